@@ -1,0 +1,85 @@
+//! Flags shared by every command that reads tweet records.
+
+use coordnet::ingest::{ActionsMapping, ObjectKind};
+use coordnet::{Format, IngestOptions};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct InputArgs {
+    /// Input files, directories or globs: CSV or JSON lines, plain, .gz, .zst or .zip.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Format of every input, instead of detecting it per file
+    /// [io-tweets, io-users, ira, actions, twitter-v2, twitter-v1].
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// Stop at the first bad row, naming file, line and column (default: count it, go on).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Action CSV: column holding the account.
+    #[arg(long, value_name = "COL", requires_all = ["time", "object"], help_heading = "Action CSV columns")]
+    pub account: Option<String>,
+    /// Action CSV: column holding the time (POSIX seconds or a date-time).
+    #[arg(
+        long,
+        value_name = "COL",
+        requires = "account",
+        help_heading = "Action CSV columns"
+    )]
+    pub time: Option<String>,
+    /// Action CSV: column holding the object acted on (retweeted tweet, hashtag, URL, ...).
+    #[arg(
+        long,
+        value_name = "COL",
+        requires = "account",
+        help_heading = "Action CSV columns"
+    )]
+    pub object: Option<String>,
+    /// Action CSV: column holding the action's own id (tweet id).
+    #[arg(
+        long,
+        value_name = "COL",
+        requires = "account",
+        help_heading = "Action CSV columns"
+    )]
+    pub content: Option<String>,
+    /// Action CSV: column holding the object's author (retweeted account).
+    #[arg(
+        long,
+        value_name = "COL",
+        requires = "account",
+        help_heading = "Action CSV columns"
+    )]
+    pub object_account: Option<String>,
+    /// Action CSV: what the object is [retweet, reply, quote, hashtag, url, mention, text].
+    #[arg(
+        long,
+        value_name = "KIND",
+        default_value = "retweet",
+        help_heading = "Action CSV columns"
+    )]
+    pub object_kind: ObjectKind,
+}
+
+impl InputArgs {
+    pub fn options(&self) -> IngestOptions {
+        let mapping = self.account.as_ref().map(|account| ActionsMapping {
+            account: account.clone(),
+            time: self.time.clone().unwrap_or_default(),
+            object: self.object.clone().unwrap_or_default(),
+            content: self.content.clone(),
+            object_account: self.object_account.clone(),
+            kind: self.object_kind,
+        });
+        IngestOptions {
+            format: self.format.or(mapping.as_ref().map(|_| Format::Actions)),
+            mapping,
+            strict: self.strict,
+            progress: true,
+            ..IngestOptions::default()
+        }
+    }
+}

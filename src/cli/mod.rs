@@ -1,0 +1,28 @@
+//! Command-line arguments, one file per subcommand, each with one `run`.
+
+mod input;
+mod stats;
+mod synth;
+
+use clap::{Parser, Subcommand};
+
+/// Find accounts that act together on social media, and who drives them.
+#[derive(Parser)]
+#[command(name = "coordnet", version, about, long_about = None, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Stats(stats::Args),
+    Synth(synth::Args),
+}
+
+pub fn run() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Stats(a) => stats::run(a),
+        Command::Synth(a) => synth::run(a),
+    }
+}

@@ -1,0 +1,92 @@
+//! `coordnet stats`: what is in the input, and what could not be read.
+
+use super::input::InputArgs;
+use coordnet::dataset::Summary;
+use std::io::Write;
+
+/// Count records, accounts, items and rejected rows, with the time span and resolution.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Print JSON (summary and ingest report) instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let (data, report) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
+    let summary = Summary::of(&data);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let v = serde_json::json!({ "summary": summary, "ingest": report });
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    for f in &report.files {
+        let format = f.format.map_or("empty", |f| f.name());
+        writeln!(
+            out,
+            "{}  [{format}]  {} rows, {} rejected",
+            f.path.display(),
+            f.rows_read,
+            f.rows_rejected
+        )?;
+    }
+    writeln!(out, "{}", report.summary())?;
+    let s = &summary;
+    writeln!(out, "tweets              {}", s.tweets)?;
+    writeln!(out, "  original          {}", s.originals)?;
+    writeln!(
+        out,
+        "  retweet           {}  ({} with unknown source)",
+        s.retweets, s.retweets_without_source
+    )?;
+    writeln!(out, "  reply             {}", s.replies)?;
+    writeln!(out, "  quote             {}", s.quotes)?;
+    writeln!(
+        out,
+        "accounts            {} posting, {} seen",
+        s.posting_accounts, s.accounts
+    )?;
+    writeln!(
+        out,
+        "hashtags            {} distinct, {} uses",
+        s.hashtags, s.hashtag_uses
+    )?;
+    writeln!(
+        out,
+        "urls                {} distinct, {} uses",
+        s.urls, s.url_uses
+    )?;
+    writeln!(out, "mentions            {} uses", s.mention_uses)?;
+    writeln!(out, "distinct texts      {}", s.distinct_texts)?;
+    writeln!(
+        out,
+        "time span           {} .. {}",
+        s.first_time.as_deref().unwrap_or("-"),
+        s.last_time.as_deref().unwrap_or("-")
+    )?;
+    let res: Vec<String> = s
+        .time_resolution
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    writeln!(out, "time resolution     {}", res.join(", "))?;
+    if report.snowflake_mismatches > 0 {
+        writeln!(
+            out,
+            "snowflake mismatch  {} (written time kept)",
+            report.snowflake_mismatches
+        )?;
+    }
+    writeln!(
+        out,
+        "read in             {:.2} s ({:.0} MB)",
+        report.seconds,
+        report.bytes_read as f64 / 1e6
+    )?;
+    Ok(())
+}

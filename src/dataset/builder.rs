@@ -1,0 +1,294 @@
+//! Builds a `Dataset` from record batches: interns as batches arrive (in input order), then
+//! resolves names, drops duplicated tweet ids and sorts by time once at the end.
+
+use super::*;
+use crate::ingest::{RawId, RawRef, RecordBatch};
+use hashbrown::HashMap;
+use rayon::prelude::*;
+
+/// A tweet dropped because its id was already seen: where it was.
+#[derive(Clone, Debug)]
+pub struct Duplicate {
+    pub file: u32,
+    pub line: u64,
+    pub tweet_id: String,
+}
+
+/// Collects batches into columns; `finish` turns them into a sorted `Dataset`.
+#[derive(Default)]
+pub struct DatasetBuilder {
+    data: Dataset,
+    keep_text: bool,
+    /// Line of each row in its file, and the first row of each file: for duplicate reports.
+    row_line: Vec<u64>,
+    file_starts: Vec<(usize, u32)>,
+    /// Mentions known only by screen name: (index into `items`, name), resolved at the end.
+    pending_names: Vec<(usize, u32)>,
+    mention_names: Interner,
+}
+
+impl DatasetBuilder {
+    pub fn new(keep_text: bool) -> DatasetBuilder {
+        let mut b = DatasetBuilder {
+            keep_text,
+            ..Default::default()
+        };
+        b.data.langs.intern(""); // id 0 = unknown language
+        b.data.item_offsets.push(0);
+        b
+    }
+
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// Add one parsed batch from file number `file`.
+    pub fn push(&mut self, file: u32, batch: &RecordBatch) {
+        if self.file_starts.last().map(|&(_, f)| f) != Some(file) {
+            self.file_starts.push((self.data.len(), file));
+        }
+        for account in &batch.accounts {
+            let id = self.account(batch.str(account.key));
+            self.fill_profile(id, batch, account);
+        }
+        for t in &batch.tweets {
+            let tweet_id = self.tweet_id(batch, t.tweet);
+            let account = self.account(batch.str(t.account));
+            let (target_tweet, target_account) = self.reference(batch, &t.target);
+            if let Some(q) = &t.quote {
+                let (qt, qa) = self.reference(batch, q);
+                let row = self.data.len() as u32;
+                self.data.reply_quotes.push((row, qt, qa));
+            }
+            let d = &mut self.data;
+            d.tweet_id.push(tweet_id);
+            d.account.push(account);
+            d.time_ms.push(t.time_ms);
+            d.flags.push(t.kind as u8 | ((t.resolution as u8) << 2));
+            d.target_tweet.push(target_tweet);
+            d.target_account.push(target_account);
+            let text = if self.keep_text && !t.text.is_empty() {
+                d.texts.intern(batch.str(t.text))
+            } else {
+                NO_TEXT
+            };
+            d.text.push(text);
+            let lang = d.langs.intern(batch.str(t.lang));
+            d.lang.push(u16::try_from(lang).unwrap_or(u16::MAX));
+            for &(kind, span) in &batch.items[t.items.start as usize..t.items.end as usize] {
+                let s = batch.str(span);
+                let item = match kind {
+                    ItemKind::Hashtag => Item::new(kind, self.data.hashtags.intern(s)),
+                    ItemKind::Url => Item::new(kind, self.data.urls.intern(s)),
+                    ItemKind::Mention => Item::new(kind, self.account(s)),
+                    ItemKind::MentionName => {
+                        let name = self.mention_names.intern(s);
+                        self.pending_names.push((self.data.items.len(), name));
+                        Item::new(kind, 0)
+                    }
+                };
+                self.data.items.push(item);
+            }
+            self.data.item_offsets.push(self.data.items.len() as u32);
+            self.row_line.push(t.line);
+        }
+    }
+
+    fn tweet_id(&mut self, batch: &RecordBatch, id: RawId) -> u64 {
+        match id {
+            RawId::None => NO_TWEET,
+            RawId::Num(n) => n,
+            RawId::Str(span) => STRING_ID_BIT | self.data.tweet_keys.intern(batch.str(span)) as u64,
+        }
+    }
+
+    fn reference(&mut self, batch: &RecordBatch, r: &RawRef) -> (u64, u32) {
+        let tweet = self.tweet_id(batch, r.tweet);
+        let account = if !r.account.is_empty() {
+            let a = self.account(batch.str(r.account));
+            if !r.screen_name.is_empty() && self.data.accounts.screen_name[a as usize] == NO_TEXT {
+                self.data.accounts.screen_name[a as usize] =
+                    self.data.accounts.names.intern(batch.str(r.screen_name));
+            }
+            a
+        } else {
+            NO_ACCOUNT
+        };
+        (tweet, account)
+    }
+
+    /// The account with this key, adding an empty profile if it is new.
+    fn account(&mut self, key: &str) -> u32 {
+        let a = &mut self.data.accounts;
+        let id = a.keys.intern(key);
+        if id as usize == a.screen_name.len() {
+            a.screen_name.push(NO_TEXT);
+            a.created_ms.push(i64::MIN);
+            a.followers.push(u32::MAX);
+            a.following.push(u32::MAX);
+        }
+        id
+    }
+
+    /// First value seen wins, so a profile is what the earliest record said.
+    fn fill_profile(&mut self, id: u32, batch: &RecordBatch, p: &crate::ingest::RawAccount) {
+        let a = &mut self.data.accounts;
+        let i = id as usize;
+        if a.screen_name[i] == NO_TEXT && !p.screen_name.is_empty() {
+            a.screen_name[i] = a.names.intern(batch.str(p.screen_name));
+        }
+        if let (i64::MIN, Some(c)) = (a.created_ms[i], p.created_ms) {
+            a.created_ms[i] = c;
+        }
+        if let (u32::MAX, Some(f)) = (a.followers[i], p.followers) {
+            a.followers[i] = f;
+        }
+        if let (u32::MAX, Some(f)) = (a.following[i], p.following) {
+            a.following[i] = f;
+        }
+    }
+
+    /// Resolve screen-name mentions, drop repeated records and sort every column by time.
+    /// Returns the dataset, the dropped duplicates, and how many rows share a tweet id with
+    /// a different record (kept: an action CSV may list one share acting on two objects).
+    pub fn finish(mut self) -> (Dataset, Vec<Duplicate>, u64) {
+        self.resolve_mention_names();
+        let (dropped, duplicates, reused) = self.find_duplicates();
+        let mut d = std::mem::take(&mut self.data);
+
+        let mut order: Vec<u32> = (0..d.len() as u32)
+            .filter(|&r| !dropped[r as usize])
+            .collect();
+        order.par_sort_by_key(|&r| (d.time_ms[r as usize], r));
+        let new_row: HashMap<u32, u32> = if d.reply_quotes.is_empty() {
+            HashMap::new()
+        } else {
+            order
+                .iter()
+                .enumerate()
+                .map(|(new, &old)| (old, new as u32))
+                .collect()
+        };
+
+        let mut items = Vec::with_capacity(d.items.len());
+        let mut item_offsets = Vec::with_capacity(order.len() + 1);
+        item_offsets.push(0u32);
+        for &r in &order {
+            items.extend_from_slice(d.items(r as usize));
+            item_offsets.push(items.len() as u32);
+        }
+        d.items = items;
+        d.item_offsets = item_offsets;
+        d.tweet_id = permute(&d.tweet_id, &order);
+        d.account = permute(&d.account, &order);
+        d.time_ms = permute(&d.time_ms, &order);
+        d.flags = permute(&d.flags, &order);
+        d.target_tweet = permute(&d.target_tweet, &order);
+        d.target_account = permute(&d.target_account, &order);
+        d.text = permute(&d.text, &order);
+        d.lang = permute(&d.lang, &order);
+        d.reply_quotes = d
+            .reply_quotes
+            .iter()
+            .filter_map(|&(r, t, a)| new_row.get(&r).map(|&n| (n, t, a)))
+            .collect();
+        d.reply_quotes.sort_unstable();
+        for strings in [
+            &mut d.hashtags,
+            &mut d.urls,
+            &mut d.texts,
+            &mut d.langs,
+            &mut d.tweet_keys,
+        ] {
+            strings.shrink_to_fit();
+        }
+        d.accounts.keys.shrink_to_fit();
+        d.accounts.names.shrink_to_fit();
+        (d, duplicates, reused)
+    }
+
+    fn resolve_mention_names(&mut self) {
+        if self.pending_names.is_empty() {
+            return;
+        }
+        let accounts = &self.data.accounts;
+        let mut by_name: HashMap<String, u32> = HashMap::new();
+        for a in 0..accounts.len() as u32 {
+            if let Some(name) = accounts.screen_name(a) {
+                by_name.entry(name.to_lowercase()).or_insert(a);
+            }
+        }
+        // Keys double as names in layouts that identify accounts by name (IRA).
+        for a in 0..accounts.len() as u32 {
+            by_name.entry(accounts.key(a).to_lowercase()).or_insert(a);
+        }
+        let pending = std::mem::take(&mut self.pending_names);
+        let names = std::mem::take(&mut self.mention_names);
+        for (index, name) in pending {
+            let name = names.get(name);
+            let account = match by_name.get(&name.to_lowercase()) {
+                Some(&a) => a,
+                None => {
+                    let a = self.account(name);
+                    self.data.accounts.screen_name[a as usize] =
+                        self.data.accounts.names.intern(name);
+                    by_name.insert(name.to_lowercase(), a);
+                    a
+                }
+            };
+            self.data.items[index] = Item::new(ItemKind::Mention, account);
+        }
+    }
+
+    /// A duplicate is a row equal to an earlier one in id, account, target and items.
+    fn find_duplicates(&self) -> (Vec<bool>, Vec<Duplicate>, u64) {
+        let d = &self.data;
+        let mut by_id: Vec<u32> = (0..d.len() as u32)
+            .filter(|&r| d.tweet_id[r as usize] != NO_TWEET)
+            .collect();
+        by_id.par_sort_unstable_by_key(|&r| (d.tweet_id[r as usize], r));
+        let mut dropped = vec![false; d.len()];
+        let mut duplicates = Vec::new();
+        let mut reused = 0;
+        let same = |a: usize, b: usize| {
+            d.account[a] == d.account[b]
+                && d.target_tweet[a] == d.target_tweet[b]
+                && d.flags[a] & 3 == d.flags[b] & 3
+                && d.items(a) == d.items(b)
+        };
+        for group in by_id.chunk_by(|&a, &b| d.tweet_id[a as usize] == d.tweet_id[b as usize]) {
+            for (i, &r) in group.iter().enumerate().skip(1) {
+                let r = r as usize;
+                let earlier = group[..i]
+                    .iter()
+                    .map(|&k| k as usize)
+                    .filter(|&k| !dropped[k]);
+                if earlier.clone().any(|k| same(k, r)) {
+                    dropped[r] = true;
+                    duplicates.push(Duplicate {
+                        file: self.file_of(r),
+                        line: self.row_line[r],
+                        tweet_id: self.data.tweet_key(d.tweet_id[r]).unwrap_or_default(),
+                    });
+                } else {
+                    reused += 1;
+                }
+            }
+        }
+        duplicates.sort_by_key(|x| (x.file, x.line));
+        (dropped, duplicates, reused)
+    }
+
+    fn file_of(&self, row: usize) -> u32 {
+        let i = self.file_starts.partition_point(|&(start, _)| start <= row);
+        self.file_starts[i.saturating_sub(1)].1
+    }
+}
+
+fn permute<T: Copy + Send + Sync>(column: &[T], order: &[u32]) -> Vec<T> {
+    order.par_iter().map(|&r| column[r as usize]).collect()
+}

@@ -1,0 +1,126 @@
+//! A string interner over one byte arena: each unique string is stored once, and looked up
+//! through a hash table of ids, so the table costs ~9 bytes per string and no per-string
+//! allocation.
+
+use hashbrown::{DefaultHashBuilder, HashTable};
+use std::hash::BuildHasher;
+
+/// Unique strings, each with a dense `u32` id in order of first appearance.
+#[derive(Default, Clone)]
+pub struct Interner {
+    bytes: Vec<u8>,
+    ends: Vec<u64>,
+    table: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+}
+
+impl Interner {
+    pub fn new() -> Interner {
+        Interner::default()
+    }
+
+    /// The id of `s`, adding it if it is new.
+    pub fn intern(&mut self, s: &str) -> u32 {
+        let hash = self.hasher.hash_one(s);
+        let Interner {
+            bytes,
+            ends,
+            table,
+            hasher,
+        } = self;
+        let found = table.find(hash, |&id| slice(bytes, ends, id) == s.as_bytes());
+        if let Some(&id) = found {
+            return id;
+        }
+        let id = u32::try_from(ends.len()).expect("more than 2^32 unique strings in one table");
+        bytes.extend_from_slice(s.as_bytes());
+        ends.push(bytes.len() as u64);
+        table.insert_unique(hash, id, |&other| {
+            hasher.hash_one(str_at(bytes, ends, other))
+        });
+        id
+    }
+
+    /// The id of `s` if it was interned.
+    pub fn lookup(&self, s: &str) -> Option<u32> {
+        let hash = self.hasher.hash_one(s);
+        self.table
+            .find(hash, |&id| {
+                slice(&self.bytes, &self.ends, id) == s.as_bytes()
+            })
+            .copied()
+    }
+
+    /// The string with id `id`. Panics if `id` was not handed out by this interner.
+    pub fn get(&self, id: u32) -> &str {
+        str_at(&self.bytes, &self.ends, id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.ends.len() as u32).map(|id| self.get(id))
+    }
+
+    /// Bytes held: the arena, the offsets and the hash table.
+    pub fn memory_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 8 + self.table.capacity() * 5
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        let Interner {
+            bytes,
+            ends,
+            table,
+            hasher,
+        } = self;
+        table.shrink_to_fit(|&id| hasher.hash_one(str_at(bytes, ends, id)));
+    }
+}
+
+fn slice<'a>(bytes: &'a [u8], ends: &[u64], id: u32) -> &'a [u8] {
+    let id = id as usize;
+    let start = if id == 0 { 0 } else { ends[id - 1] as usize };
+    &bytes[start..ends[id] as usize]
+}
+
+fn str_at<'a>(bytes: &'a [u8], ends: &[u64], id: u32) -> &'a str {
+    // Only whole `&str`s are ever appended, so every slice between two ends is valid UTF-8.
+    std::str::from_utf8(slice(bytes, ends, id)).expect("interner holds only UTF-8")
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Interner({} strings)", self.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_dense_and_stable() {
+        let mut i = Interner::new();
+        let words = ["maga", "", "blacklivesmatter", "maga", "тест", ""];
+        let ids: Vec<u32> = words.iter().map(|w| i.intern(w)).collect();
+        assert_eq!(ids, vec![0, 1, 2, 0, 3, 1]);
+        assert_eq!(i.len(), 4);
+        assert_eq!(i.get(3), "тест");
+        assert_eq!(i.lookup("blacklivesmatter"), Some(2));
+        assert_eq!(i.lookup("nope"), None);
+        for n in 0..10_000 {
+            i.intern(&format!("s{n}"));
+        }
+        assert_eq!(i.lookup("s9999"), Some(4 + 9999));
+        assert_eq!(i.get(2), "blacklivesmatter");
+    }
+}

@@ -1,0 +1,227 @@
+//! The in-memory dataset: tweets as columns sorted by time, accounts and every string
+//! interned once. Later stages index these columns by row (`u32`) and account (`u32`).
+//!
+//! ```
+//! use coordnet::{ingest, IngestOptions};
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("shares.csv");
+//! std::fs::write(&path, "object_id,account_id,content_id,timestamp_share\n\
+//!     o1,alice,c1,1623881091\no1,bob,c2,1623881095\n").unwrap();
+//! let (data, report) = ingest(&[path], &IngestOptions::default()).unwrap();
+//! assert_eq!(data.len(), 2);
+//! assert_eq!(report.rows_accepted, 2);
+//! assert_eq!(data.accounts.key(data.account[1]), "bob");
+//! ```
+
+mod builder;
+mod interner;
+mod summary;
+
+pub use builder::{DatasetBuilder, Duplicate};
+pub use interner::Interner;
+pub use summary::Summary;
+
+use crate::ingest::{ItemKind, TimeResolution, TweetKind};
+
+/// Marks "no account" in account columns.
+pub const NO_ACCOUNT: u32 = u32::MAX;
+/// Marks "no text" in the text column.
+pub const NO_TEXT: u32 = u32::MAX;
+/// Marks "unknown" in tweet-id columns.
+pub const NO_TWEET: u64 = 0;
+/// Tweet ids at or above this bit are indices into `Dataset::tweet_keys` (non-numeric ids).
+pub const STRING_ID_BIT: u64 = 1 << 63;
+
+const ITEM_KIND_SHIFT: u32 = 30;
+const ITEM_VALUE_MASK: u32 = (1 << ITEM_KIND_SHIFT) - 1;
+
+/// An item a tweet carries, packed in a `u32`: kind in the top two bits, id below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Item(pub u32);
+
+impl Item {
+    pub fn new(kind: ItemKind, id: u32) -> Item {
+        assert!(
+            id <= ITEM_VALUE_MASK,
+            "more than 2^30 distinct items of one kind"
+        );
+        let kind = match kind {
+            ItemKind::MentionName => ItemKind::Mention,
+            k => k,
+        };
+        Item(((kind as u32) << ITEM_KIND_SHIFT) | id)
+    }
+
+    pub fn kind(self) -> ItemKind {
+        match self.0 >> ITEM_KIND_SHIFT {
+            0 => ItemKind::Hashtag,
+            1 => ItemKind::Url,
+            _ => ItemKind::Mention,
+        }
+    }
+
+    /// Hashtag or URL id in its interner, or account id for mentions.
+    pub fn id(self) -> u32 {
+        self.0 & ITEM_VALUE_MASK
+    }
+}
+
+/// The accounts seen anywhere in the input: posting, retweeted, replied to or mentioned.
+#[derive(Default, Debug)]
+pub struct Accounts {
+    /// The account id as written in the input (user id, hashed id, or author name).
+    pub keys: Interner,
+    pub names: Interner,
+    /// Index into `names`, or `NO_TEXT`.
+    pub screen_name: Vec<u32>,
+    /// Account creation time, ms since the epoch, or `i64::MIN` if unknown.
+    pub created_ms: Vec<i64>,
+    /// Follower and following counts, `u32::MAX` if unknown.
+    pub followers: Vec<u32>,
+    pub following: Vec<u32>,
+}
+
+impl Accounts {
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn key(&self, account: u32) -> &str {
+        self.keys.get(account)
+    }
+
+    pub fn lookup(&self, key: &str) -> Option<u32> {
+        self.keys.lookup(key)
+    }
+
+    pub fn screen_name(&self, account: u32) -> Option<&str> {
+        match self.screen_name[account as usize] {
+            NO_TEXT => None,
+            id => Some(self.names.get(id)),
+        }
+    }
+
+    fn memory_bytes(&self) -> (usize, usize) {
+        let columns = self.screen_name.capacity() * 4
+            + self.created_ms.capacity() * 8
+            + self.followers.capacity() * 4
+            + self.following.capacity() * 4;
+        (
+            columns,
+            self.keys.memory_bytes() + self.names.memory_bytes(),
+        )
+    }
+}
+
+/// Tweets as columns, one row per tweet, sorted by time (ties keep input order).
+#[derive(Default, Debug)]
+pub struct Dataset {
+    /// Tweet id: a number below 2^63, `STRING_ID_BIT | index` into `tweet_keys`, or `NO_TWEET`.
+    pub tweet_id: Vec<u64>,
+    pub account: Vec<u32>,
+    /// Milliseconds since the Unix epoch, UTC.
+    pub time_ms: Vec<i64>,
+    /// Bits 0-1: `TweetKind`; bits 2-3: `TimeResolution`.
+    pub flags: Vec<u8>,
+    /// The retweeted, replied-to or quoted tweet (by kind), or `NO_TWEET` if none or unknown.
+    pub target_tweet: Vec<u64>,
+    /// The author of the target, or `NO_ACCOUNT` if unknown.
+    pub target_account: Vec<u32>,
+    /// Index into `texts`, or `NO_TEXT`.
+    pub text: Vec<u32>,
+    /// Index into `langs` (`0` is "unknown").
+    pub lang: Vec<u16>,
+    /// Items of row `r` are `items[item_offsets[r]..item_offsets[r + 1]]`.
+    pub item_offsets: Vec<u32>,
+    pub items: Vec<Item>,
+    /// Quotes carried by replies: (row, quoted tweet, quoted account). Sorted by row.
+    pub reply_quotes: Vec<(u32, u64, u32)>,
+    pub accounts: Accounts,
+    pub hashtags: Interner,
+    /// Normalized URLs (see `ingest::text::normalize_url`).
+    pub urls: Interner,
+    pub texts: Interner,
+    pub langs: Interner,
+    pub tweet_keys: Interner,
+}
+
+impl Dataset {
+    pub fn len(&self) -> usize {
+        self.tweet_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tweet_id.is_empty()
+    }
+
+    pub fn kind(&self, row: usize) -> TweetKind {
+        TweetKind::from_u8(self.flags[row])
+    }
+
+    pub fn resolution(&self, row: usize) -> TimeResolution {
+        TimeResolution::from_u8(self.flags[row] >> 2)
+    }
+
+    pub fn items(&self, row: usize) -> &[Item] {
+        &self.items[self.item_offsets[row] as usize..self.item_offsets[row + 1] as usize]
+    }
+
+    pub fn text(&self, row: usize) -> Option<&str> {
+        match self.text[row] {
+            NO_TEXT => None,
+            id => Some(self.texts.get(id)),
+        }
+    }
+
+    /// The tweet id as written in the input.
+    pub fn tweet_key(&self, id: u64) -> Option<String> {
+        match id {
+            NO_TWEET => None,
+            id if id & STRING_ID_BIT != 0 => Some(
+                self.tweet_keys
+                    .get((id & !STRING_ID_BIT) as u32)
+                    .to_string(),
+            ),
+            id => Some(id.to_string()),
+        }
+    }
+
+    /// Bytes held, split into per-tweet columns and unique strings (with their tables).
+    pub fn memory(&self) -> Memory {
+        let per_tweet = self.tweet_id.capacity() * 8
+            + self.account.capacity() * 4
+            + self.time_ms.capacity() * 8
+            + self.flags.capacity()
+            + self.target_tweet.capacity() * 8
+            + self.target_account.capacity() * 4
+            + self.text.capacity() * 4
+            + self.lang.capacity() * 2
+            + self.item_offsets.capacity() * 4
+            + self.items.capacity() * 4
+            + self.reply_quotes.capacity() * 16;
+        let (account_columns, account_strings) = self.accounts.memory_bytes();
+        let strings = account_strings
+            + self.hashtags.memory_bytes()
+            + self.urls.memory_bytes()
+            + self.texts.memory_bytes()
+            + self.langs.memory_bytes()
+            + self.tweet_keys.memory_bytes();
+        Memory {
+            tweet_columns: per_tweet,
+            account_columns,
+            strings,
+        }
+    }
+}
+
+/// Memory held by a dataset, in bytes.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct Memory {
+    pub tweet_columns: usize,
+    pub account_columns: usize,
+    pub strings: usize,
+}

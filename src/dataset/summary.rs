@@ -1,0 +1,79 @@
+//! A dataset at a glance: what `coordnet stats` prints.
+
+use super::*;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub tweets: usize,
+    pub originals: usize,
+    pub retweets: usize,
+    pub replies: usize,
+    pub quotes: usize,
+    /// Retweets whose source account is not known (the IRA layout's case).
+    pub retweets_without_source: usize,
+    /// Accounts that posted at least one tweet.
+    pub posting_accounts: usize,
+    /// All accounts seen: posting, retweeted, replied to or mentioned.
+    pub accounts: usize,
+    pub hashtags: usize,
+    pub urls: usize,
+    pub distinct_texts: usize,
+    pub hashtag_uses: usize,
+    pub url_uses: usize,
+    pub mention_uses: usize,
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+    /// Tweets per time resolution (`millisecond`, `second`, `minute`, `day`).
+    pub time_resolution: BTreeMap<&'static str, usize>,
+    pub memory: Memory,
+}
+
+use std::collections::BTreeMap;
+
+impl Summary {
+    pub fn of(d: &Dataset) -> Summary {
+        let mut by_kind = [0usize; 4];
+        let mut resolution = BTreeMap::new();
+        let mut retweets_without_source = 0;
+        for row in 0..d.len() {
+            let kind = d.kind(row);
+            by_kind[kind as usize] += 1;
+            if kind == TweetKind::Retweet && d.target_account[row] == NO_ACCOUNT {
+                retweets_without_source += 1;
+            }
+            *resolution.entry(d.resolution(row).name()).or_insert(0) += 1;
+        }
+        let mut posting = vec![false; d.accounts.len()];
+        for &a in &d.account {
+            posting[a as usize] = true;
+        }
+        let uses = |k: ItemKind| d.items.iter().filter(|i| i.kind() == k).count();
+        Summary {
+            tweets: d.len(),
+            originals: by_kind[TweetKind::Original as usize],
+            retweets: by_kind[TweetKind::Retweet as usize],
+            replies: by_kind[TweetKind::Reply as usize],
+            quotes: by_kind[TweetKind::Quote as usize],
+            retweets_without_source,
+            posting_accounts: posting.iter().filter(|&&p| p).count(),
+            accounts: d.accounts.len(),
+            hashtags: d.hashtags.len(),
+            urls: d.urls.len(),
+            distinct_texts: d.texts.len(),
+            hashtag_uses: uses(ItemKind::Hashtag),
+            url_uses: uses(ItemKind::Url),
+            mention_uses: uses(ItemKind::Mention),
+            first_time: d
+                .time_ms
+                .first()
+                .map(|&t| crate::ingest::time::format_iso(t)),
+            last_time: d
+                .time_ms
+                .last()
+                .map(|&t| crate::ingest::time::format_iso(t)),
+            time_resolution: resolution,
+            memory: d.memory(),
+        }
+    }
+}

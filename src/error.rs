@@ -1,0 +1,138 @@
+//! One error type for the whole library, small and cheap to move, whose kinds carry the
+//! position of what went wrong (file, line, column) so a user can go and look.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where in the input something was found: file, 1-based line, and column name if known.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    pub file: PathBuf,
+    pub line: u64,
+    pub column: Option<String>,
+}
+
+impl Position {
+    pub fn new(file: &Path, line: u64) -> Position {
+        Position {
+            file: file.to_path_buf(),
+            line,
+            column: None,
+        }
+    }
+
+    pub fn with_column(mut self, column: impl Into<String>) -> Position {
+        self.column = Some(column.into());
+        self
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)?;
+        if let Some(c) = &self.column {
+            write!(f, ", column '{c}'")?;
+        }
+        Ok(())
+    }
+}
+
+/// An error of the library. Boxed so that `Result<T>` stays one word wide.
+#[derive(Debug)]
+pub struct Error(Box<ErrorKind>);
+
+/// What went wrong.
+#[derive(Debug)]
+pub enum ErrorKind {
+    /// The file could not be opened or read (includes truncated compressed streams).
+    Io {
+        file: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file is not in the format it was expected or claimed to be.
+    Format { file: PathBuf, message: String },
+    /// A row was malformed and the run was strict.
+    BadRow {
+        pos: Position,
+        reason: String,
+        expected: String,
+    },
+    /// A setting or argument is wrong; `message` says what to do instead.
+    Config { message: String },
+}
+
+impl Error {
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0
+    }
+
+    pub fn io(file: &Path, source: std::io::Error) -> Error {
+        Error(Box::new(ErrorKind::Io {
+            file: file.to_path_buf(),
+            source,
+        }))
+    }
+
+    pub fn format(file: &Path, message: impl Into<String>) -> Error {
+        Error(Box::new(ErrorKind::Format {
+            file: file.to_path_buf(),
+            message: message.into(),
+        }))
+    }
+
+    pub fn bad_row(pos: Position, reason: impl Into<String>, expected: impl Into<String>) -> Error {
+        Error(Box::new(ErrorKind::BadRow {
+            pos,
+            reason: reason.into(),
+            expected: expected.into(),
+        }))
+    }
+
+    pub fn config(message: impl Into<String>) -> Error {
+        Error(Box::new(ErrorKind::Config {
+            message: message.into(),
+        }))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.0 {
+            ErrorKind::Io { file, source } => {
+                write!(f, "{}: {}", file.display(), io_message(source))
+            }
+            ErrorKind::Format { file, message } => write!(f, "{}: {}", file.display(), message),
+            ErrorKind::BadRow {
+                pos,
+                reason,
+                expected,
+            } => {
+                write!(f, "{pos}: {reason} (expected {expected})")
+            }
+            ErrorKind::Config { message } => f.write_str(message),
+        }
+    }
+}
+
+/// Say what a truncated stream means in the user's words, not the decoder's.
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => {
+            "the file ends early (truncated or partly downloaded compressed file?)".to_string()
+        }
+        std::io::ErrorKind::InvalidData => format!("corrupt or not the expected encoding: {e}"),
+        _ => e.to_string(),
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &*self.0 {
+            ErrorKind::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

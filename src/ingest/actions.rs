@@ -1,0 +1,268 @@
+//! Generic action CSVs: one action per row, columns named by the user. CooRTweet's layout
+//! (`object_id, account_id, content_id, timestamp_share`) is recognised without a mapping.
+
+use super::csv_rows::{required, Row, RowResult};
+use super::record::*;
+use super::text::normalize_url;
+use super::time::parse_datetime;
+
+/// What the object column of an action CSV holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ObjectKind {
+    /// The retweeted tweet (a share of a post).
+    #[default]
+    Retweet,
+    Reply,
+    Quote,
+    Hashtag,
+    Url,
+    Mention,
+    /// The text itself (co-tweet of the same text).
+    Text,
+}
+
+impl ObjectKind {
+    pub const ALL: [ObjectKind; 7] = [
+        ObjectKind::Retweet,
+        ObjectKind::Reply,
+        ObjectKind::Quote,
+        ObjectKind::Hashtag,
+        ObjectKind::Url,
+        ObjectKind::Mention,
+        ObjectKind::Text,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Retweet => "retweet",
+            ObjectKind::Reply => "reply",
+            ObjectKind::Quote => "quote",
+            ObjectKind::Hashtag => "hashtag",
+            ObjectKind::Url => "url",
+            ObjectKind::Mention => "mention",
+            ObjectKind::Text => "text",
+        }
+    }
+}
+
+impl std::str::FromStr for ObjectKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<ObjectKind, String> {
+        ObjectKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ObjectKind::ALL.iter().map(|k| k.name()).collect();
+                format!(
+                    "unknown object kind '{s}'; expected one of: {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// Which columns of an action CSV hold what.
+#[derive(Clone, Debug, Default)]
+pub struct ActionsMapping {
+    pub account: String,
+    pub time: String,
+    pub object: String,
+    /// The action's own id (tweet id), if any.
+    pub content: Option<String>,
+    /// The author of the object (retweeted account), if any.
+    pub object_account: Option<String>,
+    pub kind: ObjectKind,
+}
+
+impl ActionsMapping {
+    /// CooRTweet's column names.
+    pub fn coortweet() -> ActionsMapping {
+        ActionsMapping {
+            account: "account_id".into(),
+            time: "timestamp_share".into(),
+            object: "object_id".into(),
+            content: Some("content_id".into()),
+            object_account: None,
+            kind: ObjectKind::Retweet,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Columns {
+    pub width: usize,
+    account: usize,
+    time: usize,
+    object: usize,
+    content: Option<usize>,
+    object_account: Option<usize>,
+    kind: ObjectKind,
+}
+
+impl Columns {
+    pub fn is_coortweet(header: &[String]) -> bool {
+        ["object_id", "account_id", "timestamp_share"]
+            .iter()
+            .all(|c| header.iter().any(|h| h == c))
+    }
+
+    pub fn new(h: &[String], mapping: Option<&ActionsMapping>) -> Result<Columns, String> {
+        let default = ActionsMapping::coortweet();
+        let m = match mapping {
+            Some(m) => m,
+            None if Columns::is_coortweet(h) => &default,
+            None => {
+                return Err(format!(
+                    "is an action CSV without a column mapping; pass --account COL --time COL \
+                     --object COL (columns: {})",
+                    h.join(", ")
+                ))
+            }
+        };
+        let lower = |s: &str| s.trim().to_ascii_lowercase();
+        let optional = |c: &Option<String>| -> Result<Option<usize>, String> {
+            match c {
+                Some(c) => required(h, &lower(c)).map(Some),
+                None => Ok(None),
+            }
+        };
+        Ok(Columns {
+            width: h.len(),
+            account: required(h, &lower(&m.account))?,
+            time: required(h, &lower(&m.time))?,
+            object: required(h, &lower(&m.object))?,
+            content: optional(&m.content)?,
+            object_account: optional(&m.object_account)?,
+            kind: m.kind,
+        })
+    }
+
+    pub fn row(&self, r: &Row, b: &mut RecordBatch) -> RowResult<()> {
+        let account = r.get(Some(self.account));
+        if account.is_empty() {
+            return Err(RowError::new(
+                "missing account",
+                "account",
+                "an account id",
+                "",
+            ));
+        }
+        let t = r.get(Some(self.time));
+        let (time_ms, resolution) = action_time(&t).ok_or_else(|| {
+            RowError::new(
+                "bad time",
+                "time",
+                "POSIX seconds or a date-time like 2021-06-16 21:24:51",
+                &t,
+            )
+        })?;
+        let object = r.get(Some(self.object));
+        if object.is_empty() {
+            return Err(RowError::new(
+                "missing object",
+                "object",
+                "the shared object",
+                "",
+            ));
+        }
+        let tweet = b.push_id(&r.get(self.content));
+        let items_start = b.items.len();
+        let mut target = RawRef::default();
+        let mut text = Span::EMPTY;
+        let kind = match self.kind {
+            ObjectKind::Retweet | ObjectKind::Reply | ObjectKind::Quote => {
+                target.tweet = b.push_id(&object);
+                target.account = b.push_str(&r.get(self.object_account));
+                match self.kind {
+                    ObjectKind::Retweet => TweetKind::Retweet,
+                    ObjectKind::Reply => TweetKind::Reply,
+                    _ => TweetKind::Quote,
+                }
+            }
+            ObjectKind::Hashtag => {
+                b.push_item(
+                    ItemKind::Hashtag,
+                    &object.trim_start_matches('#').to_lowercase(),
+                );
+                TweetKind::Original
+            }
+            ObjectKind::Url => {
+                b.push_item(ItemKind::Url, &normalize_url(&object));
+                TweetKind::Original
+            }
+            ObjectKind::Mention => {
+                b.push_item(ItemKind::Mention, object.trim_start_matches('@'));
+                TweetKind::Original
+            }
+            ObjectKind::Text => {
+                text = b.push_str(&object);
+                TweetKind::Original
+            }
+        };
+        let items = b.items_from(items_start);
+        let account = b.push_str(&account);
+        b.tweets.push(RawTweet {
+            line: r.line,
+            tweet,
+            account,
+            time_ms,
+            resolution,
+            kind,
+            target,
+            quote: None,
+            text,
+            lang: Span::EMPTY,
+            items,
+        });
+        Ok(())
+    }
+}
+
+/// POSIX seconds (`1623881091`, `1623881091.25`), milliseconds (13 digits), or a date-time.
+fn action_time(s: &str) -> Option<(i64, TimeResolution)> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let numeric = !int.is_empty()
+        && int.bytes().all(|c| c.is_ascii_digit())
+        && frac.bytes().all(|c| c.is_ascii_digit());
+    if !numeric {
+        return parse_datetime(s);
+    }
+    let whole: i64 = int.parse().ok()?;
+    if whole >= 100_000_000_000 {
+        return Some((whole, TimeResolution::Millisecond));
+    }
+    let frac_ms: i64 = format!("{:0<3}", &frac[..frac.len().min(3)]).parse().ok()?;
+    let res = if frac_ms != 0 {
+        TimeResolution::Millisecond
+    } else {
+        TimeResolution::Second
+    };
+    Some((whole * 1000 + frac_ms, res))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_times() {
+        assert_eq!(
+            action_time("1623881091"),
+            Some((1_623_881_091_000, TimeResolution::Second))
+        );
+        assert_eq!(
+            action_time("1623881091.25"),
+            Some((1_623_881_091_250, TimeResolution::Millisecond))
+        );
+        assert_eq!(
+            action_time("1623881091250"),
+            Some((1_623_881_091_250, TimeResolution::Millisecond))
+        );
+        assert_eq!(
+            action_time("2021-06-16 22:04:51").map(|t| t.1),
+            Some(TimeResolution::Second)
+        );
+        assert_eq!(action_time("soon"), None);
+    }
+}

@@ -1,0 +1,230 @@
+//! The row loop shared by the CSV layouts, and the field readers their dialects need.
+
+use super::chunk::RawChunk;
+use super::record::{RecordBatch, RowError};
+use std::borrow::Cow;
+
+pub type RowResult<T> = std::result::Result<T, RowError>;
+
+/// One CSV row: its fields and the line it starts on.
+pub struct Row<'r> {
+    pub rec: &'r csv::ByteRecord,
+    pub line: u64,
+}
+
+impl<'r> Row<'r> {
+    /// Field `i` as text (invalid UTF-8 is replaced, not fatal), trimmed; "" if absent.
+    pub fn get(&self, i: Option<usize>) -> Cow<'r, str> {
+        match i.and_then(|i| self.rec.get(i)) {
+            Some(b) => match String::from_utf8_lossy(b) {
+                Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+                Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+            },
+            None => Cow::Borrowed(""),
+        }
+    }
+}
+
+/// Parse every row of `chunk` with `row`; rows with the wrong number of fields, or that `row`
+/// rejects, are recorded with their line and leave nothing behind in the batch.
+pub fn parse(
+    chunk: &RawChunk,
+    width: usize,
+    batch: &mut RecordBatch,
+    mut row: impl FnMut(&Row, &mut RecordBatch) -> RowResult<()>,
+) {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&chunk.bytes[..]);
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                // Reading from memory cannot fail but for the parser's own limits.
+                let line = chunk.first_line + e.position().map_or(0, |p| p.line() - 1);
+                batch.rows_read += 1;
+                batch.reject(
+                    line,
+                    RowError::new("unparseable CSV", "", "a CSV record", &e.to_string()),
+                );
+                break;
+            }
+        }
+        let line = chunk.first_line + rec.position().map_or(0, |p| p.line() - 1);
+        if rec.len() == 1 && rec[0].trim_ascii().is_empty() {
+            continue; // blank line
+        }
+        batch.rows_read += 1;
+        if rec.len() != width {
+            let found = format!("{} fields", rec.len());
+            let expected = "as many fields as the header";
+            batch.reject(
+                line,
+                RowError::new("wrong number of fields", "", expected, &found),
+            );
+            continue;
+        }
+        let mark = batch.mark();
+        if let Err(e) = row(&Row { rec: &rec, line }, batch) {
+            batch.rollback(mark);
+            batch.reject(line, e);
+        }
+    }
+}
+
+/// Index of the column named `name` (headers are lowercased), if present.
+pub fn column(header: &[String], name: &str) -> Option<usize> {
+    header.iter().position(|h| h == name)
+}
+
+/// Index of a column that must be present.
+pub fn required(header: &[String], name: &str) -> std::result::Result<usize, String> {
+    column(header, name)
+        .ok_or_else(|| format!("has no '{name}' column (columns: {})", header.join(", ")))
+}
+
+/// `true`/`True`/`TRUE`/`1` or `false`/`False`/`FALSE`/`0`; empty is `None`.
+pub fn boolean(s: &str, column: &'static str) -> RowResult<Option<bool>> {
+    match s {
+        "" => Ok(None),
+        "true" | "True" | "TRUE" | "1" | "1.0" => Ok(Some(true)),
+        "false" | "False" | "FALSE" | "0" | "0.0" => Ok(Some(false)),
+        _ => Err(RowError::new("bad boolean", column, "true or false", s)),
+    }
+}
+
+/// A count written `12` or `12.0`; empty is `None`. Never through floats.
+pub fn count(s: &str, column: &'static str) -> RowResult<Option<u32>> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let int = s.strip_suffix(".0").unwrap_or(s);
+    int.parse::<u32>()
+        .map(Some)
+        .map_err(|_| RowError::new("bad count", column, "a whole number like 12 or 12.0", s))
+}
+
+/// A profile count that should not cost the row its tweet: malformed means unknown, with a
+/// warning (an error under --strict).
+pub fn soft_count(
+    s: &str,
+    column: &'static str,
+    line: u64,
+    batch: &mut RecordBatch,
+) -> Option<u32> {
+    count(s, column).unwrap_or_else(|e| {
+        batch.warn(line, e);
+        None
+    })
+}
+
+/// A list as the archive writes it: `[a, b]`, `['a', 'b']`, `[]` or empty.
+pub fn list<'s>(s: &'s str, column: &'static str, mut f: impl FnMut(&str)) -> RowResult<()> {
+    if s.is_empty() || s == "[]" {
+        return Ok(());
+    }
+    let inner = s
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .ok_or_else(|| RowError::new("bad list", column, "a list like [a, b] or ['a', 'b']", s))?
+        .trim();
+    if inner.is_empty() {
+        return Ok(());
+    }
+    if inner.starts_with(['\'', '"']) {
+        return quoted_list(inner, column, s, f);
+    }
+    // Unquoted (2018) lists: Python joined items with ", "; URLs may hold bare commas.
+    let sep = if inner.contains(", ") { ", " } else { "," };
+    for item in inner.split(sep) {
+        let item = item.trim();
+        if !item.is_empty() {
+            f(item);
+        }
+    }
+    Ok(())
+}
+
+fn quoted_list(
+    inner: &str,
+    column: &'static str,
+    whole: &str,
+    mut f: impl FnMut(&str),
+) -> RowResult<()> {
+    let bad = || RowError::new("bad list", column, "a list like ['a', 'b']", whole);
+    let mut chars = inner.chars().peekable();
+    let mut item = String::new();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let Some(q) = chars.next() else { return Ok(()) };
+        if q != '\'' && q != '"' {
+            return Err(bad());
+        }
+        item.clear();
+        loop {
+            match chars.next() {
+                None => return Err(bad()),
+                Some('\\') => item.push(chars.next().ok_or_else(bad)?),
+                Some(c) if c == q => break,
+                Some(c) => item.push(c),
+            }
+        }
+        if !item.is_empty() {
+            f(&item);
+        }
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        match chars.next() {
+            None => return Ok(()),
+            Some(',') => {}
+            Some(_) => return Err(bad()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(s: &str) -> RowResult<Vec<String>> {
+        let mut v = Vec::new();
+        list(s, "hashtags", |x| v.push(x.to_string()))?;
+        Ok(v)
+    }
+
+    #[test]
+    fn both_list_dialects() {
+        assert_eq!(items("").unwrap(), Vec::<String>::new());
+        assert_eq!(items("[]").unwrap(), Vec::<String>::new());
+        assert_eq!(items("[maga, tcot]").unwrap(), vec!["maga", "tcot"]);
+        assert_eq!(items("[2572896396]").unwrap(), vec!["2572896396"]);
+        assert_eq!(items("['maga', 'tcot']").unwrap(), vec!["maga", "tcot"]);
+        assert_eq!(items(r#"['it\'s', "a,b"]"#).unwrap(), vec!["it's", "a,b"]);
+        assert_eq!(
+            items("[http://a.com/x,y]").unwrap(),
+            vec!["http://a.com/x", "y"]
+        );
+        assert_eq!(
+            items("[http://a.com/x,y, http://b.com]").unwrap(),
+            vec!["http://a.com/x,y", "http://b.com"]
+        );
+        assert!(items("maga").is_err());
+        assert!(items("['unterminated]").is_err());
+    }
+
+    #[test]
+    fn booleans_and_counts() {
+        assert_eq!(boolean("True", "c").unwrap(), Some(true));
+        assert_eq!(boolean("false", "c").unwrap(), Some(false));
+        assert!(boolean("yes", "c").is_err());
+        assert_eq!(count("12.0", "c").unwrap(), Some(12));
+        assert_eq!(count("", "c").unwrap(), None);
+        assert!(count("1.5", "c").is_err());
+    }
+}

@@ -1,0 +1,226 @@
+//! Twitter's information-operations archive: tweet and user CSVs of the 2018 and 2019+
+//! releases. Columns are found by name (their order changed between releases).
+
+use super::csv_rows::{boolean, column, list, required, soft_count, Row, RowResult};
+use super::record::*;
+use super::text::normalize_url;
+use super::time::{parse_datetime, refine};
+
+#[derive(Debug)]
+pub struct TweetColumns {
+    pub width: usize,
+    tweetid: usize,
+    userid: usize,
+    tweet_time: usize,
+    screen_name: Option<usize>,
+    follower_count: Option<usize>,
+    following_count: Option<usize>,
+    account_creation_date: Option<usize>,
+    tweet_language: Option<usize>,
+    tweet_text: Option<usize>,
+    in_reply_to_tweetid: Option<usize>,
+    in_reply_to_userid: Option<usize>,
+    quoted_tweet_tweetid: Option<usize>,
+    is_retweet: Option<usize>,
+    retweet_userid: Option<usize>,
+    retweet_tweetid: Option<usize>,
+    hashtags: Option<usize>,
+    urls: Option<usize>,
+    user_mentions: Option<usize>,
+}
+
+impl TweetColumns {
+    pub fn new(h: &[String]) -> Result<TweetColumns, String> {
+        Ok(TweetColumns {
+            width: h.len(),
+            tweetid: required(h, "tweetid")?,
+            userid: required(h, "userid")?,
+            tweet_time: required(h, "tweet_time")?,
+            screen_name: column(h, "user_screen_name"),
+            follower_count: column(h, "follower_count"),
+            following_count: column(h, "following_count"),
+            account_creation_date: column(h, "account_creation_date"),
+            tweet_language: column(h, "tweet_language"),
+            tweet_text: column(h, "tweet_text"),
+            in_reply_to_tweetid: column(h, "in_reply_to_tweetid"),
+            in_reply_to_userid: column(h, "in_reply_to_userid"),
+            quoted_tweet_tweetid: column(h, "quoted_tweet_tweetid"),
+            is_retweet: column(h, "is_retweet"),
+            retweet_userid: column(h, "retweet_userid"),
+            retweet_tweetid: column(h, "retweet_tweetid"),
+            hashtags: column(h, "hashtags"),
+            urls: column(h, "urls"),
+            user_mentions: column(h, "user_mentions"),
+        })
+    }
+
+    pub fn row(&self, r: &Row, b: &mut RecordBatch) -> RowResult<()> {
+        let id_text = r.get(Some(self.tweetid));
+        if id_text.is_empty() {
+            return Err(RowError::new(
+                "missing tweet id",
+                "tweetid",
+                "a tweet id",
+                "",
+            ));
+        }
+        let tweet = b.push_id(&id_text);
+        let user = r.get(Some(self.userid));
+        if user.is_empty() {
+            return Err(RowError::new("missing account", "userid", "a user id", ""));
+        }
+        let written = r.get(Some(self.tweet_time));
+        let written_time = match parse_datetime(&written) {
+            Some(t) => Some(t),
+            None if written.is_empty() => None,
+            None => {
+                return Err(RowError::new(
+                    "bad time",
+                    "tweet_time",
+                    "a time like 2017-06-22 16:03",
+                    &written,
+                ))
+            }
+        };
+        let numeric_id = match tweet {
+            RawId::Num(n) => Some(n),
+            _ => None,
+        };
+        let Some((time_ms, resolution, mismatch)) = refine(numeric_id, written_time) else {
+            return Err(RowError::new(
+                "missing time",
+                "tweet_time",
+                "a time like 2017-06-22 16:03",
+                "",
+            ));
+        };
+        b.snowflake_mismatches += mismatch as u64;
+
+        let is_retweet = boolean(&r.get(self.is_retweet), "is_retweet")?.unwrap_or(false);
+        let reply_to = r.get(self.in_reply_to_tweetid);
+        let quoted = r.get(self.quoted_tweet_tweetid);
+        let reference = |b: &mut RecordBatch, tweet: &str, account: &str| RawRef {
+            tweet: b.push_id(tweet),
+            account: b.push_str(account),
+            screen_name: Span::EMPTY,
+        };
+        let (kind, target) = if is_retweet {
+            let t = reference(b, &r.get(self.retweet_tweetid), &r.get(self.retweet_userid));
+            (TweetKind::Retweet, t)
+        } else if !reply_to.is_empty() {
+            (
+                TweetKind::Reply,
+                reference(b, &reply_to, &r.get(self.in_reply_to_userid)),
+            )
+        } else if !quoted.is_empty() {
+            (TweetKind::Quote, reference(b, &quoted, ""))
+        } else {
+            (TweetKind::Original, RawRef::default())
+        };
+        let quote =
+            (kind == TweetKind::Reply && !quoted.is_empty()).then(|| reference(b, &quoted, ""));
+
+        let items_start = b.items.len();
+        list(&r.get(self.hashtags), "hashtags", |h| {
+            let h = h.trim_start_matches('#').to_lowercase();
+            b.push_item(ItemKind::Hashtag, &h)
+        })?;
+        list(&r.get(self.urls), "urls", |u| {
+            b.push_item(ItemKind::Url, &normalize_url(u))
+        })?;
+        list(&r.get(self.user_mentions), "user_mentions", |m| {
+            b.push_item(ItemKind::Mention, m)
+        })?;
+        let items = b.items_from(items_start);
+
+        let account = b.push_str(&user);
+        let text = b.push_str(&r.get(self.tweet_text));
+        let lang = b.push_str(&r.get(self.tweet_language));
+        b.tweets.push(RawTweet {
+            line: r.line,
+            tweet,
+            account,
+            time_ms,
+            resolution,
+            kind,
+            target,
+            quote,
+            text,
+            lang,
+            items,
+        });
+        // Rows of one account come together: one profile per run of rows is enough.
+        if b.accounts.last().is_none_or(|a| b.str(a.key) != &*user) {
+            let profile = RawAccount {
+                key: account,
+                screen_name: b.push_str(&r.get(self.screen_name)),
+                created_ms: creation_date(r, self.account_creation_date, b),
+                followers: soft_count(&r.get(self.follower_count), "follower_count", r.line, b),
+                following: soft_count(&r.get(self.following_count), "following_count", r.line, b),
+            };
+            b.accounts.push(profile);
+        }
+        Ok(())
+    }
+}
+
+fn creation_date(r: &Row, col: Option<usize>, b: &mut RecordBatch) -> Option<i64> {
+    let s = r.get(col);
+    if s.is_empty() {
+        return None;
+    }
+    match parse_datetime(&s) {
+        Some((ms, _)) => Some(ms),
+        None => {
+            let e = RowError::new(
+                "bad date",
+                "account_creation_date",
+                "a date like 2013-12-07",
+                &s,
+            );
+            b.warn(r.line, e);
+            None
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct UserColumns {
+    pub width: usize,
+    userid: usize,
+    screen_name: Option<usize>,
+    follower_count: Option<usize>,
+    following_count: Option<usize>,
+    account_creation_date: Option<usize>,
+}
+
+impl UserColumns {
+    pub fn new(h: &[String]) -> Result<UserColumns, String> {
+        Ok(UserColumns {
+            width: h.len(),
+            userid: required(h, "userid")?,
+            screen_name: column(h, "user_screen_name"),
+            follower_count: column(h, "follower_count"),
+            following_count: column(h, "following_count"),
+            account_creation_date: column(h, "account_creation_date"),
+        })
+    }
+
+    /// A user row is a profile, not a tweet: it fills the account table.
+    pub fn row(&self, r: &Row, b: &mut RecordBatch) -> RowResult<()> {
+        let user = r.get(Some(self.userid));
+        if user.is_empty() {
+            return Err(RowError::new("missing account", "userid", "a user id", ""));
+        }
+        let profile = RawAccount {
+            key: b.push_str(&user),
+            screen_name: b.push_str(&r.get(self.screen_name)),
+            created_ms: creation_date(r, self.account_creation_date, b),
+            followers: soft_count(&r.get(self.follower_count), "follower_count", r.line, b),
+            following: soft_count(&r.get(self.following_count), "following_count", r.line, b),
+        };
+        b.accounts.push(profile);
+        b.profiles_read += 1;
+        Ok(())
+    }
+}

@@ -1,0 +1,117 @@
+//! The FiveThirtyEight release of the Clemson IRA tweets (Linvill & Warren): accounts by
+//! author name, no tweet ids, `post_type` R/Q, and hashtags, links and mentions only in the
+//! text. Retweets carry no source: graphs may recover it from the text.
+
+use super::csv_rows::{boolean, column, soft_count, Row, RowResult};
+use super::record::*;
+use super::text::{hashtags, mentions, normalize_url, urls};
+use super::time::parse_datetime;
+
+#[derive(Debug)]
+pub struct Columns {
+    pub width: usize,
+    author: usize,
+    content: usize,
+    publish_date: usize,
+    language: Option<usize>,
+    following: Option<usize>,
+    followers: Option<usize>,
+    post_type: Option<usize>,
+    retweet: Option<usize>,
+}
+
+impl Columns {
+    pub fn new(h: &[String]) -> Result<Columns, String> {
+        let author = column(h, "author")
+            .or_else(|| column(h, "author_id"))
+            .ok_or_else(|| {
+                format!(
+                    "has no 'author' or 'author_id' column (columns: {})",
+                    h.join(", ")
+                )
+            })?;
+        Ok(Columns {
+            width: h.len(),
+            author,
+            content: super::csv_rows::required(h, "content")?,
+            publish_date: super::csv_rows::required(h, "publish_date")?,
+            language: column(h, "language"),
+            following: column(h, "following"),
+            followers: column(h, "followers"),
+            post_type: column(h, "post_type"),
+            retweet: column(h, "retweet"),
+        })
+    }
+
+    pub fn row(&self, r: &Row, b: &mut RecordBatch) -> RowResult<()> {
+        let author = r.get(Some(self.author));
+        if author.is_empty() {
+            return Err(RowError::new(
+                "missing account",
+                "author",
+                "an author name",
+                "",
+            ));
+        }
+        let date = r.get(Some(self.publish_date));
+        let expected = "a time like 2016-10-12 11:41:00 or 10/1/2016 19:58";
+        let Some((time_ms, _)) = parse_datetime(&date) else {
+            return Err(RowError::new("bad time", "publish_date", expected, &date));
+        };
+        let retweet_flag = boolean(&r.get(self.retweet), "retweet")?.unwrap_or(false);
+        let post_type = r.get(self.post_type);
+        let kind = match &*post_type {
+            "R" => TweetKind::Retweet,
+            "Q" => TweetKind::Quote,
+            "" if retweet_flag => TweetKind::Retweet,
+            "" => TweetKind::Original,
+            other => {
+                return Err(RowError::new(
+                    "bad post_type",
+                    "post_type",
+                    "R, Q or empty",
+                    other,
+                ))
+            }
+        };
+        let raw = r.get(Some(self.content));
+        // Texts that start with @ were wrapped in single quotes to keep spreadsheets quiet.
+        let content = match raw.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+            Some(inner) if raw.len() >= 2 => inner,
+            _ => &raw,
+        };
+        let items_start = b.items.len();
+        hashtags(content, |h| b.push_item(ItemKind::Hashtag, h));
+        urls(content, |u| b.push_item(ItemKind::Url, &normalize_url(u)));
+        mentions(content, |m| b.push_item(ItemKind::MentionName, m));
+        let items = b.items_from(items_start);
+        let account = b.push_str(&author);
+        let text = b.push_str(content);
+        let lang = b.push_str(&r.get(self.language));
+        b.tweets.push(RawTweet {
+            line: r.line,
+            tweet: RawId::None,
+            account,
+            time_ms,
+            // The Clemson collection wrote times to the minute (seconds are always :00).
+            resolution: TimeResolution::Minute,
+            kind,
+            target: RawRef::default(),
+            quote: None,
+            text,
+            lang,
+            items,
+        });
+        if b.accounts.last().is_none_or(|a| b.str(a.key) != &*author) {
+            let profile = RawAccount {
+                key: account,
+                screen_name: account,
+                created_ms: None,
+                followers: soft_count(&r.get(self.followers), "followers", r.line, b),
+                following: soft_count(&r.get(self.following), "following", r.line, b),
+            };
+            b.accounts.push(profile);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,434 @@
+//! Ingest: read tweet records in every format analysts have into one `Dataset`.
+//!
+//! Formats are detected per file from the header or first line (`IngestOptions::format`
+//! overrides): the information-operations archive's tweet and user CSVs, the
+//! FiveThirtyEight/Clemson IRA layout, generic action CSVs with a column mapping, and Twitter
+//! API v2 and v1.1 JSON lines. Files may be plain, gzip, zstd or zip.
+//!
+//! One thread reads and decompresses, cutting the stream into chunks of whole records; rayon
+//! parses chunks in parallel while the previous round is merged into the dataset, in input
+//! order, so results do not depend on the thread count.
+
+mod actions;
+mod chunk;
+mod csv_rows;
+mod io_archive;
+mod ira;
+mod record;
+mod report;
+pub mod source;
+pub mod text;
+pub mod time;
+mod twitter_json;
+
+pub use actions::{ActionsMapping, ObjectKind};
+pub use record::*;
+pub use report::{FileReport, IngestReport, ReasonReport};
+
+use crate::dataset::{Dataset, DatasetBuilder};
+use crate::error::{Error, Position, Result};
+use chunk::{Chunker, RawChunk};
+use rayon::prelude::*;
+use source::Source;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The record formats `coordnet` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// Twitter information-operations archive tweets (`*_tweets_csv_hashed.csv`).
+    IoTweets,
+    /// Twitter information-operations archive users (`*_users_csv_hashed.csv`).
+    IoUsers,
+    /// FiveThirtyEight/Clemson IRA tweets (`author, content, publish_date, post_type, ...`).
+    Ira,
+    /// One action per row with a column mapping (CooRTweet's layout is recognised).
+    Actions,
+    /// Twitter API v2 JSON lines as twarc2 writes them (pages or one tweet per line).
+    TwitterV2,
+    /// Twitter API v1.1 tweet objects, one per line.
+    TwitterV1,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::IoTweets,
+        Format::IoUsers,
+        Format::Ira,
+        Format::Actions,
+        Format::TwitterV2,
+        Format::TwitterV1,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::IoTweets => "io-tweets",
+            Format::IoUsers => "io-users",
+            Format::Ira => "ira",
+            Format::Actions => "actions",
+            Format::TwitterV2 => "twitter-v2",
+            Format::TwitterV1 => "twitter-v1",
+        }
+    }
+
+    fn is_json(self) -> bool {
+        matches!(self, Format::TwitterV2 | Format::TwitterV1)
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "unknown format '{s}'; expected one of: {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// How to read inputs.
+#[derive(Clone, Debug)]
+pub struct IngestOptions {
+    /// Force one format for every file instead of detecting it.
+    pub format: Option<Format>,
+    /// Column mapping for generic action CSVs.
+    pub mapping: Option<ActionsMapping>,
+    /// Stop at the first bad row instead of counting it and going on.
+    pub strict: bool,
+    /// Keep tweet texts (needed by text-similarity graphs and retweet-source recovery).
+    pub keep_text: bool,
+    /// Bytes per parse chunk.
+    pub chunk_bytes: usize,
+    /// Show progress on stderr when it is a terminal.
+    pub progress: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> IngestOptions {
+        IngestOptions {
+            format: None,
+            mapping: None,
+            strict: false,
+            keep_text: true,
+            chunk_bytes: 4 << 20,
+            progress: false,
+        }
+    }
+}
+
+/// How one file's records are laid out: its format and, for CSVs, where its columns are.
+#[derive(Debug)]
+enum Layout {
+    IoTweets(io_archive::TweetColumns),
+    IoUsers(io_archive::UserColumns),
+    Ira(ira::Columns),
+    Actions(actions::Columns),
+    TwitterV2,
+    TwitterV1,
+}
+
+impl Layout {
+    fn format(&self) -> Format {
+        match self {
+            Layout::IoTweets(_) => Format::IoTweets,
+            Layout::IoUsers(_) => Format::IoUsers,
+            Layout::Ira(_) => Format::Ira,
+            Layout::Actions(_) => Format::Actions,
+            Layout::TwitterV2 => Format::TwitterV2,
+            Layout::TwitterV1 => Format::TwitterV1,
+        }
+    }
+
+    fn parse(&self, chunk: &RawChunk, batch: &mut RecordBatch) {
+        match self {
+            Layout::IoTweets(c) => csv_rows::parse(chunk, c.width, batch, |r, b| c.row(r, b)),
+            Layout::IoUsers(c) => csv_rows::parse(chunk, c.width, batch, |r, b| c.row(r, b)),
+            Layout::Ira(c) => csv_rows::parse(chunk, c.width, batch, |r, b| c.row(r, b)),
+            Layout::Actions(c) => csv_rows::parse(chunk, c.width, batch, |r, b| c.row(r, b)),
+            Layout::TwitterV2 => twitter_json::parse_v2(chunk, batch),
+            Layout::TwitterV1 => twitter_json::parse_v1(chunk, batch),
+        }
+    }
+}
+
+/// What the reading thread sends: a file's layout once known, then its chunks.
+enum Message {
+    File {
+        file: u32,
+        format: Option<Format>,
+    },
+    Chunk {
+        file: u32,
+        layout: Arc<Layout>,
+        chunk: RawChunk,
+    },
+}
+
+/// Read every input into one dataset, with a report of what was read and rejected.
+pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, IngestReport)> {
+    let started = Instant::now();
+    let sources = source::expand(inputs)?;
+    let mut report = IngestReport::new(sources.iter().map(Source::display_path).collect());
+    let mut builder = DatasetBuilder::new(opts.keep_text);
+    let (tx, rx) = sync_channel(8);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| read_sources(&sources, opts, tx));
+        let consumed = consume(rx, opts, &mut builder, &mut report);
+        let read = reader.join().expect("reader thread panicked");
+        // A reading error explains a short read better than anything the consumer saw.
+        read.and(consumed)
+    })?;
+    let (dataset, duplicates, reused) = builder.finish();
+    report.add_duplicates(&duplicates);
+    report.reused_tweet_ids = reused;
+    report.finish(&dataset, started.elapsed());
+    Ok((dataset, report))
+}
+
+fn read_sources(sources: &[Source], opts: &IngestOptions, tx: SyncSender<Message>) -> Result<()> {
+    for (file, source) in sources.iter().enumerate() {
+        let file = file as u32;
+        let name = source.display_path();
+        let sent = source::with_reader(source, |reader| {
+            let mut chunker = Chunker::new(reader, opts.chunk_bytes);
+            let layout = detect(&mut chunker, &name, opts).map_err(|e| match e {
+                DetectError::Io(e) => Error::io(&name, e),
+                DetectError::Other(e) => e,
+            })?;
+            let Some(layout) = layout else {
+                return Ok(tx.send(Message::File { file, format: None }).is_ok());
+            };
+            let layout = Arc::new(layout);
+            if tx
+                .send(Message::File {
+                    file,
+                    format: Some(layout.format()),
+                })
+                .is_err()
+            {
+                return Ok(false);
+            }
+            while let Some(chunk) = chunker.next_chunk().map_err(|e| Error::io(&name, e))? {
+                if tx
+                    .send(Message::Chunk {
+                        file,
+                        layout: layout.clone(),
+                        chunk,
+                    })
+                    .is_err()
+                {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })?;
+        if !sent {
+            break; // the consumer stopped (strict mode error): nothing more to read
+        }
+    }
+    Ok(())
+}
+
+fn consume(
+    rx: Receiver<Message>,
+    opts: &IngestOptions,
+    builder: &mut DatasetBuilder,
+    report: &mut IngestReport,
+) -> Result<()> {
+    let round_size = 2 * rayon::current_num_threads().max(1);
+    let progress = opts.progress && std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let mut parsed: Vec<(u32, RecordBatch)> = Vec::new();
+    loop {
+        let mut round = Vec::with_capacity(round_size);
+        while round.len() < round_size {
+            match rx.recv() {
+                Ok(Message::File { file, format }) => report.set_format(file, format),
+                Ok(m @ Message::Chunk { .. }) => round.push(m),
+                Err(_) => break,
+            }
+        }
+        if round.is_empty() && parsed.is_empty() {
+            break;
+        }
+        let to_merge = std::mem::take(&mut parsed);
+        let (merged, next) = rayon::join(
+            || merge(to_merge, opts, builder, report),
+            || round.par_iter().map(parse_chunk).collect::<Vec<_>>(),
+        );
+        merged?;
+        parsed = next;
+        if progress {
+            let secs = started.elapsed().as_secs_f64();
+            let mb = report.bytes_read as f64 / 1e6;
+            eprint!(
+                "\r  read {} records, {mb:.0} MB ({:.0} MB/s)   ",
+                report.rows_read,
+                mb / secs
+            );
+        }
+    }
+    if progress {
+        eprint!("\r{:60}\r", "");
+    }
+    Ok(())
+}
+
+fn parse_chunk(m: &Message) -> (u32, RecordBatch) {
+    let Message::Chunk {
+        file,
+        layout,
+        chunk,
+    } = m
+    else {
+        unreachable!("rounds hold chunks")
+    };
+    let mut batch = RecordBatch {
+        bytes_read: chunk.bytes.len() as u64,
+        ..Default::default()
+    };
+    layout.parse(chunk, &mut batch);
+    (*file, batch)
+}
+
+fn merge(
+    batches: Vec<(u32, RecordBatch)>,
+    opts: &IngestOptions,
+    builder: &mut DatasetBuilder,
+    report: &mut IngestReport,
+) -> Result<()> {
+    for (file, batch) in batches {
+        if opts.strict {
+            let first = batch
+                .rejects
+                .iter()
+                .chain(&batch.warnings)
+                .min_by_key(|r| r.line);
+            if let Some(r) = first {
+                let mut pos = Position::new(&report.files[file as usize].path, r.line);
+                if !r.column.is_empty() {
+                    pos = pos.with_column(r.column);
+                }
+                return Err(Error::bad_row(
+                    pos,
+                    format!("{}: found {}", r.reason, r.found),
+                    r.expected,
+                ));
+            }
+        }
+        builder.push(file, &batch);
+        report.add_batch(file, &batch);
+    }
+    Ok(())
+}
+
+enum DetectError {
+    Io(std::io::Error),
+    Other(Error),
+}
+
+impl From<std::io::Error> for DetectError {
+    fn from(e: std::io::Error) -> DetectError {
+        DetectError::Io(e)
+    }
+}
+
+impl From<Error> for DetectError {
+    fn from(e: Error) -> DetectError {
+        DetectError::Other(e)
+    }
+}
+
+/// The layout of a file from its first line; `None` for an empty file.
+fn detect(
+    chunker: &mut Chunker,
+    name: &std::path::Path,
+    opts: &IngestOptions,
+) -> std::result::Result<Option<Layout>, DetectError> {
+    let first = chunker.peek_line()?.to_vec();
+    let trimmed = first.trim_ascii();
+    if trimmed.is_empty() {
+        if chunker.peek(1 << 16)?.trim_ascii().is_empty() {
+            return Ok(None);
+        }
+        let m = "starts with a blank line; expected a CSV header or a JSON object on line 1";
+        return Err(Error::format(name, m).into());
+    }
+    let looks_json = trimmed.first().is_some_and(|&c| c == b'{' || c == b'[');
+    let wanted = opts.format;
+    if looks_json || wanted.is_some_and(Format::is_json) {
+        let format = match wanted {
+            Some(f) if f.is_json() => f,
+            Some(f) => {
+                return Err(Error::format(
+                    name,
+                    format!("is JSON, not the {} CSV that --format asked for", f.name()),
+                )
+                .into())
+            }
+            None => twitter_json::detect(trimmed).map_err(|m| Error::format(name, m))?,
+        };
+        chunker.set_quoted(false);
+        return Ok(Some(if format == Format::TwitterV2 {
+            Layout::TwitterV2
+        } else {
+            Layout::TwitterV1
+        }));
+    }
+    chunker.set_quoted(true);
+    let head = chunker.peek_line()?.to_vec();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(&head[..]);
+    let mut header = csv::StringRecord::new();
+    let ok = rdr
+        .read_record(&mut header)
+        .map_err(|e| Error::format(name, format!("unreadable CSV header: {e}")))?;
+    if !ok {
+        return Ok(None);
+    }
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let consumed = (head.len() + 1).min(chunker.peek(head.len() + 1)?.len());
+    chunker.skip(consumed, 1);
+    let layout = csv_layout(&header, opts).map_err(|m| Error::format(name, m))?;
+    Ok(Some(layout))
+}
+
+fn csv_layout(header: &[String], opts: &IngestOptions) -> std::result::Result<Layout, String> {
+    let has = |n: &str| header.iter().any(|h| h == n);
+    let format = match opts.format {
+        Some(f) => f,
+        None if opts.mapping.is_some() => Format::Actions,
+        None if has("tweetid") && has("userid") => Format::IoTweets,
+        None if has("userid") && has("account_creation_date") => Format::IoUsers,
+        None if has("content") && has("publish_date") => Format::Ira,
+        None if actions::Columns::is_coortweet(header) => Format::Actions,
+        None => {
+            return Err(format!(
+                "unknown CSV layout (columns: {}); name the columns with --format actions \
+                 --account COL --time COL --object COL, or pass --format",
+                header.join(", ")
+            ))
+        }
+    };
+    Ok(match format {
+        Format::IoTweets => Layout::IoTweets(io_archive::TweetColumns::new(header)?),
+        Format::IoUsers => Layout::IoUsers(io_archive::UserColumns::new(header)?),
+        Format::Ira => Layout::Ira(ira::Columns::new(header)?),
+        Format::Actions => Layout::Actions(actions::Columns::new(header, opts.mapping.as_ref())?),
+        Format::TwitterV2 | Format::TwitterV1 => unreachable!("JSON handled before"),
+    })
+}

@@ -1,0 +1,306 @@
+//! Raw records as parsers produce them: a batch owns one string arena and its records point
+//! into it with spans, so parsing a chunk allocates a handful of vectors, not one per field.
+
+use std::ops::Range;
+
+/// What a tweet is: an original post, or a reaction to another tweet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum TweetKind {
+    Original = 0,
+    Retweet = 1,
+    Reply = 2,
+    Quote = 3,
+}
+
+impl TweetKind {
+    pub fn from_u8(v: u8) -> TweetKind {
+        match v & 3 {
+            0 => TweetKind::Original,
+            1 => TweetKind::Retweet,
+            2 => TweetKind::Reply,
+            _ => TweetKind::Quote,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TweetKind::Original => "original",
+            TweetKind::Retweet => "retweet",
+            TweetKind::Reply => "reply",
+            TweetKind::Quote => "quote",
+        }
+    }
+}
+
+/// How finely a record's time is known. A 60-second window means little on minute-resolution
+/// times, so later stages read this before they pair actions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum TimeResolution {
+    /// From the tweet id's snowflake bits, or a written time with milliseconds.
+    Millisecond = 0,
+    Second = 1,
+    Minute = 2,
+    Day = 3,
+}
+
+impl TimeResolution {
+    pub fn from_u8(v: u8) -> TimeResolution {
+        match v & 3 {
+            0 => TimeResolution::Millisecond,
+            1 => TimeResolution::Second,
+            2 => TimeResolution::Minute,
+            _ => TimeResolution::Day,
+        }
+    }
+
+    pub fn millis(self) -> i64 {
+        match self {
+            TimeResolution::Millisecond => 1,
+            TimeResolution::Second => 1_000,
+            TimeResolution::Minute => 60_000,
+            TimeResolution::Day => 86_400_000,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeResolution::Millisecond => "millisecond",
+            TimeResolution::Second => "second",
+            TimeResolution::Minute => "minute",
+            TimeResolution::Day => "day",
+        }
+    }
+}
+
+/// The kinds of item a tweet can carry, which co-action graphs pair accounts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum ItemKind {
+    Hashtag = 0,
+    Url = 1,
+    /// A mentioned account, by id.
+    Mention = 2,
+    /// A mentioned account known only by screen name (text-derived); resolved at finalize.
+    MentionName = 3,
+}
+
+/// A byte range in a batch's arena.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Span {
+    pub const EMPTY: Span = Span { start: 0, len: 0 };
+
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+}
+
+/// A tweet id as written: a decimal number (the usual case), some other string (hashed ids in
+/// generic CSVs), or absent (the IRA layout has none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RawId {
+    #[default]
+    None,
+    Num(u64),
+    Str(Span),
+}
+
+/// A reference from one tweet to another: what it retweets, replies to or quotes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RawRef {
+    pub tweet: RawId,
+    pub account: Span,
+    pub screen_name: Span,
+}
+
+/// One tweet record.
+#[derive(Clone, Debug)]
+pub struct RawTweet {
+    /// 1-based line of the record in its file (first line for multi-line records).
+    pub line: u64,
+    pub tweet: RawId,
+    pub account: Span,
+    pub time_ms: i64,
+    pub resolution: TimeResolution,
+    pub kind: TweetKind,
+    /// The retweeted, replied-to or quoted tweet, by `kind`.
+    pub target: RawRef,
+    /// A quote carried by a reply (a tweet can be both).
+    pub quote: Option<RawRef>,
+    pub text: Span,
+    pub lang: Span,
+    /// Indices into the batch's `items`.
+    pub items: Range<u32>,
+}
+
+/// One account's profile, as far as a record tells it.
+#[derive(Clone, Debug, Default)]
+pub struct RawAccount {
+    pub key: Span,
+    pub screen_name: Span,
+    pub created_ms: Option<i64>,
+    pub followers: Option<u32>,
+    pub following: Option<u32>,
+}
+
+/// A rejected row, or a field set to unknown: where, why, and what was expected.
+#[derive(Clone, Debug)]
+pub struct RawReject {
+    pub line: u64,
+    pub reason: &'static str,
+    /// Column (CSV) or field (JSON) at fault; empty when the whole record is.
+    pub column: &'static str,
+    pub expected: &'static str,
+    pub found: String,
+}
+
+/// Why a row cannot be used; the row's parser returns it and the caller records it.
+#[derive(Clone, Debug)]
+pub struct RowError {
+    pub reason: &'static str,
+    pub column: &'static str,
+    pub expected: &'static str,
+    pub found: String,
+}
+
+impl RowError {
+    pub fn new(
+        reason: &'static str,
+        column: &'static str,
+        expected: &'static str,
+        found: &str,
+    ) -> RowError {
+        let found = if found.is_empty() {
+            "nothing".to_string()
+        } else {
+            format!("'{}'", found.chars().take(80).collect::<String>())
+        };
+        RowError {
+            reason,
+            column,
+            expected,
+            found,
+        }
+    }
+}
+
+/// What one chunk of input parses into.
+#[derive(Default, Debug)]
+pub struct RecordBatch {
+    pub arena: String,
+    pub tweets: Vec<RawTweet>,
+    pub items: Vec<(ItemKind, Span)>,
+    pub accounts: Vec<RawAccount>,
+    pub rejects: Vec<RawReject>,
+    /// Fields that were malformed and set to unknown while the row was kept.
+    pub warnings: Vec<RawReject>,
+    /// Records (rows, or tweets inside JSON pages) seen in this chunk.
+    pub rows_read: u64,
+    /// Rows that were account profiles (user CSVs), accepted without being tweets.
+    pub profiles_read: u64,
+    /// Uncompressed bytes this batch was parsed from.
+    pub bytes_read: u64,
+    /// Records whose tweet id had snowflake bits that disagree with the written time.
+    pub snowflake_mismatches: u64,
+}
+
+impl RecordBatch {
+    /// Copy `s` into the arena.
+    pub fn push_str(&mut self, s: &str) -> Span {
+        if s.is_empty() {
+            return Span::EMPTY;
+        }
+        let start = self.arena.len();
+        self.arena.push_str(s);
+        Span {
+            start: start as u32,
+            len: s.len() as u32,
+        }
+    }
+
+    pub fn str(&self, span: Span) -> &str {
+        &self.arena[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    /// A tweet id: decimal strings become numbers, anything else is kept as a string.
+    pub fn push_id(&mut self, s: &str) -> RawId {
+        let s = s.trim();
+        if s.is_empty() {
+            return RawId::None;
+        }
+        match parse_decimal_id(s) {
+            Some(n) => RawId::Num(n),
+            None => RawId::Str(self.push_str(s)),
+        }
+    }
+
+    pub fn push_item(&mut self, kind: ItemKind, s: &str) {
+        if !s.is_empty() {
+            let span = self.push_str(s);
+            self.items.push((kind, span));
+        }
+    }
+
+    pub fn items_from(&self, start: usize) -> Range<u32> {
+        start as u32..self.items.len() as u32
+    }
+
+    pub fn reject(&mut self, line: u64, e: RowError) {
+        let RowError {
+            reason,
+            column,
+            expected,
+            found,
+        } = e;
+        self.rejects.push(RawReject {
+            line,
+            reason,
+            column,
+            expected,
+            found,
+        });
+    }
+
+    pub fn warn(&mut self, line: u64, e: RowError) {
+        let RowError {
+            reason,
+            column,
+            expected,
+            found,
+        } = e;
+        self.warnings.push(RawReject {
+            line,
+            reason,
+            column,
+            expected,
+            found,
+        });
+    }
+
+    /// Forget what a rejected row had added, so the batch holds no trace of it.
+    pub fn rollback(&mut self, mark: (usize, usize, usize)) {
+        self.arena.truncate(mark.0);
+        self.items.truncate(mark.1);
+        self.accounts.truncate(mark.2);
+    }
+
+    pub fn mark(&self) -> (usize, usize, usize) {
+        (self.arena.len(), self.items.len(), self.accounts.len())
+    }
+}
+
+/// A decimal id that fits below 2^63 (the top bit marks string ids in the dataset). Never
+/// goes through floats: archive ids are 18-19 digits and lose precision in an f64.
+pub fn parse_decimal_id(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = s.parse().ok()?;
+    (n != 0 && n < 1 << 63).then_some(n)
+}

@@ -1,0 +1,174 @@
+//! What ingest read, kept and rejected, per file and per reason. Rows read always equal rows
+//! accepted plus rows rejected: nothing is dropped without being counted here.
+
+use super::record::{RawReject, RecordBatch};
+use super::Format;
+use crate::dataset::{Dataset, Duplicate};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Examples kept per reason.
+const EXAMPLES: usize = 5;
+
+#[derive(Debug, Default, Serialize)]
+pub struct FileReport {
+    pub path: PathBuf,
+    /// `None` for an empty file.
+    pub format: Option<Format>,
+    pub rows_read: u64,
+    pub rows_accepted: u64,
+    pub rows_rejected: u64,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct ReasonReport {
+    pub count: u64,
+    /// The first few, as `file:line: what was found (expected ...)`.
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct IngestReport {
+    pub files: Vec<FileReport>,
+    /// Records read: CSV rows, JSON lines, or tweets inside API v2 pages.
+    pub rows_read: u64,
+    pub rows_accepted: u64,
+    pub rows_rejected: u64,
+    /// Rejected rows by reason.
+    pub rejected: BTreeMap<String, ReasonReport>,
+    /// Kept rows with a malformed field that was set to unknown.
+    pub warnings: BTreeMap<String, ReasonReport>,
+    /// Rows of account-profile files (their rows are accepted but are not tweets).
+    pub profile_rows: u64,
+    /// Tweets whose snowflake id disagreed with the written time (the written time was kept).
+    pub snowflake_mismatches: u64,
+    /// Rows kept although their tweet id was seen before with other content (an action CSV
+    /// may list one share acting on several objects).
+    pub reused_tweet_ids: u64,
+    pub bytes_read: u64,
+    pub seconds: f64,
+}
+
+impl IngestReport {
+    pub fn new(paths: Vec<PathBuf>) -> IngestReport {
+        let files = paths
+            .into_iter()
+            .map(|path| FileReport {
+                path,
+                ..Default::default()
+            })
+            .collect();
+        IngestReport {
+            files,
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn set_format(&mut self, file: u32, format: Option<Format>) {
+        self.files[file as usize].format = format;
+    }
+
+    pub(crate) fn add_batch(&mut self, file: u32, b: &RecordBatch) {
+        let accepted = b.tweets.len() as u64 + b.profiles_read;
+        let f = &mut self.files[file as usize];
+        f.rows_read += b.rows_read;
+        f.rows_accepted += accepted;
+        f.rows_rejected += b.rejects.len() as u64;
+        debug_assert_eq!(
+            b.rows_read,
+            accepted + b.rejects.len() as u64,
+            "{}",
+            f.path.display()
+        );
+        let path = f.path.clone();
+        self.rows_read += b.rows_read;
+        self.rows_accepted += accepted;
+        self.rows_rejected += b.rejects.len() as u64;
+        self.profile_rows += b.profiles_read;
+        self.snowflake_mismatches += b.snowflake_mismatches;
+        self.bytes_read += b.bytes_read;
+        for r in &b.rejects {
+            note(&mut self.rejected, &path, r);
+        }
+        for r in &b.warnings {
+            note(&mut self.warnings, &path, r);
+        }
+    }
+
+    /// Duplicated tweet ids found at the end move from accepted to rejected.
+    pub(crate) fn add_duplicates(&mut self, duplicates: &[Duplicate]) {
+        for d in duplicates {
+            let f = &mut self.files[d.file as usize];
+            f.rows_accepted -= 1;
+            f.rows_rejected += 1;
+            let r = RawReject {
+                line: d.line,
+                reason: "duplicate record (same tweet id and content; first copy kept)",
+                column: "",
+                expected: "each record once",
+                found: d.tweet_id.clone(),
+            };
+            let path = f.path.clone();
+            note(&mut self.rejected, &path, &r);
+        }
+        self.rows_accepted -= duplicates.len() as u64;
+        self.rows_rejected += duplicates.len() as u64;
+    }
+
+    pub(crate) fn finish(&mut self, _data: &Dataset, elapsed: std::time::Duration) {
+        self.seconds = elapsed.as_secs_f64();
+    }
+
+    /// Human-readable summary, one fact a line.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "read {} records from {} file(s): {} accepted, {} rejected",
+            self.rows_read,
+            self.files.len(),
+            self.rows_accepted,
+            self.rows_rejected
+        );
+        for (reason, r) in &self.rejected {
+            s.push_str(&format!("\n  rejected {:>9}  {reason}", r.count));
+            for e in &r.examples {
+                s.push_str(&format!("\n      e.g. {e}"));
+            }
+        }
+        for (reason, r) in &self.warnings {
+            s.push_str(&format!(
+                "\n  warning  {:>9}  {reason} (row kept, field unknown)",
+                r.count
+            ));
+            for e in &r.examples {
+                s.push_str(&format!("\n      e.g. {e}"));
+            }
+        }
+        if self.reused_tweet_ids > 0 {
+            s.push_str(&format!(
+                "\n  note     {:>9}  rows reuse a tweet id with other content (kept as separate actions)",
+                self.reused_tweet_ids
+            ));
+        }
+        s
+    }
+}
+
+fn note(map: &mut BTreeMap<String, ReasonReport>, path: &std::path::Path, r: &RawReject) {
+    let entry = map.entry(r.reason.to_string()).or_default();
+    entry.count += 1;
+    if entry.examples.len() < EXAMPLES {
+        let column = if r.column.is_empty() {
+            String::new()
+        } else {
+            format!(", column '{}'", r.column)
+        };
+        entry.examples.push(format!(
+            "{}:{}{column}: found {} (expected {})",
+            path.display(),
+            r.line,
+            r.found,
+            r.expected
+        ));
+    }
+}

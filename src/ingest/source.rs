@@ -1,0 +1,229 @@
+//! Inputs: files, directories or globs; plain, gzip, zstd or zip (each zip entry is an input
+//! of its own). Readers are handed out one at a time so a zip entry can borrow its archive.
+
+use crate::error::{Error, Result};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// One input stream: a file, or one entry of a zip archive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    pub path: PathBuf,
+    /// Index of the entry inside a zip archive.
+    pub zip_entry: Option<(usize, String)>,
+}
+
+impl Source {
+    /// The name to show in messages: `archive.zip!/entry.csv` for zip entries.
+    pub fn display_path(&self) -> PathBuf {
+        match &self.zip_entry {
+            Some((_, name)) => PathBuf::from(format!("{}!/{}", self.path.display(), name)),
+            None => self.path.clone(),
+        }
+    }
+}
+
+/// Files found under `inputs`: directories are walked (sorted, hidden files skipped), globs
+/// expanded, zip archives listed entry by entry. A name that matches nothing is an error.
+pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let s = input.to_string_lossy();
+        if !input.exists() && s.contains(['*', '?', '[']) {
+            let paths =
+                glob::glob(&s).map_err(|e| Error::config(format!("bad glob '{s}': {e}")))?;
+            let mut found: Vec<PathBuf> = paths
+                .filter_map(|p| p.ok())
+                .filter(|p| p.is_file())
+                .collect();
+            if found.is_empty() {
+                return Err(Error::config(format!("'{s}' matches no file")));
+            }
+            found.sort();
+            files.extend(found);
+        } else if input.is_dir() {
+            let before = files.len();
+            walk(input, &mut files)?;
+            if files.len() == before {
+                return Err(Error::config(format!(
+                    "directory '{s}' holds no input files (.csv, .json, .jsonl, .gz, .zst, .zip)"
+                )));
+            }
+        } else if input.is_file() {
+            files.push(input.clone());
+        } else {
+            let e = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory");
+            return Err(Error::io(input, e));
+        }
+    }
+    let mut sources = Vec::new();
+    for path in files {
+        if compression(&path)? == Compression::Zip {
+            sources.extend(zip_entries(&path)?);
+        } else {
+            sources.push(Source {
+                path,
+                zip_entry: None,
+            });
+        }
+    }
+    Ok(sources)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if is_input_name(&p) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn is_input_name(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let name = name.trim_end_matches(".gz").trim_end_matches(".zst");
+    [".csv", ".json", ".jsonl", ".ndjson", ".zip", ".tsv"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+    Zip,
+}
+
+/// Compression by magic bytes, whatever the file is named.
+pub fn compression(path: &Path) -> Result<Compression> {
+    let mut magic = [0u8; 4];
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let n = read_full(&mut f, &mut magic).map_err(|e| Error::io(path, e))?;
+    Ok(match &magic[..n] {
+        [0x1f, 0x8b, ..] => Compression::Gzip,
+        [0x28, 0xb5, 0x2f, 0xfd] => Compression::Zstd,
+        [b'P', b'K', 3, 4] | [b'P', b'K', 5, 6] => Compression::Zip,
+        _ => Compression::None,
+    })
+}
+
+/// Read until `buf` is full or the stream ends; the number of bytes read.
+pub fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(feature = "zip")]
+fn zip_entries(path: &Path) -> Result<Vec<Source>> {
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(f))
+        .map_err(|e| Error::format(path, format!("not a readable zip archive: {e}")))?;
+    let mut out = Vec::new();
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| Error::format(path, format!("zip entry {i} unreadable: {e}")))?;
+        let name = entry.name().to_string();
+        if entry.is_file() && is_input_name(Path::new(&name)) && !name.contains("__MACOSX") {
+            out.push(Source {
+                path: path.to_path_buf(),
+                zip_entry: Some((i, name)),
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(not(feature = "zip"))]
+fn zip_entries(path: &Path) -> Result<Vec<Source>> {
+    Err(Error::config(format!(
+        "{}: zip input needs the `zip` feature (build with default features)",
+        path.display()
+    )))
+}
+
+/// Open `source` decompressed and hand its reader to `f`.
+pub fn with_reader<T>(source: &Source, f: impl FnOnce(&mut dyn Read) -> Result<T>) -> Result<T> {
+    let path = &source.path;
+    if let Some((index, _)) = &source.zip_entry {
+        return with_zip_entry(path, *index, f);
+    }
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let buffered = BufReader::with_capacity(1 << 20, file);
+    match compression(path)? {
+        Compression::None => f(&mut { buffered }),
+        Compression::Gzip => f(&mut flate2::bufread::MultiGzDecoder::new(buffered)),
+        Compression::Zstd => zstd_reader(path, buffered, f),
+        Compression::Zip => unreachable!("zip archives are expanded into their entries"),
+    }
+}
+
+#[cfg(feature = "zstd")]
+fn zstd_reader<T>(
+    path: &Path,
+    r: BufReader<File>,
+    f: impl FnOnce(&mut dyn Read) -> Result<T>,
+) -> Result<T> {
+    let mut d = zstd::stream::read::Decoder::with_buffer(r).map_err(|e| Error::io(path, e))?;
+    f(&mut d)
+}
+
+#[cfg(not(feature = "zstd"))]
+fn zstd_reader<T>(
+    path: &Path,
+    _: BufReader<File>,
+    _: impl FnOnce(&mut dyn Read) -> Result<T>,
+) -> Result<T> {
+    Err(Error::config(format!(
+        "{}: zstd input needs the `zstd` feature",
+        path.display()
+    )))
+}
+
+#[cfg(feature = "zip")]
+fn with_zip_entry<T>(
+    path: &Path,
+    index: usize,
+    f: impl FnOnce(&mut dyn Read) -> Result<T>,
+) -> Result<T> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(file))
+        .map_err(|e| Error::format(path, format!("not a readable zip archive: {e}")))?;
+    let mut entry = archive
+        .by_index(index)
+        .map_err(|e| Error::format(path, format!("zip entry {index} unreadable: {e}")))?;
+    f(&mut entry)
+}
+
+#[cfg(not(feature = "zip"))]
+fn with_zip_entry<T>(
+    path: &Path,
+    _: usize,
+    _: impl FnOnce(&mut dyn Read) -> Result<T>,
+) -> Result<T> {
+    zip_entries(path).map(|_| unreachable!())
+}

@@ -1,0 +1,184 @@
+//! What a tweet's text tells when the format gives no entities: hashtags, mentions, URLs and
+//! the `RT @name:` prefix; and the URL normal form that co-URL graphs compare.
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Hashtags in `text` (`#\w+`, Unicode, not inside a word), lowercased.
+pub fn hashtags(text: &str, mut f: impl FnMut(&str)) {
+    let mut prev: Option<char> = None;
+    let mut iter = text.char_indices().peekable();
+    let mut buf = String::new();
+    while let Some((i, c)) = iter.next() {
+        let at_start = !prev.is_some_and(|p| is_word(p) || p == '&');
+        if (c == '#' || c == '＃') && at_start {
+            let start = i + c.len_utf8();
+            let mut end = start;
+            while let Some(&(j, d)) = iter.peek() {
+                if !is_word(d) {
+                    break;
+                }
+                end = j + d.len_utf8();
+                iter.next();
+            }
+            let tag = &text[start..end];
+            // A tag of digits only is not a hashtag on Twitter (`#1`).
+            if !tag.is_empty() && !tag.chars().all(|c| c.is_ascii_digit()) {
+                buf.clear();
+                buf.extend(tag.chars().flat_map(char::to_lowercase));
+                f(&buf);
+            }
+            prev = text[..end].chars().next_back();
+            continue;
+        }
+        prev = Some(c);
+    }
+}
+
+/// Screen names mentioned in `text` (`@name`, 1 to 15 of `[A-Za-z0-9_]`), as written.
+pub fn mentions(text: &str, mut f: impl FnMut(&str)) {
+    let b = text.as_bytes();
+    for (i, _) in text.match_indices('@') {
+        if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_') {
+            continue;
+        }
+        let len = b[i + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+            .count();
+        if (1..=15).contains(&len) {
+            f(&text[i + 1..i + 1 + len]);
+        }
+    }
+}
+
+/// URLs in `text` (`http://` or `https://` up to white space), trailing punctuation removed.
+pub fn urls(text: &str, mut f: impl FnMut(&str)) {
+    let mut rest = text;
+    while let Some(i) = rest.find("http") {
+        let cand = &rest[i..];
+        if !(cand.starts_with("http://") || cand.starts_with("https://")) {
+            rest = &rest[i + 4..];
+            continue;
+        }
+        let end = cand.find(|c: char| c.is_whitespace()).unwrap_or(cand.len());
+        let url = cand[..end].trim_end_matches(['.', ',', ')', '…', '"', '\'', '!', '?', ';', ':']);
+        if url.len() > "https://".len() {
+            f(url);
+        }
+        rest = &cand[end..];
+    }
+}
+
+/// The retweeted screen name in a text that starts `RT @name:`.
+pub fn retweeted_name(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("RT @")?;
+    let len = rest
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        .count();
+    (len > 0 && rest[len..].starts_with(':')).then(|| &rest[..len])
+}
+
+/// The form in which two links to the same page compare equal: no scheme, lowercase host
+/// without `www.` or default port, no fragment, no tracking parameters, no trailing slash.
+pub fn normalize_url(url: &str) -> String {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .or_else(|| url.strip_prefix("HTTPS://"))
+        .or_else(|| url.strip_prefix("HTTP://"))
+        .unwrap_or(url);
+    let rest = rest.split('#').next().unwrap_or("");
+    let (host, path) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let host = host.to_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    let host = host
+        .strip_suffix(":80")
+        .or_else(|| host.strip_suffix(":443"))
+        .unwrap_or(host);
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let mut out = String::with_capacity(url.len());
+    out.push_str(host);
+    out.push_str(path.trim_end_matches('/'));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !is_tracking_param(p))
+        .collect();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    out
+}
+
+fn is_tracking_param(p: &str) -> bool {
+    let name = p.split('=').next().unwrap_or("").to_ascii_lowercase();
+    name.starts_with("utm_")
+        || matches!(
+            name.as_str(),
+            "fbclid" | "gclid" | "igshid" | "ref_src" | "s" | "ref"
+        )
+}
+
+/// The host of a normalized URL (its "domain").
+pub fn domain(normalized_url: &str) -> &str {
+    normalized_url.split(['/', '?']).next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(f: fn(&str, &mut dyn FnMut(&str)), text: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        f(text, &mut |s| v.push(s.to_string()));
+        v
+    }
+
+    #[test]
+    fn hashtags_unicode_and_boundaries() {
+        let got = all(
+            |t, f| hashtags(t, f),
+            "#MAGA and #Россия! a#b #1 &#39; #tcot_2016.#PJNet",
+        );
+        assert_eq!(got, vec!["maga", "россия", "tcot_2016", "pjnet"]);
+    }
+
+    #[test]
+    fn mentions_and_retweet_prefix() {
+        let got = all(
+            |t, f| mentions(t, f),
+            "RT @TEN_GOP: hi @a_b, mail x@y.com @",
+        );
+        assert_eq!(got, vec!["TEN_GOP", "a_b"]);
+        assert_eq!(retweeted_name("RT @TEN_GOP: hi"), Some("TEN_GOP"));
+        assert_eq!(retweeted_name("RT @: hi"), None);
+        assert_eq!(retweeted_name("hi RT @x: y"), None);
+    }
+
+    #[test]
+    fn urls_from_text() {
+        let got = all(
+            |t, f| urls(t, f),
+            "see https://t.co/dgjTcWVghp, and (http://x.org/a).. httpx",
+        );
+        assert_eq!(got, vec!["https://t.co/dgjTcWVghp", "http://x.org/a"]);
+    }
+
+    #[test]
+    fn url_normal_form() {
+        assert_eq!(
+            normalize_url("https://WWW.Example.com/Path/?utm_source=tw&id=3#top"),
+            "example.com/Path?id=3"
+        );
+        assert_eq!(normalize_url("http://example.com:80/"), "example.com");
+        assert_eq!(normalize_url("example.com/a?s=20"), "example.com/a");
+        assert_eq!(domain("example.com/a?x"), "example.com");
+    }
+}

@@ -1,0 +1,313 @@
+//! Times as the formats write them, to milliseconds since the epoch (UTC), with the
+//! resolution the writing carries; and creation times hidden in snowflake tweet ids.
+
+use super::TimeResolution;
+
+/// Twitter's snowflake epoch (2010-11-04T01:42:54.657Z).
+pub const SNOWFLAKE_EPOCH_MS: i64 = 1_288_834_974_657;
+/// Ids below this predate snowflakes (sequential ids, no time inside).
+pub const FIRST_SNOWFLAKE_ID: u64 = 29_700_000_000;
+
+/// The creation time in a snowflake id, if the id is one.
+pub fn snowflake_ms(id: u64) -> Option<i64> {
+    (FIRST_SNOWFLAKE_ID..1 << 63)
+        .contains(&id)
+        .then(|| (id >> 22) as i64 + SNOWFLAKE_EPOCH_MS)
+}
+
+/// A snowflake id whose time is `ms` (sequence bits from `seq`), for generated data.
+pub fn snowflake_id(ms: i64, seq: u64) -> u64 {
+    (((ms - SNOWFLAKE_EPOCH_MS) as u64) << 22) | (seq & ((1 << 22) - 1))
+}
+
+/// Use the snowflake time when it agrees with the written one (the written time is the
+/// snowflake time cut down to its resolution); otherwise keep what was written.
+/// Returns the time, its resolution, and whether the two disagreed.
+pub fn refine(
+    id: Option<u64>,
+    written: Option<(i64, TimeResolution)>,
+) -> Option<(i64, TimeResolution, bool)> {
+    let snow = id.and_then(snowflake_ms);
+    match (snow, written) {
+        (Some(s), Some((w, res))) => {
+            // One second of slack either side for clocks that round instead of truncating.
+            if s >= w - 1_000 && s < w + res.millis() + 1_000 {
+                Some((s, TimeResolution::Millisecond, false))
+            } else {
+                Some((w, res, true))
+            }
+        }
+        (Some(s), None) => Some((s, TimeResolution::Millisecond, false)),
+        (None, Some((w, res))) => Some((w, res, false)),
+        (None, None) => None,
+    }
+}
+
+/// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date and time of `ms`: (year, month, day, hour, minute, second).
+pub fn civil_from_ms(ms: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let days = ms.div_euclid(86_400_000);
+    let rem = ms.rem_euclid(86_400_000) / 1000;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        m,
+        d,
+        (rem / 3600) as u32,
+        (rem / 60 % 60) as u32,
+        (rem % 60) as u32,
+    )
+}
+
+/// `YYYY-MM-DD HH:MM` as the information-operations archive writes times.
+pub fn format_minute(ms: i64) -> String {
+    let (y, mo, d, h, mi, _) = civil_from_ms(ms);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}")
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+pub fn format_iso(ms: i64) -> String {
+    let (y, mo, d, h, mi, s) = civil_from_ms(ms);
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}Z",
+        ms.rem_euclid(1000)
+    )
+}
+
+/// Parse the date-time layouts found in tweet data:
+/// `2017-06-22`, `2017-06-22 16:03`, `2016-10-12 11:41:00`, `2021-09-22T16:37:29.000Z`,
+/// `2021-09-22T16:37:29+00:00`, `10/1/2017 19:58` (FiveThirtyEight) and
+/// `Tue Jul 18 23:25:04 +0000 2017` (API v1.1).
+pub fn parse_datetime(s: &str) -> Option<(i64, TimeResolution)> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        let (y, m, d) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
+        let day_ms = date_ms(y as i64, m, d)?;
+        if b.len() == 10 {
+            return Some((day_ms, TimeResolution::Day));
+        }
+        if b[10] != b' ' && b[10] != b'T' {
+            return None;
+        }
+        let (t, res, rest) = clock(&b[11..])?;
+        let offset = zone(rest)?;
+        return Some((day_ms + t - offset, res));
+    }
+    if let Some(slash) = s.find('/') {
+        // M/D/YYYY H:MM[:SS]
+        let (date, time) = s.split_once(' ').unwrap_or((s, ""));
+        let mut parts = date.split('/');
+        let m = num(parts.next()?.as_bytes())?;
+        let d = num(parts.next()?.as_bytes())?;
+        let y = num(parts.next()?.as_bytes())?;
+        if parts.next().is_some() || slash == 0 {
+            return None;
+        }
+        let day_ms = date_ms(y as i64, m, d)?;
+        if time.is_empty() {
+            return Some((day_ms, TimeResolution::Day));
+        }
+        let (t, res, rest) = clock(time.as_bytes())?;
+        return rest.is_empty().then_some((day_ms + t, res));
+    }
+    parse_v1(s)
+}
+
+/// `Tue Jul 18 23:25:04 +0000 2017`
+fn parse_v1(s: &str) -> Option<(i64, TimeResolution)> {
+    let mut f = s.split_ascii_whitespace();
+    let _weekday = f.next()?;
+    let month = f.next()?;
+    let d = num(f.next()?.as_bytes())?;
+    let (t, res, _) = clock(f.next()?.as_bytes())?;
+    let offset = zone(f.next()?.as_bytes())?;
+    let y = num(f.next()?.as_bytes())?;
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let m = MONTHS.iter().position(|&x| x == month)? as u32 + 1;
+    Some((date_ms(y as i64, m, d)? + t - offset, res))
+}
+
+fn date_ms(y: i64, m: u32, d: u32) -> Option<i64> {
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| days_from_civil(y, m, d) * 86_400_000)
+}
+
+/// `HH:MM[:SS[.fff]]`, then whatever follows.
+fn clock(b: &[u8]) -> Option<(i64, TimeResolution, &[u8])> {
+    let colon = b.iter().position(|&c| c == b':')?;
+    let h = num(&b[..colon])? as i64;
+    let b = &b[colon + 1..];
+    if b.len() < 2 {
+        return None;
+    }
+    let mi = num(&b[..2])? as i64;
+    if h > 23 || mi > 59 {
+        return None;
+    }
+    let mut ms = (h * 60 + mi) * 60_000;
+    let mut rest = &b[2..];
+    if rest.first() != Some(&b':') {
+        return Some((ms, TimeResolution::Minute, rest));
+    }
+    if rest.len() < 3 {
+        return None;
+    }
+    let sec = num(&rest[1..3])? as i64;
+    if sec > 60 {
+        return None;
+    }
+    ms += sec * 1000;
+    rest = &rest[3..];
+    let mut res = TimeResolution::Second;
+    if rest.first() == Some(&b'.') {
+        let digits = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let frac = &rest[1..1 + digits];
+        let mut millis = 0i64;
+        for i in 0..3 {
+            millis = millis * 10 + frac.get(i).map_or(0, |c| (c - b'0') as i64);
+        }
+        // The API writes `.000` on every time: only a non-zero fraction means milliseconds.
+        if millis != 0 {
+            res = TimeResolution::Millisecond;
+        }
+        ms += millis;
+        rest = &rest[1 + digits..];
+    }
+    Some((ms, res, rest))
+}
+
+/// `Z`, `+00:00`, `+0000`, `-0500` or nothing (UTC); the offset in ms.
+fn zone(b: &[u8]) -> Option<i64> {
+    let b = trim(b);
+    match b {
+        [] | [b'Z'] | b"UTC" => Some(0),
+        [sign @ (b'+' | b'-'), rest @ ..] => {
+            let digits: Vec<u8> = rest.iter().copied().filter(|c| *c != b':').collect();
+            if digits.len() != 4 {
+                return None;
+            }
+            let v = (num(&digits[..2])? * 60 + num(&digits[2..])?) as i64 * 60_000;
+            Some(if *sign == b'-' { -v } else { v })
+        }
+        _ => None,
+    }
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &b[start..end]
+}
+
+fn num(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 9 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |n, &c| n * 10 + (c - b'0') as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TimeResolution::*;
+
+    #[test]
+    fn archive_snowflake_gives_seconds_the_csv_lacks() {
+        // Real row of the October 2018 release: tweet_time 2017-06-22 16:03, id 877919995476496385.
+        let written = parse_datetime("2017-06-22 16:03").unwrap();
+        assert_eq!(written.1, Minute);
+        let (ms, res, mismatch) = refine(Some(877919995476496385), Some(written)).unwrap();
+        assert_eq!((res, mismatch), (Millisecond, false));
+        assert_eq!(format_iso(ms), "2017-06-22T16:03:32.543Z");
+    }
+
+    #[test]
+    fn disagreeing_snowflake_keeps_written_time() {
+        let written = parse_datetime("2019-01-01 00:00").unwrap();
+        let (ms, res, mismatch) = refine(Some(877919995476496385), Some(written)).unwrap();
+        assert_eq!((ms, res, mismatch), (written.0, Minute, true));
+        // Pre-snowflake ids carry no time.
+        assert_eq!(
+            refine(Some(12345), Some(written)).unwrap(),
+            (written.0, Minute, false)
+        );
+    }
+
+    #[test]
+    fn every_layout() {
+        let t = |s| parse_datetime(s).map(|(ms, r)| (format_iso(ms), r));
+        assert_eq!(
+            t("2013-12-07"),
+            Some(("2013-12-07T00:00:00.000Z".into(), Day))
+        );
+        assert_eq!(
+            t("2016-10-12 11:41:00"),
+            Some(("2016-10-12T11:41:00.000Z".into(), Second))
+        );
+        assert_eq!(
+            t("2021-09-22T16:37:29.000Z"),
+            Some(("2021-09-22T16:37:29.000Z".into(), Second))
+        );
+        assert_eq!(
+            t("2021-09-22T16:37:29.25Z"),
+            Some(("2021-09-22T16:37:29.250Z".into(), Millisecond))
+        );
+        assert_eq!(
+            t("2021-09-22T18:37:29+02:00"),
+            Some(("2021-09-22T16:37:29.000Z".into(), Second))
+        );
+        assert_eq!(
+            t("10/1/2017 19:58"),
+            Some(("2017-10-01T19:58:00.000Z".into(), Minute))
+        );
+        assert_eq!(
+            t("Tue Jul 18 23:25:04 +0000 2017"),
+            Some(("2017-07-18T23:25:04.000Z".into(), Second))
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2017-13-01",
+            "2017-06-22 25:00",
+            "2017-06-22X16:03",
+            "1/2",
+        ] {
+            assert_eq!(parse_datetime(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn snowflake_round_trip() {
+        let ms = 1_600_000_000_123;
+        assert_eq!(snowflake_ms(snowflake_id(ms, 77)), Some(ms));
+        let (y, m, d, h, mi, s) = civil_from_ms(ms);
+        assert_eq!((y, m, d, h, mi, s), (2020, 9, 13, 12, 26, 40));
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+    }
+}

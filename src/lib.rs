@@ -1,0 +1,16 @@
+//! `coordnet`: find accounts that act together, and who drives them.
+//!
+//! The library is a pipeline, one module per stage, each depending only on those before it:
+//!
+//! - [`ingest`]: read tweet records in every format analysts have;
+//! - [`dataset`]: tweets as time-sorted columns, strings interned;
+//! - [`synth`]: generated data with planted networks and known answers.
+
+pub mod dataset;
+pub mod error;
+pub mod ingest;
+pub mod synth;
+
+pub use dataset::Dataset;
+pub use error::{Error, ErrorKind, Position, Result};
+pub use ingest::{ingest, Format, IngestOptions, IngestReport};
