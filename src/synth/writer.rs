@@ -1,0 +1,343 @@
+//! Rows out, in the archive's tweet CSV layout (either dialect), plus the truth files.
+
+use super::accounts::Account;
+use crate::error::{Error, Result};
+use crate::ingest::time::format_minute;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// One tweet to write.
+pub struct Tweet {
+    pub id: u64,
+    pub account: u32,
+    pub time_ms: i64,
+    /// (tweet id, author) of the retweeted tweet.
+    pub retweet_of: Option<(u64, u32)>,
+    pub hashtags: Vec<u32>,
+    pub url: Option<u32>,
+    pub mention: Option<u32>,
+    /// Seed of the words of the text (a retweet repeats its original's).
+    pub text_seed: u64,
+}
+
+const COLUMNS_2019: [&str; 31] = [
+    "tweetid",
+    "userid",
+    "user_display_name",
+    "user_screen_name",
+    "user_reported_location",
+    "user_profile_description",
+    "user_profile_url",
+    "follower_count",
+    "following_count",
+    "account_creation_date",
+    "account_language",
+    "tweet_language",
+    "tweet_text",
+    "tweet_time",
+    "tweet_client_name",
+    "in_reply_to_userid",
+    "in_reply_to_tweetid",
+    "quoted_tweet_tweetid",
+    "is_retweet",
+    "retweet_userid",
+    "retweet_tweetid",
+    "latitude",
+    "longitude",
+    "quote_count",
+    "reply_count",
+    "like_count",
+    "retweet_count",
+    "hashtags",
+    "urls",
+    "user_mentions",
+    "poll_choices",
+];
+
+/// Where rows go; gzip's trailer is written by `finish`, where a failure can be reported.
+enum Sink {
+    Plain(BufWriter<File>),
+    Gzip(flate2::write::GzEncoder<BufWriter<File>>),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Plain(w) => w.write(buf),
+            Sink::Gzip(w) => w.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.flush(),
+            Sink::Gzip(w) => w.flush(),
+        }
+    }
+}
+
+pub struct TweetWriter {
+    out: csv::Writer<Sink>,
+    path: PathBuf,
+    dialect_2018: bool,
+    ids: Vec<String>,
+    names: Vec<String>,
+    text: String,
+}
+
+const WORDS: [&str; 48] = [
+    "the",
+    "people",
+    "news",
+    "today",
+    "vote",
+    "country",
+    "truth",
+    "media",
+    "world",
+    "must",
+    "know",
+    "now",
+    "government",
+    "freedom",
+    "watch",
+    "share",
+    "breaking",
+    "report",
+    "new",
+    "video",
+    "they",
+    "we",
+    "never",
+    "always",
+    "real",
+    "fake",
+    "story",
+    "time",
+    "change",
+    "hope",
+    "power",
+    "city",
+    "school",
+    "money",
+    "health",
+    "police",
+    "war",
+    "peace",
+    "election",
+    "support",
+    "against",
+    "why",
+    "how",
+    "what",
+    "big",
+    "small",
+    "first",
+    "last",
+];
+
+const SYLLABLES: [&str; 24] = [
+    "ka", "lo", "mi", "ra", "te", "su", "no", "vi", "da", "pe", "zu", "ri", "go", "ha", "ne", "bo",
+    "ti", "ma", "ze", "fu", "li", "ya", "ko", "se",
+];
+
+/// A readable, unique word for each index (bijective base-24 syllables).
+pub fn hashtag_name(mut index: u32) -> String {
+    let mut s = String::new();
+    loop {
+        s.push_str(SYLLABLES[(index % 24) as usize]);
+        index /= 24;
+        if index == 0 {
+            break;
+        }
+        index -= 1;
+    }
+    s
+}
+
+pub fn url_of(index: u32) -> String {
+    format!(
+        "https://{}.example/{}",
+        hashtag_name(index / 64 + 7),
+        index % 64 * 131 + index / 64
+    )
+}
+
+impl TweetWriter {
+    pub fn create(
+        dir: &Path,
+        gzip: bool,
+        dialect_2018: bool,
+        ids: Vec<String>,
+        names: Vec<String>,
+    ) -> Result<TweetWriter> {
+        let path = dir.join(if gzip { "tweets.csv.gz" } else { "tweets.csv" });
+        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let buffered = BufWriter::with_capacity(1 << 20, file);
+        let inner = if gzip {
+            Sink::Gzip(flate2::write::GzEncoder::new(
+                buffered,
+                flate2::Compression::fast(),
+            ))
+        } else {
+            Sink::Plain(buffered)
+        };
+        let out = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .from_writer(inner);
+        let mut w = TweetWriter {
+            out,
+            path,
+            dialect_2018,
+            ids,
+            names,
+            text: String::new(),
+        };
+        let mut header = COLUMNS_2019;
+        if dialect_2018 {
+            // The 2018 release put the replied-to tweet before the replied-to user.
+            header.swap(15, 16);
+        }
+        w.out.write_record(header).map_err(|e| w.err(e))?;
+        Ok(w)
+    }
+
+    fn err(&self, e: csv::Error) -> Error {
+        Error::io(&self.path, std::io::Error::other(e))
+    }
+
+    fn list(&self, items: &[String]) -> String {
+        if self.dialect_2018 {
+            format!("[{}]", items.join(", "))
+        } else if items.is_empty() {
+            "[]".to_string()
+        } else {
+            let quoted: Vec<String> = items.iter().map(|s| format!("'{s}'")).collect();
+            format!("[{}]", quoted.join(", "))
+        }
+    }
+
+    fn words(&mut self, seed: u64, hashtags: &[String], url: Option<&str>) {
+        self.text.clear();
+        let mut x = seed;
+        let n = 6 + (seed % 9) as usize;
+        for i in 0..n {
+            x = super::accounts::splitmix(x);
+            if i > 0 {
+                self.text.push(' ');
+            }
+            self.text.push_str(WORDS[(x % WORDS.len() as u64) as usize]);
+        }
+        for h in hashtags {
+            self.text.push_str(" #");
+            self.text.push_str(h);
+        }
+        if url.is_some() {
+            self.text
+                .push_str(&format!(" https://t.co/{:x}", seed % 0xFFFF_FFFF));
+        }
+    }
+
+    pub fn write(&mut self, t: &Tweet, accounts: &[Account]) -> Result<()> {
+        let a = &accounts[t.account as usize];
+        let hashtags: Vec<String> = t.hashtags.iter().map(|&h| hashtag_name(h)).collect();
+        let url = t.url.map(url_of);
+        self.words(t.text_seed, &hashtags, url.as_deref());
+        if let Some((_, author)) = t.retweet_of {
+            let body: String = self.text.chars().take(110).collect();
+            self.text = format!("RT @{}: {body}", self.names[author as usize]);
+        }
+        let (is_rt, rt_user, rt_tweet) = match t.retweet_of {
+            Some((id, author)) => (true, self.ids[author as usize].clone(), id.to_string()),
+            None => (false, String::new(), String::new()),
+        };
+        let yes_no = |b: bool| match (b, self.dialect_2018) {
+            (true, true) => "true",
+            (false, true) => "false",
+            (true, false) => "True",
+            (false, false) => "False",
+        };
+        let zero = if self.dialect_2018 { "0" } else { "0.0" };
+        let nowhere = if self.dialect_2018 { "" } else { "absent" };
+        let mentions: Vec<String> = t
+            .mention
+            .iter()
+            .map(|&m| self.ids[m as usize].clone())
+            .collect();
+        let urls: Vec<String> = url.into_iter().collect();
+        let record: [&str; 31] = [
+            &t.id.to_string(),
+            &self.ids[t.account as usize],
+            &self.names[t.account as usize],
+            &self.names[t.account as usize],
+            "",
+            "",
+            "",
+            &a.followers.to_string(),
+            &a.following.to_string(),
+            &format_minute(a.created_ms)[..10],
+            a.lang,
+            a.lang,
+            &self.text,
+            &format_minute(t.time_ms),
+            "Twitter Web App",
+            "",
+            "",
+            "",
+            yes_no(is_rt),
+            &rt_user,
+            &rt_tweet,
+            nowhere,
+            nowhere,
+            zero,
+            zero,
+            zero,
+            zero,
+            &self.list(&hashtags),
+            &self.list(&urls),
+            &self.list(&mentions),
+            "",
+        ];
+        self.out.write_record(record).map_err(|e| self.err(e))
+    }
+
+    pub fn finish(self) -> Result<()> {
+        let path = self.path.clone();
+        let inner = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io(&path, std::io::Error::other(e.to_string())))?;
+        let io = |e| Error::io(&path, e);
+        match inner {
+            Sink::Plain(mut w) => w.flush().map_err(io),
+            Sink::Gzip(w) => w.finish().map_err(io)?.flush().map_err(io),
+        }
+    }
+}
+
+/// A small CSV file written whole (truth, traps).
+pub fn write_csv(
+    path: &Path,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<()> {
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut w = csv::Writer::from_writer(BufWriter::new(file));
+    let io = |e: csv::Error| Error::io(path, std::io::Error::other(e));
+    w.write_record(header).map_err(io)?;
+    for r in rows {
+        w.write_record(&r).map_err(io)?;
+    }
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashtag_names_are_unique() {
+        let names: std::collections::HashSet<String> = (0..100_000).map(hashtag_name).collect();
+        assert_eq!(names.len(), 100_000);
+    }
+}
