@@ -51,11 +51,9 @@ impl DatasetBuilder {
         if self.file_starts.last().map(|&(_, f)| f) != Some(file) {
             self.file_starts.push((self.data.len(), file));
         }
-        for account in &batch.accounts {
-            let id = self.account(batch.str(account.key));
-            self.fill_profile(id, batch, account);
-        }
-        for t in &batch.tweets {
+        let mut next_account = 0;
+        for (i, t) in batch.tweets.iter().enumerate() {
+            next_account = self.profiles_before(batch, next_account, i as u32);
             let tweet_id = self.tweet_id(batch, t.tweet);
             let account = self.account(batch.str(t.account));
             let (target_tweet, target_account) = self.reference(batch, &t.target);
@@ -96,6 +94,18 @@ impl DatasetBuilder {
             self.data.item_offsets.push(self.data.items.len() as u32);
             self.row_line.push(t.line);
         }
+        self.profiles_before(batch, next_account, u32::MAX);
+    }
+
+    /// Take in the batch's account records that came before tweet `tweet`.
+    fn profiles_before(&mut self, batch: &RecordBatch, mut next: usize, tweet: u32) -> usize {
+        while next < batch.accounts.len() && batch.account_at[next] <= tweet {
+            let p = &batch.accounts[next];
+            let id = self.account(batch.str(p.key));
+            self.fill_profile(id, batch, p);
+            next += 1;
+        }
+        next
     }
 
     fn tweet_id(&mut self, batch: &RecordBatch, id: RawId) -> u64 {

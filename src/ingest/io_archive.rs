@@ -158,7 +158,7 @@ impl TweetColumns {
                 followers: soft_count(&r.get(self.follower_count), "follower_count", r.line, b),
                 following: soft_count(&r.get(self.following_count), "following_count", r.line, b),
             };
-            b.accounts.push(profile);
+            b.add_account(profile);
         }
         Ok(())
     }
@@ -219,7 +219,7 @@ impl UserColumns {
             followers: soft_count(&r.get(self.follower_count), "follower_count", r.line, b),
             following: soft_count(&r.get(self.following_count), "following_count", r.line, b),
         };
-        b.accounts.push(profile);
+        b.add_account(profile);
         b.profiles_read += 1;
         Ok(())
     }

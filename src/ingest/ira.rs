@@ -110,7 +110,7 @@ impl Columns {
                 followers: soft_count(&r.get(self.followers), "followers", r.line, b),
                 following: soft_count(&r.get(self.following), "following", r.line, b),
             };
-            b.accounts.push(profile);
+            b.add_account(profile);
         }
         Ok(())
     }

@@ -197,6 +197,9 @@ pub struct RecordBatch {
     pub tweets: Vec<RawTweet>,
     pub items: Vec<(ItemKind, Span)>,
     pub accounts: Vec<RawAccount>,
+    /// For each account record, how many tweets preceded it: interning follows input order
+    /// exactly, so ids do not depend on where chunks were cut.
+    pub account_at: Vec<u32>,
     pub rejects: Vec<RawReject>,
     /// Fields that were malformed and set to unknown while the row was kept.
     pub warnings: Vec<RawReject>,
@@ -283,11 +286,17 @@ impl RecordBatch {
         });
     }
 
+    pub fn add_account(&mut self, a: RawAccount) {
+        self.accounts.push(a);
+        self.account_at.push(self.tweets.len() as u32);
+    }
+
     /// Forget what a rejected row had added, so the batch holds no trace of it.
     pub fn rollback(&mut self, mark: (usize, usize, usize)) {
         self.arena.truncate(mark.0);
         self.items.truncate(mark.1);
         self.accounts.truncate(mark.2);
+        self.account_at.truncate(mark.2);
     }
 
     pub fn mark(&self) -> (usize, usize, usize) {

@@ -327,7 +327,7 @@ fn v2_profile(u: &V2User, line: u64, b: &mut RecordBatch) {
         followers: metrics.and_then(|m| m.followers_count).map(saturate),
         following: metrics.and_then(|m| m.following_count).map(saturate),
     };
-    b.accounts.push(profile);
+    b.add_account(profile);
 }
 
 fn saturate(n: u64) -> u32 {
@@ -459,7 +459,7 @@ fn entities(
             if !name.is_empty() && !names.contains_key(id) {
                 let key = b.items.last().map(|i| i.1).unwrap_or_default();
                 let screen_name = b.push_str(name);
-                b.accounts.push(RawAccount {
+                b.add_account(RawAccount {
                     key,
                     screen_name,
                     ..Default::default()
@@ -733,5 +733,5 @@ fn v1_profile(u: &V1User, line: u64, b: &mut RecordBatch) {
         followers: u.followers_count.map(saturate),
         following: u.friends_count.map(saturate),
     };
-    b.accounts.push(profile);
+    b.add_account(profile);
 }

@@ -58,18 +58,21 @@ impl SynthConfig {
         let scale = (tweets as f64 / 100_000.0).max(0.2);
         let sized = |n: f64| ((n * scale).round() as u32).max(3);
         let traps = ((3.0 * scale).round() as u32).max(2);
+        let organic_accounts = (tweets / 25).max(200) as u32;
+        // Traps of 150-400 accounts, or as many as a small population allows.
+        let trap_max = 400.min(organic_accounts / 3);
         SynthConfig {
             seed: 42,
             tweets,
             days: 14,
             start_ms: 1_583_020_800_000, // 2020-03-01T00:00:00Z
-            organic_accounts: (tweets / 25).max(200) as u32,
+            organic_accounts,
             organic_retweet_share: 0.5,
             hashtag_vocabulary: 5_000,
             hashtag_zipf: 1.1,
             viral_cascades: traps,
             trending_bursts: traps,
-            trap_accounts: (150, 400),
+            trap_accounts: (150.min(trap_max / 2), trap_max),
             networks: vec![
                 NetworkSpec::core_amplifier("ca-1:2", sized(20.0), 2.0),
                 NetworkSpec::core_amplifier("ca-1:5", sized(15.0), 5.0),

@@ -1,0 +1,169 @@
+//! Bad input: counted with reason and position, or a clear error; never a panic or a
+//! silently dropped row.
+
+use super::*;
+use coordnet::ErrorKind;
+
+const HEADER: &str = "tweetid,userid,tweet_time,is_retweet,follower_count,hashtags";
+
+fn archive(rows: &str) -> String {
+    format!("{HEADER}\n{rows}")
+}
+
+#[test]
+fn bad_rows_are_counted_with_reason_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = archive(
+        "1,u1,2019-03-01 12:00,False,10,[a]\n\
+         2,u2,2019-03-01 12:00,False\n\
+         3,u3,yesterday,False,10,[]\n\
+         4,u4,2019-03-01 12:00,maybe,10,[]\n\
+         ,u5,2019-03-01 12:00,False,10,[]\n\
+         6,,2019-03-01 12:00,False,10,[]\n\
+         7,u7,2019-03-01 12:00,False,10,not-a-list\n\
+         8,u8,2019-03-01 12:00,False,lots,[]\n\
+         1,u1,2019-03-01 12:00,False,10,[a]\n",
+    );
+    let (d, r) = read(&[write(dir.path(), "t.csv", &csv)]);
+    assert_balanced(&r);
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (9, 2, 7));
+    let example = |reason: &str| r.rejected[reason].examples[0].clone();
+    assert!(example("wrong number of fields").contains("t.csv:3"));
+    assert!(example("bad time").contains("t.csv:4, column 'tweet_time'"));
+    assert!(example("bad boolean").contains("t.csv:5, column 'is_retweet': found 'maybe'"));
+    assert!(example("missing tweet id").contains("t.csv:6"));
+    assert!(example("missing account").contains("t.csv:7"));
+    assert!(example("bad list").contains("t.csv:8"));
+    assert!(
+        example("duplicate record (same tweet id and content; first copy kept)")
+            .contains("t.csv:10")
+    );
+    // A malformed follower count costs the tweet nothing: the row stays, the count is unknown.
+    assert_eq!(r.warnings["bad count"].count, 1);
+    let row = row_of(&d, 8);
+    assert_eq!(d.accounts.followers[d.account[row] as usize], u32::MAX);
+}
+
+#[test]
+fn strict_stops_at_the_first_bad_row_naming_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "t.csv",
+        &archive("1,u1,2019-03-01 12:00,False,10,[]\n2,u2,2019-03-01 12:00,False,lots,[]\n"),
+    );
+    let opts = IngestOptions {
+        strict: true,
+        ..Default::default()
+    };
+    let e = ingest(&[p], &opts).unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e.kind(), ErrorKind::BadRow { .. }), "{msg}");
+    assert!(msg.contains("t.csv:3, column 'follower_count'"), "{msg}");
+    assert!(
+        msg.contains("found 'lots'") && msg.contains("expected a whole number"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn truncated_gzip_is_an_error_naming_the_file() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let body: String = (0..5_000)
+        .map(|i| format!("{i},u{i},2019-03-01 12:00,False,1,[]\n"))
+        .collect();
+    e.write_all(archive(&body).as_bytes()).unwrap();
+    let gz = e.finish().unwrap();
+    let p = dir.path().join("cut.csv.gz");
+    std::fs::write(&p, &gz[..gz.len() / 2]).unwrap();
+    let e = ingest(&[p], &IngestOptions::default()).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Io { .. }));
+    assert!(
+        e.to_string().contains("cut.csv.gz: the file ends early"),
+        "{e}"
+    );
+}
+
+#[test]
+fn corrupt_zip_missing_file_and_unknown_layout_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = write(
+        dir.path(),
+        "bad.zip",
+        "PK\u{3}\u{4}garbage that is no archive",
+    );
+    let e = ingest(&[zip], &IngestOptions::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("bad.zip: not a readable zip archive"),
+        "{e}"
+    );
+
+    let e = ingest(&[dir.path().join("nope.csv")], &IngestOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("nope.csv: no such file"), "{e}");
+
+    let other = write(dir.path(), "other.csv", "a,b,c\n1,2,3\n");
+    let e = ingest(&[other], &IngestOptions::default()).unwrap_err();
+    assert!(
+        e.to_string().contains("--format actions --account COL"),
+        "{e}"
+    );
+
+    let json = write(dir.path(), "x.json", "{\"hello\": 1}\n");
+    let e = ingest(&[json], &IngestOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("neither Twitter API v2"), "{e}");
+}
+
+#[test]
+fn a_file_that_is_not_what_format_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "t.jsonl", "{\"data\": []}\n");
+    let opts = IngestOptions {
+        format: Some(coordnet::Format::IoTweets),
+        ..Default::default()
+    };
+    let e = ingest(&[p], &opts).unwrap_err();
+    assert!(
+        e.to_string().contains("is JSON, not the io-tweets CSV"),
+        "{e}"
+    );
+    let p = write(
+        dir.path(),
+        "u.csv",
+        "author,content,publish_date\nx,y,2016-10-01 00:00:00\n",
+    );
+    let e = ingest(&[p], &opts).unwrap_err();
+    assert!(e.to_string().contains("has no 'tweetid' column"), "{e}");
+}
+
+#[test]
+fn garbage_json_lines_are_rejected_rows_and_empty_files_are_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = r#"{"id":"1440716856763977732","author_id":"1","created_at":"2021-09-22T16:37:20.000Z","text":"x"}"#;
+    let p = write(
+        dir.path(),
+        "t.jsonl",
+        &format!("{good}\nnot json at all\n{{\"id\": \"5\"\n\n"),
+    );
+    let e = write(dir.path(), "empty.jsonl", "");
+    let (d, r) = read(&[p, e]);
+    assert_balanced(&r);
+    assert_eq!((r.rows_read, r.rows_accepted), (3, 1));
+    assert_eq!(r.rejected["invalid JSON"].count, 2);
+    assert_eq!(d.len(), 1);
+    assert_eq!(r.files[1].format, None);
+}
+
+#[test]
+fn ids_never_go_through_floats() {
+    let dir = tempfile::tempdir().unwrap();
+    // 2^53 + 1 is not representable as an f64.
+    let (d, _) = read(&[write(
+        dir.path(),
+        "t.csv",
+        &archive("9007199254740993,u1,2019-03-01 12:00,False,1,[]\n"),
+    )]);
+    assert_eq!(d.tweet_id, vec![9007199254740993]);
+}

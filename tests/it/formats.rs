@@ -1,0 +1,286 @@
+//! Every format, both archive dialects, compression and input expansion.
+
+use super::*;
+use coordnet::ingest::time::format_iso;
+use coordnet::ingest::{TimeResolution, TweetKind};
+
+const HEADER_2019: &str = "tweetid,userid,user_display_name,user_screen_name,user_reported_location,user_profile_description,user_profile_url,follower_count,following_count,account_creation_date,account_language,tweet_language,tweet_text,tweet_time,tweet_client_name,in_reply_to_userid,in_reply_to_tweetid,quoted_tweet_tweetid,is_retweet,retweet_userid,retweet_tweetid,latitude,longitude,quote_count,reply_count,like_count,retweet_count,hashtags,urls,user_mentions,poll_choices";
+
+/// Three rows in the 2019+ dialect: an original with a quoted newline and Python lists, a
+/// retweet, and a reply that quotes (the reply columns in their 2019 order).
+fn rows_2019() -> String {
+    format!(
+        "{HEADER_2019}\n\
+\"1100000000000000001\",\"aaaa\",\"A\",\"alpha\",\"\",\"\",\"\",\"1200.0\",\"30.0\",\"2018-05-01\",\"en\",\"en\",\"line one\nline \"\"two\"\" #Vote\",\"2019-03-01 12:00\",\"web\",\"\",\"\",\"\",\"False\",\"\",\"\",\"absent\",\"absent\",\"0.0\",\"0.0\",\"2.0\",\"1.0\",\"['Vote', 'tcot']\",\"['https://www.Example.com/a/?utm_source=x']\",\"['bbbb']\",\"\"\n\
+\"1100000000000000002\",\"bbbb\",\"B\",\"beta\",\"\",\"\",\"\",\"5\",\"6\",\"2018-06-01\",\"en\",\"en\",\"RT @alpha: line one\",\"2019-03-01 12:01\",\"web\",\"\",\"\",\"\",\"True\",\"aaaa\",\"1100000000000000001\",\"absent\",\"absent\",\"0.0\",\"0.0\",\"0.0\",\"0.0\",\"['Vote']\",\"[]\",\"['aaaa']\",\"\"\n\
+\"1100000000000000003\",\"cccc\",\"C\",\"gamma\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"es\",\"@alpha si\",\"2019-03-01 12:02\",\"web\",\"aaaa\",\"1100000000000000001\",\"1100000000000000002\",\"False\",\"\",\"\",\"absent\",\"absent\",\"0.0\",\"0.0\",\"0.0\",\"0.0\",\"[]\",\"[]\",\"[]\",\"\"\n"
+    )
+}
+
+#[test]
+fn archive_2019_dialect() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, r) = read(&[write(dir.path(), "t.csv", &rows_2019())]);
+    assert_balanced(&r);
+    assert_eq!((r.rows_read, r.rows_accepted), (3, 3));
+    let a = row_of(&d, 1100000000000000001);
+    assert_eq!(d.text(a), Some("line one\nline \"two\" #Vote"));
+    assert_eq!(hashtags_of(&d, a), vec!["vote", "tcot"]);
+    assert_eq!(urls_of(&d, a), vec!["example.com/a"]);
+    assert_eq!(mentions_of(&d, a), vec!["bbbb"]);
+    assert_eq!(d.kind(a), TweetKind::Original);
+    let acc = d.account[a];
+    assert_eq!(d.accounts.screen_name(acc), Some("alpha"));
+    assert_eq!(d.accounts.followers[acc as usize], 1200);
+    assert_eq!(
+        format_iso(d.accounts.created_ms[acc as usize]),
+        "2018-05-01T00:00:00.000Z"
+    );
+
+    let rt = row_of(&d, 1100000000000000002);
+    assert_eq!(d.kind(rt), TweetKind::Retweet);
+    assert_eq!(d.target_tweet[rt], 1100000000000000001);
+    assert_eq!(d.accounts.key(d.target_account[rt]), "aaaa");
+
+    let reply = row_of(&d, 1100000000000000003);
+    assert_eq!(d.kind(reply), TweetKind::Reply);
+    assert_eq!(d.target_tweet[reply], 1100000000000000001);
+    assert_eq!(d.accounts.key(d.target_account[reply]), "aaaa");
+    assert_eq!(
+        d.reply_quotes,
+        vec![(reply as u32, 1100000000000000002, u32::MAX)]
+    );
+    // Ids this small are not snowflakes of 2019: the written minute is kept.
+    assert_eq!(d.resolution(reply), TimeResolution::Minute);
+}
+
+#[test]
+fn archive_2018_dialect_and_column_order() {
+    // 2018: reply tweet id before reply user id, lowercase booleans, unquoted lists.
+    let header = HEADER_2019.replace(
+        "in_reply_to_userid,in_reply_to_tweetid",
+        "in_reply_to_tweetid,in_reply_to_userid",
+    );
+    let csv = format!(
+        "{header}\n\
+\"1100000000000000004\",\"dddd\",\"D\",\"delta\",\"\",\"\",\"\",\"7\",\"8\",\"2017-01-02\",\"en\",\"en\",\"reply\",\"2019-03-01 12:03\",\"web\",\"1100000000000000001\",\"aaaa\",\"\",\"false\",\"\",\"\",\"\",\"\",\"0\",\"0\",\"0\",\"0\",\"[maga, tcot]\",\"[http://x.org/p, http://y.org]\",\"[aaaa, bbbb]\",\"\"\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (d, r) = read(&[write(dir.path(), "t.csv", &csv)]);
+    assert_balanced(&r);
+    assert_eq!(r.rows_accepted, 1);
+    assert_eq!(d.kind(0), TweetKind::Reply);
+    assert_eq!(d.target_tweet[0], 1100000000000000001);
+    assert_eq!(d.accounts.key(d.target_account[0]), "aaaa");
+    assert_eq!(hashtags_of(&d, 0), vec!["maga", "tcot"]);
+    assert_eq!(urls_of(&d, 0), vec!["x.org/p", "y.org"]);
+    assert_eq!(mentions_of(&d, 0), vec!["aaaa", "bbbb"]);
+}
+
+#[test]
+fn real_archive_rows_recover_milliseconds_from_snowflakes() {
+    let Some(dir) = shared("fixtures/io-archive") else {
+        return;
+    };
+    let (d, r) = read(&[
+        dir.join("ira_2018_two_rows.csv"),
+        dir.join("ira_2018_two_users.csv"),
+    ]);
+    assert_balanced(&r);
+    assert_eq!((r.rows_read, r.rows_accepted, r.profile_rows), (4, 4, 2));
+    let rt = row_of(&d, 877919995476496385);
+    assert_eq!(format_iso(d.time_ms[rt]), "2017-06-22T16:03:32.543Z");
+    assert_eq!(d.resolution(rt), TimeResolution::Millisecond);
+    assert_eq!(d.kind(rt), TweetKind::Retweet);
+    assert_eq!(d.target_tweet[rt], 877917212119416832);
+    assert_eq!(d.accounts.key(d.target_account[rt]), "2572896396");
+    assert_eq!(urls_of(&d, rt), vec!["ru-open.livejournal.com/374284.html"]);
+    assert_eq!(mentions_of(&d, rt), vec!["2572896396"]);
+    // The users file adds profiles of accounts that did not tweet here.
+    let user = d
+        .accounts
+        .lookup("94c383089f0dd9993020276bd01113ecb5935ad860bfa61e6079e7d548577f76")
+        .unwrap();
+    assert_eq!(d.accounts.followers[user as usize], 1541);
+}
+
+#[test]
+fn twitter_v2_pages_and_stream_lines() {
+    let Some(dir) = shared("fixtures/twitter-v2") else {
+        return;
+    };
+    let (d, r) = read(&[dir.clone()]);
+    assert_balanced(&r);
+    // 100 + 100 tweets in two search pages, 7 stream lines and a truncated eighth; empty.json is empty.
+    assert_eq!(
+        (r.rows_read, r.rows_accepted, r.rows_rejected),
+        (208, 207, 1)
+    );
+    assert_eq!(r.rejected["invalid JSON"].count, 1);
+    assert!(r.rejected["invalid JSON"].examples[0].contains("streaming_output_with_error.jsonl:8"));
+    let rt = row_of(&d, 1440716856763977732);
+    assert_eq!(d.kind(rt), TweetKind::Retweet);
+    assert_eq!(d.target_tweet[rt], 1440713161355583489);
+    // The retweeted author comes from `includes.tweets`, the name from `includes.users`.
+    assert_eq!(
+        d.accounts.screen_name(d.target_account[rt]),
+        Some("carolJhedges")
+    );
+    assert_eq!(hashtags_of(&d, rt), vec!["borisjohnson"]);
+    // Every retweet's source is known in v2 data.
+    let unknown = (0..d.len())
+        .filter(|&i| d.kind(i) == TweetKind::Retweet && d.target_account[i] == u32::MAX)
+        .count();
+    assert_eq!(unknown, 0);
+    assert!((0..d.len()).all(|i| d.resolution(i) == TimeResolution::Millisecond));
+}
+
+#[test]
+fn twitter_v2_flattened_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = r#"{"id":"1440716856763977732","author_id":"4100727022","created_at":"2021-09-22T16:37:20.000Z","text":"RT @carolJhedges: hi","referenced_tweets":[{"type":"retweeted","id":"1440713161355583489","author_id":"711945679","author":{"id":"711945679","username":"carolJhedges"}}],"author":{"id":"4100727022","username":"someone","created_at":"2015-01-01T00:00:00.000Z","public_metrics":{"followers_count":12,"following_count":3}},"entities":{"hashtags":[{"start":0,"end":5,"tag":"Brexit"}]}}"#;
+    let (d, r) = read(&[write(dir.path(), "flat.jsonl", &format!("{line}\n"))]);
+    assert_balanced(&r);
+    assert_eq!(r.rows_accepted, 1);
+    assert_eq!(d.kind(0), TweetKind::Retweet);
+    assert_eq!(d.accounts.key(d.target_account[0]), "711945679");
+    assert_eq!(d.accounts.screen_name(d.account[0]), Some("someone"));
+    assert_eq!(d.accounts.followers[d.account[0] as usize], 12);
+    assert_eq!(hashtags_of(&d, 0), vec!["brexit"]);
+}
+
+#[test]
+fn twitter_v1_objects() {
+    let Some(dir) = shared("fixtures/twitter-v1") else {
+        return;
+    };
+    let (d, r) = read(&[dir.join("original_format_examples.json")]);
+    assert_balanced(&r);
+    assert_eq!(r.rows_accepted, 25);
+    let kinds = |k| (0..d.len()).filter(|&i| d.kind(i) == k).count();
+    assert_eq!(kinds(TweetKind::Retweet), 3);
+    assert_eq!(
+        kinds(TweetKind::Quote) + kinds(TweetKind::Reply) + kinds(TweetKind::Original),
+        22
+    );
+    // An extended tweet keeps its whole text, not the 140-character cut.
+    let ext = row_of(&d, 867479301360205824);
+    assert!(
+        d.text(ext).unwrap().chars().count() > 140,
+        "{:?}",
+        d.text(ext)
+    );
+    let rts: Vec<usize> = (0..d.len())
+        .filter(|&i| d.kind(i) == TweetKind::Retweet)
+        .collect();
+    assert!(rts
+        .iter()
+        .all(|&i| d.target_account[i] != u32::MAX && d.target_tweet[i] != 0));
+}
+
+#[test]
+fn generic_actions_with_a_column_mapping() {
+    use coordnet::ingest::{ActionsMapping, ObjectKind};
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "a.csv",
+        "who,when,tag\nu1,2021-06-16 21:24:51,#Vote\nu2,1623878692,vote\nu3,1623878693.5,Other\n",
+    );
+    let opts = IngestOptions {
+        mapping: Some(ActionsMapping {
+            account: "who".into(),
+            time: "when".into(),
+            object: "tag".into(),
+            kind: ObjectKind::Hashtag,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (d, r) = ingest(&[p], &opts).unwrap();
+    assert_balanced(&r);
+    assert_eq!(r.rows_accepted, 3);
+    assert_eq!(hashtags_of(&d, 0), vec!["vote"]);
+    assert_eq!(hashtags_of(&d, 1), vec!["vote"]);
+    assert_eq!(d.resolution(2), TimeResolution::Millisecond);
+    assert_eq!(d.time_ms[2] - d.time_ms[1], 1_500);
+}
+
+/// The same records read plain, gzipped, zstd-compressed, zipped, from a directory and by
+/// glob give the same dataset.
+#[test]
+fn compressed_and_expanded_inputs_agree() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = rows_2019();
+    let plain = write(dir.path(), "t.csv", &csv);
+    let gz = dir.path().join("t.csv.gz");
+    let mut e = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    e.write_all(csv.as_bytes()).unwrap();
+    e.finish().unwrap();
+    let zst = dir.path().join("t.csv.zst");
+    std::fs::write(&zst, zstd::encode_all(csv.as_bytes(), 3).unwrap()).unwrap();
+    let zip_path = dir.path().join("archive.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    z.start_file::<_, ()>("part1.csv", Default::default())
+        .unwrap();
+    z.write_all(csv.as_bytes()).unwrap();
+    z.finish().unwrap();
+
+    let reference = read(&[plain.clone()]).0;
+    for p in [&gz, &zst, &zip_path] {
+        let (d, r) = read(&[p.clone()]);
+        assert_balanced(&r);
+        assert_eq!(d.tweet_id, reference.tweet_id, "{}", p.display());
+        assert_eq!(d.time_ms, reference.time_ms);
+        assert_eq!(d.items, reference.items);
+    }
+    // The directory holds all four copies: each row is then a duplicate three times over.
+    let (d, r) = read(&[dir.path().to_path_buf()]);
+    assert_balanced(&r);
+    assert_eq!(r.files.len(), 4);
+    assert_eq!(d.len(), 3);
+    assert_eq!(
+        r.rejected["duplicate record (same tweet id and content; first copy kept)"].count,
+        9
+    );
+    let pattern = dir.path().join("t.csv.*");
+    let (_, r) = read(&[pattern]);
+    assert_eq!(r.files.len(), 2);
+}
+
+/// Parsing in many small chunks (in parallel) gives exactly what one chunk gives.
+#[test]
+fn chunked_parallel_parse_matches_single_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = coordnet::synth::SynthConfig::new(20_000);
+    c.seed = 7;
+    coordnet::synth::generate(&c, dir.path(), false).unwrap();
+    let path = dir.path().join("tweets.csv");
+    let whole = ingest(
+        &[path.clone()],
+        &IngestOptions {
+            chunk_bytes: 1 << 30,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .0;
+    let (small, r) = ingest(
+        &[path],
+        &IngestOptions {
+            chunk_bytes: 4096,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_balanced(&r);
+    assert_eq!(r.rows_rejected, 0);
+    assert_eq!(small.tweet_id, whole.tweet_id);
+    assert_eq!(small.account, whole.account);
+    assert_eq!(small.items, whole.items);
+    assert_eq!(small.text, whole.text);
+}

@@ -1,0 +1,85 @@
+//! Integration tests, one binary, modules by theme.
+
+mod bad_input;
+mod cli;
+mod formats;
+mod shared_data;
+mod synth;
+
+use coordnet::{ingest, Dataset, IngestOptions, IngestReport};
+use std::path::{Path, PathBuf};
+
+/// `../shared/data/<rel>` if present; otherwise say loudly that the test is skipped.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent (tests that need ../shared/data skip without it)",
+            p.display()
+        );
+        None
+    }
+}
+
+pub fn read(paths: &[PathBuf]) -> (Dataset, IngestReport) {
+    ingest(paths, &IngestOptions::default()).expect("ingest")
+}
+
+pub fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+/// Row of the tweet with this id.
+pub fn row_of(d: &Dataset, id: u64) -> usize {
+    d.tweet_id
+        .iter()
+        .position(|&t| t == id)
+        .unwrap_or_else(|| panic!("tweet {id} not found"))
+}
+
+pub fn hashtags_of(d: &Dataset, row: usize) -> Vec<String> {
+    use coordnet::ingest::ItemKind;
+    d.items(row)
+        .iter()
+        .filter(|i| i.kind() == ItemKind::Hashtag)
+        .map(|i| d.hashtags.get(i.id()).to_string())
+        .collect()
+}
+
+pub fn urls_of(d: &Dataset, row: usize) -> Vec<String> {
+    use coordnet::ingest::ItemKind;
+    d.items(row)
+        .iter()
+        .filter(|i| i.kind() == ItemKind::Url)
+        .map(|i| d.urls.get(i.id()).to_string())
+        .collect()
+}
+
+pub fn mentions_of(d: &Dataset, row: usize) -> Vec<String> {
+    use coordnet::ingest::ItemKind;
+    d.items(row)
+        .iter()
+        .filter(|i| i.kind() == ItemKind::Mention)
+        .map(|i| d.accounts.key(i.id()).to_string())
+        .collect()
+}
+
+/// The accounting identity every run must keep.
+pub fn assert_balanced(r: &IngestReport) {
+    assert_eq!(
+        r.rows_read,
+        r.rows_accepted + r.rows_rejected,
+        "rows read != accepted + rejected"
+    );
+    let by_reason: u64 = r.rejected.values().map(|x| x.count).sum();
+    assert_eq!(
+        by_reason, r.rows_rejected,
+        "rejections by reason do not add up"
+    );
+}

@@ -1,0 +1,120 @@
+//! The generator: deterministic, consistent with its own truth, readable by ingest.
+
+use super::*;
+use coordnet::ingest::TimeResolution;
+use coordnet::synth::{generate, SynthConfig};
+use std::collections::{HashMap, HashSet};
+
+fn truth(dir: &Path) -> HashMap<String, (String, String)> {
+    let mut r = csv::Reader::from_path(dir.join("truth.csv")).unwrap();
+    r.records()
+        .map(|x| x.unwrap())
+        .map(|x| (x[0].to_string(), (x[1].to_string(), x[2].to_string())))
+        .collect()
+}
+
+#[test]
+fn same_seed_same_bytes_other_seed_other_bytes() {
+    let (a, b, c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let config = SynthConfig::new(10_000);
+    generate(&config, a.path(), false).unwrap();
+    generate(&config, b.path(), false).unwrap();
+    generate(&SynthConfig { seed: 43, ..config }, c.path(), false).unwrap();
+    let bytes = |d: &Path| std::fs::read(d.join("tweets.csv")).unwrap();
+    assert_eq!(bytes(a.path()), bytes(b.path()));
+    assert_ne!(bytes(a.path()), bytes(c.path()));
+}
+
+#[test]
+fn generated_data_matches_its_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = SynthConfig::new(50_000);
+    let summary = generate(&config, dir.path(), true).unwrap();
+    let (d, r) = read(&[dir.path().join("tweets.csv.gz")]);
+    assert_balanced(&r);
+    assert_eq!(r.rows_rejected, 0);
+    assert_eq!(
+        r.snowflake_mismatches, 0,
+        "snowflake ids must agree with tweet_time"
+    );
+    assert_eq!(d.len() as u64, summary.tweets);
+    assert!(
+        (40_000..65_000).contains(&d.len()),
+        "{} tweets for a target of 50,000",
+        d.len()
+    );
+    assert!((0..d.len()).all(|i| d.resolution(i) == TimeResolution::Millisecond));
+
+    let truth = truth(dir.path());
+    assert_eq!(truth.len() as u64, summary.accounts);
+    for &a in &d.account {
+        assert!(
+            truth.contains_key(d.accounts.key(a)),
+            "account missing from truth"
+        );
+    }
+    // Every planted network is there with its core:amplifier ratio.
+    for spec in &config.networks {
+        let members: Vec<&(String, String)> =
+            truth.values().filter(|(n, _)| n == &spec.name).collect();
+        let cores = members.iter().filter(|(_, r)| r == "core").count() as f64;
+        let amps = members.iter().filter(|(_, r)| r == "amplifier").count() as f64;
+        assert_eq!(cores as u32, spec.cores, "{}", spec.name);
+        assert!(
+            (amps - cores * spec.amplifiers_per_core).abs() < 1.0,
+            "{}",
+            spec.name
+        );
+    }
+    // Amplifiers retweet their own cores, fast.
+    let core_of: HashSet<&str> = truth
+        .iter()
+        .filter(|(_, (n, r))| n == "ca-1:5" && r == "core")
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let amp_of: HashSet<&str> = truth
+        .iter()
+        .filter(|(_, (n, r))| n == "ca-1:5" && r == "amplifier")
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let time_of: HashMap<u64, i64> = (0..d.len())
+        .map(|i| (d.tweet_id[i], d.time_ms[i]))
+        .collect();
+    let mut delays = Vec::new();
+    for i in 0..d.len() {
+        if amp_of.contains(d.accounts.key(d.account[i]))
+            && d.target_account[i] != u32::MAX
+            && core_of.contains(d.accounts.key(d.target_account[i]))
+        {
+            delays.push(d.time_ms[i] - time_of[&d.target_tweet[i]]);
+        }
+    }
+    delays.sort_unstable();
+    assert!(
+        delays.len() > 100,
+        "{} amplifier retweets of cores",
+        delays.len()
+    );
+    let median = delays[delays.len() / 2];
+    assert!(
+        (30_000..300_000).contains(&median),
+        "median amplifier delay {median} ms"
+    );
+
+    // Trap participants are ordinary accounts.
+    let mut traps = csv::Reader::from_path(dir.path().join("traps.csv")).unwrap();
+    let mut kinds = HashSet::new();
+    for rec in traps.records() {
+        let rec = rec.unwrap();
+        kinds.insert(rec[1].to_string());
+        assert_eq!(truth[&rec[3]].0, "organic");
+    }
+    assert_eq!(
+        kinds,
+        HashSet::from(["viral-cascade".to_string(), "trending-burst".to_string()])
+    );
+}
