@@ -5,7 +5,7 @@
 //! number of quotes before it, counted from a record boundary, is even. Counting quotes runs
 //! at memory speed, far above the CSV parser's own speed, so finding boundaries is cheap.
 
-use memchr::{memchr2_iter, memchr_iter};
+use memchr::memchr_iter;
 use std::io::Read;
 
 /// A run of whole records and the line its first byte is on.
@@ -100,16 +100,18 @@ impl<'r> Chunker<'r> {
         if !self.quoted {
             return memchr::memrchr(b'\n', &self.buf).map(|i| i + 1);
         }
-        let mut in_quotes = false;
-        let mut last = None;
-        for i in memchr2_iter(b'"', b'\n', &self.buf) {
-            if self.buf[i] == b'"' {
-                in_quotes = !in_quotes;
-            } else if !in_quotes {
-                last = Some(i + 1);
+        // Walk back from the last newline until one has an even number of quotes before it;
+        // counting is vectorised, and the first candidate almost always holds.
+        let mut end = memchr::memrchr(b'\n', &self.buf)?;
+        let mut quotes = count_quotes(&self.buf[..end]);
+        loop {
+            if quotes % 2 == 0 {
+                return Some(end + 1);
             }
+            let prev = memchr::memrchr(b'\n', &self.buf[..end])?;
+            quotes -= count_quotes(&self.buf[prev..end]);
+            end = prev;
         }
-        last
     }
 
     fn fill(&mut self, want: usize) -> std::io::Result<()> {
@@ -132,6 +134,10 @@ impl<'r> Chunker<'r> {
         }
         Ok(())
     }
+}
+
+fn count_quotes(b: &[u8]) -> usize {
+    memchr_iter(b'"', b).count()
 }
 
 #[cfg(test)]

@@ -10,12 +10,19 @@ pub type RowResult<T> = std::result::Result<T, RowError>;
 pub struct Row<'r> {
     pub rec: &'r csv::ByteRecord,
     pub line: u64,
+    /// The whole chunk is valid UTF-8, so every field is (checked once, not per field).
+    pub utf8: bool,
 }
 
 impl<'r> Row<'r> {
     /// Field `i` as text (invalid UTF-8 is replaced, not fatal), trimmed; "" if absent.
     pub fn get(&self, i: Option<usize>) -> Cow<'r, str> {
         match i.and_then(|i| self.rec.get(i)) {
+            Some(b) if self.utf8 => {
+                // SAFETY: `utf8` is set only when the chunk holding this field is valid UTF-8,
+                // and the CSV parser splits only at ASCII bytes (commas, quotes, newlines).
+                Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(b) }.trim())
+            }
             Some(b) => match String::from_utf8_lossy(b) {
                 Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
                 Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
@@ -38,6 +45,7 @@ pub fn parse(
         .flexible(true)
         .from_reader(&chunk.bytes[..]);
     let mut rec = csv::ByteRecord::new();
+    let utf8 = std::str::from_utf8(&chunk.bytes).is_ok();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
@@ -68,7 +76,14 @@ pub fn parse(
             continue;
         }
         let mark = batch.mark();
-        if let Err(e) = row(&Row { rec: &rec, line }, batch) {
+        if let Err(e) = row(
+            &Row {
+                rec: &rec,
+                line,
+                utf8,
+            },
+            batch,
+        ) {
             batch.rollback(mark);
             batch.reject(line, e);
         }
@@ -122,7 +137,7 @@ pub fn soft_count(
 }
 
 /// A list as the archive writes it: `[a, b]`, `['a', 'b']`, `[]` or empty.
-pub fn list<'s>(s: &'s str, column: &'static str, mut f: impl FnMut(&str)) -> RowResult<()> {
+pub fn list(s: &str, column: &'static str, mut f: impl FnMut(&str)) -> RowResult<()> {
     if s.is_empty() || s == "[]" {
         return Ok(());
     }

@@ -135,7 +135,9 @@ pub fn domain(normalized_url: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn all(f: fn(&str, &mut dyn FnMut(&str)), text: &str) -> Vec<String> {
+    type Extractor = fn(&str, &mut dyn FnMut(&str));
+
+    fn all(f: Extractor, text: &str) -> Vec<String> {
         let mut v = Vec::new();
         f(text, &mut |s| v.push(s.to_string()));
         v

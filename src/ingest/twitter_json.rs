@@ -227,12 +227,9 @@ fn for_each_line(
     b: &mut RecordBatch,
     mut f: impl FnMut(&[u8], u64, &mut RecordBatch),
 ) {
-    let mut line_no = chunk.first_line;
-    for line in chunk.bytes.split(|&c| c == b'\n') {
-        let line_here = line_no;
-        line_no += 1;
+    for (line_no, line) in (chunk.first_line..).zip(chunk.bytes.split(|&c| c == b'\n')) {
         if !line.trim_ascii().is_empty() {
-            f(line, line_here, b);
+            f(line, line_no, b);
         }
     }
 }

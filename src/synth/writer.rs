@@ -58,7 +58,7 @@ const COLUMNS_2019: [&str; 31] = [
 /// Where rows go; gzip's trailer is written by `finish`, where a failure can be reported.
 enum Sink {
     Plain(BufWriter<File>),
-    Gzip(flate2::write::GzEncoder<BufWriter<File>>),
+    Gzip(Box<flate2::write::GzEncoder<BufWriter<File>>>),
 }
 
 impl Write for Sink {
@@ -175,10 +175,10 @@ impl TweetWriter {
         let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
         let buffered = BufWriter::with_capacity(1 << 20, file);
         let inner = if gzip {
-            Sink::Gzip(flate2::write::GzEncoder::new(
+            Sink::Gzip(Box::new(flate2::write::GzEncoder::new(
                 buffered,
                 flate2::Compression::fast(),
-            ))
+            )))
         } else {
             Sink::Plain(buffered)
         };

@@ -109,7 +109,7 @@ fn twitter_v2_pages_and_stream_lines() {
     let Some(dir) = shared("fixtures/twitter-v2") else {
         return;
     };
-    let (d, r) = read(&[dir.clone()]);
+    let (d, r) = read(std::slice::from_ref(&dir));
     assert_balanced(&r);
     // 100 + 100 tweets in two search pages, 7 stream lines and a truncated eighth; empty.json is empty.
     assert_eq!(
@@ -230,9 +230,9 @@ fn compressed_and_expanded_inputs_agree() {
     z.write_all(csv.as_bytes()).unwrap();
     z.finish().unwrap();
 
-    let reference = read(&[plain.clone()]).0;
+    let reference = read(std::slice::from_ref(&plain)).0;
     for p in [&gz, &zst, &zip_path] {
-        let (d, r) = read(&[p.clone()]);
+        let (d, r) = read(std::slice::from_ref(p));
         assert_balanced(&r);
         assert_eq!(d.tweet_id, reference.tweet_id, "{}", p.display());
         assert_eq!(d.time_ms, reference.time_ms);
@@ -261,7 +261,7 @@ fn chunked_parallel_parse_matches_single_chunk() {
     coordnet::synth::generate(&c, dir.path(), false).unwrap();
     let path = dir.path().join("tweets.csv");
     let whole = ingest(
-        &[path.clone()],
+        std::slice::from_ref(&path),
         &IngestOptions {
             chunk_bytes: 1 << 30,
             ..Default::default()
