@@ -105,7 +105,7 @@ impl<'r> Chunker<'r> {
         let mut end = memchr::memrchr(b'\n', &self.buf)?;
         let mut quotes = count_quotes(&self.buf[..end]);
         loop {
-            if quotes % 2 == 0 {
+            if quotes.is_multiple_of(2) {
                 return Some(end + 1);
             }
             let prev = memchr::memrchr(b'\n', &self.buf[..end])?;
