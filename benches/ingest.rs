@@ -25,13 +25,13 @@ fn write_v2(d: &Dataset, path: &Path) {
     for row in 0..d.len() {
         let tag = |k: ItemKind| d.items(row).iter().filter(move |i| i.kind() == k);
         let hashtags: Vec<_> = tag(ItemKind::Hashtag)
-            .map(|i| serde_json::json!({"tag": d.hashtags.get(i.id())}))
+            .map(|&i| serde_json::json!({"tag": d.item_str(i)}))
             .collect();
         let urls: Vec<_> = tag(ItemKind::Url)
-            .map(|i| serde_json::json!({"expanded_url": format!("https://{}", d.urls.get(i.id()))}))
+            .map(|&i| serde_json::json!({"expanded_url": format!("https://{}", d.item_str(i))}))
             .collect();
         let mentions: Vec<_> = tag(ItemKind::Mention)
-            .map(|i| serde_json::json!({"id": d.accounts.key(i.id())}))
+            .map(|&i| serde_json::json!({"id": d.item_str(i)}))
             .collect();
         let mut v = serde_json::json!({
             "id": d.tweet_id[row].to_string(),

@@ -170,6 +170,15 @@ impl Dataset {
         &self.items[self.item_offsets[row] as usize..self.item_offsets[row + 1] as usize]
     }
 
+    /// An item as a string: the hashtag, the normalized URL, or the mentioned account's key.
+    pub fn item_str(&self, item: Item) -> &str {
+        match item.kind() {
+            ItemKind::Hashtag => self.hashtags.get(item.id()),
+            ItemKind::Url => self.urls.get(item.id()),
+            ItemKind::Mention | ItemKind::MentionName => self.accounts.key(item.id()),
+        }
+    }
+
     pub fn text(&self, row: usize) -> Option<&str> {
         match self.text[row] {
             NO_TEXT => None,

@@ -191,7 +191,7 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, Inge
     let (dataset, duplicates, reused) = builder.finish();
     report.add_duplicates(&duplicates);
     report.reused_tweet_ids = reused;
-    report.finish(&dataset, started.elapsed());
+    report.seconds = started.elapsed().as_secs_f64();
     Ok((dataset, report))
 }
 

@@ -3,7 +3,7 @@
 
 use super::record::{RawReject, RecordBatch};
 use super::Format;
-use crate::dataset::{Dataset, Duplicate};
+use crate::dataset::Duplicate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -114,10 +114,6 @@ impl IngestReport {
         }
         self.rows_accepted -= duplicates.len() as u64;
         self.rows_rejected += duplicates.len() as u64;
-    }
-
-    pub(crate) fn finish(&mut self, _data: &Dataset, elapsed: std::time::Duration) {
-        self.seconds = elapsed.as_secs_f64();
     }
 
     /// Human-readable summary, one fact a line.

@@ -46,31 +46,25 @@ pub fn row_of(d: &Dataset, id: u64) -> usize {
         .unwrap_or_else(|| panic!("tweet {id} not found"))
 }
 
-pub fn hashtags_of(d: &Dataset, row: usize) -> Vec<String> {
-    use coordnet::ingest::ItemKind;
+/// The items of one kind that row `row` carries, as strings.
+pub fn items_of(d: &Dataset, row: usize, kind: coordnet::ingest::ItemKind) -> Vec<String> {
     d.items(row)
         .iter()
-        .filter(|i| i.kind() == ItemKind::Hashtag)
-        .map(|i| d.hashtags.get(i.id()).to_string())
+        .filter(|i| i.kind() == kind)
+        .map(|&i| d.item_str(i).to_string())
         .collect()
+}
+
+pub fn hashtags_of(d: &Dataset, row: usize) -> Vec<String> {
+    items_of(d, row, coordnet::ingest::ItemKind::Hashtag)
 }
 
 pub fn urls_of(d: &Dataset, row: usize) -> Vec<String> {
-    use coordnet::ingest::ItemKind;
-    d.items(row)
-        .iter()
-        .filter(|i| i.kind() == ItemKind::Url)
-        .map(|i| d.urls.get(i.id()).to_string())
-        .collect()
+    items_of(d, row, coordnet::ingest::ItemKind::Url)
 }
 
 pub fn mentions_of(d: &Dataset, row: usize) -> Vec<String> {
-    use coordnet::ingest::ItemKind;
-    d.items(row)
-        .iter()
-        .filter(|i| i.kind() == ItemKind::Mention)
-        .map(|i| d.accounts.key(i.id()).to_string())
-        .collect()
+    items_of(d, row, coordnet::ingest::ItemKind::Mention)
 }
 
 /// The accounting identity every run must keep.
