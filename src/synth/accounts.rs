@@ -48,7 +48,8 @@ pub const LANGS: [(&str, f64); 6] = [
 /// accounts keep a numeric id, as in the archive.
 pub fn account_id(seed: u64, index: u32, followers: u32) -> String {
     if followers >= 5_000 {
-        return (1_000_000 + index as u64 * 7919 % 90_000_000 + index as u64).to_string();
+        // Dense and therefore unique (a scrambled form collided every 125,000 accounts).
+        return (1_000_000_000 + index as u64).to_string();
     }
     let mut s = String::with_capacity(64);
     let mut x = seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -125,5 +126,18 @@ pub fn planted(
         activity: 1.0,
         popularity: 1.0,
         lang,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn popular_account_ids_never_collide() {
+        // The old scrambled id gave accounts 125,000 apart the same id.
+        let ids: std::collections::HashSet<String> =
+            (0..300_000).map(|i| account_id(1, i, 10_000)).collect();
+        assert_eq!(ids.len(), 300_000);
     }
 }
