@@ -1,6 +1,7 @@
 //! Builds a `Dataset` from record batches: interns as batches arrive (in input order), then
 //! resolves names, drops duplicated tweet ids and sorts by time once at the end.
 
+use super::interner::Key;
 use super::*;
 use crate::ingest::{RawId, RawRef, RecordBatch};
 use hashbrown::HashMap;
@@ -55,7 +56,7 @@ impl DatasetBuilder {
         for (i, t) in batch.tweets.iter().enumerate() {
             next_account = self.profiles_before(batch, next_account, i as u32);
             let tweet_id = self.tweet_id(batch, t.tweet);
-            let account = self.account(batch.str(t.account));
+            let account = self.account(batch.key(t.account));
             let (target_tweet, target_account) = self.reference(batch, &t.target);
             if let Some(q) = &t.quote {
                 let (qt, qa) = self.reference(batch, q);
@@ -70,21 +71,21 @@ impl DatasetBuilder {
             d.target_tweet.push(target_tweet);
             d.target_account.push(target_account);
             let text = if self.keep_text && !t.text.is_empty() {
-                d.texts.intern(batch.str(t.text))
+                d.texts.intern_key(batch.key(t.text))
             } else {
                 NO_TEXT
             };
             d.text.push(text);
-            let lang = d.langs.intern(batch.str(t.lang));
+            let lang = d.langs.intern_key(batch.key(t.lang));
             d.lang.push(u16::try_from(lang).unwrap_or(u16::MAX));
             for &(kind, span) in &batch.items[t.items.start as usize..t.items.end as usize] {
-                let s = batch.str(span);
+                let s = batch.key(span);
                 let item = match kind {
-                    ItemKind::Hashtag => Item::new(kind, self.data.hashtags.intern(s)),
-                    ItemKind::Url => Item::new(kind, self.data.urls.intern(s)),
+                    ItemKind::Hashtag => Item::new(kind, self.data.hashtags.intern_key(s)),
+                    ItemKind::Url => Item::new(kind, self.data.urls.intern_key(s)),
                     ItemKind::Mention => Item::new(kind, self.account(s)),
                     ItemKind::MentionName => {
-                        let name = self.mention_names.intern(s);
+                        let name = self.mention_names.intern_key(s);
                         self.pending_names.push((self.data.items.len(), name));
                         Item::new(kind, 0)
                     }
@@ -101,7 +102,7 @@ impl DatasetBuilder {
     fn profiles_before(&mut self, batch: &RecordBatch, mut next: usize, tweet: u32) -> usize {
         while next < batch.accounts.len() && batch.account_at[next] <= tweet {
             let p = &batch.accounts[next];
-            let id = self.account(batch.str(p.key));
+            let id = self.account(batch.key(p.key));
             self.fill_profile(id, batch, p);
             next += 1;
         }
@@ -112,17 +113,22 @@ impl DatasetBuilder {
         match id {
             RawId::None => NO_TWEET,
             RawId::Num(n) => n,
-            RawId::Str(span) => STRING_ID_BIT | self.data.tweet_keys.intern(batch.str(span)) as u64,
+            RawId::Str(span) => {
+                STRING_ID_BIT | self.data.tweet_keys.intern_key(batch.key(span)) as u64
+            }
         }
     }
 
     fn reference(&mut self, batch: &RecordBatch, r: &RawRef) -> (u64, u32) {
         let tweet = self.tweet_id(batch, r.tweet);
         let account = if !r.account.is_empty() {
-            let a = self.account(batch.str(r.account));
+            let a = self.account(batch.key(r.account));
             if !r.screen_name.is_empty() && self.data.accounts.screen_name[a as usize] == NO_TEXT {
-                self.data.accounts.screen_name[a as usize] =
-                    self.data.accounts.names.intern(batch.str(r.screen_name));
+                self.data.accounts.screen_name[a as usize] = self
+                    .data
+                    .accounts
+                    .names
+                    .intern_key(batch.key(r.screen_name));
             }
             a
         } else {
@@ -132,9 +138,9 @@ impl DatasetBuilder {
     }
 
     /// The account with this key, adding an empty profile if it is new.
-    fn account(&mut self, key: &str) -> u32 {
+    fn account(&mut self, key: Key) -> u32 {
         let a = &mut self.data.accounts;
-        let id = a.keys.intern(key);
+        let id = a.keys.intern_key(key);
         if id as usize == a.screen_name.len() {
             a.screen_name.push(NO_TEXT);
             a.created_ms.push(i64::MIN);
@@ -149,7 +155,7 @@ impl DatasetBuilder {
         let a = &mut self.data.accounts;
         let i = id as usize;
         if a.screen_name[i] == NO_TEXT && !p.screen_name.is_empty() {
-            a.screen_name[i] = a.names.intern(batch.str(p.screen_name));
+            a.screen_name[i] = a.names.intern_key(batch.key(p.screen_name));
         }
         if let (i64::MIN, Some(c)) = (a.created_ms[i], p.created_ms) {
             a.created_ms[i] = c;
@@ -243,7 +249,7 @@ impl DatasetBuilder {
             let account = match by_name.get(&name.to_lowercase()) {
                 Some(&a) => a,
                 None => {
-                    let a = self.account(name);
+                    let a = self.account(Key::new(name));
                     self.data.accounts.screen_name[a as usize] =
                         self.data.accounts.names.intern(name);
                     by_name.insert(name.to_lowercase(), a);

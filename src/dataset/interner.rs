@@ -2,8 +2,30 @@
 //! through a hash table of ids, so the table costs ~9 bytes per string and no per-string
 //! allocation.
 
-use hashbrown::{DefaultHashBuilder, HashTable};
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
 use std::hash::BuildHasher;
+
+/// A string with its hash, so parsers can hash in parallel and the serial merge only probes.
+#[derive(Clone, Copy, Debug)]
+pub struct Key<'a> {
+    pub s: &'a str,
+    pub hash: u64,
+}
+
+impl<'a> Key<'a> {
+    pub fn new(s: &'a str) -> Key<'a> {
+        Key {
+            s,
+            hash: hash_bytes(s.as_bytes()),
+        }
+    }
+}
+
+/// The one hash every interner uses: fixed-seeded, so a hash computed anywhere is valid here.
+pub fn hash_bytes(b: &[u8]) -> u64 {
+    FixedState::with_seed(0x9e37_79b9_7f4a_7c15).hash_one(b)
+}
 
 /// Unique strings, each with a dense `u32` id in order of first appearance.
 #[derive(Default, Clone)]
@@ -11,7 +33,6 @@ pub struct Interner {
     bytes: Vec<u8>,
     ends: Vec<u64>,
     table: HashTable<u32>,
-    hasher: DefaultHashBuilder,
 }
 
 impl Interner {
@@ -21,13 +42,13 @@ impl Interner {
 
     /// The id of `s`, adding it if it is new.
     pub fn intern(&mut self, s: &str) -> u32 {
-        let hash = self.hasher.hash_one(s);
-        let Interner {
-            bytes,
-            ends,
-            table,
-            hasher,
-        } = self;
+        self.intern_key(Key::new(s))
+    }
+
+    /// The id of `key.s`, adding it if it is new; `key.hash` must come from `Key::new`.
+    pub fn intern_key(&mut self, key: Key) -> u32 {
+        let Key { s, hash } = key;
+        let Interner { bytes, ends, table } = self;
         let found = table.find(hash, |&id| slice(bytes, ends, id) == s.as_bytes());
         if let Some(&id) = found {
             return id;
@@ -35,15 +56,13 @@ impl Interner {
         let id = u32::try_from(ends.len()).expect("more than 2^32 unique strings in one table");
         bytes.extend_from_slice(s.as_bytes());
         ends.push(bytes.len() as u64);
-        table.insert_unique(hash, id, |&other| {
-            hasher.hash_one(str_at(bytes, ends, other))
-        });
+        table.insert_unique(hash, id, |&other| hash_bytes(slice(bytes, ends, other)));
         id
     }
 
     /// The id of `s` if it was interned.
     pub fn lookup(&self, s: &str) -> Option<u32> {
-        let hash = self.hasher.hash_one(s);
+        let hash = hash_bytes(s.as_bytes());
         self.table
             .find(hash, |&id| {
                 slice(&self.bytes, &self.ends, id) == s.as_bytes()
@@ -76,13 +95,8 @@ impl Interner {
     pub fn shrink_to_fit(&mut self) {
         self.bytes.shrink_to_fit();
         self.ends.shrink_to_fit();
-        let Interner {
-            bytes,
-            ends,
-            table,
-            hasher,
-        } = self;
-        table.shrink_to_fit(|&id| hasher.hash_one(str_at(bytes, ends, id)));
+        let Interner { bytes, ends, table } = self;
+        table.shrink_to_fit(|&id| hash_bytes(slice(bytes, ends, id)));
     }
 }
 

@@ -14,7 +14,7 @@
 //! ```
 
 mod builder;
-mod interner;
+pub mod interner;
 mod summary;
 
 pub use builder::{DatasetBuilder, Duplicate};

@@ -7,6 +7,30 @@
 
 use memchr::memchr_iter;
 use std::io::Read;
+use std::sync::{Arc, Mutex};
+
+/// Chunk buffers handed back after parsing, so the reader refills warm memory instead of
+/// faulting in a fresh multi-megabyte buffer per chunk.
+#[derive(Clone, Default)]
+pub struct BufferPool(Arc<Mutex<Vec<Vec<u8>>>>);
+
+impl BufferPool {
+    const KEEP: usize = 64;
+
+    fn take(&self) -> Vec<u8> {
+        let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut buf = pool.pop().unwrap_or_default();
+        buf.clear();
+        buf
+    }
+
+    pub fn give(&self, buf: Vec<u8>) {
+        let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < Self::KEEP {
+            pool.push(buf);
+        }
+    }
+}
 
 /// A run of whole records and the line its first byte is on.
 pub struct RawChunk {
@@ -21,10 +45,11 @@ pub struct Chunker<'r> {
     quoted: bool,
     next_line: u64,
     chunk_size: usize,
+    pool: BufferPool,
 }
 
 impl<'r> Chunker<'r> {
-    pub fn new(reader: &'r mut dyn Read, chunk_size: usize) -> Chunker<'r> {
+    pub fn new(reader: &'r mut dyn Read, chunk_size: usize, pool: BufferPool) -> Chunker<'r> {
         Chunker {
             reader,
             buf: Vec::new(),
@@ -32,6 +57,7 @@ impl<'r> Chunker<'r> {
             quoted: false,
             next_line: 1,
             chunk_size,
+            pool,
         }
     }
 
@@ -83,7 +109,9 @@ impl<'r> Chunker<'r> {
                 self.last_boundary()
             };
             if let Some(end) = boundary {
-                let rest = self.buf[end..].to_vec();
+                let mut rest = self.pool.take();
+                rest.reserve(self.chunk_size);
+                rest.extend_from_slice(&self.buf[end..]);
                 let mut bytes = std::mem::replace(&mut self.buf, rest);
                 bytes.truncate(end);
                 let first_line = self.next_line;
@@ -119,17 +147,14 @@ impl<'r> Chunker<'r> {
             return Ok(());
         }
         let start = self.buf.len();
-        self.buf.resize(want, 0);
-        let n = super::source::read_full(self.reader, &mut self.buf[start..]);
-        let n = match n {
-            Ok(n) => n,
-            Err(e) => {
-                self.buf.truncate(start);
-                return Err(e);
-            }
-        };
-        self.buf.truncate(start + n);
-        if start + n < want {
+        // `read_to_end` reads into spare capacity; plain files then skip zeroing the buffer.
+        let missing = (want - start) as u64;
+        self.buf.reserve(want - start);
+        if let Err(e) = (&mut *self.reader).take(missing).read_to_end(&mut self.buf) {
+            self.buf.truncate(start);
+            return Err(e);
+        }
+        if self.buf.len() < want {
             self.eof = true;
         }
         Ok(())
@@ -151,7 +176,7 @@ mod tests {
             data.extend_from_slice(format!("{i},\"a \"\"quoted\"\"\nline\",x\n").as_bytes());
         }
         let mut r = &data[..];
-        let mut c = Chunker::new(&mut r, 100);
+        let mut c = Chunker::new(&mut r, 100, BufferPool::default());
         c.set_quoted(true);
         let mut all = Vec::new();
         let mut expected_line = 1;

@@ -45,7 +45,7 @@ pub fn parse(
         .flexible(true)
         .from_reader(&chunk.bytes[..]);
     let mut rec = csv::ByteRecord::new();
-    let utf8 = std::str::from_utf8(&chunk.bytes).is_ok();
+    let utf8 = simdutf8::basic::from_utf8(&chunk.bytes).is_ok();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}

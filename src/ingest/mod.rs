@@ -27,7 +27,7 @@ pub use report::{FileReport, IngestReport, ReasonReport};
 
 use crate::dataset::{Dataset, DatasetBuilder};
 use crate::error::{Error, Position, Result};
-use chunk::{Chunker, RawChunk};
+use chunk::{BufferPool, Chunker, RawChunk};
 use rayon::prelude::*;
 use source::Source;
 use std::io::IsTerminal;
@@ -181,9 +181,10 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, Inge
     let mut report = IngestReport::new(sources.iter().map(Source::display_path).collect());
     let mut builder = DatasetBuilder::new(opts.keep_text);
     let (tx, rx) = sync_channel(8);
+    let pool = BufferPool::default();
     std::thread::scope(|scope| {
-        let reader = scope.spawn(|| read_sources(&sources, opts, tx));
-        let consumed = consume(rx, opts, &mut builder, &mut report);
+        let reader = scope.spawn(|| read_sources(&sources, opts, tx, pool.clone()));
+        let consumed = consume(rx, opts, &pool, &mut builder, &mut report);
         let read = reader.join().expect("reader thread panicked");
         // A reading error explains a short read better than anything the consumer saw.
         read.and(consumed)
@@ -195,12 +196,17 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, Inge
     Ok((dataset, report))
 }
 
-fn read_sources(sources: &[Source], opts: &IngestOptions, tx: SyncSender<Message>) -> Result<()> {
+fn read_sources(
+    sources: &[Source],
+    opts: &IngestOptions,
+    tx: SyncSender<Message>,
+    pool: BufferPool,
+) -> Result<()> {
     for (file, source) in sources.iter().enumerate() {
         let file = file as u32;
         let name = source.display_path();
         let sent = source::with_reader(source, |reader| {
-            let mut chunker = Chunker::new(reader, opts.chunk_bytes);
+            let mut chunker = Chunker::new(reader, opts.chunk_bytes, pool.clone());
             let layout = detect(&mut chunker, &name, opts).map_err(|e| match e {
                 DetectError::Io(e) => Error::io(&name, e),
                 DetectError::Other(e) => e,
@@ -242,6 +248,7 @@ fn read_sources(sources: &[Source], opts: &IngestOptions, tx: SyncSender<Message
 fn consume(
     rx: Receiver<Message>,
     opts: &IngestOptions,
+    pool: &BufferPool,
     builder: &mut DatasetBuilder,
     report: &mut IngestReport,
 ) -> Result<()> {
@@ -268,6 +275,11 @@ fn consume(
         );
         merged?;
         parsed = next;
+        for m in round {
+            if let Message::Chunk { chunk, .. } = m {
+                pool.give(chunk.bytes);
+            }
+        }
         if progress {
             let secs = started.elapsed().as_secs_f64();
             let mb = report.bytes_read as f64 / 1e6;

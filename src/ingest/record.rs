@@ -1,6 +1,7 @@
 //! Raw records as parsers produce them: a batch owns one string arena and its records point
 //! into it with spans, so parsing a chunk allocates a handful of vectors, not one per field.
 
+use crate::dataset::interner::{hash_bytes, Key};
 use std::ops::Range;
 
 /// What a tweet is: an original post, or a reaction to another tweet.
@@ -86,15 +87,21 @@ pub enum ItemKind {
     MentionName = 3,
 }
 
-/// A byte range in a batch's arena.
+/// A byte range in a batch's arena, with the string's interner hash (computed while parsing,
+/// which runs in parallel, rather than in the serial merge).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Span {
     pub start: u32,
     pub len: u32,
+    pub hash: u64,
 }
 
 impl Span {
-    pub const EMPTY: Span = Span { start: 0, len: 0 };
+    pub const EMPTY: Span = Span {
+        start: 0,
+        len: 0,
+        hash: 0,
+    };
 
     pub fn is_empty(self) -> bool {
         self.len == 0
@@ -224,11 +231,23 @@ impl RecordBatch {
         Span {
             start: start as u32,
             len: s.len() as u32,
+            hash: hash_bytes(s.as_bytes()),
         }
     }
 
     pub fn str(&self, span: Span) -> &str {
         &self.arena[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    /// The string at `span` with its hash, ready for an interner.
+    pub fn key(&self, span: Span) -> Key<'_> {
+        if span.is_empty() {
+            return Key::new("");
+        }
+        Key {
+            s: self.str(span),
+            hash: span.hash,
+        }
     }
 
     /// A tweet id: decimal strings become numbers, anything else is kept as a string.

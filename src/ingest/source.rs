@@ -124,7 +124,7 @@ pub fn compression(path: &Path) -> Result<Compression> {
 }
 
 /// Read until `buf` is full or the stream ends; the number of bytes read.
-pub fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {
