@@ -4,10 +4,12 @@
 //!
 //! - [`ingest`]: read tweet records in every format analysts have;
 //! - [`dataset`]: tweets as time-sorted columns, strings interned;
+//! - [`graphs`]: retweet and co-action graphs with windows, significance and evidence;
 //! - [`synth`]: generated data with planted networks and known answers.
 
 pub mod dataset;
 pub mod error;
+pub mod graphs;
 pub mod ingest;
 pub mod synth;
 

@@ -36,10 +36,11 @@ impl TweetKind {
 
 /// How finely a record's time is known. A 60-second window means little on minute-resolution
 /// times, so later stages read this before they pair actions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum TimeResolution {
     /// From the tweet id's snowflake bits, or a written time with milliseconds.
+    #[default]
     Millisecond = 0,
     Second = 1,
     Minute = 2,

@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod formats;
+mod graphs;
 mod shared_data;
 mod synth;
 

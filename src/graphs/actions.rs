@@ -1,0 +1,269 @@
+//! Actions: the (item, account, time) triples a co-action graph pairs up, grouped by item and
+//! sorted by time inside each item, for one graph kind.
+
+use super::text_norm::normalize_for_cotweet;
+use super::CoactionKind;
+use crate::dataset::{Dataset, Interner, NO_TEXT, NO_TWEET};
+use crate::ingest::{ItemKind, TimeResolution, TweetKind};
+use rayon::prelude::*;
+
+/// Item key of a retweet whose target was recovered from text: the original's row. Tweet ids
+/// are below 2^63 or carry only bit 63, so the top two bits together are free.
+pub const RECOVERED_ITEM: u64 = 3 << 62;
+
+/// One kind's actions, grouped by item: group `g` is `start[g]..start[g + 1]`, in time order.
+#[derive(Debug, Default, Clone)]
+pub struct Actions {
+    pub kind: Option<CoactionKind>,
+    /// The item each group is about: a tweet id, hashtag/URL/text id, or mentioned account.
+    pub group_item: Vec<u64>,
+    pub start: Vec<u32>,
+    pub account: Vec<u32>,
+    pub time_ms: Vec<i64>,
+    /// The dataset row each action comes from.
+    pub row: Vec<u32>,
+    /// The coarsest time resolution among the actions.
+    pub coarsest: TimeResolution,
+    /// How many actions have minute resolution or coarser (for the window check).
+    pub coarse_actions: usize,
+    /// Normalized texts, when the items are texts (co-tweet).
+    pub texts: Option<Interner>,
+}
+
+impl Actions {
+    pub fn len(&self) -> usize {
+        self.account.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.account.is_empty()
+    }
+
+    pub fn groups(&self) -> usize {
+        self.group_item.len()
+    }
+
+    pub fn group(&self, g: usize) -> std::ops::Range<usize> {
+        self.start[g] as usize..self.start[g + 1] as usize
+    }
+
+    /// Actions per account, indexed by account id (`accounts` long).
+    pub fn per_account(&self, accounts: usize) -> Vec<u32> {
+        let mut n = vec![0u32; accounts];
+        for &a in &self.account {
+            n[a as usize] += 1;
+        }
+        n
+    }
+
+    /// Keep only the actions of accounts for which `keep` holds, regrouping.
+    pub fn retain_accounts(&mut self, keep: impl Fn(u32) -> bool) {
+        let mut out = Actions {
+            kind: self.kind,
+            coarsest: self.coarsest,
+            texts: self.texts.take(),
+            ..Default::default()
+        };
+        out.start.push(0);
+        for g in 0..self.groups() {
+            let before = out.account.len();
+            for i in self.group(g) {
+                if keep(self.account[i]) {
+                    out.account.push(self.account[i]);
+                    out.time_ms.push(self.time_ms[i]);
+                    out.row.push(self.row[i]);
+                }
+            }
+            if out.account.len() > before {
+                out.group_item.push(self.group_item[g]);
+                out.start.push(out.account.len() as u32);
+            }
+        }
+        out.coarse_actions = self.coarse_actions;
+        *self = out;
+    }
+
+    /// A readable name for a group's item.
+    pub fn item_label(&self, data: &Dataset, g: usize) -> String {
+        let item = self.group_item[g];
+        match self.kind {
+            Some(CoactionKind::CoRetweet) if item & RECOVERED_ITEM == RECOVERED_ITEM => {
+                let row = (item & !RECOVERED_ITEM) as usize;
+                format!(
+                    "@{}: {}",
+                    data.accounts.key(data.account[row]),
+                    data.text(row).unwrap_or_default()
+                )
+            }
+            Some(CoactionKind::CoRetweet | CoactionKind::CoReply) => {
+                data.tweet_key(item).unwrap_or_default()
+            }
+            Some(CoactionKind::CoHashtag) => format!("#{}", data.hashtags.get(item as u32)),
+            Some(CoactionKind::CoUrl) => data.urls.get(item as u32).to_string(),
+            Some(CoactionKind::CoMention) => format!("@{}", mention_label(data, item as u32)),
+            Some(CoactionKind::CoTweet) => match &self.texts {
+                Some(t) => t.get(item as u32).to_string(),
+                None => String::new(),
+            },
+            Some(CoactionKind::CoSimilar) | None => {
+                let row = self.row[self.start[g] as usize] as usize;
+                data.text(row).unwrap_or_default().to_string()
+            }
+        }
+    }
+}
+
+fn mention_label(data: &Dataset, account: u32) -> &str {
+    data.accounts
+        .screen_name(account)
+        .unwrap_or_else(|| data.accounts.key(account))
+}
+
+/// Options that decide which rows count as actions.
+#[derive(Clone, Debug)]
+pub struct ActionFilter {
+    /// Normalized texts shorter than this are not co-tweets ("thank you!" is not evidence).
+    pub min_text_chars: usize,
+}
+
+impl Default for ActionFilter {
+    fn default() -> ActionFilter {
+        ActionFilter { min_text_chars: 20 }
+    }
+}
+
+/// Collect `kind`'s actions from `data`.
+///
+/// Retweets are actions only of co-retweet: their hashtags, URLs, mentions and text belong to
+/// the retweeted post, and counting them again would double every retweet's evidence.
+pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Actions {
+    let mut keyed: Vec<(u64, u32)> = Vec::new();
+    let mut texts = None;
+    let not_retweet = |r: usize| data.kind(r) != TweetKind::Retweet;
+    match kind {
+        CoactionKind::CoRetweet | CoactionKind::CoReply => {
+            let want = if kind == CoactionKind::CoRetweet {
+                TweetKind::Retweet
+            } else {
+                TweetKind::Reply
+            };
+            // Retweets that lost their target (the IRA layout) retweet the original their
+            // text matches, when it is in the data.
+            let lost =
+                (0..data.len()).any(|r| data.kind(r) == want && data.target_tweet[r] == NO_TWEET);
+            let recovered = if lost && want == TweetKind::Retweet {
+                super::retweet::sources(data)
+            } else {
+                Vec::new()
+            };
+            keyed = (0..data.len())
+                .into_par_iter()
+                .filter(|&r| data.kind(r) == want)
+                // A share whose content is its own object is not a share (CooRTweet drops
+                // these as loops).
+                .filter(|&r| data.target_tweet[r] != data.tweet_id[r])
+                .filter_map(|r| match data.target_tweet[r] {
+                    NO_TWEET => recovered
+                        .get(r)
+                        .copied()
+                        .flatten()
+                        .and_then(|s| s.original_row)
+                        .map(|o| (RECOVERED_ITEM | o as u64, r as u32)),
+                    t => Some((t, r as u32)),
+                })
+                .collect();
+        }
+        CoactionKind::CoHashtag | CoactionKind::CoUrl | CoactionKind::CoMention => {
+            let want = match kind {
+                CoactionKind::CoHashtag => ItemKind::Hashtag,
+                CoactionKind::CoUrl => ItemKind::Url,
+                _ => ItemKind::Mention,
+            };
+            let mut seen: Vec<u32> = Vec::new();
+            for r in (0..data.len()).filter(|&r| not_retweet(r)) {
+                seen.clear();
+                for item in data.items(r).iter().filter(|i| i.kind() == want) {
+                    // A tweet naming the same hashtag twice is one action.
+                    if !seen.contains(&item.id()) {
+                        seen.push(item.id());
+                        keyed.push((item.id() as u64, r as u32));
+                    }
+                }
+            }
+        }
+        CoactionKind::CoTweet => {
+            let normalized: Vec<String> = (0..data.texts.len() as u32)
+                .into_par_iter()
+                .map(|t| normalize_for_cotweet(data.texts.get(t)))
+                .collect();
+            let mut interner = Interner::new();
+            let ids: Vec<u32> = normalized
+                .iter()
+                .map(|s| {
+                    if s.chars().count() < filter.min_text_chars.max(1) {
+                        NO_TEXT
+                    } else {
+                        interner.intern(s)
+                    }
+                })
+                .collect();
+            keyed = (0..data.len())
+                .filter(|&r| not_retweet(r) && data.text[r] != NO_TEXT)
+                .filter_map(|r| match ids[data.text[r] as usize] {
+                    NO_TEXT => None,
+                    id => Some((id as u64, r as u32)),
+                })
+                .collect();
+            texts = Some(interner);
+        }
+        CoactionKind::CoSimilar => {
+            unreachable!("near-duplicate actions come from similarity::buckets")
+        }
+    }
+    from_keyed(data, kind, keyed, texts)
+}
+
+/// Group `(item, row)` pairs: rows are time-ordered in the dataset, so sorting by (item, row)
+/// puts each item's actions in time order.
+pub fn from_keyed(
+    data: &Dataset,
+    kind: CoactionKind,
+    mut keyed: Vec<(u64, u32)>,
+    texts: Option<Interner>,
+) -> Actions {
+    keyed.par_sort_unstable();
+    let mut a = Actions {
+        kind: Some(kind),
+        texts,
+        ..Default::default()
+    };
+    a.account = keyed
+        .iter()
+        .map(|&(_, r)| data.account[r as usize])
+        .collect();
+    a.time_ms = keyed
+        .iter()
+        .map(|&(_, r)| data.time_ms[r as usize])
+        .collect();
+    a.row = keyed.iter().map(|&(_, r)| r).collect();
+    a.start.push(0);
+    for (i, w) in keyed.iter().enumerate() {
+        if i > 0 && keyed[i - 1].0 != w.0 {
+            a.start.push(i as u32);
+        }
+        if i == 0 || keyed[i - 1].0 != w.0 {
+            a.group_item.push(w.0);
+        }
+    }
+    if !keyed.is_empty() {
+        a.start.push(keyed.len() as u32);
+    }
+    for &(_, r) in &keyed {
+        let res = data.resolution(r as usize);
+        a.coarsest = a.coarsest.max(res);
+        if res >= TimeResolution::Minute {
+            a.coarse_actions += 1;
+        }
+    }
+    a
+}

@@ -1,0 +1,246 @@
+//! Graphs: the account networks coordination shows up in.
+//!
+//! - the **retweet graph** (directed, amplifier -> source, with retweet delays), recovering
+//!   sources from `RT @name:` and, where the layout lost them, from exact text matches;
+//! - **co-action graphs** (undirected): two accounts acted on the same item (retweeted tweet,
+//!   hashtag, URL, mentioned account, replied-to tweet, normalized text, or near-duplicate text)
+//!   within a time window.
+//!
+//! Every co-action edge carries its evidence counts and three weights that correct for
+//! activity in different ways: the IDF-weighted count, the TF-IDF cosine, and a z-score and
+//! p-value against a shuffled (configuration-model) null. All graphs go into one CSR store.
+//!
+//! ```
+//! use coordnet::graphs::{coaction_graph, CoactionKind, GraphOptions};
+//! use coordnet::{ingest, IngestOptions};
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("shares.csv");
+//! std::fs::write(&path, "object_id,account_id,content_id,timestamp_share\n\
+//!     o1,alice,c1,100\no1,bob,c2,104\no2,alice,c3,500\no2,bob,c4,530\n").unwrap();
+//! let (data, _) = ingest(&[path], &IngestOptions::default()).unwrap();
+//! let opts = GraphOptions { window_ms: Some(10_000), ..Default::default() };
+//! let p = coaction_graph(&data, CoactionKind::CoRetweet, &opts).unwrap();
+//! assert_eq!(p.edges.len(), 1);
+//! assert_eq!(p.edges[0].pairs, 1); // o2's shares are 30 s apart: outside the window
+//! ```
+
+pub mod actions;
+pub mod coaction;
+pub mod evidence;
+pub mod retweet;
+pub mod significance;
+pub mod similarity;
+pub mod store;
+pub mod text_norm;
+pub mod window;
+
+pub use actions::{ActionFilter, Actions};
+pub use coaction::{CoEdge, CoactionOptions, Projection, ProjectionReport};
+pub use retweet::{retweet_graph, RetweetEdge, RetweetGraph};
+pub use store::Graph;
+pub use window::{estimate_window, WindowEstimate};
+
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+
+/// The co-action graph kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CoactionKind {
+    /// Retweeted the same tweet.
+    CoRetweet,
+    /// Replied to the same tweet.
+    CoReply,
+    CoHashtag,
+    /// Shared the same normalized URL.
+    CoUrl,
+    /// Mentioned the same account.
+    CoMention,
+    /// Posted the same normalized text.
+    CoTweet,
+    /// Posted near-duplicate texts (MinHash over word shingles).
+    CoSimilar,
+}
+
+impl CoactionKind {
+    pub const ALL: [CoactionKind; 7] = [
+        CoactionKind::CoRetweet,
+        CoactionKind::CoReply,
+        CoactionKind::CoHashtag,
+        CoactionKind::CoUrl,
+        CoactionKind::CoMention,
+        CoactionKind::CoTweet,
+        CoactionKind::CoSimilar,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CoactionKind::CoRetweet => "co-retweet",
+            CoactionKind::CoReply => "co-reply",
+            CoactionKind::CoHashtag => "co-hashtag",
+            CoactionKind::CoUrl => "co-url",
+            CoactionKind::CoMention => "co-mention",
+            CoactionKind::CoTweet => "co-tweet",
+            CoactionKind::CoSimilar => "co-similar",
+        }
+    }
+
+    /// What the shared item is, in words.
+    pub fn item_noun(self) -> &'static str {
+        match self {
+            CoactionKind::CoRetweet => "retweeted tweet",
+            CoactionKind::CoReply => "replied-to tweet",
+            CoactionKind::CoHashtag => "hashtag",
+            CoactionKind::CoUrl => "URL",
+            CoactionKind::CoMention => "mentioned account",
+            CoactionKind::CoTweet => "text",
+            CoactionKind::CoSimilar => "near-duplicate text",
+        }
+    }
+}
+
+/// Any graph `coordnet graph` can build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GraphKind {
+    Retweet,
+    Coaction(CoactionKind),
+}
+
+impl GraphKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            GraphKind::Retweet => "retweet",
+            GraphKind::Coaction(k) => k.name(),
+        }
+    }
+
+    pub fn all() -> impl Iterator<Item = GraphKind> {
+        std::iter::once(GraphKind::Retweet).chain(CoactionKind::ALL.map(GraphKind::Coaction))
+    }
+}
+
+impl std::str::FromStr for GraphKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<GraphKind, String> {
+        GraphKind::all().find(|k| k.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = GraphKind::all().map(|k| k.name()).collect();
+            format!(
+                "unknown graph kind '{s}'; expected one of: {}",
+                names.join(", ")
+            )
+        })
+    }
+}
+
+/// Settings for building one co-action graph.
+#[derive(Clone, Debug)]
+pub struct GraphOptions {
+    pub window_ms: Option<i64>,
+    pub min_participation: u32,
+    pub min_pairs: u32,
+    pub max_neighbors: u32,
+    pub coortweet_participation: bool,
+    pub filter: ActionFilter,
+    /// Jaccard similarity above which two texts are near-duplicates (co-similar).
+    pub similarity: f64,
+}
+
+impl Default for GraphOptions {
+    fn default() -> GraphOptions {
+        let c = CoactionOptions::default();
+        GraphOptions {
+            window_ms: c.window_ms,
+            min_participation: c.min_participation,
+            min_pairs: c.min_pairs,
+            max_neighbors: c.max_neighbors,
+            coortweet_participation: c.coortweet_participation,
+            filter: ActionFilter::default(),
+            similarity: 0.7,
+        }
+    }
+}
+
+impl GraphOptions {
+    pub fn coaction(&self) -> CoactionOptions {
+        CoactionOptions {
+            window_ms: self.window_ms,
+            min_participation: self.min_participation,
+            min_pairs: self.min_pairs,
+            max_neighbors: self.max_neighbors,
+            coortweet_participation: self.coortweet_participation,
+        }
+    }
+}
+
+/// Collect `kind`'s actions from `data` and project them onto account pairs.
+pub fn coaction_graph(
+    data: &Dataset,
+    kind: CoactionKind,
+    opts: &GraphOptions,
+) -> Result<Projection> {
+    let actions = match kind {
+        CoactionKind::CoSimilar => similarity::near_duplicate_actions(data, opts)?,
+        _ => actions::collect(data, kind, &opts.filter),
+    };
+    coaction::project(data, actions, &opts.coaction())
+}
+
+/// `90s`, `5m`, `2h`, `1d`, `1500ms`, a bare number of seconds, or `none` (no window).
+pub fn parse_duration(s: &str) -> Result<Option<i64>> {
+    let t = s.trim().to_ascii_lowercase();
+    if matches!(t.as_str(), "none" | "inf" | "all") {
+        return Ok(None);
+    }
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let factor = match unit.trim() {
+        "ms" => 1.0,
+        "" | "s" | "sec" | "secs" => 1e3,
+        "m" | "min" | "mins" => 60e3,
+        "h" | "hour" | "hours" => 3600e3,
+        "d" | "day" | "days" => 86_400e3,
+        _ => f64::NAN,
+    };
+    match num.parse::<f64>() {
+        Ok(x) if factor.is_finite() && x >= 0.0 => Ok(Some((x * factor).round() as i64)),
+        _ => Err(Error::config(format!(
+            "cannot read the duration '{s}'; write it like 10s, 90s, 5m, 2h, 1d or none"
+        ))),
+    }
+}
+
+/// A duration in the largest unit that keeps it whole: `60s` -> `1m`, `1500ms`.
+pub fn format_duration(ms: i64) -> String {
+    for (unit, size) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1000),
+    ] {
+        if ms >= size && ms % size == 0 {
+            return format!("{}{unit}", ms / size);
+        }
+    }
+    format!("{ms}ms")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_and_print() {
+        assert_eq!(parse_duration("60s").unwrap(), Some(60_000));
+        assert_eq!(parse_duration("10").unwrap(), Some(10_000));
+        assert_eq!(parse_duration("1.5m").unwrap(), Some(90_000));
+        assert_eq!(parse_duration("none").unwrap(), None);
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+        assert_eq!(format_duration(60_000), "1m");
+        assert_eq!(format_duration(90_000), "90s");
+        assert_eq!(format_duration(1500), "1500ms");
+    }
+}

@@ -1,0 +1,204 @@
+//! The retweet graph: directed, amplifier -> source account, weighted by retweets, with the
+//! delay between each original and its retweet.
+//!
+//! A retweet's source comes from the record (`retweet_userid`, the API's retweeted object); or
+//! from an `RT @name:` prefix in its text; or, where the layout lost both (the IRA data), from
+//! its exact text matching an earlier original by another account in the data. Delays use the
+//! original's time when it is in the data, else the time in the retweeted tweet's snowflake id.
+
+use crate::dataset::{Dataset, NO_ACCOUNT, NO_TEXT, NO_TWEET};
+use crate::ingest::{text::retweeted_name, time::snowflake_ms, TweetKind};
+use hashbrown::HashMap;
+use rayon::prelude::*;
+
+/// How a retweet's source was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceFrom {
+    Record,
+    TextPrefix,
+    TextMatch,
+}
+
+/// A retweet with a known source.
+#[derive(Clone, Copy, Debug)]
+pub struct Source {
+    pub account: u32,
+    /// The original's row in the dataset, if it is there.
+    pub original_row: Option<u32>,
+    pub delay_ms: Option<i64>,
+    pub from: SourceFrom,
+}
+
+/// One amplifier -> source edge.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RetweetEdge {
+    pub amplifier: u32,
+    pub source: u32,
+    pub retweets: u32,
+    /// Retweets whose delay is known, and their median and interquartile range.
+    pub delays_known: u32,
+    pub median_delay_ms: Option<i64>,
+    pub delay_iqr_ms: Option<i64>,
+}
+
+/// Counts of what recovery found.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct RetweetReport {
+    pub retweets: usize,
+    pub source_from_record: usize,
+    pub source_from_text_prefix: usize,
+    pub source_from_text_match: usize,
+    pub source_unknown: usize,
+    /// Retweets of one's own tweets (kept out of the graph).
+    pub self_retweets: usize,
+}
+
+#[derive(Debug)]
+pub struct RetweetGraph {
+    pub edges: Vec<RetweetEdge>,
+    pub report: RetweetReport,
+}
+
+/// Every retweet row's source, where one can be found (`None` for other rows).
+pub fn sources(data: &Dataset) -> Vec<Option<Source>> {
+    let by_name = screen_name_index(data);
+    // The earliest original (non-retweet) row per text, and the row of each tweet id.
+    let mut first_with_text: HashMap<u32, u32> = HashMap::new();
+    let mut row_of_tweet: HashMap<u64, u32> = HashMap::new();
+    for r in 0..data.len() {
+        if data.kind(r) == TweetKind::Retweet {
+            continue;
+        }
+        if data.text[r] != NO_TEXT {
+            first_with_text.entry(data.text[r]).or_insert(r as u32);
+        }
+        if data.tweet_id[r] != NO_TWEET {
+            row_of_tweet.entry(data.tweet_id[r]).or_insert(r as u32);
+        }
+    }
+    (0..data.len())
+        .into_par_iter()
+        .map(|r| {
+            if data.kind(r) != TweetKind::Retweet {
+                return None;
+            }
+            let t = data.time_ms[r];
+            let target = data.target_tweet[r];
+            let original_row = (target != NO_TWEET)
+                .then(|| row_of_tweet.get(&target).copied())
+                .flatten();
+            let delay_from = |row: Option<u32>| {
+                let origin = match row {
+                    Some(o) => Some(data.time_ms[o as usize]),
+                    None => snowflake_ms(target).filter(|_| target != NO_TWEET),
+                };
+                origin.map(|o| t - o).filter(|&d| d >= 0)
+            };
+            if data.target_account[r] != NO_ACCOUNT {
+                return Some(Source {
+                    account: data.target_account[r],
+                    original_row,
+                    delay_ms: delay_from(original_row),
+                    from: SourceFrom::Record,
+                });
+            }
+            let text = data.text(r)?;
+            if let Some(name) = retweeted_name(text) {
+                if let Some(&a) = by_name.get(&name.to_lowercase()) {
+                    return Some(Source {
+                        account: a,
+                        original_row,
+                        delay_ms: delay_from(original_row),
+                        from: SourceFrom::TextPrefix,
+                    });
+                }
+            }
+            let &o = first_with_text.get(&data.text[r])?;
+            let o_row = o as usize;
+            if data.time_ms[o_row] > t || data.account[o_row] == data.account[r] {
+                return None;
+            }
+            Some(Source {
+                account: data.account[o_row],
+                original_row: Some(o),
+                delay_ms: Some(t - data.time_ms[o_row]),
+                from: SourceFrom::TextMatch,
+            })
+        })
+        .collect()
+}
+
+fn screen_name_index(data: &Dataset) -> HashMap<String, u32> {
+    let a = &data.accounts;
+    (0..a.len() as u32)
+        .filter_map(|id| a.screen_name(id).map(|n| (n.to_lowercase(), id)))
+        .collect()
+}
+
+/// Build the retweet graph.
+pub fn retweet_graph(data: &Dataset) -> RetweetGraph {
+    let found = sources(data);
+    let mut report = RetweetReport::default();
+    let mut delays: Vec<(u64, i64)> = Vec::new();
+    for (r, s) in found.iter().enumerate() {
+        if data.kind(r) != TweetKind::Retweet {
+            continue;
+        }
+        report.retweets += 1;
+        let Some(s) = s else {
+            report.source_unknown += 1;
+            continue;
+        };
+        match s.from {
+            SourceFrom::Record => report.source_from_record += 1,
+            SourceFrom::TextPrefix => report.source_from_text_prefix += 1,
+            SourceFrom::TextMatch => report.source_from_text_match += 1,
+        }
+        if s.account == data.account[r] {
+            report.self_retweets += 1;
+            continue;
+        }
+        let key = ((data.account[r] as u64) << 32) | s.account as u64;
+        delays.push((key, s.delay_ms.unwrap_or(-1)));
+    }
+    delays.par_sort_unstable();
+    let mut edges = Vec::new();
+    let mut i = 0;
+    while i < delays.len() {
+        let key = delays[i].0;
+        let mut j = i;
+        while j < delays.len() && delays[j].0 == key {
+            j += 1;
+        }
+        // Unknown delays sort first (-1); the known ones follow in order.
+        let known: Vec<i64> = delays[i..j]
+            .iter()
+            .map(|d| d.1)
+            .filter(|&d| d >= 0)
+            .collect();
+        let q = |p: f64| known[((known.len() - 1) as f64 * p).round() as usize];
+        edges.push(RetweetEdge {
+            amplifier: (key >> 32) as u32,
+            source: key as u32,
+            retweets: (j - i) as u32,
+            delays_known: known.len() as u32,
+            median_delay_ms: (!known.is_empty()).then(|| q(0.5)),
+            delay_iqr_ms: (!known.is_empty()).then(|| q(0.75) - q(0.25)),
+        });
+        i = j;
+    }
+    RetweetGraph { edges, report }
+}
+
+impl RetweetGraph {
+    /// The graph in the CSR store, weighted by retweets.
+    pub fn to_graph(&self, accounts: usize) -> super::Graph {
+        let e: Vec<(u32, u32, f32)> = self
+            .edges
+            .iter()
+            .map(|e| (e.amplifier, e.source, e.retweets as f32))
+            .collect();
+        super::Graph::directed(accounts, &e)
+    }
+}

@@ -1,0 +1,184 @@
+//! One compact store for every graph: compressed sparse rows with `u32` node ids and `f32`
+//! weights. Undirected graphs keep each edge in both rows, so algorithms read a node's whole
+//! neighbourhood from one slice.
+
+use rayon::prelude::*;
+
+/// A weighted graph in CSR form: node `v`'s neighbours are `targets[offsets[v]..offsets[v+1]]`.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    pub offsets: Vec<u64>,
+    pub targets: Vec<u32>,
+    pub weights: Vec<f32>,
+    pub directed: bool,
+}
+
+impl Graph {
+    /// An undirected graph on `n` nodes; parallel edges are merged (weights summed) and a
+    /// self-loop is kept once.
+    pub fn undirected(n: usize, edges: &[(u32, u32, f32)]) -> Graph {
+        let mut half: Vec<(u32, u32, f32)> = edges
+            .par_iter()
+            .flat_map_iter(|&(a, b, w)| {
+                let back = (a != b).then_some((b, a, w));
+                std::iter::once((a, b, w)).chain(back)
+            })
+            .collect();
+        half.par_sort_unstable_by_key(|&(a, b, _)| (a, b));
+        Graph::from_sorted(n, half, false)
+    }
+
+    /// A directed graph on `n` nodes (`a -> b`); parallel edges are merged.
+    pub fn directed(n: usize, edges: &[(u32, u32, f32)]) -> Graph {
+        let mut half = edges.to_vec();
+        half.par_sort_unstable_by_key(|&(a, b, _)| (a, b));
+        Graph::from_sorted(n, half, true)
+    }
+
+    fn from_sorted(n: usize, half: Vec<(u32, u32, f32)>, directed: bool) -> Graph {
+        let mut targets = Vec::with_capacity(half.len());
+        let mut weights: Vec<f32> = Vec::with_capacity(half.len());
+        let mut offsets = vec![0u64; n + 1];
+        let mut last: Option<(u32, u32)> = None;
+        for (a, b, w) in half {
+            assert!(
+                (a as usize) < n && (b as usize) < n,
+                "edge ({a}, {b}) outside a graph of {n} nodes"
+            );
+            if last == Some((a, b)) {
+                *weights.last_mut().expect("a previous edge") += w;
+                continue;
+            }
+            last = Some((a, b));
+            targets.push(b);
+            weights.push(w);
+            offsets[a as usize + 1] += 1;
+        }
+        for v in 0..n {
+            offsets[v + 1] += offsets[v];
+        }
+        Graph {
+            offsets,
+            targets,
+            weights,
+            directed,
+        }
+    }
+
+    pub fn nodes(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Stored adjacency entries (twice the undirected edges, minus self-loops).
+    pub fn entries(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Edges, each undirected edge counted once.
+    pub fn edges(&self) -> usize {
+        if self.directed {
+            return self.targets.len();
+        }
+        let loops = (0..self.nodes())
+            .map(|v| {
+                self.neighbors(v as u32)
+                    .filter(|&(u, _)| u == v as u32)
+                    .count()
+            })
+            .sum::<usize>();
+        (self.targets.len() - loops) / 2 + loops
+    }
+
+    pub fn range(&self, v: u32) -> std::ops::Range<usize> {
+        self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize
+    }
+
+    pub fn neighbors(&self, v: u32) -> impl Iterator<Item = (u32, f32)> + '_ {
+        let r = self.range(v);
+        self.targets[r.clone()]
+            .iter()
+            .copied()
+            .zip(self.weights[r].iter().copied())
+    }
+
+    pub fn degree(&self, v: u32) -> usize {
+        self.range(v).len()
+    }
+
+    /// Sum of edge weights at `v` (a self-loop counts twice, as modularity wants).
+    pub fn strength(&self, v: u32) -> f64 {
+        self.neighbors(v)
+            .map(|(u, w)| if u == v { 2.0 * w as f64 } else { w as f64 })
+            .sum()
+    }
+
+    /// Nodes with at least one edge.
+    pub fn active_nodes(&self) -> usize {
+        (0..self.nodes())
+            .filter(|&v| self.degree(v as u32) > 0)
+            .count()
+    }
+
+    /// Bytes held by the three arrays.
+    pub fn memory_bytes(&self) -> usize {
+        self.offsets.capacity() * 8 + self.targets.capacity() * 4 + self.weights.capacity() * 4
+    }
+
+    /// Connected-component label of every node (the smallest node id in its component);
+    /// directed edges are followed both ways.
+    pub fn components(&self) -> Vec<u32> {
+        let n = self.nodes();
+        let mut parent: Vec<u32> = (0..n as u32).collect();
+        fn find(p: &mut [u32], mut x: u32) -> u32 {
+            while p[x as usize] != x {
+                p[x as usize] = p[p[x as usize] as usize];
+                x = p[x as usize];
+            }
+            x
+        }
+        for v in 0..n as u32 {
+            for &u in &self.targets[self.range(v)] {
+                let (a, b) = (find(&mut parent, v), find(&mut parent, u));
+                if a != b {
+                    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+                    parent[hi as usize] = lo;
+                }
+            }
+        }
+        (0..n as u32).map(|v| find(&mut parent, v)).collect()
+    }
+}
+
+/// Sizes of the connected components that have at least one edge, largest first.
+pub fn component_sizes(g: &Graph) -> Vec<usize> {
+    let labels = g.components();
+    let mut size = vec![0usize; g.nodes()];
+    for v in 0..g.nodes() {
+        if g.degree(v as u32) > 0 {
+            size[labels[v] as usize] += 1;
+        }
+    }
+    let mut sizes: Vec<usize> = size.into_iter().filter(|&s| s > 0).collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    sizes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undirected_rows_hold_both_directions_and_merge_parallel_edges() {
+        let g = Graph::undirected(5, &[(0, 1, 1.0), (1, 2, 2.0), (1, 0, 0.5), (3, 3, 1.0)]);
+        assert_eq!(g.nodes(), 5);
+        assert_eq!(g.edges(), 3);
+        assert_eq!(g.neighbors(0).collect::<Vec<_>>(), vec![(1, 1.5)]);
+        assert_eq!(g.neighbors(1).collect::<Vec<_>>(), vec![(0, 1.5), (2, 2.0)]);
+        assert_eq!(g.strength(3), 2.0);
+        assert_eq!(g.degree(4), 0);
+        assert_eq!(component_sizes(&g), vec![3, 1]);
+        let labels = g.components();
+        assert_eq!(labels[2], 0);
+        assert_eq!(labels[4], 4);
+    }
+}
