@@ -11,6 +11,7 @@ pub mod dataset;
 pub mod error;
 pub mod graphs;
 pub mod ingest;
+pub mod report;
 pub mod synth;
 
 pub use dataset::Dataset;

@@ -1,6 +1,9 @@
 //! Command-line arguments, one file per subcommand, each with one `run`.
 
+mod explain;
+mod graph;
 mod input;
+mod progress;
 mod stats;
 mod synth;
 
@@ -17,12 +20,16 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Stats(stats::Args),
+    Graph(graph::Args),
+    Explain(explain::Args),
     Synth(synth::Args),
 }
 
 pub fn run() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Stats(a) => stats::run(a),
+        Command::Graph(a) => graph::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Synth(a) => synth::run(a),
     }
 }

@@ -161,7 +161,9 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
                 .filter(|&r| data.kind(r) == want)
                 // A share whose content is its own object is not a share (CooRTweet drops
                 // these as loops).
-                .filter(|&r| data.target_tweet[r] != data.tweet_id[r])
+                .filter(|&r| {
+                    data.tweet_id[r] == NO_TWEET || data.target_tweet[r] != data.tweet_id[r]
+                })
                 .filter_map(|r| match data.target_tweet[r] {
                     NO_TWEET => recovered
                         .get(r)

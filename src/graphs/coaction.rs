@@ -10,7 +10,7 @@
 //! grows with the number of edges, not the number of pairs.
 
 use super::actions::Actions;
-use super::significance::{poisson_upper_tail, Fixed};
+use super::significance::{poisson_upper_tail, z_from_p, Fixed};
 use super::CoactionKind;
 use crate::dataset::{Dataset, NO_TWEET};
 use crate::error::{Error, Result};
@@ -65,7 +65,7 @@ pub struct CoEdge {
     pub cosine: f64,
     /// Pairs expected if accounts were shuffled over the same action slots (degrees kept).
     pub expected_pairs: f64,
-    /// (pairs - expected) / sqrt(expected).
+    /// The normal z-score with the same tail probability as `p_value`.
     pub z: f64,
     /// Probability of at least `pairs` under the shuffled null (Poisson tail).
     pub p_value: f64,
@@ -324,6 +324,7 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
             let (a, b) = ((key >> 32) as u32, key as u32);
             let expected = null_scale * degree[a as usize] as f64 * degree[b as usize] as f64;
             let norm = weights.norm[a as usize] * weights.norm[b as usize];
+            let p_value = poisson_upper_tail(e.pairs as u64, expected);
             CoEdge {
                 a,
                 b,
@@ -338,12 +339,8 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
                     0.0
                 },
                 expected_pairs: expected,
-                z: if expected > 0.0 {
-                    (e.pairs as f64 - expected) / expected.sqrt()
-                } else {
-                    f64::INFINITY
-                },
-                p_value: poisson_upper_tail(e.pairs as u64, expected),
+                z: z_from_p(p_value),
+                p_value,
                 exemplar_group: e.first_group,
             }
         })

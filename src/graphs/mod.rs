@@ -186,45 +186,68 @@ pub fn coaction_graph(
     coaction::project(data, actions, &opts.coaction())
 }
 
-/// `90s`, `5m`, `2h`, `1d`, `1500ms`, a bare number of seconds, or `none` (no window).
+/// `90s`, `5m`, `2h`, `1d`, `1h30m`, `1500ms`, a bare number of seconds, or `none` (no
+/// window).
 pub fn parse_duration(s: &str) -> Result<Option<i64>> {
     let t = s.trim().to_ascii_lowercase();
     if matches!(t.as_str(), "none" | "inf" | "all") {
         return Ok(None);
     }
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let factor = match unit.trim() {
-        "ms" => 1.0,
-        "" | "s" | "sec" | "secs" => 1e3,
-        "m" | "min" | "mins" => 60e3,
-        "h" | "hour" | "hours" => 3600e3,
-        "d" | "day" | "days" => 86_400e3,
-        _ => f64::NAN,
+    let bad = || {
+        Error::config(format!(
+            "cannot read the duration '{s}'; write it like 10s, 90s, 5m, 1h30m, 1d or none"
+        ))
     };
-    match num.parse::<f64>() {
-        Ok(x) if factor.is_finite() && x >= 0.0 => Ok(Some((x * factor).round() as i64)),
-        _ => Err(Error::config(format!(
-            "cannot read the duration '{s}'; write it like 10s, 90s, 5m, 2h, 1d or none"
-        ))),
+    let mut total = 0.0;
+    let mut rest = t.as_str();
+    if rest.is_empty() {
+        return Err(bad());
     }
+    while !rest.is_empty() {
+        let split = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (num, tail) = rest.split_at(split);
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, next) = tail.split_at(unit_len);
+        let factor = match unit.trim() {
+            "ms" => 1.0,
+            "" | "s" | "sec" | "secs" => 1e3,
+            "m" | "min" | "mins" => 60e3,
+            "h" | "hour" | "hours" => 3600e3,
+            "d" | "day" | "days" => 86_400e3,
+            _ => return Err(bad()),
+        };
+        let x: f64 = num.parse().map_err(|_| bad())?;
+        total += x * factor;
+        rest = next;
+    }
+    Ok(Some(total.round() as i64))
 }
 
-/// A duration in the largest unit that keeps it whole: `60s` -> `1m`, `1500ms`.
+/// A duration as the user would write it: `1m`, `90s`, `1h30m`, `1500ms`.
 pub fn format_duration(ms: i64) -> String {
-    for (unit, size) in [
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1000),
-    ] {
-        if ms >= size && ms % size == 0 {
-            return format!("{}{unit}", ms / size);
+    if ms < 1000 || ms % 1000 != 0 {
+        if ms >= 10_000 {
+            return format_duration((ms + 500) / 1000 * 1000);
+        }
+        return format!("{ms}ms");
+    }
+    let mut s = ms / 1000;
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+        if s >= size {
+            out.push_str(&format!("{}{unit}", s / size));
+            s %= size;
         }
     }
-    format!("{ms}ms")
+    // Keep short forms for the common cases: 90s reads better than 1m30s.
+    if ms < 600_000 && ms % 60_000 != 0 {
+        return format!("{}s", ms / 1000);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -242,5 +265,12 @@ mod tests {
         assert_eq!(format_duration(60_000), "1m");
         assert_eq!(format_duration(90_000), "90s");
         assert_eq!(format_duration(1500), "1500ms");
+        assert_eq!(parse_duration("1h30m").unwrap(), Some(5_400_000));
+        assert_eq!(format_duration(5_400_000), "1h30m");
+        assert_eq!(format_duration(98_223_232), "1d3h17m3s");
+        assert_eq!(
+            parse_duration(&format_duration(98_223_000)).unwrap(),
+            Some(98_223_000)
+        );
     }
 }

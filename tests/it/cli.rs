@@ -76,3 +76,56 @@ fn action_mapping_flags() {
     assert_eq!(v["summary"]["urls"], 1, "both links normalize to a.org/p");
     assert_eq!(v["summary"]["url_uses"], 2);
 }
+
+#[test]
+fn graph_writes_an_edge_list_and_explain_shows_the_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "shares.csv",
+        "object_id,account_id,content_id,timestamp_share\n\
+         o1,alice,c1,100\no1,bob,c2,104\no2,alice,c3,500\no2,bob,c4,503\no3,carol,c5,1\n",
+    );
+    let out = dir.path().join("g.csv");
+    let o = coordnet(&[
+        "graph",
+        "--kind",
+        "co-retweet",
+        "--window",
+        "10s",
+        p.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("source,target,weight,kind,pairs,items"));
+    let edge: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(&edge[..6], &["alice", "bob", "2", "co-retweet", "2", "2"]);
+    assert!(lines.next().is_none());
+
+    let o = coordnet(&[
+        "explain",
+        "alice",
+        "bob",
+        "--window",
+        "10s",
+        p.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("2 co-retweet pairs"), "{text}");
+    assert!(text.contains("o1") && text.contains("o2"), "{text}");
+
+    // A format the extension does not name, and a window the data cannot resolve.
+    let o = coordnet(&["graph", p.to_str().unwrap(), "-o", "g.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(".gexf"));
+    let o = coordnet(&["graph", "--window", "500ms", p.to_str().unwrap(), "-o", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--window 1s"));
+}

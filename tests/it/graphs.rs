@@ -49,3 +49,472 @@ fn co_retweet_reproduces_coortweet_exactly() {
         );
     }
 }
+
+fn actions_csv(dir: &Path, rows: &[(&str, &str, i64)]) -> PathBuf {
+    let mut s = String::from("object_id,account_id,content_id,timestamp_share\n");
+    for (i, (object, account, t)) in rows.iter().enumerate() {
+        s.push_str(&format!("{object},{account},c{i},{t}\n"));
+    }
+    write(dir, "shares.csv", &s)
+}
+
+fn opts(window_s: Option<i64>) -> GraphOptions {
+    GraphOptions {
+        window_ms: window_s.map(|s| s * 1000),
+        min_participation: 1,
+        ..Default::default()
+    }
+}
+
+/// Edges as (account key, account key, pairs), keys in order.
+fn edge_set(d: &Dataset, p: &coordnet::graphs::Projection) -> Vec<(String, String, u32)> {
+    let mut v: Vec<_> = p
+        .edges
+        .iter()
+        .map(|e| {
+            let (x, y) = (d.accounts.key(e.a), d.accounts.key(e.b));
+            let (x, y) = if x < y { (x, y) } else { (y, x) };
+            (x.to_string(), y.to_string(), e.pairs)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn window_pairs_only_actions_close_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = actions_csv(
+        dir.path(),
+        &[
+            ("o1", "a", 100),
+            ("o1", "b", 105),
+            ("o1", "c", 120),
+            ("o2", "a", 500),
+            ("o2", "c", 509),
+        ],
+    );
+    let (d, _) = read(&[p]);
+    let g = coaction_graph(&d, CoactionKind::CoRetweet, &opts(Some(10))).unwrap();
+    assert_eq!(
+        edge_set(&d, &g),
+        vec![("a".into(), "b".into(), 1), ("a".into(), "c".into(), 1)]
+    );
+    assert_eq!(g.report.pairs, 2);
+    let ac = g.edges.iter().find(|e| d.accounts.key(e.b) == "c").unwrap();
+    assert_eq!(ac.min_delay_ms, 9_000);
+    // Without a window every two shares of an item pair up.
+    let g = coaction_graph(&d, CoactionKind::CoRetweet, &opts(None)).unwrap();
+    assert_eq!(
+        edge_set(&d, &g),
+        vec![
+            ("a".into(), "b".into(), 1),
+            ("a".into(), "c".into(), 2),
+            ("b".into(), "c".into(), 1)
+        ]
+    );
+    // min_participation drops b (one share) before pairing.
+    let o = GraphOptions {
+        min_participation: 2,
+        ..opts(None)
+    };
+    let g = coaction_graph(&d, CoactionKind::CoRetweet, &o).unwrap();
+    assert_eq!(edge_set(&d, &g), vec![("a".into(), "c".into(), 2)]);
+    assert_eq!(g.report.accounts_below_min_participation, 1);
+}
+
+#[test]
+fn viral_item_is_capped_and_the_cap_is_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..200).map(|i| format!("acct{i}")).collect();
+    let rows: Vec<(&str, &str, i64)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ("viral", n.as_str(), 1000 + i as i64))
+        .collect();
+    let (d, _) = read(&[actions_csv(dir.path(), &rows)]);
+    let all = coaction_graph(&d, CoactionKind::CoRetweet, &opts(None)).unwrap();
+    assert_eq!(all.report.pairs, 200 * 199 / 2);
+    assert_eq!(all.report.pairs_capped, 0);
+    let o = GraphOptions {
+        max_neighbors: 10,
+        ..opts(None)
+    };
+    let capped = coaction_graph(&d, CoactionKind::CoRetweet, &o).unwrap();
+    // Each share pairs with its 10 successors (fewer at the end).
+    let formed: u64 = (0..200u64).map(|i| (199 - i).min(10)).sum();
+    assert_eq!(capped.report.pairs, formed);
+    assert_eq!(
+        capped.report.pairs + capped.report.pairs_capped,
+        200 * 199 / 2
+    );
+    assert_eq!(capped.report.items_capped, 1);
+    assert_eq!(capped.edges.len() as u64, formed);
+}
+
+#[test]
+fn minute_resolution_refuses_a_ten_second_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "ira.csv",
+        "external_author_id,author,content,region,language,publish_date,harvested_date,following,followers,updates,post_type,account_type,retweet,account_category,new_june_2018,alt_external_id,tweet_id,article_url,tco1_step1,tco2_step1,tco3_step1\n\
+         1,AAA,'Vote #now',US,English,10/1/2016 19:02,x,1,1,1,,Right,0,RightTroll,0,1,1,u,,,\n\
+         2,BBB,'Vote #now',US,English,10/1/2016 19:02,x,1,1,1,,Right,0,RightTroll,0,2,2,u,,,\n",
+    );
+    let (d, r) = read(&[p]);
+    assert_eq!(r.rows_rejected, 0, "{}", r.summary());
+    let err = coaction_graph(&d, CoactionKind::CoHashtag, &opts(Some(10))).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("resolution") && msg.contains("--window 1m"),
+        "{msg}"
+    );
+    let g = coaction_graph(&d, CoactionKind::CoHashtag, &opts(Some(60))).unwrap();
+    assert_eq!(g.edges.len(), 1);
+}
+
+#[test]
+fn hashtag_url_mention_and_text_graphs_link_the_right_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "tweetid,userid,user_screen_name,tweet_text,tweet_time,is_retweet,retweet_userid,retweet_tweetid,in_reply_to_tweetid,in_reply_to_userid,hashtags,urls,user_mentions\n";
+    let mut s = String::from(header);
+    let mut add =
+        |id: u64, user: &str, text: &str, min: u32, tags: &str, urls: &str, ment: &str| {
+            s.push_str(&format!(
+            "{id},{user},{user},\"{text}\",2020-01-01 10:{min:02},False,,,,,{tags},{urls},{ment}\n"
+        ));
+        };
+    add(
+        1,
+        "u1",
+        "Everyone must see this amazing news today",
+        0,
+        "[stopthesteal]",
+        "[https://www.example.com/a?utm_source=x]",
+        "[u9]",
+    );
+    add(
+        2,
+        "u2",
+        "@u7 everyone must see this amazing news TODAY https://t.co/x",
+        0,
+        "[stopthesteal]",
+        "[http://example.com/a]",
+        "[u9]",
+    );
+    add(
+        3,
+        "u3",
+        "a completely different message about cooking pasta",
+        30,
+        "[pasta]",
+        "[]",
+        "[]",
+    );
+    add(
+        4,
+        "u4",
+        "another completely different message about cooking pasta",
+        59,
+        "[pasta]",
+        "[]",
+        "[]",
+    );
+    let (d, r) = read(&[write(dir.path(), "t.csv", &s)]);
+    assert_eq!(r.rows_rejected, 0, "{}", r.summary());
+    let pair = |kind| {
+        let g = coaction_graph(&d, kind, &opts(Some(60))).unwrap();
+        edge_set(&d, &g)
+            .into_iter()
+            .map(|(a, b, _)| format!("{a}-{b}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(pair(CoactionKind::CoHashtag), vec!["u1-u2"]);
+    assert_eq!(pair(CoactionKind::CoUrl), vec!["u1-u2"]);
+    assert_eq!(pair(CoactionKind::CoMention), vec!["u1-u2"]);
+    assert_eq!(pair(CoactionKind::CoTweet), vec!["u1-u2"]);
+    assert_eq!(pair(CoactionKind::CoSimilar), vec!["u1-u2"]);
+    // u3 and u4 are 29 minutes apart: a one-hour window links them by hashtag and by the
+    // near-duplicate text, but their texts are not identical.
+    let wide = opts(Some(3600));
+    let g = coaction_graph(&d, CoactionKind::CoSimilar, &wide).unwrap();
+    assert_eq!(g.edges.len(), 2);
+    let g = coaction_graph(&d, CoactionKind::CoTweet, &wide).unwrap();
+    assert_eq!(g.edges.len(), 1);
+}
+
+/// Synthetic data: the projection on generated tweets, with the truth beside it.
+fn sample() -> (Dataset, std::collections::HashMap<String, String>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let (d, _) = read(&[root.join("tweets.csv.gz")]);
+    let mut truth = std::collections::HashMap::new();
+    for rec in csv::Reader::from_path(root.join("truth.csv"))
+        .unwrap()
+        .records()
+    {
+        let rec = rec.unwrap();
+        truth.insert(rec[0].to_string(), rec[1].to_string());
+    }
+    (d, truth)
+}
+
+#[test]
+fn significance_ranks_planted_pairs_above_chance_pairs() {
+    let (d, truth) = sample();
+    let g = coaction_graph(&d, CoactionKind::CoRetweet, &GraphOptions::default()).unwrap();
+    let net = |a: u32| truth[d.accounts.key(a)].as_str();
+    let planted = |e: &&coordnet::graphs::CoEdge| net(e.a) != "organic" && net(e.a) == net(e.b);
+    let median = |f: &dyn Fn(&coordnet::graphs::CoEdge) -> f64, want: bool| {
+        let mut v: Vec<f64> = g
+            .edges
+            .iter()
+            .filter(|e| planted(e) == want)
+            .map(f)
+            .collect();
+        assert!(v.len() > 50, "{} edges", v.len());
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    // Raw counts are 1 for most edges of both kinds; the weights that correct for activity
+    // and item popularity separate them.
+    let (zp, zo) = (median(&|e| e.z, true), median(&|e| e.z, false));
+    assert!(zp > zo + 0.3, "median z planted {zp:.2}, other {zo:.2}");
+    let (cp, co) = (median(&|e| e.cosine, true), median(&|e| e.cosine, false));
+    assert!(
+        cp > 3.0 * co,
+        "median cosine planted {cp:.3}, other {co:.3}"
+    );
+    let (ip, io) = (
+        median(&|e| e.idf_weight, true),
+        median(&|e| e.idf_weight, false),
+    );
+    assert!(
+        ip > 3.0 * io,
+        "median idf weight planted {ip:.2}, other {io:.2}"
+    );
+}
+
+#[test]
+fn analytic_null_matches_shuffled_projections() {
+    use coordnet::graphs::{actions, coaction, significance::shuffle_accounts};
+    let (d, _) = sample();
+    let o = GraphOptions {
+        window_ms: Some(3_600_000),
+        ..Default::default()
+    };
+    let acts = actions::collect(&d, CoactionKind::CoHashtag, &o.filter);
+    let observed = coaction::project(&d, acts.clone(), &o.coaction()).unwrap();
+    // Expected total pairs between different accounts, summed over every account pair.
+    let k = acts.per_account(d.accounts.len());
+    let m: f64 = k.iter().map(|&x| x as f64).sum();
+    let sum_sq: f64 = k.iter().map(|&x| (x as f64).powi(2)).sum();
+    let slot_pairs = {
+        // Same slots as the projection forms: pairs inside the window.
+        let mut n = 0u64;
+        for g in 0..acts.groups() {
+            let t = &acts.time_ms[acts.group(g)];
+            let mut hi = 0;
+            for i in 0..t.len() {
+                hi = hi.max(i + 1);
+                while hi < t.len() && t[hi] - t[i] <= 3_600_000 {
+                    hi += 1;
+                }
+                n += (hi - i - 1).min(1000) as u64;
+            }
+        }
+        n as f64
+    };
+    let expected_total = slot_pairs * (m * m - sum_sq) / (m * (m - 1.0));
+    let shuffles = 20;
+    let mut null_total = 0.0;
+    for seed in 0..shuffles {
+        let s = shuffle_accounts(&acts, seed);
+        null_total += coaction::project(&d, s, &o.coaction())
+            .unwrap()
+            .report
+            .pairs as f64;
+    }
+    let mean = null_total / shuffles as f64;
+    assert!(
+        (mean - expected_total).abs() < 0.03 * expected_total,
+        "shuffled mean {mean:.0} vs analytic {expected_total:.0}"
+    );
+    // The null spreads an account's actions over other accounts' slots, so it forms more
+    // different-account pairs than the data, where accounts repeat their own hashtags.
+    assert!(observed.report.pairs > 0);
+}
+
+#[test]
+fn evidence_lists_every_shared_item_with_both_times() {
+    use coordnet::graphs::evidence::evidence;
+    let dir = tempfile::tempdir().unwrap();
+    let p = actions_csv(
+        dir.path(),
+        &[
+            ("o1", "a", 100),
+            ("o1", "b", 105),
+            ("o2", "a", 500),
+            ("o2", "b", 900),
+            ("o3", "a", 1),
+        ],
+    );
+    let (d, _) = read(&[p]);
+    let g = coaction_graph(&d, CoactionKind::CoRetweet, &opts(Some(60))).unwrap();
+    let (a, b) = (
+        d.accounts.lookup("a").unwrap(),
+        d.accounts.lookup("b").unwrap(),
+    );
+    let ev = evidence(&d, &g, a, b);
+    assert_eq!(ev.len(), 2);
+    assert_eq!(
+        (ev[0].item.as_str(), ev[0].delay_ms, ev[0].within_window),
+        ("o1", 5000, true)
+    );
+    assert_eq!(
+        (ev[1].item.as_str(), ev[1].delay_ms, ev[1].within_window),
+        ("o2", 400_000, false)
+    );
+    assert_eq!(g.edges[0].items, 1);
+}
+
+#[test]
+fn projection_does_not_depend_on_thread_count() {
+    let (d, _) = sample();
+    let o = GraphOptions::default();
+    let many = coaction_graph(&d, CoactionKind::CoHashtag, &o).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let one = pool.install(|| coaction_graph(&d, CoactionKind::CoHashtag, &o).unwrap());
+    assert!(!many.edges.is_empty());
+    assert_eq!(many.edges, one.edges);
+}
+
+#[test]
+fn ira_retweet_sources_are_recovered_from_matching_text() {
+    use coordnet::graphs::retweet_graph;
+    let Some(p) = shared("ira-2016-10/tweets.csv.gz") else {
+        return;
+    };
+    let (d, _) = read(&[p]);
+    let g = retweet_graph(&d);
+    let r = &g.report;
+    assert_eq!(r.retweets, 70_229);
+    assert_eq!(r.source_from_record, 0);
+    assert_eq!(
+        r.source_from_text_match + r.source_unknown + r.source_from_text_prefix,
+        r.retweets
+    );
+    assert!(r.source_from_text_match > 100, "{r:?}");
+    // Every edge points from a retweeter to another account; text matches carry delays.
+    for e in &g.edges {
+        assert_ne!(e.amplifier, e.source);
+        assert!(e.median_delay_ms.is_none_or(|x| x >= 0));
+    }
+    let with_delay: u32 = g.edges.iter().map(|e| e.delays_known).sum();
+    assert_eq!(
+        with_delay as usize,
+        r.source_from_text_match - r.self_retweets.min(r.source_from_text_match)
+    );
+    // And co-retweet can use them: retweets of the same recovered original pair up.
+    let o = GraphOptions {
+        window_ms: None,
+        ..Default::default()
+    };
+    let co = coaction_graph(&d, CoactionKind::CoRetweet, &o).unwrap();
+    assert!(
+        co.report.actions >= r.source_from_text_match / 2,
+        "{:?}",
+        co.report
+    );
+}
+
+#[test]
+fn gephi_files_are_well_formed_xml() {
+    use coordnet::report::graph_file::EdgeWeight;
+    use coordnet::report::{write_graph, EdgeTable, GraphFormat, NodeTable};
+    let (d, _) = sample();
+    let g = coaction_graph(&d, CoactionKind::CoRetweet, &GraphOptions::default()).unwrap();
+    let t = EdgeTable::coaction(&d, &g, EdgeWeight::Pairs, |_| true);
+    let n = NodeTable::basic(&d, &t.nodes());
+    for (format, node_tag, edge_tag) in [
+        (GraphFormat::GraphMl, "node", "edge"),
+        (GraphFormat::Gexf, "node", "edge"),
+    ] {
+        let mut buf = Vec::new();
+        write_graph(&mut buf, format, &d, &t, &n).unwrap();
+        let mut reader = quick_xml::Reader::from_reader(&buf[..]);
+        let (mut nodes, mut edges) = (0, 0);
+        let mut scratch = Vec::new();
+        loop {
+            match reader.read_event_into(&mut scratch) {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(quick_xml::events::Event::Start(e)) => {
+                    if e.name().as_ref() == node_tag.as_bytes() {
+                        nodes += 1;
+                    } else if e.name().as_ref() == edge_tag.as_bytes() {
+                        edges += 1;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => panic!("{format:?}: {e}"),
+            }
+            scratch.clear();
+        }
+        assert_eq!(
+            (nodes, edges),
+            (t.nodes().len(), t.edges.len()),
+            "{format:?}"
+        );
+    }
+}
+
+#[test]
+fn automatic_window_finds_the_planted_reaction_time() {
+    use coordnet::graphs::{actions, estimate_window};
+    let dir = tempfile::tempdir().unwrap();
+    // 300 items: five accounts act on each within 30 s of its start; five others spread
+    // over the next 12 hours.
+    let mut rows = Vec::new();
+    let mut x: u64 = 12345;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        x >> 33
+    };
+    let names: Vec<String> = (0..400).map(|i| format!("acct{i}")).collect();
+    for item in 0..300i64 {
+        let start = 1_600_000_000 + item * 50_000;
+        for k in 0..5 {
+            rows.push((
+                format!("o{item}"),
+                names[k].clone(),
+                start + (next() % 30) as i64,
+            ));
+        }
+        for _ in 0..5 {
+            let who = 5 + (next() % 395) as usize;
+            rows.push((
+                format!("o{item}"),
+                names[who].clone(),
+                start + (next() % 43_200) as i64,
+            ));
+        }
+    }
+    let refs: Vec<(&str, &str, i64)> = rows
+        .iter()
+        .map(|(o, a, t)| (o.as_str(), a.as_str(), *t))
+        .collect();
+    let (d, _) = read(&[actions_csv(dir.path(), &refs)]);
+    let acts = actions::collect(&d, CoactionKind::CoRetweet, &Default::default());
+    let w = estimate_window(&acts, 2.0);
+    assert!(
+        (20_000..=120_000).contains(&w.window_ms),
+        "window {} ms: {}",
+        w.window_ms,
+        w.explanation
+    );
+}

@@ -1,0 +1,122 @@
+//! `coordnet explain A B`: why two accounts are linked, item by item.
+
+use super::graph::{print_projection, GraphArgs};
+use super::input::InputArgs;
+use coordnet::graphs::evidence::evidence;
+use coordnet::graphs::{coaction_graph, format_duration, GraphKind};
+use coordnet::ingest::time::format_iso;
+use std::io::Write;
+
+/// Show the shared retweets, hashtags, URLs or texts behind the edge between two accounts,
+/// with both timestamps, and the edge's weights against the shuffled null.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// First account: its id as written in the input, or its screen name.
+    #[arg(value_name = "A")]
+    a: String,
+    /// Second account.
+    #[arg(value_name = "B")]
+    b: String,
+
+    #[command(flatten)]
+    input: InputArgs,
+
+    #[command(flatten)]
+    graph: GraphArgs,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let GraphKind::Coaction(kind) = args.graph.kind else {
+        anyhow::bail!("explain works on co-action graphs; pass --kind co-retweet (or co-hashtag, co-url, ...)");
+    };
+    let (opts, auto) = args.graph.options()?;
+    anyhow::ensure!(
+        !auto,
+        "explain needs a fixed window; pass the window `coordnet graph --window auto` chose"
+    );
+    let (data, _) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
+    let find = |who: &str| -> anyhow::Result<u32> {
+        let who = who.trim_start_matches('@');
+        if let Some(a) = data.accounts.lookup(who) {
+            return Ok(a);
+        }
+        (0..data.accounts.len() as u32)
+            .find(|&a| {
+                data.accounts
+                    .screen_name(a)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(who))
+            })
+            .ok_or_else(|| {
+                anyhow::anyhow!("no account '{who}' in the input (give its id or screen name)")
+            })
+    };
+    let (a, b) = (find(&args.a)?, find(&args.b)?);
+    let p = coaction_graph(&data, kind, &opts)?;
+    print_projection(&p);
+    let (x, y) = (a.min(b), a.max(b));
+    let edge = p.edges.iter().find(|e| e.a == x && e.b == y);
+    let items = evidence(&data, &p, a, b);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let v = serde_json::json!({"a": data.accounts.key(a), "b": data.accounts.key(b),
+            "kind": kind, "window_ms": p.window_ms, "edge": edge, "evidence": items});
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let window = p.window_ms.map_or("none".into(), format_duration);
+    match edge {
+        Some(e) => writeln!(
+            out,
+            "{} -- {}: {} {} pairs within {window} on {} items (min delay {:.1} s, mean {:.1} s)\n\
+             expected under the shuffled null: {:.3} pairs; z = {:.1}, p = {:.2e}; TF-IDF cosine {:.3}",
+            args.a,
+            args.b,
+            e.pairs,
+            kind.name(),
+            e.items,
+            e.min_delay_ms as f64 / 1e3,
+            e.mean_delay_ms / 1e3,
+            e.expected_pairs,
+            e.z,
+            e.p_value,
+            e.cosine
+        )?,
+        None => writeln!(
+            out,
+            "{} -- {}: no {} edge within {window} (with these settings)",
+            args.a,
+            args.b,
+            kind.name()
+        )?,
+    }
+    writeln!(out, "shared {}s: {}", kind.item_noun(), items.len())?;
+    if !items.is_empty() {
+        writeln!(
+            out,
+            "  {:<24}  {:<24}  {:>10}   item",
+            format!("time of {}", args.a.chars().take(14).collect::<String>()),
+            format!("time of {}", args.b.chars().take(14).collect::<String>()),
+            "delay"
+        )?;
+    }
+    for ev in &items {
+        writeln!(
+            out,
+            "  {:<24}  {:<24}  {:>8.1} s {}  {}",
+            format_iso(ev.time_a_ms),
+            format_iso(ev.time_b_ms),
+            ev.delay_ms as f64 / 1e3,
+            if ev.within_window { " " } else { "*" },
+            ev.item
+        )?;
+    }
+    if items.iter().any(|e| !e.within_window) {
+        writeln!(out, "  (* outside the window: not part of the edge)")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! `coordnet graph`: build one retweet or co-action graph and write it as CSV, GraphML or GEXF.
+
+use super::input::InputArgs;
+use super::progress::Stages;
+use coordnet::graphs::{
+    self, coaction_graph, estimate_window, parse_duration, retweet_graph, GraphKind, GraphOptions,
+};
+use coordnet::report::graph_file::EdgeWeight;
+use coordnet::report::{write_graph, EdgeTable, GraphFormat, NodeTable};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Build a retweet or co-action graph, with time window, significance and evidence counts.
+///
+/// Edge columns (CSV): source, target, weight, kind, pairs (co-actions within the window),
+/// items (distinct shared items), min/mean delay, idf_weight, cosine (TF-IDF), expected_pairs,
+/// z and p_value (against accounts shuffled over the same action slots), example_item.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    input: InputArgs,
+
+    #[command(flatten)]
+    graph: GraphArgs,
+
+    /// Edge weight written to the file [pairs, items, idf, cosine, z].
+    #[arg(long, default_value = "pairs", value_name = "W")]
+    weight: EdgeWeight,
+
+    /// Keep edges whose weight (as chosen by --weight) is at least this.
+    #[arg(long, value_name = "N")]
+    min_weight: Option<f64>,
+
+    /// Keep edges whose p-value against the shuffled null is at most this.
+    #[arg(long, value_name = "P")]
+    pvalue: Option<f64>,
+
+    /// Keep edges whose z-score against the shuffled null is at least this.
+    #[arg(long, value_name = "Z")]
+    min_z: Option<f64>,
+
+    /// Output file: .csv, .graphml or .gexf (Gephi), or - for CSV on standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+}
+
+/// Settings shared by `graph` and `explain`.
+#[derive(clap::Args, Debug)]
+pub struct GraphArgs {
+    /// Graph kind [retweet, co-retweet, co-reply, co-hashtag, co-url, co-mention, co-tweet,
+    /// co-similar].
+    #[arg(long, default_value = "co-retweet", value_name = "KIND")]
+    pub kind: GraphKind,
+
+    /// Two actions on the same item count only if at most this far apart (10s, 5m, 2h, none
+    /// for the whole period, auto to estimate it from the data).
+    #[arg(long, default_value = "60s", value_name = "DURATION")]
+    pub window: String,
+
+    /// Accounts with fewer actions of this kind take no part.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub min_participation: u32,
+
+    /// Each action pairs with at most this many later actions of its item inside the window
+    /// (bounds the cost of viral items; what it leaves out is reported).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub max_neighbors: u32,
+
+    /// Apply CooRTweet's second participation filter, to reproduce its results.
+    #[arg(long)]
+    pub coortweet: bool,
+
+    /// co-tweet and co-similar: ignore texts shorter than this after normalization.
+    #[arg(long, default_value_t = 20, value_name = "CHARS")]
+    pub min_text_chars: usize,
+
+    /// co-similar: estimated Jaccard similarity of word bigrams that makes a near-duplicate.
+    #[arg(long, default_value_t = 0.7, value_name = "S")]
+    pub similarity: f64,
+}
+
+impl GraphArgs {
+    pub fn options(&self) -> anyhow::Result<(GraphOptions, bool)> {
+        let auto = self.window.trim().eq_ignore_ascii_case("auto");
+        let window_ms = if auto {
+            None
+        } else {
+            parse_duration(&self.window)?
+        };
+        let mut o = GraphOptions {
+            window_ms,
+            min_participation: self.min_participation,
+            max_neighbors: self.max_neighbors,
+            coortweet_participation: self.coortweet,
+            similarity: self.similarity,
+            ..Default::default()
+        };
+        o.filter.min_text_chars = self.min_text_chars;
+        Ok((o, auto))
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let format = if args.output.as_os_str() == "-" {
+        GraphFormat::Csv
+    } else {
+        GraphFormat::from_path(&args.output)?
+    };
+    if let Some(p) = args.pvalue {
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&p),
+            "--pvalue {p} is not a probability; try --pvalue 0.01"
+        );
+    }
+    let (mut opts, auto) = args.graph.options()?;
+    let mut stages = Stages::new(3);
+    stages.start("reading input");
+    let (data, report) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
+    eprintln!("{}", report.summary());
+
+    stages.start(&format!("building the {} graph", args.graph.kind.name()));
+    let (table, nodes) = match args.graph.kind {
+        GraphKind::Retweet => {
+            let g = retweet_graph(&data);
+            let r = &g.report;
+            eprintln!(
+                "retweets: {} ({} source from record, {} from 'RT @name:', {} from matching \
+                 text, {} unknown, {} self-retweets)",
+                r.retweets,
+                r.source_from_record,
+                r.source_from_text_prefix,
+                r.source_from_text_match,
+                r.source_unknown,
+                r.self_retweets
+            );
+            let min = args.min_weight.unwrap_or(1.0).max(1.0).ceil() as u32;
+            let table = EdgeTable::retweet(&g, min);
+            let nodes = NodeTable::basic(&data, &table.nodes());
+            (table, nodes)
+        }
+        GraphKind::Coaction(kind) => {
+            if auto {
+                let actions = match kind {
+                    graphs::CoactionKind::CoSimilar => {
+                        graphs::similarity::near_duplicate_actions(&data, &opts)?
+                    }
+                    _ => graphs::actions::collect(&data, kind, &opts.filter),
+                };
+                let w = estimate_window(&actions, 2.0);
+                eprintln!("window: {}", w.explanation);
+                opts.window_ms = Some(w.window_ms);
+            }
+            let p = coaction_graph(&data, kind, &opts)?;
+            print_projection(&p);
+            let weight = args.weight;
+            let table = EdgeTable::coaction(&data, &p, weight, |e| {
+                args.min_weight.is_none_or(|m| weight.of(e) >= m)
+                    && args.pvalue.is_none_or(|m| e.p_value <= m)
+                    && args.min_z.is_none_or(|m| e.z >= m)
+            });
+            let nodes = NodeTable::basic(&data, &table.nodes());
+            (table, nodes)
+        }
+    };
+    stages.start("writing");
+    if args.output.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        write_graph(&mut out, format, &data, &table, &nodes)?;
+        out.flush()?;
+    } else {
+        let f = std::fs::File::create(&args.output)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", args.output.display()))?;
+        let mut out = std::io::BufWriter::new(f);
+        write_graph(&mut out, format, &data, &table, &nodes)?;
+        out.flush()?;
+    }
+    stages.finish();
+    eprintln!(
+        "wrote {} edges between {} accounts to {}",
+        table.edges.len(),
+        table.nodes().len(),
+        args.output.display()
+    );
+    Ok(())
+}
+
+pub fn print_projection(p: &graphs::Projection) {
+    let r = &p.report;
+    let window = p
+        .window_ms
+        .map_or("none".to_string(), graphs::format_duration);
+    eprintln!(
+        "{} (window {window}): {} actions by {} accounts on {} items ({} accounts below \
+         --min-participation); {} pairs -> {} edges",
+        p.kind.name(),
+        r.actions,
+        r.accounts,
+        r.items,
+        r.accounts_below_min_participation,
+        r.pairs,
+        r.edges
+    );
+    if r.pairs_capped > 0 {
+        eprintln!(
+            "  --max-neighbors left out {} in-window pairs on {} busy items",
+            r.pairs_capped, r.items_capped
+        );
+    }
+    if r.edges_below_participation > 0 {
+        eprintln!(
+            "  {} edges dropped by the CooRTweet participation filter",
+            r.edges_below_participation
+        );
+    }
+}

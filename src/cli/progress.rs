@@ -1,0 +1,40 @@
+//! Stage progress on a terminal; silent when standard error is piped or redirected.
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+pub struct Stages {
+    total: usize,
+    done: usize,
+    tty: bool,
+    started: Instant,
+}
+
+impl Stages {
+    pub fn new(total: usize) -> Stages {
+        Stages {
+            total,
+            done: 0,
+            tty: std::io::stderr().is_terminal(),
+            started: Instant::now(),
+        }
+    }
+
+    pub fn start(&mut self, what: &str) {
+        self.done += 1;
+        if self.tty {
+            eprintln!(
+                "[{}/{}] {what} ({:.1} s)",
+                self.done,
+                self.total,
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+    }
+
+    pub fn finish(&self) {
+        if self.tty {
+            eprintln!("done in {:.1} s", self.started.elapsed().as_secs_f64());
+        }
+    }
+}
