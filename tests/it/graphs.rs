@@ -488,10 +488,10 @@ fn automatic_window_finds_the_planted_reaction_time() {
     let names: Vec<String> = (0..400).map(|i| format!("acct{i}")).collect();
     for item in 0..300i64 {
         let start = 1_600_000_000 + item * 50_000;
-        for k in 0..5 {
+        for name in &names[..5] {
             rows.push((
                 format!("o{item}"),
-                names[k].clone(),
+                name.clone(),
                 start + (next() % 30) as i64,
             ));
         }
