@@ -1,7 +1,7 @@
 //! Actions: the (item, account, time) triples a co-action graph pairs up, grouped by item and
 //! sorted by time inside each item, for one graph kind.
 
-use super::text_norm::normalize_for_cotweet;
+use super::text_norm::normal_forms;
 use super::CoactionKind;
 use crate::dataset::{Dataset, Interner, NO_TEXT, NO_TWEET};
 use crate::ingest::{ItemKind, TimeResolution, TweetKind};
@@ -194,21 +194,7 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
             }
         }
         CoactionKind::CoTweet => {
-            let normalized: Vec<String> = (0..data.texts.len() as u32)
-                .into_par_iter()
-                .map(|t| normalize_for_cotweet(data.texts.get(t)))
-                .collect();
-            let mut interner = Interner::new();
-            let ids: Vec<u32> = normalized
-                .iter()
-                .map(|s| {
-                    if s.chars().count() < filter.min_text_chars.max(1) {
-                        NO_TEXT
-                    } else {
-                        interner.intern(s)
-                    }
-                })
-                .collect();
+            let (interner, ids) = normal_forms(data, filter.min_text_chars);
             keyed = (0..data.len())
                 .filter(|&r| not_retweet(r) && data.text[r] != NO_TEXT)
                 .filter_map(|r| match ids[data.text[r] as usize] {

@@ -117,35 +117,27 @@ struct Acc {
 pub fn check_window(actions: &Actions, window_ms: Option<i64>) -> Result<()> {
     let Some(w) = window_ms else { return Ok(()) };
     let res = actions.coarsest;
-    if w < res.millis() && actions.coarse_actions > 0 {
-        let unit = match res {
-            TimeResolution::Minute => "minute",
-            TimeResolution::Day => "day",
-            _ => "second",
-        };
-        return Err(Error::config(format!(
-            "a window of {} is shorter than the time resolution of the data: {} actions only \
-             say which {unit} they happened in (no snowflake tweet ids to refine them); use \
-             --window {} or longer",
-            super::format_duration(w),
-            actions.coarse_actions,
-            super::format_duration(res.millis()),
-        )));
+    if w >= res.millis() {
+        return Ok(());
     }
-    if res > TimeResolution::Millisecond && w < res.millis() {
-        return Err(Error::config(format!(
-            "a window of {} is shorter than the data's one-{} time resolution; use --window {} \
-             or longer",
-            super::format_duration(w),
-            if res == TimeResolution::Second {
-                "second"
-            } else {
-                "unit"
-            },
-            super::format_duration(res.millis())
-        )));
-    }
-    Ok(())
+    let unit = match res {
+        TimeResolution::Millisecond => "millisecond",
+        TimeResolution::Second => "second",
+        TimeResolution::Minute => "minute",
+        TimeResolution::Day => "day",
+    };
+    let which = if actions.coarse_actions > 0 {
+        format!("{} actions", actions.coarse_actions)
+    } else {
+        "the actions".to_string()
+    };
+    Err(Error::config(format!(
+        "a window of {} is shorter than the time resolution of the data: {which} only say \
+         which {unit} they happened in (no snowflake tweet ids to refine them); use --window {} \
+         or longer",
+        super::format_duration(w),
+        super::format_duration(res.millis()),
+    )))
 }
 
 /// Project `actions` (collected from `data`) onto account pairs.
@@ -198,7 +190,7 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
                 }
                 let acc = &actions.account[range.clone()];
                 let t = &actions.time_ms[range.clone()];
-                let tf = weights.group_tf(acc);
+                let tf = ItemWeights::counts(acc);
                 let idf = weights.idf[g];
                 let mut hi = 0;
                 let mut capped_here = 0u64;
@@ -436,10 +428,6 @@ impl ItemWeights {
             }
         }
         out
-    }
-
-    fn group_tf(&self, acc: &[u32]) -> Vec<(u32, u32)> {
-        ItemWeights::counts(acc)
     }
 
     fn tf_idf(&self, tf: &[(u32, u32)], a: u32, idf: f64) -> f64 {

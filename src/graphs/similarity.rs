@@ -7,9 +7,10 @@
 //! than the threshold, which is what copy-paste campaigns with per-account edits look like.
 
 use super::actions::{from_keyed, Actions};
-use super::text_norm::{normalize_for_cotweet, words};
+use super::store::UnionFind;
+use super::text_norm::{normal_forms, words};
 use super::{CoactionKind, GraphOptions};
-use crate::dataset::{interner::hash_bytes, Dataset, Interner, NO_TEXT};
+use crate::dataset::{interner::hash_bytes, Dataset, NO_TEXT};
 use crate::error::{Error, Result};
 use crate::ingest::TweetKind;
 use hashbrown::HashMap;
@@ -83,22 +84,7 @@ pub fn near_duplicate_actions(data: &Dataset, opts: &GraphOptions) -> Result<Act
             opts.similarity
         )));
     }
-    // Unique normal forms, and each text's normal form.
-    let normalized: Vec<String> = (0..data.texts.len() as u32)
-        .into_par_iter()
-        .map(|t| normalize_for_cotweet(data.texts.get(t)))
-        .collect();
-    let mut forms = Interner::new();
-    let form_of: Vec<u32> = normalized
-        .iter()
-        .map(|s| {
-            if s.chars().count() < opts.filter.min_text_chars.max(1) {
-                NO_TEXT
-            } else {
-                forms.intern(s)
-            }
-        })
-        .collect();
+    let (forms, form_of) = normal_forms(data, opts.filter.min_text_chars);
     let signatures: Vec<Vec<u32>> = (0..forms.len() as u32)
         .into_par_iter()
         .map(|f| signature(forms.get(f)))
@@ -116,15 +102,7 @@ pub fn near_duplicate_actions(data: &Dataset, opts: &GraphOptions) -> Result<Act
 
 /// Union-find over forms whose signatures agree in a band and verify above `similarity`.
 fn cluster_forms(signatures: &[Vec<u32>], similarity: f64) -> Vec<u32> {
-    let n = signatures.len();
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(p: &mut [u32], mut x: u32) -> u32 {
-        while p[x as usize] != x {
-            p[x as usize] = p[p[x as usize] as usize];
-            x = p[x as usize];
-        }
-        x
-    }
+    let mut sets = UnionFind::new(signatures.len());
     let (bands, rows) = bands_for(similarity);
     for band in 0..bands {
         let cols = band * rows..(band + 1) * rows;
@@ -138,10 +116,7 @@ fn cluster_forms(signatures: &[Vec<u32>], similarity: f64) -> Vec<u32> {
             match buckets.get(&key) {
                 Some(&first) => {
                     if estimated_jaccard(&signatures[first as usize], sig) >= similarity {
-                        let (a, b) = (find(&mut parent, first), find(&mut parent, f as u32));
-                        if a != b {
-                            parent[a.max(b) as usize] = a.min(b);
-                        }
+                        sets.union(first, f as u32);
                     }
                 }
                 None => {
@@ -150,7 +125,7 @@ fn cluster_forms(signatures: &[Vec<u32>], similarity: f64) -> Vec<u32> {
             }
         }
     }
-    (0..n as u32).map(|f| find(&mut parent, f)).collect()
+    sets.labels()
 }
 
 #[cfg(test)]

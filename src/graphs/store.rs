@@ -127,25 +127,43 @@ impl Graph {
     /// Connected-component label of every node (the smallest node id in its component);
     /// directed edges are followed both ways.
     pub fn components(&self) -> Vec<u32> {
-        let n = self.nodes();
-        let mut parent: Vec<u32> = (0..n as u32).collect();
-        fn find(p: &mut [u32], mut x: u32) -> u32 {
-            while p[x as usize] != x {
-                p[x as usize] = p[p[x as usize] as usize];
-                x = p[x as usize];
-            }
-            x
-        }
-        for v in 0..n as u32 {
+        let mut sets = UnionFind::new(self.nodes());
+        for v in 0..self.nodes() as u32 {
             for &u in &self.targets[self.range(v)] {
-                let (a, b) = (find(&mut parent, v), find(&mut parent, u));
-                if a != b {
-                    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
-                    parent[hi as usize] = lo;
-                }
+                sets.union(v, u);
             }
         }
-        (0..n as u32).map(|v| find(&mut parent, v)).collect()
+        sets.labels()
+    }
+}
+
+/// Disjoint sets over `0..n` whose representative is always the smallest member.
+pub struct UnionFind(Vec<u32>);
+
+impl UnionFind {
+    pub fn new(n: usize) -> UnionFind {
+        UnionFind((0..n as u32).collect())
+    }
+
+    pub fn find(&mut self, mut x: u32) -> u32 {
+        let p = &mut self.0;
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+
+    pub fn union(&mut self, a: u32, b: u32) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.0[a.max(b) as usize] = a.min(b);
+        }
+    }
+
+    /// Each element's representative.
+    pub fn labels(mut self) -> Vec<u32> {
+        (0..self.0.len() as u32).map(|x| self.find(x)).collect()
     }
 }
 

@@ -1,5 +1,29 @@
 //! Text normal forms: what "the same text" and "nearly the same text" compare.
 
+use crate::dataset::{Dataset, Interner, NO_TEXT};
+use rayon::prelude::*;
+
+/// Each unique text's normal form as an id into the returned interner, or `NO_TEXT` for
+/// texts whose normal form is shorter than `min_chars` (short texts are no evidence).
+pub fn normal_forms(data: &Dataset, min_chars: usize) -> (Interner, Vec<u32>) {
+    let normalized: Vec<String> = (0..data.texts.len() as u32)
+        .into_par_iter()
+        .map(|t| normalize_for_cotweet(data.texts.get(t)))
+        .collect();
+    let mut forms = Interner::new();
+    let form_of = normalized
+        .iter()
+        .map(|s| {
+            if s.chars().count() < min_chars.max(1) {
+                NO_TEXT
+            } else {
+                forms.intern(s)
+            }
+        })
+        .collect();
+    (forms, form_of)
+}
+
 /// The text two co-tweets must share: lowercased, without `RT @name:`, mentions and URLs,
 /// with white space collapsed. Tools that post for many accounts vary exactly these parts.
 pub fn normalize_for_cotweet(text: &str) -> String {
