@@ -58,6 +58,14 @@ impl SynthConfig {
         let scale = (tweets as f64 / 100_000.0).max(0.2);
         let sized = |n: f64| ((n * scale).round() as u32).max(3);
         let traps = ((3.0 * scale).round() as u32).max(2);
+        // Cores and amplifiers both grow with the scale, so each post reaches a share of
+        // amplifiers that shrinks with it: every amplifier keeps acting about as often at any
+        // size, and the tweet count stays linear in `tweets`.
+        let core_amplifier = |name: &str, cores: u32, ratio: f64| {
+            let mut spec = NetworkSpec::core_amplifier(name, cores, ratio);
+            spec.participation /= scale.max(1.0);
+            spec
+        };
         let organic_accounts = (tweets / 25).max(200) as u32;
         // Traps of 150-400 accounts, or as many as a small population allows.
         let trap_max = 400.min(organic_accounts / 3);
@@ -74,9 +82,9 @@ impl SynthConfig {
             trending_bursts: traps,
             trap_accounts: (150.min(trap_max / 2), trap_max),
             networks: vec![
-                NetworkSpec::core_amplifier("ca-1:2", sized(20.0), 2.0),
-                NetworkSpec::core_amplifier("ca-1:5", sized(15.0), 5.0),
-                NetworkSpec::core_amplifier("ca-1:10", sized(10.0), 10.0),
+                core_amplifier("ca-1:2", sized(20.0), 2.0),
+                core_amplifier("ca-1:5", sized(15.0), 5.0),
+                core_amplifier("ca-1:10", sized(10.0), 10.0),
                 NetworkSpec::hashtag_sync("hashtag-sync", sized(40.0)),
                 NetworkSpec::sparse("sparse-1:5", sized(60.0), 5.0),
             ],
