@@ -5,8 +5,10 @@
 //! - [`ingest`]: read tweet records in every format analysts have;
 //! - [`dataset`]: tweets as time-sorted columns, strings interned;
 //! - [`graphs`]: retweet and co-action graphs with windows, significance and evidence;
+//! - [`communities`]: clusters of accounts by parallel Leiden (modularity or CPM);
 //! - [`synth`]: generated data with planted networks and known answers.
 
+pub mod communities;
 pub mod dataset;
 pub mod error;
 pub mod graphs;

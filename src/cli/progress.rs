@@ -1,4 +1,5 @@
-//! Stage progress on a terminal; silent when standard error is piped or redirected.
+//! Stage progress on a terminal; silent when standard error is piped or redirected, unless
+//! `COORDNET_TIMINGS` is set (benches use it to see where the time goes).
 
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -15,7 +16,7 @@ impl Stages {
         Stages {
             total,
             done: 0,
-            tty: std::io::stderr().is_terminal(),
+            tty: std::io::stderr().is_terminal() || std::env::var_os("COORDNET_TIMINGS").is_some(),
             started: Instant::now(),
         }
     }

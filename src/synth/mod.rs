@@ -15,6 +15,7 @@
 //! Everything is drawn from one seeded generator: the same config writes the same bytes.
 
 mod accounts;
+pub mod graphs;
 mod plan;
 mod writer;
 

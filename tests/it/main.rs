@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod cli;
+mod communities;
 mod formats;
 mod graphs;
 mod shared_data;

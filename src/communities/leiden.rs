@@ -1,0 +1,186 @@
+//! The Leiden driver: levels of local moving, refinement and aggregation; iterations that
+//! restart from the last partition; independent runs of which the best is kept.
+
+use super::aggregate::{aggregate, Csr, Level};
+use super::moving::{local_move, refine};
+use super::{LeidenConfig, Partition, Quality};
+use crate::error::{Error, Result};
+use crate::graphs::Graph;
+use rand::SeedableRng;
+use rand_pcg::Pcg64Mcg;
+use rayon::prelude::*;
+
+/// Communities of an undirected graph with non-negative weights, by Leiden.
+pub fn leiden(graph: &Graph, config: &LeidenConfig) -> Result<Partition> {
+    check(graph, config)?;
+    let mut best: Option<Partition> = None;
+    for run in 0..config.runs.max(1) {
+        let seed = config.seed.wrapping_add(run as u64);
+        let p = leiden_run(graph, config, seed);
+        if best.as_ref().is_none_or(|b| p.quality > b.quality) {
+            best = Some(p);
+        }
+    }
+    Ok(best.expect("at least one run"))
+}
+
+fn check(graph: &Graph, config: &LeidenConfig) -> Result<()> {
+    if graph.directed {
+        return Err(Error::config(
+            "Leiden needs an undirected graph; build a co-action graph, or symmetrise the \
+             retweet graph first",
+        ));
+    }
+    if !(config.resolution.is_finite() && config.resolution > 0.0) {
+        return Err(Error::config(format!(
+            "resolution {} must be a positive number (try 1 for modularity, 0.05 for CPM)",
+            config.resolution
+        )));
+    }
+    if let Some(w) = graph
+        .weights
+        .iter()
+        .find(|w| !(w.is_finite() && **w >= 0.0))
+    {
+        return Err(Error::config(format!(
+            "edge weight {w} is negative or not a number; community detection needs weights \
+             >= 0 (use --weight pairs, items, idf or cosine, not z)"
+        )));
+    }
+    if graph.nodes() >= u32::MAX as usize {
+        return Err(Error::config(
+            "graphs of 2^32 - 1 nodes or more are not supported",
+        ));
+    }
+    Ok(())
+}
+
+fn leiden_run(graph: &Graph, config: &LeidenConfig, seed: u64) -> Partition {
+    let mut rng = Pcg64Mcg::seed_from_u64(seed);
+    let mut labels: Vec<u32> = (0..graph.nodes() as u32).collect();
+    let mut quality = f64::NEG_INFINITY;
+    let mut iteration = 0;
+    loop {
+        let next = leiden_iteration(graph, config, &labels, &mut rng);
+        let p = Partition::finish(graph, &next, config);
+        iteration += 1;
+        let improved = p.quality > quality + 1e-12 * quality.abs().max(1.0);
+        let more = if config.iterations == 0 {
+            improved && p.membership != labels
+        } else {
+            iteration < config.iterations
+        };
+        if !more {
+            return p;
+        }
+        quality = p.quality;
+        labels = p.membership;
+    }
+}
+
+/// One pass of Leiden from `initial` (a community id per node, below the node count).
+fn leiden_iteration(
+    graph: &Graph,
+    config: &LeidenConfig,
+    initial: &[u32],
+    rng: &mut Pcg64Mcg,
+) -> Vec<u32> {
+    let n = graph.nodes();
+    let base = Csr {
+        offsets: &graph.offsets,
+        targets: &graph.targets,
+        weights: &graph.weights,
+    };
+    let node_weight: Vec<f64> = match config.quality {
+        Quality::Modularity => (0..n as u32)
+            .into_par_iter()
+            .map(|v| graph.strength(v))
+            .collect(),
+        Quality::Cpm => vec![1.0; n],
+    };
+    let two_m: f64 = (0..n as u32)
+        .into_par_iter()
+        .map(|v| graph.strength(v))
+        .sum();
+    let scale = match config.quality {
+        Quality::Modularity if two_m > 0.0 => config.resolution / two_m,
+        Quality::Modularity => 0.0,
+        Quality::Cpm => config.resolution,
+    };
+    // node_of[v]: the level node holding original node v.
+    let mut node_of: Vec<u32> = (0..n as u32).collect();
+    let mut comm: Vec<u32> = initial.to_vec();
+    let mut level: Option<Level> = None;
+    let mut tolerance = config.tolerance;
+    for depth in 0.. {
+        let (csr, weights): (Csr<'_, f64>, &[f64]);
+        let moved = match &level {
+            None => local_move(
+                base,
+                &node_weight,
+                &mut comm,
+                scale,
+                tolerance * two_m / 2.0,
+                config.max_passes,
+                rng,
+            ),
+            Some(l) => {
+                csr = l.csr();
+                weights = &l.node_weight;
+                local_move(
+                    csr,
+                    weights,
+                    &mut comm,
+                    scale,
+                    tolerance * two_m / 2.0,
+                    config.max_passes,
+                    rng,
+                )
+            }
+        };
+        let nodes = level.as_ref().map_or(n, |l| l.node_weight.len());
+        let (_, communities) = super::aggregate::dense_ids(&comm);
+        if communities == nodes || (depth > 0 && moved == 0) || depth >= 100 {
+            break;
+        }
+        let next = match &level {
+            None => next_level(base, &node_weight, &comm, scale, rng),
+            Some(l) => next_level(l.csr(), &l.node_weight, &comm, scale, rng),
+        };
+        let (new_level, new_of, new_comm) = next;
+        node_of
+            .par_iter_mut()
+            .for_each(|x| *x = new_of[*x as usize]);
+        comm = new_comm;
+        level = Some(new_level);
+        tolerance = (tolerance / 10.0).max(1e-9);
+    }
+    node_of.par_iter().map(|&x| comm[x as usize]).collect()
+}
+
+/// Refine, aggregate by the refined parts (or by the communities, if refinement merged
+/// nothing), and start the new level's nodes in their community of this level.
+fn next_level<W: super::aggregate::Weight>(
+    g: Csr<'_, W>,
+    node_weight: &[f64],
+    comm: &[u32],
+    scale: f64,
+    rng: &mut Pcg64Mcg,
+) -> (Level, Vec<u32>, Vec<u32>) {
+    let parts = refine(g, node_weight, comm, scale, rng);
+    let (_, k) = super::aggregate::dense_ids(&parts);
+    let group = if k == g.nodes() { comm } else { &parts[..] };
+    let (level, new_of) = aggregate(g, node_weight, group);
+    // Each new node starts in its old community, named by the first new node inside it.
+    let mut name = vec![u32::MAX; g.nodes()];
+    let mut new_comm = vec![0u32; level.node_weight.len()];
+    for v in 0..g.nodes() {
+        let c = comm[v] as usize;
+        let x = new_of[v];
+        if name[c] == u32::MAX {
+            name[c] = x;
+        }
+        new_comm[x as usize] = name[c];
+    }
+    (level, new_of, new_comm)
+}
