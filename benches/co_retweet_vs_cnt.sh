@@ -54,8 +54,14 @@ t1=$(now)
   --content message_id --kind co-retweet --window 60s --min-participation 1 "$WORK/cnt.csv" \
   -o "$WORK/coordnet_same_input.csv" 2>"$WORK/coordnet_same_input.log"
 t1b=$(now)
-cmp -s <(sort "$WORK/coordnet.csv") <(sort "$WORK/coordnet_same_input.csv") \
-  && echo "coordnet on CNT's file: same output" || echo "coordnet on CNT's file: output DIFFERS"
+python3 - "$WORK/coordnet.csv" "$WORK/coordnet_same_input.csv" <<'PY'
+import csv, sys
+def edges(path):  # account ids are numbered in reading order, so orient each pair canonically
+    return {tuple(sorted((r["source"], r["target"]))): (r["pairs"], r["items"], r["min_delay_s"])
+            for r in csv.DictReader(open(path))}
+same = edges(sys.argv[1]) == edges(sys.argv[2])
+print(f"coordnet on CNT's file: {'same edges, pairs, items and delays' if same else 'output DIFFERS'}")
+PY
 t1c=$(now)
 rm -f "$WORK/cnt.db"
 "$VENV/bin/compute_networks" "$WORK/cnt.db" preprocess "$WORK/cnt.csv" >"$WORK/cnt.log" 2>&1

@@ -65,9 +65,6 @@ pub fn dense_ids(group: &[u32]) -> (Vec<u32>, usize) {
     (id, k as usize)
 }
 
-/// Degrees, targets, weights and node weights of a run of new nodes.
-type RowsChunk = (Vec<u64>, Vec<u32>, Vec<f64>, Vec<f64>);
-
 /// Aggregate `g` by `group` (a community id per node, ids below `g.nodes()`): returns the new
 /// level and each old node's new node.
 pub fn aggregate<W: Weight>(
@@ -94,63 +91,74 @@ pub fn aggregate<W: Weight>(
     }
     drop(fill);
 
-    // Rows in parallel chunks of new nodes, each chunk with a thread's dense accumulator, then
-    // concatenated in order.
-    const CHUNK: usize = 2048;
-    let pool = ScratchPool::new(k);
-    let chunks: Vec<RowsChunk> = (0..k.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|ch| {
-            let mut acc = pool.get();
-            let lo = ch * CHUNK;
-            let hi = (lo + CHUNK).min(k);
-            let mut degrees = Vec::with_capacity(hi - lo);
-            let mut targets = Vec::new();
-            let mut weights = Vec::new();
-            let mut nw = Vec::with_capacity(hi - lo);
-            for c in lo..hi {
-                let mut own = 0.0;
-                for &v in &members[start[c]..start[c + 1]] {
-                    own += node_weight[v as usize];
-                    let (ts, ws) = g.row(v);
-                    for (&u, &w) in ts.iter().zip(ws) {
-                        let d = new_of[u as usize];
-                        let w: f64 = w.into();
-                        // An internal edge is met from both ends; an old loop once.
-                        acc.add(
-                            d,
-                            if d as usize == c && u != v {
-                                w / 2.0
-                            } else {
-                                w
-                            },
-                        );
-                    }
-                }
-                degrees.push(acc.touched.len() as u64);
-                acc.drain(|d, w| {
-                    targets.push(d);
-                    weights.push(w);
-                });
-                nw.push(own);
+    // Two passes over the new nodes, in parallel: count each one's distinct neighbours, then
+    // fill its row in place (one copy of the new graph in memory, never two).
+    let row_len = |c: usize| -> usize {
+        members[start[c]..start[c + 1]]
+            .iter()
+            .map(|&v| g.row(v).0.len())
+            .sum()
+    };
+    let fill_row = |acc: &mut Accum, c: usize| {
+        acc.reserve(row_len(c).min(k));
+        for &v in &members[start[c]..start[c + 1]] {
+            let (ts, ws) = g.row(v);
+            for (&u, &w) in ts.iter().zip(ws) {
+                let d = new_of[u as usize];
+                let w: f64 = w.into();
+                // An internal edge is met from both ends; an old loop once.
+                acc.add(d, if d as usize == c && u != v { w / 2.0 } else { w });
             }
-            (degrees, targets, weights, nw)
+        }
+    };
+    let degrees: Vec<u64> = (0..k)
+        .into_par_iter()
+        .with_min_len(256)
+        .map_init(Accum::default, |acc, c| {
+            fill_row(acc, c);
+            let d = acc.len() as u64;
+            acc.clear();
+            d
         })
         .collect();
-    let entries: usize = chunks.iter().map(|c| c.1.len()).sum();
     let mut offsets = Vec::with_capacity(k + 1);
     offsets.push(0u64);
-    let mut targets = Vec::with_capacity(entries);
-    let mut weights = Vec::with_capacity(entries);
-    let mut node_weight_new = Vec::with_capacity(k);
-    for (deg, t, w, nw) in chunks {
-        for d in deg {
-            offsets.push(offsets.last().copied().unwrap_or(0) + d);
-        }
-        targets.extend_from_slice(&t);
-        weights.extend_from_slice(&w);
-        node_weight_new.extend_from_slice(&nw);
+    for d in &degrees {
+        offsets.push(offsets.last().copied().unwrap_or(0) + d);
     }
+    drop(degrees);
+    let entries = offsets[k] as usize;
+    let mut targets = vec![0u32; entries];
+    let mut weights = vec![0f64; entries];
+    // Disjoint row slices, handed out in runs of nodes.
+    const RUN: usize = 1024;
+    let mut runs = Vec::with_capacity(k.div_ceil(RUN));
+    let (mut t_rest, mut w_rest) = (&mut targets[..], &mut weights[..]);
+    for lo in (0..k).step_by(RUN) {
+        let hi = (lo + RUN).min(k);
+        let len = (offsets[hi] - offsets[lo]) as usize;
+        let (t, tr) = std::mem::take(&mut t_rest).split_at_mut(len);
+        let (w, wr) = std::mem::take(&mut w_rest).split_at_mut(len);
+        t_rest = tr;
+        w_rest = wr;
+        runs.push((lo, hi, t, w));
+    }
+    runs.into_par_iter().for_each_init(Accum::default, |acc, (lo, hi, t, w)| {
+        let mut at = 0;
+        for c in lo..hi {
+            fill_row(acc, c);
+            for (d, x) in acc.iter() {
+                t[at] = d;
+                w[at] = x;
+                at += 1;
+            }
+            acc.clear();
+        }
+    });
+    let node_weight_new: Vec<f64> = (0..k)
+        .into_par_iter()
+        .map(|c| members[start[c]..start[c + 1]].iter().map(|&v| node_weight[v as usize]).sum())
+        .collect();
     let level = Level {
         offsets,
         targets,
@@ -160,104 +168,98 @@ pub fn aggregate<W: Weight>(
     (level, new_of)
 }
 
-/// A dense accumulator over community ids: `add` in any order, then `drain` in first-touch
-/// order (deterministic for a deterministic sequence of adds).
+/// Sums per community id for one node's neighbourhood: a small open-addressing table sized
+/// to the neighbourhood, so it stays in L1 cache (a dense array over all communities made
+/// every edge a cache miss on large graphs). Iterates in first-insertion order, so results
+/// are deterministic.
 pub struct Accum {
-    pub value: Vec<f64>,
-    seen: Vec<bool>,
-    pub touched: Vec<u32>,
+    keys: Vec<u32>,
+    values: Vec<f64>,
+    mask: usize,
+    slots: Vec<u32>,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl Default for Accum {
+    fn default() -> Accum {
+        Accum {
+            keys: vec![EMPTY; 16],
+            values: vec![0.0; 16],
+            mask: 15,
+            slots: Vec::new(),
+        }
+    }
 }
 
 impl Accum {
-    pub fn new(n: usize) -> Accum {
-        Accum {
-            value: vec![0.0; n],
-            seen: vec![false; n],
-            touched: Vec::new(),
+    /// Make room for `n` distinct ids; call on an empty accumulator.
+    #[inline]
+    pub fn reserve(&mut self, n: usize) {
+        let cap = (2 * n).next_power_of_two().max(16);
+        if cap > self.keys.len() {
+            self.keys = vec![EMPTY; cap];
+            self.values = vec![0.0; cap];
+            self.mask = cap - 1;
         }
+    }
+
+    #[inline]
+    fn slot(&self, c: u32) -> usize {
+        (c.wrapping_mul(0x9E37_79B1) as usize ^ (c as usize >> 16)) & self.mask
     }
 
     #[inline]
     pub fn add(&mut self, c: u32, w: f64) {
-        let i = c as usize;
-        if !self.seen[i] {
-            self.seen[i] = true;
-            self.touched.push(c);
+        let mut i = self.slot(c);
+        loop {
+            let k = self.keys[i];
+            if k == c {
+                self.values[i] += w;
+                return;
+            }
+            if k == EMPTY {
+                self.keys[i] = c;
+                self.values[i] = w;
+                self.slots.push(i as u32);
+                return;
+            }
+            i = (i + 1) & self.mask;
         }
-        self.value[i] += w;
     }
 
     #[inline]
     pub fn get(&self, c: u32) -> f64 {
-        self.value[c as usize]
-    }
-
-    /// Visit every touched id with its sum, and reset.
-    pub fn drain(&mut self, mut f: impl FnMut(u32, f64)) {
-        for &c in &self.touched {
-            f(c, self.value[c as usize]);
-            self.value[c as usize] = 0.0;
-            self.seen[c as usize] = false;
-        }
-        self.touched.clear();
-    }
-
-    pub fn clear(&mut self) {
-        self.drain(|_, _| {});
-    }
-}
-
-/// One accumulator per rayon thread, so a parallel loop allocates `n`-sized scratch once
-/// per thread rather than once per task.
-pub struct ScratchPool {
-    slots: Vec<std::sync::Mutex<Option<Accum>>>,
-    n: usize,
-}
-
-pub enum Scratch<'a> {
-    Pooled(std::sync::MutexGuard<'a, Option<Accum>>),
-    Own(Accum),
-}
-
-impl ScratchPool {
-    pub fn new(n: usize) -> ScratchPool {
-        let threads = rayon::current_num_threads().max(1);
-        ScratchPool {
-            slots: (0..threads).map(|_| std::sync::Mutex::new(None)).collect(),
-            n,
-        }
-    }
-
-    pub fn get(&self) -> Scratch<'_> {
-        let i = rayon::current_thread_index().unwrap_or(0) % self.slots.len();
-        match self.slots[i].try_lock() {
-            Ok(mut guard) => {
-                if guard.is_none() {
-                    *guard = Some(Accum::new(self.n));
-                }
-                Scratch::Pooled(guard)
+        let mut i = self.slot(c);
+        loop {
+            let k = self.keys[i];
+            if k == c {
+                return self.values[i];
             }
-            // Only if a task nests inside another on one thread; never expected.
-            Err(_) => Scratch::Own(Accum::new(self.n)),
+            if k == EMPTY {
+                return 0.0;
+            }
+            i = (i + 1) & self.mask;
         }
     }
-}
 
-impl std::ops::Deref for Scratch<'_> {
-    type Target = Accum;
-    fn deref(&self) -> &Accum {
-        match self {
-            Scratch::Pooled(g) => g.as_ref().expect("filled on get"),
-            Scratch::Own(a) => a,
-        }
+    pub fn len(&self) -> usize {
+        self.slots.len()
     }
-}
 
-impl std::ops::DerefMut for Scratch<'_> {
-    fn deref_mut(&mut self) -> &mut Accum {
-        match self {
-            Scratch::Pooled(g) => g.as_mut().expect("filled on get"),
-            Scratch::Own(a) => a,
+    /// (id, sum) in first-insertion order.
+    #[inline]
+    pub fn iter(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.slots
+            .iter()
+            .map(|&i| (self.keys[i as usize], self.values[i as usize]))
+    }
+
+    #[inline]
+    pub fn clear(&mut self) {
+        for &i in &self.slots {
+            self.keys[i as usize] = EMPTY;
         }
+        self.slots.clear();
     }
 }

@@ -113,6 +113,7 @@ fn leiden_iteration(
     let mut level: Option<Level> = None;
     let mut tolerance = config.tolerance;
     for depth in 0.. {
+        let t0 = std::time::Instant::now();
         let (csr, weights): (Csr<'_, f64>, &[f64]);
         let moved = match &level {
             None => local_move(
@@ -140,7 +141,10 @@ fn leiden_iteration(
         };
         let nodes = level.as_ref().map_or(n, |l| l.node_weight.len());
         let (_, communities) = super::aggregate::dense_ids(&comm);
-        if communities == nodes || (depth > 0 && moved == 0) || depth >= 100 {
+        let t1 = std::time::Instant::now();
+        // A restart that moves nothing at the bottom is already stable.
+        let restart = depth == 0 && initial.iter().enumerate().any(|(v, &c)| c != v as u32);
+        if communities == nodes || (moved == 0 && (depth > 0 || restart)) || depth >= 100 {
             break;
         }
         let next = match &level {
@@ -148,6 +152,9 @@ fn leiden_iteration(
             Some(l) => next_level(l.csr(), &l.node_weight, &comm, scale, rng),
         };
         let (new_level, new_of, new_comm) = next;
+        if std::env::var_os("LEIDEN_TRACE").is_some() {
+            eprintln!("depth {depth}: nodes {nodes} moved {moved} communities {communities} move {:?} refine+agg {:?} -> {} nodes {} entries", t1 - t0, t1.elapsed(), new_level.node_weight.len(), new_level.targets.len());
+        }
         node_of
             .par_iter_mut()
             .for_each(|x| *x = new_of[*x as usize]);

@@ -10,7 +10,7 @@
 //! parallel against the state at its start, then applied one after another in order. The
 //! result depends on the seed only, never on the thread count.
 
-use super::aggregate::{Csr, ScratchPool, Weight};
+use super::aggregate::{Accum, Csr, Weight};
 use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
@@ -59,7 +59,6 @@ pub fn local_move<W: Weight>(
         .collect();
     let active: Vec<AtomicBool> = (0..n).map(|_| AtomicBool::new(true)).collect();
     let order = shuffled(n, rng);
-    let pool = ScratchPool::new(n);
     let mut decisions: Vec<Option<(u32, u32, f64)>> = Vec::new();
     let mut moved: Vec<u32> = Vec::new();
     let mut total_moves = 0;
@@ -79,12 +78,11 @@ pub fn local_move<W: Weight>(
             batch
                 .par_iter()
                 .with_min_len(64)
-                .map_init(
-                    || pool.get(),
-                    |acc, &v| {
+                .map_init(Accum::default, |acc, &v| {
                         let d = comm_now[v as usize];
                         let wv = w[v as usize];
                         let (ts, ws) = g.row(v);
+                        acc.reserve(ts.len());
                         let mut own = 0.0;
                         for (&u, &x) in ts.iter().zip(ws) {
                             if u != v {
@@ -95,9 +93,9 @@ pub fn local_move<W: Weight>(
                         }
                         let stay = acc.get(d) - scale * wv * (cw_now[d as usize] - wv);
                         let mut best = (d, 0.0);
-                        for &c in &acc.touched {
+                        for (c, k) in acc.iter() {
                             if c != d {
-                                let gain = acc.get(c) - scale * wv * cw_now[c as usize] - stay;
+                                let gain = k - scale * wv * cw_now[c as usize] - stay;
                                 if gain > best.1 {
                                     best = (c, gain);
                                 }
@@ -108,8 +106,7 @@ pub fn local_move<W: Weight>(
                         }
                         acc.clear();
                         (best.0 != d && best.1 > EPS * (own + 1.0)).then_some((v, best.0, best.1))
-                    },
-                )
+                    })
                 .collect_into_vec(&mut decisions);
             moved.clear();
             for &(v, c, g) in decisions.iter().flatten() {
@@ -144,6 +141,9 @@ pub fn local_move<W: Weight>(
             });
         }
         total_moves += moves;
+        if std::env::var_os("LEIDEN_TRACE").is_some() {
+            eprintln!("  pass: queue {} moves {moves} gain {gain:.1} min {min_gain:.1}", queue.len());
+        }
         if moves == 0 || gain <= min_gain {
             break;
         }
@@ -196,7 +196,6 @@ pub fn refine<W: Weight>(
     // Edge weight from each part to the rest of its community.
     let mut part_out = inside.clone();
     let order = shuffled(n, rng);
-    let pool = ScratchPool::new(n);
     let mut decisions: Vec<Option<(u32, u32, f64)>> = Vec::new();
     for batch in order.chunks(batch_size(n)) {
         let (part_now, size_now, weight_now, out_now) =
@@ -204,9 +203,7 @@ pub fn refine<W: Weight>(
         batch
             .par_iter()
             .with_min_len(64)
-            .map_init(
-                || pool.get(),
-                |acc, &v| {
+            .map_init(Accum::default, |acc, &v| {
                     if part_now[v as usize] != v || size_now[v as usize] != 1 {
                         return None;
                     }
@@ -217,18 +214,18 @@ pub fn refine<W: Weight>(
                         return None;
                     }
                     let (ts, ws) = g.row(v);
+                    acc.reserve(ts.len());
                     for (&u, &x) in ts.iter().zip(ws) {
                         if u != v && comm[u as usize] == s {
                             acc.add(part_now[u as usize], x.into());
                         }
                     }
                     let mut best: Option<(u32, f64, f64)> = None;
-                    for &c in &acc.touched {
+                    for (c, k) in acc.iter() {
                         let wc = weight_now[c as usize];
                         if out_now[c as usize] < scale * wc * (total - wc) {
                             continue;
                         }
-                        let k = acc.get(c);
                         let gain = k - scale * wv * wc;
                         if gain > best.map_or(EPS * (inside[v as usize] + 1.0), |b| b.1) {
                             best = Some((c, gain, k));
@@ -236,8 +233,7 @@ pub fn refine<W: Weight>(
                     }
                     acc.clear();
                     best.map(|(c, _, k)| (v, c, k))
-                },
-            )
+                })
             .collect_into_vec(&mut decisions);
         for &(v, c, k) in decisions.iter().flatten() {
             // Still single, and the target part still there (its only node may have left).

@@ -1,0 +1,135 @@
+//! Leiden speed and memory on LFR-style graphs (average degree 20, mixing 0.3).
+//!
+//! `cargo bench --bench leiden`: criterion median of a whole `leiden()` run (modularity, one
+//! run, default settings) on a 1M-node, 10M-edge graph, in edges per second; then, outside
+//! criterion, peak heap during one run as a multiple of the input CSR's bytes.
+//!
+//! `COORDNET_LEIDEN_SCALING=1 cargo bench --bench leiden`: instead, one timed run per size from
+//! 10^5 to 10^8 edges (`COORDNET_LEIDEN_MAX_EDGES` to stop earlier), printing seconds, edges
+//! per second, modularity, communities and peak heap against the CSR.
+
+use coordnet::communities::{leiden, LeidenConfig};
+use coordnet::graphs::Graph;
+use coordnet::synth::graphs::{lfr, LfrConfig};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// The system allocator, counting live and peak heap bytes.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(l) };
+        if !p.is_null() {
+            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) };
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(p, l, new) };
+        if !q.is_null() {
+            if new > l.size() {
+                let now = LIVE.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
+                PEAK.fetch_max(now, Ordering::Relaxed);
+            } else {
+                LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
+            }
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// An LFR-style graph with about `edges` edges (average degree 20).
+fn graph(edges: usize) -> Graph {
+    let nodes = edges / 10;
+    let (mut g, _) = lfr(&LfrConfig::new(nodes, 20.0, 0.3, 1));
+    g.offsets.shrink_to_fit();
+    g.targets.shrink_to_fit();
+    g.weights.shrink_to_fit();
+    g
+}
+
+/// Seconds, modularity, communities, and peak heap during the run over the CSR's bytes
+/// (the CSR itself included, so 2.0 means the run added as much again).
+fn measure(g: &Graph) -> (f64, f64, usize, f64) {
+    let base = LIVE.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let t = Instant::now();
+    let p = leiden(g, &LeidenConfig::default()).unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let extra = PEAK.load(Ordering::Relaxed) - base;
+    let csr = g.memory_bytes();
+    (secs, p.quality, p.communities, (csr + extra) as f64 / csr as f64)
+}
+
+fn scaling() {
+    let max: usize = std::env::var("COORDNET_LEIDEN_MAX_EDGES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000_000);
+    println!("threads: {}", rayon::current_num_threads());
+    println!("edges       nodes       seconds  M edges/s  modularity  communities  peak/CSR");
+    let mut edges = 100_000;
+    while edges <= max {
+        let g = graph(edges);
+        let (secs, q, k, mem) = measure(&g);
+        println!(
+            "{:<11} {:<11} {:<8.3} {:<10.2} {:<11.4} {:<12} {:.2}",
+            g.edges(),
+            g.nodes(),
+            secs,
+            g.edges() as f64 / secs / 1e6,
+            q,
+            k,
+            mem
+        );
+        edges *= 10;
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    if std::env::var_os("COORDNET_LEIDEN_SCALING").is_some() {
+        scaling();
+        return;
+    }
+    let g = graph(10_000_000);
+    let (secs, q, k, mem) = measure(&g);
+    println!(
+        "LFR graph: {} nodes, {} edges, CSR {:.0} MB; one run {secs:.2} s, modularity {q:.4}, \
+         {k} communities, peak heap {mem:.2}x the CSR",
+        g.nodes(),
+        g.edges(),
+        g.memory_bytes() as f64 / 1e6
+    );
+    let mut group = c.benchmark_group("leiden");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    group.throughput(Throughput::Elements(g.edges() as u64));
+    group.bench_function("modularity-1M-nodes-10M-edges", |b| {
+        b.iter(|| leiden(&g, &LeidenConfig::default()).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
