@@ -79,7 +79,12 @@ fn measure(g: &Graph) -> (f64, f64, usize, f64) {
     let secs = t.elapsed().as_secs_f64();
     let extra = PEAK.load(Ordering::Relaxed) - base;
     let csr = g.memory_bytes();
-    (secs, p.quality, p.communities, (csr + extra) as f64 / csr as f64)
+    (
+        secs,
+        p.quality,
+        p.communities,
+        (csr + extra) as f64 / csr as f64,
+    )
 }
 
 fn scaling() {

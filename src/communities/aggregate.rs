@@ -99,27 +99,39 @@ pub fn aggregate<W: Weight>(
             .map(|&v| g.row(v).0.len())
             .sum()
     };
-    let fill_row = |acc: &mut Accum, c: usize| {
+    let fill_row = |(acc, ds): &mut (Accum, Vec<u32>), c: usize| {
         acc.reserve(row_len(c).min(k));
         for &v in &members[start[c]..start[c + 1]] {
             let (ts, ws) = g.row(v);
-            for (&u, &w) in ts.iter().zip(ws) {
-                let d = new_of[u as usize];
+            // Independent loads first, then the dependent hashing.
+            ds.clear();
+            ds.extend(ts.iter().map(|&u| new_of[u as usize]));
+            for ((&u, &w), &d) in ts.iter().zip(ws).zip(ds.iter()) {
                 let w: f64 = w.into();
                 // An internal edge is met from both ends; an old loop once.
-                acc.add(d, if d as usize == c && u != v { w / 2.0 } else { w });
+                acc.add(
+                    d,
+                    if d as usize == c && u != v {
+                        w / 2.0
+                    } else {
+                        w
+                    },
+                );
             }
         }
     };
     let degrees: Vec<u64> = (0..k)
         .into_par_iter()
         .with_min_len(256)
-        .map_init(Accum::default, |acc, c| {
-            fill_row(acc, c);
-            let d = acc.len() as u64;
-            acc.clear();
-            d
-        })
+        .map_init(
+            || (Accum::default(), Vec::new()),
+            |scratch, c| {
+                fill_row(scratch, c);
+                let d = scratch.0.len() as u64;
+                scratch.0.clear();
+                d
+            },
+        )
         .collect();
     let mut offsets = Vec::with_capacity(k + 1);
     offsets.push(0u64);
@@ -143,21 +155,29 @@ pub fn aggregate<W: Weight>(
         w_rest = wr;
         runs.push((lo, hi, t, w));
     }
-    runs.into_par_iter().for_each_init(Accum::default, |acc, (lo, hi, t, w)| {
-        let mut at = 0;
-        for c in lo..hi {
-            fill_row(acc, c);
-            for (d, x) in acc.iter() {
-                t[at] = d;
-                w[at] = x;
-                at += 1;
+    runs.into_par_iter().for_each_init(
+        || (Accum::default(), Vec::new()),
+        |scratch, (lo, hi, t, w)| {
+            let mut at = 0;
+            for c in lo..hi {
+                fill_row(scratch, c);
+                for (d, x) in scratch.0.iter() {
+                    t[at] = d;
+                    w[at] = x;
+                    at += 1;
+                }
+                scratch.0.clear();
             }
-            acc.clear();
-        }
-    });
+        },
+    );
     let node_weight_new: Vec<f64> = (0..k)
         .into_par_iter()
-        .map(|c| members[start[c]..start[c + 1]].iter().map(|&v| node_weight[v as usize]).sum())
+        .map(|c| {
+            members[start[c]..start[c + 1]]
+                .iter()
+                .map(|&v| node_weight[v as usize])
+                .sum()
+        })
         .collect();
     let level = Level {
         offsets,

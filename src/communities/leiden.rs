@@ -3,6 +3,7 @@
 
 use super::aggregate::{aggregate, Csr, Level};
 use super::moving::{local_move, refine};
+use super::partition::split_pieces;
 use super::{LeidenConfig, Partition, Quality};
 use crate::error::{Error, Result};
 use crate::graphs::Graph;
@@ -111,6 +112,8 @@ fn leiden_iteration(
     let mut node_of: Vec<u32> = (0..n as u32).collect();
     let mut comm: Vec<u32> = initial.to_vec();
     let mut level: Option<Level> = None;
+    // Whether every level node is a connected set of original nodes (refined parts are).
+    let mut connected_nodes = true;
     let mut tolerance = config.tolerance;
     for depth in 0.. {
         let t0 = std::time::Instant::now();
@@ -151,7 +154,8 @@ fn leiden_iteration(
             None => next_level(base, &node_weight, &comm, scale, rng),
             Some(l) => next_level(l.csr(), &l.node_weight, &comm, scale, rng),
         };
-        let (new_level, new_of, new_comm) = next;
+        let (new_level, new_of, new_comm, by_parts) = next;
+        connected_nodes &= by_parts;
         if std::env::var_os("LEIDEN_TRACE").is_some() {
             eprintln!("depth {depth}: nodes {nodes} moved {moved} communities {communities} move {:?} refine+agg {:?} -> {} nodes {} entries", t1 - t0, t1.elapsed(), new_level.node_weight.len(), new_level.targets.len());
         }
@@ -162,21 +166,35 @@ fn leiden_iteration(
         level = Some(new_level);
         tolerance = (tolerance / 10.0).max(1e-9);
     }
-    node_of.par_iter().map(|&x| comm[x as usize]).collect()
+    // Split disconnected communities where it is cheap: on the top level when its nodes are
+    // connected sets, else on the original graph.
+    match (&level, connected_nodes) {
+        (Some(l), true) => {
+            let pieces = split_pieces(l.csr(), &comm);
+            node_of.par_iter().map(|&x| pieces[x as usize]).collect()
+        }
+        (None, _) => split_pieces(base, &comm),
+        (Some(_), false) => {
+            let labels: Vec<u32> = node_of.par_iter().map(|&x| comm[x as usize]).collect();
+            split_pieces(base, &labels)
+        }
+    }
 }
 
 /// Refine, aggregate by the refined parts (or by the communities, if refinement merged
-/// nothing), and start the new level's nodes in their community of this level.
+/// nothing), and start the new level's nodes in their community of this level. The last
+/// value says whether the new nodes are the refined parts (connected by construction).
 fn next_level<W: super::aggregate::Weight>(
     g: Csr<'_, W>,
     node_weight: &[f64],
     comm: &[u32],
     scale: f64,
     rng: &mut Pcg64Mcg,
-) -> (Level, Vec<u32>, Vec<u32>) {
+) -> (Level, Vec<u32>, Vec<u32>, bool) {
     let parts = refine(g, node_weight, comm, scale, rng);
     let (_, k) = super::aggregate::dense_ids(&parts);
-    let group = if k == g.nodes() { comm } else { &parts[..] };
+    let by_parts = k < g.nodes();
+    let group = if by_parts { &parts[..] } else { comm };
     let (level, new_of) = aggregate(g, node_weight, group);
     // Each new node starts in its old community, named by the first new node inside it.
     let mut name = vec![u32::MAX; g.nodes()];
@@ -189,5 +207,5 @@ fn next_level<W: super::aggregate::Weight>(
         }
         new_comm[x as usize] = name[c];
     }
-    (level, new_of, new_comm)
+    (level, new_of, new_comm, by_parts)
 }

@@ -78,17 +78,25 @@ pub fn local_move<W: Weight>(
             batch
                 .par_iter()
                 .with_min_len(64)
-                .map_init(Accum::default, |acc, &v| {
+                .map_init(
+                    || (Accum::default(), Vec::new()),
+                    |acc, &v| {
                         let d = comm_now[v as usize];
                         let wv = w[v as usize];
                         let (ts, ws) = g.row(v);
+                        // Gather the neighbours' communities first: independent loads the
+                        // CPU overlaps, where hashing each one as it arrives serialised the
+                        // cache misses.
+                        let (acc, cs) = acc;
                         acc.reserve(ts.len());
+                        cs.clear();
+                        cs.extend(ts.iter().map(|&u| comm_now[u as usize]));
                         let mut own = 0.0;
-                        for (&u, &x) in ts.iter().zip(ws) {
+                        for ((&u, &x), &c) in ts.iter().zip(ws).zip(cs.iter()) {
                             if u != v {
                                 let x: f64 = x.into();
                                 own += x;
-                                acc.add(comm_now[u as usize], x);
+                                acc.add(c, x);
                             }
                         }
                         let stay = acc.get(d) - scale * wv * (cw_now[d as usize] - wv);
@@ -106,7 +114,8 @@ pub fn local_move<W: Weight>(
                         }
                         acc.clear();
                         (best.0 != d && best.1 > EPS * (own + 1.0)).then_some((v, best.0, best.1))
-                    })
+                    },
+                )
                 .collect_into_vec(&mut decisions);
             moved.clear();
             for &(v, c, g) in decisions.iter().flatten() {
@@ -142,7 +151,10 @@ pub fn local_move<W: Weight>(
         }
         total_moves += moves;
         if std::env::var_os("LEIDEN_TRACE").is_some() {
-            eprintln!("  pass: queue {} moves {moves} gain {gain:.1} min {min_gain:.1}", queue.len());
+            eprintln!(
+                "  pass: queue {} moves {moves} gain {gain:.1} min {min_gain:.1}",
+                queue.len()
+            );
         }
         if moves == 0 || gain <= min_gain {
             break;
@@ -203,7 +215,9 @@ pub fn refine<W: Weight>(
         batch
             .par_iter()
             .with_min_len(64)
-            .map_init(Accum::default, |acc, &v| {
+            .map_init(
+                || (Accum::default(), Vec::new()),
+                |acc, &v| {
                     if part_now[v as usize] != v || size_now[v as usize] != 1 {
                         return None;
                     }
@@ -214,9 +228,12 @@ pub fn refine<W: Weight>(
                         return None;
                     }
                     let (ts, ws) = g.row(v);
+                    let (acc, same) = acc;
                     acc.reserve(ts.len());
-                    for (&u, &x) in ts.iter().zip(ws) {
-                        if u != v && comm[u as usize] == s {
+                    same.clear();
+                    same.extend(ts.iter().map(|&u| comm[u as usize] == s));
+                    for ((&u, &x), &inside_s) in ts.iter().zip(ws).zip(same.iter()) {
+                        if u != v && inside_s {
                             acc.add(part_now[u as usize], x.into());
                         }
                     }
@@ -233,7 +250,8 @@ pub fn refine<W: Weight>(
                     }
                     acc.clear();
                     best.map(|(c, _, k)| (v, c, k))
-                })
+                },
+            )
             .collect_into_vec(&mut decisions);
         for &(v, c, k) in decisions.iter().flatten() {
             // Still single, and the target part still there (its only node may have left).

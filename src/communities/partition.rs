@@ -1,6 +1,7 @@
 //! A partition of a graph's nodes, its quality computed from scratch, and the clean-ups every
 //! partition gets before it is returned: disconnected communities split, ids by size.
 
+use super::aggregate::{Csr, Weight};
 use super::{LeidenConfig, Quality};
 use crate::graphs::Graph;
 use rayon::prelude::*;
@@ -25,11 +26,10 @@ impl Partition {
         s
     }
 
-    /// Build from any labelling: split what is disconnected in `g`, renumber by size, and
+    /// Build from a labelling whose communities are connected in `g`: renumber by size and
     /// compute the quality.
-    pub(crate) fn finish(g: &Graph, labels: &[u32], config: &LeidenConfig) -> Partition {
-        let split = split_disconnected(g, labels);
-        let (membership, communities) = by_size(&split);
+    pub(crate) fn finish(g: &Graph, connected: &[u32], config: &LeidenConfig) -> Partition {
+        let (membership, communities) = by_size(connected);
         let quality = quality(g, &membership, config.quality, config.resolution);
         Partition {
             membership,
@@ -95,6 +95,17 @@ pub fn quality(g: &Graph, membership: &[u32], q: Quality, resolution: f64) -> f6
 /// Relabel so that each community is connected in `g`: a community in several pieces
 /// becomes several communities (which never lowers modularity or CPM).
 pub fn split_disconnected(g: &Graph, labels: &[u32]) -> Vec<u32> {
+    split_pieces(
+        Csr {
+            offsets: &g.offsets,
+            targets: &g.targets,
+            weights: &g.weights,
+        },
+        labels,
+    )
+}
+
+pub(crate) fn split_pieces<W: Weight>(g: Csr<'_, W>, labels: &[u32]) -> Vec<u32> {
     let n = g.nodes();
     let mut out = vec![u32::MAX; n];
     let mut next = 0u32;
@@ -106,7 +117,7 @@ pub fn split_disconnected(g: &Graph, labels: &[u32]) -> Vec<u32> {
         out[s as usize] = next;
         stack.push(s);
         while let Some(v) = stack.pop() {
-            for &u in &g.targets[g.range(v)] {
+            for &u in g.row(v).0 {
                 if out[u as usize] == u32::MAX && labels[u as usize] == labels[v as usize] {
                     out[u as usize] = next;
                     stack.push(u);
