@@ -1,5 +1,6 @@
 //! Command-line arguments, one file per subcommand, each with one `run`.
 
+mod communities;
 mod explain;
 mod graph;
 mod input;
@@ -22,6 +23,7 @@ enum Command {
     Stats(stats::Args),
     Graph(graph::Args),
     Explain(explain::Args),
+    Communities(communities::Args),
     Synth(synth::Args),
 }
 
@@ -30,6 +32,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Stats(a) => stats::run(a),
         Command::Graph(a) => graph::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Communities(a) => communities::run(a),
         Command::Synth(a) => synth::run(a),
     }
 }

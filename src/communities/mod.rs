@@ -32,7 +32,7 @@ mod partition;
 
 pub use compare::{ari, nmi};
 pub use leiden::leiden;
-pub use partition::{components, quality, Partition};
+pub use partition::{components, quality, split_disconnected, Partition};
 
 /// What the clustering optimises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

@@ -26,6 +26,7 @@
 
 pub mod actions;
 pub mod coaction;
+pub mod edge_list;
 pub mod evidence;
 pub mod retweet;
 pub mod significance;

@@ -129,3 +129,117 @@ fn graph_writes_an_edge_list_and_explain_shows_the_evidence() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--window 1s"));
 }
+
+#[test]
+fn graph_then_communities_recovers_planted_networks() {
+    // The pipeline as an analyst runs it on the bundled sample: co-retweet edges, then Leiden.
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let edges = dir.path().join("edges.csv");
+    let o = coordnet(&[
+        "graph",
+        "--kind",
+        "co-retweet",
+        "--window",
+        "60s",
+        sample.join("tweets.csv.gz").to_str().unwrap(),
+        "-o",
+        edges.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let clusters = dir.path().join("clusters.csv");
+    let o = coordnet(&[
+        "communities",
+        edges.to_str().unwrap(),
+        "--weight-column",
+        "idf_weight",
+        "-o",
+        clusters.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("clusters in"), "{err}");
+    // Accounts of one planted core-amplifier network should mostly share one cluster.
+    let truth: std::collections::HashMap<String, String> =
+        csv::Reader::from_path(sample.join("truth.csv"))
+            .unwrap()
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[0].to_string(), r[1].to_string())
+            })
+            .collect();
+    let mut by_network: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for r in csv::Reader::from_path(&clusters).unwrap().records() {
+        let r = r.unwrap();
+        by_network
+            .entry(truth[&r[0]].clone())
+            .or_default()
+            .push(r[1].to_string());
+    }
+    let checked = by_network.keys().filter(|n| n.starts_with("ca-")).count();
+    assert_eq!(
+        checked, 3,
+        "the sample plants three core-amplifier networks"
+    );
+    for (network, clusters) in &by_network {
+        if network.starts_with("ca-") {
+            let mut count: std::collections::HashMap<&String, usize> = Default::default();
+            for c in clusters {
+                *count.entry(c).or_default() += 1;
+            }
+            let top = count.values().max().unwrap();
+            assert!(
+                *top as f64 >= 0.8 * clusters.len() as f64,
+                "{network}: largest shared cluster holds {top} of {}",
+                clusters.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn communities_names_the_bad_row_and_the_missing_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "e.csv",
+        "source,target,weight\na,b,1\nb,c,heavy\n",
+    );
+    let o = coordnet(&["communities", p.to_str().unwrap(), "-o", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("e.csv:3, column 'weight'") && err.contains("heavy"),
+        "{err}"
+    );
+
+    let p = write(dir.path(), "f.csv", "from,to\na,b\n");
+    let o = coordnet(&["communities", p.to_str().unwrap(), "-o", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no column 'source'") && err.contains("--source"),
+        "{err}"
+    );
+    // Named columns, no weight column: every edge weighs 1.
+    let o = coordnet(&[
+        "communities",
+        p.to_str().unwrap(),
+        "--source",
+        "from",
+        "--target",
+        "to",
+        "-o",
+        "-",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "node,cluster,cluster_size\na,0,2\nb,0,2\n"
+    );
+    let neg = write(dir.path(), "n.csv", "source,target,weight\na,b,-1\n");
+    let o = coordnet(&["communities", neg.to_str().unwrap(), "-o", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("negative"));
+}
