@@ -106,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let sizes = p.sizes();
     let shown: Vec<String> = sizes.iter().take(5).map(|s| s.to_string()).collect();
     eprintln!(
-        "{what}: {} clusters in {:.2} s; largest {}; {} of one node",
+        "{what}: {} clusters in {:.3} s; largest {}; {} of one node",
         p.communities,
         started.elapsed().as_secs_f64(),
         shown.join(", "),

@@ -3,7 +3,8 @@
 
 use rayon::prelude::*;
 
-/// Edge weights as the input graph stores them (`f32`) or as aggregation sums them (`f64`).
+/// Edge weights: `f32` as the store keeps them (aggregation sums in `f64` and stores `f32`,
+/// which keeps an aggregated level within the input's size); `f64` for callers that have it.
 pub trait Weight: Copy + Send + Sync + Into<f64> {}
 impl Weight for f32 {}
 impl Weight for f64 {}
@@ -33,13 +34,13 @@ impl<W: Weight> Csr<'_, W> {
 pub struct Level {
     pub offsets: Vec<u64>,
     pub targets: Vec<u32>,
-    pub weights: Vec<f64>,
+    pub weights: Vec<f32>,
     /// Node weights: each the sum of its members' (strength for modularity, size for CPM).
     pub node_weight: Vec<f64>,
 }
 
 impl Level {
-    pub fn csr(&self) -> Csr<'_, f64> {
+    pub fn csr(&self) -> Csr<'_, f32> {
         Csr {
             offsets: &self.offsets,
             targets: &self.targets,
@@ -141,7 +142,7 @@ pub fn aggregate<W: Weight>(
     drop(degrees);
     let entries = offsets[k] as usize;
     let mut targets = vec![0u32; entries];
-    let mut weights = vec![0f64; entries];
+    let mut weights = vec![0f32; entries];
     // Disjoint row slices, handed out in runs of nodes.
     const RUN: usize = 1024;
     let mut runs = Vec::with_capacity(k.div_ceil(RUN));
@@ -163,7 +164,7 @@ pub fn aggregate<W: Weight>(
                 fill_row(scratch, c);
                 for (d, x) in scratch.0.iter() {
                     t[at] = d;
-                    w[at] = x;
+                    w[at] = x as f32;
                     at += 1;
                 }
                 scratch.0.clear();

@@ -117,7 +117,7 @@ fn leiden_iteration(
     let mut tolerance = config.tolerance;
     for depth in 0.. {
         let t0 = std::time::Instant::now();
-        let (csr, weights): (Csr<'_, f64>, &[f64]);
+        let (csr, weights): (Csr<'_, f32>, &[f64]);
         let moved = match &level {
             None => local_move(
                 base,
