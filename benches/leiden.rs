@@ -12,52 +12,10 @@ use coordnet::communities::{leiden, LeidenConfig};
 use coordnet::graphs::Graph;
 use coordnet::synth::graphs::{lfr, LfrConfig};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// The system allocator, counting live and peak heap bytes.
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(l) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, l, new) };
-        if !q.is_null() {
-            if new > l.size() {
-                let now = LIVE.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
-            }
-        }
-        q
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
+#[path = "common/alloc.rs"]
+mod alloc;
 
 /// An LFR-style graph with about `edges` edges (average degree 20).
 fn graph(edges: usize) -> Graph {
@@ -72,12 +30,9 @@ fn graph(edges: usize) -> Graph {
 /// Seconds, modularity, communities, and peak heap during the run over the CSR's bytes
 /// (the CSR itself included, so 2.0 means the run added as much again).
 fn measure(g: &Graph) -> (f64, f64, usize, f64) {
-    let base = LIVE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
     let t = Instant::now();
-    let p = leiden(g, &LeidenConfig::default()).unwrap();
+    let (p, extra) = alloc::peak_during(|| leiden(g, &LeidenConfig::default()).unwrap());
     let secs = t.elapsed().as_secs_f64();
-    let extra = PEAK.load(Ordering::Relaxed) - base;
     let csr = g.memory_bytes();
     (
         secs,

@@ -156,8 +156,15 @@ fn leiden_iteration(
         };
         let (new_level, new_of, new_comm, by_parts) = next;
         connected_nodes &= by_parts;
-        if std::env::var_os("LEIDEN_TRACE").is_some() {
-            eprintln!("depth {depth}: nodes {nodes} moved {moved} communities {communities} move {:?} refine+agg {:?} -> {} nodes {} entries", t1 - t0, t1.elapsed(), new_level.node_weight.len(), new_level.targets.len());
+        if trace() {
+            eprintln!(
+                "level {depth}: {nodes} nodes, {moved} moves, {communities} communities; \
+                 moving {:.3} s, refining and aggregating {:.3} s -> {} nodes, {} entries",
+                (t1 - t0).as_secs_f64(),
+                t1.elapsed().as_secs_f64(),
+                new_level.node_weight.len(),
+                new_level.targets.len()
+            );
         }
         node_of
             .par_iter_mut()
@@ -208,4 +215,10 @@ fn next_level<W: super::aggregate::Weight>(
         new_comm[x as usize] = name[c];
     }
     (level, new_of, new_comm, by_parts)
+}
+
+/// `COORDNET_LEIDEN_TRACE` set: print each level's and pass's work to standard error.
+pub(crate) fn trace() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("COORDNET_LEIDEN_TRACE").is_some())
 }

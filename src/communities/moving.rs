@@ -150,7 +150,7 @@ pub fn local_move<W: Weight>(
             });
         }
         total_moves += moves;
-        if std::env::var_os("LEIDEN_TRACE").is_some() {
+        if std::env::var_os("COORDNET_LEIDEN_TRACE").is_some() {
             eprintln!(
                 "  pass: queue {} moves {moves} gain {gain:.1} min {min_gain:.1}",
                 queue.len()
