@@ -16,15 +16,7 @@ use coordnet::{ingest, IngestOptions};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::time::Duration;
 
-const KINDS: [CoactionKind; 7] = [
-    CoactionKind::CoRetweet,
-    CoactionKind::CoReply,
-    CoactionKind::CoHashtag,
-    CoactionKind::CoUrl,
-    CoactionKind::CoMention,
-    CoactionKind::CoTweet,
-    CoactionKind::CoSimilar,
-];
+const KINDS: [CoactionKind; 7] = CoactionKind::ALL;
 
 fn bench(c: &mut Criterion) {
     let tweets = std::env::var("COORDNET_BENCH_TWEETS")
