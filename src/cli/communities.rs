@@ -124,11 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     w.write_record(["node", "cluster", "cluster_size"])?;
     for (v, name) in list.names.iter().enumerate() {
         let c = p.membership[v];
-        w.write_record([
-            name.as_str(),
-            &c.to_string(),
-            &sizes[c as usize].to_string(),
-        ])?;
+        w.write_record([name, &c.to_string(), &sizes[c as usize].to_string()])?;
     }
     w.flush()?;
     drop(w);

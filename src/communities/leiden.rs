@@ -92,17 +92,15 @@ fn leiden_iteration(
         targets: &graph.targets,
         weights: &graph.weights,
     };
-    let node_weight: Vec<f64> = match config.quality {
-        Quality::Modularity => (0..n as u32)
-            .into_par_iter()
-            .map(|v| graph.strength(v))
-            .collect(),
-        Quality::Cpm => vec![1.0; n],
-    };
-    let two_m: f64 = (0..n as u32)
+    let strength: Vec<f64> = (0..n as u32)
         .into_par_iter()
         .map(|v| graph.strength(v))
-        .sum();
+        .collect();
+    let two_m: f64 = strength.iter().sum();
+    let node_weight = match config.quality {
+        Quality::Modularity => strength,
+        Quality::Cpm => vec![1.0; n],
+    };
     let scale = match config.quality {
         Quality::Modularity if two_m > 0.0 => config.resolution / two_m,
         Quality::Modularity => 0.0,
@@ -117,30 +115,26 @@ fn leiden_iteration(
     let mut tolerance = config.tolerance;
     for depth in 0.. {
         let t0 = std::time::Instant::now();
-        let (csr, weights): (Csr<'_, f32>, &[f64]);
+        let min_gain = tolerance * two_m / 2.0;
         let moved = match &level {
             None => local_move(
                 base,
                 &node_weight,
                 &mut comm,
                 scale,
-                tolerance * two_m / 2.0,
+                min_gain,
                 config.max_passes,
                 rng,
             ),
-            Some(l) => {
-                csr = l.csr();
-                weights = &l.node_weight;
-                local_move(
-                    csr,
-                    weights,
-                    &mut comm,
-                    scale,
-                    tolerance * two_m / 2.0,
-                    config.max_passes,
-                    rng,
-                )
-            }
+            Some(l) => local_move(
+                l.csr(),
+                &l.node_weight,
+                &mut comm,
+                scale,
+                min_gain,
+                config.max_passes,
+                rng,
+            ),
         };
         let nodes = level.as_ref().map_or(n, |l| l.node_weight.len());
         let (_, communities) = super::aggregate::dense_ids(&comm);

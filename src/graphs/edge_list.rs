@@ -2,9 +2,9 @@
 //! detection runs on graphs written by `coordnet graph` or by any other tool.
 
 use super::Graph;
+use crate::dataset::interner::Interner;
 use crate::error::{Error, Position, Result};
 use crate::ingest::source::{expand, with_reader};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// Which columns hold the endpoints and the weight.
@@ -29,7 +29,7 @@ impl Default for EdgeColumns {
 /// An undirected graph read from an edge list, with the node names in id order.
 pub struct EdgeList {
     pub graph: Graph,
-    pub names: Vec<String>,
+    pub names: Interner,
     /// Rows that repeated an edge (their weights were added).
     pub repeated: u64,
 }
@@ -39,8 +39,7 @@ pub struct EdgeList {
 /// error unless it is the default `weight`, in which case every edge weighs 1.
 pub fn read_edge_list(path: &Path, columns: &EdgeColumns) -> Result<EdgeList> {
     let sources = expand(&[path.to_path_buf()])?;
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut names: Vec<String> = Vec::new();
+    let mut names = Interner::new();
     let mut edges: Vec<(u32, u32, f32)> = Vec::new();
     for source in &sources {
         let shown = source.display_path();
@@ -99,17 +98,8 @@ pub fn read_edge_list(path: &Path, columns: &EdgeColumns) -> Result<EdgeList> {
                             )
                         })
                 };
-                let mut id = |name: &str| -> u32 {
-                    if let Some(&i) = ids.get(name) {
-                        return i;
-                    }
-                    let i = names.len() as u32;
-                    names.push(name.to_string());
-                    ids.insert(name.to_string(), i);
-                    i
-                };
-                let a = id(field(s, &columns.source)?);
-                let b = id(field(t, &columns.target)?);
+                let a = names.intern(field(s, &columns.source)?);
+                let b = names.intern(field(t, &columns.target)?);
                 let weight = match w {
                     None => 1.0,
                     Some(i) => {
