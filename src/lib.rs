@@ -6,6 +6,8 @@
 //! - [`dataset`]: tweets as time-sorted columns, strings interned;
 //! - [`graphs`]: retweet and co-action graphs with windows, significance and evidence;
 //! - [`communities`]: clusters of accounts by parallel Leiden (modularity or CPM);
+//! - [`scoring`]: clusters scored for coordination, accounts given roles ([`scoring::detect`]);
+//! - [`report`]: the files analysts open;
 //! - [`synth`]: generated data with planted networks and known answers.
 
 pub mod communities;
@@ -14,6 +16,7 @@ pub mod error;
 pub mod graphs;
 pub mod ingest;
 pub mod report;
+pub mod scoring;
 pub mod synth;
 
 pub use dataset::Dataset;

@@ -1,6 +1,8 @@
 //! Command-line arguments, one file per subcommand, each with one `run`.
 
 mod communities;
+mod detect;
+mod eval;
 mod explain;
 mod graph;
 mod input;
@@ -20,15 +22,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    Detect(detect::Args),
     Stats(stats::Args),
     Graph(graph::Args),
     Explain(explain::Args),
     Communities(communities::Args),
+    Eval(eval::Args),
     Synth(synth::Args),
 }
 
 pub fn run() -> anyhow::Result<()> {
     match Cli::parse().command {
+        Command::Detect(a) => detect::run(a),
+        Command::Eval(a) => eval::run(a),
         Command::Stats(a) => stats::run(a),
         Command::Graph(a) => graph::run(a),
         Command::Explain(a) => explain::run(a),

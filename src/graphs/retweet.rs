@@ -138,7 +138,11 @@ fn screen_name_index(data: &Dataset) -> HashMap<String, u32> {
 
 /// Build the retweet graph.
 pub fn retweet_graph(data: &Dataset) -> RetweetGraph {
-    let found = sources(data);
+    from_sources(data, &sources(data))
+}
+
+/// Build the retweet graph from sources already found by [`sources`].
+pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
     let mut report = RetweetReport::default();
     let mut delays: Vec<(u64, i64)> = Vec::new();
     for (r, s) in found.iter().enumerate() {

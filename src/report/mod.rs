@@ -1,6 +1,7 @@
 //! Report: files analysts open. Edge lists as CSV, and GraphML and GEXF that Gephi opens with
 //! node attributes.
 
+pub mod detection;
 pub mod graph_file;
 
 pub use graph_file::{write_graph, EdgeTable, GraphFormat, NodeTable};

@@ -1,0 +1,47 @@
+//! `coordnet eval`: a detection's output directory against the truth.
+
+use coordnet::scoring::eval::{evaluate, read_predicted, read_traps, read_truth};
+use std::path::PathBuf;
+
+/// Compare `coordnet detect`'s output with the truth (`account_id, network, role`; `network`
+/// = organic for ordinary accounts, as `coordnet synth` writes): precision, recall and F1 of
+/// flagged accounts, ARI and NMI of clusters against networks, role accuracy, recall per
+/// network, and flagged organic traps.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The truth CSV.
+    #[arg(long, value_name = "TRUTH.csv")]
+    truth: PathBuf,
+
+    /// The organic traps (`trap, account_id`); default: traps.csv beside the truth, if there.
+    #[arg(long, value_name = "TRAPS.csv")]
+    traps: Option<PathBuf>,
+
+    /// Print the figures as JSON.
+    #[arg(long)]
+    json: bool,
+
+    /// The directory `coordnet detect` wrote.
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let truth = read_truth(&args.truth)?;
+    let predicted = read_predicted(&args.dir.join("accounts.csv"))?;
+    let traps_path = args.traps.clone().or_else(|| {
+        let p = args.truth.with_file_name("traps.csv");
+        p.exists().then_some(p)
+    });
+    let traps = match traps_path {
+        Some(p) => read_traps(&p)?,
+        None => Default::default(),
+    };
+    let e = evaluate(&predicted, &truth, &traps);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&e)?);
+    } else {
+        print!("{}", e.summary());
+    }
+    Ok(())
+}

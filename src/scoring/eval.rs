@@ -1,0 +1,253 @@
+//! Scoring a detection against the truth: `account_id, network, role` (`network` = `organic`
+//! for ordinary accounts), as `coordnet synth` writes it.
+//!
+//! - precision, recall and F1 of flagged accounts (flagged = in a flagged cluster);
+//! - ARI and NMI of the flagged clusters against the true networks, over the accounts that are
+//!   in a network or flagged (unflagged accounts share one label, as organic ones do in truth);
+//! - role accuracy over network accounts that were flagged;
+//! - recall per network, and how many accounts of each organic trap were flagged.
+
+use crate::communities::{ari, nmi};
+use crate::error::{Error, Position, Result};
+use hashbrown::HashMap;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One account of a detection, as `accounts.csv` has it.
+#[derive(Clone, Debug)]
+pub struct Predicted {
+    pub cluster: Option<String>,
+    pub role: String,
+    pub flagged: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct TruthRow {
+    pub network: String,
+    pub role: String,
+}
+
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Evaluation {
+    pub network_accounts: usize,
+    pub flagged_accounts: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub ari: f64,
+    pub nmi: f64,
+    pub role_accuracy: f64,
+    /// Network -> (accounts, flagged).
+    pub per_network: BTreeMap<String, (usize, usize)>,
+    /// Trap -> (accounts, flagged); a trap counts as flagged when most of its accounts are.
+    pub traps: BTreeMap<String, (usize, usize)>,
+    pub traps_flagged: usize,
+}
+
+fn read_table(path: &Path, wanted: &[&str]) -> Result<Vec<(u64, Vec<String>)>> {
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    let headers = r
+        .headers()
+        .map_err(|e| Error::io(path, std::io::Error::other(e)))?
+        .clone();
+    let cols: Vec<usize> = wanted
+        .iter()
+        .map(|w| {
+            headers.iter().position(|h| h == *w).ok_or_else(|| {
+                Error::bad_row(
+                    Position::new(path, 1).with_column(*w),
+                    format!(
+                        "no column '{w}' (the header has: {})",
+                        headers.iter().collect::<Vec<_>>().join(", ")
+                    ),
+                    format!("a header with {}", wanted.join(", ")),
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            Error::bad_row(
+                Position::new(path, line),
+                e.to_string(),
+                "a well-formed CSV row",
+            )
+        })?;
+        let line = rec.position().map_or(0, |p| p.line());
+        out.push((
+            line,
+            cols.iter()
+                .map(|&c| rec.get(c).unwrap_or_default().to_string())
+                .collect(),
+        ));
+    }
+    Ok(out)
+}
+
+pub fn read_truth(path: &Path) -> Result<HashMap<String, TruthRow>> {
+    let rows = read_table(path, &["account_id", "network", "role"])?;
+    Ok(rows
+        .into_iter()
+        .map(|(_, mut v)| {
+            let role = v.pop().unwrap_or_default();
+            let network = v.pop().unwrap_or_default();
+            (v.pop().unwrap_or_default(), TruthRow { network, role })
+        })
+        .collect())
+}
+
+/// `accounts.csv` of a detection.
+pub fn read_predicted(path: &Path) -> Result<HashMap<String, Predicted>> {
+    let rows = read_table(path, &["account_id", "cluster", "role", "flagged"])?;
+    rows.into_iter()
+        .map(|(line, v)| {
+            let flagged = match v[3].as_str() {
+                "true" => true,
+                "false" => false,
+                other => {
+                    return Err(Error::bad_row(
+                        Position::new(path, line).with_column("flagged"),
+                        format!("flagged is '{other}'"),
+                        "true or false",
+                    ))
+                }
+            };
+            Ok((
+                v[0].clone(),
+                Predicted {
+                    cluster: (!v[1].is_empty()).then(|| v[1].clone()),
+                    role: v[2].clone(),
+                    flagged,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// `traps.csv` as `synth` writes it: trap -> its accounts.
+pub fn read_traps(path: &Path) -> Result<BTreeMap<String, Vec<String>>> {
+    let rows = read_table(path, &["trap", "account_id"])?;
+    let mut traps: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (_, v) in rows {
+        traps.entry(v[0].clone()).or_default().push(v[1].clone());
+    }
+    Ok(traps)
+}
+
+pub fn evaluate(
+    predicted: &HashMap<String, Predicted>,
+    truth: &HashMap<String, TruthRow>,
+    traps: &BTreeMap<String, Vec<String>>,
+) -> Evaluation {
+    let flagged = |id: &str| predicted.get(id).is_some_and(|p| p.flagged);
+    let mut e = Evaluation::default();
+    let (mut tp, mut roles_right, mut roles_seen) = (0usize, 0usize, 0usize);
+    for (id, t) in truth {
+        let planted = t.network != "organic";
+        if planted {
+            e.network_accounts += 1;
+            let slot = e.per_network.entry(t.network.clone()).or_default();
+            slot.0 += 1;
+            if flagged(id) {
+                slot.1 += 1;
+                tp += 1;
+                roles_seen += 1;
+                roles_right += (predicted[id].role == t.role) as usize;
+            }
+        }
+    }
+    e.flagged_accounts = predicted.values().filter(|p| p.flagged).count();
+    e.precision = tp as f64 / e.flagged_accounts.max(1) as f64;
+    e.recall = tp as f64 / e.network_accounts.max(1) as f64;
+    e.f1 = if tp == 0 {
+        0.0
+    } else {
+        2.0 * e.precision * e.recall / (e.precision + e.recall)
+    };
+    e.role_accuracy = roles_right as f64 / roles_seen.max(1) as f64;
+
+    // Clusters against networks, over accounts planted or flagged.
+    let mut ids: Vec<&String> = truth
+        .iter()
+        .filter(|(_, t)| t.network != "organic")
+        .map(|(id, _)| id)
+        .chain(
+            predicted
+                .iter()
+                .filter(|(_, p)| p.flagged)
+                .map(|(id, _)| id),
+        )
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let mut labels: HashMap<String, u32> = HashMap::new();
+    let mut label = |s: String| {
+        let n = labels.len() as u32;
+        *labels.entry(s).or_insert(n)
+    };
+    let mut true_labels = Vec::with_capacity(ids.len());
+    let mut found_labels = Vec::with_capacity(ids.len());
+    for id in ids {
+        let t = truth
+            .get(id)
+            .map_or("organic".to_string(), |t| t.network.clone());
+        true_labels.push(label(format!("t:{t}")));
+        let p = match predicted.get(id) {
+            Some(p) if p.flagged => format!("p:{}", p.cluster.clone().unwrap_or_default()),
+            _ => "p:-".to_string(),
+        };
+        found_labels.push(label(p));
+    }
+    if !true_labels.is_empty() {
+        e.ari = ari(&true_labels, &found_labels);
+        e.nmi = nmi(&true_labels, &found_labels);
+    }
+    for (trap, accounts) in traps {
+        let hit = accounts.iter().filter(|a| flagged(a)).count();
+        e.traps.insert(trap.clone(), (accounts.len(), hit));
+        if hit * 2 > accounts.len() {
+            e.traps_flagged += 1;
+        }
+    }
+    e
+}
+
+impl Evaluation {
+    /// Lines for a terminal.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "flagged {} accounts; {} are in planted networks\n\
+             precision {:.3}  recall {:.3}  F1 {:.3}\n\
+             ARI {:.3}  NMI {:.3}  role accuracy {:.3}\n",
+            self.flagged_accounts,
+            self.network_accounts,
+            self.precision,
+            self.recall,
+            self.f1,
+            self.ari,
+            self.nmi,
+            self.role_accuracy
+        );
+        for (n, (total, hit)) in &self.per_network {
+            s.push_str(&format!(
+                "  network {n:<16} recall {:.3} ({hit} of {total})\n",
+                *hit as f64 / (*total).max(1) as f64
+            ));
+        }
+        if !self.traps.is_empty() {
+            let accounts: usize = self.traps.values().map(|t| t.0).sum();
+            let hit: usize = self.traps.values().map(|t| t.1).sum();
+            s.push_str(&format!(
+                "traps: {} of {} flagged ({hit} of their {accounts} accounts flagged)\n",
+                self.traps_flagged,
+                self.traps.len()
+            ));
+        }
+        s
+    }
+}

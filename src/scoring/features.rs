@@ -1,0 +1,172 @@
+//! Per-account features: what each account did on its own (tweets by kind, activity span) and
+//! how it relates to its cluster (retweets made to and received from the cluster's members,
+//! and how fast). Kept as an `ndarray` matrix, one row per account, one named column per
+//! feature, so the report writes whichever columns exist and learned parts read them as is.
+
+use super::NO_CLUSTER;
+use crate::dataset::Dataset;
+use crate::graphs::retweet::Source;
+use crate::ingest::TweetKind;
+use ndarray::Array2;
+
+/// What each account did, from its own rows.
+#[derive(Clone, Debug, Default)]
+pub struct Activity {
+    pub tweets: Vec<u32>,
+    pub originals: Vec<u32>,
+    pub retweets: Vec<u32>,
+    pub replies: Vec<u32>,
+    pub quotes: Vec<u32>,
+    /// First and last tweet, ms (`i64::MAX` / `i64::MIN` for accounts that never tweeted).
+    pub first_ms: Vec<i64>,
+    pub last_ms: Vec<i64>,
+}
+
+impl Activity {
+    pub fn of(data: &Dataset) -> Activity {
+        let n = data.accounts.len();
+        let mut a = Activity {
+            tweets: vec![0; n],
+            originals: vec![0; n],
+            retweets: vec![0; n],
+            replies: vec![0; n],
+            quotes: vec![0; n],
+            first_ms: vec![i64::MAX; n],
+            last_ms: vec![i64::MIN; n],
+        };
+        for r in 0..data.len() {
+            let u = data.account[r] as usize;
+            a.tweets[u] += 1;
+            match data.kind(r) {
+                TweetKind::Original => a.originals[u] += 1,
+                TweetKind::Retweet => a.retweets[u] += 1,
+                TweetKind::Reply => a.replies[u] += 1,
+                TweetKind::Quote => a.quotes[u] += 1,
+            }
+            a.first_ms[u] = a.first_ms[u].min(data.time_ms[r]);
+            a.last_ms[u] = a.last_ms[u].max(data.time_ms[r]);
+        }
+        a
+    }
+
+    /// Share of an account's tweets that it wrote itself (everything but retweets).
+    pub fn own_share(&self, u: usize) -> f64 {
+        if self.tweets[u] == 0 {
+            return 0.0;
+        }
+        1.0 - self.retweets[u] as f64 / self.tweets[u] as f64
+    }
+}
+
+/// Amplification inside clusters: retweets whose amplifier and source share a cluster.
+#[derive(Clone, Debug, Default)]
+pub struct Amplification {
+    /// Retweets an account made of members of its own cluster.
+    pub made: Vec<u32>,
+    /// Retweets an account received from members of its own cluster.
+    pub received: Vec<u32>,
+    /// Retweets with a known source (made by the account).
+    pub made_known: Vec<u32>,
+    /// Median delay of the account's in-cluster retweets, ms (`-1` if none known).
+    pub median_delay_ms: Vec<i64>,
+}
+
+impl Amplification {
+    pub fn of(data: &Dataset, sources: &[Option<Source>], cluster_of: &[u32]) -> Amplification {
+        let n = data.accounts.len();
+        let mut a = Amplification {
+            made: vec![0; n],
+            received: vec![0; n],
+            made_known: vec![0; n],
+            median_delay_ms: vec![-1; n],
+        };
+        let mut delays: Vec<(u32, i64)> = Vec::new();
+        for (r, s) in sources.iter().enumerate() {
+            let Some(s) = s else { continue };
+            let u = data.account[r];
+            if s.account == u {
+                continue;
+            }
+            a.made_known[u as usize] += 1;
+            let c = cluster_of[u as usize];
+            if c == NO_CLUSTER || cluster_of[s.account as usize] != c {
+                continue;
+            }
+            a.made[u as usize] += 1;
+            a.received[s.account as usize] += 1;
+            if let Some(d) = s.delay_ms {
+                delays.push((u, d));
+            }
+        }
+        delays.sort_unstable();
+        for run in delays.chunk_by(|x, y| x.0 == y.0) {
+            a.median_delay_ms[run[0].0 as usize] = run[run.len() / 2].1;
+        }
+        a
+    }
+}
+
+/// The account feature matrix: `values[[account, j]]` is feature `names[j]`.
+#[derive(Clone, Debug)]
+pub struct AccountFeatures {
+    pub names: Vec<&'static str>,
+    pub values: Array2<f64>,
+}
+
+impl AccountFeatures {
+    pub fn build(
+        activity: &Activity,
+        amp: &Amplification,
+        strength: &[f64],
+        internal: &[f64],
+    ) -> AccountFeatures {
+        let names = vec![
+            "tweets",
+            "originals",
+            "retweets",
+            "replies",
+            "quotes",
+            "own_share",
+            "retweets_to_cluster",
+            "retweeted_by_cluster",
+            "median_delay_to_cluster_s",
+            "fused_strength",
+            "internal_strength",
+        ];
+        let n = activity.tweets.len();
+        let mut values = Array2::<f64>::zeros((n, names.len()));
+        for (u, mut row) in values.rows_mut().into_iter().enumerate() {
+            let delay = amp.median_delay_ms[u];
+            let cells = [
+                activity.tweets[u] as f64,
+                activity.originals[u] as f64,
+                activity.retweets[u] as f64,
+                activity.replies[u] as f64,
+                activity.quotes[u] as f64,
+                activity.own_share(u),
+                amp.made[u] as f64,
+                amp.received[u] as f64,
+                if delay < 0 {
+                    f64::NAN
+                } else {
+                    delay as f64 / 1e3
+                },
+                strength[u],
+                internal[u],
+            ];
+            for (slot, v) in row.iter_mut().zip(cells) {
+                *slot = v;
+            }
+        }
+        AccountFeatures { names, values }
+    }
+
+    pub fn get(&self, account: u32, name: &str) -> f64 {
+        let j = self
+            .names
+            .iter()
+            .position(|&n| n == name)
+            .expect("a known feature name");
+        self.values[[account as usize, j]]
+    }
+}

@@ -1,0 +1,454 @@
+//! The parts of a cluster's coordination score, each in [0, 1] and each measured against what
+//! chance would give the same accounts, so that busy, popular or viral is not coordinated:
+//!
+//! - `coaction`: how much of the members' fused evidence stays inside the cluster, times how
+//!   much of it there is per member;
+//! - `synchrony`: how often members act on the same item within 5 minutes of each other, in
+//!   excess of the rate after shifting each account's times by a random offset of up to half a
+//!   day; and how often members' retweets of each other come within 5 minutes, in excess of the
+//!   rate over all retweets in the data (the larger of the two);
+//! - `structure`: the share of members' retweets (with a known source) that go to members, in
+//!   excess of the members' share of all retweets received (a cluster holding the accounts
+//!   everyone retweets gets its own retweets by popularity, not by structure);
+//! - `creation_burst`: the share of members created in the densest 30 days, in excess of the
+//!   share of all accounts created in those days;
+//! - `content_duplication`: the share of members' own texts that another member also posted;
+//! - `hashtag_concentration`: how much of the members' hashtag use is of tags that the cluster
+//!   owns (used mostly by it), in excess of its share of all tweets.
+//!
+//! An excess is `(observed - null) / (1 - null)`, floored at 0.
+
+use super::fuse::Fused;
+use super::NO_CLUSTER;
+use crate::dataset::Dataset;
+use crate::graphs::actions::Actions;
+use crate::graphs::retweet::Source;
+use crate::graphs::CoactionKind;
+use crate::ingest::{ItemKind, TweetKind};
+use hashbrown::HashMap;
+use rayon::prelude::*;
+
+/// Co-actions and retweets this close count as synchronous.
+pub const SYNC_WINDOW_MS: i64 = 5 * 60_000;
+/// The null shifts each account's times by up to this much either way.
+const NULL_SHIFT_MS: i64 = 12 * 3_600_000;
+/// Creation bursts are looked for in windows this long.
+pub const BURST_WINDOW_MS: i64 = 30 * 86_400_000;
+/// Internal evidence per member at which `coaction` is half its internal share: two edges
+/// at p = 0.003 each.
+const COACTION_HALF_EVIDENCE: f64 = 5.0;
+/// A part needs this many observations to be reported.
+const MIN_SUPPORT: u64 = 5;
+
+/// A part's value and the counts behind it.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Parts {
+    pub coaction: Option<f64>,
+    pub synchrony: Option<f64>,
+    pub structure: Option<f64>,
+    pub creation_burst: Option<f64>,
+    pub content_duplication: Option<f64>,
+    pub hashtag_concentration: Option<f64>,
+}
+
+impl Parts {
+    pub const NAMES: [&'static str; 6] = [
+        "coaction",
+        "synchrony",
+        "structure",
+        "creation_burst",
+        "content_duplication",
+        "hashtag_concentration",
+    ];
+
+    pub fn values(&self) -> [Option<f64>; 6] {
+        [
+            self.coaction,
+            self.synchrony,
+            self.structure,
+            self.creation_burst,
+            self.content_duplication,
+            self.hashtag_concentration,
+        ]
+    }
+}
+
+/// The measurements behind the parts, kept for the explanation and the report.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Evidence {
+    pub internal_weight: f64,
+    pub boundary_weight: f64,
+    /// Member actions on items another member also acted on, and those within 5 minutes of
+    /// the nearest such action; the same under the shifted-time null.
+    pub co_actions: u64,
+    pub synced: u64,
+    pub synced_null: u64,
+    /// Retweets of members by members, with a known delay; within 5 minutes; the median delay.
+    pub inner_retweets: u64,
+    pub inner_retweets_timed: u64,
+    pub inner_retweets_fast: u64,
+    pub inner_median_delay_ms: Option<i64>,
+    /// Share of all retweets in the data (known delay) within 5 minutes.
+    pub fast_null: f64,
+    /// Members' retweets with a known source.
+    pub retweets_known: u64,
+    /// Share of all retweets (known source) that members received.
+    pub received_share: f64,
+    /// Members with a known creation date; in the densest 30 days; share of all accounts then.
+    pub created_known: u64,
+    pub created_in_burst: u64,
+    pub burst_start_ms: Option<i64>,
+    pub burst_null: f64,
+    pub own_texts: u64,
+    pub duplicated_texts: u64,
+    pub hashtag_uses: u64,
+    pub owned_hashtag_uses: f64,
+    pub tweet_share: f64,
+}
+
+fn excess(observed: f64, null: f64) -> f64 {
+    if null >= 1.0 {
+        return 0.0;
+    }
+    ((observed - null) / (1.0 - null)).clamp(0.0, 1.0)
+}
+
+/// Measure every cluster. `cluster_of[account]` is a cluster in `0..clusters` or `NO_CLUSTER`.
+pub fn measure(
+    data: &Dataset,
+    fused: &Fused,
+    cluster_of: &[u32],
+    clusters: usize,
+    sizes: &[usize],
+    seed: u64,
+) -> Vec<(Parts, Evidence)> {
+    let mut ev = vec![Evidence::default(); clusters];
+    fused_weights(fused, cluster_of, &mut ev);
+    let actions: Vec<&Actions> = fused
+        .projections
+        .iter()
+        .filter(|p| p.kind != CoactionKind::CoTweet && p.kind != CoactionKind::CoSimilar)
+        .map(|p| &p.actions)
+        .collect();
+    for (c, (with, synced)) in synchrony(&actions, cluster_of, clusters, None)
+        .into_iter()
+        .enumerate()
+    {
+        ev[c].co_actions = with;
+        ev[c].synced = synced;
+    }
+    for (c, (_, synced)) in synchrony(&actions, cluster_of, clusters, Some(seed))
+        .into_iter()
+        .enumerate()
+    {
+        ev[c].synced_null = synced;
+    }
+    retweet_timing(data, &fused.sources, cluster_of, &mut ev);
+    creation_bursts(data, cluster_of, &mut ev);
+    duplication(data, fused, cluster_of, &mut ev);
+    hashtags(data, cluster_of, &mut ev);
+
+    ev.into_iter()
+        .enumerate()
+        .map(|(c, e)| (parts_from(&e, sizes[c]), e))
+        .collect()
+}
+
+fn parts_from(e: &Evidence, size: usize) -> Parts {
+    let coaction = {
+        let total = e.internal_weight + e.boundary_weight;
+        let per_member = 2.0 * e.internal_weight / size.max(1) as f64;
+        (total > 0.0)
+            .then(|| e.internal_weight / total * per_member / (per_member + COACTION_HALF_EVIDENCE))
+    };
+    let sync_co = (e.co_actions >= MIN_SUPPORT).then(|| {
+        let n = e.co_actions as f64;
+        excess(e.synced as f64 / n, e.synced_null as f64 / n)
+    });
+    let sync_rt = (e.inner_retweets_timed >= MIN_SUPPORT).then(|| {
+        excess(
+            e.inner_retweets_fast as f64 / e.inner_retweets_timed as f64,
+            e.fast_null,
+        )
+    });
+    let synchrony = match (sync_co, sync_rt) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let structure = (e.inner_retweets >= MIN_SUPPORT && e.retweets_known > 0).then(|| {
+        excess(
+            e.inner_retweets as f64 / e.retweets_known as f64,
+            e.received_share,
+        )
+    });
+    let creation_burst = (e.created_known >= 3).then(|| {
+        excess(
+            e.created_in_burst as f64 / e.created_known as f64,
+            e.burst_null,
+        )
+    });
+    let content_duplication =
+        (e.own_texts >= MIN_SUPPORT).then(|| e.duplicated_texts as f64 / e.own_texts as f64);
+    let hashtag_concentration = (e.hashtag_uses >= MIN_SUPPORT)
+        .then(|| excess(e.owned_hashtag_uses / e.hashtag_uses as f64, e.tweet_share));
+    Parts {
+        coaction,
+        synchrony,
+        structure,
+        creation_burst,
+        content_duplication,
+        hashtag_concentration,
+    }
+}
+
+fn fused_weights(fused: &Fused, cluster_of: &[u32], ev: &mut [Evidence]) {
+    for e in &fused.edges {
+        let (ca, cb) = (cluster_of[e.a as usize], cluster_of[e.b as usize]);
+        if ca != NO_CLUSTER && ca == cb {
+            ev[ca as usize].internal_weight += e.weight;
+            continue;
+        }
+        for c in [ca, cb] {
+            if c != NO_CLUSTER {
+                ev[c as usize].boundary_weight += e.weight;
+            }
+        }
+    }
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Per cluster: (actions with a partner, synchronous ones).
+type Counts = Vec<(u64, u64)>;
+/// (cluster, time, account) of one member action.
+type Stamp = (u32, i64, u32);
+
+/// Per cluster: member actions on items another member also acted on, and how many of them
+/// have the nearest such action within `SYNC_WINDOW_MS`. With `shift_seed`, each account's
+/// times are first shifted by its own random offset (the null).
+fn synchrony(
+    actions: &[&Actions],
+    cluster_of: &[u32],
+    clusters: usize,
+    shift_seed: Option<u64>,
+) -> Vec<(u64, u64)> {
+    let shift = |u: u32| match shift_seed {
+        None => 0,
+        Some(s) => {
+            (splitmix(s ^ (u as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93))
+                % (2 * NULL_SHIFT_MS as u64)) as i64
+                - NULL_SHIFT_MS
+        }
+    };
+    let per_set = |a: &Actions| {
+        (0..a.groups())
+            .into_par_iter()
+            .fold(
+                || (vec![(0u64, 0u64); clusters], Vec::new()),
+                |(mut acc, mut buf): (Counts, Vec<Stamp>), g| {
+                    buf.clear();
+                    for i in a.group(g) {
+                        let u = a.account[i];
+                        let c = cluster_of[u as usize];
+                        if c != NO_CLUSTER {
+                            buf.push((c, a.time_ms[i] + shift(u), u));
+                        }
+                    }
+                    if buf.len() < 2 {
+                        return (acc, buf);
+                    }
+                    buf.sort_unstable();
+                    for run in buf.chunk_by(|x, y| x.0 == y.0) {
+                        for (i, &(c, t, u)) in run.iter().enumerate() {
+                            let left = run[..i].iter().rev().find(|x| x.2 != u).map(|x| t - x.1);
+                            let right = run[i + 1..].iter().find(|x| x.2 != u).map(|x| x.1 - t);
+                            let gap = match (left, right) {
+                                (Some(l), Some(r)) => l.min(r),
+                                (l, r) => match l.or(r) {
+                                    Some(g) => g,
+                                    None => continue,
+                                },
+                            };
+                            acc[c as usize].0 += 1;
+                            acc[c as usize].1 += (gap <= SYNC_WINDOW_MS) as u64;
+                        }
+                    }
+                    (acc, buf)
+                },
+            )
+            .map(|(acc, _)| acc)
+            .reduce(
+                || vec![(0, 0); clusters],
+                |mut x, y| {
+                    for (a, b) in x.iter_mut().zip(y) {
+                        a.0 += b.0;
+                        a.1 += b.1;
+                    }
+                    x
+                },
+            )
+    };
+    let mut total = vec![(0u64, 0u64); clusters];
+    for a in actions {
+        for (t, x) in total.iter_mut().zip(per_set(a)) {
+            t.0 += x.0;
+            t.1 += x.1;
+        }
+    }
+    total
+}
+
+fn retweet_timing(
+    data: &Dataset,
+    sources: &[Option<Source>],
+    cluster_of: &[u32],
+    ev: &mut [Evidence],
+) {
+    let mut all_timed = 0u64;
+    let mut all_fast = 0u64;
+    let mut all_known = 0u64;
+    let mut received = vec![0u64; ev.len()];
+    let mut delays: Vec<Vec<i64>> = vec![Vec::new(); ev.len()];
+    for (r, s) in sources.iter().enumerate() {
+        let Some(s) = s else { continue };
+        let u = data.account[r];
+        if s.account == u {
+            continue;
+        }
+        if let Some(d) = s.delay_ms {
+            all_timed += 1;
+            all_fast += (d <= SYNC_WINDOW_MS) as u64;
+        }
+        all_known += 1;
+        if let Some(&cs) = cluster_of
+            .get(s.account as usize)
+            .filter(|&&c| c != NO_CLUSTER)
+        {
+            received[cs as usize] += 1;
+        }
+        let c = cluster_of[u as usize];
+        if c == NO_CLUSTER {
+            continue;
+        }
+        let e = &mut ev[c as usize];
+        e.retweets_known += 1;
+        if cluster_of[s.account as usize] == c {
+            e.inner_retweets += 1;
+            if let Some(d) = s.delay_ms {
+                e.inner_retweets_timed += 1;
+                e.inner_retweets_fast += (d <= SYNC_WINDOW_MS) as u64;
+                delays[c as usize].push(d);
+            }
+        }
+    }
+    let null = all_fast as f64 / all_timed.max(1) as f64;
+    for ((e, mut d), r) in ev.iter_mut().zip(delays).zip(received) {
+        e.fast_null = null;
+        e.received_share = r as f64 / all_known.max(1) as f64;
+        if !d.is_empty() {
+            d.sort_unstable();
+            e.inner_median_delay_ms = Some(d[d.len() / 2]);
+        }
+    }
+}
+
+fn creation_bursts(data: &Dataset, cluster_of: &[u32], ev: &mut [Evidence]) {
+    let created = &data.accounts.created_ms;
+    let mut all: Vec<i64> = created.iter().copied().filter(|&t| t != i64::MIN).collect();
+    all.sort_unstable();
+    let mut members: Vec<Vec<i64>> = vec![Vec::new(); ev.len()];
+    for (u, &c) in cluster_of.iter().enumerate() {
+        if c != NO_CLUSTER && created[u] != i64::MIN {
+            members[c as usize].push(created[u]);
+        }
+    }
+    for (e, mut t) in ev.iter_mut().zip(members) {
+        e.created_known = t.len() as u64;
+        if t.is_empty() {
+            continue;
+        }
+        t.sort_unstable();
+        let (mut best, mut start, mut j) = (0usize, t[0], 0usize);
+        for i in 0..t.len() {
+            while t[i] - t[j] > BURST_WINDOW_MS {
+                j += 1;
+            }
+            if i + 1 - j > best {
+                best = i + 1 - j;
+                start = t[j];
+            }
+        }
+        e.created_in_burst = best as u64;
+        e.burst_start_ms = Some(start);
+        let lo = all.partition_point(|&x| x < start);
+        let hi = all.partition_point(|&x| x <= start + BURST_WINDOW_MS);
+        e.burst_null = (hi - lo) as f64 / all.len().max(1) as f64;
+    }
+}
+
+fn duplication(data: &Dataset, fused: &Fused, cluster_of: &[u32], ev: &mut [Evidence]) {
+    for r in 0..data.len() {
+        let c = cluster_of[data.account[r] as usize];
+        if c != NO_CLUSTER && data.kind(r) != TweetKind::Retweet && data.text[r] != u32::MAX {
+            ev[c as usize].own_texts += 1;
+        }
+    }
+    let Some(p) = fused
+        .projections
+        .iter()
+        .find(|p| p.kind == CoactionKind::CoTweet)
+    else {
+        return;
+    };
+    let a = &p.actions;
+    let mut buf: Vec<(u32, u32)> = Vec::new();
+    for g in 0..a.groups() {
+        buf.clear();
+        buf.extend(
+            a.group(g)
+                .map(|i| (cluster_of[a.account[i] as usize], a.account[i]))
+                .filter(|x| x.0 != NO_CLUSTER),
+        );
+        buf.sort_unstable();
+        for run in buf.chunk_by(|x, y| x.0 == y.0) {
+            if run.iter().any(|x| x.1 != run[0].1) {
+                ev[run[0].0 as usize].duplicated_texts += run.len() as u64;
+            }
+        }
+    }
+}
+
+fn hashtags(data: &Dataset, cluster_of: &[u32], ev: &mut [Evidence]) {
+    let mut uses: HashMap<u32, u64> = HashMap::new();
+    let mut by_cluster: HashMap<(u32, u32), u64> = HashMap::new();
+    let mut tweets = vec![0u64; ev.len()];
+    for r in 0..data.len() {
+        let c = cluster_of[data.account[r] as usize];
+        if c != NO_CLUSTER {
+            tweets[c as usize] += 1;
+        }
+        for item in data
+            .items(r)
+            .iter()
+            .filter(|i| i.kind() == ItemKind::Hashtag)
+        {
+            *uses.entry(item.id()).or_default() += 1;
+            if c != NO_CLUSTER {
+                *by_cluster.entry((c, item.id())).or_default() += 1;
+            }
+        }
+    }
+    for ((c, tag), n) in by_cluster {
+        let e = &mut ev[c as usize];
+        e.hashtag_uses += n;
+        e.owned_hashtag_uses += n as f64 * n as f64 / uses[&tag] as f64;
+    }
+    for (e, t) in ev.iter_mut().zip(tweets) {
+        e.tweet_share = t as f64 / data.len().max(1) as f64;
+    }
+}

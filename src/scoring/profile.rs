@@ -1,0 +1,135 @@
+//! The network profile takedown announcements give: tweets, tweets per account, languages, top
+//! hashtags and domains, account age at first tweet, followers, time span.
+
+use super::features::Activity;
+use super::NO_CLUSTER;
+use crate::dataset::Dataset;
+use crate::ingest::ItemKind;
+use hashbrown::HashMap;
+
+const YEAR_MS: i64 = 365 * 86_400_000;
+/// Top hashtags, domains and languages listed per cluster.
+const TOP: usize = 5;
+
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Profile {
+    pub tweets: u64,
+    pub tweets_per_account: f64,
+    /// Language codes with their share of the cluster's tweets, largest first.
+    pub languages: Vec<(String, f64)>,
+    /// Hashtags with their tweet counts, largest first.
+    pub top_hashtags: Vec<(String, u64)>,
+    pub top_domains: Vec<(String, u64)>,
+    pub first_tweet_ms: Option<i64>,
+    pub last_tweet_ms: Option<i64>,
+    /// Share of members (with a known creation date) under one year old at their first tweet.
+    pub young_share: Option<f64>,
+    pub median_followers: Option<u32>,
+}
+
+fn top<K: Clone + Ord>(counts: HashMap<K, u64>, n: usize) -> Vec<(K, u64)> {
+    let mut v: Vec<(K, u64)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(n);
+    v
+}
+
+/// The domain of a normalized URL (`example.com/path` or `https://example.com/...`).
+pub fn domain(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |x| x.1);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    host.strip_prefix("www.").unwrap_or(host)
+}
+
+pub fn profiles(
+    data: &Dataset,
+    activity: &Activity,
+    cluster_of: &[u32],
+    clusters: usize,
+) -> Vec<Profile> {
+    let mut tweets = vec![0u64; clusters];
+    let mut langs: Vec<HashMap<u16, u64>> = vec![HashMap::new(); clusters];
+    let mut tags: Vec<HashMap<u32, u64>> = vec![HashMap::new(); clusters];
+    let mut domains: Vec<HashMap<&str, u64>> = vec![HashMap::new(); clusters];
+    for r in 0..data.len() {
+        let c = cluster_of[data.account[r] as usize];
+        if c == NO_CLUSTER {
+            continue;
+        }
+        let c = c as usize;
+        tweets[c] += 1;
+        *langs[c].entry(data.lang[r]).or_default() += 1;
+        for item in data.items(r) {
+            match item.kind() {
+                ItemKind::Hashtag => *tags[c].entry(item.id()).or_default() += 1,
+                ItemKind::Url => {
+                    *domains[c]
+                        .entry(domain(data.urls.get(item.id())))
+                        .or_default() += 1
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); clusters];
+    for (u, &c) in cluster_of.iter().enumerate() {
+        if c != NO_CLUSTER {
+            members[c as usize].push(u as u32);
+        }
+    }
+    (0..clusters)
+        .map(|c| {
+            let m = &members[c];
+            let total = tweets[c].max(1) as f64;
+            let languages = top(std::mem::take(&mut langs[c]), TOP)
+                .into_iter()
+                .map(|(l, n)| {
+                    let code = if l == 0 {
+                        "und"
+                    } else {
+                        data.langs.get(l as u32)
+                    };
+                    (code.to_string(), n as f64 / total)
+                })
+                .collect();
+            let top_hashtags = top(std::mem::take(&mut tags[c]), TOP)
+                .into_iter()
+                .map(|(t, n)| (data.hashtags.get(t).to_string(), n))
+                .collect();
+            let top_domains = top(std::mem::take(&mut domains[c]), TOP)
+                .into_iter()
+                .map(|(d, n)| (d.to_string(), n))
+                .collect();
+            let first = m.iter().map(|&u| activity.first_ms[u as usize]).min();
+            let last = m.iter().map(|&u| activity.last_ms[u as usize]).max();
+            let ages: Vec<bool> = m
+                .iter()
+                .filter(|&&u| {
+                    data.accounts.created_ms[u as usize] != i64::MIN
+                        && activity.tweets[u as usize] > 0
+                })
+                .map(|&u| {
+                    activity.first_ms[u as usize] - data.accounts.created_ms[u as usize] < YEAR_MS
+                })
+                .collect();
+            let mut followers: Vec<u32> = m
+                .iter()
+                .map(|&u| data.accounts.followers[u as usize])
+                .filter(|&f| f != u32::MAX)
+                .collect();
+            followers.sort_unstable();
+            Profile {
+                tweets: tweets[c],
+                tweets_per_account: tweets[c] as f64 / m.len().max(1) as f64,
+                languages,
+                top_hashtags,
+                top_domains,
+                first_tweet_ms: first.filter(|&t| t != i64::MAX),
+                last_tweet_ms: last.filter(|&t| t != i64::MIN),
+                young_share: (!ages.is_empty())
+                    .then(|| ages.iter().filter(|&&y| y).count() as f64 / ages.len() as f64),
+                median_followers: followers.get(followers.len() / 2).copied(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,66 @@
+//! Roles inside a cluster: core (originates what the cluster pushes), amplifier (echoes it),
+//! other.
+//!
+//! Two kinds of evidence, blended: the amplification the data shows (retweets received from
+//! versus made to the cluster's own members) and the account's own behaviour (the share of its
+//! tweets it wrote itself). In a takedown archive many retweets point outside the data or have
+//! no source, so behaviour alone must be able to decide; where amplification is visible it
+//! weighs more, since it says who is echoed and who echoes.
+
+use super::features::{Activity, Amplification};
+
+/// An account's role in its cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Core,
+    Amplifier,
+    Other,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Core => "core",
+            Role::Amplifier => "amplifier",
+            Role::Other => "other",
+        }
+    }
+}
+
+/// Weight of visible amplification against own behaviour, when both are known.
+const AMPLIFICATION_WEIGHT: f64 = 0.6;
+
+/// The role of a clustered account and a confidence in [0.5, 1].
+pub fn role(activity: &Activity, amp: &Amplification, u: usize) -> (Role, f64) {
+    let made = amp.made[u] as f64;
+    let received = amp.received[u] as f64;
+    let tweets = activity.tweets[u];
+    // Accounts that only appear as the source of the cluster's retweets (their own tweets are
+    // not in the data) are its cores by the only evidence there is.
+    if tweets == 0 {
+        return if received > 0.0 {
+            (Role::Core, 0.5 + 0.5 * (received / (received + 1.0)))
+        } else {
+            (Role::Other, 0.5)
+        };
+    }
+    let own = activity.own_share(u);
+    // Conversation (replies, quotes) is neither posting nor echoing.
+    let conversation = (activity.replies[u] + activity.quotes[u]) as f64 / tweets as f64;
+    if conversation > 0.5 && received == 0.0 {
+        return (Role::Other, 0.5 + (conversation - 0.5));
+    }
+    let p_core = if made + received > 0.0 {
+        let visible = received / (made + received);
+        AMPLIFICATION_WEIGHT * visible + (1.0 - AMPLIFICATION_WEIGHT) * own
+    } else {
+        own
+    };
+    let confidence = 0.5 + (p_core - 0.5).abs();
+    if p_core >= 0.5 {
+        (Role::Core, confidence)
+    } else {
+        (Role::Amplifier, confidence)
+    }
+}
