@@ -84,8 +84,7 @@ pub struct Args {
 
 impl Args {
     fn config(&self) -> anyhow::Result<DetectConfig> {
-        let mut c = DetectConfig::default();
-        c.kinds = self
+        let kinds = self
             .kinds
             .iter()
             .filter(|k| !k.trim().is_empty())
@@ -101,14 +100,18 @@ impl Args {
                     })
             })
             .collect::<anyhow::Result<_>>()?;
-        c.retweets = !self.no_retweets;
+        let mut c = DetectConfig {
+            kinds,
+            retweets: !self.no_retweets,
+            edge_pvalue: self.edge_pvalue,
+            threshold: self.threshold,
+            min_cluster_size: self.min_cluster_size,
+            min_internal_share: self.min_internal_share,
+            ..DetectConfig::default()
+        };
         if let Some(w) = &self.window {
             c.window_ms = Some(parse_duration(w)?);
         }
-        c.edge_pvalue = self.edge_pvalue;
-        c.threshold = self.threshold;
-        c.min_cluster_size = self.min_cluster_size;
-        c.min_internal_share = self.min_internal_share;
         c.graph.min_participation = self.min_participation;
         c.leiden.quality = self.quality;
         c.leiden.resolution = self.resolution;
