@@ -77,6 +77,11 @@ pub struct Args {
     #[arg(long, default_value_t = 2.0, value_name = "R")]
     resolution: f64,
 
+    /// Write every fused edge to edges.csv and every cluster to network.gexf (default: the
+    /// flagged clusters' internal edges, which is what an analyst lays out).
+    #[arg(long)]
+    all_edges: bool,
+
     /// Seed of Leiden and of the time-shuffled null.
     #[arg(long, default_value_t = 1, value_name = "S")]
     seed: u64,
@@ -169,7 +174,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "ingest": report,
         "timings_s": timings.iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>(),
     });
-    write_detection(&args.output, &data, &d, &summary)?;
+    write_detection(&args.output, &data, &d, &summary, args.all_edges)?;
     stages.finish();
     eprintln!(
         "{} clusters ({} accounts); {} flagged as coordinated ({} accounts); wrote {}",

@@ -245,8 +245,18 @@ fn node_table(data: &Dataset, d: &Detection, nodes: &[u32]) -> NodeTable {
     t
 }
 
-pub fn write_edges(dir: &Path, data: &Dataset, d: &Detection) -> Result<()> {
-    let table = fused_table(d);
+/// Whether both ends of an edge are in the same flagged cluster.
+fn inside_flagged(d: &Detection, a: u32, b: u32) -> bool {
+    let c = d.cluster_of[a as usize];
+    c != NO_CLUSTER && c == d.cluster_of[b as usize] && d.clusters[c as usize].flagged
+}
+
+/// The fused edges with each kind's evidence: inside flagged clusters, or all with `all`.
+pub fn write_edges(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Result<()> {
+    let mut table = fused_table(d);
+    if !all {
+        table.edges.retain(|e| inside_flagged(d, e.0, e.1));
+    }
     let path = dir.join("edges.csv");
     let mut out = create(dir, "edges.csv")?;
     write_graph(
@@ -260,11 +270,17 @@ pub fn write_edges(dir: &Path, data: &Dataset, d: &Detection) -> Result<()> {
     .map_err(|e| Error::io(&path, e))
 }
 
-/// Gephi file of the clustered accounts and the fused edges between them.
-pub fn write_gexf(dir: &Path, data: &Dataset, d: &Detection) -> Result<()> {
+/// Gephi file of the flagged clusters (all clusters with `all`) and the fused edges inside
+/// them: what an analyst lays out, not the whole collection.
+pub fn write_gexf(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Result<()> {
     let mut table = fused_table(d);
     table.edges.retain(|e| {
-        d.cluster_of[e.0 as usize] != NO_CLUSTER && d.cluster_of[e.1 as usize] != NO_CLUSTER
+        let c = d.cluster_of[e.0 as usize];
+        if all {
+            c != NO_CLUSTER && c == d.cluster_of[e.1 as usize]
+        } else {
+            inside_flagged(d, e.0, e.1)
+        }
     });
     let nodes = node_table(data, d, &table.nodes());
     let path = dir.join("network.gexf");
@@ -284,17 +300,19 @@ pub fn write_summary(dir: &Path, summary: &serde_json::Value) -> Result<()> {
         .map_err(|e| Error::io(&path, e))
 }
 
-/// Write every detection file into `dir` (created if missing).
+/// Write every detection file into `dir` (created if missing). Edge files hold the flagged
+/// clusters' internal edges, or with `all_edges` every fused edge (and every cluster in GEXF).
 pub fn write_detection(
     dir: &Path,
     data: &Dataset,
     d: &Detection,
     summary: &serde_json::Value,
+    all_edges: bool,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     write_accounts(dir, data, d)?;
     write_clusters(dir, d)?;
-    write_edges(dir, data, d)?;
-    write_gexf(dir, data, d)?;
+    write_edges(dir, data, d, all_edges)?;
+    write_gexf(dir, data, d, all_edges)?;
     write_summary(dir, summary)
 }
