@@ -61,7 +61,7 @@ pub struct Args {
 
     /// Accounts with less than this share of their fused evidence inside their cluster are
     /// left out of it.
-    #[arg(long, default_value_t = 0.3, value_name = "SHARE")]
+    #[arg(long, default_value_t = 0.4, value_name = "SHARE")]
     min_internal_share: f64,
 
     /// Accounts with fewer actions of a kind take no part in that kind's graph.
@@ -72,8 +72,8 @@ pub struct Args {
     #[arg(long, default_value = "modularity", value_name = "Q")]
     quality: Quality,
 
-    /// Leiden resolution (modularity: larger splits more; 2 keeps sparse networks apart from
-    /// the organic mass around them).
+    /// Leiden resolution (modularity: larger splits more). Unflagged large clusters are split
+    /// again on their own subgraph wherever a flagged group hides inside.
     #[arg(long, default_value_t = 2.0, value_name = "R")]
     resolution: f64,
 

@@ -20,6 +20,7 @@
 //! assert!(d.clusters.is_empty()); // two shares are not a network
 //! ```
 
+mod clusters;
 pub mod eval;
 pub mod features;
 pub mod fuse;
@@ -86,12 +87,14 @@ impl Default for DetectConfig {
             max_auto_window_ms: 3_600_000,
             graph: GraphOptions::default(),
             edge_pvalue: 0.01,
+            // Resolution 2: a sparse network stays apart from the organic mass around it at
+            // every scale we measured; splitting by score is the fallback beyond.
             leiden: LeidenConfig {
                 resolution: 2.0,
                 ..LeidenConfig::default()
             },
             min_cluster_size: 3,
-            min_internal_share: 0.3,
+            min_internal_share: 0.4,
             threshold: 0.4,
         }
     }
@@ -164,13 +167,8 @@ pub fn detect(data: &Dataset, config: &DetectConfig) -> Result<Detection> {
     lap("graphs", &mut timings);
 
     let partition = leiden(&fused.graph, &config.leiden)?;
-    let mut membership = partition.membership;
-    trim_periphery(&fused, &mut membership, config.min_internal_share);
-    let (mut cluster_of, clusters) = keep_clusters(
-        &membership,
-        partition.communities + 1,
-        config.min_cluster_size,
-    );
+    let membership = clusters::split_by_score(data, &fused, partition.membership, config)?;
+    let (mut cluster_of, clusters) = clusters::form(&fused, &membership, config);
     lap("communities", &mut timings);
 
     let activity = Activity::of(data);
@@ -252,45 +250,6 @@ pub fn detect(data: &Dataset, config: &DetectConfig) -> Result<Detection> {
     })
 }
 
-/// Take out of their community the accounts with less than `min_share` of their fused
-/// evidence inside it: an ordinary account that retweeted a network's post once is tied to it
-/// by one edge and to everyone else by the rest. They go to a community of their own (id
-/// `membership.len()`-wide sentinel: the largest id plus one), which `keep_clusters` drops.
-fn trim_periphery(fused: &Fused, membership: &mut [u32], min_share: f64) {
-    if min_share <= 0.0 {
-        return;
-    }
-    let (strength, internal) = strengths(fused, membership, u32::MAX);
-    let outside = membership.iter().copied().max().map_or(0, |m| m + 1);
-    for (u, c) in membership.iter_mut().enumerate() {
-        if strength[u] > 0.0 && internal[u] < min_share * strength[u] {
-            *c = outside;
-        }
-    }
-}
-
-/// Keep communities of at least `min_size` accounts, renumbered `0..`; others get
-/// `NO_CLUSTER`.
-fn keep_clusters(membership: &[u32], communities: usize, min_size: usize) -> (Vec<u32>, usize) {
-    let mut size = vec![0usize; communities];
-    for &c in membership {
-        size[c as usize] += 1;
-    }
-    let mut id = vec![NO_CLUSTER; communities];
-    let mut next = 0u32;
-    // The last id holds trimmed accounts (see `trim_periphery`), never a cluster.
-    for (c, &s) in size.iter().enumerate().take(communities - 1) {
-        if s >= min_size.max(2) {
-            id[c] = next;
-            next += 1;
-        }
-    }
-    (
-        membership.iter().map(|&c| id[c as usize]).collect(),
-        next as usize,
-    )
-}
-
 /// Parts that describe one way of operating (amplifying one's own cores, posting the same
 /// texts), in `Parts::NAMES` order. Their absence is no sign of innocence, so each counts
 /// only where it raises the score.
@@ -327,7 +286,7 @@ pub fn score(parts: &Parts) -> f64 {
 
 /// Each account's fused strength, and the part of it inside its cluster (`none` marks no
 /// cluster).
-fn strengths(fused: &Fused, cluster_of: &[u32], none: u32) -> (Vec<f64>, Vec<f64>) {
+pub(crate) fn strengths(fused: &Fused, cluster_of: &[u32], none: u32) -> (Vec<f64>, Vec<f64>) {
     let n = cluster_of.len();
     let mut strength = vec![0.0; n];
     let mut internal = vec![0.0; n];

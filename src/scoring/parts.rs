@@ -16,7 +16,8 @@
 //! - `hashtag_concentration`: how much of the members' hashtag use is of tags that the cluster
 //!   owns (used mostly by it), in excess of its share of all tweets.
 //!
-//! An excess is `(observed - null) / (1 - null)`, floored at 0.
+//! An excess is `(observed - null) / (1 - null)`, floored at 0, where `observed` is shrunk
+//! toward the null by a few pseudo-observations, so small clusters need stronger evidence.
 
 use super::fuse::Fused;
 use super::NO_CLUSTER;
@@ -37,6 +38,9 @@ pub const BURST_WINDOW_MS: i64 = 30 * 86_400_000;
 /// Internal evidence per member at which `coaction` is half its internal share: two edges
 /// at p = 0.003 each.
 const COACTION_HALF_EVIDENCE: f64 = 5.0;
+/// Pseudo-observations at the null rate added to action counts, and to account counts.
+const PRIOR_ACTIONS: f64 = 20.0;
+const PRIOR_ACCOUNTS: f64 = 5.0;
 /// A part needs this many observations to be reported.
 const MIN_SUPPORT: u64 = 5;
 
@@ -106,6 +110,12 @@ pub struct Evidence {
     pub tweet_share: f64,
 }
 
+/// The excess of `hits` out of `n` over the null rate, after adding `prior` observations at
+/// the null rate: a handful of lucky actions in a small cluster cannot look like a campaign.
+fn shrunk_excess(hits: f64, n: f64, null: f64, prior: f64) -> f64 {
+    excess((hits + prior * null) / (n + prior), null)
+}
+
 fn excess(observed: f64, null: f64) -> f64 {
     if null >= 1.0 {
         return 0.0;
@@ -162,13 +172,15 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
             .then(|| e.internal_weight / total * per_member / (per_member + COACTION_HALF_EVIDENCE))
     };
     let sync_co = (e.co_actions >= MIN_SUPPORT).then(|| {
-        let n = e.co_actions as f64;
-        excess(e.synced as f64 / n, e.synced_null as f64 / n)
+        let null = e.synced_null as f64 / e.co_actions as f64;
+        shrunk_excess(e.synced as f64, e.co_actions as f64, null, PRIOR_ACTIONS)
     });
     let sync_rt = (e.inner_retweets_timed >= MIN_SUPPORT).then(|| {
-        excess(
-            e.inner_retweets_fast as f64 / e.inner_retweets_timed as f64,
+        shrunk_excess(
+            e.inner_retweets_fast as f64,
+            e.inner_retweets_timed as f64,
             e.fast_null,
+            PRIOR_ACTIONS,
         )
     });
     let synchrony = match (sync_co, sync_rt) {
@@ -176,21 +188,37 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
         (a, b) => a.or(b),
     };
     let structure = (e.inner_retweets >= MIN_SUPPORT && e.retweets_known > 0).then(|| {
-        excess(
-            e.inner_retweets as f64 / e.retweets_known as f64,
+        shrunk_excess(
+            e.inner_retweets as f64,
+            e.retweets_known as f64,
             e.received_share,
+            PRIOR_ACTIONS,
         )
     });
     let creation_burst = (e.created_known >= 3).then(|| {
-        excess(
-            e.created_in_burst as f64 / e.created_known as f64,
+        shrunk_excess(
+            e.created_in_burst as f64,
+            e.created_known as f64,
             e.burst_null,
+            PRIOR_ACCOUNTS,
         )
     });
-    let content_duplication =
-        (e.own_texts >= MIN_SUPPORT).then(|| e.duplicated_texts as f64 / e.own_texts as f64);
-    let hashtag_concentration = (e.hashtag_uses >= MIN_SUPPORT)
-        .then(|| excess(e.owned_hashtag_uses / e.hashtag_uses as f64, e.tweet_share));
+    let content_duplication = (e.own_texts >= MIN_SUPPORT).then(|| {
+        shrunk_excess(
+            e.duplicated_texts as f64,
+            e.own_texts as f64,
+            0.0,
+            PRIOR_ACTIONS,
+        )
+    });
+    let hashtag_concentration = (e.hashtag_uses >= MIN_SUPPORT).then(|| {
+        shrunk_excess(
+            e.owned_hashtag_uses,
+            e.hashtag_uses as f64,
+            e.tweet_share,
+            PRIOR_ACTIONS,
+        )
+    });
     Parts {
         coaction,
         synchrony,
