@@ -310,9 +310,20 @@ pub fn write_detection(
     all_edges: bool,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    write_accounts(dir, data, d)?;
-    write_clusters(dir, d)?;
-    write_edges(dir, data, d, all_edges)?;
-    write_gexf(dir, data, d, all_edges)?;
-    write_summary(dir, summary)
+    // The edge files are the big ones; write them beside the tables.
+    let (tables, edges) = rayon::join(
+        || {
+            write_accounts(dir, data, d)?;
+            write_clusters(dir, d)?;
+            write_summary(dir, summary)
+        },
+        || {
+            let (a, b) = rayon::join(
+                || write_edges(dir, data, d, all_edges),
+                || write_gexf(dir, data, d, all_edges),
+            );
+            a.and(b)
+        },
+    );
+    tables.and(edges)
 }

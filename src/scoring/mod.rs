@@ -366,3 +366,37 @@ pub fn explain(c: &Cluster) -> String {
     }
     s.join("; ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_parts_count_only_where_they_raise_the_score() {
+        let base = Parts {
+            coaction: Some(0.8),
+            synchrony: Some(0.6),
+            creation_burst: Some(0.4),
+            hashtag_concentration: Some(0.2),
+            ..Parts::default()
+        };
+        let plain = score(&base);
+        // Weighted mean of the four general parts.
+        let expected = (0.8 * 0.15 + 0.6 * 0.25 + 0.4 * 0.15 + 0.2 * 0.2) / 0.75;
+        assert!((plain - expected).abs() < 1e-12);
+        // No retweets among members (structure 0) is no evidence of innocence.
+        let low = Parts {
+            structure: Some(0.0),
+            content_duplication: Some(0.0),
+            ..base.clone()
+        };
+        assert_eq!(score(&low), plain);
+        // A strong amplification structure raises it.
+        let high = Parts {
+            structure: Some(0.9),
+            ..base
+        };
+        assert!(score(&high) > plain);
+        assert_eq!(score(&Parts::default()), 0.0);
+    }
+}

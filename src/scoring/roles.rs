@@ -64,3 +64,44 @@ pub fn role(activity: &Activity, amp: &Amplification, u: usize) -> (Role, f64) {
         (Role::Amplifier, confidence)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(tweets: u32, retweets: u32, replies: u32, made: u32, received: u32) -> (Role, f64) {
+        let activity = Activity {
+            tweets: vec![tweets],
+            originals: vec![tweets - retweets - replies],
+            retweets: vec![retweets],
+            replies: vec![replies],
+            quotes: vec![0],
+            first_ms: vec![0],
+            last_ms: vec![0],
+        };
+        let amp = Amplification {
+            made: vec![made],
+            received: vec![received],
+            made_known: vec![retweets],
+            median_delay_ms: vec![-1],
+        };
+        role(&activity, &amp, 0)
+    }
+
+    #[test]
+    fn amplification_decides_where_visible_behaviour_elsewhere() {
+        // Retweeted by the cluster, never retweets it: core, confidently.
+        let (r, c) = one(20, 2, 0, 0, 40);
+        assert_eq!(r, Role::Core);
+        assert!(c > 0.9);
+        // Retweets the cluster's cores and little else: amplifier.
+        assert_eq!(one(30, 27, 0, 25, 0).0, Role::Amplifier);
+        // No visible amplification (sources unknown): its own behaviour decides.
+        assert_eq!(one(30, 25, 0, 0, 0).0, Role::Amplifier);
+        assert_eq!(one(30, 3, 0, 0, 0).0, Role::Core);
+        // Mostly replies, never amplified: other.
+        assert_eq!(one(10, 0, 8, 0, 0).0, Role::Other);
+        // Known only as the source of the cluster's retweets.
+        assert_eq!(one(0, 0, 0, 0, 5).0, Role::Core);
+    }
+}

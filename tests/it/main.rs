@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod communities;
+mod detect;
 mod formats;
 mod graphs;
 mod shared_data;

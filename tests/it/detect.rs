@@ -1,0 +1,418 @@
+//! The main job: `coordnet detect` and `coordnet eval`, on generated data with known answers
+//! and on the IRA tweets.
+
+use super::*;
+use coordnet::scoring::eval::{evaluate, read_predicted, read_traps, read_truth};
+use coordnet::scoring::{detect, DetectConfig, Role, NO_CLUSTER};
+use coordnet::synth::{generate, SynthConfig};
+use std::collections::HashMap;
+use std::process::Command;
+
+fn coordnet(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_coordnet"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")
+}
+
+fn csv_rows(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn detect_on_the_sample_finds_every_planted_network_and_no_trap() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let input = sample().join("tweets.csv.gz");
+    let o = coordnet(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in [
+        "accounts.csv",
+        "clusters.csv",
+        "edges.csv",
+        "network.gexf",
+        "summary.json",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+
+    let truth = sample().join("truth.csv");
+    let o = coordnet(&[
+        "eval",
+        "--json",
+        "--truth",
+        truth.to_str().unwrap(),
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(e["f1"].as_f64().unwrap() >= 0.85, "{e}");
+    assert!(e["role_accuracy"].as_f64().unwrap() >= 0.9, "{e}");
+    for (network, counts) in e["per_network"].as_object().unwrap() {
+        let (total, hit) = (counts[0].as_f64().unwrap(), counts[1].as_f64().unwrap());
+        assert!(hit / total >= 0.7, "{network}: {hit} of {total} flagged");
+    }
+    assert_eq!(e["traps_flagged"], 0, "{e}");
+}
+
+#[test]
+fn detect_writes_the_documented_columns_and_consistent_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let input = sample().join("tweets.csv.gz");
+    let o = coordnet(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let (header, accounts) = csv_rows(&out.join("accounts.csv"));
+    assert_eq!(
+        header[..7],
+        [
+            "account_id",
+            "screen_name",
+            "cluster",
+            "role",
+            "role_confidence",
+            "flagged",
+            "score"
+        ]
+    );
+    let (header, clusters) = csv_rows(&out.join("clusters.csv"));
+    assert_eq!(
+        header[..6],
+        [
+            "cluster",
+            "size",
+            "n_core",
+            "n_amplifier",
+            "n_other",
+            "score"
+        ]
+    );
+    for col in [
+        "flagged",
+        "coaction",
+        "synchrony",
+        "structure",
+        "creation_burst",
+        "content_duplication",
+        "hashtag_concentration",
+        "core_amplifier_ratio",
+        "tweets_per_account",
+        "languages",
+        "top_hashtags",
+        "young_account_share",
+        "median_followers",
+        "explanation",
+    ] {
+        assert!(header.iter().any(|h| h == col), "clusters.csv lacks {col}");
+    }
+    // Sizes and role counts agree with the accounts file; flags and scores agree too.
+    for c in &clusters {
+        let members: Vec<_> = accounts
+            .iter()
+            .filter(|a| a["cluster"] == c["cluster"])
+            .collect();
+        assert_eq!(members.len().to_string(), c["size"]);
+        let cores = members.iter().filter(|a| a["role"] == "core").count();
+        assert_eq!(cores.to_string(), c["n_core"]);
+        assert!(members
+            .iter()
+            .all(|a| a["flagged"] == c["flagged"] && a["score"] == c["score"]));
+        let score: f64 = c["score"].parse().unwrap();
+        assert!((0.0..=1.0).contains(&score));
+        assert_eq!(c["flagged"] == "true", score >= 0.4);
+        assert!(!c["explanation"].is_empty());
+    }
+    // Clusters are numbered by score, highest first.
+    let scores: Vec<f64> = clusters
+        .iter()
+        .map(|c| c["score"].parse().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    // Unclustered accounts have no cluster, role or score, and are not flagged.
+    assert!(accounts
+        .iter()
+        .filter(|a| a["cluster"].is_empty())
+        .all(|a| a["role"].is_empty() && a["flagged"] == "false"));
+
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        summary["counts"]["clusters"].as_u64().unwrap() as usize,
+        clusters.len()
+    );
+    assert!(summary["ingest"]["rows_accepted"].as_u64().unwrap() > 0);
+    assert!(summary["timings_s"]["graphs"].as_f64().is_some());
+
+    // Gephi file: every node carries cluster, role and score.
+    let gexf = std::fs::read_to_string(out.join("network.gexf")).unwrap();
+    for attr in ["\"cluster\"", "\"role\"", "\"score\""] {
+        assert!(gexf.contains(attr), "gexf lacks attribute {attr}");
+    }
+    let mut reader = quick_xml::Reader::from_str(&gexf);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("network.gexf is not well-formed XML: {e}"),
+        }
+    }
+}
+
+/// Organic activity with viral cascades and trending bursts, and no planted network: nothing
+/// may be flagged.
+#[test]
+fn organic_data_with_traps_flags_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = SynthConfig::new(60_000);
+    c.networks.clear();
+    c.seed = 11;
+    generate(&c, dir.path(), false).unwrap();
+    let (data, _) = read(&[dir.path().join("tweets.csv")]);
+    let d = detect(&data, &DetectConfig::default()).unwrap();
+    let flagged: Vec<_> = d.clusters.iter().filter(|c| c.flagged).collect();
+    assert!(
+        flagged.is_empty(),
+        "flagged organic clusters: {:?}",
+        flagged
+            .iter()
+            .map(|c| (c.size, c.score, &c.explanation))
+            .collect::<Vec<_>>()
+    );
+    // There are clusters (ordinary communities); they just do not look coordinated.
+    assert!(!d.clusters.is_empty());
+}
+
+#[test]
+fn roles_follow_who_is_retweeted_inside_the_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = SynthConfig::new(40_000);
+    generate(&c, dir.path(), false).unwrap();
+    let (data, _) = read(&[dir.path().join("tweets.csv")]);
+    let d = detect(&data, &DetectConfig::default()).unwrap();
+    let truth = read_truth(&dir.path().join("truth.csv")).unwrap();
+    let (mut right, mut seen) = (0, 0);
+    for u in 0..data.accounts.len() as u32 {
+        let c = d.cluster_of[u as usize];
+        if c == NO_CLUSTER || !d.clusters[c as usize].flagged {
+            continue;
+        }
+        let Some(t) = truth.get(data.accounts.key(u)) else {
+            continue;
+        };
+        if t.network == "organic" {
+            continue;
+        }
+        seen += 1;
+        let role = d.roles[u as usize].0;
+        right += (role.name() == t.role) as usize;
+        assert!(d.roles[u as usize].1 >= 0.5 && d.roles[u as usize].1 <= 1.0);
+    }
+    assert!(seen > 100, "only {seen} network accounts flagged");
+    assert!(
+        right as f64 / seen as f64 >= 0.9,
+        "{right} of {seen} roles right"
+    );
+    // Every flagged core-amplifier cluster reports cores and amplifiers, and most of its
+    // retweeting goes to its own cores.
+    let ca = d
+        .clusters
+        .iter()
+        .filter(|c| c.flagged && c.n_amplifier > c.n_core)
+        .count();
+    assert!(ca >= 3, "{ca} core-amplifier clusters");
+    assert!(d
+        .clusters
+        .iter()
+        .filter(|c| c.flagged && c.n_amplifier > c.n_core)
+        .all(
+            |c| c.parts.structure.unwrap_or(0.0) > 0.5 && c.explanation.contains("amplifiers made")
+        ));
+    assert_eq!(Role::Core.name(), "core");
+}
+
+#[test]
+fn eval_scores_a_perfect_and_an_empty_detection() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = write(
+        dir.path(),
+        "truth.csv",
+        "account_id,network,role\na,n1,core\nb,n1,amplifier\nc,n1,amplifier\n\
+         d,n2,core\ne,n2,core\nf,organic,organic\ng,organic,organic\n",
+    );
+    let traps = write(
+        dir.path(),
+        "traps.csv",
+        "trap,kind,item,account_id\ntrap-0,viral-cascade,1,f\ntrap-0,viral-cascade,1,g\n",
+    );
+    let perfect = write(
+        dir.path(),
+        "perfect.csv",
+        "account_id,cluster,role,flagged\na,0,core,true\nb,0,amplifier,true\n\
+         c,0,amplifier,true\nd,1,core,true\ne,1,amplifier,true\nf,,,false\ng,2,core,false\n",
+    );
+    let t = read_truth(&truth).unwrap();
+    let tr = read_traps(&traps).unwrap();
+    let e = evaluate(&read_predicted(&perfect).unwrap(), &t, &tr);
+    assert_eq!((e.precision, e.recall, e.f1), (1.0, 1.0, 1.0));
+    assert!((e.ari - 1.0).abs() < 1e-12 && (e.nmi - 1.0).abs() < 1e-12);
+    assert!((e.role_accuracy - 0.8).abs() < 1e-12); // e is a core called amplifier
+    assert_eq!(e.traps_flagged, 0);
+
+    let empty = write(
+        dir.path(),
+        "empty.csv",
+        "account_id,cluster,role,flagged\nf,0,core,true\ng,0,core,true\n",
+    );
+    let e = evaluate(&read_predicted(&empty).unwrap(), &t, &tr);
+    assert_eq!((e.precision, e.recall, e.f1), (0.0, 0.0, 0.0));
+    assert_eq!(e.traps_flagged, 1);
+    assert_eq!(e.per_network["n1"], (3, 0));
+}
+
+#[test]
+fn eval_and_detect_name_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = write(dir.path(), "truth.csv", "account,network\na,n1\n");
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    write(
+        &dir.path().join("out"),
+        "accounts.csv",
+        "account_id,cluster,role,flagged\na,0,core,maybe\n",
+    );
+    let o = coordnet(&[
+        "eval",
+        "--truth",
+        truth.to_str().unwrap(),
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("truth.csv:1") && err.contains("account_id"),
+        "{err}"
+    );
+
+    let truth = write(
+        dir.path(),
+        "truth2.csv",
+        "account_id,network,role\na,n1,core\n",
+    );
+    let o = coordnet(&[
+        "eval",
+        "--truth",
+        truth.to_str().unwrap(),
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("accounts.csv:2, column 'flagged'") && err.contains("true or false"),
+        "{err}"
+    );
+
+    let input = sample().join("tweets.csv.gz");
+    let o = coordnet(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-o",
+        dir.path().join("d").to_str().unwrap(),
+        "--kinds",
+        "co-retweet,co-everything",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown co-action kind 'co-everything'"));
+    let o = coordnet(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-o",
+        dir.path().join("d").to_str().unwrap(),
+        "--edge-pvalue",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("try 0.01"));
+}
+
+#[test]
+fn ira_clusters_follow_the_troll_categories() {
+    let Some(tweets) = shared("ira-2016-10/tweets.csv.gz") else {
+        return;
+    };
+    let Some(labels) = shared("ira-2016-10/authors.csv") else {
+        return;
+    };
+    let (data, _) = read(&[tweets]);
+    let d = detect(&data, &DetectConfig::default()).unwrap();
+    let (_, rows) = csv_rows(&labels);
+    let key = rows[0]
+        .keys()
+        .find(|k| ["author", "account", "account_id"].contains(&k.as_str()))
+        .cloned()
+        .expect("an account column");
+    let mut cats = Vec::new();
+    let mut found = Vec::new();
+    for r in &rows {
+        let Some(u) = data.accounts.lookup(&r[&key]) else {
+            continue;
+        };
+        let c = d.cluster_of[u as usize];
+        if c == NO_CLUSTER {
+            continue;
+        }
+        cats.push(r["account_category"].clone());
+        found.push(c);
+    }
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let truth: Vec<u32> = cats
+        .iter()
+        .map(|c| {
+            let n = ids.len() as u32;
+            *ids.entry(c.clone()).or_insert(n)
+        })
+        .collect();
+    assert!(found.len() >= 80, "only {} accounts clustered", found.len());
+    let nmi = coordnet::communities::nmi(&truth, &found);
+    assert!(nmi >= 0.3, "NMI with account_category {nmi:.3}");
+    // LeftTroll accounts mostly retweet: inside their clusters they are amplifiers.
+    let left: Vec<Role> = rows
+        .iter()
+        .filter(|r| r["account_category"] == "LeftTroll")
+        .filter_map(|r| data.accounts.lookup(&r[&key]))
+        .filter(|&u| d.cluster_of[u as usize] != NO_CLUSTER)
+        .map(|u| d.roles[u as usize].0)
+        .collect();
+    let amplifiers = left.iter().filter(|&&r| r == Role::Amplifier).count();
+    assert!(
+        left.len() >= 40 && amplifiers * 10 >= left.len() * 7,
+        "{amplifiers} of {} clustered LeftTrolls are amplifiers",
+        left.len()
+    );
+}
