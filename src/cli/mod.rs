@@ -7,6 +7,7 @@ mod explain;
 mod graph;
 mod input;
 mod progress;
+mod score;
 mod stats;
 mod synth;
 
@@ -28,6 +29,7 @@ enum Command {
     Explain(explain::Args),
     Communities(communities::Args),
     Eval(eval::Args),
+    Score(score::Args),
     Synth(synth::Args),
 }
 
@@ -35,6 +37,7 @@ pub fn run() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Detect(a) => detect::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Score(a) => score::run(a),
         Command::Stats(a) => stats::run(a),
         Command::Graph(a) => graph::run(a),
         Command::Explain(a) => explain::run(a),

@@ -251,3 +251,26 @@ impl Evaluation {
         s
     }
 }
+
+/// An analyst's list of suspected accounts: the `column` of each row, with its group from
+/// `group_column` if given (one group otherwise). Returns (account, group) in file order.
+pub fn read_suspects(
+    path: &Path,
+    column: &str,
+    group_column: Option<&str>,
+) -> Result<Vec<(String, String)>> {
+    let mut wanted = vec![column];
+    wanted.extend(group_column);
+    let rows = read_table(path, &wanted)?;
+    Ok(rows
+        .into_iter()
+        .map(|(_, mut v)| {
+            let group = if v.len() > 1 {
+                v.pop().unwrap_or_default()
+            } else {
+                "suspects".to_string()
+            };
+            (v.pop().unwrap_or_default(), group)
+        })
+        .collect())
+}

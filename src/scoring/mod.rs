@@ -168,9 +168,25 @@ pub fn detect(data: &Dataset, config: &DetectConfig) -> Result<Detection> {
 
     let partition = leiden(&fused.graph, &config.leiden)?;
     let membership = clusters::split_by_score(data, &fused, partition.membership, config)?;
-    let (mut cluster_of, clusters) = clusters::form(&fused, &membership, config);
+    let (cluster_of, clusters) = clusters::form(&fused, &membership, config);
     lap("communities", &mut timings);
 
+    let mut d = assess(data, fused, cluster_of, clusters, config);
+    lap("scoring", &mut timings);
+    d.timings = timings;
+    Ok(d)
+}
+
+/// Score given groups of accounts: `cluster_of[account]` is a group in `0..clusters` or
+/// `NO_CLUSTER`. Parts, roles and profiles as `detect` computes them; groups are renumbered by
+/// score, highest first.
+pub fn assess(
+    data: &Dataset,
+    fused: Fused,
+    mut cluster_of: Vec<u32>,
+    clusters: usize,
+    config: &DetectConfig,
+) -> Detection {
     let activity = Activity::of(data);
     let amp = Amplification::of(data, &fused.sources, &cluster_of);
     let mut sizes = vec![0usize; clusters];
@@ -238,16 +254,15 @@ pub fn detect(data: &Dataset, config: &DetectConfig) -> Result<Detection> {
 
     let (strength, internal) = strengths(&fused, &cluster_of, NO_CLUSTER);
     let features = AccountFeatures::build(&activity, &amp, &strength, &internal);
-    lap("scoring", &mut timings);
-    Ok(Detection {
+    Detection {
         fused,
         cluster_of,
         clusters: out,
         roles,
         features,
         activity,
-        timings,
-    })
+        timings: Vec::new(),
+    }
 }
 
 /// Parts that describe one way of operating (amplifying one's own cores, posting the same

@@ -416,3 +416,40 @@ fn ira_clusters_follow_the_troll_categories() {
         left.len()
     );
 }
+
+#[test]
+fn score_tells_a_suspected_network_from_random_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, truth) = csv_rows(&sample().join("truth.csv"));
+    let mut list = String::from("account_id,group\n");
+    for r in truth.iter().filter(|r| r["network"] == "ca-1:10") {
+        list.push_str(&format!("{},suspected\n", r["account_id"]));
+    }
+    for r in truth.iter().filter(|r| r["network"] == "organic").take(40) {
+        list.push_str(&format!("{},random\n", r["account_id"]));
+    }
+    list.push_str("not-in-the-data,random\n");
+    let suspects = write(dir.path(), "suspects.csv", &list);
+    let input = sample().join("tweets.csv.gz");
+    let o = coordnet(&[
+        "score",
+        "--accounts",
+        suspects.to_str().unwrap(),
+        "--group-column",
+        "group",
+        input.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let line = |g: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{g}:")))
+            .unwrap_or_else(|| panic!("no line for {g}: {out}"))
+            .to_string()
+    };
+    assert!(line("suspected").ends_with("flagged"), "{out}");
+    assert!(!line("random").contains("flagged"), "{out}");
+    // The account missing from the data is reported, not silently dropped.
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("1 of 74 suspected accounts are not in the input"));
+}

@@ -1,0 +1,132 @@
+//! `coordnet score`: an analyst's own list of suspected accounts, scored like a cluster.
+
+use super::input::InputArgs;
+use coordnet::report::detection::write_detection;
+use coordnet::scoring::eval::read_suspects;
+use coordnet::scoring::{assess, fuse, DetectConfig, NO_CLUSTER};
+use std::path::PathBuf;
+
+/// Score a list of suspected accounts with the same parts and roles as `detect` gives a
+/// cluster, against the rest of the data: co-action significance, timing synchrony,
+/// core-amplifier structure, creation burst, content duplication, hashtag concentration; each
+/// account gets a role (core, amplifier, other). With --group-column, each group is scored on
+/// its own.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// CSV of suspected accounts, with a header.
+    #[arg(long, value_name = "SUSPECTS.csv")]
+    accounts: PathBuf,
+
+    /// Column of SUSPECTS.csv holding the account id (as written in the input: user id,
+    /// hashed id or author name).
+    #[arg(long, default_value = "account_id", value_name = "COL")]
+    account_column: String,
+
+    /// Column of SUSPECTS.csv naming each account's group (default: one group).
+    #[arg(long, value_name = "COL")]
+    group_column: Option<String>,
+
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Groups scoring at least this are flagged as coordinated.
+    #[arg(long, default_value_t = 0.4, value_name = "S")]
+    threshold: f64,
+
+    /// Also write accounts.csv, clusters.csv, edges.csv, network.gexf and summary.json here.
+    #[arg(short, long, value_name = "DIR")]
+    output: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let config = DetectConfig {
+        threshold: args.threshold,
+        ..DetectConfig::default()
+    };
+    config.validate()?;
+    let suspects = read_suspects(
+        &args.accounts,
+        &args.account_column,
+        args.group_column.as_deref(),
+    )?;
+    let (data, report) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
+    eprintln!("{}", report.summary());
+
+    let mut cluster_of = vec![NO_CLUSTER; data.accounts.len()];
+    let mut groups: Vec<String> = Vec::new();
+    let mut missing = Vec::new();
+    for (account, group) in &suspects {
+        let Some(u) = data.accounts.lookup(account) else {
+            missing.push(account.as_str());
+            continue;
+        };
+        let g = match groups.iter().position(|x| x == group) {
+            Some(g) => g,
+            None => {
+                groups.push(group.clone());
+                groups.len() - 1
+            }
+        };
+        cluster_of[u as usize] = g as u32;
+    }
+    if !missing.is_empty() {
+        eprintln!(
+            "{} of {} suspected accounts are not in the input (e.g. {}); they are left out",
+            missing.len(),
+            suspects.len(),
+            missing
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    anyhow::ensure!(
+        !groups.is_empty(),
+        "none of the {} accounts in {} is in the input; check --account-column (ids must be \
+         written as in the input)",
+        suspects.len(),
+        args.accounts.display()
+    );
+    let fused = fuse(&data, &config)?;
+    // Groups keep their own names: remember each one's order before `assess` renumbers.
+    let first_member: Vec<u32> = (0..groups.len() as u32)
+        .map(|g| cluster_of.iter().position(|&c| c == g).unwrap_or(0) as u32)
+        .collect();
+    let d = assess(&data, fused, cluster_of, groups.len(), &config);
+    for c in &d.clusters {
+        let g = first_member
+            .iter()
+            .position(|&u| d.cluster_of[u as usize] == c.id)
+            .map_or("?", |g| groups[g].as_str());
+        println!(
+            "{g}: {} accounts ({} core, {} amplifier, {} other), score {:.2}{}",
+            c.size,
+            c.n_core,
+            c.n_amplifier,
+            c.n_other,
+            c.score,
+            if c.flagged { ", flagged" } else { "" }
+        );
+        let parts: Vec<String> = coordnet::scoring::Parts::NAMES
+            .iter()
+            .zip(c.parts.values())
+            .map(|(n, v)| format!("{n} {}", v.map_or("-".into(), |v| format!("{v:.2}"))))
+            .collect();
+        println!("  {}", parts.join(", "));
+        println!("  {}", c.explanation);
+    }
+    if let Some(dir) = &args.output {
+        let summary = serde_json::json!({
+            "inputs": args.input.inputs,
+            "suspects": args.accounts,
+            "suspects_missing": missing.len(),
+            "groups": groups,
+            "ingest": report,
+        });
+        write_detection(dir, &data, &d, &summary, false)?;
+        eprintln!("wrote {}", dir.display());
+    }
+    Ok(())
+}
