@@ -140,12 +140,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         GraphKind::Coaction(kind) => {
             if auto {
-                let actions = match kind {
-                    graphs::CoactionKind::CoSimilar => {
-                        graphs::similarity::near_duplicate_actions(&data, &opts)?
-                    }
-                    _ => graphs::actions::collect(&data, kind, &opts.filter),
-                };
+                let actions = graphs::coaction_actions(&data, kind, &opts)?;
                 let w = estimate_window(&actions, 2.0);
                 eprintln!("window: {}", w.explanation);
                 opts.window_ms = Some(w.window_ms);

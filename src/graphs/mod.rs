@@ -174,16 +174,26 @@ impl GraphOptions {
     }
 }
 
+/// `kind`'s actions in `data`: near-duplicate text clusters for co-similar, else the rows'
+/// own items.
+pub fn coaction_actions(
+    data: &Dataset,
+    kind: CoactionKind,
+    opts: &GraphOptions,
+) -> Result<Actions> {
+    match kind {
+        CoactionKind::CoSimilar => similarity::near_duplicate_actions(data, opts),
+        _ => Ok(actions::collect(data, kind, &opts.filter)),
+    }
+}
+
 /// Collect `kind`'s actions from `data` and project them onto account pairs.
 pub fn coaction_graph(
     data: &Dataset,
     kind: CoactionKind,
     opts: &GraphOptions,
 ) -> Result<Projection> {
-    let actions = match kind {
-        CoactionKind::CoSimilar => similarity::near_duplicate_actions(data, opts)?,
-        _ => actions::collect(data, kind, &opts.filter),
-    };
+    let actions = coaction_actions(data, kind, opts)?;
     coaction::project(data, actions, &opts.coaction())
 }
 

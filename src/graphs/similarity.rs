@@ -69,7 +69,8 @@ pub fn estimated_jaccard(a: &[u32], b: &[u32]) -> f64 {
     same as f64 / a.len().max(1) as f64
 }
 
-fn splitmix(mut x: u64) -> u64 {
+/// SplitMix64's finaliser: a cheap, well-mixed hash of a `u64`.
+pub fn splitmix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

@@ -23,10 +23,15 @@ const SPLIT_MIN_FACTOR: usize = 4;
 /// Clusters from a labelling: the periphery trimmed and small groups dropped. Returns each
 /// account's cluster (`0..clusters` or `NO_CLUSTER`) and the number of clusters.
 pub fn form(fused: &Fused, membership: &[u32], config: &DetectConfig) -> (Vec<u32>, usize) {
+    let (cluster_of, label_of) = form_labelled(fused, membership, config);
+    (cluster_of, label_of.len())
+}
+
+/// [`form`], also returning each cluster's label in `membership`.
+fn form_labelled(fused: &Fused, membership: &[u32], config: &DetectConfig) -> (Vec<u32>, Vec<u32>) {
     let mut labels = membership.to_vec();
     trim_periphery(fused, &mut labels, config.min_internal_share);
-    let (cluster_of, label_of) = keep_clusters(&labels, config.min_cluster_size);
-    (cluster_of, label_of.len())
+    keep_clusters(&labels, config.min_cluster_size)
 }
 
 /// Scores of the clusters a labelling forms, keyed by label.
@@ -36,9 +41,7 @@ fn scores_by_label(
     membership: &[u32],
     config: &DetectConfig,
 ) -> HashMap<u32, (usize, f64)> {
-    let mut labels = membership.to_vec();
-    trim_periphery(fused, &mut labels, config.min_internal_share);
-    let (cluster_of, label_of) = keep_clusters(&labels, config.min_cluster_size);
+    let (cluster_of, label_of) = form_labelled(fused, membership, config);
     let mut sizes = vec![0usize; label_of.len()];
     for &c in cluster_of.iter().filter(|&&c| c != NO_CLUSTER) {
         sizes[c as usize] += 1;

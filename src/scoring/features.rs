@@ -65,8 +65,6 @@ pub struct Amplification {
     pub made: Vec<u32>,
     /// Retweets an account received from members of its own cluster.
     pub received: Vec<u32>,
-    /// Retweets with a known source (made by the account).
-    pub made_known: Vec<u32>,
     /// Median delay of the account's in-cluster retweets, ms (`-1` if none known).
     pub median_delay_ms: Vec<i64>,
 }
@@ -77,7 +75,6 @@ impl Amplification {
         let mut a = Amplification {
             made: vec![0; n],
             received: vec![0; n],
-            made_known: vec![0; n],
             median_delay_ms: vec![-1; n],
         };
         let mut delays: Vec<(u32, i64)> = Vec::new();
@@ -87,7 +84,6 @@ impl Amplification {
             if s.account == u {
                 continue;
             }
-            a.made_known[u as usize] += 1;
             let c = cluster_of[u as usize];
             if c == NO_CLUSTER || cluster_of[s.account as usize] != c {
                 continue;
@@ -159,14 +155,5 @@ impl AccountFeatures {
             }
         }
         AccountFeatures { names, values }
-    }
-
-    pub fn get(&self, account: u32, name: &str) -> f64 {
-        let j = self
-            .names
-            .iter()
-            .position(|&n| n == name)
-            .expect("a known feature name");
-        self.values[[account as usize, j]]
     }
 }

@@ -16,7 +16,7 @@ use crate::graphs::significance::poisson_upper_tail;
 use crate::graphs::{
     self, estimate_window,
     retweet::{RetweetGraph, Source},
-    CoEdge, CoactionKind, Graph, Projection,
+    CoEdge, Graph, Projection,
 };
 use hashbrown::HashMap;
 use rayon::prelude::*;
@@ -70,10 +70,7 @@ pub fn fuse(data: &Dataset, config: &DetectConfig) -> Result<Fused> {
     let mut projections = Vec::new();
     for &kind in &config.kinds {
         let mut opts = config.graph.clone();
-        let actions = match kind {
-            CoactionKind::CoSimilar => graphs::similarity::near_duplicate_actions(data, &opts)?,
-            _ => graphs::actions::collect(data, kind, &opts.filter),
-        };
+        let actions = graphs::coaction_actions(data, kind, &opts)?;
         let mut reason = None;
         opts.window_ms = match config.window_ms {
             Some(w) => w,

@@ -24,6 +24,7 @@ use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::graphs::actions::Actions;
 use crate::graphs::retweet::Source;
+use crate::graphs::similarity::splitmix;
 use crate::graphs::CoactionKind;
 use crate::ingest::{ItemKind, TweetKind};
 use hashbrown::HashMap;
@@ -242,13 +243,6 @@ fn fused_weights(fused: &Fused, cluster_of: &[u32], ev: &mut [Evidence]) {
             }
         }
     }
-}
-
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }
 
 /// Per cluster: (actions with a partner, synchronous ones).

@@ -82,7 +82,6 @@ mod tests {
         let amp = Amplification {
             made: vec![made],
             received: vec![received],
-            made_known: vec![retweets],
             median_delay_ms: vec![-1],
         };
         role(&activity, &amp, 0)
