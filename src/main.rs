@@ -2,6 +2,11 @@
 
 mod cli;
 
+// Large runs allocate and free big buffers stage after stage; with glibc's allocator the page
+// faults on fresh pages cost about 15% of a 1M-tweet detect (measured A/B: 9.3 s against 8.0 s).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

@@ -5,6 +5,7 @@ use super::input::InputArgs;
 use coordnet::graphs::evidence::evidence;
 use coordnet::graphs::{coaction_graph, format_duration, GraphKind};
 use coordnet::ingest::time::format_iso;
+use coordnet::scoring::rhythm;
 use std::io::Write;
 
 /// Show the shared retweets, hashtags, URLs or texts behind the edge between two accounts,
@@ -60,10 +61,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let (x, y) = (a.min(b), a.max(b));
     let edge = p.edges.iter().find(|e| e.a == x && e.b == y);
     let items = evidence(&data, &p, a, b);
+    // When they are active, apart from what they act on.
+    let (pa, pb) = (rhythm::profile(&data, a), rhythm::profile(&data, b));
+    let hour_of_week_cosine = rhythm::cosine(pa.view(), pb.view());
+    let shared_hours = rhythm::shared_hours(&data, a, b);
     let mut out = std::io::stdout().lock();
     if args.json {
         let v = serde_json::json!({"a": data.accounts.key(a), "b": data.accounts.key(b),
-            "kind": kind, "window_ms": p.window_ms, "edge": edge, "evidence": items});
+            "kind": kind, "window_ms": p.window_ms, "edge": edge, "evidence": items,
+            "hour_of_week_cosine": hour_of_week_cosine, "shared_active_hours": shared_hours});
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
         return Ok(());
@@ -94,6 +100,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             kind.name()
         )?,
     }
+    writeln!(
+        out,
+        "activity: {} and {} tweets; hour-of-week profiles cosine {:.2}; active in the same \
+         clock hour {} times",
+        pa.sum(),
+        pb.sum(),
+        hour_of_week_cosine,
+        shared_hours
+    )?;
     writeln!(out, "shared {}s: {}", kind.item_noun(), items.len())?;
     if !items.is_empty() {
         writeln!(

@@ -13,6 +13,7 @@
 use super::actions::Actions;
 use super::format_duration;
 use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 
 /// A window chosen from the data, and why.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -31,36 +32,36 @@ const CANDIDATES_S: [i64; 17] = [
 /// Estimate a window for `actions`; `min_excess` is the observed/chance ratio a window needs.
 pub fn estimate_window(actions: &Actions, min_excess: f64) -> WindowEstimate {
     let floor = actions.coarsest.millis().max(1000);
-    let observed = pair_delays(actions, &actions.time_ms);
-    if observed.is_empty() {
+    let observed = pair_delays(actions, None);
+    if observed.total == 0 {
         return WindowEstimate {
             window_ms: 60_000,
             curve: Vec::new(),
             explanation: "no item has two actions; using the default window of 1m".into(),
         };
     }
-    let null = pair_delays(actions, &spread_within_items(actions, 7));
-    let within = |d: &[i64], w: i64| d.partition_point(|&x| x <= w);
-    let curve: Vec<(i64, f64, f64)> = CANDIDATES_S
+    let null = pair_delays(actions, Some(7));
+    let candidates: Vec<usize> = (0..CANDIDATES_S.len())
+        .filter(|&i| CANDIDATES_S[i] * 1000 >= floor)
+        .collect();
+    let curve: Vec<(i64, f64, f64)> = candidates
         .iter()
-        .map(|&s| s * 1000)
-        .filter(|&w| w >= floor)
-        .map(|w| {
+        .map(|&i| {
             (
-                w,
-                within(&observed, w) as f64 / observed.len() as f64,
-                within(&null, w) as f64 / null.len() as f64,
+                CANDIDATES_S[i] * 1000,
+                observed.within[i] as f64 / observed.total as f64,
+                null.within[i] as f64 / null.total as f64,
             )
         })
         .collect();
     // Marginal excess per step, smoothed by a pseudo-count of 0.2% of the pairs so that a
     // handful of pairs in an empty null step cannot make a peak.
-    let pseudo = (observed.len() as f64 * 0.002).max(1.0);
-    let mut prev = (0usize, 0usize);
-    let marginal: Vec<f64> = curve
+    let pseudo = (observed.total as f64 * 0.002).max(1.0);
+    let mut prev = (0u64, 0u64);
+    let marginal: Vec<f64> = candidates
         .iter()
-        .map(|&(w, _, _)| {
-            let (o, n) = (within(&observed, w), within(&null, w));
+        .map(|&i| {
+            let (o, n) = (observed.within[i], null.within[i]);
             let m = ((o - prev.0) as f64 + pseudo) / ((n - prev.1) as f64 + pseudo);
             prev = (o, n);
             m
@@ -112,47 +113,71 @@ pub fn estimate_window(actions: &Actions, min_excess: f64) -> WindowEstimate {
     }
 }
 
-/// The null: each item's actions at independent uniform times over the item's own span, so
-/// items keep their lifetimes and only the clustering inside them is lost.
-fn spread_within_items(actions: &Actions, seed: u64) -> Vec<i64> {
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-    let mut times = actions.time_ms.clone();
-    for g in 0..actions.groups() {
-        let r = actions.group(g);
-        let (lo, hi) = (times[r.start], times[r.end - 1]);
-        for t in &mut times[r] {
-            *t = rng.random_range(lo..=hi);
-        }
-    }
-    times
+/// Same-item action pairs (each action with up to 50 later ones within a day): how many, and
+/// how many within each candidate window. Counting per candidate, rather than keeping every
+/// delay, keeps this linear and parallel (co-hashtag at 1M tweets makes tens of millions).
+struct DelayCounts {
+    total: u64,
+    within: [u64; CANDIDATES_S.len()],
 }
 
-/// Delays between pairs of actions on the same item (times taken from `times`), each action
-/// with up to 50 later ones within a day, sorted.
-fn pair_delays(actions: &Actions, times: &[i64]) -> Vec<i64> {
+/// [`DelayCounts`] of the actions' times, or with `spread_seed` of times drawn uniformly over
+/// each item's lifetime (first to last action), the null.
+fn pair_delays(actions: &Actions, spread_seed: Option<u64>) -> DelayCounts {
     const HORIZON_MS: i64 = 86_400_000;
-    let mut out = Vec::new();
-    let mut t = Vec::new();
-    for g in 0..actions.groups() {
-        let r = actions.group(g);
-        if r.len() < 2 {
-            continue;
-        }
-        t.clear();
-        t.extend_from_slice(&times[r]);
-        t.sort_unstable();
-        for i in 0..t.len() {
-            for j in i + 1..t.len().min(i + 51) {
-                let d = t[j] - t[i];
-                if d > HORIZON_MS {
-                    break;
+    const EMPTY: [u64; CANDIDATES_S.len() + 1] = [0; CANDIDATES_S.len() + 1];
+    let bins = (0..actions.groups())
+        .into_par_iter()
+        .fold(
+            || (EMPTY, Vec::new()),
+            |(mut bins, mut t): ([u64; CANDIDATES_S.len() + 1], Vec<i64>), g| {
+                let r = actions.group(g);
+                if r.len() < 2 {
+                    return (bins, t);
                 }
-                out.push(d);
-            }
-        }
+                t.clear();
+                t.extend_from_slice(&actions.time_ms[r]);
+                if let Some(seed) = spread_seed {
+                    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed ^ ((g as u64) << 16));
+                    let (lo, hi) = (t[0], t[t.len() - 1]);
+                    for x in &mut t {
+                        *x = rng.random_range(lo..=hi);
+                    }
+                }
+                t.sort_unstable();
+                for i in 0..t.len() {
+                    for j in i + 1..t.len().min(i + 51) {
+                        let d = t[j] - t[i];
+                        if d > HORIZON_MS {
+                            break;
+                        }
+                        // The first candidate at least `d` (or past the last one).
+                        bins[CANDIDATES_S.partition_point(|&c| c * 1000 < d)] += 1;
+                    }
+                }
+                (bins, t)
+            },
+        )
+        .map(|(bins, _)| bins)
+        .reduce(
+            || EMPTY,
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    let mut within = [0u64; CANDIDATES_S.len()];
+    let mut sum = 0;
+    for (w, b) in within.iter_mut().zip(bins) {
+        sum += b;
+        *w = sum;
     }
-    out.sort_unstable();
-    out
+    DelayCounts {
+        total: bins.iter().sum(),
+        within,
+    }
 }
 
 /// CooRnet's rule: the 10% quantile over items (3+ actions) of first-to-median time.

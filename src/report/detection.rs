@@ -132,6 +132,10 @@ pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
         "median_retweet_delay_s",
         "retweets_within_5min",
         "retweets_within_5min_null",
+        "shared_burst_share",
+        "shared_burst_share_null",
+        "hour_of_week_similarity",
+        "hour_of_week_similarity_null",
         "tweets",
         "tweets_per_account",
         "languages",
@@ -170,6 +174,11 @@ pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
             opt((e.inner_retweets_timed > 0)
                 .then(|| e.inner_retweets_fast as f64 / e.inner_retweets_timed as f64)),
             fmt(e.fast_null),
+            opt((e.rhythm.active_hours > 0)
+                .then(|| e.rhythm.shared_hours as f64 / e.rhythm.active_hours as f64)),
+            opt(e.rhythm.shared_null),
+            opt(e.rhythm.profile_similarity),
+            opt(e.rhythm.profile_null),
             p.tweets.to_string(),
             fmt(p.tweets_per_account),
             p.languages

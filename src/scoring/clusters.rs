@@ -8,7 +8,7 @@
 //! the split is kept only if one of its parts is flagged. Parts are tried again, a few levels
 //! deep. Clusters that score high are never split: a flagged network stays whole.
 
-use super::{parts, score, strengths, DetectConfig, Fused, NO_CLUSTER};
+use super::{parts, score, strengths, Activity, DetectConfig, Fused, NO_CLUSTER};
 use crate::communities::leiden;
 use crate::dataset::Dataset;
 use crate::error::Result;
@@ -34,20 +34,34 @@ fn form_labelled(fused: &Fused, membership: &[u32], config: &DetectConfig) -> (V
     keep_clusters(&labels, config.min_cluster_size)
 }
 
-/// Scores of the clusters a labelling forms, keyed by label.
+/// Scores of the clusters a labelling forms, keyed by label; with `only`, of those labels
+/// alone. A cluster's score depends on its own members only, so scores carry over between
+/// levels and each level measures just the new parts.
 fn scores_by_label(
     data: &Dataset,
+    activity: &Activity,
     fused: &Fused,
     membership: &[u32],
+    only: Option<&HashMap<u32, u32>>,
     config: &DetectConfig,
 ) -> HashMap<u32, (usize, f64)> {
-    let (cluster_of, label_of) = form_labelled(fused, membership, config);
+    let (cluster_of, label_of) = match only {
+        None => form_labelled(fused, membership, config),
+        Some(only) => {
+            let wanted: Vec<u32> = membership
+                .iter()
+                .map(|l| if only.contains_key(l) { *l } else { TRIMMED })
+                .collect();
+            form_labelled(fused, &wanted, config)
+        }
+    };
     let mut sizes = vec![0usize; label_of.len()];
     for &c in cluster_of.iter().filter(|&&c| c != NO_CLUSTER) {
         sizes[c as usize] += 1;
     }
     let measured = parts::measure(
         data,
+        activity,
         fused,
         &cluster_of,
         label_of.len(),
@@ -68,10 +82,11 @@ pub fn split_by_score(
     mut membership: Vec<u32>,
     config: &DetectConfig,
 ) -> Result<Vec<u32>> {
+    let activity = Activity::of(data);
     let mut tried: HashSet<u32> = HashSet::new();
+    let mut scores = scores_by_label(data, &activity, fused, &membership, None, config);
     for _ in 0..SPLIT_DEPTH {
-        let before = scores_by_label(data, fused, &membership, config);
-        let candidates: HashSet<u32> = before
+        let candidates: HashSet<u32> = scores
             .iter()
             .filter(|(l, &(size, s))| {
                 s < config.threshold
@@ -85,15 +100,12 @@ pub fn split_by_score(
         }
         tried.extend(candidates.iter().copied());
         let (split, parent) = split_labels(fused, &membership, &candidates, config)?;
-        let after = scores_by_label(data, fused, &split, config);
-        let mut keep: HashSet<u32> = HashSet::new();
-        for (label, &(_, s)) in &after {
-            if s >= config.threshold {
-                if let Some(&p) = parent.get(label) {
-                    keep.insert(p);
-                }
-            }
-        }
+        let after = scores_by_label(data, &activity, fused, &split, Some(&parent), config);
+        let keep: HashSet<u32> = after
+            .iter()
+            .filter(|(_, &(_, s))| s >= config.threshold)
+            .map(|(label, _)| parent[label])
+            .collect();
         if keep.is_empty() {
             break;
         }
@@ -102,6 +114,8 @@ pub fn split_by_score(
                 *l = new;
             }
         }
+        scores.retain(|l, _| !keep.contains(l));
+        scores.extend(after.into_iter().filter(|(l, _)| keep.contains(&parent[l])));
     }
     Ok(membership)
 }

@@ -18,7 +18,6 @@ use crate::graphs::{
     retweet::{RetweetGraph, Source},
     CoEdge, Graph, Projection,
 };
-use hashbrown::HashMap;
 use rayon::prelude::*;
 
 /// The most evidence one edge of one kind can add (p-values below 1e-10 all count the same).
@@ -123,9 +122,10 @@ pub fn fuse(data: &Dataset, config: &DetectConfig) -> Result<Fused> {
         .then(|| graphs::retweet::from_sources(data, &sources));
 
     let n_kinds = kinds.len() + retweets.is_some() as usize;
-    let mut pairs: HashMap<(u32, u32), Vec<f32>> = HashMap::new();
+    // Every significant edge of every kind as (pair, kind, evidence), then grouped by pair.
+    let mut entries: Vec<((u32, u32), u8, f32)> = Vec::new();
     for (k, p) in projections.iter().enumerate() {
-        let (count, total) = add_coaction(&mut pairs, &p.edges, k, n_kinds, config.edge_pvalue);
+        let (count, total) = add_coaction(&mut entries, &p.edges, k, config.edge_pvalue);
         kinds[k].significant_edges = count;
         kinds[k].evidence = total;
     }
@@ -146,25 +146,30 @@ pub fn fuse(data: &Dataset, config: &DetectConfig) -> Result<Fused> {
             }
             let key = (e.amplifier.min(e.source), e.amplifier.max(e.source));
             let ev = evidence(p);
-            let slot = pairs.entry(key).or_insert_with(|| vec![0.0; n_kinds]);
-            // Mutual retweeting is one relation: keep the stronger direction.
-            slot[k] = slot[k].max(ev as f32);
+            entries.push((key, k as u8, ev as f32));
             report.significant_edges += 1;
             report.evidence += ev;
         }
         kinds.push(report);
     }
 
-    let mut edges: Vec<FusedEdge> = pairs
-        .into_iter()
-        .map(|((a, b), by_kind)| FusedEdge {
-            a,
-            b,
-            weight: by_kind.iter().map(|&x| x as f64).sum(),
-            by_kind,
+    entries.par_sort_unstable_by_key(|e| e.0);
+    let edges: Vec<FusedEdge> = entries
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|run| {
+            let mut by_kind = vec![0.0f32; n_kinds];
+            for &(_, k, ev) in run {
+                // Mutual retweeting is one relation: keep the stronger direction.
+                by_kind[k as usize] = by_kind[k as usize].max(ev);
+            }
+            FusedEdge {
+                a: run[0].0 .0,
+                b: run[0].0 .1,
+                weight: by_kind.iter().map(|&x| x as f64).sum(),
+                by_kind,
+            }
         })
         .collect();
-    edges.par_sort_unstable_by_key(|e| (e.a, e.b));
     let list: Vec<(u32, u32, f32)> = edges.iter().map(|e| (e.a, e.b, e.weight as f32)).collect();
     let graph = Graph::undirected(data.accounts.len(), &list);
     Ok(Fused {
@@ -178,19 +183,16 @@ pub fn fuse(data: &Dataset, config: &DetectConfig) -> Result<Fused> {
 }
 
 fn add_coaction(
-    pairs: &mut HashMap<(u32, u32), Vec<f32>>,
+    entries: &mut Vec<((u32, u32), u8, f32)>,
     edges: &[CoEdge],
     k: usize,
-    n_kinds: usize,
     alpha: f64,
 ) -> (usize, f64) {
     let mut count = 0;
     let mut total = 0.0;
     for e in edges.iter().filter(|e| e.p_value <= alpha) {
         let ev = evidence(e.p_value);
-        pairs
-            .entry((e.a, e.b))
-            .or_insert_with(|| vec![0.0; n_kinds])[k] = ev as f32;
+        entries.push(((e.a, e.b), k as u8, ev as f32));
         count += 1;
         total += ev;
     }

@@ -26,6 +26,7 @@ pub mod features;
 pub mod fuse;
 pub mod parts;
 pub mod profile;
+pub mod rhythm;
 pub mod roles;
 
 pub use features::{AccountFeatures, Activity, Amplification};
@@ -195,6 +196,7 @@ pub fn assess(
     }
     let measured = parts::measure(
         data,
+        &activity,
         &fused,
         &cluster_of,
         clusters,
@@ -271,11 +273,13 @@ pub fn assess(
 pub const MODUS_PARTS: [bool; 6] = [false, false, true, false, true, false];
 
 /// The weighted mean of the parts a cluster has evidence for, the operation-specific parts
-/// only where they raise it.
+/// only where they raise it (and synchrony too, where it rests on activity rhythm alone).
 pub fn score(parts: &Parts) -> f64 {
     let values = parts.values();
+    let mut modus_parts = MODUS_PARTS;
+    modus_parts[1] |= parts.synchrony_from_rhythm_only;
     let (mut sum, mut weight) = (0.0, 0.0);
-    for ((v, w), modus) in values.iter().zip(PART_WEIGHTS).zip(MODUS_PARTS) {
+    for ((v, w), modus) in values.iter().zip(PART_WEIGHTS).zip(modus_parts) {
         if let (Some(v), false) = (v, modus) {
             sum += v * w;
             weight += w;
@@ -286,7 +290,7 @@ pub fn score(parts: &Parts) -> f64 {
     let mut modus: Vec<(f64, f64)> = values
         .iter()
         .zip(PART_WEIGHTS)
-        .zip(MODUS_PARTS)
+        .zip(modus_parts)
         .filter_map(|((v, w), m)| v.filter(|_| m).map(|v| (v, w)))
         .collect();
     modus.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -358,6 +362,25 @@ pub fn explain(c: &Cluster) -> String {
             e.co_actions,
             pct(e.synced_null as f64 / e.co_actions as f64)
         ));
+    }
+    let r = &e.rhythm;
+    if let (Some(null), true) = (r.shared_null, r.shared_hours > 0) {
+        s.push(format!(
+            "{} of members' active hours shared with {}+ other members (day-shifted null {})",
+            pct(r.shared_hours as f64 / r.active_hours as f64),
+            r.burst_members,
+            pct(null)
+        ));
+    }
+    // A shared weekly schedule is worth a mention only where it stands out.
+    if let (Some(sim), Some(null)) = (r.profile_similarity, r.profile_null) {
+        if sim > null + 0.05 {
+            s.push(format!(
+                "hour-of-week profiles of {} members at mean cosine {sim:.2} (matched random \
+                 accounts {null:.2})",
+                r.profiled
+            ));
+        }
     }
     if let Some(b) = c.parts.creation_burst.filter(|&b| b > 0.2) {
         s.push(format!(

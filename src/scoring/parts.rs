@@ -3,10 +3,12 @@
 //!
 //! - `coaction`: how much of the members' fused evidence stays inside the cluster, times how
 //!   much of it there is per member;
-//! - `synchrony`: how often members act on the same item within 5 minutes of each other, in
-//!   excess of the rate after shifting each account's times by a random offset of up to half a
-//!   day; and how often members' retweets of each other come within 5 minutes, in excess of the
-//!   rate over all retweets in the data (the larger of the two);
+//! - `synchrony`: the strongest of four timing signals, each in excess of its null: how often
+//!   members act on the same item within 5 minutes of each other (null: each account's times
+//!   shifted by a random offset of up to half a day); how often members' retweets of each other
+//!   come within 5 minutes (null: all retweets in the data); how much of their activity falls
+//!   in shared bursts, and how alike their hour-of-week profiles are (see [`rhythm`]; a shared
+//!   weekly schedule counts half, since a city's users share one too);
 //! - `structure`: the share of members' retweets (with a known source) that go to members, in
 //!   excess of the members' share of all retweets received (a cluster holding the accounts
 //!   everyone retweets gets its own retweets by popularity, not by structure);
@@ -19,7 +21,9 @@
 //! An excess is `(observed - null) / (1 - null)`, floored at 0, where `observed` is shrunk
 //! toward the null by a few pseudo-observations, so small clusters need stronger evidence.
 
+use super::features::Activity;
 use super::fuse::Fused;
+use super::rhythm::{self, Rhythm};
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::graphs::actions::Actions;
@@ -54,6 +58,11 @@ pub struct Parts {
     pub creation_burst: Option<f64>,
     pub content_duplication: Option<f64>,
     pub hashtag_concentration: Option<f64>,
+    /// `synchrony` rests on activity rhythm alone (members share too few timed actions to
+    /// measure their delays); then, like the modus parts, it counts only where it raises the
+    /// score: accounts run on separate schedules can still act together.
+    #[serde(skip)]
+    pub synchrony_from_rhythm_only: bool,
 }
 
 impl Parts {
@@ -104,6 +113,8 @@ pub struct Evidence {
     pub created_in_burst: u64,
     pub burst_start_ms: Option<i64>,
     pub burst_null: f64,
+    /// Hour-of-week profiles and shared bursts.
+    pub rhythm: Rhythm,
     pub own_texts: u64,
     pub duplicated_texts: u64,
     pub hashtag_uses: u64,
@@ -127,6 +138,7 @@ fn excess(observed: f64, null: f64) -> f64 {
 /// Measure every cluster. `cluster_of[account]` is a cluster in `0..clusters` or `NO_CLUSTER`.
 pub fn measure(
     data: &Dataset,
+    activity: &Activity,
     fused: &Fused,
     cluster_of: &[u32],
     clusters: usize,
@@ -155,6 +167,10 @@ pub fn measure(
         ev[c].synced_null = synced;
     }
     retweet_timing(data, &fused.sources, cluster_of, &mut ev);
+    let rhythms = rhythm::measure(data, activity, cluster_of, clusters, sizes, seed);
+    for (e, r) in ev.iter_mut().zip(rhythms) {
+        e.rhythm = r;
+    }
     creation_bursts(data, cluster_of, &mut ev);
     duplication(data, fused, cluster_of, &mut ev);
     hashtags(data, cluster_of, &mut ev);
@@ -184,10 +200,27 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
             PRIOR_ACTIONS,
         )
     });
-    let synchrony = match (sync_co, sync_rt) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
+    let r = &e.rhythm;
+    let bursts = r
+        .shared_null
+        .filter(|_| r.active_hours >= MIN_SUPPORT)
+        .map(|null| {
+            shrunk_excess(
+                r.shared_hours as f64,
+                r.active_hours as f64,
+                null,
+                PRIOR_ACTIONS,
+            )
+        });
+    let schedule = r.profile_similarity.zip(r.profile_null).map(|(s, null)| {
+        let m = r.profiled as f64;
+        0.5 * excess(s, null) * m / (m + PRIOR_ACCOUNTS)
+    });
+    let synchrony_from_rhythm_only = sync_co.is_none() && sync_rt.is_none();
+    let synchrony = [sync_co, sync_rt, bursts, schedule]
+        .into_iter()
+        .flatten()
+        .reduce(f64::max);
     let structure = (e.inner_retweets >= MIN_SUPPORT && e.retweets_known > 0).then(|| {
         shrunk_excess(
             e.inner_retweets as f64,
@@ -227,6 +260,7 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
         creation_burst,
         content_duplication,
         hashtag_concentration,
+        synchrony_from_rhythm_only,
     }
 }
 
@@ -472,5 +506,43 @@ fn hashtags(data: &Dataset, cluster_of: &[u32], ev: &mut [Evidence]) {
     }
     for (e, t) in ev.iter_mut().zip(tweets) {
         e.tweet_share = t as f64 / data.len().max(1) as f64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synchrony_is_the_strongest_timing_signal_and_a_shared_schedule_counts_half() {
+        let rhythm = Rhythm {
+            profiled: 95,
+            profile_similarity: Some(0.9),
+            profile_null: Some(0.5),
+            active_hours: 980,
+            shared_hours: 0,
+            shared_null: Some(0.1),
+            burst_members: 2,
+        };
+        let e = Evidence {
+            rhythm: rhythm.clone(),
+            ..Evidence::default()
+        };
+        // Only the schedule: half its excess (0.8), shrunk by 95 / (95 + 5).
+        let s = parts_from(&e, 100).synchrony.unwrap();
+        assert!((s - 0.5 * 0.8 * 0.95).abs() < 1e-12, "{s}");
+        // Shared bursts in 90% of 980 active hours against a null of 10%.
+        let e = Evidence {
+            rhythm: Rhythm {
+                shared_hours: 882,
+                ..rhythm
+            },
+            ..Evidence::default()
+        };
+        let expected = shrunk_excess(882.0, 980.0, 0.1, PRIOR_ACTIONS);
+        assert_eq!(parts_from(&e, 100).synchrony, Some(expected));
+        assert!(expected > 0.85);
+        // No timing evidence at all: no synchrony part.
+        assert_eq!(parts_from(&Evidence::default(), 100).synchrony, None);
     }
 }

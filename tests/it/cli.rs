@@ -120,6 +120,11 @@ fn graph_writes_an_edge_list_and_explain_shows_the_evidence() {
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(text.contains("2 co-retweet pairs"), "{text}");
     assert!(text.contains("o1") && text.contains("o2"), "{text}");
+    // All four actions fall in one clock hour (1970-01-01 00h UTC, a Thursday).
+    assert!(
+        text.contains("profiles cosine 1.00; active in the same clock hour 1 times"),
+        "{text}"
+    );
 
     // A format the extension does not name, and a window the data cannot resolve.
     let o = coordnet(&["graph", p.to_str().unwrap(), "-o", "g.txt"]);

@@ -453,3 +453,82 @@ fn score_tells_a_suspected_network_from_random_accounts() {
     assert!(String::from_utf8_lossy(&o.stderr)
         .contains("1 of 74 suspected accounts are not in the input"));
 }
+
+/// Hour-of-week profiles and shared bursts, on accounts built to differ only in when they are
+/// active: an office-hours crew posting together in bursts (each on its own items, so nothing
+/// co-acts) against ordinary accounts with a daily rhythm.
+#[test]
+fn rhythm_tells_a_shift_crew_from_ordinary_accounts() {
+    use coordnet::scoring::rhythm;
+    use coordnet::scoring::Activity;
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(5);
+    let monday = 1_704_067_200i64; // 2024-01-01 00:00 UTC, seconds
+    let mut csv = String::from("object_id,account_id,content_id,timestamp_share\n");
+    let mut object = 0u64;
+    let mut post = |csv: &mut String, who: &str, t: i64| {
+        object += 1;
+        csv.push_str(&format!("o{object},{who},c{object},{t}\n"));
+    };
+    for day in 0..28 {
+        if day % 7 >= 5 {
+            continue; // the crew has weekends off
+        }
+        for _ in 0..3 {
+            let moment = monday + day * 86_400 + rng.random_range(6..14) * 3600;
+            for m in 0..8 {
+                if rng.random::<f64>() < 0.8 {
+                    post(
+                        &mut csv,
+                        &format!("crew{m}"),
+                        moment + rng.random_range(0..900),
+                    );
+                }
+            }
+        }
+    }
+    for u in 0..200 {
+        for _ in 0..rng.random_range(30..60) {
+            // A daily rhythm: hours drawn with weight 1 + 0.6 sin.
+            let t = loop {
+                let t = monday + rng.random_range(0..28 * 86_400);
+                let h = ((t / 3600) % 24) as f64;
+                let w = 1.0 + 0.6 * ((h - 9.0) / 24.0 * std::f64::consts::TAU).sin();
+                if rng.random::<f64>() * 1.6 < w {
+                    break t;
+                }
+            };
+            post(&mut csv, &format!("user{u}"), t);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("actions.csv");
+    std::fs::write(&path, csv).unwrap();
+    let (data, _) = read(&[path]);
+    let mut cluster_of = vec![NO_CLUSTER; data.accounts.len()];
+    for m in 0..8 {
+        cluster_of[data.accounts.lookup(&format!("crew{m}")).unwrap() as usize] = 0;
+        cluster_of[data.accounts.lookup(&format!("user{m}")).unwrap() as usize] = 1;
+    }
+    let r = rhythm::measure(&data, &Activity::of(&data), &cluster_of, 2, &[8, 8], 1);
+    let (crew, users) = (&r[0], &r[1]);
+    assert_eq!((crew.profiled, users.profiled), (8, 8));
+    let (sim, null) = (crew.profile_similarity.unwrap(), crew.profile_null.unwrap());
+    assert!(sim - null > 0.3, "crew profiles {sim:.2} against {null:.2}");
+    let (sim, null) = (
+        users.profile_similarity.unwrap(),
+        users.profile_null.unwrap(),
+    );
+    assert!(
+        (sim - null).abs() < 0.15,
+        "users' profiles {sim:.2} against {null:.2}"
+    );
+    let share = |x: &rhythm::Rhythm| x.shared_hours as f64 / x.active_hours as f64;
+    // The null keeps the crew's office hours, so it is far from 0; the excess over it is not.
+    let excess = |x: &rhythm::Rhythm| {
+        let null = x.shared_null.unwrap();
+        (share(x) - null) / (1.0 - null)
+    };
+    assert!(excess(crew) > 0.5, "{crew:?}");
+    assert!(excess(users) < 0.1, "{users:?}");
+}

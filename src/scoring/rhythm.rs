@@ -1,0 +1,341 @@
+//! Activity rhythm: when a cluster's members are active, apart from what they act on.
+//!
+//! - **Hour-of-week profiles.** Each account with enough tweets gets its tweets per hour of
+//!   the week (UTC) as a unit vector; a cluster's similarity is the mean cosine over its member
+//!   pairs. Everyone shares the day's rhythm, and busy accounts have smoother profiles, so the
+//!   null is the same mean for random accounts of matching activity.
+//! - **Shared bursts.** An hour in which at least `k` other members (`k` = 2, or a tenth of the
+//!   cluster if larger) are active too is a shared burst for each member active in it; the
+//!   cluster's rate is the share of its members' active hours that are shared bursts. The null
+//!   moves each member's activity by its own random number of whole days, circularly within
+//!   two-week blocks: hour of day and slow trends stay, the shared moments go.
+
+use super::features::Activity;
+use super::NO_CLUSTER;
+use crate::dataset::Dataset;
+use crate::graphs::similarity::splitmix;
+use ndarray::{Array1, Array2, ArrayView1};
+use rayon::prelude::*;
+
+pub const HOURS_PER_WEEK: usize = 168;
+const HOUR_MS: i64 = 3_600_000;
+const DAY_HOURS: i64 = 24;
+/// Accounts with fewer tweets have no profile (their cosines are mostly noise).
+pub const MIN_PROFILE_TWEETS: u32 = 10;
+/// Random accounts kept per activity band for the profile null, and draws of it.
+const POOL_PER_BAND: usize = 1000;
+const MIN_BAND: usize = 50;
+const PROFILE_DRAWS: u64 = 20;
+/// The burst null's shifts stay within blocks of this many days.
+const SHIFT_BLOCK_DAYS: i64 = 14;
+const SHIFT_DRAWS: u64 = 5;
+
+/// Hour of the week of a time in ms, Monday 00h UTC = 0 (1970-01-01 was a Thursday).
+pub fn hour_of_week(ms: i64) -> usize {
+    (ms.div_euclid(HOUR_MS) + 3 * DAY_HOURS).rem_euclid(HOURS_PER_WEEK as i64) as usize
+}
+
+/// An account's tweets per hour of the week.
+pub fn profile(data: &Dataset, account: u32) -> Array1<f64> {
+    let mut p = Array1::zeros(HOURS_PER_WEEK);
+    for r in (0..data.len()).filter(|&r| data.account[r] == account) {
+        p[hour_of_week(data.time_ms[r])] += 1.0;
+    }
+    p
+}
+
+/// Clock hours (UTC) in which both accounts tweeted.
+pub fn shared_hours(data: &Dataset, a: u32, b: u32) -> usize {
+    let hours = |u: u32| {
+        let mut h: Vec<i64> = (0..data.len())
+            .filter(|&r| data.account[r] == u)
+            .map(|r| data.time_ms[r].div_euclid(HOUR_MS))
+            .collect();
+        h.sort_unstable();
+        h.dedup();
+        h
+    };
+    let hb = hours(b);
+    hours(a)
+        .iter()
+        .filter(|h| hb.binary_search(h).is_ok())
+        .count()
+}
+
+/// Cosine similarity of two profiles (0 if either is empty).
+pub fn cosine(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
+    let n = a.dot(&a).sqrt() * b.dot(&b).sqrt();
+    if n == 0.0 {
+        0.0
+    } else {
+        a.dot(&b) / n
+    }
+}
+
+/// A cluster's rhythm measurements.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Rhythm {
+    /// Members with a profile; their mean pairwise cosine; the same for matched random accounts.
+    pub profiled: u64,
+    pub profile_similarity: Option<f64>,
+    pub profile_null: Option<f64>,
+    /// Members' active hours; those that were shared bursts; the share under the shifted null.
+    pub active_hours: u64,
+    pub shared_hours: u64,
+    pub shared_null: Option<f64>,
+    /// Other members that must be active in the same hour for it to be a shared burst.
+    pub burst_members: u32,
+}
+
+/// Measure every cluster's rhythm. `cluster_of[account]` is in `0..clusters` or `NO_CLUSTER`.
+pub fn measure(
+    data: &Dataset,
+    activity: &Activity,
+    cluster_of: &[u32],
+    clusters: usize,
+    sizes: &[usize],
+    seed: u64,
+) -> Vec<Rhythm> {
+    let mut out = vec![Rhythm::default(); clusters];
+    profiles(data, activity, cluster_of, seed, &mut out);
+    bursts(data, cluster_of, sizes, seed, &mut out);
+    out
+}
+
+/// Activity bands: log2 of tweets, merged from the top down until each holds `MIN_BAND`
+/// profiled accounts, so the null never draws the same few very busy accounts again and again.
+fn bands(activity: &Activity) -> (Vec<u32>, usize) {
+    let log = |t: u32| 31 - t.leading_zeros();
+    let mut count = [0usize; 33];
+    for &t in activity.tweets.iter().filter(|&&t| t >= MIN_PROFILE_TWEETS) {
+        count[log(t) as usize] += 1;
+    }
+    let mut band_of_log = [0u32; 33];
+    let (mut band, mut held) = (0u32, 0usize);
+    for l in (0..33).rev() {
+        band_of_log[l] = band;
+        held += count[l];
+        if held >= MIN_BAND {
+            band += 1;
+            held = 0;
+        }
+    }
+    // A last band too small to stand alone joins the one above it.
+    let bands = if held > 0 && band > 0 {
+        for b in band_of_log.iter_mut().filter(|b| **b == band) {
+            *b = band - 1;
+        }
+        band as usize
+    } else {
+        band as usize + (held > 0) as usize
+    };
+    let band_of = activity
+        .tweets
+        .iter()
+        .map(|&t| {
+            if t >= MIN_PROFILE_TWEETS {
+                band_of_log[log(t) as usize]
+            } else {
+                u32::MAX
+            }
+        })
+        .collect();
+    (band_of, bands)
+}
+
+fn profiles(
+    data: &Dataset,
+    activity: &Activity,
+    cluster_of: &[u32],
+    seed: u64,
+    out: &mut [Rhythm],
+) {
+    let (band_of, n_bands) = bands(activity);
+    // Per band, a seeded sample of profiled accounts: the null's pool.
+    let mut pool: Vec<Vec<(u64, u32)>> = vec![Vec::new(); n_bands];
+    for (u, &b) in band_of.iter().enumerate().filter(|x| *x.1 != u32::MAX) {
+        pool[b as usize].push((splitmix(seed ^ 0x5EED_0F00 ^ u as u64), u as u32));
+    }
+    let pool: Vec<Vec<u32>> = pool
+        .into_iter()
+        .map(|mut p| {
+            p.sort_unstable();
+            p.truncate(POOL_PER_BAND);
+            p.into_iter().map(|x| x.1).collect()
+        })
+        .collect();
+    // One matrix row per account that needs a profile: profiled members, then the pool.
+    let mut row_of = vec![u32::MAX; cluster_of.len()];
+    let mut rows = 0u32;
+    let mut take = |u: usize, row_of: &mut Vec<u32>| {
+        if row_of[u] == u32::MAX {
+            row_of[u] = rows;
+            rows += 1;
+        }
+    };
+    for u in 0..cluster_of.len() {
+        if cluster_of[u] != NO_CLUSTER && band_of[u] != u32::MAX {
+            take(u, &mut row_of);
+        }
+    }
+    for &u in pool.iter().flatten() {
+        take(u as usize, &mut row_of);
+    }
+    let mut m = Array2::<f64>::zeros((rows as usize, HOURS_PER_WEEK));
+    for r in 0..data.len() {
+        let row = row_of[data.account[r] as usize];
+        if row != u32::MAX {
+            m[[row as usize, hour_of_week(data.time_ms[r])]] += 1.0;
+        }
+    }
+    for mut row in m.rows_mut() {
+        let norm = row.dot(&row).sqrt();
+        row /= norm; // every row has at least MIN_PROFILE_TWEETS tweets
+    }
+    // Mean pairwise cosine of unit rows: (|sum|^2 - n) / (n (n - 1)).
+    let mean_cosine = |rows: &mut dyn Iterator<Item = u32>| -> Option<f64> {
+        let mut sum = Array1::<f64>::zeros(HOURS_PER_WEEK);
+        let mut n = 0.0;
+        for r in rows {
+            sum += &m.row(r as usize);
+            n += 1.0;
+        }
+        (n >= 3.0).then(|| ((sum.dot(&sum) - n) / (n * (n - 1.0))).clamp(0.0, 1.0))
+    };
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); out.len()];
+    for (u, &c) in cluster_of.iter().enumerate() {
+        if c != NO_CLUSTER && band_of[u] != u32::MAX {
+            members[c as usize].push(u as u32);
+        }
+    }
+    for (r, ms) in out.iter_mut().zip(&members) {
+        r.profiled = ms.len() as u64;
+        r.profile_similarity = mean_cosine(&mut ms.iter().map(|&u| row_of[u as usize]));
+        if r.profile_similarity.is_none() {
+            continue;
+        }
+        let mut null = 0.0;
+        for d in 0..PROFILE_DRAWS {
+            // Each member replaced by a distinct random pool account of its band.
+            // Seeded by the cluster's first member, not its number: a cluster's figures
+            // depend on its members only.
+            let offset = splitmix(seed ^ ((ms[0] as u64) << 20) ^ d) as usize;
+            let mut next = vec![0usize; n_bands];
+            // (7919 is prime, so the first `p.len()` picks are distinct; members beyond the
+            // pool's size are left out of the draw rather than drawn twice.)
+            let mut draw = ms.iter().filter_map(|&u| {
+                let b = band_of[u as usize] as usize;
+                let p = &pool[b];
+                let k = next[b];
+                next[b] += 1;
+                (k < p.len()).then(|| row_of[p[(offset + k * 7919) % p.len()] as usize])
+            });
+            null += mean_cosine(&mut draw).unwrap_or(0.0);
+        }
+        r.profile_null = Some(null / PROFILE_DRAWS as f64);
+    }
+}
+
+fn bursts(data: &Dataset, cluster_of: &[u32], sizes: &[usize], seed: u64, out: &mut [Rhythm]) {
+    // Blocks are laid over the whole data's span, so a cluster's null does not depend on
+    // which other accounts are clustered.
+    let (Some(&first), Some(&last)) = (data.time_ms.first(), data.time_ms.last()) else {
+        return; // (rows are sorted by time)
+    };
+    let first_hour = first.div_euclid(HOUR_MS * DAY_HOURS) * DAY_HOURS;
+    let span = (last.div_euclid(HOUR_MS) - first_hour) / DAY_HOURS + 1;
+    let block = span.min(SHIFT_BLOCK_DAYS);
+    for (r, &m) in out.iter_mut().zip(sizes) {
+        r.burst_members = 2.max(m.div_ceil(10) as u32);
+    }
+    // Each member's distinct active hours, as (cluster, hour since the first day, account).
+    let mut stamps: Vec<(u32, u32, u32)> = (0..data.len())
+        .filter_map(|r| {
+            let u = data.account[r];
+            let c = cluster_of[u as usize];
+            let h = (data.time_ms[r].div_euclid(HOUR_MS) - first_hour) as u32;
+            (c != NO_CLUSTER).then_some((c, h, u))
+        })
+        .collect();
+    stamps.par_sort_unstable();
+    stamps.dedup();
+    // Per cluster: (active member-hours, shared ones), from `cluster << 32 | hour` keys.
+    let count = |mut keys: Vec<u64>| {
+        keys.sort_unstable();
+        let mut counts = vec![(0u64, 0u64); out.len()];
+        for run in keys.chunk_by(|x, y| x == y) {
+            let c = (run[0] >> 32) as usize;
+            counts[c].0 += run.len() as u64;
+            if run.len() as u32 > out[c].burst_members {
+                counts[c].1 += run.len() as u64;
+            }
+        }
+        counts
+    };
+    let key = |c: u32, h: u32| (c as u64) << 32 | h as u64;
+    let observed = count(stamps.iter().map(|&(c, h, _)| key(c, h)).collect());
+    // Null: each account moved by its own whole number of days, circularly within its block
+    // (a bijection on its hours, so its active hours stay distinct).
+    let null: Vec<(u64, u64)> = if block < 2 {
+        Vec::new() // under two days of data: no whole-day shift to compare with
+    } else {
+        let block_hours = block * DAY_HOURS;
+        (0..SHIFT_DRAWS)
+            .into_par_iter()
+            .map(|d| {
+                count(
+                    stamps
+                        .iter()
+                        .map(|&(c, h, u)| {
+                            let h = h as i64;
+                            let b = h / block_hours;
+                            // The last block may be shorter.
+                            let len = block.min(span - b * block);
+                            if len < 2 {
+                                return key(c, h as u32);
+                            }
+                            let days =
+                                1 + (splitmix(seed ^ (d << 40) ^ u as u64) % (len as u64 - 1));
+                            let within = h - b * block_hours;
+                            let moved = (within + days as i64 * DAY_HOURS) % (len * DAY_HOURS);
+                            key(c, (b * block_hours + moved) as u32)
+                        })
+                        .collect(),
+                )
+            })
+            .reduce(
+                || vec![(0, 0); out.len()],
+                |mut x, y| {
+                    for (a, b) in x.iter_mut().zip(y) {
+                        a.0 += b.0;
+                        a.1 += b.1;
+                    }
+                    x
+                },
+            )
+    };
+    for (c, r) in out.iter_mut().enumerate() {
+        (r.active_hours, r.shared_hours) = observed[c];
+        if let Some(&(a, s)) = null.get(c).filter(|x| x.0 > 0) {
+            r.shared_null = Some(s as f64 / a as f64);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_of_the_week_start_on_monday_utc() {
+        // 1970-01-01 00:00 UTC was a Thursday: 3 days after Monday 00h.
+        assert_eq!(hour_of_week(0), 72);
+        // 2024-01-01 (a Monday) 00:00 and 13:30 UTC.
+        assert_eq!(hour_of_week(1_704_067_200_000), 0);
+        assert_eq!(
+            hour_of_week(1_704_067_200_000 + 13 * HOUR_MS + 1_800_000),
+            13
+        );
+        assert_eq!(hour_of_week(-1), 71);
+    }
+}
