@@ -130,6 +130,8 @@ pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
         "inner_retweets",
         "inner_retweet_share",
         "median_retweet_delay_s",
+        "retweet_delay_q1_s",
+        "retweet_delay_q3_s",
         "retweets_within_5min",
         "retweets_within_5min_null",
         "shared_burst_share",
@@ -171,6 +173,8 @@ pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
             e.inner_retweets.to_string(),
             opt((e.retweets_known > 0).then(|| e.inner_retweets as f64 / e.retweets_known as f64)),
             opt(e.inner_median_delay_ms.map(|d| d as f64 / 1e3)),
+            opt(e.inner_delay_quartiles_ms.map(|q| q.0 as f64 / 1e3)),
+            opt(e.inner_delay_quartiles_ms.map(|q| q.1 as f64 / 1e3)),
             opt((e.inner_retweets_timed > 0)
                 .then(|| e.inner_retweets_fast as f64 / e.inner_retweets_timed as f64)),
             fmt(e.fast_null),

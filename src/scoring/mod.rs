@@ -339,10 +339,12 @@ pub fn explain(c: &Cluster) -> String {
             c.n_core,
             pct(e.inner_retweets as f64 / e.retweets_known.max(1) as f64)
         );
-        if let Some(d) = e.inner_median_delay_ms {
+        if let (Some(d), Some((q1, q3))) = (e.inner_median_delay_ms, e.inner_delay_quartiles_ms) {
             line.push_str(&format!(
-                ", median delay {}, {} within 5 min; null expectation {}",
+                ", median delay {} (middle half {}-{}), {} within 5 min; null expectation {}",
                 format_duration(d),
+                format_duration(q1),
+                format_duration(q3),
                 pct(e.inner_retweets_fast as f64 / e.inner_retweets_timed.max(1) as f64),
                 pct(e.fast_null)
             ));

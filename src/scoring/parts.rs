@@ -102,6 +102,8 @@ pub struct Evidence {
     pub inner_retweets_timed: u64,
     pub inner_retweets_fast: u64,
     pub inner_median_delay_ms: Option<i64>,
+    /// The middle half of those delays (quartiles): how regularly amplifiers react.
+    pub inner_delay_quartiles_ms: Option<(i64, i64)>,
     /// Share of all retweets in the data (known delay) within 5 minutes.
     pub fast_null: f64,
     /// Members' retweets with a known source.
@@ -409,6 +411,7 @@ fn retweet_timing(
         if !d.is_empty() {
             d.sort_unstable();
             e.inner_median_delay_ms = Some(d[d.len() / 2]);
+            e.inner_delay_quartiles_ms = Some((d[d.len() / 4], d[3 * d.len() / 4]));
         }
     }
 }
