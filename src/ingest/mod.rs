@@ -256,6 +256,8 @@ fn consume(
     let progress = opts.progress && std::io::stderr().is_terminal();
     let started = Instant::now();
     let mut parsed: Vec<(u32, RecordBatch)> = Vec::new();
+    // Merged batches, emptied for the next round's chunks.
+    let spare: std::sync::Mutex<Vec<RecordBatch>> = Default::default();
     loop {
         let mut round = Vec::with_capacity(round_size);
         while round.len() < round_size {
@@ -269,11 +271,24 @@ fn consume(
             break;
         }
         let to_merge = std::mem::take(&mut parsed);
+        let take = || spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let (merged, next) = rayon::join(
             || merge(to_merge, opts, builder, report),
-            || round.par_iter().map(parse_chunk).collect::<Vec<_>>(),
+            || {
+                round
+                    .par_iter()
+                    .map(|m| parse_chunk(m, take().unwrap_or_default()))
+                    .collect::<Vec<_>>()
+            },
         );
-        merged?;
+        let mut done = merged?;
+        for (_, b) in &mut done {
+            b.clear();
+        }
+        spare
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(done.into_iter().map(|(_, b)| b));
         parsed = next;
         for m in round {
             if let Message::Chunk { chunk, .. } = m {
@@ -296,7 +311,7 @@ fn consume(
     Ok(())
 }
 
-fn parse_chunk(m: &Message) -> (u32, RecordBatch) {
+fn parse_chunk(m: &Message, mut batch: RecordBatch) -> (u32, RecordBatch) {
     let Message::Chunk {
         file,
         layout,
@@ -305,21 +320,20 @@ fn parse_chunk(m: &Message) -> (u32, RecordBatch) {
     else {
         unreachable!("rounds hold chunks")
     };
-    let mut batch = RecordBatch {
-        bytes_read: chunk.bytes.len() as u64,
-        ..Default::default()
-    };
+    batch.bytes_read = chunk.bytes.len() as u64;
     layout.parse(chunk, &mut batch);
     (*file, batch)
 }
 
+/// Merge parsed batches in input order; returns them for reuse.
 fn merge(
     batches: Vec<(u32, RecordBatch)>,
     opts: &IngestOptions,
     builder: &mut DatasetBuilder,
     report: &mut IngestReport,
-) -> Result<()> {
-    for (file, batch) in batches {
+) -> Result<Vec<(u32, RecordBatch)>> {
+    for (file, batch) in &batches {
+        let (file, batch) = (*file, batch);
         if opts.strict {
             let first = batch
                 .rejects
@@ -338,10 +352,10 @@ fn merge(
                 ));
             }
         }
-        builder.push(file, &batch);
-        report.add_batch(file, &batch);
+        builder.push(file, batch);
+        report.add_batch(file, batch);
     }
-    Ok(())
+    Ok(batches)
 }
 
 enum DetectError {

@@ -222,6 +222,22 @@ pub struct RecordBatch {
 }
 
 impl RecordBatch {
+    /// Empty, keeping the buffers: ingest reuses batches so each chunk parses into warm
+    /// memory instead of faulting in fresh pages (about a tenth of ingest time otherwise).
+    pub fn clear(&mut self) {
+        self.arena.clear();
+        self.tweets.clear();
+        self.items.clear();
+        self.accounts.clear();
+        self.account_at.clear();
+        self.rejects.clear();
+        self.warnings.clear();
+        self.rows_read = 0;
+        self.profiles_read = 0;
+        self.bytes_read = 0;
+        self.snowflake_mismatches = 0;
+    }
+
     /// Copy `s` into the arena.
     pub fn push_str(&mut self, s: &str) -> Span {
         if s.is_empty() {
