@@ -267,17 +267,11 @@ pub fn assess(
     }
 }
 
-/// Parts that describe one way of operating (amplifying one's own cores, posting the same
-/// texts), in `Parts::NAMES` order. Their absence is no sign of innocence, so each counts
-/// only where it raises the score.
-pub const MODUS_PARTS: [bool; 6] = [false, false, true, false, true, false];
-
-/// The weighted mean of the parts a cluster has evidence for, the operation-specific parts
-/// only where they raise it (and synchrony too, where it rests on activity rhythm alone).
+/// The weighted mean of the parts a cluster has evidence for, the modus parts
+/// ([`Parts::modus`]) only where they raise it.
 pub fn score(parts: &Parts) -> f64 {
     let values = parts.values();
-    let mut modus_parts = MODUS_PARTS;
-    modus_parts[1] |= parts.synchrony_from_rhythm_only;
+    let modus_parts = parts.modus();
     let (mut sum, mut weight) = (0.0, 0.0);
     for ((v, w), modus) in values.iter().zip(PART_WEIGHTS).zip(modus_parts) {
         if let (Some(v), false) = (v, modus) {

@@ -75,6 +75,21 @@ impl Parts {
         "hashtag_concentration",
     ];
 
+    /// Which parts count only where they raise the score, in `NAMES` order: those that
+    /// describe one way of operating (amplifying one's own cores, posting the same texts),
+    /// and synchrony when it rests on activity rhythm alone. Their absence is no sign of
+    /// innocence.
+    pub fn modus(&self) -> [bool; 6] {
+        [
+            false,
+            self.synchrony_from_rhythm_only,
+            true,
+            false,
+            true,
+            false,
+        ]
+    }
+
     pub fn values(&self) -> [Option<f64>; 6] {
         [
             self.coaction,

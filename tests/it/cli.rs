@@ -1,14 +1,6 @@
 //! The command as a user runs it.
 
 use super::*;
-use std::process::{Command, Output};
-
-fn coordnet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_coordnet"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn synth_then_stats_json() {

@@ -6,14 +6,6 @@ use coordnet::scoring::eval::{evaluate, read_predicted, read_traps, read_truth};
 use coordnet::scoring::{detect, DetectConfig, Role, NO_CLUSTER};
 use coordnet::synth::{generate, SynthConfig};
 use std::collections::HashMap;
-use std::process::Command;
-
-fn coordnet(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_coordnet"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")
@@ -307,12 +299,16 @@ fn eval_and_detect_name_what_is_wrong() {
         "accounts.csv",
         "account_id,cluster,role,flagged\na,0,core,maybe\n",
     );
-    let o = coordnet(&[
-        "eval",
-        "--truth",
-        truth.to_str().unwrap(),
-        dir.path().join("out").to_str().unwrap(),
-    ]);
+    let out = dir.path().join("out");
+    let eval = |truth: &Path| {
+        coordnet(&[
+            "eval",
+            "--truth",
+            truth.to_str().unwrap(),
+            out.to_str().unwrap(),
+        ])
+    };
+    let o = eval(&truth);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -325,12 +321,7 @@ fn eval_and_detect_name_what_is_wrong() {
         "truth2.csv",
         "account_id,network,role\na,n1,core\n",
     );
-    let o = coordnet(&[
-        "eval",
-        "--truth",
-        truth.to_str().unwrap(),
-        dir.path().join("out").to_str().unwrap(),
-    ]);
+    let o = eval(&truth);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(

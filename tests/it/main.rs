@@ -31,6 +31,14 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     }
 }
 
+/// Run the `coordnet` binary as a user would.
+pub fn coordnet(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 pub fn read(paths: &[PathBuf]) -> (Dataset, IngestReport) {
     ingest(paths, &IngestOptions::default()).expect("ingest")
 }
