@@ -58,34 +58,44 @@ fn check(graph: &Graph, config: &LeidenConfig) -> Result<()> {
 
 fn leiden_run(graph: &Graph, config: &LeidenConfig, seed: u64) -> Partition {
     let mut rng = Pcg64Mcg::seed_from_u64(seed);
-    let mut labels: Vec<u32> = (0..graph.nodes() as u32).collect();
-    let mut quality = f64::NEG_INFINITY;
-    let mut iteration = 0;
+    let singletons: Vec<u32> = (0..graph.nodes() as u32).collect();
+    let first = leiden_iteration(graph, config, &singletons, &mut rng)
+        .expect("Leiden from singletons always returns a partition");
+    drop(singletons);
+    let mut p = Partition::finish(graph, &first, config);
+    drop(first);
+    let mut iteration = 1;
     loop {
-        let next = leiden_iteration(graph, config, &labels, &mut rng);
-        let p = Partition::finish(graph, &next, config);
-        iteration += 1;
-        let improved = p.quality > quality + 1e-12 * quality.abs().max(1.0);
-        let more = if config.iterations == 0 {
-            improved && p.membership != labels
-        } else {
-            iteration < config.iterations
-        };
-        if !more {
+        if trace() {
+            eprintln!("iteration {iteration}: quality {:.6}", p.quality);
+        }
+        if config.iterations != 0 && iteration >= config.iterations {
             return p;
         }
-        quality = p.quality;
-        labels = p.membership;
+        // A restart in which no node moves is a fixed point: every later one would be too.
+        let Some(next) = leiden_iteration(graph, config, &p.membership, &mut rng) else {
+            return p;
+        };
+        let q = Partition::finish(graph, &next, config);
+        iteration += 1;
+        let improved = q.quality > p.quality + 1e-12 * p.quality.abs().max(1.0);
+        let changed = q.membership != p.membership;
+        p = q;
+        if config.iterations == 0 && !(improved && changed) {
+            return p;
+        }
     }
 }
 
-/// One pass of Leiden from `initial` (a community id per node, below the node count).
+/// One pass of Leiden from `initial` (a community id per node, below the node count), or
+/// `None` when `initial` is a partition (connected communities) that no node leaves.
 fn leiden_iteration(
     graph: &Graph,
     config: &LeidenConfig,
     initial: &[u32],
     rng: &mut Pcg64Mcg,
-) -> Vec<u32> {
+) -> Option<Vec<u32>> {
+    let t_start = std::time::Instant::now();
     let n = graph.nodes();
     let base = Csr {
         offsets: &graph.offsets,
@@ -113,6 +123,9 @@ fn leiden_iteration(
     // Whether every level node is a connected set of original nodes (refined parts are).
     let mut connected_nodes = true;
     let mut tolerance = config.tolerance;
+    if trace() {
+        eprintln!("  setup {:.3} s", t_start.elapsed().as_secs_f64());
+    }
     for depth in 0.. {
         let t0 = std::time::Instant::now();
         let min_gain = tolerance * two_m / 2.0;
@@ -141,7 +154,10 @@ fn leiden_iteration(
         let t1 = std::time::Instant::now();
         // A restart that moves nothing at the bottom is already stable.
         let restart = depth == 0 && initial.iter().enumerate().any(|(v, &c)| c != v as u32);
-        if communities == nodes || (moved == 0 && (depth > 0 || restart)) || depth >= 100 {
+        if restart && moved == 0 {
+            return None;
+        }
+        if communities == nodes || (moved == 0 && depth > 0) || depth >= 100 {
             break;
         }
         let next = match &level {
@@ -169,7 +185,9 @@ fn leiden_iteration(
     }
     // Split disconnected communities where it is cheap: on the top level when its nodes are
     // connected sets, else on the original graph.
-    match (&level, connected_nodes) {
+    let t_end = std::time::Instant::now();
+    let _end = TraceEnd(t_end);
+    Some(match (&level, connected_nodes) {
         (Some(l), true) => {
             let pieces = split_pieces(l.csr(), &comm);
             node_of.par_iter().map(|&x| pieces[x as usize]).collect()
@@ -179,7 +197,7 @@ fn leiden_iteration(
             let labels: Vec<u32> = node_of.par_iter().map(|&x| comm[x as usize]).collect();
             split_pieces(base, &labels)
         }
-    }
+    })
 }
 
 /// Refine, aggregate by the refined parts (or by the communities, if refinement merged
@@ -192,11 +210,20 @@ fn next_level<W: super::aggregate::Weight>(
     scale: f64,
     rng: &mut Pcg64Mcg,
 ) -> (Level, Vec<u32>, Vec<u32>, bool) {
+    let t0 = std::time::Instant::now();
     let parts = refine(g, node_weight, comm, scale, rng);
     let (_, k) = super::aggregate::dense_ids(&parts);
     let by_parts = k < g.nodes();
     let group = if by_parts { &parts[..] } else { comm };
+    let t1 = std::time::Instant::now();
     let (level, new_of) = aggregate(g, node_weight, group);
+    if trace() {
+        eprintln!(
+            "  refining {:.3} s, aggregating {:.3} s",
+            (t1 - t0).as_secs_f64(),
+            t1.elapsed().as_secs_f64()
+        );
+    }
     // Each new node starts in its old community, named by the first new node inside it.
     let mut name = vec![u32::MAX; g.nodes()];
     let mut new_comm = vec![0u32; level.node_weight.len()];
@@ -215,4 +242,13 @@ fn next_level<W: super::aggregate::Weight>(
 pub(crate) fn trace() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("COORDNET_LEIDEN_TRACE").is_some())
+}
+
+struct TraceEnd(std::time::Instant);
+impl Drop for TraceEnd {
+    fn drop(&mut self) {
+        if trace() {
+            eprintln!("  splitting {:.3} s", self.0.elapsed().as_secs_f64());
+        }
+    }
 }
