@@ -66,19 +66,17 @@ pub fn dense_ids(group: &[u32]) -> (Vec<u32>, usize) {
     (id, k as usize)
 }
 
-/// Aggregate `g` by `group` (a community id per node, ids below `g.nodes()`): returns the new
-/// level and each old node's new node.
+/// The edges of `g` aggregated by `new_of` (each node's new node, below `k`): a CSR over the
+/// `k` new nodes, weights summed, internal weight kept as a self-loop.
 pub fn aggregate<W: Weight>(
     g: Csr<'_, W>,
-    node_weight: &[f64],
-    group: &[u32],
-) -> (Level, Vec<u32>) {
+    new_of: &[u32],
+    k: usize,
+) -> (Vec<u64>, Vec<u32>, Vec<f32>) {
     let n = g.nodes();
-    let (id, k) = dense_ids(group);
-    let new_of: Vec<u32> = group.par_iter().map(|&c| id[c as usize]).collect();
     // Members of each new node, in old-node order (counting sort, so deterministic).
     let mut start = vec![0usize; k + 1];
-    for &c in &new_of {
+    for &c in new_of {
         start[c as usize + 1] += 1;
     }
     for c in 0..k {
@@ -171,22 +169,16 @@ pub fn aggregate<W: Weight>(
             }
         },
     );
-    let node_weight_new: Vec<f64> = (0..k)
-        .into_par_iter()
-        .map(|c| {
-            members[start[c]..start[c + 1]]
-                .iter()
-                .map(|&v| node_weight[v as usize])
-                .sum()
-        })
-        .collect();
-    let level = Level {
-        offsets,
-        targets,
-        weights,
-        node_weight: node_weight_new,
-    };
-    (level, new_of)
+    (offsets, targets, weights)
+}
+
+/// Sums of `values` by `new_of` (each item's new node, below `k`).
+pub fn sum_by(new_of: &[u32], values: &[f64], k: usize) -> Vec<f64> {
+    let mut sums = vec![0f64; k];
+    for (&c, &x) in new_of.iter().zip(values) {
+        sums[c as usize] += x;
+    }
+    sums
 }
 
 /// Sums per community id for one node's neighbourhood: a small open-addressing table sized

@@ -1,7 +1,7 @@
 //! The Leiden driver: levels of local moving, refinement and aggregation; iterations that
 //! restart from the last partition; independent runs of which the best is kept.
 
-use super::aggregate::{aggregate, Csr, Level};
+use super::aggregate::{aggregate, sum_by, Csr, Level};
 use super::moving::{local_move, refine};
 use super::partition::split_pieces;
 use super::{LeidenConfig, Partition, Quality};
@@ -59,9 +59,8 @@ fn check(graph: &Graph, config: &LeidenConfig) -> Result<()> {
 fn leiden_run(graph: &Graph, config: &LeidenConfig, seed: u64) -> Partition {
     let mut rng = Pcg64Mcg::seed_from_u64(seed);
     let singletons: Vec<u32> = (0..graph.nodes() as u32).collect();
-    let first = leiden_iteration(graph, config, &singletons, &mut rng)
+    let first = leiden_iteration(graph, config, singletons, &mut rng)
         .expect("Leiden from singletons always returns a partition");
-    drop(singletons);
     let mut p = Partition::finish(graph, &first, config);
     drop(first);
     let mut iteration = 1;
@@ -73,7 +72,7 @@ fn leiden_run(graph: &Graph, config: &LeidenConfig, seed: u64) -> Partition {
             return p;
         }
         // A restart in which no node moves is a fixed point: every later one would be too.
-        let Some(next) = leiden_iteration(graph, config, &p.membership, &mut rng) else {
+        let Some(next) = leiden_iteration(graph, config, p.membership.clone(), &mut rng) else {
             return p;
         };
         let q = Partition::finish(graph, &next, config);
@@ -92,9 +91,10 @@ fn leiden_run(graph: &Graph, config: &LeidenConfig, seed: u64) -> Partition {
 fn leiden_iteration(
     graph: &Graph,
     config: &LeidenConfig,
-    initial: &[u32],
+    initial: Vec<u32>,
     rng: &mut Pcg64Mcg,
 ) -> Option<Vec<u32>> {
+    let restart = initial.iter().enumerate().any(|(v, &c)| c != v as u32);
     let t_start = std::time::Instant::now();
     let n = graph.nodes();
     let base = Csr {
@@ -107,7 +107,7 @@ fn leiden_iteration(
         .map(|v| graph.strength(v))
         .collect();
     let two_m: f64 = strength.iter().sum();
-    let node_weight = match config.quality {
+    let mut node_weight = match config.quality {
         Quality::Modularity => strength,
         Quality::Cpm => vec![1.0; n],
     };
@@ -118,7 +118,7 @@ fn leiden_iteration(
     };
     // node_of[v]: the level node holding original node v.
     let mut node_of: Vec<u32> = (0..n as u32).collect();
-    let mut comm: Vec<u32> = initial.to_vec();
+    let mut comm: Vec<u32> = initial;
     let mut level: Option<Level> = None;
     // Whether every level node is a connected set of original nodes (refined parts are).
     let mut connected_nodes = true;
@@ -153,34 +153,67 @@ fn leiden_iteration(
         let (_, communities) = super::aggregate::dense_ids(&comm);
         let t1 = std::time::Instant::now();
         // A restart that moves nothing at the bottom is already stable.
-        let restart = depth == 0 && initial.iter().enumerate().any(|(v, &c)| c != v as u32);
-        if restart && moved == 0 {
+        if depth == 0 && restart && moved == 0 {
             return None;
         }
         if communities == nodes || (moved == 0 && depth > 0) || depth >= 100 {
             break;
         }
-        let next = match &level {
-            None => next_level(base, &node_weight, &comm, scale, rng),
-            Some(l) => next_level(l.csr(), &l.node_weight, &comm, scale, rng),
+        // The new level's nodes: the refined parts, or the communities if refinement merged
+        // nothing.
+        let (parts, by_parts) = match &level {
+            None => refined(base, &node_weight, &comm, scale, rng),
+            Some(l) => refined(l.csr(), &l.node_weight, &comm, scale, rng),
         };
-        let (new_level, new_of, new_comm, by_parts) = next;
         connected_nodes &= by_parts;
-        if trace() {
-            eprintln!(
-                "level {depth}: {nodes} nodes, {moved} moves, {communities} communities; \
-                 moving {:.3} s, refining and aggregating {:.3} s -> {} nodes, {} entries",
-                (t1 - t0).as_secs_f64(),
-                t1.elapsed().as_secs_f64(),
-                new_level.node_weight.len(),
-                new_level.targets.len()
-            );
-        }
+        let t2 = std::time::Instant::now();
+        let (id, k) = super::aggregate::dense_ids(&parts);
+        let new_of: Vec<u32> = parts.par_iter().map(|&c| id[c as usize]).collect();
+        drop((id, parts));
+        let new_weight = sum_by(
+            &new_of,
+            level.as_ref().map_or(&node_weight, |l| &l.node_weight),
+            k,
+        );
+        let new_comm = start_in_communities(&comm, &new_of, k);
         node_of
             .par_iter_mut()
             .for_each(|x| *x = new_of[*x as usize]);
+        // A level more than half the bottom's size is dropped first and the new one built
+        // from the bottom, so that two large levels are never held at once.
+        let from_bottom = level
+            .as_ref()
+            .is_some_and(|l| 2 * l.targets.len() > graph.targets.len());
+        let (offsets, targets, weights) = if from_bottom {
+            drop(level.take());
+            aggregate(base, &node_of, k)
+        } else {
+            match &level {
+                None => aggregate(base, &new_of, k),
+                Some(l) => aggregate(l.csr(), &new_of, k),
+            }
+        };
+        if trace() {
+            eprintln!(
+                "level {depth}: {nodes} nodes, {moved} moves, {communities} communities; \
+                 moving {:.3} s, refining {:.3} s, aggregating{} {:.3} s -> {k} nodes, {} \
+                 entries",
+                (t1 - t0).as_secs_f64(),
+                (t2 - t1).as_secs_f64(),
+                if from_bottom { " from the bottom" } else { "" },
+                t2.elapsed().as_secs_f64(),
+                targets.len()
+            );
+        }
+        // The bottom level's node weights are done with once it is aggregated.
+        node_weight = Vec::new();
         comm = new_comm;
-        level = Some(new_level);
+        level = Some(Level {
+            offsets,
+            targets,
+            weights,
+            node_weight: new_weight,
+        });
         tolerance = (tolerance / 10.0).max(1e-9);
     }
     // Split disconnected communities where it is cheap: on the top level when its nodes are
@@ -200,42 +233,35 @@ fn leiden_iteration(
     })
 }
 
-/// Refine, aggregate by the refined parts (or by the communities, if refinement merged
-/// nothing), and start the new level's nodes in their community of this level. The last
-/// value says whether the new nodes are the refined parts (connected by construction).
-fn next_level<W: super::aggregate::Weight>(
+/// Leiden's refinement of `comm`, and whether it split anything (if not, the caller
+/// aggregates by the communities themselves, which are then not known to be connected).
+fn refined<W: super::aggregate::Weight>(
     g: Csr<'_, W>,
     node_weight: &[f64],
     comm: &[u32],
     scale: f64,
     rng: &mut Pcg64Mcg,
-) -> (Level, Vec<u32>, Vec<u32>, bool) {
-    let t0 = std::time::Instant::now();
+) -> (Vec<u32>, bool) {
     let parts = refine(g, node_weight, comm, scale, rng);
     let (_, k) = super::aggregate::dense_ids(&parts);
-    let by_parts = k < g.nodes();
-    let group = if by_parts { &parts[..] } else { comm };
-    let t1 = std::time::Instant::now();
-    let (level, new_of) = aggregate(g, node_weight, group);
-    if trace() {
-        eprintln!(
-            "  refining {:.3} s, aggregating {:.3} s",
-            (t1 - t0).as_secs_f64(),
-            t1.elapsed().as_secs_f64()
-        );
+    if k < g.nodes() {
+        (parts, true)
+    } else {
+        (comm.to_vec(), false)
     }
-    // Each new node starts in its old community, named by the first new node inside it.
-    let mut name = vec![u32::MAX; g.nodes()];
-    let mut new_comm = vec![0u32; level.node_weight.len()];
-    for v in 0..g.nodes() {
-        let c = comm[v] as usize;
-        let x = new_of[v];
-        if name[c] == u32::MAX {
-            name[c] = x;
+}
+
+/// Each new node starts in its old node's community, named by the first new node in it.
+fn start_in_communities(comm: &[u32], new_of: &[u32], k: usize) -> Vec<u32> {
+    let mut name = vec![u32::MAX; comm.len()];
+    let mut new_comm = vec![0u32; k];
+    for (&c, &x) in comm.iter().zip(new_of) {
+        if name[c as usize] == u32::MAX {
+            name[c as usize] = x;
         }
-        new_comm[x as usize] = name[c];
+        new_comm[x as usize] = name[c as usize];
     }
-    (level, new_of, new_comm, by_parts)
+    new_comm
 }
 
 /// `COORDNET_LEIDEN_TRACE` set: print each level's and pass's work to standard error.
