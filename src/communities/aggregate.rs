@@ -18,34 +18,71 @@ pub struct Csr<'a, W> {
     pub weights: &'a [W],
 }
 
-impl<W: Weight> Csr<'_, W> {
-    pub fn nodes(&self) -> usize {
+/// What Leiden's phases need of a graph: its rows. The input graph is one flat CSR; an
+/// aggregated level keeps its rows in runs of nodes, each its own allocation, so it is built
+/// in one pass and never held twice.
+pub trait Rows: Copy + Send + Sync {
+    type W: Weight;
+    fn nodes(&self) -> usize;
+    /// Row entries in all (each undirected edge twice, a self-loop once).
+    fn entries(&self) -> usize;
+    fn row(&self, v: u32) -> (&[u32], &[Self::W]);
+}
+
+impl<W: Weight> Rows for Csr<'_, W> {
+    type W = W;
+
+    fn nodes(&self) -> usize {
         self.offsets.len() - 1
     }
 
+    fn entries(&self) -> usize {
+        self.targets.len()
+    }
+
     #[inline]
-    pub fn row(&self, v: u32) -> (&[u32], &[W]) {
+    fn row(&self, v: u32) -> (&[u32], &[W]) {
         let r = self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize;
         (&self.targets[r.clone()], &self.weights[r])
     }
 }
 
-/// An aggregated level, owned.
+/// Nodes per run of an aggregated level's rows.
+const RUN: usize = 1024;
+
+/// An aggregated level, owned: its rows in runs of [`RUN`] nodes.
 pub struct Level {
+    /// Row starts, counted over the whole level.
     pub offsets: Vec<u64>,
-    pub targets: Vec<u32>,
-    pub weights: Vec<f32>,
+    runs: Vec<(Box<[u32]>, Box<[f32]>)>,
     /// Node weights: each the sum of its members' (strength for modularity, size for CPM).
     pub node_weight: Vec<f64>,
 }
 
 impl Level {
-    pub fn csr(&self) -> Csr<'_, f32> {
-        Csr {
-            offsets: &self.offsets,
-            targets: &self.targets,
-            weights: &self.weights,
-        }
+    pub fn entries(&self) -> usize {
+        self.offsets.last().map_or(0, |&e| e as usize)
+    }
+}
+
+impl Rows for &Level {
+    type W = f32;
+
+    fn nodes(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    fn entries(&self) -> usize {
+        Level::entries(self)
+    }
+
+    #[inline]
+    fn row(&self, v: u32) -> (&[u32], &[f32]) {
+        let v = v as usize;
+        let (t, w) = &self.runs[v / RUN];
+        let first = self.offsets[v - v % RUN];
+        let r = (self.offsets[v] - first) as usize..(self.offsets[v + 1] - first) as usize;
+        (&t[r.clone()], &w[r])
     }
 }
 
@@ -66,13 +103,9 @@ pub fn dense_ids(group: &[u32]) -> (Vec<u32>, usize) {
     (id, k as usize)
 }
 
-/// The edges of `g` aggregated by `new_of` (each node's new node, below `k`): a CSR over the
-/// `k` new nodes, weights summed, internal weight kept as a self-loop.
-pub fn aggregate<W: Weight>(
-    g: Csr<'_, W>,
-    new_of: &[u32],
-    k: usize,
-) -> (Vec<u64>, Vec<u32>, Vec<f32>) {
+/// The level of `g` aggregated by `new_of` (each node's new node, below `k`): edges summed
+/// between new nodes, internal weight kept as a self-loop; `node_weight` is the new nodes'.
+pub fn aggregate<G: Rows>(g: G, new_of: &[u32], k: usize, node_weight: Vec<f64>) -> Level {
     let n = g.nodes();
     // Members of each new node, in old-node order (counting sort, so deterministic).
     let mut start = vec![0usize; k + 1];
@@ -89,87 +122,65 @@ pub fn aggregate<W: Weight>(
         fill[c as usize] += 1;
     }
     drop(fill);
-
-    // Two passes over the new nodes, in parallel: count each one's distinct neighbours, then
-    // fill its row in place (one copy of the new graph in memory, never two).
+    // One pass over runs of new nodes, in parallel: a run's rows gather in a worker's
+    // scratch, then move to an allocation of their exact size. (Counting each row's length
+    // first, to fill one flat array, cost a second pass as long as the first.)
     let row_len = |c: usize| -> usize {
         members[start[c]..start[c + 1]]
             .iter()
             .map(|&v| g.row(v).0.len())
             .sum()
     };
-    let fill_row = |(acc, ds): &mut (Accum, Vec<u32>), c: usize| {
-        acc.reserve(row_len(c).min(k));
-        for &v in &members[start[c]..start[c + 1]] {
-            let (ts, ws) = g.row(v);
-            // Independent loads first, then the dependent hashing.
-            ds.clear();
-            ds.extend(ts.iter().map(|&u| new_of[u as usize]));
-            for ((&u, &w), &d) in ts.iter().zip(ws).zip(ds.iter()) {
-                let w: f64 = w.into();
-                // An internal edge is met from both ends; an old loop once.
-                acc.add(
-                    d,
-                    if d as usize == c && u != v {
-                        w / 2.0
-                    } else {
-                        w
-                    },
-                );
-            }
-        }
-    };
-    let degrees: Vec<u64> = (0..k)
+    type Scratch = (Accum, Vec<u32>, Vec<u32>, Vec<f32>);
+    let built: Vec<(Vec<u64>, Box<[u32]>, Box<[f32]>)> = (0..k.div_ceil(RUN))
         .into_par_iter()
-        .with_min_len(256)
-        .map_init(
-            || (Accum::default(), Vec::new()),
-            |scratch, c| {
-                fill_row(scratch, c);
-                let d = scratch.0.len() as u64;
-                scratch.0.clear();
-                d
-            },
-        )
+        .map_init(Scratch::default, |(acc, ds, ts_out, ws_out), run| {
+            ts_out.clear();
+            ws_out.clear();
+            let (lo, hi) = (run * RUN, ((run + 1) * RUN).min(k));
+            let mut degrees = Vec::with_capacity(hi - lo);
+            for c in lo..hi {
+                acc.reserve(row_len(c).min(k));
+                for &v in &members[start[c]..start[c + 1]] {
+                    let (ts, ws) = g.row(v);
+                    // Independent loads first, then the dependent hashing.
+                    ds.clear();
+                    ds.extend(ts.iter().map(|&u| new_of[u as usize]));
+                    for ((&u, &w), &d) in ts.iter().zip(ws).zip(ds.iter()) {
+                        let w: f64 = w.into();
+                        // An internal edge is met from both ends; an old loop once.
+                        let w = if d as usize == c && u != v {
+                            w / 2.0
+                        } else {
+                            w
+                        };
+                        acc.add(d, w);
+                    }
+                }
+                degrees.push(acc.len() as u64);
+                for (d, x) in acc.iter() {
+                    ts_out.push(d);
+                    ws_out.push(x as f32);
+                }
+                acc.clear();
+            }
+            (degrees, ts_out[..].into(), ws_out[..].into())
+        })
         .collect();
     let mut offsets = Vec::with_capacity(k + 1);
     offsets.push(0u64);
-    for d in &degrees {
-        offsets.push(offsets.last().copied().unwrap_or(0) + d);
+    let mut runs = Vec::with_capacity(built.len());
+    for (degrees, t, w) in built {
+        for d in degrees {
+            offsets.push(offsets.last().copied().unwrap_or(0) + d);
+        }
+        runs.push((t, w));
     }
-    drop(degrees);
-    let entries = offsets[k] as usize;
-    let mut targets = vec![0u32; entries];
-    let mut weights = vec![0f32; entries];
-    // Disjoint row slices, handed out in runs of nodes.
-    const RUN: usize = 1024;
-    let mut runs = Vec::with_capacity(k.div_ceil(RUN));
-    let (mut t_rest, mut w_rest) = (&mut targets[..], &mut weights[..]);
-    for lo in (0..k).step_by(RUN) {
-        let hi = (lo + RUN).min(k);
-        let len = (offsets[hi] - offsets[lo]) as usize;
-        let (t, tr) = std::mem::take(&mut t_rest).split_at_mut(len);
-        let (w, wr) = std::mem::take(&mut w_rest).split_at_mut(len);
-        t_rest = tr;
-        w_rest = wr;
-        runs.push((lo, hi, t, w));
+    Level {
+        offsets,
+        runs,
+        node_weight,
     }
-    runs.into_par_iter().for_each_init(
-        || (Accum::default(), Vec::new()),
-        |scratch, (lo, hi, t, w)| {
-            let mut at = 0;
-            for c in lo..hi {
-                fill_row(scratch, c);
-                for (d, x) in scratch.0.iter() {
-                    t[at] = d;
-                    w[at] = x as f32;
-                    at += 1;
-                }
-                scratch.0.clear();
-            }
-        },
-    );
-    (offsets, targets, weights)
 }
 
 /// Sums of `values` by `new_of` (each item's new node, below `k`).

@@ -1,7 +1,7 @@
 //! The Leiden driver: levels of local moving, refinement and aggregation; iterations that
 //! restart from the last partition; independent runs of which the best is kept.
 
-use super::aggregate::{aggregate, sum_by, Csr, Level};
+use super::aggregate::{aggregate, sum_by, Csr, Level, Rows};
 use super::moving::{local_move, refine};
 use super::partition::split_pieces;
 use super::{LeidenConfig, Partition, Quality};
@@ -140,7 +140,7 @@ fn leiden_iteration(
                 rng,
             ),
             Some(l) => local_move(
-                l.csr(),
+                l,
                 &l.node_weight,
                 &mut comm,
                 scale,
@@ -163,7 +163,7 @@ fn leiden_iteration(
         // nothing.
         let (parts, by_parts) = match &level {
             None => refined(base, &node_weight, &comm, scale, rng),
-            Some(l) => refined(l.csr(), &l.node_weight, &comm, scale, rng),
+            Some(l) => refined(l, &l.node_weight, &comm, scale, rng),
         };
         connected_nodes &= by_parts;
         let t2 = std::time::Instant::now();
@@ -183,14 +183,14 @@ fn leiden_iteration(
         // from the bottom, so that two large levels are never held at once.
         let from_bottom = level
             .as_ref()
-            .is_some_and(|l| 2 * l.targets.len() > graph.targets.len());
-        let (offsets, targets, weights) = if from_bottom {
+            .is_some_and(|l| 2 * l.entries() > graph.targets.len());
+        let new_level = if from_bottom {
             drop(level.take());
-            aggregate(base, &node_of, k)
+            aggregate(base, &node_of, k, new_weight)
         } else {
             match &level {
-                None => aggregate(base, &new_of, k),
-                Some(l) => aggregate(l.csr(), &new_of, k),
+                None => aggregate(base, &new_of, k, new_weight),
+                Some(l) => aggregate(l, &new_of, k, new_weight),
             }
         };
         if trace() {
@@ -202,18 +202,13 @@ fn leiden_iteration(
                 (t2 - t1).as_secs_f64(),
                 if from_bottom { " from the bottom" } else { "" },
                 t2.elapsed().as_secs_f64(),
-                targets.len()
+                new_level.entries()
             );
         }
         // The bottom level's node weights are done with once it is aggregated.
         node_weight = Vec::new();
         comm = new_comm;
-        level = Some(Level {
-            offsets,
-            targets,
-            weights,
-            node_weight: new_weight,
-        });
+        level = Some(new_level);
         tolerance = (tolerance / 10.0).max(1e-9);
     }
     // Split disconnected communities where it is cheap: on the top level when its nodes are
@@ -222,7 +217,7 @@ fn leiden_iteration(
     let _end = TraceEnd(t_end);
     Some(match (&level, connected_nodes) {
         (Some(l), true) => {
-            let pieces = split_pieces(l.csr(), &comm);
+            let pieces = split_pieces(l, &comm);
             node_of.par_iter().map(|&x| pieces[x as usize]).collect()
         }
         (None, _) => split_pieces(base, &comm),
@@ -235,8 +230,8 @@ fn leiden_iteration(
 
 /// Leiden's refinement of `comm`, and whether it split anything (if not, the caller
 /// aggregates by the communities themselves, which are then not known to be connected).
-fn refined<W: super::aggregate::Weight>(
-    g: Csr<'_, W>,
+fn refined<G: Rows>(
+    g: G,
     node_weight: &[f64],
     comm: &[u32],
     scale: f64,

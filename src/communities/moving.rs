@@ -10,7 +10,7 @@
 //! parallel against the state at its start, then applied one after another in order. The
 //! result depends on the seed only, never on the thread count.
 
-use super::aggregate::{Accum, Csr, Weight};
+use super::aggregate::{Accum, Rows};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
@@ -31,8 +31,8 @@ fn batch_size(n: usize) -> usize {
 /// node (seven times faster on a 10M-edge graph). Small graphs get a plain shuffle.
 /// Nodes per parallel task: about 4096 edge entries' work, so that the dense top levels
 /// (a thousand neighbours a node) still spread over every thread.
-fn per_task<W: Weight>(g: Csr<'_, W>) -> usize {
-    let entries = g.targets.len().max(1);
+fn per_task<G: Rows>(g: G) -> usize {
+    let entries = g.entries().max(1);
     (4096 * g.nodes() / entries).clamp(1, 64)
 }
 
@@ -54,8 +54,8 @@ const EPS: f64 = 1e-10;
 /// Local moving from `comm` (a community id below `n` per node), updated in place. Stops
 /// when a pass moves nothing, gains at most `min_gain` in total, or after `max_passes`.
 /// Returns the number of moves.
-pub fn local_move<W: Weight>(
-    g: Csr<'_, W>,
+pub fn local_move<G: Rows>(
+    g: G,
     w: &[f64],
     comm: &mut [u32],
     scale: f64,
@@ -175,8 +175,8 @@ struct Scratch {
 /// every lookup misses the cache, and a sweep of independent lookups lets the CPU wait for
 /// many misses at once where one node's handful left it mostly waiting.
 #[allow(clippy::too_many_arguments)]
-fn best_moves<W: Weight>(
-    g: Csr<'_, W>,
+fn best_moves<G: Rows>(
+    g: G,
     w: &[f64],
     comm: &[u32],
     cw: &[f64],
@@ -254,13 +254,7 @@ fn pop_empty(empty: &mut Vec<u32>, size: &[u32]) -> Option<u32> {
 /// each still-single, well-connected node into the well-connected part that gains most.
 /// Parts only grow by a node joining a part it has an edge to, so every part is connected.
 /// Returns the part id of every node (ids are node ids).
-pub fn refine<W: Weight>(
-    g: Csr<'_, W>,
-    w: &[f64],
-    comm: &[u32],
-    scale: f64,
-    rng: &mut Pcg64Mcg,
-) -> Vec<u32> {
+pub fn refine<G: Rows>(g: G, w: &[f64], comm: &[u32], scale: f64, rng: &mut Pcg64Mcg) -> Vec<u32> {
     let n = g.nodes();
     let mut cw = vec![0f64; n];
     for v in 0..n {

@@ -1,7 +1,7 @@
 //! A partition of a graph's nodes, its quality computed from scratch, and the clean-ups every
 //! partition gets before it is returned: disconnected communities split, ids by size.
 
-use super::aggregate::{Csr, Weight};
+use super::aggregate::{Csr, Rows};
 use super::{LeidenConfig, Quality};
 use crate::graphs::Graph;
 use rayon::prelude::*;
@@ -105,7 +105,7 @@ pub fn split_disconnected(g: &Graph, labels: &[u32]) -> Vec<u32> {
     )
 }
 
-pub(crate) fn split_pieces<W: Weight>(g: Csr<'_, W>, labels: &[u32]) -> Vec<u32> {
+pub(crate) fn split_pieces<G: Rows>(g: G, labels: &[u32]) -> Vec<u32> {
     let n = g.nodes();
     let mut out = vec![u32::MAX; n];
     let mut next = 0u32;
