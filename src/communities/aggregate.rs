@@ -50,11 +50,14 @@ impl<W: Weight> Rows for Csr<'_, W> {
 /// Nodes per run of an aggregated level's rows.
 const RUN: usize = 1024;
 
+/// One run's row entries: targets and weights.
+type Run = (Box<[u32]>, Box<[f32]>);
+
 /// An aggregated level, owned: its rows in runs of [`RUN`] nodes.
 pub struct Level {
     /// Row starts, counted over the whole level.
     pub offsets: Vec<u64>,
-    runs: Vec<(Box<[u32]>, Box<[f32]>)>,
+    runs: Vec<Run>,
     /// Node weights: each the sum of its members' (strength for modularity, size for CPM).
     pub node_weight: Vec<f64>,
 }
@@ -132,7 +135,7 @@ pub fn aggregate<G: Rows>(g: G, new_of: &[u32], k: usize, node_weight: Vec<f64>)
             .sum()
     };
     type Scratch = (Accum, Vec<u32>, Vec<u32>, Vec<f32>);
-    let built: Vec<(Vec<u64>, Box<[u32]>, Box<[f32]>)> = (0..k.div_ceil(RUN))
+    let built: Vec<(Vec<u64>, Run)> = (0..k.div_ceil(RUN))
         .into_par_iter()
         .map_init(Scratch::default, |(acc, ds, ts_out, ws_out), run| {
             ts_out.clear();
@@ -164,17 +167,17 @@ pub fn aggregate<G: Rows>(g: G, new_of: &[u32], k: usize, node_weight: Vec<f64>)
                 }
                 acc.clear();
             }
-            (degrees, ts_out[..].into(), ws_out[..].into())
+            (degrees, (ts_out[..].into(), ws_out[..].into()))
         })
         .collect();
     let mut offsets = Vec::with_capacity(k + 1);
     offsets.push(0u64);
     let mut runs = Vec::with_capacity(built.len());
-    for (degrees, t, w) in built {
+    for (degrees, run) in built {
         for d in degrees {
             offsets.push(offsets.last().copied().unwrap_or(0) + d);
         }
-        runs.push((t, w));
+        runs.push(run);
     }
     Level {
         offsets,

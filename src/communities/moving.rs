@@ -132,10 +132,15 @@ pub fn local_move<G: Rows>(
             }
             ta += t0.elapsed().as_secs_f64();
             let t0 = std::time::Instant::now();
-            // Neighbours of moved nodes are worth another look.
+            // Neighbours of moved nodes are worth another look, except those in the node's new
+            // community: it only gained pull on them (the Leiden paper's fast local moving).
+            let comm_now = &*comm;
             moved.par_iter().with_min_len(64).for_each(|&v| {
+                let c = comm_now[v as usize];
                 for &u in g.row(v).0 {
-                    active[u as usize].store(true, Ordering::Relaxed);
+                    if comm_now[u as usize] != c {
+                        active[u as usize].store(true, Ordering::Relaxed);
+                    }
                 }
             });
             tm += t0.elapsed().as_secs_f64();
