@@ -214,8 +214,7 @@ fn leiden_iteration(
     // Split disconnected communities where it is cheap: on the top level when its nodes are
     // connected sets, else on the original graph.
     let t_end = std::time::Instant::now();
-    let _end = TraceEnd(t_end);
-    Some(match (&level, connected_nodes) {
+    let labels = match (&level, connected_nodes) {
         (Some(l), true) => {
             let pieces = split_pieces(l, &comm);
             node_of.par_iter().map(|&x| pieces[x as usize]).collect()
@@ -225,7 +224,11 @@ fn leiden_iteration(
             let labels: Vec<u32> = node_of.par_iter().map(|&x| comm[x as usize]).collect();
             split_pieces(base, &labels)
         }
-    })
+    };
+    if trace() {
+        eprintln!("  splitting {:.3} s", t_end.elapsed().as_secs_f64());
+    }
+    Some(labels)
 }
 
 /// Leiden's refinement of `comm`, and whether it split anything (if not, the caller
@@ -263,13 +266,4 @@ fn start_in_communities(comm: &[u32], new_of: &[u32], k: usize) -> Vec<u32> {
 pub(crate) fn trace() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("COORDNET_LEIDEN_TRACE").is_some())
-}
-
-struct TraceEnd(std::time::Instant);
-impl Drop for TraceEnd {
-    fn drop(&mut self) {
-        if trace() {
-            eprintln!("  splitting {:.3} s", self.0.elapsed().as_secs_f64());
-        }
-    }
 }
