@@ -16,6 +16,7 @@ use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 /// Target meaning "a community of its own".
 const ALONE: u32 = u32::MAX;
@@ -90,9 +91,10 @@ pub fn local_move<G: Rows>(
         }
         let mut gain = 0.0;
         let mut moves = 0;
-        let (mut td, mut ta, mut tm) = (0.0, 0.0, 0.0);
+        // Seconds deciding, applying and re-queueing, for the trace.
+        let mut spent = [0f64; 3];
         for batch in queue.chunks(batch_size(n)) {
-            let t0 = std::time::Instant::now();
+            let t0 = Instant::now();
             let (comm_now, cw_now) = (&*comm, &cw);
             decisions.clear();
             decisions.resize(batch.len(), None);
@@ -103,8 +105,7 @@ pub fn local_move<G: Rows>(
                 .for_each_init(Scratch::default, |s, (out, vs)| {
                     best_moves(g, w, comm_now, cw_now, scale, vs, out, s)
                 });
-            td += t0.elapsed().as_secs_f64();
-            let t0 = std::time::Instant::now();
+            let t1 = Instant::now();
             moved.clear();
             for &(v, c, g) in decisions.iter().flatten() {
                 let d = comm[v as usize];
@@ -130,8 +131,7 @@ pub fn local_move<G: Rows>(
                 gain += g;
                 moves += 1;
             }
-            ta += t0.elapsed().as_secs_f64();
-            let t0 = std::time::Instant::now();
+            let t2 = Instant::now();
             // Neighbours of moved nodes are worth another look, except those in the node's new
             // community: it only gained pull on them (the Leiden paper's fast local moving).
             let comm_now = &*comm;
@@ -143,13 +143,19 @@ pub fn local_move<G: Rows>(
                     }
                 }
             });
-            tm += t0.elapsed().as_secs_f64();
+            spent[0] += (t1 - t0).as_secs_f64();
+            spent[1] += (t2 - t1).as_secs_f64();
+            spent[2] += t2.elapsed().as_secs_f64();
         }
         total_moves += moves;
-        if std::env::var_os("COORDNET_LEIDEN_TRACE").is_some() {
+        if super::leiden::trace() {
             eprintln!(
-                "  pass: queue {} moves {moves} gain {gain:.1} min {min_gain:.1} decide {td:.3} apply {ta:.3} mark {tm:.3}",
-                queue.len()
+                "  pass: queue {} moves {moves} gain {gain:.1} min {min_gain:.1}; deciding \
+                 {:.3} s, applying {:.3} s, re-queueing {:.3} s",
+                queue.len(),
+                spent[0],
+                spent[1],
+                spent[2]
             );
         }
         if moves == 0 || gain <= min_gain {
