@@ -79,6 +79,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             String::new()
         }
     );
+    if g.edges() == 0 {
+        eprintln!(
+            "warning: {} has no edges, so every node is its own cluster; check --source, \
+             --target and the file's header",
+            args.edges.display()
+        );
+    }
     stages.start("finding clusters");
     let started = std::time::Instant::now();
     let (p, what) = if args.components {
@@ -109,7 +116,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "{what}: {} clusters in {:.3} s; largest {}; {} of one node",
         p.communities,
         started.elapsed().as_secs_f64(),
-        shown.join(", "),
+        if shown.is_empty() {
+            "none".to_string()
+        } else {
+            shown.join(", ")
+        },
         sizes.iter().filter(|&&s| s == 1).count()
     );
     stages.start("writing");

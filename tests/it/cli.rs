@@ -240,3 +240,20 @@ fn communities_names_the_bad_row_and_the_missing_column() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("negative"));
 }
+
+#[test]
+fn communities_warns_on_an_edge_list_with_no_edges() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "e.csv", "source,target,weight\n");
+    let o = coordnet(&["communities", p.to_str().unwrap(), "-o", "-"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("has no edges") && err.contains("largest none"),
+        "{err}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "node,cluster,cluster_size\n"
+    );
+}
