@@ -161,15 +161,12 @@ fn leiden_iteration(
         }
         // The new level's nodes: the refined parts, or the communities if refinement merged
         // nothing.
-        let (parts, by_parts) = match &level {
+        let (new_of, k, by_parts) = match &level {
             None => refined(base, &node_weight, &comm, scale, rng),
             Some(l) => refined(l, &l.node_weight, &comm, scale, rng),
         };
         connected_nodes &= by_parts;
         let t2 = std::time::Instant::now();
-        let (id, k) = super::aggregate::dense_ids(&parts);
-        let new_of: Vec<u32> = parts.par_iter().map(|&c| id[c as usize]).collect();
-        drop((id, parts));
         let new_weight = sum_by(
             &new_of,
             level.as_ref().map_or(&node_weight, |l| &l.node_weight),
@@ -231,22 +228,29 @@ fn leiden_iteration(
     Some(labels)
 }
 
-/// Leiden's refinement of `comm`, and whether it split anything (if not, the caller
-/// aggregates by the communities themselves, which are then not known to be connected).
+/// Leiden's refinement of `comm` as the new level's nodes: each node's new node, their
+/// number, and whether they are the refined parts. If refinement merged nothing, the new
+/// nodes are the communities themselves, which are then not known to be connected.
 fn refined<G: Rows>(
     g: G,
     node_weight: &[f64],
     comm: &[u32],
     scale: f64,
     rng: &mut Pcg64Mcg,
-) -> (Vec<u32>, bool) {
+) -> (Vec<u32>, usize, bool) {
     let parts = refine(g, node_weight, comm, scale, rng);
-    let (_, k) = super::aggregate::dense_ids(&parts);
-    if k < g.nodes() {
-        (parts, true)
+    let (id, k) = super::aggregate::dense_ids(&parts);
+    let (group, id, k, by_parts) = if k < g.nodes() {
+        (&parts[..], id, k, true)
     } else {
-        (comm.to_vec(), false)
-    }
+        let (id, k) = super::aggregate::dense_ids(comm);
+        (comm, id, k, false)
+    };
+    (
+        group.par_iter().map(|&c| id[c as usize]).collect(),
+        k,
+        by_parts,
+    )
 }
 
 /// Each new node starts in its old node's community, named by the first new node in it.

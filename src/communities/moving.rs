@@ -11,6 +11,7 @@
 //! result depends on the seed only, never on the thread count.
 
 use super::aggregate::{Accum, Rows};
+use crate::graphs::similarity::splitmix;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
@@ -342,7 +343,7 @@ pub fn refine<G: Rows>(g: G, w: &[f64], comm: &[u32], scale: f64, rng: &mut Pcg6
                         }
                     }
                     acc.clear();
-                    choose(cands, top, mix(draw_seed ^ u64::from(v))).map(|(c, k)| (v, c, k))
+                    choose(cands, top, splitmix(draw_seed ^ u64::from(v))).map(|(c, k)| (v, c, k))
                 },
             )
             .collect_into_vec(&mut decisions);
@@ -406,12 +407,4 @@ fn choose(cands: &[(u32, f64, f64)], top: f64, r: u64) -> Option<(u32, f64)> {
         }
     }
     last
-}
-
-/// SplitMix64's finaliser: a well-mixed draw from a seed and a node id.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }

@@ -11,6 +11,19 @@ fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples")
 }
 
+/// `coordnet detect` on the sample's tweets into `out`, with any further flags.
+fn detect_sample(out: &Path, flags: &[&str]) -> std::process::Output {
+    let input = sample().join("tweets.csv.gz");
+    let mut args = vec![
+        "detect",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(flags);
+    coordnet(&args)
+}
+
 fn csv_rows(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
     let mut r = csv::Reader::from_path(path).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
@@ -32,13 +45,7 @@ fn csv_rows(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
 fn detect_on_the_sample_finds_every_planted_network_and_no_trap() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let input = sample().join("tweets.csv.gz");
-    let o = coordnet(&[
-        "detect",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let o = detect_sample(&out, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for f in [
         "accounts.csv",
@@ -73,13 +80,7 @@ fn detect_on_the_sample_finds_every_planted_network_and_no_trap() {
 fn detect_writes_the_documented_columns_and_consistent_files() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let input = sample().join("tweets.csv.gz");
-    let o = coordnet(&[
-        "detect",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let o = detect_sample(&out, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     let (header, accounts) = csv_rows(&out.join("accounts.csv"));
@@ -329,25 +330,13 @@ fn eval_and_detect_name_what_is_wrong() {
         "{err}"
     );
 
-    let input = sample().join("tweets.csv.gz");
-    let o = coordnet(&[
-        "detect",
-        input.to_str().unwrap(),
-        "-o",
-        dir.path().join("d").to_str().unwrap(),
-        "--kinds",
-        "co-retweet,co-everything",
-    ]);
+    let o = detect_sample(
+        &dir.path().join("d"),
+        &["--kinds", "co-retweet,co-everything"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown co-action kind 'co-everything'"));
-    let o = coordnet(&[
-        "detect",
-        input.to_str().unwrap(),
-        "-o",
-        dir.path().join("d").to_str().unwrap(),
-        "--edge-pvalue",
-        "2",
-    ]);
+    let o = detect_sample(&dir.path().join("d"), &["--edge-pvalue", "2"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("try 0.01"));
 }
