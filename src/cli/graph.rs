@@ -173,7 +173,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     eprintln!(
         "wrote {} edges between {} accounts to {}",
         table.edges.len(),
-        table.nodes().len(),
+        nodes.values.len(),
         args.output.display()
     );
     Ok(())

@@ -25,7 +25,7 @@ impl Stages {
         self.done += 1;
         if self.tty {
             eprintln!(
-                "[{}/{}] {what} ({:.1} s)",
+                "[{}/{}] {what} ({:.2} s)",
                 self.done,
                 self.total,
                 self.started.elapsed().as_secs_f64()
@@ -35,7 +35,7 @@ impl Stages {
 
     pub fn finish(&self) {
         if self.tty {
-            eprintln!("done in {:.1} s", self.started.elapsed().as_secs_f64());
+            eprintln!("done in {:.2} s", self.started.elapsed().as_secs_f64());
         }
     }
 }

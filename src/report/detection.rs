@@ -216,25 +216,19 @@ pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
 /// The fused edges, with each kind's evidence, as a graph table.
 fn fused_table(d: &Detection) -> EdgeTable {
     let columns: Vec<&'static str> = d.fused.kinds.iter().map(|k| k.kind).collect();
-    EdgeTable {
-        kind: "fused".into(),
-        directed: false,
+    EdgeTable::new(
+        "fused",
+        false,
         columns,
-        edges: d
-            .fused
-            .edges
-            .iter()
-            .map(|e| {
-                (
-                    e.a,
-                    e.b,
-                    e.weight,
-                    e.by_kind.iter().map(|&x| x as f64).collect(),
-                )
-            })
-            .collect(),
-        example: Vec::new(),
-    }
+        d.fused.edges.iter().map(|e| {
+            (
+                e.a,
+                e.b,
+                e.weight,
+                e.by_kind.iter().map(|&x| x as f64).collect(),
+            )
+        }),
+    )
 }
 
 fn node_table(data: &Dataset, d: &Detection, nodes: &[u32]) -> NodeTable {
@@ -268,7 +262,7 @@ fn inside_flagged(d: &Detection, a: u32, b: u32) -> bool {
 pub fn write_edges(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Result<()> {
     let mut table = fused_table(d);
     if !all {
-        table.edges.retain(|e| inside_flagged(d, e.0, e.1));
+        table.retain(|a, b| inside_flagged(d, a, b));
     }
     let path = dir.join("edges.csv");
     let mut out = create(dir, "edges.csv")?;
@@ -287,12 +281,12 @@ pub fn write_edges(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Resu
 /// them: what an analyst lays out, not the whole collection.
 pub fn write_gexf(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Result<()> {
     let mut table = fused_table(d);
-    table.edges.retain(|e| {
-        let c = d.cluster_of[e.0 as usize];
+    table.retain(|a, b| {
+        let c = d.cluster_of[a as usize];
         if all {
-            c != NO_CLUSTER && c == d.cluster_of[e.1 as usize]
+            c != NO_CLUSTER && c == d.cluster_of[b as usize]
         } else {
-            inside_flagged(d, e.0, e.1)
+            inside_flagged(d, a, b)
         }
     });
     let nodes = node_table(data, d, &table.nodes());

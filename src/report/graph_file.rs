@@ -7,14 +7,44 @@ use std::io::Write;
 use std::path::Path;
 
 /// Edges ready to write: endpoints (dataset account ids), a weight, and named numeric columns.
+///
+/// The columns are kept row after row in one vector, and examples in one string, so a large
+/// graph costs a few allocations rather than two per edge.
 #[derive(Clone, Debug, Default)]
 pub struct EdgeTable {
     pub kind: String,
     pub directed: bool,
     pub columns: Vec<&'static str>,
-    pub edges: Vec<(u32, u32, f64, Vec<f64>)>,
+    /// (source, target, weight), one per edge.
+    pub edges: Vec<(u32, u32, f64)>,
+    /// `columns.len()` values per edge, in edge order.
+    values: Vec<f64>,
     /// An example item per edge (same order as `edges`), if the kind has one.
-    pub example: Vec<String>,
+    example: TextColumn,
+}
+
+/// Strings stored end to end, with where each one ends.
+#[derive(Clone, Debug, Default)]
+struct TextColumn {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl TextColumn {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.text[start..end])
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
 }
 
 /// Node attributes: named columns of text, one value per node that appears in the graph.
@@ -97,25 +127,23 @@ impl EdgeTable {
             ],
             ..Default::default()
         };
+        let n = t.columns.len();
         for e in p.edges.iter().filter(|e| keep(e)) {
-            t.edges.push((
-                e.a,
-                e.b,
-                weight.of(e),
-                vec![
-                    e.pairs as f64,
-                    e.items as f64,
-                    e.min_delay_ms as f64 / 1000.0,
-                    e.mean_delay_ms / 1000.0,
-                    e.idf_weight,
-                    e.cosine,
-                    e.expected_pairs,
-                    e.z,
-                    e.p_value,
-                ],
-            ));
+            t.edges.push((e.a, e.b, weight.of(e)));
+            t.values.extend_from_slice(&[
+                e.pairs as f64,
+                e.items as f64,
+                e.min_delay_ms as f64 / 1000.0,
+                e.mean_delay_ms / 1000.0,
+                e.idf_weight,
+                e.cosine,
+                e.expected_pairs,
+                e.z,
+                e.p_value,
+            ]);
+            debug_assert_eq!(t.values.len(), t.edges.len() * n);
             t.example
-                .push(p.actions.item_label(data, e.exemplar_group as usize));
+                .push(&p.actions.item_label(data, e.exemplar_group as usize));
         }
         t
     }
@@ -130,19 +158,69 @@ impl EdgeTable {
         };
         let secs = |x: Option<i64>| x.map_or(f64::NAN, |v| v as f64 / 1000.0);
         for e in g.edges.iter().filter(|e| e.retweets >= min_retweets) {
-            t.edges.push((
-                e.amplifier,
-                e.source,
+            t.edges.push((e.amplifier, e.source, e.retweets as f64));
+            t.values.extend_from_slice(&[
                 e.retweets as f64,
-                vec![
-                    e.retweets as f64,
-                    e.delays_known as f64,
-                    secs(e.median_delay_ms),
-                    secs(e.delay_iqr_ms),
-                ],
-            ));
+                e.delays_known as f64,
+                secs(e.median_delay_ms),
+                secs(e.delay_iqr_ms),
+            ]);
         }
         t
+    }
+
+    /// A table of `columns`, each edge given as (source, target, weight, one value per column).
+    pub fn new(
+        kind: &str,
+        directed: bool,
+        columns: Vec<&'static str>,
+        edges: impl IntoIterator<Item = (u32, u32, f64, Vec<f64>)>,
+    ) -> EdgeTable {
+        let mut t = EdgeTable {
+            kind: kind.to_string(),
+            directed,
+            columns,
+            ..Default::default()
+        };
+        for (a, b, w, values) in edges {
+            assert_eq!(values.len(), t.columns.len(), "one value per column");
+            t.edges.push((a, b, w));
+            t.values.extend(values);
+        }
+        t
+    }
+
+    /// Edge `i`'s column values.
+    pub fn row(&self, i: usize) -> &[f64] {
+        let n = self.columns.len();
+        &self.values[i * n..(i + 1) * n]
+    }
+
+    /// Edge `i`'s example item, if the kind has them.
+    pub fn example(&self, i: usize) -> Option<&str> {
+        self.example.get(i)
+    }
+
+    /// Keep the edges whose (source, target) `keep` accepts, with their values and examples.
+    pub fn retain(&mut self, keep: impl Fn(u32, u32) -> bool) {
+        let n = self.columns.len();
+        let mut out = EdgeTable {
+            kind: std::mem::take(&mut self.kind),
+            directed: self.directed,
+            columns: std::mem::take(&mut self.columns),
+            ..Default::default()
+        };
+        for (i, &(a, b, w)) in self.edges.iter().enumerate() {
+            if keep(a, b) {
+                out.edges.push((a, b, w));
+                out.values
+                    .extend_from_slice(&self.values[i * n..(i + 1) * n]);
+                if let Some(x) = self.example.get(i) {
+                    out.example.push(x);
+                }
+            }
+        }
+        *self = out;
     }
 
     /// Accounts at either end of some edge, in id order.
@@ -226,87 +304,140 @@ pub fn write_graph(
 }
 
 fn num(x: f64) -> String {
-    let mut s = String::new();
+    let mut s = Vec::new();
     push_num(&mut s, x);
-    s
+    String::from_utf8(s).expect("digits are ASCII")
 }
 
 /// Integers as integers, everything else with six decimals; NaN (undefined) as empty. Written
-/// with `itoa` digits: `{:.6}` on floats, and then `write!` of integers, were most of a large
-/// graph's write time.
-fn push_num(out: &mut String, x: f64) {
+/// with `itoa` digits and no libm calls (`trunc` and `round` are calls on baseline x86-64):
+/// `{:.6}` on floats, and then `write!` of integers, were most of a large graph's write time.
+fn push_num(out: &mut Vec<u8>, x: f64) {
     let mut digits = itoa::Buffer::new();
+    let whole = x as i64; // saturating: equal to x only when x is a whole number in range
     if x.is_nan() {
     } else if x.is_infinite() {
-        out.push_str(if x > 0.0 { "inf" } else { "-inf" });
-    } else if x == x.trunc() && x.abs() < 1e15 {
-        out.push_str(digits.format(x as i64));
-    } else if x.abs() < 1e9 {
-        // Below 1e9, x·1e6 is exact in an f64 to the last micro-unit.
-        let micros = (x.abs() * 1e6).round() as u64;
+        out.extend_from_slice(if x > 0.0 { b"inf" } else { b"-inf" });
+    } else if whole as f64 == x && x.abs() < 1e15 {
+        out.extend_from_slice(digits.format(whole).as_bytes());
+    } else if x.abs() < 1e9 && !near_half(x.abs() * 1e6) {
+        // x·1e6 is within half an ulp of the exact product, so away from a half the rounding
+        // below (half away from zero, exact since m - floor(m) is) picks what printf would.
+        let m = x.abs() * 1e6;
+        let floor = m as u64;
+        let micros = floor + u64::from(m - floor as f64 > 0.5);
         if x < 0.0 && micros > 0 {
-            out.push('-');
+            out.push(b'-');
         }
-        out.push_str(digits.format(micros / 1_000_000));
-        out.push('.');
-        let frac = digits.format(micros % 1_000_000);
-        for _ in frac.len()..6 {
-            out.push('0');
+        // One conversion: the digits of the micro-units, with the point put in.
+        let d = digits.format(micros).as_bytes();
+        if d.len() > 6 {
+            out.extend_from_slice(&d[..d.len() - 6]);
+            out.push(b'.');
+            out.extend_from_slice(&d[d.len() - 6..]);
+        } else {
+            out.extend_from_slice(b"0.");
+            out.extend(std::iter::repeat_n(b'0', 6 - d.len()));
+            out.extend_from_slice(d);
         }
-        out.push_str(frac);
     } else {
-        use std::fmt::Write as _;
         let _ = write!(out, "{x:.6}");
     }
 }
 
-/// Rows are formatted in parallel chunks, then written in order.
+/// Whether m's fractional part is too close to a half for the product's rounding error.
+fn near_half(m: f64) -> bool {
+    let frac = m - (m as u64) as f64;
+    (frac - 0.5).abs() <= m * f64::EPSILON
+}
+
+/// The CSV edge list. Rows are formatted in parallel, a few thousand at a time into reused
+/// buffers, while this thread writes the previous round: a large graph is neither held in
+/// memory as text nor written by one core.
 fn write_csv(out: &mut dyn Write, data: &Dataset, t: &EdgeTable) -> std::io::Result<()> {
-    use rayon::prelude::*;
+    const CHUNK: usize = 4096;
     let mut header = vec!["source", "target", "weight", "kind"];
     header.extend(t.columns.iter().copied());
     if !t.example.is_empty() {
         header.push("example_item");
     }
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(&header)?;
-    w.flush()?;
-    let out = w.into_inner().map_err(|e| e.into_error())?;
-    const CHUNK: usize = 8192;
-    let starts: Vec<usize> = (0..t.edges.len()).step_by(CHUNK).collect();
-    for group in starts.chunks(64) {
-        let bufs: Vec<std::io::Result<Vec<u8>>> = group
-            .par_iter()
-            .map(|&start| {
-                let mut w = csv::Writer::from_writer(Vec::with_capacity(CHUNK * 200));
-                let mut field = String::new();
-                let end = (start + CHUNK).min(t.edges.len());
-                for i in start..end {
-                    let (a, b, weight, cols) = &t.edges[i];
-                    w.write_field(data.accounts.key(*a))?;
-                    w.write_field(data.accounts.key(*b))?;
-                    field.clear();
-                    push_num(&mut field, *weight);
-                    w.write_field(&field)?;
-                    w.write_field(&t.kind)?;
-                    for &x in cols {
-                        field.clear();
-                        push_num(&mut field, x);
-                        w.write_field(&field)?;
-                    }
-                    if let Some(ex) = t.example.get(i) {
-                        w.write_field(ex)?;
-                    }
-                    w.write_record(None::<&[u8]>)?;
-                }
-                w.into_inner().map_err(|e| e.into_error())
-            })
-            .collect();
-        for buf in bufs {
-            out.write_all(&buf?)?;
+    let mut line = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if i > 0 {
+            line.push(b',');
         }
+        push_field(&mut line, h);
     }
-    Ok(())
+    line.push(b'\n');
+    out.write_all(&line)?;
+
+    let starts: Vec<usize> = (0..t.edges.len()).step_by(CHUNK).collect();
+    let round = 4 * rayon::current_num_threads().max(1);
+    let mut ready: Vec<Vec<u8>> = Vec::new();
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    for group in starts.chunks(round) {
+        let mut bufs: Vec<Vec<u8>> = group
+            .iter()
+            .map(|_| spare.pop().unwrap_or_default())
+            .collect();
+        let mut written = Ok(());
+        rayon::in_place_scope(|s| {
+            for (buf, &start) in bufs.iter_mut().zip(group) {
+                s.spawn(move |_| {
+                    buf.clear();
+                    for i in start..(start + CHUNK).min(t.edges.len()) {
+                        csv_row(buf, data, t, i);
+                    }
+                });
+            }
+            written = ready.iter().try_for_each(|b| out.write_all(b));
+        });
+        written?;
+        spare.append(&mut ready);
+        ready = bufs;
+    }
+    ready.iter().try_for_each(|b| out.write_all(b))
+}
+
+/// One edge as a CSV line.
+fn csv_row(buf: &mut Vec<u8>, data: &Dataset, t: &EdgeTable, i: usize) {
+    let (a, b, weight) = t.edges[i];
+    push_field(buf, data.accounts.key(a));
+    buf.push(b',');
+    push_field(buf, data.accounts.key(b));
+    buf.push(b',');
+    push_num(buf, weight);
+    buf.push(b',');
+    push_field(buf, &t.kind);
+    for &x in t.row(i) {
+        buf.push(b',');
+        push_num(buf, x);
+    }
+    if let Some(ex) = t.example.get(i) {
+        buf.push(b',');
+        push_field(buf, ex);
+    }
+    buf.push(b'\n');
+}
+
+/// A CSV field as RFC 4180 writes it: quoted, with quotes doubled, when it holds a comma, a
+/// quote or a line break; as it is otherwise.
+fn push_field(buf: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    let special =
+        memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some();
+    if !special {
+        buf.extend_from_slice(b);
+        return;
+    }
+    buf.push(b'"');
+    for (i, part) in s.split('"').enumerate() {
+        if i > 0 {
+            buf.extend_from_slice(b"\"\"");
+        }
+        buf.extend_from_slice(part.as_bytes());
+    }
+    buf.push(b'"');
 }
 
 fn xml(s: &str) -> String {
@@ -378,7 +509,8 @@ fn write_graphml(
         }
         writeln!(out, "    </node>")?;
     }
-    for (a, b, w, cols) in &t.edges {
+    for (i, (a, b, w)) in t.edges.iter().enumerate() {
+        let cols = t.row(i);
         writeln!(out, r#"    <edge source="n{a}" target="n{b}">"#)?;
         writeln!(out, r#"      <data key="weight">{}</data>"#, num(*w))?;
         writeln!(out, r#"      <data key="kind">{}</data>"#, xml(&t.kind))?;
@@ -425,7 +557,7 @@ fn write_gexf(
         xml(&t.kind)
     )?;
     let zero_default: Vec<bool> = (0..t.columns.len())
-        .map(|i| t.edges.iter().all(|e| e.3[i].is_finite()))
+        .map(|i| (0..t.edges.len()).all(|e| t.row(e)[i].is_finite()))
         .collect();
     for (i, c) in t.columns.iter().enumerate() {
         let default = if zero_default[i] {
@@ -462,7 +594,8 @@ fn write_gexf(
         writeln!(out, "        </attvalues>\n      </node>")?;
     }
     writeln!(out, "    </nodes>\n    <edges>")?;
-    for (id, (a, b, w, cols)) in t.edges.iter().enumerate() {
+    for (id, (a, b, w)) in t.edges.iter().enumerate() {
+        let cols = t.row(id);
         writeln!(
             out,
             r#"      <edge id="{id}" source="n{a}" target="n{b}" weight="{}">"#,
@@ -485,12 +618,33 @@ fn write_gexf(
 
 #[cfg(test)]
 mod tests {
-    use super::push_num;
+    use super::{push_field, push_num};
+
+    #[test]
+    fn fields_are_quoted_as_the_csv_crate_quotes_them() {
+        for s in [
+            "plain",
+            "",
+            "a,b",
+            "say \"hi\"",
+            "two\nlines",
+            "cr\r",
+            "#tag",
+            "ünï",
+        ] {
+            let mut ours = Vec::new();
+            push_field(&mut ours, s);
+            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+            w.write_record([s, "x"]).unwrap();
+            let theirs = w.into_inner().unwrap();
+            assert_eq!([ours, b",x\n".to_vec()].concat(), theirs, "{s:?}");
+        }
+    }
 
     fn num(x: f64) -> String {
-        let mut s = String::new();
+        let mut s = Vec::new();
         push_num(&mut s, x);
-        s
+        String::from_utf8(s).unwrap()
     }
 
     #[test]
@@ -510,8 +664,34 @@ mod tests {
             1e-7,
             2.5e8 + 0.25,
             2.5e11 + 0.25,
+            0.999_999_6,
+            -3.000_000_5,
+            999_999_999.999_999,
+            12.345_678_5,
         ] {
             assert_eq!(num(x), format!("{x:.6}"), "{x}");
+        }
+        // Values of every magnitude the columns take, and values a hair from a tie.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for i in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
+            let x = match i % 3 {
+                0 => unit * 10f64.powi(i % 12 - 3),
+                1 => ((state % 1_000_000_000) as f64 + 0.5) / 1e6,
+                _ => -unit * 1e4,
+            };
+            let want = format!("{x:.6}");
+            let want = if want == "-0.000000" {
+                "0.000000".into()
+            } else {
+                want
+            };
+            if x.fract() != 0.0 {
+                assert_eq!(num(x), want, "{x:e}");
+            }
         }
     }
 }
