@@ -1,5 +1,9 @@
 //! Generic action CSVs: one action per row, columns named by the user. CooRTweet's layout
 //! (`object_id, account_id, content_id, timestamp_share`) is recognised without a mapping.
+//!
+//! A row with an empty object is a post that shares nothing: coordination-network-toolkit's
+//! layout writes original messages so (no `repost_id`). It is kept as an original tweet, which
+//! counts in the account's activity but takes part in no share graph.
 
 use super::csv_rows::{required, Row, RowResult};
 use super::record::*;
@@ -158,19 +162,12 @@ impl Columns {
             )
         })?;
         let object = r.get(Some(self.object));
-        if object.is_empty() {
-            return Err(RowError::new(
-                "missing object",
-                "object",
-                "the shared object",
-                "",
-            ));
-        }
         let tweet = b.push_id(&r.get(self.content));
         let items_start = b.items.len();
         let mut target = RawRef::default();
         let mut text = Span::EMPTY;
         let kind = match self.kind {
+            _ if object.is_empty() => TweetKind::Original,
             ObjectKind::Retweet | ObjectKind::Reply | ObjectKind::Quote => {
                 target.tweet = b.push_id(&object);
                 target.account = b.push_str(&r.get(self.object_account));
@@ -232,7 +229,12 @@ fn action_time(s: &str) -> Option<(i64, TimeResolution)> {
     if whole >= 100_000_000_000 {
         return Some((whole, TimeResolution::Millisecond));
     }
-    let frac_ms: i64 = format!("{:0<3}", &frac[..frac.len().min(3)]).parse().ok()?;
+    // The first three fractional digits, right-padded with zeros (".25" is 250 ms).
+    let frac_ms = frac
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(3)
+        .fold(0i64, |ms, d| ms * 10 + i64::from(d - b'0'));
     let res = if frac_ms != 0 {
         TimeResolution::Millisecond
     } else {

@@ -206,6 +206,43 @@ fn generic_actions_with_a_column_mapping() {
     assert_eq!(d.time_ms[2] - d.time_ms[1], 1_500);
 }
 
+/// coordination-network-toolkit's layout: originals have no `repost_id`. They are posts, not
+/// bad rows; only the reposts are shares.
+#[test]
+fn action_rows_without_an_object_are_original_posts() {
+    use coordnet::ingest::{ActionsMapping, ObjectKind};
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "cnt.csv",
+        "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n\
+         1,u1,u1,,,hello,1583020801.411,\n\
+         2,u2,u2,1,,hello,1583020802.5,\n\
+         3,u3,u3,1,,hello,1583020803,\n",
+    );
+    let opts = IngestOptions {
+        mapping: Some(ActionsMapping {
+            account: "user_id".into(),
+            time: "timestamp".into(),
+            object: "repost_id".into(),
+            content: Some("message_id".into()),
+            kind: ObjectKind::Retweet,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (d, r) = ingest(&[p], &opts).unwrap();
+    assert_balanced(&r);
+    assert_eq!((r.rows_accepted, r.rows_rejected), (3, 0));
+    let kinds: Vec<TweetKind> = (0..d.len()).map(|i| d.kind(i)).collect();
+    assert_eq!(
+        kinds,
+        vec![TweetKind::Original, TweetKind::Retweet, TweetKind::Retweet]
+    );
+    assert_eq!(d.target_tweet[1], d.tweet_id[0]);
+    assert_eq!(d.time_ms[1] - d.time_ms[0], 1_089);
+}
+
 /// The same records read plain, gzipped, zstd-compressed, zipped, from a directory and by
 /// glob give the same dataset.
 #[test]
