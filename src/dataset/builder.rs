@@ -176,10 +176,14 @@ impl DatasetBuilder {
         let (dropped, duplicates, reused) = self.find_duplicates();
         let mut d = std::mem::take(&mut self.data);
 
+        // Rows already in time order, none dropped (the usual archive), stay where they are.
+        let in_order = dropped.iter().all(|&x| !x) && d.time_ms.is_sorted();
         let mut order: Vec<u32> = (0..d.len() as u32)
             .filter(|&r| !dropped[r as usize])
             .collect();
-        order.par_sort_by_key(|&r| (d.time_ms[r as usize], r));
+        if !in_order {
+            order.par_sort_by_key(|&r| (d.time_ms[r as usize], r));
+        }
         let new_row: HashMap<u32, u32> = if d.reply_quotes.is_empty() {
             HashMap::new()
         } else {
@@ -190,23 +194,25 @@ impl DatasetBuilder {
                 .collect()
         };
 
-        let mut items = Vec::with_capacity(d.items.len());
-        let mut item_offsets = Vec::with_capacity(order.len() + 1);
-        item_offsets.push(0u32);
-        for &r in &order {
-            items.extend_from_slice(d.items(r as usize));
-            item_offsets.push(items.len() as u32);
+        if !in_order {
+            let mut items = Vec::with_capacity(d.items.len());
+            let mut item_offsets = Vec::with_capacity(order.len() + 1);
+            item_offsets.push(0u32);
+            for &r in &order {
+                items.extend_from_slice(d.items(r as usize));
+                item_offsets.push(items.len() as u32);
+            }
+            d.items = items;
+            d.item_offsets = item_offsets;
+            d.tweet_id = permute(&d.tweet_id, &order);
+            d.account = permute(&d.account, &order);
+            d.time_ms = permute(&d.time_ms, &order);
+            d.flags = permute(&d.flags, &order);
+            d.target_tweet = permute(&d.target_tweet, &order);
+            d.target_account = permute(&d.target_account, &order);
+            d.text = permute(&d.text, &order);
+            d.lang = permute(&d.lang, &order);
         }
-        d.items = items;
-        d.item_offsets = item_offsets;
-        d.tweet_id = permute(&d.tweet_id, &order);
-        d.account = permute(&d.account, &order);
-        d.time_ms = permute(&d.time_ms, &order);
-        d.flags = permute(&d.flags, &order);
-        d.target_tweet = permute(&d.target_tweet, &order);
-        d.target_account = permute(&d.target_account, &order);
-        d.text = permute(&d.text, &order);
-        d.lang = permute(&d.lang, &order);
         d.reply_quotes = d
             .reply_quotes
             .iter()
@@ -263,11 +269,20 @@ impl DatasetBuilder {
     /// A duplicate is a row equal to an earlier one in id, account, target and items.
     fn find_duplicates(&self) -> (Vec<bool>, Vec<Duplicate>, u64) {
         let d = &self.data;
+        let mut dropped = vec![false; d.len()];
+        // Archives come in time order, so ids usually rise row after row: then none repeats.
+        let mut ids = d.tweet_id.iter().filter(|&&id| id != NO_TWEET);
+        let rising = ids.next().is_none_or(|&first| {
+            ids.try_fold(first, |prev, &id| (id > prev).then_some(id))
+                .is_some()
+        });
+        if rising {
+            return (dropped, Vec::new(), 0);
+        }
         let mut by_id: Vec<u32> = (0..d.len() as u32)
             .filter(|&r| d.tweet_id[r as usize] != NO_TWEET)
             .collect();
         by_id.par_sort_unstable_by_key(|&r| (d.tweet_id[r as usize], r));
-        let mut dropped = vec![false; d.len()];
         let mut duplicates = Vec::new();
         let mut reused = 0;
         let same = |a: usize, b: usize| {

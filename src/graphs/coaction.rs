@@ -161,125 +161,59 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
     let weights = ItemWeights::new(&actions, &degree, report.accounts);
     let window = opts.window_ms.unwrap_or(i64::MAX);
     let cap = opts.max_neighbors.max(1) as usize;
-    let paired: Vec<AtomicU64> = (0..actions.len().div_ceil(64))
-        .map(|_| AtomicU64::new(0))
+    let bits =
+        |n: usize| -> Vec<AtomicU64> { (0..n.div_ceil(64)).map(|_| AtomicU64::new(0)).collect() };
+    let paired = bits(actions.len());
+    let capped_groups = bits(actions.groups());
+    let group_of: Vec<u32> = (0..actions.groups())
+        .flat_map(|g| std::iter::repeat_n(g as u32, actions.group(g).len()))
         .collect();
 
-    struct Local {
-        map: HashMap<u64, Acc>,
-        pairs: u64,
-        slot_pairs: u64,
-        capped: u64,
-        items_capped: usize,
+    // Rounds: units of actions emit their in-window pairs into per-shard buffers in parallel,
+    // then each shard's map takes its pairs, one task per shard. No map is ever merged into
+    // another, and the buffers hold one round, so memory follows the edges.
+    let units: Vec<usize> = (0..actions.len()).step_by(UNIT).collect();
+    let round = 4 * rayon::current_num_threads().max(1);
+    let mut maps: Vec<HashMap<u64, Acc>> = (0..SHARDS).map(|_| HashMap::new()).collect();
+    let mut buffers: Vec<Emitted> = Vec::new();
+    let mut totals = Emitted::default();
+    for starts in units.chunks(round) {
+        buffers.resize_with(starts.len(), Emitted::default);
+        buffers.par_iter_mut().zip(starts).for_each(|(out, &lo)| {
+            out.clear();
+            let hi = (lo + UNIT).min(actions.len());
+            emit(
+                &actions,
+                &group_of,
+                lo..hi,
+                window,
+                cap,
+                &paired,
+                &capped_groups,
+                out,
+            );
+        });
+        maps.par_iter_mut().enumerate().for_each(|(s, map)| {
+            for out in &buffers {
+                for p in &out.shards[s] {
+                    take_pair(map, p, &actions, &group_of, &weights);
+                }
+            }
+        });
+        for out in &buffers {
+            totals.pairs += out.pairs;
+            totals.slot_pairs += out.slot_pairs;
+            totals.capped += out.capped;
+        }
     }
-    let local = (0..actions.groups())
-        .into_par_iter()
-        .with_min_len(256)
-        .fold(
-            || Local {
-                map: HashMap::new(),
-                pairs: 0,
-                slot_pairs: 0,
-                capped: 0,
-                items_capped: 0,
-            },
-            |mut l, g| {
-                let range = actions.group(g);
-                if range.len() < 2 {
-                    return l;
-                }
-                let acc = &actions.account[range.clone()];
-                let t = &actions.time_ms[range.clone()];
-                let tf = ItemWeights::counts(acc);
-                let idf = weights.idf[g];
-                let mut hi = 0;
-                let mut capped_here = 0u64;
-                for i in 0..acc.len() {
-                    hi = hi.max(i + 1);
-                    while hi < acc.len() && t[hi] - t[i] <= window {
-                        hi += 1;
-                    }
-                    let limit = hi.min(i + 1 + cap);
-                    capped_here += (hi - limit) as u64;
-                    l.slot_pairs += (limit - i - 1) as u64;
-                    for j in i + 1..limit {
-                        let (x, y) = (acc[i], acc[j]);
-                        if x == y {
-                            continue;
-                        }
-                        mark(&paired, range.start + i);
-                        mark(&paired, range.start + j);
-                        l.pairs += 1;
-                        let key = pair_key(x, y);
-                        let delay = t[j] - t[i];
-                        let e = l.map.entry(key).or_insert(Acc {
-                            pairs: 0,
-                            items: 0,
-                            last_group: u32::MAX,
-                            first_group: g as u32,
-                            min_delay: i64::MAX,
-                            delay_sum: 0,
-                            dot: Fixed::ZERO,
-                            idf: Fixed::ZERO,
-                        });
-                        e.pairs += 1;
-                        e.delay_sum += delay;
-                        e.min_delay = e.min_delay.min(delay);
-                        e.first_group = e.first_group.min(g as u32);
-                        if e.last_group != g as u32 {
-                            e.last_group = g as u32;
-                            e.items += 1;
-                            e.idf += Fixed::from(idf);
-                            let wx = weights.tf_idf(&tf, x, idf);
-                            let wy = weights.tf_idf(&tf, y, idf);
-                            e.dot += Fixed::from(wx * wy);
-                        }
-                    }
-                }
-                if capped_here > 0 {
-                    l.capped += capped_here;
-                    l.items_capped += 1;
-                }
-                l
-            },
-        )
-        .reduce_with(|mut a, mut b| {
-            if a.map.len() < b.map.len() {
-                std::mem::swap(&mut a, &mut b);
-            }
-            for (k, v) in b.map {
-                a.map
-                    .entry(k)
-                    .and_modify(|e| {
-                        e.pairs += v.pairs;
-                        e.items += v.items;
-                        e.delay_sum += v.delay_sum;
-                        e.min_delay = e.min_delay.min(v.min_delay);
-                        e.first_group = e.first_group.min(v.first_group);
-                        e.dot += v.dot;
-                        e.idf += v.idf;
-                    })
-                    .or_insert(v);
-            }
-            a.pairs += b.pairs;
-            a.slot_pairs += b.slot_pairs;
-            a.capped += b.capped;
-            a.items_capped += b.items_capped;
-            a
-        });
-    let Some(local) = local else {
-        return Ok(Projection {
-            kind,
-            window_ms: opts.window_ms,
-            edges: Vec::new(),
-            report,
-            actions,
-        });
-    };
-    report.pairs = local.pairs;
-    report.pairs_capped = local.capped;
-    report.items_capped = local.items_capped;
-    report.edges_before_filters = local.map.len();
+    drop(buffers);
+    report.pairs = totals.pairs;
+    report.pairs_capped = totals.capped;
+    report.items_capped = capped_groups
+        .iter()
+        .map(|w| w.load(Ordering::Relaxed).count_ones() as usize)
+        .sum();
+    report.edges_before_filters = maps.iter().map(HashMap::len).sum();
 
     let qualifies = if opts.coortweet_participation {
         Some(paired_participation(
@@ -295,24 +229,24 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
     // 2 * slot_pairs * k_a * k_b / (M (M - 1)).
     let m = actions.len() as f64;
     let null_scale = if m > 1.0 {
-        2.0 * local.slot_pairs as f64 / (m * (m - 1.0))
+        2.0 * totals.slot_pairs as f64 / (m * (m - 1.0))
     } else {
         0.0
     };
-    let all: Vec<(u64, Acc)> = local.map.into_iter().collect();
     let keep_accounts = |key: u64| match &qualifies {
         Some(q) => q[(key >> 32) as usize] || q[key as u32 as usize],
         None => true,
     };
-    report.edges_below_min_pairs = all.iter().filter(|(_, e)| e.pairs < opts.min_pairs).count();
-    report.edges_below_participation = all
-        .iter()
-        .filter(|(k, e)| e.pairs >= opts.min_pairs && !keep_accounts(*k))
+    let all = || maps.iter().flat_map(|m| m.iter());
+    report.edges_below_min_pairs = all().filter(|(_, e)| e.pairs < opts.min_pairs).count();
+    report.edges_below_participation = all()
+        .filter(|(k, e)| e.pairs >= opts.min_pairs && !keep_accounts(**k))
         .count();
-    let mut edges: Vec<CoEdge> = all
-        .into_par_iter()
-        .filter(|(k, e)| e.pairs >= opts.min_pairs && keep_accounts(*k))
-        .map(|(key, e)| {
+    let mut edges: Vec<CoEdge> = maps
+        .par_iter()
+        .flat_map_iter(|m| m.iter())
+        .filter(|(k, e)| e.pairs >= opts.min_pairs && keep_accounts(**k))
+        .map(|(&key, e)| {
             let (a, b) = ((key >> 32) as u32, key as u32);
             let expected = null_scale * degree[a as usize] as f64 * degree[b as usize] as f64;
             let norm = weights.norm[a as usize] * weights.norm[b as usize];
@@ -337,6 +271,7 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
             }
         })
         .collect();
+    drop(maps);
     edges.par_sort_unstable_by_key(|e| (e.a, e.b));
     report.edges = edges.len();
     Ok(Projection {
@@ -346,6 +281,119 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
         report,
         actions,
     })
+}
+
+/// Actions per emitting task; a busy item's actions may span several.
+const UNIT: usize = 1 << 14;
+/// Account-pair maps, each built by one task (a power of two).
+const SHARDS: usize = 64;
+
+/// One co-action pair: the account pair and the two actions (`i` before `j`, same item).
+#[derive(Clone, Copy)]
+struct Pair {
+    key: u64,
+    i: u32,
+    j: u32,
+}
+
+/// What one unit of actions emitted: its pairs by shard, and counts.
+#[derive(Default)]
+struct Emitted {
+    shards: Vec<Vec<Pair>>,
+    pairs: u64,
+    slot_pairs: u64,
+    capped: u64,
+}
+
+impl Emitted {
+    fn clear(&mut self) {
+        self.shards.resize_with(SHARDS, Vec::new);
+        self.shards.iter_mut().for_each(Vec::clear);
+        (self.pairs, self.slot_pairs, self.capped) = (0, 0, 0);
+    }
+}
+
+/// Pairs of the actions in `range` with the later actions of their item inside the window
+/// (at most `cap` of them, the nearest in time).
+#[allow(clippy::too_many_arguments)]
+fn emit(
+    actions: &Actions,
+    group_of: &[u32],
+    range: std::ops::Range<usize>,
+    window: i64,
+    cap: usize,
+    paired: &[AtomicU64],
+    capped_groups: &[AtomicU64],
+    out: &mut Emitted,
+) {
+    let (acc, t) = (&actions.account, &actions.time_ms);
+    let (mut hi, mut item) = (0, usize::MAX);
+    for i in range {
+        let g = group_of[i] as usize;
+        if g != item {
+            (hi, item) = (0, g);
+        }
+        let end = actions.start[g + 1] as usize;
+        hi = hi.max(i + 1);
+        while hi < end && t[hi] - t[i] <= window {
+            hi += 1;
+        }
+        let limit = hi.min(i + 1 + cap);
+        if hi > limit {
+            out.capped += (hi - limit) as u64;
+            mark(capped_groups, g);
+        }
+        out.slot_pairs += (limit - i - 1) as u64;
+        for j in i + 1..limit {
+            let (x, y) = (acc[i], acc[j]);
+            if x == y {
+                continue;
+            }
+            mark(paired, i);
+            mark(paired, j);
+            out.pairs += 1;
+            let key = pair_key(x, y);
+            let shard = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize % SHARDS;
+            out.shards[shard].push(Pair {
+                key,
+                i: i as u32,
+                j: j as u32,
+            });
+        }
+    }
+}
+
+/// Add one pair to its edge. Pairs of an edge arrive in item order, so an item is counted
+/// once, at its first pair.
+fn take_pair(
+    map: &mut HashMap<u64, Acc>,
+    p: &Pair,
+    actions: &Actions,
+    group_of: &[u32],
+    weights: &ItemWeights,
+) {
+    let (i, j) = (p.i as usize, p.j as usize);
+    let g = group_of[i];
+    let delay = actions.time_ms[j] - actions.time_ms[i];
+    let e = map.entry(p.key).or_insert(Acc {
+        pairs: 0,
+        items: 0,
+        last_group: u32::MAX,
+        first_group: g,
+        min_delay: i64::MAX,
+        delay_sum: 0,
+        dot: Fixed::ZERO,
+        idf: Fixed::ZERO,
+    });
+    e.pairs += 1;
+    e.delay_sum += delay;
+    e.min_delay = e.min_delay.min(delay);
+    if e.last_group != g {
+        e.last_group = g;
+        e.items += 1;
+        e.idf += Fixed::from(weights.idf[g as usize]);
+        e.dot += Fixed::from(weights.action[i] * weights.action[j]);
+    }
 }
 
 fn pair_key(x: u32, y: u32) -> u64 {
@@ -390,9 +438,11 @@ fn paired_participation(
     n.into_iter().map(|c| c >= min.max(1)).collect()
 }
 
-/// Per-item inverse document frequencies and per-account TF-IDF norms.
+/// Per-item inverse document frequencies, per-action TF-IDF weights and per-account norms.
 struct ItemWeights {
     idf: Vec<f64>,
+    /// The weight of the action's account on the action's item: (1 + ln tf) * idf.
+    action: Vec<f64>,
     norm: Vec<f64>,
 }
 
@@ -401,39 +451,41 @@ impl ItemWeights {
         let n = accounts.max(1) as f64;
         let mut norm_sq = vec![0.0f64; degree.len()];
         let mut idf = Vec::with_capacity(actions.groups());
+        let mut action = vec![0.0; actions.len()];
+        let mut tf: Vec<(u32, u32)> = Vec::new();
         for g in 0..actions.groups() {
-            let tf = ItemWeights::counts(&actions.account[actions.group(g)]);
+            let range = actions.group(g);
+            ItemWeights::counts(&actions.account[range.clone()], &mut tf);
             let w = (n / tf.len() as f64).ln();
             idf.push(w);
             for &(a, c) in &tf {
                 let x = (1.0 + (c as f64).ln()) * w;
                 norm_sq[a as usize] += x * x;
             }
+            for i in range {
+                let k = tf.binary_search_by_key(&actions.account[i], |&(a, _)| a);
+                let c = k.map_or(1, |k| tf[k].1);
+                action[i] = (1.0 + (c as f64).ln()) * w;
+            }
         }
         ItemWeights {
             idf,
+            action,
             norm: norm_sq.into_iter().map(f64::sqrt).collect(),
         }
     }
 
-    /// (account, actions on this item), sorted by account.
-    fn counts(acc: &[u32]) -> Vec<(u32, u32)> {
-        let mut v = acc.to_vec();
-        v.sort_unstable();
-        let mut out: Vec<(u32, u32)> = Vec::new();
-        for a in v {
-            match out.last_mut() {
-                Some((b, c)) if *b == a => *c += 1,
-                _ => out.push((a, 1)),
+    /// (account, actions on this item), sorted by account, into `out`.
+    fn counts(acc: &[u32], out: &mut Vec<(u32, u32)>) {
+        out.clear();
+        out.extend(acc.iter().map(|&a| (a, 1)));
+        out.sort_unstable_by_key(|&(a, _)| a);
+        out.dedup_by(|next, kept| {
+            let same = next.0 == kept.0;
+            if same {
+                kept.1 += 1;
             }
-        }
-        out
-    }
-
-    fn tf_idf(&self, tf: &[(u32, u32)], a: u32, idf: f64) -> f64 {
-        let c = tf
-            .binary_search_by_key(&a, |&(x, _)| x)
-            .map_or(1, |i| tf[i].1);
-        (1.0 + (c as f64).ln()) * idf
+            same
+        });
     }
 }

@@ -36,6 +36,12 @@ impl TextColumn {
         self.ends.push(self.text.len());
     }
 
+    fn append(&mut self, other: TextColumn) {
+        let shift = self.text.len();
+        self.text.push_str(&other.text);
+        self.ends.extend(other.ends.iter().map(|&e| e + shift));
+    }
+
     fn get(&self, i: usize) -> Option<&str> {
         let end = *self.ends.get(i)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
@@ -109,41 +115,58 @@ impl EdgeTable {
         data: &Dataset,
         p: &Projection,
         weight: EdgeWeight,
-        keep: impl Fn(&CoEdge) -> bool,
+        keep: impl Fn(&CoEdge) -> bool + Sync,
     ) -> EdgeTable {
+        use rayon::prelude::*;
+        let columns = vec![
+            "pairs",
+            "items",
+            "min_delay_s",
+            "mean_delay_s",
+            "idf_weight",
+            "cosine",
+            "expected_pairs",
+            "z",
+            "p_value",
+        ];
+        // Built in parallel by runs of edges, then joined in order.
+        let parts: Vec<EdgeTable> = p
+            .edges
+            .par_chunks(1 << 14)
+            .map(|run| {
+                let mut t = EdgeTable::default();
+                for e in run.iter().filter(|e| keep(e)) {
+                    t.edges.push((e.a, e.b, weight.of(e)));
+                    t.values.extend_from_slice(&[
+                        e.pairs as f64,
+                        e.items as f64,
+                        e.min_delay_ms as f64 / 1000.0,
+                        e.mean_delay_ms / 1000.0,
+                        e.idf_weight,
+                        e.cosine,
+                        e.expected_pairs,
+                        e.z,
+                        e.p_value,
+                    ]);
+                    t.example
+                        .push(&p.actions.item_label(data, e.exemplar_group as usize));
+                }
+                t
+            })
+            .collect();
         let mut t = EdgeTable {
             kind: p.kind.name().to_string(),
             directed: false,
-            columns: vec![
-                "pairs",
-                "items",
-                "min_delay_s",
-                "mean_delay_s",
-                "idf_weight",
-                "cosine",
-                "expected_pairs",
-                "z",
-                "p_value",
-            ],
+            columns,
             ..Default::default()
         };
-        let n = t.columns.len();
-        for e in p.edges.iter().filter(|e| keep(e)) {
-            t.edges.push((e.a, e.b, weight.of(e)));
-            t.values.extend_from_slice(&[
-                e.pairs as f64,
-                e.items as f64,
-                e.min_delay_ms as f64 / 1000.0,
-                e.mean_delay_ms / 1000.0,
-                e.idf_weight,
-                e.cosine,
-                e.expected_pairs,
-                e.z,
-                e.p_value,
-            ]);
-            debug_assert_eq!(t.values.len(), t.edges.len() * n);
-            t.example
-                .push(&p.actions.item_label(data, e.exemplar_group as usize));
+        let edges = parts.iter().map(|x| x.edges.len()).sum();
+        t.edges.reserve(edges);
+        t.values.reserve(edges * t.columns.len());
+        for part in parts {
+            t.edges.extend(part.edges);
+            t.values.extend(part.values);
+            t.example.append(part.example);
         }
         t
     }
