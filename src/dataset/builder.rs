@@ -39,6 +39,11 @@ impl DatasetBuilder {
         b
     }
 
+    /// Whether the batches pushed from now on keep their texts.
+    pub fn keep_text(&mut self, keep: bool) {
+        self.keep_text = keep;
+    }
+
     pub fn len(&self) -> usize {
         self.data.len()
     }

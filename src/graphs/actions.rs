@@ -28,6 +28,9 @@ pub struct Actions {
     pub coarse_actions: usize,
     /// Normalized texts, when the items are texts (co-tweet).
     pub texts: Option<Interner>,
+    /// Retweets or replies that name no target and whose target was not found from their
+    /// text (the original is not in the data, or texts were not kept): no action.
+    pub unplaced: usize,
 }
 
 impl Actions {
@@ -62,6 +65,7 @@ impl Actions {
             kind: self.kind,
             coarsest: self.coarsest,
             texts: self.texts.take(),
+            unplaced: self.unplaced,
             ..Default::default()
         };
         out.start.push(0);
@@ -139,6 +143,7 @@ impl Default for ActionFilter {
 pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Actions {
     let mut keyed: Vec<(u64, u32)> = Vec::new();
     let mut texts = None;
+    let mut unplaced = 0;
     let not_retweet = |r: usize| data.kind(r) != TweetKind::Retweet;
     match kind {
         CoactionKind::CoRetweet | CoactionKind::CoReply => {
@@ -174,6 +179,13 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
                     t => Some((t, r as u32)),
                 })
                 .collect();
+            let shares = (0..data.len())
+                .filter(|&r| data.kind(r) == want)
+                .filter(|&r| {
+                    data.tweet_id[r] == NO_TWEET || data.target_tweet[r] != data.tweet_id[r]
+                })
+                .count();
+            unplaced = shares - keyed.len();
         }
         CoactionKind::CoHashtag | CoactionKind::CoUrl | CoactionKind::CoMention => {
             let want = match kind {
@@ -208,7 +220,9 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
             unreachable!("near-duplicate actions come from similarity::buckets")
         }
     }
-    from_keyed(data, kind, keyed, texts)
+    let mut a = from_keyed(data, kind, keyed, texts);
+    a.unplaced = unplaced;
+    a
 }
 
 /// Group `(item, row)` pairs: rows are time-ordered in the dataset, so sorting by (item, row)

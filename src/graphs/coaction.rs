@@ -80,6 +80,8 @@ pub struct ProjectionReport {
     pub accounts: usize,
     pub accounts_below_min_participation: usize,
     pub items: usize,
+    /// Shares naming no target that could not be placed on an item (see `Actions::unplaced`).
+    pub unplaced: usize,
     /// Pairs of actions formed (within the window, after the cap).
     pub pairs: u64,
     /// In-window pairs the neighbour cap left out, and the items where it did.
@@ -157,6 +159,7 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
     report.accounts = degree.iter().filter(|&&n| n > 0).count();
     report.accounts_below_min_participation = active_before - report.accounts;
     report.items = actions.groups();
+    report.unplaced = actions.unplaced;
 
     let weights = ItemWeights::new(&actions, &degree, report.accounts);
     let window = opts.window_ms.unwrap_or(i64::MAX);

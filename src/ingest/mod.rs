@@ -105,7 +105,9 @@ pub struct IngestOptions {
     pub mapping: Option<ActionsMapping>,
     /// Stop at the first bad row instead of counting it and going on.
     pub strict: bool,
-    /// Keep tweet texts (needed by text-similarity graphs and retweet-source recovery).
+    /// Keep tweet texts (needed by text graphs and the retweet graph). Without them, texts are
+    /// still kept from layouts whose retweets name no retweeted tweet (the IRA layout), since
+    /// the retweeted tweet is then recovered from the text.
     pub keep_text: bool,
     /// Bytes per parse chunk.
     pub chunk_bytes: usize,
@@ -352,6 +354,8 @@ fn merge(
                 ));
             }
         }
+        let format = report.files[file as usize].format;
+        builder.keep_text(opts.keep_text || format == Some(Format::Ira));
         builder.push(file, batch);
         report.add_batch(file, batch);
     }

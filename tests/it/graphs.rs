@@ -421,6 +421,7 @@ fn ira_retweet_sources_are_recovered_from_matching_text() {
     // And co-retweet can use them: retweets of the same recovered original pair up.
     let o = GraphOptions {
         window_ms: None,
+        min_participation: 1,
         ..Default::default()
     };
     let co = coaction_graph(&d, CoactionKind::CoRetweet, &o).unwrap();
@@ -429,6 +430,27 @@ fn ira_retweet_sources_are_recovered_from_matching_text() {
         "{:?}",
         co.report
     );
+    // Retweets left without a target are counted, not lost silently.
+    let shares = (0..d.len())
+        .filter(|&i| d.kind(i) == coordnet::ingest::TweetKind::Retweet)
+        .count();
+    assert_eq!(
+        co.report.actions + co.report.unplaced,
+        shares,
+        "{:?}",
+        co.report
+    );
+    assert!(co.report.unplaced > 0);
+    // Reading without texts (as `graph --kind co-retweet` does) keeps this layout's texts,
+    // since they are how its retweets find their targets.
+    let opts = IngestOptions {
+        keep_text: false,
+        ..Default::default()
+    };
+    let (lean, _) = ingest(&[shared("ira-2016-10/tweets.csv.gz").unwrap()], &opts).unwrap();
+    let lean_co = coaction_graph(&lean, CoactionKind::CoRetweet, &o).unwrap();
+    assert_eq!(lean_co.report.actions, co.report.actions);
+    assert_eq!(lean_co.edges, co.edges);
 }
 
 #[test]
