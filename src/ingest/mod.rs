@@ -182,6 +182,7 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, Inge
     let sources = source::expand(inputs)?;
     let mut report = IngestReport::new(sources.iter().map(Source::display_path).collect());
     let mut builder = DatasetBuilder::new(opts.keep_text);
+    builder.expect_bytes(sources.iter().map(source::expected_bytes).sum());
     let (tx, rx) = sync_channel(8);
     let pool = BufferPool::default();
     std::thread::scope(|scope| {
@@ -323,6 +324,11 @@ fn parse_chunk(m: &Message, mut batch: RecordBatch) -> (u32, RecordBatch) {
         unreachable!("rounds hold chunks")
     };
     batch.bytes_read = chunk.bytes.len() as u64;
+    if batch.tweets.capacity() == 0 {
+        // A new batch: sized for short rows at once rather than grown by doubling.
+        batch.tweets.reserve(chunk.bytes.len() / 128);
+        batch.arena.reserve(chunk.bytes.len() / 2);
+    }
     layout.parse(chunk, &mut batch);
     (*file, batch)
 }

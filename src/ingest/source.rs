@@ -166,6 +166,20 @@ fn zip_entries(path: &Path) -> Result<Vec<Source>> {
     )))
 }
 
+/// About how many bytes `source` holds once decompressed (gzip and zstd taken as 5:1, zip
+/// entries as unknown): enough to size the dataset's columns before they fill.
+pub fn expected_bytes(source: &Source) -> u64 {
+    if source.zip_entry.is_some() {
+        return 0;
+    }
+    let len = std::fs::metadata(&source.path).map_or(0, |m| m.len());
+    match compression(&source.path) {
+        Ok(Compression::None) => len,
+        Ok(Compression::Gzip | Compression::Zstd) => len.saturating_mul(5),
+        _ => 0,
+    }
+}
+
 /// Open `source` decompressed and hand its reader to `f`.
 pub fn with_reader<T>(source: &Source, f: impl FnOnce(&mut dyn Read) -> Result<T>) -> Result<T> {
     let path = &source.path;
