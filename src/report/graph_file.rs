@@ -349,20 +349,30 @@ fn push_num(out: &mut Vec<u8>, x: f64) {
         let m = x.abs() * 1e6;
         let floor = m as u64;
         let micros = floor + u64::from(m - floor as f64 > 0.5);
+        // Digits written right to left into one buffer, the point six from the end.
+        let mut buf = [b'0'; 24];
+        let mut end = buf.len();
+        let mut rest = micros;
+        for _ in 0..6 {
+            end -= 1;
+            buf[end] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        end -= 1;
+        buf[end] = b'.';
+        loop {
+            end -= 1;
+            buf[end] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
         if x < 0.0 && micros > 0 {
-            out.push(b'-');
+            end -= 1;
+            buf[end] = b'-';
         }
-        // One conversion: the digits of the micro-units, with the point put in.
-        let d = digits.format(micros).as_bytes();
-        if d.len() > 6 {
-            out.extend_from_slice(&d[..d.len() - 6]);
-            out.push(b'.');
-            out.extend_from_slice(&d[d.len() - 6..]);
-        } else {
-            out.extend_from_slice(b"0.");
-            out.extend(std::iter::repeat_n(b'0', 6 - d.len()));
-            out.extend_from_slice(d);
-        }
+        out.extend_from_slice(&buf[end..]);
     } else {
         let _ = write!(out, "{x:.6}");
     }
