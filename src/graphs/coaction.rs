@@ -49,7 +49,7 @@ impl Default for CoactionOptions {
 }
 
 /// One undirected co-action edge, `a < b`, with the evidence behind it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct CoEdge {
     pub a: u32,
     pub b: u32,
@@ -245,36 +245,51 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
     report.edges_below_participation = all()
         .filter(|(k, e)| e.pairs >= opts.min_pairs && !keep_accounts(**k))
         .count();
-    let mut edges: Vec<CoEdge> = maps
-        .par_iter()
-        .flat_map_iter(|m| m.iter())
-        .filter(|(k, e)| e.pairs >= opts.min_pairs && keep_accounts(**k))
-        .map(|(&key, e)| {
-            let (a, b) = ((key >> 32) as u32, key as u32);
-            let expected = null_scale * degree[a as usize] as f64 * degree[b as usize] as f64;
-            let norm = weights.norm[a as usize] * weights.norm[b as usize];
-            let p_value = poisson_upper_tail(e.pairs as u64, expected);
-            CoEdge {
-                a,
-                b,
-                pairs: e.pairs,
-                items: e.items,
-                min_delay_ms: e.min_delay,
-                mean_delay_ms: e.delay_sum as f64 / e.pairs as f64,
-                idf_weight: e.idf.get(),
-                cosine: if norm > 0.0 {
-                    (e.dot.get() / norm).min(1.0)
-                } else {
-                    0.0
-                },
-                expected_pairs: expected,
-                z: z_from_p(p_value),
-                p_value,
-                exemplar_group: e.first_group,
-            }
-        })
+    let kept = |k: &u64, e: &Acc| e.pairs >= opts.min_pairs && keep_accounts(*k);
+    let edge = |key: u64, e: &Acc| {
+        let (a, b) = ((key >> 32) as u32, key as u32);
+        let expected = null_scale * degree[a as usize] as f64 * degree[b as usize] as f64;
+        let norm = weights.norm[a as usize] * weights.norm[b as usize];
+        let p_value = poisson_upper_tail(e.pairs as u64, expected);
+        CoEdge {
+            a,
+            b,
+            pairs: e.pairs,
+            items: e.items,
+            min_delay_ms: e.min_delay,
+            mean_delay_ms: e.delay_sum as f64 / e.pairs as f64,
+            idf_weight: e.idf.get(),
+            cosine: if norm > 0.0 {
+                (e.dot.get() / norm).min(1.0)
+            } else {
+                0.0
+            },
+            expected_pairs: expected,
+            z: z_from_p(p_value),
+            p_value,
+            exemplar_group: e.first_group,
+        }
+    };
+    // Each shard writes its edges into its own stretch of one exactly sized vector, and its
+    // map is freed as soon as it is done: the edges and the maps are never both held twice.
+    let counts: Vec<usize> = maps
+        .iter()
+        .map(|m| m.iter().filter(|(k, e)| kept(k, e)).count())
         .collect();
-    drop(maps);
+    let mut edges = vec![CoEdge::default(); counts.iter().sum()];
+    let mut stretches = Vec::with_capacity(SHARDS);
+    let mut rest = &mut edges[..];
+    for &n in &counts {
+        let (head, tail) = rest.split_at_mut(n);
+        stretches.push(head);
+        rest = tail;
+    }
+    maps.into_par_iter().zip(stretches).for_each(|(map, out)| {
+        let kept_edges = map.into_iter().filter(|(k, e)| kept(k, e));
+        for (slot, (key, e)) in out.iter_mut().zip(kept_edges) {
+            *slot = edge(key, &e);
+        }
+    });
     edges.par_sort_unstable_by_key(|e| (e.a, e.b));
     report.edges = edges.len();
     Ok(Projection {
