@@ -1,6 +1,6 @@
 //! Ingest throughput (MB/s of uncompressed input) for the archive CSV and API v2 JSON lines,
-//! beside the csv crate's own single-core parse of the same file, and dataset memory per
-//! tweet, on `coordnet synth` data.
+//! beside the csv and simd-csv crates' own single-core parses of the same file, and dataset
+//! memory per tweet, on `coordnet synth` data.
 //!
 //! `cargo bench --bench ingest` (set `COORDNET_BENCH_TWEETS` to change the size, default
 //! 300,000 tweets, about 170 MB of CSV).
@@ -74,6 +74,19 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut r = csv::Reader::from_path(&csv).unwrap();
             let mut rec = csv::ByteRecord::new();
+            let mut fields = 0usize;
+            while r.read_byte_record(&mut rec).unwrap() {
+                fields += rec.len();
+            }
+            fields
+        })
+    });
+    // The reader ingest uses since session 7, on the same terms.
+    g.bench_function("simd-csv-raw-parse-1-core", |b| {
+        b.iter(|| {
+            let file = std::fs::File::open(&csv).unwrap();
+            let mut r = simd_csv::ReaderBuilder::new().from_reader(file);
+            let mut rec = simd_csv::ByteRecord::new();
             let mut fields = 0usize;
             while r.read_byte_record(&mut rec).unwrap() {
                 fields += rec.len();
