@@ -129,15 +129,40 @@ impl EdgeTable {
             "z",
             "p_value",
         ];
-        // Built in parallel by runs of edges, then joined in order.
-        let parts: Vec<EdgeTable> = p
-            .edges
-            .par_chunks(1 << 14)
-            .map(|run| {
-                let mut t = EdgeTable::default();
-                for e in run.iter().filter(|e| keep(e)) {
-                    t.edges.push((e.a, e.b, weight.of(e)));
-                    t.values.extend_from_slice(&[
+        // Built in parallel by runs of edges, each into its own stretch of exactly sized
+        // columns; only the examples' text is joined afterwards.
+        let n = columns.len();
+        let runs: Vec<&[CoEdge]> = p.edges.chunks(1 << 14).collect();
+        let counts: Vec<usize> = runs
+            .par_iter()
+            .map(|run| run.iter().filter(|e| keep(e)).count())
+            .collect();
+        let total = counts.iter().sum();
+        let mut t = EdgeTable {
+            kind: p.kind.name().to_string(),
+            directed: false,
+            columns,
+            edges: vec![(0, 0, 0.0); total],
+            values: vec![0.0; total * n],
+            ..Default::default()
+        };
+        let mut stretches = Vec::with_capacity(runs.len());
+        let (mut edges, mut values) = (&mut t.edges[..], &mut t.values[..]);
+        for &c in &counts {
+            let (e, e_rest) = edges.split_at_mut(c);
+            let (v, v_rest) = values.split_at_mut(c * n);
+            stretches.push((e, v));
+            (edges, values) = (e_rest, v_rest);
+        }
+        let examples: Vec<TextColumn> = runs
+            .into_par_iter()
+            .zip(stretches)
+            .map(|(run, (edges, values))| {
+                let mut examples = TextColumn::default();
+                let kept = run.iter().filter(|e| keep(e));
+                for ((e, slot), row) in kept.zip(edges).zip(values.chunks_exact_mut(n)) {
+                    *slot = (e.a, e.b, weight.of(e));
+                    row.copy_from_slice(&[
                         e.pairs as f64,
                         e.items as f64,
                         e.min_delay_ms as f64 / 1000.0,
@@ -148,25 +173,17 @@ impl EdgeTable {
                         e.z,
                         e.p_value,
                     ]);
-                    t.example
-                        .push(&p.actions.item_label(data, e.exemplar_group as usize));
+                    examples.push(&p.actions.item_label(data, e.exemplar_group as usize));
                 }
-                t
+                examples
             })
             .collect();
-        let mut t = EdgeTable {
-            kind: p.kind.name().to_string(),
-            directed: false,
-            columns,
-            ..Default::default()
-        };
-        let edges = parts.iter().map(|x| x.edges.len()).sum();
-        t.edges.reserve(edges);
-        t.values.reserve(edges * t.columns.len());
-        for part in parts {
-            t.edges.extend(part.edges);
-            t.values.extend(part.values);
-            t.example.append(part.example);
+        t.example
+            .text
+            .reserve(examples.iter().map(|x| x.text.len()).sum());
+        t.example.ends.reserve(total);
+        for part in examples {
+            t.example.append(part);
         }
         t
     }
