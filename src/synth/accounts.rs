@@ -1,6 +1,7 @@
 //! The synthetic population: ordinary accounts with heavy-tailed activity and popularity,
 //! and network accounts created in bursts.
 
+use crate::graphs::similarity::splitmix;
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal, Pareto};
 
@@ -66,13 +67,6 @@ pub fn screen_name(seed: u64, index: u32, followers: u32) -> String {
     } else {
         account_id(seed, index, followers)
     }
-}
-
-pub fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }
 
 pub fn pick_lang(rng: &mut impl Rng) -> &'static str {

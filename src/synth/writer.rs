@@ -222,7 +222,7 @@ impl TweetWriter {
         let mut x = seed;
         let n = 6 + (seed % 9) as usize;
         for i in 0..n {
-            x = super::accounts::splitmix(x);
+            x = crate::graphs::similarity::splitmix(x);
             if i > 0 {
                 self.text.push(' ');
             }
