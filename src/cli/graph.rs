@@ -2,11 +2,12 @@
 
 use super::input::InputArgs;
 use super::progress::Stages;
+use coordnet::graphs::CoEdge;
 use coordnet::graphs::{
     self, coaction_graph, estimate_window, parse_duration, retweet_graph, CoactionKind, GraphKind,
     GraphOptions,
 };
-use coordnet::report::graph_file::EdgeWeight;
+use coordnet::report::graph_file::{write_coaction_csv, EdgeWeight};
 use coordnet::report::{write_graph, EdgeTable, GraphFormat, NodeTable};
 use std::io::Write;
 use std::path::PathBuf;
@@ -154,38 +155,68 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 eprintln!("window: {}", w.explanation);
                 opts.window_ms = Some(w.window_ms);
             }
-            let p = coaction_graph(&data, kind, &opts)?;
+            let mut p = coaction_graph(&data, kind, &opts)?;
             print_projection(&p);
             let weight = args.weight;
-            let table = EdgeTable::coaction(&data, &p, weight, |e| {
+            let keep = |e: &CoEdge| {
                 args.min_weight.is_none_or(|m| weight.of(e) >= m)
                     && args.pvalue.is_none_or(|m| e.p_value <= m)
                     && args.min_z.is_none_or(|m| e.z >= m)
-            });
+            };
+            if format == GraphFormat::Csv {
+                // Straight from the projection: no table of every edge's columns in between.
+                p.edges.retain(|e| keep(e));
+                stages.start("writing");
+                write_output(&args.output, |out| {
+                    write_coaction_csv(out, &data, &p, weight)
+                })?;
+                stages.finish();
+                let mut seen = vec![false; data.accounts.len()];
+                for e in &p.edges {
+                    (seen[e.a as usize], seen[e.b as usize]) = (true, true);
+                }
+                let accounts = seen.iter().filter(|&&x| x).count();
+                wrote(p.edges.len(), accounts, &args.output);
+                return Ok(());
+            }
+            let table = EdgeTable::coaction(&data, &p, weight, keep);
             let nodes = NodeTable::basic(&data, &table.nodes());
             (table, nodes)
         }
     };
     stages.start("writing");
-    if args.output.as_os_str() == "-" {
+    write_output(&args.output, |out| {
+        write_graph(out, format, &data, &table, &nodes)
+    })?;
+    stages.finish();
+    wrote(table.edges.len(), nodes.values.len(), &args.output);
+    Ok(())
+}
+
+/// Hand `write` the output, standard output for `-`, and flush it.
+fn write_output(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    if path.as_os_str() == "-" {
         let mut out = std::io::stdout().lock();
-        write_graph(&mut out, format, &data, &table, &nodes)?;
+        write(&mut out)?;
         out.flush()?;
     } else {
-        let f = std::fs::File::create(&args.output)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", args.output.display()))?;
+        let f = std::fs::File::create(path)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
         let mut out = std::io::BufWriter::new(f);
-        write_graph(&mut out, format, &data, &table, &nodes)?;
+        write(&mut out)?;
         out.flush()?;
     }
-    stages.finish();
-    eprintln!(
-        "wrote {} edges between {} accounts to {}",
-        table.edges.len(),
-        nodes.values.len(),
-        args.output.display()
-    );
     Ok(())
+}
+
+fn wrote(edges: usize, accounts: usize, path: &std::path::Path) {
+    eprintln!(
+        "wrote {edges} edges between {accounts} accounts to {}",
+        path.display()
+    );
 }
 
 pub fn print_projection(p: &graphs::Projection) {

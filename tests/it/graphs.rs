@@ -453,6 +453,41 @@ fn ira_retweet_sources_are_recovered_from_matching_text() {
     assert_eq!(lean_co.edges, co.edges);
 }
 
+/// `graph` writes CSV straight from the projection; the file must be the one the edge table
+/// gives, filters and weights included.
+#[test]
+fn csv_from_the_projection_equals_csv_from_the_edge_table() {
+    use coordnet::report::graph_file::{write_coaction_csv, EdgeWeight};
+    use coordnet::report::{write_graph, EdgeTable, GraphFormat, NodeTable};
+    let (d, _) = sample();
+    for (kind, weight) in [
+        (CoactionKind::CoRetweet, EdgeWeight::Pairs),
+        (CoactionKind::CoHashtag, EdgeWeight::Idf),
+    ] {
+        let mut g = coaction_graph(&d, kind, &GraphOptions::default()).unwrap();
+        let keep = |e: &coordnet::graphs::CoEdge| e.pairs >= 2;
+        let t = EdgeTable::coaction(&d, &g, weight, keep);
+        let mut from_table = Vec::new();
+        write_graph(
+            &mut from_table,
+            GraphFormat::Csv,
+            &d,
+            &t,
+            &NodeTable::default(),
+        )
+        .unwrap();
+        g.edges.retain(keep);
+        let mut direct = Vec::new();
+        write_coaction_csv(&mut direct, &d, &g, weight).unwrap();
+        assert!(t.edges.len() > 10, "{kind:?}: {}", t.edges.len());
+        assert_eq!(
+            String::from_utf8(direct).unwrap(),
+            String::from_utf8(from_table).unwrap(),
+            "{kind:?}"
+        );
+    }
+}
+
 #[test]
 fn gephi_files_are_well_formed_xml() {
     use coordnet::report::graph_file::EdgeWeight;
