@@ -195,7 +195,7 @@ impl Dataset {
                     .get((id & !STRING_ID_BIT) as u32)
                     .to_string(),
             ),
-            id => Some(id.to_string()),
+            id => Some(itoa::Buffer::new().format(id).to_string()),
         }
     }
 
