@@ -111,7 +111,11 @@ impl DatasetBuilder {
                 NO_TEXT
             };
             d.text.push(text);
-            let lang = d.langs.intern_key(batch.key(t.lang));
+            let lang = if t.lang.is_empty() {
+                0 // "", interned first
+            } else {
+                d.langs.intern_key(batch.key(t.lang))
+            };
             d.lang.push(u16::try_from(lang).unwrap_or(u16::MAX));
             for &(kind, span) in &batch.items[t.items.start as usize..t.items.end as usize] {
                 let s = batch.key(span);

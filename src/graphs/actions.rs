@@ -240,14 +240,14 @@ pub fn from_keyed(
         ..Default::default()
     };
     a.account = keyed
-        .iter()
+        .par_iter()
         .map(|&(_, r)| data.account[r as usize])
         .collect();
     a.time_ms = keyed
-        .iter()
+        .par_iter()
         .map(|&(_, r)| data.time_ms[r as usize])
         .collect();
-    a.row = keyed.iter().map(|&(_, r)| r).collect();
+    a.row = keyed.par_iter().map(|&(_, r)| r).collect();
     a.start.push(0);
     for (i, w) in keyed.iter().enumerate() {
         if i > 0 && keyed[i - 1].0 != w.0 {
@@ -260,12 +260,15 @@ pub fn from_keyed(
     if !keyed.is_empty() {
         a.start.push(keyed.len() as u32);
     }
-    for &(_, r) in &keyed {
-        let res = data.resolution(r as usize);
-        a.coarsest = a.coarsest.max(res);
-        if res >= TimeResolution::Minute {
-            a.coarse_actions += 1;
-        }
-    }
+    (a.coarsest, a.coarse_actions) = keyed
+        .par_iter()
+        .map(|&(_, r)| {
+            let res = data.resolution(r as usize);
+            (res, usize::from(res >= TimeResolution::Minute))
+        })
+        .reduce(
+            || (TimeResolution::default(), 0),
+            |x, y| (x.0.max(y.0), x.1 + y.1),
+        );
     a
 }
