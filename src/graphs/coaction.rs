@@ -180,7 +180,7 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
     let mut maps: Vec<HashMap<u64, Acc>> = (0..SHARDS).map(|_| HashMap::new()).collect();
     let mut buffers: Vec<Emitted> = Vec::new();
     let mut totals = Emitted::default();
-    for starts in units.chunks(round) {
+    for (r, starts) in units.chunks(round).enumerate() {
         buffers.resize_with(starts.len(), Emitted::default);
         buffers.par_iter_mut().zip(starts).for_each(|(out, &lo)| {
             out.clear();
@@ -196,7 +196,14 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
                 out,
             );
         });
+        // After the first round, each map is sized for its share of the rest as the first
+        // round went, rather than doubled (and rehashed) a dozen times on the way.
+        let done = ((r * round * UNIT) as f64).min(actions.len() as f64);
         maps.par_iter_mut().enumerate().for_each(|(s, map)| {
+            if r == 1 {
+                let want = map.len() as f64 * actions.len() as f64 / done * 1.1;
+                map.reserve((want as usize).saturating_sub(map.len()));
+            }
             for out in &buffers {
                 for p in &out.shards[s] {
                     take_pair(map, p, &actions, &group_of, &weights);
