@@ -161,14 +161,15 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
             } else {
                 Vec::new()
             };
+            // A share whose content is its own object is not a share (CooRTweet drops these
+            // as loops).
+            let is_share = |r: usize| {
+                data.kind(r) == want
+                    && (data.tweet_id[r] == NO_TWEET || data.target_tweet[r] != data.tweet_id[r])
+            };
             keyed = (0..data.len())
                 .into_par_iter()
-                .filter(|&r| data.kind(r) == want)
-                // A share whose content is its own object is not a share (CooRTweet drops
-                // these as loops).
-                .filter(|&r| {
-                    data.tweet_id[r] == NO_TWEET || data.target_tweet[r] != data.tweet_id[r]
-                })
+                .filter(|&r| is_share(r))
                 .filter_map(|r| match data.target_tweet[r] {
                     NO_TWEET => recovered
                         .get(r)
@@ -180,10 +181,8 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
                 })
                 .collect();
             let shares = (0..data.len())
-                .filter(|&r| data.kind(r) == want)
-                .filter(|&r| {
-                    data.tweet_id[r] == NO_TWEET || data.target_tweet[r] != data.tweet_id[r]
-                })
+                .into_par_iter()
+                .filter(|&r| is_share(r))
                 .count();
             unplaced = shares - keyed.len();
         }

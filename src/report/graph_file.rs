@@ -36,12 +36,6 @@ impl TextColumn {
         self.ends.push(self.text.len());
     }
 
-    fn append(&mut self, other: TextColumn) {
-        let shift = self.text.len();
-        self.text.push_str(&other.text);
-        self.ends.extend(other.ends.iter().map(|&e| e + shift));
-    }
-
     fn get(&self, i: usize) -> Option<&str> {
         let end = *self.ends.get(i)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
@@ -138,60 +132,25 @@ fn coaction_values(e: &CoEdge) -> [f64; 9] {
 }
 
 impl EdgeTable {
-    /// A co-action projection's edges that `keep` accepts, weighted by `weight`.
+    /// A co-action projection's edges that `keep` accepts, weighted by `weight`. (`graph`
+    /// writes CSV straight from the projection; this table serves GraphML and GEXF.)
     pub fn coaction(
         data: &Dataset,
         p: &Projection,
         weight: EdgeWeight,
-        keep: impl Fn(&CoEdge) -> bool + Sync,
+        keep: impl Fn(&CoEdge) -> bool,
     ) -> EdgeTable {
-        use rayon::prelude::*;
-        let columns = COACTION_COLUMNS.to_vec();
-        // Built in parallel by runs of edges, each into its own stretch of exactly sized
-        // columns; only the examples' text is joined afterwards.
-        let n = columns.len();
-        let runs: Vec<&[CoEdge]> = p.edges.chunks(1 << 14).collect();
-        let counts: Vec<usize> = runs
-            .par_iter()
-            .map(|run| run.iter().filter(|e| keep(e)).count())
-            .collect();
-        let total = counts.iter().sum();
         let mut t = EdgeTable {
             kind: p.kind.name().to_string(),
             directed: false,
-            columns,
-            edges: vec![(0, 0, 0.0); total],
-            values: vec![0.0; total * n],
+            columns: COACTION_COLUMNS.to_vec(),
             ..Default::default()
         };
-        let mut stretches = Vec::with_capacity(runs.len());
-        let (mut edges, mut values) = (&mut t.edges[..], &mut t.values[..]);
-        for &c in &counts {
-            let (e, e_rest) = edges.split_at_mut(c);
-            let (v, v_rest) = values.split_at_mut(c * n);
-            stretches.push((e, v));
-            (edges, values) = (e_rest, v_rest);
-        }
-        let examples: Vec<TextColumn> = runs
-            .into_par_iter()
-            .zip(stretches)
-            .map(|(run, (edges, values))| {
-                let mut examples = TextColumn::default();
-                let kept = run.iter().filter(|e| keep(e));
-                for ((e, slot), row) in kept.zip(edges).zip(values.chunks_exact_mut(n)) {
-                    *slot = (e.a, e.b, weight.of(e));
-                    row.copy_from_slice(&coaction_values(e));
-                    examples.push(&p.actions.item_label(data, e.exemplar_group as usize));
-                }
-                examples
-            })
-            .collect();
-        t.example
-            .text
-            .reserve(examples.iter().map(|x| x.text.len()).sum());
-        t.example.ends.reserve(total);
-        for part in examples {
-            t.example.append(part);
+        for e in p.edges.iter().filter(|e| keep(e)) {
+            t.edges.push((e.a, e.b, weight.of(e)));
+            t.values.extend(coaction_values(e));
+            t.example
+                .push(&p.actions.item_label(data, e.exemplar_group as usize));
         }
         t
     }
@@ -242,11 +201,6 @@ impl EdgeTable {
     pub fn row(&self, i: usize) -> &[f64] {
         let n = self.columns.len();
         &self.values[i * n..(i + 1) * n]
-    }
-
-    /// Edge `i`'s example item, if the kind has them.
-    pub fn example(&self, i: usize) -> Option<&str> {
-        self.example.get(i)
     }
 
     /// Keep the edges whose (source, target) `keep` accepts, with their values and examples.
@@ -431,7 +385,15 @@ impl CsvEdges for EdgeTable {
     }
 
     fn line(&self, buf: &mut Vec<u8>, data: &Dataset, i: usize) {
-        csv_row(buf, data, self, i);
+        let example = self.example.get(i);
+        push_line(
+            buf,
+            data,
+            self.edges[i],
+            &self.kind,
+            self.row(i).iter().copied(),
+            example,
+        );
     }
 }
 
@@ -458,23 +420,15 @@ impl CsvEdges for CoactionEdges<'_> {
 
     fn line(&self, buf: &mut Vec<u8>, data: &Dataset, i: usize) {
         let e = &self.p.edges[i];
-        push_field(buf, data.accounts.key(e.a));
-        buf.push(b',');
-        push_field(buf, data.accounts.key(e.b));
-        buf.push(b',');
-        push_num(buf, self.weight.of(e));
-        buf.push(b',');
-        push_field(buf, self.kind);
-        for x in coaction_values(e) {
-            buf.push(b',');
-            push_num(buf, x);
-        }
-        buf.push(b',');
-        push_field(
+        let example = self.p.actions.item_label(data, e.exemplar_group as usize);
+        push_line(
             buf,
-            &self.p.actions.item_label(data, e.exemplar_group as usize),
+            data,
+            (e.a, e.b, self.weight.of(e)),
+            self.kind,
+            coaction_values(e),
+            Some(&example),
         );
-        buf.push(b'\n');
     }
 }
 
@@ -534,21 +488,27 @@ fn write_csv(out: &mut dyn Write, data: &Dataset, t: &dyn CsvEdges) -> std::io::
     ready.iter().try_for_each(|b| out.write_all(b))
 }
 
-/// One edge as a CSV line.
-fn csv_row(buf: &mut Vec<u8>, data: &Dataset, t: &EdgeTable, i: usize) {
-    let (a, b, weight) = t.edges[i];
+/// One edge as a CSV line: endpoints, weight, kind, the columns' values, the example.
+fn push_line(
+    buf: &mut Vec<u8>,
+    data: &Dataset,
+    (a, b, weight): (u32, u32, f64),
+    kind: &str,
+    values: impl IntoIterator<Item = f64>,
+    example: Option<&str>,
+) {
     push_field(buf, data.accounts.key(a));
     buf.push(b',');
     push_field(buf, data.accounts.key(b));
     buf.push(b',');
     push_num(buf, weight);
     buf.push(b',');
-    push_field(buf, &t.kind);
-    for &x in t.row(i) {
+    push_field(buf, kind);
+    for x in values {
         buf.push(b',');
         push_num(buf, x);
     }
-    if let Some(ex) = t.example.get(i) {
+    if let Some(ex) = example {
         buf.push(b',');
         push_field(buf, ex);
     }
