@@ -144,12 +144,19 @@ pub fn aggregate<G: Rows>(g: G, new_of: &[u32], k: usize, node_weight: Vec<f64>)
             let mut degrees = Vec::with_capacity(hi - lo);
             for c in lo..hi {
                 acc.reserve(row_len(c).min(k));
-                for &v in &members[start[c]..start[c + 1]] {
+                let group = &members[start[c]..start[c + 1]];
+                // Independent loads for all the members' rows first, then the dependent
+                // hashing: the CPU waits for many cache misses at once, not a row's few.
+                ds.clear();
+                for &v in group {
+                    ds.extend(g.row(v).0.iter().map(|&u| new_of[u as usize]));
+                }
+                let mut at = 0;
+                for &v in group {
                     let (ts, ws) = g.row(v);
-                    // Independent loads first, then the dependent hashing.
-                    ds.clear();
-                    ds.extend(ts.iter().map(|&u| new_of[u as usize]));
-                    for ((&u, &w), &d) in ts.iter().zip(ws).zip(ds.iter()) {
+                    let row_ds = &ds[at..at + ts.len()];
+                    at += ts.len();
+                    for ((&u, &w), &d) in ts.iter().zip(ws).zip(row_ds) {
                         let w: f64 = w.into();
                         // An internal edge is met from both ends; an old loop once.
                         let w = if d as usize == c && u != v {
