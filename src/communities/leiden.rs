@@ -61,7 +61,11 @@ fn leiden_run(graph: &Graph, config: &LeidenConfig, seed: u64) -> Partition {
     let singletons: Vec<u32> = (0..graph.nodes() as u32).collect();
     let first = leiden_iteration(graph, config, singletons, &mut rng)
         .expect("Leiden from singletons always returns a partition");
+    let t = std::time::Instant::now();
     let mut p = Partition::finish(graph, &first, config);
+    if trace() {
+        eprintln!("  quality {:.3} s", t.elapsed().as_secs_f64());
+    }
     drop(first);
     let mut iteration = 1;
     loop {
@@ -75,7 +79,11 @@ fn leiden_run(graph: &Graph, config: &LeidenConfig, seed: u64) -> Partition {
         let Some(next) = leiden_iteration(graph, config, p.membership.clone(), &mut rng) else {
             return p;
         };
+        let t = std::time::Instant::now();
         let q = Partition::finish(graph, &next, config);
+        if trace() {
+            eprintln!("  quality {:.3} s", t.elapsed().as_secs_f64());
+        }
         iteration += 1;
         let improved = q.quality > p.quality + 1e-12 * p.quality.abs().max(1.0);
         let changed = q.membership != p.membership;

@@ -69,11 +69,15 @@ pub fn quality(g: &Graph, membership: &[u32], q: Quality, resolution: f64) -> f6
         .sum();
     match q {
         Quality::Modularity => {
+            // Strengths sum whole rows: in parallel, then binned by community in order.
+            let node_strength: Vec<f64> = (0..n as u32)
+                .into_par_iter()
+                .map(|v| g.strength(v))
+                .collect();
             let mut strength = vec![0f64; k];
             let mut two_m = 0.0;
-            for v in 0..n as u32 {
-                let s = g.strength(v);
-                strength[membership[v as usize] as usize] += s;
+            for (&c, &s) in membership.iter().zip(&node_strength) {
+                strength[c as usize] += s;
                 two_m += s;
             }
             if two_m == 0.0 {
