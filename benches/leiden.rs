@@ -7,6 +7,12 @@
 //! `COORDNET_LEIDEN_SCALING=1 cargo bench --bench leiden`: instead, one timed run per size from
 //! 10^5 to 10^8 edges (`COORDNET_LEIDEN_MAX_EDGES` to stop earlier), printing seconds, edges
 //! per second, modularity, communities and peak heap against the CSR.
+//!
+//! `COORDNET_LEIDEN_LOCALITY=1 cargo bench --bench leiden`: instead, whether memory or work
+//! bounds a run on the 1M-node graph: the time of one sweep that reads every neighbour's
+//! community and that community's weight (the memory a local-moving pass cannot avoid), and
+//! whole runs on the graph as generated (random ids) and renumbered so that each planted
+//! community's nodes have consecutive ids (neighbours then mostly share cache lines).
 
 use coordnet::communities::{leiden, LeidenConfig};
 use coordnet::graphs::Graph;
@@ -67,9 +73,84 @@ fn scaling() {
     }
 }
 
+/// `g` with node ids renumbered by `truth` (planted community, then old id).
+fn by_community(g: &Graph, truth: &[u32]) -> Graph {
+    let mut order: Vec<u32> = (0..g.nodes() as u32).collect();
+    order.sort_by_key(|&v| (truth[v as usize], v));
+    let mut id = vec![0u32; g.nodes()];
+    for (new, &old) in order.iter().enumerate() {
+        id[old as usize] = new as u32;
+    }
+    let edges: Vec<(u32, u32, f32)> = (0..g.nodes() as u32)
+        .flat_map(|v| g.neighbors(v).map(move |(u, w)| (v, u, w)))
+        .filter(|&(v, u, _)| v < u)
+        .map(|(v, u, w)| (id[v as usize], id[u as usize], w))
+        .collect();
+    Graph::undirected(g.nodes(), &edges)
+}
+
+/// Seconds for one parallel sweep over every row entry reading the neighbour's community
+/// (a fixed scramble of the ids) and that community's weight.
+fn lookup_sweep(g: &Graph) -> f64 {
+    use rayon::prelude::*;
+    let n = g.nodes() as u64;
+    let comm: Vec<u32> = (0..n).map(|v| (v * 2_654_435_761 % n) as u32).collect();
+    let weight: Vec<f64> = (0..n).map(|v| v as f64).collect();
+    let t = Instant::now();
+    let total: f64 = (0..g.nodes() as u32)
+        .into_par_iter()
+        .with_min_len(256)
+        .map(|v| {
+            g.neighbors(v)
+                .map(|(u, _)| weight[comm[u as usize] as usize])
+                .sum::<f64>()
+        })
+        .sum();
+    std::hint::black_box(total);
+    t.elapsed().as_secs_f64()
+}
+
+fn locality() {
+    let (g, truth) = lfr(&LfrConfig::new(1_000_000, 20.0, 0.3, 1));
+    let h = by_community(&g, &truth);
+    let median = |mut xs: Vec<f64>| {
+        xs.sort_by(f64::total_cmp);
+        xs[xs.len() / 2]
+    };
+    let sweep = median((0..5).map(|_| lookup_sweep(&g)).collect());
+    println!(
+        "{} row entries; one sweep reading each neighbour's community and its weight: {sweep:.3} s \
+         (median of 5)",
+        g.targets.len()
+    );
+    // Interleaved, so both orders meet the same spells of machine speed.
+    let (mut random, mut ordered) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        for (graph, times) in [(&g, &mut random), (&h, &mut ordered)] {
+            let t = Instant::now();
+            let p = leiden(graph, &LeidenConfig::default()).unwrap();
+            times.push(t.elapsed().as_secs_f64());
+            println!(
+                "  run: {:.3} s, modularity {:.4}",
+                times[times.len() - 1],
+                p.quality
+            );
+        }
+    }
+    println!(
+        "whole run, median of 3: random ids {:.2} s, ids by planted community {:.2} s",
+        median(random),
+        median(ordered)
+    );
+}
+
 fn bench(c: &mut Criterion) {
     if std::env::var_os("COORDNET_LEIDEN_SCALING").is_some() {
         scaling();
+        return;
+    }
+    if std::env::var_os("COORDNET_LEIDEN_LOCALITY").is_some() {
+        locality();
         return;
     }
     let g = graph(10_000_000);
