@@ -5,7 +5,7 @@ use super::progress::Stages;
 use coordnet::communities::Quality;
 use coordnet::graphs::{parse_duration, CoactionKind};
 use coordnet::report::detection::write_detection;
-use coordnet::scoring::{detect, DetectConfig, PART_WEIGHTS};
+use coordnet::scoring::{detect_with_progress, DetectConfig, PART_WEIGHTS};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -129,14 +129,13 @@ impl Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = args.config()?;
     let started = Instant::now();
-    let mut stages = Stages::new(3);
+    let mut stages = Stages::new(5);
     stages.start("reading input");
     let (data, report) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
     eprintln!("{}", report.summary());
     let ingest_secs = started.elapsed().as_secs_f64();
 
-    stages.start("building graphs, clustering, scoring");
-    let d = detect(&data, &config)?;
+    let d = detect_with_progress(&data, &config, &mut |stage| stages.start(stage))?;
     for k in &d.fused.kinds {
         eprintln!(
             "{:<11} window {:<6} {:>9} edges, {:>8} significant",

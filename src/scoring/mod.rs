@@ -157,6 +157,16 @@ pub struct Detection {
 
 /// Run the whole pipeline on `data`.
 pub fn detect(data: &Dataset, config: &DetectConfig) -> Result<Detection> {
+    detect_with_progress(data, config, &mut |_| {})
+}
+
+/// [`detect`], calling `stage` as each stage starts ("building graphs", "finding
+/// communities", "scoring clusters"), so that a long run can show where it is.
+pub fn detect_with_progress(
+    data: &Dataset,
+    config: &DetectConfig,
+    stage: &mut dyn FnMut(&'static str),
+) -> Result<Detection> {
     config.validate()?;
     let mut timings = Vec::new();
     let mut clock = Instant::now();
@@ -164,14 +174,17 @@ pub fn detect(data: &Dataset, config: &DetectConfig) -> Result<Detection> {
         timings.push((name, clock.elapsed().as_secs_f64()));
         clock = Instant::now();
     };
+    stage("building graphs");
     let fused = fuse::fuse(data, config)?;
     lap("graphs", &mut timings);
 
+    stage("finding communities");
     let partition = leiden(&fused.graph, &config.leiden)?;
     let membership = clusters::split_by_score(data, &fused, partition.membership, config)?;
     let (cluster_of, clusters) = clusters::form(&fused, &membership, config);
     lap("communities", &mut timings);
 
+    stage("scoring clusters");
     let mut d = assess(data, fused, cluster_of, clusters, config);
     lap("scoring", &mut timings);
     d.timings = timings;

@@ -3,7 +3,7 @@
 
 use super::*;
 use coordnet::scoring::eval::{evaluate, read_predicted, read_traps, read_truth};
-use coordnet::scoring::{detect, DetectConfig, Role, NO_CLUSTER};
+use coordnet::scoring::{detect, detect_with_progress, DetectConfig, Role, NO_CLUSTER};
 use coordnet::synth::{generate, SynthConfig};
 use std::collections::HashMap;
 
@@ -177,6 +177,24 @@ fn detect_writes_the_documented_columns_and_consistent_files() {
             Err(e) => panic!("network.gexf is not well-formed XML: {e}"),
         }
     }
+}
+
+/// A long run names each stage as it starts, and reporting changes nothing in the result.
+#[test]
+fn detect_reports_its_stages_in_order() {
+    let (data, _) = read(&[sample().join("tweets.csv.gz")]);
+    let mut stages = Vec::new();
+    let config = DetectConfig::default();
+    let with = detect_with_progress(&data, &config, &mut |s| stages.push(s)).unwrap();
+    assert_eq!(
+        stages,
+        ["building graphs", "finding communities", "scoring clusters"]
+    );
+    let without = detect(&data, &config).unwrap();
+    assert_eq!(with.cluster_of, without.cluster_of);
+    assert_eq!(with.clusters.len(), without.clusters.len());
+    let names: Vec<_> = with.timings.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, ["graphs", "communities", "scoring"]);
 }
 
 /// Organic activity with viral cascades and trending bursts, and no planted network: nothing
