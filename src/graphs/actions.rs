@@ -6,6 +6,7 @@ use super::CoactionKind;
 use crate::dataset::{Dataset, Interner, NO_TEXT, NO_TWEET};
 use crate::ingest::{ItemKind, TimeResolution, TweetKind};
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Item key of a retweet whose target was recovered from text: the original's row. Tweet ids
 /// are below 2^63 or carry only bit 63, so the top two bits together are free.
@@ -167,24 +168,26 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
                 data.kind(r) == want
                     && (data.tweet_id[r] == NO_TWEET || data.target_tweet[r] != data.tweet_id[r])
             };
+            let lost_for_good = AtomicUsize::new(0);
             keyed = (0..data.len())
                 .into_par_iter()
                 .filter(|&r| is_share(r))
                 .filter_map(|r| match data.target_tweet[r] {
-                    NO_TWEET => recovered
-                        .get(r)
-                        .copied()
-                        .flatten()
-                        .and_then(|s| s.original_row)
-                        .map(|o| (RECOVERED_ITEM | o as u64, r as u32)),
+                    NO_TWEET => {
+                        let original = recovered
+                            .get(r)
+                            .copied()
+                            .flatten()
+                            .and_then(|s| s.original_row);
+                        if original.is_none() {
+                            lost_for_good.fetch_add(1, Ordering::Relaxed);
+                        }
+                        original.map(|o| (RECOVERED_ITEM | o as u64, r as u32))
+                    }
                     t => Some((t, r as u32)),
                 })
                 .collect();
-            let shares = (0..data.len())
-                .into_par_iter()
-                .filter(|&r| is_share(r))
-                .count();
-            unplaced = shares - keyed.len();
+            unplaced = lost_for_good.into_inner();
         }
         CoactionKind::CoHashtag | CoactionKind::CoUrl | CoactionKind::CoMention => {
             let want = match kind {

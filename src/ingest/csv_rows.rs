@@ -35,6 +35,11 @@ impl<'r> Fields<'r> {
             Fields::Exact(r) => r.len(),
         }
     }
+
+    /// A blank line: one field of nothing but whitespace.
+    fn is_blank(self) -> bool {
+        self.len() == 1 && self.get(0).is_some_and(|f| f.trim_ascii().is_empty())
+    }
 }
 
 impl<'r> Row<'r> {
@@ -132,8 +137,8 @@ fn parse_fast(
             Err(_) => return false, // reading from memory: let the exact reader say what
         }
         let fields = Fields::Fast(&rec);
-        if fields.len() == 1 && rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
-            continue; // blank line
+        if fields.is_blank() {
+            continue;
         }
         if fields.len() != width {
             return false;
@@ -173,8 +178,8 @@ fn parse_exact(
             }
         }
         let line = lines.at(rec.position().map_or(start, |p| p.byte() as usize));
-        if rec.len() == 1 && rec[0].trim_ascii().is_empty() {
-            continue; // blank line
+        if Fields::Exact(&rec).is_blank() {
+            continue;
         }
         if rec.len() != width {
             batch.rows_read += 1;

@@ -187,17 +187,13 @@ pub fn with_reader<T>(source: &Source, f: impl FnOnce(&mut dyn Read) -> Result<T
         return with_zip_entry(path, *index, f);
     }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let compression = compression(path)?;
-    if compression == Compression::None {
+    let buffered = |file| BufReader::with_capacity(1 << 20, file);
+    match compression(path)? {
         // The chunker reads megabytes at a time into its own buffers: a buffer in between
         // would only copy every byte once more.
-        return f(&mut { file });
-    }
-    let buffered = BufReader::with_capacity(1 << 20, file);
-    match compression {
-        Compression::None => unreachable!("read above"),
-        Compression::Gzip => f(&mut flate2::bufread::MultiGzDecoder::new(buffered)),
-        Compression::Zstd => zstd_reader(path, buffered, f),
+        Compression::None => f(&mut { file }),
+        Compression::Gzip => f(&mut flate2::bufread::MultiGzDecoder::new(buffered(file))),
+        Compression::Zstd => zstd_reader(path, buffered(file), f),
         Compression::Zip => unreachable!("zip archives are expanded into their entries"),
     }
 }

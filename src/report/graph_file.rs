@@ -366,7 +366,9 @@ fn near_half(m: f64) -> bool {
 /// Edges a CSV edge list is written from, one line each.
 trait CsvEdges: Sync {
     fn len(&self) -> usize;
-    fn header(&self) -> Vec<&str>;
+    /// Value columns, between the kind and the example.
+    fn columns(&self) -> &[&'static str];
+    fn has_examples(&self) -> bool;
     fn line(&self, buf: &mut Vec<u8>, data: &Dataset, i: usize);
 }
 
@@ -375,13 +377,12 @@ impl CsvEdges for EdgeTable {
         self.edges.len()
     }
 
-    fn header(&self) -> Vec<&str> {
-        let mut header = vec!["source", "target", "weight", "kind"];
-        header.extend(self.columns.iter().copied());
-        if !self.example.is_empty() {
-            header.push("example_item");
-        }
-        header
+    fn columns(&self) -> &[&'static str] {
+        &self.columns
+    }
+
+    fn has_examples(&self) -> bool {
+        !self.example.is_empty()
     }
 
     fn line(&self, buf: &mut Vec<u8>, data: &Dataset, i: usize) {
@@ -409,13 +410,12 @@ impl CsvEdges for CoactionEdges<'_> {
         self.p.edges.len()
     }
 
-    fn header(&self) -> Vec<&str> {
-        let mut header = vec!["source", "target", "weight", "kind"];
-        header.extend(COACTION_COLUMNS);
-        if !self.p.edges.is_empty() {
-            header.push("example_item");
-        }
-        header
+    fn columns(&self) -> &[&'static str] {
+        &COACTION_COLUMNS
+    }
+
+    fn has_examples(&self) -> bool {
+        !self.p.edges.is_empty()
     }
 
     fn line(&self, buf: &mut Vec<u8>, data: &Dataset, i: usize) {
@@ -450,8 +450,13 @@ pub fn write_coaction_csv(
 /// memory as text nor written by one core.
 fn write_csv(out: &mut dyn Write, data: &Dataset, t: &dyn CsvEdges) -> std::io::Result<()> {
     const CHUNK: usize = 4096;
+    let mut header = vec!["source", "target", "weight", "kind"];
+    header.extend(t.columns());
+    if t.has_examples() {
+        header.push("example_item");
+    }
     let mut line = Vec::new();
-    for (i, h) in t.header().iter().enumerate() {
+    for (i, h) in header.iter().enumerate() {
         if i > 0 {
             line.push(b',');
         }
