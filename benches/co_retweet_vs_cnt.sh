@@ -55,6 +55,9 @@ RUNS=${RUNS:-3}
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 runs=(); runs_same=(); runs_cnt=()
 for _ in $(seq "$RUNS"); do
+  # Outputs of the last run are removed untimed, as CNT's database is: replacing a file the
+  # kernel is still writing back waits for that writeback (0.1 s or more here).
+  rm -f "$WORK/coordnet.csv" "$WORK/coordnet_same_input.csv"
   t0=$(now)
   "$BIN" graph --kind co-retweet --window 60s --min-participation 1 "$WORK/data/tweets.csv" \
     -o "$WORK/coordnet.csv" 2>"$WORK/coordnet.log"

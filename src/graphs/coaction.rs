@@ -182,8 +182,12 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
     let mut totals = Emitted::default();
     for (r, starts) in units.chunks(round).enumerate() {
         buffers.resize_with(starts.len(), Emitted::default);
+        // Tasks work on local handles, moved out and back: neighbouring `Emitted` and map
+        // headers share cache lines, and updating counts and lengths there on every pair
+        // bounced those lines between the cores.
         buffers.par_iter_mut().zip(starts).for_each(|(out, &lo)| {
-            out.clear();
+            let mut local = std::mem::take(out);
+            local.clear();
             let hi = (lo + UNIT).min(actions.len());
             emit(
                 &actions,
@@ -193,22 +197,25 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
                 cap,
                 &paired,
                 &capped_groups,
-                out,
+                &mut local,
             );
+            *out = local;
         });
         // After the first round, each map is sized for its share of the rest as the first
         // round went, rather than doubled (and rehashed) a dozen times on the way.
         let done = ((r * round * UNIT) as f64).min(actions.len() as f64);
-        maps.par_iter_mut().enumerate().for_each(|(s, map)| {
+        maps.par_iter_mut().enumerate().for_each(|(s, shared)| {
+            let mut map = std::mem::take(shared);
             if r == 1 {
                 let want = map.len() as f64 * actions.len() as f64 / done * 1.1;
                 map.reserve((want as usize).saturating_sub(map.len()));
             }
             for out in &buffers {
                 for p in &out.shards[s] {
-                    take_pair(map, p, &actions, &group_of, &weights);
+                    take_pair(&mut map, p, &actions, &group_of, &weights);
                 }
             }
+            *shared = map;
         });
         for out in &buffers {
             totals.pairs += out.pairs;
@@ -247,12 +254,24 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
         Some(q) => q[(key >> 32) as usize] || q[key as u32 as usize],
         None => true,
     };
-    let all = || maps.iter().flat_map(|m| m.iter());
-    report.edges_below_min_pairs = all().filter(|(_, e)| e.pairs < opts.min_pairs).count();
-    report.edges_below_participation = all()
-        .filter(|(k, e)| e.pairs >= opts.min_pairs && !keep_accounts(**k))
-        .count();
     let kept = |k: &u64, e: &Acc| e.pairs >= opts.min_pairs && keep_accounts(*k);
+    // Per shard, in parallel and in one pass: (below min pairs, below participation, kept).
+    let tallies: Vec<[usize; 3]> = maps
+        .par_iter()
+        .map(|m| {
+            m.iter().fold([0; 3], |[low, idle, kept], (k, e)| {
+                if e.pairs < opts.min_pairs {
+                    [low + 1, idle, kept]
+                } else if !keep_accounts(*k) {
+                    [low, idle + 1, kept]
+                } else {
+                    [low, idle, kept + 1]
+                }
+            })
+        })
+        .collect();
+    report.edges_below_min_pairs = tallies.iter().map(|t| t[0]).sum();
+    report.edges_below_participation = tallies.iter().map(|t| t[1]).sum();
     let edge = |key: u64, e: &Acc| {
         let (a, b) = ((key >> 32) as u32, key as u32);
         let expected = null_scale * degree[a as usize] as f64 * degree[b as usize] as f64;
@@ -279,11 +298,12 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
     };
     // Each shard writes its edges into its own stretch of one exactly sized vector, and its
     // map is freed as soon as it is done: the edges and the maps are never both held twice.
-    let counts: Vec<usize> = maps
-        .iter()
-        .map(|m| m.iter().filter(|(k, e)| kept(k, e)).count())
-        .collect();
-    let mut edges = vec![CoEdge::default(); counts.iter().sum()];
+    let counts: Vec<usize> = tallies.iter().map(|t| t[2]).collect();
+    // Every thread first-touches its part: faulting in the 60 MB of 10^6 edges on one thread
+    // (`vec![..; n]`) left the other core idle for a tenth of a second.
+    let total = counts.iter().sum();
+    let mut edges = Vec::with_capacity(total);
+    edges.par_extend(rayon::iter::repeat_n(CoEdge::default(), total));
     let mut stretches = Vec::with_capacity(SHARDS);
     let mut rest = &mut edges[..];
     for &n in &counts {
