@@ -155,7 +155,7 @@ pub fn fuse(data: &Dataset, config: &DetectConfig) -> Result<Fused> {
 
     entries.par_sort_unstable_by_key(|e| e.0);
     let edges: Vec<FusedEdge> = entries
-        .chunk_by(|x, y| x.0 == y.0)
+        .par_chunk_by(|x, y| x.0 == y.0)
         .map(|run| {
             let mut by_kind = vec![0.0f32; n_kinds];
             for &(_, k, ev) in run {
