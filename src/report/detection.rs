@@ -214,13 +214,14 @@ pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
 }
 
 /// The fused edges, with each kind's evidence, as a graph table.
-fn fused_table(d: &Detection) -> EdgeTable {
+/// The fused edges that `keep` accepts, filtered before their columns are copied.
+fn fused_table(d: &Detection, keep: impl Fn(u32, u32) -> bool) -> EdgeTable {
     let columns: Vec<&'static str> = d.fused.kinds.iter().map(|k| k.kind).collect();
     EdgeTable::new(
         "fused",
         false,
         columns,
-        d.fused.edges.iter().map(|e| {
+        d.fused.edges.iter().filter(|e| keep(e.a, e.b)).map(|e| {
             (
                 e.a,
                 e.b,
@@ -260,10 +261,7 @@ fn inside_flagged(d: &Detection, a: u32, b: u32) -> bool {
 
 /// The fused edges with each kind's evidence: inside flagged clusters, or all with `all`.
 pub fn write_edges(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Result<()> {
-    let mut table = fused_table(d);
-    if !all {
-        table.retain(|a, b| inside_flagged(d, a, b));
-    }
+    let table = fused_table(d, |a, b| all || inside_flagged(d, a, b));
     let path = dir.join("edges.csv");
     let mut out = create(dir, "edges.csv")?;
     write_graph(
@@ -280,8 +278,7 @@ pub fn write_edges(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Resu
 /// Gephi file of the flagged clusters (all clusters with `all`) and the fused edges inside
 /// them: what an analyst lays out, not the whole collection.
 pub fn write_gexf(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Result<()> {
-    let mut table = fused_table(d);
-    table.retain(|a, b| {
+    let table = fused_table(d, |a, b| {
         let c = d.cluster_of[a as usize];
         if all {
             c != NO_CLUSTER && c == d.cluster_of[b as usize]
