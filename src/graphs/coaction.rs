@@ -254,19 +254,20 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
         Some(q) => q[(key >> 32) as usize] || q[key as u32 as usize],
         None => true,
     };
-    let kept = |k: &u64, e: &Acc| e.pairs >= opts.min_pairs && keep_accounts(*k);
-    // Per shard, in parallel and in one pass: (below min pairs, below participation, kept).
+    // What becomes of an edge: 0 below --min-pairs, 1 below participation, 2 kept.
+    const KEPT: usize = 2;
+    let fate = |k: u64, e: &Acc| match (e.pairs >= opts.min_pairs, keep_accounts(k)) {
+        (false, _) => 0,
+        (true, false) => 1,
+        (true, true) => KEPT,
+    };
+    // Per shard, in parallel and in one pass: how many edges meet each fate.
     let tallies: Vec<[usize; 3]> = maps
         .par_iter()
         .map(|m| {
-            m.iter().fold([0; 3], |[low, idle, kept], (k, e)| {
-                if e.pairs < opts.min_pairs {
-                    [low + 1, idle, kept]
-                } else if !keep_accounts(*k) {
-                    [low, idle + 1, kept]
-                } else {
-                    [low, idle, kept + 1]
-                }
+            m.iter().fold([0; 3], |mut t, (&k, e)| {
+                t[fate(k, e)] += 1;
+                t
             })
         })
         .collect();
@@ -298,21 +299,20 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
     };
     // Each shard writes its edges into its own stretch of one exactly sized vector, and its
     // map is freed as soon as it is done: the edges and the maps are never both held twice.
-    let counts: Vec<usize> = tallies.iter().map(|t| t[2]).collect();
     // Every thread first-touches its part: faulting in the 60 MB of 10^6 edges on one thread
     // (`vec![..; n]`) left the other core idle for a tenth of a second.
-    let total = counts.iter().sum();
+    let total = tallies.iter().map(|t| t[KEPT]).sum();
     let mut edges = Vec::with_capacity(total);
     edges.par_extend(rayon::iter::repeat_n(CoEdge::default(), total));
     let mut stretches = Vec::with_capacity(SHARDS);
     let mut rest = &mut edges[..];
-    for &n in &counts {
-        let (head, tail) = rest.split_at_mut(n);
+    for t in &tallies {
+        let (head, tail) = rest.split_at_mut(t[KEPT]);
         stretches.push(head);
         rest = tail;
     }
     maps.into_par_iter().zip(stretches).for_each(|(map, out)| {
-        let kept_edges = map.into_iter().filter(|(k, e)| kept(k, e));
+        let kept_edges = map.into_iter().filter(|&(k, ref e)| fate(k, e) == KEPT);
         for (slot, (key, e)) in out.iter_mut().zip(kept_edges) {
             *slot = edge(key, &e);
         }

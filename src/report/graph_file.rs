@@ -203,28 +203,6 @@ impl EdgeTable {
         &self.values[i * n..(i + 1) * n]
     }
 
-    /// Keep the edges whose (source, target) `keep` accepts, with their values and examples.
-    pub fn retain(&mut self, keep: impl Fn(u32, u32) -> bool) {
-        let n = self.columns.len();
-        let mut out = EdgeTable {
-            kind: std::mem::take(&mut self.kind),
-            directed: self.directed,
-            columns: std::mem::take(&mut self.columns),
-            ..Default::default()
-        };
-        for (i, &(a, b, w)) in self.edges.iter().enumerate() {
-            if keep(a, b) {
-                out.edges.push((a, b, w));
-                out.values
-                    .extend_from_slice(&self.values[i * n..(i + 1) * n]);
-                if let Some(x) = self.example.get(i) {
-                    out.example.push(x);
-                }
-            }
-        }
-        *self = out;
-    }
-
     /// Accounts at either end of some edge, in id order.
     pub fn nodes(&self) -> Vec<u32> {
         let mut n: Vec<u32> = self.edges.iter().flat_map(|e| [e.0, e.1]).collect();
