@@ -10,6 +10,8 @@
 //! parallel against the state at its start, then applied one after another in order. The
 //! result depends on the seed only, never on the thread count.
 
+#[cfg(test)]
+use super::aggregate::Csr;
 use super::aggregate::{Accum, Rows};
 use crate::graphs::similarity::splitmix;
 use rand::seq::SliceRandom;
@@ -68,10 +70,16 @@ pub fn local_move<G: Rows>(
     let n = g.nodes();
     let mut cw = vec![0f64; n];
     let mut size = vec![0u32; n];
+    let mut state = 0u64;
     for v in 0..n {
         cw[comm[v] as usize] += w[v];
         size[comm[v] as usize] += 1;
+        state = state.wrapping_add(placed(v as u32, comm[v]));
     }
+    // The state at the end of each pass; meeting one again means the passes go round in a
+    // cycle (see below).
+    let mut seen = vec![state];
+    let mut batch = batch_size(n);
     let mut empty: Vec<u32> = (0..n as u32)
         .rev()
         .filter(|&c| size[c as usize] == 0)
@@ -94,7 +102,7 @@ pub fn local_move<G: Rows>(
         let mut moves = 0;
         // Seconds deciding, applying and re-queueing, for the trace.
         let mut spent = [0f64; 3];
-        for batch in queue.chunks(batch_size(n)) {
+        for batch in queue.chunks(batch) {
             let t0 = Instant::now();
             let (comm_now, cw_now) = (&*comm, &cw);
             decisions.clear();
@@ -128,6 +136,7 @@ pub fn local_move<G: Rows>(
                 }
                 size[c as usize] += 1;
                 comm[v as usize] = c;
+                state = state.wrapping_add(placed(v, c)).wrapping_sub(placed(v, d));
                 moved.push(v);
                 gain += g;
                 moves += 1;
@@ -151,9 +160,10 @@ pub fn local_move<G: Rows>(
         total_moves += moves;
         if super::leiden::trace() {
             eprintln!(
-                "  pass: queue {} moves {moves} gain {gain:.1} min {min_gain:.1}; deciding \
+                "  pass: queue {} moves {moves} gain {gain:.1} min {min_gain:.1}{}; deciding \
                  {:.3} s, applying {:.3} s, re-queueing {:.3} s",
                 queue.len(),
+                if batch == 1 { ", one at a time" } else { "" },
                 spent[0],
                 spent[1],
                 spent[2]
@@ -162,8 +172,22 @@ pub fn local_move<G: Rows>(
         if moves == 0 || gain <= min_gain {
             break;
         }
+        // Neighbours decided in one batch can swap communities, each against the other's
+        // stale one, and swap back next pass: the gains summed above are then not real and
+        // the level would run to `max_passes`. Once a state comes round again, the rest of
+        // the level goes one node at a time, where every gain is real; few nodes are still
+        // moving by then.
+        if batch > 1 && seen.contains(&state) {
+            batch = 1;
+        }
+        seen.push(state);
     }
     total_moves
+}
+
+/// A node in a community, hashed; the sum over all nodes stands for the whole partition.
+fn placed(v: u32, c: u32) -> u64 {
+    splitmix(u64::from(v) << 32 | u64::from(c))
 }
 
 /// Nodes whose moves are worked out together by one worker (see [`best_moves`]).
@@ -407,4 +431,43 @@ fn choose(cands: &[(u32, f64, f64)], top: f64, r: u64) -> Option<(u32, f64)> {
         }
     }
     last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graphs::Graph;
+    use rand::SeedableRng;
+
+    /// Disjoint pairs: each node gains by joining its partner. Partners decided in the same
+    /// batch swap communities, and once only swappers are left they all share one batch and
+    /// would swap back and forth to the last pass; every pair must still end up together.
+    #[test]
+    fn partners_decided_together_still_meet() {
+        let n = 4096u32;
+        assert!(batch_size(n as usize) > 1);
+        let edges: Vec<(u32, u32, f32)> = (0..n / 2).map(|i| (2 * i, 2 * i + 1, 1.0)).collect();
+        let g = Graph::undirected(n as usize, &edges);
+        let csr = Csr {
+            offsets: &g.offsets,
+            targets: &g.targets,
+            weights: &g.weights,
+        };
+        let strength: Vec<f64> = (0..n).map(|v| g.strength(v)).collect();
+        let scale = 1.0 / strength.iter().sum::<f64>();
+        for seed in 0..4 {
+            let mut comm: Vec<u32> = (0..n).collect();
+            let mut rng = Pcg64Mcg::seed_from_u64(seed);
+            let moves = local_move(csr, &strength, &mut comm, scale, 0.0, 20, &mut rng);
+            let apart = (0..n / 2)
+                .filter(|i| comm[2 * *i as usize] != comm[2 * *i as usize + 1])
+                .count();
+            assert_eq!(
+                apart, 0,
+                "seed {seed}: {apart} pairs apart after {moves} moves"
+            );
+            // One move per pair, plus the swaps of partners that met in a batch.
+            assert!(moves < n as usize, "seed {seed}: {moves} moves");
+        }
+    }
 }
