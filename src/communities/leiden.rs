@@ -214,7 +214,7 @@ fn leiden_iteration(
         node_weight = Vec::new();
         comm = new_comm;
         level = Some(new_level);
-        tolerance = (tolerance / 10.0).max(1e-9);
+        tolerance = (tolerance / 10.0).max(TOLERANCE_FLOOR.min(config.tolerance));
     }
     // Split disconnected communities where it is cheap: on the top level when its nodes are
     // connected sets, else on the original graph.
@@ -235,6 +235,11 @@ fn leiden_iteration(
     }
     Some(labels)
 }
+
+/// The tolerance schedule stops tightening here (unless the configured tolerance is lower):
+/// on the 1M-node LFR graph, level 3 at 1e-6 spent eight of its eleven passes over nearly
+/// all its 4,000 nodes for a modularity gain of 3e-6 in all.
+const TOLERANCE_FLOOR: f64 = 1e-5;
 
 /// Leiden's refinement of `comm` as the new level's nodes: each node's new node, their
 /// number, and whether they are the refined parts. If refinement merged nothing, the new

@@ -71,7 +71,8 @@ pub struct LeidenConfig {
     /// Local-moving passes per level at most.
     pub max_passes: u32,
     /// A level's local moving stops when a pass gains less than this share of the total edge
-    /// weight; divided by 10 at each level (a tolerance schedule, as GVE-Leiden does).
+    /// weight; divided by 10 at each level down to 1e-5 (a tolerance schedule, as GVE-Leiden
+    /// has).
     pub tolerance: f64,
 }
 
