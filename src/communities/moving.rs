@@ -10,8 +10,6 @@
 //! parallel against the state at its start, then applied one after another in order. The
 //! result depends on the seed only, never on the thread count.
 
-#[cfg(test)]
-use super::aggregate::Csr;
 use super::aggregate::{Accum, Rows};
 use crate::graphs::similarity::splitmix;
 use rand::seq::SliceRandom;
@@ -79,7 +77,7 @@ pub fn local_move<G: Rows>(
     // The state at the end of each pass; meeting one again means the passes go round in a
     // cycle (see below).
     let mut seen = vec![state];
-    let mut batch = batch_size(n);
+    let mut batch_len = batch_size(n);
     let mut empty: Vec<u32> = (0..n as u32)
         .rev()
         .filter(|&c| size[c as usize] == 0)
@@ -102,7 +100,7 @@ pub fn local_move<G: Rows>(
         let mut moves = 0;
         // Seconds deciding, applying and re-queueing, for the trace.
         let mut spent = [0f64; 3];
-        for batch in queue.chunks(batch) {
+        for batch in queue.chunks(batch_len) {
             let t0 = Instant::now();
             let (comm_now, cw_now) = (&*comm, &cw);
             decisions.clear();
@@ -163,7 +161,11 @@ pub fn local_move<G: Rows>(
                 "  pass: queue {} moves {moves} gain {gain:.1} min {min_gain:.1}{}; deciding \
                  {:.3} s, applying {:.3} s, re-queueing {:.3} s",
                 queue.len(),
-                if batch == 1 { ", one at a time" } else { "" },
+                if batch_len == 1 {
+                    ", one at a time"
+                } else {
+                    ""
+                },
                 spent[0],
                 spent[1],
                 spent[2]
@@ -177,8 +179,8 @@ pub fn local_move<G: Rows>(
         // the level would run to `max_passes`. Once a state comes round again, the rest of
         // the level goes one node at a time, where every gain is real; few nodes are still
         // moving by then.
-        if batch > 1 && seen.contains(&state) {
-            batch = 1;
+        if batch_len > 1 && seen.contains(&state) {
+            batch_len = 1;
         }
         seen.push(state);
     }
@@ -435,6 +437,7 @@ fn choose(cands: &[(u32, f64, f64)], top: f64, r: u64) -> Option<(u32, f64)> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::aggregate::Csr;
     use super::*;
     use crate::graphs::Graph;
     use rand::SeedableRng;

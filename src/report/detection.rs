@@ -213,8 +213,8 @@ pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
     w.flush().map_err(|e| Error::io(&dir.join(name), e))
 }
 
-/// The fused edges, with each kind's evidence, as a graph table.
-/// The fused edges that `keep` accepts, filtered before their columns are copied.
+/// The fused edges that `keep` accepts, with each kind's evidence, as a graph table
+/// (filtered before their columns are copied).
 fn fused_table(d: &Detection, keep: impl Fn(u32, u32) -> bool) -> EdgeTable {
     let columns: Vec<&'static str> = d.fused.kinds.iter().map(|k| k.kind).collect();
     EdgeTable::new(
