@@ -5,7 +5,7 @@
 //! `cargo bench --bench ingest` (set `COORDNET_BENCH_TWEETS` to change the size, default
 //! 300,000 tweets, about 170 MB of CSV).
 
-use coordnet::ingest::{time::format_iso, ItemKind, TweetKind};
+use coordnet::dataset::{time::format_iso, ItemKind, TweetKind};
 use coordnet::synth::{generate, SynthConfig};
 use coordnet::{ingest, Dataset, IngestOptions};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

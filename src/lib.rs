@@ -14,6 +14,7 @@ pub mod communities;
 pub mod dataset;
 pub mod error;
 pub mod graphs;
+pub mod hash;
 pub mod ingest;
 pub mod report;
 pub mod scoring;

@@ -2,9 +2,9 @@
 
 use super::graph::{print_projection, GraphArgs};
 use super::input::InputArgs;
+use coordnet::dataset::time::format_iso;
 use coordnet::graphs::evidence::evidence;
 use coordnet::graphs::{coaction_graph, format_duration, GraphKind};
-use coordnet::ingest::time::format_iso;
 use coordnet::scoring::rhythm;
 use std::io::Write;
 

@@ -11,7 +11,7 @@
 //! result depends on the seed only, never on the thread count.
 
 use super::aggregate::{Accum, Rows};
-use crate::graphs::similarity::splitmix;
+use crate::hash::splitmix;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;

@@ -1,9 +1,9 @@
 //! Builds a `Dataset` from record batches: interns as batches arrive (in input order), then
 //! resolves names, drops duplicated tweet ids and sorts by time once at the end.
 
+use super::batch::{RawAccount, RawId, RawRef, RecordBatch};
 use super::interner::Key;
 use super::*;
-use crate::ingest::{RawId, RawRef, RecordBatch};
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
@@ -190,7 +190,7 @@ impl DatasetBuilder {
     }
 
     /// First value seen wins, so a profile is what the earliest record said.
-    fn fill_profile(&mut self, id: u32, batch: &RecordBatch, p: &crate::ingest::RawAccount) {
+    fn fill_profile(&mut self, id: u32, batch: &RecordBatch, p: &RawAccount) {
         let a = &mut self.data.accounts;
         let i = id as usize;
         if a.screen_name[i] == NO_TEXT && !p.screen_name.is_empty() {

@@ -13,15 +13,18 @@
 //! assert_eq!(data.accounts.key(data.account[1]), "bob");
 //! ```
 
+pub mod batch;
 mod builder;
 pub mod interner;
 mod summary;
+pub mod time;
+mod vocabulary;
 
+pub use batch::RecordBatch;
 pub use builder::{DatasetBuilder, Duplicate};
 pub use interner::Interner;
 pub use summary::Summary;
-
-use crate::ingest::{ItemKind, TimeResolution, TweetKind};
+pub use vocabulary::{ItemKind, TimeResolution, TweetKind};
 
 /// Marks "no account" in account columns.
 pub const NO_ACCOUNT: u32 = u32::MAX;

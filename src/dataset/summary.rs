@@ -67,11 +67,11 @@ impl Summary {
             first_time: d
                 .time_ms
                 .first()
-                .map(|&t| crate::ingest::time::format_iso(t)),
+                .map(|&t| crate::dataset::time::format_iso(t)),
             last_time: d
                 .time_ms
                 .last()
-                .map(|&t| crate::ingest::time::format_iso(t)),
+                .map(|&t| crate::dataset::time::format_iso(t)),
             time_resolution: resolution,
             memory: d.memory(),
         }

@@ -4,7 +4,7 @@
 use super::text_norm::normal_forms;
 use super::CoactionKind;
 use crate::dataset::{Dataset, Interner, NO_TEXT, NO_TWEET};
-use crate::ingest::{ItemKind, TimeResolution, TweetKind};
+use crate::dataset::{ItemKind, TimeResolution, TweetKind};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

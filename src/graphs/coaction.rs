@@ -12,9 +12,9 @@
 use super::actions::Actions;
 use super::significance::{poisson_upper_tail, z_from_p, Fixed};
 use super::CoactionKind;
+use crate::dataset::TimeResolution;
 use crate::dataset::{Dataset, NO_TWEET};
 use crate::error::{Error, Result};
-use crate::ingest::TimeResolution;
 use hashbrown::HashMap;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -6,8 +6,9 @@
 //! its exact text matching an earlier original by another account in the data. Delays use the
 //! original's time when it is in the data, else the time in the retweeted tweet's snowflake id.
 
+use crate::dataset::{time::snowflake_ms, TweetKind};
 use crate::dataset::{Dataset, NO_ACCOUNT, NO_TEXT, NO_TWEET};
-use crate::ingest::{text::retweeted_name, time::snowflake_ms, TweetKind};
+use crate::ingest::text::retweeted_name;
 use hashbrown::HashMap;
 use rayon::prelude::*;
 

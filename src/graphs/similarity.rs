@@ -10,9 +10,10 @@ use super::actions::{from_keyed, Actions};
 use super::store::UnionFind;
 use super::text_norm::{normal_forms, words};
 use super::{CoactionKind, GraphOptions};
+use crate::dataset::TweetKind;
 use crate::dataset::{interner::hash_bytes, Dataset, NO_TEXT};
 use crate::error::{Error, Result};
-use crate::ingest::TweetKind;
+use crate::hash::splitmix;
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
@@ -67,14 +68,6 @@ pub fn signature(normalized: &str) -> Vec<u32> {
 pub fn estimated_jaccard(a: &[u32], b: &[u32]) -> f64 {
     let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
     same as f64 / a.len().max(1) as f64
-}
-
-/// SplitMix64's finaliser: a cheap, well-mixed hash of a `u64`.
-pub fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }
 
 /// Actions whose items are near-duplicate text clusters.

@@ -6,9 +6,10 @@
 //! counts in the account's activity but takes part in no share graph.
 
 use super::csv_rows::{required, Row, RowResult};
-use super::record::*;
 use super::text::normalize_url;
 use super::time::parse_datetime;
+use crate::dataset::batch::*;
+use crate::dataset::{ItemKind, TimeResolution, TweetKind};
 
 /// What the object column of an action CSV holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]

@@ -1,7 +1,7 @@
 //! The row loop shared by the CSV layouts, and the field readers their dialects need.
 
 use super::chunk::RawChunk;
-use super::record::{RecordBatch, RowError};
+use crate::dataset::batch::{RecordBatch, RowError};
 use std::borrow::Cow;
 
 pub type RowResult<T> = std::result::Result<T, RowError>;

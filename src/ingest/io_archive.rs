@@ -2,9 +2,10 @@
 //! releases. Columns are found by name (their order changed between releases).
 
 use super::csv_rows::{boolean, column, list, required, soft_count, Row, RowResult};
-use super::record::*;
 use super::text::normalize_url;
 use super::time::{parse_datetime, refine};
+use crate::dataset::batch::*;
+use crate::dataset::{ItemKind, TweetKind};
 
 #[derive(Debug)]
 pub struct TweetColumns {

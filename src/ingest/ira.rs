@@ -3,9 +3,10 @@
 //! text. Retweets carry no source: graphs may recover it from the text.
 
 use super::csv_rows::{boolean, column, soft_count, Row, RowResult};
-use super::record::*;
 use super::text::{hashtags, mentions, normalize_url, urls};
 use super::time::parse_datetime;
+use crate::dataset::batch::*;
+use crate::dataset::{ItemKind, TimeResolution, TweetKind};
 
 #[derive(Debug)]
 pub struct Columns {

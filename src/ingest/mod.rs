@@ -14,7 +14,6 @@ mod chunk;
 mod csv_rows;
 mod io_archive;
 mod ira;
-mod record;
 mod report;
 pub mod source;
 pub mod text;
@@ -22,10 +21,9 @@ pub mod time;
 mod twitter_json;
 
 pub use actions::{ActionsMapping, ObjectKind};
-pub use record::*;
 pub use report::{FileReport, IngestReport, ReasonReport};
 
-use crate::dataset::{Dataset, DatasetBuilder};
+use crate::dataset::{Dataset, DatasetBuilder, RecordBatch};
 use crate::error::{Error, Position, Result};
 use chunk::{BufferPool, Chunker, RawChunk};
 use rayon::prelude::*;

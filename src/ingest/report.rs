@@ -1,8 +1,8 @@
 //! What ingest read, kept and rejected, per file and per reason. Rows read always equal rows
 //! accepted plus rows rejected: nothing is dropped without being counted here.
 
-use super::record::{RawReject, RecordBatch};
 use super::Format;
+use crate::dataset::batch::{RawReject, RecordBatch};
 use crate::dataset::Duplicate;
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -7,10 +7,11 @@
 //! not part of the collection: they give the authors of retweeted and quoted tweets.
 
 use super::chunk::RawChunk;
-use super::record::*;
 use super::text::normalize_url;
 use super::time::{parse_datetime, refine};
 use super::Format;
+use crate::dataset::batch::*;
+use crate::dataset::{ItemKind, TimeResolution, TweetKind};
 use hashbrown::HashMap;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;

@@ -3,9 +3,9 @@
 //! the README documents each.
 
 use super::graph_file::{write_graph, EdgeTable, GraphFormat, NodeTable};
+use crate::dataset::time::format_iso;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::ingest::time::format_iso;
 use crate::scoring::{Detection, Parts, NO_CLUSTER};
 use std::io::Write;
 use std::path::Path;

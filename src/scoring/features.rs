@@ -5,8 +5,8 @@
 
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
+use crate::dataset::TweetKind;
 use crate::graphs::retweet::Source;
-use crate::ingest::TweetKind;
 use ndarray::Array2;
 
 /// What each account did, from its own rows.

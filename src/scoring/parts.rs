@@ -26,11 +26,11 @@ use super::fuse::Fused;
 use super::rhythm::{self, Rhythm};
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
+use crate::dataset::{ItemKind, TweetKind};
 use crate::graphs::actions::Actions;
 use crate::graphs::retweet::Source;
-use crate::graphs::similarity::splitmix;
 use crate::graphs::CoactionKind;
-use crate::ingest::{ItemKind, TweetKind};
+use crate::hash::splitmix;
 use hashbrown::HashMap;
 use rayon::prelude::*;
 

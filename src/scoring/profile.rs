@@ -4,7 +4,7 @@
 use super::features::Activity;
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
-use crate::ingest::ItemKind;
+use crate::dataset::ItemKind;
 use hashbrown::HashMap;
 
 const YEAR_MS: i64 = 365 * 86_400_000;

@@ -13,7 +13,7 @@
 use super::features::Activity;
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
-use crate::graphs::similarity::splitmix;
+use crate::hash::splitmix;
 use ndarray::{Array1, Array2, ArrayView1};
 use rayon::prelude::*;
 

@@ -1,7 +1,7 @@
 //! The synthetic population: ordinary accounts with heavy-tailed activity and popularity,
 //! and network accounts created in bursts.
 
-use crate::graphs::similarity::splitmix;
+use crate::hash::splitmix;
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal, Pareto};
 

@@ -4,8 +4,8 @@
 use super::accounts::{self, Account, Role};
 use super::writer::{write_csv, Tweet, TweetWriter};
 use super::{SynthConfig, SynthSummary};
+use crate::dataset::time::snowflake_id;
 use crate::error::Result;
-use crate::ingest::time::snowflake_id;
 use rand::distr::weighted::WeightedIndex;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};

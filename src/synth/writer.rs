@@ -1,8 +1,8 @@
 //! Rows out, in the archive's tweet CSV layout (either dialect), plus the truth files.
 
 use super::accounts::Account;
+use crate::dataset::time::format_minute;
 use crate::error::{Error, Result};
-use crate::ingest::time::format_minute;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -222,7 +222,7 @@ impl TweetWriter {
         let mut x = seed;
         let n = 6 + (seed % 9) as usize;
         for i in 0..n {
-            x = crate::graphs::similarity::splitmix(x);
+            x = crate::hash::splitmix(x);
             if i > 0 {
                 self.text.push(' ');
             }

@@ -1,8 +1,8 @@
 //! Every format, both archive dialects, compression and input expansion.
 
 use super::*;
-use coordnet::ingest::time::format_iso;
-use coordnet::ingest::{TimeResolution, TweetKind};
+use coordnet::dataset::time::format_iso;
+use coordnet::dataset::{TimeResolution, TweetKind};
 
 const HEADER_2019: &str = "tweetid,userid,user_display_name,user_screen_name,user_reported_location,user_profile_description,user_profile_url,follower_count,following_count,account_creation_date,account_language,tweet_language,tweet_text,tweet_time,tweet_client_name,in_reply_to_userid,in_reply_to_tweetid,quoted_tweet_tweetid,is_retweet,retweet_userid,retweet_tweetid,latitude,longitude,quote_count,reply_count,like_count,retweet_count,hashtags,urls,user_mentions,poll_choices";
 

@@ -432,7 +432,7 @@ fn ira_retweet_sources_are_recovered_from_matching_text() {
     );
     // Retweets left without a target are counted, not lost silently.
     let shares = (0..d.len())
-        .filter(|&i| d.kind(i) == coordnet::ingest::TweetKind::Retweet)
+        .filter(|&i| d.kind(i) == coordnet::dataset::TweetKind::Retweet)
         .count();
     assert_eq!(
         co.report.actions + co.report.unplaced,

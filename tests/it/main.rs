@@ -58,7 +58,7 @@ pub fn row_of(d: &Dataset, id: u64) -> usize {
 }
 
 /// The items of one kind that row `row` carries, as strings.
-pub fn items_of(d: &Dataset, row: usize, kind: coordnet::ingest::ItemKind) -> Vec<String> {
+pub fn items_of(d: &Dataset, row: usize, kind: coordnet::dataset::ItemKind) -> Vec<String> {
     d.items(row)
         .iter()
         .filter(|i| i.kind() == kind)
@@ -67,15 +67,15 @@ pub fn items_of(d: &Dataset, row: usize, kind: coordnet::ingest::ItemKind) -> Ve
 }
 
 pub fn hashtags_of(d: &Dataset, row: usize) -> Vec<String> {
-    items_of(d, row, coordnet::ingest::ItemKind::Hashtag)
+    items_of(d, row, coordnet::dataset::ItemKind::Hashtag)
 }
 
 pub fn urls_of(d: &Dataset, row: usize) -> Vec<String> {
-    items_of(d, row, coordnet::ingest::ItemKind::Url)
+    items_of(d, row, coordnet::dataset::ItemKind::Url)
 }
 
 pub fn mentions_of(d: &Dataset, row: usize) -> Vec<String> {
-    items_of(d, row, coordnet::ingest::ItemKind::Mention)
+    items_of(d, row, coordnet::dataset::ItemKind::Mention)
 }
 
 /// The accounting identity every run must keep.

@@ -2,7 +2,7 @@
 
 use super::*;
 use coordnet::dataset::Summary;
-use coordnet::ingest::TimeResolution;
+use coordnet::dataset::TimeResolution;
 
 #[test]
 fn ira_october_2016_reads_every_row() {

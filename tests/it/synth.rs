@@ -1,7 +1,7 @@
 //! The generator: deterministic, consistent with its own truth, readable by ingest.
 
 use super::*;
-use coordnet::ingest::TimeResolution;
+use coordnet::dataset::TimeResolution;
 use coordnet::synth::{generate, SynthConfig};
 use std::collections::{HashMap, HashSet};
 
