@@ -10,7 +10,7 @@
 #[path = "common/alloc.rs"]
 mod alloc;
 
-use coordnet::graphs::{coaction_graph, CoEdge, CoactionKind, GraphOptions};
+use coordnet::graphs::{coaction_graph, CoEdge, CoactionKind, GraphOptions, Window};
 use coordnet::synth::{generate, SynthConfig};
 use coordnet::{ingest, IngestOptions};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -27,7 +27,7 @@ fn bench(c: &mut Criterion) {
     generate(&SynthConfig::new(tweets), dir.path(), false).unwrap();
     let (data, _) = ingest(&[dir.path().join("tweets.csv")], &IngestOptions::default()).unwrap();
     let opts = GraphOptions {
-        window_ms: Some(60_000),
+        window: Window::Fixed(60_000),
         ..Default::default()
     };
     println!("{} tweets", data.len());

@@ -86,7 +86,7 @@ fn by_community(g: &Graph, truth: &[u32]) -> Graph {
         .filter(|&(v, u, _)| v < u)
         .map(|(v, u, w)| (id[v as usize], id[u as usize], w))
         .collect();
-    Graph::undirected(g.nodes(), &edges)
+    Graph::undirected(g.nodes(), &edges).unwrap()
 }
 
 /// Seconds for one parallel sweep over every row entry reading the neighbour's community

@@ -42,7 +42,29 @@ impl fmt::Display for Position {
 
 /// An error of the library. Boxed so that `Result<T>` stays one word wide.
 #[derive(Debug)]
-pub struct Error(Box<ErrorKind>);
+pub struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    kind: ErrorKind,
+    setting: Option<Setting>,
+}
+
+/// The setting an error asks the user to change. The library says what is wrong in its own
+/// terms; a front end names its own way of changing the setting (the command line, a flag).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// The time window, at least this long.
+    Window { at_least_ms: i64 },
+    /// The input format.
+    Format,
+    /// The account, time and object columns of an action CSV.
+    ActionColumns,
+    /// The source, target and weight columns of an edge list.
+    EdgeColumns,
+    /// Which of an edge's weights a graph carries.
+    EdgeWeight,
+}
 
 /// What went wrong.
 #[derive(Debug)]
@@ -62,45 +84,71 @@ pub enum ErrorKind {
     },
     /// A setting or argument is wrong; `message` says what to do instead.
     Config { message: String },
+    /// The input is larger than a limit of the code; `message` says which and what to do.
+    Limit { message: String },
 }
 
 impl Error {
+    fn new(kind: ErrorKind) -> Error {
+        Error(Box::new(Inner {
+            kind,
+            setting: None,
+        }))
+    }
+
     pub fn kind(&self) -> &ErrorKind {
-        &self.0
+        &self.0.kind
+    }
+
+    /// The setting to change, where one would fix this.
+    pub fn setting(&self) -> Option<Setting> {
+        self.0.setting
+    }
+
+    /// This error, naming the setting that would fix it.
+    pub fn with_setting(mut self, setting: Setting) -> Error {
+        self.0.setting = Some(setting);
+        self
     }
 
     pub fn io(file: &Path, source: std::io::Error) -> Error {
-        Error(Box::new(ErrorKind::Io {
+        Error::new(ErrorKind::Io {
             file: file.to_path_buf(),
             source,
-        }))
+        })
     }
 
     pub fn format(file: &Path, message: impl Into<String>) -> Error {
-        Error(Box::new(ErrorKind::Format {
+        Error::new(ErrorKind::Format {
             file: file.to_path_buf(),
             message: message.into(),
-        }))
+        })
     }
 
     pub fn bad_row(pos: Position, reason: impl Into<String>, expected: impl Into<String>) -> Error {
-        Error(Box::new(ErrorKind::BadRow {
+        Error::new(ErrorKind::BadRow {
             pos,
             reason: reason.into(),
             expected: expected.into(),
-        }))
+        })
     }
 
     pub fn config(message: impl Into<String>) -> Error {
-        Error(Box::new(ErrorKind::Config {
+        Error::new(ErrorKind::Config {
             message: message.into(),
-        }))
+        })
+    }
+
+    pub fn limit(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Limit {
+            message: message.into(),
+        })
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &*self.0 {
+        match &self.0.kind {
             ErrorKind::Io { file, source } => {
                 write!(f, "{}: {}", file.display(), io_message(source))
             }
@@ -112,7 +160,7 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "{pos}: {reason} (expected {expected})")
             }
-            ErrorKind::Config { message } => f.write_str(message),
+            ErrorKind::Config { message } | ErrorKind::Limit { message } => f.write_str(message),
         }
     }
 }
@@ -130,7 +178,7 @@ fn io_message(e: &std::io::Error) -> String {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &*self.0 {
+        match &self.0.kind {
             ErrorKind::Io { source, .. } => Some(source),
             _ => None,
         }

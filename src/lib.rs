@@ -1,21 +1,42 @@
 //! `coordnet`: find accounts that act together, and who drives them.
 //!
-//! The library is a pipeline, one module per stage, each depending only on those before it:
+//! The library is a pipeline, one module per stage, each depending only on those before it
+//! (the dataset's vocabulary aside, which every stage speaks):
 //!
 //! - [`ingest`]: read tweet records in every format analysts have;
-//! - [`dataset`]: tweets as time-sorted columns, strings interned;
-//! - [`graphs`]: retweet and co-action graphs with windows, significance and evidence;
+//! - [`dataset`]: tweets as time-sorted columns, strings interned, and the data's vocabulary;
+//! - [`graphs`]: retweet and co-action graphs with windows and significance, fused into one;
 //! - [`communities`]: clusters of accounts by parallel Leiden (modularity or CPM);
-//! - [`scoring`]: clusters scored for coordination, accounts given roles ([`scoring::detect`]);
+//! - [`scoring`]: a cluster's coordination score with its evidence, each account's role;
+//! - [`pipeline`]: the main job, [`detect`], from a dataset to scored clusters;
 //! - [`report`]: the files analysts open;
+//! - [`eval`]: a detection scored against known answers;
 //! - [`synth`]: generated data with planted networks and known answers.
+//!
+//! ```
+//! use coordnet::{detect, ingest, write_detection, DetectConfig, IngestOptions, RunSummary};
+//! let dir = tempfile::tempdir().unwrap();
+//! let input = dir.path().join("shares.csv");
+//! std::fs::write(&input, "object_id,account_id,content_id,timestamp_share\n\
+//!     o1,alice,c1,100\no1,bob,c2,101\n").unwrap();
+//! let inputs = [input];
+//! let (data, report) = ingest(&inputs, &IngestOptions::default()).unwrap();
+//! let config = DetectConfig::default();
+//! let d = detect(&data, &config).unwrap();
+//! let summary = RunSummary::new(&inputs, &data, &report, report.seconds, &config, &d);
+//! let out = dir.path().join("out");
+//! write_detection(&out, &data, &d, &summary, false).unwrap();
+//! assert!(out.join("clusters.csv").exists());
+//! ```
 
 pub mod communities;
 pub mod dataset;
 pub mod error;
+pub mod eval;
 pub mod graphs;
 pub mod hash;
 pub mod ingest;
+pub mod pipeline;
 pub mod report;
 pub mod scoring;
 pub mod synth;
@@ -23,3 +44,5 @@ pub mod synth;
 pub use dataset::Dataset;
 pub use error::{Error, ErrorKind, Position, Result};
 pub use ingest::{ingest, Format, IngestOptions, IngestReport};
+pub use pipeline::{assess, detect, detect_with_progress, DetectConfig, Detection, RunSummary};
+pub use report::detection::write_detection;

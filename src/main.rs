@@ -20,7 +20,14 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("coordnet: error: {e:#}");
+            // The library names the setting to change; the command line names its flag.
+            let hint = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<coordnet::Error>()?.setting())
+                .map_or(String::new(), |s| {
+                    format!(" (set with {})", cli::flag_for(s))
+                });
+            eprintln!("coordnet: error: {e:#}{hint}");
             ExitCode::from(2)
         }
     }

@@ -1,6 +1,7 @@
 //! `coordnet communities`: clusters of an edge list by Leiden (or connected components).
 
 use super::progress::Stages;
+use super::{one_of, set, with_defaults};
 use coordnet::communities::{components, leiden, LeidenConfig, Quality};
 use coordnet::graphs::edge_list::{read_edge_list, EdgeColumns};
 use std::io::Write;
@@ -14,26 +15,26 @@ pub struct Args {
     #[arg(value_name = "EDGES.csv")]
     edges: PathBuf,
 
-    /// What to optimise [modularity, cpm]; CPM keeps small dense groups apart in big graphs.
-    #[arg(long, default_value = "modularity", value_name = "Q")]
-    quality: Quality,
+    /// What to optimise; CPM keeps small dense groups apart in big graphs.
+    #[arg(long, value_name = "Q", value_parser = one_of::<Quality>(Quality::ALL.map(Quality::name)))]
+    quality: Option<Quality>,
 
     /// Resolution γ: 1 is classic modularity (larger gives smaller clusters); for CPM, the
     /// edge weight per node pair a cluster must exceed.
-    #[arg(long, default_value_t = 1.0, value_name = "R")]
-    resolution: f64,
+    #[arg(long, value_name = "R")]
+    resolution: Option<f64>,
 
     /// Seed of the random node order; one seed gives one result on any number of threads.
-    #[arg(long, default_value_t = 1, value_name = "S")]
-    seed: u64,
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
 
     /// Independent runs (seeds S, S+1, ...); the best quality is kept.
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    runs: u32,
+    #[arg(long, value_name = "N")]
+    runs: Option<u32>,
 
     /// Leiden iterations per run, each refining the last (0: until nothing improves).
-    #[arg(long, default_value_t = 2, value_name = "N")]
-    iterations: u32,
+    #[arg(long, value_name = "N")]
+    iterations: Option<u32>,
 
     /// Connected components instead of Leiden (fast, coarse).
     #[arg(long)]
@@ -55,6 +56,33 @@ pub struct Args {
     /// Output CSV, or - for standard output.
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
+}
+
+/// `--help` shows the library's defaults.
+pub fn show_defaults(cmd: clap::Command) -> clap::Command {
+    let d = LeidenConfig::default();
+    with_defaults(
+        cmd,
+        &[
+            ("quality", d.quality.name().to_string()),
+            ("resolution", d.resolution.to_string()),
+            ("seed", d.seed.to_string()),
+            ("runs", d.runs.to_string()),
+            ("iterations", d.iterations.to_string()),
+        ],
+    )
+}
+
+impl Args {
+    fn leiden(&self) -> LeidenConfig {
+        let mut c = LeidenConfig::default();
+        set(&mut c.quality, self.quality);
+        set(&mut c.resolution, self.resolution);
+        set(&mut c.seed, self.seed);
+        set(&mut c.runs, self.runs);
+        set(&mut c.iterations, self.iterations);
+        c
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -91,22 +119,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let (p, what) = if args.components {
         (components(g), "connected components".to_string())
     } else {
-        let config = LeidenConfig {
-            quality: args.quality,
-            resolution: args.resolution,
-            seed: args.seed,
-            runs: args.runs,
-            iterations: args.iterations,
-            ..Default::default()
-        };
+        let config = args.leiden();
         let p = leiden(g, &config)?;
-        let name = match args.quality {
+        let name = match config.quality {
             Quality::Modularity => "modularity",
             Quality::Cpm => "CPM",
         };
         let what = format!(
             "Leiden, {name} {:.6} at resolution {}",
-            p.quality, args.resolution
+            p.quality, config.resolution
         );
         (p, what)
     };

@@ -2,10 +2,11 @@
 
 use super::input::InputArgs;
 use super::progress::Stages;
+use super::{one_of, set, with_defaults};
 use coordnet::communities::Quality;
-use coordnet::graphs::{parse_duration, CoactionKind};
-use coordnet::report::detection::write_detection;
-use coordnet::scoring::{detect_with_progress, DetectConfig, PART_WEIGHTS};
+use coordnet::graphs::{CoactionKind, Window};
+use coordnet::pipeline::STAGES;
+use coordnet::{detect_with_progress, write_detection, DetectConfig, RunSummary};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -27,55 +28,50 @@ pub struct Args {
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
 
-    /// Co-action kinds to fuse, comma-separated [co-retweet, co-reply, co-hashtag, co-url,
-    /// co-mention, co-tweet, co-similar].
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "co-retweet,co-hashtag,co-url,co-mention,co-reply,co-tweet",
-        value_name = "KINDS"
-    )]
-    kinds: Vec<String>,
+    /// Co-action kinds to fuse, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "KINDS",
+          value_parser = one_of::<CoactionKind>(CoactionKind::ALL.map(CoactionKind::name)))]
+    kinds: Option<Vec<CoactionKind>>,
 
     /// Leave the retweet graph out of the fusion.
     #[arg(long)]
     no_retweets: bool,
 
-    /// One time window for every kind (10s, 5m, none); default: estimated per kind from the
-    /// data, at most 1h.
-    #[arg(long, value_name = "DURATION")]
-    window: Option<String>,
+    /// One time window for every kind (10s, 5m, none for the whole period, or auto to
+    /// estimate each kind's window from the data).
+    #[arg(long, value_name = "DURATION", value_parser = |s: &str| s.parse::<Window>())]
+    window: Option<Window>,
 
     /// An edge of any graph enters the fused graph if its p-value against that graph's null
     /// model is at most this.
-    #[arg(long, default_value_t = 0.01, value_name = "P")]
-    edge_pvalue: f64,
+    #[arg(long, value_name = "P")]
+    edge_pvalue: Option<f64>,
 
     /// Clusters scoring at least this are flagged as coordinated.
-    #[arg(long, default_value_t = 0.4, value_name = "S")]
-    threshold: f64,
+    #[arg(long, value_name = "S")]
+    threshold: Option<f64>,
 
     /// Smaller groups are not reported as clusters.
-    #[arg(long, default_value_t = 3, value_name = "N")]
-    min_cluster_size: usize,
+    #[arg(long, value_name = "N")]
+    min_cluster_size: Option<usize>,
 
     /// Accounts with less than this share of their fused evidence inside their cluster are
     /// left out of it.
-    #[arg(long, default_value_t = 0.4, value_name = "SHARE")]
-    min_internal_share: f64,
+    #[arg(long, value_name = "SHARE")]
+    min_internal_share: Option<f64>,
 
     /// Accounts with fewer actions of a kind take no part in that kind's graph.
-    #[arg(long, default_value_t = 2, value_name = "N")]
-    min_participation: u32,
+    #[arg(long, value_name = "N")]
+    min_participation: Option<u32>,
 
-    /// Community detection quality [modularity, cpm].
-    #[arg(long, default_value = "modularity", value_name = "Q")]
-    quality: Quality,
+    /// Community detection quality.
+    #[arg(long, value_name = "Q", value_parser = one_of::<Quality>(Quality::ALL.map(Quality::name)))]
+    quality: Option<Quality>,
 
     /// Leiden resolution (modularity: larger splits more). Unflagged large clusters are split
     /// again on their own subgraph wherever a flagged group hides inside.
-    #[arg(long, default_value_t = 2.0, value_name = "R")]
-    resolution: f64,
+    #[arg(long, value_name = "R")]
+    resolution: Option<f64>,
 
     /// Write every fused edge to edges.csv and every cluster to network.gexf (default: the
     /// flagged clusters' internal edges, which is what an analyst lays out).
@@ -83,44 +79,51 @@ pub struct Args {
     all_edges: bool,
 
     /// Seed of Leiden and of the time-shuffled null.
-    #[arg(long, default_value_t = 1, value_name = "S")]
-    seed: u64,
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+}
+
+/// `--help` shows the library's defaults.
+pub fn show_defaults(cmd: clap::Command) -> clap::Command {
+    let d = DetectConfig::default();
+    let kinds: Vec<&str> = d.fusion.kinds.iter().map(|k| k.name()).collect();
+    with_defaults(
+        cmd,
+        &[
+            ("kinds", kinds.join(",")),
+            ("window", d.fusion.graph.window.to_string()),
+            ("edge_pvalue", d.fusion.edge_pvalue.to_string()),
+            ("threshold", d.threshold.to_string()),
+            ("min_cluster_size", d.min_cluster_size.to_string()),
+            ("min_internal_share", d.min_internal_share.to_string()),
+            (
+                "min_participation",
+                d.fusion.graph.min_participation.to_string(),
+            ),
+            ("quality", d.leiden.quality.name().to_string()),
+            ("resolution", d.leiden.resolution.to_string()),
+            ("seed", d.leiden.seed.to_string()),
+        ],
+    )
 }
 
 impl Args {
     fn config(&self) -> anyhow::Result<DetectConfig> {
-        let kinds = self
-            .kinds
-            .iter()
-            .filter(|k| !k.trim().is_empty())
-            .map(|k| {
-                CoactionKind::ALL
-                    .into_iter()
-                    .find(|x| x.name() == k.trim())
-                    .ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "unknown co-action kind '{k}'; expected some of: {}",
-                            CoactionKind::ALL.map(|x| x.name()).join(", ")
-                        )
-                    })
-            })
-            .collect::<anyhow::Result<_>>()?;
-        let mut c = DetectConfig {
-            kinds,
-            retweets: !self.no_retweets,
-            edge_pvalue: self.edge_pvalue,
-            threshold: self.threshold,
-            min_cluster_size: self.min_cluster_size,
-            min_internal_share: self.min_internal_share,
-            ..DetectConfig::default()
-        };
-        if let Some(w) = &self.window {
-            c.window_ms = Some(parse_duration(w)?);
-        }
-        c.graph.min_participation = self.min_participation;
-        c.leiden.quality = self.quality;
-        c.leiden.resolution = self.resolution;
-        c.leiden.seed = self.seed;
+        let mut c = DetectConfig::default();
+        set(&mut c.fusion.kinds, self.kinds.clone());
+        c.fusion.retweets &= !self.no_retweets;
+        set(&mut c.fusion.graph.window, self.window);
+        set(&mut c.fusion.edge_pvalue, self.edge_pvalue);
+        set(&mut c.threshold, self.threshold);
+        set(&mut c.min_cluster_size, self.min_cluster_size);
+        set(&mut c.min_internal_share, self.min_internal_share);
+        set(
+            &mut c.fusion.graph.min_participation,
+            self.min_participation,
+        );
+        set(&mut c.leiden.quality, self.quality);
+        set(&mut c.leiden.resolution, self.resolution);
+        set(&mut c.leiden.seed, self.seed);
         c.validate()?;
         Ok(c)
     }
@@ -129,7 +132,7 @@ impl Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = args.config()?;
     let started = Instant::now();
-    let mut stages = Stages::new(5);
+    let mut stages = Stages::new(STAGES.len() + 2);
     stages.start("reading input");
     let (data, report) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
     eprintln!("{}", report.summary());
@@ -144,37 +147,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
 
     stages.start("writing");
-    let flagged: Vec<_> = d.clusters.iter().filter(|c| c.flagged).collect();
-    let mut timings: Vec<(&str, f64)> = vec![("ingest", ingest_secs)];
-    timings.extend(d.timings.iter().copied());
-    let summary = serde_json::json!({
-        "inputs": args.input.inputs,
-        "settings": {
-            "kinds": config.kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
-            "retweets": config.retweets,
-            "edge_pvalue": config.edge_pvalue,
-            "threshold": config.threshold,
-            "min_cluster_size": config.min_cluster_size,
-            "min_internal_share": config.min_internal_share,
-            "min_participation": config.graph.min_participation,
-            "leiden": config.leiden,
-            "part_weights": PART_WEIGHTS,
-        },
-        "graphs": d.fused.kinds,
-        "counts": {
-            "tweets": data.len(),
-            "accounts": data.accounts.len(),
-            "fused_edges": d.fused.edges.len(),
-            "clusters": d.clusters.len(),
-            "flagged_clusters": flagged.len(),
-            "clustered_accounts": d.clusters.iter().map(|c| c.size).sum::<usize>(),
-            "flagged_accounts": flagged.iter().map(|c| c.size).sum::<usize>(),
-        },
-        "ingest": report,
-        "timings_s": timings.iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>(),
-    });
+    let inputs = &args.input.inputs;
+    let summary = RunSummary::new(inputs, &data, &report, ingest_secs, &config, &d);
     write_detection(&args.output, &data, &d, &summary, args.all_edges)?;
     stages.finish();
+    let flagged: Vec<_> = d.flagged().collect();
     eprintln!(
         "{} clusters ({} accounts); {} flagged as coordinated ({} accounts); wrote {}",
         d.clusters.len(),

@@ -1,6 +1,6 @@
 //! `coordnet eval`: a detection's output directory against the truth.
 
-use coordnet::scoring::eval::{evaluate, read_predicted, read_traps, read_truth};
+use coordnet::eval::{evaluate, read_predicted, read_traps, read_truth};
 use std::path::PathBuf;
 
 /// Compare `coordnet detect`'s output with the truth (`account_id, network, role`; `network`

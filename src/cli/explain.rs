@@ -4,7 +4,7 @@ use super::graph::{print_projection, GraphArgs};
 use super::input::InputArgs;
 use coordnet::dataset::time::format_iso;
 use coordnet::graphs::evidence::evidence;
-use coordnet::graphs::{coaction_graph, format_duration, GraphKind};
+use coordnet::graphs::{coaction_graph, format_duration, GraphKind, Window};
 use coordnet::scoring::rhythm;
 use std::io::Write;
 
@@ -34,9 +34,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let GraphKind::Coaction(kind) = args.graph.kind else {
         anyhow::bail!("explain works on co-action graphs; pass --kind co-retweet (or co-hashtag, co-url, ...)");
     };
-    let (opts, auto) = args.graph.options()?;
+    let opts = args.graph.options();
     anyhow::ensure!(
-        !auto,
+        opts.window != Window::Auto,
         "explain needs a fixed window; pass the window `coordnet graph --window auto` chose"
     );
     let (data, _) = coordnet::ingest(&args.input.inputs, &args.input.options())?;

@@ -2,11 +2,10 @@
 
 use super::input::InputArgs;
 use super::progress::Stages;
+use super::{one_of, set, with_defaults};
 use coordnet::graphs::CoEdge;
-use coordnet::graphs::{
-    self, coaction_graph, estimate_window, parse_duration, retweet_graph, CoactionKind, GraphKind,
-    GraphOptions,
-};
+use coordnet::graphs::{self, coaction_graph, retweet_graph, CoactionKind, GraphKind};
+use coordnet::graphs::{GraphOptions, Window};
 use coordnet::report::graph_file::{write_coaction_csv, EdgeWeight};
 use coordnet::report::{write_graph, EdgeTable, GraphFormat, NodeTable};
 use std::io::Write;
@@ -25,8 +24,9 @@ pub struct Args {
     #[command(flatten)]
     graph: GraphArgs,
 
-    /// Edge weight written to the file [pairs, items, idf, cosine, z].
-    #[arg(long, default_value = "pairs", value_name = "W")]
+    /// Edge weight written to the file.
+    #[arg(long, default_value = "pairs", value_name = "W",
+          value_parser = one_of::<EdgeWeight>(EdgeWeight::NAMES))]
     weight: EdgeWeight,
 
     /// Keep edges whose weight (as chosen by --weight) is at least this.
@@ -49,56 +49,63 @@ pub struct Args {
 /// Settings shared by `graph` and `explain`.
 #[derive(clap::Args, Debug)]
 pub struct GraphArgs {
-    /// Graph kind [retweet, co-retweet, co-reply, co-hashtag, co-url, co-mention, co-tweet,
-    /// co-similar].
-    #[arg(long, default_value = "co-retweet", value_name = "KIND")]
+    /// Graph kind.
+    #[arg(long, default_value = "co-retweet", value_name = "KIND",
+          value_parser = one_of::<GraphKind>(GraphKind::ALL.map(GraphKind::name)))]
     pub kind: GraphKind,
 
     /// Two actions on the same item count only if at most this far apart (10s, 5m, 2h, none
     /// for the whole period, auto to estimate it from the data).
-    #[arg(long, default_value = "60s", value_name = "DURATION")]
-    pub window: String,
+    #[arg(long, value_name = "DURATION", value_parser = |s: &str| s.parse::<Window>())]
+    pub window: Option<Window>,
 
     /// Accounts with fewer actions of this kind take no part.
-    #[arg(long, default_value_t = 2, value_name = "N")]
-    pub min_participation: u32,
+    #[arg(long, value_name = "N")]
+    pub min_participation: Option<u32>,
 
     /// Each action pairs with at most this many later actions of its item inside the window
     /// (bounds the cost of viral items; what it leaves out is reported).
-    #[arg(long, default_value_t = 1000, value_name = "N")]
-    pub max_neighbors: u32,
+    #[arg(long, value_name = "N")]
+    pub max_neighbors: Option<u32>,
 
     /// Apply CooRTweet's second participation filter, to reproduce its results.
     #[arg(long)]
     pub coortweet: bool,
 
     /// co-tweet and co-similar: ignore texts shorter than this after normalization.
-    #[arg(long, default_value_t = 20, value_name = "CHARS")]
-    pub min_text_chars: usize,
+    #[arg(long, value_name = "CHARS")]
+    pub min_text_chars: Option<usize>,
 
     /// co-similar: estimated Jaccard similarity of word bigrams that makes a near-duplicate.
-    #[arg(long, default_value_t = 0.7, value_name = "S")]
-    pub similarity: f64,
+    #[arg(long, value_name = "S")]
+    pub similarity: Option<f64>,
+}
+
+/// `--help` shows the library's defaults (for `graph` and `explain`).
+pub fn show_defaults(cmd: clap::Command) -> clap::Command {
+    let d = GraphOptions::default();
+    with_defaults(
+        cmd,
+        &[
+            ("window", d.window.to_string()),
+            ("min_participation", d.min_participation.to_string()),
+            ("max_neighbors", d.max_neighbors.to_string()),
+            ("min_text_chars", d.filter.min_text_chars.to_string()),
+            ("similarity", d.similarity.to_string()),
+        ],
+    )
 }
 
 impl GraphArgs {
-    pub fn options(&self) -> anyhow::Result<(GraphOptions, bool)> {
-        let auto = self.window.trim().eq_ignore_ascii_case("auto");
-        let window_ms = if auto {
-            None
-        } else {
-            parse_duration(&self.window)?
-        };
-        let mut o = GraphOptions {
-            window_ms,
-            min_participation: self.min_participation,
-            max_neighbors: self.max_neighbors,
-            coortweet_participation: self.coortweet,
-            similarity: self.similarity,
-            ..Default::default()
-        };
-        o.filter.min_text_chars = self.min_text_chars;
-        Ok((o, auto))
+    pub fn options(&self) -> GraphOptions {
+        let mut o = GraphOptions::default();
+        set(&mut o.window, self.window);
+        set(&mut o.min_participation, self.min_participation);
+        set(&mut o.max_neighbors, self.max_neighbors);
+        o.coortweet_participation |= self.coortweet;
+        set(&mut o.filter.min_text_chars, self.min_text_chars);
+        set(&mut o.similarity, self.similarity);
+        o
     }
 }
 
@@ -114,7 +121,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "--pvalue {p} is not a probability; try --pvalue 0.01"
         );
     }
-    let (mut opts, auto) = args.graph.options()?;
+    let opts = args.graph.options();
     let mut stages = Stages::new(3);
     stages.start("reading input");
     // Texts are a quarter of the time to read an archive, and only the retweet graph (sources
@@ -149,13 +156,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             (table, nodes)
         }
         GraphKind::Coaction(kind) => {
-            if auto {
-                let actions = graphs::coaction_actions(&data, kind, &opts)?;
-                let w = estimate_window(&actions, 2.0);
-                eprintln!("window: {}", w.explanation);
-                opts.window_ms = Some(w.window_ms);
-            }
             let mut p = coaction_graph(&data, kind, &opts)?;
+            if let Some(reason) = &p.window_reason {
+                eprintln!("window: {reason}");
+            }
             print_projection(&p);
             let weight = args.weight;
             let keep = |e: &CoEdge| {

@@ -1,5 +1,6 @@
 //! Flags shared by every command that reads tweet records.
 
+use super::one_of;
 use coordnet::ingest::{ActionsMapping, ObjectKind};
 use coordnet::{Format, IngestOptions};
 use std::path::PathBuf;
@@ -10,9 +11,8 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Format of every input, instead of detecting it per file
-    /// [io-tweets, io-users, ira, actions, twitter-v2, twitter-v1].
-    #[arg(long, value_name = "FORMAT")]
+    /// Format of every input, instead of recognising it per file.
+    #[arg(long, value_name = "FORMAT", value_parser = one_of::<Format>(Format::ALL.map(Format::name)))]
     pub format: Option<Format>,
 
     /// Stop at the first bad row, naming file, line and column (default: count it, go on).
@@ -54,11 +54,12 @@ pub struct InputArgs {
         help_heading = "Action CSV columns"
     )]
     pub object_account: Option<String>,
-    /// Action CSV: what the object is [retweet, reply, quote, hashtag, url, mention, text].
+    /// Action CSV: what the object is.
     #[arg(
         long,
         value_name = "KIND",
         default_value = "retweet",
+        value_parser = one_of::<ObjectKind>(ObjectKind::ALL.map(ObjectKind::name)),
         help_heading = "Action CSV columns"
     )]
     pub object_kind: ObjectKind,

@@ -1,4 +1,7 @@
 //! Command-line arguments, one file per subcommand, each with one `run`.
+//!
+//! Flags that tune the library are `Option`s laid over the library's own defaults, so every
+//! default is written once, in the library's config; `--help` shows it from there.
 
 mod communities;
 mod detect;
@@ -11,7 +14,10 @@ mod score;
 mod stats;
 mod synth;
 
-use clap::{Parser, Subcommand};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use coordnet::error::Setting;
+use coordnet::graphs::format_duration;
 
 /// Find accounts that act together on social media, and who drives them.
 #[derive(Parser)]
@@ -34,7 +40,13 @@ enum Command {
 }
 
 pub fn run() -> anyhow::Result<()> {
-    match Cli::parse().command {
+    let cmd = Cli::command()
+        .mut_subcommand("detect", detect::show_defaults)
+        .mut_subcommand("communities", communities::show_defaults)
+        .mut_subcommand("graph", graph::show_defaults)
+        .mut_subcommand("explain", graph::show_defaults);
+    let cli = Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit());
+    match cli.command {
         Command::Detect(a) => detect::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Score(a) => score::run(a),
@@ -44,4 +56,44 @@ pub fn run() -> anyhow::Result<()> {
         Command::Communities(a) => communities::run(a),
         Command::Synth(a) => synth::run(a),
     }
+}
+
+/// How to change a setting the library's error names, in this command line's words.
+pub fn flag_for(setting: Setting) -> String {
+    match setting {
+        Setting::Window { at_least_ms } => format!("--window {}", format_duration(at_least_ms)),
+        Setting::Format => "--format".into(),
+        Setting::ActionColumns => "--format actions --account COL --time COL --object COL".into(),
+        Setting::EdgeColumns => "--source, --target and --weight-column".into(),
+        Setting::EdgeWeight => "--weight pairs, items, idf or cosine".into(),
+    }
+}
+
+/// A flag's value parser for a library enum: `--help` lists the enum's own names, and the
+/// enum's `FromStr` reads them.
+fn one_of<T>(names: impl IntoIterator<Item = &'static str>) -> impl TypedValueParser<Value = T>
+where
+    T: std::str::FromStr + Clone + Send + Sync + 'static,
+    T::Err: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    PossibleValuesParser::new(names).try_map(|s| s.parse::<T>())
+}
+
+/// Set `field` to the flag's value where one was given.
+fn set<T>(field: &mut T, flag: Option<T>) {
+    if let Some(v) = flag {
+        *field = v;
+    }
+}
+
+/// Append each flag's library default to its help, `[default: ...]`, as clap does for
+/// defaults it owns.
+fn with_defaults(mut cmd: clap::Command, defaults: &[(&str, String)]) -> clap::Command {
+    for (id, value) in defaults {
+        cmd = cmd.mut_arg(*id, |a| {
+            let help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+            a.help(format!("{help} [default: {value}]"))
+        });
+    }
+    cmd
 }

@@ -1,9 +1,11 @@
 //! `coordnet score`: an analyst's own list of suspected accounts, scored like a cluster.
 
 use super::input::InputArgs;
-use coordnet::report::detection::write_detection;
-use coordnet::scoring::eval::read_suspects;
-use coordnet::scoring::{assess, fuse, DetectConfig, NO_CLUSTER};
+use super::set;
+use coordnet::eval::read_suspects;
+use coordnet::graphs::fuse;
+use coordnet::scoring::{Part, NO_CLUSTER};
+use coordnet::{assess, write_detection, DetectConfig};
 use std::path::PathBuf;
 
 /// Score a list of suspected accounts with the same parts and roles as `detect` gives a
@@ -29,9 +31,9 @@ pub struct Args {
     #[command(flatten)]
     input: InputArgs,
 
-    /// Groups scoring at least this are flagged as coordinated.
-    #[arg(long, default_value_t = 0.4, value_name = "S")]
-    threshold: f64,
+    /// Groups scoring at least this are flagged as coordinated (default: as detect).
+    #[arg(long, value_name = "S")]
+    threshold: Option<f64>,
 
     /// Also write accounts.csv, clusters.csv, edges.csv, network.gexf and summary.json here.
     #[arg(short, long, value_name = "DIR")]
@@ -39,10 +41,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let config = DetectConfig {
-        threshold: args.threshold,
-        ..DetectConfig::default()
-    };
+    let mut config = DetectConfig::default();
+    set(&mut config.threshold, args.threshold);
     config.validate()?;
     let suspects = read_suspects(
         &args.accounts,
@@ -89,7 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         suspects.len(),
         args.accounts.display()
     );
-    let fused = fuse(&data, &config)?;
+    let fused = fuse(&data, &config.fusion)?;
     // Groups keep their own names: remember each one's order before `assess` renumbers.
     let first_member: Vec<u32> = (0..groups.len() as u32)
         .map(|g| cluster_of.iter().position(|&c| c == g).unwrap_or(0) as u32)
@@ -109,10 +109,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             c.score,
             if c.flagged { ", flagged" } else { "" }
         );
-        let parts: Vec<String> = coordnet::scoring::Parts::NAMES
+        let parts: Vec<String> = Part::ALL
             .iter()
-            .zip(c.parts.values())
-            .map(|(n, v)| format!("{n} {}", v.map_or("-".into(), |v| format!("{v:.2}"))))
+            .map(|&p| {
+                let v = c.parts.get(p);
+                format!(
+                    "{} {}",
+                    p.name(),
+                    v.map_or("-".into(), |v| format!("{v:.2}"))
+                )
+            })
             .collect();
         println!("  {}", parts.join(", "));
         println!("  {}", c.explanation);

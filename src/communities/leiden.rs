@@ -5,7 +5,7 @@ use super::aggregate::{aggregate, sum_by, Csr, Level, Rows};
 use super::moving::{local_move, refine};
 use super::partition::split_pieces;
 use super::{LeidenConfig, Partition, Quality};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting};
 use crate::graphs::Graph;
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
@@ -45,8 +45,9 @@ fn check(graph: &Graph, config: &LeidenConfig) -> Result<()> {
     {
         return Err(Error::config(format!(
             "edge weight {w} is negative or not a number; community detection needs weights \
-             >= 0 (use --weight pairs, items, idf or cosine, not z)"
-        )));
+             >= 0 (pairs, items, idf or cosine, not z)"
+        ))
+        .with_setting(Setting::EdgeWeight));
     }
     if graph.nodes() >= u32::MAX as usize {
         return Err(Error::config(

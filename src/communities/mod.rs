@@ -17,7 +17,7 @@
 //! // Two triangles joined by one edge.
 //! let edges = [(0, 1, 1.0), (1, 2, 1.0), (0, 2, 1.0), (3, 4, 1.0), (4, 5, 1.0), (3, 5, 1.0),
 //!              (2, 3, 1.0)];
-//! let g = Graph::undirected(6, &edges);
+//! let g = Graph::undirected(6, &edges).unwrap();
 //! let p = leiden(&g, &LeidenConfig::default()).unwrap();
 //! assert_eq!(p.communities, 2);
 //! assert_eq!(p.membership[0], p.membership[2]);
@@ -44,14 +44,24 @@ pub enum Quality {
     Cpm,
 }
 
+impl Quality {
+    pub const ALL: [Quality; 2] = [Quality::Modularity, Quality::Cpm];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Quality::Modularity => "modularity",
+            Quality::Cpm => "cpm",
+        }
+    }
+}
+
 impl std::str::FromStr for Quality {
     type Err = String;
     fn from_str(s: &str) -> Result<Quality, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "modularity" => Ok(Quality::Modularity),
-            "cpm" => Ok(Quality::Cpm),
-            _ => Err(format!("unknown quality '{s}'; use modularity or cpm")),
-        }
+        Quality::ALL
+            .into_iter()
+            .find(|q| q.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown quality '{s}'; use modularity or cpm"))
     }
 }
 

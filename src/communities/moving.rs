@@ -450,7 +450,7 @@ mod tests {
         let n = 4096u32;
         assert!(batch_size(n as usize) > 1);
         let edges: Vec<(u32, u32, f32)> = (0..n / 2).map(|i| (2 * i, 2 * i + 1, 1.0)).collect();
-        let g = Graph::undirected(n as usize, &edges);
+        let g = Graph::undirected(n as usize, &edges).unwrap();
         let csr = Csr {
             offsets: &g.offsets,
             targets: &g.targets,

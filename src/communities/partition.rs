@@ -158,7 +158,7 @@ mod tests {
     #[test]
     fn split_separates_pieces_and_by_size_orders_largest_first() {
         // Path 0-1-2 and edge 3-4; label {0,1,2,3,4} as one community except 2.
-        let g = Graph::undirected(5, &[(0, 1, 1.0), (1, 2, 1.0), (3, 4, 1.0)]);
+        let g = Graph::undirected(5, &[(0, 1, 1.0), (1, 2, 1.0), (3, 4, 1.0)]).unwrap();
         let split = split_disconnected(&g, &[7, 7, 9, 7, 7]);
         assert_eq!(split[0], split[1]);
         assert_ne!(split[0], split[2]);
@@ -180,7 +180,7 @@ mod tests {
             (3, 5, 1.0),
             (2, 3, 1.0),
         ];
-        let g = Graph::undirected(6, &edges);
+        let g = Graph::undirected(6, &edges).unwrap();
         // m = 7; each side: internal 3 edges, strength 7. Q = 2 * (3/7 - (7/14)^2) = 5/14.
         let q = quality(&g, &[0, 0, 0, 1, 1, 1], Quality::Modularity, 1.0);
         assert!((q - 5.0 / 14.0).abs() < 1e-12, "{q}");

@@ -4,6 +4,7 @@
 use super::batch::{RawAccount, RawId, RawRef, RecordBatch};
 use super::interner::Key;
 use super::*;
+use crate::error::{Error, Result};
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
@@ -82,7 +83,10 @@ impl DatasetBuilder {
     }
 
     /// Add one parsed batch from file number `file`.
-    pub fn push(&mut self, file: u32, batch: &RecordBatch) {
+    /// Take in a batch, in input order. A batch that could take the dataset past what its
+    /// `u32` ids can number is refused, before anything of it is taken in.
+    pub fn push(&mut self, file: u32, batch: &RecordBatch) -> Result<()> {
+        self.check_room(batch)?;
         self.reserve_rows(batch);
         if self.file_starts.last().map(|&(_, f)| f) != Some(file) {
             self.file_starts.push((self.data.len(), file));
@@ -135,6 +139,45 @@ impl DatasetBuilder {
             self.row_line.push(t.line);
         }
         self.profiles_before(batch, next_account, u32::MAX);
+        Ok(())
+    }
+
+    /// Whether `batch` fits, counting every string it holds as new: rows, items and strings
+    /// are numbered by `u32` (items of one kind by 30 bits), and this keeps every id in range
+    /// without a check per string.
+    fn check_room(&self, batch: &RecordBatch) -> Result<()> {
+        let d = &self.data;
+        let (tweets, items) = (batch.tweets.len() as u64, batch.items.len() as u64);
+        let strings = 3 * tweets + items + batch.accounts.len() as u64;
+        let ids = u32::MAX as u64 - 1;
+        let checks = [
+            ("tweets", d.len() as u64 + tweets, ids),
+            (
+                "hashtags, URLs and mentions",
+                d.items.len() as u64 + items,
+                ids,
+            ),
+            (
+                "distinct hashtags",
+                d.hashtags.len() as u64 + items,
+                ITEM_IDS,
+            ),
+            ("distinct URLs", d.urls.len() as u64 + items, ITEM_IDS),
+            ("accounts", d.accounts.len() as u64 + strings, ITEM_IDS),
+            ("distinct texts", d.texts.len() as u64 + tweets, ids),
+            (
+                "distinct string tweet ids",
+                d.tweet_keys.len() as u64 + 3 * tweets,
+                ids,
+            ),
+        ];
+        match checks.into_iter().find(|&(_, n, limit)| n > limit) {
+            Some((what, _, limit)) => Err(Error::limit(format!(
+                "the input holds more {what} than one dataset can number ({limit}); split it \
+                 and run on the parts"
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Take in the batch's account records that came before tweet `tweet`.

@@ -37,6 +37,8 @@ pub const STRING_ID_BIT: u64 = 1 << 63;
 
 const ITEM_KIND_SHIFT: u32 = 30;
 const ITEM_VALUE_MASK: u32 = (1 << ITEM_KIND_SHIFT) - 1;
+/// Distinct items of one kind (and accounts, which mentions name) a dataset can number.
+const ITEM_IDS: u64 = ITEM_VALUE_MASK as u64;
 
 /// An item a tweet carries, packed in a `u32`: kind in the top two bits, id below.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -12,12 +12,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// are below 2^63 or carry only bit 63, so the top two bits together are free.
 pub const RECOVERED_ITEM: u64 = 3 << 62;
 
-/// One kind's actions, grouped by item: group `g` is `start[g]..start[g + 1]`, in time order.
+/// One kind's actions, grouped by item: the actions on item `g` are `start[g]..start[g + 1]`,
+/// in time order.
 #[derive(Debug, Default, Clone)]
 pub struct Actions {
     pub kind: Option<CoactionKind>,
-    /// The item each group is about: a tweet id, hashtag/URL/text id, or mentioned account.
-    pub group_item: Vec<u64>,
+    /// What each item is: a tweet id, hashtag/URL/text id, or mentioned account.
+    pub item_key: Vec<u64>,
     pub start: Vec<u32>,
     pub account: Vec<u32>,
     pub time_ms: Vec<i64>,
@@ -43,11 +44,13 @@ impl Actions {
         self.account.is_empty()
     }
 
-    pub fn groups(&self) -> usize {
-        self.group_item.len()
+    /// How many items were acted on.
+    pub fn items(&self) -> usize {
+        self.item_key.len()
     }
 
-    pub fn group(&self, g: usize) -> std::ops::Range<usize> {
+    /// The actions on item `g`.
+    pub fn item(&self, g: usize) -> std::ops::Range<usize> {
         self.start[g] as usize..self.start[g + 1] as usize
     }
 
@@ -70,9 +73,9 @@ impl Actions {
             ..Default::default()
         };
         out.start.push(0);
-        for g in 0..self.groups() {
+        for g in 0..self.items() {
             let before = out.account.len();
-            for i in self.group(g) {
+            for i in self.item(g) {
                 if keep(self.account[i]) {
                     out.account.push(self.account[i]);
                     out.time_ms.push(self.time_ms[i]);
@@ -80,7 +83,7 @@ impl Actions {
                 }
             }
             if out.account.len() > before {
-                out.group_item.push(self.group_item[g]);
+                out.item_key.push(self.item_key[g]);
                 out.start.push(out.account.len() as u32);
             }
         }
@@ -88,9 +91,9 @@ impl Actions {
         *self = out;
     }
 
-    /// A readable name for a group's item.
+    /// A readable name for item `g`.
     pub fn item_label(&self, data: &Dataset, g: usize) -> String {
-        let item = self.group_item[g];
+        let item = self.item_key[g];
         match self.kind {
             Some(CoactionKind::CoRetweet) if item & RECOVERED_ITEM == RECOVERED_ITEM => {
                 let row = (item & !RECOVERED_ITEM) as usize;
@@ -256,7 +259,7 @@ pub fn from_keyed(
             a.start.push(i as u32);
         }
         if i == 0 || keyed[i - 1].0 != w.0 {
-            a.group_item.push(w.0);
+            a.item_key.push(w.0);
         }
     }
     if !keyed.is_empty() {

@@ -6,47 +6,17 @@
 //! without a window) affordable. Within the window, an action pairs with at most
 //! `max_neighbors` later actions (the nearest in time); pairs a cap leaves out are counted.
 //!
-//! Pairs are aggregated per thread into hash maps keyed by account pair and merged, so memory
-//! grows with the number of edges, not the number of pairs.
+//! Pairs are emitted in rounds into shards by account pair, and each shard's map is built by
+//! one task, so memory grows with the number of edges, not the number of pairs.
 
 use super::actions::Actions;
 use super::significance::{poisson_upper_tail, z_from_p, Fixed};
-use super::CoactionKind;
-use crate::dataset::TimeResolution;
+use super::{CoactionKind, GraphOptions};
 use crate::dataset::{Dataset, NO_TWEET};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use hashbrown::HashMap;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// How to project actions onto account pairs.
-#[derive(Clone, Debug)]
-pub struct CoactionOptions {
-    /// Two actions on the same item pair up only if at most this far apart; `None` pairs every
-    /// two actions on an item, however far apart.
-    pub window_ms: Option<i64>,
-    /// Accounts with fewer actions of this kind take no part (CooRTweet's `min_participation`).
-    pub min_participation: u32,
-    /// Edges with fewer co-action pairs are dropped.
-    pub min_pairs: u32,
-    /// Each action pairs with at most this many later actions of its item inside the window.
-    pub max_neighbors: u32,
-    /// Also apply CooRTweet's second participation filter: keep an edge only if one of its
-    /// accounts has at least `min_participation` actions that were paired.
-    pub coortweet_participation: bool,
-}
-
-impl Default for CoactionOptions {
-    fn default() -> CoactionOptions {
-        CoactionOptions {
-            window_ms: Some(60_000),
-            min_participation: 2,
-            min_pairs: 1,
-            max_neighbors: 1000,
-            coortweet_participation: false,
-        }
-    }
-}
 
 /// One undirected co-action edge, `a < b`, with the evidence behind it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
@@ -69,8 +39,8 @@ pub struct CoEdge {
     pub z: f64,
     /// Probability of at least `pairs` under the shuffled null (Poisson tail).
     pub p_value: f64,
-    /// The first item group (in `Actions`) behind the edge, for showing evidence.
-    pub exemplar_group: u32,
+    /// The first item (in `Actions`) behind the edge, for showing evidence.
+    pub exemplar_item: u32,
 }
 
 /// What a projection did, for the run summary.
@@ -97,7 +67,9 @@ pub struct ProjectionReport {
 #[derive(Debug)]
 pub struct Projection {
     pub kind: CoactionKind,
+    /// The window used (`None`: the whole period), and why, when it was estimated.
     pub window_ms: Option<i64>,
+    pub window_reason: Option<String>,
     pub edges: Vec<CoEdge>,
     pub report: ProjectionReport,
     pub actions: Actions,
@@ -107,47 +79,57 @@ pub struct Projection {
 struct Acc {
     pairs: u32,
     items: u32,
-    last_group: u32,
-    first_group: u32,
+    last_item: u32,
+    first_item: u32,
     min_delay: i64,
     delay_sum: i64,
     dot: Fixed,
     idf: Fixed,
 }
 
-/// Refuse windows the data's timestamps cannot resolve.
-pub fn check_window(actions: &Actions, window_ms: Option<i64>) -> Result<()> {
-    let Some(w) = window_ms else { return Ok(()) };
-    let res = actions.coarsest;
-    if w >= res.millis() {
-        return Ok(());
-    }
-    let unit = match res {
-        TimeResolution::Millisecond => "millisecond",
-        TimeResolution::Second => "second",
-        TimeResolution::Minute => "minute",
-        TimeResolution::Day => "day",
-    };
-    let which = if actions.coarse_actions > 0 {
-        format!("{} actions", actions.coarse_actions)
-    } else {
-        "the actions".to_string()
-    };
-    Err(Error::config(format!(
-        "a window of {} is shorter than the time resolution of the data: {which} only say \
-         which {unit} they happened in (no snowflake tweet ids to refine them); use --window {} \
-         or longer",
-        super::format_duration(w),
-        super::format_duration(res.millis()),
-    )))
+/// Project `actions` (collected from `data`) onto account pairs.
+pub fn project(data: &Dataset, mut actions: Actions, opts: &GraphOptions) -> Result<Projection> {
+    let kind = actions.kind.expect("actions are collected for a kind");
+    let (window_ms, window_reason) = opts.window.resolve(&actions, opts.max_auto_window_ms)?;
+    let mut report = ProjectionReport::default();
+    let degree = drop_light_accounts(&mut actions, data.accounts.len(), opts, &mut report);
+    let weights = ItemWeights::new(&actions, &degree, report.accounts);
+    let pairs = collect_pairs(&actions, window_ms, opts.max_neighbors, &weights);
+    report.pairs = pairs.totals.pairs;
+    report.pairs_capped = pairs.totals.capped;
+    report.items_capped = pairs.items_capped();
+    report.edges_before_filters = pairs.maps.iter().map(HashMap::len).sum();
+    let qualifies = opts
+        .coortweet_participation
+        .then(|| paired_participation(data, &actions, &pairs.paired, opts.min_participation));
+    let null = ShuffledNull::new(&actions, pairs.totals.slot_pairs, &degree);
+    let edges = finish_edges(
+        pairs.maps,
+        opts.min_pairs,
+        qualifies,
+        &null,
+        &weights,
+        &mut report,
+    );
+    report.edges = edges.len();
+    Ok(Projection {
+        kind,
+        window_ms,
+        window_reason,
+        edges,
+        report,
+        actions,
+    })
 }
 
-/// Project `actions` (collected from `data`) onto account pairs.
-pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> Result<Projection> {
-    let kind = actions.kind.expect("actions are collected for a kind");
-    let accounts = data.accounts.len();
-    check_window(&actions, opts.window_ms)?;
-    let mut report = ProjectionReport::default();
+/// Take out the accounts with fewer than `min_participation` actions; returns every
+/// account's actions after that.
+fn drop_light_accounts(
+    actions: &mut Actions,
+    accounts: usize,
+    opts: &GraphOptions,
+    report: &mut ProjectionReport,
+) -> Vec<u32> {
     let per_account = actions.per_account(accounts);
     let active_before = per_account.iter().filter(|&&n| n > 0).count();
     if opts.min_participation > 1 {
@@ -158,23 +140,48 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
     report.actions = actions.len();
     report.accounts = degree.iter().filter(|&&n| n > 0).count();
     report.accounts_below_min_participation = active_before - report.accounts;
-    report.items = actions.groups();
+    report.items = actions.items();
     report.unplaced = actions.unplaced;
+    degree
+}
 
-    let weights = ItemWeights::new(&actions, &degree, report.accounts);
-    let window = opts.window_ms.unwrap_or(i64::MAX);
-    let cap = opts.max_neighbors.max(1) as usize;
+/// Every in-window pair aggregated by account pair, in `SHARDS` maps.
+struct PairMaps {
+    maps: Vec<HashMap<u64, Acc>>,
+    totals: Emitted,
+    /// Actions that were paired, and items where the neighbour cap left pairs out (bit sets).
+    paired: Vec<AtomicU64>,
+    capped_items: Vec<AtomicU64>,
+}
+
+impl PairMaps {
+    fn items_capped(&self) -> usize {
+        self.capped_items
+            .iter()
+            .map(|w| w.load(Ordering::Relaxed).count_ones() as usize)
+            .sum()
+    }
+}
+
+/// Pair every action with the later actions of its item inside the window, aggregated by
+/// account pair. Rounds: units of actions emit their in-window pairs into per-shard buffers in
+/// parallel, then each shard's map takes its pairs, one task per shard. No map is ever merged
+/// into another, and the buffers hold one round, so memory follows the edges.
+fn collect_pairs(
+    actions: &Actions,
+    window_ms: Option<i64>,
+    max_neighbors: u32,
+    weights: &ItemWeights,
+) -> PairMaps {
+    let window = window_ms.unwrap_or(i64::MAX);
+    let cap = max_neighbors.max(1) as usize;
     let bits =
         |n: usize| -> Vec<AtomicU64> { (0..n.div_ceil(64)).map(|_| AtomicU64::new(0)).collect() };
     let paired = bits(actions.len());
-    let capped_groups = bits(actions.groups());
-    let group_of: Vec<u32> = (0..actions.groups())
-        .flat_map(|g| std::iter::repeat_n(g as u32, actions.group(g).len()))
+    let capped_items = bits(actions.items());
+    let item_of: Vec<u32> = (0..actions.items())
+        .flat_map(|g| std::iter::repeat_n(g as u32, actions.item(g).len()))
         .collect();
-
-    // Rounds: units of actions emit their in-window pairs into per-shard buffers in parallel,
-    // then each shard's map takes its pairs, one task per shard. No map is ever merged into
-    // another, and the buffers hold one round, so memory follows the edges.
     let units: Vec<usize> = (0..actions.len()).step_by(UNIT).collect();
     let round = 4 * rayon::current_num_threads().max(1);
     let mut maps: Vec<HashMap<u64, Acc>> = (0..SHARDS).map(|_| HashMap::new()).collect();
@@ -189,16 +196,11 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
             let mut local = std::mem::take(out);
             local.clear();
             let hi = (lo + UNIT).min(actions.len());
-            emit(
-                &actions,
-                &group_of,
-                lo..hi,
-                window,
-                cap,
-                &paired,
-                &capped_groups,
-                &mut local,
-            );
+            let marks = Marks {
+                paired: &paired,
+                capped_items: &capped_items,
+            };
+            emit(actions, &item_of, lo..hi, window, cap, marks, &mut local);
             *out = local;
         });
         // After the first round, each map is sized for its share of the rest as the first
@@ -212,7 +214,7 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
             }
             for out in &buffers {
                 for p in &out.shards[s] {
-                    take_pair(&mut map, p, &actions, &group_of, &weights);
+                    take_pair(&mut map, p, actions, &item_of, weights);
                 }
             }
             *shared = map;
@@ -223,109 +225,128 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &CoactionOptions) -> 
             totals.capped += out.capped;
         }
     }
-    drop(buffers);
-    report.pairs = totals.pairs;
-    report.pairs_capped = totals.capped;
-    report.items_capped = capped_groups
-        .iter()
-        .map(|w| w.load(Ordering::Relaxed).count_ones() as usize)
-        .sum();
-    report.edges_before_filters = maps.iter().map(HashMap::len).sum();
+    PairMaps {
+        maps,
+        totals,
+        paired,
+        capped_items,
+    }
+}
 
-    let qualifies = if opts.coortweet_participation {
-        Some(paired_participation(
-            data,
-            &actions,
-            &paired,
-            opts.min_participation,
-        ))
-    } else {
-        None
-    };
-    // Expected pairs of (a, b) when accounts are shuffled over the fixed action slots:
-    // 2 * slot_pairs * k_a * k_b / (M (M - 1)).
-    let m = actions.len() as f64;
-    let null_scale = if m > 1.0 {
-        2.0 * totals.slot_pairs as f64 / (m * (m - 1.0))
-    } else {
-        0.0
-    };
-    let keep_accounts = |key: u64| match &qualifies {
-        Some(q) => q[(key >> 32) as usize] || q[key as u32 as usize],
-        None => true,
-    };
-    // What becomes of an edge: 0 below --min-pairs, 1 below participation, 2 kept.
-    const KEPT: usize = 2;
-    let fate = |k: u64, e: &Acc| match (e.pairs >= opts.min_pairs, keep_accounts(k)) {
-        (false, _) => 0,
-        (true, false) => 1,
-        (true, true) => KEPT,
+/// Expected pairs of (a, b) when accounts are shuffled over the fixed action slots:
+/// 2 * slot_pairs * k_a * k_b / (M (M - 1)).
+struct ShuffledNull<'a> {
+    scale: f64,
+    degree: &'a [u32],
+}
+
+impl ShuffledNull<'_> {
+    fn new<'a>(actions: &Actions, slot_pairs: u64, degree: &'a [u32]) -> ShuffledNull<'a> {
+        let m = actions.len() as f64;
+        let scale = if m > 1.0 {
+            2.0 * slot_pairs as f64 / (m * (m - 1.0))
+        } else {
+            0.0
+        };
+        ShuffledNull { scale, degree }
+    }
+
+    fn expected(&self, a: u32, b: u32) -> f64 {
+        self.scale * self.degree[a as usize] as f64 * self.degree[b as usize] as f64
+    }
+}
+
+/// What becomes of an aggregated pair: below `min_pairs`, below participation, or kept.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    BelowMinPairs = 0,
+    BelowParticipation = 1,
+    Kept = 2,
+}
+
+/// The kept edges, with their significance, sorted by account pair; the maps are freed as
+/// their edges are written.
+fn finish_edges(
+    maps: Vec<HashMap<u64, Acc>>,
+    min_pairs: u32,
+    qualifies: Option<Vec<bool>>,
+    null: &ShuffledNull,
+    weights: &ItemWeights,
+    report: &mut ProjectionReport,
+) -> Vec<CoEdge> {
+    let fate = |key: u64, e: &Acc| {
+        let accounts_qualify = qualifies
+            .as_ref()
+            .is_none_or(|q| q[(key >> 32) as usize] || q[key as u32 as usize]);
+        match (e.pairs >= min_pairs, accounts_qualify) {
+            (false, _) => Fate::BelowMinPairs,
+            (true, false) => Fate::BelowParticipation,
+            (true, true) => Fate::Kept,
+        }
     };
     // Per shard, in parallel and in one pass: how many edges meet each fate.
     let tallies: Vec<[usize; 3]> = maps
         .par_iter()
         .map(|m| {
             m.iter().fold([0; 3], |mut t, (&k, e)| {
-                t[fate(k, e)] += 1;
+                t[fate(k, e) as usize] += 1;
                 t
             })
         })
         .collect();
     report.edges_below_min_pairs = tallies.iter().map(|t| t[0]).sum();
     report.edges_below_participation = tallies.iter().map(|t| t[1]).sum();
-    let edge = |key: u64, e: &Acc| {
-        let (a, b) = ((key >> 32) as u32, key as u32);
-        let expected = null_scale * degree[a as usize] as f64 * degree[b as usize] as f64;
-        let norm = weights.norm[a as usize] * weights.norm[b as usize];
-        let p_value = poisson_upper_tail(e.pairs as u64, expected);
-        CoEdge {
-            a,
-            b,
-            pairs: e.pairs,
-            items: e.items,
-            min_delay_ms: e.min_delay,
-            mean_delay_ms: e.delay_sum as f64 / e.pairs as f64,
-            idf_weight: e.idf.get(),
-            cosine: if norm > 0.0 {
-                (e.dot.get() / norm).min(1.0)
-            } else {
-                0.0
-            },
-            expected_pairs: expected,
-            z: z_from_p(p_value),
-            p_value,
-            exemplar_group: e.first_group,
-        }
-    };
+    let kept = Fate::Kept as usize;
     // Each shard writes its edges into its own stretch of one exactly sized vector, and its
     // map is freed as soon as it is done: the edges and the maps are never both held twice.
     // Every thread first-touches its part: faulting in the 60 MB of 10^6 edges on one thread
     // (`vec![..; n]`) left the other core idle for a tenth of a second.
-    let total = tallies.iter().map(|t| t[KEPT]).sum();
+    let total = tallies.iter().map(|t| t[kept]).sum();
     let mut edges = Vec::with_capacity(total);
     edges.par_extend(rayon::iter::repeat_n(CoEdge::default(), total));
     let mut stretches = Vec::with_capacity(SHARDS);
     let mut rest = &mut edges[..];
     for t in &tallies {
-        let (head, tail) = rest.split_at_mut(t[KEPT]);
+        let (head, tail) = rest.split_at_mut(t[kept]);
         stretches.push(head);
         rest = tail;
     }
     maps.into_par_iter().zip(stretches).for_each(|(map, out)| {
-        let kept_edges = map.into_iter().filter(|&(k, ref e)| fate(k, e) == KEPT);
+        let kept_edges = map
+            .into_iter()
+            .filter(|&(k, ref e)| fate(k, e) == Fate::Kept);
         for (slot, (key, e)) in out.iter_mut().zip(kept_edges) {
-            *slot = edge(key, &e);
+            *slot = co_edge(key, &e, null, weights);
         }
     });
     edges.par_sort_unstable_by_key(|e| (e.a, e.b));
-    report.edges = edges.len();
-    Ok(Projection {
-        kind,
-        window_ms: opts.window_ms,
-        edges,
-        report,
-        actions,
-    })
+    edges
+}
+
+/// An aggregated pair as an edge, with its weights and its significance under the null.
+fn co_edge(key: u64, e: &Acc, null: &ShuffledNull, weights: &ItemWeights) -> CoEdge {
+    let (a, b) = ((key >> 32) as u32, key as u32);
+    let expected = null.expected(a, b);
+    let norm = weights.norm[a as usize] * weights.norm[b as usize];
+    let p_value = poisson_upper_tail(e.pairs as u64, expected);
+    CoEdge {
+        a,
+        b,
+        pairs: e.pairs,
+        items: e.items,
+        min_delay_ms: e.min_delay,
+        mean_delay_ms: e.delay_sum as f64 / e.pairs as f64,
+        idf_weight: e.idf.get(),
+        cosine: if norm > 0.0 {
+            (e.dot.get() / norm).min(1.0)
+        } else {
+            0.0
+        },
+        expected_pairs: expected,
+        z: z_from_p(p_value),
+        p_value,
+        exemplar_item: e.first_item,
+    }
 }
 
 /// Actions per emitting task; a busy item's actions may span several.
@@ -358,23 +379,28 @@ impl Emitted {
     }
 }
 
+/// Bit sets that emitting tasks mark as they go.
+#[derive(Clone, Copy)]
+struct Marks<'a> {
+    paired: &'a [AtomicU64],
+    capped_items: &'a [AtomicU64],
+}
+
 /// Pairs of the actions in `range` with the later actions of their item inside the window
 /// (at most `cap` of them, the nearest in time).
-#[allow(clippy::too_many_arguments)]
 fn emit(
     actions: &Actions,
-    group_of: &[u32],
+    item_of: &[u32],
     range: std::ops::Range<usize>,
     window: i64,
     cap: usize,
-    paired: &[AtomicU64],
-    capped_groups: &[AtomicU64],
+    marks: Marks,
     out: &mut Emitted,
 ) {
     let (acc, t) = (&actions.account, &actions.time_ms);
     let (mut hi, mut item) = (0, usize::MAX);
     for i in range {
-        let g = group_of[i] as usize;
+        let g = item_of[i] as usize;
         if g != item {
             (hi, item) = (0, g);
         }
@@ -386,7 +412,7 @@ fn emit(
         let limit = hi.min(i + 1 + cap);
         if hi > limit {
             out.capped += (hi - limit) as u64;
-            mark(capped_groups, g);
+            mark(marks.capped_items, g);
         }
         out.slot_pairs += (limit - i - 1) as u64;
         for j in i + 1..limit {
@@ -394,8 +420,8 @@ fn emit(
             if x == y {
                 continue;
             }
-            mark(paired, i);
-            mark(paired, j);
+            mark(marks.paired, i);
+            mark(marks.paired, j);
             out.pairs += 1;
             let key = pair_key(x, y);
             let shard = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize % SHARDS;
@@ -414,17 +440,17 @@ fn take_pair(
     map: &mut HashMap<u64, Acc>,
     p: &Pair,
     actions: &Actions,
-    group_of: &[u32],
+    item_of: &[u32],
     weights: &ItemWeights,
 ) {
     let (i, j) = (p.i as usize, p.j as usize);
-    let g = group_of[i];
+    let g = item_of[i];
     let delay = actions.time_ms[j] - actions.time_ms[i];
     let e = map.entry(p.key).or_insert(Acc {
         pairs: 0,
         items: 0,
-        last_group: u32::MAX,
-        first_group: g,
+        last_item: u32::MAX,
+        first_item: g,
         min_delay: i64::MAX,
         delay_sum: 0,
         dot: Fixed::ZERO,
@@ -433,8 +459,8 @@ fn take_pair(
     e.pairs += 1;
     e.delay_sum += delay;
     e.min_delay = e.min_delay.min(delay);
-    if e.last_group != g {
-        e.last_group = g;
+    if e.last_item != g {
+        e.last_item = g;
         e.items += 1;
         e.idf += Fixed::from(weights.idf[g as usize]);
         e.dot += Fixed::from(weights.action[i] * weights.action[j]);
@@ -495,11 +521,11 @@ impl ItemWeights {
     fn new(actions: &Actions, degree: &[u32], accounts: usize) -> ItemWeights {
         let n = accounts.max(1) as f64;
         let mut norm_sq = vec![0.0f64; degree.len()];
-        let mut idf = Vec::with_capacity(actions.groups());
+        let mut idf = Vec::with_capacity(actions.items());
         let mut action = vec![0.0; actions.len()];
         let mut tf: Vec<(u32, u32)> = Vec::new();
-        for g in 0..actions.groups() {
-            let range = actions.group(g);
+        for g in 0..actions.items() {
+            let range = actions.item(g);
             ItemWeights::counts(&actions.account[range.clone()], &mut tf);
             let w = (n / tf.len() as f64).ln();
             idf.push(w);

@@ -3,7 +3,7 @@
 
 use super::Graph;
 use crate::dataset::interner::Interner;
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, Position, Result, Setting};
 use crate::ingest::source::{expand, with_reader};
 use std::path::Path;
 
@@ -45,94 +45,123 @@ pub fn read_edge_list(path: &Path, columns: &EdgeColumns) -> Result<EdgeList> {
         let shown = source.display_path();
         with_reader(source, |r| {
             let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(r);
-            let header = rdr
-                .headers()
-                .map_err(|e| Error::format(&shown, format!("cannot read the header: {e}")))?
-                .clone();
-            let find = |name: &str| header.iter().position(|h| h.trim() == name);
-            let missing = |name: &str| {
-                Error::format(
-                    &shown,
-                    format!(
-                        "no column '{name}' in the header ({}); name the columns with \
-                         --source, --target and --weight-column",
-                        header.iter().collect::<Vec<_>>().join(", ")
-                    ),
-                )
-            };
-            let s = find(&columns.source).ok_or_else(|| missing(&columns.source))?;
-            let t = find(&columns.target).ok_or_else(|| missing(&columns.target))?;
-            let w = match &columns.weight {
-                Some(name) => match find(name) {
-                    Some(i) => Some(i),
-                    None if name == "weight" => None,
-                    None => return Err(missing(name)),
-                },
-                None => None,
-            };
+            let at = find_columns(&mut rdr, columns, &shown)?;
             let mut record = csv::StringRecord::new();
-            loop {
-                match rdr.read_record(&mut record) {
-                    Ok(false) => break,
-                    Ok(true) => {}
-                    Err(e) => {
-                        let line = e.position().map_or(0, |p| p.line());
-                        return Err(Error::bad_row(
-                            Position::new(&shown, line),
-                            format!("unreadable CSV: {e}"),
-                            "a CSV row",
-                        ));
-                    }
-                }
+            while read_row(&mut rdr, &mut record, &shown)? {
                 let line = record.position().map_or(0, |p| p.line());
-                let field = |i: usize, col: &str| {
-                    record
-                        .get(i)
-                        .map(str::trim)
-                        .filter(|x| !x.is_empty())
-                        .ok_or_else(|| {
-                            Error::bad_row(
-                                Position::new(&shown, line).with_column(col),
-                                "empty or missing field",
-                                "a node name",
-                            )
-                        })
-                };
-                let a = names.intern(field(s, &columns.source)?);
-                let b = names.intern(field(t, &columns.target)?);
-                let weight = match w {
+                let pos = |col: &str| Position::new(&shown, line).with_column(col);
+                if names.len() >= MAX_NODES {
+                    return Err(Error::limit(format!(
+                        "{}: more than {MAX_NODES} nodes, the most an edge list may have",
+                        Position::new(&shown, line)
+                    )));
+                }
+                let a = names.intern(node(&record, at.source, || pos(&columns.source))?);
+                let b = names.intern(node(&record, at.target, || pos(&columns.target))?);
+                let weight = match at.weight {
                     None => 1.0,
-                    Some(i) => {
-                        let col = columns.weight.as_deref().unwrap_or("weight");
-                        let raw = record.get(i).unwrap_or("").trim();
-                        match raw.parse::<f32>() {
-                            Ok(x) if x.is_finite() => x,
-                            _ => {
-                                return Err(Error::bad_row(
-                                    Position::new(&shown, line).with_column(col),
-                                    format!("weight '{raw}' is not a number"),
-                                    "a finite number",
-                                ))
-                            }
-                        }
-                    }
+                    Some(i) => weight(&record, i, || pos(at.weight_name))?,
                 };
                 edges.push((a, b, weight));
             }
             Ok(())
         })?;
     }
-    if names.len() >= u32::MAX as usize {
-        return Err(Error::config(
-            "edge lists of 2^32 - 1 nodes or more are not supported",
-        ));
-    }
     let before = edges.len() as u64;
-    let graph = Graph::undirected(names.len(), &edges);
+    let graph = Graph::undirected(names.len(), &edges)?;
     let repeated = before.saturating_sub(graph.edges() as u64);
     Ok(EdgeList {
         graph,
         names,
         repeated,
     })
+}
+
+/// Node ids are `u32`, and two are taken at each row.
+const MAX_NODES: usize = u32::MAX as usize - 2;
+
+/// Where the endpoint and weight columns are in a file.
+struct At<'a> {
+    source: usize,
+    target: usize,
+    weight: Option<usize>,
+    weight_name: &'a str,
+}
+
+/// The columns named in `columns`, found in the header.
+fn find_columns<'a, R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    columns: &'a EdgeColumns,
+    shown: &Path,
+) -> Result<At<'a>> {
+    let header = rdr
+        .headers()
+        .map_err(|e| Error::format(shown, format!("cannot read the header: {e}")))?
+        .clone();
+    let find = |name: &str| header.iter().position(|h| h.trim() == name);
+    let missing = |name: &str| {
+        Error::format(
+            shown,
+            format!(
+                "no column '{name}' in the header ({}); name the source, target and weight \
+                 columns",
+                header.iter().collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .with_setting(Setting::EdgeColumns)
+    };
+    let source = find(&columns.source).ok_or_else(|| missing(&columns.source))?;
+    let target = find(&columns.target).ok_or_else(|| missing(&columns.target))?;
+    let weight = match &columns.weight {
+        Some(name) => match find(name) {
+            Some(i) => Some(i),
+            None if name == "weight" => None,
+            None => return Err(missing(name)),
+        },
+        None => None,
+    };
+    Ok(At {
+        source,
+        target,
+        weight,
+        weight_name: columns.weight.as_deref().unwrap_or("weight"),
+    })
+}
+
+/// The next row into `record`; `false` at the end.
+fn read_row<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    record: &mut csv::StringRecord,
+    shown: &Path,
+) -> Result<bool> {
+    rdr.read_record(record).map_err(|e| {
+        let line = e.position().map_or(0, |p| p.line());
+        Error::bad_row(
+            Position::new(shown, line),
+            format!("unreadable CSV: {e}"),
+            "a CSV row",
+        )
+    })
+}
+
+/// The node name in field `i`.
+fn node(record: &csv::StringRecord, i: usize, pos: impl Fn() -> Position) -> Result<&str> {
+    record
+        .get(i)
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .ok_or_else(|| Error::bad_row(pos(), "empty or missing field", "a node name"))
+}
+
+/// The weight in field `i`: a finite number.
+fn weight(record: &csv::StringRecord, i: usize, pos: impl Fn() -> Position) -> Result<f32> {
+    let raw = record.get(i).unwrap_or("").trim();
+    match raw.parse::<f32>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(Error::bad_row(
+            pos(),
+            format!("weight '{raw}' is not a number"),
+            "a finite number",
+        )),
+    }
 }

@@ -21,8 +21,8 @@ pub fn evidence(data: &Dataset, p: &Projection, a: u32, b: u32) -> Vec<Evidence>
     let act = &p.actions;
     let window = p.window_ms.unwrap_or(i64::MAX);
     let mut out = Vec::new();
-    for g in 0..act.groups() {
-        let range = act.group(g);
+    for g in 0..act.items() {
+        let range = act.item(g);
         let times = |who: u32| -> Vec<i64> {
             range
                 .clone()

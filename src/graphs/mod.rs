@@ -11,14 +11,14 @@
 //! p-value against a shuffled (configuration-model) null. All graphs go into one CSR store.
 //!
 //! ```
-//! use coordnet::graphs::{coaction_graph, CoactionKind, GraphOptions};
+//! use coordnet::graphs::{coaction_graph, CoactionKind, GraphOptions, Window};
 //! use coordnet::{ingest, IngestOptions};
 //! let dir = tempfile::tempdir().unwrap();
 //! let path = dir.path().join("shares.csv");
 //! std::fs::write(&path, "object_id,account_id,content_id,timestamp_share\n\
 //!     o1,alice,c1,100\no1,bob,c2,104\no2,alice,c3,500\no2,bob,c4,530\n").unwrap();
 //! let (data, _) = ingest(&[path], &IngestOptions::default()).unwrap();
-//! let opts = GraphOptions { window_ms: Some(10_000), ..Default::default() };
+//! let opts = GraphOptions { window: Window::Fixed(10_000), ..Default::default() };
 //! let p = coaction_graph(&data, CoactionKind::CoRetweet, &opts).unwrap();
 //! assert_eq!(p.edges.len(), 1);
 //! assert_eq!(p.edges[0].pairs, 1); // o2's shares are 30 s apart: outside the window
@@ -28,6 +28,7 @@ pub mod actions;
 pub mod coaction;
 pub mod edge_list;
 pub mod evidence;
+pub mod fusion;
 pub mod retweet;
 pub mod significance;
 pub mod similarity;
@@ -36,10 +37,11 @@ pub mod text_norm;
 pub mod window;
 
 pub use actions::{ActionFilter, Actions};
-pub use coaction::{CoEdge, CoactionOptions, Projection, ProjectionReport};
+pub use coaction::{CoEdge, Projection, ProjectionReport};
+pub use fusion::{fuse, Fused, FusedEdge, FusionOptions, KindReport};
 pub use retweet::{retweet_graph, RetweetEdge, RetweetGraph};
 pub use store::Graph;
-pub use window::{estimate_window, WindowEstimate};
+pub use window::{estimate_window, Window, WindowEstimate};
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -100,6 +102,23 @@ impl CoactionKind {
     }
 }
 
+impl std::str::FromStr for CoactionKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<CoactionKind, String> {
+        let s = s.trim();
+        CoactionKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                let names = CoactionKind::ALL.map(CoactionKind::name);
+                format!(
+                    "unknown co-action kind '{s}'; expected some of: {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
 /// Any graph `coordnet graph` can build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -116,32 +135,51 @@ impl GraphKind {
         }
     }
 
-    pub fn all() -> impl Iterator<Item = GraphKind> {
-        std::iter::once(GraphKind::Retweet).chain(CoactionKind::ALL.map(GraphKind::Coaction))
-    }
+    pub const ALL: [GraphKind; 8] = [
+        GraphKind::Retweet,
+        GraphKind::Coaction(CoactionKind::CoRetweet),
+        GraphKind::Coaction(CoactionKind::CoReply),
+        GraphKind::Coaction(CoactionKind::CoHashtag),
+        GraphKind::Coaction(CoactionKind::CoUrl),
+        GraphKind::Coaction(CoactionKind::CoMention),
+        GraphKind::Coaction(CoactionKind::CoTweet),
+        GraphKind::Coaction(CoactionKind::CoSimilar),
+    ];
 }
 
 impl std::str::FromStr for GraphKind {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<GraphKind, String> {
-        GraphKind::all().find(|k| k.name() == s).ok_or_else(|| {
-            let names: Vec<&str> = GraphKind::all().map(|k| k.name()).collect();
-            format!(
-                "unknown graph kind '{s}'; expected one of: {}",
-                names.join(", ")
-            )
-        })
+        GraphKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                let names = GraphKind::ALL.map(GraphKind::name);
+                format!(
+                    "unknown graph kind '{s}'; expected one of: {}",
+                    names.join(", ")
+                )
+            })
     }
 }
 
 /// Settings for building one co-action graph.
 #[derive(Clone, Debug)]
 pub struct GraphOptions {
-    pub window_ms: Option<i64>,
+    /// How far apart two actions on one item may be and still pair.
+    pub window: Window,
+    /// An estimated window is at most this long (a window of days pairs everything).
+    pub max_auto_window_ms: i64,
+    /// Accounts with fewer actions of this kind take no part (CooRTweet's `min_participation`).
     pub min_participation: u32,
+    /// Edges with fewer co-action pairs are dropped.
     pub min_pairs: u32,
+    /// Each action pairs with at most this many later actions of its item inside the window.
     pub max_neighbors: u32,
+    /// Also apply CooRTweet's second participation filter: keep an edge only if one of its
+    /// accounts has at least `min_participation` actions that were paired.
     pub coortweet_participation: bool,
+    /// Which rows' items count (texts too short to compare, for example).
     pub filter: ActionFilter,
     /// Jaccard similarity above which two texts are near-duplicates (co-similar).
     pub similarity: f64,
@@ -149,27 +187,15 @@ pub struct GraphOptions {
 
 impl Default for GraphOptions {
     fn default() -> GraphOptions {
-        let c = CoactionOptions::default();
         GraphOptions {
-            window_ms: c.window_ms,
-            min_participation: c.min_participation,
-            min_pairs: c.min_pairs,
-            max_neighbors: c.max_neighbors,
-            coortweet_participation: c.coortweet_participation,
+            window: Window::Fixed(60_000),
+            max_auto_window_ms: 3_600_000,
+            min_participation: 2,
+            min_pairs: 1,
+            max_neighbors: 1000,
+            coortweet_participation: false,
             filter: ActionFilter::default(),
             similarity: 0.7,
-        }
-    }
-}
-
-impl GraphOptions {
-    pub fn coaction(&self) -> CoactionOptions {
-        CoactionOptions {
-            window_ms: self.window_ms,
-            min_participation: self.min_participation,
-            min_pairs: self.min_pairs,
-            max_neighbors: self.max_neighbors,
-            coortweet_participation: self.coortweet_participation,
         }
     }
 }
@@ -194,7 +220,7 @@ pub fn coaction_graph(
     opts: &GraphOptions,
 ) -> Result<Projection> {
     let actions = coaction_actions(data, kind, opts)?;
-    coaction::project(data, actions, &opts.coaction())
+    coaction::project(data, actions, opts)
 }
 
 /// `90s`, `5m`, `2h`, `1d`, `1h30m`, `1500ms`, a bare number of seconds, or `none` (no

@@ -198,7 +198,7 @@ pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
 
 impl RetweetGraph {
     /// The graph in the CSR store, weighted by retweets.
-    pub fn to_graph(&self, accounts: usize) -> super::Graph {
+    pub fn to_graph(&self, accounts: usize) -> crate::error::Result<super::Graph> {
         let e: Vec<(u32, u32, f32)> = self
             .edges
             .iter()

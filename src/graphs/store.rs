@@ -2,6 +2,7 @@
 //! weights. Undirected graphs keep each edge in both rows, so algorithms read a node's whole
 //! neighbourhood from one slice.
 
+use crate::error::{Error, Result};
 use rayon::prelude::*;
 
 /// A weighted graph in CSR form: node `v`'s neighbours are `targets[offsets[v]..offsets[v+1]]`.
@@ -13,10 +14,24 @@ pub struct Graph {
     pub directed: bool,
 }
 
+/// Refuse an edge whose end is not a node of the graph.
+fn check_nodes(n: usize, edges: &[(u32, u32, f32)]) -> Result<()> {
+    match edges
+        .par_iter()
+        .find_first(|&&(a, b, _)| a as usize >= n || b as usize >= n)
+    {
+        Some(&(a, b, _)) => Err(Error::config(format!(
+            "edge ({a}, {b}) joins a node outside the graph's {n} nodes"
+        ))),
+        None => Ok(()),
+    }
+}
+
 impl Graph {
     /// An undirected graph on `n` nodes; parallel edges are merged (weights summed) and a
-    /// self-loop is kept once.
-    pub fn undirected(n: usize, edges: &[(u32, u32, f32)]) -> Graph {
+    /// self-loop is kept once. An edge to a node outside `0..n` is an error.
+    pub fn undirected(n: usize, edges: &[(u32, u32, f32)]) -> Result<Graph> {
+        check_nodes(n, edges)?;
         let mut half: Vec<(u32, u32, f32)> = edges
             .par_iter()
             .flat_map_iter(|&(a, b, w)| {
@@ -25,14 +40,16 @@ impl Graph {
             })
             .collect();
         half.par_sort_unstable_by_key(|&(a, b, _)| (a, b));
-        Graph::from_sorted(n, half, false)
+        Ok(Graph::from_sorted(n, half, false))
     }
 
-    /// A directed graph on `n` nodes (`a -> b`); parallel edges are merged.
-    pub fn directed(n: usize, edges: &[(u32, u32, f32)]) -> Graph {
+    /// A directed graph on `n` nodes (`a -> b`); parallel edges are merged. An edge to a node
+    /// outside `0..n` is an error.
+    pub fn directed(n: usize, edges: &[(u32, u32, f32)]) -> Result<Graph> {
+        check_nodes(n, edges)?;
         let mut half = edges.to_vec();
         half.par_sort_unstable_by_key(|&(a, b, _)| (a, b));
-        Graph::from_sorted(n, half, true)
+        Ok(Graph::from_sorted(n, half, true))
     }
 
     fn from_sorted(n: usize, half: Vec<(u32, u32, f32)>, directed: bool) -> Graph {
@@ -41,10 +58,6 @@ impl Graph {
         let mut offsets = vec![0u64; n + 1];
         let mut last: Option<(u32, u32)> = None;
         for (a, b, w) in half {
-            assert!(
-                (a as usize) < n && (b as usize) < n,
-                "edge ({a}, {b}) outside a graph of {n} nodes"
-            );
             if last == Some((a, b)) {
                 *weights.last_mut().expect("a previous edge") += w;
                 continue;
@@ -187,7 +200,8 @@ mod tests {
 
     #[test]
     fn undirected_rows_hold_both_directions_and_merge_parallel_edges() {
-        let g = Graph::undirected(5, &[(0, 1, 1.0), (1, 2, 2.0), (1, 0, 0.5), (3, 3, 1.0)]);
+        let g =
+            Graph::undirected(5, &[(0, 1, 1.0), (1, 2, 2.0), (1, 0, 0.5), (3, 3, 1.0)]).unwrap();
         assert_eq!(g.nodes(), 5);
         assert_eq!(g.edges(), 3);
         assert_eq!(g.neighbors(0).collect::<Vec<_>>(), vec![(1, 1.5)]);

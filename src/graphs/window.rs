@@ -11,9 +11,103 @@
 //! the time from an item's first action to its median action.
 
 use super::actions::Actions;
-use super::format_duration;
+use super::{format_duration, parse_duration};
+use crate::error::{Error, Result, Setting};
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
+
+/// How far apart two actions on one item may be and still pair: one idea, one type.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Window {
+    /// Estimated for each graph from its own data ([`estimate_window`]), no finer than the
+    /// timestamps and no longer than a cap.
+    #[default]
+    Auto,
+    /// The whole period: any two actions on an item pair, however far apart.
+    Whole,
+    /// At most this many milliseconds apart.
+    Fixed(i64),
+}
+
+/// A window is estimated as the delay up to which same-item actions come at least this many
+/// times as often as with times spread at random over each item's lifetime.
+pub const MIN_EXCESS: f64 = 2.0;
+
+impl Window {
+    /// The window for `actions` in milliseconds (`None` for the whole period), and why when
+    /// it was estimated. An estimate is kept between the timestamps' resolution (at least a
+    /// second) and `max_auto_ms`; a fixed window finer than the timestamps is refused.
+    pub fn resolve(
+        self,
+        actions: &Actions,
+        max_auto_ms: i64,
+    ) -> Result<(Option<i64>, Option<String>)> {
+        match self {
+            Window::Whole => Ok((None, None)),
+            Window::Fixed(w) => check_window(actions, Some(w)).map(|_| (Some(w), None)),
+            Window::Auto => {
+                let est = estimate_window(actions, MIN_EXCESS);
+                let floor = actions.coarsest.millis().max(1000);
+                let w = est.window_ms.clamp(floor, max_auto_ms.max(floor));
+                let reason = if w == est.window_ms {
+                    est.explanation
+                } else {
+                    format!("{}; capped at {}", est.explanation, format_duration(w))
+                };
+                Ok((Some(w), Some(reason)))
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Window {
+    type Err = Error;
+    /// `auto`, `none` (the whole period), or a duration: `10s`, `5m`, `1h30m`.
+    fn from_str(s: &str) -> Result<Window> {
+        if s.trim().eq_ignore_ascii_case("auto") {
+            return Ok(Window::Auto);
+        }
+        Ok(match parse_duration(s)? {
+            None => Window::Whole,
+            Some(ms) => Window::Fixed(ms),
+        })
+    }
+}
+
+impl std::fmt::Display for Window {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Window::Auto => f.write_str("auto"),
+            Window::Whole => f.write_str("none"),
+            Window::Fixed(ms) => f.write_str(&format_duration(*ms)),
+        }
+    }
+}
+
+/// Refuse a window the data's timestamps cannot resolve.
+pub fn check_window(actions: &Actions, window_ms: Option<i64>) -> Result<()> {
+    let Some(w) = window_ms else { return Ok(()) };
+    let res = actions.coarsest;
+    if w >= res.millis() {
+        return Ok(());
+    }
+    let unit = res.name();
+    let which = if actions.coarse_actions > 0 {
+        format!("{} actions", actions.coarse_actions)
+    } else {
+        "the actions".to_string()
+    };
+    Err(Error::config(format!(
+        "a window of {} is shorter than the time resolution of the data: {which} only say \
+         which {unit} they happened in (no snowflake tweet ids to refine them); use a window of \
+         {} or longer",
+        format_duration(w),
+        format_duration(res.millis()),
+    ))
+    .with_setting(Setting::Window {
+        at_least_ms: res.millis(),
+    }))
+}
 
 /// A window chosen from the data, and why.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -126,12 +220,12 @@ struct DelayCounts {
 fn pair_delays(actions: &Actions, spread_seed: Option<u64>) -> DelayCounts {
     const HORIZON_MS: i64 = 86_400_000;
     const EMPTY: [u64; CANDIDATES_S.len() + 1] = [0; CANDIDATES_S.len() + 1];
-    let bins = (0..actions.groups())
+    let bins = (0..actions.items())
         .into_par_iter()
         .fold(
             || (EMPTY, Vec::new()),
             |(mut bins, mut t): ([u64; CANDIDATES_S.len() + 1], Vec<i64>), g| {
-                let r = actions.group(g);
+                let r = actions.item(g);
                 if r.len() < 2 {
                     return (bins, t);
                 }
@@ -182,9 +276,9 @@ fn pair_delays(actions: &Actions, spread_seed: Option<u64>) -> DelayCounts {
 
 /// CooRnet's rule: the 10% quantile over items (3+ actions) of first-to-median time.
 fn coornet_rule(actions: &Actions, floor: i64) -> (i64, String) {
-    let mut half: Vec<i64> = (0..actions.groups())
+    let mut half: Vec<i64> = (0..actions.items())
         .filter_map(|g| {
-            let t = &actions.time_ms[actions.group(g)];
+            let t = &actions.time_ms[actions.item(g)];
             (t.len() >= 3).then(|| t[(t.len() - 1) / 2] - t[0])
         })
         .collect();

@@ -119,8 +119,8 @@ impl Columns {
             None if Columns::is_coortweet(h) => &default,
             None => {
                 return Err(format!(
-                    "is an action CSV without a column mapping; pass --account COL --time COL \
-                     --object COL (columns: {})",
+                    "is an action CSV without a column mapping; name its account, time and \
+                     object columns (columns: {})",
                     h.join(", ")
                 ))
             }

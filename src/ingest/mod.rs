@@ -24,7 +24,7 @@ pub use actions::{ActionsMapping, ObjectKind};
 pub use report::{FileReport, IngestReport, ReasonReport};
 
 use crate::dataset::{Dataset, DatasetBuilder, RecordBatch};
-use crate::error::{Error, Position, Result};
+use crate::error::{Error, Position, Result, Setting};
 use chunk::{BufferPool, Chunker, RawChunk};
 use rayon::prelude::*;
 use source::Source;
@@ -360,7 +360,7 @@ fn merge(
         }
         let format = report.files[file as usize].format;
         builder.keep_text(opts.keep_text || format == Some(Format::Ira));
-        builder.push(file, batch);
+        builder.push(file, batch)?;
         report.add_batch(file, batch);
     }
     Ok(batches)
@@ -406,8 +406,9 @@ fn detect(
             Some(f) => {
                 return Err(Error::format(
                     name,
-                    format!("is JSON, not the {} CSV that --format asked for", f.name()),
+                    format!("is JSON, not the {} CSV that was asked for", f.name()),
                 )
+                .with_setting(Setting::Format)
                 .into())
             }
             None => twitter_json::detect(trimmed).map_err(|m| Error::format(name, m))?,
@@ -437,11 +438,12 @@ fn detect(
         .collect();
     let consumed = (head.len() + 1).min(chunker.peek(head.len() + 1)?.len());
     chunker.skip(consumed, 1);
-    let layout = csv_layout(&header, opts).map_err(|m| Error::format(name, m))?;
+    let layout = csv_layout(&header, opts, name)?;
     Ok(Some(layout))
 }
 
-fn csv_layout(header: &[String], opts: &IngestOptions) -> std::result::Result<Layout, String> {
+fn csv_layout(header: &[String], opts: &IngestOptions, name: &std::path::Path) -> Result<Layout> {
+    let err = |m: String| Error::format(name, m);
     let has = |n: &str| header.iter().any(|h| h == n);
     let format = match opts.format {
         Some(f) => f,
@@ -451,18 +453,22 @@ fn csv_layout(header: &[String], opts: &IngestOptions) -> std::result::Result<La
         None if has("content") && has("publish_date") => Format::Ira,
         None if actions::Columns::is_coortweet(header) => Format::Actions,
         None => {
-            return Err(format!(
-                "unknown CSV layout (columns: {}); name the columns with --format actions \
-                 --account COL --time COL --object COL, or pass --format",
+            return Err(err(format!(
+                "unknown CSV layout (columns: {}); name its account, time and object columns \
+                 as an action CSV, or give its format",
                 header.join(", ")
             ))
+            .with_setting(Setting::ActionColumns))
         }
     };
     Ok(match format {
-        Format::IoTweets => Layout::IoTweets(io_archive::TweetColumns::new(header)?),
-        Format::IoUsers => Layout::IoUsers(io_archive::UserColumns::new(header)?),
-        Format::Ira => Layout::Ira(ira::Columns::new(header)?),
-        Format::Actions => Layout::Actions(actions::Columns::new(header, opts.mapping.as_ref())?),
+        Format::IoTweets => Layout::IoTweets(io_archive::TweetColumns::new(header).map_err(err)?),
+        Format::IoUsers => Layout::IoUsers(io_archive::UserColumns::new(header).map_err(err)?),
+        Format::Ira => Layout::Ira(ira::Columns::new(header).map_err(err)?),
+        Format::Actions => Layout::Actions(
+            actions::Columns::new(header, opts.mapping.as_ref())
+                .map_err(|m| err(m).with_setting(Setting::ActionColumns))?,
+        ),
         Format::TwitterV2 | Format::TwitterV1 => unreachable!("JSON handled before"),
     })
 }

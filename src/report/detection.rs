@@ -6,7 +6,8 @@ use super::graph_file::{write_graph, EdgeTable, GraphFormat, NodeTable};
 use crate::dataset::time::format_iso;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::scoring::{Detection, Parts, NO_CLUSTER};
+use crate::pipeline::Detection;
+use crate::scoring::{Cluster, Part, NO_CLUSTER};
 use std::io::Write;
 use std::path::Path;
 
@@ -111,104 +112,133 @@ pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection) -> Result<()> {
     w.flush().map_err(|e| Error::io(&dir.join(name), e))
 }
 
+/// A column of `clusters.csv`: its name and how a cluster's value is written, kept together
+/// so a header and its rows cannot drift apart.
+type ClusterColumn = (&'static str, Box<dyn Fn(&Cluster) -> String + Sync>);
+
+fn column(
+    name: &'static str,
+    value: impl Fn(&Cluster) -> String + Sync + 'static,
+) -> ClusterColumn {
+    (name, Box::new(value))
+}
+
+/// The columns of `clusters.csv`, in order.
+pub fn cluster_columns() -> Vec<ClusterColumn> {
+    let ratio = |num: u64, den: u64| (den > 0).then(|| num as f64 / den as f64);
+    let joined = |items: Vec<String>| items.join(" ");
+    let mut columns = vec![
+        column("cluster", |c| c.id.to_string()),
+        column("size", |c| c.size.to_string()),
+        column("n_core", |c| c.n_core.to_string()),
+        column("n_amplifier", |c| c.n_amplifier.to_string()),
+        column("n_other", |c| c.n_other.to_string()),
+        column("score", |c| format!("{:.4}", c.score)),
+        column("flagged", |c| c.flagged.to_string()),
+    ];
+    columns.extend(Part::ALL.map(|p| column(p.name(), move |c: &Cluster| opt(c.parts.get(p)))));
+    columns.extend([
+        column("core_amplifier_ratio", |c| {
+            if c.n_core > 0 {
+                format!("1:{:.1}", c.n_amplifier as f64 / c.n_core as f64)
+            } else {
+                String::new()
+            }
+        }),
+        column("inner_retweets", |c| c.evidence.inner_retweets.to_string()),
+        column("inner_retweet_share", move |c| {
+            opt(ratio(c.evidence.inner_retweets, c.evidence.retweets_known))
+        }),
+        column("median_retweet_delay_s", |c| {
+            opt(c.evidence.inner_median_delay_ms.map(|d| d as f64 / 1e3))
+        }),
+        column("retweet_delay_q1_s", |c| {
+            opt(c
+                .evidence
+                .inner_delay_quartiles_ms
+                .map(|q| q.0 as f64 / 1e3))
+        }),
+        column("retweet_delay_q3_s", |c| {
+            opt(c
+                .evidence
+                .inner_delay_quartiles_ms
+                .map(|q| q.1 as f64 / 1e3))
+        }),
+        column("retweets_within_5min", move |c| {
+            let e = &c.evidence;
+            opt(ratio(e.inner_retweets_fast, e.inner_retweets_timed))
+        }),
+        column("retweets_within_5min_null", |c| fmt(c.evidence.fast_null)),
+        column("shared_burst_share", move |c| {
+            let r = &c.evidence.rhythm;
+            opt(ratio(r.shared_hours, r.active_hours))
+        }),
+        column("shared_burst_share_null", |c| {
+            opt(c.evidence.rhythm.shared_null)
+        }),
+        column("hour_of_week_similarity", |c| {
+            opt(c.evidence.rhythm.profile_similarity)
+        }),
+        column("hour_of_week_similarity_null", |c| {
+            opt(c.evidence.rhythm.profile_null)
+        }),
+        column("tweets", |c| c.profile.tweets.to_string()),
+        column("tweets_per_account", |c| fmt(c.profile.tweets_per_account)),
+        column("languages", move |c| {
+            joined(
+                c.profile
+                    .languages
+                    .iter()
+                    .map(|(l, s)| format!("{l}:{:.0}%", 100.0 * s))
+                    .collect(),
+            )
+        }),
+        column("top_hashtags", move |c| {
+            joined(
+                c.profile
+                    .top_hashtags
+                    .iter()
+                    .map(|(t, n)| format!("#{t}:{n}"))
+                    .collect(),
+            )
+        }),
+        column("top_domains", move |c| {
+            joined(
+                c.profile
+                    .top_domains
+                    .iter()
+                    .map(|(t, n)| format!("{t}:{n}"))
+                    .collect(),
+            )
+        }),
+        column("first_tweet", |c| {
+            c.profile.first_tweet_ms.map(format_iso).unwrap_or_default()
+        }),
+        column("last_tweet", |c| {
+            c.profile.last_tweet_ms.map(format_iso).unwrap_or_default()
+        }),
+        column("young_account_share", |c| opt(c.profile.young_share)),
+        column("median_followers", |c| {
+            c.profile
+                .median_followers
+                .map(|f| f.to_string())
+                .unwrap_or_default()
+        }),
+        column("explanation", |c| c.explanation.clone()),
+    ]);
+    columns
+}
+
 pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
     let name = "clusters.csv";
     let err = csv_err(dir, name);
     let mut w = csv_writer(dir, name)?;
-    let mut header = vec![
-        "cluster",
-        "size",
-        "n_core",
-        "n_amplifier",
-        "n_other",
-        "score",
-        "flagged",
-    ];
-    header.extend(Parts::NAMES);
-    header.extend([
-        "core_amplifier_ratio",
-        "inner_retweets",
-        "inner_retweet_share",
-        "median_retweet_delay_s",
-        "retweet_delay_q1_s",
-        "retweet_delay_q3_s",
-        "retweets_within_5min",
-        "retweets_within_5min_null",
-        "shared_burst_share",
-        "shared_burst_share_null",
-        "hour_of_week_similarity",
-        "hour_of_week_similarity_null",
-        "tweets",
-        "tweets_per_account",
-        "languages",
-        "top_hashtags",
-        "top_domains",
-        "first_tweet",
-        "last_tweet",
-        "young_account_share",
-        "median_followers",
-        "explanation",
-    ]);
-    w.write_record(&header).map_err(&err)?;
+    let columns = cluster_columns();
+    w.write_record(columns.iter().map(|(name, _)| name))
+        .map_err(&err)?;
     for c in &d.clusters {
-        let e = &c.evidence;
-        let p = &c.profile;
-        let mut row = vec![
-            c.id.to_string(),
-            c.size.to_string(),
-            c.n_core.to_string(),
-            c.n_amplifier.to_string(),
-            c.n_other.to_string(),
-            format!("{:.4}", c.score),
-            c.flagged.to_string(),
-        ];
-        row.extend(c.parts.values().iter().map(|&v| opt(v)));
-        let ratio = if c.n_core > 0 {
-            format!("1:{:.1}", c.n_amplifier as f64 / c.n_core as f64)
-        } else {
-            String::new()
-        };
-        row.extend([
-            ratio,
-            e.inner_retweets.to_string(),
-            opt((e.retweets_known > 0).then(|| e.inner_retweets as f64 / e.retweets_known as f64)),
-            opt(e.inner_median_delay_ms.map(|d| d as f64 / 1e3)),
-            opt(e.inner_delay_quartiles_ms.map(|q| q.0 as f64 / 1e3)),
-            opt(e.inner_delay_quartiles_ms.map(|q| q.1 as f64 / 1e3)),
-            opt((e.inner_retweets_timed > 0)
-                .then(|| e.inner_retweets_fast as f64 / e.inner_retweets_timed as f64)),
-            fmt(e.fast_null),
-            opt((e.rhythm.active_hours > 0)
-                .then(|| e.rhythm.shared_hours as f64 / e.rhythm.active_hours as f64)),
-            opt(e.rhythm.shared_null),
-            opt(e.rhythm.profile_similarity),
-            opt(e.rhythm.profile_null),
-            p.tweets.to_string(),
-            fmt(p.tweets_per_account),
-            p.languages
-                .iter()
-                .map(|(l, s)| format!("{l}:{:.0}%", 100.0 * s))
-                .collect::<Vec<_>>()
-                .join(" "),
-            p.top_hashtags
-                .iter()
-                .map(|(t, n)| format!("#{t}:{n}"))
-                .collect::<Vec<_>>()
-                .join(" "),
-            p.top_domains
-                .iter()
-                .map(|(t, n)| format!("{t}:{n}"))
-                .collect::<Vec<_>>()
-                .join(" "),
-            p.first_tweet_ms.map(format_iso).unwrap_or_default(),
-            p.last_tweet_ms.map(format_iso).unwrap_or_default(),
-            opt(p.young_share),
-            p.median_followers
-                .map(|f| f.to_string())
-                .unwrap_or_default(),
-            c.explanation.clone(),
-        ]);
-        w.write_record(&row).map_err(&err)?;
+        w.write_record(columns.iter().map(|(_, value)| value(c)))
+            .map_err(&err)?;
     }
     w.flush().map_err(|e| Error::io(&dir.join(name), e))
 }
@@ -294,10 +324,12 @@ pub fn write_gexf(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Resul
         .map_err(|e| Error::io(&path, e))
 }
 
-pub fn write_summary(dir: &Path, summary: &serde_json::Value) -> Result<()> {
+/// `summary.json`, keys in sorted order.
+pub fn write_summary(dir: &Path, summary: &impl serde::Serialize) -> Result<()> {
     let path = dir.join("summary.json");
+    let summary = serde_json::to_value(summary).map_err(|e| Error::io(&path, e.into()))?;
     let mut out = create(dir, "summary.json")?;
-    serde_json::to_writer_pretty(&mut out, summary)
+    serde_json::to_writer_pretty(&mut out, &summary)
         .map_err(std::io::Error::other)
         .and_then(|_| out.write_all(b"\n"))
         .and_then(|_| out.flush())
@@ -310,7 +342,7 @@ pub fn write_detection(
     dir: &Path,
     data: &Dataset,
     d: &Detection,
-    summary: &serde_json::Value,
+    summary: &(impl serde::Serialize + Sync),
     all_edges: bool,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;

@@ -150,7 +150,7 @@ impl EdgeTable {
             t.edges.push((e.a, e.b, weight.of(e)));
             t.values.extend(coaction_values(e));
             t.example
-                .push(&p.actions.item_label(data, e.exemplar_group as usize));
+                .push(&p.actions.item_label(data, e.exemplar_item as usize));
         }
         t
     }
@@ -398,7 +398,7 @@ impl CsvEdges for CoactionEdges<'_> {
 
     fn line(&self, buf: &mut Vec<u8>, data: &Dataset, i: usize) {
         let e = &self.p.edges[i];
-        let example = self.p.actions.item_label(data, e.exemplar_group as usize);
+        let example = self.p.actions.item_label(data, e.exemplar_item as usize);
         push_line(
             buf,
             data,

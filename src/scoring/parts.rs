@@ -22,14 +22,13 @@
 //! toward the null by a few pseudo-observations, so small clusters need stronger evidence.
 
 use super::features::Activity;
-use super::fuse::Fused;
 use super::rhythm::{self, Rhythm};
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::dataset::{ItemKind, TweetKind};
 use crate::graphs::actions::Actions;
 use crate::graphs::retweet::Source;
-use crate::graphs::CoactionKind;
+use crate::graphs::{CoactionKind, Fused};
 use crate::hash::splitmix;
 use hashbrown::HashMap;
 use rayon::prelude::*;
@@ -49,56 +48,145 @@ const PRIOR_ACCOUNTS: f64 = 5.0;
 /// A part needs this many observations to be reported.
 const MIN_SUPPORT: u64 = 5;
 
-/// A part's value and the counts behind it.
-#[derive(Clone, Debug, Default, serde::Serialize)]
+/// A part of the coordination score: its name, its weight in the score, and how it counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    Coaction,
+    Synchrony,
+    Structure,
+    CreationBurst,
+    ContentDuplication,
+    HashtagConcentration,
+}
+
+/// How a part enters the score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counting {
+    /// Its value counts, high or low.
+    Always,
+    /// It describes one way of operating (amplifying one's own cores, posting the same
+    /// texts): it counts only where it raises the score, since its absence is no sign of
+    /// innocence.
+    WhereItRaises,
+}
+
+impl Part {
+    pub const ALL: [Part; 6] = [
+        Part::Coaction,
+        Part::Synchrony,
+        Part::Structure,
+        Part::CreationBurst,
+        Part::ContentDuplication,
+        Part::HashtagConcentration,
+    ];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Part::Coaction => "coaction",
+            Part::Synchrony => "synchrony",
+            Part::Structure => "structure",
+            Part::CreationBurst => "creation_burst",
+            Part::ContentDuplication => "content_duplication",
+            Part::HashtagConcentration => "hashtag_concentration",
+        }
+    }
+
+    /// The part's weight in the score's weighted mean.
+    pub const fn weight(self) -> f64 {
+        match self {
+            Part::Coaction => 0.15,
+            Part::Synchrony => 0.25,
+            Part::Structure => 0.15,
+            Part::CreationBurst => 0.15,
+            Part::ContentDuplication => 0.1,
+            Part::HashtagConcentration => 0.2,
+        }
+    }
+
+    /// How the part counts (synchrony resting on activity rhythm alone counts only where it
+    /// raises the score: see [`Parts::counting`]).
+    pub const fn counting(self) -> Counting {
+        match self {
+            Part::Structure | Part::ContentDuplication => Counting::WhereItRaises,
+            _ => Counting::Always,
+        }
+    }
+}
+
+/// A cluster's parts: each a value in [0, 1], or `None` where the cluster has too little
+/// evidence for it.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Parts {
-    pub coaction: Option<f64>,
-    pub synchrony: Option<f64>,
-    pub structure: Option<f64>,
-    pub creation_burst: Option<f64>,
-    pub content_duplication: Option<f64>,
-    pub hashtag_concentration: Option<f64>,
+    values: [Option<f64>; 6],
     /// `synchrony` rests on activity rhythm alone (members share too few timed actions to
-    /// measure their delays); then, like the modus parts, it counts only where it raises the
-    /// score: accounts run on separate schedules can still act together.
-    #[serde(skip)]
+    /// measure their delays); then it counts only where it raises the score: accounts run on
+    /// separate schedules can still act together.
     pub synchrony_from_rhythm_only: bool,
 }
 
 impl Parts {
-    pub const NAMES: [&'static str; 6] = [
-        "coaction",
-        "synchrony",
-        "structure",
-        "creation_burst",
-        "content_duplication",
-        "hashtag_concentration",
-    ];
-
-    /// Which parts count only where they raise the score, in `NAMES` order: those that
-    /// describe one way of operating (amplifying one's own cores, posting the same texts),
-    /// and synchrony when it rests on activity rhythm alone. Their absence is no sign of
-    /// innocence.
-    pub fn modus(&self) -> [bool; 6] {
-        [
-            false,
-            self.synchrony_from_rhythm_only,
-            true,
-            false,
-            true,
-            false,
-        ]
+    pub fn get(&self, part: Part) -> Option<f64> {
+        self.values[part as usize]
     }
 
-    pub fn values(&self) -> [Option<f64>; 6] {
-        [
-            self.coaction,
-            self.synchrony,
-            self.structure,
-            self.creation_burst,
-            self.content_duplication,
-            self.hashtag_concentration,
-        ]
+    pub fn set(&mut self, part: Part, value: Option<f64>) {
+        self.values[part as usize] = value;
+    }
+
+    /// These parts with `part` set to `value`.
+    pub fn with(mut self, part: Part, value: f64) -> Parts {
+        self.set(part, Some(value));
+        self
+    }
+
+    /// Every part with its value, in [`Part::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (Part, Option<f64>)> + '_ {
+        Part::ALL.into_iter().map(|p| (p, self.get(p)))
+    }
+
+    pub fn counting(&self, part: Part) -> Counting {
+        if part == Part::Synchrony && self.synchrony_from_rhythm_only {
+            Counting::WhereItRaises
+        } else {
+            part.counting()
+        }
+    }
+
+    /// The score: the weighted mean of the parts that count always, then of those that count
+    /// where they raise it, best first, each added while it raises the mean.
+    pub fn score(&self) -> f64 {
+        let (mut sum, mut weight) = (0.0, 0.0);
+        let mut raising = Vec::new();
+        for (p, v) in self.iter() {
+            let Some(v) = v else { continue };
+            match self.counting(p) {
+                Counting::Always => {
+                    sum += v * p.weight();
+                    weight += p.weight();
+                }
+                Counting::WhereItRaises => raising.push((v, p.weight())),
+            }
+        }
+        let mean = |s: f64, w: f64| if w == 0.0 { 0.0 } else { s / w };
+        raising.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (v, w) in raising {
+            if v > mean(sum, weight) {
+                sum += v * w;
+                weight += w;
+            }
+        }
+        mean(sum, weight)
+    }
+}
+
+impl serde::Serialize for Parts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(Part::ALL.len()))?;
+        for (p, v) in self.iter() {
+            m.serialize_entry(p.name(), &v)?;
+        }
+        m.end()
     }
 }
 
@@ -270,15 +358,21 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
             PRIOR_ACTIONS,
         )
     });
-    Parts {
-        coaction,
-        synchrony,
-        structure,
-        creation_burst,
-        content_duplication,
-        hashtag_concentration,
+    let mut parts = Parts {
         synchrony_from_rhythm_only,
+        ..Parts::default()
+    };
+    for (p, v) in [
+        (Part::Coaction, coaction),
+        (Part::Synchrony, synchrony),
+        (Part::Structure, structure),
+        (Part::CreationBurst, creation_burst),
+        (Part::ContentDuplication, content_duplication),
+        (Part::HashtagConcentration, hashtag_concentration),
+    ] {
+        parts.set(p, v);
     }
+    parts
 }
 
 fn fused_weights(fused: &Fused, cluster_of: &[u32], ev: &mut [Evidence]) {
@@ -319,13 +413,13 @@ fn synchrony(
         }
     };
     let per_set = |a: &Actions| {
-        (0..a.groups())
+        (0..a.items())
             .into_par_iter()
             .fold(
                 || (vec![(0u64, 0u64); clusters], Vec::new()),
                 |(mut acc, mut buf): (Counts, Vec<Stamp>), g| {
                     buf.clear();
-                    for i in a.group(g) {
+                    for i in a.item(g) {
                         let u = a.account[i];
                         let c = cluster_of[u as usize];
                         if c != NO_CLUSTER {
@@ -481,10 +575,10 @@ fn duplication(data: &Dataset, fused: &Fused, cluster_of: &[u32], ev: &mut [Evid
     };
     let a = &p.actions;
     let mut buf: Vec<(u32, u32)> = Vec::new();
-    for g in 0..a.groups() {
+    for g in 0..a.items() {
         buf.clear();
         buf.extend(
-            a.group(g)
+            a.item(g)
                 .map(|i| (cluster_of[a.account[i] as usize], a.account[i]))
                 .filter(|x| x.0 != NO_CLUSTER),
         );
@@ -547,7 +641,7 @@ mod tests {
             ..Evidence::default()
         };
         // Only the schedule: half its excess (0.8), shrunk by 95 / (95 + 5).
-        let s = parts_from(&e, 100).synchrony.unwrap();
+        let s = parts_from(&e, 100).get(Part::Synchrony).unwrap();
         assert!((s - 0.5 * 0.8 * 0.95).abs() < 1e-12, "{s}");
         // Shared bursts in 90% of 980 active hours against a null of 10%.
         let e = Evidence {
@@ -558,9 +652,12 @@ mod tests {
             ..Evidence::default()
         };
         let expected = shrunk_excess(882.0, 980.0, 0.1, PRIOR_ACTIONS);
-        assert_eq!(parts_from(&e, 100).synchrony, Some(expected));
+        assert_eq!(parts_from(&e, 100).get(Part::Synchrony), Some(expected));
         assert!(expected > 0.85);
         // No timing evidence at all: no synchrony part.
-        assert_eq!(parts_from(&Evidence::default(), 100).synchrony, None);
+        assert_eq!(
+            parts_from(&Evidence::default(), 100).get(Part::Synchrony),
+            None
+        );
     }
 }

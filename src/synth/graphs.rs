@@ -50,7 +50,10 @@ pub fn planted_partition(
         })
         .collect();
     dedup(&mut edges);
-    (Graph::undirected(n, &edges), truth)
+    (
+        Graph::undirected(n, &edges).expect("generated edges join generated nodes"),
+        truth,
+    )
 }
 
 /// Settings of [`lfr`]. The defaults are the classic LFR benchmark's shape.
@@ -180,7 +183,10 @@ pub fn lfr(c: &LfrConfig) -> (Graph, Vec<u32>) {
             .filter(|&(u, v, _)| truth[u as usize] != truth[v as usize]),
     );
     dedup(&mut edges);
-    (Graph::undirected(n, &edges), truth)
+    (
+        Graph::undirected(n, &edges).expect("generated edges join generated nodes"),
+        truth,
+    )
 }
 
 /// Consecutive stubs paired, self-pairs dropped, each pair as (smaller, larger).

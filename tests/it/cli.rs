@@ -43,7 +43,22 @@ fn bad_input_exits_non_zero_with_a_one_line_reason() {
 
     let o = coordnet(&["stats", "--format", "tsv", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("expected one of: io-tweets"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("invalid value 'tsv'") && err.contains("possible values: io-tweets"),
+        "{err}"
+    );
+
+    // The library names the setting to change; the command line names its flags.
+    let other = write(dir.path(), "other.csv", "a,b,c\n1,2,3\n");
+    let o = coordnet(&["stats", other.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("other.csv: unknown CSV layout")
+            && err.contains("--format actions --account COL --time COL --object COL"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -42,7 +42,7 @@ fn karate() -> Graph {
         .flat_map(|&(a, bs)| bs.iter().map(move |&b| (a - 1, b - 1, 1.0)))
         .collect();
     assert_eq!(edges.len(), 78);
-    Graph::undirected(34, &edges)
+    Graph::undirected(34, &edges).unwrap()
 }
 
 fn modularity(resolution: f64, seed: u64) -> LeidenConfig {
@@ -135,7 +135,7 @@ fn cpm_keeps_small_cliques_that_modularity_merges() {
         }
         edges.push((c * size, ((c + 1) % cliques) * size + 1, 1.0));
     }
-    let g = Graph::undirected((cliques * size) as usize, &edges);
+    let g = Graph::undirected((cliques * size) as usize, &edges).unwrap();
     let truth: Vec<u32> = (0..cliques * size).map(|v| v / size).collect();
     let c = leiden(&g, &cpm(0.5, 1)).unwrap();
     assert_eq!(c.communities, cliques as usize);
@@ -160,7 +160,7 @@ fn awkward(seed: u64) -> Graph {
         edges.push((v, 1_500 + (v + 1 - 1_500) % 40, 1.0));
         edges.push((7, v, 0.25));
     }
-    Graph::undirected(n as usize, &edges)
+    Graph::undirected(n as usize, &edges).unwrap()
 }
 
 trait EdgesList {
@@ -298,16 +298,19 @@ fn one_seed_gives_one_partition_whatever_the_thread_count() {
 
 #[test]
 fn directed_graphs_and_negative_weights_are_refused_with_advice() {
-    let d = Graph::directed(3, &[(0, 1, 1.0), (1, 2, 1.0)]);
+    let d = Graph::directed(3, &[(0, 1, 1.0), (1, 2, 1.0)]).unwrap();
     let e = leiden(&d, &LeidenConfig::default())
         .unwrap_err()
         .to_string();
     assert!(e.contains("undirected"), "{e}");
-    let neg = Graph::undirected(3, &[(0, 1, 1.0), (1, 2, -2.0)]);
-    let e = leiden(&neg, &LeidenConfig::default())
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("negative") && e.contains("--weight"), "{e}");
+    let neg = Graph::undirected(3, &[(0, 1, 1.0), (1, 2, -2.0)]).unwrap();
+    let e = leiden(&neg, &LeidenConfig::default()).unwrap_err();
+    assert_eq!(e.setting(), Some(coordnet::error::Setting::EdgeWeight));
+    let e = e.to_string();
+    assert!(
+        e.contains("negative") && e.contains("pairs, items, idf or cosine"),
+        "{e}"
+    );
     let e = leiden(&neg, &modularity(0.0, 1)).unwrap_err().to_string();
     assert!(e.contains("resolution"), "{e}");
 }

@@ -2,9 +2,10 @@
 //! and on the IRA tweets.
 
 use super::*;
-use coordnet::scoring::eval::{evaluate, read_predicted, read_traps, read_truth};
-use coordnet::scoring::{detect, detect_with_progress, DetectConfig, Role, NO_CLUSTER};
+use coordnet::eval::{evaluate, read_predicted, read_traps, read_truth};
+use coordnet::scoring::{Part, Role, NO_CLUSTER};
 use coordnet::synth::{generate, SynthConfig};
+use coordnet::{detect, detect_with_progress, DetectConfig};
 use std::collections::HashMap;
 
 fn sample() -> PathBuf {
@@ -263,9 +264,8 @@ fn roles_follow_who_is_retweeted_inside_the_cluster() {
         .clusters
         .iter()
         .filter(|c| c.flagged && c.n_amplifier > c.n_core)
-        .all(
-            |c| c.parts.structure.unwrap_or(0.0) > 0.5 && c.explanation.contains("amplifiers made")
-        ));
+        .all(|c| c.parts.get(Part::Structure).unwrap_or(0.0) > 0.5
+            && c.explanation.contains("amplifiers made")));
     assert_eq!(Role::Core.name(), "core");
 }
 
@@ -353,7 +353,12 @@ fn eval_and_detect_name_what_is_wrong() {
         &["--kinds", "co-retweet,co-everything"],
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown co-action kind 'co-everything'"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("invalid value 'co-everything'")
+            && err.contains("possible values: co-retweet"),
+        "{err}"
+    );
     let o = detect_sample(&dir.path().join("d"), &["--edge-pvalue", "2"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("try 0.01"));

@@ -3,7 +3,7 @@
 
 use super::*;
 use coordnet::graphs::store::component_sizes;
-use coordnet::graphs::{coaction_graph, CoactionKind, Graph, GraphOptions};
+use coordnet::graphs::{coaction_graph, CoactionKind, Graph, GraphOptions, Window};
 
 /// CooRTweet 2.x on `russian_coord_tweets`: (window s, min_participation) ->
 /// (coordinated pairs, nodes, edges, components, largest component), from
@@ -23,7 +23,7 @@ fn co_retweet_reproduces_coortweet_exactly() {
     let (d, _) = read(&[p]);
     for (window_s, min_participation, want) in COORTWEET {
         let opts = GraphOptions {
-            window_ms: Some(window_s * 1000),
+            window: Window::Fixed(window_s * 1000),
             min_participation,
             coortweet_participation: true,
             ..Default::default()
@@ -33,7 +33,8 @@ fn co_retweet_reproduces_coortweet_exactly() {
         let csr = Graph::undirected(
             d.accounts.len(),
             &g.edges.iter().map(|e| (e.a, e.b, 1.0)).collect::<Vec<_>>(),
-        );
+        )
+        .unwrap();
         let sizes = component_sizes(&csr);
         let got = [
             pairs as usize,
@@ -60,7 +61,7 @@ fn actions_csv(dir: &Path, rows: &[(&str, &str, i64)]) -> PathBuf {
 
 fn opts(window_s: Option<i64>) -> GraphOptions {
     GraphOptions {
-        window_ms: window_s.map(|s| s * 1000),
+        window: window_s.map_or(Window::Whole, |s| Window::Fixed(s * 1000)),
         min_participation: 1,
         ..Default::default()
     }
@@ -167,7 +168,7 @@ fn minute_resolution_refuses_a_ten_second_window() {
     let err = coaction_graph(&d, CoactionKind::CoHashtag, &opts(Some(10))).unwrap_err();
     let msg = err.to_string();
     assert!(
-        msg.contains("resolution") && msg.contains("--window 1m"),
+        msg.contains("resolution") && msg.contains("a window of 1m or longer"),
         "{msg}"
     );
     let g = coaction_graph(&d, CoactionKind::CoHashtag, &opts(Some(60))).unwrap();
@@ -300,11 +301,11 @@ fn analytic_null_matches_shuffled_projections() {
     use coordnet::graphs::{actions, coaction, significance::shuffle_accounts};
     let (d, _) = sample();
     let o = GraphOptions {
-        window_ms: Some(3_600_000),
+        window: Window::Fixed(3_600_000),
         ..Default::default()
     };
     let acts = actions::collect(&d, CoactionKind::CoHashtag, &o.filter);
-    let observed = coaction::project(&d, acts.clone(), &o.coaction()).unwrap();
+    let observed = coaction::project(&d, acts.clone(), &o).unwrap();
     // Expected total pairs between different accounts, summed over every account pair.
     let k = acts.per_account(d.accounts.len());
     let m: f64 = k.iter().map(|&x| x as f64).sum();
@@ -312,8 +313,8 @@ fn analytic_null_matches_shuffled_projections() {
     let slot_pairs = {
         // Same slots as the projection forms: pairs inside the window.
         let mut n = 0u64;
-        for g in 0..acts.groups() {
-            let t = &acts.time_ms[acts.group(g)];
+        for g in 0..acts.items() {
+            let t = &acts.time_ms[acts.item(g)];
             let mut hi = 0;
             for i in 0..t.len() {
                 hi = hi.max(i + 1);
@@ -330,10 +331,7 @@ fn analytic_null_matches_shuffled_projections() {
     let mut null_total = 0.0;
     for seed in 0..shuffles {
         let s = shuffle_accounts(&acts, seed);
-        null_total += coaction::project(&d, s, &o.coaction())
-            .unwrap()
-            .report
-            .pairs as f64;
+        null_total += coaction::project(&d, s, &o).unwrap().report.pairs as f64;
     }
     let mean = null_total / shuffles as f64;
     assert!(
@@ -420,7 +418,7 @@ fn ira_retweet_sources_are_recovered_from_matching_text() {
     );
     // And co-retweet can use them: retweets of the same recovered original pair up.
     let o = GraphOptions {
-        window_ms: None,
+        window: Window::Whole,
         min_participation: 1,
         ..Default::default()
     };

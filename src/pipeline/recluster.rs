@@ -8,11 +8,12 @@
 //! the split is kept only if one of its parts is flagged. Parts are tried again, a few levels
 //! deep. Clusters that score high are never split: a flagged network stays whole.
 
-use super::{parts, score, strengths, Activity, DetectConfig, Fused, NO_CLUSTER};
+use super::DetectConfig;
 use crate::communities::leiden;
 use crate::dataset::Dataset;
 use crate::error::Result;
-use crate::graphs::Graph;
+use crate::graphs::{Fused, Graph};
+use crate::scoring::{parts, Activity, NO_CLUSTER};
 use hashbrown::{HashMap, HashSet};
 
 /// Levels of splitting at most.
@@ -71,7 +72,7 @@ fn scores_by_label(
     measured
         .iter()
         .enumerate()
-        .map(|(c, (p, _))| (label_of[c], (sizes[c], score(p))))
+        .map(|(c, (p, _))| (label_of[c], (sizes[c], p.score())))
         .collect()
 }
 
@@ -155,7 +156,7 @@ fn split_labels(
     order.sort_unstable();
     for l in order {
         let m = &members[&l];
-        let g = Graph::undirected(m.len(), edges.get(&l).map_or(&[][..], |e| &e[..]));
+        let g = Graph::undirected(m.len(), edges.get(&l).map_or(&[][..], |e| &e[..]))?;
         let p = leiden(&g, &config.leiden)?;
         for (i, &u) in m.iter().enumerate() {
             split[u as usize] = next + p.membership[i];
@@ -176,7 +177,7 @@ fn trim_periphery(fused: &Fused, membership: &mut [u32], min_share: f64) {
     if min_share <= 0.0 {
         return;
     }
-    let (strength, internal) = strengths(fused, membership, TRIMMED);
+    let (strength, internal) = fused.strengths(membership, TRIMMED);
     for (u, c) in membership.iter_mut().enumerate() {
         if strength[u] > 0.0 && internal[u] < min_share * strength[u] {
             *c = TRIMMED;

@@ -1,0 +1,288 @@
+//! One account graph from many: the co-action graphs and the retweet graph fused by
+//! significance, so that a kind with many weak edges cannot drown one with few strong ones.
+//!
+//! Each edge of each kind is tested against its own null model (co-actions: accounts shuffled
+//! over the action slots with the window applied; retweets: the configuration model that keeps
+//! every account's retweets made and received). An edge enters the fused graph only if its
+//! p-value is at most `edge_pvalue`, and then adds its evidence, `min(-log10 p, 10)`, to the
+//! account pair's weight. The weight is therefore "how surprising is everything these two did
+//! together", summed over kinds; busy accounts and viral items, expected to share a lot, add
+//! little.
+
+use super::retweet::{self, RetweetGraph, Source};
+use super::significance::poisson_upper_tail;
+use super::window::{check_window, Window};
+use super::{coaction, coaction_actions, format_duration, CoEdge, CoactionKind, Graph};
+use super::{GraphOptions, Projection};
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+
+/// Which graphs to fuse and how.
+#[derive(Clone, Debug)]
+pub struct FusionOptions {
+    /// Co-action kinds fused with the retweet graph.
+    pub kinds: Vec<CoactionKind>,
+    /// Fuse the retweet graph too.
+    pub retweets: bool,
+    /// Settings shared by every co-action graph; an estimated window is estimated per kind.
+    pub graph: GraphOptions,
+    /// An edge enters the fused graph if its p-value is at most this.
+    pub edge_pvalue: f64,
+}
+
+impl Default for FusionOptions {
+    fn default() -> FusionOptions {
+        FusionOptions {
+            kinds: vec![
+                CoactionKind::CoRetweet,
+                CoactionKind::CoHashtag,
+                CoactionKind::CoUrl,
+                CoactionKind::CoMention,
+                CoactionKind::CoReply,
+                CoactionKind::CoTweet,
+            ],
+            retweets: true,
+            graph: GraphOptions {
+                window: Window::Auto,
+                ..GraphOptions::default()
+            },
+            edge_pvalue: 0.01,
+        }
+    }
+}
+
+impl FusionOptions {
+    pub fn validate(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.edge_pvalue) {
+            return Err(Error::config(format!(
+                "the edge p-value {} is not a probability; try 0.01",
+                self.edge_pvalue
+            )));
+        }
+        if self.kinds.is_empty() && !self.retweets {
+            return Err(Error::config(
+                "no graph to build: enable the retweet graph or at least one co-action kind",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The most evidence one edge of one kind can add (p-values below 1e-10 all count the same).
+pub const MAX_EVIDENCE: f64 = 10.0;
+
+/// Evidence of an edge with p-value `p`.
+pub fn evidence(p: f64) -> f64 {
+    (-p.max(1e-300).log10()).clamp(0.0, MAX_EVIDENCE)
+}
+
+/// How one kind contributed to the fused graph.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct KindReport {
+    pub kind: &'static str,
+    /// The window used, as written (`none` for the retweet graph).
+    pub window: String,
+    /// Why this window (when it was estimated from the data).
+    pub window_reason: Option<String>,
+    pub edges: usize,
+    pub significant_edges: usize,
+    pub evidence: f64,
+}
+
+/// The fused graph and the graphs it came from.
+pub struct Fused {
+    /// Undirected account graph over all dataset accounts.
+    pub graph: Graph,
+    /// Fused edges, `a < b`, with their weight and each kind's evidence (in `kinds` order).
+    pub edges: Vec<FusedEdge>,
+    pub kinds: Vec<KindReport>,
+    pub projections: Vec<Projection>,
+    pub retweets: Option<RetweetGraph>,
+    /// Each retweet row's source, where one was found (`None` for other rows).
+    pub sources: Vec<Option<Source>>,
+}
+
+impl Fused {
+    /// Each account's fused strength, and the part of it inside its own group (`none` marks
+    /// accounts in no group).
+    pub fn strengths(&self, group_of: &[u32], none: u32) -> (Vec<f64>, Vec<f64>) {
+        let n = group_of.len();
+        let mut strength = vec![0.0; n];
+        let mut internal = vec![0.0; n];
+        for e in &self.edges {
+            for u in [e.a, e.b] {
+                strength[u as usize] += e.weight;
+            }
+            let c = group_of[e.a as usize];
+            if c != none && c == group_of[e.b as usize] {
+                internal[e.a as usize] += e.weight;
+                internal[e.b as usize] += e.weight;
+            }
+        }
+        (strength, internal)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FusedEdge {
+    pub a: u32,
+    pub b: u32,
+    pub weight: f64,
+    /// Evidence per kind, in the order of `Fused::kinds`.
+    pub by_kind: Vec<f32>,
+}
+
+/// Build every enabled graph and fuse them.
+pub fn fuse(data: &Dataset, opts: &FusionOptions) -> Result<Fused> {
+    let mut kinds = Vec::new();
+    let mut projections = Vec::new();
+    for &kind in &opts.kinds {
+        let p = project_kind(data, kind, &opts.graph)?;
+        kinds.push(KindReport {
+            kind: kind.name(),
+            window: p.window_ms.map_or("none".to_string(), format_duration),
+            window_reason: p.window_reason.clone(),
+            edges: p.edges.len(),
+            significant_edges: 0,
+            evidence: 0.0,
+        });
+        projections.push(p);
+    }
+    // Sources are kept: roles and timing read each retweet's source and delay.
+    let sources = retweet::sources(data);
+    let retweets = opts.retweets.then(|| retweet::from_sources(data, &sources));
+
+    let mut entries: Vec<Entry> = Vec::new();
+    for (k, p) in projections.iter().enumerate() {
+        let (count, total) = add_coaction(&mut entries, &p.edges, k, opts.edge_pvalue);
+        kinds[k].significant_edges = count;
+        kinds[k].evidence = total;
+    }
+    if let Some(rt) = &retweets {
+        let report = add_retweets(&mut entries, rt, data.accounts.len(), kinds.len(), opts);
+        kinds.push(report);
+    }
+    let edges = by_pair(entries, kinds.len());
+    let list: Vec<(u32, u32, f32)> = edges.iter().map(|e| (e.a, e.b, e.weight as f32)).collect();
+    let graph = Graph::undirected(data.accounts.len(), &list)?;
+    Ok(Fused {
+        graph,
+        edges,
+        kinds,
+        projections,
+        retweets,
+        sources,
+    })
+}
+
+/// One kind's projection with its window: an estimated window is capped, and a window the
+/// timestamps cannot resolve becomes the whole period (said in the window's reason) rather
+/// than failing the run.
+fn project_kind(data: &Dataset, kind: CoactionKind, graph: &GraphOptions) -> Result<Projection> {
+    let mut opts = graph.clone();
+    let actions = coaction_actions(data, kind, &opts)?;
+    let mut coarse = None;
+    if let Window::Fixed(w) = opts.window {
+        if check_window(&actions, Some(w)).is_err() {
+            coarse = Some(format!(
+                "timestamps are {} at best, too coarse for a window; using the whole period",
+                actions.coarsest.name()
+            ));
+            opts.window = Window::Whole;
+        }
+    }
+    let mut p = coaction::project(data, actions, &opts)?;
+    if coarse.is_some() {
+        p.window_reason = coarse;
+    }
+    Ok(p)
+}
+
+/// One significant edge of one kind: (account pair, kind, evidence).
+type Entry = ((u32, u32), u8, f32);
+
+/// The retweet edges significant under the configuration model, as entries of kind `k`.
+fn add_retweets(
+    entries: &mut Vec<Entry>,
+    rt: &RetweetGraph,
+    accounts: usize,
+    k: usize,
+    opts: &FusionOptions,
+) -> KindReport {
+    let tested = retweet_significance(rt, accounts);
+    let mut report = KindReport {
+        kind: "retweet",
+        window: "none".into(),
+        window_reason: None,
+        edges: rt.edges.len(),
+        significant_edges: 0,
+        evidence: 0.0,
+    };
+    for (e, p) in rt.edges.iter().zip(tested) {
+        if p > opts.edge_pvalue || e.amplifier == e.source {
+            continue;
+        }
+        let key = (e.amplifier.min(e.source), e.amplifier.max(e.source));
+        let ev = evidence(p);
+        entries.push((key, k as u8, ev as f32));
+        report.significant_edges += 1;
+        report.evidence += ev;
+    }
+    report
+}
+
+/// Entries grouped by account pair into fused edges.
+fn by_pair(mut entries: Vec<Entry>, n_kinds: usize) -> Vec<FusedEdge> {
+    entries.par_sort_unstable_by_key(|e| e.0);
+    entries
+        .par_chunk_by(|x, y| x.0 == y.0)
+        .map(|run| {
+            let mut by_kind = vec![0.0f32; n_kinds];
+            for &(_, k, ev) in run {
+                // Mutual retweeting is one relation: keep the stronger direction.
+                by_kind[k as usize] = by_kind[k as usize].max(ev);
+            }
+            FusedEdge {
+                a: run[0].0 .0,
+                b: run[0].0 .1,
+                weight: by_kind.iter().map(|&x| x as f64).sum(),
+                by_kind,
+            }
+        })
+        .collect()
+}
+
+fn add_coaction(entries: &mut Vec<Entry>, edges: &[CoEdge], k: usize, alpha: f64) -> (usize, f64) {
+    let mut count = 0;
+    let mut total = 0.0;
+    for e in edges.iter().filter(|e| e.p_value <= alpha) {
+        let ev = evidence(e.p_value);
+        entries.push(((e.a, e.b), k as u8, ev as f32));
+        count += 1;
+        total += ev;
+    }
+    (count, total)
+}
+
+/// P-value of each retweet edge under the configuration model: with `R` retweets in all, an
+/// account that made `out_a` and one that received `in_b` are expected to form
+/// `out_a * in_b / R` of them.
+pub fn retweet_significance(rt: &RetweetGraph, accounts: usize) -> Vec<f64> {
+    let mut made = vec![0u64; accounts];
+    let mut received = vec![0u64; accounts];
+    let mut total = 0u64;
+    for e in &rt.edges {
+        made[e.amplifier as usize] += e.retweets as u64;
+        received[e.source as usize] += e.retweets as u64;
+        total += e.retweets as u64;
+    }
+    rt.edges
+        .par_iter()
+        .map(|e| {
+            let expected = made[e.amplifier as usize] as f64 * received[e.source as usize] as f64
+                / total.max(1) as f64;
+            poisson_upper_tail(e.retweets as u64, expected)
+        })
+        .collect()
+}

@@ -1,0 +1,240 @@
+//! The main job: from a dataset to scored clusters of accounts with roles.
+//!
+//! [`detect`] runs every stage in order: the co-action graphs and the retweet graph, each
+//! tested against its null model and fused by significance ([`graphs::fuse`]); Leiden on the
+//! fused graph; clusters formed from its communities, split again where a coordinated group
+//! hides inside ([`recluster`]); then per cluster the parts of the score, the roles of its
+//! accounts, a profile and an explanation ([`scoring`]). [`assess`] scores groups the analyst
+//! gives instead of found ones. [`RunSummary`] is what `summary.json` holds.
+//!
+//! ```
+//! use coordnet::{detect, ingest, DetectConfig, IngestOptions};
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("shares.csv");
+//! std::fs::write(&path, "object_id,account_id,content_id,timestamp_share\n\
+//!     o1,alice,c1,100\no1,bob,c2,101\n").unwrap();
+//! let (data, _) = ingest(&[path], &IngestOptions::default()).unwrap();
+//! let d = detect(&data, &DetectConfig::default()).unwrap();
+//! assert!(d.clusters.is_empty()); // two shares are not a network
+//! ```
+//!
+//! [`graphs::fuse`]: crate::graphs::fuse
+//! [`scoring`]: crate::scoring
+
+pub mod recluster;
+mod summary;
+
+pub use summary::RunSummary;
+
+use crate::communities::{leiden, LeidenConfig};
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::graphs::{fuse, Fused, FusionOptions};
+use crate::scoring::parts;
+use crate::scoring::{explain, profile, roles, AccountFeatures, Activity, Amplification};
+use crate::scoring::{Cluster, Role, NO_CLUSTER};
+use std::time::Instant;
+
+/// Settings of [`detect`]: the one place each default is written. The defaults work on a
+/// takedown archive and on a mixed collection.
+#[derive(Clone, Debug)]
+pub struct DetectConfig {
+    /// Which graphs are built and fused, with their windows and significance level.
+    pub fusion: FusionOptions,
+    pub leiden: LeidenConfig,
+    /// Smaller groups are not clusters (their accounts get no cluster).
+    pub min_cluster_size: usize,
+    /// Accounts with less than this share of their fused evidence inside their community are
+    /// left out of it (periphery).
+    pub min_internal_share: f64,
+    /// Clusters scoring at least this are flagged as coordinated.
+    pub threshold: f64,
+}
+
+impl Default for DetectConfig {
+    fn default() -> DetectConfig {
+        DetectConfig {
+            fusion: FusionOptions::default(),
+            // Resolution 2: a sparse network stays apart from the organic mass around it at
+            // every scale we measured; splitting by score is the fallback beyond.
+            leiden: LeidenConfig {
+                resolution: 2.0,
+                ..LeidenConfig::default()
+            },
+            min_cluster_size: 3,
+            min_internal_share: 0.4,
+            threshold: 0.4,
+        }
+    }
+}
+
+impl DetectConfig {
+    pub fn validate(&self) -> Result<()> {
+        self.fusion.validate()?;
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return Err(Error::config(format!(
+                "the score threshold {} is outside [0, 1]; try 0.5",
+                self.threshold
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The result of [`detect`].
+pub struct Detection {
+    pub fused: Fused,
+    /// Each dataset account's cluster, or `NO_CLUSTER`.
+    pub cluster_of: Vec<u32>,
+    /// Clusters, numbered by score, highest first.
+    pub clusters: Vec<Cluster>,
+    /// Each account's role and confidence (meaningful for clustered accounts only).
+    pub roles: Vec<(Role, f64)>,
+    pub features: AccountFeatures,
+    pub activity: Activity,
+    /// Seconds per stage.
+    pub timings: Vec<(&'static str, f64)>,
+}
+
+impl Detection {
+    pub fn flagged(&self) -> impl Iterator<Item = &Cluster> {
+        self.clusters.iter().filter(|c| c.flagged)
+    }
+}
+
+/// The stages of [`detect`], in order, as [`detect_with_progress`] announces them.
+pub const STAGES: [&str; 3] = ["building graphs", "finding communities", "scoring clusters"];
+
+/// Run the whole pipeline on `data`.
+pub fn detect(data: &Dataset, config: &DetectConfig) -> Result<Detection> {
+    detect_with_progress(data, config, &mut |_| {})
+}
+
+/// [`detect`], calling `stage` with each of [`STAGES`] as it starts, so that a long run can
+/// show where it is.
+pub fn detect_with_progress(
+    data: &Dataset,
+    config: &DetectConfig,
+    stage: &mut dyn FnMut(&'static str),
+) -> Result<Detection> {
+    config.validate()?;
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
+        timings.push((name, clock.elapsed().as_secs_f64()));
+        clock = Instant::now();
+    };
+    stage(STAGES[0]);
+    let fused = fuse(data, &config.fusion)?;
+    lap("graphs", &mut timings);
+
+    stage(STAGES[1]);
+    let partition = leiden(&fused.graph, &config.leiden)?;
+    let membership = recluster::split_by_score(data, &fused, partition.membership, config)?;
+    let (cluster_of, clusters) = recluster::form(&fused, &membership, config);
+    lap("communities", &mut timings);
+
+    stage(STAGES[2]);
+    let mut d = assess(data, fused, cluster_of, clusters, config);
+    lap("scoring", &mut timings);
+    d.timings = timings;
+    Ok(d)
+}
+
+/// Score given groups of accounts: `cluster_of[account]` is a group in `0..clusters` or
+/// `NO_CLUSTER`. Parts, roles and profiles as `detect` computes them; groups are renumbered by
+/// score, highest first.
+pub fn assess(
+    data: &Dataset,
+    fused: Fused,
+    mut cluster_of: Vec<u32>,
+    clusters: usize,
+    config: &DetectConfig,
+) -> Detection {
+    let activity = Activity::of(data);
+    let amp = Amplification::of(data, &fused.sources, &cluster_of);
+    let sizes = sizes(&cluster_of, clusters);
+    let measured = parts::measure(
+        data,
+        &activity,
+        &fused,
+        &cluster_of,
+        clusters,
+        &sizes,
+        config.leiden.seed,
+    );
+    let profiles = profile::profiles(data, &activity, &cluster_of, clusters);
+    let roles: Vec<(Role, f64)> = (0..data.accounts.len())
+        .map(|u| {
+            if cluster_of[u] == NO_CLUSTER {
+                (Role::Other, 0.0)
+            } else {
+                roles::role(&activity, &amp, u)
+            }
+        })
+        .collect();
+    let mut counts = vec![[0usize; 3]; clusters];
+    for (u, &c) in cluster_of.iter().enumerate() {
+        if c != NO_CLUSTER {
+            counts[c as usize][roles[u].0 as usize] += 1;
+        }
+    }
+    let mut out: Vec<Cluster> = measured
+        .into_iter()
+        .zip(profiles)
+        .enumerate()
+        .map(|(c, ((parts, evidence), profile))| {
+            let score = parts.score();
+            let [n_core, n_amplifier, n_other] = counts[c];
+            let mut cluster = Cluster {
+                id: c as u32,
+                size: sizes[c],
+                n_core,
+                n_amplifier,
+                n_other,
+                score,
+                flagged: score >= config.threshold,
+                parts,
+                evidence,
+                profile,
+                explanation: String::new(),
+            };
+            cluster.explanation = explain(&cluster);
+            cluster
+        })
+        .collect();
+    renumber_by_score(&mut out, &mut cluster_of);
+    let (strength, internal) = fused.strengths(&cluster_of, NO_CLUSTER);
+    let features = AccountFeatures::build(&activity, &amp, &strength, &internal);
+    Detection {
+        fused,
+        cluster_of,
+        clusters: out,
+        roles,
+        features,
+        activity,
+        timings: Vec::new(),
+    }
+}
+
+/// Members per group.
+fn sizes(cluster_of: &[u32], clusters: usize) -> Vec<usize> {
+    let mut sizes = vec![0usize; clusters];
+    for &c in cluster_of.iter().filter(|&&c| c != NO_CLUSTER) {
+        sizes[c as usize] += 1;
+    }
+    sizes
+}
+
+/// Number clusters by score, so cluster 0 is the one to look at first.
+fn renumber_by_score(clusters: &mut [Cluster], cluster_of: &mut [u32]) {
+    clusters.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.size.cmp(&a.size)));
+    let mut renumber = vec![0u32; clusters.len()];
+    for (new, c) in clusters.iter_mut().enumerate() {
+        renumber[c.id as usize] = new as u32;
+        c.id = new as u32;
+    }
+    for c in cluster_of.iter_mut().filter(|c| **c != NO_CLUSTER) {
+        *c = renumber[*c as usize];
+    }
+}

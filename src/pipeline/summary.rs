@@ -1,0 +1,94 @@
+//! What `summary.json` holds: the inputs, the settings, each graph's contribution, the counts
+//! and the ingest statistics of one run, so that a finding can be traced to how it was made.
+
+use super::{DetectConfig, Detection};
+use crate::dataset::Dataset;
+use crate::graphs::KindReport;
+use crate::ingest::IngestReport;
+use crate::scoring::Part;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// One `detect` run, as `summary.json` writes it.
+#[derive(Serialize)]
+pub struct RunSummary<'a> {
+    pub inputs: &'a [PathBuf],
+    pub settings: Settings<'a>,
+    pub graphs: &'a [KindReport],
+    pub counts: Counts,
+    pub ingest: &'a IngestReport,
+    /// Seconds per stage, reading included.
+    pub timings_s: BTreeMap<&'static str, f64>,
+}
+
+/// The settings that shaped the result.
+#[derive(Serialize)]
+pub struct Settings<'a> {
+    pub kinds: Vec<&'static str>,
+    pub retweets: bool,
+    pub edge_pvalue: f64,
+    pub threshold: f64,
+    pub min_cluster_size: usize,
+    pub min_internal_share: f64,
+    pub min_participation: u32,
+    pub leiden: &'a crate::communities::LeidenConfig,
+    pub part_weights: Vec<f64>,
+}
+
+#[derive(Serialize)]
+pub struct Counts {
+    pub tweets: usize,
+    pub accounts: usize,
+    pub fused_edges: usize,
+    pub clusters: usize,
+    pub flagged_clusters: usize,
+    pub clustered_accounts: usize,
+    pub flagged_accounts: usize,
+}
+
+impl<'a> RunSummary<'a> {
+    /// The summary of `detection`, found in `data` (read from `inputs` in `ingest_secs`) with
+    /// `config`.
+    pub fn new(
+        inputs: &'a [PathBuf],
+        data: &Dataset,
+        ingest: &'a IngestReport,
+        ingest_secs: f64,
+        config: &'a DetectConfig,
+        detection: &'a Detection,
+    ) -> RunSummary<'a> {
+        let fusion = &config.fusion;
+        let settings = Settings {
+            kinds: fusion.kinds.iter().map(|k| k.name()).collect(),
+            retweets: fusion.retweets,
+            edge_pvalue: fusion.edge_pvalue,
+            threshold: config.threshold,
+            min_cluster_size: config.min_cluster_size,
+            min_internal_share: config.min_internal_share,
+            min_participation: fusion.graph.min_participation,
+            leiden: &config.leiden,
+            part_weights: Part::ALL.map(Part::weight).to_vec(),
+        };
+        let d = detection;
+        let counts = Counts {
+            tweets: data.len(),
+            accounts: data.accounts.len(),
+            fused_edges: d.fused.edges.len(),
+            clusters: d.clusters.len(),
+            flagged_clusters: d.flagged().count(),
+            clustered_accounts: d.clusters.iter().map(|c| c.size).sum(),
+            flagged_accounts: d.flagged().map(|c| c.size).sum(),
+        };
+        let mut timings_s = BTreeMap::from([("ingest", ingest_secs)]);
+        timings_s.extend(d.timings.iter().copied());
+        RunSummary {
+            inputs,
+            settings,
+            graphs: &d.fused.kinds,
+            counts,
+            ingest,
+            timings_s,
+        }
+    }
+}
