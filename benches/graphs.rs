@@ -42,19 +42,19 @@ fn bench(c: &mut Criterion) {
         } else {
             "-".to_string()
         };
-        let per_action = match p.report.actions {
+        let per_action = match p.stats.actions {
             0 => "-".to_string(),
             n => format!("{:.0}", peak as f64 / n as f64),
         };
         println!(
             "{:<12} {:<10} {:<11} {:<9} {:<10} {per_action:<13} {ratio}",
             kind.name(),
-            p.report.actions,
-            p.report.pairs,
+            p.stats.actions,
+            p.stats.pairs,
             p.edges.len(),
             format!("{:.1} MB", peak as f64 / 1e6),
         );
-        actions.push(p.report.actions);
+        actions.push(p.stats.actions);
     }
     let mut group = c.benchmark_group("projection");
     group.sample_size(10);

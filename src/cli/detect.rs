@@ -134,8 +134,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut stages = Stages::new(STAGES.len() + 2);
     stages.start("reading input");
-    let (data, report) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
-    eprintln!("{}", report.summary());
+    let (data, stats) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
+    eprintln!("{}", stats.summary());
     let ingest_secs = started.elapsed().as_secs_f64();
 
     let d = detect_with_progress(&data, &config, &mut |stage| stages.start(stage))?;
@@ -148,7 +148,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     stages.start("writing");
     let inputs = &args.input.inputs;
-    let summary = RunSummary::new(inputs, &data, &report, ingest_secs, &config, &d);
+    let summary = RunSummary::new(inputs, &data, &stats, ingest_secs, &config, &d);
     write_detection(&args.output, &data, &d, &summary, args.all_edges)?;
     stages.finish();
     let flagged: Vec<_> = d.flagged().collect();

@@ -132,14 +132,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.graph.kind,
         GraphKind::Retweet | GraphKind::Coaction(CoactionKind::CoTweet | CoactionKind::CoSimilar)
     );
-    let (data, report) = coordnet::ingest(&args.input.inputs, &ingest_opts)?;
-    eprintln!("{}", report.summary());
+    let (data, stats) = coordnet::ingest(&args.input.inputs, &ingest_opts)?;
+    eprintln!("{}", stats.summary());
 
     stages.start(&format!("building the {} graph", args.graph.kind.name()));
     let (table, nodes) = match args.graph.kind {
         GraphKind::Retweet => {
             let g = retweet_graph(&data);
-            let r = &g.report;
+            let r = &g.stats;
             eprintln!(
                 "retweets: {} ({} source from record, {} from 'RT @name:', {} from matching \
                  text, {} unknown, {} self-retweets)",
@@ -224,7 +224,7 @@ fn wrote(edges: usize, accounts: usize, path: &std::path::Path) {
 }
 
 pub fn print_projection(p: &graphs::Projection) {
-    let r = &p.report;
+    let r = &p.stats;
     let window = p
         .window_ms
         .map_or("none".to_string(), graphs::format_duration);

@@ -49,8 +49,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         &args.account_column,
         args.group_column.as_deref(),
     )?;
-    let (data, report) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
-    eprintln!("{}", report.summary());
+    let (data, stats) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
+    eprintln!("{}", stats.summary());
 
     let mut cluster_of = vec![NO_CLUSTER; data.accounts.len()];
     let mut groups: Vec<String> = Vec::new();
@@ -129,7 +129,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "suspects": args.accounts,
             "suspects_missing": missing.len(),
             "groups": groups,
-            "ingest": report,
+            "ingest": stats,
         });
         write_detection(dir, &data, &d, &summary, false)?;
         eprintln!("wrote {}", dir.display());

@@ -16,16 +16,16 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let (data, report) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
+    let (data, stats) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
     let summary = Summary::of(&data);
     let mut out = std::io::stdout().lock();
     if args.json {
-        let v = serde_json::json!({ "summary": summary, "ingest": report });
+        let v = serde_json::json!({ "summary": summary, "ingest": stats });
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
         return Ok(());
     }
-    for f in &report.files {
+    for f in &stats.files {
         let format = f.format.map_or("empty", |f| f.name());
         writeln!(
             out,
@@ -35,7 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             f.rows_rejected
         )?;
     }
-    writeln!(out, "{}", report.summary())?;
+    writeln!(out, "{}", stats.summary())?;
     let s = &summary;
     writeln!(out, "tweets              {}", s.tweets)?;
     writeln!(out, "  original          {}", s.originals)?;
@@ -75,18 +75,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .map(|(k, v)| format!("{k}: {v}"))
         .collect();
     writeln!(out, "time resolution     {}", res.join(", "))?;
-    if report.snowflake_mismatches > 0 {
+    if stats.snowflake_mismatches > 0 {
         writeln!(
             out,
             "snowflake mismatch  {} (written time kept)",
-            report.snowflake_mismatches
+            stats.snowflake_mismatches
         )?;
     }
     writeln!(
         out,
         "read in             {:.2} s ({:.0} MB)",
-        report.seconds,
-        report.bytes_read as f64 / 1e6
+        stats.seconds,
+        stats.bytes_read as f64 / 1e6
     )?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 use super::aggregate::{aggregate, sum_by, Csr, Level, Rows};
 use super::moving::{local_move, refine};
 use super::partition::split_pieces;
+use super::trace::{self, Clock};
 use super::{LeidenConfig, Partition, Quality};
 use crate::error::{Error, Result, Setting};
 use crate::graphs::Graph;
@@ -62,17 +63,13 @@ fn leiden_run(graph: &Graph, config: &LeidenConfig, seed: u64) -> Partition {
     let singletons: Vec<u32> = (0..graph.nodes() as u32).collect();
     let first = leiden_iteration(graph, config, singletons, &mut rng)
         .expect("Leiden from singletons always returns a partition");
-    let t = std::time::Instant::now();
+    let mut clock = Clock::start();
     let mut p = Partition::finish(graph, &first, config);
-    if trace() {
-        eprintln!("  quality {:.3} s", t.elapsed().as_secs_f64());
-    }
+    trace::event(|| format!("  quality {:.3} s", clock.lap()));
     drop(first);
     let mut iteration = 1;
     loop {
-        if trace() {
-            eprintln!("iteration {iteration}: quality {:.6}", p.quality);
-        }
+        trace::event(|| format!("iteration {iteration}: quality {:.6}", p.quality));
         if config.iterations != 0 && iteration >= config.iterations {
             return p;
         }
@@ -80,11 +77,9 @@ fn leiden_run(graph: &Graph, config: &LeidenConfig, seed: u64) -> Partition {
         let Some(next) = leiden_iteration(graph, config, p.membership.clone(), &mut rng) else {
             return p;
         };
-        let t = std::time::Instant::now();
+        clock.lap();
         let q = Partition::finish(graph, &next, config);
-        if trace() {
-            eprintln!("  quality {:.3} s", t.elapsed().as_secs_f64());
-        }
+        trace::event(|| format!("  quality {:.3} s", clock.lap()));
         iteration += 1;
         let improved = q.quality > p.quality + 1e-12 * p.quality.abs().max(1.0);
         let changed = q.membership != p.membership;
@@ -96,7 +91,9 @@ fn leiden_run(graph: &Graph, config: &LeidenConfig, seed: u64) -> Partition {
 }
 
 /// One pass of Leiden from `initial` (a community id per node, below the node count), or
-/// `None` when `initial` is a partition (connected communities) that no node leaves.
+/// `None` when `initial` is a partition (connected communities) that no node leaves: move
+/// nodes, refine the communities into parts, aggregate the parts into the next level's nodes,
+/// until a level changes nothing; then split what is not connected.
 fn leiden_iteration(
     graph: &Graph,
     config: &LeidenConfig,
@@ -104,63 +101,14 @@ fn leiden_iteration(
     rng: &mut Pcg64Mcg,
 ) -> Option<Vec<u32>> {
     let restart = initial.iter().enumerate().any(|(v, &c)| c != v as u32);
-    let t_start = std::time::Instant::now();
-    let n = graph.nodes();
-    let base = Csr {
-        offsets: &graph.offsets,
-        targets: &graph.targets,
-        weights: &graph.weights,
-    };
-    let strength: Vec<f64> = (0..n as u32)
-        .into_par_iter()
-        .map(|v| graph.strength(v))
-        .collect();
-    let two_m: f64 = strength.iter().sum();
-    let mut node_weight = match config.quality {
-        Quality::Modularity => strength,
-        Quality::Cpm => vec![1.0; n],
-    };
-    let scale = match config.quality {
-        Quality::Modularity if two_m > 0.0 => config.resolution / two_m,
-        Quality::Modularity => 0.0,
-        Quality::Cpm => config.resolution,
-    };
-    // node_of[v]: the level node holding original node v.
-    let mut node_of: Vec<u32> = (0..n as u32).collect();
-    let mut comm: Vec<u32> = initial;
-    let mut level: Option<Level> = None;
-    // Whether every level node is a connected set of original nodes (refined parts are).
-    let mut connected_nodes = true;
-    let mut tolerance = config.tolerance;
-    if trace() {
-        eprintln!("  setup {:.3} s", t_start.elapsed().as_secs_f64());
-    }
+    let mut clock = Clock::start();
+    let mut levels = Levels::new(graph, config, initial);
+    trace::event(|| format!("  setup {:.3} s", clock.lap()));
     for depth in 0.. {
-        let t0 = std::time::Instant::now();
-        let min_gain = tolerance * two_m / 2.0;
-        let moved = match &level {
-            None => local_move(
-                base,
-                &node_weight,
-                &mut comm,
-                scale,
-                min_gain,
-                config.max_passes,
-                rng,
-            ),
-            Some(l) => local_move(
-                l,
-                &l.node_weight,
-                &mut comm,
-                scale,
-                min_gain,
-                config.max_passes,
-                rng,
-            ),
-        };
-        let nodes = level.as_ref().map_or(n, |l| l.node_weight.len());
-        let (_, communities) = super::aggregate::dense_ids(&comm);
-        let t1 = std::time::Instant::now();
+        let moved = levels.move_nodes(config, rng);
+        let nodes = levels.nodes();
+        let (_, communities) = super::aggregate::dense_ids(&levels.comm);
+        let moving_secs = clock.lap();
         // A restart that moves nothing at the bottom is already stable.
         if depth == 0 && restart && moved == 0 {
             return None;
@@ -168,73 +116,188 @@ fn leiden_iteration(
         if communities == nodes || (moved == 0 && depth > 0) || depth >= 100 {
             break;
         }
+        let (k, from_bottom, refining_secs) = levels.refine_and_aggregate(rng, &mut clock);
+        trace::event(|| {
+            format!(
+                "level {depth}: {nodes} nodes, {moved} moves, {communities} communities; \
+                 moving {moving_secs:.3} s, refining {refining_secs:.3} s, aggregating{} \
+                 {:.3} s -> {k} nodes, {} entries",
+                if from_bottom { " from the bottom" } else { "" },
+                clock.lap(),
+                levels.level.as_ref().map_or(0, |l| l.entries())
+            )
+        });
+        levels.tighten(config);
+    }
+    let labels = levels.split_disconnected();
+    trace::event(|| format!("  splitting {:.3} s", clock.lap()));
+    Some(labels)
+}
+
+/// The state of one Leiden iteration: the input graph, the current level above it (none at
+/// the start), each level node's community, and where each original node sits.
+struct Levels<'g> {
+    graph: &'g Graph,
+    base: Csr<'g, f32>,
+    /// Node weights of the bottom level (strength for modularity, 1 for CPM); emptied once
+    /// the first level is built.
+    node_weight: Vec<f64>,
+    /// The gain's scale: γ / 2m for modularity, γ for CPM.
+    scale: f64,
+    two_m: f64,
+    /// node_of[v]: the level node holding original node v.
+    node_of: Vec<u32>,
+    /// Each level node's community.
+    comm: Vec<u32>,
+    level: Option<Level>,
+    /// Whether every level node is a connected set of original nodes (refined parts are).
+    connected_nodes: bool,
+    tolerance: f64,
+}
+
+impl<'g> Levels<'g> {
+    fn new(graph: &'g Graph, config: &LeidenConfig, initial: Vec<u32>) -> Levels<'g> {
+        let n = graph.nodes();
+        let base = Csr {
+            offsets: &graph.offsets,
+            targets: &graph.targets,
+            weights: &graph.weights,
+        };
+        let strength: Vec<f64> = (0..n as u32)
+            .into_par_iter()
+            .map(|v| graph.strength(v))
+            .collect();
+        let two_m: f64 = strength.iter().sum();
+        let node_weight = match config.quality {
+            Quality::Modularity => strength,
+            Quality::Cpm => vec![1.0; n],
+        };
+        let scale = match config.quality {
+            Quality::Modularity if two_m > 0.0 => config.resolution / two_m,
+            Quality::Modularity => 0.0,
+            Quality::Cpm => config.resolution,
+        };
+        Levels {
+            graph,
+            base,
+            node_weight,
+            scale,
+            two_m,
+            node_of: (0..n as u32).collect(),
+            comm: initial,
+            level: None,
+            connected_nodes: true,
+            tolerance: config.tolerance,
+        }
+    }
+
+    /// Nodes of the current level.
+    fn nodes(&self) -> usize {
+        self.level
+            .as_ref()
+            .map_or(self.graph.nodes(), |l| l.node_weight.len())
+    }
+
+    /// Local moving on the current level; returns the number of moves.
+    fn move_nodes(&mut self, config: &LeidenConfig, rng: &mut Pcg64Mcg) -> usize {
+        let min_gain = self.tolerance * self.two_m / 2.0;
+        let (scale, passes) = (self.scale, config.max_passes);
+        match &self.level {
+            None => local_move(
+                self.base,
+                &self.node_weight,
+                &mut self.comm,
+                scale,
+                min_gain,
+                passes,
+                rng,
+            ),
+            Some(l) => local_move(
+                l,
+                &l.node_weight,
+                &mut self.comm,
+                scale,
+                min_gain,
+                passes,
+                rng,
+            ),
+        }
+    }
+
+    /// Refine the communities into parts and make the parts the next level's nodes, each
+    /// starting in its community. Returns the new level's size, whether it was built from
+    /// the bottom, and the seconds refinement took.
+    fn refine_and_aggregate(
+        &mut self,
+        rng: &mut Pcg64Mcg,
+        clock: &mut Clock,
+    ) -> (usize, bool, f64) {
         // The new level's nodes: the refined parts, or the communities if refinement merged
         // nothing.
-        let (new_of, k, by_parts) = match &level {
-            None => refined(base, &node_weight, &comm, scale, rng),
-            Some(l) => refined(l, &l.node_weight, &comm, scale, rng),
+        let (new_of, k, by_parts) = match &self.level {
+            None => refined(self.base, &self.node_weight, &self.comm, self.scale, rng),
+            Some(l) => refined(l, &l.node_weight, &self.comm, self.scale, rng),
         };
-        connected_nodes &= by_parts;
-        let t2 = std::time::Instant::now();
-        let new_weight = sum_by(
-            &new_of,
-            level.as_ref().map_or(&node_weight, |l| &l.node_weight),
-            k,
-        );
-        let new_comm = start_in_communities(&comm, &new_of, k);
-        node_of
+        self.connected_nodes &= by_parts;
+        let refining_secs = clock.lap();
+        let weights = self
+            .level
+            .as_ref()
+            .map_or(&self.node_weight, |l| &l.node_weight);
+        let new_weight = sum_by(&new_of, weights, k);
+        let new_comm = start_in_communities(&self.comm, &new_of, k);
+        self.node_of
             .par_iter_mut()
             .for_each(|x| *x = new_of[*x as usize]);
         // A level more than half the bottom's size is dropped first and the new one built
         // from the bottom, so that two large levels are never held at once.
-        let from_bottom = level
+        let from_bottom = self
+            .level
             .as_ref()
-            .is_some_and(|l| 2 * l.entries() > graph.targets.len());
+            .is_some_and(|l| 2 * l.entries() > self.graph.targets.len());
         let new_level = if from_bottom {
-            drop(level.take());
-            aggregate(base, &node_of, k, new_weight)
+            drop(self.level.take());
+            aggregate(self.base, &self.node_of, k, new_weight)
         } else {
-            match &level {
-                None => aggregate(base, &new_of, k, new_weight),
+            match &self.level {
+                None => aggregate(self.base, &new_of, k, new_weight),
                 Some(l) => aggregate(l, &new_of, k, new_weight),
             }
         };
-        if trace() {
-            eprintln!(
-                "level {depth}: {nodes} nodes, {moved} moves, {communities} communities; \
-                 moving {:.3} s, refining {:.3} s, aggregating{} {:.3} s -> {k} nodes, {} \
-                 entries",
-                (t1 - t0).as_secs_f64(),
-                (t2 - t1).as_secs_f64(),
-                if from_bottom { " from the bottom" } else { "" },
-                t2.elapsed().as_secs_f64(),
-                new_level.entries()
-            );
-        }
         // The bottom level's node weights are done with once it is aggregated.
-        node_weight = Vec::new();
-        comm = new_comm;
-        level = Some(new_level);
-        tolerance = (tolerance / 10.0).max(TOLERANCE_FLOOR.min(config.tolerance));
+        self.node_weight = Vec::new();
+        self.comm = new_comm;
+        self.level = Some(new_level);
+        (k, from_bottom, refining_secs)
     }
-    // Split disconnected communities where it is cheap: on the top level when its nodes are
-    // connected sets, else on the original graph.
-    let t_end = std::time::Instant::now();
-    let labels = match (&level, connected_nodes) {
-        (Some(l), true) => {
-            let pieces = split_pieces(l, &comm);
-            node_of.par_iter().map(|&x| pieces[x as usize]).collect()
-        }
-        (None, _) => split_pieces(base, &comm),
-        (Some(_), false) => {
-            let labels: Vec<u32> = node_of.par_iter().map(|&x| comm[x as usize]).collect();
-            split_pieces(base, &labels)
-        }
-    };
-    if trace() {
-        eprintln!("  splitting {:.3} s", t_end.elapsed().as_secs_f64());
+
+    /// The next level's tolerance: a tenth of this one's, down to a floor.
+    fn tighten(&mut self, config: &LeidenConfig) {
+        self.tolerance = (self.tolerance / 10.0).max(TOLERANCE_FLOOR.min(config.tolerance));
     }
-    Some(labels)
+
+    /// Each original node's community, disconnected communities split, where it is cheap:
+    /// on the top level when its nodes are connected sets, else on the original graph.
+    fn split_disconnected(self) -> Vec<u32> {
+        match (&self.level, self.connected_nodes) {
+            (Some(l), true) => {
+                let pieces = split_pieces(l, &self.comm);
+                self.node_of
+                    .par_iter()
+                    .map(|&x| pieces[x as usize])
+                    .collect()
+            }
+            (None, _) => split_pieces(self.base, &self.comm),
+            (Some(_), false) => {
+                let labels: Vec<u32> = self
+                    .node_of
+                    .par_iter()
+                    .map(|&x| self.comm[x as usize])
+                    .collect();
+                split_pieces(self.base, &labels)
+            }
+        }
+    }
 }
 
 /// The tolerance schedule stops tightening here (unless the configured tolerance is lower):
@@ -278,10 +341,4 @@ fn start_in_communities(comm: &[u32], new_of: &[u32], k: usize) -> Vec<u32> {
         new_comm[x as usize] = name[c as usize];
     }
     new_comm
-}
-
-/// `COORDNET_LEIDEN_TRACE` set: print each level's and pass's work to standard error.
-pub(crate) fn trace() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("COORDNET_LEIDEN_TRACE").is_some())
 }

@@ -29,6 +29,7 @@ pub mod compare;
 mod leiden;
 mod moving;
 mod partition;
+mod trace;
 
 pub use compare::{ari, nmi};
 pub use leiden::leiden;

@@ -11,13 +11,13 @@
 //! result depends on the seed only, never on the thread count.
 
 use super::aggregate::{Accum, Rows};
+use super::trace::{self, Clock};
 use crate::hash::splitmix;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 /// Target meaning "a community of its own".
 const ALONE: u32 = u32::MAX;
@@ -66,22 +66,11 @@ pub fn local_move<G: Rows>(
     rng: &mut Pcg64Mcg,
 ) -> usize {
     let n = g.nodes();
-    let mut cw = vec![0f64; n];
-    let mut size = vec![0u32; n];
-    let mut state = 0u64;
-    for v in 0..n {
-        cw[comm[v] as usize] += w[v];
-        size[comm[v] as usize] += 1;
-        state = state.wrapping_add(placed(v as u32, comm[v]));
-    }
+    let mut communities = Communities::new(w, comm);
     // The state at the end of each pass; meeting one again means the passes go round in a
     // cycle (see below).
-    let mut seen = vec![state];
+    let mut seen = vec![communities.state];
     let mut batch_len = batch_size(n);
-    let mut empty: Vec<u32> = (0..n as u32)
-        .rev()
-        .filter(|&c| size[c as usize] == 0)
-        .collect();
     let active: Vec<AtomicBool> = (0..n).map(|_| AtomicBool::new(true)).collect();
     let order = shuffled(n, rng);
     let mut decisions: Vec<Option<(u32, u32, f64)>> = Vec::new();
@@ -96,68 +85,36 @@ pub fn local_move<G: Rows>(
         if queue.is_empty() {
             break;
         }
-        let mut gain = 0.0;
-        let mut moves = 0;
+        let (mut gain, mut moves) = (0.0, 0);
         // Seconds deciding, applying and re-queueing, for the trace.
         let mut spent = [0f64; 3];
+        let mut clock = Clock::start();
         for batch in queue.chunks(batch_len) {
-            let t0 = Instant::now();
-            let (comm_now, cw_now) = (&*comm, &cw);
-            decisions.clear();
-            decisions.resize(batch.len(), None);
-            decisions
-                .par_chunks_mut(GROUP)
-                .zip(batch.par_chunks(GROUP))
-                .with_min_len(per_task(g).div_ceil(GROUP))
-                .for_each_init(Scratch::default, |s, (out, vs)| {
-                    best_moves(g, w, comm_now, cw_now, scale, vs, out, s)
-                });
-            let t1 = Instant::now();
+            decide(
+                g,
+                w,
+                comm,
+                &communities.weight,
+                scale,
+                batch,
+                &mut decisions,
+            );
+            spent[0] += clock.lap();
             moved.clear();
-            for &(v, c, g) in decisions.iter().flatten() {
-                let d = comm[v as usize];
-                let c = if c == ALONE {
-                    match pop_empty(&mut empty, &size) {
-                        Some(c) => c,
-                        None => continue,
-                    }
-                } else {
-                    c
-                };
-                let wv = w[v as usize];
-                cw[d as usize] -= wv;
-                cw[c as usize] += wv;
-                size[d as usize] -= 1;
-                if size[d as usize] == 0 {
-                    cw[d as usize] = 0.0;
-                    empty.push(d);
+            for &(v, c, node_gain) in decisions.iter().flatten() {
+                if communities.apply(comm, w, v, c) {
+                    moved.push(v);
+                    gain += node_gain;
+                    moves += 1;
                 }
-                size[c as usize] += 1;
-                comm[v as usize] = c;
-                state = state.wrapping_add(placed(v, c)).wrapping_sub(placed(v, d));
-                moved.push(v);
-                gain += g;
-                moves += 1;
             }
-            let t2 = Instant::now();
-            // Neighbours of moved nodes are worth another look, except those in the node's new
-            // community: it only gained pull on them (the Leiden paper's fast local moving).
-            let comm_now = &*comm;
-            moved.par_iter().with_min_len(64).for_each(|&v| {
-                let c = comm_now[v as usize];
-                for &u in g.row(v).0 {
-                    if comm_now[u as usize] != c {
-                        active[u as usize].store(true, Ordering::Relaxed);
-                    }
-                }
-            });
-            spent[0] += (t1 - t0).as_secs_f64();
-            spent[1] += (t2 - t1).as_secs_f64();
-            spent[2] += t2.elapsed().as_secs_f64();
+            spent[1] += clock.lap();
+            requeue(g, comm, &moved, &active);
+            spent[2] += clock.lap();
         }
         total_moves += moves;
-        if super::leiden::trace() {
-            eprintln!(
+        trace::event(|| {
+            format!(
                 "  pass: queue {} moves {moves} gain {gain:.1} min {min_gain:.1}{}; deciding \
                  {:.3} s, applying {:.3} s, re-queueing {:.3} s",
                 queue.len(),
@@ -169,8 +126,8 @@ pub fn local_move<G: Rows>(
                 spent[0],
                 spent[1],
                 spent[2]
-            );
-        }
+            )
+        });
         if moves == 0 || gain <= min_gain {
             break;
         }
@@ -179,12 +136,110 @@ pub fn local_move<G: Rows>(
         // the level would run to `max_passes`. Once a state comes round again, the rest of
         // the level goes one node at a time, where every gain is real; few nodes are still
         // moving by then.
-        if batch_len > 1 && seen.contains(&state) {
+        if batch_len > 1 && seen.contains(&communities.state) {
             batch_len = 1;
         }
-        seen.push(state);
+        seen.push(communities.state);
     }
     total_moves
+}
+
+/// The communities' weights and sizes as nodes move, the empty ids, and a hash of the
+/// partition.
+struct Communities {
+    weight: Vec<f64>,
+    size: Vec<u32>,
+    empty: Vec<u32>,
+    /// The sum of [`placed`] over all nodes: equal partitions have equal states.
+    state: u64,
+}
+
+impl Communities {
+    fn new(w: &[f64], comm: &[u32]) -> Communities {
+        let n = comm.len();
+        let mut weight = vec![0f64; n];
+        let mut size = vec![0u32; n];
+        let mut state = 0u64;
+        for v in 0..n {
+            weight[comm[v] as usize] += w[v];
+            size[comm[v] as usize] += 1;
+            state = state.wrapping_add(placed(v as u32, comm[v]));
+        }
+        let empty = (0..n as u32)
+            .rev()
+            .filter(|&c| size[c as usize] == 0)
+            .collect();
+        Communities {
+            weight,
+            size,
+            empty,
+            state,
+        }
+    }
+
+    /// Move node `v` into community `c` (or an empty one for [`ALONE`]); `false` if no empty
+    /// community is left.
+    fn apply(&mut self, comm: &mut [u32], w: &[f64], v: u32, c: u32) -> bool {
+        let d = comm[v as usize];
+        let c = if c == ALONE {
+            match pop_empty(&mut self.empty, &self.size) {
+                Some(c) => c,
+                None => return false,
+            }
+        } else {
+            c
+        };
+        let wv = w[v as usize];
+        self.weight[d as usize] -= wv;
+        self.weight[c as usize] += wv;
+        self.size[d as usize] -= 1;
+        if self.size[d as usize] == 0 {
+            self.weight[d as usize] = 0.0;
+            self.empty.push(d);
+        }
+        self.size[c as usize] += 1;
+        comm[v as usize] = c;
+        self.state = self
+            .state
+            .wrapping_add(placed(v, c))
+            .wrapping_sub(placed(v, d));
+        true
+    }
+}
+
+/// Each node of `batch`'s best move, decided in parallel against the state at the batch's
+/// start, into `decisions`.
+fn decide<G: Rows>(
+    g: G,
+    w: &[f64],
+    comm: &[u32],
+    cw: &[f64],
+    scale: f64,
+    batch: &[u32],
+    decisions: &mut Vec<Option<(u32, u32, f64)>>,
+) {
+    decisions.clear();
+    decisions.resize(batch.len(), None);
+    decisions
+        .par_chunks_mut(GROUP)
+        .zip(batch.par_chunks(GROUP))
+        .with_min_len(per_task(g).div_ceil(GROUP))
+        .for_each_init(Scratch::default, |s, (out, vs)| {
+            best_moves(g, w, comm, cw, scale, vs, out, s)
+        });
+}
+
+/// Neighbours of moved nodes are worth another look, except those in the node's new
+/// community: it only gained pull on them (the Leiden paper's fast local moving).
+fn requeue<G: Rows>(g: G, comm: &[u32], moved: &[u32], active: &[AtomicBool]) {
+    moved.par_iter().with_min_len(64).for_each(|&v| {
+        let c = comm[v as usize];
+        for &u in g.row(v).0 {
+            if comm[u as usize] != c {
+                active[u as usize].store(true, Ordering::Relaxed);
+            }
+        }
+    });
 }
 
 /// A node in a community, hashed; the sum over all nodes stands for the whole partition.

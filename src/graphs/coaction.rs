@@ -45,7 +45,7 @@ pub struct CoEdge {
 
 /// What a projection did, for the run summary.
 #[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct ProjectionReport {
+pub struct ProjectionStats {
     pub actions: usize,
     pub accounts: usize,
     pub accounts_below_min_participation: usize,
@@ -71,7 +71,7 @@ pub struct Projection {
     pub window_ms: Option<i64>,
     pub window_reason: Option<String>,
     pub edges: Vec<CoEdge>,
-    pub report: ProjectionReport,
+    pub stats: ProjectionStats,
     pub actions: Actions,
 }
 
@@ -91,14 +91,14 @@ struct Acc {
 pub fn project(data: &Dataset, mut actions: Actions, opts: &GraphOptions) -> Result<Projection> {
     let kind = actions.kind.expect("actions are collected for a kind");
     let (window_ms, window_reason) = opts.window.resolve(&actions, opts.max_auto_window_ms)?;
-    let mut report = ProjectionReport::default();
-    let degree = drop_light_accounts(&mut actions, data.accounts.len(), opts, &mut report);
-    let weights = ItemWeights::new(&actions, &degree, report.accounts);
+    let mut stats = ProjectionStats::default();
+    let degree = drop_light_accounts(&mut actions, data.accounts.len(), opts, &mut stats);
+    let weights = ItemWeights::new(&actions, &degree, stats.accounts);
     let pairs = collect_pairs(&actions, window_ms, opts.max_neighbors, &weights);
-    report.pairs = pairs.totals.pairs;
-    report.pairs_capped = pairs.totals.capped;
-    report.items_capped = pairs.items_capped();
-    report.edges_before_filters = pairs.maps.iter().map(HashMap::len).sum();
+    stats.pairs = pairs.totals.pairs;
+    stats.pairs_capped = pairs.totals.capped;
+    stats.items_capped = pairs.items_capped();
+    stats.edges_before_filters = pairs.maps.iter().map(HashMap::len).sum();
     let qualifies = opts
         .coortweet_participation
         .then(|| paired_participation(data, &actions, &pairs.paired, opts.min_participation));
@@ -109,15 +109,15 @@ pub fn project(data: &Dataset, mut actions: Actions, opts: &GraphOptions) -> Res
         qualifies,
         &null,
         &weights,
-        &mut report,
+        &mut stats,
     );
-    report.edges = edges.len();
+    stats.edges = edges.len();
     Ok(Projection {
         kind,
         window_ms,
         window_reason,
         edges,
-        report,
+        stats,
         actions,
     })
 }
@@ -128,7 +128,7 @@ fn drop_light_accounts(
     actions: &mut Actions,
     accounts: usize,
     opts: &GraphOptions,
-    report: &mut ProjectionReport,
+    stats: &mut ProjectionStats,
 ) -> Vec<u32> {
     let per_account = actions.per_account(accounts);
     let active_before = per_account.iter().filter(|&&n| n > 0).count();
@@ -137,11 +137,11 @@ fn drop_light_accounts(
         actions.retain_accounts(|a| per_account[a as usize] >= m);
     }
     let degree = actions.per_account(accounts);
-    report.actions = actions.len();
-    report.accounts = degree.iter().filter(|&&n| n > 0).count();
-    report.accounts_below_min_participation = active_before - report.accounts;
-    report.items = actions.items();
-    report.unplaced = actions.unplaced;
+    stats.actions = actions.len();
+    stats.accounts = degree.iter().filter(|&&n| n > 0).count();
+    stats.accounts_below_min_participation = active_before - stats.accounts;
+    stats.items = actions.items();
+    stats.unplaced = actions.unplaced;
     degree
 }
 
@@ -272,7 +272,7 @@ fn finish_edges(
     qualifies: Option<Vec<bool>>,
     null: &ShuffledNull,
     weights: &ItemWeights,
-    report: &mut ProjectionReport,
+    stats: &mut ProjectionStats,
 ) -> Vec<CoEdge> {
     let fate = |key: u64, e: &Acc| {
         let accounts_qualify = qualifies
@@ -294,8 +294,8 @@ fn finish_edges(
             })
         })
         .collect();
-    report.edges_below_min_pairs = tallies.iter().map(|t| t[0]).sum();
-    report.edges_below_participation = tallies.iter().map(|t| t[1]).sum();
+    stats.edges_below_min_pairs = tallies.iter().map(|t| t[0]).sum();
+    stats.edges_below_participation = tallies.iter().map(|t| t[1]).sum();
     let kept = Fate::Kept as usize;
     // Each shard writes its edges into its own stretch of one exactly sized vector, and its
     // map is freed as soon as it is done: the edges and the maps are never both held twice.

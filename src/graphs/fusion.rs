@@ -79,7 +79,7 @@ pub fn evidence(p: f64) -> f64 {
 
 /// How one kind contributed to the fused graph.
 #[derive(Clone, Debug, serde::Serialize)]
-pub struct KindReport {
+pub struct KindStats {
     pub kind: &'static str,
     /// The window used, as written (`none` for the retweet graph).
     pub window: String,
@@ -96,7 +96,7 @@ pub struct Fused {
     pub graph: Graph,
     /// Fused edges, `a < b`, with their weight and each kind's evidence (in `kinds` order).
     pub edges: Vec<FusedEdge>,
-    pub kinds: Vec<KindReport>,
+    pub kinds: Vec<KindStats>,
     pub projections: Vec<Projection>,
     pub retweets: Option<RetweetGraph>,
     /// Each retweet row's source, where one was found (`None` for other rows).
@@ -139,7 +139,7 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions) -> Result<Fused> {
     let mut projections = Vec::new();
     for &kind in &opts.kinds {
         let p = project_kind(data, kind, &opts.graph)?;
-        kinds.push(KindReport {
+        kinds.push(KindStats {
             kind: kind.name(),
             window: p.window_ms.map_or("none".to_string(), format_duration),
             window_reason: p.window_reason.clone(),
@@ -160,8 +160,8 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions) -> Result<Fused> {
         kinds[k].evidence = total;
     }
     if let Some(rt) = &retweets {
-        let report = add_retweets(&mut entries, rt, data.accounts.len(), kinds.len(), opts);
-        kinds.push(report);
+        let stats = add_retweets(&mut entries, rt, data.accounts.len(), kinds.len(), opts);
+        kinds.push(stats);
     }
     let edges = by_pair(entries, kinds.len());
     let list: Vec<(u32, u32, f32)> = edges.iter().map(|e| (e.a, e.b, e.weight as f32)).collect();
@@ -209,9 +209,9 @@ fn add_retweets(
     accounts: usize,
     k: usize,
     opts: &FusionOptions,
-) -> KindReport {
+) -> KindStats {
     let tested = retweet_significance(rt, accounts);
-    let mut report = KindReport {
+    let mut stats = KindStats {
         kind: "retweet",
         window: "none".into(),
         window_reason: None,
@@ -226,10 +226,10 @@ fn add_retweets(
         let key = (e.amplifier.min(e.source), e.amplifier.max(e.source));
         let ev = evidence(p);
         entries.push((key, k as u8, ev as f32));
-        report.significant_edges += 1;
-        report.evidence += ev;
+        stats.significant_edges += 1;
+        stats.evidence += ev;
     }
-    report
+    stats
 }
 
 /// Entries grouped by account pair into fused edges.

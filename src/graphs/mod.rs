@@ -37,8 +37,8 @@ pub mod text_norm;
 pub mod window;
 
 pub use actions::{ActionFilter, Actions};
-pub use coaction::{CoEdge, Projection, ProjectionReport};
-pub use fusion::{fuse, Fused, FusedEdge, FusionOptions, KindReport};
+pub use coaction::{CoEdge, Projection, ProjectionStats};
+pub use fusion::{fuse, Fused, FusedEdge, FusionOptions, KindStats};
 pub use retweet::{retweet_graph, RetweetEdge, RetweetGraph};
 pub use store::Graph;
 pub use window::{estimate_window, Window, WindowEstimate};

@@ -45,7 +45,7 @@ pub struct RetweetEdge {
 
 /// Counts of what recovery found.
 #[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct RetweetReport {
+pub struct RetweetStats {
     pub retweets: usize,
     pub source_from_record: usize,
     pub source_from_text_prefix: usize,
@@ -58,7 +58,7 @@ pub struct RetweetReport {
 #[derive(Debug)]
 pub struct RetweetGraph {
     pub edges: Vec<RetweetEdge>,
-    pub report: RetweetReport,
+    pub stats: RetweetStats,
 }
 
 /// Every retweet row's source, where one can be found (`None` for other rows).
@@ -144,24 +144,24 @@ pub fn retweet_graph(data: &Dataset) -> RetweetGraph {
 
 /// Build the retweet graph from sources already found by [`sources`].
 pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
-    let mut report = RetweetReport::default();
+    let mut stats = RetweetStats::default();
     let mut delays: Vec<(u64, i64)> = Vec::new();
     for (r, s) in found.iter().enumerate() {
         if data.kind(r) != TweetKind::Retweet {
             continue;
         }
-        report.retweets += 1;
+        stats.retweets += 1;
         let Some(s) = s else {
-            report.source_unknown += 1;
+            stats.source_unknown += 1;
             continue;
         };
         match s.from {
-            SourceFrom::Record => report.source_from_record += 1,
-            SourceFrom::TextPrefix => report.source_from_text_prefix += 1,
-            SourceFrom::TextMatch => report.source_from_text_match += 1,
+            SourceFrom::Record => stats.source_from_record += 1,
+            SourceFrom::TextPrefix => stats.source_from_text_prefix += 1,
+            SourceFrom::TextMatch => stats.source_from_text_match += 1,
         }
         if s.account == data.account[r] {
-            report.self_retweets += 1;
+            stats.self_retweets += 1;
             continue;
         }
         let key = ((data.account[r] as u64) << 32) | s.account as u64;
@@ -193,7 +193,7 @@ pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
         });
         i = j;
     }
-    RetweetGraph { edges, report }
+    RetweetGraph { edges, stats }
 }
 
 impl RetweetGraph {

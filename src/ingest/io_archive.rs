@@ -5,7 +5,8 @@ use super::csv_rows::{boolean, column, list, required, soft_count, Row, RowResul
 use super::text::normalize_url;
 use super::time::{parse_datetime, refine};
 use crate::dataset::batch::*;
-use crate::dataset::{ItemKind, TweetKind};
+use crate::dataset::{ItemKind, TimeResolution, TweetKind};
+use std::ops::Range;
 
 #[derive(Debug)]
 pub struct TweetColumns {
@@ -70,6 +71,34 @@ impl TweetColumns {
         if user.is_empty() {
             return Err(RowError::new("missing account", "userid", "a user id", ""));
         }
+        let (time_ms, resolution) = self.time(r, tweet, b)?;
+        let (kind, target, quote) = self.references(r, b)?;
+        let items = self.items(r, b)?;
+        let account = b.push_str(&user);
+        let text = b.push_str(&r.get(self.tweet_text));
+        let lang = b.push_str(&r.get(self.tweet_language));
+        b.tweets.push(RawTweet {
+            line: r.line,
+            tweet,
+            account,
+            time_ms,
+            resolution,
+            kind,
+            target,
+            quote,
+            text,
+            lang,
+            items,
+        });
+        // Rows of one account come together: one profile per run of rows is enough.
+        if b.accounts.last().is_none_or(|a| b.str(a.key) != &*user) {
+            self.profile(r, account, b);
+        }
+        Ok(())
+    }
+
+    /// The tweet's time: the snowflake's where it agrees with the written minute.
+    fn time(&self, r: &Row, tweet: RawId, b: &mut RecordBatch) -> RowResult<(i64, TimeResolution)> {
         let written = r.get(Some(self.tweet_time));
         let written_time = match parse_datetime(&written) {
             Some(t) => Some(t),
@@ -96,7 +125,16 @@ impl TweetColumns {
             ));
         };
         b.snowflake_mismatches += mismatch as u64;
+        Ok((time_ms, resolution))
+    }
 
+    /// What the tweet is and what it points at: the retweeted, replied-to or quoted tweet,
+    /// and a quote carried by a reply.
+    fn references(
+        &self,
+        r: &Row,
+        b: &mut RecordBatch,
+    ) -> RowResult<(TweetKind, RawRef, Option<RawRef>)> {
         let is_retweet = boolean(&r.get(self.is_retweet), "is_retweet")?.unwrap_or(false);
         let reply_to = r.get(self.in_reply_to_tweetid);
         let quoted = r.get(self.quoted_tweet_tweetid);
@@ -120,7 +158,11 @@ impl TweetColumns {
         };
         let quote =
             (kind == TweetKind::Reply && !quoted.is_empty()).then(|| reference(b, &quoted, ""));
+        Ok((kind, target, quote))
+    }
 
+    /// Hashtags, URLs and mentions from the row's list columns.
+    fn items(&self, r: &Row, b: &mut RecordBatch) -> RowResult<Range<u32>> {
         let items_start = b.items.len();
         list(&r.get(self.hashtags), "hashtags", |h| {
             let h = h.trim_start_matches('#').to_lowercase();
@@ -132,36 +174,19 @@ impl TweetColumns {
         list(&r.get(self.user_mentions), "user_mentions", |m| {
             b.push_item(ItemKind::Mention, m)
         })?;
-        let items = b.items_from(items_start);
+        Ok(b.items_from(items_start))
+    }
 
-        let account = b.push_str(&user);
-        let text = b.push_str(&r.get(self.tweet_text));
-        let lang = b.push_str(&r.get(self.tweet_language));
-        b.tweets.push(RawTweet {
-            line: r.line,
-            tweet,
-            account,
-            time_ms,
-            resolution,
-            kind,
-            target,
-            quote,
-            text,
-            lang,
-            items,
-        });
-        // Rows of one account come together: one profile per run of rows is enough.
-        if b.accounts.last().is_none_or(|a| b.str(a.key) != &*user) {
-            let profile = RawAccount {
-                key: account,
-                screen_name: b.push_str(&r.get(self.screen_name)),
-                created_ms: creation_date(r, self.account_creation_date, b),
-                followers: soft_count(&r.get(self.follower_count), "follower_count", r.line, b),
-                following: soft_count(&r.get(self.following_count), "following_count", r.line, b),
-            };
-            b.add_account(profile);
-        }
-        Ok(())
+    /// The account's profile as the row tells it.
+    fn profile(&self, r: &Row, account: Span, b: &mut RecordBatch) {
+        let profile = RawAccount {
+            key: account,
+            screen_name: b.push_str(&r.get(self.screen_name)),
+            created_ms: creation_date(r, self.account_creation_date, b),
+            followers: soft_count(&r.get(self.follower_count), "follower_count", r.line, b),
+            following: soft_count(&r.get(self.following_count), "following_count", r.line, b),
+        };
+        b.add_account(profile);
     }
 }
 

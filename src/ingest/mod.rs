@@ -14,14 +14,14 @@ mod chunk;
 mod csv_rows;
 mod io_archive;
 mod ira;
-mod report;
 pub mod source;
+mod stats;
 pub mod text;
 pub mod time;
 mod twitter_json;
 
 pub use actions::{ActionsMapping, ObjectKind};
-pub use report::{FileReport, IngestReport, ReasonReport};
+pub use stats::{FileStats, IngestStats, ReasonStats};
 
 use crate::dataset::{Dataset, DatasetBuilder, RecordBatch};
 use crate::error::{Error, Position, Result, Setting};
@@ -175,26 +175,26 @@ enum Message {
 }
 
 /// Read every input into one dataset, with a report of what was read and rejected.
-pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, IngestReport)> {
+pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, IngestStats)> {
     let started = Instant::now();
     let sources = source::expand(inputs)?;
-    let mut report = IngestReport::new(sources.iter().map(Source::display_path).collect());
+    let mut stats = IngestStats::new(sources.iter().map(Source::display_path).collect());
     let mut builder = DatasetBuilder::new(opts.keep_text);
     builder.expect_bytes(sources.iter().map(source::expected_bytes).sum());
     let (tx, rx) = sync_channel(8);
     let pool = BufferPool::default();
     std::thread::scope(|scope| {
         let reader = scope.spawn(|| read_sources(&sources, opts, tx, pool.clone()));
-        let consumed = consume(rx, opts, &pool, &mut builder, &mut report);
+        let consumed = consume(rx, opts, &pool, &mut builder, &mut stats);
         let read = reader.join().expect("reader thread panicked");
         // A reading error explains a short read better than anything the consumer saw.
         read.and(consumed)
     })?;
     let (dataset, duplicates, reused) = builder.finish();
-    report.add_duplicates(&duplicates);
-    report.reused_tweet_ids = reused;
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok((dataset, report))
+    stats.add_duplicates(&duplicates);
+    stats.reused_tweet_ids = reused;
+    stats.seconds = started.elapsed().as_secs_f64();
+    Ok((dataset, stats))
 }
 
 fn read_sources(
@@ -208,9 +208,9 @@ fn read_sources(
         let name = source.display_path();
         let sent = source::with_reader(source, |reader| {
             let mut chunker = Chunker::new(reader, opts.chunk_bytes, pool.clone());
-            let layout = detect(&mut chunker, &name, opts).map_err(|e| match e {
-                DetectError::Io(e) => Error::io(&name, e),
-                DetectError::Other(e) => e,
+            let layout = recognise(&mut chunker, &name, opts).map_err(|e| match e {
+                RecogniseError::Io(e) => Error::io(&name, e),
+                RecogniseError::Other(e) => e,
             })?;
             let Some(layout) = layout else {
                 return Ok(tx.send(Message::File { file, format: None }).is_ok());
@@ -251,7 +251,7 @@ fn consume(
     opts: &IngestOptions,
     pool: &BufferPool,
     builder: &mut DatasetBuilder,
-    report: &mut IngestReport,
+    stats: &mut IngestStats,
 ) -> Result<()> {
     let round_size = 2 * rayon::current_num_threads().max(1);
     let progress = opts.progress && std::io::stderr().is_terminal();
@@ -263,7 +263,7 @@ fn consume(
         let mut round = Vec::with_capacity(round_size);
         while round.len() < round_size {
             match rx.recv() {
-                Ok(Message::File { file, format }) => report.set_format(file, format),
+                Ok(Message::File { file, format }) => stats.set_format(file, format),
                 Ok(m @ Message::Chunk { .. }) => round.push(m),
                 Err(_) => break,
             }
@@ -274,7 +274,7 @@ fn consume(
         let to_merge = std::mem::take(&mut parsed);
         let take = || spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let (merged, next) = rayon::join(
-            || merge(to_merge, opts, builder, report),
+            || merge(to_merge, opts, builder, stats),
             || {
                 round
                     .par_iter()
@@ -298,10 +298,10 @@ fn consume(
         }
         if progress {
             let secs = started.elapsed().as_secs_f64();
-            let mb = report.bytes_read as f64 / 1e6;
+            let mb = stats.bytes_read as f64 / 1e6;
             eprint!(
                 "\r  read {} records, {mb:.0} MB ({:.0} MB/s)   ",
-                report.rows_read,
+                stats.rows_read,
                 mb / secs
             );
         }
@@ -336,7 +336,7 @@ fn merge(
     batches: Vec<(u32, RecordBatch)>,
     opts: &IngestOptions,
     builder: &mut DatasetBuilder,
-    report: &mut IngestReport,
+    stats: &mut IngestStats,
 ) -> Result<Vec<(u32, RecordBatch)>> {
     for (file, batch) in &batches {
         let (file, batch) = (*file, batch);
@@ -347,7 +347,7 @@ fn merge(
                 .chain(&batch.warnings)
                 .min_by_key(|r| r.line);
             if let Some(r) = first {
-                let mut pos = Position::new(&report.files[file as usize].path, r.line);
+                let mut pos = Position::new(&stats.files[file as usize].path, r.line);
                 if !r.column.is_empty() {
                     pos = pos.with_column(r.column);
                 }
@@ -358,37 +358,37 @@ fn merge(
                 ));
             }
         }
-        let format = report.files[file as usize].format;
+        let format = stats.files[file as usize].format;
         builder.keep_text(opts.keep_text || format == Some(Format::Ira));
         builder.push(file, batch)?;
-        report.add_batch(file, batch);
+        stats.add_batch(file, batch);
     }
     Ok(batches)
 }
 
-enum DetectError {
+enum RecogniseError {
     Io(std::io::Error),
     Other(Error),
 }
 
-impl From<std::io::Error> for DetectError {
-    fn from(e: std::io::Error) -> DetectError {
-        DetectError::Io(e)
+impl From<std::io::Error> for RecogniseError {
+    fn from(e: std::io::Error) -> RecogniseError {
+        RecogniseError::Io(e)
     }
 }
 
-impl From<Error> for DetectError {
-    fn from(e: Error) -> DetectError {
-        DetectError::Other(e)
+impl From<Error> for RecogniseError {
+    fn from(e: Error) -> RecogniseError {
+        RecogniseError::Other(e)
     }
 }
 
 /// The layout of a file from its first line; `None` for an empty file.
-fn detect(
+fn recognise(
     chunker: &mut Chunker,
     name: &std::path::Path,
     opts: &IngestOptions,
-) -> std::result::Result<Option<Layout>, DetectError> {
+) -> std::result::Result<Option<Layout>, RecogniseError> {
     let first = chunker.peek_line()?.to_vec();
     let trimmed = first.trim_ascii();
     if trimmed.is_empty() {
@@ -411,7 +411,7 @@ fn detect(
                 .with_setting(Setting::Format)
                 .into())
             }
-            None => twitter_json::detect(trimmed).map_err(|m| Error::format(name, m))?,
+            None => twitter_json::recognise(trimmed).map_err(|m| Error::format(name, m))?,
         };
         chunker.set_quoted(false);
         return Ok(Some(if format == Format::TwitterV2 {

@@ -3,8 +3,8 @@
 
 use super::{DetectConfig, Detection};
 use crate::dataset::Dataset;
-use crate::graphs::KindReport;
-use crate::ingest::IngestReport;
+use crate::graphs::KindStats;
+use crate::ingest::IngestStats;
 use crate::scoring::Part;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -15,9 +15,9 @@ use std::path::PathBuf;
 pub struct RunSummary<'a> {
     pub inputs: &'a [PathBuf],
     pub settings: Settings<'a>,
-    pub graphs: &'a [KindReport],
+    pub graphs: &'a [KindStats],
     pub counts: Counts,
-    pub ingest: &'a IngestReport,
+    pub ingest: &'a IngestStats,
     /// Seconds per stage, reading included.
     pub timings_s: BTreeMap<&'static str, f64>,
 }
@@ -53,7 +53,7 @@ impl<'a> RunSummary<'a> {
     pub fn new(
         inputs: &'a [PathBuf],
         data: &Dataset,
-        ingest: &'a IngestReport,
+        ingest: &'a IngestStats,
         ingest_secs: f64,
         config: &'a DetectConfig,
         detection: &'a Detection,

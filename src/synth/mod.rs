@@ -112,6 +112,11 @@ impl SynthConfig {
                 "organic retweet share must be in [0, 1] and the Zipf exponent > 0",
             ));
         }
+        if self.hashtag_vocabulary == 0 {
+            return Err(Error::config(
+                "the hashtag vocabulary needs at least one hashtag",
+            ));
+        }
         Ok(())
     }
 }

@@ -101,7 +101,7 @@ fn window_pairs_only_actions_close_in_time() {
         edge_set(&d, &g),
         vec![("a".into(), "b".into(), 1), ("a".into(), "c".into(), 1)]
     );
-    assert_eq!(g.report.pairs, 2);
+    assert_eq!(g.stats.pairs, 2);
     let ac = g.edges.iter().find(|e| d.accounts.key(e.b) == "c").unwrap();
     assert_eq!(ac.min_delay_ms, 9_000);
     // Without a window every two shares of an item pair up.
@@ -121,7 +121,7 @@ fn window_pairs_only_actions_close_in_time() {
     };
     let g = coaction_graph(&d, CoactionKind::CoRetweet, &o).unwrap();
     assert_eq!(edge_set(&d, &g), vec![("a".into(), "c".into(), 2)]);
-    assert_eq!(g.report.accounts_below_min_participation, 1);
+    assert_eq!(g.stats.accounts_below_min_participation, 1);
 }
 
 #[test]
@@ -135,8 +135,8 @@ fn viral_item_is_capped_and_the_cap_is_counted() {
         .collect();
     let (d, _) = read(&[actions_csv(dir.path(), &rows)]);
     let all = coaction_graph(&d, CoactionKind::CoRetweet, &opts(None)).unwrap();
-    assert_eq!(all.report.pairs, 200 * 199 / 2);
-    assert_eq!(all.report.pairs_capped, 0);
+    assert_eq!(all.stats.pairs, 200 * 199 / 2);
+    assert_eq!(all.stats.pairs_capped, 0);
     let o = GraphOptions {
         max_neighbors: 10,
         ..opts(None)
@@ -144,12 +144,12 @@ fn viral_item_is_capped_and_the_cap_is_counted() {
     let capped = coaction_graph(&d, CoactionKind::CoRetweet, &o).unwrap();
     // Each share pairs with its 10 successors (fewer at the end).
     let formed: u64 = (0..200u64).map(|i| (199 - i).min(10)).sum();
-    assert_eq!(capped.report.pairs, formed);
+    assert_eq!(capped.stats.pairs, formed);
     assert_eq!(
-        capped.report.pairs + capped.report.pairs_capped,
+        capped.stats.pairs + capped.stats.pairs_capped,
         200 * 199 / 2
     );
-    assert_eq!(capped.report.items_capped, 1);
+    assert_eq!(capped.stats.items_capped, 1);
     assert_eq!(capped.edges.len() as u64, formed);
 }
 
@@ -331,7 +331,7 @@ fn analytic_null_matches_shuffled_projections() {
     let mut null_total = 0.0;
     for seed in 0..shuffles {
         let s = shuffle_accounts(&acts, seed);
-        null_total += coaction::project(&d, s, &o).unwrap().report.pairs as f64;
+        null_total += coaction::project(&d, s, &o).unwrap().stats.pairs as f64;
     }
     let mean = null_total / shuffles as f64;
     assert!(
@@ -340,7 +340,7 @@ fn analytic_null_matches_shuffled_projections() {
     );
     // The null spreads an account's actions over other accounts' slots, so it forms more
     // different-account pairs than the data, where accounts repeat their own hashtags.
-    assert!(observed.report.pairs > 0);
+    assert!(observed.stats.pairs > 0);
 }
 
 #[test]
@@ -398,7 +398,7 @@ fn ira_retweet_sources_are_recovered_from_matching_text() {
     };
     let (d, _) = read(&[p]);
     let g = retweet_graph(&d);
-    let r = &g.report;
+    let r = &g.stats;
     assert_eq!(r.retweets, 70_229);
     assert_eq!(r.source_from_record, 0);
     assert_eq!(
@@ -424,21 +424,21 @@ fn ira_retweet_sources_are_recovered_from_matching_text() {
     };
     let co = coaction_graph(&d, CoactionKind::CoRetweet, &o).unwrap();
     assert!(
-        co.report.actions >= r.source_from_text_match / 2,
+        co.stats.actions >= r.source_from_text_match / 2,
         "{:?}",
-        co.report
+        co.stats
     );
     // Retweets left without a target are counted, not lost silently.
     let shares = (0..d.len())
         .filter(|&i| d.kind(i) == coordnet::dataset::TweetKind::Retweet)
         .count();
     assert_eq!(
-        co.report.actions + co.report.unplaced,
+        co.stats.actions + co.stats.unplaced,
         shares,
         "{:?}",
-        co.report
+        co.stats
     );
-    assert!(co.report.unplaced > 0);
+    assert!(co.stats.unplaced > 0);
     // Reading without texts (as `graph --kind co-retweet` does) keeps this layout's texts,
     // since they are how its retweets find their targets.
     let opts = IngestOptions {
@@ -447,7 +447,7 @@ fn ira_retweet_sources_are_recovered_from_matching_text() {
     };
     let (lean, _) = ingest(&[shared("ira-2016-10/tweets.csv.gz").unwrap()], &opts).unwrap();
     let lean_co = coaction_graph(&lean, CoactionKind::CoRetweet, &o).unwrap();
-    assert_eq!(lean_co.report.actions, co.report.actions);
+    assert_eq!(lean_co.stats.actions, co.stats.actions);
     assert_eq!(lean_co.edges, co.edges);
 }
 

@@ -9,7 +9,7 @@ mod graphs;
 mod shared_data;
 mod synth;
 
-use coordnet::{ingest, Dataset, IngestOptions, IngestReport};
+use coordnet::{ingest, Dataset, IngestOptions, IngestStats};
 use std::path::{Path, PathBuf};
 
 /// `../shared/data/<rel>` if present; otherwise say loudly that the test is skipped.
@@ -39,7 +39,7 @@ pub fn coordnet(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-pub fn read(paths: &[PathBuf]) -> (Dataset, IngestReport) {
+pub fn read(paths: &[PathBuf]) -> (Dataset, IngestStats) {
     ingest(paths, &IngestOptions::default()).expect("ingest")
 }
 
@@ -79,7 +79,7 @@ pub fn mentions_of(d: &Dataset, row: usize) -> Vec<String> {
 }
 
 /// The accounting identity every run must keep.
-pub fn assert_balanced(r: &IngestReport) {
+pub fn assert_balanced(r: &IngestStats) {
     assert_eq!(
         r.rows_read,
         r.rows_accepted + r.rows_rejected,

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 const EXAMPLES: usize = 5;
 
 #[derive(Debug, Default, Serialize)]
-pub struct FileReport {
+pub struct FileStats {
     pub path: PathBuf,
     /// `None` for an empty file.
     pub format: Option<Format>,
@@ -22,23 +22,23 @@ pub struct FileReport {
 }
 
 #[derive(Debug, Default, Serialize)]
-pub struct ReasonReport {
+pub struct ReasonStats {
     pub count: u64,
     /// The first few, as `file:line: what was found (expected ...)`.
     pub examples: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
-pub struct IngestReport {
-    pub files: Vec<FileReport>,
+pub struct IngestStats {
+    pub files: Vec<FileStats>,
     /// Records read: CSV rows, JSON lines, or tweets inside API v2 pages.
     pub rows_read: u64,
     pub rows_accepted: u64,
     pub rows_rejected: u64,
     /// Rejected rows by reason.
-    pub rejected: BTreeMap<String, ReasonReport>,
+    pub rejected: BTreeMap<String, ReasonStats>,
     /// Kept rows with a malformed field that was set to unknown.
-    pub warnings: BTreeMap<String, ReasonReport>,
+    pub warnings: BTreeMap<String, ReasonStats>,
     /// Rows of account-profile files (their rows are accepted but are not tweets).
     pub profile_rows: u64,
     /// Tweets whose snowflake id disagreed with the written time (the written time was kept).
@@ -50,16 +50,16 @@ pub struct IngestReport {
     pub seconds: f64,
 }
 
-impl IngestReport {
-    pub fn new(paths: Vec<PathBuf>) -> IngestReport {
+impl IngestStats {
+    pub fn new(paths: Vec<PathBuf>) -> IngestStats {
         let files = paths
             .into_iter()
-            .map(|path| FileReport {
+            .map(|path| FileStats {
                 path,
                 ..Default::default()
             })
             .collect();
-        IngestReport {
+        IngestStats {
             files,
             ..Default::default()
         }
@@ -150,7 +150,7 @@ impl IngestReport {
     }
 }
 
-fn note(map: &mut BTreeMap<String, ReasonReport>, path: &std::path::Path, r: &RawReject) {
+fn note(map: &mut BTreeMap<String, ReasonStats>, path: &std::path::Path, r: &RawReject) {
     let entry = map.entry(r.reason.to_string()).or_default();
     entry.count += 1;
     if entry.examples.len() < EXAMPLES {

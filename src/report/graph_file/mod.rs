@@ -1,0 +1,291 @@
+//! Graph files: a CSV edge list ([`csv`]), GraphML and GEXF ([`xml`]), from one edge table
+//! and one node table.
+
+mod csv;
+mod xml;
+
+pub use self::csv::write_coaction_csv;
+use self::csv::write_csv;
+use self::xml::{write_gexf, write_graphml};
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::graphs::{CoEdge, Projection, RetweetGraph};
+use std::io::Write;
+use std::path::Path;
+
+/// Edges ready to write: endpoints (dataset account ids), a weight, and named numeric columns.
+///
+/// The columns are kept row after row in one vector, and examples in one string, so a large
+/// graph costs a few allocations rather than two per edge.
+#[derive(Clone, Debug, Default)]
+pub struct EdgeTable {
+    pub kind: String,
+    pub directed: bool,
+    pub columns: Vec<&'static str>,
+    /// (source, target, weight), one per edge.
+    pub edges: Vec<(u32, u32, f64)>,
+    /// `columns.len()` values per edge, in edge order.
+    values: Vec<f64>,
+    /// An example item per edge (same order as `edges`), if the kind has one.
+    example: TextColumn,
+}
+
+/// Strings stored end to end, with where each one ends.
+#[derive(Clone, Debug, Default)]
+struct TextColumn {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl TextColumn {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.text[start..end])
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+/// Node attributes: named columns of text, one value per node that appears in the graph.
+#[derive(Clone, Debug, Default)]
+pub struct NodeTable {
+    pub columns: Vec<String>,
+    pub values: hashbrown::HashMap<u32, Vec<String>>,
+}
+
+/// Which weight of a co-action edge a graph file carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum EdgeWeight {
+    /// Co-action pairs in the window (CooRTweet's weight).
+    #[default]
+    Pairs,
+    /// Distinct shared items.
+    Items,
+    /// IDF-weighted shared items.
+    Idf,
+    /// TF-IDF cosine.
+    Cosine,
+    /// z-score against the shuffled null (floored at 0).
+    Z,
+}
+
+impl EdgeWeight {
+    pub const NAMES: [&'static str; 5] = ["pairs", "items", "idf", "cosine", "z"];
+
+    pub fn of(self, e: &CoEdge) -> f64 {
+        match self {
+            EdgeWeight::Pairs => e.pairs as f64,
+            EdgeWeight::Items => e.items as f64,
+            EdgeWeight::Idf => e.idf_weight,
+            EdgeWeight::Cosine => e.cosine,
+            EdgeWeight::Z => e.z.max(0.0),
+        }
+    }
+}
+
+impl std::str::FromStr for EdgeWeight {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<EdgeWeight, String> {
+        Ok(match s {
+            "pairs" => EdgeWeight::Pairs,
+            "items" => EdgeWeight::Items,
+            "idf" => EdgeWeight::Idf,
+            "cosine" => EdgeWeight::Cosine,
+            "z" => EdgeWeight::Z,
+            _ => {
+                return Err(format!(
+                    "unknown weight '{s}'; expected one of: {}",
+                    EdgeWeight::NAMES.join(", ")
+                ))
+            }
+        })
+    }
+}
+
+/// The evidence columns of a co-action edge, after source, target, weight and kind.
+const COACTION_COLUMNS: [&str; 9] = [
+    "pairs",
+    "items",
+    "min_delay_s",
+    "mean_delay_s",
+    "idf_weight",
+    "cosine",
+    "expected_pairs",
+    "z",
+    "p_value",
+];
+
+/// A co-action edge's values for `COACTION_COLUMNS`.
+fn coaction_values(e: &CoEdge) -> [f64; 9] {
+    [
+        e.pairs as f64,
+        e.items as f64,
+        e.min_delay_ms as f64 / 1000.0,
+        e.mean_delay_ms / 1000.0,
+        e.idf_weight,
+        e.cosine,
+        e.expected_pairs,
+        e.z,
+        e.p_value,
+    ]
+}
+
+impl EdgeTable {
+    /// A co-action projection's edges that `keep` accepts, weighted by `weight`. (`graph`
+    /// writes CSV straight from the projection; this table serves GraphML and GEXF.)
+    pub fn coaction(
+        data: &Dataset,
+        p: &Projection,
+        weight: EdgeWeight,
+        keep: impl Fn(&CoEdge) -> bool,
+    ) -> EdgeTable {
+        let mut t = EdgeTable {
+            kind: p.kind.name().to_string(),
+            directed: false,
+            columns: COACTION_COLUMNS.to_vec(),
+            ..Default::default()
+        };
+        for e in p.edges.iter().filter(|e| keep(e)) {
+            t.edges.push((e.a, e.b, weight.of(e)));
+            t.values.extend(coaction_values(e));
+            t.example
+                .push(&p.actions.item_label(data, e.exemplar_item as usize));
+        }
+        t
+    }
+
+    /// The retweet graph: amplifier -> source, weighted by retweets.
+    pub fn retweet(g: &RetweetGraph, min_retweets: u32) -> EdgeTable {
+        let mut t = EdgeTable {
+            kind: "retweet".into(),
+            directed: true,
+            columns: vec!["retweets", "delays_known", "median_delay_s", "delay_iqr_s"],
+            ..Default::default()
+        };
+        let secs = |x: Option<i64>| x.map_or(f64::NAN, |v| v as f64 / 1000.0);
+        for e in g.edges.iter().filter(|e| e.retweets >= min_retweets) {
+            t.edges.push((e.amplifier, e.source, e.retweets as f64));
+            t.values.extend_from_slice(&[
+                e.retweets as f64,
+                e.delays_known as f64,
+                secs(e.median_delay_ms),
+                secs(e.delay_iqr_ms),
+            ]);
+        }
+        t
+    }
+
+    /// A table of `columns`, each edge given as (source, target, weight, one value per column).
+    pub fn new(
+        kind: &str,
+        directed: bool,
+        columns: Vec<&'static str>,
+        edges: impl IntoIterator<Item = (u32, u32, f64, Vec<f64>)>,
+    ) -> EdgeTable {
+        let mut t = EdgeTable {
+            kind: kind.to_string(),
+            directed,
+            columns,
+            ..Default::default()
+        };
+        for (a, b, w, values) in edges {
+            assert_eq!(values.len(), t.columns.len(), "one value per column");
+            t.edges.push((a, b, w));
+            t.values.extend(values);
+        }
+        t
+    }
+
+    /// Edge `i`'s column values.
+    pub fn row(&self, i: usize) -> &[f64] {
+        let n = self.columns.len();
+        &self.values[i * n..(i + 1) * n]
+    }
+
+    /// Accounts at either end of some edge, in id order.
+    pub fn nodes(&self) -> Vec<u32> {
+        let mut n: Vec<u32> = self.edges.iter().flat_map(|e| [e.0, e.1]).collect();
+        n.sort_unstable();
+        n.dedup();
+        n
+    }
+}
+
+impl NodeTable {
+    /// Screen name and number of tweets for every account in `nodes`.
+    pub fn basic(data: &Dataset, nodes: &[u32]) -> NodeTable {
+        let mut tweets = vec![0u32; data.accounts.len()];
+        for &a in &data.account {
+            tweets[a as usize] += 1;
+        }
+        let mut t = NodeTable {
+            columns: vec!["screen_name".into(), "tweets".into()],
+            values: Default::default(),
+        };
+        for &n in nodes {
+            let name = data.accounts.screen_name(n).unwrap_or_default().to_string();
+            t.values
+                .insert(n, vec![name, tweets[n as usize].to_string()]);
+        }
+        t
+    }
+
+    /// Add a column; nodes missing from `values` get an empty value.
+    pub fn add_column(&mut self, name: &str, values: impl Fn(u32) -> String) {
+        self.columns.push(name.to_string());
+        for (&n, row) in self.values.iter_mut() {
+            row.push(values(n));
+        }
+    }
+}
+
+/// The graph file formats, chosen by the output's extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    Csv,
+    GraphMl,
+    Gexf,
+}
+
+impl GraphFormat {
+    pub fn from_path(path: &Path) -> Result<GraphFormat> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Ok(GraphFormat::Csv),
+            "graphml" => Ok(GraphFormat::GraphMl),
+            "gexf" => Ok(GraphFormat::Gexf),
+            _ => Err(Error::config(format!(
+                "cannot tell the graph format of '{}'; name the output .csv, .graphml or .gexf \
+                 (or - for CSV on standard output)",
+                path.display()
+            ))),
+        }
+    }
+}
+
+/// Write `edges` (with `nodes` attributes) to `out` in `format`.
+pub fn write_graph(
+    out: &mut dyn Write,
+    format: GraphFormat,
+    data: &Dataset,
+    edges: &EdgeTable,
+    nodes: &NodeTable,
+) -> std::io::Result<()> {
+    match format {
+        GraphFormat::Csv => write_csv(out, data, edges),
+        GraphFormat::GraphMl => write_graphml(out, data, edges, nodes),
+        GraphFormat::Gexf => write_gexf(out, data, edges, nodes),
+    }
+}
