@@ -365,13 +365,10 @@ fn eval_and_detect_name_what_is_wrong() {
 }
 
 #[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn ira_clusters_follow_the_troll_categories() {
-    let Some(tweets) = shared("ira-2016-10/tweets.csv.gz") else {
-        return;
-    };
-    let Some(labels) = shared("ira-2016-10/authors.csv") else {
-        return;
-    };
+    let tweets = shared("ira-2016-10/tweets.csv.gz");
+    let labels = shared("ira-2016-10/authors.csv");
     let (data, _) = read(&[tweets]);
     let d = detect(&data, &DetectConfig::default()).unwrap();
     let (_, rows) = csv_rows(&labels);

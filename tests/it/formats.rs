@@ -78,10 +78,9 @@ fn archive_2018_dialect_and_column_order() {
 }
 
 #[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn real_archive_rows_recover_milliseconds_from_snowflakes() {
-    let Some(dir) = shared("fixtures/io-archive") else {
-        return;
-    };
+    let dir = shared("fixtures/io-archive");
     let (d, r) = read(&[
         dir.join("ira_2018_two_rows.csv"),
         dir.join("ira_2018_two_users.csv"),
@@ -105,10 +104,9 @@ fn real_archive_rows_recover_milliseconds_from_snowflakes() {
 }
 
 #[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn twitter_v2_pages_and_stream_lines() {
-    let Some(dir) = shared("fixtures/twitter-v2") else {
-        return;
-    };
+    let dir = shared("fixtures/twitter-v2");
     let (d, r) = read(std::slice::from_ref(&dir));
     assert_balanced(&r);
     // 100 + 100 tweets in two search pages, 7 stream lines and a truncated eighth; empty.json is empty.
@@ -150,10 +148,9 @@ fn twitter_v2_flattened_lines() {
 }
 
 #[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn twitter_v1_objects() {
-    let Some(dir) = shared("fixtures/twitter-v1") else {
-        return;
-    };
+    let dir = shared("fixtures/twitter-v1");
     let (d, r) = read(&[dir.join("original_format_examples.json")]);
     assert_balanced(&r);
     assert_eq!(r.rows_accepted, 25);

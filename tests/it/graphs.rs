@@ -16,10 +16,9 @@ const COORTWEET: [(i64, u32, [usize; 5]); 4] = [
 ];
 
 #[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn co_retweet_reproduces_coortweet_exactly() {
-    let Some(p) = shared("coortweet/russian_coord_tweets.csv.gz") else {
-        return;
-    };
+    let p = shared("coortweet/russian_coord_tweets.csv.gz");
     let (d, _) = read(&[p]);
     for (window_s, min_participation, want) in COORTWEET {
         let opts = GraphOptions {
@@ -391,11 +390,10 @@ fn projection_does_not_depend_on_thread_count() {
 }
 
 #[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn ira_retweet_sources_are_recovered_from_matching_text() {
     use coordnet::graphs::retweet_graph;
-    let Some(p) = shared("ira-2016-10/tweets.csv.gz") else {
-        return;
-    };
+    let p = shared("ira-2016-10/tweets.csv.gz");
     let (d, _) = read(&[p]);
     let g = retweet_graph(&d);
     let r = &g.stats;
@@ -445,7 +443,7 @@ fn ira_retweet_sources_are_recovered_from_matching_text() {
         keep_text: false,
         ..Default::default()
     };
-    let (lean, _) = ingest(&[shared("ira-2016-10/tweets.csv.gz").unwrap()], &opts).unwrap();
+    let (lean, _) = ingest(&[shared("ira-2016-10/tweets.csv.gz")], &opts).unwrap();
     let lean_co = coaction_graph(&lean, CoactionKind::CoRetweet, &o).unwrap();
     assert_eq!(lean_co.stats.actions, co.stats.actions);
     assert_eq!(lean_co.edges, co.edges);

@@ -12,23 +12,15 @@ mod synth;
 use coordnet::{ingest, Dataset, IngestOptions, IngestStats};
 use std::path::{Path, PathBuf};
 
-/// `../shared/data/<rel>` if present; otherwise say loudly that the test is skipped.
-pub fn shared(rel: &str) -> Option<PathBuf> {
+/// `../shared/data/<rel>`. Tests that call this carry
+/// `#[cfg_attr(shared_data_absent, ignore = ...)]` (see build.rs), so without the data they
+/// are counted as ignored; with the data, a missing file fails the test.
+pub fn shared(rel: &str) -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/data")
         .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        // Straight to the handle: libtest captures `eprintln!`, and a skip must be seen.
-        use std::io::Write;
-        let msg = format!(
-            "SKIPPED: {} is absent (tests that need ../shared/data skip without it)\n",
-            p.display()
-        );
-        let _ = std::io::stderr().write_all(msg.as_bytes());
-        None
-    }
+    assert!(p.exists(), "{} is missing from ../shared/data", p.display());
+    p
 }
 
 /// Run the `coordnet` binary as a user would.

@@ -5,10 +5,9 @@ use coordnet::dataset::Summary;
 use coordnet::dataset::TimeResolution;
 
 #[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn ira_october_2016_reads_every_row() {
-    let Some(p) = shared("ira-2016-10/tweets.csv.gz") else {
-        return;
-    };
+    let p = shared("ira-2016-10/tweets.csv.gz");
     let (d, r) = read(&[p]);
     assert_balanced(&r);
     assert_eq!((r.rows_read, r.rows_rejected), (88_582, 0));
@@ -31,10 +30,9 @@ fn ira_october_2016_reads_every_row() {
 }
 
 #[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn coortweet_shares_keep_every_action() {
-    let Some(p) = shared("coortweet/russian_coord_tweets.csv.gz") else {
-        return;
-    };
+    let p = shared("coortweet/russian_coord_tweets.csv.gz");
     let (d, r) = read(&[p]);
     assert_balanced(&r);
     assert_eq!(r.rows_read, 35_125);
