@@ -96,6 +96,17 @@ pub struct RowError {
 }
 
 impl RowError {
+    /// This error, found on `line`.
+    fn at(self, line: u64) -> RawReject {
+        RawReject {
+            line,
+            reason: self.reason,
+            column: self.column,
+            expected: self.expected,
+            found: self.found,
+        }
+    }
+
     pub fn new(
         reason: &'static str,
         column: &'static str,
@@ -208,36 +219,14 @@ impl RecordBatch {
         start as u32..self.items.len() as u32
     }
 
+    /// Record a rejected row.
     pub fn reject(&mut self, line: u64, e: RowError) {
-        let RowError {
-            reason,
-            column,
-            expected,
-            found,
-        } = e;
-        self.rejects.push(RawReject {
-            line,
-            reason,
-            column,
-            expected,
-            found,
-        });
+        self.rejects.push(e.at(line));
     }
 
+    /// Record a malformed field that was set to unknown while its row was kept.
     pub fn warn(&mut self, line: u64, e: RowError) {
-        let RowError {
-            reason,
-            column,
-            expected,
-            found,
-        } = e;
-        self.warnings.push(RawReject {
-            line,
-            reason,
-            column,
-            expected,
-            found,
-        });
+        self.warnings.push(e.at(line));
     }
 
     pub fn add_account(&mut self, a: RawAccount) {

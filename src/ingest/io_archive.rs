@@ -3,9 +3,9 @@
 
 use super::csv_rows::{boolean, column, list, required, soft_count, Row, RowResult};
 use super::text::normalize_url;
-use super::time::{parse_datetime, refine};
+use super::time::{parse_datetime, tweet_time};
 use crate::dataset::batch::*;
-use crate::dataset::{ItemKind, TimeResolution, TweetKind};
+use crate::dataset::{ItemKind, TweetKind};
 use std::ops::Range;
 
 #[derive(Debug)]
@@ -71,7 +71,14 @@ impl TweetColumns {
         if user.is_empty() {
             return Err(RowError::new("missing account", "userid", "a user id", ""));
         }
-        let (time_ms, resolution) = self.time(r, tweet, b)?;
+        let written = r.get(Some(self.tweet_time));
+        let (time_ms, resolution) = tweet_time(
+            tweet,
+            &written,
+            "tweet_time",
+            "a time like 2017-06-22 16:03",
+            b,
+        )?;
         let (kind, target, quote) = self.references(r, b)?;
         let items = self.items(r, b)?;
         let account = b.push_str(&user);
@@ -95,37 +102,6 @@ impl TweetColumns {
             self.profile(r, account, b);
         }
         Ok(())
-    }
-
-    /// The tweet's time: the snowflake's where it agrees with the written minute.
-    fn time(&self, r: &Row, tweet: RawId, b: &mut RecordBatch) -> RowResult<(i64, TimeResolution)> {
-        let written = r.get(Some(self.tweet_time));
-        let written_time = match parse_datetime(&written) {
-            Some(t) => Some(t),
-            None if written.is_empty() => None,
-            None => {
-                return Err(RowError::new(
-                    "bad time",
-                    "tweet_time",
-                    "a time like 2017-06-22 16:03",
-                    &written,
-                ))
-            }
-        };
-        let numeric_id = match tweet {
-            RawId::Num(n) => Some(n),
-            _ => None,
-        };
-        let Some((time_ms, resolution, mismatch)) = refine(numeric_id, written_time) else {
-            return Err(RowError::new(
-                "missing time",
-                "tweet_time",
-                "a time like 2017-06-22 16:03",
-                "",
-            ));
-        };
-        b.snowflake_mismatches += mismatch as u64;
-        Ok((time_ms, resolution))
     }
 
     /// What the tweet is and what it points at: the retweeted, replied-to or quoted tweet,

@@ -1,8 +1,32 @@
 //! Times as the formats write them, to milliseconds since the epoch (UTC), with the
 //! resolution the writing carries, refined by the snowflake time of the tweet id.
 
+use crate::dataset::batch::{RawId, RecordBatch, RowError};
 use crate::dataset::time::{days_from_civil, snowflake_ms};
 use crate::dataset::TimeResolution;
+
+/// A tweet's time from its id and the time written in `column` (`example` shows the layout
+/// expected there): the snowflake's where the two agree, counting the rows where they do not.
+pub fn tweet_time(
+    tweet: RawId,
+    written: &str,
+    column: &'static str,
+    example: &'static str,
+    b: &mut RecordBatch,
+) -> Result<(i64, TimeResolution), RowError> {
+    let written_time = parse_datetime(written);
+    if written_time.is_none() && !written.trim().is_empty() {
+        return Err(RowError::new("bad time", column, example, written));
+    }
+    let id = match tweet {
+        RawId::Num(n) => Some(n),
+        _ => None,
+    };
+    let (ms, res, mismatch) = refine(id, written_time)
+        .ok_or_else(|| RowError::new("missing time", column, example, ""))?;
+    b.snowflake_mismatches += mismatch as u64;
+    Ok((ms, res))
+}
 
 /// Use the snowflake time when it agrees with the written one (the written time is the
 /// snowflake time cut down to its resolution); otherwise keep what was written.

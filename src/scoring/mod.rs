@@ -11,11 +11,13 @@ pub mod parts;
 pub mod profile;
 pub mod rhythm;
 pub mod roles;
+pub mod score;
 
 pub use features::{AccountFeatures, Activity, Amplification};
-pub use parts::{Counting, Evidence, Part, Parts};
+pub use parts::Evidence;
 pub use profile::Profile;
 pub use roles::Role;
+pub use score::{Counting, Part, Parts};
 
 use crate::graphs::format_duration;
 
@@ -121,32 +123,4 @@ pub fn explain(c: &Cluster) -> String {
         ));
     }
     s.join("; ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn operation_parts_count_only_where_they_raise_the_score() {
-        let base = Parts::default()
-            .with(Part::Coaction, 0.8)
-            .with(Part::Synchrony, 0.6)
-            .with(Part::CreationBurst, 0.4)
-            .with(Part::HashtagConcentration, 0.2);
-        let plain = base.score();
-        // Weighted mean of the four general parts.
-        let expected = (0.8 * 0.15 + 0.6 * 0.25 + 0.4 * 0.15 + 0.2 * 0.2) / 0.75;
-        assert!((plain - expected).abs() < 1e-12);
-        // No retweets among members (structure 0) is no evidence of innocence.
-        let low = base
-            .clone()
-            .with(Part::Structure, 0.0)
-            .with(Part::ContentDuplication, 0.0);
-        assert_eq!(low.score(), plain);
-        // A strong amplification structure raises it.
-        let high = base.with(Part::Structure, 0.9);
-        assert!(high.score() > plain);
-        assert_eq!(Parts::default().score(), 0.0);
-    }
 }

@@ -23,6 +23,7 @@
 
 use super::features::Activity;
 use super::rhythm::{self, Rhythm};
+use super::score::{Part, Parts};
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::dataset::{ItemKind, TweetKind};
@@ -47,148 +48,6 @@ const PRIOR_ACTIONS: f64 = 20.0;
 const PRIOR_ACCOUNTS: f64 = 5.0;
 /// A part needs this many observations to be reported.
 const MIN_SUPPORT: u64 = 5;
-
-/// A part of the coordination score: its name, its weight in the score, and how it counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Part {
-    Coaction,
-    Synchrony,
-    Structure,
-    CreationBurst,
-    ContentDuplication,
-    HashtagConcentration,
-}
-
-/// How a part enters the score.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Counting {
-    /// Its value counts, high or low.
-    Always,
-    /// It describes one way of operating (amplifying one's own cores, posting the same
-    /// texts): it counts only where it raises the score, since its absence is no sign of
-    /// innocence.
-    WhereItRaises,
-}
-
-impl Part {
-    pub const ALL: [Part; 6] = [
-        Part::Coaction,
-        Part::Synchrony,
-        Part::Structure,
-        Part::CreationBurst,
-        Part::ContentDuplication,
-        Part::HashtagConcentration,
-    ];
-
-    pub const fn name(self) -> &'static str {
-        match self {
-            Part::Coaction => "coaction",
-            Part::Synchrony => "synchrony",
-            Part::Structure => "structure",
-            Part::CreationBurst => "creation_burst",
-            Part::ContentDuplication => "content_duplication",
-            Part::HashtagConcentration => "hashtag_concentration",
-        }
-    }
-
-    /// The part's weight in the score's weighted mean.
-    pub const fn weight(self) -> f64 {
-        match self {
-            Part::Coaction => 0.15,
-            Part::Synchrony => 0.25,
-            Part::Structure => 0.15,
-            Part::CreationBurst => 0.15,
-            Part::ContentDuplication => 0.1,
-            Part::HashtagConcentration => 0.2,
-        }
-    }
-
-    /// How the part counts (synchrony resting on activity rhythm alone counts only where it
-    /// raises the score: see [`Parts::counting`]).
-    pub const fn counting(self) -> Counting {
-        match self {
-            Part::Structure | Part::ContentDuplication => Counting::WhereItRaises,
-            _ => Counting::Always,
-        }
-    }
-}
-
-/// A cluster's parts: each a value in [0, 1], or `None` where the cluster has too little
-/// evidence for it.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Parts {
-    values: [Option<f64>; 6],
-    /// `synchrony` rests on activity rhythm alone (members share too few timed actions to
-    /// measure their delays); then it counts only where it raises the score: accounts run on
-    /// separate schedules can still act together.
-    pub synchrony_from_rhythm_only: bool,
-}
-
-impl Parts {
-    pub fn get(&self, part: Part) -> Option<f64> {
-        self.values[part as usize]
-    }
-
-    pub fn set(&mut self, part: Part, value: Option<f64>) {
-        self.values[part as usize] = value;
-    }
-
-    /// These parts with `part` set to `value`.
-    pub fn with(mut self, part: Part, value: f64) -> Parts {
-        self.set(part, Some(value));
-        self
-    }
-
-    /// Every part with its value, in [`Part::ALL`] order.
-    pub fn iter(&self) -> impl Iterator<Item = (Part, Option<f64>)> + '_ {
-        Part::ALL.into_iter().map(|p| (p, self.get(p)))
-    }
-
-    pub fn counting(&self, part: Part) -> Counting {
-        if part == Part::Synchrony && self.synchrony_from_rhythm_only {
-            Counting::WhereItRaises
-        } else {
-            part.counting()
-        }
-    }
-
-    /// The score: the weighted mean of the parts that count always, then of those that count
-    /// where they raise it, best first, each added while it raises the mean.
-    pub fn score(&self) -> f64 {
-        let (mut sum, mut weight) = (0.0, 0.0);
-        let mut raising = Vec::new();
-        for (p, v) in self.iter() {
-            let Some(v) = v else { continue };
-            match self.counting(p) {
-                Counting::Always => {
-                    sum += v * p.weight();
-                    weight += p.weight();
-                }
-                Counting::WhereItRaises => raising.push((v, p.weight())),
-            }
-        }
-        let mean = |s: f64, w: f64| if w == 0.0 { 0.0 } else { s / w };
-        raising.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for (v, w) in raising {
-            if v > mean(sum, weight) {
-                sum += v * w;
-                weight += w;
-            }
-        }
-        mean(sum, weight)
-    }
-}
-
-impl serde::Serialize for Parts {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(Part::ALL.len()))?;
-        for (p, v) in self.iter() {
-            m.serialize_entry(p.name(), &v)?;
-        }
-        m.end()
-    }
-}
 
 /// The measurements behind the parts, kept for the explanation and the report.
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -358,10 +217,8 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
             PRIOR_ACTIONS,
         )
     });
-    let mut parts = Parts {
-        synchrony_from_rhythm_only,
-        ..Parts::default()
-    };
+    let mut parts = Parts::default();
+    parts.synchrony_from_rhythm_only = synchrony_from_rhythm_only;
     for (p, v) in [
         (Part::Coaction, coaction),
         (Part::Synchrony, synchrony),

@@ -14,14 +14,17 @@ pub use v2::parse_v2;
 
 use super::chunk::RawChunk;
 use super::text::normalize_url;
-use super::time::{parse_datetime, refine};
+use super::time::{parse_datetime, tweet_time};
 use super::Format;
 use crate::dataset::batch::*;
-use crate::dataset::{ItemKind, TimeResolution};
+use crate::dataset::ItemKind;
 use hashbrown::HashMap;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
+
+/// What `created_at` should hold.
+const CREATED_AT: &str = "a date-time like 2021-09-22T16:37:29.000Z";
 
 /// A string that borrows from the line unless it had escapes.
 #[derive(Debug, Default, Clone)]
@@ -223,29 +226,4 @@ fn entities(
             b.push_item(ItemKind::MentionName, name);
         }
     }
-}
-
-/// The written time refined by the id's snowflake bits.
-fn tweet_time(
-    tweet: RawId,
-    created_at: &str,
-    b: &mut RecordBatch,
-) -> Result<(i64, TimeResolution), RowError> {
-    let written = parse_datetime(created_at);
-    if written.is_none() && !created_at.is_empty() {
-        return Err(RowError::new(
-            "bad time",
-            "created_at",
-            "a date-time like 2021-09-22T16:37:29.000Z",
-            created_at,
-        ));
-    }
-    let id = match tweet {
-        RawId::Num(n) => Some(n),
-        _ => None,
-    };
-    let (ms, res, mismatch) = refine(id, written)
-        .ok_or_else(|| RowError::new("missing time", "created_at", "a creation time", ""))?;
-    b.snowflake_mismatches += mismatch as u64;
-    Ok((ms, res))
 }

@@ -128,7 +128,7 @@ fn v1_tweet(t: &V1Tweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
         ));
     };
     let tweet = b.push_id(id);
-    let (time_ms, resolution) = tweet_time(tweet, s(&t.created_at), b)?;
+    let (time_ms, resolution) = tweet_time(tweet, s(&t.created_at), "created_at", CREATED_AT, b)?;
     v1_profile(user, line, b);
 
     let reference = |b: &mut RecordBatch, tweet: &str, account: &str, name: &str| RawRef {
