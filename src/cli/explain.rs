@@ -39,7 +39,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         opts.window != Window::Auto,
         "explain needs a fixed window; pass the window `coordnet graph --window auto` chose"
     );
-    let (data, _) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
+    let mut ingest_opts = args.input.options();
+    // CooRTweet counts every row, repeated ones too.
+    ingest_opts.keep_repeated_rows = args.graph.coortweet;
+    let (data, _) = coordnet::ingest(&args.input.inputs, &ingest_opts)?;
     let find = |who: &str| -> anyhow::Result<u32> {
         let who = who.trim_start_matches('@');
         if let Some(a) = data.accounts.lookup(who) {

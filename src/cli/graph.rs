@@ -68,7 +68,8 @@ pub struct GraphArgs {
     #[arg(long, value_name = "N")]
     pub max_neighbors: Option<u32>,
 
-    /// Apply CooRTweet's second participation filter, to reproduce its results.
+    /// Count as CooRTweet does, to reproduce its results: every row, repeated ones too, and
+    /// its second participation filter.
     #[arg(long)]
     pub coortweet: bool,
 
@@ -132,6 +133,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.graph.kind,
         GraphKind::Retweet | GraphKind::Coaction(CoactionKind::CoTweet | CoactionKind::CoSimilar)
     );
+    // CooRTweet counts every row, repeated ones too.
+    ingest_opts.keep_repeated_rows = args.graph.coortweet;
     let (data, stats) = coordnet::ingest(&args.input.inputs, &ingest_opts)?;
     eprintln!("{}", stats.summary());
 

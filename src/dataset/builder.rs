@@ -250,12 +250,16 @@ impl DatasetBuilder {
         }
     }
 
-    /// Resolve screen-name mentions, drop repeated records and sort every column by time.
-    /// Returns the dataset, the dropped duplicates, and how many rows share a tweet id with
-    /// a different record (kept: an action CSV may list one share acting on two objects).
-    pub fn finish(mut self) -> (Dataset, Vec<Duplicate>, u64) {
+    /// Resolve screen-name mentions, drop repeated records (unless `keep_repeated`) and sort
+    /// every column by time. Returns the dataset, the repeated records (dropped or kept), and
+    /// how many rows share a tweet id with a different record (kept: an action CSV may list
+    /// one share acting on two objects).
+    pub fn finish(mut self, keep_repeated: bool) -> (Dataset, Vec<Duplicate>, u64) {
         self.resolve_mention_names();
-        let (dropped, duplicates, reused) = self.find_duplicates();
+        let (mut dropped, duplicates, reused) = self.find_duplicates();
+        if keep_repeated {
+            dropped.iter_mut().for_each(|d| *d = false);
+        }
         let mut d = std::mem::take(&mut self.data);
 
         // Rows already in time order, none dropped (the usual archive), stay where they are.

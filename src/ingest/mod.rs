@@ -107,6 +107,10 @@ pub struct IngestOptions {
     /// still kept from layouts whose retweets name no retweeted tweet (the IRA layout), since
     /// the retweeted tweet is then recovered from the text.
     pub keep_text: bool,
+    /// Keep records repeated whole, as CooRTweet counts every row (a table with one row per
+    /// post, hashtag and URL repeats a post's hashtag rows); by default they are kept once
+    /// and counted as rejected.
+    pub keep_repeated_rows: bool,
     /// Bytes per parse chunk.
     pub chunk_bytes: usize,
     /// Show progress on stderr when it is a terminal.
@@ -120,6 +124,7 @@ impl Default for IngestOptions {
             mapping: None,
             strict: false,
             keep_text: true,
+            keep_repeated_rows: false,
             chunk_bytes: 4 << 20,
             progress: false,
         }
@@ -190,8 +195,12 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, Inge
         // A reading error explains a short read better than anything the consumer saw.
         read.and(consumed)
     })?;
-    let (dataset, duplicates, reused) = builder.finish();
-    stats.add_duplicates(&duplicates);
+    let (dataset, duplicates, reused) = builder.finish(opts.keep_repeated_rows);
+    if opts.keep_repeated_rows {
+        stats.repeated_rows_kept = duplicates.len() as u64;
+    } else {
+        stats.add_duplicates(&duplicates);
+    }
     stats.reused_tweet_ids = reused;
     stats.seconds = started.elapsed().as_secs_f64();
     Ok((dataset, stats))

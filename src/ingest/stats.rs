@@ -46,6 +46,8 @@ pub struct IngestStats {
     /// Rows kept although their tweet id was seen before with other content (an action CSV
     /// may list one share acting on several objects).
     pub reused_tweet_ids: u64,
+    /// Records repeated whole and kept, when asked to keep them (CooRTweet counts every row).
+    pub repeated_rows_kept: u64,
     pub bytes_read: u64,
     pub seconds: f64,
 }
@@ -139,6 +141,12 @@ impl IngestStats {
             for e in &r.examples {
                 s.push_str(&format!("\n      e.g. {e}"));
             }
+        }
+        if self.repeated_rows_kept > 0 {
+            s.push_str(&format!(
+                "\n  note     {:>9}  records repeated whole, kept as CooRTweet keeps them",
+                self.repeated_rows_kept
+            ));
         }
         if self.reused_tweet_ids > 0 {
             s.push_str(&format!(

@@ -19,7 +19,13 @@ const COORTWEET: [(i64, u32, [usize; 5]); 4] = [
 #[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn co_retweet_reproduces_coortweet_exactly() {
     let p = shared("coortweet/russian_coord_tweets.csv.gz");
-    let (d, _) = read(&[p]);
+    // As `--coortweet` reads: every row counts, the one repeated whole too.
+    let opts = IngestOptions {
+        keep_repeated_rows: true,
+        ..IngestOptions::default()
+    };
+    let (d, stats) = ingest(&[p], &opts).unwrap();
+    assert_eq!(stats.repeated_rows_kept, 1);
     for (window_s, min_participation, want) in COORTWEET {
         let opts = GraphOptions {
             window: Window::Fixed(window_s * 1000),
@@ -570,4 +576,145 @@ fn automatic_window_finds_the_planted_reaction_time() {
         w.window_ms,
         w.explanation
     );
+}
+
+/// CooRTweet's `detect_groups` written out plainly, row by row, as an oracle: every row counts
+/// (repeated ones too) toward `min_participation`; per object, every two rows of different
+/// accounts and contents at most `window_s` apart are a pair; then only pairs with a content
+/// of an account that has `min_participation` rows among the paired contents are kept.
+/// Returns (nodes, edges) of the resulting account network.
+fn coortweet_oracle(
+    rows: &[(String, String, String, i64)],
+    window_s: i64,
+    min_participation: usize,
+) -> (usize, usize) {
+    use std::collections::{BTreeSet, HashMap, HashSet};
+    let mut per_account: HashMap<&str, usize> = HashMap::new();
+    for r in rows {
+        *per_account.entry(&r.1).or_default() += 1;
+    }
+    let x: Vec<_> = rows
+        .iter()
+        .filter(|r| per_account[r.1.as_str()] >= min_participation)
+        .collect();
+    let mut pairs = Vec::new();
+    for (i, a) in x.iter().enumerate() {
+        for b in &x[i + 1..] {
+            if a.0 == b.0 && a.1 != b.1 && a.2 != b.2 && (a.3 - b.3).abs() <= window_s {
+                pairs.push((a, b));
+            }
+        }
+    }
+    let paired: HashSet<&str> = pairs
+        .iter()
+        .flat_map(|(a, b)| [a.2.as_str(), b.2.as_str()])
+        .collect();
+    let mut counted: HashMap<&str, usize> = HashMap::new();
+    for r in x.iter().filter(|r| paired.contains(r.2.as_str())) {
+        *counted.entry(&r.1).or_default() += 1;
+    }
+    let kept_content: HashSet<&str> = x
+        .iter()
+        .filter(|r| {
+            counted
+                .get(r.1.as_str())
+                .is_some_and(|&n| n >= min_participation)
+        })
+        .map(|r| r.2.as_str())
+        .collect();
+    let edges: BTreeSet<(&str, &str)> = pairs
+        .iter()
+        .filter(|(a, b)| kept_content.contains(a.2.as_str()) || kept_content.contains(b.2.as_str()))
+        .map(|(a, b)| (a.1.as_str().min(&b.1), a.1.as_str().max(&b.1)))
+        .collect();
+    let nodes: BTreeSet<&str> = edges.iter().flat_map(|&(a, b)| [a, b]).collect();
+    (nodes.len(), edges.len())
+}
+
+#[test]
+fn coortweet_counts_repeated_rows_of_a_post_hashtag_url_table() {
+    // One row per (post, hashtag, URL), as exports of posts with their entities are laid out:
+    // projected on hashtags, a post with two URLs repeats each of its hashtag rows.
+    let mut x = 17u64;
+    let mut next = |n: u64| {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) % n
+    };
+    let mut table = String::from("post,account,hashtag,url,time\n");
+    let mut rows = Vec::new();
+    for post in 0..400 {
+        let account = format!("a{}", next(250));
+        let time = 1_600_000_000 + next(4 * 3600) as i64;
+        let tags: std::collections::BTreeSet<u64> = (0..1 + next(2)).map(|_| next(12)).collect();
+        let urls = 1 + next(3);
+        for tag in &tags {
+            for url in 0..urls {
+                table.push_str(&format!(
+                    "p{post},{account},#t{tag},https://u{url}.example/{post},{time}\n"
+                ));
+                rows.push((format!("t{tag}"), account.clone(), format!("p{post}"), time));
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "entities.csv", &table);
+    let run = |extra: &[&str]| {
+        let out = dir.path().join("g.csv");
+        let mut args = vec![
+            "graph",
+            p.to_str().unwrap(),
+            "--account",
+            "account",
+            "--time",
+            "time",
+            "--object",
+            "hashtag",
+            "--content",
+            "post",
+            "--object-kind",
+            "hashtag",
+            "--kind",
+            "co-hashtag",
+            "--window",
+            "60s",
+            "--min-participation",
+            "2",
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = coordnet(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let edges: Vec<(String, String)> = csv::Reader::from_path(&out)
+            .unwrap()
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[0].to_string(), r[1].to_string())
+            })
+            .collect();
+        let nodes: std::collections::BTreeSet<&String> =
+            edges.iter().flat_map(|(a, b)| [a, b]).collect();
+        (
+            (nodes.len(), edges.len()),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let repeated = rows.len() - rows.iter().collect::<std::collections::HashSet<_>>().len();
+    assert!(repeated > 100, "the table repeats rows: {repeated}");
+    let (got, log) = run(&["--coortweet"]);
+    assert_eq!(got, coortweet_oracle(&rows, 60, 2), "{log}");
+    assert!(
+        log.contains(&format!("{repeated}  records repeated whole, kept")),
+        "{log}"
+    );
+    // Without --coortweet, a repeated row is one record, kept once and counted.
+    let (once, log) = run(&[]);
+    assert!(
+        log.contains(&format!("rejected {repeated:>9}  duplicate record")),
+        "{log}"
+    );
+    assert!(once.0 < got.0, "{once:?} {got:?}");
 }
