@@ -42,10 +42,20 @@ pub struct Args {
     /// Compress tweets.csv with gzip.
     #[arg(long)]
     gzip: bool,
+
+    /// Write a takedown archive: only the planted networks' accounts and tweets, with
+    /// several distinct operations of each kind (core + amplifier at three ratios, two
+    /// hashtag-synchronised, two sparse, two campaign networks). --tweets sizes the
+    /// collection they are cut from.
+    #[arg(long)]
+    archive_only: bool,
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
-    let mut c = SynthConfig::new(a.tweets);
+    let mut c = match a.archive_only {
+        true => SynthConfig::archive(a.tweets),
+        false => SynthConfig::new(a.tweets),
+    };
     c.seed = a.seed;
     c.days = a.days;
     c.dialect_2018 = a.dialect_2018;

@@ -51,6 +51,10 @@ pub struct SynthConfig {
     pub networks: Vec<NetworkSpec>,
     /// Write the 2018 dialect (`true`, `[a, b]`) instead of the 2019+ one (`True`, `['a']`).
     pub dialect_2018: bool,
+    /// Write only the planted networks' accounts and their tweets, as a takedown release
+    /// does; the collection around them is generated (their camouflage retweets ordinary
+    /// accounts) but not written.
+    pub archive_only: bool,
 }
 
 impl SynthConfig {
@@ -90,7 +94,27 @@ impl SynthConfig {
                 NetworkSpec::sparse("sparse-1:5", sized(60.0), 5.0),
             ],
             dialect_2018: false,
+            archive_only: false,
         }
+    }
+
+    /// A takedown archive cut from a collection of about `tweets` tweets: only the planted
+    /// networks' accounts are written, and there are several distinct operations of each
+    /// kind (core + amplifier at three ratios, two hashtag-synchronised, two sparse, two
+    /// campaign networks), each with its own campaign tags, language and creation burst.
+    pub fn archive(tweets: u64) -> SynthConfig {
+        let mut c = SynthConfig::new(tweets);
+        let scale = (tweets as f64 / 100_000.0).max(0.2);
+        let sized = |n: f64| ((n * scale).round() as u32).max(3);
+        let mut extra = vec![
+            NetworkSpec::hashtag_sync("hashtag-sync-b", sized(30.0)),
+            NetworkSpec::sparse("sparse-1:3", sized(40.0), 3.0),
+            NetworkSpec::campaign("campaign-a", sized(120.0), 3.0, 18.0),
+            NetworkSpec::campaign("campaign-b", sized(80.0), 2.0, 30.0),
+        ];
+        c.networks.append(&mut extra);
+        c.archive_only = true;
+        c
     }
 
     pub fn validate(&self) -> Result<()> {

@@ -20,6 +20,8 @@ const DAY_MS: i64 = 24 * HOUR_MS;
 const NETWORK_TAGS: u32 = 1_000_000;
 const TRAP_TAGS: u32 = 2_000_000;
 const NETWORK_URLS: u32 = 500_000;
+/// Posts per member taking part in one campaign, on average (1 to 4).
+const CAMPAIGN_POSTS: f64 = 2.5;
 
 /// What kind of planted network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -31,6 +33,9 @@ pub enum NetworkKind {
     HashtagSync,
     /// Many cores that each tweet a few times, amplifiers that act a few times.
     Sparse,
+    /// Campaigns: now and then a new hashtag (a hoax) that most members push in their own
+    /// words over a day or two, each at their own moments; the same members every time.
+    Campaign,
 }
 
 /// One planted network and how it behaves.
@@ -95,6 +100,21 @@ impl NetworkSpec {
         }
     }
 
+    /// A campaign every `days_between` days on average, each lasting about `hours` hours, in
+    /// which `participation` of the members post 1 to 4 times at their own moments.
+    pub fn campaign(name: &str, members: u32, days_between: f64, hours: f64) -> NetworkSpec {
+        NetworkSpec {
+            name: name.into(),
+            kind: NetworkKind::Campaign,
+            cores: members,
+            amplifiers_per_core: 0.0,
+            posts_per_day: 1.0 / days_between,
+            participation: 0.7,
+            delay_median_secs: hours * 3600.0,
+            camouflage: 0.5,
+        }
+    }
+
     fn amplifiers(&self) -> u32 {
         (self.cores as f64 * self.amplifiers_per_core).round() as u32
     }
@@ -134,7 +154,12 @@ pub fn run(c: &SynthConfig, dir: &Path, gzip: bool) -> Result<SynthSummary> {
     let mut members = Vec::new();
     for (n, spec) in c.networks.iter().enumerate() {
         let burst = c.start_ms - rng.random_range(200..900) * DAY_MS;
-        let lang = accounts::LANGS[n % accounts::LANGS.len()].0;
+        // A takedown release is one country's operations, mostly in one language: language
+        // does not tell its operations apart.
+        let lang = match c.archive_only {
+            true => accounts::LANGS[0].0,
+            false => accounts::LANGS[n % accounts::LANGS.len()].0,
+        };
         let first = accounts.len() as u32;
         for _ in 0..spec.cores {
             accounts.push(accounts::planted(
@@ -247,28 +272,39 @@ pub fn run(c: &SynthConfig, dir: &Path, gzip: bool) -> Result<SynthSummary> {
             s.recent.pop_front();
             s.recent_base += 1;
         }
-        s.flush(&mut out, h0 + HOUR_MS)?;
+        s.flush(&mut out, h0 + HOUR_MS, c.archive_only)?;
     }
-    s.flush(&mut out, i64::MAX)?;
+    s.flush(&mut out, i64::MAX, c.archive_only)?;
     out.finish()?;
 
-    s.summary.accounts = s.accounts.len() as u64;
+    s.summary.accounts = match c.archive_only {
+        true => (s.accounts.len() - organic as usize) as u64,
+        false => s.accounts.len() as u64,
+    };
     s.summary.network_accounts = (s.accounts.len() - organic as usize) as u64;
-    let truth = s.accounts.iter().enumerate().map(|(i, a)| {
-        let network = a.network.map_or("organic".to_string(), |n| {
-            c.networks[n as usize].name.clone()
+    // An archive holds the networks' accounts only.
+    let listed = |a: &Account| !c.archive_only || a.network.is_some();
+    let truth = s
+        .accounts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| listed(a))
+        .map(|(i, a)| {
+            let network = a.network.map_or("organic".to_string(), |n| {
+                c.networks[n as usize].name.clone()
+            });
+            vec![ids[i].clone(), network, a.role.name().to_string()]
         });
-        vec![ids[i].clone(), network, a.role.name().to_string()]
-    });
     write_csv(
         &dir.join("truth.csv"),
         &["account_id", "network", "role"],
         truth,
     )?;
+    let traps = if c.archive_only { Vec::new() } else { s.traps };
     write_csv(
         &dir.join("traps.csv"),
         &["trap", "kind", "item", "account_id"],
-        s.traps.into_iter(),
+        traps.into_iter(),
     )?;
     Ok(s.summary)
 }
@@ -278,6 +314,9 @@ fn expected_tweets(n: &NetworkSpec, days: u32) -> f64 {
     let acts = match n.kind {
         NetworkKind::HashtagSync => {
             n.posts_per_day * days as f64 * n.cores as f64 * n.participation
+        }
+        NetworkKind::Campaign => {
+            n.posts_per_day * days as f64 * n.cores as f64 * n.participation * CAMPAIGN_POSTS
         }
         _ => posts * (1.0 + n.amplifiers() as f64 * n.participation),
     };
@@ -373,10 +412,15 @@ impl State {
         Some(self.recent[i].clone())
     }
 
-    fn flush(&mut self, out: &mut TweetWriter, until_ms: i64) -> Result<()> {
+    /// Write the pending tweets before `until_ms`, in time order; with `archive_only`, only
+    /// the planted networks' own.
+    fn flush(&mut self, out: &mut TweetWriter, until_ms: i64, archive_only: bool) -> Result<()> {
         self.pending.sort_by_key(|t| (t.time_ms, t.id));
         let split = self.pending.partition_point(|t| t.time_ms < until_ms);
         for t in self.pending.drain(..split) {
+            if archive_only && self.accounts[t.account as usize].network.is_none() {
+                continue;
+            }
             out.write(&t, &self.accounts)?;
             self.summary.tweets += 1;
         }
@@ -427,6 +471,25 @@ fn network_hour(
                         s.retweet(a, t + delay, &o);
                     }
                     posted.push(o);
+                }
+            }
+        }
+        NetworkKind::Campaign => {
+            if poisson(&mut s.rng, spec.posts_per_day / 24.0) > 0 {
+                // A new tag each time: the network's own tags after its first four.
+                let tag = NETWORK_TAGS + n * 100 + 4 + s.rng.random_range(0..90);
+                let hours = spec.delay_median_secs / 3600.0;
+                let span = (lognormal_ms(&mut s.rng, hours * 3600.0, 0.4) as f64)
+                    .min(2.0 * hours * HOUR_MS as f64) as i64;
+                for m in cores.clone() {
+                    if s.rng.random::<f64>() < spec.participation {
+                        for _ in 0..s.rng.random_range(1..=4) {
+                            let t = h0 + s.rng.random_range(0..span.max(1));
+                            let mut tags = vec![tag];
+                            tags.extend(organic_tags(&mut s.rng, zipf).into_iter().take(1));
+                            s.original(m, t, tags, None);
+                        }
+                    }
                 }
             }
         }

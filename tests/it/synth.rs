@@ -118,3 +118,74 @@ fn generated_data_matches_its_truth() {
         HashSet::from(["viral-cascade".to_string(), "trending-burst".to_string()])
     );
 }
+
+#[test]
+fn archive_only_writes_the_networks_accounts_and_several_operations_of_each_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = SynthConfig::archive(50_000);
+    let summary = generate(&config, dir.path(), false).unwrap();
+    let (d, r) = read(&[dir.path().join("tweets.csv")]);
+    assert_eq!(r.rows_rejected, 0);
+    let truth = truth(dir.path());
+    assert_eq!(truth.len() as u64, summary.accounts);
+    assert!(truth.values().all(|(network, _)| network != "organic"));
+    // Every tweet is by an archive account; what they retweet may be outside it.
+    let mut authors = HashSet::new();
+    for &a in &d.account {
+        let key = d.accounts.key(a);
+        assert!(
+            truth.contains_key(key),
+            "{key} tweets but is not in the archive"
+        );
+        authors.insert(key);
+    }
+    // A few sparse amplifiers may never get to act in a short period.
+    assert!(
+        authors.len() * 100 >= truth.len() * 97,
+        "{} of {}",
+        authors.len(),
+        truth.len()
+    );
+    let outside = (0..d.len())
+        .filter(|&i| d.target_account[i] != u32::MAX)
+        .filter(|&i| !truth.contains_key(d.accounts.key(d.target_account[i])))
+        .count();
+    assert!(
+        outside > 100,
+        "camouflage retweets reach outside the archive: {outside}"
+    );
+    // Several operations of each kind.
+    let kinds: HashMap<String, usize> = config.networks.iter().fold(HashMap::new(), |mut m, n| {
+        *m.entry(format!("{:?}", n.kind)).or_default() += 1;
+        m
+    });
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
+    assert!(kinds.values().all(|&n| n >= 2), "{kinds:?}");
+    let written: HashSet<&str> = truth.values().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(written.len(), config.networks.len());
+    // A campaign is one new tag pushed by many members over many hours, not minutes.
+    let members: HashSet<&str> = truth
+        .iter()
+        .filter(|(_, (n, _))| n == "campaign-a")
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let mut by_tag: HashMap<String, (HashSet<u32>, i64, i64)> = HashMap::new();
+    for i in 0..d.len() {
+        if !members.contains(d.accounts.key(d.account[i])) {
+            continue;
+        }
+        for tag in hashtags_of(&d, i) {
+            let e = by_tag
+                .entry(tag)
+                .or_insert((HashSet::new(), i64::MAX, i64::MIN));
+            e.0.insert(d.account[i]);
+            e.1 = e.1.min(d.time_ms[i]);
+            e.2 = e.2.max(d.time_ms[i]);
+        }
+    }
+    let campaigns = by_tag
+        .values()
+        .filter(|(who, first, last)| who.len() * 2 > members.len() && last - first > 6 * 3_600_000)
+        .count();
+    assert!(campaigns >= 2, "campaign tags: {campaigns}");
+}
