@@ -5,7 +5,7 @@ use super::progress::Stages;
 use super::{one_of, set, with_defaults};
 use coordnet::communities::Quality;
 use coordnet::graphs::{CoactionKind, Window};
-use coordnet::pipeline::STAGES;
+use coordnet::pipeline::{InputKind, STAGES};
 use coordnet::{detect_with_progress, write_detection, DetectConfig, RunSummary};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -27,6 +27,18 @@ pub struct Args {
     /// Output directory (created if missing).
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
+
+    /// What the input is: a takedown archive (only suspects: split them into operations), a
+    /// mixed collection (find the coordinated clusters among ordinary accounts), or auto to
+    /// work it out from the data.
+    #[arg(long, value_name = "KIND",
+          value_parser = one_of::<InputKind>(InputKind::ALL.map(InputKind::name)))]
+    input_kind: Option<InputKind>,
+
+    /// A control collection: ordinary accounts' tweets, in any supported format, that the
+    /// score compares clusters with (a takedown archive has no ordinary accounts of its own).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    control: Vec<PathBuf>,
 
     /// Co-action kinds to fuse, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "KINDS",
@@ -90,6 +102,7 @@ pub fn show_defaults(cmd: clap::Command) -> clap::Command {
     with_defaults(
         cmd,
         &[
+            ("input_kind", d.input_kind.name().to_string()),
             ("kinds", kinds.join(",")),
             ("window", d.fusion.graph.window.to_string()),
             ("edge_pvalue", d.fusion.edge_pvalue.to_string()),
@@ -110,6 +123,7 @@ pub fn show_defaults(cmd: clap::Command) -> clap::Command {
 impl Args {
     fn config(&self) -> anyhow::Result<DetectConfig> {
         let mut c = DetectConfig::default();
+        set(&mut c.input_kind, self.input_kind);
         set(&mut c.fusion.kinds, self.kinds.clone());
         c.fusion.retweets &= !self.no_retweets;
         set(&mut c.fusion.graph.window, self.window);
@@ -138,7 +152,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     eprintln!("{}", stats.summary());
     let ingest_secs = started.elapsed().as_secs_f64();
 
-    let d = detect_with_progress(&data, &config, &mut |stage| stages.start(stage))?;
+    let control = match args.control.is_empty() {
+        true => None,
+        false => {
+            let (control, stats) = coordnet::ingest(&args.control, &args.input.options())?;
+            eprintln!("control collection: {}", stats.summary());
+            anyhow::ensure!(
+                !control.is_empty(),
+                "the control collection holds no tweets"
+            );
+            Some(control)
+        }
+    };
+    let d = detect_with_progress(&data, control.as_ref(), &config, &mut |stage| {
+        stages.start(stage)
+    })?;
+    eprintln!("input: {} ({})", d.input.kind.name(), d.input.reason);
     for k in &d.fused.kinds {
         eprintln!(
             "{:<11} window {:<6} {:>9} edges, {:>8} significant",

@@ -4,7 +4,7 @@ use super::input::InputArgs;
 use super::set;
 use coordnet::eval::read_suspects;
 use coordnet::graphs::fuse;
-use coordnet::scoring::{Part, NO_CLUSTER};
+use coordnet::scoring::{Background, Part, NO_CLUSTER};
 use coordnet::{assess, write_detection, DetectConfig};
 use std::path::PathBuf;
 
@@ -94,7 +94,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let first_member: Vec<u32> = (0..groups.len() as u32)
         .map(|g| cluster_of.iter().position(|&c| c == g).unwrap_or(0) as u32)
         .collect();
-    let d = assess(&data, fused, cluster_of, groups.len(), &config);
+    let d = assess(
+        &data,
+        fused,
+        cluster_of,
+        groups.len(),
+        &config,
+        Background::Data,
+    );
     for c in &d.clusters {
         let g = first_member
             .iter()

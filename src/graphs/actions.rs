@@ -11,6 +11,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Item key of a retweet whose target was recovered from text: the original's row. Tweet ids
 /// are below 2^63 or carry only bit 63, so the top two bits together are free.
 pub const RECOVERED_ITEM: u64 = 3 << 62;
+/// Item key of a retweet whose source is unknown and not in the data, by its text's id:
+/// identical retweet texts retweet the same post. (Recovered rows stay below 2^32, so bit 61
+/// tells the two apart.)
+pub const TEXT_ITEM: u64 = RECOVERED_ITEM | 1 << 61;
+/// The bits that mark recovered and text items.
+const MARK_BITS: u64 = 7 << 61;
 
 /// One kind's actions, grouped by item: the actions on item `g` are `start[g]..start[g + 1]`,
 /// in time order.
@@ -95,7 +101,10 @@ impl Actions {
     pub fn item_label(&self, data: &Dataset, g: usize) -> String {
         let item = self.item_key[g];
         match self.kind {
-            Some(CoactionKind::CoRetweet) if item & RECOVERED_ITEM == RECOVERED_ITEM => {
+            Some(CoactionKind::CoRetweet) if item & MARK_BITS == TEXT_ITEM => {
+                format!("'{}'", data.texts.get(item as u32))
+            }
+            Some(CoactionKind::CoRetweet) if item & MARK_BITS == RECOVERED_ITEM => {
                 let row = (item & !RECOVERED_ITEM) as usize;
                 format!(
                     "@{}: {}",
@@ -157,7 +166,8 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
                 TweetKind::Reply
             };
             // Retweets that lost their target (the IRA layout) retweet the original their
-            // text matches, when it is in the data.
+            // text matches, when it is in the data; else, retweets with the same text
+            // retweeted the same post, wherever it is.
             let lost =
                 (0..data.len()).any(|r| data.kind(r) == want && data.target_tweet[r] == NO_TWEET);
             let recovered = if lost && want == TweetKind::Retweet {
@@ -182,10 +192,20 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
                             .copied()
                             .flatten()
                             .and_then(|s| s.original_row);
-                        if original.is_none() {
-                            lost_for_good.fetch_add(1, Ordering::Relaxed);
+                        match (original, data.text[r]) {
+                            (Some(o), _) => Some((RECOVERED_ITEM | o as u64, r as u32)),
+                            (None, NO_TEXT) => {
+                                lost_for_good.fetch_add(1, Ordering::Relaxed);
+                                None
+                            }
+                            (None, t) if want == TweetKind::Retweet => {
+                                Some((TEXT_ITEM | t as u64, r as u32))
+                            }
+                            (None, _) => {
+                                lost_for_good.fetch_add(1, Ordering::Relaxed);
+                                None
+                            }
                         }
-                        original.map(|o| (RECOVERED_ITEM | o as u64, r as u32))
                     }
                     t => Some((t, r as u32)),
                 })

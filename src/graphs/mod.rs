@@ -29,6 +29,7 @@ pub mod coaction;
 pub mod edge_list;
 pub mod evidence;
 pub mod fusion;
+pub mod profiles;
 pub mod retweet;
 pub mod significance;
 pub mod similarity;

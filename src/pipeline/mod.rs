@@ -21,9 +21,13 @@
 //! [`graphs::fuse`]: crate::graphs::fuse
 //! [`scoring`]: crate::scoring
 
+mod input_kind;
+pub mod operations;
 pub mod recluster;
 mod summary;
 
+pub use input_kind::{InputDecision, InputKind};
+pub use operations::ArchiveOptions;
 pub use summary::RunSummary;
 
 use crate::communities::{leiden, LeidenConfig};
@@ -32,13 +36,21 @@ use crate::error::{Error, Result};
 use crate::graphs::{fuse, Fused, FusionOptions};
 use crate::scoring::parts;
 use crate::scoring::{explain, profile, roles, AccountFeatures, Activity, Amplification};
-use crate::scoring::{Cluster, Role, NO_CLUSTER};
+use crate::scoring::{Background, Cluster, Role, NO_CLUSTER};
 use std::time::Instant;
 
 /// Settings of [`detect`]: the one place each default is written. The defaults work on a
 /// takedown archive and on a mixed collection.
 #[derive(Clone, Debug)]
 pub struct DetectConfig {
+    /// A takedown archive or a mixed collection, or worked out from the data.
+    pub input_kind: InputKind,
+    /// With `InputKind::Auto`: the input is an archive when at least this share of its tweets
+    /// comes from accounts in clusters flagged as coordinated against the data's own
+    /// background (see [`InputKind`]).
+    pub archive_tweet_share: f64,
+    /// How an archive is split into operations.
+    pub archive: ArchiveOptions,
     /// Which graphs are built and fused, with their windows and significance level.
     pub fusion: FusionOptions,
     pub leiden: LeidenConfig,
@@ -54,6 +66,9 @@ pub struct DetectConfig {
 impl Default for DetectConfig {
     fn default() -> DetectConfig {
         DetectConfig {
+            input_kind: InputKind::Auto,
+            archive_tweet_share: 0.5,
+            archive: ArchiveOptions::default(),
             fusion: FusionOptions::default(),
             // Resolution 2: a sparse network stays apart from the organic mass around it at
             // every scale we measured; splitting by score is the fallback beyond.
@@ -77,12 +92,20 @@ impl DetectConfig {
                 self.threshold
             )));
         }
+        if !(0.0..=1.0).contains(&self.archive_tweet_share) {
+            return Err(Error::config(format!(
+                "the archive tweet share {} is outside [0, 1]; try 0.5",
+                self.archive_tweet_share
+            )));
+        }
         Ok(())
     }
 }
 
 /// The result of [`detect`].
 pub struct Detection {
+    /// What the input was taken for, and why.
+    pub input: InputDecision,
     pub fused: Fused,
     /// Each dataset account's cluster, or `NO_CLUSTER`.
     pub cluster_of: Vec<u32>,
@@ -92,6 +115,9 @@ pub struct Detection {
     pub roles: Vec<(Role, f64)>,
     pub features: AccountFeatures,
     pub activity: Activity,
+    /// Why each posting account in no cluster was left out, where the pipeline says (in an
+    /// archive, every account is expected in an operation).
+    pub left_out: Vec<Option<&'static str>>,
     /// Seconds per stage.
     pub timings: Vec<(&'static str, f64)>,
 }
@@ -102,18 +128,27 @@ impl Detection {
     }
 }
 
-/// The stages of [`detect`], in order, as [`detect_with_progress`] announces them.
-pub const STAGES: [&str; 3] = ["building graphs", "finding communities", "scoring clusters"];
+/// The stages of [`detect`], in order, as [`detect_with_progress`] announces them; the last
+/// two run only on a takedown archive.
+pub const STAGES: [&str; 5] = [
+    "building graphs",
+    "finding communities",
+    "scoring clusters",
+    "splitting the archive into operations",
+    "scoring operations",
+];
 
 /// Run the whole pipeline on `data`.
 pub fn detect(data: &Dataset, config: &DetectConfig) -> Result<Detection> {
-    detect_with_progress(data, config, &mut |_| {})
+    detect_with_progress(data, None, config, &mut |_| {})
 }
 
-/// [`detect`], calling `stage` with each of [`STAGES`] as it starts, so that a long run can
-/// show where it is.
+/// [`detect`] with a control collection of ordinary accounts' tweets (the background a
+/// takedown archive lacks; see [`Background`]), calling `stage` with each of [`STAGES`] as it
+/// starts, so that a long run can show where it is.
 pub fn detect_with_progress(
     data: &Dataset,
+    control: Option<&Dataset>,
     config: &DetectConfig,
     stage: &mut dyn FnMut(&'static str),
 ) -> Result<Detection> {
@@ -126,17 +161,61 @@ pub fn detect_with_progress(
     };
     stage(STAGES[0]);
     let fused = fuse(data, &config.fusion)?;
+    let control_sources = control.map(crate::graphs::retweet::sources);
+    let control = control.zip(control_sources.as_deref());
+    let background = |archive: bool| match (control, archive) {
+        (Some((c, s)), _) => Background::Control(c, s),
+        (None, false) => Background::Data,
+        (None, true) => Background::Reference,
+    };
     lap("graphs", &mut timings);
 
-    stage(STAGES[1]);
-    let partition = leiden(&fused.graph, &config.leiden)?;
-    let membership = recluster::split_by_score(data, &fused, partition.membership, config)?;
-    let (cluster_of, clusters) = recluster::form(&fused, &membership, config);
-    lap("communities", &mut timings);
+    // A collection's clusters, scored: the answer for a collection, and in doubt the test of
+    // whether the data has a background at all.
+    let mut share = None;
+    let fused = if config.input_kind == InputKind::Archive {
+        fused
+    } else {
+        stage(STAGES[1]);
+        let partition = leiden(&fused.graph, &config.leiden)?;
+        let split = recluster::split_by_score(
+            data,
+            &fused,
+            partition.membership,
+            config,
+            background(false),
+        )?;
+        let (cluster_of, clusters) = recluster::form(&fused, &split, config);
+        lap("communities", &mut timings);
+        stage(STAGES[2]);
+        let mut d = assess(data, fused, cluster_of, clusters, config, background(false));
+        lap("scoring", &mut timings);
+        let s = input_kind::coordinated_tweet_share(&d);
+        if config.input_kind == InputKind::Collection || s < config.archive_tweet_share {
+            d.input =
+                InputDecision::new(InputKind::Collection, config, Some(s), d.input.background);
+            d.timings = timings;
+            return Ok(d);
+        }
+        share = Some(s);
+        d.fused
+    };
 
-    stage(STAGES[2]);
-    let mut d = assess(data, fused, cluster_of, clusters, config);
-    lap("scoring", &mut timings);
+    stage(STAGES[3]);
+    let ops = operations::operations(data, config)?;
+    lap("operations", &mut timings);
+    stage(STAGES[4]);
+    let mut d = assess(
+        data,
+        fused,
+        ops.cluster_of,
+        ops.clusters,
+        config,
+        background(true),
+    );
+    d.left_out = ops.left_out;
+    d.input = InputDecision::new(InputKind::Archive, config, share, d.input.background);
+    lap("scoring operations", &mut timings);
     d.timings = timings;
     Ok(d)
 }
@@ -150,6 +229,7 @@ pub fn assess(
     mut cluster_of: Vec<u32>,
     clusters: usize,
     config: &DetectConfig,
+    background: Background,
 ) -> Detection {
     let activity = Activity::of(data);
     let amp = Amplification::of(data, &fused.sources, &cluster_of);
@@ -162,8 +242,9 @@ pub fn assess(
         clusters,
         &sizes,
         config.leiden.seed,
+        background,
     );
-    let profiles = profile::profiles(data, &activity, &cluster_of, clusters);
+    let profiles = profile::profiles(data, &activity, &fused.sources, &cluster_of, clusters);
     let roles: Vec<(Role, f64)> = (0..data.accounts.len())
         .map(|u| {
             if cluster_of[u] == NO_CLUSTER {
@@ -207,12 +288,14 @@ pub fn assess(
     let (strength, internal) = fused.strengths(&cluster_of, NO_CLUSTER);
     let features = AccountFeatures::build(&activity, &amp, &strength, &internal);
     Detection {
+        input: InputDecision::unset(background),
         fused,
         cluster_of,
         clusters: out,
         roles,
         features,
         activity,
+        left_out: Vec::new(),
         timings: Vec::new(),
     }
 }

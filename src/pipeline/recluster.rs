@@ -13,7 +13,7 @@ use crate::communities::leiden;
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::graphs::{Fused, Graph};
-use crate::scoring::{parts, Activity, NO_CLUSTER};
+use crate::scoring::{parts, Activity, Background, NO_CLUSTER};
 use hashbrown::{HashMap, HashSet};
 
 /// Levels of splitting at most.
@@ -45,6 +45,7 @@ fn scores_by_label(
     membership: &[u32],
     only: Option<&HashMap<u32, u32>>,
     config: &DetectConfig,
+    background: Background,
 ) -> HashMap<u32, (usize, f64)> {
     let (cluster_of, label_of) = match only {
         None => form_labelled(fused, membership, config),
@@ -68,6 +69,7 @@ fn scores_by_label(
         label_of.len(),
         &sizes,
         config.leiden.seed,
+        background,
     );
     measured
         .iter()
@@ -82,10 +84,19 @@ pub fn split_by_score(
     fused: &Fused,
     mut membership: Vec<u32>,
     config: &DetectConfig,
+    background: Background,
 ) -> Result<Vec<u32>> {
     let activity = Activity::of(data);
     let mut tried: HashSet<u32> = HashSet::new();
-    let mut scores = scores_by_label(data, &activity, fused, &membership, None, config);
+    let mut scores = scores_by_label(
+        data,
+        &activity,
+        fused,
+        &membership,
+        None,
+        config,
+        background,
+    );
     for _ in 0..SPLIT_DEPTH {
         let candidates: HashSet<u32> = scores
             .iter()
@@ -101,7 +112,15 @@ pub fn split_by_score(
         }
         tried.extend(candidates.iter().copied());
         let (split, parent) = split_labels(fused, &membership, &candidates, config)?;
-        let after = scores_by_label(data, &activity, fused, &split, Some(&parent), config);
+        let after = scores_by_label(
+            data,
+            &activity,
+            fused,
+            &split,
+            Some(&parent),
+            config,
+            background,
+        );
         let keep: HashSet<u32> = after
             .iter()
             .filter(|(_, &(_, s))| s >= config.threshold)

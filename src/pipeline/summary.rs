@@ -14,6 +14,8 @@ use std::path::PathBuf;
 #[derive(Serialize)]
 pub struct RunSummary<'a> {
     pub inputs: &'a [PathBuf],
+    /// What the input was taken for, and why.
+    pub input: &'a super::InputDecision,
     pub settings: Settings<'a>,
     pub graphs: &'a [KindStats],
     pub counts: Counts,
@@ -34,6 +36,9 @@ pub struct Settings<'a> {
     pub min_participation: u32,
     pub leiden: &'a crate::communities::LeidenConfig,
     pub part_weights: Vec<f64>,
+    pub input_kind: super::InputKind,
+    pub archive_tweet_share: f64,
+    pub archive: &'a super::ArchiveOptions,
 }
 
 #[derive(Serialize)]
@@ -45,6 +50,9 @@ pub struct Counts {
     pub flagged_clusters: usize,
     pub clustered_accounts: usize,
     pub flagged_accounts: usize,
+    /// Accounts that posted but are in no cluster, with the reason, where the pipeline gives
+    /// one (every account of an archive is expected in an operation).
+    pub left_out: BTreeMap<&'static str, usize>,
 }
 
 impl<'a> RunSummary<'a> {
@@ -69,6 +77,9 @@ impl<'a> RunSummary<'a> {
             min_participation: fusion.graph.min_participation,
             leiden: &config.leiden,
             part_weights: Part::ALL.map(Part::weight).to_vec(),
+            input_kind: config.input_kind,
+            archive_tweet_share: config.archive_tweet_share,
+            archive: &config.archive,
         };
         let d = detection;
         let counts = Counts {
@@ -79,11 +90,20 @@ impl<'a> RunSummary<'a> {
             flagged_clusters: d.flagged().count(),
             clustered_accounts: d.clusters.iter().map(|c| c.size).sum(),
             flagged_accounts: d.flagged().map(|c| c.size).sum(),
+            left_out: d
+                .left_out
+                .iter()
+                .flatten()
+                .fold(BTreeMap::new(), |mut m, r| {
+                    *m.entry(*r).or_default() += 1;
+                    m
+                }),
         };
         let mut timings_s = BTreeMap::from([("ingest", ingest_secs)]);
         timings_s.extend(d.timings.iter().copied());
         RunSummary {
             inputs,
+            input: &d.input,
             settings,
             graphs: &d.fused.kinds,
             counts,

@@ -64,7 +64,7 @@ pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection) -> Result<()> {
     let mut w = csv_writer(dir, name)?;
     let mut header: Vec<&str> = ACCOUNT_COLUMNS.to_vec();
     header.extend(&d.features.names);
-    header.extend(["created_at", "followers", "following"]);
+    header.extend(["created_at", "followers", "following", "left_out"]);
     w.write_record(&header).map_err(&err)?;
     for u in listed(data, d) {
         let ui = u as usize;
@@ -107,6 +107,14 @@ pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection) -> Result<()> {
                 x.to_string()
             });
         }
+        row.push(
+            d.left_out
+                .get(ui)
+                .copied()
+                .flatten()
+                .unwrap_or_default()
+                .to_string(),
+        );
         w.write_record(&row).map_err(&err)?;
     }
     w.flush().map_err(|e| Error::io(&dir.join(name), e))
@@ -208,6 +216,15 @@ pub fn cluster_columns() -> Vec<ClusterColumn> {
                     .top_domains
                     .iter()
                     .map(|(t, n)| format!("{t}:{n}"))
+                    .collect(),
+            )
+        }),
+        column("amplified_accounts", move |c| {
+            joined(
+                c.profile
+                    .amplified_accounts
+                    .iter()
+                    .map(|(a, n)| format!("@{a}:{n}"))
                     .collect(),
             )
         }),

@@ -6,6 +6,7 @@
 //! ([`roles`]: core or amplifier). The score is the weighted mean of the parts a cluster has
 //! evidence for ([`Part::weight`]); the pipeline flags clusters scoring at least its threshold.
 
+pub mod background;
 pub mod features;
 pub mod parts;
 pub mod profile;
@@ -13,6 +14,7 @@ pub mod rhythm;
 pub mod roles;
 pub mod score;
 
+pub use background::{Background, Reference};
 pub use features::{AccountFeatures, Activity, Amplification};
 pub use parts::Evidence;
 pub use profile::Profile;

@@ -21,6 +21,7 @@
 //! An excess is `(observed - null) / (1 - null)`, floored at 0, where `observed` is shrunk
 //! toward the null by a few pseudo-observations, so small clusters need stronger evidence.
 
+use super::background::{control_fast_retweets, Background, Reference};
 use super::features::Activity;
 use super::rhythm::{self, Rhythm};
 use super::score::{Part, Parts};
@@ -99,7 +100,9 @@ fn excess(observed: f64, null: f64) -> f64 {
     ((observed - null) / (1.0 - null)).clamp(0.0, 1.0)
 }
 
-/// Measure every cluster. `cluster_of[account]` is a cluster in `0..clusters` or `NO_CLUSTER`.
+/// Measure every cluster. `cluster_of[account]` is a cluster in `0..clusters` or `NO_CLUSTER`;
+/// parts that compare with ordinary accounts take them from `background`.
+#[allow(clippy::too_many_arguments)]
 pub fn measure(
     data: &Dataset,
     activity: &Activity,
@@ -108,6 +111,7 @@ pub fn measure(
     clusters: usize,
     sizes: &[usize],
     seed: u64,
+    background: Background,
 ) -> Vec<(Parts, Evidence)> {
     let mut ev = vec![Evidence::default(); clusters];
     fused_weights(fused, cluster_of, &mut ev);
@@ -130,12 +134,21 @@ pub fn measure(
     {
         ev[c].synced_null = synced;
     }
-    retweet_timing(data, &fused.sources, cluster_of, &mut ev);
-    let rhythms = rhythm::measure(data, activity, cluster_of, clusters, sizes, seed);
+    retweet_timing(data, &fused.sources, cluster_of, background, &mut ev);
+    let matched_accounts = matches!(background, Background::Data);
+    let rhythms = rhythm::measure(
+        data,
+        activity,
+        cluster_of,
+        clusters,
+        sizes,
+        seed,
+        matched_accounts,
+    );
     for (e, r) in ev.iter_mut().zip(rhythms) {
         e.rhythm = r;
     }
-    creation_bursts(data, cluster_of, &mut ev);
+    creation_bursts(data, cluster_of, background, &mut ev);
     duplication(data, fused, cluster_of, &mut ev);
     hashtags(data, cluster_of, &mut ev);
 
@@ -331,6 +344,7 @@ fn retweet_timing(
     data: &Dataset,
     sources: &[Option<Source>],
     cluster_of: &[u32],
+    background: Background,
     ev: &mut [Evidence],
 ) {
     let mut all_timed = 0u64;
@@ -370,7 +384,17 @@ fn retweet_timing(
             }
         }
     }
-    let null = all_fast as f64 / all_timed.max(1) as f64;
+    let null = match background {
+        Background::Data => all_fast as f64 / all_timed.max(1) as f64,
+        Background::Control(control, sources) => {
+            let (timed, fast) = control_fast_retweets(control, sources, SYNC_WINDOW_MS);
+            match timed {
+                0 => Reference::RETWEETS_WITHIN_5MIN,
+                _ => fast as f64 / timed as f64,
+            }
+        }
+        Background::Reference => Reference::RETWEETS_WITHIN_5MIN,
+    };
     for ((e, mut d), r) in ev.iter_mut().zip(delays).zip(received) {
         e.fast_null = null;
         e.received_share = r as f64 / all_known.max(1) as f64;
@@ -382,9 +406,26 @@ fn retweet_timing(
     }
 }
 
-fn creation_bursts(data: &Dataset, cluster_of: &[u32], ev: &mut [Evidence]) {
+fn creation_bursts(
+    data: &Dataset,
+    cluster_of: &[u32],
+    background: Background,
+    ev: &mut [Evidence],
+) {
     let created = &data.accounts.created_ms;
-    let mut all: Vec<i64> = created.iter().copied().filter(|&t| t != i64::MIN).collect();
+    let known = |d: &Dataset| -> Vec<i64> {
+        d.accounts
+            .created_ms
+            .iter()
+            .copied()
+            .filter(|&t| t != i64::MIN)
+            .collect()
+    };
+    let mut all = match background {
+        Background::Data => known(data),
+        Background::Control(control, _) => known(control),
+        Background::Reference => Vec::new(),
+    };
     all.sort_unstable();
     let mut members: Vec<Vec<i64>> = vec![Vec::new(); ev.len()];
     for (u, &c) in cluster_of.iter().enumerate() {
@@ -410,9 +451,13 @@ fn creation_bursts(data: &Dataset, cluster_of: &[u32], ev: &mut [Evidence]) {
         }
         e.created_in_burst = best as u64;
         e.burst_start_ms = Some(start);
-        let lo = all.partition_point(|&x| x < start);
-        let hi = all.partition_point(|&x| x <= start + BURST_WINDOW_MS);
-        e.burst_null = (hi - lo) as f64 / all.len().max(1) as f64;
+        e.burst_null = if all.is_empty() {
+            Reference::created_within(BURST_WINDOW_MS, start + BURST_WINDOW_MS)
+        } else {
+            let lo = all.partition_point(|&x| x < start);
+            let hi = all.partition_point(|&x| x <= start + BURST_WINDOW_MS);
+            (hi - lo) as f64 / all.len() as f64
+        };
     }
 }
 

@@ -1,10 +1,12 @@
 //! The network profile takedown announcements give: tweets, tweets per account, languages, top
-//! hashtags and domains, account age at first tweet, followers, time span.
+//! hashtags and domains, the accounts outside the cluster it amplifies, account age at first
+//! tweet, followers, time span.
 
 use super::features::Activity;
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::dataset::ItemKind;
+use crate::graphs::retweet::Source;
 use hashbrown::HashMap;
 
 const YEAR_MS: i64 = 365 * 86_400_000;
@@ -20,6 +22,9 @@ pub struct Profile {
     /// Hashtags with their tweet counts, largest first.
     pub top_hashtags: Vec<(String, u64)>,
     pub top_domains: Vec<(String, u64)>,
+    /// Accounts outside the cluster that its members retweet most (screen name or id), with
+    /// the retweets: what an operation amplifies is not one of its members.
+    pub amplified_accounts: Vec<(String, u64)>,
     pub first_tweet_ms: Option<i64>,
     pub last_tweet_ms: Option<i64>,
     /// Share of members (with a known creation date) under one year old at their first tweet.
@@ -44,9 +49,19 @@ pub fn domain(url: &str) -> &str {
 pub fn profiles(
     data: &Dataset,
     activity: &Activity,
+    sources: &[Option<Source>],
     cluster_of: &[u32],
     clusters: usize,
 ) -> Vec<Profile> {
+    let mut amplified: Vec<HashMap<u32, u64>> = vec![HashMap::new(); clusters];
+    for (r, s) in sources.iter().enumerate() {
+        let (Some(s), c) = (s, cluster_of[data.account[r] as usize]) else {
+            continue;
+        };
+        if c != NO_CLUSTER && cluster_of[s.account as usize] != c && s.account != data.account[r] {
+            *amplified[c as usize].entry(s.account).or_default() += 1;
+        }
+    }
     let mut tweets = vec![0u64; clusters];
     let mut langs: Vec<HashMap<u16, u64>> = vec![HashMap::new(); clusters];
     let mut tags: Vec<HashMap<u32, u64>> = vec![HashMap::new(); clusters];
@@ -100,6 +115,13 @@ pub fn profiles(
                 .into_iter()
                 .map(|(d, n)| (d.to_string(), n))
                 .collect();
+            let amplified_accounts = top(std::mem::take(&mut amplified[c]), TOP)
+                .into_iter()
+                .map(|(a, n)| {
+                    let name = data.accounts.screen_name(a).unwrap_or(data.accounts.key(a));
+                    (name.to_string(), n)
+                })
+                .collect();
             let first = m.iter().map(|&u| activity.first_ms[u as usize]).min();
             let last = m.iter().map(|&u| activity.last_ms[u as usize]).max();
             let ages: Vec<bool> = m
@@ -124,6 +146,7 @@ pub fn profiles(
                 languages,
                 top_hashtags,
                 top_domains,
+                amplified_accounts,
                 first_tweet_ms: first.filter(|&t| t != i64::MAX),
                 last_tweet_ms: last.filter(|&t| t != i64::MIN),
                 young_share: (!ages.is_empty())

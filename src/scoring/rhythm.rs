@@ -88,6 +88,8 @@ pub struct Rhythm {
 }
 
 /// Measure every cluster's rhythm. `cluster_of[account]` is in `0..clusters` or `NO_CLUSTER`.
+/// With `matched_accounts`, the data's other accounts are ordinary ones, and the profiles'
+/// null draws from them; without (a takedown archive), profiles have no null.
 pub fn measure(
     data: &Dataset,
     activity: &Activity,
@@ -95,9 +97,10 @@ pub fn measure(
     clusters: usize,
     sizes: &[usize],
     seed: u64,
+    matched_accounts: bool,
 ) -> Vec<Rhythm> {
     let mut out = vec![Rhythm::default(); clusters];
-    profiles(data, activity, cluster_of, seed, &mut out);
+    profiles(data, activity, cluster_of, seed, matched_accounts, &mut out);
     bursts(data, cluster_of, sizes, seed, &mut out);
     out
 }
@@ -148,6 +151,7 @@ fn profiles(
     activity: &Activity,
     cluster_of: &[u32],
     seed: u64,
+    matched_accounts: bool,
     out: &mut [Rhythm],
 ) {
     let (band_of, n_bands) = bands(activity);
@@ -211,7 +215,7 @@ fn profiles(
     for (r, ms) in out.iter_mut().zip(&members) {
         r.profiled = ms.len() as u64;
         r.profile_similarity = mean_cosine(&mut ms.iter().map(|&u| row_of[u as usize]));
-        if r.profile_similarity.is_none() {
+        if r.profile_similarity.is_none() || !matched_accounts {
             continue;
         }
         let mut null = 0.0;

@@ -186,7 +186,7 @@ fn detect_reports_its_stages_in_order() {
     let (data, _) = read(&[sample().join("tweets.csv.gz")]);
     let mut stages = Vec::new();
     let config = DetectConfig::default();
-    let with = detect_with_progress(&data, &config, &mut |s| stages.push(s)).unwrap();
+    let with = detect_with_progress(&data, None, &config, &mut |s| stages.push(s)).unwrap();
     assert_eq!(
         stages,
         ["building graphs", "finding communities", "scoring clusters"]
@@ -510,7 +510,15 @@ fn rhythm_tells_a_shift_crew_from_ordinary_accounts() {
         cluster_of[data.accounts.lookup(&format!("crew{m}")).unwrap() as usize] = 0;
         cluster_of[data.accounts.lookup(&format!("user{m}")).unwrap() as usize] = 1;
     }
-    let r = rhythm::measure(&data, &Activity::of(&data), &cluster_of, 2, &[8, 8], 1);
+    let r = rhythm::measure(
+        &data,
+        &Activity::of(&data),
+        &cluster_of,
+        2,
+        &[8, 8],
+        1,
+        true,
+    );
     let (crew, users) = (&r[0], &r[1]);
     assert_eq!((crew.profiled, users.profiled), (8, 8));
     let (sim, null) = (crew.profile_similarity.unwrap(), crew.profile_null.unwrap());

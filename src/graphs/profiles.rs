@@ -1,0 +1,375 @@
+//! Account profiles over the whole period, and the graph of how alike they are.
+//!
+//! In a takedown archive every account is a suspect: the question is not who acts together
+//! beyond chance, but which operation each account belongs to. Accounts of one operation push
+//! the same things (the same posts to retweet, the same texts, hashtags and mentions) over
+//! weeks, not only within minutes, so an account's profile is what it acted on over the whole
+//! period, as one TF-IDF vector per [`Family`] (sublinear counts, `idf = ln(N / df)` over the
+//! N posting accounts, items of a single account left out since they tell nothing about
+//! anyone else). Two accounts' similarity is the mean over families of their cosines; a
+//! family an account never used adds 0.
+//!
+//! The pairs are found through an inverted index (item -> accounts), so the work is the sum
+//! over items of their accounts squared, never all pairs of accounts; an item used by more
+//! than [`ProfileOptions::max_item_accounts`] accounts is too common to pair on and is
+//! counted instead.
+
+use super::actions::{RECOVERED_ITEM, TEXT_ITEM};
+use super::retweet::sources;
+use super::text_norm::{normal_forms, words};
+use crate::dataset::{Dataset, Interner, ItemKind, TweetKind, NO_TEXT, NO_TWEET};
+use rayon::prelude::*;
+
+/// What an account acted on, one kind of item per family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    /// Posts retweeted (by tweet id, by the original its text matches, or by the text itself
+    /// when the source is unknown), and the account's own posts, so that a source shares an
+    /// item with everyone who retweets it.
+    Retweeted,
+    /// Own texts, normalised as for co-tweet.
+    Texts,
+    /// Hashtags of every post, retweets included: an amplifier's topic is what it retweets.
+    Hashtags,
+    /// Mentioned accounts of every post, retweets included.
+    Mentions,
+    /// Words of own posts (three letters or more): what accounts that share no item still
+    /// have in common.
+    Words,
+}
+
+impl Family {
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Retweeted => "retweeted",
+            Family::Texts => "texts",
+            Family::Hashtags => "hashtags",
+            Family::Mentions => "mentions",
+            Family::Words => "words",
+        }
+    }
+}
+
+/// Settings of [`similarity`].
+#[derive(Clone, Debug)]
+pub struct ProfileOptions {
+    pub families: Vec<Family>,
+    /// Texts shorter than this after normalisation are not items (as for co-tweet).
+    pub min_text_chars: usize,
+    /// Items used by more accounts than this are not paired on (counted in the result).
+    pub max_item_accounts: usize,
+}
+
+impl Default for ProfileOptions {
+    fn default() -> ProfileOptions {
+        ProfileOptions {
+            families: vec![
+                Family::Retweeted,
+                Family::Texts,
+                Family::Hashtags,
+                Family::Mentions,
+            ],
+            min_text_chars: 20,
+            max_item_accounts: 20_000,
+        }
+    }
+}
+
+/// Profiles of every dataset account: one sparse vector, the families' blocks each of length
+/// 1 (or empty), items numbered across families.
+pub struct Profiles {
+    /// Account `a`'s entries are `offsets[a]..offsets[a + 1]` of `items` and `weights`.
+    offsets: Vec<usize>,
+    items: Vec<u32>,
+    weights: Vec<f32>,
+    /// Each item's accounts and their weights (the inverted index).
+    item_offsets: Vec<usize>,
+    postings: Vec<(u32, f32)>,
+    families: usize,
+    /// Items too common to pair on.
+    pub common_items: usize,
+}
+
+/// The similarity graph: undirected edges `a < b` weighted by the mean cosine.
+pub struct Similarity {
+    pub edges: Vec<(u32, u32, f32)>,
+    pub common_items: usize,
+}
+
+impl Profiles {
+    /// The profiles of every account of `data` over `opts.families`.
+    pub fn build(data: &Dataset, opts: &ProfileOptions) -> Profiles {
+        let n = data.accounts.len();
+        let posting = {
+            let mut seen = vec![false; n];
+            data.account.iter().for_each(|&a| seen[a as usize] = true);
+            seen.iter().filter(|&&x| x).count().max(1)
+        };
+        // (account, global item, weight) for every family, each family's block normalised.
+        let mut entries: Vec<(u32, u32, f32)> = Vec::new();
+        let mut next_item = 0u32;
+        let mut common_items = 0;
+        for &family in &opts.families {
+            let pairs = family_pairs(data, family, opts);
+            let block = weigh(pairs, posting, opts.max_item_accounts, &mut common_items);
+            let items = block.iter().map(|e| e.1 + 1).max().unwrap_or(0);
+            entries.extend(block.into_iter().map(|(a, i, w)| (a, next_item + i, w)));
+            next_item += items;
+        }
+        entries.par_sort_unstable_by_key(|e| (e.0, e.1));
+        let mut offsets = vec![0usize; n + 1];
+        for e in &entries {
+            offsets[e.0 as usize + 1] += 1;
+        }
+        for a in 0..n {
+            offsets[a + 1] += offsets[a];
+        }
+        let mut item_offsets = vec![0usize; next_item as usize + 1];
+        for e in &entries {
+            item_offsets[e.1 as usize + 1] += 1;
+        }
+        for i in 0..next_item as usize {
+            item_offsets[i + 1] += item_offsets[i];
+        }
+        let mut fill = item_offsets.clone();
+        let mut postings = vec![(0u32, 0f32); entries.len()];
+        for &(a, i, w) in &entries {
+            postings[fill[i as usize]] = (a, w);
+            fill[i as usize] += 1;
+        }
+        Profiles {
+            offsets,
+            items: entries.iter().map(|e| e.1).collect(),
+            weights: entries.iter().map(|e| e.2).collect(),
+            item_offsets,
+            postings,
+            families: opts.families.len().max(1),
+            common_items,
+        }
+    }
+
+    /// Whether account `a` has any item shared with another account.
+    pub fn has_items(&self, a: u32) -> bool {
+        self.offsets[a as usize] < self.offsets[a as usize + 1]
+    }
+
+    /// Account `a`'s mean cosine with every account it shares an item with, into `out` as
+    /// (account, similarity), using `acc` (all zeros, one slot per account) as scratch.
+    pub fn neighbours(
+        &self,
+        a: u32,
+        acc: &mut [f32],
+        touched: &mut Vec<u32>,
+        out: &mut Vec<(u32, f32)>,
+    ) {
+        out.clear();
+        let (lo, hi) = (self.offsets[a as usize], self.offsets[a as usize + 1]);
+        for k in lo..hi {
+            let (item, w) = (self.items[k] as usize, self.weights[k]);
+            for &(b, wb) in &self.postings[self.item_offsets[item]..self.item_offsets[item + 1]] {
+                if b != a {
+                    if acc[b as usize] == 0.0 {
+                        touched.push(b);
+                    }
+                    acc[b as usize] += w * wb;
+                }
+            }
+        }
+        let f = self.families as f32;
+        for b in touched.drain(..) {
+            out.push((b, acc[b as usize] / f));
+            acc[b as usize] = 0.0;
+        }
+    }
+
+    /// Every pair of accounts that share an item, with their mean cosine.
+    pub fn similarity(&self) -> Similarity {
+        let n = self.offsets.len() - 1;
+        const RUN: usize = 256;
+        let runs: Vec<Vec<(u32, u32, f32)>> = (0..n.div_ceil(RUN))
+            .into_par_iter()
+            .map_init(
+                || (vec![0f32; n], Vec::new(), Vec::new()),
+                |(acc, touched, out), run| {
+                    let mut edges = Vec::new();
+                    for a in (run * RUN) as u32..((run + 1) * RUN).min(n) as u32 {
+                        self.neighbours(a, acc, touched, out);
+                        edges.extend(
+                            out.iter()
+                                .filter(|&&(b, s)| b > a && s > 0.0)
+                                .map(|&(b, s)| (a, b, s)),
+                        );
+                    }
+                    edges.sort_unstable_by_key(|e| (e.0, e.1));
+                    edges
+                },
+            )
+            .collect();
+        Similarity {
+            edges: runs.concat(),
+            common_items: self.common_items,
+        }
+    }
+}
+
+/// (account, item key) of each action of `family`, one per action.
+fn family_pairs(data: &Dataset, family: Family, opts: &ProfileOptions) -> Vec<(u32, u64)> {
+    let rows = 0..data.len();
+    let own = |r: usize| data.kind(r) != TweetKind::Retweet;
+    match family {
+        Family::Retweeted => {
+            let recovered = sources(data);
+            let mut out = Vec::new();
+            for r in rows {
+                let a = data.account[r];
+                match data.kind(r) {
+                    TweetKind::Retweet => {
+                        let key = match (
+                            data.target_tweet[r],
+                            recovered[r].and_then(|s| s.original_row),
+                        ) {
+                            (NO_TWEET, Some(o)) => RECOVERED_ITEM | o as u64,
+                            (NO_TWEET, None) if data.text[r] != NO_TEXT => {
+                                TEXT_ITEM | data.text[r] as u64
+                            }
+                            (NO_TWEET, None) => continue,
+                            (t, _) => t,
+                        };
+                        out.push((a, key));
+                    }
+                    TweetKind::Reply => {}
+                    _ => {
+                        // An original is the item its retweets name: by id, or by its row
+                        // when they found it by text.
+                        if data.tweet_id[r] != NO_TWEET {
+                            out.push((a, data.tweet_id[r]));
+                        }
+                        out.push((a, RECOVERED_ITEM | r as u64));
+                    }
+                }
+            }
+            out
+        }
+        Family::Texts => {
+            let (_, form) = normal_forms(data, opts.min_text_chars);
+            rows.filter(|&r| own(r) && data.text[r] != NO_TEXT)
+                .filter_map(|r| match form[data.text[r] as usize] {
+                    NO_TEXT => None,
+                    f => Some((data.account[r], f as u64)),
+                })
+                .collect()
+        }
+        Family::Hashtags | Family::Mentions => {
+            let want = match family {
+                Family::Hashtags => ItemKind::Hashtag,
+                _ => ItemKind::Mention,
+            };
+            let mut out = Vec::new();
+            for r in rows {
+                for item in data.items(r).iter().filter(|i| i.kind() == want) {
+                    out.push((data.account[r], item.id() as u64));
+                }
+            }
+            out
+        }
+        Family::Words => {
+            let mut vocabulary = Interner::new();
+            let mut text_words: Vec<Vec<u32>> = vec![Vec::new(); data.texts.len()];
+            for (t, ws) in text_words.iter_mut().enumerate() {
+                for w in words(data.texts.get(t as u32)) {
+                    if w.starts_with('#') {
+                        continue;
+                    }
+                    let w: String = w
+                        .chars()
+                        .filter(|c| c.is_alphabetic())
+                        .flat_map(char::to_lowercase)
+                        .collect();
+                    if w.chars().count() >= 3 {
+                        ws.push(vocabulary.intern(&w));
+                    }
+                }
+            }
+            rows.filter(|&r| own(r) && data.text[r] != NO_TEXT)
+                .flat_map(|r| {
+                    text_words[data.text[r] as usize]
+                        .iter()
+                        .map(move |&w| (data.account[r], w as u64))
+                })
+                .collect()
+        }
+    }
+}
+
+/// One family's TF-IDF entries (account, dense item, weight), each account's block of unit
+/// length. Items of one account, and items of more than `max_accounts` accounts (counted in
+/// `common`), are left out.
+fn weigh(
+    mut pairs: Vec<(u32, u64)>,
+    posting: usize,
+    max_accounts: usize,
+    common: &mut usize,
+) -> Vec<(u32, u32, f32)> {
+    // (item, account, count) runs.
+    pairs.par_sort_unstable_by_key(|&(a, k)| (k, a));
+    let mut counted: Vec<(u64, u32, u32)> = Vec::new();
+    for &(a, k) in &pairs {
+        match counted.last_mut() {
+            Some(last) if last.0 == k && last.1 == a => last.2 += 1,
+            _ => counted.push((k, a, 1)),
+        }
+    }
+    drop(pairs);
+    let mut entries: Vec<(u32, u32, f32)> = Vec::new();
+    let mut item = 0u32;
+    for run in counted.chunk_by(|x, y| x.0 == y.0) {
+        if run.len() < 2 {
+            continue;
+        }
+        if run.len() > max_accounts {
+            *common += 1;
+            continue;
+        }
+        let idf = (posting as f64 / run.len() as f64).ln().max(0.0);
+        for &(_, a, tf) in run {
+            entries.push((a, item, ((1.0 + (tf as f64).ln()) * idf) as f32));
+        }
+        item += 1;
+    }
+    // Each account's block to length 1.
+    entries.par_sort_unstable_by_key(|e| (e.0, e.1));
+    let mut out = Vec::with_capacity(entries.len());
+    for run in entries.chunk_by(|x, y| x.0 == y.0) {
+        let norm = run.iter().map(|e| (e.2 as f64).powi(2)).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            out.extend(
+                run.iter()
+                    .map(|&(a, i, w)| (a, i, (w as f64 / norm) as f32)),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_are_unit_length_and_lonely_items_drop_out() {
+        // Accounts 0 and 1 share item 7 (twice for 0); item 9 is account 2's alone.
+        let pairs = vec![(0, 7), (0, 7), (1, 7), (1, 8), (2, 8), (2, 9)];
+        let mut common = 0;
+        let e = weigh(pairs, 4, 100, &mut common);
+        for a in 0..3 {
+            let norm: f32 = e.iter().filter(|x| x.0 == a).map(|x| x.2 * x.2).sum();
+            assert!((norm - 1.0).abs() < 1e-5, "account {a}: {norm}");
+        }
+        // Item 9 is gone; two items remain.
+        assert_eq!(e.iter().map(|x| x.1).max(), Some(1));
+        let e = weigh(vec![(0, 7), (1, 7), (2, 7)], 3, 2, &mut common);
+        assert!(e.is_empty());
+        assert_eq!(common, 1);
+    }
+}
