@@ -365,59 +365,6 @@ fn eval_and_detect_name_what_is_wrong() {
 }
 
 #[test]
-#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
-fn ira_clusters_follow_the_troll_categories() {
-    let tweets = shared("ira-2016-10/tweets.csv.gz");
-    let labels = shared("ira-2016-10/authors.csv");
-    let (data, _) = read(&[tweets]);
-    let d = detect(&data, &DetectConfig::default()).unwrap();
-    let (_, rows) = csv_rows(&labels);
-    let key = rows[0]
-        .keys()
-        .find(|k| ["author", "account", "account_id"].contains(&k.as_str()))
-        .cloned()
-        .expect("an account column");
-    let mut cats = Vec::new();
-    let mut found = Vec::new();
-    for r in &rows {
-        let Some(u) = data.accounts.lookup(&r[&key]) else {
-            continue;
-        };
-        let c = d.cluster_of[u as usize];
-        if c == NO_CLUSTER {
-            continue;
-        }
-        cats.push(r["account_category"].clone());
-        found.push(c);
-    }
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let truth: Vec<u32> = cats
-        .iter()
-        .map(|c| {
-            let n = ids.len() as u32;
-            *ids.entry(c.clone()).or_insert(n)
-        })
-        .collect();
-    assert!(found.len() >= 80, "only {} accounts clustered", found.len());
-    let nmi = coordnet::communities::nmi(&truth, &found);
-    assert!(nmi >= 0.3, "NMI with account_category {nmi:.3}");
-    // LeftTroll accounts mostly retweet: inside their clusters they are amplifiers.
-    let left: Vec<Role> = rows
-        .iter()
-        .filter(|r| r["account_category"] == "LeftTroll")
-        .filter_map(|r| data.accounts.lookup(&r[&key]))
-        .filter(|&u| d.cluster_of[u as usize] != NO_CLUSTER)
-        .map(|u| d.roles[u as usize].0)
-        .collect();
-    let amplifiers = left.iter().filter(|&&r| r == Role::Amplifier).count();
-    assert!(
-        left.len() >= 40 && amplifiers * 10 >= left.len() * 7,
-        "{amplifiers} of {} clustered LeftTrolls are amplifiers",
-        left.len()
-    );
-}
-
-#[test]
 fn score_tells_a_suspected_network_from_random_accounts() {
     let dir = tempfile::tempdir().unwrap();
     let (_, truth) = csv_rows(&sample().join("truth.csv"));

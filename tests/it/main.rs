@@ -1,5 +1,6 @@
 //! Integration tests, one binary, modules by theme.
 
+mod archive;
 mod bad_input;
 mod cli;
 mod communities;

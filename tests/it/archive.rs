@@ -1,0 +1,307 @@
+//! Takedown archives: recognised from the data, split into operations with every account in
+//! one, roles from each account's own behaviour, and nulls that never come from the suspects.
+
+use super::*;
+use coordnet::dataset::{time::snowflake_ms, TweetKind, NO_TWEET};
+use coordnet::eval::{evaluate, read_predicted, read_truth};
+use coordnet::pipeline::InputKind;
+use coordnet::scoring::{Reference, NO_CLUSTER};
+use coordnet::synth::{generate, SynthConfig};
+use coordnet::{detect, detect_with_progress, DetectConfig};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A generated archive of `tweets`' collection, written to `dir`.
+fn archive(dir: &Path, tweets: u64, seed: u64) -> Dataset {
+    let config = SynthConfig {
+        seed,
+        ..SynthConfig::archive(tweets)
+    };
+    generate(&config, dir, false).unwrap();
+    read(&[dir.join("tweets.csv")]).0
+}
+
+#[test]
+fn a_generated_archive_is_recognised_and_split_into_its_operations() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("archive");
+    archive(&data_dir, 60_000, 3);
+    let out = dir.path().join("out");
+    let o = coordnet(&[
+        "detect",
+        data_dir.join("tweets.csv").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{log}");
+    assert!(log.contains("input: archive ("), "{log}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["input"]["kind"], "archive");
+    assert_eq!(summary["input"]["decided_by"], "data");
+    assert_eq!(
+        summary["input"]["background"],
+        "built-in platform-wide reference figures"
+    );
+    let e = evaluate(
+        &read_predicted(&out.join("accounts.csv")).unwrap(),
+        &read_truth(&data_dir.join("truth.csv")).unwrap(),
+        &Default::default(),
+    );
+    assert!(e.archive);
+    let clustered = e.clustered_network_accounts as f64 / e.listed_network_accounts as f64;
+    assert!(e.cluster_ari >= 0.9, "{}", e.summary());
+    assert!(clustered >= 0.95, "{}", e.summary());
+    assert!(e.cluster_role_accuracy >= 0.9, "{}", e.summary());
+    for (network, &(total, flagged)) in &e.per_network {
+        assert!(flagged * 10 >= total * 9, "{network}: {}", e.summary());
+    }
+}
+
+#[test]
+fn the_sample_is_a_mixed_collection() {
+    let (data, _) =
+        read(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz")]);
+    let d = detect(&data, &DetectConfig::default()).unwrap();
+    assert_eq!(d.input.kind, InputKind::Collection);
+    assert_eq!(d.input.background, "the data's own accounts");
+    let share = d.input.coordinated_tweet_share.unwrap();
+    assert!(share < 0.3, "{share}");
+    // Said the other way, the same data is split into operations instead.
+    let config = DetectConfig {
+        input_kind: InputKind::Archive,
+        ..DetectConfig::default()
+    };
+    let a = detect(&data, &config).unwrap();
+    assert_eq!(a.input.kind, InputKind::Archive);
+    assert_eq!(a.input.decided_by, "setting");
+}
+
+#[test]
+fn accounts_outside_the_archive_are_amplified_not_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = archive(dir.path(), 40_000, 5);
+    let d = detect(&data, &DetectConfig::default()).unwrap();
+    assert_eq!(d.input.kind, InputKind::Archive);
+    let posted: HashSet<u32> = data.account.iter().copied().collect();
+    for (u, &c) in d.cluster_of.iter().enumerate() {
+        if c != NO_CLUSTER {
+            assert!(
+                posted.contains(&(u as u32)),
+                "{} is a member but never posted",
+                data.accounts.key(u as u32)
+            );
+        }
+    }
+    // The ordinary accounts the networks' camouflage retweets are listed as amplified.
+    let truth: HashSet<String> = csv::Reader::from_path(dir.path().join("truth.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    let outside = d
+        .clusters
+        .iter()
+        .flat_map(|c| &c.profile.amplified_accounts)
+        .filter(|(name, _)| {
+            let u = data.accounts.lookup(name).or_else(|| {
+                (0..data.accounts.len() as u32)
+                    .find(|&u| data.accounts.screen_name(u) == Some(name))
+            });
+            u.is_some_and(|u| !truth.contains(data.accounts.key(u)))
+        })
+        .count();
+    assert!(outside > 0, "no outside account listed as amplified");
+    // Every posting account is in an operation, or listed with the reason it is not.
+    for u in posted {
+        let u = u as usize;
+        assert!(
+            d.cluster_of[u] != NO_CLUSTER || d.left_out[u].is_some(),
+            "{} is in no cluster and has no reason",
+            data.accounts.key(u as u32)
+        );
+    }
+}
+
+/// The organic accounts' rows of a generated collection: ordinary accounts' tweets.
+fn control(dir: &Path) -> Dataset {
+    generate(
+        &SynthConfig {
+            seed: 11,
+            ..SynthConfig::new(30_000)
+        },
+        dir,
+        false,
+    )
+    .unwrap();
+    let organic: HashSet<String> = csv::Reader::from_path(dir.join("truth.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[1] == "organic")
+        .map(|r| r[0].to_string())
+        .collect();
+    let mut r = csv::Reader::from_path(dir.join("tweets.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    let user = header.iter().position(|h| h == "userid").unwrap();
+    let path = dir.join("control.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(&header).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        if organic.contains(&rec[user]) {
+            w.write_record(&rec).unwrap();
+        }
+    }
+    w.flush().unwrap();
+    read(&[path]).0
+}
+
+#[test]
+fn a_control_collection_gives_the_archive_its_nulls() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = archive(&dir.path().join("archive"), 40_000, 2);
+    let control = control(&dir.path().join("control"));
+    let config = DetectConfig::default();
+    let with = detect_with_progress(&data, Some(&control), &config, &mut |_| {}).unwrap();
+    let without = detect(&data, &config).unwrap();
+    assert_eq!(with.input.kind, InputKind::Archive);
+    assert_eq!(with.input.background, "the control collection");
+    // Retweets within 5 minutes among ordinary accounts, counted here from the control's
+    // own rows (the retweeted tweet's snowflake time).
+    let (mut timed, mut fast) = (0u64, 0u64);
+    for r in 0..control.len() {
+        if control.kind(r) == TweetKind::Retweet && control.target_tweet[r] != NO_TWEET {
+            if let Some(t0) = snowflake_ms(control.target_tweet[r]) {
+                timed += 1;
+                fast += (control.time_ms[r] - t0 <= 300_000) as u64;
+            }
+        }
+    }
+    let control_fast = fast as f64 / timed as f64;
+    // The control's creation dates: the share created in each cluster's densest month.
+    let mut created: Vec<i64> = control
+        .account
+        .iter()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .map(|&u| control.accounts.created_ms[u as usize])
+        .filter(|&t| t != i64::MIN)
+        .collect();
+    created.sort_unstable();
+    let month = 30 * 86_400_000;
+    for c in &with.clusters {
+        let e = &c.evidence;
+        assert!(
+            (e.fast_null - control_fast).abs() < 1e-9,
+            "{} against {control_fast}",
+            e.fast_null
+        );
+        let start = e.burst_start_ms.unwrap();
+        let inside = created
+            .iter()
+            .filter(|&&t| t >= start && t <= start + month)
+            .count();
+        let want = inside as f64 / created.len() as f64;
+        assert!(
+            (e.burst_null - want).abs() < 1e-9,
+            "{} against {want}",
+            e.burst_null
+        );
+    }
+    // Without a control: the documented reference figures.
+    assert_eq!(
+        without.input.background,
+        "built-in platform-wide reference figures"
+    );
+    for c in &without.clusters {
+        let e = &c.evidence;
+        assert_eq!(e.fast_null, Reference::RETWEETS_WITHIN_5MIN);
+        let start = e.burst_start_ms.unwrap();
+        assert_eq!(
+            e.burst_null,
+            Reference::created_within(month, start + month)
+        );
+        // No schedule null without ordinary accounts to draw from.
+        assert!(e.rhythm.profile_null.is_none());
+    }
+    assert_ne!(control_fast, Reference::RETWEETS_WITHIN_5MIN);
+}
+
+/// NMI (2I/(H1+H2)) of clusters with the researchers' categories over every account of an IRA
+/// slice, accounts in no cluster sharing one label; and the roles the categories imply.
+fn ira_targets(slice: &str) {
+    let tweets = shared(&format!("{slice}/tweets.csv.gz"));
+    let authors = shared(&format!("{slice}/authors.csv"));
+    let (data, _) = read(&[tweets]);
+    let d = detect(&data, &DetectConfig::default()).unwrap();
+    assert_eq!(d.input.kind, InputKind::Archive, "{}", d.input.reason);
+    let category: HashMap<String, String> = csv::Reader::from_path(&authors)
+        .unwrap()
+        .deserialize::<HashMap<String, String>>()
+        .map(|r| r.unwrap())
+        .map(|r| (r["author_id"].clone(), r["account_category"].clone()))
+        .collect();
+    let mut posted: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
+    for r in 0..data.len() {
+        let e = posted.entry(data.account[r]).or_default();
+        e.0 += 1;
+        e.1 += (data.kind(r) == TweetKind::Retweet) as u32;
+    }
+    let mut labels: HashMap<String, u32> = HashMap::new();
+    let mut id = |s: String| {
+        let n = labels.len() as u32;
+        *labels.entry(s).or_insert(n)
+    };
+    let (mut truth, mut found) = (Vec::new(), Vec::new());
+    let (mut newsfeed, mut newsfeed_core, mut echoers, mut amplifiers) = (0, 0, 0, 0);
+    for (&u, &(tweets, retweets)) in &posted {
+        let cat = category
+            .get(data.accounts.key(u))
+            .cloned()
+            .unwrap_or_default();
+        let c = d.cluster_of[u as usize];
+        truth.push(id(format!("t:{cat}")));
+        found.push(id(if c == NO_CLUSTER {
+            "none".into()
+        } else {
+            format!("c:{c}")
+        }));
+        let role = d.roles[u as usize].0.name();
+        if cat == "NewsFeed" {
+            newsfeed += 1;
+            newsfeed_core += (c != NO_CLUSTER && role == "core") as u32;
+        }
+        if ["LeftTroll", "RightTroll", "HashtagGamer"].contains(&cat.as_str())
+            && retweets * 2 > tweets
+        {
+            echoers += 1;
+            amplifiers += (c != NO_CLUSTER && role == "amplifier") as u32;
+        }
+    }
+    let nmi = coordnet::communities::nmi(&truth, &found);
+    let none = labels.get("none").copied();
+    let clustered = found.iter().filter(|&&f| Some(f) != none).count() as f64 / found.len() as f64;
+    assert!(nmi >= 0.65, "{slice}: NMI {nmi:.3}");
+    assert!(clustered >= 0.9, "{slice}: {clustered:.3} clustered");
+    assert!(
+        newsfeed_core * 10 >= newsfeed * 9,
+        "{slice}: {newsfeed_core} of {newsfeed} NewsFeed core"
+    );
+    assert!(
+        amplifiers * 10 >= echoers * 8,
+        "{slice}: {amplifiers} of {echoers} amplifiers"
+    );
+}
+
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn ira_october_2016_splits_into_its_personas() {
+    ira_targets("ira-2016-10");
+}
+
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn ira_second_half_of_2016_splits_into_its_personas() {
+    ira_targets("ira-2016h2");
+}
