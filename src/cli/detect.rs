@@ -37,7 +37,8 @@ pub struct Args {
 
     /// A control collection: ordinary accounts' tweets, in any supported format, that the
     /// score compares clusters with (a takedown archive has no ordinary accounts of its own).
-    #[arg(long, value_name = "FILE", num_args = 1..)]
+    /// Repeat the flag, or separate files with commas, for several files.
+    #[arg(long, value_name = "FILE", value_delimiter = ',')]
     control: Vec<PathBuf>,
 
     /// Co-action kinds to fuse, comma-separated.

@@ -305,3 +305,48 @@ fn ira_october_2016_splits_into_its_personas() {
 fn ira_second_half_of_2016_splits_into_its_personas() {
     ira_targets("ira-2016h2");
 }
+
+#[test]
+fn the_command_line_takes_the_input_kind_and_a_control_collection() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("archive");
+    archive(&data_dir, 20_000, 7);
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let out = dir.path().join("out");
+    let o = coordnet(&[
+        "detect",
+        data_dir.join("tweets.csv").to_str().unwrap(),
+        "--input-kind",
+        "archive",
+        "--control",
+        sample.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{log}");
+    assert!(
+        log.contains("control collection: read 20338 records"),
+        "{log}"
+    );
+    assert!(
+        log.contains("input: archive (taken for a takedown archive, as set)"),
+        "{log}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["input"]["decided_by"], "setting");
+    assert_eq!(summary["input"]["background"], "the control collection");
+    let o = coordnet(&[
+        "detect",
+        sample.to_str().unwrap(),
+        "--input-kind",
+        "dossier",
+        "-o",
+        "x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("possible values: auto, archive, collection")
+    );
+}
