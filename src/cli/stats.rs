@@ -75,6 +75,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .map(|(k, v)| format!("{k}: {v}"))
         .collect();
     writeln!(out, "time resolution     {}", res.join(", "))?;
+    if !s.clients.is_empty() {
+        let apps: Vec<String> = s
+            .clients
+            .iter()
+            .map(|(c, n)| format!("{c} ({n})"))
+            .collect();
+        writeln!(out, "posted with         {}", apps.join(", "))?;
+    }
     if stats.snowflake_mismatches > 0 {
         writeln!(
             out,

@@ -61,6 +61,8 @@ pub struct RawTweet {
     pub quote: Option<RawRef>,
     pub text: Span,
     pub lang: Span,
+    /// The app the tweet was posted with (`Twitter for iPhone`), if the format says.
+    pub client: Span,
     /// Indices into the batch's `items`.
     pub items: Range<u32>,
 }

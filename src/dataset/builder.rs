@@ -38,6 +38,7 @@ impl DatasetBuilder {
             ..Default::default()
         };
         b.data.langs.intern(""); // id 0 = unknown language
+        b.data.clients.intern(""); // id 0 = unknown app
         b.data.item_offsets.push(0);
         b
     }
@@ -65,6 +66,7 @@ impl DatasetBuilder {
         d.target_account.reserve(rows);
         d.text.reserve(rows);
         d.lang.reserve(rows);
+        d.client.reserve(rows);
         d.item_offsets.reserve(rows);
         self.row_line.reserve(rows);
     }
@@ -121,6 +123,12 @@ impl DatasetBuilder {
                 d.langs.intern_key(batch.key(t.lang))
             };
             d.lang.push(u16::try_from(lang).unwrap_or(u16::MAX));
+            let client = if t.client.is_empty() {
+                0
+            } else {
+                d.clients.intern_key(batch.key(t.client))
+            };
+            d.client.push(u16::try_from(client).unwrap_or(u16::MAX));
             for &(kind, span) in &batch.items[t.items.start as usize..t.items.end as usize] {
                 let s = batch.key(span);
                 let item = match kind {
@@ -298,6 +306,7 @@ impl DatasetBuilder {
             d.target_account = permute(&d.target_account, &order);
             d.text = permute(&d.text, &order);
             d.lang = permute(&d.lang, &order);
+            d.client = permute(&d.client, &order);
         }
         d.reply_quotes = d
             .reply_quotes
@@ -310,6 +319,7 @@ impl DatasetBuilder {
             &mut d.urls,
             &mut d.texts,
             &mut d.langs,
+            &mut d.clients,
             &mut d.tweet_keys,
         ] {
             strings.shrink_to_fit();

@@ -140,6 +140,8 @@ pub struct Dataset {
     pub text: Vec<u32>,
     /// Index into `langs` (`0` is "unknown").
     pub lang: Vec<u16>,
+    /// Index into `clients`, the app the tweet was posted with (`0` is "unknown").
+    pub client: Vec<u16>,
     /// Items of row `r` are `items[item_offsets[r]..item_offsets[r + 1]]`.
     pub item_offsets: Vec<u32>,
     pub items: Vec<Item>,
@@ -151,6 +153,7 @@ pub struct Dataset {
     pub urls: Interner,
     pub texts: Interner,
     pub langs: Interner,
+    pub clients: Interner,
     pub tweet_keys: Interner,
 }
 
@@ -184,6 +187,14 @@ impl Dataset {
         }
     }
 
+    /// The app the tweet was posted with, if known.
+    pub fn client(&self, row: usize) -> Option<&str> {
+        match self.client[row] {
+            0 => None,
+            id => Some(self.clients.get(id as u32)),
+        }
+    }
+
     pub fn text(&self, row: usize) -> Option<&str> {
         match self.text[row] {
             NO_TEXT => None,
@@ -214,6 +225,7 @@ impl Dataset {
             + self.target_account.capacity() * 4
             + self.text.capacity() * 4
             + self.lang.capacity() * 2
+            + self.client.capacity() * 2
             + self.item_offsets.capacity() * 4
             + self.items.capacity() * 4
             + self.reply_quotes.capacity() * 16;
@@ -223,6 +235,7 @@ impl Dataset {
             + self.urls.memory_bytes()
             + self.texts.memory_bytes()
             + self.langs.memory_bytes()
+            + self.clients.memory_bytes()
             + self.tweet_keys.memory_bytes();
         Memory {
             tweet_columns: per_tweet,

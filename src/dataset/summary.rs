@@ -26,10 +26,16 @@ pub struct Summary {
     pub last_time: Option<String>,
     /// Tweets per time resolution (`millisecond`, `second`, `minute`, `day`).
     pub time_resolution: BTreeMap<&'static str, usize>,
+    /// The apps tweets were posted with, most used first (at most `TOP_CLIENTS`), with their
+    /// tweets; tweets whose app the format does not give are not counted.
+    pub clients: Vec<(String, usize)>,
     pub memory: Memory,
 }
 
 use std::collections::BTreeMap;
+
+/// Apps listed at most.
+const TOP_CLIENTS: usize = 10;
 
 impl Summary {
     pub fn of(d: &Dataset) -> Summary {
@@ -49,6 +55,17 @@ impl Summary {
             posting[a as usize] = true;
         }
         let uses = |k: ItemKind| d.items.iter().filter(|i| i.kind() == k).count();
+        let mut by_client = vec![0usize; d.clients.len()];
+        d.client.iter().for_each(|&c| by_client[c as usize] += 1);
+        let mut clients: Vec<(String, usize)> = by_client
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|&(_, &n)| n > 0)
+            .map(|(c, &n)| (d.clients.get(c as u32).to_string(), n))
+            .collect();
+        clients.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        clients.truncate(TOP_CLIENTS);
         Summary {
             tweets: d.len(),
             originals: by_kind[TweetKind::Original as usize],
@@ -73,6 +90,7 @@ impl Summary {
                 .last()
                 .map(|&t| crate::dataset::time::format_iso(t)),
             time_resolution: resolution,
+            clients,
             memory: d.memory(),
         }
     }

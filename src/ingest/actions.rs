@@ -211,6 +211,7 @@ impl Columns {
             quote: None,
             text,
             lang: Span::EMPTY,
+            client: Span::EMPTY,
             items,
         });
         Ok(())

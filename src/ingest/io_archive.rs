@@ -19,6 +19,7 @@ pub struct TweetColumns {
     following_count: Option<usize>,
     account_creation_date: Option<usize>,
     tweet_language: Option<usize>,
+    tweet_client_name: Option<usize>,
     tweet_text: Option<usize>,
     in_reply_to_tweetid: Option<usize>,
     in_reply_to_userid: Option<usize>,
@@ -43,6 +44,7 @@ impl TweetColumns {
             following_count: column(h, "following_count"),
             account_creation_date: column(h, "account_creation_date"),
             tweet_language: column(h, "tweet_language"),
+            tweet_client_name: column(h, "tweet_client_name"),
             tweet_text: column(h, "tweet_text"),
             in_reply_to_tweetid: column(h, "in_reply_to_tweetid"),
             in_reply_to_userid: column(h, "in_reply_to_userid"),
@@ -84,6 +86,7 @@ impl TweetColumns {
         let account = b.push_str(&user);
         let text = b.push_str(&r.get(self.tweet_text));
         let lang = b.push_str(&r.get(self.tweet_language));
+        let client = b.push_str(&r.get(self.tweet_client_name));
         b.tweets.push(RawTweet {
             line: r.line,
             tweet,
@@ -95,6 +98,7 @@ impl TweetColumns {
             quote,
             text,
             lang,
+            client,
             items,
         });
         // Rows of one account come together: one profile per run of rows is enough.

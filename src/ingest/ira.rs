@@ -101,6 +101,7 @@ impl Columns {
             quote: None,
             text,
             lang,
+            client: Span::EMPTY,
             items,
         });
         if b.accounts.last().is_none_or(|a| b.str(a.key) != &*author) {

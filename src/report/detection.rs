@@ -201,6 +201,15 @@ pub fn cluster_columns() -> Vec<ClusterColumn> {
                     .collect(),
             )
         }),
+        column("top_clients", move |c| {
+            joined(
+                c.profile
+                    .clients
+                    .iter()
+                    .map(|(a, s)| format!("{a}:{:.0}%", 100.0 * s))
+                    .collect(),
+            )
+        }),
         column("top_hashtags", move |c| {
             joined(
                 c.profile

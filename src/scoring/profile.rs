@@ -19,6 +19,9 @@ pub struct Profile {
     pub tweets_per_account: f64,
     /// Language codes with their share of the cluster's tweets, largest first.
     pub languages: Vec<(String, f64)>,
+    /// The apps the cluster posted with, with their share of its tweets whose app is known:
+    /// one app for a whole network is a classic takedown finding.
+    pub clients: Vec<(String, f64)>,
     /// Hashtags with their tweet counts, largest first.
     pub top_hashtags: Vec<(String, u64)>,
     pub top_domains: Vec<(String, u64)>,
@@ -64,6 +67,7 @@ pub fn profiles(
     }
     let mut tweets = vec![0u64; clusters];
     let mut langs: Vec<HashMap<u16, u64>> = vec![HashMap::new(); clusters];
+    let mut apps: Vec<HashMap<u16, u64>> = vec![HashMap::new(); clusters];
     let mut tags: Vec<HashMap<u32, u64>> = vec![HashMap::new(); clusters];
     let mut domains: Vec<HashMap<&str, u64>> = vec![HashMap::new(); clusters];
     for r in 0..data.len() {
@@ -74,6 +78,9 @@ pub fn profiles(
         let c = c as usize;
         tweets[c] += 1;
         *langs[c].entry(data.lang[r]).or_default() += 1;
+        if data.client[r] != 0 {
+            *apps[c].entry(data.client[r]).or_default() += 1;
+        }
         for item in data.items(r) {
             match item.kind() {
                 ItemKind::Hashtag => *tags[c].entry(item.id()).or_default() += 1,
@@ -105,6 +112,16 @@ pub fn profiles(
                         data.langs.get(l as u32)
                     };
                     (code.to_string(), n as f64 / total)
+                })
+                .collect();
+            let known: u64 = apps[c].values().sum();
+            let clients = top(std::mem::take(&mut apps[c]), TOP)
+                .into_iter()
+                .map(|(a, n)| {
+                    (
+                        data.clients.get(a as u32).to_string(),
+                        n as f64 / known as f64,
+                    )
                 })
                 .collect();
             let top_hashtags = top(std::mem::take(&mut tags[c]), TOP)
@@ -144,6 +161,7 @@ pub fn profiles(
                 tweets: tweets[c],
                 tweets_per_account: tweets[c] as f64 / m.len().max(1) as f64,
                 languages,
+                clients,
                 top_hashtags,
                 top_domains,
                 amplified_accounts,

@@ -142,6 +142,31 @@ const SYLLABLES: [&str; 24] = [
 ];
 
 /// A readable, unique word for each index (bijective base-24 syllables).
+/// The app an account posts with: ordinary accounts each keep one of the common apps (by a
+/// hash of the account, so the draw takes nothing from the generator's sequence); every
+/// planted network posts with one scheduling tool of its own.
+fn client_app(account: u32, a: &Account) -> &'static str {
+    const ORDINARY: [(&str, u64); 3] = [
+        ("Twitter for iPhone", 45),
+        ("Twitter for Android", 35),
+        ("Twitter Web App", 20),
+    ];
+    const TOOLS: [&str; 5] = ["TweetDeck", "Hootsuite Inc.", "IFTTT", "Buffer", "dlvr.it"];
+    match a.network {
+        Some(n) => TOOLS[n as usize % TOOLS.len()],
+        None => {
+            let mut x = crate::hash::splitmix(account as u64 ^ 0xA44) % 100;
+            for (app, share) in ORDINARY {
+                if x < share {
+                    return app;
+                }
+                x -= share;
+            }
+            ORDINARY[0].0
+        }
+    }
+}
+
 pub fn hashtag_name(mut index: u32) -> String {
     let mut s = String::new();
     loop {
@@ -280,7 +305,7 @@ impl TweetWriter {
             a.lang,
             &self.text,
             &format_minute(t.time_ms),
-            "Twitter Web App",
+            client_app(t.account, a),
             "",
             "",
             "",

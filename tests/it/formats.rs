@@ -318,3 +318,34 @@ fn chunked_parallel_parse_matches_single_chunk() {
     assert_eq!(small.items, whole.items);
     assert_eq!(small.text, whole.text);
 }
+
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn the_posting_app_is_read_from_every_layout_that_has_it() {
+    let apps = |path: PathBuf| -> std::collections::BTreeSet<String> {
+        let (d, _) = read(&[path]);
+        (0..d.len())
+            .filter_map(|r| d.client(r).map(String::from))
+            .collect()
+    };
+    // API v1.1 writes it as an HTML link; the link's text is the app.
+    let v1 = apps(shared("fixtures/twitter-v1/original_format_examples.json"));
+    assert!(
+        v1.contains("Twitter Web Client") && v1.contains("Twitter for iPhone"),
+        "{v1:?}"
+    );
+    assert!(v1.iter().all(|a| !a.contains('<')), "{v1:?}");
+    let v2 = apps(shared("fixtures/twitter-v2/brexit.jsonl"));
+    assert!(
+        v2.contains("Twitter for Android") && v2.contains("Twitter Web App"),
+        "{v2:?}"
+    );
+    // The archive's tweet_client_name.
+    let dir = tempfile::tempdir().unwrap();
+    let archive = write(
+        dir.path(),
+        "a.csv",
+        "tweetid,userid,tweet_time,tweet_client_name\n877919995476496385,u1,2017-06-22 16:03,TweetDeck\n",
+    );
+    assert_eq!(apps(archive).into_iter().collect::<Vec<_>>(), ["TweetDeck"]);
+}

@@ -23,6 +23,14 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
 
+/// The text of an HTML link (`<a href="...">Twitter for iPhone</a>`), or the string itself.
+fn link_text(s: &str) -> &str {
+    match (s.find('>'), s.rfind("</")) {
+        (Some(open), Some(close)) if open < close => s[open + 1..close].trim(),
+        _ => s.trim(),
+    }
+}
+
 /// What `created_at` should hold.
 const CREATED_AT: &str = "a date-time like 2021-09-22T16:37:29.000Z";
 

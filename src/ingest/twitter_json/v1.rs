@@ -17,6 +17,9 @@ struct V1Tweet<'a> {
     full_text: Option<Str<'a>>,
     #[serde(borrow)]
     lang: Option<Str<'a>>,
+    /// The posting app as an HTML link: `<a href="...">Twitter for iPhone</a>`.
+    #[serde(borrow)]
+    source: Option<Str<'a>>,
     #[serde(borrow)]
     extended_tweet: Option<V1Extended<'a>>,
     #[serde(borrow)]
@@ -204,6 +207,7 @@ fn v1_tweet(t: &V1Tweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
     let account = b.push_str(user.id());
     let text = b.push_str(text);
     let lang = b.push_str(s(&t.lang));
+    let client = b.push_str(link_text(s(&t.source)));
     b.tweets.push(RawTweet {
         line,
         tweet,
@@ -215,6 +219,7 @@ fn v1_tweet(t: &V1Tweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
         quote,
         text,
         lang,
+        client,
         items,
     });
     Ok(())

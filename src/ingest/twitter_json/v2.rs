@@ -20,6 +20,9 @@ struct V2Object<'a> {
     text: Option<Str<'a>>,
     #[serde(borrow)]
     lang: Option<Str<'a>>,
+    /// The posting app.
+    #[serde(borrow)]
+    source: Option<Str<'a>>,
     #[serde(borrow, default)]
     referenced_tweets: Vec<V2Ref<'a>>,
     #[serde(borrow)]
@@ -238,6 +241,7 @@ fn v2_tweet(
     let account = b.push_str(author);
     let text = b.push_str(s(&t.text));
     let lang = b.push_str(s(&t.lang));
+    let client = b.push_str(s(&t.source));
     b.tweets.push(RawTweet {
         line,
         tweet,
@@ -249,6 +253,7 @@ fn v2_tweet(
         quote,
         text,
         lang,
+        client,
         items,
     });
     Ok(())
