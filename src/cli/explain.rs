@@ -28,6 +28,10 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+
+    /// Also write the evidence as a page (styles and charts inline; opens offline).
+    #[arg(long, value_name = "FILE")]
+    html: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -68,6 +72,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let (pa, pb) = (rhythm::profile(&data, a), rhythm::profile(&data, b));
     let hour_of_week_cosine = rhythm::cosine(pa.view(), pb.view());
     let shared_hours = rhythm::shared_hours(&data, a, b);
+    if let Some(path) = &args.html {
+        let page = coordnet::report::html::pair_page(&data, &p, a, b, edge, &items);
+        std::fs::write(path, page)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         let v = serde_json::json!({"a": data.accounts.key(a), "b": data.accounts.key(b),

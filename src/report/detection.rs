@@ -362,22 +362,26 @@ pub fn write_summary(dir: &Path, summary: &impl serde::Serialize) -> Result<()> 
         .map_err(|e| Error::io(&path, e))
 }
 
-/// Write every detection file into `dir` (created if missing). Edge files hold the flagged
-/// clusters' internal edges, or with `all_edges` every fused edge (and every cluster in GEXF).
+/// Write every detection file into `dir` (created if missing), the analyst's page
+/// (`report.html`) among them. Edge files hold the flagged clusters' internal edges, or with
+/// `all_edges` every fused edge (and every cluster in GEXF).
 pub fn write_detection(
     dir: &Path,
     data: &Dataset,
     d: &Detection,
-    summary: &(impl serde::Serialize + Sync),
+    summary: &impl serde::Serialize,
     all_edges: bool,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     // The edge files are the big ones; write them beside the tables.
+    let summary = serde_json::to_value(summary)
+        .map_err(|e| Error::io(&dir.join("summary.json"), e.into()))?;
     let (tables, edges) = rayon::join(
         || {
             write_accounts(dir, data, d)?;
             write_clusters(dir, d)?;
-            write_summary(dir, summary)
+            write_summary(dir, &summary)?;
+            super::html::write_report(dir, data, d, &summary)
         },
         || {
             let (a, b) = rayon::join(

@@ -3,5 +3,6 @@
 
 pub mod detection;
 pub mod graph_file;
+pub mod html;
 
 pub use graph_file::{write_graph, EdgeTable, GraphFormat, NodeTable};

@@ -7,6 +7,7 @@ mod communities;
 mod detect;
 mod formats;
 mod graphs;
+mod report;
 mod shared_data;
 mod synth;
 

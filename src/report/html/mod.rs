@@ -1,0 +1,514 @@
+//! `report.html`: one self-contained page per run, with the pictures takedown analyses use.
+//!
+//! The overview gives the inputs, what they were taken for, the settings, and every cluster
+//! in a sortable table with a chart of size against score. Then one section per cluster,
+//! flagged ones open and the rest folded: the explanation; the score's parts against their
+//! nulls; tweets per day by type and by role; the hour-of-week schedule; retweet delays
+//! against the null; creation dates and followers; languages and posting apps; top hashtags,
+//! domains and the accounts it amplifies; who amplifies whom; the members; and the cores'
+//! most retweeted posts. Styles, scripts and pictures are inline (no network), every piece of
+//! data text is escaped, and the page stays a few MB at most: sections, member rows and
+//! drawn nodes are capped, and the page says what it left out and where it is.
+
+mod charts;
+mod network;
+mod page;
+mod pair;
+mod views;
+
+pub use page::esc;
+pub use pair::pair_page;
+
+use crate::dataset::time::format_iso;
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::pipeline::Detection;
+use crate::scoring::{Cluster, Part};
+use page::{Cell, Page};
+use std::fmt::Write;
+use std::path::Path;
+use views::ClusterView;
+
+/// Cluster sections drawn at most (flagged ones first); the rest are in clusters.csv.
+pub const MAX_SECTIONS: usize = 25;
+/// Member rows listed per flagged cluster at most, and per folded (unflagged) one; the rest
+/// are in accounts.csv.
+pub const MAX_MEMBER_ROWS: usize = 250;
+pub const MAX_FOLDED_MEMBER_ROWS: usize = 40;
+
+/// Write `report.html` into `dir`.
+pub fn write_report(
+    dir: &Path,
+    data: &Dataset,
+    d: &Detection,
+    summary: &serde_json::Value,
+) -> Result<()> {
+    let path = dir.join("report.html");
+    std::fs::write(&path, render(data, d, summary)).map_err(|e| Error::io(&path, e))
+}
+
+/// The page, as a string.
+pub fn render(data: &Dataset, d: &Detection, summary: &serde_json::Value) -> String {
+    let mut p = Page::new("coordnet report");
+    overview(&mut p, data, d, summary);
+    let views = views::gather(data, d, MAX_SECTIONS);
+    for (c, view) in d.clusters.iter().take(MAX_SECTIONS).zip(&views) {
+        section(&mut p, data, d, c, view);
+    }
+    if d.clusters.len() > MAX_SECTIONS {
+        let _ = write!(
+            p.html,
+            "<p class=\"note\">{} more clusters are not drawn here; every cluster is in \
+             clusters.csv and every account in accounts.csv.</p>",
+            d.clusters.len() - MAX_SECTIONS
+        );
+    }
+    p.finish()
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", 100.0 * x)
+}
+
+/// A JSON value as a short line of text.
+fn plain(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
+fn overview(p: &mut Page, data: &Dataset, d: &Detection, summary: &serde_json::Value) {
+    let flagged: Vec<&Cluster> = d.flagged().collect();
+    let _ = write!(
+        p.html,
+        "<h1>Coordinated clusters</h1><p class=\"lead\">{} clusters ({} accounts); <b>{} flagged \
+         as coordinated</b> ({} accounts). {} tweets by {} accounts.</p>",
+        d.clusters.len(),
+        d.clusters.iter().map(|c| c.size).sum::<usize>(),
+        flagged.len(),
+        flagged.iter().map(|c| c.size).sum::<usize>(),
+        data.len(),
+        d.activity.tweets.iter().filter(|&&t| t > 0).count()
+    );
+    p.push("<h2>Input</h2>");
+    let _ = write!(
+        p.html,
+        "<p>Taken for a <b>{}</b>: {}. Ordinary accounts for the score's nulls: {}.</p>",
+        if d.input.kind == crate::pipeline::InputKind::Archive {
+            "takedown archive"
+        } else {
+            "mixed collection"
+        },
+        esc(&d.input.reason),
+        esc(d.input.background)
+    );
+    if let (Some(&first), Some(&last)) = (data.time_ms.first(), data.time_ms.last()) {
+        let mut res: Vec<(&str, usize)> = Vec::new();
+        for r in 0..data.len() {
+            let name = data.resolution(r).name();
+            match res.iter_mut().find(|x| x.0 == name) {
+                Some(x) => x.1 += 1,
+                None => res.push((name, 1)),
+            }
+        }
+        let res: Vec<String> = res.iter().map(|(n, k)| format!("{n}: {k}")).collect();
+        let _ = write!(
+            p.html,
+            "<p>Tweets from {} to {}; time resolution {}.</p>",
+            esc(&format_iso(first)),
+            esc(&format_iso(last)),
+            esc(&res.join(", "))
+        );
+    }
+    if let Some(files) = summary["ingest"]["files"].as_array() {
+        let rows: Vec<Vec<Cell>> = files
+            .iter()
+            .map(|f| {
+                let n = |k: &str| f[k].as_f64().unwrap_or(0.0);
+                vec![
+                    Cell::text(&plain(&f["path"])),
+                    Cell::text(&plain(&f["format"])),
+                    Cell::num(n("rows_read"), format!("{}", n("rows_read"))),
+                    Cell::num(n("rows_accepted"), format!("{}", n("rows_accepted"))),
+                    Cell::num(n("rows_rejected"), format!("{}", n("rows_rejected"))),
+                ]
+            })
+            .collect();
+        p.table(
+            "inputs",
+            &["file", "format", "rows read", "accepted", "rejected"],
+            &rows,
+        );
+    }
+    if let Some(rejected) = summary["ingest"]["rejected"]
+        .as_object()
+        .filter(|r| !r.is_empty())
+    {
+        p.push("<p class=\"note\">Rejected rows: ");
+        let reasons: Vec<String> = rejected
+            .iter()
+            .map(|(k, v)| format!("{} ({})", esc(k), plain(&v["count"])))
+            .collect();
+        p.push(&reasons.join("; "));
+        p.push("</p>");
+    }
+    if let Some(settings) = summary["settings"].as_object() {
+        p.push("<h3>Settings</h3><p class=\"note\">");
+        let s: Vec<String> = settings
+            .iter()
+            .map(|(k, v)| format!("{} = {}", esc(k), esc(&plain(v))))
+            .collect();
+        p.push(&s.join("; "));
+        p.push("</p>");
+    }
+    p.push("<h2>Clusters</h2>");
+    let threshold = summary["settings"]["threshold"].as_f64().unwrap_or(0.4);
+    let points: Vec<(usize, f64, bool)> = d
+        .clusters
+        .iter()
+        .map(|c| (c.size, c.score, c.flagged))
+        .collect();
+    p.push(&charts::clusters(&points, threshold));
+    let rows: Vec<Vec<Cell>> = d
+        .clusters
+        .iter()
+        .map(|c| {
+            let link = if (c.id as usize) < MAX_SECTIONS {
+                format!("<a href=\"#cluster-{0}\">{0}</a>", c.id)
+            } else {
+                c.id.to_string()
+            };
+            vec![
+                Cell {
+                    key: Some(c.id as f64),
+                    ..Cell::html(link)
+                },
+                Cell::num(c.score, format!("{:.2}", c.score)),
+                Cell::num(c.size as f64, c.size.to_string()),
+                Cell::num(c.n_core as f64, c.n_core.to_string()),
+                Cell::num(c.n_amplifier as f64, c.n_amplifier.to_string()),
+                Cell::text(
+                    &c.profile
+                        .top_hashtags
+                        .first()
+                        .map_or(String::new(), |t| format!("#{}", t.0)),
+                ),
+                Cell::html(flag(c.flagged)),
+            ]
+        })
+        .collect();
+    p.table(
+        "clusters",
+        &[
+            "cluster",
+            "score",
+            "accounts",
+            "cores",
+            "amplifiers",
+            "top hashtag",
+            "flagged",
+        ],
+        &rows,
+    );
+}
+
+fn flag(flagged: bool) -> String {
+    if flagged {
+        "<span class=\"flag\">flagged</span>".into()
+    } else {
+        "<span class=\"calm\">not flagged</span>".into()
+    }
+}
+
+/// Each part against its null: (name, observed, null), the observed share as a bar and the
+/// null as a red mark.
+fn parts_table(c: &Cluster) -> String {
+    let e = &c.evidence;
+    let share = |n: u64, of: u64| (of > 0).then(|| n as f64 / of as f64);
+    let r = &e.rhythm;
+    let rows: Vec<(&str, Option<f64>, Option<f64>, String)> = vec![
+        (
+            "co-actions within 5 min of another member",
+            share(e.synced, e.co_actions),
+            share(e.synced_null, e.co_actions),
+            format!("{} co-actions", e.co_actions),
+        ),
+        (
+            "members' retweets of each other within 5 min",
+            share(e.inner_retweets_fast, e.inner_retweets_timed),
+            Some(e.fast_null),
+            format!("{} timed retweets", e.inner_retweets_timed),
+        ),
+        (
+            "active hours shared with other members",
+            share(r.shared_hours, r.active_hours),
+            r.shared_null,
+            format!("{} active hours", r.active_hours),
+        ),
+        (
+            "hour-of-week profiles alike (mean cosine)",
+            r.profile_similarity,
+            r.profile_null,
+            format!("{} profiled members", r.profiled),
+        ),
+        (
+            "retweets going to members (structure)",
+            share(e.inner_retweets, e.retweets_known),
+            Some(e.received_share),
+            format!("{} retweets with a known source", e.retweets_known),
+        ),
+        (
+            "created within 30 days (creation burst)",
+            share(e.created_in_burst, e.created_known),
+            Some(e.burst_null),
+            format!("{} creation dates", e.created_known),
+        ),
+        (
+            "own texts another member also posted",
+            share(e.duplicated_texts, e.own_texts),
+            Some(0.0),
+            format!("{} own texts", e.own_texts),
+        ),
+        (
+            "hashtag use on tags the cluster owns",
+            (e.hashtag_uses > 0).then(|| e.owned_hashtag_uses / e.hashtag_uses as f64),
+            Some(e.tweet_share),
+            format!("{} hashtag uses", e.hashtag_uses),
+        ),
+    ];
+    let mut s = String::from("<table class=\"parts\"><tr><th>measure</th><th>observed (bar) against the null (red mark)</th><th></th><th>on</th></tr>");
+    for (name, obs, null, on) in rows {
+        let Some(o) = obs else { continue };
+        let mark = null.map_or(String::new(), |n| {
+            format!("<i style=\"left:{:.1}%\"></i>", 100.0 * n.clamp(0.0, 1.0))
+        });
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td><span class=\"bar\"><span style=\"width:{:.1}%\"></span>{mark}</span></td><td>{}{}</td><td class=\"note\">{}</td></tr>",
+            esc(name),
+            100.0 * o.clamp(0.0, 1.0),
+            pct(o),
+            null.map_or(String::new(), |n| format!(" (null {})", pct(n))),
+            esc(&on)
+        );
+    }
+    s.push_str("</table><p class=\"note\">Score parts: ");
+    let parts: Vec<String> = c
+        .parts
+        .iter()
+        .map(|(p, v): (Part, Option<f64>)| {
+            format!(
+                "{} {}",
+                p.name(),
+                v.map_or("-".into(), |v| format!("{v:.2}"))
+            )
+        })
+        .collect();
+    s.push_str(&esc(&parts.join(", ")));
+    s.push_str("</p>");
+    s
+}
+
+fn shares(title: &str, items: &[(String, f64)]) -> String {
+    let mut s = format!("<div><h3>{}</h3>", esc(title));
+    if items.is_empty() {
+        s.push_str("<p class=\"note\">not in the data</p>");
+    }
+    for (name, share) in items {
+        let _ = write!(
+            s,
+            "<div class=\"share\"><span class=\"bar\"><span style=\"width:{:.1}%\"></span></span><span>{} {}</span></div>",
+            100.0 * share.clamp(0.0, 1.0),
+            esc(name),
+            pct(*share)
+        );
+    }
+    s.push_str("</div>");
+    s
+}
+
+fn counts(title: &str, items: &[(String, u64)], prefix: &str) -> String {
+    let mut s = format!("<div><h3>{}</h3>", esc(title));
+    if items.is_empty() {
+        s.push_str("<p class=\"note\">none</p>");
+    } else {
+        s.push_str("<table>");
+        for (name, n) in items {
+            let _ = write!(
+                s,
+                "<tr><td>{}</td><td data-key=\"{n}\">{n}</td></tr>",
+                esc(&format!("{prefix}{name}"))
+            );
+        }
+        s.push_str("</table>");
+    }
+    s.push_str("</div>");
+    s
+}
+
+fn section(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster, v: &ClusterView) {
+    let _ = write!(
+        p.html,
+        "<details id=\"cluster-{id}\"{open}><summary>Cluster {id}: {size} accounts ({cores} cores, \
+         {amps} amplifiers), score {score:.2} {flag}</summary>",
+        id = c.id,
+        open = if c.flagged { " open" } else { "" },
+        size = c.size,
+        cores = c.n_core,
+        amps = c.n_amplifier,
+        score = c.score,
+        flag = flag(c.flagged)
+    );
+    let _ = write!(p.html, "<p>{}</p>", esc(&c.explanation));
+    p.push(&parts_table(c));
+    p.push("<div class=\"grid\">");
+    p.push(&charts::stacked_days(
+        &format!("tweets per {} by type", v.bin_name),
+        &v.first_day,
+        &v.by_kind,
+    ));
+    p.push(&charts::stacked_days(
+        &format!("tweets per {} by role", v.bin_name),
+        &v.first_day,
+        &v.by_role,
+    ));
+    p.push(&charts::week(&v.week));
+    let null = v.delay_null.as_ref().map(|(n, s)| (n.as_str(), &s[..]));
+    p.push(&charts::distributions(
+        "delay of members' retweets of each other",
+        "delay (upper edge of bin; the line marks 5 min)",
+        &v.delay_labels,
+        &v.delays,
+        null,
+        Some(views::FIVE_MINUTES_BIN),
+    ));
+    let null = v.created_null.as_ref().map(|(n, s)| (n.as_str(), &s[..]));
+    p.push(&charts::distributions(
+        "members' account creation",
+        "created",
+        &v.created_labels,
+        &v.created,
+        null,
+        None,
+    ));
+    let null = v.followers_null.as_ref().map(|(n, s)| (n.as_str(), &s[..]));
+    p.push(&charts::distributions(
+        "followers (log scale)",
+        "followers",
+        &v.followers_labels,
+        &v.followers,
+        null,
+        None,
+    ));
+    p.push("</div><div class=\"grid\">");
+    p.push(&shares("languages", &c.profile.languages));
+    p.push(&shares("posting apps", &c.profile.clients));
+    p.push(&counts("top hashtags", &c.profile.top_hashtags, "#"));
+    p.push(&counts("top domains", &c.profile.top_domains, ""));
+    p.push(&counts(
+        "outside accounts it amplifies (retweets)",
+        &c.profile.amplified_accounts,
+        "@",
+    ));
+    p.push("</div>");
+    p.push(
+        "<h3>Who amplifies whom</h3><p class=\"note\">Cores (red) in the middle, amplifiers \
+            (orange) around them next to the core they retweet most; line width follows the \
+            retweets. Hover for names and counts.</p>",
+    );
+    p.push(&v.drawing);
+    member_table(p, data, d, c);
+    if !v.examples.is_empty() {
+        p.push("<h3>The cores' posts the cluster retweeted most</h3>");
+        for (who, text, n) in &v.examples {
+            let _ = write!(
+                p.html,
+                "<div class=\"tweet\"><b>{}</b> ({n} retweets by members)<br>{}</div>",
+                esc(who),
+                esc(text)
+            );
+        }
+    }
+    p.push("</details>\n");
+}
+
+fn member_table(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster) {
+    let mut members: Vec<usize> = (0..d.cluster_of.len())
+        .filter(|&u| d.cluster_of[u] == c.id)
+        .collect();
+    members.sort_by(|&a, &b| {
+        (d.roles[a].0 as u8, std::cmp::Reverse(d.activity.tweets[a]))
+            .cmp(&(d.roles[b].0 as u8, std::cmp::Reverse(d.activity.tweets[b])))
+    });
+    let cap = if c.flagged {
+        MAX_MEMBER_ROWS
+    } else {
+        MAX_FOLDED_MEMBER_ROWS
+    };
+    let shown = members.len().min(cap);
+    let id = format!("members-{}", c.id);
+    let _ = write!(
+        p.html,
+        "<h3>Members</h3><input class=\"filter\" data-table=\"{id}\" placeholder=\"filter members\">"
+    );
+    let rows: Vec<Vec<Cell>> = members[..shown]
+        .iter()
+        .map(|&u| {
+            let a = &data.accounts;
+            let created = a.created_ms[u];
+            let followers = a.followers[u];
+            vec![
+                Cell::text(a.key(u as u32)),
+                Cell::text(a.screen_name(u as u32).unwrap_or("")),
+                Cell::text(d.roles[u].0.name()),
+                Cell::num(d.roles[u].1, format!("{:.2}", d.roles[u].1)),
+                Cell::num(
+                    d.activity.tweets[u] as f64,
+                    d.activity.tweets[u].to_string(),
+                ),
+                Cell::num(d.activity.own_share(u), pct(d.activity.own_share(u))),
+                if followers == u32::MAX {
+                    Cell::text("")
+                } else {
+                    Cell::num(followers as f64, followers.to_string())
+                },
+                if created == i64::MIN {
+                    Cell::text("")
+                } else {
+                    Cell::text(&format_iso(created)[..10])
+                },
+            ]
+        })
+        .collect();
+    p.html.push_str("<div class=\"members-wrap\">");
+    let start = p.html.len();
+    p.table(
+        &id,
+        &[
+            "account",
+            "screen name",
+            "role",
+            "confidence",
+            "tweets",
+            "own share",
+            "followers",
+            "created",
+        ],
+        &rows,
+    );
+    // Mark member tables for the self-test.
+    p.html.replace_range(
+        start..start + "<table class=\"sortable\"".len(),
+        "<table class=\"sortable members\"",
+    );
+    p.push("</div>");
+    if members.len() > shown {
+        let _ = write!(
+            p.html,
+            "<p class=\"note\">{} more members are listed in accounts.csv (cluster {}).</p>",
+            members.len() - shown,
+            c.id
+        );
+    }
+}

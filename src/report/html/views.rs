@@ -1,0 +1,373 @@
+//! What each drawn cluster's pictures show, gathered in one pass over the data.
+
+use super::network::{self, Member};
+use crate::dataset::{Dataset, TweetKind};
+use crate::pipeline::Detection;
+use crate::scoring::rhythm::hour_of_week;
+use crate::scoring::{Reference, Role, NO_CLUSTER};
+use hashbrown::HashMap;
+
+const DAY_MS: i64 = 86_400_000;
+/// Bars per time chart at most: longer spans are binned by several days.
+const MAX_TIME_BINS: i64 = 60;
+/// Upper edges of the retweet-delay bins, in seconds.
+const DELAY_EDGES_S: [i64; 11] = [
+    10, 30, 60, 120, 300, 600, 1800, 3600, 10_800, 43_200, 86_400,
+];
+/// The bin boundary at 5 minutes, on the delay chart's axis.
+pub const FIVE_MINUTES_BIN: f64 = 5.0;
+/// Follower bins: below 1, 10, 100, ... (the last open).
+const FOLLOWER_LABELS: [&str; 7] = [
+    "0", "1-9", "10-99", "100-999", "1k-10k", "10k-100k", "100k+",
+];
+/// Cores whose most retweeted posts are shown, and posts each.
+const EXAMPLE_CORES: usize = 3;
+const EXAMPLES_PER_CORE: usize = 2;
+
+pub struct ClusterView {
+    pub bin_name: String,
+    pub first_day: String,
+    pub by_kind: Vec<(&'static str, Vec<u64>)>,
+    pub by_role: Vec<(&'static str, Vec<u64>)>,
+    pub week: [[u64; 24]; 7],
+    pub delay_labels: Vec<String>,
+    pub delays: Vec<f64>,
+    pub delay_null: Option<(String, Vec<f64>)>,
+    pub created_labels: Vec<String>,
+    pub created: Vec<f64>,
+    pub created_null: Option<(String, Vec<f64>)>,
+    pub followers_labels: Vec<String>,
+    pub followers: Vec<f64>,
+    pub followers_null: Option<(String, Vec<f64>)>,
+    pub drawing: String,
+    /// (core, text, retweets by members) of the cores' most retweeted posts.
+    pub examples: Vec<(String, String, u64)>,
+}
+
+fn shares(counts: &[u64]) -> Vec<f64> {
+    let total = counts.iter().sum::<u64>().max(1) as f64;
+    counts.iter().map(|&n| n as f64 / total).collect()
+}
+
+fn delay_bin(ms: i64) -> usize {
+    DELAY_EDGES_S.partition_point(|&e| e * 1000 < ms)
+}
+
+fn follower_bin(f: u32) -> usize {
+    match f {
+        0 => 0,
+        f => ((f as f64).log10().floor() as usize + 1).min(FOLLOWER_LABELS.len() - 1),
+    }
+}
+
+/// Months since year 0 of a time.
+fn month_of(ms: i64) -> i64 {
+    let (y, m, ..) = crate::dataset::time::civil_from_ms(ms);
+    y * 12 + m as i64 - 1
+}
+
+/// The standard normal distribution function (Abramowitz and Stegun 7.1.26, to 1.5e-7).
+fn normal_cdf(z: f64) -> f64 {
+    let x = z.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * x);
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erf = 1.0 - poly * (-x * x).exp();
+    if z >= 0.0 {
+        0.5 * (1.0 + erf)
+    } else {
+        0.5 * (1.0 - erf)
+    }
+}
+
+/// The reference delays of [`Reference::RETWEETS_WITHIN_5MIN`] (log-normal, median 1 h, sigma
+/// 4.7), as shares of the delay bins.
+fn reference_delays() -> Vec<f64> {
+    let cdf = |s: f64| normal_cdf(((s.max(1e-3)).ln() - 3600f64.ln()) / 4.7);
+    let mut prev = 0.0;
+    let mut out: Vec<f64> = DELAY_EDGES_S
+        .iter()
+        .map(|&e| {
+            let c = cdf(e as f64);
+            let share = c - prev;
+            prev = c;
+            share
+        })
+        .collect();
+    out.push(1.0 - prev);
+    out
+}
+
+/// Views of the first `max` clusters.
+pub fn gather(data: &Dataset, d: &Detection, max: usize) -> Vec<ClusterView> {
+    let drawn = d.clusters.len().min(max);
+    let in_drawn = |u: u32| {
+        let c = d.cluster_of[u as usize];
+        (c != NO_CLUSTER && (c as usize) < drawn).then_some(c as usize)
+    };
+    // Time bins per cluster.
+    let bins: Vec<(i64, i64, usize)> = d.clusters[..drawn]
+        .iter()
+        .map(|c| {
+            let first = c.profile.first_tweet_ms.unwrap_or(0).div_euclid(DAY_MS) * DAY_MS;
+            let last = c.profile.last_tweet_ms.unwrap_or(first);
+            let days = (last - first) / DAY_MS + 1;
+            let per = (days + MAX_TIME_BINS - 1) / MAX_TIME_BINS;
+            (
+                first,
+                per.max(1) * DAY_MS,
+                ((days + per - 1) / per.max(1)) as usize,
+            )
+        })
+        .collect();
+    let mut by_kind: Vec<[Vec<u64>; 4]> = bins
+        .iter()
+        .map(|b| std::array::from_fn(|_| vec![0; b.2]))
+        .collect();
+    let mut by_role: Vec<[Vec<u64>; 3]> = bins
+        .iter()
+        .map(|b| std::array::from_fn(|_| vec![0; b.2]))
+        .collect();
+    let mut week = vec![[[0u64; 24]; 7]; drawn];
+    for r in 0..data.len() {
+        let Some(c) = in_drawn(data.account[r]) else {
+            continue;
+        };
+        let (first, per, n) = bins[c];
+        let bin = (((data.time_ms[r] - first) / per).max(0) as usize).min(n - 1);
+        by_kind[c][data.kind(r) as usize][bin] += 1;
+        by_role[c][d.roles[data.account[r] as usize].0 as usize][bin] += 1;
+        let h = hour_of_week(data.time_ms[r]);
+        week[c][h / 24][h % 24] += 1;
+    }
+    // Retweets: delays inside the cluster, amplifier -> core lines, the cores' posts.
+    let mut delays = vec![vec![0u64; DELAY_EDGES_S.len() + 1]; drawn];
+    let mut all_delays = vec![0u64; DELAY_EDGES_S.len() + 1];
+    let mut lines: Vec<HashMap<(u32, u32), u64>> = vec![HashMap::new(); drawn];
+    let mut posts: Vec<HashMap<u32, u64>> = vec![HashMap::new(); drawn];
+    for (r, s) in d.fused.sources.iter().enumerate() {
+        let Some(s) = s else { continue };
+        let a = data.account[r];
+        if let Some(ms) = s.delay_ms.filter(|_| s.account != a) {
+            all_delays[delay_bin(ms)] += 1;
+        }
+        let (Some(c), Some(cs)) = (in_drawn(a), in_drawn(s.account)) else {
+            continue;
+        };
+        if c != cs || s.account == a {
+            continue;
+        }
+        if let Some(ms) = s.delay_ms {
+            delays[c][delay_bin(ms)] += 1;
+        }
+        if d.roles[s.account as usize].0 == Role::Core {
+            *lines[c].entry((a, s.account)).or_default() += 1;
+            if let Some(o) = s.original_row {
+                *posts[c].entry(o).or_default() += 1;
+            }
+        }
+    }
+    let data_background = d.input.background == crate::scoring::Background::Data.name();
+    let delay_null = if data_background {
+        Some(("all retweets in the data".to_string(), shares(&all_delays)))
+    } else {
+        Some(("platform reference".to_string(), reference_delays()))
+    };
+    let mut delay_labels: Vec<String> = DELAY_EDGES_S
+        .iter()
+        .map(|&e| crate::graphs::format_duration(e * 1000))
+        .collect();
+    delay_labels.push("more".into());
+    // Members by cluster.
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); drawn];
+    for (u, _) in d.cluster_of.iter().enumerate() {
+        if let Some(c) = in_drawn(u as u32) {
+            members[c].push(u as u32);
+        }
+    }
+    let posting: Vec<u32> = (0..data.accounts.len() as u32)
+        .filter(|&u| d.activity.tweets[u as usize] > 0)
+        .collect();
+    let follower_shares = |who: &mut dyn Iterator<Item = u32>| {
+        let mut n = vec![0u64; FOLLOWER_LABELS.len()];
+        for u in who {
+            let f = data.accounts.followers[u as usize];
+            if f != u32::MAX {
+                n[follower_bin(f)] += 1;
+            }
+        }
+        shares(&n)
+    };
+    let all_followers = follower_shares(&mut posting.iter().copied());
+    let first_tweet = data.time_ms.first().copied().unwrap_or(0);
+    (0..drawn)
+        .map(|c| {
+            let m = &members[c];
+            let (first, per, _) = bins[c];
+            let bin_name = match per / DAY_MS {
+                1 => "day".to_string(),
+                7 => "week".to_string(),
+                k => format!("{k} days"),
+            };
+            // Creation months of the members (years, if they span more than four), against
+            // the background's.
+            let months: Vec<i64> = m
+                .iter()
+                .map(|&u| data.accounts.created_ms[u as usize])
+                .filter(|&t| t != i64::MIN)
+                .map(month_of)
+                .collect();
+            let (lo, hi) = (
+                months.iter().copied().min().unwrap_or(0),
+                months.iter().copied().max().unwrap_or(0),
+            );
+            let by_year = hi - lo > 48;
+            let unit = |mo: i64| if by_year { mo.div_euclid(12) } else { mo };
+            let (lo, hi) = if by_year {
+                (unit(lo).max(unit(hi) - 19), unit(hi))
+            } else {
+                (lo - 3, hi + 3)
+            };
+            let bin_shares = |ms: &mut dyn Iterator<Item = i64>| {
+                let mut n = vec![0u64; (hi - lo + 1) as usize];
+                for x in ms.map(unit).filter(|x| (lo..=hi).contains(x)) {
+                    n[(x - lo) as usize] += 1;
+                }
+                shares(&n)
+            };
+            let created = bin_shares(&mut months.iter().copied());
+            let created_null = if data_background {
+                let all: Vec<i64> = posting
+                    .iter()
+                    .map(|&u| data.accounts.created_ms[u as usize])
+                    .filter(|&t| t != i64::MIN)
+                    .map(month_of)
+                    .collect();
+                Some(("all accounts".to_string(), bin_shares(&mut all.into_iter())))
+            } else {
+                // Creations spread evenly over the platform's life up to the data.
+                let days: Vec<i64> = (Reference::PLATFORM_START_MS / DAY_MS
+                    ..first_tweet.max(Reference::PLATFORM_START_MS) / DAY_MS)
+                    .map(|day| month_of(day * DAY_MS))
+                    .collect();
+                Some((
+                    "platform reference".to_string(),
+                    bin_shares(&mut days.into_iter()),
+                ))
+            };
+            let created_labels: Vec<String> = (lo..=hi)
+                .map(|x| {
+                    if by_year {
+                        x.to_string()
+                    } else {
+                        format!("{}-{:02}", x.div_euclid(12), x.rem_euclid(12) + 1)
+                    }
+                })
+                .collect();
+            let roster: Vec<Member> = m
+                .iter()
+                .map(|&u| Member {
+                    label: data
+                        .accounts
+                        .screen_name(u)
+                        .unwrap_or(data.accounts.key(u))
+                        .to_string(),
+                    core: d.roles[u as usize].0 == Role::Core,
+                })
+                .collect();
+            let index: HashMap<u32, usize> = m.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+            let mut edges: Vec<(usize, usize, u64)> = lines[c]
+                .iter()
+                .map(|(&(a, s), &n)| (index[&a], index[&s], n))
+                .collect();
+            edges.sort_unstable();
+            ClusterView {
+                bin_name,
+                first_day: crate::dataset::time::format_iso(first)[..10].to_string(),
+                by_kind: [
+                    TweetKind::Original,
+                    TweetKind::Retweet,
+                    TweetKind::Reply,
+                    TweetKind::Quote,
+                ]
+                .into_iter()
+                .map(|k| (k.name(), std::mem::take(&mut by_kind[c][k as usize])))
+                .collect(),
+                by_role: [Role::Core, Role::Amplifier, Role::Other]
+                    .into_iter()
+                    .map(|r| (r.name(), std::mem::take(&mut by_role[c][r as usize])))
+                    .collect(),
+                week: week[c],
+                delay_labels: delay_labels.clone(),
+                delays: shares(&delays[c]),
+                delay_null: delay_null.clone(),
+                created_labels,
+                created,
+                created_null,
+                followers_labels: FOLLOWER_LABELS.iter().map(|s| s.to_string()).collect(),
+                followers: follower_shares(&mut m.iter().copied()),
+                followers_null: data_background
+                    .then(|| ("all accounts".to_string(), all_followers.clone())),
+                drawing: network::draw(&roster, &edges),
+                examples: examples(data, &posts[c]),
+            }
+        })
+        .collect()
+}
+
+/// The most retweeted posts of the most retweeted cores.
+fn examples(data: &Dataset, posts: &HashMap<u32, u64>) -> Vec<(String, String, u64)> {
+    let mut by_core: HashMap<u32, Vec<(u64, u32)>> = HashMap::new();
+    for (&row, &n) in posts {
+        by_core
+            .entry(data.account[row as usize])
+            .or_default()
+            .push((n, row));
+    }
+    // (retweets of the core, core, its posts as (retweets, row)).
+    type Core = (u64, u32, Vec<(u64, u32)>);
+    let mut cores: Vec<Core> = by_core
+        .into_iter()
+        .map(|(a, mut p)| {
+            p.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            (p.iter().map(|x| x.0).sum(), a, p)
+        })
+        .collect();
+    cores.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    cores
+        .into_iter()
+        .take(EXAMPLE_CORES)
+        .flat_map(|(_, a, p)| {
+            let who = data
+                .accounts
+                .screen_name(a)
+                .unwrap_or(data.accounts.key(a))
+                .to_string();
+            p.into_iter()
+                .take(EXAMPLES_PER_CORE)
+                .filter_map(move |(n, row)| {
+                    data.text(row as usize)
+                        .map(|t| (who.clone(), t.to_string(), n))
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reference_delays_put_thirty_percent_within_five_minutes() {
+        let r = reference_delays();
+        let within: f64 = r[..FIVE_MINUTES_BIN as usize].iter().sum();
+        assert!(
+            (within - Reference::RETWEETS_WITHIN_5MIN).abs() < 0.01,
+            "{within}"
+        );
+        assert!((r.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        assert!((normal_cdf(1.96) - 0.975).abs() < 1e-3);
+    }
+}
