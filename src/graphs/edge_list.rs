@@ -43,30 +43,52 @@ pub fn read_edge_list(path: &Path, columns: &EdgeColumns) -> Result<EdgeList> {
     let mut edges: Vec<(u32, u32, f32)> = Vec::new();
     for source in &sources {
         let shown = source.display_path();
-        with_reader(source, |r| {
-            let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(r);
-            let at = find_columns(&mut rdr, columns, &shown)?;
-            let mut record = csv::StringRecord::new();
-            while read_row(&mut rdr, &mut record, &shown)? {
-                let line = record.position().map_or(0, |p| p.line());
-                let pos = |col: &str| Position::new(&shown, line).with_column(col);
-                if names.len() >= MAX_NODES {
-                    return Err(Error::limit(format!(
-                        "{}: more than {MAX_NODES} nodes, the most an edge list may have",
-                        Position::new(&shown, line)
-                    )));
-                }
-                let a = names.intern(node(&record, at.source, || pos(&columns.source))?);
-                let b = names.intern(node(&record, at.target, || pos(&columns.target))?);
-                let weight = match at.weight {
-                    None => 1.0,
-                    Some(i) => weight(&record, i, || pos(at.weight_name))?,
-                };
-                edges.push((a, b, weight));
-            }
-            Ok(())
-        })?;
+        with_reader(source, |r| read_rows(r, &shown, columns, &mut names, &mut edges))?;
     }
+    finish(names, edges)
+}
+
+/// [`read_edge_list`] of one stream already open (plain CSV), named `name` in messages.
+pub fn read_edge_list_from(name: &Path, reader: &mut dyn std::io::Read, columns: &EdgeColumns) -> Result<EdgeList> {
+    let mut names = Interner::new();
+    let mut edges = Vec::new();
+    read_rows(reader, name, columns, &mut names, &mut edges)?;
+    finish(names, edges)
+}
+
+/// The rows of one file into `names` and `edges`.
+fn read_rows(
+    r: &mut dyn std::io::Read,
+    shown: &Path,
+    columns: &EdgeColumns,
+    names: &mut Interner,
+    edges: &mut Vec<(u32, u32, f32)>,
+) -> Result<()> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(r);
+    let at = find_columns(&mut rdr, columns, shown)?;
+    let mut record = csv::StringRecord::new();
+    while read_row(&mut rdr, &mut record, shown)? {
+        let line = record.position().map_or(0, |p| p.line());
+        let pos = |col: &str| Position::new(shown, line).with_column(col);
+        if names.len() >= MAX_NODES {
+            return Err(Error::limit(format!(
+                "{}: more than {MAX_NODES} nodes, the most an edge list may have",
+                Position::new(shown, line)
+            )));
+        }
+        let a = names.intern(node(&record, at.source, || pos(&columns.source))?);
+        let b = names.intern(node(&record, at.target, || pos(&columns.target))?);
+        let weight = match at.weight {
+            None => 1.0,
+            Some(i) => weight(&record, i, || pos(at.weight_name))?,
+        };
+        edges.push((a, b, weight));
+    }
+    Ok(())
+}
+
+/// The graph of the rows read, repeated edges added up.
+fn finish(names: Interner, edges: Vec<(u32, u32, f32)>) -> Result<EdgeList> {
     let before = edges.len() as u64;
     let graph = Graph::undirected(names.len(), &edges)?;
     let repeated = before.saturating_sub(graph.edges() as u64);

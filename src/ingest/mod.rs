@@ -181,15 +181,36 @@ enum Message {
 
 /// Read every input into one dataset, with a report of what was read and rejected.
 pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, IngestStats)> {
-    let started = Instant::now();
     let sources = source::expand(inputs)?;
-    let mut stats = IngestStats::new(sources.iter().map(Source::display_path).collect());
+    let expected = sources.iter().map(source::expected_bytes).sum();
+    let names = sources.iter().map(Source::display_path).collect();
+    run(names, expected, opts, |tx, pool| read_sources(&sources, opts, tx, pool))
+}
+
+/// Read one input held in memory (plain, not compressed), named `name` in messages: what
+/// [`ingest`] does with a file, for callers that have the bytes already (and the fuzzers).
+pub fn ingest_bytes(name: &str, bytes: &[u8], opts: &IngestOptions) -> Result<(Dataset, IngestStats)> {
+    let path = PathBuf::from(name);
+    run(vec![path.clone()], bytes.len() as u64, opts, |tx, pool| {
+        send_stream(0, &path, &mut &bytes[..], opts, &tx, pool).map(|_| ())
+    })
+}
+
+/// Parse what `read` sends, in parallel, into one dataset.
+fn run(
+    names: Vec<PathBuf>,
+    expected_bytes: u64,
+    opts: &IngestOptions,
+    read: impl FnOnce(SyncSender<Message>, BufferPool) -> Result<()> + Send,
+) -> Result<(Dataset, IngestStats)> {
+    let started = Instant::now();
+    let mut stats = IngestStats::new(names);
     let mut builder = DatasetBuilder::new(opts.keep_text);
-    builder.expect_bytes(sources.iter().map(source::expected_bytes).sum());
+    builder.expect_bytes(expected_bytes);
     let (tx, rx) = sync_channel(8);
     let pool = BufferPool::default();
     std::thread::scope(|scope| {
-        let reader = scope.spawn(|| read_sources(&sources, opts, tx, pool.clone()));
+        let reader = scope.spawn(|| read(tx, pool.clone()));
         let consumed = consume(rx, opts, &pool, &mut builder, &mut stats);
         let read = reader.join().expect("reader thread panicked");
         // A reading error explains a short read better than anything the consumer saw.
@@ -213,46 +234,47 @@ fn read_sources(
     pool: BufferPool,
 ) -> Result<()> {
     for (file, source) in sources.iter().enumerate() {
-        let file = file as u32;
         let name = source.display_path();
         let sent = source::with_reader(source, |reader| {
-            let mut chunker = Chunker::new(reader, opts.chunk_bytes, pool.clone());
-            let layout = recognise(&mut chunker, &name, opts).map_err(|e| match e {
-                RecogniseError::Io(e) => Error::io(&name, e),
-                RecogniseError::Other(e) => e,
-            })?;
-            let Some(layout) = layout else {
-                return Ok(tx.send(Message::File { file, format: None }).is_ok());
-            };
-            let layout = Arc::new(layout);
-            if tx
-                .send(Message::File {
-                    file,
-                    format: Some(layout.format()),
-                })
-                .is_err()
-            {
-                return Ok(false);
-            }
-            while let Some(chunk) = chunker.next_chunk().map_err(|e| Error::io(&name, e))? {
-                if tx
-                    .send(Message::Chunk {
-                        file,
-                        layout: layout.clone(),
-                        chunk,
-                    })
-                    .is_err()
-                {
-                    return Ok(false);
-                }
-            }
-            Ok(true)
+            send_stream(file as u32, &name, reader, opts, &tx, pool.clone())
         })?;
         if !sent {
             break; // the consumer stopped (strict mode error): nothing more to read
         }
     }
     Ok(())
+}
+
+/// Recognise one stream's layout and send it in chunks of whole records; `false` when the
+/// consumer stopped.
+fn send_stream(
+    file: u32,
+    name: &std::path::Path,
+    reader: &mut dyn std::io::Read,
+    opts: &IngestOptions,
+    tx: &SyncSender<Message>,
+    pool: BufferPool,
+) -> Result<bool> {
+    let mut chunker = Chunker::new(reader, opts.chunk_bytes, pool);
+    let layout = recognise(&mut chunker, name, opts).map_err(|e| match e {
+        RecogniseError::Io(e) => Error::io(name, e),
+        RecogniseError::Other(e) => e,
+    })?;
+    let Some(layout) = layout else {
+        return Ok(tx.send(Message::File { file, format: None }).is_ok());
+    };
+    let layout = Arc::new(layout);
+    let format = Some(layout.format());
+    if tx.send(Message::File { file, format }).is_err() {
+        return Ok(false);
+    }
+    while let Some(chunk) = chunker.next_chunk().map_err(|e| Error::io(name, e))? {
+        let layout = layout.clone();
+        if tx.send(Message::Chunk { file, layout, chunk }).is_err() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 fn consume(
