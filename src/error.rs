@@ -64,6 +64,8 @@ pub enum Setting {
     EdgeColumns,
     /// Which of an edge's weights a graph carries.
     EdgeWeight,
+    /// The longest record ingest reads.
+    MaxRecord,
 }
 
 /// What went wrong.

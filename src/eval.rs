@@ -14,6 +14,7 @@
 
 use crate::communities::{ari, nmi};
 use crate::error::{Error, Position, Result};
+use crate::report::safe::unguard;
 use hashbrown::HashMap;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -100,7 +101,7 @@ fn read_table(path: &Path, wanted: &[&str]) -> Result<Vec<(u64, Vec<String>)>> {
         out.push((
             line,
             cols.iter()
-                .map(|&c| rec.get(c).unwrap_or_default().to_string())
+                .map(|&c| unguard(rec.get(c).unwrap_or_default()).to_string())
                 .collect(),
         ));
     }

@@ -86,6 +86,9 @@ impl Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if args.output.as_os_str() != "-" {
+        coordnet::report::safe::check_output_dir(&args.output, std::slice::from_ref(&args.edges))?;
+    }
     let mut stages = Stages::new(3);
     stages.start("reading edges");
     let columns = EdgeColumns {
@@ -145,22 +148,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         sizes.iter().filter(|&&s| s == 1).count()
     );
     stages.start("writing");
-    let mut out: Box<dyn Write> = if args.output.as_os_str() == "-" {
-        Box::new(std::io::stdout().lock())
-    } else {
-        let f = std::fs::File::create(&args.output)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", args.output.display()))?;
-        Box::new(std::io::BufWriter::new(f))
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(["node", "cluster", "cluster_size"])?;
+        for (v, name) in list.names.iter().enumerate() {
+            let c = p.membership[v];
+            let name = coordnet::report::safe::guard(name);
+            w.write_record([&*name, &c.to_string(), &sizes[c as usize].to_string()])?;
+        }
+        w.flush()
     };
-    let mut w = csv::Writer::from_writer(&mut out);
-    w.write_record(["node", "cluster", "cluster_size"])?;
-    for (v, name) in list.names.iter().enumerate() {
-        let c = p.membership[v];
-        w.write_record([name, &c.to_string(), &sizes[c as usize].to_string()])?;
+    if args.output.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        write(&mut out)?;
+        out.flush()?;
+    } else {
+        coordnet::report::safe::write_file(&args.output, write)?;
     }
-    w.flush()?;
-    drop(w);
-    out.flush()?;
     stages.finish();
     Ok(())
 }

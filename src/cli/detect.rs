@@ -146,6 +146,7 @@ impl Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = args.config()?;
+    coordnet::report::safe::check_output_dir(&args.output, &args.input.inputs)?;
     let started = Instant::now();
     let mut stages = Stages::new(STAGES.len() + 2);
     stages.start("reading input");

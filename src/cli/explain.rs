@@ -74,8 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let shared_hours = rhythm::shared_hours(&data, a, b);
     if let Some(path) = &args.html {
         let page = coordnet::report::html::pair_page(&data, &p, a, b, edge, &items);
-        std::fs::write(path, page)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        coordnet::report::safe::write_file(path, |out| out.write_all(page.as_bytes()))?;
         eprintln!("wrote {}", path.display());
     }
     let mut out = std::io::stdout().lock();

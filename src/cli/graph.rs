@@ -111,6 +111,9 @@ impl GraphArgs {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if args.output.as_os_str() != "-" {
+        coordnet::report::safe::check_output_dir(&args.output, &args.input.inputs)?;
+    }
     let format = if args.output.as_os_str() == "-" {
         GraphFormat::Csv
     } else {
@@ -210,11 +213,7 @@ fn write_output(
         write(&mut out)?;
         out.flush()?;
     } else {
-        let f = std::fs::File::create(path)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
-        let mut out = std::io::BufWriter::new(f);
-        write(&mut out)?;
-        out.flush()?;
+        coordnet::report::safe::write_file(path, write)?;
     }
     Ok(())
 }

@@ -19,6 +19,11 @@ pub struct InputArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// The longest record (CSV row, JSON line) read, in MiB; a longer one stops the run
+    /// naming its line [default: 64].
+    #[arg(long, value_name = "MB")]
+    pub max_record_mb: Option<usize>,
+
     /// Action CSV: column holding the account.
     #[arg(long, value_name = "COL", requires_all = ["time", "object"], help_heading = "Action CSV columns")]
     pub account: Option<String>,
@@ -75,12 +80,16 @@ impl InputArgs {
             object_account: self.object_account.clone(),
             kind: self.object_kind,
         });
-        IngestOptions {
+        let mut opts = IngestOptions {
             format: self.format.or(mapping.as_ref().map(|_| Format::Actions)),
             mapping,
             strict: self.strict,
             progress: true,
             ..IngestOptions::default()
+        };
+        if let Some(mb) = self.max_record_mb {
+            opts.max_record_bytes = mb << 20;
         }
+        opts
     }
 }

@@ -66,6 +66,7 @@ pub fn flag_for(setting: Setting) -> String {
         Setting::ActionColumns => "--format actions --account COL --time COL --object COL".into(),
         Setting::EdgeColumns => "--source, --target and --weight-column".into(),
         Setting::EdgeWeight => "--weight pairs, items, idf or cosine".into(),
+        Setting::MaxRecord => "--max-record-mb".into(),
     }
 }
 

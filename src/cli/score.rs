@@ -41,6 +41,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(dir) = &args.output {
+        coordnet::report::safe::check_output_dir(dir, &args.input.inputs)?;
+    }
     let mut config = DetectConfig::default();
     set(&mut config.threshold, args.threshold);
     config.validate()?;

@@ -43,13 +43,19 @@ pub fn read_edge_list(path: &Path, columns: &EdgeColumns) -> Result<EdgeList> {
     let mut edges: Vec<(u32, u32, f32)> = Vec::new();
     for source in &sources {
         let shown = source.display_path();
-        with_reader(source, |r| read_rows(r, &shown, columns, &mut names, &mut edges))?;
+        with_reader(source, |r| {
+            read_rows(r, &shown, columns, &mut names, &mut edges)
+        })?;
     }
     finish(names, edges)
 }
 
 /// [`read_edge_list`] of one stream already open (plain CSV), named `name` in messages.
-pub fn read_edge_list_from(name: &Path, reader: &mut dyn std::io::Read, columns: &EdgeColumns) -> Result<EdgeList> {
+pub fn read_edge_list_from(
+    name: &Path,
+    reader: &mut dyn std::io::Read,
+    columns: &EdgeColumns,
+) -> Result<EdgeList> {
     let mut names = Interner::new();
     let mut edges = Vec::new();
     read_rows(reader, name, columns, &mut names, &mut edges)?;

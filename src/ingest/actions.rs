@@ -5,7 +5,7 @@
 //! layout writes original messages so (no `repost_id`). It is kept as an original tweet, which
 //! counts in the account's activity but takes part in no share graph.
 
-use super::csv_rows::{required, Row, RowResult};
+use super::csv_rows::{id, required, Row, RowResult};
 use super::text::normalize_url;
 use super::time::parse_datetime;
 use crate::dataset::batch::*;
@@ -163,14 +163,14 @@ impl Columns {
             )
         })?;
         let object = r.get(Some(self.object));
-        let tweet = b.push_id(&r.get(self.content));
+        let tweet = b.push_id(id(&r.get(self.content), "content")?);
         let items_start = b.items.len();
         let mut target = RawRef::default();
         let mut text = Span::EMPTY;
         let kind = match self.kind {
             _ if object.is_empty() => TweetKind::Original,
             ObjectKind::Retweet | ObjectKind::Reply | ObjectKind::Quote => {
-                target.tweet = b.push_id(&object);
+                target.tweet = b.push_id(id(&object, "object")?);
                 target.account = b.push_str(&r.get(self.object_account));
                 match self.kind {
                     ObjectKind::Retweet => TweetKind::Retweet,

@@ -45,13 +45,40 @@ pub struct Chunker<'r> {
     quoted: bool,
     next_line: u64,
     chunk_size: usize,
+    /// A record (or first line) longer than this is an error, not a reason to read on.
+    max_record: usize,
     pool: BufferPool,
 }
 
+/// A record longer than the limit: where it starts, and the limit.
+#[derive(Debug)]
+pub struct RecordTooLong {
+    pub line: u64,
+    pub limit: usize,
+}
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the record on line {} is longer than {} bytes",
+            self.line, self.limit
+        )
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
+
 impl<'r> Chunker<'r> {
-    pub fn new(reader: &'r mut dyn Read, chunk_size: usize, pool: BufferPool) -> Chunker<'r> {
+    pub fn new(
+        reader: &'r mut dyn Read,
+        chunk_size: usize,
+        max_record: usize,
+        pool: BufferPool,
+    ) -> Chunker<'r> {
         Chunker {
             reader,
+            max_record,
             buf: Vec::new(),
             eof: false,
             quoted: false,
@@ -86,6 +113,9 @@ impl<'r> Chunker<'r> {
             if self.eof {
                 return Ok(&self.buf);
             }
+            if self.buf.len() >= self.max_record {
+                return Err(self.too_long());
+            }
             want *= 2;
         }
     }
@@ -118,9 +148,19 @@ impl<'r> Chunker<'r> {
                 self.next_line += memchr_iter(b'\n', &bytes).count() as u64;
                 return Ok(Some(RawChunk { first_line, bytes }));
             }
-            // One record is larger than a chunk: read on until it ends.
+            // One record is larger than a chunk: read on until it ends, up to the limit.
+            if self.buf.len() >= self.max_record.max(self.chunk_size) {
+                return Err(self.too_long());
+            }
             want = self.buf.len() * 2;
         }
+    }
+
+    fn too_long(&self) -> std::io::Error {
+        std::io::Error::other(RecordTooLong {
+            line: self.next_line,
+            limit: self.max_record,
+        })
     }
 
     /// One past the last record-ending newline in the buffer.
@@ -176,7 +216,7 @@ mod tests {
             data.extend_from_slice(format!("{i},\"a \"\"quoted\"\"\nline\",x\n").as_bytes());
         }
         let mut r = &data[..];
-        let mut c = Chunker::new(&mut r, 100, BufferPool::default());
+        let mut c = Chunker::new(&mut r, 100, 1 << 20, BufferPool::default());
         c.set_quoted(true);
         let mut all = Vec::new();
         let mut expected_line = 1;

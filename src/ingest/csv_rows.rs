@@ -144,6 +144,12 @@ fn parse_fast(
             return false;
         }
         let line = lines.at(start);
+        let raw = &chunk.bytes[start..(rdr.position() as usize).min(chunk.bytes.len())];
+        if let Some(e) = quoting(raw) {
+            batch.rows_read += 1;
+            batch.reject(line, e);
+            continue;
+        }
         one_row(fields, line, utf8, batch, row);
     }
 }
@@ -181,6 +187,13 @@ fn parse_exact(
         if Fields::Exact(&rec).is_blank() {
             continue;
         }
+        let raw = &chunk.bytes
+            [start.min(chunk.bytes.len())..(rdr.position().byte() as usize).min(chunk.bytes.len())];
+        if let Some(e) = quoting(raw) {
+            batch.rows_read += 1;
+            batch.reject(line, e);
+            continue;
+        }
         if rec.len() != width {
             batch.rows_read += 1;
             let found = format!("{} fields", rec.len());
@@ -208,6 +221,66 @@ fn one_row(
         batch.rollback(mark);
         batch.reject(line, e);
     }
+}
+
+/// An id as written, refused when it is in float notation (`1.23390562780210E+18`,
+/// `877919995476496385.0`): a spreadsheet or pandas turned it into a float, which holds 15 to
+/// 17 digits, so an 18- or 19-digit id has lost its last ones and ids collide.
+pub fn id<'s>(s: &'s str, column: &'static str) -> RowResult<&'s str> {
+    let floaty = s.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
+        && s.bytes().any(|b| b.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if floaty {
+        return Err(RowError::new(
+            "id in float notation",
+            column,
+            "an id written out in full (a spreadsheet or pandas made it a float and cut its last digits)",
+            s,
+        ));
+    }
+    Ok(s)
+}
+
+/// Whether a record's raw bytes quote by the rules: a field is either wholly quoted (quotes
+/// inside doubled) or holds no quote at all. The CSV readers take a stray quote
+/// (`"unterminated"123,...`, `a"b`) as part of a field; such a row's fields cannot be trusted.
+fn well_quoted(raw: &[u8]) -> bool {
+    #[derive(PartialEq)]
+    enum S {
+        Start,
+        Bare,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut s = S::Start;
+    for &b in raw {
+        s = match (s, b) {
+            (S::Start, b'"') => S::Quoted,
+            (S::Start | S::Bare, b',' | b'\r' | b'\n') => S::Start,
+            (S::Start | S::Bare, _) if b == b'"' => return false,
+            (S::Start | S::Bare, _) => S::Bare,
+            (S::Quoted, b'"') => S::QuoteInQuoted,
+            (S::Quoted, _) => S::Quoted,
+            (S::QuoteInQuoted, b'"') => S::Quoted,
+            (S::QuoteInQuoted, b',' | b'\r' | b'\n') => S::Start,
+            (S::QuoteInQuoted, _) => return false,
+        };
+    }
+    s != S::Quoted
+}
+
+/// The rejection of a row that breaks the quoting rules, if it does.
+fn quoting(raw: &[u8]) -> Option<RowError> {
+    (memchr::memchr(b'"', raw).is_some() && !well_quoted(raw)).then(|| {
+        let found = String::from_utf8_lossy(raw);
+        RowError::new(
+            "malformed CSV quoting",
+            "",
+            "fields either wholly quoted (quotes inside doubled) or without quotes",
+            found.trim_end(),
+        )
+    })
 }
 
 /// Index of the column named `name` (headers are lowercased), if present.

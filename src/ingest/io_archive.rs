@@ -1,7 +1,7 @@
 //! Twitter's information-operations archive: tweet and user CSVs of the 2018 and 2019+
 //! releases. Columns are found by name (their order changed between releases).
 
-use super::csv_rows::{boolean, column, list, required, soft_count, Row, RowResult};
+use super::csv_rows::{boolean, column, id, list, required, soft_count, Row, RowResult};
 use super::text::normalize_url;
 use super::time::{parse_datetime, tweet_time};
 use crate::dataset::batch::*;
@@ -68,8 +68,9 @@ impl TweetColumns {
                 "",
             ));
         }
-        let tweet = b.push_id(&id_text);
+        let tweet = b.push_id(id(&id_text, "tweetid")?);
         let user = r.get(Some(self.userid));
+        id(&user, "userid")?;
         if user.is_empty() {
             return Err(RowError::new("missing account", "userid", "a user id", ""));
         }
@@ -118,19 +119,30 @@ impl TweetColumns {
         let is_retweet = boolean(&r.get(self.is_retweet), "is_retweet")?.unwrap_or(false);
         let reply_to = r.get(self.in_reply_to_tweetid);
         let quoted = r.get(self.quoted_tweet_tweetid);
+        let retweeted = r.get(self.retweet_tweetid);
+        let (retweeted_user, replied_user) =
+            (r.get(self.retweet_userid), r.get(self.in_reply_to_userid));
+        for (value, column) in [
+            (&reply_to, "in_reply_to_tweetid"),
+            (&quoted, "quoted_tweet_tweetid"),
+            (&retweeted, "retweet_tweetid"),
+            (&retweeted_user, "retweet_userid"),
+            (&replied_user, "in_reply_to_userid"),
+        ] {
+            id(value, column)?;
+        }
         let reference = |b: &mut RecordBatch, tweet: &str, account: &str| RawRef {
             tweet: b.push_id(tweet),
             account: b.push_str(account),
             screen_name: Span::EMPTY,
         };
         let (kind, target) = if is_retweet {
-            let t = reference(b, &r.get(self.retweet_tweetid), &r.get(self.retweet_userid));
-            (TweetKind::Retweet, t)
-        } else if !reply_to.is_empty() {
             (
-                TweetKind::Reply,
-                reference(b, &reply_to, &r.get(self.in_reply_to_userid)),
+                TweetKind::Retweet,
+                reference(b, &retweeted, &retweeted_user),
             )
+        } else if !reply_to.is_empty() {
+            (TweetKind::Reply, reference(b, &reply_to, &replied_user))
         } else if !quoted.is_empty() {
             (TweetKind::Quote, reference(b, &quoted, ""))
         } else {

@@ -25,7 +25,7 @@ pub use stats::{FileStats, IngestStats, ReasonStats};
 
 use crate::dataset::{Dataset, DatasetBuilder, RecordBatch};
 use crate::error::{Error, Position, Result, Setting};
-use chunk::{BufferPool, Chunker, RawChunk};
+use chunk::{BufferPool, Chunker, RawChunk, RecordTooLong};
 use rayon::prelude::*;
 use source::Source;
 use std::io::IsTerminal;
@@ -113,6 +113,10 @@ pub struct IngestOptions {
     pub keep_repeated_rows: bool,
     /// Bytes per parse chunk.
     pub chunk_bytes: usize,
+    /// The longest record (CSV row, JSON line) read; a longer one stops the run with an
+    /// error naming its line, rather than holding memory without end (a file with no line
+    /// breaks, a quote never closed).
+    pub max_record_bytes: usize,
     /// Show progress on stderr when it is a terminal.
     pub progress: bool,
 }
@@ -126,6 +130,7 @@ impl Default for IngestOptions {
             keep_text: true,
             keep_repeated_rows: false,
             chunk_bytes: 4 << 20,
+            max_record_bytes: 64 << 20,
             progress: false,
         }
     }
@@ -184,15 +189,21 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, Inge
     let sources = source::expand(inputs)?;
     let expected = sources.iter().map(source::expected_bytes).sum();
     let names = sources.iter().map(Source::display_path).collect();
-    run(names, expected, opts, |tx, pool| read_sources(&sources, opts, tx, pool))
+    run(names, expected, opts, |tx, pool| {
+        read_sources(&sources, opts, tx, pool)
+    })
 }
 
 /// Read one input held in memory (plain, not compressed), named `name` in messages: what
 /// [`ingest`] does with a file, for callers that have the bytes already (and the fuzzers).
-pub fn ingest_bytes(name: &str, bytes: &[u8], opts: &IngestOptions) -> Result<(Dataset, IngestStats)> {
+pub fn ingest_bytes(
+    name: &str,
+    bytes: &[u8],
+    opts: &IngestOptions,
+) -> Result<(Dataset, IngestStats)> {
     let path = PathBuf::from(name);
     run(vec![path.clone()], bytes.len() as u64, opts, |tx, pool| {
-        send_stream(0, &path, &mut &bytes[..], opts, &tx, pool).map(|_| ())
+        send_stream(0, &path, &mut &bytes[..], opts, &tx, pool).map(|_| Vec::new())
     })
 }
 
@@ -201,7 +212,7 @@ fn run(
     names: Vec<PathBuf>,
     expected_bytes: u64,
     opts: &IngestOptions,
-    read: impl FnOnce(SyncSender<Message>, BufferPool) -> Result<()> + Send,
+    read: impl FnOnce(SyncSender<Message>, BufferPool) -> Result<Vec<String>> + Send,
 ) -> Result<(Dataset, IngestStats)> {
     let started = Instant::now();
     let mut stats = IngestStats::new(names);
@@ -209,13 +220,16 @@ fn run(
     builder.expect_bytes(expected_bytes);
     let (tx, rx) = sync_channel(8);
     let pool = BufferPool::default();
-    std::thread::scope(|scope| {
+    let hashes = std::thread::scope(|scope| {
         let reader = scope.spawn(|| read(tx, pool.clone()));
         let consumed = consume(rx, opts, &pool, &mut builder, &mut stats);
         let read = reader.join().expect("reader thread panicked");
         // A reading error explains a short read better than anything the consumer saw.
-        read.and(consumed)
+        read.and_then(|hashes| consumed.map(|_| hashes))
     })?;
+    for (file, hash) in stats.files.iter_mut().zip(hashes) {
+        file.sha256 = Some(hash);
+    }
     let (dataset, duplicates, reused) = builder.finish(opts.keep_repeated_rows);
     if opts.keep_repeated_rows {
         stats.repeated_rows_kept = duplicates.len() as u64;
@@ -232,17 +246,19 @@ fn read_sources(
     opts: &IngestOptions,
     tx: SyncSender<Message>,
     pool: BufferPool,
-) -> Result<()> {
+) -> Result<Vec<String>> {
+    let mut hashes = Vec::with_capacity(sources.len());
     for (file, source) in sources.iter().enumerate() {
         let name = source.display_path();
-        let sent = source::with_reader(source, |reader| {
+        let (sent, hash) = source::with_reader_hashed(source, |reader| {
             send_stream(file as u32, &name, reader, opts, &tx, pool.clone())
         })?;
+        hashes.push(hash);
         if !sent {
             break; // the consumer stopped (strict mode error): nothing more to read
         }
     }
-    Ok(())
+    Ok(hashes)
 }
 
 /// Recognise one stream's layout and send it in chunks of whole records; `false` when the
@@ -255,9 +271,20 @@ fn send_stream(
     tx: &SyncSender<Message>,
     pool: BufferPool,
 ) -> Result<bool> {
-    let mut chunker = Chunker::new(reader, opts.chunk_bytes, pool);
+    let mut chunker = Chunker::new(reader, opts.chunk_bytes, opts.max_record_bytes, pool);
+    let io = |e: std::io::Error| match e.get_ref().and_then(|x| x.downcast_ref::<RecordTooLong>()) {
+        Some(t) => Error::limit(format!(
+            "{}:{}: a record longer than {} MiB, the most one may hold (a line break missing, or \
+             a quote never closed?)",
+            name.display(),
+            t.line,
+            t.limit >> 20
+        ))
+        .with_setting(Setting::MaxRecord),
+        None => Error::io(name, e),
+    };
     let layout = recognise(&mut chunker, name, opts).map_err(|e| match e {
-        RecogniseError::Io(e) => Error::io(name, e),
+        RecogniseError::Io(e) => io(e),
         RecogniseError::Other(e) => e,
     })?;
     let Some(layout) = layout else {
@@ -268,9 +295,16 @@ fn send_stream(
     if tx.send(Message::File { file, format }).is_err() {
         return Ok(false);
     }
-    while let Some(chunk) = chunker.next_chunk().map_err(|e| Error::io(name, e))? {
+    while let Some(chunk) = chunker.next_chunk().map_err(io)? {
         let layout = layout.clone();
-        if tx.send(Message::Chunk { file, layout, chunk }).is_err() {
+        if tx
+            .send(Message::Chunk {
+                file,
+                layout,
+                chunk,
+            })
+            .is_err()
+        {
             return Ok(false);
         }
     }

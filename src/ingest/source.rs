@@ -2,6 +2,7 @@
 //! of its own). Readers are handed out one at a time so a zip entry can borrow its archive.
 
 use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -182,11 +183,59 @@ pub fn expected_bytes(source: &Source) -> u64 {
 
 /// Open `source` decompressed and hand its reader to `f`.
 pub fn with_reader<T>(source: &Source, f: impl FnOnce(&mut dyn Read) -> Result<T>) -> Result<T> {
+    with_reader_hashed(source, f).map(|(t, _)| t)
+}
+
+/// [`with_reader`], also giving the SHA-256 of the file as it is on disk (as `sha256sum`
+/// prints it), taken while it is read; for a zip entry, of the whole archive.
+pub fn with_reader_hashed<T>(
+    source: &Source,
+    f: impl FnOnce(&mut dyn Read) -> Result<T>,
+) -> Result<(T, String)> {
     let path = &source.path;
     if let Some((index, _)) = &source.zip_entry {
-        return with_zip_entry(path, *index, f);
+        let t = with_zip_entry(path, *index, f)?;
+        let mut hash = Sha256::new();
+        std::io::copy(
+            &mut File::open(path).map_err(|e| Error::io(path, e))?,
+            &mut hash,
+        )
+        .map_err(|e| Error::io(path, e))?;
+        return Ok((t, hex(hash)));
     }
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hash = Sha256::new();
+    let file = Hashing {
+        inner: File::open(path).map_err(|e| Error::io(path, e))?,
+        hash: &mut hash,
+    };
+    let t = read_decompressed(path, file, f)?;
+    Ok((t, hex(hash)))
+}
+
+/// A reader that hashes what passes through it.
+struct Hashing<'h, R> {
+    inner: R,
+    hash: &'h mut Sha256,
+}
+
+impl<R: Read> Read for Hashing<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+fn hex(hash: Sha256) -> String {
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `file` (at `path`) decompressed as its name says, handed to `f`.
+fn read_decompressed<T>(
+    path: &Path,
+    file: impl Read,
+    f: impl FnOnce(&mut dyn Read) -> Result<T>,
+) -> Result<T> {
     let buffered = |file| BufReader::with_capacity(1 << 20, file);
     match compression(path)? {
         // The chunker reads megabytes at a time into its own buffers: a buffer in between
@@ -199,9 +248,9 @@ pub fn with_reader<T>(source: &Source, f: impl FnOnce(&mut dyn Read) -> Result<T
 }
 
 #[cfg(feature = "zstd")]
-fn zstd_reader<T>(
+fn zstd_reader<T, R: Read>(
     path: &Path,
-    r: BufReader<File>,
+    r: BufReader<R>,
     f: impl FnOnce(&mut dyn Read) -> Result<T>,
 ) -> Result<T> {
     let mut d = zstd::stream::read::Decoder::with_buffer(r).map_err(|e| Error::io(path, e))?;
@@ -209,9 +258,9 @@ fn zstd_reader<T>(
 }
 
 #[cfg(not(feature = "zstd"))]
-fn zstd_reader<T>(
+fn zstd_reader<T, R: Read>(
     path: &Path,
-    _: BufReader<File>,
+    _: BufReader<R>,
     _: impl FnOnce(&mut dyn Read) -> Result<T>,
 ) -> Result<T> {
     Err(Error::config(format!(

@@ -19,6 +19,9 @@ pub struct FileStats {
     pub rows_read: u64,
     pub rows_accepted: u64,
     pub rows_rejected: u64,
+    /// SHA-256 of the file as it is on disk (of the whole archive, for a zip entry), as
+    /// `sha256sum` prints it: what a published finding was computed from.
+    pub sha256: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize)]

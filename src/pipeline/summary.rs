@@ -13,6 +13,11 @@ use std::path::PathBuf;
 /// One `detect` run, as `summary.json` writes it.
 #[derive(Serialize)]
 pub struct RunSummary<'a> {
+    /// The coordnet version that made the run.
+    pub version: &'static str,
+    /// The seed of every random draw (Leiden's order, the nulls' shifts): with the inputs
+    /// (whose SHA-256 is in `ingest.files`) and the settings, it gives the same files again.
+    pub seed: u64,
     pub inputs: &'a [PathBuf],
     /// What the input was taken for, and why.
     pub input: &'a super::InputDecision,
@@ -102,6 +107,8 @@ impl<'a> RunSummary<'a> {
         let mut timings_s = BTreeMap::from([("ingest", ingest_secs)]);
         timings_s.extend(d.timings.iter().copied());
         RunSummary {
+            version: env!("CARGO_PKG_VERSION"),
+            seed: config.leiden.seed,
             inputs,
             input: &d.input,
             settings,

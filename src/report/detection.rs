@@ -3,6 +3,7 @@
 //! the README documents each.
 
 use super::graph_file::{write_graph, EdgeTable, GraphFormat, NodeTable};
+use super::safe;
 use crate::dataset::time::format_iso;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -22,14 +23,33 @@ pub const ACCOUNT_COLUMNS: [&str; 7] = [
     "score",
 ];
 
-fn create(dir: &Path, name: &str) -> Result<std::io::BufWriter<std::fs::File>> {
-    let path = dir.join(name);
-    let f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-    Ok(std::io::BufWriter::new(f))
+/// Write `dir/name` whole or not at all (see [`safe`]).
+fn create(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    safe::write_file(&dir.join(name), write)
 }
 
-fn csv_writer(dir: &Path, name: &str) -> Result<csv::Writer<std::io::BufWriter<std::fs::File>>> {
-    Ok(csv::Writer::from_writer(create(dir, name)?))
+/// Write `dir/name` as CSV rows, every cell as a spreadsheet must take it (see [`safe`]).
+fn write_csv_rows<I, R>(dir: &Path, name: &str, header: &[&str], rows: I) -> Result<()>
+where
+    I: IntoIterator<Item = R>,
+    R: IntoIterator<Item = String>,
+{
+    create(dir, name, |out| {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(header.iter().map(|h| safe::guard(h).into_owned()))?;
+        for row in rows {
+            let row: Vec<String> = row
+                .into_iter()
+                .map(|c| safe::guard(&c).into_owned())
+                .collect();
+            w.write_record(&row)?;
+        }
+        w.flush()
+    })
 }
 
 fn fmt(x: f64) -> String {
@@ -46,11 +66,6 @@ fn opt(x: Option<f64>) -> String {
     x.map_or(String::new(), fmt)
 }
 
-fn csv_err(dir: &Path, name: &str) -> impl Fn(csv::Error) -> Error {
-    let path = dir.join(name);
-    move |e| Error::io(&path, std::io::Error::other(e))
-}
-
 /// Which accounts `accounts.csv` lists: every account that tweeted, and every clustered one.
 fn listed(data: &Dataset, d: &Detection) -> Vec<u32> {
     (0..data.accounts.len() as u32)
@@ -59,14 +74,10 @@ fn listed(data: &Dataset, d: &Detection) -> Vec<u32> {
 }
 
 pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection) -> Result<()> {
-    let name = "accounts.csv";
-    let err = csv_err(dir, name);
-    let mut w = csv_writer(dir, name)?;
     let mut header: Vec<&str> = ACCOUNT_COLUMNS.to_vec();
     header.extend(&d.features.names);
     header.extend(["created_at", "followers", "following", "left_out"]);
-    w.write_record(&header).map_err(&err)?;
-    for u in listed(data, d) {
+    let rows = listed(data, d).into_iter().map(|u| {
         let ui = u as usize;
         let c = d.cluster_of[ui];
         let (role, conf, flagged, score) = if c == NO_CLUSTER {
@@ -115,9 +126,9 @@ pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection) -> Result<()> {
                 .unwrap_or_default()
                 .to_string(),
         );
-        w.write_record(&row).map_err(&err)?;
-    }
-    w.flush().map_err(|e| Error::io(&dir.join(name), e))
+        row
+    });
+    write_csv_rows(dir, "accounts.csv", &header, rows)
 }
 
 /// A column of `clusters.csv`: its name and how a cluster's value is written, kept together
@@ -256,17 +267,15 @@ pub fn cluster_columns() -> Vec<ClusterColumn> {
 }
 
 pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
-    let name = "clusters.csv";
-    let err = csv_err(dir, name);
-    let mut w = csv_writer(dir, name)?;
     let columns = cluster_columns();
-    w.write_record(columns.iter().map(|(name, _)| name))
-        .map_err(&err)?;
-    for c in &d.clusters {
-        w.write_record(columns.iter().map(|(_, value)| value(c)))
-            .map_err(&err)?;
-    }
-    w.flush().map_err(|e| Error::io(&dir.join(name), e))
+    let header: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let rows = d.clusters.iter().map(|c| {
+        columns
+            .iter()
+            .map(|(_, value)| value(c))
+            .collect::<Vec<_>>()
+    });
+    write_csv_rows(dir, "clusters.csv", &header, rows)
 }
 
 /// The fused edges that `keep` accepts, with each kind's evidence, as a graph table
@@ -318,17 +327,9 @@ fn inside_flagged(d: &Detection, a: u32, b: u32) -> bool {
 /// The fused edges with each kind's evidence: inside flagged clusters, or all with `all`.
 pub fn write_edges(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Result<()> {
     let table = fused_table(d, |a, b| all || inside_flagged(d, a, b));
-    let path = dir.join("edges.csv");
-    let mut out = create(dir, "edges.csv")?;
-    write_graph(
-        &mut out,
-        GraphFormat::Csv,
-        data,
-        &table,
-        &NodeTable::default(),
-    )
-    .and_then(|_| out.flush())
-    .map_err(|e| Error::io(&path, e))
+    create(dir, "edges.csv", |out| {
+        write_graph(out, GraphFormat::Csv, data, &table, &NodeTable::default())
+    })
 }
 
 /// Gephi file of the flagged clusters (all clusters with `all`) and the fused edges inside
@@ -343,23 +344,19 @@ pub fn write_gexf(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Resul
         }
     });
     let nodes = node_table(data, d, &table.nodes());
-    let path = dir.join("network.gexf");
-    let mut out = create(dir, "network.gexf")?;
-    write_graph(&mut out, GraphFormat::Gexf, data, &table, &nodes)
-        .and_then(|_| out.flush())
-        .map_err(|e| Error::io(&path, e))
+    create(dir, "network.gexf", |out| {
+        write_graph(out, GraphFormat::Gexf, data, &table, &nodes)
+    })
 }
 
 /// `summary.json`, keys in sorted order.
 pub fn write_summary(dir: &Path, summary: &impl serde::Serialize) -> Result<()> {
     let path = dir.join("summary.json");
     let summary = serde_json::to_value(summary).map_err(|e| Error::io(&path, e.into()))?;
-    let mut out = create(dir, "summary.json")?;
-    serde_json::to_writer_pretty(&mut out, &summary)
-        .map_err(std::io::Error::other)
-        .and_then(|_| out.write_all(b"\n"))
-        .and_then(|_| out.flush())
-        .map_err(|e| Error::io(&path, e))
+    create(dir, "summary.json", |out| {
+        serde_json::to_writer_pretty(&mut *out, &summary).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
+    })
 }
 
 /// Write every detection file into `dir` (created if missing), the analyst's page

@@ -4,5 +4,6 @@
 pub mod detection;
 pub mod graph_file;
 pub mod html;
+pub mod safe;
 
 pub use graph_file::{write_graph, EdgeTable, GraphFormat, NodeTable};

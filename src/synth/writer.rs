@@ -197,7 +197,9 @@ impl TweetWriter {
         names: Vec<String>,
     ) -> Result<TweetWriter> {
         let path = dir.join(if gzip { "tweets.csv.gz" } else { "tweets.csv" });
-        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+        // Written beside its place and renamed there when whole (see `report::safe`).
+        let file =
+            File::create(crate::report::safe::partial(&path)).map_err(|e| Error::io(&path, e))?;
         let buffered = BufWriter::with_capacity(1 << 20, file);
         let inner = if gzip {
             Sink::Gzip(Box::new(flate2::write::GzEncoder::new(
@@ -334,9 +336,10 @@ impl TweetWriter {
             .map_err(|e| Error::io(&path, std::io::Error::other(e.to_string())))?;
         let io = |e| Error::io(&path, e);
         match inner {
-            Sink::Plain(mut w) => w.flush().map_err(io),
-            Sink::Gzip(w) => w.finish().map_err(io)?.flush().map_err(io),
+            Sink::Plain(mut w) => w.flush().map_err(io)?,
+            Sink::Gzip(w) => w.finish().map_err(io)?.flush().map_err(io)?,
         }
+        std::fs::rename(crate::report::safe::partial(&path), &path).map_err(io)
     }
 }
 
@@ -346,14 +349,14 @@ pub fn write_csv(
     header: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<()> {
-    let file = File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut w = csv::Writer::from_writer(BufWriter::new(file));
-    let io = |e: csv::Error| Error::io(path, std::io::Error::other(e));
-    w.write_record(header).map_err(io)?;
-    for r in rows {
-        w.write_record(&r).map_err(io)?;
-    }
-    w.flush().map_err(|e| Error::io(path, e))
+    crate::report::safe::write_file(path, |out| {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(header)?;
+        for r in rows {
+            w.write_record(&r)?;
+        }
+        w.flush()
+    })
 }
 
 #[cfg(test)]

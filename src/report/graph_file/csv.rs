@@ -232,6 +232,9 @@ fn push_line(
 /// A CSV field as RFC 4180 writes it: quoted, with quotes doubled, when it holds a comma, a
 /// quote or a line break; as it is otherwise.
 fn push_field(buf: &mut Vec<u8>, s: &str) {
+    // A text that a spreadsheet would run as a formula is written as text (see `safe`).
+    let guarded = crate::report::safe::guard(s);
+    let s = guarded.as_ref();
     let b = s.as_bytes();
     // One pass without early exit, which the compiler vectorises; two memchr calls cost more
     // on fields this short (account ids, numbers).

@@ -16,6 +16,7 @@ fn xml(s: &str) -> String {
             '\'' => o.push_str("&apos;"),
             // Characters XML 1.0 forbids (control codes in tweet text) are dropped.
             c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
             c => o.push(c),
         }
     }

@@ -21,7 +21,7 @@ pub use pair::pair_page;
 
 use crate::dataset::time::format_iso;
 use crate::dataset::Dataset;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pipeline::Detection;
 use crate::scoring::{Cluster, Part};
 use page::{Cell, Page};
@@ -43,8 +43,10 @@ pub fn write_report(
     d: &Detection,
     summary: &serde_json::Value,
 ) -> Result<()> {
-    let path = dir.join("report.html");
-    std::fs::write(&path, render(data, d, summary)).map_err(|e| Error::io(&path, e))
+    let page = render(data, d, summary);
+    super::safe::write_file(&dir.join("report.html"), |out| {
+        out.write_all(page.as_bytes())
+    })
 }
 
 /// The page, as a string.

@@ -1,0 +1,124 @@
+//! Writing files that cannot hurt the analyst who opens them, and that are never left half
+//! written.
+//!
+//! **Spreadsheet cells.** Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` (and,
+//! in some, a tab or carriage return) as a formula, so a tweet or a name written into a CSV
+//! could run in the analyst's spreadsheet. The rule: a cell that starts with one of these and
+//! is not a plain number is written with a leading apostrophe, which spreadsheets show as
+//! text and do not display; coordnet's own readers take it off again ([`unguard`]).
+//!
+//! **Whole files or none.** Every output is written to a hidden file beside it
+//! (`.NAME.partial`) and renamed into place once complete, so an interrupted run leaves no
+//! file that looks whole.
+
+use crate::error::{Error, Result};
+use std::borrow::Cow;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn is_trigger(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// `s` as a spreadsheet would take it as text (see the module's rule).
+pub fn guard(s: &str) -> Cow<'_, str> {
+    match s.chars().next() {
+        Some(c) if is_trigger(c) && s.trim().parse::<f64>().is_err() => Cow::Owned(format!("'{s}")),
+        _ => Cow::Borrowed(s),
+    }
+}
+
+/// A cell as coordnet wrote it, with the apostrophe [`guard`] added taken off.
+pub fn unguard(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.chars().next().is_some_and(is_trigger) => rest,
+        _ => s,
+    }
+}
+
+/// The hidden file an output is written to before it is renamed into place.
+pub fn partial(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+/// Write `path` whole or not at all: `write` fills a buffered file beside it, which is
+/// renamed into place when `write` succeeds and removed when it fails.
+pub fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let tmp = partial(path);
+    let result = (|| {
+        let f = std::fs::File::create(&tmp)?;
+        let mut out = std::io::BufWriter::new(f);
+        write(&mut out)?;
+        out.flush()?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+/// Refuse to write into a directory that holds one of the inputs (or that is one): outputs
+/// would mix with them, and a later run would read its own outputs as data. An output file
+/// that is an input is refused too.
+pub fn check_output_dir(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
+    let Ok(out) = dir.canonicalize() else {
+        return Ok(()); // not there yet: it holds nothing
+    };
+    for input in inputs {
+        let Ok(p) = input.canonicalize() else {
+            continue;
+        };
+        if p == out || p.parent() == Some(out.as_path()) || out.starts_with(&p) && p.is_dir() {
+            let what = if p == out { "is" } else { "holds" };
+            return Err(Error::config(format!(
+                "the output {} {what} the input {}; write the outputs to a place of their own",
+                dir.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        assert_eq!(guard("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(guard("@outlet"), "'@outlet");
+        assert_eq!(guard("-1+2"), "'-1+2");
+        assert_eq!(guard("-0.5"), "-0.5");
+        assert_eq!(guard("#tag"), "#tag");
+        for s in ["=1+1", "+x", "@a", "-b", "plain", "'quoted", "-2"] {
+            assert_eq!(unguard(&guard(s)), s);
+        }
+    }
+
+    #[test]
+    fn an_output_is_whole_or_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        write_file(&p, |w| w.write_all(b"a,b\n")).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"a,b\n");
+        let failed = write_file(&dir.path().join("half.csv"), |w| {
+            w.write_all(b"a,")?;
+            Err(std::io::Error::other("interrupted"))
+        });
+        assert!(failed.is_err());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["out.csv"]);
+    }
+}
