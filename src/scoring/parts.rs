@@ -513,6 +513,10 @@ fn hashtags(data: &Dataset, cluster_of: &[u32], ev: &mut [Evidence]) {
             }
         }
     }
+    // Summed in a fixed order: a map's order changes from run to run, and so would the
+    // last bits of the sum.
+    let mut by_cluster: Vec<((u32, u32), u64)> = by_cluster.into_iter().collect();
+    by_cluster.sort_unstable();
     for ((c, tag), n) in by_cluster {
         let e = &mut ev[c as usize];
         e.hashtag_uses += n;

@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod communities;
 mod detect;
+mod determinism;
 mod formats;
 mod graphs;
 mod report;
