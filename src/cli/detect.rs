@@ -152,6 +152,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     stages.start("reading input");
     let (data, stats) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
     eprintln!("{}", stats.summary());
+    anyhow::ensure!(
+        !data.is_empty(),
+        "no tweets were read from the input ({} records, {} rejected): nothing to detect",
+        stats.rows_read,
+        stats.rows_rejected
+    );
     let ingest_secs = started.elapsed().as_secs_f64();
 
     let control = match args.control.is_empty() {

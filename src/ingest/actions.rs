@@ -5,7 +5,7 @@
 //! layout writes original messages so (no `repost_id`). It is kept as an original tweet, which
 //! counts in the account's activity but takes part in no share graph.
 
-use super::csv_rows::{id, required, Row, RowResult};
+use super::csv_rows::{id, required, Header, Row, RowResult};
 use super::text::normalize_url;
 use super::time::parse_datetime;
 use crate::dataset::batch::*;
@@ -96,7 +96,7 @@ impl ActionsMapping {
 
 #[derive(Debug)]
 pub struct Columns {
-    pub width: usize,
+    pub header: Header,
     account: usize,
     time: usize,
     object: usize,
@@ -133,7 +133,7 @@ impl Columns {
             }
         };
         Ok(Columns {
-            width: h.len(),
+            header: Header::new(h),
             account: required(h, &lower(&m.account))?,
             time: required(h, &lower(&m.time))?,
             object: required(h, &lower(&m.object))?,

@@ -32,6 +32,9 @@ impl BufferPool {
     }
 }
 
+/// The longest a quoted field is taken to run on over line breaks (see `past_stray_quote`).
+const QUOTED_SPAN: usize = 1 << 20;
+
 /// A run of whole records and the line its first byte is on.
 pub struct RawChunk {
     pub first_line: u64,
@@ -136,7 +139,7 @@ impl<'r> Chunker<'r> {
             let boundary = if self.eof {
                 Some(self.buf.len())
             } else {
-                self.last_boundary()
+                self.last_boundary().or_else(|| self.past_stray_quote())
             };
             if let Some(end) = boundary {
                 let mut rest = self.pool.take();
@@ -161,6 +164,17 @@ impl<'r> Chunker<'r> {
             line: self.next_line,
             limit: self.max_record,
         })
+    }
+
+    /// A quote never closed flips the parity of every line after it, so no boundary is ever
+    /// found and the rest of the file would become one record. No real quoted field runs on
+    /// for a megabyte, so past that the last newline is taken as a boundary: the CSV reader
+    /// then refuses the line with the stray quote, and the lines after it are rows again.
+    fn past_stray_quote(&self) -> Option<usize> {
+        if !self.quoted || self.buf.len() < QUOTED_SPAN.max(2 * self.chunk_size) {
+            return None;
+        }
+        memchr::memrchr(b'\n', &self.buf).map(|i| i + 1)
     }
 
     /// One past the last record-ending newline in the buffer.

@@ -60,6 +60,46 @@ impl<'r> Row<'r> {
     }
 }
 
+/// A file's header, as its columns are looked up (trimmed, lowercased): its width is every
+/// row's, and a row that repeats it is a header copied in mid-file (the archive's
+/// consolidated mirror has them), not data.
+#[derive(Debug)]
+pub struct Header {
+    names: Vec<String>,
+}
+
+impl Header {
+    pub fn new(names: &[String]) -> Header {
+        Header {
+            names: names.to_vec(),
+        }
+    }
+
+    pub fn width(&self) -> usize {
+        self.names.len()
+    }
+
+    fn repeated_in(&self, rec: Fields) -> bool {
+        rec.len() == self.names.len()
+            && (0..rec.len()).all(|i| {
+                rec.get(i).is_some_and(|f| {
+                    let f = String::from_utf8_lossy(f);
+                    f.trim().eq_ignore_ascii_case(&self.names[i])
+                })
+            })
+    }
+}
+
+/// The rejection of a header row repeated mid-file.
+fn repeated_header() -> RowError {
+    RowError::new(
+        "header repeated mid-file",
+        "",
+        "data rows (files joined with their headers?)",
+        "the header row",
+    )
+}
+
 /// Line numbers of byte offsets, counted forward through a chunk (offsets only grow).
 struct Lines<'c> {
     bytes: &'c [u8],
@@ -102,23 +142,56 @@ impl<'c> Lines<'c> {
 /// reported exactly as before.
 pub fn parse(
     chunk: &RawChunk,
-    width: usize,
+    header: &Header,
     batch: &mut RecordBatch,
     mut row: impl FnMut(&Row, &mut RecordBatch) -> RowResult<()>,
 ) {
     let utf8 = simdutf8::basic::from_utf8(&chunk.bytes).is_ok();
     let bytes_read = batch.bytes_read;
-    if !parse_fast(chunk, width, utf8, batch, &mut row) {
+    if !parse_fast(chunk, header, utf8, batch, &mut row) {
         batch.clear();
         batch.bytes_read = bytes_read;
-        parse_exact(chunk, width, utf8, batch, &mut row);
+        parse_exact(chunk, header, utf8, batch, &mut row);
+    }
+}
+
+/// A record that breaks the quoting rules costs its own first line only: a quote never
+/// closed would otherwise join every line after it into one record. The bad line is refused
+/// and the lines after it are read again as rows of their own.
+fn refuse_and_reread(
+    raw: &[u8],
+    line: u64,
+    e: RowError,
+    header: &Header,
+    utf8: bool,
+    batch: &mut RecordBatch,
+    row: &mut impl FnMut(&Row, &mut RecordBatch) -> RowResult<()>,
+) {
+    batch.rows_read += 1;
+    match memchr::memchr(b'\n', raw) {
+        Some(end) if end + 1 < raw.len() => {
+            let first = String::from_utf8_lossy(&raw[..end]);
+            let e = RowError {
+                found: RowError::new("", "", "", first.trim_end()).found,
+                ..e
+            };
+            batch.reject(line, e);
+            let rest = RawChunk {
+                first_line: line + 1,
+                bytes: raw[end + 1..].to_vec(),
+            };
+            if !parse_fast(&rest, header, utf8, batch, row) {
+                parse_exact(&rest, header, utf8, batch, row);
+            }
+        }
+        _ => batch.reject(line, e),
     }
 }
 
 /// `false` at the first record of the wrong width, leaving the batch to be cleared.
 fn parse_fast(
     chunk: &RawChunk,
-    width: usize,
+    header: &Header,
     utf8: bool,
     batch: &mut RecordBatch,
     row: &mut impl FnMut(&Row, &mut RecordBatch) -> RowResult<()>,
@@ -140,14 +213,18 @@ fn parse_fast(
         if fields.is_blank() {
             continue;
         }
-        if fields.len() != width {
-            return false;
-        }
         let line = lines.at(start);
         let raw = &chunk.bytes[start..(rdr.position() as usize).min(chunk.bytes.len())];
         if let Some(e) = quoting(raw) {
+            refuse_and_reread(raw, line, e, header, utf8, batch, row);
+            continue;
+        }
+        if fields.len() != header.width() {
+            return false;
+        }
+        if header.repeated_in(fields) {
             batch.rows_read += 1;
-            batch.reject(line, e);
+            batch.reject(line, repeated_header());
             continue;
         }
         one_row(fields, line, utf8, batch, row);
@@ -156,7 +233,7 @@ fn parse_fast(
 
 fn parse_exact(
     chunk: &RawChunk,
-    width: usize,
+    header: &Header,
     utf8: bool,
     batch: &mut RecordBatch,
     row: &mut impl FnMut(&Row, &mut RecordBatch) -> RowResult<()>,
@@ -190,11 +267,15 @@ fn parse_exact(
         let raw = &chunk.bytes
             [start.min(chunk.bytes.len())..(rdr.position().byte() as usize).min(chunk.bytes.len())];
         if let Some(e) = quoting(raw) {
-            batch.rows_read += 1;
-            batch.reject(line, e);
+            refuse_and_reread(raw, line, e, header, utf8, batch, row);
             continue;
         }
-        if rec.len() != width {
+        if header.repeated_in(Fields::Exact(&rec)) {
+            batch.rows_read += 1;
+            batch.reject(line, repeated_header());
+            continue;
+        }
+        if rec.len() != header.width() {
             batch.rows_read += 1;
             let found = format!("{} fields", rec.len());
             let expected = "as many fields as the header";

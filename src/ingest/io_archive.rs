@@ -1,7 +1,7 @@
 //! Twitter's information-operations archive: tweet and user CSVs of the 2018 and 2019+
 //! releases. Columns are found by name (their order changed between releases).
 
-use super::csv_rows::{boolean, column, id, list, required, soft_count, Row, RowResult};
+use super::csv_rows::{boolean, column, id, list, required, soft_count, Header, Row, RowResult};
 use super::text::normalize_url;
 use super::time::{parse_datetime, tweet_time};
 use crate::dataset::batch::*;
@@ -10,7 +10,7 @@ use std::ops::Range;
 
 #[derive(Debug)]
 pub struct TweetColumns {
-    pub width: usize,
+    pub header: Header,
     tweetid: usize,
     userid: usize,
     tweet_time: usize,
@@ -35,7 +35,7 @@ pub struct TweetColumns {
 impl TweetColumns {
     pub fn new(h: &[String]) -> Result<TweetColumns, String> {
         Ok(TweetColumns {
-            width: h.len(),
+            header: Header::new(h),
             tweetid: required(h, "tweetid")?,
             userid: required(h, "userid")?,
             tweet_time: required(h, "tweet_time")?,
@@ -204,7 +204,7 @@ fn creation_date(r: &Row, col: Option<usize>, b: &mut RecordBatch) -> Option<i64
 
 #[derive(Debug)]
 pub struct UserColumns {
-    pub width: usize,
+    pub header: Header,
     userid: usize,
     screen_name: Option<usize>,
     follower_count: Option<usize>,
@@ -215,7 +215,7 @@ pub struct UserColumns {
 impl UserColumns {
     pub fn new(h: &[String]) -> Result<UserColumns, String> {
         Ok(UserColumns {
-            width: h.len(),
+            header: Header::new(h),
             userid: required(h, "userid")?,
             screen_name: column(h, "user_screen_name"),
             follower_count: column(h, "follower_count"),

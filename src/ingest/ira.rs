@@ -2,7 +2,7 @@
 //! author name, no tweet ids, `post_type` R/Q, and hashtags, links and mentions only in the
 //! text. Retweets carry no source: graphs may recover it from the text.
 
-use super::csv_rows::{boolean, column, soft_count, Row, RowResult};
+use super::csv_rows::{boolean, column, soft_count, Header, Row, RowResult};
 use super::text::{hashtags, mentions, normalize_url, urls};
 use super::time::parse_datetime;
 use crate::dataset::batch::*;
@@ -10,7 +10,7 @@ use crate::dataset::{ItemKind, TimeResolution, TweetKind};
 
 #[derive(Debug)]
 pub struct Columns {
-    pub width: usize,
+    pub header: Header,
     author: usize,
     content: usize,
     publish_date: usize,
@@ -32,7 +32,7 @@ impl Columns {
                 )
             })?;
         Ok(Columns {
-            width: h.len(),
+            header: Header::new(h),
             author,
             content: super::csv_rows::required(h, "content")?,
             publish_date: super::csv_rows::required(h, "publish_date")?,

@@ -161,10 +161,10 @@ impl Layout {
 
     fn parse(&self, chunk: &RawChunk, batch: &mut RecordBatch) {
         match self {
-            Layout::IoTweets(c) => csv_rows::parse(chunk, c.width, batch, |r, b| c.row(r, b)),
-            Layout::IoUsers(c) => csv_rows::parse(chunk, c.width, batch, |r, b| c.row(r, b)),
-            Layout::Ira(c) => csv_rows::parse(chunk, c.width, batch, |r, b| c.row(r, b)),
-            Layout::Actions(c) => csv_rows::parse(chunk, c.width, batch, |r, b| c.row(r, b)),
+            Layout::IoTweets(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
+            Layout::IoUsers(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
+            Layout::Ira(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
+            Layout::Actions(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
             Layout::TwitterV2 => twitter_json::parse_v2(chunk, batch),
             Layout::TwitterV1 => twitter_json::parse_v1(chunk, batch),
         }
@@ -186,12 +186,16 @@ enum Message {
 
 /// Read every input into one dataset, with a report of what was read and rejected.
 pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, IngestStats)> {
-    let sources = source::expand(inputs)?;
+    let (sources, skipped) = source::expand_noting(inputs)?;
     let expected = sources.iter().map(source::expected_bytes).sum();
     let names = sources.iter().map(Source::display_path).collect();
-    run(names, expected, opts, |tx, pool| {
+    let mut out = run(names, expected, opts, |tx, pool| {
         read_sources(&sources, opts, tx, pool)
-    })
+    });
+    if let Ok((_, stats)) = &mut out {
+        stats.skipped_entries = skipped;
+    }
+    out
 }
 
 /// Read one input held in memory (plain, not compressed), named `name` in messages: what
@@ -461,6 +465,13 @@ fn recognise(
             return Ok(None);
         }
         let m = "starts with a blank line; expected a CSV header or a JSON object on line 1";
+        return Err(Error::format(name, m).into());
+    }
+    // Old Mac exports end lines with a lone carriage return: the whole file would read as its
+    // first line.
+    if memchr::memchr(b'\r', trimmed).is_some() {
+        let m = "ends its lines with lone carriage returns (an old Mac export?); convert them to \
+                 newlines first (tr '\\r' '\\n')";
         return Err(Error::format(name, m).into());
     }
     let looks_json = trimmed.first().is_some_and(|&c| c == b'{' || c == b'[');

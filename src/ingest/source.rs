@@ -28,6 +28,12 @@ impl Source {
 /// Files found under `inputs`: directories are walked (sorted, hidden files skipped), globs
 /// expanded, zip archives listed entry by entry. A name that matches nothing is an error.
 pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
+    expand_noting(inputs).map(|(sources, _)| sources)
+}
+
+/// [`expand`], also giving the zip entries left out, as `archive.zip!/entry`: compressed
+/// files and zips inside a zip, and entries that are not data files by their names.
+pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<PathBuf>)> {
     let mut files = Vec::new();
     for input in inputs {
         let s = input.to_string_lossy();
@@ -59,9 +65,16 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
         }
     }
     let mut sources = Vec::new();
+    let mut skipped = Vec::new();
     for path in files {
         if compression(&path)? == Compression::Zip {
-            sources.extend(zip_entries(&path)?);
+            let (entries, left_out) = zip_entries(&path)?;
+            sources.extend(entries);
+            skipped.extend(
+                left_out
+                    .into_iter()
+                    .map(|n| PathBuf::from(format!("{}!/{n}", path.display()))),
+            );
         } else {
             sources.push(Source {
                 path,
@@ -69,7 +82,7 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
             });
         }
     }
-    Ok(sources)
+    Ok((sources, skipped))
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
@@ -138,29 +151,41 @@ pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usi
     Ok(n)
 }
 
+/// The data entries of a zip archive, and the names of those left out.
 #[cfg(feature = "zip")]
-fn zip_entries(path: &Path) -> Result<Vec<Source>> {
+fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut archive = zip::ZipArchive::new(BufReader::new(f))
         .map_err(|e| Error::format(path, format!("not a readable zip archive: {e}")))?;
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for i in 0..archive.len() {
         let entry = archive
             .by_index_raw(i)
             .map_err(|e| Error::format(path, format!("zip entry {i} unreadable: {e}")))?;
         let name = entry.name().to_string();
-        if entry.is_file() && is_input_name(Path::new(&name)) && !name.contains("__MACOSX") {
+        if !entry.is_file() || name.contains("__MACOSX") {
+            continue;
+        }
+        // Entries are read as they are stored: a compressed file or a zip inside the zip
+        // would be read as bytes, so it is left out (and said so).
+        let nested = [".zip", ".gz", ".zst"]
+            .iter()
+            .any(|e| name.to_lowercase().ends_with(e));
+        if is_input_name(Path::new(&name)) && !nested {
             out.push(Source {
                 path: path.to_path_buf(),
                 zip_entry: Some((i, name)),
             });
+        } else {
+            skipped.push(name);
         }
     }
-    Ok(out)
+    Ok((out, skipped))
 }
 
 #[cfg(not(feature = "zip"))]
-fn zip_entries(path: &Path) -> Result<Vec<Source>> {
+fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
     Err(Error::config(format!(
         "{}: zip input needs the `zip` feature (build with default features)",
         path.display()

@@ -51,6 +51,9 @@ pub struct IngestStats {
     pub reused_tweet_ids: u64,
     /// Records repeated whole and kept, when asked to keep them (CooRTweet counts every row).
     pub repeated_rows_kept: u64,
+    /// Zip entries not read: compressed files or zips inside a zip, and entries that are not
+    /// data files by their names (`archive.zip!/entry`).
+    pub skipped_entries: Vec<PathBuf>,
     pub bytes_read: u64,
     pub seconds: f64,
 }
@@ -130,6 +133,19 @@ impl IngestStats {
             self.rows_accepted,
             self.rows_rejected
         );
+        for e in &self.skipped_entries {
+            s.push_str(&format!(
+                "\n  warning: {} not read (not a data file, or compressed inside the zip)",
+                e.display()
+            ));
+        }
+        for f in self.files.iter().filter(|f| f.rows_read == 0) {
+            let what = match f.format {
+                None => "is empty",
+                Some(_) => "holds a header and no records",
+            };
+            s.push_str(&format!("\n  warning: {} {what}", f.path.display()));
+        }
         for (reason, r) in &self.rejected {
             s.push_str(&format!("\n  rejected {:>9}  {reason}", r.count));
             for e in &r.examples {

@@ -8,6 +8,7 @@ mod detect;
 mod determinism;
 mod formats;
 mod graphs;
+mod hostile;
 mod report;
 mod shared_data;
 mod synth;

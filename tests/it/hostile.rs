@@ -1,0 +1,305 @@
+//! The hostile-input corpus: files that went through many hands. Each case has its expected
+//! outcome (rejected with reason and position, accepted with a warning, accepted, or a clear
+//! error for the whole file) and exact accounting: rows read = accepted + rejected, per reason.
+
+use super::*;
+use std::io::Write;
+
+const HEADER: &str = "tweetid,userid,tweet_time,tweet_text";
+
+fn archive_rows(rows: &[&str]) -> String {
+    let mut s = format!("{HEADER}\n");
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s
+}
+
+/// Read `bytes` as one file; the stats, with the accounting checked.
+fn outcome(name: &str, bytes: &[u8]) -> IngestStats {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    let (_, stats) = ingest(&[p], &IngestOptions::default()).unwrap();
+    assert_balanced(&stats);
+    stats
+}
+
+fn rejected(s: &IngestStats, reason: &str) -> (u64, Vec<String>) {
+    s.rejected
+        .get(reason)
+        .map_or((0, Vec::new()), |r| (r.count, r.examples.clone()))
+}
+
+#[test]
+fn ids_in_float_notation_or_cut_short() {
+    let s = outcome(
+        "ids.csv",
+        archive_rows(&[
+            "1233905627802103808,u1,2020-03-01 00:03,fine",
+            "1.23390562780210E+18,u2,2020-03-01 00:00,excel",
+            "1233905627802103808.0,u3,2020-03-01 00:00,pandas",
+            "1233905627802104832,1.5e10,2020-03-01 00:03,user id too",
+            "123390562780210,u5,2020-03-01 00:00,cut short",
+        ])
+        .as_bytes(),
+    );
+    assert_eq!((s.rows_read, s.rows_accepted, s.rows_rejected), (5, 2, 3));
+    let (n, examples) = rejected(&s, "id in float notation");
+    assert_eq!(n, 3);
+    assert!(
+        examples[0].contains("ids.csv:3, column 'tweetid'"),
+        "{examples:?}"
+    );
+    assert!(
+        examples[2].contains("ids.csv:5, column 'userid'"),
+        "{examples:?}"
+    );
+    // An id cut short is still a number; its snowflake time disagrees with the written one,
+    // which is counted, and the written time kept.
+    assert_eq!(s.snowflake_mismatches, 1);
+}
+
+#[test]
+fn stray_and_unbalanced_quotes_cost_their_own_rows() {
+    let s = outcome(
+        "quotes.csv",
+        archive_rows(&[
+            "\"unterminated\"1234095113580315134\",u1,2020-03-01 00:00,a",
+            "2,u2,2020-03-01 00:00,\"fine, quoted \"\"inside\"\"\"",
+            "3,u3,2020-03-01 00:00,a\"b",
+            "4,\"u4,2020-03-01 00:00,never closed",
+            "5,u5,2020-03-01 00:00,after",
+            "6,u6,2020-03-01 00:00,after",
+        ])
+        .as_bytes(),
+    );
+    assert_eq!((s.rows_read, s.rows_accepted, s.rows_rejected), (6, 3, 3));
+    let (n, examples) = rejected(&s, "malformed CSV quoting");
+    assert_eq!(n, 3);
+    for line in [2, 4, 5] {
+        assert!(
+            examples
+                .iter()
+                .any(|e| e.contains(&format!("quotes.csv:{line}:"))),
+            "{examples:?}"
+        );
+    }
+}
+
+#[test]
+fn headers_repeated_mid_file_and_a_byte_order_mark() {
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(
+        archive_rows(&[
+            "1,u1,2020-03-01 00:00,a",
+            HEADER,
+            "2,u2,2020-03-01 00:00,b",
+            "TWEETID, userid ,tweet_time,tweet_text",
+        ])
+        .as_bytes(),
+    );
+    let s = outcome("joined.csv", &bytes);
+    assert_eq!(
+        s.files[0].format,
+        Some(coordnet::Format::IoTweets),
+        "the BOM is not in the header"
+    );
+    assert_eq!((s.rows_read, s.rows_accepted, s.rows_rejected), (4, 2, 2));
+    let (n, examples) = rejected(&s, "header repeated mid-file");
+    assert_eq!(n, 2);
+    assert!(examples[0].contains("joined.csv:3:"), "{examples:?}");
+}
+
+#[test]
+fn line_ends_crlf_read_and_lone_cr_refused() {
+    let crlf =
+        archive_rows(&["1,u1,2020-03-01 00:00,a", "2,u2,2020-03-01 00:00,b"]).replace('\n', "\r\n");
+    let s = outcome("crlf.csv", crlf.as_bytes());
+    assert_eq!((s.rows_read, s.rows_accepted), (2, 2));
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "cr.csv", &crlf.replace("\r\n", "\r"));
+    let e = ingest(&[p], &IngestOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("cr.csv: ends its lines with lone carriage returns"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_utf8_and_nul_bytes_are_kept_as_read() {
+    let mut bytes = format!("{HEADER}\n1,u1,2020-03-01 00:00,caf").into_bytes();
+    bytes.extend(b"\xE9 \x00 ok\n2,u\x002,2020-03-01 00:00,b\n");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bytes.csv");
+    std::fs::write(&p, &bytes).unwrap();
+    let (d, s) = ingest(&[p], &IngestOptions::default()).unwrap();
+    assert_eq!((s.rows_read, s.rows_accepted), (2, 2));
+    // The invalid byte is replaced, not dropped with its row.
+    assert!(
+        d.texts.iter().any(|t| t.contains('\u{FFFD}')),
+        "no replacement character"
+    );
+}
+
+#[test]
+fn a_20_mb_field_and_100000_columns() {
+    let big = "x".repeat(20 << 20);
+    let s = outcome(
+        "big.csv",
+        archive_rows(&[&format!("1,u1,2020-03-01 00:00,{big}")]).as_bytes(),
+    );
+    assert_eq!((s.rows_read, s.rows_accepted), (1, 1));
+    let mut wide = String::from("tweetid,userid,tweet_time");
+    let mut row = String::from("1,u1,2020-03-01 00:00");
+    for i in 0..100_000 {
+        wide.push_str(&format!(",c{i}"));
+        row.push_str(",v");
+    }
+    let s = outcome("wide.csv", format!("{wide}\n{row}\n").as_bytes());
+    assert_eq!((s.rows_read, s.rows_accepted), (1, 1));
+}
+
+#[test]
+fn a_line_longer_than_the_limit_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("long.csv");
+    let mut f = std::fs::File::create(&p).unwrap();
+    writeln!(f, "{HEADER}").unwrap();
+    writeln!(f, "1,u1,2020-03-01 00:00,a").unwrap();
+    f.write_all(&vec![b'y'; 3 << 20]).unwrap();
+    drop(f);
+    let opts = IngestOptions {
+        max_record_bytes: 1 << 20,
+        chunk_bytes: 1 << 16,
+        ..IngestOptions::default()
+    };
+    let e = ingest(&[p], &opts).unwrap_err();
+    assert!(matches!(e.kind(), coordnet::ErrorKind::Limit { .. }));
+    assert!(
+        e.to_string()
+            .contains("long.csv:3: a record longer than 1 MiB"),
+        "{e}"
+    );
+}
+
+#[test]
+fn empty_and_header_only_files_warn_and_detect_refuses_to_run_on_nothing() {
+    let s = outcome("empty.csv", b"");
+    assert!(
+        s.summary().contains("empty.csv is empty"),
+        "{}",
+        s.summary()
+    );
+    let s = outcome("header.csv", format!("{HEADER}\n").as_bytes());
+    assert!(s
+        .summary()
+        .contains("header.csv holds a header and no records"));
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "header.csv", &format!("{HEADER}\n"));
+    let o = coordnet(&[
+        "detect",
+        p.to_str().unwrap(),
+        "-o",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing to detect"));
+    assert!(!dir.path().join("out/clusters.csv").exists());
+}
+
+/// 100 MB of one byte, which compresses to a few hundred kB: read as a stream, it stops at
+/// the record limit instead of holding the whole expansion.
+#[test]
+fn compressed_files_that_expand_far_are_streamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let expanded = {
+        let mut v = format!("{HEADER}\n").into_bytes();
+        v.extend(std::iter::repeat_n(b'z', 100 << 20));
+        v
+    };
+    let gz = dir.path().join("bomb.csv.gz");
+    let mut e = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::best(),
+    );
+    e.write_all(&expanded).unwrap();
+    e.finish().unwrap();
+    let zst = dir.path().join("bomb.csv.zst");
+    std::fs::write(&zst, zstd::encode_all(&expanded[..], 19).unwrap()).unwrap();
+    for p in [gz, zst] {
+        assert!(std::fs::metadata(&p).unwrap().len() < 1 << 20);
+        let err = ingest(std::slice::from_ref(&p), &IngestOptions::default()).unwrap_err();
+        assert!(
+            err.to_string().contains("a record longer than 64 MiB"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn zips_holding_zips_and_other_files_read_their_data_and_say_what_they_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = {
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        z.start_file("inner.csv", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(archive_rows(&["9,u9,2020-03-01 00:00,inner"]).as_bytes())
+            .unwrap();
+        z.finish().unwrap().into_inner()
+    };
+    let p = dir.path().join("outer.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    z.start_file("tweets.csv", opts).unwrap();
+    z.write_all(archive_rows(&["1,u1,2020-03-01 00:00,a", "2,u2,2020-03-01 00:00,b"]).as_bytes())
+        .unwrap();
+    z.start_file("nested.zip", opts).unwrap();
+    z.write_all(&inner).unwrap();
+    z.start_file("README.txt", opts).unwrap();
+    z.write_all(b"not data").unwrap();
+    z.finish().unwrap();
+    let (d, s) = ingest(&[p], &IngestOptions::default()).unwrap();
+    assert_eq!(d.len(), 2);
+    let left: Vec<String> = s
+        .skipped_entries
+        .iter()
+        .map(|e| e.display().to_string())
+        .collect();
+    assert!(
+        left.iter().any(|e| e.ends_with("outer.zip!/nested.zip")),
+        "{left:?}"
+    );
+    assert!(
+        left.iter().any(|e| e.ends_with("outer.zip!/README.txt")),
+        "{left:?}"
+    );
+    assert!(s.summary().contains("nested.zip not read"));
+}
+
+#[test]
+fn json_nested_deep_and_numbers_beyond_64_bits() {
+    let deep = format!(
+        "{{\"data\":{}{}}}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let huge = "{\"id\":123456789012345678901234567890,\"id_str\":\"123456789012345678901234567890\",\"text\":\"x\",\
+                \"created_at\":\"Tue Jul 18 23:25:04 +0000 2017\",\"user\":{\"id_str\":\"1\"}}\n";
+    let fine = "{\"id_str\":\"887484712440483840\",\"text\":\"ok\",\"created_at\":\"Tue Jul 18 23:25:04 +0000 2017\",\
+                \"user\":{\"id_str\":\"2\"}}\n";
+    let s = outcome("v1.jsonl", format!("{fine}{deep}{huge}").as_bytes());
+    assert_eq!(s.rows_read, 3);
+    assert_eq!(s.rows_accepted + s.rows_rejected, 3);
+    let (n, examples) = rejected(&s, "invalid JSON");
+    assert!(n >= 1, "{}", s.summary());
+    assert!(
+        examples.iter().any(|e| e.contains("v1.jsonl:3")),
+        "{examples:?}"
+    );
+    // 100 000 nested arrays in an unknown field neither overflow the stack nor hide the row.
+    assert_eq!(rejected(&s, "missing tweet id").0, 1, "{}", s.summary());
+}
