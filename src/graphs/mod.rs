@@ -262,14 +262,22 @@ pub fn parse_duration(s: &str) -> Result<Option<i64>> {
         total += x * factor;
         rest = next;
     }
+    // Beyond a century a window is no longer a window, and beyond i64 milliseconds it wraps.
+    if total > LONGEST_DURATION_MS as f64 {
+        return Err(Error::config(format!(
+            "the duration '{s}' is longer than a century; for no window at all write none"
+        )));
+    }
     Ok(Some(total.round() as i64))
 }
+
+const LONGEST_DURATION_MS: i64 = 36_525 * 86_400_000;
 
 /// A duration as the user would write it: `1m`, `90s`, `1h30m`, `1500ms`.
 pub fn format_duration(ms: i64) -> String {
     if ms < 1000 || ms % 1000 != 0 {
         if ms >= 10_000 {
-            return format_duration((ms + 500) / 1000 * 1000);
+            return format_duration(ms.saturating_add(500) / 1000 * 1000);
         }
         return format!("{ms}ms");
     }
@@ -306,6 +314,11 @@ mod tests {
         assert_eq!(parse_duration("1h30m").unwrap(), Some(5_400_000));
         assert_eq!(format_duration(5_400_000), "1h30m");
         assert_eq!(format_duration(98_223_232), "1d3h17m3s");
+        // Found by fuzzing: these overflowed i64 milliseconds.
+        assert!(parse_duration("181881511818815122").is_err());
+        assert!(parse_duration("1200100000005d10550").is_err());
+        assert_eq!(parse_duration("36525d").unwrap(), Some(LONGEST_DURATION_MS));
+        assert!(!format_duration(i64::MAX).is_empty());
         assert_eq!(
             parse_duration(&format_duration(98_223_000)).unwrap(),
             Some(98_223_000)

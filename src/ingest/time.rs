@@ -107,8 +107,10 @@ fn parse_v1(s: &str) -> Option<(i64, TimeResolution)> {
     Some((date_ms(y as i64, m, d)? + t - offset, res))
 }
 
+/// Years are four digits, as every format writes them; more would overflow the milliseconds.
 fn date_ms(y: i64, m: u32, d: u32) -> Option<i64> {
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| days_from_civil(y, m, d) * 86_400_000)
+    ((1..=9999).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d))
+        .then(|| days_from_civil(y, m, d) * 86_400_000)
 }
 
 /// `HH:MM[:SS[.fff]]`, then whatever follows.
@@ -257,6 +259,9 @@ mod tests {
             "2017-06-22 25:00",
             "2017-06-22X16:03",
             "1/2",
+            // Found by fuzzing: a nine-digit year overflowed the milliseconds.
+            "1/1/450855089",
+            "Tue Jul 18 23:25:04 +0000 450855089",
         ] {
             assert_eq!(parse_datetime(bad), None, "{bad}");
         }
