@@ -3,6 +3,7 @@
 //! error for the whole file) and exact accounting: rows read = accepted + rejected, per reason.
 
 use super::*;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 const HEADER: &str = "tweetid,userid,tweet_time,tweet_text";
@@ -302,4 +303,170 @@ fn json_nested_deep_and_numbers_beyond_64_bits() {
     );
     // 100 000 nested arrays in an unknown field neither overflow the stack nor hide the row.
     assert_eq!(rejected(&s, "missing tweet id").0, 1, "{}", s.summary());
+}
+
+/// Names that would run in a spreadsheet, break XML or reverse the text around them.
+const HOSTILE_NAMES: [&str; 5] = [
+    "=HYPERLINK(\"http://x.example\",\"open\")",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+\u{202E}dlrow ]]><!-- ",
+    "-2+3\t\"quoted\"\r\n",
+    "\u{7}bell & <b>bold</b>",
+];
+
+/// The sample with every account renamed to one of [`HOSTILE_NAMES`] (its id kept, so names
+/// stay unique) and every tweet prefixed with one; the new names by account id.
+fn hostile_names_sample(dir: &Path) -> (PathBuf, HashMap<String, String>) {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(&sample).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().clone();
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let (user, screen, display, tweet) = (
+        col("userid"),
+        col("user_screen_name"),
+        col("user_display_name"),
+        col("tweet_text"),
+    );
+    let path = dir.join("hostile_names.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(&header).unwrap();
+    let mut names = HashMap::new();
+    for rec in r.records() {
+        let mut rec: Vec<String> = rec.unwrap().iter().map(String::from).collect();
+        let k = names.len() % HOSTILE_NAMES.len();
+        let name = names
+            .entry(rec[user].clone())
+            .or_insert_with(|| format!("{}{}", HOSTILE_NAMES[k], &rec[user][..8]))
+            .clone();
+        rec[screen] = name.clone();
+        rec[display] = name.clone();
+        rec[tweet] = format!("{} {}", HOSTILE_NAMES[k], rec[tweet]);
+        w.write_record(&rec).unwrap();
+    }
+    w.flush().unwrap();
+    (path, names)
+}
+
+/// Every cell of a CSV output, read back with the csv crate: none a spreadsheet would run.
+fn assert_no_formula_cells(path: &Path) -> Vec<csv::StringRecord> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let mut rows = vec![r.headers().unwrap().clone()];
+    for rec in r.records() {
+        rows.push(rec.unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+    }
+    for (i, rec) in rows.iter().enumerate() {
+        for cell in rec {
+            let runs = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            assert!(
+                !runs || cell.trim().parse::<f64>().is_ok(),
+                "{} row {i}: a spreadsheet would run {cell:?}",
+                path.display()
+            );
+        }
+    }
+    rows
+}
+
+/// Every attribute (name, value) and text ("", value) of an XML output, read back with
+/// quick-xml, which fails on anything ill-formed.
+fn xml_strings(path: &Path) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&text);
+    reader.config_mut().check_end_names = true;
+    let mut out = Vec::new();
+    let mut depth = 0i64;
+    loop {
+        let ev = reader
+            .read_event()
+            .unwrap_or_else(|e| panic!("{} is not well-formed XML: {e}", path.display()));
+        match &ev {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => {
+                depth += i64::from(matches!(ev, Event::Start(_)));
+                for a in e.attributes() {
+                    let a = a.unwrap();
+                    let key = String::from_utf8(a.key.as_ref().to_vec()).unwrap();
+                    out.push((key, a.unescape_value().unwrap().into_owned()));
+                }
+            }
+            Event::End(_) => depth -= 1,
+            Event::Text(t) => out.push((String::new(), t.unescape().unwrap().into_owned())),
+            _ => {}
+        }
+    }
+    assert_eq!(depth, 0, "{}: unbalanced elements", path.display());
+    out
+}
+
+#[test]
+fn hostile_names_and_texts_come_back_whole_from_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, names) = hostile_names_sample(dir.path());
+    let out = dir.path().join("out");
+    let o = coordnet(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // CSV: no cell runs, and each name reads back as given once the apostrophe is off.
+    let accounts = assert_no_formula_cells(&out.join("accounts.csv"));
+    let column = |n: &str| accounts[0].iter().position(|h| h == n).unwrap();
+    let (id, screen) = (column("account_id"), column("screen_name"));
+    assert_eq!(accounts.len() - 1, names.len());
+    for rec in &accounts[1..] {
+        let back = coordnet::report::safe::unguard(&rec[screen]);
+        assert_eq!(back, names[&rec[id]], "account {}", &rec[id]);
+    }
+    assert!(assert_no_formula_cells(&out.join("clusters.csv")).len() > 1);
+    assert!(assert_no_formula_cells(&out.join("edges.csv")).len() > 1);
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert!(summary.is_object());
+
+    // XML: well-formed, and every node label is a name less what XML 1.0 cannot hold.
+    let xml_form = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c >= ' ' || "\t\n\r".contains(*c))
+            .collect()
+    };
+    let expected: HashSet<String> = names.values().map(|n| xml_form(n)).collect();
+    let mut files = vec![out.join("network.gexf")];
+    for file in ["g.gexf", "g.graphml"] {
+        let path = dir.path().join(file);
+        let o = coordnet(&[
+            "graph",
+            input.to_str().unwrap(),
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        files.push(path);
+    }
+    for file in files {
+        let strings = xml_strings(&file);
+        let labels: Vec<&String> = strings
+            .iter()
+            .filter(|(k, _)| k == "label")
+            .map(|(_, v)| v)
+            .collect();
+        let named = strings.iter().filter(|(_, v)| expected.contains(v)).count();
+        assert!(
+            named > 10,
+            "{}: {named} names come back whole",
+            file.display()
+        );
+        for l in labels {
+            assert!(expected.contains(l), "{}: label {l:?}", file.display());
+        }
+    }
 }

@@ -14,8 +14,12 @@ fn xml(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&apos;"),
+            // As references, so that attribute values keep them (parsers turn raw ones to spaces).
+            '\t' => o.push_str("&#9;"),
+            '\n' => o.push_str("&#10;"),
+            '\r' => o.push_str("&#13;"),
             // Characters XML 1.0 forbids (control codes in tweet text) are dropped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c if (c as u32) < 0x20 => {}
             '\u{FFFE}' | '\u{FFFF}' => {}
             c => o.push(c),
         }
