@@ -155,40 +155,8 @@ pub fn parse(
     }
 }
 
-/// A record that breaks the quoting rules costs its own first line only: a quote never
-/// closed would otherwise join every line after it into one record. The bad line is refused
-/// and the lines after it are read again as rows of their own.
-fn refuse_and_reread(
-    raw: &[u8],
-    line: u64,
-    e: RowError,
-    header: &Header,
-    utf8: bool,
-    batch: &mut RecordBatch,
-    row: &mut impl FnMut(&Row, &mut RecordBatch) -> RowResult<()>,
-) {
-    batch.rows_read += 1;
-    match memchr::memchr(b'\n', raw) {
-        Some(end) if end + 1 < raw.len() => {
-            let first = String::from_utf8_lossy(&raw[..end]);
-            let e = RowError {
-                found: RowError::new("", "", "", first.trim_end()).found,
-                ..e
-            };
-            batch.reject(line, e);
-            let rest = RawChunk {
-                first_line: line + 1,
-                bytes: raw[end + 1..].to_vec(),
-            };
-            if !parse_fast(&rest, header, utf8, batch, row) {
-                parse_exact(&rest, header, utf8, batch, row);
-            }
-        }
-        _ => batch.reject(line, e),
-    }
-}
-
-/// `false` at the first record of the wrong width, leaving the batch to be cleared.
+/// `false` at the first record of the wrong width or with broken quoting, leaving the batch
+/// to be cleared.
 fn parse_fast(
     chunk: &RawChunk,
     header: &Header,
@@ -215,11 +183,7 @@ fn parse_fast(
         }
         let line = lines.at(start);
         let raw = &chunk.bytes[start..(rdr.position() as usize).min(chunk.bytes.len())];
-        if let Some(e) = quoting(raw) {
-            refuse_and_reread(raw, line, e, header, utf8, batch, row);
-            continue;
-        }
-        if fields.len() != header.width() {
+        if fields.len() != header.width() || quoting(raw).is_some() {
             return false;
         }
         if header.repeated_in(fields) {
@@ -241,7 +205,7 @@ fn parse_exact(
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(&chunk.bytes[..]);
+        .from_reader(std::io::Cursor::new(&chunk.bytes[..]));
     let mut rec = csv::ByteRecord::new();
     let mut lines = Lines::new(chunk);
     loop {
@@ -267,7 +231,27 @@ fn parse_exact(
         let raw = &chunk.bytes
             [start.min(chunk.bytes.len())..(rdr.position().byte() as usize).min(chunk.bytes.len())];
         if let Some(e) = quoting(raw) {
-            refuse_and_reread(raw, line, e, header, utf8, batch, row);
+            // The record costs its own first line only: a quote never closed would otherwise
+            // join every line after it into one record. The lines after it are read again.
+            let blank = raw
+                .iter()
+                .take_while(|b| matches!(b, b'\n' | b'\r'))
+                .count();
+            let raw = &raw[blank..];
+            batch.rows_read += 1;
+            match memchr::memchr(b'\n', raw) {
+                Some(end) if end + 1 < raw.len() => {
+                    let first = String::from_utf8_lossy(&raw[..end]);
+                    let found = RowError::new("", "", "", first.trim_end()).found;
+                    batch.reject(line, RowError { found, ..e });
+                    let mut next = csv::Position::new();
+                    next.set_byte((start + blank + end + 1) as u64);
+                    if rdr.seek(next).is_err() {
+                        break; // not for a reader in memory
+                    }
+                }
+                _ => batch.reject(line, e),
+            }
             continue;
         }
         if header.repeated_in(Fields::Exact(&rec)) {

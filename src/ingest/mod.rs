@@ -189,7 +189,7 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, Inge
     let (sources, skipped) = source::expand_noting(inputs)?;
     let expected = sources.iter().map(source::expected_bytes).sum();
     let names = sources.iter().map(Source::display_path).collect();
-    let mut out = run(names, expected, opts, |tx, pool| {
+    let mut out = run(names, expected, opts, None, |tx, pool| {
         read_sources(&sources, opts, tx, pool)
     });
     if let Ok((_, stats)) = &mut out {
@@ -206,31 +206,51 @@ pub fn ingest_bytes(
     opts: &IngestOptions,
 ) -> Result<(Dataset, IngestStats)> {
     let path = PathBuf::from(name);
-    run(vec![path.clone()], bytes.len() as u64, opts, |tx, pool| {
-        send_stream(0, &path, &mut &bytes[..], opts, &tx, pool).map(|_| Vec::new())
-    })
+    // A small input is chunked before parsing on the calling thread: a reader thread's start
+    // and hand-offs cost more than reading a few kilobytes. Every chunk holds a byte at least,
+    // so the queue holds them all and sending never waits.
+    let queue = (bytes.len() <= INLINE_BYTES).then_some(bytes.len() + 2);
+    run(
+        vec![path.clone()],
+        bytes.len() as u64,
+        opts,
+        queue,
+        |tx, pool| send_stream(0, &path, &mut &bytes[..], opts, &tx, pool).map(|_| Vec::new()),
+    )
 }
 
-/// Parse what `read` sends, in parallel, into one dataset.
+/// Inputs in memory up to this size are read without a reader thread (see [`ingest_bytes`]).
+const INLINE_BYTES: usize = 64 << 10;
+
+/// Parse what `read` sends, in parallel, into one dataset. `read` runs on a thread of its own,
+/// or first and on this thread when `queue` holds every message it will send.
 fn run(
     names: Vec<PathBuf>,
     expected_bytes: u64,
     opts: &IngestOptions,
+    queue: Option<usize>,
     read: impl FnOnce(SyncSender<Message>, BufferPool) -> Result<Vec<String>> + Send,
 ) -> Result<(Dataset, IngestStats)> {
     let started = Instant::now();
     let mut stats = IngestStats::new(names);
     let mut builder = DatasetBuilder::new(opts.keep_text);
     builder.expect_bytes(expected_bytes);
-    let (tx, rx) = sync_channel(8);
     let pool = BufferPool::default();
-    let hashes = std::thread::scope(|scope| {
-        let reader = scope.spawn(|| read(tx, pool.clone()));
+    let hashes = if let Some(len) = queue {
+        let (tx, rx) = sync_channel(len);
+        let read = read(tx, pool.clone());
         let consumed = consume(rx, opts, &pool, &mut builder, &mut stats);
-        let read = reader.join().expect("reader thread panicked");
-        // A reading error explains a short read better than anything the consumer saw.
         read.and_then(|hashes| consumed.map(|_| hashes))
-    })?;
+    } else {
+        let (tx, rx) = sync_channel(8);
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(|| read(tx, pool.clone()));
+            let consumed = consume(rx, opts, &pool, &mut builder, &mut stats);
+            let read = reader.join().expect("reader thread panicked");
+            // A reading error explains a short read better than anything the consumer saw.
+            read.and_then(|hashes| consumed.map(|_| hashes))
+        })
+    }?;
     for (file, hash) in stats.files.iter_mut().zip(hashes) {
         file.sha256 = Some(hash);
     }
