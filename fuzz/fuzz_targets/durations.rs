@@ -1,18 +1,4 @@
-//! `parse_duration` and `Window::from_str` (what `--window` takes) on any string: no panic;
-//! a duration is never negative; a fixed window prints as a duration that reads back.
+//! See `src/targets/durations.rs`.
 #![no_main]
 
-use coordnet::graphs::{parse_duration, Window};
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let Ok(s) = std::str::from_utf8(data) else { return };
-    if let Ok(Some(ms)) = parse_duration(s) {
-        assert!(ms >= 0, "negative duration {ms} from {s:?}");
-    }
-    if let Ok(w) = s.parse::<Window>() {
-        let shown = w.to_string();
-        let back = shown.parse::<Window>();
-        assert!(back.is_ok(), "{w:?} prints as {shown:?}, which does not read back");
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| coordnet_fuzz::targets::durations::run(data));

@@ -1,24 +1,6 @@
-//! Raw bytes as an action CSV read with an explicit `ActionsMapping` (`--account who --time
-//! when --object what`, content `id`, object account `whose`; the object kind from the second
-//! byte). The bytes are the whole file, header included: seeds start with
-//! `id,who,when,what,whose`. First byte: options.
+//! See `src/targets/ingest_actions_mapping.rs`.
 #![no_main]
 
-use coordnet::ingest::{ActionsMapping, ObjectKind};
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let (flags, rest) = coordnet_fuzz::split_flags(data);
-    let (choice, file) = coordnet_fuzz::split_flags(rest);
-    let kind = ObjectKind::ALL[choice as usize % ObjectKind::ALL.len()];
-    let mapping = ActionsMapping {
-        account: "who".into(),
-        time: "When".into(), // names are matched lowercased
-        object: "what".into(),
-        content: (choice & 0x40 == 0).then(|| "id".into()),
-        object_account: (choice & 0x80 == 0).then(|| "whose".into()),
-        kind,
-    };
-    let opts = coordnet_fuzz::options(flags, None, Some(mapping));
-    coordnet_fuzz::ingest("fuzz-input.csv", file, &opts);
-});
+libfuzzer_sys::fuzz_target!(
+    |data: &[u8]| coordnet_fuzz::targets::ingest_actions_mapping::run(data)
+);

@@ -1,9 +1,4 @@
-//! Raw bytes read as information-operations archive tweets (first byte: options, see `coordnet_fuzz::options`).
+//! See `src/targets/ingest_io_tweets.rs`.
 #![no_main]
 
-use coordnet::Format;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    coordnet_fuzz::raw_target(data, Some(Format::IoTweets), None);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| coordnet_fuzz::targets::ingest_io_tweets::run(data));

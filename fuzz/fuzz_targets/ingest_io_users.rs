@@ -1,9 +1,4 @@
-//! Raw bytes read as information-operations archive users (first byte: options).
+//! See `src/targets/ingest_io_users.rs`.
 #![no_main]
 
-use coordnet::Format;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    coordnet_fuzz::raw_target(data, Some(Format::IoUsers), None);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| coordnet_fuzz::targets::ingest_io_users::run(data));

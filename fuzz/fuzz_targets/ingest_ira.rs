@@ -1,9 +1,4 @@
-//! Raw bytes read as the FiveThirtyEight/Clemson IRA layout (first byte: options).
+//! See `src/targets/ingest_ira.rs`.
 #![no_main]
 
-use coordnet::Format;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    coordnet_fuzz::raw_target(data, Some(Format::Ira), None);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| coordnet_fuzz::targets::ingest_ira::run(data));

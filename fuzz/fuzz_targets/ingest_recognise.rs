@@ -1,9 +1,4 @@
-//! Raw bytes with no format given: format recognition from the header or first line, then
-//! whichever parser it picks (first byte: options).
+//! See `src/targets/ingest_recognise.rs`.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    coordnet_fuzz::raw_target(data, None, None);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| coordnet_fuzz::targets::ingest_recognise::run(data));

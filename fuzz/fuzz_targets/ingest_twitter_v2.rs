@@ -1,12 +1,4 @@
-//! Raw bytes read as Twitter API v2 JSON lines (first byte: options, see
-//! `coordnet_fuzz::options`). JSON lines are cut at newlines whatever they hold, so a read in
-//! small chunks must equal a read in one chunk.
+//! See `src/targets/ingest_twitter_v2.rs`.
 #![no_main]
 
-use coordnet::Format;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let (flags, bytes) = coordnet_fuzz::split_flags(data);
-    coordnet_fuzz::ingest_compared("fuzz-input.jsonl", bytes, flags, Some(Format::TwitterV2), None, true);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| coordnet_fuzz::targets::ingest_twitter_v2::run(data));

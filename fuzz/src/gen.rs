@@ -156,7 +156,10 @@ impl Time {
             Time::Iso(p, ms, z) => {
                 let (y, mo, d, h, mi, s) = p.fields();
                 let z = z.text(true);
-                format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}{z}", ms % 1000)
+                format!(
+                    "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}{z}",
+                    ms % 1000
+                )
             }
             Time::Slash(p) => {
                 let (y, mo, d, h, mi, _) = p.fields();
@@ -301,8 +304,18 @@ pub struct Word(pub u8, pub u16);
 impl Word {
     pub fn text(&self) -> String {
         const W: [&str; 12] = [
-            "#maga", "@alice", "RT @bob: hi", "https://t.co/x?utm_source=a", "#Vote #vote",
-            "tcot", "http://Example.com/a/", "@", "#", "RT @", "www.x.org/p?a=1&b=2", "é #été",
+            "#maga",
+            "@alice",
+            "RT @bob: hi",
+            "https://t.co/x?utm_source=a",
+            "#Vote #vote",
+            "tcot",
+            "http://Example.com/a/",
+            "@",
+            "#",
+            "RT @",
+            "www.x.org/p?a=1&b=2",
+            "é #été",
         ];
         format!("{}{}", W[self.0 as usize % W.len()], self.1 % 7)
     }
@@ -320,7 +333,9 @@ impl Str {
             Str::Float(f) => json!(f),
             Str::Bool(b) => json!(b),
             Str::Array(v) => json!(v),
-            Str::Object(kv) => Value::Object(kv.iter().map(|(k, v)| (k.clone(), json!(v))).collect()),
+            Str::Object(kv) => {
+                Value::Object(kv.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+            }
         })
     }
 }
@@ -417,7 +432,13 @@ impl Entities {
                 Value::Object(o)
             })
             .collect();
-        m.insert("hashtags".into(), self.broken.as_ref().and_then(Str::json).unwrap_or(json!(tags)));
+        m.insert(
+            "hashtags".into(),
+            self.broken
+                .as_ref()
+                .and_then(Str::json)
+                .unwrap_or(json!(tags)),
+        );
         let urls: Vec<Value> = self
             .urls
             .iter()

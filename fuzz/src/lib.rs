@@ -2,6 +2,7 @@
 //! result must pass besides "no panic".
 
 pub mod gen;
+pub mod targets;
 
 use coordnet::dataset::{Dataset, Summary, NO_ACCOUNT, NO_TEXT, STRING_ID_BIT};
 use coordnet::ingest::ActionsMapping;
@@ -14,7 +15,11 @@ use coordnet::{Format, IngestOptions, IngestStats};
 /// - bit 2: `keep_text: false` (the default keeps texts);
 /// - bit 3: `keep_repeated_rows`;
 /// - bit 4: `strict`.
-pub fn options(flags: u8, format: Option<Format>, mapping: Option<ActionsMapping>) -> IngestOptions {
+pub fn options(
+    flags: u8,
+    format: Option<Format>,
+    mapping: Option<ActionsMapping>,
+) -> IngestOptions {
     let chunk_bytes = match flags & 3 {
         0 => IngestOptions::default().chunk_bytes,
         1 => 4096,
@@ -41,50 +46,39 @@ pub fn split_flags(data: &[u8]) -> (u8, &[u8]) {
     }
 }
 
-/// Run `f`, letting through panics at the known places listed in `COORDNET_FUZZ_KNOWN`
-/// (comma-separated `file:line` suffixes, e.g. `src/ingest/time.rs:111`): `None` when one of
-/// those was hit. Any other panic aborts as usual and is a crash. Unset (the default), every
-/// panic is a crash; set it only to go on fuzzing past a bug already found and recorded.
-pub fn past_known_bugs<R>(f: impl FnOnce() -> R) -> Option<R> {
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let known: Vec<String> = std::env::var("COORDNET_FUZZ_KNOWN")
-            .unwrap_or_default()
-            .split(',')
-            .map(|k| k.trim().to_string())
-            .filter(|k| !k.is_empty())
-            .collect();
-        if known.is_empty() {
-            return;
-        }
-        let abort = std::panic::take_hook(); // libfuzzer-sys's: print, then abort
-        std::panic::set_hook(Box::new(move |info| {
-            if let Some(loc) = info.location() {
-                let here = format!("{}:{}", loc.file(), loc.line());
-                if known.iter().any(|k| here.ends_with(k.as_str())) {
-                    return; // unwind to `catch_unwind` below
-                }
-            }
-            abort(info)
-        }));
-    });
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+/// A structure-aware target's input from the fuzzer's bytes, decoded as `fuzz_target!`
+/// decodes a typed input, so that corpora stay valid either way.
+pub fn decode<'a, T: arbitrary::Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
+    if data.len() < T::size_hint(0).0 {
+        return None;
+    }
+    T::arbitrary_take_rest(arbitrary::Unstructured::new(data)).ok()
+}
+
+/// Makes the calling thread rayon's only worker, so that the parallel parts of ingest run
+/// inline: handing each small input to a pool thread and back cost most of an execution
+/// (futex wake-ups, two-thirds of the time in the kernel).
+pub fn run_inline() {
+    thread_local! {
+        static POOL: rayon::ThreadPool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .use_current_thread()
+            .build()
+            .expect("a one-thread pool");
+    }
+    POOL.with(|_| {});
 }
 
 /// What an ingest came to.
 pub enum Outcome {
     Read(Dataset, IngestStats),
     Failed,
-    /// A panic at a known place (see [`past_known_bugs`]).
-    KnownBug,
 }
 
 /// Ingest `bytes` and check the result. An error must not panic either, nor its message.
 pub fn ingest(name: &str, bytes: &[u8], opts: &IngestOptions) -> Outcome {
-    let Some(result) = past_known_bugs(|| coordnet::ingest_bytes(name, bytes, opts)) else {
-        return Outcome::KnownBug;
-    };
-    match result {
+    run_inline();
+    match coordnet::ingest_bytes(name, bytes, opts) {
         Ok((d, stats)) => {
             check(&d, &stats);
             Outcome::Read(d, stats)
@@ -112,7 +106,10 @@ pub fn check(d: &Dataset, s: &IngestStats) {
         );
     }
     let by_reason: u64 = s.rejected.values().map(|r| r.count).sum();
-    assert_eq!(by_reason, s.rows_rejected, "rejections by reason != rows rejected");
+    assert_eq!(
+        by_reason, s.rows_rejected,
+        "rejections by reason != rows rejected"
+    );
     // Accepted rows are the dataset's tweets plus profile rows (user files).
     assert_eq!(
         s.rows_accepted,
@@ -154,16 +151,35 @@ pub fn check(d: &Dataset, s: &IngestStats) {
         let _ = d.accounts.key(a);
         let _ = d.accounts.screen_name(a);
     }
-    let tweet_id_ok = |id: u64| id & STRING_ID_BIT == 0 || ((id & !STRING_ID_BIT) as usize) < d.tweet_keys.len();
+    let tweet_id_ok =
+        |id: u64| id & STRING_ID_BIT == 0 || ((id & !STRING_ID_BIT) as usize) < d.tweet_keys.len();
     for r in 0..n {
-        assert!((d.account[r] as usize) < accounts, "row {r}: account out of range");
+        assert!(
+            (d.account[r] as usize) < accounts,
+            "row {r}: account out of range"
+        );
         let ta = d.target_account[r];
-        assert!(ta == NO_ACCOUNT || (ta as usize) < accounts, "row {r}: target account out of range");
+        assert!(
+            ta == NO_ACCOUNT || (ta as usize) < accounts,
+            "row {r}: target account out of range"
+        );
         let t = d.text[r];
-        assert!(t == NO_TEXT || (t as usize) < d.texts.len(), "row {r}: text out of range");
-        assert!((d.lang[r] as usize) < d.langs.len().max(1), "row {r}: lang out of range");
-        assert!((d.client[r] as usize) < d.clients.len().max(1), "row {r}: client out of range");
-        assert!(tweet_id_ok(d.tweet_id[r]) && tweet_id_ok(d.target_tweet[r]), "row {r}: tweet id");
+        assert!(
+            t == NO_TEXT || (t as usize) < d.texts.len(),
+            "row {r}: text out of range"
+        );
+        assert!(
+            (d.lang[r] as usize) < d.langs.len().max(1),
+            "row {r}: lang out of range"
+        );
+        assert!(
+            (d.client[r] as usize) < d.clients.len().max(1),
+            "row {r}: client out of range"
+        );
+        assert!(
+            tweet_id_ok(d.tweet_id[r]) && tweet_id_ok(d.target_tweet[r]),
+            "row {r}: tweet id"
+        );
         let _ = d.tweet_key(d.tweet_id[r]);
         let _ = d.tweet_key(d.target_tweet[r]);
         let _ = (d.kind(r), d.resolution(r), d.text(r), d.client(r));
@@ -187,7 +203,10 @@ pub fn check(d: &Dataset, s: &IngestStats) {
         &d.tweet_keys,
     ] {
         for s in strings.iter() {
-            assert!(std::str::from_utf8(s.as_bytes()).is_ok(), "interned string is not UTF-8");
+            assert!(
+                std::str::from_utf8(s.as_bytes()).is_ok(),
+                "interned string is not UTF-8"
+            );
         }
     }
     // What `coordnet stats` prints of a dataset.
@@ -200,7 +219,16 @@ pub fn check(d: &Dataset, s: &IngestStats) {
 pub struct Fingerprint {
     pub counts: (u64, u64, u64, u64, u64, u64, u64),
     pub rejected: Vec<(String, u64)>,
-    pub rows: Vec<(Option<String>, String, i64, u8, Option<String>, Option<String>, Option<String>, Vec<String>)>,
+    pub rows: Vec<(
+        Option<String>,
+        String,
+        i64,
+        u8,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Vec<String>,
+    )>,
     pub accounts: Vec<(String, Option<String>, i64, u32, u32)>,
 }
 
@@ -216,7 +244,11 @@ pub fn fingerprint(d: &Dataset, s: &IngestStats) -> Fingerprint {
             s.reused_tweet_ids,
             s.repeated_rows_kept,
         ),
-        rejected: s.rejected.iter().map(|(k, r)| (k.clone(), r.count)).collect(),
+        rejected: s
+            .rejected
+            .iter()
+            .map(|(k, r)| (k.clone(), r.count))
+            .collect(),
         rows: (0..d.len())
             .map(|r| {
                 (
@@ -227,7 +259,10 @@ pub fn fingerprint(d: &Dataset, s: &IngestStats) -> Fingerprint {
                     d.tweet_key(d.target_tweet[r]),
                     account(d.target_account[r]),
                     d.text(r).map(str::to_string),
-                    d.items(r).iter().map(|&i| d.item_str(i).to_string()).collect(),
+                    d.items(r)
+                        .iter()
+                        .map(|&i| d.item_str(i).to_string())
+                        .collect(),
                 )
             })
             .collect(),
@@ -277,7 +312,6 @@ pub fn ingest_compared(
     }
     let one = ingest(name, bytes, &whole);
     match (small, one) {
-        (Outcome::KnownBug, _) | (_, Outcome::KnownBug) => {}
         (Outcome::Read(a, sa), Outcome::Read(b, sb)) => {
             let (fa, fb) = (fingerprint(&a, &sa), fingerprint(&b, &sb));
             assert!(
@@ -290,8 +324,16 @@ pub fn ingest_compared(
         (a, _) => panic!(
             "chunks of {} bytes: {}, one chunk: {}",
             opts.chunk_bytes,
-            if matches!(a, Outcome::Read(..)) { "ok" } else { "error" },
-            if matches!(a, Outcome::Read(..)) { "error" } else { "ok" },
+            if matches!(a, Outcome::Read(..)) {
+                "ok"
+            } else {
+                "error"
+            },
+            if matches!(a, Outcome::Read(..)) {
+                "error"
+            } else {
+                "ok"
+            },
         ),
     }
 }

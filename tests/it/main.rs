@@ -7,6 +7,7 @@ mod communities;
 mod detect;
 mod determinism;
 mod formats;
+mod fuzz_replay;
 mod graphs;
 mod hostile;
 mod report;
