@@ -77,6 +77,16 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     min_participation: Option<u32>,
 
+    /// Each action pairs with at most this many later actions of its item inside the window
+    /// (bounds the cost of viral items; what it leaves out is reported).
+    #[arg(long, value_name = "N")]
+    max_neighbors: Option<u32>,
+
+    /// In an archive, a post, text, hashtag or mention used by more accounts than this is too
+    /// common to tell operations apart and is not paired on (reported).
+    #[arg(long, value_name = "N")]
+    max_item_accounts: Option<usize>,
+
     /// Community detection quality.
     #[arg(long, value_name = "Q", value_parser = one_of::<Quality>(Quality::ALL.map(Quality::name)))]
     quality: Option<Quality>,
@@ -114,6 +124,11 @@ pub fn show_defaults(cmd: clap::Command) -> clap::Command {
                 "min_participation",
                 d.fusion.graph.min_participation.to_string(),
             ),
+            ("max_neighbors", d.fusion.graph.max_neighbors.to_string()),
+            (
+                "max_item_accounts",
+                d.archive.profiles.max_item_accounts.to_string(),
+            ),
             ("quality", d.leiden.quality.name().to_string()),
             ("resolution", d.leiden.resolution.to_string()),
             ("seed", d.leiden.seed.to_string()),
@@ -135,6 +150,11 @@ impl Args {
         set(
             &mut c.fusion.graph.min_participation,
             self.min_participation,
+        );
+        set(&mut c.fusion.graph.max_neighbors, self.max_neighbors);
+        set(
+            &mut c.archive.profiles.max_item_accounts,
+            self.max_item_accounts,
         );
         set(&mut c.leiden.quality, self.quality);
         set(&mut c.leiden.resolution, self.resolution);
@@ -180,6 +200,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         eprintln!(
             "{:<11} window {:<6} {:>9} edges, {:>8} significant",
             k.kind, k.window, k.edges, k.significant_edges
+        );
+        if k.pairs_capped > 0 {
+            eprintln!(
+                "  note: {} in-window pairs on {} items left out by --max-neighbors {}",
+                k.pairs_capped, k.items_capped, config.fusion.graph.max_neighbors
+            );
+        }
+    }
+    if d.common_items > 0 {
+        eprintln!(
+            "note: {} items used by more than --max-item-accounts {} accounts not paired on",
+            d.common_items, config.archive.profiles.max_item_accounts
         );
     }
 

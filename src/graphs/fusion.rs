@@ -88,6 +88,9 @@ pub struct KindStats {
     pub edges: usize,
     pub significant_edges: usize,
     pub evidence: f64,
+    /// In-window pairs that `max_neighbors` left out, and the items where it did.
+    pub pairs_capped: u64,
+    pub items_capped: usize,
 }
 
 /// The fused graph and the graphs it came from.
@@ -146,6 +149,8 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions) -> Result<Fused> {
             edges: p.edges.len(),
             significant_edges: 0,
             evidence: 0.0,
+            pairs_capped: p.stats.pairs_capped,
+            items_capped: p.stats.items_capped,
         });
         projections.push(p);
     }
@@ -218,6 +223,8 @@ fn add_retweets(
         edges: rt.edges.len(),
         significant_edges: 0,
         evidence: 0.0,
+        pairs_capped: 0,
+        items_capped: 0,
     };
     for (e, p) in rt.edges.iter().zip(tested) {
         if p > opts.edge_pvalue || e.amplifier == e.source {

@@ -98,6 +98,12 @@ impl DetectConfig {
                 self.archive_tweet_share
             )));
         }
+        if self.archive.profiles.max_item_accounts < 2 {
+            return Err(Error::config(format!(
+                "--max-item-accounts {} leaves nothing to pair accounts on; try 20000",
+                self.archive.profiles.max_item_accounts
+            )));
+        }
         Ok(())
     }
 }
@@ -118,6 +124,8 @@ pub struct Detection {
     /// Why each posting account in no cluster was left out, where the pipeline says (in an
     /// archive, every account is expected in an operation).
     pub left_out: Vec<Option<&'static str>>,
+    /// In an archive, items too common to pair accounts on (see `ProfileOptions`).
+    pub common_items: usize,
     /// Seconds per stage.
     pub timings: Vec<(&'static str, f64)>,
 }
@@ -214,6 +222,7 @@ pub fn detect_with_progress(
         background(true),
     );
     d.left_out = ops.left_out;
+    d.common_items = ops.common_items;
     d.input = InputDecision::new(InputKind::Archive, config, share, d.input.background);
     lap("scoring operations", &mut timings);
     d.timings = timings;
@@ -296,6 +305,7 @@ pub fn assess(
         features,
         activity,
         left_out: Vec::new(),
+        common_items: 0,
         timings: Vec::new(),
     }
 }

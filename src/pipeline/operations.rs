@@ -64,6 +64,8 @@ pub struct Operations {
     pub left_out: Vec<Option<&'static str>>,
     /// Edges of the similarity graph.
     pub similarity_edges: usize,
+    /// Items more accounts used than `max_item_accounts`, not paired on.
+    pub common_items: usize,
 }
 
 /// Split `data`, a takedown archive, into operations.
@@ -131,6 +133,7 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
         clusters,
         left_out,
         similarity_edges: similarity.edges.len(),
+        common_items: similarity.common_items,
     })
 }
 

@@ -58,6 +58,8 @@ pub struct Counts {
     /// Accounts that posted but are in no cluster, with the reason, where the pipeline gives
     /// one (every account of an archive is expected in an operation).
     pub left_out: BTreeMap<&'static str, usize>,
+    /// In an archive, items used by more accounts than `max_item_accounts`, not paired on.
+    pub items_too_common: usize,
 }
 
 impl<'a> RunSummary<'a> {
@@ -103,6 +105,7 @@ impl<'a> RunSummary<'a> {
                     *m.entry(*r).or_default() += 1;
                     m
                 }),
+            items_too_common: d.common_items,
         };
         let mut timings_s = BTreeMap::from([("ingest", ingest_secs)]);
         timings_s.extend(d.timings.iter().copied());

@@ -470,3 +470,69 @@ fn hostile_names_and_texts_come_back_whole_from_every_output() {
         }
     }
 }
+
+/// `detect` on `input` with `flags`: its log and summary.json.
+fn detect_summary(input: &Path, out: &Path, flags: &[&str]) -> (String, serde_json::Value) {
+    let mut args = vec![
+        "detect",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(flags);
+    let o = coordnet(&args);
+    let log = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{log}");
+    let summary = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap());
+    (log, summary.unwrap())
+}
+
+#[test]
+fn limits_hit_are_reported_and_can_be_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    // The neighbour cap: the default leaves the sample whole; a cap of 2 cuts pairs, and says so.
+    let capped = |s: &serde_json::Value| -> u64 {
+        let graphs = s["graphs"].as_array().unwrap();
+        graphs
+            .iter()
+            .map(|g| g["pairs_capped"].as_u64().unwrap())
+            .sum()
+    };
+    let (log, whole) = detect_summary(&sample, &dir.path().join("a"), &[]);
+    assert_eq!(capped(&whole), 0, "{log}");
+    assert!(!log.contains("--max-neighbors"), "{log}");
+    let (log, cut) = detect_summary(&sample, &dir.path().join("b"), &["--max-neighbors", "2"]);
+    assert!(capped(&cut) > 0, "{log}");
+    assert!(log.contains("left out by --max-neighbors 2"), "{log}");
+
+    // The archive's common items: a limit of 2 accounts per item makes most items too common.
+    let archive = dir.path().join("archive");
+    let config = coordnet::synth::SynthConfig::archive(20_000);
+    coordnet::synth::generate(&config, &archive, false).unwrap();
+    let tweets = archive.join("tweets.csv");
+    let (log, s) = detect_summary(&tweets, &dir.path().join("c"), &[]);
+    assert_eq!(s["input"]["kind"], "archive", "{log}");
+    let default_common = s["counts"]["items_too_common"].as_u64().unwrap();
+    let (log, s) = detect_summary(
+        &tweets,
+        &dir.path().join("d"),
+        &["--max-item-accounts", "2"],
+    );
+    let common = s["counts"]["items_too_common"].as_u64().unwrap();
+    assert!(
+        common > default_common,
+        "{common} vs {default_common}: {log}"
+    );
+    assert!(log.contains("--max-item-accounts 2"), "{log}");
+    let o = coordnet(&[
+        "detect",
+        tweets.to_str().unwrap(),
+        "--max-item-accounts",
+        "1",
+        "-o",
+        "x",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("try 20000"));
+}
