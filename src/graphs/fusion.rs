@@ -13,7 +13,7 @@ use super::retweet::{self, RetweetGraph, Source};
 use super::significance::poisson_upper_tail;
 use super::window::{check_window, Window};
 use super::{coaction, coaction_actions, format_duration, CoEdge, CoactionKind, Graph};
-use super::{GraphOptions, Projection};
+use super::{GraphKind, GraphOptions, Projection};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use rayon::prelude::*;
@@ -100,6 +100,8 @@ pub struct Fused {
     /// Fused edges, `a < b`, with their weight and each kind's evidence (in `kinds` order).
     pub edges: Vec<FusedEdge>,
     pub kinds: Vec<KindStats>,
+    /// Each co-action kind's actions and statistics; its edges are dropped once the
+    /// significant ones are fused.
     pub projections: Vec<Projection>,
     pub retweets: Option<RetweetGraph>,
     /// Each retweet row's source, where one was found (`None` for other rows).
@@ -127,48 +129,51 @@ impl Fused {
     }
 }
 
+/// Kinds a fused edge can carry evidence of: every graph kind.
+pub const MAX_KINDS: usize = GraphKind::ALL.len();
+
 #[derive(Clone, Debug)]
 pub struct FusedEdge {
     pub a: u32,
     pub b: u32,
     pub weight: f64,
-    /// Evidence per kind, in the order of `Fused::kinds`.
-    pub by_kind: Vec<f32>,
+    /// Evidence per kind, in the order of `Fused::kinds` (the rest zero). Inline, not a
+    /// vector: an allocation per edge doubled the fused graph's memory.
+    pub by_kind: [f32; MAX_KINDS],
 }
 
 /// Build every enabled graph and fuse them.
 pub fn fuse(data: &Dataset, opts: &FusionOptions) -> Result<Fused> {
     let mut kinds = Vec::new();
     let mut projections = Vec::new();
-    for &kind in &opts.kinds {
-        let p = project_kind(data, kind, &opts.graph)?;
+    let mut entries: Vec<Entry> = Vec::new();
+    for (k, &kind) in opts.kinds.iter().enumerate() {
+        let mut p = project_kind(data, kind, &opts.graph)?;
+        let (count, total) = add_coaction(&mut entries, &p.edges, k, opts.edge_pvalue);
         kinds.push(KindStats {
             kind: kind.name(),
             window: p.window_ms.map_or("none".to_string(), format_duration),
             window_reason: p.window_reason.clone(),
             edges: p.edges.len(),
-            significant_edges: 0,
-            evidence: 0.0,
+            significant_edges: count,
+            evidence: total,
             pairs_capped: p.stats.pairs_capped,
             items_capped: p.stats.items_capped,
         });
+        // Only the significant edges go on, as entries; the rest of the edge list is not
+        // read again and is the largest thing built (before the next kind's).
+        p.edges = Vec::new();
         projections.push(p);
     }
     // Sources are kept: roles and timing read each retweet's source and delay.
     let sources = retweet::sources(data);
     let retweets = opts.retweets.then(|| retweet::from_sources(data, &sources));
 
-    let mut entries: Vec<Entry> = Vec::new();
-    for (k, p) in projections.iter().enumerate() {
-        let (count, total) = add_coaction(&mut entries, &p.edges, k, opts.edge_pvalue);
-        kinds[k].significant_edges = count;
-        kinds[k].evidence = total;
-    }
     if let Some(rt) = &retweets {
         let stats = add_retweets(&mut entries, rt, data.accounts.len(), kinds.len(), opts);
         kinds.push(stats);
     }
-    let edges = by_pair(entries, kinds.len());
+    let edges = by_pair(entries);
     let list: Vec<(u32, u32, f32)> = edges.iter().map(|e| (e.a, e.b, e.weight as f32)).collect();
     let graph = Graph::undirected(data.accounts.len(), &list)?;
     Ok(Fused {
@@ -240,12 +245,12 @@ fn add_retweets(
 }
 
 /// Entries grouped by account pair into fused edges.
-fn by_pair(mut entries: Vec<Entry>, n_kinds: usize) -> Vec<FusedEdge> {
+fn by_pair(mut entries: Vec<Entry>) -> Vec<FusedEdge> {
     entries.par_sort_unstable_by_key(|e| e.0);
     entries
         .par_chunk_by(|x, y| x.0 == y.0)
         .map(|run| {
-            let mut by_kind = vec![0.0f32; n_kinds];
+            let mut by_kind = [0.0f32; MAX_KINDS];
             for &(_, k, ev) in run {
                 // Mutual retweeting is one relation: keep the stronger direction.
                 by_kind[k as usize] = by_kind[k as usize].max(ev);

@@ -282,6 +282,7 @@ pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
 /// (filtered before their columns are copied).
 fn fused_table(d: &Detection, keep: impl Fn(u32, u32) -> bool) -> EdgeTable {
     let columns: Vec<&'static str> = d.fused.kinds.iter().map(|k| k.kind).collect();
+    let n = columns.len();
     EdgeTable::new(
         "fused",
         false,
@@ -291,7 +292,7 @@ fn fused_table(d: &Detection, keep: impl Fn(u32, u32) -> bool) -> EdgeTable {
                 e.a,
                 e.b,
                 e.weight,
-                e.by_kind.iter().map(|&x| x as f64).collect(),
+                e.by_kind[..n].iter().map(|&x| x as f64).collect(),
             )
         }),
     )
