@@ -24,7 +24,7 @@ fn bench(c: &mut Criterion) {
         .and_then(|s| s.parse().ok())
         .unwrap_or(300_000);
     let dir = tempfile::tempdir().unwrap();
-    generate(&SynthConfig::new(tweets), dir.path(), false).unwrap();
+    generate(&SynthConfig::new(tweets), dir.path()).unwrap();
     let (data, _) = ingest(&[dir.path().join("tweets.csv")], &IngestOptions::default()).unwrap();
     let opts = GraphOptions {
         window: Window::Fixed(60_000),

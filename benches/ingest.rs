@@ -53,7 +53,7 @@ fn write_v2(d: &Dataset, path: &Path) {
 
 fn inputs() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    generate(&SynthConfig::new(tweets()), dir.path(), false).unwrap();
+    generate(&SynthConfig::new(tweets()), dir.path()).unwrap();
     let csv = dir.path().join("tweets.csv");
     let (d, _) = ingest(std::slice::from_ref(&csv), &IngestOptions::default()).unwrap();
     let jsonl = dir.path().join("tweets.jsonl");

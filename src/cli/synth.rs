@@ -1,6 +1,6 @@
 //! `coordnet synth`: write generated data with planted networks and its truth.
 
-use coordnet::synth::{generate, SynthConfig};
+use coordnet::synth::{generate, Compression, SynthConfig};
 use std::path::PathBuf;
 
 /// Generate tweets in the information-operations archive's CSV layout, with planted
@@ -39,9 +39,18 @@ pub struct Args {
     #[arg(long)]
     dialect_2018: bool,
 
-    /// Compress tweets.csv with gzip.
-    #[arg(long)]
+    /// Compress the tweet files with gzip.
+    #[arg(long, conflicts_with = "zstd")]
     gzip: bool,
+
+    /// Compress the tweet files with zstd (smaller and faster to read than gzip).
+    #[arg(long)]
+    zstd: bool,
+
+    /// Split the tweets into N files (tweets_1.csv .. tweets_N.csv), each a stretch of the
+    /// period with its own header, as large releases ship.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    parts: u32,
 
     /// Write a takedown archive: only the planted networks' accounts and tweets, with
     /// several distinct operations of each kind (core + amplifier at three ratios, two
@@ -59,6 +68,12 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     c.seed = a.seed;
     c.days = a.days;
     c.dialect_2018 = a.dialect_2018;
+    c.parts = a.parts;
+    c.compression = match (a.gzip, a.zstd) {
+        (true, _) => Compression::Gzip,
+        (_, true) => Compression::Zstd,
+        _ => Compression::None,
+    };
     if let Some(n) = a.organic_accounts {
         c.organic_accounts = n;
     }
@@ -66,7 +81,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         c.viral_cascades = t;
         c.trending_bursts = t;
     }
-    let s = generate(&c, &a.out, a.gzip)?;
+    let s = generate(&c, &a.out)?;
     eprintln!(
         "wrote {} tweets ({} organic, {} in planted networks, {} in traps) by {} accounts ({} in networks) to {}",
         s.tweets,

@@ -55,6 +55,31 @@ pub struct SynthConfig {
     /// does; the collection around them is generated (their camouflage retweets ordinary
     /// accounts) but not written.
     pub archive_only: bool,
+    /// How the tweets are compressed.
+    pub compression: Compression,
+    /// Files the tweets are split into, each a stretch of the period with its own header, as
+    /// large releases ship (`tweets_1.csv` .. `tweets_N.csv`; one: `tweets.csv`).
+    pub parts: u32,
+}
+
+/// Compression of the tweet files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub enum Compression {
+    #[default]
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    /// The file name's ending.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Compression::None => "csv",
+            Compression::Gzip => "csv.gz",
+            Compression::Zstd => "csv.zst",
+        }
+    }
 }
 
 impl SynthConfig {
@@ -95,6 +120,8 @@ impl SynthConfig {
             ],
             dialect_2018: false,
             archive_only: false,
+            compression: Compression::None,
+            parts: 1,
         }
     }
 
@@ -136,6 +163,17 @@ impl SynthConfig {
                 "organic retweet share must be in [0, 1] and the Zipf exponent > 0",
             ));
         }
+        if self.parts == 0 || self.parts > 10_000 {
+            return Err(Error::config(format!(
+                "{} parts: write 1 to 10000 tweet files",
+                self.parts
+            )));
+        }
+        if self.compression == Compression::Zstd && !cfg!(feature = "zstd") {
+            return Err(Error::config(
+                "zstd output needs the zstd feature: build with default features, or use --gzip",
+            ));
+        }
         if self.hashtag_vocabulary == 0 {
             return Err(Error::config(
                 "the hashtag vocabulary needs at least one hashtag",
@@ -156,10 +194,10 @@ pub struct SynthSummary {
     pub network_accounts: u64,
 }
 
-/// Write `tweets.csv` (or `tweets.csv.gz` when `gzip`), `users.csv`, `truth.csv` and
+/// Write the tweets (see `compression` and `parts`), `users.csv`, `truth.csv` and
 /// `traps.csv` into `dir`.
-pub fn generate(config: &SynthConfig, dir: &Path, gzip: bool) -> Result<SynthSummary> {
+pub fn generate(config: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
     config.validate()?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    plan::run(config, dir, gzip)
+    plan::run(config, dir)
 }

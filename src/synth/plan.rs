@@ -145,7 +145,7 @@ struct State {
     traps: Vec<Vec<String>>,
 }
 
-pub fn run(c: &SynthConfig, dir: &Path, gzip: bool) -> Result<SynthSummary> {
+pub fn run(c: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
     let mut rng = Pcg64Mcg::seed_from_u64(c.seed);
     let mut accounts: Vec<Account> = (0..c.organic_accounts)
         .map(|_| accounts::organic(&mut rng, c.start_ms))
@@ -210,7 +210,7 @@ pub fn run(c: &SynthConfig, dir: &Path, gzip: bool) -> Result<SynthSummary> {
     let zipf = Zipf::new(c.hashtag_vocabulary as f64, c.hashtag_zipf).expect("zipf");
     let traps = schedule_traps(&mut rng, c);
 
-    let mut out = TweetWriter::create(dir, gzip, c.dialect_2018, ids.clone(), names)?;
+    let mut out = TweetWriter::create(dir, c, ids.clone(), names)?;
     let mut s = State {
         rng,
         accounts,

@@ -1,6 +1,7 @@
 //! Rows out, in the archive's tweet CSV layout (either dialect), plus the truth files.
 
 use super::accounts::Account;
+use super::{Compression, SynthConfig};
 use crate::dataset::time::format_minute;
 use crate::error::{Error, Result};
 use std::fs::File;
@@ -55,10 +56,13 @@ const COLUMNS_2019: [&str; 31] = [
     "poll_choices",
 ];
 
-/// Where rows go; gzip's trailer is written by `finish`, where a failure can be reported.
+/// Where rows go; a compressor's trailer is written by `finish`, where a failure can be
+/// reported.
 enum Sink {
     Plain(BufWriter<File>),
     Gzip(Box<flate2::write::GzEncoder<BufWriter<File>>>),
+    #[cfg(feature = "zstd")]
+    Zstd(Box<zstd::stream::write::Encoder<'static, BufWriter<File>>>),
 }
 
 impl Write for Sink {
@@ -66,19 +70,64 @@ impl Write for Sink {
         match self {
             Sink::Plain(w) => w.write(buf),
             Sink::Gzip(w) => w.write(buf),
+            #[cfg(feature = "zstd")]
+            Sink::Zstd(w) => w.write(buf),
         }
     }
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
             Sink::Plain(w) => w.flush(),
             Sink::Gzip(w) => w.flush(),
+            #[cfg(feature = "zstd")]
+            Sink::Zstd(w) => w.flush(),
         }
     }
 }
 
+impl Sink {
+    fn create(path: &Path, compression: Compression) -> Result<Sink> {
+        // Written beside its place and renamed there when whole (see `report::safe`).
+        let file =
+            File::create(crate::report::safe::partial(path)).map_err(|e| Error::io(path, e))?;
+        let buffered = BufWriter::with_capacity(1 << 20, file);
+        Ok(match compression {
+            Compression::None => Sink::Plain(buffered),
+            Compression::Gzip => Sink::Gzip(Box::new(flate2::write::GzEncoder::new(
+                buffered,
+                flate2::Compression::fast(),
+            ))),
+            #[cfg(feature = "zstd")]
+            Compression::Zstd => Sink::Zstd(Box::new(
+                zstd::stream::write::Encoder::new(buffered, 3).map_err(|e| Error::io(path, e))?,
+            )),
+            #[cfg(not(feature = "zstd"))]
+            Compression::Zstd => unreachable!("refused by SynthConfig::validate"),
+        })
+    }
+
+    fn finish(self, path: &Path) -> Result<()> {
+        let io = |e| Error::io(path, e);
+        match self {
+            Sink::Plain(mut w) => w.flush().map_err(io)?,
+            Sink::Gzip(w) => w.finish().map_err(io)?.flush().map_err(io)?,
+            #[cfg(feature = "zstd")]
+            Sink::Zstd(w) => w.finish().map_err(io)?.flush().map_err(io)?,
+        }
+        std::fs::rename(crate::report::safe::partial(path), path).map_err(io)
+    }
+}
+
+/// The tweet files: one, or `parts` files each holding a stretch of the period.
 pub struct TweetWriter {
     out: csv::Writer<Sink>,
     path: PathBuf,
+    dir: PathBuf,
+    compression: Compression,
+    /// The part being written (0-based), of `parts` spanning `start_ms` + `part_ms` each.
+    part: u32,
+    parts: u32,
+    start_ms: i64,
+    part_ms: i64,
     dialect_2018: bool,
     ids: Vec<String>,
     names: Vec<String>,
@@ -191,42 +240,74 @@ pub fn url_of(index: u32) -> String {
 impl TweetWriter {
     pub fn create(
         dir: &Path,
-        gzip: bool,
-        dialect_2018: bool,
+        c: &SynthConfig,
         ids: Vec<String>,
         names: Vec<String>,
     ) -> Result<TweetWriter> {
-        let path = dir.join(if gzip { "tweets.csv.gz" } else { "tweets.csv" });
-        // Written beside its place and renamed there when whole (see `report::safe`).
-        let file =
-            File::create(crate::report::safe::partial(&path)).map_err(|e| Error::io(&path, e))?;
-        let buffered = BufWriter::with_capacity(1 << 20, file);
-        let inner = if gzip {
-            Sink::Gzip(Box::new(flate2::write::GzEncoder::new(
-                buffered,
-                flate2::Compression::fast(),
-            )))
-        } else {
-            Sink::Plain(buffered)
-        };
-        let out = csv::WriterBuilder::new()
-            .quote_style(csv::QuoteStyle::Always)
-            .from_writer(inner);
-        let mut w = TweetWriter {
+        let period_ms = c.days as i64 * 24 * 3_600_000;
+        let (out, path) = Self::open(dir, c.compression, 0, c.parts, c.dialect_2018)?;
+        Ok(TweetWriter {
             out,
             path,
-            dialect_2018,
+            dir: dir.to_path_buf(),
+            compression: c.compression,
+            part: 0,
+            parts: c.parts,
+            start_ms: c.start_ms,
+            part_ms: (period_ms / c.parts as i64).max(1),
+            dialect_2018: c.dialect_2018,
             ids,
             names,
             text: String::new(),
+        })
+    }
+
+    /// Part `part`'s file, with its header written.
+    fn open(
+        dir: &Path,
+        compression: Compression,
+        part: u32,
+        parts: u32,
+        dialect_2018: bool,
+    ) -> Result<(csv::Writer<Sink>, PathBuf)> {
+        let ext = compression.extension();
+        let path = match parts {
+            1 => dir.join(format!("tweets.{ext}")),
+            _ => dir.join(format!("tweets_{}.{ext}", part + 1)),
         };
+        let mut out = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .from_writer(Sink::create(&path, compression)?);
         let mut header = COLUMNS_2019;
         if dialect_2018 {
             // The 2018 release put the replied-to tweet before the replied-to user.
             header.swap(15, 16);
         }
-        w.out.write_record(header).map_err(|e| w.err(e))?;
-        Ok(w)
+        out.write_record(header)
+            .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+        Ok((out, path))
+    }
+
+    /// Close the part being written and open the next.
+    fn next_part(&mut self) -> Result<()> {
+        let (out, path) = Self::open(
+            &self.dir,
+            self.compression,
+            self.part + 1,
+            self.parts,
+            self.dialect_2018,
+        )?;
+        let done = std::mem::replace(&mut self.out, out);
+        let done_path = std::mem::replace(&mut self.path, path);
+        self.part += 1;
+        Self::close(done, &done_path)
+    }
+
+    fn close(out: csv::Writer<Sink>, path: &Path) -> Result<()> {
+        let sink = out
+            .into_inner()
+            .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+        sink.finish(path)
     }
 
     fn err(&self, e: csv::Error) -> Error {
@@ -266,6 +347,11 @@ impl TweetWriter {
     }
 
     pub fn write(&mut self, t: &Tweet, accounts: &[Account]) -> Result<()> {
+        // Rows come in time order; a part's stretch of the period is never reopened.
+        let part = ((t.time_ms - self.start_ms) / self.part_ms).clamp(0, self.parts as i64 - 1);
+        while (self.part as i64) < part {
+            self.next_part()?;
+        }
         let a = &accounts[t.account as usize];
         let hashtags: Vec<String> = t.hashtags.iter().map(|&h| hashtag_name(h)).collect();
         let url = t.url.map(url_of);
@@ -328,18 +414,12 @@ impl TweetWriter {
         self.out.write_record(record).map_err(|e| self.err(e))
     }
 
-    pub fn finish(self) -> Result<()> {
-        let path = self.path.clone();
-        let inner = self
-            .out
-            .into_inner()
-            .map_err(|e| Error::io(&path, std::io::Error::other(e.to_string())))?;
-        let io = |e| Error::io(&path, e);
-        match inner {
-            Sink::Plain(mut w) => w.flush().map_err(io)?,
-            Sink::Gzip(w) => w.finish().map_err(io)?.flush().map_err(io)?,
+    /// Close the last part; parts the period left empty are written with their header.
+    pub fn finish(mut self) -> Result<()> {
+        while self.part + 1 < self.parts {
+            self.next_part()?;
         }
-        std::fs::rename(crate::report::safe::partial(&path), &path).map_err(io)
+        Self::close(self.out, &self.path)
     }
 }
 

@@ -16,7 +16,7 @@ fn archive(dir: &Path, tweets: u64, seed: u64) -> Dataset {
         seed,
         ..SynthConfig::archive(tweets)
     };
-    generate(&config, dir, false).unwrap();
+    generate(&config, dir).unwrap();
     read(&[dir.join("tweets.csv")]).0
 }
 
@@ -131,7 +131,6 @@ fn control(dir: &Path) -> Dataset {
             ..SynthConfig::new(30_000)
         },
         dir,
-        false,
     )
     .unwrap();
     let organic: HashSet<String> = csv::Reader::from_path(dir.join("truth.csv"))

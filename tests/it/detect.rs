@@ -206,7 +206,7 @@ fn organic_data_with_traps_flags_nothing() {
     let mut c = SynthConfig::new(60_000);
     c.networks.clear();
     c.seed = 11;
-    generate(&c, dir.path(), false).unwrap();
+    generate(&c, dir.path()).unwrap();
     let (data, _) = read(&[dir.path().join("tweets.csv")]);
     let d = detect(&data, &DetectConfig::default()).unwrap();
     let flagged: Vec<_> = d.clusters.iter().filter(|c| c.flagged).collect();
@@ -226,7 +226,7 @@ fn organic_data_with_traps_flags_nothing() {
 fn roles_follow_who_is_retweeted_inside_the_cluster() {
     let dir = tempfile::tempdir().unwrap();
     let c = SynthConfig::new(40_000);
-    generate(&c, dir.path(), false).unwrap();
+    generate(&c, dir.path()).unwrap();
     let (data, _) = read(&[dir.path().join("tweets.csv")]);
     let d = detect(&data, &DetectConfig::default()).unwrap();
     let truth = read_truth(&dir.path().join("truth.csv")).unwrap();

@@ -292,7 +292,7 @@ fn chunked_parallel_parse_matches_single_chunk() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = coordnet::synth::SynthConfig::new(20_000);
     c.seed = 7;
-    coordnet::synth::generate(&c, dir.path(), false).unwrap();
+    coordnet::synth::generate(&c, dir.path()).unwrap();
     let path = dir.path().join("tweets.csv");
     let whole = ingest(
         std::slice::from_ref(&path),

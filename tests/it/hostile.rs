@@ -509,7 +509,7 @@ fn limits_hit_are_reported_and_can_be_changed() {
     // The archive's common items: a limit of 2 accounts per item makes most items too common.
     let archive = dir.path().join("archive");
     let config = coordnet::synth::SynthConfig::archive(20_000);
-    coordnet::synth::generate(&config, &archive, false).unwrap();
+    coordnet::synth::generate(&config, &archive).unwrap();
     let tweets = archive.join("tweets.csv");
     let (log, s) = detect_summary(&tweets, &dir.path().join("c"), &[]);
     assert_eq!(s["input"]["kind"], "archive", "{log}");

@@ -21,9 +21,9 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
         tempfile::tempdir().unwrap(),
     );
     let config = SynthConfig::new(10_000);
-    generate(&config, a.path(), false).unwrap();
-    generate(&config, b.path(), false).unwrap();
-    generate(&SynthConfig { seed: 43, ..config }, c.path(), false).unwrap();
+    generate(&config, a.path()).unwrap();
+    generate(&config, b.path()).unwrap();
+    generate(&SynthConfig { seed: 43, ..config }, c.path()).unwrap();
     let bytes = |d: &Path| std::fs::read(d.join("tweets.csv")).unwrap();
     assert_eq!(bytes(a.path()), bytes(b.path()));
     assert_ne!(bytes(a.path()), bytes(c.path()));
@@ -32,8 +32,11 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
 #[test]
 fn generated_data_matches_its_truth() {
     let dir = tempfile::tempdir().unwrap();
-    let config = SynthConfig::new(50_000);
-    let summary = generate(&config, dir.path(), true).unwrap();
+    let config = SynthConfig {
+        compression: coordnet::synth::Compression::Gzip,
+        ..SynthConfig::new(50_000)
+    };
+    let summary = generate(&config, dir.path()).unwrap();
     let (d, r) = read(&[dir.path().join("tweets.csv.gz")]);
     assert_balanced(&r);
     assert_eq!(r.rows_rejected, 0);
@@ -123,7 +126,7 @@ fn generated_data_matches_its_truth() {
 fn archive_only_writes_the_networks_accounts_and_several_operations_of_each_kind() {
     let dir = tempfile::tempdir().unwrap();
     let config = SynthConfig::archive(50_000);
-    let summary = generate(&config, dir.path(), false).unwrap();
+    let summary = generate(&config, dir.path()).unwrap();
     let (d, r) = read(&[dir.path().join("tweets.csv")]);
     assert_eq!(r.rows_rejected, 0);
     let truth = truth(dir.path());
@@ -188,4 +191,36 @@ fn archive_only_writes_the_networks_accounts_and_several_operations_of_each_kind
         .filter(|(who, first, last)| who.len() * 2 > members.len() && last - first > 6 * 3_600_000)
         .count();
     assert!(campaigns >= 2, "campaign tags: {campaigns}");
+}
+
+#[test]
+fn parts_split_the_period_and_hold_the_same_tweets() {
+    let (one, four) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let config = SynthConfig::new(20_000);
+    generate(&config, one.path()).unwrap();
+    let parts = SynthConfig {
+        parts: 4,
+        compression: coordnet::synth::Compression::Zstd,
+        ..config.clone()
+    };
+    generate(&parts, four.path()).unwrap();
+    let files: Vec<PathBuf> = (1..=4)
+        .map(|k| four.path().join(format!("tweets_{k}.csv.zst")))
+        .collect();
+    let (whole, _) = read(&[one.path().join("tweets.csv")]);
+    let (split, stats) = read(&files);
+    assert_eq!(stats.rows_rejected, 0);
+    assert_eq!(split.len(), whole.len());
+    let ids = |d: &Dataset| -> HashSet<u64> { d.tweet_id.iter().copied().collect() };
+    assert_eq!(ids(&split), ids(&whole));
+    // Each part holds its quarter of the period, in order.
+    let quarter = config.days as i64 * 24 * 3_600_000 / 4;
+    for (k, f) in files.iter().enumerate() {
+        let (d, s) = read(std::slice::from_ref(f));
+        assert!(s.rows_read > 1000, "{}: {} rows", f.display(), s.rows_read);
+        let start = config.start_ms + k as i64 * quarter;
+        for &t in &d.time_ms {
+            assert!(t >= start && t < start + quarter, "{}: {t}", f.display());
+        }
+    }
 }
