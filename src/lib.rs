@@ -37,6 +37,7 @@ pub mod graphs;
 pub mod hash;
 pub mod ingest;
 pub mod pipeline;
+pub mod progress;
 pub mod report;
 pub mod scoring;
 pub mod synth;

@@ -33,7 +33,6 @@ pub fn options(
         keep_text: flags & 4 == 0,
         keep_repeated_rows: flags & 8 != 0,
         chunk_bytes,
-        progress: false,
         ..Default::default()
     }
 }

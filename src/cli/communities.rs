@@ -1,9 +1,10 @@
 //! `coordnet communities`: clusters of an edge list by Leiden (or connected components).
 
-use super::progress::Stages;
+use super::progress::Reporter;
 use super::{one_of, set, with_defaults};
 use coordnet::communities::{components, leiden, LeidenConfig, Quality};
 use coordnet::graphs::edge_list::{read_edge_list, EdgeColumns};
+use coordnet::progress::Progress;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -89,8 +90,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.output.as_os_str() != "-" {
         coordnet::report::safe::check_output_dir(&args.output, std::slice::from_ref(&args.edges))?;
     }
-    let mut stages = Stages::new(3);
-    stages.start("reading edges");
+    let progress = Reporter::new(3);
+    progress.stage("reading edges", None);
     let columns = EdgeColumns {
         source: args.source.clone(),
         target: args.target.clone(),
@@ -99,7 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let list = read_edge_list(&args.edges, &columns)?;
     let g = &list.graph;
-    eprintln!(
+    progress.say(&format!(
         "read {} nodes and {} edges from {}{}",
         g.nodes(),
         g.edges(),
@@ -109,15 +110,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         } else {
             String::new()
         }
-    );
+    ));
     if g.edges() == 0 {
-        eprintln!(
+        progress.say(&format!(
             "warning: {} has no edges, so every node is its own cluster; check --source, \
              --target and the file's header",
             args.edges.display()
-        );
+        ));
     }
-    stages.start("finding clusters");
+    progress.stage("finding clusters", None);
     let started = std::time::Instant::now();
     let (p, what) = if args.components {
         (components(g), "connected components".to_string())
@@ -136,7 +137,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let sizes = p.sizes();
     let shown: Vec<String> = sizes.iter().take(5).map(|s| s.to_string()).collect();
-    eprintln!(
+    progress.say(&format!(
         "{what}: {} clusters in {:.3} s; largest {}; {} of one node",
         p.communities,
         started.elapsed().as_secs_f64(),
@@ -146,8 +147,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             shown.join(", ")
         },
         sizes.iter().filter(|&&s| s == 1).count()
-    );
-    stages.start("writing");
+    ));
+    progress.stage("writing", None);
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(["node", "cluster", "cluster_size"])?;
@@ -165,6 +166,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     } else {
         coordnet::report::safe::write_file(&args.output, write)?;
     }
-    stages.finish();
+    progress.finish();
     Ok(())
 }

@@ -1,11 +1,13 @@
 //! `coordnet detect`: the main job, from tweet records to scored clusters with roles.
 
 use super::input::InputArgs;
-use super::progress::Stages;
+use super::progress::Reporter;
 use super::{one_of, set, with_defaults};
 use coordnet::communities::Quality;
 use coordnet::graphs::{CoactionKind, Window};
+use coordnet::ingest::ingest_with_progress;
 use coordnet::pipeline::{InputKind, STAGES};
+use coordnet::progress::Progress;
 use coordnet::{detect_with_progress, write_detection, DetectConfig, RunSummary};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -168,10 +170,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let config = args.config()?;
     coordnet::report::safe::check_output_dir(&args.output, &args.input.inputs)?;
     let started = Instant::now();
-    let mut stages = Stages::new(STAGES.len() + 2);
-    stages.start("reading input");
-    let (data, stats) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
-    eprintln!("{}", stats.summary());
+    let progress = Reporter::new(STAGES.len() + 2 + usize::from(!args.control.is_empty()));
+    let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
+    progress.say(&stats.summary());
     anyhow::ensure!(
         !data.is_empty(),
         "no tweets were read from the input ({} records, {} rejected): nothing to detect",
@@ -183,8 +184,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let control = match args.control.is_empty() {
         true => None,
         false => {
-            let (control, stats) = coordnet::ingest(&args.control, &args.input.options())?;
-            eprintln!("control collection: {}", stats.summary());
+            let (control, stats) =
+                ingest_with_progress(&args.control, &args.input.options(), &progress)?;
+            progress.say(&format!("control collection: {}", stats.summary()));
             anyhow::ensure!(
                 !control.is_empty(),
                 "the control collection holds no tweets"
@@ -192,34 +194,36 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Some(control)
         }
     };
-    let d = detect_with_progress(&data, control.as_ref(), &config, &mut |stage| {
-        stages.start(stage)
-    })?;
-    eprintln!("input: {} ({})", d.input.kind.name(), d.input.reason);
+    let d = detect_with_progress(&data, control.as_ref(), &config, &progress)?;
+    progress.say(&format!(
+        "input: {} ({})",
+        d.input.kind.name(),
+        d.input.reason
+    ));
     for k in &d.fused.kinds {
-        eprintln!(
+        progress.say(&format!(
             "{:<11} window {:<6} {:>9} edges, {:>8} significant",
             k.kind, k.window, k.edges, k.significant_edges
-        );
+        ));
         if k.pairs_capped > 0 {
-            eprintln!(
+            progress.say(&format!(
                 "  note: {} in-window pairs on {} items left out by --max-neighbors {}",
                 k.pairs_capped, k.items_capped, config.fusion.graph.max_neighbors
-            );
+            ));
         }
     }
     if d.common_items > 0 {
-        eprintln!(
+        progress.say(&format!(
             "note: {} items used by more than --max-item-accounts {} accounts not paired on",
             d.common_items, config.archive.profiles.max_item_accounts
-        );
+        ));
     }
 
-    stages.start("writing");
+    progress.stage("writing", None);
     let inputs = &args.input.inputs;
     let summary = RunSummary::new(inputs, &data, &stats, ingest_secs, &config, &d);
     write_detection(&args.output, &data, &d, &summary, args.all_edges)?;
-    stages.finish();
+    progress.finish();
     let flagged: Vec<_> = d.flagged().collect();
     eprintln!(
         "{} clusters ({} accounts); {} flagged as coordinated ({} accounts); wrote {}",

@@ -1,6 +1,6 @@
 //! `coordnet explain A B`: why two accounts are linked, item by item.
 
-use super::graph::{print_projection, GraphArgs};
+use super::graph::{projection_summary, GraphArgs};
 use super::input::InputArgs;
 use coordnet::dataset::time::format_iso;
 use coordnet::graphs::evidence::evidence;
@@ -64,7 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let (a, b) = (find(&args.a)?, find(&args.b)?);
     let p = coaction_graph(&data, kind, &opts)?;
-    print_projection(&p);
+    eprintln!("{}", projection_summary(&p));
     let (x, y) = (a.min(b), a.max(b));
     let edge = p.edges.iter().find(|e| e.a == x && e.b == y);
     let items = evidence(&data, &p, a, b);

@@ -1,11 +1,13 @@
 //! `coordnet graph`: build one retweet or co-action graph and write it as CSV, GraphML or GEXF.
 
 use super::input::InputArgs;
-use super::progress::Stages;
+use super::progress::Reporter;
 use super::{one_of, set, with_defaults};
 use coordnet::graphs::CoEdge;
 use coordnet::graphs::{self, coaction_graph, retweet_graph, CoactionKind, GraphKind};
 use coordnet::graphs::{GraphOptions, Window};
+use coordnet::ingest::ingest_with_progress;
+use coordnet::progress::Progress;
 use coordnet::report::graph_file::{write_coaction_csv, EdgeWeight};
 use coordnet::report::{write_graph, EdgeTable, GraphFormat, NodeTable};
 use std::io::Write;
@@ -126,8 +128,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     let opts = args.graph.options();
-    let mut stages = Stages::new(3);
-    stages.start("reading input");
+    let progress = Reporter::new(3);
     // Texts are a quarter of the time to read an archive, and only the retweet graph (sources
     // from 'RT @name:') and the text graphs use them. The IRA layout keeps them regardless, to
     // recover retweet targets.
@@ -138,15 +139,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     // CooRTweet counts every row, repeated ones too.
     ingest_opts.keep_repeated_rows = args.graph.coortweet;
-    let (data, stats) = coordnet::ingest(&args.input.inputs, &ingest_opts)?;
-    eprintln!("{}", stats.summary());
+    let (data, stats) = ingest_with_progress(&args.input.inputs, &ingest_opts, &progress)?;
+    progress.say(&stats.summary());
 
-    stages.start(&format!("building the {} graph", args.graph.kind.name()));
+    progress.stage(
+        &format!("building the {} graph", args.graph.kind.name()),
+        None,
+    );
     let (table, nodes) = match args.graph.kind {
         GraphKind::Retweet => {
             let g = retweet_graph(&data);
             let r = &g.stats;
-            eprintln!(
+            progress.say(&format!(
                 "retweets: {} ({} source from record, {} from 'RT @name:', {} from matching \
                  text, {} unknown, {} self-retweets)",
                 r.retweets,
@@ -155,7 +159,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 r.source_from_text_match,
                 r.source_unknown,
                 r.self_retweets
-            );
+            ));
             let min = args.min_weight.unwrap_or(1.0).max(1.0).ceil() as u32;
             let table = EdgeTable::retweet(&g, min);
             let nodes = NodeTable::basic(&data, &table.nodes());
@@ -164,9 +168,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         GraphKind::Coaction(kind) => {
             let mut p = coaction_graph(&data, kind, &opts)?;
             if let Some(reason) = &p.window_reason {
-                eprintln!("window: {reason}");
+                progress.say(&format!("window: {reason}"));
             }
-            print_projection(&p);
+            progress.say(&projection_summary(&p));
             let weight = args.weight;
             let keep = |e: &CoEdge| {
                 args.min_weight.is_none_or(|m| weight.of(e) >= m)
@@ -176,11 +180,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             if format == GraphFormat::Csv {
                 // Straight from the projection: no table of every edge's columns in between.
                 p.edges.retain(|e| keep(e));
-                stages.start("writing");
+                progress.stage("writing", None);
                 write_output(&args.output, |out| {
                     write_coaction_csv(out, &data, &p, weight)
                 })?;
-                stages.finish();
+                progress.finish();
                 let mut seen = vec![false; data.accounts.len()];
                 for e in &p.edges {
                     (seen[e.a as usize], seen[e.b as usize]) = (true, true);
@@ -194,11 +198,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             (table, nodes)
         }
     };
-    stages.start("writing");
+    progress.stage("writing", None);
     write_output(&args.output, |out| {
         write_graph(out, format, &data, &table, &nodes)
     })?;
-    stages.finish();
+    progress.finish();
     wrote(table.edges.len(), nodes.values.len(), &args.output);
     Ok(())
 }
@@ -225,12 +229,14 @@ fn wrote(edges: usize, accounts: usize, path: &std::path::Path) {
     );
 }
 
-pub fn print_projection(p: &graphs::Projection) {
+/// What a projection did, in lines for the terminal.
+pub fn projection_summary(p: &graphs::Projection) -> String {
     let r = &p.stats;
+    let mut out = String::new();
     let window = p
         .window_ms
         .map_or("none".to_string(), graphs::format_duration);
-    eprintln!(
+    out += &format!(
         "{} (window {window}): {} actions by {} accounts on {} items ({} accounts below \
          --min-participation); {} pairs -> {} edges",
         p.kind.name(),
@@ -242,22 +248,23 @@ pub fn print_projection(p: &graphs::Projection) {
         r.edges
     );
     if r.unplaced > 0 {
-        eprintln!(
-            "  {} shares name no retweeted or replied-to tweet, and none could be found from \
+        out += &format!(
+            "\n  {} shares name no retweeted or replied-to tweet, and none could be found from \
              their text; they take no part",
             r.unplaced
         );
     }
     if r.pairs_capped > 0 {
-        eprintln!(
-            "  --max-neighbors left out {} in-window pairs on {} busy items",
+        out += &format!(
+            "\n  --max-neighbors left out {} in-window pairs on {} busy items",
             r.pairs_capped, r.items_capped
         );
     }
     if r.edges_below_participation > 0 {
-        eprintln!(
-            "  {} edges dropped by the CooRTweet participation filter",
+        out += &format!(
+            "\n  {} edges dropped by the CooRTweet participation filter",
             r.edges_below_participation
         );
     }
+    out
 }

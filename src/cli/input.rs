@@ -84,7 +84,6 @@ impl InputArgs {
             format: self.format.or(mapping.as_ref().map(|_| Format::Actions)),
             mapping,
             strict: self.strict,
-            progress: true,
             ..IngestOptions::default()
         };
         if let Some(mb) = self.max_record_mb {

@@ -25,6 +25,10 @@ use coordnet::graphs::format_duration;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    /// No progress on the terminal (results, warnings and errors still print).
+    #[arg(long, short, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -46,6 +50,7 @@ pub fn run() -> anyhow::Result<()> {
         .mut_subcommand("graph", graph::show_defaults)
         .mut_subcommand("explain", graph::show_defaults);
     let cli = Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit());
+    progress::set_quiet(cli.quiet);
     match cli.command {
         Command::Detect(a) => detect::run(a),
         Command::Eval(a) => eval::run(a),

@@ -1,68 +1,136 @@
-//! Stage progress on a terminal; silent when standard error is piped or redirected, unless
-//! `COORDNET_TIMINGS` is set (benches use it to see where the time goes).
+//! Progress on standard error: a bar or spinner per stage on a terminal (indicatif), nothing
+//! when standard error is piped or redirected, or with `--quiet`. With `COORDNET_TIMINGS` set,
+//! a line per stage with the time and memory, and the stages' notes, wherever standard error
+//! goes (the benches read them).
 
+use coordnet::progress::{Progress, Total};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-pub struct Stages {
-    total: usize,
-    done: usize,
-    tty: bool,
-    /// `COORDNET_TIMINGS` set: memory beside the times.
-    timings: bool,
-    started: Instant,
+/// `--quiet`, for every command.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
 }
 
-impl Stages {
-    pub fn new(total: usize) -> Stages {
-        let timings = std::env::var_os("COORDNET_TIMINGS").is_some();
-        Stages {
-            total,
-            done: 0,
-            tty: std::io::stderr().is_terminal() || timings,
-            timings,
+pub struct Reporter {
+    /// Stages this command announces, to number them.
+    stages: usize,
+    /// Bars and notes on a terminal.
+    draw: bool,
+    /// `COORDNET_TIMINGS` set: stage lines with times and memory.
+    timings: bool,
+    started: Instant,
+    /// The stage's number and its bar.
+    current: Mutex<(usize, Option<ProgressBar>)>,
+}
+
+impl Reporter {
+    pub fn new(stages: usize) -> Reporter {
+        let quiet = QUIET.load(Ordering::Relaxed);
+        Reporter {
+            stages,
+            draw: !quiet && std::io::stderr().is_terminal(),
+            timings: std::env::var_os("COORDNET_TIMINGS").is_some(),
             started: Instant::now(),
+            current: Mutex::new((0, None)),
         }
     }
 
-    pub fn start(&mut self, what: &str) {
-        self.done += 1;
-        if self.tty {
-            eprintln!(
-                "[{}/{}] {what} ({:.2} s{})",
-                self.done,
-                self.total,
-                self.started.elapsed().as_secs_f64(),
-                self.memory()
-            );
-        }
+    fn current(&self) -> std::sync::MutexGuard<'_, (usize, Option<ProgressBar>)> {
+        self.current.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The last stage is over.
     pub fn finish(&self) {
-        if self.tty {
-            eprintln!(
-                "done in {:.2} s{}",
-                self.started.elapsed().as_secs_f64(),
-                self.memory()
-            );
+        if let Some(bar) = self.current().1.take() {
+            bar.finish_and_clear();
+        }
+        if self.timings {
+            eprintln!("done in {:.2} s{}", self.elapsed(), memory());
         }
     }
 
-    /// ", resident N MB (peak M MB)" from /proc when timing, else nothing.
-    fn memory(&self) -> String {
-        let status = match self.timings {
-            true => std::fs::read_to_string("/proc/self/status").unwrap_or_default(),
-            false => return String::new(),
-        };
-        let field = |name: &str| -> Option<u64> {
-            let line = status.lines().find(|l| l.starts_with(name))?;
-            line.split_whitespace().nth(1)?.parse().ok()
-        };
-        match (field("VmRSS:"), field("VmHWM:")) {
-            (Some(now), Some(peak)) => {
-                format!(", resident {} MB (peak {} MB)", now / 1024, peak / 1024)
-            }
-            _ => String::new(),
+    /// A line of the command's own output (not progress), printed clear of any bar.
+    pub fn say(&self, text: &str) {
+        match &self.current().1 {
+            Some(bar) => bar.suspend(|| eprintln!("{text}")),
+            None => eprintln!("{text}"),
         }
+    }
+
+    fn elapsed(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
+    fn bar(&self, prefix: String, total: Option<Total>) -> ProgressBar {
+        let (bar, template) = match total {
+            Some(Total::Bytes(n)) => (
+                ProgressBar::new(n),
+                "{prefix} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+            ),
+            Some(Total::Count(n)) => (ProgressBar::new(n), "{prefix} [{bar:30}] {pos}/{len} {msg}"),
+            None => (
+                ProgressBar::new_spinner(),
+                "{prefix} {spinner} {elapsed} {msg}",
+            ),
+        };
+        let style = ProgressStyle::with_template(template)
+            .expect("a valid template")
+            .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_prefix(prefix);
+        bar.enable_steady_tick(Duration::from_millis(200));
+        bar
+    }
+}
+
+impl Progress for Reporter {
+    fn stage(&self, name: &str, total: Option<Total>) {
+        let mut current = self.current();
+        if let Some(bar) = current.1.take() {
+            bar.finish_and_clear();
+        }
+        current.0 += 1;
+        let prefix = format!("[{}/{}] {name}", current.0, self.stages.max(current.0));
+        if self.timings {
+            eprintln!("{prefix} ({:.2} s{})", self.elapsed(), memory());
+        }
+        if self.draw {
+            current.1 = Some(self.bar(prefix, total));
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Some(bar) = &self.current().1 {
+            bar.inc(n);
+        }
+    }
+
+    fn note(&self, what: &str) {
+        match &self.current().1 {
+            Some(bar) => bar.println(format!("  {what}")),
+            None if self.timings => eprintln!("  {what} ({:.2} s)", self.elapsed()),
+            None => {}
+        }
+    }
+}
+
+/// ", resident N MB (peak M MB)" from /proc (Linux), or nothing.
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => {
+            format!(", resident {} MB (peak {} MB)", now / 1024, peak / 1024)
+        }
+        _ => String::new(),
     }
 }

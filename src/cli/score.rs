@@ -1,9 +1,11 @@
 //! `coordnet score`: an analyst's own list of suspected accounts, scored like a cluster.
 
 use super::input::InputArgs;
+use super::progress::Reporter;
 use super::set;
 use coordnet::eval::read_suspects;
 use coordnet::graphs::fuse;
+use coordnet::ingest::ingest_with_progress;
 use coordnet::scoring::{Background, Part, NO_CLUSTER};
 use coordnet::{assess, write_detection, DetectConfig};
 use std::path::PathBuf;
@@ -52,7 +54,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         &args.account_column,
         args.group_column.as_deref(),
     )?;
-    let (data, stats) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
+    let progress = Reporter::new(1);
+    let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
+    progress.finish();
     eprintln!("{}", stats.summary());
 
     let mut cluster_of = vec![NO_CLUSTER; data.accounts.len()];
@@ -92,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         suspects.len(),
         args.accounts.display()
     );
-    let fused = fuse(&data, &config.fusion)?;
+    let fused = fuse(&data, &config.fusion, &coordnet::progress::Silent)?;
     // Groups keep their own names: remember each one's order before `assess` renumbers.
     let first_member: Vec<u32> = (0..groups.len() as u32)
         .map(|g| cluster_of.iter().position(|&c| c == g).unwrap_or(0) as u32)

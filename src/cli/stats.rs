@@ -1,7 +1,9 @@
 //! `coordnet stats`: what is in the input, and what could not be read.
 
 use super::input::InputArgs;
+use super::progress::Reporter;
 use coordnet::dataset::Summary;
+use coordnet::ingest::ingest_with_progress;
 use std::io::Write;
 
 /// Count records, accounts, items and rejected rows, with the time span and resolution.
@@ -16,7 +18,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let (data, stats) = coordnet::ingest(&args.input.inputs, &args.input.options())?;
+    let progress = Reporter::new(1);
+    let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
+    progress.finish();
     let summary = Summary::of(&data);
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -16,6 +16,7 @@ use super::{coaction, coaction_actions, format_duration, CoEdge, CoactionKind, G
 use super::{GraphKind, GraphOptions, Projection};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 use rayon::prelude::*;
 
 /// Which graphs to fuse and how.
@@ -143,7 +144,7 @@ pub struct FusedEdge {
 }
 
 /// Build every enabled graph and fuse them.
-pub fn fuse(data: &Dataset, opts: &FusionOptions) -> Result<Fused> {
+pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Result<Fused> {
     let mut kinds = Vec::new();
     let mut projections = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
@@ -160,6 +161,13 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions) -> Result<Fused> {
             pairs_capped: p.stats.pairs_capped,
             items_capped: p.stats.items_capped,
         });
+        progress.note(&format!(
+            "{}: {} actions, {} edges, {count} significant",
+            kind.name(),
+            p.stats.actions,
+            p.edges.len()
+        ));
+        progress.advance(1);
         // Only the significant edges go on, as entries; the rest of the edge list is not
         // read again and is the largest thing built (before the next kind's).
         p.edges = Vec::new();
@@ -171,6 +179,11 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions) -> Result<Fused> {
 
     if let Some(rt) = &retweets {
         let stats = add_retweets(&mut entries, rt, data.accounts.len(), kinds.len(), opts);
+        progress.note(&format!(
+            "retweet: {} edges, {} significant",
+            stats.edges, stats.significant_edges
+        ));
+        progress.advance(1);
         kinds.push(stats);
     }
     let edges = by_pair(entries);

@@ -25,10 +25,10 @@ pub use stats::{FileStats, IngestStats, ReasonStats};
 
 use crate::dataset::{Dataset, DatasetBuilder, RecordBatch};
 use crate::error::{Error, Position, Result, Setting};
+use crate::progress::{Progress, Silent, Total};
 use chunk::{BufferPool, Chunker, RawChunk, RecordTooLong};
 use rayon::prelude::*;
 use source::Source;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
@@ -117,8 +117,6 @@ pub struct IngestOptions {
     /// error naming its line, rather than holding memory without end (a file with no line
     /// breaks, a quote never closed).
     pub max_record_bytes: usize,
-    /// Show progress on stderr when it is a terminal.
-    pub progress: bool,
 }
 
 impl Default for IngestOptions {
@@ -131,7 +129,6 @@ impl Default for IngestOptions {
             keep_repeated_rows: false,
             chunk_bytes: 4 << 20,
             max_record_bytes: 64 << 20,
-            progress: false,
         }
     }
 }
@@ -186,11 +183,22 @@ enum Message {
 
 /// Read every input into one dataset, with a report of what was read and rejected.
 pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, IngestStats)> {
+    ingest_with_progress(inputs, opts, &Silent)
+}
+
+/// [`ingest`], telling `progress` of the bytes read from disk (of the files' total size).
+pub fn ingest_with_progress(
+    inputs: &[PathBuf],
+    opts: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<(Dataset, IngestStats)> {
     let (sources, skipped) = source::expand_noting(inputs)?;
     let expected = sources.iter().map(source::expected_bytes).sum();
+    let on_disk = sources.iter().map(source::size_on_disk).sum();
+    progress.stage("reading input", Some(Total::Bytes(on_disk)));
     let names = sources.iter().map(Source::display_path).collect();
     let mut out = run(names, expected, opts, None, |tx, pool| {
-        read_sources(&sources, opts, tx, pool)
+        read_sources(&sources, opts, tx, pool, progress)
     });
     if let Ok((_, stats)) = &mut out {
         stats.skipped_entries = skipped;
@@ -270,11 +278,12 @@ fn read_sources(
     opts: &IngestOptions,
     tx: SyncSender<Message>,
     pool: BufferPool,
+    progress: &dyn Progress,
 ) -> Result<Vec<String>> {
     let mut hashes = Vec::with_capacity(sources.len());
     for (file, source) in sources.iter().enumerate() {
         let name = source.display_path();
-        let (sent, hash) = source::with_reader_hashed(source, |reader| {
+        let (sent, hash) = source::with_reader_hashed(source, progress, |reader| {
             send_stream(file as u32, &name, reader, opts, &tx, pool.clone())
         })?;
         hashes.push(hash);
@@ -343,8 +352,6 @@ fn consume(
     stats: &mut IngestStats,
 ) -> Result<()> {
     let round_size = 2 * rayon::current_num_threads().max(1);
-    let progress = opts.progress && std::io::stderr().is_terminal();
-    let started = Instant::now();
     let mut parsed: Vec<(u32, RecordBatch)> = Vec::new();
     // Merged batches, emptied for the next round's chunks.
     let spare: std::sync::Mutex<Vec<RecordBatch>> = Default::default();
@@ -385,18 +392,6 @@ fn consume(
                 pool.give(chunk.bytes);
             }
         }
-        if progress {
-            let secs = started.elapsed().as_secs_f64();
-            let mb = stats.bytes_read as f64 / 1e6;
-            eprint!(
-                "\r  read {} records, {mb:.0} MB ({:.0} MB/s)   ",
-                stats.rows_read,
-                mb / secs
-            );
-        }
-    }
-    if progress {
-        eprint!("\r{:60}\r", "");
     }
     Ok(())
 }

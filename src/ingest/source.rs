@@ -2,6 +2,7 @@
 //! of its own). Readers are handed out one at a time so a zip entry can borrow its archive.
 
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -206,15 +207,25 @@ pub fn expected_bytes(source: &Source) -> u64 {
     }
 }
 
+/// Bytes of `source` on disk, as read (a zip entry's archive is not counted).
+pub fn size_on_disk(source: &Source) -> u64 {
+    match source.zip_entry {
+        Some(_) => 0,
+        None => std::fs::metadata(&source.path).map_or(0, |m| m.len()),
+    }
+}
+
 /// Open `source` decompressed and hand its reader to `f`.
 pub fn with_reader<T>(source: &Source, f: impl FnOnce(&mut dyn Read) -> Result<T>) -> Result<T> {
-    with_reader_hashed(source, f).map(|(t, _)| t)
+    with_reader_hashed(source, &crate::progress::Silent, f).map(|(t, _)| t)
 }
 
 /// [`with_reader`], also giving the SHA-256 of the file as it is on disk (as `sha256sum`
-/// prints it), taken while it is read; for a zip entry, of the whole archive.
+/// prints it), taken while it is read; for a zip entry, of the whole archive. `progress`
+/// advances by the bytes read from disk.
 pub fn with_reader_hashed<T>(
     source: &Source,
+    progress: &dyn Progress,
     f: impl FnOnce(&mut dyn Read) -> Result<T>,
 ) -> Result<(T, String)> {
     let path = &source.path;
@@ -232,6 +243,7 @@ pub fn with_reader_hashed<T>(
     let file = Hashing {
         inner: File::open(path).map_err(|e| Error::io(path, e))?,
         hash: &mut hash,
+        progress,
     };
     let t = read_decompressed(path, file, f)?;
     Ok((t, hex(hash)))
@@ -241,12 +253,14 @@ pub fn with_reader_hashed<T>(
 struct Hashing<'h, R> {
     inner: R,
     hash: &'h mut Sha256,
+    progress: &'h dyn Progress,
 }
 
 impl<R: Read> Read for Hashing<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hash.update(&buf[..n]);
+        self.progress.advance(n as u64);
         Ok(n)
     }
 }

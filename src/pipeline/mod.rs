@@ -34,6 +34,7 @@ use crate::communities::{leiden, LeidenConfig};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::graphs::{fuse, Fused, FusionOptions};
+use crate::progress::{Progress, Silent, Total};
 use crate::scoring::parts;
 use crate::scoring::{explain, profile, roles, AccountFeatures, Activity, Amplification};
 use crate::scoring::{Background, Cluster, Role, NO_CLUSTER};
@@ -148,18 +149,19 @@ pub const STAGES: [&str; 5] = [
 
 /// Run the whole pipeline on `data`.
 pub fn detect(data: &Dataset, config: &DetectConfig) -> Result<Detection> {
-    detect_with_progress(data, None, config, &mut |_| {})
+    detect_with_progress(data, None, config, &Silent)
 }
 
 /// [`detect`] with a control collection of ordinary accounts' tweets (the background a
-/// takedown archive lacks; see [`Background`]), calling `stage` with each of [`STAGES`] as it
-/// starts, so that a long run can show where it is.
+/// takedown archive lacks; see [`Background`]), telling `progress` each of [`STAGES`] as it
+/// starts and what it found, so that a long run can show where it is.
 pub fn detect_with_progress(
     data: &Dataset,
     control: Option<&Dataset>,
     config: &DetectConfig,
-    stage: &mut dyn FnMut(&'static str),
+    progress: &dyn Progress,
 ) -> Result<Detection> {
+    let stage = |name: &str| progress.stage(name, None);
     config.validate()?;
     let mut timings = Vec::new();
     let mut clock = Instant::now();
@@ -167,8 +169,9 @@ pub fn detect_with_progress(
         timings.push((name, clock.elapsed().as_secs_f64()));
         clock = Instant::now();
     };
-    stage(STAGES[0]);
-    let fused = fuse(data, &config.fusion)?;
+    let graphs = config.fusion.kinds.len() + usize::from(config.fusion.retweets);
+    progress.stage(STAGES[0], Some(Total::Count(graphs as u64)));
+    let fused = fuse(data, &config.fusion, progress)?;
     let control_sources = control.map(crate::graphs::retweet::sources);
     let control = control.zip(control_sources.as_deref());
     let background = |archive: bool| match (control, archive) {
@@ -194,6 +197,10 @@ pub fn detect_with_progress(
             background(false),
         )?;
         let (cluster_of, clusters) = recluster::form(&fused, &split, config);
+        progress.note(&format!(
+            "{clusters} clusters (Leiden: {} communities, quality {:.3})",
+            partition.communities, partition.quality
+        ));
         lap("communities", &mut timings);
         stage(STAGES[2]);
         let mut d = assess(data, fused, cluster_of, clusters, config, background(false));
@@ -211,6 +218,10 @@ pub fn detect_with_progress(
 
     stage(STAGES[3]);
     let ops = operations::operations(data, config)?;
+    progress.note(&format!(
+        "{} operations, from {} similarity edges",
+        ops.clusters, ops.similarity_edges
+    ));
     lap("operations", &mut timings);
     stage(STAGES[4]);
     let mut d = assess(

@@ -162,7 +162,8 @@ fn a_control_collection_gives_the_archive_its_nulls() {
     let data = archive(&dir.path().join("archive"), 40_000, 2);
     let control = control(&dir.path().join("control"));
     let config = DetectConfig::default();
-    let with = detect_with_progress(&data, Some(&control), &config, &mut |_| {}).unwrap();
+    let with =
+        detect_with_progress(&data, Some(&control), &config, &coordnet::progress::Silent).unwrap();
     let without = detect(&data, &config).unwrap();
     assert_eq!(with.input.kind, InputKind::Archive);
     assert_eq!(with.input.background, "the control collection");

@@ -272,3 +272,56 @@ fn communities_warns_on_an_edge_list_with_no_edges() {
         "node,cluster,cluster_size\n"
     );
 }
+
+/// `coordnet args` on a pseudo-terminal (util-linux `script`): what the terminal showed.
+fn on_a_terminal(args: &[&str]) -> Option<String> {
+    let bin = env!("CARGO_BIN_EXE_coordnet");
+    let line = std::iter::once(bin)
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let o = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+        .ok()?;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    Some(String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+#[test]
+fn progress_shows_on_a_terminal_only_and_quiet_silences_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let (input, out) = (sample.to_str().unwrap(), dir.path().join("out"));
+    let out = out.to_str().unwrap();
+    let Some(shown) = on_a_terminal(&["detect", input, "-o", out]) else {
+        eprintln!("SKIPPED: no `script` (util-linux) to run coordnet on a pseudo-terminal");
+        return;
+    };
+    // Bytes of the file on disk with rate and ETA, each graph noted, results after.
+    assert!(shown.contains("[1/7] reading input ["), "{shown}");
+    assert!(shown.contains("ETA"), "{shown}");
+    assert!(shown.contains("  co-retweet: "), "{shown}");
+    assert!(shown.contains("flagged as coordinated"), "{shown}");
+    let quiet = on_a_terminal(&["detect", input, "-o", out, "--quiet"]).unwrap();
+    assert!(!quiet.contains("reading input"), "{quiet}");
+    assert!(quiet.contains("flagged as coordinated"), "{quiet}");
+    // Piped: results only.
+    let piped = coordnet(&["detect", input, "-o", out]);
+    let log = String::from_utf8_lossy(&piped.stderr);
+    assert!(
+        !log.contains("reading input") && log.contains("flagged as coordinated"),
+        "{log}"
+    );
+    // Timed for the benches: a line per stage with its time and memory, and the notes.
+    let timed = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
+        .args(["detect", input, "-o", out])
+        .env("COORDNET_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&timed.stderr);
+    assert!(log.contains("[2/7] building graphs ("), "{log}");
+    assert!(log.contains("  co-hashtag: "), "{log}");
+    assert!(log.contains("done in "), "{log}");
+}

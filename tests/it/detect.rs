@@ -184,13 +184,36 @@ fn detect_writes_the_documented_columns_and_consistent_files() {
 #[test]
 fn detect_reports_its_stages_in_order() {
     let (data, _) = read(&[sample().join("tweets.csv.gz")]);
-    let mut stages = Vec::new();
+    #[derive(Default)]
+    struct Seen(std::sync::Mutex<(Vec<String>, u64, Vec<String>)>);
+    impl coordnet::progress::Progress for Seen {
+        fn stage(&self, name: &str, _: Option<coordnet::progress::Total>) {
+            self.0.lock().unwrap().0.push(name.to_string());
+        }
+        fn advance(&self, n: u64) {
+            self.0.lock().unwrap().1 += n;
+        }
+        fn note(&self, what: &str) {
+            self.0.lock().unwrap().2.push(what.to_string());
+        }
+    }
+    let seen = Seen::default();
     let config = DetectConfig::default();
-    let with = detect_with_progress(&data, None, &config, &mut |s| stages.push(s)).unwrap();
+    let with = detect_with_progress(&data, None, &config, &seen).unwrap();
+    let (stages, graphs, notes) = seen.0.into_inner().unwrap();
     assert_eq!(
         stages,
         ["building graphs", "finding communities", "scoring clusters"]
     );
+    // Every graph is counted as built and noted with its edges, then the clusters.
+    let kinds = config.fusion.kinds.len() as u64 + 1;
+    assert_eq!(graphs, kinds);
+    assert!(notes[0].starts_with("co-retweet: "), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.starts_with("retweet: ")),
+        "{notes:?}"
+    );
+    assert!(notes.last().unwrap().contains(" clusters"), "{notes:?}");
     let without = detect(&data, &config).unwrap();
     assert_eq!(with.cluster_of, without.cluster_of);
     assert_eq!(with.clusters.len(), without.clusters.len());

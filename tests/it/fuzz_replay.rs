@@ -15,7 +15,10 @@ fn fuzz_corpora_and_crashes_replay_clean() {
             };
             for entry in entries {
                 let path = entry.unwrap().path();
-                let data = std::fs::read(&path).unwrap();
+                // A fuzzer running meanwhile replaces inputs by shorter ones.
+                let Ok(data) = std::fs::read(&path) else {
+                    continue;
+                };
                 let outcome = std::panic::catch_unwind(|| run(&data));
                 assert!(outcome.is_ok(), "{name}: {} panics", path.display());
                 inputs += 1;
