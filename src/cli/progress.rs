@@ -114,7 +114,7 @@ impl Progress for Reporter {
     fn note(&self, what: &str) {
         match &self.current().1 {
             Some(bar) => bar.println(format!("  {what}")),
-            None if self.timings => eprintln!("  {what} ({:.2} s)", self.elapsed()),
+            None if self.timings => eprintln!("  {what} ({:.2} s{})", self.elapsed(), memory()),
             None => {}
         }
     }

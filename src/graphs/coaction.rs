@@ -88,38 +88,114 @@ struct Acc {
 }
 
 /// Project `actions` (collected from `data`) onto account pairs.
-pub fn project(data: &Dataset, mut actions: Actions, opts: &GraphOptions) -> Result<Projection> {
+pub fn project(data: &Dataset, actions: Actions, opts: &GraphOptions) -> Result<Projection> {
+    let (mut p, degree) = prepare(data, actions, opts)?;
+    let weights = ItemWeights::new(&p.actions, &degree, p.stats.accounts);
+    let ctx = Context {
+        actions: &p.actions,
+        item_of: &item_of(&p.actions),
+        weights: Some(&weights),
+    };
+    let pairs = collect_pairs::<Acc>(&ctx, p.window_ms, opts.max_neighbors);
+    let filter = count_pairs(data, &mut p, &pairs, opts);
+    let null = ShuffledNull::new(&p.actions, pairs.totals.slot_pairs, &degree);
+    p.edges = finish_edges(pairs.maps, &filter, &null, &weights, &mut p.stats);
+    p.stats.edges = p.edges.len();
+    Ok(p)
+}
+
+/// Account pairs `a < b` with the p-value of their co-action pairs, sorted.
+pub type SignificantPairs = Vec<(u32, u32, f64)>;
+
+/// The account pairs of the co-action graph whose pairs are significant at `alpha`, with their
+/// p-values, sorted: what fusion reads. Each pair is only counted, so this takes a fraction
+/// of [`project`]'s memory; the projection comes back without edges, and its `stats.edges`
+/// counts every edge before the test.
+pub fn project_significant(
+    data: &Dataset,
+    actions: Actions,
+    opts: &GraphOptions,
+    alpha: f64,
+) -> Result<(Projection, SignificantPairs)> {
+    let (mut p, degree) = prepare(data, actions, opts)?;
+    let ctx = Context {
+        actions: &p.actions,
+        item_of: &item_of(&p.actions),
+        weights: None,
+    };
+    let pairs = collect_pairs::<u32>(&ctx, p.window_ms, opts.max_neighbors);
+    let filter = count_pairs(data, &mut p, &pairs, opts);
+    let null = ShuffledNull::new(&p.actions, pairs.totals.slot_pairs, &degree);
+    let tallies = tally_fates(&pairs.maps, &filter, &mut p.stats);
+    p.stats.edges = tallies.iter().map(|t| t[Fate::Kept as usize]).sum();
+    let runs: Vec<Vec<(u32, u32, f64)>> = pairs
+        .maps
+        .into_par_iter()
+        .map(|map| {
+            let mut out: Vec<(u32, u32, f64)> = map
+                .into_iter()
+                .filter(|&(k, n)| filter.fate(k, &n) == Fate::Kept)
+                .filter_map(|(key, n)| {
+                    let (a, b) = ((key >> 32) as u32, key as u32);
+                    let p_value = poisson_upper_tail(n as u64, null.expected(a, b));
+                    (p_value <= alpha).then_some((a, b, p_value))
+                })
+                .collect();
+            out.shrink_to_fit();
+            out
+        })
+        .collect();
+    let mut edges = runs.concat();
+    edges.par_sort_unstable_by_key(|e| (e.0, e.1));
+    Ok((p, edges))
+}
+
+/// The projection's window and accounts, before any pair: the edgeless projection, and every
+/// account's actions.
+fn prepare(
+    data: &Dataset,
+    mut actions: Actions,
+    opts: &GraphOptions,
+) -> Result<(Projection, Vec<u32>)> {
     let kind = actions.kind.expect("actions are collected for a kind");
     let (window_ms, window_reason) = opts.window.resolve(&actions, opts.max_auto_window_ms)?;
     let mut stats = ProjectionStats::default();
     let degree = drop_light_accounts(&mut actions, data.accounts.len(), opts, &mut stats);
-    let weights = ItemWeights::new(&actions, &degree, stats.accounts);
-    let pairs = collect_pairs(&actions, window_ms, opts.max_neighbors, &weights);
-    stats.pairs = pairs.totals.pairs;
-    stats.pairs_capped = pairs.totals.capped;
-    stats.items_capped = pairs.items_capped();
-    stats.edges_before_filters = pairs.maps.iter().map(HashMap::len).sum();
-    let qualifies = opts
-        .coortweet_participation
-        .then(|| paired_participation(data, &actions, &pairs.paired, opts.min_participation));
-    let null = ShuffledNull::new(&actions, pairs.totals.slot_pairs, &degree);
-    let edges = finish_edges(
-        pairs.maps,
-        opts.min_pairs,
-        qualifies,
-        &null,
-        &weights,
-        &mut stats,
-    );
-    stats.edges = edges.len();
-    Ok(Projection {
+    let p = Projection {
         kind,
         window_ms,
         window_reason,
-        edges,
+        edges: Vec::new(),
         stats,
         actions,
-    })
+    };
+    Ok((p, degree))
+}
+
+/// The pairs' counts into the projection's stats, and the filters every edge must pass.
+fn count_pairs<T: Tally>(
+    data: &Dataset,
+    p: &mut Projection,
+    pairs: &PairMaps<T>,
+    opts: &GraphOptions,
+) -> Filter {
+    p.stats.pairs = pairs.totals.pairs;
+    p.stats.pairs_capped = pairs.totals.capped;
+    p.stats.items_capped = pairs.items_capped();
+    p.stats.edges_before_filters = pairs.maps.iter().map(HashMap::len).sum();
+    Filter {
+        min_pairs: opts.min_pairs,
+        qualifies: opts
+            .coortweet_participation
+            .then(|| paired_participation(data, &p.actions, &pairs.paired, opts.min_participation)),
+    }
+}
+
+/// Each action's item.
+fn item_of(actions: &Actions) -> Vec<u32> {
+    (0..actions.items())
+        .flat_map(|g| std::iter::repeat_n(g as u32, actions.item(g).len()))
+        .collect()
 }
 
 /// Take out the accounts with fewer than `min_participation` actions; returns every
@@ -146,15 +222,15 @@ fn drop_light_accounts(
 }
 
 /// Every in-window pair aggregated by account pair, in `SHARDS` maps.
-struct PairMaps {
-    maps: Vec<HashMap<u64, Acc>>,
+struct PairMaps<T> {
+    maps: Vec<HashMap<u64, T>>,
     totals: Emitted,
     /// Actions that were paired, and items where the neighbour cap left pairs out (bit sets).
     paired: Vec<AtomicU64>,
     capped_items: Vec<AtomicU64>,
 }
 
-impl PairMaps {
+impl<T> PairMaps<T> {
     fn items_capped(&self) -> usize {
         self.capped_items
             .iter()
@@ -167,24 +243,21 @@ impl PairMaps {
 /// account pair. Rounds: units of actions emit their in-window pairs into per-shard buffers in
 /// parallel, then each shard's map takes its pairs, one task per shard. No map is ever merged
 /// into another, and the buffers hold one round, so memory follows the edges.
-fn collect_pairs(
-    actions: &Actions,
+fn collect_pairs<T: Tally>(
+    ctx: &Context,
     window_ms: Option<i64>,
     max_neighbors: u32,
-    weights: &ItemWeights,
-) -> PairMaps {
+) -> PairMaps<T> {
+    let (actions, item_of) = (ctx.actions, ctx.item_of);
     let window = window_ms.unwrap_or(i64::MAX);
     let cap = max_neighbors.max(1) as usize;
     let bits =
         |n: usize| -> Vec<AtomicU64> { (0..n.div_ceil(64)).map(|_| AtomicU64::new(0)).collect() };
     let paired = bits(actions.len());
     let capped_items = bits(actions.items());
-    let item_of: Vec<u32> = (0..actions.items())
-        .flat_map(|g| std::iter::repeat_n(g as u32, actions.item(g).len()))
-        .collect();
     let units: Vec<usize> = (0..actions.len()).step_by(UNIT).collect();
     let round = 4 * rayon::current_num_threads().max(1);
-    let mut maps: Vec<HashMap<u64, Acc>> = (0..SHARDS).map(|_| HashMap::new()).collect();
+    let mut maps: Vec<HashMap<u64, T>> = (0..SHARDS).map(|_| HashMap::new()).collect();
     let mut buffers: Vec<Emitted> = Vec::new();
     let mut totals = Emitted::default();
     for (r, starts) in units.chunks(round).enumerate() {
@@ -200,7 +273,7 @@ fn collect_pairs(
                 paired: &paired,
                 capped_items: &capped_items,
             };
-            emit(actions, &item_of, lo..hi, window, cap, marks, &mut local);
+            emit(actions, item_of, lo..hi, window, cap, marks, &mut local);
             *out = local;
         });
         // After the first round, each map is sized for its share of the rest as the first
@@ -214,7 +287,9 @@ fn collect_pairs(
             }
             for out in &buffers {
                 for p in &out.shards[s] {
-                    take_pair(&mut map, p, actions, &item_of, weights);
+                    map.entry(p.key)
+                        .or_insert_with(|| T::new(item_of[p.i as usize]))
+                        .take(p, ctx);
                 }
             }
             *shared = map;
@@ -264,38 +339,57 @@ enum Fate {
     Kept = 2,
 }
 
-/// The kept edges, with their significance, sorted by account pair; the maps are freed as
-/// their edges are written.
-fn finish_edges(
-    maps: Vec<HashMap<u64, Acc>>,
+/// The filters an edge must pass before its significance is tested.
+struct Filter {
     min_pairs: u32,
+    /// CooRTweet's participation: an edge needs one qualifying account.
     qualifies: Option<Vec<bool>>,
-    null: &ShuffledNull,
-    weights: &ItemWeights,
-    stats: &mut ProjectionStats,
-) -> Vec<CoEdge> {
-    let fate = |key: u64, e: &Acc| {
-        let accounts_qualify = qualifies
+}
+
+impl Filter {
+    fn fate<T: Tally>(&self, key: u64, e: &T) -> Fate {
+        let accounts_qualify = self
+            .qualifies
             .as_ref()
             .is_none_or(|q| q[(key >> 32) as usize] || q[key as u32 as usize]);
-        match (e.pairs >= min_pairs, accounts_qualify) {
+        match (e.pairs() >= self.min_pairs, accounts_qualify) {
             (false, _) => Fate::BelowMinPairs,
             (true, false) => Fate::BelowParticipation,
             (true, true) => Fate::Kept,
         }
-    };
-    // Per shard, in parallel and in one pass: how many edges meet each fate.
+    }
+}
+
+/// Per shard, in parallel and in one pass: how many edges meet each fate (into `stats`).
+fn tally_fates<T: Tally + Sync>(
+    maps: &[HashMap<u64, T>],
+    filter: &Filter,
+    stats: &mut ProjectionStats,
+) -> Vec<[usize; 3]> {
     let tallies: Vec<[usize; 3]> = maps
         .par_iter()
         .map(|m| {
             m.iter().fold([0; 3], |mut t, (&k, e)| {
-                t[fate(k, e) as usize] += 1;
+                t[filter.fate(k, e) as usize] += 1;
                 t
             })
         })
         .collect();
     stats.edges_below_min_pairs = tallies.iter().map(|t| t[0]).sum();
     stats.edges_below_participation = tallies.iter().map(|t| t[1]).sum();
+    tallies
+}
+
+/// The kept edges, with their significance, sorted by account pair; the maps are freed as
+/// their edges are written.
+fn finish_edges(
+    maps: Vec<HashMap<u64, Acc>>,
+    filter: &Filter,
+    null: &ShuffledNull,
+    weights: &ItemWeights,
+    stats: &mut ProjectionStats,
+) -> Vec<CoEdge> {
+    let tallies = tally_fates(&maps, filter, stats);
     let kept = Fate::Kept as usize;
     // Each shard writes its edges into its own stretch of one exactly sized vector, and its
     // map is freed as soon as it is done: the edges and the maps are never both held twice.
@@ -314,7 +408,7 @@ fn finish_edges(
     maps.into_par_iter().zip(stretches).for_each(|(map, out)| {
         let kept_edges = map
             .into_iter()
-            .filter(|&(k, ref e)| fate(k, e) == Fate::Kept);
+            .filter(|&(k, ref e)| filter.fate(k, e) == Fate::Kept);
         for (slot, (key, e)) in out.iter_mut().zip(kept_edges) {
             *slot = co_edge(key, &e, null, weights);
         }
@@ -434,36 +528,69 @@ fn emit(
     }
 }
 
-/// Add one pair to its edge. Pairs of an edge arrive in item order, so an item is counted
+/// What pairing reads besides the pairs.
+struct Context<'a> {
+    actions: &'a Actions,
+    item_of: &'a [u32],
+    /// TF-IDF weights, where the edges' weights are wanted.
+    weights: Option<&'a ItemWeights>,
+}
+
+/// What an edge keeps of its pairs.
+trait Tally: Send {
+    /// An edge whose first pair is on `item`.
+    fn new(item: u32) -> Self;
+    fn take(&mut self, p: &Pair, ctx: &Context);
+    fn pairs(&self) -> u32;
+}
+
+/// Counting only: what the significance test reads.
+impl Tally for u32 {
+    fn new(_: u32) -> u32 {
+        0
+    }
+    fn take(&mut self, _: &Pair, _: &Context) {
+        *self += 1;
+    }
+    fn pairs(&self) -> u32 {
+        *self
+    }
+}
+
+/// Every column of [`CoEdge`]. Pairs of an edge arrive in item order, so an item is counted
 /// once, at its first pair.
-fn take_pair(
-    map: &mut HashMap<u64, Acc>,
-    p: &Pair,
-    actions: &Actions,
-    item_of: &[u32],
-    weights: &ItemWeights,
-) {
-    let (i, j) = (p.i as usize, p.j as usize);
-    let g = item_of[i];
-    let delay = actions.time_ms[j] - actions.time_ms[i];
-    let e = map.entry(p.key).or_insert(Acc {
-        pairs: 0,
-        items: 0,
-        last_item: u32::MAX,
-        first_item: g,
-        min_delay: i64::MAX,
-        delay_sum: 0,
-        dot: Fixed::ZERO,
-        idf: Fixed::ZERO,
-    });
-    e.pairs += 1;
-    e.delay_sum += delay;
-    e.min_delay = e.min_delay.min(delay);
-    if e.last_item != g {
-        e.last_item = g;
-        e.items += 1;
-        e.idf += Fixed::from(weights.idf[g as usize]);
-        e.dot += Fixed::from(weights.action[i] * weights.action[j]);
+impl Tally for Acc {
+    fn new(item: u32) -> Acc {
+        Acc {
+            pairs: 0,
+            items: 0,
+            last_item: u32::MAX,
+            first_item: item,
+            min_delay: i64::MAX,
+            delay_sum: 0,
+            dot: Fixed::ZERO,
+            idf: Fixed::ZERO,
+        }
+    }
+
+    fn take(&mut self, p: &Pair, ctx: &Context) {
+        let (i, j) = (p.i as usize, p.j as usize);
+        let g = ctx.item_of[i];
+        let delay = ctx.actions.time_ms[j] - ctx.actions.time_ms[i];
+        self.pairs += 1;
+        self.delay_sum += delay;
+        self.min_delay = self.min_delay.min(delay);
+        if self.last_item != g {
+            let weights = ctx.weights.expect("weights for full edges");
+            self.last_item = g;
+            self.items += 1;
+            self.idf += Fixed::from(weights.idf[g as usize]);
+            self.dot += Fixed::from(weights.action[i] * weights.action[j]);
+        }
+    }
+
+    fn pairs(&self) -> u32 {
+        self.pairs
     }
 }
 

@@ -12,7 +12,7 @@
 use super::retweet::{self, RetweetGraph, Source};
 use super::significance::poisson_upper_tail;
 use super::window::{check_window, Window};
-use super::{coaction, coaction_actions, format_duration, CoEdge, CoactionKind, Graph};
+use super::{coaction, coaction_actions, format_duration, CoactionKind, Graph};
 use super::{GraphKind, GraphOptions, Projection};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -101,8 +101,8 @@ pub struct Fused {
     /// Fused edges, `a < b`, with their weight and each kind's evidence (in `kinds` order).
     pub edges: Vec<FusedEdge>,
     pub kinds: Vec<KindStats>,
-    /// Each co-action kind's actions and statistics; its edges are dropped once the
-    /// significant ones are fused.
+    /// Each co-action kind's actions and statistics, without edges (only the significant
+    /// ones were kept, as fused evidence).
     pub projections: Vec<Projection>,
     pub retweets: Option<RetweetGraph>,
     /// Each retweet row's source, where one was found (`None` for other rows).
@@ -149,13 +149,15 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     let mut projections = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
     for (k, &kind) in opts.kinds.iter().enumerate() {
-        let mut p = project_kind(data, kind, &opts.graph)?;
-        let (count, total) = add_coaction(&mut entries, &p.edges, k, opts.edge_pvalue);
+        // Only the significant edges go on, as entries: their other columns are not read.
+        let (p, significant) = project_kind(data, kind, &opts.graph, opts.edge_pvalue)?;
+        let (count, total) = add_coaction(&mut entries, &significant, k);
+        drop(significant);
         kinds.push(KindStats {
             kind: kind.name(),
             window: p.window_ms.map_or("none".to_string(), format_duration),
             window_reason: p.window_reason.clone(),
-            edges: p.edges.len(),
+            edges: p.stats.edges,
             significant_edges: count,
             evidence: total,
             pairs_capped: p.stats.pairs_capped,
@@ -165,12 +167,9 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
             "{}: {} actions, {} edges, {count} significant",
             kind.name(),
             p.stats.actions,
-            p.edges.len()
+            p.stats.edges
         ));
         progress.advance(1);
-        // Only the significant edges go on, as entries; the rest of the edge list is not
-        // read again and is the largest thing built (before the next kind's).
-        p.edges = Vec::new();
         projections.push(p);
     }
     // Sources are kept: roles and timing read each retweet's source and delay.
@@ -202,7 +201,12 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
 /// One kind's projection with its window: an estimated window is capped, and a window the
 /// timestamps cannot resolve becomes the whole period (said in the window's reason) rather
 /// than failing the run.
-fn project_kind(data: &Dataset, kind: CoactionKind, graph: &GraphOptions) -> Result<Projection> {
+fn project_kind(
+    data: &Dataset,
+    kind: CoactionKind,
+    graph: &GraphOptions,
+    alpha: f64,
+) -> Result<(Projection, coaction::SignificantPairs)> {
     let mut opts = graph.clone();
     let actions = coaction_actions(data, kind, &opts)?;
     let mut coarse = None;
@@ -215,11 +219,11 @@ fn project_kind(data: &Dataset, kind: CoactionKind, graph: &GraphOptions) -> Res
             opts.window = Window::Whole;
         }
     }
-    let mut p = coaction::project(data, actions, &opts)?;
+    let (mut p, significant) = coaction::project_significant(data, actions, &opts, alpha)?;
     if coarse.is_some() {
         p.window_reason = coarse;
     }
-    Ok(p)
+    Ok((p, significant))
 }
 
 /// One significant edge of one kind: (account pair, kind, evidence).
@@ -278,12 +282,16 @@ fn by_pair(mut entries: Vec<Entry>) -> Vec<FusedEdge> {
         .collect()
 }
 
-fn add_coaction(entries: &mut Vec<Entry>, edges: &[CoEdge], k: usize, alpha: f64) -> (usize, f64) {
+fn add_coaction(
+    entries: &mut Vec<Entry>,
+    significant: &[(u32, u32, f64)],
+    k: usize,
+) -> (usize, f64) {
     let mut count = 0;
     let mut total = 0.0;
-    for e in edges.iter().filter(|e| e.p_value <= alpha) {
-        let ev = evidence(e.p_value);
-        entries.push(((e.a, e.b), k as u8, ev as f32));
+    for &(a, b, p) in significant {
+        let ev = evidence(p);
+        entries.push(((a, b), k as u8, ev as f32));
         count += 1;
         total += ev;
     }
