@@ -66,6 +66,8 @@ pub enum Setting {
     EdgeWeight,
     /// The longest record ingest reads.
     MaxRecord,
+    /// The memory a run may use.
+    MemoryLimit,
 }
 
 /// What went wrong.

@@ -36,6 +36,7 @@ pub mod eval;
 pub mod graphs;
 pub mod hash;
 pub mod ingest;
+pub mod memory;
 pub mod pipeline;
 pub mod progress;
 pub mod report;

@@ -161,6 +161,7 @@ impl Args {
         set(&mut c.leiden.quality, self.quality);
         set(&mut c.leiden.resolution, self.resolution);
         set(&mut c.leiden.seed, self.seed);
+        c.memory_limit = self.input.memory_limit();
         c.validate()?;
         Ok(c)
     }
@@ -171,6 +172,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     coordnet::report::safe::check_output_dir(&args.output, &args.input.inputs)?;
     let started = Instant::now();
     let progress = Reporter::new(STAGES.len() + 2 + usize::from(!args.control.is_empty()));
+    progress.say(&args.input.memory_line());
     let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
     progress.say(&stats.summary());
     anyhow::ensure!(

@@ -129,6 +129,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let opts = args.graph.options();
     let progress = Reporter::new(3);
+    progress.say(&args.input.memory_line());
     // Texts are a quarter of the time to read an archive, and only the retweet graph (sources
     // from 'RT @name:') and the text graphs use them. The IRA layout keeps them regardless, to
     // recover retweet targets.

@@ -24,6 +24,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "MB")]
     pub max_record_mb: Option<usize>,
 
+    /// Memory the run may use (12G, 500M, ...); a stage that would pass it stops before it
+    /// starts, saying what it needs [default: 80% of the memory available at start].
+    #[arg(long, value_name = "SIZE", value_parser = coordnet::memory::parse_size)]
+    pub memory_limit: Option<u64>,
+
     /// Action CSV: column holding the account.
     #[arg(long, value_name = "COL", requires_all = ["time", "object"], help_heading = "Action CSV columns")]
     pub account: Option<String>,
@@ -71,6 +76,26 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
+    /// The memory limit: the flag's, or the default share of what is available now.
+    pub fn memory_limit(&self) -> Option<u64> {
+        self.memory_limit.or_else(coordnet::memory::default_limit)
+    }
+
+    /// A line saying the memory limit and where it came from.
+    pub fn memory_line(&self) -> String {
+        use coordnet::memory::{available, format_size, DEFAULT_SHARE};
+        match (self.memory_limit, self.memory_limit()) {
+            (Some(l), _) => format!("memory limit {} (--memory-limit)", format_size(l)),
+            (None, Some(l)) => format!(
+                "memory limit {} ({:.0}% of the {} available; --memory-limit to change)",
+                format_size(l),
+                DEFAULT_SHARE * 100.0,
+                available().map_or("?".into(), format_size)
+            ),
+            (None, None) => "no memory limit (the system does not say what is available)".into(),
+        }
+    }
+
     pub fn options(&self) -> IngestOptions {
         let mapping = self.account.as_ref().map(|account| ActionsMapping {
             account: account.clone(),
@@ -86,6 +111,7 @@ impl InputArgs {
             strict: self.strict,
             ..IngestOptions::default()
         };
+        opts.memory_limit = self.memory_limit();
         if let Some(mb) = self.max_record_mb {
             opts.max_record_bytes = mb << 20;
         }

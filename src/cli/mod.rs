@@ -72,6 +72,7 @@ pub fn flag_for(setting: Setting) -> String {
         Setting::EdgeColumns => "--source, --target and --weight-column".into(),
         Setting::EdgeWeight => "--weight pairs, items, idf or cosine".into(),
         Setting::MaxRecord => "--max-record-mb".into(),
+        Setting::MemoryLimit => "--memory-limit".into(),
     }
 }
 

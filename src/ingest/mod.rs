@@ -117,6 +117,8 @@ pub struct IngestOptions {
     /// error naming its line, rather than holding memory without end (a file with no line
     /// breaks, a quote never closed).
     pub max_record_bytes: usize,
+    /// Stop, saying so, when the process holds more than this many bytes (see `memory`).
+    pub memory_limit: Option<u64>,
 }
 
 impl Default for IngestOptions {
@@ -129,6 +131,7 @@ impl Default for IngestOptions {
             keep_repeated_rows: false,
             chunk_bytes: 4 << 20,
             max_record_bytes: 64 << 20,
+            memory_limit: None,
         }
     }
 }
@@ -392,6 +395,7 @@ fn consume(
                 pool.give(chunk.bytes);
             }
         }
+        crate::memory::check_now("reading input", opts.memory_limit)?;
     }
     Ok(())
 }

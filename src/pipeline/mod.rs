@@ -34,6 +34,7 @@ use crate::communities::{leiden, LeidenConfig};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::graphs::{fuse, Fused, FusionOptions};
+use crate::memory;
 use crate::progress::{Progress, Silent, Total};
 use crate::scoring::parts;
 use crate::scoring::{explain, profile, roles, AccountFeatures, Activity, Amplification};
@@ -62,6 +63,9 @@ pub struct DetectConfig {
     pub min_internal_share: f64,
     /// Clusters scoring at least this are flagged as coordinated.
     pub threshold: f64,
+    /// Stop, saying so, before or when a stage passes this many bytes (see `memory`); the
+    /// outputs do not depend on it.
+    pub memory_limit: Option<u64>,
 }
 
 impl Default for DetectConfig {
@@ -80,6 +84,7 @@ impl Default for DetectConfig {
             min_cluster_size: 3,
             min_internal_share: 0.4,
             threshold: 0.4,
+            memory_limit: None,
         }
     }
 }
@@ -169,6 +174,9 @@ pub fn detect_with_progress(
         timings.push((name, clock.elapsed().as_secs_f64()));
         clock = Instant::now();
     };
+    let limit = config.memory_limit;
+    let graph_bytes = data.len() as u64 * memory::GRAPH_BYTES_PER_TWEET;
+    memory::check_before(STAGES[0], graph_bytes, limit)?;
     let graphs = config.fusion.kinds.len() + usize::from(config.fusion.retweets);
     progress.stage(STAGES[0], Some(Total::Count(graphs as u64)));
     let fused = fuse(data, &config.fusion, progress)?;
@@ -180,6 +188,7 @@ pub fn detect_with_progress(
         (None, true) => Background::Reference,
     };
     lap("graphs", &mut timings);
+    memory::check_now(STAGES[0], limit)?;
 
     // A collection's clusters, scored: the answer for a collection, and in doubt the test of
     // whether the data has a background at all.
@@ -188,6 +197,7 @@ pub fn detect_with_progress(
         fused
     } else {
         stage(STAGES[1]);
+        memory::check_now(STAGES[1], limit)?;
         let partition = leiden(&fused.graph, &config.leiden)?;
         let split = recluster::split_by_score(
             data,
@@ -217,6 +227,7 @@ pub fn detect_with_progress(
     };
 
     stage(STAGES[3]);
+    memory::check_now(STAGES[3], limit)?;
     let ops = operations::operations(data, config)?;
     progress.note(&format!(
         "{} operations, from {} similarity edges",

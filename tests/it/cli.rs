@@ -325,3 +325,39 @@ fn progress_shows_on_a_terminal_only_and_quiet_silences_it() {
     assert!(log.contains("  co-hashtag: "), "{log}");
     assert!(log.contains("done in "), "{log}");
 }
+
+#[test]
+fn a_memory_limit_too_small_stops_naming_the_stage_and_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let input = sample.to_str().unwrap();
+    let out = dir.path().join("out");
+    let o = coordnet(&["detect", input, "-o", out.to_str().unwrap()]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{log}");
+    if coordnet::memory::resident().is_none() {
+        eprintln!("SKIPPED: no /proc to read memory from, so no limit to hit");
+        return;
+    }
+    assert!(
+        log.contains("memory limit ") && log.contains("% of the "),
+        "{log}"
+    );
+    // Below what reading holds: stops there; nothing is written.
+    let small = dir.path().join("small");
+    let o = coordnet(&[
+        "detect",
+        input,
+        "-o",
+        small.to_str().unwrap(),
+        "--memory-limit",
+        "1M",
+    ]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{log}");
+    assert!(log.contains("reading input holds "), "{log}");
+    assert!(log.contains("(set with --memory-limit)"), "{log}");
+    assert!(!small.join("clusters.csv").exists());
+    let o = coordnet(&["detect", input, "-o", "x", "--memory-limit", "lots"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a size"));
+}
