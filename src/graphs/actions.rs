@@ -1,9 +1,9 @@
 //! Actions: the (item, account, time) triples a co-action graph pairs up, grouped by item and
 //! sorted by time inside each item, for one graph kind.
 
-use super::text_norm::normal_forms;
+use super::text_norm::{normal_form_hashes, normalize_for_cotweet, NO_FORM};
 use super::CoactionKind;
-use crate::dataset::{Dataset, Interner, NO_TEXT, NO_TWEET};
+use crate::dataset::{Dataset, NO_TEXT, NO_TWEET};
 use crate::dataset::{ItemKind, TimeResolution, TweetKind};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,8 +34,6 @@ pub struct Actions {
     pub coarsest: TimeResolution,
     /// How many actions have minute resolution or coarser (for the window check).
     pub coarse_actions: usize,
-    /// Normalized texts, when the items are texts (co-tweet).
-    pub texts: Option<Interner>,
     /// Retweets or replies that name no target and whose target was not found from their
     /// text (the original is not in the data, or texts were not kept): no action.
     pub unplaced: usize,
@@ -74,7 +72,6 @@ impl Actions {
         let mut out = Actions {
             kind: self.kind,
             coarsest: self.coarsest,
-            texts: self.texts.take(),
             unplaced: self.unplaced,
             ..Default::default()
         };
@@ -118,10 +115,10 @@ impl Actions {
             Some(CoactionKind::CoHashtag) => format!("#{}", data.hashtags.get(item as u32)),
             Some(CoactionKind::CoUrl) => data.urls.get(item as u32).to_string(),
             Some(CoactionKind::CoMention) => format!("@{}", mention_label(data, item as u32)),
-            Some(CoactionKind::CoTweet) => match &self.texts {
-                Some(t) => t.get(item as u32).to_string(),
-                None => String::new(),
-            },
+            Some(CoactionKind::CoTweet) => {
+                let row = self.row[self.start[g] as usize] as usize;
+                normalize_for_cotweet(data.text(row).unwrap_or_default())
+            }
             Some(CoactionKind::CoSimilar) | None => {
                 let row = self.row[self.start[g] as usize] as usize;
                 data.text(row).unwrap_or_default().to_string()
@@ -155,7 +152,6 @@ impl Default for ActionFilter {
 /// the retweeted post, and counting them again would double every retweet's evidence.
 pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Actions {
     let mut keyed: Vec<(u64, u32)> = Vec::new();
-    let mut texts = None;
     let mut unplaced = 0;
     let not_retweet = |r: usize| data.kind(r) != TweetKind::Retweet;
     match kind {
@@ -231,37 +227,30 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
             }
         }
         CoactionKind::CoTweet => {
-            let (interner, ids) = normal_forms(data, filter.min_text_chars);
+            let forms = normal_form_hashes(data, filter.min_text_chars);
             keyed = (0..data.len())
                 .filter(|&r| not_retweet(r) && data.text[r] != NO_TEXT)
-                .filter_map(|r| match ids[data.text[r] as usize] {
-                    NO_TEXT => None,
-                    id => Some((id as u64, r as u32)),
+                .filter_map(|r| match forms[data.text[r] as usize] {
+                    NO_FORM => None,
+                    form => Some((form, r as u32)),
                 })
                 .collect();
-            texts = Some(interner);
         }
         CoactionKind::CoSimilar => {
             unreachable!("near-duplicate actions come from similarity::buckets")
         }
     }
-    let mut a = from_keyed(data, kind, keyed, texts);
+    let mut a = from_keyed(data, kind, keyed);
     a.unplaced = unplaced;
     a
 }
 
 /// Group `(item, row)` pairs: rows are time-ordered in the dataset, so sorting by (item, row)
 /// puts each item's actions in time order.
-pub fn from_keyed(
-    data: &Dataset,
-    kind: CoactionKind,
-    mut keyed: Vec<(u64, u32)>,
-    texts: Option<Interner>,
-) -> Actions {
+pub fn from_keyed(data: &Dataset, kind: CoactionKind, mut keyed: Vec<(u64, u32)>) -> Actions {
     keyed.par_sort_unstable();
     let mut a = Actions {
         kind: Some(kind),
-        texts,
         ..Default::default()
     };
     a.account = keyed

@@ -91,7 +91,7 @@ pub fn near_duplicate_actions(data: &Dataset, opts: &GraphOptions) -> Result<Act
             f => Some((cluster[f as usize] as u64, r as u32)),
         })
         .collect();
-    Ok(from_keyed(data, CoactionKind::CoSimilar, keyed, None))
+    Ok(from_keyed(data, CoactionKind::CoSimilar, keyed))
 }
 
 /// Union-find over forms whose signatures agree in a band and verify above `similarity`.
