@@ -187,7 +187,7 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
                             .get(r)
                             .copied()
                             .flatten()
-                            .and_then(|s| s.original_row);
+                            .and_then(|s| s.original_row());
                         match (original, data.text[r]) {
                             (Some(o), _) => Some((RECOVERED_ITEM | o as u64, r as u32)),
                             (None, NO_TEXT) => {

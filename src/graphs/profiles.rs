@@ -227,7 +227,7 @@ fn family_pairs(data: &Dataset, family: Family, opts: &ProfileOptions) -> Vec<(u
                     TweetKind::Retweet => {
                         let key = match (
                             data.target_tweet[r],
-                            recovered[r].and_then(|s| s.original_row),
+                            recovered[r].and_then(|s| s.original_row()),
                         ) {
                             (NO_TWEET, Some(o)) => RECOVERED_ITEM | o as u64,
                             (NO_TWEET, None) if data.text[r] != NO_TEXT => {

@@ -21,14 +21,44 @@ pub enum SourceFrom {
     TextMatch,
 }
 
-/// A retweet with a known source.
+/// A retweet with a known source. Compact (12 bytes, one per dataset row): the delay is
+/// worked out from the rows when asked.
 #[derive(Clone, Copy, Debug)]
 pub struct Source {
     pub account: u32,
-    /// The original's row in the dataset, if it is there.
-    pub original_row: Option<u32>,
-    pub delay_ms: Option<i64>,
+    /// The original's row in the dataset, or `NO_ROW`.
+    original: u32,
     pub from: SourceFrom,
+}
+
+const NO_ROW: u32 = u32::MAX;
+
+impl Source {
+    fn new(account: u32, original_row: Option<u32>, from: SourceFrom) -> Source {
+        Source {
+            account,
+            original: original_row.unwrap_or(NO_ROW),
+            from,
+        }
+    }
+
+    /// The original's row in the dataset, if it is there.
+    pub fn original_row(&self) -> Option<u32> {
+        (self.original != NO_ROW).then_some(self.original)
+    }
+
+    /// Milliseconds from the original to the retweet `row` of `data`: from the original's row
+    /// where it is there, else from the retweeted id's snowflake time; never negative.
+    pub fn delay_ms(&self, data: &Dataset, row: usize) -> Option<i64> {
+        let origin = match self.original_row() {
+            Some(o) => Some(data.time_ms[o as usize]),
+            None => match data.target_tweet[row] {
+                NO_TWEET => None,
+                target => snowflake_ms(target),
+            },
+        };
+        origin.map(|o| data.time_ms[row] - o).filter(|&d| d >= 0)
+    }
 }
 
 /// One amplifier -> source edge.
@@ -89,30 +119,14 @@ pub fn sources(data: &Dataset) -> Vec<Option<Source>> {
             let original_row = (target != NO_TWEET)
                 .then(|| row_of_tweet.get(&target).copied())
                 .flatten();
-            let delay_from = |row: Option<u32>| {
-                let origin = match row {
-                    Some(o) => Some(data.time_ms[o as usize]),
-                    None => snowflake_ms(target).filter(|_| target != NO_TWEET),
-                };
-                origin.map(|o| t - o).filter(|&d| d >= 0)
-            };
             if data.target_account[r] != NO_ACCOUNT {
-                return Some(Source {
-                    account: data.target_account[r],
-                    original_row,
-                    delay_ms: delay_from(original_row),
-                    from: SourceFrom::Record,
-                });
+                let account = data.target_account[r];
+                return Some(Source::new(account, original_row, SourceFrom::Record));
             }
             let text = data.text(r)?;
             if let Some(name) = retweeted_name(text) {
                 if let Some(&a) = by_name.get(&name.to_lowercase()) {
-                    return Some(Source {
-                        account: a,
-                        original_row,
-                        delay_ms: delay_from(original_row),
-                        from: SourceFrom::TextPrefix,
-                    });
+                    return Some(Source::new(a, original_row, SourceFrom::TextPrefix));
                 }
             }
             let &o = first_with_text.get(&data.text[r])?;
@@ -120,12 +134,11 @@ pub fn sources(data: &Dataset) -> Vec<Option<Source>> {
             if data.time_ms[o_row] > t || data.account[o_row] == data.account[r] {
                 return None;
             }
-            Some(Source {
-                account: data.account[o_row],
-                original_row: Some(o),
-                delay_ms: Some(t - data.time_ms[o_row]),
-                from: SourceFrom::TextMatch,
-            })
+            Some(Source::new(
+                data.account[o_row],
+                Some(o),
+                SourceFrom::TextMatch,
+            ))
         })
         .collect()
 }
@@ -165,7 +178,7 @@ pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
             continue;
         }
         let key = ((data.account[r] as u64) << 32) | s.account as u64;
-        delays.push((key, s.delay_ms.unwrap_or(-1)));
+        delays.push((key, s.delay_ms(data, r).unwrap_or(-1)));
     }
     delays.par_sort_unstable();
     let mut edges = Vec::new();

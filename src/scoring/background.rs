@@ -69,7 +69,7 @@ pub fn control_fast_retweets(
         if control.kind(r) != TweetKind::Retweet {
             continue;
         }
-        if let Some(d) = s.and_then(|s| s.delay_ms) {
+        if let Some(d) = s.and_then(|s| s.delay_ms(control, r)) {
             timed += 1;
             fast += (d <= window_ms) as u64;
         }

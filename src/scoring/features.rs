@@ -90,7 +90,7 @@ impl Amplification {
             }
             a.made[u as usize] += 1;
             a.received[s.account as usize] += 1;
-            if let Some(d) = s.delay_ms {
+            if let Some(d) = s.delay_ms(data, r) {
                 delays.push((u, d));
             }
         }

@@ -358,7 +358,7 @@ fn retweet_timing(
         if s.account == u {
             continue;
         }
-        if let Some(d) = s.delay_ms {
+        if let Some(d) = s.delay_ms(data, r) {
             all_timed += 1;
             all_fast += (d <= SYNC_WINDOW_MS) as u64;
         }
@@ -377,7 +377,7 @@ fn retweet_timing(
         e.retweets_known += 1;
         if cluster_of[s.account as usize] == c {
             e.inner_retweets += 1;
-            if let Some(d) = s.delay_ms {
+            if let Some(d) = s.delay_ms(data, r) {
                 e.inner_retweets_timed += 1;
                 e.inner_retweets_fast += (d <= SYNC_WINDOW_MS) as u64;
                 delays[c as usize].push(d);

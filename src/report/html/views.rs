@@ -150,7 +150,8 @@ pub fn gather(data: &Dataset, d: &Detection, max: usize) -> Vec<ClusterView> {
     for (r, s) in d.fused.sources.iter().enumerate() {
         let Some(s) = s else { continue };
         let a = data.account[r];
-        if let Some(ms) = s.delay_ms.filter(|_| s.account != a) {
+        let delay = s.delay_ms(data, r);
+        if let Some(ms) = delay.filter(|_| s.account != a) {
             all_delays[delay_bin(ms)] += 1;
         }
         let (Some(c), Some(cs)) = (in_drawn(a), in_drawn(s.account)) else {
@@ -159,12 +160,12 @@ pub fn gather(data: &Dataset, d: &Detection, max: usize) -> Vec<ClusterView> {
         if c != cs || s.account == a {
             continue;
         }
-        if let Some(ms) = s.delay_ms {
+        if let Some(ms) = delay {
             delays[c][delay_bin(ms)] += 1;
         }
         if d.roles[s.account as usize].0 == Role::Core {
             *lines[c].entry((a, s.account)).or_default() += 1;
-            if let Some(o) = s.original_row {
+            if let Some(o) = s.original_row() {
                 *posts[c].entry(o).or_default() += 1;
             }
         }
