@@ -186,8 +186,9 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
         kinds.push(stats);
     }
     let edges = by_pair(entries);
-    let list: Vec<(u32, u32, f32)> = edges.iter().map(|e| (e.a, e.b, e.weight as f32)).collect();
-    let graph = Graph::undirected(data.accounts.len(), &list)?;
+    let graph = Graph::undirected_sorted(data.accounts.len(), || {
+        edges.iter().map(|e| (e.a, e.b, e.weight as f32))
+    })?;
     Ok(Fused {
         graph,
         edges,

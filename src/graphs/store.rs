@@ -43,6 +43,49 @@ impl Graph {
         Ok(Graph::from_sorted(n, half, false))
     }
 
+    /// An undirected graph on `n` nodes from edges `a < b` sorted by `(a, b)` without
+    /// repeats (as fusion makes them), filled in place: the same graph as [`Graph::undirected`]
+    /// without its doubled, sorted copy of the edge list. Edges out of that order are an
+    /// error. `edges` is walked twice: once to count, once to fill.
+    pub fn undirected_sorted<I>(n: usize, edges: impl Fn() -> I) -> Result<Graph>
+    where
+        I: Iterator<Item = (u32, u32, f32)>,
+    {
+        let mut offsets = vec![0u64; n + 1];
+        let mut last = None;
+        for (a, b) in edges().map(|(a, b, _)| (a, b)) {
+            if a >= b || b as usize >= n || last >= Some((a, b)) {
+                return Err(Error::config(format!(
+                    "edge ({a}, {b}) is not a node pair a < b < {n} after {last:?}"
+                )));
+            }
+            last = Some((a, b));
+            offsets[a as usize + 1] += 1;
+            offsets[b as usize + 1] += 1;
+        }
+        for v in 0..n {
+            offsets[v + 1] += offsets[v];
+        }
+        // Node v's row takes its smaller neighbours first (the edges (a, v) come before
+        // (v, b) in the order), each side in increasing order: the rows come out sorted.
+        let total = offsets[n] as usize;
+        let (mut targets, mut weights) = (vec![0u32; total], vec![0f32; total]);
+        let mut next: Vec<u64> = offsets[..n].to_vec();
+        for (a, b, w) in edges() {
+            for (from, to) in [(a, b), (b, a)] {
+                let at = next[from as usize] as usize;
+                (targets[at], weights[at]) = (to, w);
+                next[from as usize] += 1;
+            }
+        }
+        Ok(Graph {
+            offsets,
+            targets,
+            weights,
+            directed: false,
+        })
+    }
+
     /// A directed graph on `n` nodes (`a -> b`); parallel edges are merged. An edge to a node
     /// outside `0..n` is an error.
     pub fn directed(n: usize, edges: &[(u32, u32, f32)]) -> Result<Graph> {
@@ -197,6 +240,35 @@ pub fn component_sizes(g: &Graph) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_edges_fill_the_same_graph_as_the_sorting_build() {
+        // Pseudo-random sorted unique pairs a < b over 300 nodes.
+        let mut edges = Vec::new();
+        let mut x = 7u64;
+        for a in 0..300u32 {
+            for b in a + 1..300 {
+                x = crate::hash::splitmix(x);
+                if x % 29 == 0 {
+                    edges.push((a, b, (x % 1000) as f32 / 7.0));
+                }
+            }
+        }
+        let sorted = Graph::undirected_sorted(300, || edges.iter().copied()).unwrap();
+        let built = Graph::undirected(300, &edges).unwrap();
+        assert_eq!(sorted.offsets, built.offsets);
+        assert_eq!(sorted.targets, built.targets);
+        assert_eq!(sorted.weights, built.weights);
+        for bad in [
+            vec![(1, 2, 1.0), (0, 3, 1.0)],
+            vec![(2, 1, 1.0)],
+            vec![(1, 1, 1.0)],
+            vec![(0, 1, 1.0), (0, 1, 1.0)],
+            vec![(0, 300, 1.0)],
+        ] {
+            assert!(Graph::undirected_sorted(300, || bad.iter().copied()).is_err());
+        }
+    }
 
     #[test]
     fn undirected_rows_hold_both_directions_and_merge_parallel_edges() {
