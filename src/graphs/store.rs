@@ -249,7 +249,7 @@ mod tests {
         for a in 0..300u32 {
             for b in a + 1..300 {
                 x = crate::hash::splitmix(x);
-                if x % 29 == 0 {
+                if x.is_multiple_of(29) {
                     edges.push((a, b, (x % 1000) as f32 / 7.0));
                 }
             }
