@@ -118,12 +118,12 @@ impl Fused {
         let mut internal = vec![0.0; n];
         for e in &self.edges {
             for u in [e.a, e.b] {
-                strength[u as usize] += e.weight;
+                strength[u as usize] += e.weight();
             }
             let c = group_of[e.a as usize];
             if c != none && c == group_of[e.b as usize] {
-                internal[e.a as usize] += e.weight;
-                internal[e.b as usize] += e.weight;
+                internal[e.a as usize] += e.weight();
+                internal[e.b as usize] += e.weight();
             }
         }
         (strength, internal)
@@ -137,10 +137,17 @@ pub const MAX_KINDS: usize = GraphKind::ALL.len();
 pub struct FusedEdge {
     pub a: u32,
     pub b: u32,
-    pub weight: f64,
     /// Evidence per kind, in the order of `Fused::kinds` (the rest zero). Inline, not a
     /// vector: an allocation per edge doubled the fused graph's memory.
     pub by_kind: [f32; MAX_KINDS],
+}
+
+impl FusedEdge {
+    /// The edge's weight: its evidence summed over kinds (summed when asked, not stored: the
+    /// fused graph is the largest thing a run holds).
+    pub fn weight(&self) -> f64 {
+        self.by_kind.iter().map(|&x| x as f64).sum()
+    }
 }
 
 /// Build every enabled graph and fuse them.
@@ -187,7 +194,7 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     }
     let edges = by_pair(entries);
     let graph = Graph::undirected_sorted(data.accounts.len(), || {
-        edges.iter().map(|e| (e.a, e.b, e.weight as f32))
+        edges.iter().map(|e| (e.a, e.b, e.weight() as f32))
     })?;
     Ok(Fused {
         graph,
@@ -276,7 +283,6 @@ fn by_pair(mut entries: Vec<Entry>) -> Vec<FusedEdge> {
             FusedEdge {
                 a: run[0].0 .0,
                 b: run[0].0 .1,
-                weight: by_kind.iter().map(|&x| x as f64).sum(),
                 by_kind,
             }
         })

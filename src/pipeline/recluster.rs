@@ -164,7 +164,7 @@ fn split_labels(
             edges.entry(l).or_default().push((
                 local[e.a as usize],
                 local[e.b as usize],
-                e.weight as f32,
+                e.weight() as f32,
             ));
         }
     }

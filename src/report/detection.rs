@@ -291,7 +291,7 @@ fn fused_table(d: &Detection, keep: impl Fn(u32, u32) -> bool) -> EdgeTable {
             (
                 e.a,
                 e.b,
-                e.weight,
+                e.weight(),
                 e.by_kind[..n].iter().map(|&x| x as f64).collect(),
             )
         }),

@@ -249,12 +249,12 @@ fn fused_weights(fused: &Fused, cluster_of: &[u32], ev: &mut [Evidence]) {
     for e in &fused.edges {
         let (ca, cb) = (cluster_of[e.a as usize], cluster_of[e.b as usize]);
         if ca != NO_CLUSTER && ca == cb {
-            ev[ca as usize].internal_weight += e.weight;
+            ev[ca as usize].internal_weight += e.weight();
             continue;
         }
         for c in [ca, cb] {
             if c != NO_CLUSTER {
-                ev[c as usize].boundary_weight += e.weight;
+                ev[c as usize].boundary_weight += e.weight();
             }
         }
     }
