@@ -272,21 +272,23 @@ fn add_retweets(
 /// Entries grouped by account pair into fused edges.
 fn by_pair(mut entries: Vec<Entry>) -> Vec<FusedEdge> {
     entries.par_sort_unstable_by_key(|e| e.0);
-    entries
-        .par_chunk_by(|x, y| x.0 == y.0)
-        .map(|run| {
-            let mut by_kind = [0.0f32; MAX_KINDS];
-            for &(_, k, ev) in run {
-                // Mutual retweeting is one relation: keep the stronger direction.
-                by_kind[k as usize] = by_kind[k as usize].max(ev);
-            }
-            FusedEdge {
-                a: run[0].0 .0,
-                b: run[0].0 .1,
-                by_kind,
-            }
-        })
-        .collect()
+    // Sized exactly and filled in one pass: a parallel collect of unknown length holds its
+    // pieces and the joined vector at once, twice the largest thing a run builds.
+    let pairs = 1 + entries.windows(2).filter(|w| w[0].0 != w[1].0).count();
+    let mut edges = Vec::with_capacity(pairs.min(entries.len()));
+    edges.extend(entries.chunk_by(|x, y| x.0 == y.0).map(|run| {
+        let mut by_kind = [0.0f32; MAX_KINDS];
+        for &(_, k, ev) in run {
+            // Mutual retweeting is one relation: keep the stronger direction.
+            by_kind[k as usize] = by_kind[k as usize].max(ev);
+        }
+        FusedEdge {
+            a: run[0].0 .0,
+            b: run[0].0 .1,
+            by_kind,
+        }
+    }));
+    edges
 }
 
 fn add_coaction(
