@@ -325,29 +325,33 @@ fn inside_flagged(d: &Detection, a: u32, b: u32) -> bool {
     c != NO_CLUSTER && c == d.cluster_of[b as usize] && d.clusters[c as usize].flagged
 }
 
-/// The fused edges with each kind's evidence: inside flagged clusters, or all with `all`.
-pub fn write_edges(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Result<()> {
-    let table = fused_table(d, |a, b| all || inside_flagged(d, a, b));
-    create(dir, "edges.csv", |out| {
-        write_graph(out, GraphFormat::Csv, data, &table, &NodeTable::default())
-    })
-}
-
-/// Gephi file of the flagged clusters (all clusters with `all`) and the fused edges inside
-/// them: what an analyst lays out, not the whole collection.
-pub fn write_gexf(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Result<()> {
-    let table = fused_table(d, |a, b| {
+/// `edges.csv`, the fused edges with each kind's evidence (inside flagged clusters, or all
+/// with `--all-edges`), and `network.gexf`, the Gephi file of the flagged clusters (all
+/// clusters with `all`) and the fused edges inside them: what an analyst lays out, not the
+/// whole collection. Without `all` both hold the same edges, so one table serves both.
+fn write_edge_files(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Result<()> {
+    let csv = |table: &EdgeTable| {
+        create(dir, "edges.csv", |out| {
+            write_graph(out, GraphFormat::Csv, data, table, &NodeTable::default())
+        })
+    };
+    let gexf = |table: &EdgeTable| {
+        let nodes = node_table(data, d, &table.nodes());
+        create(dir, "network.gexf", |out| {
+            write_graph(out, GraphFormat::Gexf, data, table, &nodes)
+        })
+    };
+    if !all {
+        let table = fused_table(d, |a, b| inside_flagged(d, a, b));
+        let (a, b) = rayon::join(|| csv(&table), || gexf(&table));
+        return a.and(b);
+    }
+    // One table at a time: every fused edge, then the clusters' internal ones.
+    csv(&fused_table(d, |_, _| true))?;
+    gexf(&fused_table(d, |a, b| {
         let c = d.cluster_of[a as usize];
-        if all {
-            c != NO_CLUSTER && c == d.cluster_of[b as usize]
-        } else {
-            inside_flagged(d, a, b)
-        }
-    });
-    let nodes = node_table(data, d, &table.nodes());
-    create(dir, "network.gexf", |out| {
-        write_graph(out, GraphFormat::Gexf, data, &table, &nodes)
-    })
+        c != NO_CLUSTER && c == d.cluster_of[b as usize]
+    }))
 }
 
 /// `summary.json`, keys in sorted order.
@@ -381,13 +385,7 @@ pub fn write_detection(
             write_summary(dir, &summary)?;
             super::html::write_report(dir, data, d, &summary)
         },
-        || {
-            let (a, b) = rayon::join(
-                || write_edges(dir, data, d, all_edges),
-                || write_gexf(dir, data, d, all_edges),
-            );
-            a.and(b)
-        },
+        || write_edge_files(dir, data, d, all_edges),
     );
     tables.and(edges)
 }
