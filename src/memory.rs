@@ -29,6 +29,11 @@ pub fn resident() -> Option<u64> {
     kib_field("/proc/self/status", "VmRSS:")
 }
 
+/// The most this process has held resident so far, in bytes.
+pub fn peak() -> Option<u64> {
+    kib_field("/proc/self/status", "VmHWM:")
+}
+
 fn kib_field(file: &str, name: &str) -> Option<u64> {
     let text = std::fs::read_to_string(file).ok()?;
     let line = text.lines().find(|l| l.starts_with(name))?;

@@ -120,17 +120,11 @@ impl Progress for Reporter {
     }
 }
 
-/// ", resident N MB (peak M MB)" from /proc (Linux), or nothing.
+/// ", resident N MB (peak M MB)" where the system says, or nothing.
 fn memory() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| -> Option<u64> {
-        let line = status.lines().find(|l| l.starts_with(name))?;
-        line.split_whitespace().nth(1)?.parse().ok()
-    };
-    match (field("VmRSS:"), field("VmHWM:")) {
-        (Some(now), Some(peak)) => {
-            format!(", resident {} MB (peak {} MB)", now / 1024, peak / 1024)
-        }
+    use coordnet::memory::{peak, resident};
+    match (resident(), peak()) {
+        (Some(now), Some(peak)) => format!(", resident {} MB (peak {} MB)", now >> 20, peak >> 20),
         _ => String::new(),
     }
 }
