@@ -15,6 +15,7 @@
 //!
 //! ```
 //! use coordnet::{detect, ingest, write_detection, DetectConfig, IngestOptions, RunSummary};
+//! use coordnet::report::detection::EdgeFiles;
 //! let dir = tempfile::tempdir().unwrap();
 //! let input = dir.path().join("shares.csv");
 //! std::fs::write(&input, "object_id,account_id,content_id,timestamp_share\n\
@@ -23,9 +24,11 @@
 //! let (data, report) = ingest(&inputs, &IngestOptions::default()).unwrap();
 //! let config = DetectConfig::default();
 //! let d = detect(&data, &config).unwrap();
-//! let summary = RunSummary::new(&inputs, &data, &report, report.seconds, &config, &d);
+//! let files = EdgeFiles::choose(&d, Default::default());
+//! let mut summary = RunSummary::new(&inputs, &data, &report, report.seconds, &config, &d);
+//! summary.edge_files = Some(files.counts.clone());
 //! let out = dir.path().join("out");
-//! write_detection(&out, &data, &d, &summary, false).unwrap();
+//! write_detection(&out, &data, &d, &summary, &files).unwrap();
 //! assert!(out.join("clusters.csv").exists());
 //! ```
 

@@ -8,6 +8,7 @@ use coordnet::graphs::{CoactionKind, Window};
 use coordnet::ingest::ingest_with_progress;
 use coordnet::pipeline::{InputKind, STAGES};
 use coordnet::progress::Progress;
+use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
 use coordnet::{detect_with_progress, write_detection, DetectConfig, RunSummary};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -103,6 +104,12 @@ pub struct Args {
     #[arg(long)]
     all_edges: bool,
 
+    /// Past this many edges, network.gexf keeps each account's strongest ties only, as many
+    /// per account as fit (Gephi stalls beyond about a million edges; edges.csv keeps all).
+    /// 0 for no limit.
+    #[arg(long, value_name = "N")]
+    gexf_max_edges: Option<usize>,
+
     /// Seed of Leiden and of the time-shuffled null.
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
@@ -134,11 +141,24 @@ pub fn show_defaults(cmd: clap::Command) -> clap::Command {
             ("quality", d.leiden.quality.name().to_string()),
             ("resolution", d.leiden.resolution.to_string()),
             ("seed", d.leiden.seed.to_string()),
+            (
+                "gexf_max_edges",
+                EdgeFileOptions::default().gexf_max_edges.to_string(),
+            ),
         ],
     )
 }
 
 impl Args {
+    fn edge_files(&self) -> EdgeFileOptions {
+        let mut o = EdgeFileOptions {
+            all_edges: self.all_edges,
+            ..Default::default()
+        };
+        set(&mut o.gexf_max_edges, self.gexf_max_edges);
+        o
+    }
+
     fn config(&self) -> anyhow::Result<DetectConfig> {
         let mut c = DetectConfig::default();
         set(&mut c.input_kind, self.input_kind);
@@ -223,9 +243,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     progress.stage("writing", None);
     let inputs = &args.input.inputs;
-    let summary = RunSummary::new(inputs, &data, &stats, ingest_secs, &config, &d);
-    write_detection(&args.output, &data, &d, &summary, args.all_edges)?;
+    let files = EdgeFiles::choose(&d, args.edge_files());
+    let mut summary = RunSummary::new(inputs, &data, &stats, ingest_secs, &config, &d);
+    summary.edge_files = Some(files.counts.clone());
+    write_detection(&args.output, &data, &d, &summary, &files)?;
     progress.finish();
+    let c = &files.counts;
+    if let Some(k) = c.network_gexf_strongest_per_account {
+        progress.say(&format!(
+            "note: network.gexf holds {} of the {} edges inside its clusters, each account's {k} \
+             strongest (--gexf-max-edges {}); edges.csv holds them all",
+            c.network_gexf, c.network_gexf_inside, c.options.gexf_max_edges
+        ));
+    }
     let flagged: Vec<_> = d.flagged().collect();
     eprintln!(
         "{} clusters ({} accounts); {} flagged as coordinated ({} accounts); wrote {}",

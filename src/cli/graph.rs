@@ -9,7 +9,7 @@ use coordnet::graphs::{GraphOptions, Window};
 use coordnet::ingest::ingest_with_progress;
 use coordnet::progress::Progress;
 use coordnet::report::graph_file::{write_coaction_csv, EdgeWeight};
-use coordnet::report::{write_graph, EdgeTable, GraphFormat, NodeTable};
+use coordnet::report::{write_graph, EdgeTable, GraphEdges, GraphFormat, NodeTable};
 use std::io::Write;
 use std::path::PathBuf;
 

@@ -6,6 +6,7 @@ use super::set;
 use coordnet::eval::read_suspects;
 use coordnet::graphs::fuse;
 use coordnet::ingest::ingest_with_progress;
+use coordnet::report::detection::EdgeFiles;
 use coordnet::scoring::{Background, Part, NO_CLUSTER};
 use coordnet::{assess, write_detection, DetectConfig};
 use std::path::PathBuf;
@@ -145,7 +146,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "groups": groups,
             "ingest": stats,
         });
-        write_detection(dir, &data, &d, &summary, false)?;
+        let files = EdgeFiles::choose(&d, Default::default());
+        write_detection(dir, &data, &d, &summary, &files)?;
         eprintln!("wrote {}", dir.display());
     }
     Ok(())

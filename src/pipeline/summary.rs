@@ -27,6 +27,9 @@ pub struct RunSummary<'a> {
     pub ingest: &'a IngestStats,
     /// Seconds per stage, reading included.
     pub timings_s: BTreeMap<&'static str, f64>,
+    /// What `edges.csv` and `network.gexf` hold (set by whoever chose them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge_files: Option<crate::report::detection::EdgeFileCounts>,
 }
 
 /// The settings that shaped the result.
@@ -119,6 +122,7 @@ impl<'a> RunSummary<'a> {
             counts,
             ingest,
             timings_s,
+            edge_files: None,
         }
     }
 }

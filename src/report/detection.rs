@@ -2,7 +2,7 @@
 //! `clusters.csv`, `edges.csv`, `network.gexf` and `summary.json`. Column names are stable;
 //! the README documents each.
 
-use super::graph_file::{write_graph, EdgeTable, GraphFormat, NodeTable};
+use super::graph_file::{write_graph, FusedEdges, GraphEdges, GraphFormat, NodeTable};
 use super::safe;
 use crate::dataset::time::format_iso;
 use crate::dataset::Dataset;
@@ -278,26 +278,6 @@ pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
     write_csv_rows(dir, "clusters.csv", &header, rows)
 }
 
-/// The fused edges that `keep` accepts, with each kind's evidence, as a graph table
-/// (filtered before their columns are copied).
-fn fused_table(d: &Detection, keep: impl Fn(u32, u32) -> bool) -> EdgeTable {
-    let columns: Vec<&'static str> = d.fused.kinds.iter().map(|k| k.kind).collect();
-    let n = columns.len();
-    EdgeTable::new(
-        "fused",
-        false,
-        columns,
-        d.fused.edges.iter().filter(|e| keep(e.a, e.b)).map(|e| {
-            (
-                e.a,
-                e.b,
-                e.weight(),
-                e.by_kind[..n].iter().map(|&x| x as f64).collect(),
-            )
-        }),
-    )
-}
-
 fn node_table(data: &Dataset, d: &Detection, nodes: &[u32]) -> NodeTable {
     let mut t = NodeTable::basic(data, nodes);
     let cluster = |u: u32| d.cluster_of[u as usize];
@@ -325,33 +305,169 @@ fn inside_flagged(d: &Detection, a: u32, b: u32) -> bool {
     c != NO_CLUSTER && c == d.cluster_of[b as usize] && d.clusters[c as usize].flagged
 }
 
-/// `edges.csv`, the fused edges with each kind's evidence (inside flagged clusters, or all
-/// with `--all-edges`), and `network.gexf`, the Gephi file of the flagged clusters (all
-/// clusters with `all`) and the fused edges inside them: what an analyst lays out, not the
-/// whole collection. Without `all` both hold the same edges, so one table serves both.
-fn write_edge_files(dir: &Path, data: &Dataset, d: &Detection, all: bool) -> Result<()> {
-    let csv = |table: &EdgeTable| {
-        create(dir, "edges.csv", |out| {
-            write_graph(out, GraphFormat::Csv, data, table, &NodeTable::default())
-        })
-    };
-    let gexf = |table: &EdgeTable| {
-        let nodes = node_table(data, d, &table.nodes());
-        create(dir, "network.gexf", |out| {
-            write_graph(out, GraphFormat::Gexf, data, table, &nodes)
-        })
-    };
-    if !all {
-        let table = fused_table(d, |a, b| inside_flagged(d, a, b));
-        let (a, b) = rayon::join(|| csv(&table), || gexf(&table));
-        return a.and(b);
+/// What the edge files hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct EdgeFileOptions {
+    /// Every fused edge in `edges.csv` and every cluster in `network.gexf`, not only the
+    /// flagged clusters' internal edges.
+    pub all_edges: bool,
+    /// Past this many edges `network.gexf` keeps each account's strongest ties only (0: no
+    /// limit). Gephi lays out up to about a million edges; beyond, it stalls.
+    pub gexf_max_edges: usize,
+}
+
+impl Default for EdgeFileOptions {
+    fn default() -> EdgeFileOptions {
+        EdgeFileOptions {
+            all_edges: false,
+            gexf_max_edges: 1_000_000,
+        }
     }
-    // One table at a time: every fused edge, then the clusters' internal ones.
-    csv(&fused_table(d, |_, _| true))?;
-    gexf(&fused_table(d, |a, b| {
-        let c = d.cluster_of[a as usize];
-        c != NO_CLUSTER && c == d.cluster_of[b as usize]
-    }))
+}
+
+/// The edges of `edges.csv` and `network.gexf`, chosen from the fused graph.
+///
+/// `edges.csv` holds the fused edges inside flagged clusters (every fused edge with
+/// `all_edges`), all of them: it is the evidence. `network.gexf` holds the edges inside the
+/// clusters it shows (flagged ones, or all with `all_edges`); when they number more than
+/// `gexf_max_edges`, it keeps an edge only if it is among the k strongest of one of its ends,
+/// k the largest that fits (`max / accounts`, at least 1). Such a backbone keeps every
+/// account tied to its closest partners, and so the clusters' shape in a layout, in a file
+/// a person can open.
+pub struct EdgeFiles<'f> {
+    pub csv: FusedEdges<'f>,
+    pub gexf: FusedEdges<'f>,
+    pub counts: EdgeFileCounts,
+}
+
+/// What the edge files hold, for `summary.json`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct EdgeFileCounts {
+    #[serde(flatten)]
+    pub options: EdgeFileOptions,
+    pub edges_csv: usize,
+    pub network_gexf: usize,
+    /// Edges inside the clusters `network.gexf` shows, before the limit.
+    pub network_gexf_inside: usize,
+    /// The k of the backbone, when the limit applied.
+    pub network_gexf_strongest_per_account: Option<usize>,
+}
+
+impl<'f> EdgeFiles<'f> {
+    pub fn choose(d: &'f Detection, options: EdgeFileOptions) -> EdgeFiles<'f> {
+        let same_cluster = |a: u32, b: u32| {
+            let c = d.cluster_of[a as usize];
+            c != NO_CLUSTER && c == d.cluster_of[b as usize]
+        };
+        let (csv, inside) = match options.all_edges {
+            false => {
+                let csv = FusedEdges::new(&d.fused, |a, b| inside_flagged(d, a, b));
+                let inside = FusedEdges::from_indices(&d.fused, csv.indices().to_vec());
+                (csv, inside)
+            }
+            true => (
+                FusedEdges::new(&d.fused, |_, _| true),
+                FusedEdges::new(&d.fused, same_cluster),
+            ),
+        };
+        let network_gexf_inside = inside.len();
+        let (gexf, strongest) = match options.gexf_max_edges {
+            max if max > 0 && inside.len() > max => {
+                let keep_gexf = |a: u32, b: u32| match options.all_edges {
+                    true => same_cluster(a, b),
+                    false => inside_flagged(d, a, b),
+                };
+                let (edges, k) = backbone(d, &inside, keep_gexf, max);
+                (edges, Some(k))
+            }
+            _ => (inside, None),
+        };
+        EdgeFiles {
+            counts: EdgeFileCounts {
+                options,
+                edges_csv: csv.len(),
+                network_gexf: gexf.len(),
+                network_gexf_inside,
+                network_gexf_strongest_per_account: strongest,
+            },
+            csv,
+            gexf,
+        }
+    }
+}
+
+/// The edges of `inside` (those `keep` accepts) that are among the k strongest of either
+/// end, k = `max / accounts` (at least 1), so that at most about `max` remain.
+fn backbone<'f>(
+    d: &'f Detection,
+    inside: &FusedEdges<'f>,
+    keep: impl Fn(u32, u32) -> bool + Sync,
+    max: usize,
+) -> (FusedEdges<'f>, usize) {
+    use rayon::prelude::*;
+    let g = &d.fused.graph;
+    let n = d.cluster_of.len();
+    let mut degree = vec![0u32; n];
+    for &i in inside.indices() {
+        let e = &d.fused.edges[i as usize];
+        degree[e.a as usize] += 1;
+        degree[e.b as usize] += 1;
+    }
+    let accounts = degree.iter().filter(|&&x| x > 0).count().max(1);
+    let k = (max / accounts).max(1);
+    // Each account's k-th strongest tie inside (the graph holds the same f32 weights).
+    let threshold: Vec<f32> = (0..n)
+        .into_par_iter()
+        .map_init(Vec::new, |scratch: &mut Vec<f32>, v| {
+            if degree[v] as usize <= k {
+                return f32::NEG_INFINITY;
+            }
+            scratch.clear();
+            let row = g.offsets[v] as usize..g.offsets[v + 1] as usize;
+            scratch.extend(
+                row.filter(|&j| keep(v as u32, g.targets[j]))
+                    .map(|j| g.weights[j]),
+            );
+            *scratch
+                .select_nth_unstable_by(k - 1, |x, y| y.total_cmp(x))
+                .1
+        })
+        .collect();
+    let chosen = inside
+        .indices()
+        .par_iter()
+        .copied()
+        .filter(|&i| {
+            let e = &d.fused.edges[i as usize];
+            let w = e.weight() as f32;
+            w >= threshold[e.a as usize] || w >= threshold[e.b as usize]
+        })
+        .collect();
+    (FusedEdges::from_indices(&d.fused, chosen), k)
+}
+
+/// `edges.csv` and `network.gexf` (see [`EdgeFiles`]), written from the fused graph.
+fn write_edge_files(dir: &Path, data: &Dataset, d: &Detection, files: &EdgeFiles) -> Result<()> {
+    let (csv, gexf) = rayon::join(
+        || {
+            create(dir, "edges.csv", |out| {
+                write_graph(
+                    out,
+                    GraphFormat::Csv,
+                    data,
+                    &files.csv,
+                    &NodeTable::default(),
+                )
+            })
+        },
+        || {
+            let nodes = node_table(data, d, &files.gexf.nodes());
+            create(dir, "network.gexf", |out| {
+                write_graph(out, GraphFormat::Gexf, data, &files.gexf, &nodes)
+            })
+        },
+    );
+    csv.and(gexf)
 }
 
 /// `summary.json`, keys in sorted order.
@@ -365,14 +481,13 @@ pub fn write_summary(dir: &Path, summary: &impl serde::Serialize) -> Result<()> 
 }
 
 /// Write every detection file into `dir` (created if missing), the analyst's page
-/// (`report.html`) among them. Edge files hold the flagged clusters' internal edges, or with
-/// `all_edges` every fused edge (and every cluster in GEXF).
+/// (`report.html`) among them, with the edge files `files` chose.
 pub fn write_detection(
     dir: &Path,
     data: &Dataset,
     d: &Detection,
     summary: &impl serde::Serialize,
-    all_edges: bool,
+    files: &EdgeFiles,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     // The edge files are the big ones; write them beside the tables.
@@ -385,7 +500,7 @@ pub fn write_detection(
             write_summary(dir, &summary)?;
             super::html::write_report(dir, data, d, &summary)
         },
-        || write_edge_files(dir, data, d, all_edges),
+        || write_edge_files(dir, data, d, files),
     );
     tables.and(edges)
 }

@@ -510,3 +510,125 @@ fn rhythm_tells_a_shift_crew_from_ordinary_accounts() {
     assert!(excess(crew) > 0.5, "{crew:?}");
     assert!(excess(users) < 0.1, "{users:?}");
 }
+
+/// Past `--gexf-max-edges`, network.gexf keeps each account's strongest ties: every account
+/// of edges.csv is still in it, every edge it holds is in edges.csv, and no account keeps
+/// fewer than k ties unless it had fewer; edges.csv keeps them all, and summary.json says so.
+#[test]
+fn a_large_gephi_file_keeps_each_accounts_strongest_ties() {
+    let dir = tempfile::tempdir().unwrap();
+    let (full, capped) = (dir.path().join("full"), dir.path().join("capped"));
+    assert!(detect_sample(&full, &["-q"]).status.success());
+    let (_, all) = csv_rows(&full.join("edges.csv"));
+    let max = all.len() / 4;
+    let o = detect_sample(&capped, &["-q", "--gexf-max-edges", &max.to_string()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read(full.join("edges.csv")).unwrap(),
+        std::fs::read(capped.join("edges.csv")).unwrap(),
+        "edges.csv is not cut"
+    );
+
+    let gexf = |dir: &Path| {
+        let text = std::fs::read_to_string(dir.join("network.gexf")).unwrap();
+        let mut reader = quick_xml::Reader::from_str(&text);
+        let (mut ids, mut edges) = (HashMap::new(), Vec::new());
+        let mut node = String::new();
+        loop {
+            match reader.read_event().unwrap() {
+                quick_xml::events::Event::Eof => break,
+                quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                    let attr = |k: &str| {
+                        e.try_get_attribute(k)
+                            .unwrap()
+                            .map(|a| a.unescape_value().unwrap().to_string())
+                    };
+                    match e.name().as_ref() {
+                        b"node" => node = attr("id").unwrap(),
+                        b"attvalue" if attr("for").as_deref() == Some("account_id") => {
+                            ids.insert(node.clone(), attr("value").unwrap());
+                        }
+                        b"edge" => edges.push((
+                            attr("source").unwrap(),
+                            attr("target").unwrap(),
+                            attr("weight").unwrap().parse::<f64>().unwrap(),
+                        )),
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        edges
+            .into_iter()
+            .map(|(a, b, w)| (ids[&a].clone(), ids[&b].clone(), w))
+            .collect::<Vec<_>>()
+    };
+    let (before, after) = (gexf(&full), gexf(&capped));
+    assert_eq!(before.len(), all.len());
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(capped.join("summary.json")).unwrap()).unwrap();
+    let files = &summary["edge_files"];
+    let k = files["network_gexf_strongest_per_account"]
+        .as_u64()
+        .unwrap() as usize;
+    assert_eq!(
+        files["network_gexf"].as_u64().unwrap() as usize,
+        after.len()
+    );
+    assert_eq!(
+        files["network_gexf_inside"].as_u64().unwrap() as usize,
+        all.len()
+    );
+    assert!(after.len() < all.len());
+
+    let degree = |edges: &[(String, String, f64)]| {
+        let mut d: HashMap<String, usize> = HashMap::new();
+        for (a, b, _) in edges {
+            *d.entry(a.clone()).or_default() += 1;
+            *d.entry(b.clone()).or_default() += 1;
+        }
+        d
+    };
+    let (deg_before, deg_after) = (degree(&before), degree(&after));
+    assert_eq!(k, (max / deg_before.len()).max(1));
+    assert!(
+        after.len() <= deg_before.len() * k,
+        "each edge kept is among k of an end"
+    );
+    assert_eq!(
+        deg_before.keys().collect::<std::collections::BTreeSet<_>>(),
+        deg_after.keys().collect(),
+        "an account lost all its ties"
+    );
+    for (account, &d) in &deg_before {
+        assert!(
+            deg_after[account] >= d.min(k),
+            "{account}: {d} ties, kept {}",
+            deg_after[account]
+        );
+    }
+    let kept: std::collections::HashSet<(String, String)> = before
+        .iter()
+        .map(|(a, b, _)| (a.clone(), b.clone()))
+        .collect();
+    assert!(after
+        .iter()
+        .all(|(a, b, _)| kept.contains(&(a.clone(), b.clone()))));
+    // Each account's strongest tie is kept.
+    let mut strongest: HashMap<&String, f64> = HashMap::new();
+    for (a, b, w) in &before {
+        for u in [a, b] {
+            let s = strongest.entry(u).or_insert(f64::MIN);
+            *s = s.max(*w);
+        }
+    }
+    for (u, &w) in &strongest {
+        assert!(
+            after
+                .iter()
+                .any(|(a, b, x)| (a == *u || b == *u) && *x == w),
+            "{u} lost its strongest tie"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 //! whatever the number of threads and wherever ingest cuts its chunks (timings aside).
 
 use super::*;
+use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
 use coordnet::{detect, write_detection, DetectConfig, RunSummary};
 
 fn sample() -> PathBuf {
@@ -159,7 +160,11 @@ fn chunk_sizes_change_nothing() {
         let d = detect(&data, &config).unwrap();
         let summary = RunSummary::new(&inputs, &data, &stats, 0.0, &config, &d);
         let out = dir.path().join(format!("c{chunk}"));
-        write_detection(&out, &data, &d, &summary, true).unwrap();
+        let all = EdgeFileOptions {
+            all_edges: true,
+            ..Default::default()
+        };
+        write_detection(&out, &data, &d, &summary, &EdgeFiles::choose(&d, all)).unwrap();
         outputs.push(files(&out));
     }
     for other in &outputs[1..] {

@@ -503,7 +503,7 @@ fn csv_from_the_projection_equals_csv_from_the_edge_table() {
 #[test]
 fn gephi_files_are_well_formed_xml() {
     use coordnet::report::graph_file::EdgeWeight;
-    use coordnet::report::{write_graph, EdgeTable, GraphFormat, NodeTable};
+    use coordnet::report::{write_graph, EdgeTable, GraphEdges, GraphFormat, NodeTable};
     let (d, _) = sample();
     let g = coaction_graph(&d, CoactionKind::CoRetweet, &GraphOptions::default()).unwrap();
     let t = EdgeTable::coaction(&d, &g, EdgeWeight::Pairs, |_| true);

@@ -1,6 +1,6 @@
 //! The CSV edge list: rows formatted in parallel, numbers written as printf would.
 
-use super::{coaction_values, EdgeTable, EdgeWeight, COACTION_COLUMNS};
+use super::{CoactionEdges, EdgeWeight, GraphEdges};
 use crate::dataset::Dataset;
 use crate::graphs::Projection;
 use std::io::Write;
@@ -63,75 +63,6 @@ fn near_half(m: f64) -> bool {
     (frac - 0.5).abs() <= m * f64::EPSILON
 }
 
-/// Edges a CSV edge list is written from, one line each.
-pub(super) trait CsvEdges: Sync {
-    fn len(&self) -> usize;
-    /// Value columns, between the kind and the example.
-    fn columns(&self) -> &[&'static str];
-    fn has_examples(&self) -> bool;
-    fn line(&self, buf: &mut Vec<u8>, data: &Dataset, i: usize);
-}
-
-impl CsvEdges for EdgeTable {
-    fn len(&self) -> usize {
-        self.edges.len()
-    }
-
-    fn columns(&self) -> &[&'static str] {
-        &self.columns
-    }
-
-    fn has_examples(&self) -> bool {
-        !self.example.is_empty()
-    }
-
-    fn line(&self, buf: &mut Vec<u8>, data: &Dataset, i: usize) {
-        let example = self.example.get(i);
-        push_line(
-            buf,
-            data,
-            self.edges[i],
-            &self.kind,
-            self.row(i).iter().copied(),
-            example,
-        );
-    }
-}
-
-/// A projection's edges as they stand, for writing without an `EdgeTable` in between.
-struct CoactionEdges<'p> {
-    p: &'p Projection,
-    kind: &'static str,
-    weight: EdgeWeight,
-}
-
-impl CsvEdges for CoactionEdges<'_> {
-    fn len(&self) -> usize {
-        self.p.edges.len()
-    }
-
-    fn columns(&self) -> &[&'static str] {
-        &COACTION_COLUMNS
-    }
-
-    fn has_examples(&self) -> bool {
-        !self.p.edges.is_empty()
-    }
-
-    fn line(&self, buf: &mut Vec<u8>, data: &Dataset, i: usize) {
-        let e = &self.p.edges[i];
-        let example = self.p.actions.item_label(data, e.exemplar_item as usize);
-        push_line(
-            buf,
-            data,
-            (e.a, e.b, self.weight.of(e)),
-            self.kind,
-            coaction_values(e),
-            Some(&example),
-        );
-    }
-}
-
 /// A co-action projection's edges (all of them: filter `p.edges` first) as the same CSV
 /// edge list `EdgeTable::coaction` and `write_graph` give, without copying every edge's
 /// columns into a table first (8 GB at 10^8 tweets).
@@ -141,8 +72,7 @@ pub fn write_coaction_csv(
     p: &Projection,
     weight: EdgeWeight,
 ) -> std::io::Result<()> {
-    let kind = p.kind.name();
-    write_csv(out, data, &CoactionEdges { p, kind, weight })
+    write_csv(out, data, &CoactionEdges { p, weight })
 }
 
 /// The CSV edge list. Rows are formatted in parallel, a few thousand at a time into reused
@@ -151,7 +81,7 @@ pub fn write_coaction_csv(
 pub(super) fn write_csv(
     out: &mut dyn Write,
     data: &Dataset,
-    t: &dyn CsvEdges,
+    t: &dyn GraphEdges,
 ) -> std::io::Result<()> {
     const CHUNK: usize = 4096;
     let mut header = vec!["source", "target", "weight", "kind"];
@@ -188,7 +118,7 @@ pub(super) fn write_csv(
                     let mut local = std::mem::take(buf);
                     local.clear();
                     for i in start..(start + CHUNK).min(t.len()) {
-                        t.line(&mut local, data, i);
+                        push_line(&mut local, data, t, i);
                     }
                     *buf = local;
                 });
@@ -202,29 +132,23 @@ pub(super) fn write_csv(
     ready.iter().try_for_each(|b| out.write_all(b))
 }
 
-/// One edge as a CSV line: endpoints, weight, kind, the columns' values, the example.
-fn push_line(
-    buf: &mut Vec<u8>,
-    data: &Dataset,
-    (a, b, weight): (u32, u32, f64),
-    kind: &str,
-    values: impl IntoIterator<Item = f64>,
-    example: Option<&str>,
-) {
+/// Edge `i` as a CSV line: endpoints, weight, kind, the columns' values, the example.
+fn push_line(buf: &mut Vec<u8>, data: &Dataset, t: &dyn GraphEdges, i: usize) {
+    let (a, b, weight) = t.edge(i);
     push_field(buf, data.accounts.key(a));
     buf.push(b',');
     push_field(buf, data.accounts.key(b));
     buf.push(b',');
     push_num(buf, weight);
     buf.push(b',');
-    push_field(buf, kind);
-    for x in values {
+    push_field(buf, t.kind());
+    for c in 0..t.columns().len() {
         buf.push(b',');
-        push_num(buf, x);
+        push_num(buf, t.value(i, c));
     }
-    if let Some(ex) = example {
+    if t.has_examples() {
         buf.push(b',');
-        push_field(buf, ex);
+        push_field(buf, &t.example(data, i).unwrap_or_default());
     }
     buf.push(b'\n');
 }

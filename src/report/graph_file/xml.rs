@@ -1,7 +1,7 @@
 //! GraphML and GEXF, with node attributes, for Gephi and other graph tools.
 
 use super::csv::num;
-use super::{EdgeTable, NodeTable};
+use super::{GraphEdges, NodeTable};
 use crate::dataset::Dataset;
 use std::io::Write;
 
@@ -30,7 +30,7 @@ fn xml(s: &str) -> String {
 pub(super) fn write_graphml(
     out: &mut dyn Write,
     data: &Dataset,
-    t: &EdgeTable,
+    t: &dyn GraphEdges,
     n: &NodeTable,
 ) -> std::io::Result<()> {
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -57,13 +57,17 @@ pub(super) fn write_graphml(
         out,
         r#"  <key id="kind" for="edge" attr.name="kind" attr.type="string"/>"#
     )?;
-    for (i, c) in t.columns.iter().enumerate() {
+    for (i, c) in t.columns().iter().enumerate() {
         writeln!(
             out,
             r#"  <key id="e{i}" for="edge" attr.name="{c}" attr.type="double"/>"#
         )?;
     }
-    let dir = if t.directed { "directed" } else { "undirected" };
+    let dir = if t.directed() {
+        "directed"
+    } else {
+        "undirected"
+    };
     writeln!(out, r#"  <graph id="G" edgedefault="{dir}">"#)?;
     for v in t.nodes() {
         writeln!(out, r#"    <node id="n{v}">"#)?;
@@ -79,14 +83,16 @@ pub(super) fn write_graphml(
         }
         writeln!(out, "    </node>")?;
     }
-    for (i, (a, b, w)) in t.edges.iter().enumerate() {
-        let cols = t.row(i);
+    let kind = xml(t.kind());
+    for e in 0..t.len() {
+        let (a, b, w) = t.edge(e);
         writeln!(out, r#"    <edge source="n{a}" target="n{b}">"#)?;
-        writeln!(out, r#"      <data key="weight">{}</data>"#, num(*w))?;
-        writeln!(out, r#"      <data key="kind">{}</data>"#, xml(&t.kind))?;
-        for (i, x) in cols.iter().enumerate() {
+        writeln!(out, r#"      <data key="weight">{}</data>"#, num(w))?;
+        writeln!(out, r#"      <data key="kind">{kind}</data>"#)?;
+        for i in 0..t.columns().len() {
+            let x = t.value(e, i);
             if x.is_finite() {
-                writeln!(out, r#"      <data key="e{i}">{}</data>"#, num(*x))?;
+                writeln!(out, r#"      <data key="e{i}">{}</data>"#, num(x))?;
             }
         }
         writeln!(out, "    </edge>")?;
@@ -97,13 +103,17 @@ pub(super) fn write_graphml(
 pub(super) fn write_gexf(
     out: &mut dyn Write,
     data: &Dataset,
-    t: &EdgeTable,
+    t: &dyn GraphEdges,
     n: &NodeTable,
 ) -> std::io::Result<()> {
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(out, r#"<gexf xmlns="http://gexf.net/1.3" version="1.3">"#)?;
     writeln!(out, r#"  <meta><creator>coordnet</creator></meta>"#)?;
-    let dir = if t.directed { "directed" } else { "undirected" };
+    let dir = if t.directed() {
+        "directed"
+    } else {
+        "undirected"
+    };
     writeln!(out, r#"  <graph mode="static" defaultedgetype="{dir}">"#)?;
     writeln!(out, r#"    <attributes class="node">"#)?;
     writeln!(
@@ -124,12 +134,12 @@ pub(super) fn write_gexf(
     writeln!(
         out,
         r#"      <attribute id="kind" title="kind" type="string"><default>{}</default></attribute>"#,
-        xml(&t.kind)
+        xml(t.kind())
     )?;
-    let zero_default: Vec<bool> = (0..t.columns.len())
-        .map(|i| (0..t.edges.len()).all(|e| t.row(e)[i].is_finite()))
+    let zero_default: Vec<bool> = (0..t.columns().len())
+        .map(|i| (0..t.len()).all(|e| t.value(e, i).is_finite()))
         .collect();
-    for (i, c) in t.columns.iter().enumerate() {
+    for (i, c) in t.columns().iter().enumerate() {
         let default = if zero_default[i] {
             "<default>0</default>"
         } else {
@@ -164,20 +174,21 @@ pub(super) fn write_gexf(
         writeln!(out, "        </attvalues>\n      </node>")?;
     }
     writeln!(out, "    </nodes>\n    <edges>")?;
-    for (id, (a, b, w)) in t.edges.iter().enumerate() {
-        let cols = t.row(id);
+    for id in 0..t.len() {
+        let (a, b, w) = t.edge(id);
         writeln!(
             out,
             r#"      <edge id="{id}" source="n{a}" target="n{b}" weight="{}">"#,
-            num(*w)
+            num(w)
         )?;
         writeln!(out, "        <attvalues>")?;
-        for (i, x) in cols.iter().enumerate() {
-            if x.is_finite() && !(zero_default[i] && *x == 0.0) {
+        for (i, &zero) in zero_default.iter().enumerate() {
+            let x = t.value(id, i);
+            if x.is_finite() && !(zero && x == 0.0) {
                 writeln!(
                     out,
                     r#"          <attvalue for="e{i}" value="{}"/>"#,
-                    num(*x)
+                    num(x)
                 )?;
             }
         }
