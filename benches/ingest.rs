@@ -38,7 +38,7 @@ fn write_v2(d: &Dataset, path: &Path) {
             "id": d.tweet_id[row].to_string(),
             "author_id": d.accounts.key(d.account[row]),
             "created_at": format_iso(d.time_ms[row]),
-            "text": d.text(row).unwrap_or(""),
+            "text": d.text(row).unwrap_or_default(),
             "lang": d.langs.get(d.lang[row] as u32),
             "entities": {"hashtags": hashtags, "urls": urls, "mentions": mentions},
         });

@@ -68,6 +68,8 @@ pub enum Setting {
     MaxRecord,
     /// The memory a run may use.
     MemoryLimit,
+    /// Where large intermediate data goes.
+    TempDir,
 }
 
 /// What went wrong.

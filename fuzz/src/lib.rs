@@ -196,7 +196,6 @@ pub fn check(d: &Dataset, s: &IngestStats) {
         &d.accounts.names,
         &d.hashtags,
         &d.urls,
-        &d.texts,
         &d.langs,
         &d.clients,
         &d.tweet_keys,
@@ -207,6 +206,9 @@ pub fn check(d: &Dataset, s: &IngestStats) {
                 "interned string is not UTF-8"
             );
         }
+    }
+    for s in d.texts.iter() {
+        assert!(std::str::from_utf8(s.as_bytes()).is_ok(), "text is not UTF-8");
     }
     // What `coordnet stats` prints of a dataset.
     let _ = Summary::of(d);
@@ -257,7 +259,7 @@ pub fn fingerprint(d: &Dataset, s: &IngestStats) -> Fingerprint {
                     d.flags[r],
                     d.tweet_key(d.target_tweet[r]),
                     account(d.target_account[r]),
-                    d.text(r).map(str::to_string),
+                    d.text(r).map(String::from),
                     d.items(r)
                         .iter()
                         .map(|&i| d.item_str(i).to_string())

@@ -29,6 +29,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "SIZE", value_parser = coordnet::memory::parse_size)]
     pub memory_limit: Option<u64>,
 
+    /// Folder for temporary files (a large input's texts, about 70 bytes per tweet); they are
+    /// removed however the run ends [default: the system's temporary folder, $TMPDIR].
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
+
     /// Action CSV: column holding the account.
     #[arg(long, value_name = "COL", requires_all = ["time", "object"], help_heading = "Action CSV columns")]
     pub account: Option<String>,
@@ -109,6 +114,7 @@ impl InputArgs {
             format: self.format.or(mapping.as_ref().map(|_| Format::Actions)),
             mapping,
             strict: self.strict,
+            temp_dir: self.temp_dir.clone(),
             ..IngestOptions::default()
         };
         opts.memory_limit = self.memory_limit();

@@ -73,6 +73,7 @@ pub fn flag_for(setting: Setting) -> String {
         Setting::EdgeWeight => "--weight pairs, items, idf or cosine".into(),
         Setting::MaxRecord => "--max-record-mb".into(),
         Setting::MemoryLimit => "--memory-limit".into(),
+        Setting::TempDir => "--temp-dir".into(),
     }
 }
 

@@ -317,13 +317,13 @@ impl DatasetBuilder {
         for strings in [
             &mut d.hashtags,
             &mut d.urls,
-            &mut d.texts,
             &mut d.langs,
             &mut d.clients,
             &mut d.tweet_keys,
         ] {
             strings.shrink_to_fit();
         }
+        d.texts.shrink_to_fit();
         d.accounts.keys.shrink_to_fit();
         d.accounts.names.shrink_to_fit();
         (d, duplicates, reused)

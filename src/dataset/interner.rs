@@ -110,6 +110,16 @@ impl Interner {
         self.bytes.capacity() + self.ends.capacity() * 8 + self.table.capacity() * 17
     }
 
+    /// Bytes of the strings, all together.
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The arena and where each string ends, the table dropped.
+    pub fn into_arena(self) -> (Vec<u8>, Vec<u64>) {
+        (self.bytes, self.ends)
+    }
+
     pub fn shrink_to_fit(&mut self) {
         self.bytes.shrink_to_fit();
         self.ends.shrink_to_fit();

@@ -17,6 +17,7 @@ pub mod batch;
 mod builder;
 pub mod interner;
 mod summary;
+pub mod texts;
 pub mod time;
 mod vocabulary;
 
@@ -24,6 +25,7 @@ pub use batch::RecordBatch;
 pub use builder::{DatasetBuilder, Duplicate};
 pub use interner::Interner;
 pub use summary::Summary;
+pub use texts::Texts;
 pub use vocabulary::{ItemKind, TimeResolution, TweetKind};
 
 /// Marks "no account" in account columns.
@@ -151,7 +153,7 @@ pub struct Dataset {
     pub hashtags: Interner,
     /// Normalized URLs (see `ingest::text::normalize_url`).
     pub urls: Interner,
-    pub texts: Interner,
+    pub texts: Texts,
     pub langs: Interner,
     pub clients: Interner,
     pub tweet_keys: Interner,
@@ -195,7 +197,7 @@ impl Dataset {
         }
     }
 
-    pub fn text(&self, row: usize) -> Option<&str> {
+    pub fn text(&self, row: usize) -> Option<std::borrow::Cow<'_, str>> {
         match self.text[row] {
             NO_TEXT => None,
             id => Some(self.texts.get(id)),

@@ -117,7 +117,7 @@ impl Actions {
             Some(CoactionKind::CoMention) => format!("@{}", mention_label(data, item as u32)),
             Some(CoactionKind::CoTweet) => {
                 let row = self.row[self.start[g] as usize] as usize;
-                normalize_for_cotweet(data.text(row).unwrap_or_default())
+                normalize_for_cotweet(&data.text(row).unwrap_or_default())
             }
             Some(CoactionKind::CoSimilar) | None => {
                 let row = self.row[self.start[g] as usize] as usize;

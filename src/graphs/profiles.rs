@@ -276,8 +276,9 @@ fn family_pairs(data: &Dataset, family: Family, opts: &ProfileOptions) -> Vec<(u
         Family::Words => {
             let mut vocabulary = Interner::new();
             let mut text_words: Vec<Vec<u32>> = vec![Vec::new(); data.texts.len()];
-            for (t, ws) in text_words.iter_mut().enumerate() {
-                for w in words(data.texts.get(t as u32)) {
+            data.texts.for_each(|t, text| {
+                let ws = &mut text_words[t as usize];
+                for w in words(text) {
                     if w.starts_with('#') {
                         continue;
                     }
@@ -290,7 +291,7 @@ fn family_pairs(data: &Dataset, family: Family, opts: &ProfileOptions) -> Vec<(u
                         ws.push(vocabulary.intern(&w));
                     }
                 }
-            }
+            });
             rows.filter(|&r| own(r) && data.text[r] != NO_TEXT)
                 .flat_map(|r| {
                     text_words[data.text[r] as usize]

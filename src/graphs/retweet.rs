@@ -108,6 +108,21 @@ pub fn sources(data: &Dataset) -> Vec<Option<Source>> {
             row_of_tweet.entry(data.tweet_id[r]).or_insert(r as u32);
         }
     }
+    // The account each text's 'RT @name:' names, in one pass over the texts (which may be on
+    // disk), when some retweet does not name its source.
+    let unnamed = (0..data.len()).any(|r| {
+        data.kind(r) == TweetKind::Retweet
+            && data.target_account[r] == NO_ACCOUNT
+            && data.text[r] != NO_TEXT
+    });
+    let named: Vec<u32> = match unnamed {
+        false => Vec::new(),
+        true => data.texts.par_map(|text| {
+            retweeted_name(text)
+                .and_then(|name| by_name.get(&name.to_lowercase()).copied())
+                .unwrap_or(NO_ACCOUNT)
+        }),
+    };
     (0..data.len())
         .into_par_iter()
         .map(|r| {
@@ -123,11 +138,12 @@ pub fn sources(data: &Dataset) -> Vec<Option<Source>> {
                 let account = data.target_account[r];
                 return Some(Source::new(account, original_row, SourceFrom::Record));
             }
-            let text = data.text(r)?;
-            if let Some(name) = retweeted_name(text) {
-                if let Some(&a) = by_name.get(&name.to_lowercase()) {
-                    return Some(Source::new(a, original_row, SourceFrom::TextPrefix));
-                }
+            if data.text[r] == NO_TEXT {
+                return None;
+            }
+            match named[data.text[r] as usize] {
+                NO_ACCOUNT => {}
+                a => return Some(Source::new(a, original_row, SourceFrom::TextPrefix)),
             }
             let &o = first_with_text.get(&data.text[r])?;
             let o_row = o as usize;

@@ -2,15 +2,11 @@
 
 use crate::dataset::interner::hash_bytes;
 use crate::dataset::{Dataset, Interner, NO_TEXT};
-use rayon::prelude::*;
 
 /// Each unique text's normal form as an id into the returned interner, or `NO_TEXT` for
 /// texts whose normal form is shorter than `min_chars` (short texts are no evidence).
 pub fn normal_forms(data: &Dataset, min_chars: usize) -> (Interner, Vec<u32>) {
-    let normalized: Vec<String> = (0..data.texts.len() as u32)
-        .into_par_iter()
-        .map(|t| normalize_for_cotweet(data.texts.get(t)))
-        .collect();
+    let normalized: Vec<String> = data.texts.par_map(normalize_for_cotweet);
     let mut forms = Interner::new();
     let form_of = normalized
         .iter()
@@ -30,16 +26,13 @@ pub fn normal_forms(data: &Dataset, min_chars: usize) -> (Interner, Vec<u32>) {
 /// collection's texts are nearly all distinct, and holding their forms cost as much memory as
 /// the texts (two distinct forms sharing a hash: about n^2 / 2^65, 3 x 10^-4 at 10^8 texts).
 pub fn normal_form_hashes(data: &Dataset, min_chars: usize) -> Vec<u64> {
-    (0..data.texts.len() as u32)
-        .into_par_iter()
-        .map_init(String::new, |form, t| {
-            normalize_into(data.texts.get(t), form);
-            match form.chars().count() < min_chars.max(1) {
-                true => NO_FORM,
-                false => hash_bytes(form.as_bytes()) & !NO_FORM_BIT,
-            }
-        })
-        .collect()
+    data.texts.par_map_init(String::new, |form, text| {
+        normalize_into(text, form);
+        match form.chars().count() < min_chars.max(1) {
+            true => NO_FORM,
+            false => hash_bytes(form.as_bytes()) & !NO_FORM_BIT,
+        }
+    })
 }
 
 /// A text whose normal form is too short to compare.

@@ -119,6 +119,18 @@ pub struct IngestOptions {
     pub max_record_bytes: usize,
     /// Stop, saying so, when the process holds more than this many bytes (see `memory`).
     pub memory_limit: Option<u64>,
+    /// Texts of more than this many bytes in all move to a temporary file once read (see
+    /// [`crate::dataset::Texts`]); the results are the same either way.
+    pub max_text_memory: u64,
+    /// Where temporary files go (the system's temporary folder if `None`).
+    pub temp_dir: Option<PathBuf>,
+}
+
+impl IngestOptions {
+    /// The folder temporary files go to.
+    pub fn temp_dir(&self) -> PathBuf {
+        self.temp_dir.clone().unwrap_or_else(std::env::temp_dir)
+    }
 }
 
 impl Default for IngestOptions {
@@ -132,6 +144,10 @@ impl Default for IngestOptions {
             chunk_bytes: 4 << 20,
             max_record_bytes: 64 << 20,
             memory_limit: None,
+            // 64 MiB: a sample's texts stay in memory; a large input's (about 700 MB at 10^7
+            // tweets, half its dataset) go to disk, read back in a few sequential passes.
+            max_text_memory: 64 << 20,
+            temp_dir: None,
         }
     }
 }
@@ -265,7 +281,10 @@ fn run(
     for (file, hash) in stats.files.iter_mut().zip(hashes) {
         file.sha256 = Some(hash);
     }
-    let (dataset, duplicates, reused) = builder.finish(opts.keep_repeated_rows);
+    let (mut dataset, duplicates, reused) = builder.finish(opts.keep_repeated_rows);
+    if dataset.texts.text_bytes() > opts.max_text_memory {
+        dataset.texts.move_to_disk(&opts.temp_dir())?;
+    }
     if opts.keep_repeated_rows {
         stats.repeated_rows_kept = duplicates.len() as u64;
     } else {

@@ -350,3 +350,52 @@ fn the_command_line_takes_the_input_kind_and_a_control_collection() {
         String::from_utf8_lossy(&o.stderr).contains("possible values: auto, archive, collection")
     );
 }
+
+/// An archive's operations come out the same whether its texts stay in memory or go to a
+/// temporary file (profiles read their words, and retweets their 'RT @name:', from the texts),
+/// and the file is gone afterwards; a folder that cannot take it is an error naming it.
+#[test]
+fn an_archive_splits_the_same_with_its_texts_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("archive");
+    archive(&data_dir, 20_000, 5);
+    let temp = dir.path().join("temp");
+    std::fs::create_dir_all(&temp).unwrap();
+    let config = DetectConfig::default();
+    let run = |max_text_memory: u64| {
+        let opts = IngestOptions {
+            max_text_memory,
+            temp_dir: Some(temp.clone()),
+            ..IngestOptions::default()
+        };
+        let (data, _) = ingest(&[data_dir.join("tweets.csv")], &opts).unwrap();
+        assert_eq!(data.texts.on_disk(), max_text_memory == 0);
+        let d = detect(&data, &config).unwrap();
+        assert_eq!(d.input.kind, InputKind::Archive);
+        (
+            d.cluster_of,
+            d.roles,
+            d.clusters.iter().map(|c| c.score).collect::<Vec<_>>(),
+        )
+    };
+    let (in_memory, on_disk) = (run(u64::MAX), run(0));
+    assert!(in_memory.2.len() > 1);
+    assert!(
+        in_memory == on_disk,
+        "the text store changed the operations"
+    );
+    assert_eq!(
+        std::fs::read_dir(&temp).unwrap().count(),
+        0,
+        "a temporary file was left"
+    );
+
+    let opts = IngestOptions {
+        max_text_memory: 0,
+        temp_dir: Some(dir.path().join("no such folder")),
+        ..IngestOptions::default()
+    };
+    let e = ingest(&[data_dir.join("tweets.csv")], &opts).unwrap_err();
+    assert!(e.to_string().contains("no such folder"), "{e}");
+    assert_eq!(e.setting(), Some(coordnet::error::Setting::TempDir));
+}

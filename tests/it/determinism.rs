@@ -145,21 +145,30 @@ fn every_command_gives_the_same_bytes_on_1_2_and_4_threads() {
     }
 }
 
+/// Nor do chunk sizes, nor whether the texts stay in memory or move to disk.
 #[test]
-fn chunk_sizes_change_nothing() {
+fn chunk_sizes_and_texts_on_disk_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let inputs = [sample()];
     let mut outputs = Vec::new();
-    for chunk in [16 << 10, 300 << 10, 4 << 20] {
+    for (chunk, on_disk) in [
+        (16 << 10, false),
+        (300 << 10, false),
+        (4 << 20, false),
+        (4 << 20, true),
+    ] {
         let opts = IngestOptions {
             chunk_bytes: chunk,
+            max_text_memory: if on_disk { 0 } else { u64::MAX },
+            temp_dir: Some(dir.path().to_path_buf()),
             ..IngestOptions::default()
         };
         let (data, stats) = ingest(&inputs, &opts).unwrap();
+        assert_eq!(data.texts.on_disk(), on_disk);
         let config = DetectConfig::default();
         let d = detect(&data, &config).unwrap();
         let summary = RunSummary::new(&inputs, &data, &stats, 0.0, &config, &d);
-        let out = dir.path().join(format!("c{chunk}"));
+        let out = dir.path().join(format!("c{chunk}-{on_disk}"));
         let all = EdgeFileOptions {
             all_edges: true,
             ..Default::default()
@@ -169,7 +178,10 @@ fn chunk_sizes_change_nothing() {
     }
     for other in &outputs[1..] {
         for (name, bytes) in &outputs[0] {
-            assert!(bytes == &other[name], "{name} differs between chunk sizes");
+            assert!(
+                bytes == &other[name],
+                "{name} differs between chunk sizes or text stores"
+            );
         }
     }
 }

@@ -24,7 +24,7 @@ fn archive_2019_dialect() {
     assert_balanced(&r);
     assert_eq!((r.rows_read, r.rows_accepted), (3, 3));
     let a = row_of(&d, 1100000000000000001);
-    assert_eq!(d.text(a), Some("line one\nline \"two\" #Vote"));
+    assert_eq!(d.text(a).as_deref(), Some("line one\nline \"two\" #Vote"));
     assert_eq!(hashtags_of(&d, a), vec!["vote", "tcot"]);
     assert_eq!(urls_of(&d, a), vec!["example.com/a"]);
     assert_eq!(mentions_of(&d, a), vec!["bbbb"]);

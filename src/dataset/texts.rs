@@ -1,0 +1,270 @@
+//! The dataset's distinct texts: interned in memory while the input is read, then moved to a
+//! temporary file when they are large. In a large collection the texts are about half of the
+//! dataset, yet after ingest they are read in a few passes (normal forms, words, retweet
+//! names: each streamed in id order) and for a few examples (report, edge files), which read
+//! them back one by one.
+
+use super::interner::{Interner, Key};
+use crate::error::{Error, Result, Setting};
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+#[derive(Default)]
+pub struct Texts {
+    strings: Interner,
+    disk: Option<OnDisk>,
+}
+
+/// Texts written end to end into an unlinked temporary file (removed by the system however
+/// the run ends), with where each one ends.
+struct OnDisk {
+    file: std::fs::File,
+    dir: PathBuf,
+    ends: Vec<u64>,
+}
+
+/// Bytes of texts read back per pass step: large enough for sequential reads, small beside
+/// what the texts would hold in memory.
+const PASS_BYTES: u64 = 32 << 20;
+
+impl Texts {
+    /// The id of `key.s`, adding it if it is new. Only while the texts are in memory.
+    pub fn intern_key(&mut self, key: Key) -> u32 {
+        assert!(
+            self.disk.is_none(),
+            "texts are added before they move to disk"
+        );
+        self.strings.intern_key(key)
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.disk {
+            Some(d) => d.ends.len(),
+            None => self.strings.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes of text, all texts together.
+    pub fn text_bytes(&self) -> u64 {
+        match &self.disk {
+            Some(d) => d.ends.last().copied().unwrap_or(0),
+            None => self.strings.byte_len() as u64,
+        }
+    }
+
+    /// Whether the texts are in a temporary file.
+    pub fn on_disk(&self) -> bool {
+        self.disk.is_some()
+    }
+
+    /// The text with id `id` (read back from disk if it is there).
+    pub fn get(&self, id: u32) -> Cow<'_, str> {
+        match &self.disk {
+            None => Cow::Borrowed(self.strings.get(id)),
+            Some(d) => {
+                let range = d.range(id as usize..id as usize + 1);
+                Cow::Owned(into_string(d.read(range)))
+            }
+        }
+    }
+
+    /// Every text in id order (tests and checks; passes use [`Texts::par_map`]).
+    pub fn iter(&self) -> impl Iterator<Item = Cow<'_, str>> + '_ {
+        (0..self.len() as u32).map(|t| self.get(t))
+    }
+
+    /// `f` of every text, in id order, computed in parallel; texts on disk are read in
+    /// sequential steps of a few MB.
+    pub fn par_map<T: Send>(&self, f: impl Fn(&str) -> T + Sync + Send) -> Vec<T> {
+        self.par_map_init(|| (), |_, s| f(s))
+    }
+
+    /// [`Texts::par_map`] with a scratch value per worker, made by `init`.
+    pub fn par_map_init<S, T: Send>(
+        &self,
+        init: impl Fn() -> S + Sync + Send,
+        f: impl Fn(&mut S, &str) -> T + Sync + Send,
+    ) -> Vec<T> {
+        let Some(d) = &self.disk else {
+            return (0..self.strings.len() as u32)
+                .into_par_iter()
+                .map_init(&init, |s, t| f(s, self.strings.get(t)))
+                .collect();
+        };
+        let mut out = Vec::with_capacity(d.ends.len());
+        d.steps(|ids, range, bytes| {
+            let step: Vec<T> = ids
+                .into_par_iter()
+                .map_init(&init, |s, t| {
+                    let r = d.range(t..t + 1);
+                    let (a, b) = (
+                        (r.start - range.start) as usize,
+                        (r.end - range.start) as usize,
+                    );
+                    f(s, as_str(&bytes[a..b]))
+                })
+                .collect();
+            out.extend(step);
+        });
+        out
+    }
+
+    /// `f(id, text)` for every text in id order, on this thread.
+    pub fn for_each(&self, mut f: impl FnMut(u32, &str)) {
+        let Some(d) = &self.disk else {
+            for t in 0..self.strings.len() as u32 {
+                f(t, self.strings.get(t));
+            }
+            return;
+        };
+        d.steps(|ids, range, bytes| {
+            for t in ids {
+                let r = d.range(t..t + 1);
+                f(
+                    t as u32,
+                    as_str(
+                        &bytes[(r.start - range.start) as usize..(r.end - range.start) as usize],
+                    ),
+                );
+            }
+        });
+    }
+
+    /// Move the texts to an unlinked temporary file in `dir`, keeping 8 bytes per text in
+    /// memory. The run's outputs are the same either way.
+    pub fn move_to_disk(&mut self, dir: &Path) -> Result<()> {
+        if self.disk.is_some() {
+            return Ok(());
+        }
+        let failed = |e: std::io::Error| {
+            let e = std::io::Error::new(
+                e.kind(),
+                format!("cannot write the texts to a temporary file there: {e}"),
+            );
+            Error::io(dir, e).with_setting(Setting::TempDir)
+        };
+        let mut file = tempfile::tempfile_in(dir).map_err(failed)?;
+        let (bytes, ends) = std::mem::take(&mut self.strings).into_arena();
+        file.write_all(&bytes).map_err(failed)?;
+        drop(bytes);
+        self.disk = Some(OnDisk {
+            file,
+            dir: dir.to_path_buf(),
+            ends,
+        });
+        Ok(())
+    }
+
+    /// Bytes held in memory.
+    pub fn memory_bytes(&self) -> usize {
+        match &self.disk {
+            Some(d) => d.ends.capacity() * 8,
+            None => self.strings.memory_bytes(),
+        }
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.strings.shrink_to_fit();
+    }
+}
+
+impl OnDisk {
+    fn start(&self, t: usize) -> u64 {
+        if t == 0 {
+            0
+        } else {
+            self.ends[t - 1]
+        }
+    }
+
+    fn range(&self, ids: std::ops::Range<usize>) -> std::ops::Range<u64> {
+        self.start(ids.start)..self.ends[ids.end - 1]
+    }
+
+    /// `step(ids, range, bytes)` over the texts in order, a few MB of them at a time: their ids,
+    /// where they lie in the file, and those bytes.
+    fn steps(&self, mut step: impl FnMut(std::ops::Range<usize>, std::ops::Range<u64>, &[u8])) {
+        let mut first = 0;
+        while first < self.ends.len() {
+            let start = self.start(first);
+            let mut last = first + 1;
+            while last < self.ends.len() && self.ends[last] - start <= PASS_BYTES {
+                last += 1;
+            }
+            let range = self.range(first..last);
+            let bytes = self.read(range.clone());
+            step(first..last, range, &bytes);
+            first = last;
+        }
+    }
+
+    /// The bytes at `range` of the file. The file is ours, unlinked, and written whole before
+    /// any read: failing to read it back is a fault of the machine (a disk error), not of the
+    /// input, and there is no sensible way on.
+    fn read(&self, range: std::ops::Range<u64>) -> Vec<u8> {
+        let mut buf = vec![0; (range.end - range.start) as usize];
+        if let Err(e) = self.file.read_exact_at(&mut buf, range.start) {
+            panic!(
+                "could not read the texts back from their temporary file in {}: {e}",
+                self.dir.display()
+            );
+        }
+        buf
+    }
+}
+
+fn as_str(b: &[u8]) -> &str {
+    // The texts were whole `&str`s when interned and are cut at their own ends.
+    std::str::from_utf8(b).expect("texts are cut at their own ends")
+}
+
+fn into_string(b: Vec<u8>) -> String {
+    String::from_utf8(b).expect("texts are cut at their own ends")
+}
+
+impl std::fmt::Debug for Texts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let place = if self.on_disk() {
+            "on disk"
+        } else {
+            "in memory"
+        };
+        write!(f, "Texts({} {place})", self.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_read_the_same_from_disk() {
+        let mut t = Texts::default();
+        let words = ["", "one", "ünï ✓", "", "three", "one"];
+        let ids: Vec<u32> = words.iter().map(|w| t.intern_key(Key::new(w))).collect();
+        assert_eq!(ids, [0, 1, 2, 0, 3, 1]);
+        let before: Vec<String> = t.iter().map(String::from).collect();
+        let lens = t.par_map(|s| s.len());
+        let mut seen = Vec::new();
+        t.for_each(|id, s| seen.push((id, s.to_string())));
+        let dir = tempfile::tempdir().unwrap();
+        t.move_to_disk(dir.path()).unwrap();
+        assert!(t.on_disk());
+        assert_eq!(t.iter().map(String::from).collect::<Vec<_>>(), before);
+        assert_eq!(t.par_map(|s| s.len()), lens);
+        let mut again = Vec::new();
+        t.for_each(|id, s| again.push((id, s.to_string())));
+        assert_eq!(again, seen);
+        assert_eq!(t.get(2), "ünï ✓");
+        assert_eq!(t.text_bytes(), lens.iter().sum::<usize>() as u64);
+        // Nothing left in the folder: the file is unlinked.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
