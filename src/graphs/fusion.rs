@@ -98,8 +98,8 @@ pub struct KindStats {
 pub struct Fused {
     /// Undirected account graph over all dataset accounts.
     pub graph: Graph,
-    /// Fused edges, `a < b`, with their weight and each kind's evidence (in `kinds` order).
-    pub edges: Vec<FusedEdge>,
+    /// Fused edges, `a < b`, sorted, with each kind's evidence (kinds in `kinds` order).
+    pub edges: FusedEdges,
     pub kinds: Vec<KindStats>,
     /// Each co-action kind's actions and statistics, without edges (only the significant
     /// ones were kept, as fused evidence).
@@ -116,7 +116,7 @@ impl Fused {
         let n = group_of.len();
         let mut strength = vec![0.0; n];
         let mut internal = vec![0.0; n];
-        for e in &self.edges {
+        for e in self.edges.iter() {
             for u in [e.a, e.b] {
                 strength[u as usize] += e.weight();
             }
@@ -133,20 +133,67 @@ impl Fused {
 /// Kinds a fused edge can carry evidence of: every graph kind.
 pub const MAX_KINDS: usize = GraphKind::ALL.len();
 
-#[derive(Clone, Debug)]
-pub struct FusedEdge {
-    pub a: u32,
-    pub b: u32,
-    /// Evidence per kind, in the order of `Fused::kinds` (the rest zero). Inline, not a
-    /// vector: an allocation per edge doubled the fused graph's memory.
-    pub by_kind: [f32; MAX_KINDS],
+/// The fused edges as columns: each pair once, then the kinds that found it and their
+/// evidence. Most edges come from one or two kinds, so this takes about 20 bytes an edge where
+/// a fixed slot per kind took 36 (the fused graph is the largest thing a run holds).
+#[derive(Clone, Debug, Default)]
+pub struct FusedEdges {
+    pairs: Vec<(u32, u32)>,
+    /// Edge `i`'s evidence is at `ends[i - 1]..ends[i]` (from 0 for the first).
+    ends: Vec<u32>,
+    kinds: Vec<u8>,
+    values: Vec<f32>,
 }
 
-impl FusedEdge {
-    /// The edge's weight: its evidence summed over kinds (summed when asked, not stored: the
-    /// fused graph is the largest thing a run holds).
+/// One fused edge: its ends and the evidence of each kind that found it.
+#[derive(Clone, Copy, Debug)]
+pub struct FusedEdge<'f> {
+    pub a: u32,
+    pub b: u32,
+    /// Indices into `Fused::kinds`, increasing, with the evidence of each in `values`.
+    pub kinds: &'f [u8],
+    pub values: &'f [f32],
+}
+
+impl FusedEdge<'_> {
+    /// The edge's weight: its evidence summed over kinds, in kind order (summed when asked,
+    /// not stored).
     pub fn weight(&self) -> f64 {
-        self.by_kind.iter().map(|&x| x as f64).sum()
+        self.values.iter().map(|&x| x as f64).sum()
+    }
+
+    /// The evidence of kind `k` (an index into `Fused::kinds`), 0 if that kind did not find it.
+    pub fn evidence(&self, k: usize) -> f32 {
+        match self.kinds.iter().position(|&x| x as usize == k) {
+            Some(i) => self.values[i],
+            None => 0.0,
+        }
+    }
+}
+
+impl FusedEdges {
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> FusedEdge<'_> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = self.ends[i] as usize;
+        let (a, b) = self.pairs[i];
+        FusedEdge {
+            a,
+            b,
+            kinds: &self.kinds[start..end],
+            values: &self.values[start..end],
+        }
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = FusedEdge<'_>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
     }
 }
 
@@ -270,24 +317,32 @@ fn add_retweets(
 }
 
 /// Entries grouped by account pair into fused edges.
-fn by_pair(mut entries: Vec<Entry>) -> Vec<FusedEdge> {
-    entries.par_sort_unstable_by_key(|e| e.0);
-    // Sized exactly and filled in one pass: a parallel collect of unknown length holds its
-    // pieces and the joined vector at once, twice the largest thing a run builds.
-    let pairs = 1 + entries.windows(2).filter(|w| w[0].0 != w[1].0).count();
-    let mut edges = Vec::with_capacity(pairs.min(entries.len()));
-    edges.extend(entries.chunk_by(|x, y| x.0 == y.0).map(|run| {
-        let mut by_kind = [0.0f32; MAX_KINDS];
-        for &(_, k, ev) in run {
-            // Mutual retweeting is one relation: keep the stronger direction.
-            by_kind[k as usize] = by_kind[k as usize].max(ev);
+fn by_pair(mut entries: Vec<Entry>) -> FusedEdges {
+    entries.par_sort_unstable_by_key(|e| (e.0, e.1));
+    // Sized exactly (a count first) and filled in one pass: a parallel collect of unknown
+    // length holds its pieces and the joined vector at once.
+    let runs = || entries.chunk_by(|x, y| x.0 == y.0);
+    let pairs = runs().count();
+    let evidence = entries.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).count();
+    let mut edges = FusedEdges {
+        pairs: Vec::with_capacity(pairs),
+        ends: Vec::with_capacity(pairs),
+        kinds: Vec::with_capacity(evidence),
+        values: Vec::with_capacity(evidence),
+    };
+    assert!(evidence < u32::MAX as usize, "2^32 fused evidence entries");
+    for run in runs() {
+        edges.pairs.push(run[0].0);
+        // Sorted by kind within the pair; mutual retweeting is one relation: the stronger
+        // direction's evidence stands.
+        for same in run.chunk_by(|x, y| x.1 == y.1) {
+            edges.kinds.push(same[0].1);
+            edges
+                .values
+                .push(same.iter().map(|e| e.2).fold(f32::MIN, f32::max));
         }
-        FusedEdge {
-            a: run[0].0 .0,
-            b: run[0].0 .1,
-            by_kind,
-        }
-    }));
+        edges.ends.push(edges.kinds.len() as u32);
+    }
     edges
 }
 

@@ -39,7 +39,7 @@ pub mod window;
 
 pub use actions::{ActionFilter, Actions};
 pub use coaction::{CoEdge, Projection, ProjectionStats};
-pub use fusion::{fuse, Fused, FusedEdge, FusionOptions, KindStats};
+pub use fusion::{fuse, Fused, FusedEdge, FusedEdges, FusionOptions, KindStats};
 pub use retweet::{retweet_graph, RetweetEdge, RetweetGraph};
 pub use store::Graph;
 pub use window::{estimate_window, Window, WindowEstimate};

@@ -158,7 +158,7 @@ fn split_labels(
         }
     }
     let mut edges: HashMap<u32, Vec<(u32, u32, f32)>> = HashMap::new();
-    for e in &fused.edges {
+    for e in fused.edges.iter() {
         let l = membership[e.a as usize];
         if l == membership[e.b as usize] && candidates.contains(&l) {
             edges.entry(l).or_default().push((

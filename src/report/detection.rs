@@ -409,7 +409,7 @@ fn backbone<'f>(
     let n = d.cluster_of.len();
     let mut degree = vec![0u32; n];
     for &i in inside.indices() {
-        let e = &d.fused.edges[i as usize];
+        let e = d.fused.edges.get(i as usize);
         degree[e.a as usize] += 1;
         degree[e.b as usize] += 1;
     }
@@ -438,7 +438,7 @@ fn backbone<'f>(
         .par_iter()
         .copied()
         .filter(|&i| {
-            let e = &d.fused.edges[i as usize];
+            let e = d.fused.edges.get(i as usize);
             let w = e.weight() as f32;
             w >= threshold[e.a as usize] || w >= threshold[e.b as usize]
         })

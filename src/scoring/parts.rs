@@ -246,7 +246,7 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
 }
 
 fn fused_weights(fused: &Fused, cluster_of: &[u32], ev: &mut [Evidence]) {
-    for e in &fused.edges {
+    for e in fused.edges.iter() {
         let (ca, cb) = (cluster_of[e.a as usize], cluster_of[e.b as usize]);
         if ca != NO_CLUSTER && ca == cb {
             ev[ca as usize].internal_weight += e.weight();

@@ -338,7 +338,7 @@ impl<'f> FusedEdges<'f> {
         let chosen = (0..fused.edges.len() as u32)
             .into_par_iter()
             .filter(|&i| {
-                let e = &fused.edges[i as usize];
+                let e = fused.edges.get(i as usize);
                 keep(e.a, e.b)
             })
             .collect();
@@ -378,12 +378,12 @@ impl GraphEdges for FusedEdges<'_> {
     }
 
     fn edge(&self, i: usize) -> (u32, u32, f64) {
-        let e = &self.fused.edges[self.chosen[i] as usize];
+        let e = self.fused.edges.get(self.chosen[i] as usize);
         (e.a, e.b, e.weight())
     }
 
     fn value(&self, i: usize, c: usize) -> f64 {
-        self.fused.edges[self.chosen[i] as usize].by_kind[c] as f64
+        self.fused.edges.get(self.chosen[i] as usize).evidence(c) as f64
     }
 }
 
