@@ -61,16 +61,29 @@ impl Source {
     }
 }
 
-/// One amplifier -> source edge.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+/// One amplifier -> source edge (32 bytes: a large collection has millions).
+#[derive(Clone, Debug, PartialEq)]
 pub struct RetweetEdge {
     pub amplifier: u32,
     pub source: u32,
     pub retweets: u32,
-    /// Retweets whose delay is known, and their median and interquartile range.
+    /// Retweets whose delay is known, and their median and interquartile range (read through
+    /// the methods: meaningful only when some delay is known).
     pub delays_known: u32,
-    pub median_delay_ms: Option<i64>,
-    pub delay_iqr_ms: Option<i64>,
+    median_delay_ms: i64,
+    delay_iqr_ms: i64,
+}
+
+impl RetweetEdge {
+    /// The median delay from original to retweet, if any delay is known.
+    pub fn median_delay_ms(&self) -> Option<i64> {
+        (self.delays_known > 0).then_some(self.median_delay_ms)
+    }
+
+    /// The delays' interquartile range, if any delay is known.
+    pub fn delay_iqr_ms(&self) -> Option<i64> {
+        (self.delays_known > 0).then_some(self.delay_iqr_ms)
+    }
 }
 
 /// Counts of what recovery found.
@@ -217,8 +230,12 @@ pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
             source: key as u32,
             retweets: (j - i) as u32,
             delays_known: known.len() as u32,
-            median_delay_ms: (!known.is_empty()).then(|| q(0.5)),
-            delay_iqr_ms: (!known.is_empty()).then(|| q(0.75) - q(0.25)),
+            median_delay_ms: if known.is_empty() { 0 } else { q(0.5) },
+            delay_iqr_ms: if known.is_empty() {
+                0
+            } else {
+                q(0.75) - q(0.25)
+            },
         });
         i = j;
     }

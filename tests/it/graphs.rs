@@ -413,7 +413,7 @@ fn ira_retweet_sources_are_recovered_from_matching_text() {
     // Every edge points from a retweeter to another account; text matches carry delays.
     for e in &g.edges {
         assert_ne!(e.amplifier, e.source);
-        assert!(e.median_delay_ms.is_none_or(|x| x >= 0));
+        assert!(e.median_delay_ms().is_none_or(|x| x >= 0));
     }
     let with_delay: u32 = g.edges.iter().map(|e| e.delays_known).sum();
     assert_eq!(

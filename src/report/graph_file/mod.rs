@@ -215,8 +215,8 @@ impl EdgeTable {
             t.values.extend_from_slice(&[
                 e.retweets as f64,
                 e.delays_known as f64,
-                secs(e.median_delay_ms),
-                secs(e.delay_iqr_ms),
+                secs(e.median_delay_ms()),
+                secs(e.delay_iqr_ms()),
             ]);
         }
         t
