@@ -9,10 +9,11 @@ use crate::error::{Error, Result, Setting};
 /// the system and to whatever else the machine runs.
 pub const DEFAULT_SHARE: f64 = 0.8;
 
-/// What building the graphs adds per tweet, beyond the dataset: measured on generated
-/// collections of 10^6 and 10^7 tweets (the actions of every kind, the significant pairs and
-/// the fused graph; 350 bytes at 10^7, the larger). Used to stop before that stage starts.
-pub const GRAPH_BYTES_PER_TWEET: u64 = 350;
+/// What the stages after reading add per tweet at their peak, beyond the dataset: measured on
+/// generated collections of 10^6 and 10^7 tweets (164 and 181 bytes: the actions of every
+/// kind, the significant pairs, the fused graph, Leiden), rounded up. Used to stop before the
+/// graphs are built.
+pub const GRAPH_BYTES_PER_TWEET: u64 = 200;
 
 /// The default limit: `DEFAULT_SHARE` of the memory available now, where the system says.
 pub fn default_limit() -> Option<u64> {

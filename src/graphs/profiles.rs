@@ -18,6 +18,8 @@ use super::actions::{RECOVERED_ITEM, TEXT_ITEM};
 use super::retweet::sources;
 use super::text_norm::{normal_forms, words};
 use crate::dataset::{Dataset, Interner, ItemKind, TweetKind, NO_TEXT, NO_TWEET};
+use crate::error::Result;
+use crate::memory;
 use rayon::prelude::*;
 
 /// What an account acted on, one kind of item per family.
@@ -183,8 +185,10 @@ impl Profiles {
         }
     }
 
-    /// Every pair of accounts that share an item, with their mean cosine.
-    pub fn similarity(&self) -> Similarity {
+    /// Every pair of accounts that share an item, with their mean cosine. The pairs grow with
+    /// the square of the accounts an item reaches, so `stage` stops, saying so, when the
+    /// process passes `limit` while they are found or would pass it when they are joined.
+    pub fn similarity(&self, stage: &str, limit: Option<u64>) -> Result<Similarity> {
         let n = self.offsets.len() - 1;
         const RUN: usize = 256;
         let runs: Vec<Vec<(u32, u32, f32)>> = (0..n.div_ceil(RUN))
@@ -192,6 +196,7 @@ impl Profiles {
             .map_init(
                 || (vec![0f32; n], Vec::new(), Vec::new()),
                 |(acc, touched, out), run| {
+                    memory::check_now(stage, limit)?;
                     let mut edges = Vec::new();
                     for a in (run * RUN) as u32..((run + 1) * RUN).min(n) as u32 {
                         self.neighbours(a, acc, touched, out);
@@ -202,14 +207,17 @@ impl Profiles {
                         );
                     }
                     edges.sort_unstable_by_key(|e| (e.0, e.1));
-                    edges
+                    Ok(edges)
                 },
             )
-            .collect();
-        Similarity {
+            .collect::<Result<_>>()?;
+        // Joined, then doubled and sorted into a graph: three copies at most.
+        let edges: usize = runs.iter().map(Vec::len).sum();
+        memory::check_before(stage, 3 * 12 * edges as u64, limit)?;
+        Ok(Similarity {
             edges: runs.concat(),
             common_items: self.common_items,
-        }
+        })
     }
 }
 

@@ -399,3 +399,32 @@ fn an_archive_splits_the_same_with_its_texts_on_disk() {
     assert!(e.to_string().contains("no such folder"), "{e}");
     assert_eq!(e.setting(), Some(coordnet::error::Setting::TempDir));
 }
+
+/// The archive's similarity of every two accounts sharing an item grows with the square of the
+/// accounts an item reaches: past the memory limit it stops, naming the stage, rather than
+/// leave the system to kill the run (a 3.8M-tweet generated archive reached 24 GB).
+#[test]
+fn the_archive_similarity_stops_at_the_memory_limit() {
+    use coordnet::graphs::profiles::{ProfileOptions, Profiles};
+    let Some(now) = coordnet::memory::resident() else {
+        eprintln!("SKIPPED: no /proc to read memory from, so no limit to hit");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = archive(dir.path(), 20_000, 9);
+    let profiles = Profiles::build(&data, &ProfileOptions::default());
+    let stage = "splitting the archive into operations";
+    let Ok(all) = profiles.similarity(stage, None) else {
+        panic!("no limit, yet the similarity stopped");
+    };
+    assert!(!all.edges.is_empty());
+    let Err(e) = profiles.similarity(stage, Some(now / 2)) else {
+        panic!("a limit below what the process holds did not stop the similarity");
+    };
+    assert!(e.to_string().contains(stage), "{e}");
+    assert_eq!(e.setting(), Some(coordnet::error::Setting::MemoryLimit));
+    let Ok(roomy) = profiles.similarity(stage, Some(u64::MAX / 4)) else {
+        panic!("a roomy limit stopped the similarity");
+    };
+    assert_eq!(roomy.edges, all.edges);
+}
