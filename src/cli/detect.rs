@@ -90,6 +90,12 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     max_item_accounts: Option<usize>,
 
+    /// In an archive, each account is linked to its this many most similar accounts (a pair
+    /// stays if either end keeps it) before operations are found; 0 links every two accounts
+    /// that share an item, which grows with the square of the accounts.
+    #[arg(long, value_name = "N")]
+    archive_neighbours: Option<usize>,
+
     /// Community detection quality.
     #[arg(long, value_name = "Q", value_parser = one_of::<Quality>(Quality::ALL.map(Quality::name)))]
     quality: Option<Quality>,
@@ -138,6 +144,10 @@ pub fn show_defaults(cmd: clap::Command) -> clap::Command {
                 "max_item_accounts",
                 d.archive.profiles.max_item_accounts.to_string(),
             ),
+            (
+                "archive_neighbours",
+                d.archive.profiles.neighbours.to_string(),
+            ),
             ("quality", d.leiden.quality.name().to_string()),
             ("resolution", d.leiden.resolution.to_string()),
             ("seed", d.leiden.seed.to_string()),
@@ -178,6 +188,7 @@ impl Args {
             &mut c.archive.profiles.max_item_accounts,
             self.max_item_accounts,
         );
+        set(&mut c.archive.profiles.neighbours, self.archive_neighbours);
         set(&mut c.leiden.quality, self.quality);
         set(&mut c.leiden.resolution, self.resolution);
         set(&mut c.leiden.seed, self.seed);

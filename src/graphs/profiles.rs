@@ -61,6 +61,9 @@ pub struct ProfileOptions {
     pub min_text_chars: usize,
     /// Items used by more accounts than this are not paired on (counted in the result).
     pub max_item_accounts: usize,
+    /// Each account keeps its this many most similar accounts, and a pair stays if either end
+    /// keeps it (0: every pair that shares an item).
+    pub neighbours: usize,
 }
 
 impl Default for ProfileOptions {
@@ -74,6 +77,7 @@ impl Default for ProfileOptions {
             ],
             min_text_chars: 20,
             max_item_accounts: 20_000,
+            neighbours: 0,
         }
     }
 }
@@ -185,12 +189,15 @@ impl Profiles {
         }
     }
 
-    /// Every pair of accounts that share an item, with their mean cosine. The pairs grow with
-    /// the square of the accounts an item reaches, so `stage` stops, saying so, when the
-    /// process passes `limit` while they are found or would pass it when they are joined.
-    pub fn similarity(&self, stage: &str, limit: Option<u64>) -> Result<Similarity> {
+    /// Every pair of accounts that share an item, with their mean cosine, or with `k` > 0 the
+    /// pairs among either end's `k` most similar. The pairs grow with the square of the
+    /// accounts an item reaches, so `stage` stops, saying so, when the process passes `limit`
+    /// while they are found or would pass it when they are joined.
+    pub fn similarity(&self, k: usize, stage: &str, limit: Option<u64>) -> Result<Similarity> {
         let n = self.offsets.len() - 1;
         const RUN: usize = 256;
+        // Each account's neighbours, the k most similar (ties to the lower id) by id, when k
+        // is set; every pair a < b otherwise.
         let runs: Vec<Vec<(u32, u32, f32)>> = (0..n.div_ceil(RUN))
             .into_par_iter()
             .map_init(
@@ -200,11 +207,14 @@ impl Profiles {
                     let mut edges = Vec::new();
                     for a in (run * RUN) as u32..((run + 1) * RUN).min(n) as u32 {
                         self.neighbours(a, acc, touched, out);
-                        edges.extend(
-                            out.iter()
-                                .filter(|&&(b, s)| b > a && s > 0.0)
-                                .map(|&(b, s)| (a, b, s)),
-                        );
+                        out.retain(|&(b, s)| s > 0.0 && (k > 0 || b > a));
+                        if k > 0 && out.len() > k {
+                            out.select_nth_unstable_by(k - 1, |x, y| {
+                                y.1.total_cmp(&x.1).then(x.0.cmp(&y.0))
+                            });
+                            out.truncate(k);
+                        }
+                        edges.extend(out.iter().map(|&(b, s)| (a, b, s)));
                     }
                     edges.sort_unstable_by_key(|e| (e.0, e.1));
                     Ok(edges)
@@ -214,11 +224,29 @@ impl Profiles {
         // Joined, then doubled and sorted into a graph: three copies at most.
         let edges: usize = runs.iter().map(Vec::len).sum();
         memory::check_before(stage, 3 * 12 * edges as u64, limit)?;
+        let mut edges = runs.concat();
+        if k > 0 {
+            edges = union_of_neighbours(edges);
+        }
         Ok(Similarity {
-            edges: runs.concat(),
+            edges,
             common_items: self.common_items,
         })
     }
+}
+
+/// Pairs `a < b` from each account's kept neighbours `(a, b)`, sorted by `(a, b)`: a pair kept
+/// by both ends takes the lower id's similarity (what every pair takes without a cut), one
+/// kept by the higher id only takes that end's.
+fn union_of_neighbours(kept: Vec<(u32, u32, f32)>) -> Vec<(u32, u32, f32)> {
+    let mut pairs: Vec<(u32, u32, f32, bool)> = kept
+        .into_iter()
+        .map(|(a, b, s)| (a.min(b), a.max(b), s, a > b))
+        .collect();
+    // From the lower id first (false < true), then keep the first of each pair.
+    pairs.par_sort_unstable_by_key(|&(a, b, _, from_high)| (a, b, from_high));
+    pairs.dedup_by_key(|p| (p.0, p.1));
+    pairs.into_iter().map(|(a, b, s, _)| (a, b, s)).collect()
 }
 
 /// (account, item key) of each action of `family`, one per action.

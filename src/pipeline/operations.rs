@@ -74,7 +74,8 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
     let mut tweets = vec![0u32; n];
     data.account.iter().for_each(|&a| tweets[a as usize] += 1);
     let profiles = Profiles::build(data, &config.archive.profiles);
-    let similarity = profiles.similarity(super::STAGES[3], config.memory_limit)?;
+    let k = config.archive.profiles.neighbours;
+    let similarity = profiles.similarity(k, super::STAGES[3], config.memory_limit)?;
     let graph = Graph::undirected(n, &similarity.edges)?;
     let leiden_config = LeidenConfig {
         resolution: config.archive.resolution,

@@ -414,17 +414,62 @@ fn the_archive_similarity_stops_at_the_memory_limit() {
     let data = archive(dir.path(), 20_000, 9);
     let profiles = Profiles::build(&data, &ProfileOptions::default());
     let stage = "splitting the archive into operations";
-    let Ok(all) = profiles.similarity(stage, None) else {
+    let Ok(all) = profiles.similarity(0, stage, None) else {
         panic!("no limit, yet the similarity stopped");
     };
     assert!(!all.edges.is_empty());
-    let Err(e) = profiles.similarity(stage, Some(now / 2)) else {
+    let Err(e) = profiles.similarity(0, stage, Some(now / 2)) else {
         panic!("a limit below what the process holds did not stop the similarity");
     };
     assert!(e.to_string().contains(stage), "{e}");
     assert_eq!(e.setting(), Some(coordnet::error::Setting::MemoryLimit));
-    let Ok(roomy) = profiles.similarity(stage, Some(u64::MAX / 4)) else {
+    let Ok(roomy) = profiles.similarity(0, stage, Some(u64::MAX / 4)) else {
         panic!("a roomy limit stopped the similarity");
     };
     assert_eq!(roomy.edges, all.edges);
+}
+
+/// With `--archive-neighbours K`, each account keeps its K most similar accounts: at most K
+/// pairs an account, each account's strongest pair kept, and with K above every account's
+/// count the very pairs (and similarities) of the full graph.
+#[test]
+fn archive_neighbours_keep_each_accounts_most_similar() {
+    use coordnet::graphs::profiles::{ProfileOptions, Profiles};
+    let dir = tempfile::tempdir().unwrap();
+    let data = archive(dir.path(), 20_000, 9);
+    let profiles = Profiles::build(&data, &ProfileOptions::default());
+    let run = |k| match profiles.similarity(k, "operations", None) {
+        Ok(s) => s.edges,
+        Err(e) => panic!("{e}"),
+    };
+    let all = run(0);
+    let mut degree: HashMap<u32, usize> = HashMap::new();
+    let mut best: HashMap<u32, f32> = HashMap::new();
+    for &(a, b, s) in &all {
+        for u in [a, b] {
+            *degree.entry(u).or_default() += 1;
+            let m = best.entry(u).or_insert(0.0);
+            *m = m.max(s);
+        }
+    }
+    let max_degree = *degree.values().max().unwrap();
+    assert_eq!(run(max_degree), all, "nothing cut, nothing changed");
+    let k = 5;
+    assert!(
+        max_degree > 4 * k,
+        "the test needs accounts with many neighbours"
+    );
+    let sparse = run(k);
+    assert!(sparse.len() <= k * degree.len() && sparse.len() < all.len());
+    assert!(sparse
+        .windows(2)
+        .all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)));
+    for (&u, &s) in &best {
+        assert!(
+            sparse
+                .iter()
+                .any(|&(a, b, x)| (a == u || b == u) && (x - s).abs() <= s * 1e-5),
+            "account {u} lost its most similar account"
+        );
+    }
 }
