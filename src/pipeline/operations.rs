@@ -81,7 +81,8 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
         resolution: config.archive.resolution,
         ..config.leiden.clone()
     };
-    let partition = leiden(&graph, &leiden_config)?;
+    let everyone: Vec<u32> = (0..n as u32).collect();
+    let partition = clusters(&graph, &everyone, &profiles, k, &leiden_config)?;
     let mut label: Vec<u32> = (0..n)
         .map(|u| match tweets[u] {
             0 => NO_CLUSTER,
@@ -91,6 +92,7 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
     split_merged(
         &mut label,
         &similarity.edges,
+        (&profiles, k),
         &leiden_config,
         config.min_cluster_size,
     )?;
@@ -226,6 +228,36 @@ fn renumber(label: &[u32]) -> (Vec<u32>, usize) {
     (cluster_of, id.len())
 }
 
+/// Leiden on `g`, the similarity graph of `accounts` (local node `i` is account
+/// `accounts[i]`). When the graph keeps only each account's `k` most similar (`k` > 0), Leiden
+/// there splits large operations into pieces, for the ties that hold an operation together are
+/// many weak ones: the pieces are then merged by Leiden on the graph of every pair aggregated
+/// onto them, made exactly from the profiles without the pairs
+/// ([`Profiles::between_groups`]). The quality is that graph's.
+fn clusters(
+    g: &Graph,
+    accounts: &[u32],
+    profiles: &Profiles,
+    k: usize,
+    config: &LeidenConfig,
+) -> Result<crate::communities::Partition> {
+    let pieces = leiden(g, config)?;
+    if k == 0 {
+        return Ok(pieces);
+    }
+    let between = profiles.between_groups(accounts, &pieces.membership, pieces.communities);
+    let merged = leiden(&Graph::undirected(pieces.communities, &between)?, config)?;
+    Ok(crate::communities::Partition {
+        membership: pieces
+            .membership
+            .iter()
+            .map(|&p| merged.membership[p as usize])
+            .collect(),
+        communities: merged.communities,
+        quality: merged.quality,
+    })
+}
+
 /// A cluster whose own similarity subgraph splits with at least this modularity holds
 /// separate groups: Newman and Girvan (2004) found 0.3 and above in networks with real
 /// community structure, and random graphs below it.
@@ -240,6 +272,7 @@ const SPLIT_DEPTH: usize = 2;
 fn split_merged(
     label: &mut [u32],
     edges: &[(u32, u32, f32)],
+    (profiles, k): (&Profiles, usize),
     config: &LeidenConfig,
     min_size: usize,
 ) -> Result<()> {
@@ -283,7 +316,7 @@ fn split_merged(
                 continue;
             };
             let g = Graph::undirected(m.len(), sub_edges.get(&l).map_or(&[][..], |e| &e[..]))?;
-            let p = leiden(&g, config)?;
+            let p = clusters(&g, m, profiles, k, config)?;
             if p.communities < 2 || p.quality < SPLIT_MODULARITY {
                 continue;
             }

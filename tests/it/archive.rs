@@ -473,3 +473,50 @@ fn archive_neighbours_keep_each_accounts_most_similar() {
         );
     }
 }
+
+/// Pieces of a graph that keeps each account's nearest are merged on the graph of every pair
+/// aggregated onto them, made from the profiles alone: it must equal summing the pairs.
+#[test]
+fn the_pairs_aggregated_onto_groups_come_from_the_profiles_alone() {
+    use coordnet::graphs::profiles::{ProfileOptions, Profiles};
+    let dir = tempfile::tempdir().unwrap();
+    let data = archive(dir.path(), 20_000, 9);
+    let profiles = Profiles::build(&data, &ProfileOptions::default());
+    let Ok(all) = profiles.similarity(0, "operations", None) else {
+        panic!("no limit, yet the similarity stopped");
+    };
+    let n = data.accounts.len();
+    let groups = 7;
+    // Every account, and a subset (as when one cluster is split again).
+    for accounts in [
+        (0..n as u32).collect::<Vec<_>>(),
+        (0..n as u32).filter(|a| a % 3 != 0).collect(),
+    ] {
+        let group: Vec<u32> = accounts
+            .iter()
+            .map(|&a| a.wrapping_mul(2654435761) % groups)
+            .collect();
+        let mut local = vec![u32::MAX; n];
+        for (i, &a) in accounts.iter().enumerate() {
+            local[a as usize] = i as u32;
+        }
+        let mut want: BTreeMap<(u32, u32), f64> = BTreeMap::new();
+        for &(a, b, s) in &all.edges {
+            let (la, lb) = (local[a as usize], local[b as usize]);
+            if la == u32::MAX || lb == u32::MAX {
+                continue;
+            }
+            let (g, h) = (group[la as usize], group[lb as usize]);
+            *want.entry((g.min(h), g.max(h))).or_default() += s as f64;
+        }
+        let got = profiles.between_groups(&accounts, &group, groups as usize);
+        assert_eq!(got.len(), want.len());
+        for (g, h, w) in got {
+            let x = want[&(g, h)];
+            assert!(
+                ((w as f64) - x).abs() <= 1e-4 * x.max(1.0),
+                "({g}, {h}): {w} against {x}"
+            );
+        }
+    }
+}
