@@ -67,6 +67,39 @@ impl Actions {
         n
     }
 
+    /// Keep only the items that two or more accounts acted on, in place: the rest pair with
+    /// nothing, and nothing after the projection reads them (in a collection most texts, and
+    /// many retweeted posts, are acted on by one account: 4M of 13.7M actions at 10^7 tweets).
+    pub fn keep_shared(&mut self) {
+        let (mut items, mut actions) = (0, 0);
+        for g in 0..self.items() {
+            let range = self.item(g);
+            let on = &self.account[range.clone()];
+            if on.iter().all(|&a| Some(&a) == on.first()) {
+                continue;
+            }
+            for i in range {
+                self.account[actions] = self.account[i];
+                self.time_ms[actions] = self.time_ms[i];
+                self.row[actions] = self.row[i];
+                actions += 1;
+            }
+            self.item_key[items] = self.item_key[g];
+            items += 1;
+            self.start[items] = actions as u32;
+        }
+        self.item_key.truncate(items);
+        self.item_key.shrink_to_fit();
+        self.start.truncate(items + 1);
+        self.start.shrink_to_fit();
+        for v in [&mut self.account, &mut self.row] {
+            v.truncate(actions);
+            v.shrink_to_fit();
+        }
+        self.time_ms.truncate(actions);
+        self.time_ms.shrink_to_fit();
+    }
+
     /// Keep only the actions of accounts for which `keep` holds, regrouping.
     pub fn retain_accounts(&mut self, keep: impl Fn(u32) -> bool) {
         let mut out = Actions {

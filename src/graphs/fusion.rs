@@ -204,7 +204,8 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     let mut entries: Vec<Entry> = Vec::new();
     for (k, &kind) in opts.kinds.iter().enumerate() {
         // Only the significant edges go on, as entries: their other columns are not read.
-        let (p, significant) = project_kind(data, kind, &opts.graph, opts.edge_pvalue)?;
+        let (mut p, significant) = project_kind(data, kind, &opts.graph, opts.edge_pvalue)?;
+        p.actions.keep_shared();
         let (count, total) = add_coaction(&mut entries, &significant, k);
         drop(significant);
         kinds.push(KindStats {
