@@ -53,8 +53,8 @@ impl Family {
     }
 }
 
-/// Settings of [`similarity`].
-#[derive(Clone, Debug)]
+/// Settings of [`Profiles::similarity`].
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct ProfileOptions {
     pub families: Vec<Family>,
     /// Texts shorter than this after normalisation are not items (as for co-tweet).

@@ -31,8 +31,7 @@ use hashbrown::HashMap;
 /// How an archive is split into operations.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ArchiveOptions {
-    /// Families of the profiles compared.
-    #[serde(skip)]
+    /// The profiles compared, and how many neighbours each account keeps.
     pub profiles: ProfileOptions,
     /// Leiden's resolution on the similarity graph (modularity).
     pub resolution: f64,
