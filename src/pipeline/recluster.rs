@@ -157,15 +157,14 @@ fn split_labels(
             m.push(u as u32);
         }
     }
-    let mut edges: HashMap<u32, Vec<(u32, u32, f32)>> = HashMap::new();
-    for e in fused.edges.iter() {
+    // Each candidate's internal edges by index (4 bytes an edge: the candidates can hold most
+    // of a collection's fused graph). Members are numbered in account order, so the edges come
+    // out as `Graph::undirected_sorted` takes them, without a sorted copy.
+    let mut edges: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (i, e) in fused.edges.iter().enumerate() {
         let l = membership[e.a as usize];
         if l == membership[e.b as usize] && candidates.contains(&l) {
-            edges.entry(l).or_default().push((
-                local[e.a as usize],
-                local[e.b as usize],
-                e.weight() as f32,
-            ));
+            edges.entry(l).or_default().push(i as u32);
         }
     }
     let mut next = membership.iter().copied().max().map_or(0, |m| m + 1);
@@ -175,7 +174,14 @@ fn split_labels(
     order.sort_unstable();
     for l in order {
         let m = &members[&l];
-        let g = Graph::undirected(m.len(), edges.get(&l).map_or(&[][..], |e| &e[..]))?;
+        let inside = edges.remove(&l).unwrap_or_default();
+        let g = Graph::undirected_sorted(m.len(), || {
+            inside.iter().map(|&i| {
+                let e = fused.edges.get(i as usize);
+                (local[e.a as usize], local[e.b as usize], e.weight() as f32)
+            })
+        })?;
+        drop(inside);
         let p = leiden(&g, &config.leiden)?;
         for (i, &u) in m.iter().enumerate() {
             split[u as usize] = next + p.membership[i];
