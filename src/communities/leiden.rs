@@ -8,17 +8,28 @@ use super::trace::{self, Clock};
 use super::{LeidenConfig, Partition, Quality};
 use crate::error::{Error, Result, Setting};
 use crate::graphs::Graph;
+use crate::progress::{Progress, Silent};
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
 
 /// Communities of an undirected graph with non-negative weights, by Leiden.
 pub fn leiden(graph: &Graph, config: &LeidenConfig) -> Result<Partition> {
+    leiden_with_progress(graph, config, &Silent)
+}
+
+/// [`leiden`], noting each level of each iteration on `progress` (nodes, moves,
+/// communities): on a large graph Leiden takes a while, and its levels are what moves.
+pub fn leiden_with_progress(
+    graph: &Graph,
+    config: &LeidenConfig,
+    progress: &dyn Progress,
+) -> Result<Partition> {
     check(graph, config)?;
     let mut best: Option<Partition> = None;
     for run in 0..config.runs.max(1) {
         let seed = config.seed.wrapping_add(run as u64);
-        let p = leiden_run(graph, config, seed);
+        let p = leiden_run(graph, config, seed, progress);
         if best.as_ref().is_none_or(|b| p.quality > b.quality) {
             best = Some(p);
         }
@@ -58,10 +69,15 @@ fn check(graph: &Graph, config: &LeidenConfig) -> Result<()> {
     Ok(())
 }
 
-fn leiden_run(graph: &Graph, config: &LeidenConfig, seed: u64) -> Partition {
+fn leiden_run(
+    graph: &Graph,
+    config: &LeidenConfig,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Partition {
     let mut rng = Pcg64Mcg::seed_from_u64(seed);
     let singletons: Vec<u32> = (0..graph.nodes() as u32).collect();
-    let first = leiden_iteration(graph, config, singletons, &mut rng)
+    let first = leiden_iteration(graph, config, singletons, &mut rng, progress, 1)
         .expect("Leiden from singletons always returns a partition");
     let mut clock = Clock::start();
     let mut p = Partition::finish(graph, &first, config);
@@ -74,7 +90,15 @@ fn leiden_run(graph: &Graph, config: &LeidenConfig, seed: u64) -> Partition {
             return p;
         }
         // A restart in which no node moves is a fixed point: every later one would be too.
-        let Some(next) = leiden_iteration(graph, config, p.membership.clone(), &mut rng) else {
+        let restart = p.membership.clone();
+        let Some(next) = leiden_iteration(
+            graph,
+            config,
+            restart,
+            &mut rng,
+            progress,
+            iteration as usize + 1,
+        ) else {
             return p;
         };
         clock.lap();
@@ -99,6 +123,8 @@ fn leiden_iteration(
     config: &LeidenConfig,
     initial: Vec<u32>,
     rng: &mut Pcg64Mcg,
+    progress: &dyn Progress,
+    iteration: usize,
 ) -> Option<Vec<u32>> {
     let restart = initial.iter().enumerate().any(|(v, &c)| c != v as u32);
     let mut clock = Clock::start();
@@ -113,6 +139,10 @@ fn leiden_iteration(
         if depth == 0 && restart && moved == 0 {
             return None;
         }
+        progress.note(&format!(
+            "Leiden iteration {iteration}, level {depth}: {nodes} nodes, {moved} moved, \
+             {communities} communities"
+        ));
         if communities == nodes || (moved == 0 && depth > 0) || depth >= 100 {
             break;
         }

@@ -32,7 +32,7 @@ mod partition;
 mod trace;
 
 pub use compare::{ari, nmi};
-pub use leiden::leiden;
+pub use leiden::{leiden, leiden_with_progress};
 pub use partition::{components, quality, split_disconnected, Partition};
 
 /// What the clustering optimises.

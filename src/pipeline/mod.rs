@@ -30,7 +30,7 @@ pub use input_kind::{InputDecision, InputKind};
 pub use operations::ArchiveOptions;
 pub use summary::RunSummary;
 
-use crate::communities::{leiden, LeidenConfig};
+use crate::communities::{leiden_with_progress, LeidenConfig};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::graphs::{fuse, Fused, FusionOptions};
@@ -198,7 +198,7 @@ pub fn detect_with_progress(
     } else {
         stage(STAGES[1]);
         memory::check_now(STAGES[1], limit)?;
-        let partition = leiden(&fused.graph, &config.leiden)?;
+        let partition = leiden_with_progress(&fused.graph, &config.leiden, progress)?;
         let split = recluster::split_by_score(
             data,
             &fused,

@@ -214,6 +214,27 @@ fn detect_reports_its_stages_in_order() {
         "{notes:?}"
     );
     assert!(notes.last().unwrap().contains(" clusters"), "{notes:?}");
+    // Leiden's levels, while it runs: nodes shrinking level by level, ending in communities.
+    let levels: Vec<&String> = notes
+        .iter()
+        .filter(|n| n.starts_with("Leiden iteration 1, level "))
+        .collect();
+    assert!(levels.len() >= 2, "{notes:?}");
+    assert!(
+        levels[0].starts_with("Leiden iteration 1, level 0: "),
+        "{notes:?}"
+    );
+    let nodes = |n: &str| -> usize {
+        n.split(": ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(nodes(levels[1]) < nodes(levels[0]), "{notes:?}");
     let without = detect(&data, &config).unwrap();
     assert_eq!(with.cluster_of, without.cluster_of);
     assert_eq!(with.clusters.len(), without.clusters.len());
