@@ -336,7 +336,8 @@ impl Default for EdgeFileOptions {
 /// a person can open.
 pub struct EdgeFiles<'f> {
     pub csv: FusedEdges<'f>,
-    pub gexf: FusedEdges<'f>,
+    /// `None`: the same edges as `csv` (flagged clusters, no limit hit), not held twice.
+    gexf: Option<FusedEdges<'f>>,
     pub counts: EdgeFileCounts,
 }
 
@@ -359,40 +360,42 @@ impl<'f> EdgeFiles<'f> {
             let c = d.cluster_of[a as usize];
             c != NO_CLUSTER && c == d.cluster_of[b as usize]
         };
-        let (csv, inside) = match options.all_edges {
-            false => {
-                let csv = FusedEdges::new(&d.fused, |a, b| inside_flagged(d, a, b));
-                let inside = FusedEdges::from_indices(&d.fused, csv.indices().to_vec());
-                (csv, inside)
-            }
-            true => (
-                FusedEdges::new(&d.fused, |_, _| true),
-                FusedEdges::new(&d.fused, same_cluster),
-            ),
+        let keep_gexf = |a: u32, b: u32| match options.all_edges {
+            true => same_cluster(a, b),
+            false => inside_flagged(d, a, b),
         };
-        let network_gexf_inside = inside.len();
-        let (gexf, strongest) = match options.gexf_max_edges {
-            max if max > 0 && inside.len() > max => {
-                let keep_gexf = |a: u32, b: u32| match options.all_edges {
-                    true => same_cluster(a, b),
-                    false => inside_flagged(d, a, b),
-                };
-                let (edges, k) = backbone(d, &inside, keep_gexf, max);
-                (edges, Some(k))
+        let csv = match options.all_edges {
+            false => FusedEdges::new(&d.fused, |a, b| inside_flagged(d, a, b)),
+            true => FusedEdges::new(&d.fused, |_, _| true),
+        };
+        let inside = options
+            .all_edges
+            .then(|| FusedEdges::new(&d.fused, same_cluster));
+        let network_gexf_inside = inside.as_ref().unwrap_or(&csv).len();
+        let max = options.gexf_max_edges;
+        let (gexf, strongest) = match max > 0 && network_gexf_inside > max {
+            true => {
+                let (edges, k) = backbone(d, inside.as_ref().unwrap_or(&csv), keep_gexf, max);
+                (Some(edges), Some(k))
             }
-            _ => (inside, None),
+            false => (inside, None),
         };
         EdgeFiles {
             counts: EdgeFileCounts {
                 options,
                 edges_csv: csv.len(),
-                network_gexf: gexf.len(),
+                network_gexf: gexf.as_ref().unwrap_or(&csv).len(),
                 network_gexf_inside,
                 network_gexf_strongest_per_account: strongest,
             },
             csv,
             gexf,
         }
+    }
+
+    /// The edges of `network.gexf`.
+    pub fn gexf(&self) -> &FusedEdges<'f> {
+        self.gexf.as_ref().unwrap_or(&self.csv)
     }
 }
 
@@ -461,9 +464,9 @@ fn write_edge_files(dir: &Path, data: &Dataset, d: &Detection, files: &EdgeFiles
             })
         },
         || {
-            let nodes = node_table(data, d, &files.gexf.nodes());
+            let nodes = node_table(data, d, &files.gexf().nodes());
             create(dir, "network.gexf", |out| {
-                write_graph(out, GraphFormat::Gexf, data, &files.gexf, &nodes)
+                write_graph(out, GraphFormat::Gexf, data, files.gexf(), &nodes)
             })
         },
     );

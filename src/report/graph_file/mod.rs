@@ -334,14 +334,16 @@ pub struct FusedEdges<'f> {
 impl<'f> FusedEdges<'f> {
     /// The fused edges whose ends `keep` accepts.
     pub fn new(fused: &'f Fused, keep: impl Fn(u32, u32) -> bool + Sync) -> FusedEdges<'f> {
-        use rayon::prelude::*;
-        let chosen = (0..fused.edges.len() as u32)
-            .into_par_iter()
-            .filter(|&i| {
+        // Counted, then filled into an exactly sized vector: the edges chosen can be most of
+        // a large graph's, and a vector grown by doubling holds up to twice them.
+        let kept = || {
+            (0..fused.edges.len() as u32).filter(|&i| {
                 let e = fused.edges.get(i as usize);
                 keep(e.a, e.b)
             })
-            .collect();
+        };
+        let mut chosen = Vec::with_capacity(kept().count());
+        chosen.extend(kept());
         FusedEdges::from_indices(fused, chosen)
     }
 
