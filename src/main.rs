@@ -9,15 +9,18 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::process::ExitCode;
 
-/// mimalloc's `mi_option_purge_delay` (v3's option enum): how long freed memory waits before it
-/// goes back to the system. Its default, 10 ms, kept a 10^7-tweet run's ingest buffers and
-/// texts resident into the graph stage (1.7 GB resident where 1.0 GB was live); at 0 the peak of
-/// a 1M-tweet detect fell from 490 to 407 MB at the same speed.
+/// mimalloc's `mi_option_purge_delay` (v3's option enum, in the libmimalloc-sys version
+/// pinned in Cargo.toml): how long freed memory waits before it goes back to the system. Its
+/// default, 1 s, kept a 10^7-tweet run's ingest buffers and texts resident into the graph stage
+/// (1.7 GB resident where 1.0 GB was live); at 0 the peak of a 1M-tweet detect fell from 490
+/// to 407 MB at the same speed. `MIMALLOC_PURGE_DELAY` in the environment still decides.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> ExitCode {
-    // SAFETY: sets an integer option of the allocator, read on its next purge.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets an integer option of the allocator, read on its next purge.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    }
     match cli::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

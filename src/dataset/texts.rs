@@ -24,6 +24,8 @@ struct OnDisk {
     file: std::fs::File,
     dir: PathBuf,
     ends: Vec<u64>,
+    /// Bytes read back per pass step ([`PASS_BYTES`]; smaller in tests).
+    step_bytes: u64,
 }
 
 /// Bytes of texts read back per pass step: large enough for sequential reads, small beside
@@ -150,14 +152,18 @@ impl Texts {
             );
             Error::io(dir, e).with_setting(Setting::TempDir)
         };
+        // Written from a borrow: on failure the texts stay, in memory.
         let mut file = tempfile::tempfile_in(dir).map_err(failed)?;
-        let (bytes, ends) = std::mem::take(&mut self.strings).into_arena();
-        file.write_all(&bytes).map_err(failed)?;
-        drop(bytes);
+        for t in 0..self.strings.len() as u32 {
+            file.write_all(self.strings.get(t).as_bytes())
+                .map_err(failed)?;
+        }
+        let (_, ends) = std::mem::take(&mut self.strings).into_arena();
         self.disk = Some(OnDisk {
             file,
             dir: dir.to_path_buf(),
             ends,
+            step_bytes: PASS_BYTES,
         });
         Ok(())
     }
@@ -195,7 +201,7 @@ impl OnDisk {
         while first < self.ends.len() {
             let start = self.start(first);
             let mut last = first + 1;
-            while last < self.ends.len() && self.ends[last] - start <= PASS_BYTES {
+            while last < self.ends.len() && self.ends[last] - start <= self.step_bytes {
                 last += 1;
             }
             let range = self.range(first..last);
@@ -259,12 +265,30 @@ mod tests {
         assert!(t.on_disk());
         assert_eq!(t.iter().map(String::from).collect::<Vec<_>>(), before);
         assert_eq!(t.par_map(|s| s.len()), lens);
+        // Read back in steps of a few bytes too: texts split across steps, one per step,
+        // one longer than a step.
+        for step in [1, 3, 5, 8] {
+            t.disk.as_mut().unwrap().step_bytes = step;
+            assert_eq!(t.par_map(|s| s.to_string()), before, "step {step}");
+            let mut stepped = Vec::new();
+            t.for_each(|id, s| stepped.push((id, s.to_string())));
+            assert_eq!(stepped, seen, "step {step}");
+        }
         let mut again = Vec::new();
         t.for_each(|id, s| again.push((id, s.to_string())));
         assert_eq!(again, seen);
         assert_eq!(t.get(2), "ünï ✓");
         assert_eq!(t.text_bytes(), lens.iter().sum::<usize>() as u64);
-        // Nothing left in the folder: the file is unlinked.
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_folder_that_cannot_take_the_texts_leaves_them_in_memory() {
+        let mut t = Texts::default();
+        t.intern_key(Key::new("kept"));
+        let dir = tempfile::tempdir().unwrap();
+        let e = t.move_to_disk(&dir.path().join("absent")).unwrap_err();
+        assert!(e.to_string().contains("absent"), "{e}");
+        assert!(!t.on_disk());
+        assert_eq!(t.get(0), "kept");
     }
 }

@@ -250,12 +250,16 @@ impl Profiles {
     /// groups is the dot product of their summed profiles; inside one, half of the summed
     /// profile's square less each account's own. What aggregating the graph of every pair
     /// gives (up to rounding), and so the same modularity for any merge of the groups.
+    /// Like [`Profiles::similarity`], `stage` stops at `limit`: the group pairs can be many
+    /// when Leiden cut the kept pairs into many pieces.
     pub fn between_groups(
         &self,
         accounts: &[u32],
         group: &[u32],
         groups: usize,
-    ) -> Vec<(u32, u32, f32)> {
+        stage: &str,
+        limit: Option<u64>,
+    ) -> Result<Vec<(u32, u32, f32)>> {
         let mut own = vec![0f64; groups];
         let mut entries: Vec<(u32, u32, f64)> = Vec::new();
         for (&a, &g) in accounts.iter().zip(group) {
@@ -268,7 +272,10 @@ impl Profiles {
         entries.par_sort_unstable_by_key(|e| (e.0, e.1));
         let mut dot: hashbrown::HashMap<(u32, u32), f64> = hashbrown::HashMap::new();
         let mut sums: Vec<(u32, f64)> = Vec::new();
-        for item in entries.chunk_by(|x, y| x.0 == y.0) {
+        for (i, item) in entries.chunk_by(|x, y| x.0 == y.0).enumerate() {
+            if i % 4096 == 0 {
+                memory::check_now(stage, limit)?;
+            }
             sums.clear();
             for same in item.chunk_by(|x, y| x.1 == y.1) {
                 sums.push((same[0].1, same.iter().map(|e| e.2).sum()));
@@ -292,7 +299,7 @@ impl Profiles {
             .filter(|e| e.2 > 0.0)
             .collect();
         edges.sort_unstable_by_key(|e| (e.0, e.1));
-        edges
+        Ok(edges)
     }
 }
 

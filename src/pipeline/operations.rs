@@ -81,7 +81,8 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
         ..config.leiden.clone()
     };
     let everyone: Vec<u32> = (0..n as u32).collect();
-    let partition = clusters(&graph, &everyone, &profiles, k, &leiden_config)?;
+    let limit = config.memory_limit;
+    let partition = clusters(&graph, &everyone, (&profiles, k, limit), &leiden_config)?;
     let mut label: Vec<u32> = (0..n)
         .map(|u| match tweets[u] {
             0 => NO_CLUSTER,
@@ -91,7 +92,7 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
     split_merged(
         &mut label,
         &similarity.edges,
-        (&profiles, k),
+        (&profiles, k, limit),
         &leiden_config,
         config.min_cluster_size,
     )?;
@@ -236,15 +237,20 @@ fn renumber(label: &[u32]) -> (Vec<u32>, usize) {
 fn clusters(
     g: &Graph,
     accounts: &[u32],
-    profiles: &Profiles,
-    k: usize,
+    (profiles, k, limit): (&Profiles, usize, Option<u64>),
     config: &LeidenConfig,
 ) -> Result<crate::communities::Partition> {
     let pieces = leiden(g, config)?;
     if k == 0 {
         return Ok(pieces);
     }
-    let between = profiles.between_groups(accounts, &pieces.membership, pieces.communities);
+    let between = profiles.between_groups(
+        accounts,
+        &pieces.membership,
+        pieces.communities,
+        super::STAGES[3],
+        limit,
+    )?;
     let merged = leiden(&Graph::undirected(pieces.communities, &between)?, config)?;
     Ok(crate::communities::Partition {
         membership: pieces
@@ -271,7 +277,7 @@ const SPLIT_DEPTH: usize = 2;
 fn split_merged(
     label: &mut [u32],
     edges: &[(u32, u32, f32)],
-    (profiles, k): (&Profiles, usize),
+    profiles: (&Profiles, usize, Option<u64>),
     config: &LeidenConfig,
     min_size: usize,
 ) -> Result<()> {
@@ -315,7 +321,7 @@ fn split_merged(
                 continue;
             };
             let g = Graph::undirected(m.len(), sub_edges.get(&l).map_or(&[][..], |e| &e[..]))?;
-            let p = clusters(&g, m, profiles, k, config)?;
+            let p = clusters(&g, m, profiles, config)?;
             if p.communities < 2 || p.quality < SPLIT_MODULARITY {
                 continue;
             }
