@@ -54,12 +54,39 @@ fn every_command_gives_the_same_bytes_on_1_2_and_4_threads() {
     let sample = sample();
     let input = sample.to_str().unwrap();
     let suspects = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/truth.csv");
+    // A generated takedown archive too: operations from each account's nearest accounts merged
+    // on the aggregate, and a GEXF past its limit.
+    let archive_dir = dir.path().join("archive");
+    run(
+        2,
+        &[
+            "synth",
+            "--archive-only",
+            "--tweets",
+            "60000",
+            "--quiet",
+            "-o",
+            archive_dir.to_str().unwrap(),
+        ],
+    );
+    let archive = archive_dir.join("tweets.csv");
     let mut outputs = Vec::new();
     for threads in [1, 2, 4] {
         let out = dir.path().join(format!("t{threads}"));
         std::fs::create_dir_all(&out).unwrap();
         let o = |name: &str| out.join(name).to_str().unwrap().to_string();
         run(threads, &["detect", input, "-o", &o("detect")]);
+        run(
+            threads,
+            &[
+                "detect",
+                archive.to_str().unwrap(),
+                "--gexf-max-edges",
+                "2000",
+                "-o",
+                &o("archive"),
+            ],
+        );
         run(
             threads,
             &[
@@ -118,16 +145,20 @@ fn every_command_gives_the_same_bytes_on_1_2_and_4_threads() {
             ],
         );
         let mut all = files(&out);
-        for sub in ["detect", "score"] {
+        for sub in ["detect", "archive", "score"] {
             for (name, bytes) in files(&out.join(sub)) {
                 all.insert(format!("{sub}/{name}"), bytes);
             }
         }
-        all.retain(|name, _| !["detect", "score"].contains(&name.as_str()));
+        all.retain(|name, _| !["detect", "archive", "score"].contains(&name.as_str()));
         outputs.push(all);
     }
+    let archive_summary: serde_json::Value =
+        serde_json::from_slice(&outputs[0]["archive/summary.json"]).unwrap();
+    assert_eq!(archive_summary["input"]["kind"], "archive");
+    assert!(archive_summary["edge_files"]["network_gexf_strongest_per_account"].is_u64());
     assert!(
-        outputs[0].len() >= 16,
+        outputs[0].len() >= 22,
         "{:?}",
         outputs[0].keys().collect::<Vec<_>>()
     );
