@@ -728,3 +728,55 @@ fn coortweet_counts_repeated_rows_of_a_post_hashtag_url_table() {
     );
     assert!(once.0 < got.0, "{once:?} {got:?}");
 }
+
+/// Retweets that name no retweeted account get it from their 'RT @name:' text, read in one
+/// pass over the distinct texts: the same sources whether the texts are in memory or on disk.
+#[test]
+fn retweet_sources_from_text_are_the_same_with_texts_on_disk() {
+    use coordnet::graphs::retweet::{sources, SourceFrom};
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    // The sample with the retweeted account and tweet blanked, as some releases ship them.
+    let mut r = csv::Reader::from_reader(flate2::read::GzDecoder::new(
+        std::fs::File::open(&sample).unwrap(),
+    ));
+    let header = r.headers().unwrap().clone();
+    let blank: Vec<usize> = ["retweet_userid", "retweet_tweetid"]
+        .iter()
+        .map(|c| header.iter().position(|h| h == *c).unwrap())
+        .collect();
+    let path = dir.path().join("unnamed.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(&header).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let row: Vec<&str> = rec
+            .iter()
+            .enumerate()
+            .map(|(i, f)| if blank.contains(&i) { "" } else { f })
+            .collect();
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+    let read = |max_text_memory| {
+        let opts = IngestOptions {
+            max_text_memory,
+            temp_dir: Some(dir.path().to_path_buf()),
+            ..IngestOptions::default()
+        };
+        let (data, _) = coordnet::ingest(&[path.clone()], &opts).unwrap();
+        assert_eq!(data.texts.on_disk(), max_text_memory == 0);
+        let found: Vec<Option<(u32, SourceFrom)>> = sources(&data)
+            .iter()
+            .map(|s| s.map(|s| (s.account, s.from)))
+            .collect();
+        found
+    };
+    let (in_memory, on_disk) = (read(u64::MAX), read(0));
+    let from_text = in_memory
+        .iter()
+        .filter(|s| matches!(s, Some((_, SourceFrom::TextPrefix))))
+        .count();
+    assert!(from_text > 1000, "{from_text} sources from 'RT @name:'");
+    assert!(in_memory == on_disk, "texts on disk changed the sources");
+}
