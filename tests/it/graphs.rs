@@ -764,7 +764,7 @@ fn retweet_sources_from_text_are_the_same_with_texts_on_disk() {
             temp_dir: Some(dir.path().to_path_buf()),
             ..IngestOptions::default()
         };
-        let (data, _) = coordnet::ingest(&[path.clone()], &opts).unwrap();
+        let (data, _) = coordnet::ingest(std::slice::from_ref(&path), &opts).unwrap();
         assert_eq!(data.texts.on_disk(), max_text_memory == 0);
         let found: Vec<Option<(u32, SourceFrom)>> = sources(&data)
             .iter()
