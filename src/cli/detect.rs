@@ -90,9 +90,10 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     max_item_accounts: Option<usize>,
 
-    /// In an archive, each account is linked to its this many most similar accounts (a pair
-    /// stays if either end keeps it) before operations are found; 0 links every two accounts
-    /// that share an item, which grows with the square of the accounts.
+    /// In an archive, operations are first found among each account's this many most similar
+    /// accounts (a pair stays if either end keeps it), then merged on the similarity of every
+    /// pair, summed exactly from the profiles; 0 links every two accounts that share an item,
+    /// which grows with the square of the accounts.
     #[arg(long, value_name = "N")]
     archive_neighbours: Option<usize>,
 
