@@ -208,7 +208,10 @@ pub fn check(d: &Dataset, s: &IngestStats) {
         }
     }
     for s in d.texts.iter() {
-        assert!(std::str::from_utf8(s.as_bytes()).is_ok(), "text is not UTF-8");
+        assert!(
+            std::str::from_utf8(s.as_bytes()).is_ok(),
+            "text is not UTF-8"
+        );
     }
     // What `coordnet stats` prints of a dataset.
     let _ = Summary::of(d);
