@@ -26,24 +26,8 @@ if [ ! -x "$VENV/bin/compute_networks" ]; then
 fi
 
 "$BIN" synth -o "$WORK/data" --tweets "$TWEETS" --seed 1 >/dev/null 2>&1
-# CNT's CSV layout: message_id,user_id,username,repost_id,reply_id,message,timestamp,urls
-# (timestamps in seconds; the archive's ids carry the millisecond time in their snowflake bits,
-# and coordnet uses it, so CNT gets the same milliseconds as fractional seconds).
-python3 - "$WORK/data/tweets.csv" "$WORK/cnt.csv" <<'PY'
-import csv, sys
-src, dst = sys.argv[1], sys.argv[2]
-with open(src, newline="", encoding="utf-8") as f, open(dst, "w", newline="", encoding="utf-8") as g:
-    r = csv.DictReader(f)
-    w = csv.writer(g)
-    w.writerow(["message_id", "user_id", "username", "repost_id", "reply_id", "message", "timestamp", "urls"])
-    for row in r:
-        tid = int(row["tweetid"])
-        ms = (tid >> 22) + 1288834974657
-        w.writerow([row["tweetid"], row["userid"], row["user_screen_name"],
-                    row["retweet_tweetid"] if row["is_retweet"] in ("true", "True") else "",
-                    row["in_reply_to_tweetid"], row["tweet_text"].replace("\n", " "),
-                    f"{ms / 1000:.3f}", ""])
-PY
+# CNT's CSV layout (see benches/common/to_cnt_csv.py).
+python3 "$ROOT/benches/common/to_cnt_csv.py" "$WORK/data/tweets.csv" "$WORK/cnt.csv"
 
 now() { date +%s.%N; }
 # Written data is flushed first, so no run pays for the writeback of the generated files.
