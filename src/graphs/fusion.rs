@@ -13,7 +13,7 @@ use super::retweet::{self, RetweetGraph, Source};
 use super::significance::poisson_upper_tail;
 use super::window::{check_window, Window};
 use super::{coaction, coaction_actions, format_duration, CoactionKind, Graph};
-use super::{GraphKind, GraphOptions, Projection};
+use super::{Actions, GraphKind, GraphOptions, Projection};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -104,12 +104,19 @@ pub struct Fused {
     /// Each co-action kind's actions and statistics, without edges (only the significant
     /// ones were kept, as fused evidence).
     pub projections: Vec<Projection>,
-    pub retweets: Option<RetweetGraph>,
     /// Each retweet row's source, where one was found (`None` for other rows).
     pub sources: Vec<Option<Source>>,
 }
 
 impl Fused {
+    /// Let go of each kind's actions, once the clusters are scored: the outputs do not read
+    /// them, and at 10^7 tweets they hold a few hundred MB.
+    pub fn release_actions(&mut self) {
+        for p in &mut self.projections {
+            p.actions = Actions::default();
+        }
+    }
+
     /// Each account's fused strength, and the part of it inside its own group (`none` marks
     /// accounts in no group).
     pub fn strengths(&self, group_of: &[u32], none: u32) -> (Vec<f64>, Vec<f64>) {
@@ -229,10 +236,12 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     }
     // Sources are kept: roles and timing read each retweet's source and delay.
     let sources = retweet::sources(data);
-    let retweets = opts.retweets.then(|| retweet::from_sources(data, &sources));
-
-    if let Some(rt) = &retweets {
-        let stats = add_retweets(&mut entries, rt, data.accounts.len(), kinds.len(), opts);
+    // The retweet graph itself goes once its significant edges are entries: nothing later
+    // reads it (delays come from the sources).
+    if opts.retweets {
+        let rt = retweet::from_sources(data, &sources);
+        let stats = add_retweets(&mut entries, &rt, data.accounts.len(), kinds.len(), opts);
+        drop(rt);
         progress.note(&format!(
             "retweet: {} edges, {} significant",
             stats.edges, stats.significant_edges
@@ -249,7 +258,6 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
         edges,
         kinds,
         projections,
-        retweets,
         sources,
     })
 }

@@ -220,6 +220,7 @@ pub fn detect_with_progress(
             d.input =
                 InputDecision::new(InputKind::Collection, config, Some(s), d.input.background);
             d.timings = timings;
+            d.fused.release_actions();
             return Ok(d);
         }
         share = Some(s);
@@ -248,6 +249,7 @@ pub fn detect_with_progress(
     d.input = InputDecision::new(InputKind::Archive, config, share, d.input.background);
     lap("scoring operations", &mut timings);
     d.timings = timings;
+    d.fused.release_actions();
     Ok(d)
 }
 
