@@ -70,6 +70,8 @@ impl Actions {
     /// Keep only the items that two or more accounts acted on, in place: the rest pair with
     /// nothing, and nothing after the projection reads them (in a collection most texts, and
     /// many retweeted posts, are acted on by one account: 4M of 13.7M actions at 10^7 tweets).
+    /// The times go too (`time_ms` is left empty): an action's time is its row's,
+    /// `data.time_ms[row]`, and the 8 bytes an action are the larger half of what is kept.
     pub fn keep_shared(&mut self) {
         let (mut items, mut actions) = (0, 0);
         for g in 0..self.items() {
@@ -80,7 +82,6 @@ impl Actions {
             }
             for i in range {
                 self.account[actions] = self.account[i];
-                self.time_ms[actions] = self.time_ms[i];
                 self.row[actions] = self.row[i];
                 actions += 1;
             }
@@ -96,8 +97,7 @@ impl Actions {
             v.truncate(actions);
             v.shrink_to_fit();
         }
-        self.time_ms.truncate(actions);
-        self.time_ms.shrink_to_fit();
+        self.time_ms = Vec::new();
     }
 
     /// Keep only the actions of accounts for which `keep` holds, regrouping.

@@ -96,8 +96,8 @@ pub struct KindStats {
 
 /// The fused graph and the graphs it came from.
 pub struct Fused {
-    /// Undirected account graph over all dataset accounts.
-    pub graph: Graph,
+    /// Dataset accounts: the graph's nodes.
+    pub accounts: usize,
     /// Fused edges, `a < b`, sorted, with each kind's evidence (kinds in `kinds` order).
     pub edges: FusedEdges,
     pub kinds: Vec<KindStats>,
@@ -109,6 +109,14 @@ pub struct Fused {
 }
 
 impl Fused {
+    /// The fused graph in the CSR store, for Leiden. Built when asked rather than kept: it
+    /// holds every edge twice (16 bytes an edge), and nothing after Leiden reads it.
+    pub fn graph(&self) -> Result<Graph> {
+        Graph::undirected_sorted(self.accounts, || {
+            self.edges.iter().map(|e| (e.a, e.b, e.weight() as f32))
+        })
+    }
+
     /// Let go of each kind's actions, once the clusters are scored: the outputs do not read
     /// them, and at 10^7 tweets they hold a few hundred MB.
     pub fn release_actions(&mut self) {
@@ -249,13 +257,9 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
         progress.advance(1);
         kinds.push(stats);
     }
-    let edges = by_pair(entries);
-    let graph = Graph::undirected_sorted(data.accounts.len(), || {
-        edges.iter().map(|e| (e.a, e.b, e.weight() as f32))
-    })?;
     Ok(Fused {
-        graph,
-        edges,
+        accounts: data.accounts.len(),
+        edges: by_pair(entries),
         kinds,
         projections,
         sources,

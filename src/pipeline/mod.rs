@@ -198,7 +198,7 @@ pub fn detect_with_progress(
     } else {
         stage(STAGES[1]);
         memory::check_now(STAGES[1], limit)?;
-        let partition = leiden_with_progress(&fused.graph, &config.leiden, progress)?;
+        let partition = leiden_with_progress(&fused.graph()?, &config.leiden, progress)?;
         let split = recluster::split_by_score(
             data,
             &fused,

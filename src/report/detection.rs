@@ -360,10 +360,6 @@ impl<'f> EdgeFiles<'f> {
             let c = d.cluster_of[a as usize];
             c != NO_CLUSTER && c == d.cluster_of[b as usize]
         };
-        let keep_gexf = |a: u32, b: u32| match options.all_edges {
-            true => same_cluster(a, b),
-            false => inside_flagged(d, a, b),
-        };
         let csv = match options.all_edges {
             false => FusedEdges::new(&d.fused, |a, b| inside_flagged(d, a, b)),
             true => FusedEdges::new(&d.fused, |_, _| true),
@@ -375,7 +371,7 @@ impl<'f> EdgeFiles<'f> {
         let max = options.gexf_max_edges;
         let (gexf, strongest) = match max > 0 && network_gexf_inside > max {
             true => {
-                let (edges, k) = backbone(d, inside.as_ref().unwrap_or(&csv), keep_gexf, max);
+                let (edges, k) = backbone(d, inside.as_ref().unwrap_or(&csv), max);
                 (Some(edges), Some(k))
             }
             false => (inside, None),
@@ -399,49 +395,57 @@ impl<'f> EdgeFiles<'f> {
     }
 }
 
-/// The edges of `inside` (those `keep` accepts) that are among the k strongest of either
-/// end, k = `max / accounts` (at least 1), so that at most about `max` remain.
-fn backbone<'f>(
-    d: &'f Detection,
-    inside: &FusedEdges<'f>,
-    keep: impl Fn(u32, u32) -> bool + Sync,
-    max: usize,
-) -> (FusedEdges<'f>, usize) {
+/// The edges of `inside` that are among the k strongest of either end, k = `max / accounts`
+/// (at least 1), so that at most about `max` remain.
+fn backbone<'f>(d: &'f Detection, inside: &FusedEdges<'f>, max: usize) -> (FusedEdges<'f>, usize) {
     use rayon::prelude::*;
-    let g = &d.fused.graph;
     let n = d.cluster_of.len();
-    let mut degree = vec![0u32; n];
+    let edge = |i: u32| d.fused.edges.get(i as usize);
+    // Each account's weights inside, grouped by account (4 bytes an end).
+    let mut start = vec![0u32; n + 1];
     for &i in inside.indices() {
-        let e = d.fused.edges.get(i as usize);
-        degree[e.a as usize] += 1;
-        degree[e.b as usize] += 1;
+        let e = edge(i);
+        start[e.a as usize + 1] += 1;
+        start[e.b as usize + 1] += 1;
     }
-    let accounts = degree.iter().filter(|&&x| x > 0).count().max(1);
+    let accounts = start.iter().filter(|&&x| x > 0).count().max(1);
     let k = (max / accounts).max(1);
-    // Each account's k-th strongest tie inside (the graph holds the same f32 weights).
-    let threshold: Vec<f32> = (0..n)
+    for v in 0..n {
+        start[v + 1] += start[v];
+    }
+    let mut next = start.clone();
+    let mut weights = vec![0f32; start[n] as usize];
+    for &i in inside.indices() {
+        let e = edge(i);
+        let w = e.weight() as f32;
+        for u in [e.a as usize, e.b as usize] {
+            weights[next[u] as usize] = w;
+            next[u] += 1;
+        }
+    }
+    drop(next);
+    // Each account's k-th strongest tie inside (the weights as the graph holds them, f32).
+    let mut rows: Vec<&mut [f32]> = Vec::with_capacity(n);
+    let mut rest = &mut weights[..];
+    for v in 0..n {
+        let (row, tail) = rest.split_at_mut((start[v + 1] - start[v]) as usize);
+        rows.push(row);
+        rest = tail;
+    }
+    let threshold: Vec<f32> = rows
         .into_par_iter()
-        .map_init(Vec::new, |scratch: &mut Vec<f32>, v| {
-            if degree[v] as usize <= k {
-                return f32::NEG_INFINITY;
-            }
-            scratch.clear();
-            let row = g.offsets[v] as usize..g.offsets[v + 1] as usize;
-            scratch.extend(
-                row.filter(|&j| keep(v as u32, g.targets[j]))
-                    .map(|j| g.weights[j]),
-            );
-            *scratch
-                .select_nth_unstable_by(k - 1, |x, y| y.total_cmp(x))
-                .1
+        .map(|row| match row.len() <= k {
+            true => f32::NEG_INFINITY,
+            false => *row.select_nth_unstable_by(k - 1, |x, y| y.total_cmp(x)).1,
         })
         .collect();
+    drop(weights);
     let chosen = inside
         .indices()
         .par_iter()
         .copied()
         .filter(|&i| {
-            let e = d.fused.edges.get(i as usize);
+            let e = edge(i);
             let w = e.weight() as f32;
             w >= threshold[e.a as usize] || w >= threshold[e.b as usize]
         })

@@ -121,14 +121,14 @@ pub fn measure(
         .filter(|p| p.kind != CoactionKind::CoTweet && p.kind != CoactionKind::CoSimilar)
         .map(|p| &p.actions)
         .collect();
-    for (c, (with, synced)) in synchrony(&actions, cluster_of, clusters, None)
+    for (c, (with, synced)) in synchrony(data, &actions, cluster_of, clusters, None)
         .into_iter()
         .enumerate()
     {
         ev[c].co_actions = with;
         ev[c].synced = synced;
     }
-    for (c, (_, synced)) in synchrony(&actions, cluster_of, clusters, Some(seed))
+    for (c, (_, synced)) in synchrony(data, &actions, cluster_of, clusters, Some(seed))
         .into_iter()
         .enumerate()
     {
@@ -269,6 +269,7 @@ type Stamp = (u32, i64, u32);
 /// have the nearest such action within `SYNC_WINDOW_MS`. With `shift_seed`, each account's
 /// times are first shifted by its own random offset (the null).
 fn synchrony(
+    data: &Dataset,
     actions: &[&Actions],
     cluster_of: &[u32],
     clusters: usize,
@@ -293,7 +294,7 @@ fn synchrony(
                         let u = a.account[i];
                         let c = cluster_of[u as usize];
                         if c != NO_CLUSTER {
-                            buf.push((c, a.time_ms[i] + shift(u), u));
+                            buf.push((c, data.time_ms[a.row[i] as usize] + shift(u), u));
                         }
                     }
                     if buf.len() < 2 {

@@ -312,71 +312,91 @@ fn bursts(data: &Dataset, cluster_of: &[u32], sizes: &[usize], seed: u64, out: &
     for (r, &m) in out.iter_mut().zip(sizes) {
         r.burst_members = 2.max(m.div_ceil(10) as u32);
     }
-    // Each member's distinct active hours, as (cluster, hour since the first day, account).
-    let mut stamps: Vec<(u32, u32, u32)> = (0..data.len())
-        .filter_map(|r| {
+    // Each member's distinct active hours, as (cluster, hour since the first day, account),
+    // sorted. Rows come in time order, so an account's repeated hours are consecutive and
+    // one pass drops them; each cluster's stamps are then one run.
+    let hour = |r: usize| (data.time_ms[r].div_euclid(HOUR_MS) - first_hour) as u32;
+    let distinct = |r: usize, last_hour: &mut [u32]| {
+        let u = data.account[r] as usize;
+        let new = cluster_of[u] != NO_CLUSTER && last_hour[u] != hour(r);
+        last_hour[u] = hour(r);
+        new
+    };
+    let mut last_hour = vec![u32::MAX; cluster_of.len()];
+    let n = (0..data.len())
+        .filter(|&r| distinct(r, &mut last_hour))
+        .count();
+    last_hour.fill(u32::MAX);
+    let mut stamps: Vec<(u32, u32, u32)> = Vec::with_capacity(n);
+    for r in 0..data.len() {
+        if distinct(r, &mut last_hour) {
             let u = data.account[r];
-            let c = cluster_of[u as usize];
-            let h = (data.time_ms[r].div_euclid(HOUR_MS) - first_hour) as u32;
-            (c != NO_CLUSTER).then_some((c, h, u))
-        })
-        .collect();
+            stamps.push((cluster_of[u as usize], hour(r), u));
+        }
+    }
+    drop(last_hour);
     stamps.par_sort_unstable();
-    stamps.dedup();
-    // Per cluster: (active member-hours, shared ones), from `cluster << 32 | hour` keys.
-    let count = |mut keys: Vec<u64>| {
-        keys.sort_unstable();
-        let mut counts = vec![(0u64, 0u64); out.len()];
-        for run in keys.chunk_by(|x, y| x == y) {
-            let c = (run[0] >> 32) as usize;
-            counts[c].0 += run.len() as u64;
+    stamps.dedup(); // (a no-op on time-ordered rows)
+    let runs = || stamps.chunk_by(|x, y| x.0 == y.0);
+    // One cluster's (active member-hours, shared ones) from its members' hours, sorted in place.
+    let count = |c: usize, hours: &mut [u32]| {
+        hours.sort_unstable();
+        let mut counts = (0u64, 0u64);
+        for run in hours.chunk_by(|x, y| x == y) {
+            counts.0 += run.len() as u64;
             if run.len() as u32 > out[c].burst_members {
-                counts[c].1 += run.len() as u64;
+                counts.1 += run.len() as u64;
             }
         }
         counts
     };
-    let key = |c: u32, h: u32| (c as u64) << 32 | h as u64;
-    let observed = count(stamps.iter().map(|&(c, h, _)| key(c, h)).collect());
+    let mut observed = vec![(0u64, 0u64); out.len()];
+    let mut scratch = Vec::new();
+    for run in runs() {
+        scratch.clear();
+        scratch.extend(run.iter().map(|x| x.1));
+        observed[run[0].0 as usize] = count(run[0].0 as usize, &mut scratch);
+    }
     // Null: each account moved by its own whole number of days, circularly within its block
-    // (a bijection on its hours, so its active hours stay distinct).
+    // (a bijection on its hours, so its active hours stay distinct). Cluster by cluster, so
+    // that only one cluster's hours are held per thread.
     let null: Vec<(u64, u64)> = if block < 2 {
         Vec::new() // under two days of data: no whole-day shift to compare with
     } else {
         let block_hours = block * DAY_HOURS;
-        (0..SHIFT_DRAWS)
-            .into_par_iter()
-            .map(|d| {
-                count(
-                    stamps
-                        .iter()
-                        .map(|&(c, h, u)| {
-                            let h = h as i64;
-                            let b = h / block_hours;
-                            // The last block may be shorter.
-                            let len = block.min(span - b * block);
-                            if len < 2 {
-                                return key(c, h as u32);
-                            }
-                            let days =
-                                1 + (splitmix(seed ^ (d << 40) ^ u as u64) % (len as u64 - 1));
-                            let within = h - b * block_hours;
-                            let moved = (within + days as i64 * DAY_HOURS) % (len * DAY_HOURS);
-                            key(c, (b * block_hours + moved) as u32)
-                        })
-                        .collect(),
-                )
+        let shift = |d: u64, h: u32, u: u32| {
+            let h = h as i64;
+            let b = h / block_hours;
+            // The last block may be shorter.
+            let len = block.min(span - b * block);
+            if len < 2 {
+                return h as u32;
+            }
+            let days = 1 + (splitmix(seed ^ (d << 40) ^ u as u64) % (len as u64 - 1));
+            let within = h - b * block_hours;
+            let moved = (within + days as i64 * DAY_HOURS) % (len * DAY_HOURS);
+            (b * block_hours + moved) as u32
+        };
+        let clusters: Vec<&[(u32, u32, u32)]> = runs().collect();
+        let mut null = vec![(0u64, 0u64); out.len()];
+        let drawn: Vec<(usize, (u64, u64))> = clusters
+            .par_iter()
+            .map_init(Vec::new, |hours: &mut Vec<u32>, run| {
+                let c = run[0].0 as usize;
+                let mut sum = (0, 0);
+                for d in 0..SHIFT_DRAWS {
+                    hours.clear();
+                    hours.extend(run.iter().map(|&(_, h, u)| shift(d, h, u)));
+                    let (a, s) = count(c, hours);
+                    sum = (sum.0 + a, sum.1 + s);
+                }
+                (c, sum)
             })
-            .reduce(
-                || vec![(0, 0); out.len()],
-                |mut x, y| {
-                    for (a, b) in x.iter_mut().zip(y) {
-                        a.0 += b.0;
-                        a.1 += b.1;
-                    }
-                    x
-                },
-            )
+            .collect();
+        for (c, x) in drawn {
+            null[c] = x;
+        }
+        null
     };
     for (c, r) in out.iter_mut().enumerate() {
         (r.active_hours, r.shared_hours) = observed[c];
