@@ -71,6 +71,16 @@ impl DatasetBuilder {
         self.row_line.reserve(rows);
     }
 
+    /// Move the texts to a temporary file in `dir` once they pass `limit` bytes, and write out
+    /// those that came since: between batches, so that reading never holds them all.
+    pub fn spill_texts(&mut self, limit: u64, dir: &std::path::Path) -> Result<()> {
+        let texts = &mut self.data.texts;
+        if !texts.on_disk() && texts.text_bytes() > limit {
+            texts.move_to_disk(dir)?;
+        }
+        texts.flush(false)
+    }
+
     /// Whether the batches pushed from now on keep their texts.
     pub fn keep_text(&mut self, keep: bool) {
         self.keep_text = keep;

@@ -1,11 +1,17 @@
-//! The dataset's distinct texts: interned in memory while the input is read, then moved to a
-//! temporary file when they are large. In a large collection the texts are about half of the
-//! dataset, yet after ingest they are read in a few passes (normal forms, words, retweet
-//! names: each streamed in id order) and for a few examples (report, edge files), which read
-//! them back one by one.
+//! The dataset's distinct texts: interned in memory while the input is read, and moved to a
+//! temporary file as soon as they pass their memory budget. In a large collection the texts
+//! are about half of the dataset, yet after ingest they are read in a few passes (normal
+//! forms, words, retweet names: each streamed in id order) and for a few examples (report,
+//! edge files), which read them back one by one.
+//!
+//! Once on disk, a text read later is told apart from those before it by two independent
+//! 64-bit hashes of its bytes instead of the bytes themselves (20 bytes a text in memory, not
+//! the text): two different texts share both with a chance of about n²/2^129, 10^-23 for
+//! 10^8 texts.
 
-use super::interner::{Interner, Key};
+use super::interner::{hash_bytes, Interner, Key};
 use crate::error::{Error, Result, Setting};
+use hashbrown::HashTable;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::io::Write;
@@ -26,20 +32,91 @@ struct OnDisk {
     ends: Vec<u64>,
     /// Bytes read back per pass step ([`PASS_BYTES`]; smaller in tests).
     step_bytes: u64,
+    /// While the input is still read (until [`Texts::seal`]).
+    writing: Option<Writing>,
 }
 
-/// Bytes of texts read back per pass step: large enough for sequential reads, small beside
-/// what the texts would hold in memory.
+/// Texts not written yet, and every text's hashes, to find the id of a text seen before.
+#[derive(Default)]
+struct Writing {
+    buffer: Vec<u8>,
+    seen: HashTable<Seen>,
+}
+
+/// A text's two hashes and its id, in 20 bytes.
+#[derive(Clone, Copy)]
+struct Seen {
+    hash: [u32; 2],
+    check: [u32; 2],
+    id: u32,
+}
+
+impl Seen {
+    fn new(hash: u64, check: u64, id: u32) -> Seen {
+        let split = |x: u64| [x as u32, (x >> 32) as u32];
+        Seen {
+            hash: split(hash),
+            check: split(check),
+            id,
+        }
+    }
+
+    fn hash(&self) -> u64 {
+        self.hash[0] as u64 | (self.hash[1] as u64) << 32
+    }
+
+    fn check(&self) -> u64 {
+        self.check[0] as u64 | (self.check[1] as u64) << 32
+    }
+}
+
+/// The second hash: another function than the interners' ([`hash_bytes`]), so that the two
+/// are independent.
+fn check_hash(b: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x2545_f491_4f6c_dd1d).hash_one(b)
+}
+
+/// Bytes of texts read back per pass step, and written at a time while the input is read:
+/// large enough for sequential I/O, small beside what the texts would hold in memory.
 const PASS_BYTES: u64 = 32 << 20;
 
 impl Texts {
-    /// The id of `key.s`, adding it if it is new. Only while the texts are in memory.
+    /// The id of `key.s`, adding it if it is new. Only while the input is read: in memory, or
+    /// on disk before [`Texts::seal`].
     pub fn intern_key(&mut self, key: Key) -> u32 {
-        assert!(
-            self.disk.is_none(),
-            "texts are added before they move to disk"
-        );
-        self.strings.intern_key(key)
+        match &mut self.disk {
+            None => self.strings.intern_key(key),
+            Some(d) => d.intern(key),
+        }
+    }
+
+    /// Write out the texts held for writing once they fill a step (or all of them with
+    /// `all`): called between batches, so that a failing disk is an error, not a panic.
+    pub fn flush(&mut self, all: bool) -> Result<()> {
+        let Some(d) = &mut self.disk else {
+            return Ok(());
+        };
+        let Some(w) = &mut d.writing else {
+            return Ok(());
+        };
+        if w.buffer.is_empty() || (!all && (w.buffer.len() as u64) < d.step_bytes) {
+            return Ok(());
+        }
+        d.file
+            .write_all(&w.buffer)
+            .map_err(|e| cannot_write(&d.dir, e))?;
+        w.buffer.clear();
+        Ok(())
+    }
+
+    /// The input is read: write out the last texts and drop the hashes.
+    pub fn seal(&mut self) -> Result<()> {
+        self.flush(true)?;
+        if let Some(d) = &mut self.disk {
+            d.writing = None;
+        }
+        Ok(())
     }
 
     pub fn len(&self) -> usize {
@@ -140,30 +217,41 @@ impl Texts {
     }
 
     /// Move the texts to an unlinked temporary file in `dir`, keeping 8 bytes per text in
-    /// memory. The run's outputs are the same either way.
+    /// memory, and 20 more until [`Texts::seal`] while texts are still added. The run's
+    /// outputs are the same either way.
     pub fn move_to_disk(&mut self, dir: &Path) -> Result<()> {
         if self.disk.is_some() {
             return Ok(());
         }
-        let failed = |e: std::io::Error| {
-            let e = std::io::Error::new(
-                e.kind(),
-                format!("cannot write the texts to a temporary file there: {e}"),
-            );
-            Error::io(dir, e).with_setting(Setting::TempDir)
-        };
         // Written from a borrow: on failure the texts stay, in memory.
+        let failed = |e| cannot_write(dir, e);
         let mut file = tempfile::tempfile_in(dir).map_err(failed)?;
         for t in 0..self.strings.len() as u32 {
             file.write_all(self.strings.get(t).as_bytes())
                 .map_err(failed)?;
         }
+        let hashes: Vec<(u64, u64)> = (0..self.strings.len() as u32)
+            .into_par_iter()
+            .map(|t| {
+                let b = self.strings.get(t).as_bytes();
+                (hash_bytes(b), check_hash(b))
+            })
+            .collect();
+        let mut seen = HashTable::with_capacity(hashes.len());
+        for (id, &(hash, check)) in hashes.iter().enumerate() {
+            seen.insert_unique(hash, Seen::new(hash, check, id as u32), Seen::hash);
+        }
+        drop(hashes);
         let (_, ends) = std::mem::take(&mut self.strings).into_arena();
         self.disk = Some(OnDisk {
             file,
             dir: dir.to_path_buf(),
             ends,
             step_bytes: PASS_BYTES,
+            writing: Some(Writing {
+                buffer: Vec::new(),
+                seen,
+            }),
         });
         Ok(())
     }
@@ -171,7 +259,12 @@ impl Texts {
     /// Bytes held in memory.
     pub fn memory_bytes(&self) -> usize {
         match &self.disk {
-            Some(d) => d.ends.capacity() * 8,
+            Some(d) => {
+                d.ends.capacity() * 8
+                    + d.writing.as_ref().map_or(0, |w| {
+                        w.buffer.capacity() + w.seen.capacity() * (size_of::<Seen>() + 1)
+                    })
+            }
             None => self.strings.memory_bytes(),
         }
     }
@@ -181,7 +274,35 @@ impl Texts {
     }
 }
 
+fn cannot_write(dir: &Path, e: std::io::Error) -> Error {
+    let e = std::io::Error::new(
+        e.kind(),
+        format!("cannot write the texts to a temporary file there: {e}"),
+    );
+    Error::io(dir, e).with_setting(Setting::TempDir)
+}
+
 impl OnDisk {
+    /// [`Texts::intern_key`] on disk: a text is the one before it with the same two hashes.
+    fn intern(&mut self, key: Key) -> u32 {
+        let w = self
+            .writing
+            .as_mut()
+            .expect("texts are added only while the input is read");
+        let check = check_hash(key.s.as_bytes());
+        let same = |s: &Seen| s.hash() == key.hash && s.check() == check;
+        if let Some(s) = w.seen.find(key.hash, same) {
+            return s.id;
+        }
+        let id = u32::try_from(self.ends.len()).expect("more than 2^32 unique texts");
+        w.buffer.extend_from_slice(key.s.as_bytes());
+        self.ends
+            .push(self.ends.last().copied().unwrap_or(0) + key.s.len() as u64);
+        w.seen
+            .insert_unique(key.hash, Seen::new(key.hash, check, id), Seen::hash);
+        id
+    }
+
     fn start(&self, t: usize) -> u64 {
         if t == 0 {
             0
@@ -215,6 +336,7 @@ impl OnDisk {
     /// any read: failing to read it back is a fault of the machine (a disk error), not of the
     /// input, and there is no sensible way on.
     fn read(&self, range: std::ops::Range<u64>) -> Vec<u8> {
+        assert!(self.writing.is_none(), "texts are read once sealed");
         let mut buf = vec![0; (range.end - range.start) as usize];
         if let Err(e) = self.file.read_exact_at(&mut buf, range.start) {
             panic!(
@@ -262,6 +384,7 @@ mod tests {
         t.for_each(|id, s| seen.push((id, s.to_string())));
         let dir = tempfile::tempdir().unwrap();
         t.move_to_disk(dir.path()).unwrap();
+        t.seal().unwrap();
         assert!(t.on_disk());
         assert_eq!(t.iter().map(String::from).collect::<Vec<_>>(), before);
         assert_eq!(t.par_map(|s| s.len()), lens);
@@ -279,6 +402,42 @@ mod tests {
         assert_eq!(again, seen);
         assert_eq!(t.get(2), "ünï ✓");
         assert_eq!(t.text_bytes(), lens.iter().sum::<usize>() as u64);
+    }
+
+    #[test]
+    fn texts_added_after_the_move_get_the_ids_they_would_in_memory() {
+        let words = [
+            "a", "b", "a", "", "c", "b", "d", "c", "", "ünï", "d", "e", "a",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let mut memory = Texts::default();
+        let in_memory: Vec<u32> = words
+            .iter()
+            .map(|w| memory.intern_key(Key::new(w)))
+            .collect();
+        for moved_after in [0, 1, 3, 6, words.len()] {
+            let mut t = Texts::default();
+            let mut ids = Vec::new();
+            for (i, w) in words.iter().enumerate() {
+                if i == moved_after {
+                    t.move_to_disk(dir.path()).unwrap();
+                }
+                ids.push(t.intern_key(Key::new(w)));
+                if let Some(d) = &mut t.disk {
+                    d.step_bytes = 2; // written out a text or two at a time
+                }
+                t.flush(false).unwrap();
+            }
+            if moved_after == words.len() {
+                t.move_to_disk(dir.path()).unwrap();
+            }
+            t.seal().unwrap();
+            assert_eq!(ids, in_memory, "moved after {moved_after}");
+            let back: Vec<String> = t.iter().map(String::from).collect();
+            let want: Vec<String> = memory.iter().map(String::from).collect();
+            assert_eq!(back, want, "moved after {moved_after}");
+            assert_eq!(t.text_bytes(), memory.text_bytes());
+        }
     }
 
     #[test]

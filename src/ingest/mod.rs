@@ -285,6 +285,7 @@ fn run(
     if dataset.texts.text_bytes() > opts.max_text_memory {
         dataset.texts.move_to_disk(&opts.temp_dir())?;
     }
+    dataset.texts.seal()?;
     if opts.keep_repeated_rows {
         stats.repeated_rows_kept = duplicates.len() as u64;
     } else {
@@ -468,6 +469,7 @@ fn merge(
         let format = stats.files[file as usize].format;
         builder.keep_text(opts.keep_text || format == Some(Format::Ira));
         builder.push(file, batch)?;
+        builder.spill_texts(opts.max_text_memory, &opts.temp_dir())?;
         stats.add_batch(file, batch);
     }
     Ok(batches)
