@@ -179,7 +179,7 @@ pub fn detect_with_progress(
     memory::check_before(STAGES[0], graph_bytes, limit)?;
     let graphs = config.fusion.kinds.len() + usize::from(config.fusion.retweets);
     progress.stage(STAGES[0], Some(Total::Count(graphs as u64)));
-    let fused = fuse(data, &config.fusion, progress)?;
+    let mut fused = fuse(data, &config.fusion, progress)?;
     let control_sources = control.map(crate::graphs::retweet::sources);
     let control = control.zip(control_sources.as_deref());
     let background = |archive: bool| match (control, archive) {
@@ -198,7 +198,7 @@ pub fn detect_with_progress(
     } else {
         stage(STAGES[1]);
         memory::check_now(STAGES[1], limit)?;
-        let partition = leiden_with_progress(&fused.graph()?, &config.leiden, progress)?;
+        let partition = fused.with_graph(|g| leiden_with_progress(g, &config.leiden, progress))?;
         let split = recluster::split_by_score(
             data,
             &fused,
