@@ -10,10 +10,10 @@ use crate::error::{Error, Result, Setting};
 pub const DEFAULT_SHARE: f64 = 0.8;
 
 /// What the stages after reading add per tweet at their peak, beyond the dataset: measured on
-/// generated collections of 10^6 and 10^7 tweets (164 and 181 bytes: the actions of every
+/// generated collections of 10^6 and 10^7 tweets (about 95 and 98 bytes: the actions of every
 /// kind, the significant pairs, the fused graph, Leiden), rounded up. Used to stop before the
 /// graphs are built.
-pub const GRAPH_BYTES_PER_TWEET: u64 = 200;
+pub const GRAPH_BYTES_PER_TWEET: u64 = 120;
 
 /// The default limit: `DEFAULT_SHARE` of the memory available now, where the system says.
 pub fn default_limit() -> Option<u64> {
