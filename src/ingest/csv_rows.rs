@@ -310,29 +310,33 @@ pub fn id<'s>(s: &'s str, column: &'static str) -> RowResult<&'s str> {
 /// Whether a record's raw bytes quote by the rules: a field is either wholly quoted (quotes
 /// inside doubled) or holds no quote at all. The CSV readers take a stray quote
 /// (`"unterminated"123,...`, `a"b`) as part of a field; such a row's fields cannot be trusted.
+/// Only the quotes are visited (found with `memchr`): a byte-by-byte walk of every quoted row
+/// was 29% of reading an archive.
 fn well_quoted(raw: &[u8]) -> bool {
-    #[derive(PartialEq)]
-    enum S {
-        Start,
-        Bare,
-        Quoted,
-        QuoteInQuoted,
+    let ends_field = |b: Option<&u8>| matches!(b, None | Some(b',' | b'\r' | b'\n'));
+    let mut i = 0;
+    while let Some(open) = memchr::memchr(b'"', &raw[i..]).map(|q| i + q) {
+        // Outside a quoted field, a quote opens one, so it must start its field.
+        if open > 0 && !ends_field(raw.get(open - 1)) {
+            return false;
+        }
+        // Inside, quotes come doubled until the one that closes the field.
+        let mut j = open + 1;
+        loop {
+            let Some(q) = memchr::memchr(b'"', &raw[j..]).map(|q| j + q) else {
+                return false; // never closed
+            };
+            match raw.get(q + 1) {
+                Some(b'"') => j = q + 2,
+                next if ends_field(next) => {
+                    i = q + 1;
+                    break;
+                }
+                _ => return false,
+            }
+        }
     }
-    let mut s = S::Start;
-    for &b in raw {
-        s = match (s, b) {
-            (S::Start, b'"') => S::Quoted,
-            (S::Start | S::Bare, b',' | b'\r' | b'\n') => S::Start,
-            (S::Start | S::Bare, _) if b == b'"' => return false,
-            (S::Start | S::Bare, _) => S::Bare,
-            (S::Quoted, b'"') => S::QuoteInQuoted,
-            (S::Quoted, _) => S::Quoted,
-            (S::QuoteInQuoted, b'"') => S::Quoted,
-            (S::QuoteInQuoted, b',' | b'\r' | b'\n') => S::Start,
-            (S::QuoteInQuoted, _) => return false,
-        };
-    }
-    s != S::Quoted
+    true
 }
 
 /// The rejection of a row that breaks the quoting rules, if it does.
@@ -463,6 +467,60 @@ fn quoted_list(
 
 #[cfg(test)]
 mod tests {
+
+    /// The quoting rules walked byte by byte, as a state machine: what `well_quoted` must
+    /// agree with.
+    fn well_quoted_bytewise(raw: &[u8]) -> bool {
+        #[derive(PartialEq)]
+        enum S {
+            Start,
+            Bare,
+            Quoted,
+            QuoteInQuoted,
+        }
+        let mut s = S::Start;
+        for &b in raw {
+            s = match (s, b) {
+                (S::Start, b'"') => S::Quoted,
+                (S::Start | S::Bare, b',' | b'\r' | b'\n') => S::Start,
+                (S::Start | S::Bare, _) if b == b'"' => return false,
+                (S::Start | S::Bare, _) => S::Bare,
+                (S::Quoted, b'"') => S::QuoteInQuoted,
+                (S::Quoted, _) => S::Quoted,
+                (S::QuoteInQuoted, b'"') => S::Quoted,
+                (S::QuoteInQuoted, b',' | b'\r' | b'\n') => S::Start,
+                (S::QuoteInQuoted, _) => return false,
+            };
+        }
+        s != S::Quoted
+    }
+
+    #[test]
+    fn quotes_are_checked_as_the_bytewise_rules_say() {
+        // Every string of up to 7 bytes over the bytes that matter.
+        let alphabet = [b'"', b',', b'\r', b'\n', b'a'];
+        let mut checked = 0;
+        for len in 0..=7u32 {
+            for mut code in 0..5usize.pow(len) {
+                let raw: Vec<u8> = (0..len)
+                    .map(|_| {
+                        let b = alphabet[code % 5];
+                        code /= 5;
+                        b
+                    })
+                    .collect();
+                assert_eq!(
+                    well_quoted(&raw),
+                    well_quoted_bytewise(&raw),
+                    "{:?}",
+                    String::from_utf8_lossy(&raw)
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 97_656);
+    }
+
     use super::*;
 
     fn items(s: &str) -> RowResult<Vec<String>> {
