@@ -221,6 +221,11 @@ impl FusedEdges {
         self.edge(i, a as u32)
     }
 
+    /// The evidence of kind `k` on edge `i`: `get(i).evidence(k)` without finding its ends.
+    pub fn evidence(&self, i: usize, k: usize) -> f32 {
+        self.edge(i, 0).evidence(k)
+    }
+
     fn edge(&self, i: usize, a: u32) -> FusedEdge<'_> {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         let end = self.ends[i] as usize;

@@ -337,10 +337,9 @@ impl<'f> FusedEdges<'f> {
         // Counted, then filled into an exactly sized vector: the edges chosen can be most of
         // a large graph's, and a vector grown by doubling holds up to twice them.
         let kept = || {
-            (0..fused.edges.len() as u32).filter(|&i| {
-                let e = fused.edges.get(i as usize);
-                keep(e.a, e.b)
-            })
+            (fused.edges.iter().enumerate())
+                .filter(|(_, e)| keep(e.a, e.b))
+                .map(|(i, _)| i as u32)
         };
         let mut chosen = Vec::with_capacity(kept().count());
         chosen.extend(kept());
@@ -385,7 +384,7 @@ impl GraphEdges for FusedEdges<'_> {
     }
 
     fn value(&self, i: usize, c: usize) -> f64 {
-        self.fused.edges.get(self.chosen[i] as usize).evidence(c) as f64
+        self.fused.edges.evidence(self.chosen[i] as usize, c) as f64
     }
 }
 
