@@ -21,24 +21,48 @@ pub enum SourceFrom {
     TextMatch,
 }
 
-/// A retweet with a known source. Compact (12 bytes, one per dataset row): the delay is
-/// worked out from the rows when asked.
+/// A retweet with a known source. Compact (8 bytes, `Option` included, one per dataset row:
+/// 0.8 GB at 10^8 tweets): the delay is worked out from the rows when asked.
 #[derive(Clone, Copy, Debug)]
 pub struct Source {
-    pub account: u32,
+    /// The source account in the low 30 bits (a dataset numbers fewer accounts), how it was
+    /// found in the top two (1, 2, 3: never 0, so `Option<Source>` needs no more room).
+    tagged: std::num::NonZeroU32,
     /// The original's row in the dataset, or `NO_ROW`.
     original: u32,
-    pub from: SourceFrom,
 }
 
 const NO_ROW: u32 = u32::MAX;
+const ACCOUNT_BITS: u32 = 30;
 
 impl Source {
     fn new(account: u32, original_row: Option<u32>, from: SourceFrom) -> Source {
+        assert!(
+            account < 1 << ACCOUNT_BITS,
+            "datasets number fewer accounts"
+        );
+        let tag = match from {
+            SourceFrom::Record => 1,
+            SourceFrom::TextPrefix => 2,
+            SourceFrom::TextMatch => 3,
+        };
         Source {
-            account,
+            tagged: std::num::NonZeroU32::new(tag << ACCOUNT_BITS | account).expect("tag > 0"),
             original: original_row.unwrap_or(NO_ROW),
-            from,
+        }
+    }
+
+    /// The source account.
+    pub fn account(&self) -> u32 {
+        self.tagged.get() & ((1 << ACCOUNT_BITS) - 1)
+    }
+
+    /// How the source was found.
+    pub fn from(&self) -> SourceFrom {
+        match self.tagged.get() >> ACCOUNT_BITS {
+            1 => SourceFrom::Record,
+            2 => SourceFrom::TextPrefix,
+            _ => SourceFrom::TextMatch,
         }
     }
 
@@ -197,16 +221,16 @@ pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
             stats.source_unknown += 1;
             continue;
         };
-        match s.from {
+        match s.from() {
             SourceFrom::Record => stats.source_from_record += 1,
             SourceFrom::TextPrefix => stats.source_from_text_prefix += 1,
             SourceFrom::TextMatch => stats.source_from_text_match += 1,
         }
-        if s.account == data.account[r] {
+        if s.account() == data.account[r] {
             stats.self_retweets += 1;
             continue;
         }
-        let key = ((data.account[r] as u64) << 32) | s.account as u64;
+        let key = ((data.account[r] as u64) << 32) | s.account() as u64;
         delays.push((key, s.delay_ms(data, r).unwrap_or(-1)));
     }
     delays.par_sort_unstable();
@@ -251,5 +275,29 @@ impl RetweetGraph {
             .map(|e| (e.amplifier, e.source, e.retweets as f32))
             .collect();
         super::Graph::directed(accounts, &e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_packs_its_account_and_how_it_was_found_in_8_bytes() {
+        assert_eq!(std::mem::size_of::<Option<Source>>(), 8);
+        let last = (1 << ACCOUNT_BITS) - 1;
+        for from in [
+            SourceFrom::Record,
+            SourceFrom::TextPrefix,
+            SourceFrom::TextMatch,
+        ] {
+            for (account, row) in [(0, None), (7, Some(0)), (last, Some(u32::MAX - 1))] {
+                let s = Source::new(account, row, from);
+                assert_eq!(
+                    (s.account(), s.from(), s.original_row()),
+                    (account, from, row)
+                );
+            }
+        }
     }
 }

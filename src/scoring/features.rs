@@ -81,15 +81,15 @@ impl Amplification {
         for (r, s) in sources.iter().enumerate() {
             let Some(s) = s else { continue };
             let u = data.account[r];
-            if s.account == u {
+            if s.account() == u {
                 continue;
             }
             let c = cluster_of[u as usize];
-            if c == NO_CLUSTER || cluster_of[s.account as usize] != c {
+            if c == NO_CLUSTER || cluster_of[s.account() as usize] != c {
                 continue;
             }
             a.made[u as usize] += 1;
-            a.received[s.account as usize] += 1;
+            a.received[s.account() as usize] += 1;
             if let Some(d) = s.delay_ms(data, r) {
                 delays.push((u, d));
             }

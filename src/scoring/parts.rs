@@ -356,7 +356,7 @@ fn retweet_timing(
     for (r, s) in sources.iter().enumerate() {
         let Some(s) = s else { continue };
         let u = data.account[r];
-        if s.account == u {
+        if s.account() == u {
             continue;
         }
         if let Some(d) = s.delay_ms(data, r) {
@@ -365,7 +365,7 @@ fn retweet_timing(
         }
         all_known += 1;
         if let Some(&cs) = cluster_of
-            .get(s.account as usize)
+            .get(s.account() as usize)
             .filter(|&&c| c != NO_CLUSTER)
         {
             received[cs as usize] += 1;
@@ -376,7 +376,7 @@ fn retweet_timing(
         }
         let e = &mut ev[c as usize];
         e.retweets_known += 1;
-        if cluster_of[s.account as usize] == c {
+        if cluster_of[s.account() as usize] == c {
             e.inner_retweets += 1;
             if let Some(d) = s.delay_ms(data, r) {
                 e.inner_retweets_timed += 1;

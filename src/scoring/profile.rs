@@ -61,8 +61,11 @@ pub fn profiles(
         let (Some(s), c) = (s, cluster_of[data.account[r] as usize]) else {
             continue;
         };
-        if c != NO_CLUSTER && cluster_of[s.account as usize] != c && s.account != data.account[r] {
-            *amplified[c as usize].entry(s.account).or_default() += 1;
+        if c != NO_CLUSTER
+            && cluster_of[s.account() as usize] != c
+            && s.account() != data.account[r]
+        {
+            *amplified[c as usize].entry(s.account()).or_default() += 1;
         }
     }
     let mut tweets = vec![0u64; clusters];

@@ -768,7 +768,7 @@ fn retweet_sources_from_text_are_the_same_with_texts_on_disk() {
         assert_eq!(data.texts.on_disk(), max_text_memory == 0);
         let found: Vec<Option<(u32, SourceFrom)>> = sources(&data)
             .iter()
-            .map(|s| s.map(|s| (s.account, s.from)))
+            .map(|s| s.map(|s| (s.account(), s.from())))
             .collect();
         found
     };

@@ -151,20 +151,20 @@ pub fn gather(data: &Dataset, d: &Detection, max: usize) -> Vec<ClusterView> {
         let Some(s) = s else { continue };
         let a = data.account[r];
         let delay = s.delay_ms(data, r);
-        if let Some(ms) = delay.filter(|_| s.account != a) {
+        if let Some(ms) = delay.filter(|_| s.account() != a) {
             all_delays[delay_bin(ms)] += 1;
         }
-        let (Some(c), Some(cs)) = (in_drawn(a), in_drawn(s.account)) else {
+        let (Some(c), Some(cs)) = (in_drawn(a), in_drawn(s.account())) else {
             continue;
         };
-        if c != cs || s.account == a {
+        if c != cs || s.account() == a {
             continue;
         }
         if let Some(ms) = delay {
             delays[c][delay_bin(ms)] += 1;
         }
-        if d.roles[s.account as usize].0 == Role::Core {
-            *lines[c].entry((a, s.account)).or_default() += 1;
+        if d.roles[s.account() as usize].0 == Role::Core {
+            *lines[c].entry((a, s.account())).or_default() += 1;
             if let Some(o) = s.original_row() {
                 *posts[c].entry(o).or_default() += 1;
             }
