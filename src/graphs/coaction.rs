@@ -145,7 +145,11 @@ pub fn project_significant(
             out
         })
         .collect();
-    let mut edges = runs.concat();
+    // Joined run by run, each let go once copied: `concat` held them all twice.
+    let mut edges = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+    for run in runs {
+        edges.extend_from_slice(&run);
+    }
     edges.par_sort_unstable_by_key(|e| (e.0, e.1));
     Ok((p, edges))
 }

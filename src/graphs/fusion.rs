@@ -280,13 +280,15 @@ impl ExactSizeIterator for Iter<'_> {}
 pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Result<Fused> {
     let mut kinds = Vec::new();
     let mut projections = Vec::new();
-    let mut entries: Vec<Entry> = Vec::new();
-    for (k, &kind) in opts.kinds.iter().enumerate() {
-        // Only the significant edges go on, as entries: their other columns are not read.
+    let mut lists: Vec<KindEdges> = Vec::new();
+    for &kind in &opts.kinds {
+        // Only the significant edges go on, with their evidence: their other columns are not
+        // read.
         let (mut p, significant) = project_kind(data, kind, &opts.graph, opts.edge_pvalue)?;
         p.actions.keep_shared();
-        let (count, total) = add_coaction(&mut entries, &significant, k);
-        drop(significant);
+        let (list, total) = with_evidence(significant);
+        let count = list.len();
+        lists.push(list);
         kinds.push(KindStats {
             kind: kind.name(),
             window: p.window_ms.map_or("none".to_string(), format_duration),
@@ -312,8 +314,9 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     // reads it (delays come from the sources).
     if opts.retweets {
         let rt = retweet::from_sources(data, &sources);
-        let stats = add_retweets(&mut entries, &rt, data.accounts.len(), kinds.len(), opts);
+        let (list, stats) = retweet_edges(&rt, data.accounts.len(), opts);
         drop(rt);
+        lists.push(list);
         progress.note(&format!(
             "retweet: {} edges, {} significant",
             stats.edges, stats.significant_edges
@@ -323,7 +326,7 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     }
     Ok(Fused {
         accounts: data.accounts.len(),
-        edges: by_pair(entries, data.accounts.len()),
+        edges: by_pair(&lists, data.accounts.len()),
         kinds,
         projections,
         sources,
@@ -358,17 +361,30 @@ fn project_kind(
     Ok((p, significant))
 }
 
-/// One significant edge of one kind: (account pair, kind, evidence).
-type Entry = ((u32, u32), u8, f32);
+/// One kind's significant edges `(a, b, evidence)`, `a < b`, sorted by pair (a pair can
+/// repeat in the retweet kind: one entry per direction). 12 bytes an edge: at 10^8 tweets the
+/// kinds hold a few hundred million.
+type KindEdges = Vec<(u32, u32, f32)>;
 
-/// The retweet edges significant under the configuration model, as entries of kind `k`.
-fn add_retweets(
-    entries: &mut Vec<Entry>,
+/// A kind's significant pairs with their evidence, and the evidence summed (over the f64
+/// values, in pair order).
+fn with_evidence(significant: coaction::SignificantPairs) -> (KindEdges, f64) {
+    let mut total = 0.0;
+    let mut list = Vec::with_capacity(significant.len());
+    for (a, b, p) in significant {
+        let ev = evidence(p);
+        list.push((a, b, ev as f32));
+        total += ev;
+    }
+    (list, total)
+}
+
+/// The retweet edges significant under the configuration model, as a kind's list.
+fn retweet_edges(
     rt: &RetweetGraph,
     accounts: usize,
-    k: usize,
     opts: &FusionOptions,
-) -> KindStats {
+) -> (KindEdges, KindStats) {
     let tested = retweet_significance(rt, accounts);
     let mut stats = KindStats {
         kind: "retweet",
@@ -380,27 +396,59 @@ fn add_retweets(
         pairs_capped: 0,
         items_capped: 0,
     };
+    let mut list = Vec::new();
     for (e, p) in rt.edges.iter().zip(tested) {
         if p > opts.edge_pvalue || e.amplifier == e.source {
             continue;
         }
-        let key = (e.amplifier.min(e.source), e.amplifier.max(e.source));
         let ev = evidence(p);
-        entries.push((key, k as u8, ev as f32));
+        list.push((
+            e.amplifier.min(e.source),
+            e.amplifier.max(e.source),
+            ev as f32,
+        ));
         stats.significant_edges += 1;
         stats.evidence += ev;
     }
-    stats
+    list.par_sort_unstable_by_key(|e| (e.0, e.1));
+    (list, stats)
 }
 
-/// Entries grouped by account pair into fused edges.
-fn by_pair(mut entries: Vec<Entry>, accounts: usize) -> FusedEdges {
-    entries.par_sort_unstable_by_key(|e| (e.0, e.1));
-    // Sized exactly (a count first) and filled in one pass: a parallel collect of unknown
-    // length holds its pieces and the joined vector at once.
-    let runs = || entries.chunk_by(|x, y| x.0 == y.0);
-    let pairs = runs().count();
-    let evidence = entries.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).count();
+/// The kinds' lists merged in pair order: for each pair, each kind that found it (in kind
+/// order) with its evidence. Mutual retweeting is one relation: the stronger direction's
+/// evidence stands.
+fn merged(lists: &[KindEdges]) -> impl Iterator<Item = ((u32, u32), u8, f32)> + '_ {
+    let mut at = vec![0usize; lists.len()];
+    std::iter::from_fn(move || {
+        let mut first: Option<(usize, (u32, u32))> = None;
+        for (k, list) in lists.iter().enumerate() {
+            if let Some(&(a, b, _)) = list.get(at[k]) {
+                if first.is_none_or(|(_, pair)| (a, b) < pair) {
+                    first = Some((k, (a, b)));
+                }
+            }
+        }
+        let (k, pair) = first?;
+        let mut value = f32::MIN;
+        while let Some(&(_, _, x)) = lists[k].get(at[k]).filter(|e| (e.0, e.1) == pair) {
+            value = value.max(x);
+            at[k] += 1;
+        }
+        Some((pair, k as u8, value))
+    })
+}
+
+/// The kinds' lists as fused edges, by pair.
+fn by_pair(lists: &[KindEdges], accounts: usize) -> FusedEdges {
+    // Sized exactly (counted in a first merge) and filled in a second: the fused edges are
+    // the largest thing a run holds.
+    let (mut pairs, mut evidence, mut last) = (0usize, 0usize, None);
+    for (pair, _, _) in merged(lists) {
+        pairs += usize::from(last != Some(pair));
+        evidence += 1;
+        last = Some(pair);
+    }
+    assert!(evidence < u32::MAX as usize, "2^32 fused evidence entries");
     let mut edges = FusedEdges {
         first: vec![0; accounts + 1],
         b: Vec::with_capacity(pairs),
@@ -408,41 +456,26 @@ fn by_pair(mut entries: Vec<Entry>, accounts: usize) -> FusedEdges {
         kinds: Vec::with_capacity(evidence),
         values: Vec::with_capacity(evidence),
     };
-    assert!(evidence < u32::MAX as usize, "2^32 fused evidence entries");
-    for run in runs() {
-        let (a, b) = run[0].0;
-        edges.first[a as usize + 1] += 1;
-        edges.b.push(b);
-        // Sorted by kind within the pair; mutual retweeting is one relation: the stronger
-        // direction's evidence stands.
-        for same in run.chunk_by(|x, y| x.1 == y.1) {
-            edges.kinds.push(same[0].1);
-            edges
-                .values
-                .push(same.iter().map(|e| e.2).fold(f32::MIN, f32::max));
+    let mut last = None;
+    for ((a, b), k, value) in merged(lists) {
+        if last != Some((a, b)) {
+            if last.is_some() {
+                edges.ends.push(edges.kinds.len() as u32);
+            }
+            edges.first[a as usize + 1] += 1;
+            edges.b.push(b);
+            last = Some((a, b));
         }
+        edges.kinds.push(k);
+        edges.values.push(value);
+    }
+    if last.is_some() {
         edges.ends.push(edges.kinds.len() as u32);
     }
     for a in 0..accounts {
         edges.first[a + 1] += edges.first[a];
     }
     edges
-}
-
-fn add_coaction(
-    entries: &mut Vec<Entry>,
-    significant: &[(u32, u32, f64)],
-    k: usize,
-) -> (usize, f64) {
-    let mut count = 0;
-    let mut total = 0.0;
-    for &(a, b, p) in significant {
-        let ev = evidence(p);
-        entries.push(((a, b), k as u8, ev as f32));
-        count += 1;
-        total += ev;
-    }
-    (count, total)
 }
 
 /// P-value of each retweet edge under the configuration model: with `R` retweets in all, an
