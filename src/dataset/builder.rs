@@ -54,12 +54,8 @@ impl DatasetBuilder {
         if self.expected_bytes == 0 || batch.bytes_read == 0 || batch.tweets.is_empty() {
             return;
         }
-        // Generously: capacity never touched costs address space, not memory, while a column
-        // that outgrows it is copied into one twice its size (the first batch's rows can be
-        // longer than the rest, and compression ratios vary: at 10^8 tweets a 5% margin fell
-        // short and reading peaked 4.9 GB above the dataset).
         let per_byte = batch.tweets.len() as f64 / batch.bytes_read as f64;
-        let rows = (self.expected_bytes as f64 * per_byte * 1.5) as usize;
+        let rows = (self.expected_bytes as f64 * per_byte * 1.05) as usize;
         self.expected_bytes = 0;
         let d = &mut self.data;
         d.tweet_id.reserve(rows);
