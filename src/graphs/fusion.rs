@@ -221,6 +221,24 @@ impl FusedEdges {
         self.edge(i, a as u32)
     }
 
+    /// The edges at `indices` (increasing), each smaller end found forward from the one
+    /// before (galloping), not by a binary search over every account per edge.
+    pub fn at<'a>(&'a self, indices: &'a [u32]) -> impl Iterator<Item = FusedEdge<'a>> + 'a {
+        let mut a = 0;
+        indices.iter().map(move |&i| {
+            let i = i as usize;
+            // `first[a] <= i` holds: `a` is the smaller end of an earlier edge, or 0.
+            let mut step = 1;
+            while a + step < self.first.len() && self.first[a + step] as usize <= i {
+                a += step;
+                step *= 2;
+            }
+            let end = (a + step).min(self.first.len());
+            a += self.first[a..end].partition_point(|&x| x as usize <= i) - 1;
+            self.edge(i, a as u32)
+        })
+    }
+
     /// The evidence of kind `k` on edge `i`: `get(i).evidence(k)` without finding its ends.
     pub fn evidence(&self, i: usize, k: usize) -> f32 {
         self.edge(i, 0).evidence(k)
@@ -498,4 +516,34 @@ pub fn retweet_significance(rt: &RetweetGraph, accounts: usize) -> Vec<f64> {
             poisson_upper_tail(e.retweets as u64, expected)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edges_walked_at_increasing_indices_are_those_got_one_by_one() {
+        // Accounts 0, 3 and 6 hold no smaller end; 8 has many.
+        let mut list: KindEdges = vec![(1, 2, 1.0), (1, 5, 2.0), (2, 3, 3.0), (4, 9, 4.0)];
+        list.extend((9..40).map(|b| (8, b, b as f32)));
+        list.push((39, 40, 5.0));
+        let edges = by_pair(&[list], 41);
+        let all: Vec<u32> = (0..edges.len() as u32).collect();
+        for indices in [all.clone(), vec![0, 4, 33], vec![3, 35], vec![35], vec![]] {
+            let walked: Vec<(u32, u32)> = edges.at(&indices).map(|e| (e.a, e.b)).collect();
+            let got: Vec<(u32, u32)> = indices
+                .iter()
+                .map(|&i| edges.get(i as usize))
+                .map(|e| (e.a, e.b))
+                .collect();
+            assert_eq!(walked, got, "{indices:?}");
+        }
+        let pairs: Vec<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
+        assert_eq!(pairs.len(), 36);
+        assert_eq!(
+            edges.at(&all).map(|e| (e.a, e.b)).collect::<Vec<_>>(),
+            pairs
+        );
+    }
 }

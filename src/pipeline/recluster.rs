@@ -176,10 +176,8 @@ fn split_labels(
         let m = &members[&l];
         let inside = edges.remove(&l).unwrap_or_default();
         let g = Graph::undirected_sorted(m.len(), || {
-            inside.iter().map(|&i| {
-                let e = fused.edges.get(i as usize);
-                (local[e.a as usize], local[e.b as usize], e.weight() as f32)
-            })
+            (fused.edges.at(&inside))
+                .map(|e| (local[e.a as usize], local[e.b as usize], e.weight() as f32))
         })?;
         drop(inside);
         let p = leiden(&g, &config.leiden)?;

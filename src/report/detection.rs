@@ -400,11 +400,10 @@ impl<'f> EdgeFiles<'f> {
 fn backbone<'f>(d: &'f Detection, inside: &FusedEdges<'f>, max: usize) -> (FusedEdges<'f>, usize) {
     use rayon::prelude::*;
     let n = d.cluster_of.len();
-    let edge = |i: u32| d.fused.edges.get(i as usize);
+    let edges = || d.fused.edges.at(inside.indices());
     // Each account's weights inside, grouped by account (4 bytes an end).
     let mut start = vec![0u32; n + 1];
-    for &i in inside.indices() {
-        let e = edge(i);
+    for e in edges() {
         start[e.a as usize + 1] += 1;
         start[e.b as usize + 1] += 1;
     }
@@ -415,8 +414,7 @@ fn backbone<'f>(d: &'f Detection, inside: &FusedEdges<'f>, max: usize) -> (Fused
     }
     let mut next = start.clone();
     let mut weights = vec![0f32; start[n] as usize];
-    for &i in inside.indices() {
-        let e = edge(i);
+    for e in edges() {
         let w = e.weight() as f32;
         for u in [e.a as usize, e.b as usize] {
             weights[next[u] as usize] = w;
@@ -440,15 +438,12 @@ fn backbone<'f>(d: &'f Detection, inside: &FusedEdges<'f>, max: usize) -> (Fused
         })
         .collect();
     drop(weights);
-    let chosen = inside
-        .indices()
-        .par_iter()
-        .copied()
-        .filter(|&i| {
-            let e = edge(i);
+    let chosen = (inside.indices().iter().zip(edges()))
+        .filter(|(_, e)| {
             let w = e.weight() as f32;
             w >= threshold[e.a as usize] || w >= threshold[e.b as usize]
         })
+        .map(|(&i, _)| i)
         .collect();
     (FusedEdges::from_indices(&d.fused, chosen), k)
 }

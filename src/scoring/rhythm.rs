@@ -338,24 +338,22 @@ fn bursts(data: &Dataset, cluster_of: &[u32], sizes: &[usize], seed: u64, out: &
     stamps.par_sort_unstable();
     stamps.dedup(); // (a no-op on time-ordered rows)
     let runs = || stamps.chunk_by(|x, y| x.0 == y.0);
-    // One cluster's (active member-hours, shared ones) from its members' hours, sorted in place.
-    let count = |c: usize, hours: &mut [u32]| {
-        hours.sort_unstable();
+    // One cluster's (active member-hours, shared ones), from how many members each of its
+    // hours holds.
+    let count = |c: usize, members_per_hour: &mut dyn Iterator<Item = usize>| {
         let mut counts = (0u64, 0u64);
-        for run in hours.chunk_by(|x, y| x == y) {
-            counts.0 += run.len() as u64;
-            if run.len() as u32 > out[c].burst_members {
-                counts.1 += run.len() as u64;
+        for n in members_per_hour {
+            counts.0 += n as u64;
+            if n as u32 > out[c].burst_members {
+                counts.1 += n as u64;
             }
         }
         counts
     };
     let mut observed = vec![(0u64, 0u64); out.len()];
-    let mut scratch = Vec::new();
     for run in runs() {
-        scratch.clear();
-        scratch.extend(run.iter().map(|x| x.1));
-        observed[run[0].0 as usize] = count(run[0].0 as usize, &mut scratch);
+        let c = run[0].0 as usize;
+        observed[c] = count(c, &mut run.chunk_by(|x, y| x.1 == y.1).map(<[_]>::len));
     }
     // Null: each account moved by its own whole number of days, circularly within its block
     // (a bijection on its hours, so its active hours stay distinct). Cluster by cluster, so
@@ -387,7 +385,8 @@ fn bursts(data: &Dataset, cluster_of: &[u32], sizes: &[usize], seed: u64, out: &
                 for d in 0..SHIFT_DRAWS {
                     hours.clear();
                     hours.extend(run.iter().map(|&(_, h, u)| shift(d, h, u)));
-                    let (a, s) = count(c, hours);
+                    hours.sort_unstable();
+                    let (a, s) = count(c, &mut hours.chunk_by(|x, y| x == y).map(<[_]>::len));
                     sum = (sum.0 + a, sum.1 + s);
                 }
                 (c, sum)
