@@ -111,9 +111,13 @@ pub struct Args {
     #[arg(long)]
     all_edges: bool,
 
-    /// Past this many edges, network.gexf keeps each account's strongest ties only, as many
-    /// per account as fit (Gephi stalls beyond about a million edges; edges.csv keeps all).
-    /// 0 for no limit.
+    /// Past this many edges, edges.csv keeps each account's strongest ties only, as many per
+    /// account as fit (at 10^8 tweets the flagged clusters hold hundreds of millions of edges,
+    /// tens of GB). 0 for no limit.
+    #[arg(long, value_name = "N")]
+    csv_max_edges: Option<usize>,
+
+    /// The same for network.gexf (Gephi stalls beyond about a million edges).
     #[arg(long, value_name = "N")]
     gexf_max_edges: Option<usize>,
 
@@ -153,6 +157,10 @@ pub fn show_defaults(cmd: clap::Command) -> clap::Command {
             ("resolution", d.leiden.resolution.to_string()),
             ("seed", d.leiden.seed.to_string()),
             (
+                "csv_max_edges",
+                EdgeFileOptions::default().csv_max_edges.to_string(),
+            ),
+            (
                 "gexf_max_edges",
                 EdgeFileOptions::default().gexf_max_edges.to_string(),
             ),
@@ -166,6 +174,7 @@ impl Args {
             all_edges: self.all_edges,
             ..Default::default()
         };
+        set(&mut o.csv_max_edges, self.csv_max_edges);
         set(&mut o.gexf_max_edges, self.gexf_max_edges);
         o
     }
@@ -260,13 +269,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     summary.edge_files = Some(files.counts.clone());
     write_detection(&args.output, &data, &d, &summary, &files)?;
     progress.finish();
-    let c = &files.counts;
-    if let Some(k) = c.network_gexf_strongest_per_account {
-        progress.say(&format!(
-            "note: network.gexf holds {} of the {} edges inside its clusters, each account's {k} \
-             strongest (--gexf-max-edges {}); edges.csv holds them all",
-            c.network_gexf, c.network_gexf_inside, c.options.gexf_max_edges
-        ));
+    for note in files.counts.notes() {
+        progress.say(&note);
     }
     let flagged: Vec<_> = d.flagged().collect();
     eprintln!(

@@ -148,13 +148,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         });
         let files = EdgeFiles::choose(&d, Default::default());
         write_detection(dir, &data, &d, &summary, &files)?;
-        let c = &files.counts;
-        if let Some(k) = c.network_gexf_strongest_per_account {
-            eprintln!(
-                "note: network.gexf holds {} of the {} edges inside the groups, each account's \
-                 {k} strongest; edges.csv holds them all",
-                c.network_gexf, c.network_gexf_inside
-            );
+        for note in files.counts.notes() {
+            eprintln!("{note}");
         }
         eprintln!("wrote {}", dir.display());
     }

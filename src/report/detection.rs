@@ -311,8 +311,12 @@ pub struct EdgeFileOptions {
     /// Every fused edge in `edges.csv` and every cluster in `network.gexf`, not only the
     /// flagged clusters' internal edges.
     pub all_edges: bool,
-    /// Past this many edges `network.gexf` keeps each account's strongest ties only (0: no
-    /// limit). Gephi lays out up to about a million edges; beyond, it stalls.
+    /// Past this many edges `edges.csv` keeps each account's strongest ties only (0: no
+    /// limit). At 10^8 tweets the flagged clusters hold hundreds of millions of edges, tens of
+    /// GB that no one opens and few disks hold.
+    pub csv_max_edges: usize,
+    /// The same for `network.gexf`. Gephi lays out up to about a million edges; beyond, it
+    /// stalls.
     pub gexf_max_edges: usize,
 }
 
@@ -320,6 +324,7 @@ impl Default for EdgeFileOptions {
     fn default() -> EdgeFileOptions {
         EdgeFileOptions {
             all_edges: false,
+            csv_max_edges: 20_000_000,
             gexf_max_edges: 1_000_000,
         }
     }
@@ -328,15 +333,14 @@ impl Default for EdgeFileOptions {
 /// The edges of `edges.csv` and `network.gexf`, chosen from the fused graph.
 ///
 /// `edges.csv` holds the fused edges inside flagged clusters (every fused edge with
-/// `all_edges`), all of them: it is the evidence. `network.gexf` holds the edges inside the
-/// clusters it shows (flagged ones, or all with `all_edges`); when they number more than
-/// `gexf_max_edges`, it keeps an edge only if it is among the k strongest of one of its ends,
-/// k the largest that fits (`max / accounts`, at least 1). Such a backbone keeps every
-/// account tied to its closest partners, and so the clusters' shape in a layout, in a file
-/// a person can open.
+/// `all_edges`); `network.gexf` holds the edges inside the clusters it shows (flagged ones, or
+/// all with `all_edges`). When a file's edges number more than its limit, it keeps an edge
+/// only if it is among the k strongest of one of its ends, k the largest that fits
+/// (`max / accounts`, at least 1). Such a backbone keeps every account tied to its closest
+/// partners, and so the clusters' shape in a layout, in a file a person can open.
 pub struct EdgeFiles<'f> {
     pub csv: FusedEdges<'f>,
-    /// `None`: the same edges as `csv` (flagged clusters, no limit hit), not held twice.
+    /// `None`: the same edges as `csv`, not held twice.
     gexf: Option<FusedEdges<'f>>,
     pub counts: EdgeFileCounts,
 }
@@ -347,6 +351,10 @@ pub struct EdgeFileCounts {
     #[serde(flatten)]
     pub options: EdgeFileOptions,
     pub edges_csv: usize,
+    /// Edges `edges.csv` would hold without its limit.
+    pub edges_csv_inside: usize,
+    /// The k of its backbone, when the limit applied.
+    pub edges_csv_strongest_per_account: Option<usize>,
     pub network_gexf: usize,
     /// Edges inside the clusters `network.gexf` shows, before the limit.
     pub network_gexf_inside: usize,
@@ -360,16 +368,29 @@ impl<'f> EdgeFiles<'f> {
             let c = d.cluster_of[a as usize];
             c != NO_CLUSTER && c == d.cluster_of[b as usize]
         };
-        let csv = match options.all_edges {
-            false => FusedEdges::new(&d.fused, |a, b| inside_flagged(d, a, b)),
+        let flagged = || FusedEdges::new(&d.fused, |a, b| inside_flagged(d, a, b));
+        let all = match options.all_edges {
+            false => flagged(),
             true => FusedEdges::new(&d.fused, |_, _| true),
         };
-        let inside = options
-            .all_edges
-            .then(|| FusedEdges::new(&d.fused, same_cluster));
-        let network_gexf_inside = inside.as_ref().unwrap_or(&csv).len();
+        let edges_csv_inside = all.len();
+        let (csv, csv_k) = capped(d, all, options.csv_max_edges);
+        // Without `all_edges` both files draw on the flagged clusters' edges, and the GEXF's
+        // backbone can come from the csv's when its limit is the smaller: each account's k
+        // strongest for the smaller k are among those for the larger.
+        let gexf_within_csv =
+            options.gexf_max_edges > 0 && options.gexf_max_edges <= options.csv_max_edges;
+        let (inside, network_gexf_inside) = match options.all_edges {
+            true => {
+                let inside = FusedEdges::new(&d.fused, same_cluster);
+                let n = inside.len();
+                (Some(inside), n)
+            }
+            false if csv_k.is_some() && !gexf_within_csv => (Some(flagged()), edges_csv_inside),
+            false => (None, edges_csv_inside),
+        };
         let max = options.gexf_max_edges;
-        let (gexf, strongest) = match max > 0 && network_gexf_inside > max {
+        let (gexf, gexf_k) = match max > 0 && network_gexf_inside > max {
             true => {
                 let (edges, k) = backbone(d, inside.as_ref().unwrap_or(&csv), max);
                 (Some(edges), Some(k))
@@ -380,9 +401,11 @@ impl<'f> EdgeFiles<'f> {
             counts: EdgeFileCounts {
                 options,
                 edges_csv: csv.len(),
+                edges_csv_inside,
+                edges_csv_strongest_per_account: csv_k,
                 network_gexf: gexf.as_ref().unwrap_or(&csv).len(),
                 network_gexf_inside,
-                network_gexf_strongest_per_account: strongest,
+                network_gexf_strongest_per_account: gexf_k,
             },
             csv,
             gexf,
@@ -392,6 +415,50 @@ impl<'f> EdgeFiles<'f> {
     /// The edges of `network.gexf`.
     pub fn gexf(&self) -> &FusedEdges<'f> {
         self.gexf.as_ref().unwrap_or(&self.csv)
+    }
+}
+
+impl EdgeFileCounts {
+    /// What a person should know of the files' limits: a line for each file that hit one.
+    pub fn notes(&self) -> Vec<String> {
+        let note = |file: &str, flag: &str, max: usize, held: usize, inside: usize, k| {
+            format!(
+                "note: {file} holds {held} of the {inside} edges inside its clusters, each \
+                 account's {k} strongest (--{flag} {max}; 0 for all)"
+            )
+        };
+        let o = &self.options;
+        let csv = self.edges_csv_strongest_per_account.map(|k| {
+            let n = (self.edges_csv, self.edges_csv_inside);
+            note("edges.csv", "csv-max-edges", o.csv_max_edges, n.0, n.1, k)
+        });
+        let gexf = self.network_gexf_strongest_per_account.map(|k| {
+            let n = (self.network_gexf, self.network_gexf_inside);
+            note(
+                "network.gexf",
+                "gexf-max-edges",
+                o.gexf_max_edges,
+                n.0,
+                n.1,
+                k,
+            )
+        });
+        csv.into_iter().chain(gexf).collect()
+    }
+}
+
+/// `edges`, or past `max` (0: no limit) their backbone and its k.
+fn capped<'f>(
+    d: &'f Detection,
+    edges: FusedEdges<'f>,
+    max: usize,
+) -> (FusedEdges<'f>, Option<usize>) {
+    match max > 0 && edges.len() > max {
+        true => {
+            let (b, k) = backbone(d, &edges, max);
+            (b, Some(k))
+        }
+        false => (edges, None),
     }
 }
 

@@ -653,3 +653,74 @@ fn a_large_gephi_file_keeps_each_accounts_strongest_ties() {
         );
     }
 }
+
+/// Past `--csv-max-edges`, edges.csv keeps each account's strongest ties the same way, and
+/// network.gexf is what it would be without that limit: whole when under its own, and the
+/// same backbone when both limits apply (it is then taken from the csv's).
+#[test]
+fn a_large_edge_list_keeps_each_accounts_strongest_ties() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, flags: &[&str]| {
+        let out = dir.path().join(name);
+        let o = detect_sample(&out, &[&["-q"], flags].concat());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let file = |dir: &Path, name: &str| std::fs::read(dir.join(name)).unwrap();
+    let full = run("full", &[]);
+    let (_, all) = csv_rows(&full.join("edges.csv"));
+    let (csv_max, gexf_max) = ((all.len() / 3).to_string(), (all.len() / 5).to_string());
+    let capped = run("capped", &["--csv-max-edges", &csv_max]);
+    let gexf_only = run("gexf", &["--gexf-max-edges", &gexf_max]);
+    let both = run(
+        "both",
+        &["--csv-max-edges", &csv_max, "--gexf-max-edges", &gexf_max],
+    );
+
+    let pairs = |rows: &[HashMap<String, String>]| -> HashMap<(String, String), f64> {
+        rows.iter()
+            .map(|r| {
+                let w = r["weight"].parse().unwrap();
+                ((r["source"].clone(), r["target"].clone()), w)
+            })
+            .collect()
+    };
+    let (before, after) = (pairs(&all), pairs(&csv_rows(&capped.join("edges.csv")).1));
+    assert!(after.len() < before.len() && after.len() > 0);
+    assert!(after.iter().all(|(e, w)| before.get(e) == Some(w)));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&file(&capped, "summary.json")).unwrap();
+    let files = &summary["edge_files"];
+    assert_eq!(files["edges_csv"].as_u64(), Some(after.len() as u64));
+    assert_eq!(
+        files["edges_csv_inside"].as_u64(),
+        Some(before.len() as u64)
+    );
+    let k = files["edges_csv_strongest_per_account"].as_u64().unwrap() as usize;
+    let ties = |edges: &HashMap<(String, String), f64>| {
+        let mut t: HashMap<String, Vec<f64>> = HashMap::new();
+        for ((a, b), &w) in edges {
+            t.entry(a.clone()).or_default().push(w);
+            t.entry(b.clone()).or_default().push(w);
+        }
+        t
+    };
+    let (ties_before, ties_after) = (ties(&before), ties(&after));
+    assert_eq!(k, (all.len() / 3 / ties_before.len()).max(1));
+    for (account, ws) in &ties_before {
+        let kept = &ties_after[account];
+        assert!(kept.len() >= ws.len().min(k), "{account}");
+        let strongest = ws.iter().copied().fold(f64::MIN, f64::max);
+        assert!(
+            kept.contains(&strongest),
+            "{account} lost its strongest tie"
+        );
+    }
+
+    assert_eq!(file(&capped, "network.gexf"), file(&full, "network.gexf"));
+    assert_eq!(
+        file(&both, "network.gexf"),
+        file(&gexf_only, "network.gexf")
+    );
+    assert_eq!(file(&both, "edges.csv"), file(&capped, "edges.csv"));
+}
