@@ -203,6 +203,7 @@ impl Args {
         set(&mut c.leiden.resolution, self.resolution);
         set(&mut c.leiden.seed, self.seed);
         c.memory_limit = self.input.memory_limit();
+        c.temp_dir = self.input.temp_dir.clone();
         c.validate()?;
         Ok(c)
     }

@@ -18,6 +18,8 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use rayon::prelude::*;
+use std::io::{Read, Seek, Write};
+use std::path::Path;
 
 /// Which graphs to fuse and how.
 #[derive(Clone, Debug)]
@@ -106,6 +108,9 @@ pub struct Fused {
     pub projections: Vec<Projection>,
     /// Each retweet row's source, where one was found (`None` for other rows).
     pub sources: Vec<Option<Source>>,
+    /// Each account's fused strength, summed once when first asked: every labelling the
+    /// clusters go through reads it, and at 10^8 tweets a pass over the edges takes seconds.
+    strength: std::sync::OnceLock<Vec<f64>>,
 }
 
 impl Fused {
@@ -119,18 +124,35 @@ impl Fused {
 
     /// `f` of [`Fused::graph`]. While `f` runs, the edges' larger ends live only in the graph,
     /// whose rows hold them in the same order (each row's larger neighbours, row by row), and
-    /// are taken back from it after: Leiden's peak is 4 bytes an edge lower.
-    pub fn with_graph<T>(&mut self, f: impl FnOnce(&Graph) -> Result<T>) -> Result<T> {
+    /// are taken back from it after: Leiden's peak is 4 bytes an edge lower. With `set_aside`,
+    /// the edges' evidence (about 10 bytes an edge) waits in a temporary file there meanwhile.
+    pub fn with_graph<T>(
+        &mut self,
+        set_aside: Option<&Path>,
+        f: impl FnOnce(&Graph) -> Result<T>,
+    ) -> Result<T> {
         let graph = self.graph()?;
+        let edges = self.edges.len();
+        let aside = set_aside.map(|dir| self.edges.set_aside(dir)).transpose()?;
         self.edges.b = Vec::new();
         let out = f(&graph);
-        let mut b = Vec::with_capacity(self.edges.ends.len());
+        let mut b = Vec::with_capacity(edges);
         for v in 0..graph.nodes() as u32 {
             b.extend(graph.neighbors(v).map(|(b, _)| b).filter(|&b| b > v));
         }
-        assert_eq!(b.len(), self.edges.ends.len(), "the graph holds every pair");
+        assert_eq!(b.len(), edges, "the graph holds every pair");
+        drop(graph);
         self.edges.b = b;
+        if let Some(aside) = aside {
+            self.edges.restore(aside)?;
+        }
         out
+    }
+
+    /// Bytes of the edges' evidence, which [`Fused::with_graph`] can set aside.
+    pub fn evidence_bytes(&self) -> u64 {
+        let e = &self.edges;
+        (e.ends.len() * 4 + e.kinds.len() + e.values.len() * 4) as u64
     }
 
     /// Let go of each kind's actions, once the clusters are scored: the outputs do not read
@@ -143,14 +165,18 @@ impl Fused {
 
     /// Each account's fused strength, and the part of it inside its own group (`none` marks
     /// accounts in no group).
-    pub fn strengths(&self, group_of: &[u32], none: u32) -> (Vec<f64>, Vec<f64>) {
-        let n = group_of.len();
-        let mut strength = vec![0.0; n];
-        let mut internal = vec![0.0; n];
-        for e in self.edges.iter() {
-            for u in [e.a, e.b] {
-                strength[u as usize] += e.weight();
+    pub fn strengths(&self, group_of: &[u32], none: u32) -> (&[f64], Vec<f64>) {
+        let strength = self.strength.get_or_init(|| {
+            let mut strength = vec![0.0; self.accounts];
+            for e in self.edges.iter() {
+                for u in [e.a, e.b] {
+                    strength[u as usize] += e.weight();
+                }
             }
+            strength
+        });
+        let mut internal = vec![0.0; group_of.len()];
+        for e in self.edges.iter() {
             let c = group_of[e.a as usize];
             if c != none && c == group_of[e.b as usize] {
                 internal[e.a as usize] += e.weight();
@@ -168,7 +194,7 @@ pub const MAX_KINDS: usize = GraphKind::ALL.len();
 /// the kinds that found it and their evidence. Most edges come from one or two kinds, so this
 /// takes about 16 bytes an edge where pairs and a fixed slot per kind took 36 (the fused graph
 /// is the largest thing a run holds).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FusedEdges {
     /// The edges whose smaller end is account `a` are `first[a]..first[a + 1]`.
     first: Vec<u32>,
@@ -204,6 +230,89 @@ impl FusedEdge<'_> {
             None => 0.0,
         }
     }
+}
+
+/// [`FusedEdges`]' evidence columns in a temporary file (see [`Fused::with_graph`]).
+struct SetAside {
+    file: std::fs::File,
+    dir: std::path::PathBuf,
+    lengths: [usize; 3],
+}
+
+/// Values written and read this many at a time.
+const SET_ASIDE_BLOCK: usize = 1 << 16;
+
+impl FusedEdges {
+    /// Write the evidence columns to an unlinked file in `dir` and let them go. Written from
+    /// a borrow: on failure they stay, in memory.
+    fn set_aside(&mut self, dir: &Path) -> Result<SetAside> {
+        let failed = |e| temp_file_error(dir, "write", e);
+        let file = tempfile::tempfile_in(dir).map_err(failed)?;
+        let mut out = std::io::BufWriter::new(&file);
+        let mut buf = Vec::with_capacity(4 * SET_ASIDE_BLOCK);
+        for block in self.ends.chunks(SET_ASIDE_BLOCK) {
+            buf.clear();
+            buf.extend(block.iter().flat_map(|x| x.to_le_bytes()));
+            out.write_all(&buf).map_err(failed)?;
+        }
+        out.write_all(&self.kinds).map_err(failed)?;
+        for block in self.values.chunks(SET_ASIDE_BLOCK) {
+            buf.clear();
+            buf.extend(block.iter().flat_map(|x| x.to_le_bytes()));
+            out.write_all(&buf).map_err(failed)?;
+        }
+        out.flush().map_err(failed)?;
+        drop(out);
+        let lengths = [self.ends.len(), self.kinds.len(), self.values.len()];
+        (self.ends, self.kinds, self.values) = Default::default();
+        Ok(SetAside {
+            file,
+            dir: dir.to_path_buf(),
+            lengths,
+        })
+    }
+
+    /// Read back what [`FusedEdges::set_aside`] wrote.
+    fn restore(&mut self, aside: SetAside) -> Result<()> {
+        let failed = |e| temp_file_error(&aside.dir, "read", e);
+        let mut file = &aside.file;
+        file.seek(std::io::SeekFrom::Start(0)).map_err(failed)?;
+        let mut input = std::io::BufReader::new(file);
+        let [ends, kinds, values] = aside.lengths;
+        self.ends = read_words(&mut input, ends, u32::from_le_bytes).map_err(failed)?;
+        self.kinds = vec![0; kinds];
+        input.read_exact(&mut self.kinds).map_err(failed)?;
+        self.values = read_words(&mut input, values, f32::from_le_bytes).map_err(failed)?;
+        Ok(())
+    }
+}
+
+/// `n` 4-byte values from `input`.
+fn read_words<T>(
+    input: &mut impl Read,
+    n: usize,
+    from: fn([u8; 4]) -> T,
+) -> std::io::Result<Vec<T>> {
+    let mut out = Vec::with_capacity(n);
+    let mut buf = vec![0u8; 4 * SET_ASIDE_BLOCK];
+    for start in (0..n).step_by(SET_ASIDE_BLOCK) {
+        let bytes = &mut buf[..4 * (n - start).min(SET_ASIDE_BLOCK)];
+        input.read_exact(bytes)?;
+        out.extend(
+            bytes
+                .chunks_exact(4)
+                .map(|w| from([w[0], w[1], w[2], w[3]])),
+        );
+    }
+    Ok(out)
+}
+
+fn temp_file_error(dir: &Path, verb: &str, e: std::io::Error) -> Error {
+    let e = std::io::Error::new(
+        e.kind(),
+        format!("cannot {verb} the fused edges' evidence in a temporary file there: {e}"),
+    );
+    Error::io(dir, e).with_setting(crate::error::Setting::TempDir)
 }
 
 impl FusedEdges {
@@ -344,10 +453,11 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     }
     Ok(Fused {
         accounts: data.accounts.len(),
-        edges: by_pair(&lists, data.accounts.len()),
+        edges: by_pair(lists, data.accounts.len()),
         kinds,
         projections,
         sources,
+        strength: Default::default(),
     })
 }
 
@@ -381,14 +491,56 @@ fn project_kind(
 
 /// One kind's significant edges `(a, b, evidence)`, `a < b`, sorted by pair (a pair can
 /// repeat in the retweet kind: one entry per direction). 12 bytes an edge: at 10^8 tweets the
-/// kinds hold a few hundred million.
-type KindEdges = Vec<(u32, u32, f32)>;
+/// kinds hold a few hundred million, so they are kept in blocks that fusing lets go of as it
+/// passes them, rather than held whole beside the fused edges.
+#[derive(Debug, Default)]
+struct KindEdges {
+    blocks: Vec<Vec<KindEdge>>,
+    len: usize,
+}
+
+type KindEdge = (u32, u32, f32);
+
+/// Entries per block (12 MB).
+const KIND_BLOCK: usize = 1 << 20;
+
+impl KindEdges {
+    fn push(&mut self, e: KindEdge) {
+        if self.blocks.last().is_none_or(|b| b.len() == KIND_BLOCK) {
+            self.blocks.push(Vec::with_capacity(KIND_BLOCK));
+        }
+        self.blocks.last_mut().expect("a block").push(e);
+        self.len += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn iter(&self) -> impl Iterator<Item = KindEdge> + '_ {
+        self.blocks.iter().flatten().copied()
+    }
+
+    /// The entries, each block freed once passed.
+    fn into_entries(self) -> impl Iterator<Item = KindEdge> {
+        self.blocks.into_iter().flatten()
+    }
+}
+
+impl From<Vec<KindEdge>> for KindEdges {
+    fn from(list: Vec<KindEdge>) -> KindEdges {
+        KindEdges {
+            len: list.len(),
+            blocks: list.chunks(KIND_BLOCK).map(<[_]>::to_vec).collect(),
+        }
+    }
+}
 
 /// A kind's significant pairs with their evidence, and the evidence summed (over the f64
 /// values, in pair order).
 fn with_evidence(significant: coaction::SignificantPairs) -> (KindEdges, f64) {
     let mut total = 0.0;
-    let mut list = Vec::with_capacity(significant.len());
+    let mut list = KindEdges::default();
     for (a, b, p) in significant {
         let ev = evidence(p);
         list.push((a, b, ev as f32));
@@ -429,18 +581,20 @@ fn retweet_edges(
         stats.evidence += ev;
     }
     list.par_sort_unstable_by_key(|e| (e.0, e.1));
-    (list, stats)
+    (list.into(), stats)
 }
 
 /// The kinds' lists merged in pair order: for each pair, each kind that found it (in kind
 /// order) with its evidence. Mutual retweeting is one relation: the stronger direction's
 /// evidence stands.
-fn merged(lists: &[KindEdges]) -> impl Iterator<Item = ((u32, u32), u8, f32)> + '_ {
-    let mut at = vec![0usize; lists.len()];
+fn merged<I: Iterator<Item = KindEdge>>(
+    lists: impl IntoIterator<Item = I>,
+) -> impl Iterator<Item = ((u32, u32), u8, f32)> {
+    let mut lists: Vec<_> = lists.into_iter().map(Iterator::peekable).collect();
     std::iter::from_fn(move || {
         let mut first: Option<(usize, (u32, u32))> = None;
-        for (k, list) in lists.iter().enumerate() {
-            if let Some(&(a, b, _)) = list.get(at[k]) {
+        for (k, list) in lists.iter_mut().enumerate() {
+            if let Some(&(a, b, _)) = list.peek() {
                 if first.is_none_or(|(_, pair)| (a, b) < pair) {
                     first = Some((k, (a, b)));
                 }
@@ -448,20 +602,19 @@ fn merged(lists: &[KindEdges]) -> impl Iterator<Item = ((u32, u32), u8, f32)> + 
         }
         let (k, pair) = first?;
         let mut value = f32::MIN;
-        while let Some(&(_, _, x)) = lists[k].get(at[k]).filter(|e| (e.0, e.1) == pair) {
+        while let Some((_, _, x)) = lists[k].next_if(|e| (e.0, e.1) == pair) {
             value = value.max(x);
-            at[k] += 1;
         }
         Some((pair, k as u8, value))
     })
 }
 
 /// The kinds' lists as fused edges, by pair.
-fn by_pair(lists: &[KindEdges], accounts: usize) -> FusedEdges {
-    // Sized exactly (counted in a first merge) and filled in a second: the fused edges are
-    // the largest thing a run holds.
+fn by_pair(lists: Vec<KindEdges>, accounts: usize) -> FusedEdges {
+    // Sized exactly (counted in a first merge) and filled in a second, which lets go of the
+    // lists as it goes: the fused edges are the largest thing a run holds.
     let (mut pairs, mut evidence, mut last) = (0usize, 0usize, None);
-    for (pair, _, _) in merged(lists) {
+    for (pair, _, _) in merged(lists.iter().map(KindEdges::iter)) {
         pairs += usize::from(last != Some(pair));
         evidence += 1;
         last = Some(pair);
@@ -475,7 +628,7 @@ fn by_pair(lists: &[KindEdges], accounts: usize) -> FusedEdges {
         values: Vec::with_capacity(evidence),
     };
     let mut last = None;
-    for ((a, b), k, value) in merged(lists) {
+    for ((a, b), k, value) in merged(lists.into_iter().map(KindEdges::into_entries)) {
         if last != Some((a, b)) {
             if last.is_some() {
                 edges.ends.push(edges.kinds.len() as u32);
@@ -525,10 +678,10 @@ mod tests {
     #[test]
     fn edges_walked_at_increasing_indices_are_those_got_one_by_one() {
         // Accounts 0, 3 and 6 hold no smaller end; 8 has many.
-        let mut list: KindEdges = vec![(1, 2, 1.0), (1, 5, 2.0), (2, 3, 3.0), (4, 9, 4.0)];
+        let mut list = vec![(1, 2, 1.0), (1, 5, 2.0), (2, 3, 3.0), (4, 9, 4.0)];
         list.extend((9..40).map(|b| (8, b, b as f32)));
         list.push((39, 40, 5.0));
-        let edges = by_pair(&[list], 41);
+        let edges = by_pair(vec![list.into()], 41);
         let all: Vec<u32> = (0..edges.len() as u32).collect();
         for indices in [all.clone(), vec![0, 4, 33], vec![3, 35], vec![35], vec![]] {
             let walked: Vec<(u32, u32)> = edges.at(&indices).map(|e| (e.a, e.b)).collect();
@@ -545,5 +698,73 @@ mod tests {
             edges.at(&all).map(|e| (e.a, e.b)).collect::<Vec<_>>(),
             pairs
         );
+    }
+
+    /// The edges' evidence set aside on disk while Leiden runs comes back as it was, and
+    /// Leiden sees the same graph; a folder that cannot take it stops with the flag to change,
+    /// the evidence still in memory.
+    #[test]
+    fn evidence_set_aside_during_leiden_comes_back_unchanged() {
+        let sorted = |mut list: Vec<KindEdge>| {
+            list.sort_unstable_by_key(|&(a, b, _)| (a, b));
+            list.dedup_by_key(|&mut (a, b, _)| (a, b));
+            list
+        };
+        let one = sorted(
+            (0..300u32)
+                .map(|i| (i % 50, 50 + i % 97, 1.0 + i as f32))
+                .collect(),
+        );
+        // A third of the pairs again, and some new ones.
+        let again = one.iter().step_by(3).map(|&(a, b, w)| (a, b, w / 2.0));
+        let new = (0..100u32).map(|i| (i % 40, 150 + i % 10, 0.5 * i as f32));
+        let two = sorted(again.chain(new).collect());
+        let mut fused = Fused {
+            accounts: 160,
+            edges: by_pair(vec![one.into(), two.into()], 160),
+            kinds: Vec::new(),
+            projections: Vec::new(),
+            sources: Vec::new(),
+            strength: Default::default(),
+        };
+        assert!(
+            fused.edges.kinds.len() > fused.edges.len(),
+            "some edges have two kinds"
+        );
+        let before = fused.edges.clone();
+        let config = crate::communities::LeidenConfig::default();
+        let run = |g: &Graph| crate::communities::leiden(g, &config);
+        let in_memory = fused.with_graph(None, run).unwrap();
+        assert_eq!(fused.edges, before);
+        let dir = tempfile::tempdir().unwrap();
+        let on_disk = fused.with_graph(Some(dir.path()), run).unwrap();
+        assert_eq!(fused.edges, before);
+        assert_eq!(on_disk.membership, in_memory.membership);
+
+        let missing = dir.path().join("missing");
+        let e = fused.with_graph(Some(&missing), run).unwrap_err();
+        assert_eq!(e.setting(), Some(crate::error::Setting::TempDir), "{e}");
+        assert_eq!(fused.edges, before);
+    }
+
+    /// Lists in many blocks fuse as they do in one.
+    #[test]
+    fn kind_lists_fuse_the_same_in_blocks() {
+        let list = |n: u32, step: u32| -> Vec<KindEdge> {
+            (0..n)
+                .map(|i| (i / 7, 100 + i % 7 * step, i as f32))
+                .collect()
+        };
+        let blocks = |l: &[KindEdge], size: usize| KindEdges {
+            blocks: l.chunks(size).map(<[_]>::to_vec).collect(),
+            len: l.len(),
+        };
+        let (one, two) = (list(200, 3), list(150, 2));
+        let whole = by_pair(vec![one.clone().into(), two.clone().into()], 300);
+        assert!(whole.kinds.len() > whole.len(), "some pairs found twice");
+        for size in [1, 2, 13] {
+            let parts = by_pair(vec![blocks(&one, size), blocks(&two, size + 1)], 300);
+            assert_eq!(parts, whole, "blocks of {size}");
+        }
     }
 }

@@ -39,6 +39,7 @@ use crate::progress::{Progress, Silent, Total};
 use crate::scoring::parts;
 use crate::scoring::{explain, profile, roles, AccountFeatures, Activity, Amplification};
 use crate::scoring::{Background, Cluster, Role, NO_CLUSTER};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// Settings of [`detect`]: the one place each default is written. The defaults work on a
@@ -66,6 +67,9 @@ pub struct DetectConfig {
     /// Stop, saying so, before or when a stage passes this many bytes (see `memory`); the
     /// outputs do not depend on it.
     pub memory_limit: Option<u64>,
+    /// Where a stage that would pass `memory_limit` sets aside what it does not read (default:
+    /// the system's temporary folder).
+    pub temp_dir: Option<PathBuf>,
 }
 
 impl Default for DetectConfig {
@@ -85,6 +89,7 @@ impl Default for DetectConfig {
             min_internal_share: 0.4,
             threshold: 0.4,
             memory_limit: None,
+            temp_dir: None,
         }
     }
 }
@@ -197,23 +202,38 @@ pub fn detect_with_progress(
         fused
     } else {
         stage(STAGES[1]);
-        memory::check_now(STAGES[1], limit)?;
-        let partition = fused.with_graph(|g| leiden_with_progress(g, &config.leiden, progress))?;
+        // Leiden reads only the graph: past the limit, the edges' evidence waits on disk.
+        let leiden_bytes = fused.edges.len() as u64 * memory::LEIDEN_BYTES_PER_EDGE;
+        let set_aside = memory::would_pass(leiden_bytes, limit)
+            .then(|| (config.temp_dir.clone()).unwrap_or_else(std::env::temp_dir));
+        let aside_bytes = set_aside.as_ref().map_or(0, |_| fused.evidence_bytes());
+        memory::check_before(STAGES[1], leiden_bytes.saturating_sub(aside_bytes), limit)?;
+        let partition = fused.with_graph(set_aside.as_deref(), |g| {
+            leiden_with_progress(g, &config.leiden, progress)
+        })?;
+        let activity = Activity::of(data);
         let split = recluster::split_by_score(
             data,
+            &activity,
             &fused,
             partition.membership,
             config,
             background(false),
+            progress,
         )?;
-        let (cluster_of, clusters) = recluster::form(&fused, &split, config);
+        let (cluster_of, clusters, measured) = split.form(&fused, config);
         progress.note(&format!(
             "{clusters} clusters (Leiden: {} communities, quality {:.3})",
             partition.communities, partition.quality
         ));
         lap("communities", &mut timings);
         stage(STAGES[2]);
-        let mut d = assess(data, fused, cluster_of, clusters, config, background(false));
+        let groups = Groups {
+            cluster_of,
+            clusters,
+            measured,
+        };
+        let mut d = assess_groups(data, activity, fused, groups, config, background(false));
         lap("scoring", &mut timings);
         let s = input_kind::coordinated_tweet_share(&d);
         if config.input_kind == InputKind::Collection || s < config.archive_tweet_share {
@@ -259,24 +279,53 @@ pub fn detect_with_progress(
 pub fn assess(
     data: &Dataset,
     fused: Fused,
-    mut cluster_of: Vec<u32>,
+    cluster_of: Vec<u32>,
     clusters: usize,
     config: &DetectConfig,
     background: Background,
 ) -> Detection {
-    let activity = Activity::of(data);
+    let groups = Groups {
+        cluster_of,
+        clusters,
+        measured: None,
+    };
+    assess_groups(data, Activity::of(data), fused, groups, config, background)
+}
+
+/// Groups to assess, with their parts and evidence where already measured.
+struct Groups {
+    cluster_of: Vec<u32>,
+    clusters: usize,
+    measured: Option<recluster::Measured>,
+}
+
+fn assess_groups(
+    data: &Dataset,
+    activity: Activity,
+    fused: Fused,
+    groups: Groups,
+    config: &DetectConfig,
+    background: Background,
+) -> Detection {
+    let Groups {
+        mut cluster_of,
+        clusters,
+        measured,
+    } = groups;
     let amp = Amplification::of(data, &fused.sources, &cluster_of);
     let sizes = sizes(&cluster_of, clusters);
-    let measured = parts::measure(
-        data,
-        &activity,
-        &fused,
-        &cluster_of,
-        clusters,
-        &sizes,
-        config.leiden.seed,
-        background,
-    );
+    let measured = measured.unwrap_or_else(|| {
+        parts::measure(
+            data,
+            &activity,
+            &fused,
+            &cluster_of,
+            clusters,
+            &sizes,
+            config.leiden.seed,
+            background,
+        )
+    });
     let profiles = profile::profiles(data, &activity, &fused.sources, &cluster_of, clusters);
     let roles: Vec<(Role, f64)> = (0..data.accounts.len())
         .map(|u| {
@@ -319,7 +368,7 @@ pub fn assess(
         .collect();
     renumber_by_score(&mut out, &mut cluster_of);
     let (strength, internal) = fused.strengths(&cluster_of, NO_CLUSTER);
-    let features = AccountFeatures::build(&activity, &amp, &strength, &internal);
+    let features = AccountFeatures::build(&activity, &amp, strength, &internal);
     Detection {
         input: InputDecision::unset(background),
         fused,

@@ -9,36 +9,57 @@
 //! deep. Clusters that score high are never split: a flagged network stays whole.
 
 use super::DetectConfig;
-use crate::communities::leiden;
+use crate::communities::{leiden, Partition};
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::graphs::{Fused, Graph};
-use crate::scoring::{parts, Activity, Background, NO_CLUSTER};
+use crate::progress::Progress;
+use crate::scoring::{parts, Activity, Background, Evidence, Parts, NO_CLUSTER};
 use hashbrown::{HashMap, HashSet};
+use rayon::prelude::*;
 
 /// Levels of splitting at most.
 const SPLIT_DEPTH: usize = 3;
 /// A community is split only if it has this many times the minimum cluster size.
 const SPLIT_MIN_FACTOR: usize = 4;
 
-/// Clusters from a labelling: the periphery trimmed and small groups dropped. Returns each
-/// account's cluster (`0..clusters` or `NO_CLUSTER`) and the number of clusters.
-pub fn form(fused: &Fused, membership: &[u32], config: &DetectConfig) -> (Vec<u32>, usize) {
-    let (cluster_of, label_of) = form_labelled(fused, membership, config);
-    (cluster_of, label_of.len())
+/// Each cluster's parts and evidence.
+pub type Measured = Vec<(Parts, Evidence)>;
+
+/// A labelling split by score, with what was measured of the clusters it forms, by label.
+pub struct Split {
+    pub membership: Vec<u32>,
+    measured: HashMap<u32, (usize, Parts, Evidence)>,
 }
 
-/// [`form`], also returning each cluster's label in `membership`.
+impl Split {
+    /// Its clusters: the periphery trimmed and small groups dropped. Returns each account's
+    /// cluster (`0..clusters` or `NO_CLUSTER`), the number of clusters, and each cluster's
+    /// parts and evidence as measured while splitting (`None` if any is missing).
+    pub fn form(
+        mut self,
+        fused: &Fused,
+        config: &DetectConfig,
+    ) -> (Vec<u32>, usize, Option<Measured>) {
+        let (cluster_of, label_of) = form_labelled(fused, &self.membership, config);
+        let measured = (label_of.iter())
+            .map(|l| self.measured.remove(l).map(|(_, p, e)| (p, e)))
+            .collect();
+        (cluster_of, label_of.len(), measured)
+    }
+}
+
+/// Clusters from a labelling (see [`Split::form`]), with each cluster's label in `membership`.
 fn form_labelled(fused: &Fused, membership: &[u32], config: &DetectConfig) -> (Vec<u32>, Vec<u32>) {
     let mut labels = membership.to_vec();
     trim_periphery(fused, &mut labels, config.min_internal_share);
     keep_clusters(&labels, config.min_cluster_size)
 }
 
-/// Scores of the clusters a labelling forms, keyed by label; with `only`, of those labels
-/// alone. A cluster's score depends on its own members only, so scores carry over between
-/// levels and each level measures just the new parts.
-fn scores_by_label(
+/// Sizes, parts and evidence of the clusters a labelling forms, keyed by label; with `only`,
+/// of those labels alone. A cluster's parts depend on its own members only, so they carry
+/// over between levels (and to the final scoring), and each level measures just the new parts.
+fn measure_by_label(
     data: &Dataset,
     activity: &Activity,
     fused: &Fused,
@@ -46,7 +67,7 @@ fn scores_by_label(
     only: Option<&HashMap<u32, u32>>,
     config: &DetectConfig,
     background: Background,
-) -> HashMap<u32, (usize, f64)> {
+) -> HashMap<u32, (usize, Parts, Evidence)> {
     let (cluster_of, label_of) = match only {
         None => form_labelled(fused, membership, config),
         Some(only) => {
@@ -72,37 +93,32 @@ fn scores_by_label(
         background,
     );
     measured
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(c, (p, _))| (label_of[c], (sizes[c], p.score())))
+        .map(|(c, (p, e))| (label_of[c], (sizes[c], p, e)))
         .collect()
 }
 
-/// Split unflagged communities where a flagged cluster hides inside; returns the new labels.
+/// Split unflagged communities where a flagged cluster hides inside; returns the new labels
+/// and what was measured of the clusters they form.
 pub fn split_by_score(
     data: &Dataset,
+    activity: &Activity,
     fused: &Fused,
     mut membership: Vec<u32>,
     config: &DetectConfig,
     background: Background,
-) -> Result<Vec<u32>> {
-    let activity = Activity::of(data);
+    progress: &dyn Progress,
+) -> Result<Split> {
     let mut tried: HashSet<u32> = HashSet::new();
-    let mut scores = scores_by_label(
-        data,
-        &activity,
-        fused,
-        &membership,
-        None,
-        config,
-        background,
-    );
+    let mut scores = measure_by_label(data, activity, fused, &membership, None, config, background);
+    progress.note(&format!("{} clusters scored", scores.len()));
     for _ in 0..SPLIT_DEPTH {
         let candidates: HashSet<u32> = scores
             .iter()
-            .filter(|(l, &(size, s))| {
-                s < config.threshold
-                    && size >= SPLIT_MIN_FACTOR * config.min_cluster_size
+            .filter(|(l, (size, p, _))| {
+                p.score() < config.threshold
+                    && *size >= SPLIT_MIN_FACTOR * config.min_cluster_size
                     && !tried.contains(*l)
             })
             .map(|(&l, _)| l)
@@ -112,9 +128,14 @@ pub fn split_by_score(
         }
         tried.extend(candidates.iter().copied());
         let (split, parent) = split_labels(fused, &membership, &candidates, config)?;
-        let after = scores_by_label(
+        progress.note(&format!(
+            "{} large unflagged communities clustered again: {} parts",
+            candidates.len(),
+            parent.len()
+        ));
+        let after = measure_by_label(
             data,
-            &activity,
+            activity,
             fused,
             &split,
             Some(&parent),
@@ -123,9 +144,14 @@ pub fn split_by_score(
         );
         let keep: HashSet<u32> = after
             .iter()
-            .filter(|(_, &(_, s))| s >= config.threshold)
+            .filter(|(_, (_, p, _))| p.score() >= config.threshold)
             .map(|(label, _)| parent[label])
             .collect();
+        progress.note(&format!(
+            "{} parts scored; {} communities split where a part is flagged",
+            after.len(),
+            keep.len()
+        ));
         if keep.is_empty() {
             break;
         }
@@ -137,7 +163,10 @@ pub fn split_by_score(
         scores.retain(|l, _| !keep.contains(l));
         scores.extend(after.into_iter().filter(|(l, _)| keep.contains(&parent[l])));
     }
-    Ok(membership)
+    Ok(Split {
+        membership,
+        measured: scores,
+    })
 }
 
 /// Cluster each candidate community's own subgraph. Returns the new labelling (other
@@ -148,44 +177,54 @@ fn split_labels(
     candidates: &HashSet<u32>,
     config: &DetectConfig,
 ) -> Result<(Vec<u32>, HashMap<u32, u32>)> {
+    // Candidates in label order, and each label's place among them (labels are dense).
+    let mut order: Vec<u32> = candidates.iter().copied().collect();
+    order.sort_unstable();
+    let next = membership.iter().copied().max().map_or(0, |m| m + 1);
+    let mut slot = vec![u32::MAX; next as usize];
+    for (i, &l) in order.iter().enumerate() {
+        slot[l as usize] = i as u32;
+    }
+    let slot_of = |u: u32| slot[membership[u as usize] as usize];
     let mut local = vec![u32::MAX; membership.len()];
-    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (u, l) in membership.iter().enumerate() {
-        if candidates.contains(l) {
-            let m = members.entry(*l).or_default();
-            local[u] = m.len() as u32;
-            m.push(u as u32);
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); order.len()];
+    for u in 0..membership.len() as u32 {
+        if let Some(m) = members.get_mut(slot_of(u) as usize) {
+            local[u as usize] = m.len() as u32;
+            m.push(u);
         }
     }
     // Each candidate's internal edges by index (4 bytes an edge: the candidates can hold most
     // of a collection's fused graph). Members are numbered in account order, so the edges come
     // out as `Graph::undirected_sorted` takes them, without a sorted copy.
-    let mut edges: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut edges: Vec<Vec<u32>> = vec![Vec::new(); order.len()];
     for (i, e) in fused.edges.iter().enumerate() {
-        let l = membership[e.a as usize];
-        if l == membership[e.b as usize] && candidates.contains(&l) {
-            edges.entry(l).or_default().push(i as u32);
+        let k = slot_of(e.a);
+        if k != u32::MAX && k == slot_of(e.b) {
+            edges[k as usize].push(i as u32);
         }
     }
-    let mut next = membership.iter().copied().max().map_or(0, |m| m + 1);
+    // Candidates are clustered side by side: most are small, and Leiden on a small graph
+    // keeps one core busy.
+    let partitions: Vec<Partition> = (members.par_iter().zip(edges))
+        .map(|(m, inside)| {
+            let g = Graph::undirected_sorted(m.len(), || {
+                (fused.edges.at(&inside))
+                    .map(|e| (local[e.a as usize], local[e.b as usize], e.weight() as f32))
+            })?;
+            drop(inside);
+            leiden(&g, &config.leiden)
+        })
+        .collect::<Result<_>>()?;
+    let mut next = next;
     let mut split = membership.to_vec();
     let mut parent = HashMap::new();
-    let mut order: Vec<u32> = candidates.iter().copied().collect();
-    order.sort_unstable();
-    for l in order {
-        let m = &members[&l];
-        let inside = edges.remove(&l).unwrap_or_default();
-        let g = Graph::undirected_sorted(m.len(), || {
-            (fused.edges.at(&inside))
-                .map(|e| (local[e.a as usize], local[e.b as usize], e.weight() as f32))
-        })?;
-        drop(inside);
-        let p = leiden(&g, &config.leiden)?;
+    for ((l, m), p) in order.iter().zip(&members).zip(partitions) {
         for (i, &u) in m.iter().enumerate() {
             split[u as usize] = next + p.membership[i];
         }
         for c in 0..p.communities as u32 {
-            parent.insert(next + c, l);
+            parent.insert(next + c, *l);
         }
         next += p.communities as u32;
     }

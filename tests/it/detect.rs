@@ -686,7 +686,7 @@ fn a_large_edge_list_keeps_each_accounts_strongest_ties() {
             .collect()
     };
     let (before, after) = (pairs(&all), pairs(&csv_rows(&capped.join("edges.csv")).1));
-    assert!(after.len() < before.len() && after.len() > 0);
+    assert!(after.len() < before.len() && !after.is_empty());
     assert!(after.iter().all(|(e, w)| before.get(e) == Some(w)));
     let summary: serde_json::Value =
         serde_json::from_slice(&file(&capped, "summary.json")).unwrap();
