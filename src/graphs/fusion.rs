@@ -131,9 +131,23 @@ impl Fused {
         set_aside: Option<&Path>,
         f: impl FnOnce(&Graph) -> Result<T>,
     ) -> Result<T> {
-        let graph = self.graph()?;
         let edges = self.edges.len();
-        let aside = set_aside.map(|dir| self.edges.set_aside(dir)).transpose()?;
+        let (graph, aside) = match set_aside {
+            None => (self.graph()?, None),
+            Some(dir) => {
+                // The weights first, then the evidence to disk, then the graph: the evidence
+                // and the graph are never held together.
+                let weights: Vec<f32> = self.edges.iter().map(|e| e.weight() as f32).collect();
+                let aside = self.edges.set_aside(dir)?;
+                let pairs = || {
+                    self.edges
+                        .pairs()
+                        .zip(&weights)
+                        .map(|((a, b), &w)| (a, b, w))
+                };
+                (Graph::undirected_sorted(self.accounts, pairs)?, Some(aside))
+            }
+        };
         self.edges.b = Vec::new();
         let out = f(&graph);
         let mut b = Vec::with_capacity(edges);
@@ -322,6 +336,16 @@ impl FusedEdges {
 
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+
+    /// Each edge's ends, in order; unlike [`FusedEdges::iter`], without the evidence (which
+    /// may be set aside).
+    fn pairs(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        (self.first.windows(2).enumerate()).flat_map(|(a, w)| {
+            self.b[w[0] as usize..w[1] as usize]
+                .iter()
+                .map(move |&b| (a as u32, b))
+        })
     }
 
     /// Edge `i` (its smaller end found by binary search; [`FusedEdges::iter`] walks them).

@@ -495,7 +495,7 @@ fn duplication(data: &Dataset, fused: &Fused, cluster_of: &[u32], ev: &mut [Evid
 }
 
 fn hashtags(data: &Dataset, cluster_of: &[u32], ev: &mut [Evidence]) {
-    let mut uses: HashMap<u32, u64> = HashMap::new();
+    let mut uses = vec![0u64; data.hashtags.len()];
     let mut by_cluster: HashMap<(u32, u32), u64> = HashMap::new();
     let mut tweets = vec![0u64; ev.len()];
     for r in 0..data.len() {
@@ -508,7 +508,7 @@ fn hashtags(data: &Dataset, cluster_of: &[u32], ev: &mut [Evidence]) {
             .iter()
             .filter(|i| i.kind() == ItemKind::Hashtag)
         {
-            *uses.entry(item.id()).or_default() += 1;
+            uses[item.id() as usize] += 1;
             if c != NO_CLUSTER {
                 *by_cluster.entry((c, item.id())).or_default() += 1;
             }
@@ -521,7 +521,7 @@ fn hashtags(data: &Dataset, cluster_of: &[u32], ev: &mut [Evidence]) {
     for ((c, tag), n) in by_cluster {
         let e = &mut ev[c as usize];
         e.hashtag_uses += n;
-        e.owned_hashtag_uses += n as f64 * n as f64 / uses[&tag] as f64;
+        e.owned_hashtag_uses += n as f64 * n as f64 / uses[tag as usize] as f64;
     }
     for (e, t) in ev.iter_mut().zip(tweets) {
         e.tweet_share = t as f64 / data.len().max(1) as f64;

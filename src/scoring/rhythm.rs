@@ -377,20 +377,34 @@ fn bursts(data: &Dataset, cluster_of: &[u32], sizes: &[usize], seed: u64, out: &
         };
         let clusters: Vec<&[(u32, u32, u32)]> = runs().collect();
         let mut null = vec![(0u64, 0u64); out.len()];
+        // Members per shifted hour, counted in a histogram of the data's hours (a sort per
+        // draw took most of the time at 10^8 tweets); only the hours touched are read back.
+        let hours = (span * DAY_HOURS) as usize;
         let drawn: Vec<(usize, (u64, u64))> = clusters
             .par_iter()
-            .map_init(Vec::new, |hours: &mut Vec<u32>, run| {
-                let c = run[0].0 as usize;
-                let mut sum = (0, 0);
-                for d in 0..SHIFT_DRAWS {
-                    hours.clear();
-                    hours.extend(run.iter().map(|&(_, h, u)| shift(d, h, u)));
-                    hours.sort_unstable();
-                    let (a, s) = count(c, &mut hours.chunk_by(|x, y| x == y).map(<[_]>::len));
-                    sum = (sum.0 + a, sum.1 + s);
-                }
-                (c, sum)
-            })
+            .map_init(
+                || (vec![0u32; hours], Vec::new()),
+                |(members, touched): &mut (Vec<u32>, Vec<u32>), run| {
+                    let c = run[0].0 as usize;
+                    let mut sum = (0, 0);
+                    for d in 0..SHIFT_DRAWS {
+                        for &(_, h, u) in run.iter() {
+                            let h = shift(d, h, u);
+                            if members[h as usize] == 0 {
+                                touched.push(h);
+                            }
+                            members[h as usize] += 1;
+                        }
+                        let mut per_hour = touched.iter().map(|&h| members[h as usize] as usize);
+                        let (a, s) = count(c, &mut per_hour);
+                        for h in touched.drain(..) {
+                            members[h as usize] = 0;
+                        }
+                        sum = (sum.0 + a, sum.1 + s);
+                    }
+                    (c, sum)
+                },
+            )
             .collect();
         for (c, x) in drawn {
             null[c] = x;

@@ -439,16 +439,25 @@ fn member_table(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster) {
     let mut members: Vec<usize> = (0..d.cluster_of.len())
         .filter(|&u| d.cluster_of[u] == c.id)
         .collect();
-    members.sort_by(|&a, &b| {
-        (d.roles[a].0 as u8, std::cmp::Reverse(d.activity.tweets[a]))
-            .cmp(&(d.roles[b].0 as u8, std::cmp::Reverse(d.activity.tweets[b])))
-    });
     let cap = if c.flagged {
         MAX_MEMBER_ROWS
     } else {
         MAX_FOLDED_MEMBER_ROWS
     };
-    let shown = members.len().min(cap);
+    let (all, shown) = (members.len(), members.len().min(cap));
+    // Only the rows shown are put in order (a cluster can hold 10^5 members).
+    let key = |&u: &usize| {
+        (
+            d.roles[u].0 as u8,
+            std::cmp::Reverse(d.activity.tweets[u]),
+            u,
+        )
+    };
+    if shown < all {
+        members.select_nth_unstable_by_key(shown, key);
+        members.truncate(shown);
+    }
+    members.sort_unstable_by_key(key);
     let id = format!("members-{}", c.id);
     let _ = write!(
         p.html,
@@ -505,11 +514,11 @@ fn member_table(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster) {
         "<table class=\"sortable members\"",
     );
     p.push("</div>");
-    if members.len() > shown {
+    if all > shown {
         let _ = write!(
             p.html,
             "<p class=\"note\">{} more members are listed in accounts.csv (cluster {}).</p>",
-            members.len() - shown,
+            all - shown,
             c.id
         );
     }

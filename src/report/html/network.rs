@@ -53,17 +53,18 @@ pub fn draw(members: &[Member], retweets: &[(usize, usize, u64)]) -> String {
     }
     let core_agg = ring(cores.len(), n_inner, inner_r);
     // Amplifiers ordered by the angle of the core they retweet most, so lines stay short.
-    let main_core = |a: usize| -> f64 {
-        let best = retweets
-            .iter()
-            .filter(|r| r.0 == a)
-            .max_by_key(|r| (r.2, std::cmp::Reverse(r.1)))
-            .map(|r| r.1);
-        best.and_then(|c| cores.iter().position(|&x| x == c))
-            .map_or(1e9, |k| k as f64)
+    // Each amplifier's most retweeted core (most retweets, then the lower index), in one pass.
+    let mut best: Vec<Option<(u64, std::cmp::Reverse<usize>)>> = vec![None; members.len()];
+    for &(a, c, n) in retweets {
+        best[a] = best[a].max(Some((n, std::cmp::Reverse(c))));
+    }
+    let main_core = |a: usize| -> usize {
+        best[a]
+            .and_then(|(_, c)| cores.iter().position(|&x| x == c.0))
+            .unwrap_or(usize::MAX)
     };
     let mut order = amps.clone();
-    order.sort_by(|&a, &b| main_core(a).total_cmp(&main_core(b)).then(a.cmp(&b)));
+    order.sort_by_cached_key(|&a| (main_core(a), a));
     let n_outer = order.len() + !other_amps.is_empty() as usize;
     for (k, &a) in order.iter().enumerate() {
         pos.insert(a, ring(k, n_outer, 220.0));
