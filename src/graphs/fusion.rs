@@ -135,14 +135,17 @@ impl Fused {
         let (graph, aside) = match set_aside {
             None => (self.graph()?, None),
             Some(dir) => {
-                // The evidence and each edge's weight to disk, then the graph, its weights
-                // read back as it is filled: the evidence and the graph are never held
-                // together.
+                // The weights first, then the evidence to disk, then the graph: the evidence
+                // and the graph are never held together.
+                let weights: Vec<f32> = self.edges.iter().map(|e| e.weight() as f32).collect();
                 let aside = self.edges.set_aside(dir)?;
-                let weights = aside.weights()?;
-                let pairs = || self.edges.pairs();
-                let graph = Graph::undirected_sorted_weighted(self.accounts, pairs, weights)?;
-                (graph, Some(aside))
+                let pairs = || {
+                    self.edges
+                        .pairs()
+                        .zip(&weights)
+                        .map(|((a, b), &w)| (a, b, w))
+                };
+                (Graph::undirected_sorted(self.accounts, pairs)?, Some(aside))
             }
         };
         self.edges.b = Vec::new();
@@ -250,24 +253,6 @@ struct SetAside {
     lengths: [usize; 3],
 }
 
-impl SetAside {
-    /// Each edge's weight, read from the file in edge order.
-    fn weights(&self) -> Result<impl Iterator<Item = Result<f32>> + '_> {
-        let failed = |e| temp_file_error(&self.dir, "read", e);
-        let [ends, kinds, values] = self.lengths;
-        let mut file = &self.file;
-        let at = 4 * ends + kinds + 4 * values;
-        file.seek(std::io::SeekFrom::Start(at as u64))
-            .map_err(failed)?;
-        let mut input = std::io::BufReader::with_capacity(4 * SET_ASIDE_BLOCK, file);
-        Ok((0..ends).map(move |_| {
-            let mut w = [0u8; 4];
-            input.read_exact(&mut w).map_err(failed)?;
-            Ok(f32::from_le_bytes(w))
-        }))
-    }
-}
-
 /// Values written and read this many at a time.
 const SET_ASIDE_BLOCK: usize = 1 << 16;
 
@@ -288,18 +273,6 @@ impl FusedEdges {
         for block in self.values.chunks(SET_ASIDE_BLOCK) {
             buf.clear();
             buf.extend(block.iter().flat_map(|x| x.to_le_bytes()));
-            out.write_all(&buf).map_err(failed)?;
-        }
-        // Then each edge's weight as the graph takes it, for `SetAside::weights`.
-        let mut weights = self.iter().map(|e| e.weight() as f32).peekable();
-        while weights.peek().is_some() {
-            buf.clear();
-            buf.extend(
-                weights
-                    .by_ref()
-                    .take(SET_ASIDE_BLOCK)
-                    .flat_map(f32::to_le_bytes),
-            );
             out.write_all(&buf).map_err(failed)?;
         }
         out.flush().map_err(failed)?;

@@ -51,34 +51,9 @@ impl Graph {
     where
         I: Iterator<Item = (u32, u32, f32)>,
     {
-        let offsets = Graph::count_sorted(n, edges().map(|(a, b, _)| (a, b)))?;
-        Graph::fill_sorted::<Error>(offsets, edges().map(Ok))
-    }
-
-    /// [`Graph::undirected_sorted`] with the weights apart, read once, in edge order, while
-    /// the graph is filled (from a file: the weights need not be held beside the graph). An
-    /// error reading them stops the build.
-    pub fn undirected_sorted_weighted<I, E>(
-        n: usize,
-        pairs: impl Fn() -> I,
-        weights: impl Iterator<Item = std::result::Result<f32, E>>,
-    ) -> std::result::Result<Graph, E>
-    where
-        I: Iterator<Item = (u32, u32)>,
-        E: From<Error>,
-    {
-        let offsets = Graph::count_sorted(n, pairs())?;
-        Graph::fill_sorted(
-            offsets,
-            pairs().zip(weights).map(|((a, b), w)| Ok((a, b, w?))),
-        )
-    }
-
-    /// Row starts of the undirected graph on `n` nodes with edges `pairs` (sorted, `a < b`).
-    fn count_sorted(n: usize, pairs: impl Iterator<Item = (u32, u32)>) -> Result<Vec<u64>> {
         let mut offsets = vec![0u64; n + 1];
         let mut last = None;
-        for (a, b) in pairs {
+        for (a, b) in edges().map(|(a, b, _)| (a, b)) {
             if a >= b || b as usize >= n || last >= Some((a, b)) {
                 return Err(Error::config(format!(
                     "edge ({a}, {b}) is not a node pair a < b < {n} after {last:?}"
@@ -91,22 +66,12 @@ impl Graph {
         for v in 0..n {
             offsets[v + 1] += offsets[v];
         }
-        Ok(offsets)
-    }
-
-    /// The graph with row starts `offsets`, filled from the edges they were counted from.
-    fn fill_sorted<E>(
-        offsets: Vec<u64>,
-        edges: impl Iterator<Item = std::result::Result<(u32, u32, f32), E>>,
-    ) -> std::result::Result<Graph, E> {
         // Node v's row takes its smaller neighbours first (the edges (a, v) come before
         // (v, b) in the order), each side in increasing order: the rows come out sorted.
-        let n = offsets.len() - 1;
         let total = offsets[n] as usize;
         let (mut targets, mut weights) = (vec![0u32; total], vec![0f32; total]);
         let mut next: Vec<u64> = offsets[..n].to_vec();
-        for edge in edges {
-            let (a, b, w) = edge?;
+        for (a, b, w) in edges() {
             for (from, to) in [(a, b), (b, a)] {
                 let at = next[from as usize] as usize;
                 (targets[at], weights[at]) = (to, w);
@@ -303,19 +268,6 @@ mod tests {
         ] {
             assert!(Graph::undirected_sorted(300, || bad.iter().copied()).is_err());
         }
-        // The weights apart, as read from a file: the same graph, and a failed read stops it.
-        let pairs = || edges.iter().map(|&(a, b, _)| (a, b));
-        let weights = edges.iter().map(|e| Ok::<f32, Error>(e.2));
-        let apart = Graph::undirected_sorted_weighted(300, pairs, weights).unwrap();
-        assert_eq!(apart.offsets, built.offsets);
-        assert_eq!(apart.targets, built.targets);
-        assert_eq!(apart.weights, built.weights);
-        let failing = (edges.iter().enumerate()).map(|(i, e)| match i {
-            40 => Err(Error::config("the disk went away")),
-            _ => Ok(e.2),
-        });
-        let e = Graph::undirected_sorted_weighted(300, pairs, failing).unwrap_err();
-        assert!(e.to_string().contains("the disk went away"), "{e}");
     }
 
     #[test]
