@@ -263,18 +263,9 @@ impl FusedEdges {
         let failed = |e| temp_file_error(dir, "write", e);
         let file = tempfile::tempfile_in(dir).map_err(failed)?;
         let mut out = std::io::BufWriter::new(&file);
-        let mut buf = Vec::with_capacity(4 * SET_ASIDE_BLOCK);
-        for block in self.ends.chunks(SET_ASIDE_BLOCK) {
-            buf.clear();
-            buf.extend(block.iter().flat_map(|x| x.to_le_bytes()));
-            out.write_all(&buf).map_err(failed)?;
-        }
+        write_words(&mut out, &self.ends, u32::to_le_bytes).map_err(failed)?;
         out.write_all(&self.kinds).map_err(failed)?;
-        for block in self.values.chunks(SET_ASIDE_BLOCK) {
-            buf.clear();
-            buf.extend(block.iter().flat_map(|x| x.to_le_bytes()));
-            out.write_all(&buf).map_err(failed)?;
-        }
+        write_words(&mut out, &self.values, f32::to_le_bytes).map_err(failed)?;
         out.flush().map_err(failed)?;
         drop(out);
         let lengths = [self.ends.len(), self.kinds.len(), self.values.len()];
@@ -299,6 +290,21 @@ impl FusedEdges {
         self.values = read_words(&mut input, values, f32::from_le_bytes).map_err(failed)?;
         Ok(())
     }
+}
+
+/// `values` as 4 bytes each to `out`, the inverse of [`read_words`].
+fn write_words<T: Copy>(
+    out: &mut impl Write,
+    values: &[T],
+    to: fn(T) -> [u8; 4],
+) -> std::io::Result<()> {
+    let mut buf = Vec::with_capacity(4 * SET_ASIDE_BLOCK);
+    for block in values.chunks(SET_ASIDE_BLOCK) {
+        buf.clear();
+        buf.extend(block.iter().flat_map(|&x| to(x)));
+        out.write_all(&buf)?;
+    }
+    Ok(())
 }
 
 /// `n` 4-byte values from `input`.
