@@ -10,7 +10,7 @@
 //! 10^8 texts.
 
 use super::interner::{hash_bytes, Interner, Key};
-use crate::error::{Error, Result, Setting};
+use crate::error::{Error, Result};
 use hashbrown::HashTable;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -275,11 +275,7 @@ impl Texts {
 }
 
 fn cannot_write(dir: &Path, e: std::io::Error) -> Error {
-    let e = std::io::Error::new(
-        e.kind(),
-        format!("cannot write the texts to a temporary file there: {e}"),
-    );
-    Error::io(dir, e).with_setting(Setting::TempDir)
+    crate::memory::temp_file_error(dir, "write", "the texts", e)
 }
 
 impl OnDisk {

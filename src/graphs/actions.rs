@@ -20,7 +20,7 @@ const MARK_BITS: u64 = 7 << 61;
 
 /// One kind's actions, grouped by item: the actions on item `g` are `start[g]..start[g + 1]`,
 /// in time order.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Actions {
     pub kind: Option<CoactionKind>,
     /// What each item is: a tweet id, hashtag/URL/text id, or mentioned account.

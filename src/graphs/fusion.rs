@@ -16,9 +16,9 @@ use super::{coaction, coaction_actions, format_duration, CoactionKind, Graph};
 use super::{Actions, GraphKind, GraphOptions, Projection};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
+use crate::memory::Aside;
 use crate::progress::Progress;
 use rayon::prelude::*;
-use std::io::{Read, Seek, Write};
 use std::path::Path;
 
 /// Which graphs to fuse and how.
@@ -125,7 +125,8 @@ impl Fused {
     /// `f` of [`Fused::graph`]. While `f` runs, the edges' larger ends live only in the graph,
     /// whose rows hold them in the same order (each row's larger neighbours, row by row), and
     /// are taken back from it after: Leiden's peak is 4 bytes an edge lower. With `set_aside`,
-    /// the edges' evidence (about 10 bytes an edge) waits in a temporary file there meanwhile.
+    /// what Leiden does not read (the edges' evidence, the retweet sources and each kind's
+    /// actions: [`Fused::aside_bytes`]) waits in a temporary file there meanwhile.
     pub fn with_graph<T>(
         &mut self,
         set_aside: Option<&Path>,
@@ -135,10 +136,10 @@ impl Fused {
         let (graph, aside) = match set_aside {
             None => (self.graph()?, None),
             Some(dir) => {
-                // The weights first, then the evidence to disk, then the graph: the evidence
-                // and the graph are never held together.
+                // The weights first, then the rest to disk, then the graph: the evidence and
+                // the graph are never held together.
                 let weights: Vec<f32> = self.edges.iter().map(|e| e.weight() as f32).collect();
-                let aside = self.edges.set_aside(dir)?;
+                let aside = self.set_aside(dir)?;
                 let pairs = || {
                     self.edges
                         .pairs()
@@ -158,15 +159,63 @@ impl Fused {
         drop(graph);
         self.edges.b = b;
         if let Some(aside) = aside {
-            self.edges.restore(aside)?;
+            self.restore(aside)?;
         }
         out
     }
 
-    /// Bytes of the edges' evidence, which [`Fused::with_graph`] can set aside.
-    pub fn evidence_bytes(&self) -> u64 {
+    /// Bytes of what [`Fused::with_graph`] can set aside.
+    pub fn aside_bytes(&self) -> u64 {
         let e = &self.edges;
-        (e.ends.len() * 4 + e.kinds.len() + e.values.len() * 4) as u64
+        let actions = self.projections.iter().map(|p| &p.actions).map(|a| {
+            a.item_key.len() * 8
+                + (a.start.len() + a.account.len() + a.row.len()) * 4
+                + a.time_ms.len() * 8
+        });
+        let evidence = (e.ends.len() + e.values.len()) * 4 + e.kinds.len();
+        (evidence + self.sources.len() * 8 + actions.sum::<usize>()) as u64
+    }
+
+    /// Write what Leiden does not read to an unlinked file in `dir` and let it go. Written
+    /// from borrows: on failure everything stays, in memory.
+    fn set_aside(&mut self, dir: &Path) -> Result<Aside> {
+        let mut out = Aside::create(dir, "the fused edges' evidence and the actions")?;
+        let e = &self.edges;
+        out.write(&e.ends)?;
+        out.write(&e.kinds)?;
+        out.write(&e.values)?;
+        out.write(&self.sources)?;
+        for a in self.projections.iter().map(|p| &p.actions) {
+            out.write(&a.item_key)?;
+            out.write(&a.start)?;
+            out.write(&a.account)?;
+            out.write(&a.time_ms)?;
+            out.write(&a.row)?;
+        }
+        let aside = out.finish()?;
+        (self.edges.ends, self.edges.kinds, self.edges.values) = Default::default();
+        self.sources = Vec::new();
+        for a in self.projections.iter_mut().map(|p| &mut p.actions) {
+            (a.item_key, a.start, a.account, a.time_ms, a.row) = Default::default();
+        }
+        Ok(aside)
+    }
+
+    /// Read back what [`Fused::set_aside`] wrote.
+    fn restore(&mut self, aside: Aside) -> Result<()> {
+        let mut back = aside.read_back()?;
+        self.edges.ends = back.column()?;
+        self.edges.kinds = back.column()?;
+        self.edges.values = back.column()?;
+        self.sources = back.column()?;
+        for a in self.projections.iter_mut().map(|p| &mut p.actions) {
+            a.item_key = back.column()?;
+            a.start = back.column()?;
+            a.account = back.column()?;
+            a.time_ms = back.column()?;
+            a.row = back.column()?;
+        }
+        Ok(())
     }
 
     /// Let go of each kind's actions, once the clusters are scored: the outputs do not read
@@ -244,95 +293,6 @@ impl FusedEdge<'_> {
             None => 0.0,
         }
     }
-}
-
-/// [`FusedEdges`]' evidence columns in a temporary file (see [`Fused::with_graph`]).
-struct SetAside {
-    file: std::fs::File,
-    dir: std::path::PathBuf,
-    lengths: [usize; 3],
-}
-
-/// Values written and read this many at a time.
-const SET_ASIDE_BLOCK: usize = 1 << 16;
-
-impl FusedEdges {
-    /// Write the evidence columns to an unlinked file in `dir` and let them go. Written from
-    /// a borrow: on failure they stay, in memory.
-    fn set_aside(&mut self, dir: &Path) -> Result<SetAside> {
-        let failed = |e| temp_file_error(dir, "write", e);
-        let file = tempfile::tempfile_in(dir).map_err(failed)?;
-        let mut out = std::io::BufWriter::new(&file);
-        write_words(&mut out, &self.ends, u32::to_le_bytes).map_err(failed)?;
-        out.write_all(&self.kinds).map_err(failed)?;
-        write_words(&mut out, &self.values, f32::to_le_bytes).map_err(failed)?;
-        out.flush().map_err(failed)?;
-        drop(out);
-        let lengths = [self.ends.len(), self.kinds.len(), self.values.len()];
-        (self.ends, self.kinds, self.values) = Default::default();
-        Ok(SetAside {
-            file,
-            dir: dir.to_path_buf(),
-            lengths,
-        })
-    }
-
-    /// Read back what [`FusedEdges::set_aside`] wrote.
-    fn restore(&mut self, aside: SetAside) -> Result<()> {
-        let failed = |e| temp_file_error(&aside.dir, "read", e);
-        let mut file = &aside.file;
-        file.seek(std::io::SeekFrom::Start(0)).map_err(failed)?;
-        let mut input = std::io::BufReader::new(file);
-        let [ends, kinds, values] = aside.lengths;
-        self.ends = read_words(&mut input, ends, u32::from_le_bytes).map_err(failed)?;
-        self.kinds = vec![0; kinds];
-        input.read_exact(&mut self.kinds).map_err(failed)?;
-        self.values = read_words(&mut input, values, f32::from_le_bytes).map_err(failed)?;
-        Ok(())
-    }
-}
-
-/// `values` as 4 bytes each to `out`, the inverse of [`read_words`].
-fn write_words<T: Copy>(
-    out: &mut impl Write,
-    values: &[T],
-    to: fn(T) -> [u8; 4],
-) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(4 * SET_ASIDE_BLOCK);
-    for block in values.chunks(SET_ASIDE_BLOCK) {
-        buf.clear();
-        buf.extend(block.iter().flat_map(|&x| to(x)));
-        out.write_all(&buf)?;
-    }
-    Ok(())
-}
-
-/// `n` 4-byte values from `input`.
-fn read_words<T>(
-    input: &mut impl Read,
-    n: usize,
-    from: fn([u8; 4]) -> T,
-) -> std::io::Result<Vec<T>> {
-    let mut out = Vec::with_capacity(n);
-    let mut buf = vec![0u8; 4 * SET_ASIDE_BLOCK];
-    for start in (0..n).step_by(SET_ASIDE_BLOCK) {
-        let bytes = &mut buf[..4 * (n - start).min(SET_ASIDE_BLOCK)];
-        input.read_exact(bytes)?;
-        out.extend(
-            bytes
-                .chunks_exact(4)
-                .map(|w| from([w[0], w[1], w[2], w[3]])),
-        );
-    }
-    Ok(out)
-}
-
-fn temp_file_error(dir: &Path, verb: &str, e: std::io::Error) -> Error {
-    let e = std::io::Error::new(
-        e.kind(),
-        format!("cannot {verb} the fused edges' evidence in a temporary file there: {e}"),
-    );
-    Error::io(dir, e).with_setting(crate::error::Setting::TempDir)
 }
 
 impl FusedEdges {
@@ -730,51 +690,46 @@ mod tests {
         );
     }
 
-    /// The edges' evidence set aside on disk while Leiden runs comes back as it was, and
+    /// What Leiden does not read, set aside on disk while it runs, comes back as it was, and
     /// Leiden sees the same graph; a folder that cannot take it stops with the flag to change,
-    /// the evidence still in memory.
+    /// everything still in memory.
     #[test]
-    fn evidence_set_aside_during_leiden_comes_back_unchanged() {
-        let sorted = |mut list: Vec<KindEdge>| {
-            list.sort_unstable_by_key(|&(a, b, _)| (a, b));
-            list.dedup_by_key(|&mut (a, b, _)| (a, b));
-            list
-        };
-        let one = sorted(
-            (0..300u32)
-                .map(|i| (i % 50, 50 + i % 97, 1.0 + i as f32))
-                .collect(),
-        );
-        // A third of the pairs again, and some new ones.
-        let again = one.iter().step_by(3).map(|&(a, b, w)| (a, b, w / 2.0));
-        let new = (0..100u32).map(|i| (i % 40, 150 + i % 10, 0.5 * i as f32));
-        let two = sorted(again.chain(new).collect());
-        let mut fused = Fused {
-            accounts: 160,
-            edges: by_pair(vec![one.into(), two.into()], 160),
-            kinds: Vec::new(),
-            projections: Vec::new(),
-            sources: Vec::new(),
-            strength: Default::default(),
-        };
+    fn what_leiden_does_not_read_comes_back_unchanged_from_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::synth::generate(&crate::synth::SynthConfig::new(20_000), dir.path()).unwrap();
+        let opts = crate::IngestOptions::default();
+        let (data, _) = crate::ingest(&[dir.path().join("tweets.csv")], &opts).unwrap();
+        let mut fused = fuse(&data, &FusionOptions::default(), &crate::progress::Silent).unwrap();
         assert!(
             fused.edges.kinds.len() > fused.edges.len(),
             "some edges have two kinds"
         );
-        let before = fused.edges.clone();
+        assert!(fused.sources.iter().flatten().count() > 1000);
+        let actions = |f: &Fused| -> Vec<Actions> {
+            f.projections.iter().map(|p| p.actions.clone()).collect()
+        };
+        assert!(actions(&fused).iter().map(Actions::len).sum::<usize>() > 1000);
+        let before = (fused.edges.clone(), fused.sources.clone(), actions(&fused));
+        let same =
+            |f: &Fused| f.edges == before.0 && f.sources == before.1 && actions(f) == before.2;
         let config = crate::communities::LeidenConfig::default();
         let run = |g: &Graph| crate::communities::leiden(g, &config);
         let in_memory = fused.with_graph(None, run).unwrap();
-        assert_eq!(fused.edges, before);
-        let dir = tempfile::tempdir().unwrap();
+        assert!(same(&fused));
         let on_disk = fused.with_graph(Some(dir.path()), run).unwrap();
-        assert_eq!(fused.edges, before);
+        assert!(same(&fused));
+        let bytes = fused.aside_bytes();
+        let aside = fused.set_aside(dir.path()).unwrap();
+        assert_eq!(aside.bytes(), bytes);
+        assert_eq!(fused.aside_bytes(), 0, "all of it is let go");
+        fused.restore(aside).unwrap();
+        assert!(same(&fused));
         assert_eq!(on_disk.membership, in_memory.membership);
 
         let missing = dir.path().join("missing");
         let e = fused.with_graph(Some(&missing), run).unwrap_err();
         assert_eq!(e.setting(), Some(crate::error::Setting::TempDir), "{e}");
-        assert_eq!(fused.edges, before);
+        assert!(same(&fused));
     }
 
     /// Lists in many blocks fuse as they do in one.

@@ -23,7 +23,7 @@ pub enum SourceFrom {
 
 /// A retweet with a known source. Compact (8 bytes, `Option` included, one per dataset row:
 /// 0.8 GB at 10^8 tweets): the delay is worked out from the rows when asked.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Source {
     /// The source account in the low 30 bits (a dataset numbers fewer accounts), how it was
     /// found in the top two (1, 2, 3: never 0, so `Option<Source>` needs no more room).
@@ -34,6 +34,24 @@ pub struct Source {
 
 const NO_ROW: u32 = u32::MAX;
 const ACCOUNT_BITS: u32 = 30;
+
+/// A row's source on disk (see `memory::Aside`): the tag word, 0 for none, then the row.
+impl crate::memory::Word for Option<Source> {
+    const BYTES: usize = 8;
+    fn put(self, out: &mut Vec<u8>) {
+        let (tagged, original) = self.map_or((0, NO_ROW), |s| (s.tagged.get(), s.original));
+        out.extend_from_slice(&tagged.to_le_bytes());
+        out.extend_from_slice(&original.to_le_bytes());
+    }
+    fn get(bytes: &[u8]) -> Option<Source> {
+        let word = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
+        let tagged = std::num::NonZeroU32::new(word(0))?;
+        Some(Source {
+            tagged,
+            original: word(4),
+        })
+    }
+}
 
 impl Source {
     fn new(account: u32, original_row: Option<u32>, from: SourceFrom) -> Source {

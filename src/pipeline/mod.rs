@@ -202,12 +202,19 @@ pub fn detect_with_progress(
         fused
     } else {
         stage(STAGES[1]);
-        // Leiden reads only the graph: past the limit, the edges' evidence waits on disk.
+        // Leiden reads only the graph: past the limit, what it does not read waits on disk.
         let leiden_bytes = fused.edges.len() as u64 * memory::LEIDEN_BYTES_PER_EDGE;
         let set_aside = memory::would_pass(leiden_bytes, limit)
             .then(|| (config.temp_dir.clone()).unwrap_or_else(std::env::temp_dir));
-        let aside_bytes = set_aside.as_ref().map_or(0, |_| fused.evidence_bytes());
+        let aside_bytes = set_aside.as_ref().map_or(0, |_| fused.aside_bytes());
         memory::check_before(STAGES[1], leiden_bytes.saturating_sub(aside_bytes), limit)?;
+        if let Some(dir) = &set_aside {
+            progress.note(&format!(
+                "{} that Leiden does not read set aside in {} while it runs (--memory-limit)",
+                memory::format_size(aside_bytes),
+                dir.display()
+            ));
+        }
         let partition = fused.with_graph(set_aside.as_deref(), |g| {
             leiden_with_progress(g, &config.leiden, progress)
         })?;

@@ -3,6 +3,11 @@
 //! running stops there, each with a message naming the stage, what it needs and what to
 //! change, rather than being killed by the kernel with nothing said.
 
+mod aside;
+
+pub(crate) use aside::temp_file_error;
+pub use aside::{Aside, AsideReader, AsideWriter, Word};
+
 use crate::error::{Error, Result, Setting};
 
 /// Share of the memory available at start that a run may use by default: the rest is left to
