@@ -266,6 +266,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     progress.stage("writing", None);
     let inputs = &args.input.inputs;
     let files = EdgeFiles::choose(&d, args.edge_files());
+    progress.note(&format!(
+        "edges chosen: {} for edges.csv, {} for network.gexf",
+        files.counts.edges_csv, files.counts.network_gexf
+    ));
     let mut summary = RunSummary::new(inputs, &data, &stats, ingest_secs, &config, &d);
     summary.edge_files = Some(files.counts.clone());
     write_detection(&args.output, &data, &d, &summary, &files)?;

@@ -30,7 +30,12 @@ pub type Measured = Vec<(Parts, Evidence)>;
 pub struct Split {
     pub membership: Vec<u32>,
     measured: HashMap<u32, (usize, Parts, Evidence)>,
+    /// The clusters `membership` forms, where already formed (when nothing was split).
+    formed: Option<Formed>,
 }
+
+/// Each account's cluster, and each cluster's label (see [`form_labelled`]).
+type Formed = (Vec<u32>, Vec<u32>);
 
 impl Split {
     /// Its clusters: the periphery trimmed and small groups dropped. Returns each account's
@@ -41,7 +46,8 @@ impl Split {
         fused: &Fused,
         config: &DetectConfig,
     ) -> (Vec<u32>, usize, Option<Measured>) {
-        let (cluster_of, label_of) = form_labelled(fused, &self.membership, config);
+        let (cluster_of, label_of) =
+            (self.formed.take()).unwrap_or_else(|| form_labelled(fused, &self.membership, config));
         let measured = (label_of.iter())
             .map(|l| self.measured.remove(l).map(|(_, p, e)| (p, e)))
             .collect();
@@ -50,7 +56,7 @@ impl Split {
 }
 
 /// Clusters from a labelling (see [`Split::form`]), with each cluster's label in `membership`.
-fn form_labelled(fused: &Fused, membership: &[u32], config: &DetectConfig) -> (Vec<u32>, Vec<u32>) {
+fn form_labelled(fused: &Fused, membership: &[u32], config: &DetectConfig) -> Formed {
     let mut labels = membership.to_vec();
     trim_periphery(fused, &mut labels, config.min_internal_share);
     keep_clusters(&labels, config.min_cluster_size)
@@ -59,6 +65,7 @@ fn form_labelled(fused: &Fused, membership: &[u32], config: &DetectConfig) -> (V
 /// Sizes, parts and evidence of the clusters a labelling forms, keyed by label; with `only`,
 /// of those labels alone. A cluster's parts depend on its own members only, so they carry
 /// over between levels (and to the final scoring), and each level measures just the new parts.
+/// Returns the clusters formed too.
 fn measure_by_label(
     data: &Dataset,
     activity: &Activity,
@@ -67,7 +74,7 @@ fn measure_by_label(
     only: Option<&HashMap<u32, u32>>,
     config: &DetectConfig,
     background: Background,
-) -> HashMap<u32, (usize, Parts, Evidence)> {
+) -> (Formed, HashMap<u32, (usize, Parts, Evidence)>) {
     let (cluster_of, label_of) = match only {
         None => form_labelled(fused, membership, config),
         Some(only) => {
@@ -92,11 +99,10 @@ fn measure_by_label(
         config.leiden.seed,
         background,
     );
-    measured
-        .into_iter()
-        .enumerate()
+    let measured = (measured.into_iter().enumerate())
         .map(|(c, (p, e))| (label_of[c], (sizes[c], p, e)))
-        .collect()
+        .collect();
+    ((cluster_of, label_of), measured)
 }
 
 /// Split unflagged communities where a flagged cluster hides inside; returns the new labels
@@ -111,7 +117,9 @@ pub fn split_by_score(
     progress: &dyn Progress,
 ) -> Result<Split> {
     let mut tried: HashSet<u32> = HashSet::new();
-    let mut scores = measure_by_label(data, activity, fused, &membership, None, config, background);
+    let (formed, mut scores) =
+        measure_by_label(data, activity, fused, &membership, None, config, background);
+    let mut formed = Some(formed);
     progress.note(&format!("{} clusters scored", scores.len()));
     for _ in 0..SPLIT_DEPTH {
         let candidates: HashSet<u32> = scores
@@ -133,7 +141,7 @@ pub fn split_by_score(
             candidates.len(),
             parent.len()
         ));
-        let after = measure_by_label(
+        let (_, after) = measure_by_label(
             data,
             activity,
             fused,
@@ -155,6 +163,7 @@ pub fn split_by_score(
         if keep.is_empty() {
             break;
         }
+        formed = None;
         for (l, new) in membership.iter_mut().zip(split) {
             if keep.contains(l) {
                 *l = new;
@@ -166,6 +175,7 @@ pub fn split_by_score(
     Ok(Split {
         membership,
         measured: scores,
+        formed,
     })
 }
 

@@ -113,44 +113,41 @@ pub fn measure(
     seed: u64,
     background: Background,
 ) -> Vec<(Parts, Evidence)> {
-    let mut ev = vec![Evidence::default(); clusters];
-    fused_weights(fused, cluster_of, &mut ev);
     let actions: Vec<&Actions> = fused
         .projections
         .iter()
         .filter(|p| p.kind != CoactionKind::CoTweet && p.kind != CoactionKind::CoSimilar)
         .map(|p| &p.actions)
         .collect();
-    for (c, (with, synced)) in synchrony(data, &actions, cluster_of, clusters, None)
-        .into_iter()
-        .enumerate()
-    {
-        ev[c].co_actions = with;
-        ev[c].synced = synced;
-    }
-    for (c, (_, synced)) in synchrony(data, &actions, cluster_of, clusters, Some(seed))
-        .into_iter()
-        .enumerate()
-    {
-        ev[c].synced_null = synced;
-    }
-    retweet_timing(data, &fused.sources, cluster_of, background, &mut ev);
+    // The measures read the same data and each fills its own fields; most are one pass over
+    // the rows or the edges, so they run side by side and every core has one to do.
+    let mut ev = vec![Evidence::default(); clusters];
+    let (mut weights, mut sync, mut sync_null) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut rhythms, mut duplicated, mut tags) = (Vec::new(), Vec::new(), Vec::new());
     let matched_accounts = matches!(background, Background::Data);
-    let rhythms = rhythm::measure(
-        data,
-        activity,
-        cluster_of,
-        clusters,
-        sizes,
-        seed,
-        matched_accounts,
-    );
-    for (e, r) in ev.iter_mut().zip(rhythms) {
-        e.rhythm = r;
+    rayon::scope(|s| {
+        s.spawn(|_| {
+            retweet_timing(data, &fused.sources, cluster_of, background, &mut ev);
+            creation_bursts(data, cluster_of, background, &mut ev);
+        });
+        s.spawn(|_| weights = fused_weights(fused, cluster_of, clusters));
+        s.spawn(|_| sync = synchrony(data, &actions, cluster_of, clusters, None));
+        s.spawn(|_| sync_null = synchrony(data, &actions, cluster_of, clusters, Some(seed)));
+        s.spawn(|_| {
+            let (a, c) = (activity, cluster_of);
+            rhythms = rhythm::measure(data, a, c, clusters, sizes, seed, matched_accounts);
+        });
+        s.spawn(|_| duplicated = duplication(data, fused, cluster_of, clusters));
+        s.spawn(|_| tags = hashtags(data, cluster_of, clusters));
+    });
+    for (c, e) in ev.iter_mut().enumerate() {
+        (e.internal_weight, e.boundary_weight) = weights[c];
+        (e.co_actions, e.synced) = sync[c];
+        e.synced_null = sync_null[c].1;
+        e.rhythm = std::mem::take(&mut rhythms[c]);
+        (e.own_texts, e.duplicated_texts) = duplicated[c];
+        (e.hashtag_uses, e.owned_hashtag_uses, e.tweet_share) = tags[c];
     }
-    creation_bursts(data, cluster_of, background, &mut ev);
-    duplication(data, fused, cluster_of, &mut ev);
-    hashtags(data, cluster_of, &mut ev);
 
     ev.into_iter()
         .enumerate()
@@ -245,19 +242,22 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
     parts
 }
 
-fn fused_weights(fused: &Fused, cluster_of: &[u32], ev: &mut [Evidence]) {
+/// Per cluster: the fused weight inside it and on its boundary.
+fn fused_weights(fused: &Fused, cluster_of: &[u32], clusters: usize) -> Vec<(f64, f64)> {
+    let mut w = vec![(0.0, 0.0); clusters];
     for e in fused.edges.iter() {
         let (ca, cb) = (cluster_of[e.a as usize], cluster_of[e.b as usize]);
         if ca != NO_CLUSTER && ca == cb {
-            ev[ca as usize].internal_weight += e.weight();
+            w[ca as usize].0 += e.weight();
             continue;
         }
         for c in [ca, cb] {
             if c != NO_CLUSTER {
-                ev[c as usize].boundary_weight += e.weight();
+                w[c as usize].1 += e.weight();
             }
         }
     }
+    w
 }
 
 /// Per cluster: (actions with a partner, synchronous ones).
@@ -462,11 +462,18 @@ fn creation_bursts(
     }
 }
 
-fn duplication(data: &Dataset, fused: &Fused, cluster_of: &[u32], ev: &mut [Evidence]) {
+/// Per cluster: the members' own texts, and those another member also posted.
+fn duplication(
+    data: &Dataset,
+    fused: &Fused,
+    cluster_of: &[u32],
+    clusters: usize,
+) -> Vec<(u64, u64)> {
+    let mut texts = vec![(0, 0); clusters];
     for r in 0..data.len() {
         let c = cluster_of[data.account[r] as usize];
         if c != NO_CLUSTER && data.kind(r) != TweetKind::Retweet && data.text[r] != u32::MAX {
-            ev[c as usize].own_texts += 1;
+            texts[c as usize].0 += 1;
         }
     }
     let Some(p) = fused
@@ -474,7 +481,7 @@ fn duplication(data: &Dataset, fused: &Fused, cluster_of: &[u32], ev: &mut [Evid
         .iter()
         .find(|p| p.kind == CoactionKind::CoTweet)
     else {
-        return;
+        return texts;
     };
     let a = &p.actions;
     let mut buf: Vec<(u32, u32)> = Vec::new();
@@ -488,16 +495,20 @@ fn duplication(data: &Dataset, fused: &Fused, cluster_of: &[u32], ev: &mut [Evid
         buf.sort_unstable();
         for run in buf.chunk_by(|x, y| x.0 == y.0) {
             if run.iter().any(|x| x.1 != run[0].1) {
-                ev[run[0].0 as usize].duplicated_texts += run.len() as u64;
+                texts[run[0].0 as usize].1 += run.len() as u64;
             }
         }
     }
+    texts
 }
 
-fn hashtags(data: &Dataset, cluster_of: &[u32], ev: &mut [Evidence]) {
+/// Per cluster: the members' hashtag uses, the owned share of them (see the module), and the
+/// members' share of all tweets.
+fn hashtags(data: &Dataset, cluster_of: &[u32], clusters: usize) -> Vec<(u64, f64, f64)> {
     let mut uses = vec![0u64; data.hashtags.len()];
     let mut by_cluster: HashMap<(u32, u32), u64> = HashMap::new();
-    let mut tweets = vec![0u64; ev.len()];
+    let mut tweets = vec![0u64; clusters];
+    let mut out = vec![(0, 0.0, 0.0); clusters];
     for r in 0..data.len() {
         let c = cluster_of[data.account[r] as usize];
         if c != NO_CLUSTER {
@@ -519,13 +530,14 @@ fn hashtags(data: &Dataset, cluster_of: &[u32], ev: &mut [Evidence]) {
     let mut by_cluster: Vec<((u32, u32), u64)> = by_cluster.into_iter().collect();
     by_cluster.sort_unstable();
     for ((c, tag), n) in by_cluster {
-        let e = &mut ev[c as usize];
-        e.hashtag_uses += n;
-        e.owned_hashtag_uses += n as f64 * n as f64 / uses[tag as usize] as f64;
+        let o = &mut out[c as usize];
+        o.0 += n;
+        o.1 += n as f64 * n as f64 / uses[tag as usize] as f64;
     }
-    for (e, t) in ev.iter_mut().zip(tweets) {
-        e.tweet_share = t as f64 / data.len().max(1) as f64;
+    for (o, t) in out.iter_mut().zip(tweets) {
+        o.2 = t as f64 / data.len().max(1) as f64;
     }
+    out
 }
 
 #[cfg(test)]
