@@ -229,26 +229,37 @@ impl Fused {
     /// Each account's fused strength, and the part of it inside its own group (`none` marks
     /// accounts in no group).
     pub fn strengths(&self, group_of: &[u32], none: u32) -> (&[f64], Vec<f64>) {
-        let strength = self.strength.get_or_init(|| {
-            let mut strength = vec![0.0; self.accounts];
-            for e in self.edges.iter() {
-                for u in [e.a, e.b] {
-                    strength[u as usize] += e.weight();
-                }
-            }
-            strength
+        let strength = self.strength.get_or_init(|| self.by_account(|_, _| true));
+        let internal = self.by_account(|a, b| {
+            let c = group_of[a as usize];
+            c != none && c == group_of[b as usize]
         });
-        let mut internal = vec![0.0; group_of.len()];
-        for e in self.edges.iter() {
-            let c = group_of[e.a as usize];
-            if c != none && c == group_of[e.b as usize] {
-                internal[e.a as usize] += e.weight();
-                internal[e.b as usize] += e.weight();
-            }
-        }
         (strength, internal)
     }
+
+    /// Each account's summed weight over the edges `keep` holds for, summed on every core at
+    /// once. The sums are kept in fixed point (`SUM_UNIT`), so they do not depend on the order
+    /// of the additions; at the default significance every weight is a multiple of 2^-23 (a sum
+    /// of f32 evidence of at least 2, or just under), so they are also exactly the sums in f64
+    /// one edge after another.
+    fn by_account(&self, keep: impl Fn(u32, u32) -> bool + Sync) -> Vec<f64> {
+        use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
+        let sums: Vec<AtomicI64> = (0..self.accounts).map(|_| AtomicI64::new(0)).collect();
+        self.edges.par_blocks().for_each(|block| {
+            for e in block.filter(|e| keep(e.a, e.b)) {
+                let w = (e.weight() * SUM_UNIT).round() as i64;
+                sums[e.a as usize].fetch_add(w, Relaxed);
+                sums[e.b as usize].fetch_add(w, Relaxed);
+            }
+        });
+        (sums.into_iter())
+            .map(|s| s.into_inner() as f64 / SUM_UNIT)
+            .collect()
+    }
 }
+
+/// The unit of [`Fused::by_account`]'s sums: 2^-24, with room for sums up to 2^39.
+const SUM_UNIT: f64 = (1u64 << 24) as f64;
 
 /// Kinds a fused edge can carry evidence of: every graph kind.
 pub const MAX_KINDS: usize = GraphKind::ALL.len();
@@ -356,11 +367,38 @@ impl FusedEdges {
 
     /// Every edge in order: by smaller end, then larger.
     pub fn iter(&self) -> Iter<'_> {
+        self.rows(0..self.first.len().saturating_sub(1))
+    }
+
+    /// The edges whose smaller end is in `accounts`, in order.
+    fn rows(&self, accounts: std::ops::Range<usize>) -> Iter<'_> {
+        let at = |a: usize| self.first.get(a).map_or(0, |&i| i as usize);
         Iter {
             edges: self,
-            i: 0,
-            a: 0,
+            i: at(accounts.start),
+            a: accounts.start,
+            end: at(accounts.end),
         }
+    }
+
+    /// The edges in blocks of about `PAR_BLOCK_EDGES` (whole rows), the blocks in parallel.
+    pub fn par_blocks(&self) -> impl IndexedParallelIterator<Item = Iter<'_>> + '_ {
+        const PAR_BLOCK_EDGES: usize = 1 << 16;
+        let accounts = self.first.len().saturating_sub(1);
+        let blocks = self.len().div_ceil(PAR_BLOCK_EDGES).max(1);
+        // Block k starts at the row holding edge k * PAR_BLOCK_EDGES.
+        let start = move |k: usize| match k {
+            0 => 0,
+            _ if k >= blocks => accounts,
+            _ => {
+                self.first
+                    .partition_point(|&x| (x as usize) <= k * PAR_BLOCK_EDGES)
+                    - 1
+            }
+        };
+        (0..blocks)
+            .into_par_iter()
+            .map(move |k| self.rows(start(k)..start(k + 1)))
     }
 }
 
@@ -369,13 +407,21 @@ pub struct Iter<'f> {
     edges: &'f FusedEdges,
     i: usize,
     a: usize,
+    end: usize,
+}
+
+impl Iter<'_> {
+    /// The index of the edge `next` gives.
+    pub fn next_index(&self) -> usize {
+        self.i
+    }
 }
 
 impl<'f> Iterator for Iter<'f> {
     type Item = FusedEdge<'f>;
 
     fn next(&mut self) -> Option<FusedEdge<'f>> {
-        if self.i >= self.edges.len() {
+        if self.i >= self.end {
             return None;
         }
         while self.edges.first[self.a + 1] as usize <= self.i {
@@ -386,7 +432,7 @@ impl<'f> Iterator for Iter<'f> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.edges.len() - self.i;
+        let left = self.end - self.i;
         (left, Some(left))
     }
 }
@@ -730,6 +776,49 @@ mod tests {
         let e = fused.with_graph(Some(&missing), run).unwrap_err();
         assert_eq!(e.setting(), Some(crate::error::Setting::TempDir), "{e}");
         assert!(same(&fused));
+    }
+
+    /// The parallel blocks hold every edge once, in order, also when one account's row spans
+    /// several blocks; sums by account from them are those added one edge after another.
+    #[test]
+    fn parallel_blocks_cover_every_edge_and_sum_as_one_pass() {
+        // A hub with 150,000 ties (more than two blocks), accounts with none, a long tail.
+        let mut list: Vec<KindEdge> = (1..150_001).map(|b| (0, b, 2.0 + b as f32 / 7.0)).collect();
+        list.extend(
+            (0..100_000u32).map(|i| (150_001 + i % 500, 150_600 + i, 3.5 + (i % 13) as f32)),
+        );
+        list.sort_unstable_by_key(|&(a, b, _)| (a, b));
+        let accounts = 300_000;
+        let edges = by_pair(vec![list.into()], accounts);
+        let walked: Vec<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
+        let blocks: Vec<Vec<(u32, u32)>> = edges
+            .par_blocks()
+            .map(|b| b.map(|e| (e.a, e.b)).collect())
+            .collect();
+        assert!(blocks.len() > 3);
+        assert_eq!(blocks.concat(), walked);
+        let fused = Fused {
+            accounts,
+            edges,
+            kinds: Vec::new(),
+            projections: Vec::new(),
+            sources: Vec::new(),
+            strength: Default::default(),
+        };
+        let group_of: Vec<u32> = (0..accounts as u32).map(|u| u % 3).collect();
+        let (strength, internal) = fused.strengths(&group_of, 2);
+        let (mut one, mut inside) = (vec![0.0; accounts], vec![0.0; accounts]);
+        for e in fused.edges.iter() {
+            for u in [e.a as usize, e.b as usize] {
+                one[u] += e.weight();
+                if group_of[e.a as usize] != 2 && group_of[e.a as usize] == group_of[e.b as usize] {
+                    inside[u] += e.weight();
+                }
+            }
+        }
+        assert_eq!(strength, &one[..]);
+        assert_eq!(internal, inside);
+        assert!(inside.iter().filter(|&&x| x > 0.0).count() > 1000);
     }
 
     /// Lists in many blocks fuse as they do in one.

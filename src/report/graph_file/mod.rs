@@ -334,15 +334,30 @@ pub struct FusedEdges<'f> {
 impl<'f> FusedEdges<'f> {
     /// The fused edges whose ends `keep` accepts.
     pub fn new(fused: &'f Fused, keep: impl Fn(u32, u32) -> bool + Sync) -> FusedEdges<'f> {
-        // Counted, then filled into an exactly sized vector: the edges chosen can be most of
-        // a large graph's, and a vector grown by doubling holds up to twice them.
-        let kept = || {
-            (fused.edges.iter().enumerate())
+        use rayon::prelude::*;
+        // Counted, then filled into an exactly sized vector, block by block on every core:
+        // the edges chosen can be most of a large graph's, and a vector grown by doubling (or
+        // one per block, joined) holds up to twice them.
+        let kept = |block: crate::graphs::fusion::Iter<'f>| {
+            let first = block.next_index();
+            (block.enumerate())
                 .filter(|(_, e)| keep(e.a, e.b))
-                .map(|(i, _)| i as u32)
+                .map(move |(i, _)| (first + i) as u32)
         };
-        let mut chosen = Vec::with_capacity(kept().count());
-        chosen.extend(kept());
+        let counts: Vec<usize> = fused.edges.par_blocks().map(|b| kept(b).count()).collect();
+        let mut chosen = vec![0u32; counts.iter().sum()];
+        let mut parts: Vec<&mut [u32]> = Vec::with_capacity(counts.len());
+        let mut rest = &mut chosen[..];
+        for &n in &counts {
+            let (part, tail) = rest.split_at_mut(n);
+            parts.push(part);
+            rest = tail;
+        }
+        (fused.edges.par_blocks().zip(parts)).for_each(|(block, part)| {
+            for (slot, i) in part.iter_mut().zip(kept(block)) {
+                *slot = i;
+            }
+        });
         FusedEdges::from_indices(fused, chosen)
     }
 
