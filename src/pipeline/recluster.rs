@@ -28,7 +28,7 @@ pub type Measured = Vec<(Parts, Evidence)>;
 
 /// A labelling split by score, with what was measured of the clusters it forms, by label.
 pub struct Split {
-    pub membership: Vec<u32>,
+    membership: Vec<u32>,
     measured: HashMap<u32, (usize, Parts, Evidence)>,
     /// The clusters `membership` forms, where already formed (when nothing was split).
     formed: Option<Formed>,
