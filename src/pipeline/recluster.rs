@@ -282,3 +282,86 @@ fn keep_clusters(membership: &[u32], min_size: usize) -> (Vec<u32>, Vec<u32>) {
         .collect();
     (cluster_of, label_of)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::communities::LeidenConfig;
+    use crate::graphs::fuse;
+    use std::sync::Mutex;
+
+    /// Notes, kept.
+    struct Notes(Mutex<Vec<String>>);
+
+    impl Progress for Notes {
+        fn note(&self, what: &str) {
+            self.0.lock().unwrap().push(what.to_string());
+        }
+    }
+
+    /// What splitting by score measured of the clusters it forms is what measuring them afresh
+    /// gives, whether a split was kept (resolution 1 on the generated collection: the sparse
+    /// network hides in an organic community) or not (the default, 2).
+    #[test]
+    fn clusters_measured_while_splitting_are_those_measured_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::synth::generate(&crate::synth::SynthConfig::new(100_000), dir.path()).unwrap();
+        let opts = crate::IngestOptions::default();
+        let (data, _) = crate::ingest(&[dir.path().join("tweets.csv")], &opts).unwrap();
+        let activity = Activity::of(&data);
+        let mut splits_kept = Vec::new();
+        for resolution in [1.0, 2.0] {
+            let config = DetectConfig {
+                leiden: LeidenConfig {
+                    resolution,
+                    ..DetectConfig::default().leiden
+                },
+                ..DetectConfig::default()
+            };
+            let fused = fuse(&data, &config.fusion, &crate::progress::Silent).unwrap();
+            let partition = leiden(&fused.graph().unwrap(), &config.leiden).unwrap();
+            let notes = Notes(Mutex::new(Vec::new()));
+            let background = Background::Data;
+            let membership = partition.membership;
+            let split = split_by_score(
+                &data, &activity, &fused, membership, &config, background, &notes,
+            )
+            .unwrap();
+            let kept: usize = (notes.0.lock().unwrap().iter())
+                .filter_map(|n| {
+                    n.split("; ")
+                        .nth(1)?
+                        .split(" ")
+                        .next()?
+                        .parse::<usize>()
+                        .ok()
+                })
+                .sum();
+            splits_kept.push(kept);
+            let (cluster_of, clusters, measured) = split.form(&fused, &config);
+            let measured = measured.expect("every cluster was measured while splitting");
+            let mut sizes = vec![0; clusters];
+            for &c in cluster_of.iter().filter(|&&c| c != NO_CLUSTER) {
+                sizes[c as usize] += 1;
+            }
+            let seed = config.leiden.seed;
+            let fresh = parts::measure(
+                &data,
+                &activity,
+                &fused,
+                &cluster_of,
+                clusters,
+                &sizes,
+                seed,
+                background,
+            );
+            assert!(clusters > 5);
+            for (c, ((p, e), (fresh_p, fresh_e))) in measured.iter().zip(&fresh).enumerate() {
+                assert_eq!(p, fresh_p, "cluster {c} at resolution {resolution}");
+                assert_eq!(format!("{e:?}"), format!("{fresh_e:?}"));
+            }
+        }
+        assert!(splits_kept[0] > 0, "no split kept at resolution 1");
+        assert_eq!(splits_kept[1], 0, "a split kept at resolution 2");
+    }
+}
