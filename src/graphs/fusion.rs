@@ -742,9 +742,7 @@ mod tests {
     #[test]
     fn what_leiden_does_not_read_comes_back_unchanged_from_disk() {
         let dir = tempfile::tempdir().unwrap();
-        crate::synth::generate(&crate::synth::SynthConfig::new(20_000), dir.path()).unwrap();
-        let opts = crate::IngestOptions::default();
-        let (data, _) = crate::ingest(&[dir.path().join("tweets.csv")], &opts).unwrap();
+        let data = crate::synth::generated_dataset(20_000, dir.path());
         let mut fused = fuse(&data, &FusionOptions::default(), &crate::progress::Silent).unwrap();
         assert!(
             fused.edges.kinds.len() > fused.edges.len(),

@@ -305,9 +305,7 @@ mod tests {
     #[test]
     fn clusters_measured_while_splitting_are_those_measured_afresh() {
         let dir = tempfile::tempdir().unwrap();
-        crate::synth::generate(&crate::synth::SynthConfig::new(100_000), dir.path()).unwrap();
-        let opts = crate::IngestOptions::default();
-        let (data, _) = crate::ingest(&[dir.path().join("tweets.csv")], &opts).unwrap();
+        let data = crate::synth::generated_dataset(100_000, dir.path());
         let activity = Activity::of(&data);
         let mut splits_kept = Vec::new();
         for resolution in [1.0, 2.0] {

@@ -201,3 +201,12 @@ pub fn generate(config: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     plan::run(config, dir)
 }
+
+/// The default generated collection of about `tweets` tweets, written to `dir` and read back:
+/// the library's own tests run stages on it.
+#[cfg(test)]
+pub(crate) fn generated_dataset(tweets: u64, dir: &Path) -> crate::Dataset {
+    generate(&SynthConfig::new(tweets), dir).unwrap();
+    let opts = crate::IngestOptions::default();
+    crate::ingest(&[dir.join("tweets.csv")], &opts).unwrap().0
+}
