@@ -115,6 +115,11 @@ impl Interner {
         self.bytes.len()
     }
 
+    /// Every string end to end, in id order.
+    pub fn arena(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// The arena and where each string ends, the table dropped.
     pub fn into_arena(self) -> (Vec<u8>, Vec<u64>) {
         (self.bytes, self.ends)

@@ -226,10 +226,7 @@ impl Texts {
         // Written from a borrow: on failure the texts stay, in memory.
         let failed = |e| cannot_write(dir, e);
         let mut file = tempfile::tempfile_in(dir).map_err(failed)?;
-        for t in 0..self.strings.len() as u32 {
-            file.write_all(self.strings.get(t).as_bytes())
-                .map_err(failed)?;
-        }
+        file.write_all(self.strings.arena()).map_err(failed)?;
         let hashes: Vec<(u64, u64)> = (0..self.strings.len() as u32)
             .into_par_iter()
             .map(|t| {
