@@ -29,6 +29,8 @@ pub struct DatasetBuilder {
     mention_names: Interner,
     /// Input bytes still to come, to size the columns from the first batch's rows per byte.
     expected_bytes: u64,
+    /// Text bytes the whole input would hold at the first batch's rate.
+    projected_text_bytes: u64,
 }
 
 impl DatasetBuilder {
@@ -56,6 +58,11 @@ impl DatasetBuilder {
         }
         let per_byte = batch.tweets.len() as f64 / batch.bytes_read as f64;
         let rows = (self.expected_bytes as f64 * per_byte * 1.05) as usize;
+        if self.keep_text {
+            let text_bytes: u64 = batch.tweets.iter().map(|t| t.text.len as u64).sum();
+            self.projected_text_bytes =
+                (self.expected_bytes as f64 * text_bytes as f64 / batch.bytes_read as f64) as u64;
+        }
         self.expected_bytes = 0;
         let d = &mut self.data;
         d.tweet_id.reserve(rows);
@@ -71,11 +78,15 @@ impl DatasetBuilder {
         self.row_line.reserve(rows);
     }
 
-    /// Move the texts to a temporary file in `dir` once they pass `limit` bytes, and write out
-    /// those that came since: between batches, so that reading never holds them all.
+    /// Move the texts to a temporary file in `dir` once they pass `limit` bytes, or after the
+    /// first batch when the whole input would pass it at that batch's rate (interning them in
+    /// memory first only to move them costs an arena grown by doubling, in fresh pages, and
+    /// a second hashing); then write out those that came since: between batches, so that
+    /// reading never holds them all.
     pub fn spill_texts(&mut self, limit: u64, dir: &std::path::Path) -> Result<()> {
         let texts = &mut self.data.texts;
-        if !texts.on_disk() && texts.text_bytes() > limit {
+        let will_pass = self.projected_text_bytes > limit;
+        if !texts.on_disk() && (will_pass || texts.text_bytes() > limit) {
             texts.move_to_disk(dir)?;
         }
         texts.flush(false)

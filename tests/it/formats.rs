@@ -319,6 +319,47 @@ fn chunked_parallel_parse_matches_single_chunk() {
     assert_eq!(small.text, whole.text);
 }
 
+/// Texts go to their temporary file after the first batch when the whole input would pass
+/// their budget at that batch's rate, even if their distinct bytes end below it: every text
+/// is written twice here, so the distinct texts are half the projection. Below the projection
+/// they stay in memory. Each text reads back the same either way.
+#[test]
+fn texts_go_to_disk_at_once_when_the_input_would_pass_their_budget() {
+    let mut csv = String::from("tweetid,userid,tweet_time,tweet_text\n");
+    let mut raw_text = 0u64;
+    for i in 0..4_000u64 {
+        let text = format!("text {:>5} {}", i / 2, "x".repeat(80));
+        raw_text += text.len() as u64;
+        csv.push_str(&format!(
+            "{},u{},2020-01-01 00:{:02},{text}\n",
+            1000 + i,
+            i % 50,
+            i % 60
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let read = |max_text_memory: u64| {
+        let opts = IngestOptions {
+            chunk_bytes: 4096,
+            max_text_memory,
+            temp_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
+        let (d, r) = coordnet::ingest::ingest_bytes("t.csv", csv.as_bytes(), &opts).unwrap();
+        assert_eq!(r.rows_accepted, 4_000);
+        let texts: Vec<String> = (0..d.len())
+            .map(|row| d.text(row).unwrap().into())
+            .collect();
+        (d.texts.on_disk(), d.texts.text_bytes(), texts)
+    };
+    let (on_disk, distinct, texts) = read(raw_text * 3 / 4);
+    assert!(on_disk, "the projection passes the budget");
+    assert_eq!(distinct, raw_text / 2);
+    let (in_memory, _, same) = read(raw_text * 2);
+    assert!(!in_memory, "the projection stays below the budget");
+    assert_eq!(texts, same);
+}
+
 #[test]
 #[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn the_posting_app_is_read_from_every_layout_that_has_it() {
