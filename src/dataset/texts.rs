@@ -91,8 +91,10 @@ impl Texts {
         }
     }
 
-    /// Write out the texts held for writing once they fill a step (or all of them with
-    /// `all`): called between batches, so that a failing disk is an error, not a panic.
+    /// Write out the texts held for writing once they fill half a step (or all of them with
+    /// `all`): called between batches, so that a failing disk is an error, not a panic. The
+    /// buffer is sized a step once, so a round's texts (a few chunks) fit in what is left
+    /// and it never grows by copying into fresh pages.
     pub fn flush(&mut self, all: bool) -> Result<()> {
         let Some(d) = &mut self.disk else {
             return Ok(());
@@ -100,7 +102,7 @@ impl Texts {
         let Some(w) = &mut d.writing else {
             return Ok(());
         };
-        if w.buffer.is_empty() || (!all && (w.buffer.len() as u64) < d.step_bytes) {
+        if w.buffer.is_empty() || (!all && (w.buffer.len() as u64) < d.step_bytes / 2) {
             return Ok(());
         }
         d.file
@@ -246,7 +248,7 @@ impl Texts {
             ends,
             step_bytes: PASS_BYTES,
             writing: Some(Writing {
-                buffer: Vec::new(),
+                buffer: Vec::with_capacity(PASS_BYTES as usize),
                 seen,
             }),
         });

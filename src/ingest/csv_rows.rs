@@ -310,33 +310,88 @@ pub fn id<'s>(s: &'s str, column: &'static str) -> RowResult<&'s str> {
 /// Whether a record's raw bytes quote by the rules: a field is either wholly quoted (quotes
 /// inside doubled) or holds no quote at all. The CSV readers take a stray quote
 /// (`"unterminated"123,...`, `a"b`) as part of a field; such a row's fields cannot be trusted.
-/// Only the quotes are visited (found with `memchr`): a byte-by-byte walk of every quoted row
-/// was 29% of reading an archive.
+///
+/// Quotes alternate in parity, counted from the record's start. One with an even count before
+/// it opens a field or is the second of a doubled pair, so the byte before it is a separator,
+/// a quote or the start; one with an odd count closes a field or starts a doubled pair, so the
+/// byte after it is a separator, a quote or the end; and the count ends even. These rules are
+/// checked 64 bytes at a time on bit masks (the byte comparisons vectorise): archive rows
+/// quote every field, and visiting quote by quote was a quarter of parsing them.
 fn well_quoted(raw: &[u8]) -> bool {
-    let ends_field = |b: Option<&u8>| matches!(b, None | Some(b',' | b'\r' | b'\n'));
-    let mut i = 0;
-    while let Some(open) = memchr::memchr(b'"', &raw[i..]).map(|q| i + q) {
-        // Outside a quoted field, a quote opens one, so it must start its field.
-        if open > 0 && !ends_field(raw.get(open - 1)) {
+    // Parity of every quote so far, and whether the last byte was a separator or a quote
+    // (the start counts as one): carried from block to block.
+    let mut odd = false;
+    let mut last_bounds = true;
+    let mut pending_close = false;
+    let mut padded = [b','; 64];
+    for chunk in raw.chunks(64) {
+        let block: &[u8; 64] = match chunk.try_into() {
+            Ok(b) => b,
+            Err(_) => {
+                // The end reads as a separator, which is what it is to a field.
+                padded[..chunk.len()].copy_from_slice(chunk);
+                &padded
+            }
+        };
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `masks` needs SSE2, which is part of x86-64 itself.
+        let (quotes, separators) = unsafe { masks(block) };
+        #[cfg(not(target_arch = "x86_64"))]
+        let (quotes, separators) = masks(block);
+        let bounds = quotes | separators;
+        // Inclusive prefix parity of the quotes, flipped if an odd count came before.
+        let mut parity = quotes;
+        for shift in [1, 2, 4, 8, 16, 32] {
+            parity ^= parity << shift;
+        }
+        if odd {
+            parity = !parity;
+        }
+        let opening = quotes & parity; // even count before
+        let closing = quotes & !parity; // odd count before
+        if pending_close && bounds & 1 == 0 {
             return false;
         }
-        // Inside, quotes come doubled until the one that closes the field.
-        let mut j = open + 1;
-        loop {
-            let Some(q) = memchr::memchr(b'"', &raw[j..]).map(|q| j + q) else {
-                return false; // never closed
-            };
-            match raw.get(q + 1) {
-                Some(b'"') => j = q + 2,
-                next if ends_field(next) => {
-                    i = q + 1;
-                    break;
-                }
-                _ => return false,
-            }
+        let before = (bounds << 1) | last_bounds as u64;
+        if opening & !before != 0 {
+            return false;
         }
+        // The last byte's successor is in the next block: checked there.
+        let after = bounds >> 1;
+        if closing & !after & !(1 << 63) != 0 {
+            return false;
+        }
+        pending_close = closing >> 63 == 1;
+        odd = parity >> 63 == 1;
+        last_bounds = bounds >> 63 == 1;
     }
-    true
+    !odd
+}
+
+/// Bit masks of a block's quotes and of its separators (comma, CR, LF), bit i for byte i.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn masks(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::*; // SSE2, which every x86-64 has
+    let (mut quotes, mut separators) = (0, 0);
+    for (k, part) in block.chunks_exact(16).enumerate() {
+        let half = |i: usize| i64::from_le_bytes(part[i..i + 8].try_into().unwrap());
+        let v = _mm_set_epi64x(half(8), half(0));
+        let eq = |b: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8))) as u64;
+        quotes |= eq(b'"') << (16 * k);
+        separators |= (eq(b',') | eq(b'\r') | eq(b'\n')) << (16 * k);
+    }
+    (quotes, separators)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn masks(block: &[u8; 64]) -> (u64, u64) {
+    block.iter().enumerate().fold((0, 0), |(q, s), (i, &b)| {
+        (
+            q | ((b == b'"') as u64) << i,
+            s | (matches!(b, b',' | b'\r' | b'\n') as u64) << i,
+        )
+    })
 }
 
 /// The rejection of a row that breaks the quoting rules, if it does.
@@ -519,6 +574,71 @@ mod tests {
             }
         }
         assert_eq!(checked, 97_656);
+    }
+
+    #[test]
+    fn quotes_are_checked_across_blocks_as_the_bytewise_rules_say() {
+        // Long records, mostly well quoted, with the bytes that matter at every offset of the
+        // 64-byte blocks.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut good, mut bad) = (0, 0);
+        for _ in 0..20_000 {
+            let mut raw = Vec::new();
+            let fields = 1 + next() % 12;
+            for f in 0..fields {
+                if f > 0 {
+                    raw.push(b',');
+                }
+                let len = next() % 40;
+                let quoted = next() % 2 == 0;
+                if quoted {
+                    raw.push(b'"');
+                }
+                for _ in 0..len {
+                    raw.push(match next() % 9 {
+                        0 if quoted => b'"',
+                        0 => b'a',
+                        1 if quoted => b',',
+                        _ => b'a',
+                    });
+                    if quoted && raw.last() == Some(&b'"') {
+                        raw.push(b'"');
+                    }
+                }
+                if quoted {
+                    raw.push(b'"');
+                }
+            }
+            raw.push(b'\n');
+            if next() % 3 == 0 {
+                // A stray or missing quote somewhere.
+                let at = (next() % raw.len() as u64) as usize;
+                if raw[at] == b'"' {
+                    raw.remove(at);
+                } else {
+                    raw.insert(at, b'"');
+                }
+            }
+            let expected = well_quoted_bytewise(&raw);
+            assert_eq!(
+                well_quoted(&raw),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(&raw)
+            );
+            if expected {
+                good += 1;
+            } else {
+                bad += 1;
+            }
+        }
+        assert!(good > 10_000 && bad > 3_000, "{good} {bad}");
     }
 
     use super::*;
