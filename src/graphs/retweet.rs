@@ -150,8 +150,14 @@ pub struct RetweetGraph {
 pub fn sources(data: &Dataset) -> Vec<Option<Source>> {
     let by_name = screen_name_index(data);
     // The earliest original (non-retweet) row per text, and the row of each tweet id.
-    let mut first_with_text: HashMap<u32, u32> = HashMap::new();
-    let mut row_of_tweet: HashMap<u64, u32> = HashMap::new();
+    // Sized at once: grown by doubling, they were rehashed into fresh pages several times.
+    let originals = (0..data.len())
+        .into_par_iter()
+        .filter(|&r| data.kind(r) != TweetKind::Retweet)
+        .count();
+    let mut first_with_text: HashMap<u32, u32> =
+        HashMap::with_capacity(originals.min(data.texts.len()));
+    let mut row_of_tweet: HashMap<u64, u32> = HashMap::with_capacity(originals);
     for r in 0..data.len() {
         if data.kind(r) == TweetKind::Retweet {
             continue;
@@ -253,6 +259,7 @@ pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
     }
     delays.par_sort_unstable();
     let mut edges = Vec::new();
+    let mut known: Vec<i64> = Vec::new();
     let mut i = 0;
     while i < delays.len() {
         let key = delays[i].0;
@@ -261,11 +268,8 @@ pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
             j += 1;
         }
         // Unknown delays sort first (-1); the known ones follow in order.
-        let known: Vec<i64> = delays[i..j]
-            .iter()
-            .map(|d| d.1)
-            .filter(|&d| d >= 0)
-            .collect();
+        known.clear();
+        known.extend(delays[i..j].iter().map(|d| d.1).filter(|&d| d >= 0));
         let q = |p: f64| known[((known.len() - 1) as f64 * p).round() as usize];
         edges.push(RetweetEdge {
             amplifier: (key >> 32) as u32,
