@@ -38,7 +38,18 @@ fn main() -> ExitCode {
                 .map_or(String::new(), |s| {
                     format!(" (set with {})", cli::flag_for(s))
                 });
-            eprintln!("coordnet: error: {e:#}{hint}");
+            // The causes, outermost first; a coordnet error already says what its cause said.
+            let mut message = String::new();
+            for c in e.chain() {
+                if !message.is_empty() {
+                    message.push_str(": ");
+                }
+                message.push_str(&c.to_string());
+                if c.is::<coordnet::Error>() {
+                    break;
+                }
+            }
+            eprintln!("coordnet: error: {message}{hint}");
             ExitCode::from(2)
         }
     }

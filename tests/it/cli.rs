@@ -59,6 +59,14 @@ fn bad_input_exits_non_zero_with_a_one_line_reason() {
             && err.contains("--format actions --account COL --time COL --object COL"),
         "{err}"
     );
+
+    // A file that is not there: named once, with its reason once.
+    let missing = dir.path().join("missing.csv");
+    let o = coordnet(&["stats", missing.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.matches("missing.csv").count(), 1, "{err}");
+    assert_eq!(err.matches("no such file").count(), 1, "{err}");
 }
 
 #[test]
