@@ -93,7 +93,7 @@ impl Texts {
 
     /// Write out the texts held for writing once they fill half a step (or all of them with
     /// `all`): called between batches, so that a failing disk is an error, not a panic. The
-    /// buffer is sized a step once, so a round's texts (a few chunks) fit in what is left
+    /// buffer is sized a step once, so a batch's texts (one chunk's) fit in what is left
     /// and it never grows by copying into fresh pages.
     pub fn flush(&mut self, all: bool) -> Result<()> {
         let Some(d) = &mut self.disk else {

@@ -315,7 +315,7 @@ pub fn id<'s>(s: &'s str, column: &'static str) -> RowResult<&'s str> {
 /// it opens a field or is the second of a doubled pair, so the byte before it is a separator,
 /// a quote or the start; one with an odd count closes a field or starts a doubled pair, so the
 /// byte after it is a separator, a quote or the end; and the count ends even. These rules are
-/// checked 64 bytes at a time on bit masks (the byte comparisons vectorise): archive rows
+/// checked 64 bytes at a time on bit masks (SSE2 byte comparisons on x86-64): archive rows
 /// quote every field, and visiting quote by quote was a quarter of parsing them.
 fn well_quoted(raw: &[u8]) -> bool {
     // Parity of every quote so far, and whether the last byte was a separator or a quote
