@@ -85,8 +85,9 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     max_neighbors: Option<u32>,
 
-    /// In an archive, a post, text, hashtag or mention used by more accounts than this is too
-    /// common to tell operations apart and is not paired on (reported).
+    /// In an archive, a post, text, hashtag or mention used by more accounts than this is not
+    /// paired on (the pairs grow with the square of its accounts; reported), yet it counts in
+    /// the merge and in where accounts are placed, which need no pair.
     #[arg(long, value_name = "N")]
     max_item_accounts: Option<usize>,
 
@@ -258,7 +259,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     if d.common_items > 0 {
         progress.say(&format!(
-            "note: {} items used by more than --max-item-accounts {} accounts not paired on",
+            "note: {} items used by more than --max-item-accounts {} accounts not paired on (counted in the merge and placement)",
             d.common_items, config.archive.profiles.max_item_accounts
         ));
     }

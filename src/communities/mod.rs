@@ -33,7 +33,7 @@ mod trace;
 
 pub use compare::{ari, nmi};
 pub use leiden::{leiden, leiden_with_progress};
-pub use partition::{components, quality, split_disconnected, Partition};
+pub use partition::{components, quality, split_disconnected, Mixing, Partition};
 
 /// What the clustering optimises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

@@ -26,6 +26,24 @@ impl Partition {
         s
     }
 
+    /// How the communities mix in `g`: each community's weight inside it and its strength
+    /// (both counted from both ends, a self-loop twice, as in [`quality`]).
+    pub fn mixing(&self, g: &Graph) -> Mixing {
+        let mut inside = vec![0f64; self.communities];
+        let mut strength = vec![0f64; self.communities];
+        for v in 0..g.nodes() as u32 {
+            let c = self.membership[v as usize] as usize;
+            for (u, w) in g.neighbors(v) {
+                let w = if u == v { 2.0 * w as f64 } else { w as f64 };
+                strength[c] += w;
+                if self.membership[u as usize] as usize == c {
+                    inside[c] += w;
+                }
+            }
+        }
+        Mixing { inside, strength }
+    }
+
     /// Build from a labelling whose communities are connected in `g`: renumber by size and
     /// compute the quality.
     pub(crate) fn finish(g: &Graph, connected: &[u32], config: &LeidenConfig) -> Partition {
@@ -35,6 +53,43 @@ impl Partition {
             membership,
             communities,
             quality,
+        }
+    }
+}
+
+/// Each community's weight inside it and its strength ([`Partition::mixing`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mixing {
+    pub inside: Vec<f64>,
+    pub strength: Vec<f64>,
+}
+
+impl Mixing {
+    /// Community `c`'s share of its strength that stays inside it (0 without edges). Where
+    /// communities mix at random each keeps about its share of the total strength, so at most
+    /// one can keep more than half; one that does is a community in the weak sense of
+    /// Radicchi et al. (2004).
+    pub fn inside_share(&self, c: usize) -> f64 {
+        match self.strength[c] {
+            s if s > 0.0 => self.inside[c] / s,
+            _ => 0.0,
+        }
+    }
+
+    /// Newman's (2003) assortativity coefficient of the communities, `r = (Σ e_cc − Σ a_c²) /
+    /// (1 − Σ a_c²)`: modularity over the modularity the same strengths would reach if no
+    /// weight crossed between communities; 0 for random mixing, 1 for none across. Unlike
+    /// modularity it is not capped near 0 when one community holds most of the weight.
+    pub fn assortativity(&self) -> f64 {
+        let total: f64 = self.strength.iter().sum();
+        if total == 0.0 {
+            return 0.0;
+        }
+        let inside = self.inside.iter().sum::<f64>() / total;
+        let expected: f64 = self.strength.iter().map(|s| (s / total).powi(2)).sum();
+        match 1.0 - expected {
+            most if most > 0.0 => (inside - expected) / most,
+            _ => 0.0,
         }
     }
 }
@@ -184,6 +239,36 @@ mod tests {
         // m = 7; each side: internal 3 edges, strength 7. Q = 2 * (3/7 - (7/14)^2) = 5/14.
         let q = quality(&g, &[0, 0, 0, 1, 1, 1], Quality::Modularity, 1.0);
         assert!((q - 5.0 / 14.0).abs() < 1e-12, "{q}");
+        // Each side keeps 6 of its strength 7 inside; one community keeps all of it.
+        let two = Partition {
+            membership: vec![0, 0, 0, 1, 1, 1],
+            communities: 2,
+            quality: q,
+        }
+        .mixing(&g);
+        assert_eq!(two.inside_share(0), 6.0 / 7.0);
+        assert_eq!(two.inside_share(1), 6.0 / 7.0);
+        // r = (12/14 − 1/2) / (1 − 1/2): Q over its most for two halves.
+        assert!((two.assortativity() - 2.0 * q).abs() < 1e-12);
+        let one = Partition {
+            membership: vec![0; 6],
+            communities: 1,
+            quality: 0.0,
+        }
+        .mixing(&g);
+        assert_eq!((one.inside_share(0), one.assortativity()), (1.0, 0.0));
+        // A lopsided clean split: modularity near 0, assortativity 1.
+        let lopsided = [(0, 1, 100.0), (2, 3, 1.0)];
+        let g2 = Graph::undirected(4, &lopsided).unwrap();
+        let m = [0, 0, 1, 1];
+        let mix = Partition {
+            membership: m.to_vec(),
+            communities: 2,
+            quality: 0.0,
+        }
+        .mixing(&g2);
+        assert!(quality(&g2, &m, Quality::Modularity, 1.0) < 0.02);
+        assert!((mix.assortativity() - 1.0).abs() < 1e-12);
         // CPM at γ = 0.5: 6 internal − 0.5 * (3 + 3) = 3.
         let h = quality(&g, &[0, 0, 0, 1, 1, 1], Quality::Cpm, 0.5);
         assert!((h - 3.0).abs() < 1e-12, "{h}");

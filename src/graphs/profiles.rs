@@ -20,6 +20,7 @@ use super::text_norm::{normal_forms, words};
 use crate::dataset::{Dataset, Interner, ItemKind, TweetKind, NO_TEXT, NO_TWEET};
 use crate::error::Result;
 use crate::memory;
+use crate::scoring::NO_CLUSTER;
 use rayon::prelude::*;
 
 /// What an account acted on, one kind of item per family.
@@ -100,6 +101,8 @@ pub struct Profiles {
     item_offsets: Vec<usize>,
     postings: Vec<(u32, f32)>,
     families: usize,
+    /// Whether each item is too common to pair on.
+    common: Vec<bool>,
     /// Items too common to pair on.
     pub common_items: usize,
 }
@@ -122,14 +125,15 @@ impl Profiles {
         // (account, global item, weight) for every family, each family's block normalised.
         let mut entries: Vec<(u32, u32, f32)> = Vec::new();
         let mut next_item = 0u32;
-        let mut common_items = 0;
+        let mut common: Vec<bool> = Vec::new();
         for &family in &opts.families {
             let pairs = family_pairs(data, family, opts);
-            let block = weigh(pairs, posting, opts.max_item_accounts, &mut common_items);
-            let items = block.iter().map(|e| e.1 + 1).max().unwrap_or(0);
+            let (block, too_common) = weigh(pairs, posting, opts.max_item_accounts);
             entries.extend(block.into_iter().map(|(a, i, w)| (a, next_item + i, w)));
-            next_item += items;
+            next_item += too_common.len() as u32;
+            common.extend(too_common);
         }
+        let common_items = common.iter().filter(|&&c| c).count();
         entries.par_sort_unstable_by_key(|e| (e.0, e.1));
         let mut offsets = vec![0usize; n + 1];
         for e in &entries {
@@ -138,16 +142,19 @@ impl Profiles {
         for a in 0..n {
             offsets[a + 1] += offsets[a];
         }
+        // Too common items stay in the profiles but not in the index: no pair is found
+        // through them, yet they count in every similarity made from the profiles.
+        let indexed = |i: u32| !common[i as usize];
         let mut item_offsets = vec![0usize; next_item as usize + 1];
-        for e in &entries {
+        for e in entries.iter().filter(|e| indexed(e.1)) {
             item_offsets[e.1 as usize + 1] += 1;
         }
         for i in 0..next_item as usize {
             item_offsets[i + 1] += item_offsets[i];
         }
         let mut fill = item_offsets.clone();
-        let mut postings = vec![(0u32, 0f32); entries.len()];
-        for &(a, i, w) in &entries {
+        let mut postings = vec![(0u32, 0f32); item_offsets[next_item as usize]];
+        for &(a, i, w) in entries.iter().filter(|e| indexed(e.1)) {
             postings[fill[i as usize]] = (a, w);
             fill[i as usize] += 1;
         }
@@ -158,8 +165,18 @@ impl Profiles {
             item_offsets,
             postings,
             families: opts.families.len().max(1),
+            common,
             common_items,
         }
+    }
+
+    /// Whether account `a` used an item too common to pair on: its place in a graph of pairs
+    /// misses what it shares through that item.
+    pub fn uses_common_items(&self, a: u32) -> bool {
+        let range = self.offsets[a as usize]..self.offsets[a as usize + 1];
+        range
+            .into_iter()
+            .any(|k| self.common[self.items[k] as usize])
     }
 
     /// Whether account `a` has any item shared with another account.
@@ -303,6 +320,97 @@ impl Profiles {
     }
 }
 
+impl Profiles {
+    /// The summed profile of each group (`group[a]` for every account, `NO_CLUSTER` for none):
+    /// what every account's mean similarity to each group's members is made from, exactly and
+    /// with items too common to pair on, without a pair of accounts.
+    /// Like [`Profiles::similarity`], `stage` stops at `limit`.
+    pub fn group_sums(&self, group: &[u32], stage: &str, limit: Option<u64>) -> Result<GroupSums> {
+        // The members' entries, then sorted in place: two copies of 12 bytes each at most.
+        let members = group.iter().enumerate().filter(|&(_, &g)| g != NO_CLUSTER);
+        let count: usize = members
+            .map(|(a, _)| self.offsets[a + 1] - self.offsets[a])
+            .sum();
+        memory::check_before(stage, 2 * 12 * count as u64, limit)?;
+        let mut entries: Vec<(u32, u32, f32)> = Vec::with_capacity(count);
+        let mut size = Vec::new();
+        for (a, &g) in group.iter().enumerate().filter(|&(_, &g)| g != NO_CLUSTER) {
+            if size.len() <= g as usize {
+                size.resize(g as usize + 1, 0u32);
+            }
+            size[g as usize] += 1;
+            let range = self.offsets[a]..self.offsets[a + 1];
+            entries.extend(range.map(|k| (self.items[k], g, self.weights[k])));
+        }
+        entries.par_sort_unstable_by_key(|e| (e.0, e.1));
+        let items = self.item_offsets.len() - 1;
+        let mut offsets = vec![0usize; items + 1];
+        let mut sums: Vec<(u32, f32)> = Vec::new();
+        for same in entries.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+            offsets[same[0].0 as usize + 1] += 1;
+            sums.push((
+                same[0].1,
+                same.iter().map(|e| e.2 as f64).sum::<f64>() as f32,
+            ));
+        }
+        for i in 0..items {
+            offsets[i + 1] += offsets[i];
+        }
+        Ok(GroupSums {
+            offsets,
+            sums,
+            size,
+        })
+    }
+
+    /// Account `a`'s mean similarity to the members of each group it shares an item with
+    /// (itself left out of its own group), into `out` as (group, mean similarity), using
+    /// `acc` (all zeros, one slot per group) as scratch.
+    pub fn mean_similarities(
+        &self,
+        a: u32,
+        own: u32,
+        groups: &GroupSums,
+        acc: &mut [f64],
+        out: &mut Vec<(u32, f64)>,
+    ) {
+        out.clear();
+        let mut self_dot = 0.0;
+        for k in self.offsets[a as usize]..self.offsets[a as usize + 1] {
+            let (item, w) = (self.items[k] as usize, self.weights[k] as f64);
+            self_dot += w * w;
+            for &(g, s) in &groups.sums[groups.offsets[item]..groups.offsets[item + 1]] {
+                if acc[g as usize] == 0.0 {
+                    out.push((g, 0.0));
+                }
+                acc[g as usize] += w * s as f64;
+            }
+        }
+        let f = self.families as f64;
+        for (g, mean) in out.iter_mut() {
+            let (dot, others) = match *g == own {
+                true => (acc[*g as usize] - self_dot, groups.size[*g as usize] - 1),
+                false => (acc[*g as usize], groups.size[*g as usize]),
+            };
+            acc[*g as usize] = 0.0;
+            *mean = if others > 0 {
+                dot / f / others as f64
+            } else {
+                0.0
+            };
+        }
+    }
+}
+
+/// Each group's summed profile, by item ([`Profiles::group_sums`]).
+pub struct GroupSums {
+    /// Item `i`'s groups and their summed weights are `sums[offsets[i]..offsets[i + 1]]`.
+    offsets: Vec<usize>,
+    sums: Vec<(u32, f32)>,
+    /// Members of each group.
+    size: Vec<u32>,
+}
+
 /// Pairs `a < b` from each account's kept neighbours `(a, b)`, sorted by `(a, b)`: a pair kept
 /// by both ends takes the lower id's similarity (what every pair takes without a cut), one
 /// kept by the higher id only takes that end's.
@@ -414,8 +522,7 @@ fn weigh(
     mut pairs: Vec<(u32, u64)>,
     posting: usize,
     max_accounts: usize,
-    common: &mut usize,
-) -> Vec<(u32, u32, f32)> {
+) -> (Vec<(u32, u32, f32)>, Vec<bool>) {
     // (item, account, count) runs.
     pairs.par_sort_unstable_by_key(|&(a, k)| (k, a));
     let mut counted: Vec<(u64, u32, u32)> = Vec::new();
@@ -428,14 +535,12 @@ fn weigh(
     drop(pairs);
     let mut entries: Vec<(u32, u32, f32)> = Vec::new();
     let mut item = 0u32;
+    let mut common = Vec::new();
     for run in counted.chunk_by(|x, y| x.0 == y.0) {
         if run.len() < 2 {
             continue;
         }
-        if run.len() > max_accounts {
-            *common += 1;
-            continue;
-        }
+        common.push(run.len() > max_accounts);
         let idf = (posting as f64 / run.len() as f64).ln().max(0.0);
         for &(_, a, tf) in run {
             entries.push((a, item, ((1.0 + (tf as f64).ln()) * idf) as f32));
@@ -454,7 +559,7 @@ fn weigh(
             );
         }
     }
-    out
+    (out, common)
 }
 
 #[cfg(test)]
@@ -465,16 +570,17 @@ mod tests {
     fn blocks_are_unit_length_and_lonely_items_drop_out() {
         // Accounts 0 and 1 share item 7 (twice for 0); item 9 is account 2's alone.
         let pairs = vec![(0, 7), (0, 7), (1, 7), (1, 8), (2, 8), (2, 9)];
-        let mut common = 0;
-        let e = weigh(pairs, 4, 100, &mut common);
+        let (e, common) = weigh(pairs, 4, 100);
         for a in 0..3 {
             let norm: f32 = e.iter().filter(|x| x.0 == a).map(|x| x.2 * x.2).sum();
             assert!((norm - 1.0).abs() < 1e-5, "account {a}: {norm}");
         }
-        // Item 9 is gone; two items remain.
+        // Item 9 is gone; two items remain, neither too common.
         assert_eq!(e.iter().map(|x| x.1).max(), Some(1));
-        let e = weigh(vec![(0, 7), (1, 7), (2, 7)], 3, 2, &mut common);
-        assert!(e.is_empty());
-        assert_eq!(common, 1);
+        assert_eq!(common, vec![false, false]);
+        // Too common for a limit of 2 accounts, yet weighed like any other item.
+        let (e, common) = weigh(vec![(0, 7), (1, 7), (2, 7)], 4, 2);
+        assert_eq!(common, vec![true]);
+        assert_eq!(e, vec![(0, 0, 1.0), (1, 0, 1.0), (2, 0, 1.0)]);
     }
 }

@@ -20,13 +20,14 @@
 //! [`graphs::profiles`]: crate::graphs::profiles
 
 use super::DetectConfig;
-use crate::communities::{leiden, LeidenConfig};
+use crate::communities::{leiden, LeidenConfig, Mixing, Partition};
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::graphs::profiles::{Family, ProfileOptions, Profiles};
 use crate::graphs::Graph;
 use crate::scoring::NO_CLUSTER;
 use hashbrown::HashMap;
+use rayon::prelude::*;
 
 /// How an archive is split into operations.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -82,7 +83,7 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
     };
     let everyone: Vec<u32> = (0..n as u32).collect();
     let limit = config.memory_limit;
-    let partition = clusters(&graph, &everyone, (&profiles, k, limit), &leiden_config)?;
+    let (partition, _) = clusters(&graph, &everyone, (&profiles, k, limit), &leiden_config)?;
     let mut label: Vec<u32> = (0..n)
         .map(|u| match tweets[u] {
             0 => NO_CLUSTER,
@@ -97,10 +98,20 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
         config.min_cluster_size,
     )?;
     dissolve_small(&mut label, config.min_cluster_size);
-    let neighbours = |a: u32, scratch: &mut Scratch| {
-        profiles.neighbours(a, &mut scratch.acc, &mut scratch.touched, &mut scratch.out)
-    };
-    attach(&mut label, &tweets, neighbours, ATTACH_ROUNDS);
+    // Accounts left out, and those placed from pairs that missed what they share through
+    // items too common to pair on.
+    let stage = super::STAGES[3];
+    let unplaced =
+        |a: u32, label: &[u32]| label[a as usize] == NO_CLUSTER || profiles.uses_common_items(a);
+    place(
+        &mut label,
+        &tweets,
+        &profiles,
+        unplaced,
+        ATTACH_ROUNDS,
+        stage,
+        limit,
+    )?;
     // Accounts that share no item with anyone: the words of their own posts.
     if label
         .iter()
@@ -114,10 +125,8 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
                 ..config.archive.profiles.clone()
             },
         );
-        let by_words = |a: u32, scratch: &mut Scratch| {
-            words.neighbours(a, &mut scratch.acc, &mut scratch.touched, &mut scratch.out)
-        };
-        attach(&mut label, &tweets, by_words, 1);
+        let left_out = |a: u32, label: &[u32]| label[a as usize] == NO_CLUSTER;
+        place(&mut label, &tweets, &words, left_out, 1, stage, limit)?;
     }
     let left_out = (0..n)
         .map(|u| {
@@ -140,13 +149,6 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
     })
 }
 
-/// Scratch space for one account's neighbours.
-struct Scratch {
-    acc: Vec<f32>,
-    touched: Vec<u32>,
-    out: Vec<(u32, f32)>,
-}
-
 /// Labels held by fewer than `min_size` accounts become `NO_CLUSTER`.
 fn dissolve_small(label: &mut [u32], min_size: usize) {
     let mut size: HashMap<u32, usize> = HashMap::new();
@@ -160,56 +162,52 @@ fn dissolve_small(label: &mut [u32], min_size: usize) {
     }
 }
 
-/// Each posting account in no cluster joins the cluster with the highest mean similarity to
-/// it (over the cluster's size at the round's start), if any; `rounds` times.
-fn attach(
+/// Each posting account that `who` names (given the labels at a round's start) joins the
+/// cluster whose members its profile is most alike on average, if any is
+/// ([`Profiles::mean_similarities`]: the sum of its similarities to the members over their
+/// number, so a big cluster does not draw accounts by size alone; exact, items too common to
+/// pair on included). Rounds until none moves, at most `rounds`: each lets accounts attach to
+/// those that joined in the last.
+fn place(
     label: &mut [u32],
     tweets: &[u32],
-    neighbours: impl Fn(u32, &mut Scratch),
+    profiles: &Profiles,
+    who: impl Fn(u32, &[u32]) -> bool + Sync,
     rounds: usize,
-) {
-    let n = label.len();
-    let mut scratch = Scratch {
-        acc: vec![0.0; n],
-        touched: Vec::new(),
-        out: Vec::new(),
-    };
+    stage: &str,
+    limit: Option<u64>,
+) -> Result<()> {
     for _ in 0..rounds {
-        let mut size: HashMap<u32, usize> = HashMap::new();
-        for &l in label.iter().filter(|&&l| l != NO_CLUSTER) {
-            *size.entry(l).or_default() += 1;
+        let Some(&last) = label.iter().filter(|&&l| l != NO_CLUSTER).max() else {
+            return Ok(());
+        };
+        let sums = profiles.group_sums(label, stage, limit)?;
+        let now: &[u32] = label;
+        let moves: Vec<(u32, u32)> = (0..now.len() as u32)
+            .into_par_iter()
+            .filter(|&a| tweets[a as usize] > 0 && who(a, now))
+            .map_init(
+                || (vec![0f64; last as usize + 1], Vec::new()),
+                |(acc, out), a| {
+                    let own = now[a as usize];
+                    profiles.mean_similarities(a, own, &sums, acc, out);
+                    let best = out
+                        .iter()
+                        .filter(|&&(_, mean)| mean > 0.0)
+                        .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
+                    best.filter(|&&(l, _)| l != own).map(|&(l, _)| (a, l))
+                },
+            )
+            .flatten()
+            .collect();
+        if moves.is_empty() {
+            break;
         }
-        if size.is_empty() {
-            return;
-        }
-        let mut joins = Vec::new();
-        for a in
-            (0..n as u32).filter(|&a| label[a as usize] == NO_CLUSTER && tweets[a as usize] > 0)
-        {
-            neighbours(a, &mut scratch);
-            let mut sum: HashMap<u32, f64> = HashMap::new();
-            for &(b, s) in &scratch.out {
-                let l = label[b as usize];
-                if l != NO_CLUSTER {
-                    *sum.entry(l).or_default() += s as f64;
-                }
-            }
-            let best = sum
-                .into_iter()
-                .map(|(l, s)| (s / size[&l] as f64, l))
-                .filter(|&(mean, _)| mean > 0.0)
-                .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
-            if let Some((_, l)) = best {
-                joins.push((a, l));
-            }
-        }
-        if joins.is_empty() {
-            return;
-        }
-        for (a, l) in joins {
+        for (a, l) in moves {
             label[a as usize] = l;
         }
     }
+    Ok(())
 }
 
 /// Labels renumbered `0..` by first appearance.
@@ -233,16 +231,18 @@ fn renumber(label: &[u32]) -> (Vec<u32>, usize) {
 /// there splits large operations into pieces, for the ties that hold an operation together are
 /// many weak ones: the pieces are then merged by Leiden on the graph of every pair aggregated
 /// onto them, made exactly from the profiles without the pairs
-/// ([`Profiles::between_groups`]). The quality is that graph's.
+/// ([`Profiles::between_groups`]). The quality is that graph's, and so is how the
+/// communities mix there, returned beside it.
 fn clusters(
     g: &Graph,
     accounts: &[u32],
     (profiles, k, limit): (&Profiles, usize, Option<u64>),
     config: &LeidenConfig,
-) -> Result<crate::communities::Partition> {
+) -> Result<(Partition, Mixing)> {
     let pieces = leiden(g, config)?;
     if k == 0 {
-        return Ok(pieces);
+        let mixing = pieces.mixing(g);
+        return Ok((pieces, mixing));
     }
     let between = profiles.between_groups(
         accounts,
@@ -251,8 +251,10 @@ fn clusters(
         super::STAGES[3],
         limit,
     )?;
-    let merged = leiden(&Graph::undirected(pieces.communities, &between)?, config)?;
-    Ok(crate::communities::Partition {
+    let between = Graph::undirected(pieces.communities, &between)?;
+    let merged = leiden(&between, config)?;
+    let mixing = merged.mixing(&between);
+    let partition = Partition {
         membership: pieces
             .membership
             .iter()
@@ -260,20 +262,23 @@ fn clusters(
             .collect(),
         communities: merged.communities,
         quality: merged.quality,
-    })
+    };
+    Ok((partition, mixing))
 }
 
-/// A cluster whose own similarity subgraph splits with at least this modularity holds
-/// separate groups: Newman and Girvan (2004) found 0.3 and above in networks with real
-/// community structure, and random graphs below it.
-const SPLIT_MODULARITY: f64 = 0.3;
 /// Levels of splitting at most.
 const SPLIT_DEPTH: usize = 2;
 
 /// Modularity's resolution limit merges small operations in a large archive: each cluster is
 /// clustered again on its own subgraph, where the null is the cluster's own, and split when
-/// that shows community structure (see [`SPLIT_MODULARITY`]); homogeneous operations stay
-/// whole (their subgraphs split at 0.0-0.26 on the real and generated archives measured).
+/// the parts are apart on two counts. At least two parts of the minimum cluster size or more
+/// keep more than half of their similarity inside ([`Mixing::inside_share`]), which at most
+/// one part can where members mix at random; and the parts reach more than half of the
+/// separation they would have with no similarity across ([`Mixing::assortativity`]), which
+/// crews of one operation, tied to each other almost as much as within, do not. Parts that
+/// keep less are left out, to be attached again by similarity like every other left-out
+/// account. (Modularity cannot make this test: one part holding most of a cluster's
+/// similarity caps the modularity of even a clean split near 0.)
 fn split_merged(
     label: &mut [u32],
     edges: &[(u32, u32, f32)],
@@ -321,14 +326,26 @@ fn split_merged(
                 continue;
             };
             let g = Graph::undirected(m.len(), sub_edges.get(&l).map_or(&[][..], |e| &e[..]))?;
-            let p = clusters(&g, m, profiles, config)?;
-            if p.communities < 2 || p.quality < SPLIT_MODULARITY {
+            let (p, mixing) = clusters(&g, m, profiles, config)?;
+            let sizes = p.sizes();
+            let apart: Vec<bool> = (0..p.communities)
+                .map(|c| sizes[c] >= min_size && mixing.inside_share(c) > 0.5)
+                .collect();
+            if apart.iter().filter(|&&a| a).count() < 2 || mixing.assortativity() <= 0.5 {
                 continue;
             }
             for (i, &u) in m.iter().enumerate() {
-                label[u as usize] = next + p.membership[i];
+                let c = p.membership[i];
+                label[u as usize] = match apart[c as usize] {
+                    true => next + c,
+                    false => NO_CLUSTER,
+                };
             }
-            split.extend((0..p.communities as u32).map(|c| next + c));
+            split.extend(
+                (0..p.communities as u32)
+                    .filter(|&c| apart[c as usize])
+                    .map(|c| next + c),
+            );
             next += p.communities as u32;
         }
         if split.is_empty() {

@@ -470,7 +470,8 @@ fn archive_neighbours_keep_each_accounts_most_similar() {
 }
 
 /// Pieces of a graph that keeps each account's nearest are merged on the graph of every pair
-/// aggregated onto them, made from the profiles alone: it must equal summing the pairs.
+/// aggregated onto them, made from the profiles alone: it must equal summing the pairs, those
+/// through items too common to pair on included.
 #[test]
 fn the_pairs_aggregated_onto_groups_come_from_the_profiles_alone() {
     use coordnet::graphs::profiles::{ProfileOptions, Profiles};
@@ -480,6 +481,18 @@ fn the_pairs_aggregated_onto_groups_come_from_the_profiles_alone() {
     let Ok(all) = profiles.similarity(0, "operations", None) else {
         panic!("no limit, yet the similarity stopped");
     };
+    assert_eq!(profiles.common_items, 0, "the test needs every pair");
+    let cut = Profiles::build(
+        &data,
+        &ProfileOptions {
+            max_item_accounts: 20,
+            ..ProfileOptions::default()
+        },
+    );
+    let Ok(fewer) = cut.similarity(0, "operations", None) else {
+        panic!("no limit, yet the similarity stopped");
+    };
+    assert!(cut.common_items > 0 && fewer.edges.len() < all.edges.len());
     let n = data.accounts.len();
     let groups = 7;
     // Every account, and a subset (as when one cluster is split again).
@@ -504,17 +517,18 @@ fn the_pairs_aggregated_onto_groups_come_from_the_profiles_alone() {
             let (g, h) = (group[la as usize], group[lb as usize]);
             *want.entry((g.min(h), g.max(h))).or_default() += s as f64;
         }
-        let Ok(got) = profiles.between_groups(&accounts, &group, groups as usize, "ops", None)
-        else {
-            panic!("no limit, yet the aggregate stopped");
-        };
-        assert_eq!(got.len(), want.len());
-        for (g, h, w) in got {
-            let x = want[&(g, h)];
-            assert!(
-                ((w as f64) - x).abs() <= 1e-4 * x.max(1.0),
-                "({g}, {h}): {w} against {x}"
-            );
+        for p in [&profiles, &cut] {
+            let Ok(got) = p.between_groups(&accounts, &group, groups as usize, "ops", None) else {
+                panic!("no limit, yet the aggregate stopped");
+            };
+            assert_eq!(got.len(), want.len());
+            for (g, h, w) in got {
+                let x = want[&(g, h)];
+                assert!(
+                    ((w as f64) - x).abs() <= 1e-4 * x.max(1.0),
+                    "({g}, {h}): {w} against {x}"
+                );
+            }
         }
     }
 }
