@@ -98,6 +98,8 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
         config.min_cluster_size,
     )?;
     dissolve_small(&mut label, config.min_cluster_size);
+    // Numbered densely, so that placing sizes its per-cluster sums by the clusters.
+    label = renumber(&label).0;
     // Accounts left out, and those placed from pairs that missed what they share through
     // items too common to pair on.
     let stage = super::STAGES[3];
