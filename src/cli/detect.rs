@@ -85,9 +85,10 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     max_neighbors: Option<u32>,
 
-    /// In an archive, a post, text, hashtag or mention used by more accounts than this is not
-    /// paired on (the pairs grow with the square of its accounts; reported), yet it counts in
-    /// the merge and in where accounts are placed, which need no pair.
+    /// In an archive, a post, text, hashtag or mention used by more accounts than this is too
+    /// common to pair on in full (the pairs grow with the square of its accounts): through it
+    /// each account meets only --archive-neighbours of its accounts, drawn pseudo-randomly
+    /// (reported). It counts in full where no pair is made: the merge and the placement.
     #[arg(long, value_name = "N")]
     max_item_accounts: Option<usize>,
 
@@ -259,7 +260,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     if d.common_items > 0 {
         progress.say(&format!(
-            "note: {} items used by more than --max-item-accounts {} accounts not paired on (counted in the merge and placement)",
+            "note: {} items used by more than --max-item-accounts {} accounts paired on in part (counted in full in the merge and placement)",
             d.common_items, config.archive.profiles.max_item_accounts
         ));
     }

@@ -10,9 +10,11 @@
 //! family an account never used adds 0.
 //!
 //! The pairs are found through an inverted index (item -> accounts), so the work is the sum
-//! over items of their accounts squared, never all pairs of accounts; an item used by more
-//! than [`ProfileOptions::max_item_accounts`] accounts is too common to pair on and is
-//! counted instead.
+//! over items of their accounts squared, never all pairs of accounts. Through an item used by
+//! more than [`ProfileOptions::max_item_accounts`] accounts, too common to pair on in full,
+//! each account meets only the accounts nearest it in a pseudo-random order of the item's
+//! accounts, as many as it keeps neighbours: the work grows with the item's accounts, not
+//! their square. Such items count in full wherever no pair is made.
 
 use super::actions::{RECOVERED_ITEM, TEXT_ITEM};
 use super::retweet::sources;
@@ -60,7 +62,8 @@ pub struct ProfileOptions {
     pub families: Vec<Family>,
     /// Texts shorter than this after normalisation are not items (as for co-tweet).
     pub min_text_chars: usize,
-    /// Items used by more accounts than this are not paired on (counted in the result).
+    /// Items used by more accounts than this are too common to pair on in full: each account
+    /// meets `neighbours` of their accounts only (counted in the result).
     pub max_item_accounts: usize,
     /// Each account keeps its this many most similar accounts, and a pair stays if either end
     /// keeps it (0: every pair that shares an item). The operations found on that graph are
@@ -101,6 +104,8 @@ pub struct Profiles {
     item_offsets: Vec<usize>,
     postings: Vec<(u32, f32)>,
     families: usize,
+    /// Accounts each account meets through an item too common to pair on (0: none).
+    window: usize,
     /// Whether each item is too common to pair on.
     common: Vec<bool>,
     /// Items too common to pair on.
@@ -142,21 +147,23 @@ impl Profiles {
         for a in 0..n {
             offsets[a + 1] += offsets[a];
         }
-        // Too common items stay in the profiles but not in the index: no pair is found
-        // through them, yet they count in every similarity made from the profiles.
-        let indexed = |i: u32| !common[i as usize];
         let mut item_offsets = vec![0usize; next_item as usize + 1];
-        for e in entries.iter().filter(|e| indexed(e.1)) {
+        for e in &entries {
             item_offsets[e.1 as usize + 1] += 1;
         }
         for i in 0..next_item as usize {
             item_offsets[i + 1] += item_offsets[i];
         }
         let mut fill = item_offsets.clone();
-        let mut postings = vec![(0u32, 0f32); item_offsets[next_item as usize]];
-        for &(a, i, w) in entries.iter().filter(|e| indexed(e.1)) {
+        let mut postings = vec![(0u32, 0f32); entries.len()];
+        for &(a, i, w) in &entries {
             postings[fill[i as usize]] = (a, w);
             fill[i as usize] += 1;
+        }
+        // A too common item's accounts in a pseudo-random order, in which each meets only
+        // those nearest to it (see `Profiles::neighbours`).
+        for i in (0..next_item as usize).filter(|&i| common[i]) {
+            postings[item_offsets[i]..item_offsets[i + 1]].sort_unstable_by_key(|p| shuffled(p.0));
         }
         Profiles {
             offsets,
@@ -165,9 +172,29 @@ impl Profiles {
             item_offsets,
             postings,
             families: opts.families.len().max(1),
+            window: opts.neighbours,
             common,
             common_items,
         }
+    }
+
+    /// Where `a` meets others among `users`, a too common item's accounts in their
+    /// pseudo-random order: the positions (modulo their number) of the `window` accounts
+    /// around it, half on each side, wrapping at the ends, so that `a` meets `b` when `b`
+    /// meets `a`; every position when there are no more; none when `window` is 0.
+    fn met(&self, a: u32, users: &[(u32, f32)]) -> std::ops::Range<usize> {
+        let n = users.len();
+        let half = self.window.div_ceil(2);
+        if self.window == 0 {
+            return 0..0;
+        }
+        if 2 * half + 1 >= n {
+            return 0..n;
+        }
+        let at = users
+            .binary_search_by_key(&shuffled(a), |p| shuffled(p.0))
+            .unwrap_or_default();
+        at + n - half..at + n + half + 1
     }
 
     /// Whether account `a` used an item too common to pair on: its place in a graph of pairs
@@ -186,6 +213,10 @@ impl Profiles {
 
     /// Account `a`'s mean cosine with every account it shares an item with, into `out` as
     /// (account, similarity), using `acc` (all zeros, one slot per account) as scratch.
+    /// Through an item too common to pair on, `a` meets only the `window` accounts nearest to
+    /// it in the item's pseudo-random order (the same pairs from either end), so the pairs
+    /// grow with its accounts, not their square; what a pair found so shares through other
+    /// such items is left out of its similarity unless they meet there too.
     pub fn neighbours(
         &self,
         a: u32,
@@ -197,7 +228,13 @@ impl Profiles {
         let (lo, hi) = (self.offsets[a as usize], self.offsets[a as usize + 1]);
         for k in lo..hi {
             let (item, w) = (self.items[k] as usize, self.weights[k]);
-            for &(b, wb) in &self.postings[self.item_offsets[item]..self.item_offsets[item + 1]] {
+            let users = &self.postings[self.item_offsets[item]..self.item_offsets[item + 1]];
+            let met = match self.common[item] {
+                true => self.met(a, users),
+                false => 0..users.len(),
+            };
+            for i in met {
+                let (b, wb) = users[i % users.len()];
                 if b != a {
                     if acc[b as usize] == 0.0 {
                         touched.push(b);
@@ -411,6 +448,11 @@ pub struct GroupSums {
     size: Vec<u32>,
 }
 
+/// An account's place in the pseudo-random order of a too common item's accounts.
+fn shuffled(a: u32) -> (u64, u32) {
+    (crate::hash::splitmix(a as u64), a)
+}
+
 /// Pairs `a < b` from each account's kept neighbours `(a, b)`, sorted by `(a, b)`: a pair kept
 /// by both ends takes the lower id's similarity (what every pair takes without a cut), one
 /// kept by the higher id only takes that end's.
@@ -565,6 +607,49 @@ fn weigh(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Through a too common item each account meets the window around it, from both ends.
+    #[test]
+    fn accounts_meet_through_a_too_common_item_in_pairs() {
+        for (n, window) in [(50usize, 10usize), (50, 7), (12, 10), (11, 10), (30, 0)] {
+            let mut users: Vec<(u32, f32)> = (0..n as u32).map(|a| (a * 3, 1.0)).collect();
+            users.sort_unstable_by_key(|p| shuffled(p.0));
+            let profiles = Profiles {
+                offsets: vec![0],
+                items: Vec::new(),
+                weights: Vec::new(),
+                item_offsets: vec![0],
+                postings: Vec::new(),
+                families: 1,
+                window,
+                common: Vec::new(),
+                common_items: 0,
+            };
+            let meets = |a: u32| -> Vec<u32> {
+                let mut m: Vec<u32> = (profiles.met(a, &users))
+                    .map(|i| users[i % n].0)
+                    .filter(|&b| b != a)
+                    .collect();
+                m.sort_unstable();
+                m
+            };
+            for &(a, _) in &users {
+                let met = meets(a);
+                let want = match window {
+                    0 => 0,
+                    w if 2 * w.div_ceil(2) + 1 >= n => n - 1,
+                    w => 2 * w.div_ceil(2),
+                };
+                assert_eq!(met.len(), want, "n {n}, window {window}: {a} meets {met:?}");
+                for b in met {
+                    assert!(
+                        meets(b).contains(&a),
+                        "n {n}, window {window}: {a} meets {b}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn blocks_are_unit_length_and_lonely_items_drop_out() {

@@ -58,10 +58,12 @@ fn a_generated_archive_is_recognised_and_split_into_its_operations() {
     }
 }
 
-/// A large operation's own hashtags pass `--max-item-accounts` first (at 3.8M tweets, the four
-/// of a 36,000-account network): not paired on, they must still hold it together, since the
-/// merge and the placement of accounts need no pair. With a limit of 100 accounts on a small
-/// archive, 7 items are too common; when they were dropped the cluster ARI fell to 0.51.
+/// A large operation's own items pass `--max-item-accounts` first (at 3.8M tweets, the four
+/// hashtags of a 36,000-account network; at 37.5M, every item of every network): not paired
+/// on in full, they must still hold it together. With a limit of 10 accounts on a small
+/// archive, 512 items are too common, and the split must be as good as with none (cluster ARI
+/// 0.98): it fell to 0.05 when they were dropped, and to 0.60 when they counted in the merge
+/// and the placement but paired no account.
 #[test]
 fn items_too_common_to_pair_on_still_hold_operations_together() {
     let dir = tempfile::tempdir().unwrap();
@@ -75,17 +77,17 @@ fn items_too_common_to_pair_on_still_hold_operations_together() {
         "-o",
         out.to_str().unwrap(),
     ];
-    let o = coordnet(&[&args[..], &["--max-item-accounts", "100"]].concat());
+    let o = coordnet(&[&args[..], &["--max-item-accounts", "10"]].concat());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-    assert!(summary["counts"]["items_too_common"].as_u64().unwrap() >= 5);
+    assert!(summary["counts"]["items_too_common"].as_u64().unwrap() >= 100);
     let e = evaluate(
         &read_predicted(&out.join("accounts.csv")).unwrap(),
         &read_truth(&data_dir.join("truth.csv")).unwrap(),
         &Default::default(),
     );
-    assert!(e.cluster_ari >= 0.9, "{}", e.summary());
+    assert!(e.cluster_ari >= 0.95, "{}", e.summary());
     for (network, &(total, flagged)) in &e.per_network {
         assert!(flagged * 10 >= total * 9, "{network}: {}", e.summary());
     }
