@@ -25,6 +25,7 @@ use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::graphs::profiles::{Family, ProfileOptions, Profiles};
 use crate::graphs::Graph;
+use crate::progress::Progress;
 use crate::scoring::NO_CLUSTER;
 use hashbrown::HashMap;
 use rayon::prelude::*;
@@ -68,14 +69,26 @@ pub struct Operations {
     pub common_items: usize,
 }
 
-/// Split `data`, a takedown archive, into operations.
-pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
+/// Split `data`, a takedown archive, into operations, saying what each step found.
+pub fn operations(
+    data: &Dataset,
+    config: &DetectConfig,
+    progress: &dyn Progress,
+) -> Result<Operations> {
     let n = data.accounts.len();
     let mut tweets = vec![0u32; n];
     data.account.iter().for_each(|&a| tweets[a as usize] += 1);
     let profiles = Profiles::build(data, &config.archive.profiles);
     let k = config.archive.profiles.neighbours;
     let similarity = profiles.similarity(k, super::STAGES[3], config.memory_limit)?;
+    progress.note(&format!(
+        "similarity: {} pairs, each account's {k} most alike{}",
+        similarity.edges.len(),
+        match similarity.common_items {
+            0 => String::new(),
+            c => format!(" ({c} items too common to pair on in full)"),
+        }
+    ));
     let graph = Graph::undirected(n, &similarity.edges)?;
     let leiden_config = LeidenConfig {
         resolution: config.archive.resolution,
@@ -90,13 +103,20 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
             _ => partition.membership[u],
         })
         .collect();
-    split_merged(
+    progress.note(&format!(
+        "{} clusters: Leiden on those pairs, the pieces merged on every pair's sum",
+        renumber(&label).1
+    ));
+    let (split, parts) = split_merged(
         &mut label,
         &similarity.edges,
         (&profiles, k, limit),
         &leiden_config,
         config.min_cluster_size,
     )?;
+    progress.note(&format!(
+        "{split} of them split into {parts} parts that stand apart"
+    ));
     dissolve_small(&mut label, config.min_cluster_size);
     // Numbered densely, so that placing sizes its per-cluster sums by the clusters.
     label = renumber(&label).0;
@@ -105,7 +125,7 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
     let stage = super::STAGES[3];
     let unplaced =
         |a: u32, label: &[u32]| label[a as usize] == NO_CLUSTER || profiles.uses_common_items(a);
-    place(
+    let placed = place(
         &mut label,
         &tweets,
         &profiles,
@@ -114,6 +134,9 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
         stage,
         limit,
     )?;
+    progress.note(&format!(
+        "{placed} accounts placed by their mean similarity to each cluster"
+    ));
     // Accounts that share no item with anyone: the words of their own posts.
     if label
         .iter()
@@ -128,7 +151,10 @@ pub fn operations(data: &Dataset, config: &DetectConfig) -> Result<Operations> {
             },
         );
         let left_out = |a: u32, label: &[u32]| label[a as usize] == NO_CLUSTER;
-        place(&mut label, &tweets, &words, left_out, 1, stage, limit)?;
+        let placed = place(&mut label, &tweets, &words, left_out, 1, stage, limit)?;
+        progress.note(&format!(
+            "{placed} more accounts placed by the words of their posts"
+        ));
     }
     let left_out = (0..n)
         .map(|u| {
@@ -178,10 +204,11 @@ fn place(
     rounds: usize,
     stage: &str,
     limit: Option<u64>,
-) -> Result<()> {
+) -> Result<usize> {
+    let mut placed = 0;
     for _ in 0..rounds {
         let Some(&last) = label.iter().filter(|&&l| l != NO_CLUSTER).max() else {
-            return Ok(());
+            break;
         };
         let sums = profiles.group_sums(label, stage, limit)?;
         let now: &[u32] = label;
@@ -205,11 +232,12 @@ fn place(
         if moves.is_empty() {
             break;
         }
+        placed += moves.len();
         for (a, l) in moves {
             label[a as usize] = l;
         }
     }
-    Ok(())
+    Ok(placed)
 }
 
 /// Labels renumbered `0..` by first appearance.
@@ -287,7 +315,8 @@ fn split_merged(
     profiles: (&Profiles, usize, Option<u64>),
     config: &LeidenConfig,
     min_size: usize,
-) -> Result<()> {
+) -> Result<(usize, usize)> {
+    let (mut clusters_split, mut parts) = (0, 0);
     let mut next = label
         .iter()
         .filter(|&&l| l != NO_CLUSTER)
@@ -348,6 +377,8 @@ fn split_merged(
                     .filter(|&c| apart[c as usize])
                     .map(|c| next + c),
             );
+            clusters_split += 1;
+            parts += apart.iter().filter(|&&a| a).count();
             next += p.communities as u32;
         }
         if split.is_empty() {
@@ -356,5 +387,5 @@ fn split_merged(
         split.sort_unstable();
         candidates = split;
     }
-    Ok(())
+    Ok((clusters_split, parts))
 }
