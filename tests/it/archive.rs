@@ -506,7 +506,7 @@ fn archive_neighbours_keep_each_accounts_most_similar() {
 
 /// Pieces of a graph that keeps each account's nearest are merged on the graph of every pair
 /// aggregated onto them, made from the profiles alone: it must equal summing the pairs, those
-/// through items too common to pair on included.
+/// through items too common to pair on in full included (of those, each account meets 4).
 #[test]
 fn the_pairs_aggregated_onto_groups_come_from_the_profiles_alone() {
     use coordnet::graphs::profiles::{ProfileOptions, Profiles};
@@ -521,6 +521,7 @@ fn the_pairs_aggregated_onto_groups_come_from_the_profiles_alone() {
         &data,
         &ProfileOptions {
             max_item_accounts: 20,
+            neighbours: 4,
             ..ProfileOptions::default()
         },
     );
