@@ -95,7 +95,8 @@ pub struct Args {
     /// In an archive, operations are first found among each account's this many most similar
     /// accounts (a pair stays if either end keeps it), then merged on the similarity of every
     /// pair, summed exactly from the profiles; 0 links every two accounts that share an item,
-    /// which grows with the square of the accounts.
+    /// which grows with the square of the accounts. Also how many accounts each meets through
+    /// an item too common to pair on in full (0: none).
     #[arg(long, value_name = "N")]
     archive_neighbours: Option<usize>,
 

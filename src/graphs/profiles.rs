@@ -68,7 +68,8 @@ pub struct ProfileOptions {
     /// Each account keeps its this many most similar accounts, and a pair stays if either end
     /// keeps it (0: every pair that shares an item). The operations found on that graph are
     /// merged again on the graph of every pair, aggregated exactly from the profiles (see
-    /// `pipeline::operations`), so the result hardly depends on it; it bounds the pairs.
+    /// `pipeline::operations`), so the result hardly depends on it; it bounds the pairs. It is
+    /// also how many accounts each meets through an item too common to pair on in full.
     pub neighbours: usize,
 }
 
