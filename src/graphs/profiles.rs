@@ -164,7 +164,8 @@ impl Profiles {
         // A too common item's accounts in a pseudo-random order, in which each meets only
         // those nearest to it (see `Profiles::neighbours`).
         for i in (0..next_item as usize).filter(|&i| common[i]) {
-            postings[item_offsets[i]..item_offsets[i + 1]].sort_unstable_by_key(|p| shuffled(p.0));
+            postings[item_offsets[i]..item_offsets[i + 1]]
+                .sort_unstable_by_key(|p| shuffled(i as u32, p.0));
         }
         Profiles {
             offsets,
@@ -181,19 +182,20 @@ impl Profiles {
 
     /// Where `a` meets others among `users`, a too common item's accounts in their
     /// pseudo-random order: the positions (modulo their number) of the `window` accounts
-    /// around it, half on each side, wrapping at the ends, so that `a` meets `b` when `b`
-    /// meets `a`; every position when there are no more; none when `window` is 0.
-    fn met(&self, a: u32, users: &[(u32, f32)]) -> std::ops::Range<usize> {
+    /// around it (rounded up to an even number), half on each side, wrapping at the ends, so
+    /// that `a` meets `b` when `b` meets `a`; every position when there are no more; none when
+    /// `window` is 0.
+    fn met(&self, item: u32, a: u32, users: &[(u32, f32)]) -> std::ops::Range<usize> {
         let n = users.len();
         let half = self.window.div_ceil(2);
         if self.window == 0 {
             return 0..0;
         }
-        if 2 * half + 1 >= n {
+        if half >= n / 2 {
             return 0..n;
         }
         let at = users
-            .binary_search_by_key(&shuffled(a), |p| shuffled(p.0))
+            .binary_search_by_key(&shuffled(item, a), |p| shuffled(item, p.0))
             .unwrap_or_default();
         at + n - half..at + n + half + 1
     }
@@ -231,7 +233,7 @@ impl Profiles {
             let (item, w) = (self.items[k] as usize, self.weights[k]);
             let users = &self.postings[self.item_offsets[item]..self.item_offsets[item + 1]];
             let met = match self.common[item] {
-                true => self.met(a, users),
+                true => self.met(item as u32, a, users),
                 false => 0..users.len(),
             };
             for i in met {
@@ -364,12 +366,14 @@ impl Profiles {
     /// with items too common to pair on, without a pair of accounts.
     /// Like [`Profiles::similarity`], `stage` stops at `limit`.
     pub fn group_sums(&self, group: &[u32], stage: &str, limit: Option<u64>) -> Result<GroupSums> {
-        // The members' entries, then sorted in place: two copies of 12 bytes each at most.
+        // The members' entries, sorted in place (two copies of 12 bytes each at most), and an
+        // offset per item.
         let members = group.iter().enumerate().filter(|&(_, &g)| g != NO_CLUSTER);
         let count: usize = members
             .map(|(a, _)| self.offsets[a + 1] - self.offsets[a])
             .sum();
-        memory::check_before(stage, 2 * 12 * count as u64, limit)?;
+        let bytes = 2 * 12 * count + 8 * self.item_offsets.len();
+        memory::check_before(stage, bytes as u64, limit)?;
         let mut entries: Vec<(u32, u32, f32)> = Vec::with_capacity(count);
         let mut size = Vec::new();
         for (a, &g) in group.iter().enumerate().filter(|&(_, &g)| g != NO_CLUSTER) {
@@ -418,10 +422,14 @@ impl Profiles {
             let (item, w) = (self.items[k] as usize, self.weights[k] as f64);
             self_dot += w * w;
             for &(g, s) in &groups.sums[groups.offsets[item]..groups.offsets[item + 1]] {
-                if acc[g as usize] == 0.0 {
-                    out.push((g, 0.0));
+                // Weights are positive, so a group's sum is 0 until it is first reached.
+                let add = w * s as f64;
+                if add > 0.0 {
+                    if acc[g as usize] == 0.0 {
+                        out.push((g, 0.0));
+                    }
+                    acc[g as usize] += add;
                 }
-                acc[g as usize] += w * s as f64;
             }
         }
         let f = self.families as f64;
@@ -449,9 +457,11 @@ pub struct GroupSums {
     size: Vec<u32>,
 }
 
-/// An account's place in the pseudo-random order of a too common item's accounts.
-fn shuffled(a: u32) -> (u64, u32) {
-    (crate::hash::splitmix(a as u64), a)
+/// An account's place in the pseudo-random order of a too common item's accounts: a different
+/// order for each item, so that through several items an account meets different accounts.
+fn shuffled(item: u32, a: u32) -> (u64, u32) {
+    let key = crate::hash::splitmix(item as u64) ^ a as u64;
+    (crate::hash::splitmix(key), a)
 }
 
 /// Pairs `a < b` from each account's kept neighbours `(a, b)`, sorted by `(a, b)`: a pair kept
@@ -559,8 +569,8 @@ fn family_pairs(data: &Dataset, family: Family, opts: &ProfileOptions) -> Vec<(u
 }
 
 /// One family's TF-IDF entries (account, dense item, weight), each account's block of unit
-/// length. Items of one account, and items of more than `max_accounts` accounts (counted in
-/// `common`), are left out.
+/// length, and whether each item is used by more than `max_accounts` accounts (too common to
+/// pair on in full). Items of one account are left out.
 fn weigh(
     mut pairs: Vec<(u32, u64)>,
     posting: usize,
@@ -614,7 +624,7 @@ mod tests {
     fn accounts_meet_through_a_too_common_item_in_pairs() {
         for (n, window) in [(50usize, 10usize), (50, 7), (12, 10), (11, 10), (30, 0)] {
             let mut users: Vec<(u32, f32)> = (0..n as u32).map(|a| (a * 3, 1.0)).collect();
-            users.sort_unstable_by_key(|p| shuffled(p.0));
+            users.sort_unstable_by_key(|p| shuffled(0, p.0));
             let profiles = Profiles {
                 offsets: vec![0],
                 items: Vec::new(),
@@ -627,7 +637,7 @@ mod tests {
                 common_items: 0,
             };
             let meets = |a: u32| -> Vec<u32> {
-                let mut m: Vec<u32> = (profiles.met(a, &users))
+                let mut m: Vec<u32> = (profiles.met(0, a, &users))
                     .map(|i| users[i % n].0)
                     .filter(|&b| b != a)
                     .collect();
@@ -638,7 +648,7 @@ mod tests {
                 let met = meets(a);
                 let want = match window {
                     0 => 0,
-                    w if 2 * w.div_ceil(2) + 1 >= n => n - 1,
+                    w if w.div_ceil(2) >= n / 2 => n - 1,
                     w => 2 * w.div_ceil(2),
                 };
                 assert_eq!(met.len(), want, "n {n}, window {window}: {a} meets {met:?}");

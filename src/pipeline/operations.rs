@@ -11,9 +11,11 @@
 //!
 //! Only accounts that posted can be members: accounts the operation retweets or mentions are
 //! its targets, not its members. Groups smaller than the minimum cluster size are dissolved;
-//! then every account left out joins the cluster its profile is most alike on average (the
-//! sum of its similarities to the cluster's members over the cluster's size, so a big cluster
-//! does not draw accounts by size alone), repeated a few rounds so that chains attach.
+//! then every account left out, and every account that used an item too common to pair on in
+//! full (its place came from pairs that missed what it shares there), joins the cluster its
+//! profile is most alike on average (the sum of its similarities to the cluster's members
+//! over their number, so a big cluster does not draw accounts by size alone), repeated a few
+//! rounds so that chains attach.
 //! Accounts that share no item at all are compared by the words of their own posts. What is
 //! left out then is listed with the reason.
 //!
@@ -52,8 +54,8 @@ impl Default for ArchiveOptions {
     }
 }
 
-/// Rounds of attaching left-out accounts (each round lets accounts attach to those that
-/// attached in the last).
+/// Rounds of placing accounts (each round lets accounts attach to those that joined in the
+/// last).
 const ATTACH_ROUNDS: usize = 3;
 
 /// Operations found in an archive.
@@ -65,7 +67,7 @@ pub struct Operations {
     pub left_out: Vec<Option<&'static str>>,
     /// Edges of the similarity graph.
     pub similarity_edges: usize,
-    /// Items more accounts used than `max_item_accounts`, not paired on.
+    /// Items more accounts used than `max_item_accounts`, paired on in part.
     pub common_items: usize,
 }
 
@@ -125,7 +127,7 @@ pub fn operations(
     let stage = super::STAGES[3];
     let unplaced =
         |a: u32, label: &[u32]| label[a as usize] == NO_CLUSTER || profiles.uses_common_items(a);
-    let placed = place(
+    let mut placed = place(
         &mut label,
         &tweets,
         &profiles,
@@ -134,8 +136,14 @@ pub fn operations(
         stage,
         limit,
     )?;
+    // Members that moved can leave a cluster too small: its accounts are placed again.
+    if dissolve_small(&mut label, config.min_cluster_size) > 0 {
+        label = renumber(&label).0;
+        let left_out = |a: u32, label: &[u32]| label[a as usize] == NO_CLUSTER;
+        placed += place(&mut label, &tweets, &profiles, left_out, 1, stage, limit)?;
+    }
     progress.note(&format!(
-        "{placed} accounts placed by their mean similarity to each cluster"
+        "{placed} accounts placed or moved by their mean similarity to each cluster"
     ));
     // Accounts that share no item with anyone: the words of their own posts.
     if label
@@ -178,16 +186,20 @@ pub fn operations(
 }
 
 /// Labels held by fewer than `min_size` accounts become `NO_CLUSTER`.
-fn dissolve_small(label: &mut [u32], min_size: usize) {
+/// Returns how many accounts were in them.
+fn dissolve_small(label: &mut [u32], min_size: usize) -> usize {
     let mut size: HashMap<u32, usize> = HashMap::new();
     for &l in label.iter().filter(|&&l| l != NO_CLUSTER) {
         *size.entry(l).or_default() += 1;
     }
+    let mut dissolved = 0;
     for l in label.iter_mut() {
         if *l != NO_CLUSTER && size[l] < min_size.max(2) {
             *l = NO_CLUSTER;
+            dissolved += 1;
         }
     }
+    dissolved
 }
 
 /// Each posting account that `who` names (given the labels at a round's start) joins the
@@ -195,7 +207,7 @@ fn dissolve_small(label: &mut [u32], min_size: usize) {
 /// ([`Profiles::mean_similarities`]: the sum of its similarities to the members over their
 /// number, so a big cluster does not draw accounts by size alone; exact, items too common to
 /// pair on included). Rounds until none moves, at most `rounds`: each lets accounts attach to
-/// those that joined in the last.
+/// those that joined in the last. Returns how many accounts joined or moved.
 fn place(
     label: &mut [u32],
     tweets: &[u32],
@@ -205,7 +217,7 @@ fn place(
     stage: &str,
     limit: Option<u64>,
 ) -> Result<usize> {
-    let mut placed = 0;
+    let mut moved = vec![false; label.len()];
     for _ in 0..rounds {
         let Some(&last) = label.iter().filter(|&&l| l != NO_CLUSTER).max() else {
             break;
@@ -232,12 +244,12 @@ fn place(
         if moves.is_empty() {
             break;
         }
-        placed += moves.len();
         for (a, l) in moves {
             label[a as usize] = l;
+            moved[a as usize] = true;
         }
     }
-    Ok(placed)
+    Ok(moved.iter().filter(|&&m| m).count())
 }
 
 /// Labels renumbered `0..` by first appearance.

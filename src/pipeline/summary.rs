@@ -61,7 +61,7 @@ pub struct Counts {
     /// Accounts that posted but are in no cluster, with the reason, where the pipeline gives
     /// one (every account of an archive is expected in an operation).
     pub left_out: BTreeMap<&'static str, usize>,
-    /// In an archive, items used by more accounts than `max_item_accounts`, not paired on.
+    /// In an archive, items used by more accounts than `max_item_accounts`, paired on in part.
     pub items_too_common: usize,
 }
 

@@ -504,6 +504,64 @@ fn archive_neighbours_keep_each_accounts_most_similar() {
     }
 }
 
+/// An account's mean similarity to each group, made from the groups' summed profiles, is the
+/// mean of its similarities to the group's members (itself left out) summed pair by pair.
+#[test]
+fn mean_similarity_to_a_group_comes_from_its_summed_profile() {
+    use coordnet::graphs::profiles::{ProfileOptions, Profiles};
+    let dir = tempfile::tempdir().unwrap();
+    let data = archive(dir.path(), 20_000, 9);
+    let profiles = Profiles::build(&data, &ProfileOptions::default());
+    let Ok(all) = profiles.similarity(0, "operations", None) else {
+        panic!("no limit, yet the similarity stopped");
+    };
+    let n = data.accounts.len() as u32;
+    // Five groups, a group of one, and accounts in none.
+    let group: Vec<u32> = (0..n)
+        .map(|a| match a {
+            0 => 5,
+            a if a % 7 == 3 => NO_CLUSTER,
+            a => a.wrapping_mul(2654435761) % 5,
+        })
+        .collect();
+    let mut size = [0usize; 6];
+    group
+        .iter()
+        .filter(|&&g| g != NO_CLUSTER)
+        .for_each(|&g| size[g as usize] += 1);
+    let mut sum: HashMap<(u32, u32), f64> = HashMap::new();
+    for &(a, b, s) in &all.edges {
+        for (u, v) in [(a, b), (b, a)] {
+            if group[v as usize] != NO_CLUSTER {
+                *sum.entry((u, group[v as usize])).or_default() += s as f64;
+            }
+        }
+    }
+    let Ok(sums) = profiles.group_sums(&group, "operations", None) else {
+        panic!("no limit, yet the sums stopped");
+    };
+    let (mut acc, mut out) = (vec![0f64; 6], Vec::new());
+    let mut checked = 0;
+    for a in 0..n {
+        profiles.mean_similarities(a, group[a as usize], &sums, &mut acc, &mut out);
+        let mut seen = HashSet::new();
+        for &(g, mean) in &out {
+            assert!(seen.insert(g), "account {a}: group {g} twice");
+            let others = size[g as usize] - usize::from(group[a as usize] == g);
+            let want = match others {
+                0 => 0.0,
+                o => sum.get(&(a, g)).copied().unwrap_or(0.0) / o as f64,
+            };
+            assert!(
+                (mean - want).abs() <= 1e-4 * want.max(1e-3),
+                "{a} to {g}: {mean} against {want}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > n as usize, "{checked} means for {n} accounts");
+}
+
 /// Pieces of a graph that keeps each account's nearest are merged on the graph of every pair
 /// aggregated onto them, made from the profiles alone: it must equal summing the pairs, those
 /// through items too common to pair on in full included (of those, each account meets 4).
@@ -529,6 +587,13 @@ fn the_pairs_aggregated_onto_groups_come_from_the_profiles_alone() {
         panic!("no limit, yet the similarity stopped");
     };
     assert!(cut.common_items > 0 && fewer.edges.len() < all.edges.len());
+    // A pair met through a too common item is a pair of the full graph, its similarity the
+    // part of the full one that comes from the items it met through.
+    let full: HashMap<(u32, u32), f32> = all.edges.iter().map(|&(a, b, s)| ((a, b), s)).collect();
+    for &(a, b, s) in &fewer.edges {
+        let f = full[&(a, b)];
+        assert!(s <= f * (1.0 + 1e-5), "({a}, {b}): {s} above {f}");
+    }
     let n = data.accounts.len();
     let groups = 7;
     // Every account, and a subset (as when one cluster is split again).
