@@ -164,8 +164,7 @@ impl Profiles {
         // A too common item's accounts in a pseudo-random order, in which each meets only
         // those nearest to it (see `Profiles::neighbours`).
         for i in (0..next_item as usize).filter(|&i| common[i]) {
-            postings[item_offsets[i]..item_offsets[i + 1]]
-                .sort_unstable_by_key(|p| shuffled(i as u32, p.0));
+            postings[item_offsets[i]..item_offsets[i + 1]].sort_unstable_by_key(|p| shuffled(p.0));
         }
         Profiles {
             offsets,
@@ -185,7 +184,7 @@ impl Profiles {
     /// around it (rounded up to an even number), half on each side, wrapping at the ends, so
     /// that `a` meets `b` when `b` meets `a`; every position when there are no more; none when
     /// `window` is 0.
-    fn met(&self, item: u32, a: u32, users: &[(u32, f32)]) -> std::ops::Range<usize> {
+    fn met(&self, a: u32, users: &[(u32, f32)]) -> std::ops::Range<usize> {
         let n = users.len();
         let half = self.window.div_ceil(2);
         if self.window == 0 {
@@ -195,7 +194,7 @@ impl Profiles {
             return 0..n;
         }
         let at = users
-            .binary_search_by_key(&shuffled(item, a), |p| shuffled(item, p.0))
+            .binary_search_by_key(&shuffled(a), |p| shuffled(p.0))
             .unwrap_or_default();
         at + n - half..at + n + half + 1
     }
@@ -233,7 +232,7 @@ impl Profiles {
             let (item, w) = (self.items[k] as usize, self.weights[k]);
             let users = &self.postings[self.item_offsets[item]..self.item_offsets[item + 1]];
             let met = match self.common[item] {
-                true => self.met(item as u32, a, users),
+                true => self.met(a, users),
                 false => 0..users.len(),
             };
             for i in met {
@@ -457,11 +456,12 @@ pub struct GroupSums {
     size: Vec<u32>,
 }
 
-/// An account's place in the pseudo-random order of a too common item's accounts: a different
-/// order for each item, so that through several items an account meets different accounts.
-fn shuffled(item: u32, a: u32) -> (u64, u32) {
-    let key = crate::hash::splitmix(item as u64) ^ a as u64;
-    (crate::hash::splitmix(key), a)
+/// An account's place in the pseudo-random order of a too common item's accounts. The order is
+/// the same for every item, so that a pair that meets through one item mostly meets through
+/// the others it shares too, and its similarity counts them: an order of its own for each item
+/// left each pair one item's share, and the 37.5M-tweet archive came out in 3 operations of 9.
+fn shuffled(a: u32) -> (u64, u32) {
+    (crate::hash::splitmix(a as u64), a)
 }
 
 /// Pairs `a < b` from each account's kept neighbours `(a, b)`, sorted by `(a, b)`: a pair kept
@@ -624,7 +624,7 @@ mod tests {
     fn accounts_meet_through_a_too_common_item_in_pairs() {
         for (n, window) in [(50usize, 10usize), (50, 7), (12, 10), (11, 10), (30, 0)] {
             let mut users: Vec<(u32, f32)> = (0..n as u32).map(|a| (a * 3, 1.0)).collect();
-            users.sort_unstable_by_key(|p| shuffled(0, p.0));
+            users.sort_unstable_by_key(|p| shuffled(p.0));
             let profiles = Profiles {
                 offsets: vec![0],
                 items: Vec::new(),
@@ -637,7 +637,7 @@ mod tests {
                 common_items: 0,
             };
             let meets = |a: u32| -> Vec<u32> {
-                let mut m: Vec<u32> = (profiles.met(0, a, &users))
+                let mut m: Vec<u32> = (profiles.met(a, &users))
                     .map(|i| users[i % n].0)
                     .filter(|&b| b != a)
                     .collect();
