@@ -92,6 +92,9 @@ pub enum ErrorKind {
     Config { message: String },
     /// The input is larger than a limit of the code; `message` says which and what to do.
     Limit { message: String },
+    /// Another process of a run across processes failed or could not be reached; `message`
+    /// names the process and its host.
+    Cluster { message: String },
 }
 
 impl Error {
@@ -150,6 +153,12 @@ impl Error {
             message: message.into(),
         })
     }
+
+    pub fn cluster(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Cluster {
+            message: message.into(),
+        })
+    }
 }
 
 impl fmt::Display for Error {
@@ -166,7 +175,9 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "{pos}: {reason} (expected {expected})")
             }
-            ErrorKind::Config { message } | ErrorKind::Limit { message } => f.write_str(message),
+            ErrorKind::Config { message }
+            | ErrorKind::Limit { message }
+            | ErrorKind::Cluster { message } => f.write_str(message),
         }
     }
 }

@@ -34,6 +34,8 @@
 
 pub mod communities;
 pub mod dataset;
+#[cfg(feature = "distributed")]
+pub mod distributed;
 pub mod error;
 pub mod eval;
 pub mod graphs;

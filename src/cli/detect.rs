@@ -27,6 +27,9 @@ pub struct Args {
     #[command(flatten)]
     input: InputArgs,
 
+    #[command(flatten)]
+    cluster: super::cluster::ClusterArgs,
+
     /// Output directory (created if missing).
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
@@ -215,10 +218,27 @@ impl Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = args.config()?;
     coordnet::report::safe::check_output_dir(&args.output, &args.input.inputs)?;
+    args.input.apply_threads()?;
     let started = Instant::now();
+    args.cluster.silence_others()?;
     let progress = Reporter::new(STAGES.len() + 2 + usize::from(!args.control.is_empty()));
     progress.say(&args.input.memory_line());
-    let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
+    let options = args.input.options();
+    match args.cluster.read(&args.input.inputs, &options, &progress)? {
+        Some((data, stats)) => detect_and_write(&args, &config, data, stats, started, &progress),
+        None => Ok(()), // this process's share is read and sent: its part is done
+    }
+}
+
+/// From the dataset to the outputs.
+fn detect_and_write(
+    args: &Args,
+    config: &DetectConfig,
+    data: coordnet::Dataset,
+    stats: coordnet::IngestStats,
+    started: Instant,
+    progress: &Reporter,
+) -> anyhow::Result<()> {
     progress.say(&stats.summary());
     anyhow::ensure!(
         !data.is_empty(),
@@ -232,7 +252,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         true => None,
         false => {
             let (control, stats) =
-                ingest_with_progress(&args.control, &args.input.options(), &progress)?;
+                ingest_with_progress(&args.control, &args.input.options(), progress)?;
             progress.say(&format!("control collection: {}", stats.summary()));
             anyhow::ensure!(
                 !control.is_empty(),
@@ -241,7 +261,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Some(control)
         }
     };
-    let d = detect_with_progress(&data, control.as_ref(), &config, &progress)?;
+    let d = detect_with_progress(&data, control.as_ref(), config, progress)?;
     progress.say(&format!(
         "input: {} ({})",
         d.input.kind.name(),
@@ -273,7 +293,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "edges chosen: {} for edges.csv, {} for network.gexf",
         files.counts.edges_csv, files.counts.network_gexf
     ));
-    let mut summary = RunSummary::new(inputs, &data, &stats, ingest_secs, &config, &d);
+    let mut summary = RunSummary::new(inputs, &data, &stats, ingest_secs, config, &d);
     summary.edge_files = Some(files.counts.clone());
     write_detection(&args.output, &data, &d, &summary, &files)?;
     progress.finish();

@@ -35,6 +35,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    args.input.apply_threads()?;
     let GraphKind::Coaction(kind) = args.graph.kind else {
         anyhow::bail!("explain works on co-action graphs; pass --kind co-retweet (or co-hashtag, co-url, ...)");
     };

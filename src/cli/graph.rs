@@ -6,7 +6,6 @@ use super::{one_of, set, with_defaults};
 use coordnet::graphs::CoEdge;
 use coordnet::graphs::{self, coaction_graph, retweet_graph, CoactionKind, GraphKind};
 use coordnet::graphs::{GraphOptions, Window};
-use coordnet::ingest::ingest_with_progress;
 use coordnet::progress::Progress;
 use coordnet::report::graph_file::{write_coaction_csv, EdgeWeight};
 use coordnet::report::{write_graph, EdgeTable, GraphEdges, GraphFormat, NodeTable};
@@ -22,6 +21,9 @@ use std::path::PathBuf;
 pub struct Args {
     #[command(flatten)]
     input: InputArgs,
+
+    #[command(flatten)]
+    cluster: super::cluster::ClusterArgs,
 
     #[command(flatten)]
     graph: GraphArgs,
@@ -113,6 +115,7 @@ impl GraphArgs {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    args.input.apply_threads()?;
     if args.output.as_os_str() != "-" {
         coordnet::report::safe::check_output_dir(&args.output, &args.input.inputs)?;
     }
@@ -128,6 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     let opts = args.graph.options();
+    args.cluster.silence_others()?;
     let progress = Reporter::new(3);
     progress.say(&args.input.memory_line());
     // Texts are a quarter of the time to read an archive, and only the retweet graph (sources
@@ -140,7 +144,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     // CooRTweet counts every row, repeated ones too.
     ingest_opts.keep_repeated_rows = args.graph.coortweet;
-    let (data, stats) = ingest_with_progress(&args.input.inputs, &ingest_opts, &progress)?;
+    let Some((data, stats)) = args
+        .cluster
+        .read(&args.input.inputs, &ingest_opts, &progress)?
+    else {
+        return Ok(()); // this process's share is read and sent: its part is done
+    };
     progress.say(&stats.summary());
 
     progress.stage(

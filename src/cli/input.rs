@@ -35,6 +35,10 @@ pub struct InputArgs {
     #[arg(long, value_name = "DIR")]
     pub temp_dir: Option<PathBuf>,
 
+    /// Worker threads in this process [default: one per core].
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+
     /// Action CSV: column holding the account.
     #[arg(long, value_name = "COL", requires_all = ["time", "object"], help_heading = "Action CSV columns")]
     pub account: Option<String>,
@@ -100,6 +104,18 @@ impl InputArgs {
             ),
             (None, None) => "no memory limit (the system does not say what is available)".into(),
         }
+    }
+
+    /// Size the thread pool as `--threads` says (results do not depend on it).
+    pub fn apply_threads(&self) -> anyhow::Result<()> {
+        if let Some(t) = self.threads {
+            anyhow::ensure!(t > 0, "--threads must be 1 or more");
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build_global()
+                .map_err(|e| anyhow::anyhow!("cannot start {t} threads: {e}"))?;
+        }
+        Ok(())
     }
 
     pub fn options(&self) -> IngestOptions {

@@ -3,6 +3,7 @@
 //! Flags that tune the library are `Option`s laid over the library's own defaults, so every
 //! default is written once, in the library's config; `--help` shows it from there.
 
+mod cluster;
 mod communities;
 mod detect;
 mod eval;

@@ -17,6 +17,16 @@ pub fn set_quiet(quiet: bool) {
     QUIET.store(quiet, Ordering::Relaxed);
 }
 
+/// Nothing at all but errors: a process other than the first of a run across processes,
+/// for which process 0 speaks.
+static SILENT: AtomicBool = AtomicBool::new(false);
+
+#[cfg_attr(not(feature = "distributed"), allow(dead_code))]
+pub fn set_silent() {
+    QUIET.store(true, Ordering::Relaxed);
+    SILENT.store(true, Ordering::Relaxed);
+}
+
 pub struct Reporter {
     /// Stages this command announces, to number them.
     stages: usize,
@@ -24,6 +34,7 @@ pub struct Reporter {
     draw: bool,
     /// `COORDNET_TIMINGS` set: stage lines with times and memory.
     timings: bool,
+    silent: bool,
     started: Instant,
     /// The stage's number and its bar.
     current: Mutex<(usize, Option<ProgressBar>)>,
@@ -35,7 +46,9 @@ impl Reporter {
         Reporter {
             stages,
             draw: !quiet && std::io::stderr().is_terminal(),
-            timings: std::env::var_os("COORDNET_TIMINGS").is_some(),
+            timings: std::env::var_os("COORDNET_TIMINGS").is_some()
+                && !SILENT.load(Ordering::Relaxed),
+            silent: SILENT.load(Ordering::Relaxed),
             started: Instant::now(),
             current: Mutex::new((0, None)),
         }
@@ -57,6 +70,9 @@ impl Reporter {
 
     /// A line of the command's own output (not progress), printed clear of any bar.
     pub fn say(&self, text: &str) {
+        if self.silent {
+            return;
+        }
         match &self.current().1 {
             Some(bar) => bar.suspend(|| eprintln!("{text}")),
             None => eprintln!("{text}"),

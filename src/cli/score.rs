@@ -44,6 +44,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    args.input.apply_threads()?;
     if let Some(dir) = &args.output {
         coordnet::report::safe::check_output_dir(dir, &args.input.inputs)?;
     }

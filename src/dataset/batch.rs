@@ -8,7 +8,7 @@ use std::ops::Range;
 
 /// A byte range in a batch's arena, with the string's interner hash (computed while parsing,
 /// which runs in parallel, rather than in the serial merge).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Span {
     pub start: u32,
     pub len: u32,
@@ -29,7 +29,7 @@ impl Span {
 
 /// A tweet id as written: a decimal number (the usual case), some other string (hashed ids in
 /// generic CSVs), or absent (the IRA layout has none).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RawId {
     #[default]
     None,
@@ -38,7 +38,7 @@ pub enum RawId {
 }
 
 /// A reference from one tweet to another: what it retweets, replies to or quotes.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct RawRef {
     pub tweet: RawId,
     pub account: Span,
@@ -46,7 +46,7 @@ pub struct RawRef {
 }
 
 /// One tweet record.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RawTweet {
     /// 1-based line of the record in its file (first line for multi-line records).
     pub line: u64,
@@ -68,7 +68,7 @@ pub struct RawTweet {
 }
 
 /// One account's profile, as far as a record tells it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct RawAccount {
     pub key: Span,
     pub screen_name: Span,
@@ -78,7 +78,7 @@ pub struct RawAccount {
 }
 
 /// A rejected row, or a field set to unknown: where, why, and what was expected.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct RawReject {
     pub line: u64,
     pub reason: &'static str,
@@ -86,6 +86,41 @@ pub struct RawReject {
     pub column: &'static str,
     pub expected: &'static str,
     pub found: String,
+}
+
+/// A reject read back from another process. Its reason, column and expectation are the
+/// parsers' own words, each kept once for the rest of the run.
+impl<'de> serde::Deserialize<'de> for RawReject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RawReject, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Owned {
+            line: u64,
+            reason: String,
+            column: String,
+            expected: String,
+            found: String,
+        }
+        let o = Owned::deserialize(d)?;
+        Ok(RawReject {
+            line: o.line,
+            reason: keep(o.reason),
+            column: keep(o.column),
+            expected: keep(o.expected),
+            found: o.found,
+        })
+    }
+}
+
+fn keep(s: String) -> &'static str {
+    use std::sync::Mutex;
+    static KEPT: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&k) = kept.iter().find(|k| **k == s) {
+        return k;
+    }
+    let k: &'static str = Box::leak(s.into_boxed_str());
+    kept.push(k);
+    k
 }
 
 /// Why a row cannot be used; the row's parser returns it and the caller records it.
@@ -130,7 +165,7 @@ impl RowError {
 }
 
 /// What one chunk of input parses into.
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RecordBatch {
     pub arena: String,
     pub tweets: Vec<RawTweet>,

@@ -2,7 +2,9 @@
 //! known. Every stage speaks it; the dataset owns it.
 
 /// What a tweet is: an original post, or a reaction to another tweet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[repr(u8)]
 pub enum TweetKind {
     Original = 0,
@@ -33,7 +35,19 @@ impl TweetKind {
 
 /// How finely a record's time is known. A 60-second window means little on minute-resolution
 /// times, so later stages read this before they pair actions.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[repr(u8)]
 pub enum TimeResolution {
     /// From the tweet id's snowflake bits, or a written time with milliseconds.
@@ -74,7 +88,9 @@ impl TimeResolution {
 }
 
 /// The kinds of item a tweet can carry, which co-action graphs pair accounts on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[repr(u8)]
 pub enum ItemKind {
     Hashtag = 0,

@@ -9,6 +9,8 @@
 //! parses chunks in parallel while the previous round is merged into the dataset, in input
 //! order, so results do not depend on the thread count.
 
+#[cfg(feature = "distributed")]
+mod across;
 mod actions;
 mod chunk;
 mod csv_rows;
@@ -20,6 +22,8 @@ pub mod text;
 pub mod time;
 mod twitter_json;
 
+#[cfg(feature = "distributed")]
+pub use across::{ingest_across, Shipment};
 pub use actions::{ActionsMapping, ObjectKind};
 pub use stats::{FileStats, IngestStats, ReasonStats};
 
@@ -35,7 +39,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// The record formats `coordnet` reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// Twitter information-operations archive tweets (`*_tweets_csv_hashed.csv`).
@@ -198,6 +202,50 @@ enum Message {
         layout: Arc<Layout>,
         chunk: RawChunk,
     },
+    /// A chunk another process parsed (a run across processes).
+    #[cfg_attr(not(feature = "distributed"), allow(dead_code))]
+    Parsed {
+        file: u32,
+        batch: RecordBatch,
+    },
+    /// A file read whole, with its chunks and SHA-256: for a sink that passes it on.
+    #[cfg_attr(not(feature = "distributed"), allow(dead_code))]
+    Done {
+        file: u32,
+        chunks: u32,
+        sha256: String,
+    },
+}
+
+/// Where parsed batches go, in input order: into the dataset, or (a process other than the
+/// first in a run across processes) to process 0.
+trait Sink {
+    /// A file's layout is known (`None`: the file is empty).
+    fn format(&mut self, file: u32, format: Option<Format>) -> Result<()>;
+    /// Take `batches`; returns them, emptied or not, for reuse.
+    fn take(&mut self, batches: Vec<(u32, RecordBatch)>) -> Result<Vec<(u32, RecordBatch)>>;
+    /// A file was read whole.
+    fn done(&mut self, _file: u32, _chunks: u32, _sha256: String) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The dataset being built, and the report of what was read.
+struct Merge<'a> {
+    opts: &'a IngestOptions,
+    builder: &'a mut DatasetBuilder,
+    stats: &'a mut IngestStats,
+}
+
+impl Sink for Merge<'_> {
+    fn format(&mut self, file: u32, format: Option<Format>) -> Result<()> {
+        self.stats.set_format(file, format);
+        Ok(())
+    }
+
+    fn take(&mut self, batches: Vec<(u32, RecordBatch)>) -> Result<Vec<(u32, RecordBatch)>> {
+        merge(batches, self.opts, self.builder, self.stats)
+    }
 }
 
 /// Read every input into one dataset, with a report of what was read and rejected.
@@ -266,13 +314,23 @@ fn run(
     let hashes = if let Some(len) = queue {
         let (tx, rx) = sync_channel(len);
         let read = read(tx, pool.clone());
-        let consumed = consume(rx, opts, &pool, &mut builder, &mut stats);
+        let mut sink = Merge {
+            opts,
+            builder: &mut builder,
+            stats: &mut stats,
+        };
+        let consumed = consume(rx, &pool, opts.memory_limit, &mut sink);
         read.and_then(|hashes| consumed.map(|_| hashes))
     } else {
         let (tx, rx) = sync_channel(8);
         std::thread::scope(|scope| {
             let reader = scope.spawn(|| read(tx, pool.clone()));
-            let consumed = consume(rx, opts, &pool, &mut builder, &mut stats);
+            let mut sink = Merge {
+                opts,
+                builder: &mut builder,
+                stats: &mut stats,
+            };
+            let consumed = consume(rx, &pool, opts.memory_limit, &mut sink);
             let read = reader.join().expect("reader thread panicked");
             // A reading error explains a short read better than anything the consumer saw.
             read.and_then(|hashes| consumed.map(|_| hashes))
@@ -310,15 +368,15 @@ fn read_sources(
             send_stream(file as u32, &name, reader, opts, &tx, pool.clone())
         })?;
         hashes.push(hash);
-        if !sent {
+        if sent.is_none() {
             break; // the consumer stopped (strict mode error): nothing more to read
         }
     }
     Ok(hashes)
 }
 
-/// Recognise one stream's layout and send it in chunks of whole records; `false` when the
-/// consumer stopped.
+/// Recognise one stream's layout and send it in chunks of whole records; returns how many
+/// chunks, or `None` when the consumer stopped.
 fn send_stream(
     file: u32,
     name: &std::path::Path,
@@ -326,7 +384,7 @@ fn send_stream(
     opts: &IngestOptions,
     tx: &SyncSender<Message>,
     pool: BufferPool,
-) -> Result<bool> {
+) -> Result<Option<u32>> {
     let mut chunker = Chunker::new(reader, opts.chunk_bytes, opts.max_record_bytes, pool);
     let io = |e: std::io::Error| match e.get_ref().and_then(|x| x.downcast_ref::<RecordTooLong>()) {
         Some(t) => Error::limit(format!(
@@ -344,14 +402,19 @@ fn send_stream(
         RecogniseError::Other(e) => e,
     })?;
     let Some(layout) = layout else {
-        return Ok(tx.send(Message::File { file, format: None }).is_ok());
+        return Ok(tx
+            .send(Message::File { file, format: None })
+            .ok()
+            .map(|_| 0));
     };
     let layout = Arc::new(layout);
     let format = Some(layout.format());
     if tx.send(Message::File { file, format }).is_err() {
-        return Ok(false);
+        return Ok(None);
     }
+    let mut chunks = 0;
     while let Some(chunk) = chunker.next_chunk().map_err(io)? {
+        chunks += 1;
         let layout = layout.clone();
         if tx
             .send(Message::Chunk {
@@ -361,18 +424,17 @@ fn send_stream(
             })
             .is_err()
         {
-            return Ok(false);
+            return Ok(None);
         }
     }
-    Ok(true)
+    Ok(Some(chunks))
 }
 
 fn consume(
     rx: Receiver<Message>,
-    opts: &IngestOptions,
     pool: &BufferPool,
-    builder: &mut DatasetBuilder,
-    stats: &mut IngestStats,
+    memory_limit: Option<u64>,
+    sink: &mut (dyn Sink + Send),
 ) -> Result<()> {
     let round_size = 2 * rayon::current_num_threads().max(1);
     let mut parsed: Vec<(u32, RecordBatch)> = Vec::new();
@@ -382,8 +444,13 @@ fn consume(
         let mut round = Vec::with_capacity(round_size);
         while round.len() < round_size {
             match rx.recv() {
-                Ok(Message::File { file, format }) => stats.set_format(file, format),
-                Ok(m @ Message::Chunk { .. }) => round.push(m),
+                Ok(Message::File { file, format }) => sink.format(file, format)?,
+                Ok(Message::Done {
+                    file,
+                    chunks,
+                    sha256,
+                }) => sink.done(file, chunks, sha256)?,
+                Ok(m) => round.push(m),
                 Err(_) => break,
             }
         }
@@ -393,11 +460,11 @@ fn consume(
         let to_merge = std::mem::take(&mut parsed);
         let take = || spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let (merged, next) = rayon::join(
-            || merge(to_merge, opts, builder, stats),
+            || sink.take(to_merge),
             || {
                 round
-                    .par_iter()
-                    .map(|m| parse_chunk(m, take().unwrap_or_default()))
+                    .par_iter_mut()
+                    .map(|m| parse_chunk(m, take))
                     .collect::<Vec<_>>()
             },
         );
@@ -415,20 +482,26 @@ fn consume(
                 pool.give(chunk.bytes);
             }
         }
-        crate::memory::check_now("reading input", opts.memory_limit)?;
+        crate::memory::check_now("reading input", memory_limit)?;
     }
     Ok(())
 }
 
-fn parse_chunk(m: &Message, mut batch: RecordBatch) -> (u32, RecordBatch) {
-    let Message::Chunk {
-        file,
-        layout,
-        chunk,
-    } = m
-    else {
-        unreachable!("rounds hold chunks")
+/// Parse a chunk into a spare batch (or a new one); a chunk parsed elsewhere passes through.
+fn parse_chunk(m: &mut Message, spare: impl Fn() -> Option<RecordBatch>) -> (u32, RecordBatch) {
+    let (file, layout, chunk) = match m {
+        Message::Chunk {
+            file,
+            layout,
+            chunk,
+        } => (file, layout, chunk),
+        Message::Parsed {
+            file,
+            batch: parsed,
+        } => return (*file, std::mem::take(parsed)),
+        Message::File { .. } | Message::Done { .. } => unreachable!("rounds hold chunks"),
     };
+    let mut batch = spare().unwrap_or_default();
     batch.bytes_read = chunk.bytes.len() as u64;
     if batch.tweets.capacity() == 0 {
         // A new batch: sized for short rows at once rather than grown by doubling.

@@ -10,7 +10,7 @@ fn sample() -> PathBuf {
 }
 
 /// Every file under `dir`, by name, with `summary.json`'s timings taken out.
-fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+pub fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();

@@ -6,6 +6,8 @@ mod cli;
 mod communities;
 mod detect;
 mod determinism;
+#[cfg(feature = "distributed")]
+mod distributed;
 mod formats;
 mod fuzz_replay;
 mod graphs;

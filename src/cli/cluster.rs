@@ -1,0 +1,144 @@
+//! Flags of a run across processes (timely's long flags), shared by `detect` and `graph`,
+//! and reading the inputs as they say: here, or across processes.
+
+use coordnet::ingest::ingest_with_progress;
+use coordnet::progress::Progress;
+use coordnet::{Dataset, IngestOptions, IngestStats};
+use std::path::PathBuf;
+
+/// The dataset and the report of what was read; `None` on a process other than 0 of a run
+/// across processes, whose part (reading its share) is done.
+pub type Read = Option<(Dataset, IngestStats)>;
+
+#[cfg(not(feature = "distributed"))]
+#[derive(clap::Args, Debug)]
+pub struct ClusterArgs {}
+
+#[cfg(not(feature = "distributed"))]
+impl ClusterArgs {
+    pub fn silence_others(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    pub fn read(
+        &self,
+        inputs: &[PathBuf],
+        opts: &IngestOptions,
+        progress: &dyn Progress,
+    ) -> anyhow::Result<Read> {
+        Ok(Some(ingest_with_progress(inputs, opts, progress)?))
+    }
+}
+
+#[cfg(feature = "distributed")]
+pub use across::ClusterArgs;
+
+#[cfg(feature = "distributed")]
+mod across {
+    use super::*;
+    use coordnet::distributed::{fingerprint, Cluster, Link};
+    use coordnet::ingest::Shipment;
+    use std::time::Duration;
+
+    const HEADING: &str = "Across processes";
+
+    #[derive(clap::Args, Debug)]
+    pub struct ClusterArgs {
+        /// Run across N processes, one per host or several on one: start each with the same
+        /// command line and its own --process. Each reads its share of the inputs; process 0
+        /// gathers, finds the clusters and writes the outputs, the same as one process would.
+        #[arg(long, value_name = "N", requires_all = ["process", "hostfile"], help_heading = HEADING)]
+        pub processes: Option<usize>,
+
+        /// This process's number, 0 to N-1.
+        #[arg(long, value_name = "I", requires = "processes", help_heading = HEADING)]
+        pub process: Option<usize>,
+
+        /// A file with one host:port line per process, in process order; each process listens
+        /// on its own line's port.
+        #[arg(long, value_name = "HOSTS", requires = "processes", help_heading = HEADING)]
+        pub hostfile: Option<PathBuf>,
+
+        /// Seconds to wait for the other processes to start and answer [default: 30].
+        #[arg(long, value_name = "SECS", requires = "processes", help_heading = HEADING)]
+        pub connect_timeout: Option<u64>,
+    }
+
+    impl ClusterArgs {
+        /// On a process other than 0, print nothing but errors: process 0 speaks for the run.
+        pub fn silence_others(&self) -> anyhow::Result<()> {
+            if self.cluster()?.is_some_and(|c| !c.is_first()) {
+                crate::cli::progress::set_silent();
+            }
+            Ok(())
+        }
+
+        /// Read the inputs, across the processes if the flags name some.
+        pub fn read(
+            &self,
+            inputs: &[PathBuf],
+            opts: &IngestOptions,
+            progress: &dyn Progress,
+        ) -> anyhow::Result<Read> {
+            let Some(cluster) = self.cluster()? else {
+                return Ok(Some(ingest_with_progress(inputs, opts, progress)?));
+            };
+            let link = self.start(&cluster, inputs)?;
+            let read = coordnet::ingest::ingest_across(inputs, opts, progress, &link);
+            // A failing process other than 0 has told process 0 why; it waits for that to
+            // arrive (process 0 then stops, which ends the wait) and fails with its own words.
+            let finished = link.finish();
+            let read = read?;
+            finished?;
+            Ok(read)
+        }
+
+        /// The cluster the flags describe, `None` for a run on one process.
+        pub fn cluster(&self) -> anyhow::Result<Option<Cluster>> {
+            let (Some(n), Some(i), Some(hosts)) = (self.processes, self.process, &self.hostfile)
+            else {
+                return Ok(None);
+            };
+            let mut c = Cluster::new(hosts, n, i)?;
+            if let Some(s) = self.connect_timeout {
+                c.connect_timeout = Duration::from_secs(s);
+            }
+            Ok(Some(c))
+        }
+
+        /// Connect to the other processes. Every process must be started with the same
+        /// arguments (`--process` and `--threads` aside) and see the same inputs, by name and
+        /// size: what is compared is a digest of both.
+        pub fn start(
+            &self,
+            cluster: &Cluster,
+            inputs: &[PathBuf],
+        ) -> anyhow::Result<Link<Shipment>> {
+            let mut parts: Vec<Vec<u8>> = Vec::new();
+            let mut args = std::env::args_os().skip(1);
+            while let Some(a) = args.next() {
+                let s = a.to_string_lossy();
+                if s == "--process" || s == "--threads" || s == "--connect-timeout" {
+                    args.next();
+                    continue;
+                }
+                if ["--process=", "--threads=", "--connect-timeout="]
+                    .iter()
+                    .any(|p| s.starts_with(p))
+                {
+                    continue;
+                }
+                if s == "-q" || s == "--quiet" {
+                    continue; // what a process prints is its own business
+                }
+                parts.push(s.as_bytes().to_vec());
+            }
+            for input in inputs {
+                let size = std::fs::metadata(input).map_or(u64::MAX, |m| m.len());
+                parts.push(size.to_le_bytes().to_vec());
+            }
+            let digest = fingerprint(parts.iter().map(|p| p.as_slice()));
+            Ok(cluster.start(digest)?)
+        }
+    }
+}

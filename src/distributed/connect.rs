@@ -1,0 +1,297 @@
+//! Connecting the processes, before timely takes the sockets over. Timely's own start-up
+//! retries an unreachable host for ever and prints to standard output; here every process
+//! gives up after a deadline with an error naming the process and host that did not answer,
+//! and every connection starts with a handshake that refuses a process started with other
+//! arguments or inputs (one that would compute something else and mix it in).
+//!
+//! Process `i` listens on its own address, connects to every process before it, and accepts
+//! every process after it: each pair is one TCP connection, as timely expects.
+
+use super::hosts::Host;
+use crate::error::{Error, Result};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+/// First bytes of every connection: the protocol's name and version.
+const MAGIC: &[u8; 8] = b"coordnt1";
+
+/// What a connecting process says of itself.
+struct Hello {
+    process: u32,
+    processes: u32,
+    fingerprint: u64,
+}
+
+impl Hello {
+    const LEN: usize = 8 + 4 + 4 + 8;
+
+    fn bytes(&self) -> [u8; Hello::LEN] {
+        let mut b = [0u8; Hello::LEN];
+        b[..8].copy_from_slice(MAGIC);
+        b[8..12].copy_from_slice(&self.process.to_le_bytes());
+        b[12..16].copy_from_slice(&self.processes.to_le_bytes());
+        b[16..].copy_from_slice(&self.fingerprint.to_le_bytes());
+        b
+    }
+
+    fn parse(b: &[u8; Hello::LEN]) -> Option<Hello> {
+        (&b[..8] == MAGIC).then(|| Hello {
+            process: u32::from_le_bytes(b[8..12].try_into().unwrap()),
+            processes: u32::from_le_bytes(b[12..16].try_into().unwrap()),
+            fingerprint: u64::from_le_bytes(b[16..].try_into().unwrap()),
+        })
+    }
+}
+
+/// The acceptor's answer to a hello.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Answer {
+    Welcome = 0,
+    OtherArguments = 1,
+}
+
+/// One stream per process, `None` at `me`'s place: what timely's networking takes.
+pub fn connect(
+    hosts: &[Host],
+    me: usize,
+    fingerprint: u64,
+    timeout: Duration,
+) -> Result<Vec<Option<TcpStream>>> {
+    let deadline = Instant::now() + timeout;
+    let hello = Hello {
+        process: me as u32,
+        processes: hosts.len() as u32,
+        fingerprint,
+    };
+    let listener = listen(&hosts[me], me)?;
+    let later = hosts.len() - me - 1;
+    let accepting = std::thread::spawn({
+        let hosts = hosts.to_vec();
+        move || accept_all(listener, &hosts, me, later, fingerprint, deadline)
+    });
+    let mut streams: Vec<Option<TcpStream>> = Vec::with_capacity(hosts.len());
+    let mut failed = None;
+    for (j, host) in hosts.iter().enumerate().take(me) {
+        match dial(host, j, &hello, deadline) {
+            Ok(s) => streams.push(Some(s)),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    // The acceptor ends by its deadline whatever happened here.
+    let accepted = accepting
+        .join()
+        .unwrap_or_else(|_| Err(Error::cluster("the thread accepting connections failed")));
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    streams.push(None);
+    streams.extend(accepted?.into_iter().map(Some));
+    Ok(streams)
+}
+
+fn listen(host: &Host, me: usize) -> Result<TcpListener> {
+    let cannot = |e: std::io::Error| {
+        Error::cluster(format!(
+            "process {me} cannot listen on {host} (line {} of the host file): {e}; is another \
+             program on that port, or is this not that host?",
+            host.line
+        ))
+    };
+    let addrs = host.resolve().map_err(cannot)?;
+    let listener = TcpListener::bind(&addrs[..]).map_err(cannot)?;
+    listener.set_nonblocking(true).map_err(cannot)?;
+    Ok(listener)
+}
+
+/// Connect to process `j` (before this one), retrying until the deadline: it may not have
+/// started yet.
+fn dial(host: &Host, j: usize, hello: &Hello, deadline: Instant) -> Result<TcpStream> {
+    let mut last = String::from("no answer");
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(Error::cluster(format!(
+                "could not reach process {j} at {host} ({last}): is it started, with the same \
+                 host file, and is the port open?"
+            )));
+        }
+        let attempt = (|| -> std::io::Result<Option<TcpStream>> {
+            let Some(addr) = host.resolve()?.into_iter().next() else {
+                return Ok(None);
+            };
+            let mut s = TcpStream::connect_timeout(&addr, (deadline - now).min(SECOND))?;
+            s.set_nodelay(true)?;
+            s.set_read_timeout(Some(HANDSHAKE))?;
+            s.write_all(&hello.bytes())?;
+            let mut answer = [0u8; 1];
+            s.read_exact(&mut answer)?;
+            if answer[0] != Answer::Welcome as u8 {
+                return Err(std::io::Error::other(OTHER_ARGUMENTS));
+            }
+            s.set_read_timeout(None)?;
+            Ok(Some(s))
+        })();
+        match attempt {
+            Ok(Some(s)) => return Ok(s),
+            Ok(None) => last = "the name resolves to no address".into(),
+            Err(e) if e.to_string() == OTHER_ARGUMENTS => {
+                return Err(Error::cluster(format!(
+                    "process {j} at {host} was started with other arguments or inputs: start \
+                     every process with the same command line, --process and --threads aside"
+                )))
+            }
+            Err(e) => last = e.to_string(),
+        }
+        std::thread::sleep(RETRY);
+    }
+}
+
+const OTHER_ARGUMENTS: &str = "other arguments";
+const SECOND: Duration = Duration::from_secs(1);
+const RETRY: Duration = Duration::from_millis(100);
+/// How long a connected peer may take to say who it is.
+const HANDSHAKE: Duration = Duration::from_secs(10);
+
+/// Accept the `later` processes after `me`, in any order; returns their streams in process
+/// order.
+fn accept_all(
+    listener: TcpListener,
+    hosts: &[Host],
+    me: usize,
+    later: usize,
+    fingerprint: u64,
+    deadline: Instant,
+) -> Result<Vec<TcpStream>> {
+    let mut streams: Vec<Option<TcpStream>> = (0..later).map(|_| None).collect();
+    while streams.iter().any(Option::is_none) {
+        if Instant::now() >= deadline {
+            let missing: Vec<String> = (streams.iter().enumerate())
+                .filter(|(_, s)| s.is_none())
+                .map(|(k, _)| format!("process {} ({})", me + 1 + k, hosts[me + 1 + k]))
+                .collect();
+            return Err(Error::cluster(format!(
+                "{} did not connect to process {me} at {}: is it started, with the same host \
+                 file, and can it reach this host?",
+                missing.join(", "),
+                hosts[me]
+            )));
+        }
+        let (mut s, _) = match listener.accept() {
+            Ok(x) => x,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            }
+            Err(e) => return Err(Error::cluster(format!("process {me}: accepting: {e}"))),
+        };
+        // A stranger (a port scanner, another program) is dropped, not fatal.
+        let Some(hello) = greet(&mut s) else {
+            continue;
+        };
+        let j = hello.process as usize;
+        if j <= me || j >= hosts.len() || hello.processes as usize != hosts.len() {
+            let _ = s.write_all(&[Answer::OtherArguments as u8]);
+            return Err(Error::cluster(format!(
+                "a process calling itself {j} of {} connected to process {me} at {}: start \
+                 every process with the same host file and --processes, each with its own \
+                 --process",
+                hello.processes, hosts[me]
+            )));
+        }
+        if hello.fingerprint != fingerprint {
+            let _ = s.write_all(&[Answer::OtherArguments as u8]);
+            return Err(Error::cluster(format!(
+                "process {j} ({}) was started with other arguments or inputs than process \
+                 {me}: start every process with the same command line, --process and \
+                 --threads aside",
+                hosts[j]
+            )));
+        }
+        let welcome = (|| {
+            s.write_all(&[Answer::Welcome as u8])?;
+            s.set_nonblocking(false)?;
+            s.set_read_timeout(None)?;
+            s.set_nodelay(true)
+        })();
+        if welcome.is_ok() {
+            streams[j - me - 1] = Some(s);
+        }
+    }
+    Ok(streams.into_iter().flatten().collect())
+}
+
+/// The hello of an accepted connection, or `None` if it is not one of ours.
+fn greet(s: &mut TcpStream) -> Option<Hello> {
+    s.set_nonblocking(false).ok()?;
+    s.set_read_timeout(Some(HANDSHAKE)).ok()?;
+    let mut b = [0u8; Hello::LEN];
+    s.read_exact(&mut b).ok()?;
+    Hello::parse(&b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn free_hosts(n: usize) -> Vec<Host> {
+        (0..n)
+            .map(|i| {
+                let port = TcpListener::bind("127.0.0.1:0")
+                    .unwrap()
+                    .local_addr()
+                    .unwrap()
+                    .port();
+                Host {
+                    address: format!("127.0.0.1:{port}"),
+                    line: i as u64 + 1,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn three_processes_connect_each_pair_once() {
+        let hosts = free_hosts(3);
+        let joins: Vec<_> = (0..3)
+            .map(|me| {
+                let hosts = hosts.clone();
+                std::thread::spawn(move || connect(&hosts, me, 7, Duration::from_secs(20)))
+            })
+            .collect();
+        for (me, j) in joins.into_iter().enumerate() {
+            let streams = j.join().unwrap().unwrap();
+            assert_eq!(streams.len(), 3);
+            for (k, s) in streams.iter().enumerate() {
+                assert_eq!(s.is_none(), k == me, "process {me}, slot {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_process_started_with_other_arguments_is_refused() {
+        let hosts = free_hosts(2);
+        let h = hosts.clone();
+        let first = std::thread::spawn(move || connect(&h, 0, 1, Duration::from_secs(20)));
+        let second = connect(&hosts, 1, 2, Duration::from_secs(20)).unwrap_err();
+        let first = first.join().unwrap().unwrap_err();
+        assert!(second.to_string().contains("other arguments"), "{second}");
+        assert!(first.to_string().contains("process 1"), "{first}");
+    }
+
+    #[test]
+    fn an_unreachable_process_is_named_after_the_deadline() {
+        let hosts = free_hosts(2);
+        let started = Instant::now();
+        let e = connect(&hosts, 1, 0, Duration::from_millis(600)).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        let e = e.to_string();
+        assert!(e.contains("could not reach process 0 at 127.0.0.1:"), "{e}");
+        let e = connect(&hosts, 0, 0, Duration::from_millis(300)).unwrap_err();
+        assert!(e.to_string().contains("process 1 (127.0.0.1:"), "{e}");
+    }
+}

@@ -1,0 +1,374 @@
+//! One run across processes and hosts, on timely dataflow: a cluster is N copies of the
+//! binary and a host file, with no service to start.
+//!
+//! The processes connect to each other first ([`connect`]: a deadline, a handshake that
+//! refuses a process started with other arguments), then hand their sockets to timely, whose
+//! exchange carries what each process computed to where it is needed. Each process reads its
+//! share of the inputs ([`shares`]); process 0 gathers what the others parsed, in input
+//! order, so its dataset (and every output after it) is the one a single process builds.
+//!
+//! When a process dies or its host goes away, timely's network threads panic; here that panic
+//! becomes an [`Error`] naming the process and its host, on every process that notices, and
+//! nothing is written.
+
+mod connect;
+mod hosts;
+
+pub use hosts::{parse_hosts, read_hostfile, Host};
+
+use crate::error::{Error, Result};
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+use timely::communication::allocator::zero_copy::initialize::initialize_networking_from_sockets;
+use timely::communication::allocator::{AllocatorBuilder, ProcessBuilder};
+use timely::communication::Hooks;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::operators::generic::operator::Operator;
+use timely::dataflow::operators::{Exchange, Input, Probe};
+use timely::dataflow::InputHandle;
+
+/// Who this process is among how many, and where each one listens.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub hosts: Vec<Host>,
+    pub process: usize,
+    /// How long to wait for the other processes to start and answer.
+    pub connect_timeout: Duration,
+}
+
+impl Cluster {
+    /// The default of `connect_timeout`: long enough to start N processes by hand or by ssh.
+    pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// The cluster the host file at `hostfile` describes, as process `process` of
+    /// `processes`.
+    pub fn new(hostfile: &Path, processes: usize, process: usize) -> Result<Cluster> {
+        if processes < 2 {
+            return Err(Error::config(
+                "--processes must be 2 or more for a run across processes (leave it out for one)",
+            ));
+        }
+        if process >= processes {
+            return Err(Error::config(format!(
+                "--process {process} is not below --processes {processes}: processes are \
+                 numbered from 0"
+            )));
+        }
+        Ok(Cluster {
+            hosts: read_hostfile(hostfile, processes)?,
+            process,
+            connect_timeout: Cluster::CONNECT_TIMEOUT,
+        })
+    }
+
+    pub fn processes(&self) -> usize {
+        self.hosts.len()
+    }
+
+    /// Process 0, which gathers, runs what runs on one machine and writes the outputs.
+    pub fn is_first(&self) -> bool {
+        self.process == 0
+    }
+
+    /// `process` and its address, for messages.
+    pub fn name(&self, process: usize) -> String {
+        format!("process {process} ({})", self.hosts[process])
+    }
+
+    /// Connect to the other processes and start timely over the connections. `fingerprint`
+    /// stands for the arguments and inputs, which must be the same on every process.
+    pub fn start<P: Piece>(&self, fingerprint: u64) -> Result<Link<P>> {
+        let sockets =
+            connect::connect(&self.hosts, self.process, fingerprint, self.connect_timeout)?;
+        let _ = RUNNING.set(self.clone());
+        watch_network_panics();
+        let hooks = Hooks::default();
+        let local = ProcessBuilder::new_typed_vector(1, hooks.refill.clone(), hooks.spill.clone());
+        let (builders, comms) =
+            initialize_networking_from_sockets(local, sockets, self.process, 1, hooks)
+                .map_err(|e| Error::cluster(format!("starting the network: {e}")))?;
+        let builders = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
+        let (outbox_tx, outbox_rx) = sync_channel::<P>(IN_FLIGHT);
+        let (inbox_tx, inbox_rx) = sync_channel::<(u32, P)>(IN_FLIGHT);
+        let ends = Arc::new(Mutex::new(Some((outbox_rx, inbox_tx))));
+        let guards = timely::execute::execute_from(
+            builders,
+            Box::new(comms),
+            timely::WorkerConfig::default(),
+            move |worker| {
+                let ends = ends.lock().unwrap_or_else(|e| e.into_inner()).take();
+                let Some((outbox, inbox)) = ends else {
+                    return; // one worker per process: never reached
+                };
+                gather(worker, outbox, inbox);
+            },
+        )
+        .map_err(|e| Error::cluster(format!("starting timely: {e}")))?;
+        Ok(Link {
+            cluster: self.clone(),
+            // Process 0 only gathers: its worker's input closes at once.
+            outbox: (!self.is_first()).then_some(outbox_tx),
+            inbox: self.is_first().then_some(Mutex::new(inbox_rx)),
+            guards: Mutex::new(Some(guards)),
+        })
+    }
+}
+
+/// What travels to process 0: anything timely can serialise.
+pub trait Piece: timely::ExchangeData + Clone {}
+impl<P: timely::ExchangeData + Clone> Piece for P {}
+
+/// Pieces a process may have sent ahead of what process 0 has taken: enough to keep the
+/// network busy, few enough that process 0 never holds much more than it merges.
+const IN_FLIGHT: usize = 16;
+
+/// The worker of one process: sends what the process puts in `outbox` to process 0, where
+/// they come out of `inbox` with the number of the process that sent them. Sending waits
+/// while the gathering lags more than [`IN_FLIGHT`] pieces behind.
+fn gather<P: Piece>(
+    worker: &mut timely::worker::Worker,
+    outbox: Receiver<P>,
+    inbox: SyncSender<(u32, P)>,
+) {
+    let me = worker.index() as u32;
+    let mut input: InputHandle<u64, CapacityContainerBuilder<Vec<(u32, P)>>> = InputHandle::new();
+    let probe = worker.dataflow::<u64, _, _>(|scope| {
+        let (probe, stream) = scope.input_from(&mut input).exchange(|_| 0).probe();
+        stream.sink(
+            timely::dataflow::channels::pact::Pipeline,
+            "Gathered",
+            move |(input, _)| {
+                input.for_each(|_, data| {
+                    for piece in data.drain(..) {
+                        // Process 0 gone (it failed and stopped reading): nothing to do.
+                        let _ = inbox.send(piece);
+                    }
+                });
+            },
+        );
+        probe
+    });
+    let mut sent = 0u64;
+    loop {
+        match outbox.recv_timeout(Duration::from_millis(2)) {
+            Ok(piece) => {
+                input.send((me, piece));
+                sent += 1;
+                input.advance_to(sent);
+                while probe.less_than(&sent.saturating_sub(IN_FLIGHT as u64)) {
+                    worker.step();
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        worker.step();
+    }
+}
+
+/// A running cluster: this process's way to send pieces to process 0, and on process 0 the
+/// pieces every process sent.
+pub struct Link<P: Piece> {
+    cluster: Cluster,
+    outbox: Option<SyncSender<P>>,
+    /// In mutexes only to share the link between the threads of ingest.
+    inbox: Option<Mutex<Receiver<(u32, P)>>>,
+    guards: Mutex<Option<timely::communication::WorkerGuards<()>>>,
+}
+
+impl<P: Piece> Link<P> {
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// Send `piece` to process 0.
+    pub fn send(&self, piece: P) -> Result<()> {
+        let outbox = self
+            .outbox
+            .as_ref()
+            .expect("process 0 and a closed link send nothing");
+        outbox.send(piece).map_err(|_| self.failure())
+    }
+
+    /// Done sending.
+    pub fn close(&mut self) {
+        self.outbox = None;
+    }
+
+    /// On process 0: the next piece and the process that sent it; an error naming the process
+    /// that failed if the others stopped before sending everything.
+    pub fn recv(&self) -> Result<(usize, P)> {
+        let inbox = self.inbox.as_ref().expect("only process 0 receives");
+        let inbox = inbox.lock().unwrap_or_else(|e| e.into_inner());
+        inbox
+            .recv()
+            .map(|(from, p)| (from as usize, p))
+            .map_err(|_| self.failure())
+    }
+
+    /// Wait until everything sent has arrived and the processes have parted; an error naming
+    /// the process that failed if one did.
+    pub fn finish(mut self) -> Result<()> {
+        self.outbox = None;
+        let guards = self
+            .guards
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        // Joining drops timely's network guard, which panics if a network thread did.
+        let failed = guards.is_some_and(|g| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.join()))
+                .map_or(true, |r| r.into_iter().any(|r| r.is_err()))
+        });
+        match failed || network_failure().is_some() {
+            true => Err(self.failure()),
+            false => Ok(()),
+        }
+    }
+
+    /// What went wrong, as well as this process can tell.
+    fn failure(&self) -> Error {
+        match network_failure() {
+            Some((peer, what)) if peer < self.cluster.processes() => {
+                Error::cluster(peer_failed(&self.cluster, peer, &what))
+            }
+            _ => Error::cluster(format!(
+                "the connection between the processes failed; this {} stops",
+                self.cluster.name(self.cluster.process)
+            )),
+        }
+    }
+}
+
+impl<P: Piece> Drop for Link<P> {
+    fn drop(&mut self) {
+        // Dropped without finishing: this process failed and is about to exit. Joining would
+        // wait for the others to send everything; leaving the threads to end with the process
+        // closes the connections, which tells the others at once.
+        self.outbox = None;
+        self.inbox = None;
+        if let Some(guards) = self
+            .guards
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            std::mem::forget(guards);
+        }
+    }
+}
+
+/// The first peer whose connection failed, by the name of timely's network thread that
+/// panicked (`timely:recv-N`, `timely:send-N`), with what it said.
+static NETWORK_FAILURE: OnceLock<(usize, String)> = OnceLock::new();
+
+/// The cluster this process runs in, for the watchdog's message.
+static RUNNING: OnceLock<Cluster> = OnceLock::new();
+
+/// How long a process whose peer failed may take to stop by itself (its error path) before
+/// the watchdog stops it: reading a file blocks without noticing the network.
+const GRACE: Duration = Duration::from_secs(10);
+
+fn network_failure() -> Option<(usize, String)> {
+    NETWORK_FAILURE.get().cloned()
+}
+
+/// Timely reports a lost connection by panicking in its network threads, and then in the
+/// workers that use them. Those panics are noted, not printed: the error says it in the
+/// user's words. Any other panic prints as before.
+fn watch_network_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let thread = std::thread::current();
+            let name = thread.name().unwrap_or("");
+            let peer = (name.strip_prefix("timely:recv-"))
+                .or_else(|| name.strip_prefix("timely:send-"))
+                .and_then(|n| n.parse::<usize>().ok());
+            if let Some(peer) = peer {
+                let what = (info.payload().downcast_ref::<String>().cloned())
+                    .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                let what = what.trim_start_matches("timely communication error: ");
+                if NETWORK_FAILURE.set((peer, what.to_string())).is_ok() {
+                    std::thread::spawn(watchdog);
+                }
+                return;
+            }
+            let in_timely = info.location().is_some_and(|l| l.file().contains("timely"));
+            if name.starts_with("timely:") || (in_timely && NETWORK_FAILURE.get().is_some()) {
+                return; // a worker, or the guard of the network threads, failing after them
+            }
+            previous(info);
+        }));
+    });
+}
+
+/// Stop the process [`GRACE`] after a peer failed, if it has not stopped by then.
+fn watchdog() {
+    std::thread::sleep(GRACE);
+    let (Some(cluster), Some((peer, what))) = (RUNNING.get(), network_failure()) else {
+        std::process::exit(2);
+    };
+    if peer < cluster.processes() {
+        eprintln!("coordnet: error: {}", peer_failed(cluster, peer, &what));
+    }
+    std::process::exit(2);
+}
+
+fn peer_failed(cluster: &Cluster, peer: usize, what: &str) -> String {
+    format!(
+        "{} stopped or cannot be reached ({what}); this {} stops too",
+        cluster.name(peer),
+        cluster.name(cluster.process)
+    )
+}
+
+/// Which process reads each input, by size: each in turn goes to the process with the
+/// fewest bytes so far (the lowest numbered on a tie), so that files of about one size go
+/// round the processes in input order and process 0 gathers them as they come.
+pub fn shares(sizes: &[u64], processes: usize) -> Vec<usize> {
+    let mut load = vec![0u64; processes];
+    sizes
+        .iter()
+        .map(|&size| {
+            let p = (0..processes).min_by_key(|&p| (load[p], p)).unwrap_or(0);
+            load[p] += size.max(1);
+            p
+        })
+        .collect()
+}
+
+/// A stable 64-bit digest of `parts` (the arguments and the inputs' names and sizes), the
+/// same on every host and build.
+pub fn fingerprint<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    u64::from_le_bytes(h.finalize()[..8].try_into().unwrap())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_go_round_by_size() {
+        assert_eq!(shares(&[10, 10, 10, 10, 10], 2), vec![0, 1, 0, 1, 0]);
+        assert_eq!(shares(&[100, 10, 10, 10], 2), vec![0, 1, 1, 1]);
+        assert_eq!(shares(&[0, 0, 0], 3), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn fingerprints_tell_arguments_apart() {
+        let a = fingerprint(["detect".as_bytes(), b"x.csv"]);
+        assert_eq!(a, fingerprint(["detect".as_bytes(), b"x.csv"]));
+        assert_ne!(a, fingerprint(["detectx".as_bytes(), b".csv"]));
+    }
+}

@@ -1,0 +1,394 @@
+//! Runs across processes on 127.0.0.1: the same bytes as one process, and every failure
+//! (a process that dies, one that never comes, one started with other arguments, a wrong
+//! host file) stops the others with an error that names the process and its host, and
+//! leaves no output.
+
+use super::determinism::files;
+use super::*;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A host file of `n` free ports on 127.0.0.1, and the ports.
+fn hostfile(dir: &Path, n: usize) -> (PathBuf, Vec<u16>) {
+    let listeners: Vec<_> = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let ports: Vec<u16> = listeners
+        .iter()
+        .map(|l| l.local_addr().unwrap().port())
+        .collect();
+    let text: String = ports.iter().map(|p| format!("127.0.0.1:{p}\n")).collect();
+    let path = dir.join(format!("hosts-{}", ports[0]));
+    std::fs::write(&path, text).unwrap();
+    (path, ports)
+}
+
+/// Start process `i` of `n` with `args` (the same for all) and `--threads threads`.
+fn start(args: &[&str], hosts: &Path, n: usize, i: usize, threads: usize) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_coordnet"))
+        .args(args)
+        .args(["--processes", &n.to_string(), "--process", &i.to_string()])
+        .args(["--hostfile", hosts.to_str().unwrap()])
+        .args(["--threads", &threads.to_string(), "--connect-timeout", "20"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Run `args` on `n` processes; every process must succeed, and all but process 0 print
+/// nothing.
+fn run_on(dir: &Path, n: usize, threads: usize, args: &[&str]) {
+    let (hosts, _) = hostfile(dir, n);
+    let children: Vec<Child> = (0..n).map(|i| start(args, &hosts, n, i, threads)).collect();
+    for (i, c) in children.into_iter().enumerate() {
+        let o = c.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "process {i} of {n}: {err}");
+        if i > 0 {
+            assert!(err.is_empty() && o.stdout.is_empty(), "process {i}: {err}");
+        }
+    }
+}
+
+/// Generated collection in three files, and the sample: four inputs to share out.
+fn inputs(dir: &Path) -> Vec<String> {
+    let data = dir.join("data");
+    let o = coordnet(&[
+        "synth",
+        "-o",
+        data.to_str().unwrap(),
+        "--tweets",
+        "60000",
+        "--parts",
+        "3",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut v: Vec<String> = (1..=3)
+        .map(|k| {
+            data.join(format!("tweets_{k}.csv"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    v.push(sample.to_str().unwrap().to_string());
+    v
+}
+
+#[test]
+fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = inputs(dir.path());
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let detect = |o: &str| -> Vec<String> {
+        let mut a: Vec<String> = vec!["detect".into()];
+        a.extend(inputs.iter().cloned());
+        a.extend(["-o".into(), o.into(), "-q".into()]);
+        a
+    };
+    let one = detect(&out("one"));
+    let o = coordnet(&one.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let expected = files(&dir.path().join("one"));
+    assert!(expected.len() >= 6, "{:?}", expected.keys());
+    for (n, threads) in [(2, 1), (2, 2), (3, 1)] {
+        let name = format!("p{n}t{threads}");
+        let args = detect(&out(&name));
+        run_on(
+            dir.path(),
+            n,
+            threads,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        let got = files(&dir.path().join(&name));
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>()
+        );
+        for (file, bytes) in &expected {
+            assert!(got[file] == *bytes, "{file} differs on {n} processes");
+        }
+    }
+    let graph = |o: &str| -> Vec<String> {
+        let mut a: Vec<String> = vec!["graph".into()];
+        a.extend(inputs.iter().cloned());
+        a.extend(["--kind", "co-hashtag", "-o", o, "-q"].map(String::from));
+        a
+    };
+    let o = coordnet(
+        &graph(&out("g1.csv"))
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let args = graph(&out("g2.csv"));
+    run_on(
+        dir.path(),
+        2,
+        2,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let (g1, g2) = (
+        std::fs::read(out("g1.csv")).unwrap(),
+        std::fs::read(out("g2.csv")).unwrap(),
+    );
+    assert!(
+        g1.len() > 1000 && g1 == g2,
+        "the co-hashtag graph differs on 2 processes"
+    );
+}
+
+/// Whether a TCP connection to `port` on this host is established (from `/proc/net/tcp`).
+fn connected(port: u16) -> bool {
+    let Ok(table) = std::fs::read_to_string("/proc/net/tcp") else {
+        return false;
+    };
+    let port_of = |f: &str| u16::from_str_radix(f.rsplit(':').next().unwrap_or(""), 16).ok();
+    table.lines().skip(1).any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        f.len() > 3 && f[3] == "01" && (port_of(f[1]) == Some(port) || port_of(f[2]) == Some(port))
+    })
+}
+
+/// Start a 2-process detect, kill process `victim` once the two are connected, and return
+/// what the other process said, how long it took to stop, and the output directory.
+fn kill_one(victim: usize) -> (String, Duration, PathBuf, Vec<u16>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = inputs(dir.path());
+    let out = dir.path().join("out");
+    let mut args: Vec<&str> = vec!["detect"];
+    args.extend(inputs.iter().map(String::as_str));
+    args.extend(["-o", out.to_str().unwrap()]);
+    let (hosts, ports) = hostfile(dir.path(), 2);
+    let p0 = start(&args, &hosts, 2, 0, 1);
+    std::thread::sleep(Duration::from_millis(100));
+    let p1 = start(&args, &hosts, 2, 1, 1);
+    let waited = Instant::now();
+    while !connected(ports[0]) {
+        assert!(
+            waited.elapsed() < Duration::from_secs(20),
+            "never connected"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::thread::sleep(Duration::from_millis(20)); // the handshake
+    let (victim, mut survivor) = if victim == 0 { (p0, p1) } else { (p1, p0) };
+    let mut victim = victim;
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    let killed = Instant::now();
+    let status = loop {
+        if let Some(s) = survivor.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            killed.elapsed() < Duration::from_secs(30),
+            "the survivor did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stopped = killed.elapsed();
+    let mut err = String::new();
+    use std::io::Read;
+    survivor
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(!status.success(), "the survivor succeeded: {err}");
+    (err, stopped, out, ports, dir)
+}
+
+#[test]
+fn a_process_that_dies_stops_the_others_naming_it_and_nothing_is_written() {
+    for victim in [1, 0] {
+        let (err, stopped, out, ports, _dir) = kill_one(victim);
+        let name = format!("process {victim} (127.0.0.1:{})", ports[victim]);
+        assert!(err.contains(&name), "{err}");
+        assert!(stopped < Duration::from_secs(30), "{stopped:?}");
+        let written: Vec<_> = std::fs::read_dir(&out)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(written.is_empty(), "{written:?}");
+    }
+}
+
+#[test]
+fn mistakes_in_starting_a_cluster_are_clear_errors_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let input = sample.to_str().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let hosts = write(dir.path(), "hosts", "127.0.0.1:1\nlocalhost\n");
+    let run = |extra: &[&str]| {
+        let mut a = vec!["detect", input, "-o", out];
+        a.extend(extra);
+        let o = coordnet(&a);
+        assert!(!o.status.success());
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let h = hosts.to_str().unwrap();
+    let e = run(&["--processes", "2", "--process", "0", "--hostfile", h]);
+    assert!(e.contains("hosts:2: no port"), "{e}");
+    let dup = write(dir.path(), "dup", "127.0.0.1:7\n127.0.0.1:7\n");
+    let d = dup.to_str().unwrap();
+    let e = run(&["--processes", "2", "--process", "0", "--hostfile", d]);
+    assert!(e.contains("is already process 0's"), "{e}");
+    let e = run(&["--processes", "2", "--process", "2", "--hostfile", d]);
+    assert!(e.contains("--process 2 is not below --processes 2"), "{e}");
+    let e = run(&["--processes", "2", "--process", "0"]);
+    assert!(e.contains("--hostfile"), "{e}");
+
+    // Nobody at the other end: named after the deadline.
+    let (two, ports) = hostfile(dir.path(), 2);
+    let t = two.to_str().unwrap();
+    let e = run(&[
+        "--processes",
+        "2",
+        "--process",
+        "1",
+        "--hostfile",
+        t,
+        "--connect-timeout",
+        "1",
+    ]);
+    assert!(
+        e.contains(&format!(
+            "could not reach process 0 at 127.0.0.1:{}",
+            ports[0]
+        )),
+        "{e}"
+    );
+
+    // Two processes started with different arguments: both refuse.
+    let (two, _) = hostfile(dir.path(), 2);
+    let p0 = start(&["detect", input, "-o", out], &two, 2, 0, 1);
+    let p1 = start(&["detect", input, "-o", out, "--seed", "7"], &two, 2, 1, 1);
+    for (i, p) in [p0, p1].into_iter().enumerate() {
+        let o = p.wait_with_output().unwrap();
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && e.contains("other arguments"),
+            "process {i}: {e}"
+        );
+    }
+    assert!(!Path::new(out).join("clusters.csv").exists());
+}
+
+/// Two test hosts: network namespaces joined by a veth pair, 10.77.N.1 and 10.77.N.2.
+/// Removed when dropped.
+struct TestHosts {
+    names: [String; 2],
+    addresses: [String; 2],
+}
+
+impl TestHosts {
+    /// `None` where the machine does not allow it (not root, no `ip`, no namespaces).
+    fn new() -> Option<TestHosts> {
+        let id = std::process::id();
+        let names = [format!("cn{id}a"), format!("cn{id}b")];
+        let net = id % 200 + 20;
+        let addresses = [format!("10.77.{net}.1"), format!("10.77.{net}.2")];
+        let ip = |args: &[&str]| {
+            Command::new("ip")
+                .args(args)
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !ip(&["netns", "add", &names[0]]) {
+            return None;
+        }
+        let hosts = TestHosts { names, addresses };
+        let [a, b] = &hosts.names;
+        let (va, vb) = (format!("v{id}a"), format!("v{id}b"));
+        let ok = ip(&["netns", "add", b])
+            && ip(&["link", "add", &va, "type", "veth", "peer", "name", &vb])
+            && ip(&["link", "set", &va, "netns", a])
+            && ip(&["link", "set", &vb, "netns", b])
+            && [(a, &va, &hosts.addresses[0]), (b, &vb, &hosts.addresses[1])]
+                .iter()
+                .all(|(ns, dev, addr)| {
+                    ip(&["-n", ns, "addr", "add", &format!("{addr}/24"), "dev", dev])
+                        && ip(&["-n", ns, "link", "set", dev, "up"])
+                        && ip(&["-n", ns, "link", "set", "lo", "up"])
+                });
+        ok.then_some(hosts)
+    }
+}
+
+impl Drop for TestHosts {
+    fn drop(&mut self) {
+        for n in &self.names {
+            let _ = Command::new("ip").args(["netns", "del", n]).status();
+        }
+    }
+}
+
+#[test]
+fn two_hosts_across_a_real_network_interface_give_the_bytes_of_one() {
+    let Some(hosts) = TestHosts::new() else {
+        eprintln!(
+            "SKIPPED two_hosts_across_a_real_network_interface_give_the_bytes_of_one: this \
+             machine does not allow network namespaces (ip netns add needs root and iproute2)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = inputs(dir.path());
+    let hostfile = write(
+        dir.path(),
+        "hosts",
+        &format!("{}:2101\n{}:2101\n", hosts.addresses[0], hosts.addresses[1]),
+    );
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let mut one = vec!["detect".to_string()];
+    one.extend(inputs.iter().cloned());
+    one.extend(["-o".into(), out("one"), "-q".into()]);
+    let o = coordnet(&one.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut args = vec!["detect".to_string()];
+    args.extend(inputs.iter().cloned());
+    args.extend(["-o".into(), out("two"), "-q".into()]);
+    let children: Vec<Child> = (0..2)
+        .map(|i| {
+            Command::new("ip")
+                .args([
+                    "netns",
+                    "exec",
+                    &hosts.names[i],
+                    env!("CARGO_BIN_EXE_coordnet"),
+                ])
+                .args(&args)
+                .args(["--processes", "2", "--process", &i.to_string()])
+                .args([
+                    "--hostfile",
+                    hostfile.to_str().unwrap(),
+                    "--connect-timeout",
+                    "20",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for (i, c) in children.into_iter().enumerate() {
+        let o = c.wait_with_output().unwrap();
+        assert!(
+            o.status.success(),
+            "process {i}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert_eq!(
+        files(&dir.path().join("one")),
+        files(&dir.path().join("two"))
+    );
+}
