@@ -7,8 +7,8 @@
 #
 #   [RUNS=3] [WORK=DIR] benches/processes.sh [TWEETS] [PARTS]     (default 10000000 8)
 #
-# On one 2-core machine the two processes share the same cores (each runs 1 worker thread,
-# the single process 2), so the ratio measures what the cluster costs, not a speed-up.
+# On one 2-core machine the two processes share the same two cores (each with its default
+# threads, one per core), so the ratio measures what the cluster costs, not a speed-up.
 set -euo pipefail
 TWEETS=${1:-10000000}
 PARTS=${2:-8}
@@ -18,7 +18,7 @@ WORK=${WORK:-$(mktemp -d)}
 mkdir -p "$WORK"
 cleanup() { if [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; fi; }
 trap cleanup EXIT
-cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" --bin coordnet
+cargo build --release --quiet --features distributed --manifest-path "$ROOT/Cargo.toml" --bin coordnet
 cp "$ROOT/target/release/coordnet" "$WORK/coordnet"
 BIN=$WORK/coordnet
 if [ ! -f "$WORK/data/tweets_1.csv.zst" ]; then
@@ -33,15 +33,15 @@ for _ in $(seq "$RUNS"); do
   rm -rf "$WORK/one" "$WORK/two"
   t0=$(now)
   /usr/bin/time -f %M -o "$WORK/one.mem" "$BIN" detect "$WORK"/data/tweets_*.csv.zst -o "$WORK/one" -q \
-    --threads 2 >/dev/null 2>&1
+    >/dev/null 2>&1
   t1=$(now)
   printf '127.0.0.1:%s\n127.0.0.1:%s\n' "$(free_port)" "$(free_port)" >"$WORK/hosts"
   b0=$(lo_bytes)
   t2=$(now)
   /usr/bin/time -f %M -o "$WORK/p1.mem" "$BIN" detect "$WORK"/data/tweets_*.csv.zst -o "$WORK/two" -q \
-    --processes 2 --process 1 --hostfile "$WORK/hosts" --threads 1 >/dev/null 2>"$WORK/p1.err" &
+    --processes 2 --process 1 --hostfile "$WORK/hosts" >/dev/null 2>"$WORK/p1.err" &
   /usr/bin/time -f %M -o "$WORK/p0.mem" "$BIN" detect "$WORK"/data/tweets_*.csv.zst -o "$WORK/two" -q \
-    --processes 2 --process 0 --hostfile "$WORK/hosts" --threads 1 >/dev/null 2>"$WORK/p0.err"
+    --processes 2 --process 0 --hostfile "$WORK/hosts" >/dev/null 2>"$WORK/p0.err"
   wait
   t3=$(now)
   b1=$(lo_bytes)
@@ -65,7 +65,7 @@ for f in "$WORK"/one/*; do
 done
 s1=$(median "${one[@]}"); s2=$(median "${two[@]}")
 echo "tweets: $TWEETS in $PARTS zstd files"
-echo "one process (2 threads):  $s1 s (median of $RUNS), peak $(( $(median "${mem1[@]}") / 1024 )) MB"
-echo "two processes (1 thread each): $s2 s (median of $RUNS); peak process 0 $(( $(median "${mem0[@]}") / 1024 )) MB, process 1 $(( $(median "${memr[@]}") / 1024 )) MB"
+echo "one process:    $s1 s (median of $RUNS), peak $(( $(median "${mem1[@]}") / 1024 )) MB"
+echo "two processes:  $s2 s (median of $RUNS); peak process 0 $(( $(median "${mem0[@]}") / 1024 )) MB, process 1 $(( $(median "${memr[@]}") / 1024 )) MB"
 echo "sent between the processes: $(median "${sent[@]}") bytes, $(echo "scale=1; $(median "${sent[@]}") / $TWEETS" | bc) bytes per tweet"
 echo "ratio two/one: $(echo "scale=2; $s2 / $s1" | bc); same outputs: $same"

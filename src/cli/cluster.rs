@@ -84,13 +84,20 @@ mod across {
                 return Ok(Some(ingest_with_progress(inputs, opts, progress)?));
             };
             let link = self.start(&cluster, inputs)?;
-            let read = coordnet::ingest::ingest_across(inputs, opts, progress, &link);
-            // A failing process other than 0 has told process 0 why; it waits for that to
-            // arrive (process 0 then stops, which ends the wait) and fails with its own words.
-            let finished = link.finish();
-            let read = read?;
-            finished?;
-            Ok(read)
+            match coordnet::ingest::ingest_across(inputs, opts, progress, &link) {
+                Ok(read) => {
+                    link.finish()?;
+                    Ok(read)
+                }
+                // Process 0 stops at once: the others see its connections close and stop.
+                Err(e) if cluster.is_first() => Err(e.into()),
+                // Another process has told process 0 why; it waits for that to arrive
+                // (process 0 then stops, which ends the wait) and fails with its own words.
+                Err(e) => {
+                    let _ = link.finish();
+                    Err(e.into())
+                }
+            }
         }
 
         /// The cluster the flags describe, `None` for a run on one process.
@@ -114,12 +121,12 @@ mod across {
             cluster: &Cluster,
             inputs: &[PathBuf],
         ) -> anyhow::Result<Link<Shipment>> {
-            let mut parts: Vec<Vec<u8>> = Vec::new();
-            let mut args = std::env::args_os().skip(1);
-            while let Some(a) = args.next() {
+            let mut args: Vec<String> = Vec::new();
+            let mut given = std::env::args_os().skip(1);
+            while let Some(a) = given.next() {
                 let s = a.to_string_lossy();
                 if s == "--process" || s == "--threads" || s == "--connect-timeout" {
-                    args.next();
+                    given.next();
                     continue;
                 }
                 if ["--process=", "--threads=", "--connect-timeout="]
@@ -131,13 +138,9 @@ mod across {
                 if s == "-q" || s == "--quiet" {
                     continue; // what a process prints is its own business
                 }
-                parts.push(s.as_bytes().to_vec());
+                args.push(s.into_owned());
             }
-            for input in inputs {
-                let size = std::fs::metadata(input).map_or(u64::MAX, |m| m.len());
-                parts.push(size.to_le_bytes().to_vec());
-            }
-            let digest = fingerprint(parts.iter().map(|p| p.as_slice()));
+            let digest = fingerprint(&args, inputs)?;
             Ok(cluster.start(digest)?)
         }
     }

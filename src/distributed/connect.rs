@@ -238,18 +238,15 @@ fn greet(s: &mut TcpStream) -> Option<Hello> {
 mod tests {
     use super::*;
 
+    /// `n` ports free a moment ago, all different (held until all are chosen).
     fn free_hosts(n: usize) -> Vec<Host> {
-        (0..n)
-            .map(|i| {
-                let port = TcpListener::bind("127.0.0.1:0")
-                    .unwrap()
-                    .local_addr()
-                    .unwrap()
-                    .port();
-                Host {
-                    address: format!("127.0.0.1:{port}"),
-                    line: i as u64 + 1,
-                }
+        let held: Vec<TcpListener> = (0..n)
+            .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+            .collect();
+        (held.iter().enumerate())
+            .map(|(i, l)| Host {
+                address: format!("127.0.0.1:{}", l.local_addr().unwrap().port()),
+                line: i as u64 + 1,
             })
             .collect()
     }

@@ -90,7 +90,7 @@ impl Cluster {
             initialize_networking_from_sockets(local, sockets, self.process, 1, hooks)
                 .map_err(|e| Error::cluster(format!("starting the network: {e}")))?;
         let builders = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
-        let (outbox_tx, outbox_rx) = sync_channel::<P>(IN_FLIGHT);
+        let (outbox_tx, outbox_rx) = sync_channel::<Outgoing<P>>(IN_FLIGHT);
         let (inbox_tx, inbox_rx) = sync_channel::<(u32, P)>(IN_FLIGHT);
         let ends = Arc::new(Mutex::new(Some((outbox_rx, inbox_tx))));
         let guards = timely::execute::execute_from(
@@ -100,16 +100,15 @@ impl Cluster {
             move |worker| {
                 let ends = ends.lock().unwrap_or_else(|e| e.into_inner()).take();
                 let Some((outbox, inbox)) = ends else {
-                    return; // one worker per process: never reached
+                    return false; // one worker per process: never reached
                 };
-                gather(worker, outbox, inbox);
+                gather(worker, outbox, inbox)
             },
         )
         .map_err(|e| Error::cluster(format!("starting timely: {e}")))?;
         Ok(Link {
             cluster: self.clone(),
-            // Process 0 only gathers: its worker's input closes at once.
-            outbox: (!self.is_first()).then_some(outbox_tx),
+            outbox: Some(outbox_tx),
             inbox: self.is_first().then_some(Mutex::new(inbox_rx)),
             guards: Mutex::new(Some(guards)),
         })
@@ -124,41 +123,86 @@ impl<P: timely::ExchangeData + Clone> Piece for P {}
 /// network busy, few enough that process 0 never holds much more than it merges.
 const IN_FLIGHT: usize = 16;
 
+/// What a process hands its worker.
+enum Outgoing<P> {
+    /// For process 0.
+    Piece(P),
+    /// From process 0: everything arrived; tell the others.
+    Gathered,
+}
+
 /// The worker of one process: sends what the process puts in `outbox` to process 0, where
 /// they come out of `inbox` with the number of the process that sent them. Sending waits
-/// while the gathering lags more than [`IN_FLIGHT`] pieces behind.
+/// while the gathering lags more than [`IN_FLIGHT`] pieces behind. Returns whether process 0
+/// said it gathered everything (on process 0: whether it did).
 fn gather<P: Piece>(
     worker: &mut timely::worker::Worker,
-    outbox: Receiver<P>,
+    outbox: Receiver<Outgoing<P>>,
     inbox: SyncSender<(u32, P)>,
-) {
+) -> bool {
     let me = worker.index() as u32;
+    let peers = worker.peers();
     let mut input: InputHandle<u64, CapacityContainerBuilder<Vec<(u32, P)>>> = InputHandle::new();
+    let mut acks: InputHandle<u64, CapacityContainerBuilder<Vec<u32>>> = InputHandle::new();
+    let gathered = std::rc::Rc::new(std::cell::Cell::new(false));
+    // The probe comes after the operator that hands pieces to process 0's reader, so the
+    // frontier passes a piece only once it is handed over (a probe beside that operator
+    // would let the others run ahead while the pieces pile up in its input).
     let probe = worker.dataflow::<u64, _, _>(|scope| {
-        let (probe, stream) = scope.input_from(&mut input).exchange(|_| 0).probe();
-        stream.sink(
+        let (probe, _) = scope
+            .input_from(&mut input)
+            .exchange(|_| 0)
+            .unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
+                timely::dataflow::channels::pact::Pipeline,
+                "Gathered",
+                move |_, _| {
+                    move |input, _| {
+                        input.for_each(|_, data| {
+                            for piece in data.drain(..) {
+                                // Process 0 gone (it failed and stopped reading): nothing to do.
+                                let _ = inbox.send(piece);
+                            }
+                        });
+                    }
+                },
+            )
+            .probe();
+        let gathered = gathered.clone();
+        scope.input_from(&mut acks).exchange(|p| *p as u64).sink(
             timely::dataflow::channels::pact::Pipeline,
-            "Gathered",
+            "Acknowledged",
             move |(input, _)| {
                 input.for_each(|_, data| {
-                    for piece in data.drain(..) {
-                        // Process 0 gone (it failed and stopped reading): nothing to do.
-                        let _ = inbox.send(piece);
+                    if !data.is_empty() {
+                        gathered.set(true);
                     }
-                });
+                    data.clear();
+                })
             },
         );
         probe
     });
+    // Process 0 sends no pieces: its input closes at once, or the frontier would wait on it.
+    let mut input = (me != 0).then_some(input);
     let mut sent = 0u64;
     loop {
         match outbox.recv_timeout(Duration::from_millis(2)) {
-            Ok(piece) => {
+            Ok(Outgoing::Gathered) => {
+                gathered.set(true);
+                for p in 1..peers as u32 {
+                    acks.send(p);
+                }
+                break;
+            }
+            Ok(Outgoing::Piece(piece)) => {
+                let Some(input) = input.as_mut() else {
+                    continue; // process 0 sends nothing to itself
+                };
                 input.send((me, piece));
                 sent += 1;
                 input.advance_to(sent);
                 while probe.less_than(&sent.saturating_sub(IN_FLIGHT as u64)) {
-                    worker.step();
+                    worker.step_or_park(Some(Duration::from_millis(1)));
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
@@ -166,16 +210,21 @@ fn gather<P: Piece>(
         }
         worker.step();
     }
+    drop((input, acks));
+    // Process 0 closes its inputs only once it has everything (or it fails and its
+    // connections close), so the dataflow ends after its word has arrived.
+    while worker.step_or_park(Some(Duration::from_millis(10))) {}
+    gathered.get()
 }
 
 /// A running cluster: this process's way to send pieces to process 0, and on process 0 the
 /// pieces every process sent.
 pub struct Link<P: Piece> {
     cluster: Cluster,
-    outbox: Option<SyncSender<P>>,
+    outbox: Option<SyncSender<Outgoing<P>>>,
     /// In mutexes only to share the link between the threads of ingest.
     inbox: Option<Mutex<Receiver<(u32, P)>>>,
-    guards: Mutex<Option<timely::communication::WorkerGuards<()>>>,
+    guards: Mutex<Option<timely::communication::WorkerGuards<bool>>>,
 }
 
 impl<P: Piece> Link<P> {
@@ -185,11 +234,10 @@ impl<P: Piece> Link<P> {
 
     /// Send `piece` to process 0.
     pub fn send(&self, piece: P) -> Result<()> {
-        let outbox = self
-            .outbox
-            .as_ref()
-            .expect("process 0 and a closed link send nothing");
-        outbox.send(piece).map_err(|_| self.failure())
+        let outbox = self.outbox.as_ref().expect("a closed link sends nothing");
+        outbox
+            .send(Outgoing::Piece(piece))
+            .map_err(|_| self.failure())
     }
 
     /// Done sending.
@@ -211,20 +259,25 @@ impl<P: Piece> Link<P> {
     /// Wait until everything sent has arrived and the processes have parted; an error naming
     /// the process that failed if one did.
     pub fn finish(mut self) -> Result<()> {
+        if let (true, Some(outbox)) = (self.cluster.is_first(), &self.outbox) {
+            // Everything arrived: the others may stop.
+            let _ = outbox.send(Outgoing::Gathered);
+        }
         self.outbox = None;
+        self.inbox = None; // a worker handing over pieces nobody takes stops waiting
         let guards = self
             .guards
             .get_mut()
             .unwrap_or_else(|e| e.into_inner())
             .take();
         // Joining drops timely's network guard, which panics if a network thread did.
-        let failed = guards.is_some_and(|g| {
+        let gathered = guards.is_some_and(|g| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.join()))
-                .map_or(true, |r| r.into_iter().any(|r| r.is_err()))
+                .is_ok_and(|r| r.into_iter().all(|r| r.is_ok_and(|g| g)))
         });
-        match failed || network_failure().is_some() {
-            true => Err(self.failure()),
-            false => Ok(()),
+        match gathered && network_failure().is_none() {
+            true => Ok(()),
+            false => Err(self.failure()),
         }
     }
 
@@ -234,6 +287,11 @@ impl<P: Piece> Link<P> {
             Some((peer, what)) if peer < self.cluster.processes() => {
                 Error::cluster(peer_failed(&self.cluster, peer, &what))
             }
+            _ if !self.cluster.is_first() => Error::cluster(format!(
+                "{} stopped before it had every process's share; this {} stops too",
+                self.cluster.name(0),
+                self.cluster.name(self.cluster.process)
+            )),
             _ => Error::cluster(format!(
                 "the connection between the processes failed; this {} stops",
                 self.cluster.name(self.cluster.process)
@@ -299,7 +357,8 @@ fn watch_network_panics() {
                 return;
             }
             let in_timely = info.location().is_some_and(|l| l.file().contains("timely"));
-            if name.starts_with("timely:") || (in_timely && NETWORK_FAILURE.get().is_some()) {
+            let worker = name.starts_with("timely:");
+            if (worker || in_timely) && NETWORK_FAILURE.get().is_some() {
                 return; // a worker, or the guard of the network threads, failing after them
             }
             previous(info);
@@ -342,9 +401,28 @@ pub fn shares(sizes: &[u64], processes: usize) -> Vec<usize> {
         .collect()
 }
 
-/// A stable 64-bit digest of `parts` (the arguments and the inputs' names and sizes), the
-/// same on every host and build.
-pub fn fingerprint<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
+/// What must be the same on every process of a run, as a 64-bit digest: the arguments
+/// (`args`, less those that may differ: the process's number, its threads), the inputs as
+/// they expand (each file and zip entry's name and size), and the build (version, target, and
+/// the string hash the interners trust from other processes).
+pub fn fingerprint(args: &[String], inputs: &[std::path::PathBuf]) -> Result<u64> {
+    use crate::ingest::source;
+    let (sources, _) = source::expand_noting(inputs)?;
+    let mut parts: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+    for s in &sources {
+        parts.push(s.display_path().to_string_lossy().as_bytes().to_vec());
+        let size = source::expected_bytes(s).max(source::size_on_disk(s));
+        parts.push(size.to_le_bytes().to_vec());
+    }
+    parts.push(env!("CARGO_PKG_VERSION").as_bytes().to_vec());
+    parts.push(std::env::consts::ARCH.as_bytes().to_vec());
+    let probe = crate::dataset::interner::hash_bytes(b"coordnet");
+    parts.push(probe.to_le_bytes().to_vec());
+    Ok(digest(parts.iter().map(|p| p.as_slice())))
+}
+
+/// A stable 64-bit digest of `parts`, the same on every host and build.
+fn digest<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for p in parts {
@@ -358,6 +436,47 @@ pub fn fingerprint<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
 mod tests {
     use super::*;
 
+    /// Two processes in one test: process 1 sends far more pieces than may be in flight
+    /// while process 0 takes them slowly; all arrive, in order, and both end cleanly.
+    #[test]
+    fn pieces_arrive_in_order_past_the_flight_window_and_both_ends_finish() {
+        let listeners: Vec<_> = (0..2)
+            .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+            .collect();
+        let hosts: Vec<Host> = (listeners.iter().enumerate())
+            .map(|(i, l)| Host {
+                address: format!("127.0.0.1:{}", l.local_addr().unwrap().port()),
+                line: i as u64 + 1,
+            })
+            .collect();
+        drop(listeners);
+        let cluster = |process| Cluster {
+            hosts: hosts.clone(),
+            process,
+            connect_timeout: Duration::from_secs(20),
+        };
+        let pieces = 20 * IN_FLIGHT as u64;
+        let sender = std::thread::spawn({
+            let c = cluster(1);
+            move || {
+                let link = c.start::<u64>(9).unwrap();
+                for k in 0..pieces {
+                    link.send(k).unwrap();
+                }
+                link.finish()
+            }
+        });
+        let link = cluster(0).start::<u64>(9).unwrap();
+        for k in 0..pieces {
+            if k % 50 == 0 {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            assert_eq!(link.recv().unwrap(), (1, k));
+        }
+        link.finish().unwrap();
+        sender.join().unwrap().unwrap();
+    }
+
     #[test]
     fn shares_go_round_by_size() {
         assert_eq!(shares(&[10, 10, 10, 10, 10], 2), vec![0, 1, 0, 1, 0]);
@@ -366,9 +485,23 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_tell_arguments_apart() {
-        let a = fingerprint(["detect".as_bytes(), b"x.csv"]);
-        assert_eq!(a, fingerprint(["detect".as_bytes(), b"x.csv"]));
-        assert_ne!(a, fingerprint(["detectx".as_bytes(), b".csv"]));
+    fn fingerprints_tell_arguments_and_inputs_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x.csv");
+        std::fs::write(&file, "a,b\n").unwrap();
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let inputs = [dir.path().to_path_buf()];
+        let a = fingerprint(&args(&["detect", "-o", "o"]), &inputs).unwrap();
+        assert_eq!(
+            a,
+            fingerprint(&args(&["detect", "-o", "o"]), &inputs).unwrap()
+        );
+        assert_ne!(a, fingerprint(&args(&["detect", "-oo"]), &inputs).unwrap());
+        // A directory is compared by what it holds.
+        std::fs::write(&file, "a,b,c\n").unwrap();
+        assert_ne!(
+            a,
+            fingerprint(&args(&["detect", "-o", "o"]), &inputs).unwrap()
+        );
     }
 }

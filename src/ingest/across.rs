@@ -37,6 +37,22 @@ pub fn ingest_across(
     progress: &dyn Progress,
     link: &Link<Shipment>,
 ) -> Result<Option<(Dataset, IngestStats)>> {
+    let read = read_across(inputs, opts, progress, link);
+    if let (Err(e), false) = (&read, link.cluster().is_first()) {
+        // Process 0 says why the run stops; this process says it too, as it fails.
+        let _ = link.send(Shipment::Failed {
+            message: e.to_string(),
+        });
+    }
+    read
+}
+
+fn read_across(
+    inputs: &[PathBuf],
+    opts: &IngestOptions,
+    progress: &dyn Progress,
+    link: &Link<Shipment>,
+) -> Result<Option<(Dataset, IngestStats)>> {
     let (sources, skipped) = source::expand_noting(inputs)?;
     let sizes: Vec<u64> = (sources.iter())
         .map(|s| source::expected_bytes(s).max(source::size_on_disk(s)))
@@ -46,14 +62,7 @@ pub fn ingest_across(
     let me = cluster.process;
     let mine: Vec<usize> = (0..sources.len()).filter(|&f| owner[f] == me).collect();
     if !cluster.is_first() {
-        let sent = send_share(&sources, &mine, opts, link);
-        if let Err(e) = &sent {
-            // Process 0 says why it stops; this process says it too, as it fails.
-            let _ = link.send(Shipment::Failed {
-                message: e.to_string(),
-            });
-        }
-        return sent.map(|_| None);
+        return send_share(&sources, &mine, opts, link).map(|_| None);
     }
     let expected = sources.iter().map(source::expected_bytes).sum();
     let on_disk = mine

@@ -472,10 +472,12 @@ fn consume(
         for (_, b) in &mut done {
             b.clear();
         }
-        spare
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(done.into_iter().map(|(_, b)| b));
+        // A round's worth is all the next round can use; more (chunks parsed by other
+        // processes come in batches of their own) would only hold memory.
+        let mut spare = spare.lock().unwrap_or_else(|e| e.into_inner());
+        let room = round_size.saturating_sub(spare.len());
+        spare.extend(done.into_iter().map(|(_, b)| b).take(room));
+        drop(spare);
         parsed = next;
         for m in round {
             if let Message::Chunk { chunk, .. } = m {

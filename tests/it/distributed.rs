@@ -36,13 +36,26 @@ fn start(args: &[&str], hosts: &Path, n: usize, i: usize, threads: usize) -> Chi
         .unwrap()
 }
 
+/// Wait for `child` at most `secs` seconds: a hang is a failure, not a stuck test run.
+fn finish(mut child: Child, secs: u64) -> std::process::Output {
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(secs) {
+            let _ = child.kill();
+            panic!("a process did not stop within {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
 /// Run `args` on `n` processes; every process must succeed, and all but process 0 print
 /// nothing.
 fn run_on(dir: &Path, n: usize, threads: usize, args: &[&str]) {
     let (hosts, _) = hostfile(dir, n);
     let children: Vec<Child> = (0..n).map(|i| start(args, &hosts, n, i, threads)).collect();
     for (i, c) in children.into_iter().enumerate() {
-        let o = c.wait_with_output().unwrap();
+        let o = finish(c, 120);
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(o.status.success(), "process {i} of {n}: {err}");
         if i > 0 {
@@ -142,19 +155,7 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
     );
 }
 
-/// Whether a TCP connection to `port` on this host is established (from `/proc/net/tcp`).
-fn connected(port: u16) -> bool {
-    let Ok(table) = std::fs::read_to_string("/proc/net/tcp") else {
-        return false;
-    };
-    let port_of = |f: &str| u16::from_str_radix(f.rsplit(':').next().unwrap_or(""), 16).ok();
-    table.lines().skip(1).any(|l| {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        f.len() > 3 && f[3] == "01" && (port_of(f[1]) == Some(port) || port_of(f[2]) == Some(port))
-    })
-}
-
-/// Start a 2-process detect, kill process `victim` once the two are connected, and return
+/// Start a 2-process detect, kill process `victim` once reading has started, and return
 /// what the other process said, how long it took to stop, and the output directory.
 fn kill_one(victim: usize) -> (String, Duration, PathBuf, Vec<u16>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -164,19 +165,45 @@ fn kill_one(victim: usize) -> (String, Duration, PathBuf, Vec<u16>, tempfile::Te
     args.extend(inputs.iter().map(String::as_str));
     args.extend(["-o", out.to_str().unwrap()]);
     let (hosts, ports) = hostfile(dir.path(), 2);
-    let p0 = start(&args, &hosts, 2, 0, 1);
-    std::thread::sleep(Duration::from_millis(100));
+    // Process 0 says when reading starts, which is once every process is connected.
+    let mut p0 = Command::new(env!("CARGO_BIN_EXE_coordnet"))
+        .args(&args)
+        .args([
+            "--processes",
+            "2",
+            "--process",
+            "0",
+            "--hostfile",
+            hosts.to_str().unwrap(),
+        ])
+        .args(["--threads", "1", "--connect-timeout", "20"])
+        .env("COORDNET_TIMINGS", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let p0_err = p0.stderr.take().unwrap();
+    let (started_tx, started) = std::sync::mpsc::channel();
+    let said = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = String::new();
+        for line in std::io::BufReader::new(p0_err)
+            .lines()
+            .map_while(|l| l.ok())
+        {
+            if line.contains("reading input") {
+                let _ = started_tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
     let p1 = start(&args, &hosts, 2, 1, 1);
-    let waited = Instant::now();
-    while !connected(ports[0]) {
-        assert!(
-            waited.elapsed() < Duration::from_secs(20),
-            "never connected"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    std::thread::sleep(Duration::from_millis(20)); // the handshake
-    let (victim, mut survivor) = if victim == 0 { (p0, p1) } else { (p1, p0) };
+    started
+        .recv_timeout(Duration::from_secs(30))
+        .expect("process 0 never started reading");
+    let victim_is_0 = victim == 0;
+    let (victim, mut survivor) = if victim_is_0 { (p0, p1) } else { (p1, p0) };
     let mut victim = victim;
     victim.kill().unwrap();
     victim.wait().unwrap();
@@ -192,14 +219,19 @@ fn kill_one(victim: usize) -> (String, Duration, PathBuf, Vec<u16>, tempfile::Te
         std::thread::sleep(Duration::from_millis(10));
     };
     let stopped = killed.elapsed();
-    let mut err = String::new();
-    use std::io::Read;
-    survivor
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = if victim_is_0 {
+        let mut err = String::new();
+        use std::io::Read;
+        survivor
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        err
+    } else {
+        said.join().unwrap()
+    };
     assert!(!status.success(), "the survivor succeeded: {err}");
     (err, stopped, out, ports, dir)
 }
@@ -271,7 +303,7 @@ fn mistakes_in_starting_a_cluster_are_clear_errors_before_any_work() {
     let p0 = start(&["detect", input, "-o", out], &two, 2, 0, 1);
     let p1 = start(&["detect", input, "-o", out, "--seed", "7"], &two, 2, 1, 1);
     for (i, p) in [p0, p1].into_iter().enumerate() {
-        let o = p.wait_with_output().unwrap();
+        let o = finish(p, 60);
         let e = String::from_utf8_lossy(&o.stderr);
         assert!(
             !o.status.success() && e.contains("other arguments"),
@@ -380,7 +412,7 @@ fn two_hosts_across_a_real_network_interface_give_the_bytes_of_one() {
         })
         .collect();
     for (i, c) in children.into_iter().enumerate() {
-        let o = c.wait_with_output().unwrap();
+        let o = finish(c, 120);
         assert!(
             o.status.success(),
             "process {i}: {}",
@@ -391,4 +423,38 @@ fn two_hosts_across_a_real_network_interface_give_the_bytes_of_one() {
         files(&dir.path().join("one")),
         files(&dir.path().join("two"))
     );
+}
+
+#[test]
+fn a_process_that_fails_stops_the_others_with_its_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = inputs(dir.path());
+    let bad = write(dir.path(), "weird.csv", "foo,bar\n1,2\n");
+    let bad = bad.to_str().unwrap();
+    let out = dir.path().join("out");
+    // Three inputs on three processes: process `owner` reads the bad one.
+    for owner in [1, 0] {
+        let mut files = vec![data[0].as_str(), data[1].as_str()];
+        files.insert(owner, bad);
+        let mut args = vec!["detect"];
+        args.extend(&files);
+        args.extend(["-o", out.to_str().unwrap()]);
+        let (hosts, ports) = hostfile(dir.path(), 3);
+        let children: Vec<Child> = (0..3).map(|i| start(&args, &hosts, 3, i, 1)).collect();
+        let said: Vec<String> = children
+            .into_iter()
+            .map(|c| {
+                let o = finish(c, 60);
+                assert!(!o.status.success());
+                String::from_utf8_lossy(&o.stderr).into_owned()
+            })
+            .collect();
+        let why = "weird.csv";
+        assert!(said[0].contains(why), "process 0: {}", said[0]);
+        if owner == 1 {
+            let name = format!("process 1 (127.0.0.1:{}): ", ports[1]);
+            assert!(said[0].contains(&name), "{}", said[0]);
+        }
+        assert!(!out.join("clusters.csv").exists());
+    }
 }
