@@ -52,7 +52,7 @@ struct Inner {
 
 /// The setting an error asks the user to change. The library says what is wrong in its own
 /// terms; a front end names its own way of changing the setting (the command line, a flag).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Setting {
     /// The time window, at least this long.
     Window { at_least_ms: i64 },

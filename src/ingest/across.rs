@@ -24,8 +24,11 @@ pub enum Shipment {
         chunks: u32,
         sha256: String,
     },
-    /// Reading failed: the error, in words.
-    Failed { message: String },
+    /// Reading failed: the error, in words, and the setting that would fix it.
+    Failed {
+        message: String,
+        setting: Option<crate::error::Setting>,
+    },
 }
 
 /// Read `inputs` across the processes of `link`. Process 0 returns the dataset and report a
@@ -42,6 +45,7 @@ pub fn ingest_across(
         // Process 0 says why the run stops; this process says it too, as it fails.
         let _ = link.send(Shipment::Failed {
             message: e.to_string(),
+            setting: e.setting(),
         });
     }
     read
@@ -225,11 +229,12 @@ fn gather(
                     chunks,
                     sha256,
                 } => arriving.entry(file).or_default().done = Some((chunks, sha256)),
-                Shipment::Failed { message } => {
-                    return Err(Error::cluster(format!(
-                        "{}: {message}",
-                        link.cluster().name(from)
-                    )))
+                Shipment::Failed { message, setting } => {
+                    let e = Error::cluster(format!("{}: {message}", link.cluster().name(from)));
+                    return Err(match setting {
+                        Some(s) => e.with_setting(s),
+                        None => e,
+                    });
                 }
             }
         }

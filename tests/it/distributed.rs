@@ -455,6 +455,12 @@ fn a_process_that_fails_stops_the_others_with_its_error() {
             let name = format!("process 1 (127.0.0.1:{}): ", ports[1]);
             assert!(said[0].contains(&name), "{}", said[0]);
         }
+        // What to change comes across too.
+        assert!(
+            said[0].contains("(set with --format actions"),
+            "{}",
+            said[0]
+        );
         assert!(!out.join("clusters.csv").exists());
     }
 }
