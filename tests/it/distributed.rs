@@ -78,7 +78,7 @@ fn inputs(dir: &Path) -> Vec<String> {
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut v: Vec<String> = (1..=3)
+    let mut v: Vec<String> = (1..=2)
         .map(|k| {
             data.join(format!("tweets_{k}.csv"))
                 .to_str()
@@ -86,6 +86,18 @@ fn inputs(dir: &Path) -> Vec<String> {
                 .to_string()
         })
         .collect();
+    // The third part inside a zip, beside an entry that is not data: entries are shared out
+    // like files, and what is left out is reported the same.
+    let zipped = data.join("parts.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&zipped).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    z.start_file("tweets_3.csv", opts).unwrap();
+    let third = std::fs::read(data.join("tweets_3.csv")).unwrap();
+    std::io::Write::write_all(&mut z, &third).unwrap();
+    z.start_file("notes.txt", opts).unwrap();
+    std::io::Write::write_all(&mut z, b"not data").unwrap();
+    z.finish().unwrap();
+    v.push(zipped.to_str().unwrap().to_string());
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
     v.push(sample.to_str().unwrap().to_string());
     v
