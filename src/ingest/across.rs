@@ -69,10 +69,8 @@ fn read_across(
         return send_share(&sources, &mine, opts, link).map(|_| None);
     }
     let expected = sources.iter().map(source::expected_bytes).sum();
-    let on_disk = mine
-        .iter()
-        .map(|&f| source::size_on_disk(&sources[f]))
-        .sum();
+    // Every file counts: this process's as they are read, the others' as each arrives whole.
+    let on_disk = sources.iter().map(source::size_on_disk).sum();
     progress.stage("reading input", Some(Total::Bytes(on_disk)));
     let names = sources.iter().map(Source::display_path).collect();
     let (data, mut stats) = run(names, expected, opts, None, |tx, pool| {
@@ -214,6 +212,7 @@ fn gather(
                 let sha256 = a.done.take().map(|(_, h)| h).unwrap_or_default();
                 arriving.remove(&file);
                 hashes.push(sha256);
+                progress.advance(source::size_on_disk(source));
                 break;
             }
             let (from, piece) = link.recv()?;
