@@ -330,12 +330,16 @@ fn mistakes_in_starting_a_cluster_are_clear_errors_before_any_work() {
 struct TestHosts {
     names: [String; 2],
     addresses: [String; 2],
+    devices: [String; 2],
 }
 
 impl TestHosts {
     /// `None` where the machine does not allow it (not root, no `ip`, no namespaces).
     fn new() -> Option<TestHosts> {
-        let id = std::process::id();
+        // Tests run side by side in one process: each pair of hosts has names of its own.
+        static MADE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let made = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = std::process::id() % 100_000 * 10 + made % 10;
         let names = [format!("cn{id}a"), format!("cn{id}b")];
         let net = id % 200 + 20;
         let addresses = [format!("10.77.{net}.1"), format!("10.77.{net}.2")];
@@ -349,14 +353,19 @@ impl TestHosts {
         if !ip(&["netns", "add", &names[0]]) {
             return None;
         }
-        let hosts = TestHosts { names, addresses };
+        let devices = [format!("v{id}a"), format!("v{id}b")];
+        let hosts = TestHosts {
+            names,
+            addresses,
+            devices: devices.clone(),
+        };
         let [a, b] = &hosts.names;
-        let (va, vb) = (format!("v{id}a"), format!("v{id}b"));
+        let [va, vb] = &devices;
         let ok = ip(&["netns", "add", b])
-            && ip(&["link", "add", &va, "type", "veth", "peer", "name", &vb])
-            && ip(&["link", "set", &va, "netns", a])
-            && ip(&["link", "set", &vb, "netns", b])
-            && [(a, &va, &hosts.addresses[0]), (b, &vb, &hosts.addresses[1])]
+            && ip(&["link", "add", va, "type", "veth", "peer", "name", vb])
+            && ip(&["link", "set", va, "netns", a])
+            && ip(&["link", "set", vb, "netns", b])
+            && [(a, va, &hosts.addresses[0]), (b, vb, &hosts.addresses[1])]
                 .iter()
                 .all(|(ns, dev, addr)| {
                     ip(&["-n", ns, "addr", "add", &format!("{addr}/24"), "dev", dev])
@@ -364,6 +373,47 @@ impl TestHosts {
                         && ip(&["-n", ns, "link", "set", "lo", "up"])
                 });
         ok.then_some(hosts)
+    }
+}
+
+impl TestHosts {
+    /// Take host `i` off the network without a word: its link goes down, so nothing, not
+    /// even a reset, reaches the other host.
+    fn vanish(&self, i: usize) {
+        let ok = Command::new("ip")
+            .args([
+                "-n",
+                &self.names[i],
+                "link",
+                "set",
+                &self.devices[i],
+                "down",
+            ])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "could not take test host {i} off the network");
+    }
+
+    /// Start process `i` of two on test host `i`, with `args`.
+    fn start(&self, i: usize, args: &[String], hostfile: &Path) -> Command {
+        let mut c = Command::new("ip");
+        c.args([
+            "netns",
+            "exec",
+            &self.names[i],
+            env!("CARGO_BIN_EXE_coordnet"),
+        ])
+        .args(args)
+        .args(["--processes", "2", "--process", &i.to_string()])
+        .args([
+            "--hostfile",
+            hostfile.to_str().unwrap(),
+            "--connect-timeout",
+            "20",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        c
     }
 }
 
@@ -401,27 +451,7 @@ fn two_hosts_across_a_real_network_interface_give_the_bytes_of_one() {
     args.extend(inputs.iter().cloned());
     args.extend(["-o".into(), out("two"), "-q".into()]);
     let children: Vec<Child> = (0..2)
-        .map(|i| {
-            Command::new("ip")
-                .args([
-                    "netns",
-                    "exec",
-                    &hosts.names[i],
-                    env!("CARGO_BIN_EXE_coordnet"),
-                ])
-                .args(&args)
-                .args(["--processes", "2", "--process", &i.to_string()])
-                .args([
-                    "--hostfile",
-                    hostfile.to_str().unwrap(),
-                    "--connect-timeout",
-                    "20",
-                ])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
+        .map(|i| hosts.start(i, &args, &hostfile).spawn().unwrap())
         .collect();
     for (i, c) in children.into_iter().enumerate() {
         let o = finish(c, 120);
@@ -475,4 +505,59 @@ fn a_process_that_fails_stops_the_others_with_its_error() {
         );
         assert!(!out.join("clusters.csv").exists());
     }
+}
+
+#[test]
+fn a_host_that_vanishes_mid_run_is_named_within_half_a_minute() {
+    let Some(hosts) = TestHosts::new() else {
+        eprintln!(
+            "SKIPPED a_host_that_vanishes_mid_run_is_named_within_half_a_minute: this machine \
+             does not allow network namespaces (ip netns add needs root and iproute2)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = inputs(dir.path());
+    let hostfile = write(
+        dir.path(),
+        "hosts",
+        &format!("{}:2101\n{}:2101\n", hosts.addresses[0], hosts.addresses[1]),
+    );
+    let out = dir.path().join("out");
+    let mut args = vec!["detect".to_string()];
+    args.extend(inputs.iter().cloned());
+    args.extend(["-o".into(), out.to_str().unwrap().to_string()]);
+    let mut p0 = hosts.start(0, &args, &hostfile);
+    let mut p0 = p0.env("COORDNET_TIMINGS", "1").spawn().unwrap();
+    let p1 = hosts.start(1, &args, &hostfile).spawn().unwrap();
+    // Once process 0 starts reading, every process is connected: then host 1 goes.
+    let err = p0.stderr.take().unwrap();
+    let said = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(err).lines().map_while(|l| l.ok());
+        let mut all = String::new();
+        for line in lines.by_ref() {
+            let started = line.contains("reading input");
+            all.push_str(&line);
+            if started {
+                break;
+            }
+        }
+        (all, lines)
+    });
+    let (mut all, rest) = said.join().unwrap();
+    assert!(all.contains("reading input"), "{all}");
+    hosts.vanish(1);
+    let gone = Instant::now();
+    let rest = std::thread::spawn(move || rest.collect::<Vec<_>>().join("\n"));
+    let o = finish(p0, 60);
+    let stopped = gone.elapsed();
+    all.push_str(&rest.join().unwrap());
+    assert!(!o.status.success(), "process 0 succeeded: {all}");
+    let name = format!("process 1 ({}:2101)", hosts.addresses[1]);
+    assert!(all.contains(&name), "{all}");
+    assert!(stopped < Duration::from_secs(45), "{stopped:?}");
+    assert!(!out.join("clusters.csv").exists());
+    let o = finish(p1, 60);
+    assert!(!o.status.success());
 }
