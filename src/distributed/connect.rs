@@ -254,20 +254,8 @@ fn greet(s: &mut TcpStream) -> Option<Hello> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::free_hosts;
     use super::*;
-
-    /// `n` ports free a moment ago, all different (held until all are chosen).
-    fn free_hosts(n: usize) -> Vec<Host> {
-        let held: Vec<TcpListener> = (0..n)
-            .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
-            .collect();
-        (held.iter().enumerate())
-            .map(|(i, l)| Host {
-                address: format!("127.0.0.1:{}", l.local_addr().unwrap().port()),
-                line: i as u64 + 1,
-            })
-            .collect()
-    }
 
     #[test]
     fn three_processes_connect_each_pair_once() {

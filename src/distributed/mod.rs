@@ -240,11 +240,6 @@ impl<P: Piece> Link<P> {
             .map_err(|_| self.failure())
     }
 
-    /// Done sending.
-    pub fn close(&mut self) {
-        self.outbox = None;
-    }
-
     /// On process 0: the next piece and the process that sent it; an error naming the process
     /// that failed if the others stopped before sending everything.
     pub fn recv(&self) -> Result<(usize, P)> {
@@ -433,6 +428,21 @@ fn digest<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
     u64::from_le_bytes(h.finalize()[..8].try_into().unwrap())
 }
 
+/// `n` hosts on 127.0.0.1 at ports free a moment ago, all different (held until all are
+/// chosen).
+#[cfg(test)]
+fn free_hosts(n: usize) -> Vec<Host> {
+    let held: Vec<std::net::TcpListener> = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    (held.iter().enumerate())
+        .map(|(i, l)| Host {
+            address: format!("127.0.0.1:{}", l.local_addr().unwrap().port()),
+            line: i as u64 + 1,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,16 +451,7 @@ mod tests {
     /// while process 0 takes them slowly; all arrive, in order, and both end cleanly.
     #[test]
     fn pieces_arrive_in_order_past_the_flight_window_and_both_ends_finish() {
-        let listeners: Vec<_> = (0..2)
-            .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
-            .collect();
-        let hosts: Vec<Host> = (listeners.iter().enumerate())
-            .map(|(i, l)| Host {
-                address: format!("127.0.0.1:{}", l.local_addr().unwrap().port()),
-                line: i as u64 + 1,
-            })
-            .collect();
-        drop(listeners);
+        let hosts = free_hosts(2);
         let cluster = |process| Cluster {
             hosts: hosts.clone(),
             process,

@@ -97,11 +97,8 @@ fn send_share(
         let reader = scope.spawn(|| -> Result<()> {
             let tx = tx; // dropped when reading ends, which ends the consumer's rounds
             for &file in mine {
-                let source = &sources[file];
-                let name = source.display_path();
-                let (sent, sha256) = source::with_reader_hashed(source, &Silent, |reader| {
-                    send_stream(file as u32, &name, reader, opts, &tx, pool.clone())
-                })?;
+                let (sent, sha256) =
+                    send_source(file as u32, &sources[file], opts, &tx, &pool, &Silent)?;
                 let Some(chunks) = sent else {
                     break; // the sink failed: it says why
                 };
@@ -180,10 +177,7 @@ fn gather(
     for (file, source) in sources.iter().enumerate() {
         let file = file as u32;
         if owner[file as usize] == 0 {
-            let name = source.display_path();
-            let (sent, hash) = source::with_reader_hashed(source, progress, |reader| {
-                send_stream(file, &name, reader, opts, &tx, pool.clone())
-            })?;
+            let (sent, hash) = send_source(file, source, opts, &tx, &pool, progress)?;
             hashes.push(hash);
             if sent.is_none() {
                 break; // the consumer stopped (strict mode error)

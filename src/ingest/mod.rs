@@ -363,16 +363,28 @@ fn read_sources(
 ) -> Result<Vec<String>> {
     let mut hashes = Vec::with_capacity(sources.len());
     for (file, source) in sources.iter().enumerate() {
-        let name = source.display_path();
-        let (sent, hash) = source::with_reader_hashed(source, progress, |reader| {
-            send_stream(file as u32, &name, reader, opts, &tx, pool.clone())
-        })?;
+        let (sent, hash) = send_source(file as u32, source, opts, &tx, &pool, progress)?;
         hashes.push(hash);
         if sent.is_none() {
             break; // the consumer stopped (strict mode error): nothing more to read
         }
     }
     Ok(hashes)
+}
+
+/// Open input `file` and send it as [`send_stream`] does; also returns its SHA-256.
+fn send_source(
+    file: u32,
+    source: &Source,
+    opts: &IngestOptions,
+    tx: &SyncSender<Message>,
+    pool: &BufferPool,
+    progress: &dyn Progress,
+) -> Result<(Option<u32>, String)> {
+    let name = source.display_path();
+    source::with_reader_hashed(source, progress, |reader| {
+        send_stream(file, &name, reader, opts, tx, pool.clone())
+    })
 }
 
 /// Recognise one stream's layout and send it in chunks of whole records; returns how many

@@ -377,6 +377,24 @@ impl TestHosts {
 }
 
 impl TestHosts {
+    /// The test hosts, or `None` after saying loudly that `test` is skipped.
+    fn or_skip(test: &str) -> Option<TestHosts> {
+        let hosts = TestHosts::new();
+        if hosts.is_none() {
+            eprintln!(
+                "SKIPPED {test}: this machine does not allow network namespaces (ip netns add \
+                 needs root and iproute2)"
+            );
+        }
+        hosts
+    }
+
+    /// A host file naming both hosts, port 2101 on each, in `dir`.
+    fn hostfile(&self, dir: &Path) -> PathBuf {
+        let [a, b] = &self.addresses;
+        write(dir, "hosts", &format!("{a}:2101\n{b}:2101\n"))
+    }
+
     /// Take host `i` off the network without a word: its link goes down, so nothing, not
     /// even a reset, reaches the other host.
     fn vanish(&self, i: usize) {
@@ -427,20 +445,12 @@ impl Drop for TestHosts {
 
 #[test]
 fn two_hosts_across_a_real_network_interface_give_the_bytes_of_one() {
-    let Some(hosts) = TestHosts::new() else {
-        eprintln!(
-            "SKIPPED two_hosts_across_a_real_network_interface_give_the_bytes_of_one: this \
-             machine does not allow network namespaces (ip netns add needs root and iproute2)"
-        );
+    let Some(hosts) = TestHosts::or_skip("two_hosts_across_a_real_network_interface") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let inputs = inputs(dir.path());
-    let hostfile = write(
-        dir.path(),
-        "hosts",
-        &format!("{}:2101\n{}:2101\n", hosts.addresses[0], hosts.addresses[1]),
-    );
+    let hostfile = hosts.hostfile(dir.path());
     let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     let mut one = vec!["detect".to_string()];
     one.extend(inputs.iter().cloned());
@@ -509,20 +519,12 @@ fn a_process_that_fails_stops_the_others_with_its_error() {
 
 #[test]
 fn a_host_that_vanishes_mid_run_is_named_within_half_a_minute() {
-    let Some(hosts) = TestHosts::new() else {
-        eprintln!(
-            "SKIPPED a_host_that_vanishes_mid_run_is_named_within_half_a_minute: this machine \
-             does not allow network namespaces (ip netns add needs root and iproute2)"
-        );
+    let Some(hosts) = TestHosts::or_skip("a_host_that_vanishes_mid_run") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let inputs = inputs(dir.path());
-    let hostfile = write(
-        dir.path(),
-        "hosts",
-        &format!("{}:2101\n{}:2101\n", hosts.addresses[0], hosts.addresses[1]),
-    );
+    let hostfile = hosts.hostfile(dir.path());
     let out = dir.path().join("out");
     let mut args = vec!["detect".to_string()];
     args.extend(inputs.iter().cloned());
