@@ -563,3 +563,39 @@ fn a_host_that_vanishes_mid_run_is_named_within_half_a_minute() {
     let o = finish(p1, 60);
     assert!(!o.status.success());
 }
+
+/// Real data, both shapes: the IRA takedown archive (its two releases, one per process) and
+/// CooRTweet's mixed collection give the bytes of one process on two.
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn real_archive_and_collection_on_2_processes_give_the_bytes_of_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let shapes = [
+        vec![
+            shared("ira-2016h2/tweets.csv.gz"),
+            shared("ira-2016-10/tweets.csv.gz"),
+        ],
+        vec![shared("coortweet/russian_coord_tweets.csv.gz")],
+    ];
+    for (k, inputs) in shapes.iter().enumerate() {
+        let mut args: Vec<String> = vec!["detect".into()];
+        args.extend(inputs.iter().map(|p| p.to_str().unwrap().to_string()));
+        args.push("-q".into());
+        let out = |name: &str| dir.path().join(format!("{name}{k}"));
+        let one = [
+            args.clone(),
+            vec!["-o".into(), out("one").to_str().unwrap().into()],
+        ]
+        .concat();
+        let o = coordnet(&one.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let two = [args, vec!["-o".into(), out("two").to_str().unwrap().into()]].concat();
+        run_on(
+            dir.path(),
+            2,
+            2,
+            &two.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        assert_eq!(files(&out("one")), files(&out("two")), "inputs {inputs:?}");
+    }
+}
