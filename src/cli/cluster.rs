@@ -10,6 +10,34 @@ use std::path::PathBuf;
 /// across processes, whose part (reading its share) is done.
 pub type Read = Option<(Dataset, IngestStats)>;
 
+/// What a run across processes keeps after reading: on process 0, its link to the others,
+/// which count detect's pairs, until it lets them go.
+#[derive(Default)]
+pub struct Session {
+    #[cfg(feature = "distributed")]
+    link: Option<coordnet::distributed::Link<coordnet::ingest::Shipment>>,
+}
+
+impl Session {
+    /// Where detect's co-action pairs are counted: across the processes, or here.
+    pub fn counter(&self) -> coordnet::graphs::coaction::Counter {
+        #[cfg(feature = "distributed")]
+        if let Some(link) = &self.link {
+            return coordnet::graphs::coaction::Counter(link.pairing());
+        }
+        coordnet::graphs::coaction::Counter::default()
+    }
+
+    /// Let the other processes go, once nothing more is asked of them.
+    pub fn finish(self) -> anyhow::Result<()> {
+        #[cfg(feature = "distributed")]
+        if let Some(link) = self.link {
+            link.finish()?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(not(feature = "distributed"))]
 #[derive(clap::Args, Debug)]
 pub struct ClusterArgs {}
@@ -25,8 +53,9 @@ impl ClusterArgs {
         inputs: &[PathBuf],
         opts: &IngestOptions,
         progress: &dyn Progress,
-    ) -> anyhow::Result<Read> {
-        Ok(Some(ingest_with_progress(inputs, opts, progress)?))
+    ) -> anyhow::Result<(Read, Session)> {
+        let read = ingest_with_progress(inputs, opts, progress)?;
+        Ok((Some(read), Session::default()))
     }
 }
 
@@ -73,21 +102,27 @@ mod across {
             Ok(())
         }
 
-        /// Read the inputs, across the processes if the flags name some.
+        /// Read the inputs, across the processes if the flags name some. A process other than
+        /// 0 then counts pairs for process 0 until it is let go.
         pub fn read(
             &self,
             inputs: &[PathBuf],
             opts: &IngestOptions,
             progress: &dyn Progress,
-        ) -> anyhow::Result<Read> {
+        ) -> anyhow::Result<(Read, Session)> {
             let Some(cluster) = self.cluster()? else {
-                return Ok(Some(ingest_with_progress(inputs, opts, progress)?));
+                let read = ingest_with_progress(inputs, opts, progress)?;
+                return Ok((Some(read), Session::default()));
             };
             let link = self.start(&cluster, inputs)?;
             match coordnet::ingest::ingest_across(inputs, opts, progress, &link) {
+                Ok(read) if cluster.is_first() => {
+                    link.gathered()?;
+                    Ok((read, Session { link: Some(link) }))
+                }
                 Ok(read) => {
                     link.finish()?;
-                    Ok(read)
+                    Ok((read, Session::default()))
                 }
                 // Process 0 stops at once: the others see its connections close and stop.
                 Err(e) if cluster.is_first() => Err(e.into()),

@@ -225,20 +225,38 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     progress.say(&args.input.memory_line());
     let options = args.input.options();
     match args.cluster.read(&args.input.inputs, &options, &progress)? {
-        Some((data, stats)) => detect_and_write(&args, &config, data, stats, started, &progress),
-        None => Ok(()), // this process's share is read and sent: its part is done
+        (Some((data, stats)), session) => {
+            let read = Read {
+                data,
+                stats,
+                session,
+            };
+            detect_and_write(&args, config, read, started, &progress)
+        }
+        (None, _) => Ok(()), // this process's part (its share, and pairs) is done
     }
+}
+
+/// What process 0 has read, and the session with the other processes (if any).
+struct Read {
+    data: coordnet::Dataset,
+    stats: coordnet::IngestStats,
+    session: super::cluster::Session,
 }
 
 /// From the dataset to the outputs.
 fn detect_and_write(
     args: &Args,
-    config: &DetectConfig,
-    data: coordnet::Dataset,
-    stats: coordnet::IngestStats,
+    mut config: DetectConfig,
+    read: Read,
     started: Instant,
     progress: &Reporter,
 ) -> anyhow::Result<()> {
+    let Read {
+        data,
+        stats,
+        session,
+    } = read;
     progress.say(&stats.summary());
     anyhow::ensure!(
         !data.is_empty(),
@@ -261,7 +279,10 @@ fn detect_and_write(
             Some(control)
         }
     };
-    let d = detect_with_progress(&data, control.as_ref(), config, progress)?;
+    config.fusion.graph.counter = session.counter();
+    let d = detect_with_progress(&data, control.as_ref(), &config, progress)?;
+    session.finish()?;
+    let config = &config;
     progress.say(&format!(
         "input: {} ({})",
         d.input.kind.name(),

@@ -144,10 +144,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     // CooRTweet counts every row, repeated ones too.
     ingest_opts.keep_repeated_rows = args.graph.coortweet;
-    let Some((data, stats)) = args
-        .cluster
-        .read(&args.input.inputs, &ingest_opts, &progress)?
-    else {
+    let (read, session) = (args.cluster).read(&args.input.inputs, &ingest_opts, &progress)?;
+    // A graph's projection keeps every column of its edges, on process 0: the others are done.
+    session.finish()?;
+    let Some((data, stats)) = read else {
         return Ok(()); // this process's share is read and sent: its part is done
     };
     progress.say(&stats.summary());

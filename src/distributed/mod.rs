@@ -13,12 +13,14 @@
 
 mod connect;
 mod hosts;
+mod pairs;
 
 pub use hosts::{parse_hosts, read_hostfile, Host};
+pub use pairs::Pairing;
 
 use crate::error::{Error, Result};
 use std::path::Path;
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use timely::communication::allocator::zero_copy::initialize::initialize_networking_from_sockets;
@@ -92,17 +94,18 @@ impl Cluster {
         let builders = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
         let (outbox_tx, outbox_rx) = sync_channel::<Outgoing<P>>(IN_FLIGHT);
         let (inbox_tx, inbox_rx) = sync_channel::<(u32, P)>(IN_FLIGHT);
-        let ends = Arc::new(Mutex::new(Some((outbox_rx, inbox_tx))));
+        let (counted_tx, counted_rx) = channel();
+        let ends = Arc::new(Mutex::new(Some((outbox_rx, inbox_tx, counted_tx))));
         let guards = timely::execute::execute_from(
             builders,
             Box::new(comms),
             timely::WorkerConfig::default(),
             move |worker| {
                 let ends = ends.lock().unwrap_or_else(|e| e.into_inner()).take();
-                let Some((outbox, inbox)) = ends else {
+                let Some((outbox, inbox, counted)) = ends else {
                     return false; // one worker per process: never reached
                 };
-                gather(worker, outbox, inbox)
+                work(worker, outbox, inbox, counted)
             },
         )
         .map_err(|e| Error::cluster(format!("starting timely: {e}")))?;
@@ -110,6 +113,7 @@ impl Cluster {
             cluster: self.clone(),
             outbox: Some(outbox_tx),
             inbox: self.is_first().then_some(Mutex::new(inbox_rx)),
+            counted: (self.is_first()).then(|| Arc::new(Mutex::new(counted_rx))),
             guards: Mutex::new(Some(guards)),
         })
     }
@@ -129,16 +133,23 @@ enum Outgoing<P> {
     Piece(P),
     /// From process 0: everything arrived; tell the others.
     Gathered,
+    /// From process 0: pairs to count across the processes.
+    Work(pairs::Work),
+    /// From process 0: the run needs the others no more.
+    Close,
 }
 
-/// The worker of one process: sends what the process puts in `outbox` to process 0, where
-/// they come out of `inbox` with the number of the process that sent them. Sending waits
-/// while the gathering lags more than [`IN_FLIGHT`] pieces behind. Returns whether process 0
-/// said it gathered everything (on process 0: whether it did).
-fn gather<P: Piece>(
+/// The worker of one process. It sends what the process puts in `outbox` to process 0,
+/// where they come out of `inbox` with the number of the process that sent them; sending
+/// waits while the gathering lags more than [`IN_FLIGHT`] pieces behind. Then it counts
+/// pairs for process 0 (see [`pairs`]), whose answers come out of `counted`, until process 0
+/// closes the link. Returns whether process 0 said it gathered everything (on process 0:
+/// whether it did).
+fn work<P: Piece>(
     worker: &mut timely::worker::Worker,
     outbox: Receiver<Outgoing<P>>,
     inbox: SyncSender<(u32, P)>,
+    counted: std::sync::mpsc::Sender<pairs::Counted>,
 ) -> bool {
     let me = worker.index() as u32;
     let peers = worker.peers();
@@ -182,17 +193,27 @@ fn gather<P: Piece>(
         );
         probe
     });
-    // Process 0 sends no pieces: its input closes at once, or the frontier would wait on it.
+    let pairing = pairs::dataflow(worker, counted);
+    // Process 0 sends no pieces, and only process 0 sends acknowledgements and pairing work:
+    // other inputs close at once, or the frontiers would wait on them.
     let mut input = (me != 0).then_some(input);
+    let mut acks = (me == 0).then_some(acks);
+    let mut pairing = (me == 0).then_some(pairing);
     let mut sent = 0u64;
     loop {
         match outbox.recv_timeout(Duration::from_millis(2)) {
             Ok(Outgoing::Gathered) => {
                 gathered.set(true);
-                for p in 1..peers as u32 {
-                    acks.send(p);
+                if let Some(mut acks) = acks.take() {
+                    for p in 1..peers as u32 {
+                        acks.send(p);
+                    }
                 }
-                break;
+            }
+            Ok(Outgoing::Work(w)) => {
+                if let Some(pairing) = pairing.as_mut() {
+                    pairing.send(worker, w);
+                }
             }
             Ok(Outgoing::Piece(piece)) => {
                 let Some(input) = input.as_mut() else {
@@ -206,11 +227,11 @@ fn gather<P: Piece>(
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
+            Ok(Outgoing::Close) | Err(RecvTimeoutError::Disconnected) => break,
         }
         worker.step();
     }
-    drop((input, acks));
+    drop((input, acks, pairing));
     // Process 0 closes its inputs only once it has everything (or it fails and its
     // connections close), so the dataflow ends after its word has arrived.
     while worker.step_or_park(Some(Duration::from_millis(10))) {}
@@ -224,6 +245,8 @@ pub struct Link<P: Piece> {
     outbox: Option<SyncSender<Outgoing<P>>>,
     /// In mutexes only to share the link between the threads of ingest.
     inbox: Option<Mutex<Receiver<(u32, P)>>>,
+    /// On process 0: the pieces of the answers to pairing work.
+    counted: Option<Arc<Mutex<Receiver<pairs::Counted>>>>,
     guards: Mutex<Option<timely::communication::WorkerGuards<bool>>>,
 }
 
@@ -238,6 +261,12 @@ impl<P: Piece> Link<P> {
         outbox
             .send(Outgoing::Piece(piece))
             .map_err(|_| self.failure())
+    }
+
+    /// On process 0, once it has every process's share: tell the others.
+    pub fn gathered(&self) -> Result<()> {
+        let outbox = self.outbox.as_ref().expect("a closed link sends nothing");
+        outbox.send(Outgoing::Gathered).map_err(|_| self.failure())
     }
 
     /// On process 0: the next piece and the process that sent it; an error naming the process
@@ -255,11 +284,14 @@ impl<P: Piece> Link<P> {
     /// the process that failed if one did.
     pub fn finish(mut self) -> Result<()> {
         if let (true, Some(outbox)) = (self.cluster.is_first(), &self.outbox) {
-            // Everything arrived: the others may stop.
+            // Everything arrived (if not said already), and nothing more is asked: the others
+            // may stop.
             let _ = outbox.send(Outgoing::Gathered);
+            let _ = outbox.send(Outgoing::Close);
         }
         self.outbox = None;
         self.inbox = None; // a worker handing over pieces nobody takes stops waiting
+        self.counted = None;
         let guards = self
             .guards
             .get_mut()
@@ -276,22 +308,26 @@ impl<P: Piece> Link<P> {
         }
     }
 
-    /// What went wrong, as well as this process can tell.
     fn failure(&self) -> Error {
-        match network_failure() {
-            Some((peer, what)) if peer < self.cluster.processes() => {
-                Error::cluster(peer_failed(&self.cluster, peer, &what))
-            }
-            _ if !self.cluster.is_first() => Error::cluster(format!(
-                "{} stopped before it had every process's share; this {} stops too",
-                self.cluster.name(0),
-                self.cluster.name(self.cluster.process)
-            )),
-            _ => Error::cluster(format!(
-                "the connection between the processes failed; this {} stops",
-                self.cluster.name(self.cluster.process)
-            )),
+        failure(&self.cluster)
+    }
+}
+
+/// What went wrong, as well as this process of `cluster` can tell.
+fn failure(cluster: &Cluster) -> Error {
+    match network_failure() {
+        Some((peer, what)) if peer < cluster.processes() => {
+            Error::cluster(peer_failed(cluster, peer, &what))
         }
+        _ if !cluster.is_first() => Error::cluster(format!(
+            "{} stopped before the run was done; this {} stops too",
+            cluster.name(0),
+            cluster.name(cluster.process)
+        )),
+        _ => Error::cluster(format!(
+            "the connection between the processes failed; this {} stops",
+            cluster.name(cluster.process)
+        )),
     }
 }
 
@@ -302,6 +338,7 @@ impl<P: Piece> Drop for Link<P> {
         // closes the connections, which tells the others at once.
         self.outbox = None;
         self.inbox = None;
+        self.counted = None;
         if let Some(guards) = self
             .guards
             .get_mut()

@@ -61,6 +61,9 @@ pub struct ProjectionStats {
     pub edges_below_min_pairs: usize,
     pub edges_below_participation: usize,
     pub edges: usize,
+    /// Pairs counted by each process of a run across processes (empty on one process).
+    #[serde(skip)]
+    pub pairs_by_process: Vec<u64>,
 }
 
 /// A projected co-action graph.
@@ -98,7 +101,7 @@ pub fn project(data: &Dataset, actions: Actions, opts: &GraphOptions) -> Result<
     };
     let pairs = collect_pairs::<Acc>(&ctx, p.window_ms, opts.max_neighbors);
     let filter = count_pairs(data, &mut p, &pairs, opts);
-    let null = ShuffledNull::new(&p.actions, pairs.totals.slot_pairs, &degree);
+    let null = ShuffledNull::new(&p.actions, pairs.totals.slot_pairs, degree);
     p.edges = finish_edges(pairs.maps, &filter, &null, &weights, &mut p.stats);
     p.stats.edges = p.edges.len();
     Ok(p)
@@ -118,6 +121,32 @@ pub fn project_significant(
     alpha: f64,
 ) -> Result<(Projection, SignificantPairs)> {
     let (mut p, degree) = prepare(data, actions, opts)?;
+    if let (Some(counter), false) = (&opts.counter.0, opts.coortweet_participation) {
+        let window = p.window_ms.unwrap_or(i64::MAX);
+        let cap = opts.max_neighbors.max(1);
+        let slots = window_slots(&p.actions, window, cap as usize);
+        let test = EdgeTest {
+            null: ShuffledNull::new(&p.actions, slots.slot_pairs, degree),
+            min_pairs: opts.min_pairs,
+            alpha,
+        };
+        let counted = counter.count(PairJob {
+            actions: &p.actions,
+            window,
+            cap,
+            test: &test,
+        })?;
+        p.stats.pairs = counted.pairs;
+        p.stats.pairs_capped = slots.capped;
+        p.stats.items_capped = slots.items_capped;
+        p.stats.edges_before_filters = counted.edges_before_filters as usize;
+        p.stats.edges_below_min_pairs = counted.edges_below_min_pairs as usize;
+        p.stats.edges = counted.kept as usize;
+        p.stats.pairs_by_process = counted.by_process;
+        let mut edges = counted.significant;
+        edges.par_sort_unstable_by_key(|e| (e.0, e.1));
+        return Ok((p, edges));
+    }
     let ctx = Context {
         actions: &p.actions,
         item_of: &item_of(&p.actions),
@@ -125,7 +154,11 @@ pub fn project_significant(
     };
     let pairs = collect_pairs::<u32>(&ctx, p.window_ms, opts.max_neighbors);
     let filter = count_pairs(data, &mut p, &pairs, opts);
-    let null = ShuffledNull::new(&p.actions, pairs.totals.slot_pairs, &degree);
+    let test = EdgeTest {
+        null: ShuffledNull::new(&p.actions, pairs.totals.slot_pairs, degree),
+        min_pairs: opts.min_pairs,
+        alpha,
+    };
     let tallies = tally_fates(&pairs.maps, &filter, &mut p.stats);
     p.stats.edges = tallies.iter().map(|t| t[Fate::Kept as usize]).sum();
     let runs: Vec<Vec<(u32, u32, f64)>> = pairs
@@ -135,11 +168,7 @@ pub fn project_significant(
             let mut out: Vec<(u32, u32, f64)> = map
                 .into_iter()
                 .filter(|&(k, n)| filter.fate(k, &n) == Fate::Kept)
-                .filter_map(|(key, n)| {
-                    let (a, b) = ((key >> 32) as u32, key as u32);
-                    let p_value = poisson_upper_tail(n as u64, null.expected(a, b));
-                    (p_value <= alpha).then_some((a, b, p_value))
-                })
+                .filter_map(|(key, n)| test.significant(key, n))
                 .collect();
             out.shrink_to_fit();
             out
@@ -152,6 +181,216 @@ pub fn project_significant(
     }
     edges.par_sort_unstable_by_key(|e| (e.0, e.1));
     Ok((p, edges))
+}
+
+/// Where a projection's in-window pairs are counted and tested: [`project_significant`]
+/// counts them on this process unless [`GraphOptions::counter`] names another counter (a run
+/// across processes spreads them over its processes, by account pair). Either way the
+/// answer is the same.
+pub trait PairCounter: Send + Sync {
+    /// The significant account pairs of `job`, in any order, with what counting found.
+    fn count(&self, job: PairJob<'_>) -> Result<PairCount>;
+}
+
+/// The counter of [`GraphOptions::counter`]: `None` counts on this process.
+#[derive(Clone, Default)]
+pub struct Counter(pub Option<std::sync::Arc<dyn PairCounter>>);
+
+impl std::fmt::Debug for Counter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.0 {
+            None => "Counter(here)",
+            Some(_) => "Counter(elsewhere)",
+        })
+    }
+}
+
+/// A projection's pairs to count: its actions, pairing window and neighbour cap, and the test
+/// every aggregated pair meets.
+pub struct PairJob<'a> {
+    pub actions: &'a Actions,
+    pub window: i64,
+    pub cap: u32,
+    pub test: &'a EdgeTest,
+}
+
+impl PairJob<'_> {
+    /// The actions in units of about [`UNIT`] actions, each with what pairing its actions
+    /// reads (the rest of the last item, as far as the window and the cap reach).
+    pub fn units(&self) -> impl Iterator<Item = PairUnit> + '_ {
+        let (actions, window, cap) = (self.actions, self.window, self.cap as usize);
+        let (acc, t, start) = (&actions.account, &actions.time_ms, &actions.start);
+        (0..actions.len()).step_by(UNIT).map(move |lo| {
+            let hi = (lo + UNIT).min(actions.len());
+            // Items are sorted by their first action: the items of `lo` and `hi - 1`.
+            let first = start.partition_point(|&s| s as usize <= lo) - 1;
+            let last = start.partition_point(|&s| (s as usize) < hi) - 1;
+            let end = start[last + 1] as usize;
+            let mut reach = hi;
+            while reach < end && reach < hi + cap && t[reach] - t[hi - 1] <= window {
+                reach += 1;
+            }
+            let mut starts: Vec<u32> = (first..=last)
+                .map(|g| (start[g] as usize).max(lo) as u32 - lo as u32)
+                .collect();
+            starts.push((reach - lo) as u32);
+            PairUnit {
+                account: acc[lo..reach].to_vec(),
+                time_ms: t[lo..reach].to_vec(),
+                start: starts,
+                pair: (hi - lo) as u32,
+                window,
+                cap: cap as u32,
+            }
+        })
+    }
+}
+
+/// Consecutive actions of a projection, grouped by item as in [`Actions`]: the first `pair`
+/// of them pair with the later actions of their item; the rest are there to be paired with.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PairUnit {
+    pub account: Vec<u32>,
+    pub time_ms: Vec<i64>,
+    pub start: Vec<u32>,
+    pub pair: u32,
+    pub window: i64,
+    pub cap: u32,
+}
+
+impl PairUnit {
+    /// Its in-window pairs, aggregated: `(account pair key, pairs)`, sorted by key.
+    pub fn pairs(&self) -> Vec<(u64, u32)> {
+        let items = self.start.len() - 1;
+        let item_of: Vec<u32> = (0..items)
+            .flat_map(|g| {
+                std::iter::repeat_n(g as u32, (self.start[g + 1] - self.start[g]) as usize)
+            })
+            .collect();
+        let bits = |n: usize| -> Vec<AtomicU64> {
+            (0..n.div_ceil(64)).map(|_| AtomicU64::new(0)).collect()
+        };
+        let (paired, capped_items) = (bits(self.account.len()), bits(items));
+        let marks = Marks {
+            paired: &paired,
+            capped_items: &capped_items,
+        };
+        let mut out = Emitted::default();
+        out.clear();
+        let slices = (&self.account[..], &self.time_ms[..], &self.start[..]);
+        let range = 0..self.pair as usize;
+        emit(
+            slices,
+            &item_of,
+            range,
+            self.window,
+            self.cap as usize,
+            marks,
+            &mut out,
+        );
+        let mut keys: Vec<u64> = out.shards.into_iter().flatten().map(|p| p.key).collect();
+        keys.sort_unstable();
+        let mut counted: Vec<(u64, u32)> = Vec::new();
+        for key in keys {
+            match counted.last_mut() {
+                Some((k, n)) if *k == key => *n += 1,
+                _ => counted.push((key, 1)),
+            }
+        }
+        counted
+    }
+}
+
+/// What every aggregated pair must meet to be an edge: at least `min_pairs` pairs, and a
+/// p-value under the shuffled null of at most `alpha`.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct EdgeTest {
+    null: ShuffledNull,
+    min_pairs: u32,
+    alpha: f64,
+}
+
+impl EdgeTest {
+    /// `(a, b, p-value)` if the account pair `key` with `n` pairs is significant.
+    fn significant(&self, key: u64, n: u32) -> Option<(u32, u32, f64)> {
+        let (a, b) = ((key >> 32) as u32, key as u32);
+        let p_value = poisson_upper_tail(n as u64, self.null.expected(a, b));
+        (p_value <= self.alpha).then_some((a, b, p_value))
+    }
+
+    /// A share of a projection's pairs, aggregated by account pair (each pair in one share
+    /// only), tested.
+    pub fn test(&self, pairs: impl IntoIterator<Item = (u64, u32)>) -> PairCount {
+        let mut c = PairCount::default();
+        for (key, n) in pairs {
+            c.edges_before_filters += 1;
+            c.pairs += n as u64;
+            if n < self.min_pairs {
+                c.edges_below_min_pairs += 1;
+                continue;
+            }
+            c.kept += 1;
+            c.significant.extend(self.significant(key, n));
+        }
+        c
+    }
+}
+
+/// What counting a projection's pairs found (or a share of them: shares add up).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PairCount {
+    pub significant: SignificantPairs,
+    pub pairs: u64,
+    pub edges_before_filters: u64,
+    pub edges_below_min_pairs: u64,
+    pub kept: u64,
+    /// Pairs counted by each process, where counted across processes.
+    pub by_process: Vec<u64>,
+}
+
+impl PairCount {
+    pub fn add(&mut self, other: PairCount) {
+        self.significant.extend(other.significant);
+        self.pairs += other.pairs;
+        self.edges_before_filters += other.edges_before_filters;
+        self.edges_below_min_pairs += other.edges_below_min_pairs;
+        self.kept += other.kept;
+        self.by_process.extend(other.by_process);
+    }
+}
+
+/// The window's slots (action pairs the window and cap allow, accounts aside) and what the
+/// cap left out, without forming a pair: what the null and the stats read when the pairs
+/// are counted elsewhere. The same figures `collect_pairs` adds up as it pairs.
+struct Slots {
+    slot_pairs: u64,
+    capped: u64,
+    items_capped: usize,
+}
+
+fn window_slots(actions: &Actions, window: i64, cap: usize) -> Slots {
+    let t = &actions.time_ms;
+    let mut s = Slots {
+        slot_pairs: 0,
+        capped: 0,
+        items_capped: 0,
+    };
+    for g in 0..actions.items() {
+        let range = actions.item(g);
+        let (end, mut hi, mut capped) = (range.end, 0, false);
+        for i in range {
+            hi = hi.max(i + 1);
+            while hi < end && t[hi] - t[i] <= window {
+                hi += 1;
+            }
+            let limit = hi.min(i + 1 + cap);
+            s.capped += (hi - limit) as u64;
+            capped |= hi > limit;
+            s.slot_pairs += (limit - i - 1) as u64;
+        }
+        s.items_capped += usize::from(capped);
+    }
+    s
 }
 
 /// The projection's window and accounts, before any pair: the edgeless projection, and every
@@ -277,7 +516,12 @@ fn collect_pairs<T: Tally>(
                 paired: &paired,
                 capped_items: &capped_items,
             };
-            emit(actions, item_of, lo..hi, window, cap, marks, &mut local);
+            let slices = (
+                &actions.account[..],
+                &actions.time_ms[..],
+                &actions.start[..],
+            );
+            emit(slices, item_of, lo..hi, window, cap, marks, &mut local);
             *out = local;
         });
         // After the first round, each map is sized for its share of the rest as the first
@@ -314,13 +558,14 @@ fn collect_pairs<T: Tally>(
 
 /// Expected pairs of (a, b) when accounts are shuffled over the fixed action slots:
 /// 2 * slot_pairs * k_a * k_b / (M (M - 1)).
-struct ShuffledNull<'a> {
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct ShuffledNull {
     scale: f64,
-    degree: &'a [u32],
+    degree: Vec<u32>,
 }
 
-impl ShuffledNull<'_> {
-    fn new<'a>(actions: &Actions, slot_pairs: u64, degree: &'a [u32]) -> ShuffledNull<'a> {
+impl ShuffledNull {
+    fn new(actions: &Actions, slot_pairs: u64, degree: Vec<u32>) -> ShuffledNull {
         let m = actions.len() as f64;
         let scale = if m > 1.0 {
             2.0 * slot_pairs as f64 / (m * (m - 1.0))
@@ -447,8 +692,8 @@ fn co_edge(key: u64, e: &Acc, null: &ShuffledNull, weights: &ItemWeights) -> CoE
     }
 }
 
-/// Actions per emitting task; a busy item's actions may span several.
-const UNIT: usize = 1 << 14;
+/// Actions per emitting task (and per [`PairUnit`]); a busy item's actions may span several.
+pub const UNIT: usize = 1 << 14;
 /// Account-pair maps, each built by one task (a power of two).
 const SHARDS: usize = 64;
 
@@ -487,7 +732,7 @@ struct Marks<'a> {
 /// Pairs of the actions in `range` with the later actions of their item inside the window
 /// (at most `cap` of them, the nearest in time).
 fn emit(
-    actions: &Actions,
+    (acc, t, start): (&[u32], &[i64], &[u32]),
     item_of: &[u32],
     range: std::ops::Range<usize>,
     window: i64,
@@ -495,14 +740,13 @@ fn emit(
     marks: Marks,
     out: &mut Emitted,
 ) {
-    let (acc, t) = (&actions.account, &actions.time_ms);
     let (mut hi, mut item) = (0, usize::MAX);
     for i in range {
         let g = item_of[i] as usize;
         if g != item {
             (hi, item) = (0, g);
         }
-        let end = actions.start[g + 1] as usize;
+        let end = start[g + 1] as usize;
         hi = hi.max(i + 1);
         while hi < end && t[hi] - t[i] <= window {
             hi += 1;
@@ -689,5 +933,119 @@ impl ItemWeights {
             }
             same
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACCOUNTS: usize = 20_000;
+
+    /// Actions on `items` items, one of them far larger than a unit, with times that bunch
+    /// (so windows and caps both bite) and accounts that repeat (so self-pairs occur), and
+    /// one pair of accounts far more often together than chance.
+    fn actions(items: usize, seed: u64) -> Actions {
+        let mut x = seed;
+        let mut next = move |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let mut a = Actions {
+            start: vec![0],
+            ..Default::default()
+        };
+        for g in 0..items {
+            let n = if g == items / 2 {
+                3 * UNIT + 77
+            } else {
+                1 + next(40) as usize
+            };
+            let mut t = next(1_000_000) as i64;
+            // Accounts 0 and 1 act together on every third item: a significant pair.
+            for together in (g % 3 == 0).then_some([0, 1]).into_iter().flatten() {
+                t += 500;
+                a.account.push(together);
+                a.time_ms.push(t);
+                a.row.push(a.row.len() as u32);
+            }
+            for _ in 0..n {
+                t += next(30_000) as i64;
+                a.account.push(next(ACCOUNTS as u64) as u32);
+                a.time_ms.push(t);
+                a.row.push(a.row.len() as u32);
+            }
+            a.item_key.push(g as u64);
+            a.start.push(a.account.len() as u32);
+        }
+        a
+    }
+
+    #[test]
+    fn units_pair_and_count_as_pairing_in_one_place_does() {
+        for (window, cap) in [(Some(60_000), 1000), (Some(10_000), 3), (None, 50)] {
+            let a = actions(3000, 7);
+            let ctx = Context {
+                actions: &a,
+                item_of: &item_of(&a),
+                weights: None,
+            };
+            let here = collect_pairs::<u32>(&ctx, window, cap);
+            let mut want: Vec<(u64, u32)> =
+                here.maps.iter().flatten().map(|(&k, &n)| (k, n)).collect();
+            want.sort_unstable();
+
+            let w = window.unwrap_or(i64::MAX);
+            let slots = window_slots(&a, w, cap as usize);
+            assert_eq!(slots.slot_pairs, here.totals.slot_pairs);
+            assert_eq!(slots.capped, here.totals.capped);
+            assert_eq!(slots.items_capped, here.items_capped());
+
+            let test = EdgeTest {
+                null: ShuffledNull::new(&a, slots.slot_pairs, a.per_account(ACCOUNTS)),
+                min_pairs: 4,
+                alpha: 0.05,
+            };
+            let job = PairJob {
+                actions: &a,
+                window: w,
+                cap,
+                test: &test,
+            };
+            let mut by_units: HashMap<u64, u32> = HashMap::new();
+            let units: Vec<PairUnit> = job.units().collect();
+            assert!(units.len() > 4);
+            for u in &units {
+                for (k, n) in u.pairs() {
+                    *by_units.entry(k).or_default() += n;
+                }
+            }
+            let mut got: Vec<(u64, u32)> = by_units.into_iter().collect();
+            got.sort_unstable();
+            assert_eq!(got, want, "window {window:?}, cap {cap}");
+
+            // Tested in two shares (by key), the counts add up to the whole tested at once.
+            let (odd, even): (Vec<_>, Vec<_>) = got.iter().partition(|(k, _)| k % 2 == 1);
+            let mut shares = test.test(odd);
+            shares.add(test.test(even));
+            let whole = test.test(got.iter().copied());
+            shares.significant.sort_unstable_by_key(|e| (e.0, e.1));
+            assert_eq!(shares.significant, whole.significant);
+            assert!(!whole.significant.is_empty());
+            let below = want.iter().filter(|e| e.1 < 4).count() as u64;
+            assert_eq!(whole.edges_below_min_pairs, below);
+            assert!(
+                below > 0 && whole.kept > 0,
+                "{below} below, {} kept",
+                whole.kept
+            );
+            assert_eq!(shares.pairs, here.totals.pairs);
+            assert_eq!(
+                (shares.kept, shares.edges_before_filters),
+                (whole.kept, want.len() as u64)
+            );
+        }
     }
 }

@@ -38,7 +38,9 @@ pub mod text_norm;
 pub mod window;
 
 pub use actions::{ActionFilter, Actions};
-pub use coaction::{CoEdge, Projection, ProjectionStats};
+pub use coaction::{
+    CoEdge, PairCount, PairCounter, PairJob, PairUnit, Projection, ProjectionStats,
+};
 pub use fusion::{fuse, Fused, FusedEdge, FusedEdges, FusionOptions, KindStats};
 pub use retweet::{retweet_graph, RetweetEdge, RetweetGraph};
 pub use store::Graph;
@@ -184,6 +186,9 @@ pub struct GraphOptions {
     pub filter: ActionFilter,
     /// Jaccard similarity above which two texts are near-duplicates (co-similar).
     pub similarity: f64,
+    /// Where detect's in-window pairs are counted and tested: here by default, or across the
+    /// processes of a run across processes.
+    pub counter: coaction::Counter,
 }
 
 impl Default for GraphOptions {
@@ -197,6 +202,7 @@ impl Default for GraphOptions {
             coortweet_participation: false,
             filter: ActionFilter::default(),
             similarity: 0.7,
+            counter: coaction::Counter::default(),
         }
     }
 }

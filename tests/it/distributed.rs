@@ -23,10 +23,14 @@ fn hostfile(dir: &Path, n: usize) -> (PathBuf, Vec<u16>) {
     (path, ports)
 }
 
-/// Start process `i` of `n` with `args` (the same for all) and `--threads threads`.
+/// Start process `i` of `n` with `args` (the same for all) and `--threads threads`; process
+/// 0 notes what each stage did (`COORDNET_TIMINGS`).
 fn start(args: &[&str], hosts: &Path, n: usize, i: usize, threads: usize) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_coordnet"))
-        .args(args)
+    let mut c = Command::new(env!("CARGO_BIN_EXE_coordnet"));
+    if i == 0 {
+        c.env("COORDNET_TIMINGS", "1");
+    }
+    c.args(args)
         .args(["--processes", &n.to_string(), "--process", &i.to_string()])
         .args(["--hostfile", hosts.to_str().unwrap()])
         .args(["--threads", &threads.to_string(), "--connect-timeout", "20"])
@@ -50,18 +54,21 @@ fn finish(mut child: Child, secs: u64) -> std::process::Output {
 }
 
 /// Run `args` on `n` processes; every process must succeed, and all but process 0 print
-/// nothing.
-fn run_on(dir: &Path, n: usize, threads: usize, args: &[&str]) {
+/// nothing. Returns what process 0 printed on standard error.
+fn run_on(dir: &Path, n: usize, threads: usize, args: &[&str]) -> String {
     let (hosts, _) = hostfile(dir, n);
     let children: Vec<Child> = (0..n).map(|i| start(args, &hosts, n, i, threads)).collect();
+    let mut said = String::new();
     for (i, c) in children.into_iter().enumerate() {
         let o = finish(c, 120);
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(o.status.success(), "process {i} of {n}: {err}");
-        if i > 0 {
-            assert!(err.is_empty() && o.stdout.is_empty(), "process {i}: {err}");
+        match i {
+            0 => said = err.into_owned(),
+            _ => assert!(err.is_empty() && o.stdout.is_empty(), "process {i}: {err}"),
         }
     }
+    said
 }
 
 /// Generated collection in three files, and the sample: four inputs to share out.
@@ -122,12 +129,29 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
     for (n, threads) in [(2, 1), (2, 2), (3, 1)] {
         let name = format!("p{n}t{threads}");
         let args = detect(&out(&name));
-        run_on(
+        let said = run_on(
             dir.path(),
             n,
             threads,
             &args.iter().map(String::as_str).collect::<Vec<_>>(),
         );
+        // Every process counted a share of each busy kind's pairs.
+        for kind in ["co-retweet", "co-hashtag"] {
+            let line = (said.lines())
+                .find(|l| l.trim_start().starts_with(&format!("{kind}:")))
+                .unwrap_or_else(|| panic!("no {kind} note: {said}"));
+            let counted = format!("pairs counted on {n} processes: ");
+            let shares = line
+                .split(&counted)
+                .nth(1)
+                .unwrap_or_else(|| panic!("{line}"));
+            let shares = shares.split(')').next().unwrap_or_default();
+            let shares: Vec<f64> = (shares.split(", "))
+                .map(|s| s.trim_end_matches('%').parse().unwrap())
+                .collect();
+            assert_eq!(shares.len(), n, "{line}");
+            assert!(shares.iter().all(|&s| s > 100.0 / n as f64 / 3.0), "{line}");
+        }
         let got = files(&dir.path().join(&name));
         assert_eq!(
             got.keys().collect::<Vec<_>>(),
@@ -167,9 +191,13 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
     );
 }
 
-/// Start a 2-process detect, kill process `victim` once reading has started, and return
-/// what the other process said, how long it took to stop, and the output directory.
-fn kill_one(victim: usize) -> (String, Duration, PathBuf, Vec<u16>, tempfile::TempDir) {
+/// Start a 2-process detect, kill process `victim` once process 0 has said `when` (reading
+/// has started; the first graph is built), and return what the other process said, how long
+/// it took to stop, and the output directory.
+fn kill_one(
+    victim: usize,
+    when: &'static str,
+) -> (String, Duration, PathBuf, Vec<u16>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let inputs = inputs(dir.path());
     let out = dir.path().join("out");
@@ -202,7 +230,7 @@ fn kill_one(victim: usize) -> (String, Duration, PathBuf, Vec<u16>, tempfile::Te
             .lines()
             .map_while(|l| l.ok())
         {
-            if line.contains("reading input") {
+            if line.contains(when) {
                 let _ = started_tx.send(());
             }
             all.push_str(&line);
@@ -213,7 +241,7 @@ fn kill_one(victim: usize) -> (String, Duration, PathBuf, Vec<u16>, tempfile::Te
     let p1 = start(&args, &hosts, 2, 1, 1);
     started
         .recv_timeout(Duration::from_secs(30))
-        .expect("process 0 never started reading");
+        .unwrap_or_else(|_| panic!("process 0 never said '{when}'"));
     let victim_is_0 = victim == 0;
     let (victim, mut survivor) = if victim_is_0 { (p0, p1) } else { (p1, p0) };
     let mut victim = victim;
@@ -250,8 +278,13 @@ fn kill_one(victim: usize) -> (String, Duration, PathBuf, Vec<u16>, tempfile::Te
 
 #[test]
 fn a_process_that_dies_stops_the_others_naming_it_and_nothing_is_written() {
-    for victim in [1, 0] {
-        let (err, stopped, out, ports, _dir) = kill_one(victim);
+    // Process 1 counts pairs for process 0 once reading is done: killed then too.
+    for (victim, when) in [
+        (1, "reading input"),
+        (0, "reading input"),
+        (1, "co-retweet:"),
+    ] {
+        let (err, stopped, out, ports, _dir) = kill_one(victim, when);
         let name = format!("process {victim} (127.0.0.1:{})", ports[victim]);
         assert!(err.contains(&name), "{err}");
         assert!(stopped < Duration::from_secs(30), "{stopped:?}");

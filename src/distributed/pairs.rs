@@ -1,0 +1,243 @@
+//! Co-action pairs counted across processes: the shuffle a projection needs, on timely.
+//!
+//! Process 0 holds the dataset and each kind's actions. It cuts them into units (consecutive
+//! actions by item, [`PairUnit`]) that go round the processes; each process forms its units'
+//! in-window pairs and sends each account pair to the process its hash names, where the
+//! pairs are summed. Once a kind's last unit is through, every process tests the account
+//! pairs it owns against the null (broadcast by process 0 with the kind) and sends process 0
+//! the significant ones. Process 0 sorts them: the edges one process finds, and only those.
+
+use super::{failure, Link, Outgoing, Piece, IN_FLIGHT};
+use crate::error::Result;
+use crate::graphs::coaction::{EdgeTest, PairCount, PairCounter, PairJob, PairUnit};
+use hashbrown::HashMap;
+use rayon::prelude::*;
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Pipeline;
+use timely::dataflow::operators::generic::operator::Operator;
+use timely::dataflow::operators::vec::Broadcast;
+use timely::dataflow::operators::{Capability, Exchange, Input, Probe};
+use timely::dataflow::InputHandle;
+
+/// What process 0 says to every process about a kind.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub(super) enum Control {
+    /// A kind begins: the test its aggregated pairs meet.
+    Begin(EdgeTest),
+    /// Its last unit has been sent.
+    End,
+}
+
+/// What process 0's worker is asked to send into the pairing dataflow.
+pub(super) enum Work {
+    Control(Control),
+    Unit(PairUnit),
+}
+
+/// A piece of one process's answer for a kind: significant edges, and with the last piece
+/// the counts.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub(super) struct Counted {
+    process: u32,
+    count: PairCount,
+    last: bool,
+}
+
+/// Significant edges per piece of an answer (16 bytes each).
+const PIECE_EDGES: usize = 1 << 16;
+
+/// The pairing dataflow's inputs, fed on process 0 only.
+pub(super) struct Inputs {
+    units: InputHandle<u64, CapacityContainerBuilder<Vec<(u64, PairUnit)>>>,
+    control: InputHandle<u64, CapacityContainerBuilder<Vec<Control>>>,
+    probe: timely::dataflow::operators::probe::Handle<u64>,
+    /// Units sent, numbering them.
+    sent: u64,
+    /// The inputs' time: a round per unit, and one after each kind's end.
+    round: u64,
+}
+
+/// Build the pairing dataflow in `worker` (every process builds it, in the same order as
+/// the others); process 0's answers come out of `counted`.
+pub(super) fn dataflow(worker: &mut timely::worker::Worker, counted: Sender<Counted>) -> Inputs {
+    let mut units = InputHandle::new();
+    let mut control = InputHandle::new();
+    let process = worker.index() as u32;
+    let probe = worker.dataflow::<u64, _, _>(|scope| {
+        let control = scope.input_from(&mut control).broadcast();
+        let pairs = scope
+            .input_from(&mut units)
+            .exchange(|(seq, _): &(u64, PairUnit)| *seq)
+            .unary::<CapacityContainerBuilder<Vec<(u64, u32)>>, _, _, _>(
+                Pipeline,
+                "Pair",
+                |_, _| {
+                    |input, output| {
+                        input.for_each(|cap, data: &mut Vec<(u64, PairUnit)>| {
+                            let formed: Vec<Vec<(u64, u32)>> =
+                                data.par_iter().map(|(_, unit)| unit.pairs()).collect();
+                            let mut session = output.session(&cap);
+                            for pairs in formed {
+                                session.give_iterator(pairs.into_iter());
+                            }
+                        })
+                    }
+                },
+            );
+        let (probe, _) = pairs
+            .exchange(|&(key, _)| key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32)
+            .binary_frontier::<_, CapacityContainerBuilder<Vec<Counted>>, _, _, _, _>(
+                control,
+                Pipeline,
+                Pipeline,
+                "Count",
+                move |_, _| {
+                    let mut sums: HashMap<u64, u32> = HashMap::new();
+                    let mut test: Option<EdgeTest> = None;
+                    let mut end: Option<Capability<u64>> = None;
+                    move |(pairs, pairs_frontier), (control, control_frontier), output| {
+                        pairs.for_each(|_, data| {
+                            for (key, n) in data.drain(..) {
+                                *sums.entry(key).or_default() += n;
+                            }
+                        });
+                        control.for_each(|cap, data| {
+                            for c in data.drain(..) {
+                                match c {
+                                    Control::Begin(t) => test = Some(t),
+                                    Control::End => end = cap.retain_least(0),
+                                }
+                            }
+                        });
+                        // Every pair of the kind is here once neither input can bring more
+                        // at or before the time of its end.
+                        let Some(cap) = end.as_ref() else { return };
+                        let t = cap.time();
+                        if pairs_frontier.less_equal(t) || control_frontier.less_equal(t) {
+                            return;
+                        }
+                        let mut count = match test.take() {
+                            Some(test) => test.test(std::mem::take(&mut sums)),
+                            None => PairCount::default(), // never: Begin comes first
+                        };
+                        let mut session = output.session(cap);
+                        let edges = std::mem::take(&mut count.significant);
+                        for piece in edges.chunks(PIECE_EDGES) {
+                            let count = PairCount {
+                                significant: piece.to_vec(),
+                                ..Default::default()
+                            };
+                            session.give(Counted {
+                                process,
+                                count,
+                                last: false,
+                            });
+                        }
+                        session.give(Counted {
+                            process,
+                            count,
+                            last: true,
+                        });
+                        drop(session);
+                        end = None;
+                    }
+                },
+            )
+            .exchange(|_| 0)
+            .unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
+                Pipeline,
+                "Counted",
+                move |_, _| {
+                    move |input, _| {
+                        input.for_each(|_, data| {
+                            for piece in data.drain(..) {
+                                let _ = counted.send(piece); // process 0 gone: nothing to do
+                            }
+                        })
+                    }
+                },
+            )
+            .probe();
+        probe
+    });
+    Inputs {
+        units,
+        control,
+        probe,
+        sent: 0,
+        round: 0,
+    }
+}
+
+impl Inputs {
+    /// Send `work` into the dataflow (process 0), waiting while more than [`IN_FLIGHT`]
+    /// units are on their way.
+    pub(super) fn send(&mut self, worker: &mut timely::worker::Worker, work: Work) {
+        let begins = matches!(work, Work::Control(Control::Begin(_)));
+        match work {
+            Work::Control(c) => self.control.send(c),
+            Work::Unit(unit) => {
+                self.units.send((self.sent, unit));
+                self.sent += 1;
+            }
+        }
+        // A new round after each unit, and after a kind's end (whose time the counting
+        // waits to see passed).
+        if !begins {
+            self.round += 1;
+            self.units.advance_to(self.round);
+            self.control.advance_to(self.round);
+        }
+        let behind = self.round.saturating_sub(IN_FLIGHT as u64);
+        while self.probe.less_than(&behind) {
+            worker.step_or_park(Some(std::time::Duration::from_millis(1)));
+        }
+    }
+}
+
+/// Counts a projection's pairs across the processes of a run (see the module's text).
+pub struct Pairing<P: Piece> {
+    cluster: super::Cluster,
+    outbox: SyncSender<Outgoing<P>>,
+    counted: Arc<Mutex<Receiver<Counted>>>,
+}
+
+impl<P: Piece> Link<P> {
+    /// On process 0: a counter that spreads each projection's pairs over the processes.
+    pub fn pairing(&self) -> Option<Arc<dyn PairCounter>> {
+        let outbox = self.outbox.clone()?;
+        let counted = self.counted.clone()?;
+        Some(Arc::new(Pairing {
+            cluster: self.cluster.clone(),
+            outbox,
+            counted,
+        }))
+    }
+}
+
+impl<P: Piece> PairCounter for Pairing<P> {
+    fn count(&self, job: PairJob<'_>) -> Result<PairCount> {
+        let send =
+            |w: Work| (self.outbox.send(Outgoing::Work(w))).map_err(|_| failure(&self.cluster));
+        // One kind at a time: its answers are all in before the next begins.
+        let counted = self.counted.lock().unwrap_or_else(|e| e.into_inner());
+        send(Work::Control(Control::Begin(job.test.clone())))?;
+        for unit in job.units() {
+            send(Work::Unit(unit))?;
+        }
+        send(Work::Control(Control::End))?;
+        let mut total = PairCount::default();
+        let mut by_process = vec![0; self.cluster.processes()];
+        let mut answered = 0;
+        while answered < self.cluster.processes() {
+            let piece = counted.recv().map_err(|_| failure(&self.cluster))?;
+            answered += usize::from(piece.last);
+            by_process[piece.process as usize] += piece.count.pairs;
+            total.add(piece.count);
+        }
+        total.by_process = by_process;
+        Ok(total)
+    }
+}
