@@ -240,4 +240,10 @@ impl<P: Piece> PairCounter for Pairing<P> {
         total.by_process = by_process;
         Ok(total)
     }
+
+    /// The other processes may end once the graphs are built: they hold nothing Leiden,
+    /// scoring or the outputs read.
+    fn done(&self) {
+        let _ = self.outbox.send(Outgoing::Close);
+    }
 }
