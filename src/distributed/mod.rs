@@ -94,18 +94,18 @@ impl Cluster {
         let builders = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
         let (outbox_tx, outbox_rx) = sync_channel::<Outgoing<P>>(IN_FLIGHT);
         let (inbox_tx, inbox_rx) = sync_channel::<(u32, P)>(IN_FLIGHT);
-        let (counted_tx, counted_rx) = channel();
-        let ends = Arc::new(Mutex::new(Some((outbox_rx, inbox_tx, counted_tx))));
+        let (answers_tx, answers_rx) = channel();
+        let ends = Arc::new(Mutex::new(Some((outbox_rx, inbox_tx, answers_tx))));
         let guards = timely::execute::execute_from(
             builders,
             Box::new(comms),
             timely::WorkerConfig::default(),
             move |worker| {
                 let ends = ends.lock().unwrap_or_else(|e| e.into_inner()).take();
-                let Some((outbox, inbox, counted)) = ends else {
+                let Some((outbox, inbox, answers)) = ends else {
                     return false; // one worker per process: never reached
                 };
-                work(worker, outbox, inbox, counted)
+                work(worker, outbox, inbox, answers)
             },
         )
         .map_err(|e| Error::cluster(format!("starting timely: {e}")))?;
@@ -113,7 +113,7 @@ impl Cluster {
             cluster: self.clone(),
             outbox: Some(outbox_tx),
             inbox: self.is_first().then_some(Mutex::new(inbox_rx)),
-            counted: (self.is_first()).then(|| Arc::new(Mutex::new(counted_rx))),
+            answers: (self.is_first()).then(|| Arc::new(Mutex::new(answers_rx))),
             guards: Mutex::new(Some(guards)),
         })
     }
@@ -142,14 +142,14 @@ enum Outgoing<P> {
 /// The worker of one process. It sends what the process puts in `outbox` to process 0,
 /// where they come out of `inbox` with the number of the process that sent them; sending
 /// waits while the gathering lags more than [`IN_FLIGHT`] pieces behind. Then it counts
-/// pairs for process 0 (see [`pairs`]), whose answers come out of `counted`, until process 0
+/// pairs for process 0 (see [`pairs`]), whose answers come out of `answers`, until process 0
 /// closes the link. Returns whether process 0 said it gathered everything (on process 0:
 /// whether it did).
 fn work<P: Piece>(
     worker: &mut timely::worker::Worker,
     outbox: Receiver<Outgoing<P>>,
     inbox: SyncSender<(u32, P)>,
-    counted: std::sync::mpsc::Sender<pairs::Counted>,
+    answers: std::sync::mpsc::Sender<crate::graphs::PairCount>,
 ) -> bool {
     let me = worker.index() as u32;
     let peers = worker.peers();
@@ -193,7 +193,7 @@ fn work<P: Piece>(
         );
         probe
     });
-    let pairing = pairs::dataflow(worker, counted);
+    let pairing = pairs::dataflow(worker, answers);
     // Process 0 sends no pieces, and only process 0 sends acknowledgements and pairing work:
     // other inputs close at once, or the frontiers would wait on them.
     let mut input = (me != 0).then_some(input);
@@ -245,8 +245,8 @@ pub struct Link<P: Piece> {
     outbox: Option<SyncSender<Outgoing<P>>>,
     /// In mutexes only to share the link between the threads of ingest.
     inbox: Option<Mutex<Receiver<(u32, P)>>>,
-    /// On process 0: the pieces of the answers to pairing work.
-    counted: Option<Arc<Mutex<Receiver<pairs::Counted>>>>,
+    /// On process 0: the answers to pairing work, a kind at a time.
+    answers: Option<Arc<Mutex<Receiver<crate::graphs::PairCount>>>>,
     guards: Mutex<Option<timely::communication::WorkerGuards<bool>>>,
 }
 
@@ -291,7 +291,7 @@ impl<P: Piece> Link<P> {
         }
         self.outbox = None;
         self.inbox = None; // a worker handing over pieces nobody takes stops waiting
-        self.counted = None;
+        self.answers = None;
         let guards = self
             .guards
             .get_mut()
@@ -338,7 +338,7 @@ impl<P: Piece> Drop for Link<P> {
         // closes the connections, which tells the others at once.
         self.outbox = None;
         self.inbox = None;
-        self.counted = None;
+        self.answers = None;
         if let Some(guards) = self
             .guards
             .get_mut()
