@@ -20,6 +20,7 @@ pub use pairs::Pairing;
 
 use crate::error::{Error, Result};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -28,7 +29,7 @@ use timely::communication::allocator::{AllocatorBuilder, ProcessBuilder};
 use timely::communication::Hooks;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::operators::generic::operator::Operator;
-use timely::dataflow::operators::{Exchange, Input, Probe};
+use timely::dataflow::operators::{Exchange, Input};
 use timely::dataflow::InputHandle;
 
 /// Who this process is among how many, and where each one listens.
@@ -95,17 +96,24 @@ impl Cluster {
         let (outbox_tx, outbox_rx) = sync_channel::<Outgoing<P>>(IN_FLIGHT);
         let (inbox_tx, inbox_rx) = sync_channel::<(u32, P)>(IN_FLIGHT);
         let (answers_tx, answers_rx) = channel();
-        let ends = Arc::new(Mutex::new(Some((outbox_rx, inbox_tx, answers_tx))));
+        let taken: Arc<Vec<AtomicU64>> =
+            Arc::new((0..self.processes()).map(|_| AtomicU64::new(0)).collect());
+        let ends = Arc::new(Mutex::new(Some((
+            outbox_rx,
+            inbox_tx,
+            answers_tx,
+            taken.clone(),
+        ))));
         let guards = timely::execute::execute_from(
             builders,
             Box::new(comms),
             timely::WorkerConfig::default(),
             move |worker| {
                 let ends = ends.lock().unwrap_or_else(|e| e.into_inner()).take();
-                let Some((outbox, inbox, answers)) = ends else {
+                let Some((outbox, inbox, answers, taken)) = ends else {
                     return false; // one worker per process: never reached
                 };
-                work(worker, outbox, inbox, answers)
+                work(worker, outbox, inbox, answers, taken)
             },
         )
         .map_err(|e| Error::cluster(format!("starting timely: {e}")))?;
@@ -114,6 +122,7 @@ impl Cluster {
             outbox: Some(outbox_tx),
             inbox: self.is_first().then_some(Mutex::new(inbox_rx)),
             answers: (self.is_first()).then(|| Arc::new(Mutex::new(answers_rx))),
+            taken,
             guards: Mutex::new(Some(guards)),
         })
     }
@@ -123,8 +132,14 @@ impl Cluster {
 pub trait Piece: timely::ExchangeData + Clone {}
 impl<P: timely::ExchangeData + Clone> Piece for P {}
 
-/// Pieces a process may have sent ahead of what process 0 has taken: enough to keep the
-/// network busy, few enough that process 0 never holds much more than it merges.
+/// Pieces a process may have sent ahead of what process 0 has merged (in input order):
+/// enough to read and parse ahead while process 0 merges another process's file, few enough
+/// that process 0 holds at most this many of each process's pieces (4 MB chunks: 128 MB).
+const READ_AHEAD: usize = 32;
+
+/// Pieces, or units of pairing work, queued between a process's threads and its worker, and
+/// units process 0 may have sent ahead of what the counting has taken: enough to keep the
+/// network busy, few enough that nothing piles up.
 const IN_FLIGHT: usize = 16;
 
 /// What a process hands its worker.
@@ -141,7 +156,8 @@ enum Outgoing<P> {
 
 /// The worker of one process. It sends what the process puts in `outbox` to process 0,
 /// where they come out of `inbox` with the number of the process that sent them; sending
-/// waits while the gathering lags more than [`IN_FLIGHT`] pieces behind. Then it counts
+/// waits while the process is more than [`READ_AHEAD`] pieces ahead of process 0's merging.
+/// Then it counts
 /// pairs for process 0 (see [`pairs`]), whose answers come out of `answers`, until process 0
 /// closes the link. Returns whether process 0 said it gathered everything (on process 0:
 /// whether it did).
@@ -150,17 +166,20 @@ fn work<P: Piece>(
     outbox: Receiver<Outgoing<P>>,
     inbox: SyncSender<(u32, P)>,
     answers: std::sync::mpsc::Sender<crate::graphs::PairCount>,
+    taken: Arc<Vec<AtomicU64>>,
 ) -> bool {
     let me = worker.index() as u32;
     let peers = worker.peers();
     let mut input: InputHandle<u64, CapacityContainerBuilder<Vec<(u32, P)>>> = InputHandle::new();
     let mut acks: InputHandle<u64, CapacityContainerBuilder<Vec<u32>>> = InputHandle::new();
+    let mut grants: InputHandle<u64, CapacityContainerBuilder<Vec<u32>>> = InputHandle::new();
     let gathered = std::rc::Rc::new(std::cell::Cell::new(false));
-    // The probe comes after the operator that hands pieces to process 0's reader, so the
-    // frontier passes a piece only once it is handed over (a probe beside that operator
-    // would let the others run ahead while the pieces pile up in its input).
-    let probe = worker.dataflow::<u64, _, _>(|scope| {
-        let (probe, _) = scope
+    let credit = std::rc::Rc::new(std::cell::Cell::new(READ_AHEAD as u64));
+    // How far a process runs ahead is counted in pieces process 0 has merged (credits it
+    // grants back), per process: a window on timely's frontier, which every process's input
+    // holds, let a process waiting on one held back another that process 0 was waiting on.
+    worker.dataflow::<u64, _, _>(|scope| {
+        scope
             .input_from(&mut input)
             .exchange(|_| 0)
             .unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
@@ -176,8 +195,7 @@ fn work<P: Piece>(
                         });
                     }
                 },
-            )
-            .probe();
+            );
         let gathered = gathered.clone();
         scope.input_from(&mut acks).exchange(|p| *p as u64).sink(
             timely::dataflow::channels::pact::Pipeline,
@@ -191,25 +209,40 @@ fn work<P: Piece>(
                 })
             },
         );
-        probe
+        let credit = credit.clone();
+        scope.input_from(&mut grants).exchange(|p| *p as u64).sink(
+            timely::dataflow::channels::pact::Pipeline,
+            "Granted",
+            move |(input, _)| {
+                input.for_each(|_, data| {
+                    credit.set(credit.get() + data.len() as u64);
+                    data.clear();
+                })
+            },
+        );
     });
     let pairing = pairs::dataflow(worker, answers);
     // Process 0 sends no pieces, and only process 0 sends acknowledgements and pairing work:
     // other inputs close at once, or the frontiers would wait on them.
     let mut input = (me != 0).then_some(input);
     let mut acks = (me == 0).then_some(acks);
+    let mut grants = (me == 0).then_some(grants);
+    let mut granted = vec![0u64; peers];
+    let mut grant_round = 0u64;
     let mut pairing = (me == 0).then_some(pairing);
     let mut sent = 0u64;
     loop {
         match outbox.recv_timeout(Duration::from_millis(2)) {
             Ok(Outgoing::Gathered) => {
                 gathered.set(true);
+                grants = None;
                 if let Some(mut acks) = acks.take() {
                     for p in 1..peers as u32 {
                         acks.send(p);
                     }
                 }
             }
+
             Ok(Outgoing::Work(w)) => {
                 if let Some(pairing) = pairing.as_mut() {
                     pairing.send(worker, w);
@@ -219,19 +252,38 @@ fn work<P: Piece>(
                 let Some(input) = input.as_mut() else {
                     continue; // process 0 sends nothing to itself
                 };
+                // Process 0 grants a piece back each time it merges one of this process's:
+                // more than READ_AHEAD ahead of its merging, this process waits.
+                while credit.get() == 0 {
+                    worker.step_or_park(Some(Duration::from_millis(1)));
+                }
+                credit.set(credit.get() - 1);
                 input.send((me, piece));
                 sent += 1;
                 input.advance_to(sent);
-                while probe.less_than(&sent.saturating_sub(IN_FLIGHT as u64)) {
-                    worker.step_or_park(Some(Duration::from_millis(1)));
-                }
             }
             Err(RecvTimeoutError::Timeout) => {}
             Ok(Outgoing::Close) | Err(RecvTimeoutError::Disconnected) => break,
         }
+        if let Some(grants) = grants.as_mut() {
+            let mut any = false;
+            for (p, granted) in granted.iter_mut().enumerate().skip(1) {
+                let merged = taken[p].load(Ordering::Relaxed);
+                while *granted < merged {
+                    grants.send(p as u32);
+                    *granted += 1;
+                    any = true;
+                }
+            }
+            if any {
+                // A new time, not a flush: only that has timely move the grants on at once.
+                grant_round += 1;
+                grants.advance_to(grant_round);
+            }
+        }
         worker.step();
     }
-    drop((input, acks, pairing));
+    drop((input, acks, grants, pairing));
     // Process 0 closes its inputs only once it has everything (or it fails and its
     // connections close), so the dataflow ends after its word has arrived.
     while worker.step_or_park(Some(Duration::from_millis(10))) {}
@@ -245,6 +297,8 @@ pub struct Link<P: Piece> {
     outbox: Option<SyncSender<Outgoing<P>>>,
     /// In mutexes only to share the link between the threads of ingest.
     inbox: Option<Mutex<Receiver<(u32, P)>>>,
+    /// On process 0: how many pieces of each process it has merged.
+    taken: Arc<Vec<AtomicU64>>,
     /// On process 0: the answers to pairing work, a kind at a time.
     answers: Option<Arc<Mutex<Receiver<crate::graphs::PairCount>>>>,
     guards: Mutex<Option<timely::communication::WorkerGuards<bool>>>,
@@ -261,6 +315,13 @@ impl<P: Piece> Link<P> {
         outbox
             .send(Outgoing::Piece(piece))
             .map_err(|_| self.failure())
+    }
+
+    /// On process 0, once it has merged a piece `process` sent: that process may send
+    /// another (see [`READ_AHEAD`]). A counter the worker reads, not a message: the worker
+    /// may be waiting for this thread to take a piece, and this thread must never wait on it.
+    pub fn taken(&self, process: usize) {
+        self.taken[process].fetch_add(1, Ordering::Relaxed);
     }
 
     /// On process 0, once it has every process's share: tell the others.
@@ -511,9 +572,70 @@ mod tests {
                 std::thread::sleep(Duration::from_millis(20));
             }
             assert_eq!(link.recv().unwrap(), (1, k));
+            link.taken(1);
         }
         link.finish().unwrap();
         sender.join().unwrap().unwrap();
+    }
+
+    /// Three processes: process 0 merges all of process 1's pieces before any of process
+    /// 2's (as with files in input order), so what process 2 sends meanwhile waits in process
+    /// 0; process 2 is held to READ_AHEAD pieces ahead, however many it has.
+    #[test]
+    fn a_process_runs_at_most_read_ahead_pieces_ahead_of_what_process_0_merged() {
+        let hosts = free_hosts(3);
+        let cluster = |process| Cluster {
+            hosts: hosts.clone(),
+            process,
+            connect_timeout: Duration::from_secs(20),
+        };
+        let pieces = 5 * READ_AHEAD as u64;
+        let senders: Vec<_> = [1, 2]
+            .map(|p| {
+                let c = cluster(p);
+                std::thread::spawn(move || {
+                    let link = c.start::<u64>(9).unwrap();
+                    for k in 0..pieces {
+                        link.send(k).unwrap();
+                    }
+                    link.finish()
+                })
+            })
+            .into();
+        let link = cluster(0).start::<u64>(9).unwrap();
+        let (mut from_1, mut waiting, mut most_waiting) = (0, Vec::new(), 0);
+        while from_1 < pieces {
+            match link.recv().unwrap() {
+                (1, k) => {
+                    assert_eq!(k, from_1);
+                    from_1 += 1;
+                    link.taken(1);
+                    // Slower than the senders, so that process 2 could run far ahead.
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                (_, k) => {
+                    waiting.push(k);
+                    most_waiting = most_waiting.max(waiting.len());
+                }
+            }
+        }
+        for _ in waiting.drain(..) {
+            link.taken(2);
+        }
+        let mut from_2 = most_waiting as u64;
+        while from_2 < pieces {
+            assert_eq!(link.recv().unwrap(), (2, from_2));
+            from_2 += 1;
+            link.taken(2);
+        }
+        assert!(
+            most_waiting > 0 && most_waiting <= READ_AHEAD,
+            "{most_waiting} of process 2's pieces waited"
+        );
+        link.finish().unwrap();
+        for s in senders {
+            s.join().unwrap().unwrap();
+        }
     }
 
     #[test]

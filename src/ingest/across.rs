@@ -188,9 +188,12 @@ fn gather(
         let mut started = false;
         loop {
             let a = arriving.entry(file).or_default();
+            // Each piece merged (or passed on) in input order lets its sender send another.
+            let sender = owner[file as usize];
             if !started {
                 if let Some(format) = a.format.take() {
                     started = true;
+                    link.taken(sender);
                     if tx.send(Message::File { file, format }).is_err() {
                         return Ok(hashes);
                     }
@@ -198,12 +201,14 @@ fn gather(
             }
             while let Some(batch) = started.then(|| a.batches.remove(&seq)).flatten() {
                 seq += 1;
+                link.taken(sender);
                 if tx.send(Message::Parsed { file, batch }).is_err() {
                     return Ok(hashes);
                 }
             }
             if started && a.done.as_ref().is_some_and(|(chunks, _)| *chunks == seq) {
                 let sha256 = a.done.take().map(|(_, h)| h).unwrap_or_default();
+                link.taken(sender);
                 arriving.remove(&file);
                 hashes.push(sha256);
                 progress.advance(source::size_on_disk(source));
