@@ -58,7 +58,7 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<PathBuf>)> 
                     "directory '{s}' holds no input files (.csv, .json, .jsonl, .gz, .zst, .zip)"
                 )));
             }
-        } else if input.is_file() {
+        } else if input.is_file() || is_stream(input) {
             files.push(input.clone());
         } else {
             let e = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory");
@@ -68,7 +68,7 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<PathBuf>)> 
     let mut sources = Vec::new();
     let mut skipped = Vec::new();
     for path in files {
-        if compression(&path)? == Compression::Zip {
+        if !is_stream(&path) && compression(&path)? == Compression::Zip {
             let (entries, left_out) = zip_entries(&path)?;
             sources.extend(entries);
             skipped.extend(
@@ -130,12 +130,23 @@ pub fn compression(path: &Path) -> Result<Compression> {
     let mut magic = [0u8; 4];
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     let n = read_full(&mut f, &mut magic).map_err(|e| Error::io(path, e))?;
-    Ok(match &magic[..n] {
+    Ok(compression_of(&magic[..n]))
+}
+
+/// Compression by a stream's first (up to 4) bytes.
+fn compression_of(magic: &[u8]) -> Compression {
+    match magic {
         [0x1f, 0x8b, ..] => Compression::Gzip,
         [0x28, 0xb5, 0x2f, 0xfd] => Compression::Zstd,
         [b'P', b'K', 3, 4] | [b'P', b'K', 5, 6] => Compression::Zip,
         _ => Compression::None,
-    })
+    }
+}
+
+/// A named pipe or a device such as `/dev/stdin`: read once, as it comes, never reopened
+/// (opening it again would lose what the first opening read).
+fn is_stream(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// Read until `buf` is full or the stream ends; the number of bytes read.
@@ -196,7 +207,7 @@ fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
 /// About how many bytes `source` holds once decompressed (gzip and zstd taken as 5:1, zip
 /// entries as unknown): enough to size the dataset's columns before they fill.
 pub fn expected_bytes(source: &Source) -> u64 {
-    if source.zip_entry.is_some() {
+    if source.zip_entry.is_some() || is_stream(&source.path) {
         return 0;
     }
     let len = std::fs::metadata(&source.path).map_or(0, |m| m.len());
@@ -269,20 +280,29 @@ fn hex(hash: Sha256) -> String {
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `file` (at `path`) decompressed as its name says, handed to `f`.
+/// `file` (at `path`) decompressed as its first bytes say, handed to `f`. The first bytes are
+/// read from `file` itself, so a pipe is read once.
 fn read_decompressed<T>(
     path: &Path,
-    file: impl Read,
+    mut file: impl Read,
     f: impl FnOnce(&mut dyn Read) -> Result<T>,
 ) -> Result<T> {
+    let mut magic = [0u8; 4];
+    let n = read_full(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
+    let file = std::io::Cursor::new(magic[..n].to_vec()).chain(file);
     let buffered = |file| BufReader::with_capacity(1 << 20, file);
-    match compression(path)? {
+    match compression_of(&magic[..n]) {
         // The chunker reads megabytes at a time into its own buffers: a buffer in between
         // would only copy every byte once more.
         Compression::None => f(&mut { file }),
         Compression::Gzip => f(&mut flate2::bufread::MultiGzDecoder::new(buffered(file))),
         Compression::Zstd => zstd_reader(path, buffered(file), f),
-        Compression::Zip => unreachable!("zip archives are expanded into their entries"),
+        // Files are expanded into their entries before: this is a pipe.
+        Compression::Zip => Err(Error::format(
+            path,
+            "a zip archive cannot be read from a pipe (its index is at the end); save it to a \
+             file and give that",
+        )),
     }
 }
 

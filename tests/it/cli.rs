@@ -369,3 +369,65 @@ fn a_memory_limit_too_small_stops_naming_the_stage_and_the_flag() {
     let o = coordnet(&["detect", input, "-o", "x", "--memory-limit", "lots"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a size"));
 }
+
+/// `coordnet` with `input` on its standard input.
+fn coordnet_fed(args: &[&str], input: Vec<u8>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coordnet"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Fed from a thread: the reader may stop early (an error), and the pipe must not fill.
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    out
+}
+
+#[test]
+fn standard_input_reads_like_the_file_plain_or_compressed_and_a_piped_zip_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let out = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let o = coordnet(&["detect", sample.to_str().unwrap(), "-o", &out("file"), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let gz = std::fs::read(&sample).unwrap();
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut plain).unwrap();
+    for (name, bytes) in [("plain", plain), ("gz", gz)] {
+        let o = coordnet_fed(&["detect", "/dev/stdin", "-o", &out(name), "-q"], bytes);
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        for file in ["accounts.csv", "clusters.csv", "edges.csv"] {
+            let (a, b) = (
+                std::fs::read(dir.path().join("file").join(file)).unwrap(),
+                std::fs::read(dir.path().join(name).join(file)).unwrap(),
+            );
+            assert!(
+                a.len() > 100 && a == b,
+                "{file} differs read from a pipe ({name})"
+            );
+        }
+    }
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.start_file("t.csv", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut z, b"a,b\n1,2\n").unwrap();
+    let zip = z.finish().unwrap().into_inner();
+    let o = coordnet_fed(&["stats", "/dev/stdin"], zip);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("cannot be read from a pipe"),
+        "{err}"
+    );
+}
