@@ -547,25 +547,32 @@ mod tests {
 
     /// Two processes in one test: process 1 sends far more pieces than may be in flight
     /// while process 0 takes them slowly; all arrive, in order, and both end cleanly.
-    #[test]
-    fn pieces_arrive_in_order_past_the_flight_window_and_both_ends_finish() {
-        let hosts = free_hosts(2);
-        let cluster = |process| Cluster {
+    /// `n` processes on 127.0.0.1, each as it sees the cluster.
+    fn local_cluster(n: usize) -> impl Fn(usize) -> Cluster {
+        let hosts = free_hosts(n);
+        move |process| Cluster {
             hosts: hosts.clone(),
             process,
             connect_timeout: Duration::from_secs(20),
-        };
-        let pieces = 20 * IN_FLIGHT as u64;
-        let sender = std::thread::spawn({
-            let c = cluster(1);
-            move || {
-                let link = c.start::<u64>(9).unwrap();
-                for k in 0..pieces {
-                    link.send(k).unwrap();
-                }
-                link.finish()
+        }
+    }
+
+    /// Process `c` sending pieces `0..pieces` to process 0, on a thread of its own.
+    fn send_all(c: Cluster, pieces: u64) -> std::thread::JoinHandle<Result<()>> {
+        std::thread::spawn(move || {
+            let link = c.start::<u64>(9).unwrap();
+            for k in 0..pieces {
+                link.send(k).unwrap();
             }
-        });
+            link.finish()
+        })
+    }
+
+    #[test]
+    fn pieces_arrive_in_order_past_the_flight_window_and_both_ends_finish() {
+        let cluster = local_cluster(2);
+        let pieces = 20 * IN_FLIGHT as u64;
+        let sender = send_all(cluster(1), pieces);
         let link = cluster(0).start::<u64>(9).unwrap();
         for k in 0..pieces {
             if k % 50 == 0 {
@@ -583,25 +590,9 @@ mod tests {
     /// 0; process 2 is held to READ_AHEAD pieces ahead, however many it has.
     #[test]
     fn a_process_runs_at_most_read_ahead_pieces_ahead_of_what_process_0_merged() {
-        let hosts = free_hosts(3);
-        let cluster = |process| Cluster {
-            hosts: hosts.clone(),
-            process,
-            connect_timeout: Duration::from_secs(20),
-        };
+        let cluster = local_cluster(3);
         let pieces = 5 * READ_AHEAD as u64;
-        let senders: Vec<_> = [1, 2]
-            .map(|p| {
-                let c = cluster(p);
-                std::thread::spawn(move || {
-                    let link = c.start::<u64>(9).unwrap();
-                    for k in 0..pieces {
-                        link.send(k).unwrap();
-                    }
-                    link.finish()
-                })
-            })
-            .into();
+        let senders = [1, 2].map(|p| send_all(cluster(p), pieces));
         let link = cluster(0).start::<u64>(9).unwrap();
         let (mut from_1, mut waiting, mut most_waiting) = (0, Vec::new(), 0);
         while from_1 < pieces {

@@ -270,14 +270,6 @@ impl PairUnit {
                 std::iter::repeat_n(g as u32, (self.start[g + 1] - self.start[g]) as usize)
             })
             .collect();
-        let bits = |n: usize| -> Vec<AtomicU64> {
-            (0..n.div_ceil(64)).map(|_| AtomicU64::new(0)).collect()
-        };
-        let (paired, capped_items) = (bits(self.account.len()), bits(items));
-        let marks = Marks {
-            paired: &paired,
-            capped_items: &capped_items,
-        };
         let mut out = Emitted::default();
         out.clear();
         let slices = (&self.account[..], &self.time_ms[..], &self.start[..]);
@@ -288,7 +280,7 @@ impl PairUnit {
             range,
             self.window,
             self.cap as usize,
-            marks,
+            None, // the marks serve CooRTweet's filter, which counts on one process
             &mut out,
         );
         let mut keys: Vec<u64> = out.shards.into_iter().flatten().map(|p| p.key).collect();
@@ -524,7 +516,15 @@ fn collect_pairs<T: Tally>(
                 &actions.time_ms[..],
                 &actions.start[..],
             );
-            emit(slices, item_of, lo..hi, window, cap, marks, &mut local);
+            emit(
+                slices,
+                item_of,
+                lo..hi,
+                window,
+                cap,
+                Some(marks),
+                &mut local,
+            );
             *out = local;
         });
         // After the first round, each map is sized for its share of the rest as the first
@@ -733,14 +733,15 @@ struct Marks<'a> {
 }
 
 /// Pairs of the actions in `range` with the later actions of their item inside the window
-/// (at most `cap` of them, the nearest in time).
+/// (at most `cap` of them, the nearest in time), marking paired actions and capped items in
+/// `marks` if given.
 fn emit(
     (acc, t, start): (&[u32], &[i64], &[u32]),
     item_of: &[u32],
     range: std::ops::Range<usize>,
     window: i64,
     cap: usize,
-    marks: Marks,
+    marks: Option<Marks>,
     out: &mut Emitted,
 ) {
     let (mut hi, mut item) = (0, usize::MAX);
@@ -757,7 +758,9 @@ fn emit(
         let limit = hi.min(i + 1 + cap);
         if hi > limit {
             out.capped += (hi - limit) as u64;
-            mark(marks.capped_items, g);
+            if let Some(m) = marks {
+                mark(m.capped_items, g);
+            }
         }
         out.slot_pairs += (limit - i - 1) as u64;
         for j in i + 1..limit {
@@ -765,8 +768,10 @@ fn emit(
             if x == y {
                 continue;
             }
-            mark(marks.paired, i);
-            mark(marks.paired, j);
+            if let Some(m) = marks {
+                mark(m.paired, i);
+                mark(m.paired, j);
+            }
             out.pairs += 1;
             let key = pair_key(x, y);
             let shard = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize % SHARDS;
