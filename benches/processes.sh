@@ -5,14 +5,22 @@
 # (the loopback interface's counter, read before and after). Checks that both give the same
 # files (summary.json's timings aside).
 #
-#   [RUNS=3] [WORK=DIR] benches/processes.sh [TWEETS] [PARTS]     (default 10000000 8)
+#   [RUNS=3] [WORK=DIR] [THREADS=T] benches/processes.sh [TWEETS] [PARTS]   (default 10000000 8)
+#
+# PARTS=1 writes one plain CSV instead, which the two processes split (each cuts the whole
+# file into chunks and parses every other one). THREADS=T gives every process T threads
+# (default: one per core).
 #
 # On one 2-core machine the two processes share the same two cores (each with its default
-# threads, one per core), so the ratio measures what the cluster costs, not a speed-up.
+# threads, one per core), so the ratio measures what the cluster costs, not a speed-up;
+# THREADS=1 gives each process a core of its own, as on two one-core hosts, against one
+# process on one core.
 set -euo pipefail
 TWEETS=${1:-10000000}
 PARTS=${2:-8}
 RUNS=${RUNS:-3}
+THREADS_ARG=()
+if [ -n "${THREADS:-}" ]; then THREADS_ARG=(--threads "$THREADS"); fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-$(mktemp -d)}
 mkdir -p "$WORK"
@@ -21,33 +29,47 @@ trap cleanup EXIT
 cargo build --release --quiet --features distributed --manifest-path "$ROOT/Cargo.toml" --bin coordnet
 cp "$ROOT/target/release/coordnet" "$WORK/coordnet"
 BIN=$WORK/coordnet
-if [ ! -f "$WORK/data/tweets_1.csv.zst" ]; then
-  "$BIN" synth -o "$WORK/data" --tweets "$TWEETS" --seed 1 --zstd --parts "$PARTS" -q >/dev/null
+if [ "$PARTS" = 1 ]; then
+  INPUTS=("$WORK/data/tweets.csv")
+  [ -f "${INPUTS[0]}" ] || "$BIN" synth -o "$WORK/data" --tweets "$TWEETS" --seed 1 -q >/dev/null
+  SHAPE="one plain file"
+else
+  INPUTS=()
+  for k in $(seq "$PARTS"); do INPUTS+=("$WORK/data/tweets_$k.csv.zst"); done
+  [ -f "${INPUTS[0]}" ] ||
+    "$BIN" synth -o "$WORK/data" --tweets "$TWEETS" --seed 1 --zstd --parts "$PARTS" -q >/dev/null
+  SHAPE="$PARTS zstd files"
 fi
+# The reading stage's seconds: from its start to the next stage's, in COORDNET_TIMINGS' notes.
+reading() { awk '/^\[1\/7\]/ {gsub(/\(/,""); a=$4} /^\[2\/7\]/ {gsub(/\(/,""); print $4 - a}' "$1"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 lo_bytes() { cat /sys/class/net/lo/statistics/tx_bytes; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
-one=(); two=(); mem1=(); mem0=(); memr=(); sent=()
+one=(); two=(); mem1=(); mem0=(); memr=(); sent=(); read1=(); read2=(); cpu1=(); cpu0=(); cpur=()
 for _ in $(seq "$RUNS"); do
   rm -rf "$WORK/one" "$WORK/two"
   t0=$(now)
-  /usr/bin/time -f %M -o "$WORK/one.mem" "$BIN" detect "$WORK"/data/tweets_*.csv.zst -o "$WORK/one" -q \
-    >/dev/null 2>&1
+  COORDNET_TIMINGS=1 /usr/bin/time -f "%M %U %S" -o "$WORK/one.mem" "$BIN" detect "${INPUTS[@]}" \
+    -o "$WORK/one" -q "${THREADS_ARG[@]}" >/dev/null 2>"$WORK/one.err"
   t1=$(now)
   printf '127.0.0.1:%s\n127.0.0.1:%s\n' "$(free_port)" "$(free_port)" >"$WORK/hosts"
   b0=$(lo_bytes)
   t2=$(now)
-  /usr/bin/time -f %M -o "$WORK/p1.mem" "$BIN" detect "$WORK"/data/tweets_*.csv.zst -o "$WORK/two" -q \
-    --processes 2 --process 1 --hostfile "$WORK/hosts" >/dev/null 2>"$WORK/p1.err" &
-  /usr/bin/time -f %M -o "$WORK/p0.mem" "$BIN" detect "$WORK"/data/tweets_*.csv.zst -o "$WORK/two" -q \
-    --processes 2 --process 0 --hostfile "$WORK/hosts" >/dev/null 2>"$WORK/p0.err"
+  /usr/bin/time -f "%M %U %S" -o "$WORK/p1.mem" "$BIN" detect "${INPUTS[@]}" -o "$WORK/two" -q \
+    "${THREADS_ARG[@]}" --processes 2 --process 1 --hostfile "$WORK/hosts" >/dev/null 2>"$WORK/p1.err" &
+  COORDNET_TIMINGS=1 /usr/bin/time -f "%M %U %S" -o "$WORK/p0.mem" "$BIN" detect "${INPUTS[@]}" -o "$WORK/two" -q \
+    "${THREADS_ARG[@]}" --processes 2 --process 0 --hostfile "$WORK/hosts" >/dev/null 2>"$WORK/p0.err"
   wait
   t3=$(now)
   b1=$(lo_bytes)
   one+=("$(echo "$t1 - $t0" | bc)"); two+=("$(echo "$t3 - $t2" | bc)")
-  mem1+=("$(tail -1 "$WORK/one.mem")"); mem0+=("$(tail -1 "$WORK/p0.mem")"); memr+=("$(tail -1 "$WORK/p1.mem")")
+  field() { tail -1 "$WORK/$1.mem" | awk "{print \$$2}"; }
+  cpu() { tail -1 "$WORK/$1.mem" | awk '{print $2 + $3}'; }
+  mem1+=("$(field one 1)"); mem0+=("$(field p0 1)"); memr+=("$(field p1 1)")
+  cpu1+=("$(cpu one)"); cpu0+=("$(cpu p0)"); cpur+=("$(cpu p1)")
   sent+=("$((b1 - b0))")
+  read1+=("$(reading "$WORK/one.err")"); read2+=("$(reading "$WORK/p0.err")")
 done
 strip() { python3 -c '
 import json,sys
@@ -64,8 +86,10 @@ for f in "$WORK"/one/*; do
   fi
 done
 s1=$(median "${one[@]}"); s2=$(median "${two[@]}")
-echo "tweets: $TWEETS in $PARTS zstd files"
+echo "tweets: $TWEETS in $SHAPE; threads per process: ${THREADS:-one per core}"
+echo "reading stage: one process $(median "${read1[@]}") s, two processes $(median "${read2[@]}") s (medians)"
 echo "one process:    $s1 s (median of $RUNS), peak $(( $(median "${mem1[@]}") / 1024 )) MB"
 echo "two processes:  $s2 s (median of $RUNS); peak process 0 $(( $(median "${mem0[@]}") / 1024 )) MB, process 1 $(( $(median "${memr[@]}") / 1024 )) MB"
+echo "CPU seconds (user and system): one process $(median "${cpu1[@]}"); process 0 $(median "${cpu0[@]}"), process 1 $(median "${cpur[@]}")"
 echo "sent between the processes: $(median "${sent[@]}") bytes, $(echo "scale=1; $(median "${sent[@]}") / $TWEETS" | bc) bytes per tweet"
 echo "ratio two/one: $(echo "scale=2; $s2 / $s1" | bc); same outputs: $same"

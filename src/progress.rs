@@ -24,3 +24,20 @@ pub trait Progress: Sync {
 pub struct Silent;
 
 impl Progress for Silent {}
+
+/// What each process did of a run across processes, as shares: ` (parsed on 2 processes:
+/// 48%, 52%)`; nothing for one process, or when there was nothing to share.
+pub fn shared_out(what: &str, by_process: &[u64]) -> String {
+    let total: u64 = by_process.iter().sum();
+    if by_process.len() < 2 || total == 0 {
+        return String::new();
+    }
+    let shares: Vec<String> = (by_process.iter())
+        .map(|&n| format!("{:.0}%", 100.0 * n as f64 / total as f64))
+        .collect();
+    format!(
+        " ({what} on {} processes: {})",
+        by_process.len(),
+        shares.join(", ")
+    )
+}

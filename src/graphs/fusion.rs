@@ -467,7 +467,7 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
             kind.name(),
             p.stats.actions,
             p.stats.edges,
-            counted_where(&p.stats.pairs_by_process)
+            crate::progress::shared_out("pairs counted", &p.stats.pairs_by_process)
         ));
         progress.advance(1);
         projections.push(p);
@@ -496,22 +496,6 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
         sources,
         strength: Default::default(),
     })
-}
-
-/// Where a kind's pairs were counted, when across processes: each process's share.
-fn counted_where(by_process: &[u64]) -> String {
-    let total: u64 = by_process.iter().sum();
-    if by_process.len() < 2 || total == 0 {
-        return String::new();
-    }
-    let shares: Vec<String> = (by_process.iter())
-        .map(|&n| format!("{:.0}%", 100.0 * n as f64 / total as f64))
-        .collect();
-    format!(
-        " (pairs counted on {} processes: {})",
-        by_process.len(),
-        shares.join(", ")
-    )
 }
 
 /// One kind's projection with its window: an estimated window is capped, and a window the

@@ -290,7 +290,9 @@ pub fn ingest_bytes(
         bytes.len() as u64,
         opts,
         queue,
-        |tx, pool| send_stream(0, &path, &mut &bytes[..], opts, &tx, pool).map(|_| Vec::new()),
+        |tx, pool| {
+            send_stream(0, &path, &mut &bytes[..], opts, &tx, pool, None).map(|_| Vec::new())
+        },
     )
 }
 
@@ -363,7 +365,7 @@ fn read_sources(
 ) -> Result<Vec<String>> {
     let mut hashes = Vec::with_capacity(sources.len());
     for (file, source) in sources.iter().enumerate() {
-        let (sent, hash) = send_source(file as u32, source, opts, &tx, &pool, progress)?;
+        let (sent, hash) = send_source(file as u32, source, opts, &tx, &pool, progress, None)?;
         hashes.push(hash);
         if sent.is_none() {
             break; // the consumer stopped (strict mode error): nothing more to read
@@ -380,15 +382,29 @@ fn send_source(
     tx: &SyncSender<Message>,
     pool: &BufferPool,
     progress: &dyn Progress,
+    share: Option<&mut Share>,
 ) -> Result<(Option<u32>, String)> {
     let name = source.display_path();
     source::with_reader_hashed(source, progress, |reader| {
-        send_stream(file, &name, reader, opts, tx, pool.clone())
+        send_stream(file, &name, reader, opts, tx, pool.clone(), share)
     })
 }
 
-/// Recognise one stream's layout and send it in chunks of whole records; returns how many
-/// chunks, or `None` when the consumer stopped.
+/// Which of a stream's chunks this process parses when a file is split across processes:
+/// every process cuts it alike, and parses every `processes`-th chunk from its own number.
+/// `elsewhere` gives what stands for each of the others, by the process that parses it and
+/// that process's count of its own chunks so far: on process 0, the batch that process sent;
+/// on the others, nothing.
+#[cfg_attr(not(feature = "distributed"), allow(dead_code))]
+struct Share<'a> {
+    processes: u32,
+    me: u32,
+    elsewhere: &'a mut dyn FnMut(u32, u32) -> Result<Option<RecordBatch>>,
+}
+
+/// Recognise one stream's layout and send it in chunks of whole records (with `share`, only
+/// this process's chunks, and what stands for the others); returns how many chunks the
+/// stream was cut into, or `None` when the consumer stopped.
 fn send_stream(
     file: u32,
     name: &std::path::Path,
@@ -396,8 +412,14 @@ fn send_stream(
     opts: &IngestOptions,
     tx: &SyncSender<Message>,
     pool: BufferPool,
+    mut share: Option<&mut Share>,
 ) -> Result<Option<u32>> {
-    let mut chunker = Chunker::new(reader, opts.chunk_bytes, opts.max_record_bytes, pool);
+    let mut chunker = Chunker::new(
+        reader,
+        opts.chunk_bytes,
+        opts.max_record_bytes,
+        pool.clone(),
+    );
     let io = |e: std::io::Error| match e.get_ref().and_then(|x| x.downcast_ref::<RecordTooLong>()) {
         Some(t) => Error::limit(format!(
             "{}:{}: a record longer than {} MiB, the most one may hold (a line break missing, or \
@@ -426,16 +448,23 @@ fn send_stream(
     }
     let mut chunks = 0;
     while let Some(chunk) = chunker.next_chunk().map_err(io)? {
+        let seq = chunks;
         chunks += 1;
-        let layout = layout.clone();
-        if tx
-            .send(Message::Chunk {
+        let message = match share.as_deref_mut() {
+            Some(s) if seq % s.processes != s.me => {
+                pool.give(chunk.bytes);
+                match (s.elsewhere)(seq % s.processes, seq / s.processes)? {
+                    Some(batch) => Message::Parsed { file, batch },
+                    None => continue,
+                }
+            }
+            _ => Message::Chunk {
                 file,
-                layout,
+                layout: layout.clone(),
                 chunk,
-            })
-            .is_err()
-        {
+            },
+        };
+        if tx.send(message).is_err() {
             return Ok(None);
         }
     }

@@ -218,6 +218,14 @@ pub fn expected_bytes(source: &Source) -> u64 {
     }
 }
 
+/// Whether `source` is a file on disk read as it is stored (not compressed, not a zip entry,
+/// not a pipe): one that can be cut into chunks by more than one reader alike.
+pub fn is_plain_file(source: &Source) -> bool {
+    source.zip_entry.is_none()
+        && !is_stream(&source.path)
+        && compression(&source.path).is_ok_and(|c| c == Compression::None)
+}
+
 /// Bytes of `source` on disk, as read (a zip entry's archive is not counted).
 pub fn size_on_disk(source: &Source) -> u64 {
     match source.zip_entry {

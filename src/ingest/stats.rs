@@ -56,6 +56,9 @@ pub struct IngestStats {
     pub skipped_entries: Vec<PathBuf>,
     pub bytes_read: u64,
     pub seconds: f64,
+    /// Records each process parsed, in a run across processes (empty otherwise).
+    #[serde(skip)]
+    pub rows_by_process: Vec<u64>,
 }
 
 impl IngestStats {
@@ -127,9 +130,10 @@ impl IngestStats {
     /// Human-readable summary, one fact a line.
     pub fn summary(&self) -> String {
         let mut s = format!(
-            "read {} records from {} file(s): {} accepted, {} rejected",
+            "read {} records from {} file(s){}: {} accepted, {} rejected",
             self.rows_read,
             self.files.len(),
+            crate::progress::shared_out("parsed", &self.rows_by_process),
             self.rows_accepted,
             self.rows_rejected
         );

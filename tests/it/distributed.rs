@@ -85,6 +85,17 @@ fn inputs(dir: &Path) -> Vec<String> {
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Bad rows and a quoted line break deep in the second file, in chunks other processes
+    // parse when it is split: what is refused, and where, is the same on any count.
+    let second = data.join("tweets_2.csv");
+    let text = std::fs::read_to_string(&second).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let n = lines.len();
+    lines[n * 45 / 100] = lines[n * 45 / 100].replacen("\"2020-", "\"yesterday-", 1);
+    lines[n * 46 / 100] = lines[n * 46 / 100].replacen(": ", ":\n", 1);
+    lines[n * 47 / 100] = lines[n * 47 / 100].replacen("\",\"", "\"x,\"", 1);
+    lines[n * 85 / 100] = lines[n * 85 / 100].replacen(",\"", ",\"\"", 1);
+    std::fs::write(&second, lines.join("\n") + "\n").unwrap();
     let mut v: Vec<String> = (1..=2)
         .map(|k| {
             data.join(format!("tweets_{k}.csv"))
@@ -135,12 +146,20 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
             threads,
             &args.iter().map(String::as_str).collect::<Vec<_>>(),
         );
-        // Every process counted a share of each busy kind's pairs.
-        for kind in ["co-retweet", "co-hashtag"] {
+        // Every process parsed a share of the records (the two plain files are split, the
+        // zip entry and the gzip file dealt whole), and counted a share of each busy kind's
+        // pairs.
+        // (On 3 processes, process 2 parses a third of the split files' chunks and no whole
+        // file: about a tenth.)
+        for (line, what, least) in [
+            ("read ", "parsed", 5.0),
+            ("co-retweet:", "pairs counted", 100.0 / n as f64 / 3.0),
+            ("co-hashtag:", "pairs counted", 100.0 / n as f64 / 3.0),
+        ] {
             let line = (said.lines())
-                .find(|l| l.trim_start().starts_with(&format!("{kind}:")))
-                .unwrap_or_else(|| panic!("no {kind} note: {said}"));
-            let counted = format!("pairs counted on {n} processes: ");
+                .find(|l| l.trim_start().starts_with(line))
+                .unwrap_or_else(|| panic!("no {line} note: {said}"));
+            let counted = format!("{what} on {n} processes: ");
             let shares = line
                 .split(&counted)
                 .nth(1)
@@ -150,7 +169,7 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
                 .map(|s| s.trim_end_matches('%').parse().unwrap())
                 .collect();
             assert_eq!(shares.len(), n, "{line}");
-            assert!(shares.iter().all(|&s| s > 100.0 / n as f64 / 3.0), "{line}");
+            assert!(shares.iter().all(|&s| s > least), "{line}");
         }
         let got = files(&dir.path().join(&name));
         assert_eq!(
@@ -517,9 +536,10 @@ fn a_process_that_fails_stops_the_others_with_its_error() {
     let bad = write(dir.path(), "weird.csv", "foo,bar\n1,2\n");
     let bad = bad.to_str().unwrap();
     let out = dir.path().join("out");
-    // Three inputs on three processes: process `owner` reads the bad one.
+    // Three inputs dealt out whole (a zip entry and a gzip file cannot be split) on three
+    // processes: process `owner` reads the bad one.
     for owner in [1, 0] {
-        let mut files = vec![data[0].as_str(), data[1].as_str()];
+        let mut files = vec![data[2].as_str(), data[3].as_str()];
         files.insert(owner, bad);
         let mut args = vec!["detect"];
         args.extend(&files);
@@ -597,17 +617,20 @@ fn a_host_that_vanishes_mid_run_is_named_within_half_a_minute() {
     assert!(!o.status.success());
 }
 
-/// Real data, both shapes: the IRA takedown archive (its two releases, one per process) and
+/// Real data, both shapes: the IRA takedown archive (its two releases; the larger one
+/// decompressed, so that it is split across the processes, quoted line breaks and all) and
 /// CooRTweet's mixed collection give the bytes of one process on two.
 #[test]
 #[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn real_archive_and_collection_on_2_processes_give_the_bytes_of_one() {
     let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("ira-2016h2.csv");
+    let mut gz = flate2::read::GzDecoder::new(
+        std::fs::File::open(shared("ira-2016h2/tweets.csv.gz")).unwrap(),
+    );
+    std::io::copy(&mut gz, &mut std::fs::File::create(&plain).unwrap()).unwrap();
     let shapes = [
-        vec![
-            shared("ira-2016h2/tweets.csv.gz"),
-            shared("ira-2016-10/tweets.csv.gz"),
-        ],
+        vec![plain, shared("ira-2016-10/tweets.csv.gz")],
         vec![shared("coortweet/russian_coord_tweets.csv.gz")],
     ];
     for (k, inputs) in shapes.iter().enumerate() {
@@ -623,12 +646,15 @@ fn real_archive_and_collection_on_2_processes_give_the_bytes_of_one() {
         let o = coordnet(&one.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let two = [args, vec!["-o".into(), out("two").to_str().unwrap().into()]].concat();
-        run_on(
+        let said = run_on(
             dir.path(),
             2,
             2,
             &two.iter().map(String::as_str).collect::<Vec<_>>(),
         );
+        if k == 0 {
+            assert!(said.contains("(parsed on 2 processes: "), "{said}");
+        }
         assert_eq!(files(&out("one")), files(&out("two")), "inputs {inputs:?}");
     }
 }
