@@ -162,20 +162,9 @@ fn send_share(
                             me: me as u32,
                             elsewhere: &mut skip,
                         };
-                        let name = source.display_path();
-                        // Process 0 takes the file's SHA-256 as it reads it through.
-                        let sent = source::with_reader(source, |reader| {
-                            send_stream(
-                                file,
-                                &name,
-                                reader,
-                                opts,
-                                &tx,
-                                pool.clone(),
-                                Some(&mut share),
-                            )
-                        })?;
-                        (sent, String::new())
+                        // Its SHA-256 too: process 0 checks that every process read the
+                        // same file.
+                        send_source(file, source, opts, &tx, &pool, &Silent, Some(&mut share))?
                     }
                 };
                 let Some(chunks) = sent else {
@@ -322,12 +311,12 @@ impl Arrivals<'_> {
         Ok(next)
     }
 
-    /// How many chunks `from` cut `file` into, once it has read it through; what it sent of
-    /// the file is then all taken.
-    fn done(&mut self, file: u32, from: usize) -> Result<u32> {
-        let (chunks, _) = self.wait(file, from, |a| a.done.take())?;
+    /// How many chunks `from` cut `file` into, and the SHA-256 it read, once it has read the
+    /// file through; what it sent of the file is then all taken.
+    fn done(&mut self, file: u32, from: usize) -> Result<(u32, String)> {
+        let done = self.wait(file, from, |a| a.done.take())?;
         self.pending.remove(&(file, from));
-        Ok(chunks)
+        Ok(done)
     }
 }
 
@@ -416,13 +405,15 @@ fn gather_into(
                     break;
                 };
                 for from in 1..processes {
-                    let cut = arrivals.done(file, from)?;
-                    if cut != chunks {
+                    let (cut, theirs) = arrivals.done(file, from)?;
+                    if (cut, &theirs) != (chunks, &hashes[file as usize]) {
                         return Err(Error::cluster(format!(
-                            "{} cut {} into {cut} chunks, process 0 into {chunks}: did the \
-                             file change while it was read?",
+                            "{} read another {} than process 0 (SHA-256 {theirs} in {cut} \
+                             chunks, not {} in {chunks}): every process must see the same \
+                             files; was it changed, or copied unfinished?",
                             link.cluster().name(from),
-                            source.display_path().display()
+                            source.display_path().display(),
+                            hashes[file as usize],
                         )));
                     }
                 }

@@ -26,7 +26,13 @@ fn hostfile(dir: &Path, n: usize) -> (PathBuf, Vec<u16>) {
 /// Start process `i` of `n` with `args` (the same for all) and `--threads threads`; process
 /// 0 notes what each stage did (`COORDNET_TIMINGS`).
 fn start(args: &[&str], hosts: &Path, n: usize, i: usize, threads: usize) -> Child {
+    start_in(Path::new("."), args, hosts, n, i, threads)
+}
+
+/// [`start`], in folder `cwd`.
+fn start_in(cwd: &Path, args: &[&str], hosts: &Path, n: usize, i: usize, threads: usize) -> Child {
     let mut c = Command::new(env!("CARGO_BIN_EXE_coordnet"));
+    c.current_dir(cwd);
     if i == 0 {
         c.env("COORDNET_TIMINGS", "1");
     }
@@ -568,6 +574,40 @@ fn a_process_that_fails_stops_the_others_with_its_error() {
         );
         assert!(!out.join("clusters.csv").exists());
     }
+}
+
+/// A split file is read by every process from its own copy (the same name in another folder
+/// here, as on another host): a copy that differs, even by one byte of the same size, stops
+/// the run naming the process and the file, and nothing is written.
+#[test]
+fn a_process_reading_another_copy_of_a_split_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = inputs(dir.path());
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let bytes = std::fs::read(&data[0]).unwrap();
+    let mut changed = bytes.clone();
+    let at = changed.len() * 2 / 3;
+    let digit = (at..).find(|&i| changed[i].is_ascii_digit()).unwrap();
+    changed[digit] = if changed[digit] == b'1' { b'2' } else { b'1' };
+    for (folder, bytes) in [(&a, &bytes), (&b, &changed)] {
+        std::fs::create_dir(folder).unwrap();
+        std::fs::write(folder.join("tweets.csv"), bytes).unwrap();
+    }
+    let out = dir.path().join("out");
+    let args = ["detect", "tweets.csv", "-o", out.to_str().unwrap()];
+    let (hosts, ports) = hostfile(dir.path(), 2);
+    let children = [(&a, 0), (&b, 1)].map(|(cwd, i)| start_in(cwd, &args, &hosts, 2, i, 1));
+    let said: Vec<String> = (children.into_iter())
+        .map(|c| {
+            let o = finish(c, 60);
+            assert!(!o.status.success());
+            String::from_utf8_lossy(&o.stderr).into_owned()
+        })
+        .collect();
+    let name = format!("process 1 (127.0.0.1:{}) read another tweets.csv", ports[1]);
+    assert!(said[0].contains(&name), "{}", said[0]);
+    assert!(!said[0].contains("(parsed on"), "{}", said[0]);
+    assert!(!out.join("clusters.csv").exists());
 }
 
 #[test]
