@@ -96,12 +96,18 @@ impl Cluster {
         let (outbox_tx, outbox_rx) = sync_channel::<Outgoing<P>>(IN_FLIGHT);
         let (inbox_tx, inbox_rx) = sync_channel::<(u32, P)>(IN_FLIGHT);
         let (answers_tx, answers_rx) = channel();
+        let (cuts_tx, cuts_rx) = channel();
+        // Cuts go out on a channel of their own, never full: the thread that cuts must never
+        // wait on the worker, which may be waiting for process 0 to take a piece.
+        let (cut_out_tx, cut_out_rx) = channel();
         let taken: Arc<Vec<AtomicU64>> =
             Arc::new((0..self.processes()).map(|_| AtomicU64::new(0)).collect());
         let ends = Arc::new(Mutex::new(Some((
             outbox_rx,
             inbox_tx,
             answers_tx,
+            cuts_tx,
+            cut_out_rx,
             taken.clone(),
         ))));
         let guards = timely::execute::execute_from(
@@ -110,10 +116,10 @@ impl Cluster {
             timely::WorkerConfig::default(),
             move |worker| {
                 let ends = ends.lock().unwrap_or_else(|e| e.into_inner()).take();
-                let Some((outbox, inbox, answers, taken)) = ends else {
+                let Some((outbox, inbox, answers, cuts, cut_out, taken)) = ends else {
                     return false; // one worker per process: never reached
                 };
-                work(worker, outbox, inbox, answers, taken)
+                work(worker, outbox, inbox, answers, cuts, cut_out, taken)
             },
         )
         .map_err(|e| Error::cluster(format!("starting timely: {e}")))?;
@@ -122,6 +128,8 @@ impl Cluster {
             outbox: Some(outbox_tx),
             inbox: self.is_first().then_some(Mutex::new(inbox_rx)),
             answers: (self.is_first()).then(|| Arc::new(Mutex::new(answers_rx))),
+            cuts: (!self.is_first()).then(|| Mutex::new(cuts_rx)),
+            cut_out: self.is_first().then_some(cut_out_tx),
             taken,
             guards: Mutex::new(Some(guards)),
         })
@@ -141,6 +149,24 @@ const READ_AHEAD: usize = 32;
 /// units process 0 may have sent ahead of what the counting has taken: enough to keep the
 /// network busy, few enough that nothing piles up.
 const IN_FLIGHT: usize = 16;
+
+/// Where a chunk of a split file lies, as process 0 cut it, for the process that parses it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Cut {
+    /// Bytes `offset..offset + len` of input `file`, starting on line `first_line`; `check`
+    /// is their [`crate::dataset::interner::hash_bytes`], to tell a copy that differs.
+    Chunk {
+        file: u32,
+        /// The parsing process's count of its own chunks of the file before this one.
+        seq: u32,
+        offset: u64,
+        len: u64,
+        first_line: u64,
+        check: u64,
+    },
+    /// Input `file` was cut into `chunks` chunks in all, `mine` of them for this process.
+    End { file: u32, chunks: u32, mine: u32 },
+}
 
 /// What a process hands its worker.
 enum Outgoing<P> {
@@ -166,13 +192,17 @@ fn work<P: Piece>(
     outbox: Receiver<Outgoing<P>>,
     inbox: SyncSender<(u32, P)>,
     answers: std::sync::mpsc::Sender<crate::graphs::PairCount>,
+    cuts: std::sync::mpsc::Sender<Cut>,
+    cut_out: Receiver<(u32, Cut)>,
     taken: Arc<Vec<AtomicU64>>,
 ) -> bool {
     let me = worker.index() as u32;
     let peers = worker.peers();
     let mut input: InputHandle<u64, CapacityContainerBuilder<Vec<(u32, P)>>> = InputHandle::new();
     let mut acks: InputHandle<u64, CapacityContainerBuilder<Vec<u32>>> = InputHandle::new();
-    let mut grants: InputHandle<u64, CapacityContainerBuilder<Vec<u32>>> = InputHandle::new();
+    // From process 0 to each of the others: a credit (`None`), or a chunk to parse.
+    type Grant = (u32, Option<Cut>);
+    let mut grants: InputHandle<u64, CapacityContainerBuilder<Vec<Grant>>> = InputHandle::new();
     let gathered = std::rc::Rc::new(std::cell::Cell::new(false));
     let credit = std::rc::Rc::new(std::cell::Cell::new(READ_AHEAD as u64));
     // How far a process runs ahead is counted in pieces process 0 has merged (credits it
@@ -210,13 +240,18 @@ fn work<P: Piece>(
             },
         );
         let credit = credit.clone();
-        scope.input_from(&mut grants).exchange(|p| *p as u64).sink(
+        scope.input_from(&mut grants).exchange(|g| g.0 as u64).sink(
             timely::dataflow::channels::pact::Pipeline,
             "Granted",
             move |(input, _)| {
                 input.for_each(|_, data| {
-                    credit.set(credit.get() + data.len() as u64);
-                    data.clear();
+                    for (_, cut) in data.drain(..) {
+                        match cut {
+                            None => credit.set(credit.get() + 1),
+                            // The reader gone (it failed): nothing to do.
+                            Some(cut) => drop(cuts.send(cut)),
+                        }
+                    }
                 })
             },
         );
@@ -267,10 +302,14 @@ fn work<P: Piece>(
         }
         if let Some(grants) = grants.as_mut() {
             let mut any = false;
+            while let Ok((p, cut)) = cut_out.try_recv() {
+                grants.send((p, Some(cut)));
+                any = true;
+            }
             for (p, granted) in granted.iter_mut().enumerate().skip(1) {
                 let merged = taken[p].load(Ordering::Relaxed);
                 while *granted < merged {
-                    grants.send(p as u32);
+                    grants.send((p as u32, None));
                     *granted += 1;
                     any = true;
                 }
@@ -301,6 +340,10 @@ pub struct Link<P: Piece> {
     taken: Arc<Vec<AtomicU64>>,
     /// On process 0: the answers to pairing work, a kind at a time.
     answers: Option<Arc<Mutex<Receiver<crate::graphs::PairCount>>>>,
+    /// On the others: the chunks of split files process 0 cut for this process.
+    cuts: Option<Mutex<Receiver<Cut>>>,
+    /// On process 0: where it sends them.
+    cut_out: Option<std::sync::mpsc::Sender<(u32, Cut)>>,
     guards: Mutex<Option<timely::communication::WorkerGuards<bool>>>,
 }
 
@@ -322,6 +365,27 @@ impl<P: Piece> Link<P> {
     /// may be waiting for this thread to take a piece, and this thread must never wait on it.
     pub fn taken(&self, process: usize) {
         self.taken[process].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// On process 0: tell `process` where a chunk it is to parse lies.
+    pub fn cut(&self, process: usize, cut: Cut) -> Result<()> {
+        let out = self.cut_out.as_ref().expect("only process 0 cuts");
+        (out.send((process as u32, cut))).map_err(|_| self.failure())
+    }
+
+    /// On the others: the next chunk process 0 cut for this process, waiting for it if `wait`
+    /// (else `None` when none has come).
+    pub fn next_cut(&self, wait: bool) -> Result<Option<Cut>> {
+        let cuts = self.cuts.as_ref().expect("only the others are sent cuts");
+        let cuts = cuts.lock().unwrap_or_else(|e| e.into_inner());
+        match wait {
+            true => cuts.recv().map(Some).map_err(|_| self.failure()),
+            false => match cuts.try_recv() {
+                Ok(cut) => Ok(Some(cut)),
+                Err(std::sync::mpsc::TryRecvError::Empty) => Ok(None),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => Err(self.failure()),
+            },
+        }
     }
 
     /// On process 0, once it has every process's share: tell the others.
@@ -353,6 +417,8 @@ impl<P: Piece> Link<P> {
         self.outbox = None;
         self.inbox = None; // a worker handing over pieces nobody takes stops waiting
         self.answers = None;
+        self.cuts = None;
+        self.cut_out = None;
         let guards = self
             .guards
             .get_mut()
@@ -400,6 +466,8 @@ impl<P: Piece> Drop for Link<P> {
         self.outbox = None;
         self.inbox = None;
         self.answers = None;
+        self.cuts = None;
+        self.cut_out = None;
         if let Some(guards) = self
             .guards
             .get_mut()

@@ -1,24 +1,27 @@
 //! Reading across processes: each process reads and parses its share of the inputs and
 //! sends the parsed chunks to process 0, which merges every share in input order. Files and
 //! zip entries are dealt out whole ([`crate::distributed::shares`]); a plain file larger than
-//! half a process's share is split: every process cuts it into chunks as one process would,
-//! and parses every N-th. The dataset process 0 builds is the one a single process builds
-//! from the same inputs, so everything after it is too.
+//! half a process's share is split by byte ranges: process 0 cuts it into chunks as one
+//! process does, and tells each of the others where its chunks lie. The dataset process 0
+//! builds is the one a single process builds from the same inputs, so everything after it is
+//! too.
 
 use super::*;
-use crate::distributed::{shares, Link};
+use crate::dataset::interner::hash_bytes;
+use crate::distributed::{shares, Cut, Link};
 use hashbrown::HashMap;
+use std::io::{Read, Seek};
 
 /// Who reads an input in a run across processes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Reader {
     /// One process, the whole of it.
     Whole(usize),
-    /// Every process: each cuts the whole file into chunks, the same chunks a single process
-    /// cuts, and parses its share of them. Cutting (finding where records end) runs at the
-    /// speed of reading, several times the speed of parsing, and process 0 reads every file
-    /// through anyway, to take its SHA-256; so a large file's parsing is spread without
-    /// guessing where a record starts in the middle of a CSV with quoted line breaks.
+    /// Every process, by byte ranges: process 0 reads the file through (it takes its SHA-256
+    /// anyway) and cuts it into the chunks one process cuts, finding where records end,
+    /// quoted line breaks included, at the speed of reading; every N-th chunk it parses
+    /// itself, and of the others it sends the process that parses them where they lie. That
+    /// process reads only those bytes, from its own copy, checked against process 0's.
     Split,
 }
 
@@ -155,17 +158,10 @@ fn send_share(
                 let (sent, sha256) = match readers[file as usize] {
                     Reader::Whole(p) if p != me => continue,
                     Reader::Whole(_) => send_source(file, source, opts, &tx, &pool, &Silent, None)?,
-                    Reader::Split => {
-                        let mut skip = |_, _| Ok(None);
-                        let mut share = Share {
-                            processes: link.cluster().processes() as u32,
-                            me: me as u32,
-                            elsewhere: &mut skip,
-                        };
-                        // Its SHA-256 too: process 0 checks that every process read the
-                        // same file.
-                        send_source(file, source, opts, &tx, &pool, &Silent, Some(&mut share))?
-                    }
+                    Reader::Split => (
+                        send_cuts(file, source, opts, &tx, &pool, link)?,
+                        String::new(),
+                    ),
                 };
                 let Some(chunks) = sent else {
                     break; // the sink failed: it says why
@@ -187,6 +183,157 @@ fn send_share(
         let read = reader.join().expect("reader thread panicked");
         read.and(consumed)
     })
+}
+
+/// Chunks of a split file process 0 may cut ahead of what it has merged, per process: each
+/// of the others has that many to parse while process 0 merges, and process 0 holds that many
+/// of its own (4 MB chunks: 32 MB).
+const CUT_AHEAD: usize = 8;
+
+/// Process 0's side of a split file: read it through (taking its SHA-256), cut it, send this
+/// process's chunks and a stand-in for each of the others' to `events`, in order, and tell
+/// each of the others where its chunks lie. Returns how many chunks, and the SHA-256.
+fn cut_split(
+    file: u32,
+    source: &Source,
+    opts: &IngestOptions,
+    events: &SyncSender<Message>,
+    pool: &BufferPool,
+    progress: &dyn Progress,
+    link: &Link<Shipment>,
+) -> Result<(Option<u32>, String)> {
+    let processes = link.cluster().processes() as u32;
+    let mut elsewhere = |from: u32, seq: u32, chunk: &RawChunk| {
+        let cut = Cut::Chunk {
+            file,
+            seq,
+            offset: chunk.offset,
+            len: chunk.bytes.len() as u64,
+            first_line: chunk.first_line,
+            check: hash_bytes(&chunk.bytes),
+        };
+        link.cut(from as usize, cut)?;
+        Ok(Some(Message::Awaited { file, from, seq }))
+    };
+    let mut share = Share {
+        processes,
+        me: 0,
+        elsewhere: &mut elsewhere,
+    };
+    let (sent, sha256) = send_source(file, source, opts, events, pool, progress, Some(&mut share))?;
+    if let Some(chunks) = sent {
+        for p in 1..processes {
+            let mine = (chunks + processes - 1 - p) / processes;
+            link.cut(p as usize, Cut::End { file, chunks, mine })?;
+        }
+    }
+    Ok((sent, sha256))
+}
+
+/// Another process's side of a split file: its layout from its own first line, then the
+/// chunks process 0 cut for this process, read from this process's copy and checked against
+/// process 0's; returns how many chunks process 0 cut the file into.
+fn send_cuts(
+    file: u32,
+    source: &Source,
+    opts: &IngestOptions,
+    tx: &SyncSender<Message>,
+    pool: &BufferPool,
+    link: &Link<Shipment>,
+) -> Result<Option<u32>> {
+    let name = source.display_path();
+    let path = &source.path;
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let layout = {
+        let mut chunker = Chunker::new(&mut f, 1 << 16, opts.max_record_bytes, pool.clone());
+        recognise_stream(&mut chunker, &name, opts)?
+    };
+    let format = layout.as_ref().map(Layout::format);
+    if tx.send(Message::File { file, format }).is_err() {
+        return Ok(None);
+    }
+    let layout = layout.map(Arc::new);
+    let mut waiting = HashMap::new();
+    let (mut next, mut end) = (0, None);
+    loop {
+        while let Some((offset, len, first_line, check)) = waiting.remove(&next) {
+            let mut bytes = pool.take();
+            bytes.resize(len as usize, 0);
+            let read = f
+                .seek(std::io::SeekFrom::Start(offset))
+                .and_then(|_| f.read_exact(&mut bytes));
+            read.map_err(|e| Error::io(path, e))?;
+            if hash_bytes(&bytes) != check {
+                return Err(Error::cluster(format!(
+                    "{}: this copy differs from process 0's in bytes {offset}..{} (from line \
+                     {first_line}): every process must see the same files",
+                    name.display(),
+                    offset + len
+                )));
+            }
+            let Some(layout) = layout.clone() else {
+                return Err(Error::cluster(format!(
+                    "{}: empty here, not on process 0",
+                    name.display()
+                )));
+            };
+            let chunk = RawChunk {
+                first_line,
+                offset,
+                bytes,
+            };
+            if tx
+                .send(Message::Chunk {
+                    file,
+                    layout,
+                    chunk,
+                })
+                .is_err()
+            {
+                return Ok(None);
+            }
+            next += 1;
+        }
+        if let Some((chunks, mine)) = end {
+            if next == mine {
+                return Ok(Some(chunks));
+            }
+        }
+        // About to wait on process 0: what was read before (of this file or an earlier one)
+        // is parsed and sent on meanwhile, as process 0 may be waiting for it to cut more.
+        let cut = match link.next_cut(false)? {
+            Some(cut) => cut,
+            None => {
+                if tx.send(Message::Flush).is_err() {
+                    return Ok(None);
+                }
+                link.next_cut(true)?.expect("a cut, having waited")
+            }
+        };
+        match cut {
+            Cut::Chunk {
+                file: f,
+                seq,
+                offset,
+                len,
+                first_line,
+                check,
+            } if f == file => {
+                waiting.insert(seq, (offset, len, first_line, check));
+            }
+            Cut::End {
+                file: f,
+                chunks,
+                mine,
+            } if f == file => end = Some((chunks, mine)),
+            cut => {
+                return Err(Error::cluster(format!(
+                    "{}: process 0 sent a chunk of another file ({cut:?})",
+                    name.display()
+                )))
+            }
+        }
+    }
 }
 
 /// Sends parsed chunks to process 0, numbered within their file.
@@ -392,28 +539,41 @@ fn gather_into(
                 for from in 1..processes {
                     arrivals.format(file, from)?;
                 }
-                let mut theirs = |from, seq| arrivals.batch(file, from as usize, seq).map(Some);
-                let mut share = Share {
-                    processes: processes as u32,
-                    me: 0,
-                    elsewhere: &mut theirs,
-                };
-                let (sent, hash) =
-                    send_source(file, source, opts, &tx, &pool, progress, Some(&mut share))?;
+                let (events, queue) = sync_channel(CUT_AHEAD * processes);
+                let cut = std::thread::scope(|scope| -> Result<_> {
+                    let pool = &pool;
+                    // The cutter owns the sending end: when it ends, so does the queue.
+                    let cutter = scope.spawn(move || {
+                        cut_split(file, source, opts, &events, pool, progress, link)
+                    });
+                    // In order: this process's chunks to its parsers, each of the others' in
+                    // its place once it arrives.
+                    for message in queue {
+                        let message = match message {
+                            Message::Awaited { file, from, seq } => {
+                                let batch = arrivals.batch(file, from as usize, seq)?;
+                                Message::Parsed { file, batch }
+                            }
+                            m => m,
+                        };
+                        if tx.send(message).is_err() {
+                            break;
+                        }
+                    }
+                    cutter.join().expect("cutting thread panicked")
+                })?;
+                let (sent, hash) = cut;
                 hashes.push(hash);
                 let Some(chunks) = sent else {
                     break;
                 };
                 for from in 1..processes {
-                    let (cut, theirs) = arrivals.done(file, from)?;
-                    if (cut, &theirs) != (chunks, &hashes[file as usize]) {
+                    let (cut, _) = arrivals.done(file, from)?;
+                    if cut != chunks {
                         return Err(Error::cluster(format!(
-                            "{} read another {} than process 0 (SHA-256 {theirs} in {cut} \
-                             chunks, not {} in {chunks}): every process must see the same \
-                             files; was it changed, or copied unfinished?",
+                            "{} parsed {} as {cut} chunks, process 0 cut it into {chunks}",
                             link.cluster().name(from),
                             source.display_path().display(),
-                            hashes[file as usize],
                         )));
                     }
                 }

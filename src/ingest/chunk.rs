@@ -17,7 +17,7 @@ pub struct BufferPool(Arc<Mutex<Vec<Vec<u8>>>>);
 impl BufferPool {
     const KEEP: usize = 64;
 
-    fn take(&self) -> Vec<u8> {
+    pub fn take(&self) -> Vec<u8> {
         let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let mut buf = pool.pop().unwrap_or_default();
         buf.clear();
@@ -35,9 +35,11 @@ impl BufferPool {
 /// The longest a quoted field is taken to run on over line breaks (see `past_stray_quote`).
 const QUOTED_SPAN: usize = 1 << 20;
 
-/// A run of whole records and the line its first byte is on.
+/// A run of whole records, the line its first byte is on, and where it starts in the stream.
 pub struct RawChunk {
     pub first_line: u64,
+    #[cfg_attr(not(feature = "distributed"), allow(dead_code))]
+    pub offset: u64,
     pub bytes: Vec<u8>,
 }
 
@@ -47,6 +49,8 @@ pub struct Chunker<'r> {
     eof: bool,
     quoted: bool,
     next_line: u64,
+    /// Where `buf` starts in the stream.
+    offset: u64,
     chunk_size: usize,
     /// A record (or first line) longer than this is an error, not a reason to read on.
     max_record: usize,
@@ -86,6 +90,7 @@ impl<'r> Chunker<'r> {
             eof: false,
             quoted: false,
             next_line: 1,
+            offset: 0,
             chunk_size,
             pool,
         }
@@ -101,6 +106,7 @@ impl<'r> Chunker<'r> {
         self.fill(n)?;
         if self.next_line == 1 && self.buf.starts_with(b"\xEF\xBB\xBF") {
             self.buf.drain(..3);
+            self.offset += 3;
         }
         Ok(&self.buf)
     }
@@ -125,7 +131,9 @@ impl<'r> Chunker<'r> {
 
     /// Drop the first `n` bytes (a header already read) that span `lines` lines.
     pub fn skip(&mut self, n: usize, lines: u64) {
-        self.buf.drain(..n.min(self.buf.len()));
+        let n = n.min(self.buf.len());
+        self.buf.drain(..n);
+        self.offset += n as u64;
         self.next_line += lines;
     }
 
@@ -149,7 +157,13 @@ impl<'r> Chunker<'r> {
                 bytes.truncate(end);
                 let first_line = self.next_line;
                 self.next_line += memchr_iter(b'\n', &bytes).count() as u64;
-                return Ok(Some(RawChunk { first_line, bytes }));
+                let offset = self.offset;
+                self.offset += bytes.len() as u64;
+                return Ok(Some(RawChunk {
+                    first_line,
+                    offset,
+                    bytes,
+                }));
             }
             // One record is larger than a chunk: read on until it ends, up to the limit.
             if self.buf.len() >= self.max_record.max(self.chunk_size) {
@@ -242,8 +256,31 @@ mod tests {
                 "chunk must end on a record: {text:?}"
             );
             expected_line += text.matches('\n').count() as u64;
+            assert_eq!(chunk.offset, all.len() as u64);
             all.extend(chunk.bytes);
         }
         assert_eq!(all, data);
+    }
+
+    /// Where each chunk starts in the stream, a byte order mark and a header skipped: another
+    /// reader finds the chunk's bytes there (a file split across processes).
+    #[test]
+    fn chunks_know_where_they_start_in_the_stream() {
+        let mut data = b"\xEF\xBB\xBFid,text\n".to_vec();
+        for i in 0..20_000 {
+            data.extend_from_slice(format!("{i},\"two\nlines\"\n").as_bytes());
+        }
+        let mut r = &data[..];
+        let mut c = Chunker::new(&mut r, 1 << 16, 1 << 20, BufferPool::default());
+        c.set_quoted(true);
+        let header = c.peek_line().unwrap().len() + 1;
+        c.skip(header, 1);
+        let mut at = b"\xEF\xBB\xBFid,text\n".len();
+        while let Some(chunk) = c.next_chunk().unwrap() {
+            assert_eq!(chunk.offset as usize, at);
+            assert_eq!(&data[at..at + chunk.bytes.len()], &chunk.bytes[..]);
+            at += chunk.bytes.len();
+        }
+        assert_eq!(at, data.len());
     }
 }

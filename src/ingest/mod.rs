@@ -208,6 +208,18 @@ enum Message {
         file: u32,
         batch: RecordBatch,
     },
+    /// The reader waits on another process: parse and pass on what it sent so far, rather
+    /// than wait for a round to fill.
+    #[cfg_attr(not(feature = "distributed"), allow(dead_code))]
+    Flush,
+    /// Where the `seq`-th chunk process `from` parses of `file` goes, once it arrives (what
+    /// process 0's cutting hands its merging, never the parsers).
+    #[cfg_attr(not(feature = "distributed"), allow(dead_code))]
+    Awaited {
+        file: u32,
+        from: u32,
+        seq: u32,
+    },
     /// A file read whole, with its chunks and SHA-256: for a sink that passes it on.
     #[cfg_attr(not(feature = "distributed"), allow(dead_code))]
     Done {
@@ -390,17 +402,20 @@ fn send_source(
     })
 }
 
-/// Which of a stream's chunks this process parses when a file is split across processes:
-/// every process cuts it alike, and parses every `processes`-th chunk from its own number.
-/// `elsewhere` gives what stands for each of the others, by the process that parses it and
-/// that process's count of its own chunks so far: on process 0, the batch that process sent;
-/// on the others, nothing.
+/// Which of a stream's chunks this process parses when process 0 cuts a file split across
+/// processes: every `processes`-th chunk from its own number. `elsewhere` is handed each of
+/// the others, with the process that parses it and that process's count of its own chunks
+/// so far, and gives what stands for it in the stream.
 #[cfg_attr(not(feature = "distributed"), allow(dead_code))]
 struct Share<'a> {
     processes: u32,
     me: u32,
-    elsewhere: &'a mut dyn FnMut(u32, u32) -> Result<Option<RecordBatch>>,
+    elsewhere: &'a mut StandIn<'a>,
 }
+
+/// What stands for a chunk another process parses: given that process, its count of its own
+/// chunks so far and the chunk.
+type StandIn<'a> = dyn FnMut(u32, u32, &RawChunk) -> Result<Option<Message>> + 'a;
 
 /// Recognise one stream's layout and send it in chunks of whole records (with `share`, only
 /// this process's chunks, and what stands for the others); returns how many chunks the
@@ -420,21 +435,8 @@ fn send_stream(
         opts.max_record_bytes,
         pool.clone(),
     );
-    let io = |e: std::io::Error| match e.get_ref().and_then(|x| x.downcast_ref::<RecordTooLong>()) {
-        Some(t) => Error::limit(format!(
-            "{}:{}: a record longer than {} MiB, the most one may hold (a line break missing, or \
-             a quote never closed?)",
-            name.display(),
-            t.line,
-            t.limit >> 20
-        ))
-        .with_setting(Setting::MaxRecord),
-        None => Error::io(name, e),
-    };
-    let layout = recognise(&mut chunker, name, opts).map_err(|e| match e {
-        RecogniseError::Io(e) => io(e),
-        RecogniseError::Other(e) => e,
-    })?;
+    let io = |e| read_error(name, e);
+    let layout = recognise_stream(&mut chunker, name, opts)?;
     let Some(layout) = layout else {
         return Ok(tx
             .send(Message::File { file, format: None })
@@ -452,9 +454,10 @@ fn send_stream(
         chunks += 1;
         let message = match share.as_deref_mut() {
             Some(s) if seq % s.processes != s.me => {
+                let stand_in = (s.elsewhere)(seq % s.processes, seq / s.processes, &chunk)?;
                 pool.give(chunk.bytes);
-                match (s.elsewhere)(seq % s.processes, seq / s.processes)? {
-                    Some(batch) => Message::Parsed { file, batch },
+                match stand_in {
+                    Some(message) => message,
                     None => continue,
                 }
             }
@@ -471,6 +474,33 @@ fn send_stream(
     Ok(Some(chunks))
 }
 
+/// A reading error in the user's words: a record too long names its line and the limit.
+fn read_error(name: &std::path::Path, e: std::io::Error) -> Error {
+    match e.get_ref().and_then(|x| x.downcast_ref::<RecordTooLong>()) {
+        Some(t) => Error::limit(format!(
+            "{}:{}: a record longer than {} MiB, the most one may hold (a line break missing, or \
+             a quote never closed?)",
+            name.display(),
+            t.line,
+            t.limit >> 20
+        ))
+        .with_setting(Setting::MaxRecord),
+        None => Error::io(name, e),
+    }
+}
+
+/// The layout of the stream `chunker` reads, named `name`; `None` when it is empty.
+fn recognise_stream(
+    chunker: &mut Chunker,
+    name: &std::path::Path,
+    opts: &IngestOptions,
+) -> Result<Option<Layout>> {
+    recognise(chunker, name, opts).map_err(|e| match e {
+        RecogniseError::Io(e) => read_error(name, e),
+        RecogniseError::Other(e) => e,
+    })
+}
+
 fn consume(
     rx: Receiver<Message>,
     pool: &BufferPool,
@@ -481,9 +511,12 @@ fn consume(
     let mut parsed: Vec<(u32, RecordBatch)> = Vec::new();
     // Merged batches, emptied for the next round's chunks.
     let spare: std::sync::Mutex<Vec<RecordBatch>> = Default::default();
+    let (mut closed, mut flush) = (false, false);
     loop {
         let mut round = Vec::with_capacity(round_size);
-        while round.len() < round_size {
+        // After a flush, the round parsed last goes to the sink before anything more is read.
+        let flushing = std::mem::take(&mut flush);
+        while !flushing && round.len() < round_size {
             match rx.recv() {
                 Ok(Message::File { file, format }) => sink.format(file, format)?,
                 Ok(Message::Done {
@@ -491,12 +524,22 @@ fn consume(
                     chunks,
                     sha256,
                 }) => sink.done(file, chunks, sha256)?,
+                Ok(Message::Flush) => {
+                    flush = !round.is_empty();
+                    break;
+                }
                 Ok(m) => round.push(m),
-                Err(_) => break,
+                Err(_) => {
+                    closed = true;
+                    break;
+                }
             }
         }
         if round.is_empty() && parsed.is_empty() {
-            break;
+            match closed {
+                true => break,
+                false => continue,
+            }
         }
         let to_merge = std::mem::take(&mut parsed);
         let take = || spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
@@ -542,7 +585,9 @@ fn parse_chunk(m: &mut Message, spare: impl Fn() -> Option<RecordBatch>) -> (u32
             file,
             batch: parsed,
         } => return (*file, std::mem::take(parsed)),
-        Message::File { .. } | Message::Done { .. } => unreachable!("rounds hold chunks"),
+        Message::File { .. } | Message::Done { .. } | Message::Flush | Message::Awaited { .. } => {
+            unreachable!("rounds hold chunks")
+        }
     };
     let mut batch = spare().unwrap_or_default();
     batch.bytes_read = chunk.bytes.len() as u64;
