@@ -62,7 +62,8 @@ pub enum Shipment {
         seq: u32,
         batch: RecordBatch,
     },
-    /// A file was read whole: how many chunks it gave, and its SHA-256.
+    /// A file was read whole: how many chunks it gave, and its SHA-256 (of a split file: how
+    /// many chunks process 0 cut it into, and no SHA-256, which process 0 takes).
     Done {
         file: u32,
         chunks: u32,
