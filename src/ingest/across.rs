@@ -214,11 +214,10 @@ fn cut_split(
             check: hash_bytes(&chunk.bytes),
         };
         link.cut(from as usize, cut)?;
-        Ok(Some(Message::Awaited { file, from, seq }))
+        Ok(Message::Awaited { file, from, seq })
     };
     let mut share = Share {
         processes,
-        me: 0,
         elsewhere: &mut elsewhere,
     };
     let (sent, sha256) = send_source(file, source, opts, events, pool, progress, Some(&mut share))?;

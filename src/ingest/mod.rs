@@ -402,20 +402,19 @@ fn send_source(
     })
 }
 
-/// Which of a stream's chunks this process parses when process 0 cuts a file split across
-/// processes: every `processes`-th chunk from its own number. `elsewhere` is handed each of
-/// the others, with the process that parses it and that process's count of its own chunks
-/// so far, and gives what stands for it in the stream.
+/// Which of a stream's chunks process 0 parses when it cuts a file split across processes:
+/// every `processes`-th from the first. The others go to `elsewhere`, with the process that
+/// parses them and that process's count of its own chunks so far; it gives what stands for
+/// each in the stream.
 #[cfg_attr(not(feature = "distributed"), allow(dead_code))]
 struct Share<'a> {
     processes: u32,
-    me: u32,
     elsewhere: &'a mut StandIn<'a>,
 }
 
 /// What stands for a chunk another process parses: given that process, its count of its own
 /// chunks so far and the chunk.
-type StandIn<'a> = dyn FnMut(u32, u32, &RawChunk) -> Result<Option<Message>> + 'a;
+type StandIn<'a> = dyn FnMut(u32, u32, &RawChunk) -> Result<Message> + 'a;
 
 /// Recognise one stream's layout and send it in chunks of whole records (with `share`, only
 /// this process's chunks, and what stands for the others); returns how many chunks the
@@ -453,13 +452,10 @@ fn send_stream(
         let seq = chunks;
         chunks += 1;
         let message = match share.as_deref_mut() {
-            Some(s) if seq % s.processes != s.me => {
+            Some(s) if seq % s.processes != 0 => {
                 let stand_in = (s.elsewhere)(seq % s.processes, seq / s.processes, &chunk)?;
                 pool.give(chunk.bytes);
-                match stand_in {
-                    Some(message) => message,
-                    None => continue,
-                }
+                stand_in
             }
             _ => Message::Chunk {
                 file,
