@@ -46,6 +46,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 lo_bytes() { cat /sys/class/net/lo/statistics/tx_bytes; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
+# From /usr/bin/time's last line ("%M %U %S"): peak KB, and user plus system seconds.
+field() { tail -1 "$WORK/$1.mem" | awk "{print \$$2}"; }
+cpu() { tail -1 "$WORK/$1.mem" | awk '{print $2 + $3}'; }
 one=(); two=(); mem1=(); mem0=(); memr=(); sent=(); read1=(); read2=(); cpu1=(); cpu0=(); cpur=()
 for _ in $(seq "$RUNS"); do
   rm -rf "$WORK/one" "$WORK/two"
@@ -64,8 +67,6 @@ for _ in $(seq "$RUNS"); do
   t3=$(now)
   b1=$(lo_bytes)
   one+=("$(echo "$t1 - $t0" | bc)"); two+=("$(echo "$t3 - $t2" | bc)")
-  field() { tail -1 "$WORK/$1.mem" | awk "{print \$$2}"; }
-  cpu() { tail -1 "$WORK/$1.mem" | awk '{print $2 + $3}'; }
   mem1+=("$(field one 1)"); mem0+=("$(field p0 1)"); memr+=("$(field p1 1)")
   cpu1+=("$(cpu one)"); cpu0+=("$(cpu p0)"); cpur+=("$(cpu p1)")
   sent+=("$((b1 - b0))")
