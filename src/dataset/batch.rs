@@ -185,6 +185,8 @@ pub struct RecordBatch {
     pub bytes_read: u64,
     /// Records whose tweet id had snowflake bits that disagree with the written time.
     pub snowflake_mismatches: u64,
+    /// Set when another process sent the batch with its repeated strings as numbers.
+    pub coded: Option<super::coded::Coded>,
 }
 
 impl RecordBatch {
@@ -202,6 +204,7 @@ impl RecordBatch {
         self.profiles_read = 0;
         self.bytes_read = 0;
         self.snowflake_mismatches = 0;
+        self.coded = None;
     }
 
     /// Copy `s` into the arena.

@@ -1,8 +1,8 @@
 //! Builds a `Dataset` from record batches: interns as batches arrive (in input order), then
 //! resolves names, drops duplicated tweet ids and sorts by time once at the end.
 
-use super::batch::{RawAccount, RawId, RawRef, RecordBatch};
-use super::interner::Key;
+use super::batch::{RawAccount, RawId, RawRef, RecordBatch, Span};
+use super::coded::{Dict, Senders};
 use super::*;
 use crate::error::{Error, Result};
 use hashbrown::HashMap;
@@ -31,6 +31,8 @@ pub struct DatasetBuilder {
     expected_bytes: u64,
     /// Text bytes the whole input would hold at the first batch's rate.
     projected_text_bytes: u64,
+    /// What the numbers in batches other processes coded stand for.
+    senders: Senders,
 }
 
 impl DatasetBuilder {
@@ -111,6 +113,7 @@ impl DatasetBuilder {
     pub fn push(&mut self, file: u32, batch: &RecordBatch) -> Result<()> {
         self.check_room(batch)?;
         self.reserve_rows(batch);
+        self.senders.receive(batch);
         if self.file_starts.last().map(|&(_, f)| f) != Some(file) {
             self.file_starts.push((self.data.len(), file));
         }
@@ -118,7 +121,7 @@ impl DatasetBuilder {
         for (i, t) in batch.tweets.iter().enumerate() {
             next_account = self.profiles_before(batch, next_account, i as u32);
             let tweet_id = self.tweet_id(batch, t.tweet);
-            let account = self.account(batch.key(t.account));
+            let account = self.account(batch, t.account);
             let (target_tweet, target_account) = self.reference(batch, &t.target);
             if let Some(q) = &t.quote {
                 let (qt, qa) = self.reference(batch, q);
@@ -141,23 +144,30 @@ impl DatasetBuilder {
             let lang = if t.lang.is_empty() {
                 0 // "", interned first
             } else {
-                d.langs.intern_key(batch.key(t.lang))
+                self.senders.id(&mut d.langs, Dict::Lang, batch, t.lang)
             };
             d.lang.push(u16::try_from(lang).unwrap_or(u16::MAX));
             let client = if t.client.is_empty() {
                 0
             } else {
-                d.clients.intern_key(batch.key(t.client))
+                self.senders
+                    .id(&mut d.clients, Dict::Client, batch, t.client)
             };
             d.client.push(u16::try_from(client).unwrap_or(u16::MAX));
             for &(kind, span) in &batch.items[t.items.start as usize..t.items.end as usize] {
-                let s = batch.key(span);
+                let (senders, d) = (&mut self.senders, &mut self.data);
                 let item = match kind {
-                    ItemKind::Hashtag => Item::new(kind, self.data.hashtags.intern_key(s)),
-                    ItemKind::Url => Item::new(kind, self.data.urls.intern_key(s)),
-                    ItemKind::Mention => Item::new(kind, self.account(s)),
+                    ItemKind::Hashtag => Item::new(
+                        kind,
+                        senders.id(&mut d.hashtags, Dict::Hashtag, batch, span),
+                    ),
+                    ItemKind::Url => {
+                        Item::new(kind, senders.id(&mut d.urls, Dict::Url, batch, span))
+                    }
+                    ItemKind::Mention => Item::new(kind, self.account(batch, span)),
                     ItemKind::MentionName => {
-                        let name = self.mention_names.intern_key(s);
+                        let names = &mut self.mention_names;
+                        let name = senders.id(names, Dict::MentionName, batch, span);
                         self.pending_names.push((self.data.items.len(), name));
                         Item::new(kind, 0)
                     }
@@ -168,7 +178,7 @@ impl DatasetBuilder {
             self.row_line.push(t.line);
         }
         self.profiles_before(batch, next_account, u32::MAX);
-        Ok(())
+        self.senders.check()
     }
 
     /// Whether `batch` fits, counting every string it holds as new: rows, items and strings
@@ -213,7 +223,7 @@ impl DatasetBuilder {
     fn profiles_before(&mut self, batch: &RecordBatch, mut next: usize, tweet: u32) -> usize {
         while next < batch.accounts.len() && batch.account_at[next] <= tweet {
             let p = &batch.accounts[next];
-            let id = self.account(batch.key(p.key));
+            let id = self.account(batch, p.key);
             self.fill_profile(id, batch, p);
             next += 1;
         }
@@ -225,7 +235,8 @@ impl DatasetBuilder {
             RawId::None => NO_TWEET,
             RawId::Num(n) => n,
             RawId::Str(span) => {
-                STRING_ID_BIT | self.data.tweet_keys.intern_key(batch.key(span)) as u64
+                let keys = &mut self.data.tweet_keys;
+                STRING_ID_BIT | self.senders.id(keys, Dict::TweetKey, batch, span) as u64
             }
         }
     }
@@ -233,13 +244,11 @@ impl DatasetBuilder {
     fn reference(&mut self, batch: &RecordBatch, r: &RawRef) -> (u64, u32) {
         let tweet = self.tweet_id(batch, r.tweet);
         let account = if !r.account.is_empty() {
-            let a = self.account(batch.key(r.account));
-            if !r.screen_name.is_empty() && self.data.accounts.screen_name[a as usize] == NO_TEXT {
-                self.data.accounts.screen_name[a as usize] = self
-                    .data
-                    .accounts
-                    .names
-                    .intern_key(batch.key(r.screen_name));
+            let a = self.account(batch, r.account);
+            let accounts = &mut self.data.accounts;
+            if !r.screen_name.is_empty() && accounts.screen_name[a as usize] == NO_TEXT {
+                accounts.screen_name[a as usize] =
+                    (self.senders).id(&mut accounts.names, Dict::Name, batch, r.screen_name);
             }
             a
         } else {
@@ -248,10 +257,16 @@ impl DatasetBuilder {
         (tweet, account)
     }
 
-    /// The account with this key, adding an empty profile if it is new.
-    fn account(&mut self, key: Key) -> u32 {
+    /// The account `span` of `batch` names, adding an empty profile if it is new.
+    fn account(&mut self, batch: &RecordBatch, span: Span) -> u32 {
+        let keys = &mut self.data.accounts.keys;
+        let id = self.senders.id(keys, Dict::Account, batch, span);
+        self.profile(id)
+    }
+
+    /// Account `id`, just interned, with an empty profile if it is new.
+    fn profile(&mut self, id: u32) -> u32 {
         let a = &mut self.data.accounts;
-        let id = a.keys.intern_key(key);
         if id as usize == a.screen_name.len() {
             a.screen_name.push(NO_TEXT);
             a.created_ms.push(i64::MIN);
@@ -266,7 +281,7 @@ impl DatasetBuilder {
         let a = &mut self.data.accounts;
         let i = id as usize;
         if a.screen_name[i] == NO_TEXT && !p.screen_name.is_empty() {
-            a.screen_name[i] = a.names.intern_key(batch.key(p.screen_name));
+            a.screen_name[i] = (self.senders).id(&mut a.names, Dict::Name, batch, p.screen_name);
         }
         if let (i64::MIN, Some(c)) = (a.created_ms[i], p.created_ms) {
             a.created_ms[i] = c;
@@ -372,7 +387,8 @@ impl DatasetBuilder {
             let account = match by_name.get(&name.to_lowercase()) {
                 Some(&a) => a,
                 None => {
-                    let a = self.account(Key::new(name));
+                    let a = self.data.accounts.keys.intern(name);
+                    let a = self.profile(a);
                     self.data.accounts.screen_name[a as usize] =
                         self.data.accounts.names.intern(name);
                     by_name.insert(name.to_lowercase(), a);

@@ -15,6 +15,7 @@
 
 pub mod batch;
 mod builder;
+pub mod coded;
 pub mod interner;
 mod summary;
 pub mod texts;

@@ -7,6 +7,7 @@
 //! too.
 
 use super::*;
+use crate::dataset::coded::Coder;
 use crate::dataset::interner::hash_bytes;
 use crate::distributed::{shares, Cut, Link};
 use hashbrown::HashMap;
@@ -146,6 +147,7 @@ fn send_share(
     let mut sink = Ship {
         link,
         next: HashMap::new(),
+        coder: Coder::new(me as u32),
     };
     std::thread::scope(|scope| {
         let reader = scope.spawn(|| -> Result<()> {
@@ -332,10 +334,12 @@ fn send_cuts(
     }
 }
 
-/// Sends parsed chunks to process 0, numbered within their file.
+/// Sends parsed chunks to process 0, numbered within their file, with the strings sent before
+/// as numbers (batches are taken here in the order process 0 merges them).
 struct Ship<'a> {
     link: &'a Link<Shipment>,
     next: HashMap<u32, u32>,
+    coder: Coder,
 }
 
 impl Sink for Ship<'_> {
@@ -344,7 +348,8 @@ impl Sink for Ship<'_> {
     }
 
     fn take(&mut self, batches: Vec<(u32, RecordBatch)>) -> Result<Vec<(u32, RecordBatch)>> {
-        for (file, batch) in batches {
+        for (file, mut batch) in batches {
+            self.coder.code(&mut batch);
             let seq = self.next.entry(file).or_default();
             let batch = Shipment::Batch {
                 file,

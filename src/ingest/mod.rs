@@ -745,3 +745,107 @@ fn csv_layout(header: &[String], opts: &IngestOptions, name: &std::path::Path) -
         Format::TwitterV2 | Format::TwitterV1 => unreachable!("JSON handled before"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::coded::Coder;
+    use crate::dataset::Interner;
+
+    /// The batches one process parses `csv` into, in order.
+    fn batches(csv: &str, opts: &IngestOptions) -> Vec<RecordBatch> {
+        struct Keep(Vec<RecordBatch>);
+        impl Sink for Keep {
+            fn format(&mut self, _: u32, _: Option<Format>) -> Result<()> {
+                Ok(())
+            }
+            fn take(&mut self, b: Vec<(u32, RecordBatch)>) -> Result<Vec<(u32, RecordBatch)>> {
+                self.0.extend(b.into_iter().map(|(_, b)| b));
+                Ok(Vec::new())
+            }
+        }
+        let pool = BufferPool::default();
+        // Every chunk holds a byte at least: the queue takes them all without waiting.
+        let (tx, rx) = sync_channel(csv.len() + 2);
+        let path = PathBuf::from("c.csv");
+        send_stream(0, &path, &mut csv.as_bytes(), opts, &tx, pool.clone(), None).unwrap();
+        drop(tx);
+        let mut keep = Keep(Vec::new());
+        consume(rx, &pool, None, &mut keep).unwrap();
+        keep.0
+    }
+
+    #[test]
+    fn batches_coded_by_another_process_merge_into_the_dataset_plain_ones_give() {
+        // Accounts, screen names, hashtags, languages and texts that repeat across chunks.
+        let mut csv = String::from(
+            "tweetid,userid,user_screen_name,tweet_text,tweet_time,is_retweet,retweet_userid,\
+             retweet_tweetid,hashtags,tweet_language\n",
+        );
+        // 2000 rows (about 200 KB): more than the 64 KB read to recognise the layout.
+        for i in 0..2000u32 {
+            // New accounts and tags keep coming, in coded chunks too.
+            let (a, b, rt) = (i / 9, (i * 7) % (i / 4 + 1), i % 3 == 0);
+            csv += &format!(
+                "{},acct{a},name{a},text {},2020-01-01 00:{:02},{rt},{},{},[tag{}],{}\n",
+                1000 + i,
+                i % 13,
+                i % 60,
+                if rt {
+                    format!("acct{b}")
+                } else {
+                    String::new()
+                },
+                if rt {
+                    (1000 + i / 2).to_string()
+                } else {
+                    String::new()
+                },
+                i % 5 + i / 50,
+                if i % 2 == 0 { "en" } else { "fr" },
+            );
+        }
+        let opts = IngestOptions {
+            chunk_bytes: 8 << 10,
+            ..IngestOptions::default()
+        };
+        let parsed = batches(&csv, &opts);
+        assert!(parsed.len() > 8, "several chunks: {}", parsed.len());
+        let build = |code: bool| {
+            let mut coder = Coder::new(1);
+            let mut builder = DatasetBuilder::new(true);
+            let mut arena = (0, 0);
+            for (i, batch) in parsed.iter().enumerate() {
+                let mut batch = batch.clone();
+                // Every other chunk parsed by process 1, coded as it sends it.
+                if code && i % 2 == 1 {
+                    arena.0 += batch.arena.len();
+                    coder.code(&mut batch);
+                    arena.1 += batch.arena.len();
+                }
+                builder.push(0, &batch).unwrap();
+            }
+            (builder.finish(false).0, arena)
+        };
+        let (plain, _) = build(false);
+        let (coded, (before, after)) = build(true);
+        assert!(
+            after * 2 < before,
+            "strings sent before are not sent again: {before} -> {after}"
+        );
+        assert_eq!(coded.len(), plain.len());
+        assert_eq!(coded.accounts.len(), plain.accounts.len());
+        for a in 0..plain.accounts.len() as u32 {
+            assert_eq!(coded.accounts.key(a), plain.accounts.key(a));
+            assert_eq!(coded.accounts.screen_name(a), plain.accounts.screen_name(a));
+        }
+        assert_eq!(coded.account, plain.account);
+        assert_eq!(coded.target_account, plain.target_account);
+        assert_eq!(coded.items, plain.items);
+        assert_eq!(coded.lang, plain.lang);
+        assert_eq!(coded.text, plain.text);
+        let strings = |i: &Interner| i.iter().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(strings(&coded.hashtags), strings(&plain.hashtags));
+        assert_eq!(strings(&coded.langs), strings(&plain.langs));
+    }
+}
