@@ -109,6 +109,8 @@ fn each_span(batch: &mut RecordBatch, f: &mut impl FnMut(Option<Dict>, &mut Span
 pub struct Coder {
     sender: u32,
     sent: [Interner; DICTS],
+    /// The last batch's arena, for the next one's: a fresh one each time is fresh pages.
+    spare: String,
 }
 
 impl Coder {
@@ -116,6 +118,7 @@ impl Coder {
         Coder {
             sender,
             sent: Default::default(),
+            spare: String::new(),
         }
     }
 
@@ -124,7 +127,8 @@ impl Coder {
     /// process 0 merges them.
     pub fn code(&mut self, batch: &mut RecordBatch) {
         let old = std::mem::take(&mut batch.arena);
-        let mut arena = String::with_capacity(old.len() / 2);
+        let mut arena = std::mem::take(&mut self.spare);
+        arena.clear();
         let mut new = Vec::new();
         let sent = &mut self.sent;
         each_span(batch, &mut |dict, span| {
@@ -151,6 +155,7 @@ impl Coder {
             };
         });
         batch.arena = arena;
+        self.spare = old;
         batch.coded = Some(Coded {
             sender: self.sender,
             new,
