@@ -208,11 +208,6 @@ impl Profiles {
             .any(|k| self.common[self.items[k] as usize])
     }
 
-    /// Whether account `a` has any item shared with another account.
-    pub fn has_items(&self, a: u32) -> bool {
-        self.offsets[a as usize] < self.offsets[a as usize + 1]
-    }
-
     /// Account `a`'s mean cosine with every account it shares an item with, into `out` as
     /// (account, similarity), using `acc` (all zeros, one slot per account) as scratch.
     /// Through an item too common to pair on, `a` meets only the `window` accounts nearest to

@@ -42,11 +42,10 @@ where
         let mut w = csv::Writer::from_writer(out);
         w.write_record(header.iter().map(|h| safe::guard(h).into_owned()))?;
         for row in rows {
-            let row: Vec<String> = row
-                .into_iter()
-                .map(|c| safe::guard(&c).into_owned())
-                .collect();
-            w.write_record(&row)?;
+            for c in row {
+                w.write_field(safe::guard(&c).as_bytes())?;
+            }
+            w.write_record(None::<&[u8]>)?;
         }
         w.flush()
     })
