@@ -200,11 +200,17 @@ impl Senders {
         let numbers = &mut self.by_sender[sender];
         for &(dict, span) in &coded.new {
             let ids = &mut numbers.ids[dict as usize];
-            let key = (dict as u8, ids.len() as u32);
+            let n = ids.len() as u32;
+            let (start, len) = (span.start as usize, span.len as usize);
+            let Some(s) = batch.arena.get(start..start.saturating_add(len)) else {
+                // A string the batch does not hold: the batch is refused.
+                self.unknown = Some((coded.sender, dict, n));
+                return;
+            };
             ids.push(WAITING);
             numbers
                 .waiting
-                .insert(key, (batch.str(span).into(), span.hash));
+                .insert((dict as u8, n), (s.into(), span.hash));
         }
     }
 
@@ -275,5 +281,22 @@ mod tests {
         batch.coded = None;
         senders.id(&mut interner, Dict::Hashtag, &batch, Span::numbered(0));
         assert!(senders.check().is_err());
+        // A new string said to lie beyond the batch's arena.
+        let outside = Span {
+            start: 2,
+            len: 5,
+            hash: 0,
+        };
+        batch.arena = "#abc".into();
+        batch.coded = Some(Coded {
+            sender: 1,
+            new: vec![(Dict::Hashtag, outside)],
+        });
+        senders.receive(&batch);
+        assert!(senders.check().is_err());
+        assert!(
+            interner.is_empty(),
+            "nothing was interned from a refused batch"
+        );
     }
 }
