@@ -186,7 +186,7 @@ pub struct RecordBatch {
     /// Records whose tweet id had snowflake bits that disagree with the written time.
     pub snowflake_mismatches: u64,
     /// Set when another process sent the batch with its repeated strings as numbers.
-    pub coded: Option<super::coded::Coded>,
+    pub coded: Option<Box<super::coded::Coded>>,
 }
 
 impl RecordBatch {

@@ -113,7 +113,7 @@ impl DatasetBuilder {
     pub fn push(&mut self, file: u32, batch: &RecordBatch) -> Result<()> {
         self.check_room(batch)?;
         self.reserve_rows(batch);
-        self.senders.receive(batch);
+        self.senders.receive(batch, &mut self.data.accounts.names);
         if self.file_starts.last().map(|&(_, f)| f) != Some(file) {
             self.file_starts.push((self.data.len(), file));
         }
@@ -235,8 +235,7 @@ impl DatasetBuilder {
             RawId::None => NO_TWEET,
             RawId::Num(n) => n,
             RawId::Str(span) => {
-                let keys = &mut self.data.tweet_keys;
-                STRING_ID_BIT | self.senders.id(keys, Dict::TweetKey, batch, span) as u64
+                STRING_ID_BIT | self.data.tweet_keys.intern_key(batch.key(span)) as u64
             }
         }
     }

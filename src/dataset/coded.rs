@@ -1,16 +1,18 @@
 //! Record batches on their way from another process to process 0, with their repeated strings
 //! as numbers. A process sends each distinct string of a kind (account keys, screen names,
-//! string tweet ids, languages, apps, hashtags, URLs, mention names) once, with the first
-//! batch that holds it, and from then on only the number it gave it ([`Coder`]); texts travel
-//! as they are, most being new. Process 0 keeps, per sender, which of its own ids each number
-//! stands for ([`Senders`]).
+//! languages, apps, hashtags, URLs, mention names) once, with the first batch that holds it,
+//! and from then on only the number it gave it ([`Coder`]); texts and string tweet ids travel
+//! as they are, most being new. Process 0 checks each batch as it arrives ([`admit`]) and
+//! keeps, per sender, which of its own ids each number stands for ([`Senders`]).
 //!
-//! Process 0 still interns a string where one process would, at its first use in input order:
-//! a string that arrives before anything uses it waits (the first record to name an account
-//! may not be the first to give its screen name), so every id is the one a single process
-//! gives, and the merge of another process's records is a lookup in a vector per string.
+//! Process 0 still interns a string where one process would, at its first use in input order,
+//! so every id is the one a single process gives: a string waits from its batch's arrival to
+//! its first use, which comes in the same batch. Screen names are the exception: one is
+//! interned only for an account that has none yet, so a name may never be used; their ids are
+//! seen nowhere outside the dataset (only their strings are), so they are interned as they
+//! arrive, once each, rather than kept waiting per sender.
 
-use super::batch::{RawId, RawRef, RawTweet, RecordBatch, Span};
+use super::batch::{RawAccount, RawId, RawRef, RawTweet, RecordBatch, Span};
 use super::interner::{Interner, Key};
 use super::ItemKind;
 use crate::error::{Error, Result};
@@ -21,7 +23,6 @@ use hashbrown::HashMap;
 pub enum Dict {
     Account,
     Name,
-    TweetKey,
     Lang,
     Client,
     Hashtag,
@@ -29,13 +30,15 @@ pub enum Dict {
     MentionName,
 }
 
-const DICTS: usize = 8;
+const DICTS: usize = 7;
 
-/// What a coded batch carries beyond its records: who sent it, and the strings sent for the
-/// first time, each the next number of its kind.
+/// What a coded batch carries beyond its records: who sent it, how many batches it coded
+/// before (numbers follow from the order of `new`, so batches must be taken in that order),
+/// and the strings sent for the first time, each the next number of its kind.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Coded {
     pub sender: u32,
+    pub batch: u64,
     pub new: Vec<(Dict, Span)>,
 }
 
@@ -57,28 +60,40 @@ impl Span {
     }
 }
 
-/// Every string field of a batch's records, with its kind (`None`: texts, left as they are).
+/// Every string field of a batch's records, with its kind (`None`: left as they are). Fields
+/// are listed whole, so that one added to a record is a compile error here, not a span left
+/// pointing into another arena.
 fn each_span(batch: &mut RecordBatch, f: &mut impl FnMut(Option<Dict>, &mut Span)) {
     fn id(id: &mut RawId, f: &mut impl FnMut(Option<Dict>, &mut Span)) {
-        if let RawId::Str(span) = id {
-            f(Some(Dict::TweetKey), span);
+        match id {
+            RawId::Str(span) => f(None, span),
+            RawId::None | RawId::Num(_) => {}
         }
     }
     fn reference(r: &mut RawRef, f: &mut impl FnMut(Option<Dict>, &mut Span)) {
-        id(&mut r.tweet, f);
-        f(Some(Dict::Account), &mut r.account);
-        f(Some(Dict::Name), &mut r.screen_name);
+        let RawRef {
+            tweet,
+            account,
+            screen_name,
+        } = r;
+        id(tweet, f);
+        f(Some(Dict::Account), account);
+        f(Some(Dict::Name), screen_name);
     }
     for t in &mut batch.tweets {
         let RawTweet {
+            line: _,
             tweet,
             account,
+            time_ms: _,
+            resolution: _,
+            kind: _,
             target,
             quote,
             text,
             lang,
             client,
-            ..
+            items: _,
         } = t;
         id(tweet, f);
         f(Some(Dict::Account), account);
@@ -100,14 +115,64 @@ fn each_span(batch: &mut RecordBatch, f: &mut impl FnMut(Option<Dict>, &mut Span
         f(Some(dict), span);
     }
     for a in &mut batch.accounts {
-        f(Some(Dict::Account), &mut a.key);
-        f(Some(Dict::Name), &mut a.screen_name);
+        let RawAccount {
+            key,
+            screen_name,
+            created_ms: _,
+            followers: _,
+            following: _,
+        } = a;
+        f(Some(Dict::Account), key);
+        f(Some(Dict::Name), screen_name);
+    }
+}
+
+/// Take in a batch process `sender` coded: it says who sent it, and it is refused unless
+/// every place it points to is in it (another build, or a fault on the way, must not bring
+/// process 0 down with a bad index).
+pub fn admit(batch: &mut RecordBatch, sender: u32) -> Result<()> {
+    let refuse = |what: &str| {
+        Err(Error::cluster(format!(
+            "process {sender} sent a batch that does not hold together ({what}): every process \
+             must run the same build"
+        )))
+    };
+    let Some(coded) = &mut batch.coded else {
+        return refuse("not coded");
+    };
+    coded.sender = sender;
+    let items = batch.items.len() as u32;
+    let in_order = |r: &std::ops::Range<u32>| r.start <= r.end && r.end <= items;
+    if !batch.tweets.iter().all(|t| in_order(&t.items)) {
+        return refuse("a tweet's items");
+    }
+    if batch.account_at.len() != batch.accounts.len() {
+        return refuse("account records");
+    }
+    let arena = std::mem::take(&mut batch.arena);
+    let mut fits = true;
+    each_span(batch, &mut |dict, span| {
+        fits &= match span.number() {
+            Some(_) => dict.is_some(),
+            None => {
+                let start = span.start as usize;
+                arena
+                    .get(start..start.saturating_add(span.len as usize))
+                    .is_some()
+            }
+        };
+    });
+    batch.arena = arena;
+    match fits {
+        true => Ok(()),
+        false => refuse("a string"),
     }
 }
 
 /// A sending process's side: the strings it has sent, numbered by kind.
 pub struct Coder {
     sender: u32,
+    batches: u64,
     sent: [Interner; DICTS],
     /// The last batch's arena, for the next one's: a fresh one each time is fresh pages.
     spare: String,
@@ -117,6 +182,7 @@ impl Coder {
     pub fn new(sender: u32) -> Coder {
         Coder {
             sender,
+            batches: 0,
             sent: Default::default(),
             spare: String::new(),
         }
@@ -156,10 +222,12 @@ impl Coder {
         });
         batch.arena = arena;
         self.spare = old;
-        batch.coded = Some(Coded {
+        batch.coded = Some(Box::new(Coded {
             sender: self.sender,
+            batch: self.batches,
             new,
-        });
+        }));
+        self.batches += 1;
     }
 }
 
@@ -168,15 +236,17 @@ impl Coder {
 pub(crate) struct Senders {
     /// By process number.
     by_sender: Vec<Numbers>,
-    /// A number no string was sent for: the batch is refused.
-    unknown: Option<(u32, Dict, u32)>,
+    /// Why a batch is refused: a number no string was sent for, or a batch out of order.
+    refused: Option<String>,
 }
 
 #[derive(Default)]
 struct Numbers {
+    /// Batches taken so far.
+    batches: u64,
     /// Per kind, by number: the id here, or `WAITING`.
     ids: [Vec<u32>; DICTS],
-    /// Strings sent but not used yet, by kind and number.
+    /// Strings sent but not used yet, by kind and number (until later in their batch).
     waiting: HashMap<(u8, u32), (Box<str>, u64)>,
 }
 
@@ -184,29 +254,43 @@ struct Numbers {
 const WAITING: u32 = u32::MAX;
 
 impl Senders {
-    /// Take note of the strings `batch` sends for the first time.
-    pub fn receive(&mut self, batch: &RecordBatch) {
+    /// Take note of the strings `batch` sends for the first time; screen names go into `names`
+    /// at once.
+    pub fn receive(&mut self, batch: &RecordBatch, names: &mut Interner) {
         let Some(coded) = &batch.coded else {
             return;
         };
         let sender = coded.sender as usize;
         if sender > u16::MAX as usize {
-            self.unknown = Some((coded.sender, Dict::Account, 0));
+            self.refused = Some(format!("a batch from process {sender}, which cannot be"));
             return;
         }
         if self.by_sender.len() <= sender {
             self.by_sender.resize_with(sender + 1, Numbers::default);
         }
         let numbers = &mut self.by_sender[sender];
+        if coded.batch != numbers.batches {
+            self.refused = Some(format!(
+                "process {sender}'s batch {} where its batch {} was due",
+                coded.batch, numbers.batches
+            ));
+            return;
+        }
+        numbers.batches += 1;
         for &(dict, span) in &coded.new {
             let ids = &mut numbers.ids[dict as usize];
             let n = ids.len() as u32;
             let (start, len) = (span.start as usize, span.len as usize);
             let Some(s) = batch.arena.get(start..start.saturating_add(len)) else {
-                // A string the batch does not hold: the batch is refused.
-                self.unknown = Some((coded.sender, dict, n));
+                self.refused = Some(format!(
+                    "process {sender}'s {dict:?} number {n}, which its batch does not hold"
+                ));
                 return;
             };
+            if dict == Dict::Name {
+                ids.push(names.intern_key(Key { s, hash: span.hash }));
+                continue;
+            }
             ids.push(WAITING);
             numbers
                 .waiting
@@ -228,7 +312,7 @@ impl Senders {
         };
         let sender = batch.coded.as_ref().map_or(u32::MAX, |c| c.sender);
         let Some(numbers) = self.by_sender.get_mut(sender as usize) else {
-            self.unknown = Some((sender, dict, n));
+            self.refused = Some(format!("{dict:?} number {n} in a batch from no process"));
             return 0;
         };
         match numbers.ids[dict as usize].get(n as usize).copied() {
@@ -242,19 +326,20 @@ impl Senders {
             }
             Some(id) => id,
             None => {
-                self.unknown = Some((sender, dict, n));
+                self.refused = Some(format!(
+                    "process {sender}'s {dict:?} number {n} before the string it stands for"
+                ));
                 0
             }
         }
     }
 
-    /// An error if some batch used a number its sender never sent a string for.
+    /// An error if a batch was refused (see `refused`).
     pub fn check(&mut self) -> Result<()> {
-        match self.unknown.take() {
+        match self.refused.take() {
             None => Ok(()),
-            Some((sender, dict, n)) => Err(Error::cluster(format!(
-                "process {sender} sent {dict:?} number {n} before the string it stands for: \
-                 every process must run the same build"
+            Some(what) => Err(Error::cluster(format!(
+                "refused {what}: every process must run the same build"
             ))),
         }
     }
@@ -263,36 +348,246 @@ impl Senders {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dataset::{DatasetBuilder, TimeResolution, TweetKind};
+
+    /// A small generator, so that the test needs no seeded crate.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = (self.0)
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+
+        fn pick(&mut self, prefix: &str, n: u64) -> String {
+            format!("{prefix}{}", self.below(n))
+        }
+    }
+
+    /// A batch of random records drawing on small vocabularies, so that strings repeat across
+    /// batches and senders: accounts with and without screen names (which may differ from one
+    /// record to the next), string and numeric ids, quotes, every kind of item.
+    fn random_batch(r: &mut Lcg) -> RecordBatch {
+        let mut b = RecordBatch::default();
+        let reference = |b: &mut RecordBatch, r: &mut Lcg| RawRef {
+            tweet: match r.below(2) {
+                0 => b.push_id(&r.pick("k", 200)),
+                _ => RawId::None,
+            },
+            account: match r.below(3) {
+                0 => Span::EMPTY,
+                _ => b.push_str(&r.pick("a", 60)),
+            },
+            screen_name: match r.below(2) {
+                0 => b.push_str(&r.pick("n", 40)),
+                _ => Span::EMPTY,
+            },
+        };
+        for _ in 0..1 + r.below(30) {
+            if r.below(3) == 0 {
+                let key = b.push_str(&r.pick("a", 60));
+                let screen_name = match r.below(2) {
+                    0 => b.push_str(&r.pick("n", 40)),
+                    _ => Span::EMPTY,
+                };
+                b.add_account(RawAccount {
+                    key,
+                    screen_name,
+                    created_ms: Some(r.below(100) as i64),
+                    followers: None,
+                    following: Some(3),
+                });
+            }
+            let tweet = match r.below(2) {
+                0 => b.push_id(&r.pick("k", 200)),
+                _ => b.push_id(&(1 + r.below(300)).to_string()),
+            };
+            let account = b.push_str(&r.pick("a", 60));
+            let target = reference(&mut b, r);
+            let quote = (r.below(4) == 0).then(|| reference(&mut b, r));
+            let mut maybe = |b: &mut RecordBatch, prefix, n, odds| match r.below(odds) {
+                0 => Span::EMPTY,
+                _ => b.push_str(&r.pick(prefix, n)),
+            };
+            let text = maybe(&mut b, "t", 80, 5);
+            let lang = maybe(&mut b, "l", 5, 3);
+            let client = maybe(&mut b, "c", 7, 3);
+            let start = b.items.len();
+            for _ in 0..r.below(5) {
+                let (kind, s) = match r.below(4) {
+                    0 => (ItemKind::Hashtag, r.pick("h", 50)),
+                    1 => (ItemKind::Url, r.pick("u", 50)),
+                    2 => (ItemKind::Mention, r.pick("a", 60)),
+                    _ => (ItemKind::MentionName, r.pick("n", 50)),
+                };
+                b.push_item(kind, &s);
+            }
+            let items = b.items_from(start);
+            let time_ms = r.below(1000) as i64;
+            b.tweets.push(RawTweet {
+                line: 1,
+                tweet,
+                account,
+                time_ms,
+                resolution: TimeResolution::Second,
+                kind: TweetKind::Retweet,
+                target,
+                quote,
+                text,
+                lang,
+                client,
+                items,
+            });
+        }
+        b.rows_read = b.tweets.len() as u64;
+        b
+    }
+
+    fn strings(i: &Interner) -> Vec<String> {
+        i.iter().map(str::to_string).collect()
+    }
 
     #[test]
-    fn a_number_never_sent_is_refused() {
+    fn batches_from_several_senders_merge_into_the_dataset_one_process_builds() {
+        for seed in 0..100u64 {
+            let mut r = Lcg(seed * 7919 + 1);
+            let batches: Vec<RecordBatch> = (0..40).map(|_| random_batch(&mut r)).collect();
+            let mut plain = DatasetBuilder::new(true);
+            for b in &batches {
+                plain.push(0, b).unwrap();
+            }
+            // Each batch from one of 4 processes; process 0's own stay plain.
+            let mut coders: Vec<Coder> = (0..4).map(Coder::new).collect();
+            let mut coded = DatasetBuilder::new(true);
+            for b in &batches {
+                let mut b = b.clone();
+                let sender = r.below(4) as u32;
+                if sender != 0 {
+                    coders[sender as usize].code(&mut b);
+                    // Through serde, as between processes.
+                    b = serde_json::from_slice(&serde_json::to_vec(&b).unwrap()).unwrap();
+                    admit(&mut b, sender).unwrap();
+                }
+                coded.push(0, &b).unwrap();
+            }
+            let (p, _, p_reused) = plain.finish(false);
+            let (c, _, c_reused) = coded.finish(false);
+            assert_eq!(p_reused, c_reused, "seed {seed}");
+            assert_eq!(p.tweet_id, c.tweet_id, "seed {seed}");
+            assert_eq!(p.account, c.account, "seed {seed}");
+            assert_eq!(p.target_tweet, c.target_tweet, "seed {seed}");
+            assert_eq!(p.target_account, c.target_account, "seed {seed}");
+            assert_eq!(p.reply_quotes, c.reply_quotes, "seed {seed}");
+            assert_eq!(p.text, c.text, "seed {seed}");
+            assert_eq!((&p.lang, &p.client), (&c.lang, &c.client), "seed {seed}");
+            assert_eq!(p.items, c.items, "seed {seed}");
+            assert_eq!(p.item_offsets, c.item_offsets, "seed {seed}");
+            let (pa, ca) = (&p.accounts, &c.accounts);
+            assert_eq!(strings(&pa.keys), strings(&ca.keys), "seed {seed}");
+            for a in 0..pa.len() as u32 {
+                assert_eq!(pa.screen_name(a), ca.screen_name(a), "seed {seed}");
+            }
+            assert_eq!(pa.created_ms, ca.created_ms, "seed {seed}");
+            assert_eq!(
+                (&pa.followers, &pa.following),
+                (&ca.followers, &ca.following)
+            );
+            for (x, y) in [
+                (&p.hashtags, &c.hashtags),
+                (&p.urls, &c.urls),
+                (&p.langs, &c.langs),
+                (&p.clients, &c.clients),
+                (&p.tweet_keys, &c.tweet_keys),
+            ] {
+                assert_eq!(strings(x), strings(y), "seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_that_does_not_hold_together_is_refused() {
+        let mut r = Lcg(7);
+        let mut coder = Coder::new(1);
+        let batch = loop {
+            let mut b = random_batch(&mut r);
+            if b.tweets.len() > 2 && !b.items.is_empty() && !b.accounts.is_empty() {
+                coder.code(&mut b);
+                break b;
+            }
+        };
+        let refused = |spoil: &dyn Fn(&mut RecordBatch)| {
+            let mut b = batch.clone();
+            spoil(&mut b);
+            admit(&mut b, 1).unwrap_err().to_string()
+        };
+        assert!(admit(&mut batch.clone(), 1).is_ok());
+        let e = refused(&|b| b.tweets[1].items = 0..b.items.len() as u32 + 1);
+        assert!(
+            e.contains("process 1 sent a batch that does not hold together"),
+            "{e}"
+        );
+        refused(&|b| {
+            b.tweets[0].text = Span {
+                start: 0,
+                len: u32::MAX,
+                hash: 0,
+            }
+        });
+        refused(&|b| {
+            b.tweets[0].text = Span {
+                start: u32::MAX - 1,
+                len: 1,
+                hash: 0,
+            }
+        });
+        refused(&|b| {
+            b.account_at.pop();
+        });
+        refused(&|b| b.coded = None);
+        // Who sent it is the link's word, not the batch's.
+        let mut b = batch.clone();
+        admit(&mut b, 2).unwrap();
+        assert_eq!(b.coded.unwrap().sender, 2);
+    }
+
+    #[test]
+    fn numbers_never_sent_and_batches_out_of_order_are_refused() {
         let mut senders = Senders::default();
+        let mut names = Interner::new();
         let mut batch = RecordBatch {
-            coded: Some(Coded::default()),
+            coded: Some(Box::default()),
             ..RecordBatch::default()
         };
         let mut interner = Interner::new();
         assert!(senders.check().is_ok());
-        senders.receive(&batch);
+        senders.receive(&batch, &mut names);
         senders.id(&mut interner, Dict::Hashtag, &batch, Span::numbered(3));
         let e = senders.check().unwrap_err().to_string();
-        assert!(e.contains("process 0 sent Hashtag number 3"), "{e}");
-        // A number in a batch that says no sender.
-        batch.coded = None;
-        senders.id(&mut interner, Dict::Hashtag, &batch, Span::numbered(0));
-        assert!(senders.check().is_err());
+        assert!(
+            e.contains("process 0's Hashtag number 3 before the string"),
+            "{e}"
+        );
+        // The same batch again: process 0 has taken batch 0 of process 0.
+        senders.receive(&batch, &mut names);
+        let e = senders.check().unwrap_err().to_string();
+        assert!(e.contains("batch 0 where its batch 1 was due"), "{e}");
         // A new string said to lie beyond the batch's arena.
-        let outside = Span {
-            start: 2,
-            len: 5,
-            hash: 0,
-        };
         batch.arena = "#abc".into();
-        batch.coded = Some(Coded {
+        batch.coded = Some(Box::new(Coded {
             sender: 1,
-            new: vec![(Dict::Hashtag, outside)],
-        });
-        senders.receive(&batch);
+            batch: 0,
+            new: vec![(
+                Dict::Hashtag,
+                Span {
+                    start: 2,
+                    len: 5,
+                    hash: 0,
+                },
+            )],
+        }));
+        senders.receive(&batch, &mut names);
         assert!(senders.check().is_err());
         assert!(
             interner.is_empty(),

@@ -408,7 +408,12 @@ impl Arrivals<'_> {
                 Shipment::Format { file, format } => {
                     pending.entry((file, sender)).or_default().format = Some(format)
                 }
-                Shipment::Batch { file, seq, batch } => {
+                Shipment::Batch {
+                    file,
+                    seq,
+                    mut batch,
+                } => {
+                    crate::dataset::coded::admit(&mut batch, sender as u32)?;
                     let at = pending.entry((file, sender)).or_default();
                     at.batches.insert(seq, batch);
                 }
