@@ -14,9 +14,10 @@
 
 use super::batch::{RawAccount, RawId, RawRef, RawTweet, RecordBatch, Span};
 use super::interner::{Interner, Key};
+use super::texts::check_hash;
 use super::ItemKind;
 use crate::error::{Error, Result};
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashTable};
 
 /// A kind of string with numbers of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -169,13 +170,25 @@ pub fn admit(batch: &mut RecordBatch, sender: u32) -> Result<()> {
     }
 }
 
-/// A sending process's side: the strings it has sent, numbered by kind.
+/// A sending process's side: the strings it has sent, numbered by kind. A string is known by
+/// two independent 64-bit hashes rather than by its bytes, as the texts on disk are (see
+/// `texts`): two strings share both with a chance of about n²/2^129, and a lookup then reads
+/// the table alone, not the table and a string elsewhere (half the numbering's time was that
+/// second read).
 pub struct Coder {
     sender: u32,
     batches: u64,
-    sent: [Interner; DICTS],
+    sent: [HashTable<Sent>; DICTS],
     /// The last batch's arena, for the next one's: a fresh one each time is fresh pages.
     spare: String,
+}
+
+/// A string sent: its two hashes and its number.
+#[derive(Clone, Copy)]
+struct Sent {
+    hash: u64,
+    check: u64,
+    number: u32,
 }
 
 impl Coder {
@@ -211,11 +224,24 @@ impl Coder {
                 None => place(),
                 Some(d) => {
                     let seen = &mut sent[d as usize];
-                    let before = seen.len();
-                    let n = seen.intern_key(Key { s, hash: span.hash });
-                    if n as usize == before {
-                        new.push((d, place()));
-                    }
+                    let (hash, check) = (span.hash, check_hash(s.as_bytes()));
+                    let n = match seen.find(hash, |e| e.hash == hash && e.check == check) {
+                        Some(e) => e.number,
+                        None => {
+                            let number = seen.len() as u32;
+                            seen.insert_unique(
+                                hash,
+                                Sent {
+                                    hash,
+                                    check,
+                                    number,
+                                },
+                                |e| e.hash,
+                            );
+                            new.push((d, place()));
+                            number
+                        }
+                    };
                     Span::numbered(n)
                 }
             };

@@ -72,7 +72,7 @@ impl Seen {
 
 /// The second hash: another function than the interners' ([`hash_bytes`]), so that the two
 /// are independent.
-fn check_hash(b: &[u8]) -> u64 {
+pub(crate) fn check_hash(b: &[u8]) -> u64 {
     use std::hash::BuildHasher;
     foldhash::quality::FixedState::with_seed(0x2545_f491_4f6c_dd1d).hash_one(b)
 }
