@@ -64,7 +64,7 @@ impl Reporter {
             bar.finish_and_clear();
         }
         if self.timings {
-            eprintln!("done in {:.2} s{}", self.elapsed(), memory());
+            eprintln!("done in {:.2} s{}", self.elapsed(), usage());
         }
     }
 
@@ -114,7 +114,7 @@ impl Progress for Reporter {
         current.0 += 1;
         let prefix = format!("[{}/{}] {name}", current.0, self.stages.max(current.0));
         if self.timings {
-            eprintln!("{prefix} ({:.2} s{})", self.elapsed(), memory());
+            eprintln!("{prefix} ({:.2} s{})", self.elapsed(), usage());
         }
         if self.draw {
             current.1 = Some(self.bar(prefix, total));
@@ -130,14 +130,14 @@ impl Progress for Reporter {
     fn note(&self, what: &str) {
         match &self.current().1 {
             Some(bar) => bar.println(format!("  {what}")),
-            None if self.timings => eprintln!("  {what} ({:.2} s{})", self.elapsed(), memory()),
+            None if self.timings => eprintln!("  {what} ({:.2} s{})", self.elapsed(), usage()),
             None => {}
         }
     }
 }
 
 /// ", resident N MB (peak M MB), CPU C s" where the system says, or nothing.
-fn memory() -> String {
+fn usage() -> String {
     use coordnet::memory::{peak, resident};
     let mut out = match (resident(), peak()) {
         (Some(now), Some(peak)) => format!(", resident {} MB (peak {} MB)", now >> 20, peak >> 20),
