@@ -238,7 +238,7 @@ impl RecordBatch {
 
     /// A tweet id: decimal strings become numbers, anything else is kept as a string.
     pub fn push_id(&mut self, s: &str) -> RawId {
-        let s = s.trim();
+        let s = trim(s);
         if s.is_empty() {
             return RawId::None;
         }
@@ -287,12 +287,79 @@ impl RecordBatch {
     }
 }
 
+/// `s.trim()`, without its walk over Unicode white space for the fields (nearly all) that
+/// begin and end with a printable ASCII character.
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// A decimal id that fits below 2^63 (the top bit marks string ids in the dataset). Never
 /// goes through floats: archive ids are 18-19 digits and lose precision in an f64.
 pub fn parse_decimal_id(s: &str) -> Option<u64> {
-    if s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > 19 {
         return None;
     }
-    let n: u64 = s.parse().ok()?;
+    // 19 digits at most: below 10^19, which fits a u64.
+    let mut n = 0u64;
+    for b in s.bytes() {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(digit);
+    }
     (n != 0 && n < 1 << 63).then_some(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\n",
+            "1234",
+            "\u{3000}x",
+            "x\u{a0}",
+            "é",
+            " é ",
+            "\u{2003}",
+            "#tag",
+            "a b",
+            "\u{a0}\u{a0}",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn decimal_ids_are_those_below_2_to_the_63() {
+        assert_eq!(
+            parse_decimal_id("877919995476496385"),
+            Some(877919995476496385)
+        );
+        assert_eq!(parse_decimal_id("9223372036854775807"), Some((1 << 63) - 1));
+        for s in [
+            "",
+            "0",
+            "9223372036854775808",
+            "9999999999999999999",
+            "12a",
+            "-1",
+            "+1",
+        ] {
+            assert_eq!(parse_decimal_id(s), None, "{s:?}");
+        }
+        assert_eq!(parse_decimal_id("00000000000000000012"), None); // 20 digits
+        assert_eq!(parse_decimal_id("0000000000000000012"), Some(12));
+    }
 }

@@ -1,7 +1,7 @@
 //! The row loop shared by the CSV layouts, and the field readers their dialects need.
 
 use super::chunk::RawChunk;
-use crate::dataset::batch::{RecordBatch, RowError};
+use crate::dataset::batch::{trim, RecordBatch, RowError};
 use std::borrow::Cow;
 
 pub type RowResult<T> = std::result::Result<T, RowError>;
@@ -49,11 +49,11 @@ impl<'r> Row<'r> {
             Some(b) if self.utf8 => {
                 // SAFETY: `utf8` is set only when the chunk holding this field is valid UTF-8,
                 // and the CSV parser splits only at ASCII bytes (commas, quotes, newlines).
-                Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(b) }.trim())
+                Cow::Borrowed(trim(unsafe { std::str::from_utf8_unchecked(b) }))
             }
             Some(b) => match String::from_utf8_lossy(b) {
-                Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
-                Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+                Cow::Borrowed(s) => Cow::Borrowed(trim(s)),
+                Cow::Owned(s) => Cow::Owned(trim(&s).to_string()),
             },
             None => Cow::Borrowed(""),
         }
@@ -292,6 +292,9 @@ fn one_row(
 /// `877919995476496385.0`): a spreadsheet or pandas turned it into a float, which holds 15 to
 /// 17 digits, so an 18- or 19-digit id has lost its last ones and ids collide.
 pub fn id<'s>(s: &'s str, column: &'static str) -> RowResult<&'s str> {
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(s); // nearly every id: nothing of a float in it
+    }
     let floaty = s.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
         && s.bytes().any(|b| b.is_ascii_digit())
         && s.bytes()
