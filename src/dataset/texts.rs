@@ -164,19 +164,19 @@ impl Texts {
     /// `f` of every text, in id order, computed in parallel; texts on disk are read in
     /// sequential steps of a few MB.
     pub fn par_map<T: Send>(&self, f: impl Fn(&str) -> T + Sync + Send) -> Vec<T> {
-        self.par_map_init(|| (), |_, s| f(s))
+        self.par_map_init(|| (), |_, _, s| f(s))
     }
 
-    /// [`Texts::par_map`] with a scratch value per worker, made by `init`.
+    /// [`Texts::par_map`] with a scratch value per worker, made by `init`, and each text's id.
     pub fn par_map_init<S, T: Send>(
         &self,
         init: impl Fn() -> S + Sync + Send,
-        f: impl Fn(&mut S, &str) -> T + Sync + Send,
+        f: impl Fn(&mut S, u32, &str) -> T + Sync + Send,
     ) -> Vec<T> {
         let Some(d) = &self.disk else {
             return (0..self.strings.len() as u32)
                 .into_par_iter()
-                .map_init(&init, |s, t| f(s, self.strings.get(t)))
+                .map_init(&init, |s, t| f(s, t, self.strings.get(t)))
                 .collect();
         };
         let mut out = Vec::with_capacity(d.ends.len());
@@ -189,7 +189,7 @@ impl Texts {
                         (r.start - range.start) as usize,
                         (r.end - range.start) as usize,
                     );
-                    f(s, as_str(&bytes[a..b]))
+                    f(s, t as u32, as_str(&bytes[a..b]))
                 })
                 .collect();
             out.extend(step);

@@ -260,9 +260,16 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
             }
         }
         CoactionKind::CoTweet => {
-            let forms = normal_form_hashes(data, filter.min_text_chars);
-            keyed = (0..data.len())
-                .filter(|&r| not_retweet(r) && data.text[r] != NO_TEXT)
+            // Only the texts of rows that are not retweets are normalised: a retweet's text
+            // (a third of a collection's distinct texts) is never a co-tweet.
+            let rows = || (0..data.len()).filter(|&r| not_retweet(r) && data.text[r] != NO_TEXT);
+            let mut wanted = vec![false; data.texts.len()];
+            for r in rows() {
+                wanted[data.text[r] as usize] = true;
+            }
+            let forms = normal_form_hashes(data, filter.min_text_chars, &wanted);
+            drop(wanted);
+            keyed = rows()
                 .filter_map(|r| match forms[data.text[r] as usize] {
                     NO_FORM => None,
                     form => Some((form, r as u32)),

@@ -22,11 +22,15 @@ pub fn normal_forms(data: &Dataset, min_chars: usize) -> (Interner, Vec<u32>) {
 }
 
 /// Each unique text's normal form as a 64-bit hash, or `NO_FORM` for texts whose normal form
-/// is shorter than `min_chars`: what co-tweet pairs on. Hashes, not the forms themselves: a
-/// collection's texts are nearly all distinct, and holding their forms cost as much memory as
-/// the texts (two distinct forms sharing a hash: about n^2 / 2^65, 3 x 10^-4 at 10^8 texts).
-pub fn normal_form_hashes(data: &Dataset, min_chars: usize) -> Vec<u64> {
-    data.texts.par_map_init(String::new, |form, text| {
+/// is shorter than `min_chars` and for those `wanted` leaves out (indexed by text id): what
+/// co-tweet pairs on. Hashes, not the forms themselves: a collection's texts are nearly all
+/// distinct, and holding their forms cost as much memory as the texts (two distinct forms
+/// sharing a hash: about n^2 / 2^65, 3 x 10^-4 at 10^8 texts).
+pub fn normal_form_hashes(data: &Dataset, min_chars: usize, wanted: &[bool]) -> Vec<u64> {
+    data.texts.par_map_init(String::new, |form, id, text| {
+        if !wanted[id as usize] {
+            return NO_FORM;
+        }
         normalize_into(text, form);
         match form.chars().count() < min_chars.max(1) {
             true => NO_FORM,
