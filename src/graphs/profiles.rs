@@ -226,12 +226,14 @@ impl Profiles {
         for k in lo..hi {
             let (item, w) = (self.items[k] as usize, self.weights[k]);
             let users = &self.postings[self.item_offsets[item]..self.item_offsets[item + 1]];
-            let met = match self.common[item] {
-                true => self.met(a, users),
-                false => 0..users.len(),
+            // The accounts met, as one or two slices (a window that wraps), without a
+            // division per account met: this is the loop an archive's operations spend most of
+            // their time in.
+            let parts = match self.common[item] {
+                false => [users, &[]],
+                true => wrapped(users, self.met(a, users)),
             };
-            for i in met {
-                let (b, wb) = users[i % users.len()];
+            for &(b, wb) in parts.into_iter().flatten() {
                 if b != a {
                     if acc[b as usize] == 0.0 {
                         touched.push(b);
@@ -290,6 +292,19 @@ impl Profiles {
             edges,
             common_items: self.common_items,
         })
+    }
+}
+
+/// The positions `range` of `users` (modulo their number, at most one turn) as the slices
+/// they are, in the same order.
+fn wrapped<T>(users: &[T], range: std::ops::Range<usize>) -> [&[T]; 2] {
+    if range.is_empty() {
+        return [&[], &[]];
+    }
+    let (start, len) = (range.start % users.len(), range.len().min(users.len()));
+    match start + len <= users.len() {
+        true => [&users[start..start + len], &[]],
+        false => [&users[start..], &users[..start + len - users.len()]],
     }
 }
 
@@ -640,6 +655,18 @@ mod tests {
                 m
             };
             for &(a, _) in &users {
+                // The slices `neighbours` walks are the positions `met` gives, in order.
+                let by_slices: Vec<u32> = wrapped(&users, profiles.met(a, &users))
+                    .into_iter()
+                    .flatten()
+                    .map(|p| p.0)
+                    .collect();
+                let by_position: Vec<u32> =
+                    (profiles.met(a, &users)).map(|i| users[i % n].0).collect();
+                assert_eq!(
+                    by_slices, by_position,
+                    "n {n}, window {window}, account {a}"
+                );
                 let met = meets(a);
                 let want = match window {
                     0 => 0,
