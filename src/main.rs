@@ -10,18 +10,32 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 /// mimalloc's `mi_option_purge_delay` (v3's option enum, in the libmimalloc-sys version
-/// pinned in Cargo.toml): how long freed memory waits before it goes back to the system. Its
-/// default, 1 s, kept a 10^7-tweet run's ingest buffers and texts resident into the graph stage
-/// (1.7 GB resident where 1.0 GB was live); at 0 the peak of a 1M-tweet detect fell from 490
-/// to 407 MB at the same speed. `MIMALLOC_PURGE_DELAY` in the environment still decides.
+/// pinned in Cargo.toml): how long freed memory waits before it goes back to the system.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+/// The purge delay while the budget has room. At 0, pages a stage frees go back and the next
+/// allocation faults them in again: a 1.28M-tweet detect took 335k faults and 1.3 s of kernel
+/// time; at 100 ms, 210k and 0.9 s, 5% faster, for a peak 10% higher (docs/performance.md).
+/// mimalloc's default, 1 s, kept a 10^7-tweet run's ingest buffers resident into the graphs
+/// (1.7 GB where 1.0 GB was live). Near the limit the delay is 0 (`memory::Freed`).
+const KEPT_MS: std::ffi::c_long = 100;
+
+fn purge_delay(freed: coordnet::memory::Freed) {
+    let ms = match freed {
+        coordnet::memory::Freed::Kept => KEPT_MS,
+        coordnet::memory::Freed::Returned => 0,
+    };
+    // SAFETY: sets an integer option of the allocator, read on its next purge.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
+}
+
 fn main() -> ExitCode {
+    // `MIMALLOC_PURGE_DELAY` in the environment still decides.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: sets an integer option of the allocator, read on its next purge.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+        purge_delay(coordnet::memory::Freed::Kept);
+        coordnet::memory::on_freed(purge_delay);
     }
-    // Memory goes back at once, so a later allocation faults its pages in again; with transparent
+    // Freed memory goes back soon, so a later allocation faults its pages in again; with transparent
     // huge pages on (`always`, as on this machine), each such fault zeroes 2 MB where a few KB were
     // wanted: 9% of a 1.28M-tweet detect's CPU was the kernel clearing pages. So they are off
     // for this process (PR_SET_THP_DISABLE): peak 290 -> 231 MB there, and at 10^7 tweets 1.62 ->
