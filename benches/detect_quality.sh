@@ -6,8 +6,9 @@
 # detect` runs end to end (timed, ingest included) and `coordnet eval` scores it. Prints one
 # row per run and the medians and worst cases per shape and scale.
 #
-#   benches/detect_quality.sh [SCALES] [SEEDS] [SHAPES]
-#   (defaults: "100000 1000000", "1 2 3 4 5", "collection archive")
+#   [DETECT_ARGS="--flag value"] benches/detect_quality.sh [SCALES] [SEEDS] [SHAPES]
+#   (defaults: "100000 1000000", "1 2 3 4 5", "collection archive"; DETECT_ARGS, to compare a
+#   setting against its default, are added to every `detect`; WORK=DIR keeps the data for that)
 #
 # Targets: collection F1 >= 0.95, ARI >= 0.85, roles >= 0.95, every network recalled, no trap
 # flagged; archive ARI >= 0.9 (all clusters against networks, over all archive accounts),
@@ -33,7 +34,8 @@ for shape in $SHAPES; do
       [ -f "$data/truth.csv" ] || "$BIN" synth $flag --tweets "$scale" --seed "$seed" -o "$data" 2>/dev/null
       out=$WORK/detect-$shape-$scale-$seed
       start=$(date +%s.%N)
-      "$BIN" detect "$data/tweets.csv" -o "$out" 2>/dev/null
+      # shellcheck disable=SC2086
+      "$BIN" detect "$data/tweets.csv" -o "$out" ${DETECT_ARGS:-} 2>/dev/null
       end=$(date +%s.%N)
       kind=$(python3 -c "import json; print(json.load(open('$out/summary.json'))['input']['kind'])")
       "$BIN" eval --json --truth "$data/truth.csv" "$out" \

@@ -111,7 +111,7 @@ impl DetectConfig {
         }
         if self.archive.profiles.max_item_accounts < 2 {
             return Err(Error::config(format!(
-                "--max-item-accounts {} leaves nothing to pair accounts on; try 20000",
+                "--max-item-accounts {} leaves nothing to pair accounts on; try 5000",
                 self.archive.profiles.max_item_accounts
             )));
         }

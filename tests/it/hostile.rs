@@ -534,5 +534,5 @@ fn limits_hit_are_reported_and_can_be_changed() {
         "x",
     ]);
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("try 20000"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("try 5000"));
 }
