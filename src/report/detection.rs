@@ -55,7 +55,14 @@ fn fmt(x: f64) -> String {
     if x.is_nan() {
         String::new()
     } else if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
+        // As `{x:.0}` writes it (`-0` included), without the exact float formatting's slow
+        // path (Dragon4 took 0.7% of a 1.28M-tweet detect here).
+        let sign = if x.is_sign_negative() && x == 0.0 {
+            "-"
+        } else {
+            ""
+        };
+        format!("{sign}{}", x as i64)
     } else {
         format!("{x:.4}")
     }
@@ -571,4 +578,28 @@ pub fn write_detection(
         || write_edge_files(dir, data, d, files),
     );
     tables.and(edges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt;
+
+    #[test]
+    fn whole_numbers_are_written_as_the_exact_formatting_writes_them() {
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            -7.0,
+            1234567.0,
+            999_999_999_999_999.0,
+            -4.5e14,
+            2f64.powi(49),
+        ] {
+            assert_eq!(fmt(x), format!("{x:.0}"), "{x}");
+        }
+        assert_eq!(fmt(0.25), "0.2500");
+        assert_eq!(fmt(1e15), format!("{:.4}", 1e15));
+        assert_eq!(fmt(f64::NAN), "");
+    }
 }
