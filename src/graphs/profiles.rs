@@ -19,10 +19,12 @@
 use super::actions::{RECOVERED_ITEM, TEXT_ITEM};
 use super::retweet::sources;
 use super::text_norm::{normal_forms, words};
-use crate::dataset::{Dataset, Interner, ItemKind, TweetKind, NO_TEXT, NO_TWEET};
+use crate::dataset::interner::hash_bytes;
+use crate::dataset::{Dataset, ItemKind, TweetKind, NO_TEXT, NO_TWEET};
 use crate::error::Result;
 use crate::memory;
 use crate::scoring::NO_CLUSTER;
+use hashbrown::HashMap;
 use rayon::prelude::*;
 
 /// What an account acted on, one kind of item per family.
@@ -555,27 +557,37 @@ fn family_pairs(data: &Dataset, family: Family, opts: &ProfileOptions) -> Vec<(u
             out
         }
         Family::Words => {
-            let mut vocabulary = Interner::new();
-            let mut text_words: Vec<Vec<u32>> = vec![Vec::new(); data.texts.len()];
-            data.texts.for_each(|t, text| {
-                let ws = &mut text_words[t as usize];
-                for w in words(text) {
-                    if w.starts_with('#') {
-                        continue;
-                    }
-                    let w: String = w
-                        .chars()
-                        .filter(|c| c.is_alphabetic())
-                        .flat_map(char::to_lowercase)
-                        .collect();
+            // Each text's words, hashed on every core (64 bits: two of 10^7 distinct words
+            // share a hash with a chance of about 10^-5), then numbered in order of first use
+            // as the texts come, as interning them one by one did, into one flat list.
+            let hashed: Vec<Box<[u64]>> = data.texts.par_map_init(String::new, |w, _, text| {
+                let mut out = Vec::new();
+                for word in words(text).filter(|word| !word.starts_with('#')) {
+                    w.clear();
+                    w.extend(
+                        (word.chars().filter(|c| c.is_alphabetic())).flat_map(char::to_lowercase),
+                    );
                     if w.chars().count() >= 3 {
-                        ws.push(vocabulary.intern(&w));
+                        out.push(hash_bytes(w.as_bytes()));
                     }
                 }
+                out.into_boxed_slice()
             });
+            let mut vocabulary: HashMap<u64, u32> = HashMap::new();
+            let mut ends = Vec::with_capacity(hashed.len() + 1);
+            ends.push(0usize);
+            let mut flat: Vec<u32> = Vec::new();
+            for text in hashed {
+                for h in text.iter() {
+                    let next = vocabulary.len() as u32;
+                    flat.push(*vocabulary.entry(*h).or_insert(next));
+                }
+                ends.push(flat.len());
+            }
             rows.filter(|&r| own(r) && data.text[r] != NO_TEXT)
                 .flat_map(|r| {
-                    text_words[data.text[r] as usize]
+                    let t = data.text[r] as usize;
+                    flat[ends[t]..ends[t + 1]]
                         .iter()
                         .map(move |&w| (data.account[r], w as u64))
                 })
