@@ -17,7 +17,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// allocation faults them in again: a 1.28M-tweet detect took 335k faults and 1.3 s of kernel
 /// time; at 100 ms, 210k and 0.9 s, 5% faster, for a peak 10% higher (docs/performance.md).
 /// mimalloc's default, 1 s, kept a 10^7-tweet run's ingest buffers resident into the graphs
-/// (1.7 GB where 1.0 GB was live). Near the limit the delay is 0 (`memory::Freed`).
+/// (1.7 GB where 1.0 GB was live). Near the limit, and past 2 GiB, the delay is 0
+/// (`memory::Freed`).
 const KEPT_MS: std::ffi::c_long = 100;
 
 fn purge_delay(freed: coordnet::memory::Freed) {
