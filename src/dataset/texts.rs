@@ -197,27 +197,6 @@ impl Texts {
         out
     }
 
-    /// `f(id, text)` for every text in id order, on this thread.
-    pub fn for_each(&self, mut f: impl FnMut(u32, &str)) {
-        let Some(d) = &self.disk else {
-            for t in 0..self.strings.len() as u32 {
-                f(t, self.strings.get(t));
-            }
-            return;
-        };
-        d.steps(|ids, range, bytes| {
-            for t in ids {
-                let r = d.range(t..t + 1);
-                f(
-                    t as u32,
-                    as_str(
-                        &bytes[(r.start - range.start) as usize..(r.end - range.start) as usize],
-                    ),
-                );
-            }
-        });
-    }
-
     /// Move the texts to an unlinked temporary file in `dir`, keeping 8 bytes per text in
     /// memory, and 20 more until [`Texts::seal`] while texts are still added. The run's
     /// outputs are the same either way.
@@ -375,8 +354,8 @@ mod tests {
         assert_eq!(ids, [0, 1, 2, 0, 3, 1]);
         let before: Vec<String> = t.iter().map(String::from).collect();
         let lens = t.par_map(|s| s.len());
-        let mut seen = Vec::new();
-        t.for_each(|id, s| seen.push((id, s.to_string())));
+        let with_ids = |t: &Texts| t.par_map_init(|| (), |_, id, s| (id, s.to_string()));
+        let seen = with_ids(&t);
         let dir = tempfile::tempdir().unwrap();
         t.move_to_disk(dir.path()).unwrap();
         t.seal().unwrap();
@@ -388,13 +367,9 @@ mod tests {
         for step in [1, 3, 5, 8] {
             t.disk.as_mut().unwrap().step_bytes = step;
             assert_eq!(t.par_map(|s| s.to_string()), before, "step {step}");
-            let mut stepped = Vec::new();
-            t.for_each(|id, s| stepped.push((id, s.to_string())));
-            assert_eq!(stepped, seen, "step {step}");
+            assert_eq!(with_ids(&t), seen, "step {step}");
         }
-        let mut again = Vec::new();
-        t.for_each(|id, s| again.push((id, s.to_string())));
-        assert_eq!(again, seen);
+        assert_eq!(with_ids(&t), seen);
         assert_eq!(t.get(2), "ünï ✓");
         assert_eq!(t.text_bytes(), lens.iter().sum::<usize>() as u64);
     }
