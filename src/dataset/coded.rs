@@ -13,8 +13,8 @@
 //! arrive, once each, rather than kept waiting per sender.
 
 use super::batch::{RawAccount, RawId, RawRef, RawTweet, RecordBatch, Span};
+use super::interner::check_hash;
 use super::interner::{Interner, Key};
-use super::texts::check_hash;
 use super::ItemKind;
 use crate::error::{Error, Result};
 use hashbrown::{HashMap, HashTable};

@@ -9,7 +9,7 @@
 //! the text): two different texts share both with a chance of about n²/2^129, 10^-23 for
 //! 10^8 texts.
 
-use super::interner::{hash_bytes, Interner, Key};
+use super::interner::{check_hash, hash_bytes, Interner, Key};
 use crate::error::{Error, Result};
 use hashbrown::HashTable;
 use rayon::prelude::*;
@@ -68,13 +68,6 @@ impl Seen {
     fn check(&self) -> u64 {
         self.check[0] as u64 | (self.check[1] as u64) << 32
     }
-}
-
-/// The second hash: another function than the interners' ([`hash_bytes`]), so that the two
-/// are independent.
-pub(crate) fn check_hash(b: &[u8]) -> u64 {
-    use std::hash::BuildHasher;
-    foldhash::quality::FixedState::with_seed(0x2545_f491_4f6c_dd1d).hash_one(b)
 }
 
 /// Bytes of texts read back per pass step, and written at a time while the input is read:
