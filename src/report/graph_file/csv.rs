@@ -1,20 +1,14 @@
 //! The CSV edge list: rows formatted in parallel, numbers written as printf would.
 
-use super::{CoactionEdges, EdgeWeight, GraphEdges};
+use super::{write_rows, CoactionEdges, EdgeWeight, GraphEdges};
 use crate::dataset::Dataset;
 use crate::graphs::Projection;
 use std::io::Write;
 
-pub(super) fn num(x: f64) -> String {
-    let mut s = Vec::new();
-    push_num(&mut s, x);
-    String::from_utf8(s).expect("digits are ASCII")
-}
-
 /// Integers as integers, everything else with six decimals; NaN (undefined) as empty. Written
 /// with `itoa` digits and no libm calls (`trunc` and `round` are calls on baseline x86-64):
 /// `{:.6}` on floats, and then `write!` of integers, were most of a large graph's write time.
-fn push_num(out: &mut Vec<u8>, x: f64) {
+pub(super) fn push_num(out: &mut Vec<u8>, x: f64) {
     let mut digits = itoa::Buffer::new();
     let whole = x as i64; // saturating: equal to x only when x is a whole number in range
     if x.is_nan() {
@@ -75,15 +69,12 @@ pub fn write_coaction_csv(
     write_csv(out, data, &CoactionEdges { p, weight })
 }
 
-/// The CSV edge list. Rows are formatted in parallel, a few thousand at a time into reused
-/// buffers, while this thread writes the previous round: a large graph is neither held in
-/// memory as text nor written by one core.
+/// The CSV edge list, its rows formatted in parallel ([`write_rows`]).
 pub(super) fn write_csv(
     out: &mut dyn Write,
     data: &Dataset,
     t: &dyn GraphEdges,
 ) -> std::io::Result<()> {
-    const CHUNK: usize = 4096;
     let mut header = vec!["source", "target", "weight", "kind"];
     header.extend(t.columns());
     if t.has_examples() {
@@ -98,38 +89,7 @@ pub(super) fn write_csv(
     }
     line.push(b'\n');
     out.write_all(&line)?;
-
-    let starts: Vec<usize> = (0..t.len()).step_by(CHUNK).collect();
-    let round = 4 * rayon::current_num_threads().max(1);
-    let mut ready: Vec<Vec<u8>> = Vec::new();
-    let mut spare: Vec<Vec<u8>> = Vec::new();
-    for group in starts.chunks(round) {
-        let mut bufs: Vec<Vec<u8>> = group
-            .iter()
-            .map(|_| spare.pop().unwrap_or_default())
-            .collect();
-        let mut written = Ok(());
-        rayon::in_place_scope(|s| {
-            for (buf, &start) in bufs.iter_mut().zip(group) {
-                s.spawn(move |_| {
-                    // Formatted through a local handle: the tasks' `Vec` headers share cache
-                    // lines in `bufs`, and updating a length there on every byte pushed made
-                    // two threads slower than one.
-                    let mut local = std::mem::take(buf);
-                    local.clear();
-                    for i in start..(start + CHUNK).min(t.len()) {
-                        push_line(&mut local, data, t, i);
-                    }
-                    *buf = local;
-                });
-            }
-            written = ready.iter().try_for_each(|b| out.write_all(b));
-        });
-        written?;
-        spare.append(&mut ready);
-        ready = bufs;
-    }
-    ready.iter().try_for_each(|b| out.write_all(b))
+    write_rows(out, t.len(), |buf, i| push_line(buf, data, t, i))
 }
 
 /// Edge `i` as a CSV line: endpoints, weight, kind, the columns' values, the example.

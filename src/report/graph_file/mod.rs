@@ -52,6 +52,49 @@ pub trait GraphEdges: Sync {
     }
 }
 
+/// Rows `0..len` of a file, formatted by `row` in parallel, a few thousand at a time into
+/// reused buffers, while this thread writes the previous round: a large graph is neither held
+/// in memory as text nor written by one core.
+pub(super) fn write_rows(
+    out: &mut dyn Write,
+    len: usize,
+    row: impl Fn(&mut Vec<u8>, usize) + Sync,
+) -> std::io::Result<()> {
+    const CHUNK: usize = 4096;
+    let starts: Vec<usize> = (0..len).step_by(CHUNK).collect();
+    let round = 4 * rayon::current_num_threads().max(1);
+    let mut ready: Vec<Vec<u8>> = Vec::new();
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    let row = &row;
+    for group in starts.chunks(round) {
+        let mut bufs: Vec<Vec<u8>> = group
+            .iter()
+            .map(|_| spare.pop().unwrap_or_default())
+            .collect();
+        let mut written = Ok(());
+        rayon::in_place_scope(|s| {
+            for (buf, &start) in bufs.iter_mut().zip(group) {
+                s.spawn(move |_| {
+                    // Formatted through a local handle: the tasks' `Vec` headers share cache
+                    // lines in `bufs`, and updating a length there on every byte pushed made
+                    // two threads slower than one.
+                    let mut local = std::mem::take(buf);
+                    local.clear();
+                    for i in start..(start + CHUNK).min(len) {
+                        row(&mut local, i);
+                    }
+                    *buf = local;
+                });
+            }
+            written = ready.iter().try_for_each(|b| out.write_all(b));
+        });
+        written?;
+        spare.append(&mut ready);
+        ready = bufs;
+    }
+    ready.iter().try_for_each(|b| out.write_all(b))
+}
+
 /// Edges ready to write: endpoints (dataset account ids), a weight, and named numeric columns.
 ///
 /// The columns are kept row after row in one vector, and examples in one string, so a large

@@ -1,8 +1,9 @@
 //! GraphML and GEXF, with node attributes, for Gephi and other graph tools.
 
-use super::csv::num;
-use super::{GraphEdges, NodeTable};
+use super::csv::push_num;
+use super::{write_rows, GraphEdges, NodeTable};
 use crate::dataset::Dataset;
+use rayon::prelude::*;
 use std::io::Write;
 
 fn xml(s: &str) -> String {
@@ -84,19 +85,30 @@ pub(super) fn write_graphml(
         writeln!(out, "    </node>")?;
     }
     let kind = xml(t.kind());
-    for e in 0..t.len() {
+    write_rows(out, t.len(), |buf, e| {
         let (a, b, w) = t.edge(e);
-        writeln!(out, r#"    <edge source="n{a}" target="n{b}">"#)?;
-        writeln!(out, r#"      <data key="weight">{}</data>"#, num(w))?;
-        writeln!(out, r#"      <data key="kind">{kind}</data>"#)?;
+        let mut int = itoa::Buffer::new();
+        buf.extend_from_slice(b"    <edge source=\"n");
+        buf.extend_from_slice(int.format(a).as_bytes());
+        buf.extend_from_slice(b"\" target=\"n");
+        buf.extend_from_slice(int.format(b).as_bytes());
+        buf.extend_from_slice(b"\">\n      <data key=\"weight\">");
+        push_num(buf, w);
+        buf.extend_from_slice(b"</data>\n      <data key=\"kind\">");
+        buf.extend_from_slice(kind.as_bytes());
+        buf.extend_from_slice(b"</data>\n");
         for i in 0..t.columns().len() {
             let x = t.value(e, i);
             if x.is_finite() {
-                writeln!(out, r#"      <data key="e{i}">{}</data>"#, num(x))?;
+                buf.extend_from_slice(b"      <data key=\"e");
+                buf.extend_from_slice(int.format(i).as_bytes());
+                buf.extend_from_slice(b"\">");
+                push_num(buf, x);
+                buf.extend_from_slice(b"</data>\n");
             }
         }
-        writeln!(out, "    </edge>")?;
-    }
+        buf.extend_from_slice(b"    </edge>\n");
+    })?;
     writeln!(out, "  </graph>\n</graphml>")
 }
 
@@ -137,7 +149,11 @@ pub(super) fn write_gexf(
         xml(t.kind())
     )?;
     let zero_default: Vec<bool> = (0..t.columns().len())
-        .map(|i| (0..t.len()).all(|e| t.value(e, i).is_finite()))
+        .map(|i| {
+            (0..t.len())
+                .into_par_iter()
+                .all(|e| t.value(e, i).is_finite())
+        })
         .collect();
     for (i, c) in t.columns().iter().enumerate() {
         let default = if zero_default[i] {
@@ -174,25 +190,29 @@ pub(super) fn write_gexf(
         writeln!(out, "        </attvalues>\n      </node>")?;
     }
     writeln!(out, "    </nodes>\n    <edges>")?;
-    for id in 0..t.len() {
+    write_rows(out, t.len(), |buf, id| {
         let (a, b, w) = t.edge(id);
-        writeln!(
-            out,
-            r#"      <edge id="{id}" source="n{a}" target="n{b}" weight="{}">"#,
-            num(w)
-        )?;
-        writeln!(out, "        <attvalues>")?;
+        let mut int = itoa::Buffer::new();
+        buf.extend_from_slice(b"      <edge id=\"");
+        buf.extend_from_slice(int.format(id).as_bytes());
+        buf.extend_from_slice(b"\" source=\"n");
+        buf.extend_from_slice(int.format(a).as_bytes());
+        buf.extend_from_slice(b"\" target=\"n");
+        buf.extend_from_slice(int.format(b).as_bytes());
+        buf.extend_from_slice(b"\" weight=\"");
+        push_num(buf, w);
+        buf.extend_from_slice(b"\">\n        <attvalues>\n");
         for (i, &zero) in zero_default.iter().enumerate() {
             let x = t.value(id, i);
             if x.is_finite() && !(zero && x == 0.0) {
-                writeln!(
-                    out,
-                    r#"          <attvalue for="e{i}" value="{}"/>"#,
-                    num(x)
-                )?;
+                buf.extend_from_slice(b"          <attvalue for=\"e");
+                buf.extend_from_slice(int.format(i).as_bytes());
+                buf.extend_from_slice(b"\" value=\"");
+                push_num(buf, x);
+                buf.extend_from_slice(b"\"/>\n");
             }
         }
-        writeln!(out, "        </attvalues>\n      </edge>")?;
-    }
+        buf.extend_from_slice(b"        </attvalues>\n      </edge>\n");
+    })?;
     writeln!(out, "    </edges>\n  </graph>\n</gexf>")
 }
