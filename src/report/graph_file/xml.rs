@@ -100,16 +100,22 @@ pub(super) fn write_graphml(
         for i in 0..t.columns().len() {
             let x = t.value(e, i);
             if x.is_finite() {
-                buf.extend_from_slice(b"      <data key=\"e");
-                buf.extend_from_slice(int.format(i).as_bytes());
-                buf.extend_from_slice(b"\">");
-                push_num(buf, x);
-                buf.extend_from_slice(b"</data>\n");
+                push_value(buf, b"      <data key=\"e", i, b"\">", x, b"</data>\n");
             }
         }
         buf.extend_from_slice(b"    </edge>\n");
     })?;
     writeln!(out, "  </graph>\n</graphml>")
+}
+
+/// An edge column's value as both formats write it: `open`, the column's number, `mid`,
+/// the value, `close`.
+fn push_value(buf: &mut Vec<u8>, open: &[u8], i: usize, mid: &[u8], x: f64, close: &[u8]) {
+    buf.extend_from_slice(open);
+    buf.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+    buf.extend_from_slice(mid);
+    push_num(buf, x);
+    buf.extend_from_slice(close);
 }
 
 pub(super) fn write_gexf(
@@ -205,11 +211,8 @@ pub(super) fn write_gexf(
         for (i, &zero) in zero_default.iter().enumerate() {
             let x = t.value(id, i);
             if x.is_finite() && !(zero && x == 0.0) {
-                buf.extend_from_slice(b"          <attvalue for=\"e");
-                buf.extend_from_slice(int.format(i).as_bytes());
-                buf.extend_from_slice(b"\" value=\"");
-                push_num(buf, x);
-                buf.extend_from_slice(b"\"/>\n");
+                let (open, mid) = (b"          <attvalue for=\"e", b"\" value=\"");
+                push_value(buf, open, i, mid, x, b"\"/>\n");
             }
         }
         buf.extend_from_slice(b"        </attvalues>\n      </edge>\n");
