@@ -472,51 +472,60 @@ fn capped<'f>(
 /// (at least 1), so that at most about `max` remain.
 fn backbone<'f>(d: &'f Detection, inside: &FusedEdges<'f>, max: usize) -> (FusedEdges<'f>, usize) {
     use rayon::prelude::*;
+    use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
     let n = d.cluster_of.len();
-    let edges = || d.fused.edges.at(inside.indices());
-    // Each account's weights inside, grouped by account (4 bytes an end).
-    let mut start = vec![0u32; n + 1];
-    for e in edges() {
-        start[e.a as usize + 1] += 1;
-        start[e.b as usize + 1] += 1;
-    }
+    // Every pass over the edges runs on every core, block by block (at 10^8 tweets there are
+    // hundreds of millions): ends are counted and weights placed through atomics, so a row's
+    // weights come in any order, which its k-th strongest does not depend on.
+    let blocks = || inside.indices().par_chunks(1 << 16);
+    let counted: Vec<AtomicU32> = (0..=n).map(|_| AtomicU32::new(0)).collect();
+    blocks().for_each(|block| {
+        for e in d.fused.edges.at(block) {
+            counted[e.a as usize + 1].fetch_add(1, Relaxed);
+            counted[e.b as usize + 1].fetch_add(1, Relaxed);
+        }
+    });
+    let mut start: Vec<u32> = counted.into_iter().map(AtomicU32::into_inner).collect();
     let accounts = start.iter().filter(|&&x| x > 0).count().max(1);
     let k = (max / accounts).max(1);
     for v in 0..n {
         start[v + 1] += start[v];
     }
-    let mut next = start.clone();
-    let mut weights = vec![0f32; start[n] as usize];
-    for e in edges() {
-        let w = e.weight() as f32;
-        for u in [e.a as usize, e.b as usize] {
-            weights[next[u] as usize] = w;
-            next[u] += 1;
+    // Each account's weights inside, grouped by account (4 bytes an end, as f32 bits).
+    let next: Vec<AtomicU32> = start[..n].iter().map(|&s| AtomicU32::new(s)).collect();
+    let weights: Vec<AtomicU32> = (0..start[n]).map(|_| AtomicU32::new(0)).collect();
+    blocks().for_each(|block| {
+        for e in d.fused.edges.at(block) {
+            let w = (e.weight() as f32).to_bits();
+            for u in [e.a as usize, e.b as usize] {
+                weights[next[u].fetch_add(1, Relaxed) as usize].store(w, Relaxed);
+            }
         }
-    }
+    });
     drop(next);
     // Each account's k-th strongest tie inside (the weights as the graph holds them, f32).
-    let mut rows: Vec<&mut [f32]> = Vec::with_capacity(n);
-    let mut rest = &mut weights[..];
-    for v in 0..n {
-        let (row, tail) = rest.split_at_mut((start[v + 1] - start[v]) as usize);
-        rows.push(row);
-        rest = tail;
-    }
-    let threshold: Vec<f32> = rows
+    let threshold: Vec<f32> = (0..n)
         .into_par_iter()
-        .map(|row| match row.len() <= k {
-            true => f32::NEG_INFINITY,
-            false => *row.select_nth_unstable_by(k - 1, |x, y| y.total_cmp(x)).1,
+        .map_init(Vec::new, |row, v| {
+            let ends = &weights[start[v] as usize..start[v + 1] as usize];
+            if ends.len() <= k {
+                return f32::NEG_INFINITY;
+            }
+            row.clear();
+            row.extend(ends.iter().map(|w| f32::from_bits(w.load(Relaxed))));
+            *row.select_nth_unstable_by(k - 1, |x, y| y.total_cmp(x)).1
         })
         .collect();
     drop(weights);
-    let chosen = (inside.indices().iter().zip(edges()))
-        .filter(|(_, e)| {
-            let w = e.weight() as f32;
-            w >= threshold[e.a as usize] || w >= threshold[e.b as usize]
+    let chosen = blocks()
+        .flat_map_iter(|block| {
+            (block.iter().zip(d.fused.edges.at(block)))
+                .filter(|(_, e)| {
+                    let w = e.weight() as f32;
+                    w >= threshold[e.a as usize] || w >= threshold[e.b as usize]
+                })
+                .map(|(&i, _)| i)
         })
-        .map(|(&i, _)| i)
         .collect();
     (FusedEdges::from_indices(&d.fused, chosen), k)
 }
