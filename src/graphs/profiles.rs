@@ -87,10 +87,10 @@ impl Default for ProfileOptions {
             min_text_chars: 20,
             // Pairing an item in full costs the square of its accounts; each account meeting
             // `neighbours` (100) of them costs its accounts times 100: at 5,000 the square is
-            // 50 times the windows. A generated archive of 3.8M tweets then finds its pairs in 6 s instead of
-            // 20 s (52 items met in windows, not 8), at cluster ARI 0.961 against 0.963; one of
-            // 371k tweets, where one item passes 5,000, at 0.969 against 0.972
-            // (docs/performance.md).
+            // 50 times the windows. A generated archive of 3.8M tweets then finds its pairs in
+            // 6 s instead of 20 s (52 items met in windows, not 8), at cluster ARI 0.961
+            // against 0.963; one of 371k tweets, where one item passes 5,000, at 0.969 against
+            // 0.972 (docs/performance.md).
             max_item_accounts: 5_000,
             // Every pair grows with the square of the accounts an item reaches (24 GB for a
             // generated archive of 3.8M tweets and 105k accounts). With 100: the same IRA

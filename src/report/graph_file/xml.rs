@@ -87,12 +87,9 @@ pub(super) fn write_graphml(
     let kind = xml(t.kind());
     write_rows(out, t.len(), |buf, e| {
         let (a, b, w) = t.edge(e);
-        let mut int = itoa::Buffer::new();
-        buf.extend_from_slice(b"    <edge source=\"n");
-        buf.extend_from_slice(int.format(a).as_bytes());
-        buf.extend_from_slice(b"\" target=\"n");
-        buf.extend_from_slice(int.format(b).as_bytes());
-        buf.extend_from_slice(b"\">\n      <data key=\"weight\">");
+        buf.extend_from_slice(b"    <edge");
+        push_ends(buf, a, b);
+        buf.extend_from_slice(b">\n      <data key=\"weight\">");
         push_num(buf, w);
         buf.extend_from_slice(b"</data>\n      <data key=\"kind\">");
         buf.extend_from_slice(kind.as_bytes());
@@ -106,6 +103,16 @@ pub(super) fn write_graphml(
         buf.extend_from_slice(b"    </edge>\n");
     })?;
     writeln!(out, "  </graph>\n</graphml>")
+}
+
+/// An edge's ends as both formats write them: ` source="nA" target="nB"`.
+fn push_ends(buf: &mut Vec<u8>, a: u32, b: u32) {
+    let mut int = itoa::Buffer::new();
+    buf.extend_from_slice(b" source=\"n");
+    buf.extend_from_slice(int.format(a).as_bytes());
+    buf.extend_from_slice(b"\" target=\"n");
+    buf.extend_from_slice(int.format(b).as_bytes());
+    buf.push(b'"');
 }
 
 /// An edge column's value as both formats write it: `open`, the column's number, `mid`,
@@ -198,14 +205,11 @@ pub(super) fn write_gexf(
     writeln!(out, "    </nodes>\n    <edges>")?;
     write_rows(out, t.len(), |buf, id| {
         let (a, b, w) = t.edge(id);
-        let mut int = itoa::Buffer::new();
         buf.extend_from_slice(b"      <edge id=\"");
-        buf.extend_from_slice(int.format(id).as_bytes());
-        buf.extend_from_slice(b"\" source=\"n");
-        buf.extend_from_slice(int.format(a).as_bytes());
-        buf.extend_from_slice(b"\" target=\"n");
-        buf.extend_from_slice(int.format(b).as_bytes());
-        buf.extend_from_slice(b"\" weight=\"");
+        buf.extend_from_slice(itoa::Buffer::new().format(id).as_bytes());
+        buf.push(b'"');
+        push_ends(buf, a, b);
+        buf.extend_from_slice(b" weight=\"");
         push_num(buf, w);
         buf.extend_from_slice(b"\">\n        <attvalues>\n");
         for (i, &zero) in zero_default.iter().enumerate() {
