@@ -20,12 +20,12 @@ pub struct Session {
 
 impl Session {
     /// Where detect's co-action pairs are counted: across the processes, or here.
-    pub fn counter(&self) -> coordnet::graphs::coaction::Counter {
+    pub fn counter(&self) -> coordnet::graphs::counting::Counter {
         #[cfg(feature = "distributed")]
         if let Some(link) = &self.link {
-            return coordnet::graphs::coaction::Counter(link.pairing());
+            return coordnet::graphs::counting::Counter(link.pairing());
         }
-        coordnet::graphs::coaction::Counter::default()
+        coordnet::graphs::counting::Counter::default()
     }
 
     /// Let the other processes go, once nothing more is asked of them.

@@ -1,15 +1,16 @@
-//! Co-action pairs counted across processes: the shuffle a projection needs, on timely.
+//! A graph's pairs counted across processes: the shuffle a projection needs, on timely.
 //!
-//! Process 0 holds the dataset and each kind's actions. It cuts them into units (consecutive
-//! actions by item, [`PairUnit`]) that go round the processes; each process forms its units'
-//! in-window pairs and sends each account pair to the process its hash names, where the
-//! pairs are summed. Once a kind's last unit is through, every process tests the account
-//! pairs it owns against the null (broadcast by process 0 with the kind) and sends process 0
-//! the significant ones. Process 0 sorts them: the edges one process finds, and only those.
+//! Process 0 holds the dataset, each kind's actions and the retweets' sources. It cuts a
+//! graph's pairs into units ([`Unit`]: consecutive actions by item, or amplifier -> source
+//! pairs) that go round the processes; each process forms its units' pairs and sends each
+//! account pair to the process its hash names, where the pairs are summed. Once a graph's
+//! last unit is through, every process tests the account pairs it owns (under the test
+//! process 0 broadcasts with the graph) and sends process 0 the significant ones. Process 0
+//! sorts them: the edges one process finds, and only those.
 
 use super::{failure, Link, Outgoing, Piece, IN_FLIGHT};
 use crate::error::Result;
-use crate::graphs::coaction::{EdgeTest, PairCount, PairCounter, PairJob, PairUnit};
+use crate::graphs::counting::{PairCount, PairCounter, PairJob, Test, Unit};
 use hashbrown::HashMap;
 use rayon::prelude::*;
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
@@ -21,11 +22,11 @@ use timely::dataflow::operators::vec::Broadcast;
 use timely::dataflow::operators::{Capability, Exchange, Input, Probe};
 use timely::dataflow::InputHandle;
 
-/// What process 0 says to every process about a kind.
+/// What process 0 says to every process about a graph.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(super) enum Control {
-    /// A kind begins: the test its aggregated pairs meet.
-    Begin(EdgeTest),
+    /// A graph begins: the test its aggregated pairs meet.
+    Begin(Test),
     /// Its last unit has been sent.
     End,
 }
@@ -33,10 +34,10 @@ pub(super) enum Control {
 /// What process 0's worker is asked to send into the pairing dataflow.
 pub(super) enum Work {
     Control(Control),
-    Unit(PairUnit),
+    Unit(Unit),
 }
 
-/// A piece of one process's answer for a kind: significant edges, and with the last piece
+/// A piece of one process's answer for a graph: significant edges, and with the last piece
 /// the counts.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct Counted {
@@ -50,17 +51,17 @@ const PIECE_EDGES: usize = 1 << 16;
 
 /// The pairing dataflow's inputs, fed on process 0 only.
 pub(super) struct Inputs {
-    units: InputHandle<u64, CapacityContainerBuilder<Vec<(u64, PairUnit)>>>,
+    units: InputHandle<u64, CapacityContainerBuilder<Vec<(u64, Unit)>>>,
     control: InputHandle<u64, CapacityContainerBuilder<Vec<Control>>>,
     probe: timely::dataflow::operators::probe::Handle<u64>,
     /// Units sent, numbering them.
     sent: u64,
-    /// The inputs' time: a round per unit, and one after each kind's end.
+    /// The inputs' time: a round per unit, and one after each graph's end.
     round: u64,
 }
 
 /// Build the pairing dataflow in `worker` (every process builds it, in the same order as
-/// the others); process 0's answer to each kind comes out of `answers`.
+/// the others); process 0's answer for each graph comes out of `answers`.
 pub(super) fn dataflow(worker: &mut timely::worker::Worker, answers: Sender<PairCount>) -> Inputs {
     let mut units = InputHandle::new();
     let mut control = InputHandle::new();
@@ -70,13 +71,13 @@ pub(super) fn dataflow(worker: &mut timely::worker::Worker, answers: Sender<Pair
         let control = scope.input_from(&mut control).broadcast();
         let pairs = scope
             .input_from(&mut units)
-            .exchange(|(seq, _): &(u64, PairUnit)| *seq)
+            .exchange(|(seq, _): &(u64, Unit)| *seq)
             .unary::<CapacityContainerBuilder<Vec<(u64, u32)>>, _, _, _>(
                 Pipeline,
                 "Pair",
                 |_, _| {
                     |input, output| {
-                        input.for_each(|cap, data: &mut Vec<(u64, PairUnit)>| {
+                        input.for_each(|cap, data: &mut Vec<(u64, Unit)>| {
                             let formed: Vec<Vec<(u64, u32)>> =
                                 data.par_iter().map(|(_, unit)| unit.pairs()).collect();
                             let mut session = output.session(&cap);
@@ -96,7 +97,7 @@ pub(super) fn dataflow(worker: &mut timely::worker::Worker, answers: Sender<Pair
                 "Count",
                 move |_, _| {
                     let mut sums: HashMap<u64, u32> = HashMap::new();
-                    let mut test: Option<EdgeTest> = None;
+                    let mut test: Option<Test> = None;
                     let mut end: Option<Capability<u64>> = None;
                     move |(pairs, pairs_frontier), (control, control_frontier), output| {
                         pairs.for_each(|_, data| {
@@ -112,7 +113,7 @@ pub(super) fn dataflow(worker: &mut timely::worker::Worker, answers: Sender<Pair
                                 }
                             }
                         });
-                        // Every pair of the kind is here once neither input can bring more
+                        // Every pair of the graph is here once neither input can bring more
                         // at or before the time of its end.
                         let Some(cap) = end.as_ref() else { return };
                         let t = cap.time();
@@ -197,7 +198,7 @@ impl Inputs {
                 self.sent += 1;
             }
         }
-        // A new round after each unit, and after a kind's end (whose time the counting
+        // A new round after each unit, and after a graph's end (whose time the counting
         // waits to see passed).
         if !begins {
             self.round += 1;
@@ -235,10 +236,10 @@ impl<P: Piece> PairCounter for Pairing<P> {
     fn count(&self, job: PairJob<'_>) -> Result<PairCount> {
         let send =
             |w: Work| (self.outbox.send(Outgoing::Work(w))).map_err(|_| failure(&self.cluster));
-        // One kind at a time: its answers are all in before the next begins.
+        // One graph at a time: its answers are all in before the next begins.
         let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
         send(Work::Control(Control::Begin(job.test.clone())))?;
-        for unit in job.units() {
+        for unit in job.units {
             send(Work::Unit(unit))?;
         }
         send(Work::Control(Control::End))?;

@@ -10,6 +10,7 @@
 //! one task, so memory grows with the number of edges, not the number of pairs.
 
 use super::actions::Actions;
+use super::counting::{PairCount, PairJob, Test, Unit};
 use super::significance::{poisson_upper_tail, z_from_p, Fixed};
 use super::{CoactionKind, GraphOptions};
 use crate::dataset::{Dataset, NO_TWEET};
@@ -131,10 +132,8 @@ pub fn project_significant(
             alpha,
         };
         let counted = counter.count(PairJob {
-            actions: &p.actions,
-            window,
-            cap,
-            test: &test,
+            units: Box::new(units(&p.actions, window, cap).map(Unit::Actions)),
+            test: &Test::Coaction(test),
         })?;
         p.stats.pairs = counted.pairs;
         p.stats.pairs_capped = slots.capped;
@@ -183,70 +182,35 @@ pub fn project_significant(
     Ok((p, edges))
 }
 
-/// Where a projection's in-window pairs are counted and tested: [`project_significant`]
-/// counts them on this process unless [`GraphOptions::counter`] names another counter (a run
-/// across processes spreads them over its processes, by account pair). Either way the
-/// answer is the same.
-pub trait PairCounter: Send + Sync {
-    /// The significant account pairs of `job`, in any order, with what counting found.
-    fn count(&self, job: PairJob<'_>) -> Result<PairCount>;
-
-    /// Nothing more will be counted (the graphs are built): what counts may let go.
-    fn done(&self) {}
-}
-
-/// The counter of [`GraphOptions::counter`]: `None` counts on this process.
-#[derive(Clone, Default)]
-pub struct Counter(pub Option<std::sync::Arc<dyn PairCounter>>);
-
-impl std::fmt::Debug for Counter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self.0 {
-            None => "Counter(here)",
-            Some(_) => "Counter(elsewhere)",
-        })
-    }
-}
-
-/// A projection's pairs to count: its actions, pairing window and neighbour cap, and the test
-/// every aggregated pair meets.
-pub struct PairJob<'a> {
-    pub actions: &'a Actions,
-    pub window: i64,
-    pub cap: u32,
-    pub test: &'a EdgeTest,
-}
-
-impl PairJob<'_> {
-    /// The actions in units of about [`UNIT`] actions, each with what pairing its actions
-    /// reads (the rest of the last item, as far as the window and the cap reach).
-    pub fn units(&self) -> impl Iterator<Item = PairUnit> + '_ {
-        let (actions, window, cap) = (self.actions, self.window, self.cap as usize);
-        let (acc, t, start) = (&actions.account, &actions.time_ms, &actions.start);
-        (0..actions.len()).step_by(UNIT).map(move |lo| {
-            let hi = (lo + UNIT).min(actions.len());
-            // Items are sorted by their first action: the items of `lo` and `hi - 1`.
-            let first = start.partition_point(|&s| s as usize <= lo) - 1;
-            let last = start.partition_point(|&s| (s as usize) < hi) - 1;
-            let end = start[last + 1] as usize;
-            let mut reach = hi;
-            while reach < end && reach < hi + cap && t[reach] - t[hi - 1] <= window {
-                reach += 1;
-            }
-            let mut starts: Vec<u32> = (first..=last)
-                .map(|g| (start[g] as usize).max(lo) as u32 - lo as u32)
-                .collect();
-            starts.push((reach - lo) as u32);
-            PairUnit {
-                account: acc[lo..reach].to_vec(),
-                time_ms: t[lo..reach].to_vec(),
-                start: starts,
-                pair: (hi - lo) as u32,
-                window,
-                cap: cap as u32,
-            }
-        })
-    }
+/// `actions` in units of about [`UNIT`] actions, each with what pairing its actions reads (the
+/// rest of the last item, as far as the window and the cap reach): how a projection's pairs
+/// go to a [`PairCounter`](super::counting::PairCounter).
+pub fn units(actions: &Actions, window: i64, cap: u32) -> impl Iterator<Item = PairUnit> + '_ {
+    let cap = cap as usize;
+    let (acc, t, start) = (&actions.account, &actions.time_ms, &actions.start);
+    (0..actions.len()).step_by(UNIT).map(move |lo| {
+        let hi = (lo + UNIT).min(actions.len());
+        // Items are sorted by their first action: the items of `lo` and `hi - 1`.
+        let first = start.partition_point(|&s| s as usize <= lo) - 1;
+        let last = start.partition_point(|&s| (s as usize) < hi) - 1;
+        let end = start[last + 1] as usize;
+        let mut reach = hi;
+        while reach < end && reach < hi + cap && t[reach] - t[hi - 1] <= window {
+            reach += 1;
+        }
+        let mut starts: Vec<u32> = (first..=last)
+            .map(|g| (start[g] as usize).max(lo) as u32 - lo as u32)
+            .collect();
+        starts.push((reach - lo) as u32);
+        PairUnit {
+            account: acc[lo..reach].to_vec(),
+            time_ms: t[lo..reach].to_vec(),
+            start: starts,
+            pair: (hi - lo) as u32,
+            window,
+            cap: cap as u32,
+        }
+    })
 }
 
 /// Consecutive actions of a projection, grouped by item as in [`Actions`]: the first `pair`
@@ -328,29 +292,6 @@ impl EdgeTest {
             c.significant.extend(self.significant(key, n));
         }
         c
-    }
-}
-
-/// What counting a projection's pairs found (or a share of them: shares add up).
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct PairCount {
-    pub significant: SignificantPairs,
-    pub pairs: u64,
-    pub edges_before_filters: u64,
-    pub edges_below_min_pairs: u64,
-    pub kept: u64,
-    /// Pairs counted by each process, where counted across processes.
-    pub by_process: Vec<u64>,
-}
-
-impl PairCount {
-    pub fn add(&mut self, other: PairCount) {
-        self.significant.extend(other.significant);
-        self.pairs += other.pairs;
-        self.edges_before_filters += other.edges_before_filters;
-        self.edges_below_min_pairs += other.edges_below_min_pairs;
-        self.kept += other.kept;
-        self.by_process.extend(other.by_process);
     }
 }
 
@@ -1016,14 +957,8 @@ mod tests {
                 min_pairs: 4,
                 alpha: 0.05,
             };
-            let job = PairJob {
-                actions: &a,
-                window: w,
-                cap,
-                test: &test,
-            };
             let mut by_units: HashMap<u64, u32> = HashMap::new();
-            let units: Vec<PairUnit> = job.units().collect();
+            let units: Vec<PairUnit> = units(&a, w, cap).collect();
             assert!(units.len() > 4);
             for u in &units {
                 for (k, n) in u.pairs() {

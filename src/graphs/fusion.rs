@@ -9,8 +9,8 @@
 //! together", summed over kinds; busy accounts and viral items, expected to share a lot, add
 //! little.
 
-use super::retweet::{self, RetweetGraph, Source};
-use super::significance::poisson_upper_tail;
+use super::counting::{PairJob, Test, Unit};
+use super::retweet::{self, RetweetTest, Source};
 use super::window::{check_window, Window};
 use super::{coaction, coaction_actions, format_duration, CoactionKind, Graph};
 use super::{Actions, GraphKind, GraphOptions, Projection};
@@ -477,13 +477,13 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     // The retweet graph itself goes once its significant edges are entries: nothing later
     // reads it (delays come from the sources).
     if opts.retweets {
-        let rt = retweet::from_sources(data, &sources);
-        let (list, stats) = retweet_edges(&rt, data.accounts.len(), opts);
-        drop(rt);
+        let (list, stats, by_process) = retweet_edges(data, &sources, opts)?;
         lists.push(list);
         progress.note(&format!(
-            "retweet: {} edges, {} significant",
-            stats.edges, stats.significant_edges
+            "retweet: {} edges, {} significant{}",
+            stats.edges,
+            stats.significant_edges,
+            crate::progress::shared_out("retweets counted", &by_process)
         ));
         progress.advance(1);
         kinds.push(stats);
@@ -586,39 +586,54 @@ fn with_evidence(significant: coaction::SignificantPairs) -> (KindEdges, f64) {
     (list, total)
 }
 
-/// The retweet edges significant under the configuration model, as a kind's list.
+/// The retweet edges significant under the configuration model, as a kind's list, with the
+/// retweets each process counted (where counted across processes). Only the pairs' counts
+/// are formed: nothing later reads the graph's delays (they come from the sources).
 fn retweet_edges(
-    rt: &RetweetGraph,
-    accounts: usize,
+    data: &Dataset,
+    sources: &[Option<Source>],
     opts: &FusionOptions,
-) -> (KindEdges, KindStats) {
-    let tested = retweet_significance(rt, accounts);
+) -> Result<(KindEdges, KindStats, Vec<u64>)> {
+    let mut keys = retweet::pair_keys(data, sources);
+    let test = Test::Retweet(RetweetTest::new(
+        &keys,
+        data.accounts.len(),
+        opts.edge_pvalue,
+    ));
+    let counted = match &opts.graph.counter.0 {
+        Some(counter) => counter.count(PairJob {
+            units: Box::new(
+                keys.chunks(retweet::KEYS_UNIT)
+                    .map(|k| Unit::Retweets(k.to_vec())),
+            ),
+            test: &test,
+        })?,
+        None => test.test(retweet::count_keys(&mut keys)),
+    };
+    drop(keys);
+    let mut significant = counted.significant;
+    // In pair order, as the evidence is summed on one process.
+    significant.par_sort_unstable_by_key(|e| (e.0, e.1));
     let mut stats = KindStats {
         kind: "retweet",
         window: "none".into(),
         window_reason: None,
-        edges: rt.edges.len(),
-        significant_edges: 0,
+        edges: counted.edges_before_filters as usize,
+        significant_edges: significant.len(),
         evidence: 0.0,
         pairs_capped: 0,
         items_capped: 0,
     };
-    let mut list = Vec::new();
-    for (e, p) in rt.edges.iter().zip(tested) {
-        if p > opts.edge_pvalue || e.amplifier == e.source {
-            continue;
-        }
-        let ev = evidence(p);
-        list.push((
-            e.amplifier.min(e.source),
-            e.amplifier.max(e.source),
-            ev as f32,
-        ));
-        stats.significant_edges += 1;
-        stats.evidence += ev;
-    }
+    let mut list: Vec<KindEdge> = significant
+        .into_iter()
+        .map(|(amplifier, source, p)| {
+            let ev = evidence(p);
+            stats.evidence += ev;
+            (amplifier.min(source), amplifier.max(source), ev as f32)
+        })
+        .collect();
     list.par_sort_unstable_by_key(|e| (e.0, e.1));
-    (list.into(), stats)
+    Ok((list.into(), stats, counted.by_process))
 }
 
 /// The kinds' lists merged in pair order: for each pair, each kind that found it (in kind
@@ -684,28 +699,6 @@ fn by_pair(lists: Vec<KindEdges>, accounts: usize) -> FusedEdges {
         edges.first[a + 1] += edges.first[a];
     }
     edges
-}
-
-/// P-value of each retweet edge under the configuration model: with `R` retweets in all, an
-/// account that made `out_a` and one that received `in_b` are expected to form
-/// `out_a * in_b / R` of them.
-pub fn retweet_significance(rt: &RetweetGraph, accounts: usize) -> Vec<f64> {
-    let mut made = vec![0u64; accounts];
-    let mut received = vec![0u64; accounts];
-    let mut total = 0u64;
-    for e in &rt.edges {
-        made[e.amplifier as usize] += e.retweets as u64;
-        received[e.source as usize] += e.retweets as u64;
-        total += e.retweets as u64;
-    }
-    rt.edges
-        .par_iter()
-        .map(|e| {
-            let expected = made[e.amplifier as usize] as f64 * received[e.source as usize] as f64
-                / total.max(1) as f64;
-            poisson_upper_tail(e.retweets as u64, expected)
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@
 
 pub mod actions;
 pub mod coaction;
+pub mod counting;
 pub mod edge_list;
 pub mod evidence;
 pub mod fusion;
@@ -38,9 +39,8 @@ pub mod text_norm;
 pub mod window;
 
 pub use actions::{ActionFilter, Actions};
-pub use coaction::{
-    CoEdge, PairCount, PairCounter, PairJob, PairUnit, Projection, ProjectionStats,
-};
+pub use coaction::{CoEdge, PairUnit, Projection, ProjectionStats};
+pub use counting::{PairCount, PairCounter, PairJob};
 pub use fusion::{fuse, Fused, FusedEdge, FusedEdges, FusionOptions, KindStats};
 pub use retweet::{retweet_graph, RetweetEdge, RetweetGraph};
 pub use store::Graph;
@@ -188,7 +188,7 @@ pub struct GraphOptions {
     pub similarity: f64,
     /// Where detect's in-window pairs are counted and tested: here by default, or across the
     /// processes of a run across processes.
-    pub counter: coaction::Counter,
+    pub counter: counting::Counter,
 }
 
 impl Default for GraphOptions {
@@ -202,7 +202,7 @@ impl Default for GraphOptions {
             coortweet_participation: false,
             filter: ActionFilter::default(),
             similarity: 0.7,
-            counter: coaction::Counter::default(),
+            counter: counting::Counter::default(),
         }
     }
 }

@@ -6,6 +6,8 @@
 //! its exact text matching an earlier original by another account in the data. Delays use the
 //! original's time when it is in the data, else the time in the retweeted tweet's snowflake id.
 
+use super::counting::PairCount;
+use super::significance::poisson_upper_tail;
 use crate::dataset::{time::snowflake_ms, TweetKind};
 use crate::dataset::{Dataset, NO_ACCOUNT, NO_TEXT, NO_TWEET};
 use crate::ingest::text::retweeted_name;
@@ -250,11 +252,10 @@ pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
             SourceFrom::TextPrefix => stats.source_from_text_prefix += 1,
             SourceFrom::TextMatch => stats.source_from_text_match += 1,
         }
-        if s.account() == data.account[r] {
+        let Some(key) = pair_key(data, r, s) else {
             stats.self_retweets += 1;
             continue;
-        }
-        let key = ((data.account[r] as u64) << 32) | s.account() as u64;
+        };
         delays.push((key, s.delay_ms(data, r).unwrap_or(-1)));
     }
     delays.par_sort_unstable();
@@ -288,6 +289,93 @@ pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
     RetweetGraph { edges, stats }
 }
 
+/// Retweet row `r`'s amplifier -> source pair, `amplifier << 32 | source` (`None` for a
+/// retweet of one's own tweet, which the graph leaves out).
+fn pair_key(data: &Dataset, r: usize, s: &Source) -> Option<u64> {
+    let amplifier = data.account[r];
+    (s.account() != amplifier).then(|| (amplifier as u64) << 32 | s.account() as u64)
+}
+
+/// Every retweet's amplifier -> source pair with a known source, in row order, own retweets
+/// left out: the retweet graph as fusion reads it, before counting (8 bytes a retweet; the
+/// delays are not needed there).
+pub fn pair_keys(data: &Dataset, found: &[Option<Source>]) -> Vec<u64> {
+    found
+        .par_iter()
+        .enumerate()
+        .filter_map(|(r, s)| pair_key(data, r, s.as_ref()?))
+        .collect()
+}
+
+/// Pairs per unit when they are counted elsewhere ([`crate::graphs::counting::Unit`]: 512 KB).
+pub const KEYS_UNIT: usize = 1 << 16;
+
+/// `keys` counted: `(key, retweets)` by key, sorted (the keys are sorted in place).
+pub fn count_keys(keys: &mut [u64]) -> Vec<(u64, u32)> {
+    keys.par_sort_unstable();
+    let mut out: Vec<(u64, u32)> = Vec::new();
+    for &key in keys.iter() {
+        match out.last_mut() {
+            Some((last, n)) if *last == key => *n += 1,
+            _ => out.push((key, 1)),
+        }
+    }
+    out
+}
+
+/// The retweet edges' test, under the configuration model: with `R` retweets in all, an
+/// account that made `out_a` and one that received `in_b` are expected to form
+/// `out_a * in_b / R` of them; an edge is significant when its Poisson tail is at most
+/// `alpha`.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct RetweetTest {
+    made: Vec<u64>,
+    received: Vec<u64>,
+    total: u64,
+    alpha: f64,
+}
+
+impl RetweetTest {
+    /// The test of the graph whose retweets are `keys` (from [`pair_keys`]).
+    pub fn new(keys: &[u64], accounts: usize, alpha: f64) -> RetweetTest {
+        let mut made = vec![0u64; accounts];
+        let mut received = vec![0u64; accounts];
+        for &key in keys {
+            made[(key >> 32) as usize] += 1;
+            received[key as u32 as usize] += 1;
+        }
+        RetweetTest {
+            made,
+            received,
+            total: keys.len() as u64,
+            alpha,
+        }
+    }
+
+    /// The p-value of `n` retweets from the pair `key`.
+    pub fn p_value(&self, key: u64, n: u32) -> f64 {
+        let (a, b) = ((key >> 32) as usize, key as u32 as usize);
+        let expected = self.made[a] as f64 * self.received[b] as f64 / self.total.max(1) as f64;
+        poisson_upper_tail(n as u64, expected)
+    }
+
+    /// A share of the graph's edges (each pair in one share only), tested: `significant`
+    /// holds `(amplifier, source, p-value)`.
+    pub fn test(&self, pairs: impl IntoIterator<Item = (u64, u32)>) -> PairCount {
+        let mut c = PairCount::default();
+        for (key, n) in pairs {
+            c.edges_before_filters += 1;
+            c.kept += 1;
+            c.pairs += n as u64;
+            let p = self.p_value(key, n);
+            if p <= self.alpha {
+                c.significant.push(((key >> 32) as u32, key as u32, p));
+            }
+        }
+        c
+    }
+}
+
 impl RetweetGraph {
     /// The graph in the CSR store, weighted by retweets.
     pub fn to_graph(&self, accounts: usize) -> crate::error::Result<super::Graph> {
@@ -303,6 +391,54 @@ impl RetweetGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn retweets_counted_in_shares_are_the_edges_counted_at_once() {
+        // Skewed: a few busy sources, many amplifiers, repeated pairs.
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        let accounts = 300u64;
+        let keys: Vec<u64> = (0..20_000)
+            .map(|_| {
+                let amplifier = rng.random_range(0..accounts);
+                let source = rng.random_range(0..accounts).min(rng.random_range(0..20));
+                amplifier << 32 | source
+            })
+            .filter(|k| k >> 32 != k & 0xffff_ffff)
+            .collect();
+        let mut want: HashMap<u64, u32> = HashMap::new();
+        for &k in &keys {
+            *want.entry(k).or_default() += 1;
+        }
+        let whole = count_keys(&mut keys.clone());
+        assert!(whole.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(whole.len(), want.len());
+        assert!(whole.iter().all(|&(k, n)| want[&k] == n));
+
+        let test = RetweetTest::new(&keys, accounts as usize, 0.01);
+        let at_once = test.test(whole.iter().copied());
+        // Units counted apart and summed by pair, then tested in two shares by key.
+        let mut summed: HashMap<u64, u32> = HashMap::new();
+        for unit in keys.chunks(1000) {
+            for (k, n) in count_keys(&mut unit.to_vec()) {
+                *summed.entry(k).or_default() += n;
+            }
+        }
+        let (odd, even): (Vec<_>, Vec<_>) = summed.into_iter().partition(|(k, _)| k % 2 == 1);
+        let mut shares = test.test(odd);
+        shares.add(test.test(even));
+        shares.significant.sort_unstable_by_key(|e| (e.0, e.1));
+        assert_eq!(shares.significant, at_once.significant);
+        assert_eq!(shares.pairs, keys.len() as u64);
+        assert_eq!(shares.edges_before_filters, whole.len() as u64);
+        // Some pairs stand out under the configuration model, most do not.
+        let found = at_once.significant.len();
+        assert!(
+            found > 0 && found < whole.len() / 2,
+            "{found} of {}",
+            whole.len()
+        );
+    }
 
     #[test]
     fn a_source_packs_its_account_and_how_it_was_found_in_8_bytes() {
