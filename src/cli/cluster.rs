@@ -19,7 +19,7 @@ pub struct Session {
 }
 
 impl Session {
-    /// Where detect's co-action pairs are counted: across the processes, or here.
+    /// Where detect's co-action and retweet pairs are counted: across the processes, or here.
     pub fn counter(&self) -> coordnet::graphs::counting::Counter {
         #[cfg(feature = "distributed")]
         if let Some(link) = &self.link {

@@ -338,7 +338,7 @@ pub struct Link<P: Piece> {
     inbox: Option<Mutex<Receiver<(u32, P)>>>,
     /// On process 0: how many pieces of each process it has merged.
     taken: Arc<Vec<AtomicU64>>,
-    /// On process 0: the answers to pairing work, a kind at a time.
+    /// On process 0: the answers to pairing work, a graph at a time.
     answers: Option<Arc<Mutex<Receiver<crate::graphs::PairCount>>>>,
     /// On the others: the chunks of split files process 0 cut for this process.
     cuts: Option<Mutex<Receiver<Cut>>>,

@@ -1,4 +1,4 @@
-//! A graph's pairs counted across processes: the shuffle a projection needs, on timely.
+//! A graph's pairs counted across processes: the shuffle by account pair, on timely.
 //!
 //! Process 0 holds the dataset, each kind's actions and the retweets' sources. It cuts a
 //! graph's pairs into units ([`Unit`]: consecutive actions by item, or amplifier -> source
@@ -79,7 +79,7 @@ pub(super) fn dataflow(worker: &mut timely::worker::Worker, answers: Sender<Pair
                     |input, output| {
                         input.for_each(|cap, data: &mut Vec<(u64, Unit)>| {
                             let formed: Vec<Vec<(u64, u32)>> =
-                                data.par_iter().map(|(_, unit)| unit.pairs()).collect();
+                                data.par_iter_mut().map(|(_, unit)| unit.pairs()).collect();
                             let mut session = output.session(&cap);
                             for pairs in formed {
                                 session.give_iterator(pairs.into_iter());
@@ -212,7 +212,7 @@ impl Inputs {
     }
 }
 
-/// Counts a projection's pairs across the processes of a run (see the module's text).
+/// Counts a graph's pairs across the processes of a run (see the module's text).
 pub struct Pairing<P: Piece> {
     cluster: super::Cluster,
     outbox: SyncSender<Outgoing<P>>,
@@ -220,7 +220,7 @@ pub struct Pairing<P: Piece> {
 }
 
 impl<P: Piece> Link<P> {
-    /// On process 0: a counter that spreads each projection's pairs over the processes.
+    /// On process 0: a counter that spreads each graph's pairs over the processes.
     pub fn pairing(&self) -> Option<Arc<dyn PairCounter>> {
         let outbox = self.outbox.clone()?;
         let answers = self.answers.clone()?;

@@ -108,7 +108,8 @@ pub fn project(data: &Dataset, actions: Actions, opts: &GraphOptions) -> Result<
     Ok(p)
 }
 
-/// Account pairs `a < b` with the p-value of their co-action pairs, sorted.
+/// Account pairs with the p-value of their pairs: a co-action projection's `a < b` (sorted
+/// where [`project_significant`] returns them), the retweet graph's amplifier and source.
 pub type SignificantPairs = Vec<(u32, u32, f64)>;
 
 /// The account pairs of the co-action graph whose pairs are significant at `alpha`, with their

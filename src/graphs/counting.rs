@@ -49,11 +49,12 @@ pub enum Unit {
 }
 
 impl Unit {
-    /// Its pairs, aggregated: `(account pair key, pairs)`, sorted by key.
-    pub fn pairs(&self) -> Vec<(u64, u32)> {
+    /// Its pairs, aggregated: `(account pair key, pairs)`, sorted by key (a unit of retweets
+    /// is sorted in place).
+    pub fn pairs(&mut self) -> Vec<(u64, u32)> {
         match self {
             Unit::Actions(unit) => unit.pairs(),
-            Unit::Retweets(keys) => retweet::count_keys(&mut keys.clone()),
+            Unit::Retweets(keys) => retweet::count_keys(keys),
         }
     }
 }

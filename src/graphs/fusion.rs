@@ -474,8 +474,8 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     }
     // Sources are kept: roles and timing read each retweet's source and delay.
     let sources = retweet::sources(data);
-    // The retweet graph itself goes once its significant edges are entries: nothing later
-    // reads it (delays come from the sources).
+    // Of the retweet graph only each pair's retweets are counted: nothing later reads its
+    // delays (they come from the sources).
     if opts.retweets {
         let (list, stats, by_process) = retweet_edges(data, &sources, opts)?;
         lists.push(list);

@@ -186,8 +186,8 @@ pub struct GraphOptions {
     pub filter: ActionFilter,
     /// Jaccard similarity above which two texts are near-duplicates (co-similar).
     pub similarity: f64,
-    /// Where detect's in-window pairs are counted and tested: here by default, or across the
-    /// processes of a run across processes.
+    /// Where detect's pairs (co-action pairs in the window, retweets by amplifier and source)
+    /// are counted and tested: here by default, or across the processes of a run.
     pub counter: counting::Counter,
 }
 

@@ -307,7 +307,8 @@ pub fn pair_keys(data: &Dataset, found: &[Option<Source>]) -> Vec<u64> {
         .collect()
 }
 
-/// Pairs per unit when they are counted elsewhere ([`crate::graphs::counting::Unit`]: 512 KB).
+/// Retweets (their keys) per unit when they are counted elsewhere
+/// ([`crate::graphs::counting::Unit`]: 512 KB).
 pub const KEYS_UNIT: usize = 1 << 16;
 
 /// `keys` counted: `(key, retweets)` by key, sorted (the keys are sorted in place).
@@ -329,8 +330,8 @@ pub fn count_keys(keys: &mut [u64]) -> Vec<(u64, u32)> {
 /// `alpha`.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RetweetTest {
-    made: Vec<u64>,
-    received: Vec<u64>,
+    made: Vec<u32>,
+    received: Vec<u32>,
     total: u64,
     alpha: f64,
 }
@@ -338,8 +339,9 @@ pub struct RetweetTest {
 impl RetweetTest {
     /// The test of the graph whose retweets are `keys` (from [`pair_keys`]).
     pub fn new(keys: &[u64], accounts: usize, alpha: f64) -> RetweetTest {
-        let mut made = vec![0u64; accounts];
-        let mut received = vec![0u64; accounts];
+        // u32 is enough: each retweet is a row, and rows are numbered in u32.
+        let mut made = vec![0u32; accounts];
+        let mut received = vec![0u32; accounts];
         for &key in keys {
             made[(key >> 32) as usize] += 1;
             received[key as u32 as usize] += 1;
@@ -417,10 +419,37 @@ mod tests {
 
         let test = RetweetTest::new(&keys, accounts as usize, 0.01);
         let at_once = test.test(whole.iter().copied());
-        // Units counted apart and summed by pair, then tested in two shares by key.
+        // Each edge's p-value worked out apart: the retweets each account made and received,
+        // and the configuration model's expectation from them.
+        let (mut made, mut received) = (HashMap::new(), HashMap::new());
+        for (&k, &n) in &want {
+            *made.entry(k >> 32).or_insert(0u64) += n as u64;
+            *received.entry(k & 0xffff_ffff).or_insert(0u64) += n as u64;
+        }
+        let mut reference: Vec<(u32, u32, f64)> = (want.iter())
+            .map(|(&k, &n)| {
+                let expected =
+                    (made[&(k >> 32)] * received[&(k & 0xffff_ffff)]) as f64 / keys.len() as f64;
+                (
+                    (k >> 32) as u32,
+                    k as u32,
+                    poisson_upper_tail(n as u64, expected),
+                )
+            })
+            .filter(|e| e.2 <= 0.01)
+            .collect();
+        reference.sort_unstable_by_key(|e| (e.0, e.1));
+        let bits = |v: &[(u32, u32, f64)]| -> Vec<(u32, u32, u64)> {
+            v.iter().map(|e| (e.0, e.1, e.2.to_bits())).collect()
+        };
+        assert_eq!(bits(&at_once.significant), bits(&reference));
+        assert_eq!(at_once.kept, whole.len() as u64);
+
+        // Units counted apart (as on the processes of a run) and summed by pair, then tested
+        // in two shares by key.
         let mut summed: HashMap<u64, u32> = HashMap::new();
-        for unit in keys.chunks(1000) {
-            for (k, n) in count_keys(&mut unit.to_vec()) {
+        for chunk in keys.chunks(1000) {
+            for (k, n) in crate::graphs::counting::Unit::Retweets(chunk.to_vec()).pairs() {
                 *summed.entry(k).or_default() += n;
             }
         }
@@ -428,7 +457,7 @@ mod tests {
         let mut shares = test.test(odd);
         shares.add(test.test(even));
         shares.significant.sort_unstable_by_key(|e| (e.0, e.1));
-        assert_eq!(shares.significant, at_once.significant);
+        assert_eq!(bits(&shares.significant), bits(&reference));
         assert_eq!(shares.pairs, keys.len() as u64);
         assert_eq!(shares.edges_before_filters, whole.len() as u64);
         // Some pairs stand out under the configuration model, most do not.
