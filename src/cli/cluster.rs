@@ -110,10 +110,11 @@ mod across {
             opts: &IngestOptions,
             progress: &dyn Progress,
         ) -> anyhow::Result<(Read, Session)> {
-            let Some(cluster) = self.cluster()? else {
+            let Some(mut cluster) = self.cluster()? else {
                 let read = ingest_with_progress(inputs, opts, progress)?;
                 return Ok((Some(read), Session::default()));
             };
+            cluster.parse_ahead = coordnet::ingest::parse_ahead(opts);
             let link = self.start(&cluster, inputs)?;
             match coordnet::ingest::ingest_across(inputs, opts, progress, &link) {
                 Ok(read) if cluster.is_first() => {

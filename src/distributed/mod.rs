@@ -39,11 +39,21 @@ pub struct Cluster {
     pub process: usize,
     /// How long to wait for the other processes to start and answer.
     pub connect_timeout: Duration,
+    /// Pieces a process other than 0 may have parsed and not yet sent (see
+    /// [`Cluster::PARSE_AHEAD`]).
+    pub parse_ahead: usize,
 }
 
 impl Cluster {
     /// The default of `connect_timeout`: long enough to start N processes by hand or by ssh.
     pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// The default of `parse_ahead`. A process other than 0 holds what it parsed until
+    /// process 0 takes it, and may send only [`READ_AHEAD`] pieces ahead of process 0's
+    /// merging; parsing further ahead, into its own memory, is what keeps it busy while
+    /// process 0 works through a file of its own or of another process (process 0 merges in
+    /// input order). `ingest::parse_ahead` sizes it from the memory limit.
+    pub const PARSE_AHEAD: usize = 4 * READ_AHEAD;
 
     /// The cluster the host file at `hostfile` describes, as process `process` of
     /// `processes`.
@@ -63,6 +73,7 @@ impl Cluster {
             hosts: read_hostfile(hostfile, processes)?,
             process,
             connect_timeout: Cluster::CONNECT_TIMEOUT,
+            parse_ahead: Cluster::PARSE_AHEAD,
         })
     }
 
@@ -93,7 +104,13 @@ impl Cluster {
             initialize_networking_from_sockets(local, sockets, self.process, 1, hooks)
                 .map_err(|e| Error::cluster(format!("starting the network: {e}")))?;
         let builders = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
-        let (outbox_tx, outbox_rx) = sync_channel::<Outgoing<P>>(IN_FLIGHT);
+        // The others' pieces wait here, in their own memory, while the worker has no credit
+        // to send them (see `parse_ahead`).
+        let ahead = match self.is_first() {
+            true => IN_FLIGHT,
+            false => self.parse_ahead.max(IN_FLIGHT),
+        };
+        let (outbox_tx, outbox_rx) = sync_channel::<Outgoing<P>>(ahead);
         let (inbox_tx, inbox_rx) = sync_channel::<(u32, P)>(IN_FLIGHT);
         let (answers_tx, answers_rx) = channel();
         let (cuts_tx, cuts_rx) = channel();
@@ -102,6 +119,7 @@ impl Cluster {
         let (cut_out_tx, cut_out_rx) = channel();
         let taken: Arc<Vec<AtomicU64>> =
             Arc::new((0..self.processes()).map(|_| AtomicU64::new(0)).collect());
+        let urgent: Urgent<P> = Arc::default();
         let ends = Arc::new(Mutex::new(Some((
             outbox_rx,
             inbox_tx,
@@ -109,6 +127,7 @@ impl Cluster {
             cuts_tx,
             cut_out_rx,
             taken.clone(),
+            urgent.clone(),
         ))));
         let guards = timely::execute::execute_from(
             builders,
@@ -116,10 +135,19 @@ impl Cluster {
             timely::WorkerConfig::default(),
             move |worker| {
                 let ends = ends.lock().unwrap_or_else(|e| e.into_inner()).take();
-                let Some((outbox, inbox, answers, cuts, cut_out, taken)) = ends else {
+                let Some((outbox, inbox, answers, cuts, cut_out, taken, urgent)) = ends else {
                     return false; // one worker per process: never reached
                 };
-                work(worker, outbox, inbox, answers, cuts, cut_out, taken)
+                let ends = Ends {
+                    outbox,
+                    inbox,
+                    answers,
+                    cuts,
+                    cut_out,
+                    taken,
+                    urgent,
+                };
+                work(worker, ends)
             },
         )
         .map_err(|e| Error::cluster(format!("starting timely: {e}")))?;
@@ -131,6 +159,7 @@ impl Cluster {
             cuts: (!self.is_first()).then(|| Mutex::new(cuts_rx)),
             cut_out: self.is_first().then_some(cut_out_tx),
             taken,
+            urgent,
             guards: Mutex::new(Some(guards)),
         })
     }
@@ -180,6 +209,33 @@ enum Outgoing<P> {
     Close,
 }
 
+/// Pieces sent ahead of those waiting in the outbox, credit or not: a process's failure,
+/// which process 0 should hear of before it merges what the process parsed ahead.
+type Urgent<P> = Arc<Mutex<Vec<P>>>;
+
+/// The worker's ends of what the process's threads hand it and take from it.
+struct Ends<P> {
+    outbox: Receiver<Outgoing<P>>,
+    inbox: SyncSender<(u32, P)>,
+    answers: std::sync::mpsc::Sender<crate::graphs::PairCount>,
+    cuts: std::sync::mpsc::Sender<Cut>,
+    cut_out: Receiver<(u32, Cut)>,
+    taken: Arc<Vec<AtomicU64>>,
+    urgent: Urgent<P>,
+}
+
+type PieceInput<P> = InputHandle<u64, CapacityContainerBuilder<Vec<(u32, P)>>>;
+
+/// Send the urgent pieces at once.
+fn send_urgent<P: Piece>(urgent: &Urgent<P>, input: &mut PieceInput<P>, me: u32, sent: &mut u64) {
+    let pieces = std::mem::take(&mut *urgent.lock().unwrap_or_else(|e| e.into_inner()));
+    for piece in pieces {
+        input.send((me, piece));
+        *sent += 1;
+        input.advance_to(*sent);
+    }
+}
+
 /// The worker of one process. It sends what the process puts in `outbox` to process 0,
 /// where they come out of `inbox` with the number of the process that sent them; sending
 /// waits while the process is more than [`READ_AHEAD`] pieces ahead of process 0's merging.
@@ -187,18 +243,19 @@ enum Outgoing<P> {
 /// pairs for process 0 (see [`pairs`]), whose answers come out of `answers`, until process 0
 /// closes the link. Returns whether process 0 said it gathered everything (on process 0:
 /// whether it did).
-fn work<P: Piece>(
-    worker: &mut timely::worker::Worker,
-    outbox: Receiver<Outgoing<P>>,
-    inbox: SyncSender<(u32, P)>,
-    answers: std::sync::mpsc::Sender<crate::graphs::PairCount>,
-    cuts: std::sync::mpsc::Sender<Cut>,
-    cut_out: Receiver<(u32, Cut)>,
-    taken: Arc<Vec<AtomicU64>>,
-) -> bool {
+fn work<P: Piece>(worker: &mut timely::worker::Worker, ends: Ends<P>) -> bool {
+    let Ends {
+        outbox,
+        inbox,
+        answers,
+        cuts,
+        cut_out,
+        taken,
+        urgent,
+    } = ends;
     let me = worker.index() as u32;
     let peers = worker.peers();
-    let mut input: InputHandle<u64, CapacityContainerBuilder<Vec<(u32, P)>>> = InputHandle::new();
+    let mut input: PieceInput<P> = InputHandle::new();
     let mut acks: InputHandle<u64, CapacityContainerBuilder<Vec<u32>>> = InputHandle::new();
     // From process 0 to each of the others: a credit (`None`), or a chunk to parse.
     type Grant = (u32, Option<Cut>);
@@ -267,6 +324,9 @@ fn work<P: Piece>(
     let mut pairing = (me == 0).then_some(pairing);
     let mut sent = 0u64;
     loop {
+        if let Some(input) = input.as_mut() {
+            send_urgent(&urgent, input, me, &mut sent);
+        }
         match outbox.recv_timeout(Duration::from_millis(2)) {
             Ok(Outgoing::Gathered) => {
                 gathered.set(true);
@@ -290,6 +350,7 @@ fn work<P: Piece>(
                 // Process 0 grants a piece back each time it merges one of this process's:
                 // more than READ_AHEAD ahead of its merging, this process waits.
                 while credit.get() == 0 {
+                    send_urgent(&urgent, input, me, &mut sent);
                     worker.step_or_park(Some(Duration::from_millis(1)));
                 }
                 credit.set(credit.get() - 1);
@@ -322,6 +383,10 @@ fn work<P: Piece>(
         }
         worker.step();
     }
+    // A failure handed over as the process let go of its link still goes.
+    if let Some(input) = input.as_mut() {
+        send_urgent(&urgent, input, me, &mut sent);
+    }
     drop((input, acks, grants, pairing));
     // Process 0 closes its inputs only once it has everything (or it fails and its
     // connections close), so the dataflow ends after its word has arrived.
@@ -344,6 +409,8 @@ pub struct Link<P: Piece> {
     cuts: Option<Mutex<Receiver<Cut>>>,
     /// On process 0: where it sends them.
     cut_out: Option<std::sync::mpsc::Sender<(u32, Cut)>>,
+    /// Pieces for process 0 ahead of the outbox (see [`Urgent`]).
+    urgent: Urgent<P>,
     guards: Mutex<Option<timely::communication::WorkerGuards<bool>>>,
 }
 
@@ -358,6 +425,12 @@ impl<P: Piece> Link<P> {
         outbox
             .send(Outgoing::Piece(piece))
             .map_err(|_| self.failure())
+    }
+
+    /// Send `piece` to process 0 ahead of every piece waiting to go, however far ahead of
+    /// process 0 this process parsed: for a failure, which stops the run.
+    pub fn send_urgent(&self, piece: P) {
+        (self.urgent.lock().unwrap_or_else(|e| e.into_inner())).push(piece);
     }
 
     /// On process 0, once it has merged a piece `process` sent: that process may send
@@ -622,6 +695,7 @@ mod tests {
             hosts: hosts.clone(),
             process,
             connect_timeout: Duration::from_secs(20),
+            parse_ahead: Cluster::PARSE_AHEAD,
         }
     }
 
@@ -695,6 +769,86 @@ mod tests {
         for s in senders {
             s.join().unwrap().unwrap();
         }
+    }
+
+    /// While process 0 takes nothing, process 1 still parses and hands over all its pieces:
+    /// those it may not send yet wait in its own memory, up to its `parse_ahead`, rather than
+    /// holding it at READ_AHEAD pieces ahead of process 0.
+    #[test]
+    fn a_process_parses_on_while_process_0_takes_nothing() {
+        use std::sync::atomic::AtomicBool;
+        let cluster = local_cluster(2);
+        let pieces = 3 * READ_AHEAD as u64;
+        let mut c1 = cluster(1);
+        c1.parse_ahead = pieces as usize;
+        let handed = Arc::new(AtomicBool::new(false));
+        let sender = {
+            let handed = handed.clone();
+            std::thread::spawn(move || {
+                let link = c1.start::<u64>(9).unwrap();
+                for k in 0..pieces {
+                    link.send(k).unwrap();
+                }
+                handed.store(true, Ordering::SeqCst);
+                link.finish()
+            })
+        };
+        let link = cluster(0).start::<u64>(9).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !handed.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let ran_ahead = handed.load(Ordering::SeqCst);
+        for k in 0..pieces {
+            assert_eq!(link.recv().unwrap(), (1, k));
+            link.taken(1);
+        }
+        link.finish().unwrap();
+        sender.join().unwrap().unwrap();
+        assert!(
+            ran_ahead,
+            "process 1 waited on process 0 to hand over {pieces} pieces"
+        );
+    }
+
+    /// A failure reaches process 0 ahead of the pieces its process parsed ahead: process 0
+    /// takes them slowly, so that hardly more than READ_AHEAD can come before it (all of
+    /// them would, sent in turn).
+    #[test]
+    fn an_urgent_piece_overtakes_the_pieces_waiting_to_go() {
+        let cluster = local_cluster(2);
+        let pieces = 4 * READ_AHEAD as u64;
+        let mut c1 = cluster(1);
+        c1.parse_ahead = pieces as usize;
+        let sender = std::thread::spawn(move || {
+            let link = c1.start::<u64>(9).unwrap();
+            for k in 0..pieces {
+                link.send(k).unwrap();
+            }
+            link.send_urgent(u64::MAX);
+            link.finish()
+        });
+        let link = cluster(0).start::<u64>(9).unwrap();
+        let (mut next, mut before) = (0, None);
+        while next < pieces || before.is_none() {
+            match link.recv().unwrap() {
+                (1, u64::MAX) => before = Some(next),
+                (1, k) => {
+                    assert_eq!(k, next);
+                    next += 1;
+                    link.taken(1);
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        link.finish().unwrap();
+        sender.join().unwrap().unwrap();
+        let before = before.unwrap();
+        assert!(
+            before < 2 * READ_AHEAD as u64,
+            "{before} of {pieces} pieces came before the urgent one"
+        );
     }
 
     #[test]

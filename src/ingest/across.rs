@@ -77,6 +77,17 @@ pub enum Shipment {
     },
 }
 
+/// Pieces a process other than 0 may parse ahead of what it has sent (see
+/// [`Cluster::PARSE_AHEAD`](crate::distributed::Cluster::PARSE_AHEAD)): a quarter of the
+/// memory limit, each parsed chunk counted at twice its input's size. Reading ends before
+/// the pairs are counted, so what waits here never meets the pairs' memory.
+pub fn parse_ahead(opts: &IngestOptions) -> usize {
+    match opts.memory_limit {
+        Some(limit) => (limit / 4 / (2 * opts.chunk_bytes.max(1) as u64)) as usize,
+        None => crate::distributed::Cluster::PARSE_AHEAD,
+    }
+}
+
 /// Read `inputs` across the processes of `link`. Process 0 returns the dataset and report a
 /// single process builds from all of them; the others read their share, send it to process 0
 /// and return `None`.
@@ -89,7 +100,7 @@ pub fn ingest_across(
     let read = read_across(inputs, opts, progress, link);
     if let (Err(e), false) = (&read, link.cluster().is_first()) {
         // Process 0 says why the run stops; this process says it too, as it fails.
-        let _ = link.send(Shipment::Failed {
+        link.send_urgent(Shipment::Failed {
             message: e.to_string(),
             setting: e.setting(),
         });

@@ -23,7 +23,7 @@ pub mod time;
 mod twitter_json;
 
 #[cfg(feature = "distributed")]
-pub use across::{ingest_across, Shipment};
+pub use across::{ingest_across, parse_ahead, Shipment};
 pub use actions::{ActionsMapping, ObjectKind};
 pub use stats::{FileStats, IngestStats, ReasonStats};
 
