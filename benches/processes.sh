@@ -5,21 +5,29 @@
 # (the loopback interface's counter, read before and after). Checks that both give the same
 # files (summary.json's timings aside).
 #
-#   [RUNS=3] [WORK=DIR] [THREADS=T] benches/processes.sh [TWEETS] [PARTS]   (default 10000000 8)
+#   [RUNS=3] [WORK=DIR] [THREADS=T] [PIN=1] benches/processes.sh [TWEETS] [PARTS]
+#   (default 10000000 8)
 #
-# PARTS=1 writes one plain CSV instead, which the two processes split (each cuts the whole
-# file into chunks and parses every other one). THREADS=T gives every process T threads
+# PARTS=1 writes one plain CSV instead, which the two processes split by byte ranges (process 0
+# cuts it into chunks and parses every other one). THREADS=T gives every process T threads
 # (default: one per core).
 #
 # On one 2-core machine the two processes share the same two cores (each with its default
-# threads, one per core), so the ratio measures what the cluster costs, not a speed-up;
-# THREADS=1 gives each process a core of its own, as on two one-core hosts, against one
-# process on one core.
+# threads, one per core), so the ratio measures what the cluster costs, not a speed-up.
+# PIN=1 measures the speed-up: every process gets one thread and is pinned (`taskset`) to a
+# core of its own, as on two one-core hosts, against one process with one thread on one core.
+# (THREADS=1 alone leaves each process's reading, merging and network threads free to run on
+# either core.)
 set -euo pipefail
 TWEETS=${1:-10000000}
 PARTS=${2:-8}
 RUNS=${RUNS:-3}
 THREADS_ARG=()
+PIN0=(); PIN1=()
+if [ "${PIN:-0}" = 1 ]; then
+  THREADS=1
+  PIN0=(taskset -c 0); PIN1=(taskset -c 1)
+fi
 if [ -n "${THREADS:-}" ]; then THREADS_ARG=(--threads "$THREADS"); fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-$(mktemp -d)}
@@ -53,16 +61,18 @@ one=(); two=(); mem1=(); mem0=(); memr=(); sent=(); read1=(); read2=(); cpu1=();
 for _ in $(seq "$RUNS"); do
   rm -rf "$WORK/one" "$WORK/two"
   t0=$(now)
-  COORDNET_TIMINGS=1 /usr/bin/time -f "%M %U %S" -o "$WORK/one.mem" "$BIN" detect "${INPUTS[@]}" \
-    -o "$WORK/one" -q "${THREADS_ARG[@]}" >/dev/null 2>"$WORK/one.err"
+  COORDNET_TIMINGS=1 /usr/bin/time -f "%M %U %S" -o "$WORK/one.mem" "${PIN0[@]}" "$BIN" detect \
+    "${INPUTS[@]}" -o "$WORK/one" -q "${THREADS_ARG[@]}" >/dev/null 2>"$WORK/one.err"
   t1=$(now)
   printf '127.0.0.1:%s\n127.0.0.1:%s\n' "$(free_port)" "$(free_port)" >"$WORK/hosts"
   b0=$(lo_bytes)
   t2=$(now)
-  /usr/bin/time -f "%M %U %S" -o "$WORK/p1.mem" "$BIN" detect "${INPUTS[@]}" -o "$WORK/two" -q \
-    "${THREADS_ARG[@]}" --processes 2 --process 1 --hostfile "$WORK/hosts" >/dev/null 2>"$WORK/p1.err" &
-  COORDNET_TIMINGS=1 /usr/bin/time -f "%M %U %S" -o "$WORK/p0.mem" "$BIN" detect "${INPUTS[@]}" -o "$WORK/two" -q \
-    "${THREADS_ARG[@]}" --processes 2 --process 0 --hostfile "$WORK/hosts" >/dev/null 2>"$WORK/p0.err"
+  /usr/bin/time -f "%M %U %S" -o "$WORK/p1.mem" "${PIN1[@]}" "$BIN" detect "${INPUTS[@]}" \
+    -o "$WORK/two" -q "${THREADS_ARG[@]}" --processes 2 --process 1 --hostfile "$WORK/hosts" \
+    >/dev/null 2>"$WORK/p1.err" &
+  COORDNET_TIMINGS=1 /usr/bin/time -f "%M %U %S" -o "$WORK/p0.mem" "${PIN0[@]}" "$BIN" detect \
+    "${INPUTS[@]}" -o "$WORK/two" -q "${THREADS_ARG[@]}" --processes 2 --process 0 \
+    --hostfile "$WORK/hosts" >/dev/null 2>"$WORK/p0.err"
   wait
   t3=$(now)
   b1=$(lo_bytes)
@@ -87,10 +97,12 @@ for f in "$WORK"/one/*; do
   fi
 done
 s1=$(median "${one[@]}"); s2=$(median "${two[@]}")
-echo "tweets: $TWEETS in $SHAPE; threads per process: ${THREADS:-one per core}"
+PINNED=""
+if [ "${PIN:-0}" = 1 ]; then PINNED=", each process pinned to a core of its own"; fi
+echo "tweets: $TWEETS in $SHAPE; threads per process: ${THREADS:-one per core}$PINNED"
 echo "reading stage: one process $(median "${read1[@]}") s, two processes $(median "${read2[@]}") s (medians)"
 echo "one process:    $s1 s (median of $RUNS), peak $(( $(median "${mem1[@]}") / 1024 )) MB"
 echo "two processes:  $s2 s (median of $RUNS); peak process 0 $(( $(median "${mem0[@]}") / 1024 )) MB, process 1 $(( $(median "${memr[@]}") / 1024 )) MB"
 echo "CPU seconds (user and system): one process $(median "${cpu1[@]}"); process 0 $(median "${cpu0[@]}"), process 1 $(median "${cpur[@]}")"
 echo "sent between the processes: $(median "${sent[@]}") bytes, $(echo "scale=1; $(median "${sent[@]}") / $TWEETS" | bc) bytes per tweet"
-echo "ratio two/one: $(echo "scale=2; $s2 / $s1" | bc); same outputs: $same"
+echo "ratio two/one: $(echo "scale=2; $s2 / $s1" | bc) (speed-up $(echo "scale=2; $s1 / $s2" | bc)x); same outputs: $same"
