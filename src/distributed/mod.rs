@@ -120,32 +120,23 @@ impl Cluster {
         let taken: Arc<Vec<AtomicU64>> =
             Arc::new((0..self.processes()).map(|_| AtomicU64::new(0)).collect());
         let urgent: Urgent<P> = Arc::default();
-        let ends = Arc::new(Mutex::new(Some((
-            outbox_rx,
-            inbox_tx,
-            answers_tx,
-            cuts_tx,
-            cut_out_rx,
-            taken.clone(),
-            urgent.clone(),
-        ))));
+        let ends = Arc::new(Mutex::new(Some(Ends {
+            outbox: outbox_rx,
+            inbox: inbox_tx,
+            answers: answers_tx,
+            cuts: cuts_tx,
+            cut_out: cut_out_rx,
+            taken: taken.clone(),
+            urgent: urgent.clone(),
+        })));
         let guards = timely::execute::execute_from(
             builders,
             Box::new(comms),
             timely::WorkerConfig::default(),
             move |worker| {
                 let ends = ends.lock().unwrap_or_else(|e| e.into_inner()).take();
-                let Some((outbox, inbox, answers, cuts, cut_out, taken, urgent)) = ends else {
+                let Some(ends) = ends else {
                     return false; // one worker per process: never reached
-                };
-                let ends = Ends {
-                    outbox,
-                    inbox,
-                    answers,
-                    cuts,
-                    cut_out,
-                    taken,
-                    urgent,
                 };
                 work(worker, ends)
             },
@@ -771,6 +762,24 @@ mod tests {
         }
     }
 
+    /// Process `c`, free to parse `pieces` pieces ahead, hands them all over and then does
+    /// `then` with its link, on a thread of its own.
+    fn send_ahead(
+        mut c: Cluster,
+        pieces: u64,
+        then: impl FnOnce(&Link<u64>) + Send + 'static,
+    ) -> std::thread::JoinHandle<Result<()>> {
+        c.parse_ahead = pieces as usize;
+        std::thread::spawn(move || {
+            let link = c.start::<u64>(9).unwrap();
+            for k in 0..pieces {
+                link.send(k).unwrap();
+            }
+            then(&link);
+            link.finish()
+        })
+    }
+
     /// While process 0 takes nothing, process 1 still parses and hands over all its pieces:
     /// those it may not send yet wait in its own memory, up to its `parse_ahead`, rather than
     /// holding it at READ_AHEAD pieces ahead of process 0.
@@ -779,20 +788,11 @@ mod tests {
         use std::sync::atomic::AtomicBool;
         let cluster = local_cluster(2);
         let pieces = 3 * READ_AHEAD as u64;
-        let mut c1 = cluster(1);
-        c1.parse_ahead = pieces as usize;
         let handed = Arc::new(AtomicBool::new(false));
-        let sender = {
-            let handed = handed.clone();
-            std::thread::spawn(move || {
-                let link = c1.start::<u64>(9).unwrap();
-                for k in 0..pieces {
-                    link.send(k).unwrap();
-                }
-                handed.store(true, Ordering::SeqCst);
-                link.finish()
-            })
-        };
+        let done = handed.clone();
+        let sender = send_ahead(cluster(1), pieces, move |_| {
+            done.store(true, Ordering::SeqCst)
+        });
         let link = cluster(0).start::<u64>(9).unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         while !handed.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
@@ -818,16 +818,7 @@ mod tests {
     fn an_urgent_piece_overtakes_the_pieces_waiting_to_go() {
         let cluster = local_cluster(2);
         let pieces = 4 * READ_AHEAD as u64;
-        let mut c1 = cluster(1);
-        c1.parse_ahead = pieces as usize;
-        let sender = std::thread::spawn(move || {
-            let link = c1.start::<u64>(9).unwrap();
-            for k in 0..pieces {
-                link.send(k).unwrap();
-            }
-            link.send_urgent(u64::MAX);
-            link.finish()
-        });
+        let sender = send_ahead(cluster(1), pieces, |link| link.send_urgent(u64::MAX));
         let link = cluster(0).start::<u64>(9).unwrap();
         let (mut next, mut before) = (0, None);
         while next < pieces || before.is_none() {
