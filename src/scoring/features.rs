@@ -8,6 +8,7 @@ use crate::dataset::Dataset;
 use crate::dataset::TweetKind;
 use crate::graphs::retweet::Source;
 use ndarray::Array2;
+use std::ops::Range;
 
 /// What each account did, from its own rows.
 #[derive(Clone, Debug, Default)]
@@ -24,6 +25,12 @@ pub struct Activity {
 
 impl Activity {
     pub fn of(data: &Dataset) -> Activity {
+        Activity::of_rows(data, 0..data.len())
+    }
+
+    /// What rows `rows` tell of every account's activity: the activities of parts of the rows
+    /// add up (`+`) to the whole's.
+    pub fn of_rows(data: &Dataset, rows: Range<usize>) -> Activity {
         let n = data.accounts.len();
         let mut a = Activity {
             tweets: vec![0; n],
@@ -34,7 +41,7 @@ impl Activity {
             first_ms: vec![i64::MAX; n],
             last_ms: vec![i64::MIN; n],
         };
-        for r in 0..data.len() {
+        for r in rows {
             let u = data.account[r] as usize;
             a.tweets[u] += 1;
             match data.kind(r) {
@@ -58,6 +65,27 @@ impl Activity {
     }
 }
 
+/// This activity and `other` (of other rows), as one.
+impl std::ops::Add<&Activity> for Activity {
+    type Output = Activity;
+
+    fn add(mut self, other: &Activity) -> Activity {
+        let counts = [
+            (&mut self.tweets, &other.tweets),
+            (&mut self.originals, &other.originals),
+            (&mut self.retweets, &other.retweets),
+            (&mut self.replies, &other.replies),
+            (&mut self.quotes, &other.quotes),
+        ];
+        for (x, y) in counts {
+            x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
+        }
+        (self.first_ms.iter_mut().zip(&other.first_ms)).for_each(|(x, &y)| *x = (*x).min(y));
+        (self.last_ms.iter_mut().zip(&other.last_ms)).for_each(|(x, &y)| *x = (*x).max(y));
+        self
+    }
+}
+
 /// Amplification inside clusters: retweets whose amplifier and source share a cluster.
 #[derive(Clone, Debug, Default)]
 pub struct Amplification {
@@ -71,15 +99,25 @@ pub struct Amplification {
 
 impl Amplification {
     pub fn of(data: &Dataset, sources: &[Option<Source>], cluster_of: &[u32]) -> Amplification {
+        Amplification::of_rows(data, 0..data.len(), sources, cluster_of).finish()
+    }
+
+    /// What rows `rows` (their retweets' sources in `sources`, by row) tell: parts of the rows
+    /// add up (`+`), and the sum is finished once.
+    pub fn of_rows(
+        data: &Dataset,
+        rows: Range<usize>,
+        sources: &[Option<Source>],
+        cluster_of: &[u32],
+    ) -> AmplificationTally {
         let n = data.accounts.len();
-        let mut a = Amplification {
+        let mut t = AmplificationTally {
             made: vec![0; n],
             received: vec![0; n],
-            median_delay_ms: vec![-1; n],
+            delays: Vec::new(),
         };
-        let mut delays: Vec<(u32, i64)> = Vec::new();
-        for (r, s) in sources.iter().enumerate() {
-            let Some(s) = s else { continue };
+        for r in rows {
+            let Some(s) = sources[r] else { continue };
             let u = data.account[r];
             if s.account() == u {
                 continue;
@@ -88,17 +126,49 @@ impl Amplification {
             if c == NO_CLUSTER || cluster_of[s.account() as usize] != c {
                 continue;
             }
-            a.made[u as usize] += 1;
-            a.received[s.account() as usize] += 1;
+            t.made[u as usize] += 1;
+            t.received[s.account() as usize] += 1;
             if let Some(d) = s.delay_ms(data, r) {
-                delays.push((u, d));
+                t.delays.push((u, d));
             }
         }
-        delays.sort_unstable();
-        for run in delays.chunk_by(|x, y| x.0 == y.0) {
-            a.median_delay_ms[run[0].0 as usize] = run[run.len() / 2].1;
+        t
+    }
+}
+
+/// Amplification counted over some rows: retweets made and received in one's own cluster,
+/// and the delays of those made (any order).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AmplificationTally {
+    made: Vec<u32>,
+    received: Vec<u32>,
+    delays: Vec<(u32, i64)>,
+}
+
+impl AmplificationTally {
+    pub fn finish(mut self) -> Amplification {
+        let mut median_delay_ms = vec![-1; self.made.len()];
+        self.delays.sort_unstable();
+        for run in self.delays.chunk_by(|x, y| x.0 == y.0) {
+            median_delay_ms[run[0].0 as usize] = run[run.len() / 2].1;
         }
-        a
+        Amplification {
+            made: self.made,
+            received: self.received,
+            median_delay_ms,
+        }
+    }
+}
+
+/// This tally and `other` (of other rows), as one.
+impl std::ops::Add for AmplificationTally {
+    type Output = AmplificationTally;
+
+    fn add(mut self, other: AmplificationTally) -> AmplificationTally {
+        (self.made.iter_mut().zip(other.made)).for_each(|(x, y)| *x += y);
+        (self.received.iter_mut().zip(other.received)).for_each(|(x, y)| *x += y);
+        self.delays.extend(other.delays);
+        self
     }
 }
 

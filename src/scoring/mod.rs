@@ -13,6 +13,7 @@ pub mod profile;
 pub mod rhythm;
 pub mod roles;
 pub mod score;
+pub mod tally;
 
 pub use background::{Background, Reference};
 pub use features::{AccountFeatures, Activity, Amplification};

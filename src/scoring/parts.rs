@@ -25,20 +25,16 @@ use super::background::{control_fast_retweets, Background, Reference};
 use super::features::Activity;
 use super::rhythm::{self, Rhythm};
 use super::score::{Part, Parts};
+use super::tally::{self, Ask, Tally};
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
-use crate::dataset::{ItemKind, TweetKind};
 use crate::graphs::actions::Actions;
-use crate::graphs::retweet::Source;
 use crate::graphs::{CoactionKind, Fused};
-use crate::hash::splitmix;
-use hashbrown::HashMap;
-use rayon::prelude::*;
 
 /// Co-actions and retweets this close count as synchronous.
 pub const SYNC_WINDOW_MS: i64 = 5 * 60_000;
 /// The null shifts each account's times by up to this much either way.
-const NULL_SHIFT_MS: i64 = 12 * 3_600_000;
+pub(super) const NULL_SHIFT_MS: i64 = 12 * 3_600_000;
 /// Creation bursts are looked for in windows this long.
 pub const BURST_WINDOW_MS: i64 = 30 * 86_400_000;
 /// Internal evidence per member at which `coaction` is half its internal share: two edges
@@ -101,7 +97,9 @@ fn excess(observed: f64, null: f64) -> f64 {
 }
 
 /// Measure every cluster. `cluster_of[account]` is a cluster in `0..clusters` or `NO_CLUSTER`;
-/// parts that compare with ordinary accounts take them from `background`.
+/// parts that compare with ordinary accounts take them from `background`. The rows and the
+/// action sets are tallied in parts on every core ([`tally`]), and the evidence finished from
+/// the sum.
 #[allow(clippy::too_many_arguments)]
 pub fn measure(
     data: &Dataset,
@@ -113,46 +111,125 @@ pub fn measure(
     seed: u64,
     background: Background,
 ) -> Vec<(Parts, Evidence)> {
-    let actions: Vec<&Actions> = fused
-        .projections
-        .iter()
-        .filter(|p| p.kind != CoactionKind::CoTweet && p.kind != CoactionKind::CoSimilar)
-        .map(|p| &p.actions)
-        .collect();
-    // The measures read the same data and each fills its own fields; most are one pass over
-    // the rows or the edges, so they run side by side and every core has one to do.
-    let mut ev = vec![Evidence::default(); clusters];
-    let (mut weights, mut sync, mut sync_null) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut rhythms, mut duplicated, mut tags) = (Vec::new(), Vec::new(), Vec::new());
+    let blocks = tally::blocks(
+        data,
+        &action_sets(fused).0,
+        2 * rayon::current_num_threads(),
+    );
+    let groups = (cluster_of, clusters, sizes);
+    measure_in(data, activity, fused, groups, seed, background, &blocks)
+}
+
+/// [`measure`], with the data tallied in `blocks`: any cut of the rows and of the action sets'
+/// items gives the same evidence.
+fn measure_in(
+    data: &Dataset,
+    activity: &Activity,
+    fused: &Fused,
+    (cluster_of, clusters, sizes): (&[u32], usize, &[usize]),
+    seed: u64,
+    background: Background,
+    blocks: &[tally::Block],
+) -> Vec<(Parts, Evidence)> {
+    let plan = rhythm::Plan::new(data, activity, cluster_of, seed);
+    let ask = Ask {
+        cluster_of,
+        clusters,
+        plan: &plan,
+        seed,
+    };
+    let (sets, co_tweets) = action_sets(fused);
+    let mut t = tally::tally(data, &fused.sources, &sets, co_tweets, blocks, &ask);
+    let hours = (
+        std::mem::take(&mut t.profile_hours),
+        std::mem::take(&mut t.active_hours),
+    );
     let matched_accounts = matches!(background, Background::Data);
-    rayon::scope(|s| {
-        s.spawn(|_| {
-            retweet_timing(data, &fused.sources, cluster_of, background, &mut ev);
+    // Finished side by side: the rhythm's two halves, and what reads no rows.
+    let (mut rhythms, (mut ev, weights)) = rayon::join(
+        || rhythm::finish(&plan, hours, cluster_of, sizes, seed, matched_accounts),
+        || {
+            let mut ev = vec![Evidence::default(); clusters];
             creation_bursts(data, cluster_of, background, &mut ev);
-        });
-        s.spawn(|_| weights = fused_weights(fused, cluster_of, clusters));
-        s.spawn(|_| sync = synchrony(data, &actions, cluster_of, clusters, None));
-        s.spawn(|_| sync_null = synchrony(data, &actions, cluster_of, clusters, Some(seed)));
-        s.spawn(|_| {
-            let (a, c) = (activity, cluster_of);
-            rhythms = rhythm::measure(data, a, c, clusters, sizes, seed, matched_accounts);
-        });
-        s.spawn(|_| duplicated = duplication(data, fused, cluster_of, clusters));
-        s.spawn(|_| tags = hashtags(data, cluster_of, clusters));
-    });
+            (ev, fused_weights(fused, cluster_of, clusters))
+        },
+    );
+    finish(&mut t, background, &mut ev);
     for (c, e) in ev.iter_mut().enumerate() {
         (e.internal_weight, e.boundary_weight) = weights[c];
-        (e.co_actions, e.synced) = sync[c];
-        e.synced_null = sync_null[c].1;
         e.rhythm = std::mem::take(&mut rhythms[c]);
-        (e.own_texts, e.duplicated_texts) = duplicated[c];
-        (e.hashtag_uses, e.owned_hashtag_uses, e.tweet_share) = tags[c];
     }
-
     ev.into_iter()
         .enumerate()
         .map(|(c, e)| (parts_from(&e, sizes[c]), e))
         .collect()
+}
+
+/// The action sets scoring reads, as [`tally::Block::Items`] numbers them: those whose actions
+/// count toward synchrony, then the co-tweet set (its items are texts), whose number is
+/// returned.
+fn action_sets(fused: &Fused) -> (Vec<&Actions>, Option<usize>) {
+    let mut sets: Vec<&Actions> = (fused.projections.iter())
+        .filter(|p| p.kind != CoactionKind::CoTweet && p.kind != CoactionKind::CoSimilar)
+        .map(|p| &p.actions)
+        .collect();
+    let co_tweets = (fused.projections.iter())
+        .find(|p| p.kind == CoactionKind::CoTweet)
+        .map(|p| {
+            sets.push(&p.actions);
+            sets.len() - 1
+        });
+    (sets, co_tweets)
+}
+
+/// The evidence the tally of every row and item gives: retweet timing, synchrony, texts and
+/// hashtags.
+fn finish(t: &mut Tally, background: Background, ev: &mut [Evidence]) {
+    let null = match background {
+        Background::Data => t.retweets_fast as f64 / t.retweets_timed.max(1) as f64,
+        Background::Control(control, sources) => {
+            let (timed, fast) = control_fast_retweets(control, sources, SYNC_WINDOW_MS);
+            match timed {
+                0 => Reference::RETWEETS_WITHIN_5MIN,
+                _ => fast as f64 / timed as f64,
+            }
+        }
+        Background::Reference => Reference::RETWEETS_WITHIN_5MIN,
+    };
+    let owned = owned_hashtags(t);
+    for (c, e) in ev.iter_mut().enumerate() {
+        let r = t.retweets[c];
+        (e.retweets_known, e.inner_retweets) = (r.known, r.inner);
+        (e.inner_retweets_timed, e.inner_retweets_fast) = (r.inner_timed, r.inner_fast);
+        e.fast_null = null;
+        e.received_share = t.received[c] as f64 / t.retweets_known.max(1) as f64;
+        let d = &mut t.inner_delays_ms[c];
+        if !d.is_empty() {
+            d.sort_unstable();
+            e.inner_median_delay_ms = Some(d[d.len() / 2]);
+            e.inner_delay_quartiles_ms = Some((d[d.len() / 4], d[3 * d.len() / 4]));
+        }
+        (e.co_actions, e.synced) = t.synced[c];
+        e.synced_null = t.synced_null[c].1;
+        (e.own_texts, e.duplicated_texts) = (t.own_texts[c], t.duplicated_texts[c]);
+        (e.hashtag_uses, e.owned_hashtag_uses) = owned[c];
+        e.tweet_share = t.tweets[c] as f64 / t.rows.max(1) as f64;
+    }
+}
+
+/// Per cluster: the members' hashtag uses, and the owned share of them (see the module).
+fn owned_hashtags(t: &Tally) -> Vec<(u64, f64)> {
+    let mut out = vec![(0, 0.0); t.tweets.len()];
+    // Summed in a fixed order: a map's order changes from run to run, and so would the last
+    // bits of the sum.
+    let mut by_cluster: Vec<(&(u32, u32), &u64)> = t.cluster_hashtags.iter().collect();
+    by_cluster.sort_unstable();
+    for (&(c, tag), &n) in by_cluster {
+        let o = &mut out[c as usize];
+        o.0 += n;
+        o.1 += n as f64 * n as f64 / t.hashtag_uses[tag as usize] as f64;
+    }
+    out
 }
 
 fn parts_from(e: &Evidence, size: usize) -> Parts {
@@ -260,153 +337,6 @@ fn fused_weights(fused: &Fused, cluster_of: &[u32], clusters: usize) -> Vec<(f64
     w
 }
 
-/// Per cluster: (actions with a partner, synchronous ones).
-type Counts = Vec<(u64, u64)>;
-/// (cluster, time, account) of one member action.
-type Stamp = (u32, i64, u32);
-
-/// Per cluster: member actions on items another member also acted on, and how many of them
-/// have the nearest such action within `SYNC_WINDOW_MS`. With `shift_seed`, each account's
-/// times are first shifted by its own random offset (the null).
-fn synchrony(
-    data: &Dataset,
-    actions: &[&Actions],
-    cluster_of: &[u32],
-    clusters: usize,
-    shift_seed: Option<u64>,
-) -> Vec<(u64, u64)> {
-    let shift = |u: u32| match shift_seed {
-        None => 0,
-        Some(s) => {
-            (splitmix(s ^ (u as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93))
-                % (2 * NULL_SHIFT_MS as u64)) as i64
-                - NULL_SHIFT_MS
-        }
-    };
-    let per_set = |a: &Actions| {
-        (0..a.items())
-            .into_par_iter()
-            .fold(
-                || (vec![(0u64, 0u64); clusters], Vec::new()),
-                |(mut acc, mut buf): (Counts, Vec<Stamp>), g| {
-                    buf.clear();
-                    for i in a.item(g) {
-                        let u = a.account[i];
-                        let c = cluster_of[u as usize];
-                        if c != NO_CLUSTER {
-                            buf.push((c, data.time_ms[a.row[i] as usize] + shift(u), u));
-                        }
-                    }
-                    if buf.len() < 2 {
-                        return (acc, buf);
-                    }
-                    buf.sort_unstable();
-                    for run in buf.chunk_by(|x, y| x.0 == y.0) {
-                        for (i, &(c, t, u)) in run.iter().enumerate() {
-                            let left = run[..i].iter().rev().find(|x| x.2 != u).map(|x| t - x.1);
-                            let right = run[i + 1..].iter().find(|x| x.2 != u).map(|x| x.1 - t);
-                            let gap = match (left, right) {
-                                (Some(l), Some(r)) => l.min(r),
-                                (l, r) => match l.or(r) {
-                                    Some(g) => g,
-                                    None => continue,
-                                },
-                            };
-                            acc[c as usize].0 += 1;
-                            acc[c as usize].1 += (gap <= SYNC_WINDOW_MS) as u64;
-                        }
-                    }
-                    (acc, buf)
-                },
-            )
-            .map(|(acc, _)| acc)
-            .reduce(
-                || vec![(0, 0); clusters],
-                |mut x, y| {
-                    for (a, b) in x.iter_mut().zip(y) {
-                        a.0 += b.0;
-                        a.1 += b.1;
-                    }
-                    x
-                },
-            )
-    };
-    let mut total = vec![(0u64, 0u64); clusters];
-    for a in actions {
-        for (t, x) in total.iter_mut().zip(per_set(a)) {
-            t.0 += x.0;
-            t.1 += x.1;
-        }
-    }
-    total
-}
-
-fn retweet_timing(
-    data: &Dataset,
-    sources: &[Option<Source>],
-    cluster_of: &[u32],
-    background: Background,
-    ev: &mut [Evidence],
-) {
-    let mut all_timed = 0u64;
-    let mut all_fast = 0u64;
-    let mut all_known = 0u64;
-    let mut received = vec![0u64; ev.len()];
-    let mut delays: Vec<Vec<i64>> = vec![Vec::new(); ev.len()];
-    for (r, s) in sources.iter().enumerate() {
-        let Some(s) = s else { continue };
-        let u = data.account[r];
-        if s.account() == u {
-            continue;
-        }
-        if let Some(d) = s.delay_ms(data, r) {
-            all_timed += 1;
-            all_fast += (d <= SYNC_WINDOW_MS) as u64;
-        }
-        all_known += 1;
-        if let Some(&cs) = cluster_of
-            .get(s.account() as usize)
-            .filter(|&&c| c != NO_CLUSTER)
-        {
-            received[cs as usize] += 1;
-        }
-        let c = cluster_of[u as usize];
-        if c == NO_CLUSTER {
-            continue;
-        }
-        let e = &mut ev[c as usize];
-        e.retweets_known += 1;
-        if cluster_of[s.account() as usize] == c {
-            e.inner_retweets += 1;
-            if let Some(d) = s.delay_ms(data, r) {
-                e.inner_retweets_timed += 1;
-                e.inner_retweets_fast += (d <= SYNC_WINDOW_MS) as u64;
-                delays[c as usize].push(d);
-            }
-        }
-    }
-    let null = match background {
-        Background::Data => all_fast as f64 / all_timed.max(1) as f64,
-        Background::Control(control, sources) => {
-            let (timed, fast) = control_fast_retweets(control, sources, SYNC_WINDOW_MS);
-            match timed {
-                0 => Reference::RETWEETS_WITHIN_5MIN,
-                _ => fast as f64 / timed as f64,
-            }
-        }
-        Background::Reference => Reference::RETWEETS_WITHIN_5MIN,
-    };
-    for ((e, mut d), r) in ev.iter_mut().zip(delays).zip(received) {
-        e.fast_null = null;
-        e.received_share = r as f64 / all_known.max(1) as f64;
-        if !d.is_empty() {
-            d.sort_unstable();
-            e.inner_median_delay_ms = Some(d[d.len() / 2]);
-            e.inner_delay_quartiles_ms = Some((d[d.len() / 4], d[3 * d.len() / 4]));
-        }
-    }
-}
-
 fn creation_bursts(
     data: &Dataset,
     cluster_of: &[u32],
@@ -462,87 +392,94 @@ fn creation_bursts(
     }
 }
 
-/// Per cluster: the members' own texts, and those another member also posted.
-fn duplication(
-    data: &Dataset,
-    fused: &Fused,
-    cluster_of: &[u32],
-    clusters: usize,
-) -> Vec<(u64, u64)> {
-    let mut texts = vec![(0, 0); clusters];
-    for r in 0..data.len() {
-        let c = cluster_of[data.account[r] as usize];
-        if c != NO_CLUSTER && data.kind(r) != TweetKind::Retweet && data.text[r] != u32::MAX {
-            texts[c as usize].0 += 1;
-        }
-    }
-    let Some(p) = fused
-        .projections
-        .iter()
-        .find(|p| p.kind == CoactionKind::CoTweet)
-    else {
-        return texts;
-    };
-    let a = &p.actions;
-    let mut buf: Vec<(u32, u32)> = Vec::new();
-    for g in 0..a.items() {
-        buf.clear();
-        buf.extend(
-            a.item(g)
-                .map(|i| (cluster_of[a.account[i] as usize], a.account[i]))
-                .filter(|x| x.0 != NO_CLUSTER),
-        );
-        buf.sort_unstable();
-        for run in buf.chunk_by(|x, y| x.0 == y.0) {
-            if run.iter().any(|x| x.1 != run[0].1) {
-                texts[run[0].0 as usize].1 += run.len() as u64;
-            }
-        }
-    }
-    texts
-}
-
-/// Per cluster: the members' hashtag uses, the owned share of them (see the module), and the
-/// members' share of all tweets.
-fn hashtags(data: &Dataset, cluster_of: &[u32], clusters: usize) -> Vec<(u64, f64, f64)> {
-    let mut uses = vec![0u64; data.hashtags.len()];
-    let mut by_cluster: HashMap<(u32, u32), u64> = HashMap::new();
-    let mut tweets = vec![0u64; clusters];
-    let mut out = vec![(0, 0.0, 0.0); clusters];
-    for r in 0..data.len() {
-        let c = cluster_of[data.account[r] as usize];
-        if c != NO_CLUSTER {
-            tweets[c as usize] += 1;
-        }
-        for item in data
-            .items(r)
-            .iter()
-            .filter(|i| i.kind() == ItemKind::Hashtag)
-        {
-            uses[item.id() as usize] += 1;
-            if c != NO_CLUSTER {
-                *by_cluster.entry((c, item.id())).or_default() += 1;
-            }
-        }
-    }
-    // Summed in a fixed order: a map's order changes from run to run, and so would the
-    // last bits of the sum.
-    let mut by_cluster: Vec<((u32, u32), u64)> = by_cluster.into_iter().collect();
-    by_cluster.sort_unstable();
-    for ((c, tag), n) in by_cluster {
-        let o = &mut out[c as usize];
-        o.0 += n;
-        o.1 += n as f64 * n as f64 / uses[tag as usize] as f64;
-    }
-    for (o, t) in out.iter_mut().zip(tweets) {
-        o.2 = t as f64 / data.len().max(1) as f64;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::communities::leiden;
+    use crate::graphs::fuse;
+    use crate::pipeline::DetectConfig;
+    use tally::Block;
+
+    /// A run across processes tallies the rows each process holds and the items each owns:
+    /// the evidence must not depend on where the data was cut. Cut here whole, in blocks of
+    /// several sizes, and raggedly (every item of a set a part of its own, rows at primes).
+    #[test]
+    fn evidence_is_the_same_however_the_data_is_cut_into_parts() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(100_000, dir.path());
+        let config = DetectConfig::default();
+        let mut fused = fuse(&data, &config.fusion, &crate::progress::Silent).unwrap();
+        let partition = leiden(&fused.graph().unwrap(), &config.leiden).unwrap();
+        // Few texts repeat across accounts at this size: the co-hashtag items stand in for
+        // repeated texts (duplication reads only which accounts share an item).
+        let kind = |k| fused.projections.iter().position(|p| p.kind == k).unwrap();
+        let (tags, texts) = (kind(CoactionKind::CoHashtag), kind(CoactionKind::CoTweet));
+        fused.projections[texts].actions = fused.projections[tags].actions.clone();
+        // Every community a cluster, but one account in seven in none.
+        let cluster_of: Vec<u32> = (partition.membership.iter().enumerate())
+            .map(|(u, &c)| if u % 7 == 3 { NO_CLUSTER } else { c })
+            .collect();
+        let clusters = partition.communities;
+        let mut sizes = vec![0; clusters];
+        for &c in cluster_of.iter().filter(|&&c| c != NO_CLUSTER) {
+            sizes[c as usize] += 1;
+        }
+        let activity = Activity::of(&data);
+        let (sets, co_tweets) = action_sets(&fused);
+        assert!(sets.iter().filter(|a| a.items() > 0).count() >= 4);
+        assert!(sets[co_tweets.unwrap()].items() > 0);
+        let whole: Vec<Block> = std::iter::once(Block::Rows(0..data.len()))
+            .chain((sets.iter().enumerate()).map(|(k, a)| Block::Items(k, 0..a.items())))
+            .collect();
+        let mut ragged: Vec<Block> = Vec::new();
+        let mut lo = 0;
+        for step in [1, 2, 3, 5, 7, 11, 13].into_iter().cycle() {
+            let hi = (lo + step * 997).min(data.len());
+            ragged.push(Block::Rows(lo..hi));
+            lo = hi;
+            if lo == data.len() {
+                break;
+            }
+        }
+        for (k, a) in sets.iter().enumerate() {
+            ragged.extend((0..a.items()).map(|g| Block::Items(k, g..g + 1)));
+        }
+        let groups = (&cluster_of[..], clusters, &sizes[..]);
+        // Each cluster's parts and evidence, every bit of them.
+        let measure = |blocks: &[Block], background| -> Vec<String> {
+            let m = measure_in(&data, &activity, &fused, groups, 7, background, blocks);
+            m.iter().map(|x| format!("{x:?}")).collect()
+        };
+        let same = |got: Vec<String>, expected: &[String], cut: &str| {
+            assert_eq!(got.len(), expected.len());
+            if let Some(c) = (0..got.len()).find(|&c| got[c] != expected[c]) {
+                panic!(
+                    "cut {cut}, cluster {c}:\n{}\nwhole:\n{}",
+                    got[c], expected[c]
+                );
+            }
+        };
+        for background in [Background::Data, Background::Reference] {
+            let expected = measure(&whole, background);
+            assert!(expected.iter().any(|e| e.contains("shared_null: Some(0.9")));
+            assert!(expected
+                .iter()
+                .any(|e| e.contains("profile_similarity: Some")));
+            assert!(expected
+                .iter()
+                .any(|e| e.contains("inner_median_delay_ms: Some")));
+            for per_kind in [2, 5, 13] {
+                let blocks = tally::blocks(&data, &sets, per_kind);
+                assert!(blocks.len() > per_kind);
+                same(
+                    measure(&blocks, background),
+                    &expected,
+                    &format!("{per_kind} a kind"),
+                );
+            }
+            same(measure(&ragged, background), &expected, "ragged");
+        }
+    }
 
     #[test]
     fn synchrony_is_the_strongest_timing_signal_and_a_shared_schedule_counts_half() {

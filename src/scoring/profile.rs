@@ -8,6 +8,7 @@ use crate::dataset::Dataset;
 use crate::dataset::ItemKind;
 use crate::graphs::retweet::Source;
 use hashbrown::HashMap;
+use std::ops::Range;
 
 const YEAR_MS: i64 = 365 * 86_400_000;
 /// Top hashtags, domains and languages listed per cluster.
@@ -56,124 +57,189 @@ pub fn profiles(
     cluster_of: &[u32],
     clusters: usize,
 ) -> Vec<Profile> {
-    let mut amplified: Vec<HashMap<u32, u64>> = vec![HashMap::new(); clusters];
-    for (r, s) in sources.iter().enumerate() {
-        let (Some(s), c) = (s, cluster_of[data.account[r] as usize]) else {
-            continue;
+    let t = ProfileTally::of_rows(data, 0..data.len(), sources, cluster_of, clusters);
+    t.finish(data, activity, cluster_of)
+}
+
+/// Per cluster, what its members' rows say: counts that add up over parts of the rows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProfileTally {
+    tweets: Vec<u64>,
+    langs: Vec<HashMap<u16, u64>>,
+    apps: Vec<HashMap<u16, u64>>,
+    tags: Vec<HashMap<u32, u64>>,
+    /// By URL id (domains are counted when finished).
+    urls: Vec<HashMap<u32, u64>>,
+    /// Retweets of accounts outside the cluster, by account.
+    amplified: Vec<HashMap<u32, u64>>,
+}
+
+impl ProfileTally {
+    /// Rows `rows`, their retweets' sources in `sources` (by row).
+    pub fn of_rows(
+        data: &Dataset,
+        rows: Range<usize>,
+        sources: &[Option<Source>],
+        cluster_of: &[u32],
+        clusters: usize,
+    ) -> ProfileTally {
+        let mut t = ProfileTally {
+            tweets: vec![0; clusters],
+            langs: vec![HashMap::new(); clusters],
+            apps: vec![HashMap::new(); clusters],
+            tags: vec![HashMap::new(); clusters],
+            urls: vec![HashMap::new(); clusters],
+            amplified: vec![HashMap::new(); clusters],
         };
-        if c != NO_CLUSTER
-            && cluster_of[s.account() as usize] != c
-            && s.account() != data.account[r]
-        {
-            *amplified[c as usize].entry(s.account()).or_default() += 1;
-        }
-    }
-    let mut tweets = vec![0u64; clusters];
-    let mut langs: Vec<HashMap<u16, u64>> = vec![HashMap::new(); clusters];
-    let mut apps: Vec<HashMap<u16, u64>> = vec![HashMap::new(); clusters];
-    let mut tags: Vec<HashMap<u32, u64>> = vec![HashMap::new(); clusters];
-    let mut domains: Vec<HashMap<&str, u64>> = vec![HashMap::new(); clusters];
-    for r in 0..data.len() {
-        let c = cluster_of[data.account[r] as usize];
-        if c == NO_CLUSTER {
-            continue;
-        }
-        let c = c as usize;
-        tweets[c] += 1;
-        *langs[c].entry(data.lang[r]).or_default() += 1;
-        if data.client[r] != 0 {
-            *apps[c].entry(data.client[r]).or_default() += 1;
-        }
-        for item in data.items(r) {
-            match item.kind() {
-                ItemKind::Hashtag => *tags[c].entry(item.id()).or_default() += 1,
-                ItemKind::Url => {
-                    *domains[c]
-                        .entry(domain(data.urls.get(item.id())))
-                        .or_default() += 1
+        for r in rows {
+            let c = cluster_of[data.account[r] as usize];
+            if c == NO_CLUSTER {
+                continue;
+            }
+            let c = c as usize;
+            if let Some(s) = sources[r] {
+                if cluster_of[s.account() as usize] != c as u32 && s.account() != data.account[r] {
+                    *t.amplified[c].entry(s.account()).or_default() += 1;
                 }
-                _ => {}
+            }
+            t.tweets[c] += 1;
+            *t.langs[c].entry(data.lang[r]).or_default() += 1;
+            if data.client[r] != 0 {
+                *t.apps[c].entry(data.client[r]).or_default() += 1;
+            }
+            for item in data.items(r) {
+                match item.kind() {
+                    ItemKind::Hashtag => *t.tags[c].entry(item.id()).or_default() += 1,
+                    ItemKind::Url => *t.urls[c].entry(item.id()).or_default() += 1,
+                    _ => {}
+                }
             }
         }
+        t
     }
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); clusters];
-    for (u, &c) in cluster_of.iter().enumerate() {
-        if c != NO_CLUSTER {
-            members[c as usize].push(u as u32);
-        }
-    }
-    (0..clusters)
-        .map(|c| {
-            let m = &members[c];
-            let total = tweets[c].max(1) as f64;
-            let languages = top(std::mem::take(&mut langs[c]), TOP)
-                .into_iter()
-                .map(|(l, n)| {
-                    let code = if l == 0 {
-                        "und"
-                    } else {
-                        data.langs.get(l as u32)
-                    };
-                    (code.to_string(), n as f64 / total)
-                })
-                .collect();
-            let known: u64 = apps[c].values().sum();
-            let clients = top(std::mem::take(&mut apps[c]), TOP)
-                .into_iter()
-                .map(|(a, n)| {
-                    (
-                        data.clients.get(a as u32).to_string(),
-                        n as f64 / known as f64,
-                    )
-                })
-                .collect();
-            let top_hashtags = top(std::mem::take(&mut tags[c]), TOP)
-                .into_iter()
-                .map(|(t, n)| (data.hashtags.get(t).to_string(), n))
-                .collect();
-            let top_domains = top(std::mem::take(&mut domains[c]), TOP)
-                .into_iter()
-                .map(|(d, n)| (d.to_string(), n))
-                .collect();
-            let amplified_accounts = top(std::mem::take(&mut amplified[c]), TOP)
-                .into_iter()
-                .map(|(a, n)| {
-                    let name = data.accounts.screen_name(a).unwrap_or(data.accounts.key(a));
-                    (name.to_string(), n)
-                })
-                .collect();
-            let first = m.iter().map(|&u| activity.first_ms[u as usize]).min();
-            let last = m.iter().map(|&u| activity.last_ms[u as usize]).max();
-            let ages: Vec<bool> = m
-                .iter()
-                .filter(|&&u| {
-                    data.accounts.created_ms[u as usize] != i64::MIN
-                        && activity.tweets[u as usize] > 0
-                })
-                .map(|&u| {
-                    activity.first_ms[u as usize] - data.accounts.created_ms[u as usize] < YEAR_MS
-                })
-                .collect();
-            let mut followers: Vec<u32> = m
-                .iter()
-                .map(|&u| data.accounts.followers[u as usize])
-                .filter(|&f| f != u32::MAX)
-                .collect();
-            followers.sort_unstable();
-            Profile {
-                tweets: tweets[c],
-                tweets_per_account: tweets[c] as f64 / m.len().max(1) as f64,
-                languages,
-                clients,
-                top_hashtags,
-                top_domains,
-                amplified_accounts,
-                first_tweet_ms: first.filter(|&t| t != i64::MAX),
-                last_tweet_ms: last.filter(|&t| t != i64::MIN),
-                young_share: (!ages.is_empty())
-                    .then(|| ages.iter().filter(|&&y| y).count() as f64 / ages.len() as f64),
-                median_followers: followers.get(followers.len() / 2).copied(),
+
+    /// Every cluster's profile, from the tally of all the rows.
+    pub fn finish(self, data: &Dataset, activity: &Activity, cluster_of: &[u32]) -> Vec<Profile> {
+        let ProfileTally {
+            tweets,
+            mut langs,
+            mut apps,
+            mut tags,
+            urls,
+            mut amplified,
+        } = self;
+        let clusters = tweets.len();
+        let mut domains: Vec<HashMap<&str, u64>> = (urls.into_iter())
+            .map(|urls| {
+                let mut d: HashMap<&str, u64> = HashMap::new();
+                for (url, n) in urls {
+                    *d.entry(domain(data.urls.get(url))).or_default() += n;
+                }
+                d
+            })
+            .collect();
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); clusters];
+        for (u, &c) in cluster_of.iter().enumerate() {
+            if c != NO_CLUSTER {
+                members[c as usize].push(u as u32);
             }
-        })
-        .collect()
+        }
+        (0..clusters)
+            .map(|c| {
+                let m = &members[c];
+                let total = tweets[c].max(1) as f64;
+                let languages = top(std::mem::take(&mut langs[c]), TOP)
+                    .into_iter()
+                    .map(|(l, n)| {
+                        let code = if l == 0 {
+                            "und"
+                        } else {
+                            data.langs.get(l as u32)
+                        };
+                        (code.to_string(), n as f64 / total)
+                    })
+                    .collect();
+                let known: u64 = apps[c].values().sum();
+                let clients = top(std::mem::take(&mut apps[c]), TOP)
+                    .into_iter()
+                    .map(|(a, n)| {
+                        (
+                            data.clients.get(a as u32).to_string(),
+                            n as f64 / known as f64,
+                        )
+                    })
+                    .collect();
+                let top_hashtags = top(std::mem::take(&mut tags[c]), TOP)
+                    .into_iter()
+                    .map(|(t, n)| (data.hashtags.get(t).to_string(), n))
+                    .collect();
+                let top_domains = top(std::mem::take(&mut domains[c]), TOP)
+                    .into_iter()
+                    .map(|(d, n)| (d.to_string(), n))
+                    .collect();
+                let amplified_accounts = top(std::mem::take(&mut amplified[c]), TOP)
+                    .into_iter()
+                    .map(|(a, n)| {
+                        let name = data.accounts.screen_name(a).unwrap_or(data.accounts.key(a));
+                        (name.to_string(), n)
+                    })
+                    .collect();
+                let first = m.iter().map(|&u| activity.first_ms[u as usize]).min();
+                let last = m.iter().map(|&u| activity.last_ms[u as usize]).max();
+                let ages: Vec<bool> = m
+                    .iter()
+                    .filter(|&&u| {
+                        data.accounts.created_ms[u as usize] != i64::MIN
+                            && activity.tweets[u as usize] > 0
+                    })
+                    .map(|&u| {
+                        activity.first_ms[u as usize] - data.accounts.created_ms[u as usize]
+                            < YEAR_MS
+                    })
+                    .collect();
+                let mut followers: Vec<u32> = m
+                    .iter()
+                    .map(|&u| data.accounts.followers[u as usize])
+                    .filter(|&f| f != u32::MAX)
+                    .collect();
+                followers.sort_unstable();
+                Profile {
+                    tweets: tweets[c],
+                    tweets_per_account: tweets[c] as f64 / m.len().max(1) as f64,
+                    languages,
+                    clients,
+                    top_hashtags,
+                    top_domains,
+                    amplified_accounts,
+                    first_tweet_ms: first.filter(|&t| t != i64::MAX),
+                    last_tweet_ms: last.filter(|&t| t != i64::MIN),
+                    young_share: (!ages.is_empty())
+                        .then(|| ages.iter().filter(|&&y| y).count() as f64 / ages.len() as f64),
+                    median_followers: followers.get(followers.len() / 2).copied(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// This tally and `other` (of other rows), as one.
+impl std::ops::Add for ProfileTally {
+    type Output = ProfileTally;
+
+    fn add(mut self, other: ProfileTally) -> ProfileTally {
+        fn add<K: std::hash::Hash + Eq>(x: &mut [HashMap<K, u64>], y: Vec<HashMap<K, u64>>) {
+            for (x, y) in x.iter_mut().zip(y) {
+                for (k, n) in y {
+                    *x.entry(k).or_default() += n;
+                }
+            }
+        }
+        (self.tweets.iter_mut().zip(other.tweets)).for_each(|(x, y)| *x += y);
+        add(&mut self.langs, other.langs);
+        add(&mut self.apps, other.apps);
+        add(&mut self.tags, other.tags);
+        add(&mut self.urls, other.urls);
+        add(&mut self.amplified, other.amplified);
+        self
+    }
 }

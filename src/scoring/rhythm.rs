@@ -16,6 +16,7 @@ use crate::dataset::Dataset;
 use crate::hash::splitmix;
 use ndarray::{Array1, ArrayView1};
 use rayon::prelude::*;
+use std::ops::Range;
 
 pub const HOURS_PER_WEEK: usize = 168;
 const HOUR_MS: i64 = 3_600_000;
@@ -87,24 +88,228 @@ pub struct Rhythm {
     pub burst_members: u32,
 }
 
-/// Measure every cluster's rhythm. `cluster_of[account]` is in `0..clusters` or `NO_CLUSTER`.
-/// With `matched_accounts`, the data's other accounts are ordinary ones, and the profiles'
-/// null draws from them; without (a takedown archive), profiles have no null.
+/// Measure every cluster's rhythm over all of `data`'s rows, as one part (see [`finish`];
+/// `sizes` gives the clusters' sizes).
 pub fn measure(
     data: &Dataset,
     activity: &Activity,
     cluster_of: &[u32],
-    clusters: usize,
     sizes: &[usize],
     seed: u64,
     matched_accounts: bool,
 ) -> Vec<Rhythm> {
-    let mut out = vec![Rhythm::default(); clusters];
-    profiles(data, activity, cluster_of, seed, matched_accounts, &mut out);
-    bursts(data, cluster_of, sizes, seed, &mut out);
+    let plan = Plan::new(data, activity, cluster_of, seed);
+    let rows = 0..data.len();
+    let hours = (
+        tally_profiles(data, rows.clone(), &plan),
+        tally_active_hours(data, rows, cluster_of, &plan),
+    );
+    finish(&plan, hours, cluster_of, sizes, seed, matched_accounts)
+}
+
+/// What a cluster's rhythm is measured with, settled before any row is tallied: who needs a
+/// profile (the members, and the null's pool drawn by activity), and the data's span of days.
+pub struct Plan {
+    band_of: Vec<u32>,
+    bands: usize,
+    /// Per band, the pool of profiled accounts the null draws from.
+    pool: Vec<Vec<u32>>,
+    /// Each account's profile row, or `u32::MAX`: profiled members first, then the pool.
+    pub profile_row: Vec<u32>,
+    pub profile_rows: usize,
+    /// The first hour of the data's first day, and its span in days (`None`: no rows).
+    pub days: Option<(i64, i64)>,
+}
+
+impl Plan {
+    /// `activity` and the rows' first and last times are the whole data's, wherever its rows
+    /// are tallied.
+    pub fn new(data: &Dataset, activity: &Activity, cluster_of: &[u32], seed: u64) -> Plan {
+        let (band_of, bands) = bands(activity);
+        // Per band, a seeded sample of profiled accounts: the null's pool.
+        let mut pool: Vec<Vec<(u64, u32)>> = vec![Vec::new(); bands];
+        for (u, &b) in band_of.iter().enumerate().filter(|x| *x.1 != u32::MAX) {
+            pool[b as usize].push((splitmix(seed ^ 0x5EED_0F00 ^ u as u64), u as u32));
+        }
+        let pool: Vec<Vec<u32>> = pool
+            .into_iter()
+            .map(|mut p| {
+                p.sort_unstable();
+                p.truncate(POOL_PER_BAND);
+                p.into_iter().map(|x| x.1).collect()
+            })
+            .collect();
+        let mut profile_row = vec![u32::MAX; cluster_of.len()];
+        let mut rows = 0u32;
+        let mut take = |u: usize, profile_row: &mut Vec<u32>| {
+            if profile_row[u] == u32::MAX {
+                profile_row[u] = rows;
+                rows += 1;
+            }
+        };
+        for u in 0..cluster_of.len() {
+            if cluster_of[u] != NO_CLUSTER && band_of[u] != u32::MAX {
+                take(u, &mut profile_row);
+            }
+        }
+        for &u in pool.iter().flatten() {
+            take(u as usize, &mut profile_row);
+        }
+        // (rows are sorted by time)
+        let days = data
+            .time_ms
+            .first()
+            .zip(data.time_ms.last())
+            .map(|(&first, &last)| {
+                let first_hour = first.div_euclid(HOUR_MS * DAY_HOURS) * DAY_HOURS;
+                (
+                    first_hour,
+                    (last.div_euclid(HOUR_MS) - first_hour) / DAY_HOURS + 1,
+                )
+            });
+        Plan {
+            band_of,
+            bands,
+            pool,
+            profile_row,
+            profile_rows: rows as usize,
+            days,
+        }
+    }
+
+    /// Hour `time_ms` falls in, counted from the first hour of the data's first day.
+    pub fn hour(&self, time_ms: i64) -> u32 {
+        let first_hour = self.days.map_or(0, |d| d.0);
+        (time_ms.div_euclid(HOUR_MS) - first_hour) as u32
+    }
+}
+
+/// Tweets per (profile row, hour of the week) of `rows`, sorted: each a `u64` holding the row,
+/// the hour and the count (`pack`).
+pub fn tally_profiles(data: &Dataset, rows: Range<usize>, plan: &Plan) -> Vec<u64> {
+    let n = plan.profile_rows;
+    // The rows' hours grouped by profile row, then counted row by row.
+    let mut start = vec![0u32; n + 1];
+    for r in rows.clone() {
+        let p = plan.profile_row[data.account[r] as usize];
+        if p != u32::MAX {
+            start[p as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut hours = vec![0u8; start[n] as usize];
+    for r in rows {
+        let p = plan.profile_row[data.account[r] as usize];
+        if p != u32::MAX {
+            hours[next[p as usize] as usize] = hour_of_week(data.time_ms[r]) as u8;
+            next[p as usize] += 1;
+        }
+    }
+    drop(next);
+    let mut out = Vec::new();
+    let mut count = [0u32; HOURS_PER_WEEK];
+    let mut touched: Vec<u8> = Vec::new();
+    for p in 0..n {
+        for &h in &hours[start[p] as usize..start[p + 1] as usize] {
+            if count[h as usize] == 0 {
+                touched.push(h);
+            }
+            count[h as usize] += 1;
+        }
+        touched.sort_unstable();
+        for h in touched.drain(..) {
+            pack(
+                &mut out,
+                p as u32,
+                h,
+                std::mem::take(&mut count[h as usize]),
+            );
+        }
+    }
     out
 }
 
+/// Counts above this are packed in several entries.
+const PACKED_COUNT: u32 = (1 << 24) - 1;
+
+/// `count` tweets of profile row `row` in hour `hour`, as entries ordered by row and hour:
+/// the row in the high 32 bits, the hour in the next 8, the count in the low 24 (a count
+/// that does not fit takes several entries, which add up).
+fn pack(out: &mut Vec<u64>, row: u32, hour: u8, mut count: u32) {
+    while count > 0 {
+        let c = count.min(PACKED_COUNT);
+        out.push((row as u64) << 32 | (hour as u64) << 24 | c as u64);
+        count -= c;
+    }
+}
+
+/// Each member's distinct active hours in `rows`: (cluster, hour since the first day,
+/// account), in row order (sorted once, when finished).
+pub fn tally_active_hours(
+    data: &Dataset,
+    rows: Range<usize>,
+    cluster_of: &[u32],
+    plan: &Plan,
+) -> Vec<(u32, u32, u32)> {
+    // Rows come in time order, so an account's repeated hours are consecutive and one pass
+    // drops them.
+    let mut last_hour = vec![u32::MAX; cluster_of.len()];
+    let mut stamps = Vec::new();
+    for r in rows {
+        let u = data.account[r];
+        let c = cluster_of[u as usize];
+        let hour = plan.hour(data.time_ms[r]);
+        if c != NO_CLUSTER && last_hour[u as usize] != hour {
+            stamps.push((c, hour, u));
+        }
+        last_hour[u as usize] = hour;
+    }
+    stamps
+}
+
+/// Every cluster's rhythm, from the tallies of all the rows: tweets per profile row and hour
+/// of the week, sorted (several parts' merged), and members' active hours (several parts' put
+/// end to end), as [`tally_profiles`] and [`tally_active_hours`] give them. With `matched_accounts`, the data's
+/// other accounts are ordinary ones, and the profiles' null draws from them; without (a
+/// takedown archive), profiles have no null.
+pub fn finish(
+    plan: &Plan,
+    (profile_hours, mut active_hours): (Vec<u64>, Vec<(u32, u32, u32)>),
+    cluster_of: &[u32],
+    sizes: &[usize],
+    seed: u64,
+    matched_accounts: bool,
+) -> Vec<Rhythm> {
+    let mut out = vec![Rhythm::default(); sizes.len()];
+    // The profiles fill the profile fields and the bursts the burst fields: side by side.
+    let mut bursts_out = out.clone();
+    rayon::join(
+        || {
+            let profiles = UnitProfiles::of(&profile_hours, plan.profile_rows);
+            profiles_similarity(
+                plan,
+                &profiles,
+                cluster_of,
+                seed,
+                matched_accounts,
+                &mut out,
+            );
+        },
+        || {
+            active_hours.par_sort_unstable();
+            active_hours.dedup();
+            bursts(plan, &active_hours, sizes, seed, &mut bursts_out);
+        },
+    );
+    for (r, b) in out.iter_mut().zip(bursts_out) {
+        (r.active_hours, r.shared_hours) = (b.active_hours, b.shared_hours);
+        (r.shared_null, r.burst_members) = (b.shared_null, b.burst_members);
+    }
+    out
+}
 /// Activity bands: log2 of tweets, merged from the top down until each holds `MIN_BAND`
 /// profiled accounts, so the null never draws the same few very busy accounts again and again.
 fn bands(activity: &Activity) -> (Vec<u32>, usize) {
@@ -158,29 +363,8 @@ struct UnitProfiles {
 }
 
 impl UnitProfiles {
-    /// Row `row_of[account]` for every account that has one (`u32::MAX`: none), `rows` rows.
-    fn of(data: &Dataset, row_of: &[u32], rows: usize) -> UnitProfiles {
-        // Each row's tweets' hours, grouped by row.
-        let mut start = vec![0u32; rows + 1];
-        for &a in &data.account {
-            let row = row_of[a as usize];
-            if row != u32::MAX {
-                start[row as usize + 1] += 1;
-            }
-        }
-        for i in 0..rows {
-            start[i + 1] += start[i];
-        }
-        let mut next = start.clone();
-        let mut tweet_hours = vec![0u8; start[rows] as usize];
-        for r in 0..data.len() {
-            let row = row_of[data.account[r] as usize];
-            if row != u32::MAX {
-                tweet_hours[next[row as usize] as usize] = hour_of_week(data.time_ms[r]) as u8;
-                next[row as usize] += 1;
-            }
-        }
-        drop(next);
+    /// `rows` rows from packed counts (see [`pack`]), sorted.
+    fn of(counts: &[u64], rows: usize) -> UnitProfiles {
         let mut p = UnitProfiles {
             offsets: Vec::with_capacity(rows + 1),
             hours: Vec::new(),
@@ -188,10 +372,12 @@ impl UnitProfiles {
         };
         p.offsets.push(0);
         let mut dense = [0f64; HOURS_PER_WEEK];
-        for row in 0..rows {
+        let mut next = counts.iter().peekable();
+        for row in 0..rows as u64 {
             dense.fill(0.0);
-            for &h in &tweet_hours[start[row] as usize..start[row + 1] as usize] {
-                dense[h as usize] += 1.0;
+            while let Some(&&c) = next.peek().filter(|&&&c| c >> 32 == row) {
+                dense[(c >> 24 & 0xff) as usize] += (c & PACKED_COUNT as u64) as f64;
+                next.next();
             }
             let view = ArrayView1::from(&dense[..]);
             let norm = view.dot(&view).sqrt(); // every row has MIN_PROFILE_TWEETS tweets
@@ -214,46 +400,15 @@ impl UnitProfiles {
     }
 }
 
-fn profiles(
-    data: &Dataset,
-    activity: &Activity,
+fn profiles_similarity(
+    plan: &Plan,
+    m: &UnitProfiles,
     cluster_of: &[u32],
     seed: u64,
     matched_accounts: bool,
     out: &mut [Rhythm],
 ) {
-    let (band_of, n_bands) = bands(activity);
-    // Per band, a seeded sample of profiled accounts: the null's pool.
-    let mut pool: Vec<Vec<(u64, u32)>> = vec![Vec::new(); n_bands];
-    for (u, &b) in band_of.iter().enumerate().filter(|x| *x.1 != u32::MAX) {
-        pool[b as usize].push((splitmix(seed ^ 0x5EED_0F00 ^ u as u64), u as u32));
-    }
-    let pool: Vec<Vec<u32>> = pool
-        .into_iter()
-        .map(|mut p| {
-            p.sort_unstable();
-            p.truncate(POOL_PER_BAND);
-            p.into_iter().map(|x| x.1).collect()
-        })
-        .collect();
-    // One matrix row per account that needs a profile: profiled members, then the pool.
-    let mut row_of = vec![u32::MAX; cluster_of.len()];
-    let mut rows = 0u32;
-    let mut take = |u: usize, row_of: &mut Vec<u32>| {
-        if row_of[u] == u32::MAX {
-            row_of[u] = rows;
-            rows += 1;
-        }
-    };
-    for u in 0..cluster_of.len() {
-        if cluster_of[u] != NO_CLUSTER && band_of[u] != u32::MAX {
-            take(u, &mut row_of);
-        }
-    }
-    for &u in pool.iter().flatten() {
-        take(u as usize, &mut row_of);
-    }
-    let m = UnitProfiles::of(data, &row_of, rows as usize);
+    let (band_of, row_of, pool) = (&plan.band_of, &plan.profile_row, &plan.pool);
     // Mean pairwise cosine of unit rows: (|sum|^2 - n) / (n (n - 1)).
     let mean_cosine = |rows: &mut dyn Iterator<Item = u32>| -> Option<f64> {
         let mut sum = Array1::<f64>::zeros(HOURS_PER_WEEK);
@@ -284,7 +439,7 @@ fn profiles(
             // Seeded by the cluster's first member, not its number: a cluster's figures
             // depend on its members only.
             let offset = splitmix(seed ^ ((ms[0] as u64) << 20) ^ d) as usize;
-            let mut next = vec![0usize; n_bands];
+            let mut next = vec![0usize; plan.bands];
             // (7919 is prime, so the first `p.len()` picks are distinct; members beyond the
             // pool's size are left out of the draw rather than drawn twice.)
             let mut draw = ms.iter().filter_map(|&u| {
@@ -300,43 +455,18 @@ fn profiles(
     }
 }
 
-fn bursts(data: &Dataset, cluster_of: &[u32], sizes: &[usize], seed: u64, out: &mut [Rhythm]) {
+/// Shared bursts from the members' distinct active hours (sorted).
+fn bursts(plan: &Plan, stamps: &[(u32, u32, u32)], sizes: &[usize], seed: u64, out: &mut [Rhythm]) {
     // Blocks are laid over the whole data's span, so a cluster's null does not depend on
     // which other accounts are clustered.
-    let (Some(&first), Some(&last)) = (data.time_ms.first(), data.time_ms.last()) else {
-        return; // (rows are sorted by time)
+    let Some((_, span)) = plan.days else {
+        return;
     };
-    let first_hour = first.div_euclid(HOUR_MS * DAY_HOURS) * DAY_HOURS;
-    let span = (last.div_euclid(HOUR_MS) - first_hour) / DAY_HOURS + 1;
     let block = span.min(SHIFT_BLOCK_DAYS);
     for (r, &m) in out.iter_mut().zip(sizes) {
         r.burst_members = 2.max(m.div_ceil(10) as u32);
     }
-    // Each member's distinct active hours, as (cluster, hour since the first day, account),
-    // sorted. Rows come in time order, so an account's repeated hours are consecutive and
-    // one pass drops them; each cluster's stamps are then one run.
-    let hour = |r: usize| (data.time_ms[r].div_euclid(HOUR_MS) - first_hour) as u32;
-    let distinct = |r: usize, last_hour: &mut [u32]| {
-        let u = data.account[r] as usize;
-        let new = cluster_of[u] != NO_CLUSTER && last_hour[u] != hour(r);
-        last_hour[u] = hour(r);
-        new
-    };
-    let mut last_hour = vec![u32::MAX; cluster_of.len()];
-    let n = (0..data.len())
-        .filter(|&r| distinct(r, &mut last_hour))
-        .count();
-    last_hour.fill(u32::MAX);
-    let mut stamps: Vec<(u32, u32, u32)> = Vec::with_capacity(n);
-    for r in 0..data.len() {
-        if distinct(r, &mut last_hour) {
-            let u = data.account[r];
-            stamps.push((cluster_of[u as usize], hour(r), u));
-        }
-    }
-    drop(last_hour);
-    stamps.par_sort_unstable();
-    stamps.dedup(); // (a no-op on time-ordered rows)
+    // Each cluster's stamps are one run.
     let runs = || stamps.chunk_by(|x, y| x.0 == y.0);
     // One cluster's (active member-hours, shared ones), from how many members each of its
     // hours holds.

@@ -501,15 +501,7 @@ fn rhythm_tells_a_shift_crew_from_ordinary_accounts() {
         cluster_of[data.accounts.lookup(&format!("crew{m}")).unwrap() as usize] = 0;
         cluster_of[data.accounts.lookup(&format!("user{m}")).unwrap() as usize] = 1;
     }
-    let r = rhythm::measure(
-        &data,
-        &Activity::of(&data),
-        &cluster_of,
-        2,
-        &[8, 8],
-        1,
-        true,
-    );
+    let r = rhythm::measure(&data, &Activity::of(&data), &cluster_of, &[8, 8], 1, true);
     let (crew, users) = (&r[0], &r[1]);
     assert_eq!((crew.profiled, users.profiled), (8, 8));
     let (sim, null) = (crew.profile_similarity.unwrap(), crew.profile_null.unwrap());

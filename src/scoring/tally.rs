@@ -1,0 +1,459 @@
+//! Scoring in parts: what a part of the data tells about every cluster, as a tally that adds
+//! up with the other parts' to the whole's.
+//!
+//! Every measure behind a cluster's evidence ([`parts`](super::parts)) reads the data a row,
+//! or an item, at a time. So a block of rows, or of an action set's items, is tallied on its
+//! own; tallies add up (whole numbers, and lists put in order only when the evidence is
+//! finished), and the evidence is finished once, from their sum. However the data is split,
+//! the evidence is the same to the last bit. On one process the parts are blocks tallied on
+//! every core; the same tallies let processes that each hold some of a run's rows score
+//! together.
+
+use super::parts::{NULL_SHIFT_MS, SYNC_WINDOW_MS};
+use super::rhythm::{self, Plan};
+use super::NO_CLUSTER;
+use crate::dataset::{Dataset, ItemKind, TweetKind, NO_TEXT};
+use crate::graphs::actions::Actions;
+use crate::graphs::retweet::Source;
+use crate::hash::splitmix;
+use hashbrown::HashMap;
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// What every part is asked about: the clusters, and what the nulls need.
+pub struct Ask<'a> {
+    /// Each account's cluster in `0..clusters`, or `NO_CLUSTER`.
+    pub cluster_of: &'a [u32],
+    pub clusters: usize,
+    /// Who needs an hour-of-week profile, and the data's span (see [`Plan`]).
+    pub plan: &'a Plan,
+    /// Seeds the time-shifted null of synchrony.
+    pub seed: u64,
+}
+
+/// Retweets made by one cluster's members, with a known source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Retweets {
+    pub known: u64,
+    /// Of members; of those, with a known delay; and within the synchrony window.
+    pub inner: u64,
+    pub inner_timed: u64,
+    pub inner_fast: u64,
+}
+
+/// One part's counts. Vectors indexed by cluster are `clusters` long.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tally {
+    pub rows: u64,
+    /// Every retweet with a known source other than its own account; of those, with a known
+    /// delay, and within the synchrony window.
+    pub retweets_known: u64,
+    pub retweets_timed: u64,
+    pub retweets_fast: u64,
+    /// Per cluster: retweets (known source) its members received; made; and the delays of
+    /// those made of members (in any order).
+    pub received: Vec<u64>,
+    pub retweets: Vec<Retweets>,
+    pub inner_delays_ms: Vec<Vec<i64>>,
+    /// Per cluster: member rows; member texts that are not retweets; and member co-tweets
+    /// whose text another member posted too.
+    pub tweets: Vec<u64>,
+    pub own_texts: Vec<u64>,
+    pub duplicated_texts: Vec<u64>,
+    /// Uses of each hashtag (by id), and of each (cluster, hashtag) by members.
+    pub hashtag_uses: Vec<u64>,
+    pub cluster_hashtags: HashMap<(u32, u32), u64>,
+    /// Tweets per (profile row, hour of the week), packed (see [`rhythm::tally_profiles`]),
+    /// sorted.
+    pub profile_hours: Vec<u64>,
+    /// Members' distinct active hours: (cluster, hour since the first day, account).
+    pub active_hours: Vec<(u32, u32, u32)>,
+    /// Per cluster: member actions on items another member acted on, and those with the
+    /// nearest such action within the window; the same with times shifted (the null).
+    pub synced: Vec<(u64, u64)>,
+    pub synced_null: Vec<(u64, u64)>,
+}
+
+impl Tally {
+    fn new(clusters: usize) -> Tally {
+        Tally {
+            received: vec![0; clusters],
+            retweets: vec![Retweets::default(); clusters],
+            inner_delays_ms: vec![Vec::new(); clusters],
+            tweets: vec![0; clusters],
+            own_texts: vec![0; clusters],
+            duplicated_texts: vec![0; clusters],
+            synced: vec![(0, 0); clusters],
+            synced_null: vec![(0, 0); clusters],
+            ..Tally::default()
+        }
+    }
+
+    /// Rows `rows` of `data`, whose retweets' sources are `sources` (indexed by row).
+    pub fn of_rows(
+        data: &Dataset,
+        rows: Range<usize>,
+        sources: &[Option<Source>],
+        ask: &Ask,
+    ) -> Tally {
+        let mut t = Tally::new(ask.clusters);
+        t.rows = rows.len() as u64;
+        t.retweets_of(data, rows.clone(), sources, ask.cluster_of);
+        t.texts_and_hashtags_of(data, rows.clone(), ask.cluster_of);
+        t.profile_hours = rhythm::tally_profiles(data, rows.clone(), ask.plan);
+        t.active_hours = rhythm::tally_active_hours(data, rows, ask.cluster_of, ask.plan);
+        t
+    }
+
+    /// Items `items` of `actions` (an action set whose actions count toward synchrony, or
+    /// with `co_tweets`, the co-tweet set, whose items are texts); `time_ms` is the data's.
+    pub fn of_items(
+        actions: &Actions,
+        items: Range<usize>,
+        co_tweets: bool,
+        time_ms: &[i64],
+        ask: &Ask,
+    ) -> Tally {
+        let mut t = Tally::new(ask.clusters);
+        match co_tweets {
+            true => t.duplicates_of(actions, items, ask.cluster_of),
+            false => {
+                let mut buf = Vec::new();
+                for g in items {
+                    let on = (actions, g, time_ms, ask.cluster_of);
+                    synchrony_of(on, None, &mut buf, &mut t.synced);
+                    synchrony_of(on, Some(ask.seed), &mut buf, &mut t.synced_null);
+                }
+            }
+        }
+        t
+    }
+
+    /// Retweets with a known source: every one, and members'.
+    fn retweets_of(
+        &mut self,
+        data: &Dataset,
+        rows: Range<usize>,
+        sources: &[Option<Source>],
+        cluster_of: &[u32],
+    ) {
+        for r in rows {
+            let Some(s) = sources[r] else { continue };
+            let u = data.account[r];
+            if s.account() == u {
+                continue;
+            }
+            let delay = s.delay_ms(data, r);
+            if let Some(d) = delay {
+                self.retweets_timed += 1;
+                self.retweets_fast += (d <= SYNC_WINDOW_MS) as u64;
+            }
+            self.retweets_known += 1;
+            let source_cluster = cluster_of[s.account() as usize];
+            if source_cluster != NO_CLUSTER {
+                self.received[source_cluster as usize] += 1;
+            }
+            let c = cluster_of[u as usize];
+            if c == NO_CLUSTER {
+                continue;
+            }
+            let counts = &mut self.retweets[c as usize];
+            counts.known += 1;
+            if source_cluster == c {
+                counts.inner += 1;
+                if let Some(d) = delay {
+                    counts.inner_timed += 1;
+                    counts.inner_fast += (d <= SYNC_WINDOW_MS) as u64;
+                    self.inner_delays_ms[c as usize].push(d);
+                }
+            }
+        }
+    }
+
+    /// Members' rows and own texts; every hashtag use, and members'.
+    fn texts_and_hashtags_of(&mut self, data: &Dataset, rows: Range<usize>, cluster_of: &[u32]) {
+        self.hashtag_uses = vec![0; data.hashtags.len()];
+        for r in rows {
+            let c = cluster_of[data.account[r] as usize];
+            if c != NO_CLUSTER {
+                self.tweets[c as usize] += 1;
+                if data.kind(r) != TweetKind::Retweet && data.text[r] != NO_TEXT {
+                    self.own_texts[c as usize] += 1;
+                }
+            }
+            let tags = data
+                .items(r)
+                .iter()
+                .filter(|i| i.kind() == ItemKind::Hashtag);
+            for item in tags {
+                self.hashtag_uses[item.id() as usize] += 1;
+                if c != NO_CLUSTER {
+                    *self.cluster_hashtags.entry((c, item.id())).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// Per co-tweeted text, the members who posted it where another member of their cluster
+    /// did too.
+    fn duplicates_of(&mut self, a: &Actions, items: Range<usize>, cluster_of: &[u32]) {
+        let mut buf: Vec<(u32, u32)> = Vec::new();
+        for g in items {
+            buf.clear();
+            buf.extend(
+                a.item(g)
+                    .map(|i| (cluster_of[a.account[i] as usize], a.account[i]))
+                    .filter(|x| x.0 != NO_CLUSTER),
+            );
+            buf.sort_unstable();
+            for run in buf.chunk_by(|x, y| x.0 == y.0) {
+                if run.iter().any(|x| x.1 != run[0].1) {
+                    self.duplicated_texts[run[0].0 as usize] += run.len() as u64;
+                }
+            }
+        }
+    }
+}
+
+/// This tally and `other`, as one.
+impl std::ops::Add for Tally {
+    type Output = Tally;
+
+    fn add(mut self, other: Tally) -> Tally {
+        let add = |a: &mut Vec<u64>, b: Vec<u64>| {
+            if a.len() < b.len() {
+                a.resize(b.len(), 0);
+            }
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        };
+        let add_pairs = |a: &mut Vec<(u64, u64)>, b: Vec<(u64, u64)>| {
+            a.iter_mut().zip(b).for_each(|(x, y)| {
+                x.0 += y.0;
+                x.1 += y.1;
+            });
+        };
+        self.rows += other.rows;
+        self.retweets_known += other.retweets_known;
+        self.retweets_timed += other.retweets_timed;
+        self.retweets_fast += other.retweets_fast;
+        add(&mut self.received, other.received);
+        for (x, y) in self.retweets.iter_mut().zip(other.retweets) {
+            x.known += y.known;
+            x.inner += y.inner;
+            x.inner_timed += y.inner_timed;
+            x.inner_fast += y.inner_fast;
+        }
+        for (x, y) in self.inner_delays_ms.iter_mut().zip(other.inner_delays_ms) {
+            x.extend(y);
+        }
+        add(&mut self.tweets, other.tweets);
+        add(&mut self.own_texts, other.own_texts);
+        add(&mut self.duplicated_texts, other.duplicated_texts);
+        add(&mut self.hashtag_uses, other.hashtag_uses);
+        for (k, n) in other.cluster_hashtags {
+            *self.cluster_hashtags.entry(k).or_default() += n;
+        }
+        self.profile_hours = merge(std::mem::take(&mut self.profile_hours), other.profile_hours);
+        self.active_hours.extend(other.active_hours);
+        add_pairs(&mut self.synced, other.synced);
+        add_pairs(&mut self.synced_null, other.synced_null);
+        self
+    }
+}
+
+/// Two sorted lists as one.
+fn merge<T: Ord + Copy>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
+    if a.is_empty() || b.is_empty() {
+        return if a.is_empty() { b } else { a };
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] <= b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// (cluster, time, account) of one member action.
+type Stamp = (u32, i64, u32);
+
+/// Item `g`'s member actions on items another member also acted on, and how many have the
+/// nearest such action within `SYNC_WINDOW_MS`, into `counts` (by cluster). With `shift_seed`,
+/// each account's times are first shifted by its own random offset (the null).
+fn synchrony_of(
+    (a, g, time_ms, cluster_of): (&Actions, usize, &[i64], &[u32]),
+    shift_seed: Option<u64>,
+    buf: &mut Vec<Stamp>,
+    counts: &mut [(u64, u64)],
+) {
+    let shift = |u: u32| match shift_seed {
+        None => 0,
+        Some(s) => {
+            (splitmix(s ^ (u as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93))
+                % (2 * NULL_SHIFT_MS as u64)) as i64
+                - NULL_SHIFT_MS
+        }
+    };
+    buf.clear();
+    for i in a.item(g) {
+        let u = a.account[i];
+        let c = cluster_of[u as usize];
+        if c != NO_CLUSTER {
+            buf.push((c, time_ms[a.row[i] as usize] + shift(u), u));
+        }
+    }
+    if buf.len() < 2 {
+        return;
+    }
+    buf.sort_unstable();
+    for run in buf.chunk_by(|x, y| x.0 == y.0) {
+        for (i, &(c, t, u)) in run.iter().enumerate() {
+            let left = run[..i].iter().rev().find(|x| x.2 != u).map(|x| t - x.1);
+            let right = run[i + 1..].iter().find(|x| x.2 != u).map(|x| x.1 - t);
+            let gap = match (left, right) {
+                (Some(l), Some(r)) => l.min(r),
+                (l, r) => match l.or(r) {
+                    Some(g) => g,
+                    None => continue,
+                },
+            };
+            counts[c as usize].0 += 1;
+            counts[c as usize].1 += (gap <= SYNC_WINDOW_MS) as u64;
+        }
+    }
+}
+
+/// A part of the data to tally.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    Rows(Range<usize>),
+    /// Items of the action set numbered so in [`tally`]'s `sets`.
+    Items(usize, Range<usize>),
+}
+
+/// `data` cut into about `per_kind` blocks of rows, and each action set into about as many
+/// blocks of items (at item boundaries, by actions).
+pub fn blocks(data: &Dataset, sets: &[&Actions], per_kind: usize) -> Vec<Block> {
+    let per_kind = per_kind.max(1);
+    let rows = data.len().div_ceil(per_kind).max(1);
+    let mut out: Vec<Block> = (0..data.len())
+        .step_by(rows)
+        .map(|lo| Block::Rows(lo..(lo + rows).min(data.len())))
+        .collect();
+    for (k, a) in sets.iter().enumerate() {
+        let size = a.len().div_ceil(per_kind).max(1);
+        let mut lo = 0;
+        while lo < a.items() {
+            // The first item boundary at or past `size` more actions.
+            let want = a.start[lo] as usize + size;
+            let hi = a
+                .start
+                .partition_point(|&s| (s as usize) < want)
+                .clamp(lo + 1, a.items());
+            out.push(Block::Items(k, lo..hi));
+            lo = hi;
+        }
+    }
+    out
+}
+
+/// The sum of the tallies of `blocks`, taken on every core. `sets` are the action sets;
+/// `co_tweets` names the one whose items are texts, if any.
+pub fn tally(
+    data: &Dataset,
+    sources: &[Option<Source>],
+    sets: &[&Actions],
+    co_tweets: Option<usize>,
+    parts: &[Block],
+    ask: &Ask,
+) -> Tally {
+    parts
+        .par_iter()
+        .map(|p| match p {
+            Block::Rows(rows) => Tally::of_rows(data, rows.clone(), sources, ask),
+            Block::Items(k, items) => {
+                let cotweet = co_tweets == Some(*k);
+                Tally::of_items(sets[*k], items.clone(), cotweet, &data.time_ms, ask)
+            }
+        })
+        .reduce_with(|a, b| a + b)
+        .unwrap_or_else(|| Tally::new(ask.clusters))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{profile::ProfileTally, Activity, Amplification};
+    use crate::graphs::fuse;
+    use crate::pipeline::DetectConfig;
+
+    /// What the report reads of the rows (activity, amplification, cluster profiles) is
+    /// tallied over rows too: cut anywhere, the parts add up to the whole's.
+    #[test]
+    fn the_reports_row_tallies_add_up_over_any_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(100_000, dir.path());
+        let config = DetectConfig::default();
+        let fused = fuse(&data, &config.fusion, &crate::progress::Silent).unwrap();
+        let sources = &fused.sources;
+        // Accounts in 40 clusters by id, one in seven in none.
+        let cluster_of: Vec<u32> = (0..data.accounts.len() as u32)
+            .map(|u| {
+                if u % 7 == 3 {
+                    super::NO_CLUSTER
+                } else {
+                    u % 40
+                }
+            })
+            .collect();
+        let n = data.len();
+        let activity = Activity::of(&data);
+        let amplification = format!("{:?}", Amplification::of(&data, sources, &cluster_of));
+        let profiles = format!(
+            "{:?}",
+            super::super::profile::profiles(&data, &activity, sources, &cluster_of, 40)
+        );
+        assert!(profiles.contains("amplified_accounts: [(\""));
+        for cuts in [
+            vec![n / 2],
+            vec![1, 997, n / 3, n - 1],
+            (1..n).step_by(4099).collect(),
+        ] {
+            let ranges: Vec<_> = std::iter::once(0)
+                .chain(cuts.iter().copied())
+                .zip(cuts.iter().copied().chain(std::iter::once(n)))
+                .map(|(lo, hi)| lo..hi)
+                .collect();
+            let act = (ranges.iter())
+                .map(|r| Activity::of_rows(&data, r.clone()))
+                .reduce(|a, b| a + &b)
+                .unwrap();
+            assert_eq!(
+                format!("{act:?}"),
+                format!("{activity:?}"),
+                "{} cuts",
+                cuts.len()
+            );
+            let amp = (ranges.iter())
+                .map(|r| Amplification::of_rows(&data, r.clone(), sources, &cluster_of))
+                .reduce(|a, b| a + b)
+                .unwrap();
+            assert_eq!(format!("{:?}", amp.finish()), amplification);
+            let prof = (ranges.iter())
+                .map(|r| ProfileTally::of_rows(&data, r.clone(), sources, &cluster_of, 40))
+                .reduce(|a, b| a + b)
+                .unwrap();
+            assert_eq!(
+                format!("{:?}", prof.finish(&data, &activity, &cluster_of)),
+                profiles
+            );
+        }
+    }
+}
