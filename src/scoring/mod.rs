@@ -27,6 +27,17 @@ use crate::graphs::format_duration;
 /// Marks "in no cluster".
 pub const NO_CLUSTER: u32 = u32::MAX;
 
+/// The default generated collection of about 100,000 tweets and its fused graph (default
+/// settings), which the scoring tests measure; the directory holds the data's files.
+#[cfg(test)]
+fn generated_fused() -> (tempfile::TempDir, crate::Dataset, crate::graphs::Fused) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = crate::synth::generated_dataset(100_000, dir.path());
+    let fusion = crate::pipeline::DetectConfig::default().fusion;
+    let fused = crate::graphs::fuse(&data, &fusion, &crate::progress::Silent).unwrap();
+    (dir, data, fused)
+}
+
 /// One scored cluster.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Cluster {

@@ -396,7 +396,6 @@ fn creation_bursts(
 mod tests {
     use super::*;
     use crate::communities::leiden;
-    use crate::graphs::fuse;
     use crate::pipeline::DetectConfig;
     use tally::Block;
 
@@ -405,10 +404,8 @@ mod tests {
     /// several sizes, and raggedly (every item of a set a part of its own, rows at primes).
     #[test]
     fn evidence_is_the_same_however_the_data_is_cut_into_parts() {
-        let dir = tempfile::tempdir().unwrap();
-        let data = crate::synth::generated_dataset(100_000, dir.path());
+        let (_dir, data, mut fused) = super::super::generated_fused();
         let config = DetectConfig::default();
-        let mut fused = fuse(&data, &config.fusion, &crate::progress::Silent).unwrap();
         let partition = leiden(&fused.graph().unwrap(), &config.leiden).unwrap();
         // Few texts repeat across accounts at this size: the co-hashtag items stand in for
         // repeated texts (duplication reads only which accounts share an item).

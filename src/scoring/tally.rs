@@ -391,17 +391,12 @@ pub fn tally(
 #[cfg(test)]
 mod tests {
     use super::super::{profile::ProfileTally, Activity, Amplification};
-    use crate::graphs::fuse;
-    use crate::pipeline::DetectConfig;
 
     /// What the report reads of the rows (activity, amplification, cluster profiles) is
     /// tallied over rows too: cut anywhere, the parts add up to the whole's.
     #[test]
     fn the_reports_row_tallies_add_up_over_any_cut() {
-        let dir = tempfile::tempdir().unwrap();
-        let data = crate::synth::generated_dataset(100_000, dir.path());
-        let config = DetectConfig::default();
-        let fused = fuse(&data, &config.fusion, &crate::progress::Silent).unwrap();
+        let (_dir, data, fused) = super::super::generated_fused();
         let sources = &fused.sources;
         // Accounts in 40 clusters by id, one in seven in none.
         let cluster_of: Vec<u32> = (0..data.accounts.len() as u32)
