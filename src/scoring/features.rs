@@ -3,6 +3,7 @@
 //! and how fast). Kept as an `ndarray` matrix, one row per account, one named column per
 //! feature, so the report writes whichever columns exist and learned parts read them as is.
 
+use super::tally::add_counts;
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::dataset::TweetKind;
@@ -70,16 +71,11 @@ impl std::ops::Add<&Activity> for Activity {
     type Output = Activity;
 
     fn add(mut self, other: &Activity) -> Activity {
-        let counts = [
-            (&mut self.tweets, &other.tweets),
-            (&mut self.originals, &other.originals),
-            (&mut self.retweets, &other.retweets),
-            (&mut self.replies, &other.replies),
-            (&mut self.quotes, &other.quotes),
-        ];
-        for (x, y) in counts {
-            x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
-        }
+        add_counts(&mut self.tweets, &other.tweets);
+        add_counts(&mut self.originals, &other.originals);
+        add_counts(&mut self.retweets, &other.retweets);
+        add_counts(&mut self.replies, &other.replies);
+        add_counts(&mut self.quotes, &other.quotes);
         (self.first_ms.iter_mut().zip(&other.first_ms)).for_each(|(x, &y)| *x = (*x).min(y));
         (self.last_ms.iter_mut().zip(&other.last_ms)).for_each(|(x, &y)| *x = (*x).max(y));
         self
@@ -165,8 +161,8 @@ impl std::ops::Add for AmplificationTally {
     type Output = AmplificationTally;
 
     fn add(mut self, other: AmplificationTally) -> AmplificationTally {
-        (self.made.iter_mut().zip(other.made)).for_each(|(x, y)| *x += y);
-        (self.received.iter_mut().zip(other.received)).for_each(|(x, y)| *x += y);
+        add_counts(&mut self.made, &other.made);
+        add_counts(&mut self.received, &other.received);
         self.delays.extend(other.delays);
         self
     }

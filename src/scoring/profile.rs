@@ -3,6 +3,7 @@
 //! tweet, followers, time span.
 
 use super::features::Activity;
+use super::tally::add_counts;
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::dataset::ItemKind;
@@ -234,7 +235,7 @@ impl std::ops::Add for ProfileTally {
                 }
             }
         }
-        (self.tweets.iter_mut().zip(other.tweets)).for_each(|(x, y)| *x += y);
+        add_counts(&mut self.tweets, &other.tweets);
         add(&mut self.langs, other.langs);
         add(&mut self.apps, other.apps);
         add(&mut self.tags, other.tags);

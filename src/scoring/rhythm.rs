@@ -272,9 +272,9 @@ pub fn tally_active_hours(
 
 /// Every cluster's rhythm, from the tallies of all the rows: tweets per profile row and hour
 /// of the week, sorted (several parts' merged), and members' active hours (several parts' put
-/// end to end), as [`tally_profiles`] and [`tally_active_hours`] give them. With `matched_accounts`, the data's
-/// other accounts are ordinary ones, and the profiles' null draws from them; without (a
-/// takedown archive), profiles have no null.
+/// end to end), as [`tally_profiles`] and [`tally_active_hours`] give them. With
+/// `matched_accounts`, the data's other accounts are ordinary ones, and the profiles' null
+/// draws from them; without (a takedown archive), profiles have no null.
 pub fn finish(
     plan: &Plan,
     (profile_hours, mut active_hours): (Vec<u64>, Vec<(u32, u32, u32)>),
@@ -310,6 +310,7 @@ pub fn finish(
     }
     out
 }
+
 /// Activity bands: log2 of tweets, merged from the top down until each holds `MIN_BAND`
 /// profiled accounts, so the null never draws the same few very busy accounts again and again.
 fn bands(activity: &Activity) -> (Vec<u32>, usize) {

@@ -220,12 +220,7 @@ impl std::ops::Add for Tally {
     type Output = Tally;
 
     fn add(mut self, other: Tally) -> Tally {
-        let add = |a: &mut Vec<u64>, b: Vec<u64>| {
-            if a.len() < b.len() {
-                a.resize(b.len(), 0);
-            }
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-        };
+        let add = |a: &mut Vec<u64>, b: Vec<u64>| add_counts(a, &b);
         let add_pairs = |a: &mut Vec<(u64, u64)>, b: Vec<(u64, u64)>| {
             a.iter_mut().zip(b).for_each(|(x, y)| {
                 x.0 += y.0;
@@ -259,6 +254,15 @@ impl std::ops::Add for Tally {
         add_pairs(&mut self.synced_null, other.synced_null);
         self
     }
+}
+
+/// `b` added to `a` entry by entry, `a` grown to `b`'s length: how counts by cluster, account
+/// or hashtag add up over parts.
+pub(super) fn add_counts<T: Copy + Default + std::ops::AddAssign>(a: &mut Vec<T>, b: &[T]) {
+    if a.len() < b.len() {
+        a.resize(b.len(), T::default());
+    }
+    a.iter_mut().zip(b).for_each(|(x, &y)| *x += y);
 }
 
 /// Two sorted lists as one.
