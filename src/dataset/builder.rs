@@ -3,6 +3,7 @@
 
 use super::batch::{RawAccount, RawId, RawRef, RecordBatch, Span};
 use super::coded::{Dict, Senders};
+use super::shard::{Placement, Shard, NO_ROW};
 use super::*;
 use crate::error::{Error, Result};
 use hashbrown::HashMap;
@@ -36,6 +37,13 @@ pub struct DatasetBuilder {
     /// A bit per account whose profile is complete, every field known: its later records
     /// change nothing, and checking its four columns again was four cache misses a record.
     profiled: Vec<u64>,
+    /// A process's own rows, its strings kept as the numbers it sent them by (see `shard`):
+    /// no profiles, names or repeats, which are process 0's to settle.
+    shard: bool,
+    /// Where each process's batches begin, as (row, process), when another process sent some.
+    pushed_by: Vec<(u32, u32)>,
+    /// The account each mention by screen name was resolved to, by name id.
+    name_account: Vec<u32>,
 }
 
 impl DatasetBuilder {
@@ -48,6 +56,16 @@ impl DatasetBuilder {
         b.data.clients.intern(""); // id 0 = unknown app
         b.data.item_offsets.push(0);
         b
+    }
+
+    /// A builder of the rows this process codes for process 0, to become its
+    /// [`Shard`](super::shard::Shard) once process 0 places them.
+    pub fn for_shard(keep_text: bool) -> DatasetBuilder {
+        DatasetBuilder {
+            senders: Senders::own(),
+            shard: true,
+            ..DatasetBuilder::new(keep_text)
+        }
     }
 
     /// About how many input bytes will be pushed in all.
@@ -117,6 +135,10 @@ impl DatasetBuilder {
         self.check_room(batch)?;
         self.reserve_rows(batch);
         self.senders.receive(batch, &mut self.data.accounts.names);
+        let sender = batch.coded.as_ref().map_or(0, |c| c.sender);
+        if self.pushed_by.last().map_or(0, |&(_, p)| p) != sender {
+            self.pushed_by.push((self.data.len() as u32, sender));
+        }
         if self.file_starts.last().map(|&(_, f)| f) != Some(file) {
             self.file_starts.push((self.data.len(), file));
         }
@@ -224,6 +246,9 @@ impl DatasetBuilder {
 
     /// Take in the batch's account records that came before tweet `tweet`.
     fn profiles_before(&mut self, batch: &RecordBatch, mut next: usize, tweet: u32) -> usize {
+        if self.shard {
+            return batch.accounts.len();
+        }
         while next < batch.accounts.len() && batch.account_at[next] <= tweet {
             let p = &batch.accounts[next];
             let id = self.account(batch, p.key);
@@ -247,6 +272,9 @@ impl DatasetBuilder {
         let tweet = self.tweet_id(batch, r.tweet);
         let account = if !r.account.is_empty() {
             let a = self.account(batch, r.account);
+            if self.shard {
+                return (tweet, a);
+            }
             let accounts = &mut self.data.accounts;
             if !r.screen_name.is_empty() && accounts.screen_name[a as usize] == NO_TEXT {
                 accounts.screen_name[a as usize] =
@@ -263,7 +291,10 @@ impl DatasetBuilder {
     fn account(&mut self, batch: &RecordBatch, span: Span) -> u32 {
         let keys = &mut self.data.accounts.keys;
         let id = self.senders.id(keys, Dict::Account, batch, span);
-        self.profile(id)
+        match self.shard {
+            true => id,
+            false => self.profile(id),
+        }
     }
 
     /// Account `id`, just interned, with an empty profile if it is new.
@@ -314,7 +345,18 @@ impl DatasetBuilder {
     /// every column by time. Returns the dataset, the repeated records (dropped or kept), and
     /// how many rows share a tweet id with a different record (kept: an action CSV may list
     /// one share acting on two objects).
-    pub fn finish(mut self, keep_repeated: bool) -> (Dataset, Vec<Duplicate>, u64) {
+    pub fn finish(self, keep_repeated: bool) -> (Dataset, Vec<Duplicate>, u64) {
+        let (d, duplicates, reused, _) = self.finish_placing(keep_repeated, 1);
+        (d, duplicates, reused)
+    }
+
+    /// [`finish`](Self::finish), and where the records each of `processes` processes sent
+    /// went, by process number (process 0's own, not sent, has no placement).
+    pub fn finish_placing(
+        mut self,
+        keep_repeated: bool,
+        processes: usize,
+    ) -> (Dataset, Vec<Duplicate>, u64, Vec<Placement>) {
         self.resolve_mention_names();
         let (mut dropped, duplicates, reused) = self.find_duplicates();
         if keep_repeated {
@@ -340,25 +382,9 @@ impl DatasetBuilder {
                 .collect()
         };
 
+        let placed = self.placements(&order, &dropped, processes);
         if !in_order {
-            let mut items = Vec::with_capacity(d.items.len());
-            let mut item_offsets = Vec::with_capacity(order.len() + 1);
-            item_offsets.push(0u32);
-            for &r in &order {
-                items.extend_from_slice(d.items(r as usize));
-                item_offsets.push(items.len() as u32);
-            }
-            d.items = items;
-            d.item_offsets = item_offsets;
-            d.tweet_id = permute(&d.tweet_id, &order);
-            d.account = permute(&d.account, &order);
-            d.time_ms = permute(&d.time_ms, &order);
-            d.flags = permute(&d.flags, &order);
-            d.target_tweet = permute(&d.target_tweet, &order);
-            d.target_account = permute(&d.target_account, &order);
-            d.text = permute(&d.text, &order);
-            d.lang = permute(&d.lang, &order);
-            d.client = permute(&d.client, &order);
+            reorder(&mut d, &order);
         }
         d.reply_quotes = d
             .reply_quotes
@@ -378,7 +404,137 @@ impl DatasetBuilder {
         d.texts.shrink_to_fit();
         d.accounts.keys.shrink_to_fit();
         d.accounts.names.shrink_to_fit();
-        (d, duplicates, reused)
+        (d, duplicates, reused, placed)
+    }
+
+    /// Where the records of each process but 0 went, given the kept rows in their new order:
+    /// in the order each process sent them, as [`Placement`]s.
+    fn placements(&self, order: &[u32], dropped: &[bool], processes: usize) -> Vec<Placement> {
+        if processes < 2 {
+            return Vec::new();
+        }
+        let senders =
+            (self.pushed_by.iter().map(|&(_, p)| p as usize + 1)).fold(processes, usize::max);
+        let mut new_row = vec![NO_ROW; dropped.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_row[old as usize] = new as u32;
+        }
+        let mut placed: Vec<Placement> = vec![Placement::default(); senders];
+        let ends = (self.pushed_by.iter().skip(1).map(|&(start, _)| start))
+            .chain(std::iter::once(dropped.len() as u32));
+        for (&(start, p), end) in self.pushed_by.iter().zip(ends) {
+            if p != 0 {
+                let rows = &new_row[start as usize..end as usize];
+                placed[p as usize].rows.extend_from_slice(rows);
+            }
+        }
+        for (p, placement) in placed.iter_mut().enumerate().skip(1) {
+            placement.ids = self.senders.ids_of(p);
+            let names = &mut placement.ids[Dict::MentionName as usize];
+            for id in names.iter_mut() {
+                *id = self
+                    .name_account
+                    .get(*id as usize)
+                    .copied()
+                    .unwrap_or(NO_ACCOUNT);
+            }
+        }
+        placed
+    }
+
+    /// This process's rows (a builder [`for_shard`](Self::for_shard)) where `placement` puts
+    /// them, with the ids it gives: the rows process 0 dropped as repeats go, the rest are put
+    /// in the dataset's order.
+    pub fn into_shard(mut self, placement: &Placement) -> Result<Shard> {
+        let refuse = |what: String| {
+            Err(Error::cluster(format!(
+                "process 0's placement of this process's records {what}: every process must \
+                 run the same build on the same inputs"
+            )))
+        };
+        let d = &mut self.data;
+        if placement.rows.len() != d.len() || placement.ids.len() != Dict::ALL.len() {
+            return refuse(format!(
+                "covers {} records, where this process sent {}",
+                placement.rows.len(),
+                d.len()
+            ));
+        }
+        if d.lang.contains(&u16::MAX) || d.client.contains(&u16::MAX) {
+            return Err(Error::limit(
+                "this process read more than 65,534 distinct languages or apps, more than a \
+                 run across processes numbers: run on one process",
+            ));
+        }
+        // Own ids are numbers plus one (see `Senders::own`); 0 stays "unknown".
+        let mut unplaced = None;
+        let mut id = |dict: Dict, own: u32| -> u32 {
+            let found = (own.checked_sub(1))
+                .and_then(|n| placement.ids[dict as usize].get(n as usize).copied())
+                .filter(|&id| id != NO_ACCOUNT);
+            found.unwrap_or_else(|| {
+                unplaced.get_or_insert((dict, own));
+                NO_ACCOUNT
+            })
+        };
+        for a in d.account.iter_mut() {
+            *a = id(Dict::Account, *a);
+        }
+        for a in d.target_account.iter_mut().filter(|a| **a != NO_ACCOUNT) {
+            *a = id(Dict::Account, *a);
+        }
+        for q in d.reply_quotes.iter_mut().filter(|q| q.2 != NO_ACCOUNT) {
+            q.2 = id(Dict::Account, q.2);
+        }
+        let mut names = self.pending_names.iter().peekable();
+        for (i, item) in d.items.iter_mut().enumerate() {
+            let (kind, dict) = match item.kind() {
+                ItemKind::Hashtag => (ItemKind::Hashtag, Dict::Hashtag),
+                ItemKind::Url => (ItemKind::Url, Dict::Url),
+                _ if names.peek().is_some_and(|&&(at, _)| at == i) => {
+                    let (_, name) = names.next().expect("peeked");
+                    *item = Item::new(ItemKind::Mention, id(Dict::MentionName, *name));
+                    continue;
+                }
+                _ => (ItemKind::Mention, Dict::Account),
+            };
+            *item = Item::new(kind, id(dict, item.id()));
+        }
+        let small = |id: u32| u16::try_from(id).unwrap_or(u16::MAX);
+        for (column, dict) in [(&mut d.lang, Dict::Lang), (&mut d.client, Dict::Client)] {
+            for v in column.iter_mut().filter(|v| **v != 0) {
+                *v = small(id(dict, *v as u32));
+            }
+        }
+        if let Some((dict, own)) = unplaced {
+            return refuse(format!(
+                "names no id for its {dict:?} number {}",
+                own as i64 - 1
+            ));
+        }
+        let mut order: Vec<u32> = (0..d.len() as u32)
+            .filter(|&r| placement.rows[r as usize] != NO_ROW)
+            .collect();
+        order.sort_unstable_by_key(|&r| placement.rows[r as usize]);
+        let mut new_row = vec![NO_ROW; d.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_row[old as usize] = new as u32;
+        }
+        reorder(d, &order);
+        d.reply_quotes = (d.reply_quotes.iter())
+            .filter(|q| new_row[q.0 as usize] != NO_ROW)
+            .map(|&(r, t, a)| (new_row[r as usize], t, a))
+            .collect();
+        d.reply_quotes.sort_unstable();
+        d.texts.shrink_to_fit();
+        let rows: Vec<u32> = order.iter().map(|&r| placement.rows[r as usize]).collect();
+        if rows.windows(2).any(|w| w[0] >= w[1]) {
+            return refuse("puts two records in one row".into());
+        }
+        Ok(Shard {
+            rows,
+            data: std::mem::take(&mut self.data),
+        })
     }
 
     fn resolve_mention_names(&mut self) {
@@ -398,8 +554,9 @@ impl DatasetBuilder {
         }
         let pending = std::mem::take(&mut self.pending_names);
         let names = std::mem::take(&mut self.mention_names);
-        for (index, name) in pending {
-            let name = names.get(name);
+        self.name_account = vec![NO_ACCOUNT; names.len()];
+        for (index, id) in pending {
+            let name = names.get(id);
             let account = match by_name.get(&name.to_lowercase()) {
                 Some(&a) => a,
                 None => {
@@ -411,6 +568,7 @@ impl DatasetBuilder {
                     a
                 }
             };
+            self.name_account[id as usize] = account;
             self.data.items[index] = Item::new(ItemKind::Mention, account);
         }
     }
@@ -467,6 +625,28 @@ impl DatasetBuilder {
         let i = self.file_starts.partition_point(|&(start, _)| start <= row);
         self.file_starts[i.saturating_sub(1)].1
     }
+}
+
+/// Keep rows `order` of `d`'s row columns, in that order.
+fn reorder(d: &mut Dataset, order: &[u32]) {
+    let mut items = Vec::with_capacity(d.items.len());
+    let mut item_offsets = Vec::with_capacity(order.len() + 1);
+    item_offsets.push(0u32);
+    for &r in order {
+        items.extend_from_slice(d.items(r as usize));
+        item_offsets.push(items.len() as u32);
+    }
+    d.items = items;
+    d.item_offsets = item_offsets;
+    d.tweet_id = permute(&d.tweet_id, order);
+    d.account = permute(&d.account, order);
+    d.time_ms = permute(&d.time_ms, order);
+    d.flags = permute(&d.flags, order);
+    d.target_tweet = permute(&d.target_tweet, order);
+    d.target_account = permute(&d.target_account, order);
+    d.text = permute(&d.text, order);
+    d.lang = permute(&d.lang, order);
+    d.client = permute(&d.client, order);
 }
 
 fn permute<T: Copy + Send + Sync>(column: &[T], order: &[u32]) -> Vec<T> {

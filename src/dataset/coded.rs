@@ -31,7 +31,20 @@ pub enum Dict {
     MentionName,
 }
 
-const DICTS: usize = 7;
+const DICTS: usize = Dict::ALL.len();
+
+impl Dict {
+    /// Every kind, in the order of their numbers' tables.
+    pub const ALL: [Dict; 7] = [
+        Dict::Account,
+        Dict::Name,
+        Dict::Lang,
+        Dict::Client,
+        Dict::Hashtag,
+        Dict::Url,
+        Dict::MentionName,
+    ];
+}
 
 /// What a coded batch carries beyond its records: who sent it, how many batches it coded
 /// before (numbers follow from the order of `new`, so batches must be taken in that order),
@@ -257,9 +270,12 @@ impl Coder {
     }
 }
 
-/// Process 0's side: for each sender and kind, the id each number stands for here.
+/// Process 0's side: for each sender and kind, the id each number stands for here. A
+/// process's builder of its own rows ([`Senders::own`]) keeps each number as it is.
 #[derive(Default)]
 pub(crate) struct Senders {
+    /// Numbers are ids: the builder of a process's own coded rows (see `shard`).
+    own: bool,
     /// By process number.
     by_sender: Vec<Numbers>,
     /// Why a batch is refused: a number no string was sent for, or a batch out of order.
@@ -280,12 +296,24 @@ struct Numbers {
 const WAITING: u32 = u32::MAX;
 
 impl Senders {
+    /// For a process's own coded batches: each number stands for itself, plus one (so that 0
+    /// stays "unknown" for languages and apps), until the placement says which id it is.
+    pub fn own() -> Senders {
+        Senders {
+            own: true,
+            ..Senders::default()
+        }
+    }
+
     /// Take note of the strings `batch` sends for the first time; screen names go into `names`
     /// at once.
     pub fn receive(&mut self, batch: &RecordBatch, names: &mut Interner) {
         let Some(coded) = &batch.coded else {
             return;
         };
+        if self.own {
+            return;
+        }
         let sender = coded.sender as usize;
         if sender > u16::MAX as usize {
             self.refused = Some(format!("a batch from process {sender}, which cannot be"));
@@ -336,6 +364,9 @@ impl Senders {
         let Some(n) = span.number() else {
             return interner.intern_key(batch.key(span));
         };
+        if self.own {
+            return n + 1;
+        }
         let sender = batch.coded.as_ref().map_or(u32::MAX, |c| c.sender);
         let Some(numbers) = self.by_sender.get_mut(sender as usize) else {
             self.refused = Some(format!("{dict:?} number {n} in a batch from no process"));
@@ -360,6 +391,15 @@ impl Senders {
         }
     }
 
+    /// Per kind, by number, the id here of each string `sender` sent (`WAITING`: never used,
+    /// so no row of the sender's names it).
+    pub fn ids_of(&self, sender: usize) -> Vec<Vec<u32>> {
+        match self.by_sender.get(sender) {
+            Some(n) => n.ids.to_vec(),
+            None => vec![Vec::new(); DICTS],
+        }
+    }
+
     /// An error if a batch was refused (see `refused`).
     pub fn check(&mut self) -> Result<()> {
         match self.refused.take() {
@@ -374,6 +414,7 @@ impl Senders {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dataset::shard::NO_ROW;
     use crate::dataset::{DatasetBuilder, TimeResolution, TweetKind};
 
     /// A small generator, so that the test needs no seeded crate.
@@ -530,6 +571,75 @@ mod tests {
                 assert_eq!(strings(x), strings(y), "seed {seed}");
             }
         }
+    }
+
+    /// Each process keeps the rows it coded; placed by process 0, they are the dataset's rows
+    /// with every column the same (strings by their text), and no row is in two shards.
+    #[test]
+    fn each_process_s_rows_placed_are_the_dataset_s_rows() {
+        let key = |d: &crate::dataset::Dataset, id: u64| d.tweet_key(id);
+        let mut repeats = 0;
+        for seed in 0..60u64 {
+            let mut r = Lcg(seed * 104_729 + 3);
+            let mut coders: Vec<Coder> = (0..4).map(Coder::new).collect();
+            let mut own: Vec<DatasetBuilder> =
+                (0..4).map(|_| DatasetBuilder::for_shard(true)).collect();
+            let mut whole = DatasetBuilder::new(true);
+            for _ in 0..40 {
+                let mut b = random_batch(&mut r);
+                let sender = r.below(4) as u32;
+                if sender != 0 {
+                    coders[sender as usize].code(&mut b);
+                    own[sender as usize].push(0, &b).unwrap();
+                    admit(&mut b, sender).unwrap();
+                }
+                whole.push(0, &b).unwrap();
+            }
+            let (d, _, _, placed) = whole.finish_placing(false, 4);
+            assert_eq!(placed.len(), 4);
+            let mut seen = vec![false; d.len()];
+            let mut held = 0;
+            for (p, builder) in own.into_iter().enumerate().skip(1) {
+                repeats += placed[p].rows.iter().filter(|&&r| r == NO_ROW).count();
+                let shard = builder.into_shard(&placed[p]).unwrap();
+                let s = &shard.data;
+                held += shard.len();
+                for (i, &g) in shard.rows.iter().enumerate() {
+                    let g = g as usize;
+                    assert!(!seen[g], "seed {seed}: row {g} in two shards");
+                    seen[g] = true;
+                    let at = format!("seed {seed}, process {p}, row {g}");
+                    assert_eq!(key(s, s.tweet_id[i]), key(&d, d.tweet_id[g]), "{at}");
+                    assert_eq!(s.account[i], d.account[g], "{at}");
+                    assert_eq!(
+                        (s.time_ms[i], s.flags[i]),
+                        (d.time_ms[g], d.flags[g]),
+                        "{at}"
+                    );
+                    assert_eq!(
+                        key(s, s.target_tweet[i]),
+                        key(&d, d.target_tweet[g]),
+                        "{at}"
+                    );
+                    assert_eq!(s.target_account[i], d.target_account[g], "{at}");
+                    assert_eq!(s.text(i), d.text(g), "{at}");
+                    assert_eq!((s.lang[i], s.client[i]), (d.lang[g], d.client[g]), "{at}");
+                    assert_eq!(s.items(i), d.items(g), "{at}");
+                    let quotes = |d: &crate::dataset::Dataset, row: usize| {
+                        (d.reply_quotes.iter())
+                            .filter(|q| q.0 as usize == row)
+                            .map(|q| (key(d, q.1), q.2))
+                            .collect::<Vec<_>>()
+                    };
+                    assert_eq!(quotes(s, i), quotes(&d, g), "{at}");
+                }
+            }
+            assert!(
+                held < d.len(),
+                "seed {seed}: process 0 parsed some rows too"
+            );
+        }
+        assert!(repeats > 0, "some records were dropped as repeats");
     }
 
     #[test]

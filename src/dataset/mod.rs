@@ -17,6 +17,7 @@ pub mod batch;
 mod builder;
 pub mod coded;
 pub mod interner;
+pub mod shard;
 mod summary;
 pub mod texts;
 pub mod time;
