@@ -110,7 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         groups.len(),
         &config,
         Background::Data,
-    );
+    )?;
     for c in &d.clusters {
         let g = first_member
             .iter()

@@ -105,6 +105,40 @@ impl Source {
     }
 }
 
+/// A retweet's source where the retweet's row is held apart from the original's (a shard of
+/// a run across processes): the source account, and the delay where it is known, worked out
+/// where both rows are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceFound {
+    pub account: u32,
+    pub delay_ms: Option<i64>,
+}
+
+/// The retweets' sources of some rows, by row, as the row tallies read them.
+pub trait Sources: Sync {
+    /// Row `row` of `data`'s source account, and the delay from the original if known.
+    fn source(&self, data: &Dataset, row: usize) -> Option<SourceFound>;
+}
+
+/// Found in the dataset itself.
+impl Sources for [Option<Source>] {
+    #[inline]
+    fn source(&self, data: &Dataset, row: usize) -> Option<SourceFound> {
+        self[row].map(|s| SourceFound {
+            account: s.account(),
+            delay_ms: s.delay_ms(data, row),
+        })
+    }
+}
+
+/// Found elsewhere, for these rows.
+impl Sources for [Option<SourceFound>] {
+    #[inline]
+    fn source(&self, _: &Dataset, row: usize) -> Option<SourceFound> {
+        self[row]
+    }
+}
+
 /// One amplifier -> source edge (32 bytes: a large collection has millions).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetweetEdge {

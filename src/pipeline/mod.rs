@@ -37,6 +37,7 @@ use crate::graphs::{fuse, Fused, FusionOptions};
 use crate::memory;
 use crate::progress::{Progress, Silent, Total};
 use crate::scoring::parts;
+use crate::scoring::tally::Elsewhere;
 use crate::scoring::{explain, profile, roles, AccountFeatures, Activity, Amplification};
 use crate::scoring::{Background, Cluster, Role, NO_CLUSTER};
 use std::path::PathBuf;
@@ -70,6 +71,9 @@ pub struct DetectConfig {
     /// Where a stage that would pass `memory_limit` sets aside what it does not read (default:
     /// the system's temporary folder).
     pub temp_dir: Option<PathBuf>,
+    /// Rows held by the other processes of a run across processes: scoring tallies them
+    /// there.
+    pub elsewhere: Elsewhere,
 }
 
 impl Default for DetectConfig {
@@ -90,6 +94,7 @@ impl Default for DetectConfig {
             threshold: 0.4,
             memory_limit: None,
             temp_dir: None,
+            elsewhere: Elsewhere::default(),
         }
     }
 }
@@ -243,7 +248,7 @@ pub fn detect_with_progress(
             clusters,
             measured,
         };
-        let mut d = assess_groups(data, activity, fused, groups, config, background(false));
+        let mut d = assess_groups(data, activity, fused, groups, config, background(false))?;
         lap("scoring", &mut timings);
         let s = input_kind::coordinated_tweet_share(&d);
         if config.input_kind == InputKind::Collection || s < config.archive_tweet_share {
@@ -273,7 +278,7 @@ pub fn detect_with_progress(
         ops.clusters,
         config,
         background(true),
-    );
+    )?;
     d.left_out = ops.left_out;
     d.common_items = ops.common_items;
     d.input = InputDecision::new(InputKind::Archive, config, share, d.input.background);
@@ -293,7 +298,7 @@ pub fn assess(
     clusters: usize,
     config: &DetectConfig,
     background: Background,
-) -> Detection {
+) -> Result<Detection> {
     let groups = Groups {
         cluster_of,
         clusters,
@@ -316,7 +321,7 @@ fn assess_groups(
     groups: Groups,
     config: &DetectConfig,
     background: Background,
-) -> Detection {
+) -> Result<Detection> {
     let Groups {
         mut cluster_of,
         clusters,
@@ -324,8 +329,9 @@ fn assess_groups(
     } = groups;
     let amp = Amplification::of(data, &fused.sources, &cluster_of);
     let sizes = sizes(&cluster_of, clusters);
-    let measured = measured.unwrap_or_else(|| {
-        parts::measure(
+    let measured = match measured {
+        Some(m) => m,
+        None => parts::measure(
             data,
             &activity,
             &fused,
@@ -334,8 +340,9 @@ fn assess_groups(
             &sizes,
             config.leiden.seed,
             background,
-        )
-    });
+            &config.elsewhere,
+        )?,
+    };
     let profiles = profile::profiles(data, &activity, &fused.sources, &cluster_of, clusters);
     let roles: Vec<(Role, f64)> = (0..data.accounts.len())
         .map(|u| {
@@ -379,7 +386,7 @@ fn assess_groups(
     renumber_by_score(&mut out, &mut cluster_of);
     let (strength, internal) = fused.strengths(&cluster_of, NO_CLUSTER);
     let features = AccountFeatures::build(&activity, &amp, strength, &internal);
-    Detection {
+    Ok(Detection {
         input: InputDecision::unset(background),
         fused,
         cluster_of,
@@ -390,7 +397,7 @@ fn assess_groups(
         left_out: Vec::new(),
         common_items: 0,
         timings: Vec::new(),
-    }
+    })
 }
 
 /// Members per group.

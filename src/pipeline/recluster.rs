@@ -26,10 +26,13 @@ const SPLIT_MIN_FACTOR: usize = 4;
 /// Each cluster's parts and evidence.
 pub type Measured = Vec<(Parts, Evidence)>;
 
+/// Each cluster's size, parts and evidence, by label.
+type ByLabel = HashMap<u32, (usize, Parts, Evidence)>;
+
 /// A labelling split by score, with what was measured of the clusters it forms, by label.
 pub struct Split {
     membership: Vec<u32>,
-    measured: HashMap<u32, (usize, Parts, Evidence)>,
+    measured: ByLabel,
     /// The clusters `membership` forms, where already formed (when nothing was split).
     formed: Option<Formed>,
 }
@@ -74,7 +77,7 @@ fn measure_by_label(
     only: Option<&HashMap<u32, u32>>,
     config: &DetectConfig,
     background: Background,
-) -> (Formed, HashMap<u32, (usize, Parts, Evidence)>) {
+) -> Result<(Formed, ByLabel)> {
     let (cluster_of, label_of) = match only {
         None => form_labelled(fused, membership, config),
         Some(only) => {
@@ -98,11 +101,12 @@ fn measure_by_label(
         &sizes,
         config.leiden.seed,
         background,
-    );
+        &config.elsewhere,
+    )?;
     let measured = (measured.into_iter().enumerate())
         .map(|(c, (p, e))| (label_of[c], (sizes[c], p, e)))
         .collect();
-    ((cluster_of, label_of), measured)
+    Ok(((cluster_of, label_of), measured))
 }
 
 /// Split unflagged communities where a flagged cluster hides inside; returns the new labels
@@ -118,7 +122,7 @@ pub fn split_by_score(
 ) -> Result<Split> {
     let mut tried: HashSet<u32> = HashSet::new();
     let (formed, mut scores) =
-        measure_by_label(data, activity, fused, &membership, None, config, background);
+        measure_by_label(data, activity, fused, &membership, None, config, background)?;
     let mut formed = Some(formed);
     progress.note(&format!("{} clusters scored", scores.len()));
     for _ in 0..SPLIT_DEPTH {
@@ -149,7 +153,7 @@ pub fn split_by_score(
             Some(&parent),
             config,
             background,
-        );
+        )?;
         let keep: HashSet<u32> = after
             .iter()
             .filter(|(_, (_, p, _))| p.score() >= config.threshold)
@@ -352,7 +356,9 @@ mod tests {
                 &sizes,
                 seed,
                 background,
-            );
+                &config.elsewhere,
+            )
+            .unwrap();
             assert!(clusters > 5);
             for (c, ((p, e), (fresh_p, fresh_e))) in measured.iter().zip(&fresh).enumerate() {
                 assert_eq!(p, fresh_p, "cluster {c} at resolution {resolution}");

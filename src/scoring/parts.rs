@@ -25,9 +25,10 @@ use super::background::{control_fast_retweets, Background, Reference};
 use super::features::Activity;
 use super::rhythm::{self, Rhythm};
 use super::score::{Part, Parts};
-use super::tally::{self, Ask, Tally};
+use super::tally::{self, Ask, Elsewhere, Tally};
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
+use crate::error::Result;
 use crate::graphs::actions::Actions;
 use crate::graphs::{CoactionKind, Fused};
 
@@ -100,6 +101,7 @@ fn excess(observed: f64, null: f64) -> f64 {
 /// parts that compare with ordinary accounts take them from `background`. The rows and the
 /// action sets are tallied in parts on every core ([`tally`]), and the evidence finished from
 /// the sum.
+/// Rows held by other processes (`elsewhere`) are tallied there.
 #[allow(clippy::too_many_arguments)]
 pub fn measure(
     data: &Dataset,
@@ -110,18 +112,27 @@ pub fn measure(
     sizes: &[usize],
     seed: u64,
     background: Background,
-) -> Vec<(Parts, Evidence)> {
+    elsewhere: &Elsewhere,
+) -> Result<Vec<(Parts, Evidence)>> {
     let blocks = tally::blocks(
-        data,
+        &elsewhere.here(data),
         &action_sets(fused).0,
         2 * rayon::current_num_threads(),
     );
     let groups = (cluster_of, clusters, sizes);
-    measure_in(data, activity, fused, groups, seed, background, &blocks)
+    measure_in(
+        data,
+        activity,
+        fused,
+        groups,
+        seed,
+        background,
+        (&blocks, elsewhere),
+    )
 }
 
-/// [`measure`], with the data tallied in `blocks`: any cut of the rows and of the action sets'
-/// items gives the same evidence.
+/// [`measure`], with the data here tallied in `blocks`: any cut of the rows and of the action
+/// sets' items gives the same evidence.
 fn measure_in(
     data: &Dataset,
     activity: &Activity,
@@ -129,17 +140,22 @@ fn measure_in(
     (cluster_of, clusters, sizes): (&[u32], usize, &[usize]),
     seed: u64,
     background: Background,
-    blocks: &[tally::Block],
-) -> Vec<(Parts, Evidence)> {
+    (blocks, elsewhere): (&[tally::Block], &Elsewhere),
+) -> Result<Vec<(Parts, Evidence)>> {
     let plan = rhythm::Plan::new(data, activity, cluster_of, seed);
     let ask = Ask {
         cluster_of,
         clusters,
         plan: &plan,
         seed,
+        hashtags: data.hashtags.len(),
     };
     let (sets, co_tweets) = action_sets(fused);
-    let mut t = tally::tally(data, &fused.sources, &sets, co_tweets, blocks, &ask);
+    let here = || tally::tally(data, &fused.sources[..], &sets, co_tweets, blocks, &ask);
+    let mut t = match &elsewhere.0 {
+        None => here(),
+        Some(e) => e.tally(&ask, &here)?,
+    };
     let hours = (
         std::mem::take(&mut t.profile_hours),
         std::mem::take(&mut t.active_hours),
@@ -159,10 +175,11 @@ fn measure_in(
         (e.internal_weight, e.boundary_weight) = weights[c];
         e.rhythm = std::mem::take(&mut rhythms[c]);
     }
-    ev.into_iter()
+    Ok(ev
+        .into_iter()
         .enumerate()
         .map(|(c, e)| (parts_from(&e, sizes[c]), e))
-        .collect()
+        .collect())
 }
 
 /// The action sets scoring reads, as [`tally::Block::Items`] numbers them: those whose actions
@@ -425,26 +442,33 @@ mod tests {
         let (sets, co_tweets) = action_sets(&fused);
         assert!(sets.iter().filter(|a| a.items() > 0).count() >= 4);
         assert!(sets[co_tweets.unwrap()].items() > 0);
-        let whole: Vec<Block> = std::iter::once(Block::Rows(0..data.len()))
+        let all = std::iter::once(0..data.len()).collect();
+        let whole: Vec<Block> = std::iter::once(Block::Rows(all))
             .chain((sets.iter().enumerate()).map(|(k, a)| Block::Items(k, 0..a.items())))
             .collect();
-        let mut ragged: Vec<Block> = Vec::new();
+        // Rows at uneven steps, dealt in turn to three blocks (as a process's own rows lie
+        // between the others').
+        let mut steps = Vec::new();
         let mut lo = 0;
         for step in [1, 2, 3, 5, 7, 11, 13].into_iter().cycle() {
             let hi = (lo + step * 997).min(data.len());
-            ragged.push(Block::Rows(lo..hi));
+            steps.push(lo..hi);
             lo = hi;
             if lo == data.len() {
                 break;
             }
         }
+        let mut ragged: Vec<Block> = (0..3)
+            .map(|b| Block::Rows(steps.iter().skip(b).step_by(3).cloned().collect()))
+            .collect();
         for (k, a) in sets.iter().enumerate() {
             ragged.extend((0..a.items()).map(|g| Block::Items(k, g..g + 1)));
         }
         let groups = (&cluster_of[..], clusters, &sizes[..]);
         // Each cluster's parts and evidence, every bit of them.
         let measure = |blocks: &[Block], background| -> Vec<String> {
-            let m = measure_in(&data, &activity, &fused, groups, 7, background, blocks);
+            let here = (blocks, &Elsewhere::default());
+            let m = measure_in(&data, &activity, &fused, groups, 7, background, here).unwrap();
             m.iter().map(|x| format!("{x:?}")).collect()
         };
         let same = |got: Vec<String>, expected: &[String], cut: &str| {
@@ -466,13 +490,16 @@ mod tests {
                 .iter()
                 .any(|e| e.contains("inner_median_delay_ms: Some")));
             for per_kind in [2, 5, 13] {
-                let blocks = tally::blocks(&data, &sets, per_kind);
-                assert!(blocks.len() > per_kind);
-                same(
-                    measure(&blocks, background),
-                    &expected,
-                    &format!("{per_kind} a kind"),
-                );
+                // The rows whole, and as the uneven steps.
+                for here in [std::slice::from_ref(&(0..data.len())), &steps[..]] {
+                    let blocks = tally::blocks(here, &sets, per_kind);
+                    assert!(blocks.len() > per_kind);
+                    same(
+                        measure(&blocks, background),
+                        &expected,
+                        &format!("{per_kind} a kind, {} ranges", here.len()),
+                    );
+                }
             }
             same(measure(&ragged, background), &expected, "ragged");
         }

@@ -11,12 +11,12 @@
 //!   two-week blocks: hour of day and slow trends stay, the shared moments go.
 
 use super::features::Activity;
+use super::tally::{each, Rows};
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::hash::splitmix;
 use ndarray::{Array1, ArrayView1};
 use rayon::prelude::*;
-use std::ops::Range;
 
 pub const HOURS_PER_WEEK: usize = 168;
 const HOUR_MS: i64 = 3_600_000;
@@ -99,9 +99,10 @@ pub fn measure(
     matched_accounts: bool,
 ) -> Vec<Rhythm> {
     let plan = Plan::new(data, activity, cluster_of, seed);
-    let rows = 0..data.len();
+    let all = 0..data.len();
+    let rows = std::slice::from_ref(&all);
     let hours = (
-        tally_profiles(data, rows.clone(), &plan),
+        tally_profiles(data, rows, &plan),
         tally_active_hours(data, rows, cluster_of, &plan),
     );
     finish(&plan, hours, cluster_of, sizes, seed, matched_accounts)
@@ -109,6 +110,7 @@ pub fn measure(
 
 /// What a cluster's rhythm is measured with, settled before any row is tallied: who needs a
 /// profile (the members, and the null's pool drawn by activity), and the data's span of days.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Plan {
     band_of: Vec<u32>,
     bands: usize,
@@ -186,11 +188,11 @@ impl Plan {
 
 /// Tweets per (profile row, hour of the week) of `rows`, sorted: each a `u64` holding the row,
 /// the hour and the count (`pack`).
-pub fn tally_profiles(data: &Dataset, rows: Range<usize>, plan: &Plan) -> Vec<u64> {
+pub fn tally_profiles(data: &Dataset, rows: Rows, plan: &Plan) -> Vec<u64> {
     let n = plan.profile_rows;
     // The rows' hours grouped by profile row, then counted row by row.
     let mut start = vec![0u32; n + 1];
-    for r in rows.clone() {
+    for r in each(rows) {
         let p = plan.profile_row[data.account[r] as usize];
         if p != u32::MAX {
             start[p as usize + 1] += 1;
@@ -201,7 +203,7 @@ pub fn tally_profiles(data: &Dataset, rows: Range<usize>, plan: &Plan) -> Vec<u6
     }
     let mut next = start.clone();
     let mut hours = vec![0u8; start[n] as usize];
-    for r in rows {
+    for r in each(rows) {
         let p = plan.profile_row[data.account[r] as usize];
         if p != u32::MAX {
             hours[next[p as usize] as usize] = hour_of_week(data.time_ms[r]) as u8;
@@ -250,7 +252,7 @@ fn pack(out: &mut Vec<u64>, row: u32, hour: u8, mut count: u32) {
 /// account), in row order (sorted once, when finished).
 pub fn tally_active_hours(
     data: &Dataset,
-    rows: Range<usize>,
+    rows: Rows,
     cluster_of: &[u32],
     plan: &Plan,
 ) -> Vec<(u32, u32, u32)> {
@@ -258,7 +260,7 @@ pub fn tally_active_hours(
     // drops them.
     let mut last_hour = vec![u32::MAX; cluster_of.len()];
     let mut stamps = Vec::new();
-    for r in rows {
+    for r in each(rows) {
         let u = data.account[r];
         let c = cluster_of[u as usize];
         let hour = plan.hour(data.time_ms[r]);

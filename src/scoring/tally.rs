@@ -13,12 +13,14 @@ use super::parts::{NULL_SHIFT_MS, SYNC_WINDOW_MS};
 use super::rhythm::{self, Plan};
 use super::NO_CLUSTER;
 use crate::dataset::{Dataset, ItemKind, TweetKind, NO_TEXT};
+use crate::error::Result;
 use crate::graphs::actions::Actions;
-use crate::graphs::retweet::Source;
+use crate::graphs::retweet::{Source, Sources};
 use crate::hash::splitmix;
 use hashbrown::HashMap;
 use rayon::prelude::*;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// What every part is asked about: the clusters, and what the nulls need.
 pub struct Ask<'a> {
@@ -29,10 +31,20 @@ pub struct Ask<'a> {
     pub plan: &'a Plan,
     /// Seeds the time-shifted null of synchrony.
     pub seed: u64,
+    /// Distinct hashtags in the data (their uses are counted by id).
+    pub hashtags: usize,
+}
+
+/// Rows to tally: ranges, rising.
+pub type Rows<'a> = &'a [Range<usize>];
+
+/// Each row of `rows`, in order.
+pub fn each(rows: Rows<'_>) -> impl Iterator<Item = usize> + Clone + '_ {
+    rows.iter().flat_map(Range::clone)
 }
 
 /// Retweets made by one cluster's members, with a known source.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Retweets {
     pub known: u64,
     /// Of members; of those, with a known delay; and within the synchrony window.
@@ -42,7 +54,7 @@ pub struct Retweets {
 }
 
 /// One part's counts. Vectors indexed by cluster are `clusters` long.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     pub rows: u64,
     /// Every retweet with a known source other than its own account; of those, with a known
@@ -90,17 +102,17 @@ impl Tally {
     }
 
     /// Rows `rows` of `data`, whose retweets' sources are `sources` (indexed by row).
-    pub fn of_rows(
+    pub fn of_rows<S: Sources + ?Sized>(
         data: &Dataset,
-        rows: Range<usize>,
-        sources: &[Option<Source>],
+        rows: Rows,
+        sources: &S,
         ask: &Ask,
     ) -> Tally {
         let mut t = Tally::new(ask.clusters);
-        t.rows = rows.len() as u64;
-        t.retweets_of(data, rows.clone(), sources, ask.cluster_of);
-        t.texts_and_hashtags_of(data, rows.clone(), ask.cluster_of);
-        t.profile_hours = rhythm::tally_profiles(data, rows.clone(), ask.plan);
+        t.rows = rows.iter().map(|r| r.len() as u64).sum();
+        t.retweets_of(data, rows, sources, ask.cluster_of);
+        t.texts_and_hashtags_of(data, rows, ask);
+        t.profile_hours = rhythm::tally_profiles(data, rows, ask.plan);
         t.active_hours = rhythm::tally_active_hours(data, rows, ask.cluster_of, ask.plan);
         t
     }
@@ -130,26 +142,28 @@ impl Tally {
     }
 
     /// Retweets with a known source: every one, and members'.
-    fn retweets_of(
+    fn retweets_of<S: Sources + ?Sized>(
         &mut self,
         data: &Dataset,
-        rows: Range<usize>,
-        sources: &[Option<Source>],
+        rows: Rows,
+        sources: &S,
         cluster_of: &[u32],
     ) {
-        for r in rows {
-            let Some(s) = sources[r] else { continue };
+        for r in each(rows) {
+            let Some(s) = sources.source(data, r) else {
+                continue;
+            };
             let u = data.account[r];
-            if s.account() == u {
+            if s.account == u {
                 continue;
             }
-            let delay = s.delay_ms(data, r);
+            let delay = s.delay_ms;
             if let Some(d) = delay {
                 self.retweets_timed += 1;
                 self.retweets_fast += (d <= SYNC_WINDOW_MS) as u64;
             }
             self.retweets_known += 1;
-            let source_cluster = cluster_of[s.account() as usize];
+            let source_cluster = cluster_of[s.account as usize];
             if source_cluster != NO_CLUSTER {
                 self.received[source_cluster as usize] += 1;
             }
@@ -171,9 +185,10 @@ impl Tally {
     }
 
     /// Members' rows and own texts; every hashtag use, and members'.
-    fn texts_and_hashtags_of(&mut self, data: &Dataset, rows: Range<usize>, cluster_of: &[u32]) {
-        self.hashtag_uses = vec![0; data.hashtags.len()];
-        for r in rows {
+    fn texts_and_hashtags_of(&mut self, data: &Dataset, rows: Rows, ask: &Ask) {
+        let cluster_of = ask.cluster_of;
+        self.hashtag_uses = vec![0; ask.hashtags];
+        for r in each(rows) {
             let c = cluster_of[data.account[r] as usize];
             if c != NO_CLUSTER {
                 self.tweets[c as usize] += 1;
@@ -335,23 +350,76 @@ fn synchrony_of(
     }
 }
 
+/// Rows of a run held by other processes (see [`crate::dataset::shard`]), tallied where they
+/// are: process 0 tallies the rows it parsed, and adds the others' tallies.
+pub trait RowsElsewhere: Send + Sync {
+    /// The rows of the dataset this process tallies itself.
+    fn here(&self) -> &[Range<usize>];
+    /// Give the others the sources of their rows' retweets (found here, from the whole data):
+    /// once, before the first tally.
+    fn place_sources(&self, data: &Dataset, sources: &[Option<Source>]) -> Result<()>;
+    /// `here` (this process's tally, taken meanwhile) and the other processes' tallies of
+    /// their rows for `ask`, added.
+    fn tally(&self, ask: &Ask, here: &(dyn Fn() -> Tally + Sync)) -> Result<Tally>;
+}
+
+/// Where a run's rows are: all here (`None`), or some with other processes.
+#[derive(Clone, Default)]
+pub struct Elsewhere(pub Option<Arc<dyn RowsElsewhere>>);
+
+impl std::fmt::Debug for Elsewhere {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.0 {
+            None => "Elsewhere(none)",
+            Some(_) => "Elsewhere(other processes)",
+        })
+    }
+}
+
+impl Elsewhere {
+    /// The rows of `data` tallied here.
+    pub fn here(&self, data: &Dataset) -> Vec<Range<usize>> {
+        match &self.0 {
+            None => std::iter::once(0..data.len()).collect(),
+            Some(e) => e.here().to_vec(),
+        }
+    }
+}
+
 /// A part of the data to tally.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Block {
-    Rows(Range<usize>),
+    Rows(Vec<Range<usize>>),
     /// Items of the action set numbered so in [`tally`]'s `sets`.
     Items(usize, Range<usize>),
 }
 
-/// `data` cut into about `per_kind` blocks of rows, and each action set into about as many
+/// The rows `here` cut into about `per_kind` blocks, and each action set into about as many
 /// blocks of items (at item boundaries, by actions).
-pub fn blocks(data: &Dataset, sets: &[&Actions], per_kind: usize) -> Vec<Block> {
+pub fn blocks(here: Rows, sets: &[&Actions], per_kind: usize) -> Vec<Block> {
     let per_kind = per_kind.max(1);
-    let rows = data.len().div_ceil(per_kind).max(1);
-    let mut out: Vec<Block> = (0..data.len())
-        .step_by(rows)
-        .map(|lo| Block::Rows(lo..(lo + rows).min(data.len())))
-        .collect();
+    let size = (here.iter().map(|r| r.len()).sum::<usize>())
+        .div_ceil(per_kind)
+        .max(1);
+    let mut out = Vec::new();
+    let mut block: Vec<Range<usize>> = Vec::new();
+    let mut room = size;
+    for r in here {
+        let mut lo = r.start;
+        while lo < r.end {
+            let hi = r.end.min(lo + room);
+            block.push(lo..hi);
+            room -= hi - lo;
+            lo = hi;
+            if room == 0 {
+                out.push(Block::Rows(std::mem::take(&mut block)));
+                room = size;
+            }
+        }
+    }
+    if !block.is_empty() {
+        out.push(Block::Rows(block));
+    }
     for (k, a) in sets.iter().enumerate() {
         let size = a.len().div_ceil(per_kind).max(1);
         let mut lo = 0;
@@ -371,9 +439,9 @@ pub fn blocks(data: &Dataset, sets: &[&Actions], per_kind: usize) -> Vec<Block> 
 
 /// The sum of the tallies of `blocks`, taken on every core. `sets` are the action sets;
 /// `co_tweets` names the one whose items are texts, if any.
-pub fn tally(
+pub fn tally<S: Sources + ?Sized>(
     data: &Dataset,
-    sources: &[Option<Source>],
+    sources: &S,
     sets: &[&Actions],
     co_tweets: Option<usize>,
     parts: &[Block],
@@ -382,7 +450,7 @@ pub fn tally(
     parts
         .par_iter()
         .map(|p| match p {
-            Block::Rows(rows) => Tally::of_rows(data, rows.clone(), sources, ask),
+            Block::Rows(rows) => Tally::of_rows(data, rows, sources, ask),
             Block::Items(k, items) => {
                 let cotweet = co_tweets == Some(*k);
                 Tally::of_items(sets[*k], items.clone(), cotweet, &data.time_ms, ask)
