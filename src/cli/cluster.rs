@@ -11,11 +11,13 @@ use std::path::PathBuf;
 pub type Read = Option<(Dataset, IngestStats)>;
 
 /// What a run across processes keeps after reading: on process 0, its link to the others,
-/// which count detect's pairs, until it lets them go.
+/// which count detect's pairs and tally the rows they hold, until it lets them go.
 #[derive(Default)]
 pub struct Session {
     #[cfg(feature = "distributed")]
     link: Option<coordnet::distributed::Link<coordnet::ingest::Shipment>>,
+    #[cfg(feature = "distributed")]
+    rows: Option<std::sync::Arc<coordnet::distributed::RowsAcross<coordnet::ingest::Shipment>>>,
 }
 
 impl Session {
@@ -28,10 +30,31 @@ impl Session {
         coordnet::graphs::counting::Counter::default()
     }
 
+    /// Where the rows the other processes hold are tallied: there, or none are elsewhere.
+    pub fn elsewhere(&self) -> coordnet::scoring::tally::Elsewhere {
+        #[cfg(feature = "distributed")]
+        if let Some(rows) = &self.rows {
+            return coordnet::scoring::tally::Elsewhere(Some(rows.clone()));
+        }
+        coordnet::scoring::tally::Elsewhere::default()
+    }
+
+    /// What each process tallied of the rows for scoring, in words (empty on one process).
+    pub fn rows_tallied(&self) -> String {
+        #[cfg(feature = "distributed")]
+        if let Some(rows) = &self.rows {
+            return coordnet::progress::shared_out("tallied", &rows.tallied());
+        }
+        String::new()
+    }
+
     /// Let the other processes go, once nothing more is asked of them.
     pub fn finish(self) -> anyhow::Result<()> {
         #[cfg(feature = "distributed")]
         if let Some(link) = self.link {
+            if let Some(rows) = &self.rows {
+                rows.end()?;
+            }
             link.finish()?;
         }
         Ok(())
@@ -53,6 +76,7 @@ impl ClusterArgs {
         inputs: &[PathBuf],
         opts: &IngestOptions,
         progress: &dyn Progress,
+        _keep_rows: bool,
     ) -> anyhow::Result<(Read, Session)> {
         let read = ingest_with_progress(inputs, opts, progress)?;
         Ok((Some(read), Session::default()))
@@ -65,8 +89,8 @@ pub use across::ClusterArgs;
 #[cfg(feature = "distributed")]
 mod across {
     use super::*;
-    use coordnet::distributed::{fingerprint, Cluster, Link};
-    use coordnet::ingest::Shipment;
+    use coordnet::distributed::{fingerprint, Cluster, Link, RowsAcross};
+    use coordnet::ingest::{Gathered, Shipment};
     use std::time::Duration;
 
     const HEADING: &str = "Across processes";
@@ -103,12 +127,14 @@ mod across {
         }
 
         /// Read the inputs, across the processes if the flags name some. A process other than
-        /// 0 then counts pairs for process 0 until it is let go.
+        /// 0 then counts pairs for process 0, and with `keep_rows` holds the rows it parsed and
+        /// tallies them for process 0, until it is let go.
         pub fn read(
             &self,
             inputs: &[PathBuf],
             opts: &IngestOptions,
             progress: &dyn Progress,
+            keep_rows: bool,
         ) -> anyhow::Result<(Read, Session)> {
             let Some(mut cluster) = self.cluster()? else {
                 let read = ingest_with_progress(inputs, opts, progress)?;
@@ -116,14 +142,24 @@ mod across {
             };
             cluster.parse_ahead = coordnet::ingest::parse_ahead(opts);
             let link = self.start(&cluster, inputs)?;
-            match coordnet::ingest::ingest_across(inputs, opts, progress, &link) {
-                Ok(read) if cluster.is_first() => {
+            match coordnet::ingest::ingest_across(inputs, opts, progress, &link, keep_rows) {
+                Ok(Gathered::First(data, stats, held)) => {
                     link.gathered()?;
-                    Ok((read, Session { link: Some(link) }))
+                    let rows = (keep_rows)
+                        .then(|| std::sync::Arc::new(RowsAcross::new(&link, held, data.len())));
+                    let session = Session {
+                        link: Some(link),
+                        rows,
+                    };
+                    Ok((Some((data, stats)), session))
                 }
-                Ok(read) => {
+                Ok(Gathered::Other(shard)) => {
+                    if let Some(shard) = shard {
+                        // Failing, this process stops at once: process 0 sees it go.
+                        coordnet::distributed::serve_rows(&link, shard)?;
+                    }
                     link.finish()?;
-                    Ok((read, Session::default()))
+                    Ok((None, Session::default()))
                 }
                 // Process 0 stops at once: the others see its connections close and stop.
                 Err(e) if cluster.is_first() => Err(e.into()),

@@ -224,7 +224,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let progress = Reporter::new(STAGES.len() + 2 + usize::from(!args.control.is_empty()));
     progress.say(&args.input.memory_line());
     let options = args.input.options();
-    match args.cluster.read(&args.input.inputs, &options, &progress)? {
+    match (args.cluster).read(&args.input.inputs, &options, &progress, true)? {
         (Some((data, stats)), session) => {
             let read = Read {
                 data,
@@ -280,7 +280,12 @@ fn detect_and_write(
         }
     };
     config.fusion.graph.counter = session.counter();
+    config.elsewhere = session.elsewhere();
     let d = detect_with_progress(&data, control.as_ref(), &config, progress)?;
+    let tallied = session.rows_tallied();
+    if !tallied.is_empty() {
+        progress.say(&format!("rows scored where they are held{tallied}"));
+    }
     session.finish()?;
     let config = &config;
     progress.say(&format!(

@@ -144,7 +144,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     // CooRTweet counts every row, repeated ones too.
     ingest_opts.keep_repeated_rows = args.graph.coortweet;
-    let (read, session) = (args.cluster).read(&args.input.inputs, &ingest_opts, &progress)?;
+    let (read, session) =
+        (args.cluster).read(&args.input.inputs, &ingest_opts, &progress, false)?;
     // A graph's projection keeps every column of its edges, on process 0: the others are done.
     session.finish()?;
     let Some((data, stats)) = read else {

@@ -13,10 +13,13 @@
 
 mod connect;
 mod hosts;
+mod mail;
 mod pairs;
+mod rows;
 
 pub use hosts::{parse_hosts, read_hostfile, Host};
 pub use pairs::Pairing;
+pub use rows::{keep_rows, place_rows, serve_rows, RowsAcross};
 
 use crate::error::{Error, Result};
 use std::path::Path;
@@ -113,6 +116,7 @@ impl Cluster {
         let (outbox_tx, outbox_rx) = sync_channel::<Outgoing<P>>(ahead);
         let (inbox_tx, inbox_rx) = sync_channel::<(u32, P)>(IN_FLIGHT);
         let (answers_tx, answers_rx) = channel();
+        let (mail_tx, mail_rx) = channel();
         let (cuts_tx, cuts_rx) = channel();
         // Cuts go out on a channel of their own, never full: the thread that cuts must never
         // wait on the worker, which may be waiting for process 0 to take a piece.
@@ -124,6 +128,7 @@ impl Cluster {
             outbox: outbox_rx,
             inbox: inbox_tx,
             answers: answers_tx,
+            mail: mail_tx,
             cuts: cuts_tx,
             cut_out: cut_out_rx,
             taken: taken.clone(),
@@ -147,6 +152,8 @@ impl Cluster {
             outbox: Some(outbox_tx),
             inbox: self.is_first().then_some(Mutex::new(inbox_rx)),
             answers: (self.is_first()).then(|| Arc::new(Mutex::new(answers_rx))),
+            mail: Arc::new(Mutex::new(Some(mail_rx))),
+            posted: Arc::new((0..self.processes()).map(|_| AtomicU64::new(0)).collect()),
             cuts: (!self.is_first()).then(|| Mutex::new(cuts_rx)),
             cut_out: self.is_first().then_some(cut_out_tx),
             taken,
@@ -196,6 +203,8 @@ enum Outgoing<P> {
     Gathered,
     /// From process 0: pairs to count across the processes.
     Work(pairs::Work),
+    /// A piece of a message to another process.
+    Parcel(mail::Parcel),
     /// From process 0: the run needs the others no more.
     Close,
 }
@@ -209,6 +218,7 @@ struct Ends<P> {
     outbox: Receiver<Outgoing<P>>,
     inbox: SyncSender<(u32, P)>,
     answers: std::sync::mpsc::Sender<crate::graphs::PairCount>,
+    mail: std::sync::mpsc::Sender<(usize, Vec<u8>)>,
     cuts: std::sync::mpsc::Sender<Cut>,
     cut_out: Receiver<(u32, Cut)>,
     taken: Arc<Vec<AtomicU64>>,
@@ -239,6 +249,7 @@ fn work<P: Piece>(worker: &mut timely::worker::Worker, ends: Ends<P>) -> bool {
         outbox,
         inbox,
         answers,
+        mail,
         cuts,
         cut_out,
         taken,
@@ -305,6 +316,8 @@ fn work<P: Piece>(worker: &mut timely::worker::Worker, ends: Ends<P>) -> bool {
         );
     });
     let pairing = pairs::dataflow(worker, answers);
+    let mut parcels = Some(mail::dataflow(worker, mail));
+    let mut parcel_round = 0u64;
     // Process 0 sends no pieces, and only process 0 sends acknowledgements and pairing work:
     // other inputs close at once, or the frontiers would wait on them.
     let mut input = (me != 0).then_some(input);
@@ -332,6 +345,13 @@ fn work<P: Piece>(worker: &mut timely::worker::Worker, ends: Ends<P>) -> bool {
             Ok(Outgoing::Work(w)) => {
                 if let Some(pairing) = pairing.as_mut() {
                     pairing.send(worker, w);
+                }
+            }
+            Ok(Outgoing::Parcel(p)) => {
+                if let Some(parcels) = parcels.as_mut() {
+                    parcels.send(p);
+                    parcel_round += 1;
+                    parcels.advance_to(parcel_round);
                 }
             }
             Ok(Outgoing::Piece(piece)) => {
@@ -378,7 +398,7 @@ fn work<P: Piece>(worker: &mut timely::worker::Worker, ends: Ends<P>) -> bool {
     if let Some(input) = input.as_mut() {
         send_urgent(&urgent, input, me, &mut sent);
     }
-    drop((input, acks, grants, pairing));
+    drop((input, acks, grants, pairing, parcels));
     // Process 0 closes its inputs only once it has everything (or it fails and its
     // connections close), so the dataflow ends after its word has arrived.
     while worker.step_or_park(Some(Duration::from_millis(10))) {}
@@ -396,6 +416,10 @@ pub struct Link<P: Piece> {
     taken: Arc<Vec<AtomicU64>>,
     /// On process 0: the answers to pairing work, a graph at a time.
     answers: Option<Arc<Mutex<Receiver<crate::graphs::PairCount>>>>,
+    /// Whole messages from other processes, with who sent them (see [`mail`]).
+    mail: Letters,
+    /// Pieces of messages this process has sent, by the process they went to.
+    posted: Arc<Vec<AtomicU64>>,
     /// On the others: the chunks of split files process 0 cut for this process.
     cuts: Option<Mutex<Receiver<Cut>>>,
     /// On process 0: where it sends them.
@@ -452,6 +476,26 @@ impl<P: Piece> Link<P> {
         }
     }
 
+    /// This process's way to send messages of any size to another and take theirs.
+    pub fn mailbox(&self) -> Mailbox<P> {
+        Mailbox {
+            cluster: self.cluster.clone(),
+            outbox: self.outbox.clone(),
+            posted: self.posted.clone(),
+            mail: self.mail.clone(),
+        }
+    }
+
+    /// Send `message` to process `to` (see [`Mailbox::post`]).
+    pub fn post<T: serde::Serialize>(&self, to: usize, message: &T) -> Result<()> {
+        self.mailbox().post(to, message)
+    }
+
+    /// The next message another process sent this one (see [`Mailbox::mail`]).
+    pub fn mail<T: serde::de::DeserializeOwned>(&self) -> Result<(usize, T)> {
+        self.mailbox().mail()
+    }
+
     /// On process 0, once it has every process's share: tell the others.
     pub fn gathered(&self) -> Result<()> {
         let outbox = self.outbox.as_ref().expect("a closed link sends nothing");
@@ -481,6 +525,7 @@ impl<P: Piece> Link<P> {
         self.outbox = None;
         self.inbox = None; // a worker handing over pieces nobody takes stops waiting
         self.answers = None;
+        *self.mail.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.cuts = None;
         self.cut_out = None;
         let guards = self
@@ -501,6 +546,59 @@ impl<P: Piece> Link<P> {
 
     fn failure(&self) -> Error {
         failure(&self.cluster)
+    }
+}
+
+/// Whole messages from other processes, with who sent them; `None` once the link is closed.
+type Letters = Arc<Mutex<Option<Receiver<(usize, Vec<u8>)>>>>;
+
+/// Messages of any size between this process and the others (see [`mail`]).
+pub struct Mailbox<P: Piece> {
+    cluster: Cluster,
+    outbox: Option<SyncSender<Outgoing<P>>>,
+    posted: Arc<Vec<AtomicU64>>,
+    mail: Letters,
+}
+
+impl<P: Piece> Mailbox<P> {
+    /// Send `message` to process `to`, in pieces.
+    pub fn post<T: serde::Serialize>(&self, to: usize, message: &T) -> Result<()> {
+        let bytes = bincode::serialize(message)
+            .map_err(|e| Error::cluster(format!("a message for process {to}: {e}")))?;
+        let outbox = self.outbox.as_ref().expect("a closed link sends nothing");
+        let pieces = bytes.len().div_ceil(mail::PIECE_BYTES).max(1);
+        for (i, piece) in (bytes.chunks(mail::PIECE_BYTES))
+            .chain((bytes.is_empty()).then_some(&[][..]))
+            .enumerate()
+        {
+            let parcel = mail::Parcel {
+                from: self.cluster.process as u32,
+                to: to as u32,
+                seq: self.posted[to].fetch_add(1, Ordering::Relaxed),
+                last: i + 1 == pieces,
+                bytes: piece.to_vec(),
+            };
+            (outbox.send(Outgoing::Parcel(parcel))).map_err(|_| failure(&self.cluster))?;
+        }
+        Ok(())
+    }
+
+    /// The next message another process sent this one, and who sent it; an error naming the
+    /// process that failed if the others stopped first, or if the message is not a `T`.
+    pub fn mail<T: serde::de::DeserializeOwned>(&self) -> Result<(usize, T)> {
+        let mail = self.mail.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(mail) = mail.as_ref() else {
+            return Err(failure(&self.cluster));
+        };
+        let (from, bytes) = mail.recv().map_err(|_| failure(&self.cluster))?;
+        let message = bincode::deserialize(&bytes).map_err(|e| {
+            Error::cluster(format!(
+                "{} sent a message that does not hold together ({e}): every process must run \
+                 the same build",
+                self.cluster.name(from)
+            ))
+        })?;
+        Ok((from, message))
     }
 }
 
@@ -530,6 +628,7 @@ impl<P: Piece> Drop for Link<P> {
         self.outbox = None;
         self.inbox = None;
         self.answers = None;
+        *self.mail.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.cuts = None;
         self.cut_out = None;
         if let Some(guards) = self

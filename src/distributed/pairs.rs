@@ -245,10 +245,4 @@ impl<P: Piece> PairCounter for Pairing<P> {
         send(Work::Control(Control::End))?;
         answers.recv().map_err(|_| failure(&self.cluster))
     }
-
-    /// The other processes may end once the graphs are built: they hold nothing Leiden,
-    /// scoring or the outputs read.
-    fn done(&self) {
-        let _ = self.outbox.send(Outgoing::Close);
-    }
 }

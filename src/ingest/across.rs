@@ -9,6 +9,7 @@
 use super::*;
 use crate::dataset::coded::Coder;
 use crate::dataset::interner::hash_bytes;
+use crate::dataset::shard::Shard;
 use crate::distributed::{shares, Cut, Link};
 use hashbrown::HashMap;
 use std::io::{Read, Seek};
@@ -88,16 +89,26 @@ pub fn parse_ahead(opts: &IngestOptions) -> usize {
     }
 }
 
-/// Read `inputs` across the processes of `link`. Process 0 returns the dataset and report a
-/// single process builds from all of them; the others read their share, send it to process 0
-/// and return `None`.
+/// What a process has once the inputs are read across processes.
+pub enum Gathered {
+    /// Process 0: the dataset and report a single process builds from all the inputs, and
+    /// the rows each other process holds (by process, rising; none unless rows are kept).
+    First(Dataset, IngestStats, Vec<Vec<u32>>),
+    /// Another process: the rows it parsed, as the dataset's (when rows are kept).
+    Other(Option<Shard>),
+}
+
+/// Read `inputs` across the processes of `link`. Process 0 gathers the dataset a single
+/// process builds from all of them; the others read their share and send it to process 0,
+/// and with `keep_rows` hold on to it, as the dataset's rows once process 0 places them.
 pub fn ingest_across(
     inputs: &[PathBuf],
     opts: &IngestOptions,
     progress: &dyn Progress,
     link: &Link<Shipment>,
-) -> Result<Option<(Dataset, IngestStats)>> {
-    let read = read_across(inputs, opts, progress, link);
+    keep_rows: bool,
+) -> Result<Gathered> {
+    let read = read_across(inputs, opts, progress, link, keep_rows);
     if let (Err(e), false) = (&read, link.cluster().is_first()) {
         // Process 0 says why the run stops; this process says it too, as it fails.
         link.send_urgent(Shipment::Failed {
@@ -113,7 +124,8 @@ fn read_across(
     opts: &IngestOptions,
     progress: &dyn Progress,
     link: &Link<Shipment>,
-) -> Result<Option<(Dataset, IngestStats)>> {
+    keep_rows: bool,
+) -> Result<Gathered> {
     let (sources, skipped) = source::expand_noting(inputs)?;
     let sizes: Vec<u64> = (sources.iter())
         .map(|s| source::expected_bytes(s).max(source::size_on_disk(s)))
@@ -121,7 +133,12 @@ fn read_across(
     let cluster = link.cluster();
     let readers = readers(&sources, &sizes, cluster.processes());
     if !cluster.is_first() {
-        return send_share(&sources, &readers, opts, link).map(|_| None);
+        let kept = send_share(&sources, &readers, opts, link, keep_rows)?;
+        // Reading is over for process 0 too once it places the rows.
+        let shard = kept
+            .map(|b| crate::distributed::keep_rows(link, b))
+            .transpose()?;
+        return Ok(Gathered::Other(shard));
     }
     let expected = sources.iter().map(source::expected_bytes).sum();
     // Every file counts: this process's as they are read, the others' as each arrives whole.
@@ -133,25 +150,33 @@ fn read_across(
         pending: HashMap::new(),
         parsed: vec![0; cluster.processes()],
     };
-    let (data, mut stats) = run(names, expected, opts, None, |tx, pool| {
-        gather(&sources, &readers, opts, tx, pool, progress, &mut arrivals)
-    })?;
+    let processes = if keep_rows { cluster.processes() } else { 1 };
+    let (data, mut stats, placements) =
+        run_placing(names, expected, opts, None, processes, |tx, pool| {
+            gather(&sources, &readers, opts, tx, pool, progress, &mut arrivals)
+        })?;
+    let held = match keep_rows {
+        true => crate::distributed::place_rows(link, placements)?,
+        false => Vec::new(),
+    };
     let mut parsed = arrivals.parsed;
     // Process 0 parsed what the others did not.
     parsed[0] = stats.rows_read.saturating_sub(parsed.iter().sum());
     stats.rows_by_process = parsed;
     stats.skipped_entries = skipped;
-    Ok(Some((data, stats)))
+    Ok(Gathered::First(data, stats, held))
 }
 
 /// Read and parse this process's share, sending each file's layout, chunks and hash (of a
-/// split file, its chunks and how many it was cut into).
+/// split file, its chunks and how many it was cut into). With `keep_rows`, returns the rows
+/// sent, in a builder of their own.
 fn send_share(
     sources: &[Source],
     readers: &[Reader],
     opts: &IngestOptions,
     link: &Link<Shipment>,
-) -> Result<()> {
+    keep_rows: bool,
+) -> Result<Option<DatasetBuilder>> {
     let me = link.cluster().process;
     let pool = BufferPool::default();
     let (tx, rx) = sync_channel(8);
@@ -159,6 +184,9 @@ fn send_share(
         link,
         next: HashMap::new(),
         coder: Coder::new(me as u32),
+        kept: keep_rows.then(|| DatasetBuilder::for_shard(opts.keep_text)),
+        formats: HashMap::new(),
+        opts,
     };
     std::thread::scope(|scope| {
         let reader = scope.spawn(|| -> Result<()> {
@@ -192,7 +220,8 @@ fn send_share(
         let consumed = consume(rx, &pool, opts.memory_limit, &mut sink);
         let read = reader.join().expect("reader thread panicked");
         read.and(consumed)
-    })
+    })?;
+    Ok(sink.kept)
 }
 
 /// Chunks of a split file process 0 may cut ahead of what it has merged, per process: each
@@ -351,16 +380,28 @@ struct Ship<'a> {
     link: &'a Link<Shipment>,
     next: HashMap<u32, u32>,
     coder: Coder,
+    /// The rows sent, kept here too (see `crate::dataset::shard`).
+    kept: Option<DatasetBuilder>,
+    formats: HashMap<u32, Option<Format>>,
+    opts: &'a IngestOptions,
 }
 
 impl Sink for Ship<'_> {
     fn format(&mut self, file: u32, format: Option<Format>) -> Result<()> {
+        self.formats.insert(file, format);
         self.link.send(Shipment::Format { file, format })
     }
 
     fn take(&mut self, batches: Vec<(u32, RecordBatch)>) -> Result<Vec<(u32, RecordBatch)>> {
         for (file, mut batch) in batches {
             self.coder.code(&mut batch);
+            if let Some(kept) = &mut self.kept {
+                // Texts as process 0 keeps them (see `merge`).
+                let ira = self.formats.get(&file) == Some(&Some(Format::Ira));
+                kept.keep_text(self.opts.keep_text || ira);
+                kept.push(file, &batch)?;
+                kept.spill_texts(self.opts.max_text_memory, &self.opts.temp_dir())?;
+            }
             let seq = self.next.entry(file).or_default();
             let batch = Shipment::Batch {
                 file,

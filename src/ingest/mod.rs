@@ -23,10 +23,11 @@ pub mod time;
 mod twitter_json;
 
 #[cfg(feature = "distributed")]
-pub use across::{ingest_across, parse_ahead, Shipment};
+pub use across::{ingest_across, parse_ahead, Gathered, Shipment};
 pub use actions::{ActionsMapping, ObjectKind};
 pub use stats::{FileStats, IngestStats, ReasonStats};
 
+use crate::dataset::shard::Placement;
 use crate::dataset::{Dataset, DatasetBuilder, RecordBatch};
 use crate::error::{Error, Position, Result, Setting};
 use crate::progress::{Progress, Silent, Total};
@@ -320,6 +321,19 @@ fn run(
     queue: Option<usize>,
     read: impl FnOnce(SyncSender<Message>, BufferPool) -> Result<Vec<String>> + Send,
 ) -> Result<(Dataset, IngestStats)> {
+    let (data, stats, _) = run_placing(names, expected_bytes, opts, queue, 1, read)?;
+    Ok((data, stats))
+}
+
+/// [`run`], on process 0 of `processes`: and where each other process's records went.
+fn run_placing(
+    names: Vec<PathBuf>,
+    expected_bytes: u64,
+    opts: &IngestOptions,
+    queue: Option<usize>,
+    processes: usize,
+    read: impl FnOnce(SyncSender<Message>, BufferPool) -> Result<Vec<String>> + Send,
+) -> Result<(Dataset, IngestStats, Vec<Placement>)> {
     let started = Instant::now();
     let mut stats = IngestStats::new(names);
     let mut builder = DatasetBuilder::new(opts.keep_text);
@@ -353,7 +367,8 @@ fn run(
     for (file, hash) in stats.files.iter_mut().zip(hashes) {
         file.sha256 = Some(hash);
     }
-    let (mut dataset, duplicates, reused) = builder.finish(opts.keep_repeated_rows);
+    let (mut dataset, duplicates, reused, placements) =
+        builder.finish_placing(opts.keep_repeated_rows, processes);
     if dataset.texts.text_bytes() > opts.max_text_memory {
         dataset.texts.move_to_disk(&opts.temp_dir())?;
     }
@@ -365,7 +380,7 @@ fn run(
     }
     stats.reused_tweet_ids = reused;
     stats.seconds = started.elapsed().as_secs_f64();
-    Ok((dataset, stats))
+    Ok((dataset, stats, placements))
 }
 
 fn read_sources(

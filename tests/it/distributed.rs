@@ -158,12 +158,13 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
             &args.iter().map(String::as_str).collect::<Vec<_>>(),
         );
         // Every process parsed a share of the records (the two plain files are split, the
-        // zip entry and the gzip file dealt whole), and counted a share of each busy kind's
-        // pairs and of the retweets.
+        // zip entry and the gzip file dealt whole), counted a share of each busy kind's pairs
+        // and of the retweets, and tallied the rows it parsed for scoring.
         // (On 3 processes, process 2 parses a third of the split files' chunks and no whole
         // file: about a tenth.)
         for (line, what, least) in [
             ("read ", "parsed", 5.0),
+            ("rows scored", "tallied", 5.0),
             ("co-retweet:", "pairs counted", 100.0 / n as f64 / 3.0),
             ("co-hashtag:", "pairs counted", 100.0 / n as f64 / 3.0),
             ("retweet:", "retweets counted", 100.0 / n as f64 / 3.0),
