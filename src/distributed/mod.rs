@@ -205,6 +205,8 @@ enum Outgoing<P> {
     Work(pairs::Work),
     /// A piece of a message to another process.
     Parcel(mail::Parcel),
+    /// From process 0: every graph is counted.
+    PairingDone,
     /// From process 0: the run needs the others no more.
     Close,
 }
@@ -218,7 +220,7 @@ struct Ends<P> {
     outbox: Receiver<Outgoing<P>>,
     inbox: SyncSender<(u32, P)>,
     answers: std::sync::mpsc::Sender<crate::graphs::PairCount>,
-    mail: std::sync::mpsc::Sender<(usize, Vec<u8>)>,
+    mail: std::sync::mpsc::Sender<(usize, mail::Letter)>,
     cuts: std::sync::mpsc::Sender<Cut>,
     cut_out: Receiver<(u32, Cut)>,
     taken: Arc<Vec<AtomicU64>>,
@@ -347,6 +349,8 @@ fn work<P: Piece>(worker: &mut timely::worker::Worker, ends: Ends<P>) -> bool {
                     pairing.send(worker, w);
                 }
             }
+            // Closing the inputs ends the dataflow on every process, and frees what it held.
+            Ok(Outgoing::PairingDone) => pairing = None,
             Ok(Outgoing::Parcel(p)) => {
                 if let Some(parcels) = parcels.as_mut() {
                     parcels.send(p);
@@ -550,7 +554,7 @@ impl<P: Piece> Link<P> {
 }
 
 /// Whole messages from other processes, with who sent them; `None` once the link is closed.
-type Letters = Arc<Mutex<Option<Receiver<(usize, Vec<u8>)>>>>;
+type Letters = Arc<Mutex<Option<Receiver<(usize, mail::Letter)>>>>;
 
 /// Messages of any size between this process and the others (see [`mail`]).
 pub struct Mailbox<P: Piece> {
@@ -563,24 +567,24 @@ pub struct Mailbox<P: Piece> {
 impl<P: Piece> Mailbox<P> {
     /// Send `message` to process `to`, in pieces.
     pub fn post<T: serde::Serialize>(&self, to: usize, message: &T) -> Result<()> {
-        let bytes = bincode::serialize(message)
-            .map_err(|e| Error::cluster(format!("a message for process {to}: {e}")))?;
         let outbox = self.outbox.as_ref().expect("a closed link sends nothing");
-        let pieces = bytes.len().div_ceil(mail::PIECE_BYTES).max(1);
-        for (i, piece) in (bytes.chunks(mail::PIECE_BYTES))
-            .chain((bytes.is_empty()).then_some(&[][..]))
-            .enumerate()
-        {
+        let me = self.cluster.process as u32;
+        let mut pieces = mail::Pieces::new(|bytes, last| {
             let parcel = mail::Parcel {
-                from: self.cluster.process as u32,
+                from: me,
                 to: to as u32,
                 seq: self.posted[to].fetch_add(1, Ordering::Relaxed),
-                last: i + 1 == pieces,
-                bytes: piece.to_vec(),
+                last,
+                bytes,
             };
-            (outbox.send(Outgoing::Parcel(parcel))).map_err(|_| failure(&self.cluster))?;
-        }
-        Ok(())
+            (outbox.send(Outgoing::Parcel(parcel)))
+                .map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+        });
+        bincode::serialize_into(&mut pieces, message).map_err(|e| match *e {
+            bincode::ErrorKind::Io(_) => failure(&self.cluster),
+            e => Error::cluster(format!("a message for process {to}: {e}")),
+        })?;
+        pieces.finish().map_err(|_| failure(&self.cluster))
     }
 
     /// The next message another process sent this one, and who sent it; an error naming the
@@ -590,8 +594,10 @@ impl<P: Piece> Mailbox<P> {
         let Some(mail) = mail.as_ref() else {
             return Err(failure(&self.cluster));
         };
-        let (from, bytes) = mail.recv().map_err(|_| failure(&self.cluster))?;
-        let message = bincode::deserialize(&bytes).map_err(|e| {
+        let (from, letter) = mail.recv().map_err(|_| failure(&self.cluster))?;
+        // Buffered: the decoder reads a few bytes at a time.
+        let letter = std::io::BufReader::with_capacity(1 << 16, letter);
+        let message = bincode::deserialize_from(letter).map_err(|e| {
             Error::cluster(format!(
                 "{} sent a message that does not hold together ({e}): every process must run \
                  the same build",

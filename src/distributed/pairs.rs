@@ -245,4 +245,9 @@ impl<P: Piece> PairCounter for Pairing<P> {
         send(Work::Control(Control::End))?;
         answers.recv().map_err(|_| failure(&self.cluster))
     }
+
+    /// The pairing dataflow ends once the graphs are built, and what timely held for it goes.
+    fn done(&self) {
+        let _ = self.outbox.send(Outgoing::PairingDone);
+    }
 }

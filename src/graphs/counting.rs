@@ -14,6 +14,9 @@ use crate::error::Result;
 pub trait PairCounter: Send + Sync {
     /// The significant account pairs of `job`, in any order, with what counting found.
     fn count(&self, job: PairJob<'_>) -> Result<PairCount>;
+
+    /// Nothing more will be counted (the graphs are built): what counts may let go.
+    fn done(&self) {}
 }
 
 /// The counter of [`GraphOptions::counter`](super::GraphOptions): `None` counts on this

@@ -190,6 +190,9 @@ pub fn detect_with_progress(
     let graphs = config.fusion.kinds.len() + usize::from(config.fusion.retweets);
     progress.stage(STAGES[0], Some(Total::Count(graphs as u64)));
     let mut fused = fuse(data, &config.fusion, progress)?;
+    if let Some(counter) = &config.fusion.graph.counter.0 {
+        counter.done();
+    }
     if let Some(elsewhere) = &config.elsewhere.0 {
         elsewhere.place_sources(data, &fused.sources)?;
     }
