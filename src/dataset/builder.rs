@@ -415,10 +415,7 @@ impl DatasetBuilder {
         }
         let senders =
             (self.pushed_by.iter().map(|&(_, p)| p as usize + 1)).fold(processes, usize::max);
-        let mut new_row = vec![NO_ROW; dropped.len()];
-        for (new, &old) in order.iter().enumerate() {
-            new_row[old as usize] = new as u32;
-        }
+        let new_row = new_rows(order, dropped.len());
         let mut placed: Vec<Placement> = vec![Placement::default(); senders];
         let ends = (self.pushed_by.iter().skip(1).map(|&(start, _)| start))
             .chain(std::iter::once(dropped.len() as u32));
@@ -516,10 +513,7 @@ impl DatasetBuilder {
             .filter(|&r| placement.rows[r as usize] != NO_ROW)
             .collect();
         order.sort_unstable_by_key(|&r| placement.rows[r as usize]);
-        let mut new_row = vec![NO_ROW; d.len()];
-        for (new, &old) in order.iter().enumerate() {
-            new_row[old as usize] = new as u32;
-        }
+        let new_row = new_rows(&order, d.len());
         reorder(d, &order);
         d.reply_quotes = (d.reply_quotes.iter())
             .filter(|q| new_row[q.0 as usize] != NO_ROW)
@@ -625,6 +619,16 @@ impl DatasetBuilder {
         let i = self.file_starts.partition_point(|&(start, _)| start <= row);
         self.file_starts[i.saturating_sub(1)].1
     }
+}
+
+/// Where each of `rows` rows goes when rows `order` are kept in that order: its place in
+/// `order`, or `NO_ROW`.
+fn new_rows(order: &[u32], rows: usize) -> Vec<u32> {
+    let mut new_row = vec![NO_ROW; rows];
+    for (new, &old) in order.iter().enumerate() {
+        new_row[old as usize] = new as u32;
+    }
+    new_row
 }
 
 /// Keep rows `order` of `d`'s row columns, in that order.
