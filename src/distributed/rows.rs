@@ -3,8 +3,9 @@
 //! Once process 0 has every record, it tells each other process where the records it sent
 //! went and which ids its numbers stand for; that process then holds those rows as the
 //! dataset's own ([`keep_rows`]). After the graphs, process 0 gives each the sources of its
-//! rows' retweets, and scoring asks every process for the tally of its rows ([`RowsAcross`],
-//! process 0's side; [`serve_rows`], the others'), adding them to its own rows' tally.
+//! rows' retweets; scoring, and the report after it (activity, amplification, profiles), ask
+//! every process for the tally of its rows ([`RowsAcross`], process 0's side; [`serve_rows`],
+//! the others'), adding them to its own rows' tally.
 
 use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
@@ -12,7 +13,8 @@ use crate::dataset::{Dataset, DatasetBuilder};
 use crate::error::{Error, Result};
 use crate::graphs::retweet::{Source, SourceFound};
 use crate::scoring::rhythm::Plan;
-use crate::scoring::tally::{self, Ask, RowsElsewhere, Tally};
+use crate::scoring::tally::{self, Ask, ReportTally, RowsElsewhere, Tally};
+use crate::scoring::Activity;
 use std::ops::Range;
 
 /// What process 0 says to the others about their rows.
@@ -24,6 +26,10 @@ enum Said {
     Sources(Vec<(u32, SourceFound)>),
     /// Tally its rows.
     Tally(OwnedAsk),
+    /// The activity of its rows' accounts, of so many accounts.
+    Activity(usize),
+    /// The report's tally of its rows, for the clusters (each account's, and how many).
+    Report(Vec<u32>, usize),
     /// The run is done.
     End,
 }
@@ -93,6 +99,13 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                 };
                 let blocks = tally::blocks(here, &[], 2 * rayon::current_num_threads());
                 let t = tally::tally(&shard.data, &sources[..], &[], None, &blocks, &ask);
+                link.post(0, &t)?;
+            }
+            (0, Said::Activity(accounts)) => {
+                link.post(0, &tally::activity(&shard.data, here, accounts))?;
+            }
+            (0, Said::Report(cluster_of, clusters)) => {
+                let t = ReportTally::of(&shard.data, here, &sources[..], &cluster_of, clusters);
                 link.post(0, &t)?;
             }
             (0, Said::End) => return Ok(()),
@@ -190,19 +203,53 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
             seed: ask.seed,
             hashtags: ask.hashtags,
         });
-        for p in 1..self.held.len() {
-            self.link.post(p, &owned)?;
-        }
-        drop(owned);
-        let mut sum = here();
         let mut tallied = vec![0; self.held.len()];
-        tallied[0] = sum.rows;
-        for _ in 1..self.held.len() {
-            let (from, t) = self.link.mail::<Tally>()?;
-            tallied[from] = t.rows;
-            sum = sum + t;
-        }
+        let sum = self.ask(
+            owned,
+            here,
+            |from, t: &Tally| tallied[from] = t.rows,
+            |a, b| a + b,
+        )?;
         *self.tallied.lock().unwrap_or_else(|e| e.into_inner()) = tallied;
+        Ok(sum)
+    }
+
+    fn activity(&self, accounts: usize, here: &(dyn Fn() -> Activity + Sync)) -> Result<Activity> {
+        self.ask(Said::Activity(accounts), here, |_, _| {}, |a, b| a + &b)
+    }
+
+    fn report(
+        &self,
+        cluster_of: &[u32],
+        clusters: usize,
+        here: &(dyn Fn() -> ReportTally + Sync),
+    ) -> Result<ReportTally> {
+        let said = Said::Report(cluster_of.to_vec(), clusters);
+        self.ask(said, here, |_, _| {}, |a, b| a + b)
+    }
+}
+
+impl<P: Piece> RowsAcross<P> {
+    /// Ask every other process `said`, take `here` meanwhile, and add the answers to it in
+    /// the order they come (`seen` sees each with the process it came from).
+    fn ask<T: serde::de::DeserializeOwned>(
+        &self,
+        said: Said,
+        here: &(dyn Fn() -> T + Sync),
+        mut seen: impl FnMut(usize, &T),
+        add: impl Fn(T, T) -> T,
+    ) -> Result<T> {
+        for p in 1..self.held.len() {
+            self.link.post(p, &said)?;
+        }
+        drop(said);
+        let mut sum = here();
+        seen(0, &sum);
+        for _ in 1..self.held.len() {
+            let (from, t) = self.link.mail::<T>()?;
+            seen(from, &t);
+            sum = add(sum, t);
+        }
         Ok(sum)
     }
 }

@@ -118,6 +118,11 @@ pub struct SourceFound {
 pub trait Sources: Sync {
     /// Row `row` of `data`'s source account, and the delay from the original if known.
     fn source(&self, data: &Dataset, row: usize) -> Option<SourceFound>;
+
+    /// Row `row` of `data`'s source account alone (its delay may take a look-up).
+    fn source_account(&self, data: &Dataset, row: usize) -> Option<u32> {
+        self.source(data, row).map(|s| s.account)
+    }
 }
 
 /// Found in the dataset itself.
@@ -128,6 +133,11 @@ impl Sources for [Option<Source>] {
             account: s.account(),
             delay_ms: s.delay_ms(data, row),
         })
+    }
+
+    #[inline]
+    fn source_account(&self, _: &Dataset, row: usize) -> Option<u32> {
+        self[row].map(|s| s.account())
     }
 }
 

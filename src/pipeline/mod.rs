@@ -38,7 +38,7 @@ use crate::memory;
 use crate::progress::{Progress, Silent, Total};
 use crate::scoring::parts;
 use crate::scoring::tally::Elsewhere;
-use crate::scoring::{explain, profile, roles, AccountFeatures, Activity, Amplification};
+use crate::scoring::{explain, roles, AccountFeatures, Activity};
 use crate::scoring::{Background, Cluster, Role, NO_CLUSTER};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -229,7 +229,7 @@ pub fn detect_with_progress(
         let partition = fused.with_graph(set_aside.as_deref(), |g| {
             leiden_with_progress(g, &config.leiden, progress)
         })?;
-        let activity = Activity::of(data);
+        let activity = config.elsewhere.activity(data)?;
         let split = recluster::split_by_score(
             data,
             &activity,
@@ -307,7 +307,8 @@ pub fn assess(
         clusters,
         measured: None,
     };
-    assess_groups(data, Activity::of(data), fused, groups, config, background)
+    let activity = config.elsewhere.activity(data)?;
+    assess_groups(data, activity, fused, groups, config, background)
 }
 
 /// Groups to assess, with their parts and evidence where already measured.
@@ -330,7 +331,6 @@ fn assess_groups(
         clusters,
         measured,
     } = groups;
-    let amp = Amplification::of(data, &fused.sources, &cluster_of);
     let sizes = sizes(&cluster_of, clusters);
     let measured = match measured {
         Some(m) => m,
@@ -346,7 +346,9 @@ fn assess_groups(
             &config.elsewhere,
         )?,
     };
-    let profiles = profile::profiles(data, &activity, &fused.sources, &cluster_of, clusters);
+    let rows = (config.elsewhere).report(data, &fused.sources[..], &cluster_of, clusters)?;
+    let amp = rows.amplification.finish();
+    let profiles = rows.profiles.finish(data, &activity, &cluster_of);
     let roles: Vec<(Role, f64)> = (0..data.accounts.len())
         .map(|u| {
             if cluster_of[u] == NO_CLUSTER {

@@ -3,16 +3,15 @@
 //! and how fast). Kept as an `ndarray` matrix, one row per account, one named column per
 //! feature, so the report writes whichever columns exist and learned parts read them as is.
 
-use super::tally::add_counts;
+use super::tally::{add_counts, each, Rows};
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::dataset::TweetKind;
-use crate::graphs::retweet::Source;
+use crate::graphs::retweet::Sources;
 use ndarray::Array2;
-use std::ops::Range;
 
 /// What each account did, from its own rows.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Activity {
     pub tweets: Vec<u32>,
     pub originals: Vec<u32>,
@@ -26,13 +25,17 @@ pub struct Activity {
 
 impl Activity {
     pub fn of(data: &Dataset) -> Activity {
-        Activity::of_rows(data, 0..data.len())
+        Activity::of_rows(
+            data,
+            std::slice::from_ref(&(0..data.len())),
+            data.accounts.len(),
+        )
     }
 
-    /// What rows `rows` tell of every account's activity: the activities of parts of the rows
-    /// add up (`+`) to the whole's.
-    pub fn of_rows(data: &Dataset, rows: Range<usize>) -> Activity {
-        let n = data.accounts.len();
+    /// What rows `rows` tell of the activity of each of `accounts` accounts: the activities
+    /// of parts of the rows add up (`+`) to the whole's.
+    pub fn of_rows(data: &Dataset, rows: Rows, accounts: usize) -> Activity {
+        let n = accounts;
         let mut a = Activity {
             tweets: vec![0; n],
             originals: vec![0; n],
@@ -42,7 +45,7 @@ impl Activity {
             first_ms: vec![i64::MAX; n],
             last_ms: vec![i64::MIN; n],
         };
-        for r in rows {
+        for r in each(rows) {
             let u = data.account[r] as usize;
             a.tweets[u] += 1;
             match data.kind(r) {
@@ -94,37 +97,44 @@ pub struct Amplification {
 }
 
 impl Amplification {
-    pub fn of(data: &Dataset, sources: &[Option<Source>], cluster_of: &[u32]) -> Amplification {
-        Amplification::of_rows(data, 0..data.len(), sources, cluster_of).finish()
+    pub fn of<S: Sources + ?Sized>(
+        data: &Dataset,
+        sources: &S,
+        cluster_of: &[u32],
+    ) -> Amplification {
+        let all = 0..data.len();
+        Amplification::of_rows(data, std::slice::from_ref(&all), sources, cluster_of).finish()
     }
 
     /// What rows `rows` (their retweets' sources in `sources`, by row) tell: parts of the rows
     /// add up (`+`), and the sum is finished once.
-    pub fn of_rows(
+    pub fn of_rows<S: Sources + ?Sized>(
         data: &Dataset,
-        rows: Range<usize>,
-        sources: &[Option<Source>],
+        rows: Rows,
+        sources: &S,
         cluster_of: &[u32],
     ) -> AmplificationTally {
-        let n = data.accounts.len();
+        let n = cluster_of.len();
         let mut t = AmplificationTally {
             made: vec![0; n],
             received: vec![0; n],
             delays: Vec::new(),
         };
-        for r in rows {
-            let Some(s) = sources[r] else { continue };
+        for r in each(rows) {
+            let Some(s) = sources.source_account(data, r) else {
+                continue;
+            };
             let u = data.account[r];
-            if s.account() == u {
+            if s == u {
                 continue;
             }
             let c = cluster_of[u as usize];
-            if c == NO_CLUSTER || cluster_of[s.account() as usize] != c {
+            if c == NO_CLUSTER || cluster_of[s as usize] != c {
                 continue;
             }
             t.made[u as usize] += 1;
-            t.received[s.account() as usize] += 1;
-            if let Some(d) = s.delay_ms(data, r) {
+            t.received[s as usize] += 1;
+            if let Some(d) = sources.source(data, r).and_then(|s| s.delay_ms) {
                 t.delays.push((u, d));
             }
         }
@@ -134,7 +144,7 @@ impl Amplification {
 
 /// Amplification counted over some rows: retweets made and received in one's own cluster,
 /// and the delays of those made (any order).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AmplificationTally {
     made: Vec<u32>,
     received: Vec<u32>,

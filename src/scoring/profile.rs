@@ -4,12 +4,12 @@
 
 use super::features::Activity;
 use super::tally::add_counts;
+use super::tally::{each, Rows};
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::dataset::ItemKind;
-use crate::graphs::retweet::Source;
+use crate::graphs::retweet::Sources;
 use hashbrown::HashMap;
-use std::ops::Range;
 
 const YEAR_MS: i64 = 365 * 86_400_000;
 /// Top hashtags, domains and languages listed per cluster.
@@ -51,19 +51,26 @@ pub fn domain(url: &str) -> &str {
     host.strip_prefix("www.").unwrap_or(host)
 }
 
-pub fn profiles(
+pub fn profiles<S: Sources + ?Sized>(
     data: &Dataset,
     activity: &Activity,
-    sources: &[Option<Source>],
+    sources: &S,
     cluster_of: &[u32],
     clusters: usize,
 ) -> Vec<Profile> {
-    let t = ProfileTally::of_rows(data, 0..data.len(), sources, cluster_of, clusters);
+    let all = 0..data.len();
+    let t = ProfileTally::of_rows(
+        data,
+        std::slice::from_ref(&all),
+        sources,
+        cluster_of,
+        clusters,
+    );
     t.finish(data, activity, cluster_of)
 }
 
 /// Per cluster, what its members' rows say: counts that add up over parts of the rows.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProfileTally {
     tweets: Vec<u64>,
     langs: Vec<HashMap<u16, u64>>,
@@ -77,10 +84,10 @@ pub struct ProfileTally {
 
 impl ProfileTally {
     /// Rows `rows`, their retweets' sources in `sources` (by row).
-    pub fn of_rows(
+    pub fn of_rows<S: Sources + ?Sized>(
         data: &Dataset,
-        rows: Range<usize>,
-        sources: &[Option<Source>],
+        rows: Rows,
+        sources: &S,
         cluster_of: &[u32],
         clusters: usize,
     ) -> ProfileTally {
@@ -92,15 +99,15 @@ impl ProfileTally {
             urls: vec![HashMap::new(); clusters],
             amplified: vec![HashMap::new(); clusters],
         };
-        for r in rows {
+        for r in each(rows) {
             let c = cluster_of[data.account[r] as usize];
             if c == NO_CLUSTER {
                 continue;
             }
             let c = c as usize;
-            if let Some(s) = sources[r] {
-                if cluster_of[s.account() as usize] != c as u32 && s.account() != data.account[r] {
-                    *t.amplified[c].entry(s.account()).or_default() += 1;
+            if let Some(s) = sources.source_account(data, r) {
+                if cluster_of[s as usize] != c as u32 && s != data.account[r] {
+                    *t.amplified[c].entry(s).or_default() += 1;
                 }
             }
             t.tweets[c] += 1;

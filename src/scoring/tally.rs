@@ -9,7 +9,9 @@
 //! every core; the same tallies let processes that each hold some of a run's rows score
 //! together.
 
+use super::features::{Activity, Amplification, AmplificationTally};
 use super::parts::{NULL_SHIFT_MS, SYNC_WINDOW_MS};
+use super::profile::ProfileTally;
 use super::rhythm::{self, Plan};
 use super::NO_CLUSTER;
 use crate::dataset::{Dataset, ItemKind, TweetKind, NO_TEXT};
@@ -361,6 +363,15 @@ pub trait RowsElsewhere: Send + Sync {
     /// `here` (this process's tally, taken meanwhile) and the other processes' tallies of
     /// their rows for `ask`, added.
     fn tally(&self, ask: &Ask, here: &(dyn Fn() -> Tally + Sync)) -> Result<Tally>;
+    /// `here` and the other processes' activity of their rows, of `accounts` accounts, added.
+    fn activity(&self, accounts: usize, here: &(dyn Fn() -> Activity + Sync)) -> Result<Activity>;
+    /// `here` and the other processes' [`ReportTally`] of their rows, added.
+    fn report(
+        &self,
+        cluster_of: &[u32],
+        clusters: usize,
+        here: &(dyn Fn() -> ReportTally + Sync),
+    ) -> Result<ReportTally>;
 }
 
 /// Where a run's rows are: all here (`None`), or some with other processes.
@@ -382,6 +393,92 @@ impl Elsewhere {
         match &self.0 {
             None => std::iter::once(0..data.len()).collect(),
             Some(e) => e.here().to_vec(),
+        }
+    }
+
+    /// Every account's activity, from the rows here and elsewhere.
+    pub fn activity(&self, data: &Dataset) -> Result<Activity> {
+        let here = self.here(data);
+        let accounts = data.accounts.len();
+        let tally = || activity(data, &here, accounts);
+        match &self.0 {
+            None => Ok(tally()),
+            Some(e) => e.activity(accounts, &tally),
+        }
+    }
+
+    /// What the report reads of the rows here and elsewhere, for final clusters.
+    pub fn report<S: Sources + ?Sized>(
+        &self,
+        data: &Dataset,
+        sources: &S,
+        cluster_of: &[u32],
+        clusters: usize,
+    ) -> Result<ReportTally> {
+        let here = self.here(data);
+        let tally = || ReportTally::of(data, &here, sources, cluster_of, clusters);
+        match &self.0 {
+            None => Ok(tally()),
+            Some(e) => e.report(cluster_of, clusters, &tally),
+        }
+    }
+}
+
+/// `of` each block of about a core's share of `rows`, on every core, the results added by
+/// `add` (`None` for no rows).
+fn over_rows<T: Send>(
+    rows: Rows,
+    of: impl Fn(Rows) -> T + Sync,
+    add: impl Fn(T, T) -> T + Sync + Send,
+) -> Option<T> {
+    let blocks = blocks(rows, &[], 2 * rayon::current_num_threads());
+    blocks
+        .par_iter()
+        .map(|b| match b {
+            Block::Rows(rows) => of(rows),
+            Block::Items(..) => unreachable!("no action sets given"),
+        })
+        .reduce_with(add)
+}
+
+/// The activity of each of `accounts` accounts that rows `rows` of `data` tell, on every core.
+pub fn activity(data: &Dataset, rows: Rows, accounts: usize) -> Activity {
+    let of = |rows: Rows| Activity::of_rows(data, rows, accounts);
+    over_rows(rows, of, |a, b| a + &b).unwrap_or_else(|| of(&[]))
+}
+
+/// What the report reads of the rows once the clusters are final: retweets inside clusters
+/// (roles and account features) and each cluster's profile. Adds up over parts of the rows.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReportTally {
+    pub amplification: AmplificationTally,
+    pub profiles: ProfileTally,
+}
+
+impl ReportTally {
+    /// Rows `rows` of `data`, on every core.
+    pub fn of<S: Sources + ?Sized>(
+        data: &Dataset,
+        rows: Rows,
+        sources: &S,
+        cluster_of: &[u32],
+        clusters: usize,
+    ) -> ReportTally {
+        let of = |rows: Rows| ReportTally {
+            amplification: Amplification::of_rows(data, rows, sources, cluster_of),
+            profiles: ProfileTally::of_rows(data, rows, sources, cluster_of, clusters),
+        };
+        over_rows(rows, of, |a, b| a + b).unwrap_or_else(|| of(&[]))
+    }
+}
+
+impl std::ops::Add for ReportTally {
+    type Output = ReportTally;
+
+    fn add(self, other: ReportTally) -> ReportTally {
+        ReportTally {
+            amplification: self.amplification + other.amplification,
+            profiles: self.profiles + other.profiles,
         }
     }
 }
@@ -463,13 +560,14 @@ pub fn tally<S: Sources + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::super::{profile::ProfileTally, Activity, Amplification};
+    use crate::graphs::retweet::{SourceFound, Sources};
 
     /// What the report reads of the rows (activity, amplification, cluster profiles) is
     /// tallied over rows too: cut anywhere, the parts add up to the whole's.
     #[test]
     fn the_reports_row_tallies_add_up_over_any_cut() {
         let (_dir, data, fused) = super::super::generated_fused();
-        let sources = &fused.sources;
+        let sources = &fused.sources[..];
         // Accounts in 40 clusters by id, one in seven in none.
         let cluster_of: Vec<u32> = (0..data.accounts.len() as u32)
             .map(|u| {
@@ -499,7 +597,7 @@ mod tests {
                 .map(|(lo, hi)| lo..hi)
                 .collect();
             let act = (ranges.iter())
-                .map(|r| Activity::of_rows(&data, r.clone()))
+                .map(|r| Activity::of_rows(&data, std::slice::from_ref(r), data.accounts.len()))
                 .reduce(|a, b| a + &b)
                 .unwrap();
             assert_eq!(
@@ -509,18 +607,42 @@ mod tests {
                 cuts.len()
             );
             let amp = (ranges.iter())
-                .map(|r| Amplification::of_rows(&data, r.clone(), sources, &cluster_of))
+                .map(|r| {
+                    Amplification::of_rows(&data, std::slice::from_ref(r), sources, &cluster_of)
+                })
                 .reduce(|a, b| a + b)
                 .unwrap();
             assert_eq!(format!("{:?}", amp.finish()), amplification);
             let prof = (ranges.iter())
-                .map(|r| ProfileTally::of_rows(&data, r.clone(), sources, &cluster_of, 40))
+                .map(|r| {
+                    ProfileTally::of_rows(&data, std::slice::from_ref(r), sources, &cluster_of, 40)
+                })
                 .reduce(|a, b| a + b)
                 .unwrap();
             assert_eq!(
                 format!("{:?}", prof.finish(&data, &activity, &cluster_of)),
                 profiles
             );
+            // The ranges dealt in turn to three processes, each tallying its own on every
+            // core, the sources found elsewhere (account and delay) as a shard holds them.
+            let found: Vec<Option<SourceFound>> =
+                (0..n).map(|r| sources.source(&data, r)).collect();
+            let held = |p: usize| -> Vec<_> { ranges.iter().skip(p).step_by(3).cloned().collect() };
+            let (act, report) = (0..3)
+                .map(|p| {
+                    let rows = held(p);
+                    let t = super::ReportTally::of(&data, &rows, &found[..], &cluster_of, 40);
+                    (super::activity(&data, &rows, data.accounts.len()), t)
+                })
+                .reduce(|(a, t), (b, u)| (a + &b, t + u))
+                .unwrap();
+            assert_eq!(format!("{act:?}"), format!("{activity:?}"));
+            assert_eq!(
+                format!("{:?}", report.amplification.finish()),
+                amplification
+            );
+            let prof = report.profiles.finish(&data, &activity, &cluster_of);
+            assert_eq!(format!("{prof:?}"), profiles);
         }
     }
 }
