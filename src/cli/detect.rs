@@ -286,7 +286,6 @@ fn detect_and_write(
     if !tallied.is_empty() {
         progress.say(&format!("rows scored where they are held{tallied}"));
     }
-    session.finish()?;
     let config = &config;
     progress.say(&format!(
         "input: {} ({})",
@@ -322,6 +321,8 @@ fn detect_and_write(
     let mut summary = RunSummary::new(inputs, &data, &stats, ingest_secs, config, &d);
     summary.edge_files = Some(files.counts.clone());
     write_detection(&args.output, &data, &d, &summary, &files)?;
+    // The report's pictures are drawn from every process's rows too.
+    session.finish()?;
     progress.finish();
     for note in files.counts.notes() {
         progress.say(&note);

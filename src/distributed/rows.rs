@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::graphs::retweet::{Source, SourceFound};
 use crate::scoring::rhythm::Plan;
 use crate::scoring::tally::{self, Ask, ReportTally, RowsElsewhere, Tally};
+use crate::scoring::timeline::{Timeline, TimelineAsk};
 use crate::scoring::Activity;
 use std::ops::Range;
 
@@ -30,6 +31,8 @@ enum Said {
     Activity(usize),
     /// The report's tally of its rows, for the clusters (each account's, and how many).
     Report(Vec<u32>, usize),
+    /// What its rows show of the drawn clusters.
+    Timeline(TimelineAsk),
     /// The run is done.
     End,
 }
@@ -107,6 +110,9 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
             (0, Said::Report(cluster_of, clusters)) => {
                 let t = ReportTally::of(&shard.data, here, &sources[..], &cluster_of, clusters);
                 link.post(0, &t)?;
+            }
+            (0, Said::Timeline(ask)) => {
+                link.post(0, &tally::timeline(&shard.data, here, &sources[..], &ask))?;
             }
             (0, Said::End) => return Ok(()),
             (from, _) => return Err(unexpected(link, from, "a question about its rows")),
@@ -186,6 +192,7 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
                     let found = SourceFound {
                         account: s.account(),
                         delay_ms: s.delay_ms(data, r as usize),
+                        original_row: s.original_row(),
                     };
                     Some((i as u32, found))
                 })
@@ -226,6 +233,14 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
     ) -> Result<ReportTally> {
         let said = Said::Report(cluster_of.to_vec(), clusters);
         self.ask(said, here, |_, _| {}, |a, b| a + b)
+    }
+
+    fn timeline(
+        &self,
+        ask: &TimelineAsk,
+        here: &(dyn Fn() -> Timeline + Sync),
+    ) -> Result<Timeline> {
+        self.ask(Said::Timeline(ask.clone()), here, |_, _| {}, |a, b| a + b)
     }
 }
 

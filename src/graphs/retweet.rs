@@ -112,6 +112,8 @@ impl Source {
 pub struct SourceFound {
     pub account: u32,
     pub delay_ms: Option<i64>,
+    /// The original's row in the dataset, if it is there.
+    pub original_row: Option<u32>,
 }
 
 /// The retweets' sources of some rows, by row, as the row tallies read them.
@@ -132,6 +134,7 @@ impl Sources for [Option<Source>] {
         self[row].map(|s| SourceFound {
             account: s.account(),
             delay_ms: s.delay_ms(data, row),
+            original_row: s.original_row(),
         })
     }
 

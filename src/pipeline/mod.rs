@@ -144,6 +144,8 @@ pub struct Detection {
     pub common_items: usize,
     /// Seconds per stage.
     pub timings: Vec<(&'static str, f64)>,
+    /// Where the data's rows are, for what the report reads of them.
+    pub rows: Elsewhere,
 }
 
 impl Detection {
@@ -402,6 +404,7 @@ fn assess_groups(
         left_out: Vec::new(),
         common_items: 0,
         timings: Vec::new(),
+        rows: config.elsewhere.clone(),
     })
 }
 

@@ -14,6 +14,7 @@ pub mod rhythm;
 pub mod roles;
 pub mod score;
 pub mod tally;
+pub mod timeline;
 
 pub use background::{Background, Reference};
 pub use features::{AccountFeatures, Activity, Amplification};

@@ -13,6 +13,7 @@ use super::features::{Activity, Amplification, AmplificationTally};
 use super::parts::{NULL_SHIFT_MS, SYNC_WINDOW_MS};
 use super::profile::ProfileTally;
 use super::rhythm::{self, Plan};
+use super::timeline::{Timeline, TimelineAsk};
 use super::NO_CLUSTER;
 use crate::dataset::{Dataset, ItemKind, TweetKind, NO_TEXT};
 use crate::error::Result;
@@ -372,6 +373,9 @@ pub trait RowsElsewhere: Send + Sync {
         clusters: usize,
         here: &(dyn Fn() -> ReportTally + Sync),
     ) -> Result<ReportTally>;
+    /// `here` and the other processes' [`Timeline`] of their rows for `ask`, added.
+    fn timeline(&self, ask: &TimelineAsk, here: &(dyn Fn() -> Timeline + Sync))
+        -> Result<Timeline>;
 }
 
 /// Where a run's rows are: all here (`None`), or some with other processes.
@@ -422,6 +426,34 @@ impl Elsewhere {
             Some(e) => e.report(cluster_of, clusters, &tally),
         }
     }
+}
+
+impl Elsewhere {
+    /// What the drawn clusters' pictures show, from the rows here and elsewhere.
+    pub fn timeline<S: Sources + ?Sized>(
+        &self,
+        data: &Dataset,
+        sources: &S,
+        ask: &TimelineAsk,
+    ) -> Result<Timeline> {
+        let here = self.here(data);
+        let tally = || timeline(data, &here, sources, ask);
+        match &self.0 {
+            None => Ok(tally()),
+            Some(e) => e.timeline(ask, &tally),
+        }
+    }
+}
+
+/// The [`Timeline`] of rows `rows` of `data` for `ask`, on every core.
+pub fn timeline<S: Sources + ?Sized>(
+    data: &Dataset,
+    rows: Rows,
+    sources: &S,
+    ask: &TimelineAsk,
+) -> Timeline {
+    let of = |rows: Rows| Timeline::of_rows(data, rows, sources, ask);
+    over_rows(rows, of, |a, b| a + b).unwrap_or_else(|| of(&[]))
 }
 
 /// `of` each block of about a core's share of `rows`, on every core, the results added by
@@ -561,6 +593,8 @@ pub fn tally<S: Sources + ?Sized>(
 mod tests {
     use super::super::{profile::ProfileTally, Activity, Amplification};
     use crate::graphs::retweet::{SourceFound, Sources};
+    use crate::scoring::timeline::{Timeline, TimelineAsk};
+    use crate::scoring::Role;
 
     /// What the report reads of the rows (activity, amplification, cluster profiles) is
     /// tallied over rows too: cut anywhere, the parts add up to the whole's.
@@ -586,6 +620,20 @@ mod tests {
             super::super::profile::profiles(&data, &activity, sources, &cluster_of, 40)
         );
         assert!(profiles.contains("amplified_accounts: [(\""));
+        // The first 30 clusters drawn, by days; roles in turn.
+        let (first, last) = (data.time_ms[0], data.time_ms[n - 1]);
+        let days = ((last - first) / 86_400_000 + 1) as usize;
+        let roles: Vec<(Role, f64)> = (0..data.accounts.len())
+            .map(|u| ([Role::Core, Role::Amplifier, Role::Other][u % 3], 1.0))
+            .collect();
+        let ask = TimelineAsk::new(&cluster_of, &roles, vec![(first, 86_400_000, days); 30]);
+        let all = 0..n;
+        let whole_timeline = Timeline::of_rows(&data, std::slice::from_ref(&all), sources, &ask);
+        assert!(whole_timeline.posts.iter().any(|p| !p.is_empty()));
+        assert!(whole_timeline
+            .delays
+            .iter()
+            .any(|d| d.iter().sum::<u64>() > 0));
         for cuts in [
             vec![n / 2],
             vec![1, 997, n / 3, n - 1],
@@ -643,6 +691,11 @@ mod tests {
             );
             let prof = report.profiles.finish(&data, &activity, &cluster_of);
             assert_eq!(format!("{prof:?}"), profiles);
+            let timeline = (0..3)
+                .map(|p| super::timeline(&data, &held(p), &found[..], &ask))
+                .reduce(|a, b| a + b)
+                .unwrap();
+            assert_eq!(timeline, whole_timeline, "{} cuts", cuts.len());
         }
     }
 }

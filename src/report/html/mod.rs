@@ -20,9 +20,10 @@ pub use page::esc;
 pub use pair::pair_page;
 
 use crate::dataset::time::format_iso;
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, TimeResolution};
 use crate::error::Result;
 use crate::pipeline::Detection;
+use crate::scoring::timeline::Timeline;
 use crate::scoring::{Cluster, Part};
 use page::{Cell, Page};
 use std::fmt::Write;
@@ -43,17 +44,19 @@ pub fn write_report(
     d: &Detection,
     summary: &serde_json::Value,
 ) -> Result<()> {
-    let page = render(data, d, summary);
+    let page = render(data, d, summary)?;
     super::safe::write_file(&dir.join("report.html"), |out| {
         out.write_all(page.as_bytes())
     })
 }
 
 /// The page, as a string.
-pub fn render(data: &Dataset, d: &Detection, summary: &serde_json::Value) -> String {
+pub fn render(data: &Dataset, d: &Detection, summary: &serde_json::Value) -> Result<String> {
     let mut p = Page::new("coordnet report");
-    overview(&mut p, data, d, summary);
-    let views = views::gather(data, d, MAX_SECTIONS);
+    let ask = views::ask(d, MAX_SECTIONS);
+    let timeline = (d.rows).timeline(data, &d.fused.sources[..], &ask)?;
+    overview(&mut p, d, summary, &timeline);
+    let views = views::gather(data, d, &ask, timeline);
     for (c, view) in d.clusters.iter().take(MAX_SECTIONS).zip(&views) {
         section(&mut p, data, d, c, view);
     }
@@ -65,7 +68,7 @@ pub fn render(data: &Dataset, d: &Detection, summary: &serde_json::Value) -> Str
             d.clusters.len() - MAX_SECTIONS
         );
     }
-    p.finish()
+    Ok(p.finish())
 }
 
 fn pct(x: f64) -> String {
@@ -80,7 +83,7 @@ fn plain(v: &serde_json::Value) -> String {
     }
 }
 
-fn overview(p: &mut Page, data: &Dataset, d: &Detection, summary: &serde_json::Value) {
+fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: &Timeline) {
     let flagged: Vec<&Cluster> = d.flagged().collect();
     let _ = write!(
         p.html,
@@ -90,7 +93,7 @@ fn overview(p: &mut Page, data: &Dataset, d: &Detection, summary: &serde_json::V
         d.clusters.iter().map(|c| c.size).sum::<usize>(),
         flagged.len(),
         flagged.iter().map(|c| c.size).sum::<usize>(),
-        data.len(),
+        timeline.resolutions.iter().sum::<u64>(),
         d.activity.tweets.iter().filter(|&&t| t > 0).count()
     );
     p.push("<h2>Input</h2>");
@@ -105,16 +108,11 @@ fn overview(p: &mut Page, data: &Dataset, d: &Detection, summary: &serde_json::V
         esc(&d.input.reason),
         esc(d.input.background)
     );
-    if let (Some(&first), Some(&last)) = (data.time_ms.first(), data.time_ms.last()) {
-        let mut res: Vec<(&str, usize)> = Vec::new();
-        for r in 0..data.len() {
-            let name = data.resolution(r).name();
-            match res.iter_mut().find(|x| x.0 == name) {
-                Some(x) => x.1 += 1,
-                None => res.push((name, 1)),
-            }
-        }
-        let res: Vec<String> = res.iter().map(|(n, k)| format!("{n}: {k}")).collect();
+    if let Some((first, last)) = timeline.span {
+        let res: Vec<String> = (timeline.resolutions.iter().enumerate())
+            .filter(|&(_, &k)| k > 0)
+            .map(|(r, k)| format!("{}: {k}", TimeResolution::from_u8(r as u8).name()))
+            .collect();
         let _ = write!(
             p.html,
             "<p>Tweets from {} to {}; time resolution {}.</p>",

@@ -3,17 +3,13 @@
 use super::network::{self, Member};
 use crate::dataset::{Dataset, TweetKind};
 use crate::pipeline::Detection;
-use crate::scoring::rhythm::hour_of_week;
+use crate::scoring::timeline::{Timeline, TimelineAsk, DELAY_EDGES_S};
 use crate::scoring::{Reference, Role, NO_CLUSTER};
 use hashbrown::HashMap;
 
 const DAY_MS: i64 = 86_400_000;
 /// Bars per time chart at most: longer spans are binned by several days.
 const MAX_TIME_BINS: i64 = 60;
-/// Upper edges of the retweet-delay bins, in seconds.
-const DELAY_EDGES_S: [i64; 11] = [
-    10, 30, 60, 120, 300, 600, 1800, 3600, 10_800, 43_200, 86_400,
-];
 /// The bin boundary at 5 minutes, on the delay chart's axis.
 pub const FIVE_MINUTES_BIN: f64 = 5.0;
 /// Follower bins: below 1, 10, 100, ... (the last open).
@@ -47,10 +43,6 @@ pub struct ClusterView {
 fn shares(counts: &[u64]) -> Vec<f64> {
     let total = counts.iter().sum::<u64>().max(1) as f64;
     counts.iter().map(|&n| n as f64 / total).collect()
-}
-
-fn delay_bin(ms: i64) -> usize {
-    DELAY_EDGES_S.partition_point(|&e| e * 1000 < ms)
 }
 
 fn follower_bin(f: u32) -> usize {
@@ -100,14 +92,10 @@ fn reference_delays() -> Vec<f64> {
     out
 }
 
-/// Views of the first `max` clusters.
-pub fn gather(data: &Dataset, d: &Detection, max: usize) -> Vec<ClusterView> {
+/// What to ask of the rows for the first `max` clusters' views: each drawn cluster's time bins
+/// (days, or several days past [`MAX_TIME_BINS`]).
+pub fn ask(d: &Detection, max: usize) -> TimelineAsk {
     let drawn = d.clusters.len().min(max);
-    let in_drawn = |u: u32| {
-        let c = d.cluster_of[u as usize];
-        (c != NO_CLUSTER && (c as usize) < drawn).then_some(c as usize)
-    };
-    // Time bins per cluster.
     let bins: Vec<(i64, i64, usize)> = d.clusters[..drawn]
         .iter()
         .map(|c| {
@@ -122,54 +110,33 @@ pub fn gather(data: &Dataset, d: &Detection, max: usize) -> Vec<ClusterView> {
             )
         })
         .collect();
-    let mut by_kind: Vec<[Vec<u64>; 4]> = bins
-        .iter()
-        .map(|b| std::array::from_fn(|_| vec![0; b.2]))
-        .collect();
-    let mut by_role: Vec<[Vec<u64>; 3]> = bins
-        .iter()
-        .map(|b| std::array::from_fn(|_| vec![0; b.2]))
-        .collect();
-    let mut week = vec![[[0u64; 24]; 7]; drawn];
-    for r in 0..data.len() {
-        let Some(c) = in_drawn(data.account[r]) else {
-            continue;
-        };
-        let (first, per, n) = bins[c];
-        let bin = (((data.time_ms[r] - first) / per).max(0) as usize).min(n - 1);
-        by_kind[c][data.kind(r) as usize][bin] += 1;
-        by_role[c][d.roles[data.account[r] as usize].0 as usize][bin] += 1;
-        let h = hour_of_week(data.time_ms[r]);
-        week[c][h / 24][h % 24] += 1;
-    }
-    // Retweets: delays inside the cluster, amplifier -> core lines, the cores' posts.
-    let mut delays = vec![vec![0u64; DELAY_EDGES_S.len() + 1]; drawn];
-    let mut all_delays = vec![0u64; DELAY_EDGES_S.len() + 1];
-    let mut lines: Vec<HashMap<(u32, u32), u64>> = vec![HashMap::new(); drawn];
-    let mut posts: Vec<HashMap<u32, u64>> = vec![HashMap::new(); drawn];
-    for (r, s) in d.fused.sources.iter().enumerate() {
-        let Some(s) = s else { continue };
-        let a = data.account[r];
-        let delay = s.delay_ms(data, r);
-        if let Some(ms) = delay.filter(|_| s.account() != a) {
-            all_delays[delay_bin(ms)] += 1;
-        }
-        let (Some(c), Some(cs)) = (in_drawn(a), in_drawn(s.account())) else {
-            continue;
-        };
-        if c != cs || s.account() == a {
-            continue;
-        }
-        if let Some(ms) = delay {
-            delays[c][delay_bin(ms)] += 1;
-        }
-        if d.roles[s.account() as usize].0 == Role::Core {
-            *lines[c].entry((a, s.account())).or_default() += 1;
-            if let Some(o) = s.original_row() {
-                *posts[c].entry(o).or_default() += 1;
-            }
-        }
-    }
+    TimelineAsk::new(&d.cluster_of, &d.roles, bins)
+}
+
+/// The views of the clusters `ask` drew, from what the rows showed (`timeline`).
+pub fn gather(
+    data: &Dataset,
+    d: &Detection,
+    ask: &TimelineAsk,
+    timeline: Timeline,
+) -> Vec<ClusterView> {
+    let drawn = ask.bins.len();
+    let bins = &ask.bins;
+    let in_drawn = |u: u32| {
+        let c = d.cluster_of[u as usize];
+        (c != NO_CLUSTER && (c as usize) < drawn).then_some(c as usize)
+    };
+    let Timeline {
+        mut by_kind,
+        mut by_role,
+        week,
+        delays,
+        all_delays,
+        lines,
+        posts,
+        span,
+        ..
+    } = timeline;
     let data_background = d.input.background == crate::scoring::Background::Data.name();
     let delay_null = if data_background {
         Some(("all retweets in the data".to_string(), shares(&all_delays)))
@@ -202,7 +169,7 @@ pub fn gather(data: &Dataset, d: &Detection, max: usize) -> Vec<ClusterView> {
         shares(&n)
     };
     let all_followers = follower_shares(&mut posting.iter().copied());
-    let first_tweet = data.time_ms.first().copied().unwrap_or(0);
+    let first_tweet = span.map_or(0, |s| s.0);
     (0..drawn)
         .map(|c| {
             let m = &members[c];
