@@ -13,9 +13,10 @@ use crate::dataset::{Dataset, DatasetBuilder};
 use crate::error::{Error, Result};
 use crate::graphs::retweet::{Source, SourceFound};
 use crate::scoring::rhythm::Plan;
-use crate::scoring::tally::{self, Ask, ReportTally, RowsElsewhere, Tally};
+use crate::scoring::tally::{self, Ask, ReportTally, RowSeen, RowsElsewhere, Tally};
 use crate::scoring::timeline::{Timeline, TimelineAsk};
 use crate::scoring::Activity;
+use hashbrown::HashMap;
 use std::ops::Range;
 
 /// What process 0 says to the others about their rows.
@@ -33,6 +34,9 @@ enum Said {
     Report(Vec<u32>, usize),
     /// What its rows show of the drawn clusters.
     Timeline(TimelineAsk),
+    /// These rows of its own (by their place in its shard): their accounts, and their texts
+    /// if asked.
+    Rows(Vec<u32>, bool),
     /// The run is done.
     End,
 }
@@ -113,6 +117,17 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
             }
             (0, Said::Timeline(ask)) => {
                 link.post(0, &tally::timeline(&shard.data, here, &sources[..], &ask))?;
+            }
+            (0, Said::Rows(rows, texts)) => {
+                let mut seen: Vec<RowSeen> = Vec::with_capacity(rows.len());
+                for r in rows.into_iter().map(|r| r as usize) {
+                    if r >= shard.len() {
+                        return Err(unexpected(link, 0, "rows it holds"));
+                    }
+                    let text = texts.then(|| shard.data.text(r)).flatten();
+                    seen.push((shard.data.account[r], text.map(|t| t.into_owned())));
+                }
+                link.post(0, &seen)?;
             }
             (0, Said::End) => return Ok(()),
             (from, _) => return Err(unexpected(link, from, "a question about its rows")),
@@ -241,6 +256,38 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
         here: &(dyn Fn() -> Timeline + Sync),
     ) -> Result<Timeline> {
         self.ask(Said::Timeline(ask.clone()), here, |_, _| {}, |a, b| a + b)
+    }
+
+    fn rows(&self, rows: &[u32], texts: bool) -> Result<HashMap<u32, RowSeen>> {
+        let mut asked: Vec<Vec<u32>> = vec![Vec::new(); self.held.len()];
+        for &r in rows {
+            for (p, held) in self.held.iter().enumerate().skip(1) {
+                if let Ok(i) = held.binary_search(&r) {
+                    asked[p].push(i as u32);
+                }
+            }
+        }
+        let mut out = HashMap::new();
+        for (p, at) in asked.iter().enumerate().skip(1) {
+            if !at.is_empty() {
+                self.link.post(p, &Said::Rows(at.clone(), texts))?;
+            }
+        }
+        for _ in asked.iter().skip(1).filter(|at| !at.is_empty()) {
+            let (from, seen) = self.link.mail::<Vec<RowSeen>>()?;
+            if seen.len() != asked[from].len() {
+                return Err(Error::cluster(format!(
+                    "process {from} answered for other rows than asked: every process must \
+                     run the same build"
+                )));
+            }
+            out.extend(
+                (asked[from].iter())
+                    .map(|&i| self.held[from][i as usize])
+                    .zip(seen),
+            );
+        }
+        Ok(out)
     }
 }
 

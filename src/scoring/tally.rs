@@ -376,7 +376,13 @@ pub trait RowsElsewhere: Send + Sync {
     /// `here` and the other processes' [`Timeline`] of their rows for `ask`, added.
     fn timeline(&self, ask: &TimelineAsk, here: &(dyn Fn() -> Timeline + Sync))
         -> Result<Timeline>;
+    /// Of the dataset rows `rows`, those the other processes hold: each one's account, and its
+    /// text if `texts` (and it has one).
+    fn rows(&self, rows: &[u32], texts: bool) -> Result<HashMap<u32, RowSeen>>;
 }
+
+/// A row's account, and its text if asked for and known.
+pub type RowSeen = (u32, Option<String>);
 
 /// Where a run's rows are: all here (`None`), or some with other processes.
 #[derive(Clone, Default)]
@@ -429,6 +435,23 @@ impl Elsewhere {
 }
 
 impl Elsewhere {
+    /// Dataset rows `rows`, wherever they are held: each one's account, and its text if
+    /// `texts` (and it has one).
+    pub fn rows(&self, data: &Dataset, rows: &[u32], texts: bool) -> Result<Vec<RowSeen>> {
+        let held = match &self.0 {
+            None => HashMap::new(),
+            Some(e) => e.rows(rows, texts)?,
+        };
+        let seen = |r: u32| match held.get(&r) {
+            Some(seen) => seen.clone(),
+            None => {
+                let text = texts.then(|| data.text(r as usize)).flatten();
+                (data.account[r as usize], text.map(|t| t.into_owned()))
+            }
+        };
+        Ok(rows.iter().map(|&r| seen(r)).collect())
+    }
+
     /// What the drawn clusters' pictures show, from the rows here and elsewhere.
     pub fn timeline<S: Sources + ?Sized>(
         &self,

@@ -56,7 +56,7 @@ pub fn render(data: &Dataset, d: &Detection, summary: &serde_json::Value) -> Res
     let ask = views::ask(d, MAX_SECTIONS);
     let timeline = (d.rows).timeline(data, &d.fused.sources[..], &ask)?;
     overview(&mut p, d, summary, &timeline);
-    let views = views::gather(data, d, &ask, timeline);
+    let views = views::gather(data, d, &ask, timeline)?;
     for (c, view) in d.clusters.iter().take(MAX_SECTIONS).zip(&views) {
         section(&mut p, data, d, c, view);
     }

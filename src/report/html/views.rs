@@ -2,7 +2,9 @@
 
 use super::network::{self, Member};
 use crate::dataset::{Dataset, TweetKind};
+use crate::error::Result;
 use crate::pipeline::Detection;
+use crate::scoring::tally::Elsewhere;
 use crate::scoring::timeline::{Timeline, TimelineAsk, DELAY_EDGES_S};
 use crate::scoring::{Reference, Role, NO_CLUSTER};
 use hashbrown::HashMap;
@@ -119,7 +121,7 @@ pub fn gather(
     d: &Detection,
     ask: &TimelineAsk,
     timeline: Timeline,
-) -> Vec<ClusterView> {
+) -> Result<Vec<ClusterView>> {
     let drawn = ask.bins.len();
     let bins = &ask.bins;
     let in_drawn = |u: u32| {
@@ -251,7 +253,7 @@ pub fn gather(
                 .map(|(&(a, s), &n)| (index[&a], index[&s], n))
                 .collect();
             edges.sort_unstable();
-            ClusterView {
+            Ok(ClusterView {
                 bin_name,
                 first_day: crate::dataset::time::format_iso(first)[..10].to_string(),
                 by_kind: [
@@ -279,20 +281,24 @@ pub fn gather(
                 followers_null: data_background
                     .then(|| ("all accounts".to_string(), all_followers.clone())),
                 drawing: network::draw(&roster, &edges),
-                examples: examples(data, &posts[c]),
-            }
+                examples: examples(data, &posts[c], &d.rows)?,
+            })
         })
         .collect()
 }
 
-/// The most retweeted posts of the most retweeted cores.
-fn examples(data: &Dataset, posts: &HashMap<u32, u64>) -> Vec<(String, String, u64)> {
+/// The most retweeted posts of the most retweeted cores (posts by row, and the rows'
+/// accounts and texts where they are held).
+fn examples(
+    data: &Dataset,
+    posts: &HashMap<u32, u64>,
+    rows: &Elsewhere,
+) -> Result<Vec<(String, String, u64)>> {
+    let asked: Vec<u32> = posts.keys().copied().collect();
+    let seen = rows.rows(data, &asked, false)?;
     let mut by_core: HashMap<u32, Vec<(u64, u32)>> = HashMap::new();
-    for (&row, &n) in posts {
-        by_core
-            .entry(data.account[row as usize])
-            .or_default()
-            .push((n, row));
+    for (&row, (account, _)) in asked.iter().zip(seen) {
+        by_core.entry(account).or_default().push((posts[&row], row));
     }
     // (retweets of the core, core, its posts as (retweets, row)).
     type Core = (u64, u32, Vec<(u64, u32)>);
@@ -304,23 +310,15 @@ fn examples(data: &Dataset, posts: &HashMap<u32, u64>) -> Vec<(String, String, u
         })
         .collect();
     cores.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-    cores
-        .into_iter()
-        .take(EXAMPLE_CORES)
-        .flat_map(|(_, a, p)| {
-            let who = data
-                .accounts
-                .screen_name(a)
-                .unwrap_or(data.accounts.key(a))
-                .to_string();
-            p.into_iter()
-                .take(EXAMPLES_PER_CORE)
-                .filter_map(move |(n, row)| {
-                    data.text(row as usize)
-                        .map(|t| (who.clone(), t.to_string(), n))
-                })
-        })
-        .collect()
+    let shown: Vec<(u32, u64, u32)> = (cores.into_iter().take(EXAMPLE_CORES))
+        .flat_map(|(_, a, p)| (p.into_iter().take(EXAMPLES_PER_CORE)).map(move |(n, r)| (a, n, r)))
+        .collect();
+    let rows_shown: Vec<u32> = shown.iter().map(|s| s.2).collect();
+    let texts = rows.rows(data, &rows_shown, true)?;
+    let name = |a: u32| data.accounts.screen_name(a).unwrap_or(data.accounts.key(a));
+    Ok((shown.into_iter().zip(texts))
+        .filter_map(|((a, n, _), (_, text))| Some((name(a).to_string(), text?, n)))
+        .collect())
 }
 
 #[cfg(test)]
