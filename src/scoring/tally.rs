@@ -432,9 +432,7 @@ impl Elsewhere {
             Some(e) => e.report(cluster_of, clusters, &tally),
         }
     }
-}
 
-impl Elsewhere {
     /// Dataset rows `rows`, wherever they are held: each one's account, and its text if
     /// `texts` (and it has one).
     pub fn rows(&self, data: &Dataset, rows: &[u32], texts: bool) -> Result<Vec<RowSeen>> {
@@ -487,11 +485,10 @@ fn over_rows<T: Send>(
     add: impl Fn(T, T) -> T + Sync + Send,
 ) -> Option<T> {
     let blocks = blocks(rows, &[], 2 * rayon::current_num_threads());
-    blocks
-        .par_iter()
-        .map(|b| match b {
-            Block::Rows(rows) => of(rows),
-            Block::Items(..) => unreachable!("no action sets given"),
+    (blocks.par_iter())
+        .filter_map(|b| match b {
+            Block::Rows(rows) => Some(of(rows)),
+            Block::Items(..) => None, // none: no action sets given
         })
         .reduce_with(add)
 }
