@@ -17,7 +17,7 @@
 //! their square. Such items count in full wherever no pair is made.
 
 use super::actions::{RECOVERED_ITEM, TEXT_ITEM};
-use super::retweet::sources;
+use super::retweet::Source;
 use super::text_norm::{normal_forms, words};
 use crate::dataset::interner::hash_bytes;
 use crate::dataset::{Dataset, ItemKind, TweetKind, NO_TEXT, NO_TWEET};
@@ -128,8 +128,9 @@ pub struct Similarity {
 }
 
 impl Profiles {
-    /// The profiles of every account of `data` over `opts.families`.
-    pub fn build(data: &Dataset, opts: &ProfileOptions) -> Profiles {
+    /// The profiles of every account of `data` over `opts.families`, its retweets' sources
+    /// as [`sources`] finds them (the retweeted family reads them).
+    pub fn build(data: &Dataset, sources: &[Option<Source>], opts: &ProfileOptions) -> Profiles {
         let n = data.accounts.len();
         let posting = {
             let mut seen = vec![false; n];
@@ -141,7 +142,7 @@ impl Profiles {
         let mut next_item = 0u32;
         let mut common: Vec<bool> = Vec::new();
         for &family in &opts.families {
-            let pairs = family_pairs(data, family, opts);
+            let pairs = family_pairs(data, sources, family, opts);
             let (block, too_common) = weigh(pairs, posting, opts.max_item_accounts);
             entries.extend(block.into_iter().map(|(a, i, w)| (a, next_item + i, w)));
             next_item += too_common.len() as u32;
@@ -497,12 +498,16 @@ fn union_of_neighbours(kept: Vec<(u32, u32, f32)>) -> Vec<(u32, u32, f32)> {
 }
 
 /// (account, item key) of each action of `family`, one per action.
-fn family_pairs(data: &Dataset, family: Family, opts: &ProfileOptions) -> Vec<(u32, u64)> {
+fn family_pairs(
+    data: &Dataset,
+    recovered: &[Option<Source>],
+    family: Family,
+    opts: &ProfileOptions,
+) -> Vec<(u32, u64)> {
     let rows = 0..data.len();
     let own = |r: usize| data.kind(r) != TweetKind::Retweet;
     match family {
         Family::Retweeted => {
-            let recovered = sources(data);
             let mut out = Vec::new();
             for r in rows {
                 let a = data.account[r];

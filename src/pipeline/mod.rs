@@ -269,7 +269,7 @@ pub fn detect_with_progress(
 
     stage(STAGES[3]);
     memory::check_now(STAGES[3], limit)?;
-    let ops = operations::operations(data, config, progress)?;
+    let ops = operations::operations(data, &fused.sources, config, progress)?;
     progress.note(&format!(
         "{} operations, from {} similarity edges",
         ops.clusters, ops.similarity_edges

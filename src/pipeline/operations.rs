@@ -26,6 +26,7 @@ use crate::communities::{leiden, LeidenConfig, Mixing, Partition};
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::graphs::profiles::{Family, ProfileOptions, Profiles};
+use crate::graphs::retweet::Source;
 use crate::graphs::Graph;
 use crate::progress::Progress;
 use crate::scoring::NO_CLUSTER;
@@ -71,16 +72,18 @@ pub struct Operations {
     pub common_items: usize,
 }
 
-/// Split `data`, a takedown archive, into operations, saying what each step found.
+/// Split `data`, a takedown archive (its retweets' sources in `sources`), into operations,
+/// saying what each step found.
 pub fn operations(
     data: &Dataset,
+    sources: &[Option<Source>],
     config: &DetectConfig,
     progress: &dyn Progress,
 ) -> Result<Operations> {
     let n = data.accounts.len();
     let mut tweets = vec![0u32; n];
     data.account.iter().for_each(|&a| tweets[a as usize] += 1);
-    let profiles = Profiles::build(data, &config.archive.profiles);
+    let profiles = Profiles::build(data, sources, &config.archive.profiles);
     let k = config.archive.profiles.neighbours;
     let similarity = profiles.similarity(k, super::STAGES[3], config.memory_limit)?;
     progress.note(&format!(
@@ -153,6 +156,7 @@ pub fn operations(
     {
         let words = Profiles::build(
             data,
+            sources,
             &ProfileOptions {
                 families: vec![Family::Words],
                 ..config.archive.profiles.clone()

@@ -4,6 +4,7 @@
 use super::*;
 use coordnet::dataset::{time::snowflake_ms, TweetKind, NO_TWEET};
 use coordnet::eval::{evaluate, read_predicted, read_truth};
+use coordnet::graphs::retweet::sources;
 use coordnet::pipeline::InputKind;
 use coordnet::scoring::{Reference, NO_CLUSTER};
 use coordnet::synth::{generate, SynthConfig};
@@ -442,7 +443,7 @@ fn the_archive_similarity_stops_at_the_memory_limit() {
     };
     let dir = tempfile::tempdir().unwrap();
     let data = archive(dir.path(), 20_000, 9);
-    let profiles = Profiles::build(&data, &ProfileOptions::default());
+    let profiles = Profiles::build(&data, &sources(&data), &ProfileOptions::default());
     let stage = "splitting the archive into operations";
     let Ok(all) = profiles.similarity(0, stage, None) else {
         panic!("no limit, yet the similarity stopped");
@@ -467,7 +468,7 @@ fn archive_neighbours_keep_each_accounts_most_similar() {
     use coordnet::graphs::profiles::{ProfileOptions, Profiles};
     let dir = tempfile::tempdir().unwrap();
     let data = archive(dir.path(), 20_000, 9);
-    let profiles = Profiles::build(&data, &ProfileOptions::default());
+    let profiles = Profiles::build(&data, &sources(&data), &ProfileOptions::default());
     let run = |k| match profiles.similarity(k, "operations", None) {
         Ok(s) => s.edges,
         Err(e) => panic!("{e}"),
@@ -511,7 +512,7 @@ fn mean_similarity_to_a_group_comes_from_its_summed_profile() {
     use coordnet::graphs::profiles::{ProfileOptions, Profiles};
     let dir = tempfile::tempdir().unwrap();
     let data = archive(dir.path(), 20_000, 9);
-    let profiles = Profiles::build(&data, &ProfileOptions::default());
+    let profiles = Profiles::build(&data, &sources(&data), &ProfileOptions::default());
     let Ok(all) = profiles.similarity(0, "operations", None) else {
         panic!("no limit, yet the similarity stopped");
     };
@@ -570,13 +571,14 @@ fn the_pairs_aggregated_onto_groups_come_from_the_profiles_alone() {
     use coordnet::graphs::profiles::{ProfileOptions, Profiles};
     let dir = tempfile::tempdir().unwrap();
     let data = archive(dir.path(), 20_000, 9);
-    let profiles = Profiles::build(&data, &ProfileOptions::default());
+    let profiles = Profiles::build(&data, &sources(&data), &ProfileOptions::default());
     let Ok(all) = profiles.similarity(0, "operations", None) else {
         panic!("no limit, yet the similarity stopped");
     };
     assert_eq!(profiles.common_items, 0, "the test needs every pair");
     let cut = Profiles::build(
         &data,
+        &sources(&data),
         &ProfileOptions {
             max_item_accounts: 20,
             neighbours: 4,
