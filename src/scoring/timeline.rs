@@ -40,7 +40,8 @@ impl TimelineAsk {
         }
     }
 
-    fn drawn(&self, account: u32) -> Option<usize> {
+    /// The drawn cluster of `account`, if any.
+    pub fn drawn(&self, account: u32) -> Option<usize> {
         let c = self.cluster_of[account as usize];
         (c != NO_CLUSTER && (c as usize) < self.bins.len()).then_some(c as usize)
     }

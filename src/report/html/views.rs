@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::pipeline::Detection;
 use crate::scoring::tally::Elsewhere;
 use crate::scoring::timeline::{Timeline, TimelineAsk, DELAY_EDGES_S};
-use crate::scoring::{Reference, Role, NO_CLUSTER};
+use crate::scoring::{Reference, Role};
 use hashbrown::HashMap;
 
 const DAY_MS: i64 = 86_400_000;
@@ -124,10 +124,6 @@ pub fn gather(
 ) -> Result<Vec<ClusterView>> {
     let drawn = ask.bins.len();
     let bins = &ask.bins;
-    let in_drawn = |u: u32| {
-        let c = d.cluster_of[u as usize];
-        (c != NO_CLUSTER && (c as usize) < drawn).then_some(c as usize)
-    };
     let Timeline {
         mut by_kind,
         mut by_role,
@@ -153,7 +149,7 @@ pub fn gather(
     // Members by cluster.
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); drawn];
     for (u, _) in d.cluster_of.iter().enumerate() {
-        if let Some(c) = in_drawn(u as u32) {
+        if let Some(c) = ask.drawn(u as u32) {
             members[c].push(u as u32);
         }
     }
@@ -172,7 +168,8 @@ pub fn gather(
     };
     let all_followers = follower_shares(&mut posting.iter().copied());
     let first_tweet = span.map_or(0, |s| s.0);
-    (0..drawn)
+    let mut examples = examples(data, &posts, &d.rows)?;
+    Ok((0..drawn)
         .map(|c| {
             let m = &members[c];
             let (first, per, _) = bins[c];
@@ -253,7 +250,7 @@ pub fn gather(
                 .map(|(&(a, s), &n)| (index[&a], index[&s], n))
                 .collect();
             edges.sort_unstable();
-            Ok(ClusterView {
+            ClusterView {
                 bin_name,
                 first_day: crate::dataset::time::format_iso(first)[..10].to_string(),
                 by_kind: [
@@ -281,43 +278,55 @@ pub fn gather(
                 followers_null: data_background
                     .then(|| ("all accounts".to_string(), all_followers.clone())),
                 drawing: network::draw(&roster, &edges),
-                examples: examples(data, &posts[c], &d.rows)?,
-            })
+                examples: std::mem::take(&mut examples[c]),
+            }
         })
-        .collect()
+        .collect())
 }
 
-/// The most retweeted posts of the most retweeted cores (posts by row, and the rows'
-/// accounts and texts where they are held).
+/// Per cluster, the most retweeted posts of its most retweeted cores (`posts`: each
+/// cluster's posts by row), their authors and texts asked once for every cluster wherever
+/// the rows are held.
 fn examples(
     data: &Dataset,
-    posts: &HashMap<u32, u64>,
+    posts: &[HashMap<u32, u64>],
     rows: &Elsewhere,
-) -> Result<Vec<(String, String, u64)>> {
-    let asked: Vec<u32> = posts.keys().copied().collect();
-    let seen = rows.rows(data, &asked, false)?;
-    let mut by_core: HashMap<u32, Vec<(u64, u32)>> = HashMap::new();
-    for (&row, (account, _)) in asked.iter().zip(seen) {
-        by_core.entry(account).or_default().push((posts[&row], row));
-    }
-    // (retweets of the core, core, its posts as (retweets, row)).
-    type Core = (u64, u32, Vec<(u64, u32)>);
-    let mut cores: Vec<Core> = by_core
-        .into_iter()
-        .map(|(a, mut p)| {
-            p.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-            (p.iter().map(|x| x.0).sum(), a, p)
+) -> Result<Vec<Vec<(String, String, u64)>>> {
+    let asked: Vec<u32> = posts.iter().flat_map(|p| p.keys().copied()).collect();
+    let mut authors = rows.rows(data, &asked, false)?.into_iter();
+    // Per cluster, (account, retweets, row) of the posts shown.
+    let shown: Vec<Vec<(u32, u64, u32)>> = (posts.iter())
+        .map(|posts| {
+            let mut by_core: HashMap<u32, Vec<(u64, u32)>> = HashMap::new();
+            for ((&row, &n), (account, _)) in posts.iter().zip(authors.by_ref()) {
+                by_core.entry(account).or_default().push((n, row));
+            }
+            // (retweets of the core, core, its posts as (retweets, row)).
+            type Core = (u64, u32, Vec<(u64, u32)>);
+            let mut cores: Vec<Core> = by_core
+                .into_iter()
+                .map(|(a, mut p)| {
+                    p.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+                    (p.iter().map(|x| x.0).sum(), a, p)
+                })
+                .collect();
+            cores.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            (cores.into_iter().take(EXAMPLE_CORES))
+                .flat_map(|(_, a, p)| {
+                    (p.into_iter().take(EXAMPLES_PER_CORE)).map(move |(n, r)| (a, n, r))
+                })
+                .collect()
         })
         .collect();
-    cores.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-    let shown: Vec<(u32, u64, u32)> = (cores.into_iter().take(EXAMPLE_CORES))
-        .flat_map(|(_, a, p)| (p.into_iter().take(EXAMPLES_PER_CORE)).map(move |(n, r)| (a, n, r)))
-        .collect();
-    let rows_shown: Vec<u32> = shown.iter().map(|s| s.2).collect();
-    let texts = rows.rows(data, &rows_shown, true)?;
+    let rows_shown: Vec<u32> = shown.iter().flatten().map(|s| s.2).collect();
+    let mut texts = rows.rows(data, &rows_shown, true)?.into_iter();
     let name = |a: u32| data.accounts.screen_name(a).unwrap_or(data.accounts.key(a));
-    Ok((shown.into_iter().zip(texts))
-        .filter_map(|((a, n, _), (_, text))| Some((name(a).to_string(), text?, n)))
+    Ok((shown.into_iter())
+        .map(|shown| {
+            (shown.into_iter().zip(texts.by_ref()))
+                .filter_map(|((a, n, _), (_, text))| Some((name(a).to_string(), text?, n)))
+                .collect()
+        })
         .collect())
 }
 
