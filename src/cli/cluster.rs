@@ -39,6 +39,15 @@ impl Session {
         coordnet::scoring::tally::Elsewhere::default()
     }
 
+    /// Where the retweets' sources are found: where the rows are, or here.
+    pub fn sources(&self) -> coordnet::graphs::originals::SourceFinder {
+        #[cfg(feature = "distributed")]
+        if let Some(rows) = &self.rows {
+            return coordnet::graphs::originals::SourceFinder(Some(rows.clone()));
+        }
+        coordnet::graphs::originals::SourceFinder::default()
+    }
+
     /// What each process tallied of the rows for scoring, in words (empty on one process).
     pub fn rows_tallied(&self) -> String {
         #[cfg(feature = "distributed")]

@@ -569,6 +569,10 @@ pub struct Mailbox<P: Piece> {
 }
 
 impl<P: Piece> Mailbox<P> {
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
     /// Send `message` to process `to`, in pieces.
     pub fn post<T: serde::Serialize>(&self, to: usize, message: &T) -> Result<()> {
         let outbox = self.outbox.as_ref().expect("a closed link sends nothing");

@@ -2,15 +2,19 @@
 //!
 //! Once process 0 has every record, it tells each other process where the records it sent
 //! went and which ids its numbers stand for; that process then holds those rows as the
-//! dataset's own ([`keep_rows`]). After the graphs, process 0 gives each the sources of its
-//! rows' retweets; scoring, and the report after it (activity, amplification, profiles), ask
-//! every process for the tally of its rows ([`RowsAcross`], process 0's side; [`serve_rows`],
-//! the others'), adding them to its own rows' tally.
+//! dataset's own ([`keep_rows`]). Every process finds its rows' retweets' sources with the
+//! others ([`crate::graphs::originals`]: the originals exchanged by tweet id and by text)
+//! and gives process 0 them; scoring, and the report after it (activity, amplification,
+//! profiles), ask every process for the tally of its rows ([`RowsAcross`], process 0's side;
+//! [`serve_rows`], the others'), adding them to its own rows' tally.
 
 use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
 use crate::dataset::{Dataset, DatasetBuilder};
 use crate::error::{Error, Result};
+use crate::graphs::originals::{
+    self, Answer, FindAcross, Finder, Held, Offer, Original, TextOffer,
+};
 use crate::graphs::retweet::{Source, SourceFound};
 use crate::scoring::rhythm::Plan;
 use crate::scoring::tally::{self, Ask, ReportTally, RowSeen, RowsElsewhere, Tally};
@@ -24,8 +28,8 @@ use std::ops::Range;
 enum Said {
     /// Where the records a process sent went, and which id each of its numbers stands for.
     Placed(Placement),
-    /// The sources of its rows' retweets, by row of its shard.
-    Sources(Vec<(u32, SourceFound)>),
+    /// A round of the search for the retweets' originals, from any process to any other.
+    Find(Round),
     /// Tally its rows.
     Tally(OwnedAsk),
     /// The activity of its rows' accounts, of so many accounts.
@@ -39,6 +43,125 @@ enum Said {
     Rows(Vec<u32>, bool),
     /// The run is done.
     End,
+}
+
+/// The search for the retweets' originals ([`originals`]): each round's message between any
+/// two processes, and at the end each process's sources for process 0.
+#[derive(serde::Serialize, serde::Deserialize)]
+enum Round {
+    Offer(Offer),
+    Answer(Answer),
+    Texts(TextOffer),
+    TextAnswers(Vec<Option<Original>>),
+    /// Sources of a process's rows: dataset row, and the source in two words.
+    Found(Vec<(u32, u32, u32)>),
+}
+
+/// One process's side of the rounds: what it sends each, and what came early (another
+/// process may be a round ahead).
+struct Rounds<'a, P: Piece> {
+    link: &'a Mailbox<P>,
+    early: Vec<(usize, Round)>,
+}
+
+impl<P: Piece> Rounds<'_, P> {
+    /// Send `out[q]` to every other process `q` and return, by process, what each sent
+    /// this one for the round (`out[me]` for its own).
+    fn round(&mut self, out: Vec<Round>, is: fn(&Round) -> bool) -> Result<Vec<Round>> {
+        let me = self.link.cluster().process;
+        let mut got: Vec<Option<Round>> = (0..out.len()).map(|_| None).collect();
+        for (q, r) in out.into_iter().enumerate() {
+            match q == me {
+                true => got[q] = Some(r),
+                false => self.link.post(q, &Said::Find(r))?,
+            }
+        }
+        self.gather(&mut got, is)?;
+        Ok(got.into_iter().flatten().collect())
+    }
+
+    /// Fill `got` with what each process sent for the round, keeping what belongs to later.
+    fn gather(&mut self, got: &mut [Option<Round>], is: fn(&Round) -> bool) -> Result<()> {
+        for (q, r) in std::mem::take(&mut self.early) {
+            match is(&r) && got[q].is_none() {
+                true => got[q] = Some(r),
+                false => self.early.push((q, r)),
+            }
+        }
+        while got.iter().any(Option::is_none) {
+            match self.link.mail::<Said>()? {
+                (q, Said::Find(r)) if q < got.len() && is(&r) && got[q].is_none() => {
+                    got[q] = Some(r)
+                }
+                (q, Said::Find(r)) if q < got.len() => self.early.push((q, r)),
+                (q, _) => {
+                    return Err(unexpected_in(
+                        self.link,
+                        q,
+                        "a round of the sources' search",
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// This process's part of the search for its rows' originals (`names`: the dataset whose
+/// accounts' names process 0 resolves `RT @name:` prefixes by).
+fn find_sources<P: Piece>(
+    held: Held,
+    names: Option<&Dataset>,
+    rounds: &mut Rounds<P>,
+) -> Result<Vec<(u32, Source, Option<i64>)>> {
+    let n = rounds.link.cluster().processes();
+    let (mut finder, offers) = Finder::new(held, n);
+    let offers = rounds.round(offers.into_iter().map(Round::Offer).collect(), |r| {
+        matches!(r, Round::Offer(_))
+    })?;
+    let offers: Vec<Offer> = (offers.into_iter())
+        .filter_map(|r| match r {
+            Round::Offer(o) => Some(o),
+            _ => None,
+        })
+        .collect();
+    let unnamed = offers.iter().any(Offer::unnamed);
+    let answers = Finder::answer(&offers, names);
+    drop(offers);
+    let answers = rounds.round(answers.into_iter().map(Round::Answer).collect(), |r| {
+        matches!(r, Round::Answer(_))
+    })?;
+    let answers = (answers.into_iter())
+        .filter_map(|r| match r {
+            Round::Answer(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    if let Some(texts) = finder.take(answers, unnamed) {
+        let texts = rounds.round(texts.into_iter().map(Round::Texts).collect(), |r| {
+            matches!(r, Round::Texts(_))
+        })?;
+        let texts: Vec<TextOffer> = (texts.into_iter())
+            .filter_map(|r| match r {
+                Round::Texts(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        let answers = Finder::answer_texts(&texts);
+        drop(texts);
+        let answers = rounds.round(answers.into_iter().map(Round::TextAnswers).collect(), |r| {
+            matches!(r, Round::TextAnswers(_))
+        })?;
+        finder.take_texts(
+            (answers.into_iter())
+                .filter_map(|r| match r {
+                    Round::TextAnswers(a) => Some(a),
+                    _ => None,
+                })
+                .collect(),
+        );
+    }
+    Ok(finder.found())
 }
 
 /// An [`Ask`] that travels.
@@ -85,16 +208,37 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
     let mut sources: Vec<Option<SourceFound>> = vec![None; shard.len()];
     let all = 0..shard.len();
     let here = std::slice::from_ref(&all);
+    let mailbox = link.mailbox();
     loop {
         match link.mail::<Said>()? {
-            (0, Said::Sources(found)) => {
-                sources.iter_mut().for_each(|s| *s = None);
-                for (row, s) in found {
-                    match sources.get_mut(row as usize) {
-                        Some(slot) => *slot = Some(s),
-                        None => return Err(unexpected(link, 0, "sources of rows it holds")),
-                    }
+            // The first round of the search for the originals, from whichever process is
+            // first: find the sources of the rows here, and give process 0 them too.
+            (from, Said::Find(round)) => {
+                let mut rounds = Rounds {
+                    link: &mailbox,
+                    early: vec![(from, round)],
+                };
+                let held = Held {
+                    data: &shard.data,
+                    here,
+                    global: Some(&shard.rows),
+                };
+                let found = find_sources(held, None, &mut rounds)?;
+                if let Some(&(q, _)) = rounds.early.first() {
+                    return Err(unexpected(link, q, "a round of the sources' search"));
                 }
+                sources.iter_mut().for_each(|s| *s = None);
+                let mut words = Vec::with_capacity(found.len());
+                for (r, s, original_ms) in found {
+                    sources[r as usize] = Some(SourceFound {
+                        account: s.account(),
+                        delay_ms: originals::delay_ms(&shard.data, r as usize, original_ms),
+                        original_row: s.original_row(),
+                    });
+                    let (tagged, original) = s.words();
+                    words.push((shard.rows[r as usize], tagged, original));
+                }
+                link.post(0, &Said::Find(Round::Found(words)))?;
             }
             (0, Said::Tally(a)) => {
                 let ask = Ask {
@@ -136,6 +280,10 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
 }
 
 fn unexpected<P: Piece>(link: &Link<P>, from: usize, wanted: &str) -> Error {
+    unexpected_in(&link.mailbox(), from, wanted)
+}
+
+fn unexpected_in<P: Piece>(link: &Mailbox<P>, from: usize, wanted: &str) -> Error {
     Error::cluster(format!(
         "{} sent something other than {wanted}: every process must run the same build",
         link.cluster().name(from)
@@ -197,24 +345,6 @@ impl<P: Piece> RowsAcross<P> {
 impl<P: Piece> RowsElsewhere for RowsAcross<P> {
     fn here(&self) -> &[Range<usize>] {
         &self.here
-    }
-
-    fn place_sources(&self, data: &Dataset, sources: &[Option<Source>]) -> Result<()> {
-        for (p, rows) in self.held.iter().enumerate().skip(1) {
-            let found: Vec<(u32, SourceFound)> = (rows.iter().enumerate())
-                .filter_map(|(i, &r)| {
-                    let s = sources[r as usize]?;
-                    let found = SourceFound {
-                        account: s.account(),
-                        delay_ms: s.delay_ms(data, r as usize),
-                        original_row: s.original_row(),
-                    };
-                    Some((i as u32, found))
-                })
-                .collect();
-            self.link.post(p, &Said::Sources(found))?;
-        }
-        Ok(())
     }
 
     fn tally(&self, ask: &Ask, here: &(dyn Fn() -> Tally + Sync)) -> Result<Tally> {
@@ -288,6 +418,51 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
             );
         }
         Ok(out)
+    }
+}
+
+/// Process 0's side of the search for the originals: the sources of the rows here, found
+/// with the others, and the others' sources of theirs.
+impl<P: Piece> FindAcross for RowsAcross<P> {
+    fn sources(&self, data: &Dataset) -> Result<Vec<Option<Source>>> {
+        let mut rounds = Rounds {
+            link: &self.link,
+            early: Vec::new(),
+        };
+        let held = Held {
+            data,
+            here: &self.here,
+            global: None,
+        };
+        let mut sources = vec![None; data.len()];
+        for (r, s, _) in find_sources(held, Some(data), &mut rounds)? {
+            sources[r as usize] = Some(s);
+        }
+        let mut got: Vec<Option<Round>> = (0..self.held.len()).map(|_| None).collect();
+        got[0] = Some(Round::Found(Vec::new()));
+        rounds.gather(&mut got, |r| matches!(r, Round::Found(_)))?;
+        for (p, round) in got.into_iter().enumerate().skip(1) {
+            let Some(Round::Found(found)) = round else {
+                continue;
+            };
+            for (row, tagged, original) in found {
+                let source = Source::from_words(tagged, original);
+                match (sources.get_mut(row as usize), source) {
+                    (Some(slot), Some(s)) if self.held[p].binary_search(&row).is_ok() => {
+                        *slot = Some(s)
+                    }
+                    _ => return Err(unexpected_in(&self.link, p, "sources of rows it holds")),
+                }
+            }
+        }
+        if let Some(&(q, _)) = rounds.early.first() {
+            return Err(unexpected_in(
+                &self.link,
+                q,
+                "a round of the sources' search",
+            ));
+        }
+        Ok(sources)
     }
 }
 

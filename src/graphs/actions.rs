@@ -1,6 +1,7 @@
 //! Actions: the (item, account, time) triples a co-action graph pairs up, grouped by item and
 //! sorted by time inside each item, for one graph kind.
 
+use super::retweet::Source;
 use super::text_norm::{normal_form_hashes, normalize_for_cotweet, NO_FORM};
 use super::CoactionKind;
 use crate::dataset::{Dataset, NO_TEXT, NO_TWEET};
@@ -184,6 +185,16 @@ impl Default for ActionFilter {
 /// Retweets are actions only of co-retweet: their hashtags, URLs, mentions and text belong to
 /// the retweeted post, and counting them again would double every retweet's evidence.
 pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Actions {
+    collect_with(data, kind, filter, None)
+}
+
+/// [`collect`] with the retweets' sources already found (see [`super::retweet::sources`]).
+pub fn collect_with(
+    data: &Dataset,
+    kind: CoactionKind,
+    filter: &ActionFilter,
+    sources: Option<&[Option<Source>]>,
+) -> Actions {
     let mut keyed: Vec<(u64, u32)> = Vec::new();
     let mut unplaced = 0;
     let not_retweet = |r: usize| data.kind(r) != TweetKind::Retweet;
@@ -199,10 +210,14 @@ pub fn collect(data: &Dataset, kind: CoactionKind, filter: &ActionFilter) -> Act
             // retweeted the same post, wherever it is.
             let lost =
                 (0..data.len()).any(|r| data.kind(r) == want && data.target_tweet[r] == NO_TWEET);
-            let recovered = if lost && want == TweetKind::Retweet {
-                super::retweet::sources(data)
-            } else {
-                Vec::new()
+            let found;
+            let recovered = match (sources, lost && want == TweetKind::Retweet) {
+                (_, false) => &[][..],
+                (Some(s), true) => s,
+                (None, true) => {
+                    found = super::retweet::sources(data);
+                    &found[..]
+                }
             };
             // A share whose content is its own object is not a share (CooRTweet drops these
             // as loops).

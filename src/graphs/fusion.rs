@@ -444,10 +444,14 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     let mut kinds = Vec::new();
     let mut projections = Vec::new();
     let mut lists: Vec<KindEdges> = Vec::new();
+    // Sources are kept: roles and timing read each retweet's source and delay, and co-retweet
+    // the originals of retweets that lost their target.
+    let sources = opts.graph.sources.sources(data)?;
     for &kind in &opts.kinds {
         // Only the significant edges go on, with their evidence: their other columns are not
         // read.
-        let (mut p, significant) = project_kind(data, kind, &opts.graph, opts.edge_pvalue)?;
+        let (mut p, significant) =
+            project_kind(data, kind, &opts.graph, opts.edge_pvalue, &sources)?;
         p.actions.keep_shared();
         let (list, total) = with_evidence(significant);
         let count = list.len();
@@ -472,8 +476,6 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
         progress.advance(1);
         projections.push(p);
     }
-    // Sources are kept: roles and timing read each retweet's source and delay.
-    let sources = retweet::sources(data);
     // Of the retweet graph only each pair's retweets are counted: nothing later reads its
     // delays (they come from the sources).
     if opts.retweets {
@@ -506,9 +508,13 @@ fn project_kind(
     kind: CoactionKind,
     graph: &GraphOptions,
     alpha: f64,
+    sources: &[Option<retweet::Source>],
 ) -> Result<(Projection, coaction::SignificantPairs)> {
     let mut opts = graph.clone();
-    let actions = coaction_actions(data, kind, &opts)?;
+    let actions = match kind {
+        CoactionKind::CoSimilar => coaction_actions(data, kind, &opts)?,
+        _ => super::actions::collect_with(data, kind, &opts.filter, Some(sources)),
+    };
     let mut coarse = None;
     if let Window::Fixed(w) = opts.window {
         if check_window(&actions, Some(w)).is_err() {

@@ -56,7 +56,7 @@ impl crate::memory::Word for Option<Source> {
 }
 
 impl Source {
-    fn new(account: u32, original_row: Option<u32>, from: SourceFrom) -> Source {
+    pub(crate) fn new(account: u32, original_row: Option<u32>, from: SourceFrom) -> Source {
         assert!(
             account < 1 << ACCOUNT_BITS,
             "datasets number fewer accounts"
@@ -70,6 +70,20 @@ impl Source {
             tagged: std::num::NonZeroU32::new(tag << ACCOUNT_BITS | account).expect("tag > 0"),
             original: original_row.unwrap_or(NO_ROW),
         }
+    }
+
+    /// The source in two words, for a message: the account with how it was found, and the
+    /// original's row.
+    pub(crate) fn words(self) -> (u32, u32) {
+        (self.tagged.get(), self.original)
+    }
+
+    /// A source from [`Source::words`], if they are a source's.
+    pub(crate) fn from_words(tagged: u32, original: u32) -> Option<Source> {
+        (matches!(tagged >> ACCOUNT_BITS, 1..=3)).then(|| Source {
+            tagged: std::num::NonZeroU32::new(tagged).expect("tag > 0"),
+            original,
+        })
     }
 
     /// The source account.
@@ -269,7 +283,7 @@ pub fn sources(data: &Dataset) -> Vec<Option<Source>> {
         .collect()
 }
 
-fn screen_name_index(data: &Dataset) -> HashMap<String, u32> {
+pub(crate) fn screen_name_index(data: &Dataset) -> HashMap<String, u32> {
     let a = &data.accounts;
     (0..a.len() as u32)
         .filter_map(|id| a.screen_name(id).map(|n| (n.to_lowercase(), id)))

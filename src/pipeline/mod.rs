@@ -195,9 +195,6 @@ pub fn detect_with_progress(
     if let Some(counter) = &config.fusion.graph.counter.0 {
         counter.done();
     }
-    if let Some(elsewhere) = &config.elsewhere.0 {
-        elsewhere.place_sources(data, &fused.sources)?;
-    }
     let control_sources = control.map(crate::graphs::retweet::sources);
     let control = control.zip(control_sources.as_deref());
     let background = |archive: bool| match (control, archive) {

@@ -18,7 +18,7 @@ use super::NO_CLUSTER;
 use crate::dataset::{Dataset, ItemKind, TweetKind, NO_TEXT};
 use crate::error::Result;
 use crate::graphs::actions::Actions;
-use crate::graphs::retweet::{Source, Sources};
+use crate::graphs::retweet::Sources;
 use crate::hash::splitmix;
 use hashbrown::HashMap;
 use rayon::prelude::*;
@@ -358,9 +358,6 @@ fn synchrony_of(
 pub trait RowsElsewhere: Send + Sync {
     /// The rows of the dataset this process tallies itself.
     fn here(&self) -> &[Range<usize>];
-    /// Give the others the sources of their rows' retweets (found here, from the whole data):
-    /// once, before the first tally.
-    fn place_sources(&self, data: &Dataset, sources: &[Option<Source>]) -> Result<()>;
     /// `here` (this process's tally, taken meanwhile) and the other processes' tallies of
     /// their rows for `ask`, added.
     fn tally(&self, ask: &Ask, here: &(dyn Fn() -> Tally + Sync)) -> Result<Tally>;
