@@ -41,17 +41,13 @@ const ACCOUNT_BITS: u32 = 30;
 impl crate::memory::Word for Option<Source> {
     const BYTES: usize = 8;
     fn put(self, out: &mut Vec<u8>) {
-        let (tagged, original) = self.map_or((0, NO_ROW), |s| (s.tagged.get(), s.original));
+        let (tagged, original) = self.map_or((0, NO_ROW), Source::words);
         out.extend_from_slice(&tagged.to_le_bytes());
         out.extend_from_slice(&original.to_le_bytes());
     }
     fn get(bytes: &[u8]) -> Option<Source> {
         let word = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
-        let tagged = std::num::NonZeroU32::new(word(0))?;
-        Some(Source {
-            tagged,
-            original: word(4),
-        })
+        Source::from_words(word(0), word(4))
     }
 }
 
