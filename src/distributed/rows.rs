@@ -126,8 +126,7 @@ fn find_sources<P: Piece>(
         })
         .collect();
     let unnamed = offers.iter().any(Offer::unnamed);
-    let answers = Finder::answer(&offers, names);
-    drop(offers);
+    let answers = Finder::answer(offers, names);
     let answers = rounds.round(answers.into_iter().map(Round::Answer).collect(), |r| {
         matches!(r, Round::Answer(_))
     })?;
@@ -147,8 +146,7 @@ fn find_sources<P: Piece>(
                 _ => None,
             })
             .collect();
-        let answers = Finder::answer_texts(&texts);
-        drop(texts);
+        let answers = Finder::answer_texts(texts);
         let answers = rounds.round(answers.into_iter().map(Round::TextAnswers).collect(), |r| {
             matches!(r, Round::TextAnswers(_))
         })?;

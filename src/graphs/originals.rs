@@ -43,7 +43,9 @@ impl Held<'_> {
 
 /// A tweet id or a text as every holder names it: a number below 2^63 as itself, a string
 /// by two independent hashes (the top bit set).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Key(u64, u64);
 
 impl Key {
@@ -76,8 +78,8 @@ pub struct Original {
     pub time_ms: i64,
 }
 
-/// What one holder sends one owner first: its first original of each tweet id the owner
-/// owns, the tweet ids it asks for, the names it asks holder 0 to resolve, and whether some
+/// What one holder sends one owner first: its originals with the tweet ids the owner owns,
+/// the tweet ids it asks for, the names it asks holder 0 to resolve, and whether some
 /// retweet of its names no source account (then texts are matched too).
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Offer {
@@ -168,7 +170,6 @@ impl<'a> Finder<'a> {
     pub fn new(held: Held<'a>, owners: usize) -> (Finder<'a>, Vec<Offer>) {
         let data = held.data;
         let mut offers = vec![Offer::default(); owners];
-        let mut first: HashMap<u64, ()> = HashMap::new();
         let mut id_of_row = vec![NONE; data.len()];
         let mut asked: HashMap<Key, u32> = HashMap::new();
         let mut ids = Vec::new();
@@ -178,7 +179,8 @@ impl<'a> Finder<'a> {
         for r in held.rows() {
             let id = data.tweet_id[r];
             if data.kind(r) != TweetKind::Retweet {
-                if id != NO_TWEET && first.insert(id, ()).is_none() {
+                // A tweet id twice is rare: the owner keeps the first.
+                if id != NO_TWEET {
                     let key = Key::of_tweet(data, id);
                     offers[key.owner(owners)]
                         .ids
@@ -237,8 +239,8 @@ impl<'a> Finder<'a> {
 
     /// The answers to the first round's offers, as `data` (holder 0's, the only one asked
     /// names) resolves names.
-    pub fn answer(offers: &[Offer], data: Option<&Dataset>) -> Vec<Answer> {
-        let firsts = firsts(offers.iter().map(|o| &o.ids[..]));
+    pub fn answer(mut offers: Vec<Offer>, data: Option<&Dataset>) -> Vec<Answer> {
+        let firsts = Firsts::new(offers.iter_mut().map(|o| std::mem::take(&mut o.ids)));
         let by_name = match offers.iter().any(|o| !o.ask_names.is_empty()) {
             true => data
                 .map(super::retweet::screen_name_index)
@@ -247,7 +249,7 @@ impl<'a> Finder<'a> {
         };
         (offers.iter())
             .map(|o| Answer {
-                ids: o.ask_ids.iter().map(|k| firsts.get(k).copied()).collect(),
+                ids: o.ask_ids.iter().map(|k| firsts.get(k)).collect(),
                 names: (o.ask_names.iter())
                     .map(|n| by_name.get(n).copied().unwrap_or(NONE))
                     .collect(),
@@ -278,14 +280,14 @@ impl<'a> Finder<'a> {
         let (held, owners) = (self.held, self.owners);
         let data = held.data;
         let mut offers = vec![TextOffer::default(); owners];
-        let mut first: HashMap<u32, ()> = HashMap::new();
+        let mut offered = vec![false; data.texts.len()];
         for r in held.rows() {
             let text = data.text[r];
             if text == NO_TEXT {
                 continue;
             }
             if data.kind(r) != TweetKind::Retweet {
-                if first.insert(text, ()).is_none() {
+                if !std::mem::replace(&mut offered[text as usize], true) {
                     let key = Key::of_str(&data.texts.get(text));
                     offers[key.owner(owners)]
                         .texts
@@ -319,10 +321,10 @@ impl<'a> Finder<'a> {
     }
 
     /// The answers to the text offers (by holder).
-    pub fn answer_texts(offers: &[TextOffer]) -> Vec<Vec<Option<Original>>> {
-        let firsts = firsts(offers.iter().map(|o| &o.texts[..]));
+    pub fn answer_texts(mut offers: Vec<TextOffer>) -> Vec<Vec<Option<Original>>> {
+        let firsts = Firsts::new(offers.iter_mut().map(|o| std::mem::take(&mut o.texts)));
         (offers.iter())
-            .map(|o| o.ask_texts.iter().map(|k| firsts.get(k).copied()).collect())
+            .map(|o| o.ask_texts.iter().map(|k| firsts.get(k)).collect())
             .collect()
     }
 
@@ -396,19 +398,29 @@ fn original(held: &Held, r: usize) -> Original {
 }
 
 /// The first original (lowest row) of each key, of every holder's offers.
-fn firsts<'o>(offers: impl Iterator<Item = &'o [(Key, Original)]>) -> HashMap<Key, Original> {
-    let mut firsts: HashMap<Key, Original> = HashMap::new();
-    for &(key, o) in offers.flatten() {
-        firsts
-            .entry(key)
-            .and_modify(|f| {
-                if o.row < f.row {
-                    *f = o
-                }
-            })
-            .or_insert(o);
+struct Firsts(HashMap<Key, Original>);
+
+impl Firsts {
+    fn new(offers: impl Iterator<Item = Vec<(Key, Original)>>) -> Firsts {
+        let offers: Vec<Vec<(Key, Original)>> = offers.collect();
+        // Sized at once: grown by doubling, the table is rehashed into fresh pages.
+        let mut firsts = HashMap::with_capacity(offers.iter().map(Vec::len).sum());
+        for (key, o) in offers.into_iter().flatten() {
+            firsts
+                .entry(key)
+                .and_modify(|f: &mut Original| {
+                    if o.row < f.row {
+                        *f = o
+                    }
+                })
+                .or_insert(o);
+        }
+        Firsts(firsts)
     }
-    firsts
+
+    fn get(&self, key: &Key) -> Option<Original> {
+        self.0.get(key).copied()
+    }
 }
 
 #[cfg(test)]
@@ -429,7 +441,7 @@ mod tests {
         let answers: Vec<Vec<Answer>> = (0..n)
             .map(|owner| {
                 let to_owner: Vec<Offer> = offers.iter().map(|o| o[owner].clone()).collect();
-                Finder::answer(&to_owner, (owner == 0).then_some(names))
+                Finder::answer(to_owner, (owner == 0).then_some(names))
             })
             .collect();
         let texts: Vec<Option<Vec<TextOffer>>> = (finders.iter_mut().enumerate())
@@ -441,7 +453,7 @@ mod tests {
             let answers: Vec<Vec<Vec<Option<Original>>>> = (0..n)
                 .map(|owner| {
                     let to_owner: Vec<TextOffer> = texts.iter().map(|o| o[owner].clone()).collect();
-                    Finder::answer_texts(&to_owner)
+                    Finder::answer_texts(to_owner)
                 })
                 .collect();
             for (h, f) in finders.iter_mut().enumerate() {
