@@ -443,12 +443,12 @@ impl<P: Piece> FindAcross for RowsAcross<P> {
             let Some(Round::Found(found)) = round else {
                 continue;
             };
+            // Its rows rising, as it holds them: each is looked for past the one before.
+            let mut held = self.held[p].iter();
             for (row, tagged, original) in found {
                 let source = Source::from_words(tagged, original);
                 match (sources.get_mut(row as usize), source) {
-                    (Some(slot), Some(s)) if self.held[p].binary_search(&row).is_ok() => {
-                        *slot = Some(s)
-                    }
+                    (Some(slot), Some(s)) if held.any(|&h| h == row) => *slot = Some(s),
                     _ => return Err(unexpected_in(&self.link, p, "sources of rows it holds")),
                 }
             }
