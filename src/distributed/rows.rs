@@ -57,43 +57,62 @@ enum Round {
     Found(Vec<(u32, u32, u32)>),
 }
 
-/// One process's side of the rounds: what it sends each, and what came early (another
-/// process may be a round ahead).
+impl Round {
+    /// Which message of the search it is: rounds in order, then the sources.
+    fn step(&self) -> u8 {
+        match self {
+            Round::Offer(_) => 0,
+            Round::Answer(_) => 1,
+            Round::Texts(_) => 2,
+            Round::TextAnswers(_) => 3,
+            Round::Found(_) => 4,
+        }
+    }
+}
+
+/// One process's side of the rounds: what came early (another process may be a round ahead).
 struct Rounds<'a, P: Piece> {
     link: &'a Mailbox<P>,
     early: Vec<(usize, Round)>,
 }
 
 impl<P: Piece> Rounds<'_, P> {
-    /// Send `out[q]` to every other process `q` and return, by process, what each sent
-    /// this one for the round (`out[me]` for its own).
-    fn round(&mut self, out: Vec<Round>, is: fn(&Round) -> bool) -> Result<Vec<Round>> {
+    /// Send `out[q]` (as `wrap` makes it a round's message) to every other process `q` and
+    /// return, by process, what each sent this one for the round (`out[me]` for its own).
+    fn round<T>(
+        &mut self,
+        out: Vec<T>,
+        wrap: fn(T) -> Round,
+        unwrap: fn(Round) -> Option<T>,
+    ) -> Result<Vec<T>> {
         let me = self.link.cluster().process;
         let mut got: Vec<Option<Round>> = (0..out.len()).map(|_| None).collect();
-        for (q, r) in out.into_iter().enumerate() {
+        let mut step = 0;
+        for (q, r) in out.into_iter().map(wrap).enumerate() {
+            step = r.step();
             match q == me {
                 true => got[q] = Some(r),
                 false => self.link.post(q, &Said::Find(r))?,
             }
         }
-        self.gather(&mut got, is)?;
-        Ok(got.into_iter().flatten().collect())
+        self.gather(&mut got, step)?;
+        Ok(got.into_iter().flatten().filter_map(unwrap).collect())
     }
 
-    /// Fill `got` with what each process sent for the round, keeping what belongs to later.
-    fn gather(&mut self, got: &mut [Option<Round>], is: fn(&Round) -> bool) -> Result<()> {
+    /// Fill `got` with what each process sent for `step`, keeping what belongs to later.
+    fn gather(&mut self, got: &mut [Option<Round>], step: u8) -> Result<()> {
         for (q, r) in std::mem::take(&mut self.early) {
-            match is(&r) && got[q].is_none() {
+            match r.step() == step && got[q].is_none() {
                 true => got[q] = Some(r),
                 false => self.early.push((q, r)),
             }
         }
         while got.iter().any(Option::is_none) {
             match self.link.mail::<Said>()? {
-                (q, Said::Find(r)) if q < got.len() && is(&r) && got[q].is_none() => {
+                (q, Said::Find(r)) if q < got.len() && r.step() == step && got[q].is_none() => {
                     got[q] = Some(r)
                 }
-                (q, Said::Find(r)) if q < got.len() => self.early.push((q, r)),
+                (q, Said::Find(r)) if q < got.len() && r.step() > step => self.early.push((q, r)),
                 (q, _) => {
                     return Err(unexpected_in(
                         self.link,
@@ -116,48 +135,27 @@ fn find_sources<P: Piece>(
 ) -> Result<Vec<(u32, Source, Option<i64>)>> {
     let n = rounds.link.cluster().processes();
     let (mut finder, offers) = Finder::new(held, n);
-    let offers = rounds.round(offers.into_iter().map(Round::Offer).collect(), |r| {
-        matches!(r, Round::Offer(_))
+    let offers = rounds.round(offers, Round::Offer, |r| match r {
+        Round::Offer(o) => Some(o),
+        _ => None,
     })?;
-    let offers: Vec<Offer> = (offers.into_iter())
-        .filter_map(|r| match r {
-            Round::Offer(o) => Some(o),
-            _ => None,
-        })
-        .collect();
     let unnamed = offers.iter().any(Offer::unnamed);
     let answers = Finder::answer(offers, names);
-    let answers = rounds.round(answers.into_iter().map(Round::Answer).collect(), |r| {
-        matches!(r, Round::Answer(_))
+    let answers = rounds.round(answers, Round::Answer, |r| match r {
+        Round::Answer(a) => Some(a),
+        _ => None,
     })?;
-    let answers = (answers.into_iter())
-        .filter_map(|r| match r {
-            Round::Answer(a) => Some(a),
-            _ => None,
-        })
-        .collect();
     if let Some(texts) = finder.take(answers, unnamed) {
-        let texts = rounds.round(texts.into_iter().map(Round::Texts).collect(), |r| {
-            matches!(r, Round::Texts(_))
+        let texts = rounds.round(texts, Round::Texts, |r| match r {
+            Round::Texts(t) => Some(t),
+            _ => None,
         })?;
-        let texts: Vec<TextOffer> = (texts.into_iter())
-            .filter_map(|r| match r {
-                Round::Texts(t) => Some(t),
-                _ => None,
-            })
-            .collect();
         let answers = Finder::answer_texts(texts);
-        let answers = rounds.round(answers.into_iter().map(Round::TextAnswers).collect(), |r| {
-            matches!(r, Round::TextAnswers(_))
+        let answers = rounds.round(answers, Round::TextAnswers, |r| match r {
+            Round::TextAnswers(a) => Some(a),
+            _ => None,
         })?;
-        finder.take_texts(
-            (answers.into_iter())
-                .filter_map(|r| match r {
-                    Round::TextAnswers(a) => Some(a),
-                    _ => None,
-                })
-                .collect(),
-        );
+        finder.take_texts(answers);
     }
     Ok(finder.found())
 }
@@ -438,7 +436,7 @@ impl<P: Piece> FindAcross for RowsAcross<P> {
         }
         let mut got: Vec<Option<Round>> = (0..self.held.len()).map(|_| None).collect();
         got[0] = Some(Round::Found(Vec::new()));
-        rounds.gather(&mut got, |r| matches!(r, Round::Found(_)))?;
+        rounds.gather(&mut got, Round::Found(Vec::new()).step())?;
         for (p, round) in got.into_iter().enumerate().skip(1) {
             let Some(Round::Found(found)) = round else {
                 continue;
