@@ -310,10 +310,12 @@ fn kill_one(
 
 #[test]
 fn a_process_that_dies_stops_the_others_naming_it_and_nothing_is_written() {
-    // Process 1 counts pairs for process 0 once reading is done: killed then too.
+    // Process 1 counts pairs for process 0 once reading is done, and first finds its rows'
+    // sources with it as the graphs begin: killed then too.
     for (victim, when) in [
         (1, "reading input"),
         (0, "reading input"),
+        (1, "building graphs"),
         (1, "co-retweet:"),
     ] {
         let (err, stopped, out, ports, _dir) = kill_one(victim, when);
