@@ -49,6 +49,8 @@ enum Said {
 /// two processes, and at the end each process's sources for process 0.
 #[derive(serde::Serialize, serde::Deserialize)]
 enum Round {
+    /// From process 0: start, while it forms its own offers.
+    Begin,
     Offer(Offer),
     Answer(Answer),
     Texts(TextOffer),
@@ -61,19 +63,23 @@ impl Round {
     /// Which message of the search it is: rounds in order, then the sources.
     fn step(&self) -> u8 {
         match self {
-            Round::Offer(_) => 0,
-            Round::Answer(_) => 1,
-            Round::Texts(_) => 2,
-            Round::TextAnswers(_) => 3,
-            Round::Found(_) => 4,
+            Round::Begin => 0,
+            Round::Offer(_) => 1,
+            Round::Answer(_) => 2,
+            Round::Texts(_) => 3,
+            Round::TextAnswers(_) => 4,
+            Round::Found(_) => 5,
         }
     }
 }
 
-/// One process's side of the rounds: what came early (another process may be a round ahead).
+/// One process's side of the rounds: what came early (another process may be a round
+/// ahead), and whether process 0's word to begin is still to come (a process may begin on
+/// another's first offer).
 struct Rounds<'a, P: Piece> {
     link: &'a Mailbox<P>,
     early: Vec<(usize, Round)>,
+    begin_due: bool,
 }
 
 impl<P: Piece> Rounds<'_, P> {
@@ -113,6 +119,7 @@ impl<P: Piece> Rounds<'_, P> {
                     got[q] = Some(r)
                 }
                 (q, Said::Find(r)) if q < got.len() && r.step() > step => self.early.push((q, r)),
+                (0, Said::Find(Round::Begin)) if self.begin_due => self.begin_due = false,
                 (q, _) => {
                     return Err(unexpected_in(
                         self.link,
@@ -207,12 +214,15 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
     let mailbox = link.mailbox();
     loop {
         match link.mail::<Said>()? {
-            // The first round of the search for the originals, from whichever process is
-            // first: find the sources of the rows here, and give process 0 them too.
+            // Process 0's word to begin the search for the originals, or another process's
+            // first offer if that came first: find the sources of the rows here, and give
+            // process 0 them too.
             (from, Said::Find(round)) => {
+                let begin = matches!(round, Round::Begin);
                 let mut rounds = Rounds {
                     link: &mailbox,
-                    early: vec![(from, round)],
+                    early: (!begin).then_some((from, round)).into_iter().collect(),
+                    begin_due: !begin,
                 };
                 let held = Held {
                     data: &shard.data,
@@ -421,9 +431,14 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
 /// with the others, and the others' sources of theirs.
 impl<P: Piece> FindAcross for RowsAcross<P> {
     fn sources(&self, data: &Dataset) -> Result<Vec<Option<Source>>> {
+        // The others form their offers while this process forms its own.
+        for p in 1..self.held.len() {
+            self.link.post(p, &Said::Find(Round::Begin))?;
+        }
         let mut rounds = Rounds {
             link: &self.link,
             early: Vec::new(),
+            begin_due: false,
         };
         let held = Held {
             data,
