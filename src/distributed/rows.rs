@@ -430,7 +430,7 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
 /// Process 0's side of the search for the originals: the sources of the rows here, found
 /// with the others, and the others' sources of theirs.
 impl<P: Piece> FindAcross for RowsAcross<P> {
-    fn sources(&self, data: &Dataset) -> Result<Vec<Option<Source>>> {
+    fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)> {
         // The others form their offers while this process forms its own.
         for p in 1..self.held.len() {
             self.link.post(p, &Said::Find(Round::Begin))?;
@@ -446,8 +446,10 @@ impl<P: Piece> FindAcross for RowsAcross<P> {
             global: None,
         };
         let mut sources = vec![None; data.len()];
+        let mut found_by = vec![0u64; self.held.len()];
         for (r, s, _) in find_sources(held, Some(data), &mut rounds)? {
             sources[r as usize] = Some(s);
+            found_by[0] += 1;
         }
         let mut got: Vec<Option<Round>> = (0..self.held.len()).map(|_| None).collect();
         got[0] = Some(Round::Found(Vec::new()));
@@ -456,6 +458,7 @@ impl<P: Piece> FindAcross for RowsAcross<P> {
             let Some(Round::Found(found)) = round else {
                 continue;
             };
+            found_by[p] = found.len() as u64;
             // Its rows rising, as it holds them: each is looked for past the one before.
             let mut held = self.held[p].iter();
             for (row, tagged, original) in found {
@@ -473,7 +476,7 @@ impl<P: Piece> FindAcross for RowsAcross<P> {
                 "a round of the sources' search",
             ));
         }
-        Ok(sources)
+        Ok((sources, found_by))
     }
 }
 

@@ -446,7 +446,7 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     let mut lists: Vec<KindEdges> = Vec::new();
     // Sources are kept: roles and timing read each retweet's source and delay, and co-retweet
     // the originals of retweets that lost their target.
-    let sources = opts.graph.sources.sources(data)?;
+    let (sources, found_by) = opts.graph.sources.sources(data)?;
     for &kind in &opts.kinds {
         // Only the significant edges go on, with their evidence: their other columns are not
         // read.
@@ -486,6 +486,7 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
             stats.edges,
             stats.significant_edges,
             crate::progress::shared_out("retweets counted", &by_process)
+                + &crate::progress::shared_out("sources found", &found_by)
         ));
         progress.advance(1);
         kinds.push(stats);

@@ -115,8 +115,8 @@ pub struct TextOffer {
 /// of a run), as process 0 of the run asks.
 pub trait FindAcross: Send + Sync {
     /// Every row of `data`'s source (`None` for rows that are not retweets, or whose source
-    /// is not found), found where the rows are held.
-    fn sources(&self, data: &Dataset) -> Result<Vec<Option<Source>>>;
+    /// is not found), found where the rows are held, and how many each process found.
+    fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)>;
 }
 
 /// Where the retweets' sources are found: in the data here (`None`), or where its rows are
@@ -134,10 +134,11 @@ impl std::fmt::Debug for SourceFinder {
 }
 
 impl SourceFinder {
-    /// Every row of `data`'s source (see [`retweet::sources`]).
-    pub fn sources(&self, data: &Dataset) -> Result<Vec<Option<Source>>> {
+    /// Every row of `data`'s source (see [`retweet::sources`]), and how many each process
+    /// found (nothing on one process).
+    pub fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)> {
         match &self.0 {
-            None => Ok(super::retweet::sources(data)),
+            None => Ok((super::retweet::sources(data), Vec::new())),
             Some(across) => across.sources(data),
         }
     }
