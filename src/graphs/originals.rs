@@ -262,16 +262,16 @@ impl<'a> Finder<'a> {
     /// (texts) if `unnamed` (some holder's retweet names no source account).
     pub fn take(&mut self, answers: Vec<Answer>, unnamed: bool) -> Option<Vec<TextOffer>> {
         self.name_found = vec![NONE; self.names];
-        for (owner, a) in answers.into_iter().enumerate() {
-            for (at, found) in self.ids.iter().zip(&mut self.id_found) {
-                if at.0 as usize == owner {
-                    *found = a.ids.get(at.1 as usize).copied().flatten();
-                }
-            }
-            if owner == 0 {
-                for (n, found) in a.names.into_iter().enumerate().take(self.names) {
-                    self.name_found[n] = found;
-                }
+        for (&(owner, at), found) in self.ids.iter().zip(&mut self.id_found) {
+            let answer = answers.get(owner as usize);
+            *found = answer
+                .and_then(|a| a.ids.get(at as usize))
+                .copied()
+                .flatten();
+        }
+        if let Some(a) = answers.into_iter().next() {
+            for (n, found) in a.names.into_iter().enumerate().take(self.names) {
+                self.name_found[n] = found;
             }
         }
         unnamed.then(|| self.text_offers())

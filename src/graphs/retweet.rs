@@ -8,7 +8,7 @@
 
 use super::counting::PairCount;
 use super::significance::poisson_upper_tail;
-use crate::dataset::{time::snowflake_ms, TweetKind};
+use crate::dataset::TweetKind;
 use crate::dataset::{Dataset, NO_ACCOUNT, NO_TEXT, NO_TWEET};
 use crate::ingest::text::retweeted_name;
 use hashbrown::HashMap;
@@ -104,14 +104,8 @@ impl Source {
     /// Milliseconds from the original to the retweet `row` of `data`: from the original's row
     /// where it is there, else from the retweeted id's snowflake time; never negative.
     pub fn delay_ms(&self, data: &Dataset, row: usize) -> Option<i64> {
-        let origin = match self.original_row() {
-            Some(o) => Some(data.time_ms[o as usize]),
-            None => match data.target_tweet[row] {
-                NO_TWEET => None,
-                target => snowflake_ms(target),
-            },
-        };
-        origin.map(|o| data.time_ms[row] - o).filter(|&d| d >= 0)
+        let original_ms = self.original_row().map(|o| data.time_ms[o as usize]);
+        super::originals::delay_ms(data, row, original_ms)
     }
 }
 
