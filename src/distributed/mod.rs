@@ -205,7 +205,8 @@ enum Outgoing<P> {
     Piece(P),
     /// From process 0: everything arrived; tell the others.
     Gathered,
-    /// From process 0: pairs to count across the processes.
+    /// Pairs to count across the processes: process 0's graphs and units, another's held
+    /// units.
     Work(pairs::Work),
     /// A piece of a message to another process.
     Parcel(mail::Parcel),
@@ -324,14 +325,15 @@ fn work<P: Piece>(worker: &mut timely::worker::Worker, ends: Ends<P>) -> bool {
     let pairing = pairs::dataflow(worker, answers);
     let mut parcels = Some(mail::dataflow(worker, mail));
     let mut parcel_round = 0u64;
-    // Process 0 sends no pieces, and only process 0 sends acknowledgements and pairing work:
-    // other inputs close at once, or the frontiers would wait on them.
+    // Process 0 sends no pieces, and only process 0 sends acknowledgements: other inputs
+    // close at once, or the frontiers would wait on them. Every process feeds pairing until
+    // process 0 says the graphs are done.
     let mut input = (me != 0).then_some(input);
     let mut acks = (me == 0).then_some(acks);
     let mut grants = (me == 0).then_some(grants);
     let mut granted = vec![0u64; peers];
     let mut grant_round = 0u64;
-    let mut pairing = (me == 0).then_some(pairing);
+    let mut pairing = Some(pairing);
     let mut sent = 0u64;
     loop {
         if let Some(input) = input.as_mut() {
@@ -354,7 +356,11 @@ fn work<P: Piece>(worker: &mut timely::worker::Worker, ends: Ends<P>) -> bool {
                 }
             }
             // Closing the inputs ends the dataflow on every process, and frees what it held.
-            Ok(Outgoing::PairingDone) => pairing = None,
+            Ok(Outgoing::PairingDone) => {
+                if let Some(mut pairing) = pairing.take() {
+                    pairing.send(worker, pairs::Work::Control(pairs::Control::Done));
+                }
+            }
             Ok(Outgoing::Parcel(p)) => {
                 if let Some(parcels) = parcels.as_mut() {
                     parcels.send(p);
@@ -379,6 +385,9 @@ fn work<P: Piece>(worker: &mut timely::worker::Worker, ends: Ends<P>) -> bool {
             }
             Err(RecvTimeoutError::Timeout) => {}
             Ok(Outgoing::Close) | Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if me != 0 && pairing.as_mut().is_some_and(|p| !p.heard()) {
+            pairing = None;
         }
         if let Some(grants) = grants.as_mut() {
             let mut any = false;

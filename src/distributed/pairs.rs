@@ -1,18 +1,22 @@
 //! A graph's pairs counted across processes: the shuffle by account pair, on timely.
 //!
-//! Process 0 holds the dataset, each kind's actions and the retweets' sources. It cuts a
-//! graph's pairs into units ([`Unit`]: consecutive actions by item, or amplifier -> source
-//! pairs) that go round the processes; each process forms its units' pairs and sends each
-//! account pair to the process its hash names, where the pairs are summed. Once a graph's
-//! last unit is through, every process tests the account pairs it owns (under the test
-//! process 0 broadcasts with the graph) and sends process 0 the significant ones. Process 0
-//! sorts them: the edges one process finds, and only those.
+//! A graph's pairs go into the dataflow in units ([`Unit`]: consecutive actions by item, or
+//! amplifier -> source pairs): process 0 deals a co-action graph's units round the
+//! processes, and for the retweet graph every process feeds the units of the rows it holds.
+//! Each process forms its units' pairs and sends each account pair to the process its hash
+//! names, where the pairs are summed. Once a graph's last unit is through, every process tests
+//! the account pairs it owns (under the test process 0 broadcasts with the graph) and sends
+//! process 0 the significant ones. Process 0 sorts them: the edges one process finds, and
+//! only those.
 
 use super::{failure, Link, Outgoing, Piece, IN_FLIGHT};
 use crate::error::Result;
 use crate::graphs::counting::{PairCount, PairCounter, PairJob, Test, Unit};
 use hashbrown::HashMap;
 use rayon::prelude::*;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use timely::container::CapacityContainerBuilder;
@@ -22,19 +26,28 @@ use timely::dataflow::operators::vec::Broadcast;
 use timely::dataflow::operators::{Capability, Exchange, Input, Probe};
 use timely::dataflow::InputHandle;
 
-/// What process 0 says to every process about a graph.
+/// What process 0 says to every process about the graphs.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(super) enum Control {
-    /// A graph begins: the test its aggregated pairs meet.
-    Begin(Test),
+    /// A graph begins: the test its aggregated pairs meet, and whether every process feeds
+    /// the units of the rows it holds (`held`) or process 0 deals them all.
+    Begin { test: Test, held: bool },
     /// Its last unit has been sent.
     End,
+    /// No more graphs: every process closes its inputs.
+    Done,
 }
 
-/// What process 0's worker is asked to send into the pairing dataflow.
+/// What a process's worker is asked to send into the pairing dataflow.
 pub(super) enum Work {
+    /// Process 0's word about the graphs.
     Control(Control),
+    /// A unit process 0 deals to the next process in turn.
     Unit(Unit),
+    /// A unit of the rows this process holds, paired here.
+    Held(Unit),
+    /// This process's held units of the graph are all sent.
+    HeldDone,
 }
 
 /// A piece of one process's answer for a graph: significant edges, and with the last piece
@@ -55,15 +68,31 @@ pub(super) struct Counted {
 const PIECE_EDGES: usize =
     (1 << 20) / 16 / timely::container::buffer::default_capacity::<Counted>();
 
-/// The pairing dataflow's inputs, fed on process 0 only.
+/// The graphs' beginnings as a process other than 0 hears of them (graph, `held`), and
+/// process 0's word that there are no more.
+#[derive(Default)]
+struct Heard {
+    begun: VecDeque<(u64, bool)>,
+    done: bool,
+}
+
+/// A process's inputs to the pairing dataflow. A graph's times are `graph << 32 | round`:
+/// a process moves to the next graph once it has sent that graph all it has, and the
+/// counting waits for every process to have moved past a graph before it tests it.
 pub(super) struct Inputs {
     units: InputHandle<u64, CapacityContainerBuilder<Vec<(u64, Unit)>>>,
-    control: InputHandle<u64, CapacityContainerBuilder<Vec<Control>>>,
+    /// Process 0's only (closed at once on the others).
+    control: Option<InputHandle<u64, CapacityContainerBuilder<Vec<Control>>>>,
     probe: timely::dataflow::operators::probe::Handle<u64>,
-    /// Units sent, numbering them.
-    sent: u64,
-    /// The inputs' time: a round per unit, and one after each graph's end.
+    heard: Rc<RefCell<Heard>>,
+    process: u64,
+    /// Units dealt, numbering them.
+    dealt: u64,
+    /// The graph the inputs are at, and the round within it (one per unit sent).
+    graph: u64,
     round: u64,
+    /// This process has sent all its held units of the graph it is at.
+    held_done: bool,
 }
 
 /// Build the pairing dataflow in `worker` (every process builds it, in the same order as
@@ -73,11 +102,32 @@ pub(super) fn dataflow(worker: &mut timely::worker::Worker, answers: Sender<Pair
     let mut control = InputHandle::new();
     let process = worker.index() as u32;
     let peers = worker.peers();
+    let heard = Rc::new(RefCell::new(Heard::default()));
     let probe = worker.dataflow::<u64, _, _>(|scope| {
         let control = scope.input_from(&mut control).broadcast();
+        let told = heard.clone();
+        control.clone().sink(Pipeline, "Heard", move |(input, _)| {
+            input.for_each(|cap, data| {
+                let mut told = told.borrow_mut();
+                for c in data.drain(..) {
+                    match c {
+                        // Process 0 moves on at each graph's end, the others as they hear.
+                        Control::Begin { held, .. } if process != 0 => {
+                            if let Some(&time) = cap.least() {
+                                told.begun.push_back((time >> 32, held))
+                            }
+                        }
+                        Control::Done => told.done = true,
+                        _ => {}
+                    }
+                }
+            })
+        });
+        // A unit goes to the process its route names: the next in turn for a dealt unit,
+        // this one for a held unit.
         let pairs = scope
             .input_from(&mut units)
-            .exchange(|(seq, _): &(u64, Unit)| *seq)
+            .exchange(|(route, _): &(u64, Unit)| *route)
             .unary::<CapacityContainerBuilder<Vec<(u64, u32)>>, _, _, _>(
                 Pipeline,
                 "Pair",
@@ -114,8 +164,9 @@ pub(super) fn dataflow(worker: &mut timely::worker::Worker, answers: Sender<Pair
                         control.for_each(|cap, data| {
                             for c in data.drain(..) {
                                 match c {
-                                    Control::Begin(t) => test = Some(t),
+                                    Control::Begin { test: t, .. } => test = Some(t),
                                     Control::End => end = cap.retain_least(0),
+                                    Control::Done => {}
                                 }
                             }
                         });
@@ -185,36 +236,88 @@ pub(super) fn dataflow(worker: &mut timely::worker::Worker, answers: Sender<Pair
     });
     Inputs {
         units,
-        control,
+        control: (process == 0).then_some(control),
         probe,
-        sent: 0,
+        heard,
+        process: process as u64,
+        dealt: 0,
+        graph: 0,
         round: 0,
+        held_done: false,
     }
 }
 
 impl Inputs {
-    /// Send `work` into the dataflow (process 0), waiting while more than [`IN_FLIGHT`]
-    /// units are on their way.
+    fn time(&self) -> u64 {
+        self.graph << 32 | self.round
+    }
+
+    fn advance(&mut self) {
+        let t = self.time();
+        self.units.advance_to(t);
+        if let Some(control) = self.control.as_mut() {
+            control.advance_to(t);
+        }
+    }
+
+    /// Send `work` into the dataflow, waiting while more than [`IN_FLIGHT`] of this
+    /// process's units are on their way.
     pub(super) fn send(&mut self, worker: &mut timely::worker::Worker, work: Work) {
-        let begins = matches!(work, Work::Control(Control::Begin(_)));
         match work {
-            Work::Control(c) => self.control.send(c),
+            Work::Control(c) => {
+                let Some(control) = self.control.as_mut() else {
+                    return; // only process 0 speaks
+                };
+                let end = matches!(c, Control::End);
+                if end {
+                    // At the graph's last time, which the counting waits to see passed.
+                    control.advance_to(self.graph << 32 | u64::from(u32::MAX));
+                }
+                control.send(c);
+                if end {
+                    self.next_graph();
+                }
+                return;
+            }
             Work::Unit(unit) => {
-                self.units.send((self.sent, unit));
-                self.sent += 1;
+                self.units.send((self.dealt, unit));
+                self.dealt += 1;
+            }
+            Work::Held(unit) => self.units.send((self.process, unit)),
+            Work::HeldDone => {
+                self.held_done = true;
+                return;
             }
         }
-        // A new round after each unit, and after a graph's end (whose time the counting
-        // waits to see passed).
-        if !begins {
-            self.round += 1;
-            self.units.advance_to(self.round);
-            self.control.advance_to(self.round);
-        }
-        let behind = self.round.saturating_sub(IN_FLIGHT as u64);
+        self.round += 1;
+        self.advance();
+        let behind = self.graph << 32 | self.round.saturating_sub(IN_FLIGHT as u64);
         while self.probe.less_than(&behind) {
             worker.step_or_park(Some(std::time::Duration::from_millis(1)));
         }
+    }
+
+    fn next_graph(&mut self) {
+        self.graph += 1;
+        self.round = 0;
+        self.held_done = false;
+        self.advance();
+    }
+
+    /// On a process other than 0: move past each graph process 0 has begun to which this
+    /// process has sent all it has (nothing, unless every process feeds its held units).
+    /// False once process 0 says there are no more graphs.
+    pub(super) fn heard(&mut self) -> bool {
+        let heard = self.heard.clone();
+        let mut heard = heard.borrow_mut();
+        while let Some(&(graph, held)) = heard.begun.front() {
+            if graph != self.graph || (held && !self.held_done) {
+                break;
+            }
+            heard.begun.pop_front();
+            self.next_graph();
+        }
+        !heard.done
     }
 }
 
@@ -236,6 +339,17 @@ impl<P: Piece> Link<P> {
             answers,
         }))
     }
+
+    /// On a process other than 0: send the units of the rows it holds into the graph that
+    /// process 0 counts next, from every process's held rows (see [`PairJob::held`]).
+    pub fn count_held(&self, units: impl Iterator<Item = Unit>) -> Result<()> {
+        let outbox = self.outbox.as_ref().ok_or_else(|| failure(&self.cluster))?;
+        let send = |w: Work| (outbox.send(Outgoing::Work(w))).map_err(|_| failure(&self.cluster));
+        for unit in units {
+            send(Work::Held(unit))?;
+        }
+        send(Work::HeldDone)
+    }
 }
 
 impl<P: Piece> PairCounter for Pairing<P> {
@@ -244,9 +358,15 @@ impl<P: Piece> PairCounter for Pairing<P> {
             |w: Work| (self.outbox.send(Outgoing::Work(w))).map_err(|_| failure(&self.cluster));
         // One graph at a time: its answers are all in before the next begins.
         let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        send(Work::Control(Control::Begin(job.test.clone())))?;
+        send(Work::Control(Control::Begin {
+            test: job.test.clone(),
+            held: job.held,
+        }))?;
         for unit in job.units {
-            send(Work::Unit(unit))?;
+            send(match job.held {
+                true => Work::Held(unit),
+                false => Work::Unit(unit),
+            })?;
         }
         send(Work::Control(Control::End))?;
         answers.recv().map_err(|_| failure(&self.cluster))

@@ -4,7 +4,7 @@
 //! went and which ids its numbers stand for; that process then holds those rows as the
 //! dataset's own ([`keep_rows`]). Every process finds its rows' retweets' sources with the
 //! others ([`crate::graphs::originals`]: the originals exchanged by tweet id and by text)
-//! and gives process 0 them; scoring, and the report after it (activity, amplification,
+//! and gives process 0 them, and forms the retweet graph's pairs of its rows; scoring, and the report after it (activity, amplification,
 //! profiles), ask every process for the tally of its rows ([`RowsAcross`], process 0's side;
 //! [`serve_rows`], the others'), adding them to its own rows' tally.
 
@@ -12,10 +12,11 @@ use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
 use crate::dataset::{Dataset, DatasetBuilder};
 use crate::error::{Error, Result};
+use crate::graphs::counting::Unit;
 use crate::graphs::originals::{
-    self, Answer, FindAcross, Finder, Held, Offer, Original, TextOffer,
+    self, Answer, Finder, Held, Offer, Original, RetweetsAcross, TextOffer,
 };
-use crate::graphs::retweet::{Source, SourceFound};
+use crate::graphs::retweet::{self, RetweetTotals, Source, SourceFound};
 use crate::scoring::rhythm::Plan;
 use crate::scoring::tally::{self, Ask, ReportTally, RowSeen, RowsElsewhere, Tally};
 use crate::scoring::timeline::{Timeline, TimelineAsk};
@@ -30,6 +31,9 @@ enum Said {
     Placed(Placement),
     /// A round of the search for the retweets' originals, from any process to any other.
     Find(Round),
+    /// Form the retweet graph's pairs of its rows, of so many accounts: their totals to
+    /// process 0, the pairs to the graph it counts next.
+    Retweets(usize),
     /// Tally its rows.
     Tally(OwnedAsk),
     /// The activity of its rows' accounts, of so many accounts.
@@ -246,6 +250,16 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                 }
                 link.post(0, &Said::Find(Round::Found(words)))?;
             }
+            (0, Said::Retweets(accounts)) => {
+                let keys: Vec<u64> = (sources.iter().enumerate())
+                    .filter_map(|(r, s)| {
+                        retweet::pair_key(shard.data.account[r], s.as_ref()?.account)
+                    })
+                    .collect();
+                link.post(0, &RetweetTotals::of(&keys, accounts))?;
+                let units = keys.chunks(retweet::KEYS_UNIT);
+                link.count_held(units.map(|k| Unit::Retweets(k.to_vec())))?;
+            }
             (0, Said::Tally(a)) => {
                 let ask = Ask {
                     cluster_of: &a.cluster_of,
@@ -429,7 +443,7 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
 
 /// Process 0's side of the search for the originals: the sources of the rows here, found
 /// with the others, and the others' sources of theirs.
-impl<P: Piece> FindAcross for RowsAcross<P> {
+impl<P: Piece> RetweetsAcross for RowsAcross<P> {
     fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)> {
         // The others form their offers while this process forms its own.
         for p in 1..self.held.len() {
@@ -477,6 +491,35 @@ impl<P: Piece> FindAcross for RowsAcross<P> {
             ));
         }
         Ok((sources, found_by))
+    }
+
+    fn here(&self) -> &[Range<usize>] {
+        &self.here
+    }
+
+    fn retweet_totals(&self, accounts: usize) -> Result<RetweetTotals> {
+        let mut wrong = None;
+        let totals = self.ask(
+            Said::Retweets(accounts),
+            &RetweetTotals::default,
+            |from, t: &RetweetTotals| {
+                if !t.within(accounts) {
+                    wrong.get_or_insert(from);
+                }
+            },
+            |mut a, b| {
+                a.extend(b);
+                a
+            },
+        )?;
+        match wrong {
+            Some(p) => Err(unexpected_in(
+                &self.link,
+                p,
+                "retweets of accounts it knows",
+            )),
+            None => Ok(totals),
+        }
     }
 }
 

@@ -135,6 +135,7 @@ pub fn project_significant(
         let counted = counter.count(PairJob {
             units: Box::new(units(&p.actions, window, cap).map(Unit::Actions)),
             test: &Test::Coaction(test),
+            held: false,
         })?;
         p.stats.pairs = counted.pairs;
         p.stats.pairs_capped = slots.capped;

@@ -37,6 +37,10 @@ impl std::fmt::Debug for Counter {
 pub struct PairJob<'a> {
     pub units: Box<dyn Iterator<Item = Unit> + 'a>,
     pub test: &'a Test,
+    /// The units are those of the rows this process holds, and every other process of the
+    /// run feeds its own (the retweet graph, where the rows are held apart); else they are
+    /// the whole graph's.
+    pub held: bool,
 }
 
 /// A piece of a graph's pairs, formed wherever it is counted.

@@ -601,19 +601,27 @@ fn retweet_edges(
     sources: &[Option<Source>],
     opts: &FusionOptions,
 ) -> Result<(KindEdges, KindStats, Vec<u64>)> {
-    let mut keys = retweet::pair_keys(data, sources);
-    let test = Test::Retweet(RetweetTest::new(
-        &keys,
-        data.accounts.len(),
-        opts.edge_pvalue,
-    ));
-    let counted = match &opts.graph.counter.0 {
+    let accounts = data.accounts.len();
+    // Where the rows are held apart and their pairs counted across the processes, each
+    // holder forms the pairs of its own rows' retweets.
+    let counter = opts.graph.counter.0.as_ref();
+    let across = (opts.graph.sources.0.as_ref()).filter(|_| counter.is_some());
+    let everything = 0..data.len();
+    let here = across.map_or(std::slice::from_ref(&everything), |a| a.here());
+    let mut keys = retweet::pair_keys(data, sources, here);
+    let mut test = RetweetTest::new(&keys, accounts, opts.edge_pvalue);
+    if let Some(across) = across {
+        test.add(&across.retweet_totals(accounts)?);
+    }
+    let test = Test::Retweet(test);
+    let counted = match counter {
         Some(counter) => counter.count(PairJob {
             units: Box::new(
                 keys.chunks(retweet::KEYS_UNIT)
                     .map(|k| Unit::Retweets(k.to_vec())),
             ),
             test: &test,
+            held: across.is_some(),
         })?,
         None => test.test(retweet::count_keys(&mut keys)),
     };

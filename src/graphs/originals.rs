@@ -11,7 +11,7 @@
 //!
 //! [`retweet::sources`]: super::retweet::sources
 
-use super::retweet::{Source, SourceFrom};
+use super::retweet::{RetweetTotals, Source, SourceFrom};
 use crate::dataset::interner::{check_hash, hash_bytes};
 use crate::dataset::time::snowflake_ms;
 use crate::dataset::{Dataset, TweetKind, NO_ACCOUNT, NO_TEXT, NO_TWEET, STRING_ID_BIT};
@@ -111,18 +111,28 @@ pub struct TextOffer {
     ask_texts: Vec<Key>,
 }
 
-/// Finds every row's retweet source where the rows are held apart (across the processes
-/// of a run), as process 0 of the run asks.
-pub trait FindAcross: Send + Sync {
+/// The retweets of rows held apart (across the processes of a run), as process 0 of the run
+/// asks: their sources found where the rows are held, and the retweet graph's pairs formed
+/// there.
+pub trait RetweetsAcross: Send + Sync {
     /// Every row of `data`'s source (`None` for rows that are not retweets, or whose source
     /// is not found), found where the rows are held, and how many each process found.
     fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)>;
+
+    /// The rows of the dataset this process holds.
+    fn here(&self) -> &[Range<usize>];
+
+    /// The configuration model's totals over the rows held elsewhere (of `accounts`
+    /// accounts): each other holder forms the amplifier -> source pairs of its rows' retweets
+    /// and feeds them into the next graph counted, which must count with
+    /// [`PairJob::held`](super::counting::PairJob::held).
+    fn retweet_totals(&self, accounts: usize) -> Result<RetweetTotals>;
 }
 
-/// Where the retweets' sources are found: in the data here (`None`), or where its rows are
-/// held.
+/// Where the retweets' sources are found and their pairs formed: in the data here (`None`),
+/// or where its rows are held.
 #[derive(Clone, Default)]
-pub struct SourceFinder(pub Option<Arc<dyn FindAcross>>);
+pub struct SourceFinder(pub Option<Arc<dyn RetweetsAcross>>);
 
 impl std::fmt::Debug for SourceFinder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -13,6 +13,7 @@ use crate::dataset::{Dataset, NO_ACCOUNT, NO_TEXT, NO_TWEET};
 use crate::ingest::text::retweeted_name;
 use hashbrown::HashMap;
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// How a retweet's source was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -303,7 +304,7 @@ pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
             SourceFrom::TextPrefix => stats.source_from_text_prefix += 1,
             SourceFrom::TextMatch => stats.source_from_text_match += 1,
         }
-        let Some(key) = pair_key(data, r, s) else {
+        let Some(key) = pair_key(data.account[r], s.account()) else {
             stats.self_retweets += 1;
             continue;
         };
@@ -340,21 +341,18 @@ pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
     RetweetGraph { edges, stats }
 }
 
-/// Retweet row `r`'s amplifier -> source pair, `amplifier << 32 | source` (`None` for a
-/// retweet of one's own tweet, which the graph leaves out).
-fn pair_key(data: &Dataset, r: usize, s: &Source) -> Option<u64> {
-    let amplifier = data.account[r];
-    (s.account() != amplifier).then(|| (amplifier as u64) << 32 | s.account() as u64)
+/// A retweet's amplifier -> source pair, `amplifier << 32 | source` (`None` for a retweet
+/// of one's own tweet, which the graph leaves out).
+pub fn pair_key(amplifier: u32, source: u32) -> Option<u64> {
+    (source != amplifier).then_some((amplifier as u64) << 32 | source as u64)
 }
 
-/// Every retweet's amplifier -> source pair with a known source, in row order, own retweets
-/// left out: the retweet graph as fusion reads it, before counting (8 bytes a retweet; the
-/// delays are not needed there).
-pub fn pair_keys(data: &Dataset, found: &[Option<Source>]) -> Vec<u64> {
-    found
-        .par_iter()
-        .enumerate()
-        .filter_map(|(r, s)| pair_key(data, r, s.as_ref()?))
+/// The amplifier -> source pair of every retweet in `rows` with a known source, own
+/// retweets left out: the retweet graph as fusion reads it, before counting (8 bytes a
+/// retweet; the delays are not needed there).
+pub fn pair_keys(data: &Dataset, found: &[Option<Source>], rows: &[Range<usize>]) -> Vec<u64> {
+    (rows.par_iter().flat_map(|rows| rows.clone()))
+        .filter_map(|r| pair_key(data.account[r], found[r].as_ref()?.account()))
         .collect()
 }
 
@@ -375,6 +373,57 @@ pub fn count_keys(keys: &mut [u64]) -> Vec<(u64, u32)> {
     out
 }
 
+/// The retweets each of `accounts` accounts made and received among `keys` (u32 is enough:
+/// each retweet is a row, and rows are numbered in u32).
+fn made_and_received(keys: &[u64], accounts: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut made = vec![0u32; accounts];
+    let mut received = vec![0u32; accounts];
+    for &key in keys {
+        made[(key >> 32) as usize] += 1;
+        received[key as u32 as usize] += 1;
+    }
+    (made, received)
+}
+
+/// A share of the configuration model's totals: the retweets some rows' accounts made and
+/// received, by account (those with any), and in all.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct RetweetTotals {
+    pub made: Vec<(u32, u32)>,
+    pub received: Vec<(u32, u32)>,
+    pub total: u64,
+}
+
+impl RetweetTotals {
+    /// The totals of `keys` (from [`pair_key`]) among `accounts` accounts.
+    pub fn of(keys: &[u64], accounts: usize) -> RetweetTotals {
+        let (made, received) = made_and_received(keys, accounts);
+        let some = |counts: Vec<u32>| -> Vec<(u32, u32)> {
+            (counts.into_iter().enumerate())
+                .filter(|&(_, n)| n > 0)
+                .map(|(a, n)| (a as u32, n))
+                .collect()
+        };
+        RetweetTotals {
+            made: some(made),
+            received: some(received),
+            total: keys.len() as u64,
+        }
+    }
+
+    /// Shares added: their lists end to end.
+    pub fn extend(&mut self, other: RetweetTotals) {
+        self.made.extend(other.made);
+        self.received.extend(other.received);
+        self.total += other.total;
+    }
+
+    /// Every account is one of `accounts`.
+    pub fn within(&self, accounts: usize) -> bool {
+        (self.made.iter().chain(&self.received)).all(|&(a, _)| (a as usize) < accounts)
+    }
+}
+
 /// The retweet edges' test, under the configuration model: with `R` retweets in all, an
 /// account that made `out_a` and one that received `in_b` are expected to form
 /// `out_a * in_b / R` of them; an edge is significant when its Poisson tail is at most
@@ -390,19 +439,26 @@ pub struct RetweetTest {
 impl RetweetTest {
     /// The test of the graph whose retweets are `keys` (from [`pair_keys`]).
     pub fn new(keys: &[u64], accounts: usize, alpha: f64) -> RetweetTest {
-        // u32 is enough: each retweet is a row, and rows are numbered in u32.
-        let mut made = vec![0u32; accounts];
-        let mut received = vec![0u32; accounts];
-        for &key in keys {
-            made[(key >> 32) as usize] += 1;
-            received[key as u32 as usize] += 1;
-        }
+        let (made, received) = made_and_received(keys, accounts);
         RetweetTest {
             made,
             received,
             total: keys.len() as u64,
             alpha,
         }
+    }
+
+    /// The retweets of `totals` (rows held elsewhere) counted in too.
+    pub fn add(&mut self, totals: &RetweetTotals) {
+        for (counts, of) in [
+            (&mut self.made, &totals.made),
+            (&mut self.received, &totals.received),
+        ] {
+            for &(account, n) in of {
+                counts[account as usize] += n;
+            }
+        }
+        self.total += totals.total;
     }
 
     /// The p-value of `n` retweets from the pair `key`.
@@ -495,6 +551,20 @@ mod tests {
         };
         assert_eq!(bits(&at_once.significant), bits(&reference));
         assert_eq!(at_once.kept, whole.len() as u64);
+
+        // The test put together from the totals of three holders' retweets (ragged shares,
+        // as where the rows are held apart) is the whole's.
+        let mut from_shares = RetweetTest::new(&keys[..777], accounts as usize, 0.01);
+        for share in [&keys[777..12_345], &keys[12_345..]] {
+            let totals = RetweetTotals::of(share, accounts as usize);
+            assert!(totals.within(accounts as usize) && !totals.within(299));
+            let mut twice = totals.clone();
+            twice.extend(totals.clone());
+            assert_eq!(twice.total, 2 * share.len() as u64);
+            from_shares.add(&totals);
+        }
+        let shared = from_shares.test(whole.iter().copied());
+        assert_eq!(bits(&shared.significant), bits(&reference));
 
         // Units counted apart (as on the processes of a run) and summed by pair, then tested
         // in two shares by key.
