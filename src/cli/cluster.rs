@@ -39,13 +39,13 @@ impl Session {
         coordnet::scoring::tally::Elsewhere::default()
     }
 
-    /// Where the retweets' sources are found: where the rows are, or here.
-    pub fn sources(&self) -> coordnet::graphs::originals::SourceFinder {
+    /// Where the rows are held, for the graphs' work on them: apart, or all here.
+    pub fn holders(&self) -> coordnet::graphs::held::Holders {
         #[cfg(feature = "distributed")]
         if let Some(rows) = &self.rows {
-            return coordnet::graphs::originals::SourceFinder(Some(rows.clone()));
+            return coordnet::graphs::held::Holders(Some(rows.clone()));
         }
-        coordnet::graphs::originals::SourceFinder::default()
+        coordnet::graphs::held::Holders::default()
     }
 
     /// What each process tallied of the rows for scoring, in words (empty on one process).

@@ -280,7 +280,7 @@ fn detect_and_write(
         }
     };
     config.fusion.graph.counter = session.counter();
-    config.fusion.graph.sources = session.sources();
+    config.fusion.graph.holders = session.holders();
     config.elsewhere = session.elsewhere();
     let d = detect_with_progress(&data, control.as_ref(), &config, progress)?;
     let tallied = session.rows_tallied();

@@ -12,10 +12,10 @@ use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
 use crate::dataset::{Dataset, DatasetBuilder};
 use crate::error::{Error, Result};
+use crate::graphs::actions;
 use crate::graphs::counting::Unit;
-use crate::graphs::originals::{
-    self, Answer, Finder, Held, Offer, Original, RetweetsAcross, TextOffer,
-};
+use crate::graphs::held::HeldApart;
+use crate::graphs::originals::{self, Answer, Finder, Held, Offer, Original, TextOffer};
 use crate::graphs::retweet::{self, RetweetTotals, Source, SourceFound};
 use crate::scoring::rhythm::Plan;
 use crate::scoring::tally::{self, Ask, ReportTally, RowSeen, RowsElsewhere, Tally};
@@ -34,6 +34,8 @@ enum Said {
     /// Form the retweet graph's pairs of its rows, of so many accounts: their totals to
     /// process 0, the pairs to the graph it counts next.
     Retweets(usize),
+    /// The co-tweet actions of its rows, texts of at least so many characters.
+    CoTweets(usize),
     /// Tally its rows.
     Tally(OwnedAsk),
     /// The activity of its rows' accounts, of so many accounts.
@@ -260,6 +262,13 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                 let units = keys.chunks(retweet::KEYS_UNIT);
                 link.count_held(units.map(|k| Unit::Retweets(k.to_vec())))?;
             }
+            (0, Said::CoTweets(min_chars)) => {
+                let mut keyed = actions::co_tweet_keys(&shard.data, min_chars, here);
+                for (_, row) in keyed.iter_mut() {
+                    *row = shard.rows[*row as usize];
+                }
+                link.post(0, &keyed)?;
+            }
             (0, Said::Tally(a)) => {
                 let ask = Ask {
                     cluster_of: &a.cluster_of,
@@ -443,7 +452,7 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
 
 /// Process 0's side of the search for the originals: the sources of the rows here, found
 /// with the others, and the others' sources of theirs.
-impl<P: Piece> RetweetsAcross for RowsAcross<P> {
+impl<P: Piece> HeldApart for RowsAcross<P> {
     fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)> {
         // The others form their offers while this process forms its own.
         for p in 1..self.held.len() {
@@ -495,6 +504,34 @@ impl<P: Piece> RetweetsAcross for RowsAcross<P> {
 
     fn here(&self) -> &[Range<usize>] {
         &self.here
+    }
+
+    fn co_tweets(&self, data: &Dataset, min_chars: usize) -> Result<(actions::Keyed, Vec<u64>)> {
+        let mut taken = vec![0; self.held.len()];
+        let mut wrong = None;
+        let keyed = self.ask(
+            Said::CoTweets(min_chars),
+            &|| actions::co_tweet_keys(data, min_chars, &self.here),
+            |from, keyed: &actions::Keyed| {
+                taken[from] = keyed.len() as u64;
+                if from == 0 {
+                    return;
+                }
+                // Its rows rising, as it holds them: each is looked for past the one before.
+                let mut held = self.held[from].iter();
+                if !keyed.iter().all(|&(_, row)| held.any(|&h| h == row)) {
+                    wrong.get_or_insert(from);
+                }
+            },
+            |mut a, b| {
+                a.extend(b);
+                a
+            },
+        )?;
+        match wrong {
+            Some(p) => Err(unexpected_in(&self.link, p, "co-tweets of rows it holds")),
+            None => Ok((keyed, taken)),
+        }
     }
 
     fn retweet_totals(&self, accounts: usize) -> Result<RetweetTotals> {

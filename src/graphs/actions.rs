@@ -7,6 +7,7 @@ use super::CoactionKind;
 use crate::dataset::{Dataset, NO_TEXT, NO_TWEET};
 use crate::dataset::{ItemKind, TimeResolution, TweetKind};
 use rayon::prelude::*;
+use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Item key of a retweet whose target was recovered from text: the original's row. Tweet ids
@@ -275,21 +276,8 @@ pub fn collect_with(
             }
         }
         CoactionKind::CoTweet => {
-            // Only the texts of rows that are not retweets are normalised: a retweet's text
-            // (a third of a collection's distinct texts) is never a co-tweet.
-            let rows = || (0..data.len()).filter(|&r| not_retweet(r) && data.text[r] != NO_TEXT);
-            let mut wanted = vec![false; data.texts.len()];
-            for r in rows() {
-                wanted[data.text[r] as usize] = true;
-            }
-            let forms = normal_form_hashes(data, filter.min_text_chars, &wanted);
-            drop(wanted);
-            keyed = rows()
-                .filter_map(|r| match forms[data.text[r] as usize] {
-                    NO_FORM => None,
-                    form => Some((form, r as u32)),
-                })
-                .collect();
+            let all = 0..data.len();
+            keyed = co_tweet_keys(data, filter.min_text_chars, std::slice::from_ref(&all));
         }
         CoactionKind::CoSimilar => {
             unreachable!("near-duplicate actions come from similarity::buckets")
@@ -300,9 +288,35 @@ pub fn collect_with(
     a
 }
 
+/// Actions before they are grouped: `(item key, dataset row)`.
+pub type Keyed = Vec<(u64, u32)>;
+
+/// The co-tweet actions of `rows`: `(normal form's hash, row)` for each that is not a retweet
+/// and whose text's normal form has at least `min_chars` characters. Only those texts are
+/// normalised: a retweet's text (a third of a collection's distinct texts) is never a
+/// co-tweet.
+pub fn co_tweet_keys(data: &Dataset, min_chars: usize, rows: &[Range<usize>]) -> Keyed {
+    let rows = || {
+        (rows.iter().flat_map(|rows| rows.clone()))
+            .filter(|&r| data.kind(r) != TweetKind::Retweet && data.text[r] != NO_TEXT)
+    };
+    let mut wanted = vec![false; data.texts.len()];
+    for r in rows() {
+        wanted[data.text[r] as usize] = true;
+    }
+    let forms = normal_form_hashes(data, min_chars, &wanted);
+    drop(wanted);
+    rows()
+        .filter_map(|r| match forms[data.text[r] as usize] {
+            NO_FORM => None,
+            form => Some((form, r as u32)),
+        })
+        .collect()
+}
+
 /// Group `(item, row)` pairs: rows are time-ordered in the dataset, so sorting by (item, row)
 /// puts each item's actions in time order.
-pub fn from_keyed(data: &Dataset, kind: CoactionKind, mut keyed: Vec<(u64, u32)>) -> Actions {
+pub fn from_keyed(data: &Dataset, kind: CoactionKind, mut keyed: Keyed) -> Actions {
     keyed.par_sort_unstable();
     let mut a = Actions {
         kind: Some(kind),

@@ -65,6 +65,10 @@ pub struct ProjectionStats {
     /// Pairs counted by each process of a run across processes (empty on one process).
     #[serde(skip)]
     pub pairs_by_process: Vec<u64>,
+    /// Actions taken by each process where its rows are held (empty where process 0 takes
+    /// them all).
+    #[serde(skip)]
+    pub actions_by_process: Vec<u64>,
 }
 
 /// A projected co-action graph.

@@ -446,7 +446,7 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     let mut lists: Vec<KindEdges> = Vec::new();
     // Sources are kept: roles and timing read each retweet's source and delay, and co-retweet
     // the originals of retweets that lost their target.
-    let (sources, found_by) = opts.graph.sources.sources(data)?;
+    let (sources, found_by) = opts.graph.holders.sources(data)?;
     for &kind in &opts.kinds {
         // Only the significant edges go on, with their evidence: their other columns are not
         // read.
@@ -471,7 +471,8 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
             kind.name(),
             p.stats.actions,
             p.stats.edges,
-            crate::progress::shared_out("pairs counted", &p.stats.pairs_by_process)
+            crate::progress::shared_out("actions taken", &p.stats.actions_by_process)
+                + &crate::progress::shared_out("pairs counted", &p.stats.pairs_by_process)
         ));
         progress.advance(1);
         projections.push(p);
@@ -512,8 +513,15 @@ fn project_kind(
     sources: &[Option<retweet::Source>],
 ) -> Result<(Projection, coaction::SignificantPairs)> {
     let mut opts = graph.clone();
-    let actions = match kind {
-        CoactionKind::CoSimilar => coaction_actions(data, kind, &opts)?,
+    let mut taken_by = Vec::new();
+    let actions = match (kind, graph.holders.apart()) {
+        (CoactionKind::CoSimilar, _) => coaction_actions(data, kind, &opts)?,
+        // Normalising the texts is most of co-tweet's time: each holder takes its rows'.
+        (CoactionKind::CoTweet, Some(apart)) => {
+            let keyed;
+            (keyed, taken_by) = apart.co_tweets(data, opts.filter.min_text_chars)?;
+            super::actions::from_keyed(data, kind, keyed)
+        }
         _ => super::actions::collect_with(data, kind, &opts.filter, Some(sources)),
     };
     let mut coarse = None;
@@ -527,6 +535,7 @@ fn project_kind(
         }
     }
     let (mut p, significant) = coaction::project_significant(data, actions, &opts, alpha)?;
+    p.stats.actions_by_process = taken_by;
     if coarse.is_some() {
         p.window_reason = coarse;
     }
@@ -605,7 +614,7 @@ fn retweet_edges(
     // Where the rows are held apart and their pairs counted across the processes, each
     // holder forms the pairs of its own rows' retweets.
     let counter = opts.graph.counter.0.as_ref();
-    let across = (opts.graph.sources.0.as_ref()).filter(|_| counter.is_some());
+    let across = (opts.graph.holders.apart()).filter(|_| counter.is_some());
     let everything = 0..data.len();
     let here = across.map_or(std::slice::from_ref(&everything), |a| a.here());
     let mut keys = retweet::pair_keys(data, sources, here);

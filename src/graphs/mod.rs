@@ -30,6 +30,7 @@ pub mod counting;
 pub mod edge_list;
 pub mod evidence;
 pub mod fusion;
+pub mod held;
 pub mod originals;
 pub mod profiles;
 pub mod retweet;
@@ -190,9 +191,9 @@ pub struct GraphOptions {
     /// Where detect's pairs (co-action pairs in the window, retweets by amplifier and source)
     /// are counted and tested: here by default, or across the processes of a run.
     pub counter: counting::Counter,
-    /// Where the retweets' sources are found: in the data here by default, or where the rows
-    /// are held across the processes of a run.
-    pub sources: originals::SourceFinder,
+    /// Where the rows are held, whose holders do the graphs' work on them: all here by
+    /// default, or apart across the processes of a run.
+    pub holders: held::Holders,
 }
 
 impl Default for GraphOptions {
@@ -207,7 +208,7 @@ impl Default for GraphOptions {
             filter: ActionFilter::default(),
             similarity: 0.7,
             counter: counting::Counter::default(),
-            sources: originals::SourceFinder::default(),
+            holders: held::Holders::default(),
         }
     }
 }

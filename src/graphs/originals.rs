@@ -11,15 +11,13 @@
 //!
 //! [`retweet::sources`]: super::retweet::sources
 
-use super::retweet::{RetweetTotals, Source, SourceFrom};
+use super::retweet::{Source, SourceFrom};
 use crate::dataset::interner::{check_hash, hash_bytes};
 use crate::dataset::time::snowflake_ms;
 use crate::dataset::{Dataset, TweetKind, NO_ACCOUNT, NO_TEXT, NO_TWEET, STRING_ID_BIT};
-use crate::error::Result;
 use crate::ingest::text::retweeted_name;
 use hashbrown::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
 
 /// Rows one holder has: `here` of `data`, each standing for dataset row `global[r]` (or `r`
 /// itself where `global` is `None`). Account ids are the dataset's; texts and string tweet ids
@@ -109,49 +107,6 @@ pub struct Answer {
 pub struct TextOffer {
     texts: Vec<(Key, Original)>,
     ask_texts: Vec<Key>,
-}
-
-/// The retweets of rows held apart (across the processes of a run), as process 0 of the run
-/// asks: their sources found where the rows are held, and the retweet graph's pairs formed
-/// there.
-pub trait RetweetsAcross: Send + Sync {
-    /// Every row of `data`'s source (`None` for rows that are not retweets, or whose source
-    /// is not found), found where the rows are held, and how many each process found.
-    fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)>;
-
-    /// The rows of the dataset this process holds.
-    fn here(&self) -> &[Range<usize>];
-
-    /// The configuration model's totals over the rows held elsewhere (of `accounts`
-    /// accounts): each other holder forms the amplifier -> source pairs of its rows' retweets
-    /// and feeds them into the next graph counted, which must count with
-    /// [`PairJob::held`](super::counting::PairJob::held).
-    fn retweet_totals(&self, accounts: usize) -> Result<RetweetTotals>;
-}
-
-/// Where the retweets' sources are found and their pairs formed: in the data here (`None`),
-/// or where its rows are held.
-#[derive(Clone, Default)]
-pub struct SourceFinder(pub Option<Arc<dyn RetweetsAcross>>);
-
-impl std::fmt::Debug for SourceFinder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self.0 {
-            None => "SourceFinder(here)",
-            Some(_) => "SourceFinder(across processes)",
-        })
-    }
-}
-
-impl SourceFinder {
-    /// Every row of `data`'s source (see [`retweet::sources`]), and how many each process
-    /// found (nothing on one process).
-    pub fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)> {
-        match &self.0 {
-            None => Ok((super::retweet::sources(data), Vec::new())),
-            Some(across) => across.sources(data),
-        }
-    }
 }
 
 const NONE: u32 = u32::MAX;
