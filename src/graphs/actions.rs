@@ -355,3 +355,42 @@ pub fn from_keyed(data: &Dataset, kind: CoactionKind, mut keyed: Keyed) -> Actio
         );
     a
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where the rows are held apart, each holder takes the co-tweet actions of its own rows:
+    /// those of any cut add up to the whole's, each from its own rows.
+    #[test]
+    fn co_tweet_actions_of_any_cut_are_the_wholes() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(20_000, dir.path());
+        let n = data.len();
+        let all = 0..n;
+        let mut whole = co_tweet_keys(&data, 20, std::slice::from_ref(&all));
+        assert!(whole.len() > n / 10, "{} of {n}", whole.len());
+        whole.sort_unstable();
+        for cuts in [
+            vec![0, n],
+            vec![0, 997, 5_003, n],
+            vec![0, 1, 2, n / 2, n - 1, n],
+        ] {
+            let pieces: Vec<Range<usize>> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
+            // A holder of every other piece, and one of the rest.
+            let (even, odd): (Vec<_>, Vec<_>) =
+                (pieces.iter().cloned().enumerate()).partition(|(i, _)| i % 2 == 0);
+            let mut got = Vec::new();
+            for held in [even, odd] {
+                let held: Vec<Range<usize>> = held.into_iter().map(|(_, r)| r).collect();
+                let keys = co_tweet_keys(&data, 20, &held);
+                assert!(keys
+                    .iter()
+                    .all(|&(_, r)| held.iter().any(|h| h.contains(&(r as usize)))));
+                got.extend(keys);
+            }
+            got.sort_unstable();
+            assert_eq!(got, whole, "cut at {cuts:?}");
+        }
+    }
+}
