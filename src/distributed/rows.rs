@@ -2,11 +2,13 @@
 //!
 //! Once process 0 has every record, it tells each other process where the records it sent
 //! went and which ids its numbers stand for; that process then holds those rows as the
-//! dataset's own ([`keep_rows`]). Every process finds its rows' retweets' sources with the
-//! others ([`crate::graphs::originals`]: the originals exchanged by tweet id and by text)
-//! and gives process 0 them, and forms the retweet graph's pairs of its rows; scoring, and the report after it (activity, amplification,
-//! profiles), ask every process for the tally of its rows ([`RowsAcross`], process 0's side;
-//! [`serve_rows`], the others'), adding them to its own rows' tally.
+//! dataset's own ([`keep_rows`]). The graphs' work on rows is done where they are held
+//! ([`crate::graphs::held`]): every process finds its rows' retweets' sources with the others
+//! ([`crate::graphs::originals`]: the originals exchanged by tweet id and by text) and gives
+//! process 0 them, forms the retweet graph's pairs of its rows, and takes their co-tweet
+//! actions. Scoring, and the report after it (activity, amplification, profiles), ask every
+//! process for the tally of its rows ([`RowsAcross`], process 0's side; [`serve_rows`], the
+//! others'), adding them to its own rows' tally.
 
 use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
@@ -258,6 +260,13 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                         retweet::pair_key(shard.data.account[r], s.as_ref()?.account)
                     })
                     .collect();
+                let known = |a: u64| (a as usize) < accounts;
+                if !keys
+                    .iter()
+                    .all(|&k| known(k >> 32) && known(k & u64::from(u32::MAX)))
+                {
+                    return Err(unexpected(link, 0, "the number of accounts its rows name"));
+                }
                 link.post(0, &RetweetTotals::of(&keys, accounts))?;
                 let units = keys.chunks(retweet::KEYS_UNIT);
                 link.count_held(units.map(|k| Unit::Retweets(k.to_vec())))?;
