@@ -14,12 +14,11 @@ use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
 use crate::dataset::{Dataset, DatasetBuilder};
 use crate::error::{Error, Result};
-use crate::graphs::actions::{self, ActionFilter};
+use crate::graphs::actions;
 use crate::graphs::counting::Unit;
 use crate::graphs::held::HeldApart;
 use crate::graphs::originals::{self, Answer, Finder, Held, Offer, Original, TextOffer};
 use crate::graphs::retweet::{self, RetweetTotals, Source, SourceFound};
-use crate::graphs::CoactionKind;
 use crate::scoring::rhythm::Plan;
 use crate::scoring::tally::{self, Ask, ReportTally, RowSeen, RowsElsewhere, Tally};
 use crate::scoring::timeline::{Timeline, TimelineAsk};
@@ -37,8 +36,8 @@ enum Said {
     /// Form the retweet graph's pairs of its rows, of so many accounts: their totals to
     /// process 0, the pairs to the graph it counts next.
     Retweets(usize),
-    /// The actions of a kind in its rows (a kind whose items every holder names alike).
-    Actions(CoactionKind, ActionFilter),
+    /// The co-tweet actions of its rows, texts of at least so many characters.
+    CoTweets(usize),
     /// Tally its rows.
     Tally(OwnedAsk),
     /// The activity of its rows' accounts, of so many accounts.
@@ -272,10 +271,8 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                 let units = keys.chunks(retweet::KEYS_UNIT);
                 link.count_held(units.map(|k| Unit::Retweets(k.to_vec())))?;
             }
-            (0, Said::Actions(kind, filter)) => {
-                let Some(mut keyed) = actions::held_keys(&shard.data, kind, &filter, here) else {
-                    return Err(unexpected(link, 0, "a kind of actions its rows can take"));
-                };
+            (0, Said::CoTweets(min_chars)) => {
+                let mut keyed = actions::co_tweet_keys(&shard.data, min_chars, here);
                 for (_, row) in keyed.iter_mut() {
                     *row = shard.rows[*row as usize];
                 }
@@ -518,30 +515,20 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
         &self.here
     }
 
-    fn actions(
-        &self,
-        data: &Dataset,
-        kind: CoactionKind,
-        filter: &ActionFilter,
-    ) -> Result<(actions::Keyed, Vec<u64>)> {
+    fn co_tweets(&self, data: &Dataset, min_chars: usize) -> Result<(actions::Keyed, Vec<u64>)> {
         let mut taken = vec![0; self.held.len()];
         let mut wrong = None;
         let keyed = self.ask(
-            Said::Actions(kind, filter.clone()),
-            &|| actions::held_keys(data, kind, filter, &self.here).unwrap_or_default(),
+            Said::CoTweets(min_chars),
+            &|| actions::co_tweet_keys(data, min_chars, &self.here),
             |from, keyed: &actions::Keyed| {
                 taken[from] = keyed.len() as u64;
                 if from == 0 {
                     return;
                 }
-                // Its rows rising, as it holds them (a row with two hashtags twice): each is
-                // looked for from the one before.
-                let mut held = self.held[from].iter().peekable();
-                let mut mine = |row: u32| {
-                    while held.next_if(|&&h| h < row).is_some() {}
-                    held.peek() == Some(&&row)
-                };
-                if !keyed.iter().all(|&(_, row)| mine(row)) {
+                // Its rows rising, as it holds them: each is looked for past the one before.
+                let mut held = self.held[from].iter();
+                if !keyed.iter().all(|&(_, row)| held.any(|&h| h == row)) {
                     wrong.get_or_insert(from);
                 }
             },
@@ -551,7 +538,7 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
             },
         )?;
         match wrong {
-            Some(p) => Err(unexpected_in(&self.link, p, "actions of rows it holds")),
+            Some(p) => Err(unexpected_in(&self.link, p, "co-tweets of rows it holds")),
             None => Ok((keyed, taken)),
         }
     }

@@ -516,11 +516,10 @@ fn project_kind(
     let mut taken_by = Vec::new();
     let actions = match (kind, graph.holders.apart()) {
         (CoactionKind::CoSimilar, _) => coaction_actions(data, kind, &opts)?,
-        // Each holder takes its rows' actions (normalising the texts is most of co-tweet's
-        // time).
-        (kind, Some(apart)) if super::actions::taken_where_held(kind) => {
+        // Normalising the texts is most of co-tweet's time: each holder takes its rows'.
+        (CoactionKind::CoTweet, Some(apart)) => {
             let keyed;
-            (keyed, taken_by) = apart.actions(data, kind, &opts.filter)?;
+            (keyed, taken_by) = apart.co_tweets(data, opts.filter.min_text_chars)?;
             super::actions::from_keyed(data, kind, keyed)
         }
         _ => super::actions::collect_with(data, kind, &opts.filter, Some(sources)),

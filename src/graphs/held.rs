@@ -1,11 +1,10 @@
 //! Where the dataset's rows are held: all on this process, or apart across the processes of
 //! a run. Where they are apart, the graphs' work on rows is done by their holders, as process
-//! 0 asks: each retweet's source is found, the retweet graph's pairs formed and the actions of
-//! the kinds whose items every holder names alike taken where the rows are.
+//! 0 asks: each retweet's source is found, the retweet graph's pairs formed and the texts'
+//! co-tweet forms taken where the rows are.
 
-use super::actions::{ActionFilter, Keyed};
+use super::actions::Keyed;
 use super::retweet::{RetweetTotals, Source};
-use super::CoactionKind;
 use crate::dataset::Dataset;
 use crate::error::Result;
 use std::ops::Range;
@@ -27,15 +26,10 @@ pub trait HeldApart: Send + Sync {
     /// [`PairJob::held`](super::counting::PairJob::held).
     fn retweet_totals(&self, accounts: usize) -> Result<RetweetTotals>;
 
-    /// The `kind` actions of every row of `data`, `(item key, dataset row)`, each taken where
-    /// the row is, for a kind [`taken_where_held`](super::actions::taken_where_held); and how
-    /// many each process took.
-    fn actions(
-        &self,
-        data: &Dataset,
-        kind: CoactionKind,
-        filter: &ActionFilter,
-    ) -> Result<(Keyed, Vec<u64>)>;
+    /// The co-tweet actions of every row of `data`, `(normal form's hash, dataset row)` (see
+    /// [`super::actions::co_tweet_keys`]), each taken where the row is, and how many each
+    /// process took.
+    fn co_tweets(&self, data: &Dataset, min_chars: usize) -> Result<(Keyed, Vec<u64>)>;
 }
 
 /// Where the dataset's rows are held: all here (`None`), or apart.

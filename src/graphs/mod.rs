@@ -52,9 +52,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 
 /// The co-action graph kinds.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CoactionKind {
     /// Retweeted the same tweet.

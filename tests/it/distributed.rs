@@ -159,8 +159,8 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
         );
         // Every process parsed a share of the records (the two plain files are split, the
         // zip entry and the gzip file dealt whole), counted a share of each busy kind's pairs
-        // and of the retweets, found the sources of its rows' retweets, took the co-hashtag
-        // and co-tweet actions of its rows, and tallied the rows it parsed for scoring.
+        // and of the retweets, found the sources of its rows' retweets, took the co-tweet
+        // actions of its rows, and tallied the rows it parsed for scoring.
         // (On 3 processes, process 2 parses a third of the split files' chunks and no whole
         // file: about a tenth.)
         for (line, what, least) in [
@@ -170,7 +170,6 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
             ("co-hashtag:", "pairs counted", 100.0 / n as f64 / 3.0),
             ("retweet:", "retweets counted", 100.0 / n as f64 / 3.0),
             ("retweet:", "sources found", 100.0 / n as f64 / 3.0),
-            ("co-hashtag:", "actions taken", 5.0),
             ("co-tweet:", "actions taken", 5.0),
         ] {
             let line = (said.lines())
