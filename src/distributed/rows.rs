@@ -491,13 +491,15 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
                 continue;
             };
             found_by[p] = found.len() as u64;
-            // Its rows rising, as it holds them: each is looked for past the one before.
-            let mut held = self.held[p].iter();
+            let wrong = || unexpected_in(&self.link, p, "sources of rows it holds");
+            if !all_held(&self.held[p], found.iter().map(|f| f.0)) {
+                return Err(wrong());
+            }
             for (row, tagged, original) in found {
                 let source = Source::from_words(tagged, original);
                 match (sources.get_mut(row as usize), source) {
-                    (Some(slot), Some(s)) if held.any(|&h| h == row) => *slot = Some(s),
-                    _ => return Err(unexpected_in(&self.link, p, "sources of rows it holds")),
+                    (Some(slot), Some(s)) => *slot = Some(s),
+                    _ => return Err(wrong()),
                 }
             }
         }
@@ -526,9 +528,7 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
                 if from == 0 {
                     return;
                 }
-                // Its rows rising, as it holds them: each is looked for past the one before.
-                let mut held = self.held[from].iter();
-                if !keyed.iter().all(|&(_, row)| held.any(|&h| h == row)) {
+                if !all_held(&self.held[from], keyed.iter().map(|k| k.1)) {
                     wrong.get_or_insert(from);
                 }
             },
@@ -569,6 +569,13 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
     }
 }
 
+/// Whether each of `rows` is one of `held`, a process's rows: it names them rising, as it
+/// holds them, each once, so each is looked for past the one before.
+fn all_held(held: &[u32], rows: impl IntoIterator<Item = u32>) -> bool {
+    let mut held = held.iter();
+    rows.into_iter().all(|row| held.any(|&h| h == row))
+}
+
 impl<P: Piece> RowsAcross<P> {
     /// Ask every other process `said`, take `here` meanwhile, and add the answers to it in
     /// the order they come (`seen` sees each with the process it came from).
@@ -591,5 +598,22 @@ impl<P: Piece> RowsAcross<P> {
             sum = add(sum, t);
         }
         Ok(sum)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::all_held;
+
+    #[test]
+    fn a_process_names_only_rows_it_holds_rising_each_once() {
+        let held = [2, 5, 9, 14];
+        assert!(all_held(&held, []));
+        assert!(all_held(&held, [2, 9, 14]));
+        assert!(all_held(&held, held));
+        assert!(!all_held(&held, [3]), "a row it does not hold");
+        assert!(!all_held(&held, [15]), "past its last");
+        assert!(!all_held(&held, [9, 5]), "out of order");
+        assert!(!all_held(&held, [5, 5]), "twice");
     }
 }
