@@ -173,32 +173,19 @@ impl Texts {
                 .collect();
         };
         let mut out = Vec::with_capacity(d.ends.len());
-        d.steps(|ids, range| out.extend(d.map_step(ids, range, &init, &f)));
-        out
-    }
-
-    /// [`Texts::par_map_init`] of the texts `wanted` names, `unwanted` for the others. Texts
-    /// on disk are read only in the steps that hold one it wants: where the rows are held
-    /// apart, process 0 wants the texts of its own rows, most of them in steps of their own.
-    pub fn par_map_wanted<S, T: Send + Sync + Clone>(
-        &self,
-        wanted: &[bool],
-        unwanted: T,
-        init: impl Fn() -> S + Sync + Send,
-        f: impl Fn(&mut S, u32, &str) -> T + Sync + Send,
-    ) -> Vec<T> {
-        let want = |t: usize| wanted.get(t).copied().unwrap_or(false);
-        let f = |s: &mut S, t: u32, text: &str| match want(t as usize) {
-            true => f(s, t, text),
-            false => unwanted.clone(),
-        };
-        let Some(d) = &self.disk else {
-            return self.par_map_init(init, f);
-        };
-        let mut out = Vec::with_capacity(d.ends.len());
-        d.steps(|ids, range| match ids.clone().any(want) {
-            true => out.extend(d.map_step(ids, range, &init, &f)),
-            false => out.extend(std::iter::repeat_n(unwanted.clone(), ids.len())),
+        d.steps(|ids, range, bytes| {
+            let step: Vec<T> = ids
+                .into_par_iter()
+                .map_init(&init, |s, t| {
+                    let r = d.range(t..t + 1);
+                    let (a, b) = (
+                        (r.start - range.start) as usize,
+                        (r.end - range.start) as usize,
+                    );
+                    f(s, t as u32, as_str(&bytes[a..b]))
+                })
+                .collect();
+            out.extend(step);
         });
         out
     }
@@ -295,9 +282,9 @@ impl OnDisk {
         self.start(ids.start)..self.ends[ids.end - 1]
     }
 
-    /// `step(ids, range)` over the texts in order, a few MB of them at a time: their ids and
-    /// where they lie in the file.
-    fn steps(&self, mut step: impl FnMut(std::ops::Range<usize>, std::ops::Range<u64>)) {
+    /// `step(ids, range, bytes)` over the texts in order, a few MB of them at a time: their ids,
+    /// where they lie in the file, and those bytes.
+    fn steps(&self, mut step: impl FnMut(std::ops::Range<usize>, std::ops::Range<u64>, &[u8])) {
         let mut first = 0;
         while first < self.ends.len() {
             let start = self.start(first);
@@ -305,31 +292,11 @@ impl OnDisk {
             while last < self.ends.len() && self.ends[last] - start <= self.step_bytes {
                 last += 1;
             }
-            step(first..last, self.range(first..last));
+            let range = self.range(first..last);
+            let bytes = self.read(range.clone());
+            step(first..last, range, &bytes);
             first = last;
         }
-    }
-
-    /// `f` of the texts `ids`, which lie at `range` of the file, read from it and mapped in
-    /// parallel.
-    fn map_step<S, T: Send>(
-        &self,
-        ids: std::ops::Range<usize>,
-        range: std::ops::Range<u64>,
-        init: &(impl Fn() -> S + Sync + Send),
-        f: &(impl Fn(&mut S, u32, &str) -> T + Sync + Send),
-    ) -> Vec<T> {
-        let bytes = self.read(range.clone());
-        ids.into_par_iter()
-            .map_init(init, |s, t| {
-                let r = self.range(t..t + 1);
-                let (a, b) = (
-                    (r.start - range.start) as usize,
-                    (r.end - range.start) as usize,
-                );
-                f(s, t as u32, as_str(&bytes[a..b]))
-            })
-            .collect()
     }
 
     /// The bytes at `range` of the file. The file is ours, unlinked, and written whole before
@@ -382,13 +349,6 @@ mod tests {
         let lens = t.par_map(|s| s.len());
         let with_ids = |t: &Texts| t.par_map_init(|| (), |_, id, s| (id, s.to_string()));
         let seen = with_ids(&t);
-        // Only the texts wanted, the others as given: "three" alone, and the first two.
-        let wanted = |t: &Texts, w: &[bool]| {
-            t.par_map_wanted(w, None, || (), |_, id, s| Some((id, s.to_string())))
-        };
-        let some = [[false, false, false, true], [true, true, false, false]];
-        let wanted_seen: Vec<_> = some.iter().map(|w| wanted(&t, w)).collect();
-        assert_eq!(wanted_seen[0], [None, None, None, Some((3, "three".into()))]);
         let dir = tempfile::tempdir().unwrap();
         t.move_to_disk(dir.path()).unwrap();
         t.seal().unwrap();
@@ -401,9 +361,6 @@ mod tests {
             t.disk.as_mut().unwrap().step_bytes = step;
             assert_eq!(t.par_map(|s| s.to_string()), before, "step {step}");
             assert_eq!(with_ids(&t), seen, "step {step}");
-            for (w, wanted_seen) in some.iter().zip(&wanted_seen) {
-                assert_eq!(wanted(&t, w), *wanted_seen, "step {step}, wanted {w:?}");
-            }
         }
         assert_eq!(with_ids(&t), seen);
         assert_eq!(t.get(2), "ünï ✓");

@@ -27,14 +27,16 @@ pub fn normal_forms(data: &Dataset, min_chars: usize) -> (Interner, Vec<u32>) {
 /// distinct, and holding their forms cost as much memory as the texts (two distinct forms
 /// sharing a hash: about n^2 / 2^65, 3 x 10^-4 at 10^8 texts).
 pub fn normal_form_hashes(data: &Dataset, min_chars: usize, wanted: &[bool]) -> Vec<u64> {
-    data.texts
-        .par_map_wanted(wanted, NO_FORM, String::new, |form, _, text| {
-            normalize_into(text, form);
-            match form.chars().count() < min_chars.max(1) {
-                true => NO_FORM,
-                false => hash_bytes(form.as_bytes()) & !NO_FORM_BIT,
-            }
-        })
+    data.texts.par_map_init(String::new, |form, id, text| {
+        if !wanted[id as usize] {
+            return NO_FORM;
+        }
+        normalize_into(text, form);
+        match form.chars().count() < min_chars.max(1) {
+            true => NO_FORM,
+            false => hash_bytes(form.as_bytes()) & !NO_FORM_BIT,
+        }
+    })
 }
 
 /// A text whose normal form is too short to compare.
