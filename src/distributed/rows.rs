@@ -260,14 +260,10 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                         retweet::pair_key(shard.data.account[r], s.as_ref()?.account)
                     })
                     .collect();
-                let known = |a: u64| (a as usize) < accounts;
-                if !keys
-                    .iter()
-                    .all(|&k| known(k >> 32) && known(k & u64::from(u32::MAX)))
-                {
+                let Some(totals) = RetweetTotals::of(&keys, accounts) else {
                     return Err(unexpected(link, 0, "the number of accounts its rows name"));
-                }
-                link.post(0, &RetweetTotals::of(&keys, accounts))?;
+                };
+                link.post(0, &totals)?;
                 let units = keys.chunks(retweet::KEYS_UNIT);
                 link.count_held(units.map(|k| Unit::Retweets(k.to_vec())))?;
             }
@@ -519,53 +515,33 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
 
     fn co_tweets(&self, data: &Dataset, min_chars: usize) -> Result<(actions::Keyed, Vec<u64>)> {
         let mut taken = vec![0; self.held.len()];
-        let mut wrong = None;
-        let keyed = self.ask(
+        let keyed = self.ask_valid(
             Said::CoTweets(min_chars),
             &|| actions::co_tweet_keys(data, min_chars, &self.here),
             |from, keyed: &actions::Keyed| {
                 taken[from] = keyed.len() as u64;
-                if from == 0 {
-                    return;
-                }
-                if !all_held(&self.held[from], keyed.iter().map(|k| k.1)) {
-                    wrong.get_or_insert(from);
-                }
+                from == 0 || all_held(&self.held[from], keyed.iter().map(|k| k.1))
             },
             |mut a, b| {
                 a.extend(b);
                 a
             },
+            "co-tweets of rows it holds",
         )?;
-        match wrong {
-            Some(p) => Err(unexpected_in(&self.link, p, "co-tweets of rows it holds")),
-            None => Ok((keyed, taken)),
-        }
+        Ok((keyed, taken))
     }
 
     fn retweet_totals(&self, accounts: usize) -> Result<RetweetTotals> {
-        let mut wrong = None;
-        let totals = self.ask(
+        self.ask_valid(
             Said::Retweets(accounts),
             &RetweetTotals::default,
-            |from, t: &RetweetTotals| {
-                if !t.within(accounts) {
-                    wrong.get_or_insert(from);
-                }
-            },
+            |_, t: &RetweetTotals| t.within(accounts),
             |mut a, b| {
                 a.extend(b);
                 a
             },
-        )?;
-        match wrong {
-            Some(p) => Err(unexpected_in(
-                &self.link,
-                p,
-                "retweets of accounts it knows",
-            )),
-            None => Ok(totals),
-        }
+            "retweets of accounts it knows",
+        )
     }
 }
 
@@ -577,6 +553,33 @@ fn all_held(held: &[u32], rows: impl IntoIterator<Item = u32>) -> bool {
 }
 
 impl<P: Piece> RowsAcross<P> {
+    /// [`RowsAcross::ask`], where each answer must be `valid`: otherwise an error naming the
+    /// first process whose answer is not (it must answer with `what`).
+    fn ask_valid<T: serde::de::DeserializeOwned>(
+        &self,
+        said: Said,
+        here: &(dyn Fn() -> T + Sync),
+        mut valid: impl FnMut(usize, &T) -> bool,
+        add: impl Fn(T, T) -> T,
+        what: &str,
+    ) -> Result<T> {
+        let mut wrong = None;
+        let sum = self.ask(
+            said,
+            here,
+            |from, t| {
+                if !valid(from, t) {
+                    wrong.get_or_insert(from);
+                }
+            },
+            add,
+        )?;
+        match wrong {
+            Some(p) => Err(unexpected_in(&self.link, p, what)),
+            None => Ok(sum),
+        }
+    }
+
     /// Ask every other process `said`, take `here` meanwhile, and add the answers to it in
     /// the order they come (`seen` sees each with the process it came from).
     fn ask<T: serde::de::DeserializeOwned>(

@@ -395,8 +395,16 @@ pub struct RetweetTotals {
 }
 
 impl RetweetTotals {
-    /// The totals of `keys` (from [`pair_key`]) among `accounts` accounts.
-    pub fn of(keys: &[u64], accounts: usize) -> RetweetTotals {
+    /// The totals of `keys` (from [`pair_key`]) among `accounts` accounts (`None` if a key
+    /// names an account past them).
+    pub fn of(keys: &[u64], accounts: usize) -> Option<RetweetTotals> {
+        let known = |a: u64| (a as usize) < accounts;
+        if !keys
+            .iter()
+            .all(|&k| known(k >> 32) && known(k & u64::from(u32::MAX)))
+        {
+            return None;
+        }
         let (made, received) = made_and_received(keys, accounts);
         let some = |counts: Vec<u32>| -> Vec<(u32, u32)> {
             (counts.into_iter().enumerate())
@@ -404,11 +412,11 @@ impl RetweetTotals {
                 .map(|(a, n)| (a as u32, n))
                 .collect()
         };
-        RetweetTotals {
+        Some(RetweetTotals {
             made: some(made),
             received: some(received),
             total: keys.len() as u64,
-        }
+        })
     }
 
     /// Shares added: their lists end to end.
@@ -556,7 +564,8 @@ mod tests {
         // as where the rows are held apart) is the whole's.
         let mut from_shares = RetweetTest::new(&keys[..777], accounts as usize, 0.01);
         for share in [&keys[777..12_345], &keys[12_345..]] {
-            let totals = RetweetTotals::of(share, accounts as usize);
+            let totals = RetweetTotals::of(share, accounts as usize).unwrap();
+            assert!(RetweetTotals::of(share, 299).is_none());
             assert!(totals.within(accounts as usize) && !totals.within(299));
             let mut twice = totals.clone();
             twice.extend(totals.clone());
