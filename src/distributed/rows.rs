@@ -14,11 +14,13 @@ use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
 use crate::dataset::{Dataset, DatasetBuilder};
 use crate::error::{Error, Result};
-use crate::graphs::actions;
+use crate::graphs::actions::{self, Actions, Travelling};
+use crate::graphs::coaction;
 use crate::graphs::counting::Unit;
-use crate::graphs::held::HeldApart;
+use crate::graphs::held::{self, HeldApart, ItemsAsk};
 use crate::graphs::originals::{self, Answer, Finder, Held, Offer, Original, TextOffer};
 use crate::graphs::retweet::{self, RetweetTotals, Source, SourceFound};
+use crate::graphs::CoactionKind;
 use crate::scoring::rhythm::Plan;
 use crate::scoring::tally::{self, Ask, ReportTally, RowSeen, RowsElsewhere, Tally};
 use crate::scoring::timeline::{Timeline, TimelineAsk};
@@ -38,6 +40,13 @@ enum Said {
     Retweets(usize),
     /// The co-tweet actions of its rows, texts of at least so many characters.
     CoTweets(usize),
+    /// Send its rows' actions of a kind to their items' owners, and pair those of the items
+    /// it owns once process 0 says how.
+    Items(CoactionKind),
+    /// How to pair them.
+    Pair(ItemsAsk),
+    /// From any process to any other: its rows' actions on items the receiver owns.
+    Share(Share),
     /// Tally its rows.
     Tally(OwnedAsk),
     /// The activity of its rows' accounts, of so many accounts.
@@ -79,6 +88,79 @@ impl Round {
             Round::Found(_) => 5,
         }
     }
+}
+
+/// A process's rows' actions of a kind on the items another process owns.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Share {
+    kind: CoactionKind,
+    actions: Vec<Travelling>,
+}
+
+/// A process's rows' actions of `kind` on their way to their items' owners, by owner: those
+/// of the rows `here`, whose dataset rows `global` gives.
+fn take_items(
+    data: &Dataset,
+    here: &[Range<usize>],
+    global: &[u32],
+    kind: CoactionKind,
+    n: usize,
+) -> Vec<Vec<Travelling>> {
+    let mut out: Vec<Vec<Travelling>> = vec![Vec::new(); n];
+    for (item, r) in actions::item_keys(data, kind, here) {
+        let r = r as usize;
+        let action = (item, global[r], data.account[r], data.time_ms[r]);
+        out[held::owner(item, n)].push(action);
+    }
+    out
+}
+
+/// This process's part of pairing `kind`'s actions where their items are owned: send each of
+/// `out`, the actions it took by owner, to its item's owner, and gather those of the items
+/// this process owns from every process (`early`: what came before process 0's word to take
+/// them), with process 0's word on pairing them (`ask`, on process 0 itself). Returns them
+/// grouped, of the accounts that take part, and what process 0 asked.
+fn exchange_items<P: Piece>(
+    link: &Mailbox<P>,
+    kind: CoactionKind,
+    out: Vec<Vec<Travelling>>,
+    early: &mut Vec<(usize, Share)>,
+    mut ask: Option<ItemsAsk>,
+) -> Result<(Actions, ItemsAsk)> {
+    let (me, n) = (link.cluster().process, link.cluster().processes());
+    let mut got: Vec<Option<Share>> = (0..n).map(|_| None).collect();
+    for (q, actions) in out.into_iter().enumerate() {
+        let share = Share { kind, actions };
+        match q == me {
+            true => got[q] = Some(share),
+            false => link.post(q, &Said::Share(share))?,
+        }
+    }
+    for (q, share) in std::mem::take(early) {
+        got[q] = Some(share);
+    }
+    let wrong = |q| unexpected_in(link, q, "its actions on items this one owns");
+    while ask.is_none() || got.iter().any(Option::is_none) {
+        match link.mail::<Said>()? {
+            (q, Said::Share(share)) if q < n && got[q].is_none() => got[q] = Some(share),
+            (0, Said::Pair(a)) if ask.is_none() && a.kind == kind => ask = Some(a),
+            (q, _) => return Err(wrong(q)),
+        }
+    }
+    let ask = ask.expect("asked");
+    let mut all = Vec::new();
+    for (q, share) in got.into_iter().enumerate() {
+        let Some(share) = share else { continue };
+        let mine = |&(item, _, account, _): &Travelling| {
+            held::owner(item, n) == me && (account as usize) < ask.accounts
+        };
+        if share.kind != kind || !share.actions.iter().all(mine) {
+            return Err(wrong(q));
+        }
+        // Those of accounts with too few actions of the kind take no part.
+        all.extend(share.actions.into_iter().filter(|a| ask.keeps(a.2)));
+    }
+    Ok((actions::from_travelled(kind, all), ask))
 }
 
 /// One process's side of the rounds: what came early (another process may be a round
@@ -220,6 +302,8 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
     let all = 0..shard.len();
     let here = std::slice::from_ref(&all);
     let mailbox = link.mailbox();
+    // Actions another process sent before process 0's word to pair them.
+    let mut early: Vec<(usize, Share)> = Vec::new();
     loop {
         match link.mail::<Said>()? {
             // Process 0's word to begin the search for the originals, or another process's
@@ -273,6 +357,16 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                     *row = shard.rows[*row as usize];
                 }
                 link.post(0, &keyed)?;
+            }
+            (0, Said::Items(kind)) => {
+                let n = link.cluster.processes();
+                let out = take_items(&shard.data, here, &shard.rows, kind, n);
+                let (owned, ask) = exchange_items(&mailbox, kind, out, &mut early, None)?;
+                let units = coaction::units(&owned, ask.window_ms, ask.cap);
+                link.count_held(units.map(Unit::Actions))?;
+            }
+            (from, Said::Share(share)) if !early.iter().any(|e| e.0 == from) => {
+                early.push((from, share))
             }
             (0, Said::Tally(a)) => {
                 let ask = Ask {
@@ -529,6 +623,40 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
             "co-tweets of rows it holds",
         )?;
         Ok((keyed, taken))
+    }
+
+    fn take_items(&self, kind: CoactionKind) -> Result<()> {
+        for p in 1..self.held.len() {
+            self.link.post(p, &Said::Items(kind))?;
+        }
+        Ok(())
+    }
+
+    fn owned_actions(&self, whole: &Actions, ask: &ItemsAsk) -> Result<Actions> {
+        for p in 1..self.held.len() {
+            self.link.post(p, &Said::Pair(ask.clone()))?;
+        }
+        // This process's own rows' actions are among the whole's it took.
+        let n = self.held.len();
+        let mut out: Vec<Vec<Travelling>> = vec![Vec::new(); n];
+        for g in 0..whole.items() {
+            let (item, owner) = (whole.item_key[g], held::owner(whole.item_key[g], n));
+            for i in whole.item(g) {
+                let row = whole.row[i] as usize;
+                let at = self.here.partition_point(|h| h.end <= row);
+                if self.here.get(at).is_some_and(|h| h.contains(&row)) {
+                    out[owner].push((item, row as u32, whole.account[i], whole.time_ms[i]));
+                }
+            }
+        }
+        let (owned, _) = exchange_items(
+            &self.link,
+            ask.kind,
+            out,
+            &mut Vec::new(),
+            Some(ask.clone()),
+        )?;
+        Ok(owned)
     }
 
     fn retweet_totals(&self, accounts: usize) -> Result<RetweetTotals> {

@@ -196,9 +196,8 @@ pub fn collect_with(
     filter: &ActionFilter,
     sources: Option<&[Option<Source>]>,
 ) -> Actions {
-    let mut keyed: Vec<(u64, u32)> = Vec::new();
+    let keyed: Keyed;
     let mut unplaced = 0;
-    let not_retweet = |r: usize| data.kind(r) != TweetKind::Retweet;
     match kind {
         CoactionKind::CoRetweet | CoactionKind::CoReply => {
             let want = if kind == CoactionKind::CoRetweet {
@@ -258,22 +257,8 @@ pub fn collect_with(
             unplaced = lost_for_good.into_inner();
         }
         CoactionKind::CoHashtag | CoactionKind::CoUrl | CoactionKind::CoMention => {
-            let want = match kind {
-                CoactionKind::CoHashtag => ItemKind::Hashtag,
-                CoactionKind::CoUrl => ItemKind::Url,
-                _ => ItemKind::Mention,
-            };
-            let mut seen: Vec<u32> = Vec::new();
-            for r in (0..data.len()).filter(|&r| not_retweet(r)) {
-                seen.clear();
-                for item in data.items(r).iter().filter(|i| i.kind() == want) {
-                    // A tweet naming the same hashtag twice is one action.
-                    if !seen.contains(&item.id()) {
-                        seen.push(item.id());
-                        keyed.push((item.id() as u64, r as u32));
-                    }
-                }
-            }
+            let all = 0..data.len();
+            keyed = item_keys(data, kind, std::slice::from_ref(&all));
         }
         CoactionKind::CoTweet => {
             let all = 0..data.len();
@@ -290,6 +275,62 @@ pub fn collect_with(
 
 /// Actions before they are grouped: `(item key, dataset row)`.
 pub type Keyed = Vec<(u64, u32)>;
+
+/// The co-hashtag, co-URL or co-mention actions of `rows`: `(item id, row)` for each item of
+/// that kind a row that is not a retweet names, once a row.
+pub fn item_keys(data: &Dataset, kind: CoactionKind, rows: &[Range<usize>]) -> Keyed {
+    let want = match kind {
+        CoactionKind::CoHashtag => ItemKind::Hashtag,
+        CoactionKind::CoUrl => ItemKind::Url,
+        CoactionKind::CoMention => ItemKind::Mention,
+        _ => unreachable!("{kind:?} has no items of a row's own"),
+    };
+    let mut keyed = Vec::new();
+    let mut seen: Vec<u32> = Vec::new();
+    let rows = rows.iter().flat_map(|rows| rows.clone());
+    for r in rows.filter(|&r| data.kind(r) != TweetKind::Retweet) {
+        seen.clear();
+        for item in data.items(r).iter().filter(|i| i.kind() == want) {
+            // A tweet naming the same hashtag twice is one action.
+            if !seen.contains(&item.id()) {
+                seen.push(item.id());
+                keyed.push((item.id() as u64, r as u32));
+            }
+        }
+    }
+    keyed
+}
+
+/// An action on its way to the process that owns its item, from the one that holds its row:
+/// `(item key, dataset row, account, time)`.
+pub type Travelling = (u64, u32, u32, i64);
+
+/// Group actions that came whole to their item's owner, as [`from_keyed`] groups those of
+/// rows held here: by item, and by row within it (time order). Only what pairing reads is
+/// filled in.
+pub fn from_travelled(kind: CoactionKind, mut actions: Vec<Travelling>) -> Actions {
+    actions.par_sort_unstable_by_key(|&(item, row, _, _)| (item, row));
+    let mut a = Actions {
+        kind: Some(kind),
+        ..Default::default()
+    };
+    a.start.push(0);
+    for (i, &(item, row, account, time)) in actions.iter().enumerate() {
+        if i > 0 && actions[i - 1].0 != item {
+            a.start.push(i as u32);
+        }
+        if i == 0 || actions[i - 1].0 != item {
+            a.item_key.push(item);
+        }
+        a.row.push(row);
+        a.account.push(account);
+        a.time_ms.push(time);
+    }
+    if !actions.is_empty() {
+        a.start.push(actions.len() as u32);
+    }
+    a
+}
 
 /// The co-tweet actions of `rows`: `(normal form's hash, row)` for each that is not a retweet
 /// and whose text's normal form has at least `min_chars` characters. Only those texts are
@@ -360,37 +401,81 @@ pub fn from_keyed(data: &Dataset, kind: CoactionKind, mut keyed: Keyed) -> Actio
 mod tests {
     use super::*;
 
-    /// Where the rows are held apart, each holder takes the co-tweet actions of its own rows:
+    /// Where the rows are held apart, each holder takes the actions of its own rows (the
+    /// co-tweet forms, and the hashtags, URLs and mentions it sends their items' owners):
     /// those of any cut add up to the whole's, each from its own rows.
     #[test]
-    fn co_tweet_actions_of_any_cut_are_the_wholes() {
+    fn actions_of_any_cut_are_the_wholes() {
         let dir = tempfile::tempdir().unwrap();
         let data = crate::synth::generated_dataset(20_000, dir.path());
         let n = data.len();
         let all = 0..n;
-        let mut whole = co_tweet_keys(&data, 20, std::slice::from_ref(&all));
-        assert!(whole.len() > n / 10, "{} of {n}", whole.len());
-        whole.sort_unstable();
-        for cuts in [
-            vec![0, n],
-            vec![0, 997, 5_003, n],
-            vec![0, 1, 2, n / 2, n - 1, n],
-        ] {
-            let pieces: Vec<Range<usize>> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
-            // A holder of every other piece, and one of the rest.
-            let (even, odd): (Vec<_>, Vec<_>) =
-                (pieces.iter().cloned().enumerate()).partition(|(i, _)| i % 2 == 0);
-            let mut got = Vec::new();
-            for held in [even, odd] {
-                let held: Vec<Range<usize>> = held.into_iter().map(|(_, r)| r).collect();
-                let keys = co_tweet_keys(&data, 20, &held);
-                assert!(keys
-                    .iter()
-                    .all(|&(_, r)| held.iter().any(|h| h.contains(&(r as usize)))));
-                got.extend(keys);
+        let kinds = [
+            CoactionKind::CoTweet,
+            CoactionKind::CoHashtag,
+            CoactionKind::CoUrl,
+            CoactionKind::CoMention,
+        ];
+        for kind in kinds {
+            let keys = |rows: &[Range<usize>]| match kind {
+                CoactionKind::CoTweet => co_tweet_keys(&data, 20, rows),
+                _ => item_keys(&data, kind, rows),
+            };
+            let mut whole = keys(std::slice::from_ref(&all));
+            assert!(whole.len() > n / 20, "{kind:?}: {} of {n}", whole.len());
+            whole.sort_unstable();
+            for cuts in [
+                vec![0, n],
+                vec![0, 997, 5_003, n],
+                vec![0, 1, 2, n / 2, n - 1, n],
+            ] {
+                let pieces: Vec<Range<usize>> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
+                // A holder of every other piece, and one of the rest.
+                let (even, odd): (Vec<_>, Vec<_>) =
+                    (pieces.iter().cloned().enumerate()).partition(|(i, _)| i % 2 == 0);
+                let mut got = Vec::new();
+                for held in [even, odd] {
+                    let held: Vec<Range<usize>> = held.into_iter().map(|(_, r)| r).collect();
+                    let taken = keys(&held);
+                    assert!(taken
+                        .iter()
+                        .all(|&(_, r)| held.iter().any(|h| h.contains(&(r as usize)))));
+                    got.extend(taken);
+                }
+                got.sort_unstable();
+                assert_eq!(got, whole, "{kind:?} cut at {cuts:?}");
             }
-            got.sort_unstable();
-            assert_eq!(got, whole, "cut at {cuts:?}");
         }
+    }
+
+    /// Actions that travelled to their items' owner, in any order, group as the actions of
+    /// the rows held here do: the same items, and each item's actions in the same order.
+    #[test]
+    fn travelled_actions_group_as_those_held_here() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(20_000, dir.path());
+        let kind = CoactionKind::CoHashtag;
+        let here = collect(&data, kind, &ActionFilter::default());
+        assert!(here.items() > 100 && here.len() > 2 * here.items());
+        let mut travelled: Vec<Travelling> = (0..here.len())
+            .map(|i| {
+                let g = here.start.partition_point(|&s| s as usize <= i) - 1;
+                (
+                    here.item_key[g],
+                    here.row[i],
+                    here.account[i],
+                    here.time_ms[i],
+                )
+            })
+            .collect();
+        travelled.reverse();
+        let third = travelled.len() / 3;
+        travelled.rotate_left(third);
+        let got = from_travelled(kind, travelled);
+        assert_eq!(got.item_key, here.item_key);
+        assert_eq!(got.start, here.start);
+        assert_eq!(got.row, here.row);
+        assert_eq!(got.account, here.account);
+        assert_eq!(got.time_ms, here.time_ms);
     }
 }

@@ -11,6 +11,7 @@
 
 use super::actions::Actions;
 use super::counting::{PairCount, PairJob, Test, Unit};
+use super::held::{self, HeldApart, ItemsAsk};
 use super::significance::{poisson_upper_tail, z_from_p, Fixed};
 use super::{CoactionKind, GraphOptions};
 use crate::dataset::{Dataset, NO_TWEET};
@@ -131,15 +132,32 @@ pub fn project_significant(
         let window = p.window_ms.unwrap_or(i64::MAX);
         let cap = opts.max_neighbors.max(1);
         let slots = window_slots(&p.actions, window, cap as usize);
+        // Where the rows are held apart, the actions of a kind whose items every holder
+        // numbers alike are paired where their items are owned; else this process deals them.
+        let owned = match items_apart(opts, p.kind) {
+            Some(apart) => {
+                let ask = ItemsAsk {
+                    kind: p.kind,
+                    keep: ItemsAsk::keep_of(&degree),
+                    accounts: degree.len(),
+                    window_ms: window,
+                    cap,
+                };
+                Some(apart.owned_actions(&p.actions, &ask)?)
+            }
+            _ => None,
+        };
         let test = EdgeTest {
             null: ShuffledNull::new(&p.actions, slots.slot_pairs, degree),
             min_pairs: opts.min_pairs,
             alpha,
         };
         let counted = counter.count(PairJob {
-            units: Box::new(units(&p.actions, window, cap).map(Unit::Actions)),
+            units: Box::new(
+                units(owned.as_ref().unwrap_or(&p.actions), window, cap).map(Unit::Actions),
+            ),
             test: &Test::Coaction(test),
-            held: false,
+            held: owned.is_some(),
         })?;
         p.stats.pairs = counted.pairs;
         p.stats.pairs_capped = slots.capped;
@@ -186,6 +204,15 @@ pub fn project_significant(
     }
     edges.par_sort_unstable_by_key(|e| (e.0, e.1));
     Ok((p, edges))
+}
+
+/// Where the rows are held apart and the pairs counted across the processes, the holders
+/// that pair `kind`'s actions where their items are owned, if its items allow it
+/// ([`held::owned_where_items_are`]): the caller asks them to take their rows' actions
+/// ([`HeldApart::take_items`]) before [`project_significant`] pairs them.
+pub fn items_apart(opts: &GraphOptions, kind: CoactionKind) -> Option<&dyn HeldApart> {
+    let counted_apart = opts.counter.0.is_some() && !opts.coortweet_participation;
+    (opts.holders.apart()).filter(|_| counted_apart && held::owned_where_items_are(kind))
 }
 
 /// `actions` in units of about [`UNIT`] actions, each with what pairing its actions reads (the

@@ -37,9 +37,9 @@ impl std::fmt::Debug for Counter {
 pub struct PairJob<'a> {
     pub units: Box<dyn Iterator<Item = Unit> + 'a>,
     pub test: &'a Test,
-    /// The units are those of the rows this process holds, and every other process of the
-    /// run feeds its own (the retweet graph, where the rows are held apart); else they are
-    /// the whole graph's.
+    /// The units are this process's share, and every other process of the run feeds its
+    /// own (where the rows are held apart: the retweet graph's pairs of the rows each holds,
+    /// a co-action kind's actions on the items each owns); else they are the whole graph's.
     pub held: bool,
 }
 

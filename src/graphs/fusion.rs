@@ -522,7 +522,14 @@ fn project_kind(
             (keyed, taken_by) = apart.co_tweets(data, opts.filter.min_text_chars)?;
             super::actions::from_keyed(data, kind, keyed)
         }
-        _ => super::actions::collect_with(data, kind, &opts.filter, Some(sources)),
+        _ => {
+            // Where their items' owners pair them, the others take their rows' actions while
+            // this process takes the whole's.
+            if let Some(apart) = coaction::items_apart(graph, kind) {
+                apart.take_items(kind)?;
+            }
+            super::actions::collect_with(data, kind, &opts.filter, Some(sources))
+        }
     };
     let mut coarse = None;
     if let Window::Fixed(w) = opts.window {
@@ -535,7 +542,9 @@ fn project_kind(
         }
     }
     let (mut p, significant) = coaction::project_significant(data, actions, &opts, alpha)?;
-    p.stats.actions_by_process = taken_by;
+    if !taken_by.is_empty() {
+        p.stats.actions_by_process = taken_by;
+    }
     if coarse.is_some() {
         p.window_reason = coarse;
     }

@@ -1,10 +1,12 @@
 //! Where the dataset's rows are held: all on this process, or apart across the processes of
 //! a run. Where they are apart, the graphs' work on rows is done by their holders, as process
 //! 0 asks: each retweet's source is found, the retweet graph's pairs formed and the texts'
-//! co-tweet forms taken where the rows are.
+//! co-tweet forms taken where the rows are; the co-hashtag, co-URL and co-mention actions go
+//! from where their rows are to the process that owns their item, which pairs them.
 
-use super::actions::Keyed;
+use super::actions::{Actions, Keyed};
 use super::retweet::{RetweetTotals, Source};
+use super::CoactionKind;
 use crate::dataset::Dataset;
 use crate::error::Result;
 use std::ops::Range;
@@ -30,6 +32,64 @@ pub trait HeldApart: Send + Sync {
     /// [`super::actions::co_tweet_keys`]), each taken where the row is, and how many each
     /// process took.
     fn co_tweets(&self, data: &Dataset, min_chars: usize) -> Result<(Keyed, Vec<u64>)>;
+
+    /// Ask every other process to take its rows' actions of `kind` (one whose actions are
+    /// [`owned_where_items_are`]) and send each to its item's owner, while this process takes
+    /// the whole's; [`HeldApart::owned_actions`] follows.
+    fn take_items(&self, kind: CoactionKind) -> Result<()>;
+
+    /// The actions of `ask.kind` on the items this process owns ([`owner`]), of `whole`
+    /// (every row's, as [`super::coaction`] keeps them), with those the others took of their
+    /// rows. Every other process pairs the actions of the items it owns in units, as `ask`
+    /// says, and feeds them into the next graph counted, which must count with
+    /// [`PairJob::held`](super::counting::PairJob::held).
+    fn owned_actions(&self, whole: &Actions, ask: &ItemsAsk) -> Result<Actions>;
+}
+
+/// What every process needs to pair a co-action kind's actions where their items are owned.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct ItemsAsk {
+    /// A kind whose items every holder numbers alike ([`owned_where_items_are`]).
+    pub kind: CoactionKind,
+    /// The accounts that take part (a bit each, of `accounts`): the others have too few
+    /// actions of the kind.
+    pub keep: Vec<u64>,
+    pub accounts: usize,
+    pub window_ms: i64,
+    pub cap: u32,
+}
+
+impl ItemsAsk {
+    /// Whether `account` takes part; false past the accounts.
+    pub fn keeps(&self, account: u32) -> bool {
+        let a = account as usize;
+        a < self.accounts && self.keep[a / 64] >> (a % 64) & 1 == 1
+    }
+
+    /// The bits of [`ItemsAsk::keep`]: the accounts with a non-zero `degree`.
+    pub fn keep_of(degree: &[u32]) -> Vec<u64> {
+        let mut keep = vec![0u64; degree.len().div_ceil(64)];
+        for (a, _) in degree.iter().enumerate().filter(|(_, &d)| d > 0) {
+            keep[a / 64] |= 1 << (a % 64);
+        }
+        keep
+    }
+}
+
+/// Whether `kind`'s actions can go to their items' owners: its item keys are the same on every
+/// holder (ids process 0 gives). Co-retweet's and co-reply's string tweet ids and lost
+/// targets' texts are each holder's own numbers, co-tweet's actions are taken where the rows
+/// are and gathered on process 0, and co-similar's clusters span the whole data.
+pub fn owned_where_items_are(kind: CoactionKind) -> bool {
+    matches!(
+        kind,
+        CoactionKind::CoHashtag | CoactionKind::CoUrl | CoactionKind::CoMention
+    )
+}
+
+/// The process of `processes` that owns `item`: the one its hash names.
+pub fn owner(item: u64, processes: usize) -> usize {
+    (crate::hash::splitmix(item) % processes as u64) as usize
 }
 
 /// Where the dataset's rows are held: all here (`None`), or apart.

@@ -52,7 +52,9 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 
 /// The co-action graph kinds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum CoactionKind {
     /// Retweeted the same tweet.
