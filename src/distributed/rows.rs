@@ -12,7 +12,7 @@
 
 use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
-use crate::dataset::{Dataset, DatasetBuilder};
+use crate::dataset::{Dataset, DatasetBuilder, ItemKind};
 use crate::error::{Error, Result};
 use crate::graphs::actions::{self, Actions, Travelling};
 use crate::graphs::coaction;
@@ -97,17 +97,17 @@ struct Share {
     actions: Vec<Travelling>,
 }
 
-/// A process's rows' actions of `kind` on their way to their items' owners, by owner: those
-/// of the rows `here`, whose dataset rows `global` gives.
+/// A process's rows' actions on `want` items on their way to the items' owners, by owner:
+/// those of the rows `here`, whose dataset rows `global` gives.
 fn take_items(
     data: &Dataset,
     here: &[Range<usize>],
     global: &[u32],
-    kind: CoactionKind,
+    want: ItemKind,
     n: usize,
 ) -> Vec<Vec<Travelling>> {
     let mut out: Vec<Vec<Travelling>> = vec![Vec::new(); n];
-    for (item, r) in actions::item_keys(data, kind, here) {
+    for (item, r) in actions::item_keys(data, want, here) {
         let r = r as usize;
         let action = (item, global[r], data.account[r], data.time_ms[r]);
         out[held::owner(item, n)].push(action);
@@ -360,7 +360,10 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
             }
             (0, Said::Items(kind)) => {
                 let n = link.cluster.processes();
-                let out = take_items(&shard.data, here, &shard.rows, kind, n);
+                let Some(want) = actions::row_item(kind) else {
+                    return Err(unexpected_in(&mailbox, 0, "a kind of a row's items"));
+                };
+                let out = take_items(&shard.data, here, &shard.rows, want, n);
                 let (owned, ask) = exchange_items(&mailbox, kind, out, &mut early, None)?;
                 let units = coaction::units(&owned, ask.window_ms, ask.cap);
                 link.count_held(units.map(Unit::Actions))?;

@@ -258,7 +258,8 @@ pub fn collect_with(
         }
         CoactionKind::CoHashtag | CoactionKind::CoUrl | CoactionKind::CoMention => {
             let all = 0..data.len();
-            keyed = item_keys(data, kind, std::slice::from_ref(&all));
+            let want = row_item(kind).expect("a kind of a row's items");
+            keyed = item_keys(data, want, std::slice::from_ref(&all));
         }
         CoactionKind::CoTweet => {
             let all = 0..data.len();
@@ -276,15 +277,20 @@ pub fn collect_with(
 /// Actions before they are grouped: `(item key, dataset row)`.
 pub type Keyed = Vec<(u64, u32)>;
 
-/// The co-hashtag, co-URL or co-mention actions of `rows`: `(item id, row)` for each item of
-/// that kind a row that is not a retweet names, once a row.
-pub fn item_keys(data: &Dataset, kind: CoactionKind, rows: &[Range<usize>]) -> Keyed {
-    let want = match kind {
-        CoactionKind::CoHashtag => ItemKind::Hashtag,
-        CoactionKind::CoUrl => ItemKind::Url,
-        CoactionKind::CoMention => ItemKind::Mention,
-        _ => unreachable!("{kind:?} has no items of a row's own"),
-    };
+/// The item a row names that a co-action kind's actions are on: hashtags, URLs and mentioned
+/// accounts; `None` for the kinds whose items are tweets or texts.
+pub fn row_item(kind: CoactionKind) -> Option<ItemKind> {
+    match kind {
+        CoactionKind::CoHashtag => Some(ItemKind::Hashtag),
+        CoactionKind::CoUrl => Some(ItemKind::Url),
+        CoactionKind::CoMention => Some(ItemKind::Mention),
+        _ => None,
+    }
+}
+
+/// The actions on `want` items ([`row_item`]) of `rows`: `(item id, row)` for each such item a
+/// row that is not a retweet names, once a row.
+pub fn item_keys(data: &Dataset, want: ItemKind, rows: &[Range<usize>]) -> Keyed {
     let mut keyed = Vec::new();
     let mut seen: Vec<u32> = Vec::new();
     let rows = rows.iter().flat_map(|rows| rows.clone());
@@ -419,7 +425,7 @@ mod tests {
         for kind in kinds {
             let keys = |rows: &[Range<usize>]| match kind {
                 CoactionKind::CoTweet => co_tweet_keys(&data, 20, rows),
-                _ => item_keys(&data, kind, rows),
+                _ => item_keys(&data, row_item(kind).unwrap(), rows),
             };
             let mut whole = keys(std::slice::from_ref(&all));
             assert!(whole.len() > n / 20, "{kind:?}: {} of {n}", whole.len());

@@ -81,10 +81,7 @@ impl ItemsAsk {
 /// targets' texts are each holder's own numbers, co-tweet's actions are taken where the rows
 /// are and gathered on process 0, and co-similar's clusters span the whole data.
 pub fn owned_where_items_are(kind: CoactionKind) -> bool {
-    matches!(
-        kind,
-        CoactionKind::CoHashtag | CoactionKind::CoUrl | CoactionKind::CoMention
-    )
+    super::actions::row_item(kind).is_some()
 }
 
 /// The process of `processes` that owns `item`: the one its hash names.
