@@ -45,7 +45,7 @@ enum Said {
     Items(CoactionKind),
     /// How to pair them.
     Pair(ItemsAsk),
-    /// From any process to any other: its rows' actions on items the receiver owns.
+    /// From any process to any other but 0: its rows' actions on items the receiver owns.
     Share(Share),
     /// Tally its rows.
     Tally(OwnedAsk),
@@ -98,7 +98,8 @@ struct Share {
 }
 
 /// A process's rows' actions on `want` items on their way to the items' owners, by owner:
-/// those of the rows `here`, whose dataset rows `global` gives.
+/// those of the rows `here`, whose dataset rows `global` gives. Process 0 holds every row and
+/// takes its items' actions from them, so none are for it.
 fn take_items(
     data: &Dataset,
     here: &[Range<usize>],
@@ -110,26 +111,28 @@ fn take_items(
     for (item, r) in actions::item_keys(data, want, here) {
         let r = r as usize;
         let action = (item, global[r], data.account[r], data.time_ms[r]);
-        out[held::owner(item, n)].push(action);
+        match held::owner(item, n) {
+            0 => {}
+            owner => out[owner].push(action),
+        }
     }
     out
 }
 
-/// This process's part of pairing `kind`'s actions where their items are owned: send each of
-/// `out`, the actions it took by owner, to its item's owner, and gather those of the items
-/// this process owns from every process (`early`: what came before process 0's word to take
-/// them), with process 0's word on pairing them (`ask`, on process 0 itself). Returns them
-/// grouped, of the accounts that take part, and what process 0 asked.
+/// The part of a process other than 0 in pairing `kind`'s actions where their items are
+/// owned: send each of `out`, the actions it took by owner, to its item's owner, and gather
+/// those of the items this process owns from every process (`early`: what came before process
+/// 0's word to take them), with process 0's word on pairing them. Returns them grouped, of
+/// the accounts that take part, and what process 0 asked.
 fn exchange_items<P: Piece>(
     link: &Mailbox<P>,
     kind: CoactionKind,
     out: Vec<Vec<Travelling>>,
     early: &mut Vec<(usize, Share)>,
-    mut ask: Option<ItemsAsk>,
 ) -> Result<(Actions, ItemsAsk)> {
     let (me, n) = (link.cluster().process, link.cluster().processes());
     let mut got: Vec<Option<Share>> = (0..n).map(|_| None).collect();
-    for (q, actions) in out.into_iter().enumerate() {
+    for (q, actions) in out.into_iter().enumerate().skip(1) {
         let share = Share { kind, actions };
         match q == me {
             true => got[q] = Some(share),
@@ -139,6 +142,7 @@ fn exchange_items<P: Piece>(
     for (q, share) in std::mem::take(early) {
         got[q] = Some(share);
     }
+    let mut ask = None;
     let wrong = |q| unexpected_in(link, q, "its actions on items this one owns");
     while ask.is_none() || got.iter().any(Option::is_none) {
         match link.mail::<Said>()? {
@@ -364,7 +368,7 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                     return Err(unexpected_in(&mailbox, 0, "a kind of a row's items"));
                 };
                 let out = take_items(&shard.data, here, &shard.rows, want, n);
-                let (owned, ask) = exchange_items(&mailbox, kind, out, &mut early, None)?;
+                let (owned, ask) = exchange_items(&mailbox, kind, out, &mut early)?;
                 let units = coaction::units(&owned, ask.window_ms, ask.cap);
                 link.count_held(units.map(Unit::Actions))?;
             }
@@ -636,14 +640,14 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
     }
 
     fn owned_actions(&self, whole: &Actions, ask: &ItemsAsk) -> Result<Actions> {
-        for p in 1..self.held.len() {
-            self.link.post(p, &Said::Pair(ask.clone()))?;
-        }
-        // This process's own rows' actions are among the whole's it took.
+        // Each other process gets the actions of this process's own rows on its items.
         let n = self.held.len();
         let mut out: Vec<Vec<Travelling>> = vec![Vec::new(); n];
         for g in 0..whole.items() {
             let (item, owner) = (whole.item_key[g], held::owner(whole.item_key[g], n));
+            if owner == 0 {
+                continue;
+            }
             for i in whole.item(g) {
                 let row = whole.row[i] as usize;
                 let at = self.here.partition_point(|h| h.end <= row);
@@ -652,14 +656,17 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
                 }
             }
         }
-        let (owned, _) = exchange_items(
-            &self.link,
-            ask.kind,
-            out,
-            &mut Vec::new(),
-            Some(ask.clone()),
-        )?;
-        Ok(owned)
+        for (p, actions) in out.into_iter().enumerate().skip(1) {
+            self.link.post(p, &Said::Pair(ask.clone()))?;
+            self.link.post(
+                p,
+                &Said::Share(Share {
+                    kind: ask.kind,
+                    actions,
+                }),
+            )?;
+        }
+        Ok(whole.of_items(|item| held::owner(item, n) == 0))
     }
 
     fn retweet_totals(&self, accounts: usize) -> Result<RetweetTotals> {

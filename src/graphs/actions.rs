@@ -129,6 +129,25 @@ impl Actions {
         *self = out;
     }
 
+    /// The actions on the items whose key `keep` holds, in the same order, with what pairing
+    /// reads.
+    pub fn of_items(&self, keep: impl Fn(u64) -> bool) -> Actions {
+        let mut out = Actions {
+            kind: self.kind,
+            ..Default::default()
+        };
+        out.start.push(0);
+        for g in (0..self.items()).filter(|&g| keep(self.item_key[g])) {
+            let range = self.item(g);
+            out.account.extend_from_slice(&self.account[range.clone()]);
+            out.time_ms.extend_from_slice(&self.time_ms[range.clone()]);
+            out.row.extend_from_slice(&self.row[range]);
+            out.item_key.push(self.item_key[g]);
+            out.start.push(out.account.len() as u32);
+        }
+        out
+    }
+
     /// A readable name for item `g`.
     pub fn item_label(&self, data: &Dataset, g: usize) -> String {
         let item = self.item_key[g];
@@ -450,6 +469,39 @@ mod tests {
                 }
                 got.sort_unstable();
                 assert_eq!(got, whole, "{kind:?} cut at {cuts:?}");
+            }
+        }
+    }
+
+    /// The items of any owner, taken from the whole, are the whole's items it owns, each with
+    /// all its actions in order: the owners' parts together are the whole.
+    #[test]
+    fn each_owners_items_of_the_whole_add_up_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(20_000, dir.path());
+        let whole = collect(&data, CoactionKind::CoHashtag, &ActionFilter::default());
+        assert!(whole.items() > 100);
+        for n in [1, 2, 3] {
+            let parts: Vec<Actions> = (0..n)
+                .map(|p| whole.of_items(|item| crate::graphs::held::owner(item, n) == p))
+                .collect();
+            assert_eq!(
+                parts.iter().map(Actions::items).sum::<usize>(),
+                whole.items()
+            );
+            for part in &parts {
+                assert_eq!(part.start.len(), part.items() + 1);
+                for g in 0..part.items() {
+                    let w = whole
+                        .item_key
+                        .iter()
+                        .position(|&k| k == part.item_key[g])
+                        .unwrap();
+                    let (mine, theirs) = (part.item(g), whole.item(w));
+                    assert_eq!(part.account[mine.clone()], whole.account[theirs.clone()]);
+                    assert_eq!(part.time_ms[mine.clone()], whole.time_ms[theirs.clone()]);
+                    assert_eq!(part.row[mine], whole.row[theirs]);
+                }
             }
         }
     }

@@ -38,9 +38,10 @@ pub trait HeldApart: Send + Sync {
     /// the whole's; [`HeldApart::owned_actions`] follows.
     fn take_items(&self, kind: CoactionKind) -> Result<()>;
 
-    /// The actions of `ask.kind` on the items this process owns ([`owner`]), of `whole`
-    /// (every row's, as [`super::coaction`] keeps them), with those the others took of their
-    /// rows. Every other process pairs the actions of the items it owns in units, as `ask`
+    /// The actions of `ask.kind` on the items this process owns ([`owner`]), taken from
+    /// `whole` (every row's, as [`super::coaction`] keeps them: this process holds every row,
+    /// so the others send it none). Every other process pairs the actions of the items it
+    /// owns, its rows' and those this process sends it of its own rows, in units, as `ask`
     /// says, and feeds them into the next graph counted, which must count with
     /// [`PairJob::held`](super::counting::PairJob::held).
     fn owned_actions(&self, whole: &Actions, ask: &ItemsAsk) -> Result<Actions>;
