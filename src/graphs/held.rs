@@ -61,10 +61,12 @@ pub struct ItemsAsk {
 }
 
 impl ItemsAsk {
-    /// Whether `account` takes part; false past the accounts.
+    /// Whether `account` takes part; false past the accounts (and past the bits, should
+    /// another build send fewer).
     pub fn keeps(&self, account: u32) -> bool {
         let a = account as usize;
-        a < self.accounts && self.keep[a / 64] >> (a % 64) & 1 == 1
+        let set = |w: &u64| w >> (a % 64) & 1 == 1;
+        a < self.accounts && self.keep.get(a / 64).is_some_and(set)
     }
 
     /// The bits of [`ItemsAsk::keep`]: the accounts with a non-zero `degree`.
