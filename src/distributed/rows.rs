@@ -100,7 +100,7 @@ struct Share {
 /// A process's rows' actions on `want` items on their way to the items' owners, by owner:
 /// those of the rows `here`, whose dataset rows `global` gives. Process 0 holds every row and
 /// takes its items' actions from them, so none are for it.
-fn take_items(
+fn items_by_owner(
     data: &Dataset,
     here: &[Range<usize>],
     global: &[u32],
@@ -367,7 +367,7 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                 let Some(want) = actions::row_item(kind) else {
                     return Err(unexpected_in(&mailbox, 0, "a kind of a row's items"));
                 };
-                let out = take_items(&shard.data, here, &shard.rows, want, n);
+                let out = items_by_owner(&shard.data, here, &shard.rows, want, n);
                 let (owned, ask) = exchange_items(&mailbox, kind, out, &mut early)?;
                 let units = coaction::units(&owned, ask.window_ms, ask.cap);
                 link.count_held(units.map(Unit::Actions))?;
