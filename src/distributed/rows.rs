@@ -6,18 +6,20 @@
 //! ([`crate::graphs::held`]): every process finds its rows' retweets' sources with the others
 //! ([`crate::graphs::originals`]: the originals exchanged by tweet id and by text) and gives
 //! process 0 them, forms the retweet graph's pairs of its rows, and takes their co-tweet
-//! actions. Scoring, and the report after it (activity, amplification, profiles), ask every
-//! process for the tally of its rows ([`RowsAcross`], process 0's side; [`serve_rows`], the
-//! others'), adding them to its own rows' tally.
+//! actions; it sends its rows' co-hashtag, co-URL and co-mention actions to their items'
+//! owners, and pairs and keeps those of the items it owns. Scoring, and the report after it
+//! (activity, amplification, profiles), ask every process for the tally of its rows and of
+//! the items it owns ([`RowsAcross`], process 0's side; [`serve_rows`], the others'), adding
+//! them to its own.
 
 use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
-use crate::dataset::{Dataset, DatasetBuilder, ItemKind};
+use crate::dataset::{Dataset, DatasetBuilder, ItemKind, TimeResolution};
 use crate::error::{Error, Result};
 use crate::graphs::actions::{self, Actions, Travelling};
-use crate::graphs::coaction;
+use crate::graphs::coaction::{self, ItemsSlots};
 use crate::graphs::counting::Unit;
-use crate::graphs::held::{self, HeldApart, ItemsAsk};
+use crate::graphs::held::{self, HeldApart, ItemsAsk, ItemsSummary};
 use crate::graphs::originals::{self, Answer, Finder, Held, Offer, Original, TextOffer};
 use crate::graphs::retweet::{self, RetweetTotals, Source, SourceFound};
 use crate::graphs::CoactionKind;
@@ -43,10 +45,16 @@ enum Said {
     /// Send its rows' actions of a kind to their items' owners, and pair those of the items
     /// it owns once process 0 says how.
     Items(CoactionKind),
+    /// From any process to any other: its rows' actions on items the receiver owns.
+    Share(Share),
+    /// To process 0: what the actions on the items a process owns, and its rows' actions, add
+    /// to the kind's window and to the accounts that take part.
+    Summary(ItemsSummary),
     /// How to pair them.
     Pair(ItemsAsk),
-    /// From any process to any other but 0: its rows' actions on items the receiver owns.
-    Share(Share),
+    /// To process 0: what the actions of the items a process owns add to the null, once the
+    /// accounts that take part are kept.
+    Slots(ItemsSlots),
     /// Tally its rows.
     Tally(OwnedAsk),
     /// The activity of its rows' accounts, of so many accounts.
@@ -97,42 +105,40 @@ struct Share {
     actions: Vec<Travelling>,
 }
 
-/// A process's rows' actions on `want` items on their way to the items' owners, by owner:
-/// those of the rows `here`, whose dataset rows `global` gives. Process 0 holds every row and
-/// takes its items' actions from them, so none are for it.
+/// A process's rows' actions on `want` items on their way to the items' owners, by owner,
+/// and how coarse their times are ([`actions::coarseness`]): those of `data`'s rows `here`,
+/// whose dataset rows `global` gives (`None`: they are the dataset's).
 fn items_by_owner(
     data: &Dataset,
     here: &[Range<usize>],
-    global: &[u32],
+    global: Option<&[u32]>,
     want: ItemKind,
     n: usize,
-) -> Vec<Vec<Travelling>> {
+) -> (Vec<Vec<Travelling>>, (TimeResolution, usize)) {
+    let keyed = actions::item_keys(data, want, here);
+    let coarse = actions::coarseness(data, &keyed);
     let mut out: Vec<Vec<Travelling>> = vec![Vec::new(); n];
-    for (item, r) in actions::item_keys(data, want, here) {
+    for (item, r) in keyed {
         let r = r as usize;
-        let action = (item, global[r], data.account[r], data.time_ms[r]);
-        match held::owner(item, n) {
-            0 => {}
-            owner => out[owner].push(action),
-        }
+        let row = global.map_or(r as u32, |g| g[r]);
+        out[held::owner(item, n)].push((item, row, data.account[r], data.time_ms[r]));
     }
-    out
+    (out, coarse)
 }
 
 /// The part of a process other than 0 in pairing `kind`'s actions where their items are
 /// owned: send each of `out`, the actions it took by owner, to its item's owner, and gather
 /// those of the items this process owns from every process (`early`: what came before process
-/// 0's word to take them), with process 0's word on pairing them. Returns them grouped, of
-/// the accounts that take part, and what process 0 asked.
+/// 0's word to take them). Returns them grouped.
 fn exchange_items<P: Piece>(
     link: &Mailbox<P>,
     kind: CoactionKind,
     out: Vec<Vec<Travelling>>,
     early: &mut Vec<(usize, Share)>,
-) -> Result<(Actions, ItemsAsk)> {
+) -> Result<Actions> {
     let (me, n) = (link.cluster().process, link.cluster().processes());
     let mut got: Vec<Option<Share>> = (0..n).map(|_| None).collect();
-    for (q, actions) in out.into_iter().enumerate().skip(1) {
+    for (q, actions) in out.into_iter().enumerate() {
         let share = Share { kind, actions };
         match q == me {
             true => got[q] = Some(share),
@@ -142,29 +148,47 @@ fn exchange_items<P: Piece>(
     for (q, share) in std::mem::take(early) {
         got[q] = Some(share);
     }
-    let mut ask = None;
     let wrong = |q| unexpected_in(link, q, "its actions on items this one owns");
-    while ask.is_none() || got.iter().any(Option::is_none) {
+    while got.iter().any(Option::is_none) {
         match link.mail::<Said>()? {
             (q, Said::Share(share)) if q < n && got[q].is_none() => got[q] = Some(share),
-            (0, Said::Pair(a)) if ask.is_none() && a.kind == kind => ask = Some(a),
             (q, _) => return Err(wrong(q)),
         }
     }
-    let ask = ask.expect("asked");
     let mut all = Vec::new();
     for (q, share) in got.into_iter().enumerate() {
         let Some(share) = share else { continue };
-        let mine = |&(item, _, account, _): &Travelling| {
-            held::owner(item, n) == me && (account as usize) < ask.accounts
-        };
+        let mine = |&(item, ..): &Travelling| held::owner(item, n) == me;
         if share.kind != kind || !share.actions.iter().all(mine) {
             return Err(wrong(q));
         }
-        // Those of accounts with too few actions of the kind take no part.
-        all.extend(share.actions.into_iter().filter(|a| ask.keeps(a.2)));
+        all.extend(share.actions);
     }
-    Ok((actions::from_travelled(kind, all), ask))
+    Ok(actions::from_travelled(kind, all))
+}
+
+/// The rest of a process other than 0's part, once it has `owned`, the actions on the items
+/// it owns: tell process 0 what they add up to, keep those of the accounts that take part as
+/// process 0 says, tell it what they add to the null, and pair them. Returns those kept.
+fn pair_owned<P: Piece>(
+    link: &Link<P>,
+    mut owned: Actions,
+    coarse: (TimeResolution, usize),
+) -> Result<Actions> {
+    let mailbox = link.mailbox();
+    mailbox.post(0, &Said::Summary(ItemsSummary::of(&owned, coarse)))?;
+    let ask = match mailbox.mail::<Said>()? {
+        (0, Said::Pair(ask)) if Some(ask.kind) == owned.kind => ask,
+        (q, _) => return Err(unexpected_in(&mailbox, q, "how to pair its items' actions")),
+    };
+    owned.retain_accounts(|a| ask.keeps(a));
+    mailbox.post(
+        0,
+        &Said::Slots(ItemsSlots::of(&owned, ask.window_ms, ask.cap)),
+    )?;
+    let units = coaction::units(&owned, ask.window_ms, ask.cap);
+    link.count_held(units.map(Unit::Actions))?;
+    Ok(owned)
 }
 
 /// One process's side of the rounds: what came early (another process may be a round
@@ -306,8 +330,10 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
     let all = 0..shard.len();
     let here = std::slice::from_ref(&all);
     let mailbox = link.mailbox();
-    // Actions another process sent before process 0's word to pair them.
+    // Actions another process sent before process 0's word to take them.
     let mut early: Vec<(usize, Share)> = Vec::new();
+    // The actions on the items this process owns, of each kind paired so.
+    let mut owned_sets: Vec<Actions> = Vec::new();
     loop {
         match link.mail::<Said>()? {
             // Process 0's word to begin the search for the originals, or another process's
@@ -367,10 +393,11 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                 let Some(want) = actions::row_item(kind) else {
                     return Err(unexpected_in(&mailbox, 0, "a kind of a row's items"));
                 };
-                let out = items_by_owner(&shard.data, here, &shard.rows, want, n);
-                let (owned, ask) = exchange_items(&mailbox, kind, out, &mut early)?;
-                let units = coaction::units(&owned, ask.window_ms, ask.cap);
-                link.count_held(units.map(Unit::Actions))?;
+                let global = Some(&shard.rows[..]);
+                let (out, coarse) = items_by_owner(&shard.data, here, global, want, n);
+                let owned = exchange_items(&mailbox, kind, out, &mut early)?;
+                // Kept for scoring, which tallies their synchrony where they are.
+                owned_sets.push(pair_owned(link, owned, coarse)?);
             }
             (from, Said::Share(share)) if !early.iter().any(|e| e.0 == from) => {
                 early.push((from, share))
@@ -383,8 +410,9 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                     seed: a.seed,
                     hashtags: a.hashtags,
                 };
-                let blocks = tally::blocks(here, &[], 2 * rayon::current_num_threads());
-                let t = tally::tally(&shard.data, &sources[..], &[], None, &blocks, &ask);
+                let sets: Vec<&Actions> = owned_sets.iter().collect();
+                let blocks = tally::blocks(here, &sets, 2 * rayon::current_num_threads());
+                let t = tally::tally(&shard.data, &sources[..], &sets, None, &blocks, &ask);
                 link.post(0, &t)?;
             }
             (0, Said::Activity(accounts)) => {
@@ -632,41 +660,67 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
         Ok((keyed, taken))
     }
 
-    fn take_items(&self, kind: CoactionKind) -> Result<()> {
-        for p in 1..self.held.len() {
+    fn take_items(&self, data: &Dataset, kind: CoactionKind) -> Result<(Actions, ItemsSummary)> {
+        let n = self.held.len();
+        for p in 1..n {
             self.link.post(p, &Said::Items(kind))?;
         }
-        Ok(())
+        let Some(want) = actions::row_item(kind) else {
+            return Err(Error::cluster(format!(
+                "{} has no items of a row",
+                kind.name()
+            )));
+        };
+        let (mut out, coarse) = items_by_owner(data, &self.here, None, want, n);
+        let mut all = std::mem::take(&mut out[0]);
+        for (p, actions) in out.into_iter().enumerate().skip(1) {
+            self.link.post(p, &Said::Share(Share { kind, actions }))?;
+        }
+        let mut whole = ItemsSummary::default();
+        let (mut shares, mut summaries) = (vec![false; n], vec![false; n]);
+        shares[0] = true;
+        summaries[0] = true;
+        let wrong = |q| unexpected_in(&self.link, q, "its part of the actions on items");
+        while shares.iter().chain(&summaries).any(|&got| !got) {
+            match self.link.mail::<Said>()? {
+                (q, Said::Share(share)) if q < n && !shares[q] => {
+                    let mine = |&(item, ..): &Travelling| held::owner(item, n) == 0;
+                    let known = |a: &Travelling| (a.2 as usize) < data.accounts.len();
+                    if share.kind != kind || !share.actions.iter().all(|a| mine(a) && known(a)) {
+                        return Err(wrong(q));
+                    }
+                    all.extend(share.actions);
+                    shares[q] = true;
+                }
+                (q, Said::Summary(part)) if q < n && shares[q] && !summaries[q] => {
+                    whole = whole + part;
+                    summaries[q] = true;
+                }
+                (q, _) => return Err(wrong(q)),
+            }
+        }
+        let owned = actions::from_travelled(kind, all);
+        let whole = ItemsSummary::of(&owned, coarse) + whole;
+        Ok((owned, whole))
     }
 
-    fn owned_actions(&self, whole: &Actions, ask: &ItemsAsk) -> Result<Actions> {
-        // Each other process gets the actions of this process's own rows on its items.
+    fn pair_items(&self, ask: &ItemsAsk) -> Result<ItemsSlots> {
         let n = self.held.len();
-        let mut out: Vec<Vec<Travelling>> = vec![Vec::new(); n];
-        for g in 0..whole.items() {
-            let (item, owner) = (whole.item_key[g], held::owner(whole.item_key[g], n));
-            if owner == 0 {
-                continue;
-            }
-            for i in whole.item(g) {
-                let row = whole.row[i] as usize;
-                let at = self.here.partition_point(|h| h.end <= row);
-                if self.here.get(at).is_some_and(|h| h.contains(&row)) {
-                    out[owner].push((item, row as u32, whole.account[i], whole.time_ms[i]));
-                }
-            }
-        }
-        for (p, actions) in out.into_iter().enumerate().skip(1) {
+        for p in 1..n {
             self.link.post(p, &Said::Pair(ask.clone()))?;
-            self.link.post(
-                p,
-                &Said::Share(Share {
-                    kind: ask.kind,
-                    actions,
-                }),
-            )?;
         }
-        Ok(whole.of_items(|item| held::owner(item, n) == 0))
+        let mut sum = ItemsSlots::default();
+        let mut got = vec![false; n];
+        for _ in 1..n {
+            match self.link.mail::<Said>()? {
+                (q, Said::Slots(part)) if 0 < q && q < n && !got[q] => {
+                    sum = sum + part;
+                    got[q] = true;
+                }
+                (q, _) => return Err(unexpected_in(&self.link, q, "its items' slots")),
+            }
+        }
+        Ok(sum)
     }
 
     fn retweet_totals(&self, accounts: usize) -> Result<RetweetTotals> {

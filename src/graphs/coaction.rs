@@ -11,11 +11,11 @@
 
 use super::actions::Actions;
 use super::counting::{PairCount, PairJob, Test, Unit};
-use super::held::{self, HeldApart, ItemsAsk};
+use super::held::{self, HeldApart, ItemsAsk, ItemsSummary};
 use super::significance::{poisson_upper_tail, z_from_p, Fixed};
 use super::{CoactionKind, GraphOptions};
 use crate::dataset::{Dataset, NO_TWEET};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use hashbrown::HashMap;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -107,7 +107,7 @@ pub fn project(data: &Dataset, actions: Actions, opts: &GraphOptions) -> Result<
     };
     let pairs = collect_pairs::<Acc>(&ctx, p.window_ms, opts.max_neighbors);
     let filter = count_pairs(data, &mut p, &pairs, opts);
-    let null = ShuffledNull::new(&p.actions, pairs.totals.slot_pairs, degree);
+    let null = ShuffledNull::new(p.actions.len(), pairs.totals.slot_pairs, degree);
     p.edges = finish_edges(pairs.maps, &filter, &null, &weights, &mut p.stats);
     p.stats.edges = p.edges.len();
     Ok(p)
@@ -132,42 +132,17 @@ pub fn project_significant(
         let window = p.window_ms.unwrap_or(i64::MAX);
         let cap = opts.max_neighbors.max(1);
         let slots = window_slots(&p.actions, window, cap as usize);
-        // Where the rows are held apart, the actions of a kind whose items every holder
-        // numbers alike are paired where their items are owned; else this process deals them.
-        let owned = match items_apart(opts, p.kind) {
-            Some(apart) => {
-                let ask = ItemsAsk {
-                    kind: p.kind,
-                    keep: ItemsAsk::keep_of(&degree),
-                    accounts: degree.len(),
-                    window_ms: window,
-                    cap,
-                };
-                Some(apart.owned_actions(&p.actions, &ask)?)
-            }
-            _ => None,
-        };
         let test = EdgeTest {
-            null: ShuffledNull::new(&p.actions, slots.slot_pairs, degree),
+            null: ShuffledNull::new(p.actions.len(), slots.slot_pairs, degree),
             min_pairs: opts.min_pairs,
             alpha,
         };
         let counted = counter.count(PairJob {
-            units: Box::new(
-                units(owned.as_ref().unwrap_or(&p.actions), window, cap).map(Unit::Actions),
-            ),
+            units: Box::new(units(&p.actions, window, cap).map(Unit::Actions)),
             test: &Test::Coaction(test),
-            held: owned.is_some(),
+            held: false,
         })?;
-        p.stats.pairs = counted.pairs;
-        p.stats.pairs_capped = slots.capped;
-        p.stats.items_capped = slots.items_capped;
-        p.stats.edges_before_filters = counted.edges_before_filters as usize;
-        p.stats.edges_below_min_pairs = counted.edges_below_min_pairs as usize;
-        p.stats.edges = counted.kept as usize;
-        p.stats.pairs_by_process = counted.by_process;
-        let mut edges = counted.significant;
-        edges.par_sort_unstable_by_key(|e| (e.0, e.1));
+        let edges = counted_edges(&mut p.stats, counted, slots);
         return Ok((p, edges));
     }
     let ctx = Context {
@@ -178,7 +153,7 @@ pub fn project_significant(
     let pairs = collect_pairs::<u32>(&ctx, p.window_ms, opts.max_neighbors);
     let filter = count_pairs(data, &mut p, &pairs, opts);
     let test = EdgeTest {
-        null: ShuffledNull::new(&p.actions, pairs.totals.slot_pairs, degree),
+        null: ShuffledNull::new(p.actions.len(), pairs.totals.slot_pairs, degree),
         min_pairs: opts.min_pairs,
         alpha,
     };
@@ -206,13 +181,127 @@ pub fn project_significant(
     Ok((p, edges))
 }
 
+/// What the pair counts of a projection counted across the processes say, into its `stats`;
+/// returns the significant edges, sorted.
+fn counted_edges(
+    stats: &mut ProjectionStats,
+    counted: PairCount,
+    slots: Slots,
+) -> SignificantPairs {
+    stats.pairs = counted.pairs;
+    stats.pairs_capped = slots.capped;
+    stats.items_capped = slots.items_capped;
+    stats.edges_before_filters = counted.edges_before_filters as usize;
+    stats.edges_below_min_pairs = counted.edges_below_min_pairs as usize;
+    stats.edges = counted.kept as usize;
+    stats.pairs_by_process = counted.by_process;
+    let mut edges = counted.significant;
+    edges.par_sort_unstable_by_key(|e| (e.0, e.1));
+    edges
+}
+
 /// Where the rows are held apart and the pairs counted across the processes, the holders
 /// that pair `kind`'s actions where their items are owned, if its items allow it
 /// ([`held::owned_where_items_are`]): the caller asks them to take their rows' actions
-/// ([`HeldApart::take_items`]) before [`project_significant`] pairs them.
+/// ([`HeldApart::take_items`]) and [`project_owned`] pairs them.
 pub fn items_apart(opts: &GraphOptions, kind: CoactionKind) -> Option<&dyn HeldApart> {
     let counted_apart = opts.counter.0.is_some() && !opts.coortweet_participation;
     (opts.holders.apart()).filter(|_| counted_apart && held::owned_where_items_are(kind))
+}
+
+/// [`project_significant`] where the actions are paired where their items are owned
+/// ([`items_apart`]): `owned`, this process's items' actions, and what every owner's add up
+/// to, `whole`. The window, the accounts that take part and the null are the whole's; each
+/// owner pairs its items' actions. The projection keeps this process's items' actions.
+pub fn project_owned(
+    data: &Dataset,
+    apart: &dyn HeldApart,
+    mut owned: Actions,
+    whole: ItemsSummary,
+    opts: &GraphOptions,
+    alpha: f64,
+) -> Result<(Projection, SignificantPairs)> {
+    let kind = owned.kind.expect("actions are taken for a kind");
+    let Some(counter) = &opts.counter.0 else {
+        return Err(Error::cluster(
+            "pairs held apart are counted across the processes",
+        ));
+    };
+    let mut stats = ProjectionStats::default();
+    let accounts = data.accounts.len();
+    let degree = take_part(
+        whole.per_account(accounts)?,
+        opts.min_participation,
+        &mut stats,
+    );
+    let coarse = (whole.coarsest, whole.coarse_actions);
+    let (window_ms, window_reason) =
+        (opts.window).resolve_with(coarse, || whole.delays, opts.max_auto_window_ms)?;
+    let (window, cap) = (window_ms.unwrap_or(i64::MAX), opts.max_neighbors.max(1));
+    let ask = ItemsAsk {
+        kind,
+        keep: ItemsAsk::keep_of(&degree),
+        accounts,
+        window_ms: window,
+        cap,
+    };
+    owned.retain_accounts(|a| ask.keeps(a));
+    let here = ItemsSlots::of(&owned, window, cap);
+    let slots = here + apart.pair_items(&ask)?;
+    stats.items = slots.items;
+    let test = EdgeTest {
+        null: ShuffledNull::new(stats.actions, slots.slots.slot_pairs, degree),
+        min_pairs: opts.min_pairs,
+        alpha,
+    };
+    let counted = counter.count(PairJob {
+        units: Box::new(units(&owned, window, cap).map(Unit::Actions)),
+        test: &Test::Coaction(test),
+        held: true,
+    })?;
+    let edges = counted_edges(&mut stats, counted, slots.slots);
+    let p = Projection {
+        kind,
+        window_ms,
+        window_reason,
+        edges: Vec::new(),
+        stats,
+        actions: owned,
+    };
+    Ok((p, edges))
+}
+
+/// What the null and the projection's counts read of an owner's items' actions once the
+/// accounts that take part are kept: the window's slots, and the items left.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ItemsSlots {
+    slots: Slots,
+    items: usize,
+}
+
+impl ItemsSlots {
+    pub fn of(actions: &Actions, window_ms: i64, cap: u32) -> ItemsSlots {
+        ItemsSlots {
+            slots: window_slots(actions, window_ms, cap.max(1) as usize),
+            items: actions.items(),
+        }
+    }
+}
+
+impl std::ops::Add for ItemsSlots {
+    type Output = ItemsSlots;
+
+    fn add(self, other: ItemsSlots) -> ItemsSlots {
+        let (a, b) = (self.slots, other.slots);
+        ItemsSlots {
+            slots: Slots {
+                slot_pairs: a.slot_pairs + b.slot_pairs,
+                capped: a.capped + b.capped,
+                items_capped: a.items_capped + b.items_capped,
+            },
+            items: self.items + other.items,
+        }
+    }
 }
 
 /// `actions` in units of about [`UNIT`] actions, each with what pairing its actions reads (the
@@ -331,6 +420,7 @@ impl EdgeTest {
 /// The window's slots (action pairs the window and cap allow, accounts aside) and what the
 /// cap left out, without forming a pair: what the null and the stats read when the pairs
 /// are counted elsewhere. The same figures `collect_pairs` adds up as it pairs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Slots {
     slot_pairs: u64,
     capped: u64,
@@ -418,18 +508,30 @@ fn drop_light_accounts(
     opts: &GraphOptions,
     stats: &mut ProjectionStats,
 ) -> Vec<u32> {
-    let per_account = actions.per_account(accounts);
-    let active_before = per_account.iter().filter(|&&n| n > 0).count();
+    let degree = take_part(actions.per_account(accounts), opts.min_participation, stats);
     if opts.min_participation > 1 {
-        let m = opts.min_participation;
-        actions.retain_accounts(|a| per_account[a as usize] >= m);
+        actions.retain_accounts(|a| degree[a as usize] > 0);
     }
-    let degree = actions.per_account(accounts);
-    stats.actions = actions.len();
-    stats.accounts = degree.iter().filter(|&&n| n > 0).count();
-    stats.accounts_below_min_participation = active_before - stats.accounts;
     stats.items = actions.items();
     stats.unplaced = actions.unplaced;
+    degree
+}
+
+/// Each account's actions, `per_account`, where it takes part (it has at least
+/// `min_participation`), else 0; the actions and accounts left, into `stats`.
+fn take_part(
+    mut degree: Vec<u32>,
+    min_participation: u32,
+    stats: &mut ProjectionStats,
+) -> Vec<u32> {
+    let active_before = degree.iter().filter(|&&n| n > 0).count();
+    degree
+        .iter_mut()
+        .filter(|n| **n < min_participation)
+        .for_each(|n| *n = 0);
+    stats.actions = degree.iter().map(|&n| n as usize).sum();
+    stats.accounts = degree.iter().filter(|&&n| n > 0).count();
+    stats.accounts_below_min_participation = active_before - stats.accounts;
     degree
 }
 
@@ -542,8 +644,10 @@ struct ShuffledNull {
 }
 
 impl ShuffledNull {
-    fn new(actions: &Actions, slot_pairs: u64, degree: Vec<u32>) -> ShuffledNull {
-        let m = actions.len() as f64;
+    /// The null of `m` actions (of the accounts that take part) whose window allows
+    /// `slot_pairs` pairs of slots; each account's actions `degree`.
+    fn new(m: usize, slot_pairs: u64, degree: Vec<u32>) -> ShuffledNull {
+        let m = m as f64;
         let scale = if m > 1.0 {
             2.0 * slot_pairs as f64 / (m * (m - 1.0))
         } else {
@@ -986,7 +1090,7 @@ mod tests {
             assert_eq!(slots.items_capped, here.items_capped());
 
             let test = EdgeTest {
-                null: ShuffledNull::new(&a, slots.slot_pairs, a.per_account(ACCOUNTS)),
+                null: ShuffledNull::new(a.len(), slots.slot_pairs, a.per_account(ACCOUNTS)),
                 min_pairs: 4,
                 alpha: 0.05,
             };
@@ -1023,5 +1127,93 @@ mod tests {
                 (whole.kept, want.len() as u64)
             );
         }
+    }
+
+    /// Where a kind's actions are paired where their items are owned, each owner's part of
+    /// what the window, the accounts that take part and the null read adds up to the whole's:
+    /// the same window for the same reason, the same accounts with the same actions, and the
+    /// same slots and items once those accounts are kept.
+    #[test]
+    fn owners_parts_add_up_to_the_wholes_window_accounts_and_null() {
+        use crate::graphs::actions::{collect, ActionFilter};
+        use crate::graphs::held::owner;
+        use crate::graphs::window::Window;
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(20_000, dir.path());
+        let accounts = data.accounts.len();
+        let whole = collect(&data, CoactionKind::CoHashtag, &ActionFilter::default());
+        let coarse = (whole.coarsest, whole.coarse_actions);
+        for n in [1, 2, 3] {
+            let parts: Vec<Actions> = (0..n)
+                .map(|p| whole.of_items(|item| owner(item, n) == p))
+                .collect();
+            // How coarse the times are comes from the rows' holders: here all from one.
+            let summary = (parts.iter().enumerate())
+                .map(|(p, part)| {
+                    ItemsSummary::of(part, if p == 0 { coarse } else { Default::default() })
+                })
+                .fold(ItemsSummary::default(), |a, b| a + b);
+            for window in [Window::Auto, Window::Fixed(30_000), Window::Whole] {
+                let one = window.resolve(&whole, 3_600_000).unwrap();
+                let cut = (
+                    summary.clone().delays,
+                    (summary.coarsest, summary.coarse_actions),
+                );
+                let summed = window.resolve_with(cut.1, || cut.0, 3_600_000).unwrap();
+                assert_eq!(summed, one, "{window} on {n}");
+            }
+            for min_participation in [1, 2, 5] {
+                let opts = GraphOptions {
+                    min_participation,
+                    ..GraphOptions::default()
+                };
+                let (mut one, mut stats) = (whole.clone(), ProjectionStats::default());
+                let degree = drop_light_accounts(&mut one, accounts, &opts, &mut stats);
+                let mut summed = ProjectionStats::default();
+                let per_account = summary.per_account(accounts).unwrap();
+                assert_eq!(
+                    take_part(per_account, min_participation, &mut summed),
+                    degree
+                );
+                assert_eq!(
+                    (
+                        summed.actions,
+                        summed.accounts,
+                        summed.accounts_below_min_participation
+                    ),
+                    (
+                        stats.actions,
+                        stats.accounts,
+                        stats.accounts_below_min_participation
+                    )
+                );
+                let keep = ItemsAsk {
+                    kind: CoactionKind::CoHashtag,
+                    keep: ItemsAsk::keep_of(&degree),
+                    accounts,
+                    window_ms: 60_000,
+                    cap: 3,
+                };
+                let slots = (parts.iter().cloned())
+                    .map(|mut part| {
+                        part.retain_accounts(|a| keep.keeps(a));
+                        ItemsSlots::of(&part, keep.window_ms, keep.cap)
+                    })
+                    .fold(ItemsSlots::default(), |a, b| a + b);
+                assert_eq!(
+                    slots,
+                    ItemsSlots::of(&one, 60_000, 3),
+                    "{n}, {min_participation}"
+                );
+                assert_eq!(slots.items, stats.items);
+                assert!(slots.slots.capped > 0 && slots.slots.slot_pairs > 0);
+            }
+        }
+        // An account past the dataset's, from another process, is an error, not a panic.
+        let stray = ItemsSummary {
+            by_account: vec![(accounts as u32, 1)],
+            ..Default::default()
+        };
+        assert!(stray.per_account(accounts).is_err());
     }
 }

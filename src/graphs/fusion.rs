@@ -514,34 +514,43 @@ fn project_kind(
 ) -> Result<(Projection, coaction::SignificantPairs)> {
     let mut opts = graph.clone();
     let mut taken_by = Vec::new();
-    let actions = match (kind, graph.holders.apart()) {
-        (CoactionKind::CoSimilar, _) => coaction_actions(data, kind, &opts)?,
+    let owners = coaction::items_apart(graph, kind);
+    // Where the items' owners pair them, each process takes its rows' actions and sends each
+    // to its item's owner: this process gets its own items' and what all add up to.
+    let (actions, owned) = match (kind, graph.holders.apart(), owners) {
+        (CoactionKind::CoSimilar, _, _) => (coaction_actions(data, kind, &opts)?, None),
         // Normalising the texts is most of co-tweet's time: each holder takes its rows'.
-        (CoactionKind::CoTweet, Some(apart)) => {
+        (CoactionKind::CoTweet, Some(apart), _) => {
             let keyed;
             (keyed, taken_by) = apart.co_tweets(data, opts.filter.min_text_chars)?;
-            super::actions::from_keyed(data, kind, keyed)
+            (super::actions::from_keyed(data, kind, keyed), None)
         }
+        (_, _, Some(owners)) => (Actions::default(), Some(owners.take_items(data, kind)?)),
         _ => {
-            // Where their items' owners pair them, the others take their rows' actions while
-            // this process takes the whole's.
-            if let Some(apart) = coaction::items_apart(graph, kind) {
-                apart.take_items(kind)?;
-            }
-            super::actions::collect_with(data, kind, &opts.filter, Some(sources))
+            let actions = super::actions::collect_with(data, kind, &opts.filter, Some(sources));
+            (actions, None)
         }
+    };
+    let (coarsest, coarse_actions) = match &owned {
+        Some((_, whole)) => (whole.coarsest, whole.coarse_actions),
+        None => (actions.coarsest, actions.coarse_actions),
     };
     let mut coarse = None;
     if let Window::Fixed(w) = opts.window {
-        if check_window(&actions, Some(w)).is_err() {
+        if check_window(coarsest, coarse_actions, Some(w)).is_err() {
             coarse = Some(format!(
                 "timestamps are {} at best, too coarse for a window; using the whole period",
-                actions.coarsest.name()
+                coarsest.name()
             ));
             opts.window = Window::Whole;
         }
     }
-    let (mut p, significant) = coaction::project_significant(data, actions, &opts, alpha)?;
+    let (mut p, significant) = match (owners, owned) {
+        (Some(owners), Some((owned, whole))) => {
+            coaction::project_owned(data, owners, owned, whole, &opts, alpha)?
+        }
+        _ => coaction::project_significant(data, actions, &opts, alpha)?,
+    };
     if !taken_by.is_empty() {
         p.stats.actions_by_process = taken_by;
     }

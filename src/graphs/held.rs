@@ -2,13 +2,19 @@
 //! a run. Where they are apart, the graphs' work on rows is done by their holders, as process
 //! 0 asks: each retweet's source is found, the retweet graph's pairs formed and the texts'
 //! co-tweet forms taken where the rows are; the co-hashtag, co-URL and co-mention actions go
-//! from where their rows are to the process that owns their item, which pairs them.
+//! from where their rows are to the process that owns their item, which pairs them and keeps
+//! them for scoring. What their window, the accounts that take part and the null read of them
+//! are sums over items ([`ItemsSummary`], [`super::coaction::ItemsSlots`]): each owner sends its
+//! part, and no process takes the whole's.
 
 use super::actions::{Actions, Keyed};
+use super::coaction::ItemsSlots;
 use super::retweet::{RetweetTotals, Source};
+use super::window::Delays;
 use super::CoactionKind;
-use crate::dataset::Dataset;
-use crate::error::Result;
+use crate::dataset::{Dataset, TimeResolution};
+use crate::error::{Error, Result};
+use hashbrown::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -34,17 +40,74 @@ pub trait HeldApart: Send + Sync {
     fn co_tweets(&self, data: &Dataset, min_chars: usize) -> Result<(Keyed, Vec<u64>)>;
 
     /// Ask every other process to take its rows' actions of `kind` (one whose actions are
-    /// [`owned_where_items_are`]) and send each to its item's owner, while this process takes
-    /// the whole's; [`HeldApart::owned_actions`] follows.
-    fn take_items(&self, kind: CoactionKind) -> Result<()>;
+    /// [`owned_where_items_are`]) and send each to its item's owner, as this process does with
+    /// the rows it holds of `data`: returns the actions on the items this process owns, and
+    /// what every process's add up to. [`HeldApart::pair_items`] follows.
+    fn take_items(&self, data: &Dataset, kind: CoactionKind) -> Result<(Actions, ItemsSummary)>;
 
-    /// The actions of `ask.kind` on the items this process owns ([`owner`]), taken from
-    /// `whole` (every row's, as [`super::coaction`] keeps them: this process holds every row,
-    /// so the others send it none). Every other process pairs the actions of the items it
-    /// owns, its rows' and those this process sends it of its own rows, in units, as `ask`
-    /// says, and feeds them into the next graph counted, which must count with
-    /// [`PairJob::held`](super::counting::PairJob::held).
-    fn owned_actions(&self, whole: &Actions, ask: &ItemsAsk) -> Result<Actions>;
+    /// Tell every other process how to pair the actions of the items it owns: each keeps
+    /// those of the accounts `ask` keeps, pairs them in units, and feeds them into the next
+    /// graph counted, which must count with
+    /// [`PairJob::held`](super::counting::PairJob::held). Returns what the others' kept
+    /// actions add up to.
+    fn pair_items(&self, ask: &ItemsAsk) -> Result<ItemsSlots>;
+}
+
+/// What the window and the accounts that take part read of a co-action kind's actions, in
+/// parts that add up: each owner's, of its items' actions ([`Delays`], actions per account),
+/// and each holder's, of its rows' actions (how coarse their times are).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ItemsSummary {
+    /// (account, actions), each account once a part.
+    pub by_account: Vec<(u32, u32)>,
+    pub delays: Delays,
+    pub coarsest: TimeResolution,
+    pub coarse_actions: usize,
+}
+
+impl ItemsSummary {
+    /// Of `owned`, the actions on a process's items, and `coarse`, how coarse the times of
+    /// its rows' actions are ([`super::actions::coarseness`]).
+    pub fn of(owned: &Actions, (coarsest, coarse_actions): (TimeResolution, usize)) -> Self {
+        let mut n: HashMap<u32, u32> = HashMap::new();
+        for &a in &owned.account {
+            *n.entry(a).or_default() += 1;
+        }
+        ItemsSummary {
+            by_account: n.into_iter().collect(),
+            delays: Delays::of(owned),
+            coarsest,
+            coarse_actions,
+        }
+    }
+
+    /// Every account's actions, of `accounts` accounts; an error if a part (another
+    /// process's) names an account past them.
+    pub fn per_account(&self, accounts: usize) -> Result<Vec<u32>> {
+        let mut n = vec![0u32; accounts];
+        for &(a, k) in &self.by_account {
+            let Some(slot) = n.get_mut(a as usize) else {
+                return Err(Error::cluster(format!(
+                    "actions of account {a}, of {accounts}: every process must read the same \
+                     inputs with the same build"
+                )));
+            };
+            *slot += k;
+        }
+        Ok(n)
+    }
+}
+
+impl std::ops::Add for ItemsSummary {
+    type Output = ItemsSummary;
+
+    fn add(mut self, other: ItemsSummary) -> ItemsSummary {
+        self.by_account.extend(other.by_account);
+        self.delays = self.delays + other.delays;
+        self.coarsest = self.coarsest.max(other.coarsest);
+        self.coarse_actions += other.coarse_actions;
+        self
+    }
 }
 
 /// What every process needs to pair a co-action kind's actions where their items are owned.

@@ -12,6 +12,7 @@
 
 use super::actions::Actions;
 use super::{format_duration, parse_duration};
+use crate::dataset::TimeResolution;
 use crate::error::{Error, Result, Setting};
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
@@ -42,12 +43,26 @@ impl Window {
         actions: &Actions,
         max_auto_ms: i64,
     ) -> Result<(Option<i64>, Option<String>)> {
+        let coarse = (actions.coarsest, actions.coarse_actions);
+        self.resolve_with(coarse, || Delays::of(actions), max_auto_ms)
+    }
+
+    /// [`Window::resolve`] from what the estimate reads: the actions' coarsest resolution and
+    /// how many are that coarse, and their [`Delays`] (taken only for an estimate).
+    pub fn resolve_with(
+        self,
+        (coarsest, coarse_actions): (TimeResolution, usize),
+        delays: impl FnOnce() -> Delays,
+        max_auto_ms: i64,
+    ) -> Result<(Option<i64>, Option<String>)> {
         match self {
             Window::Whole => Ok((None, None)),
-            Window::Fixed(w) => check_window(actions, Some(w)).map(|_| (Some(w), None)),
+            Window::Fixed(w) => {
+                check_window(coarsest, coarse_actions, Some(w)).map(|_| (Some(w), None))
+            }
             Window::Auto => {
-                let est = estimate_window(actions, MIN_EXCESS);
-                let floor = actions.coarsest.millis().max(1000);
+                let floor = coarsest.millis().max(1000);
+                let est = estimate(&delays(), floor, MIN_EXCESS);
                 let w = est.window_ms.clamp(floor, max_auto_ms.max(floor));
                 let reason = if w == est.window_ms {
                     est.explanation
@@ -84,16 +99,20 @@ impl std::fmt::Display for Window {
     }
 }
 
-/// Refuse a window the data's timestamps cannot resolve.
-pub fn check_window(actions: &Actions, window_ms: Option<i64>) -> Result<()> {
+/// Refuse a window the data's timestamps cannot resolve: the actions' coarsest resolution
+/// `res`, and how many actions are minute-resolved or coarser.
+pub fn check_window(
+    res: TimeResolution,
+    coarse_actions: usize,
+    window_ms: Option<i64>,
+) -> Result<()> {
     let Some(w) = window_ms else { return Ok(()) };
-    let res = actions.coarsest;
     if w >= res.millis() {
         return Ok(());
     }
     let unit = res.name();
-    let which = if actions.coarse_actions > 0 {
-        format!("{} actions", actions.coarse_actions)
+    let which = if coarse_actions > 0 {
+        format!("{coarse_actions} actions")
     } else {
         "the actions".to_string()
     };
@@ -126,7 +145,50 @@ const CANDIDATES_S: [i64; 17] = [
 /// Estimate a window for `actions`; `min_excess` is the observed/chance ratio a window needs.
 pub fn estimate_window(actions: &Actions, min_excess: f64) -> WindowEstimate {
     let floor = actions.coarsest.millis().max(1000);
-    let observed = pair_delays(actions, None);
+    estimate(&Delays::of(actions), floor, min_excess)
+}
+
+/// What the window estimate reads of a kind's actions, item by item, so that the [`Delays`] of
+/// the actions cut by item add up to the whole's (where the rows are held apart, each
+/// process's items'): same-item pairs' delays, as they are and with times spread over each
+/// item's lifetime, and each item's time to its median action.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Delays {
+    observed: DelayCounts,
+    spread: DelayCounts,
+    /// Per item with 3+ actions, from its first action to its median one (CooRnet's rule).
+    halves: Vec<i64>,
+}
+
+impl Delays {
+    pub fn of(actions: &Actions) -> Delays {
+        Delays {
+            observed: pair_delays(actions, None),
+            spread: pair_delays(actions, Some(7)),
+            halves: (0..actions.items())
+                .filter_map(|g| {
+                    let t = &actions.time_ms[actions.item(g)];
+                    (t.len() >= 3).then(|| t[(t.len() - 1) / 2] - t[0])
+                })
+                .collect(),
+        }
+    }
+}
+
+impl std::ops::Add for Delays {
+    type Output = Delays;
+
+    fn add(mut self, other: Delays) -> Delays {
+        self.observed.add(&other.observed);
+        self.spread.add(&other.spread);
+        self.halves.extend(other.halves);
+        self
+    }
+}
+
+/// A window from `delays`, no finer than `floor`.
+fn estimate(delays: &Delays, floor: i64, min_excess: f64) -> WindowEstimate {
+    let (observed, null) = (&delays.observed, &delays.spread);
     if observed.total == 0 {
         return WindowEstimate {
             window_ms: 60_000,
@@ -134,7 +196,6 @@ pub fn estimate_window(actions: &Actions, min_excess: f64) -> WindowEstimate {
             explanation: "no item has two actions; using the default window of 1m".into(),
         };
     }
-    let null = pair_delays(actions, Some(7));
     let candidates: Vec<usize> = (0..CANDIDATES_S.len())
         .filter(|&i| CANDIDATES_S[i] * 1000 >= floor)
         .collect();
@@ -194,7 +255,7 @@ pub fn estimate_window(actions: &Actions, min_excess: f64) -> WindowEstimate {
             }
         }
         None => {
-            let (w, why) = coornet_rule(actions, floor);
+            let (w, why) = coornet_rule(delays.halves.clone(), floor);
             WindowEstimate {
                 window_ms: w,
                 curve,
@@ -210,13 +271,24 @@ pub fn estimate_window(actions: &Actions, min_excess: f64) -> WindowEstimate {
 /// Same-item action pairs (each action with up to 50 later ones within a day): how many, and
 /// how many within each candidate window. Counting per candidate, rather than keeping every
 /// delay, keeps this linear and parallel (co-hashtag at 1M tweets makes tens of millions).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct DelayCounts {
     total: u64,
     within: [u64; CANDIDATES_S.len()],
 }
 
+impl DelayCounts {
+    fn add(&mut self, other: &DelayCounts) {
+        self.total += other.total;
+        for (a, b) in self.within.iter_mut().zip(other.within) {
+            *a += b;
+        }
+    }
+}
+
 /// [`DelayCounts`] of the actions' times, or with `spread_seed` of times drawn uniformly over
-/// each item's lifetime (first to last action), the null.
+/// each item's lifetime (first to last action), the null: each item's draws are seeded by its
+/// key, so that they do not depend on which other items are counted with it.
 fn pair_delays(actions: &Actions, spread_seed: Option<u64>) -> DelayCounts {
     const HORIZON_MS: i64 = 86_400_000;
     const EMPTY: [u64; CANDIDATES_S.len() + 1] = [0; CANDIDATES_S.len() + 1];
@@ -232,7 +304,8 @@ fn pair_delays(actions: &Actions, spread_seed: Option<u64>) -> DelayCounts {
                 t.clear();
                 t.extend_from_slice(&actions.time_ms[r]);
                 if let Some(seed) = spread_seed {
-                    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed ^ ((g as u64) << 16));
+                    let item = crate::hash::splitmix(actions.item_key[g]);
+                    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed ^ item);
                     let (lo, hi) = (t[0], t[t.len() - 1]);
                     for x in &mut t {
                         *x = rng.random_range(lo..=hi);
@@ -274,14 +347,8 @@ fn pair_delays(actions: &Actions, spread_seed: Option<u64>) -> DelayCounts {
     }
 }
 
-/// CooRnet's rule: the 10% quantile over items (3+ actions) of first-to-median time.
-fn coornet_rule(actions: &Actions, floor: i64) -> (i64, String) {
-    let mut half: Vec<i64> = (0..actions.items())
-        .filter_map(|g| {
-            let t = &actions.time_ms[actions.item(g)];
-            (t.len() >= 3).then(|| t[(t.len() - 1) / 2] - t[0])
-        })
-        .collect();
+/// CooRnet's rule: the 10% quantile over items (3+ actions) of first-to-median time, `half`.
+fn coornet_rule(mut half: Vec<i64>, floor: i64) -> (i64, String) {
     if half.is_empty() {
         return (
             60_000,
@@ -305,4 +372,47 @@ fn coornet_rule(actions: &Actions, floor: i64) -> (i64, String) {
 
 fn round_up_to_second(ms: i64) -> i64 {
     (ms + 999) / 1000 * 1000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graphs::actions::{collect, ActionFilter};
+    use crate::graphs::held::owner;
+    use crate::graphs::CoactionKind;
+
+    /// Where the items are cut among their owners, the [`Delays`] of each owner's items add up
+    /// to the whole's, so the same window is chosen for the same reason; CooRnet's rule too,
+    /// when no delay shows the excess asked for.
+    #[test]
+    fn delays_of_items_cut_by_owner_add_up_to_the_wholes() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(20_000, dir.path());
+        for kind in [CoactionKind::CoHashtag, CoactionKind::CoUrl] {
+            let whole = collect(&data, kind, &ActionFilter::default());
+            assert!(whole.items() > 50);
+            let floor = whole.coarsest.millis().max(1000);
+            for n in [2, 3] {
+                let summed = (0..n)
+                    .map(|p| Delays::of(&whole.of_items(|item| owner(item, n) == p)))
+                    .fold(Delays::default(), |a, b| a + b);
+                let mut halves = Delays::of(&whole).halves;
+                halves.sort_unstable();
+                let mut summed_halves = summed.halves.clone();
+                summed_halves.sort_unstable();
+                assert_eq!(summed_halves, halves, "{kind:?} on {n}");
+                for min_excess in [MIN_EXCESS, 1e9] {
+                    let (cut, one) = (
+                        estimate(&summed, floor, min_excess),
+                        estimate_window(&whole, min_excess),
+                    );
+                    assert_eq!(cut.window_ms, one.window_ms, "{kind:?} on {n}");
+                    assert_eq!(cut.explanation, one.explanation, "{kind:?} on {n}");
+                    assert_eq!(cut.curve, one.curve, "{kind:?} on {n}");
+                }
+                let fallback = estimate(&summed, floor, 1e9).explanation;
+                assert!(fallback.contains("CooRnet"), "{fallback}");
+            }
+        }
+    }
 }

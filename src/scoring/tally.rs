@@ -121,7 +121,8 @@ impl Tally {
     }
 
     /// Items `items` of `actions` (an action set whose actions count toward synchrony, or
-    /// with `co_tweets`, the co-tweet set, whose items are texts); `time_ms` is the data's.
+    /// with `co_tweets`, the co-tweet set, whose items are texts); `time_ms` is the data's,
+    /// read where the actions kept no times of their own ([`Actions::time_of`]).
     pub fn of_items(
         actions: &Actions,
         items: Range<usize>,
@@ -329,7 +330,7 @@ fn synchrony_of(
         let u = a.account[i];
         let c = cluster_of[u as usize];
         if c != NO_CLUSTER {
-            buf.push((c, time_ms[a.row[i] as usize] + shift(u), u));
+            buf.push((c, a.time_of(i, time_ms) + shift(u), u));
         }
     }
     if buf.len() < 2 {
@@ -359,7 +360,8 @@ pub trait RowsElsewhere: Send + Sync {
     /// The rows of the dataset this process tallies itself.
     fn here(&self) -> &[Range<usize>];
     /// `here` (this process's tally, taken meanwhile) and the other processes' tallies of
-    /// their rows for `ask`, added.
+    /// their rows for `ask`, added: and of the action sets' items they own, where a kind's
+    /// actions are paired where their items are owned.
     fn tally(&self, ask: &Ask, here: &(dyn Fn() -> Tally + Sync)) -> Result<Tally>;
     /// `here` and the other processes' activity of their rows, of `accounts` accounts, added.
     fn activity(&self, accounts: usize, here: &(dyn Fn() -> Activity + Sync)) -> Result<Activity>;
