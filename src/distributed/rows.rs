@@ -14,7 +14,7 @@
 
 use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
-use crate::dataset::{Dataset, DatasetBuilder, ItemKind, TimeResolution};
+use crate::dataset::{Dataset, DatasetBuilder, TimeResolution};
 use crate::error::{Error, Result};
 use crate::graphs::actions::{self, Actions, Travelling};
 use crate::graphs::coaction::{self, ItemsSlots};
@@ -43,13 +43,13 @@ enum Said {
     /// The co-tweet actions of its rows, texts of at least so many characters.
     CoTweets(usize),
     /// Send its rows' actions of a kind to their items' owners, and pair those of the items
-    /// it owns once process 0 says how.
-    Items(CoactionKind),
+    /// it owns once process 0 says how (co-tweet's: texts of at least so many characters).
+    Items(CoactionKind, usize),
     /// From any process to any other: its rows' actions on items the receiver owns.
     Share(Share),
     /// To process 0: what the actions on the items a process owns, and its rows' actions, add
     /// to the kind's window and to the accounts that take part.
-    Summary(ItemsSummary),
+    Summary(Box<ItemsSummary>),
     /// How to pair them.
     Pair(ItemsAsk),
     /// To process 0: what the actions of the items a process owns add to the null, once the
@@ -105,17 +105,15 @@ struct Share {
     actions: Vec<Travelling>,
 }
 
-/// A process's rows' actions on `want` items on their way to the items' owners, by owner,
-/// and how coarse their times are ([`actions::coarseness`]): those of `data`'s rows `here`,
-/// whose dataset rows `global` gives (`None`: they are the dataset's).
+/// A process's rows' actions on their way to their items' owners, by owner, and how coarse
+/// their times are ([`actions::coarseness`]): `keyed`, the actions of `data`'s rows, whose
+/// dataset rows `global` gives (`None`: they are the dataset's).
 fn items_by_owner(
     data: &Dataset,
-    here: &[Range<usize>],
+    keyed: actions::Keyed,
     global: Option<&[u32]>,
-    want: ItemKind,
     n: usize,
 ) -> (Vec<Vec<Travelling>>, (TimeResolution, usize)) {
-    let keyed = actions::item_keys(data, want, here);
     let coarse = actions::coarseness(data, &keyed);
     let mut out: Vec<Vec<Travelling>> = vec![Vec::new(); n];
     for (item, r) in keyed {
@@ -168,15 +166,11 @@ fn exchange_items<P: Piece>(
 }
 
 /// The rest of a process other than 0's part, once it has `owned`, the actions on the items
-/// it owns: tell process 0 what they add up to, keep those of the accounts that take part as
+/// it owns: tell process 0 what they add up to (`part`), keep those of the accounts that take part as
 /// process 0 says, tell it what they add to the null, and pair them. Returns those kept.
-fn pair_owned<P: Piece>(
-    link: &Link<P>,
-    mut owned: Actions,
-    coarse: (TimeResolution, usize),
-) -> Result<Actions> {
+fn pair_owned<P: Piece>(link: &Link<P>, mut owned: Actions, part: ItemsSummary) -> Result<Actions> {
     let mailbox = link.mailbox();
-    mailbox.post(0, &Said::Summary(ItemsSummary::of(&owned, coarse)))?;
+    mailbox.post(0, &Said::Summary(Box::new(part)))?;
     let ask = match mailbox.mail::<Said>()? {
         (0, Said::Pair(ask)) if Some(ask.kind) == owned.kind => ask,
         (q, _) => return Err(unexpected_in(&mailbox, q, "how to pair its items' actions")),
@@ -388,16 +382,18 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                 }
                 link.post(0, &keyed)?;
             }
-            (0, Said::Items(kind)) => {
+            (0, Said::Items(kind, min_chars)) => {
                 let n = link.cluster.processes();
-                let Some(want) = actions::row_item(kind) else {
+                let Some(keyed) = actions::keys_of_rows(&shard.data, kind, min_chars, here) else {
                     return Err(unexpected_in(&mailbox, 0, "a kind of a row's items"));
                 };
-                let global = Some(&shard.rows[..]);
-                let (out, coarse) = items_by_owner(&shard.data, here, global, want, n);
+                let (global, taken) = (Some(&shard.rows[..]), keyed.len());
+                let (out, coarse) = items_by_owner(&shard.data, keyed, global, n);
                 let owned = exchange_items(&mailbox, kind, out, &mut early)?;
-                // Kept for scoring, which tallies their synchrony where they are.
-                owned_sets.push(pair_owned(link, owned, coarse)?);
+                let me = link.cluster.process;
+                let part = ItemsSummary::of(&owned, coarse).taken(me, n, taken);
+                // Kept for scoring, which tallies them where they are.
+                owned_sets.push(pair_owned(link, owned, part)?);
             }
             (from, Said::Share(share)) if !early.iter().any(|e| e.0 == from) => {
                 early.push((from, share))
@@ -411,8 +407,9 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                     hashtags: a.hashtags,
                 };
                 let sets: Vec<&Actions> = owned_sets.iter().collect();
+                let co_tweets = (sets.iter()).position(|a| a.kind == Some(CoactionKind::CoTweet));
                 let blocks = tally::blocks(here, &sets, 2 * rayon::current_num_threads());
-                let t = tally::tally(&shard.data, &sources[..], &sets, None, &blocks, &ask);
+                let t = tally::tally(&shard.data, &sources[..], &sets, co_tweets, &blocks, &ask);
                 link.post(0, &t)?;
             }
             (0, Said::Activity(accounts)) => {
@@ -660,18 +657,25 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
         Ok((keyed, taken))
     }
 
-    fn take_items(&self, data: &Dataset, kind: CoactionKind) -> Result<(Actions, ItemsSummary)> {
+    fn take_items(
+        &self,
+        data: &Dataset,
+        kind: CoactionKind,
+        min_chars: usize,
+    ) -> Result<(Actions, ItemsSummary)> {
         let n = self.held.len();
-        for p in 1..n {
-            self.link.post(p, &Said::Items(kind))?;
-        }
-        let Some(want) = actions::row_item(kind) else {
+        if !held::owned_where_items_are(kind) {
             return Err(Error::cluster(format!(
-                "{} has no items of a row",
+                "{}'s items are not a row's",
                 kind.name()
             )));
-        };
-        let (mut out, coarse) = items_by_owner(data, &self.here, None, want, n);
+        }
+        for p in 1..n {
+            self.link.post(p, &Said::Items(kind, min_chars))?;
+        }
+        let keyed = actions::keys_of_rows(data, kind, min_chars, &self.here).unwrap_or_default();
+        let taken = keyed.len();
+        let (mut out, coarse) = items_by_owner(data, keyed, None, n);
         let mut all = std::mem::take(&mut out[0]);
         for (p, actions) in out.into_iter().enumerate().skip(1) {
             self.link.post(p, &Said::Share(Share { kind, actions }))?;
@@ -693,14 +697,14 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
                     shares[q] = true;
                 }
                 (q, Said::Summary(part)) if q < n && shares[q] && !summaries[q] => {
-                    whole = whole + part;
+                    whole = whole + *part;
                     summaries[q] = true;
                 }
                 (q, _) => return Err(wrong(q)),
             }
         }
         let owned = actions::from_travelled(kind, all);
-        let whole = ItemsSummary::of(&owned, coarse) + whole;
+        let whole = ItemsSummary::of(&owned, coarse).taken(0, n, taken) + whole;
         Ok((owned, whole))
     }
 

@@ -316,6 +316,23 @@ pub fn row_item(kind: CoactionKind) -> Option<ItemKind> {
     }
 }
 
+/// `kind`'s actions of `rows` where their items are named alike on every process that holds
+/// rows ([`super::held::owned_where_items_are`]): a row's hashtags, URLs or mentions
+/// ([`item_keys`]), or its text's normal form ([`co_tweet_keys`], texts of at least
+/// `min_chars` characters); `None` for the other kinds.
+pub fn keys_of_rows(
+    data: &Dataset,
+    kind: CoactionKind,
+    min_chars: usize,
+    rows: &[Range<usize>],
+) -> Option<Keyed> {
+    match (kind, row_item(kind)) {
+        (_, Some(want)) => Some(item_keys(data, want, rows)),
+        (CoactionKind::CoTweet, None) => Some(co_tweet_keys(data, min_chars, rows)),
+        _ => None,
+    }
+}
+
 /// The actions on `want` items ([`row_item`]) of `rows`: `(item id, row)` for each such item a
 /// row that is not a retweet names, once a row.
 pub fn item_keys(data: &Dataset, want: ItemKind, rows: &[Range<usize>]) -> Keyed {

@@ -227,7 +227,10 @@ pub fn project_owned(
             "pairs held apart are counted across the processes",
         ));
     };
-    let mut stats = ProjectionStats::default();
+    let mut stats = ProjectionStats {
+        actions_by_process: whole.taken_by.clone(),
+        ..Default::default()
+    };
     let accounts = data.accounts.len();
     let degree = take_part(
         whole.per_account(accounts)?,
@@ -1141,72 +1144,77 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let data = crate::synth::generated_dataset(20_000, dir.path());
         let accounts = data.accounts.len();
-        let whole = collect(&data, CoactionKind::CoHashtag, &ActionFilter::default());
-        let coarse = (whole.coarsest, whole.coarse_actions);
-        for n in [1, 2, 3] {
-            let parts: Vec<Actions> = (0..n)
-                .map(|p| whole.of_items(|item| owner(item, n) == p))
-                .collect();
-            // How coarse the times are comes from the rows' holders: here all from one.
-            let summary = (parts.iter().enumerate())
-                .map(|(p, part)| {
-                    ItemsSummary::of(part, if p == 0 { coarse } else { Default::default() })
-                })
-                .fold(ItemsSummary::default(), |a, b| a + b);
-            for window in [Window::Auto, Window::Fixed(30_000), Window::Whole] {
-                let one = window.resolve(&whole, 3_600_000).unwrap();
-                let cut = (
-                    summary.clone().delays,
-                    (summary.coarsest, summary.coarse_actions),
-                );
-                let summed = window.resolve_with(cut.1, || cut.0, 3_600_000).unwrap();
-                assert_eq!(summed, one, "{window} on {n}");
-            }
-            for min_participation in [1, 2, 5] {
-                let opts = GraphOptions {
-                    min_participation,
-                    ..GraphOptions::default()
-                };
-                let (mut one, mut stats) = (whole.clone(), ProjectionStats::default());
-                let degree = drop_light_accounts(&mut one, accounts, &opts, &mut stats);
-                let mut summed = ProjectionStats::default();
-                let per_account = summary.per_account(accounts).unwrap();
-                assert_eq!(
-                    take_part(per_account, min_participation, &mut summed),
-                    degree
-                );
-                assert_eq!(
-                    (
-                        summed.actions,
-                        summed.accounts,
-                        summed.accounts_below_min_participation
-                    ),
-                    (
-                        stats.actions,
-                        stats.accounts,
-                        stats.accounts_below_min_participation
-                    )
-                );
-                let keep = ItemsAsk {
-                    kind: CoactionKind::CoHashtag,
-                    keep: ItemsAsk::keep_of(&degree),
-                    accounts,
-                    window_ms: 60_000,
-                    cap: 3,
-                };
-                let slots = (parts.iter().cloned())
-                    .map(|mut part| {
-                        part.retain_accounts(|a| keep.keeps(a));
-                        ItemsSlots::of(&part, keep.window_ms, keep.cap)
+        for kind in [CoactionKind::CoHashtag, CoactionKind::CoTweet] {
+            let whole = collect(&data, kind, &ActionFilter::default());
+            assert!(whole.len() > 1000, "{kind:?}");
+            let coarse = (whole.coarsest, whole.coarse_actions);
+            for n in [1, 2, 3] {
+                let parts: Vec<Actions> = (0..n)
+                    .map(|p| whole.of_items(|item| owner(item, n) == p))
+                    .collect();
+                // How coarse the times are comes from the rows' holders: here all from one.
+                let summary = (parts.iter().enumerate())
+                    .map(|(p, part)| {
+                        ItemsSummary::of(part, if p == 0 { coarse } else { Default::default() })
                     })
-                    .fold(ItemsSlots::default(), |a, b| a + b);
-                assert_eq!(
-                    slots,
-                    ItemsSlots::of(&one, 60_000, 3),
-                    "{n}, {min_participation}"
-                );
-                assert_eq!(slots.items, stats.items);
-                assert!(slots.slots.capped > 0 && slots.slots.slot_pairs > 0);
+                    .fold(ItemsSummary::default(), |a, b| a + b);
+                for window in [Window::Auto, Window::Fixed(30_000), Window::Whole] {
+                    let one = window.resolve(&whole, 3_600_000).unwrap();
+                    let cut = (
+                        summary.clone().delays,
+                        (summary.coarsest, summary.coarse_actions),
+                    );
+                    let summed = window.resolve_with(cut.1, || cut.0, 3_600_000).unwrap();
+                    assert_eq!(summed, one, "{window} on {n}");
+                }
+                for min_participation in [1, 2, 5] {
+                    let opts = GraphOptions {
+                        min_participation,
+                        ..GraphOptions::default()
+                    };
+                    let (mut one, mut stats) = (whole.clone(), ProjectionStats::default());
+                    let degree = drop_light_accounts(&mut one, accounts, &opts, &mut stats);
+                    let mut summed = ProjectionStats::default();
+                    let per_account = summary.per_account(accounts).unwrap();
+                    assert_eq!(
+                        take_part(per_account, min_participation, &mut summed),
+                        degree
+                    );
+                    assert_eq!(
+                        (
+                            summed.actions,
+                            summed.accounts,
+                            summed.accounts_below_min_participation
+                        ),
+                        (
+                            stats.actions,
+                            stats.accounts,
+                            stats.accounts_below_min_participation
+                        )
+                    );
+                    let keep = ItemsAsk {
+                        kind,
+                        keep: ItemsAsk::keep_of(&degree),
+                        accounts,
+                        window_ms: 60_000,
+                        cap: 3,
+                    };
+                    let slots = (parts.iter().cloned())
+                        .map(|mut part| {
+                            part.retain_accounts(|a| keep.keeps(a));
+                            ItemsSlots::of(&part, keep.window_ms, keep.cap)
+                        })
+                        .fold(ItemsSlots::default(), |a, b| a + b);
+                    assert_eq!(
+                        slots,
+                        ItemsSlots::of(&one, 60_000, 3),
+                        "{n}, {min_participation}"
+                    );
+                    assert_eq!(slots.items, stats.items);
+                    if kind == CoactionKind::CoHashtag {
+                        assert!(slots.slots.capped > 0 && slots.slots.slot_pairs > 0);
+                    }
+                }
             }
         }
         // An account past the dataset's, from another process, is an error, not a panic.

@@ -519,13 +519,19 @@ fn project_kind(
     // to its item's owner: this process gets its own items' and what all add up to.
     let (actions, owned) = match (kind, graph.holders.apart(), owners) {
         (CoactionKind::CoSimilar, _, _) => (coaction_actions(data, kind, &opts)?, None),
+        (_, _, Some(owners)) => {
+            let min_chars = opts.filter.min_text_chars;
+            (
+                Actions::default(),
+                Some(owners.take_items(data, kind, min_chars)?),
+            )
+        }
         // Normalising the texts is most of co-tweet's time: each holder takes its rows'.
         (CoactionKind::CoTweet, Some(apart), _) => {
             let keyed;
             (keyed, taken_by) = apart.co_tweets(data, opts.filter.min_text_chars)?;
             (super::actions::from_keyed(data, kind, keyed), None)
         }
-        (_, _, Some(owners)) => (Actions::default(), Some(owners.take_items(data, kind)?)),
         _ => {
             let actions = super::actions::collect_with(data, kind, &opts.filter, Some(sources));
             (actions, None)

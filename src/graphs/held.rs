@@ -1,11 +1,11 @@
 //! Where the dataset's rows are held: all on this process, or apart across the processes of
 //! a run. Where they are apart, the graphs' work on rows is done by their holders, as process
 //! 0 asks: each retweet's source is found, the retweet graph's pairs formed and the texts'
-//! co-tweet forms taken where the rows are; the co-hashtag, co-URL and co-mention actions go
-//! from where their rows are to the process that owns their item, which pairs them and keeps
-//! them for scoring. What their window, the accounts that take part and the null read of them
-//! are sums over items ([`ItemsSummary`], [`super::coaction::ItemsSlots`]): each owner sends its
-//! part, and no process takes the whole's.
+//! co-tweet forms taken where the rows are; the co-hashtag, co-URL, co-mention and co-tweet
+//! actions go from where their rows are to the process that owns their item, which pairs them
+//! and keeps them for scoring. What their window, the accounts that take part and the null
+//! read of them are sums over items ([`ItemsSummary`], [`super::coaction::ItemsSlots`]): each
+//! owner sends its part, and no process takes the whole's.
 
 use super::actions::{Actions, Keyed};
 use super::coaction::ItemsSlots;
@@ -36,14 +36,22 @@ pub trait HeldApart: Send + Sync {
 
     /// The co-tweet actions of every row of `data`, `(normal form's hash, dataset row)` (see
     /// [`super::actions::co_tweet_keys`]), each taken where the row is, and how many each
-    /// process took.
+    /// process took: where the pairs are counted on this process (CooRTweet's
+    /// participation), which needs the whole's; else they go to their items' owners
+    /// ([`HeldApart::take_items`]).
     fn co_tweets(&self, data: &Dataset, min_chars: usize) -> Result<(Keyed, Vec<u64>)>;
 
     /// Ask every other process to take its rows' actions of `kind` (one whose actions are
     /// [`owned_where_items_are`]) and send each to its item's owner, as this process does with
     /// the rows it holds of `data`: returns the actions on the items this process owns, and
     /// what every process's add up to. [`HeldApart::pair_items`] follows.
-    fn take_items(&self, data: &Dataset, kind: CoactionKind) -> Result<(Actions, ItemsSummary)>;
+    /// (`min_text_chars`: co-tweet's shortest normal form.)
+    fn take_items(
+        &self,
+        data: &Dataset,
+        kind: CoactionKind,
+        min_text_chars: usize,
+    ) -> Result<(Actions, ItemsSummary)>;
 
     /// Tell every other process how to pair the actions of the items it owns: each keeps
     /// those of the accounts `ask` keeps, pairs them in units, and feeds them into the next
@@ -63,6 +71,8 @@ pub struct ItemsSummary {
     pub delays: Delays,
     pub coarsest: TimeResolution,
     pub coarse_actions: usize,
+    /// The actions each process took of its rows (by process).
+    pub taken_by: Vec<u64>,
 }
 
 impl ItemsSummary {
@@ -78,7 +88,15 @@ impl ItemsSummary {
             delays: Delays::of(owned),
             coarsest,
             coarse_actions,
+            taken_by: Vec::new(),
         }
+    }
+
+    /// This part, saying that `process` of `processes` took `taken` actions of its rows.
+    pub fn taken(mut self, process: usize, processes: usize, taken: usize) -> ItemsSummary {
+        self.taken_by = vec![0; processes];
+        self.taken_by[process] = taken as u64;
+        self
     }
 
     /// Every account's actions, of `accounts` accounts; an error if a part (another
@@ -106,6 +124,12 @@ impl std::ops::Add for ItemsSummary {
         self.delays = self.delays + other.delays;
         self.coarsest = self.coarsest.max(other.coarsest);
         self.coarse_actions += other.coarse_actions;
+        if self.taken_by.len() < other.taken_by.len() {
+            self.taken_by.resize(other.taken_by.len(), 0);
+        }
+        for (a, b) in self.taken_by.iter_mut().zip(other.taken_by) {
+            *a += b;
+        }
         self
     }
 }
@@ -143,11 +167,12 @@ impl ItemsAsk {
 }
 
 /// Whether `kind`'s actions can go to their items' owners: its item keys are the same on every
-/// holder (ids process 0 gives). Co-retweet's and co-reply's string tweet ids and lost
-/// targets' texts are each holder's own numbers, co-tweet's actions are taken where the rows
-/// are and gathered on process 0, and co-similar's clusters span the whole data.
+/// holder (the hashtag, URL and account ids process 0 gives, and the texts' normal forms'
+/// hashes; [`super::actions::keys_of_rows`] takes them). Co-retweet's and co-reply's string
+/// tweet ids and lost targets' texts are each holder's own numbers, and co-similar's clusters
+/// span the whole data.
 pub fn owned_where_items_are(kind: CoactionKind) -> bool {
-    super::actions::row_item(kind).is_some()
+    super::actions::row_item(kind).is_some() || kind == CoactionKind::CoTweet
 }
 
 /// The process of `processes` that owns `item`: the one its hash names.
