@@ -5,9 +5,9 @@
 //! dataset's own ([`keep_rows`]). The graphs' work on rows is done where they are held
 //! ([`crate::graphs::held`]): every process finds its rows' retweets' sources with the others
 //! ([`crate::graphs::originals`]: the originals exchanged by tweet id and by text) and gives
-//! process 0 them, forms the retweet graph's pairs of its rows, and takes their co-tweet
-//! actions; it sends its rows' co-hashtag, co-URL and co-mention actions to their items'
-//! owners, and pairs and keeps those of the items it owns. Scoring, and the report after it
+//! process 0 them, and forms the retweet graph's pairs of its rows; it sends its rows'
+//! co-hashtag, co-URL, co-mention and co-tweet actions to their items' owners, and pairs and
+//! keeps those of the items it owns. Scoring, and the report after it
 //! (activity, amplification, profiles), ask every process for the tally of its rows and of
 //! the items it owns ([`RowsAcross`], process 0's side; [`serve_rows`], the others'), adding
 //! them to its own.
@@ -166,8 +166,9 @@ fn exchange_items<P: Piece>(
 }
 
 /// The rest of a process other than 0's part, once it has `owned`, the actions on the items
-/// it owns: tell process 0 what they add up to (`part`), keep those of the accounts that take part as
-/// process 0 says, tell it what they add to the null, and pair them. Returns those kept.
+/// it owns: tell process 0 what they add up to (`part`), keep those of the accounts that take
+/// part as process 0 says, tell it what they add to the null, and pair them. Returns those
+/// kept.
 fn pair_owned<P: Piece>(link: &Link<P>, mut owned: Actions, part: ItemsSummary) -> Result<Actions> {
     let mailbox = link.mailbox();
     mailbox.post(0, &Said::Summary(Box::new(part)))?;
