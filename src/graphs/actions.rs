@@ -139,8 +139,9 @@ impl Actions {
     }
 
     /// The actions on the items whose key `keep` holds, in the same order, with what pairing
-    /// reads.
-    pub fn of_items(&self, keep: impl Fn(u64) -> bool) -> Actions {
+    /// reads: the part of the whole an owner of those items takes, for the tests that cut one.
+    #[cfg(test)]
+    pub(crate) fn of_items(&self, keep: impl Fn(u64) -> bool) -> Actions {
         let mut out = Actions {
             kind: self.kind,
             ..Default::default()
@@ -474,10 +475,7 @@ mod tests {
             CoactionKind::CoMention,
         ];
         for kind in kinds {
-            let keys = |rows: &[Range<usize>]| match kind {
-                CoactionKind::CoTweet => co_tweet_keys(&data, 20, rows),
-                _ => item_keys(&data, row_item(kind).unwrap(), rows),
-            };
+            let keys = |rows: &[Range<usize>]| keys_of_rows(&data, kind, 20, rows).unwrap();
             let mut whole = keys(std::slice::from_ref(&all));
             assert!(whole.len() > n / 20, "{kind:?}: {} of {n}", whole.len());
             whole.sort_unstable();
