@@ -6,8 +6,8 @@
 //! ([`crate::graphs::held`]): every process finds its rows' retweets' sources with the others
 //! ([`crate::graphs::originals`]: the originals exchanged by tweet id and by text) and gives
 //! process 0 them, and forms the retweet graph's pairs of its rows; it sends its rows'
-//! co-hashtag, co-URL, co-mention and co-tweet actions to their items' owners, and pairs and
-//! keeps those of the items it owns. Scoring, and the report after it
+//! co-action actions (co-similar's aside) to their items' owners, and pairs and keeps those of
+//! the items it owns. Scoring, and the report after it
 //! (activity, amplification, profiles), ask every process for the tally of its rows and of
 //! the items it owns ([`RowsAcross`], process 0's side; [`serve_rows`], the others'), adding
 //! them to its own.
@@ -385,14 +385,16 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
             }
             (0, Said::Items(kind, min_chars)) => {
                 let n = link.cluster.processes();
-                let Some(keyed) = actions::keys_of_rows(&shard.data, kind, min_chars, here) else {
+                let original_of = |r: usize| sources[r]?.original_row;
+                let keys = actions::keys_of_rows(&shard.data, kind, min_chars, &original_of, here);
+                let Some((keyed, unplaced)) = keys else {
                     return Err(unexpected_in(&mailbox, 0, "a kind of a row's items"));
                 };
                 let (global, taken) = (Some(&shard.rows[..]), keyed.len());
                 let (out, coarse) = items_by_owner(&shard.data, keyed, global, n);
                 let owned = exchange_items(&mailbox, kind, out, &mut early)?;
                 let me = link.cluster.process;
-                let part = ItemsSummary::of(&owned, coarse).taken(me, n, taken);
+                let part = ItemsSummary::of(&owned, coarse).taken(me, n, (taken, unplaced));
                 // Kept for scoring, which tallies them where they are.
                 owned_sets.push(pair_owned(link, owned, part)?);
             }
@@ -663,6 +665,7 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
         data: &Dataset,
         kind: CoactionKind,
         min_chars: usize,
+        sources: &[Option<Source>],
     ) -> Result<(Actions, ItemsSummary)> {
         let n = self.held.len();
         if !held::owned_where_items_are(kind) {
@@ -674,7 +677,9 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
         for p in 1..n {
             self.link.post(p, &Said::Items(kind, min_chars))?;
         }
-        let keyed = actions::keys_of_rows(data, kind, min_chars, &self.here).unwrap_or_default();
+        let original_of = |r: usize| sources.get(r).copied().flatten()?.original_row();
+        let keys = actions::keys_of_rows(data, kind, min_chars, &original_of, &self.here);
+        let (keyed, unplaced) = keys.unwrap_or_default();
         let taken = keyed.len();
         let (mut out, coarse) = items_by_owner(data, keyed, None, n);
         let mut all = std::mem::take(&mut out[0]);
@@ -705,7 +710,7 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
             }
         }
         let owned = actions::from_travelled(kind, all);
-        let whole = ItemsSummary::of(&owned, coarse).taken(0, n, taken) + whole;
+        let whole = ItemsSummary::of(&owned, coarse).taken(0, n, (taken, unplaced)) + whole;
         Ok((owned, whole))
     }
 

@@ -4,7 +4,8 @@
 use super::retweet::Source;
 use super::text_norm::{normal_form_hashes, normalize_for_cotweet, NO_FORM};
 use super::CoactionKind;
-use crate::dataset::{Dataset, NO_TEXT, NO_TWEET};
+use crate::dataset::interner::hash_bytes;
+use crate::dataset::{Dataset, NO_TEXT, NO_TWEET, STRING_ID_BIT};
 use crate::dataset::{ItemKind, TimeResolution, TweetKind};
 use rayon::prelude::*;
 use std::ops::Range;
@@ -161,9 +162,12 @@ impl Actions {
     /// A readable name for item `g`.
     pub fn item_label(&self, data: &Dataset, g: usize) -> String {
         let item = self.item_key[g];
+        // Texts and string tweet ids are named by their hashes: the first action's row names
+        // them as written.
+        let first_row = || self.row[self.start[g] as usize] as usize;
         match self.kind {
             Some(CoactionKind::CoRetweet) if item & MARK_BITS == TEXT_ITEM => {
-                format!("'{}'", data.texts.get(item as u32))
+                format!("'{}'", data.text(first_row()).unwrap_or_default())
             }
             Some(CoactionKind::CoRetweet) if item & MARK_BITS == RECOVERED_ITEM => {
                 let row = (item & !RECOVERED_ITEM) as usize;
@@ -173,6 +177,10 @@ impl Actions {
                     data.text(row).unwrap_or_default()
                 )
             }
+            Some(CoactionKind::CoRetweet | CoactionKind::CoReply) if item & STRING_ID_BIT != 0 => {
+                data.tweet_key(data.target_tweet[first_row()])
+                    .unwrap_or_default()
+            }
             Some(CoactionKind::CoRetweet | CoactionKind::CoReply) => {
                 data.tweet_key(item).unwrap_or_default()
             }
@@ -180,12 +188,10 @@ impl Actions {
             Some(CoactionKind::CoUrl) => data.urls.get(item as u32).to_string(),
             Some(CoactionKind::CoMention) => format!("@{}", mention_label(data, item as u32)),
             Some(CoactionKind::CoTweet) => {
-                let row = self.row[self.start[g] as usize] as usize;
-                normalize_for_cotweet(&data.text(row).unwrap_or_default())
+                normalize_for_cotweet(&data.text(first_row()).unwrap_or_default())
             }
             Some(CoactionKind::CoSimilar) | None => {
-                let row = self.row[self.start[g] as usize] as usize;
-                data.text(row).unwrap_or_default().to_string()
+                data.text(first_row()).unwrap_or_default().to_string()
             }
         }
     }
@@ -229,18 +235,14 @@ pub fn collect_with(
     let mut unplaced = 0;
     match kind {
         CoactionKind::CoRetweet | CoactionKind::CoReply => {
-            let want = if kind == CoactionKind::CoRetweet {
-                TweetKind::Retweet
-            } else {
-                TweetKind::Reply
-            };
             // Retweets that lost their target (the IRA layout) retweet the original their
-            // text matches, when it is in the data; else, retweets with the same text
-            // retweeted the same post, wherever it is.
-            let lost =
-                (0..data.len()).any(|r| data.kind(r) == want && data.target_tweet[r] == NO_TWEET);
+            // text matches, when it is in the data.
+            let lost = kind == CoactionKind::CoRetweet
+                && (0..data.len()).any(|r| {
+                    data.kind(r) == TweetKind::Retweet && data.target_tweet[r] == NO_TWEET
+                });
             let found;
-            let recovered = match (sources, lost && want == TweetKind::Retweet) {
+            let recovered = match (sources, lost) {
                 (_, false) => &[][..],
                 (Some(s), true) => s,
                 (None, true) => {
@@ -248,42 +250,9 @@ pub fn collect_with(
                     &found[..]
                 }
             };
-            // A share whose content is its own object is not a share (CooRTweet drops these
-            // as loops).
-            let is_share = |r: usize| {
-                data.kind(r) == want
-                    && (data.tweet_id[r] == NO_TWEET || data.target_tweet[r] != data.tweet_id[r])
-            };
-            let lost_for_good = AtomicUsize::new(0);
-            keyed = (0..data.len())
-                .into_par_iter()
-                .filter(|&r| is_share(r))
-                .filter_map(|r| match data.target_tweet[r] {
-                    NO_TWEET => {
-                        let original = recovered
-                            .get(r)
-                            .copied()
-                            .flatten()
-                            .and_then(|s| s.original_row());
-                        match (original, data.text[r]) {
-                            (Some(o), _) => Some((RECOVERED_ITEM | o as u64, r as u32)),
-                            (None, NO_TEXT) => {
-                                lost_for_good.fetch_add(1, Ordering::Relaxed);
-                                None
-                            }
-                            (None, t) if want == TweetKind::Retweet => {
-                                Some((TEXT_ITEM | t as u64, r as u32))
-                            }
-                            (None, _) => {
-                                lost_for_good.fetch_add(1, Ordering::Relaxed);
-                                None
-                            }
-                        }
-                    }
-                    t => Some((t, r as u32)),
-                })
-                .collect();
-            unplaced = lost_for_good.into_inner();
+            let original_of = |r: usize| recovered.get(r).copied().flatten()?.original_row();
+            let all = 0..data.len();
+            (keyed, unplaced) = share_keys(data, kind, &original_of, std::slice::from_ref(&all));
         }
         CoactionKind::CoHashtag | CoactionKind::CoUrl | CoactionKind::CoMention => {
             let all = 0..data.len();
@@ -317,21 +286,102 @@ pub fn row_item(kind: CoactionKind) -> Option<ItemKind> {
     }
 }
 
-/// `kind`'s actions of `rows` where their items are named alike on every process that holds
-/// rows ([`super::held::owned_where_items_are`]): a row's hashtags, URLs or mentions
-/// ([`item_keys`]), or its text's normal form ([`co_tweet_keys`], texts of at least
-/// `min_chars` characters); `None` for the other kinds.
+/// `kind`'s actions of `rows`, with their items named alike on every process that holds rows
+/// ([`super::held::owned_where_items_are`]), and how many of them name no item (see
+/// [`Actions::unplaced`]): a row's hashtags, URLs or mentions ([`item_keys`]), its text's
+/// normal form ([`co_tweet_keys`], texts of at least `min_chars` characters), or the post it
+/// shares ([`share_keys`], with `original_of`, the dataset row of the original a retweet
+/// that lost its target was found to share); `None` for the kinds whose items span the data.
 pub fn keys_of_rows(
     data: &Dataset,
     kind: CoactionKind,
     min_chars: usize,
+    original_of: &OriginalOf<'_>,
     rows: &[Range<usize>],
-) -> Option<Keyed> {
+) -> Option<(Keyed, usize)> {
     match (kind, row_item(kind)) {
-        (_, Some(want)) => Some(item_keys(data, want, rows)),
-        (CoactionKind::CoTweet, None) => Some(co_tweet_keys(data, min_chars, rows)),
+        (_, Some(want)) => Some((item_keys(data, want, rows), 0)),
+        (CoactionKind::CoTweet, None) => Some((co_tweet_keys(data, min_chars, rows), 0)),
+        (CoactionKind::CoRetweet | CoactionKind::CoReply, None) => {
+            Some(share_keys(data, kind, original_of, rows))
+        }
         _ => None,
     }
+}
+
+/// The dataset row of the original that a retweet row (by its row in the data at hand) was
+/// found to share by its text, if any ([`super::retweet::Source::original_row`]).
+pub type OriginalOf<'a> = dyn Fn(usize) -> Option<u32> + Sync + 'a;
+
+/// The co-retweet or co-reply actions of `rows` (`kind` says which), and how many shares name
+/// no item. A share's item is the post it names: its tweet id; where a retweet lost it (the
+/// IRA layout), the original its text was found to share, by the original's dataset row
+/// (`original_of`), or else its own text (identical retweet texts retweet the same post,
+/// wherever it is). String tweet ids and texts are named by their hashes, as every holder
+/// names them: a holder's own numbers for them are its own.
+pub fn share_keys(
+    data: &Dataset,
+    kind: CoactionKind,
+    original_of: &OriginalOf<'_>,
+    rows: &[Range<usize>],
+) -> (Keyed, usize) {
+    let want = match kind {
+        CoactionKind::CoRetweet => TweetKind::Retweet,
+        _ => TweetKind::Reply,
+    };
+    // A share whose content is its own object is not a share (CooRTweet drops these as
+    // loops).
+    let is_share = |r: usize| {
+        data.kind(r) == want
+            && (data.tweet_id[r] == NO_TWEET || data.target_tweet[r] != data.tweet_id[r])
+    };
+    let lost_for_good = AtomicUsize::new(0);
+    let mut keyed: Keyed = (rows.par_iter())
+        .flat_map(|rows| rows.clone().into_par_iter())
+        .filter(|&r| is_share(r))
+        .filter_map(|r| match data.target_tweet[r] {
+            NO_TWEET if want == TweetKind::Reply => {
+                lost_for_good.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+            NO_TWEET => match (original_of(r), data.text[r]) {
+                (Some(o), _) => Some((RECOVERED_ITEM | o as u64, r as u32)),
+                (None, NO_TEXT) => {
+                    lost_for_good.fetch_add(1, Ordering::Relaxed);
+                    None
+                }
+                (None, t) => Some((TEXT_ITEM | t as u64, r as u32)),
+            },
+            t if t & STRING_ID_BIT != 0 => {
+                let id = data.tweet_keys.get((t & !STRING_ID_BIT) as u32);
+                Some((
+                    STRING_ID_BIT | hash_bytes(id.as_bytes()) & !MARK_BITS,
+                    r as u32,
+                ))
+            }
+            t => Some((t, r as u32)),
+        })
+        .collect();
+    // The texts' ids, kept so far, become their hashes.
+    let mut wanted = vec![false; data.texts.len()];
+    let mut any = false;
+    for &(item, _) in keyed.iter().filter(|k| k.0 & MARK_BITS == TEXT_ITEM) {
+        wanted[(item & !TEXT_ITEM) as usize] = true;
+        any = true;
+    }
+    if any {
+        let hashes = data.texts.par_map_init(
+            || (),
+            |_, t, text| match wanted[t as usize] {
+                true => TEXT_ITEM | hash_bytes(text.as_bytes()) & !MARK_BITS,
+                false => 0,
+            },
+        );
+        for (item, _) in keyed.iter_mut().filter(|k| k.0 & MARK_BITS == TEXT_ITEM) {
+            *item = hashes[(*item & !TEXT_ITEM) as usize];
+        }
+    }
+    (keyed, lost_for_good.into_inner())
 }
 
 /// The actions on `want` items ([`row_item`]) of `rows`: `(item id, row)` for each such item a
@@ -459,13 +509,47 @@ pub fn coarseness(data: &Dataset, keyed: &Keyed) -> (TimeResolution, usize) {
 mod tests {
     use super::*;
 
+    /// A generated collection where some retweets name their target by a string id, and some
+    /// lost it as in the IRA layout: with the original's text (found by text), or with their
+    /// own (shared by text, or by the `RT @name:` prefix with no original).
+    fn with_string_and_lost_targets(dir: &std::path::Path) -> Dataset {
+        use crate::dataset::NO_ACCOUNT;
+        let mut data = crate::synth::generated_dataset(20_000, dir);
+        let row_of: std::collections::HashMap<u64, usize> = (0..data.len())
+            .filter(|&r| data.kind(r) != TweetKind::Retweet)
+            .map(|r| (data.tweet_id[r], r))
+            .collect();
+        let mut retweets = 0;
+        for r in 0..data.len() {
+            if data.kind(r) != TweetKind::Retweet {
+                continue;
+            }
+            retweets += 1;
+            let target = data.target_tweet[r];
+            if retweets % 5 == 0 {
+                let key = format!("s{target}");
+                data.target_tweet[r] = STRING_ID_BIT | data.tweet_keys.intern(&key) as u64;
+            } else if retweets % 7 < 2 {
+                if let (0, Some(&o)) = (retweets % 7, row_of.get(&target)) {
+                    data.text[r] = data.text[o];
+                }
+                data.target_tweet[r] = NO_TWEET;
+                data.target_account[r] = NO_ACCOUNT;
+            }
+        }
+        data
+    }
+
     /// Where the rows are held apart, each holder takes the actions of its own rows (the
-    /// co-tweet forms, and the hashtags, URLs and mentions it sends their items' owners):
-    /// those of any cut add up to the whole's, each from its own rows.
+    /// co-tweet forms, and the hashtags, URLs, mentions and shared posts it sends their items'
+    /// owners): those of any cut add up to the whole's, each from its own rows, and so do the
+    /// shares that name no item.
     #[test]
     fn actions_of_any_cut_are_the_wholes() {
         let dir = tempfile::tempdir().unwrap();
-        let data = crate::synth::generated_dataset(20_000, dir.path());
+        let data = with_string_and_lost_targets(dir.path());
+        let sources = super::super::retweet::sources(&data);
+        let original_of = |r: usize| sources[r]?.original_row();
         let n = data.len();
         let all = 0..n;
         let kinds = [
@@ -473,12 +557,17 @@ mod tests {
             CoactionKind::CoHashtag,
             CoactionKind::CoUrl,
             CoactionKind::CoMention,
+            CoactionKind::CoRetweet,
         ];
         for kind in kinds {
-            let keys = |rows: &[Range<usize>]| keys_of_rows(&data, kind, 20, rows).unwrap();
-            let mut whole = keys(std::slice::from_ref(&all));
+            let keys =
+                |rows: &[Range<usize>]| keys_of_rows(&data, kind, 20, &original_of, rows).unwrap();
+            let (mut whole, unplaced) = keys(std::slice::from_ref(&all));
             assert!(whole.len() > n / 20, "{kind:?}: {} of {n}", whole.len());
             whole.sort_unstable();
+            let collected = collect(&data, kind, &ActionFilter::default());
+            assert_eq!(collected.unplaced, unplaced);
+            assert_eq!(collected.len(), whole.len());
             for cuts in [
                 vec![0, n],
                 vec![0, 997, 5_003, n],
@@ -488,19 +577,68 @@ mod tests {
                 // A holder of every other piece, and one of the rest.
                 let (even, odd): (Vec<_>, Vec<_>) =
                     (pieces.iter().cloned().enumerate()).partition(|(i, _)| i % 2 == 0);
-                let mut got = Vec::new();
+                let (mut got, mut lost) = (Vec::new(), 0);
                 for held in [even, odd] {
                     let held: Vec<Range<usize>> = held.into_iter().map(|(_, r)| r).collect();
-                    let taken = keys(&held);
+                    let (taken, unplaced) = keys(&held);
                     assert!(taken
                         .iter()
                         .all(|&(_, r)| held.iter().any(|h| h.contains(&(r as usize)))));
                     got.extend(taken);
+                    lost += unplaced;
                 }
                 got.sort_unstable();
                 assert_eq!(got, whole, "{kind:?} cut at {cuts:?}");
+                assert_eq!(lost, unplaced, "{kind:?} cut at {cuts:?}");
             }
         }
+    }
+
+    /// A shared post is named by what every holder can name it by: a numeric tweet id as
+    /// itself, a string id and a lost target's text by their hashes (a holder's own numbers
+    /// for them are its own), a post found by text by the original's dataset row.
+    #[test]
+    fn shared_posts_are_named_alike_everywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = with_string_and_lost_targets(dir.path());
+        let sources = super::super::retweet::sources(&data);
+        let original_of = |r: usize| sources[r]?.original_row();
+        let all = 0..data.len();
+        let kind = CoactionKind::CoRetweet;
+        let (keyed, _) = share_keys(&data, kind, &original_of, std::slice::from_ref(&all));
+        let mut seen = [0; 4];
+        for &(item, r) in &keyed {
+            let r = r as usize;
+            let target = data.target_tweet[r];
+            let hashed = |s: &str| hash_bytes(s.as_bytes()) & !MARK_BITS;
+            let (want, which) = match item & MARK_BITS {
+                TEXT_ITEM => (TEXT_ITEM | hashed(&data.text(r).unwrap()), 0),
+                RECOVERED_ITEM => (RECOVERED_ITEM | original_of(r).unwrap() as u64, 1),
+                _ if target & STRING_ID_BIT != 0 => {
+                    (STRING_ID_BIT | hashed(&data.tweet_key(target).unwrap()), 2)
+                }
+                _ => (target, 3),
+            };
+            assert_eq!(item, want, "row {r}");
+            seen[which] += 1;
+        }
+        assert!(seen.iter().all(|&k| k > 100), "{seen:?}");
+        // Each kind of item is labelled as written.
+        let a = collect(&data, kind, &ActionFilter::default());
+        let label = |mark: u64| {
+            let g = (0..a.items())
+                .find(|&g| a.item_key[g] & MARK_BITS == mark)
+                .unwrap();
+            (a.item_label(&data, g), a.row[a.start[g] as usize] as usize)
+        };
+        let (text, r) = label(TEXT_ITEM);
+        assert_eq!(text, format!("'{}'", data.text(r).unwrap()));
+        let (id, r) = label(STRING_ID_BIT);
+        assert_eq!(Some(id), data.tweet_key(data.target_tweet[r]));
+        assert!(data
+            .tweet_key(data.target_tweet[r])
+            .unwrap()
+            .starts_with('s'));
     }
 
     /// The items of any owner, taken from the whole, are the whole's items it owns, each with

@@ -229,6 +229,7 @@ pub fn project_owned(
     };
     let mut stats = ProjectionStats {
         actions_by_process: whole.taken_by.clone(),
+        unplaced: whole.unplaced,
         ..Default::default()
     };
     let accounts = data.accounts.len();
@@ -1144,7 +1145,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let data = crate::synth::generated_dataset(20_000, dir.path());
         let accounts = data.accounts.len();
-        for kind in [CoactionKind::CoHashtag, CoactionKind::CoTweet] {
+        for kind in [
+            CoactionKind::CoHashtag,
+            CoactionKind::CoTweet,
+            CoactionKind::CoRetweet,
+        ] {
             let whole = collect(&data, kind, &ActionFilter::default());
             assert!(whole.len() > 1000, "{kind:?}");
             let coarse = (whole.coarsest, whole.coarse_actions);

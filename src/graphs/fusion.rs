@@ -523,7 +523,7 @@ fn project_kind(
             let min_chars = opts.filter.min_text_chars;
             (
                 Actions::default(),
-                Some(owners.take_items(data, kind, min_chars)?),
+                Some(owners.take_items(data, kind, min_chars, sources)?),
             )
         }
         // Normalising the texts is most of co-tweet's time: each holder takes its rows'.

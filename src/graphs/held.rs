@@ -1,9 +1,9 @@
 //! Where the dataset's rows are held: all on this process, or apart across the processes of
 //! a run. Where they are apart, the graphs' work on rows is done by their holders, as process
 //! 0 asks: each retweet's source is found, the retweet graph's pairs formed and the texts'
-//! co-tweet forms taken where the rows are; the co-hashtag, co-URL, co-mention and co-tweet
-//! actions go from where their rows are to the process that owns their item, which pairs them
-//! and keeps them for scoring. What their window, the accounts that take part and the null
+//! co-tweet forms taken where the rows are; every co-action kind's actions but co-similar's go
+//! from where their rows are to the process that owns their item, which pairs them and keeps
+//! them for scoring. What their window, the accounts that take part and the null
 //! read of them are sums over items ([`ItemsSummary`], [`super::coaction::ItemsSlots`]): each
 //! owner sends its part, and no process takes the whole's.
 
@@ -45,12 +45,14 @@ pub trait HeldApart: Send + Sync {
     /// [`owned_where_items_are`]) and send each to its item's owner, as this process does with
     /// the rows it holds of `data`: returns the actions on the items this process owns, and
     /// what every process's add up to. [`HeldApart::pair_items`] follows.
-    /// (`min_text_chars`: co-tweet's shortest normal form.)
+    /// (`min_text_chars`: co-tweet's shortest normal form; `sources`, every row's, as
+    /// [`HeldApart::sources`] found them: the originals of retweets that lost their target.)
     fn take_items(
         &self,
         data: &Dataset,
         kind: CoactionKind,
         min_text_chars: usize,
+        sources: &[Option<Source>],
     ) -> Result<(Actions, ItemsSummary)>;
 
     /// Tell every other process how to pair the actions of the items it owns: each keeps
@@ -73,6 +75,8 @@ pub struct ItemsSummary {
     pub coarse_actions: usize,
     /// The actions each process took of its rows (by process).
     pub taken_by: Vec<u64>,
+    /// Shares among the rows that name no item ([`Actions::unplaced`]).
+    pub unplaced: usize,
 }
 
 impl ItemsSummary {
@@ -89,13 +93,21 @@ impl ItemsSummary {
             coarsest,
             coarse_actions,
             taken_by: Vec::new(),
+            unplaced: 0,
         }
     }
 
-    /// This part, saying that `process` of `processes` took `taken` actions of its rows.
-    pub fn taken(mut self, process: usize, processes: usize, taken: usize) -> ItemsSummary {
+    /// This part, saying that `process` of `processes` took `taken` actions of its rows, and
+    /// found `unplaced` shares among them that name no item.
+    pub fn taken(
+        mut self,
+        process: usize,
+        processes: usize,
+        (taken, unplaced): (usize, usize),
+    ) -> ItemsSummary {
         self.taken_by = vec![0; processes];
         self.taken_by[process] = taken as u64;
+        self.unplaced = unplaced;
         self
     }
 
@@ -124,6 +136,7 @@ impl std::ops::Add for ItemsSummary {
         self.delays = self.delays + other.delays;
         self.coarsest = self.coarsest.max(other.coarsest);
         self.coarse_actions += other.coarse_actions;
+        self.unplaced += other.unplaced;
         if self.taken_by.len() < other.taken_by.len() {
             self.taken_by.resize(other.taken_by.len(), 0);
         }
@@ -167,12 +180,11 @@ impl ItemsAsk {
 }
 
 /// Whether `kind`'s actions can go to their items' owners: its item keys are the same on every
-/// holder (the hashtag, URL and account ids process 0 gives, and the texts' normal forms'
-/// hashes; [`super::actions::keys_of_rows`] takes them). Co-retweet's and co-reply's string
-/// tweet ids and lost targets' texts are each holder's own numbers, and co-similar's clusters
-/// span the whole data.
+/// holder (tweet ids, the hashtag, URL and account ids process 0 gives, the originals' dataset
+/// rows, and the hashes of texts, their normal forms and string tweet ids;
+/// [`super::actions::keys_of_rows`] takes them). Co-similar's clusters span the whole data.
 pub fn owned_where_items_are(kind: CoactionKind) -> bool {
-    super::actions::row_item(kind).is_some() || kind == CoactionKind::CoTweet
+    kind != CoactionKind::CoSimilar
 }
 
 /// The process of `processes` that owns `item`: the one its hash names.
