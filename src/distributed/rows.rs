@@ -183,6 +183,8 @@ fn pair_owned<P: Piece>(link: &Link<P>, mut owned: Actions, part: ItemsSummary) 
     )?;
     let units = coaction::units(&owned, ask.window_ms, ask.cap);
     link.count_held(units.map(Unit::Actions))?;
+    // What scoring reads, as process 0 keeps its own items' (see `fusion::fuse`).
+    owned.keep_shared(true);
     Ok(owned)
 }
 

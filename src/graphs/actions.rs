@@ -12,11 +12,12 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Item key of a retweet whose target was recovered from text: the original's row. Tweet ids
-/// are below 2^63 or carry only bit 63, so the top two bits together are free.
+/// are below 2^63, and string ids ([`share_keys`]: bit 63 and a hash) leave bit 62 clear, so
+/// the top two bits together are free.
 pub const RECOVERED_ITEM: u64 = 3 << 62;
-/// Item key of a retweet whose source is unknown and not in the data, by its text's id:
-/// identical retweet texts retweet the same post. (Recovered rows stay below 2^32, so bit 61
-/// tells the two apart.)
+/// Item key of a retweet whose source is unknown and not in the data, by its text's hash
+/// (61 bits): identical retweet texts retweet the same post. (Recovered rows stay below 2^32,
+/// so bit 61 tells the two apart.)
 pub const TEXT_ITEM: u64 = RECOVERED_ITEM | 1 << 61;
 /// The bits that mark recovered and text items.
 const MARK_BITS: u64 = 7 << 61;
@@ -26,7 +27,8 @@ const MARK_BITS: u64 = 7 << 61;
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Actions {
     pub kind: Option<CoactionKind>,
-    /// What each item is: a tweet id, hashtag/URL/text id, or mentioned account.
+    /// What each item is: a tweet id (or a string id's hash), a hashtag or URL id, a mentioned
+    /// account, a text's normal form's hash, or a lost target's original row or text hash.
     pub item_key: Vec<u64>,
     pub start: Vec<u32>,
     pub account: Vec<u32>,
@@ -82,9 +84,10 @@ impl Actions {
     /// Keep only the items that two or more accounts acted on, in place: the rest pair with
     /// nothing, and nothing after the projection reads them (in a collection most texts, and
     /// many retweeted posts, are acted on by one account: 4M of 13.7M actions at 10^7 tweets).
-    /// The times go too (`time_ms` is left empty): an action's time is its row's,
-    /// `data.time_ms[row]`, and the 8 bytes an action are the larger half of what is kept.
-    pub fn keep_shared(&mut self) {
+    /// The times go too unless `keep_times` (`time_ms` is left empty): an action's time is its
+    /// row's, `data.time_ms[row]`, and the 8 bytes an action are the larger half of what is
+    /// kept; an item's owner that does not hold its rows keeps them.
+    pub fn keep_shared(&mut self, keep_times: bool) {
         let (mut items, mut actions) = (0, 0);
         for g in 0..self.items() {
             let range = self.item(g);
@@ -95,6 +98,9 @@ impl Actions {
             for i in range {
                 self.account[actions] = self.account[i];
                 self.row[actions] = self.row[i];
+                if keep_times {
+                    self.time_ms[actions] = self.time_ms[i];
+                }
                 actions += 1;
             }
             self.item_key[items] = self.item_key[g];
@@ -109,7 +115,13 @@ impl Actions {
             v.truncate(actions);
             v.shrink_to_fit();
         }
-        self.time_ms = Vec::new();
+        match keep_times {
+            true => {
+                self.time_ms.truncate(actions);
+                self.time_ms.shrink_to_fit();
+            }
+            false => self.time_ms = Vec::new(),
+        }
     }
 
     /// Keep only the actions of accounts for which `keep` holds, regrouping.
@@ -639,6 +651,36 @@ mod tests {
             .tweet_key(data.target_tweet[r])
             .unwrap()
             .starts_with('s'));
+    }
+
+    /// Keeping the shared items drops those one account acted on, and with `keep_times` each
+    /// kept action's own time, the one its row gives.
+    #[test]
+    fn shared_items_keep_their_times_where_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(20_000, dir.path());
+        let whole = collect(&data, CoactionKind::CoRetweet, &ActionFilter::default());
+        let (mut timed, mut bare) = (whole.clone(), whole.clone());
+        timed.keep_shared(true);
+        bare.keep_shared(false);
+        let alone = (0..whole.items())
+            .filter(|&g| {
+                let on = &whole.account[whole.item(g)];
+                on.iter().all(|&a| a == on[0])
+            })
+            .count();
+        assert!(alone > 100 && timed.items() > 100, "{alone}");
+        assert_eq!(timed.items(), whole.items() - alone);
+        assert_eq!(
+            (&timed.item_key, &timed.start),
+            (&bare.item_key, &bare.start)
+        );
+        assert_eq!((&timed.account, &timed.row), (&bare.account, &bare.row));
+        assert!(bare.time_ms.is_empty());
+        assert_eq!(timed.time_ms.len(), timed.len());
+        for i in 0..timed.len() {
+            assert_eq!(timed.time_ms[i], bare.time_of(i, &data.time_ms));
+        }
     }
 
     /// The items of any owner, taken from the whole, are the whole's items it owns, each with

@@ -452,7 +452,7 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
         // read.
         let (mut p, significant) =
             project_kind(data, kind, &opts.graph, opts.edge_pvalue, &sources)?;
-        p.actions.keep_shared();
+        p.actions.keep_shared(false);
         let (list, total) = with_evidence(significant);
         let count = list.len();
         lists.push(list);
