@@ -40,8 +40,6 @@ enum Said {
     /// Form the retweet graph's pairs of its rows, of so many accounts: their totals to
     /// process 0, the pairs to the graph it counts next.
     Retweets(usize),
-    /// The co-tweet actions of its rows, texts of at least so many characters.
-    CoTweets(usize),
     /// Send its rows' actions of a kind to their items' owners, and pair those of the items
     /// it owns once process 0 says how (co-tweet's: texts of at least so many characters).
     Items(CoactionKind, usize),
@@ -378,13 +376,6 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                 let units = keys.chunks(retweet::KEYS_UNIT);
                 link.count_held(units.map(|k| Unit::Retweets(k.to_vec())))?;
             }
-            (0, Said::CoTweets(min_chars)) => {
-                let mut keyed = actions::co_tweet_keys(&shard.data, min_chars, here);
-                for (_, row) in keyed.iter_mut() {
-                    *row = shard.rows[*row as usize];
-                }
-                link.post(0, &keyed)?;
-            }
             (0, Said::Items(kind, min_chars)) => {
                 let n = link.cluster.processes();
                 let original_of = |r: usize| sources[r]?.original_row;
@@ -642,24 +633,6 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
 
     fn here(&self) -> &[Range<usize>] {
         &self.here
-    }
-
-    fn co_tweets(&self, data: &Dataset, min_chars: usize) -> Result<(actions::Keyed, Vec<u64>)> {
-        let mut taken = vec![0; self.held.len()];
-        let keyed = self.ask_valid(
-            Said::CoTweets(min_chars),
-            &|| actions::co_tweet_keys(data, min_chars, &self.here),
-            |from, keyed: &actions::Keyed| {
-                taken[from] = keyed.len() as u64;
-                from == 0 || all_held(&self.held[from], keyed.iter().map(|k| k.1))
-            },
-            |mut a, b| {
-                a.extend(b);
-                a
-            },
-            "co-tweets of rows it holds",
-        )?;
-        Ok((keyed, taken))
     }
 
     fn take_items(

@@ -513,26 +513,19 @@ fn project_kind(
     sources: &[Option<retweet::Source>],
 ) -> Result<(Projection, coaction::SignificantPairs)> {
     let mut opts = graph.clone();
-    let mut taken_by = Vec::new();
     let owners = coaction::items_apart(graph, kind);
     // Where the items' owners pair them, each process takes its rows' actions and sends each
     // to its item's owner: this process gets its own items' and what all add up to.
-    let (actions, owned) = match (kind, graph.holders.apart(), owners) {
-        (CoactionKind::CoSimilar, _, _) => (coaction_actions(data, kind, &opts)?, None),
-        (_, _, Some(owners)) => {
+    let (actions, owned) = match owners {
+        Some(owners) => {
             let min_chars = opts.filter.min_text_chars;
             (
                 Actions::default(),
                 Some(owners.take_items(data, kind, min_chars, sources)?),
             )
         }
-        // Normalising the texts is most of co-tweet's time: each holder takes its rows'.
-        (CoactionKind::CoTweet, Some(apart), _) => {
-            let keyed;
-            (keyed, taken_by) = apart.co_tweets(data, opts.filter.min_text_chars)?;
-            (super::actions::from_keyed(data, kind, keyed), None)
-        }
-        _ => {
+        None if kind == CoactionKind::CoSimilar => (coaction_actions(data, kind, &opts)?, None),
+        None => {
             let actions = super::actions::collect_with(data, kind, &opts.filter, Some(sources));
             (actions, None)
         }
@@ -557,9 +550,6 @@ fn project_kind(
         }
         _ => coaction::project_significant(data, actions, &opts, alpha)?,
     };
-    if !taken_by.is_empty() {
-        p.stats.actions_by_process = taken_by;
-    }
     if coarse.is_some() {
         p.window_reason = coarse;
     }

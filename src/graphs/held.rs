@@ -7,7 +7,7 @@
 //! read of them are sums over items ([`ItemsSummary`], [`super::coaction::ItemsSlots`]): each
 //! owner sends its part, and no process takes the whole's.
 
-use super::actions::{Actions, Keyed};
+use super::actions::Actions;
 use super::coaction::ItemsSlots;
 use super::retweet::{RetweetTotals, Source};
 use super::window::Delays;
@@ -33,13 +33,6 @@ pub trait HeldApart: Send + Sync {
     /// and feeds them into the next graph counted, which must count with
     /// [`PairJob::held`](super::counting::PairJob::held).
     fn retweet_totals(&self, accounts: usize) -> Result<RetweetTotals>;
-
-    /// The co-tweet actions of every row of `data`, `(normal form's hash, dataset row)` (see
-    /// [`super::actions::co_tweet_keys`]), each taken where the row is, and how many each
-    /// process took: where the pairs are counted on this process (CooRTweet's
-    /// participation), which needs the whole's; else they go to their items' owners
-    /// ([`HeldApart::take_items`]).
-    fn co_tweets(&self, data: &Dataset, min_chars: usize) -> Result<(Keyed, Vec<u64>)>;
 
     /// Ask every other process to take its rows' actions of `kind` (one whose actions are
     /// [`owned_where_items_are`]) and send each to its item's owner, as this process does with
