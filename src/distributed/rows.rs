@@ -10,7 +10,7 @@
 //! the items it owns. Scoring, and the report after it
 //! (activity, amplification, profiles), ask every process for the tally of its rows and of
 //! the items it owns ([`RowsAcross`], process 0's side; [`serve_rows`], the others'), adding
-//! them to its own.
+//! them to its own; an archive's split asks each for its rows' profile actions.
 
 use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
@@ -21,6 +21,7 @@ use crate::graphs::coaction::{self, ItemsSlots};
 use crate::graphs::counting::Unit;
 use crate::graphs::held::{self, HeldApart, ItemsAsk, ItemsSummary};
 use crate::graphs::originals::{self, Answer, Finder, Held, Offer, Original, TextOffer};
+use crate::graphs::profiles::{self, Family, FamilyPairs, ProfileOptions};
 use crate::graphs::retweet::{self, RetweetTotals, Source, SourceFound};
 use crate::graphs::CoactionKind;
 use crate::scoring::rhythm::Plan;
@@ -61,6 +62,9 @@ enum Said {
     Report(Vec<u32>, usize),
     /// What its rows show of the drawn clusters.
     Timeline(TimelineAsk),
+    /// Its rows' actions of each of these profile families (own texts of at least so many
+    /// characters after normalising).
+    Profiles(Vec<Family>, usize),
     /// These rows of its own (by their place in its shard): their accounts, and their texts
     /// if asked.
     Rows(Vec<u32>, bool),
@@ -418,6 +422,17 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
             (0, Said::Timeline(ask)) => {
                 link.post(0, &tally::timeline(&shard.data, here, &sources[..], &ask))?;
             }
+            (0, Said::Profiles(families, min_text_chars)) => {
+                let opts = ProfileOptions {
+                    families,
+                    min_text_chars,
+                    ..ProfileOptions::default()
+                };
+                let original_of = |r: usize| sources[r]?.original_row;
+                let global = Some(&shard.rows[..]);
+                let pairs = profiles::family_pairs(&shard.data, &original_of, &opts, here, global);
+                link.post(0, &pairs)?;
+            }
             (0, Said::Rows(rows, texts)) => {
                 let mut seen: Vec<RowSeen> = Vec::with_capacity(rows.len());
                 for r in rows.into_iter().map(|r| r as usize) {
@@ -542,6 +557,24 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
         here: &(dyn Fn() -> Timeline + Sync),
     ) -> Result<Timeline> {
         self.ask(Said::Timeline(ask.clone()), here, |_, _| {}, |a, b| a + b)
+    }
+
+    fn profile_pairs(
+        &self,
+        opts: &ProfileOptions,
+        accounts: usize,
+        here: &(dyn Fn() -> FamilyPairs + Sync),
+    ) -> Result<FamilyPairs> {
+        let said = Said::Profiles(opts.families.clone(), opts.min_text_chars);
+        let families = opts.families.len();
+        let valid = |_, p: &FamilyPairs| {
+            p.len() == families && p.iter().flatten().all(|&(a, _)| (a as usize) < accounts)
+        };
+        let join = |mut all: FamilyPairs, more: FamilyPairs| {
+            all.iter_mut().zip(more).for_each(|(a, m)| a.extend(m));
+            all
+        };
+        self.ask_valid(said, here, valid, join, "its rows' profile actions")
     }
 
     fn rows(&self, rows: &[u32], texts: bool) -> Result<HashMap<u32, RowSeen>> {

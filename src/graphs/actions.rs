@@ -364,36 +364,58 @@ pub fn share_keys(
                 }
                 (None, t) => Some((TEXT_ITEM | t as u64, r as u32)),
             },
-            t if t & STRING_ID_BIT != 0 => {
-                let id = data.tweet_keys.get((t & !STRING_ID_BIT) as u32);
-                Some((
-                    STRING_ID_BIT | hash_bytes(id.as_bytes()) & !MARK_BITS,
-                    r as u32,
-                ))
-            }
-            t => Some((t, r as u32)),
+            t => Some((tweet_key(data, t), r as u32)),
         })
         .collect();
-    // The texts' ids, kept so far, become their hashes.
-    let mut wanted = vec![false; data.texts.len()];
-    let mut any = false;
-    for &(item, _) in keyed.iter().filter(|k| k.0 & MARK_BITS == TEXT_ITEM) {
-        wanted[(item & !TEXT_ITEM) as usize] = true;
-        any = true;
-    }
-    if any {
-        let hashes = data.texts.par_map_init(
-            || (),
-            |_, t, text| match wanted[t as usize] {
-                true => TEXT_ITEM | hash_bytes(text.as_bytes()) & !MARK_BITS,
-                false => 0,
-            },
-        );
-        for (item, _) in keyed.iter_mut().filter(|k| k.0 & MARK_BITS == TEXT_ITEM) {
-            *item = hashes[(*item & !TEXT_ITEM) as usize];
+    texts_by_hash(data, &mut keyed, |k| &mut k.0);
+    (keyed, lost_for_good.into_inner())
+}
+
+/// A tweet id (not `NO_TWEET`) as every process names it: a number as itself, a string id by
+/// its hash (a process's own numbers for string ids are its own).
+pub fn tweet_key(data: &Dataset, t: u64) -> u64 {
+    match t & STRING_ID_BIT {
+        0 => t,
+        _ => {
+            let id = data.tweet_keys.get((t & !STRING_ID_BIT) as u32);
+            STRING_ID_BIT | hash_bytes(id.as_bytes()) & !MARK_BITS
         }
     }
-    (keyed, lost_for_good.into_inner())
+}
+
+/// Items of `entries` named `TEXT_ITEM | text id` (`item` says where an entry's item is)
+/// renamed `TEXT_ITEM` and their text's hash, as every process names them: text ids are a
+/// process's own. Only the texts named are hashed.
+pub fn texts_by_hash<T: Send>(
+    data: &Dataset,
+    entries: &mut [T],
+    item: impl Fn(&mut T) -> &mut u64 + Sync,
+) {
+    let mut wanted = vec![false; data.texts.len()];
+    let mut any = false;
+    for e in entries.iter_mut() {
+        let key = *item(e);
+        if key & MARK_BITS == TEXT_ITEM {
+            wanted[(key & !TEXT_ITEM) as usize] = true;
+            any = true;
+        }
+    }
+    if !any {
+        return;
+    }
+    let hashes = data.texts.par_map_init(
+        || (),
+        |_, t, text| match wanted[t as usize] {
+            true => TEXT_ITEM | hash_bytes(text.as_bytes()) & !MARK_BITS,
+            false => 0,
+        },
+    );
+    entries.par_iter_mut().for_each(|e| {
+        let key = item(e);
+        if *key & MARK_BITS == TEXT_ITEM {
+            *key = hashes[(*key & !TEXT_ITEM) as usize];
+        }
+    });
 }
 
 /// The actions on `want` items ([`row_item`]) of `rows`: `(item id, row)` for each such item a

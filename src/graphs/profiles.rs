@@ -16,19 +16,19 @@
 //! accounts, as many as it keeps neighbours: the work grows with the item's accounts, not
 //! their square. Such items count in full wherever no pair is made.
 
-use super::actions::{RECOVERED_ITEM, TEXT_ITEM};
+use super::actions::{texts_by_hash, tweet_key, OriginalOf, RECOVERED_ITEM, TEXT_ITEM};
 use super::retweet::Source;
-use super::text_norm::{normal_forms, words};
+use super::text_norm::{normal_form_hashes, words, NO_FORM};
 use crate::dataset::interner::hash_bytes;
 use crate::dataset::{Dataset, ItemKind, TweetKind, NO_TEXT, NO_TWEET};
 use crate::error::Result;
 use crate::memory;
 use crate::scoring::NO_CLUSTER;
-use hashbrown::HashMap;
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// What an account acted on, one kind of item per family.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Family {
     /// Posts retweeted (by tweet id, by the original its text matches, or by the text itself
@@ -129,21 +129,31 @@ pub struct Similarity {
 
 impl Profiles {
     /// The profiles of every account of `data` over `opts.families`, its retweets' sources
-    /// as [`sources`] finds them (the retweeted family reads them).
+    /// as [`sources`] finds them (the retweeted family reads them): [`Profiles::from_pairs`]
+    /// of every row's [`family_pairs`].
+    ///
+    /// [`sources`]: super::retweet::sources
     pub fn build(data: &Dataset, sources: &[Option<Source>], opts: &ProfileOptions) -> Profiles {
-        let n = data.accounts.len();
-        let posting = {
-            let mut seen = vec![false; n];
-            data.account.iter().for_each(|&a| seen[a as usize] = true);
-            seen.iter().filter(|&&x| x).count().max(1)
-        };
+        let original_of = |r: usize| sources[r].and_then(|s| s.original_row());
+        let all = 0..data.len();
+        let pairs = family_pairs(data, &original_of, opts, std::slice::from_ref(&all), None);
+        let mut tweets = vec![0u32; data.accounts.len()];
+        data.account.iter().for_each(|&a| tweets[a as usize] += 1);
+        Profiles::from_pairs(pairs, &tweets, opts)
+    }
+
+    /// The profiles of the accounts that made `tweets[a]` tweets each, from every row's
+    /// actions of each family of `opts` (as [`family_pairs`] names them, any rows' in any
+    /// order).
+    pub fn from_pairs(pairs: FamilyPairs, tweets: &[u32], opts: &ProfileOptions) -> Profiles {
+        let n = tweets.len();
+        let posting = tweets.iter().filter(|&&t| t > 0).count().max(1);
         // (account, global item, weight) for every family, each family's block normalised.
         let mut entries: Vec<(u32, u32, f32)> = Vec::new();
         let mut next_item = 0u32;
         let mut common: Vec<bool> = Vec::new();
-        for &family in &opts.families {
-            let pairs = family_pairs(data, sources, family, opts);
-            let (block, too_common) = weigh(pairs, posting, opts.max_item_accounts);
+        for family in pairs {
+            let (block, too_common) = weigh(family, posting, opts.max_item_accounts);
             entries.extend(block.into_iter().map(|(a, i, w)| (a, next_item + i, w)));
             next_item += too_common.len() as u32;
             common.extend(too_common);
@@ -497,32 +507,47 @@ fn union_of_neighbours(kept: Vec<(u32, u32, f32)>) -> Vec<(u32, u32, f32)> {
     pairs.into_iter().map(|(a, b, s, _)| (a, b, s)).collect()
 }
 
-/// (account, item key) of each action of `family`, one per action.
-fn family_pairs(
+/// Each family's (account, item key) actions, one per action, in the order of
+/// `opts.families`: what [`Profiles::from_pairs`] weighs. The actions of parts of the rows add
+/// up to the whole's.
+pub type FamilyPairs = Vec<Vec<(u32, u64)>>;
+
+/// The actions of `rows` (of `data`, whose row `r` is dataset row `global[r]`, or `r` without
+/// `global`) of each family of `opts`, their items named as every process that holds rows
+/// names them: tweet ids ([`tweet_key`]), dataset rows, hashtag and account ids, and the
+/// hashes of texts, normal forms and words (a process's own numbers for these are its own).
+/// `original_of` gives the dataset row of the original a retweet's text was found to share.
+pub fn family_pairs(
     data: &Dataset,
-    recovered: &[Option<Source>],
-    family: Family,
+    original_of: &OriginalOf<'_>,
     opts: &ProfileOptions,
-) -> Vec<(u32, u64)> {
-    let rows = 0..data.len();
+    rows: &[Range<usize>],
+    global: Option<&[u32]>,
+) -> FamilyPairs {
+    let rows = || rows.iter().flat_map(|rows| rows.clone());
     let own = |r: usize| data.kind(r) != TweetKind::Retweet;
-    match family {
+    // The texts of own posts among the rows, for the families that read them.
+    let own_texts = || {
+        let mut wanted = vec![false; data.texts.len()];
+        for r in rows().filter(|&r| own(r) && data.text[r] != NO_TEXT) {
+            wanted[data.text[r] as usize] = true;
+        }
+        wanted
+    };
+    let of_family = |family: Family| match family {
         Family::Retweeted => {
             let mut out = Vec::new();
-            for r in rows {
+            for r in rows() {
                 let a = data.account[r];
                 match data.kind(r) {
                     TweetKind::Retweet => {
-                        let key = match (
-                            data.target_tweet[r],
-                            recovered[r].and_then(|s| s.original_row()),
-                        ) {
+                        let key = match (data.target_tweet[r], original_of(r)) {
                             (NO_TWEET, Some(o)) => RECOVERED_ITEM | o as u64,
                             (NO_TWEET, None) if data.text[r] != NO_TEXT => {
                                 TEXT_ITEM | data.text[r] as u64
                             }
                             (NO_TWEET, None) => continue,
-                            (t, _) => t,
+                            (t, _) => tweet_key(data, t),
                         };
                         out.push((a, key));
                     }
@@ -531,20 +556,23 @@ fn family_pairs(
                         // An original is the item its retweets name: by id, or by its row
                         // when they found it by text.
                         if data.tweet_id[r] != NO_TWEET {
-                            out.push((a, data.tweet_id[r]));
+                            out.push((a, tweet_key(data, data.tweet_id[r])));
                         }
-                        out.push((a, RECOVERED_ITEM | r as u64));
+                        let row = global.map_or(r as u64, |g| g[r] as u64);
+                        out.push((a, RECOVERED_ITEM | row));
                     }
                 }
             }
+            texts_by_hash(data, &mut out, |e| &mut e.1);
             out
         }
         Family::Texts => {
-            let (_, form) = normal_forms(data, opts.min_text_chars);
-            rows.filter(|&r| own(r) && data.text[r] != NO_TEXT)
+            let form = normal_form_hashes(data, opts.min_text_chars, &own_texts());
+            rows()
+                .filter(|&r| own(r) && data.text[r] != NO_TEXT)
                 .filter_map(|r| match form[data.text[r] as usize] {
-                    NO_TEXT => None,
-                    f => Some((data.account[r], f as u64)),
+                    NO_FORM => None,
+                    f => Some((data.account[r], f)),
                 })
                 .collect()
         }
@@ -554,7 +582,7 @@ fn family_pairs(
                 _ => ItemKind::Mention,
             };
             let mut out = Vec::new();
-            for r in rows {
+            for r in rows() {
                 for item in data.items(r).iter().filter(|i| i.kind() == want) {
                     out.push((data.account[r], item.id() as u64));
                 }
@@ -562,11 +590,15 @@ fn family_pairs(
             out
         }
         Family::Words => {
-            // Each text's words, hashed on every core (64 bits: two of 10^7 distinct words
-            // share a hash with a chance of about 10^-5), then numbered in order of first use
-            // as the texts come, as interning them one by one did, into one flat list.
-            let hashed: Vec<Box<[u64]>> = data.texts.par_map_init(String::new, |w, _, text| {
+            // Each own text's words (three letters or more, hashtags aside), by their 64-bit
+            // hashes (two of 10^7 distinct words share a hash with a chance of about 10^-5),
+            // hashed on every core.
+            let wanted = own_texts();
+            let hashed: Vec<Box<[u64]>> = data.texts.par_map_init(String::new, |w, t, text| {
                 let mut out = Vec::new();
+                if !wanted[t as usize] {
+                    return out.into_boxed_slice();
+                }
                 for word in words(text).filter(|word| !word.starts_with('#')) {
                     w.clear();
                     w.extend(
@@ -578,27 +610,16 @@ fn family_pairs(
                 }
                 out.into_boxed_slice()
             });
-            let mut vocabulary: HashMap<u64, u32> = HashMap::new();
-            let mut ends = Vec::with_capacity(hashed.len() + 1);
-            ends.push(0usize);
-            let mut flat: Vec<u32> = Vec::new();
-            for text in hashed {
-                for h in text.iter() {
-                    let next = vocabulary.len() as u32;
-                    flat.push(*vocabulary.entry(*h).or_insert(next));
-                }
-                ends.push(flat.len());
-            }
-            rows.filter(|&r| own(r) && data.text[r] != NO_TEXT)
+            rows()
+                .filter(|&r| own(r) && data.text[r] != NO_TEXT)
                 .flat_map(|r| {
-                    let t = data.text[r] as usize;
-                    flat[ends[t]..ends[t + 1]]
-                        .iter()
-                        .map(move |&w| (data.account[r], w as u64))
+                    let a = data.account[r];
+                    hashed[data.text[r] as usize].iter().map(move |&w| (a, w))
                 })
                 .collect()
         }
-    }
+    };
+    opts.families.iter().map(|&f| of_family(f)).collect()
 }
 
 /// One family's TF-IDF entries (account, dense item, weight), each account's block of unit

@@ -266,21 +266,20 @@ pub fn detect_with_progress(
 
     stage(STAGES[3]);
     memory::check_now(STAGES[3], limit)?;
-    let ops = operations::operations(data, &fused.sources, config, progress)?;
+    let activity = config.elsewhere.activity(data)?;
+    let ops = operations::operations(data, &fused.sources, &activity.tweets, config, progress)?;
     progress.note(&format!(
         "{} operations, from {} similarity edges",
         ops.clusters, ops.similarity_edges
     ));
     lap("operations", &mut timings);
     stage(STAGES[4]);
-    let mut d = assess(
-        data,
-        fused,
-        ops.cluster_of,
-        ops.clusters,
-        config,
-        background(true),
-    )?;
+    let groups = Groups {
+        cluster_of: ops.cluster_of,
+        clusters: ops.clusters,
+        measured: None,
+    };
+    let mut d = assess_groups(data, activity, fused, groups, config, background(true))?;
     d.left_out = ops.left_out;
     d.common_items = ops.common_items;
     d.input = InputDecision::new(InputKind::Archive, config, share, d.input.background);

@@ -72,18 +72,22 @@ pub struct Operations {
     pub common_items: usize,
 }
 
-/// Split `data`, a takedown archive (its retweets' sources in `sources`), into operations,
-/// saying what each step found.
+/// Split `data`, a takedown archive (its retweets' sources in `sources`, each account's
+/// tweets in `tweets`), into operations, saying what each step found. The profiles come from
+/// the rows wherever they are held (`config.elsewhere`).
 pub fn operations(
     data: &Dataset,
     sources: &[Option<Source>],
+    tweets: &[u32],
     config: &DetectConfig,
     progress: &dyn Progress,
 ) -> Result<Operations> {
-    let n = data.accounts.len();
-    let mut tweets = vec![0u32; n];
-    data.account.iter().for_each(|&a| tweets[a as usize] += 1);
-    let profiles = Profiles::build(data, sources, &config.archive.profiles);
+    let n = tweets.len();
+    let profiles_of = |opts: &ProfileOptions| -> Result<Profiles> {
+        let pairs = config.elsewhere.profile_pairs(data, sources, opts)?;
+        Ok(Profiles::from_pairs(pairs, tweets, opts))
+    };
+    let profiles = profiles_of(&config.archive.profiles)?;
     let k = config.archive.profiles.neighbours;
     let similarity = profiles.similarity(k, super::STAGES[3], config.memory_limit)?;
     progress.note(&format!(
@@ -132,7 +136,7 @@ pub fn operations(
         |a: u32, label: &[u32]| label[a as usize] == NO_CLUSTER || profiles.uses_common_items(a);
     let mut placed = place(
         &mut label,
-        &tweets,
+        tweets,
         &profiles,
         unplaced,
         ATTACH_ROUNDS,
@@ -143,7 +147,7 @@ pub fn operations(
     if dissolve_small(&mut label, config.min_cluster_size) > 0 {
         label = renumber(&label).0;
         let left_out = |a: u32, label: &[u32]| label[a as usize] == NO_CLUSTER;
-        placed += place(&mut label, &tweets, &profiles, left_out, 1, stage, limit)?;
+        placed += place(&mut label, tweets, &profiles, left_out, 1, stage, limit)?;
     }
     progress.note(&format!(
         "{placed} accounts placed or moved by their mean similarity to each cluster"
@@ -151,19 +155,15 @@ pub fn operations(
     // Accounts that share no item with anyone: the words of their own posts.
     if label
         .iter()
-        .zip(&tweets)
+        .zip(tweets)
         .any(|(&l, &t)| l == NO_CLUSTER && t > 0)
     {
-        let words = Profiles::build(
-            data,
-            sources,
-            &ProfileOptions {
-                families: vec![Family::Words],
-                ..config.archive.profiles.clone()
-            },
-        );
+        let words = profiles_of(&ProfileOptions {
+            families: vec![Family::Words],
+            ..config.archive.profiles.clone()
+        })?;
         let left_out = |a: u32, label: &[u32]| label[a as usize] == NO_CLUSTER;
-        let placed = place(&mut label, &tweets, &words, left_out, 1, stage, limit)?;
+        let placed = place(&mut label, tweets, &words, left_out, 1, stage, limit)?;
         progress.note(&format!(
             "{placed} more accounts placed by the words of their posts"
         ));

@@ -18,7 +18,8 @@ use super::NO_CLUSTER;
 use crate::dataset::{Dataset, ItemKind, TweetKind, NO_TEXT};
 use crate::error::Result;
 use crate::graphs::actions::Actions;
-use crate::graphs::retweet::Sources;
+use crate::graphs::profiles::{self, FamilyPairs, ProfileOptions};
+use crate::graphs::retweet::{Source, Sources};
 use crate::hash::splitmix;
 use hashbrown::HashMap;
 use rayon::prelude::*;
@@ -375,6 +376,14 @@ pub trait RowsElsewhere: Send + Sync {
     /// `here` and the other processes' [`Timeline`] of their rows for `ask`, added.
     fn timeline(&self, ask: &TimelineAsk, here: &(dyn Fn() -> Timeline + Sync))
         -> Result<Timeline>;
+    /// `here` and the other processes' [`FamilyPairs`] of their rows for `opts`, of
+    /// `accounts` accounts, joined.
+    fn profile_pairs(
+        &self,
+        opts: &ProfileOptions,
+        accounts: usize,
+        here: &(dyn Fn() -> FamilyPairs + Sync),
+    ) -> Result<FamilyPairs>;
     /// Of the dataset rows `rows`, those the other processes hold: each one's account, and its
     /// text if `texts` (and it has one).
     fn rows(&self, rows: &[u32], texts: bool) -> Result<HashMap<u32, RowSeen>>;
@@ -413,6 +422,23 @@ impl Elsewhere {
         match &self.0 {
             None => Ok(tally()),
             Some(e) => e.activity(accounts, &tally),
+        }
+    }
+
+    /// Each profile family's actions of the rows here and elsewhere (the archive's split
+    /// reads them), `sources` the retweets' sources of the rows here.
+    pub fn profile_pairs(
+        &self,
+        data: &Dataset,
+        sources: &[Option<Source>],
+        opts: &ProfileOptions,
+    ) -> Result<FamilyPairs> {
+        let here = self.here(data);
+        let original_of = |r: usize| sources[r].and_then(|s| s.original_row());
+        let pairs = || profiles::family_pairs(data, &original_of, opts, &here, None);
+        match &self.0 {
+            None => Ok(pairs()),
+            Some(e) => e.profile_pairs(opts, data.accounts.len(), &pairs),
         }
     }
 

@@ -132,6 +132,18 @@ fn inputs(dir: &Path) -> Vec<String> {
     v
 }
 
+/// The files of `dir`, written on `n` processes, are those of one (`expected`), byte for byte.
+fn same_files(expected: &std::collections::BTreeMap<String, Vec<u8>>, dir: &Path, n: usize) {
+    let got = files(dir);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    for (file, bytes) in expected {
+        assert!(got[file] == *bytes, "{file} differs on {n} processes");
+    }
+}
+
 #[test]
 fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -187,14 +199,7 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
             assert_eq!(shares.len(), n, "{line}");
             assert!(shares.iter().all(|&s| s > least), "{line}");
         }
-        let got = files(&dir.path().join(&name));
-        assert_eq!(
-            got.keys().collect::<Vec<_>>(),
-            expected.keys().collect::<Vec<_>>()
-        );
-        for (file, bytes) in &expected {
-            assert!(got[file] == *bytes, "{file} differs on {n} processes");
-        }
+        same_files(&expected, &dir.path().join(&name), n);
     }
     let graph = |o: &str| -> Vec<String> {
         let mut a: Vec<String> = vec!["graph".into()];
@@ -224,6 +229,68 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
         g1.len() > 1000 && g1 == g2,
         "the co-hashtag graph differs on 2 processes"
     );
+}
+
+/// A generated takedown archive in two files: its split into operations reads every row's
+/// profile actions (posts retweeted, texts, hashtags, mentions, and the words of accounts
+/// left over), which each process takes of the rows it holds; the outputs are the bytes of
+/// one process's.
+#[test]
+fn an_archive_split_on_2_and_3_processes_gives_the_bytes_of_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let o = coordnet(&[
+        "synth",
+        "-o",
+        data.to_str().unwrap(),
+        "--tweets",
+        "100000",
+        "--archive-only",
+        "--parts",
+        "2",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let detect = |o: &str| -> Vec<String> {
+        let mut a: Vec<String> = vec!["detect".into()];
+        for k in 1..=2 {
+            a.push(
+                data.join(format!("tweets_{k}.csv"))
+                    .to_str()
+                    .unwrap()
+                    .into(),
+            );
+        }
+        a.extend(["--input-kind", "archive", "-o", o, "-q"].map(String::from));
+        a
+    };
+    let one = detect(&out("one"));
+    let o = coordnet(&one.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let expected = files(&dir.path().join("one"));
+    let clusters = String::from_utf8_lossy(&expected["clusters.csv"])
+        .lines()
+        .count();
+    assert!(
+        clusters > 4,
+        "the archive must split into operations: {clusters} lines"
+    );
+    for (n, threads) in [(2, 1), (3, 2)] {
+        let name = format!("p{n}t{threads}");
+        let args = detect(&out(&name));
+        let said = run_on(
+            dir.path(),
+            n,
+            threads,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        assert!(
+            said.contains(&format!("parsed on {n} processes: ")),
+            "{said}"
+        );
+        same_files(&expected, &dir.path().join(&name), n);
+    }
 }
 
 /// Start a 2-process detect, kill process `victim` once process 0 has said `when` (reading
