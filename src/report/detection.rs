@@ -285,7 +285,8 @@ pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
 }
 
 fn node_table(data: &Dataset, d: &Detection, nodes: &[u32]) -> NodeTable {
-    let mut t = NodeTable::basic(data, nodes);
+    // Each account's tweets from the activity, which counts the rows wherever they are.
+    let mut t = NodeTable::with_tweets(data, &d.activity.tweets, nodes);
     let cluster = |u: u32| d.cluster_of[u as usize];
     t.add_column("cluster", |u| match cluster(u) {
         NO_CLUSTER => String::new(),

@@ -142,7 +142,7 @@ fn measure_in(
     background: Background,
     (blocks, elsewhere): (&[tally::Block], &Elsewhere),
 ) -> Result<Vec<(Parts, Evidence)>> {
-    let plan = rhythm::Plan::new(data, activity, cluster_of, seed);
+    let plan = rhythm::Plan::new(activity, cluster_of, seed);
     let ask = Ask {
         cluster_of,
         clusters,

@@ -98,7 +98,7 @@ pub fn measure(
     seed: u64,
     matched_accounts: bool,
 ) -> Vec<Rhythm> {
-    let plan = Plan::new(data, activity, cluster_of, seed);
+    let plan = Plan::new(activity, cluster_of, seed);
     let all = 0..data.len();
     let rows = std::slice::from_ref(&all);
     let hours = (
@@ -124,9 +124,8 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// `activity` and the rows' first and last times are the whole data's, wherever its rows
-    /// are tallied.
-    pub fn new(data: &Dataset, activity: &Activity, cluster_of: &[u32], seed: u64) -> Plan {
+    /// `activity` is the whole data's, wherever its rows are tallied.
+    pub fn new(activity: &Activity, cluster_of: &[u32], seed: u64) -> Plan {
         let (band_of, bands) = bands(activity);
         // Per band, a seeded sample of profiled accounts: the null's pool.
         let mut pool: Vec<Vec<(u64, u32)>> = vec![Vec::new(); bands];
@@ -157,12 +156,13 @@ impl Plan {
         for &u in pool.iter().flatten() {
             take(u as usize, &mut profile_row);
         }
-        // (rows are sorted by time)
-        let days = data
-            .time_ms
-            .first()
-            .zip(data.time_ms.last())
-            .map(|(&first, &last)| {
+        // The data's first and last times: its accounts' first and last, wherever the rows
+        // are.
+        let first = activity.first_ms.iter().copied().min();
+        let last = activity.last_ms.iter().copied().max();
+        let days = (first.zip(last))
+            .filter(|(first, last)| first <= last)
+            .map(|(first, last)| {
                 let first_hour = first.div_euclid(HOUR_MS * DAY_HOURS) * DAY_HOURS;
                 (
                     first_hour,

@@ -453,6 +453,11 @@ impl NodeTable {
         for &a in &data.account {
             tweets[a as usize] += 1;
         }
+        NodeTable::with_tweets(data, &tweets, nodes)
+    }
+
+    /// Screen name and `tweets[a]` for every account `a` in `nodes`.
+    pub fn with_tweets(data: &Dataset, tweets: &[u32], nodes: &[u32]) -> NodeTable {
         let mut t = NodeTable {
             columns: vec!["screen_name".into(), "tweets".into()],
             values: Default::default(),
