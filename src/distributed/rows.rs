@@ -82,8 +82,9 @@ enum Round {
     Answer(Answer),
     Texts(TextOffer),
     TextAnswers(Vec<Option<Original>>),
-    /// Sources of a process's rows: dataset row, and the source in two words.
-    Found(Vec<(u32, u32, u32)>),
+    /// How many of a process's rows' sources it found (it keeps them: process 0 reads only
+    /// its own rows' sources).
+    Found(u64),
 }
 
 impl Round {
@@ -355,17 +356,15 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                     return Err(unexpected(link, q, "a round of the sources' search"));
                 }
                 sources.iter_mut().for_each(|s| *s = None);
-                let mut words = Vec::with_capacity(found.len());
+                let count = found.len() as u64;
                 for (r, s, original_ms) in found {
                     sources[r as usize] = Some(SourceFound {
                         account: s.account(),
                         delay_ms: originals::delay_ms(&shard.data, r as usize, original_ms),
                         original_row: s.original_row(),
                     });
-                    let (tagged, original) = s.words();
-                    words.push((shard.rows[r as usize], tagged, original));
                 }
-                link.post(0, &Said::Find(Round::Found(words)))?;
+                link.post(0, &Said::Find(Round::Found(count)))?;
             }
             (0, Said::Retweets(accounts)) => {
                 let keys: Vec<u64> = (sources.iter().enumerate())
@@ -611,7 +610,7 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
 }
 
 /// Process 0's side of the search for the originals: the sources of the rows here, found
-/// with the others, and the others' sources of theirs.
+/// with the others, and how many of theirs the others found.
 impl<P: Piece> HeldApart for RowsAcross<P> {
     fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)> {
         // The others form their offers while this process forms its own.
@@ -635,23 +634,14 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
             found_by[0] += 1;
         }
         let mut got: Vec<Option<Round>> = (0..self.held.len()).map(|_| None).collect();
-        got[0] = Some(Round::Found(Vec::new()));
-        rounds.gather(&mut got, Round::Found(Vec::new()).step())?;
+        got[0] = Some(Round::Found(0));
+        rounds.gather(&mut got, Round::Found(0).step())?;
         for (p, round) in got.into_iter().enumerate().skip(1) {
-            let Some(Round::Found(found)) = round else {
-                continue;
-            };
-            found_by[p] = found.len() as u64;
-            let wrong = || unexpected_in(&self.link, p, "sources of rows it holds");
-            if !all_held(&self.held[p], found.iter().map(|f| f.0)) {
-                return Err(wrong());
-            }
-            for (row, tagged, original) in found {
-                let source = Source::from_words(tagged, original);
-                match (sources.get_mut(row as usize), source) {
-                    (Some(slot), Some(s)) => *slot = Some(s),
-                    _ => return Err(wrong()),
+            match round {
+                Some(Round::Found(found)) if found <= self.held[p].len() as u64 => {
+                    found_by[p] = found
                 }
+                _ => return Err(unexpected_in(&self.link, p, "sources of rows it holds")),
             }
         }
         if let Some(&(q, _)) = rounds.early.first() {
@@ -755,13 +745,6 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
     }
 }
 
-/// Whether each of `rows` is one of `held`, a process's rows: it names them rising, as it
-/// holds them, each once, so each is looked for past the one before.
-fn all_held(held: &[u32], rows: impl IntoIterator<Item = u32>) -> bool {
-    let mut held = held.iter();
-    rows.into_iter().all(|row| held.any(|&h| h == row))
-}
-
 impl<P: Piece> RowsAcross<P> {
     /// [`RowsAcross::ask`], where each answer must be `valid`: otherwise an error naming the
     /// first process whose answer is not (it must answer with `what`).
@@ -811,22 +794,5 @@ impl<P: Piece> RowsAcross<P> {
             sum = add(sum, t);
         }
         Ok(sum)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::all_held;
-
-    #[test]
-    fn a_process_names_only_rows_it_holds_rising_each_once() {
-        let held = [2, 5, 9, 14];
-        assert!(all_held(&held, []));
-        assert!(all_held(&held, [2, 9, 14]));
-        assert!(all_held(&held, held));
-        assert!(!all_held(&held, [3]), "a row it does not hold");
-        assert!(!all_held(&held, [15]), "past its last");
-        assert!(!all_held(&held, [9, 5]), "out of order");
-        assert!(!all_held(&held, [5, 5]), "twice");
     }
 }

@@ -23,9 +23,10 @@ pub trait HeldApart: Send + Sync {
     /// The rows of the dataset this process holds.
     fn here(&self) -> &[Range<usize>];
 
-    /// Every row of `data`'s source (`None` for rows that are not retweets, or whose source
-    /// is not found), found where the rows are held ([`super::originals`]), and how many
-    /// each process found.
+    /// The source of each of `data`'s rows held here (`None` for rows that are not retweets,
+    /// whose source is not found, or that other processes hold: they keep theirs, and every
+    /// reader of sources reads only the rows here), found with the others
+    /// ([`super::originals`]), and how many each process found.
     fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)>;
 
     /// The configuration model's totals over the rows held elsewhere (of `accounts`
@@ -204,8 +205,9 @@ impl Holders {
         self.0.as_deref()
     }
 
-    /// Every row of `data`'s source (see [`super::retweet::sources`]), and how many each
-    /// process found (nothing on one process).
+    /// Every row of `data`'s source (see [`super::retweet::sources`]), or where rows are held
+    /// apart those of the rows here ([`HeldApart::sources`]); and how many each process found
+    /// (nothing on one process).
     pub fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)> {
         match self.apart() {
             None => Ok((super::retweet::sources(data), Vec::new())),

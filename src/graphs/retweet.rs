@@ -69,7 +69,7 @@ impl Source {
         }
     }
 
-    /// The source in two words, for a message: the account with how it was found, and the
+    /// The source in two words, for the disk: the account with how it was found, and the
     /// original's row.
     pub(crate) fn words(self) -> (u32, u32) {
         (self.tagged.get(), self.original)
