@@ -253,7 +253,7 @@ fn detect_and_write(
     progress: &Reporter,
 ) -> anyhow::Result<()> {
     let Read {
-        data,
+        mut data,
         stats,
         session,
     } = read;
@@ -282,6 +282,11 @@ fn detect_and_write(
     config.fusion.graph.counter = session.counter();
     config.fusion.graph.holders = session.holders();
     config.elsewhere = session.elsewhere();
+    if let Some(apart) = config.fusion.graph.holders.apart() {
+        if std::env::var_os("COORDNET_CHECK_ROWS_HERE").is_some() {
+            data.overwrite_rows_outside(apart.here());
+        }
+    }
     let d = detect_with_progress(&data, control.as_ref(), &config, progress)?;
     let tallied = session.rows_tallied();
     if !tallied.is_empty() {

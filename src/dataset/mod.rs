@@ -247,6 +247,40 @@ impl Dataset {
             strings,
         }
     }
+
+    /// Overwrite every row outside `keep` with one made-up tweet (account 0 at the epoch, no
+    /// target, quote or text, every item the data's first). A check, asked by
+    /// `COORDNET_CHECK_ROWS_HERE`, that process 0 of a run across processes reads no row
+    /// another process holds: any read of one then shows in the outputs.
+    pub fn overwrite_rows_outside(&mut self, keep: &[std::ops::Range<usize>]) {
+        let first = self.items.first().copied();
+        let outside = |r: usize| {
+            let i = keep.partition_point(|k| k.end <= r);
+            !keep.get(i).is_some_and(|k| k.contains(&r))
+        };
+        for r in (0..self.len()).filter(|&r| outside(r)) {
+            self.tweet_id[r] = NO_TWEET;
+            self.account[r] = 0;
+            self.time_ms[r] = 0;
+            self.flags[r] = 0;
+            self.target_tweet[r] = NO_TWEET;
+            self.target_account[r] = NO_ACCOUNT;
+            self.text[r] = NO_TEXT;
+            self.lang[r] = 0;
+            self.client[r] = 0;
+            let items = self.item_offsets[r] as usize..self.item_offsets[r + 1] as usize;
+            if let Some(first) = first {
+                self.items[items].fill(first);
+            }
+        }
+        for q in self
+            .reply_quotes
+            .iter_mut()
+            .filter(|q| outside(q.0 as usize))
+        {
+            (q.1, q.2) = (NO_TWEET, NO_ACCOUNT);
+        }
+    }
 }
 
 /// Memory held by a dataset, in bytes.

@@ -22,7 +22,7 @@ use crate::graphs::counting::Unit;
 use crate::graphs::held::{self, HeldApart, ItemsAsk, ItemsSummary};
 use crate::graphs::originals::{self, Answer, Finder, Held, Offer, Original, TextOffer};
 use crate::graphs::profiles::{self, Family, FamilyPairs, ProfileOptions};
-use crate::graphs::retweet::{self, RetweetTotals, Source, SourceFound};
+use crate::graphs::retweet::{self, RetweetTotals, RowSources, Source, SourceFound};
 use crate::graphs::CoactionKind;
 use crate::scoring::rhythm::Plan;
 use crate::scoring::tally::{self, Ask, ReportTally, RowSeen, RowsElsewhere, Tally};
@@ -283,6 +283,12 @@ fn find_sources<P: Piece>(
         finder.take_texts(answers);
     }
     Ok(finder.found())
+}
+
+/// Whether row `r` is in `here`, ranges in order.
+fn is_here(here: &[Range<usize>], r: usize) -> bool {
+    let i = here.partition_point(|h| h.end <= r);
+    here.get(i).is_some_and(|h| h.contains(&r))
 }
 
 /// An [`Ask`] that travels.
@@ -612,7 +618,7 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
 /// Process 0's side of the search for the originals: the sources of the rows here, found
 /// with the others, and how many of theirs the others found.
 impl<P: Piece> HeldApart for RowsAcross<P> {
-    fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)> {
+    fn sources(&self, data: &Dataset) -> Result<(RowSources, Vec<u64>)> {
         // The others form their offers while this process forms its own.
         for p in 1..self.held.len() {
             self.link.post(p, &Said::Find(Round::Begin))?;
@@ -627,10 +633,15 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
             here: &self.here,
             global: None,
         };
-        let mut sources = vec![None; data.len()];
+        let mut sources = RowSources::here(vec![None; data.len()]);
         let mut found_by = vec![0u64; self.held.len()];
-        for (r, s, _) in find_sources(held, Some(data), &mut rounds)? {
-            sources[r as usize] = Some(s);
+        for (r, s, original_ms) in find_sources(held, Some(data), &mut rounds)? {
+            if let (Some(o), Some(t)) = (s.original_row(), original_ms) {
+                if !is_here(&self.here, o as usize) {
+                    sources.elsewhere_ms.insert(o, t);
+                }
+            }
+            sources.by_row[r as usize] = Some(s);
             found_by[0] += 1;
         }
         let mut got: Vec<Option<Round>> = (0..self.held.len()).map(|_| None).collect();

@@ -10,7 +10,7 @@
 //! little.
 
 use super::counting::{PairJob, Test, Unit};
-use super::retweet::{self, RetweetTest, Source};
+use super::retweet::{self, RetweetTest, RowSources, Source};
 use super::window::{check_window, Window};
 use super::{coaction, coaction_actions, format_duration, CoactionKind, Graph};
 use super::{Actions, GraphKind, GraphOptions, Projection};
@@ -107,7 +107,7 @@ pub struct Fused {
     /// ones were kept, as fused evidence).
     pub projections: Vec<Projection>,
     /// Each retweet row's source, where one was found (`None` for other rows).
-    pub sources: Vec<Option<Source>>,
+    pub sources: RowSources,
     /// Each account's fused strength, summed once when first asked: every labelling the
     /// clusters go through reads it, and at 10^8 tweets a pass over the edges takes seconds.
     strength: std::sync::OnceLock<Vec<f64>>,
@@ -173,7 +173,7 @@ impl Fused {
                 + a.time_ms.len() * 8
         });
         let evidence = (e.ends.len() + e.values.len()) * 4 + e.kinds.len();
-        (evidence + self.sources.len() * 8 + actions.sum::<usize>()) as u64
+        (evidence + self.sources.by_row.len() * 8 + actions.sum::<usize>()) as u64
     }
 
     /// Write what Leiden does not read to an unlinked file in `dir` and let it go. Written
@@ -184,7 +184,7 @@ impl Fused {
         out.write(&e.ends)?;
         out.write(&e.kinds)?;
         out.write(&e.values)?;
-        out.write(&self.sources)?;
+        out.write(&self.sources.by_row)?;
         for a in self.projections.iter().map(|p| &p.actions) {
             out.write(&a.item_key)?;
             out.write(&a.start)?;
@@ -194,7 +194,7 @@ impl Fused {
         }
         let aside = out.finish()?;
         (self.edges.ends, self.edges.kinds, self.edges.values) = Default::default();
-        self.sources = Vec::new();
+        self.sources.by_row = Vec::new();
         for a in self.projections.iter_mut().map(|p| &mut p.actions) {
             (a.item_key, a.start, a.account, a.time_ms, a.row) = Default::default();
         }
@@ -207,7 +207,7 @@ impl Fused {
         self.edges.ends = back.column()?;
         self.edges.kinds = back.column()?;
         self.edges.values = back.column()?;
-        self.sources = back.column()?;
+        self.sources.by_row = back.column()?;
         for a in self.projections.iter_mut().map(|p| &mut p.actions) {
             a.item_key = back.column()?;
             a.start = back.column()?;
@@ -451,8 +451,9 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
         // Only the significant edges go on, with their evidence: their other columns are not
         // read.
         let (mut p, significant) =
-            project_kind(data, kind, &opts.graph, opts.edge_pvalue, &sources)?;
-        p.actions.keep_shared(false);
+            project_kind(data, kind, &opts.graph, opts.edge_pvalue, &sources.by_row)?;
+        // Where rows are held apart, an action's row may be another process's: its time stays.
+        p.actions.keep_shared(opts.graph.holders.apart().is_some());
         let (list, total) = with_evidence(significant);
         let count = list.len();
         lists.push(list);
@@ -480,7 +481,7 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     // Of the retweet graph only each pair's retweets are counted: nothing later reads its
     // delays (they come from the sources).
     if opts.retweets {
-        let (list, stats, by_process) = retweet_edges(data, &sources, opts)?;
+        let (list, stats, by_process) = retweet_edges(data, &sources.by_row, opts)?;
         lists.push(list);
         progress.note(&format!(
             "retweet: {} edges, {} significant{}",
@@ -780,7 +781,7 @@ mod tests {
             fused.edges.kinds.len() > fused.edges.len(),
             "some edges have two kinds"
         );
-        assert!(fused.sources.iter().flatten().count() > 1000);
+        assert!(fused.sources.by_row.iter().flatten().count() > 1000);
         let actions = |f: &Fused| -> Vec<Actions> {
             f.projections.iter().map(|p| p.actions.clone()).collect()
         };
@@ -832,7 +833,7 @@ mod tests {
             edges,
             kinds: Vec::new(),
             projections: Vec::new(),
-            sources: Vec::new(),
+            sources: RowSources::default(),
             strength: Default::default(),
         };
         let group_of: Vec<u32> = (0..accounts as u32).map(|u| u % 3).collect();

@@ -9,7 +9,7 @@
 
 use super::actions::Actions;
 use super::coaction::ItemsSlots;
-use super::retweet::{RetweetTotals, Source};
+use super::retweet::{RetweetTotals, RowSources, Source};
 use super::window::Delays;
 use super::CoactionKind;
 use crate::dataset::{Dataset, TimeResolution};
@@ -26,8 +26,9 @@ pub trait HeldApart: Send + Sync {
     /// The source of each of `data`'s rows held here (`None` for rows that are not retweets,
     /// whose source is not found, or that other processes hold: they keep theirs, and every
     /// reader of sources reads only the rows here), found with the others
-    /// ([`super::originals`]), and how many each process found.
-    fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)>;
+    /// ([`super::originals`]), with the times of their originals that other processes hold;
+    /// and how many each process found.
+    fn sources(&self, data: &Dataset) -> Result<(RowSources, Vec<u64>)>;
 
     /// The configuration model's totals over the rows held elsewhere (of `accounts`
     /// accounts): each other holder forms the amplifier -> source pairs of its rows' retweets
@@ -208,9 +209,9 @@ impl Holders {
     /// Every row of `data`'s source (see [`super::retweet::sources`]), or where rows are held
     /// apart those of the rows here ([`HeldApart::sources`]); and how many each process found
     /// (nothing on one process).
-    pub fn sources(&self, data: &Dataset) -> Result<(Vec<Option<Source>>, Vec<u64>)> {
+    pub fn sources(&self, data: &Dataset) -> Result<(RowSources, Vec<u64>)> {
         match self.apart() {
-            None => Ok((super::retweet::sources(data), Vec::new())),
+            None => Ok((RowSources::here(super::retweet::sources(data)), Vec::new())),
             Some(apart) => apart.sources(data),
         }
     }

@@ -149,6 +149,50 @@ impl Sources for [Option<Source>] {
     }
 }
 
+/// Each row's source as the graphs found them ([`sources`], or with the other processes of a
+/// run: [`super::held::HeldApart::sources`]), and the times of the originals other processes
+/// hold, which a retweet's delay reads where the original's row is not here.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RowSources {
+    /// Each retweet row's source (`None` for other rows, and for the rows other processes
+    /// hold: they keep theirs).
+    pub by_row: Vec<Option<Source>>,
+    /// By the original's row.
+    pub elsewhere_ms: HashMap<u32, i64>,
+}
+
+impl RowSources {
+    /// Sources found among rows all held here.
+    pub fn here(by_row: Vec<Option<Source>>) -> RowSources {
+        RowSources {
+            by_row,
+            elsewhere_ms: HashMap::new(),
+        }
+    }
+}
+
+impl Sources for RowSources {
+    #[inline]
+    fn source(&self, data: &Dataset, row: usize) -> Option<SourceFound> {
+        self.by_row[row].map(|s| {
+            let original_ms = (s.original_row()).map(|o| match self.elsewhere_ms.get(&o) {
+                Some(&t) => t,
+                None => data.time_ms[o as usize],
+            });
+            SourceFound {
+                account: s.account(),
+                delay_ms: super::originals::delay_ms(data, row, original_ms),
+                original_row: s.original_row(),
+            }
+        })
+    }
+
+    #[inline]
+    fn source_account(&self, _: &Dataset, row: usize) -> Option<u32> {
+        self.by_row[row].map(|s| s.account())
+    }
+}
+
 /// Found elsewhere, for these rows.
 impl Sources for [Option<SourceFound>] {
     #[inline]

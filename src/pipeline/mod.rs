@@ -267,7 +267,13 @@ pub fn detect_with_progress(
     stage(STAGES[3]);
     memory::check_now(STAGES[3], limit)?;
     let activity = config.elsewhere.activity(data)?;
-    let ops = operations::operations(data, &fused.sources, &activity.tweets, config, progress)?;
+    let ops = operations::operations(
+        data,
+        &fused.sources.by_row,
+        &activity.tweets,
+        config,
+        progress,
+    )?;
     progress.note(&format!(
         "{} operations, from {} similarity edges",
         ops.clusters, ops.similarity_edges
@@ -344,7 +350,7 @@ fn assess_groups(
             &config.elsewhere,
         )?,
     };
-    let rows = (config.elsewhere).report(data, &fused.sources[..], &cluster_of, clusters)?;
+    let rows = (config.elsewhere).report(data, &fused.sources, &cluster_of, clusters)?;
     let amp = rows.amplification.finish();
     let profiles = rows.profiles.finish(data, &activity, &cluster_of);
     let roles: Vec<(Role, f64)> = (0..data.accounts.len())

@@ -151,7 +151,7 @@ fn measure_in(
         hashtags: data.hashtags.len(),
     };
     let (sets, co_tweets) = action_sets(fused);
-    let here = || tally::tally(data, &fused.sources[..], &sets, co_tweets, blocks, &ask);
+    let here = || tally::tally(data, &fused.sources, &sets, co_tweets, blocks, &ask);
     let mut t = match &elsewhere.0 {
         None => here(),
         Some(e) => e.tally(&ask, &here)?,

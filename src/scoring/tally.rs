@@ -646,7 +646,7 @@ mod tests {
     #[test]
     fn the_reports_row_tallies_add_up_over_any_cut() {
         let (_dir, data, fused) = super::super::generated_fused();
-        let sources = &fused.sources[..];
+        let sources = &fused.sources;
         // Accounts in 40 clusters by id, one in seven in none.
         let cluster_of: Vec<u32> = (0..data.accounts.len() as u32)
             .map(|u| {

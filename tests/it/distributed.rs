@@ -35,6 +35,9 @@ fn start_in(cwd: &Path, args: &[&str], hosts: &Path, n: usize, i: usize, threads
     c.current_dir(cwd);
     if i == 0 {
         c.env("COORDNET_TIMINGS", "1");
+        // `detect`'s process 0 overwrites the rows the others hold before it detects: the
+        // same files as one process's then show it reads only its own rows.
+        c.env("COORDNET_CHECK_ROWS_HERE", "1");
     }
     c.args(args)
         .args(["--processes", &n.to_string(), "--process", &i.to_string()])

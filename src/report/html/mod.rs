@@ -54,7 +54,7 @@ pub fn write_report(
 pub fn render(data: &Dataset, d: &Detection, summary: &serde_json::Value) -> Result<String> {
     let mut p = Page::new("coordnet report");
     let ask = views::ask(d, MAX_SECTIONS);
-    let timeline = (d.rows).timeline(data, &d.fused.sources[..], &ask)?;
+    let timeline = (d.rows).timeline(data, &d.fused.sources, &ask)?;
     overview(&mut p, d, summary, &timeline);
     let views = views::gather(data, d, &ask, timeline)?;
     for (c, view) in d.clusters.iter().take(MAX_SECTIONS).zip(&views) {
