@@ -254,10 +254,7 @@ impl Dataset {
     /// another process holds: any read of one then shows in the outputs.
     pub fn overwrite_rows_outside(&mut self, keep: &[std::ops::Range<usize>]) {
         let first = self.items.first().copied();
-        let outside = |r: usize| {
-            let i = keep.partition_point(|k| k.end <= r);
-            !keep.get(i).is_some_and(|k| k.contains(&r))
-        };
+        let outside = |r: usize| !in_ranges(keep, r);
         for r in (0..self.len()).filter(|&r| outside(r)) {
             self.tweet_id[r] = NO_TWEET;
             self.account[r] = 0;
@@ -283,10 +280,50 @@ impl Dataset {
     }
 }
 
+/// Whether row `r` is in `ranges`, ranges of rows in order.
+pub fn in_ranges(ranges: &[std::ops::Range<usize>], r: usize) -> bool {
+    let i = ranges.partition_point(|k| k.end <= r);
+    ranges.get(i).is_some_and(|k| k.contains(&r))
+}
+
 /// Memory held by a dataset, in bytes.
 #[derive(Clone, Copy, Debug, serde::Serialize)]
 pub struct Memory {
     pub tweet_columns: usize,
     pub account_columns: usize,
     pub strings: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    /// Rows outside the ranges are all made up; the rows inside are untouched.
+    #[test]
+    fn only_the_rows_outside_are_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(3000, dir.path());
+        let mut copy = crate::synth::generated_dataset(3000, dir.path());
+        let n = data.len();
+        let keep = [10..200, 700..701, 1500..n - 3];
+        copy.overwrite_rows_outside(&keep);
+        let mut outside = 0;
+        for r in 0..n {
+            let row = |d: &super::Dataset| {
+                (
+                    d.tweet_id[r],
+                    d.account[r],
+                    d.time_ms[r],
+                    d.text[r],
+                    d.items(r).to_vec(),
+                )
+            };
+            if super::in_ranges(&keep, r) {
+                assert_eq!(row(&copy), row(&data), "row {r} is kept");
+            } else {
+                outside += 1;
+                assert_eq!((copy.tweet_id[r], copy.time_ms[r]), (super::NO_TWEET, 0));
+                assert_eq!(copy.text[r], super::NO_TEXT, "row {r}");
+            }
+        }
+        assert_eq!(outside, n - 190 - 1 - (n - 3 - 1500));
+    }
 }

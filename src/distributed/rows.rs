@@ -14,7 +14,7 @@
 
 use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
-use crate::dataset::{Dataset, DatasetBuilder, TimeResolution};
+use crate::dataset::{in_ranges, Dataset, DatasetBuilder, TimeResolution};
 use crate::error::{Error, Result};
 use crate::graphs::actions::{self, Actions, Travelling};
 use crate::graphs::coaction::{self, ItemsSlots};
@@ -283,12 +283,6 @@ fn find_sources<P: Piece>(
         finder.take_texts(answers);
     }
     Ok(finder.found())
-}
-
-/// Whether row `r` is in `here`, ranges in order.
-fn is_here(here: &[Range<usize>], r: usize) -> bool {
-    let i = here.partition_point(|h| h.end <= r);
-    here.get(i).is_some_and(|h| h.contains(&r))
 }
 
 /// An [`Ask`] that travels.
@@ -637,7 +631,7 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
         let mut found_by = vec![0u64; self.held.len()];
         for (r, s, original_ms) in find_sources(held, Some(data), &mut rounds)? {
             if let (Some(o), Some(t)) = (s.original_row(), original_ms) {
-                if !is_here(&self.here, o as usize) {
+                if !in_ranges(&self.here, o as usize) {
                     sources.elsewhere_ms.insert(o, t);
                 }
             }
