@@ -283,8 +283,9 @@ fn detect_and_write(
     config.fusion.graph.holders = session.holders();
     config.elsewhere = session.elsewhere();
     if let Some(apart) = config.fusion.graph.holders.apart() {
-        if std::env::var_os("COORDNET_CHECK_ROWS_HERE").is_some() {
+        if std::env::var_os("COORDNET_CHECK_ROWS_HERE").is_some_and(|v| v == "1") {
             data.overwrite_rows_outside(apart.here());
+            progress.say("check: the rows other processes hold are overwritten here (COORDNET_CHECK_ROWS_HERE=1)");
         }
     }
     let d = detect_with_progress(&data, control.as_ref(), &config, progress)?;

@@ -308,22 +308,27 @@ mod tests {
         let mut outside = 0;
         for r in 0..n {
             let row = |d: &super::Dataset| {
-                (
-                    d.tweet_id[r],
-                    d.account[r],
-                    d.time_ms[r],
-                    d.text[r],
-                    d.items(r).to_vec(),
-                )
+                let targets = (d.target_tweet[r], d.target_account[r]);
+                let app = (d.lang[r], d.client[r], d.flags[r]);
+                let when = (d.tweet_id[r], d.account[r], d.time_ms[r], d.text[r]);
+                (when, targets, app, d.items(r).to_vec())
             };
             if super::in_ranges(&keep, r) {
                 assert_eq!(row(&copy), row(&data), "row {r} is kept");
             } else {
                 outside += 1;
-                assert_eq!((copy.tweet_id[r], copy.time_ms[r]), (super::NO_TWEET, 0));
-                assert_eq!(copy.text[r], super::NO_TEXT, "row {r}");
+                let none = (super::NO_TWEET, super::NO_ACCOUNT);
+                let first = vec![data.items[0]; data.items(r).len()];
+                let made_up = ((none.0, 0, 0, super::NO_TEXT), none, (0, 0, 0), first);
+                assert_eq!(row(&copy), made_up, "row {r}");
             }
         }
         assert_eq!(outside, n - 190 - 1 - (n - 3 - 1500));
+        for (q, original) in copy.reply_quotes.iter().zip(&data.reply_quotes) {
+            match super::in_ranges(&keep, q.0 as usize) {
+                true => assert_eq!(q, original),
+                false => assert_eq!((q.1, q.2), (super::NO_TWEET, super::NO_ACCOUNT)),
+            }
+        }
     }
 }

@@ -86,7 +86,8 @@ impl Actions {
     /// many retweeted posts, are acted on by one account: 4M of 13.7M actions at 10^7 tweets).
     /// The times go too unless `keep_times` (`time_ms` is left empty): an action's time is its
     /// row's, `data.time_ms[row]`, and the 8 bytes an action are the larger half of what is
-    /// kept; an item's owner that does not hold its rows keeps them.
+    /// kept; where rows are held apart across processes, every owner of items keeps them (an
+    /// action's row may be another process's).
     pub fn keep_shared(&mut self, keep_times: bool) {
         let (mut items, mut actions) = (0, 0);
         for g in 0..self.items() {

@@ -452,8 +452,11 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
         // read.
         let (mut p, significant) =
             project_kind(data, kind, &opts.graph, opts.edge_pvalue, &sources.by_row)?;
-        // Where rows are held apart, an action's row may be another process's: its time stays.
-        p.actions.keep_shared(opts.graph.holders.apart().is_some());
+        // Where rows are held apart, an action's row may be another process's: its time stays
+        // (co-similar's actions are taken of every row, and scoring does not read them).
+        let apart = opts.graph.holders.apart().is_some();
+        p.actions
+            .keep_shared(apart && super::held::owned_where_items_are(kind));
         let (list, total) = with_evidence(significant);
         let count = list.len();
         lists.push(list);
