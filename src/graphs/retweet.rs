@@ -132,23 +132,6 @@ pub trait Sources: Sync {
     }
 }
 
-/// Found in the dataset itself.
-impl Sources for [Option<Source>] {
-    #[inline]
-    fn source(&self, data: &Dataset, row: usize) -> Option<SourceFound> {
-        self[row].map(|s| SourceFound {
-            account: s.account(),
-            delay_ms: s.delay_ms(data, row),
-            original_row: s.original_row(),
-        })
-    }
-
-    #[inline]
-    fn source_account(&self, _: &Dataset, row: usize) -> Option<u32> {
-        self[row].map(|s| s.account())
-    }
-}
-
 /// Each row's source as the graphs found them ([`sources`], or with the other processes of a
 /// run: [`super::held::HeldApart::sources`]), and the times of the originals other processes
 /// hold, which a retweet's delay reads where the original's row is not here.
