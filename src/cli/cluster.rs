@@ -48,6 +48,18 @@ impl Session {
         coordnet::graphs::held::Holders::default()
     }
 
+    /// Take process 0's own rows out of `data` where the others hold theirs: it then answers
+    /// for them as they do, and the dataset keeps its accounts and strings, and no row.
+    /// Returns how many rows it holds, if it did.
+    pub fn hold_own_rows(&mut self, data: &mut coordnet::Dataset) -> Option<usize> {
+        #[cfg(feature = "distributed")]
+        if let Some(rows) = self.rows.as_mut().and_then(std::sync::Arc::get_mut) {
+            return Some(rows.hold_own_rows(data));
+        }
+        let _ = data;
+        None
+    }
+
     /// What each process tallied of the rows for scoring, in words (empty on one process).
     pub fn rows_tallied(&self) -> String {
         #[cfg(feature = "distributed")]

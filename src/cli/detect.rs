@@ -255,7 +255,7 @@ fn detect_and_write(
     let Read {
         mut data,
         stats,
-        session,
+        mut session,
     } = read;
     progress.say(&stats.summary());
     anyhow::ensure!(
@@ -279,15 +279,18 @@ fn detect_and_write(
             Some(control)
         }
     };
+    // Co-similar's groups of texts span the data: with it, process 0 keeps every row.
+    if !config.fusion.kinds.contains(&CoactionKind::CoSimilar) {
+        if let Some(own) = session.hold_own_rows(&mut data) {
+            progress.say(&format!(
+                "rows held where they were parsed: {own} of {} on process 0",
+                data.tweets()
+            ));
+        }
+    }
     config.fusion.graph.counter = session.counter();
     config.fusion.graph.holders = session.holders();
     config.elsewhere = session.elsewhere();
-    if let Some(apart) = config.fusion.graph.holders.apart() {
-        if std::env::var_os("COORDNET_CHECK_ROWS_HERE").is_some_and(|v| v == "1") {
-            data.overwrite_rows_outside(apart.here());
-            progress.say("check: the rows other processes hold are overwritten here (COORDNET_CHECK_ROWS_HERE=1)");
-        }
-    }
     let d = detect_with_progress(&data, control.as_ref(), &config, progress)?;
     let tallied = session.rows_tallied();
     if !tallied.is_empty() {

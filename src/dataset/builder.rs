@@ -623,7 +623,7 @@ impl DatasetBuilder {
 
 /// Where each of `rows` rows goes when rows `order` are kept in that order: its place in
 /// `order`, or `NO_ROW`.
-fn new_rows(order: &[u32], rows: usize) -> Vec<u32> {
+pub(super) fn new_rows(order: &[u32], rows: usize) -> Vec<u32> {
     let mut new_row = vec![NO_ROW; rows];
     for (new, &old) in order.iter().enumerate() {
         new_row[old as usize] = new as u32;
@@ -632,7 +632,7 @@ fn new_rows(order: &[u32], rows: usize) -> Vec<u32> {
 }
 
 /// Keep rows `order` of `d`'s row columns, in that order.
-fn reorder(d: &mut Dataset, order: &[u32]) {
+pub(super) fn reorder(d: &mut Dataset, order: &[u32]) {
     let mut items = Vec::with_capacity(d.items.len());
     let mut item_offsets = Vec::with_capacity(order.len() + 1);
     item_offsets.push(0u32);

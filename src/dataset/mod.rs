@@ -159,15 +159,25 @@ pub struct Dataset {
     pub langs: Interner,
     pub clients: Interner,
     pub tweet_keys: Interner,
+    /// Rows of the dataset whose columns are not here: process 0 of a run across processes
+    /// leaves each row with the process that parsed it, its own in a shard of its own
+    /// ([`shard::Shard::take_from`]), and keeps the accounts and strings.
+    pub held_apart: usize,
 }
 
 impl Dataset {
+    /// Rows in these columns.
     pub fn len(&self) -> usize {
         self.tweet_id.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.tweet_id.is_empty()
+    }
+
+    /// The dataset's tweets, wherever their rows are held.
+    pub fn tweets(&self) -> usize {
+        self.len() + self.held_apart
     }
 
     pub fn kind(&self, row: usize) -> TweetKind {
@@ -247,37 +257,6 @@ impl Dataset {
             strings,
         }
     }
-
-    /// Overwrite every row outside `keep` with one made-up tweet (account 0 at the epoch, no
-    /// target, quote or text, every item the data's first). A check, asked by
-    /// `COORDNET_CHECK_ROWS_HERE`, that process 0 of a run across processes reads no row
-    /// another process holds: any read of one then shows in the outputs.
-    pub fn overwrite_rows_outside(&mut self, keep: &[std::ops::Range<usize>]) {
-        let first = self.items.first().copied();
-        let outside = |r: usize| !in_ranges(keep, r);
-        for r in (0..self.len()).filter(|&r| outside(r)) {
-            self.tweet_id[r] = NO_TWEET;
-            self.account[r] = 0;
-            self.time_ms[r] = 0;
-            self.flags[r] = 0;
-            self.target_tweet[r] = NO_TWEET;
-            self.target_account[r] = NO_ACCOUNT;
-            self.text[r] = NO_TEXT;
-            self.lang[r] = 0;
-            self.client[r] = 0;
-            let items = self.item_offsets[r] as usize..self.item_offsets[r + 1] as usize;
-            if let Some(first) = first {
-                self.items[items].fill(first);
-            }
-        }
-        for q in self
-            .reply_quotes
-            .iter_mut()
-            .filter(|q| outside(q.0 as usize))
-        {
-            (q.1, q.2) = (NO_TWEET, NO_ACCOUNT);
-        }
-    }
 }
 
 /// Whether row `r` is in `ranges`, ranges of rows in order.
@@ -296,39 +275,50 @@ pub struct Memory {
 
 #[cfg(test)]
 mod tests {
-    /// Rows outside the ranges are all made up; the rows inside are untouched.
+    use super::shard::Shard;
+
+    /// Process 0's own rows taken into a shard are the dataset's rows, every column and
+    /// quote, at their places; the dataset keeps no row but knows how many there are.
     #[test]
-    fn only_the_rows_outside_are_overwritten() {
+    fn own_rows_taken_into_a_shard_are_the_datasets() {
         let dir = tempfile::tempdir().unwrap();
-        let data = crate::synth::generated_dataset(3000, dir.path());
-        let mut copy = crate::synth::generated_dataset(3000, dir.path());
+        let mut data = crate::synth::generated_dataset(3000, dir.path());
+        let mut rest = crate::synth::generated_dataset(3000, dir.path());
         let n = data.len();
-        let keep = [10..200, 700..701, 1500..n - 3];
-        copy.overwrite_rows_outside(&keep);
-        let mut outside = 0;
-        for r in 0..n {
-            let row = |d: &super::Dataset| {
-                let targets = (d.target_tweet[r], d.target_account[r]);
-                let app = (d.lang[r], d.client[r], d.flags[r]);
-                let when = (d.tweet_id[r], d.account[r], d.time_ms[r], d.text[r]);
-                (when, targets, app, d.items(r).to_vec())
-            };
-            if super::in_ranges(&keep, r) {
-                assert_eq!(row(&copy), row(&data), "row {r} is kept");
-            } else {
-                outside += 1;
-                let none = (super::NO_TWEET, super::NO_ACCOUNT);
-                let first = vec![data.items[0]; data.items(r).len()];
-                let made_up = ((none.0, 0, 0, super::NO_TEXT), none, (0, 0, 0), first);
-                assert_eq!(row(&copy), made_up, "row {r}");
-            }
+        // Quotes carried by replies, the generator's have none: some rows inside, some out.
+        let quotes = [5, 150, 700, 1499, 1600].map(|r| (r, 7 + r as u64, r / 2));
+        data.reply_quotes = quotes.to_vec();
+        rest.reply_quotes = quotes.to_vec();
+        let here = [10..200, 700..701, 1500..n - 3];
+        let shard = Shard::take_from(&mut rest, &here);
+        assert_eq!((rest.len(), rest.tweets(), rest.items.len()), (0, n, 0));
+        assert_eq!(rest.accounts.len(), data.accounts.len());
+        let rows: Vec<u32> = here
+            .iter()
+            .flat_map(|r| r.start as u32..r.end as u32)
+            .collect();
+        assert_eq!(shard.rows, rows);
+        let row = |d: &super::Dataset, r: usize| {
+            let targets = (d.target_tweet[r], d.target_account[r]);
+            let app = (d.lang[r], d.client[r], d.flags[r]);
+            let when = (
+                d.tweet_id[r],
+                d.account[r],
+                d.time_ms[r],
+                d.text(r).map(|t| t.into_owned()),
+            );
+            (when, targets, app, d.items(r).to_vec())
+        };
+        for (i, &r) in shard.rows.iter().enumerate() {
+            assert_eq!(row(&shard.data, i), row(&data, r as usize), "row {r}");
+            assert!(super::in_ranges(&here, r as usize));
         }
-        assert_eq!(outside, n - 190 - 1 - (n - 3 - 1500));
-        for (q, original) in copy.reply_quotes.iter().zip(&data.reply_quotes) {
-            match super::in_ranges(&keep, q.0 as usize) {
-                true => assert_eq!(q, original),
-                false => assert_eq!((q.1, q.2), (super::NO_TWEET, super::NO_ACCOUNT)),
-            }
-        }
+        assert!(!super::in_ranges(&here, 200) && !super::in_ranges(&here, n - 1));
+        let quotes: Vec<_> = (data.reply_quotes.iter())
+            .filter(|q| super::in_ranges(&here, q.0 as usize))
+            .map(|&(r, t, a)| (shard.rows.binary_search(&r).unwrap() as u32, t, a))
+            .collect();
+        assert_eq!(quotes.len(), 3);
+        assert_eq!(shard.data.reply_quotes, quotes);
     }
 }

@@ -9,7 +9,9 @@
 //!
 //! [`DatasetBuilder::for_shard`]: super::DatasetBuilder::for_shard
 
+use super::builder::{new_rows, reorder};
 use super::Dataset;
+use std::ops::Range;
 
 /// Marks a record dropped as a repeat of an earlier one, in [`Placement::rows`].
 pub const NO_ROW: u32 = u32::MAX;
@@ -42,5 +44,43 @@ impl Shard {
 
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+}
+
+impl Shard {
+    /// Process 0's own rows, `here` of `data`, taken out of it into a shard of their own,
+    /// with the texts and string tweet ids (which only the rows' holders read): `data` keeps
+    /// its accounts and strings, and no row.
+    pub fn take_from(data: &mut Dataset, here: &[Range<usize>]) -> Shard {
+        let rows: Vec<u32> = here
+            .iter()
+            .flat_map(|r| r.start as u32..r.end as u32)
+            .collect();
+        let total = data.len();
+        let mut own = Dataset {
+            tweet_id: std::mem::take(&mut data.tweet_id),
+            account: std::mem::take(&mut data.account),
+            time_ms: std::mem::take(&mut data.time_ms),
+            flags: std::mem::take(&mut data.flags),
+            target_tweet: std::mem::take(&mut data.target_tweet),
+            target_account: std::mem::take(&mut data.target_account),
+            text: std::mem::take(&mut data.text),
+            lang: std::mem::take(&mut data.lang),
+            client: std::mem::take(&mut data.client),
+            item_offsets: std::mem::replace(&mut data.item_offsets, vec![0]),
+            items: std::mem::take(&mut data.items),
+            texts: std::mem::take(&mut data.texts),
+            tweet_keys: std::mem::take(&mut data.tweet_keys),
+            ..Dataset::default()
+        };
+        let new_row = new_rows(&rows, total);
+        reorder(&mut own, &rows);
+        own.reply_quotes = (data.reply_quotes.iter())
+            .filter(|q| new_row[q.0 as usize] != NO_ROW)
+            .map(|&(r, t, a)| (new_row[r as usize], t, a))
+            .collect();
+        data.reply_quotes = Vec::new();
+        data.held_apart = total;
+        Shard { rows, data: own }
     }
 }

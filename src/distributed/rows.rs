@@ -30,6 +30,7 @@ use crate::scoring::timeline::{Timeline, TimelineAsk};
 use crate::scoring::Activity;
 use hashbrown::HashMap;
 use std::ops::Range;
+use std::sync::RwLock;
 
 /// What process 0 says to the others about their rows.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -323,12 +324,128 @@ pub fn keep_rows<P: Piece>(link: &Link<P>, builder: DatasetBuilder) -> Result<Sh
     }
 }
 
+/// A holder's rows' actions of a kind by their items' owners, how coarse their times are
+/// ([`actions::coarseness`]), and how many were taken and how many of them found no item.
+type RowsActions = (
+    Vec<Vec<Travelling>>,
+    (TimeResolution, usize),
+    (usize, usize),
+);
+
+/// Rows a process holds, and what it answers of them: each other process's, and process 0's
+/// own (kept apart from the dataset, whose columns then hold no row).
+struct Holder {
+    shard: Shard,
+    /// Every row of the shard.
+    all: Range<usize>,
+    /// Each row's retweet source, once the search has found them.
+    sources: Vec<Option<SourceFound>>,
+}
+
+impl Holder {
+    fn new(shard: Shard) -> Holder {
+        Holder {
+            all: 0..shard.len(),
+            sources: vec![None; shard.len()],
+            shard,
+        }
+    }
+
+    /// Every row of the shard, as ranges of rows.
+    fn here(&self) -> &[Range<usize>] {
+        std::slice::from_ref(&self.all)
+    }
+
+    fn held(&self) -> Held<'_> {
+        Held {
+            data: &self.shard.data,
+            here: self.here(),
+            global: Some(&self.shard.rows),
+        }
+    }
+
+    /// Keep the sources the search found (by row of the shard); how many.
+    fn found(&mut self, found: Vec<(u32, Source, Option<i64>)>) -> u64 {
+        self.sources.iter_mut().for_each(|s| *s = None);
+        let count = found.len() as u64;
+        for (r, s, original_ms) in found {
+            self.sources[r as usize] = Some(SourceFound {
+                account: s.account(),
+                delay_ms: originals::delay_ms(&self.shard.data, r as usize, original_ms),
+                original_row: s.original_row(),
+            });
+        }
+        count
+    }
+
+    /// The retweet graph's pair keys of the rows, in row order.
+    fn retweet_keys(&self) -> Vec<u64> {
+        (self.sources.iter().enumerate())
+            .filter_map(|(r, s)| retweet::pair_key(self.shard.data.account[r], s.as_ref()?.account))
+            .collect()
+    }
+
+    /// The rows' actions of `kind` by their items' owners (of `n`); `None` for a kind not a
+    /// row's.
+    fn items(&self, kind: CoactionKind, min_chars: usize, n: usize) -> Option<RowsActions> {
+        let original_of = |r: usize| self.sources[r]?.original_row;
+        let data = &self.shard.data;
+        let (keyed, unplaced) =
+            actions::keys_of_rows(data, kind, min_chars, &original_of, self.here())?;
+        let taken = keyed.len();
+        let (out, coarse) = items_by_owner(data, keyed, Some(&self.shard.rows), n);
+        Some((out, coarse, (taken, unplaced)))
+    }
+
+    /// The tally of the rows for `ask`, and of `sets`' items (`co_tweets` the one of texts).
+    fn tally(&self, ask: &Ask, sets: &[&Actions], co_tweets: Option<usize>) -> Tally {
+        let blocks = tally::blocks(self.here(), sets, 2 * rayon::current_num_threads());
+        let data = &self.shard.data;
+        tally::tally(data, &self.sources[..], sets, co_tweets, &blocks, ask)
+    }
+
+    fn activity(&self, accounts: usize) -> Activity {
+        tally::activity(&self.shard.data, self.here(), accounts)
+    }
+
+    fn report(&self, cluster_of: &[u32], clusters: usize) -> ReportTally {
+        let sources = &self.sources[..];
+        ReportTally::of(&self.shard.data, self.here(), sources, cluster_of, clusters)
+    }
+
+    fn timeline(&self, ask: &TimelineAsk) -> Timeline {
+        tally::timeline(&self.shard.data, self.here(), &self.sources[..], ask)
+    }
+
+    fn profiles(&self, families: Vec<Family>, min_text_chars: usize) -> FamilyPairs {
+        let opts = ProfileOptions {
+            families,
+            min_text_chars,
+            ..ProfileOptions::default()
+        };
+        let original_of = |r: usize| self.sources[r]?.original_row;
+        let global = Some(&self.shard.rows[..]);
+        profiles::family_pairs(&self.shard.data, &original_of, &opts, self.here(), global)
+    }
+
+    /// Rows `at` of the shard (by place): each one's account, and its text if `texts`;
+    /// `None` if one is past the rows.
+    fn rows(&self, at: &[u32], texts: bool) -> Option<Vec<RowSeen>> {
+        let data = &self.shard.data;
+        let seen = |r: usize| {
+            let text = texts.then(|| data.text(r)).flatten();
+            (data.account[r], text.map(|t| t.into_owned()))
+        };
+        (at.iter().map(|&r| r as usize))
+            .map(|r| (r < self.shard.len()).then(|| seen(r)))
+            .collect()
+    }
+}
+
 /// On another process: tally `shard`'s rows for process 0 each time it asks, until the run
 /// is done.
 pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
-    let mut sources: Vec<Option<SourceFound>> = vec![None; shard.len()];
-    let all = 0..shard.len();
-    let here = std::slice::from_ref(&all);
+    let mut holder = Holder::new(shard);
     let mailbox = link.mailbox();
     // Actions another process sent before process 0's word to take them.
     let mut early: Vec<(usize, Share)> = Vec::new();
@@ -346,32 +463,15 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                     early: (!begin).then_some((from, round)).into_iter().collect(),
                     begin_due: !begin,
                 };
-                let held = Held {
-                    data: &shard.data,
-                    here,
-                    global: Some(&shard.rows),
-                };
-                let found = find_sources(held, None, &mut rounds)?;
+                let found = find_sources(holder.held(), None, &mut rounds)?;
                 if let Some(&(q, _)) = rounds.early.first() {
                     return Err(unexpected(link, q, "a round of the sources' search"));
                 }
-                sources.iter_mut().for_each(|s| *s = None);
-                let count = found.len() as u64;
-                for (r, s, original_ms) in found {
-                    sources[r as usize] = Some(SourceFound {
-                        account: s.account(),
-                        delay_ms: originals::delay_ms(&shard.data, r as usize, original_ms),
-                        original_row: s.original_row(),
-                    });
-                }
+                let count = holder.found(found);
                 link.post(0, &Said::Find(Round::Found(count)))?;
             }
             (0, Said::Retweets(accounts)) => {
-                let keys: Vec<u64> = (sources.iter().enumerate())
-                    .filter_map(|(r, s)| {
-                        retweet::pair_key(shard.data.account[r], s.as_ref()?.account)
-                    })
-                    .collect();
+                let keys = holder.retweet_keys();
                 let Some(totals) = RetweetTotals::of(&keys, accounts) else {
                     return Err(unexpected(link, 0, "the number of accounts its rows name"));
                 };
@@ -381,16 +481,12 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
             }
             (0, Said::Items(kind, min_chars)) => {
                 let n = link.cluster.processes();
-                let original_of = |r: usize| sources[r]?.original_row;
-                let keys = actions::keys_of_rows(&shard.data, kind, min_chars, &original_of, here);
-                let Some((keyed, unplaced)) = keys else {
+                let Some((out, coarse, taken)) = holder.items(kind, min_chars, n) else {
                     return Err(unexpected_in(&mailbox, 0, "a kind of a row's items"));
                 };
-                let (global, taken) = (Some(&shard.rows[..]), keyed.len());
-                let (out, coarse) = items_by_owner(&shard.data, keyed, global, n);
                 let owned = exchange_items(&mailbox, kind, out, &mut early)?;
                 let me = link.cluster.process;
-                let part = ItemsSummary::of(&owned, coarse).taken(me, n, (taken, unplaced));
+                let part = ItemsSummary::of(&owned, coarse).taken(me, n, taken);
                 // Kept for scoring, which tallies them where they are.
                 owned_sets.push(pair_owned(link, owned, part)?);
             }
@@ -407,42 +503,20 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                 };
                 let sets: Vec<&Actions> = owned_sets.iter().collect();
                 let co_tweets = (sets.iter()).position(|a| a.kind == Some(CoactionKind::CoTweet));
-                let blocks = tally::blocks(here, &sets, 2 * rayon::current_num_threads());
-                let t = tally::tally(&shard.data, &sources[..], &sets, co_tweets, &blocks, &ask);
-                link.post(0, &t)?;
+                link.post(0, &holder.tally(&ask, &sets, co_tweets))?;
             }
-            (0, Said::Activity(accounts)) => {
-                link.post(0, &tally::activity(&shard.data, here, accounts))?;
-            }
+            (0, Said::Activity(accounts)) => link.post(0, &holder.activity(accounts))?,
             (0, Said::Report(cluster_of, clusters)) => {
-                let t = ReportTally::of(&shard.data, here, &sources[..], &cluster_of, clusters);
-                link.post(0, &t)?;
+                link.post(0, &holder.report(&cluster_of, clusters))?
             }
-            (0, Said::Timeline(ask)) => {
-                link.post(0, &tally::timeline(&shard.data, here, &sources[..], &ask))?;
-            }
+            (0, Said::Timeline(ask)) => link.post(0, &holder.timeline(&ask))?,
             (0, Said::Profiles(families, min_text_chars)) => {
-                let opts = ProfileOptions {
-                    families,
-                    min_text_chars,
-                    ..ProfileOptions::default()
-                };
-                let original_of = |r: usize| sources[r]?.original_row;
-                let global = Some(&shard.rows[..]);
-                let pairs = profiles::family_pairs(&shard.data, &original_of, &opts, here, global);
-                link.post(0, &pairs)?;
+                link.post(0, &holder.profiles(families, min_text_chars))?
             }
-            (0, Said::Rows(rows, texts)) => {
-                let mut seen: Vec<RowSeen> = Vec::with_capacity(rows.len());
-                for r in rows.into_iter().map(|r| r as usize) {
-                    if r >= shard.len() {
-                        return Err(unexpected(link, 0, "rows it holds"));
-                    }
-                    let text = texts.then(|| shard.data.text(r)).flatten();
-                    seen.push((shard.data.account[r], text.map(|t| t.into_owned())));
-                }
-                link.post(0, &seen)?;
-            }
+            (0, Said::Rows(rows, texts)) => match holder.rows(&rows, texts) {
+                Some(seen) => link.post(0, &seen)?,
+                None => return Err(unexpected(link, 0, "rows it holds")),
+            },
             (0, Said::End) => return Ok(()),
             (from, _) => return Err(unexpected(link, from, "a question about its rows")),
         }
@@ -469,6 +543,9 @@ pub struct RowsAcross<P: Piece> {
     here: Vec<Range<usize>>,
     /// Rows each process tallied, the last time.
     tallied: std::sync::Mutex<Vec<u64>>,
+    /// Process 0's own rows, once taken out of the dataset ([`RowsAcross::hold_own_rows`]):
+    /// it then answers for them as the others do for theirs, and `here` is empty.
+    own: Option<RwLock<Holder>>,
 }
 
 impl<P: Piece> RowsAcross<P> {
@@ -492,7 +569,24 @@ impl<P: Piece> RowsAcross<P> {
             held,
             here,
             tallied: Default::default(),
+            own: None,
         }
+    }
+
+    /// Take process 0's own rows out of `data` and hold them as the others hold theirs: the
+    /// dataset then keeps its accounts and strings, and no row.
+    /// Returns how many it holds.
+    pub fn hold_own_rows(&mut self, data: &mut Dataset) -> usize {
+        let shard = Shard::take_from(data, &self.here);
+        let rows = shard.len();
+        self.here = Vec::new();
+        self.own = Some(RwLock::new(Holder::new(shard)));
+        rows
+    }
+
+    /// Process 0's own rows, if held apart from the dataset.
+    fn own(&self) -> Option<std::sync::RwLockReadGuard<'_, Holder>> {
+        (self.own.as_ref()).map(|h| h.read().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Rows each process tallied for scoring (none before it).
@@ -529,6 +623,7 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
         let sum = self.ask(
             owned,
             here,
+            |h| h.tally(ask, &[], None),
             |from, t: &Tally| tallied[from] = t.rows,
             |a, b| a + b,
         )?;
@@ -537,7 +632,14 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
     }
 
     fn activity(&self, accounts: usize, here: &(dyn Fn() -> Activity + Sync)) -> Result<Activity> {
-        self.ask(Said::Activity(accounts), here, |_, _| {}, |a, b| a + &b)
+        let own = |h: &Holder| h.activity(accounts);
+        self.ask(
+            Said::Activity(accounts),
+            here,
+            own,
+            |_, _| {},
+            |a, b| a + &b,
+        )
     }
 
     fn report(
@@ -547,7 +649,8 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
         here: &(dyn Fn() -> ReportTally + Sync),
     ) -> Result<ReportTally> {
         let said = Said::Report(cluster_of.to_vec(), clusters);
-        self.ask(said, here, |_, _| {}, |a, b| a + b)
+        let own = |h: &Holder| h.report(cluster_of, clusters);
+        self.ask(said, here, own, |_, _| {}, |a, b| a + b)
     }
 
     fn timeline(
@@ -555,7 +658,14 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
         ask: &TimelineAsk,
         here: &(dyn Fn() -> Timeline + Sync),
     ) -> Result<Timeline> {
-        self.ask(Said::Timeline(ask.clone()), here, |_, _| {}, |a, b| a + b)
+        let own = |h: &Holder| h.timeline(ask);
+        self.ask(
+            Said::Timeline(ask.clone()),
+            here,
+            own,
+            |_, _| {},
+            |a, b| a + b,
+        )
     }
 
     fn profile_pairs(
@@ -573,7 +683,8 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
             all.iter_mut().zip(more).for_each(|(a, m)| a.extend(m));
             all
         };
-        self.ask_valid(said, here, valid, join, "its rows' profile actions")
+        let own = |h: &Holder| h.profiles(opts.families.clone(), opts.min_text_chars);
+        self.ask_valid(said, here, own, valid, join, "its rows' profile actions")
     }
 
     fn rows(&self, rows: &[u32], texts: bool) -> Result<HashMap<u32, RowSeen>> {
@@ -586,6 +697,13 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
             }
         }
         let mut out = HashMap::new();
+        if let Some(h) = self.own() {
+            let at: Vec<u32> = (rows.iter())
+                .filter_map(|&r| h.shard.rows.binary_search(&r).ok().map(|i| i as u32))
+                .collect();
+            let seen = h.rows(&at, texts).expect("places found in the shard");
+            out.extend(at.iter().map(|&i| h.shard.rows[i as usize]).zip(seen));
+        }
         for (p, at) in asked.iter().enumerate().skip(1) {
             if !at.is_empty() {
                 self.link.post(p, &Said::Rows(at.clone(), texts))?;
@@ -622,21 +740,28 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
             early: Vec::new(),
             begin_due: false,
         };
-        let held = Held {
-            data,
-            here: &self.here,
-            global: None,
-        };
         let mut sources = RowSources::here(vec![None; data.len()]);
         let mut found_by = vec![0u64; self.held.len()];
-        for (r, s, original_ms) in find_sources(held, Some(data), &mut rounds)? {
-            if let (Some(o), Some(t)) = (s.original_row(), original_ms) {
-                if !in_ranges(&self.here, o as usize) {
-                    sources.elsewhere_ms.insert(o, t);
+        if let Some(own) = &self.own {
+            // The sources of process 0's own rows stay with them, as the others' do.
+            let mut own = own.write().unwrap_or_else(|e| e.into_inner());
+            let found = find_sources(own.held(), Some(data), &mut rounds)?;
+            found_by[0] = own.found(found);
+        } else {
+            let held = Held {
+                data,
+                here: &self.here,
+                global: None,
+            };
+            for (r, s, original_ms) in find_sources(held, Some(data), &mut rounds)? {
+                if let (Some(o), Some(t)) = (s.original_row(), original_ms) {
+                    if !in_ranges(&self.here, o as usize) {
+                        sources.elsewhere_ms.insert(o, t);
+                    }
                 }
+                sources.by_row[r as usize] = Some(s);
+                found_by[0] += 1;
             }
-            sources.by_row[r as usize] = Some(s);
-            found_by[0] += 1;
         }
         let mut got: Vec<Option<Round>> = (0..self.held.len()).map(|_| None).collect();
         got[0] = Some(Round::Found(0));
@@ -680,11 +805,18 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
         for p in 1..n {
             self.link.post(p, &Said::Items(kind, min_chars))?;
         }
-        let original_of = |r: usize| sources.get(r).copied().flatten()?.original_row();
-        let keys = actions::keys_of_rows(data, kind, min_chars, &original_of, &self.here);
-        let (keyed, unplaced) = keys.unwrap_or_default();
-        let taken = keyed.len();
-        let (mut out, coarse) = items_by_owner(data, keyed, None, n);
+        let (mut out, coarse, (taken, unplaced)) = match self.own() {
+            Some(h) => (h.items(kind, min_chars, n))
+                .unwrap_or_else(|| (vec![Vec::new(); n], Default::default(), (0, 0))),
+            None => {
+                let original_of = |r: usize| sources.get(r).copied().flatten()?.original_row();
+                let keys = actions::keys_of_rows(data, kind, min_chars, &original_of, &self.here);
+                let (keyed, unplaced) = keys.unwrap_or_default();
+                let taken = keyed.len();
+                let (out, coarse) = items_by_owner(data, keyed, None, n);
+                (out, coarse, (taken, unplaced))
+            }
+        };
         let mut all = std::mem::take(&mut out[0]);
         for (p, actions) in out.into_iter().enumerate().skip(1) {
             self.link.post(p, &Said::Share(Share { kind, actions }))?;
@@ -736,10 +868,19 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
         Ok(sum)
     }
 
+    fn retweet_keys(&self, data: &Dataset, sources: &[Option<Source>]) -> Vec<u64> {
+        match self.own() {
+            Some(h) => h.retweet_keys(),
+            None => retweet::pair_keys(data, sources, &self.here),
+        }
+    }
+
     fn retweet_totals(&self, accounts: usize) -> Result<RetweetTotals> {
+        // Process 0's own rows' totals are its keys' (`retweet_keys`), counted by the caller.
         self.ask_valid(
             Said::Retweets(accounts),
             &RetweetTotals::default,
+            |_| RetweetTotals::default(),
             |_, t: &RetweetTotals| t.within(accounts),
             |mut a, b| {
                 a.extend(b);
@@ -757,6 +898,7 @@ impl<P: Piece> RowsAcross<P> {
         &self,
         said: Said,
         here: &(dyn Fn() -> T + Sync),
+        own: impl Fn(&Holder) -> T,
         mut valid: impl FnMut(usize, &T) -> bool,
         add: impl Fn(T, T) -> T,
         what: &str,
@@ -765,6 +907,7 @@ impl<P: Piece> RowsAcross<P> {
         let sum = self.ask(
             said,
             here,
+            own,
             |from, t| {
                 if !valid(from, t) {
                     wrong.get_or_insert(from);
@@ -778,12 +921,14 @@ impl<P: Piece> RowsAcross<P> {
         }
     }
 
-    /// Ask every other process `said`, take `here` meanwhile, and add the answers to it in
-    /// the order they come (`seen` sees each with the process it came from).
+    /// Ask every other process `said`, take `here` meanwhile (and `own` of process 0's own
+    /// rows, where they are held apart), and add the answers to it in the order they come
+    /// (`seen` sees each with the process it came from).
     fn ask<T: serde::de::DeserializeOwned>(
         &self,
         said: Said,
         here: &(dyn Fn() -> T + Sync),
+        own: impl Fn(&Holder) -> T,
         mut seen: impl FnMut(usize, &T),
         add: impl Fn(T, T) -> T,
     ) -> Result<T> {
@@ -792,6 +937,9 @@ impl<P: Piece> RowsAcross<P> {
         }
         drop(said);
         let mut sum = here();
+        if let Some(h) = self.own() {
+            sum = add(sum, own(&h));
+        }
         seen(0, &sum);
         for _ in 1..self.held.len() {
             let (from, t) = self.link.mail::<T>()?;

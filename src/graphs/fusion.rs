@@ -641,9 +641,10 @@ fn retweet_edges(
     // holder forms the pairs of its own rows' retweets.
     let counter = opts.graph.counter.0.as_ref();
     let across = (opts.graph.holders.apart()).filter(|_| counter.is_some());
-    let everything = 0..data.len();
-    let here = across.map_or(std::slice::from_ref(&everything), |a| a.here());
-    let mut keys = retweet::pair_keys(data, sources, here);
+    let mut keys = match across {
+        Some(across) => across.retweet_keys(data, sources),
+        None => retweet::pair_keys(data, sources, std::slice::from_ref(&(0..data.len()))),
+    };
     let mut test = RetweetTest::new(&keys, accounts, opts.edge_pvalue);
     if let Some(across) = across {
         test.add(&across.retweet_totals(accounts)?);

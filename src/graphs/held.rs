@@ -36,6 +36,10 @@ pub trait HeldApart: Send + Sync {
     /// [`PairJob::held`](super::counting::PairJob::held).
     fn retweet_totals(&self, accounts: usize) -> Result<RetweetTotals>;
 
+    /// The retweet graph's amplifier -> source pair keys of the rows this process holds
+    /// (`data`'s rows here, with `sources`, or a shard of its own), in row order.
+    fn retweet_keys(&self, data: &Dataset, sources: &[Option<Source>]) -> Vec<u64>;
+
     /// Ask every other process to take its rows' actions of `kind` (one whose actions are
     /// [`owned_where_items_are`]) and send each to its item's owner, as this process does with
     /// the rows it holds of `data`: returns the actions on the items this process owns, and

@@ -187,7 +187,7 @@ pub fn detect_with_progress(
         clock = Instant::now();
     };
     let limit = config.memory_limit;
-    let graph_bytes = data.len() as u64 * memory::GRAPH_BYTES_PER_TWEET;
+    let graph_bytes = data.tweets() as u64 * memory::GRAPH_BYTES_PER_TWEET;
     memory::check_before(STAGES[0], graph_bytes, limit)?;
     let graphs = config.fusion.kinds.len() + usize::from(config.fusion.retweets);
     progress.stage(STAGES[0], Some(Total::Count(graphs as u64)));

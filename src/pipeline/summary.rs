@@ -93,7 +93,7 @@ impl<'a> RunSummary<'a> {
         };
         let d = detection;
         let counts = Counts {
-            tweets: data.len(),
+            tweets: data.tweets(),
             accounts: data.accounts.len(),
             fused_edges: d.fused.edges.len(),
             clusters: d.clusters.len(),

@@ -35,9 +35,6 @@ fn start_in(cwd: &Path, args: &[&str], hosts: &Path, n: usize, i: usize, threads
     c.current_dir(cwd);
     if i == 0 {
         c.env("COORDNET_TIMINGS", "1");
-        // `detect`'s process 0 overwrites the rows the others hold before it detects: the
-        // same files as one process's then show it reads only its own rows.
-        c.env("COORDNET_CHECK_ROWS_HERE", "1");
     }
     c.args(args)
         .args(["--processes", &n.to_string(), "--process", &i.to_string()])
@@ -78,6 +75,16 @@ fn run_on(dir: &Path, n: usize, threads: usize, args: &[&str]) -> String {
         }
     }
     said
+}
+
+/// What process 0 said it holds of the rows once they are placed: its own, of all. Its
+/// dataset then has no row's columns, so a read of any row but through its holder fails.
+fn rows_on_0(said: &str) -> (usize, usize) {
+    let line = (said.lines())
+        .find_map(|l| l.strip_prefix("rows held where they were parsed: "))
+        .unwrap_or_else(|| panic!("no note of the rows held: {said}"));
+    let numbers: Vec<usize> = (line.split(' ')).filter_map(|w| w.parse().ok()).collect();
+    (numbers[0], numbers[1])
 }
 
 /// Generated collection in three files, and the sample: four inputs to share out.
@@ -202,6 +209,11 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
             assert_eq!(shares.len(), n, "{line}");
             assert!(shares.iter().all(|&s| s > least), "{line}");
         }
+        let (own, all) = rows_on_0(&said);
+        assert!(
+            0 < own && own < all * 3 / 4,
+            "{own} of {all} rows on process 0"
+        );
         same_files(&expected, &dir.path().join(&name), n);
     }
     let graph = |o: &str| -> Vec<String> {
@@ -232,6 +244,37 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
         g1.len() > 1000 && g1 == g2,
         "the co-hashtag graph differs on 2 processes"
     );
+}
+
+/// Co-similar's groups of near-duplicate texts span the data, so with it process 0 keeps
+/// every row (and says nothing of holding its own apart); the files are still one process's.
+#[test]
+fn co_similar_on_2_processes_keeps_the_rows_on_0_and_gives_the_bytes_of_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = inputs(dir.path());
+    let detect = |o: &str| -> Vec<String> {
+        let mut a: Vec<String> = vec!["detect".into()];
+        a.extend(inputs.iter().cloned());
+        let o = dir.path().join(o).to_str().unwrap().to_string();
+        let kinds = "co-retweet,co-hashtag,co-similar";
+        a.extend(["--kinds", kinds, "-o", &o, "-q"].map(String::from));
+        a
+    };
+    let o = coordnet(&detect("one").iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let expected = files(&dir.path().join("one"));
+    let edges = String::from_utf8_lossy(&expected["edges.csv"]).into_owned();
+    assert!(edges.contains("co-similar"), "no co-similar edge");
+    let args = detect("two");
+    let said = run_on(
+        dir.path(),
+        2,
+        2,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(said.contains("(parsed on 2 processes: "), "{said}");
+    assert!(!said.contains("rows held where they were parsed"), "{said}");
+    same_files(&expected, &dir.path().join("two"), 2);
 }
 
 /// A generated takedown archive in two files: its split into operations reads every row's
@@ -292,6 +335,8 @@ fn an_archive_split_on_2_and_3_processes_gives_the_bytes_of_one() {
             said.contains(&format!("parsed on {n} processes: ")),
             "{said}"
         );
+        let (own, all) = rows_on_0(&said);
+        assert!(0 < own && own < all, "{own} of {all} rows on process 0");
         same_files(&expected, &dir.path().join(&name), n);
     }
 }
@@ -779,6 +824,8 @@ fn real_archive_and_collection_on_2_processes_give_the_bytes_of_one() {
         );
         if k == 0 {
             assert!(said.contains("(parsed on 2 processes: "), "{said}");
+            let (own, all) = rows_on_0(&said);
+            assert!(0 < own && own < all, "{own} of {all} rows on process 0");
         }
         assert_eq!(files(&out("one")), files(&out("two")), "inputs {inputs:?}");
     }
