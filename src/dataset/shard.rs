@@ -6,6 +6,8 @@
 //! dropped as a repeat) and which id each number stands for: its [`Placement`] of that
 //! process. With it the process turns its rows into a [`Shard`]: the dataset's own rows and
 //! columns, with the ids one process gives, so that what reads rows reads a shard's the same.
+//! Process 0 takes its own rows out of the dataset into a shard as well
+//! ([`Shard::take_from`]), keeping the accounts and strings, and no row.
 //!
 //! [`DatasetBuilder::for_shard`]: super::DatasetBuilder::for_shard
 

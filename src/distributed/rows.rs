@@ -10,7 +10,9 @@
 //! the items it owns. Scoring, and the report after it
 //! (activity, amplification, profiles), ask every process for the tally of its rows and of
 //! the items it owns ([`RowsAcross`], process 0's side; [`serve_rows`], the others'), adding
-//! them to its own; an archive's split asks each for its rows' profile actions.
+//! them to its own; an archive's split asks each for its rows' profile actions. Process 0
+//! holds its own rows apart from the dataset too ([`RowsAcross::hold_own_rows`]) and answers
+//! for them with the same code as the others (`Holder`).
 
 use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
@@ -782,10 +784,6 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
             ));
         }
         Ok((sources, found_by))
-    }
-
-    fn here(&self) -> &[Range<usize>] {
-        &self.here
     }
 
     fn take_items(

@@ -15,14 +15,10 @@ use super::CoactionKind;
 use crate::dataset::{Dataset, TimeResolution};
 use crate::error::{Error, Result};
 use hashbrown::HashMap;
-use std::ops::Range;
 use std::sync::Arc;
 
 /// The graphs' work on the rows held apart, process 0's side.
 pub trait HeldApart: Send + Sync {
-    /// The rows of the dataset this process holds.
-    fn here(&self) -> &[Range<usize>];
-
     /// The source of each of `data`'s rows held here (`None` for rows that are not retweets,
     /// whose source is not found, or that other processes hold: they keep theirs, and every
     /// reader of sources reads only the rows here), found with the others

@@ -358,7 +358,8 @@ fn synchrony_of(
 /// Rows of a run held by other processes (see [`crate::dataset::shard`]), tallied where they
 /// are: process 0 tallies the rows it parsed, and adds the others' tallies.
 pub trait RowsElsewhere: Send + Sync {
-    /// The rows of the dataset this process tallies itself.
+    /// The rows of the dataset this process tallies itself (none where it holds its own
+    /// apart from the dataset, and adds their tally to the others').
     fn here(&self) -> &[Range<usize>];
     /// `here` (this process's tally, taken meanwhile) and the other processes' tallies of
     /// their rows for `ask`, added: and of the action sets' items they own, where a kind's
