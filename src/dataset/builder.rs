@@ -623,7 +623,7 @@ impl DatasetBuilder {
 
 /// Where each of `rows` rows goes when rows `order` are kept in that order: its place in
 /// `order`, or `NO_ROW`.
-pub(super) fn new_rows(order: &[u32], rows: usize) -> Vec<u32> {
+fn new_rows(order: &[u32], rows: usize) -> Vec<u32> {
     let mut new_row = vec![NO_ROW; rows];
     for (new, &old) in order.iter().enumerate() {
         new_row[old as usize] = new as u32;

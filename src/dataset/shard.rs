@@ -11,7 +11,7 @@
 //!
 //! [`DatasetBuilder::for_shard`]: super::DatasetBuilder::for_shard
 
-use super::builder::{new_rows, reorder};
+use super::builder::reorder;
 use super::Dataset;
 use std::ops::Range;
 
@@ -47,9 +47,7 @@ impl Shard {
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
-}
 
-impl Shard {
     /// Process 0's own rows, `here` of `data`, taken out of it into a shard of their own,
     /// with the texts and string tweet ids (which only the rows' holders read): `data` keeps
     /// its accounts and strings, and no row.
@@ -75,14 +73,12 @@ impl Shard {
             tweet_keys: std::mem::take(&mut data.tweet_keys),
             ..Dataset::default()
         };
-        let new_row = new_rows(&rows, total);
         reorder(&mut own, &rows);
-        own.reply_quotes = (data.reply_quotes.iter())
-            .filter(|q| new_row[q.0 as usize] != NO_ROW)
-            .map(|&(r, t, a)| (new_row[r as usize], t, a))
+        let place = |r: u32| rows.binary_search(&r).ok().map(|i| i as u32);
+        own.reply_quotes = (std::mem::take(&mut data.reply_quotes).into_iter())
+            .filter_map(|(r, t, a)| Some((place(r)?, t, a)))
             .collect();
-        data.reply_quotes = Vec::new();
-        data.held_apart = total;
+        data.held_apart += total;
         Shard { rows, data: own }
     }
 }
