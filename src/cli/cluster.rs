@@ -97,7 +97,7 @@ impl ClusterArgs {
         inputs: &[PathBuf],
         opts: &IngestOptions,
         progress: &dyn Progress,
-        _keep_rows: bool,
+        _holding: coordnet::ingest::Holding,
     ) -> anyhow::Result<(Read, Session)> {
         let read = ingest_with_progress(inputs, opts, progress)?;
         Ok((Some(read), Session::default()))
@@ -148,22 +148,23 @@ mod across {
         }
 
         /// Read the inputs, across the processes if the flags name some. A process other than
-        /// 0 then counts pairs for process 0, and with `keep_rows` holds the rows it parsed and
-        /// tallies them for process 0, until it is let go.
+        /// 0 then counts pairs for process 0, and as `holding` says holds the rows it parsed
+        /// and tallies them for process 0, until it is let go.
         pub fn read(
             &self,
             inputs: &[PathBuf],
             opts: &IngestOptions,
             progress: &dyn Progress,
-            keep_rows: bool,
+            holding: coordnet::ingest::Holding,
         ) -> anyhow::Result<(Read, Session)> {
+            let keep_rows = holding != coordnet::ingest::Holding::OnFirst;
             let Some(mut cluster) = self.cluster()? else {
                 let read = ingest_with_progress(inputs, opts, progress)?;
                 return Ok((Some(read), Session::default()));
             };
             cluster.parse_ahead = coordnet::ingest::parse_ahead(opts);
             let link = self.start(&cluster, inputs)?;
-            match coordnet::ingest::ingest_across(inputs, opts, progress, &link, keep_rows) {
+            match coordnet::ingest::ingest_across(inputs, opts, progress, &link, holding) {
                 Ok(Gathered::First(data, stats, held)) => {
                     link.gathered()?;
                     let rows = (keep_rows)

@@ -5,7 +5,7 @@ use super::progress::Reporter;
 use super::{one_of, set, with_defaults};
 use coordnet::communities::Quality;
 use coordnet::graphs::{CoactionKind, Window};
-use coordnet::ingest::ingest_with_progress;
+use coordnet::ingest::{ingest_with_progress, Holding};
 use coordnet::pipeline::{InputKind, STAGES};
 use coordnet::progress::Progress;
 use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
@@ -224,12 +224,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let progress = Reporter::new(STAGES.len() + 2 + usize::from(!args.control.is_empty()));
     progress.say(&args.input.memory_line());
     let options = args.input.options();
-    match (args.cluster).read(&args.input.inputs, &options, &progress, true)? {
+    // Co-similar's groups of texts span the data: with it, process 0 keeps every row.
+    let holding = match config.fusion.kinds.contains(&CoactionKind::CoSimilar) {
+        true => Holding::Kept,
+        false => Holding::Apart,
+    };
+    match (args.cluster).read(&args.input.inputs, &options, &progress, holding)? {
         (Some((data, stats)), session) => {
             let read = Read {
                 data,
                 stats,
                 session,
+                holding,
             };
             detect_and_write(&args, config, read, started, &progress)
         }
@@ -237,11 +243,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
 }
 
-/// What process 0 has read, and the session with the other processes (if any).
+/// What process 0 has read, the session with the other processes (if any), and where the
+/// rows are held.
 struct Read {
     data: coordnet::Dataset,
     stats: coordnet::IngestStats,
     session: super::cluster::Session,
+    holding: Holding,
 }
 
 /// From the dataset to the outputs.
@@ -256,6 +264,7 @@ fn detect_and_write(
         mut data,
         stats,
         mut session,
+        holding,
     } = read;
     progress.say(&stats.summary());
     anyhow::ensure!(
@@ -279,8 +288,7 @@ fn detect_and_write(
             Some(control)
         }
     };
-    // Co-similar's groups of texts span the data: with it, process 0 keeps every row.
-    if !config.fusion.kinds.contains(&CoactionKind::CoSimilar) {
+    if holding == Holding::Apart {
         if let Some(own) = session.hold_own_rows(&mut data) {
             progress.say(&format!(
                 "rows held where they were parsed: {own} of {} on process 0",

@@ -6,6 +6,7 @@ use super::{one_of, set, with_defaults};
 use coordnet::graphs::CoEdge;
 use coordnet::graphs::{self, coaction_graph, retweet_graph, CoactionKind, GraphKind};
 use coordnet::graphs::{GraphOptions, Window};
+use coordnet::ingest::Holding;
 use coordnet::progress::Progress;
 use coordnet::report::graph_file::{write_coaction_csv, EdgeWeight};
 use coordnet::report::{write_graph, EdgeTable, GraphEdges, GraphFormat, NodeTable};
@@ -144,8 +145,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     // CooRTweet counts every row, repeated ones too.
     ingest_opts.keep_repeated_rows = args.graph.coortweet;
-    let (read, session) =
-        (args.cluster).read(&args.input.inputs, &ingest_opts, &progress, false)?;
+    let (read, session) = (args.cluster).read(
+        &args.input.inputs,
+        &ingest_opts,
+        &progress,
+        Holding::OnFirst,
+    )?;
     // A graph's projection keeps every column of its edges, on process 0: the others are done.
     session.finish()?;
     let Some((data, stats)) = read else {

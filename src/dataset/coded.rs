@@ -270,6 +270,29 @@ impl Coder {
     }
 }
 
+/// Take the texts out of a coded `batch`: each one empty, and the arena without them (the
+/// strings sent for the first time and the string tweet ids stay). For a process whose rows
+/// keep their texts where they are while process 0 reads none of them.
+pub fn drop_texts(batch: &mut RecordBatch) {
+    for t in &mut batch.tweets {
+        t.text = Span::EMPTY;
+    }
+    let old = std::mem::take(&mut batch.arena);
+    let mut arena = String::new();
+    let mut keep = |span: &mut Span| {
+        if !span.is_empty() && span.number().is_none() {
+            let start = arena.len() as u32;
+            arena.push_str(&old[span.start as usize..(span.start + span.len) as usize]);
+            span.start = start;
+        }
+    };
+    each_span(batch, &mut |_, span| keep(span));
+    if let Some(coded) = &mut batch.coded {
+        coded.new.iter_mut().for_each(|(_, span)| keep(span));
+    }
+    batch.arena = arena;
+}
+
 /// Process 0's side: for each sender and kind, the id each number stands for here. A
 /// process's builder of its own rows ([`Senders::own`]) keeps each number as it is.
 #[derive(Default)]
@@ -570,6 +593,58 @@ mod tests {
             ] {
                 assert_eq!(strings(x), strings(y), "seed {seed}");
             }
+        }
+    }
+
+    /// Texts taken out of coded batches: process 0 builds from them what it builds from the
+    /// same batches with no texts, every other column and string the same.
+    #[test]
+    fn batches_without_their_texts_merge_as_batches_with_none() {
+        let columns = |d: &crate::dataset::Dataset| {
+            let a = &d.accounts;
+            let names: Vec<_> = (0..a.len() as u32).map(|u| a.screen_name(u)).collect();
+            format!(
+                "{:?}",
+                (
+                    (&d.tweet_id, &d.account, &d.target_tweet, &d.target_account),
+                    (&d.reply_quotes, &d.text, &d.lang, &d.client),
+                    (&d.items, &d.item_offsets, strings(&a.keys), names),
+                    (
+                        strings(&d.hashtags),
+                        strings(&d.urls),
+                        strings(&d.tweet_keys)
+                    ),
+                    (strings(&d.langs), strings(&d.clients), &a.created_ms),
+                )
+            )
+        };
+        for seed in 0..50u64 {
+            let mut r = Lcg(seed * 104_729 + 3);
+            let batches: Vec<RecordBatch> = (0..40).map(|_| random_batch(&mut r)).collect();
+            let mut coders: Vec<Coder> = (0..4).map(Coder::new).collect();
+            let (mut plain, mut coded) = (DatasetBuilder::new(true), DatasetBuilder::new(true));
+            let mut dropped = 0;
+            for b in &batches {
+                let mut none = b.clone();
+                none.tweets.iter_mut().for_each(|t| t.text = Span::EMPTY);
+                plain.push(0, &none).unwrap();
+                let mut b = b.clone();
+                let sender = 1 + r.below(3) as u32;
+                coders[sender as usize].code(&mut b);
+                let before = b.arena.len();
+                drop_texts(&mut b);
+                dropped += before - b.arena.len();
+                b = serde_json::from_slice(&serde_json::to_vec(&b).unwrap()).unwrap();
+                admit(&mut b, sender).unwrap();
+                coded.push(0, &b).unwrap();
+            }
+            assert!(dropped > 0, "seed {seed}: no text to drop");
+            let (p, c) = (plain.finish(false).0, coded.finish(false).0);
+            assert!(
+                c.text.iter().all(|&t| t == crate::dataset::NO_TEXT),
+                "seed {seed}"
+            );
+            assert_eq!(columns(&p), columns(&c), "seed {seed}");
         }
     }
 

@@ -106,9 +106,9 @@ pub fn ingest_across(
     opts: &IngestOptions,
     progress: &dyn Progress,
     link: &Link<Shipment>,
-    keep_rows: bool,
+    holding: Holding,
 ) -> Result<Gathered> {
-    let read = read_across(inputs, opts, progress, link, keep_rows);
+    let read = read_across(inputs, opts, progress, link, holding);
     if let (Err(e), false) = (&read, link.cluster().is_first()) {
         // Process 0 says why the run stops; this process says it too, as it fails.
         link.send_urgent(Shipment::Failed {
@@ -124,8 +124,9 @@ fn read_across(
     opts: &IngestOptions,
     progress: &dyn Progress,
     link: &Link<Shipment>,
-    keep_rows: bool,
+    holding: Holding,
 ) -> Result<Gathered> {
+    let keep_rows = holding != Holding::OnFirst;
     let (sources, skipped) = source::expand_noting(inputs)?;
     let sizes: Vec<u64> = (sources.iter())
         .map(|s| source::expected_bytes(s).max(source::size_on_disk(s)))
@@ -133,7 +134,7 @@ fn read_across(
     let cluster = link.cluster();
     let readers = readers(&sources, &sizes, cluster.processes());
     if !cluster.is_first() {
-        let kept = send_share(&sources, &readers, opts, link, keep_rows)?;
+        let kept = send_share(&sources, &readers, opts, link, holding)?;
         // Reading is over for process 0 too once it places the rows.
         let shard = kept
             .map(|b| crate::distributed::keep_rows(link, b))
@@ -168,15 +169,16 @@ fn read_across(
 }
 
 /// Read and parse this process's share, sending each file's layout, chunks and hash (of a
-/// split file, its chunks and how many it was cut into). With `keep_rows`, returns the rows
-/// sent, in a builder of their own.
+/// split file, its chunks and how many it was cut into). Where the rows are kept (`holding`),
+/// returns the rows sent, in a builder of their own.
 fn send_share(
     sources: &[Source],
     readers: &[Reader],
     opts: &IngestOptions,
     link: &Link<Shipment>,
-    keep_rows: bool,
+    holding: Holding,
 ) -> Result<Option<DatasetBuilder>> {
+    let keep_rows = holding != Holding::OnFirst;
     let me = link.cluster().process;
     let pool = BufferPool::default();
     let (tx, rx) = sync_channel(8);
@@ -185,6 +187,7 @@ fn send_share(
         next: HashMap::new(),
         coder: Coder::new(me as u32),
         kept: keep_rows.then(|| DatasetBuilder::for_shard(opts.keep_text)),
+        texts_to_first: holding != Holding::Apart,
         formats: HashMap::new(),
         opts,
     };
@@ -382,6 +385,8 @@ struct Ship<'a> {
     coder: Coder,
     /// The rows sent, kept here too (see `crate::dataset::shard`).
     kept: Option<DatasetBuilder>,
+    /// Whether the texts go to process 0 too, or stay with the rows kept here.
+    texts_to_first: bool,
     formats: HashMap<u32, Option<Format>>,
     opts: &'a IngestOptions,
 }
@@ -401,6 +406,9 @@ impl Sink for Ship<'_> {
                 kept.keep_text(self.opts.keep_text || ira);
                 kept.push(file, &batch)?;
                 kept.spill_texts(self.opts.max_text_memory, &self.opts.temp_dir())?;
+                if !self.texts_to_first {
+                    crate::dataset::coded::drop_texts(&mut batch);
+                }
             }
             let seq = self.next.entry(file).or_default();
             let batch = Shipment::Batch {

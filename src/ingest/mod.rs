@@ -761,6 +761,19 @@ fn csv_layout(header: &[String], opts: &IngestOptions, name: &std::path::Path) -
     })
 }
 
+/// What each process but 0 does with the rows it parses, besides sending them to process 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holding {
+    /// Nothing more: process 0 holds every row.
+    OnFirst,
+    /// Keeps them, to answer for them once they are placed; process 0 holds every row too,
+    /// texts and all (`detect` with co-similar, whose groups of texts span the data).
+    Kept,
+    /// Keeps them and their texts, and sends process 0 the rest: once placed, process 0 holds
+    /// its own rows apart and reads no other's.
+    Apart,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
