@@ -259,12 +259,6 @@ impl Dataset {
     }
 }
 
-/// Whether row `r` is in `ranges`, ranges of rows in order.
-pub fn in_ranges(ranges: &[std::ops::Range<usize>], r: usize) -> bool {
-    let i = ranges.partition_point(|k| k.end <= r);
-    ranges.get(i).is_some_and(|k| k.contains(&r))
-}
-
 /// Memory held by a dataset, in bytes.
 #[derive(Clone, Copy, Debug, serde::Serialize)]
 pub struct Memory {
@@ -290,6 +284,7 @@ mod tests {
         data.reply_quotes = quotes.to_vec();
         rest.reply_quotes = quotes.to_vec();
         let here = [10..200, 700..701, 1500..n - 3];
+        let inside = |r: usize| here.iter().any(|k| k.contains(&r));
         let shard = Shard::take_from(&mut rest, &here);
         assert_eq!((rest.len(), rest.tweets(), rest.items.len()), (0, n, 0));
         assert_eq!(rest.accounts.len(), data.accounts.len());
@@ -311,11 +306,11 @@ mod tests {
         };
         for (i, &r) in shard.rows.iter().enumerate() {
             assert_eq!(row(&shard.data, i), row(&data, r as usize), "row {r}");
-            assert!(super::in_ranges(&here, r as usize));
+            assert!(inside(r as usize));
         }
-        assert!(!super::in_ranges(&here, 200) && !super::in_ranges(&here, n - 1));
+        assert!(!inside(200) && !inside(n - 1));
         let quotes: Vec<_> = (data.reply_quotes.iter())
-            .filter(|q| super::in_ranges(&here, q.0 as usize))
+            .filter(|q| inside(q.0 as usize))
             .map(|&(r, t, a)| (shard.rows.binary_search(&r).unwrap() as u32, t, a))
             .collect();
         assert_eq!(quotes.len(), 3);

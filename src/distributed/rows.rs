@@ -16,7 +16,7 @@
 
 use super::{Link, Mailbox, Piece};
 use crate::dataset::shard::{Placement, Shard, NO_ROW};
-use crate::dataset::{in_ranges, Dataset, DatasetBuilder, TimeResolution};
+use crate::dataset::{Dataset, DatasetBuilder, TimeResolution};
 use crate::error::{Error, Result};
 use crate::graphs::actions::{self, Actions, Travelling};
 use crate::graphs::coaction::{self, ItemsSlots};
@@ -755,12 +755,8 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
                 here: &self.here,
                 global: None,
             };
-            for (r, s, original_ms) in find_sources(held, Some(data), &mut rounds)? {
-                if let (Some(o), Some(t)) = (s.original_row(), original_ms) {
-                    if !in_ranges(&self.here, o as usize) {
-                        sources.elsewhere_ms.insert(o, t);
-                    }
-                }
+            // Process 0 keeps every row here, the originals' among them.
+            for (r, s, _) in find_sources(held, Some(data), &mut rounds)? {
                 sources.by_row[r as usize] = Some(s);
                 found_by[0] += 1;
             }

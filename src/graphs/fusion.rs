@@ -173,8 +173,7 @@ impl Fused {
                 + a.time_ms.len() * 8
         });
         let evidence = (e.ends.len() + e.values.len()) * 4 + e.kinds.len();
-        let sources = self.sources.by_row.len() * 8 + self.sources.elsewhere_ms.len() * 12;
-        (evidence + sources + actions.sum::<usize>()) as u64
+        (evidence + self.sources.by_row.len() * 8 + actions.sum::<usize>()) as u64
     }
 
     /// Write what Leiden does not read to an unlinked file in `dir` and let it go. Written
@@ -186,9 +185,6 @@ impl Fused {
         out.write(&e.kinds)?;
         out.write(&e.values)?;
         out.write(&self.sources.by_row)?;
-        let (originals, times): (Vec<u32>, Vec<i64>) = self.sources.elsewhere_ms.iter().unzip();
-        out.write(&originals)?;
-        out.write(&times)?;
         for a in self.projections.iter().map(|p| &p.actions) {
             out.write(&a.item_key)?;
             out.write(&a.start)?;
@@ -199,7 +195,6 @@ impl Fused {
         let aside = out.finish()?;
         (self.edges.ends, self.edges.kinds, self.edges.values) = Default::default();
         self.sources.by_row = Vec::new();
-        self.sources.elsewhere_ms = Default::default();
         for a in self.projections.iter_mut().map(|p| &mut p.actions) {
             (a.item_key, a.start, a.account, a.time_ms, a.row) = Default::default();
         }
@@ -213,9 +208,6 @@ impl Fused {
         self.edges.kinds = back.column()?;
         self.edges.values = back.column()?;
         self.sources.by_row = back.column()?;
-        let originals: Vec<u32> = back.column()?;
-        let times: Vec<i64> = back.column()?;
-        self.sources.elsewhere_ms = originals.into_iter().zip(times).collect();
         for a in self.projections.iter_mut().map(|p| &mut p.actions) {
             a.item_key = back.column()?;
             a.start = back.column()?;
@@ -798,12 +790,6 @@ mod tests {
             f.projections.iter().map(|p| p.actions.clone()).collect()
         };
         assert!(actions(&fused).iter().map(Actions::len).sum::<usize>() > 1000);
-        // As where rows are held apart: the times of originals another process holds.
-        let bytes = fused.aside_bytes();
-        fused.sources.elsewhere_ms = (0..500)
-            .map(|o| (o * 7, 1_600_000_000_000 + o as i64))
-            .collect();
-        assert_eq!(fused.aside_bytes(), bytes + 500 * 12);
         let before = (fused.edges.clone(), fused.sources.clone(), actions(&fused));
         let same =
             |f: &Fused| f.edges == before.0 && f.sources == before.1 && actions(f) == before.2;

@@ -133,24 +133,18 @@ pub trait Sources: Sync {
 }
 
 /// Each row's source as the graphs found them ([`sources`], or with the other processes of a
-/// run: [`super::held::HeldApart::sources`]), and the times of the originals other processes
-/// hold, which a retweet's delay reads where the original's row is not here.
+/// run: [`super::held::HeldApart::sources`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RowSources {
     /// Each retweet row's source (`None` for other rows, and for the rows other processes
     /// hold: they keep theirs).
     pub by_row: Vec<Option<Source>>,
-    /// By the original's row.
-    pub elsewhere_ms: HashMap<u32, i64>,
 }
 
 impl RowSources {
-    /// Sources found among rows all held here.
+    /// Sources found among the dataset's rows.
     pub fn here(by_row: Vec<Option<Source>>) -> RowSources {
-        RowSources {
-            by_row,
-            elsewhere_ms: HashMap::new(),
-        }
+        RowSources { by_row }
     }
 }
 
@@ -158,10 +152,7 @@ impl Sources for RowSources {
     #[inline]
     fn source(&self, data: &Dataset, row: usize) -> Option<SourceFound> {
         self.by_row[row].map(|s| {
-            let original_ms = (s.original_row()).map(|o| match self.elsewhere_ms.get(&o) {
-                Some(&t) => t,
-                None => data.time_ms[o as usize],
-            });
+            let original_ms = (s.original_row()).map(|o| data.time_ms[o as usize]);
             SourceFound {
                 account: s.account(),
                 delay_ms: super::originals::delay_ms(data, row, original_ms),
