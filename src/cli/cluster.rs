@@ -48,15 +48,13 @@ impl Session {
         coordnet::graphs::held::Holders::default()
     }
 
-    /// Take process 0's own rows out of `data` where the others hold theirs: it then answers
-    /// for them as they do, and the dataset keeps its accounts and strings, and no row.
-    /// Returns how many rows it holds, if it did.
-    pub fn hold_own_rows(&mut self, data: &mut coordnet::Dataset) -> Option<usize> {
+    /// How many rows process 0 holds apart from the dataset, as the others hold theirs, if
+    /// it does.
+    pub fn own_rows(&self) -> Option<usize> {
         #[cfg(feature = "distributed")]
-        if let Some(rows) = self.rows.as_mut().and_then(std::sync::Arc::get_mut) {
-            return Some(rows.hold_own_rows(data));
+        if let Some(rows) = &self.rows {
+            return rows.own_rows();
         }
-        let _ = data;
         None
     }
 
@@ -165,10 +163,15 @@ mod across {
             cluster.parse_ahead = coordnet::ingest::parse_ahead(opts);
             let link = self.start(&cluster, inputs)?;
             match coordnet::ingest::ingest_across(inputs, opts, progress, &link, holding) {
-                Ok(Gathered::First(data, stats, held)) => {
+                Ok(Gathered::First(data, stats, held, own)) => {
                     link.gathered()?;
-                    let rows = (keep_rows)
-                        .then(|| std::sync::Arc::new(RowsAcross::new(&link, held, data.len())));
+                    let rows = (keep_rows).then(|| {
+                        let mut rows = RowsAcross::new(&link, held, data.tweets());
+                        if let Some(own) = own {
+                            rows.hold_own(*own);
+                        }
+                        std::sync::Arc::new(rows)
+                    });
                     let session = Session {
                         link: Some(link),
                         rows,

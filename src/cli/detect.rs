@@ -235,7 +235,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 data,
                 stats,
                 session,
-                holding,
             };
             detect_and_write(&args, config, read, started, &progress)
         }
@@ -243,13 +242,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
 }
 
-/// What process 0 has read, the session with the other processes (if any), and where the
-/// rows are held.
+/// What process 0 has read, and the session with the other processes (if any).
 struct Read {
     data: coordnet::Dataset,
     stats: coordnet::IngestStats,
     session: super::cluster::Session,
-    holding: Holding,
 }
 
 /// From the dataset to the outputs.
@@ -261,14 +258,13 @@ fn detect_and_write(
     progress: &Reporter,
 ) -> anyhow::Result<()> {
     let Read {
-        mut data,
+        data,
         stats,
-        mut session,
-        holding,
+        session,
     } = read;
     progress.say(&stats.summary());
     anyhow::ensure!(
-        !data.is_empty(),
+        data.tweets() > 0,
         "no tweets were read from the input ({} records, {} rejected): nothing to detect",
         stats.rows_read,
         stats.rows_rejected
@@ -288,13 +284,11 @@ fn detect_and_write(
             Some(control)
         }
     };
-    if holding == Holding::Apart {
-        if let Some(own) = session.hold_own_rows(&mut data) {
-            progress.say(&format!(
-                "rows held where they were parsed: {own} of {} on process 0",
-                data.tweets()
-            ));
-        }
+    if let Some(own) = session.own_rows() {
+        progress.say(&format!(
+            "rows held where they were parsed: {own} of {} on process 0",
+            data.tweets()
+        ));
     }
     config.fusion.graph.counter = session.counter();
     config.fusion.graph.holders = session.holders();

@@ -187,6 +187,9 @@ pub struct RecordBatch {
     pub snowflake_mismatches: u64,
     /// Set when another process sent the batch with its repeated strings as numbers.
     pub coded: Option<Box<super::coded::Coded>>,
+    /// Set (with `coded`) when the rows stay with the process that parsed them, and only
+    /// their outline travels: `tweets`, `items` and `accounts` are then empty.
+    pub outline: Option<Box<super::outline::Outline>>,
 }
 
 impl RecordBatch {
@@ -205,6 +208,15 @@ impl RecordBatch {
         self.bytes_read = 0;
         self.snowflake_mismatches = 0;
         self.coded = None;
+        self.outline = None;
+    }
+
+    /// Tweets this batch holds, or outlines.
+    pub fn tweet_count(&self) -> usize {
+        match &self.outline {
+            Some(o) => o.times.len(),
+            None => self.tweets.len(),
+        }
     }
 
     /// Copy `s` into the arena.

@@ -3,11 +3,16 @@
 
 use super::batch::{RawAccount, RawId, RawRef, RecordBatch, Span};
 use super::coded::{Dict, Senders};
-use super::shard::{Placement, Shard, NO_ROW};
+use super::outline::{Outline, ProfileStep};
+use super::shard::{Placement, RepeatRow, Shard, NO_ROW};
 use super::*;
 use crate::error::{Error, Result};
 use hashbrown::HashMap;
 use rayon::prelude::*;
+
+/// What a builder finishes with: the dataset, the repeated records, how many rows reuse an
+/// id, and where each process's records went.
+pub type Built = (Dataset, Vec<Duplicate>, u64, Vec<Placement>);
 
 /// A tweet dropped because its id was already seen: where it was.
 #[derive(Clone, Debug)]
@@ -135,12 +140,9 @@ impl DatasetBuilder {
         self.check_room(batch)?;
         self.reserve_rows(batch);
         self.senders.receive(batch, &mut self.data.accounts.names);
-        let sender = batch.coded.as_ref().map_or(0, |c| c.sender);
-        if self.pushed_by.last().map_or(0, |&(_, p)| p) != sender {
-            self.pushed_by.push((self.data.len() as u32, sender));
-        }
-        if self.file_starts.last().map(|&(_, f)| f) != Some(file) {
-            self.file_starts.push((self.data.len(), file));
+        self.note_start(file, batch);
+        if let Some(outline) = &batch.outline {
+            return self.push_outline(batch, outline);
         }
         let mut next_account = 0;
         for (i, t) in batch.tweets.iter().enumerate() {
@@ -206,12 +208,80 @@ impl DatasetBuilder {
         self.senders.check()
     }
 
+    /// Where `batch`'s rows begin: their sender's, and their file's.
+    fn note_start(&mut self, file: u32, batch: &RecordBatch) {
+        let sender = batch.coded.as_ref().map_or(0, |c| c.sender);
+        let start = self.data.len() as u32;
+        if self.pushed_by.last().map(|&(_, p)| p) != Some(sender) {
+            self.pushed_by.push((start, sender));
+        }
+        if self.file_starts.last().map(|&(_, f)| f) != Some(file) {
+            self.file_starts.push((start as usize, file));
+        }
+    }
+
+    /// Take in a batch's [`Outline`]: the strings it uses first, in the order a whole batch
+    /// uses them (so each gets the id it gets there), the account fields, and each row's time
+    /// and tweet id, the only columns kept (see [`finish_outlined`](Self::finish_outlined)).
+    fn push_outline(&mut self, batch: &RecordBatch, outline: &Outline) -> Result<()> {
+        for &(dict, n) in &outline.uses {
+            let (senders, d, span) = (&mut self.senders, &mut self.data, Span::numbered(n));
+            let interner = match dict {
+                Dict::Account => {
+                    self.account(batch, span);
+                    continue;
+                }
+                Dict::Lang => &mut d.langs,
+                Dict::Client => &mut d.clients,
+                Dict::Hashtag => &mut d.hashtags,
+                Dict::Url => &mut d.urls,
+                Dict::MentionName => &mut self.mention_names,
+                Dict::Name => continue, // interned as they arrive
+            };
+            senders.id(interner, dict, batch, span);
+        }
+        for step in &outline.profiles {
+            match *step {
+                ProfileStep::Record {
+                    account,
+                    screen_name,
+                    created_ms,
+                    followers,
+                    following,
+                } => {
+                    let key = Span::numbered(account);
+                    let id = self.account(batch, key);
+                    let p = RawAccount {
+                        key,
+                        screen_name: screen_name.map_or(Span::EMPTY, Span::numbered),
+                        created_ms,
+                        followers,
+                        following,
+                    };
+                    self.fill_profile(id, batch, &p);
+                }
+                ProfileStep::Name { account, name } => {
+                    let a = self.account(batch, Span::numbered(account)) as usize;
+                    let accounts = &mut self.data.accounts;
+                    if accounts.screen_name[a] == NO_TEXT {
+                        let name = Span::numbered(name);
+                        accounts.screen_name[a] =
+                            (self.senders).id(&mut accounts.names, Dict::Name, batch, name);
+                    }
+                }
+            }
+        }
+        self.data.time_ms.extend_from_slice(&outline.times);
+        self.data.tweet_id.extend_from_slice(&outline.keys);
+        self.senders.check()
+    }
+
     /// Whether `batch` fits, counting every string it holds as new: rows, items and strings
     /// are numbered by `u32` (items of one kind by 30 bits), and this keeps every id in range
     /// without a check per string.
     fn check_room(&self, batch: &RecordBatch) -> Result<()> {
         let d = &self.data;
-        let (tweets, items) = (batch.tweets.len() as u64, batch.items.len() as u64);
+        let (tweets, items) = (batch.tweet_count() as u64, batch.items.len() as u64);
         let strings = 3 * tweets + items + batch.accounts.len() as u64;
         let ids = u32::MAX as u64 - 1;
         let checks = [
@@ -352,11 +422,7 @@ impl DatasetBuilder {
 
     /// [`finish`](Self::finish), and where the records each of `processes` processes sent
     /// went, by process number (process 0's own, not sent, has no placement).
-    pub fn finish_placing(
-        mut self,
-        keep_repeated: bool,
-        processes: usize,
-    ) -> (Dataset, Vec<Duplicate>, u64, Vec<Placement>) {
+    pub fn finish_placing(mut self, keep_repeated: bool, processes: usize) -> Built {
         self.resolve_mention_names();
         let (mut dropped, duplicates, reused) = self.find_duplicates();
         if keep_repeated {
@@ -407,8 +473,9 @@ impl DatasetBuilder {
         (d, duplicates, reused, placed)
     }
 
-    /// Where the records of each process but 0 went, given the kept rows in their new order:
-    /// in the order each process sent them, as [`Placement`]s.
+    /// Where the records of each process went, given the kept rows in their new order: in
+    /// the order each process sent them, as [`Placement`]s (process 0's, when its own were
+    /// not sent, covers none).
     fn placements(&self, order: &[u32], dropped: &[bool], processes: usize) -> Vec<Placement> {
         if processes < 2 {
             return Vec::new();
@@ -417,45 +484,159 @@ impl DatasetBuilder {
             (self.pushed_by.iter().map(|&(_, p)| p as usize + 1)).fold(processes, usize::max);
         let new_row = new_rows(order, dropped.len());
         let mut placed: Vec<Placement> = vec![Placement::default(); senders];
-        let ends = (self.pushed_by.iter().skip(1).map(|&(start, _)| start))
-            .chain(std::iter::once(dropped.len() as u32));
-        for (&(start, p), end) in self.pushed_by.iter().zip(ends) {
-            if p != 0 {
+        for (start, end, p) in self.runs(dropped.len()) {
+            if self.senders.sent_by(p) {
                 let rows = &new_row[start as usize..end as usize];
                 placed[p as usize].rows.extend_from_slice(rows);
             }
         }
-        for (p, placement) in placed.iter_mut().enumerate().skip(1) {
-            placement.ids = self.senders.ids_of(p);
-            let names = &mut placement.ids[Dict::MentionName as usize];
-            for id in names.iter_mut() {
-                *id = self
-                    .name_account
-                    .get(*id as usize)
-                    .copied()
-                    .unwrap_or(NO_ACCOUNT);
-            }
+        for (p, placement) in placed.iter_mut().enumerate() {
+            placement.ids = self.ids_of(p);
         }
         placed
+    }
+
+    /// Each run of rows one process sent, of `rows` in all: (first row, end, process).
+    fn runs(&self, rows: usize) -> Vec<(u32, u32, u32)> {
+        let ends = (self.pushed_by.iter().skip(1).map(|&(start, _)| start))
+            .chain(std::iter::once(rows as u32));
+        (self.pushed_by.iter().zip(ends))
+            .map(|(&(start, p), end)| (start, end, p))
+            .collect()
+    }
+
+    /// Per kind, by number, the id each string process `p` sent stands for; a mention by
+    /// screen name stands for the account it names.
+    fn ids_of(&self, p: usize) -> Vec<Vec<u32>> {
+        let mut ids = self.senders.ids_of(p);
+        for id in ids[Dict::MentionName as usize].iter_mut() {
+            *id = (self.name_account.get(*id as usize).copied()).unwrap_or(NO_ACCOUNT);
+        }
+        ids
+    }
+
+    /// For a builder of outlines, once every batch is in: resolve the mentions by name, and
+    /// for each of `processes` processes, which id each of its numbers stands for and which
+    /// of its rows (by its own count, rising) share their tweet id with another row. Those
+    /// rows, whole, are what [`finish_outlined`](Self::finish_outlined) tells repeats by.
+    pub fn outlined_ids(&mut self, processes: usize) -> Vec<(Vec<Vec<u32>>, Vec<u32>)> {
+        self.resolve_mention_names();
+        let mut asked = vec![Vec::new(); processes];
+        let mut recurring = recurring_ids(&self.data.tweet_id);
+        recurring.sort_unstable();
+        let mut at = recurring.iter().peekable();
+        let mut sent = vec![0u32; processes];
+        for (start, end, p) in self.runs(self.data.len()) {
+            let p = p as usize;
+            if p >= processes {
+                continue; // refused when the placements are made
+            }
+            while let Some(&&r) = at.peek().filter(|&&&r| r < end) {
+                asked[p].push(sent[p] + r - start);
+                at.next();
+            }
+            sent[p] += end - start;
+        }
+        (asked.into_iter().enumerate())
+            .map(|(p, rows)| (self.ids_of(p), rows))
+            .collect()
+    }
+
+    /// The dataset of outlines, with none of its rows here: `asked` and `whole` are the rows
+    /// [`outlined_ids`](Self::outlined_ids) asked each process for and what it sent of them.
+    /// Returns what [`finish_placing`](Self::finish_placing) returns, every process's
+    /// placement included.
+    pub fn finish_outlined(
+        mut self,
+        asked: &[Vec<u32>],
+        whole: Vec<Vec<RepeatRow>>,
+        keep_repeated: bool,
+        processes: usize,
+    ) -> Result<Built> {
+        let mut rows: HashMap<u32, RepeatRow> = HashMap::new();
+        let mut runs = self.runs(self.data.len());
+        runs.retain(|&(_, _, p)| (p as usize) < asked.len());
+        for (p, (asked, whole)) in asked.iter().zip(whole).enumerate() {
+            if asked.len() != whole.len() {
+                return Err(Error::cluster(format!(
+                    "process {p} sent {} of the {} rows asked: every process must run the same \
+                     build",
+                    whole.len(),
+                    asked.len()
+                )));
+            }
+            // Process p's rows, by its own count, are its runs' rows in order.
+            let mut mine = runs.iter().filter(|&&(_, _, q)| q as usize == p);
+            let (mut run, mut before) = (mine.next(), 0);
+            for (&local, row) in asked.iter().zip(whole) {
+                while let Some(&(start, end, _)) = run.filter(|&&(s, e, _)| local >= before + e - s)
+                {
+                    before += end - start;
+                    run = mine.next();
+                }
+                let Some(&(start, _, _)) = run else {
+                    return Err(Error::cluster(format!(
+                        "process {p}'s row {local} was asked for and is not one of its rows"
+                    )));
+                };
+                rows.insert(start + local - before, row);
+            }
+        }
+        let mut dropped = vec![false; self.data.len()];
+        let mut group: Vec<u32> = rows.keys().copied().collect();
+        group.sort_unstable_by(|a, b| (&rows[a].tweet, a).cmp(&(&rows[b].tweet, b)));
+        let groups = group.chunk_by(|a, b| rows[a].tweet == rows[b].tweet);
+        let same = |a: usize, b: usize| rows[&(a as u32)].same_record(&rows[&(b as u32)]);
+        let (repeated, reused) = repeats(groups, same, &mut dropped);
+        let mut duplicates: Vec<Duplicate> = (repeated.iter())
+            .map(|r| {
+                let row = &rows[r];
+                Duplicate {
+                    file: row.file,
+                    line: row.line,
+                    tweet_id: row.tweet.clone().unwrap_or_default(),
+                }
+            })
+            .collect();
+        duplicates
+            .sort_by(|a, b| (a.file, a.line, &a.tweet_id).cmp(&(b.file, b.line, &b.tweet_id)));
+        if keep_repeated {
+            dropped.iter_mut().for_each(|d| *d = false);
+        }
+        let d = &self.data;
+        let mut order: Vec<u32> = (0..d.len() as u32)
+            .filter(|&r| !dropped[r as usize])
+            .collect();
+        if !(d.time_ms.is_sorted() && order.len() == d.len()) {
+            order.par_sort_by_key(|&r| (d.time_ms[r as usize], r));
+        }
+        let placed = self.placements(&order, &dropped, processes);
+        let mut d = std::mem::take(&mut self.data);
+        d.time_ms = Vec::new();
+        d.tweet_id = Vec::new();
+        d.held_apart = order.len();
+        for strings in [&mut d.hashtags, &mut d.urls, &mut d.langs, &mut d.clients] {
+            strings.shrink_to_fit();
+        }
+        d.accounts.keys.shrink_to_fit();
+        d.accounts.names.shrink_to_fit();
+        Ok((d, duplicates, reused, placed))
     }
 
     /// This process's rows (a builder [`for_shard`](Self::for_shard)) where `placement` puts
     /// them, with the ids it gives: the rows process 0 dropped as repeats go, the rest are put
     /// in the dataset's order.
     pub fn into_shard(mut self, placement: &Placement) -> Result<Shard> {
-        let refuse = |what: String| {
-            Err(Error::cluster(format!(
-                "process 0's placement of this process's records {what}: every process must \
-                 run the same build on the same inputs"
-            )))
-        };
+        self.place_ids(&placement.ids)?;
+        self.into_rows(&placement.rows)
+    }
+
+    /// Give this process's rows (a builder [`for_shard`](Self::for_shard)) the ids process 0
+    /// gives its numbers: `ids` per kind, by number.
+    pub fn place_ids(&mut self, ids: &[Vec<u32>]) -> Result<()> {
         let d = &mut self.data;
-        if placement.rows.len() != d.len() || placement.ids.len() != Dict::ALL.len() {
-            return refuse(format!(
-                "covers {} records, where this process sent {}",
-                placement.rows.len(),
-                d.len()
-            ));
+        if ids.len() != Dict::ALL.len() {
+            return refuse_placement("has no ids for some kinds of string".into());
         }
         if d.lang.contains(&u16::MAX) || d.client.contains(&u16::MAX) {
             return Err(Error::limit(
@@ -467,7 +648,7 @@ impl DatasetBuilder {
         let mut unplaced = None;
         let mut id = |dict: Dict, own: u32| -> u32 {
             let found = (own.checked_sub(1))
-                .and_then(|n| placement.ids[dict as usize].get(n as usize).copied())
+                .and_then(|n| ids[dict as usize].get(n as usize).copied())
                 .filter(|&id| id != NO_ACCOUNT);
             found.unwrap_or_else(|| {
                 unplaced.get_or_insert((dict, own));
@@ -504,15 +685,31 @@ impl DatasetBuilder {
             }
         }
         if let Some((dict, own)) = unplaced {
-            return refuse(format!(
+            return refuse_placement(format!(
                 "names no id for its {dict:?} number {}",
                 own as i64 - 1
             ));
         }
+        Ok(())
+    }
+
+    /// This process's rows, their ids placed, where `rows` puts them (each row this process
+    /// sent: its row in the dataset, or [`NO_ROW`] for a repeat dropped), in the dataset's
+    /// order.
+    pub fn into_rows(mut self, rows: &[u32]) -> Result<Shard> {
+        let d = &mut self.data;
+        if rows.len() != d.len() {
+            return refuse_placement(format!(
+                "covers {} records, where this process sent {}",
+                rows.len(),
+                d.len()
+            ));
+        }
+        let placement_rows = rows;
         let mut order: Vec<u32> = (0..d.len() as u32)
-            .filter(|&r| placement.rows[r as usize] != NO_ROW)
+            .filter(|&r| placement_rows[r as usize] != NO_ROW)
             .collect();
-        order.sort_unstable_by_key(|&r| placement.rows[r as usize]);
+        order.sort_unstable_by_key(|&r| placement_rows[r as usize]);
         let new_row = new_rows(&order, d.len());
         reorder(d, &order);
         d.reply_quotes = (d.reply_quotes.iter())
@@ -521,9 +718,9 @@ impl DatasetBuilder {
             .collect();
         d.reply_quotes.sort_unstable();
         d.texts.shrink_to_fit();
-        let rows: Vec<u32> = order.iter().map(|&r| placement.rows[r as usize]).collect();
+        let rows: Vec<u32> = order.iter().map(|&r| placement_rows[r as usize]).collect();
         if rows.windows(2).any(|w| w[0] >= w[1]) {
-            return refuse("puts two records in one row".into());
+            return refuse_placement("puts two records in one row".into());
         }
         Ok(Shard {
             rows,
@@ -531,8 +728,11 @@ impl DatasetBuilder {
         })
     }
 
+    /// Find the account each mention by screen name names, adding one where none has the
+    /// name. Names are taken in the order of their ids, which is the order of their first
+    /// mentions, so an added account's id does not depend on whether the mentions are here.
     fn resolve_mention_names(&mut self) {
-        if self.pending_names.is_empty() {
+        if self.mention_names.is_empty() {
             return;
         }
         let accounts = &self.data.accounts;
@@ -546,10 +746,9 @@ impl DatasetBuilder {
         for a in 0..accounts.len() as u32 {
             by_name.entry(accounts.key(a).to_lowercase()).or_insert(a);
         }
-        let pending = std::mem::take(&mut self.pending_names);
         let names = std::mem::take(&mut self.mention_names);
-        self.name_account = vec![NO_ACCOUNT; names.len()];
-        for (index, id) in pending {
+        self.name_account = Vec::with_capacity(names.len());
+        for id in 0..names.len() as u32 {
             let name = names.get(id);
             let account = match by_name.get(&name.to_lowercase()) {
                 Some(&a) => a,
@@ -562,8 +761,10 @@ impl DatasetBuilder {
                     a
                 }
             };
-            self.name_account[id as usize] = account;
-            self.data.items[index] = Item::new(ItemKind::Mention, account);
+            self.name_account.push(account);
+        }
+        for (index, id) in std::mem::take(&mut self.pending_names) {
+            self.data.items[index] = Item::new(ItemKind::Mention, self.name_account[id as usize]);
         }
     }
 
@@ -571,54 +772,114 @@ impl DatasetBuilder {
     fn find_duplicates(&self) -> (Vec<bool>, Vec<Duplicate>, u64) {
         let d = &self.data;
         let mut dropped = vec![false; d.len()];
-        // Archives come in time order, so ids usually rise row after row: then none repeats.
-        let mut ids = d.tweet_id.iter().filter(|&&id| id != NO_TWEET);
-        let rising = ids.next().is_none_or(|&first| {
-            ids.try_fold(first, |prev, &id| (id > prev).then_some(id))
-                .is_some()
-        });
-        if rising {
-            return (dropped, Vec::new(), 0);
-        }
-        let mut by_id: Vec<u32> = (0..d.len() as u32)
-            .filter(|&r| d.tweet_id[r as usize] != NO_TWEET)
-            .collect();
-        by_id.par_sort_unstable_by_key(|&r| (d.tweet_id[r as usize], r));
-        let mut duplicates = Vec::new();
-        let mut reused = 0;
+        let by_id = recurring_ids(&d.tweet_id);
+        let groups = by_id.chunk_by(|&a, &b| d.tweet_id[a as usize] == d.tweet_id[b as usize]);
         let same = |a: usize, b: usize| {
             d.account[a] == d.account[b]
                 && d.target_tweet[a] == d.target_tweet[b]
                 && d.flags[a] & 3 == d.flags[b] & 3
                 && d.items(a) == d.items(b)
         };
-        for group in by_id.chunk_by(|&a, &b| d.tweet_id[a as usize] == d.tweet_id[b as usize]) {
-            for (i, &r) in group.iter().enumerate().skip(1) {
-                let r = r as usize;
-                let earlier = group[..i]
-                    .iter()
-                    .map(|&k| k as usize)
-                    .filter(|&k| !dropped[k]);
-                if earlier.clone().any(|k| same(k, r)) {
-                    dropped[r] = true;
-                    duplicates.push(Duplicate {
-                        file: self.file_of(r),
-                        line: self.row_line[r],
-                        tweet_id: self.data.tweet_key(d.tweet_id[r]).unwrap_or_default(),
-                    });
-                } else {
-                    reused += 1;
-                }
-            }
-        }
-        duplicates.sort_by_key(|x| (x.file, x.line));
+        let (repeated, reused) = repeats(groups, same, &mut dropped);
+        let mut duplicates: Vec<Duplicate> = (repeated.iter())
+            .map(|&r| Duplicate {
+                file: self.file_of(r as usize),
+                line: self.row_line[r as usize],
+                tweet_id: d.tweet_key(d.tweet_id[r as usize]).unwrap_or_default(),
+            })
+            .collect();
+        duplicates
+            .sort_by(|a, b| (a.file, a.line, &a.tweet_id).cmp(&(b.file, b.line, &b.tweet_id)));
         (dropped, duplicates, reused)
+    }
+
+    /// Rows `rows` (a builder [`for_shard`](Self::for_shard), its ids placed) whole, for
+    /// process 0 to tell repeated records by.
+    pub fn repeat_rows(&self, rows: &[u32]) -> Result<Vec<RepeatRow>> {
+        let d = &self.data;
+        if let Some(&r) = rows.iter().find(|&&r| r as usize >= d.len()) {
+            return Err(Error::cluster(format!(
+                "process 0 asked for row {r} of the {} this process sent: every process must \
+                 run the same build",
+                d.len()
+            )));
+        }
+        let rows = rows.iter().map(|&r| {
+            let r = r as usize;
+            RepeatRow {
+                tweet: d.tweet_key(d.tweet_id[r]),
+                account: d.account[r],
+                target: d.tweet_key(d.target_tweet[r]),
+                kind: d.flags[r] & 3,
+                items: d.items(r).iter().map(|i| i.0).collect(),
+                file: self.file_of(r),
+                line: self.row_line[r],
+            }
+        });
+        Ok(rows.collect())
     }
 
     fn file_of(&self, row: usize) -> u32 {
         let i = self.file_starts.partition_point(|&(start, _)| start <= row);
         self.file_starts[i.saturating_sub(1)].1
     }
+}
+
+/// Process 0's placement of a process's records does not fit them.
+fn refuse_placement<T>(what: String) -> Result<T> {
+    Err(Error::cluster(format!(
+        "process 0's placement of this process's records {what}: every process must run the \
+         same build on the same inputs"
+    )))
+}
+
+/// Rows whose tweet id another row has too, by id and then row: none when the ids rise row
+/// after row, as an archive's do.
+fn recurring_ids(ids: &[u64]) -> Vec<u32> {
+    let mut known = ids.iter().filter(|&&id| id != NO_TWEET);
+    let rising = known.next().is_none_or(|&first| {
+        known
+            .try_fold(first, |prev, &id| (id > prev).then_some(id))
+            .is_some()
+    });
+    if rising {
+        return Vec::new();
+    }
+    let mut by_id: Vec<u32> = (0..ids.len() as u32)
+        .filter(|&r| ids[r as usize] != NO_TWEET)
+        .collect();
+    by_id.par_sort_unstable_by_key(|&r| (ids[r as usize], r));
+    let mut recurring = Vec::new();
+    for group in by_id.chunk_by(|&a, &b| ids[a as usize] == ids[b as usize]) {
+        if group.len() > 1 {
+            recurring.extend_from_slice(group);
+        }
+    }
+    recurring
+}
+
+/// Of `groups` (rows sharing a tweet id, each group in row order), the rows that repeat an
+/// earlier kept row of their group (`same`), marked in `dropped`; and how many rows reuse an
+/// id for another record (kept: an action CSV may list one share acting on two objects).
+fn repeats<'a>(
+    groups: impl Iterator<Item = &'a [u32]>,
+    same: impl Fn(usize, usize) -> bool,
+    dropped: &mut [bool],
+) -> (Vec<u32>, u64) {
+    let (mut repeated, mut reused) = (Vec::new(), 0);
+    for group in groups {
+        for (i, &r) in group.iter().enumerate().skip(1) {
+            let r = r as usize;
+            let mut earlier = (group[..i].iter().map(|&k| k as usize)).filter(|&k| !dropped[k]);
+            if earlier.any(|k| same(k, r)) {
+                dropped[r] = true;
+                repeated.push(r as u32);
+            } else {
+                reused += 1;
+            }
+        }
+    }
+    (repeated, reused)
 }
 
 /// Where each of `rows` rows goes when rows `order` are kept in that order: its place in

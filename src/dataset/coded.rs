@@ -60,7 +60,7 @@ pub struct Coded {
 const NUMBERED: u32 = u32::MAX;
 
 impl Span {
-    fn numbered(n: u32) -> Span {
+    pub(super) fn numbered(n: u32) -> Span {
         Span {
             start: n,
             len: NUMBERED,
@@ -69,7 +69,7 @@ impl Span {
     }
 
     /// The number this span stands for, in a coded batch.
-    fn number(self) -> Option<u32> {
+    pub(super) fn number(self) -> Option<u32> {
         (self.len == NUMBERED).then_some(self.start)
     }
 }
@@ -163,6 +163,11 @@ pub fn admit(batch: &mut RecordBatch, sender: u32) -> Result<()> {
     if batch.account_at.len() != batch.accounts.len() {
         return refuse("account records");
     }
+    if let Some(o) = &batch.outline {
+        if o.times.len() != o.keys.len() || !batch.tweets.is_empty() || !batch.items.is_empty() {
+            return refuse("an outline");
+        }
+    }
     let arena = std::mem::take(&mut batch.arena);
     let mut fits = true;
     each_span(batch, &mut |dict, span| {
@@ -212,6 +217,11 @@ impl Coder {
             sent: Default::default(),
             spare: String::new(),
         }
+    }
+
+    /// How many strings of each kind it has numbered.
+    pub fn numbered(&self) -> [u32; DICTS] {
+        std::array::from_fn(|d| self.sent[d].len() as u32)
     }
 
     /// Replace `batch`'s strings of every kind but texts by their numbers; the arena keeps the
@@ -268,29 +278,6 @@ impl Coder {
         }));
         self.batches += 1;
     }
-}
-
-/// Take the texts out of a coded `batch`: each one empty, and the arena without them (the
-/// strings sent for the first time and the string tweet ids stay). For a process whose rows
-/// keep their texts where they are while process 0 reads none of them.
-pub fn drop_texts(batch: &mut RecordBatch) {
-    for t in &mut batch.tweets {
-        t.text = Span::EMPTY;
-    }
-    let old = std::mem::take(&mut batch.arena);
-    let mut arena = String::new();
-    let mut keep = |span: &mut Span| {
-        if !span.is_empty() && span.number().is_none() {
-            let start = arena.len() as u32;
-            arena.push_str(&old[span.start as usize..(span.start + span.len) as usize]);
-            span.start = start;
-        }
-    };
-    each_span(batch, &mut |_, span| keep(span));
-    if let Some(coded) = &mut batch.coded {
-        coded.new.iter_mut().for_each(|(_, span)| keep(span));
-    }
-    batch.arena = arena;
 }
 
 /// Process 0's side: for each sender and kind, the id each number stands for here. A
@@ -414,6 +401,13 @@ impl Senders {
         }
     }
 
+    /// Whether process `p` sent coded batches.
+    pub fn sent_by(&self, p: u32) -> bool {
+        self.by_sender
+            .get(p as usize)
+            .is_some_and(|n| n.batches > 0)
+    }
+
     /// Per kind, by number, the id here of each string `sender` sent (`WAITING`: never used,
     /// so no row of the sender's names it).
     pub fn ids_of(&self, sender: usize) -> Vec<Vec<u32>> {
@@ -437,8 +431,9 @@ impl Senders {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dataset::outline::Outliner;
     use crate::dataset::shard::NO_ROW;
-    use crate::dataset::{DatasetBuilder, TimeResolution, TweetKind};
+    use crate::dataset::{DatasetBuilder, Duplicate, TimeResolution, TweetKind};
 
     /// A small generator, so that the test needs no seeded crate.
     struct Lcg(u64);
@@ -596,56 +591,86 @@ mod tests {
         }
     }
 
-    /// Texts taken out of coded batches: process 0 builds from them what it builds from the
-    /// same batches with no texts, every other column and string the same.
+    /// Batches cut to their outlines: process 0 numbers every string, fills every profile,
+    /// tells the same repeats and places every process's rows as it does from the whole
+    /// batches, each process sending the rows it is asked for whole.
     #[test]
-    fn batches_without_their_texts_merge_as_batches_with_none() {
-        let columns = |d: &crate::dataset::Dataset| {
-            let a = &d.accounts;
-            let names: Vec<_> = (0..a.len() as u32).map(|u| a.screen_name(u)).collect();
-            format!(
-                "{:?}",
-                (
-                    (&d.tweet_id, &d.account, &d.target_tweet, &d.target_account),
-                    (&d.reply_quotes, &d.text, &d.lang, &d.client),
-                    (&d.items, &d.item_offsets, strings(&a.keys), names),
-                    (
-                        strings(&d.hashtags),
-                        strings(&d.urls),
-                        strings(&d.tweet_keys)
-                    ),
-                    (strings(&d.langs), strings(&d.clients), &a.created_ms),
-                )
-            )
-        };
-        for seed in 0..50u64 {
-            let mut r = Lcg(seed * 104_729 + 3);
-            let batches: Vec<RecordBatch> = (0..40).map(|_| random_batch(&mut r)).collect();
+    fn outlined_batches_place_the_rows_as_whole_batches_do() {
+        let (mut repeated, mut reused_ids, mut profiles) = (0, 0, 0);
+        for seed in 0..60u64 {
+            let mut r = Lcg(seed * 7_927 + 5);
+            let mut whole_coders: Vec<Coder> = (0..4).map(Coder::new).collect();
             let mut coders: Vec<Coder> = (0..4).map(Coder::new).collect();
-            let (mut plain, mut coded) = (DatasetBuilder::new(true), DatasetBuilder::new(true));
-            let mut dropped = 0;
-            for b in &batches {
-                let mut none = b.clone();
-                none.tweets.iter_mut().for_each(|t| t.text = Span::EMPTY);
-                plain.push(0, &none).unwrap();
-                let mut b = b.clone();
-                let sender = 1 + r.below(3) as u32;
-                coders[sender as usize].code(&mut b);
-                let before = b.arena.len();
-                drop_texts(&mut b);
-                dropped += before - b.arena.len();
-                b = serde_json::from_slice(&serde_json::to_vec(&b).unwrap()).unwrap();
-                admit(&mut b, sender).unwrap();
-                coded.push(0, &b).unwrap();
+            let mut outliners: Vec<Outliner> = (0..4).map(|_| Outliner::default()).collect();
+            let mut own: Vec<DatasetBuilder> =
+                (0..4).map(|_| DatasetBuilder::for_shard(true)).collect();
+            let (mut whole, mut outlined) = (DatasetBuilder::new(true), DatasetBuilder::new(true));
+            for file in 0..40 {
+                let b = random_batch(&mut r);
+                let sender = r.below(4) as u32;
+                let mut w = b.clone();
+                whole_coders[sender as usize].code(&mut w);
+                admit(&mut w, sender).unwrap();
+                whole.push(file, &w).unwrap();
+                let mut o = b;
+                let coder = &mut coders[sender as usize];
+                coder.code(&mut o);
+                own[sender as usize].push(file, &o).unwrap();
+                outliners[sender as usize].outline(&mut o, coder.numbered());
+                assert!(o.tweets.is_empty() && o.accounts.is_empty(), "seed {seed}");
+                profiles += o.outline.as_ref().unwrap().profiles.len();
+                o = serde_json::from_slice(&serde_json::to_vec(&o).unwrap()).unwrap();
+                admit(&mut o, sender).unwrap();
+                outlined.push(file, &o).unwrap();
             }
-            assert!(dropped > 0, "seed {seed}: no text to drop");
-            let (p, c) = (plain.finish(false).0, coded.finish(false).0);
-            assert!(
-                c.text.iter().all(|&t| t == crate::dataset::NO_TEXT),
-                "seed {seed}"
+            let (d, dups, reused, placed) = whole.finish_placing(false, 4);
+            let mut asked = Vec::new();
+            let mut sent = Vec::new();
+            for (p, (ids, rows)) in outlined.outlined_ids(4).into_iter().enumerate() {
+                assert_eq!(ids, placed[p].ids, "seed {seed}, process {p}");
+                own[p].place_ids(&ids).unwrap();
+                sent.push(own[p].repeat_rows(&rows).unwrap());
+                asked.push(rows);
+            }
+            let (o, o_dups, o_reused, o_placed) =
+                outlined.finish_outlined(&asked, sent, false, 4).unwrap();
+            let at = format!("seed {seed}");
+            assert_eq!((o.len(), o.tweets()), (0, d.len()), "{at}");
+            assert_eq!(o_reused, reused, "{at}");
+            let dup = |x: &Vec<Duplicate>| {
+                let mut v: Vec<_> = x
+                    .iter()
+                    .map(|d| (d.file, d.line, d.tweet_id.clone()))
+                    .collect();
+                v.sort();
+                v
+            };
+            assert_eq!(dup(&o_dups), dup(&dups), "{at}");
+            for p in 0..4 {
+                assert_eq!(o_placed[p].rows, placed[p].rows, "{at}, process {p}");
+            }
+            let (pa, oa) = (&d.accounts, &o.accounts);
+            assert_eq!(strings(&pa.keys), strings(&oa.keys), "{at}");
+            for a in 0..pa.len() as u32 {
+                assert_eq!(pa.screen_name(a), oa.screen_name(a), "{at}, account {a}");
+            }
+            assert_eq!(
+                (&pa.created_ms, &pa.followers, &pa.following),
+                (&oa.created_ms, &oa.followers, &oa.following),
+                "{at}"
             );
-            assert_eq!(columns(&p), columns(&c), "seed {seed}");
+            for (x, y) in [
+                (&d.hashtags, &o.hashtags),
+                (&d.urls, &o.urls),
+                (&d.langs, &o.langs),
+                (&d.clients, &o.clients),
+            ] {
+                assert_eq!(strings(x), strings(y), "{at}");
+            }
+            repeated += dups.len();
+            reused_ids += reused;
         }
+        assert!(repeated > 0 && reused_ids > 0 && profiles > 0);
     }
 
     /// Each process keeps the rows it coded; placed by process 0, they are the dataset's rows

@@ -17,6 +17,7 @@ pub mod batch;
 mod builder;
 pub mod coded;
 pub mod interner;
+pub mod outline;
 pub mod shard;
 mod summary;
 pub mod texts;
@@ -24,7 +25,7 @@ pub mod time;
 mod vocabulary;
 
 pub use batch::RecordBatch;
-pub use builder::{DatasetBuilder, Duplicate};
+pub use builder::{Built, DatasetBuilder, Duplicate};
 pub use interner::Interner;
 pub use summary::Summary;
 pub use texts::Texts;
@@ -160,8 +161,8 @@ pub struct Dataset {
     pub clients: Interner,
     pub tweet_keys: Interner,
     /// Rows of the dataset whose columns are not here: process 0 of a run across processes
-    /// leaves each row with the process that parsed it, its own in a shard of its own
-    /// ([`shard::Shard::take_from`]), and keeps the accounts and strings.
+    /// leaves each row with the process that parsed it, its own in a shard of its own, and
+    /// keeps the accounts and strings.
     pub held_apart: usize,
 }
 
@@ -265,55 +266,4 @@ pub struct Memory {
     pub tweet_columns: usize,
     pub account_columns: usize,
     pub strings: usize,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shard::Shard;
-
-    /// Process 0's own rows taken into a shard are the dataset's rows, every column and
-    /// quote, at their places; the dataset keeps no row but knows how many there are.
-    #[test]
-    fn own_rows_taken_into_a_shard_are_the_datasets() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut data = crate::synth::generated_dataset(3000, dir.path());
-        let mut rest = crate::synth::generated_dataset(3000, dir.path());
-        let n = data.len();
-        // Quotes carried by replies, the generator's have none: some rows inside, some out.
-        let quotes = [5, 150, 700, 1499, 1600].map(|r| (r, 7 + r as u64, r / 2));
-        data.reply_quotes = quotes.to_vec();
-        rest.reply_quotes = quotes.to_vec();
-        let here = [10..200, 700..701, 1500..n - 3];
-        let inside = |r: usize| here.iter().any(|k| k.contains(&r));
-        let shard = Shard::take_from(&mut rest, &here);
-        assert_eq!((rest.len(), rest.tweets(), rest.items.len()), (0, n, 0));
-        assert_eq!(rest.accounts.len(), data.accounts.len());
-        let rows: Vec<u32> = here
-            .iter()
-            .flat_map(|r| r.start as u32..r.end as u32)
-            .collect();
-        assert_eq!(shard.rows, rows);
-        let row = |d: &super::Dataset, r: usize| {
-            let targets = (d.target_tweet[r], d.target_account[r]);
-            let app = (d.lang[r], d.client[r], d.flags[r]);
-            let when = (
-                d.tweet_id[r],
-                d.account[r],
-                d.time_ms[r],
-                d.text(r).map(|t| t.into_owned()),
-            );
-            (when, targets, app, d.items(r).to_vec())
-        };
-        for (i, &r) in shard.rows.iter().enumerate() {
-            assert_eq!(row(&shard.data, i), row(&data, r as usize), "row {r}");
-            assert!(inside(r as usize));
-        }
-        assert!(!inside(200) && !inside(n - 1));
-        let quotes: Vec<_> = (data.reply_quotes.iter())
-            .filter(|q| inside(q.0 as usize))
-            .map(|&(r, t, a)| (shard.rows.binary_search(&r).unwrap() as u32, t, a))
-            .collect();
-        assert_eq!(quotes.len(), 3);
-        assert_eq!(shard.data.reply_quotes, quotes);
-    }
 }

@@ -19,7 +19,7 @@ mod rows;
 
 pub use hosts::{parse_hosts, read_hostfile, Host};
 pub use pairs::Pairing;
-pub use rows::{keep_rows, place_rows, serve_rows, RowsAcross};
+pub use rows::{keep_rows, place_outlined, place_rows, serve_rows, RowsAcross};
 
 use crate::error::{Error, Result};
 use std::path::Path;

@@ -15,7 +15,8 @@
 //! for them with the same code as the others (`Holder`).
 
 use super::{Link, Mailbox, Piece};
-use crate::dataset::shard::{Placement, Shard, NO_ROW};
+use crate::dataset::shard::{Placement, RepeatRow, Shard, NO_ROW};
+use crate::dataset::Built;
 use crate::dataset::{Dataset, DatasetBuilder, TimeResolution};
 use crate::error::{Error, Result};
 use crate::graphs::actions::{self, Actions, Travelling};
@@ -37,8 +38,14 @@ use std::sync::RwLock;
 /// What process 0 says to the others about their rows.
 #[derive(serde::Serialize, serde::Deserialize)]
 enum Said {
-    /// Where the records a process sent went, and which id each of its numbers stands for.
+    /// Where the records a process sent went, and which id each of its numbers stands for
+    /// (none when said before, by `Ids`).
     Placed(Placement),
+    /// Records merged by their outlines: which id each of a process's numbers stands for, and
+    /// which of its rows (by its own count) share their tweet id with another row.
+    Ids(Vec<Vec<u32>>, Vec<u32>),
+    /// To process 0: those rows, whole.
+    Whole(Vec<RepeatRow>),
     /// A round of the search for the retweets' originals, from any process to any other.
     Find(Round),
     /// Form the retweet graph's pairs of its rows, of so many accounts: their totals to
@@ -313,17 +320,63 @@ pub fn place_rows<P: Piece>(link: &Link<P>, placements: Vec<Placement>) -> Resul
     Ok(held)
 }
 
-/// On another process: the rows `builder` holds (those it sent process 0), as process 0
-/// places them.
-pub fn keep_rows<P: Piece>(link: &Link<P>, builder: DatasetBuilder) -> Result<Shard> {
-    match link.mail::<Said>()? {
-        (0, Said::Placed(placement)) => {
-            let mut shard = builder.into_shard(&placement)?;
-            shard.data.texts.seal()?;
-            Ok(shard)
+/// On process 0, the records merged by their outlines (`builder`) and its own rows kept in
+/// `own`: ask each process for its rows whose tweet ids recur, tell repeats, finish the
+/// dataset and place every process's rows. Returns what the builder finishes with, the rows
+/// each other process holds (as [`place_rows`] does) and process 0's own.
+pub fn place_outlined<P: Piece>(
+    link: &Link<P>,
+    mut builder: DatasetBuilder,
+    mut own: DatasetBuilder,
+    keep_repeated: bool,
+) -> Result<(Built, Vec<Vec<u32>>, Shard)> {
+    let processes = link.cluster().processes();
+    let mut asked = Vec::with_capacity(processes);
+    for (p, (ids, rows)) in builder.outlined_ids(processes).into_iter().enumerate() {
+        if p == 0 {
+            own.place_ids(&ids)?;
+        } else {
+            link.post(p, &Said::Ids(ids, rows.clone()))?;
         }
-        (from, _) => Err(unexpected(link, from, "the placement of its rows")),
+        asked.push(rows);
     }
+    let mut whole = vec![Vec::new(); processes];
+    whole[0] = own.repeat_rows(&asked[0])?;
+    for _ in 1..processes {
+        match link.mail::<Said>()? {
+            (from, Said::Whole(rows)) if from > 0 && from < processes => whole[from] = rows,
+            (from, _) => return Err(unexpected(link, from, "the rows asked for")),
+        }
+    }
+    let mut built = builder.finish_outlined(&asked, whole, keep_repeated, processes)?;
+    let mut placements = std::mem::take(&mut built.3);
+    let mine = own.into_rows(&std::mem::take(&mut placements[0].rows))?;
+    for placement in &mut placements {
+        placement.ids = Vec::new(); // said before
+    }
+    let held = place_rows(link, placements)?;
+    Ok((built, held, mine))
+}
+
+/// On another process: the rows `builder` holds (those it sent process 0), as process 0
+/// places them; when process 0 merged their outlines, it first asks for the rows whose tweet
+/// ids recur.
+pub fn keep_rows<P: Piece>(link: &Link<P>, mut builder: DatasetBuilder) -> Result<Shard> {
+    let placement = match link.mail::<Said>()? {
+        (0, Said::Ids(ids, rows)) => {
+            builder.place_ids(&ids)?;
+            link.post(0, &Said::Whole(builder.repeat_rows(&rows)?))?;
+            match link.mail::<Said>()? {
+                (0, Said::Placed(placement)) => builder.into_rows(&placement.rows),
+                (from, _) => Err(unexpected(link, from, "the placement of its rows")),
+            }
+        }
+        (0, Said::Placed(placement)) => builder.into_shard(&placement),
+        (from, _) => Err(unexpected(link, from, "the placement of its rows")),
+    };
+    let mut shard = placement?;
+    shard.data.texts.seal()?;
+    Ok(shard)
 }
 
 /// A holder's rows' actions of a kind by their items' owners, how coarse their times are
@@ -575,15 +628,15 @@ impl<P: Piece> RowsAcross<P> {
         }
     }
 
-    /// Take process 0's own rows out of `data` and hold them as the others hold theirs: the
-    /// dataset then keeps its accounts and strings, and no row.
-    /// Returns how many it holds.
-    pub fn hold_own_rows(&mut self, data: &mut Dataset) -> usize {
-        let shard = Shard::take_from(data, &self.here);
-        let rows = shard.len();
+    /// Hold process 0's own rows, placed apart from the dataset, as the others hold theirs.
+    pub fn hold_own(&mut self, shard: Shard) {
         self.here = Vec::new();
         self.own = Some(RwLock::new(Holder::new(shard)));
-        rows
+    }
+
+    /// How many rows process 0 holds apart, if it does.
+    pub fn own_rows(&self) -> Option<usize> {
+        self.own().map(|h| h.shard.len())
     }
 
     /// Process 0's own rows, if held apart from the dataset.

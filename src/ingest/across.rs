@@ -9,6 +9,7 @@
 use super::*;
 use crate::dataset::coded::Coder;
 use crate::dataset::interner::hash_bytes;
+use crate::dataset::outline::Outliner;
 use crate::dataset::shard::Shard;
 use crate::distributed::{shares, Cut, Link};
 use hashbrown::HashMap;
@@ -91,9 +92,10 @@ pub fn parse_ahead(opts: &IngestOptions) -> usize {
 
 /// What a process has once the inputs are read across processes.
 pub enum Gathered {
-    /// Process 0: the dataset and report a single process builds from all the inputs, and
-    /// the rows each other process holds (by process, rising; none unless rows are kept).
-    First(Dataset, IngestStats, Vec<Vec<u32>>),
+    /// Process 0: the dataset and report a single process builds from all the inputs, the
+    /// rows each other process holds (by process, rising; none unless rows are kept), and,
+    /// where rows stay apart, its own (the dataset then holds none).
+    First(Dataset, IngestStats, Vec<Vec<u32>>, Option<Box<Shard>>),
     /// Another process: the rows it parsed, as the dataset's (when rows are kept).
     Other(Option<Shard>),
 }
@@ -151,21 +153,43 @@ fn read_across(
         pending: HashMap::new(),
         parsed: vec![0; cluster.processes()],
     };
-    let processes = if keep_rows { cluster.processes() } else { 1 };
-    let (data, mut stats, placements) =
-        run_placing(names, expected, opts, None, processes, |tx, pool| {
-            gather(&sources, &readers, opts, tx, pool, progress, &mut arrivals)
-        })?;
-    let held = match keep_rows {
-        true => crate::distributed::place_rows(link, placements)?,
-        false => Vec::new(),
+    let mut own = (holding == Holding::Apart).then(|| Keeping::new(0, holding, opts));
+    let read = read_batches(
+        names,
+        expected,
+        opts,
+        None,
+        own.as_mut().map(|k| k as &mut (dyn Prepare + Send)),
+        |tx, pool| gather(&sources, &readers, opts, tx, pool, progress, &mut arrivals),
+    )?;
+    let keep_repeated = opts.keep_repeated_rows;
+    let kept = own.and_then(|k| k.kept);
+    let (built, held, own) = match (kept, keep_rows) {
+        (Some(kept), _) => {
+            let (built, held, own) =
+                crate::distributed::place_outlined(link, read.builder, kept, keep_repeated)?;
+            (built, held, Some(Box::new(own)))
+        }
+        (None, true) => {
+            let mut built = read
+                .builder
+                .finish_placing(keep_repeated, cluster.processes());
+            let held = crate::distributed::place_rows(link, std::mem::take(&mut built.3))?;
+            (built, held, None)
+        }
+        (None, false) => (
+            read.builder.finish_placing(keep_repeated, 1),
+            Vec::new(),
+            None,
+        ),
     };
+    let (data, mut stats, _) = finished(read.stats, read.started, built, opts)?;
     let mut parsed = arrivals.parsed;
     // Process 0 parsed what the others did not.
     parsed[0] = stats.rows_read.saturating_sub(parsed.iter().sum());
     stats.rows_by_process = parsed;
     stats.skipped_entries = skipped;
-    Ok(Gathered::First(data, stats, held))
+    Ok(Gathered::First(data, stats, held, own))
 }
 
 /// Read and parse this process's share, sending each file's layout, chunks and hash (of a
@@ -178,18 +202,14 @@ fn send_share(
     link: &Link<Shipment>,
     holding: Holding,
 ) -> Result<Option<DatasetBuilder>> {
-    let keep_rows = holding != Holding::OnFirst;
     let me = link.cluster().process;
     let pool = BufferPool::default();
     let (tx, rx) = sync_channel(8);
     let mut sink = Ship {
         link,
         next: HashMap::new(),
-        coder: Coder::new(me as u32),
-        kept: keep_rows.then(|| DatasetBuilder::for_shard(opts.keep_text)),
-        texts_to_first: holding != Holding::Apart,
+        keeping: Keeping::new(me as u32, holding, opts),
         formats: HashMap::new(),
-        opts,
     };
     std::thread::scope(|scope| {
         let reader = scope.spawn(|| -> Result<()> {
@@ -224,7 +244,7 @@ fn send_share(
         let read = reader.join().expect("reader thread panicked");
         read.and(consumed)
     })?;
-    Ok(sink.kept)
+    Ok(sink.keeping.kept)
 }
 
 /// Chunks of a split file process 0 may cut ahead of what it has merged, per process: each
@@ -377,18 +397,59 @@ fn send_cuts(
     }
 }
 
-/// Sends parsed chunks to process 0, numbered within their file, with the strings sent before
-/// as numbers (batches are taken here in the order process 0 merges them).
+/// A process's own rows on their way to process 0's merging, in input order: each batch
+/// coded (its strings sent before as numbers); where the rows are kept, kept here whole too
+/// (see `crate::dataset::shard`); and where they stay apart, cut to its outline.
+struct Keeping<'a> {
+    coder: Coder,
+    kept: Option<DatasetBuilder>,
+    outliner: Option<Outliner>,
+    opts: &'a IngestOptions,
+}
+
+impl<'a> Keeping<'a> {
+    fn new(me: u32, holding: Holding, opts: &'a IngestOptions) -> Keeping<'a> {
+        Keeping {
+            coder: Coder::new(me),
+            kept: (holding != Holding::OnFirst).then(|| DatasetBuilder::for_shard(opts.keep_text)),
+            outliner: (holding == Holding::Apart).then(Outliner::default),
+            opts,
+        }
+    }
+}
+
+impl Prepare for Keeping<'_> {
+    /// Process 0's own batches go this way too; the others' arrive coded.
+    fn prepare(
+        &mut self,
+        file: u32,
+        format: Option<Format>,
+        batch: &mut RecordBatch,
+    ) -> Result<()> {
+        if batch.coded.is_some() {
+            return Ok(());
+        }
+        self.coder.code(batch);
+        if let Some(kept) = &mut self.kept {
+            // Texts as process 0 keeps them (see `merge`).
+            kept.keep_text(self.opts.keep_text || format == Some(Format::Ira));
+            kept.push(file, batch)?;
+            kept.spill_texts(self.opts.max_text_memory, &self.opts.temp_dir())?;
+        }
+        if let Some(outliner) = &mut self.outliner {
+            outliner.outline(batch, self.coder.numbered());
+        }
+        Ok(())
+    }
+}
+
+/// Sends parsed chunks to process 0, numbered within their file (batches are taken here in
+/// the order process 0 merges them).
 struct Ship<'a> {
     link: &'a Link<Shipment>,
     next: HashMap<u32, u32>,
-    coder: Coder,
-    /// The rows sent, kept here too (see `crate::dataset::shard`).
-    kept: Option<DatasetBuilder>,
-    /// Whether the texts go to process 0 too, or stay with the rows kept here.
-    texts_to_first: bool,
+    keeping: Keeping<'a>,
     formats: HashMap<u32, Option<Format>>,
-    opts: &'a IngestOptions,
 }
 
 impl Sink for Ship<'_> {
@@ -399,17 +460,8 @@ impl Sink for Ship<'_> {
 
     fn take(&mut self, batches: Vec<(u32, RecordBatch)>) -> Result<Vec<(u32, RecordBatch)>> {
         for (file, mut batch) in batches {
-            self.coder.code(&mut batch);
-            if let Some(kept) = &mut self.kept {
-                // Texts as process 0 keeps them (see `merge`).
-                let ira = self.formats.get(&file) == Some(&Some(Format::Ira));
-                kept.keep_text(self.opts.keep_text || ira);
-                kept.push(file, &batch)?;
-                kept.spill_texts(self.opts.max_text_memory, &self.opts.temp_dir())?;
-                if !self.texts_to_first {
-                    crate::dataset::coded::drop_texts(&mut batch);
-                }
-            }
+            let format = self.formats.get(&file).copied().flatten();
+            self.keeping.prepare(file, format, &mut batch)?;
             let seq = self.next.entry(file).or_default();
             let batch = Shipment::Batch {
                 file,

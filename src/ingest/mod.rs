@@ -28,7 +28,7 @@ pub use actions::{ActionsMapping, ObjectKind};
 pub use stats::{FileStats, IngestStats, ReasonStats};
 
 use crate::dataset::shard::Placement;
-use crate::dataset::{Dataset, DatasetBuilder, RecordBatch};
+use crate::dataset::{Built, Dataset, DatasetBuilder, RecordBatch};
 use crate::error::{Error, Position, Result, Setting};
 use crate::progress::{Progress, Silent, Total};
 use chunk::{BufferPool, Chunker, RawChunk, RecordTooLong};
@@ -244,19 +244,26 @@ trait Sink {
 }
 
 /// The dataset being built, and the report of what was read.
-struct Merge<'a> {
+struct Merge<'a, 'p> {
     opts: &'a IngestOptions,
     builder: &'a mut DatasetBuilder,
     stats: &'a mut IngestStats,
+    prepare: Option<&'a mut (dyn Prepare + Send + 'p)>,
 }
 
-impl Sink for Merge<'_> {
+impl Sink for Merge<'_, '_> {
     fn format(&mut self, file: u32, format: Option<Format>) -> Result<()> {
         self.stats.set_format(file, format);
         Ok(())
     }
 
-    fn take(&mut self, batches: Vec<(u32, RecordBatch)>) -> Result<Vec<(u32, RecordBatch)>> {
+    fn take(&mut self, mut batches: Vec<(u32, RecordBatch)>) -> Result<Vec<(u32, RecordBatch)>> {
+        if let Some(prepare) = &mut self.prepare {
+            for (file, batch) in &mut batches {
+                let format = self.stats.files[*file as usize].format;
+                prepare.prepare(*file, format, batch)?;
+            }
+        }
         merge(batches, self.opts, self.builder, self.stats)
     }
 }
@@ -321,43 +328,54 @@ fn run(
     queue: Option<usize>,
     read: impl FnOnce(SyncSender<Message>, BufferPool) -> Result<Vec<String>> + Send,
 ) -> Result<(Dataset, IngestStats)> {
-    let (data, stats, _) = run_placing(names, expected_bytes, opts, queue, 1, read)?;
+    let read = read_batches(names, expected_bytes, opts, queue, None, read)?;
+    let built = read.builder.finish_placing(opts.keep_repeated_rows, 1);
+    let (data, stats, _) = finished(read.stats, read.started, built, opts)?;
     Ok((data, stats))
 }
 
-/// [`run`], on process 0 of `processes`: and where each other process's records went.
-fn run_placing(
+/// Every batch taken into a builder, and the report so far.
+struct ReadBatches {
+    builder: DatasetBuilder,
+    stats: IngestStats,
+    started: Instant,
+}
+
+/// Something done to each batch, in input order, before it is merged.
+trait Prepare {
+    fn prepare(&mut self, file: u32, format: Option<Format>, batch: &mut RecordBatch)
+        -> Result<()>;
+}
+
+/// Read what `read` sends into a builder, each batch first through `prepare` if given.
+fn read_batches(
     names: Vec<PathBuf>,
     expected_bytes: u64,
     opts: &IngestOptions,
     queue: Option<usize>,
-    processes: usize,
+    prepare: Option<&mut (dyn Prepare + Send)>,
     read: impl FnOnce(SyncSender<Message>, BufferPool) -> Result<Vec<String>> + Send,
-) -> Result<(Dataset, IngestStats, Vec<Placement>)> {
+) -> Result<ReadBatches> {
     let started = Instant::now();
     let mut stats = IngestStats::new(names);
     let mut builder = DatasetBuilder::new(opts.keep_text);
     builder.expect_bytes(expected_bytes);
     let pool = BufferPool::default();
+    let mut sink = Merge {
+        opts,
+        builder: &mut builder,
+        stats: &mut stats,
+        prepare,
+    };
     let hashes = if let Some(len) = queue {
         let (tx, rx) = sync_channel(len);
         let read = read(tx, pool.clone());
-        let mut sink = Merge {
-            opts,
-            builder: &mut builder,
-            stats: &mut stats,
-        };
         let consumed = consume(rx, &pool, opts.memory_limit, &mut sink);
         read.and_then(|hashes| consumed.map(|_| hashes))
     } else {
         let (tx, rx) = sync_channel(8);
         std::thread::scope(|scope| {
             let reader = scope.spawn(|| read(tx, pool.clone()));
-            let mut sink = Merge {
-                opts,
-                builder: &mut builder,
-                stats: &mut stats,
-            };
             let consumed = consume(rx, &pool, opts.memory_limit, &mut sink);
             let read = reader.join().expect("reader thread panicked");
             // A reading error explains a short read better than anything the consumer saw.
@@ -367,20 +385,35 @@ fn run_placing(
     for (file, hash) in stats.files.iter_mut().zip(hashes) {
         file.sha256 = Some(hash);
     }
-    let (mut dataset, duplicates, reused, placements) =
-        builder.finish_placing(opts.keep_repeated_rows, processes);
-    if dataset.texts.text_bytes() > opts.max_text_memory {
-        dataset.texts.move_to_disk(&opts.temp_dir())?;
+    Ok(ReadBatches {
+        builder,
+        stats,
+        started,
+    })
+}
+
+/// The dataset and report, from what the builder finished with.
+fn finished(
+    mut stats: IngestStats,
+    started: Instant,
+    built: Built,
+    opts: &IngestOptions,
+) -> Result<(Dataset, IngestStats, Vec<Placement>)> {
+    let (mut dataset, duplicates, reused, placements) = built;
+    {
+        if dataset.texts.text_bytes() > opts.max_text_memory {
+            dataset.texts.move_to_disk(&opts.temp_dir())?;
+        }
+        dataset.texts.seal()?;
+        if opts.keep_repeated_rows {
+            stats.repeated_rows_kept = duplicates.len() as u64;
+        } else {
+            stats.add_duplicates(&duplicates);
+        }
+        stats.reused_tweet_ids = reused;
+        stats.seconds = started.elapsed().as_secs_f64();
+        Ok((dataset, stats, placements))
     }
-    dataset.texts.seal()?;
-    if opts.keep_repeated_rows {
-        stats.repeated_rows_kept = duplicates.len() as u64;
-    } else {
-        stats.add_duplicates(&duplicates);
-    }
-    stats.reused_tweet_ids = reused;
-    stats.seconds = started.elapsed().as_secs_f64();
-    Ok((dataset, stats, placements))
 }
 
 fn read_sources(

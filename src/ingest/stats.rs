@@ -81,7 +81,7 @@ impl IngestStats {
     }
 
     pub(crate) fn add_batch(&mut self, file: u32, b: &RecordBatch) {
-        let accepted = b.tweets.len() as u64 + b.profiles_read;
+        let accepted = b.tweet_count() as u64 + b.profiles_read;
         let f = &mut self.files[file as usize];
         f.rows_read += b.rows_read;
         f.rows_accepted += accepted;

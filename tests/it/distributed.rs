@@ -277,6 +277,71 @@ fn co_similar_on_2_processes_keeps_the_rows_on_0_and_gives_the_bytes_of_one() {
     same_files(&expected, &dir.path().join("two"), 2);
 }
 
+/// A part given twice, some of its rows changed in the copy: the repeats (and the ids reused
+/// with other content) are told as one process tells them, though the copies are parsed on
+/// different processes, which keep the rows and send process 0 only each row's time and
+/// tweet id, and the rows whose ids recur whole.
+#[test]
+fn records_repeated_across_processes_are_dropped_as_on_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let o = coordnet(&[
+        "synth",
+        "-o",
+        data.to_str().unwrap(),
+        "--tweets",
+        "30000",
+        "--parts",
+        "2",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let first = std::fs::read_to_string(data.join("tweets_1.csv")).unwrap();
+    // Every tenth row of the copy carries one more hashtag: the same id, another record.
+    let again: Vec<String> = (first.lines().enumerate())
+        .map(|(i, l)| match i % 10 == 3 {
+            true => l
+                .replacen("\"[", "\"['zz', ", 1)
+                .replace("['zz', ]", "['zz']"),
+            false => l.to_string(),
+        })
+        .collect();
+    std::fs::write(data.join("again.csv"), again.join("\n") + "\n").unwrap();
+    let inputs = ["tweets_1.csv", "tweets_2.csv", "again.csv"]
+        .map(|f| data.join(f).to_str().unwrap().to_string());
+    let detect = |o: &str| -> Vec<String> {
+        let mut a: Vec<String> = vec!["detect".into()];
+        a.extend(inputs.iter().cloned());
+        let o = dir.path().join(o).to_str().unwrap().to_string();
+        a.extend(["-o", &o, "-q"].map(String::from));
+        a
+    };
+    let o = coordnet(&detect("one").iter().map(String::as_str).collect::<Vec<_>>());
+    let one = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{one}");
+    let told = |said: &str| -> Vec<String> {
+        (said.lines())
+            .filter(|l| l.contains("duplicate record") || l.contains("reuse a tweet id"))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(told(&one).len(), 2, "{one}");
+    let expected = files(&dir.path().join("one"));
+    for n in [2, 3] {
+        let args = detect(&format!("p{n}"));
+        let said = run_on(
+            dir.path(),
+            n,
+            1,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        assert_eq!(told(&said), told(&one), "{n} processes");
+        let (own, all) = rows_on_0(&said);
+        assert!(0 < own && own < all, "{said}");
+        same_files(&expected, &dir.path().join(format!("p{n}")), n);
+    }
+}
+
 /// A generated takedown archive in two files: its split into operations reads every row's
 /// profile actions (posts retweeted, texts, hashtags, mentions, and the words of accounts
 /// left over), which each process takes of the rows it holds; the outputs are the bytes of
