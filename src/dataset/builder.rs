@@ -81,11 +81,18 @@ impl DatasetBuilder {
     /// Size the columns once, from the first batch: growing them by doubling copies and
     /// faults in every page twice, and fresh pages are dear (a GB costs 0.65 s here).
     fn reserve_rows(&mut self, batch: &RecordBatch) {
-        if self.expected_bytes == 0 || batch.bytes_read == 0 || batch.tweets.is_empty() {
+        if self.expected_bytes == 0 || batch.bytes_read == 0 || batch.tweet_count() == 0 {
             return;
         }
-        let per_byte = batch.tweets.len() as f64 / batch.bytes_read as f64;
+        let per_byte = batch.tweet_count() as f64 / batch.bytes_read as f64;
         let rows = (self.expected_bytes as f64 * per_byte * 1.05) as usize;
+        if batch.outline.is_some() {
+            // The only columns an outline fills.
+            self.expected_bytes = 0;
+            self.data.time_ms.reserve(rows);
+            self.data.tweet_id.reserve(rows);
+            return;
+        }
         if self.keep_text {
             let text_bytes: u64 = batch.tweets.iter().map(|t| t.text.len as u64).sum();
             self.projected_text_bytes =
@@ -695,7 +702,7 @@ impl DatasetBuilder {
 
     /// This process's rows, their ids placed, where `rows` puts them (each row this process
     /// sent: its row in the dataset, or [`NO_ROW`] for a repeat dropped), in the dataset's
-    /// order.
+    /// order, their texts sealed for reading.
     pub fn into_rows(mut self, rows: &[u32]) -> Result<Shard> {
         let d = &mut self.data;
         if rows.len() != d.len() {
@@ -718,6 +725,7 @@ impl DatasetBuilder {
             .collect();
         d.reply_quotes.sort_unstable();
         d.texts.shrink_to_fit();
+        d.texts.seal()?;
         let rows: Vec<u32> = order.iter().map(|&r| placement_rows[r as usize]).collect();
         if rows.windows(2).any(|w| w[0] >= w[1]) {
             return refuse_placement("puts two records in one row".into());

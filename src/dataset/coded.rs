@@ -597,6 +597,7 @@ mod tests {
     #[test]
     fn outlined_batches_place_the_rows_as_whole_batches_do() {
         let (mut repeated, mut reused_ids, mut profiles) = (0, 0, 0);
+        let tmp = tempfile::tempdir().unwrap();
         for seed in 0..60u64 {
             let mut r = Lcg(seed * 7_927 + 5);
             let mut whole_coders: Vec<Coder> = (0..4).map(Coder::new).collect();
@@ -616,6 +617,9 @@ mod tests {
                 let coder = &mut coders[sender as usize];
                 coder.code(&mut o);
                 own[sender as usize].push(file, &o).unwrap();
+                // Half the seeds keep the texts on disk, as large inputs do.
+                let limit = if seed % 2 == 0 { 0 } else { u64::MAX };
+                own[sender as usize].spill_texts(limit, tmp.path()).unwrap();
                 outliners[sender as usize].outline(&mut o, coder.numbered());
                 assert!(o.tweets.is_empty() && o.accounts.is_empty(), "seed {seed}");
                 profiles += o.outline.as_ref().unwrap().profiles.len();
@@ -646,8 +650,12 @@ mod tests {
                 v
             };
             assert_eq!(dup(&o_dups), dup(&dups), "{at}");
-            for p in 0..4 {
+            for (p, builder) in own.into_iter().enumerate() {
                 assert_eq!(o_placed[p].rows, placed[p].rows, "{at}, process {p}");
+                let shard = builder.into_rows(&o_placed[p].rows).unwrap();
+                for (i, &g) in shard.rows.iter().enumerate() {
+                    assert_eq!(shard.data.text(i), d.text(g as usize), "{at}, row {g}");
+                }
             }
             let (pa, oa) = (&d.accounts, &o.accounts);
             assert_eq!(strings(&pa.keys), strings(&oa.keys), "{at}");

@@ -362,7 +362,7 @@ pub fn place_outlined<P: Piece>(
 /// places them; when process 0 merged their outlines, it first asks for the rows whose tweet
 /// ids recur.
 pub fn keep_rows<P: Piece>(link: &Link<P>, mut builder: DatasetBuilder) -> Result<Shard> {
-    let placement = match link.mail::<Said>()? {
+    match link.mail::<Said>()? {
         (0, Said::Ids(ids, rows)) => {
             builder.place_ids(&ids)?;
             link.post(0, &Said::Whole(builder.repeat_rows(&rows)?))?;
@@ -373,10 +373,7 @@ pub fn keep_rows<P: Piece>(link: &Link<P>, mut builder: DatasetBuilder) -> Resul
         }
         (0, Said::Placed(placement)) => builder.into_shard(&placement),
         (from, _) => Err(unexpected(link, from, "the placement of its rows")),
-    };
-    let mut shard = placement?;
-    shard.data.texts.seal()?;
-    Ok(shard)
+    }
 }
 
 /// A holder's rows' actions of a kind by their items' owners, how coarse their times are

@@ -1,10 +1,12 @@
 //! Reading across processes: each process reads and parses its share of the inputs and
-//! sends the parsed chunks to process 0, which merges every share in input order. Files and
-//! zip entries are dealt out whole ([`crate::distributed::shares`]); a plain file larger than
-//! half a process's share is split by byte ranges: process 0 cuts it into chunks as one
-//! process does, and tells each of the others where its chunks lie. The dataset process 0
-//! builds is the one a single process builds from the same inputs, so everything after it is
-//! too.
+//! sends the parsed chunks to process 0, which merges every share in input order: whole
+//! (`graph`, and `detect` with co-similar), or, where the rows stay with the processes that
+//! parse them ([`Holding::Apart`]), as their [outlines](crate::dataset::outline), process 0's
+//! own too. Files and zip entries are dealt out whole ([`crate::distributed::shares`]); a
+//! plain file larger than half a process's share is split by byte ranges: process 0 cuts it
+//! into chunks as one process does, and tells each of the others where its chunks lie. The
+//! dataset process 0 builds (with the rows each process holds) is the one a single process
+//! builds from the same inputs, so everything after it is too.
 
 use super::*;
 use crate::dataset::coded::Coder;

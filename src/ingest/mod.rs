@@ -794,16 +794,18 @@ fn csv_layout(header: &[String], opts: &IngestOptions, name: &std::path::Path) -
     })
 }
 
-/// What each process but 0 does with the rows it parses, besides sending them to process 0.
+/// Who holds the rows each process parses in a run across processes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Holding {
-    /// Nothing more: process 0 holds every row.
+    /// Process 0, every row, sent to it whole (`graph`).
     OnFirst,
-    /// Keeps them, to answer for them once they are placed; process 0 holds every row too,
+    /// The process that parses them, to answer for them once they are placed; process 0
+    /// holds every row too, sent whole,
     /// texts and all (`detect` with co-similar, whose groups of texts span the data).
     Kept,
-    /// Keeps them and their texts, and sends process 0 the rest: once placed, process 0 holds
-    /// its own rows apart and reads no other's.
+    /// The process that parses them, alone: process 0 is sent only their outlines (each
+    /// row's time and tweet id, and the strings and account fields it gives first), holds its
+    /// own rows as the others hold theirs, and builds no row's columns (`detect`).
     Apart,
 }
 
