@@ -3,7 +3,7 @@
 
 use super::batch::{RawAccount, RawId, RawRef, RecordBatch, Span};
 use super::coded::{Dict, Senders};
-use super::outline::{Outline, ProfileStep};
+use super::outline::{account_span, Outline, ProfileStep};
 use super::shard::{Placement, RepeatRow, Shard, NO_ROW};
 use super::*;
 use crate::error::{Error, Result};
@@ -235,7 +235,7 @@ impl DatasetBuilder {
             let (senders, d, span) = (&mut self.senders, &mut self.data, Span::numbered(n));
             let interner = match dict {
                 Dict::Account => {
-                    self.account(batch, span);
+                    self.account(batch, account_span(n));
                     continue;
                 }
                 Dict::Lang => &mut d.langs,
@@ -256,7 +256,7 @@ impl DatasetBuilder {
                     followers,
                     following,
                 } => {
-                    let key = Span::numbered(account);
+                    let key = account_span(account);
                     let id = self.account(batch, key);
                     let p = RawAccount {
                         key,
@@ -268,7 +268,7 @@ impl DatasetBuilder {
                     self.fill_profile(id, batch, &p);
                 }
                 ProfileStep::Name { account, name } => {
-                    let a = self.account(batch, Span::numbered(account)) as usize;
+                    let a = self.account(batch, account_span(account)) as usize;
                     let accounts = &mut self.data.accounts;
                     if accounts.screen_name[a] == NO_TEXT {
                         let name = Span::numbered(name);

@@ -43,6 +43,17 @@ pub enum ProfileStep {
     Name { account: u32, name: u32 },
 }
 
+/// The number an outline gives an account with an empty key, which is not coded.
+pub const EMPTY: u32 = u32::MAX;
+
+/// The span an outline's account number stands for.
+pub fn account_span(n: u32) -> Span {
+    match n {
+        EMPTY => Span::EMPTY,
+        n => Span::numbered(n),
+    }
+}
+
 /// A row's tweet id as an outline keys it.
 pub fn tweet_key(batch: &RecordBatch, id: RawId) -> u64 {
     match id {
@@ -86,6 +97,10 @@ impl Outliner {
         let mut keys = Vec::with_capacity(batch.tweets.len());
         let mut used = Vec::new();
         let mut uses = |dict: Dict, span: Span| {
+            if dict == Dict::Account && span.is_empty() {
+                used.push((dict, EMPTY)); // an account with no key is one too
+                return;
+            }
             let Some(n) = span.number() else { return };
             let d = dict as usize;
             if let Some(seen) = n
@@ -166,6 +181,9 @@ impl Outliner {
 
     /// Mark `field` of `account` given; whether it was not before.
     fn give(&mut self, account: u32, field: u8) -> bool {
+        if account == EMPTY {
+            return true; // rare: given each time, rather than a bit at u32::MAX
+        }
         let i = account as usize;
         if self.given.len() <= i {
             self.given.resize(i + 1, 0);
@@ -177,7 +195,10 @@ impl Outliner {
 
     /// An account record's fields not given before, if any.
     fn record(&mut self, p: &super::batch::RawAccount) -> Option<ProfileStep> {
-        let account = p.key.number()?;
+        let account = match p.key.is_empty() {
+            true => EMPTY,
+            false => p.key.number()?,
+        };
         let mut step = |field: u8, known: bool| known && self.give(account, field);
         let screen_name = p.screen_name.number().filter(|_| step(NAME, true));
         let created_ms = p.created_ms.filter(|_| step(CREATED, true));
