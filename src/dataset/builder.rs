@@ -700,23 +700,22 @@ impl DatasetBuilder {
         Ok(())
     }
 
-    /// This process's rows, their ids placed, where `rows` puts them (each row this process
+    /// This process's rows, their ids placed, where `placed` puts them (each row this process
     /// sent: its row in the dataset, or [`NO_ROW`] for a repeat dropped), in the dataset's
     /// order, their texts sealed for reading.
-    pub fn into_rows(mut self, rows: &[u32]) -> Result<Shard> {
+    pub fn into_rows(mut self, placed: &[u32]) -> Result<Shard> {
         let d = &mut self.data;
-        if rows.len() != d.len() {
+        if placed.len() != d.len() {
             return refuse_placement(format!(
                 "covers {} records, where this process sent {}",
-                rows.len(),
+                placed.len(),
                 d.len()
             ));
         }
-        let placement_rows = rows;
         let mut order: Vec<u32> = (0..d.len() as u32)
-            .filter(|&r| placement_rows[r as usize] != NO_ROW)
+            .filter(|&r| placed[r as usize] != NO_ROW)
             .collect();
-        order.sort_unstable_by_key(|&r| placement_rows[r as usize]);
+        order.sort_unstable_by_key(|&r| placed[r as usize]);
         let new_row = new_rows(&order, d.len());
         reorder(d, &order);
         d.reply_quotes = (d.reply_quotes.iter())
@@ -726,7 +725,7 @@ impl DatasetBuilder {
         d.reply_quotes.sort_unstable();
         d.texts.shrink_to_fit();
         d.texts.seal()?;
-        let rows: Vec<u32> = order.iter().map(|&r| placement_rows[r as usize]).collect();
+        let rows: Vec<u32> = order.iter().map(|&r| placed[r as usize]).collect();
         if rows.windows(2).any(|w| w[0] >= w[1]) {
             return refuse_placement("puts two records in one row".into());
         }

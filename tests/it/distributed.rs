@@ -87,20 +87,20 @@ fn rows_on_0(said: &str) -> (usize, usize) {
     (numbers[0], numbers[1])
 }
 
+/// Generated tweets into `data`, in `parts` files.
+fn synth(data: &Path, tweets: usize, parts: usize, more: &[&str]) {
+    let (tweets, parts) = (tweets.to_string(), parts.to_string());
+    let mut args = vec!["synth", "-o", data.to_str().unwrap(), "--tweets", &tweets];
+    args.extend(["--parts", &parts, "--quiet"]);
+    args.extend(more);
+    let o = coordnet(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 /// Generated collection in three files, and the sample: four inputs to share out.
 fn inputs(dir: &Path) -> Vec<String> {
     let data = dir.join("data");
-    let o = coordnet(&[
-        "synth",
-        "-o",
-        data.to_str().unwrap(),
-        "--tweets",
-        "60000",
-        "--parts",
-        "3",
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    synth(&data, 60000, 3, &[]);
     // Bad rows and a quoted line break deep in the second file, in chunks other processes
     // parse when it is split: what is refused, and where, is the same on any count.
     let second = data.join("tweets_2.csv");
@@ -285,17 +285,7 @@ fn co_similar_on_2_processes_keeps_the_rows_on_0_and_gives_the_bytes_of_one() {
 fn records_repeated_across_processes_are_dropped_as_on_one() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let o = coordnet(&[
-        "synth",
-        "-o",
-        data.to_str().unwrap(),
-        "--tweets",
-        "30000",
-        "--parts",
-        "2",
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    synth(&data, 30000, 2, &[]);
     let first = std::fs::read_to_string(data.join("tweets_1.csv")).unwrap();
     // Every tenth row of the copy carries one more hashtag: the same id, another record.
     let again: Vec<String> = (first.lines().enumerate())
@@ -350,18 +340,7 @@ fn records_repeated_across_processes_are_dropped_as_on_one() {
 fn an_archive_split_on_2_and_3_processes_gives_the_bytes_of_one() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let o = coordnet(&[
-        "synth",
-        "-o",
-        data.to_str().unwrap(),
-        "--tweets",
-        "100000",
-        "--archive-only",
-        "--parts",
-        "2",
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    synth(&data, 100000, 2, &["--archive-only"]);
     let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     let detect = |o: &str| -> Vec<String> {
         let mut a: Vec<String> = vec!["detect".into()];
