@@ -400,20 +400,18 @@ fn finished(
     opts: &IngestOptions,
 ) -> Result<(Dataset, IngestStats, Vec<Placement>)> {
     let (mut dataset, duplicates, reused, placements) = built;
-    {
-        if dataset.texts.text_bytes() > opts.max_text_memory {
-            dataset.texts.move_to_disk(&opts.temp_dir())?;
-        }
-        dataset.texts.seal()?;
-        if opts.keep_repeated_rows {
-            stats.repeated_rows_kept = duplicates.len() as u64;
-        } else {
-            stats.add_duplicates(&duplicates);
-        }
-        stats.reused_tweet_ids = reused;
-        stats.seconds = started.elapsed().as_secs_f64();
-        Ok((dataset, stats, placements))
+    if dataset.texts.text_bytes() > opts.max_text_memory {
+        dataset.texts.move_to_disk(&opts.temp_dir())?;
     }
+    dataset.texts.seal()?;
+    if opts.keep_repeated_rows {
+        stats.repeated_rows_kept = duplicates.len() as u64;
+    } else {
+        stats.add_duplicates(&duplicates);
+    }
+    stats.reused_tweet_ids = reused;
+    stats.seconds = started.elapsed().as_secs_f64();
+    Ok((dataset, stats, placements))
 }
 
 fn read_sources(
