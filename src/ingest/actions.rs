@@ -219,7 +219,7 @@ impl Columns {
 }
 
 /// POSIX seconds (`1623881091`, `1623881091.25`), milliseconds (13 digits), or a date-time.
-fn action_time(s: &str) -> Option<(i64, TimeResolution)> {
+pub(super) fn action_time(s: &str) -> Option<(i64, TimeResolution)> {
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
     let numeric = !int.is_empty()
         && int.bytes().all(|c| c.is_ascii_digit())

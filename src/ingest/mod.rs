@@ -13,6 +13,7 @@
 mod across;
 mod actions;
 mod chunk;
+mod cnt;
 mod csv_rows;
 mod io_archive;
 mod ira;
@@ -51,6 +52,8 @@ pub enum Format {
     Ira,
     /// One action per row with a column mapping (CooRTweet's layout is recognised).
     Actions,
+    /// coordination-network-toolkit's CSV (`message_id, user_id, ..., timestamp, urls`).
+    Cnt,
     /// Twitter API v2 JSON lines as twarc2 writes them (pages or one tweet per line).
     TwitterV2,
     /// Twitter API v1.1 tweet objects, one per line.
@@ -58,11 +61,12 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::IoTweets,
         Format::IoUsers,
         Format::Ira,
         Format::Actions,
+        Format::Cnt,
         Format::TwitterV2,
         Format::TwitterV1,
     ];
@@ -73,6 +77,7 @@ impl Format {
             Format::IoUsers => "io-users",
             Format::Ira => "ira",
             Format::Actions => "actions",
+            Format::Cnt => "cnt",
             Format::TwitterV2 => "twitter-v2",
             Format::TwitterV1 => "twitter-v1",
         }
@@ -164,6 +169,7 @@ enum Layout {
     IoUsers(io_archive::UserColumns),
     Ira(ira::Columns),
     Actions(actions::Columns),
+    Cnt(cnt::Columns),
     TwitterV2,
     TwitterV1,
 }
@@ -175,6 +181,7 @@ impl Layout {
             Layout::IoUsers(_) => Format::IoUsers,
             Layout::Ira(_) => Format::Ira,
             Layout::Actions(_) => Format::Actions,
+            Layout::Cnt(_) => Format::Cnt,
             Layout::TwitterV2 => Format::TwitterV2,
             Layout::TwitterV1 => Format::TwitterV1,
         }
@@ -186,6 +193,7 @@ impl Layout {
             Layout::IoUsers(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
             Layout::Ira(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
             Layout::Actions(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
+            Layout::Cnt(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
             Layout::TwitterV2 => twitter_json::parse_v2(chunk, batch),
             Layout::TwitterV1 => twitter_json::parse_v1(chunk, batch),
         }
@@ -771,6 +779,7 @@ fn csv_layout(header: &[String], opts: &IngestOptions, name: &std::path::Path) -
         None if has("userid") && has("account_creation_date") => Format::IoUsers,
         None if has("content") && has("publish_date") => Format::Ira,
         None if actions::Columns::is_coortweet(header) => Format::Actions,
+        None if cnt::Columns::is_cnt(header) => Format::Cnt,
         None => {
             return Err(err(format!(
                 "unknown CSV layout (columns: {}); name its account, time and object columns \
@@ -784,6 +793,7 @@ fn csv_layout(header: &[String], opts: &IngestOptions, name: &std::path::Path) -
         Format::IoTweets => Layout::IoTweets(io_archive::TweetColumns::new(header).map_err(err)?),
         Format::IoUsers => Layout::IoUsers(io_archive::UserColumns::new(header).map_err(err)?),
         Format::Ira => Layout::Ira(ira::Columns::new(header).map_err(err)?),
+        Format::Cnt => Layout::Cnt(cnt::Columns::new(header).map_err(err)?),
         Format::Actions => Layout::Actions(
             actions::Columns::new(header, opts.mapping.as_ref())
                 .map_err(|m| err(m).with_setting(Setting::ActionColumns))?,

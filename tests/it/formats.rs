@@ -240,6 +240,58 @@ fn action_rows_without_an_object_are_original_posts() {
     assert_eq!(d.time_ms[1] - d.time_ms[0], 1_089);
 }
 
+/// coordination-network-toolkit's CSV is recognised without a mapping: reposts and replies
+/// by id, URLs from their column, hashtags and mentions from the message, times in seconds
+/// (snowflake ids give their milliseconds); bad rows are told by line and column.
+#[test]
+fn cnt_layout_is_read_as_its_preprocess_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "cnt.csv",
+        "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n\
+         10,u1,alice,,,Vote #NOW with @bob,1583020801.411,https://www.Example.com/a?utm_source=x t.co/b\n\
+         11,u2,bob,10,,RT @alice: Vote #NOW with @bob,1583020802.5,\n\
+         12,u3,carol,,10,@alice no,1583020803,\n\
+         13,u4,dave,,,late,yesterday,\n\
+         14,u5,erin,1.2E+18,,float,1583020804,\n\
+         1100000000000000001,u6,frank,,,snowflake,1551095411.6,\n",
+    );
+    let (d, r) = ingest(std::slice::from_ref(&p), &IngestOptions::default()).unwrap();
+    assert_balanced(&r);
+    assert_eq!(r.files[0].format, Some(coordnet::Format::Cnt));
+    assert_eq!((r.rows_accepted, r.rows_rejected), (4, 2));
+    let example = |reason: &str| r.rejected[reason].examples[0].clone();
+    assert!(example("bad time").contains("cnt.csv:5, column 'timestamp': found 'yesterday'"));
+    assert!(example("id in float notation").contains("cnt.csv:6, column 'repost_id'"));
+    let kinds: Vec<TweetKind> = (0..d.len()).map(|i| d.kind(i)).collect();
+    assert_eq!(
+        kinds,
+        [
+            TweetKind::Original,
+            TweetKind::Original,
+            TweetKind::Retweet,
+            TweetKind::Reply
+        ]
+    );
+    // The snowflake id gives its milliseconds where the written time agrees.
+    assert_eq!(d.time_ms[0], 1_551_095_411_668);
+    assert_eq!(d.text(1).unwrap(), "Vote #NOW with @bob");
+    assert_eq!(hashtags_of(&d, 1), ["now"]);
+    assert_eq!(urls_of(&d, 1), ["example.com/a", "t.co/b"]);
+    assert_eq!(mentions_of(&d, 1), ["u2"]);
+    assert_eq!(d.target_tweet[2], d.tweet_id[1]);
+    assert_eq!(d.target_tweet[3], d.tweet_id[1]);
+    assert_eq!(d.time_ms[2] - d.time_ms[1], 1_089);
+    assert_eq!(d.accounts.screen_name(d.account[3]), Some("carol"));
+    // `--format cnt` reads it as its header does.
+    let forced = IngestOptions {
+        format: Some(coordnet::Format::Cnt),
+        ..Default::default()
+    };
+    assert_eq!(ingest(&[p], &forced).unwrap().0.len(), 4);
+}
+
 /// The same records read plain, gzipped, zstd-compressed, zipped, from a directory and by
 /// glob give the same dataset.
 #[test]

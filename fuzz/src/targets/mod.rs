@@ -5,6 +5,7 @@ pub mod durations;
 pub mod edge_list;
 pub mod ingest_actions;
 pub mod ingest_actions_mapping;
+pub mod ingest_cnt;
 pub mod ingest_io_tweets;
 pub mod ingest_io_users;
 pub mod ingest_ira;
@@ -22,6 +23,7 @@ pub const ALL: &[(&str, fn(&[u8]))] = &[
     ("edge_list", edge_list::run),
     ("ingest_actions", ingest_actions::run),
     ("ingest_actions_mapping", ingest_actions_mapping::run),
+    ("ingest_cnt", ingest_cnt::run),
     ("ingest_io_tweets", ingest_io_tweets::run),
     ("ingest_io_users", ingest_io_users::run),
     ("ingest_ira", ingest_ira::run),

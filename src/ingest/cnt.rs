@@ -1,0 +1,128 @@
+//! coordination-network-toolkit's CSV (`message_id, user_id, username, repost_id, reply_id,
+//! message, timestamp, urls`): what its `preprocess` reads, so a collection prepared for it
+//! is read as it is. Times are seconds (a fraction allowed); URLs a space-separated list;
+//! hashtags and mentions only in the message.
+
+use super::actions::action_time;
+use super::csv_rows::{column, id, required, Header, Row, RowResult};
+use super::text::{hashtags, mentions, normalize_url, urls};
+use super::time::refine;
+use crate::dataset::batch::*;
+use crate::dataset::{ItemKind, TweetKind};
+
+#[derive(Debug)]
+pub struct Columns {
+    pub header: Header,
+    message_id: usize,
+    user_id: usize,
+    timestamp: usize,
+    username: Option<usize>,
+    repost_id: Option<usize>,
+    reply_id: Option<usize>,
+    message: Option<usize>,
+    urls: Option<usize>,
+}
+
+impl Columns {
+    /// Whether the header is CNT's (its three columns no other layout has together).
+    pub fn is_cnt(header: &[String]) -> bool {
+        ["message_id", "user_id", "timestamp"]
+            .iter()
+            .all(|n| header.iter().any(|h| h == n))
+    }
+
+    pub fn new(h: &[String]) -> Result<Columns, String> {
+        Ok(Columns {
+            header: Header::new(h),
+            message_id: required(h, "message_id")?,
+            user_id: required(h, "user_id")?,
+            timestamp: required(h, "timestamp")?,
+            username: column(h, "username"),
+            repost_id: column(h, "repost_id"),
+            reply_id: column(h, "reply_id"),
+            message: column(h, "message"),
+            urls: column(h, "urls"),
+        })
+    }
+
+    pub fn row(&self, r: &Row, b: &mut RecordBatch) -> RowResult<()> {
+        let message_id = r.get(Some(self.message_id));
+        if message_id.is_empty() {
+            let e = RowError::new("missing tweet id", "message_id", "a message id", "");
+            return Err(e);
+        }
+        let tweet = b.push_id(id(&message_id, "message_id")?);
+        let user = r.get(Some(self.user_id));
+        if user.is_empty() {
+            return Err(RowError::new("missing account", "user_id", "a user id", ""));
+        }
+        id(&user, "user_id")?;
+        let written = r.get(Some(self.timestamp));
+        let bad_time = || {
+            let expected = "POSIX seconds like 1623881091.25";
+            RowError::new("bad time", "timestamp", expected, &written)
+        };
+        let seconds = action_time(&written).ok_or_else(bad_time)?;
+        // Tweet ids carry their millisecond time; other platforms' ids do not agree with it
+        // and keep the written time.
+        let snowflake = match tweet {
+            RawId::Num(n) => Some(n),
+            _ => None,
+        };
+        let (time_ms, resolution, mismatch) =
+            refine(snowflake, Some(seconds)).ok_or_else(bad_time)?;
+        b.snowflake_mismatches += u64::from(mismatch);
+        let (repost, reply) = (r.get(self.repost_id), r.get(self.reply_id));
+        id(&repost, "repost_id")?;
+        id(&reply, "reply_id")?;
+        let mut target = RawRef::default();
+        let kind = if !repost.is_empty() {
+            target.tweet = b.push_id(&repost);
+            TweetKind::Retweet
+        } else if !reply.is_empty() {
+            target.tweet = b.push_id(&reply);
+            TweetKind::Reply
+        } else {
+            TweetKind::Original
+        };
+        let message = r.get(self.message);
+        let items_start = b.items.len();
+        hashtags(&message, |h| b.push_item(ItemKind::Hashtag, h));
+        match self.urls {
+            Some(_) => r
+                .get(self.urls)
+                .split_ascii_whitespace()
+                .for_each(|u| b.push_item(ItemKind::Url, &normalize_url(u))),
+            None => urls(&message, |u| b.push_item(ItemKind::Url, &normalize_url(u))),
+        }
+        mentions(&message, |m| b.push_item(ItemKind::MentionName, m));
+        let items = b.items_from(items_start);
+        let account = b.push_str(&user);
+        let text = b.push_str(&message);
+        b.tweets.push(RawTweet {
+            line: r.line,
+            tweet,
+            account,
+            time_ms,
+            resolution,
+            kind,
+            target,
+            quote: None,
+            text,
+            lang: Span::EMPTY,
+            client: Span::EMPTY,
+            items,
+        });
+        if b.accounts.last().is_none_or(|a| b.str(a.key) != &*user) {
+            let profile = RawAccount {
+                key: account,
+                screen_name: b.push_str(&r.get(self.username)),
+                created_ms: None,
+                followers: None,
+                following: None,
+            };
+            b.add_account(profile);
+        }
+        Ok(())
+    }
+}
