@@ -224,12 +224,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let progress = Reporter::new(STAGES.len() + 2 + usize::from(!args.control.is_empty()));
     progress.say(&args.input.memory_line());
     let options = args.input.options();
-    // Co-similar's groups of texts span the data: with it, process 0 keeps every row.
-    let holding = match config.fusion.kinds.contains(&CoactionKind::CoSimilar) {
-        true => Holding::Kept,
-        false => Holding::Apart,
-    };
-    match (args.cluster).read(&args.input.inputs, &options, &progress, holding)? {
+    match (args.cluster).read(&args.input.inputs, &options, &progress, Holding::Apart)? {
         (Some((data, stats)), session) => {
             let read = Read {
                 data,

@@ -632,7 +632,9 @@ impl DatasetBuilder {
 
     /// This process's rows (a builder [`for_shard`](Self::for_shard)) where `placement` puts
     /// them, with the ids it gives: the rows process 0 dropped as repeats go, the rest are put
-    /// in the dataset's order.
+    /// in the dataset's order (what the outlined path gives, from records sent whole: the
+    /// tests' reference).
+    #[cfg(test)]
     pub fn into_shard(mut self, placement: &Placement) -> Result<Shard> {
         self.place_ids(&placement.ids)?;
         self.into_rows(&placement.rows)

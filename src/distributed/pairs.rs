@@ -2,8 +2,8 @@
 //!
 //! A graph's pairs go into the dataflow in units ([`Unit`]: consecutive actions by item, or
 //! amplifier -> source pairs): each process feeds the units of the items it owns or of the
-//! rows it holds, and process 0 deals round the processes the units of a graph it takes whole
-//! (co-similar's, whose clusters of texts span the data).
+//! rows it holds, and process 0 deals round the processes the units of a graph whose actions it
+//! takes whole (where it holds every row).
 //! Each process forms its units' pairs and sends each account pair to the process its hash
 //! names, where the pairs are summed. Once a graph's last unit is through, every process tests
 //! the account pairs it owns (under the test process 0 broadcasts with the graph) and sends

@@ -6,7 +6,8 @@
 //! ([`crate::graphs::held`]): every process finds its rows' retweets' sources with the others
 //! ([`crate::graphs::originals`]: the originals exchanged by tweet id and by text) and gives
 //! process 0 them, and forms the retweet graph's pairs of its rows; it sends its rows'
-//! co-action actions (co-similar's aside) to their items' owners, and pairs and keeps those of
+//! co-action actions to their items' owners (co-similar's once their forms are grouped in
+//! rounds, [`Near`]), and pairs and keeps those of
 //! the items it owns. Scoring, and the report after it
 //! (activity, amplification, profiles), ask every process for the tally of its rows and of
 //! the items it owns ([`RowsAcross`], process 0's side; [`serve_rows`], the others'), adding
@@ -26,12 +27,14 @@ use crate::graphs::held::{self, HeldApart, ItemsAsk, ItemsSummary};
 use crate::graphs::originals::{self, Answer, Finder, Held, Offer, Original, TextOffer};
 use crate::graphs::profiles::{self, Family, FamilyPairs, ProfileOptions};
 use crate::graphs::retweet::{self, RetweetTotals, RowSources, Source, SourceFound};
-use crate::graphs::CoactionKind;
+use crate::graphs::similarity::{self, Forms, NearGroups};
+use crate::graphs::{CoactionKind, GraphOptions};
 use crate::scoring::rhythm::Plan;
 use crate::scoring::tally::{self, Ask, ReportTally, RowSeen, RowsElsewhere, Tally};
 use crate::scoring::timeline::{Timeline, TimelineAsk};
 use crate::scoring::Activity;
 use hashbrown::HashMap;
+use rayon::slice::ParallelSliceMut;
 use std::ops::Range;
 use std::sync::RwLock;
 
@@ -52,8 +55,11 @@ enum Said {
     /// process 0, the pairs to the graph it counts next.
     Retweets(usize),
     /// Send its rows' actions of a kind to their items' owners, and pair those of the items
-    /// it owns once process 0 says how (co-tweet's: texts of at least so many characters).
-    Items(CoactionKind, usize),
+    /// it owns once process 0 says how (co-tweet's and co-similar's: texts of at least so many
+    /// characters; co-similar's: at this similarity, its forms grouped first).
+    Items(CoactionKind, usize, f64),
+    /// A round of grouping co-similar's forms, from any process to any other.
+    Near(Near),
     /// From any process to any other: its rows' actions on items the receiver owns.
     Share(Share),
     /// To process 0: what the actions on the items a process owns, and its rows' actions, add
@@ -109,6 +115,209 @@ impl Round {
             Round::Found(_) => 5,
         }
     }
+}
+
+/// The rounds that group co-similar's forms across processes as one process groups them
+/// ([`similarity`]): each form's buckets go to their owners ([`held::owner`]), which ask the
+/// holder of each bucket's first form to send its signature to a holder of each other form;
+/// that one compares them, and process 0 groups the pairs alike enough and tells every
+/// process. Every process sends every other one message a round (most of the last two empty);
+/// the buckets go [`BANDS_A_ROUND`] bands at a time, so that no process holds every band's.
+#[derive(serde::Serialize, serde::Deserialize)]
+enum Near {
+    /// `(bucket, form)`: the forms the sender holds, in the buckets the receiver owns, of
+    /// the bands of a round (by number).
+    Buckets(u16, Vec<(u64, u64)>),
+    /// From a bucket's owner: the first forms whose signatures to send, and to which process;
+    /// and the pairs `(first, form)` to compare.
+    Asked(Vec<(u64, u32)>, Vec<(u64, u64)>),
+    /// The signatures asked for, each once.
+    Signatures(Vec<(u64, Vec<u32>)>),
+    /// To process 0: the pairs that compare at the threshold or above.
+    Joined(Vec<(u64, u64)>),
+    /// From process 0: each grouped form with its group.
+    Groups(Vec<(u64, u64)>),
+}
+
+/// Bands whose buckets go in one round: a quarter of the 24 at co-similar's default
+/// threshold, so a process holds about 40 bytes a form of them at once, not 380.
+const BANDS_A_ROUND: usize = 6;
+
+impl Near {
+    fn step(&self) -> u32 {
+        const LAST: u32 = u16::MAX as u32;
+        match self {
+            Near::Buckets(round, _) => *round as u32,
+            Near::Asked(..) => LAST + 1,
+            Near::Signatures(_) => LAST + 2,
+            Near::Joined(_) => LAST + 3,
+            Near::Groups(_) => LAST + 4,
+        }
+    }
+}
+
+/// One process's side of the [`Near`] rounds: what came early (another process may be a round
+/// ahead), and the actions on items that a process which finished the rounds sent on.
+struct NearRounds<'a, P: Piece> {
+    link: &'a Mailbox<P>,
+    early: Vec<(usize, Near)>,
+    shares: Vec<(usize, Share)>,
+}
+
+impl<P: Piece> NearRounds<'_, P> {
+    /// Send `out[q]` to every other process `q`; return what each sent this one for the
+    /// round, by process (`out[me]` for its own).
+    fn round(&mut self, out: Vec<Near>) -> Result<Vec<Near>> {
+        let me = self.link.cluster().process;
+        let step = out[me].step();
+        let mut got: Vec<Option<Near>> = (0..out.len()).map(|_| None).collect();
+        for (q, r) in out.into_iter().enumerate() {
+            match q == me {
+                true => got[q] = Some(r),
+                false => self.link.post(q, &Said::Near(r))?,
+            }
+        }
+        for (q, r) in std::mem::take(&mut self.early) {
+            match r.step() == step && got[q].is_none() {
+                true => got[q] = Some(r),
+                false => self.early.push((q, r)),
+            }
+        }
+        let wrong = |q| unexpected_in(self.link, q, "a round of grouping near-duplicate texts");
+        while got.iter().any(Option::is_none) {
+            match self.link.mail::<Said>()? {
+                (q, Said::Near(r)) if q < got.len() && r.step() == step && got[q].is_none() => {
+                    got[q] = Some(r)
+                }
+                (q, Said::Near(r)) if q < got.len() && r.step() > step => self.early.push((q, r)),
+                (q, Said::Share(s)) if !self.shares.iter().any(|e| e.0 == q) => {
+                    self.shares.push((q, s))
+                }
+                (q, _) => return Err(wrong(q)),
+            }
+        }
+        Ok(got.into_iter().flatten().collect())
+    }
+
+    /// This process's part in the rounds, with `forms`, those of the rows it holds: the
+    /// groups of every process's forms.
+    fn groups(&mut self, forms: &Forms, similarity: f64) -> Result<NearGroups> {
+        let (me, n) = (self.link.cluster().process, self.link.cluster().processes());
+        let wrong = |q| unexpected_in(self.link, q, "a round of grouping near-duplicate texts");
+        let bands = similarity::bands_for(similarity).0;
+        let (mut send, mut compare) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+        for (round, start) in (0..bands).step_by(BANDS_A_ROUND).enumerate() {
+            let mut buckets = vec![Vec::new(); n];
+            let these = start..(start + BANDS_A_ROUND).min(bands);
+            for (bucket, form) in forms.buckets(similarity, these) {
+                buckets[held::owner(bucket, n)].push((bucket, form));
+            }
+            let round = round as u16;
+            let got = self.round(
+                buckets
+                    .into_iter()
+                    .map(|b| Near::Buckets(round, b))
+                    .collect(),
+            )?;
+            let mut entries = Vec::new();
+            for (q, r) in got.into_iter().enumerate() {
+                match r {
+                    Near::Buckets(_, b) if b.iter().all(|e| held::owner(e.0, n) == me) => {
+                        entries.extend(b.into_iter().map(|(bucket, form)| (bucket, form, q as u32)))
+                    }
+                    _ => return Err(wrong(q)),
+                }
+            }
+            entries.par_sort_unstable_by_key(|e| (e.1, e.2));
+            for c in similarity::candidates(&entries) {
+                send[c.first_at as usize].push((c.first, c.at));
+                compare[c.at as usize].push((c.first, c.form));
+            }
+        }
+        // A pair found in several bands is asked for once.
+        fn once<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+        let asked = (send.into_iter().zip(compare)).map(|(s, c)| Near::Asked(once(s), once(c)));
+        let got = self.round(asked.collect())?;
+        let (mut signatures, mut compare) = (vec![Vec::new(); n], Vec::new());
+        for (q, r) in got.into_iter().enumerate() {
+            let Near::Asked(send, pairs) = r else {
+                return Err(wrong(q));
+            };
+            for (first, to) in send {
+                match (forms.find(first), (to as usize) < n) {
+                    (Some(f), true) => signatures[to as usize].push(f),
+                    _ => return Err(wrong(q)),
+                }
+            }
+            compare.extend(pairs);
+        }
+        let signed = signatures.into_iter().map(|fs| {
+            let fs = once(fs);
+            let sig = |f: usize| (forms.hashes[f], forms.signature(f).to_vec());
+            Near::Signatures(fs.into_iter().map(sig).collect())
+        });
+        let got = self.round(signed.collect())?;
+        let mut theirs: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (q, r) in got.into_iter().enumerate() {
+            let Near::Signatures(sigs) = r else {
+                return Err(wrong(q));
+            };
+            theirs.extend(sigs);
+        }
+        let compare = once(compare);
+        let mut joined = Vec::new();
+        for (first, form) in compare {
+            let (Some(a), Some(b)) = (theirs.get(&first), forms.find(form)) else {
+                return Err(wrong(me));
+            };
+            if similarity::estimated_jaccard(a, forms.signature(b)) >= similarity {
+                joined.push((first, form));
+            }
+        }
+        drop(theirs);
+        let mut out: Vec<Near> = (0..n).map(|_| Near::Joined(Vec::new())).collect();
+        out[0] = Near::Joined(joined);
+        let got = self.round(out)?;
+        let mut groups = Vec::new();
+        if me == 0 {
+            let mut all = Vec::new();
+            for (q, r) in got.into_iter().enumerate() {
+                let Near::Joined(pairs) = r else {
+                    return Err(wrong(q));
+                };
+                all.extend(pairs);
+            }
+            groups = similarity::near_groups(all).into_pairs();
+        }
+        let out = (0..n).map(|_| Near::Groups(groups.clone())).collect();
+        match self.round(out)?.swap_remove(0) {
+            Near::Groups(groups) => Ok(NearGroups::from_pairs(groups)),
+            _ => Err(wrong(0)),
+        }
+    }
+}
+
+/// Co-similar's actions of `rows` of `data` (their dataset rows by `global`, `None`: they are
+/// the dataset's) by their items' owners, their forms grouped with every process's first (as
+/// [`RowsActions`]).
+fn near_items<P: Piece>(
+    rounds: &mut NearRounds<P>,
+    data: &Dataset,
+    rows: &[Range<usize>],
+    global: Option<&[u32]>,
+    (min_chars, similarity): (usize, f64),
+) -> Result<RowsActions> {
+    let (mut keyed, forms) = similarity::forms_of_rows(data, min_chars, rows);
+    let groups = rounds.groups(&forms, similarity)?;
+    drop(forms);
+    groups.name(&mut keyed);
+    let taken = keyed.len();
+    let (out, coarse) = items_by_owner(data, keyed, global, rounds.link.cluster().processes());
+    Ok((out, coarse, (taken, 0)))
 }
 
 /// A process's rows' actions of a kind on the items another process owns.
@@ -359,8 +568,8 @@ pub fn place_outlined<P: Piece>(
 }
 
 /// On another process: the rows `builder` holds (those it sent process 0), as process 0
-/// places them; when process 0 merged their outlines, it first asks for the rows whose tweet
-/// ids recur.
+/// places them once it has merged their outlines: it first says which id each number stands
+/// for and asks for the rows whose tweet ids recur.
 pub fn keep_rows<P: Piece>(link: &Link<P>, mut builder: DatasetBuilder) -> Result<Shard> {
     match link.mail::<Said>()? {
         (0, Said::Ids(ids, rows)) => {
@@ -371,8 +580,7 @@ pub fn keep_rows<P: Piece>(link: &Link<P>, mut builder: DatasetBuilder) -> Resul
                 (from, _) => Err(unexpected(link, from, "the placement of its rows")),
             }
         }
-        (0, Said::Placed(placement)) => builder.into_shard(&placement),
-        (from, _) => Err(unexpected(link, from, "the placement of its rows")),
+        (from, _) => Err(unexpected(link, from, "the ids of its strings")),
     }
 }
 
@@ -503,6 +711,8 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
     let mut early: Vec<(usize, Share)> = Vec::new();
     // The actions on the items this process owns, of each kind paired so.
     let mut owned_sets: Vec<Actions> = Vec::new();
+    // Rounds of grouping near-duplicate texts another process began before process 0's word.
+    let mut early_near: Vec<(usize, Near)> = Vec::new();
     loop {
         match link.mail::<Said>()? {
             // Process 0's word to begin the search for the originals, or another process's
@@ -531,20 +741,42 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                 let units = keys.chunks(retweet::KEYS_UNIT);
                 link.count_held(units.map(|k| Unit::Retweets(k.to_vec())))?;
             }
-            (0, Said::Items(kind, min_chars)) => {
+            (0, Said::Items(kind, min_chars, similarity)) => {
                 let n = link.cluster.processes();
-                let Some((out, coarse, taken)) = holder.items(kind, min_chars, n) else {
-                    return Err(unexpected_in(&mailbox, 0, "a kind of a row's items"));
+                let (out, coarse, taken) = if kind == CoactionKind::CoSimilar {
+                    let mut rounds = NearRounds {
+                        link: &mailbox,
+                        early: std::mem::take(&mut early_near),
+                        shares: Vec::new(),
+                    };
+                    let (data, global) = (&holder.shard.data, Some(&holder.shard.rows[..]));
+                    let texts = (min_chars, similarity);
+                    let taken = near_items(&mut rounds, data, holder.here(), global, texts)?;
+                    if let Some(&(q, _)) = rounds.early.first() {
+                        return Err(unexpected_in(&mailbox, q, "a round of grouping texts"));
+                    }
+                    early.extend(rounds.shares);
+                    taken
+                } else {
+                    let Some(taken) = holder.items(kind, min_chars, n) else {
+                        return Err(unexpected_in(&mailbox, 0, "a kind of a row's items"));
+                    };
+                    taken
                 };
                 let owned = exchange_items(&mailbox, kind, out, &mut early)?;
                 let me = link.cluster.process;
                 let part = ItemsSummary::of(&owned, coarse).taken(me, n, taken);
-                // Kept for scoring, which tallies them where they are.
-                owned_sets.push(pair_owned(link, owned, part)?);
+                let owned = pair_owned(link, owned, part)?;
+                // Kept for scoring, which tallies them where they are (co-similar's aside, as
+                // process 0 leaves them out: `scoring::parts`).
+                if kind != CoactionKind::CoSimilar {
+                    owned_sets.push(owned);
+                }
             }
             (from, Said::Share(share)) if !early.iter().any(|e| e.0 == from) => {
                 early.push((from, share))
             }
+            (from, Said::Near(round)) => early_near.push((from, round)),
             (0, Said::Tally(a)) => {
                 let ask = Ask {
                     cluster_of: &a.cluster_of,
@@ -836,20 +1068,32 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
         &self,
         data: &Dataset,
         kind: CoactionKind,
-        min_chars: usize,
+        opts: &GraphOptions,
         sources: &[Option<Source>],
     ) -> Result<(Actions, ItemsSummary)> {
         let n = self.held.len();
-        if !held::owned_where_items_are(kind) {
-            return Err(Error::cluster(format!(
-                "{}'s items are not a row's",
-                kind.name()
-            )));
-        }
+        let (min_chars, similarity) = (opts.filter.min_text_chars, opts.similarity);
+        similarity::check_similarity(similarity)?;
         for p in 1..n {
-            self.link.post(p, &Said::Items(kind, min_chars))?;
+            self.link
+                .post(p, &Said::Items(kind, min_chars, similarity))?;
         }
+        let mut rounds = NearRounds {
+            link: &self.link,
+            early: Vec::new(),
+            shares: Vec::new(),
+        };
         let (mut out, coarse, (taken, unplaced)) = match self.own() {
+            _ if kind == CoactionKind::CoSimilar => {
+                let texts = (min_chars, similarity);
+                match self.own() {
+                    Some(h) => {
+                        let global = Some(&h.shard.rows[..]);
+                        near_items(&mut rounds, &h.shard.data, h.here(), global, texts)?
+                    }
+                    None => near_items(&mut rounds, data, &self.here, None, texts)?,
+                }
+            }
             Some(h) => (h.items(kind, min_chars, n))
                 .unwrap_or_else(|| (vec![Vec::new(); n], Default::default(), (0, 0))),
             None => {
@@ -870,8 +1114,17 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
         shares[0] = true;
         summaries[0] = true;
         let wrong = |q| unexpected_in(&self.link, q, "its part of the actions on items");
+        if let Some(&(q, _)) = rounds.early.first() {
+            return Err(unexpected_in(&self.link, q, "a round of grouping texts"));
+        }
+        // First the shares of processes done with co-similar's rounds before this one was.
+        let mut came = (rounds.shares.into_iter()).map(|(q, share)| (q, Said::Share(share)));
         while shares.iter().chain(&summaries).any(|&got| !got) {
-            match self.link.mail::<Said>()? {
+            let said = match came.next() {
+                Some(said) => said,
+                None => self.link.mail::<Said>()?,
+            };
+            match said {
                 (q, Said::Share(share)) if q < n && !shares[q] => {
                     let mine = |&(item, ..): &Travelling| held::owner(item, n) == 0;
                     let known = |a: &Travelling| (a.2 as usize) < data.accounts.len();

@@ -277,7 +277,7 @@ pub fn collect_with(
             keyed = co_tweet_keys(data, filter.min_text_chars, std::slice::from_ref(&all));
         }
         CoactionKind::CoSimilar => {
-            unreachable!("near-duplicate actions come from similarity::buckets")
+            unreachable!("near-duplicate actions come from similarity::near_duplicate_actions")
         }
     }
     let mut a = from_keyed(data, kind, keyed);
@@ -300,11 +300,12 @@ pub fn row_item(kind: CoactionKind) -> Option<ItemKind> {
 }
 
 /// `kind`'s actions of `rows`, with their items named alike on every process that holds rows
-/// ([`super::held::owned_where_items_are`]), and how many of them name no item (see
+/// ([`super::held::HeldApart::take_items`]), and how many of them name no item (see
 /// [`Actions::unplaced`]): a row's hashtags, URLs or mentions ([`item_keys`]), its text's
 /// normal form ([`co_tweet_keys`], texts of at least `min_chars` characters), or the post it
 /// shares ([`share_keys`], with `original_of`, the dataset row of the original a retweet
-/// that lost its target was found to share); `None` for the kinds whose items span the data.
+/// that lost its target was found to share); `None` for co-similar, whose forms are grouped
+/// first ([`super::similarity`]).
 pub fn keys_of_rows(
     data: &Dataset,
     kind: CoactionKind,

@@ -11,7 +11,7 @@
 
 use super::actions::Actions;
 use super::counting::{PairCount, PairJob, Test, Unit};
-use super::held::{self, HeldApart, ItemsAsk, ItemsSummary};
+use super::held::{HeldApart, ItemsAsk, ItemsSummary};
 use super::significance::{poisson_upper_tail, z_from_p, Fixed};
 use super::{CoactionKind, GraphOptions};
 use crate::dataset::{Dataset, NO_TWEET};
@@ -201,12 +201,11 @@ fn counted_edges(
 }
 
 /// Where the rows are held apart and the pairs counted across the processes, the holders
-/// that pair `kind`'s actions where their items are owned, if its items allow it
-/// ([`held::owned_where_items_are`]): the caller asks them to take their rows' actions
-/// ([`HeldApart::take_items`]) and [`project_owned`] pairs them.
-pub fn items_apart(opts: &GraphOptions, kind: CoactionKind) -> Option<&dyn HeldApart> {
+/// that pair a kind's actions where their items are owned: the caller asks them to take their
+/// rows' actions ([`HeldApart::take_items`]) and [`project_owned`] pairs them.
+pub fn items_apart(opts: &GraphOptions) -> Option<&dyn HeldApart> {
     let counted_apart = opts.counter.0.is_some() && !opts.coortweet_participation;
-    (opts.holders.apart()).filter(|_| counted_apart && held::owned_where_items_are(kind))
+    (opts.holders.apart()).filter(|_| counted_apart)
 }
 
 /// [`project_significant`] where the actions are paired where their items are owned

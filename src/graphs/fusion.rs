@@ -452,11 +452,8 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
         // read.
         let (mut p, significant) =
             project_kind(data, kind, &opts.graph, opts.edge_pvalue, &sources.by_row)?;
-        // Where rows are held apart, an action's row may be another process's: its time stays
-        // (co-similar's actions are taken of every row, and scoring does not read them).
-        let apart = opts.graph.holders.apart().is_some();
-        p.actions
-            .keep_shared(apart && super::held::owned_where_items_are(kind));
+        // Where rows are held apart, an action's row may be another process's: its time stays.
+        p.actions.keep_shared(opts.graph.holders.apart().is_some());
         let (list, total) = with_evidence(significant);
         let count = list.len();
         lists.push(list);
@@ -517,16 +514,13 @@ fn project_kind(
     sources: &[Option<retweet::Source>],
 ) -> Result<(Projection, coaction::SignificantPairs)> {
     let mut opts = graph.clone();
-    let owners = coaction::items_apart(graph, kind);
+    let owners = coaction::items_apart(graph);
     // Where the items' owners pair them, each process takes its rows' actions and sends each
     // to its item's owner: this process gets its own items' and what all add up to.
     let (actions, owned) = match owners {
         Some(owners) => {
-            let min_chars = opts.filter.min_text_chars;
-            (
-                Actions::default(),
-                Some(owners.take_items(data, kind, min_chars, sources)?),
-            )
+            let owned = owners.take_items(data, kind, &opts, sources)?;
+            (Actions::default(), Some(owned))
         }
         None if kind == CoactionKind::CoSimilar => (coaction_actions(data, kind, &opts)?, None),
         None => {

@@ -1,7 +1,7 @@
 //! Where the dataset's rows are held: all on this process, or apart across the processes of
 //! a run. Where they are apart, the graphs' work on rows is done by their holders, as process
 //! 0 asks: each retweet's source is found, the retweet graph's pairs formed and the texts'
-//! co-tweet forms taken where the rows are; every co-action kind's actions but co-similar's go
+//! co-tweet forms taken where the rows are; every co-action kind's actions go
 //! from where their rows are to the process that owns their item, which pairs them and keeps
 //! them for scoring. What their window, the accounts that take part and the null
 //! read of them are sums over items ([`ItemsSummary`], [`super::coaction::ItemsSlots`]): each
@@ -11,7 +11,7 @@ use super::actions::Actions;
 use super::coaction::ItemsSlots;
 use super::retweet::{RetweetTotals, RowSources, Source};
 use super::window::Delays;
-use super::CoactionKind;
+use super::{CoactionKind, GraphOptions};
 use crate::dataset::{Dataset, TimeResolution};
 use crate::error::{Error, Result};
 use hashbrown::HashMap;
@@ -36,17 +36,21 @@ pub trait HeldApart: Send + Sync {
     /// (`data`'s rows here, with `sources`, or a shard of its own), in row order.
     fn retweet_keys(&self, data: &Dataset, sources: &[Option<Source>]) -> Vec<u64>;
 
-    /// Ask every other process to take its rows' actions of `kind` (one whose actions are
-    /// [`owned_where_items_are`]) and send each to its item's owner, as this process does with
+    /// Ask every other process to take its rows' actions of `kind` and send each to its item's
+    /// owner (every holder names items alike: tweet ids, the hashtag, URL and account ids
+    /// process 0 gives, the originals' dataset rows, the hashes of texts, their normal forms
+    /// and string tweet ids, and co-similar's groups of forms by their smallest hash), as this process does with
     /// the rows it holds of `data`: returns the actions on the items this process owns, and
     /// what every process's add up to. [`HeldApart::pair_items`] follows.
-    /// (`min_text_chars`: co-tweet's shortest normal form; `sources`, every row's, as
-    /// [`HeldApart::sources`] found them: the originals of retweets that lost their target.)
+    /// Co-similar's forms are first grouped across processes, as one process groups them.
+    /// (`opts`: co-tweet's and co-similar's shortest normal form, co-similar's threshold;
+    /// `sources`, every row's, as [`HeldApart::sources`] found them: the originals of
+    /// retweets that lost their target.)
     fn take_items(
         &self,
         data: &Dataset,
         kind: CoactionKind,
-        min_text_chars: usize,
+        opts: &GraphOptions,
         sources: &[Option<Source>],
     ) -> Result<(Actions, ItemsSummary)>;
 
@@ -145,7 +149,6 @@ impl std::ops::Add for ItemsSummary {
 /// What every process needs to pair a co-action kind's actions where their items are owned.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ItemsAsk {
-    /// A kind whose items every holder numbers alike ([`owned_where_items_are`]).
     pub kind: CoactionKind,
     /// The accounts that take part (a bit each, of `accounts`): the others have too few
     /// actions of the kind.
@@ -172,14 +175,6 @@ impl ItemsAsk {
         }
         keep
     }
-}
-
-/// Whether `kind`'s actions can go to their items' owners: its item keys are the same on every
-/// holder (tweet ids, the hashtag, URL and account ids process 0 gives, the originals' dataset
-/// rows, and the hashes of texts, their normal forms and string tweet ids;
-/// [`super::actions::keys_of_rows`] takes them). Co-similar's clusters span the whole data.
-pub fn owned_where_items_are(kind: CoactionKind) -> bool {
-    kind != CoactionKind::CoSimilar
 }
 
 /// The process of `processes` that owns `item`: the one its hash names.

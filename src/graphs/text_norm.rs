@@ -1,25 +1,7 @@
 //! Text normal forms: what "the same text" and "nearly the same text" compare.
 
 use crate::dataset::interner::hash_bytes;
-use crate::dataset::{Dataset, Interner, NO_TEXT};
-
-/// Each unique text's normal form as an id into the returned interner, or `NO_TEXT` for
-/// texts whose normal form is shorter than `min_chars` (short texts are no evidence).
-pub fn normal_forms(data: &Dataset, min_chars: usize) -> (Interner, Vec<u32>) {
-    let normalized: Vec<String> = data.texts.par_map(normalize_for_cotweet);
-    let mut forms = Interner::new();
-    let form_of = normalized
-        .iter()
-        .map(|s| {
-            if s.chars().count() < min_chars.max(1) {
-                NO_TEXT
-            } else {
-                forms.intern(s)
-            }
-        })
-        .collect();
-    (forms, form_of)
-}
+use crate::dataset::Dataset;
 
 /// Each unique text's normal form as a 64-bit hash, or `NO_FORM` for texts whose normal form
 /// is shorter than `min_chars` and for those `wanted` leaves out (indexed by text id): what
@@ -28,15 +10,31 @@ pub fn normal_forms(data: &Dataset, min_chars: usize) -> (Interner, Vec<u32>) {
 /// sharing a hash: about n^2 / 2^65, 3 x 10^-4 at 10^8 texts).
 pub fn normal_form_hashes(data: &Dataset, min_chars: usize, wanted: &[bool]) -> Vec<u64> {
     data.texts.par_map_init(String::new, |form, id, text| {
-        if !wanted[id as usize] {
-            return NO_FORM;
-        }
-        normalize_into(text, form);
-        match form.chars().count() < min_chars.max(1) {
-            true => NO_FORM,
-            false => hash_bytes(form.as_bytes()) & !NO_FORM_BIT,
-        }
+        form_hash(text, wanted[id as usize], min_chars, form).unwrap_or(NO_FORM)
     })
+}
+
+/// [`normal_form_hashes`] with `with` of each form's hash and the form itself (`None` where
+/// that gives `NO_FORM`).
+pub fn with_normal_forms<T: Send>(
+    data: &Dataset,
+    min_chars: usize,
+    wanted: &[bool],
+    with: impl Fn(u64, &str) -> T + Sync + Send,
+) -> Vec<Option<T>> {
+    data.texts.par_map_init(String::new, |form, id, text| {
+        let hash = form_hash(text, wanted[id as usize], min_chars, form)?;
+        Some(with(hash, form))
+    })
+}
+
+/// The hash of `text`'s normal form, left in `form`, if it is `wanted` and long enough.
+fn form_hash(text: &str, wanted: bool, min_chars: usize, form: &mut String) -> Option<u64> {
+    if !wanted {
+        return None;
+    }
+    normalize_into(text, form);
+    (form.chars().count() >= min_chars.max(1)).then(|| hash_bytes(form.as_bytes()) & !NO_FORM_BIT)
 }
 
 /// A text whose normal form is too short to compare.

@@ -1,6 +1,6 @@
 //! Reading across processes: each process reads and parses its share of the inputs and
 //! sends the parsed chunks to process 0, which merges every share in input order: whole
-//! (`graph`, and `detect` with co-similar), or, where the rows stay with the processes that
+//! (`graph`), or, where the rows stay with the processes that
 //! parse them ([`Holding::Apart`]), as their [outlines](crate::dataset::outline), process 0's
 //! own too. Files and zip entries are dealt out whole ([`crate::distributed::shares`]); a
 //! plain file larger than half a process's share is split by byte ranges: process 0 cuts it
@@ -95,16 +95,17 @@ pub fn parse_ahead(opts: &IngestOptions) -> usize {
 /// What a process has once the inputs are read across processes.
 pub enum Gathered {
     /// Process 0: the dataset and report a single process builds from all the inputs, the
-    /// rows each other process holds (by process, rising; none unless rows are kept), and,
-    /// where rows stay apart, its own (the dataset then holds none).
+    /// rows each other process holds (by process, rising; none unless rows stay apart), and
+    /// then its own (the dataset holds none).
     First(Dataset, IngestStats, Vec<Vec<u32>>, Option<Box<Shard>>),
-    /// Another process: the rows it parsed, as the dataset's (when rows are kept).
+    /// Another process: the rows it parsed, as the dataset's (when rows stay apart).
     Other(Option<Shard>),
 }
 
 /// Read `inputs` across the processes of `link`. Process 0 gathers the dataset a single
 /// process builds from all of them; the others read their share and send it to process 0,
-/// and with `keep_rows` hold on to it, as the dataset's rows once process 0 places them.
+/// and where `holding` keeps the rows apart hold on to it, as the dataset's rows once process
+/// 0 places them.
 pub fn ingest_across(
     inputs: &[PathBuf],
     opts: &IngestOptions,
@@ -130,7 +131,6 @@ fn read_across(
     link: &Link<Shipment>,
     holding: Holding,
 ) -> Result<Gathered> {
-    let keep_rows = holding != Holding::OnFirst;
     let (sources, skipped) = source::expand_noting(inputs)?;
     let sizes: Vec<u64> = (sources.iter())
         .map(|s| source::expected_bytes(s).max(source::size_on_disk(s)))
@@ -165,21 +165,13 @@ fn read_across(
         |tx, pool| gather(&sources, &readers, opts, tx, pool, progress, &mut arrivals),
     )?;
     let keep_repeated = opts.keep_repeated_rows;
-    let kept = own.and_then(|k| k.kept);
-    let (built, held, own) = match (kept, keep_rows) {
-        (Some(kept), _) => {
+    let (built, held, own) = match own.and_then(|k| k.kept) {
+        Some(kept) => {
             let (built, held, own) =
                 crate::distributed::place_outlined(link, read.builder, kept, keep_repeated)?;
             (built, held, Some(Box::new(own)))
         }
-        (None, true) => {
-            let mut built = read
-                .builder
-                .finish_placing(keep_repeated, cluster.processes());
-            let held = crate::distributed::place_rows(link, std::mem::take(&mut built.3))?;
-            (built, held, None)
-        }
-        (None, false) => (
+        None => (
             read.builder.finish_placing(keep_repeated, 1),
             Vec::new(),
             None,
@@ -195,8 +187,8 @@ fn read_across(
 }
 
 /// Read and parse this process's share, sending each file's layout, chunks and hash (of a
-/// split file, its chunks and how many it was cut into). Where the rows are kept (`holding`),
-/// returns the rows sent, in a builder of their own.
+/// split file, its chunks and how many it was cut into). Where the rows stay apart
+/// (`holding`), returns the rows sent, in a builder of their own.
 fn send_share(
     sources: &[Source],
     readers: &[Reader],
@@ -400,8 +392,8 @@ fn send_cuts(
 }
 
 /// A process's own rows on their way to process 0's merging, in input order: each batch
-/// coded (its strings sent before as numbers); where the rows are kept, kept here whole too
-/// (see `crate::dataset::shard`); and where they stay apart, cut to its outline.
+/// coded (its strings sent before as numbers); where the rows stay apart, kept here whole
+/// (see `crate::dataset::shard`) and cut to its outline for process 0.
 struct Keeping<'a> {
     coder: Coder,
     kept: Option<DatasetBuilder>,
@@ -411,10 +403,11 @@ struct Keeping<'a> {
 
 impl<'a> Keeping<'a> {
     fn new(me: u32, holding: Holding, opts: &'a IngestOptions) -> Keeping<'a> {
+        let apart = holding == Holding::Apart;
         Keeping {
             coder: Coder::new(me),
-            kept: (holding != Holding::OnFirst).then(|| DatasetBuilder::for_shard(opts.keep_text)),
-            outliner: (holding == Holding::Apart).then(Outliner::default),
+            kept: apart.then(|| DatasetBuilder::for_shard(opts.keep_text)),
+            outliner: apart.then(Outliner::default),
             opts,
         }
     }

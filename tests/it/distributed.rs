@@ -246,10 +246,11 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
     );
 }
 
-/// Co-similar's groups of near-duplicate texts span the data, so with it process 0 keeps
-/// every row (and says nothing of holding its own apart); the files are still one process's.
+/// Co-similar's groups of near-duplicate texts span the data: the processes group their forms
+/// in rounds, each holding only the rows it parsed, and find one process's groups, so the
+/// files are one process's, on 2 and 3 processes.
 #[test]
-fn co_similar_on_2_processes_keeps_the_rows_on_0_and_gives_the_bytes_of_one() {
+fn co_similar_across_processes_groups_the_texts_as_one_process_does() {
     let dir = tempfile::tempdir().unwrap();
     let inputs = inputs(dir.path());
     let detect = |o: &str| -> Vec<String> {
@@ -265,16 +266,21 @@ fn co_similar_on_2_processes_keeps_the_rows_on_0_and_gives_the_bytes_of_one() {
     let expected = files(&dir.path().join("one"));
     let edges = String::from_utf8_lossy(&expected["edges.csv"]).into_owned();
     assert!(edges.contains("co-similar"), "no co-similar edge");
-    let args = detect("two");
-    let said = run_on(
-        dir.path(),
-        2,
-        2,
-        &args.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
-    assert!(said.contains("(parsed on 2 processes: "), "{said}");
-    assert!(!said.contains("rows held where they were parsed"), "{said}");
-    same_files(&expected, &dir.path().join("two"), 2);
+    for (n, out) in [(2, "two"), (3, "three")] {
+        let args = detect(out);
+        let said = run_on(
+            dir.path(),
+            n,
+            2,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        assert!(
+            said.contains(&format!("(parsed on {n} processes: ")),
+            "{said}"
+        );
+        assert!(said.contains("rows held where they were parsed"), "{said}");
+        same_files(&expected, &dir.path().join(out), n);
+    }
 }
 
 /// A part given twice, some of its rows changed in the copy: the repeats (and the ids reused
@@ -833,7 +839,8 @@ fn a_host_that_vanishes_mid_run_is_named_within_half_a_minute() {
 
 /// Real data, both shapes: the IRA takedown archive (its two releases; the larger one
 /// decompressed, so that it is split across the processes, quoted line breaks and all) and
-/// CooRTweet's mixed collection give the bytes of one process on two.
+/// CooRTweet's mixed collection give the bytes of one process on two; and the archive's
+/// near-duplicate texts (co-similar), whose groups join forms across the processes.
 #[test]
 #[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn real_archive_and_collection_on_2_processes_give_the_bytes_of_one() {
@@ -843,14 +850,19 @@ fn real_archive_and_collection_on_2_processes_give_the_bytes_of_one() {
         std::fs::File::open(shared("ira-2016h2/tweets.csv.gz")).unwrap(),
     );
     std::io::copy(&mut gz, &mut std::fs::File::create(&plain).unwrap()).unwrap();
+    let archive = vec![plain, shared("ira-2016-10/tweets.csv.gz")];
     let shapes = [
-        vec![plain, shared("ira-2016-10/tweets.csv.gz")],
-        vec![shared("coortweet/russian_coord_tweets.csv.gz")],
+        (archive.clone(), ""),
+        (vec![shared("coortweet/russian_coord_tweets.csv.gz")], ""),
+        (archive, "co-retweet,co-tweet,co-similar"),
     ];
-    for (k, inputs) in shapes.iter().enumerate() {
+    for (k, (inputs, kinds)) in shapes.iter().enumerate() {
         let mut args: Vec<String> = vec!["detect".into()];
         args.extend(inputs.iter().map(|p| p.to_str().unwrap().to_string()));
         args.push("-q".into());
+        if !kinds.is_empty() {
+            args.extend(["--kinds".into(), kinds.to_string()]);
+        }
         let out = |name: &str| dir.path().join(format!("{name}{k}"));
         let one = [
             args.clone(),
@@ -866,7 +878,7 @@ fn real_archive_and_collection_on_2_processes_give_the_bytes_of_one() {
             2,
             &two.iter().map(String::as_str).collect::<Vec<_>>(),
         );
-        if k == 0 {
+        if k != 1 {
             assert!(said.contains("(parsed on 2 processes: "), "{said}");
             let (own, all) = rows_on_0(&said);
             assert!(0 < own && own < all, "{own} of {all} rows on process 0");
