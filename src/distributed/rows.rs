@@ -1083,20 +1083,18 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
             early: Vec::new(),
             shares: Vec::new(),
         };
-        let (mut out, coarse, (taken, unplaced)) = match self.own() {
-            _ if kind == CoactionKind::CoSimilar => {
-                let texts = (min_chars, similarity);
-                match self.own() {
-                    Some(h) => {
-                        let global = Some(&h.shard.rows[..]);
-                        near_items(&mut rounds, &h.shard.data, h.here(), global, texts)?
-                    }
-                    None => near_items(&mut rounds, data, &self.here, None, texts)?,
-                }
+        let texts = (min_chars, similarity);
+        let (mut out, coarse, (taken, unplaced)) = match (kind, self.own()) {
+            (CoactionKind::CoSimilar, Some(h)) => {
+                let global = Some(&h.shard.rows[..]);
+                near_items(&mut rounds, &h.shard.data, h.here(), global, texts)?
             }
-            Some(h) => (h.items(kind, min_chars, n))
+            (CoactionKind::CoSimilar, None) => {
+                near_items(&mut rounds, data, &self.here, None, texts)?
+            }
+            (_, Some(h)) => (h.items(kind, min_chars, n))
                 .unwrap_or_else(|| (vec![Vec::new(); n], Default::default(), (0, 0))),
-            None => {
+            (_, None) => {
                 let original_of = |r: usize| sources.get(r).copied().flatten()?.original_row();
                 let keys = actions::keys_of_rows(data, kind, min_chars, &original_of, &self.here);
                 let (keyed, unplaced) = keys.unwrap_or_default();

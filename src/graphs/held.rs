@@ -37,12 +37,13 @@ pub trait HeldApart: Send + Sync {
     fn retweet_keys(&self, data: &Dataset, sources: &[Option<Source>]) -> Vec<u64>;
 
     /// Ask every other process to take its rows' actions of `kind` and send each to its item's
-    /// owner (every holder names items alike: tweet ids, the hashtag, URL and account ids
-    /// process 0 gives, the originals' dataset rows, the hashes of texts, their normal forms
-    /// and string tweet ids, and co-similar's groups of forms by their smallest hash), as this process does with
-    /// the rows it holds of `data`: returns the actions on the items this process owns, and
-    /// what every process's add up to. [`HeldApart::pair_items`] follows.
-    /// Co-similar's forms are first grouped across processes, as one process groups them.
+    /// owner, as this process does with the rows it holds of `data`: returns the actions on
+    /// the items this process owns, and what every process's add up to.
+    /// [`HeldApart::pair_items`] follows. Every holder names items alike: tweet ids, the
+    /// hashtag, URL and account ids process 0 gives, the originals' dataset rows, the hashes of
+    /// texts, their normal forms and string tweet ids, and co-similar's groups of forms by
+    /// their smallest hash (the forms first grouped across processes as one process groups
+    /// them).
     /// (`opts`: co-tweet's and co-similar's shortest normal form, co-similar's threshold;
     /// `sources`, every row's, as [`HeldApart::sources`] found them: the originals of
     /// retweets that lost their target.)
