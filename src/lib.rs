@@ -3,7 +3,7 @@
 //! The library is a pipeline, one module per stage, each depending only on those before it
 //! (the dataset's vocabulary aside, which every stage speaks):
 //!
-//! - [`ingest`]: read tweet records in every format analysts have;
+//! - [`ingest`](mod@ingest): read tweet records in every format analysts have;
 //! - [`dataset`]: tweets as time-sorted columns, strings interned, and the data's vocabulary;
 //! - [`graphs`]: retweet and co-action graphs with windows and significance, fused into one;
 //! - [`communities`]: clusters of accounts by parallel Leiden (modularity or CPM);

@@ -175,7 +175,7 @@ struct Levels<'g> {
     /// The gain's scale: γ / 2m for modularity, γ for CPM.
     scale: f64,
     two_m: f64,
-    /// node_of[v]: the level node holding original node v.
+    /// `node_of[v]`: the level node holding original node v.
     node_of: Vec<u32>,
     /// Each level node's community.
     comm: Vec<u32>,

@@ -1,6 +1,6 @@
 //! Community detection: clusters of accounts from a weighted undirected graph.
 //!
-//! [`leiden`] is our own parallel Leiden (Traag, Waltman & van Eck 2019): local moving of
+//! [`leiden()`] is our own parallel Leiden (Traag, Waltman & van Eck 2019): local moving of
 //! nodes between communities, refinement of each community into well-connected parts,
 //! aggregation of the refined parts into a smaller graph, repeated until nothing moves. It
 //! optimises modularity (with a resolution) or the Constant Potts Model, whose lack of a
@@ -66,7 +66,7 @@ impl std::str::FromStr for Quality {
     }
 }
 
-/// Settings of [`leiden`]. `LeidenConfig::default()` is modularity at resolution 1.
+/// Settings of [`leiden()`]. `LeidenConfig::default()` is modularity at resolution 1.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct LeidenConfig {
     pub quality: Quality,

@@ -64,7 +64,7 @@ impl DatasetBuilder {
     }
 
     /// A builder of the rows this process codes for process 0, to become its
-    /// [`Shard`](super::shard::Shard) once process 0 places them.
+    /// [`Shard`] once process 0 places them.
     pub fn for_shard(keep_text: bool) -> DatasetBuilder {
         DatasetBuilder {
             senders: Senders::own(),

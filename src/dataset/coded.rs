@@ -3,7 +3,7 @@
 //! languages, apps, hashtags, URLs, mention names) once, with the first batch that holds it,
 //! and from then on only the number it gave it ([`Coder`]); texts and string tweet ids travel
 //! as they are, most being new. Process 0 checks each batch as it arrives ([`admit`]) and
-//! keeps, per sender, which of its own ids each number stands for ([`Senders`]).
+//! keeps, per sender, which of its own ids each number stands for (`Senders`).
 //!
 //! Process 0 still interns a string where one process would, at its first use in input order,
 //! so every id is the one a single process gives: a string waits from its batch's arrival to

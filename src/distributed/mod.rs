@@ -1,7 +1,7 @@
 //! One run across processes and hosts, on timely dataflow: a cluster is N copies of the
 //! binary and a host file, with no service to start.
 //!
-//! The processes connect to each other first ([`connect`]: a deadline, a handshake that
+//! The processes connect to each other first (`connect`: a deadline, a handshake that
 //! refuses a process started with other arguments), then hand their sockets to timely, whose
 //! exchange carries what each process computed to where it is needed. Each process reads its
 //! share of the inputs ([`shares`]); process 0 gathers what the others parsed, in input
@@ -52,7 +52,7 @@ impl Cluster {
     pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
     /// The default of `parse_ahead`. A process other than 0 holds what it parsed until
-    /// process 0 takes it, and may send only [`READ_AHEAD`] pieces ahead of process 0's
+    /// process 0 takes it, and may send only `READ_AHEAD` pieces ahead of process 0's
     /// merging; parsing further ahead, into its own memory, is what keeps it busy while
     /// process 0 works through a file of its own or of another process (process 0 merges in
     /// input order). `ingest::parse_ahead` sizes it from the memory limit.
@@ -466,7 +466,7 @@ impl<P: Piece> Link<P> {
     }
 
     /// On process 0, once it has merged a piece `process` sent: that process may send
-    /// another (see [`READ_AHEAD`]). A counter the worker reads, not a message: the worker
+    /// another (see `READ_AHEAD`). A counter the worker reads, not a message: the worker
     /// may be waiting for this thread to take a piece, and this thread must never wait on it.
     pub fn taken(&self, process: usize) {
         self.taken[process].fetch_add(1, Ordering::Relaxed);
@@ -569,7 +569,7 @@ impl<P: Piece> Link<P> {
 /// Whole messages from other processes, with who sent them; `None` once the link is closed.
 type Letters = Arc<Mutex<Option<Receiver<(usize, mail::Letter)>>>>;
 
-/// Messages of any size between this process and the others (see [`mail`]).
+/// Messages of any size between this process and the others (see `mail`).
 pub struct Mailbox<P: Piece> {
     cluster: Cluster,
     outbox: Option<SyncSender<Outgoing<P>>>,

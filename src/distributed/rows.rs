@@ -12,7 +12,7 @@
 //! (activity, amplification, profiles), ask every process for the tally of its rows and of
 //! the items it owns ([`RowsAcross`], process 0's side; [`serve_rows`], the others'), adding
 //! them to its own; an archive's split asks each for its rows' profile actions. Process 0
-//! holds its own rows apart from the dataset too ([`RowsAcross::hold_own_rows`]) and answers
+//! holds its own rows apart from the dataset too ([`RowsAcross::hold_own`]) and answers
 //! for them with the same code as the others (`Holder`).
 
 use super::{Link, Mailbox, Piece};
@@ -827,7 +827,7 @@ pub struct RowsAcross<P: Piece> {
     here: Vec<Range<usize>>,
     /// Rows each process tallied, the last time.
     tallied: std::sync::Mutex<Vec<u64>>,
-    /// Process 0's own rows, once taken out of the dataset ([`RowsAcross::hold_own_rows`]):
+    /// Process 0's own rows, once taken out of the dataset ([`RowsAcross::hold_own`]):
     /// it then answers for them as the others do for theirs, and `here` is empty.
     own: Option<RwLock<Holder>>,
 }

@@ -1,4 +1,4 @@
-//! Graph files: a CSV edge list ([`csv`]), GraphML and GEXF ([`xml`]), from edges seen
+//! Graph files: a CSV edge list (`csv`), GraphML and GEXF (`xml`), from edges seen
 //! through [`GraphEdges`] (a table, a projection, or a view of the fused graph: large graphs
 //! are written from where their edges already are, not copied) and one node table.
 
