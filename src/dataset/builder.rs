@@ -455,7 +455,12 @@ impl DatasetBuilder {
                 .collect()
         };
 
-        let placed = self.placements(&order, &dropped, processes);
+        let mut placed = self.placements(&order, &dropped, processes);
+        // Records sent whole: each placement says which id each number stands for. (Merged by
+        // their outlines, the ids were said before: `outlined_ids`.)
+        for (p, placement) in placed.iter_mut().enumerate() {
+            placement.ids = self.ids_of(p);
+        }
         if !in_order {
             reorder(&mut d, &order);
         }
@@ -482,7 +487,7 @@ impl DatasetBuilder {
 
     /// Where the records of each process went, given the kept rows in their new order: in
     /// the order each process sent them, as [`Placement`]s (process 0's, when its own were
-    /// not sent, covers none).
+    /// not sent, covers none), their ids not yet filled.
     fn placements(&self, order: &[u32], dropped: &[bool], processes: usize) -> Vec<Placement> {
         if processes < 2 {
             return Vec::new();
@@ -496,9 +501,6 @@ impl DatasetBuilder {
                 let rows = &new_row[start as usize..end as usize];
                 placed[p as usize].rows.extend_from_slice(rows);
             }
-        }
-        for (p, placement) in placed.iter_mut().enumerate() {
-            placement.ids = self.ids_of(p);
         }
         placed
     }

@@ -25,6 +25,8 @@ pub struct Placement {
     pub rows: Vec<u32>,
     /// Per kind of string ([`Dict`](super::coded::Dict) order), by the process's number: the
     /// id in the dataset. A mention by screen name stands for the account it was resolved to.
+    /// (Filled where the records were sent whole; merged by their outlines, the ids are said
+    /// before the rows are placed, and this stays empty.)
     pub ids: Vec<Vec<u32>>,
 }
 

@@ -41,8 +41,8 @@ use std::sync::RwLock;
 /// What process 0 says to the others about their rows.
 #[derive(serde::Serialize, serde::Deserialize)]
 enum Said {
-    /// Where the records a process sent went, and which id each of its numbers stands for
-    /// (none when said before, by `Ids`).
+    /// Where the records a process sent went (which id each of its numbers stands for was
+    /// said before, by `Ids`).
     Placed(Placement),
     /// Records merged by their outlines: which id each of a process's numbers stands for, and
     /// which of its rows (by its own count) share their tweet id with another row.
@@ -560,9 +560,6 @@ pub fn place_outlined<P: Piece>(
     let mut built = builder.finish_outlined(&asked, whole, keep_repeated, processes)?;
     let mut placements = std::mem::take(&mut built.3);
     let mine = own.into_rows(&std::mem::take(&mut placements[0].rows))?;
-    for placement in &mut placements {
-        placement.ids = Vec::new(); // said before
-    }
     let held = place_rows(link, placements)?;
     Ok((built, held, mine))
 }

@@ -165,7 +165,7 @@ fn read_across(
         |tx, pool| gather(&sources, &readers, opts, tx, pool, progress, &mut arrivals),
     )?;
     let keep_repeated = opts.keep_repeated_rows;
-    let (built, held, own) = match own.and_then(|k| k.kept) {
+    let (built, held, own) = match own.and_then(Keeping::kept) {
         Some(kept) => {
             let (built, held, own) =
                 crate::distributed::place_outlined(link, read.builder, kept, keep_repeated)?;
@@ -238,7 +238,7 @@ fn send_share(
         let read = reader.join().expect("reader thread panicked");
         read.and(consumed)
     })?;
-    Ok(sink.keeping.kept)
+    Ok(sink.keeping.kept())
 }
 
 /// Chunks of a split file process 0 may cut ahead of what it has merged, per process: each
@@ -396,8 +396,8 @@ fn send_cuts(
 /// (see `crate::dataset::shard`) and cut to its outline for process 0.
 struct Keeping<'a> {
     coder: Coder,
-    kept: Option<DatasetBuilder>,
-    outliner: Option<Outliner>,
+    /// Where the rows stay apart: the rows kept, and what is outlined of them.
+    apart: Option<(DatasetBuilder, Outliner)>,
     opts: &'a IngestOptions,
 }
 
@@ -406,10 +406,19 @@ impl<'a> Keeping<'a> {
         let apart = holding == Holding::Apart;
         Keeping {
             coder: Coder::new(me),
-            kept: apart.then(|| DatasetBuilder::for_shard(opts.keep_text)),
-            outliner: apart.then(Outliner::default),
+            apart: apart.then(|| {
+                (
+                    DatasetBuilder::for_shard(opts.keep_text),
+                    Outliner::default(),
+                )
+            }),
             opts,
         }
+    }
+
+    /// The rows kept, where they stay apart.
+    fn kept(self) -> Option<DatasetBuilder> {
+        self.apart.map(|(kept, _)| kept)
     }
 }
 
@@ -425,13 +434,11 @@ impl Prepare for Keeping<'_> {
             return Ok(());
         }
         self.coder.code(batch);
-        if let Some(kept) = &mut self.kept {
+        if let Some((kept, outliner)) = &mut self.apart {
             // Texts as process 0 keeps them (see `merge`).
             kept.keep_text(self.opts.keep_text || format == Some(Format::Ira));
             kept.push(file, batch)?;
             kept.spill_texts(self.opts.max_text_memory, &self.opts.temp_dir())?;
-        }
-        if let Some(outliner) = &mut self.outliner {
             outliner.outline(batch, self.coder.numbered());
         }
         Ok(())
