@@ -131,7 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "--pvalue {p} is not a probability; try --pvalue 0.01"
         );
     }
-    let opts = args.graph.options();
+    let mut opts = args.graph.options();
     args.cluster.silence_others()?;
     let progress = Reporter::new(3);
     progress.say(&args.input.memory_line());
@@ -145,26 +145,48 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     // CooRTweet counts every row, repeated ones too.
     ingest_opts.keep_repeated_rows = args.graph.coortweet;
-    let (read, session) = (args.cluster).read(
-        &args.input.inputs,
-        &ingest_opts,
-        &progress,
-        Holding::OnFirst,
-    )?;
-    // A graph's projection keeps every column of its edges, on process 0: the others are done.
-    session.finish()?;
+    // Across processes, a co-action graph is projected where its rows are held (each holder
+    // takes its rows' actions to their items' owners, which pair them); the retweet graph is
+    // built on process 0, which takes every record.
+    let holding = match args.graph.kind {
+        GraphKind::Coaction(_) => Holding::Apart,
+        GraphKind::Retweet => Holding::OnFirst,
+    };
+    let (read, session) =
+        (args.cluster).read(&args.input.inputs, &ingest_opts, &progress, holding)?;
     let Some((data, stats)) = read else {
-        return Ok(()); // this process's share is read and sent: its part is done
+        return Ok(()); // this process's share is read, and served while asked: its part is done
     };
     progress.say(&stats.summary());
+    if let Some(own) = session.own_rows() {
+        progress.say(&format!(
+            "rows held where they were parsed: {own} of {} on process 0",
+            data.tweets()
+        ));
+    }
+    opts.counter = session.counter();
+    opts.holders = session.holders();
+    let built = build(&args, &data, &opts, format, &progress, &session);
+    session.finish()?;
+    built
+}
 
+/// Build the graph `args` asks for of `data` and write it.
+fn build(
+    args: &Args,
+    data: &coordnet::Dataset,
+    opts: &GraphOptions,
+    format: GraphFormat,
+    progress: &Reporter,
+    session: &super::cluster::Session,
+) -> anyhow::Result<()> {
     progress.stage(
         &format!("building the {} graph", args.graph.kind.name()),
         None,
     );
     let (table, nodes) = match args.graph.kind {
         GraphKind::Retweet => {
-            let g = retweet_graph(&data);
+            let g = retweet_graph(data);
             let r = &g.stats;
             progress.say(&format!(
                 "retweets: {} ({} source from record, {} from 'RT @name:', {} from matching \
@@ -178,11 +200,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ));
             let min = args.min_weight.unwrap_or(1.0).max(1.0).ceil() as u32;
             let table = EdgeTable::retweet(&g, min);
-            let nodes = NodeTable::basic(&data, &table.nodes());
+            let nodes = NodeTable::basic(data, &table.nodes());
             (table, nodes)
         }
         GraphKind::Coaction(kind) => {
-            let mut p = coaction_graph(&data, kind, &opts)?;
+            let mut p = coaction_graph(data, kind, opts)?;
             if let Some(reason) = &p.window_reason {
                 progress.say(&format!("window: {reason}"));
             }
@@ -198,7 +220,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 p.edges.retain(|e| keep(e));
                 progress.stage("writing", None);
                 write_output(&args.output, |out| {
-                    write_coaction_csv(out, &data, &p, weight)
+                    write_coaction_csv(out, data, &p, weight)
                 })?;
                 progress.finish();
                 let mut seen = vec![false; data.accounts.len()];
@@ -209,14 +231,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 wrote(p.edges.len(), accounts, &args.output);
                 return Ok(());
             }
-            let table = EdgeTable::coaction(&data, &p, weight, keep);
-            let nodes = NodeTable::basic(&data, &table.nodes());
+            let table = EdgeTable::coaction(data, &p, weight, keep);
+            // Each account's tweets, counted where the rows are held.
+            let tweets = session.elsewhere().activity(data)?.tweets;
+            let nodes = NodeTable::with_tweets(data, &tweets, &table.nodes());
             (table, nodes)
         }
     };
     progress.stage("writing", None);
     write_output(&args.output, |out| {
-        write_graph(out, format, &data, &table, &nodes)
+        write_graph(out, format, data, &table, &nodes)
     })?;
     progress.finish();
     wrote(table.edges.len(), nodes.values.len(), &args.output);
@@ -263,6 +287,8 @@ pub fn projection_summary(p: &graphs::Projection) -> String {
         r.pairs,
         r.edges
     );
+    out += &coordnet::progress::shared_out("actions taken", &r.actions_by_process);
+    out += &coordnet::progress::shared_out("pairs counted", &r.pairs_by_process);
     if r.unplaced > 0 {
         out += &format!(
             "\n  {} shares name no retweeted or replied-to tweet, and none could be found from \

@@ -20,8 +20,8 @@ use crate::dataset::shard::{Placement, RepeatRow, Shard, NO_ROW};
 use crate::dataset::Built;
 use crate::dataset::{Dataset, DatasetBuilder, TimeResolution};
 use crate::error::{Error, Result};
-use crate::graphs::actions::{self, Actions, Travelling};
-use crate::graphs::coaction::{self, ItemsSlots};
+use crate::graphs::actions::{self, Actions, RowName, Travelling};
+use crate::graphs::coaction::{self, EdgeParts, ItemsSlots};
 use crate::graphs::counting::Unit;
 use crate::graphs::held::{self, HeldApart, ItemsAsk, ItemsSummary};
 use crate::graphs::originals::{self, Answer, Finder, Held, Offer, Original, TextOffer};
@@ -84,6 +84,10 @@ enum Said {
     /// These rows of its own (by their place in its shard): their accounts, and their texts
     /// if asked.
     Rows(Vec<u32>, bool),
+    /// What these rows of its own (by their place in its shard) say of the items they name.
+    Names(Vec<u32>),
+    /// To process 0, where every edge is wanted: a process's parts of the edges.
+    Edges(Box<EdgeParts>),
     /// The run is done.
     End,
 }
@@ -399,6 +403,11 @@ fn pair_owned<P: Piece>(link: &Link<P>, mut owned: Actions, part: ItemsSummary) 
         (q, _) => return Err(unexpected_in(&mailbox, q, "how to pair its items' actions")),
     };
     owned.retain_accounts(|a| ask.keeps(a));
+    if ask.edges {
+        let parts = coaction::edge_parts(&owned, &ask);
+        mailbox.post(0, &Said::Edges(Box::new(parts)))?;
+        return Ok(owned);
+    }
     mailbox.post(
         0,
         &Said::Slots(ItemsSlots::of(&owned, ask.window_ms, ask.cap)),
@@ -685,6 +694,15 @@ impl Holder {
         profiles::family_pairs(&self.shard.data, &original_of, &opts, self.here(), global)
     }
 
+    /// What rows `at` of the shard (by place) say of the items they name; `None` if one is
+    /// past the rows.
+    fn names(&self, at: &[u32]) -> Option<Vec<RowName>> {
+        let data = &self.shard.data;
+        (at.iter().map(|&r| r as usize))
+            .map(|r| (r < self.shard.len()).then(|| RowName::of(data, r)))
+            .collect()
+    }
+
     /// Rows `at` of the shard (by place): each one's account, and its text if `texts`;
     /// `None` if one is past the rows.
     fn rows(&self, at: &[u32], texts: bool) -> Option<Vec<RowSeen>> {
@@ -796,6 +814,10 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
             }
             (0, Said::Rows(rows, texts)) => match holder.rows(&rows, texts) {
                 Some(seen) => link.post(0, &seen)?,
+                None => return Err(unexpected(link, 0, "rows it holds")),
+            },
+            (0, Said::Names(rows)) => match holder.names(&rows) {
+                Some(names) => link.post(0, &names)?,
                 None => return Err(unexpected(link, 0, "rows it holds")),
             },
             (0, Said::End) => return Ok(()),
@@ -969,6 +991,21 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
     }
 
     fn rows(&self, rows: &[u32], texts: bool) -> Result<HashMap<u32, RowSeen>> {
+        let ask = |at| Said::Rows(at, texts);
+        self.read_rows(rows, ask, |h, at| h.rows(at, texts))
+    }
+}
+
+impl<P: Piece> RowsAcross<P> {
+    /// What each of the dataset rows `rows` that a process other than 0 holds says, as
+    /// `ask` asks it (of rows by their place in its shard) and `own` reads it of process 0's
+    /// own rows where it holds them apart: by row.
+    fn read_rows<T: serde::de::DeserializeOwned>(
+        &self,
+        rows: &[u32],
+        ask: impl Fn(Vec<u32>) -> Said,
+        own: impl Fn(&Holder, &[u32]) -> Option<Vec<T>>,
+    ) -> Result<HashMap<u32, T>> {
         let mut asked: Vec<Vec<u32>> = vec![Vec::new(); self.held.len()];
         for &r in rows {
             for (p, held) in self.held.iter().enumerate().skip(1) {
@@ -982,16 +1019,16 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
             let at: Vec<u32> = (rows.iter())
                 .filter_map(|&r| h.shard.rows.binary_search(&r).ok().map(|i| i as u32))
                 .collect();
-            let seen = h.rows(&at, texts).expect("places found in the shard");
+            let seen = own(&h, &at).expect("places found in the shard");
             out.extend(at.iter().map(|&i| h.shard.rows[i as usize]).zip(seen));
         }
         for (p, at) in asked.iter().enumerate().skip(1) {
             if !at.is_empty() {
-                self.link.post(p, &Said::Rows(at.clone(), texts))?;
+                self.link.post(p, &ask(at.clone()))?;
             }
         }
         for _ in asked.iter().skip(1).filter(|at| !at.is_empty()) {
-            let (from, seen) = self.link.mail::<Vec<RowSeen>>()?;
+            let (from, seen) = self.link.mail::<Vec<T>>()?;
             if seen.len() != asked[from].len() {
                 return Err(Error::cluster(format!(
                     "process {from} answered for other rows than asked: every process must \
@@ -1158,6 +1195,61 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
             }
         }
         Ok(sum)
+    }
+
+    fn pair_edges(
+        &self,
+        ask: &ItemsAsk,
+        here: &(dyn Fn() -> EdgeParts + Sync),
+    ) -> Result<Vec<EdgeParts>> {
+        let n = self.held.len();
+        for p in 1..n {
+            self.link.post(p, &Said::Pair(ask.clone()))?;
+        }
+        let mut got: Vec<Option<EdgeParts>> = (0..n).map(|_| None).collect();
+        got[0] = Some(here());
+        for _ in 1..n {
+            match self.link.mail::<Said>()? {
+                (q, Said::Edges(parts))
+                    if 0 < q && q < n && got[q].is_none() && parts.within(ask.accounts) =>
+                {
+                    got[q] = Some(*parts)
+                }
+                (q, _) => return Err(unexpected_in(&self.link, q, "its parts of the edges")),
+            }
+        }
+        Ok(got.into_iter().flatten().collect())
+    }
+
+    fn name_items(
+        &self,
+        data: &Dataset,
+        kind: CoactionKind,
+        items: &[(u64, u32)],
+    ) -> Result<Vec<String>> {
+        let kind = Some(kind);
+        let mut rows: Vec<u32> = (items.iter())
+            .filter(|&&(key, _)| actions::names_by_row(kind, key))
+            .map(|&(_, row)| row)
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let mut said = self.read_rows(&rows, Said::Names, |h, at| h.names(at))?;
+        if self.own.is_none() {
+            // Process 0 keeps the rows it parsed in the dataset.
+            for range in &self.here {
+                let lo = rows.partition_point(|&r| (r as usize) < range.start);
+                let hi = rows.partition_point(|&r| (r as usize) < range.end);
+                said.extend(
+                    rows[lo..hi]
+                        .iter()
+                        .map(|&r| (r, RowName::of(data, r as usize))),
+                );
+            }
+        }
+        Ok((items.iter())
+            .map(|&(key, row)| actions::item_name(data, kind, key, said.get(&row)))
+            .collect())
     }
 
     fn retweet_keys(&self, data: &Dataset, sources: &[Option<Source>]) -> Vec<u64> {

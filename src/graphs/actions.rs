@@ -174,39 +174,86 @@ impl Actions {
 
     /// A readable name for item `g`.
     pub fn item_label(&self, data: &Dataset, g: usize) -> String {
-        let item = self.item_key[g];
-        // Texts and string tweet ids are named by their hashes: the first action's row names
-        // them as written.
-        let first_row = || self.row[self.start[g] as usize] as usize;
-        match self.kind {
-            Some(CoactionKind::CoRetweet) if item & MARK_BITS == TEXT_ITEM => {
-                format!("'{}'", data.text(first_row()).unwrap_or_default())
+        let key = self.item_key[g];
+        let row =
+            names_by_row(self.kind, key).then(|| RowName::of(data, self.naming_row(g) as usize));
+        item_name(data, self.kind, key, row.as_ref())
+    }
+
+    /// The dataset row that names item `g` where a row does ([`names_by_row`]): a recovered
+    /// target's original, else the item's first action's.
+    pub fn naming_row(&self, g: usize) -> u32 {
+        match self.item_key[g] {
+            key if self.kind == Some(CoactionKind::CoRetweet)
+                && key & MARK_BITS == RECOVERED_ITEM =>
+            {
+                (key & !RECOVERED_ITEM) as u32
             }
-            Some(CoactionKind::CoRetweet) if item & MARK_BITS == RECOVERED_ITEM => {
-                let row = (item & !RECOVERED_ITEM) as usize;
-                format!(
-                    "@{}: {}",
-                    data.accounts.key(data.account[row]),
-                    data.text(row).unwrap_or_default()
-                )
-            }
-            Some(CoactionKind::CoRetweet | CoactionKind::CoReply) if item & STRING_ID_BIT != 0 => {
-                data.tweet_key(data.target_tweet[first_row()])
-                    .unwrap_or_default()
-            }
-            Some(CoactionKind::CoRetweet | CoactionKind::CoReply) => {
-                data.tweet_key(item).unwrap_or_default()
-            }
-            Some(CoactionKind::CoHashtag) => format!("#{}", data.hashtags.get(item as u32)),
-            Some(CoactionKind::CoUrl) => data.urls.get(item as u32).to_string(),
-            Some(CoactionKind::CoMention) => format!("@{}", mention_label(data, item as u32)),
-            Some(CoactionKind::CoTweet) => {
-                normalize_for_cotweet(&data.text(first_row()).unwrap_or_default())
-            }
-            Some(CoactionKind::CoSimilar) | None => {
-                data.text(first_row()).unwrap_or_default().to_string()
-            }
+            _ => self.row[self.start[g] as usize],
         }
+    }
+}
+
+/// What a row says of the items it names: its account, its text and the id of the post it
+/// shares as written. Texts and string tweet ids are named by their hashes, so their names
+/// are read from a row, on the process that holds it.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RowName {
+    pub account: u32,
+    pub text: Option<String>,
+    pub target: Option<String>,
+}
+
+impl RowName {
+    pub fn of(data: &Dataset, row: usize) -> RowName {
+        RowName {
+            account: data.account[row],
+            text: data.text(row).map(|t| t.into_owned()),
+            target: data.tweet_key(data.target_tweet[row]),
+        }
+    }
+}
+
+/// Whether `kind`'s item `key` is named from a row ([`Actions::naming_row`]): texts, string
+/// tweet ids and recovered targets are; tweet ids, hashtags, URLs and accounts are named by
+/// their keys.
+pub fn names_by_row(kind: Option<CoactionKind>, key: u64) -> bool {
+    match kind {
+        Some(CoactionKind::CoRetweet) if matches!(key & MARK_BITS, TEXT_ITEM | RECOVERED_ITEM) => {
+            true
+        }
+        Some(CoactionKind::CoRetweet | CoactionKind::CoReply) => key & STRING_ID_BIT != 0,
+        Some(CoactionKind::CoHashtag | CoactionKind::CoUrl | CoactionKind::CoMention) => false,
+        Some(CoactionKind::CoTweet | CoactionKind::CoSimilar) | None => true,
+    }
+}
+
+/// A readable name for `kind`'s item `key`: `row` is what its naming row says, where it is
+/// named by one ([`names_by_row`]).
+pub fn item_name(
+    data: &Dataset,
+    kind: Option<CoactionKind>,
+    key: u64,
+    row: Option<&RowName>,
+) -> String {
+    let text = || row.and_then(|r| r.text.as_deref()).unwrap_or_default();
+    match kind {
+        Some(CoactionKind::CoRetweet) if key & MARK_BITS == TEXT_ITEM => format!("'{}'", text()),
+        Some(CoactionKind::CoRetweet) if key & MARK_BITS == RECOVERED_ITEM => {
+            let account = row.map_or("", |r| data.accounts.key(r.account));
+            format!("@{account}: {}", text())
+        }
+        Some(CoactionKind::CoRetweet | CoactionKind::CoReply) if key & STRING_ID_BIT != 0 => {
+            row.and_then(|r| r.target.clone()).unwrap_or_default()
+        }
+        Some(CoactionKind::CoRetweet | CoactionKind::CoReply) => {
+            data.tweet_key(key).unwrap_or_default()
+        }
+        Some(CoactionKind::CoHashtag) => format!("#{}", data.hashtags.get(key as u32)),
+        Some(CoactionKind::CoUrl) => data.urls.get(key as u32).to_string(),
+        Some(CoactionKind::CoMention) => format!("@{}", mention_label(data, key as u32)),
+        Some(CoactionKind::CoTweet) => normalize_for_cotweet(text()),
+        Some(CoactionKind::CoSimilar) | None => text().to_string(),
     }
 }
 

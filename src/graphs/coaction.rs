@@ -82,24 +82,65 @@ pub struct Projection {
     pub edges: Vec<CoEdge>,
     pub stats: ProjectionStats,
     pub actions: Actions,
+    /// Where the projection was made across processes ([`project_owned_edges`]): the names of
+    /// its edges' exemplar items, which their `exemplar_item` numbers (its `actions` are then
+    /// only this process's items'). Empty otherwise.
+    pub names: Vec<String>,
 }
 
-#[derive(Clone, Copy)]
-struct Acc {
+impl Projection {
+    /// A readable name for the item behind edge `e` (its `exemplar_item`).
+    pub fn exemplar_name(&self, data: &Dataset, e: &CoEdge) -> String {
+        match self.names.get(e.exemplar_item as usize) {
+            Some(name) => name.clone(),
+            None => self.actions.item_label(data, e.exemplar_item as usize),
+        }
+    }
+}
+
+/// What an edge adds up of its pairs. Owners of different items find parts of an edge that
+/// add up to it ([`EdgePart`]): the weights are in fixed point, so in any order.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Sums {
     pairs: u32,
     items: u32,
-    last_item: u32,
-    first_item: u32,
     min_delay: i64,
     delay_sum: i64,
     dot: Fixed,
     idf: Fixed,
 }
 
+impl Sums {
+    const ZERO: Sums = Sums {
+        pairs: 0,
+        items: 0,
+        min_delay: i64::MAX,
+        delay_sum: 0,
+        dot: Fixed::ZERO,
+        idf: Fixed::ZERO,
+    };
+
+    fn add(&mut self, o: &Sums) {
+        self.pairs += o.pairs;
+        self.items += o.items;
+        self.min_delay = self.min_delay.min(o.min_delay);
+        self.delay_sum += o.delay_sum;
+        self.dot += o.dot;
+        self.idf += o.idf;
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Acc {
+    sums: Sums,
+    last_item: u32,
+    first_item: u32,
+}
+
 /// Project `actions` (collected from `data`) onto account pairs.
 pub fn project(data: &Dataset, actions: Actions, opts: &GraphOptions) -> Result<Projection> {
     let (mut p, degree) = prepare(data, actions, opts)?;
-    let weights = ItemWeights::new(&p.actions, &degree, p.stats.accounts);
+    let weights = ItemWeights::new(&p.actions, degree.len(), p.stats.accounts);
     let ctx = Context {
         actions: &p.actions,
         item_of: &item_of(&p.actions),
@@ -215,17 +256,125 @@ pub fn items_apart(opts: &GraphOptions) -> Option<&dyn HeldApart> {
 pub fn project_owned(
     data: &Dataset,
     apart: &dyn HeldApart,
-    mut owned: Actions,
+    owned: Actions,
     whole: ItemsSummary,
     opts: &GraphOptions,
     alpha: f64,
 ) -> Result<(Projection, SignificantPairs)> {
-    let kind = owned.kind.expect("actions are taken for a kind");
     let Some(counter) = &opts.counter.0 else {
         return Err(Error::cluster(
             "pairs held apart are counted across the processes",
         ));
     };
+    let (mut p, degree, ask) = owned_projection(data, owned, whole, opts, false)?;
+    let slots = ItemsSlots::of(&p.actions, ask.window_ms, ask.cap) + apart.pair_items(&ask)?;
+    p.stats.items = slots.items;
+    let test = EdgeTest {
+        null: ShuffledNull::new(p.stats.actions, slots.slots.slot_pairs, degree),
+        min_pairs: opts.min_pairs,
+        alpha,
+    };
+    let counted = counter.count(PairJob {
+        units: Box::new(units(&p.actions, ask.window_ms, ask.cap).map(Unit::Actions)),
+        test: &Test::Coaction(test),
+        held: true,
+    })?;
+    let edges = counted_edges(&mut p.stats, counted, slots.slots);
+    Ok((p, edges))
+}
+
+/// [`project`] where the actions are paired where their items are owned ([`items_apart`]),
+/// every edge with every column, as one process finds them: each owner pairs its items'
+/// actions into its parts of the edges ([`edge_parts`]), and this process adds them up. The
+/// exemplar items are named where their rows are ([`HeldApart::name_items`]).
+pub fn project_owned_edges(
+    data: &Dataset,
+    apart: &dyn HeldApart,
+    owned: Actions,
+    whole: ItemsSummary,
+    opts: &GraphOptions,
+) -> Result<Projection> {
+    let (mut p, degree, ask) = owned_projection(data, owned, whole, opts, true)?;
+    let all = apart.pair_edges(&ask, &|| edge_parts(&p.actions, &ask))?;
+    let named = add_up_edges(&mut p, all, degree, opts.min_pairs)?;
+    p.names = apart.name_items(data, p.kind, &named)?;
+    Ok(p)
+}
+
+/// The edges that `all`, every owner's parts (by process), add up to, into `p` with their
+/// stats, under the null of `degree`, every account's actions: each edge's `exemplar_item`
+/// numbers its exemplar among those returned, `(item key, naming row)`, sorted.
+fn add_up_edges(
+    p: &mut Projection,
+    all: Vec<EdgeParts>,
+    degree: Vec<u32>,
+    min_pairs: u32,
+) -> Result<Vec<(u64, u32)>> {
+    let slots = all.iter().fold(ItemsSlots::default(), |s, e| s + e.slots);
+    p.stats.items = slots.items;
+    (p.stats.pairs_capped, p.stats.items_capped) = (slots.slots.capped, slots.slots.items_capped);
+    let mut norm_sq = vec![Fixed::ZERO; degree.len()];
+    let null = ShuffledNull::new(p.stats.actions, slots.slots.slot_pairs, degree);
+    let unknown = || Error::cluster("an edge's part names an unknown account");
+    let mut parts: Vec<EdgePart> = Vec::with_capacity(all.iter().map(|e| e.parts.len()).sum());
+    p.stats.pairs_by_process = Vec::with_capacity(all.len());
+    for part in all {
+        for (a, x) in part.norm_sq {
+            *norm_sq.get_mut(a as usize).ok_or_else(unknown)? += x;
+        }
+        let pairs = part.parts.iter().map(|e| e.sums.pairs as u64).sum();
+        p.stats.pairs_by_process.push(pairs);
+        p.stats.pairs += pairs;
+        for e in &part.parts {
+            let (a, b) = ((e.key >> 32) as usize, e.key as u32 as usize);
+            if a >= b || b >= norm_sq.len() {
+                return Err(unknown());
+            }
+        }
+        parts.extend(part.parts);
+    }
+    // By account pair, each edge's parts side by side: they add up in any order.
+    parts.par_sort_unstable_by_key(|e| e.key);
+    let mut kept: Vec<(u64, Sums, (u64, u32))> = Vec::new();
+    for run in parts.chunk_by(|x, y| x.key == y.key) {
+        p.stats.edges_before_filters += 1;
+        let (mut sums, mut exemplar) = (Sums::ZERO, run[0].exemplar);
+        for e in run {
+            sums.add(&e.sums);
+            exemplar = exemplar.min(e.exemplar);
+        }
+        if sums.pairs >= min_pairs {
+            kept.push((run[0].key, sums, exemplar));
+        }
+    }
+    drop(parts);
+    p.stats.edges_below_min_pairs = p.stats.edges_before_filters - kept.len();
+    let mut named: Vec<(u64, u32)> = kept.iter().map(|e| e.2).collect();
+    named.par_sort_unstable();
+    named.dedup();
+    let norm = |a: u32| norm_sq[a as usize].get().sqrt();
+    p.edges = (kept.par_iter())
+        .map(|(key, sums, exemplar)| {
+            let g = named.binary_search(exemplar).unwrap_or_default();
+            co_edge(*key, sums, g as u32, &null, &norm)
+        })
+        .collect();
+    p.stats.edges = p.edges.len();
+    Ok(named)
+}
+
+/// What the projection of actions paired where their items are owned takes of the whole:
+/// the edgeless projection of `owned`, this process's items' actions (those of the accounts
+/// that take part), with the window, the accounts and the stats; every account's actions; and
+/// what every owner is asked (`edges`: for every edge's parts, else for its pairs).
+fn owned_projection(
+    data: &Dataset,
+    mut owned: Actions,
+    whole: ItemsSummary,
+    opts: &GraphOptions,
+    edges: bool,
+) -> Result<(Projection, Vec<u32>, ItemsAsk)> {
+    let kind = owned.kind.expect("actions are taken for a kind");
     let mut stats = ProjectionStats {
         actions_by_process: whole.taken_by.clone(),
         unplaced: whole.unplaced,
@@ -247,22 +396,9 @@ pub fn project_owned(
         accounts,
         window_ms: window,
         cap,
+        edges,
     };
     owned.retain_accounts(|a| ask.keeps(a));
-    let here = ItemsSlots::of(&owned, window, cap);
-    let slots = here + apart.pair_items(&ask)?;
-    stats.items = slots.items;
-    let test = EdgeTest {
-        null: ShuffledNull::new(stats.actions, slots.slots.slot_pairs, degree),
-        min_pairs: opts.min_pairs,
-        alpha,
-    };
-    let counted = counter.count(PairJob {
-        units: Box::new(units(&owned, window, cap).map(Unit::Actions)),
-        test: &Test::Coaction(test),
-        held: true,
-    })?;
-    let edges = counted_edges(&mut stats, counted, slots.slots);
     let p = Projection {
         kind,
         window_ms,
@@ -270,8 +406,75 @@ pub fn project_owned(
         edges: Vec::new(),
         stats,
         actions: owned,
+        names: Vec::new(),
     };
-    Ok((p, edges))
+    Ok((p, degree, ask))
+}
+
+/// One owner's part of an edge, of the items it owns ([`edge_parts`]): the parts of an edge
+/// add up to the edge one process finds.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EdgePart {
+    key: u64,
+    sums: Sums,
+    /// The smallest key of the items behind it, and the row that names that item
+    /// ([`Actions::naming_row`]).
+    exemplar: (u64, u32),
+}
+
+/// What one owner's items add to a projection's edges, every column of them: its parts of the
+/// edges, of every account's TF-IDF norm (squared), and of the window's slots.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EdgeParts {
+    parts: Vec<EdgePart>,
+    norm_sq: Vec<(u32, Fixed)>,
+    slots: ItemsSlots,
+}
+
+impl EdgeParts {
+    /// Whether every part names accounts below `accounts` (as one process's build names them).
+    pub fn within(&self, accounts: usize) -> bool {
+        let fits = |a: u64| a < accounts as u64;
+        self.parts
+            .iter()
+            .all(|e| fits(e.key >> 32) && fits(e.key & 0xffff_ffff))
+            && self.norm_sq.iter().all(|&(a, _)| fits(a as u64))
+    }
+}
+
+/// The parts of a projection's edges that `owned`, the actions of the items one process owns
+/// (of the accounts that take part), add up to, paired as `ask` says.
+pub fn edge_parts(owned: &Actions, ask: &ItemsAsk) -> EdgeParts {
+    let taking_part = ask.keep.iter().map(|w| w.count_ones() as usize).sum();
+    let weights = ItemWeights::new(owned, ask.accounts, taking_part);
+    let ctx = Context {
+        actions: owned,
+        item_of: &item_of(owned),
+        weights: Some(&weights),
+    };
+    let pairs = collect_pairs::<Acc>(&ctx, Some(ask.window_ms), ask.cap);
+    let mut parts: Vec<EdgePart> = (pairs.maps.into_par_iter())
+        .flat_map_iter(|map| {
+            map.into_iter().map(|(key, e)| {
+                let g = e.first_item as usize;
+                EdgePart {
+                    key,
+                    sums: e.sums,
+                    exemplar: (owned.item_key[g], owned.naming_row(g)),
+                }
+            })
+        })
+        .collect();
+    parts.par_sort_unstable_by_key(|e| e.key);
+    let norm_sq = (weights.norm_sq.iter().enumerate())
+        .filter(|(_, &x)| x != Fixed::ZERO)
+        .map(|(a, &x)| (a as u32, x))
+        .collect();
+    EdgeParts {
+        parts,
+        norm_sq,
+        slots: ItemsSlots::of(owned, ask.window_ms, ask.cap),
+    }
 }
 
 /// What the null and the projection's counts read of an owner's items' actions once the
@@ -473,6 +676,7 @@ fn prepare(
         edges: Vec::new(),
         stats,
         actions,
+        names: Vec::new(),
     };
     Ok((p, degree))
 }
@@ -743,18 +947,26 @@ fn finish_edges(
             .into_iter()
             .filter(|&(k, ref e)| filter.fate(k, e) == Fate::Kept);
         for (slot, (key, e)) in out.iter_mut().zip(kept_edges) {
-            *slot = co_edge(key, &e, null, weights);
+            let norm = |a: u32| weights.norm_sq[a as usize].get().sqrt();
+            *slot = co_edge(key, &e.sums, e.first_item, null, &norm);
         }
     });
     edges.par_sort_unstable_by_key(|e| (e.a, e.b));
     edges
 }
 
-/// An aggregated pair as an edge, with its weights and its significance under the null.
-fn co_edge(key: u64, e: &Acc, null: &ShuffledNull, weights: &ItemWeights) -> CoEdge {
+/// An aggregated pair as an edge, with its weights and its significance under the null:
+/// `exemplar` numbers its first item, `norm` gives each account's TF-IDF norm.
+fn co_edge(
+    key: u64,
+    e: &Sums,
+    exemplar: u32,
+    null: &ShuffledNull,
+    norm: &(dyn Fn(u32) -> f64 + Sync),
+) -> CoEdge {
     let (a, b) = ((key >> 32) as u32, key as u32);
     let expected = null.expected(a, b);
-    let norm = weights.norm[a as usize] * weights.norm[b as usize];
+    let norm = norm(a) * norm(b);
     let p_value = poisson_upper_tail(e.pairs as u64, expected);
     CoEdge {
         a,
@@ -772,7 +984,7 @@ fn co_edge(key: u64, e: &Acc, null: &ShuffledNull, weights: &ItemWeights) -> CoE
         expected_pairs: expected,
         z: z_from_p(p_value),
         p_value,
-        exemplar_item: e.first_item,
+        exemplar_item: exemplar,
     }
 }
 
@@ -899,14 +1111,9 @@ impl Tally for u32 {
 impl Tally for Acc {
     fn new(item: u32) -> Acc {
         Acc {
-            pairs: 0,
-            items: 0,
+            sums: Sums::ZERO,
             last_item: u32::MAX,
             first_item: item,
-            min_delay: i64::MAX,
-            delay_sum: 0,
-            dot: Fixed::ZERO,
-            idf: Fixed::ZERO,
         }
     }
 
@@ -914,20 +1121,21 @@ impl Tally for Acc {
         let (i, j) = (p.i as usize, p.j as usize);
         let g = ctx.item_of[i];
         let delay = ctx.actions.time_ms[j] - ctx.actions.time_ms[i];
-        self.pairs += 1;
-        self.delay_sum += delay;
-        self.min_delay = self.min_delay.min(delay);
+        let s = &mut self.sums;
+        s.pairs += 1;
+        s.delay_sum += delay;
+        s.min_delay = s.min_delay.min(delay);
         if self.last_item != g {
             let weights = ctx.weights.expect("weights for full edges");
             self.last_item = g;
-            self.items += 1;
-            self.idf += Fixed::from(weights.idf[g as usize]);
-            self.dot += Fixed::from(weights.action[i] * weights.action[j]);
+            s.items += 1;
+            s.idf += Fixed::from(weights.idf[g as usize]);
+            s.dot += Fixed::from(weights.action[i] * weights.action[j]);
         }
     }
 
     fn pairs(&self) -> u32 {
-        self.pairs
+        self.sums.pairs
     }
 }
 
@@ -973,18 +1181,21 @@ fn paired_participation(
     n.into_iter().map(|c| c >= min.max(1)).collect()
 }
 
-/// Per-item inverse document frequencies, per-action TF-IDF weights and per-account norms.
+/// Per-item inverse document frequencies, per-action TF-IDF weights and per-account squared
+/// norms (in fixed point: owners of different items add theirs up in any order).
 struct ItemWeights {
     idf: Vec<f64>,
     /// The weight of the action's account on the action's item: (1 + ln tf) * idf.
     action: Vec<f64>,
-    norm: Vec<f64>,
+    norm_sq: Vec<Fixed>,
 }
 
 impl ItemWeights {
-    fn new(actions: &Actions, degree: &[u32], accounts: usize) -> ItemWeights {
-        let n = accounts.max(1) as f64;
-        let mut norm_sq = vec![0.0f64; degree.len()];
+    /// The weights of `actions`, of `accounts` accounts, `taking_part` of which take part in
+    /// the projection (the documents the inverse document frequency counts).
+    fn new(actions: &Actions, accounts: usize, taking_part: usize) -> ItemWeights {
+        let n = taking_part.max(1) as f64;
+        let mut norm_sq = vec![Fixed::ZERO; accounts];
         let mut idf = Vec::with_capacity(actions.items());
         let mut action = vec![0.0; actions.len()];
         let mut tf: Vec<(u32, u32)> = Vec::new();
@@ -995,7 +1206,7 @@ impl ItemWeights {
             idf.push(w);
             for &(a, c) in &tf {
                 let x = (1.0 + (c as f64).ln()) * w;
-                norm_sq[a as usize] += x * x;
+                norm_sq[a as usize] += Fixed::from(x * x);
             }
             for i in range {
                 let k = tf.binary_search_by_key(&actions.account[i], |&(a, _)| a);
@@ -1006,7 +1217,7 @@ impl ItemWeights {
         ItemWeights {
             idf,
             action,
-            norm: norm_sq.into_iter().map(f64::sqrt).collect(),
+            norm_sq,
         }
     }
 
@@ -1132,6 +1343,83 @@ mod tests {
         }
     }
 
+    /// Where every edge is wanted, the parts of the edges each owner of items finds add up to
+    /// the edges one process finds, every column of them, with the same exemplar items.
+    #[test]
+    fn owners_edge_parts_add_up_to_one_process_edges() {
+        use crate::graphs::actions::{collect, ActionFilter};
+        use crate::graphs::held::owner;
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(60_000, dir.path());
+        let accounts = data.accounts.len();
+        for kind in [CoactionKind::CoHashtag, CoactionKind::CoRetweet] {
+            let whole = collect(&data, kind, &ActionFilter::default());
+            for (min_participation, min_pairs) in [(1, 1), (3, 2)] {
+                let opts = GraphOptions {
+                    min_participation,
+                    min_pairs,
+                    window: crate::graphs::window::Window::Fixed(600_000),
+                    ..GraphOptions::default()
+                };
+                let one = project(&data, whole.clone(), &opts).unwrap();
+                assert!(one.edges.len() > 300, "{kind:?}: {}", one.edges.len());
+                let (mut kept, mut stats) = (whole.clone(), ProjectionStats::default());
+                let degree = drop_light_accounts(&mut kept, accounts, &opts, &mut stats);
+                let ask = ItemsAsk {
+                    kind,
+                    keep: ItemsAsk::keep_of(&degree),
+                    accounts,
+                    window_ms: one.window_ms.unwrap_or(i64::MAX),
+                    cap: opts.max_neighbors.max(1),
+                    edges: true,
+                };
+                for n in [1, 2, 3] {
+                    let all: Vec<EdgeParts> = (0..n)
+                        .map(|q| {
+                            let mut part = whole.of_items(|item| owner(item, n) == q);
+                            part.retain_accounts(|a| ask.keeps(a));
+                            edge_parts(&part, &ask)
+                        })
+                        .collect();
+                    assert!(all.iter().all(|e| e.within(accounts)));
+                    let mut p = Projection {
+                        kind,
+                        window_ms: one.window_ms,
+                        window_reason: None,
+                        edges: Vec::new(),
+                        stats: stats.clone(),
+                        actions: Actions::default(),
+                        names: Vec::new(),
+                    };
+                    let named = add_up_edges(&mut p, all, degree.clone(), min_pairs).unwrap();
+                    let exemplar = |e: &CoEdge| {
+                        let g = e.exemplar_item as usize;
+                        (one.actions.item_key[g], one.actions.naming_row(g))
+                    };
+                    assert_eq!(p.edges.len(), one.edges.len(), "{kind:?} on {n}");
+                    for (got, want) in p.edges.iter().zip(&one.edges) {
+                        assert_eq!(named[got.exemplar_item as usize], exemplar(want));
+                        let got = CoEdge {
+                            exemplar_item: want.exemplar_item,
+                            ..got.clone()
+                        };
+                        assert_eq!(&got, want, "{kind:?} on {n}");
+                    }
+                    let (a, b) = (&p.stats, &one.stats);
+                    assert_eq!(
+                        (a.pairs, a.items, a.pairs_capped, a.items_capped),
+                        (b.pairs, b.items, b.pairs_capped, b.items_capped)
+                    );
+                    assert_eq!(
+                        (a.edges_before_filters, a.edges_below_min_pairs, a.edges),
+                        (b.edges_before_filters, b.edges_below_min_pairs, b.edges)
+                    );
+                    assert_eq!(a.pairs_by_process.len(), n);
+                }
+            }
+        }
+    }
+
     /// Where a kind's actions are paired where their items are owned, each owner's part of
     /// what the window, the accounts that take part and the null read adds up to the whole's:
     /// the same window for the same reason, the same accounts with the same actions, and the
@@ -1202,6 +1490,7 @@ mod tests {
                         accounts,
                         window_ms: 60_000,
                         cap: 3,
+                        edges: false,
                     };
                     let slots = (parts.iter().cloned())
                         .map(|mut part| {

@@ -8,7 +8,7 @@
 //! owner sends its part, and no process takes the whole's.
 
 use super::actions::Actions;
-use super::coaction::ItemsSlots;
+use super::coaction::{EdgeParts, ItemsSlots};
 use super::retweet::{RetweetTotals, RowSources, Source};
 use super::window::Delays;
 use super::{CoactionKind, GraphOptions};
@@ -61,6 +61,24 @@ pub trait HeldApart: Send + Sync {
     /// [`PairJob::held`](super::counting::PairJob::held). Returns what the others' kept
     /// actions add up to.
     fn pair_items(&self, ask: &ItemsAsk) -> Result<ItemsSlots>;
+
+    /// Where every edge is wanted ([`ItemsAsk::edges`]), in place of [`HeldApart::pair_items`]:
+    /// tell every other process how to pair the actions of the items it owns, take `here`,
+    /// this process's parts of the edges, meanwhile, and return every process's, by process.
+    fn pair_edges(
+        &self,
+        ask: &ItemsAsk,
+        here: &(dyn Fn() -> EdgeParts + Sync),
+    ) -> Result<Vec<EdgeParts>>;
+
+    /// Names of `kind`'s items `(key, naming row)`, in that order: from the key, or where a
+    /// row names the item ([`super::actions::names_by_row`]), from what its holder reads of it.
+    fn name_items(
+        &self,
+        data: &Dataset,
+        kind: CoactionKind,
+        items: &[(u64, u32)],
+    ) -> Result<Vec<String>>;
 }
 
 /// What the window and the accounts that take part read of a co-action kind's actions, in
@@ -157,6 +175,10 @@ pub struct ItemsAsk {
     pub accounts: usize,
     pub window_ms: i64,
     pub cap: u32,
+    /// Every edge with every column is wanted (`graph`): each owner sends process 0 its parts
+    /// of the edges ([`super::coaction::edge_parts`]) rather than feeding its pairs into the
+    /// next graph counted.
+    pub edges: bool,
 }
 
 impl ItemsAsk {

@@ -228,12 +228,23 @@ pub fn coaction_actions(
     }
 }
 
-/// Collect `kind`'s actions from `data` and project them onto account pairs.
+/// Collect `kind`'s actions from `data` and project them onto account pairs. Where the rows
+/// are held apart ([`coaction::items_apart`]), their holders take the actions to their items'
+/// owners, which pair them into their parts of the edges.
 pub fn coaction_graph(
     data: &Dataset,
     kind: CoactionKind,
     opts: &GraphOptions,
 ) -> Result<Projection> {
+    if let Some(apart) = coaction::items_apart(opts) {
+        // Retweets that lost their target share the original their text is found in.
+        let sources = match kind {
+            CoactionKind::CoRetweet => opts.holders.sources(data)?.0.by_row,
+            _ => Vec::new(),
+        };
+        let (owned, whole) = apart.take_items(data, kind, opts, &sources)?;
+        return coaction::project_owned_edges(data, apart, owned, whole, opts);
+    }
     let actions = coaction_actions(data, kind, opts)?;
     coaction::project(data, actions, opts)
 }

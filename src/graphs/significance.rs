@@ -14,7 +14,18 @@ use rand::SeedableRng;
 
 /// A non-negative sum kept in fixed point, so totals do not depend on the order in which
 /// threads add them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Fixed(u64);
 
 impl Fixed {

@@ -238,8 +238,7 @@ impl EdgeTable {
         for e in p.edges.iter().filter(|e| keep(e)) {
             t.edges.push((e.a, e.b, weight.of(e)));
             t.values.extend(coaction_values(e));
-            t.example
-                .push(&p.actions.item_label(data, e.exemplar_item as usize));
+            t.example.push(&p.exemplar_name(data, e));
         }
         t
     }
@@ -359,9 +358,7 @@ impl GraphEdges for CoactionEdges<'_> {
 
     fn example(&self, data: &Dataset, i: usize) -> Option<Cow<'_, str>> {
         let e = &self.p.edges[i];
-        Some(Cow::Owned(
-            self.p.actions.item_label(data, e.exemplar_item as usize),
-        ))
+        Some(Cow::Owned(self.p.exemplar_name(data, e)))
     }
 }
 
