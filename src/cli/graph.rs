@@ -4,7 +4,7 @@ use super::input::InputArgs;
 use super::progress::Reporter;
 use super::{one_of, set, with_defaults};
 use coordnet::graphs::CoEdge;
-use coordnet::graphs::{self, coaction_graph, retweet_graph, CoactionKind, GraphKind};
+use coordnet::graphs::{self, coaction_graph, CoactionKind, GraphKind};
 use coordnet::graphs::{GraphOptions, Window};
 use coordnet::ingest::Holding;
 use coordnet::progress::Progress;
@@ -145,15 +145,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     // CooRTweet counts every row, repeated ones too.
     ingest_opts.keep_repeated_rows = args.graph.coortweet;
-    // Across processes, a co-action graph is projected where its rows are held (each holder
-    // takes its rows' actions to their items' owners, which pair them); the retweet graph is
-    // built on process 0, which takes every record.
-    let holding = match args.graph.kind {
-        GraphKind::Coaction(_) => Holding::Apart,
-        GraphKind::Retweet => Holding::OnFirst,
-    };
+    // Across processes, the rows stay where they were parsed: a co-action graph is projected
+    // there (each holder takes its rows' actions to their items' owners, which pair them), and
+    // each holder sends what its rows' retweets add to the retweet graph.
     let (read, session) =
-        (args.cluster).read(&args.input.inputs, &ingest_opts, &progress, holding)?;
+        (args.cluster).read(&args.input.inputs, &ingest_opts, &progress, Holding::Apart)?;
     let Some((data, stats)) = read else {
         return Ok(()); // this process's share is read, and served while asked: its part is done
     };
@@ -184,9 +180,9 @@ fn build(
         &format!("building the {} graph", args.graph.kind.name()),
         None,
     );
-    let (table, nodes) = match args.graph.kind {
+    let (nodes, table) = match args.graph.kind {
         GraphKind::Retweet => {
-            let g = retweet_graph(data);
+            let g = graphs::retweet_graph_held(data, opts)?;
             let r = &g.stats;
             progress.say(&format!(
                 "retweets: {} ({} source from record, {} from 'RT @name:', {} from matching \
@@ -200,8 +196,7 @@ fn build(
             ));
             let min = args.min_weight.unwrap_or(1.0).max(1.0).ceil() as u32;
             let table = EdgeTable::retweet(&g, min);
-            let nodes = NodeTable::basic(data, &table.nodes());
-            (table, nodes)
+            (table.nodes(), table)
         }
         GraphKind::Coaction(kind) => {
             let mut p = coaction_graph(data, kind, opts)?;
@@ -232,12 +227,12 @@ fn build(
                 return Ok(());
             }
             let table = EdgeTable::coaction(data, &p, weight, keep);
-            // Each account's tweets, counted where the rows are held.
-            let tweets = session.elsewhere().activity(data)?.tweets;
-            let nodes = NodeTable::with_tweets(data, &tweets, &table.nodes());
-            (table, nodes)
+            (table.nodes(), table)
         }
     };
+    // Each account's tweets, counted where the rows are held.
+    let tweets = session.elsewhere().activity(data)?.tweets;
+    let nodes = NodeTable::with_tweets(data, &tweets, &nodes);
     progress.stage("writing", None);
     write_output(&args.output, |out| {
         write_graph(out, format, data, &table, &nodes)

@@ -26,7 +26,7 @@ use crate::graphs::counting::Unit;
 use crate::graphs::held::{self, HeldApart, ItemsAsk, ItemsSummary};
 use crate::graphs::originals::{self, Answer, Finder, Held, Offer, Original, TextOffer};
 use crate::graphs::profiles::{self, Family, FamilyPairs, ProfileOptions};
-use crate::graphs::retweet::{self, RetweetTotals, RowSources, Source, SourceFound};
+use crate::graphs::retweet::{self, RetweetPart, RetweetTotals, RowSources, Source, SourceFound};
 use crate::graphs::similarity::{self, Forms, NearGroups};
 use crate::graphs::{CoactionKind, GraphOptions};
 use crate::scoring::rhythm::Plan;
@@ -86,6 +86,11 @@ enum Said {
     Rows(Vec<u32>, bool),
     /// What these rows of its own (by their place in its shard) say of the items they name.
     Names(Vec<u32>),
+    /// What its rows' retweets add to the retweet graph, every column of it (of so many
+    /// accounts).
+    RetweetPart(usize),
+    /// To process 0: that.
+    Retweeted(Box<RetweetPart>),
     /// To process 0, where every edge is wanted: a process's parts of the edges.
     Edges(Box<EdgeParts>),
     /// The run is done.
@@ -637,11 +642,17 @@ impl Holder {
         for (r, s, original_ms) in found {
             self.sources[r as usize] = Some(SourceFound {
                 account: s.account(),
+                from: s.from(),
                 delay_ms: originals::delay_ms(&self.shard.data, r as usize, original_ms),
                 original_row: s.original_row(),
             });
         }
         count
+    }
+
+    /// What the rows' retweets add to the retweet graph.
+    fn retweet_part(&self) -> RetweetPart {
+        retweet::retweet_part(&self.shard.data, &self.sources[..], self.here())
     }
 
     /// The retweet graph's pair keys of the rows, in row order.
@@ -816,6 +827,13 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                 Some(seen) => link.post(0, &seen)?,
                 None => return Err(unexpected(link, 0, "rows it holds")),
             },
+            (0, Said::RetweetPart(accounts)) => {
+                let part = holder.retweet_part();
+                if !part.within(accounts) {
+                    return Err(unexpected(link, 0, "the number of accounts its rows name"));
+                }
+                link.post(0, &Said::Retweeted(Box::new(part)))?
+            }
             (0, Said::Names(rows)) => match holder.names(&rows) {
                 Some(names) => link.post(0, &names)?,
                 None => return Err(unexpected(link, 0, "rows it holds")),
@@ -1250,6 +1268,30 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
         Ok((items.iter())
             .map(|&(key, row)| actions::item_name(data, kind, key, said.get(&row)))
             .collect())
+    }
+
+    fn retweet_parts(&self, data: &Dataset, sources: &RowSources) -> Result<Vec<RetweetPart>> {
+        let here = || retweet::retweet_part(data, sources, &self.here);
+        let mut parts = vec![match self.own() {
+            Some(h) => h.retweet_part(),
+            None => here(),
+        }];
+        for p in 1..self.held.len() {
+            self.link.post(p, &Said::RetweetPart(data.accounts.len()))?;
+        }
+        let mut got: Vec<Option<RetweetPart>> = (1..self.held.len()).map(|_| None).collect();
+        for _ in 1..self.held.len() {
+            match self.link.mail::<Said>()? {
+                (q, Said::Retweeted(part))
+                    if 0 < q && got[q - 1].is_none() && part.within(data.accounts.len()) =>
+                {
+                    got[q - 1] = Some(*part)
+                }
+                (q, _) => return Err(unexpected_in(&self.link, q, "its rows' retweets")),
+            }
+        }
+        parts.extend(got.into_iter().flatten());
+        Ok(parts)
     }
 
     fn retweet_keys(&self, data: &Dataset, sources: &[Option<Source>]) -> Vec<u64> {

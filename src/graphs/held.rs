@@ -9,7 +9,7 @@
 
 use super::actions::Actions;
 use super::coaction::{EdgeParts, ItemsSlots};
-use super::retweet::{RetweetTotals, RowSources, Source};
+use super::retweet::{RetweetPart, RetweetTotals, RowSources, Source};
 use super::window::Delays;
 use super::{CoactionKind, GraphOptions};
 use crate::dataset::{Dataset, TimeResolution};
@@ -61,6 +61,10 @@ pub trait HeldApart: Send + Sync {
     /// [`PairJob::held`](super::counting::PairJob::held). Returns what the others' kept
     /// actions add up to.
     fn pair_items(&self, ask: &ItemsAsk) -> Result<ItemsSlots>;
+
+    /// What every process's rows add to the retweet graph, with every column of its edges
+    /// (`graph`): process 0's of its rows, with `sources` ([`HeldApart::sources`]), first.
+    fn retweet_parts(&self, data: &Dataset, sources: &RowSources) -> Result<Vec<RetweetPart>>;
 
     /// Where every edge is wanted ([`ItemsAsk::edges`]), in place of [`HeldApart::pair_items`]:
     /// tell every other process how to pair the actions of the items it owns, take `here`,

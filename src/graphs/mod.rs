@@ -249,6 +249,18 @@ pub fn coaction_graph(
     coaction::project(data, actions, opts)
 }
 
+/// The retweet graph of `data`; where its rows are held apart ([`GraphOptions::holders`]),
+/// from what each holder's rows add to it, with the sources found across the processes.
+pub fn retweet_graph_held(data: &Dataset, opts: &GraphOptions) -> Result<RetweetGraph> {
+    match opts.holders.apart() {
+        Some(apart) => {
+            let (sources, _) = apart.sources(data)?;
+            Ok(retweet::from_parts(apart.retweet_parts(data, &sources)?))
+        }
+        None => Ok(retweet_graph(data)),
+    }
+}
+
 /// `90s`, `5m`, `2h`, `1d`, `1h30m`, `1500ms`, a bare number of seconds, or `none` (no
 /// window).
 pub fn parse_duration(s: &str) -> Result<Option<i64>> {

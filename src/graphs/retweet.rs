@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use std::ops::Range;
 
 /// How a retweet's source was found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceFrom {
     Record,
@@ -116,6 +116,7 @@ impl Source {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceFound {
     pub account: u32,
+    pub from: SourceFrom,
     pub delay_ms: Option<i64>,
     /// The original's row in the dataset, if it is there.
     pub original_row: Option<u32>,
@@ -155,6 +156,7 @@ impl Sources for RowSources {
             let original_ms = (s.original_row()).map(|o| data.time_ms[o as usize]);
             SourceFound {
                 account: s.account(),
+                from: s.from(),
                 delay_ms: super::originals::delay_ms(data, row, original_ms),
                 original_row: s.original_row(),
             }
@@ -201,7 +203,7 @@ impl RetweetEdge {
 }
 
 /// Counts of what recovery found.
-#[derive(Clone, Debug, Default, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RetweetStats {
     pub retweets: usize,
     pub source_from_record: usize,
@@ -301,32 +303,76 @@ pub(crate) fn screen_name_index(data: &Dataset) -> HashMap<String, u32> {
 
 /// Build the retweet graph.
 pub fn retweet_graph(data: &Dataset) -> RetweetGraph {
-    from_sources(data, &sources(data))
+    let found = RowSources::here(sources(data));
+    from_parts(vec![retweet_part(
+        data,
+        &found,
+        std::slice::from_ref(&(0..data.len())),
+    )])
 }
 
-/// Build the retweet graph from sources already found by [`sources`].
-pub fn from_sources(data: &Dataset, found: &[Option<Source>]) -> RetweetGraph {
-    let mut stats = RetweetStats::default();
-    let mut delays: Vec<(u64, i64)> = Vec::new();
-    for (r, s) in found.iter().enumerate() {
+/// What some rows' retweets add to the retweet graph: how their sources were found, and each
+/// one's amplifier -> source pair with its delay (-1 where unknown). Parts of the rows held
+/// apart add up ([`from_parts`]).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RetweetPart {
+    pub stats: RetweetStats,
+    pub delays: Vec<(u64, i64)>,
+}
+
+impl RetweetPart {
+    /// Whether every pair names accounts below `accounts`.
+    pub fn within(&self, accounts: usize) -> bool {
+        let fits = |a: u64| a < accounts as u64;
+        (self.delays.iter()).all(|&(k, _)| fits(k >> 32) && fits(k & 0xffff_ffff))
+    }
+}
+
+/// The part of `rows` of `data`, whose retweets' sources `found` gives.
+pub fn retweet_part<S: Sources + ?Sized>(
+    data: &Dataset,
+    found: &S,
+    rows: &[Range<usize>],
+) -> RetweetPart {
+    let mut part = RetweetPart::default();
+    let stats = &mut part.stats;
+    for r in rows.iter().flat_map(|rows| rows.clone()) {
         if data.kind(r) != TweetKind::Retweet {
             continue;
         }
         stats.retweets += 1;
-        let Some(s) = s else {
+        let Some(s) = found.source(data, r) else {
             stats.source_unknown += 1;
             continue;
         };
-        match s.from() {
+        match s.from {
             SourceFrom::Record => stats.source_from_record += 1,
             SourceFrom::TextPrefix => stats.source_from_text_prefix += 1,
             SourceFrom::TextMatch => stats.source_from_text_match += 1,
         }
-        let Some(key) = pair_key(data.account[r], s.account()) else {
+        let Some(key) = pair_key(data.account[r], s.account) else {
             stats.self_retweets += 1;
             continue;
         };
-        delays.push((key, s.delay_ms(data, r).unwrap_or(-1)));
+        part.delays.push((key, s.delay_ms.unwrap_or(-1)));
+    }
+    part
+}
+
+/// The retweet graph that the parts of every row add up to.
+pub fn from_parts(parts: Vec<RetweetPart>) -> RetweetGraph {
+    let mut stats = RetweetStats::default();
+    let mut delays: Vec<(u64, i64)> =
+        Vec::with_capacity(parts.iter().map(|p| p.delays.len()).sum());
+    for part in parts {
+        let s = part.stats;
+        stats.retweets += s.retweets;
+        stats.source_from_record += s.source_from_record;
+        stats.source_from_text_prefix += s.source_from_text_prefix;
+        stats.source_from_text_match += s.source_from_text_match;
+        stats.source_unknown += s.source_unknown;
+        stats.self_retweets += s.self_retweets;
+        delays.extend(part.delays);
     }
     delays.par_sort_unstable();
     let mut edges = Vec::new();

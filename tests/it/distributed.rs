@@ -216,20 +216,21 @@ fn detect_and_graph_on_2_and_3_processes_give_the_bytes_of_one() {
         );
         same_files(&expected, &dir.path().join(&name), n);
     }
-    // A co-action graph is projected where the rows are held: process 0 keeps its own
-    // rows, and every process pairs the actions of the items it owns. (The retweet graph
-    // takes every record to process 0.)
+    // A graph is built where the rows are held: process 0 keeps its own rows, every process
+    // pairs the actions of the items it owns, and each sends what its rows' retweets add to
+    // the retweet graph.
     for (kind, file, n) in [
         (&["co-hashtag"][..], "csv", 2),
         (&["co-retweet"], "gexf", 3),
         (&["co-mention", "--window", "1d"], "csv", 2),
         (&["co-url", "--window", "1d"], "graphml", 2),
         (&["retweet"], "csv", 2),
+        (&["retweet"], "gexf", 3),
     ] {
         let said = graph_on(dir.path(), &inputs, kind, file, n, 200);
+        let (own, all) = rows_on_0(&said);
+        assert!(0 < own && own < all * 3 / 4, "{own} of {all} rows");
         if kind[0] != "retweet" {
-            let (own, all) = rows_on_0(&said);
-            assert!(0 < own && own < all * 3 / 4, "{own} of {all} rows");
             let pairs = format!("pairs counted on {n} processes");
             assert!(said.contains(&pairs), "{kind:?}: {said}");
         }
@@ -920,13 +921,15 @@ fn real_archive_and_collection_on_2_processes_give_the_bytes_of_one() {
         }
         assert_eq!(files(&out("one")), files(&out("two")), "inputs {inputs:?}");
     }
-    // The archive's co-retweet graph names retweets that lost their target by the original
+    // The archive's retweets name no target: their sources are found from their texts, across
+    // the processes. Its co-retweet graph names retweets that lost their target by the original
     // found from their text, or by their text; co-tweet's by the normal form, co-similar's by a
     // text: every name is read where its row is held.
     let archive: Vec<String> = (shapes[0].0.iter())
         .map(|p| p.to_str().unwrap().to_string())
         .collect();
     graph_on(dir.path(), &archive, &["co-retweet"], "csv", 2, 100_000);
+    graph_on(dir.path(), &archive, &["retweet"], "graphml", 2, 100_000);
     graph_on(
         dir.path(),
         &archive,
