@@ -5,8 +5,13 @@
 # (the loopback interface's counter, read before and after). Checks that both give the same
 # files (summary.json's timings aside).
 #
-#   [RUNS=3] [WORK=DIR] [THREADS=T] [PIN=1] benches/processes.sh [TWEETS] [PARTS]
-#   (default 10000000 8)
+#   [RUNS=3] [WORK=DIR] [THREADS=T] [PIN=1] [GRAPH=KIND] [INPUT="FILE..."] [BIN=PATH] \
+#     benches/processes.sh [TWEETS] [PARTS]   (default 10000000 8)
+#
+# GRAPH=KIND runs `coordnet graph --kind KIND` (one graph, every edge, written as CSV) instead
+# of `detect`. INPUT names the input files instead of generating them (TWEETS then only
+# divides the bytes sent). BIN runs that binary instead of building this tree's (to compare
+# builds).
 #
 # PARTS=1 writes one plain CSV instead, which the two processes split by byte ranges (process 0
 # cuts it into chunks and parses every other one). THREADS=T gives every process T threads
@@ -34,10 +39,19 @@ WORK=${WORK:-$(mktemp -d)}
 mkdir -p "$WORK"
 cleanup() { if [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; fi; }
 trap cleanup EXIT
-cargo build --release --quiet --features distributed --manifest-path "$ROOT/Cargo.toml" --bin coordnet
-cp "$ROOT/target/release/coordnet" "$WORK/coordnet"
-BIN=$WORK/coordnet
-if [ "$PARTS" = 1 ]; then
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet --features distributed --manifest-path "$ROOT/Cargo.toml" --bin coordnet
+  cp "$ROOT/target/release/coordnet" "$WORK/coordnet"
+  BIN=$WORK/coordnet
+fi
+CMD=(detect); ONE=$WORK/one; TWO=$WORK/two; STAGES=7
+if [ -n "${GRAPH:-}" ]; then
+  CMD=(graph --kind "$GRAPH"); ONE=$WORK/one.csv; TWO=$WORK/two.csv; STAGES=3
+fi
+if [ -n "${INPUT:-}" ]; then
+  read -r -a INPUTS <<<"$INPUT"
+  SHAPE="${#INPUTS[@]} file(s) given"
+elif [ "$PARTS" = 1 ]; then
   INPUTS=("$WORK/data/tweets.csv")
   [ -f "${INPUTS[0]}" ] || "$BIN" synth -o "$WORK/data" --tweets "$TWEETS" --seed 1 -q >/dev/null
   SHAPE="one plain file"
@@ -49,7 +63,9 @@ else
   SHAPE="$PARTS zstd files"
 fi
 # The reading stage's seconds: from its start to the next stage's, in COORDNET_TIMINGS' notes.
-reading() { awk '/^\[1\/7\]/ {gsub(/\(/,""); a=$4} /^\[2\/7\]/ {gsub(/\(/,""); print $4 - a}' "$1"; }
+reading() {
+  awk -v s="$STAGES" '$1 == "[1/" s "]" {gsub(/\(/,""); a=$4} $1 == "[2/" s "]" {gsub(/\(/,""); print $4 - a}' "$1"
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 lo_bytes() { cat /sys/class/net/lo/statistics/tx_bytes; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
@@ -59,19 +75,19 @@ field() { tail -1 "$WORK/$1.mem" | awk "{print \$$2}"; }
 cpu() { tail -1 "$WORK/$1.mem" | awk '{print $2 + $3}'; }
 one=(); two=(); mem1=(); mem0=(); memr=(); sent=(); read1=(); read2=(); cpu1=(); cpu0=(); cpur=()
 for _ in $(seq "$RUNS"); do
-  rm -rf "$WORK/one" "$WORK/two"
+  rm -rf "$ONE" "$TWO"
   t0=$(now)
-  COORDNET_TIMINGS=1 /usr/bin/time -f "%M %U %S" -o "$WORK/one.mem" "${PIN0[@]}" "$BIN" detect \
-    "${INPUTS[@]}" -o "$WORK/one" -q "${THREADS_ARG[@]}" >/dev/null 2>"$WORK/one.err"
+  COORDNET_TIMINGS=1 /usr/bin/time -f "%M %U %S" -o "$WORK/one.mem" "${PIN0[@]}" "$BIN" "${CMD[@]}" \
+    "${INPUTS[@]}" -o "$ONE" -q "${THREADS_ARG[@]}" >/dev/null 2>"$WORK/one.err"
   t1=$(now)
   printf '127.0.0.1:%s\n127.0.0.1:%s\n' "$(free_port)" "$(free_port)" >"$WORK/hosts"
   b0=$(lo_bytes)
   t2=$(now)
-  /usr/bin/time -f "%M %U %S" -o "$WORK/p1.mem" "${PIN1[@]}" "$BIN" detect "${INPUTS[@]}" \
-    -o "$WORK/two" -q "${THREADS_ARG[@]}" --processes 2 --process 1 --hostfile "$WORK/hosts" \
+  /usr/bin/time -f "%M %U %S" -o "$WORK/p1.mem" "${PIN1[@]}" "$BIN" "${CMD[@]}" "${INPUTS[@]}" \
+    -o "$TWO" -q "${THREADS_ARG[@]}" --processes 2 --process 1 --hostfile "$WORK/hosts" \
     >/dev/null 2>"$WORK/p1.err" &
-  COORDNET_TIMINGS=1 /usr/bin/time -f "%M %U %S" -o "$WORK/p0.mem" "${PIN0[@]}" "$BIN" detect \
-    "${INPUTS[@]}" -o "$WORK/two" -q "${THREADS_ARG[@]}" --processes 2 --process 0 \
+  COORDNET_TIMINGS=1 /usr/bin/time -f "%M %U %S" -o "$WORK/p0.mem" "${PIN0[@]}" "$BIN" "${CMD[@]}" \
+    "${INPUTS[@]}" -o "$TWO" -q "${THREADS_ARG[@]}" --processes 2 --process 0 \
     --hostfile "$WORK/hosts" >/dev/null 2>"$WORK/p0.err"
   wait
   t3=$(now)
@@ -88,7 +104,8 @@ for p in sys.argv[1:]:
     v=json.load(open(p)); v.pop("timings_s",None); v.get("ingest",{}).pop("seconds",None)
     print(json.dumps(v,sort_keys=True))' "$@"; }
 same=yes
-for f in "$WORK"/one/*; do
+if [ -n "${GRAPH:-}" ]; then cmp -s "$ONE" "$TWO" || same=no; fi
+for f in $([ -z "${GRAPH:-}" ] && echo "$WORK"/one/*); do
   n=$(basename "$f")
   if [ "$n" = summary.json ]; then
     [ "$(strip "$f")" = "$(strip "$WORK/two/$n")" ] || same=no
@@ -99,7 +116,7 @@ done
 s1=$(median "${one[@]}"); s2=$(median "${two[@]}")
 PINNED=""
 if [ "${PIN:-0}" = 1 ]; then PINNED=", each process pinned to a core of its own"; fi
-echo "tweets: $TWEETS in $SHAPE; threads per process: ${THREADS:-one per core}$PINNED"
+echo "${CMD[*]}; tweets: $TWEETS in $SHAPE; threads per process: ${THREADS:-one per core}$PINNED"
 echo "reading stage: one process $(median "${read1[@]}") s, two processes $(median "${read2[@]}") s (medians)"
 echo "one process:    $s1 s (median of $RUNS), peak $(( $(median "${mem1[@]}") / 1024 )) MB"
 echo "two processes:  $s2 s (median of $RUNS); peak process 0 $(( $(median "${mem0[@]}") / 1024 )) MB, process 1 $(( $(median "${memr[@]}") / 1024 )) MB"

@@ -95,7 +95,6 @@ impl ClusterArgs {
         inputs: &[PathBuf],
         opts: &IngestOptions,
         progress: &dyn Progress,
-        _holding: coordnet::ingest::Holding,
     ) -> anyhow::Result<(Read, Session)> {
         let read = ingest_with_progress(inputs, opts, progress)?;
         Ok((Some(read), Session::default()))
@@ -146,43 +145,34 @@ mod across {
         }
 
         /// Read the inputs, across the processes if the flags name some. A process other than
-        /// 0 then counts pairs for process 0, and as `holding` says holds the rows it parsed
-        /// and tallies them for process 0, until it is let go.
+        /// 0 then holds the rows it parsed and, until it is let go, does the graphs' and
+        /// scoring's work on them and on the items it owns, as process 0 asks.
         pub fn read(
             &self,
             inputs: &[PathBuf],
             opts: &IngestOptions,
             progress: &dyn Progress,
-            holding: coordnet::ingest::Holding,
         ) -> anyhow::Result<(Read, Session)> {
-            let keep_rows = holding != coordnet::ingest::Holding::OnFirst;
             let Some(mut cluster) = self.cluster()? else {
                 let read = ingest_with_progress(inputs, opts, progress)?;
                 return Ok((Some(read), Session::default()));
             };
             cluster.parse_ahead = coordnet::ingest::parse_ahead(opts);
             let link = self.start(&cluster, inputs)?;
-            match coordnet::ingest::ingest_across(inputs, opts, progress, &link, holding) {
+            match coordnet::ingest::ingest_across(inputs, opts, progress, &link) {
                 Ok(Gathered::First(data, stats, held, own)) => {
                     link.gathered()?;
-                    let rows = (keep_rows).then(|| {
-                        let mut rows = RowsAcross::new(&link, held, data.tweets());
-                        if let Some(own) = own {
-                            rows.hold_own(*own);
-                        }
-                        std::sync::Arc::new(rows)
-                    });
+                    let mut rows = RowsAcross::new(&link, held, data.tweets());
+                    rows.hold_own(*own);
                     let session = Session {
                         link: Some(link),
-                        rows,
+                        rows: Some(std::sync::Arc::new(rows)),
                     };
                     Ok((Some((data, stats)), session))
                 }
                 Ok(Gathered::Other(shard)) => {
-                    if let Some(shard) = shard {
-                        // Failing, this process stops at once: process 0 sees it go.
-                        coordnet::distributed::serve_rows(&link, shard)?;
-                    }
+                    // Failing, this process stops at once: process 0 sees it go.
+                    coordnet::distributed::serve_rows(&link, shard)?;
                     link.finish()?;
                     Ok((None, Session::default()))
                 }

@@ -5,7 +5,7 @@ use super::progress::Reporter;
 use super::{one_of, set, with_defaults};
 use coordnet::communities::Quality;
 use coordnet::graphs::{CoactionKind, Window};
-use coordnet::ingest::{ingest_with_progress, Holding};
+use coordnet::ingest::ingest_with_progress;
 use coordnet::pipeline::{InputKind, STAGES};
 use coordnet::progress::Progress;
 use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
@@ -224,7 +224,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let progress = Reporter::new(STAGES.len() + 2 + usize::from(!args.control.is_empty()));
     progress.say(&args.input.memory_line());
     let options = args.input.options();
-    match (args.cluster).read(&args.input.inputs, &options, &progress, Holding::Apart)? {
+    match (args.cluster).read(&args.input.inputs, &options, &progress)? {
         (Some((data, stats)), session) => {
             let read = Read {
                 data,

@@ -6,7 +6,6 @@ use super::{one_of, set, with_defaults};
 use coordnet::graphs::CoEdge;
 use coordnet::graphs::{self, coaction_graph, CoactionKind, GraphKind};
 use coordnet::graphs::{GraphOptions, Window};
-use coordnet::ingest::Holding;
 use coordnet::progress::Progress;
 use coordnet::report::graph_file::{write_coaction_csv, EdgeWeight};
 use coordnet::report::{write_graph, EdgeTable, GraphEdges, GraphFormat, NodeTable};
@@ -148,8 +147,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // Across processes, the rows stay where they were parsed: a co-action graph is projected
     // there (each holder takes its rows' actions to their items' owners, which pair them), and
     // each holder sends what its rows' retweets add to the retweet graph.
-    let (read, session) =
-        (args.cluster).read(&args.input.inputs, &ingest_opts, &progress, Holding::Apart)?;
+    let (read, session) = (args.cluster).read(&args.input.inputs, &ingest_opts, &progress)?;
     let Some((data, stats)) = read else {
         return Ok(()); // this process's share is read, and served while asked: its part is done
     };

@@ -2,10 +2,9 @@
 //!
 //! Each process pushes each batch it codes for process 0 into a builder of its own
 //! ([`DatasetBuilder::for_shard`]), which keeps the batch's strings as the numbers it sent
-//! them by. Once process 0 has every record (whole, or, where `detect` keeps the rows apart,
-//! its [outline](super::outline)), it knows where each record went (its row, or dropped as a
-//! repeat, told from the [`RepeatRow`]s it asked for) and which id each number stands for:
-//! its [`Placement`] of that process. With it the process turns its rows into a [`Shard`]:
+//! them by. Once process 0 has every record's [outline](super::outline), it knows where each
+//! record went (its row, or dropped as a repeat, told from the [`RepeatRow`]s it asked for)
+//! and which id each number stands for: its [`Placement`] of that process. With it the process turns its rows into a [`Shard`]:
 //! the dataset's own rows and columns, with the ids one process gives, so that what reads rows
 //! reads a shard's the same. Process 0's own rows become a shard the same way, and the
 //! dataset keeps the accounts and strings, and no row.

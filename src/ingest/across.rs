@@ -1,8 +1,6 @@
-//! Reading across processes: each process reads and parses its share of the inputs and
-//! sends the parsed chunks to process 0, which merges every share in input order: whole
-//! (`graph`), or, where the rows stay with the processes that
-//! parse them ([`Holding::Apart`]), as their [outlines](crate::dataset::outline), process 0's
-//! own too. Files and zip entries are dealt out whole ([`crate::distributed::shares`]); a
+//! Reading across processes: each process reads and parses its share of the inputs, keeps
+//! the rows it parses, and sends process 0 their [outlines](crate::dataset::outline), which
+//! it merges in input order, its own too. Files and zip entries are dealt out whole ([`crate::distributed::shares`]); a
 //! plain file larger than half a process's share is split by byte ranges: process 0 cuts it
 //! into chunks as one process does, and tells each of the others where its chunks lie. The
 //! dataset process 0 builds (with the rows each process holds) is the one a single process
@@ -95,25 +93,25 @@ pub fn parse_ahead(opts: &IngestOptions) -> usize {
 /// What a process has once the inputs are read across processes.
 pub enum Gathered {
     /// Process 0: the dataset and report a single process builds from all the inputs, the
-    /// rows each other process holds (by process, rising; none unless rows stay apart), and
-    /// then its own (the dataset holds none).
-    First(Dataset, IngestStats, Vec<Vec<u32>>, Option<Box<Shard>>),
-    /// Another process: the rows it parsed, as the dataset's (when rows stay apart).
-    Other(Option<Shard>),
+    /// rows each other process holds (by process, rising), and then its own (the dataset
+    /// holds none).
+    First(Dataset, IngestStats, Vec<Vec<u32>>, Box<Shard>),
+    /// Another process: the rows it parsed, as the dataset's.
+    Other(Shard),
 }
 
 /// Read `inputs` across the processes of `link`. Process 0 gathers the dataset a single
-/// process builds from all of them; the others read their share and send it to process 0,
-/// and where `holding` keeps the rows apart hold on to it, as the dataset's rows once process
-/// 0 places them.
+/// process builds from all of them, without their rows' columns; every process, process 0
+/// too, holds the rows it parsed, as the dataset's rows once process 0 places them (process
+/// 0 is sent only their outlines: each row's time and tweet id, and the strings and account
+/// fields it gives first).
 pub fn ingest_across(
     inputs: &[PathBuf],
     opts: &IngestOptions,
     progress: &dyn Progress,
     link: &Link<Shipment>,
-    holding: Holding,
 ) -> Result<Gathered> {
-    let read = read_across(inputs, opts, progress, link, holding);
+    let read = read_across(inputs, opts, progress, link);
     if let (Err(e), false) = (&read, link.cluster().is_first()) {
         // Process 0 says why the run stops; this process says it too, as it fails.
         link.send_urgent(Shipment::Failed {
@@ -129,7 +127,6 @@ fn read_across(
     opts: &IngestOptions,
     progress: &dyn Progress,
     link: &Link<Shipment>,
-    holding: Holding,
 ) -> Result<Gathered> {
     let (sources, skipped) = source::expand_noting(inputs)?;
     let sizes: Vec<u64> = (sources.iter())
@@ -138,11 +135,9 @@ fn read_across(
     let cluster = link.cluster();
     let readers = readers(&sources, &sizes, cluster.processes());
     if !cluster.is_first() {
-        let kept = send_share(&sources, &readers, opts, link, holding)?;
+        let kept = send_share(&sources, &readers, opts, link)?;
         // Reading is over for process 0 too once it places the rows.
-        let shard = kept
-            .map(|b| crate::distributed::keep_rows(link, b))
-            .transpose()?;
+        let shard = crate::distributed::keep_rows(link, kept)?;
         return Ok(Gathered::Other(shard));
     }
     let expected = sources.iter().map(source::expected_bytes).sum();
@@ -155,54 +150,43 @@ fn read_across(
         pending: HashMap::new(),
         parsed: vec![0; cluster.processes()],
     };
-    let mut own = (holding == Holding::Apart).then(|| Keeping::new(0, holding, opts));
+    let mut own = Keeping::new(0, opts);
     let read = read_batches(
         names,
         expected,
         opts,
         None,
-        own.as_mut().map(|k| k as &mut (dyn Prepare + Send)),
+        Some(&mut own as &mut (dyn Prepare + Send)),
         |tx, pool| gather(&sources, &readers, opts, tx, pool, progress, &mut arrivals),
     )?;
     let keep_repeated = opts.keep_repeated_rows;
-    let (built, held, own) = match own.and_then(Keeping::kept) {
-        Some(kept) => {
-            let (built, held, own) =
-                crate::distributed::place_outlined(link, read.builder, kept, keep_repeated)?;
-            (built, held, Some(Box::new(own)))
-        }
-        None => (
-            read.builder.finish_placing(keep_repeated, 1),
-            Vec::new(),
-            None,
-        ),
-    };
+    let (built, held, own) =
+        crate::distributed::place_outlined(link, read.builder, own.kept(), keep_repeated)?;
     let (data, mut stats, _) = finished(read.stats, read.started, built, opts)?;
     let mut parsed = arrivals.parsed;
     // Process 0 parsed what the others did not.
     parsed[0] = stats.rows_read.saturating_sub(parsed.iter().sum());
     stats.rows_by_process = parsed;
     stats.skipped_entries = skipped;
-    Ok(Gathered::First(data, stats, held, own))
+    Ok(Gathered::First(data, stats, held, Box::new(own)))
 }
 
 /// Read and parse this process's share, sending each file's layout, chunks and hash (of a
-/// split file, its chunks and how many it was cut into). Where the rows stay apart
-/// (`holding`), returns the rows sent, in a builder of their own.
+/// split file, its chunks and how many it was cut into). Returns the rows sent, in a builder
+/// of their own.
 fn send_share(
     sources: &[Source],
     readers: &[Reader],
     opts: &IngestOptions,
     link: &Link<Shipment>,
-    holding: Holding,
-) -> Result<Option<DatasetBuilder>> {
+) -> Result<DatasetBuilder> {
     let me = link.cluster().process;
     let pool = BufferPool::default();
     let (tx, rx) = sync_channel(8);
     let mut sink = Ship {
         link,
         next: HashMap::new(),
-        keeping: Keeping::new(me as u32, holding, opts),
+        keeping: Keeping::new(me as u32, opts),
         formats: HashMap::new(),
     };
     std::thread::scope(|scope| {
@@ -392,33 +376,28 @@ fn send_cuts(
 }
 
 /// A process's own rows on their way to process 0's merging, in input order: each batch
-/// coded (its strings sent before as numbers); where the rows stay apart, kept here whole
-/// (see `crate::dataset::shard`) and cut to its outline for process 0.
+/// coded (its strings sent before as numbers), kept here whole (see `crate::dataset::shard`)
+/// and cut to its outline for process 0.
 struct Keeping<'a> {
     coder: Coder,
-    /// Where the rows stay apart: the rows kept, and what is outlined of them.
-    apart: Option<(DatasetBuilder, Outliner)>,
+    kept: DatasetBuilder,
+    outliner: Outliner,
     opts: &'a IngestOptions,
 }
 
 impl<'a> Keeping<'a> {
-    fn new(me: u32, holding: Holding, opts: &'a IngestOptions) -> Keeping<'a> {
-        let apart = holding == Holding::Apart;
+    fn new(me: u32, opts: &'a IngestOptions) -> Keeping<'a> {
         Keeping {
             coder: Coder::new(me),
-            apart: apart.then(|| {
-                (
-                    DatasetBuilder::for_shard(opts.keep_text),
-                    Outliner::default(),
-                )
-            }),
+            kept: DatasetBuilder::for_shard(opts.keep_text),
+            outliner: Outliner::default(),
             opts,
         }
     }
 
-    /// The rows kept, where they stay apart.
-    fn kept(self) -> Option<DatasetBuilder> {
-        self.apart.map(|(kept, _)| kept)
+    /// The rows kept.
+    fn kept(self) -> DatasetBuilder {
+        self.kept
     }
 }
 
@@ -434,13 +413,12 @@ impl Prepare for Keeping<'_> {
             return Ok(());
         }
         self.coder.code(batch);
-        if let Some((kept, outliner)) = &mut self.apart {
-            // Texts as process 0 keeps them (see `merge`).
-            kept.keep_text(self.opts.keep_text || format == Some(Format::Ira));
-            kept.push(file, batch)?;
-            kept.spill_texts(self.opts.max_text_memory, &self.opts.temp_dir())?;
-            outliner.outline(batch, self.coder.numbered());
-        }
+        // Texts as process 0 keeps them (see `merge`).
+        let kept = &mut self.kept;
+        kept.keep_text(self.opts.keep_text || format == Some(Format::Ira));
+        kept.push(file, batch)?;
+        kept.spill_texts(self.opts.max_text_memory, &self.opts.temp_dir())?;
+        self.outliner.outline(batch, self.coder.numbered());
         Ok(())
     }
 }

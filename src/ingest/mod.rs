@@ -802,18 +802,6 @@ fn csv_layout(header: &[String], opts: &IngestOptions, name: &std::path::Path) -
     })
 }
 
-/// Who holds the rows each process parses in a run across processes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Holding {
-    /// Process 0, every row, sent to it whole (`graph`).
-    OnFirst,
-    /// The process that parses them, to answer for them once they are placed: process 0 is
-    /// sent only their outlines (each row's time and tweet id, and the strings and account
-    /// fields it gives first), holds its own rows as the others hold theirs, and builds no
-    /// row's columns (`detect`).
-    Apart,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
