@@ -427,17 +427,19 @@ fn an_archive_split_on_2_and_3_processes_gives_the_bytes_of_one() {
     }
 }
 
-/// Start a 2-process detect, kill process `victim` once process 0 has said `when` (reading
-/// has started; the first graph is built), and return what the other process said, how long
-/// it took to stop, and the output directory.
+/// Start a 2-process `command` (`detect`, or `graph` and its flags) writing `out`, kill
+/// process `victim` once process 0 has said `when` (reading has started; the first graph is
+/// built), and return what the other process said, how long it took to stop, and the output.
 fn kill_one(
+    command: &[&str],
+    out: &str,
     victim: usize,
     when: &'static str,
 ) -> (String, Duration, PathBuf, Vec<u16>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let inputs = inputs(dir.path());
-    let out = dir.path().join("out");
-    let mut args: Vec<&str> = vec!["detect"];
+    let out = dir.path().join(out);
+    let mut args: Vec<&str> = command.to_vec();
     args.extend(inputs.iter().map(String::as_str));
     args.extend(["-o", out.to_str().unwrap()]);
     let (hosts, ports) = hostfile(dir.path(), 2);
@@ -516,13 +518,16 @@ fn kill_one(
 fn a_process_that_dies_stops_the_others_naming_it_and_nothing_is_written() {
     // Process 1 counts pairs for process 0 once reading is done, and first finds its rows'
     // sources with it as the graphs begin: killed then too.
-    for (victim, when) in [
-        (1, "reading input"),
-        (0, "reading input"),
-        (1, "building graphs"),
-        (1, "co-retweet:"),
+    // `graph` builds its graph where the rows are held: process 1 killed as it begins.
+    let graph = ["graph", "--kind", "co-retweet"];
+    for (command, out, victim, when) in [
+        (&["detect"][..], "out", 1, "reading input"),
+        (&["detect"], "out", 0, "reading input"),
+        (&["detect"], "out", 1, "building graphs"),
+        (&["detect"], "out", 1, "co-retweet:"),
+        (&graph, "out.csv", 1, "building the co-retweet graph"),
     ] {
-        let (err, stopped, out, ports, _dir) = kill_one(victim, when);
+        let (err, stopped, out, ports, _dir) = kill_one(command, out, victim, when);
         let name = format!("process {victim} (127.0.0.1:{})", ports[victim]);
         assert!(err.contains(&name), "{err}");
         assert!(stopped < Duration::from_secs(30), "{stopped:?}");
@@ -530,6 +535,7 @@ fn a_process_that_dies_stops_the_others_naming_it_and_nothing_is_written() {
             .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
             .unwrap_or_default();
         assert!(written.is_empty(), "{written:?}");
+        assert!(!out.is_file(), "{}", out.display());
     }
 }
 
