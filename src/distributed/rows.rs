@@ -89,8 +89,6 @@ enum Said {
     /// What its rows' retweets add to the retweet graph, every column of it (of so many
     /// accounts).
     RetweetPart(usize),
-    /// To process 0: that.
-    Retweeted(Box<RetweetPart>),
     /// To process 0, where every edge is wanted: a process's parts of the edges.
     Edges(Box<EdgeParts>),
     /// The run is done.
@@ -832,7 +830,7 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
                 if !part.within(accounts) {
                     return Err(unexpected(link, 0, "the number of accounts its rows name"));
                 }
-                link.post(0, &Said::Retweeted(Box::new(part)))?
+                link.post(0, &part)?
             }
             (0, Said::Names(rows)) => match holder.names(&rows) {
                 Some(names) => link.post(0, &names)?,
@@ -1270,28 +1268,16 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
             .collect())
     }
 
-    fn retweet_parts(&self, data: &Dataset, sources: &RowSources) -> Result<Vec<RetweetPart>> {
-        let here = || retweet::retweet_part(data, sources, &self.here);
-        let mut parts = vec![match self.own() {
-            Some(h) => h.retweet_part(),
-            None => here(),
-        }];
-        for p in 1..self.held.len() {
-            self.link.post(p, &Said::RetweetPart(data.accounts.len()))?;
-        }
-        let mut got: Vec<Option<RetweetPart>> = (1..self.held.len()).map(|_| None).collect();
-        for _ in 1..self.held.len() {
-            match self.link.mail::<Said>()? {
-                (q, Said::Retweeted(part))
-                    if 0 < q && got[q - 1].is_none() && part.within(data.accounts.len()) =>
-                {
-                    got[q - 1] = Some(*part)
-                }
-                (q, _) => return Err(unexpected_in(&self.link, q, "its rows' retweets")),
-            }
-        }
-        parts.extend(got.into_iter().flatten());
-        Ok(parts)
+    fn retweet_part(&self, data: &Dataset, sources: &RowSources) -> Result<RetweetPart> {
+        let accounts = data.accounts.len();
+        self.ask_valid(
+            Said::RetweetPart(accounts),
+            &|| retweet::retweet_part(data, sources, &self.here),
+            |h| h.retweet_part(),
+            |_, part: &RetweetPart| part.within(accounts),
+            |a, b| a + b,
+            "retweets of accounts it knows",
+        )
     }
 
     fn retweet_keys(&self, data: &Dataset, sources: &[Option<Source>]) -> Vec<u64> {

@@ -63,8 +63,8 @@ pub trait HeldApart: Send + Sync {
     fn pair_items(&self, ask: &ItemsAsk) -> Result<ItemsSlots>;
 
     /// What every process's rows add to the retweet graph, with every column of its edges
-    /// (`graph`): process 0's of its rows, with `sources` ([`HeldApart::sources`]), first.
-    fn retweet_parts(&self, data: &Dataset, sources: &RowSources) -> Result<Vec<RetweetPart>>;
+    /// (`graph`), process 0's with `sources` ([`HeldApart::sources`]).
+    fn retweet_part(&self, data: &Dataset, sources: &RowSources) -> Result<RetweetPart>;
 
     /// Where every edge is wanted ([`ItemsAsk::edges`]), in place of [`HeldApart::pair_items`]:
     /// tell every other process how to pair the actions of the items it owns, take `here`,

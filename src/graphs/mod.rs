@@ -255,7 +255,7 @@ pub fn retweet_graph_held(data: &Dataset, opts: &GraphOptions) -> Result<Retweet
     match opts.holders.apart() {
         Some(apart) => {
             let (sources, _) = apart.sources(data)?;
-            Ok(retweet::from_parts(apart.retweet_parts(data, &sources)?))
+            Ok(retweet::from_part(apart.retweet_part(data, &sources)?))
         }
         None => Ok(retweet_graph(data)),
     }

@@ -304,20 +304,36 @@ pub(crate) fn screen_name_index(data: &Dataset) -> HashMap<String, u32> {
 /// Build the retweet graph.
 pub fn retweet_graph(data: &Dataset) -> RetweetGraph {
     let found = RowSources::here(sources(data));
-    from_parts(vec![retweet_part(
+    from_part(retweet_part(
         data,
         &found,
         std::slice::from_ref(&(0..data.len())),
-    )])
+    ))
 }
 
 /// What some rows' retweets add to the retweet graph: how their sources were found, and each
 /// one's amplifier -> source pair with its delay (-1 where unknown). Parts of the rows held
-/// apart add up ([`from_parts`]).
+/// apart add up.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RetweetPart {
     pub stats: RetweetStats,
     pub delays: Vec<(u64, i64)>,
+}
+
+impl std::ops::Add for RetweetPart {
+    type Output = RetweetPart;
+
+    fn add(mut self, other: RetweetPart) -> RetweetPart {
+        let (s, o) = (&mut self.stats, other.stats);
+        s.retweets += o.retweets;
+        s.source_from_record += o.source_from_record;
+        s.source_from_text_prefix += o.source_from_text_prefix;
+        s.source_from_text_match += o.source_from_text_match;
+        s.source_unknown += o.source_unknown;
+        s.self_retweets += o.self_retweets;
+        self.delays.extend(other.delays);
+        self
+    }
 }
 
 impl RetweetPart {
@@ -359,21 +375,9 @@ pub fn retweet_part<S: Sources + ?Sized>(
     part
 }
 
-/// The retweet graph that the parts of every row add up to.
-pub fn from_parts(parts: Vec<RetweetPart>) -> RetweetGraph {
-    let mut stats = RetweetStats::default();
-    let mut delays: Vec<(u64, i64)> =
-        Vec::with_capacity(parts.iter().map(|p| p.delays.len()).sum());
-    for part in parts {
-        let s = part.stats;
-        stats.retweets += s.retweets;
-        stats.source_from_record += s.source_from_record;
-        stats.source_from_text_prefix += s.source_from_text_prefix;
-        stats.source_from_text_match += s.source_from_text_match;
-        stats.source_unknown += s.source_unknown;
-        stats.self_retweets += s.self_retweets;
-        delays.extend(part.delays);
-    }
+/// The retweet graph of every row's retweets, `part`.
+pub fn from_part(part: RetweetPart) -> RetweetGraph {
+    let (stats, mut delays) = (part.stats, part.delays);
     delays.par_sort_unstable();
     let mut edges = Vec::new();
     let mut known: Vec<i64> = Vec::new();
