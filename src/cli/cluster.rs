@@ -90,6 +90,10 @@ impl ClusterArgs {
         Ok(())
     }
 
+    pub fn across(&self) -> bool {
+        false
+    }
+
     pub fn read(
         &self,
         inputs: &[PathBuf],
@@ -136,6 +140,11 @@ mod across {
     }
 
     impl ClusterArgs {
+        /// Whether the flags name a run across processes.
+        pub fn across(&self) -> bool {
+            self.processes.is_some()
+        }
+
         /// On a process other than 0, print nothing but errors: process 0 speaks for the run.
         pub fn silence_others(&self) -> anyhow::Result<()> {
             if self.cluster()?.is_some_and(|c| !c.is_first()) {

@@ -131,6 +131,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     let mut opts = args.graph.options();
+    anyhow::ensure!(
+        !(args.graph.coortweet && args.cluster.across()),
+        "--coortweet counts on one process (CooRTweet's participation filter reads which \
+         shares took part in any pair, anywhere); leave out --processes"
+    );
     args.cluster.silence_others()?;
     let progress = Reporter::new(3);
     progress.say(&args.input.memory_line());

@@ -236,6 +236,11 @@ pub fn coaction_graph(
     kind: CoactionKind,
     opts: &GraphOptions,
 ) -> Result<Projection> {
+    if opts.holders.apart().is_some() && opts.coortweet_participation {
+        return Err(Error::config(
+            "CooRTweet's participation filter counts on one process, where every row is",
+        ));
+    }
     if let Some(apart) = coaction::items_apart(opts) {
         // Retweets that lost their target share the original their text is found in.
         let sources = match kind {

@@ -565,6 +565,16 @@ fn mistakes_in_starting_a_cluster_are_clear_errors_before_any_work() {
     assert!(e.contains("--process 2 is not below --processes 2"), "{e}");
     let e = run(&["--processes", "2", "--process", "0"]);
     assert!(e.contains("--hostfile"), "{e}");
+    // CooRTweet's participation filter reads every row: one process only.
+    let csv = dir.path().join("edges.csv");
+    let csv = csv.to_str().unwrap();
+    let graph = ["graph", input, "-o", csv, "--coortweet", "--processes", "2"];
+    let o = coordnet(&[&graph[..], &["--process", "0", "--hostfile", h]].concat());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && e.contains("--coortweet counts on one process"),
+        "{e}"
+    );
 
     // Nobody at the other end: named after the deadline.
     let (two, ports) = hostfile(dir.path(), 2);
