@@ -438,7 +438,7 @@ fn an_archive_splits_the_same_with_its_texts_on_disk() {
 fn the_archive_similarity_stops_at_the_memory_limit() {
     use coordnet::graphs::profiles::{ProfileOptions, Profiles};
     let Some(now) = coordnet::memory::resident() else {
-        eprintln!("SKIPPED: no /proc to read memory from, so no limit to hit");
+        crate::skipped("no /proc to read memory from, so no limit to hit");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

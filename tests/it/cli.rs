@@ -304,7 +304,7 @@ fn progress_shows_on_a_terminal_only_and_quiet_silences_it() {
     let (input, out) = (sample.to_str().unwrap(), dir.path().join("out"));
     let out = out.to_str().unwrap();
     let Some(shown) = on_a_terminal(&["detect", input, "-o", out]) else {
-        eprintln!("SKIPPED: no `script` (util-linux) to run coordnet on a pseudo-terminal");
+        crate::skipped("no `script` (util-linux) to run coordnet on a pseudo-terminal");
         return;
     };
     // Bytes of the file on disk with rate and ETA, each graph noted, results after.
@@ -344,7 +344,7 @@ fn a_memory_limit_too_small_stops_naming_the_stage_and_the_flag() {
     let log = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{log}");
     if coordnet::memory::resident().is_none() {
-        eprintln!("SKIPPED: no /proc to read memory from, so no limit to hit");
+        crate::skipped("no /proc to read memory from, so no limit to hit");
         return;
     }
     assert!(

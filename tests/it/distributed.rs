@@ -668,10 +668,10 @@ impl TestHosts {
     fn or_skip(test: &str) -> Option<TestHosts> {
         let hosts = TestHosts::new();
         if hosts.is_none() {
-            eprintln!(
-                "SKIPPED {test}: this machine does not allow network namespaces (ip netns add \
-                 needs root and iproute2)"
-            );
+            crate::skipped(&format!(
+                "{test}: this machine does not allow network namespaces (ip netns add needs \
+                 root and iproute2)"
+            ));
         }
         hosts
     }

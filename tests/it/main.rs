@@ -30,6 +30,13 @@ pub fn shared(rel: &str) -> PathBuf {
     p
 }
 
+/// Say on the terminal that a test is skipped, and why. Written to standard error itself, not
+/// through `eprintln!`, which the test harness keeps to itself when the test passes.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
+}
+
 /// Run the `coordnet` binary as a user would.
 pub fn coordnet(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
