@@ -77,13 +77,20 @@ for _ in $(seq "$RUNS"); do
   t1=$(now)
   "$VENV/bin/python" "$WORK/leiden.py" "$WORK/cnt.db" >"$WORK/leiden.out" 2>"$WORK/leiden.log"
   t2=$(now)
+  # Each side's writes are flushed, untimed, before the other runs: the peer's database (1 GB
+  # at 1.28M tweets) would otherwise be written back while detect runs, on its time.
+  sync
+  t2s=$(now)
   "$BIN" detect "$WORK/data/tweets.csv" -o "$WORK/out" -q >"$WORK/detect.log" 2>&1
   t3=$(now)
+  sync
+  t3s=$(now)
   "$BIN" detect "$WORK/cnt.csv" -o "$WORK/out_same" -q >"$WORK/detect_same.log" 2>&1
   t4=$(now)
+  sync
   runs_cnt+=("$(echo "$t1 - $t0" | bc)"); runs_leiden+=("$(echo "$t2 - $t1" | bc)")
-  runs_peer+=("$(echo "$t2 - $t0" | bc)"); runs_ours+=("$(echo "$t3 - $t2" | bc)")
-  runs_same+=("$(echo "$t4 - $t3" | bc)")
+  runs_peer+=("$(echo "$t2 - $t0" | bc)"); runs_ours+=("$(echo "$t3 - $t2s" | bc)")
+  runs_same+=("$(echo "$t4 - $t3s" | bc)")
 done
 echo "peer runs: ${runs_peer[*]} s (CNT ${runs_cnt[*]}; leidenalg step ${runs_leiden[*]})"
 echo "coordnet detect runs: ${runs_ours[*]} s; on CNT's file: ${runs_same[*]} s"
