@@ -14,8 +14,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 /// Find coordinated clusters of accounts, assign each account a role (core, amplifier, other),
-/// score each cluster with the evidence behind it, and write accounts.csv, clusters.csv,
-/// edges.csv, network.gexf (Gephi) and summary.json into DIR.
+/// score each cluster with the evidence behind it, and write report.html (the analyst's page),
+/// accounts.csv, clusters.csv, edges.csv, network.gexf (Gephi) and summary.json into DIR.
 ///
 /// Co-action graphs (co-retweet, co-hashtag, co-URL, co-mention, co-reply, co-tweet) and the
 /// retweet graph are each tested against a null model and fused by significance; Leiden finds

@@ -431,3 +431,32 @@ fn standard_input_reads_like_the_file_plain_or_compressed_and_a_piped_zip_is_ref
         "{err}"
     );
 }
+
+#[test]
+fn detect_help_names_every_file_detect_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let out = dir.path().join("out");
+    let o = coordnet(&[
+        "detect",
+        sample.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let help = coordnet(&["detect", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    let mut written: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert!(written.len() >= 6, "{written:?}");
+    for name in &written {
+        assert!(
+            help.contains(name.as_str()),
+            "detect --help does not name {name}"
+        );
+    }
+}
