@@ -27,7 +27,7 @@ pub struct Predicted {
     pub flagged: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TruthRow {
     pub network: String,
     pub role: String,
@@ -108,16 +108,60 @@ fn read_table(path: &Path, wanted: &[&str]) -> Result<Vec<(u64, Vec<String>)>> {
     Ok(out)
 }
 
+/// Rows `(line, account, what the row says of it)` with each account once, in file order. An
+/// account on two rows that say different things (`what`: two groups, two networks) is an
+/// error naming both lines: which one the file means cannot be told. The same row twice is
+/// kept once.
+fn one_row_per_account<V: PartialEq>(
+    path: &Path,
+    column: &str,
+    what: &str,
+    rows: impl IntoIterator<Item = (u64, String, V)>,
+) -> Result<Vec<(String, V)>> {
+    let mut out: Vec<(String, V)> = Vec::new();
+    let mut seen: HashMap<String, (u64, usize)> = HashMap::new();
+    for (line, account, v) in rows {
+        if account.is_empty() {
+            return Err(Error::bad_row(
+                Position::new(path, line).with_column(column),
+                "the account is empty",
+                "an account id on every row",
+            ));
+        }
+        match seen.get(&account) {
+            Some(&(_, i)) if out[i].1 == v => {}
+            Some(&(first, _)) => {
+                return Err(Error::bad_row(
+                    Position::new(path, line).with_column(column),
+                    format!("account '{account}' is on line {first} too, with another {what}"),
+                    format!("each account with one {what}"),
+                ))
+            }
+            None => {
+                seen.insert(account.clone(), (line, out.len()));
+                out.push((account, v));
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub fn read_truth(path: &Path) -> Result<HashMap<String, TruthRow>> {
     let rows = read_table(path, &["account_id", "network", "role"])?;
-    Ok(rows
-        .into_iter()
-        .map(|(_, mut v)| {
-            let role = v.pop().unwrap_or_default();
-            let network = v.pop().unwrap_or_default();
-            (v.pop().unwrap_or_default(), TruthRow { network, role })
-        })
-        .collect())
+    let rows = rows.into_iter().map(|(line, mut v)| {
+        let role = v.pop().unwrap_or_default();
+        let network = v.pop().unwrap_or_default();
+        (
+            line,
+            v.pop().unwrap_or_default(),
+            TruthRow { network, role },
+        )
+    });
+    Ok(
+        one_row_per_account(path, "account_id", "network or role", rows)?
+            .into_iter()
+            .collect(),
+    )
 }
 
 /// `accounts.csv` of a detection.
@@ -328,7 +372,8 @@ impl Evaluation {
 }
 
 /// An analyst's list of suspected accounts: the `column` of each row, with its group from
-/// `group_column` if given (one group otherwise). Returns (account, group) in file order.
+/// `group_column` if given (one group otherwise). Returns (account, group) in file order, each
+/// account once; an account in two groups, or a row without its group, is an error.
 pub fn read_suspects(
     path: &Path,
     column: &str,
@@ -336,16 +381,22 @@ pub fn read_suspects(
 ) -> Result<Vec<(String, String)>> {
     let mut wanted = vec![column];
     wanted.extend(group_column);
-    let rows = read_table(path, &wanted)?;
-    Ok(rows
-        .into_iter()
-        .map(|(_, mut v)| {
-            let group = if v.len() > 1 {
-                v.pop().unwrap_or_default()
-            } else {
-                "suspects".to_string()
-            };
-            (v.pop().unwrap_or_default(), group)
-        })
-        .collect())
+    let mut rows = Vec::new();
+    for (line, mut v) in read_table(path, &wanted)? {
+        let group = match group_column {
+            Some(g) => match v.pop().unwrap_or_default() {
+                group if group.is_empty() => {
+                    return Err(Error::bad_row(
+                        Position::new(path, line).with_column(g),
+                        "the group is empty",
+                        "a group on every row",
+                    ))
+                }
+                group => group,
+            },
+            None => "suspects".to_string(),
+        };
+        rows.push((line, v.pop().unwrap_or_default(), group));
+    }
+    one_row_per_account(path, column, "group", rows)
 }

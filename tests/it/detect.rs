@@ -445,6 +445,78 @@ fn score_tells_a_suspected_network_from_random_accounts() {
         .contains("1 of 74 suspected accounts are not in the input"));
 }
 
+/// An account in two groups cannot be scored in both: the list is refused, naming both lines,
+/// rather than the account moved to one group unsaid (which made groups of the wrong size and
+/// empty groups named '?'). The same row twice is one account; a row without its group is
+/// refused. Truth files for `eval` are held to the same.
+#[test]
+fn an_account_in_two_groups_is_refused_naming_both_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, truth) = csv_rows(&sample().join("truth.csv"));
+    let organic: Vec<&str> = truth
+        .iter()
+        .filter(|r| r["network"] == "organic")
+        .map(|r| r["account_id"].as_str())
+        .take(30)
+        .collect();
+    let input = sample().join("tweets.csv.gz");
+    let score = |list: &str| {
+        let suspects = write(dir.path(), "suspects.csv", list);
+        coordnet(&[
+            "score",
+            "--accounts",
+            suspects.to_str().unwrap(),
+            "--group-column",
+            "group",
+            input.to_str().unwrap(),
+        ])
+    };
+    let mut list = String::from("account_id,group\n");
+    for (i, a) in organic.iter().enumerate() {
+        list.push_str(&format!("{a},{}\n", if i < 15 { "a" } else { "b" }));
+    }
+    // Repeated in its own group: one account.
+    list.push_str(&format!("{},a\n", organic[3]));
+    let o = score(&list);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("a: 15 accounts") && out.contains("b: 15 accounts"),
+        "{out}"
+    );
+    // In a second group: refused, both lines named (the header is line 1).
+    list.push_str(&format!("{},b\n", organic[0]));
+    let o = score(&list);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains("suspects.csv:33") && err.contains("is on line 2 too, with another group"),
+        "{err}"
+    );
+    let o = score(&format!("account_id,group\n{},\n", organic[0]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("suspects.csv:2, column 'group'"),
+        "{err}"
+    );
+
+    let conflicting = write(
+        dir.path(),
+        "truth.csv",
+        &format!(
+            "account_id,network,role\n{0},n1,core\n{0},n2,core\n",
+            organic[0]
+        ),
+    );
+    let e = coordnet::eval::read_truth(&conflicting)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("truth.csv:3") && e.contains("on line 2 too"),
+        "{e}"
+    );
+}
+
 /// Hour-of-week profiles and shared bursts, on accounts built to differ only in when they are
 /// active: an office-hours crew posting together in bursts (each on its own items, so nothing
 /// co-acts) against ordinary accounts with a daily rhythm.
