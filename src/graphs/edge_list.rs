@@ -181,11 +181,20 @@ fn node(record: &csv::StringRecord, i: usize, pos: impl Fn() -> Position) -> Res
         .ok_or_else(|| Error::bad_row(pos(), "empty or missing field", "a node name"))
 }
 
-/// The weight in field `i`: a finite number.
+/// The weight in field `i`: a finite number, not negative (Leiden, the list's reader, adds
+/// weights as strengths of ties).
 fn weight(record: &csv::StringRecord, i: usize, pos: impl Fn() -> Position) -> Result<f32> {
     let raw = record.get(i).unwrap_or("").trim();
     match raw.parse::<f32>() {
-        Ok(x) if x.is_finite() => Ok(x),
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        Ok(x) if x < 0.0 => Err(Error::bad_row(
+            pos(),
+            format!(
+                "weight '{raw}' is negative; Leiden needs weights >= 0 (in a `coordnet graph` \
+                 file, name a column such as pairs, items, idf or cosine with --weight-column)"
+            ),
+            "a number >= 0",
+        )),
         _ => Err(Error::bad_row(
             pos(),
             format!("weight '{raw}' is not a number"),

@@ -258,10 +258,15 @@ fn communities_names_the_bad_row_and_the_missing_column() {
         String::from_utf8_lossy(&o.stdout),
         "node,cluster,cluster_size\na,0,2\nb,0,2\n"
     );
-    let neg = write(dir.path(), "n.csv", "source,target,weight\na,b,-1\n");
+    // Named where it is: file, line and column.
+    let neg = write(dir.path(), "n.csv", "source,target,weight\na,b,1\nb,c,-1\n");
     let o = coordnet(&["communities", neg.to_str().unwrap(), "-o", "-"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("negative"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("n.csv:3, column 'weight'") && err.contains("negative"),
+        "{err}"
+    );
 }
 
 #[test]
