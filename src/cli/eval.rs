@@ -28,7 +28,13 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let truth = read_truth(&args.truth)?;
-    let predicted = read_predicted(&args.dir.join("accounts.csv"))?;
+    let accounts = args.dir.join("accounts.csv");
+    anyhow::ensure!(
+        accounts.is_file(),
+        "{}: no accounts.csv there; give the directory `coordnet detect -o DIR` wrote",
+        args.dir.display()
+    );
+    let predicted = read_predicted(&accounts)?;
     let traps_path = args.traps.clone().or_else(|| {
         let p = args.truth.with_file_name("traps.csv");
         p.exists().then_some(p)

@@ -391,6 +391,16 @@ fn eval_and_detect_name_what_is_wrong() {
         err.contains("accounts.csv:2, column 'flagged'") && err.contains("true or false"),
         "{err}"
     );
+    // A directory detect did not write: said so, with what to give instead.
+    let o = coordnet(&[
+        "eval",
+        "--truth",
+        truth.to_str().unwrap(),
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no accounts.csv there"), "{err}");
 
     let o = detect_sample(
         &dir.path().join("d"),
