@@ -94,6 +94,10 @@ impl ClusterArgs {
         false
     }
 
+    pub fn writes_outputs(&self) -> anyhow::Result<bool> {
+        Ok(true)
+    }
+
     pub fn read(
         &self,
         inputs: &[PathBuf],
@@ -143,6 +147,11 @@ mod across {
         /// Whether the flags name a run across processes.
         pub fn across(&self) -> bool {
             self.processes.is_some()
+        }
+
+        /// Whether this process writes the outputs: process 0 of a run across processes.
+        pub fn writes_outputs(&self) -> anyhow::Result<bool> {
+            Ok(self.cluster()?.is_none_or(|c| c.is_first()))
         }
 
         /// On a process other than 0, print nothing but errors: process 0 speaks for the run.

@@ -89,6 +89,7 @@ impl Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     if args.output.as_os_str() != "-" {
         coordnet::report::safe::check_output_dir(&args.output, std::slice::from_ref(&args.edges))?;
+        coordnet::report::safe::check_can_write(&args.output, false)?;
     }
     let progress = Reporter::new(3);
     progress.stage("reading edges", None);

@@ -218,6 +218,9 @@ impl Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = args.config()?;
     coordnet::report::safe::check_output_dir(&args.output, &args.input.inputs)?;
+    if args.cluster.writes_outputs()? {
+        coordnet::report::safe::check_can_write(&args.output, true)?;
+    }
     args.input.apply_threads()?;
     let started = Instant::now();
     args.cluster.silence_others()?;

@@ -118,6 +118,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     args.input.apply_threads()?;
     if args.output.as_os_str() != "-" {
         coordnet::report::safe::check_output_dir(&args.output, &args.input.inputs)?;
+        if args.cluster.writes_outputs()? {
+            coordnet::report::safe::check_can_write(&args.output, false)?;
+        }
     }
     let format = if args.output.as_os_str() == "-" {
         GraphFormat::Csv

@@ -38,7 +38,8 @@ pub struct Args {
     #[arg(long, value_name = "S")]
     threshold: Option<f64>,
 
-    /// Also write accounts.csv, clusters.csv, edges.csv, network.gexf and summary.json here.
+    /// Also write report.html, accounts.csv, clusters.csv, edges.csv, network.gexf and
+    /// summary.json here.
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
 }
@@ -47,6 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     args.input.apply_threads()?;
     if let Some(dir) = &args.output {
         coordnet::report::safe::check_output_dir(dir, &args.input.inputs)?;
+        coordnet::report::safe::check_can_write(dir, true)?;
     }
     let mut config = DetectConfig::default();
     set(&mut config.threshold, args.threshold);

@@ -65,6 +65,44 @@ pub fn write_file(
     })
 }
 
+/// Refuse an output place this process cannot write (a folder that cannot be made, a
+/// read-only file system, a file in its way), before any work: a long run should not end in
+/// an error at the writing. `is_dir`: the output is a folder to make or fill, not a file.
+pub fn check_can_write(output: &Path, is_dir: bool) -> Result<()> {
+    let place = if is_dir {
+        output
+    } else {
+        output.parent().unwrap_or(Path::new(""))
+    };
+    // Where the outputs' folders would be made: the nearest part of the path that exists.
+    let mut existing = place;
+    while !existing.as_os_str().is_empty() && !existing.exists() {
+        existing = existing.parent().unwrap_or(Path::new(""));
+    }
+    let existing = if existing.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        existing
+    };
+    let cannot = |why: String| {
+        Error::config(format!(
+            "cannot write the output {}: {why}; choose another place with -o",
+            output.display()
+        ))
+    };
+    if !existing.is_dir() {
+        return Err(cannot(format!("{} is not a folder", existing.display())));
+    }
+    // A file with no name in the folder (removed when dropped) tells what permissions and
+    // mounts allow, for root too.
+    tempfile::tempfile_in(existing).map(drop).map_err(|e| {
+        cannot(format!(
+            "no file can be made in {} ({e})",
+            existing.display()
+        ))
+    })
+}
+
 /// Refuse to write into a directory that holds one of the inputs (or that is one): outputs
 /// would mix with them, and a later run would read its own outputs as data. An output file
 /// that is an input is refused too.
@@ -91,6 +129,26 @@ pub fn check_output_dir(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_output_place_that_cannot_be_written_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "x").unwrap();
+        // Places that can be written, made or not yet made.
+        check_can_write(dir.path(), true).unwrap();
+        check_can_write(&dir.path().join("new/deeper"), true).unwrap();
+        check_can_write(&dir.path().join("edges.csv"), false).unwrap();
+        check_can_write(Path::new("edges.csv"), false).unwrap();
+        // A file where a folder would be made.
+        let e = check_can_write(&file.join("out"), true).unwrap_err();
+        assert!(e.to_string().contains("is not a folder"), "{e}");
+        let e = check_can_write(&file.join("edges.csv"), false).unwrap_err();
+        assert!(e.to_string().contains("is not a folder"), "{e}");
+        // Nothing was left behind.
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1);
+    }
 
     #[test]
     fn formulas_become_text_and_numbers_stay_numbers() {

@@ -465,3 +465,30 @@ fn detect_help_names_every_file_detect_writes() {
         );
     }
 }
+
+#[test]
+fn an_output_place_that_cannot_be_written_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let input = sample.to_str().unwrap();
+    let file = write(dir.path(), "a-file", "x");
+    let under = |name: &str| file.join(name).to_str().unwrap().to_string();
+    let edges = write(dir.path(), "e.csv", "source,target\na,b\n");
+    for args in [
+        vec!["detect", input, "-o", &under("out")],
+        vec!["graph", input, "-o", &under("g.csv")],
+        vec![
+            "communities",
+            edges.to_str().unwrap(),
+            "-o",
+            &under("c.csv"),
+        ],
+    ] {
+        let o = coordnet(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("a-file is not a folder"), "{err}");
+        // Refused before the input is read.
+        assert!(!err.contains("read "), "{err}");
+    }
+}
