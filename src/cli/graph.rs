@@ -116,6 +116,11 @@ impl GraphArgs {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     args.input.apply_threads()?;
+    anyhow::ensure!(
+        !(args.graph.coortweet && args.cluster.across()),
+        "--coortweet counts on one process (CooRTweet's participation filter reads which \
+         shares took part in any pair, anywhere); leave out --processes"
+    );
     if args.output.as_os_str() != "-" {
         coordnet::report::safe::check_output_dir(&args.output, &args.input.inputs)?;
         if args.cluster.writes_outputs()? {
@@ -134,11 +139,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     let mut opts = args.graph.options();
-    anyhow::ensure!(
-        !(args.graph.coortweet && args.cluster.across()),
-        "--coortweet counts on one process (CooRTweet's participation filter reads which \
-         shares took part in any pair, anywhere); leave out --processes"
-    );
     args.cluster.silence_others()?;
     let progress = Reporter::new(3);
     progress.say(&args.input.memory_line());
