@@ -384,17 +384,18 @@ pub fn read_suspects(
     let mut rows = Vec::new();
     for (line, mut v) in read_table(path, &wanted)? {
         let group = match group_column {
-            Some(g) => match v.pop().unwrap_or_default() {
-                group if group.is_empty() => {
+            None => "suspects".to_string(),
+            Some(g) => {
+                let group = v.pop().unwrap_or_default();
+                if group.is_empty() {
                     return Err(Error::bad_row(
                         Position::new(path, line).with_column(g),
                         "the group is empty",
                         "a group on every row",
-                    ))
+                    ));
                 }
-                group => group,
-            },
-            None => "suspects".to_string(),
+                group
+            }
         };
         rows.push((line, v.pop().unwrap_or_default(), group));
     }

@@ -72,18 +72,14 @@ pub fn check_can_write(output: &Path, is_dir: bool) -> Result<()> {
     let place = if is_dir {
         output
     } else {
-        output.parent().unwrap_or(Path::new(""))
+        output.parent().unwrap_or(output)
     };
-    // Where the outputs' folders would be made: the nearest part of the path that exists.
-    let mut existing = place;
-    while !existing.as_os_str().is_empty() && !existing.exists() {
-        existing = existing.parent().unwrap_or(Path::new(""));
-    }
-    let existing = if existing.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        existing
-    };
+    // Where the outputs' folders would be made: the nearest part of the path that exists (a
+    // relative path none of which exists is made in the working folder).
+    let existing = place
+        .ancestors()
+        .find(|p| p.exists())
+        .unwrap_or(Path::new("."));
     let cannot = |why: String| {
         Error::config(format!(
             "cannot write the output {}: {why}; choose another place with -o",

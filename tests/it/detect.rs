@@ -418,6 +418,21 @@ fn eval_and_detect_name_what_is_wrong() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("try 0.01"));
 }
 
+/// `coordnet score` on the sample with `list` (columns `account_id, group`) as suspects.csv in
+/// `dir`, scored group by group.
+fn score_groups(dir: &Path, list: &str) -> std::process::Output {
+    let suspects = write(dir, "suspects.csv", list);
+    let input = sample().join("tweets.csv.gz");
+    coordnet(&[
+        "score",
+        "--accounts",
+        suspects.to_str().unwrap(),
+        "--group-column",
+        "group",
+        input.to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn score_tells_a_suspected_network_from_random_accounts() {
     let dir = tempfile::tempdir().unwrap();
@@ -430,16 +445,7 @@ fn score_tells_a_suspected_network_from_random_accounts() {
         list.push_str(&format!("{},random\n", r["account_id"]));
     }
     list.push_str("not-in-the-data,random\n");
-    let suspects = write(dir.path(), "suspects.csv", &list);
-    let input = sample().join("tweets.csv.gz");
-    let o = coordnet(&[
-        "score",
-        "--accounts",
-        suspects.to_str().unwrap(),
-        "--group-column",
-        "group",
-        input.to_str().unwrap(),
-    ]);
+    let o = score_groups(dir.path(), &list);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
     let line = |g: &str| {
@@ -469,18 +475,7 @@ fn an_account_in_two_groups_is_refused_naming_both_lines() {
         .map(|r| r["account_id"].as_str())
         .take(30)
         .collect();
-    let input = sample().join("tweets.csv.gz");
-    let score = |list: &str| {
-        let suspects = write(dir.path(), "suspects.csv", list);
-        coordnet(&[
-            "score",
-            "--accounts",
-            suspects.to_str().unwrap(),
-            "--group-column",
-            "group",
-            input.to_str().unwrap(),
-        ])
-    };
+    let score = |list: &str| score_groups(dir.path(), list);
     let mut list = String::from("account_id,group\n");
     for (i, a) in organic.iter().enumerate() {
         list.push_str(&format!("{a},{}\n", if i < 15 { "a" } else { "b" }));
