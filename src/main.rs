@@ -17,12 +17,13 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// allocation faults them in again: a 1.28M-tweet detect took 335k faults and 1.3 s of kernel
 /// time; at 100 ms, 210k and 0.9 s, 5% faster, for a peak 10% higher (docs/performance.md).
 /// mimalloc's default, 1 s, kept a 10^7-tweet run's ingest buffers resident into the graphs
-/// (1.7 GB where 1.0 GB was live). Near the limit, and past 2 GiB, the delay is 0
-/// (`memory::Freed`).
+/// (1.7 GB where 1.0 GB was live). A small run never purges (-1, `memory::HOLD_FREED_UP_TO`);
+/// near the limit, and past 2 GiB, the delay is 0 (`memory::Freed`).
 const KEPT_MS: std::ffi::c_long = 100;
 
 fn purge_delay(freed: coordnet::memory::Freed) {
     let ms = match freed {
+        coordnet::memory::Freed::Held => -1,
         coordnet::memory::Freed::Kept => KEPT_MS,
         coordnet::memory::Freed::Returned => 0,
     };
@@ -33,7 +34,7 @@ fn purge_delay(freed: coordnet::memory::Freed) {
 fn main() -> ExitCode {
     // `MIMALLOC_PURGE_DELAY` in the environment still decides.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        purge_delay(coordnet::memory::Freed::Kept);
+        purge_delay(coordnet::memory::Freed::Held);
         coordnet::memory::on_freed(purge_delay);
     }
     // Freed memory goes back soon, so a later allocation faults its pages in again; with transparent
