@@ -32,6 +32,9 @@ pub struct FusionOptions {
     pub graph: GraphOptions,
     /// An edge enters the fused graph if its p-value is at most this.
     pub edge_pvalue: f64,
+    /// Build the first kind beside the others, two lanes at once, where the rows are all
+    /// here: set by the caller when the memory budget holds two kinds' work at once.
+    pub two_lanes: bool,
 }
 
 impl Default for FusionOptions {
@@ -46,6 +49,7 @@ impl Default for FusionOptions {
                 CoactionKind::CoTweet,
             ],
             retweets: true,
+            two_lanes: false,
             graph: GraphOptions {
                 window: Window::Auto,
                 ..GraphOptions::default()
@@ -447,36 +451,46 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     // Sources are kept: roles and timing read each retweet's source and delay, and co-retweet
     // the originals of retweets that lost their target.
     let (sources, found_by) = opts.graph.holders.sources(data)?;
-    for &kind in &opts.kinds {
-        // Only the significant edges go on, with their evidence: their other columns are not
-        // read.
-        let (mut p, significant) =
-            project_kind(data, kind, &opts.graph, opts.edge_pvalue, &sources.by_row)?;
-        // Where rows are held apart, an action's row may be another process's: its time stays.
-        p.actions.keep_shared(opts.graph.holders.apart().is_some());
-        let (list, total) = with_evidence(significant);
-        let count = list.len();
-        lists.push(list);
-        kinds.push(KindStats {
-            kind: kind.name(),
-            window: p.window_ms.map_or("none".to_string(), format_duration),
-            window_reason: p.window_reason.clone(),
-            edges: p.stats.edges,
-            significant_edges: count,
-            evidence: total,
-            pairs_capped: p.stats.pairs_capped,
-            items_capped: p.stats.items_capped,
-        });
+    let build = |kind| build_kind(data, kind, opts, &sources.by_row);
+    let mut done = |built: BuiltKind| {
         progress.note(&format!(
-            "{}: {} actions, {} edges, {count} significant{}",
-            kind.name(),
-            p.stats.actions,
-            p.stats.edges,
-            crate::progress::shared_out("actions taken", &p.stats.actions_by_process)
-                + &crate::progress::shared_out("pairs counted", &p.stats.pairs_by_process)
+            "{}: {} actions, {} edges, {} significant{}",
+            built.stats.kind,
+            built.projection.stats.actions,
+            built.stats.edges,
+            built.stats.significant_edges,
+            crate::progress::shared_out(
+                "actions taken",
+                &built.projection.stats.actions_by_process
+            ) + &crate::progress::shared_out(
+                "pairs counted",
+                &built.projection.stats.pairs_by_process
+            )
         ));
         progress.advance(1);
-        projections.push(p);
+        lists.push(built.list);
+        kinds.push(built.stats);
+        projections.push(built.projection);
+    };
+    // Across processes the kinds go one by one, in step on every process.
+    let here = opts.graph.holders.apart().is_none() && opts.graph.counter.0.is_none();
+    match opts.kinds.split_first() {
+        // Each kind's own work leaves a core idle part of the time (its sorts and merges):
+        // the first kind, co-retweet by default and the largest, beside the others fills it.
+        Some((&first, rest)) if opts.two_lanes && here && !rest.is_empty() => {
+            let (first, rest) = rayon::join(
+                || build(first),
+                || rest.iter().map(|&k| build(k)).collect::<Result<Vec<_>>>(),
+            );
+            for built in std::iter::once(first).chain(rest?.into_iter().map(Ok)) {
+                done(built?);
+            }
+        }
+        _ => {
+            for &kind in &opts.kinds {
+                done(build(kind)?);
+            }
+        }
     }
     // Of the retweet graph only each pair's retweets are counted: nothing later reads its
     // delays (they come from the sources).
@@ -500,6 +514,43 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
         projections,
         sources,
         strength: Default::default(),
+    })
+}
+
+/// One co-action kind's graph as `fuse` takes it: the projection, its significant edges with
+/// their evidence, and what it contributed.
+struct BuiltKind {
+    projection: Projection,
+    list: KindEdges,
+    stats: KindStats,
+}
+
+fn build_kind(
+    data: &Dataset,
+    kind: CoactionKind,
+    opts: &FusionOptions,
+    sources: &[Option<retweet::Source>],
+) -> Result<BuiltKind> {
+    // Only the significant edges go on, with their evidence: their other columns are not
+    // read.
+    let (mut p, significant) = project_kind(data, kind, &opts.graph, opts.edge_pvalue, sources)?;
+    // Where rows are held apart, an action's row may be another process's: its time stays.
+    p.actions.keep_shared(opts.graph.holders.apart().is_some());
+    let (list, total) = with_evidence(significant);
+    let stats = KindStats {
+        kind: kind.name(),
+        window: p.window_ms.map_or("none".to_string(), format_duration),
+        window_reason: p.window_reason.clone(),
+        edges: p.stats.edges,
+        significant_edges: list.len(),
+        evidence: total,
+        pairs_capped: p.stats.pairs_capped,
+        items_capped: p.stats.items_capped,
+    };
+    Ok(BuiltKind {
+        projection: p,
+        list,
+        stats,
     })
 }
 

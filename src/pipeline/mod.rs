@@ -191,7 +191,12 @@ pub fn detect_with_progress(
     memory::check_before(STAGES[0], graph_bytes, limit)?;
     let graphs = config.fusion.kinds.len() + usize::from(config.fusion.retweets);
     progress.stage(STAGES[0], Some(Total::Count(graphs as u64)));
-    let mut fused = fuse(data, &config.fusion, progress)?;
+    // Two kinds' work at once where the budget holds twice the graphs' estimate.
+    let fusion = FusionOptions {
+        two_lanes: !memory::would_pass(2 * graph_bytes, limit),
+        ..config.fusion.clone()
+    };
+    let mut fused = fuse(data, &fusion, progress)?;
     if let Some(counter) = &config.fusion.graph.counter.0 {
         counter.done();
     }
