@@ -1,12 +1,11 @@
 //! `coordnet detect`: the main job, from tweet records to scored clusters with roles.
 
-use super::input::InputArgs;
+use super::input::{BackgroundArgs, InputArgs};
 use super::progress::Reporter;
 use super::{one_of, set, with_defaults};
 use coordnet::communities::Quality;
 use coordnet::graphs::{CoactionKind, Window};
-use coordnet::ingest::ingest_with_progress;
-use coordnet::pipeline::{InputKind, STAGES};
+use coordnet::pipeline::STAGES;
 use coordnet::progress::Progress;
 use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
 use coordnet::{detect_with_progress, write_detection, DetectConfig, RunSummary};
@@ -34,18 +33,8 @@ pub struct Args {
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
 
-    /// What the input is: a takedown archive (only suspects: split them into operations), a
-    /// mixed collection (find the coordinated clusters among ordinary accounts), or auto to
-    /// work it out from the data.
-    #[arg(long, value_name = "KIND",
-          value_parser = one_of::<InputKind>(InputKind::ALL.map(InputKind::name)))]
-    input_kind: Option<InputKind>,
-
-    /// A control collection: ordinary accounts' tweets, in any supported format, that the
-    /// score compares clusters with (a takedown archive has no ordinary accounts of its own).
-    /// Repeat the flag, or separate files with commas, for several files.
-    #[arg(long, value_name = "FILE", value_delimiter = ',')]
-    control: Vec<PathBuf>,
+    #[command(flatten)]
+    background: BackgroundArgs,
 
     /// Co-action kinds to fuse, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "KINDS",
@@ -187,7 +176,7 @@ impl Args {
 
     fn config(&self) -> anyhow::Result<DetectConfig> {
         let mut c = DetectConfig::default();
-        set(&mut c.input_kind, self.input_kind);
+        set(&mut c.input_kind, self.background.input_kind);
         set(&mut c.fusion.kinds, self.kinds.clone());
         c.fusion.retweets &= !self.no_retweets;
         set(&mut c.fusion.graph.window, self.window);
@@ -224,7 +213,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     args.input.apply_threads()?;
     let started = Instant::now();
     args.cluster.silence_others()?;
-    let progress = Reporter::new(STAGES.len() + 2 + usize::from(!args.control.is_empty()));
+    let progress =
+        Reporter::new(STAGES.len() + 2 + usize::from(!args.background.control.is_empty()));
     progress.say(&args.input.memory_line());
     let options = args.input.options();
     match (args.cluster).read(&args.input.inputs, &options, &progress)? {
@@ -269,19 +259,7 @@ fn detect_and_write(
     );
     let ingest_secs = started.elapsed().as_secs_f64();
 
-    let control = match args.control.is_empty() {
-        true => None,
-        false => {
-            let (control, stats) =
-                ingest_with_progress(&args.control, &args.input.options(), progress)?;
-            progress.say(&format!("control collection: {}", stats.summary()));
-            anyhow::ensure!(
-                !control.is_empty(),
-                "the control collection holds no tweets"
-            );
-            Some(control)
-        }
-    };
+    let control = (args.background).read_control(&args.input.options(), progress)?;
     if let Some(own) = session.own_rows() {
         progress.say(&format!(
             "rows held where they were parsed: {own} of {} on process 0",

@@ -1,9 +1,49 @@
 //! Flags shared by every command that reads tweet records.
 
 use super::one_of;
-use coordnet::ingest::{ActionsMapping, ObjectKind};
-use coordnet::{Format, IngestOptions};
+use super::progress::Reporter;
+use coordnet::ingest::{ingest_with_progress, ActionsMapping, ObjectKind};
+use coordnet::pipeline::InputKind;
+use coordnet::{Dataset, Format, IngestOptions};
 use std::path::PathBuf;
+
+/// What the input is, and where the score finds ordinary accounts to compare with: flags of
+/// the commands that score (`detect`, `score`).
+#[derive(clap::Args, Debug)]
+pub struct BackgroundArgs {
+    /// What the input is: a takedown archive (only suspects: split them into operations), a
+    /// mixed collection (find the coordinated clusters among ordinary accounts), or auto to
+    /// work it out from the data.
+    #[arg(long, value_name = "KIND",
+          value_parser = one_of::<InputKind>(InputKind::ALL.map(InputKind::name)))]
+    pub input_kind: Option<InputKind>,
+
+    /// A control collection: ordinary accounts' tweets, in any supported format, that the
+    /// score compares clusters with (a takedown archive has no ordinary accounts of its own).
+    /// Repeat the flag, or separate files with commas, for several files.
+    #[arg(long, value_name = "FILE", value_delimiter = ',')]
+    pub control: Vec<PathBuf>,
+}
+
+impl BackgroundArgs {
+    /// The control collection, read with `options`, if one is given.
+    pub fn read_control(
+        &self,
+        options: &IngestOptions,
+        progress: &Reporter,
+    ) -> anyhow::Result<Option<Dataset>> {
+        if self.control.is_empty() {
+            return Ok(None);
+        }
+        let (control, stats) = ingest_with_progress(&self.control, options, progress)?;
+        progress.say(&format!("control collection: {}", stats.summary()));
+        anyhow::ensure!(
+            !control.is_empty(),
+            "the control collection holds no tweets"
+        );
+        Ok(Some(control))
+    }
+}
 
 #[derive(clap::Args, Debug)]
 pub struct InputArgs {

@@ -1,13 +1,14 @@
 //! `coordnet score`: an analyst's own list of suspected accounts, scored like a cluster.
 
-use super::input::InputArgs;
+use super::input::{BackgroundArgs, InputArgs};
 use super::progress::Reporter;
 use super::set;
 use coordnet::eval::read_suspects;
 use coordnet::graphs::fuse;
 use coordnet::ingest::ingest_with_progress;
+use coordnet::pipeline::background_for_groups;
 use coordnet::report::detection::EdgeFiles;
-use coordnet::scoring::{Background, Part, NO_CLUSTER};
+use coordnet::scoring::{Part, NO_CLUSTER};
 use coordnet::{assess, write_detection, DetectConfig};
 use std::path::PathBuf;
 
@@ -34,7 +35,10 @@ pub struct Args {
     #[command(flatten)]
     input: InputArgs,
 
-    /// Groups scoring at least this are flagged as coordinated (default: as detect).
+    #[command(flatten)]
+    background: BackgroundArgs,
+
+    /// Groups scoring at least this are flagged as coordinated.
     #[arg(long, value_name = "S")]
     threshold: Option<f64>,
 
@@ -42,6 +46,16 @@ pub struct Args {
     /// summary.json here.
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
+}
+
+/// `--help` shows the library's defaults.
+pub fn show_defaults(cmd: clap::Command) -> clap::Command {
+    let d = DetectConfig::default();
+    let defaults = [
+        ("input_kind", d.input_kind.name().to_string()),
+        ("threshold", d.threshold.to_string()),
+    ];
+    super::with_defaults(cmd, &defaults)
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -52,16 +66,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let mut config = DetectConfig::default();
     set(&mut config.threshold, args.threshold);
+    set(&mut config.input_kind, args.background.input_kind);
     config.validate()?;
     let suspects = read_suspects(
         &args.accounts,
         &args.account_column,
         args.group_column.as_deref(),
     )?;
-    let progress = Reporter::new(1);
+    let progress = Reporter::new(1 + usize::from(!args.background.control.is_empty()));
     let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
+    progress.say(&stats.summary());
+    let control = (args.background).read_control(&args.input.options(), &progress)?;
     progress.finish();
-    eprintln!("{}", stats.summary());
 
     let mut cluster_of = vec![NO_CLUSTER; data.accounts.len()];
     let mut groups: Vec<String> = Vec::new();
@@ -100,19 +116,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         suspects.len(),
         args.accounts.display()
     );
+    let control_sources = control.as_ref().map(coordnet::graphs::retweet::sources);
+    let control = control.as_ref().zip(control_sources.as_deref());
+    let (input, background) = background_for_groups(&data, &cluster_of, &config, control);
+    eprintln!(
+        "input: {} ({}); the groups are compared with {}",
+        input.kind.name(),
+        input.reason,
+        input.background
+    );
     let fused = fuse(&data, &config.fusion, &coordnet::progress::Silent)?;
     // Groups keep their own names: remember each one's order before `assess` renumbers.
     let first_member: Vec<u32> = (0..groups.len() as u32)
         .map(|g| cluster_of.iter().position(|&c| c == g).unwrap_or(0) as u32)
         .collect();
-    let d = assess(
-        &data,
-        fused,
-        cluster_of,
-        groups.len(),
-        &config,
-        Background::Data,
-    )?;
+    let mut d = assess(&data, fused, cluster_of, groups.len(), &config, background)?;
+    d.input = input;
     for c in &d.clusters {
         let g = first_member
             .iter()
@@ -147,6 +166,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "suspects": args.accounts,
             "suspects_missing": missing.len(),
             "groups": groups,
+            "input": d.input,
             "ingest": stats,
         });
         let files = EdgeFiles::choose(&d, Default::default());

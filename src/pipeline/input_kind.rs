@@ -13,7 +13,9 @@
 //! and generated collections (`docs/performance.md`). The analyst can say instead.
 
 use super::{DetectConfig, Detection};
-use crate::scoring::NO_CLUSTER;
+use crate::dataset::Dataset;
+use crate::graphs::retweet::Source;
+use crate::scoring::{Background, NO_CLUSTER};
 
 /// What the input is, or `Auto` to work it out from the data.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -80,24 +82,36 @@ impl InputDecision {
         share: Option<f64>,
         background: &'static str,
     ) -> InputDecision {
+        let whose = "accounts in clusters flagged as coordinated against the data's own background";
+        InputDecision::decided(kind, config, share, whose, background)
+    }
+
+    /// [`InputDecision::new`], with `share` the share of the tweets from `whose` accounts.
+    fn decided(
+        kind: InputKind,
+        config: &DetectConfig,
+        share: Option<f64>,
+        whose: &str,
+        background: &'static str,
+    ) -> InputDecision {
         let pct = |s: f64| format!("{:.0}%", 100.0 * s);
         let what = match kind {
             InputKind::Archive => "a takedown archive",
             _ => "a mixed collection",
         };
-        let (decided_by, reason) = match (config.input_kind, share) {
-            (InputKind::Auto, Some(s)) => (
-                "data",
-                format!(
-                    "{} of the tweets come from accounts in clusters flagged as coordinated against \
-                     the data's own background, {} the {} that marks an archive: {what}",
+        let (decided_by, reason) =
+            match (config.input_kind, share) {
+                (InputKind::Auto, Some(s)) => (
+                    "data",
+                    format!(
+                    "{} of the tweets come from {whose}, {} the {} that marks an archive: {what}",
                     pct(s),
                     if kind == InputKind::Archive { "at least" } else { "below" },
                     pct(config.archive_tweet_share),
                 ),
-            ),
-            _ => ("setting", format!("taken for {what}, as set")),
-        };
+                ),
+                _ => ("setting", format!("taken for {what}, as set")),
+            };
         InputDecision {
             kind,
             decided_by,
@@ -106,6 +120,42 @@ impl InputDecision {
             background,
         }
     }
+}
+
+/// What an analyst's own groups of accounts (`cluster_of`, `NO_CLUSTER` for the rest) are
+/// scored against, and why. A control collection, when given, is the background. Else the
+/// data's other accounts are, unless the input is an archive: when the groups post at least
+/// `archive_tweet_share` of the tweets (or the analyst says so), what is left of the data is
+/// other suspects or too little to stand for ordinary accounts, and the parts compare with
+/// the reference figures instead, as `detect` does for an archive.
+pub fn background_for_groups<'a>(
+    data: &Dataset,
+    cluster_of: &[u32],
+    config: &DetectConfig,
+    control: Option<(&'a Dataset, &'a [Option<Source>])>,
+) -> (InputDecision, Background<'a>) {
+    let grouped = (data.account.iter())
+        .filter(|&&u| cluster_of[u as usize] != NO_CLUSTER)
+        .count();
+    let share = grouped as f64 / data.tweets().max(1) as f64;
+    let kind = match config.input_kind {
+        InputKind::Auto if share >= config.archive_tweet_share => InputKind::Archive,
+        InputKind::Auto => InputKind::Collection,
+        set => set,
+    };
+    let background = match (control, kind) {
+        (Some((c, s)), _) => Background::Control(c, s),
+        (None, InputKind::Archive) => Background::Reference,
+        (None, _) => Background::Data,
+    };
+    let decision = InputDecision::decided(
+        kind,
+        config,
+        Some(share),
+        "the listed accounts",
+        background.name(),
+    );
+    (decision, background)
 }
 
 /// Share of the data's tweets from accounts in flagged clusters.

@@ -26,7 +26,7 @@ pub mod operations;
 pub mod recluster;
 mod summary;
 
-pub use input_kind::{InputDecision, InputKind};
+pub use input_kind::{background_for_groups, InputDecision, InputKind};
 pub use operations::ArchiveOptions;
 pub use summary::RunSummary;
 

@@ -421,16 +421,102 @@ fn eval_and_detect_name_what_is_wrong() {
 /// `coordnet score` on the sample with `list` (columns `account_id, group`) as suspects.csv in
 /// `dir`, scored group by group.
 fn score_groups(dir: &Path, list: &str) -> std::process::Output {
+    score_groups_with(dir, list, &[])
+}
+
+/// [`score_groups`] with more flags.
+fn score_groups_with(dir: &Path, list: &str, flags: &[&str]) -> std::process::Output {
     let suspects = write(dir, "suspects.csv", list);
     let input = sample().join("tweets.csv.gz");
-    coordnet(&[
+    let mut args = vec![
         "score",
         "--accounts",
         suspects.to_str().unwrap(),
         "--group-column",
         "group",
         input.to_str().unwrap(),
-    ])
+    ];
+    args.extend_from_slice(flags);
+    coordnet(&args)
+}
+
+/// `score` compares groups with ordinary accounts: in a collection the rest of the data; but
+/// when the listed accounts post most of the tweets (a takedown archive of suspects) the rest
+/// is other suspects or too little, and the parts take the reference figures instead, as
+/// `detect` does for an archive. The analyst can say which the input is; the choice is
+/// printed with its reason and written to summary.json.
+#[test]
+fn score_of_an_archive_of_suspects_compares_them_with_the_reference_not_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, truth) = csv_rows(&sample().join("truth.csv"));
+    let list = |keep: &dyn Fn(&str) -> bool| {
+        let mut list = String::from("account_id,group\n");
+        for r in truth.iter().filter(|r| keep(&r["network"])) {
+            list.push_str(&format!("{},{}\n", r["account_id"], r["network"]));
+        }
+        list
+    };
+    let (everyone, planted) = (list(&|_| true), list(&|n| n != "organic"));
+    let input_line = |o: &std::process::Output| {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        let line = err.lines().find(|l| l.starts_with("input: "));
+        line.unwrap_or_else(|| panic!("no input line: {err}"))
+            .to_string()
+    };
+    // The delay null in the explanation of the largest planted network.
+    let null = |o: &std::process::Output| {
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        let at = out.find("ca-1:10:").expect("ca-1:10 scored");
+        let from = at + out[at..].find("null expectation ").expect("a delay null");
+        out[from..].split(';').next().unwrap().to_string()
+    };
+
+    let out_dir = dir.path().join("out");
+    let out = out_dir.to_str().unwrap();
+    let archive = score_groups_with(dir.path(), &everyone, &["-o", out]);
+    let line = input_line(&archive);
+    assert!(
+        line.starts_with("input: archive (100% of the tweets come from the listed accounts")
+            && line.ends_with("compared with built-in platform-wide reference figures"),
+        "{line}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["input"]["kind"], "archive", "{summary}");
+    assert_eq!(
+        summary["input"]["background"],
+        "built-in platform-wide reference figures"
+    );
+
+    let line = input_line(&score_groups(dir.path(), &planted));
+    assert!(
+        line.starts_with("input: collection (14% of the tweets come from the listed accounts")
+            && line.ends_with("compared with the data's own accounts"),
+        "{line}"
+    );
+
+    let said = score_groups_with(dir.path(), &everyone, &["--input-kind", "collection"]);
+    let line = input_line(&said);
+    assert!(
+        line.contains("taken for a mixed collection, as set")
+            && line.ends_with("compared with the data's own accounts"),
+        "{line}"
+    );
+    // Against the other suspects, the delay null is theirs: not the reference's.
+    assert_ne!(null(&archive), null(&said));
+
+    // A control collection, when given, is the background whatever the input is (here the
+    // sample itself stands in for one).
+    let control = sample().join("tweets.csv.gz");
+    let flags = ["--control", control.to_str().unwrap()];
+    let line = input_line(&score_groups_with(dir.path(), &everyone, &flags));
+    assert!(
+        line.starts_with("input: archive (")
+            && line.ends_with("compared with the control collection"),
+        "{line}"
+    );
 }
 
 #[test]
