@@ -13,7 +13,8 @@ use coordnet::{assess, write_detection, DetectConfig};
 use std::path::PathBuf;
 
 /// Score a list of suspected accounts with the same parts and roles as `detect` gives a
-/// cluster, against the rest of the data: co-action significance, timing synchrony,
+/// cluster, against the rest of the data (or, when the list holds most of the tweets, against a
+/// control collection or platform-wide figures): co-action significance, timing synchrony,
 /// core-amplifier structure, creation burst, content duplication, hashtag concentration; each
 /// account gets a role (core, amplifier, other). With --group-column, each group is scored on
 /// its own.
