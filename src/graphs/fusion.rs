@@ -858,6 +858,38 @@ mod tests {
         assert!(same(&fused));
     }
 
+    /// Two lanes build the same graphs as one: the same fused edges, kinds, projections and
+    /// sources, in the same order (co-similar added, so the second lane has work of every sort).
+    #[test]
+    fn two_lanes_fuse_what_one_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(20_000, dir.path());
+        let mut opts = FusionOptions::default();
+        opts.kinds.push(CoactionKind::CoSimilar);
+        let fused = |two_lanes| {
+            let opts = FusionOptions {
+                two_lanes,
+                ..opts.clone()
+            };
+            fuse(&data, &opts, &crate::progress::Silent).unwrap()
+        };
+        let (one, two) = (fused(false), fused(true));
+        assert!(one.edges.len() > 1000);
+        assert_eq!(one.edges, two.edges);
+        assert_eq!(one.sources, two.sources);
+        let kinds = |f: &Fused| -> Vec<(&str, usize, usize)> {
+            (f.kinds.iter())
+                .map(|k| (k.kind, k.edges, k.significant_edges))
+                .collect()
+        };
+        assert_eq!(kinds(&one), kinds(&two));
+        assert_eq!(kinds(&one).len(), opts.kinds.len() + 1);
+        let actions = |f: &Fused| -> Vec<Actions> {
+            f.projections.iter().map(|p| p.actions.clone()).collect()
+        };
+        assert_eq!(actions(&one), actions(&two));
+    }
+
     /// The parallel blocks hold every edge once, in order, also when one account's row spans
     /// several blocks; sums by account from them are those added one edge after another.
     #[test]
