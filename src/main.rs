@@ -33,8 +33,10 @@ fn purge_delay(freed: coordnet::memory::Freed) {
 
 fn main() -> ExitCode {
     // `MIMALLOC_PURGE_DELAY` in the environment still decides.
+    // Held only once a check of the budget finds the run small: commands that never check
+    // it (`communities` on a large edge list, `synth`) keep the moment's delay.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        purge_delay(coordnet::memory::Freed::Held);
+        purge_delay(coordnet::memory::Freed::Kept);
         coordnet::memory::on_freed(purge_delay);
     }
     // Freed memory goes back soon, so a later allocation faults its pages in again; with transparent
