@@ -99,19 +99,23 @@ impl InputDecision {
             InputKind::Archive => "a takedown archive",
             _ => "a mixed collection",
         };
-        let (decided_by, reason) =
-            match (config.input_kind, share) {
-                (InputKind::Auto, Some(s)) => (
-                    "data",
-                    format!(
-                    "{} of the tweets come from {whose}, {} the {} that marks an archive: {what}",
+        let (decided_by, reason) = match (config.input_kind, share) {
+            (InputKind::Auto, Some(s)) => {
+                let side = if kind == InputKind::Archive {
+                    "at least"
+                } else {
+                    "below"
+                };
+                let reason = format!(
+                    "{} of the tweets come from {whose}, {side} the {} that marks an archive: \
+                     {what}",
                     pct(s),
-                    if kind == InputKind::Archive { "at least" } else { "below" },
                     pct(config.archive_tweet_share),
-                ),
-                ),
-                _ => ("setting", format!("taken for {what}, as set")),
-            };
+                );
+                ("data", reason)
+            }
+            _ => ("setting", format!("taken for {what}, as set")),
+        };
         InputDecision {
             kind,
             decided_by,
@@ -143,11 +147,7 @@ pub fn background_for_groups<'a>(
         InputKind::Auto => InputKind::Collection,
         set => set,
     };
-    let background = match (control, kind) {
-        (Some((c, s)), _) => Background::Control(c, s),
-        (None, InputKind::Archive) => Background::Reference,
-        (None, _) => Background::Data,
-    };
+    let background = Background::of(control, kind == InputKind::Archive);
     let decision = InputDecision::decided(
         kind,
         config,

@@ -202,11 +202,7 @@ pub fn detect_with_progress(
     }
     let control_sources = control.map(crate::graphs::retweet::sources);
     let control = control.zip(control_sources.as_deref());
-    let background = |archive: bool| match (control, archive) {
-        (Some((c, s)), _) => Background::Control(c, s),
-        (None, false) => Background::Data,
-        (None, true) => Background::Reference,
-    };
+    let background = |archive: bool| Background::of(control, archive);
     lap("graphs", &mut timings);
     memory::check_now(STAGES[0], limit)?;
 

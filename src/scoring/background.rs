@@ -25,7 +25,17 @@ pub enum Background<'a> {
     Reference,
 }
 
-impl Background<'_> {
+impl<'a> Background<'a> {
+    /// The control collection when there is one (with each of its retweets' sources); else
+    /// the reference figures for an archive and the data's own accounts for a collection.
+    pub fn of(control: Option<(&'a Dataset, &'a [Option<Source>])>, archive: bool) -> Self {
+        match (control, archive) {
+            (Some((c, s)), _) => Background::Control(c, s),
+            (None, true) => Background::Reference,
+            (None, false) => Background::Data,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Background::Data => "the data's own accounts",
