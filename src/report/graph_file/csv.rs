@@ -115,7 +115,7 @@ fn push_line(buf: &mut Vec<u8>, data: &Dataset, t: &dyn GraphEdges, i: usize) {
 
 /// A CSV field as RFC 4180 writes it: quoted, with quotes doubled, when it holds a comma, a
 /// quote or a line break; as it is otherwise.
-fn push_field(buf: &mut Vec<u8>, s: &str) {
+pub(in crate::report) fn push_field(buf: &mut Vec<u8>, s: &str) {
     // A text that a spreadsheet would run as a formula is written as text (see `safe`).
     let guarded = crate::report::safe::guard(s);
     let s = guarded.as_ref();

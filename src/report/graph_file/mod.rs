@@ -5,6 +5,7 @@
 mod csv;
 mod xml;
 
+pub(super) use self::csv::push_field;
 pub use self::csv::write_coaction_csv;
 use self::csv::write_csv;
 use self::xml::{write_gexf, write_graphml};
