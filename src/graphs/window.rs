@@ -290,7 +290,6 @@ impl DelayCounts {
 /// each item's lifetime (first to last action), the null: each item's draws are seeded by its
 /// key, so that they do not depend on which other items are counted with it.
 fn pair_delays(actions: &Actions, spread_seed: Option<u64>) -> DelayCounts {
-    const HORIZON_MS: i64 = 86_400_000;
     const EMPTY: [u64; CANDIDATES_S.len() + 1] = [0; CANDIDATES_S.len() + 1];
     let bins = (0..actions.items())
         .into_par_iter()
@@ -312,16 +311,7 @@ fn pair_delays(actions: &Actions, spread_seed: Option<u64>) -> DelayCounts {
                     }
                 }
                 t.sort_unstable();
-                for i in 0..t.len() {
-                    for j in i + 1..t.len().min(i + 51) {
-                        let d = t[j] - t[i];
-                        if d > HORIZON_MS {
-                            break;
-                        }
-                        // The first candidate at least `d` (or past the last one).
-                        bins[CANDIDATES_S.partition_point(|&c| c * 1000 < d)] += 1;
-                    }
-                }
+                count_pairs(&t, &mut bins);
                 (bins, t)
             },
         )
@@ -344,6 +334,30 @@ fn pair_delays(actions: &Actions, spread_seed: Option<u64>) -> DelayCounts {
     DelayCounts {
         total: bins.iter().sum(),
         within,
+    }
+}
+
+/// Pairs further apart than this are not counted.
+const HORIZON_MS: i64 = 86_400_000;
+
+/// Add to `bins` the delays between each time of `t` (sorted) and the next 50 within the
+/// horizon, each in the bin of the first candidate at least as long (the last bin: longer
+/// than every candidate).
+fn count_pairs(t: &[i64], bins: &mut [u64; CANDIDATES_S.len() + 1]) {
+    for i in 0..t.len() {
+        // Delays from `t[i]` only grow with `j`, so its bin only moves up: a step or two
+        // a pair instead of a search over the candidates.
+        let mut bin = 0;
+        for j in i + 1..t.len().min(i + 51) {
+            let d = t[j] - t[i];
+            if d > HORIZON_MS {
+                break;
+            }
+            while bin < CANDIDATES_S.len() && CANDIDATES_S[bin] * 1000 < d {
+                bin += 1;
+            }
+            bins[bin] += 1;
+        }
     }
 }
 
@@ -413,6 +427,33 @@ mod tests {
                 let fallback = estimate(&summed, floor, 1e9).explanation;
                 assert!(fallback.contains("CooRnet"), "{fallback}");
             }
+        }
+    }
+
+    /// Pairs fall in the bin a search over the candidates gives them, on times with ties,
+    /// gaps past the horizon and runs longer than the 50 pairs a time counts.
+    #[test]
+    fn pairs_are_binned_as_a_search_over_the_candidates_bins_them() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        for case in 0..300 {
+            let n = rng.random_range(0..120);
+            let scale = [1_000, 60_000, 3_600_000, 200_000_000][case % 4];
+            let mut t: Vec<i64> = (0..n).map(|_| rng.random_range(0..scale)).collect();
+            t.sort_unstable();
+            let mut searched = [0u64; CANDIDATES_S.len() + 1];
+            for i in 0..t.len() {
+                for j in i + 1..t.len().min(i + 51) {
+                    let d = t[j] - t[i];
+                    if d > HORIZON_MS {
+                        break;
+                    }
+                    searched[CANDIDATES_S.partition_point(|&c| c * 1000 < d)] += 1;
+                }
+            }
+            let mut walked = [0u64; CANDIDATES_S.len() + 1];
+            count_pairs(&t, &mut walked);
+            assert_eq!(walked, searched, "case {case}");
         }
     }
 }
