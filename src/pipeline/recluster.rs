@@ -9,7 +9,7 @@
 //! deep. Clusters that score high are never split: a flagged network stays whole.
 
 use super::DetectConfig;
-use crate::communities::{leiden, Partition};
+use crate::communities::{leiden, LeidenConfig, Partition};
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::graphs::{Fused, Graph};
@@ -22,6 +22,12 @@ use rayon::prelude::*;
 const SPLIT_DEPTH: usize = 3;
 /// A community is split only if it has this many times the minimum cluster size.
 const SPLIT_MIN_FACTOR: usize = 4;
+/// Leiden iterations on a candidate's subgraph. One iteration already gives connected,
+/// well-separated parts; the second only polishes modularity (+0.2% on the 1.28M-tweet
+/// collection), and a split is judged by its parts' scores, not by modularity. Outputs were
+/// the same with two on the real data (CooRTweet's collection, both IRA slices) and the
+/// generated collection, for a tenth of `detect`'s Leiden and splitting time.
+const SPLIT_ITERATIONS: u32 = 1;
 
 /// Each cluster's parts and evidence.
 pub type Measured = Vec<(Parts, Evidence)>;
@@ -220,6 +226,10 @@ fn split_labels(
     }
     // Candidates are clustered side by side: most are small, and Leiden on a small graph
     // keeps one core busy.
+    let leiden_config = LeidenConfig {
+        iterations: SPLIT_ITERATIONS,
+        ..config.leiden.clone()
+    };
     let partitions: Vec<Partition> = (members.par_iter().zip(edges))
         .map(|(m, inside)| {
             let g = Graph::undirected_sorted(m.len(), || {
@@ -227,7 +237,7 @@ fn split_labels(
                     .map(|e| (local[e.a as usize], local[e.b as usize], e.weight() as f32))
             })?;
             drop(inside);
-            leiden(&g, &config.leiden)
+            leiden(&g, &leiden_config)
         })
         .collect::<Result<_>>()?;
     let mut next = next;
@@ -290,7 +300,6 @@ fn keep_clusters(membership: &[u32], min_size: usize) -> (Vec<u32>, Vec<u32>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::communities::LeidenConfig;
     use crate::graphs::fuse;
     use std::sync::Mutex;
 
