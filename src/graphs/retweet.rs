@@ -223,26 +223,37 @@ pub struct RetweetGraph {
 /// Every retweet row's source, where one can be found (`None` for other rows).
 pub fn sources(data: &Dataset) -> Vec<Option<Source>> {
     let by_name = screen_name_index(data);
-    // The earliest original (non-retweet) row per text, and the row of each tweet id.
-    // Sized at once: grown by doubling, they were rehashed into fresh pages several times.
-    let originals = (0..data.len())
-        .into_par_iter()
-        .filter(|&r| data.kind(r) != TweetKind::Retweet)
-        .count();
-    let mut first_with_text: HashMap<u32, u32> =
-        HashMap::with_capacity(originals.min(data.texts.len()));
-    let mut row_of_tweet: HashMap<u64, u32> = HashMap::with_capacity(originals);
-    for r in 0..data.len() {
-        if data.kind(r) == TweetKind::Retweet {
-            continue;
-        }
-        if data.text[r] != NO_TEXT {
-            first_with_text.entry(data.text[r]).or_insert(r as u32);
-        }
-        if data.tweet_id[r] != NO_TWEET {
-            row_of_tweet.entry(data.tweet_id[r]).or_insert(r as u32);
-        }
-    }
+    // The earliest original (non-retweet) row per text, and the row of each tweet id, built
+    // side by side (each a pass over the rows that no other work overlapped). Text ids are
+    // dense, so the first is a vector; the map is sized at once (grown by doubling, it was
+    // rehashed into fresh pages several times).
+    let is_original = |r: usize| data.kind(r) != TweetKind::Retweet;
+    let (first_with_text, row_of_tweet) = rayon::join(
+        || {
+            let mut first = vec![NO_ROW; data.texts.len()];
+            for r in (0..data.len()).filter(|&r| is_original(r)) {
+                if let Some(f) = first.get_mut(data.text[r] as usize) {
+                    if *f == NO_ROW {
+                        *f = r as u32;
+                    }
+                }
+            }
+            first
+        },
+        || {
+            let originals = (0..data.len())
+                .into_par_iter()
+                .filter(|&r| is_original(r))
+                .count();
+            let mut row_of_tweet: HashMap<u64, u32> = HashMap::with_capacity(originals);
+            for r in (0..data.len()).filter(|&r| is_original(r)) {
+                if data.tweet_id[r] != NO_TWEET {
+                    row_of_tweet.entry(data.tweet_id[r]).or_insert(r as u32);
+                }
+            }
+            row_of_tweet
+        },
+    );
     // The account each text's 'RT @name:' names, in one pass over the texts (which may be on
     // disk), when some retweet does not name its source.
     let unnamed = (0..data.len()).any(|r| {
@@ -280,7 +291,10 @@ pub fn sources(data: &Dataset) -> Vec<Option<Source>> {
                 NO_ACCOUNT => {}
                 a => return Some(Source::new(a, original_row, SourceFrom::TextPrefix)),
             }
-            let &o = first_with_text.get(&data.text[r])?;
+            let o = first_with_text[data.text[r] as usize];
+            if o == NO_ROW {
+                return None;
+            }
             let o_row = o as usize;
             if data.time_ms[o_row] > t || data.account[o_row] == data.account[r] {
                 return None;
