@@ -80,6 +80,12 @@ pub(super) fn write_csv(
     if t.has_examples() {
         header.push("example_item");
     }
+    write_header(out, &header)?;
+    write_rows(out, t.len(), |buf, i| push_line(buf, data, t, i))
+}
+
+/// A CSV file's header line.
+pub(in crate::report) fn write_header(out: &mut dyn Write, header: &[&str]) -> std::io::Result<()> {
     let mut line = Vec::new();
     for (i, h) in header.iter().enumerate() {
         if i > 0 {
@@ -88,8 +94,7 @@ pub(super) fn write_csv(
         push_field(&mut line, h);
     }
     line.push(b'\n');
-    out.write_all(&line)?;
-    write_rows(out, t.len(), |buf, i| push_line(buf, data, t, i))
+    out.write_all(&line)
 }
 
 /// Edge `i` as a CSV line: endpoints, weight, kind, the columns' values, the example.

@@ -5,9 +5,9 @@
 mod csv;
 mod xml;
 
-pub(super) use self::csv::push_field;
 pub use self::csv::write_coaction_csv;
 use self::csv::write_csv;
+pub(super) use self::csv::{push_field, write_header};
 use self::xml::{write_gexf, write_graphml};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
