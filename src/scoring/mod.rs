@@ -65,11 +65,12 @@ pub fn explain(c: &Cluster) -> String {
     let mut s = Vec::new();
     if e.inner_retweets > 0 {
         let mut line = format!(
-            "{} amplifiers made {} retweets of the cluster's {} cores ({} of their retweets with \
-             a known source)",
+            "{} members ({} cores, {} amplifiers) made {} retweets of each other ({} of their \
+             retweets with a known source)",
+            c.size,
+            c.n_core,
             c.n_amplifier,
             e.inner_retweets,
-            c.n_core,
             pct(e.inner_retweets as f64 / e.retweets_known.max(1) as f64)
         );
         if let (Some(d), Some((q1, q3))) = (e.inner_median_delay_ms, e.inner_delay_quartiles_ms) {

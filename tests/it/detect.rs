@@ -309,7 +309,7 @@ fn roles_follow_who_is_retweeted_inside_the_cluster() {
         .iter()
         .filter(|c| c.flagged && c.n_amplifier > c.n_core)
         .all(|c| c.parts.get(Part::Structure).unwrap_or(0.0) > 0.5
-            && c.explanation.contains("amplifiers made")));
+            && c.explanation.contains("retweets of each other")));
     assert_eq!(Role::Core.name(), "core");
 }
 
