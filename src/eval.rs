@@ -35,8 +35,13 @@ pub struct TruthRow {
 
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Evaluation {
+    /// Accounts in planted networks by the truth, and those of them flagged.
     pub network_accounts: usize,
+    pub flagged_network_accounts: usize,
     pub flagged_accounts: usize,
+    /// Accounts of the truth that are not in `accounts.csv` (they did not tweet, or the truth
+    /// is another data set's).
+    pub truth_accounts_absent: usize,
     pub precision: f64,
     pub recall: f64,
     pub f1: f64,
@@ -224,7 +229,12 @@ pub fn evaluate(
             }
         }
     }
+    e.flagged_network_accounts = tp;
     e.flagged_accounts = predicted.values().filter(|p| p.flagged).count();
+    e.truth_accounts_absent = truth
+        .keys()
+        .filter(|id| !predicted.contains_key(*id))
+        .count();
     e.precision = tp as f64 / e.flagged_accounts.max(1) as f64;
     e.recall = tp as f64 / e.network_accounts.max(1) as f64;
     e.f1 = if tp == 0 {
@@ -326,10 +336,11 @@ impl Evaluation {
     /// Lines for a terminal.
     pub fn summary(&self) -> String {
         let mut s = format!(
-            "flagged {} accounts; {} are in planted networks\n\
+            "flagged {} accounts, {} of them in planted networks (which hold {} accounts)\n\
              precision {:.3}  recall {:.3}  F1 {:.3}\n\
              ARI {:.3}  NMI {:.3}  role accuracy {:.3}\n",
             self.flagged_accounts,
+            self.flagged_network_accounts,
             self.network_accounts,
             self.precision,
             self.recall,

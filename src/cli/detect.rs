@@ -207,6 +207,7 @@ impl Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = args.config()?;
     coordnet::report::safe::check_output_dir(&args.output, &args.input.inputs)?;
+    args.background.check()?;
     if args.cluster.writes_outputs()? {
         coordnet::report::safe::check_can_write(&args.output, true)?;
     }

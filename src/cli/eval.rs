@@ -28,6 +28,11 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let truth = read_truth(&args.truth)?;
+    anyhow::ensure!(
+        !truth.is_empty(),
+        "{} holds no accounts (a header and no rows)",
+        args.truth.display()
+    );
     let accounts = args.dir.join("accounts.csv");
     anyhow::ensure!(
         accounts.is_file(),
@@ -44,6 +49,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => Default::default(),
     };
     let e = evaluate(&predicted, &truth, &traps);
+    anyhow::ensure!(
+        e.truth_accounts_absent < truth.len(),
+        "none of the {} accounts of {} is in {}: is the truth of another data set?",
+        truth.len(),
+        args.truth.display(),
+        accounts.display()
+    );
+    if e.truth_accounts_absent > 0 {
+        eprintln!(
+            "warning: {} of the {} accounts of {} are not in {} (they did not tweet, or the \
+             truth is of other data); they count as not flagged",
+            e.truth_accounts_absent,
+            truth.len(),
+            args.truth.display(),
+            accounts.display()
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&e)?);
     } else {

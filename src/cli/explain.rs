@@ -4,7 +4,7 @@ use super::graph::{projection_summary, GraphArgs};
 use super::input::InputArgs;
 use coordnet::dataset::time::format_iso;
 use coordnet::graphs::evidence::evidence;
-use coordnet::graphs::{coaction_graph, format_duration, GraphKind, Window};
+use coordnet::graphs::{coaction_graph, format_duration, CoactionKind, GraphKind, Window};
 use coordnet::scoring::rhythm;
 use std::io::Write;
 
@@ -34,7 +34,20 @@ pub struct Args {
     html: Option<std::path::PathBuf>,
 }
 
+/// `graph`'s defaults in `--help`, and only the kinds `explain` shows: co-actions (a retweet
+/// edge's evidence is its retweets, which `graph --kind retweet` lists).
+pub fn show_defaults(cmd: clap::Command) -> clap::Command {
+    super::graph::show_defaults(cmd).mut_arg("kind", |a| {
+        a.value_parser(super::one_of::<GraphKind>(
+            CoactionKind::ALL.map(CoactionKind::name),
+        ))
+    })
+}
+
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(path) = &args.html {
+        coordnet::report::safe::check_can_write(path, false)?;
+    }
     args.input.apply_threads()?;
     let GraphKind::Coaction(kind) = args.graph.kind else {
         anyhow::bail!("explain works on co-action graphs; pass --kind co-retweet (or co-hashtag, co-url, ...)");

@@ -138,6 +138,28 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "--pvalue {p} is not a probability; try --pvalue 0.01"
         );
     }
+    if args.graph.kind == GraphKind::Retweet {
+        let g = &args.graph;
+        // What only co-action graphs have: a window, participation, a shuffled null.
+        let coaction_only = [
+            ("--pvalue", args.pvalue.is_some()),
+            ("--min-z", args.min_z.is_some()),
+            ("--weight", args.weight != EdgeWeight::Pairs),
+            ("--window", g.window.is_some()),
+            ("--min-participation", g.min_participation.is_some()),
+            ("--max-neighbors", g.max_neighbors.is_some()),
+            ("--coortweet", g.coortweet),
+            ("--min-text-chars", g.min_text_chars.is_some()),
+            ("--similarity", g.similarity.is_some()),
+        ];
+        if let Some((flag, _)) = coaction_only.iter().find(|(_, given)| *given) {
+            anyhow::bail!(
+                "{flag} applies to co-action graphs; the retweet graph's edges are retweet \
+                 counts with their delays, filtered by --min-weight (retweets); leave {flag} \
+                 out, or pick a co-action --kind"
+            );
+        }
+    }
     let mut opts = args.graph.options();
     args.cluster.silence_others()?;
     let progress = Reporter::new(3);

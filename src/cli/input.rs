@@ -26,6 +26,14 @@ pub struct BackgroundArgs {
 }
 
 impl BackgroundArgs {
+    /// Refuse a control collection that names no readable file before the input is read.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if !self.control.is_empty() {
+            coordnet::ingest::source::expand(&self.control)?;
+        }
+        Ok(())
+    }
+
     /// The control collection, read with `options`, if one is given.
     pub fn read_control(
         &self,
@@ -69,7 +77,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "SIZE", value_parser = coordnet::memory::parse_size)]
     pub memory_limit: Option<u64>,
 
-    /// Folder for temporary files (a large input's texts, about 70 bytes per tweet; the fused
+    /// Folder for temporary files (a large input's texts, about 90 bytes per distinct text; the fused
     /// edges' evidence while Leiden runs, when the memory limit asks); they are removed
     /// however the run ends [default: the system's temporary folder, $TMPDIR].
     #[arg(long, value_name = "DIR")]

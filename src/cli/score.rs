@@ -69,6 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     set(&mut config.threshold, args.threshold);
     set(&mut config.input_kind, args.background.input_kind);
     config.validate()?;
+    args.background.check()?;
     let suspects = read_suspects(
         &args.accounts,
         &args.account_column,

@@ -564,18 +564,17 @@ fn project_kind(
     alpha: f64,
     sources: &[Option<retweet::Source>],
 ) -> Result<(Projection, coaction::SignificantPairs)> {
-    let mut opts = graph.clone();
     let owners = coaction::items_apart(graph);
     // Where the items' owners pair them, each process takes its rows' actions and sends each
     // to its item's owner: this process gets its own items' and what all add up to.
     let (actions, owned) = match owners {
         Some(owners) => {
-            let owned = owners.take_items(data, kind, &opts, sources)?;
+            let owned = owners.take_items(data, kind, graph, sources)?;
             (Actions::default(), Some(owned))
         }
-        None if kind == CoactionKind::CoSimilar => (coaction_actions(data, kind, &opts)?, None),
+        None if kind == CoactionKind::CoSimilar => (coaction_actions(data, kind, graph)?, None),
         None => {
-            let actions = super::actions::collect_with(data, kind, &opts.filter, Some(sources));
+            let actions = super::actions::collect_with(data, kind, &graph.filter, Some(sources));
             (actions, None)
         }
     };
@@ -583,26 +582,17 @@ fn project_kind(
         Some((_, whole)) => (whole.coarsest, whole.coarse_actions),
         None => (actions.coarsest, actions.coarse_actions),
     };
-    let mut coarse = None;
-    if let Window::Fixed(w) = opts.window {
-        if check_window(coarsest, coarse_actions, Some(w)).is_err() {
-            coarse = Some(format!(
-                "timestamps are {} at best, too coarse for a window; using the whole period",
-                coarsest.name()
-            ));
-            opts.window = Window::Whole;
-        }
+    // As `graph` does: a window finer than the timestamps cannot be honoured, and the whole
+    // period in its place would change every kind's pairs unasked.
+    if let Window::Fixed(w) = graph.window {
+        check_window(coarsest, coarse_actions, Some(w))?;
     }
-    let (mut p, significant) = match (owners, owned) {
+    match (owners, owned) {
         (Some(owners), Some((owned, whole))) => {
-            coaction::project_owned(data, owners, owned, whole, &opts, alpha)?
+            coaction::project_owned(data, owners, owned, whole, graph, alpha)
         }
-        _ => coaction::project_significant(data, actions, &opts, alpha)?,
-    };
-    if coarse.is_some() {
-        p.window_reason = coarse;
+        _ => coaction::project_significant(data, actions, graph, alpha),
     }
-    Ok((p, significant))
 }
 
 /// One kind's significant edges `(a, b, evidence)`, `a < b`, sorted by pair (a pair can

@@ -32,27 +32,42 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
     expand_noting(inputs).map(|(sources, _)| sources)
 }
 
-/// [`expand`], also giving the zip entries left out, as `archive.zip!/entry`: compressed
-/// files and zips inside a zip, and entries that are not data files by their names.
-pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<PathBuf>)> {
+/// An input found but not read, and why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub why: String,
+}
+
+/// [`expand`], also giving what was found and left out: zip entries and files in folders
+/// that are not data files by their names, compressed files and zips inside a zip, a file
+/// given twice (by name, link or folder: its rows would count twice), and folders reached
+/// again through a link (a link to a folder above would never end).
+pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> {
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let mut walked = std::collections::HashSet::new();
     for input in inputs {
         let s = input.to_string_lossy();
         if !input.exists() && s.contains(['*', '?', '[']) {
             let paths =
                 glob::glob(&s).map_err(|e| Error::config(format!("bad glob '{s}': {e}")))?;
-            let mut found: Vec<PathBuf> = paths
-                .filter_map(|p| p.ok())
-                .filter(|p| p.is_file())
-                .collect();
-            if found.is_empty() {
+            let mut found: Vec<PathBuf> = paths.filter_map(|p| p.ok()).collect();
+            found.sort();
+            let before = files.len();
+            for p in found {
+                if p.is_dir() {
+                    walk(&p, &mut files, &mut skipped, &mut walked)?;
+                } else if p.is_file() {
+                    files.push(p);
+                }
+            }
+            if files.len() == before {
                 return Err(Error::config(format!("'{s}' matches no file")));
             }
-            found.sort();
-            files.extend(found);
         } else if input.is_dir() {
             let before = files.len();
-            walk(input, &mut files)?;
+            walk(input, &mut files, &mut skipped, &mut walked)?;
             if files.len() == before {
                 return Err(Error::config(format!(
                     "directory '{s}' holds no input files (.csv, .json, .jsonl, .gz, .zst, .zip)"
@@ -66,16 +81,24 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<PathBuf>)> 
         }
     }
     let mut sources = Vec::new();
-    let mut skipped = Vec::new();
+    let mut seen: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
     for path in files {
+        if !is_stream(&path) {
+            let real = path.canonicalize().map_err(|e| Error::io(&path, e))?;
+            if let Some(first) = seen.get(&real) {
+                let why = format!("the same file as {}, read once", first.display());
+                skipped.push(Skipped { path, why });
+                continue;
+            }
+            seen.insert(real, path.clone());
+        }
         if !is_stream(&path) && compression(&path)? == Compression::Zip {
             let (entries, left_out) = zip_entries(&path)?;
             sources.extend(entries);
-            skipped.extend(
-                left_out
-                    .into_iter()
-                    .map(|n| PathBuf::from(format!("{}!/{n}", path.display()))),
-            );
+            skipped.extend(left_out.into_iter().map(|n| Skipped {
+                path: PathBuf::from(format!("{}!/{n}", path.display())),
+                why: "not a data file by its name, or compressed inside the zip".into(),
+            }));
         } else {
             sources.push(Source {
                 path,
@@ -86,7 +109,20 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<PathBuf>)> 
     Ok((sources, skipped))
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    skipped: &mut Vec<Skipped>,
+    walked: &mut std::collections::HashSet<PathBuf>,
+) -> Result<()> {
+    let real = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+    if !walked.insert(real) {
+        skipped.push(Skipped {
+            path: dir.to_path_buf(),
+            why: "a folder already read (reached again through a link)".into(),
+        });
+        return Ok(());
+    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -98,9 +134,16 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            walk(&p, out)?;
+            walk(&p, out, skipped, walked)?;
         } else if is_input_name(&p) {
             out.push(p);
+        } else {
+            skipped.push(Skipped {
+                path: p,
+                why: "not a data file by its name (.csv, .tsv, .json, .jsonl, .ndjson or .zip, \
+                      plain, .gz or .zst)"
+                    .into(),
+            });
         }
     }
     Ok(())
@@ -358,4 +401,65 @@ fn with_zip_entry<T>(
     _: impl FnOnce(&mut dyn Read) -> Result<T>,
 ) -> Result<T> {
     zip_entries(path).map(|_| unreachable!())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(sources: &[Source]) -> Vec<String> {
+        sources
+            .iter()
+            .map(|s| s.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn each_file_is_read_once_however_often_it_is_reached_and_link_loops_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("data");
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        std::fs::write(d.join("a.csv"), "x\n").unwrap();
+        std::fs::write(d.join("sub/b.csv"), "x\n").unwrap();
+        std::fs::write(d.join("notes.txt"), "x\n").unwrap();
+        // A link to the folder above and one to itself: a walk that follows them never ends.
+        std::os::unix::fs::symlink("..", d.join("sub/up")).unwrap();
+        std::os::unix::fs::symlink("../sub", d.join("sub/again")).unwrap();
+        let a = d.join("a.csv");
+        let (sources, skipped) = expand_noting(&[d.clone(), a.clone(), a]).unwrap();
+        assert_eq!(names(&sources), ["a.csv", "b.csv"]);
+        let why = |name: &str| {
+            (skipped.iter())
+                .filter(|s| s.path.ends_with(name))
+                .map(|s| s.why.clone())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            why("notes.txt")[0].starts_with("not a data file"),
+            "{skipped:?}"
+        );
+        assert!(why("sub/again")[0].contains("already read"), "{skipped:?}");
+        assert!(why("sub/up")[0].contains("already read"), "{skipped:?}");
+        // a.csv is in the folder, and given twice more.
+        let twice = why("a.csv");
+        assert_eq!(twice.len(), 2, "{skipped:?}");
+        assert!(twice.iter().all(|w| w.starts_with("the same file as")));
+    }
+
+    #[test]
+    fn a_glob_that_matches_a_folder_reads_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("mixed")).unwrap();
+        std::fs::write(dir.path().join("mixed/t.csv"), "x\n").unwrap();
+        std::fs::write(dir.path().join("mixone.csv"), "x\n").unwrap();
+        let glob = dir.path().join("mix*");
+        let (sources, _) = expand_noting(&[glob]).unwrap();
+        assert_eq!(names(&sources), ["t.csv", "mixone.csv"]);
+        let none = dir.path().join("nothing*");
+        assert!(expand(&[none])
+            .unwrap_err()
+            .to_string()
+            .contains("matches no file"));
+    }
 }

@@ -53,7 +53,7 @@ pub struct IngestStats {
     pub repeated_rows_kept: u64,
     /// Zip entries not read: compressed files or zips inside a zip, and entries that are not
     /// data files by their names (`archive.zip!/entry`).
-    pub skipped_entries: Vec<PathBuf>,
+    pub skipped_entries: Vec<super::source::Skipped>,
     pub bytes_read: u64,
     pub seconds: f64,
     /// Records each process parsed, in a run across processes (empty otherwise).
@@ -137,10 +137,19 @@ impl IngestStats {
             self.rows_accepted,
             self.rows_rejected
         );
-        for e in &self.skipped_entries {
+        // A folder of notes beside the data should not bury the rest of the summary.
+        const SHOWN: usize = 10;
+        for e in self.skipped_entries.iter().take(SHOWN) {
             s.push_str(&format!(
-                "\n  warning: {} not read (not a data file, or compressed inside the zip)",
-                e.display()
+                "\n  warning: {} not read: {}",
+                e.path.display(),
+                e.why
+            ));
+        }
+        if self.skipped_entries.len() > SHOWN {
+            s.push_str(&format!(
+                "\n  warning: {} more inputs not read (all are listed by `coordnet stats --json`)",
+                self.skipped_entries.len() - SHOWN
             ));
         }
         for f in self.files.iter().filter(|f| f.rows_read == 0) {

@@ -52,6 +52,10 @@ pub fn write_file(
 ) -> Result<()> {
     let tmp = partial(path);
     let result = (|| {
+        // The folders [`check_can_write`] allowed for are made here.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
         let f = std::fs::File::create(&tmp)?;
         let mut out = std::io::BufWriter::new(f);
         write(&mut out)?;

@@ -492,3 +492,103 @@ fn an_output_place_that_cannot_be_written_is_refused_before_any_work() {
         assert!(!err.contains("read "), "{err}");
     }
 }
+
+#[test]
+fn file_outputs_are_written_into_folders_made_for_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let graph = dir.path().join("new/deeper/g.csv");
+    let o = coordnet(&[
+        "graph",
+        sample.to_str().unwrap(),
+        "-o",
+        graph.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let clusters = dir.path().join("other/c.csv");
+    let o = coordnet(&[
+        "communities",
+        graph.to_str().unwrap(),
+        "-o",
+        clusters.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&clusters).unwrap();
+    assert!(text.starts_with("node,cluster,cluster_size\n"), "{text}");
+    assert!(text.lines().count() > 100);
+}
+
+/// IRA timestamps say only which minute: `detect` refuses a finer window as `graph` does,
+/// where it used to put the whole period in its place unsaid.
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn a_window_finer_than_the_timestamps_is_refused_by_detect_as_by_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let ira = crate::shared("ira-2016-10/tweets.csv.gz");
+    let (out, graph) = (dir.path().join("out"), dir.path().join("g.csv"));
+    for args in [
+        vec!["detect", ira.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        vec![
+            "graph",
+            ira.to_str().unwrap(),
+            "--kind",
+            "co-retweet",
+            "-o",
+            graph.to_str().unwrap(),
+        ],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--window", "30s", "-q"]);
+        let o = coordnet(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("a window of 30s is shorter than the time resolution")
+                && err.contains("use a window of 1m or longer"),
+            "{err}"
+        );
+    }
+    assert!(!out.join("summary.json").exists() && !graph.exists());
+}
+
+/// The retweet graph has no window, participation or shuffled null: the flags for them are
+/// refused, where they used to be dropped unsaid; `explain` offers only co-action kinds.
+#[test]
+fn co_action_flags_are_refused_for_the_retweet_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let input = sample.to_str().unwrap();
+    let out = dir.path().join("r.csv");
+    let out = out.to_str().unwrap();
+    for flags in [
+        &["--pvalue", "0.01"][..],
+        &["--min-z", "2"],
+        &["--weight", "z"],
+        &["--window", "10s"],
+        &["--coortweet"],
+    ] {
+        let mut args = vec!["graph", input, "--kind", "retweet", "-o", out];
+        args.extend(flags);
+        let o = coordnet(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{flags:?}: {err}");
+        assert!(
+            err.contains(&format!("{} applies to co-action graphs", flags[0])),
+            "{err}"
+        );
+    }
+    let o = coordnet(&[
+        "graph",
+        input,
+        "--kind",
+        "retweet",
+        "--min-weight",
+        "2",
+        "-o",
+        out,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = coordnet(&["explain", "a", "b", input, "--kind", "retweet"]);
+    assert_eq!(o.status.code(), Some(2));
+}

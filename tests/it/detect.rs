@@ -75,6 +75,11 @@ fn detect_on_the_sample_finds_every_planted_network_and_no_trap() {
         assert!(hit / total >= 0.7, "{network}: {hit} of {total} flagged");
     }
     assert_eq!(e["traps_flagged"], 0, "{e}");
+    // The flagged accounts in networks are the true positives precision is made of.
+    let flagged = e["flagged_accounts"].as_f64().unwrap();
+    let in_networks = e["flagged_network_accounts"].as_f64().unwrap();
+    assert!((in_networks / flagged - e["precision"].as_f64().unwrap()).abs() < 1e-12);
+    assert_eq!(e["truth_accounts_absent"], 0, "{e}");
 }
 
 #[test]
@@ -391,6 +396,22 @@ fn eval_and_detect_name_what_is_wrong() {
         err.contains("accounts.csv:2, column 'flagged'") && err.contains("true or false"),
         "{err}"
     );
+    // A truth none of whose accounts is in the output (another data set's).
+    write(
+        &dir.path().join("out"),
+        "accounts.csv",
+        "account_id,cluster,role,flagged\na,0,core,true\n",
+    );
+    assert!(eval(&truth).status.success());
+    let other = write(
+        dir.path(),
+        "truth3.csv",
+        "account_id,network,role\nzz,n1,core\n",
+    );
+    let o = eval(&other);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is the truth of another data set?"), "{err}");
     // A directory detect did not write: said so, with what to give instead.
     let o = coordnet(&[
         "eval",

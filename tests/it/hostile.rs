@@ -268,7 +268,7 @@ fn zips_holding_zips_and_other_files_read_their_data_and_say_what_they_left() {
     let left: Vec<String> = s
         .skipped_entries
         .iter()
-        .map(|e| e.display().to_string())
+        .map(|e| e.path.display().to_string())
         .collect();
     assert!(
         left.iter().any(|e| e.ends_with("outer.zip!/nested.zip")),
