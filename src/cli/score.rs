@@ -74,7 +74,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         &args.accounts,
         &args.account_column,
         args.group_column.as_deref(),
-    )?;
+    )
+    .map_err(|e| match e.to_string().contains(": no column '") {
+        true => anyhow::anyhow!("{e}; name the columns with --account-column and --group-column"),
+        false => e.into(),
+    })?;
     let progress = Reporter::new(1 + usize::from(!args.background.control.is_empty()));
     let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
     progress.say(&stats.summary());
@@ -134,11 +138,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .collect();
     let mut d = assess(&data, fused, cluster_of, groups.len(), &config, background)?;
     d.input = input;
-    for c in &d.clusters {
-        let g = first_member
-            .iter()
-            .position(|&u| d.cluster_of[u as usize] == c.id)
-            .map_or("?", |g| groups[g].as_str());
+    // Each cluster's group name, in cluster order: clusters.csv and report.html show it at the
+    // head of the explanation, summary.json lists it by cluster.
+    let names: Vec<&str> = (d.clusters.iter())
+        .map(|c| {
+            (first_member.iter())
+                .position(|&u| d.cluster_of[u as usize] == c.id)
+                .map_or("?", |g| groups[g].as_str())
+        })
+        .collect();
+    if args.group_column.is_some() {
+        for (c, g) in d.clusters.iter_mut().zip(&names) {
+            c.explanation = format!("group {g}: {}", c.explanation);
+        }
+    }
+    for (c, g) in d.clusters.iter().zip(&names) {
         println!(
             "{g}: {} accounts ({} core, {} amplifier, {} other), score {:.2}{}",
             c.size,
@@ -167,7 +181,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "inputs": args.input.inputs,
             "suspects": args.accounts,
             "suspects_missing": missing.len(),
-            "groups": groups,
+            "groups": (d.clusters.iter().zip(&names))
+                .map(|(c, g)| serde_json::json!({"cluster": c.id, "group": g}))
+                .collect::<Vec<_>>(),
             "input": d.input,
             "ingest": stats,
         });

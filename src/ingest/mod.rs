@@ -412,8 +412,46 @@ fn finished(
         dataset.texts.move_to_disk(&opts.temp_dir())?;
     }
     dataset.texts.seal()?;
+    // A file read as the format --format names, of which no record reads so, is not that
+    // format: a run of nothing but rejections would end in an empty result, not an error.
+    if let Some(format) = opts.format {
+        let wrong = stats
+            .files
+            .iter()
+            .find(|f| f.rows_read > 0 && f.rows_accepted == 0);
+        if let Some(f) = wrong {
+            let shown = f.path.display().to_string();
+            let example = (stats.rejected.values())
+                .flat_map(|r| r.examples.iter())
+                .find(|e| e.starts_with(&shown))
+                .map_or(String::new(), |e| format!(" (e.g. {e})"));
+            return Err(Error::format(
+                &f.path,
+                format!(
+                    "none of its {} records reads as {} (--format){example}; leave out \
+                     --format to have each file's format recognised",
+                    f.rows_read,
+                    format.name()
+                ),
+            ));
+        }
+    }
     if opts.keep_repeated_rows {
         stats.repeated_rows_kept = duplicates.len() as u64;
+    } else if let (true, Some(d)) = (opts.strict, duplicates.first()) {
+        // Found once every row is in: the first one by file and line stops a strict run.
+        let d = (duplicates.iter())
+            .min_by_key(|x| (x.file, x.line))
+            .unwrap_or(d);
+        let path = &stats.files[d.file as usize].path;
+        return Err(Error::bad_row(
+            Position::new(path, d.line).with_column("tweet id"),
+            format!(
+                "tweet {} is a duplicate record (same tweet id and content)",
+                d.tweet_id
+            ),
+            "each record once (without --strict the first copy is kept)",
+        ));
     } else {
         stats.add_duplicates(&duplicates);
     }

@@ -108,9 +108,19 @@ fn parse_v1(s: &str) -> Option<(i64, TimeResolution)> {
 }
 
 /// Years are four digits, as every format writes them; more would overflow the milliseconds.
+/// A day the month does not have (February 30th) is refused, not rolled into the next month.
 fn date_ms(y: i64, m: u32, d: u32) -> Option<i64> {
-    ((1..=9999).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d))
+    ((1..=9999).contains(&y) && (1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&d))
         .then(|| days_from_civil(y, m, d) * 86_400_000)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// `HH:MM[:SS[.fff]]`, then whatever follows.
@@ -167,7 +177,12 @@ fn zone(b: &[u8]) -> Option<i64> {
             if digits.len() != 4 {
                 return None;
             }
-            let v = (num(&digits[..2])? * 60 + num(&digits[2..])?) as i64 * 60_000;
+            let (h, m) = (num(&digits[..2])?, num(&digits[2..])?);
+            // Offsets in use run from -12:00 to +14:00.
+            if h > 14 || m > 59 {
+                return None;
+            }
+            let v = (h * 60 + m) as i64 * 60_000;
             Some(if *sign == b'-' { -v } else { v })
         }
         _ => None,
@@ -219,6 +234,30 @@ mod tests {
             refine(Some(12345), Some(written)).unwrap(),
             (written.0, Minute, false)
         );
+    }
+
+    #[test]
+    fn days_a_month_lacks_and_impossible_offsets_are_refused() {
+        for bad in [
+            "2020-02-30 10:00",
+            "2021-02-29",
+            "2100-02-29",
+            "2020-04-31 10:00",
+            "2/30/2020 10:00",
+            "2020-01-01T10:00:00+9999",
+            "2020-01-01T10:00:00+25:00",
+            "2020-01-01T10:00:00+00:99",
+        ] {
+            assert_eq!(parse_datetime(bad), None, "{bad}");
+        }
+        for (good, iso) in [
+            ("2020-02-29 10:00", "2020-02-29T10:00:00.000Z"),
+            ("2000-02-29", "2000-02-29T00:00:00.000Z"),
+            ("2020-12-31T23:00:00-12:00", "2021-01-01T11:00:00.000Z"),
+            ("2020-01-01T10:00:00+14:00", "2019-12-31T20:00:00.000Z"),
+        ] {
+            assert_eq!(format_iso(parse_datetime(good).unwrap().0), iso, "{good}");
+        }
     }
 
     #[test]

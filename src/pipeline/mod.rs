@@ -108,6 +108,12 @@ impl DetectConfig {
                 self.threshold
             )));
         }
+        if !(0.0..=1.0).contains(&self.min_internal_share) {
+            return Err(Error::config(format!(
+                "--min-internal-share {} is not a share of an account's ties; try 0.4",
+                self.min_internal_share
+            )));
+        }
         if !(0.0..=1.0).contains(&self.archive_tweet_share) {
             return Err(Error::config(format!(
                 "the archive tweet share {} is outside [0, 1]; try 0.5",

@@ -592,3 +592,39 @@ fn co_action_flags_are_refused_for_the_retweet_graph() {
     let o = coordnet(&["explain", "a", "b", input, "--kind", "retweet"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `--strict` stops at a repeated record too (found once every row is in), naming the
+/// second copy's line; and a file `--format` calls what it is not stops the run.
+#[test]
+fn strict_stops_at_a_duplicate_and_a_wrong_format_stops_the_run() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&sample).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    let lines: Vec<&str> = text.lines().take(40).collect();
+    // Line 41 repeats line 3.
+    let body = format!("{}\n{}\n", lines.join("\n"), lines[2]);
+    let file = write(dir.path(), "dup.csv", &body);
+    let file = file.to_str().unwrap();
+    let o = coordnet(&["stats", file]);
+    assert!(o.status.success());
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains("39 accepted, 1 rejected"), "{said}");
+    let o = coordnet(&["stats", "--strict", file]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("dup.csv:41") && err.contains("duplicate record"),
+        "{err}"
+    );
+    let o = coordnet(&["stats", "--format", "twitter-v1", file]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("none of its 41 records reads as twitter-v1 (--format)"),
+        "{err}"
+    );
+}

@@ -511,6 +511,20 @@ fn score_of_an_archive_of_suspects_compares_them_with_the_reference_not_each_oth
         "built-in platform-wide reference figures"
     );
 
+    // Each cluster's group by its number, in summary.json and at the head of clusters.csv's
+    // explanation (clusters are numbered by score, not in the list's order).
+    let (_, clusters) = csv_rows(&out_dir.join("clusters.csv"));
+    let groups = summary["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), clusters.len());
+    for (g, c) in groups.iter().zip(&clusters) {
+        assert_eq!(g["cluster"].to_string(), c["cluster"]);
+        let name = g["group"].as_str().unwrap();
+        assert!(
+            c["explanation"].starts_with(&format!("group {name}: ")),
+            "{name}: {}",
+            c["explanation"]
+        );
+    }
     let line = input_line(&score_groups(dir.path(), &planted));
     assert!(
         line.starts_with("input: collection (14% of the tweets come from the listed accounts")
