@@ -241,6 +241,12 @@ impl Fused {
         (strength, internal)
     }
 
+    /// Each account's summed weight over the edges `keep` holds for (see [`Fused::by_account`]),
+    /// where `keep` is a narrow test: an edge pays for the weight only when it passes.
+    pub fn weight_where(&self, keep: impl Fn(u32, u32) -> bool + Sync) -> Vec<f64> {
+        self.by_account(keep)
+    }
+
     /// Each account's summed weight over the edges `keep` holds for, summed on every core at
     /// once. The sums are kept in fixed point (`SUM_UNIT`), so they do not depend on the order
     /// of the additions; at the default significance every weight is a multiple of 2^-23 (a sum

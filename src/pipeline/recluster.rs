@@ -264,17 +264,29 @@ fn trim_periphery(fused: &Fused, membership: &mut [u32], min_share: f64) {
     if min_share <= 0.0 {
         return;
     }
+    let (strength, mut internal) = fused.strengths(membership, TRIMMED);
     loop {
-        let (strength, internal) = fused.strengths(membership, TRIMMED);
-        let mut trimmed = 0usize;
-        for (u, c) in membership.iter_mut().enumerate() {
-            if *c != TRIMMED && strength[u] > 0.0 && internal[u] < min_share * strength[u] {
-                *c = TRIMMED;
-                trimmed += 1;
-            }
-        }
-        if trimmed == 0 {
+        let below: Vec<bool> = (0..membership.len())
+            .map(|u| {
+                membership[u] != TRIMMED
+                    && strength[u] > 0.0
+                    && internal[u] < min_share * strength[u]
+            })
+            .collect();
+        if !below.contains(&true) {
             break;
+        }
+        // What the others lose: their ties inside the group to those taken out now (a pass
+        // over the edges that adds only where an end is taken out, not a new sum of all).
+        let lost = fused.weight_where(|a, b| {
+            (below[a as usize] || below[b as usize])
+                && membership[a as usize] == membership[b as usize]
+        });
+        for (u, c) in membership.iter_mut().enumerate() {
+            internal[u] -= lost[u];
+            if below[u] {
+                *c = TRIMMED;
+            }
         }
     }
 }
