@@ -19,7 +19,7 @@ mod v2;
 pub use v1::parse_v1;
 pub use v2::parse_v2;
 
-use super::chunk::RawChunk;
+use super::chunk::{Chunker, RawChunk};
 use super::text::normalize_url;
 use super::time::{parse_datetime, tweet_time};
 use super::Format;
@@ -81,18 +81,107 @@ struct Entities<'x, 'a> {
     mentions: &'x Option<List<Mention<'a>>>,
 }
 
-/// Which API a JSON line comes from, or why it is neither.
-pub fn recognise(line: &[u8]) -> Result<Format, String> {
+/// What one JSON line says about the API its file comes from.
+enum LineKind {
+    /// Tweets (or a page of them) of this API.
+    Tweets(Format),
+    /// No tweet, but a line this API's tools write: v1.1's stream notices (`delete`,
+    /// `limit`, ...), twarc2's `errors` lines and pages without results (`meta` alone).
+    Notice(Format),
+}
+
+fn line_kind(line: &[u8]) -> Result<LineKind, String> {
     let v: serde_json::Value = serde_json::from_slice(line)
         .map_err(|e| format!("starts like JSON but its first line is not valid JSON ({e})"))?;
     let has = |k: &str| v.get(k).is_some();
-    if has("data") || (has("author_id") && has("id")) {
-        Ok(Format::TwitterV2)
-    } else if has("id_str") || has("user") || has("retweeted_status") || has("delete") {
-        Ok(Format::TwitterV1)
+    let v1_notice = [
+        "delete",
+        "limit",
+        "scrub_geo",
+        "status_withheld",
+        "user_withheld",
+        "disconnect",
+        "warning",
+    ];
+    Ok(if has("data") || (has("author_id") && has("id")) {
+        LineKind::Tweets(Format::TwitterV2)
+    } else if has("id_str") || has("user") || has("retweeted_status") {
+        LineKind::Tweets(Format::TwitterV1)
+    } else if v1_notice.iter().any(|k| has(k)) {
+        LineKind::Notice(Format::TwitterV1)
+    } else if has("errors") || has("meta") {
+        LineKind::Notice(Format::TwitterV2)
     } else {
-        Err("is JSON but neither Twitter API v2 (`data`, `author_id`) nor v1.1 (`id_str`, `user`) tweets".into())
+        return Err(
+            "is JSON but neither Twitter API v2 (`data`, `author_id`) nor v1.1 \
+                    (`id_str`, `user`) tweets"
+                .into(),
+        );
+    })
+}
+
+/// Notice lines passed over, at most, looking for the first tweet.
+const NOTICES_PASSED: usize = 100;
+
+/// Which API the JSON lines `chunker` reads come from, or why they are neither. The first
+/// line of tweets decides: notices before it are passed over (up to [`NOTICES_PASSED`]); a
+/// stream of notices alone is read as the API of the first.
+pub fn recognise(
+    chunker: &mut Chunker,
+    max_record: usize,
+) -> std::io::Result<Result<Format, String>> {
+    let first = chunker.peek_line()?;
+    let mut start = first.len() + 1;
+    let notice = match line_kind(first.trim_ascii()) {
+        Ok(LineKind::Tweets(f)) => return Ok(Ok(f)),
+        Ok(LineKind::Notice(f)) => f,
+        Err(m) => return Ok(Err(m)),
+    };
+    for _ in 0..NOTICES_PASSED {
+        let Some(line) = peek_line_at(chunker, start, max_record)? else {
+            break;
+        };
+        start += line.len() + 1;
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        match line_kind(line) {
+            Ok(LineKind::Tweets(f)) => return Ok(Ok(f)),
+            Ok(LineKind::Notice(_)) => {}
+            // A bad line among the first is rejected with its line number when read.
+            Err(_) => break,
+        }
     }
+    Ok(Ok(notice))
+}
+
+/// The line `start` bytes into what `chunker` has not yet read; `None` at the end of the
+/// stream, or when the line is longer than `max_record` (reading reports it).
+fn peek_line_at<'c>(
+    chunker: &'c mut Chunker,
+    start: usize,
+    max_record: usize,
+) -> std::io::Result<Option<&'c [u8]>> {
+    let mut want = start + (1 << 16);
+    let end = loop {
+        let buf = chunker.peek(want)?;
+        let rest = buf.get(start..).unwrap_or_default();
+        if let Some(end) = memchr::memchr(b'\n', rest) {
+            break start + end;
+        }
+        if buf.len() < want {
+            if rest.is_empty() {
+                return Ok(None);
+            }
+            break buf.len();
+        }
+        if rest.len() > max_record {
+            return Ok(None);
+        }
+        want *= 2;
+    };
+    Ok(Some(&chunker.peek(0)?[start..end]))
 }
 
 fn for_each_line(
