@@ -164,6 +164,15 @@ impl RowError {
     }
 }
 
+/// Where a batch stood before a row, to [`RecordBatch::rollback`] to if the row is rejected.
+#[derive(Clone, Copy, Debug)]
+pub struct Mark {
+    arena: usize,
+    items: usize,
+    accounts: usize,
+    warnings: usize,
+}
+
 /// What one chunk of input parses into.
 #[derive(Clone, Default, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RecordBatch {
@@ -286,16 +295,23 @@ impl RecordBatch {
         self.account_at.push(self.tweets.len() as u32);
     }
 
-    /// Forget what a rejected row had added, so the batch holds no trace of it.
-    pub fn rollback(&mut self, mark: (usize, usize, usize)) {
-        self.arena.truncate(mark.0);
-        self.items.truncate(mark.1);
-        self.accounts.truncate(mark.2);
-        self.account_at.truncate(mark.2);
+    /// Forget what a rejected row had added, so the batch holds no trace of it: its strings,
+    /// items, profiles, and the warnings about fields it would have been kept without.
+    pub fn rollback(&mut self, mark: Mark) {
+        self.arena.truncate(mark.arena);
+        self.items.truncate(mark.items);
+        self.accounts.truncate(mark.accounts);
+        self.account_at.truncate(mark.accounts);
+        self.warnings.truncate(mark.warnings);
     }
 
-    pub fn mark(&self) -> (usize, usize, usize) {
-        (self.arena.len(), self.items.len(), self.accounts.len())
+    pub fn mark(&self) -> Mark {
+        Mark {
+            arena: self.arena.len(),
+            items: self.items.len(),
+            accounts: self.accounts.len(),
+            warnings: self.warnings.len(),
+        }
     }
 }
 

@@ -741,7 +741,8 @@ impl From<Error> for RecogniseError {
     }
 }
 
-/// The layout of a file from its first line; `None` for an empty file.
+/// The layout of a file from its first line (JSON: its first line of tweets); `None` for an
+/// empty file.
 fn recognise(
     chunker: &mut Chunker,
     name: &std::path::Path,
@@ -776,7 +777,8 @@ fn recognise(
                 .with_setting(Setting::Format)
                 .into())
             }
-            None => twitter_json::recognise(trimmed).map_err(|m| Error::format(name, m))?,
+            None => twitter_json::recognise(chunker, opts.max_record_bytes)?
+                .map_err(|m| Error::format(name, m))?,
         };
         chunker.set_quoted(false);
         return Ok(Some(if format == Format::TwitterV2 {

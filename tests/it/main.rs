@@ -12,6 +12,7 @@ mod formats;
 mod fuzz_replay;
 mod graphs;
 mod hostile;
+mod json_records;
 mod report;
 mod shared_data;
 mod synth;

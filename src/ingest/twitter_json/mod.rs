@@ -5,23 +5,30 @@
 //! Each line is parsed into borrowed structs that name only the fields we use; serde skips
 //! the rest without building them. Tweets found only in `includes` are the referenced ones,
 //! not part of the collection: they give the authors of retweeted and quoted tweets.
+//!
+//! Every field takes any JSON value ([`lenient`]): one of the wrong type costs that field,
+//! with a warning, or rejects the one tweet that cannot do without it (its id, author, time,
+//! or what it retweets, replies to or quotes). A record is a tweet: each tweet of a v2 page's
+//! `data` counts as one, read or rejected on its own; a line holding no tweet (a stream
+//! notice, twarc2's record of an API error) or not JSON at all counts as one rejected record.
 
+mod lenient;
 mod v1;
 mod v2;
 
 pub use v1::parse_v1;
 pub use v2::parse_v2;
 
-use super::chunk::RawChunk;
+use super::chunk::{Chunker, RawChunk};
 use super::text::normalize_url;
 use super::time::{parse_datetime, tweet_time};
 use super::Format;
 use crate::dataset::batch::*;
 use crate::dataset::ItemKind;
 use hashbrown::HashMap;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use lenient::{Count, Field, List, Obj, OneOrMany, Str, Wrong};
+use serde::de::IgnoredAny;
 use serde::Deserialize;
-use std::borrow::Cow;
 
 /// The text of an HTML link (`<a href="...">Twitter for iPhone</a>`), or the string itself.
 fn link_text(s: &str) -> &str {
@@ -33,75 +40,8 @@ fn link_text(s: &str) -> &str {
 
 /// What `created_at` should hold.
 const CREATED_AT: &str = "a date-time like 2021-09-22T16:37:29.000Z";
-
-/// A string that borrows from the line unless it had escapes.
-#[derive(Debug, Default, Clone)]
-struct Str<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Str<'a>, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Str<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Borrowed(s)))
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Owned(s.to_string())))
-            }
-            // v1.1 also writes numeric ids; keep their decimal text.
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Owned(n.to_string())))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Str<'de>, E> {
-                Ok(Str::default())
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl Str<'_> {
-    fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-fn s<'x>(o: &'x Option<Str>) -> &'x str {
-    o.as_ref().map_or("", Str::as_str)
-}
-
-/// `data` is an array in search pages and one object in stream lines.
-#[derive(Debug)]
-struct OneOrMany<T>(Vec<T>);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OneOrMany<T>, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = OneOrMany<T>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a tweet object or an array of them")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany<T>, A::Error> {
-                let mut v = Vec::new();
-                while let Some(t) = seq.next_element()? {
-                    v.push(t);
-                }
-                Ok(OneOrMany(v))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<OneOrMany<T>, A::Error> {
-                Ok(OneOrMany(vec![T::deserialize(
-                    de::value::MapAccessDeserializer::new(map),
-                )?]))
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
-    }
-}
+/// What an id should hold.
+const ID: &str = "an id: a string of digits, or a whole number";
 
 #[derive(Deserialize, Debug)]
 struct Tag<'a> {
@@ -122,16 +62,6 @@ struct Link<'a> {
     url: Option<Str<'a>>,
 }
 
-impl Link<'_> {
-    fn best(&self) -> &str {
-        [&self.unwound_url, &self.expanded_url, &self.url]
-            .into_iter()
-            .map(s)
-            .find(|u| !u.is_empty())
-            .unwrap_or("")
-    }
-}
-
 #[derive(Deserialize, Debug)]
 struct Mention<'a> {
     #[serde(borrow)]
@@ -144,18 +74,114 @@ struct Mention<'a> {
     screen_name: Option<Str<'a>>,
 }
 
-/// Which API a JSON line comes from, or why it is neither.
-pub fn recognise(line: &[u8]) -> Result<Format, String> {
+/// The entities of a tweet, as both APIs write them (v1.1 names mentions `user_mentions`).
+struct Entities<'x, 'a> {
+    hashtags: &'x Option<List<Tag<'a>>>,
+    urls: &'x Option<List<Link<'a>>>,
+    mentions: &'x Option<List<Mention<'a>>>,
+}
+
+/// What one JSON line says about the API its file comes from.
+enum LineKind {
+    /// Tweets (or a page of them) of this API.
+    Tweets(Format),
+    /// No tweet, but a line this API's tools write: v1.1's stream notices (`delete`,
+    /// `limit`, ...), twarc2's `errors` lines and pages without results (`meta` alone).
+    Notice(Format),
+}
+
+fn line_kind(line: &[u8]) -> Result<LineKind, String> {
     let v: serde_json::Value = serde_json::from_slice(line)
         .map_err(|e| format!("starts like JSON but its first line is not valid JSON ({e})"))?;
     let has = |k: &str| v.get(k).is_some();
-    if has("data") || (has("author_id") && has("id")) {
-        Ok(Format::TwitterV2)
-    } else if has("id_str") || has("user") || has("retweeted_status") || has("delete") {
-        Ok(Format::TwitterV1)
+    let v1_notice = [
+        "delete",
+        "limit",
+        "scrub_geo",
+        "status_withheld",
+        "user_withheld",
+        "disconnect",
+        "warning",
+    ];
+    Ok(if has("data") || (has("author_id") && has("id")) {
+        LineKind::Tweets(Format::TwitterV2)
+    } else if has("id_str") || has("user") || has("retweeted_status") {
+        LineKind::Tweets(Format::TwitterV1)
+    } else if v1_notice.iter().any(|k| has(k)) {
+        LineKind::Notice(Format::TwitterV1)
+    } else if has("errors") || has("meta") {
+        LineKind::Notice(Format::TwitterV2)
     } else {
-        Err("is JSON but neither Twitter API v2 (`data`, `author_id`) nor v1.1 (`id_str`, `user`) tweets".into())
+        return Err(
+            "is JSON but neither Twitter API v2 (`data`, `author_id`) nor v1.1 \
+                    (`id_str`, `user`) tweets"
+                .into(),
+        );
+    })
+}
+
+/// Notice lines passed over, at most, looking for the first tweet.
+const NOTICES_PASSED: usize = 100;
+
+/// Which API the JSON lines `chunker` reads come from, or why they are neither. The first
+/// line of tweets decides: notices before it are passed over (up to [`NOTICES_PASSED`]); a
+/// stream of notices alone is read as the API of the first.
+pub fn recognise(
+    chunker: &mut Chunker,
+    max_record: usize,
+) -> std::io::Result<Result<Format, String>> {
+    let first = chunker.peek_line()?;
+    let mut start = first.len() + 1;
+    let notice = match line_kind(first.trim_ascii()) {
+        Ok(LineKind::Tweets(f)) => return Ok(Ok(f)),
+        Ok(LineKind::Notice(f)) => f,
+        Err(m) => return Ok(Err(m)),
+    };
+    for _ in 0..NOTICES_PASSED {
+        let Some(line) = peek_line_at(chunker, start, max_record)? else {
+            break;
+        };
+        start += line.len() + 1;
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        match line_kind(line) {
+            Ok(LineKind::Tweets(f)) => return Ok(Ok(f)),
+            Ok(LineKind::Notice(_)) => {}
+            // A bad line among the first is rejected with its line number when read.
+            Err(_) => break,
+        }
     }
+    Ok(Ok(notice))
+}
+
+/// The line `start` bytes into what `chunker` has not yet read; `None` at the end of the
+/// stream, or when the line is longer than `max_record` (reading reports it).
+fn peek_line_at<'c>(
+    chunker: &'c mut Chunker,
+    start: usize,
+    max_record: usize,
+) -> std::io::Result<Option<&'c [u8]>> {
+    let mut want = start + (1 << 16);
+    let end = loop {
+        let buf = chunker.peek(want)?;
+        let rest = buf.get(start..).unwrap_or_default();
+        if let Some(end) = memchr::memchr(b'\n', rest) {
+            break start + end;
+        }
+        if buf.len() < want {
+            if rest.is_empty() {
+                return Ok(None);
+            }
+            break buf.len();
+        }
+        if rest.len() > max_record {
+            return Ok(None);
+        }
+        want *= 2;
+    };
+    Ok(Some(&chunker.peek(0)?[start..end]))
 }
 
 fn for_each_line(
@@ -168,6 +194,23 @@ fn for_each_line(
             f(line, line_no, b);
         }
     }
+}
+
+/// A record type of one API, read from a line (borrowing its strings) or from a `Value`.
+trait Record<'l>: Deserialize<'l> {
+    fn from_value(v: serde_json::Value) -> serde_json::Result<Self>;
+}
+
+/// A line read as `T`. Its fields take any value, so only a line that is not JSON fails, or
+/// one whose object repeats a key, which serde's structs refuse: that one is read again
+/// through a `Value`, where the last copy wins.
+fn parse<'l, T: Record<'l>>(line: &'l [u8]) -> serde_json::Result<T> {
+    serde_json::from_slice(line).or_else(|e| {
+        if !e.is_data() {
+            return Err(e);
+        }
+        T::from_value(serde_json::from_slice(line)?)
+    })
 }
 
 fn invalid_json(b: &mut RecordBatch, line: u64, e: serde_json::Error) {
@@ -183,41 +226,214 @@ fn invalid_json(b: &mut RecordBatch, line: u64, e: serde_json::Error) {
     );
 }
 
+/// `field` held `found` where `expected` belongs.
+fn wrong_type(field: &'static str, expected: &'static str, found: &Wrong) -> RowError {
+    RowError::new("wrong type", field, expected, &found.0)
+}
+
+/// A string the tweet can do without: of the wrong type, it is unknown, with a warning.
+fn soft<'x>(f: &'x Option<Str>, field: &'static str, line: u64, b: &mut RecordBatch) -> &'x str {
+    match f {
+        Some(Field::Ok(t)) => &t.0,
+        Some(Field::Wrong(w)) => {
+            b.warn(line, wrong_type(field, "a string", w));
+            ""
+        }
+        None => "",
+    }
+}
+
+/// A string, unless it is absent or of the wrong type.
+fn text_of<'x>(f: &'x Option<Str>) -> Option<&'x str> {
+    f.as_ref().and_then(Field::ok).map(|t| &*t.0)
+}
+
+/// A string the tweet cannot do without: of the wrong type, it costs the tweet.
+fn hard<'x>(
+    f: &'x Option<Str>,
+    field: &'static str,
+    expected: &'static str,
+) -> Result<&'x str, RowError> {
+    match f {
+        Some(Field::Ok(t)) => Ok(&t.0),
+        Some(Field::Wrong(w)) => Err(wrong_type(field, expected, w)),
+        None => Ok(""),
+    }
+}
+
+/// An account id written twice (v1.1's `id_str` and `id`, or an author id beside the
+/// author object): the first good copy. Neither good, it costs the tweet; absent, it is empty.
+fn either<'x>(
+    first: (&'x Option<Str>, &'static str),
+    second: (&'x Option<Str>, &'static str),
+) -> Result<&'x str, RowError> {
+    first_good(&[first, second], |_, _| Ok(()))
+}
+
+/// A tweet's id, from the first good of its copies (v1.1 writes `id_str` and `id`, where a
+/// float `id` beside a good `id_str` costs nothing). The APIs' ids are below 2^63: more
+/// digits are a number that overflowed, not an id.
+fn tweet_id<'x>(copies: &[(&'x Option<Str>, &'static str)]) -> Result<&'x str, RowError> {
+    first_good(copies, |field, id| {
+        let id = trim(id);
+        match id.bytes().all(|c| c.is_ascii_digit()) && parse_decimal_id(id).is_none() {
+            true => Err(RowError::new(
+                "bad tweet id",
+                field,
+                "digits below 2^63",
+                id,
+            )),
+            false => Ok(()),
+        }
+    })
+}
+
+/// The first copy that is there, of the right type, and passes `check`; else the first
+/// copy's fault, or empty when none is there.
+fn first_good<'x>(
+    copies: &[(&'x Option<Str>, &'static str)],
+    check: impl Fn(&'static str, &str) -> Result<(), RowError>,
+) -> Result<&'x str, RowError> {
+    let mut fault = None;
+    for &(f, field) in copies {
+        let good = match hard(f, field, ID) {
+            Ok("") => continue,
+            Ok(id) => check(field, id).map(|()| id),
+            Err(e) => Err(e),
+        };
+        match good {
+            Ok(id) => return Ok(id),
+            Err(e) => {
+                fault.get_or_insert(e);
+            }
+        }
+    }
+    fault.map_or(Ok(""), Err)
+}
+
+/// An object the record can do without: of the wrong type, it is left out with a warning.
+fn soft_obj<'x, T>(
+    f: &'x Option<Obj<T>>,
+    field: &'static str,
+    line: u64,
+    b: &mut RecordBatch,
+) -> Option<&'x T> {
+    match f {
+        Some(Field::Ok(t)) => Some(t),
+        Some(Field::Wrong(w)) => {
+            b.warn(line, wrong_type(field, "an object", w));
+            None
+        }
+        None => None,
+    }
+}
+
+/// An object the tweet cannot do without when it is there.
+fn hard_obj<'x, T>(f: &'x Option<Obj<T>>, field: &'static str) -> Result<Option<&'x T>, RowError> {
+    match f {
+        Some(Field::Ok(t)) => Ok(Some(t)),
+        Some(Field::Wrong(w)) => Err(wrong_type(field, "an object", w)),
+        None => Ok(None),
+    }
+}
+
+/// The objects of a list the record can do without; a list or an element of the wrong type
+/// is left out with a warning.
+fn soft_list<'x, T>(
+    f: &'x Option<List<T>>,
+    field: &'static str,
+    line: u64,
+    b: &mut RecordBatch,
+) -> impl Iterator<Item = &'x T> {
+    let all: &[Obj<T>] = match f {
+        Some(Field::Ok(v)) => v,
+        Some(Field::Wrong(w)) => {
+            b.warn(line, wrong_type(field, "a list of objects", w));
+            &[]
+        }
+        None => &[],
+    };
+    for x in all {
+        if let Field::Wrong(w) = x {
+            b.warn(line, wrong_type(field, "a list of objects", w));
+        }
+    }
+    all.iter().filter_map(|x| x.ok().map(|o| &o.0))
+}
+
+/// The objects of a list the tweet cannot do without: one of the wrong type costs it.
+fn hard_list<'x, T>(f: &'x Option<List<T>>, field: &'static str) -> Result<Vec<&'x T>, RowError> {
+    let expected = "a list of objects";
+    match f {
+        Some(Field::Ok(v)) => v
+            .iter()
+            .map(|x| match x {
+                Field::Ok(t) => Ok(&t.0),
+                Field::Wrong(w) => Err(wrong_type(field, expected, w)),
+            })
+            .collect(),
+        Some(Field::Wrong(w)) => Err(wrong_type(field, expected, w)),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// A profile count: of the wrong type (negative, a fraction, a string), unknown with a
+/// warning, as a malformed count in a CSV profile.
+fn soft_count(
+    f: &Option<Count>,
+    field: &'static str,
+    line: u64,
+    b: &mut RecordBatch,
+) -> Option<u32> {
+    match f {
+        Some(Field::Ok(n)) => Some(saturate(*n)),
+        Some(Field::Wrong(w)) => {
+            let e = RowError::new("bad count", field, "a whole number, 0 or more", &w.0);
+            b.warn(line, e);
+            None
+        }
+        None => None,
+    }
+}
+
 fn saturate(n: u64) -> u32 {
     n.min(u32::MAX as u64 - 1) as u32
 }
 
-fn entities(
-    tags: &[Tag],
-    links: &[Link],
-    mentions: &[Mention],
-    names: &HashMap<&str, &str>,
-    b: &mut RecordBatch,
-) {
-    for h in tags {
-        let tag = if s(&h.tag).is_empty() {
-            s(&h.text)
-        } else {
-            s(&h.tag)
+/// The first of a link's URLs that is there: unwound, expanded, or as written.
+fn best_url<'x>(u: &'x Link, line: u64, b: &mut RecordBatch) -> &'x str {
+    let field = "entities.urls";
+    [&u.unwound_url, &u.expanded_url, &u.url]
+        .into_iter()
+        .map(|f| soft(f, field, line, b))
+        .find(|u| !u.is_empty())
+        .unwrap_or("")
+}
+
+fn entities(e: Entities, names: &HashMap<&str, &str>, line: u64, b: &mut RecordBatch) {
+    for h in soft_list(e.hashtags, "entities.hashtags", line, b) {
+        let field = "entities.hashtags";
+        let tag = match soft(&h.tag, field, line, b) {
+            "" => soft(&h.text, field, line, b),
+            tag => tag,
         };
         b.push_item(ItemKind::Hashtag, &tag.to_lowercase());
     }
-    for u in links {
-        let url = u.best();
+    for u in soft_list(e.urls, "entities.urls", line, b) {
+        let url = best_url(u, line, b);
         if !url.is_empty() {
             b.push_item(ItemKind::Url, &normalize_url(url));
         }
     }
-    for m in mentions {
-        let id = if s(&m.id_str).is_empty() {
-            s(&m.id)
-        } else {
-            s(&m.id_str)
-        };
-        let name = if s(&m.username).is_empty() {
-            s(&m.screen_name)
-        } else {
-            s(&m.username)
+    let field = "entities.mentions";
+    for m in soft_list(e.mentions, field, line, b) {
+        let id = either((&m.id_str, field), (&m.id, field)).unwrap_or_else(|e| {
+            b.warn(line, e);
+            ""
+        });
+        let name = match soft(&m.username, field, line, b) {
+            "" => soft(&m.screen_name, field, line, b),
+            name => name,
         };
         if !id.is_empty() {
             b.push_item(ItemKind::Mention, id);

@@ -21,15 +21,15 @@ struct V1Tweet<'a> {
     #[serde(borrow)]
     source: Option<Str<'a>>,
     #[serde(borrow)]
-    extended_tweet: Option<V1Extended<'a>>,
+    extended_tweet: Option<Obj<V1Extended<'a>>>,
     #[serde(borrow)]
-    user: Option<V1User<'a>>,
+    user: Option<Obj<V1User<'a>>>,
     #[serde(borrow)]
-    retweeted_status: Option<Box<V1Tweet<'a>>>,
+    retweeted_status: Option<Obj<Box<V1Tweet<'a>>>>,
     #[serde(borrow)]
     quoted_status_id_str: Option<Str<'a>>,
     #[serde(borrow)]
-    quoted_status: Option<Box<V1Tweet<'a>>>,
+    quoted_status: Option<Obj<Box<V1Tweet<'a>>>>,
     #[serde(borrow)]
     in_reply_to_status_id_str: Option<Str<'a>>,
     #[serde(borrow)]
@@ -37,7 +37,7 @@ struct V1Tweet<'a> {
     #[serde(borrow)]
     in_reply_to_screen_name: Option<Str<'a>>,
     #[serde(borrow)]
-    entities: Option<V1Entities<'a>>,
+    entities: Option<Obj<V1Entities<'a>>>,
     delete: Option<IgnoredAny>,
     limit: Option<IgnoredAny>,
 }
@@ -47,17 +47,17 @@ struct V1Extended<'a> {
     #[serde(borrow)]
     full_text: Option<Str<'a>>,
     #[serde(borrow)]
-    entities: Option<V1Entities<'a>>,
+    entities: Option<Obj<V1Entities<'a>>>,
 }
 
 #[derive(Deserialize, Debug, Default)]
 struct V1Entities<'a> {
-    #[serde(borrow, default)]
-    hashtags: Vec<Tag<'a>>,
-    #[serde(borrow, default)]
-    urls: Vec<Link<'a>>,
-    #[serde(borrow, default)]
-    user_mentions: Vec<Mention<'a>>,
+    #[serde(borrow)]
+    hashtags: Option<List<Tag<'a>>>,
+    #[serde(borrow)]
+    urls: Option<List<Link<'a>>>,
+    #[serde(borrow)]
+    user_mentions: Option<List<Mention<'a>>>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -70,34 +70,94 @@ struct V1User<'a> {
     screen_name: Option<Str<'a>>,
     #[serde(borrow)]
     created_at: Option<Str<'a>>,
-    followers_count: Option<u64>,
-    friends_count: Option<u64>,
+    followers_count: Option<Count>,
+    friends_count: Option<Count>,
 }
 
-impl V1User<'_> {
-    fn id(&self) -> &str {
-        if s(&self.id_str).is_empty() {
-            s(&self.id)
-        } else {
-            s(&self.id_str)
-        }
+impl<'l> Record<'l> for V1Tweet<'l> {
+    fn from_value(v: serde_json::Value) -> serde_json::Result<V1Tweet<'l>> {
+        V1Tweet::deserialize(v)
     }
 }
 
 pub fn parse_v1(chunk: &RawChunk, b: &mut RecordBatch) {
-    for_each_line(chunk, b, |line, line_no, b| {
-        match serde_json::from_slice::<V1Tweet>(line) {
-            Ok(t) => {
-                b.rows_read += 1;
-                let mark = b.mark();
-                if let Err(e) = v1_tweet(&t, line_no, b) {
-                    b.rollback(mark);
-                    b.reject(line_no, e);
-                }
+    for_each_line(chunk, b, |line, line_no, b| match parse::<V1Tweet>(line) {
+        Ok(t) => {
+            b.rows_read += 1;
+            let mark = b.mark();
+            if let Err(e) = v1_tweet(&t, line_no, b) {
+                b.rollback(mark);
+                b.reject(line_no, e);
             }
-            Err(e) => invalid_json(b, line_no, e),
         }
+        Err(e) => invalid_json(b, line_no, e),
     });
+}
+
+/// A tweet's id: `id_str`, or `id` where `id_str` is not good.
+fn id_of<'x>(t: &'x V1Tweet, at: &Place) -> Result<&'x str, RowError> {
+    tweet_id(&[(&t.id_str, at.id_str), (&t.id, at.id)])
+}
+
+fn account_of<'x>(u: &'x V1User, at: &Place) -> Result<&'x str, RowError> {
+    either((&u.id_str, at.user_id_str), (&u.id, at.user_id))
+}
+
+/// Where a tweet object sits in the line, to name its fields in messages.
+struct Place {
+    id_str: &'static str,
+    id: &'static str,
+    user: &'static str,
+    user_id_str: &'static str,
+    user_id: &'static str,
+    screen_name: &'static str,
+}
+
+const TWEET: Place = Place {
+    id_str: "id_str",
+    id: "id",
+    user: "user",
+    user_id_str: "user.id_str",
+    user_id: "user.id",
+    screen_name: "user.screen_name",
+};
+const RETWEETED: Place = Place {
+    id_str: "retweeted_status.id_str",
+    id: "retweeted_status.id",
+    user: "retweeted_status.user",
+    user_id_str: "retweeted_status.user.id_str",
+    user_id: "retweeted_status.user.id",
+    screen_name: "retweeted_status.user.screen_name",
+};
+const QUOTED: Place = Place {
+    id_str: "quoted_status.id_str",
+    id: "quoted_status.id",
+    user: "quoted_status.user",
+    user_id_str: "quoted_status.user.id_str",
+    user_id: "quoted_status.user.id",
+    screen_name: "quoted_status.user.screen_name",
+};
+
+/// The tweet a retweet or quote carries: its id (which it cannot do without) and its
+/// author's id and name (unknown, with a warning, if malformed).
+fn carried<'x>(
+    t: &'x V1Tweet,
+    at: &Place,
+    line: u64,
+    b: &mut RecordBatch,
+) -> Result<(&'x str, &'x str, &'x str), RowError> {
+    let id = id_of(t, at)?;
+    let (account, name) = match soft_obj(&t.user, at.user, line, b) {
+        Some(u) => (
+            account_of(u, at).unwrap_or_else(|e| {
+                b.warn(line, e);
+                ""
+            }),
+            soft(&u.screen_name, at.screen_name, line, b),
+        ),
+        None => ("", ""),
+    };
+    Ok((id, account, name))
 }
 
 fn v1_tweet(t: &V1Tweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError> {
@@ -109,11 +169,7 @@ fn v1_tweet(t: &V1Tweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
             "a delete or limit notice",
         ));
     }
-    let id = if s(&t.id_str).is_empty() {
-        s(&t.id)
-    } else {
-        s(&t.id_str)
-    };
+    let id = id_of(t, &TWEET)?;
     if id.is_empty() {
         return Err(RowError::new(
             "missing tweet id",
@@ -122,92 +178,52 @@ fn v1_tweet(t: &V1Tweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
             "",
         ));
     }
-    let Some(user) = t.user.as_ref().filter(|u| !u.id().is_empty()) else {
-        return Err(RowError::new(
-            "missing account",
-            "user",
-            "a user object with id_str",
-            "",
-        ));
-    };
+    let missing_user = || RowError::new("missing account", "user", "a user object with id_str", "");
+    let user = hard_obj(&t.user, "user")?.ok_or_else(missing_user)?;
+    let account = account_of(user, &TWEET)?;
+    if account.is_empty() {
+        return Err(missing_user());
+    }
+    let created_at = hard(&t.created_at, "created_at", CREATED_AT)?;
     let tweet = b.push_id(id);
-    let (time_ms, resolution) = tweet_time(tweet, s(&t.created_at), "created_at", CREATED_AT, b)?;
-    v1_profile(user, line, b);
+    let (time_ms, resolution) = tweet_time(tweet, created_at, "created_at", CREATED_AT, b)?;
+    v1_profile(user, account, line, b);
 
-    let reference = |b: &mut RecordBatch, tweet: &str, account: &str, name: &str| RawRef {
-        tweet: b.push_id(tweet),
-        account: b.push_str(account),
-        screen_name: b.push_str(name),
-    };
-    let quoted = || -> (&str, &str, &str) {
-        match &t.quoted_status {
-            Some(q) => {
-                let (a, n) = q
-                    .user
-                    .as_ref()
-                    .map_or(("", ""), |u| (u.id(), s(&u.screen_name)));
-                let qid = if s(&q.id_str).is_empty() {
-                    s(&q.id)
-                } else {
-                    s(&q.id_str)
-                };
-                (qid, a, n)
-            }
-            None => (s(&t.quoted_status_id_str), "", ""),
-        }
-    };
-    let reply_to = s(&t.in_reply_to_status_id_str);
-    let (kind, target, quote) = if let Some(rt) = &t.retweeted_status {
-        let rid = if s(&rt.id_str).is_empty() {
-            s(&rt.id)
-        } else {
-            s(&rt.id_str)
-        };
-        let (a, n) = rt
-            .user
-            .as_ref()
-            .map_or(("", ""), |u| (u.id(), s(&u.screen_name)));
-        (TweetKind::Retweet, reference(b, rid, a, n), None)
-    } else if !reply_to.is_empty() {
-        let target = reference(
-            b,
-            reply_to,
-            s(&t.in_reply_to_user_id_str),
-            s(&t.in_reply_to_screen_name),
-        );
-        let (q, a, n) = quoted();
-        let quote = (!q.is_empty()).then(|| reference(b, q, a, n));
-        (TweetKind::Reply, target, quote)
-    } else {
-        match quoted() {
-            ("", _, _) => (TweetKind::Original, RawRef::default(), None),
-            (q, a, n) => (TweetKind::Quote, reference(b, q, a, n), None),
-        }
-    };
+    let (kind, target, quote) = references(t, line, b)?;
     // Truncated tweets keep their whole text and entities in `extended_tweet`.
-    let ext = t.extended_tweet.as_ref();
-    let text = [
-        ext.and_then(|e| e.full_text.as_ref()),
-        t.full_text.as_ref(),
-        t.text.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(Str::as_str)
-    .find(|x| !x.is_empty())
-    .unwrap_or("");
-    let ents = ext
-        .and_then(|e| e.entities.as_ref())
-        .or(t.entities.as_ref());
+    let ext = soft_obj(&t.extended_tweet, "extended_tweet", line, b);
+    let texts = [
+        ext.map(|e| (&e.full_text, "extended_tweet.full_text")),
+        Some((&t.full_text, "full_text")),
+        Some((&t.text, "text")),
+    ];
+    let mut text = "";
+    for (f, field) in texts.into_iter().flatten() {
+        text = soft(f, field, line, b);
+        if !text.is_empty() {
+            break;
+        }
+    }
+    let ents = match ext.and_then(|e| soft_obj(&e.entities, "extended_tweet.entities", line, b)) {
+        Some(e) => Some(e),
+        None => soft_obj(&t.entities, "entities", line, b),
+    };
     let items_start = b.items.len();
     if let Some(e) = ents {
-        entities(&e.hashtags, &e.urls, &e.user_mentions, &HashMap::new(), b);
+        let e = Entities {
+            hashtags: &e.hashtags,
+            urls: &e.urls,
+            mentions: &e.user_mentions,
+        };
+        entities(e, &HashMap::new(), line, b);
     }
     let items = b.items_from(items_start);
-    let account = b.push_str(user.id());
+    let account = b.push_str(account);
     let text = b.push_str(text);
-    let lang = b.push_str(s(&t.lang));
-    let client = b.push_str(link_text(s(&t.source)));
+    let lang = soft(&t.lang, "lang", line, b);
+    let lang = b.push_str(lang);
+    let client = soft(&t.source, "source", line, b);
+    let client = b.push_str(link_text(client));
     b.tweets.push(RawTweet {
         line,
         tweet,
@@ -225,25 +241,87 @@ fn v1_tweet(t: &V1Tweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
     Ok(())
 }
 
-fn v1_profile(u: &V1User, line: u64, b: &mut RecordBatch) {
-    let created_ms = parse_datetime(s(&u.created_at)).map(|t| t.0);
-    if created_ms.is_none() && !s(&u.created_at).is_empty() {
+/// What the tweet retweets, replies to or quotes, and a quote a reply carries. The tweet
+/// cannot do without these fields, but only those its kind uses are read (not a retweet's
+/// reply fields).
+fn references(
+    t: &V1Tweet,
+    line: u64,
+    b: &mut RecordBatch,
+) -> Result<(TweetKind, RawRef, Option<RawRef>), RowError> {
+    let reference = |b: &mut RecordBatch, (tweet, account, name): (&str, &str, &str)| RawRef {
+        tweet: b.push_id(tweet),
+        account: b.push_str(account),
+        screen_name: b.push_str(name),
+    };
+    let quoted = |b: &mut RecordBatch| match hard_obj(&t.quoted_status, "quoted_status")? {
+        Some(q) => carried(q, &QUOTED, line, b),
+        None => Ok((
+            hard(&t.quoted_status_id_str, "quoted_status_id_str", ID)?,
+            "",
+            "",
+        )),
+    };
+    let retweeted = hard_obj(&t.retweeted_status, "retweeted_status")?;
+    Ok(if let Some(rt) = retweeted {
+        let rt = carried(rt, &RETWEETED, line, b)?;
+        (TweetKind::Retweet, reference(b, rt), None)
+    } else {
+        let reply_to = hard(
+            &t.in_reply_to_status_id_str,
+            "in_reply_to_status_id_str",
+            ID,
+        )?;
+        if !reply_to.is_empty() {
+            let to = (
+                reply_to,
+                soft(
+                    &t.in_reply_to_user_id_str,
+                    "in_reply_to_user_id_str",
+                    line,
+                    b,
+                ),
+                soft(
+                    &t.in_reply_to_screen_name,
+                    "in_reply_to_screen_name",
+                    line,
+                    b,
+                ),
+            );
+            let target = reference(b, to);
+            let q = quoted(b)?;
+            let quote = (!q.0.is_empty()).then(|| reference(b, q));
+            (TweetKind::Reply, target, quote)
+        } else {
+            match quoted(b)? {
+                ("", _, _) => (TweetKind::Original, RawRef::default(), None),
+                q => (TweetKind::Quote, reference(b, q), None),
+            }
+        }
+    })
+}
+
+fn v1_profile(u: &V1User, id: &str, line: u64, b: &mut RecordBatch) {
+    let created = soft(&u.created_at, "user.created_at", line, b);
+    let created_ms = parse_datetime(created).map(|t| t.0);
+    if created_ms.is_none() && !created.is_empty() {
         b.warn(
             line,
             RowError::new(
                 "bad date",
                 "user.created_at",
                 "a date like Tue Jul 18 23:25:04 +0000 2017",
-                s(&u.created_at),
+                created,
             ),
         );
     }
+    let screen_name = soft(&u.screen_name, "user.screen_name", line, b);
     let profile = RawAccount {
-        key: b.push_str(u.id()),
-        screen_name: b.push_str(s(&u.screen_name)),
+        key: b.push_str(id),
+        screen_name: b.push_str(screen_name),
         created_ms,
-        followers: u.followers_count.map(saturate),
-        following: u.friends_count.map(saturate),
+        followers: soft_count(&u.followers_count, "user.followers_count", line, b),
+        following: soft_count(&u.friends_count, "user.friends_count", line, b),
     };
     b.add_account(profile);
 }

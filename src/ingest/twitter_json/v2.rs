@@ -7,9 +7,12 @@ use crate::dataset::TweetKind;
 #[derive(Deserialize, Debug, Default)]
 struct V2Object<'a> {
     #[serde(borrow)]
-    data: Option<OneOrMany<V2Object<'a>>>,
+    data: Option<Field<OneOrMany<V2Object<'a>>>>,
     #[serde(borrow)]
-    includes: Option<V2Includes<'a>>,
+    includes: Option<Obj<V2Includes<'a>>>,
+    /// twarc2 writes an API error it met as a line of its own.
+    #[serde(borrow)]
+    errors: Option<List<V2Error<'a>>>,
     #[serde(borrow)]
     id: Option<Str<'a>>,
     #[serde(borrow)]
@@ -23,15 +26,15 @@ struct V2Object<'a> {
     /// The posting app.
     #[serde(borrow)]
     source: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    referenced_tweets: Vec<V2Ref<'a>>,
+    #[serde(borrow)]
+    referenced_tweets: Option<List<V2Ref<'a>>>,
     #[serde(borrow)]
     in_reply_to_user_id: Option<Str<'a>>,
     #[serde(borrow)]
-    entities: Option<V2Entities<'a>>,
+    entities: Option<Obj<V2Entities<'a>>>,
     /// twarc2's flattened lines carry the author inline.
     #[serde(borrow)]
-    author: Option<V2User<'a>>,
+    author: Option<Obj<V2User<'a>>>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -43,25 +46,25 @@ struct V2Ref<'a> {
     #[serde(borrow)]
     author_id: Option<Str<'a>>,
     #[serde(borrow)]
-    author: Option<V2User<'a>>,
+    author: Option<Obj<V2User<'a>>>,
 }
 
 #[derive(Deserialize, Debug, Default)]
 struct V2Entities<'a> {
-    #[serde(borrow, default)]
-    hashtags: Vec<Tag<'a>>,
-    #[serde(borrow, default)]
-    urls: Vec<Link<'a>>,
-    #[serde(borrow, default)]
-    mentions: Vec<Mention<'a>>,
+    #[serde(borrow)]
+    hashtags: Option<List<Tag<'a>>>,
+    #[serde(borrow)]
+    urls: Option<List<Link<'a>>>,
+    #[serde(borrow)]
+    mentions: Option<List<Mention<'a>>>,
 }
 
 #[derive(Deserialize, Debug, Default)]
 struct V2Includes<'a> {
-    #[serde(borrow, default)]
-    users: Vec<V2User<'a>>,
-    #[serde(borrow, default)]
-    tweets: Vec<V2Included<'a>>,
+    #[serde(borrow)]
+    users: Option<List<V2User<'a>>>,
+    #[serde(borrow)]
+    tweets: Option<List<V2Included<'a>>>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -80,93 +83,159 @@ struct V2User<'a> {
     username: Option<Str<'a>>,
     #[serde(borrow)]
     created_at: Option<Str<'a>>,
-    public_metrics: Option<V2Metrics>,
+    public_metrics: Option<Obj<V2Metrics>>,
 }
 
 #[derive(Deserialize, Debug, Default)]
 struct V2Metrics {
-    followers_count: Option<u64>,
-    following_count: Option<u64>,
+    followers_count: Option<Count>,
+    following_count: Option<Count>,
+}
+
+#[derive(Deserialize, Debug)]
+struct V2Error<'a> {
+    #[serde(borrow)]
+    title: Option<Str<'a>>,
+    #[serde(borrow)]
+    detail: Option<Str<'a>>,
+}
+
+impl<'l> Record<'l> for V2Object<'l> {
+    fn from_value(v: serde_json::Value) -> serde_json::Result<V2Object<'l>> {
+        V2Object::deserialize(v)
+    }
 }
 
 pub fn parse_v2(chunk: &RawChunk, b: &mut RecordBatch) {
-    for_each_line(chunk, b, |line, line_no, b| {
-        match serde_json::from_slice::<V2Object>(line) {
-            Ok(obj) => v2_line(obj, line_no, b),
-            Err(e) => invalid_json(b, line_no, e),
-        }
+    for_each_line(chunk, b, |line, line_no, b| match parse::<V2Object>(line) {
+        Ok(obj) => v2_line(obj, line_no, b),
+        Err(e) => invalid_json(b, line_no, e),
     });
 }
 
+/// One line: each tweet of its `data` is a record, read or rejected on its own; a line
+/// without tweets is one rejected record.
 fn v2_line(obj: V2Object, line: u64, b: &mut RecordBatch) {
-    let includes = obj.includes.unwrap_or_default();
+    let includes = soft_obj(&obj.includes, "includes", line, b);
     let mut authors: HashMap<&str, &str> = HashMap::new();
-    for t in &includes.tweets {
-        authors.insert(s(&t.id), s(&t.author_id));
-    }
     let mut names: HashMap<&str, &str> = HashMap::new();
-    for u in &includes.users {
-        names.insert(s(&u.id), s(&u.username));
-        v2_profile(u, line, b);
+    if let Some(inc) = includes {
+        for t in soft_list(&inc.tweets, "includes.tweets", line, b) {
+            let id = soft(&t.id, "includes.tweets.id", line, b);
+            authors.insert(id, soft(&t.author_id, "includes.tweets.author_id", line, b));
+        }
+        for u in soft_list(&inc.users, "includes.users", line, b) {
+            if let Some((id, name)) = v2_profile(u, line, b) {
+                names.insert(id, name);
+            }
+        }
     }
-    let tweets = match obj.data {
-        Some(OneOrMany(tweets)) => tweets,
-        // A flattened line is the tweet itself.
-        None if obj.id.is_some() => {
-            let flat = V2Object {
-                data: None,
-                includes: None,
-                ..obj
-            };
-            vec![flat]
-        }
-        None => {
-            b.rows_read += 1;
-            let e = RowError::new(
-                "no tweet in line",
-                "data",
-                "a `data` field with tweets",
-                "a line without one",
-            );
-            b.reject(line, e);
-            return;
-        }
-    };
-    for t in &tweets {
+    let read = |t: Result<&V2Object, &Wrong>, b: &mut RecordBatch| {
         b.rows_read += 1;
         let mark = b.mark();
-        if let Err(e) = v2_tweet(t, line, &authors, &names, b) {
+        let read = match t {
+            Ok(t) => v2_tweet(t, line, &authors, &names, b),
+            Err(w) => Err(wrong_type("data", "a tweet object", w)),
+        };
+        if let Err(e) = read {
             b.rollback(mark);
             b.reject(line, e);
+        }
+    };
+    match &obj.data {
+        Some(Field::Ok(OneOrMany(tweets))) => {
+            for t in tweets {
+                match t {
+                    Field::Ok(t) => read(Ok(t), b),
+                    Field::Wrong(w) => read(Err(w), b),
+                }
+            }
+        }
+        Some(Field::Wrong(w)) => {
+            b.rows_read += 1;
+            let e = wrong_type("data", "a tweet object or a list of them", w);
+            b.reject(line, e);
+        }
+        // A flattened line is the tweet itself.
+        None if obj.id.is_some() => read(Ok(&obj), b),
+        None => {
+            b.rows_read += 1;
+            b.reject(line, no_tweet(&obj));
         }
     }
 }
 
-fn v2_profile(u: &V2User, line: u64, b: &mut RecordBatch) {
-    if s(&u.id).is_empty() {
-        return;
+/// Why a line without `data` holds no tweet: twarc2's record of an API error says what the
+/// error was.
+fn no_tweet(obj: &V2Object) -> RowError {
+    let error = obj
+        .errors
+        .as_ref()
+        .and_then(Field::ok)
+        .and_then(|errors| errors.iter().find_map(Field::ok));
+    match error {
+        Some(e) => {
+            let said = text_of(&e.detail)
+                .or(text_of(&e.title))
+                .unwrap_or("an error");
+            RowError::new(
+                "API error, not a tweet",
+                "errors",
+                "a `data` field with tweets",
+                said,
+            )
+        }
+        None => RowError::new(
+            "no tweet in line",
+            "data",
+            "a `data` field with tweets",
+            "a line without one",
+        ),
     }
-    let metrics = u.public_metrics.as_ref();
-    let created_ms = parse_datetime(s(&u.created_at)).map(|t| t.0);
-    if created_ms.is_none() && !s(&u.created_at).is_empty() {
+}
+
+/// Record an account's profile; its id and name, if it has an id.
+fn v2_profile<'x>(u: &'x V2User, line: u64, b: &mut RecordBatch) -> Option<(&'x str, &'x str)> {
+    let id = soft(&u.id, "users.id", line, b);
+    if id.is_empty() {
+        return None;
+    }
+    let name = soft(&u.username, "users.username", line, b);
+    let created = soft(&u.created_at, "users.created_at", line, b);
+    let created_ms = parse_datetime(created).map(|t| t.0);
+    if created_ms.is_none() && !created.is_empty() {
         b.warn(
             line,
-            RowError::new(
-                "bad date",
-                "created_at",
-                "an ISO date-time",
-                s(&u.created_at),
-            ),
+            RowError::new("bad date", "created_at", "an ISO date-time", created),
         );
     }
+    let metrics = soft_obj(&u.public_metrics, "users.public_metrics", line, b);
+    let (followers, following) = match metrics {
+        Some(m) => (
+            soft_count(
+                &m.followers_count,
+                "public_metrics.followers_count",
+                line,
+                b,
+            ),
+            soft_count(
+                &m.following_count,
+                "public_metrics.following_count",
+                line,
+                b,
+            ),
+        ),
+        None => (None, None),
+    };
     let profile = RawAccount {
-        key: b.push_str(s(&u.id)),
-        screen_name: b.push_str(s(&u.username)),
+        key: b.push_str(id),
+        screen_name: b.push_str(name),
         created_ms,
-        followers: metrics.and_then(|m| m.followers_count).map(saturate),
-        following: metrics.and_then(|m| m.following_count).map(saturate),
+        followers,
+        following,
     };
     b.add_account(profile);
+    Some((id, name))
 }
 
 fn v2_tweet(
@@ -176,15 +245,17 @@ fn v2_tweet(
     names: &HashMap<&str, &str>,
     b: &mut RecordBatch,
 ) -> Result<(), RowError> {
-    let id = s(&t.id);
+    let id = tweet_id(&[(&t.id, "id")])?;
     if id.is_empty() {
         return Err(RowError::new("missing tweet id", "id", "a tweet id", ""));
     }
-    let author = match (s(&t.author_id), t.author.as_ref()) {
-        ("", Some(a)) => s(&a.id),
-        (a, _) => a,
-    };
-    if author.is_empty() {
+    let author = hard_obj(&t.author, "author")?;
+    let no_id = None;
+    let author_id = either(
+        (&t.author_id, "author_id"),
+        (author.map_or(&no_id, |a| &a.id), "author.id"),
+    )?;
+    if author_id.is_empty() {
         return Err(RowError::new(
             "missing account",
             "author_id",
@@ -192,24 +263,42 @@ fn v2_tweet(
             "",
         ));
     }
-    if let Some(a) = &t.author {
+    let created_at = hard(&t.created_at, "created_at", CREATED_AT)?;
+    let refs = hard_list(&t.referenced_tweets, "referenced_tweets")?;
+    if let Some(a) = author {
         v2_profile(a, line, b);
     }
     let tweet = b.push_id(id);
-    let (time_ms, resolution) = tweet_time(tweet, s(&t.created_at), "created_at", CREATED_AT, b)?;
+    let (time_ms, resolution) = tweet_time(tweet, created_at, "created_at", CREATED_AT, b)?;
 
     let mut kind = TweetKind::Original;
     let mut target = RawRef::default();
     let mut quote = None;
-    for r in &t.referenced_tweets {
-        let rid = s(&r.id);
-        let account = match (s(&r.author_id), r.author.as_ref()) {
-            ("", Some(a)) => s(&a.id),
-            ("", None) => authors.get(rid).copied().unwrap_or(""),
-            (a, _) => a,
+    for r in refs {
+        let rid = tweet_id(&[(&r.id, "referenced_tweets.id")])?;
+        let ref_kind = hard(
+            &r.kind,
+            "referenced_tweets.type",
+            "retweeted, replied_to or quoted",
+        )?;
+        let ref_author = soft_obj(&r.author, "referenced_tweets.author", line, b);
+        let account = either(
+            (&r.author_id, "referenced_tweets.author_id"),
+            (
+                ref_author.map_or(&no_id, |a| &a.id),
+                "referenced_tweets.author.id",
+            ),
+        )
+        .unwrap_or_else(|e| {
+            b.warn(line, e);
+            ""
+        });
+        let account = match account {
+            "" => authors.get(rid).copied().unwrap_or(""),
+            a => a,
         };
-        let account = if account.is_empty() && s(&r.kind) == "replied_to" {
-            s(&t.in_reply_to_user_id)
+        let account = if account.is_empty() && ref_kind == "replied_to" {
+            soft(&t.in_reply_to_user_id, "in_reply_to_user_id", line, b)
         } else {
             account
         };
@@ -218,7 +307,7 @@ fn v2_tweet(
             account: b.push_str(account),
             screen_name: b.push_str(names.get(account).copied().unwrap_or("")),
         };
-        match s(&r.kind) {
+        match ref_kind {
             "retweeted" => (kind, target) = (TweetKind::Retweet, reference),
             "replied_to" if kind != TweetKind::Retweet => {
                 if kind == TweetKind::Quote {
@@ -234,14 +323,22 @@ fn v2_tweet(
         }
     }
     let items_start = b.items.len();
-    if let Some(e) = &t.entities {
-        entities(&e.hashtags, &e.urls, &e.mentions, names, b);
+    if let Some(e) = soft_obj(&t.entities, "entities", line, b) {
+        let e = Entities {
+            hashtags: &e.hashtags,
+            urls: &e.urls,
+            mentions: &e.mentions,
+        };
+        entities(e, names, line, b);
     }
     let items = b.items_from(items_start);
-    let account = b.push_str(author);
-    let text = b.push_str(s(&t.text));
-    let lang = b.push_str(s(&t.lang));
-    let client = b.push_str(s(&t.source));
+    let account = b.push_str(author_id);
+    let text = soft(&t.text, "text", line, b);
+    let text = b.push_str(text);
+    let lang = soft(&t.lang, "lang", line, b);
+    let lang = b.push_str(lang);
+    let client = soft(&t.source, "source", line, b);
+    let client = b.push_str(client);
     b.tweets.push(RawTweet {
         line,
         tweet,
