@@ -40,6 +40,7 @@ use crate::scoring::parts;
 use crate::scoring::tally::Elsewhere;
 use crate::scoring::{explain, roles, AccountFeatures, Activity};
 use crate::scoring::{Background, Cluster, Role, NO_CLUSTER};
+use hashbrown::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -127,6 +128,37 @@ impl DetectConfig {
             )));
         }
         Ok(())
+    }
+}
+
+/// Take whole each component of the fused graph that Leiden broke into pieces all smaller
+/// than a cluster. The resolution (2) is there to split masses into communities; a component
+/// with no community of a cluster's size inside is the smallest group there is at that
+/// resolution, and a lone coordinated group that holds most of the graph's weight is always
+/// broken into single accounts by a resolution above 1 (the whole graph is then what the null
+/// expects).
+fn whole_where_shattered(g: &crate::graphs::store::Graph, membership: &mut [u32], min_size: usize) {
+    let component = g.components();
+    let mut community_size: HashMap<u32, usize> = HashMap::new();
+    let mut component_size: HashMap<u32, usize> = HashMap::new();
+    for (&c, &k) in membership.iter().zip(&component) {
+        *community_size.entry(c).or_default() += 1;
+        *component_size.entry(k).or_default() += 1;
+    }
+    let mut largest: HashMap<u32, usize> = HashMap::new();
+    for (&c, &k) in membership.iter().zip(&component) {
+        let l = largest.entry(k).or_default();
+        *l = (*l).max(community_size[&c]);
+    }
+    let mut next = membership.iter().copied().max().map_or(0, |m| m + 1);
+    let mut label: HashMap<u32, u32> = HashMap::new();
+    for (c, &k) in membership.iter_mut().zip(&component) {
+        if component_size[&k] >= min_size.max(2) && largest[&k] < min_size {
+            *c = *label.entry(k).or_insert_with(|| {
+                next += 1;
+                next - 1
+            });
+        }
     }
 }
 
@@ -233,7 +265,9 @@ pub fn detect_with_progress(
             ));
         }
         let partition = fused.with_graph(set_aside.as_deref(), |g| {
-            leiden_with_progress(g, &config.leiden, progress)
+            let mut p = leiden_with_progress(g, &config.leiden, progress)?;
+            whole_where_shattered(g, &mut p.membership, config.min_cluster_size);
+            Ok(p)
         })?;
         let activity = config.elsewhere.activity(data)?;
         let split = recluster::split_by_score(

@@ -914,3 +914,56 @@ fn a_large_edge_list_keeps_each_accounts_strongest_ties() {
     );
     assert_eq!(file(&both, "edges.csv"), file(&capped, "edges.csv"));
 }
+
+/// A small collection whose only coordination is one group: eight accounts retweet the same
+/// 30 posts within seconds of each other, among 292 accounts retweeting at random. The
+/// group's edges are then most of the fused graph, and modularity at any resolution above 1
+/// breaks such a group into single accounts; it is taken whole and flagged.
+#[test]
+fn a_lone_coordinated_group_that_is_most_of_the_graph_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("object_id,account_id,content_id,timestamp_share\n");
+    let mut content = 0;
+    let mut row = |object: usize, account: usize, time: u64| {
+        content += 1;
+        csv.push_str(&format!("obj{object},acc{account},c{content},{time}\n"));
+    };
+    let start = 1_623_881_092u64;
+    for object in 0..30 {
+        for account in 0..8 {
+            row(
+                object,
+                account,
+                start + object as u64 * 3_600 + account as u64 * 2,
+            );
+        }
+    }
+    // Random retweets of 200 posts over a week, four per background account.
+    let mut x = 12345u64;
+    let mut next = |n: u64| {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) % n
+    };
+    for account in 8..300 {
+        for _ in 0..4 {
+            let (object, time) = (next(200) as usize, start + next(7 * 86_400));
+            row(object, account, time);
+        }
+    }
+    let input = write(dir.path(), "actions.csv", &csv);
+    let out = dir.path().join("out");
+    let o = coordnet(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, clusters) = csv_rows(&out.join("clusters.csv"));
+    let flagged: Vec<_> = clusters.iter().filter(|c| c["flagged"] == "true").collect();
+    assert_eq!(flagged.len(), 1, "{clusters:?}");
+    assert_eq!(flagged[0]["size"], "8");
+}
