@@ -241,8 +241,9 @@ impl Fused {
         (strength, internal)
     }
 
-    /// Each account's summed weight over the edges `keep` holds for (see [`Fused::by_account`]),
-    /// where `keep` is a narrow test: an edge pays for the weight only when it passes.
+    /// Each account's summed weight over the edges `keep` holds for (summed as its strength is,
+    /// in fixed point), where `keep` is a narrow test: an edge pays for the weight only when it
+    /// passes.
     pub fn weight_where(&self, keep: impl Fn(u32, u32) -> bool + Sync) -> Vec<f64> {
         self.by_account(keep)
     }
