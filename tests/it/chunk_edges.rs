@@ -317,6 +317,28 @@ fn max_record_mb_below_the_chunk_size_stops_the_run() {
     assert!(out.status.success());
 }
 
+/// 0 made every record too long and 2^44 overflowed the shift to bytes (both reported as a
+/// limit of "0 MiB"): both are refused before anything is read.
+#[test]
+fn max_record_mb_of_zero_or_beyond_reason_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "t.csv",
+        &format!("{HEADER}\n1,u1,2020-03-01 00:00,a\n"),
+    );
+    for mb in ["0", "1025", "17592186044416", "lots"] {
+        let out = coordnet(&["stats", "--max-record-mb", mb, p.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{mb}: {err}");
+        assert!(
+            err.contains(&format!("invalid value '{mb}' for '--max-record-mb"))
+                && err.contains("1 to 1024"),
+            "{mb}: {err}"
+        );
+    }
+}
+
 /// A lone quote opening lines of nothing but whitespace: read whole, its record ran on to the
 /// next quote and was rejected; in a chunk that ended after its first line, its one field
 /// was whitespace and it was skipped as a blank line.
