@@ -21,12 +21,20 @@ use std::io::Cursor;
 /// The end reads as a separator.
 pub fn well_quoted(raw: &[u8]) -> bool {
     let mut walk = Walk::new();
-    let mut padded = [b','; 64];
-    for (k, chunk) in raw.chunks(64).enumerate() {
+    let whole = raw.chunks_exact(64);
+    let rest = whole.remainder();
+    for (k, block) in whole.enumerate() {
         let next = raw.get(64 * (k + 1)).copied();
-        if walk.block(block(chunk, &mut padded), next).broken != 0 {
+        if walk
+            .block::<Portable>(block.try_into().unwrap(), next)
+            .broken
+            != 0
+        {
             return false;
         }
+    }
+    if !rest.is_empty() && walk.block::<Portable>(&padded(rest), None).broken != 0 {
+        return false;
     }
     !walk.odd
 }
@@ -54,21 +62,77 @@ pub struct Plain {
 /// field, so the `csv` crate's records end exactly at the CRs and LFs with an even number of
 /// quotes before them.
 pub fn plain(bytes: &[u8], eof: bool, max_record: usize) -> Plain {
-    let mut out = Plain::default();
-    let mut walk = Walk::new();
-    let mut padded = [b','; 64];
-    // Where the record being read starts.
-    let mut record = 0;
-    for (k, chunk) in bytes.chunks(64).enumerate() {
-        let base = 64 * k;
-        let next = bytes.get(base + 64).copied();
-        let b = walk.block(block(chunk, &mut padded), next);
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("pclmulqdq") {
+        // SAFETY: the CPU has both.
+        return unsafe { plain_avx2(bytes, eof, max_record) };
+    }
+    plain_with::<Portable>(bytes, eof, max_record)
+}
+
+/// [`plain`] with AVX2 and carry-less multiplication: the cutter reads every byte of the
+/// input on one thread, and these take a third off its time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,pclmulqdq")]
+fn plain_avx2(bytes: &[u8], eof: bool, max_record: usize) -> Plain {
+    plain_with::<Avx2>(bytes, eof, max_record)
+}
+
+#[inline(always)]
+fn plain_with<B: Bits>(bytes: &[u8], eof: bool, max_record: usize) -> Plain {
+    let mut scan = Scan {
+        bytes,
+        eof,
+        max_record,
+        out: Plain::default(),
+        walk: Walk::new(),
+        record: 0,
+    };
+    // Whole blocks are read in place, and the last apart: a block that may be a padded copy
+    // made the compiler assemble every block byte by byte.
+    let whole = bytes.chunks_exact(64);
+    let rest = whole.remainder();
+    for (k, block) in whole.enumerate() {
+        if scan.block::<B>(block.try_into().unwrap(), 64 * k) {
+            return scan.out;
+        }
+    }
+    if !rest.is_empty() && scan.block::<B>(&padded(rest), bytes.len() - rest.len()) {
+        return scan.out;
+    }
+    if eof {
+        if scan.walk.odd {
+            scan.out.broken = Some(bytes.len());
+        } else if bytes.len() - scan.record > max_record {
+            scan.out.too_long = Some(scan.record);
+        }
+    }
+    scan.out
+}
+
+/// [`plain`] under way.
+struct Scan<'b> {
+    bytes: &'b [u8],
+    eof: bool,
+    max_record: usize,
+    out: Plain,
+    walk: Walk,
+    /// Where the record being read starts.
+    record: usize,
+}
+
+impl Scan<'_> {
+    /// The block at `base`; `true` when the scan is over.
+    #[inline(always)]
+    fn block<B: Bits>(&mut self, block: &[u8; 64], base: usize) -> bool {
+        let next = self.bytes.get(base + 64).copied();
+        let b = self.walk.block::<B>(block, next);
         let outside = !b.inside;
         let lf_after = (b.lf >> 1) | ((next == Some(b'\n')) as u64) << 63;
         let mut lone = b.cr & outside & !lf_after;
-        if !eof && base + chunk.len() == bytes.len() {
+        if !self.eof && base + 64 >= self.bytes.len() {
             // Whether the last byte, a CR, is followed by a line feed is for bytes not read yet.
-            lone &= !(1 << (chunk.len() - 1));
+            lone &= !(1 << (self.bytes.len() - base - 1));
         }
         // Only what comes before the first break counts.
         let before = match b.broken {
@@ -78,34 +142,33 @@ pub fn plain(bytes: &[u8], eof: bool, max_record: usize) -> Plain {
         let mut ends = (b.cr | b.lf) & outside & before;
         while ends != 0 {
             let end = base + ends.trailing_zeros() as usize + 1;
-            if end - record > max_record {
-                out.too_long = Some(record);
-                return out;
+            if end - self.record > self.max_record {
+                self.out.too_long = Some(self.record);
+                return true;
             }
-            record = end;
+            self.record = end;
             ends &= ends - 1;
         }
         let cuts = ((b.lf & outside) | lone) & before;
         if cuts != 0 {
-            out.last_cut = Some(base + 64 - cuts.leading_zeros() as usize);
+            self.out.last_cut = Some(base + 64 - cuts.leading_zeros() as usize);
         }
         let lone = lone & before;
-        if lone != 0 && out.lone_cr.is_none() {
-            out.lone_cr = Some(base + lone.trailing_zeros() as usize);
+        if lone != 0 && self.out.lone_cr.is_none() {
+            self.out.lone_cr = Some(base + lone.trailing_zeros() as usize);
         }
         if b.broken != 0 {
-            out.broken = Some(base + b.broken.trailing_zeros() as usize);
-            return out;
+            self.out.broken = Some(base + b.broken.trailing_zeros() as usize);
         }
+        b.broken != 0
     }
-    if eof {
-        if walk.odd {
-            out.broken = Some(bytes.len());
-        } else if bytes.len() - record > max_record {
-            out.too_long = Some(record);
-        }
-    }
-    out
+}
+
+/// The last bytes of an input, padded to a block with separators (the end reads as one).
+fn padded(rest: &[u8]) -> [u8; 64] {
+    let mut block = [b','; 64];
+    block[..rest.len()].copy_from_slice(rest);
+    block
 }
 
 /// Reads records as the module says: the `csv` crate's, a malformed one that runs over line
@@ -221,18 +284,14 @@ impl Walk {
     }
 
     /// The next block, and the byte after it (`None` at the end, which reads as a separator).
-    fn block(&mut self, block: &[u8; 64], next: Option<u8>) -> Block {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `masks` needs SSE2, which is part of x86-64 itself.
-        let m = unsafe { masks(block) };
-        #[cfg(not(target_arch = "x86_64"))]
-        let m = masks(block);
+    #[inline(always)]
+    fn block<B: Bits>(&mut self, block: &[u8; 64], next: Option<u8>) -> Block {
+        // SAFETY: `Avx2` is used only where the CPU has its instructions (see `plain`).
+        let m = unsafe { B::masks(block) };
         let bounds = m.quotes | m.commas | m.cr | m.lf;
         // Inclusive prefix parity of the quotes, flipped if an odd count came before.
-        let mut parity = m.quotes;
-        for shift in [1, 2, 4, 8, 16, 32] {
-            parity ^= parity << shift;
-        }
+        // SAFETY: as above.
+        let mut parity = unsafe { B::prefix_xor(m.quotes) };
         if self.odd {
             parity = !parity;
         }
@@ -252,14 +311,81 @@ impl Walk {
     }
 }
 
-/// A whole block of `chunk`, or the last bytes padded with separators.
-fn block<'a>(chunk: &'a [u8], padded: &'a mut [u8; 64]) -> &'a [u8; 64] {
-    match chunk.try_into() {
-        Ok(b) => b,
-        Err(_) => {
-            *padded = [b','; 64];
-            padded[..chunk.len()].copy_from_slice(chunk);
-            padded
+/// How a block's bit masks are computed.
+trait Bits {
+    /// The block's quotes, commas, CRs and LFs.
+    ///
+    /// # Safety
+    /// The CPU has the instructions the implementation uses.
+    unsafe fn masks(block: &[u8; 64]) -> Masks;
+
+    /// Bit i set when bits 0 to i of `x` hold an odd number of ones.
+    ///
+    /// # Safety
+    /// As for `masks`.
+    unsafe fn prefix_xor(x: u64) -> u64;
+}
+
+/// What every CPU has (SSE2, on x86-64).
+struct Portable;
+
+impl Bits for Portable {
+    #[inline(always)]
+    unsafe fn masks(block: &[u8; 64]) -> Masks {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: SSE2 is part of x86-64 itself.
+        return unsafe { masks(block) };
+        #[cfg(not(target_arch = "x86_64"))]
+        masks(block)
+    }
+
+    #[inline(always)]
+    unsafe fn prefix_xor(mut x: u64) -> u64 {
+        for shift in [1, 2, 4, 8, 16, 32] {
+            x ^= x << shift;
+        }
+        x
+    }
+}
+
+/// AVX2 compares and a carry-less multiplication for the parity.
+#[cfg(target_arch = "x86_64")]
+struct Avx2;
+
+#[cfg(target_arch = "x86_64")]
+impl Bits for Avx2 {
+    #[inline(always)]
+    unsafe fn masks(block: &[u8; 64]) -> Masks {
+        use std::arch::x86_64::*;
+        // SAFETY: the caller's CPU has AVX2; both loads read 32 of the block's 64 bytes.
+        unsafe {
+            let lo = _mm256_loadu_si256(block.as_ptr().cast());
+            let hi = _mm256_loadu_si256(block.as_ptr().add(32).cast());
+            // A macro, not a closure: a closure does not take on the caller's features.
+            macro_rules! eq {
+                ($b:expr) => {{
+                    let b = _mm256_set1_epi8($b as i8);
+                    let lo = _mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, b)) as u32 as u64;
+                    let hi = _mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, b)) as u32 as u64;
+                    lo | hi << 32
+                }};
+            }
+            Masks {
+                quotes: eq!(b'"'),
+                commas: eq!(b','),
+                cr: eq!(b'\r'),
+                lf: eq!(b'\n'),
+            }
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn prefix_xor(x: u64) -> u64 {
+        use std::arch::x86_64::*;
+        // SAFETY: the caller's CPU has PCLMULQDQ (and SSE2, part of x86-64).
+        unsafe {
+            let x = _mm_set_epi64x(0, x as i64);
+            _mm_cvtsi128_si64(_mm_clmulepi64_si128(x, _mm_set1_epi8(-1), 0)) as u64
         }
     }
 }
@@ -431,5 +557,31 @@ mod tests {
             }
         }
         assert!(good > 10_000 && bad > 3_000, "{good} {bad}");
+    }
+
+    #[test]
+    fn plain_reads_alike_with_every_instruction_set() {
+        // `plain` takes AVX2 where the CPU has it; the portable walk must agree, on inputs
+        // of every length around the 64-byte blocks, cut short or whole.
+        let mut state = 0x853c_49e6_748f_ea9bu64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let mut alphabet = [b'a'; 32];
+        alphabet[..6].copy_from_slice(b"\",,\r\n\n");
+        for _ in 0..20_000 {
+            let len = next(300) as usize;
+            let bytes: Vec<u8> = (0..len).map(|_| alphabet[next(32) as usize]).collect();
+            let (eof, max) = (next(2) == 0, 1 + next(100) as usize);
+            assert_eq!(
+                plain(&bytes, eof, max),
+                plain_with::<Portable>(&bytes, eof, max),
+                "{:?}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
     }
 }
