@@ -67,9 +67,9 @@ pub struct InputArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// The longest record (CSV row, JSON line) read, in MiB; a longer one stops the run
-    /// naming its line [default: 64].
-    #[arg(long, value_name = "MB")]
+    /// The longest record (CSV row, JSON line) read, in MiB, 1 to 1024; a longer one stops
+    /// the run naming its line [default: 64].
+    #[arg(long, value_name = "MB", value_parser = record_mb)]
     pub max_record_mb: Option<usize>,
 
     /// Memory the run may use (12G, 500M, ...); a stage that would pass it stops before it
@@ -133,6 +133,19 @@ pub struct InputArgs {
     pub object_kind: ObjectKind,
 }
 
+/// The most `--max-record-mb` takes: a record is held whole in memory, and no tweet record
+/// comes near. (0 would refuse every record; 2^44 and more overflow the conversion to bytes.)
+const MAX_RECORD_MB: usize = 1024;
+
+fn record_mb(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(mb @ 1..=MAX_RECORD_MB) => Ok(mb),
+        _ => Err(format!(
+            "expected a whole number of MiB from 1 to {MAX_RECORD_MB}, such as 64 (the default)"
+        )),
+    }
+}
+
 impl InputArgs {
     /// The memory limit: the flag's, or the default share of what is available now.
     pub fn memory_limit(&self) -> Option<u64> {
@@ -184,7 +197,7 @@ impl InputArgs {
         };
         opts.memory_limit = self.memory_limit();
         if let Some(mb) = self.max_record_mb {
-            opts.max_record_bytes = mb << 20;
+            opts.max_record_bytes = mb << 20; // at most 1024 MiB: `record_mb`
         }
         opts
     }

@@ -194,6 +194,8 @@ pub enum Cut {
         len: u64,
         first_line: u64,
         check: u64,
+        /// Plain CSV, which the fast reader reads as the exact one does.
+        plain: bool,
     },
     /// Input `file` was cut into `chunks` chunks in all, `mine` of them for this process.
     End { file: u32, chunks: u32, mine: u32 },

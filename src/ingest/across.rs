@@ -251,6 +251,7 @@ fn cut_split(
             len: chunk.bytes.len() as u64,
             first_line: chunk.first_line,
             check: hash_bytes(&chunk.bytes),
+            plain: chunk.plain,
         };
         link.cut(from as usize, cut)?;
         Ok(Message::Awaited { file, from, seq })
@@ -295,7 +296,7 @@ fn send_cuts(
     let mut waiting = HashMap::new();
     let (mut next, mut end) = (0, None);
     loop {
-        while let Some((offset, len, first_line, check)) = waiting.remove(&next) {
+        while let Some((offset, len, first_line, check, plain)) = waiting.remove(&next) {
             let mut bytes = pool.take();
             bytes.resize(len as usize, 0);
             let read = f
@@ -320,6 +321,7 @@ fn send_cuts(
                 first_line,
                 offset,
                 bytes,
+                plain,
             };
             if tx
                 .send(Message::Chunk {
@@ -357,8 +359,9 @@ fn send_cuts(
                 len,
                 first_line,
                 check,
+                plain,
             } if f == file => {
-                waiting.insert(seq, (offset, len, first_line, check));
+                waiting.insert(seq, (offset, len, first_line, check, plain));
             }
             Cut::End {
                 file: f,

@@ -1,6 +1,7 @@
 //! The row loop shared by the CSV layouts, and the field readers their dialects need.
 
 use super::chunk::RawChunk;
+use super::records::{leading_line_ends, Splitter};
 use crate::dataset::batch::{trim, RecordBatch, RowError};
 use std::borrow::Cow;
 
@@ -137,9 +138,11 @@ impl<'c> Lines<'c> {
 ///
 /// Chunks go through `simd-csv`, several times faster than the `csv` crate. The two read
 /// well-formed CSV alike but part ways on a quote inside an unquoted field (`a,b"c,d`), which
-/// `simd-csv` takes as the start of a quoted field that runs on over later rows; so a chunk
-/// with a record of the wrong width is read again with the `csv` crate, and bad input is
-/// reported exactly as before.
+/// `simd-csv` takes as the start of a quoted field that runs on over later rows, and on a lone
+/// CR, which only the `csv` crate takes as a line end. So only a chunk the cutter found plain
+/// (see [`super::records`]) goes through `simd-csv`, and one with a record of the wrong width
+/// is read again with the `csv` crate, so that bad input is reported the same way wherever it
+/// falls.
 pub fn parse(
     chunk: &RawChunk,
     header: &Header,
@@ -148,15 +151,17 @@ pub fn parse(
 ) {
     let utf8 = simdutf8::basic::from_utf8(&chunk.bytes).is_ok();
     let bytes_read = batch.bytes_read;
-    if !parse_fast(chunk, header, utf8, batch, &mut row) {
+    if chunk.plain {
+        if parse_fast(chunk, header, utf8, batch, &mut row) {
+            return;
+        }
         batch.clear();
         batch.bytes_read = bytes_read;
-        parse_exact(chunk, header, utf8, batch, &mut row);
     }
+    parse_exact(chunk, header, utf8, batch, &mut row);
 }
 
-/// `false` at the first record of the wrong width or with broken quoting, leaving the batch
-/// to be cleared.
+/// `false` at the first record of the wrong width, leaving the batch to be cleared.
 fn parse_fast(
     chunk: &RawChunk,
     header: &Header,
@@ -181,11 +186,10 @@ fn parse_fast(
         if fields.is_blank() {
             continue;
         }
-        let line = lines.at(start);
-        let raw = &chunk.bytes[start..(rdr.position() as usize).min(chunk.bytes.len())];
-        if fields.len() != header.width() || quoting(raw).is_some() {
+        if fields.len() != header.width() {
             return false;
         }
+        let line = lines.at(start);
         if header.repeated_in(fields) {
             batch.rows_read += 1;
             batch.reject(line, repeated_header());
@@ -195,6 +199,8 @@ fn parse_fast(
     }
 }
 
+/// Every record as [`Splitter`] reads it: a record that breaks the quoting rules costs its own
+/// first line only, and the lines after it are read again.
 fn parse_exact(
     chunk: &RawChunk,
     header: &Header,
@@ -202,18 +208,13 @@ fn parse_exact(
     batch: &mut RecordBatch,
     row: &mut impl FnMut(&Row, &mut RecordBatch) -> RowResult<()>,
 ) {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(std::io::Cursor::new(&chunk.bytes[..]));
+    let mut split = Splitter::new(&chunk.bytes);
     let mut rec = csv::ByteRecord::new();
     let mut lines = Lines::new(chunk);
-    loop {
-        let start = rdr.position().byte() as usize;
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
+    while let Some(step) = split.next_record(&mut rec) {
+        let step = match step {
+            Ok(step) => step,
+            Err((start, e)) => {
                 // Reading from memory cannot fail but for the parser's own limits.
                 let line = lines.at(e.position().map_or(start, |p| p.byte() as usize));
                 batch.rows_read += 1;
@@ -223,35 +224,19 @@ fn parse_exact(
                 );
                 break;
             }
-        }
-        let line = lines.at(rec.position().map_or(start, |p| p.byte() as usize));
-        if Fields::Exact(&rec).is_blank() {
+        };
+        let line = lines.at(rec.position().map_or(step.start, |p| p.byte() as usize));
+        // Before the blank test: a malformed record's fields hold lines past its first, which
+        // a chunk may end before (a lone `"` opening whitespace lines is not blank).
+        if step.malformed {
+            let raw = &chunk.bytes[step.start..step.end];
+            let raw = &raw[leading_line_ends(raw)..];
+            let first = raw.split(|&b| b == b'\n').next().unwrap_or_default();
+            batch.rows_read += 1;
+            batch.reject(line, malformed_quoting(first));
             continue;
         }
-        let raw = &chunk.bytes
-            [start.min(chunk.bytes.len())..(rdr.position().byte() as usize).min(chunk.bytes.len())];
-        if let Some(e) = quoting(raw) {
-            // The record costs its own first line only: a quote never closed would otherwise
-            // join every line after it into one record. The lines after it are read again.
-            let blank = raw
-                .iter()
-                .take_while(|b| matches!(b, b'\n' | b'\r'))
-                .count();
-            let raw = &raw[blank..];
-            batch.rows_read += 1;
-            match memchr::memchr(b'\n', raw) {
-                Some(end) if end + 1 < raw.len() => {
-                    let first = String::from_utf8_lossy(&raw[..end]);
-                    let found = RowError::new("", "", "", first.trim_end()).found;
-                    batch.reject(line, RowError { found, ..e });
-                    let mut next = csv::Position::new();
-                    next.set_byte((start + blank + end + 1) as u64);
-                    if rdr.seek(next).is_err() {
-                        break; // not for a reader in memory
-                    }
-                }
-                _ => batch.reject(line, e),
-            }
+        if Fields::Exact(&rec).is_blank() {
             continue;
         }
         if header.repeated_in(Fields::Exact(&rec)) {
@@ -310,104 +295,15 @@ pub fn id<'s>(s: &'s str, column: &'static str) -> RowResult<&'s str> {
     Ok(s)
 }
 
-/// Whether a record's raw bytes quote by the rules: a field is either wholly quoted (quotes
-/// inside doubled) or holds no quote at all. The CSV readers take a stray quote
-/// (`"unterminated"123,...`, `a"b`) as part of a field; such a row's fields cannot be trusted.
-///
-/// Quotes alternate in parity, counted from the record's start. One with an even count before
-/// it opens a field or is the second of a doubled pair, so the byte before it is a separator,
-/// a quote or the start; one with an odd count closes a field or starts a doubled pair, so the
-/// byte after it is a separator, a quote or the end; and the count ends even. These rules are
-/// checked 64 bytes at a time on bit masks (SSE2 byte comparisons on x86-64): archive rows
-/// quote every field, and visiting quote by quote was a quarter of parsing them.
-fn well_quoted(raw: &[u8]) -> bool {
-    // Parity of every quote so far, and whether the last byte was a separator or a quote
-    // (the start counts as one): carried from block to block.
-    let mut odd = false;
-    let mut last_bounds = true;
-    let mut pending_close = false;
-    let mut padded = [b','; 64];
-    for chunk in raw.chunks(64) {
-        let block: &[u8; 64] = match chunk.try_into() {
-            Ok(b) => b,
-            Err(_) => {
-                // The end reads as a separator, which is what it is to a field.
-                padded[..chunk.len()].copy_from_slice(chunk);
-                &padded
-            }
-        };
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `masks` needs SSE2, which is part of x86-64 itself.
-        let (quotes, separators) = unsafe { masks(block) };
-        #[cfg(not(target_arch = "x86_64"))]
-        let (quotes, separators) = masks(block);
-        let bounds = quotes | separators;
-        // Inclusive prefix parity of the quotes, flipped if an odd count came before.
-        let mut parity = quotes;
-        for shift in [1, 2, 4, 8, 16, 32] {
-            parity ^= parity << shift;
-        }
-        if odd {
-            parity = !parity;
-        }
-        let opening = quotes & parity; // even count before
-        let closing = quotes & !parity; // odd count before
-        if pending_close && bounds & 1 == 0 {
-            return false;
-        }
-        let before = (bounds << 1) | last_bounds as u64;
-        if opening & !before != 0 {
-            return false;
-        }
-        // The last byte's successor is in the next block: checked there.
-        let after = bounds >> 1;
-        if closing & !after & !(1 << 63) != 0 {
-            return false;
-        }
-        pending_close = closing >> 63 == 1;
-        odd = parity >> 63 == 1;
-        last_bounds = bounds >> 63 == 1;
-    }
-    !odd
-}
-
-/// Bit masks of a block's quotes and of its separators (comma, CR, LF), bit i for byte i.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sse2")]
-fn masks(block: &[u8; 64]) -> (u64, u64) {
-    use std::arch::x86_64::*; // SSE2, which every x86-64 has
-    let (mut quotes, mut separators) = (0, 0);
-    for (k, part) in block.chunks_exact(16).enumerate() {
-        let half = |i: usize| i64::from_le_bytes(part[i..i + 8].try_into().unwrap());
-        let v = _mm_set_epi64x(half(8), half(0));
-        let eq = |b: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8))) as u64;
-        quotes |= eq(b'"') << (16 * k);
-        separators |= (eq(b',') | eq(b'\r') | eq(b'\n')) << (16 * k);
-    }
-    (quotes, separators)
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn masks(block: &[u8; 64]) -> (u64, u64) {
-    block.iter().enumerate().fold((0, 0), |(q, s), (i, &b)| {
-        (
-            q | ((b == b'"') as u64) << i,
-            s | (matches!(b, b',' | b'\r' | b'\n') as u64) << i,
-        )
-    })
-}
-
-/// The rejection of a row that breaks the quoting rules, if it does.
-fn quoting(raw: &[u8]) -> Option<RowError> {
-    (!well_quoted(raw)).then(|| {
-        let found = String::from_utf8_lossy(raw);
-        RowError::new(
-            "malformed CSV quoting",
-            "",
-            "fields either wholly quoted (quotes inside doubled) or without quotes",
-            found.trim_end(),
-        )
-    })
+/// The rejection of a record that breaks the quoting rules, showing its first line.
+fn malformed_quoting(first_line: &[u8]) -> RowError {
+    let found = String::from_utf8_lossy(first_line);
+    RowError::new(
+        "malformed CSV quoting",
+        "",
+        "fields either wholly quoted (quotes inside doubled) or without quotes",
+        found.trim_end(),
+    )
 }
 
 /// Index of the column named `name` (headers are lowercased), if present.
@@ -525,125 +421,6 @@ fn quoted_list(
 
 #[cfg(test)]
 mod tests {
-
-    /// The quoting rules walked byte by byte, as a state machine: what `well_quoted` must
-    /// agree with.
-    fn well_quoted_bytewise(raw: &[u8]) -> bool {
-        #[derive(PartialEq)]
-        enum S {
-            Start,
-            Bare,
-            Quoted,
-            QuoteInQuoted,
-        }
-        let mut s = S::Start;
-        for &b in raw {
-            s = match (s, b) {
-                (S::Start, b'"') => S::Quoted,
-                (S::Start | S::Bare, b',' | b'\r' | b'\n') => S::Start,
-                (S::Start | S::Bare, _) if b == b'"' => return false,
-                (S::Start | S::Bare, _) => S::Bare,
-                (S::Quoted, b'"') => S::QuoteInQuoted,
-                (S::Quoted, _) => S::Quoted,
-                (S::QuoteInQuoted, b'"') => S::Quoted,
-                (S::QuoteInQuoted, b',' | b'\r' | b'\n') => S::Start,
-                (S::QuoteInQuoted, _) => return false,
-            };
-        }
-        s != S::Quoted
-    }
-
-    #[test]
-    fn quotes_are_checked_as_the_bytewise_rules_say() {
-        // Every string of up to 7 bytes over the bytes that matter.
-        let alphabet = [b'"', b',', b'\r', b'\n', b'a'];
-        let mut checked = 0;
-        for len in 0..=7u32 {
-            for mut code in 0..5usize.pow(len) {
-                let raw: Vec<u8> = (0..len)
-                    .map(|_| {
-                        let b = alphabet[code % 5];
-                        code /= 5;
-                        b
-                    })
-                    .collect();
-                assert_eq!(
-                    well_quoted(&raw),
-                    well_quoted_bytewise(&raw),
-                    "{:?}",
-                    String::from_utf8_lossy(&raw)
-                );
-                checked += 1;
-            }
-        }
-        assert_eq!(checked, 97_656);
-    }
-
-    #[test]
-    fn quotes_are_checked_across_blocks_as_the_bytewise_rules_say() {
-        // Long records, mostly well quoted, with the bytes that matter at every offset of the
-        // 64-byte blocks.
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let (mut good, mut bad) = (0, 0);
-        for _ in 0..20_000 {
-            let mut raw = Vec::new();
-            let fields = 1 + next() % 12;
-            for f in 0..fields {
-                if f > 0 {
-                    raw.push(b',');
-                }
-                let len = next() % 40;
-                let quoted = next() % 2 == 0;
-                if quoted {
-                    raw.push(b'"');
-                }
-                for _ in 0..len {
-                    raw.push(match next() % 9 {
-                        0 if quoted => b'"',
-                        0 => b'a',
-                        1 if quoted => b',',
-                        _ => b'a',
-                    });
-                    if quoted && raw.last() == Some(&b'"') {
-                        raw.push(b'"');
-                    }
-                }
-                if quoted {
-                    raw.push(b'"');
-                }
-            }
-            raw.push(b'\n');
-            if next() % 3 == 0 {
-                // A stray or missing quote somewhere.
-                let at = (next() % raw.len() as u64) as usize;
-                if raw[at] == b'"' {
-                    raw.remove(at);
-                } else {
-                    raw.insert(at, b'"');
-                }
-            }
-            let expected = well_quoted_bytewise(&raw);
-            assert_eq!(
-                well_quoted(&raw),
-                expected,
-                "{:?}",
-                String::from_utf8_lossy(&raw)
-            );
-            if expected {
-                good += 1;
-            } else {
-                bad += 1;
-            }
-        }
-        assert!(good > 10_000 && bad > 3_000, "{good} {bad}");
-    }
-
     use super::*;
 
     fn items(s: &str) -> RowResult<Vec<String>> {

@@ -17,6 +17,7 @@ mod cnt;
 mod csv_rows;
 mod io_archive;
 mod ira;
+mod records;
 pub mod source;
 mod stats;
 pub mod text;
@@ -121,11 +122,12 @@ pub struct IngestOptions {
     /// post, hashtag and URL repeats a post's hashtag rows); by default they are kept once
     /// and counted as rejected.
     pub keep_repeated_rows: bool,
-    /// Bytes per parse chunk.
+    /// Bytes per parse chunk (records and rejections do not depend on it).
     pub chunk_bytes: usize,
-    /// The longest record (CSV row, JSON line) read; a longer one stops the run with an
-    /// error naming its line, rather than holding memory without end (a file with no line
-    /// breaks, a quote never closed).
+    /// The longest record read, in bytes with its line end: a CSV row, quoted line breaks and
+    /// all, or a JSON line. A longer one stops the run with an error naming the line it
+    /// starts on, rather than holding memory without end (a file with no line breaks, a quote
+    /// never closed).
     pub max_record_bytes: usize,
     /// Stop, saying so, when the process holds more than this many bytes (see `memory`).
     pub memory_limit: Option<u64>,
@@ -566,11 +568,14 @@ fn send_stream(
 fn read_error(name: &std::path::Path, e: std::io::Error) -> Error {
     match e.get_ref().and_then(|x| x.downcast_ref::<RecordTooLong>()) {
         Some(t) => Error::limit(format!(
-            "{}:{}: a record longer than {} MiB, the most one may hold (a line break missing, or \
-             a quote never closed?)",
+            "{}:{}: a record longer than {}, the most one may hold (a line break missing, or a \
+             quote never closed?)",
             name.display(),
             t.line,
-            t.limit >> 20
+            match t.limit % (1 << 20) {
+                0 => format!("{} MiB", t.limit >> 20),
+                _ => format!("{} bytes", t.limit),
+            }
         ))
         .with_setting(Setting::MaxRecord),
         None => Error::io(name, e),

@@ -1,0 +1,388 @@
+//! Chunk edges: the reader cuts files into chunks parsed in parallel, and the records, the
+//! rejections and the record limit must come out the same whatever the chunk size. Hostile CSV
+//! is read in chunks of a byte, of a few bytes, of kilobytes, and whole, and the reads must
+//! agree row for row, and rejection for rejection with its line.
+
+use super::*;
+use coordnet::{ingest_bytes, Format};
+use coordnet_fuzz::{fingerprint, Fingerprint};
+
+const HEADER: &str = "tweetid,userid,tweet_time,tweet_text";
+
+/// All a read comes to: the dataset's rows and accounts and the counts; every reason with its
+/// count and examples (`file:line: found ...`); or the error's message.
+#[derive(Debug, PartialEq)]
+struct Read {
+    dataset: Fingerprint,
+    rejected: Vec<(String, u64, Vec<String>)>,
+    warnings: Vec<(String, u64, Vec<String>)>,
+}
+
+fn read_in_chunks(
+    bytes: &[u8],
+    format: Option<Format>,
+    chunk_bytes: usize,
+    strict: bool,
+) -> Result<Read, String> {
+    let opts = IngestOptions {
+        format,
+        chunk_bytes,
+        strict,
+        ..IngestOptions::default()
+    };
+    let (d, s) = ingest_bytes("t.csv", bytes, &opts).map_err(|e| e.to_string())?;
+    assert_balanced(&s);
+    let reasons = |m: &std::collections::BTreeMap<String, coordnet::ingest::ReasonStats>| {
+        m.iter()
+            .map(|(k, r)| (k.clone(), r.count, r.examples.clone()))
+            .collect()
+    };
+    Ok(Read {
+        dataset: fingerprint(&d, &s),
+        rejected: reasons(&s.rejected),
+        warnings: reasons(&s.warnings),
+    })
+}
+
+/// Read `bytes` whole (one chunk) and in chunks of each size; every read must be the same.
+/// Returns the whole read.
+fn same_in_any_chunks(bytes: &[u8], format: Option<Format>, sizes: &[usize]) -> Read {
+    for strict in [true, false] {
+        let whole = read_in_chunks(bytes, format, bytes.len() + 1, strict);
+        for &size in sizes {
+            let chunked = read_in_chunks(bytes, format, size, strict);
+            assert!(
+                chunked == whole,
+                "chunks of {size} bytes (strict: {strict}) read differently from one chunk:\n\
+                 {chunked:?}\n{whole:?}"
+            );
+        }
+        if !strict {
+            return whole.unwrap();
+        }
+    }
+    unreachable!()
+}
+
+/// Rows that go wrong every way quoting can, each block of them numbered from `n`.
+fn hostile_block(n: u64) -> String {
+    let t = "2020-03-01 00:00";
+    let id = |k: u64| 1_233_905_627_802_107_911 + 20 * n + k;
+    [
+        format!("{},u1,{t},plain", id(0)),
+        // The reviewer's case: a stray quote, then a valid row with a quoted line break.
+        format!("\"{}\",u3,{t},\"x\"", id(2)).replacen("\",", ",", 1),
+        format!("{},u4,{t},\"first line\nsecond line\"", id(3)),
+        // A stray quote in an unquoted field.
+        format!("{},u2,{t},a\"b", id(1)),
+        // A quoted field followed by junk.
+        format!("{},u5,{t},\"quoted\"junk", id(4)),
+        // A quote right after a closing quote: the field stays open over the next line.
+        format!("{},u6,{t},\"closed\"\"", id(5)),
+        format!("{},u7,{t},\"then, \"\"doubled\"\" quotes\"", id(6)),
+        // A quote never closed at a field's start, until the next quote.
+        format!("{},u8,{t},\"never closed", id(7)),
+        format!("{},u9,{t},no quote here", id(8)),
+        format!("{},u10,{t},\"quoted\"", id(9)),
+        // CRLF, a quoted CRLF, a blank line and a line of spaces.
+        format!("{},u11,{t},crlf\r", id(10)),
+        format!("{},u12,{t},\"quoted\r\ncrlf\"\r", id(11)),
+        String::new(),
+        "   ".to_string(),
+        // The header again, and a row of the wrong width.
+        HEADER.to_string(),
+        format!("{},u13,{t}", id(12)),
+        // A quote that opens the id, then a comma inside a quoted text.
+        format!("\"unterminated\"{},u14,{t},a", id(13)),
+        format!("{},u15,{t},\"a, b\"", id(14)),
+        // A lone CR: the end of a record to the CSV reader.
+        format!("{},u16,{t},lone\r{},u17,{t},cr", id(15), id(16)),
+    ]
+    .join("\n")
+}
+
+fn hostile_file(blocks: u64) -> String {
+    let mut s = format!("{HEADER}\n");
+    for n in 0..blocks {
+        s += &hostile_block(n);
+        s.push('\n');
+    }
+    s
+}
+
+/// The chunk sizes tried: a byte (a chunk per record), a few bytes, about a record, and
+/// several records.
+const SIZES: &[usize] = &[1, 2, 3, 5, 8, 13, 64, 100, 333, 1000, 4096];
+
+#[test]
+fn hostile_quoting_reads_alike_in_chunks_of_any_size() {
+    // Larger than the 64 KiB read first to recognise the layout.
+    let csv = hostile_file(100);
+    assert!(csv.len() > 1 << 16);
+    let r = same_in_any_chunks(csv.as_bytes(), None, SIZES);
+    // Each block: 18 records (the lone CR ends one); 6 malformed, each costing its own first
+    // line only; the header repeated and a row of the wrong width.
+    assert_eq!(r.dataset.counts.0, 100 * 18);
+    assert_eq!(r.dataset.counts.1, 100 * 10);
+    let rejected: Vec<_> = r.rejected.iter().map(|x| (x.0.as_str(), x.1)).collect();
+    assert_eq!(
+        rejected,
+        [
+            ("header repeated mid-file", 100),
+            ("malformed CSV quoting", 100 * 6),
+            ("wrong number of fields", 100)
+        ]
+    );
+    let malformed = &r.rejected[1].2;
+    for (example, line) in malformed.iter().zip([3, 6, 7, 8, 10, 20]) {
+        assert!(
+            example.starts_with(&format!("t.csv:{line}:")),
+            "{malformed:?}"
+        );
+    }
+}
+
+#[test]
+fn hostile_quoting_at_every_offset_reads_alike() {
+    // One block shifted byte by byte, so that every boundary meets every hostile row.
+    let block = hostile_block(0);
+    for pad in 0..40 {
+        let csv = format!(
+            "{HEADER}\n1,u0,2020-03-01 00:00,{}\n{block}\n",
+            "p".repeat(pad)
+        );
+        same_in_any_chunks(csv.as_bytes(), None, &[1, 7, 31, 64, 65, 127]);
+    }
+}
+
+/// A file just over one default chunk (4 MiB): a stray quote, then a valid row whose text
+/// holds a quoted line break, then good rows. The cutter counted quote parity from the chunk's
+/// start, so the stray quote made it cut inside the quoted field: 3 rows rejected and one
+/// more read, where reading the same first rows alone gave 1.
+#[test]
+fn a_stray_quote_before_a_quoted_line_break_costs_one_row_in_a_file_over_a_chunk() {
+    let row = |i: u64, text: &str| {
+        format!(
+            "\"{}\",\"u{}\",\"2020-03-01 00:{:02}\",\"{text}\"\n",
+            1_233_905_627_802_107_911 + i,
+            i % 97,
+            i % 60
+        )
+    };
+    let mut csv = format!("{HEADER}\n");
+    csv += &row(0, "stray").replacen("\",\"", "\",", 1);
+    csv += &row(1, "first line\nsecond line");
+    let head = csv.clone();
+    let mut i = 2;
+    while csv.len() < 5 << 20 {
+        csv += &row(i, "election support media against vote how real, real");
+        i += 1;
+    }
+    let (_, s) = ingest_bytes("split.csv", csv.as_bytes(), &IngestOptions::default()).unwrap();
+    assert_eq!((s.rows_read, s.rows_rejected), (i, 1));
+    assert!(
+        s.rejected["malformed CSV quoting"].examples[0].contains("split.csv:2:"),
+        "{:?}",
+        s.rejected
+    );
+    let (_, alone) = ingest_bytes("split.csv", head.as_bytes(), &IngestOptions::default()).unwrap();
+    assert_eq!((alone.rows_read, alone.rows_rejected), (2, 1));
+    same_in_any_chunks(csv.as_bytes(), None, &[1 << 16, 1 << 20]);
+}
+
+/// Every raw-byte CSV fuzz input, read in chunks of a byte, of a few bytes and whole: the
+/// same rows, counts and rejections. (Not compared: account profiles and their warnings,
+/// which the layouts read once per run of an account's rows within a chunk.)
+#[test]
+fn csv_fuzz_corpora_read_alike_in_any_chunks() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let records =
+        |r: Result<Read, String>| r.map(|r| (r.dataset.counts, r.dataset.rows, r.rejected));
+    let mut inputs = 0;
+    for (target, format) in [
+        ("ingest_io_tweets", Some(Format::IoTweets)),
+        ("ingest_io_users", Some(Format::IoUsers)),
+        ("ingest_ira", Some(Format::Ira)),
+        ("ingest_cnt", Some(Format::Cnt)),
+        ("ingest_actions", Some(Format::Actions)),
+        ("ingest_recognise", None),
+    ] {
+        let Ok(entries) = std::fs::read_dir(root.join(target)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let Ok(data) = std::fs::read(&path) else {
+                continue;
+            };
+            // The first byte is the fuzzer's options.
+            let bytes = data.get(1..).unwrap_or_default();
+            let whole = records(read_in_chunks(bytes, format, bytes.len() + 1, false));
+            for size in [1, 3, 64] {
+                let chunked = records(read_in_chunks(bytes, format, size, false));
+                assert!(
+                    chunked == whole,
+                    "{target} {}: chunks of {size} bytes read differently from one chunk:\n\
+                     {chunked:?}\n{whole:?}",
+                    path.display()
+                );
+            }
+            inputs += 1;
+        }
+    }
+    assert!(inputs > 10_000, "only {inputs} fuzz inputs found");
+}
+
+/// `max_record_bytes` is the longest record, whatever the chunk size: a record of exactly
+/// the limit is read, one byte longer stops the run naming the record's first line; a quoted
+/// field over several lines is one record.
+#[test]
+fn the_record_limit_holds_for_records_smaller_than_a_chunk() {
+    let limit = 1000;
+    // A row of `len` bytes, its line end included.
+    let row = |id: u64, len: usize, lines: usize| {
+        let start = format!("{id},u1,2020-03-01 00:00,\"");
+        let fill = len - start.len() - 2;
+        let mut text = "x".repeat(fill);
+        for k in 1..lines {
+            text.replace_range(k * fill / lines..k * fill / lines + 1, "\n");
+        }
+        format!("{start}{text}\"\n")
+    };
+    for lines in [1, 3] {
+        for (len, fits) in [(limit, true), (limit + 1, false)] {
+            let csv = format!(
+                "{HEADER}\n{}{}\"a\nb\",u3,2020-03-01 00:00,c\n",
+                row(1, 100, 1),
+                row(2, len, lines)
+            );
+            for chunk_bytes in [1, 64, 999, 1000, 1001, 4 << 20] {
+                let opts = IngestOptions {
+                    chunk_bytes,
+                    max_record_bytes: limit,
+                    ..IngestOptions::default()
+                };
+                let got = ingest_bytes("rec.csv", csv.as_bytes(), &opts);
+                match fits {
+                    true => assert_eq!(got.unwrap().1.rows_read, 3),
+                    false => {
+                        let e = got.unwrap_err().to_string();
+                        assert!(
+                            e.contains("rec.csv:3: a record longer than 1000 bytes"),
+                            "{lines} lines, {len} bytes, chunks of {chunk_bytes}: {e}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The reviewer's case: a 3 MB field under `--max-record-mb 1` was read, since records were
+/// measured against the larger of the limit and the chunk size (4 MiB).
+#[test]
+fn max_record_mb_below_the_chunk_size_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = format!(
+        "{HEADER}\n1,u1,2020-03-01 00:00,a\n2,u2,2020-03-01 00:00,{}\n3,u3,2020-03-01 00:00,c\n",
+        "y".repeat(3 << 20)
+    );
+    let p = write(dir.path(), "big.csv", &big);
+    let out = coordnet(&["stats", "--max-record-mb", "1", p.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("big.csv:3: a record longer than 1 MiB"),
+        "{err}"
+    );
+    assert!(err.contains("--max-record-mb"), "{err}");
+    let out = coordnet(&["stats", "--max-record-mb", "4", p.to_str().unwrap()]);
+    assert!(out.status.success());
+    // JSON lines too.
+    let tweet = |id: u32, text: &str| {
+        format!(
+            "{{\"id_str\":\"{id}\",\"created_at\":\"Wed Oct 10 20:19:24 +0000 2018\",\
+             \"user\":{{\"id_str\":\"7\",\"screen_name\":\"a\"}},\"text\":\"{text}\"}}\n"
+        )
+    };
+    let json = tweet(1, "a") + &tweet(2, &"z".repeat(3 << 20)) + &tweet(3, "c");
+    let p = write(dir.path(), "big.jsonl", &json);
+    let out = coordnet(&["stats", "--max-record-mb", "1", p.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("big.jsonl:2: a record longer than 1 MiB"),
+        "{err}"
+    );
+    let out = coordnet(&["stats", "--max-record-mb", "4", p.to_str().unwrap()]);
+    assert!(out.status.success());
+}
+
+/// 0 made every record too long and 2^44 overflowed the shift to bytes (both reported as a
+/// limit of "0 MiB"): both are refused before anything is read.
+#[test]
+fn max_record_mb_of_zero_or_beyond_reason_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "t.csv",
+        &format!("{HEADER}\n1,u1,2020-03-01 00:00,a\n"),
+    );
+    for mb in ["0", "1025", "17592186044416", "lots"] {
+        let out = coordnet(&["stats", "--max-record-mb", mb, p.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{mb}: {err}");
+        assert!(
+            err.contains(&format!("invalid value '{mb}' for '--max-record-mb"))
+                && err.contains("1 to 1024"),
+            "{mb}: {err}"
+        );
+    }
+}
+
+/// A lone quote opening lines of nothing but whitespace: read whole, its record ran on to the
+/// next quote and was rejected; in a chunk that ended after its first line, its one field
+/// was whitespace and it was skipped as a blank line.
+#[test]
+fn a_lone_quote_before_blank_lines_is_rejected_in_any_chunks() {
+    let csv =
+        format!("{HEADER}\n1,u1,2020-03-01 00:00,a\n\"\n\n\n  \n,\"x\n2,u2,2020-03-01 00:00,b\n");
+    let r = same_in_any_chunks(csv.as_bytes(), None, &[1, 2, 5, 30, 40]);
+    let malformed = r.rejected.iter().find(|x| x.0 == "malformed CSV quoting");
+    assert_eq!(
+        malformed.map(|x| &x.2[..]),
+        Some(&["t.csv:3: found '\"' (expected fields either wholly quoted (quotes inside doubled) or without quotes)".to_string(), "t.csv:7: found ',\"x' (expected fields either wholly quoted (quotes inside doubled) or without quotes)".to_string()][..])
+    );
+}
+
+/// A quote opening a field that is never closed runs on to the next quote, here past a
+/// megabyte of rows without quotes: its own line is refused and every row after it read, in
+/// chunks of any size. Under a record limit the field runs past, the run stops at its line.
+#[test]
+fn a_quote_never_closed_costs_its_line_while_its_field_ends_within_the_record_limit() {
+    let mut csv = format!("{HEADER}\n1,u1,2020-03-01 00:00,a\n2,u2,2020-03-01 00:00,\"never\n");
+    let mut rows = 2;
+    while csv.len() < 3 << 20 {
+        rows += 1;
+        csv += &format!("{rows},u{},2020-03-01 00:00,no quotes here\n", rows % 50);
+    }
+    csv += &format!("{},u1,2020-03-01 00:00,\"quoted, at last\"\n", rows + 1);
+    csv += &format!("{},u1,2020-03-01 00:00,after\n", rows + 2);
+    let r = same_in_any_chunks(csv.as_bytes(), None, &[1 << 12, 1 << 16, 1 << 20]);
+    assert_eq!(r.dataset.counts.0, rows + 2);
+    let rejected: Vec<_> = r.rejected.iter().map(|x| (x.0.as_str(), x.1)).collect();
+    assert_eq!(rejected, [("malformed CSV quoting", 1)]);
+    assert!(r.rejected[0].2[0].starts_with("t.csv:3:"), "{r:?}");
+    for chunk_bytes in [1 << 16, 4 << 20] {
+        let opts = IngestOptions {
+            chunk_bytes,
+            max_record_bytes: 1 << 20,
+            ..IngestOptions::default()
+        };
+        let e = ingest_bytes("t.csv", csv.as_bytes(), &opts).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("t.csv:3: a record longer than 1 MiB"),
+            "{e}"
+        );
+    }
+}
