@@ -67,12 +67,23 @@ impl<'r> Row<'r> {
 #[derive(Debug)]
 pub struct Header {
     names: Vec<String>,
+    /// Bit `n` set when a name is `n` bytes long (63 for 63 and more): most rows' first field
+    /// is told from every name by its length alone.
+    lengths: u64,
+}
+
+/// A row that is a header: the file's own, or its columns in another order.
+#[derive(Debug, PartialEq)]
+enum Repeat {
+    Same,
+    Reordered,
 }
 
 impl Header {
     pub fn new(names: &[String]) -> Header {
         Header {
             names: names.to_vec(),
+            lengths: names.iter().fold(0, |m, n| m | 1 << n.len().min(63)),
         }
     }
 
@@ -80,26 +91,56 @@ impl Header {
         self.names.len()
     }
 
-    fn repeated_in(&self, rec: Fields) -> bool {
-        rec.len() == self.names.len()
-            && (0..rec.len()).all(|i| {
-                rec.get(i).is_some_and(|f| {
-                    let f = String::from_utf8_lossy(f);
-                    f.trim().eq_ignore_ascii_case(&self.names[i])
-                })
-            })
+    /// Whether the row is the header again, in its order or another.
+    fn repeated_in(&self, rec: Fields) -> Option<Repeat> {
+        if rec.len() != self.names.len() {
+            return None;
+        }
+        let name = |i: usize| rec.get(i).map(|f| String::from_utf8_lossy(f.trim_ascii()));
+        let first = name(0)?;
+        if self.lengths & 1 << first.len().min(63) == 0 {
+            return None;
+        }
+        let is = |f: &str, n: &String| f.eq_ignore_ascii_case(n);
+        if (0..rec.len()).all(|i| name(i).is_some_and(|f| is(&f, &self.names[i]))) {
+            return Some(Repeat::Same);
+        }
+        // Another order: every name once.
+        let mut seen = vec![false; self.names.len()];
+        for i in 0..rec.len() {
+            let f = name(i)?;
+            let at = (0..seen.len()).find(|&k| !seen[k] && is(&f, &self.names[k]))?;
+            seen[at] = true;
+        }
+        Some(Repeat::Reordered)
+    }
+
+    /// The rejection of a row that is the header: the same columns in another order stop the
+    /// run (see [`HEADER_REORDERED`]).
+    fn rejection(&self, repeat: Repeat) -> RowError {
+        match repeat {
+            Repeat::Same => RowError::new(
+                "header repeated mid-file",
+                "",
+                "data rows (files joined with their headers?)",
+                "the header row",
+            ),
+            Repeat::Reordered => RowError::new(
+                HEADER_REORDERED,
+                "",
+                "one header per file: split the file at this line and give both parts, each \
+                 is read under its own header",
+                "the header's columns in another order",
+            ),
+        }
     }
 }
 
-/// The rejection of a header row repeated mid-file.
-fn repeated_header() -> RowError {
-    RowError::new(
-        "header repeated mid-file",
-        "",
-        "data rows (files joined with their headers?)",
-        "the header row",
-    )
-}
+/// The reason a row is rejected when it is the file's header with its columns in another
+/// order (files joined, each with its header): the rows after it would be read under the
+/// first header's columns, their fields swapped, so such a row stops the run.
+pub const HEADER_REORDERED: &str =
+    "the header again, its columns in another order (rows after it would be misread)";
 
 /// Line numbers of byte offsets, counted forward through a chunk (offsets only grow).
 struct Lines<'c> {
@@ -190,9 +231,9 @@ fn parse_fast(
             return false;
         }
         let line = lines.at(start);
-        if header.repeated_in(fields) {
+        if let Some(repeat) = header.repeated_in(fields) {
             batch.rows_read += 1;
-            batch.reject(line, repeated_header());
+            batch.reject(line, header.rejection(repeat));
             continue;
         }
         one_row(fields, line, utf8, batch, row);
@@ -239,9 +280,9 @@ fn parse_exact(
         if Fields::Exact(&rec).is_blank() {
             continue;
         }
-        if header.repeated_in(Fields::Exact(&rec)) {
+        if let Some(repeat) = header.repeated_in(Fields::Exact(&rec)) {
             batch.rows_read += 1;
-            batch.reject(line, repeated_header());
+            batch.reject(line, header.rejection(repeat));
             continue;
         }
         if rec.len() != header.width() {

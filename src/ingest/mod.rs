@@ -34,6 +34,7 @@ use crate::dataset::{Built, Dataset, DatasetBuilder, RecordBatch};
 use crate::error::{Error, Position, Result, Setting};
 use crate::progress::{Progress, Silent, Total};
 use chunk::{BufferPool, Chunker, RawChunk, RecordTooLong};
+use csv_rows::HEADER_REORDERED;
 use rayon::prelude::*;
 use source::Source;
 use std::path::PathBuf;
@@ -702,6 +703,14 @@ fn merge(
 ) -> Result<Vec<(u32, RecordBatch)>> {
     for (file, batch) in &batches {
         let (file, batch) = (*file, batch);
+        let reordered = batch.rejects.iter().find(|r| r.reason == HEADER_REORDERED);
+        if let Some(r) = reordered {
+            return Err(Error::bad_row(
+                Position::new(&stats.files[file as usize].path, r.line),
+                r.reason.to_string(),
+                r.expected,
+            ));
+        }
         if opts.strict {
             let first = batch
                 .rejects

@@ -114,6 +114,41 @@ fn headers_repeated_mid_file_and_a_byte_order_mark() {
 }
 
 #[test]
+fn a_header_in_another_column_order_mid_file_stops_the_run() {
+    // Two files joined, each with its header, the second's columns in another order: the
+    // rows after it would be read with user ids as tweet ids, so the run stops there, in any
+    // chunk size (one chunk, or the header at a chunk's start or in its middle).
+    let bytes = archive_rows(&[
+        "1,u1,2020-03-01 00:00,a",
+        "2,u2,2020-03-01 00:00,b",
+        "userid,tweetid,tweet_time,tweet_text",
+        "u3,3,2020-03-01 00:00,c",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "joined.csv", &bytes);
+    for chunk_bytes in [1 << 20, 60, 16] {
+        let opts = IngestOptions {
+            chunk_bytes,
+            ..IngestOptions::default()
+        };
+        let e = ingest(std::slice::from_ref(&p), &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("joined.csv:4") && e.contains("another order"),
+            "{chunk_bytes}: {e}"
+        );
+        assert!(e.contains("split the file at this line"), "{e}");
+    }
+    // A data row whose first field happens to be a column's name is data.
+    let s = outcome(
+        "named.csv",
+        archive_rows(&["1,userid,2020-03-01 00:00,tweet_text"]).as_bytes(),
+    );
+    assert_eq!((s.rows_read, s.rows_accepted), (1, 1));
+}
+
+#[test]
 fn line_ends_crlf_read_and_lone_cr_refused() {
     let crlf =
         archive_rows(&["1,u1,2020-03-01 00:00,a", "2,u2,2020-03-01 00:00,b"]).replace('\n', "\r\n");
