@@ -52,7 +52,11 @@ pub struct Settings<'a> {
 #[derive(Serialize)]
 pub struct Counts {
     pub tweets: usize,
+    /// Accounts with a tweet in the data (the rows of accounts.csv, with any clustered
+    /// without one).
     pub accounts: usize,
+    /// Accounts the data only names: retweeted, replied to, quoted or mentioned, never posting.
+    pub accounts_only_named: usize,
     pub fused_edges: usize,
     pub clusters: usize,
     pub flagged_clusters: usize,
@@ -92,9 +96,11 @@ impl<'a> RunSummary<'a> {
             archive: &config.archive,
         };
         let d = detection;
+        let posting = d.activity.tweets.iter().filter(|&&n| n > 0).count();
         let counts = Counts {
             tweets: data.tweets(),
-            accounts: data.accounts.len(),
+            accounts: posting,
+            accounts_only_named: data.accounts.len() - posting,
             fused_edges: d.fused.edges.len(),
             clusters: d.clusters.len(),
             flagged_clusters: d.flagged().count(),

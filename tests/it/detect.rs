@@ -967,3 +967,41 @@ fn a_lone_coordinated_group_that_is_most_of_the_graph_is_found() {
     assert_eq!(flagged.len(), 1, "{clusters:?}");
     assert_eq!(flagged[0]["size"], "8");
 }
+
+/// summary.json's `accounts` counts the accounts that posted (the rows of accounts.csv), not
+/// every account the data names: an IRA slice named 33,626 for its 305 authors.
+#[test]
+fn summary_counts_posting_accounts_apart_from_those_only_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::from("author,content,publish_date\n");
+    for i in 0..40 {
+        let a = ["alpha", "beta", "gamma"][i % 3];
+        rows.push_str(&format!(
+            "{a},RT @news{}: the same words #tag {i},10/1/2016 19:{:02}\n",
+            i % 5,
+            i
+        ));
+    }
+    let input = write(dir.path(), "ira.csv", &rows);
+    let out = dir.path().join("out");
+    let run = coordnet(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let accounts = csv::Reader::from_path(out.join("accounts.csv"))
+        .unwrap()
+        .records()
+        .count();
+    assert_eq!(accounts, 3);
+    assert_eq!(summary["counts"]["accounts"], 3);
+    assert_eq!(summary["counts"]["accounts_only_named"], 5);
+}
