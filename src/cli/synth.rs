@@ -82,15 +82,29 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         c.trending_bursts = t;
     }
     let s = generate(&c, &a.out)?;
-    eprintln!(
-        "wrote {} tweets ({} organic, {} in planted networks, {} in traps) by {} accounts ({} in networks) to {}",
-        s.tweets,
-        s.organic_tweets,
-        s.network_tweets,
-        s.trap_tweets,
-        s.accounts,
-        s.network_accounts,
-        a.out.display()
-    );
+    if c.archive_only {
+        // The collection the archive is cut from is generated, not written: its organic and
+        // trap tweets are not counted.
+        eprintln!(
+            "wrote {} tweets by {} accounts in {} planted networks (a takedown archive: their \
+             tweets only) to {}",
+            s.tweets,
+            s.accounts,
+            c.networks.len(),
+            a.out.display()
+        );
+    } else {
+        eprintln!(
+            "wrote {} tweets ({} organic, {} in planted networks, {} in traps) by {} accounts \
+             ({} in networks) to {}",
+            s.tweets,
+            s.organic_tweets,
+            s.network_tweets,
+            s.trap_tweets,
+            s.accounts,
+            s.network_accounts,
+            a.out.display()
+        );
+    }
     Ok(())
 }

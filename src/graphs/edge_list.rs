@@ -70,12 +70,23 @@ fn read_rows(
     names: &mut Interner,
     edges: &mut Vec<(u32, u32, f32)>,
 ) -> Result<()> {
+    // Flexible, so that a ragged row is named here with its field counts rather than by the
+    // CSV reader's own message.
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(r);
     let at = find_columns(&mut rdr, columns, shown)?;
     let mut record = csv::StringRecord::new();
+    // Over every file read so far: the graph adds them all up.
+    let mut total: f64 = edges.iter().map(|&(_, _, w)| w as f64).sum();
     while read_row(&mut rdr, &mut record, shown)? {
         let line = record.position().map_or(0, |p| p.line());
         let pos = |col: &str| Position::new(shown, line).with_column(col);
+        if record.len() != at.fields {
+            return Err(Error::bad_row(
+                Position::new(shown, line),
+                format!("the row has {} fields", record.len()),
+                format!("{} fields, as the header has", at.fields),
+            ));
+        }
         if names.len() >= MAX_NODES {
             return Err(Error::limit(format!(
                 "{}: more than {MAX_NODES} nodes, the most an edge list may have",
@@ -88,6 +99,21 @@ fn read_rows(
             None => 1.0,
             Some(i) => weight(&record, i, || pos(at.weight_name))?,
         };
+        // Repeated edges, and the clusters Leiden merges, add weights up in the graph's f32:
+        // a total past f32's largest would turn into infinity there.
+        total += weight as f64;
+        if total > f32::MAX as f64 {
+            return Err(Error::bad_row(
+                pos(at.weight_name),
+                format!(
+                    "the weights add up to {total:.2e} by this row, more than the graph holds \
+                     (it keeps 32-bit weights, at most {:.1e}); divide the weights by a power \
+                     of ten",
+                    f32::MAX
+                ),
+                format!("weights adding up to at most {:.1e}", f32::MAX),
+            ));
+        }
         edges.push((a, b, weight));
     }
     Ok(())
@@ -108,8 +134,9 @@ fn finish(names: Interner, edges: Vec<(u32, u32, f32)>) -> Result<EdgeList> {
 /// Node ids are `u32`, and two are taken at each row.
 const MAX_NODES: usize = u32::MAX as usize - 2;
 
-/// Where the endpoint and weight columns are in a file.
+/// Where the endpoint and weight columns are in a file, and how many fields a row has.
 struct At<'a> {
+    fields: usize,
     source: usize,
     target: usize,
     weight: Option<usize>,
@@ -149,6 +176,7 @@ fn find_columns<'a, R: std::io::Read>(
         None => None,
     };
     Ok(At {
+        fields: header.len(),
         source,
         target,
         weight,
@@ -182,23 +210,48 @@ fn node(record: &csv::StringRecord, i: usize, pos: impl Fn() -> Position) -> Res
 }
 
 /// The weight in field `i`: a finite number, not negative (Leiden, the list's reader, adds
-/// weights as strengths of ties).
+/// weights as strengths of ties), read as f64 and kept as the graph's f32 where it fits.
 fn weight(record: &csv::StringRecord, i: usize, pos: impl Fn() -> Position) -> Result<f32> {
     let raw = record.get(i).unwrap_or("").trim();
-    match raw.parse::<f32>() {
-        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
-        Ok(x) if x < 0.0 => Err(Error::bad_row(
+    let Ok(x) = raw.parse::<f64>() else {
+        return Err(Error::bad_row(
             pos(),
+            format!("weight '{raw}' is not a number"),
+            "a finite number",
+        ));
+    };
+    let refuse = |why: String, expected: &str| Err(Error::bad_row(pos(), why, expected));
+    let largest = f32::MAX as f64;
+    if !x.is_finite() {
+        refuse(
+            format!("weight '{raw}' is not a finite number"),
+            "a finite number",
+        )
+    } else if x < 0.0 {
+        refuse(
             format!(
                 "weight '{raw}' is negative; Leiden needs weights >= 0 (in a `coordnet graph` \
                  file, name a column such as pairs, items, idf or cosine with --weight-column)"
             ),
             "a number >= 0",
-        )),
-        _ => Err(Error::bad_row(
-            pos(),
-            format!("weight '{raw}' is not a number"),
-            "a finite number",
-        )),
+        )
+    } else if x > largest {
+        refuse(
+            format!(
+                "weight '{raw}' is more than the graph holds (it keeps 32-bit weights, at most \
+                 {largest:.1e}); divide the weights by a power of ten"
+            ),
+            &format!("a number from 0 to {largest:.1e}"),
+        )
+    } else if x > 0.0 && (x as f32) == 0.0 {
+        refuse(
+            format!(
+                "weight '{raw}' is too small for the graph's 32-bit weights (it would be 0); \
+                 multiply the weights by a power of ten"
+            ),
+            "0 or a number from 1e-45",
+        )
+    } else {
+        Ok(x as f32)
     }
 }

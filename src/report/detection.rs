@@ -3,8 +3,8 @@
 //! the README documents each.
 
 use super::graph_file::{
-    push_field, write_graph, write_header, write_rows, FusedEdges, GraphEdges, GraphFormat,
-    NodeTable,
+    push_field, write_graph, write_header, write_rows, AttrType, FusedEdges, GraphEdges,
+    GraphFormat, NodeTable,
 };
 use super::safe;
 use crate::dataset::time::format_iso;
@@ -297,19 +297,19 @@ fn node_table(data: &Dataset, d: &Detection, nodes: &[u32]) -> NodeTable {
     // Each account's tweets from the activity, which counts the rows wherever they are.
     let mut t = NodeTable::with_tweets(data, &d.activity.tweets, nodes);
     let cluster = |u: u32| d.cluster_of[u as usize];
-    t.add_column("cluster", |u| match cluster(u) {
+    t.add_column("cluster", AttrType::Integer, |u| match cluster(u) {
         NO_CLUSTER => String::new(),
         c => c.to_string(),
     });
-    t.add_column("role", |u| match cluster(u) {
+    t.add_column("role", AttrType::Text, |u| match cluster(u) {
         NO_CLUSTER => String::new(),
         _ => d.roles[u as usize].0.name().to_string(),
     });
-    t.add_column("score", |u| match cluster(u) {
+    t.add_column("score", AttrType::Real, |u| match cluster(u) {
         NO_CLUSTER => String::new(),
         c => format!("{:.4}", d.clusters[c as usize].score),
     });
-    t.add_column("flagged", |u| {
+    t.add_column("flagged", AttrType::Boolean, |u| {
         (cluster(u) != NO_CLUSTER && d.clusters[cluster(u) as usize].flagged).to_string()
     });
     t

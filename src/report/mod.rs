@@ -6,4 +6,6 @@ pub mod graph_file;
 pub mod html;
 pub mod safe;
 
-pub use graph_file::{write_graph, EdgeTable, FusedEdges, GraphEdges, GraphFormat, NodeTable};
+pub use graph_file::{
+    write_graph, AttrType, EdgeTable, FusedEdges, GraphEdges, GraphFormat, NodeColumn, NodeTable,
+};

@@ -141,6 +141,9 @@ struct State {
     recent_base: u64,
     latest: Vec<u64>,
     pending: Vec<Tweet>,
+    /// Only the planted networks' tweets are written (a takedown archive).
+    archive_only: bool,
+    /// Counts of the tweets written.
     summary: SynthSummary,
     traps: Vec<Vec<String>>,
 }
@@ -220,6 +223,7 @@ pub fn run(c: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
         recent_base: 0,
         latest: vec![0; organic as usize],
         pending: Vec::new(),
+        archive_only: c.archive_only,
         summary: SynthSummary::default(),
         traps: Vec::new(),
     };
@@ -231,6 +235,7 @@ pub fn run(c: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
         let originals = poisson(&mut s.rng, mean * (1.0 - c.organic_retweet_share));
         let retweets = poisson(&mut s.rng, mean * c.organic_retweet_share);
         let mut new_originals = Vec::new();
+        let before = s.pending.len();
         for _ in 0..originals {
             let author = activity.sample(&mut s.rng) as u32;
             let t = h0 + s.rng.random_range(0..HOUR_MS);
@@ -238,7 +243,6 @@ pub fn run(c: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
             let mention =
                 (s.rng.random::<f64>() < 0.15).then(|| popularity.sample(&mut s.rng) as u32);
             let o = s.original(author, t, tags, mention);
-            s.summary.organic_tweets += 1;
             new_originals.push(o);
         }
         for _ in 0..retweets {
@@ -247,9 +251,9 @@ pub fn run(c: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
             if let Some(o) = s.pick_recent(s.latest[source]) {
                 let t = (h0 + s.rng.random_range(0..HOUR_MS)).max(o.time_ms + 1_000);
                 s.retweet(who, t, &o);
-                s.summary.organic_tweets += 1;
             }
         }
+        s.summary.organic_tweets += s.written_since(before);
         for (n, spec) in c.networks.iter().enumerate() {
             let (cores, amps) = members[n].clone();
             let posted = network_hour(&mut s, spec, n as u32, cores, amps, h0, &zipf, &popularity);
@@ -272,9 +276,9 @@ pub fn run(c: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
             s.recent.pop_front();
             s.recent_base += 1;
         }
-        s.flush(&mut out, h0 + HOUR_MS, c.archive_only)?;
+        s.flush(&mut out, h0 + HOUR_MS)?;
     }
-    s.flush(&mut out, i64::MAX, c.archive_only)?;
+    s.flush(&mut out, i64::MAX)?;
     out.finish()?;
 
     s.summary.accounts = match c.archive_only {
@@ -412,19 +416,32 @@ impl State {
         Some(self.recent[i].clone())
     }
 
-    /// Write the pending tweets before `until_ms`, in time order; with `archive_only`, only
-    /// the planted networks' own.
-    fn flush(&mut self, out: &mut TweetWriter, until_ms: i64, archive_only: bool) -> Result<()> {
+    /// Write the pending tweets before `until_ms`, in time order: those [`State::written`]
+    /// keeps.
+    fn flush(&mut self, out: &mut TweetWriter, until_ms: i64) -> Result<()> {
         self.pending.sort_by_key(|t| (t.time_ms, t.id));
         let split = self.pending.partition_point(|t| t.time_ms < until_ms);
         for t in self.pending.drain(..split) {
-            if archive_only && self.accounts[t.account as usize].network.is_none() {
+            if !Self::written(self.archive_only, &self.accounts, &t) {
                 continue;
             }
             out.write(&t, &self.accounts)?;
             self.summary.tweets += 1;
         }
         Ok(())
+    }
+
+    /// Whether `t` is written: every tweet, or in an archive only the planted networks' own.
+    fn written(archive_only: bool, accounts: &[Account], t: &Tweet) -> bool {
+        !archive_only || accounts[t.account as usize].network.is_some()
+    }
+
+    /// How many of the tweets made since `pending` held `before` will be written: the
+    /// summary counts what the files hold, not the collection an archive is cut from.
+    fn written_since(&self, before: usize) -> u64 {
+        (self.pending[before..].iter())
+            .filter(|t| Self::written(self.archive_only, &self.accounts, t))
+            .count() as u64
     }
 }
 
@@ -523,7 +540,7 @@ fn network_hour(
             s.original(who, t, tags, None);
         }
     }
-    s.summary.network_tweets += (s.pending.len() - before) as u64;
+    s.summary.network_tweets += s.written_since(before);
     posted
 }
 
@@ -577,7 +594,7 @@ fn run_trap(s: &mut State, trap: &Trap, popularity: &WeightedIndex<f64>, ids: &[
         }
         ("trending-burst", super::writer::hashtag_name(tag))
     };
-    s.summary.trap_tweets += (s.pending.len() - before) as u64;
+    s.summary.trap_tweets += s.written_since(before);
     for p in people {
         s.traps.push(vec![
             format!("trap-{}", trap.id),

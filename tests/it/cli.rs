@@ -269,6 +269,85 @@ fn communities_names_the_bad_row_and_the_missing_column() {
     );
 }
 
+/// Weights were read as f32: 1e39 was "not a number", and a row with a field more than the
+/// header was read as if the extra one were not there.
+#[test]
+fn communities_reads_weights_as_numbers_beyond_f32_and_refuses_ragged_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, text: &str| {
+        let p = write(dir.path(), name, text);
+        let o = coordnet(&["communities", p.to_str().unwrap(), "-o", "-"]);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            err,
+        )
+    };
+    // A number, though larger than the graph's 32-bit weights hold: said so, with the value.
+    let (code, _, err) = run("big.csv", "source,target,weight\na,b,1\nb,c,1e39\n");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("big.csv:3, column 'weight'")
+            && err.contains("1e39")
+            && !err.contains("not a number")
+            && err.contains("3.4e38"),
+        "{err}"
+    );
+    // Not a finite number: said so, with what was found.
+    let (code, _, err) = run("inf.csv", "source,target,weight\na,b,inf\n");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("inf.csv:2") && err.contains("'inf'"), "{err}");
+    // Weights f32 reads but rounds to nothing or to infinity are not silently changed.
+    let (code, _, err) = run("tiny.csv", "source,target,weight\na,b,1e-50\n");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("tiny.csv:2") && err.contains("1e-50"), "{err}");
+    // Large weights that fit are read.
+    let (code, out, err) = run("fits.csv", "source,target,weight\na,b,1e38\nc,d,2.5e-30\n");
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.lines().count(), 5, "{out}");
+    // Weights that add up past what the graph holds (repeated edges are summed).
+    let (code, _, err) = run("sum.csv", "source,target,weight\na,b,3e38\na,b,3e38\n");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("sum.csv:3") && err.contains("add up"), "{err}");
+
+    // Ragged rows, longer or shorter than the header: file, line, fields found and expected.
+    for (name, text, found) in [
+        ("long.csv", "source,target,weight\na,b,1\nb,c,2,9\n", 4),
+        ("short.csv", "source,target,weight\na,b,1\nb,c\n", 2),
+        ("unweighted.csv", "from,to\na,b\nb,c,5\n", 3),
+    ] {
+        let p = write(dir.path(), name, text);
+        let o = coordnet(&[
+            "communities",
+            p.to_str().unwrap(),
+            "--source",
+            if name == "unweighted.csv" {
+                "from"
+            } else {
+                "source"
+            },
+            "--target",
+            if name == "unweighted.csv" {
+                "to"
+            } else {
+                "target"
+            },
+            "-o",
+            "-",
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        let expected = text.lines().next().unwrap().split(',').count();
+        assert!(
+            err.contains(&format!("{name}:3"))
+                && err.contains(&format!("{found} fields"))
+                && err.contains(&format!("{expected} fields")),
+            "{name}: {err}"
+        );
+    }
+}
+
 #[test]
 fn communities_warns_on_an_edge_list_with_no_edges() {
     let dir = tempfile::tempdir().unwrap();

@@ -25,6 +25,59 @@ fn detect_sample(out: &Path, flags: &[&str]) -> std::process::Output {
     coordnet(&args)
 }
 
+/// network.gexf and the `graph` command's GraphML and GEXF declared every node attribute a
+/// string, so Gephi could not size or colour nodes by their tweets or score.
+#[test]
+fn graph_files_declare_counts_and_scores_as_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = detect_sample(&out, &["-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut files = vec![out.join("network.gexf")];
+    let input = sample().join("tweets.csv.gz");
+    for (kind, name) in [
+        ("co-retweet", "g.graphml"),
+        ("co-retweet", "g.gexf"),
+        ("retweet", "r.gexf"),
+    ] {
+        let path = dir.path().join(name);
+        let o = coordnet(&[
+            "graph",
+            "--kind",
+            kind,
+            input.to_str().unwrap(),
+            "-o",
+            path.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        files.push(path);
+    }
+    for path in files {
+        let types = graph_file_attributes(&path);
+        let of = |class: &str, name: &str| {
+            types
+                .get(&(class.to_string(), name.to_string()))
+                .map(String::as_str)
+        };
+        assert_eq!(of("node", "tweets"), Some("long"), "{}", path.display());
+        assert_eq!(of("node", "screen_name"), Some("string"));
+        assert_eq!(of("node", "account_id"), Some("string"));
+        if path.ends_with("network.gexf") {
+            assert_eq!(of("node", "score"), Some("double"));
+            assert_eq!(of("node", "cluster"), Some("long"));
+            assert_eq!(of("node", "flagged"), Some("boolean"));
+            assert_eq!(of("node", "role"), Some("string"));
+        }
+        // Every edge column is a number too; only the kind is text.
+        for ((class, name), ty) in &types {
+            if class == "edge" && name != "kind" {
+                assert_eq!(ty, "double", "{}: edge '{name}'", path.display());
+            }
+        }
+    }
+}
+
 fn csv_rows(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
     let mut r = csv::Reader::from_path(path).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();

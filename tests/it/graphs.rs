@@ -540,6 +540,62 @@ fn gephi_files_are_well_formed_xml() {
     }
 }
 
+/// A node without a value for an attribute goes without it: an empty string is not a value
+/// of a numeric attribute (the numeric types stood for text before, where it was one).
+#[test]
+fn graph_files_leave_out_missing_node_values_whatever_their_type() {
+    use coordnet::report::graph_file::EdgeWeight;
+    use coordnet::report::{write_graph, AttrType, EdgeTable, GraphEdges, GraphFormat, NodeTable};
+    let (d, _) = sample();
+    let g = coaction_graph(&d, CoactionKind::CoRetweet, &GraphOptions::default()).unwrap();
+    let t = EdgeTable::coaction(&d, &g, EdgeWeight::Pairs, |_| true);
+    let nodes = t.nodes();
+    let mut n = NodeTable::basic(&d, &nodes);
+    let some = |u: u32, x: &str| {
+        if u % 2 == 1 {
+            x.to_string()
+        } else {
+            String::new()
+        }
+    };
+    n.add_column("cluster", AttrType::Integer, |u| some(u, &u.to_string()));
+    n.add_column("score", AttrType::Real, |u| some(u, "0.25"));
+    n.add_column("flagged", AttrType::Boolean, |u| some(u, "true"));
+    n.add_column("role", AttrType::Text, |u| some(u, "core"));
+    let with_values = nodes.iter().filter(|&&u| u % 2 == 1).count();
+    assert!(with_values > 10 && with_values < nodes.len());
+    let dir = tempfile::tempdir().unwrap();
+    for (format, name, value_of) in [
+        (GraphFormat::GraphMl, "g.graphml", "<data key=\"n"),
+        (GraphFormat::Gexf, "g.gexf", "<attvalue for=\"n"),
+    ] {
+        let path = dir.path().join(name);
+        let mut buf = Vec::new();
+        write_graph(&mut buf, format, &d, &t, &n).unwrap();
+        std::fs::write(&path, &buf).unwrap();
+        // Every value given is checked against its declared type.
+        let types = graph_file_attributes(&path);
+        let of = |name: &str| types[&("node".to_string(), name.to_string())].as_str();
+        assert_eq!(
+            [
+                of("tweets"),
+                of("cluster"),
+                of("score"),
+                of("flagged"),
+                of("role")
+            ],
+            ["long", "long", "double", "boolean", "string"],
+            "{name}"
+        );
+        // Columns 2.. are the ones added: each given only where a node has a value.
+        let text = String::from_utf8(buf).unwrap();
+        for column in 2..6 {
+            let given = text.matches(&format!("{value_of}{column}\"")).count();
+            assert_eq!(given, with_values, "{name}: column {column}");
+        }
+    }
+}
+
 #[test]
 fn automatic_window_finds_the_planted_reaction_time() {
     use coordnet::graphs::{actions, estimate_window};

@@ -316,6 +316,55 @@ fn zips_holding_zips_and_other_files_read_their_data_and_say_what_they_left() {
     assert!(s.summary().contains("nested.zip not read"));
 }
 
+/// The zip crate keeps one entry per name: of two entries named alike, one entry's rows were
+/// silently lost. Such an archive is refused, naming the archive and the repeated name.
+#[test]
+fn a_zip_with_two_entries_of_one_name_is_refused_not_read_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    // The writer refuses a repeated name, so the second entry is written as `part_b.csv` and
+    // renamed in the bytes (local header and central directory; the data holds no such text).
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    z.start_file("part_a.csv", opts).unwrap();
+    z.write_all(archive_rows(&["1,u1,2020-03-01 00:00,a"]).as_bytes())
+        .unwrap();
+    z.start_file("part_b.csv", opts).unwrap();
+    z.write_all(archive_rows(&["2,u2,2020-03-01 00:00,b", "3,u3,2020-03-01 00:00,c"]).as_bytes())
+        .unwrap();
+    let mut bytes = z.finish().unwrap().into_inner();
+    let (from, to) = (b"part_b.csv", b"part_a.csv");
+    let mut renamed = 0;
+    for i in 0..bytes.len() - from.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+            renamed += 1;
+        }
+    }
+    assert_eq!(
+        renamed, 2,
+        "the name in the local header and the central directory"
+    );
+    let p = dir.path().join("dup.zip");
+    std::fs::write(&p, &bytes).unwrap();
+
+    let e = ingest(std::slice::from_ref(&p), &IngestOptions::default())
+        .map(|(d, _)| d.len())
+        .expect_err("an archive whose rows cannot all be read is refused");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("dup.zip") && msg.contains("'part_a.csv'") && msg.contains("unzip"),
+        "{msg}"
+    );
+    let o = coordnet(&["stats", p.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("dup.zip") && err.contains("'part_a.csv'"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 #[test]
 fn json_nested_deep_and_numbers_beyond_64_bits() {
     let deep = format!(

@@ -99,3 +99,85 @@ pub fn assert_balanced(r: &IngestStats) {
         "rejections by reason do not add up"
     );
 }
+
+/// The attributes a GraphML or GEXF file declares, `(node|edge, name) -> type`, once every
+/// value the file gives (a GEXF `attvalue`, a GraphML `data`) has been checked to be of its
+/// attribute's declared type and for the element it is declared for.
+pub fn graph_file_attributes(path: &Path) -> std::collections::HashMap<(String, String), String> {
+    use quick_xml::events::Event;
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&text);
+    // Attribute id -> (element it is for, name, type).
+    let mut declared = std::collections::HashMap::<String, (String, String, String)>::new();
+    let (mut class, mut owner) = (String::new(), String::new());
+    let mut data: Option<(String, String)> = None;
+    let check = |declared: &std::collections::HashMap<String, (String, String, String)>,
+                 owner: &str,
+                 id: &str,
+                 value: &str| {
+        let (class, name, ty) = declared
+            .get(id)
+            .unwrap_or_else(|| panic!("{}: value of undeclared '{id}'", path.display()));
+        assert_eq!(class, owner, "{}: '{name}' on a {owner}", path.display());
+        let ok = match ty.as_str() {
+            "string" => true,
+            "int" | "integer" | "long" => value.parse::<i64>().is_ok(),
+            "float" | "double" => value.parse::<f64>().is_ok_and(f64::is_finite),
+            "boolean" => value == "true" || value == "false",
+            _ => panic!("{}: '{name}' of unknown type '{ty}'", path.display()),
+        };
+        assert!(
+            ok,
+            "{}: {owner} attribute '{name}' is declared {ty} but has '{value}'",
+            path.display()
+        );
+    };
+    loop {
+        let ev = reader.read_event().unwrap();
+        match &ev {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => {
+                let attr = |k: &str| {
+                    e.try_get_attribute(k)
+                        .unwrap()
+                        .map(|a| a.unescape_value().unwrap().into_owned())
+                        .unwrap_or_else(|| panic!("{}: no '{k}' on an element", path.display()))
+                };
+                match e.name().as_ref() {
+                    // GEXF declarations, grouped by the class they are for.
+                    b"attributes" => class = attr("class"),
+                    b"attribute" => {
+                        declared.insert(attr("id"), (class.clone(), attr("title"), attr("type")));
+                    }
+                    // GraphML declarations.
+                    b"key" => {
+                        let decl = (attr("for"), attr("attr.name"), attr("attr.type"));
+                        declared.insert(attr("id"), decl);
+                    }
+                    b"node" => owner = "node".into(),
+                    b"edge" => owner = "edge".into(),
+                    b"attvalue" => check(&declared, &owner, &attr("for"), &attr("value")),
+                    b"data" if matches!(ev, Event::Empty(_)) => {
+                        check(&declared, &owner, &attr("key"), "")
+                    }
+                    b"data" => data = Some((attr("key"), String::new())),
+                    _ => {}
+                }
+            }
+            Event::Text(t) => {
+                if let Some((_, value)) = &mut data {
+                    value.push_str(&t.unescape().unwrap());
+                }
+            }
+            Event::End(e) if e.name().as_ref() == b"data" => {
+                let (id, value) = data.take().unwrap();
+                check(&declared, &owner, &id, &value);
+            }
+            _ => {}
+        }
+    }
+    declared
+        .into_values()
+        .map(|(class, name, ty)| ((class, name), ty))
+        .collect()
+}

@@ -122,6 +122,50 @@ fn generated_data_matches_its_truth() {
     );
 }
 
+/// `synth --archive-only` said it wrote the organic and trap tweets of the collection the
+/// archive is cut from, which it does not write.
+#[test]
+fn synth_archive_only_counts_the_tweets_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("archive");
+    let o = coordnet(&[
+        "synth",
+        "--archive-only",
+        "--tweets",
+        "10000",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let (d, r) = read(&[out.join("tweets.csv")]);
+    assert_eq!(r.rows_rejected, 0);
+    let accounts = truth(&out).len();
+    assert!(
+        err.contains(&format!("wrote {} tweets by {accounts} accounts", d.len())),
+        "{err}"
+    );
+    assert!(!err.contains("organic") && !err.contains("traps"), "{err}");
+
+    // The library's counts are of what was written, in both shapes, parts adding up.
+    for config in [SynthConfig::archive(10_000), SynthConfig::new(10_000)] {
+        let dir = tempfile::tempdir().unwrap();
+        let s = generate(&config, dir.path()).unwrap();
+        let (d, _) = read(&[dir.path().join("tweets.csv")]);
+        assert_eq!(s.tweets, d.len() as u64);
+        assert_eq!(
+            s.organic_tweets + s.network_tweets + s.trap_tweets,
+            s.tweets,
+            "{s:?}"
+        );
+        if config.archive_only {
+            assert_eq!((s.organic_tweets, s.trap_tweets), (0, 0), "{s:?}");
+        } else {
+            assert!(s.organic_tweets > 0 && s.trap_tweets > 0, "{s:?}");
+        }
+    }
+}
+
 #[test]
 fn archive_only_writes_the_networks_accounts_and_several_operations_of_each_kind() {
     let dir = tempfile::tempdir().unwrap();

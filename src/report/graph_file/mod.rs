@@ -137,11 +137,44 @@ impl TextColumn {
     }
 }
 
-/// Node attributes: named columns of text, one value per node that appears in the graph.
+/// Node attributes: named, typed columns, one value per node that appears in the graph, as
+/// text (an empty value is none: the node goes without the attribute).
 #[derive(Clone, Debug, Default)]
 pub struct NodeTable {
-    pub columns: Vec<String>,
+    pub columns: Vec<NodeColumn>,
     pub values: hashbrown::HashMap<u32, Vec<String>>,
+}
+
+/// A node attribute: its name and the type its values are declared, so that a graph tool
+/// reads counts and scores as numbers (Gephi sizes and colours nodes only by numbers).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeColumn {
+    pub name: String,
+    pub kind: AttrType,
+}
+
+/// The type of a node attribute's values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttrType {
+    Text,
+    /// A whole number (64-bit).
+    Integer,
+    /// A number with a fraction.
+    Real,
+    /// `true` or `false`.
+    Boolean,
+}
+
+impl AttrType {
+    /// The type's name in GraphML's `attr.type` and GEXF's `type` (both use these).
+    pub fn name(self) -> &'static str {
+        match self {
+            AttrType::Text => "string",
+            AttrType::Integer => "long",
+            AttrType::Real => "double",
+            AttrType::Boolean => "boolean",
+        }
+    }
 }
 
 /// Which weight of a co-action edge a graph file carries.
@@ -456,8 +489,15 @@ impl NodeTable {
 
     /// Screen name and `tweets[a]` for every account `a` in `nodes`.
     pub fn with_tweets(data: &Dataset, tweets: &[u32], nodes: &[u32]) -> NodeTable {
+        let column = |name: &str, kind| NodeColumn {
+            name: name.into(),
+            kind,
+        };
         let mut t = NodeTable {
-            columns: vec!["screen_name".into(), "tweets".into()],
+            columns: vec![
+                column("screen_name", AttrType::Text),
+                column("tweets", AttrType::Integer),
+            ],
             values: Default::default(),
         };
         for &n in nodes {
@@ -468,9 +508,12 @@ impl NodeTable {
         t
     }
 
-    /// Add a column; nodes missing from `values` get an empty value.
-    pub fn add_column(&mut self, name: &str, values: impl Fn(u32) -> String) {
-        self.columns.push(name.to_string());
+    /// Add a column of `kind`, each node's value given by `values` (empty for none).
+    pub fn add_column(&mut self, name: &str, kind: AttrType, values: impl Fn(u32) -> String) {
+        self.columns.push(NodeColumn {
+            name: name.to_string(),
+            kind,
+        });
         for (&n, row) in self.values.iter_mut() {
             row.push(values(n));
         }

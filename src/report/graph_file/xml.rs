@@ -46,8 +46,9 @@ pub(super) fn write_graphml(
     for (i, c) in n.columns.iter().enumerate() {
         writeln!(
             out,
-            r#"  <key id="n{i}" for="node" attr.name="{}" attr.type="string"/>"#,
-            xml(c)
+            r#"  <key id="n{i}" for="node" attr.name="{}" attr.type="{}"/>"#,
+            xml(&c.name),
+            c.kind.name()
         )?;
     }
     writeln!(
@@ -77,10 +78,8 @@ pub(super) fn write_graphml(
             r#"      <data key="account_id">{}</data>"#,
             xml(data.accounts.key(v))
         )?;
-        if let Some(vals) = n.values.get(&v) {
-            for (i, x) in vals.iter().enumerate() {
-                writeln!(out, r#"      <data key="n{i}">{}</data>"#, xml(x))?;
-            }
+        for (i, x) in node_values(n, v) {
+            writeln!(out, r#"      <data key="n{i}">{}</data>"#, xml(x))?;
         }
         writeln!(out, "    </node>")?;
     }
@@ -103,6 +102,15 @@ pub(super) fn write_graphml(
         buf.extend_from_slice(b"    </edge>\n");
     })?;
     writeln!(out, "  </graph>\n</graphml>")
+}
+
+/// Node `v`'s attribute values that it has, by column: an empty value is left out, as both
+/// formats allow, where an empty string would not be a number of a numeric attribute.
+fn node_values(n: &NodeTable, v: u32) -> impl Iterator<Item = (usize, &str)> {
+    let values = n.values.get(&v).map_or(&[][..], |vals| &vals[..]);
+    (values.iter().enumerate())
+        .filter(|(_, x)| !x.is_empty())
+        .map(|(i, x)| (i, x.as_str()))
 }
 
 /// An edge's ends as both formats write them: ` source="nA" target="nB"`.
@@ -148,8 +156,9 @@ pub(super) fn write_gexf(
     for (i, c) in n.columns.iter().enumerate() {
         writeln!(
             out,
-            r#"      <attribute id="n{i}" title="{}" type="string"/>"#,
-            xml(c)
+            r#"      <attribute id="n{i}" title="{}" type="{}"/>"#,
+            xml(&c.name),
+            c.kind.name()
         )?;
     }
     writeln!(out, "    </attributes>")?;
@@ -191,14 +200,12 @@ pub(super) fn write_gexf(
             r#"          <attvalue for="account_id" value="{}"/>"#,
             xml(key)
         )?;
-        if let Some(vals) = n.values.get(&v) {
-            for (i, x) in vals.iter().enumerate() {
-                writeln!(
-                    out,
-                    r#"          <attvalue for="n{i}" value="{}"/>"#,
-                    xml(x)
-                )?;
-            }
+        for (i, x) in node_values(n, v) {
+            writeln!(
+                out,
+                r#"          <attvalue for="n{i}" value="{}"/>"#,
+                xml(x)
+            )?;
         }
         writeln!(out, "        </attvalues>\n      </node>")?;
     }
