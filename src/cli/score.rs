@@ -79,6 +79,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         true => anyhow::anyhow!("{e}; name the columns with --account-column and --group-column"),
         false => e.into(),
     })?;
+    anyhow::ensure!(
+        !suspects.is_empty(),
+        "{} lists no accounts: give one account per row, in the column '{}' \
+         (--account-column)",
+        args.accounts.display(),
+        args.account_column
+    );
     let progress = Reporter::new(1 + usize::from(!args.background.control.is_empty()));
     let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
     progress.say(&stats.summary());

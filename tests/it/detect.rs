@@ -1058,3 +1058,15 @@ fn summary_counts_posting_accounts_apart_from_those_only_named() {
     assert_eq!(summary["counts"]["accounts"], 3);
     assert_eq!(summary["counts"]["accounts_only_named"], 5);
 }
+
+/// A suspects file with a header and no accounts is refused before the input is read (it said
+/// "none of the 0 accounts ... is in the input" after reading it all).
+#[test]
+fn score_refuses_a_suspects_file_with_no_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = score_groups(dir.path(), "account_id,group\n");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("suspects.csv lists no accounts"), "{err}");
+    assert!(!err.contains("read "), "the input was read first: {err}");
+}
