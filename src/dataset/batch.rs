@@ -295,6 +295,38 @@ impl RecordBatch {
         self.account_at.push(self.tweets.len() as u32);
     }
 
+    /// Take in the profile a tweet row gives its author, in the layouts that repeat it on
+    /// every row; `screen_name` pushes the row's name, asked for only when it can count
+    /// (`a.screen_name` is not read).
+    ///
+    /// Every row counts, wherever the chunks were cut: the dataset keeps each field's first
+    /// value in input order ([`DatasetBuilder`](super::DatasetBuilder)). Rows of one account
+    /// mostly come together, so a row whose author the batch's last record is about (the
+    /// previous row's, every row adding to one) fills in only the fields that record lacks:
+    /// the same first values, one record a run of rows. Call it last in a row's parse, as
+    /// nothing rolls back what it fills in.
+    pub fn add_row_account(
+        &mut self,
+        a: RawAccount,
+        screen_name: impl FnOnce(&mut RecordBatch) -> Span,
+    ) {
+        let run = self.accounts.last().is_some_and(|last| {
+            last.key.hash == a.key.hash && self.str(last.key) == self.str(a.key)
+        });
+        if !run {
+            let screen_name = screen_name(self);
+            return self.add_account(RawAccount { screen_name, ..a });
+        }
+        let i = self.accounts.len() - 1;
+        if self.accounts[i].screen_name.is_empty() {
+            self.accounts[i].screen_name = screen_name(self);
+        }
+        let last = &mut self.accounts[i];
+        last.created_ms = last.created_ms.or(a.created_ms);
+        last.followers = last.followers.or(a.followers);
+        last.following = last.following.or(a.following);
+    }
+
     /// Forget what a rejected row had added, so the batch holds no trace of it: its strings,
     /// items, profiles, and the warnings about fields it would have been kept without.
     pub fn rollback(&mut self, mark: Mark) {
@@ -345,6 +377,40 @@ pub fn parse_decimal_id(s: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows of one account in a row make one record, each field the first the rows give;
+    /// another account's row between them starts another.
+    #[test]
+    fn a_run_of_rows_is_one_record_of_first_values() {
+        let mut b = RecordBatch::default();
+        let row = |b: &mut RecordBatch, key: &str, name: &str, followers, following| {
+            let key = b.push_str(key);
+            let a = RawAccount {
+                key,
+                followers,
+                following,
+                ..RawAccount::default()
+            };
+            b.add_row_account(a, |b| b.push_str(name));
+        };
+        row(&mut b, "u1", "", None, Some(1));
+        row(&mut b, "u1", "first", Some(10), Some(2));
+        row(&mut b, "u1", "second", Some(11), None);
+        row(&mut b, "u2", "other", None, None);
+        row(&mut b, "u1", "third", Some(12), Some(3));
+        let got: Vec<_> = (b.accounts.iter())
+            .map(|a| (b.str(a.key), b.str(a.screen_name), a.followers, a.following))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("u1", "first", Some(10), Some(1)),
+                ("u2", "other", None, None),
+                ("u1", "third", Some(12), Some(3)),
+            ]
+        );
+        assert_eq!(b.account_at, [0, 0, 0]);
+    }
 
     #[test]
     fn trim_is_str_trim() {

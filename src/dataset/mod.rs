@@ -77,6 +77,15 @@ impl Item {
 }
 
 /// The accounts seen anywhere in the input: posting, retweeted, replied to or mentioned.
+///
+/// Each profile field (screen name, creation time, follower and following counts) is the
+/// first value the account's records give, in input order: a users file's row, a JSON
+/// tweet's author, or, in the CSV layouts that repeat the profile on every tweet row (the
+/// information-operations archive, the IRA release, coordination-network-toolkit's), each of
+/// its rows. A row that leaves a field empty or malformed gives none, and a later row fills
+/// it; a malformed field warns once for each row it is on. So follower counts that change
+/// from row to row give the earliest row's, and neither the profile nor the warnings depend
+/// on where the input was cut into chunks, on the threads or on the processes.
 #[derive(Default, Debug)]
 pub struct Accounts {
     /// The account id as written in the input (user id, hashed id, or author name).

@@ -113,16 +113,11 @@ impl Columns {
             client: Span::EMPTY,
             items,
         });
-        if b.accounts.last().is_none_or(|a| b.str(a.key) != &*user) {
-            let profile = RawAccount {
-                key: account,
-                screen_name: b.push_str(&r.get(self.username)),
-                created_ms: None,
-                followers: None,
-                following: None,
-            };
-            b.add_account(profile);
-        }
+        let profile = RawAccount {
+            key: account,
+            ..RawAccount::default()
+        };
+        b.add_row_account(profile, |b| b.push_str(&r.get(self.username)));
         Ok(())
     }
 }

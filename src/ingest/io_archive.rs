@@ -102,10 +102,7 @@ impl TweetColumns {
             client,
             items,
         });
-        // Rows of one account come together: one profile per run of rows is enough.
-        if b.accounts.last().is_none_or(|a| b.str(a.key) != &*user) {
-            self.profile(r, account, b);
-        }
+        self.profile(r, account, b);
         Ok(())
     }
 
@@ -169,16 +166,17 @@ impl TweetColumns {
         Ok(b.items_from(items_start))
     }
 
-    /// The account's profile as the row tells it.
+    /// The account's profile as the row tells it: every row's fields are read (and warned
+    /// about), so neither the profile nor the warnings depend on where chunks were cut.
     fn profile(&self, r: &Row, account: Span, b: &mut RecordBatch) {
         let profile = RawAccount {
             key: account,
-            screen_name: b.push_str(&r.get(self.screen_name)),
+            screen_name: Span::EMPTY,
             created_ms: creation_date(r, self.account_creation_date, b),
             followers: soft_count(&r.get(self.follower_count), "follower_count", r.line, b),
             following: soft_count(&r.get(self.following_count), "following_count", r.line, b),
         };
-        b.add_account(profile);
+        b.add_row_account(profile, |b| b.push_str(&r.get(self.screen_name)));
     }
 }
 

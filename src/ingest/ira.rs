@@ -104,16 +104,15 @@ impl Columns {
             client: Span::EMPTY,
             items,
         });
-        if b.accounts.last().is_none_or(|a| b.str(a.key) != &*author) {
-            let profile = RawAccount {
-                key: account,
-                screen_name: account,
-                created_ms: None,
-                followers: soft_count(&r.get(self.followers), "followers", r.line, b),
-                following: soft_count(&r.get(self.following), "following", r.line, b),
-            };
-            b.add_account(profile);
-        }
+        // Every row's counts are read (and warned about), wherever the chunks were cut.
+        let profile = RawAccount {
+            key: account,
+            screen_name: Span::EMPTY,
+            created_ms: None,
+            followers: soft_count(&r.get(self.followers), "followers", r.line, b),
+            following: soft_count(&r.get(self.following), "following", r.line, b),
+        };
+        b.add_row_account(profile, |_| account);
         Ok(())
     }
 }

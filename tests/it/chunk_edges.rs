@@ -191,13 +191,11 @@ fn a_stray_quote_before_a_quoted_line_break_costs_one_row_in_a_file_over_a_chunk
 }
 
 /// Every raw-byte CSV fuzz input, read in chunks of a byte, of a few bytes and whole: the
-/// same rows, counts and rejections. (Not compared: account profiles and their warnings,
-/// which the layouts read once per run of an account's rows within a chunk.)
+/// same rows, accounts and profiles, counts, rejections and warnings.
 #[test]
 fn csv_fuzz_corpora_read_alike_in_any_chunks() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
-    let records =
-        |r: Result<Read, String>| r.map(|r| (r.dataset.counts, r.dataset.rows, r.rejected));
+    let records = |r: Result<Read, String>| r;
     let mut inputs = 0;
     for (target, format) in [
         ("ingest_io_tweets", Some(Format::IoTweets)),
@@ -385,4 +383,175 @@ fn a_quote_never_closed_costs_its_line_while_its_field_ends_within_the_record_li
             "{e}"
         );
     }
+}
+
+/// One tweet row's author fields, as written.
+struct ProfileRow {
+    line: u64,
+    account: usize,
+    name: String,
+    followers: String,
+    following: String,
+    created: String,
+}
+
+/// Four accounts post in runs of 2 to 8 rows, each coming back in later runs, and every
+/// profile field changes from row to row: names and counts grow, a name, a count or a date is
+/// sometimes missing, a follower count is sometimes `lots` and a creation date February 30th.
+fn profile_rows() -> Vec<ProfileRow> {
+    let mut rows = Vec::new();
+    for run in 0..24u64 {
+        let account = (run * 7 % 4) as usize;
+        for _ in 0..2 + run * 5 % 7 {
+            let i = rows.len() as u64;
+            let count = 100 * account as u64 + i;
+            rows.push(ProfileRow {
+                line: i + 2,
+                account,
+                name: match i % 4 {
+                    0 => String::new(),
+                    _ => format!("name{account}_{i}"),
+                },
+                followers: match i % 3 {
+                    0 => "lots".to_string(),
+                    1 => format!("{count}.0"),
+                    _ => count.to_string(),
+                },
+                following: match i % 5 {
+                    1 => String::new(),
+                    _ => (i * 2).to_string(),
+                },
+                created: match i % 7 {
+                    2 => "2013-02-30".to_string(),
+                    3 => String::new(),
+                    _ => format!("2013-01-{:02}", 1 + i % 28),
+                },
+            });
+        }
+    }
+    rows
+}
+
+/// Each account's profile by the rule: each field the first value its rows give in input
+/// order, a malformed one counting as none. (name, followers, following, creation time in
+/// ms), by account.
+fn first_values(rows: &[ProfileRow]) -> Vec<(Option<String>, u32, u32, i64)> {
+    let mut want = vec![(None, None, None, None); 4];
+    for r in rows {
+        let w: &mut (Option<String>, Option<u32>, Option<u32>, Option<i64>) = &mut want[r.account];
+        let followers = r.followers.strip_suffix(".0").unwrap_or(&r.followers);
+        w.0 = w.0.take().or((!r.name.is_empty()).then(|| r.name.clone()));
+        w.1 = w.1.or(followers.parse().ok());
+        w.2 = w.2.or(r.following.parse().ok());
+        let day = r.created.get(8..).and_then(|d| d.parse::<i64>().ok());
+        let valid = day.filter(|_| r.created != "2013-02-30");
+        w.3 =
+            w.3.or(valid.map(|day| (1_356_998_400 + (day - 1) * 86_400) * 1000));
+    }
+    (want.into_iter())
+        .map(|(name, followers, following, created)| {
+            let created = created.unwrap_or(i64::MIN);
+            (name, followers.unwrap(), following.unwrap(), created)
+        })
+        .collect()
+}
+
+/// Chunk sizes that cut the profile rows' runs everywhere: a byte, about a row, and several.
+const PROFILE_SIZES: &[usize] = &[1, 30, 64, 100, 333, 1000, 4096];
+
+/// The lines of the rows `bad` picks, and the first few as their warnings' examples begin.
+fn warned_lines(rows: &[ProfileRow], bad: impl Fn(&ProfileRow) -> bool) -> (u64, Vec<String>) {
+    let lines: Vec<u64> = rows.iter().filter(|r| bad(r)).map(|r| r.line).collect();
+    let examples = lines.iter().take(5).map(|l| format!("t.csv:{l}")).collect();
+    (lines.len() as u64, examples)
+}
+
+/// A read's warnings for `reason`: how many, and where the first few are.
+fn warnings_of(r: &Read, reason: &str) -> Option<(u64, Vec<String>)> {
+    let w = r.warnings.iter().find(|w| w.0 == reason)?;
+    let at = |e: &String| e.split(',').next().unwrap().to_string();
+    Some((w.1, w.2.iter().map(at).collect()))
+}
+
+/// The reviewer's case: an account's profile, and the warnings its fields raise, were read
+/// once per run of its rows within a chunk, so an account whose rows straddled a chunk edge
+/// was read twice: another warning, and (its follower count changing from row to row) maybe
+/// another profile. Every row's fields now count: each field is its first value in input
+/// order, and each malformed field one warning.
+#[test]
+fn archive_profiles_and_their_warnings_read_alike_in_chunks_of_any_size() {
+    let rows = profile_rows();
+    let mut csv = "tweetid,userid,user_screen_name,follower_count,following_count,\
+                   account_creation_date,tweet_time,tweet_text\n"
+        .to_string();
+    for r in &rows {
+        let id = 1_233_905_627_802_107_909 + r.line;
+        let (a, name, text) = (r.account, &r.name, r.line);
+        let (followers, following, created) = (&r.followers, &r.following, &r.created);
+        csv += &format!(
+            "{id},u{a},{name},{followers},{following},{created},2020-03-01 00:00,text {text}\n"
+        );
+    }
+    let r = same_in_any_chunks(csv.as_bytes(), Some(Format::IoTweets), PROFILE_SIZES);
+    let mut got = r.dataset.accounts.clone();
+    got.sort();
+    let want: Vec<_> = (first_values(&rows).into_iter().enumerate())
+        .map(|(a, (name, followers, following, created))| {
+            (format!("u{a}"), name, created, followers, following)
+        })
+        .collect();
+    assert_eq!(got, want);
+    let bad_counts = warned_lines(&rows, |r| r.followers == "lots");
+    let bad_dates = warned_lines(&rows, |r| r.created == "2013-02-30");
+    assert!(bad_counts.0 > 30 && bad_dates.0 > 10);
+    assert_eq!(warnings_of(&r, "bad count"), Some(bad_counts));
+    assert_eq!(warnings_of(&r, "bad date"), Some(bad_dates));
+    assert_eq!(r.warnings.len(), 2);
+}
+
+/// The IRA layout's counts, as [the archive's](archive_profiles_and_their_warnings_read_alike_in_chunks_of_any_size):
+/// its author name is the key and the screen name.
+#[test]
+fn ira_profiles_and_their_warnings_read_alike_in_chunks_of_any_size() {
+    let rows = profile_rows();
+    let mut csv = "author,content,publish_date,following,followers\n".to_string();
+    for r in &rows {
+        let (a, minute) = (r.account, r.line % 60);
+        let (following, followers) = (&r.following, &r.followers);
+        csv += &format!("a{a},text,2016-10-01 00:{minute:02}:00,{following},{followers}\n");
+    }
+    let r = same_in_any_chunks(csv.as_bytes(), Some(Format::Ira), PROFILE_SIZES);
+    let mut got = r.dataset.accounts.clone();
+    got.sort();
+    let want: Vec<_> = (first_values(&rows).into_iter().enumerate())
+        .map(|(a, (_, followers, following, _))| {
+            let key = format!("a{a}");
+            (key.clone(), Some(key), i64::MIN, followers, following)
+        })
+        .collect();
+    assert_eq!(got, want);
+    let bad_counts = warned_lines(&rows, |r| r.followers == "lots");
+    assert_eq!(warnings_of(&r, "bad count"), Some(bad_counts));
+    assert_eq!(r.warnings.len(), 1);
+}
+
+/// coordination-network-toolkit's CSV carries only the screen name: the first one given.
+#[test]
+fn cnt_screen_names_read_alike_in_chunks_of_any_size() {
+    let rows = profile_rows();
+    let mut csv =
+        "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n".to_string();
+    for r in &rows {
+        let id = 1_233_905_627_802_107_909 + r.line;
+        let (user, name, time) = (1001 + r.account, &r.name, 1_583_020_800 + r.line);
+        csv += &format!("{id},{user},{name},,,text,{time},\n");
+    }
+    let r = same_in_any_chunks(csv.as_bytes(), Some(Format::Cnt), PROFILE_SIZES);
+    let mut got = r.dataset.accounts.clone();
+    got.sort();
+    let want: Vec<_> = (first_values(&rows).into_iter().enumerate())
+        .map(|(a, (name, ..))| ((1001 + a).to_string(), name, i64::MIN, u32::MAX, u32::MAX))
+        .collect();
+    assert_eq!(got, want);
+    assert!(r.warnings.is_empty());
 }
