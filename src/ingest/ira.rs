@@ -12,6 +12,8 @@ use crate::dataset::{ItemKind, TimeResolution, TweetKind};
 pub struct Columns {
     pub header: Header,
     author: usize,
+    /// The author column's name, as the header writes it: `author` or `author_id`.
+    author_name: &'static str,
     content: usize,
     publish_date: usize,
     language: Option<usize>,
@@ -23,8 +25,8 @@ pub struct Columns {
 
 impl Columns {
     pub fn new(h: &[String]) -> Result<Columns, String> {
-        let author = column(h, "author")
-            .or_else(|| column(h, "author_id"))
+        let (author, author_name) = (column(h, "author").map(|i| (i, "author")))
+            .or_else(|| column(h, "author_id").map(|i| (i, "author_id")))
             .ok_or_else(|| {
                 format!(
                     "has no 'author' or 'author_id' column (columns: {})",
@@ -34,6 +36,7 @@ impl Columns {
         Ok(Columns {
             header: Header::new(h),
             author,
+            author_name,
             content: super::csv_rows::required(h, "content")?,
             publish_date: super::csv_rows::required(h, "publish_date")?,
             language: column(h, "language"),
@@ -49,7 +52,7 @@ impl Columns {
         if author.is_empty() {
             return Err(RowError::new(
                 "missing account",
-                "author",
+                self.author_name,
                 "an author name",
                 "",
             ));

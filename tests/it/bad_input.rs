@@ -199,3 +199,22 @@ fn ids_never_go_through_floats() {
     )]);
     assert_eq!(d.tweet_id, vec![9007199254740993]);
 }
+
+/// An IRA file whose author column is `author_id` names that column when a row lacks one (it
+/// named `author`, a column the file does not have).
+#[test]
+fn a_missing_ira_author_names_the_column_the_file_has() {
+    let dir = tempfile::tempdir().unwrap();
+    for column in ["author", "author_id"] {
+        let csv = format!(
+            "{column},content,publish_date\nx,hello,10/1/2016 19:58\n,hello,10/1/2016 19:59\n"
+        );
+        let (_, r) = read(&[write(dir.path(), "ira.csv", &csv)]);
+        assert_balanced(&r);
+        let example = &r.rejected["missing account"].examples[0];
+        assert!(
+            example.contains(&format!("ira.csv:3, column '{column}'")),
+            "{example}"
+        );
+    }
+}
