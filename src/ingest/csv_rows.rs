@@ -67,9 +67,11 @@ impl<'r> Row<'r> {
 #[derive(Debug)]
 pub struct Header {
     names: Vec<String>,
-    /// Bit `n` set when a name is `n` bytes long (63 for 63 and more): most rows' first field
-    /// is told from every name by its length alone.
+    /// Bit `n` set when a name is `n` bytes long (63 for 63 and more), and bit `b` when one
+    /// starts with ASCII byte `b` (lowercased; 0 for any other): a row's first field is told
+    /// from every name by these alone, a tweet id by its first digit.
     lengths: u64,
+    starts: u128,
 }
 
 /// A row that is a header: the file's own, or its columns in another order.
@@ -84,6 +86,9 @@ impl Header {
         Header {
             names: names.to_vec(),
             lengths: names.iter().fold(0, |m, n| m | 1 << n.len().min(63)),
+            starts: names
+                .iter()
+                .fold(0, |m, n| m | 1 << first_byte(n.as_bytes())),
         }
     }
 
@@ -96,11 +101,12 @@ impl Header {
         if rec.len() != self.names.len() {
             return None;
         }
-        let name = |i: usize| rec.get(i).map(|f| String::from_utf8_lossy(f.trim_ascii()));
-        let first = name(0)?;
-        if self.lengths & 1 << first.len().min(63) == 0 {
+        let first = rec.get(0)?.trim_ascii();
+        if self.lengths & 1 << first.len().min(63) == 0 || self.starts & 1 << first_byte(first) == 0
+        {
             return None;
         }
+        let name = |i: usize| rec.get(i).map(|f| String::from_utf8_lossy(f.trim_ascii()));
         let is = |f: &str, n: &String| f.eq_ignore_ascii_case(n);
         if (0..rec.len()).all(|i| name(i).is_some_and(|f| is(&f, &self.names[i]))) {
             return Some(Repeat::Same);
@@ -133,6 +139,14 @@ impl Header {
                 "the header's columns in another order",
             ),
         }
+    }
+}
+
+/// A name's first byte as [`Header::starts`] keeps it.
+fn first_byte(name: &[u8]) -> u32 {
+    match name.first() {
+        Some(&b) if b.is_ascii() => b.to_ascii_lowercase() as u32,
+        _ => 0,
     }
 }
 
