@@ -107,24 +107,29 @@ impl Header {
             return None;
         }
         let name = |i: usize| rec.get(i).map(|f| String::from_utf8_lossy(f.trim_ascii()));
-        let is = |f: &str, n: &String| f.eq_ignore_ascii_case(n);
-        if (0..rec.len()).all(|i| name(i).is_some_and(|f| is(&f, &self.names[i]))) {
-            return Some(Repeat::Same);
-        }
-        // Another order: every name once.
-        let mut seen = vec![false; self.names.len()];
+        // Every name once, each field taking the first name left that it is: in the header's
+        // own order, field i takes name i.
+        let (mut seen, mut same) = (vec![false; self.names.len()], true);
         for i in 0..rec.len() {
             let f = name(i)?;
-            let at = (0..seen.len()).find(|&k| !seen[k] && is(&f, &self.names[k]))?;
+            let at =
+                (0..seen.len()).find(|&k| !seen[k] && f.eq_ignore_ascii_case(&self.names[k]))?;
             seen[at] = true;
+            same &= at == i;
         }
-        Some(Repeat::Reordered)
+        Some(if same {
+            Repeat::Same
+        } else {
+            Repeat::Reordered
+        })
     }
+}
 
+impl Repeat {
     /// The rejection of a row that is the header: the same columns in another order stop the
     /// run (see [`HEADER_REORDERED`]).
-    fn rejection(&self, repeat: Repeat) -> RowError {
-        match repeat {
+    fn rejection(self) -> RowError {
+        match self {
             Repeat::Same => RowError::new(
                 "header repeated mid-file",
                 "",
@@ -247,7 +252,7 @@ fn parse_fast(
         let line = lines.at(start);
         if let Some(repeat) = header.repeated_in(fields) {
             batch.rows_read += 1;
-            batch.reject(line, header.rejection(repeat));
+            batch.reject(line, repeat.rejection());
             continue;
         }
         one_row(fields, line, utf8, batch, row);
@@ -296,7 +301,7 @@ fn parse_exact(
         }
         if let Some(repeat) = header.repeated_in(Fields::Exact(&rec)) {
             batch.rows_read += 1;
-            batch.reject(line, header.rejection(repeat));
+            batch.reject(line, repeat.rejection());
             continue;
         }
         if rec.len() != header.width() {

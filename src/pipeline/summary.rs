@@ -52,7 +52,7 @@ pub struct Settings<'a> {
 #[derive(Serialize)]
 pub struct Counts {
     pub tweets: usize,
-    /// Accounts with a tweet in the data (the rows of accounts.csv, with any clustered
+    /// Accounts with a tweet in the data (accounts.csv lists them, and any clustered account
     /// without one).
     pub accounts: usize,
     /// Accounts the data only names: retweeted, replied to, quoted or mentioned, never posting.
