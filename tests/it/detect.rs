@@ -69,11 +69,22 @@ fn graph_files_declare_counts_and_scores_as_numbers() {
             assert_eq!(of("node", "flagged"), Some("boolean"));
             assert_eq!(of("node", "role"), Some("string"));
         }
-        // Every edge column is a number too; only the kind is text.
+        // Every edge column is a number too, counts whole ones; only the kind is text.
+        let counts = ["pairs", "items", "retweets", "delays_known"];
+        let mut seen = 0;
         for ((class, name), ty) in &types {
             if class == "edge" && name != "kind" {
-                assert_eq!(ty, "double", "{}: edge '{name}'", path.display());
+                let expected = if counts.contains(&name.as_str()) {
+                    seen += 1;
+                    "long"
+                } else {
+                    "double"
+                };
+                assert_eq!(ty, expected, "{}: edge '{name}'", path.display());
             }
+        }
+        if !path.ends_with("network.gexf") {
+            assert_eq!(seen, 2, "{}: two count columns", path.display());
         }
     }
 }

@@ -76,7 +76,7 @@ pub(super) fn write_csv(
     t: &dyn GraphEdges,
 ) -> std::io::Result<()> {
     let mut header = vec!["source", "target", "weight", "kind"];
-    header.extend(t.columns());
+    header.extend(t.columns().iter().map(|c| c.name));
     if t.has_examples() {
         header.push("example_item");
     }

@@ -22,8 +22,8 @@ pub trait GraphEdges: Sync {
     /// The graph kind, written on every edge.
     fn kind(&self) -> &str;
     fn directed(&self) -> bool;
-    /// Named numeric columns, after source, target, weight and kind.
-    fn columns(&self) -> &[&'static str];
+    /// Named, typed numeric columns, after source, target, weight and kind.
+    fn columns(&self) -> &[EdgeColumn];
     fn len(&self) -> usize;
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -104,7 +104,7 @@ pub(super) fn write_rows(
 pub struct EdgeTable {
     pub kind: String,
     pub directed: bool,
-    pub columns: Vec<&'static str>,
+    pub columns: Vec<EdgeColumn>,
     /// (source, target, weight), one per edge.
     pub edges: Vec<(u32, u32, f64)>,
     /// `columns.len()` values per edge, in edge order.
@@ -226,17 +226,41 @@ impl std::str::FromStr for EdgeWeight {
     }
 }
 
+/// A numeric edge column: its name and the type its values are declared in GraphML and
+/// GEXF (counts as whole numbers, so that a graph tool filters and sizes by them as counts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EdgeColumn {
+    pub name: &'static str,
+    pub kind: AttrType,
+}
+
+impl EdgeColumn {
+    pub const fn count(name: &'static str) -> EdgeColumn {
+        EdgeColumn {
+            name,
+            kind: AttrType::Integer,
+        }
+    }
+
+    pub const fn real(name: &'static str) -> EdgeColumn {
+        EdgeColumn {
+            name,
+            kind: AttrType::Real,
+        }
+    }
+}
+
 /// The evidence columns of a co-action edge, after source, target, weight and kind.
-const COACTION_COLUMNS: [&str; 9] = [
-    "pairs",
-    "items",
-    "min_delay_s",
-    "mean_delay_s",
-    "idf_weight",
-    "cosine",
-    "expected_pairs",
-    "z",
-    "p_value",
+const COACTION_COLUMNS: [EdgeColumn; 9] = [
+    EdgeColumn::count("pairs"),
+    EdgeColumn::count("items"),
+    EdgeColumn::real("min_delay_s"),
+    EdgeColumn::real("mean_delay_s"),
+    EdgeColumn::real("idf_weight"),
+    EdgeColumn::real("cosine"),
+    EdgeColumn::real("expected_pairs"),
+    EdgeColumn::real("z"),
+    EdgeColumn::real("p_value"),
 ];
 
 /// A co-action edge's values for `COACTION_COLUMNS`.
@@ -282,7 +306,12 @@ impl EdgeTable {
         let mut t = EdgeTable {
             kind: "retweet".into(),
             directed: true,
-            columns: vec!["retweets", "delays_known", "median_delay_s", "delay_iqr_s"],
+            columns: vec![
+                EdgeColumn::count("retweets"),
+                EdgeColumn::count("delays_known"),
+                EdgeColumn::real("median_delay_s"),
+                EdgeColumn::real("delay_iqr_s"),
+            ],
             ..Default::default()
         };
         let secs = |x: Option<i64>| x.map_or(f64::NAN, |v| v as f64 / 1000.0);
@@ -302,7 +331,7 @@ impl EdgeTable {
     pub fn new(
         kind: &str,
         directed: bool,
-        columns: Vec<&'static str>,
+        columns: Vec<EdgeColumn>,
         edges: impl IntoIterator<Item = (u32, u32, f64, Vec<f64>)>,
     ) -> EdgeTable {
         let mut t = EdgeTable {
@@ -329,7 +358,7 @@ impl GraphEdges for EdgeTable {
         self.directed
     }
 
-    fn columns(&self) -> &[&'static str] {
+    fn columns(&self) -> &[EdgeColumn] {
         &self.columns
     }
 
@@ -369,7 +398,7 @@ impl GraphEdges for CoactionEdges<'_> {
         false
     }
 
-    fn columns(&self) -> &[&'static str] {
+    fn columns(&self) -> &[EdgeColumn] {
         &COACTION_COLUMNS
     }
 
@@ -401,7 +430,7 @@ impl GraphEdges for CoactionEdges<'_> {
 /// flagged clusters' edges took 1.3 GB at 10^7 tweets; the indices take 4 bytes an edge).
 pub struct FusedEdges<'f> {
     fused: &'f Fused,
-    columns: Vec<&'static str>,
+    columns: Vec<EdgeColumn>,
     chosen: Vec<u32>,
 }
 
@@ -439,7 +468,9 @@ impl<'f> FusedEdges<'f> {
     pub fn from_indices(fused: &'f Fused, chosen: Vec<u32>) -> FusedEdges<'f> {
         FusedEdges {
             fused,
-            columns: fused.kinds.iter().map(|k| k.kind).collect(),
+            columns: (fused.kinds.iter())
+                .map(|k| EdgeColumn::real(k.kind))
+                .collect(),
             chosen,
         }
     }
@@ -459,7 +490,7 @@ impl GraphEdges for FusedEdges<'_> {
         false
     }
 
-    fn columns(&self) -> &[&'static str] {
+    fn columns(&self) -> &[EdgeColumn] {
         &self.columns
     }
 

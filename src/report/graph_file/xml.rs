@@ -62,7 +62,9 @@ pub(super) fn write_graphml(
     for (i, c) in t.columns().iter().enumerate() {
         writeln!(
             out,
-            r#"  <key id="e{i}" for="edge" attr.name="{c}" attr.type="double"/>"#
+            r#"  <key id="e{i}" for="edge" attr.name="{}" attr.type="{}"/>"#,
+            c.name,
+            c.kind.name()
         )?;
     }
     let dir = if t.directed() {
@@ -185,7 +187,9 @@ pub(super) fn write_gexf(
         };
         writeln!(
             out,
-            r#"      <attribute id="e{i}" title="{c}" type="double">{default}</attribute>"#
+            r#"      <attribute id="e{i}" title="{}" type="{}">{default}</attribute>"#,
+            c.name,
+            c.kind.name()
         )?;
     }
     writeln!(out, "    </attributes>")?;
