@@ -77,7 +77,7 @@ fn main() -> ExitCode {
                     break;
                 }
             }
-            eprintln!("coordnet: error: {message}{hint}");
+            coordnet::tell!("coordnet: error: {message}{hint}");
             ExitCode::from(2)
         }
     }

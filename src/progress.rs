@@ -1,6 +1,18 @@
 //! What a long run reports as it goes: the stage it is in, how far through it, and what it is
 //! doing now. The library calls these; the binary draws them (on a terminal only).
 
+/// A line on standard error, as `eprintln!` writes it, except that a closed or full standard
+/// error (a pager quit early, a dropped session) loses the line rather than stopping the run
+/// before it writes its files. Standard output's lines go through `writeln!` and `?`, whose
+/// closed pipe ends the command quietly.
+#[macro_export]
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// How a stage counts its way through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Total {

@@ -317,7 +317,7 @@ fn detect_and_write(
         progress.say(&note);
     }
     let flagged: Vec<_> = d.flagged().collect();
-    eprintln!(
+    coordnet::tell!(
         "{} clusters ({} accounts); {} flagged as coordinated ({} accounts); wrote {}",
         d.clusters.len(),
         d.clusters.iter().map(|c| c.size).sum::<usize>(),
@@ -326,9 +326,12 @@ fn detect_and_write(
         args.output.display()
     );
     for c in flagged.iter().take(5) {
-        eprintln!(
+        coordnet::tell!(
             "  cluster {}: {} accounts, score {:.2}: {}",
-            c.id, c.size, c.score, c.explanation
+            c.id,
+            c.size,
+            c.score,
+            c.explanation
         );
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! `coordnet eval`: a detection's output directory against the truth.
 
 use coordnet::eval::{evaluate, read_predicted, read_traps, read_truth};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Compare `coordnet detect`'s output with the truth (`account_id, network, role`; `network`
@@ -57,7 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         accounts.display()
     );
     if e.truth_accounts_absent > 0 {
-        eprintln!(
+        coordnet::tell!(
             "warning: {} of the {} accounts of {} are not in {} (they did not tweet, or the \
              truth is of other data); they count as not flagged",
             e.truth_accounts_absent,
@@ -66,10 +67,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             accounts.display()
         );
     }
+    let mut out = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&e)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&e)?)?;
     } else {
-        print!("{}", e.summary());
+        write!(out, "{}", e.summary())?;
     }
-    Ok(())
+    Ok(out.flush()?)
 }

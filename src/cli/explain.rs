@@ -78,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let (a, b) = (find(&args.a)?, find(&args.b)?);
     let p = coaction_graph(&data, kind, &opts)?;
-    eprintln!("{}", projection_summary(&p));
+    coordnet::tell!("{}", projection_summary(&p));
     let (x, y) = (a.min(b), a.max(b));
     let edge = p.edges.iter().find(|e| e.a == x && e.b == y);
     let items = evidence(&data, &p, a, b);
@@ -89,7 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(path) = &args.html {
         let page = coordnet::report::html::pair_page(&data, &p, a, b, edge, &items);
         coordnet::report::safe::write_file(path, |out| out.write_all(page.as_bytes()))?;
-        eprintln!("wrote {}", path.display());
+        coordnet::tell!("wrote {}", path.display());
     }
     let mut out = std::io::stdout().lock();
     if args.json {

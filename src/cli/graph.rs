@@ -286,7 +286,7 @@ fn write_output(
 }
 
 fn wrote(edges: usize, accounts: usize, path: &std::path::Path) {
-    eprintln!(
+    coordnet::tell!(
         "wrote {edges} edges between {accounts} accounts to {}",
         path.display()
     );

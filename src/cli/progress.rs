@@ -64,7 +64,7 @@ impl Reporter {
             bar.finish_and_clear();
         }
         if self.timings {
-            eprintln!("done in {:.2} s{}", self.elapsed(), usage());
+            coordnet::tell!("done in {:.2} s{}", self.elapsed(), usage());
         }
     }
 
@@ -74,8 +74,8 @@ impl Reporter {
             return;
         }
         match &self.current().1 {
-            Some(bar) => bar.suspend(|| eprintln!("{text}")),
-            None => eprintln!("{text}"),
+            Some(bar) => bar.suspend(|| coordnet::tell!("{text}")),
+            None => coordnet::tell!("{text}"),
         }
     }
 
@@ -114,7 +114,7 @@ impl Progress for Reporter {
         current.0 += 1;
         let prefix = format!("[{}/{}] {name}", current.0, self.stages.max(current.0));
         if self.timings {
-            eprintln!("{prefix} ({:.2} s{})", self.elapsed(), usage());
+            coordnet::tell!("{prefix} ({:.2} s{})", self.elapsed(), usage());
         }
         if self.draw {
             current.1 = Some(self.bar(prefix, total));
@@ -130,7 +130,9 @@ impl Progress for Reporter {
     fn note(&self, what: &str) {
         match &self.current().1 {
             Some(bar) => bar.println(format!("  {what}")),
-            None if self.timings => eprintln!("  {what} ({:.2} s{})", self.elapsed(), usage()),
+            None if self.timings => {
+                coordnet::tell!("  {what} ({:.2} s{})", self.elapsed(), usage())
+            }
             None => {}
         }
     }

@@ -10,6 +10,7 @@ use coordnet::pipeline::background_for_groups;
 use coordnet::report::detection::EdgeFiles;
 use coordnet::scoring::{Part, NO_CLUSTER};
 use coordnet::{assess, write_detection, DetectConfig};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Score a list of suspected accounts with the same parts and roles as `detect` gives a
@@ -110,7 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cluster_of[u as usize] = g as u32;
     }
     if !missing.is_empty() {
-        eprintln!(
+        coordnet::tell!(
             "{} of {} suspected accounts are not in the input (e.g. {}); they are left out",
             missing.len(),
             suspects.len(),
@@ -132,7 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let control_sources = control.as_ref().map(coordnet::graphs::retweet::sources);
     let control = control.as_ref().zip(control_sources.as_deref());
     let (input, background) = background_for_groups(&data, &cluster_of, &config, control);
-    eprintln!(
+    coordnet::tell!(
         "input: {} ({}); the groups are compared with {}",
         input.kind.name(),
         input.reason,
@@ -159,30 +160,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             c.explanation = format!("group {g}: {}", c.explanation);
         }
     }
-    for (c, g) in d.clusters.iter().zip(&names) {
-        println!(
-            "{g}: {} accounts ({} core, {} amplifier, {} other), score {:.2}{}",
-            c.size,
-            c.n_core,
-            c.n_amplifier,
-            c.n_other,
-            c.score,
-            if c.flagged { ", flagged" } else { "" }
-        );
-        let parts: Vec<String> = Part::ALL
-            .iter()
-            .map(|&p| {
-                let v = c.parts.get(p);
-                format!(
-                    "{} {}",
-                    p.name(),
-                    v.map_or("-".into(), |v| format!("{v:.2}"))
-                )
-            })
-            .collect();
-        println!("  {}", parts.join(", "));
-        println!("  {}", c.explanation);
-    }
+    // The files first: a closed standard output (`| head`) ends the command quietly, and
+    // must not lose them.
     if let Some(dir) = &args.output {
         let summary = serde_json::json!({
             "inputs": args.input.inputs,
@@ -197,9 +176,36 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let files = EdgeFiles::choose(&d, Default::default());
         write_detection(dir, &data, &d, &summary, &files)?;
         for note in files.counts.notes() {
-            eprintln!("{note}");
+            coordnet::tell!("{note}");
         }
-        eprintln!("wrote {}", dir.display());
+        coordnet::tell!("wrote {}", dir.display());
     }
+    let mut out = std::io::stdout().lock();
+    for (c, g) in d.clusters.iter().zip(&names) {
+        writeln!(
+            out,
+            "{g}: {} accounts ({} core, {} amplifier, {} other), score {:.2}{}",
+            c.size,
+            c.n_core,
+            c.n_amplifier,
+            c.n_other,
+            c.score,
+            if c.flagged { ", flagged" } else { "" }
+        )?;
+        let parts: Vec<String> = Part::ALL
+            .iter()
+            .map(|&p| {
+                let v = c.parts.get(p);
+                format!(
+                    "{} {}",
+                    p.name(),
+                    v.map_or("-".into(), |v| format!("{v:.2}"))
+                )
+            })
+            .collect();
+        writeln!(out, "  {}", parts.join(", "))?;
+        writeln!(out, "  {}", c.explanation)?;
+    }
+    out.flush()?;
     Ok(())
 }

@@ -85,7 +85,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     if c.archive_only {
         // The collection the archive is cut from is generated, not written: its organic and
         // trap tweets are not counted.
-        eprintln!(
+        coordnet::tell!(
             "wrote {} tweets by {} accounts in {} planted networks (a takedown archive: their \
              tweets only) to {}",
             s.tweets,
@@ -94,7 +94,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             a.out.display()
         );
     } else {
-        eprintln!(
+        coordnet::tell!(
             "wrote {} tweets ({} organic, {} in planted networks, {} in traps) by {} accounts \
              ({} in networks) to {}",
             s.tweets,

@@ -13,7 +13,7 @@ pub fn on() -> bool {
 /// Print the line `line` makes, when tracing.
 pub fn event(line: impl FnOnce() -> String) {
     if on() {
-        eprintln!("{}", line());
+        crate::tell!("{}", line());
     }
 }
 

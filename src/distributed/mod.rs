@@ -722,7 +722,7 @@ fn watchdog() {
         std::process::exit(2);
     };
     if peer < cluster.processes() {
-        eprintln!("coordnet: error: {}", peer_failed(cluster, peer, &what));
+        crate::tell!("coordnet: error: {}", peer_failed(cluster, peer, &what));
     }
     std::process::exit(2);
 }

@@ -1081,3 +1081,44 @@ fn score_refuses_a_suspects_file_with_no_accounts() {
     assert!(err.contains("suspects.csv lists no accounts"), "{err}");
     assert!(!err.contains("read "), "the input was read first: {err}");
 }
+
+/// `detect ... 2>&1 | head -1`, or a pager quit early: a closed standard error or output
+/// panicked at the first message, before any file was written.
+#[test]
+fn closed_standard_streams_lose_messages_not_the_run() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let input = sample().join("tweets.csv.gz");
+    let suspects = write(
+        dir.path(),
+        "suspects.csv",
+        &std::fs::read_to_string(sample().join("truth.csv")).unwrap(),
+    );
+    for (command, extra) in [
+        ("detect", vec![]),
+        ("score", vec!["--accounts", suspects.to_str().unwrap()]),
+    ] {
+        let out = dir.path().join(command);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_coordnet"))
+            .arg(command)
+            .args(&extra)
+            .args([input.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Both read ends closed before the command writes a line.
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{command}: {status}");
+        for f in [
+            "accounts.csv",
+            "clusters.csv",
+            "network.gexf",
+            "summary.json",
+        ] {
+            assert!(out.join(f).exists(), "{command}: {f} missing");
+        }
+    }
+}
