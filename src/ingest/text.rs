@@ -1,5 +1,12 @@
 //! What a tweet's text tells when the format gives no entities: hashtags, mentions, URLs and
 //! the `RT @name:` prefix; and the URL normal form that co-URL graphs compare.
+//!
+//! A text cut short ends in `…` (retweets past 140 characters in the IRA release and in v1.1's
+//! `text`): a tag, name or link running into it is a fragment (`#T…` of `#Trump`), another item
+//! that would tie unrelated accounts, so it is left out.
+
+/// The mark a cut-short text ends with.
+const CUT: char = '…';
 
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
@@ -35,7 +42,8 @@ pub fn hashtags(text: &str, mut f: impl FnMut(&str)) {
         let tag = &rest[..len];
         from += len;
         // A tag of digits only is not a hashtag on Twitter (`#1`).
-        if tag.is_empty() || tag.bytes().all(|c| c.is_ascii_digit()) {
+        if tag.is_empty() || tag.bytes().all(|c| c.is_ascii_digit()) || rest[len..].starts_with(CUT)
+        {
             continue;
         }
         buf.clear();
@@ -60,7 +68,7 @@ pub fn mentions(text: &str, mut f: impl FnMut(&str)) {
             .iter()
             .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
             .count();
-        if (1..=15).contains(&len) {
+        if (1..=15).contains(&len) && !text[i + 1 + len..].starts_with(CUT) {
             f(&text[i + 1..i + 1 + len]);
         }
     }
@@ -76,8 +84,8 @@ pub fn urls(text: &str, mut f: impl FnMut(&str)) {
             continue;
         }
         let end = cand.find(|c: char| c.is_whitespace()).unwrap_or(cand.len());
-        let url = cand[..end].trim_end_matches(['.', ',', ')', '…', '"', '\'', '!', '?', ';', ':']);
-        if url.len() > "https://".len() {
+        let url = cand[..end].trim_end_matches(['.', ',', ')', '"', '\'', '!', '?', ';', ':']);
+        if url.len() > "https://".len() && !url.ends_with(CUT) {
             f(url);
         }
         rest = &cand[end..];
@@ -163,6 +171,9 @@ mod tests {
             "#MAGA and #Россия! a#b #1 &#39; #tcot_2016.#PJNet",
         );
         assert_eq!(got, vec!["maga", "россия", "tcot_2016", "pjnet"]);
+        // A text cut short: the tag running into the cut is a fragment of another.
+        let got = all(|t, f| hashtags(t, f), "#MAGA… now #tcot #T…");
+        assert_eq!(got, vec!["tcot"]);
     }
 
     /// The rule as first written, a character at a time: what [`hashtags`] must agree with.
@@ -183,7 +194,8 @@ mod tests {
                     iter.next();
                 }
                 let tag = &text[start..end];
-                if !tag.is_empty() && !tag.chars().all(|c| c.is_ascii_digit()) {
+                let cut = text[end..].starts_with(CUT);
+                if !tag.is_empty() && !tag.chars().all(|c| c.is_ascii_digit()) && !cut {
                     out.push(tag.chars().flat_map(char::to_lowercase).collect());
                 }
                 prev = text[..end].chars().next_back();
@@ -200,7 +212,7 @@ mod tests {
         // signs, word and non-word characters, '&', digits, multibyte letters and a byte
         // (0xEF) that starts the fullwidth sign and other characters.
         let pieces = [
-            "#", "＃", "a", "Ä", "_", "1", "&", " ", ".", "é", "ｅ", "İ", "ß", "\u{FF04}", "-",
+            "#", "＃", "a", "Ä", "_", "1", "&", " ", ".", "é", "ｅ", "İ", "ß", "\u{FF04}", "-", "…",
         ];
         let mut texts = vec![String::new()];
         for _ in 0..4 {
@@ -223,6 +235,8 @@ mod tests {
             "RT @TEN_GOP: hi @a_b, mail x@y.com @",
         );
         assert_eq!(got, vec!["TEN_GOP", "a_b"]);
+        let got = all(|t, f| mentions(t, f), "RT @TEN_GOP: via @nytim…");
+        assert_eq!(got, vec!["TEN_GOP"]);
         assert_eq!(retweeted_name("RT @TEN_GOP: hi"), Some("TEN_GOP"));
         assert_eq!(retweeted_name("RT @: hi"), None);
         assert_eq!(retweeted_name("hi RT @x: y"), None);
@@ -235,6 +249,11 @@ mod tests {
             "see https://t.co/dgjTcWVghp, and (http://x.org/a).. httpx",
         );
         assert_eq!(got, vec!["https://t.co/dgjTcWVghp", "http://x.org/a"]);
+        let got = all(
+            |t, f| urls(t, f),
+            "https://t.co/dgjTcWVghp https://t.co/dgj…",
+        );
+        assert_eq!(got, vec!["https://t.co/dgjTcWVghp"]);
     }
 
     #[test]
