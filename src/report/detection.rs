@@ -555,7 +555,19 @@ fn write_edge_files(dir: &Path, data: &Dataset, d: &Detection, files: &EdgeFiles
             })
         },
         || {
-            let nodes = node_table(data, d, &files.gexf().nodes());
+            // Every member of a cluster the file shows is a node, tied or not: an archive's
+            // operation holds accounts with no fused edge inside it.
+            let shown = |c: u32| {
+                c != NO_CLUSTER
+                    && (files.counts.options.all_edges || d.clusters[c as usize].flagged)
+            };
+            let mut members = files.gexf().nodes();
+            members.extend(
+                (0..d.cluster_of.len() as u32).filter(|&u| shown(d.cluster_of[u as usize])),
+            );
+            members.sort_unstable();
+            members.dedup();
+            let nodes = node_table(data, d, &members);
             create(dir, "network.gexf", |out| {
                 write_graph(out, GraphFormat::Gexf, data, files.gexf(), &nodes)
             })

@@ -137,8 +137,9 @@ impl TextColumn {
     }
 }
 
-/// Node attributes: named, typed columns, one value per node that appears in the graph, as
-/// text (an empty value is none: the node goes without the attribute).
+/// Node attributes: named, typed columns, one value per node, as text (an empty value is
+/// none: the node goes without the attribute). Every account at an edge's end is a node of
+/// the file, and so is every account in the table, tied or not.
 #[derive(Clone, Debug, Default)]
 pub struct NodeTable {
     pub columns: Vec<NodeColumn>,
@@ -509,6 +510,16 @@ impl GraphEdges for FusedEdges<'_> {
 }
 
 impl NodeTable {
+    /// The nodes of a file of `edges` with these attributes: the edges' ends and the table's
+    /// accounts, in id order.
+    pub fn nodes_with(&self, edges: &dyn GraphEdges) -> Vec<u32> {
+        let mut nodes = edges.nodes();
+        nodes.extend(self.values.keys());
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
+    }
+
     /// Screen name and number of tweets for every account in `nodes`.
     pub fn basic(data: &Dataset, nodes: &[u32]) -> NodeTable {
         let mut tweets = vec![0u32; data.accounts.len()];

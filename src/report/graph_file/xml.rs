@@ -73,7 +73,7 @@ pub(super) fn write_graphml(
         "undirected"
     };
     writeln!(out, r#"  <graph id="G" edgedefault="{dir}">"#)?;
-    for v in t.nodes() {
+    for v in n.nodes_with(t) {
         writeln!(out, r#"    <node id="n{v}">"#)?;
         writeln!(
             out,
@@ -194,7 +194,7 @@ pub(super) fn write_gexf(
     }
     writeln!(out, "    </attributes>")?;
     writeln!(out, "    <nodes>")?;
-    for v in t.nodes() {
+    for v in n.nodes_with(t) {
         let key = data.accounts.key(v);
         let label = data.accounts.screen_name(v).unwrap_or(key);
         writeln!(out, r#"      <node id="n{v}" label="{}">"#, xml(label))?;
