@@ -279,7 +279,7 @@ pub fn detect_with_progress(
             background(false),
             progress,
         )?;
-        let (cluster_of, clusters, measured) = split.form(&fused, config);
+        let (cluster_of, clusters, measured) = split.form(&fused, &activity, config);
         progress.note(&format!(
             "{clusters} clusters (Leiden: {} communities, quality {:.3})",
             partition.communities, partition.quality

@@ -53,10 +53,11 @@ impl Split {
     pub fn form(
         mut self,
         fused: &Fused,
+        activity: &Activity,
         config: &DetectConfig,
     ) -> (Vec<u32>, usize, Option<Measured>) {
-        let (cluster_of, label_of) =
-            (self.formed.take()).unwrap_or_else(|| form_labelled(fused, &self.membership, config));
+        let (cluster_of, label_of) = (self.formed.take())
+            .unwrap_or_else(|| form_labelled(fused, activity, &self.membership, config));
         let measured = (label_of.iter())
             .map(|l| self.measured.remove(l).map(|(_, p, e)| (p, e)))
             .collect();
@@ -65,9 +66,25 @@ impl Split {
 }
 
 /// Clusters from a labelling (see [`Split::form`]), with each cluster's label in `membership`.
-fn form_labelled(fused: &Fused, membership: &[u32], config: &DetectConfig) -> Formed {
+///
+/// Only accounts that posted are members, as in an archive's operations: an account known only
+/// as the source of members' retweets (its own posts are not in the data) is what the cluster
+/// amplifies (`amplified_accounts`), not one of its drivers; taken as a member, a news outlet
+/// retweeted once became the core of a flagged cluster. Such accounts are taken out after the
+/// trim, whose shares count them: the amplifiers of a source outside the data stay together.
+fn form_labelled(
+    fused: &Fused,
+    activity: &Activity,
+    membership: &[u32],
+    config: &DetectConfig,
+) -> Formed {
     let mut labels = membership.to_vec();
     trim_periphery(fused, &mut labels, config.min_internal_share);
+    for (l, &tweets) in labels.iter_mut().zip(&activity.tweets) {
+        if tweets == 0 {
+            *l = TRIMMED;
+        }
+    }
     keep_clusters(&labels, config.min_cluster_size)
 }
 
@@ -85,13 +102,13 @@ fn measure_by_label(
     background: Background,
 ) -> Result<(Formed, ByLabel)> {
     let (cluster_of, label_of) = match only {
-        None => form_labelled(fused, membership, config),
+        None => form_labelled(fused, activity, membership, config),
         Some(only) => {
             let wanted: Vec<u32> = membership
                 .iter()
                 .map(|l| if only.contains_key(l) { *l } else { TRIMMED })
                 .collect();
-            form_labelled(fused, &wanted, config)
+            form_labelled(fused, activity, &wanted, config)
         }
     };
     let mut sizes = vec![0usize; label_of.len()];
@@ -354,7 +371,8 @@ mod tests {
             }
             keep_clusters(&labels, config.min_cluster_size).0
         };
-        let (cluster_of, _) = form_labelled(&fused, &partition.membership, &config);
+        let (cluster_of, _) =
+            form_labelled(&fused, &Activity::of(&data), &partition.membership, &config);
         let below = |cluster_of: &[u32]| {
             let (strength, internal) = fused.strengths(cluster_of, NO_CLUSTER);
             (0..cluster_of.len())
@@ -402,7 +420,7 @@ mod tests {
                 })
                 .sum();
             splits_kept.push(kept);
-            let (cluster_of, clusters, measured) = split.form(&fused, &config);
+            let (cluster_of, clusters, measured) = split.form(&fused, &activity, &config);
             let measured = measured.expect("every cluster was measured while splitting");
             let mut sizes = vec![0; clusters];
             for &c in cluster_of.iter().filter(|&&c| c != NO_CLUSTER) {

@@ -36,8 +36,9 @@ pub fn role(activity: &Activity, amp: &Amplification, u: usize) -> (Role, f64) {
     let made = amp.made[u] as f64;
     let received = amp.received[u] as f64;
     let tweets = activity.tweets[u];
-    // Accounts that only appear as the source of the cluster's retweets (their own tweets are
-    // not in the data) are its cores by the only evidence there is.
+    // Accounts that only appear as the source of the group's retweets (their own tweets are
+    // not in the data; `detect` keeps them out of clusters, a suspects list given to `score`
+    // can name them) are its cores by the only evidence there is.
     if tweets == 0 {
         return if received > 0.0 {
             (Role::Core, 0.5 + 0.5 * (received / (received + 1.0)))
