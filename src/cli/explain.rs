@@ -4,7 +4,8 @@ use super::graph::{projection_summary, GraphArgs};
 use super::input::InputArgs;
 use coordnet::dataset::time::format_iso;
 use coordnet::graphs::evidence::evidence;
-use coordnet::graphs::{coaction_graph, format_duration, CoactionKind, GraphKind, Window};
+use coordnet::graphs::fusion::FusionOptions;
+use coordnet::graphs::{coaction_graph, format_duration, CoactionKind, GraphKind, GraphOptions};
 use coordnet::scoring::rhythm;
 use std::io::Write;
 
@@ -34,10 +35,16 @@ pub struct Args {
     html: Option<std::path::PathBuf>,
 }
 
-/// `graph`'s defaults in `--help`, and only the kinds `explain` shows: co-actions (a retweet
+/// `detect`'s graph settings: `explain` shows the evidence behind `detect`'s edges, each kind
+/// with the window estimated from the data as `detect` estimates it.
+fn detect_options() -> GraphOptions {
+    FusionOptions::default().graph
+}
+
+/// `detect`'s defaults in `--help`, and only the kinds `explain` shows: co-actions (a retweet
 /// edge's evidence is its retweets, which `graph --kind retweet` lists).
 pub fn show_defaults(cmd: clap::Command) -> clap::Command {
-    super::graph::show_defaults(cmd).mut_arg("kind", |a| {
+    super::graph::show_defaults_of(cmd, &detect_options()).mut_arg("kind", |a| {
         a.value_parser(super::one_of::<GraphKind>(
             CoactionKind::ALL.map(CoactionKind::name),
         ))
@@ -52,11 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let GraphKind::Coaction(kind) = args.graph.kind else {
         anyhow::bail!("explain works on co-action graphs; pass --kind co-retweet (or co-hashtag, co-url, ...)");
     };
-    let opts = args.graph.options();
-    anyhow::ensure!(
-        opts.window != Window::Auto,
-        "explain needs a fixed window; pass the window `coordnet graph --window auto` chose"
-    );
+    let opts = args.graph.options_over(detect_options());
     let mut ingest_opts = args.input.options();
     // CooRTweet counts every row, repeated ones too.
     ingest_opts.keep_repeated_rows = args.graph.coortweet;

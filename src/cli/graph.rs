@@ -86,9 +86,13 @@ pub struct GraphArgs {
     pub similarity: Option<f64>,
 }
 
-/// `--help` shows the library's defaults (for `graph` and `explain`).
+/// `--help` shows the library's defaults.
 pub fn show_defaults(cmd: clap::Command) -> clap::Command {
-    let d = GraphOptions::default();
+    show_defaults_of(cmd, &GraphOptions::default())
+}
+
+/// `--help` shows the defaults `d` (`explain` takes `detect`'s).
+pub fn show_defaults_of(cmd: clap::Command, d: &GraphOptions) -> clap::Command {
     with_defaults(
         cmd,
         &[
@@ -103,7 +107,11 @@ pub fn show_defaults(cmd: clap::Command) -> clap::Command {
 
 impl GraphArgs {
     pub fn options(&self) -> GraphOptions {
-        let mut o = GraphOptions::default();
+        self.options_over(GraphOptions::default())
+    }
+
+    /// The options given, the rest as in `o`.
+    pub fn options_over(&self, mut o: GraphOptions) -> GraphOptions {
         set(&mut o.window, self.window);
         set(&mut o.min_participation, self.min_participation);
         set(&mut o.max_neighbors, self.max_neighbors);
