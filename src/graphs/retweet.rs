@@ -202,6 +202,12 @@ impl RetweetEdge {
     }
 }
 
+/// The `p` quantile of sorted delays, the nearest rank at `(n - 1) p` (one convention for every
+/// delay median and quartile written: edges, accounts, clusters). `sorted` must not be empty.
+pub fn quantile<T: Copy>(sorted: &[T], p: f64) -> T {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
 /// Counts of what recovery found.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RetweetStats {
@@ -405,7 +411,7 @@ pub fn from_part(part: RetweetPart) -> RetweetGraph {
         // Unknown delays sort first (-1); the known ones follow in order.
         known.clear();
         known.extend(delays[i..j].iter().map(|d| d.1).filter(|&d| d >= 0));
-        let q = |p: f64| known[((known.len() - 1) as f64 * p).round() as usize];
+        let q = |p: f64| quantile(&known, p);
         edges.push(RetweetEdge {
             amplifier: (key >> 32) as u32,
             source: key as u32,
@@ -591,6 +597,21 @@ impl RetweetGraph {
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
+
+    /// Clusters' quartiles were `d[n/4]` and `d[3n/4]`: with four delays the third quartile
+    /// was the largest, with three the middle half was the whole range.
+    #[test]
+    fn quartiles_are_the_nearest_rank_and_leave_the_extremes_out_of_the_middle_half() {
+        let four = [10, 20, 30, 40];
+        assert_eq!((quantile(&four, 0.25), quantile(&four, 0.75)), (20, 30));
+        let three = [10, 20, 30];
+        assert_eq!((quantile(&three, 0.25), quantile(&three, 0.75)), (20, 30));
+        // Medians as every count of delays had them: the upper middle for an even count.
+        for n in 1..20usize {
+            let d: Vec<usize> = (0..n).collect();
+            assert_eq!(quantile(&d, 0.5), d[n / 2]);
+        }
+    }
 
     #[test]
     fn retweets_counted_in_shares_are_the_edges_counted_at_once() {

@@ -7,7 +7,7 @@ use super::tally::{add_counts, each, Rows};
 use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::dataset::TweetKind;
-use crate::graphs::retweet::Sources;
+use crate::graphs::retweet::{quantile, Sources};
 use ndarray::Array2;
 
 /// What each account did, from its own rows.
@@ -156,7 +156,7 @@ impl AmplificationTally {
         let mut median_delay_ms = vec![-1; self.made.len()];
         self.delays.sort_unstable();
         for run in self.delays.chunk_by(|x, y| x.0 == y.0) {
-            median_delay_ms[run[0].0 as usize] = run[run.len() / 2].1;
+            median_delay_ms[run[0].0 as usize] = quantile(run, 0.5).1;
         }
         Amplification {
             made: self.made,

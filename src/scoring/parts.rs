@@ -30,6 +30,7 @@ use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::graphs::actions::Actions;
+use crate::graphs::retweet::quantile;
 use crate::graphs::{CoactionKind, Fused};
 
 /// Co-actions and retweets this close count as synchronous.
@@ -223,8 +224,8 @@ fn finish(t: &mut Tally, background: Background, ev: &mut [Evidence]) {
         let d = &mut t.inner_delays_ms[c];
         if !d.is_empty() {
             d.sort_unstable();
-            e.inner_median_delay_ms = Some(d[d.len() / 2]);
-            e.inner_delay_quartiles_ms = Some((d[d.len() / 4], d[3 * d.len() / 4]));
+            e.inner_median_delay_ms = Some(quantile(d, 0.5));
+            e.inner_delay_quartiles_ms = Some((quantile(d, 0.25), quantile(d, 0.75)));
         }
         (e.co_actions, e.synced) = t.synced[c];
         e.synced_null = t.synced_null[c].1;
