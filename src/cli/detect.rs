@@ -5,7 +5,7 @@ use super::progress::Reporter;
 use super::{one_of, set, with_defaults};
 use coordnet::communities::Quality;
 use coordnet::graphs::{CoactionKind, Window};
-use coordnet::pipeline::STAGES;
+use coordnet::pipeline::{InputKind, STAGES};
 use coordnet::progress::Progress;
 use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
 use coordnet::{detect_with_progress, write_detection, DetectConfig, RunSummary};
@@ -281,6 +281,12 @@ fn detect_and_write(
         d.input.kind.name(),
         d.input.reason
     ));
+    if control.is_some() && d.input.kind != InputKind::Archive {
+        progress.say(
+            "note: --control not used: the input is a collection, whose own accounts are the \
+             background its clusters are scored against",
+        );
+    }
     for k in &d.fused.kinds {
         progress.say(&format!(
             "{:<11} window {:<6} {:>9} edges, {:>8} significant",

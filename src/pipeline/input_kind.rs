@@ -82,8 +82,8 @@ impl InputDecision {
         share: Option<f64>,
         background: &'static str,
     ) -> InputDecision {
-        let whose = "accounts in clusters flagged as coordinated against the data's own background";
-        InputDecision::decided(kind, config, share, whose, background)
+        let whose = format!("accounts in clusters flagged as coordinated against {background}");
+        InputDecision::decided(kind, config, share, &whose, background)
     }
 
     /// [`InputDecision::new`], with `share` the share of the tweets from `whose` accounts.

@@ -26,13 +26,16 @@ pub enum Background<'a> {
 }
 
 impl<'a> Background<'a> {
-    /// The control collection when there is one (with each of its retweets' sources); else
-    /// the reference figures for an archive and the data's own accounts for a collection.
+    /// A collection's own accounts; for an archive, the control collection when there is one
+    /// (with each of its retweets' sources), else the reference figures. A collection's
+    /// accounts are the background matched in topic and time, so a control is not used for
+    /// one (and the archive-or-collection decision, made on the collection's scores, does not
+    /// depend on it).
     pub fn of(control: Option<(&'a Dataset, &'a [Option<Source>])>, archive: bool) -> Self {
         match (control, archive) {
-            (Some((c, s)), _) => Background::Control(c, s),
+            (_, false) => Background::Data,
+            (Some((c, s)), true) => Background::Control(c, s),
             (None, true) => Background::Reference,
-            (None, false) => Background::Data,
         }
     }
 

@@ -1230,3 +1230,26 @@ fn explain_takes_the_window_detect_estimated_for_each_kind() {
         );
     }
 }
+
+/// A collection is scored against its own accounts, matched in topic and time; a control was
+/// used for it too, so the archive-or-collection decision and every score moved with it (and
+/// the reason still said "the data's own background").
+#[test]
+fn a_control_is_for_archives_and_leaves_a_collection_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, with) = (dir.path().join("plain"), dir.path().join("with"));
+    let control = sample().join("tweets.csv.gz");
+    let o = detect_sample(&plain, &["-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = detect_sample(&with, &["-q", "--control", control.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--control not used"));
+    for f in ["clusters.csv", "accounts.csv"] {
+        let read = |d: &Path| std::fs::read_to_string(d.join(f)).unwrap();
+        assert!(read(&plain) == read(&with), "{f} differs with a control");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(with.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["input"]["kind"], "collection");
+    assert_eq!(summary["input"]["background"], "the data's own accounts");
+}
