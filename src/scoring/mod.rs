@@ -53,6 +53,10 @@ pub struct Cluster {
     pub evidence: Evidence,
     pub profile: Profile,
     pub explanation: String,
+    /// The analyst's name for the group, where the accounts were given in named groups
+    /// (`coordnet score --group-column`) rather than found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 fn pct(x: f64) -> String {
