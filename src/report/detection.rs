@@ -627,7 +627,38 @@ pub fn write_detection(
 
 #[cfg(test)]
 mod tests {
-    use super::fmt;
+    use super::{cluster_columns, fmt};
+
+    /// The README listed `top_hashtags, top_domains, top_clients`, where the file has
+    /// `top_clients` first.
+    #[test]
+    fn the_readme_names_the_cluster_columns_in_the_files_order() {
+        let readme = include_str!("../../README.md");
+        let at = readme
+            .find("- **`clusters.csv`**")
+            .expect("clusters.csv's paragraph");
+        let text = &readme[at + 1..];
+        let text = &text[..text.find("\n- **").unwrap_or(text.len())];
+        let columns: Vec<&str> = cluster_columns(true).iter().map(|c| c.0).collect();
+        // Each column the README names in backquotes (flags aside), in the order it names them.
+        let mut named: Vec<usize> = Vec::new();
+        for quoted in text.split('`').skip(1).step_by(2) {
+            if quoted.contains("--") {
+                continue;
+            }
+            for word in quoted.split([',', ' ']) {
+                let c = columns.iter().position(|&c| c == word);
+                if let Some(c) = c.filter(|c| !named.contains(c)) {
+                    named.push(c);
+                }
+            }
+        }
+        let names = |ix: &[usize]| ix.iter().map(|&i| columns[i]).collect::<Vec<_>>();
+        let mut in_file_order = named.clone();
+        in_file_order.sort_unstable();
+        assert_eq!(names(&named), names(&in_file_order));
+        assert!(named.len() >= columns.len() - 3, "{:?}", names(&named));
+    }
 
     #[test]
     fn whole_numbers_are_written_as_the_exact_formatting_writes_them() {
