@@ -11,8 +11,8 @@
 //! Nulls that permute the members' own activity (times shifted by random offsets, days moved
 //! around) need no background and are the same in every case.
 
-use crate::dataset::{Dataset, TweetKind};
-use crate::graphs::retweet::Source;
+use crate::dataset::Dataset;
+use crate::graphs::retweet::{Source, Sources};
 
 /// The background of ordinary accounts a part compares a cluster with.
 #[derive(Clone, Copy, Debug)]
@@ -68,18 +68,16 @@ impl Reference {
     }
 }
 
-/// Retweets (with a known delay) in the control collection, and those within `window_ms`.
+/// Retweets (of another account, with a known delay) in the control collection, and those
+/// within `window_ms`: counted as the data's are.
 pub fn control_fast_retweets(
     control: &Dataset,
     sources: &[Option<Source>],
     window_ms: i64,
 ) -> (u64, u64) {
     let (mut timed, mut fast) = (0u64, 0u64);
-    for (r, s) in sources.iter().enumerate() {
-        if control.kind(r) != TweetKind::Retweet {
-            continue;
-        }
-        if let Some(d) = s.and_then(|s| s.delay_ms(control, r)) {
+    for r in 0..control.len() {
+        if let Some(d) = sources.other_source(control, r).and_then(|s| s.delay_ms) {
             timed += 1;
             fast += (d <= window_ms) as u64;
         }
