@@ -228,7 +228,7 @@ pub fn cluster_columns(grouped: bool) -> Vec<ClusterColumn> {
             let e = &c.evidence;
             opt(ratio(e.inner_retweets_fast, e.inner_retweets_timed))
         }),
-        column("retweets_within_5min_null", |c| fmt(c.evidence.fast_null)),
+        column("retweets_within_5min_null", |c| opt(c.evidence.fast_null)),
         column("shared_burst_share", move |c| {
             let r = &c.evidence.rhythm;
             opt(ratio(r.shared_hours, r.active_hours))

@@ -79,13 +79,15 @@ pub fn explain(c: &Cluster) -> String {
         );
         if let (Some(d), Some((q1, q3))) = (e.inner_median_delay_ms, e.inner_delay_quartiles_ms) {
             line.push_str(&format!(
-                ", median delay {} (middle half {}-{}), {} within 5 min; null expectation {}",
+                ", median delay {} (middle half {}-{}), {} within 5 min",
                 format_duration(d),
                 format_duration(q1),
                 format_duration(q3),
                 pct(e.inner_retweets_fast as f64 / e.inner_retweets_timed.max(1) as f64),
-                pct(e.fast_null)
             ));
+            if let Some(null) = e.fast_null {
+                line.push_str(&format!("; null expectation {}", pct(null)));
+            }
         }
         s.push(line);
     } else {

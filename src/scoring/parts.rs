@@ -64,8 +64,9 @@ pub struct Evidence {
     pub inner_median_delay_ms: Option<i64>,
     /// The middle half of those delays (quartiles): how regularly amplifiers react.
     pub inner_delay_quartiles_ms: Option<(i64, i64)>,
-    /// Share of all retweets in the data (known delay) within 5 minutes.
-    pub fast_null: f64,
+    /// Share of the background's retweets (known delay) within 5 minutes; `None` where it has
+    /// none.
+    pub fast_null: Option<f64>,
     /// Members' retweets with a known source.
     pub retweets_known: u64,
     /// Share of all retweets (known source) that members received.
@@ -203,15 +204,17 @@ fn action_sets(fused: &Fused) -> (Vec<&Actions>, Option<usize>) {
 /// hashtags.
 fn finish(t: &mut Tally, background: Background, ev: &mut [Evidence]) {
     let null = match background {
-        Background::Data => t.retweets_fast as f64 / t.retweets_timed.max(1) as f64,
+        Background::Data => {
+            (t.retweets_timed > 0).then(|| t.retweets_fast as f64 / t.retweets_timed as f64)
+        }
         Background::Control(control, sources) => {
             let (timed, fast) = control_fast_retweets(control, sources, SYNC_WINDOW_MS);
-            match timed {
+            Some(match timed {
                 0 => Reference::RETWEETS_WITHIN_5MIN,
                 _ => fast as f64 / timed as f64,
-            }
+            })
         }
-        Background::Reference => Reference::RETWEETS_WITHIN_5MIN,
+        Background::Reference => Some(Reference::RETWEETS_WITHIN_5MIN),
     };
     let owned = owned_hashtags(t);
     for (c, e) in ev.iter_mut().enumerate() {
@@ -260,14 +263,16 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
         let null = e.synced_null as f64 / e.co_actions as f64;
         shrunk_excess(e.synced as f64, e.co_actions as f64, null, PRIOR_ACTIONS)
     });
-    let sync_rt = (e.inner_retweets_timed >= MIN_SUPPORT).then(|| {
-        shrunk_excess(
-            e.inner_retweets_fast as f64,
-            e.inner_retweets_timed as f64,
-            e.fast_null,
-            PRIOR_ACTIONS,
-        )
-    });
+    let sync_rt = (e.fast_null)
+        .filter(|_| e.inner_retweets_timed >= MIN_SUPPORT)
+        .map(|null| {
+            shrunk_excess(
+                e.inner_retweets_fast as f64,
+                e.inner_retweets_timed as f64,
+                null,
+                PRIOR_ACTIONS,
+            )
+        });
     let r = &e.rhythm;
     let bursts = r
         .shared_null
@@ -503,6 +508,25 @@ mod tests {
             }
             same(measure(&ragged, background), &expected, "ragged");
         }
+    }
+
+    /// Members' fast retweets of each other are measured against the background's share; where
+    /// the background has no timed retweet there is no null, and no such signal.
+    #[test]
+    fn fast_retweets_count_toward_synchrony_only_against_a_known_null() {
+        let e = Evidence {
+            inner_retweets_timed: 50,
+            inner_retweets_fast: 45,
+            fast_null: Some(0.1),
+            ..Evidence::default()
+        };
+        let expected = shrunk_excess(45.0, 50.0, 0.1, PRIOR_ACTIONS);
+        assert_eq!(parts_from(&e, 10).get(Part::Synchrony), Some(expected));
+        let e = Evidence {
+            fast_null: None,
+            ..e
+        };
+        assert_eq!(parts_from(&e, 10).get(Part::Synchrony), None);
     }
 
     #[test]

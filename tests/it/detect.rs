@@ -25,6 +25,34 @@ fn detect_sample(out: &Path, flags: &[&str]) -> std::process::Output {
     coordnet(&args)
 }
 
+/// Without a retweet of known source and delay in the data, the fast-retweet null is
+/// undefined: clusters.csv wrote it as 0.
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn an_undefined_fast_retweet_null_is_written_empty_not_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = crate::shared("coortweet/russian_coord_tweets.csv.gz");
+    let o = coordnet(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["input"]["background"], "the data's own accounts");
+    let (_, clusters) = csv_rows(&dir.path().join("clusters.csv"));
+    assert!(clusters.len() > 10);
+    for c in &clusters {
+        assert_eq!(c["retweets_within_5min_null"], "", "{c:?}");
+        assert_eq!(c["retweets_within_5min"], "", "{c:?}");
+        assert!(!c["explanation"].contains("null expectation"), "{c:?}");
+    }
+    assert!(clusters.iter().any(|c| !c["synchrony"].is_empty()));
+}
+
 /// network.gexf and the `graph` command's GraphML and GEXF declared every node attribute a
 /// string, so Gephi could not size or colour nodes by their tweets or score.
 #[test]

@@ -237,7 +237,7 @@ fn parts_table(c: &Cluster) -> String {
         (
             "members' retweets of each other within 5 min",
             share(e.inner_retweets_fast, e.inner_retweets_timed),
-            Some(e.fast_null),
+            e.fast_null,
             format!("{} timed retweets", e.inner_retweets_timed),
         ),
         (
