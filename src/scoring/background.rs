@@ -45,6 +45,36 @@ impl<'a> Background<'a> {
     }
 }
 
+/// Whose figures a null is, as the explanation and the report name it: a control without
+/// the figure leaves the reference's in its place.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub enum NullFrom {
+    #[default]
+    Data,
+    Control,
+    Reference,
+}
+
+impl NullFrom {
+    /// The accounts a share of accounts is of.
+    pub fn accounts(self) -> &'static str {
+        match self {
+            NullFrom::Data => "the data's accounts",
+            NullFrom::Control => "the control's accounts",
+            NullFrom::Reference => "platform-wide reference",
+        }
+    }
+
+    /// The retweets a share of retweets is of.
+    pub fn retweets(self) -> &'static str {
+        match self {
+            NullFrom::Data => "the data's retweets",
+            NullFrom::Control => "the control's retweets",
+            NullFrom::Reference => "platform-wide reference",
+        }
+    }
+}
+
 /// Platform-wide figures for when no ordinary accounts are at hand.
 pub struct Reference;
 

@@ -16,7 +16,7 @@ pub mod score;
 pub mod tally;
 pub mod timeline;
 
-pub use background::{Background, Reference};
+pub use background::{Background, NullFrom, Reference};
 pub use features::{AccountFeatures, Activity, Amplification};
 pub use parts::Evidence;
 pub use profile::Profile;
@@ -86,7 +86,8 @@ pub fn explain(c: &Cluster) -> String {
                 pct(e.inner_retweets_fast as f64 / e.inner_retweets_timed.max(1) as f64),
             ));
             if let Some(null) = e.fast_null {
-                line.push_str(&format!("; null expectation {}", pct(null)));
+                let whose = e.fast_null_from.retweets();
+                line.push_str(&format!("; null expectation {} ({whose})", pct(null)));
             }
         }
         s.push(line);
@@ -126,8 +127,9 @@ pub fn explain(c: &Cluster) -> String {
     }
     if let Some(b) = c.parts.get(Part::CreationBurst).filter(|&b| b > 0.2) {
         s.push(format!(
-            "{} of accounts created within 30 days (all accounts: {}; burst {:.2})",
+            "{} of accounts created within 30 days ({}: {}; burst {:.2})",
             pct(e.created_in_burst as f64 / e.created_known.max(1) as f64),
+            e.burst_null_from.accounts(),
             pct(e.burst_null),
             b
         ));

@@ -21,7 +21,7 @@
 //! An excess is `(observed - null) / (1 - null)`, floored at 0, where `observed` is shrunk
 //! toward the null by a few pseudo-observations, so small clusters need stronger evidence.
 
-use super::background::{control_fast_retweets, Background, Reference};
+use super::background::{control_fast_retweets, Background, NullFrom, Reference};
 use super::features::Activity;
 use super::rhythm::{self, Rhythm};
 use super::score::{Part, Parts};
@@ -67,6 +67,7 @@ pub struct Evidence {
     /// Share of the background's retweets (known delay) within 5 minutes; `None` where it has
     /// none.
     pub fast_null: Option<f64>,
+    pub fast_null_from: NullFrom,
     /// Members' retweets with a known source.
     pub retweets_known: u64,
     /// Share of all retweets (known source) that members received.
@@ -76,6 +77,7 @@ pub struct Evidence {
     pub created_in_burst: u64,
     pub burst_start_ms: Option<i64>,
     pub burst_null: f64,
+    pub burst_null_from: NullFrom,
     /// Hour-of-week profiles and shared bursts.
     pub rhythm: Rhythm,
     pub own_texts: u64,
@@ -203,25 +205,26 @@ fn action_sets(fused: &Fused) -> (Vec<&Actions>, Option<usize>) {
 /// The evidence the tally of every row and item gives: retweet timing, synchrony, texts and
 /// hashtags.
 fn finish(t: &mut Tally, background: Background, ev: &mut [Evidence]) {
-    let null = match background {
+    let reference = (Some(Reference::RETWEETS_WITHIN_5MIN), NullFrom::Reference);
+    let (null, null_from) = match background {
         Background::Data => {
-            (t.retweets_timed > 0).then(|| t.retweets_fast as f64 / t.retweets_timed as f64)
+            let share = t.retweets_fast as f64 / t.retweets_timed as f64;
+            ((t.retweets_timed > 0).then_some(share), NullFrom::Data)
         }
         Background::Control(control, sources) => {
-            let (timed, fast) = control_fast_retweets(control, sources, SYNC_WINDOW_MS);
-            Some(match timed {
-                0 => Reference::RETWEETS_WITHIN_5MIN,
-                _ => fast as f64 / timed as f64,
-            })
+            match control_fast_retweets(control, sources, SYNC_WINDOW_MS) {
+                (0, _) => reference,
+                (timed, fast) => (Some(fast as f64 / timed as f64), NullFrom::Control),
+            }
         }
-        Background::Reference => Some(Reference::RETWEETS_WITHIN_5MIN),
+        Background::Reference => reference,
     };
     let owned = owned_hashtags(t);
     for (c, e) in ev.iter_mut().enumerate() {
         let r = t.retweets[c];
         (e.retweets_known, e.inner_retweets) = (r.known, r.inner);
         (e.inner_retweets_timed, e.inner_retweets_fast) = (r.inner_timed, r.inner_fast);
-        e.fast_null = null;
+        (e.fast_null, e.fast_null_from) = (null, null_from);
         e.received_share = t.received[c] as f64 / t.retweets_known.max(1) as f64;
         let d = &mut t.inner_delays_ms[c];
         if !d.is_empty() {
@@ -380,6 +383,11 @@ fn creation_bursts(
         Background::Reference => Vec::new(),
     };
     all.sort_unstable();
+    let null_from = match (background, all.is_empty()) {
+        (_, true) | (Background::Reference, _) => NullFrom::Reference,
+        (Background::Data, false) => NullFrom::Data,
+        (Background::Control(..), false) => NullFrom::Control,
+    };
     let mut members: Vec<Vec<i64>> = vec![Vec::new(); ev.len()];
     for (u, &c) in cluster_of.iter().enumerate() {
         if c != NO_CLUSTER && created[u] != i64::MIN {
@@ -404,6 +412,7 @@ fn creation_bursts(
         }
         e.created_in_burst = best as u64;
         e.burst_start_ms = Some(start);
+        e.burst_null_from = null_from;
         e.burst_null = if all.is_empty() {
             Reference::created_within(BURST_WINDOW_MS, start + BURST_WINDOW_MS)
         } else {

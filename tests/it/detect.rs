@@ -721,6 +721,53 @@ fn score_writes_detects_summary_and_each_groups_name_in_a_column() {
     assert!(!header.iter().any(|h| h == "group"));
 }
 
+/// The creation-burst null was labelled "all accounts" whatever it was: the data's accounts,
+/// the control's, or the platform-wide reference. Each explanation names its null.
+#[test]
+fn explanations_name_the_null_they_compare_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, truth) = csv_rows(&sample().join("truth.csv"));
+    let mut everyone = String::from("account_id,group\n");
+    for r in &truth {
+        everyone.push_str(&format!("{},{}\n", r["account_id"], r["network"]));
+    }
+    let control = sample().join("tweets.csv.gz");
+    let with_control = ["--control", control.to_str().unwrap()];
+    for (flags, creation, retweets) in [
+        (
+            &[][..],
+            "platform-wide reference: ",
+            "(platform-wide reference)",
+        ),
+        (
+            &with_control[..],
+            "the control's accounts: ",
+            "(the control's retweets)",
+        ),
+    ] {
+        let o = score_groups_with(dir.path(), &everyone, flags);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = String::from_utf8_lossy(&o.stdout);
+        let ca = out
+            .lines()
+            .skip_while(|l| !l.starts_with("ca-1:10:"))
+            .nth(2)
+            .unwrap();
+        assert!(
+            ca.contains(&format!("created within 30 days ({creation}")),
+            "{ca}"
+        );
+        assert!(ca.contains(retweets), "{ca}");
+        assert!(!out.contains("all accounts:"), "{out}");
+    }
+    let o = detect_sample(&dir.path().join("d"), &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("(the data's accounts: ") && err.contains("(the data's retweets)"),
+        "{err}"
+    );
+}
+
 #[test]
 fn score_tells_a_suspected_network_from_random_accounts() {
     let dir = tempfile::tempdir().unwrap();
