@@ -9,9 +9,10 @@ use coordnet::ingest::ingest_with_progress;
 use coordnet::pipeline::background_for_groups;
 use coordnet::report::detection::EdgeFiles;
 use coordnet::scoring::{Part, NO_CLUSTER};
-use coordnet::{assess, write_detection, DetectConfig};
+use coordnet::{assess, write_detection, DetectConfig, RunSummary};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// Score a list of suspected accounts with the same parts and roles as `detect` gives a
 /// cluster, against the rest of the data (or, when the list holds most of the tweets, against a
@@ -60,7 +61,26 @@ pub fn show_defaults(cmd: clap::Command) -> clap::Command {
     super::with_defaults(cmd, &defaults)
 }
 
+/// `summary.json`: what `detect` writes of a run, and the analyst's list.
+#[derive(serde::Serialize)]
+struct Summary<'a> {
+    #[serde(flatten)]
+    run: RunSummary<'a>,
+    /// The list of suspected accounts, and how many of them are not in the input.
+    suspects: &'a Path,
+    suspects_missing: usize,
+    /// Each cluster's group.
+    groups: Vec<Group<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct Group<'a> {
+    cluster: u32,
+    group: &'a str,
+}
+
 pub fn run(args: Args) -> anyhow::Result<()> {
+    let started = Instant::now();
     args.input.apply_threads()?;
     if let Some(dir) = &args.output {
         coordnet::report::safe::check_output_dir(dir, &args.input.inputs)?;
@@ -90,6 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let progress = Reporter::new(1 + usize::from(!args.background.control.is_empty()));
     let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
     progress.say(&stats.summary());
+    let ingest_secs = started.elapsed().as_secs_f64();
     let control = (args.background).read_control(&args.input.options(), &progress)?;
     progress.finish();
 
@@ -139,15 +160,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         input.reason,
         input.background
     );
+    let clock = Instant::now();
     let fused = fuse(&data, &config.fusion, &coordnet::progress::Silent)?;
+    let graphs_secs = clock.elapsed().as_secs_f64();
     // Groups keep their own names: remember each one's order before `assess` renumbers.
     let first_member: Vec<u32> = (0..groups.len() as u32)
         .map(|g| cluster_of.iter().position(|&c| c == g).unwrap_or(0) as u32)
         .collect();
+    let clock = Instant::now();
     let mut d = assess(&data, fused, cluster_of, groups.len(), &config, background)?;
+    d.timings = vec![
+        ("graphs", graphs_secs),
+        ("scoring", clock.elapsed().as_secs_f64()),
+    ];
     d.input = input;
-    // Each cluster's group name, in cluster order: clusters.csv and report.html show it at the
-    // head of the explanation, summary.json lists it by cluster.
+    // Each cluster's group name, in cluster order: clusters.csv, accounts.csv and
+    // summary.json carry it by cluster, and report.html at the head of the explanation.
     let names: Vec<&str> = (d.clusters.iter())
         .map(|c| {
             (first_member.iter())
@@ -158,22 +186,27 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.group_column.is_some() {
         for (c, g) in d.clusters.iter_mut().zip(&names) {
             c.explanation = format!("group {g}: {}", c.explanation);
+            c.group = Some(g.to_string());
         }
     }
     // The files first: a closed standard output (`| head`) ends the command quietly, and
     // must not lose them.
     if let Some(dir) = &args.output {
-        let summary = serde_json::json!({
-            "inputs": args.input.inputs,
-            "suspects": args.accounts,
-            "suspects_missing": missing.len(),
-            "groups": (d.clusters.iter().zip(&names))
-                .map(|(c, g)| serde_json::json!({"cluster": c.id, "group": g}))
-                .collect::<Vec<_>>(),
-            "input": d.input,
-            "ingest": stats,
-        });
         let files = EdgeFiles::choose(&d, Default::default());
+        let inputs = &args.input.inputs;
+        let mut run = RunSummary::new(inputs, &data, &stats, ingest_secs, &config, &d);
+        run.edge_files = Some(files.counts.clone());
+        let summary = Summary {
+            run: run.given_groups(),
+            suspects: &args.accounts,
+            suspects_missing: missing.len(),
+            groups: (d.clusters.iter().zip(&names))
+                .map(|(c, &group)| Group {
+                    cluster: c.id,
+                    group,
+                })
+                .collect(),
+        };
         write_detection(dir, &data, &d, &summary, &files)?;
         for note in files.counts.notes() {
             coordnet::tell!("{note}");

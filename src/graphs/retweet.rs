@@ -131,6 +131,13 @@ pub trait Sources: Sync {
     fn source_account(&self, data: &Dataset, row: usize) -> Option<u32> {
         self.source(data, row).map(|s| s.account)
     }
+
+    /// Row `row`'s source where it is another account: a self-retweet is no one reacting to
+    /// anyone, and no retweet figure (the delays, the fast-retweet nulls) counts it.
+    fn other_source(&self, data: &Dataset, row: usize) -> Option<SourceFound> {
+        self.source(data, row)
+            .filter(|s| s.account != data.account[row])
+    }
 }
 
 /// Each row's source as the graphs found them ([`sources`], or with the other processes of a
@@ -152,7 +159,20 @@ impl RowSources {
 impl Sources for RowSources {
     #[inline]
     fn source(&self, data: &Dataset, row: usize) -> Option<SourceFound> {
-        self.by_row[row].map(|s| {
+        self.by_row[..].source(data, row)
+    }
+
+    #[inline]
+    fn source_account(&self, _: &Dataset, row: usize) -> Option<u32> {
+        self.by_row[row].map(|s| s.account())
+    }
+}
+
+/// Found among the dataset's rows, by row (as [`sources`] gives them).
+impl Sources for [Option<Source>] {
+    #[inline]
+    fn source(&self, data: &Dataset, row: usize) -> Option<SourceFound> {
+        self[row].map(|s| {
             let original_ms = (s.original_row()).map(|o| data.time_ms[o as usize]);
             SourceFound {
                 account: s.account(),
@@ -165,7 +185,7 @@ impl Sources for RowSources {
 
     #[inline]
     fn source_account(&self, _: &Dataset, row: usize) -> Option<u32> {
-        self.by_row[row].map(|s| s.account())
+        self[row].map(|s| s.account())
     }
 }
 

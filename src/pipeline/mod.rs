@@ -428,6 +428,7 @@ fn assess_groups(
                 evidence,
                 profile,
                 explanation: String::new(),
+                group: None,
             };
             cluster.explanation = explain(&cluster);
             cluster

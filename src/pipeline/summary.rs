@@ -32,21 +32,26 @@ pub struct RunSummary<'a> {
     pub edge_files: Option<crate::report::detection::EdgeFileCounts>,
 }
 
-/// The settings that shaped the result.
+/// The settings that shaped the result. Those of finding the clusters are `None` where the
+/// groups were given instead ([`RunSummary::given_groups`]).
 #[derive(Serialize)]
 pub struct Settings<'a> {
     pub kinds: Vec<&'static str>,
     pub retweets: bool,
     pub edge_pvalue: f64,
     pub threshold: f64,
-    pub min_cluster_size: usize,
-    pub min_internal_share: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_cluster_size: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_internal_share: Option<f64>,
     pub min_participation: u32,
-    pub leiden: &'a crate::communities::LeidenConfig,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leiden: Option<&'a crate::communities::LeidenConfig>,
     pub part_weights: Vec<f64>,
     pub input_kind: super::InputKind,
     pub archive_tweet_share: f64,
-    pub archive: &'a super::ArchiveOptions,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive: Option<&'a super::ArchiveOptions>,
 }
 
 #[derive(Serialize)]
@@ -86,14 +91,14 @@ impl<'a> RunSummary<'a> {
             retweets: fusion.retweets,
             edge_pvalue: fusion.edge_pvalue,
             threshold: config.threshold,
-            min_cluster_size: config.min_cluster_size,
-            min_internal_share: config.min_internal_share,
+            min_cluster_size: Some(config.min_cluster_size),
+            min_internal_share: Some(config.min_internal_share),
             min_participation: fusion.graph.min_participation,
-            leiden: &config.leiden,
+            leiden: Some(&config.leiden),
             part_weights: Part::ALL.map(Part::weight).to_vec(),
             input_kind: config.input_kind,
             archive_tweet_share: config.archive_tweet_share,
-            archive: &config.archive,
+            archive: Some(&config.archive),
         };
         let d = detection;
         let posting = d.activity.tweets.iter().filter(|&&n| n > 0).count();
@@ -130,5 +135,14 @@ impl<'a> RunSummary<'a> {
             timings_s,
             edge_files: None,
         }
+    }
+
+    /// The summary of groups given to be scored (`coordnet score`), not found: without the
+    /// settings of finding clusters, which did not apply.
+    pub fn given_groups(mut self) -> RunSummary<'a> {
+        let s = &mut self.settings;
+        (s.min_cluster_size, s.min_internal_share) = (None, None);
+        (s.leiden, s.archive) = (None, None);
+        self
     }
 }

@@ -87,8 +87,23 @@ fn listed(data: &Dataset, d: &Detection) -> Vec<u32> {
         .collect()
 }
 
+/// Whether the clusters are named groups (`coordnet score --group-column`): then the tables
+/// carry each one's name in a `group` column, after `cluster`.
+fn named_groups(d: &Detection) -> bool {
+    d.clusters.iter().any(|c| c.group.is_some())
+}
+
 pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection) -> Result<()> {
     let mut header: Vec<&str> = ACCOUNT_COLUMNS.to_vec();
+    let grouped = named_groups(d);
+    if grouped {
+        let at = header
+            .iter()
+            .position(|&h| h == "cluster")
+            .expect("a cluster column")
+            + 1;
+        header.insert(at, "group");
+    }
     header.extend(&d.features.names);
     header.extend(["created_at", "followers", "following", "left_out"]);
     let listed = listed(data, d);
@@ -97,13 +112,13 @@ pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection) -> Result<()> {
     create(dir, "accounts.csv", |out| {
         write_header(out, &header)?;
         write_rows(out, listed.len(), |buf, i| {
-            account_row(buf, data, d, listed[i])
+            account_row(buf, data, d, grouped, listed[i])
         })
     })
 }
 
-/// Account `u`'s line of `accounts.csv`.
-fn account_row(buf: &mut Vec<u8>, data: &Dataset, d: &Detection, u: u32) {
+/// Account `u`'s line of `accounts.csv` (with a `group` column if `grouped`).
+fn account_row(buf: &mut Vec<u8>, data: &Dataset, d: &Detection, grouped: bool, u: u32) {
     let ui = u as usize;
     let c = d.cluster_of[ui];
     push_field(buf, data.accounts.key(u));
@@ -111,14 +126,22 @@ fn account_row(buf: &mut Vec<u8>, data: &Dataset, d: &Detection, u: u32) {
     push_field(buf, data.accounts.screen_name(u).unwrap_or_default());
     buf.push(b',');
     if c == NO_CLUSTER {
+        if grouped {
+            buf.push(b',');
+        }
         buf.extend_from_slice(b",,,false,");
     } else {
         let cl = &d.clusters[c as usize];
+        let _ = write!(buf, "{c},");
+        if grouped {
+            push_field(buf, cl.group.as_deref().unwrap_or_default());
+            buf.push(b',');
+        }
         let (role, confidence) = d.roles[ui];
         let flagged = if cl.flagged { "true" } else { "false" };
         let _ = write!(
             buf,
-            "{c},{},{confidence:.3},{flagged},{:.4}",
+            "{},{confidence:.3},{flagged},{:.4}",
             role.name(),
             cl.score
         );
@@ -157,19 +180,22 @@ fn column(
     (name, Box::new(value))
 }
 
-/// The columns of `clusters.csv`, in order.
-pub fn cluster_columns() -> Vec<ClusterColumn> {
+/// The columns of `clusters.csv`, in order (with a `group` column if `grouped`).
+pub fn cluster_columns(grouped: bool) -> Vec<ClusterColumn> {
     let ratio = |num: u64, den: u64| (den > 0).then(|| num as f64 / den as f64);
     let joined = |items: Vec<String>| items.join(" ");
-    let mut columns = vec![
-        column("cluster", |c| c.id.to_string()),
+    let mut columns = vec![column("cluster", |c| c.id.to_string())];
+    if grouped {
+        columns.push(column("group", |c| c.group.clone().unwrap_or_default()));
+    }
+    columns.extend([
         column("size", |c| c.size.to_string()),
         column("n_core", |c| c.n_core.to_string()),
         column("n_amplifier", |c| c.n_amplifier.to_string()),
         column("n_other", |c| c.n_other.to_string()),
         column("score", |c| format!("{:.4}", c.score)),
         column("flagged", |c| c.flagged.to_string()),
-    ];
+    ]);
     columns.extend(Part::ALL.map(|p| column(p.name(), move |c: &Cluster| opt(c.parts.get(p)))));
     columns.extend([
         column("core_amplifier_ratio", |c| {
@@ -202,7 +228,7 @@ pub fn cluster_columns() -> Vec<ClusterColumn> {
             let e = &c.evidence;
             opt(ratio(e.inner_retweets_fast, e.inner_retweets_timed))
         }),
-        column("retweets_within_5min_null", |c| fmt(c.evidence.fast_null)),
+        column("retweets_within_5min_null", |c| opt(c.evidence.fast_null)),
         column("shared_burst_share", move |c| {
             let r = &c.evidence.rhythm;
             opt(ratio(r.shared_hours, r.active_hours))
@@ -282,7 +308,7 @@ pub fn cluster_columns() -> Vec<ClusterColumn> {
 }
 
 pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
-    let columns = cluster_columns();
+    let columns = cluster_columns(named_groups(d));
     let header: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
     let rows = d.clusters.iter().map(|c| {
         columns
@@ -613,7 +639,38 @@ pub fn write_detection(
 
 #[cfg(test)]
 mod tests {
-    use super::fmt;
+    use super::{cluster_columns, fmt};
+
+    /// The README listed `top_hashtags, top_domains, top_clients`, where the file has
+    /// `top_clients` first.
+    #[test]
+    fn the_readme_names_the_cluster_columns_in_the_files_order() {
+        let readme = include_str!("../../README.md");
+        let at = readme
+            .find("- **`clusters.csv`**")
+            .expect("clusters.csv's paragraph");
+        let text = &readme[at + 1..];
+        let text = &text[..text.find("\n- **").unwrap_or(text.len())];
+        let columns: Vec<&str> = cluster_columns(true).iter().map(|c| c.0).collect();
+        // Each column the README names in backquotes (flags aside), in the order it names them.
+        let mut named: Vec<usize> = Vec::new();
+        for quoted in text.split('`').skip(1).step_by(2) {
+            if quoted.contains("--") {
+                continue;
+            }
+            for word in quoted.split([',', ' ']) {
+                let c = columns.iter().position(|&c| c == word);
+                if let Some(c) = c.filter(|c| !named.contains(c)) {
+                    named.push(c);
+                }
+            }
+        }
+        let names = |ix: &[usize]| ix.iter().map(|&i| columns[i]).collect::<Vec<_>>();
+        let mut in_file_order = named.clone();
+        in_file_order.sort_unstable();
+        assert_eq!(names(&named), names(&in_file_order));
+        assert!(named.len() >= columns.len() - 3, "{:?}", names(&named));
+    }
 
     #[test]
     fn whole_numbers_are_written_as_the_exact_formatting_writes_them() {

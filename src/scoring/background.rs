@@ -11,8 +11,8 @@
 //! Nulls that permute the members' own activity (times shifted by random offsets, days moved
 //! around) need no background and are the same in every case.
 
-use crate::dataset::{Dataset, TweetKind};
-use crate::graphs::retweet::Source;
+use crate::dataset::Dataset;
+use crate::graphs::retweet::{Source, Sources};
 
 /// The background of ordinary accounts a part compares a cluster with.
 #[derive(Clone, Copy, Debug)]
@@ -48,6 +48,36 @@ impl<'a> Background<'a> {
     }
 }
 
+/// Whose figures a null is, as the explanation and the report name it: a control without
+/// the figure leaves the reference's in its place.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub enum NullFrom {
+    #[default]
+    Data,
+    Control,
+    Reference,
+}
+
+impl NullFrom {
+    /// The accounts a share of accounts is of.
+    pub fn accounts(self) -> &'static str {
+        match self {
+            NullFrom::Data => "the data's accounts",
+            NullFrom::Control => "the control's accounts",
+            NullFrom::Reference => "platform-wide reference",
+        }
+    }
+
+    /// The retweets a share of retweets is of.
+    pub fn retweets(self) -> &'static str {
+        match self {
+            NullFrom::Data => "the data's retweets",
+            NullFrom::Control => "the control's retweets",
+            NullFrom::Reference => "platform-wide reference",
+        }
+    }
+}
+
 /// Platform-wide figures for when no ordinary accounts are at hand.
 pub struct Reference;
 
@@ -71,18 +101,16 @@ impl Reference {
     }
 }
 
-/// Retweets (with a known delay) in the control collection, and those within `window_ms`.
+/// Retweets (of another account, with a known delay) in the control collection, and those
+/// within `window_ms`: counted as the data's are.
 pub fn control_fast_retweets(
     control: &Dataset,
     sources: &[Option<Source>],
     window_ms: i64,
 ) -> (u64, u64) {
     let (mut timed, mut fast) = (0u64, 0u64);
-    for (r, s) in sources.iter().enumerate() {
-        if control.kind(r) != TweetKind::Retweet {
-            continue;
-        }
-        if let Some(d) = s.and_then(|s| s.delay_ms(control, r)) {
+    for r in 0..control.len() {
+        if let Some(d) = sources.other_source(control, r).and_then(|s| s.delay_ms) {
             timed += 1;
             fast += (d <= window_ms) as u64;
         }

@@ -16,7 +16,7 @@ pub mod score;
 pub mod tally;
 pub mod timeline;
 
-pub use background::{Background, Reference};
+pub use background::{Background, NullFrom, Reference};
 pub use features::{AccountFeatures, Activity, Amplification};
 pub use parts::Evidence;
 pub use profile::Profile;
@@ -53,6 +53,10 @@ pub struct Cluster {
     pub evidence: Evidence,
     pub profile: Profile,
     pub explanation: String,
+    /// The analyst's name for the group, where the accounts were given in named groups
+    /// (`coordnet score --group-column`) rather than found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 fn pct(x: f64) -> String {
@@ -75,13 +79,16 @@ pub fn explain(c: &Cluster) -> String {
         );
         if let (Some(d), Some((q1, q3))) = (e.inner_median_delay_ms, e.inner_delay_quartiles_ms) {
             line.push_str(&format!(
-                ", median delay {} (middle half {}-{}), {} within 5 min; null expectation {}",
+                ", median delay {} (middle half {}-{}), {} within 5 min",
                 format_duration(d),
                 format_duration(q1),
                 format_duration(q3),
                 pct(e.inner_retweets_fast as f64 / e.inner_retweets_timed.max(1) as f64),
-                pct(e.fast_null)
             ));
+            if let Some(null) = e.fast_null {
+                let whose = e.fast_null_from.retweets();
+                line.push_str(&format!("; null expectation {} ({whose})", pct(null)));
+            }
         }
         s.push(line);
     } else {
@@ -120,8 +127,9 @@ pub fn explain(c: &Cluster) -> String {
     }
     if let Some(b) = c.parts.get(Part::CreationBurst).filter(|&b| b > 0.2) {
         s.push(format!(
-            "{} of accounts created within 30 days (all accounts: {}; burst {:.2})",
+            "{} of accounts created within 30 days ({}: {}; burst {:.2})",
             pct(e.created_in_burst as f64 / e.created_known.max(1) as f64),
+            e.burst_null_from.accounts(),
             pct(e.burst_null),
             b
         ));

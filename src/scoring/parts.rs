@@ -21,7 +21,7 @@
 //! An excess is `(observed - null) / (1 - null)`, floored at 0, where `observed` is shrunk
 //! toward the null by a few pseudo-observations, so small clusters need stronger evidence.
 
-use super::background::{control_fast_retweets, Background, Reference};
+use super::background::{control_fast_retweets, Background, NullFrom, Reference};
 use super::features::Activity;
 use super::rhythm::{self, Rhythm};
 use super::score::{Part, Parts};
@@ -65,8 +65,10 @@ pub struct Evidence {
     pub inner_median_delay_ms: Option<i64>,
     /// The middle half of those delays (quartiles): how regularly amplifiers react.
     pub inner_delay_quartiles_ms: Option<(i64, i64)>,
-    /// Share of all retweets in the data (known delay) within 5 minutes.
-    pub fast_null: f64,
+    /// Share of the background's retweets (known delay) within 5 minutes; `None` where it has
+    /// none.
+    pub fast_null: Option<f64>,
+    pub fast_null_from: NullFrom,
     /// Members' retweets with a known source.
     pub retweets_known: u64,
     /// Share of all retweets (known source) that members received.
@@ -76,6 +78,7 @@ pub struct Evidence {
     pub created_in_burst: u64,
     pub burst_start_ms: Option<i64>,
     pub burst_null: f64,
+    pub burst_null_from: NullFrom,
     /// Hour-of-week profiles and shared bursts.
     pub rhythm: Rhythm,
     pub own_texts: u64,
@@ -203,23 +206,26 @@ fn action_sets(fused: &Fused) -> (Vec<&Actions>, Option<usize>) {
 /// The evidence the tally of every row and item gives: retweet timing, synchrony, texts and
 /// hashtags.
 fn finish(t: &mut Tally, background: Background, ev: &mut [Evidence]) {
-    let null = match background {
-        Background::Data => t.retweets_fast as f64 / t.retweets_timed.max(1) as f64,
+    let reference = (Some(Reference::RETWEETS_WITHIN_5MIN), NullFrom::Reference);
+    let (null, null_from) = match background {
+        Background::Data => {
+            let share = t.retweets_fast as f64 / t.retweets_timed as f64;
+            ((t.retweets_timed > 0).then_some(share), NullFrom::Data)
+        }
         Background::Control(control, sources) => {
-            let (timed, fast) = control_fast_retweets(control, sources, SYNC_WINDOW_MS);
-            match timed {
-                0 => Reference::RETWEETS_WITHIN_5MIN,
-                _ => fast as f64 / timed as f64,
+            match control_fast_retweets(control, sources, SYNC_WINDOW_MS) {
+                (0, _) => reference,
+                (timed, fast) => (Some(fast as f64 / timed as f64), NullFrom::Control),
             }
         }
-        Background::Reference => Reference::RETWEETS_WITHIN_5MIN,
+        Background::Reference => reference,
     };
     let owned = owned_hashtags(t);
     for (c, e) in ev.iter_mut().enumerate() {
         let r = t.retweets[c];
         (e.retweets_known, e.inner_retweets) = (r.known, r.inner);
         (e.inner_retweets_timed, e.inner_retweets_fast) = (r.inner_timed, r.inner_fast);
-        e.fast_null = null;
+        (e.fast_null, e.fast_null_from) = (null, null_from);
         e.received_share = t.received[c] as f64 / t.retweets_known.max(1) as f64;
         let d = &mut t.inner_delays_ms[c];
         if !d.is_empty() {
@@ -261,14 +267,16 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
         let null = e.synced_null as f64 / e.co_actions as f64;
         shrunk_excess(e.synced as f64, e.co_actions as f64, null, PRIOR_ACTIONS)
     });
-    let sync_rt = (e.inner_retweets_timed >= MIN_SUPPORT).then(|| {
-        shrunk_excess(
-            e.inner_retweets_fast as f64,
-            e.inner_retweets_timed as f64,
-            e.fast_null,
-            PRIOR_ACTIONS,
-        )
-    });
+    let sync_rt = (e.fast_null)
+        .filter(|_| e.inner_retweets_timed >= MIN_SUPPORT)
+        .map(|null| {
+            shrunk_excess(
+                e.inner_retweets_fast as f64,
+                e.inner_retweets_timed as f64,
+                null,
+                PRIOR_ACTIONS,
+            )
+        });
     let r = &e.rhythm;
     let bursts = r
         .shared_null
@@ -376,6 +384,11 @@ fn creation_bursts(
         Background::Reference => Vec::new(),
     };
     all.sort_unstable();
+    let null_from = match (background, all.is_empty()) {
+        (_, true) | (Background::Reference, _) => NullFrom::Reference,
+        (Background::Data, false) => NullFrom::Data,
+        (Background::Control(..), false) => NullFrom::Control,
+    };
     let mut members: Vec<Vec<i64>> = vec![Vec::new(); ev.len()];
     for (u, &c) in cluster_of.iter().enumerate() {
         if c != NO_CLUSTER && created[u] != i64::MIN {
@@ -400,6 +413,7 @@ fn creation_bursts(
         }
         e.created_in_burst = best as u64;
         e.burst_start_ms = Some(start);
+        e.burst_null_from = null_from;
         e.burst_null = if all.is_empty() {
             Reference::created_within(BURST_WINDOW_MS, start + BURST_WINDOW_MS)
         } else {
@@ -504,6 +518,25 @@ mod tests {
             }
             same(measure(&ragged, background), &expected, "ragged");
         }
+    }
+
+    /// Members' fast retweets of each other are measured against the background's share; where
+    /// the background has no timed retweet there is no null, and no such signal.
+    #[test]
+    fn fast_retweets_count_toward_synchrony_only_against_a_known_null() {
+        let e = Evidence {
+            inner_retweets_timed: 50,
+            inner_retweets_fast: 45,
+            fast_null: Some(0.1),
+            ..Evidence::default()
+        };
+        let expected = shrunk_excess(45.0, 50.0, 0.1, PRIOR_ACTIONS);
+        assert_eq!(parts_from(&e, 10).get(Part::Synchrony), Some(expected));
+        let e = Evidence {
+            fast_null: None,
+            ..e
+        };
+        assert_eq!(parts_from(&e, 10).get(Part::Synchrony), None);
     }
 
     #[test]

@@ -155,13 +155,10 @@ impl Tally {
         cluster_of: &[u32],
     ) {
         for r in each(rows) {
-            let Some(s) = sources.source(data, r) else {
+            let Some(s) = sources.other_source(data, r) else {
                 continue;
             };
             let u = data.account[r];
-            if s.account == u {
-                continue;
-            }
             let delay = s.delay_ms;
             if let Some(d) = delay {
                 self.retweets_timed += 1;

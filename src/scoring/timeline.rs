@@ -116,12 +116,9 @@ impl Timeline {
                 let h = hour_of_week(time);
                 t.week[c][h / 24][h % 24] += 1;
             }
-            let Some(s) = sources.source(data, r) else {
+            let Some(s) = sources.other_source(data, r) else {
                 continue;
             };
-            if s.account == a {
-                continue;
-            }
             if let Some(ms) = s.delay_ms {
                 t.all_delays[delay_bin(ms)] += 1;
             }

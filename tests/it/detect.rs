@@ -25,6 +25,34 @@ fn detect_sample(out: &Path, flags: &[&str]) -> std::process::Output {
     coordnet(&args)
 }
 
+/// Without a retweet of known source and delay in the data, the fast-retweet null is
+/// undefined: clusters.csv wrote it as 0.
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn an_undefined_fast_retweet_null_is_written_empty_not_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = crate::shared("coortweet/russian_coord_tweets.csv.gz");
+    let o = coordnet(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["input"]["background"], "the data's own accounts");
+    let (_, clusters) = csv_rows(&dir.path().join("clusters.csv"));
+    assert!(clusters.len() > 10);
+    for c in &clusters {
+        assert_eq!(c["retweets_within_5min_null"], "", "{c:?}");
+        assert_eq!(c["retweets_within_5min"], "", "{c:?}");
+        assert!(!c["explanation"].contains("null expectation"), "{c:?}");
+    }
+    assert!(clusters.iter().any(|c| !c["synchrony"].is_empty()));
+}
+
 /// network.gexf and the `graph` command's GraphML and GEXF declared every node attribute a
 /// string, so Gephi could not size or colour nodes by their tweets or score.
 #[test]
@@ -615,6 +643,128 @@ fn score_of_an_archive_of_suspects_compares_them_with_the_reference_not_each_oth
         line.starts_with("input: archive (")
             && line.ends_with("compared with the control collection"),
         "{line}"
+    );
+}
+
+/// `score -o` wrote a summary.json without the settings, counts, graphs or version that
+/// `detect` writes, so report.html drew the threshold line at the default whatever
+/// `--threshold` said and had no Settings section; and a group's name was only in the
+/// explanation's text.
+#[test]
+fn score_writes_detects_summary_and_each_groups_name_in_a_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let (detected, scored) = (dir.path().join("detect"), dir.path().join("score"));
+    assert!(detect_sample(&detected, &[]).status.success());
+    let truth = sample().join("truth.csv");
+    let input = sample().join("tweets.csv.gz");
+    let o = coordnet(&[
+        "score",
+        "--accounts",
+        truth.to_str().unwrap(),
+        "--group-column",
+        "network",
+        "--threshold",
+        "0.3",
+        input.to_str().unwrap(),
+        "-o",
+        scored.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = |dir: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+    };
+    let (d, s) = (summary(&detected), summary(&scored));
+    // Every key of detect's, and score's own.
+    for key in d.as_object().unwrap().keys() {
+        assert!(
+            s.get(key).is_some(),
+            "score's summary.json lacks {key}: {s}"
+        );
+    }
+    for key in ["suspects", "suspects_missing", "groups"] {
+        assert!(s.get(key).is_some(), "{key}");
+    }
+    // The settings that apply to given groups; not those of finding clusters.
+    let settings = s["settings"].as_object().unwrap();
+    for (key, _) in settings {
+        assert!(d["settings"].get(key).is_some(), "{key}");
+    }
+    assert_eq!(s["settings"]["threshold"], 0.3);
+    assert_eq!(s["settings"]["kinds"], d["settings"]["kinds"]);
+    assert!(s["settings"].get("leiden").is_none());
+    assert_eq!(s["counts"]["clusters"], 6);
+    assert_eq!(s["counts"]["tweets"], d["counts"]["tweets"]);
+    assert!(s["timings_s"]["scoring"].is_f64());
+    let report = std::fs::read_to_string(scored.join("report.html")).unwrap();
+    assert!(report.contains("<h3>Settings</h3>"));
+    assert!(report.contains("threshold = 0.3"));
+
+    // Each cluster's and each account's group, in a column next to the cluster's number.
+    let (header, clusters) = csv_rows(&scored.join("clusters.csv"));
+    assert_eq!(header[..2], ["cluster", "group"]);
+    for (g, c) in s["groups"].as_array().unwrap().iter().zip(&clusters) {
+        assert_eq!(g["cluster"].to_string(), c["cluster"]);
+        assert_eq!(g["group"].as_str().unwrap(), c["group"]);
+    }
+    let (header, accounts) = csv_rows(&scored.join("accounts.csv"));
+    assert_eq!(header[2..4], ["cluster", "group"]);
+    let (_, truth) = csv_rows(&truth);
+    let network: HashMap<&str, &str> = (truth.iter())
+        .map(|r| (r["account_id"].as_str(), r["network"].as_str()))
+        .collect();
+    assert_eq!(accounts.len(), network.len());
+    for a in &accounts {
+        assert_eq!(network[a["account_id"].as_str()], a["group"], "{a:?}");
+    }
+    // Detect's tables have no such column.
+    let (header, _) = csv_rows(&detected.join("clusters.csv"));
+    assert!(!header.iter().any(|h| h == "group"));
+}
+
+/// The creation-burst null was labelled "all accounts" whatever it was: the data's accounts,
+/// the control's, or the platform-wide reference. Each explanation names its null.
+#[test]
+fn explanations_name_the_null_they_compare_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, truth) = csv_rows(&sample().join("truth.csv"));
+    let mut everyone = String::from("account_id,group\n");
+    for r in &truth {
+        everyone.push_str(&format!("{},{}\n", r["account_id"], r["network"]));
+    }
+    let control = sample().join("tweets.csv.gz");
+    let with_control = ["--control", control.to_str().unwrap()];
+    for (flags, creation, retweets) in [
+        (
+            &[][..],
+            "platform-wide reference: ",
+            "(platform-wide reference)",
+        ),
+        (
+            &with_control[..],
+            "the control's accounts: ",
+            "(the control's retweets)",
+        ),
+    ] {
+        let o = score_groups_with(dir.path(), &everyone, flags);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = String::from_utf8_lossy(&o.stdout);
+        let ca = out
+            .lines()
+            .skip_while(|l| !l.starts_with("ca-1:10:"))
+            .nth(2)
+            .unwrap();
+        assert!(
+            ca.contains(&format!("created within 30 days ({creation}")),
+            "{ca}"
+        );
+        assert!(ca.contains(retweets), "{ca}");
+        assert!(!out.contains("all accounts:"), "{out}");
+    }
+    let o = detect_sample(&dir.path().join("d"), &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("(the data's accounts: ") && err.contains("(the data's retweets)"),
+        "{err}"
     );
 }
 

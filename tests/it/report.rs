@@ -286,3 +286,19 @@ fn explain_writes_the_pairs_evidence_as_a_page() {
     );
     assert!(dom.contains("Shared retweeted tweets") && dom.contains("<svg"));
 }
+
+/// IRA accounts carry no creation date: the creation chart drew an empty axis labelled from
+/// year 0 (`-1-10` to `0-03`) where the other panels say the data lacks the figure.
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn a_cluster_without_creation_dates_is_said_to_have_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let ira = crate::shared("ira-2016-10/tweets.csv.gz");
+    let out = dir.path().join("out");
+    let o = crate::coordnet(&["detect", ira.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let said = "account creation</h3><p class=\"note\">not in the data</p>";
+    assert!(page.matches(said).count() >= 5, "no creation panel says so");
+    assert!(!page.contains("-1-10") && !page.contains(">0-03<"));
+}

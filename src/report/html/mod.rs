@@ -237,7 +237,7 @@ fn parts_table(c: &Cluster) -> String {
         (
             "members' retweets of each other within 5 min",
             share(e.inner_retweets_fast, e.inner_retweets_timed),
-            Some(e.fast_null),
+            e.fast_null,
             format!("{} timed retweets", e.inner_retweets_timed),
         ),
         (
@@ -310,11 +310,19 @@ fn parts_table(c: &Cluster) -> String {
     s
 }
 
+/// A panel whose figure the data does not give.
+fn not_in_the_data(title: &str) -> String {
+    format!(
+        "<div><h3>{}</h3><p class=\"note\">not in the data</p></div>",
+        esc(title)
+    )
+}
+
 fn shares(title: &str, items: &[(String, f64)]) -> String {
-    let mut s = format!("<div><h3>{}</h3>", esc(title));
     if items.is_empty() {
-        s.push_str("<p class=\"note\">not in the data</p>");
+        return not_in_the_data(title);
     }
+    let mut s = format!("<div><h3>{}</h3>", esc(title));
     for (name, share) in items {
         let _ = write!(
             s,
@@ -384,14 +392,17 @@ fn section(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster, v: &Cluster
         Some(views::FIVE_MINUTES_BIN),
     ));
     let null = v.created_null.as_ref().map(|(n, s)| (n.as_str(), &s[..]));
-    p.push(&charts::distributions(
-        "members' account creation",
-        "created",
-        &v.created_labels,
-        &v.created,
-        null,
-        None,
-    ));
+    p.push(&match v.created.is_empty() {
+        true => not_in_the_data("members' account creation"),
+        false => charts::distributions(
+            "members' account creation",
+            "created",
+            &v.created_labels,
+            &v.created,
+            null,
+            None,
+        ),
+    });
     let null = v.followers_null.as_ref().map(|(n, s)| (n.as_str(), &s[..]));
     p.push(&charts::distributions(
         "followers (log scale)",

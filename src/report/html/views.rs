@@ -233,6 +233,11 @@ pub fn gather(
                     }
                 })
                 .collect();
+            // No creation date among the members: nothing to draw (the page says so).
+            let (created, created_null, created_labels) = match months.is_empty() {
+                true => (Vec::new(), None, Vec::new()),
+                false => (created, created_null, created_labels),
+            };
             let roster: Vec<Member> = m
                 .iter()
                 .map(|&u| Member {
