@@ -14,6 +14,9 @@ pub struct Source {
     pub path: PathBuf,
     /// Index of the entry inside a zip archive.
     pub zip_entry: Option<(usize, String)>,
+    /// Found by walking a folder, not named: one whose layout is not recognised (notes or an
+    /// answer key beside the data) is left out with a warning rather than stopping the run.
+    pub found: bool,
 }
 
 impl Source {
@@ -55,11 +58,12 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
             let mut found: Vec<PathBuf> = paths.filter_map(|p| p.ok()).collect();
             found.sort();
             let before = files.len();
+            // A file a glob matches counts as named, as it would if the shell expanded it.
             for p in found {
                 if p.is_dir() {
                     walk(&p, &mut files, &mut skipped, &mut walked)?;
                 } else if p.is_file() {
-                    files.push(p);
+                    files.push((p, false));
                 }
             }
             if files.len() == before {
@@ -74,7 +78,7 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
                 )));
             }
         } else if input.is_file() || is_stream(input) {
-            files.push(input.clone());
+            files.push((input.clone(), false));
         } else {
             let e = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory");
             return Err(Error::io(input, e));
@@ -82,7 +86,7 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
     }
     let mut sources = Vec::new();
     let mut seen: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
-    for path in files {
+    for (path, found) in files {
         if !is_stream(&path) {
             let real = path.canonicalize().map_err(|e| Error::io(&path, e))?;
             if let Some(first) = seen.get(&real) {
@@ -93,7 +97,7 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
             seen.insert(real, path.clone());
         }
         if !is_stream(&path) && compression(&path)? == Compression::Zip {
-            let (entries, left_out) = zip_entries(&path)?;
+            let (entries, left_out) = zip_entries(&path, found)?;
             sources.extend(entries);
             skipped.extend(left_out.into_iter().map(|n| Skipped {
                 path: PathBuf::from(format!("{}!/{n}", path.display())),
@@ -103,6 +107,7 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
             sources.push(Source {
                 path,
                 zip_entry: None,
+                found,
             });
         }
     }
@@ -111,7 +116,7 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
 
 fn walk(
     dir: &Path,
-    out: &mut Vec<PathBuf>,
+    out: &mut Vec<(PathBuf, bool)>,
     skipped: &mut Vec<Skipped>,
     walked: &mut std::collections::HashSet<PathBuf>,
 ) -> Result<()> {
@@ -136,7 +141,7 @@ fn walk(
         if p.is_dir() {
             walk(&p, out, skipped, walked)?;
         } else if is_input_name(&p) {
-            out.push(p);
+            out.push((p, true));
         } else {
             skipped.push(Skipped {
                 path: p,
@@ -188,7 +193,7 @@ fn compression_of(magic: &[u8]) -> Compression {
 
 /// A named pipe or a device such as `/dev/stdin`: read once, as it comes, never reopened
 /// (opening it again would lose what the first opening read).
-fn is_stream(path: &Path) -> bool {
+pub(crate) fn is_stream(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
@@ -206,9 +211,10 @@ pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usi
     Ok(n)
 }
 
-/// The data entries of a zip archive, and the names of those left out.
+/// The data entries of a zip archive, and the names of those left out. The entries are
+/// `found` as the archive is.
 #[cfg(feature = "zip")]
-fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
+fn zip_entries(path: &Path, found: bool) -> Result<(Vec<Source>, Vec<String>)> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut archive = zip::ZipArchive::new(BufReader::new(f))
         .map_err(|e| Error::format(path, format!("not a readable zip archive: {e}")))?;
@@ -227,6 +233,7 @@ fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
             out.push(Source {
                 path: path.to_path_buf(),
                 zip_entry: Some((i, name)),
+                found,
             });
         } else {
             skipped.push(name);
@@ -313,7 +320,7 @@ fn is_data_entry(name: &str) -> bool {
 }
 
 #[cfg(not(feature = "zip"))]
-fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
+fn zip_entries(path: &Path, _: bool) -> Result<(Vec<Source>, Vec<String>)> {
     Err(Error::config(format!(
         "{}: zip input needs the `zip` feature (build with default features)",
         path.display()
@@ -473,7 +480,7 @@ fn with_zip_entry<T>(
     _: usize,
     _: impl FnOnce(&mut dyn Read) -> Result<T>,
 ) -> Result<T> {
-    zip_entries(path).map(|_| unreachable!())
+    zip_entries(path, false).map(|_| unreachable!())
 }
 
 #[cfg(test)]
