@@ -44,8 +44,8 @@ pub struct Skipped {
 
 /// [`expand`], also giving what was found and left out: zip entries and files in folders
 /// that are not data files by their names, compressed files and zips inside a zip, a file
-/// given twice (by name, link or folder: its rows would count twice), and folders reached
-/// again through a link (a link to a folder above would never end).
+/// given twice (by name, link, folder or a copy's name: its rows would count twice), and
+/// folders reached again through a link (a link to a folder above would never end).
 pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
@@ -85,17 +85,7 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
         }
     }
     let mut sources = Vec::new();
-    let mut seen: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
-    for (path, found) in files {
-        if !is_stream(&path) {
-            let real = path.canonicalize().map_err(|e| Error::io(&path, e))?;
-            if let Some(first) = seen.get(&real) {
-                let why = format!("the same file as {}, read once", first.display());
-                skipped.push(Skipped { path, why });
-                continue;
-            }
-            seen.insert(real, path.clone());
-        }
+    for (path, found) in read_once(files, &mut skipped)? {
         if !is_stream(&path) && compression(&path)? == Compression::Zip {
             let (entries, left_out) = zip_entries(&path, found)?;
             sources.extend(entries);
@@ -112,6 +102,67 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
         }
     }
     Ok((sources, skipped))
+}
+
+/// Each of `files` once, however it is reached: by path (a link, a folder and a file in it)
+/// or by content (a copy under another name). Its rows would count twice, and a layout with
+/// no tweet id (the IRA's) gives no way to find them afterwards. Only files of one size can be
+/// copies, so only those (rare) are hashed before reading.
+fn read_once(
+    files: Vec<(PathBuf, bool)>,
+    skipped: &mut Vec<Skipped>,
+) -> Result<Vec<(PathBuf, bool)>> {
+    use std::collections::HashMap;
+    let mut by_path: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut sizes: HashMap<u64, usize> = HashMap::new();
+    let mut kept = Vec::with_capacity(files.len());
+    for (path, found) in files {
+        let mut size = None;
+        if !is_stream(&path) {
+            let real = path.canonicalize().map_err(|e| Error::io(&path, e))?;
+            if let Some(first) = by_path.get(&real) {
+                let why = format!("the same file as {}, read once", first.display());
+                skipped.push(Skipped { path, why });
+                continue;
+            }
+            by_path.insert(real, path.clone());
+            let len = std::fs::metadata(&path)
+                .map_err(|e| Error::io(&path, e))?
+                .len();
+            // Empty files hold no rows to count twice.
+            if len > 0 {
+                *sizes.entry(len).or_default() += 1;
+                size = Some(len);
+            }
+        }
+        kept.push((path, found, size));
+    }
+    let mut by_content: HashMap<String, PathBuf> = HashMap::new();
+    let mut out = Vec::with_capacity(kept.len());
+    for (path, found, size) in kept {
+        if size.is_some_and(|len| sizes[&len] > 1) {
+            let hash = sha256(&path)?;
+            if let Some(first) = by_content.get(&hash) {
+                let why = format!(
+                    "the same content as {} (SHA-256 {hash}), read once",
+                    first.display()
+                );
+                skipped.push(Skipped { path, why });
+                continue;
+            }
+            by_content.insert(hash, path.clone());
+        }
+        out.push((path, found));
+    }
+    Ok(out)
+}
+
+/// The SHA-256 of the file at `path` as it is on disk, as `sha256sum` prints it.
+fn sha256(path: &Path) -> Result<String> {
+    let mut hash = Sha256::new();
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    std::io::copy(&mut file, &mut hash).map_err(|e| Error::io(path, e))?;
+    Ok(hex(hash))
 }
 
 fn walk(
@@ -373,13 +424,7 @@ pub fn with_reader_hashed<T>(
     let path = &source.path;
     if let Some((index, _)) = &source.zip_entry {
         let t = with_zip_entry(path, *index, f)?;
-        let mut hash = Sha256::new();
-        std::io::copy(
-            &mut File::open(path).map_err(|e| Error::io(path, e))?,
-            &mut hash,
-        )
-        .map_err(|e| Error::io(path, e))?;
-        return Ok((t, hex(hash)));
+        return Ok((t, sha256(path)?));
     }
     let mut hash = Sha256::new();
     let file = Hashing {
@@ -500,8 +545,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().join("data");
         std::fs::create_dir_all(d.join("sub")).unwrap();
-        std::fs::write(d.join("a.csv"), "x\n").unwrap();
-        std::fs::write(d.join("sub/b.csv"), "x\n").unwrap();
+        std::fs::write(d.join("a.csv"), "a\n").unwrap();
+        std::fs::write(d.join("sub/b.csv"), "b\n").unwrap();
         std::fs::write(d.join("notes.txt"), "x\n").unwrap();
         // A link to the folder above and one to itself: a walk that follows them never ends.
         std::os::unix::fs::symlink("..", d.join("sub/up")).unwrap();
@@ -531,8 +576,8 @@ mod tests {
     fn a_glob_that_matches_a_folder_reads_the_folder() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("mixed")).unwrap();
-        std::fs::write(dir.path().join("mixed/t.csv"), "x\n").unwrap();
-        std::fs::write(dir.path().join("mixone.csv"), "x\n").unwrap();
+        std::fs::write(dir.path().join("mixed/t.csv"), "t\n").unwrap();
+        std::fs::write(dir.path().join("mixone.csv"), "m\n").unwrap();
         let glob = dir.path().join("mix*");
         let (sources, _) = expand_noting(&[glob]).unwrap();
         assert_eq!(names(&sources), ["t.csv", "mixone.csv"]);

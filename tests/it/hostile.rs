@@ -695,3 +695,42 @@ fn a_json_file_of_no_known_layout_in_a_folder_is_skipped_named_it_stops_the_run(
     );
     assert!(ingest(&[config], &IngestOptions::default()).is_err());
 }
+
+#[test]
+fn a_copy_under_another_name_is_read_once_not_doubled() {
+    // The IRA layout has no tweet id: repeated rows cannot be found after reading.
+    let dir = tempfile::tempdir().unwrap();
+    let ira =
+        "author,content,publish_date\nann,hello #a,10/1/2016 19:58\nbob,hello #a,10/1/2016 19:59\n";
+    let first = write(dir.path(), "ira.csv", ira);
+    let copy = dir.path().join("copy.csv");
+    std::fs::copy(&first, &copy).unwrap();
+    // As long, other content: read.
+    let other = write(dir.path(), "other.csv", &ira.replace("ann", "cat"));
+    let (data, stats) = ingest(
+        &[first.clone(), copy.clone(), other],
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    assert_balanced(&stats);
+    assert_eq!((data.len(), stats.files.len()), (4, 2));
+    let skipped = &stats.skipped_entries;
+    assert!(
+        skipped.len() == 1
+            && skipped[0].path == copy
+            && skipped[0].why.contains("the same content as")
+            && skipped[0].why.contains(first.to_str().unwrap()),
+        "{skipped:?}"
+    );
+    let o = coordnet(&["stats", first.to_str().unwrap(), copy.to_str().unwrap()]);
+    let log = String::from_utf8_lossy(&[o.stdout, o.stderr].concat()).into_owned();
+    assert!(o.status.success(), "{log}");
+    assert!(
+        log.contains(&format!(
+            "{} not read: the same content as {}",
+            copy.display(),
+            first.display()
+        )),
+        "{log}"
+    );
+}
