@@ -452,6 +452,14 @@ fn a_memory_limit_too_small_stops_naming_the_stage_and_the_flag() {
     assert!(!small.join("clusters.csv").exists());
     let o = coordnet(&["detect", input, "-o", "x", "--memory-limit", "lots"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a size"));
+    // A number alone was read as bytes, and stopped the run at "a limit of 0 MB".
+    let o = coordnet(&["detect", input, "-o", "x", "--memory-limit", "12"]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{log}");
+    assert!(
+        log.contains("'12' has no unit: write 12G") && !log.contains("limit of"),
+        "{log}"
+    );
 }
 
 /// `coordnet` with `input` on its standard input.
