@@ -715,3 +715,29 @@ fn strict_stops_at_a_duplicate_and_a_wrong_format_stops_the_run() {
         "{err}"
     );
 }
+
+#[test]
+fn explain_refuses_one_account_given_twice() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample.to_str().unwrap();
+    // By one name twice, and by its id and its screen name.
+    let (data, _) = read(&[PathBuf::from(sample)]);
+    let a = (0..data.accounts.len() as u32)
+        .find(|&a| {
+            data.accounts
+                .screen_name(a)
+                .is_some_and(|n| n != data.accounts.key(a))
+        })
+        .unwrap();
+    let id = data.accounts.key(a).to_string();
+    let name = format!("@{}", data.accounts.screen_name(a).unwrap());
+    for (x, y, said) in [
+        (id.as_str(), id.as_str(), "given twice"),
+        (id.as_str(), name.as_str(), "are one account"),
+    ] {
+        let o = coordnet(&["explain", x, y, sample, "--window", "1m"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(said), "{err}");
+    }
+}
