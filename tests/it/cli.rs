@@ -741,3 +741,27 @@ fn explain_refuses_one_account_given_twice() {
         assert!(err.contains(said), "{err}");
     }
 }
+
+#[cfg(not(feature = "distributed"))]
+#[test]
+fn flags_of_a_run_across_processes_say_how_to_build_for_one() {
+    let o = coordnet(&[
+        "detect",
+        "in.csv",
+        "-o",
+        "x",
+        "--processes",
+        "2",
+        "--process",
+        "0",
+        "--hostfile",
+        "h.txt",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("without the `distributed` feature")
+            && err.contains("cargo build --release --features distributed"),
+        "{err}"
+    );
+}
