@@ -53,7 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "'{}' given twice: explain shows what links two accounts; give two",
         args.a
     );
-    args.input.apply_threads()?;
+    args.input.prepare()?;
     let GraphKind::Coaction(kind) = args.graph.kind else {
         anyhow::bail!("explain works on co-action graphs; pass --kind co-retweet (or co-hashtag, co-url, ...)");
     };

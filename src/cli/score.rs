@@ -61,7 +61,7 @@ pub fn show_defaults(cmd: clap::Command) -> clap::Command {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    args.input.apply_threads()?;
+    args.input.prepare()?;
     if let Some(dir) = &args.output {
         coordnet::report::safe::check_output_dir(dir, &args.input.inputs)?;
         coordnet::report::safe::check_can_write(dir, true)?;

@@ -69,6 +69,7 @@ pub fn show_range(cmd: clap::Command) -> clap::Command {
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
+    coordnet::report::safe::check_can_write(&a.out, true)?;
     let mut c = match a.archive_only {
         true => SynthConfig::archive(a.tweets),
         false => SynthConfig::new(a.tweets),

@@ -29,6 +29,9 @@ impl Source {
     }
 }
 
+/// Where standard input is read from: given as `-`.
+const STDIN: &str = "/dev/stdin";
+
 /// Files found under `inputs`: directories are walked (sorted, hidden files skipped), globs
 /// expanded, zip archives listed entry by entry. A name that matches nothing is an error.
 pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
@@ -51,6 +54,11 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
     let mut skipped = Vec::new();
     let mut walked = std::collections::HashSet::new();
     for input in inputs {
+        // `-` is standard input, as in most tools, read as the stream it is.
+        let input = match input.as_os_str() == "-" && !input.exists() {
+            true => &PathBuf::from(STDIN),
+            false => input,
+        };
         let s = input.to_string_lossy();
         if !input.exists() && s.contains(['*', '?', '[']) {
             let paths =

@@ -765,3 +765,37 @@ fn flags_of_a_run_across_processes_say_how_to_build_for_one() {
         "{err}"
     );
 }
+
+#[test]
+fn a_temp_dir_that_cannot_take_a_file_is_refused_before_the_input_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // An input that would stop the run on its own, were it read first.
+    let other = write(dir.path(), "other.csv", "a,b\n1,2\n");
+    let missing = dir.path().join("missing");
+    let (other, missing) = (other.to_str().unwrap(), missing.to_str().unwrap());
+    let out = dir.path().join("out");
+    for args in [
+        vec!["detect", other, "-o", out.to_str().unwrap()],
+        vec!["stats", other],
+    ] {
+        let o = coordnet(&[args, vec!["--temp-dir", missing]].concat());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("missing: cannot make a temporary file there")
+                && err.contains("--temp-dir")
+                && !err.contains("unknown CSV layout"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_dash_reads_standard_input() {
+    let csv = "tweetid,userid,tweet_time,tweet_text\n1,u1,2020-03-01 00:03,hi\n";
+    let o = coordnet_fed(&["stats", "--json", "-"], csv.as_bytes().to_vec());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ingest"]["rows_accepted"], 1);
+}
