@@ -80,14 +80,25 @@ impl Session {
     }
 }
 
+/// The flags of a run across processes, taken (and hidden) only to say that this build
+/// cannot run one: clap alone would call them unknown, as if mistyped.
 #[cfg(not(feature = "distributed"))]
 #[derive(clap::Args, Debug)]
-pub struct ClusterArgs {}
+pub struct ClusterArgs {
+    #[arg(long, hide = true)]
+    processes: Option<String>,
+    #[arg(long, hide = true)]
+    process: Option<String>,
+    #[arg(long, hide = true)]
+    hostfile: Option<String>,
+    #[arg(long, hide = true)]
+    connect_timeout: Option<String>,
+}
 
 #[cfg(not(feature = "distributed"))]
 impl ClusterArgs {
     pub fn silence_others(&self) -> anyhow::Result<()> {
-        Ok(())
+        self.refuse_across()
     }
 
     pub fn across(&self) -> bool {
@@ -95,7 +106,25 @@ impl ClusterArgs {
     }
 
     pub fn writes_outputs(&self) -> anyhow::Result<bool> {
+        self.refuse_across()?;
         Ok(true)
+    }
+
+    fn refuse_across(&self) -> anyhow::Result<()> {
+        let flags = [
+            ("--processes", &self.processes),
+            ("--process", &self.process),
+            ("--hostfile", &self.hostfile),
+            ("--connect-timeout", &self.connect_timeout),
+        ];
+        if let Some((flag, _)) = flags.iter().find(|(_, v)| v.is_some()) {
+            anyhow::bail!(
+                "{flag}: this coordnet was built without the `distributed` feature, which runs \
+                 across processes; build it with `cargo build --release --features \
+                 distributed`, or leave out --processes, --process and --hostfile"
+            );
+        }
+        Ok(())
     }
 
     pub fn read(

@@ -38,7 +38,7 @@ pub struct Args {
     iterations: Option<u32>,
 
     /// Connected components instead of Leiden (fast, coarse).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["quality", "resolution", "seed", "runs", "iterations"])]
     components: bool,
 
     /// Column holding the first node.

@@ -211,7 +211,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.cluster.writes_outputs()? {
         coordnet::report::safe::check_can_write(&args.output, true)?;
     }
-    args.input.apply_threads()?;
+    args.input.prepare()?;
     let started = Instant::now();
     args.cluster.silence_others()?;
     let progress =

@@ -55,7 +55,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(path) = &args.html {
         coordnet::report::safe::check_can_write(path, false)?;
     }
-    args.input.apply_threads()?;
+    anyhow::ensure!(
+        args.a.trim_start_matches('@') != args.b.trim_start_matches('@'),
+        "'{}' given twice: explain shows what links two accounts; give two",
+        args.a
+    );
+    args.input.prepare()?;
     let GraphKind::Coaction(kind) = args.graph.kind else {
         anyhow::bail!("explain works on co-action graphs; pass --kind co-retweet (or co-hashtag, co-url, ...)");
     };
@@ -80,6 +85,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             })
     };
     let (a, b) = (find(&args.a)?, find(&args.b)?);
+    anyhow::ensure!(
+        a != b,
+        "'{}' and '{}' are one account (its id and its screen name): explain shows what links \
+         two accounts; give two",
+        args.a,
+        args.b
+    );
     let p = coaction_graph(&data, kind, &opts)?;
     coordnet::tell!("{}", projection_summary(&p));
     let (x, y) = (a.min(b), a.max(b));

@@ -123,7 +123,7 @@ impl GraphArgs {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    args.input.apply_threads()?;
+    args.input.prepare()?;
     anyhow::ensure!(
         !(args.graph.coortweet && args.cluster.across()),
         "--coortweet counts on one process (CooRTweet's participation filter reads which \

@@ -167,8 +167,12 @@ impl InputArgs {
         }
     }
 
-    /// Size the thread pool as `--threads` says (results do not depend on it).
-    pub fn apply_threads(&self) -> anyhow::Result<()> {
+    /// Before reading: refuse a `--temp-dir` that cannot take a file, and size the thread pool
+    /// as `--threads` says (results do not depend on it).
+    pub fn prepare(&self) -> anyhow::Result<()> {
+        if let Some(dir) = &self.temp_dir {
+            coordnet::memory::check_temp_dir(dir)?;
+        }
         if let Some(t) = self.threads {
             anyhow::ensure!(t > 0, "--threads must be 1 or more");
             rayon::ThreadPoolBuilder::new()

@@ -50,7 +50,8 @@ pub fn run() -> anyhow::Result<()> {
         .mut_subcommand("communities", communities::show_defaults)
         .mut_subcommand("graph", graph::show_defaults)
         .mut_subcommand("explain", explain::show_defaults)
-        .mut_subcommand("score", score::show_defaults);
+        .mut_subcommand("score", score::show_defaults)
+        .mut_subcommand("synth", synth::show_range);
     let cli = Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit());
     progress::set_quiet(cli.quiet);
     match cli.command {

@@ -81,7 +81,7 @@ struct Group<'a> {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let started = Instant::now();
-    args.input.apply_threads()?;
+    args.input.prepare()?;
     if let Some(dir) = &args.output {
         coordnet::report::safe::check_output_dir(dir, &args.input.inputs)?;
         coordnet::report::safe::check_can_write(dir, true)?;

@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    args.input.apply_threads()?;
+    args.input.prepare()?;
     let progress = Reporter::new(1);
     let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
     progress.finish();

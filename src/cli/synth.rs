@@ -1,6 +1,6 @@
 //! `coordnet synth`: write generated data with planted networks and its truth.
 
-use coordnet::synth::{generate, Compression, SynthConfig};
+use coordnet::synth::{generate, Compression, SynthConfig, TWEETS};
 use std::path::PathBuf;
 
 /// Generate tweets in the information-operations archive's CSV layout, with planted
@@ -15,7 +15,7 @@ pub struct Args {
     #[arg(short, long, value_name = "DIR")]
     out: PathBuf,
 
-    /// About how many tweets to write (10^4 to 10^8).
+    /// About how many tweets to write (the range: `show_range`).
     #[arg(long, default_value_t = 100_000)]
     tweets: u64,
 
@@ -60,7 +60,16 @@ pub struct Args {
     archive_only: bool,
 }
 
+/// `--help` gives the range of tweets the library takes.
+pub fn show_range(cmd: clap::Command) -> clap::Command {
+    let (least, most) = (TWEETS.start(), TWEETS.end());
+    cmd.mut_arg("tweets", |a| {
+        a.help(format!("About how many tweets to write, {least} to {most}"))
+    })
+}
+
 pub fn run(a: Args) -> anyhow::Result<()> {
+    coordnet::report::safe::check_can_write(&a.out, true)?;
     let mut c = match a.archive_only {
         true => SynthConfig::archive(a.tweets),
         false => SynthConfig::new(a.tweets),

@@ -27,7 +27,7 @@ pub fn leiden_with_progress(
 ) -> Result<Partition> {
     check(graph, config)?;
     let mut best: Option<Partition> = None;
-    for run in 0..config.runs.max(1) {
+    for run in 0..config.runs {
         let seed = config.seed.wrapping_add(run as u64);
         let p = leiden_run(graph, config, seed, progress);
         if best.as_ref().is_none_or(|b| p.quality > b.quality) {
@@ -42,6 +42,11 @@ fn check(graph: &Graph, config: &LeidenConfig) -> Result<()> {
         return Err(Error::config(
             "Leiden needs an undirected graph; build a co-action graph, or symmetrise the \
              retweet graph first",
+        ));
+    }
+    if config.runs == 0 {
+        return Err(Error::config(
+            "0 runs would find no clusters: Leiden needs at least 1 run (the default)",
         ));
     }
     if !(config.resolution.is_finite() && config.resolution > 0.0) {

@@ -128,7 +128,7 @@ fn read_across(
     progress: &dyn Progress,
     link: &Link<Shipment>,
 ) -> Result<Gathered> {
-    let (sources, skipped) = source::expand_noting(inputs)?;
+    let (sources, skipped) = super::sources(inputs, opts)?;
     let sizes: Vec<u64> = (sources.iter())
         .map(|s| source::expected_bytes(s).max(source::size_on_disk(s)))
         .collect();
@@ -667,6 +667,7 @@ mod tests {
             Source {
                 path,
                 zip_entry: None,
+                found: false,
             }
         };
         let big = file("big.csv", b"tweetid,userid\n");

@@ -290,7 +290,7 @@ pub fn ingest_with_progress(
     opts: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<(Dataset, IngestStats)> {
-    let (sources, skipped) = source::expand_noting(inputs)?;
+    let (sources, skipped) = sources(inputs, opts)?;
     let expected = sources.iter().map(source::expected_bytes).sum();
     let on_disk = sources.iter().map(source::size_on_disk).sum();
     progress.stage("reading input", Some(Total::Bytes(on_disk)));
@@ -302,6 +302,51 @@ pub fn ingest_with_progress(
         stats.skipped_entries = skipped;
     }
     out
+}
+
+/// The inputs to read, and those found and left out: [`source::expand_noting`]'s, less the
+/// files found in a folder whose layout is not recognised (without `strict`: a folder's notes
+/// or answer key should not stop the run, yet a file named is meant to be read).
+pub(crate) fn sources(
+    inputs: &[PathBuf],
+    opts: &IngestOptions,
+) -> Result<(Vec<Source>, Vec<source::Skipped>)> {
+    let (sources, mut skipped) = source::expand_noting(inputs)?;
+    if opts.strict {
+        return Ok((sources, skipped));
+    }
+    let mut kept = Vec::with_capacity(sources.len());
+    for s in sources {
+        match unrecognised(&s, opts)? {
+            Some(why) => skipped.push(source::Skipped {
+                path: s.display_path(),
+                why,
+            }),
+            None => kept.push(s),
+        }
+    }
+    Ok((kept, skipped))
+}
+
+/// Why a file found in a folder is left out, if its layout is not one `coordnet` recognises.
+/// Its first lines are read for this, and again when it is read; any other fault is left for
+/// that reading to report.
+fn unrecognised(s: &Source, opts: &IngestOptions) -> Result<Option<String>> {
+    if !s.found || (s.zip_entry.is_none() && source::is_stream(&s.path)) {
+        return Ok(None);
+    }
+    let name = s.display_path();
+    source::with_reader(s, |reader| {
+        let pool = BufferPool::default();
+        let mut chunker = Chunker::new(reader, opts.chunk_bytes, opts.max_record_bytes, pool);
+        Ok(match recognise(&mut chunker, &name, opts) {
+            Err(RecogniseError::Unknown { reason, .. }) => Some(format!(
+                "{reason}; to read it, give its name with --format FORMAT (an action CSV: \
+                 --format actions --account COL --time COL --object COL)"
+            )),
+            _ => None,
+        })
+    })
 }
 
 /// Read one input held in memory (plain, not compressed), named `name` in messages: what
@@ -591,7 +636,7 @@ fn recognise_stream(
 ) -> Result<Option<Layout>> {
     recognise(chunker, name, opts).map_err(|e| match e {
         RecogniseError::Io(e) => read_error(name, e),
-        RecogniseError::Other(e) => e,
+        RecogniseError::Unknown { error, .. } | RecogniseError::Other(error) => error,
     })
 }
 
@@ -740,6 +785,11 @@ fn merge(
 
 enum RecogniseError {
     Io(std::io::Error),
+    /// No layout recognised: `reason` says why in a sentence without the file's name.
+    Unknown {
+        reason: String,
+        error: Error,
+    },
     Other(Error),
 }
 
@@ -791,8 +841,13 @@ fn recognise(
                 .with_setting(Setting::Format)
                 .into())
             }
-            None => twitter_json::recognise(chunker, opts.max_record_bytes)?
-                .map_err(|m| Error::format(name, m))?,
+            None => match twitter_json::recognise(chunker, opts.max_record_bytes)? {
+                Ok(format) => format,
+                Err(reason) => {
+                    let error = Error::format(name, &reason);
+                    return Err(RecogniseError::Unknown { reason, error });
+                }
+            },
         };
         chunker.set_quoted(false);
         return Ok(Some(if format == Format::TwitterV2 {
@@ -819,14 +874,25 @@ fn recognise(
         .collect();
     let consumed = (head.len() + 1).min(chunker.peek(head.len() + 1)?.len());
     chunker.skip(consumed, 1);
-    let layout = csv_layout(&header, opts, name)?;
-    Ok(Some(layout))
+    let Some(format) = csv_format(&header, opts) else {
+        let reason = format!("unknown CSV layout (columns: {})", header.join(", "));
+        let error = Error::format(
+            name,
+            format!(
+                "{reason}; name its account, time and object columns as an action CSV, or give \
+                 its format"
+            ),
+        )
+        .with_setting(Setting::ActionColumns);
+        return Err(RecogniseError::Unknown { reason, error });
+    };
+    Ok(Some(csv_layout(&header, format, opts, name)?))
 }
 
-fn csv_layout(header: &[String], opts: &IngestOptions, name: &std::path::Path) -> Result<Layout> {
-    let err = |m: String| Error::format(name, m);
+/// The format a CSV of this header is read as: `opts`' or the one its columns say, if any.
+fn csv_format(header: &[String], opts: &IngestOptions) -> Option<Format> {
     let has = |n: &str| header.iter().any(|h| h == n);
-    let format = match opts.format {
+    Some(match opts.format {
         Some(f) => f,
         None if opts.mapping.is_some() => Format::Actions,
         None if has("tweetid") && has("userid") => Format::IoTweets,
@@ -834,15 +900,17 @@ fn csv_layout(header: &[String], opts: &IngestOptions, name: &std::path::Path) -
         None if has("content") && has("publish_date") => Format::Ira,
         None if actions::Columns::is_coortweet(header) => Format::Actions,
         None if cnt::Columns::is_cnt(header) => Format::Cnt,
-        None => {
-            return Err(err(format!(
-                "unknown CSV layout (columns: {}); name its account, time and object columns \
-                 as an action CSV, or give its format",
-                header.join(", ")
-            ))
-            .with_setting(Setting::ActionColumns))
-        }
-    };
+        None => return None,
+    })
+}
+
+fn csv_layout(
+    header: &[String],
+    format: Format,
+    opts: &IngestOptions,
+    name: &std::path::Path,
+) -> Result<Layout> {
+    let err = |m: String| Error::format(name, m);
     Ok(match format {
         Format::IoTweets => Layout::IoTweets(io_archive::TweetColumns::new(header).map_err(err)?),
         Format::IoUsers => Layout::IoUsers(io_archive::UserColumns::new(header).map_err(err)?),

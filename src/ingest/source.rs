@@ -14,6 +14,9 @@ pub struct Source {
     pub path: PathBuf,
     /// Index of the entry inside a zip archive.
     pub zip_entry: Option<(usize, String)>,
+    /// Found by walking a folder, not named: one whose layout is not recognised (notes or an
+    /// answer key beside the data) is left out with a warning rather than stopping the run.
+    pub found: bool,
 }
 
 impl Source {
@@ -25,6 +28,9 @@ impl Source {
         }
     }
 }
+
+/// Where standard input is read from: given as `-`.
+const STDIN: &str = "/dev/stdin";
 
 /// Files found under `inputs`: directories are walked (sorted, hidden files skipped), globs
 /// expanded, zip archives listed entry by entry. A name that matches nothing is an error.
@@ -41,13 +47,18 @@ pub struct Skipped {
 
 /// [`expand`], also giving what was found and left out: zip entries and files in folders
 /// that are not data files by their names, compressed files and zips inside a zip, a file
-/// given twice (by name, link or folder: its rows would count twice), and folders reached
-/// again through a link (a link to a folder above would never end).
+/// given twice (by name, link, folder or a copy's name: its rows would count twice), and
+/// folders reached again through a link (a link to a folder above would never end).
 pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let mut walked = std::collections::HashSet::new();
     for input in inputs {
+        // `-` is standard input, as in most tools, read as the stream it is.
+        let input = match input.as_os_str() == "-" && !input.exists() {
+            true => &PathBuf::from(STDIN),
+            false => input,
+        };
         let s = input.to_string_lossy();
         if !input.exists() && s.contains(['*', '?', '[']) {
             let paths =
@@ -55,11 +66,12 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
             let mut found: Vec<PathBuf> = paths.filter_map(|p| p.ok()).collect();
             found.sort();
             let before = files.len();
+            // A file a glob matches counts as named, as it would if the shell expanded it.
             for p in found {
                 if p.is_dir() {
                     walk(&p, &mut files, &mut skipped, &mut walked)?;
                 } else if p.is_file() {
-                    files.push(p);
+                    files.push((p, false));
                 }
             }
             if files.len() == before {
@@ -74,26 +86,16 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
                 )));
             }
         } else if input.is_file() || is_stream(input) {
-            files.push(input.clone());
+            files.push((input.clone(), false));
         } else {
             let e = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory");
             return Err(Error::io(input, e));
         }
     }
     let mut sources = Vec::new();
-    let mut seen: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
-    for path in files {
-        if !is_stream(&path) {
-            let real = path.canonicalize().map_err(|e| Error::io(&path, e))?;
-            if let Some(first) = seen.get(&real) {
-                let why = format!("the same file as {}, read once", first.display());
-                skipped.push(Skipped { path, why });
-                continue;
-            }
-            seen.insert(real, path.clone());
-        }
+    for (path, found) in read_once(files, &mut skipped)? {
         if !is_stream(&path) && compression(&path)? == Compression::Zip {
-            let (entries, left_out) = zip_entries(&path)?;
+            let (entries, left_out) = zip_entries(&path, found)?;
             sources.extend(entries);
             skipped.extend(left_out.into_iter().map(|n| Skipped {
                 path: PathBuf::from(format!("{}!/{n}", path.display())),
@@ -103,15 +105,77 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
             sources.push(Source {
                 path,
                 zip_entry: None,
+                found,
             });
         }
     }
     Ok((sources, skipped))
 }
 
+/// Each of `files` once, however it is reached: by path (a link, a folder and a file in it)
+/// or by content (a copy under another name). Its rows would count twice, and a layout with
+/// no tweet id (the IRA's) gives no way to find them afterwards. Only files of one size can be
+/// copies, so only those (rare) are hashed before reading.
+fn read_once(
+    files: Vec<(PathBuf, bool)>,
+    skipped: &mut Vec<Skipped>,
+) -> Result<Vec<(PathBuf, bool)>> {
+    use std::collections::HashMap;
+    let mut by_path: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut sizes: HashMap<u64, usize> = HashMap::new();
+    let mut kept = Vec::with_capacity(files.len());
+    for (path, found) in files {
+        let mut size = None;
+        if !is_stream(&path) {
+            let real = path.canonicalize().map_err(|e| Error::io(&path, e))?;
+            if let Some(first) = by_path.get(&real) {
+                let why = format!("the same file as {}, read once", first.display());
+                skipped.push(Skipped { path, why });
+                continue;
+            }
+            by_path.insert(real, path.clone());
+            let len = std::fs::metadata(&path)
+                .map_err(|e| Error::io(&path, e))?
+                .len();
+            // Empty files hold no rows to count twice.
+            if len > 0 {
+                *sizes.entry(len).or_default() += 1;
+                size = Some(len);
+            }
+        }
+        kept.push((path, found, size));
+    }
+    let mut by_content: HashMap<String, PathBuf> = HashMap::new();
+    let mut out = Vec::with_capacity(kept.len());
+    for (path, found, size) in kept {
+        if size.is_some_and(|len| sizes[&len] > 1) {
+            let hash = sha256(&path)?;
+            if let Some(first) = by_content.get(&hash) {
+                let why = format!(
+                    "the same content as {} (SHA-256 {hash}), read once",
+                    first.display()
+                );
+                skipped.push(Skipped { path, why });
+                continue;
+            }
+            by_content.insert(hash, path.clone());
+        }
+        out.push((path, found));
+    }
+    Ok(out)
+}
+
+/// The SHA-256 of the file at `path` as it is on disk, as `sha256sum` prints it.
+fn sha256(path: &Path) -> Result<String> {
+    let mut hash = Sha256::new();
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    std::io::copy(&mut file, &mut hash).map_err(|e| Error::io(path, e))?;
+    Ok(hex(hash))
+}
+
 fn walk(
     dir: &Path,
-    out: &mut Vec<PathBuf>,
+    out: &mut Vec<(PathBuf, bool)>,
     skipped: &mut Vec<Skipped>,
     walked: &mut std::collections::HashSet<PathBuf>,
 ) -> Result<()> {
@@ -136,7 +200,7 @@ fn walk(
         if p.is_dir() {
             walk(&p, out, skipped, walked)?;
         } else if is_input_name(&p) {
-            out.push(p);
+            out.push((p, true));
         } else {
             skipped.push(Skipped {
                 path: p,
@@ -188,7 +252,7 @@ fn compression_of(magic: &[u8]) -> Compression {
 
 /// A named pipe or a device such as `/dev/stdin`: read once, as it comes, never reopened
 /// (opening it again would lose what the first opening read).
-fn is_stream(path: &Path) -> bool {
+pub(crate) fn is_stream(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
@@ -206,9 +270,10 @@ pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usi
     Ok(n)
 }
 
-/// The data entries of a zip archive, and the names of those left out.
+/// The data entries of a zip archive, and the names of those left out. The entries are
+/// `found` as the archive is.
 #[cfg(feature = "zip")]
-fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
+fn zip_entries(path: &Path, found: bool) -> Result<(Vec<Source>, Vec<String>)> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut archive = zip::ZipArchive::new(BufReader::new(f))
         .map_err(|e| Error::format(path, format!("not a readable zip archive: {e}")))?;
@@ -227,6 +292,7 @@ fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
             out.push(Source {
                 path: path.to_path_buf(),
                 zip_entry: Some((i, name)),
+                found,
             });
         } else {
             skipped.push(name);
@@ -313,7 +379,7 @@ fn is_data_entry(name: &str) -> bool {
 }
 
 #[cfg(not(feature = "zip"))]
-fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
+fn zip_entries(path: &Path, _: bool) -> Result<(Vec<Source>, Vec<String>)> {
     Err(Error::config(format!(
         "{}: zip input needs the `zip` feature (build with default features)",
         path.display()
@@ -366,13 +432,7 @@ pub fn with_reader_hashed<T>(
     let path = &source.path;
     if let Some((index, _)) = &source.zip_entry {
         let t = with_zip_entry(path, *index, f)?;
-        let mut hash = Sha256::new();
-        std::io::copy(
-            &mut File::open(path).map_err(|e| Error::io(path, e))?,
-            &mut hash,
-        )
-        .map_err(|e| Error::io(path, e))?;
-        return Ok((t, hex(hash)));
+        return Ok((t, sha256(path)?));
     }
     let mut hash = Sha256::new();
     let file = Hashing {
@@ -473,7 +533,7 @@ fn with_zip_entry<T>(
     _: usize,
     _: impl FnOnce(&mut dyn Read) -> Result<T>,
 ) -> Result<T> {
-    zip_entries(path).map(|_| unreachable!())
+    zip_entries(path, false).map(|_| unreachable!())
 }
 
 #[cfg(test)]
@@ -493,8 +553,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().join("data");
         std::fs::create_dir_all(d.join("sub")).unwrap();
-        std::fs::write(d.join("a.csv"), "x\n").unwrap();
-        std::fs::write(d.join("sub/b.csv"), "x\n").unwrap();
+        std::fs::write(d.join("a.csv"), "a\n").unwrap();
+        std::fs::write(d.join("sub/b.csv"), "b\n").unwrap();
         std::fs::write(d.join("notes.txt"), "x\n").unwrap();
         // A link to the folder above and one to itself: a walk that follows them never ends.
         std::os::unix::fs::symlink("..", d.join("sub/up")).unwrap();
@@ -524,8 +584,8 @@ mod tests {
     fn a_glob_that_matches_a_folder_reads_the_folder() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("mixed")).unwrap();
-        std::fs::write(dir.path().join("mixed/t.csv"), "x\n").unwrap();
-        std::fs::write(dir.path().join("mixone.csv"), "x\n").unwrap();
+        std::fs::write(dir.path().join("mixed/t.csv"), "t\n").unwrap();
+        std::fs::write(dir.path().join("mixone.csv"), "m\n").unwrap();
         let glob = dir.path().join("mix*");
         let (sources, _) = expand_noting(&[glob]).unwrap();
         assert_eq!(names(&sources), ["t.csv", "mixone.csv"]);

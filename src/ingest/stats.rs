@@ -51,8 +51,9 @@ pub struct IngestStats {
     pub reused_tweet_ids: u64,
     /// Records repeated whole and kept, when asked to keep them (CooRTweet counts every row).
     pub repeated_rows_kept: u64,
-    /// Zip entries not read: compressed files or zips inside a zip, and entries that are not
-    /// data files by their names (`archive.zip!/entry`).
+    /// Inputs found and not read, and why: files in folders and zip entries (`archive.zip!/entry`)
+    /// that are not data files by their names or of no layout recognised, compressed files or
+    /// zips inside a zip, a file given twice.
     pub skipped_entries: Vec<super::source::Skipped>,
     pub bytes_read: u64,
     pub seconds: f64,

@@ -150,6 +150,15 @@ impl AsideReader {
     }
 }
 
+/// Refuse a folder for temporary files that cannot take one (missing, not a folder, no
+/// permission) before the input is read, rather than when the first file is set aside.
+pub fn check_temp_dir(dir: &Path) -> Result<()> {
+    tempfile::tempfile_in(dir).map(drop).map_err(|e| {
+        let e = std::io::Error::new(e.kind(), format!("cannot make a temporary file there: {e}"));
+        Error::io(dir, e).with_setting(Setting::TempDir)
+    })
+}
+
 /// A temporary file in `dir` (`--temp-dir`) that could not be written or read.
 pub(crate) fn temp_file_error(dir: &Path, verb: &str, what: &str, e: std::io::Error) -> Error {
     let e = std::io::Error::new(

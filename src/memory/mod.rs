@@ -6,7 +6,7 @@
 mod aside;
 
 pub(crate) use aside::temp_file_error;
-pub use aside::{Aside, AsideReader, AsideWriter, Word};
+pub use aside::{check_temp_dir, Aside, AsideReader, AsideWriter, Word};
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
@@ -60,7 +60,8 @@ fn kib_field(file: &str, name: &str) -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// `12G`, `500M`, `1.5GB`, `800MiB` or plain bytes (powers of 1024 either way).
+/// `12G`, `500M`, `1.5GB`, `800MiB` or `4096B` (powers of 1024 either way). A number alone
+/// is refused: meant as gigabytes or megabytes, read as bytes it would stop any run.
 pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
     let t = s.trim();
     let split = t
@@ -68,7 +69,13 @@ pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
         .unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
     let shift = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 0,
+        "" => {
+            return Err(format!(
+                "'{s}' has no unit: write {t}G for gigabytes or {t}M for megabytes (K, M, G \
+                 or T, powers of 1024)"
+            ))
+        }
+        "b" => 0,
         "k" | "kb" | "kib" => 10,
         "m" | "mb" | "mib" => 20,
         "g" | "gb" | "gib" => 30,
@@ -223,7 +230,9 @@ mod tests {
         assert_eq!(parse_size("500M"), Ok(500 << 20));
         assert_eq!(parse_size("1.5GB"), Ok(3 << 29));
         assert_eq!(parse_size("800 MiB"), Ok(800 << 20));
-        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("4096B"), Ok(4096));
+        let bare = parse_size("12").unwrap_err();
+        assert!(bare.contains("no unit") && bare.contains("12G"), "{bare}");
         assert!(parse_size("lots").is_err());
         assert!(parse_size("12Q").is_err());
         assert!(parse_size("0").is_err());

@@ -24,6 +24,11 @@ pub use plan::{NetworkKind, NetworkSpec};
 use crate::error::{Error, Result};
 use std::path::Path;
 
+/// How many tweets a generated collection may have: the planted networks stop shrinking at a
+/// fifth of their size for 100,000 tweets, and hold about 2,500 tweets then; the most is the
+/// size the generator is built and checked for.
+pub const TWEETS: std::ops::RangeInclusive<u64> = 10_000..=100_000_000;
+
 /// The knobs of the generator. `SynthConfig::new(tweets)` gives the defaults: a hard but
 /// fair test whose planted networks scale with the number of tweets.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -145,9 +150,18 @@ impl SynthConfig {
     }
 
     pub fn validate(&self) -> Result<()> {
-        if self.tweets == 0 || self.days == 0 || self.organic_accounts < 10 {
+        if !TWEETS.contains(&self.tweets) {
+            return Err(Error::config(format!(
+                "synth writes {} to {} tweets, not {}: the planted networks shrink no further, \
+                 so fewer would not hold them (more would be written than asked)",
+                TWEETS.start(),
+                TWEETS.end(),
+                self.tweets
+            )));
+        }
+        if self.days == 0 || self.organic_accounts < 10 {
             return Err(Error::config(
-                "synth needs tweets > 0, days > 0 and at least 10 organic accounts",
+                "synth needs days > 0 and at least 10 organic accounts",
             ));
         }
         if self.trap_accounts.0 > self.trap_accounts.1

@@ -452,6 +452,14 @@ fn a_memory_limit_too_small_stops_naming_the_stage_and_the_flag() {
     assert!(!small.join("clusters.csv").exists());
     let o = coordnet(&["detect", input, "-o", "x", "--memory-limit", "lots"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a size"));
+    // A number alone was read as bytes, and stopped the run at "a limit of 0 MB".
+    let o = coordnet(&["detect", input, "-o", "x", "--memory-limit", "12"]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{log}");
+    assert!(
+        log.contains("'12' has no unit: write 12G") && !log.contains("limit of"),
+        "{log}"
+    );
 }
 
 /// `coordnet` with `input` on its standard input.
@@ -706,4 +714,88 @@ fn strict_stops_at_a_duplicate_and_a_wrong_format_stops_the_run() {
         err.contains("none of its 41 records reads as twitter-v1 (--format)"),
         "{err}"
     );
+}
+
+#[test]
+fn explain_refuses_one_account_given_twice() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample.to_str().unwrap();
+    // By one name twice, and by its id and its screen name.
+    let (data, _) = read(&[PathBuf::from(sample)]);
+    let a = (0..data.accounts.len() as u32)
+        .find(|&a| {
+            data.accounts
+                .screen_name(a)
+                .is_some_and(|n| n != data.accounts.key(a))
+        })
+        .unwrap();
+    let id = data.accounts.key(a).to_string();
+    let name = format!("@{}", data.accounts.screen_name(a).unwrap());
+    for (x, y, said) in [
+        (id.as_str(), id.as_str(), "given twice"),
+        (id.as_str(), name.as_str(), "are one account"),
+    ] {
+        let o = coordnet(&["explain", x, y, sample, "--window", "1m"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(said), "{err}");
+    }
+}
+
+#[cfg(not(feature = "distributed"))]
+#[test]
+fn flags_of_a_run_across_processes_say_how_to_build_for_one() {
+    let o = coordnet(&[
+        "detect",
+        "in.csv",
+        "-o",
+        "x",
+        "--processes",
+        "2",
+        "--process",
+        "0",
+        "--hostfile",
+        "h.txt",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("without the `distributed` feature")
+            && err.contains("cargo build --release --features distributed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_temp_dir_that_cannot_take_a_file_is_refused_before_the_input_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // An input that would stop the run on its own, were it read first.
+    let other = write(dir.path(), "other.csv", "a,b\n1,2\n");
+    let missing = dir.path().join("missing");
+    let (other, missing) = (other.to_str().unwrap(), missing.to_str().unwrap());
+    let out = dir.path().join("out");
+    for args in [
+        vec!["detect", other, "-o", out.to_str().unwrap()],
+        vec!["stats", other],
+    ] {
+        let o = coordnet(&[args, vec!["--temp-dir", missing]].concat());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("missing: cannot make a temporary file there")
+                && err.contains("--temp-dir")
+                && !err.contains("unknown CSV layout"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_dash_reads_standard_input() {
+    let csv = "tweetid,userid,tweet_time,tweet_text\n1,u1,2020-03-01 00:03,hi\n";
+    let o = coordnet_fed(&["stats", "--json", "-"], csv.as_bytes().to_vec());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ingest"]["rows_accepted"], 1);
 }

@@ -314,3 +314,24 @@ fn directed_graphs_and_negative_weights_are_refused_with_advice() {
     let e = leiden(&neg, &modularity(0.0, 1)).unwrap_err().to_string();
     assert!(e.contains("resolution"), "{e}");
 }
+
+#[test]
+fn components_with_leiden_settings_and_zero_runs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let edges = super::write(dir.path(), "e.csv", "source,target,weight\na,b,1\nb,c,1\n");
+    let out = dir.path().join("c.csv");
+    let (edges, out) = (edges.to_str().unwrap(), out.to_str().unwrap());
+    for (flags, said) in [
+        (
+            &["--components", "--quality", "cpm"][..],
+            "cannot be used with",
+        ),
+        (&["--components", "--runs", "3"][..], "cannot be used with"),
+        (&["--runs", "0"][..], "at least 1 run"),
+    ] {
+        let o = super::coordnet(&[&["communities", edges, "-o", out][..], flags].concat());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{flags:?}: {err}");
+        assert!(err.contains(said), "{flags:?}: {err}");
+    }
+}

@@ -621,3 +621,116 @@ fn limits_hit_are_reported_and_can_be_changed() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("try 5000"));
 }
+
+#[test]
+fn a_folder_reads_its_data_and_skips_files_of_no_known_layout_that_it_holds() {
+    // data-samples holds the tweets and, beside them, the truth and the traps.
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let dir = tempfile::tempdir().unwrap();
+    let (folder_log, folder) = detect_summary(&samples, &dir.path().join("folder"), &[]);
+    let tweets = samples.join("tweets.csv.gz");
+    let (_, alone) = detect_summary(&tweets, &dir.path().join("alone"), &[]);
+    let skipped = folder["ingest"]["skipped_entries"].as_array().unwrap();
+    let names: Vec<&str> = (skipped.iter())
+        .map(|s| s["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.len() == 2 && names[0].ends_with("traps.csv") && names[1].ends_with("truth.csv"),
+        "{skipped:?}"
+    );
+    for s in skipped {
+        let why = s["why"].as_str().unwrap();
+        assert!(
+            why.contains("unknown CSV layout") && why.contains("--format"),
+            "{why}"
+        );
+    }
+    assert!(
+        folder_log.contains("traps.csv not read: unknown CSV layout"),
+        "{folder_log}"
+    );
+    for part in ["counts", "graphs"] {
+        assert_eq!(folder[part], alone[part], "{part}");
+    }
+    let clusters = |run: &str| std::fs::read(dir.path().join(run).join("clusters.csv")).unwrap();
+    assert_eq!(clusters("folder"), clusters("alone"));
+
+    // Named, or under --strict, such a file stops the run.
+    let (out, truth) = (dir.path().join("x"), samples.join("truth.csv"));
+    let (out, truth, samples) = (
+        out.to_str().unwrap(),
+        truth.to_str().unwrap(),
+        samples.to_str().unwrap(),
+    );
+    for args in [
+        vec!["stats", tweets.to_str().unwrap(), truth],
+        vec!["stats", "--strict", samples],
+        vec!["detect", "--strict", samples, "-o", out],
+    ] {
+        let o = coordnet(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("unknown CSV layout"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_json_file_of_no_known_layout_in_a_folder_is_skipped_named_it_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    write(
+        &data,
+        "t.csv",
+        &archive_rows(&["1233905627802103808,u1,2020-03-01 00:03,hello"]),
+    );
+    let config = write(&data, "config.json", "{\"settings\": {\"a\": 1}}\n");
+    let (_, stats) = ingest(&[data], &IngestOptions::default()).unwrap();
+    assert_eq!(stats.rows_accepted, 1);
+    assert_eq!(stats.files.len(), 1);
+    let skipped = &stats.skipped_entries;
+    assert!(
+        skipped.len() == 1 && skipped[0].path == config && skipped[0].why.contains("--format"),
+        "{skipped:?}"
+    );
+    assert!(ingest(&[config], &IngestOptions::default()).is_err());
+}
+
+#[test]
+fn a_copy_under_another_name_is_read_once_not_doubled() {
+    // The IRA layout has no tweet id: repeated rows cannot be found after reading.
+    let dir = tempfile::tempdir().unwrap();
+    let ira =
+        "author,content,publish_date\nann,hello #a,10/1/2016 19:58\nbob,hello #a,10/1/2016 19:59\n";
+    let first = write(dir.path(), "ira.csv", ira);
+    let copy = dir.path().join("copy.csv");
+    std::fs::copy(&first, &copy).unwrap();
+    // As long, other content: read.
+    let other = write(dir.path(), "other.csv", &ira.replace("ann", "cat"));
+    let (data, stats) = ingest(
+        &[first.clone(), copy.clone(), other],
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    assert_balanced(&stats);
+    assert_eq!((data.len(), stats.files.len()), (4, 2));
+    let skipped = &stats.skipped_entries;
+    assert!(
+        skipped.len() == 1
+            && skipped[0].path == copy
+            && skipped[0].why.contains("the same content as")
+            && skipped[0].why.contains(first.to_str().unwrap()),
+        "{skipped:?}"
+    );
+    let o = coordnet(&["stats", first.to_str().unwrap(), copy.to_str().unwrap()]);
+    let log = String::from_utf8_lossy(&[o.stdout, o.stderr].concat()).into_owned();
+    assert!(o.status.success(), "{log}");
+    assert!(
+        log.contains(&format!(
+            "{} not read: the same content as {}",
+            copy.display(),
+            first.display()
+        )),
+        "{log}"
+    );
+}

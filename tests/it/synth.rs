@@ -268,3 +268,32 @@ fn parts_split_the_period_and_hold_the_same_tweets() {
         }
     }
 }
+
+#[test]
+fn fewer_tweets_than_the_planted_networks_hold_are_refused_not_exceeded() {
+    // --tweets 100 wrote 2,767 tweets, and said nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let o = coordnet(&["synth", "-o", out.to_str().unwrap(), "--tweets", "100"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("synth writes 10000 to"), "{err}");
+    assert!(!out.join("tweets.csv").exists());
+    let help = coordnet(&["synth", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("10000 to 100000000"), "{help}");
+}
+
+#[test]
+fn an_output_place_that_is_a_file_is_named_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "taken", "x");
+    let o = coordnet(&["synth", "-o", file.to_str().unwrap(), "--tweets", "10000"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("cannot write the output {}", file.display()))
+            && err.contains("choose another place with -o"),
+        "{err}"
+    );
+}
