@@ -418,6 +418,9 @@ fn the_command_line_takes_the_input_kind_and_a_control_collection() {
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["input"]["decided_by"], "setting");
     assert_eq!(summary["input"]["background"], "the control collection");
+    // The report's charts drew the platform reference the score did not use.
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!report.contains("platform reference"));
     let o = coordnet(&[
         "detect",
         sample.to_str().unwrap(),

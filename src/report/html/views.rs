@@ -135,11 +135,16 @@ pub fn gather(
         span,
         ..
     } = timeline;
-    let data_background = d.input.background == crate::scoring::Background::Data.name();
+    // The nulls the score used: the data's own, or the platform reference. A control's
+    // figures are not at hand here, so against a control no null is drawn (the parts table
+    // and the explanation give the control's).
+    let background = d.input.background;
+    let data_background = background == crate::scoring::Background::Data.name();
+    let reference_background = background == crate::scoring::Background::Reference.name();
     let delay_null = if data_background {
         Some(("all retweets in the data".to_string(), shares(&all_delays)))
     } else {
-        Some(("platform reference".to_string(), reference_delays()))
+        reference_background.then(|| ("platform reference".to_string(), reference_delays()))
     };
     let mut delay_labels: Vec<String> = DELAY_EDGES_S
         .iter()
@@ -213,7 +218,7 @@ pub fn gather(
                     .map(month_of)
                     .collect();
                 Some(("all accounts".to_string(), bin_shares(&mut all.into_iter())))
-            } else {
+            } else if reference_background {
                 // Creations spread evenly over the platform's life up to the data.
                 let days: Vec<i64> = (Reference::PLATFORM_START_MS / DAY_MS
                     ..first_tweet.max(Reference::PLATFORM_START_MS) / DAY_MS)
@@ -223,6 +228,8 @@ pub fn gather(
                     "platform reference".to_string(),
                     bin_shares(&mut days.into_iter()),
                 ))
+            } else {
+                None
             };
             let created_labels: Vec<String> = (lo..=hi)
                 .map(|x| {
