@@ -581,18 +581,16 @@ fn write_edge_files(dir: &Path, data: &Dataset, d: &Detection, files: &EdgeFiles
             })
         },
         || {
-            // Every member of a cluster the file shows is a node, tied or not: an archive's
-            // operation holds accounts with no fused edge inside it.
+            // Every member of a cluster the file shows is a node, tied or not (an archive's
+            // operation holds accounts with no fused edge inside it); the file's edges are
+            // inside those clusters, so their ends are among them.
             let shown = |c: u32| {
                 c != NO_CLUSTER
                     && (files.counts.options.all_edges || d.clusters[c as usize].flagged)
             };
-            let mut members = files.gexf().nodes();
-            members.extend(
-                (0..d.cluster_of.len() as u32).filter(|&u| shown(d.cluster_of[u as usize])),
-            );
-            members.sort_unstable();
-            members.dedup();
+            let members: Vec<u32> = (0..d.cluster_of.len() as u32)
+                .filter(|&u| shown(d.cluster_of[u as usize]))
+                .collect();
             let nodes = node_table(data, d, &members);
             create(dir, "network.gexf", |out| {
                 write_graph(out, GraphFormat::Gexf, data, files.gexf(), &nodes)
