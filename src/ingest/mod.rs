@@ -2,8 +2,9 @@
 //!
 //! Formats are detected per file from the header or first line (`IngestOptions::format`
 //! overrides): the information-operations archive's tweet and user CSVs, the
-//! FiveThirtyEight/Clemson IRA layout, generic action CSVs with a column mapping, and Twitter
-//! API v2 and v1.1 JSON lines. Files may be plain, gzip, zstd or zip.
+//! FiveThirtyEight/Clemson IRA layout, generic action CSVs with a column mapping,
+//! coordination-network-toolkit's CSV, Twitter API v2 and v1.1 JSON lines, and API v2 tweets
+//! flattened into CSV by twarc2. Files may be plain, gzip, zstd or zip.
 //!
 //! One thread reads and decompresses, cutting the stream into chunks of whole records; rayon
 //! parses chunks in parallel while the previous round is merged into the dataset, in input
@@ -22,6 +23,7 @@ pub mod source;
 mod stats;
 pub mod text;
 pub mod time;
+mod twarc_csv;
 mod twitter_json;
 
 #[cfg(feature = "distributed")]
@@ -60,10 +62,12 @@ pub enum Format {
     TwitterV2,
     /// Twitter API v1.1 tweet objects, one per line.
     TwitterV1,
+    /// API v2 tweets flattened into CSV by `twarc2 csv` (`id, author_id, created_at, ...`).
+    TwarcCsv,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::IoTweets,
         Format::IoUsers,
         Format::Ira,
@@ -71,6 +75,7 @@ impl Format {
         Format::Cnt,
         Format::TwitterV2,
         Format::TwitterV1,
+        Format::TwarcCsv,
     ];
 
     pub fn name(self) -> &'static str {
@@ -82,6 +87,7 @@ impl Format {
             Format::Cnt => "cnt",
             Format::TwitterV2 => "twitter-v2",
             Format::TwitterV1 => "twitter-v1",
+            Format::TwarcCsv => "twarc-csv",
         }
     }
 
@@ -173,6 +179,7 @@ enum Layout {
     Ira(ira::Columns),
     Actions(actions::Columns),
     Cnt(cnt::Columns),
+    TwarcCsv(twarc_csv::Columns),
     TwitterV2,
     TwitterV1,
 }
@@ -185,6 +192,7 @@ impl Layout {
             Layout::Ira(_) => Format::Ira,
             Layout::Actions(_) => Format::Actions,
             Layout::Cnt(_) => Format::Cnt,
+            Layout::TwarcCsv(_) => Format::TwarcCsv,
             Layout::TwitterV2 => Format::TwitterV2,
             Layout::TwitterV1 => Format::TwitterV1,
         }
@@ -197,6 +205,7 @@ impl Layout {
             Layout::Ira(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
             Layout::Actions(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
             Layout::Cnt(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
+            Layout::TwarcCsv(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
             Layout::TwitterV2 => twitter_json::parse_v2(chunk, batch),
             Layout::TwitterV1 => twitter_json::parse_v1(chunk, batch),
         }
@@ -900,6 +909,7 @@ fn csv_format(header: &[String], opts: &IngestOptions) -> Option<Format> {
         None if has("content") && has("publish_date") => Format::Ira,
         None if actions::Columns::is_coortweet(header) => Format::Actions,
         None if cnt::Columns::is_cnt(header) => Format::Cnt,
+        None if twarc_csv::Columns::is_twarc_csv(header) => Format::TwarcCsv,
         None => return None,
     })
 }
@@ -916,6 +926,7 @@ fn csv_layout(
         Format::IoUsers => Layout::IoUsers(io_archive::UserColumns::new(header).map_err(err)?),
         Format::Ira => Layout::Ira(ira::Columns::new(header).map_err(err)?),
         Format::Cnt => Layout::Cnt(cnt::Columns::new(header).map_err(err)?),
+        Format::TwarcCsv => Layout::TwarcCsv(twarc_csv::Columns::new(header).map_err(err)?),
         Format::Actions => Layout::Actions(
             actions::Columns::new(header, opts.mapping.as_ref())
                 .map_err(|m| err(m).with_setting(Setting::ActionColumns))?,

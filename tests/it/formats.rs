@@ -292,6 +292,81 @@ fn cnt_layout_is_read_as_its_preprocess_reads_it() {
     assert_eq!(ingest(&[p], &forced).unwrap().0.len(), 4);
 }
 
+/// API v2 tweets flattened by `twarc2 csv`: references by their dotted columns, entity lists
+/// as JSON (non-ASCII escaped), line breaks written `\n`, the author's profile inline; bad
+/// rows are told by line and column.
+#[test]
+fn twarc_csv_layout_is_read_by_its_column_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "id,conversation_id,referenced_tweets.replied_to.id,referenced_tweets.retweeted.id,\
+        referenced_tweets.quoted.id,author_id,in_reply_to_user_id,in_reply_to_username,\
+        retweeted_user_id,retweeted_username,quoted_user_id,quoted_username,created_at,text,lang,\
+        source,entities.hashtags,entities.mentions,entities.urls,author.id,author.created_at,\
+        author.username,author.public_metrics.followers_count,author.public_metrics.following_count";
+    let p = write(
+        dir.path(),
+        "tweets.csv",
+        &format!(
+            "{header}\n\
+             10,10,,,,101,,,,,,,2021-09-22T16:37:20.000Z,Vote #Café\\nnow @bob,en,Twitter Web App,\
+             \"[\"\"#Caf\\u00e9\"\"]\",\"[\"\"@bob\"\"]\",\"[\"\"https://www.Example.com/a?utm_source=x\"\"]\",\
+             101,2015-01-01T00:00:00.000Z,alice,12,3\n\
+             11,10,,10,,102,,,101,alice,,,2021-09-22T16:37:25.000Z,Vote #Café\\nnow @bob,en,,\
+             \"[\"\"#Caf\\u00e9\"\"]\",,,102,,bob,,\n\
+             12,10,10,,11,103,101,alice,,,102,bob,2021-09-22T16:38:00.000Z,@alice no,en,,,,,103,,carol,x,\n\
+             13,13,,,10,104,,,,,101,alice,2021-09-22T16:39:00.000Z,look,en,,,,,104,,dave,,\n\
+             14,14,,,,105,,,,,,,2021-09-22T16:40:00.000Z,bad,en,,['#a'],,,105,,erin,,\n\
+             15,15,,,,106,,,,,,,yesterday,late,en,,,,,106,,frank,,\n"
+        ),
+    );
+    let (d, r) = ingest(std::slice::from_ref(&p), &IngestOptions::default()).unwrap();
+    assert_balanced(&r);
+    assert_eq!(r.files[0].format, Some(coordnet::Format::TwarcCsv));
+    assert_eq!((r.rows_accepted, r.rows_rejected), (4, 2));
+    let example = |reason: &str| r.rejected[reason].examples[0].clone();
+    assert!(example("bad list").contains("tweets.csv:6, column 'entities.hashtags'"));
+    assert!(example("bad time").contains("tweets.csv:7, column 'created_at': found 'yesterday'"));
+    let kinds: Vec<TweetKind> = (0..d.len()).map(|i| d.kind(i)).collect();
+    assert_eq!(
+        kinds,
+        [
+            TweetKind::Original,
+            TweetKind::Retweet,
+            TweetKind::Reply,
+            TweetKind::Quote
+        ]
+    );
+    assert_eq!(d.text(0).unwrap(), "Vote #Café\nnow @bob");
+    assert_eq!(hashtags_of(&d, 0), ["café"]);
+    assert_eq!(urls_of(&d, 0), ["example.com/a"]);
+    // `@bob` is the account whose row names it `bob`.
+    assert_eq!(mentions_of(&d, 0), ["102"]);
+    assert_eq!(
+        (d.target_tweet[1], d.accounts.key(d.target_account[1])),
+        (10, "101")
+    );
+    assert_eq!(d.time_ms[1] - d.time_ms[0], 5_000);
+    // A reply that quotes keeps both.
+    assert_eq!(
+        (d.target_tweet[2], d.accounts.key(d.target_account[2])),
+        (10, "101")
+    );
+    assert_eq!(d.reply_quotes, [(2, 11, d.account[1])]);
+    assert_eq!(d.target_tweet[3], 10);
+    let alice = d.account[0] as usize;
+    assert_eq!(d.accounts.screen_name(d.account[0]), Some("alice"));
+    assert_eq!(
+        (d.accounts.followers[alice], d.accounts.following[alice]),
+        (12, 3)
+    );
+    assert_eq!(
+        format_iso(d.accounts.created_ms[alice]),
+        "2015-01-01T00:00:00.000Z"
+    );
+    // A bad follower count costs the field, with a warning, not the tweet.
+    assert_eq!(r.warnings["bad count"].count, 1);
+}
+
 /// The same records read plain, gzipped, zstd-compressed, zipped, from a directory and by
 /// glob give the same dataset.
 #[test]
@@ -441,4 +516,92 @@ fn the_posting_app_is_read_from_every_layout_that_has_it() {
         "tweetid,userid,tweet_time,tweet_client_name\n877919995476496385,u1,2017-06-22 16:03,TweetDeck\n",
     );
     assert_eq!(apps(archive).into_iter().collect::<Vec<_>>(), ["TweetDeck"]);
+}
+
+/// The real v2 fixtures flattened by DocNow's own `twarc2 csv` read as their JSON does: every
+/// tweet with its author, time, kind and target, and the same edges in every graph. (Its rows
+/// give a retweet the retweeted tweet's text and entities, which no graph reads.)
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+#[cfg_attr(
+    twarc2_absent,
+    ignore = "needs twarc2 (pip install twarc-csv), absent from PATH"
+)]
+fn twarc2_csv_of_the_v2_fixtures_reads_as_their_json() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["brexit", "kpop"] {
+        let json = shared(&format!("fixtures/twitter-v2/{name}.jsonl"));
+        let csv = dir.path().join(format!("{name}.csv"));
+        let out = std::process::Command::new("twarc2")
+            .current_dir(dir.path())
+            .args(["--bearer-token", "unused", "csv"])
+            .args([&json, &csv])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && csv.is_file(),
+            "twarc2 csv {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (dj, rj) = read(std::slice::from_ref(&json));
+        let (dc, rc) = read(std::slice::from_ref(&csv));
+        assert_eq!(rc.files[0].format, Some(coordnet::Format::TwarcCsv));
+        assert_eq!((rc.rows_accepted, rc.rows_rejected), (rj.rows_accepted, 0));
+        let tweets = |d: &Dataset| {
+            let mut t: Vec<_> = (0..d.len())
+                .map(|i| {
+                    let target = (d.target_account[i] != u32::MAX)
+                        .then(|| d.accounts.key(d.target_account[i]).to_string());
+                    let author = d.accounts.key(d.account[i]).to_string();
+                    (
+                        d.tweet_id[i],
+                        author,
+                        d.time_ms[i],
+                        d.kind(i),
+                        d.target_tweet[i],
+                        target,
+                    )
+                })
+                .collect();
+            t.sort();
+            t
+        };
+        assert_eq!(tweets(&dc), tweets(&dj), "{name}");
+        for kind in [
+            "retweet",
+            "co-retweet",
+            "co-hashtag",
+            "co-url",
+            "co-mention",
+            "co-reply",
+        ] {
+            let edges = |input: &Path, tag: &str| {
+                let out = dir.path().join(format!("{name}.{kind}.{tag}.csv"));
+                let mut args = vec!["graph", "--kind", kind, "-q", "-o", out.to_str().unwrap()];
+                if kind != "retweet" {
+                    // Every co-action edge within a day, significant or not.
+                    args.extend(["--pvalue", "1", "--window", "1d"]);
+                }
+                args.push(input.to_str().unwrap());
+                let run = coordnet(&args);
+                assert!(
+                    run.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&run.stderr)
+                );
+                let mut lines: Vec<String> = std::fs::read_to_string(out)
+                    .unwrap()
+                    .lines()
+                    .map(String::from)
+                    .collect();
+                lines.sort();
+                lines
+            };
+            let (from_json, from_csv) = (edges(&json, "json"), edges(&csv, "csv"));
+            assert_eq!(from_csv, from_json, "{name} {kind}");
+            if kind == "retweet" || kind == "co-hashtag" {
+                assert!(from_json.len() > 50, "{name} {kind}: {}", from_json.len());
+            }
+        }
+    }
 }

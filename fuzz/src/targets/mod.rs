@@ -10,6 +10,7 @@ pub mod ingest_io_tweets;
 pub mod ingest_io_users;
 pub mod ingest_ira;
 pub mod ingest_recognise;
+pub mod ingest_twarc_csv;
 pub mod ingest_twitter_v1;
 pub mod ingest_twitter_v2;
 pub mod objects_twitter_v1;
@@ -28,6 +29,7 @@ pub const ALL: &[(&str, fn(&[u8]))] = &[
     ("ingest_io_users", ingest_io_users::run),
     ("ingest_ira", ingest_ira::run),
     ("ingest_recognise", ingest_recognise::run),
+    ("ingest_twarc_csv", ingest_twarc_csv::run),
     ("ingest_twitter_v1", ingest_twitter_v1::run),
     ("ingest_twitter_v2", ingest_twitter_v2::run),
     ("objects_twitter_v1", objects_twitter_v1::run),
