@@ -64,10 +64,12 @@ pub enum Format {
     TwitterV1,
     /// API v2 tweets flattened into CSV by `twarc2 csv` (`id, author_id, created_at, ...`).
     TwarcCsv,
+    /// snscrape's Twitter JSON lines (`_type: snscrape.modules.twitter.Tweet`).
+    Snscrape,
 }
 
 impl Format {
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::IoTweets,
         Format::IoUsers,
         Format::Ira,
@@ -76,6 +78,7 @@ impl Format {
         Format::TwitterV2,
         Format::TwitterV1,
         Format::TwarcCsv,
+        Format::Snscrape,
     ];
 
     pub fn name(self) -> &'static str {
@@ -88,11 +91,15 @@ impl Format {
             Format::TwitterV2 => "twitter-v2",
             Format::TwitterV1 => "twitter-v1",
             Format::TwarcCsv => "twarc-csv",
+            Format::Snscrape => "snscrape",
         }
     }
 
     fn is_json(self) -> bool {
-        matches!(self, Format::TwitterV2 | Format::TwitterV1)
+        matches!(
+            self,
+            Format::TwitterV2 | Format::TwitterV1 | Format::Snscrape
+        )
     }
 }
 
@@ -182,6 +189,7 @@ enum Layout {
     TwarcCsv(twarc_csv::Columns),
     TwitterV2,
     TwitterV1,
+    Snscrape,
 }
 
 impl Layout {
@@ -195,6 +203,7 @@ impl Layout {
             Layout::TwarcCsv(_) => Format::TwarcCsv,
             Layout::TwitterV2 => Format::TwitterV2,
             Layout::TwitterV1 => Format::TwitterV1,
+            Layout::Snscrape => Format::Snscrape,
         }
     }
 
@@ -208,6 +217,7 @@ impl Layout {
             Layout::TwarcCsv(c) => csv_rows::parse(chunk, &c.header, batch, |r, b| c.row(r, b)),
             Layout::TwitterV2 => twitter_json::parse_v2(chunk, batch),
             Layout::TwitterV1 => twitter_json::parse_v1(chunk, batch),
+            Layout::Snscrape => twitter_json::parse_snscrape(chunk, batch),
         }
     }
 }
@@ -859,10 +869,10 @@ fn recognise(
             },
         };
         chunker.set_quoted(false);
-        return Ok(Some(if format == Format::TwitterV2 {
-            Layout::TwitterV2
-        } else {
-            Layout::TwitterV1
+        return Ok(Some(match format {
+            Format::TwitterV2 => Layout::TwitterV2,
+            Format::Snscrape => Layout::Snscrape,
+            _ => Layout::TwitterV1,
         }));
     }
     chunker.set_quoted(true);
@@ -931,7 +941,9 @@ fn csv_layout(
             actions::Columns::new(header, opts.mapping.as_ref())
                 .map_err(|m| err(m).with_setting(Setting::ActionColumns))?,
         ),
-        Format::TwitterV2 | Format::TwitterV1 => unreachable!("JSON handled before"),
+        Format::TwitterV2 | Format::TwitterV1 | Format::Snscrape => {
+            unreachable!("JSON handled before")
+        }
     })
 }
 

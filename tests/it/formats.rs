@@ -605,3 +605,64 @@ fn twarc2_csv_of_the_v2_fixtures_reads_as_their_json() {
         }
     }
 }
+
+/// snscrape's JSON lines (`tests/fixtures/snscrape-0.7.jsonl` was written by snscrape
+/// 0.7.0.20230622's own serialiser): the author inline, retweets and quotes whole, replies by
+/// id; not read as API v1.1 for their `user` field. A `TweetRef` line holds no tweet; lines of
+/// releases before 0.5 (`content`, `outlinks`, no `hashtags`) read too.
+#[test]
+fn snscrape_lines_are_recognised_and_read() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snscrape-0.7.jsonl");
+    let (d, r) = read(std::slice::from_ref(&fixture));
+    assert_balanced(&r);
+    assert_eq!(r.files[0].format, Some(coordnet::Format::Snscrape));
+    assert_eq!((r.rows_accepted, r.rows_rejected), (4, 1));
+    assert!(r.rejected["no tweet in line"].examples[0].contains("snscrape-0.7.jsonl:5"));
+    let kinds: Vec<TweetKind> = (0..d.len()).map(|i| d.kind(i)).collect();
+    let want = [
+        TweetKind::Original,
+        TweetKind::Retweet,
+        TweetKind::Reply,
+        TweetKind::Quote,
+    ];
+    assert_eq!(kinds, want);
+    assert!((0..d.len()).all(|i| d.resolution(i) == TimeResolution::Millisecond));
+    assert_eq!(r.snowflake_mismatches, 0);
+    assert_eq!(d.time_ms[1] - d.time_ms[0], 5_000);
+    assert_eq!(hashtags_of(&d, 0), ["now"]);
+    assert_eq!(urls_of(&d, 0), ["example.com/a"]);
+    assert_eq!(mentions_of(&d, 0), ["23456"]);
+    let (alice, bob) = (d.account[0], d.account[1]);
+    assert_eq!(
+        (d.accounts.key(alice), d.accounts.key(bob)),
+        ("12345", "23456")
+    );
+    assert_eq!(d.accounts.screen_name(bob), Some("bob"));
+    assert_eq!(d.accounts.followers[alice as usize], 10);
+    assert_eq!(d.accounts.following[bob as usize], 400);
+    assert_eq!(
+        (d.target_tweet[1], d.target_account[1]),
+        (d.tweet_id[0], alice)
+    );
+    assert_eq!(
+        (d.target_tweet[2], d.target_account[2]),
+        (d.tweet_id[0], alice)
+    );
+    assert_eq!(d.reply_quotes, [(2, d.tweet_id[1], bob)]);
+    assert_eq!(
+        (d.target_tweet[3], d.target_account[3]),
+        (d.tweet_id[1], bob)
+    );
+    assert_eq!(d.client(0), Some("Twitter for iPhone"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let old = r#"{"_type": "snscrape.modules.twitter.Tweet", "url": "https://twitter.com/carol/status/1409534906168246272", "date": "2021-06-28T15:00:00+00:00", "content": "Old #Style http://a.example/x", "id": 1409534906168246272, "user": {"_type": "snscrape.modules.twitter.User", "username": "carol", "id": 777, "created": "2012-03-04T05:06:07+00:00"}, "outlinks": ["http://a.example/x"], "tcooutlinks": ["https://t.co/y"], "retweetedTweet": null, "quotedTweet": null, "mentionedUsers": null}"#;
+    let (d, r) = read(&[write(dir.path(), "old.jsonl", &format!("{old}\n"))]);
+    assert_eq!(
+        (r.files[0].format, r.rows_accepted),
+        (Some(coordnet::Format::Snscrape), 1)
+    );
+    assert_eq!(d.text(0).unwrap(), "Old #Style http://a.example/x");
+    assert_eq!(hashtags_of(&d, 0), ["style"]);
+    assert_eq!(urls_of(&d, 0), ["a.example/x"]);
+}

@@ -10,6 +10,7 @@ pub mod ingest_io_tweets;
 pub mod ingest_io_users;
 pub mod ingest_ira;
 pub mod ingest_recognise;
+pub mod ingest_snscrape;
 pub mod ingest_twarc_csv;
 pub mod ingest_twitter_v1;
 pub mod ingest_twitter_v2;
@@ -29,6 +30,7 @@ pub const ALL: &[(&str, fn(&[u8]))] = &[
     ("ingest_io_users", ingest_io_users::run),
     ("ingest_ira", ingest_ira::run),
     ("ingest_recognise", ingest_recognise::run),
+    ("ingest_snscrape", ingest_snscrape::run),
     ("ingest_twarc_csv", ingest_twarc_csv::run),
     ("ingest_twitter_v1", ingest_twitter_v1::run),
     ("ingest_twitter_v2", ingest_twitter_v2::run),

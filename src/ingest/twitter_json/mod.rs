@@ -1,6 +1,6 @@
 //! Twitter API JSON lines: v2 as twarc2 writes it (response pages with `data` and `includes`,
 //! stream lines with one `data` object, or flattened one-tweet-per-line), and v1.1 tweet
-//! objects (`retweeted_status`, `quoted_status`, `extended_tweet`).
+//! objects (`retweeted_status`, `quoted_status`, `extended_tweet`), and snscrape's tweets.
 //!
 //! Each line is parsed into borrowed structs that name only the fields we use; serde skips
 //! the rest without building them. Tweets found only in `includes` are the referenced ones,
@@ -13,9 +13,11 @@
 //! notice, twarc2's record of an API error) or not JSON at all counts as one rejected record.
 
 mod lenient;
+mod snscrape;
 mod v1;
 mod v2;
 
+pub use snscrape::parse_snscrape;
 pub use v1::parse_v1;
 pub use v2::parse_v2;
 
@@ -103,21 +105,30 @@ fn line_kind(line: &[u8]) -> Result<LineKind, String> {
         "disconnect",
         "warning",
     ];
-    Ok(if has("data") || (has("author_id") && has("id")) {
-        LineKind::Tweets(Format::TwitterV2)
-    } else if has("id_str") || has("user") || has("retweeted_status") {
-        LineKind::Tweets(Format::TwitterV1)
-    } else if v1_notice.iter().any(|k| has(k)) {
-        LineKind::Notice(Format::TwitterV1)
-    } else if has("errors") || has("meta") {
-        LineKind::Notice(Format::TwitterV2)
-    } else {
-        return Err(
-            "is JSON but neither Twitter API v2 (`data`, `author_id`) nor v1.1 \
-                    (`id_str`, `user`) tweets"
-                .into(),
-        );
-    })
+    let snscrape = v.get("_type").and_then(|t| t.as_str());
+    Ok(
+        if let Some(t) = snscrape.filter(|t| t.starts_with(snscrape::TYPE_PREFIX)) {
+            // Its `TweetRef` lines name a tweet it could not read.
+            match t.ends_with(".Tweet") {
+                true => LineKind::Tweets(Format::Snscrape),
+                false => LineKind::Notice(Format::Snscrape),
+            }
+        } else if has("data") || (has("author_id") && has("id")) {
+            LineKind::Tweets(Format::TwitterV2)
+        } else if has("id_str") || has("user") || has("retweeted_status") {
+            LineKind::Tweets(Format::TwitterV1)
+        } else if v1_notice.iter().any(|k| has(k)) {
+            LineKind::Notice(Format::TwitterV1)
+        } else if has("errors") || has("meta") {
+            LineKind::Notice(Format::TwitterV2)
+        } else {
+            return Err(
+                "is JSON but neither Twitter API v2 (`data`, `author_id`) nor v1.1 \
+                    (`id_str`, `user`) tweets, nor snscrape's (`_type`)"
+                    .into(),
+            );
+        },
+    )
 }
 
 /// Notice lines passed over, at most, looking for the first tweet.
