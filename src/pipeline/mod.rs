@@ -162,6 +162,86 @@ fn whole_where_shattered(g: &crate::graphs::store::Graph, membership: &mut [u32]
     }
 }
 
+/// Take whole the groups Leiden cut into fragments. A community in which fewer than a
+/// cluster's worth of accounts keep `min_share` of their fused evidence inside is no group at
+/// this resolution: the periphery trim would empty it. That is how a coordinated block that
+/// holds more than 1/resolution of the graph's weight comes out (a takedown archive's main
+/// operation): every piece of a homogeneous block is as much denser than the null as the
+/// whole, which is less than the resolution asks, so the pieces are cut at random. The
+/// accounts of such communities, joined by their ties among themselves, are taken whole,
+/// each connected group one community; the trim then keeps those tied mostly inside it.
+fn whole_where_fragmented(
+    g: &crate::graphs::store::Graph,
+    membership: &mut [u32],
+    min_size: usize,
+    min_share: f64,
+) {
+    if min_share <= 0.0 {
+        return;
+    }
+    use rayon::prelude::*;
+    let n = g.nodes();
+    // The periphery trim, on Leiden's communities as they are: repeated, since an account tied
+    // mostly to those taken out falls below the share in turn.
+    let strength: Vec<f64> = (0..n as u32)
+        .into_par_iter()
+        .map(|v| g.strength(v))
+        .collect();
+    let mut kept: Vec<bool> = strength.iter().map(|&s| s > 0.0).collect();
+    loop {
+        let below: Vec<u32> = (0..n as u32)
+            .into_par_iter()
+            .filter(|&v| {
+                let c = membership[v as usize];
+                let inside: f64 = (g.neighbors(v))
+                    .filter(|&(u, _)| kept[u as usize] && membership[u as usize] == c)
+                    .map(|(u, w)| if u == v { 2.0 * w as f64 } else { w as f64 })
+                    .sum();
+                kept[v as usize] && inside < min_share * strength[v as usize]
+            })
+            .collect();
+        if below.is_empty() {
+            break;
+        }
+        for v in below {
+            kept[v as usize] = false;
+        }
+    }
+    let mut keeping: HashMap<u32, usize> = HashMap::new();
+    for (&c, &k) in membership.iter().zip(&kept) {
+        *keeping.entry(c).or_default() += usize::from(k);
+    }
+    let fragment = |c: u32| keeping[&c] < min_size.max(2);
+    let mut groups = crate::graphs::store::UnionFind::new(n);
+    for v in 0..n as u32 {
+        if !fragment(membership[v as usize]) {
+            continue;
+        }
+        for (u, _) in g.neighbors(v) {
+            if fragment(membership[u as usize]) {
+                groups.union(v, u);
+            }
+        }
+    }
+    let group = groups.labels();
+    let mut size: HashMap<u32, usize> = HashMap::new();
+    for v in 0..n {
+        if fragment(membership[v]) && g.degree(v as u32) > 0 {
+            *size.entry(group[v]).or_default() += 1;
+        }
+    }
+    let mut next = membership.iter().copied().max().map_or(0, |m| m + 1);
+    let mut label: HashMap<u32, u32> = HashMap::new();
+    for v in 0..n {
+        if fragment(membership[v]) && size.get(&group[v]).is_some_and(|&s| s >= min_size) {
+            membership[v] = *label.entry(group[v]).or_insert_with(|| {
+                next += 1;
+                next - 1
+            });
+        }
+    }
+}
+
 /// The result of [`detect`].
 pub struct Detection {
     /// What the input was taken for, and why.
@@ -267,6 +347,12 @@ pub fn detect_with_progress(
         let partition = fused.with_graph(set_aside.as_deref(), |g| {
             let mut p = leiden_with_progress(g, &config.leiden, progress)?;
             whole_where_shattered(g, &mut p.membership, config.min_cluster_size);
+            whole_where_fragmented(
+                g,
+                &mut p.membership,
+                config.min_cluster_size,
+                config.min_internal_share,
+            );
             Ok(p)
         })?;
         let activity = config.elsewhere.activity(data)?;
@@ -471,5 +557,65 @@ fn renumber_by_score(clusters: &mut [Cluster], cluster_of: &mut [u32]) {
     }
     for c in cluster_of.iter_mut().filter(|c| **c != NO_CLUSTER) {
         *c = renumber[*c as usize];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::communities::leiden;
+    use crate::graphs::store::Graph;
+    use std::collections::HashSet;
+
+    /// A takedown archive's main operation, as the fused graph shows it: a homogeneous block
+    /// (every pair of 120 accounts tied, at random strengths) holding most of the weight, beside
+    /// three small groups. Resolution 2 cuts the block into random pieces, each of which the
+    /// periphery trim would empty; taken whole, the block is one community again, and the small
+    /// groups keep theirs.
+    #[test]
+    fn a_block_holding_most_of_the_weight_is_taken_whole_again() {
+        let mut edges = Vec::new();
+        let mut x: u64 = 7;
+        let mut weight = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            1.0 + (x >> 40) as f32 / (1u64 << 24) as f32
+        };
+        for a in 0..120u32 {
+            for b in a + 1..120 {
+                edges.push((a, b, weight()));
+            }
+        }
+        for g in 0..3u32 {
+            let base = 120 + 8 * g;
+            for a in base..base + 8 {
+                for b in a + 1..base + 8 {
+                    edges.push((a, b, 2.0 * weight()));
+                }
+            }
+            // One tie to the block, as an ordinary account's retweet would make.
+            edges.push((base, g, 1.0));
+        }
+        let g = Graph::undirected(144, &edges).unwrap();
+        let config = DetectConfig::default();
+        let mut membership = leiden(&g, &config.leiden).unwrap().membership;
+        let pieces: HashSet<u32> = membership[..120].iter().copied().collect();
+        assert!(pieces.len() > 1, "resolution 2 left the block whole");
+        whole_where_shattered(&g, &mut membership, config.min_cluster_size);
+        whole_where_fragmented(
+            &g,
+            &mut membership,
+            config.min_cluster_size,
+            config.min_internal_share,
+        );
+        assert!(membership[..120].iter().all(|&c| c == membership[0]));
+        for g in 0..3 {
+            let group = &membership[120 + 8 * g..128 + 8 * g];
+            assert!(group.iter().all(|&c| c == group[0] && c != membership[0]));
+        }
+        // The groups stay apart from each other too.
+        let labels: HashSet<u32> = (0..3).map(|g| membership[120 + 8 * g]).collect();
+        assert_eq!(labels.len(), 3);
     }
 }

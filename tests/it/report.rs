@@ -63,10 +63,10 @@ fn the_report_is_one_self_contained_page_of_bounded_size() {
     }
     assert_eq!(html.matches("<script").count(), 1);
     // Every cluster is in the table, the flagged ones drawn and open.
-    assert_eq!(html.matches("<details id=\"cluster-").count(), 11);
+    assert_eq!(html.matches("<details id=\"cluster-").count(), 12);
     assert_eq!(
         html.matches("<details id=\"cluster-").count() - html.matches("\" open>").count(),
-        6
+        7
     );
     assert!(html.len() < 4_000_000, "{} bytes", html.len());
     assert!(html.contains("posting apps") && html.contains("IFTTT 100%"));
@@ -122,7 +122,7 @@ fn the_pages_own_script_sorts_filters_and_opens() {
     let result: serde_json::Value =
         serde_json::from_str(&dom[start..end].replace("&quot;", "\"")).unwrap();
     assert_eq!(result["sorted"], true, "{result}");
-    assert_eq!(result["rows"], 11, "{result}");
+    assert_eq!(result["rows"], 12, "{result}");
     assert!(result["filtered"].as_u64().unwrap() >= 1, "{result}");
     assert_eq!(result["opened"], true, "{result}");
     assert_eq!(result["scripts"], 1, "{result}");
