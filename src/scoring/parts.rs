@@ -257,10 +257,13 @@ fn owned_hashtags(t: &Tally) -> Vec<(u64, f64)> {
 }
 
 fn parts_from(e: &Evidence, size: usize) -> Parts {
+    // Like every part, the fused evidence needs a few actions behind it: two retweets among
+    // three accounts make significant edges, not a pattern.
     let coaction = {
         let total = e.internal_weight + e.boundary_weight;
         let per_member = 2.0 * e.internal_weight / size.max(1) as f64;
-        (total > 0.0)
+        let support = e.co_actions + e.inner_retweets + e.duplicated_texts;
+        (total > 0.0 && support >= MIN_SUPPORT)
             .then(|| e.internal_weight / total * per_member / (per_member + COACTION_HALF_EVIDENCE))
     };
     let sync_co = (e.co_actions >= MIN_SUPPORT).then(|| {
@@ -537,6 +540,26 @@ mod tests {
             ..e
         };
         assert_eq!(parts_from(&e, 10).get(Part::Synchrony), None);
+    }
+
+    /// Three accounts tied by two retweets at p = 10^-7 each are significant edges, not a
+    /// pattern: coaction, like every part, waits for a few actions (five) behind it.
+    #[test]
+    fn coaction_needs_a_few_actions_behind_its_evidence() {
+        let tied = |inner_retweets, co_actions, duplicated_texts| Evidence {
+            internal_weight: 14.0,
+            boundary_weight: 2.0,
+            inner_retweets,
+            co_actions,
+            duplicated_texts,
+            ..Evidence::default()
+        };
+        assert_eq!(parts_from(&tied(2, 0, 0), 3).get(Part::Coaction), None);
+        assert_eq!(parts_from(&tied(2, 2, 0), 3).get(Part::Coaction), None);
+        for e in [tied(5, 0, 0), tied(2, 3, 0), tied(0, 0, 5)] {
+            let c = parts_from(&e, 3).get(Part::Coaction).unwrap();
+            assert!(c > 0.5 && c < 14.0 / 16.0, "{c}");
+        }
     }
 
     #[test]
