@@ -131,43 +131,13 @@ impl DetectConfig {
     }
 }
 
-/// Take whole each component of the fused graph that Leiden broke into pieces all smaller
-/// than a cluster. The resolution (2) is there to split masses into communities; a component
-/// with no community of a cluster's size inside is the smallest group there is at that
-/// resolution, and a lone coordinated group that holds most of the graph's weight is always
-/// broken into single accounts by a resolution above 1 (the whole graph is then what the null
-/// expects).
-fn whole_where_shattered(g: &crate::graphs::store::Graph, membership: &mut [u32], min_size: usize) {
-    let component = g.components();
-    let mut community_size: HashMap<u32, usize> = HashMap::new();
-    let mut component_size: HashMap<u32, usize> = HashMap::new();
-    for (&c, &k) in membership.iter().zip(&component) {
-        *community_size.entry(c).or_default() += 1;
-        *component_size.entry(k).or_default() += 1;
-    }
-    let mut largest: HashMap<u32, usize> = HashMap::new();
-    for (&c, &k) in membership.iter().zip(&component) {
-        let l = largest.entry(k).or_default();
-        *l = (*l).max(community_size[&c]);
-    }
-    let mut next = membership.iter().copied().max().map_or(0, |m| m + 1);
-    let mut label: HashMap<u32, u32> = HashMap::new();
-    for (c, &k) in membership.iter_mut().zip(&component) {
-        if component_size[&k] >= min_size.max(2) && largest[&k] < min_size {
-            *c = *label.entry(k).or_insert_with(|| {
-                next += 1;
-                next - 1
-            });
-        }
-    }
-}
-
 /// Take whole the groups Leiden cut into fragments. A community in which fewer than a
 /// cluster's worth of accounts keep `min_share` of their fused evidence inside is no group at
 /// this resolution: the periphery trim would empty it. That is how a coordinated block that
 /// holds more than 1/resolution of the graph's weight comes out (a takedown archive's main
-/// operation): every piece of a homogeneous block is as much denser than the null as the
-/// whole, which is less than the resolution asks, so the pieces are cut at random. The
+/// operation; a lone group that is most of the graph is cut down to single accounts): every
+/// piece of a homogeneous block is as much denser than the null as the whole, which is less
+/// than the resolution asks, so the pieces are cut at random. The
 /// accounts of such communities, joined by their ties among themselves, are taken whole,
 /// each connected group one community; the trim then keeps those tied mostly inside it.
 fn whole_where_fragmented(
@@ -346,7 +316,6 @@ pub fn detect_with_progress(
         }
         let partition = fused.with_graph(set_aside.as_deref(), |g| {
             let mut p = leiden_with_progress(g, &config.leiden, progress)?;
-            whole_where_shattered(g, &mut p.membership, config.min_cluster_size);
             whole_where_fragmented(
                 g,
                 &mut p.membership,
@@ -602,7 +571,6 @@ mod tests {
         let mut membership = leiden(&g, &config.leiden).unwrap().membership;
         let pieces: HashSet<u32> = membership[..120].iter().copied().collect();
         assert!(pieces.len() > 1, "resolution 2 left the block whole");
-        whole_where_shattered(&g, &mut membership, config.min_cluster_size);
         whole_where_fragmented(
             &g,
             &mut membership,
