@@ -158,24 +158,41 @@ fn whole_where_fragmented(
         .map(|v| g.strength(v))
         .collect();
     let mut kept: Vec<bool> = strength.iter().map(|&s| s > 0.0).collect();
-    loop {
-        let below: Vec<u32> = (0..n as u32)
-            .into_par_iter()
-            .filter(|&v| {
-                let c = membership[v as usize];
-                let inside: f64 = (g.neighbors(v))
-                    .filter(|&(u, _)| kept[u as usize] && membership[u as usize] == c)
-                    .map(|(u, w)| if u == v { 2.0 * w as f64 } else { w as f64 })
-                    .sum();
-                kept[v as usize] && inside < min_share * strength[v as usize]
-            })
-            .collect();
-        if below.is_empty() {
-            break;
-        }
-        for v in below {
+    let mut inside: Vec<f64> = (0..n as u32)
+        .into_par_iter()
+        .map(|v| {
+            let c = membership[v as usize];
+            (g.neighbors(v))
+                .filter(|&(u, _)| membership[u as usize] == c)
+                .map(|(u, w)| if u == v { 2.0 * w as f64 } else { w as f64 })
+                .sum()
+        })
+        .collect();
+    let short =
+        |v: usize, kept: &[bool], inside: &[f64]| kept[v] && inside[v] < min_share * strength[v];
+    let mut below: Vec<u32> = (0..n as u32)
+        .filter(|&v| short(v as usize, &kept, &inside))
+        .collect();
+    // Each round takes out those below the share; only their neighbours inside lose weight.
+    while !below.is_empty() {
+        for &v in &below {
             kept[v as usize] = false;
         }
+        let mut touched = Vec::new();
+        for &v in &below {
+            let c = membership[v as usize];
+            for (u, w) in g.neighbors(v) {
+                if u != v && kept[u as usize] && membership[u as usize] == c {
+                    inside[u as usize] -= w as f64;
+                    touched.push(u);
+                }
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        below = (touched.into_iter())
+            .filter(|&u| short(u as usize, &kept, &inside))
+            .collect();
     }
     let mut keeping: HashMap<u32, usize> = HashMap::new();
     for (&c, &k) in membership.iter().zip(&kept) {
