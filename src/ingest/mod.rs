@@ -894,6 +894,14 @@ fn recognise(
     let consumed = (head.len() + 1).min(chunker.peek(head.len() + 1)?.len());
     chunker.skip(consumed, 1);
     let Some(format) = csv_format(&header, opts) else {
+        // API v2 tweets flattened by another tool than twarc2: say why they are not read.
+        let has = |n: &str| header.iter().any(|h| h == n);
+        let v2 = has("id") && has("created_at") && (has("author_id") || has("author.id"));
+        if let (true, Err(why)) = (v2, twarc_csv::Columns::new(&header)) {
+            let reason = format!("API v2 tweets as CSV, but {why}");
+            let error = Error::format(name, &reason).with_setting(Setting::ActionColumns);
+            return Err(RecogniseError::Unknown { reason, error });
+        }
         let reason = format!("unknown CSV layout (columns: {})", header.join(", "));
         let error = Error::format(
             name,

@@ -65,11 +65,11 @@ impl Reference {
     fn read(&self, r: &Row, b: &mut RecordBatch) -> RowResult<Option<RawRef>> {
         let tweet = r.get(self.tweet);
         let user = r.get(self.user_id);
-        id(&tweet, self.tweet_column)?;
         id(&user, self.user_id_column)?;
         if tweet.is_empty() {
             return Ok(None);
         }
+        tweet_id(&tweet, self.tweet_column)?;
         Ok(Some(RawRef {
             tweet: b.push_id(&tweet),
             account: b.push_str(&user),
@@ -78,20 +78,38 @@ impl Reference {
     }
 }
 
+/// twarc2's flattened references: a CSV of API v2 tweets without any of them (a pandas or
+/// tweepy dump keeps `referenced_tweets` whole) would have every retweet read as an original.
+const REFERENCE_COLUMNS: [&str; 3] = [
+    "referenced_tweets.retweeted.id",
+    "referenced_tweets.replied_to.id",
+    "referenced_tweets.quoted.id",
+];
+
 impl Columns {
-    /// Whether the header is a flattened API v2 tweet's (no other layout names its id `id`
-    /// beside `author_id` and `created_at`).
+    /// Whether the header is twarc2's: a tweet's `id`, `author_id` (or `author.id`) and
+    /// `created_at`, and its references flattened as twarc2 writes them.
     pub fn is_twarc_csv(header: &[String]) -> bool {
-        ["id", "author_id", "created_at"]
-            .iter()
-            .all(|n| header.iter().any(|h| h == n))
+        let has = |n: &str| header.iter().any(|h| h == n);
+        has("id")
+            && (has("author_id") || has("author.id"))
+            && has("created_at")
+            && REFERENCE_COLUMNS.iter().any(|n| has(n))
     }
 
     pub fn new(h: &[String]) -> Result<Columns, String> {
+        if !REFERENCE_COLUMNS.iter().any(|n| column(h, n).is_some()) {
+            return Err(format!(
+                "has none of twarc2's reference columns ({}): its retweets, replies and quotes \
+                 would be read as original posts. Write it with `twarc2 csv` and its default \
+                 columns, or read it as an action CSV",
+                REFERENCE_COLUMNS.join(", ")
+            ));
+        }
         Ok(Columns {
             header: Header::new(h),
             id: required(h, "id")?,
-            author_id: required(h, "author_id")?,
+            author_id: required(h, "author_id").or_else(|_| required(h, "author.id"))?,
             created_at: required(h, "created_at")?,
             retweeted: Reference::new(
                 h,
@@ -129,7 +147,7 @@ impl Columns {
         if id_text.is_empty() {
             return Err(RowError::new("missing tweet id", "id", "a tweet id", ""));
         }
-        let tweet = b.push_id(id(&id_text, "id")?);
+        let tweet = b.push_id(tweet_id(&id_text, "id")?);
         let user = r.get(Some(self.author_id));
         id(&user, "author_id")?;
         if user.is_empty() {
@@ -220,6 +238,20 @@ impl Columns {
             ),
         };
         b.add_row_account(profile, |b| b.push_str(&r.get(self.username)));
+    }
+}
+
+/// A tweet id as the API gives it: digits, below 2^63.
+fn tweet_id<'s>(s: &'s str, column: &'static str) -> RowResult<&'s str> {
+    let s = id(s, column)?;
+    match parse_decimal_id(s) {
+        Some(_) => Ok(s),
+        None => Err(RowError::new(
+            "bad tweet id",
+            column,
+            "a tweet id: digits, below 2^63",
+            s,
+        )),
     }
 }
 

@@ -518,6 +518,52 @@ fn the_posting_app_is_read_from_every_layout_that_has_it() {
     assert_eq!(apps(archive).into_iter().collect::<Vec<_>>(), ["TweetDeck"]);
 }
 
+/// API v2 tweets written to CSV by another tool (a pandas or tweepy dump keeps
+/// `referenced_tweets` whole) have `id, author_id, created_at` too: taken for twarc2's, every
+/// retweet would be read as an original post. They are refused, saying why; twarc2's CSV
+/// without `author_id` reads its `author.id`, and a tweet id that is not one is rejected.
+#[test]
+fn v2_tweets_in_csv_without_twarc2s_references_are_refused_not_misread() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = write(
+        dir.path(),
+        "tweepy.csv",
+        "id,text,author_id,created_at,referenced_tweets,entities\n\
+         1440716856763977732,RT @a: hi,4100727022,2021-09-22T16:37:20.000Z,\"[{'type': 'retweeted', 'id': '1'}]\",\n",
+    );
+    for format in [None, Some(coordnet::Format::TwarcCsv)] {
+        let opts = IngestOptions {
+            format,
+            ..Default::default()
+        };
+        let e = ingest(std::slice::from_ref(&dump), &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("tweepy.csv") && e.contains("referenced_tweets.retweeted.id"),
+            "{e}"
+        );
+        assert!(e.contains("read as original posts"), "{e}");
+    }
+    let p = write(
+        dir.path(),
+        "twarc.csv",
+        "id,author.id,created_at,referenced_tweets.retweeted.id,retweeted_user_id\n\
+         10,101,2021-09-22T16:37:20.000Z,,\n\
+         11,102,2021-09-22T16:37:25.000Z,10,101\n\
+         abc,103,2021-09-22T16:37:26.000Z,,\n\
+         12,104,2021-09-22T16:37:27.000Z,99999999999999999999999,101\n",
+    );
+    let (d, r) = read(std::slice::from_ref(&p));
+    assert_balanced(&r);
+    assert_eq!(r.files[0].format, Some(coordnet::Format::TwarcCsv));
+    assert_eq!((r.rows_accepted, r.rows_rejected), (2, 2));
+    assert_eq!(r.rejected["bad tweet id"].count, 2);
+    assert!(r.rejected["bad tweet id"].examples[0].contains("twarc.csv:4, column 'id'"));
+    assert_eq!(d.accounts.key(d.account[1]), "102");
+    assert_eq!((d.kind(1), d.target_tweet[1]), (TweetKind::Retweet, 10));
+}
+
 /// The real v2 fixtures flattened by DocNow's own `twarc2 csv` read as their JSON does: every
 /// tweet with its author, time, kind and target, and the same edges in every graph. (Its rows
 /// give a retweet the retweeted tweet's text and entities, which no graph reads.)
