@@ -412,6 +412,25 @@ pub fn soft_count(
     })
 }
 
+/// A profile date that should not cost the row its tweet, as [`soft_count`]: empty is unknown,
+/// malformed is unknown with a warning.
+pub fn soft_date(
+    s: &str,
+    column: &'static str,
+    expected: &'static str,
+    line: u64,
+    batch: &mut RecordBatch,
+) -> Option<i64> {
+    match super::time::parse_datetime(s) {
+        Some((ms, _)) => Some(ms),
+        None if s.is_empty() => None,
+        None => {
+            batch.warn(line, RowError::new("bad date", column, expected, s));
+            None
+        }
+    }
+}
+
 /// A list as the archive writes it: `[a, b]`, `['a', 'b']`, `[]` or empty.
 pub fn list(s: &str, column: &'static str, mut f: impl FnMut(&str)) -> RowResult<()> {
     if s.is_empty() || s == "[]" {

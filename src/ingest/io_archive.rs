@@ -1,9 +1,11 @@
 //! Twitter's information-operations archive: tweet and user CSVs of the 2018 and 2019+
 //! releases. Columns are found by name (their order changed between releases).
 
-use super::csv_rows::{boolean, column, id, list, required, soft_count, Header, Row, RowResult};
+use super::csv_rows::{
+    boolean, column, id, list, required, soft_count, soft_date, Header, Row, RowResult,
+};
 use super::text::normalize_url;
-use super::time::{parse_datetime, tweet_time};
+use super::time::tweet_time;
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TweetKind};
 use std::ops::Range;
@@ -181,23 +183,14 @@ impl TweetColumns {
 }
 
 fn creation_date(r: &Row, col: Option<usize>, b: &mut RecordBatch) -> Option<i64> {
-    let s = r.get(col);
-    if s.is_empty() {
-        return None;
-    }
-    match parse_datetime(&s) {
-        Some((ms, _)) => Some(ms),
-        None => {
-            let e = RowError::new(
-                "bad date",
-                "account_creation_date",
-                "a date like 2013-12-07",
-                &s,
-            );
-            b.warn(r.line, e);
-            None
-        }
-    }
+    let date = r.get(col);
+    soft_date(
+        &date,
+        "account_creation_date",
+        "a date like 2013-12-07",
+        r.line,
+        b,
+    )
 }
 
 #[derive(Debug)]

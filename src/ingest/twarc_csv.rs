@@ -4,9 +4,9 @@
 //! A retweet's row carries the retweeted tweet's text and entities (twarc-csv merges them in);
 //! only co-retweet reads a retweet, through its `referenced_tweets.retweeted.id`.
 
-use super::csv_rows::{column, id, required, soft_count, Header, Row, RowResult};
+use super::csv_rows::{column, id, required, soft_count, soft_date, Header, Row, RowResult};
 use super::text::normalize_url;
-use super::time::{parse_datetime, tweet_time};
+use super::time::tweet_time;
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TweetKind};
 use std::borrow::Cow;
@@ -211,15 +211,7 @@ impl Columns {
     /// layout, so chunk boundaries change nothing).
     fn profile(&self, r: &Row, account: Span, b: &mut RecordBatch) {
         let created = r.get(self.author_created_at);
-        let created_ms = match parse_datetime(&created) {
-            Some((ms, _)) => Some(ms),
-            None if created.is_empty() => None,
-            None => {
-                let e = RowError::new("bad date", "author.created_at", CREATED_AT, &created);
-                b.warn(r.line, e);
-                None
-            }
-        };
+        let created_ms = soft_date(&created, "author.created_at", CREATED_AT, r.line, b);
         let profile = RawAccount {
             key: account,
             screen_name: Span::EMPTY,

@@ -36,8 +36,7 @@ fn a_generated_archive_is_recognised_and_split_into_its_operations() {
     let log = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{log}");
     assert!(log.contains("input: archive ("), "{log}");
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary = summary_json(&out);
     assert_eq!(summary["input"]["kind"], "archive");
     assert_eq!(summary["input"]["decided_by"], "data");
     assert_eq!(
@@ -80,8 +79,7 @@ fn items_too_common_to_pair_on_still_hold_operations_together() {
     ];
     let o = coordnet(&[&args[..], &["--max-item-accounts", "10"]].concat());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary = summary_json(&out);
     assert!(summary["counts"]["items_too_common"].as_u64().unwrap() >= 100);
     let e = evaluate(
         &read_predicted(&out.join("accounts.csv")).unwrap(),
@@ -414,8 +412,7 @@ fn the_command_line_takes_the_input_kind_and_a_control_collection() {
         log.contains("input: archive (taken for a takedown archive, as set)"),
         "{log}"
     );
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary = summary_json(&out);
     assert_eq!(summary["input"]["decided_by"], "setting");
     assert_eq!(summary["input"]["background"], "the control collection");
     // The report's charts drew the platform reference the score did not use.

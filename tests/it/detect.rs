@@ -39,9 +39,7 @@ fn an_undefined_fast_retweet_null_is_written_empty_not_zero() {
         dir.path().to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
-            .unwrap();
+    let summary = summary_json(&dir.path());
     assert_eq!(summary["input"]["background"], "the data's own accounts");
     let (_, clusters) = csv_rows(&dir.path().join("clusters.csv"));
     assert!(clusters.len() > 10);
@@ -253,8 +251,7 @@ fn detect_writes_the_documented_columns_and_consistent_files() {
         .filter(|a| a["cluster"].is_empty())
         .all(|a| a["role"].is_empty() && a["flagged"] == "false"));
 
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary = summary_json(&out);
     assert_eq!(
         summary["counts"]["clusters"].as_u64().unwrap() as usize,
         clusters.len()
@@ -594,9 +591,7 @@ fn score_of_an_archive_of_suspects_compares_them_with_the_reference_not_each_oth
             && line.ends_with("compared with built-in platform-wide reference figures"),
         "{line}"
     );
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap())
-            .unwrap();
+    let summary = summary_json(&out_dir);
     assert_eq!(summary["input"]["kind"], "archive", "{summary}");
     assert_eq!(
         summary["input"]["background"],
@@ -670,10 +665,7 @@ fn score_writes_detects_summary_and_each_groups_name_in_a_column() {
         scored.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let summary = |dir: &Path| -> serde_json::Value {
-        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
-    };
-    let (d, s) = (summary(&detected), summary(&scored));
+    let (d, s) = (summary_json(&detected), summary_json(&scored));
     // Every key of detect's, and score's own.
     for key in d.as_object().unwrap().keys() {
         assert!(
@@ -991,8 +983,7 @@ fn a_large_gephi_file_keeps_each_accounts_strongest_ties() {
     };
     let (before, after) = (gexf(&full), gexf(&capped));
     assert_eq!(before.len(), all.len());
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(capped.join("summary.json")).unwrap()).unwrap();
+    let summary = summary_json(&capped);
     let files = &summary["edge_files"];
     let k = files["network_gexf_strongest_per_account"]
         .as_u64()
@@ -1092,8 +1083,7 @@ fn a_large_edge_list_keeps_each_accounts_strongest_ties() {
     let (before, after) = (pairs(&all), pairs(&csv_rows(&capped.join("edges.csv")).1));
     assert!(after.len() < before.len() && !after.is_empty());
     assert!(after.iter().all(|(e, w)| before.get(e) == Some(w)));
-    let summary: serde_json::Value =
-        serde_json::from_slice(&file(&capped, "summary.json")).unwrap();
+    let summary = summary_json(&capped);
     let files = &summary["edge_files"];
     assert_eq!(files["edges_csv"].as_u64(), Some(after.len() as u64));
     assert_eq!(
@@ -1209,8 +1199,7 @@ fn summary_counts_posting_accounts_apart_from_those_only_named() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary = summary_json(&out);
     let accounts = csv::Reader::from_path(out.join("accounts.csv"))
         .unwrap()
         .records()
@@ -1354,8 +1343,7 @@ fn explain_takes_the_window_detect_estimated_for_each_kind() {
     let out = dir.path().join("out");
     let o = detect_sample(&out, &["-q"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = summary_json(&out);
     let (_, edges) = csv_rows(&out.join("edges.csv"));
     let e = &edges[0];
     let input = sample().join("tweets.csv.gz");
@@ -1398,8 +1386,7 @@ fn a_control_is_for_archives_and_leaves_a_collection_as_it_was() {
         let read = |d: &Path| std::fs::read_to_string(d.join(f)).unwrap();
         assert!(read(&plain) == read(&with), "{f} differs with a control");
     }
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(with.join("summary.json")).unwrap()).unwrap();
+    let summary = summary_json(&with);
     assert_eq!(summary["input"]["kind"], "collection");
     assert_eq!(summary["input"]["background"], "the data's own accounts");
 }

@@ -514,8 +514,7 @@ fn hostile_names_and_texts_come_back_whole_from_every_output() {
     }
     assert!(assert_no_formula_cells(&out.join("clusters.csv")).len() > 1);
     assert!(assert_no_formula_cells(&out.join("edges.csv")).len() > 1);
-    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
-    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    let summary = summary_json(&out);
     assert!(summary.is_object());
 
     // XML: well-formed, and every node label is a name less what XML 1.0 cannot hold.
@@ -568,8 +567,7 @@ fn detect_summary(input: &Path, out: &Path, flags: &[&str]) -> (String, serde_js
     let o = coordnet(&args);
     let log = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(o.status.success(), "{log}");
-    let summary = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap());
-    (log, summary.unwrap())
+    (log, summary_json(&out))
 }
 
 #[test]

@@ -57,6 +57,13 @@ pub fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
     p
 }
 
+/// The summary.json `detect`, `score` or `graph` wrote in `dir`.
+pub fn summary_json(dir: &Path) -> serde_json::Value {
+    let path = dir.join("summary.json");
+    let text = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Row of the tweet with this id.
 pub fn row_of(d: &Dataset, id: u64) -> usize {
     d.tweet_id

@@ -421,6 +421,25 @@ fn best_url<'x>(u: &'x Link, line: u64, b: &mut RecordBatch) -> &'x str {
         .unwrap_or("")
 }
 
+/// A mentioned account: by its id where the tweet gives it, with its name recorded unless
+/// `named_elsewhere` (v2's `includes.users`), else by its name alone.
+fn mention(id: &str, name: &str, named_elsewhere: bool, b: &mut RecordBatch) {
+    if !id.is_empty() {
+        b.push_item(ItemKind::Mention, id);
+        if !name.is_empty() && !named_elsewhere {
+            let key = b.items.last().map(|i| i.1).unwrap_or_default();
+            let screen_name = b.push_str(name);
+            b.add_account(RawAccount {
+                key,
+                screen_name,
+                ..Default::default()
+            });
+        }
+    } else if !name.is_empty() {
+        b.push_item(ItemKind::MentionName, name);
+    }
+}
+
 fn entities(e: Entities, names: &HashMap<&str, &str>, line: u64, b: &mut RecordBatch) {
     for h in soft_list(e.hashtags, "entities.hashtags", line, b) {
         let field = "entities.hashtags";
@@ -446,19 +465,6 @@ fn entities(e: Entities, names: &HashMap<&str, &str>, line: u64, b: &mut RecordB
             "" => soft(&m.screen_name, field, line, b),
             name => name,
         };
-        if !id.is_empty() {
-            b.push_item(ItemKind::Mention, id);
-            if !name.is_empty() && !names.contains_key(id) {
-                let key = b.items.last().map(|i| i.1).unwrap_or_default();
-                let screen_name = b.push_str(name);
-                b.add_account(RawAccount {
-                    key,
-                    screen_name,
-                    ..Default::default()
-                });
-            }
-        } else if !name.is_empty() {
-            b.push_item(ItemKind::MentionName, name);
-        }
+        mention(id, name, names.contains_key(id), b);
     }
 }

@@ -150,18 +150,7 @@ fn sn_tweet(t: &SnTweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
     for u in soft_list(&t.mentionedUsers, "mentionedUsers", line, b) {
         let id = soft(&u.id, "mentionedUsers.id", line, b);
         let name = soft(&u.username, "mentionedUsers.username", line, b);
-        if !id.is_empty() {
-            b.push_item(ItemKind::Mention, id);
-            let key = b.items.last().map(|i| i.1).unwrap_or_default();
-            let screen_name = b.push_str(name);
-            b.add_account(RawAccount {
-                key,
-                screen_name,
-                ..Default::default()
-            });
-        } else if !name.is_empty() {
-            b.push_item(ItemKind::MentionName, name);
-        }
+        mention(id, name, false, b);
     }
     match &t.links {
         Some(_) => {
