@@ -149,10 +149,53 @@ fn whole_where_fragmented(
     if min_share <= 0.0 {
         return;
     }
+    let n = g.nodes();
+    let kept = periphery_kept(g, membership, min_share);
+    let mut keeping: HashMap<u32, usize> = HashMap::new();
+    for (&c, &k) in membership.iter().zip(&kept) {
+        *keeping.entry(c).or_default() += usize::from(k);
+    }
+    let fragment = |c: u32| keeping[&c] < min_size.max(2);
+    let mut groups = crate::graphs::store::UnionFind::new(n);
+    for v in 0..n as u32 {
+        if !fragment(membership[v as usize]) {
+            continue;
+        }
+        for (u, _) in g.neighbors(v) {
+            if fragment(membership[u as usize]) {
+                groups.union(v, u);
+            }
+        }
+    }
+    let group = groups.labels();
+    let mut size: HashMap<u32, usize> = HashMap::new();
+    for v in 0..n {
+        if fragment(membership[v]) && g.degree(v as u32) > 0 {
+            *size.entry(group[v]).or_default() += 1;
+        }
+    }
+    let mut next = membership.iter().copied().max().map_or(0, |m| m + 1);
+    let mut label: HashMap<u32, u32> = HashMap::new();
+    for v in 0..n {
+        if fragment(membership[v]) && size.get(&group[v]).is_some_and(|&s| s >= min_size) {
+            membership[v] = *label.entry(group[v]).or_insert_with(|| {
+                next += 1;
+                next - 1
+            });
+        }
+    }
+}
+
+/// Which accounts the periphery trim keeps in their community (`recluster`'s rule, the same
+/// sums), on Leiden's graph, where each round visits only the neighbours of those it takes out:
+/// repeated, since an account tied mostly to those taken out falls below the share in turn.
+fn periphery_kept(
+    g: &crate::graphs::store::Graph,
+    membership: &[u32],
+    min_share: f64,
+) -> Vec<bool> {
     use rayon::prelude::*;
     let n = g.nodes();
-    // The periphery trim, on Leiden's communities as they are: repeated, since an account tied
-    // mostly to those taken out falls below the share in turn.
     let strength: Vec<f64> = (0..n as u32)
         .into_par_iter()
         .map(|v| g.strength(v))
@@ -194,39 +237,7 @@ fn whole_where_fragmented(
             .filter(|&u| short(u as usize, &kept, &inside))
             .collect();
     }
-    let mut keeping: HashMap<u32, usize> = HashMap::new();
-    for (&c, &k) in membership.iter().zip(&kept) {
-        *keeping.entry(c).or_default() += usize::from(k);
-    }
-    let fragment = |c: u32| keeping[&c] < min_size.max(2);
-    let mut groups = crate::graphs::store::UnionFind::new(n);
-    for v in 0..n as u32 {
-        if !fragment(membership[v as usize]) {
-            continue;
-        }
-        for (u, _) in g.neighbors(v) {
-            if fragment(membership[u as usize]) {
-                groups.union(v, u);
-            }
-        }
-    }
-    let group = groups.labels();
-    let mut size: HashMap<u32, usize> = HashMap::new();
-    for v in 0..n {
-        if fragment(membership[v]) && g.degree(v as u32) > 0 {
-            *size.entry(group[v]).or_default() += 1;
-        }
-    }
-    let mut next = membership.iter().copied().max().map_or(0, |m| m + 1);
-    let mut label: HashMap<u32, u32> = HashMap::new();
-    for v in 0..n {
-        if fragment(membership[v]) && size.get(&group[v]).is_some_and(|&s| s >= min_size) {
-            membership[v] = *label.entry(group[v]).or_insert_with(|| {
-                next += 1;
-                next - 1
-            });
-        }
-    }
+    kept
 }
 
 /// The result of [`detect`].
@@ -552,6 +563,34 @@ mod tests {
     use crate::communities::leiden;
     use crate::graphs::store::Graph;
     use std::collections::HashSet;
+
+    /// The trim on Leiden's graph keeps the accounts `recluster`'s trim keeps, on the fused
+    /// edges, for the same communities: the rule is written twice (each where it is cheap), so
+    /// this is what holds the two together.
+    #[test]
+    fn the_trim_on_leidens_graph_is_the_trim_on_the_fused_edges() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(100_000, dir.path());
+        let config = DetectConfig::default();
+        let fused = crate::graphs::fuse(&data, &config.fusion, &crate::progress::Silent).unwrap();
+        let g = fused.graph().unwrap();
+        let membership = leiden(&g, &config.leiden).unwrap().membership;
+        for share in [config.min_internal_share, 0.6] {
+            let kept = periphery_kept(&g, &membership, share);
+            let mut labels = membership.clone();
+            recluster::trim_periphery(&fused, &mut labels, share);
+            let tied = |v: &usize| g.degree(*v as u32) > 0;
+            let trimmed = (0..g.nodes()).filter(tied).filter(|&v| !kept[v]).count();
+            assert!(trimmed > 100, "{trimmed} trimmed at {share}");
+            for v in (0..g.nodes()).filter(tied) {
+                assert_eq!(
+                    kept[v],
+                    labels[v] != recluster::TRIMMED,
+                    "account {v} at {share}"
+                );
+            }
+        }
+    }
 
     /// A takedown archive's main operation, as the fused graph shows it: a homogeneous block
     /// (every pair of 120 accounts tied, at random strengths) holding most of the weight, beside

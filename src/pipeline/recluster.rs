@@ -277,7 +277,7 @@ fn split_labels(
 /// by one edge and to everyone else by the rest. They get the label `u32::MAX - 1`, which
 /// `keep_clusters` never keeps. Repeated until every account left meets the share: an
 /// account tied mostly to those taken out falls below it in turn.
-fn trim_periphery(fused: &Fused, membership: &mut [u32], min_share: f64) {
+pub(super) fn trim_periphery(fused: &Fused, membership: &mut [u32], min_share: f64) {
     if min_share <= 0.0 {
         return;
     }
@@ -308,7 +308,7 @@ fn trim_periphery(fused: &Fused, membership: &mut [u32], min_share: f64) {
     }
 }
 
-const TRIMMED: u32 = u32::MAX - 1;
+pub(super) const TRIMMED: u32 = u32::MAX - 1;
 
 /// Keep labels held by at least `min_size` accounts, numbered `0..` by first appearance;
 /// others get `NO_CLUSTER`. Returns each account's cluster and each cluster's label.

@@ -39,7 +39,7 @@ fn an_undefined_fast_retweet_null_is_written_empty_not_zero() {
         dir.path().to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let summary = summary_json(&dir.path());
+    let summary = summary_json(dir.path());
     assert_eq!(summary["input"]["background"], "the data's own accounts");
     let (_, clusters) = csv_rows(&dir.path().join("clusters.csv"));
     assert!(clusters.len() > 10);

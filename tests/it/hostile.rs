@@ -567,7 +567,7 @@ fn detect_summary(input: &Path, out: &Path, flags: &[&str]) -> (String, serde_js
     let o = coordnet(&args);
     let log = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(o.status.success(), "{log}");
-    (log, summary_json(&out))
+    (log, summary_json(out))
 }
 
 #[test]
