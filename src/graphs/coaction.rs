@@ -635,14 +635,10 @@ struct Slots {
 
 fn window_slots(actions: &Actions, window: i64, cap: usize) -> Slots {
     let t = &actions.time_ms;
-    let mut s = Slots {
-        slot_pairs: 0,
-        capped: 0,
-        items_capped: 0,
-    };
-    for g in 0..actions.items() {
+    let item = |g: usize| {
         let range = actions.item(g);
         let (end, mut hi, mut capped) = (range.end, 0, false);
+        let mut s = Slots::default();
         for i in range {
             hi = hi.max(i + 1);
             while hi < end && t[hi] - t[i] <= window {
@@ -653,9 +649,18 @@ fn window_slots(actions: &Actions, window: i64, cap: usize) -> Slots {
             capped |= hi > limit;
             s.slot_pairs += (limit - i - 1) as u64;
         }
-        s.items_capped += usize::from(capped);
-    }
-    s
+        s.items_capped = usize::from(capped);
+        s
+    };
+    (0..actions.items())
+        .into_par_iter()
+        .with_min_len(1 << 12)
+        .map(item)
+        .reduce(Slots::default, |a, b| Slots {
+            slot_pairs: a.slot_pairs + b.slot_pairs,
+            capped: a.capped + b.capped,
+            items_capped: a.items_capped + b.items_capped,
+        })
 }
 
 /// The projection's window and accounts, before any pair: the edgeless projection, and every
@@ -778,6 +783,10 @@ fn collect_pairs<T: Tally>(
     let capped_items = bits(actions.items());
     let units: Vec<usize> = (0..actions.len()).step_by(UNIT).collect();
     let round = 4 * rayon::current_num_threads().max(1);
+    // No shard can hold more account pairs than its share of the window's slots: the first
+    // round's rate, extrapolated, overshot 8x at 10^8 tweets (co-url's first items pair
+    // densely), and the maps' 3 GB set the run's peak.
+    let most = window_slots(actions, window, cap).slot_pairs as f64 / SHARDS as f64 * 1.05;
     let mut maps: Vec<HashMap<u64, T>> = (0..SHARDS).map(|_| HashMap::new()).collect();
     let mut buffers: Vec<Emitted> = Vec::new();
     let mut totals = Emitted::default();
@@ -816,7 +825,7 @@ fn collect_pairs<T: Tally>(
         maps.par_iter_mut().enumerate().for_each(|(s, shared)| {
             let mut map = std::mem::take(shared);
             if r == 1 {
-                let want = map.len() as f64 * actions.len() as f64 / done * 1.1;
+                let want = (map.len() as f64 * actions.len() as f64 / done * 1.1).min(most);
                 map.reserve((want as usize).saturating_sub(map.len()));
             }
             for out in &buffers {
