@@ -266,7 +266,18 @@ impl std::ops::Add for Tally {
             *self.cluster_hashtags.entry(k).or_default() += n;
         }
         self.profile_hours = merge(std::mem::take(&mut self.profile_hours), other.profile_hours);
-        self.active_hours.extend(other.active_hours);
+        // Put end to end (sorted when finished) into the larger, grown by exactly the other:
+        // doubling held up to three times the stamps while the parts were added.
+        let (to, from) = (std::mem::take(&mut self.active_hours), other.active_hours);
+        let (mut to, from) = if to.capacity() >= from.capacity() {
+            (to, from)
+        } else {
+            (from, to)
+        };
+        to.reserve_exact(from.len());
+        to.extend_from_slice(&from);
+        drop(from);
+        self.active_hours = to;
         add_pairs(&mut self.synced, other.synced);
         add_pairs(&mut self.synced_null, other.synced_null);
         self
