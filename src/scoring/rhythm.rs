@@ -211,7 +211,9 @@ pub fn tally_profiles(data: &Dataset, rows: Rows, plan: &Plan) -> Vec<u64> {
         }
     }
     drop(next);
-    let mut out = Vec::new();
+    // At most an entry a row: room for all at once (what is never filled is never touched),
+    // rather than the copies of a doubling vector.
+    let mut out = Vec::with_capacity(hours.len());
     let mut count = [0u32; HOURS_PER_WEEK];
     let mut touched: Vec<u8> = Vec::new();
     for p in 0..n {
@@ -259,7 +261,7 @@ pub fn tally_active_hours(
     // Rows come in time order, so an account's repeated hours are consecutive and one pass
     // drops them.
     let mut last_hour = vec![u32::MAX; cluster_of.len()];
-    let mut stamps = Vec::new();
+    let mut stamps = Vec::with_capacity(rows.iter().map(|r| r.len()).sum()); // at most a row each
     for r in each(rows) {
         let u = data.account[r];
         let c = cluster_of[u as usize];
