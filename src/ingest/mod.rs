@@ -895,8 +895,7 @@ fn recognise(
     chunker.skip(consumed, 1);
     let Some(format) = csv_format(&header, opts) else {
         // API v2 tweets flattened by another tool than twarc2: say why they are not read.
-        let has = |n: &str| header.iter().any(|h| h == n);
-        let v2 = has("id") && has("created_at") && (has("author_id") || has("author.id"));
+        let v2 = twarc_csv::Columns::is_v2_tweets(&header);
         if let (true, Err(why)) = (v2, twarc_csv::Columns::new(&header)) {
             let reason = format!("API v2 tweets as CSV, but {why}");
             let error = Error::format(name, &reason).with_setting(Setting::ActionColumns);

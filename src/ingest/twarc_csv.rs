@@ -90,11 +90,17 @@ impl Columns {
     /// Whether the header is twarc2's: a tweet's `id`, `author_id` (or `author.id`) and
     /// `created_at`, and its references flattened as twarc2 writes them.
     pub fn is_twarc_csv(header: &[String]) -> bool {
+        Columns::is_v2_tweets(header)
+            && REFERENCE_COLUMNS
+                .iter()
+                .any(|n| header.iter().any(|h| h == n))
+    }
+
+    /// Whether the header is of API v2 tweets flattened by some tool: a tweet's `id`,
+    /// `author_id` (or `author.id`) and `created_at`.
+    pub fn is_v2_tweets(header: &[String]) -> bool {
         let has = |n: &str| header.iter().any(|h| h == n);
-        has("id")
-            && (has("author_id") || has("author.id"))
-            && has("created_at")
-            && REFERENCE_COLUMNS.iter().any(|n| has(n))
+        has("id") && (has("author_id") || has("author.id")) && has("created_at")
     }
 
     pub fn new(h: &[String]) -> Result<Columns, String> {
