@@ -3,6 +3,7 @@
 //! lines before the first tweet do not hide a file's format.
 
 use super::*;
+use coordnet::dataset::TweetKind;
 use coordnet::Format;
 use serde_json::{json, Value};
 
@@ -285,4 +286,75 @@ fn strict_stops_at_a_field_of_the_wrong_type_naming_line_and_field() {
         err.contains("strict.jsonl:1, column 'lang': wrong type"),
         "{err}"
     );
+}
+
+/// A tweet that retweets, quotes or references another always carries its id: an embedded
+/// tweet or a reference without one (or of a type no API writes) costs the tweet that holds
+/// it, named, rather than being read as an original or a retweet of nothing.
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn a_referenced_tweet_without_its_id_costs_the_tweet_that_holds_it() {
+    let mut page = brexit_page();
+    let data = &mut page["data"];
+    data[1]["referenced_tweets"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("id");
+    data[25]["referenced_tweets"][0]["type"] = json!("liked");
+    let (_, r) = read_lines("page.jsonl", &[page.to_string()]);
+    assert_eq!(
+        (r.rows_accepted, r.rows_rejected),
+        (98, 2),
+        "{}",
+        r.summary()
+    );
+    let e = examples(&r.rejected, "missing tweet id");
+    assert!(
+        e.contains("page.jsonl:1, column 'referenced_tweets.id'"),
+        "{e}"
+    );
+    let e = examples(&r.rejected, "bad reference type");
+    assert!(e.contains("found 'liked'"), "{e}");
+
+    let mut lines = v1_lines();
+    let n = lines.len() as u64;
+    for (i, field) in [(2, "quoted_status"), (10, "retweeted_status")] {
+        let carried = lines[i][field].as_object_mut().unwrap();
+        carried.remove("id_str");
+        carried.remove("id");
+    }
+    let lines: Vec<String> = lines.iter().map(Value::to_string).collect();
+    let (_, r) = read_lines("v1.jsonl", &lines);
+    assert_eq!(
+        (r.rows_accepted, r.rows_rejected),
+        (n - 2, 2),
+        "{}",
+        r.summary()
+    );
+    let e = examples(&r.rejected, "missing tweet id");
+    for want in [
+        "v1.jsonl:3, column 'quoted_status.id_str'",
+        "v1.jsonl:11, column 'retweeted_status.id_str'",
+    ] {
+        assert!(e.contains(want), "{want} not in\n{e}");
+    }
+
+    let sn = |retweeted: &str| {
+        format!(
+            r#"{{"_type": "snscrape.modules.twitter.Tweet", "date": "2021-06-28T15:00:00+00:00", "rawContent": "RT @bob: hi", "id": 1409534906168246272, "user": {{"_type": "snscrape.modules.twitter.User", "username": "carol", "id": 777}}, "retweetedTweet": {retweeted}}}"#
+        )
+    };
+    let bob = r#"{"_type": "snscrape.modules.twitter.User", "username": "bob", "id": 778}"#;
+    let good = format!(r#"{{"id": 1409534906168246000, "user": {bob}}}"#);
+    let cut = format!(r#"{{"user": {bob}}}"#);
+    let (d, r) = read_lines("sn.jsonl", &[sn(&good), sn(&cut)]);
+    assert_eq!(
+        (r.rows_accepted, r.rows_rejected),
+        (1, 1),
+        "{}",
+        r.summary()
+    );
+    assert_eq!(d.kind(0), TweetKind::Retweet);
+    let e = examples(&r.rejected, "missing tweet id");
+    assert!(e.contains("sn.jsonl:2, column 'retweetedTweet.id'"), "{e}");
 }

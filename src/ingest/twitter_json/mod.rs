@@ -299,6 +299,20 @@ fn tweet_id<'x>(copies: &[(&'x Option<Str>, &'static str)]) -> Result<&'x str, R
     })
 }
 
+/// A tweet id that must be there: the tweet's own, or that of a tweet it embeds or
+/// references (those always carry one, so one missing means the line was cut or edited).
+fn required_id<'x>(copies: &[(&'x Option<Str>, &'static str)]) -> Result<&'x str, RowError> {
+    match tweet_id(copies)? {
+        "" => Err(RowError::new(
+            "missing tweet id",
+            copies[0].1,
+            "a tweet id",
+            "",
+        )),
+        id => Ok(id),
+    }
+}
+
 /// The first copy that is there, of the right type, and passes `check`; else the first
 /// copy's fault, or empty when none is there.
 fn first_good<'x>(

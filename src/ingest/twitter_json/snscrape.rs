@@ -118,10 +118,7 @@ fn sn_tweet(t: &SnTweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
     if kind != TWEET_TYPE {
         return Err(RowError::new("no tweet in line", "_type", TWEET_TYPE, kind));
     }
-    let id = tweet_id(&[(&t.id, "id")])?;
-    if id.is_empty() {
-        return Err(RowError::new("missing tweet id", "id", "a tweet id", ""));
-    }
+    let id = required_id(&[(&t.id, "id")])?;
     let missing_user = || RowError::new("missing account", "user", "a user object with id", "");
     let user = hard_obj(&t.user, "user")?.ok_or_else(missing_user)?;
     let (account, _) = author(user, "user.id", line, b)?;
@@ -206,7 +203,7 @@ fn references(
                    field: &'static str,
                    user_field: &'static str|
      -> Result<RawRef, RowError> {
-        let id = tweet_id(&[(&c.id, field)])?;
+        let id = required_id(&[(&c.id, field)])?;
         let (account, name) = match soft_obj(&c.user, user_field, line, b) {
             Some(u) => author(u, user_field, line, b).unwrap_or_else(|e| {
                 b.warn(line, e);

@@ -95,10 +95,6 @@ pub fn parse_v1(chunk: &RawChunk, b: &mut RecordBatch) {
 }
 
 /// A tweet's id: `id_str`, or `id` where `id_str` is not good.
-fn id_of<'x>(t: &'x V1Tweet, at: &Place) -> Result<&'x str, RowError> {
-    tweet_id(&[(&t.id_str, at.id_str), (&t.id, at.id)])
-}
-
 fn account_of<'x>(u: &'x V1User, at: &Place) -> Result<&'x str, RowError> {
     either((&u.id_str, at.user_id_str), (&u.id, at.user_id))
 }
@@ -146,7 +142,7 @@ fn carried<'x>(
     line: u64,
     b: &mut RecordBatch,
 ) -> Result<(&'x str, &'x str, &'x str), RowError> {
-    let id = id_of(t, at)?;
+    let id = required_id(&[(&t.id_str, at.id_str), (&t.id, at.id)])?;
     let (account, name) = match soft_obj(&t.user, at.user, line, b) {
         Some(u) => (
             account_of(u, at).unwrap_or_else(|e| {
@@ -169,15 +165,7 @@ fn v1_tweet(t: &V1Tweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
             "a delete or limit notice",
         ));
     }
-    let id = id_of(t, &TWEET)?;
-    if id.is_empty() {
-        return Err(RowError::new(
-            "missing tweet id",
-            "id_str",
-            "a tweet id",
-            "",
-        ));
-    }
+    let id = required_id(&[(&t.id_str, TWEET.id_str), (&t.id, TWEET.id)])?;
     let missing_user = || RowError::new("missing account", "user", "a user object with id_str", "");
     let user = hard_obj(&t.user, "user")?.ok_or_else(missing_user)?;
     let account = account_of(user, &TWEET)?;

@@ -245,10 +245,7 @@ fn v2_tweet(
     names: &HashMap<&str, &str>,
     b: &mut RecordBatch,
 ) -> Result<(), RowError> {
-    let id = tweet_id(&[(&t.id, "id")])?;
-    if id.is_empty() {
-        return Err(RowError::new("missing tweet id", "id", "a tweet id", ""));
-    }
+    let id = required_id(&[(&t.id, "id")])?;
     let author = hard_obj(&t.author, "author")?;
     let no_id = None;
     let author_id = either(
@@ -275,12 +272,15 @@ fn v2_tweet(
     let mut target = RawRef::default();
     let mut quote = None;
     for r in refs {
-        let rid = tweet_id(&[(&r.id, "referenced_tweets.id")])?;
-        let ref_kind = hard(
-            &r.kind,
-            "referenced_tweets.type",
-            "retweeted, replied_to or quoted",
-        )?;
+        let rid = required_id(&[(&r.id, "referenced_tweets.id")])?;
+        const KINDS: &str = "retweeted, replied_to or quoted";
+        let ref_kind = match hard(&r.kind, "referenced_tweets.type", KINDS)? {
+            k @ ("retweeted" | "replied_to" | "quoted") => k,
+            k => {
+                let e = RowError::new("bad reference type", "referenced_tweets.type", KINDS, k);
+                return Err(e);
+            }
+        };
         let ref_author = soft_obj(&r.author, "referenced_tweets.author", line, b);
         let account = either(
             (&r.author_id, "referenced_tweets.author_id"),
