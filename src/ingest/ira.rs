@@ -1,6 +1,7 @@
 //! The FiveThirtyEight release of the Clemson IRA tweets (Linvill & Warren): accounts by
-//! author name, no tweet ids, `post_type` R/Q, and hashtags, links and mentions only in the
-//! text. Retweets carry no source: graphs may recover it from the text.
+//! author name, no tweet ids read, `post_type` RETWEET/QUOTE_TWEET (R/Q in the per-author
+//! redistribution), and hashtags, links and mentions only in the text. Retweets carry no
+//! source: graphs may recover it from the text.
 
 use super::csv_rows::{boolean, column, soft_count, Header, Row, RowResult};
 use super::text::{hashtags, mentions, normalize_url, urls};
@@ -65,15 +66,17 @@ impl Columns {
         let retweet_flag = boolean(&r.get(self.retweet), "retweet")?.unwrap_or(false);
         let post_type = r.get(self.post_type);
         let kind = match &*post_type {
-            "R" => TweetKind::Retweet,
-            "Q" => TweetKind::Quote,
+            // FiveThirtyEight's files write the kinds out; the per-author redistribution
+            // shortens them.
+            "RETWEET" | "R" => TweetKind::Retweet,
+            "QUOTE_TWEET" | "Q" => TweetKind::Quote,
             "" if retweet_flag => TweetKind::Retweet,
             "" => TweetKind::Original,
             other => {
                 return Err(RowError::new(
                     "bad post_type",
                     "post_type",
-                    "R, Q or empty",
+                    "RETWEET, QUOTE_TWEET, R, Q or empty",
                     other,
                 ))
             }

@@ -712,3 +712,26 @@ fn snscrape_lines_are_recognised_and_read() {
     assert_eq!(hashtags_of(&d, 0), ["style"]);
     assert_eq!(urls_of(&d, 0), ["a.example/x"]);
 }
+
+/// FiveThirtyEight's own files (`IRAhandle_tweets_N.csv`): the author by name, times as
+/// M/D/YYYY H:MM, and `post_type` written out (RETWEET, QUOTE_TWEET) where the per-author
+/// redistribution in ../shared/data writes R and Q.
+#[test]
+fn ira_fivethirtyeight_release() {
+    let csv = "external_author_id,author,content,region,language,publish_date,harvested_date,following,followers,updates,post_type,account_type,retweet,account_category,new_june_2018,alt_external_id,tweet_id,article_url,tco1_step1,tco2_step1,tco3_step1\n\
+906000000000000000,10_GOP,We have a sitting Democrat US Senator on trial #tcot,Unknown,English,10/1/2017 19:58,10/1/2017 19:59,1052,9636,253,,Right,0,RightTroll,0,905874659358453760,914580356430536707,http://twitter.com/905874659358453760/statuses/914580356430536707,,,\n\
+906000000000000000,10_GOP,\"19,000 RESPECTING our National Anthem! #StandForOurAnthem\",Unknown,English,10/1/2017 2:13,10/1/2017 2:13,1050,9645,246,RETWEET,Right,1,RightTroll,0,905874659358453760,914312219952861184,http://twitter.com/905874659358453760/statuses/914312219952861184,,,\n\
+906000000000000000,10_GOP,Is this real? https://t.co/QUTSZc3quW,Unknown,English,10/13/2017 0:39,10/13/2017 0:40,1071,10414,328,QUOTE_TWEET,Right,0,RightTroll,0,905874659358453760,918637394051715072,http://twitter.com/905874659358453760/statuses/918637394051715072,,,\n";
+    let dir = tempfile::tempdir().unwrap();
+    let (d, r) = read(&[write(dir.path(), "IRAhandle_tweets_1.csv", csv)]);
+    assert_balanced(&r);
+    assert_eq!(r.files[0].format, Some(coordnet::Format::Ira));
+    assert_eq!((r.rows_read, r.rows_accepted), (3, 3), "{}", r.summary());
+    let kinds: Vec<TweetKind> = (0..d.len()).map(|i| d.kind(i)).collect();
+    // Rows in time order: the retweet (2:13), the original (19:58), the quote (13 October).
+    assert_eq!(
+        kinds,
+        [TweetKind::Retweet, TweetKind::Original, TweetKind::Quote]
+    );
+    assert_eq!(d.accounts.screen_name(d.account[0]), Some("10_GOP"));
+}
