@@ -46,7 +46,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     writeln!(out, "  original          {}", s.originals)?;
     writeln!(
         out,
-        "  retweet           {}  ({} with unknown source)",
+        "  retweet           {}  ({} not naming the retweeted account; graphs look for it)",
         s.retweets, s.retweets_without_source
     )?;
     writeln!(out, "  reply             {}", s.replies)?;

@@ -324,6 +324,10 @@ impl<'a> Finder<'a> {
             let found = if data.target_account[r] != NO_ACCOUNT {
                 let s = Source::new(data.target_account[r], original_row, SourceFrom::Record);
                 Some((s, time))
+            } else if let Some(o) = by_id {
+                // As `retweet::sources`: the retweeted tweet, in the data, names its author.
+                let s = Source::new(o.account, Some(o.row), SourceFrom::Record);
+                Some((s, time))
             } else if data.text[r] == NO_TEXT {
                 None
             } else {
@@ -431,7 +435,8 @@ mod tests {
 
     /// Sources found by holders of any cut of the rows are those of the whole data, with
     /// every way of finding one at work: some retweets lose their source account (found from
-    /// the `RT @name:` prefix or the text) and some their target too (found by text alone).
+    /// their target in the data, or else the `RT @name:` prefix or the text) and some their
+    /// target too (found by text alone).
     #[test]
     fn holders_of_any_cut_find_the_sources_of_the_whole() {
         let dir = tempfile::tempdir().unwrap();
@@ -446,6 +451,10 @@ mod tests {
                 retweets += 1;
                 if retweets % 3 == 0 {
                     data.target_account[r] = NO_ACCOUNT;
+                }
+                // The retweeted tweet not in the data either (its author found by name).
+                if retweets % 15 == 0 {
+                    data.target_tweet[r] = 1 + r as u64;
                 }
                 // As in the IRA layout: no target, and the original's text without a prefix.
                 if retweets % 6 == 0 {
@@ -468,6 +477,12 @@ mod tests {
             "{}",
             from(SourceFrom::Record)
         );
+        // Retweets naming no account, found by their target in the data.
+        let by_id = (0..data.len())
+            .filter(|&r| data.kind(r) == TweetKind::Retweet && data.target_account[r] == NO_ACCOUNT)
+            .filter(|&r| whole[r].is_some_and(|s| s.from() == SourceFrom::Record))
+            .count();
+        assert!(by_id > 1000, "{by_id}");
         assert!(from(SourceFrom::TextPrefix) > 100);
         assert!(from(SourceFrom::TextMatch) > 100);
         let n = data.len();

@@ -310,6 +310,12 @@ pub fn sources(data: &Dataset) -> Vec<Option<Source>> {
                 let account = data.target_account[r];
                 return Some(Source::new(account, original_row, SourceFrom::Record));
             }
+            // The record names the retweeted tweet but not its author: the tweet, in the
+            // data, does.
+            if let Some(o) = original_row {
+                let account = data.account[o as usize];
+                return Some(Source::new(account, Some(o), SourceFrom::Record));
+            }
             if data.text[r] == NO_TEXT {
                 return None;
             }

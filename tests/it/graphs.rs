@@ -2,6 +2,7 @@
 //! windows, caps, significance, evidence and the retweet graph.
 
 use super::*;
+use coordnet::dataset::TweetKind;
 use coordnet::graphs::store::component_sizes;
 use coordnet::graphs::{coaction_graph, CoactionKind, Graph, GraphOptions, Window};
 
@@ -785,35 +786,77 @@ fn coortweet_counts_repeated_rows_of_a_post_hashtag_url_table() {
     assert!(once.0 < got.0, "{once:?} {got:?}");
 }
 
+/// The sample written to `dir` with `columns` blanked on every row.
+fn sample_blanked(dir: &Path, columns: &[&str]) -> PathBuf {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let mut r = csv::Reader::from_reader(flate2::read::GzDecoder::new(
+        std::fs::File::open(&sample).unwrap(),
+    ));
+    let header = r.headers().unwrap().clone();
+    let blank: Vec<usize> = (columns.iter())
+        .map(|c| header.iter().position(|h| h == *c).unwrap())
+        .collect();
+    let path = dir.join("blanked.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(&header).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let row: Vec<&str> = (rec.iter().enumerate())
+            .map(|(i, f)| if blank.contains(&i) { "" } else { f })
+            .collect();
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+    path
+}
+
+/// A retweet that names the retweeted tweet but not its author (CNT's `repost_id`, an
+/// archive row without `retweet_userid`) takes the author from that tweet when the data
+/// holds it: the same source the full row names, found before any text is read.
+#[test]
+fn a_retweet_naming_only_its_tweet_gets_the_source_from_that_tweet() {
+    use coordnet::graphs::retweet::{sources, SourceFrom};
+    let dir = tempfile::tempdir().unwrap();
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let blanked = sample_blanked(dir.path(), &["retweet_userid"]);
+    let read = |p: &Path| {
+        coordnet::ingest(&[p.to_path_buf()], &IngestOptions::default())
+            .unwrap()
+            .0
+    };
+    let (whole, cut) = (read(&full), read(&blanked));
+    let (whole_sources, cut_sources) = (sources(&whole), sources(&cut));
+    let original_rows: std::collections::HashSet<u64> = (0..cut.len())
+        .filter(|&r| cut.kind(r) != TweetKind::Retweet)
+        .map(|r| cut.tweet_id[r])
+        .collect();
+    let mut by_tweet = 0;
+    for r in (0..cut.len()).filter(|&r| cut.kind(r) == TweetKind::Retweet) {
+        assert_eq!(cut.tweet_id[r], whole.tweet_id[r], "rows in the same order");
+        if !original_rows.contains(&cut.target_tweet[r]) {
+            continue;
+        }
+        let (w, c) = (whole_sources[r].unwrap(), cut_sources[r].unwrap());
+        assert_eq!(c.from(), SourceFrom::Record);
+        let key = |d: &Dataset, a: u32| d.accounts.key(a).to_string();
+        assert_eq!(key(&cut, c.account()), key(&whole, w.account()));
+        assert_eq!(c.delay_ms(&cut, r), w.delay_ms(&whole, r));
+        by_tweet += 1;
+    }
+    assert!(
+        by_tweet > 1000,
+        "{by_tweet} retweets of a tweet in the sample"
+    );
+}
+
 /// Retweets that name no retweeted account get it from their 'RT @name:' text, read in one
 /// pass over the distinct texts: the same sources whether the texts are in memory or on disk.
 #[test]
 fn retweet_sources_from_text_are_the_same_with_texts_on_disk() {
     use coordnet::graphs::retweet::{sources, SourceFrom};
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
     // The sample with the retweeted account and tweet blanked, as some releases ship them.
-    let mut r = csv::Reader::from_reader(flate2::read::GzDecoder::new(
-        std::fs::File::open(&sample).unwrap(),
-    ));
-    let header = r.headers().unwrap().clone();
-    let blank: Vec<usize> = ["retweet_userid", "retweet_tweetid"]
-        .iter()
-        .map(|c| header.iter().position(|h| h == *c).unwrap())
-        .collect();
-    let path = dir.path().join("unnamed.csv");
-    let mut w = csv::Writer::from_path(&path).unwrap();
-    w.write_record(&header).unwrap();
-    for rec in r.records() {
-        let rec = rec.unwrap();
-        let row: Vec<&str> = rec
-            .iter()
-            .enumerate()
-            .map(|(i, f)| if blank.contains(&i) { "" } else { f })
-            .collect();
-        w.write_record(&row).unwrap();
-    }
-    w.flush().unwrap();
+    let path = sample_blanked(dir.path(), &["retweet_userid", "retweet_tweetid"]);
     let read = |max_text_memory| {
         let opts = IngestOptions {
             max_text_memory,
