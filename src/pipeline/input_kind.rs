@@ -9,7 +9,7 @@
 //! that score as coordinated even against the data's own nulls. So the collection pipeline
 //! runs first, and the input is taken for an archive when at least
 //! `DetectConfig::archive_tweet_share` (one half) of its tweets come from accounts in
-//! flagged clusters. Measured: 0.63-0.95 on real and generated archives, 0.05-0.32 on real
+//! clusters flagged at the default threshold (whatever the analyst's). Measured: 0.63-0.95 on real and generated archives, 0.05-0.32 on real
 //! and generated collections (`docs/performance.md`). The analyst can say instead.
 
 use super::{DetectConfig, Detection};
@@ -82,7 +82,12 @@ impl InputDecision {
         share: Option<f64>,
         background: &'static str,
     ) -> InputDecision {
-        let whose = format!("accounts in clusters flagged as coordinated against {background}");
+        let default = DetectConfig::default().threshold;
+        let at = match config.threshold == default {
+            true => String::new(),
+            false => format!(" (at the default threshold, {default})"),
+        };
+        let whose = format!("accounts in clusters flagged as coordinated{at} against {background}");
         InputDecision::decided(kind, config, share, &whose, background)
     }
 
@@ -160,11 +165,14 @@ pub fn background_for_groups<'a>(
 
 /// Share of the data's tweets from accounts in flagged clusters.
 pub fn coordinated_tweet_share(d: &Detection) -> f64 {
+    // What the input is does not move with `--threshold`: lowered, it would flag ordinary
+    // clusters and turn a collection into an archive, changing the whole method.
+    let threshold = DetectConfig::default().threshold;
     let (mut all, mut flagged) = (0u64, 0u64);
     for (u, &t) in d.activity.tweets.iter().enumerate() {
         all += t as u64;
         let c = d.cluster_of[u];
-        if c != NO_CLUSTER && d.clusters[c as usize].flagged {
+        if c != NO_CLUSTER && d.clusters[c as usize].score >= threshold {
             flagged += t as u64;
         }
     }

@@ -52,7 +52,7 @@ pub struct DetectConfig {
     pub input_kind: InputKind,
     /// With `InputKind::Auto`: the input is an archive when at least this share of its tweets
     /// comes from accounts in clusters flagged as coordinated against the data's own
-    /// background (see [`InputKind`]).
+    /// background, at the default threshold (see [`InputKind`]).
     pub archive_tweet_share: f64,
     /// How an archive is split into operations.
     pub archive: ArchiveOptions,

@@ -1390,3 +1390,29 @@ fn a_control_is_for_archives_and_leaves_a_collection_as_it_was() {
     assert_eq!(summary["input"]["kind"], "collection");
     assert_eq!(summary["input"]["background"], "the data's own accounts");
 }
+
+/// What the input is does not move with `--threshold`: the sample stays a collection, its
+/// coordinated share counted at the default threshold, while the lower threshold still
+/// flags more of its clusters.
+#[test]
+fn a_lower_threshold_flags_more_but_leaves_a_collection_a_collection() {
+    let dir = tempfile::tempdir().unwrap();
+    let (default, low) = (dir.path().join("default"), dir.path().join("low"));
+    for (out, flags) in [(&default, &[][..]), (&low, &["--threshold", "0.1"][..])] {
+        let o = detect_sample(out, flags);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let (a, b) = (summary_json(&default), summary_json(&low));
+    assert_eq!(a["input"]["kind"], "collection");
+    assert_eq!(b["input"]["kind"], "collection", "{}", b["input"]);
+    assert_eq!(
+        a["input"]["coordinated_tweet_share"],
+        b["input"]["coordinated_tweet_share"]
+    );
+    let flagged = |s: &serde_json::Value| s["counts"]["flagged_clusters"].as_u64().unwrap();
+    assert!(flagged(&b) > flagged(&a), "{} {}", flagged(&a), flagged(&b));
+    assert!(b["input"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("at the default threshold"));
+}
