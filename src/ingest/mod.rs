@@ -901,6 +901,15 @@ fn recognise(
             let error = Error::format(name, &reason).with_setting(Setting::ActionColumns);
             return Err(RecogniseError::Unknown { reason, error });
         }
+        if let [only] = &header[..] {
+            if only.contains('\t') {
+                let reason = "tab-separated values; coordnet reads comma-separated CSV (convert \
+                              it first, e.g. with csvkit: csvformat -t FILE.tsv > FILE.csv)";
+                let error = Error::format(name, reason);
+                let reason = reason.to_string();
+                return Err(RecogniseError::Unknown { reason, error });
+            }
+        }
         let reason = format!("unknown CSV layout (columns: {})", header.join(", "));
         let error = Error::format(
             name,

@@ -204,7 +204,7 @@ fn walk(
         } else {
             skipped.push(Skipped {
                 path: p,
-                why: "not a data file by its name (.csv, .tsv, .json, .jsonl, .ndjson or .zip, \
+                why: "not a data file by its name (.csv, .json, .jsonl, .ndjson or .zip, \
                       plain, .gz or .zst)"
                     .into(),
             });
@@ -219,7 +219,7 @@ fn is_input_name(p: &Path) -> bool {
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     let name = name.trim_end_matches(".gz").trim_end_matches(".zst");
-    [".csv", ".json", ".jsonl", ".ndjson", ".zip", ".tsv"]
+    [".csv", ".json", ".jsonl", ".ndjson", ".zip"]
         .iter()
         .any(|ext| name.ends_with(ext))
 }

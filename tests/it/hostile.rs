@@ -732,3 +732,34 @@ fn a_copy_under_another_name_is_read_once_not_doubled() {
         "{log}"
     );
 }
+
+/// Tab-separated files are not read as CSV: named, one is refused saying how to convert it;
+/// in a folder, one is not data by its name and is left out, named.
+#[test]
+fn a_tab_separated_file_is_refused_saying_how_to_convert_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = write(
+        dir.path(),
+        "tweets.tsv",
+        "tweetid\tuserid\ttweet_time\n1\t2\t2020-01-01 00:00\n",
+    );
+    let o = coordnet(&["stats", tsv.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("tweets.tsv: tab-separated values") && err.contains("csvformat -t"),
+        "{err}"
+    );
+    write(
+        dir.path(),
+        "t.csv",
+        &archive_rows(&["5,6,2020-01-01 00:00,hi"]),
+    );
+    let o = coordnet(&["stats", dir.path().to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        out.contains("tweets.tsv not read: not a data file by its name"),
+        "{out}"
+    );
+}
