@@ -209,7 +209,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     coordnet::report::safe::check_output_dir(&args.output, &args.input.inputs)?;
     args.background.check()?;
     if args.cluster.writes_outputs()? {
-        coordnet::report::safe::check_can_write(&args.output, true)?;
+        coordnet::report::detection::check_can_write_detection(&args.output)?;
     }
     args.input.prepare()?;
     let started = Instant::now();

@@ -84,7 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     args.input.prepare()?;
     if let Some(dir) = &args.output {
         coordnet::report::safe::check_output_dir(dir, &args.input.inputs)?;
-        coordnet::report::safe::check_can_write(dir, true)?;
+        coordnet::report::detection::check_can_write_detection(dir)?;
     }
     let mut config = DetectConfig::default();
     set(&mut config.threshold, args.threshold);

@@ -612,6 +612,27 @@ pub fn write_summary(dir: &Path, summary: &impl serde::Serialize) -> Result<()> 
 
 /// Write every detection file into `dir` (created if missing), the analyst's page
 /// (`report.html`) among them, with the edge files `files` chose.
+/// The files [`write_detection`] writes in its folder.
+pub const FILES: [&str; 6] = [
+    "accounts.csv",
+    "clusters.csv",
+    "edges.csv",
+    "network.gexf",
+    "summary.json",
+    "report.html",
+];
+
+/// Refuse, before any work, a folder [`write_detection`] could not fill: one that cannot be
+/// made or written, or that holds a folder under one of [`FILES`]' names (found only at the
+/// end, after the other files were written).
+pub fn check_can_write_detection(dir: &Path) -> Result<()> {
+    safe::check_can_write(dir, true)?;
+    for name in FILES {
+        safe::check_can_write(&dir.join(name), false)?;
+    }
+    Ok(())
+}
+
 pub fn write_detection(
     dir: &Path,
     data: &Dataset,

@@ -93,6 +93,9 @@ pub fn check_can_write(output: &Path, is_dir: bool) -> Result<()> {
     if !existing.is_dir() {
         return Err(cannot(format!("{} is not a folder", existing.display())));
     }
+    if !is_dir && output.is_dir() {
+        return Err(cannot("a folder of that name is there".into()));
+    }
     // A file with no name in the folder (removed when dropped) tells what permissions and
     // mounts allow, for root too.
     tempfile::tempfile_in(existing).map(drop).map_err(|e| {
@@ -103,27 +106,46 @@ pub fn check_can_write(output: &Path, is_dir: bool) -> Result<()> {
     })
 }
 
-/// Refuse to write into a directory that holds one of the inputs (or that is one): outputs
-/// would mix with them, and a later run would read its own outputs as data. An output file
-/// that is an input is refused too.
+/// Refuse to write into a directory that holds one of the inputs, is one, or is inside an
+/// input folder: outputs would mix with them, and a later run would read its own outputs as
+/// data. An output file that is an input is refused too.
 pub fn check_output_dir(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
-    let Ok(out) = dir.canonicalize() else {
-        return Ok(()); // not there yet: it holds nothing
+    let Some(out) = absolute(dir) else {
+        return Ok(());
     };
     for input in inputs {
         let Ok(p) = input.canonicalize() else {
             continue;
         };
-        if p == out || p.parent() == Some(out.as_path()) || out.starts_with(&p) && p.is_dir() {
-            let what = if p == out { "is" } else { "holds" };
-            return Err(Error::config(format!(
-                "the output {} {what} the input {}; write the outputs to a place of their own",
-                dir.display(),
-                input.display()
-            )));
-        }
+        let what = if p == out {
+            "is"
+        } else if p.parent() == Some(out.as_path()) {
+            "holds"
+        } else if out.starts_with(&p) && p.is_dir() {
+            "is inside"
+        } else {
+            continue;
+        };
+        return Err(Error::config(format!(
+            "the output {} {what} the input {}; write the outputs to a place of their own",
+            dir.display(),
+            input.display()
+        )));
     }
     Ok(())
+}
+
+/// `path` made absolute with its links resolved, whether or not it exists yet: its nearest
+/// existing ancestor resolved, the rest added. `None` if nothing of it can be resolved.
+fn absolute(path: &Path) -> Option<PathBuf> {
+    let path = match path.is_absolute() {
+        true => path.to_path_buf(),
+        false => std::env::current_dir().ok()?.join(path),
+    };
+    let base = path
+        .ancestors()
+        .find_map(|a| Some((a, a.canonicalize().ok()?)))?;
+    Some(base.1.join(path.strip_prefix(base.0).ok()?))
 }
 
 #[cfg(test)]
@@ -145,6 +167,9 @@ mod tests {
         assert!(e.to_string().contains("is not a folder"), "{e}");
         let e = check_can_write(&file.join("edges.csv"), false).unwrap_err();
         assert!(e.to_string().contains("is not a folder"), "{e}");
+        // A folder where a file would be written.
+        let e = check_can_write(dir.path(), false).unwrap_err();
+        assert!(e.to_string().contains("a folder of that name"), "{e}");
         // Nothing was left behind.
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1);

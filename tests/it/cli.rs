@@ -544,7 +544,11 @@ fn detect_help_names_every_file_detect_writes() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     written.sort();
-    assert!(written.len() >= 6, "{written:?}");
+    let mut files = coordnet::report::detection::FILES
+        .map(String::from)
+        .to_vec();
+    files.sort();
+    assert_eq!(written, files);
     for name in &written {
         assert!(
             help.contains(name.as_str()),
@@ -578,6 +582,57 @@ fn an_output_place_that_cannot_be_written_is_refused_before_any_work() {
         // Refused before the input is read.
         assert!(!err.contains("read "), "{err}");
     }
+}
+
+/// A folder where an output file goes, or an output folder inside an input folder, is
+/// refused before the input is read; neither used to be found until the end (the folder
+/// after the other files were written), and the second only once the output existed.
+#[test]
+fn a_folder_in_an_outputs_place_or_outputs_inside_the_input_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let input = sample.to_str().unwrap();
+    let out = dir.path().join("out");
+    for name in coordnet::report::detection::FILES {
+        std::fs::create_dir_all(out.join(name)).unwrap();
+        let o = coordnet(&["detect", input, "-o", out.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("{name}: a folder of that name is there"))
+                && !err.contains("read "),
+            "{err}"
+        );
+        std::fs::remove_dir(out.join(name)).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    let folder = dir.path().join("edges.csv");
+    std::fs::create_dir(&folder).unwrap();
+    let o = coordnet(&["graph", input, "-o", folder.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("a folder of that name is there") && !err.contains("read "),
+        "{err}"
+    );
+
+    let holder = dir.path().join("holder");
+    std::fs::create_dir(&holder).unwrap();
+    std::fs::copy(&sample, holder.join("tweets.csv.gz")).unwrap();
+    let inside = holder.join("sub");
+    let o = coordnet(&[
+        "detect",
+        holder.to_str().unwrap(),
+        "-o",
+        inside.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("is inside the input"), "{err}");
+    assert!(!inside.exists());
 }
 
 #[test]
