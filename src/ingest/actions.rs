@@ -1,11 +1,12 @@
 //! Generic action CSVs: one action per row, columns named by the user. CooRTweet's layout
-//! (`object_id, account_id, content_id, timestamp_share`) is recognised without a mapping.
+//! (`object_id, account_id, timestamp_share`, and `content_id` when there) is recognised
+//! without a mapping.
 //!
 //! A row with an empty object is a post that shares nothing: coordination-network-toolkit's
 //! layout writes original messages so (no `repost_id`). It is kept as an original tweet, which
 //! counts in the account's activity but takes part in no share graph.
 
-use super::csv_rows::{id, required, Header, Row, RowResult};
+use super::csv_rows::{column, id, required, Header, Row, RowResult};
 use super::text::normalize_url;
 use super::time::parse_datetime;
 use crate::dataset::batch::*;
@@ -137,7 +138,11 @@ impl Columns {
             account: required(h, &lower(&m.account))?,
             time: required(h, &lower(&m.time))?,
             object: required(h, &lower(&m.object))?,
-            content: optional(&m.content)?,
+            // CooRTweet's own layout without its content ids is still its layout.
+            content: match mapping {
+                None => m.content.as_deref().and_then(|c| column(h, c)),
+                Some(_) => optional(&m.content)?,
+            },
             object_account: optional(&m.object_account)?,
             kind: m.kind,
         })

@@ -203,6 +203,30 @@ fn generic_actions_with_a_column_mapping() {
     assert_eq!(d.time_ms[2] - d.time_ms[1], 1_500);
 }
 
+/// CooRTweet's layout is recognised by its three columns without a mapping; its
+/// `content_id` is read when there and not needed (a named content column still is).
+#[test]
+fn coortweet_actions_without_their_content_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = "o1,a,1600000000\no1,b,1600000005\no2,a,1600000100\n";
+    let p = write(
+        dir.path(),
+        "act.csv",
+        &format!("object_id,account_id,timestamp_share\n{rows}"),
+    );
+    let (d, r) = read(&[p.clone()]);
+    assert_balanced(&r);
+    assert_eq!(r.files[0].format, Some(coordnet::Format::Actions));
+    assert_eq!((r.rows_accepted, r.rows_rejected), (3, 0));
+    assert!((0..d.len()).all(|i| d.kind(i) == TweetKind::Retweet));
+    let opts = IngestOptions {
+        mapping: Some(coordnet::ingest::ActionsMapping::coortweet()),
+        ..Default::default()
+    };
+    let e = ingest(&[p], &opts).map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("'content_id'"), "{e}");
+}
+
 /// coordination-network-toolkit's layout: originals have no `repost_id`. They are posts, not
 /// bad rows; only the reposts are shares.
 #[test]
