@@ -74,7 +74,7 @@ pub struct Args {
 
     /// Each action pairs with at most this many later actions of its item inside the window
     /// (bounds the cost of viral items; what it leaves out is reported).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     max_neighbors: Option<u32>,
 
     /// In an archive, a post, text, hashtag or mention used by more accounts than this is too

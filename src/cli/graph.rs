@@ -69,7 +69,7 @@ pub struct GraphArgs {
 
     /// Each action pairs with at most this many later actions of its item inside the window
     /// (bounds the cost of viral items; what it leaves out is reported).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_neighbors: Option<u32>,
 
     /// Count as CooRTweet does, to reproduce its results: every row, repeated ones too, and

@@ -854,3 +854,20 @@ fn a_dash_reads_standard_input() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["ingest"]["rows_accepted"], 1);
 }
+
+/// `--max-neighbors 0` read as 1 (every action paired with one other at most) where other
+/// limits read 0 as none: it is refused, naming the range.
+#[test]
+fn max_neighbors_zero_is_refused_not_read_as_one() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let input = sample.to_str().unwrap();
+    for command in ["detect", "graph"] {
+        let o = coordnet(&[command, input, "-o", "unused", "--max-neighbors", "0"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("'--max-neighbors <N>': 0 is not in 1.."),
+            "{err}"
+        );
+    }
+}
