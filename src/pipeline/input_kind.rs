@@ -76,10 +76,13 @@ impl InputDecision {
         }
     }
 
+    /// `share` is measured by the collection pipeline's scores, against `measured_against`;
+    /// the parts are then scored against `background`.
     pub fn new(
         kind: InputKind,
         config: &DetectConfig,
         share: Option<f64>,
+        measured_against: &'static str,
         background: &'static str,
     ) -> InputDecision {
         let default = DetectConfig::default().threshold;
@@ -87,7 +90,8 @@ impl InputDecision {
             true => String::new(),
             false => format!(" (at the default threshold, {default})"),
         };
-        let whose = format!("accounts in clusters flagged as coordinated{at} against {background}");
+        let whose =
+            format!("accounts in clusters flagged as coordinated{at} against {measured_against}");
         InputDecision::decided(kind, config, share, &whose, background)
     }
 

@@ -378,8 +378,8 @@ pub fn detect_with_progress(
         lap("scoring", &mut timings);
         let s = input_kind::coordinated_tweet_share(&d);
         if config.input_kind == InputKind::Collection || s < config.archive_tweet_share {
-            d.input =
-                InputDecision::new(InputKind::Collection, config, Some(s), d.input.background);
+            let against = d.input.background;
+            d.input = InputDecision::new(InputKind::Collection, config, Some(s), against, against);
             d.timings = timings;
             d.fused.release_actions();
             return Ok(d);
@@ -412,7 +412,15 @@ pub fn detect_with_progress(
     let mut d = assess_groups(data, activity, fused, groups, config, background(true))?;
     d.left_out = ops.left_out;
     d.common_items = ops.common_items;
-    d.input = InputDecision::new(InputKind::Archive, config, share, d.input.background);
+    // The share was measured in the collection pipeline, against its background.
+    let against = background(false).name();
+    d.input = InputDecision::new(
+        InputKind::Archive,
+        config,
+        share,
+        against,
+        d.input.background,
+    );
     lap("scoring operations", &mut timings);
     d.timings = timings;
     d.fused.release_actions();

@@ -43,6 +43,13 @@ fn a_generated_archive_is_recognised_and_split_into_its_operations() {
         summary["input"]["background"],
         "built-in platform-wide reference figures"
     );
+    // The share that made it an archive was measured against the data's own accounts; only
+    // the operations are scored against the platform-wide figures.
+    let reason = summary["input"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("against the data's own accounts"),
+        "{reason}"
+    );
     let e = evaluate(
         &read_predicted(&out.join("accounts.csv")).unwrap(),
         &read_truth(&data_dir.join("truth.csv")).unwrap(),
