@@ -30,7 +30,8 @@ pub struct Args {
     #[arg(long)]
     json: bool,
 
-    /// Also write the evidence as a page (styles and charts inline; opens offline).
+    /// Also write the evidence as a page (styles and charts inline; opens offline) [default:
+    /// none].
     #[arg(long, value_name = "FILE")]
     html: Option<std::path::PathBuf>,
 }

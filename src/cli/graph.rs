@@ -33,15 +33,16 @@ pub struct Args {
           value_parser = one_of::<EdgeWeight>(EdgeWeight::NAMES))]
     weight: EdgeWeight,
 
-    /// Keep edges whose weight (as chosen by --weight) is at least this.
+    /// Keep edges whose weight (as chosen by --weight) is at least this [default: every
+    /// weight].
     #[arg(long, value_name = "N")]
     min_weight: Option<f64>,
 
-    /// Keep edges whose p-value against the shuffled null is at most this.
+    /// Keep edges whose p-value against the shuffled null is at most this [default: any].
     #[arg(long, value_name = "P")]
     pvalue: Option<f64>,
 
-    /// Keep edges whose z-score against the shuffled null is at least this.
+    /// Keep edges whose z-score against the shuffled null is at least this [default: any].
     #[arg(long, value_name = "Z")]
     min_z: Option<f64>,
 

@@ -20,7 +20,8 @@ pub struct BackgroundArgs {
 
     /// A control collection: ordinary accounts' tweets, in any supported format, that the
     /// score compares clusters with (a takedown archive has no ordinary accounts of its own).
-    /// Repeat the flag, or separate files with commas, for several files.
+    /// Repeat the flag, or separate files with commas, for several files [default: none; the
+    /// data's own accounts, or for an archive built-in platform-wide figures].
     #[arg(long, value_name = "FILE", value_delimiter = ',')]
     pub control: Vec<PathBuf>,
 }
@@ -59,7 +60,7 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Format of every input, instead of recognising it per file.
+    /// Format of every input [default: recognised per file, from its name and first lines].
     #[arg(long, value_name = "FORMAT", value_parser = one_of::<Format>(Format::ALL.map(Format::name)))]
     pub format: Option<Format>,
 
@@ -87,54 +88,39 @@ pub struct InputArgs {
     #[arg(long, value_name = "T")]
     pub threads: Option<usize>,
 
-    /// Action CSV: column holding the account.
-    #[arg(long, value_name = "COL", requires_all = ["time", "object"], help_heading = "Action CSV columns")]
+    /// Action CSV: column holding the account [default: account_id, CooRTweet's name].
+    #[arg(long, value_name = "COL", help_heading = ACTION_CSV)]
     pub account: Option<String>,
-    /// Action CSV: column holding the time (POSIX seconds or a date-time).
-    #[arg(
-        long,
-        value_name = "COL",
-        requires = "account",
-        help_heading = "Action CSV columns"
-    )]
+    /// Action CSV: column holding the time, POSIX seconds or a date-time [default:
+    /// timestamp_share].
+    #[arg(long, value_name = "COL", help_heading = ACTION_CSV)]
     pub time: Option<String>,
-    /// Action CSV: column holding the object acted on (retweeted tweet, hashtag, URL, ...).
-    #[arg(
-        long,
-        value_name = "COL",
-        requires = "account",
-        help_heading = "Action CSV columns"
-    )]
+    /// Action CSV: column holding the object acted on: retweeted tweet, hashtag, URL, ...
+    /// [default: object_id].
+    #[arg(long, value_name = "COL", help_heading = ACTION_CSV)]
     pub object: Option<String>,
-    /// Action CSV: column holding the action's own id (tweet id).
-    #[arg(
-        long,
-        value_name = "COL",
-        requires = "account",
-        help_heading = "Action CSV columns"
-    )]
+    /// Action CSV: column holding the action's own id, a tweet id [default: content_id, if
+    /// there].
+    #[arg(long, value_name = "COL", help_heading = ACTION_CSV)]
     pub content: Option<String>,
-    /// Action CSV: column holding the object's author (retweeted account).
-    #[arg(
-        long,
-        value_name = "COL",
-        requires = "account",
-        help_heading = "Action CSV columns"
-    )]
+    /// Action CSV: column holding the object's author, the retweeted account [default: none].
+    #[arg(long, value_name = "COL", help_heading = ACTION_CSV)]
     pub object_account: Option<String>,
-    /// Action CSV: what the object is.
+    /// Action CSV: what the object is [default: retweet].
     #[arg(
         long,
         value_name = "KIND",
-        default_value = "retweet",
         value_parser = one_of::<ObjectKind>(ObjectKind::ALL.map(ObjectKind::name)),
-        help_heading = "Action CSV columns"
+        help_heading = ACTION_CSV
     )]
-    pub object_kind: ObjectKind,
+    pub object_kind: Option<ObjectKind>,
 }
 
 /// The most `--max-record-mb` takes: a record is held whole in memory, and no tweet record
 /// comes near. (0 would refuse every record; 2^44 and more overflow the conversion to bytes.)
+/// The help heading of the flags that map an action CSV's columns.
+const ACTION_CSV: &str = "Action CSV columns";
+
 const MAX_RECORD_MB: usize = 1024;
 
 fn record_mb(s: &str) -> Result<usize, String> {
@@ -184,13 +170,24 @@ impl InputArgs {
     }
 
     pub fn options(&self) -> IngestOptions {
-        let mapping = self.account.as_ref().map(|account| ActionsMapping {
-            account: account.clone(),
-            time: self.time.clone().unwrap_or_default(),
-            object: self.object.clone().unwrap_or_default(),
-            content: self.content.clone(),
-            object_account: self.object_account.clone(),
-            kind: self.object_kind,
+        // Any action-CSV flag makes the input an action CSV; the flags not given keep
+        // CooRTweet's names.
+        let columns = [&self.account, &self.time, &self.object, &self.content];
+        let named = columns
+            .iter()
+            .chain([&&self.object_account])
+            .any(|c| c.is_some())
+            || self.object_kind.is_some();
+        let mapping = named.then(|| {
+            let d = ActionsMapping::coortweet();
+            ActionsMapping {
+                account: self.account.clone().unwrap_or(d.account),
+                time: self.time.clone().unwrap_or(d.time),
+                object: self.object.clone().unwrap_or(d.object),
+                content: self.content.clone().or(d.content),
+                object_account: self.object_account.clone().or(d.object_account),
+                kind: self.object_kind.unwrap_or(d.kind),
+            }
         });
         let mut opts = IngestOptions {
             format: self.format.or(mapping.as_ref().map(|_| Format::Actions)),

@@ -46,7 +46,7 @@ pub struct Args {
     threshold: Option<f64>,
 
     /// Also write report.html, accounts.csv, clusters.csv, edges.csv, network.gexf and
-    /// summary.json here.
+    /// summary.json here [default: print the scores only].
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
 }

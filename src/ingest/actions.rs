@@ -68,13 +68,17 @@ impl std::str::FromStr for ObjectKind {
     }
 }
 
+/// CooRTweet's name for the action's own id.
+const COORTWEET_CONTENT: &str = "content_id";
+
 /// Which columns of an action CSV hold what.
 #[derive(Clone, Debug, Default)]
 pub struct ActionsMapping {
     pub account: String,
     pub time: String,
     pub object: String,
-    /// The action's own id (tweet id), if any.
+    /// The action's own id (tweet id); when not named, CooRTweet's `content_id` if the file
+    /// has it.
     pub content: Option<String>,
     /// The author of the object (retweeted account), if any.
     pub object_account: Option<String>,
@@ -82,13 +86,13 @@ pub struct ActionsMapping {
 }
 
 impl ActionsMapping {
-    /// CooRTweet's column names.
+    /// CooRTweet's column names; the flags' defaults.
     pub fn coortweet() -> ActionsMapping {
         ActionsMapping {
             account: "account_id".into(),
             time: "timestamp_share".into(),
             object: "object_id".into(),
-            content: Some("content_id".into()),
+            content: None,
             object_account: None,
             kind: ObjectKind::Retweet,
         }
@@ -139,8 +143,8 @@ impl Columns {
             time: required(h, &lower(&m.time))?,
             object: required(h, &lower(&m.object))?,
             // CooRTweet's own layout without its content ids is still its layout.
-            content: match mapping {
-                None => m.content.as_deref().and_then(|c| column(h, c)),
+            content: match &m.content {
+                None => column(h, COORTWEET_CONTENT),
                 Some(_) => optional(&m.content)?,
             },
             object_account: optional(&m.object_account)?,

@@ -90,6 +90,48 @@ fn action_mapping_flags() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["summary"]["urls"], 1, "both links normalize to a.org/p");
     assert_eq!(v["summary"]["url_uses"], 2);
+
+    // A flag not given keeps CooRTweet's name, as --help says; --object-kind alone turns
+    // CooRTweet's objects into hashtags rather than being ignored.
+    let help = coordnet(&["stats", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    let d = coordnet::ingest::ActionsMapping::coortweet();
+    for name in [&d.account, &d.time, &d.object] {
+        assert!(
+            help.contains(&format!("[default: {name}")),
+            "{name}: {help}"
+        );
+    }
+    let p = write(
+        dir.path(),
+        "c.csv",
+        "object_id,who,timestamp_share
+vote,x,1623878692
+Vote,y,1623878699
+",
+    );
+    let o = coordnet(&["stats", "--json", "--account", "who", p.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["retweets"], 2, "{v}");
+    let p = write(
+        dir.path(),
+        "d.csv",
+        "object_id,account_id,timestamp_share
+vote,x,1623878692
+Vote,y,1623878699
+",
+    );
+    let o = coordnet(&[
+        "stats",
+        "--json",
+        "--object-kind",
+        "hashtag",
+        p.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["hashtags"], 1, "{v}");
 }
 
 #[test]
@@ -870,4 +912,55 @@ fn max_neighbors_zero_is_refused_not_read_as_one() {
             "{err}"
         );
     }
+}
+
+/// The README promises that `--help` lists every flag with its default: each optional flag
+/// that takes a value says what happens without it.
+#[test]
+fn every_optional_flag_that_takes_a_value_names_its_default() {
+    let top = coordnet(&["--help"]);
+    let top = String::from_utf8_lossy(&top.stdout).into_owned();
+    let commands: Vec<&str> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 8, "{top}");
+    let mut silent = Vec::new();
+    for command in commands {
+        let help = coordnet(&[command, "--help"]);
+        let help = String::from_utf8_lossy(&help.stdout).into_owned();
+        let usage = help.lines().find(|l| l.starts_with("Usage:")).unwrap();
+        // An option's block runs from its name to the next option's name.
+        let mut blocks: Vec<String> = Vec::new();
+        for line in help.lines() {
+            let t = line.trim_start();
+            let indent = line.len() - t.len();
+            let short = t.starts_with('-') && t.get(2..4) == Some(", ");
+            if (2..=6).contains(&indent) && (t.starts_with("--") || short) {
+                blocks.push(String::new());
+            }
+            if let Some(b) = blocks.last_mut() {
+                b.push_str(line);
+                b.push('\n');
+            }
+        }
+        for b in blocks {
+            let head = b.split_whitespace().collect::<Vec<_>>();
+            let flag = head.iter().find(|w| w.starts_with("--")).unwrap();
+            let takes_value = head.iter().any(|w| w.starts_with('<'));
+            let required = usage.contains(&format!("{flag} <"));
+            if takes_value && !required && !b.to_lowercase().contains("default") {
+                silent.push(format!("{command} {flag}"));
+            }
+        }
+    }
+    assert!(
+        silent.is_empty(),
+        "flags that do not name a default: {silent:?}"
+    );
 }

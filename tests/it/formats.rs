@@ -204,7 +204,8 @@ fn generic_actions_with_a_column_mapping() {
 }
 
 /// CooRTweet's layout is recognised by its three columns without a mapping; its
-/// `content_id` is read when there and not needed (a named content column still is).
+/// `content_id` is read when there and not needed, with or without a mapping (a content
+/// column the mapping names still is).
 #[test]
 fn coortweet_actions_without_their_content_ids() {
     let dir = tempfile::tempdir().unwrap();
@@ -219,8 +220,18 @@ fn coortweet_actions_without_their_content_ids() {
     assert_eq!(r.files[0].format, Some(coordnet::Format::Actions));
     assert_eq!((r.rows_accepted, r.rows_rejected), (3, 0));
     assert!((0..d.len()).all(|i| d.kind(i) == TweetKind::Retweet));
+    let mapping = coordnet::ingest::ActionsMapping::coortweet();
     let opts = IngestOptions {
-        mapping: Some(coordnet::ingest::ActionsMapping::coortweet()),
+        mapping: Some(mapping.clone()),
+        ..Default::default()
+    };
+    assert_eq!(ingest(&[p.clone()], &opts).unwrap().1.rows_accepted, 3);
+    let named = coordnet::ingest::ActionsMapping {
+        content: Some("content_id".into()),
+        ..mapping
+    };
+    let opts = IngestOptions {
+        mapping: Some(named),
         ..Default::default()
     };
     let e = ingest(&[p], &opts).map(|_| ()).unwrap_err().to_string();
