@@ -215,7 +215,7 @@ fn coortweet_actions_without_their_content_ids() {
         "act.csv",
         &format!("object_id,account_id,timestamp_share\n{rows}"),
     );
-    let (d, r) = read(&[p.clone()]);
+    let (d, r) = read(std::slice::from_ref(&p));
     assert_balanced(&r);
     assert_eq!(r.files[0].format, Some(coordnet::Format::Actions));
     assert_eq!((r.rows_accepted, r.rows_rejected), (3, 0));
@@ -225,7 +225,13 @@ fn coortweet_actions_without_their_content_ids() {
         mapping: Some(mapping.clone()),
         ..Default::default()
     };
-    assert_eq!(ingest(&[p.clone()], &opts).unwrap().1.rows_accepted, 3);
+    assert_eq!(
+        ingest(std::slice::from_ref(&p), &opts)
+            .unwrap()
+            .1
+            .rows_accepted,
+        3
+    );
     let named = coordnet::ingest::ActionsMapping {
         content: Some("content_id".into()),
         ..mapping
