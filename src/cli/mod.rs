@@ -51,7 +51,10 @@ pub fn run() -> anyhow::Result<()> {
         .mut_subcommand("graph", graph::show_defaults)
         .mut_subcommand("explain", explain::show_defaults)
         .mut_subcommand("score", score::show_defaults)
-        .mut_subcommand("synth", synth::show_range);
+        .mut_subcommand("synth", synth::show_range)
+        // `--threshold -1` reaches the range check, which says what is allowed, instead of
+        // clap's tip to write `-- -1`, which does not work for a flag's value.
+        .mut_subcommands(|c| c.allow_negative_numbers(true));
     let cli = Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit());
     progress::set_quiet(cli.quiet);
     match cli.command {

@@ -914,6 +914,31 @@ fn max_neighbors_zero_is_refused_not_read_as_one() {
     }
 }
 
+/// A negative value reaches the flag's own check, which says what is allowed; a negative z
+/// is a value like any other.
+#[test]
+fn negative_numbers_are_values_and_meet_the_range_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let input = sample.to_str().unwrap();
+    let o = coordnet(&["detect", input, "-o", "unused", "--threshold", "-1"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_ne!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("threshold -1 is outside [0, 1]"), "{err}");
+    let out = dir.path().join("g.csv");
+    let o = coordnet(&[
+        "graph",
+        input,
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+        "--min-z",
+        "-1",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::read_to_string(&out).unwrap().lines().count() > 1);
+}
+
 /// The README promises that `--help` lists every flag with its default: each optional flag
 /// that takes a value says what happens without it.
 #[test]
