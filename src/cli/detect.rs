@@ -333,10 +333,10 @@ fn detect_and_write(
     );
     for c in flagged.iter().take(5) {
         coordnet::tell!(
-            "  cluster {}: {} accounts, score {:.2}: {}",
+            "  cluster {}: {} accounts, score {}: {}",
             c.id,
             c.size,
-            c.score,
+            coordnet::scoring::score_shown(c.score),
             c.explanation
         );
     }

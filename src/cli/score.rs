@@ -217,12 +217,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for (c, g) in d.clusters.iter().zip(&names) {
         writeln!(
             out,
-            "{g}: {} accounts ({} core, {} amplifier, {} other), score {:.2}{}",
+            "{g}: {} accounts ({} core, {} amplifier, {} other), score {}{}",
             c.size,
             c.n_core,
             c.n_amplifier,
             c.n_other,
-            c.score,
+            coordnet::scoring::score_shown(c.score),
             if c.flagged { ", flagged" } else { "" }
         )?;
         let parts: Vec<String> = Part::ALL

@@ -28,6 +28,21 @@ use crate::graphs::format_duration;
 /// Marks "in no cluster".
 pub const NO_CLUSTER: u32 = u32::MAX;
 
+/// A score for people to read: two decimals, cut rather than rounded, so that a cluster below
+/// the threshold never reads as at it (0.3978 shows as 0.39 beside a threshold of 0.40). The
+/// files keep four decimals.
+pub fn score_shown(score: f64) -> String {
+    // The nudge keeps 0.29, which is 28.999... hundredths in binary, at 0.29.
+    format!("{:.2}", (score * 100.0 + 1e-9).floor() / 100.0)
+}
+
+#[cfg(test)]
+#[test]
+fn a_score_shown_never_rounds_up_to_the_threshold() {
+    let shown: Vec<String> = [0.3978, 0.4, 0.29, 0.0, 1.0, 0.999].map(score_shown).into();
+    assert_eq!(shown, ["0.39", "0.40", "0.29", "0.00", "1.00", "0.99"]);
+}
+
 /// The default generated collection of about 100,000 tweets and its fused graph (default
 /// settings), which the scoring tests measure; the directory holds the data's files.
 #[cfg(test)]

@@ -184,7 +184,7 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
                     key: Some(c.id as f64),
                     ..Cell::html(link)
                 },
-                Cell::num(c.score, format!("{:.2}", c.score)),
+                Cell::num(c.score, crate::scoring::score_shown(c.score)),
                 Cell::num(c.size as f64, c.size.to_string()),
                 Cell::num(c.n_core as f64, c.n_core.to_string()),
                 Cell::num(c.n_amplifier as f64, c.n_amplifier.to_string()),
@@ -359,13 +359,13 @@ fn section(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster, v: &Cluster
     let _ = write!(
         p.html,
         "<details id=\"cluster-{id}\"{open}><summary>Cluster {id}: {size} accounts ({cores} cores, \
-         {amps} amplifiers), score {score:.2} {flag}</summary>",
+         {amps} amplifiers), score {score} {flag}</summary>",
         id = c.id,
         open = if c.flagged { " open" } else { "" },
         size = c.size,
         cores = c.n_core,
         amps = c.n_amplifier,
-        score = c.score,
+        score = crate::scoring::score_shown(c.score),
         flag = flag(c.flagged)
     );
     let _ = write!(p.html, "<p>{}</p>", esc(&c.explanation));
