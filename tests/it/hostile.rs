@@ -763,3 +763,34 @@ fn a_tab_separated_file_is_refused_saying_how_to_convert_it() {
         "{out}"
     );
 }
+
+/// A JSON array of tweets (a saved API response, some scrapers' output), on one line or
+/// pretty-printed, is refused with the conversion to JSON lines, which is then read.
+#[test]
+fn a_json_array_is_refused_saying_how_to_make_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let tweet = |id: u32, user: u32| {
+        format!(
+            r#"{{"id_str":"{id}","created_at":"Wed Oct 10 20:19:24 +0000 2018","text":"hi","user":{{"id_str":"{user}","screen_name":"u{user}"}}}}"#
+        )
+    };
+    let (a, b) = (tweet(1, 9), tweet(2, 8));
+    for (name, text) in [
+        ("one-line.json", format!("[{a},{b}]\n")),
+        ("pretty.json", format!("[\n  {a},\n  {b}\n]\n")),
+    ] {
+        let p = write(dir.path(), name, &text);
+        let o = coordnet(&["stats", p.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("{name}: is a JSON array")) && err.contains("jq -c '.[]'"),
+            "{err}"
+        );
+    }
+    let lines = write(dir.path(), "lines.jsonl", &format!("{a}\n{b}\n"));
+    let o = coordnet(&["stats", "--json", lines.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["tweets"], 2, "{v}");
+}

@@ -93,6 +93,14 @@ enum LineKind {
 }
 
 fn line_kind(line: &[u8]) -> Result<LineKind, String> {
+    if line.trim_ascii_start().starts_with(b"[") {
+        // Saved API responses and some scrapers write one array; the readers stream lines.
+        return Err(
+            "is a JSON array; coordnet reads JSON lines, one record per line \
+                    (convert it first, e.g. with jq: jq -c '.[]' FILE.json > FILE.jsonl)"
+                .into(),
+        );
+    }
     let v: serde_json::Value = serde_json::from_slice(line)
         .map_err(|e| format!("starts like JSON but its first line is not valid JSON ({e})"))?;
     let has = |k: &str| v.get(k).is_some();
