@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long, default_value_t = 42)]
     seed: u64,
 
-    /// Length of the period in days.
+    /// Length of the period in days; the networks post as much in all, spread over it.
     #[arg(long, default_value_t = 14)]
     days: u32,
 

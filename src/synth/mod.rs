@@ -29,6 +29,10 @@ use std::path::Path;
 /// size the generator is built and checked for.
 pub const TWEETS: std::ops::RangeInclusive<u64> = 10_000..=100_000_000;
 
+/// The period the networks' daily rates are set for; over another, the same posts spread
+/// thinner or denser ([`SynthConfig::over_period`]).
+pub const RATE_DAYS: u32 = 14;
+
 /// The knobs of the generator. `SynthConfig::new(tweets)` gives the defaults: a hard but
 /// fair test whose planted networks scale with the number of tweets.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -88,7 +92,7 @@ impl Compression {
 }
 
 impl SynthConfig {
-    /// Defaults for about `tweets` tweets over 14 days.
+    /// Defaults for about `tweets` tweets over [`RATE_DAYS`] days.
     pub fn new(tweets: u64) -> SynthConfig {
         let scale = (tweets as f64 / 100_000.0).max(0.2);
         let sized = |n: f64| ((n * scale).round() as u32).max(3);
@@ -107,7 +111,7 @@ impl SynthConfig {
         SynthConfig {
             seed: 42,
             tweets,
-            days: 14,
+            days: RATE_DAYS,
             start_ms: 1_583_020_800_000, // 2020-03-01T00:00:00Z
             organic_accounts,
             organic_retweet_share: 0.5,
@@ -149,13 +153,31 @@ impl SynthConfig {
         c
     }
 
+    /// The networks' rates for `days` days: the posts they make in [`RATE_DAYS`] days spread
+    /// over the period, so that `tweets` and the networks' share hold whatever its length (a
+    /// campaign every 3 days in 14 comes every 6 in 28).
+    pub(crate) fn over_period(&self) -> SynthConfig {
+        let mut c = self.clone();
+        let f = RATE_DAYS as f64 / self.days as f64;
+        for n in &mut c.networks {
+            n.posts_per_day *= f;
+        }
+        c
+    }
+
     pub fn validate(&self) -> Result<()> {
-        if !TWEETS.contains(&self.tweets) {
+        let (least, most) = (TWEETS.start(), TWEETS.end());
+        if self.tweets < *least {
             return Err(Error::config(format!(
-                "synth writes {} to {} tweets, not {}: the planted networks shrink no further, \
-                 so fewer would not hold them (more would be written than asked)",
-                TWEETS.start(),
-                TWEETS.end(),
+                "synth writes at least {least} tweets, not {}: the planted networks shrink no \
+                 further, so fewer would not hold them (more would be written than asked)",
+                self.tweets
+            )));
+        }
+        if self.tweets > *most {
+            return Err(Error::config(format!(
+                "synth writes at most {most} tweets, not {}: the largest size it is measured \
+                 and tested at (benches/large.sh)",
                 self.tweets
             )));
         }
@@ -213,7 +235,7 @@ pub struct SynthSummary {
 pub fn generate(config: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
     config.validate()?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    plan::run(config, dir)
+    plan::run(&config.over_period(), dir)
 }
 
 /// The default generated collection of about `tweets` tweets, written to `dir` and read back:

@@ -277,11 +277,55 @@ fn fewer_tweets_than_the_planted_networks_hold_are_refused_not_exceeded() {
     let o = coordnet(&["synth", "-o", out.to_str().unwrap(), "--tweets", "100"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("synth writes 10000 to"), "{err}");
+    assert!(
+        err.contains("synth writes at least 10000 tweets, not 100"),
+        "{err}"
+    );
     assert!(!out.join("tweets.csv").exists());
+    let o = coordnet(&[
+        "synth",
+        "-o",
+        out.to_str().unwrap(),
+        "--tweets",
+        "200000000",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("synth writes at most 100000000 tweets"),
+        "{err}"
+    );
+    assert!(!err.contains("shrink"), "{err}");
     let help = coordnet(&["synth", "--help"]);
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(help.contains("10000 to 100000000"), "{help}");
+}
+
+/// The networks post as much over a long period as over a short one: --days 56 wrote 159,000
+/// tweets for --tweets 100000, two thirds of them the networks'.
+#[test]
+fn the_period_spreads_the_tweets_asked_for_rather_than_adding_to_them() {
+    let write = |days: u32| {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SynthConfig {
+            days,
+            ..SynthConfig::new(50_000)
+        };
+        (generate(&config, dir.path()).unwrap(), dir)
+    };
+    let (fortnight, _) = write(14);
+    for days in [3, 56] {
+        let (s, dir) = write(days);
+        let networks = s.network_tweets as f64 / fortnight.network_tweets as f64;
+        assert!(
+            (40_000..65_000).contains(&s.tweets) && (0.85..1.15).contains(&networks),
+            "{days} days: {s:?}; 14 days: {fortnight:?}"
+        );
+        let (d, _) = read(&[dir.path().join("tweets.csv")]);
+        let span_days = (d.time_ms.iter().max().unwrap() - d.time_ms.iter().min().unwrap()) as f64
+            / 86_400_000.0;
+        assert!(span_days > days as f64 * 0.9, "{days} days: {span_days}");
+    }
 }
 
 #[test]
