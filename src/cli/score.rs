@@ -160,6 +160,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         input.reason,
         input.background
     );
+    if let Some(caution) = &input.caution {
+        coordnet::tell!("  warning: {caution} (--control FILE)");
+    }
     let clock = Instant::now();
     let fused = fuse(&data, &config.fusion, &coordnet::progress::Silent)?;
     let graphs_secs = clock.elapsed().as_secs_f64();

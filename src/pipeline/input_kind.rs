@@ -62,6 +62,9 @@ pub struct InputDecision {
     pub reason: String,
     /// Where the parts found their ordinary accounts.
     pub background: &'static str,
+    /// What the analyst should know about that comparison.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caution: Option<String>,
 }
 
 impl InputDecision {
@@ -73,6 +76,7 @@ impl InputDecision {
             coordinated_tweet_share: None,
             reason: String::new(),
             background: background.name(),
+            caution: None,
         }
     }
 
@@ -131,9 +135,13 @@ impl InputDecision {
             coordinated_tweet_share: share,
             reason,
             background,
+            caution: None,
         }
     }
 }
+
+/// The share of the tweets at which an analyst's groups hold all of the data.
+const WHOLE_DATA: f64 = 0.99;
 
 /// What an analyst's own groups of accounts (`cluster_of`, `NO_CLUSTER` for the rest) are
 /// scored against, and why. A control collection, when given, is the background. Else the
@@ -157,13 +165,30 @@ pub fn background_for_groups<'a>(
         set => set,
     };
     let background = Background::of(control, kind == InputKind::Archive);
-    let decision = InputDecision::decided(
+    let mut decision = InputDecision::decided(
         kind,
         config,
         Some(share),
         "the listed accounts",
         background.name(),
     );
+    // Groups that split the whole data (a labelled file with its ordinary accounts as a
+    // group) leave nothing ordinary to compare with: against platform-wide figures, a group
+    // of ordinary accounts whose retweets and hashtags stay inside the data looks closed.
+    let groups = cluster_of.iter().filter(|&&c| c != NO_CLUSTER).max();
+    if decision.decided_by == "data"
+        && control.is_none()
+        && share >= WHOLE_DATA
+        && groups.is_some_and(|&g| g > 0)
+    {
+        decision.caution = Some(
+            "the groups hold all of the data: a group of ordinary accounts among them is \
+             compared with platform-wide figures too, and looks closed, its retweets and \
+             hashtags all inside the data; a control collection of ordinary accounts' tweets \
+             gives it a fair comparison"
+                .into(),
+        );
+    }
     (decision, background)
 }
 

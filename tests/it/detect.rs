@@ -597,6 +597,15 @@ fn score_of_an_archive_of_suspects_compares_them_with_the_reference_not_each_oth
         summary["input"]["background"],
         "built-in platform-wide reference figures"
     );
+    // Groups that split the whole sample include its ordinary accounts: the analyst is told
+    // what they are compared with, and how to give them a fair background.
+    let caution = summary["input"]["caution"].as_str().unwrap_or_default();
+    assert!(
+        caution.contains("the groups hold all of the data"),
+        "{summary}"
+    );
+    let err = String::from_utf8_lossy(&archive.stderr);
+    assert!(err.contains("a fair comparison (--control FILE)"), "{err}");
 
     // Each cluster's group by its number, in summary.json and at the head of clusters.csv's
     // explanation (clusters are numbered by score, not in the list's order).
@@ -612,7 +621,9 @@ fn score_of_an_archive_of_suspects_compares_them_with_the_reference_not_each_oth
             c["explanation"]
         );
     }
-    let line = input_line(&score_groups(dir.path(), &planted));
+    let collection = score_groups(dir.path(), &planted);
+    assert!(!String::from_utf8_lossy(&collection.stderr).contains("warning"));
+    let line = input_line(&collection);
     assert!(
         line.starts_with("input: collection (14% of the tweets come from the listed accounts")
             && line.ends_with("compared with the data's own accounts"),
@@ -633,12 +644,14 @@ fn score_of_an_archive_of_suspects_compares_them_with_the_reference_not_each_oth
     // sample itself stands in for one).
     let control = sample().join("tweets.csv.gz");
     let flags = ["--control", control.to_str().unwrap()];
-    let line = input_line(&score_groups_with(dir.path(), &everyone, &flags));
+    let controlled = score_groups_with(dir.path(), &everyone, &flags);
+    let line = input_line(&controlled);
     assert!(
         line.starts_with("input: archive (")
             && line.ends_with("compared with the control collection"),
         "{line}"
     );
+    assert!(!String::from_utf8_lossy(&controlled.stderr).contains("fair comparison"));
 }
 
 /// `score -o` wrote a summary.json without the settings, counts, graphs or version that
