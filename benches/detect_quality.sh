@@ -35,7 +35,7 @@ for shape in $SHAPES; do
       out=$WORK/detect-$shape-$scale-$seed
       start=$(date +%s.%N)
       # shellcheck disable=SC2086
-      "$BIN" detect "$data/tweets.csv" -o "$out" ${DETECT_ARGS:-} 2>/dev/null
+      "$BIN" detect "$data/tweets.csv" -o "$out" ${DETECT_ARGS:-} >/dev/null 2>&1
       end=$(date +%s.%N)
       kind=$(python3 -c "import json; print(json.load(open('$out/summary.json'))['input']['kind'])")
       "$BIN" eval --json --truth "$data/truth.csv" "$out" \

@@ -21,7 +21,7 @@ for slice in $SLICES; do
   DATA=$ROOT/../shared/data/$slice
   [ -f "$DATA/tweets.csv.gz" ] || { echo "SKIPPED: $DATA is absent"; continue; }
   start=$(date +%s.%N)
-  "$ROOT/target/release/coordnet" detect "$DATA/tweets.csv.gz" -o "$WORK/$slice" "$@" 2>/dev/null
+  "$ROOT/target/release/coordnet" detect "$DATA/tweets.csv.gz" -o "$WORK/$slice" "$@" >/dev/null 2>&1
   end=$(date +%s.%N)
   python3 - "$slice" "$DATA" "$WORK/$slice" "$end - $start" <<'PY'
 import csv, gzip, json, math, sys

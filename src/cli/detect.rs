@@ -9,6 +9,7 @@ use coordnet::pipeline::{InputKind, STAGES};
 use coordnet::progress::Progress;
 use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
 use coordnet::{detect_with_progress, write_detection, DetectConfig, RunSummary};
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -322,23 +323,29 @@ fn detect_and_write(
     for note in files.counts.notes() {
         progress.say(&note);
     }
+    // The results on standard output, as stats, score and eval print theirs; progress and
+    // warnings stay on standard error.
     let flagged: Vec<_> = d.flagged().collect();
-    coordnet::tell!(
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "{} clusters ({} accounts); {} flagged as coordinated ({} accounts); wrote {}",
         d.clusters.len(),
         d.clusters.iter().map(|c| c.size).sum::<usize>(),
         flagged.len(),
         flagged.iter().map(|c| c.size).sum::<usize>(),
         args.output.display()
-    );
+    )?;
     for c in flagged.iter().take(5) {
-        coordnet::tell!(
+        writeln!(
+            out,
             "  cluster {}: {} accounts, score {}: {}",
             c.id,
             c.size,
             coordnet::scoring::score_shown(c.score),
             c.explanation
-        );
+        )?;
     }
+    out.flush()?;
     Ok(())
 }

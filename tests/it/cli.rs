@@ -441,12 +441,18 @@ fn progress_shows_on_a_terminal_only_and_quiet_silences_it() {
     let quiet = on_a_terminal(&["detect", input, "-o", out, "--quiet"]).unwrap();
     assert!(!quiet.contains("reading input"), "{quiet}");
     assert!(quiet.contains("flagged as coordinated"), "{quiet}");
-    // Piped: results only.
+    // Piped: results only, on standard output as the other commands print theirs.
     let piped = coordnet(&["detect", input, "-o", out]);
-    let log = String::from_utf8_lossy(&piped.stderr);
+    let (log, results) = (
+        String::from_utf8_lossy(&piped.stderr),
+        String::from_utf8_lossy(&piped.stdout),
+    );
+    assert!(!log.contains("reading input"), "{log}");
+    assert!(!log.contains("5 flagged as coordinated"), "{log}");
     assert!(
-        !log.contains("reading input") && log.contains("flagged as coordinated"),
-        "{log}"
+        results.starts_with("12 clusters (727 accounts); 5 flagged as coordinated")
+            && results.contains("\n  cluster 0: "),
+        "{results}"
     );
     // Timed for the benches: a line per stage with its time and memory, and the notes.
     let timed = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))

@@ -766,10 +766,10 @@ fn explanations_name_the_null_they_compare_with() {
         assert!(!out.contains("all accounts:"), "{out}");
     }
     let o = detect_sample(&dir.path().join("d"), &[]);
-    let err = String::from_utf8_lossy(&o.stderr);
+    let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        err.contains("(the data's accounts: ") && err.contains("(the data's retweets)"),
-        "{err}"
+        out.contains("(the data's accounts: ") && out.contains("(the data's retweets)"),
+        "{out}"
     );
 }
 
