@@ -109,6 +109,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let mut out = std::io::stdout().lock();
     if args.json {
+        // The edge as the data names things: its accounts are "a" and "b" above, and its
+        // exemplar item is named, not numbered.
+        let edge = edge.map(|e| {
+            let mut v = serde_json::to_value(e).expect("an edge serializes");
+            let fields = v.as_object_mut().expect("an edge is an object");
+            fields.remove("a");
+            fields.remove("b");
+            fields.remove("exemplar_item");
+            fields.insert("exemplar_item".into(), p.exemplar_name(&data, e).into());
+            v
+        });
         let v = serde_json::json!({"a": data.accounts.key(a), "b": data.accounts.key(b),
             "kind": kind, "window_ms": p.window_ms, "edge": edge, "evidence": items,
             "hour_of_week_cosine": hour_of_week_cosine, "shared_active_hours": shared_hours});

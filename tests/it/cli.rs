@@ -182,6 +182,28 @@ fn graph_writes_an_edge_list_and_explain_shows_the_evidence() {
         text.contains("profiles cosine 1.00; active in the same clock hour 1 times"),
         "{text}"
     );
+    // The JSON names the edge's item as the data does; the accounts' internal numbers stay
+    // inside.
+    let o = coordnet(&[
+        "explain",
+        "alice",
+        "bob",
+        "--window",
+        "10s",
+        "--json",
+        p.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["a"].as_str(), v["b"].as_str()),
+        (Some("alice"), Some("bob"))
+    );
+    let edge = v["edge"].as_object().unwrap();
+    assert_eq!(edge["pairs"], 2);
+    let shared = ["o1", "o2"].map(serde_json::Value::from);
+    assert!(shared.contains(&edge["exemplar_item"]), "{v}");
+    assert!(!edge.contains_key("a") && !edge.contains_key("b"), "{v}");
 
     // A format the extension does not name, and a window the data cannot resolve.
     let o = coordnet(&["graph", p.to_str().unwrap(), "-o", "g.txt"]);
