@@ -114,6 +114,17 @@ impl Error {
         self.0.setting
     }
 
+    /// This error naming its file where it was going: in folder `to` rather than `from`, the
+    /// folder it was made in before being moved.
+    pub fn named_in(mut self, from: &Path, to: &Path) -> Error {
+        if let ErrorKind::Io { file, .. } = &mut self.0.kind {
+            if let Ok(rest) = file.strip_prefix(from) {
+                *file = to.join(rest);
+            }
+        }
+        self
+    }
+
     /// This error, naming the setting that would fix it.
     pub fn with_setting(mut self, setting: Setting) -> Error {
         self.0.setting = Some(setting);

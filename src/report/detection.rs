@@ -628,7 +628,10 @@ pub const FILES: [&str; 6] = [
 pub fn check_can_write_detection(dir: &Path) -> Result<()> {
     safe::check_can_write(dir, true)?;
     for name in FILES {
-        safe::check_can_write(&dir.join(name), false)?;
+        let file = dir.join(name);
+        if file.is_dir() {
+            safe::check_can_write(&file, false)?;
+        }
     }
     Ok(())
 }
@@ -640,21 +643,43 @@ pub fn write_detection(
     summary: &impl serde::Serialize,
     files: &EdgeFiles,
 ) -> Result<()> {
+    let made = !dir.exists();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    // The edge files are the big ones; write them beside the tables.
-    let summary = serde_json::to_value(summary)
-        .map_err(|e| Error::io(&dir.join("summary.json"), e.into()))?;
-    let (tables, edges) = rayon::join(
-        || {
-            write_accounts(dir, data, d)?;
-            write_clusters(dir, d)?;
-            write_summary(dir, &summary)?;
-            super::html::write_report(dir, data, d, &summary)
-        },
-        || write_edge_files(dir, data, d, files),
-    );
-    tables.and(edges)
+    // The set whole or not at all: the files are made in a hidden folder inside `dir` and
+    // moved out together once all are written, so a failure (a full disk) leaves the
+    // folder as it was, an earlier run's set included.
+    let staging = dir.join(STAGING);
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+    let written = (|| {
+        let summary = serde_json::to_value(summary)
+            .map_err(|e| Error::io(&dir.join("summary.json"), e.into()))?;
+        // The edge files are the big ones; write them beside the tables.
+        let (tables, edges) = rayon::join(
+            || {
+                write_accounts(&staging, data, d)?;
+                write_clusters(&staging, d)?;
+                write_summary(&staging, &summary)?;
+                super::html::write_report(&staging, data, d, &summary)
+            },
+            || write_edge_files(&staging, data, d, files),
+        );
+        tables.and(edges)?;
+        for name in FILES {
+            let to = dir.join(name);
+            std::fs::rename(staging.join(name), &to).map_err(|e| Error::io(&to, e))?;
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&staging);
+    if written.is_err() && made {
+        let _ = std::fs::remove_dir(dir);
+    }
+    written.map_err(|e: Error| e.named_in(&staging, dir))
 }
+
+/// The hidden folder inside the output folder where [`write_detection`] makes its files.
+const STAGING: &str = ".coordnet.partial";
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,9 @@
 //!
 //! **Whole files or none.** Every output is written to a hidden file beside it
 //! (`.NAME.partial`) and renamed into place once complete, so an interrupted run leaves no
-//! file that looks whole.
+//! file that looks whole. An output named through a link replaces the file the link points
+//! to, and the link stays; a device or a pipe (`/dev/stdout`, a FIFO) is written through, as
+//! a shell redirection would, since it cannot be replaced.
 
 use crate::error::{Error, Result};
 use std::borrow::Cow;
@@ -44,12 +46,42 @@ pub fn partial(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.partial"))
 }
 
+/// A device, a pipe or a socket: something an output is written through, not replaced.
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// The file a link at `path` points to, through every link; `path` itself when it is no
+/// link. The target need not exist.
+fn through_links(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    // As many links as the system follows (Linux's MAXSYMLINKS).
+    for _ in 0..40 {
+        match std::fs::read_link(&p) {
+            Ok(to) => p = p.parent().unwrap_or(Path::new("")).join(to),
+            Err(_) => break,
+        }
+    }
+    p
+}
+
 /// Write `path` whole or not at all: `write` fills a buffered file beside it, which is
 /// renamed into place when `write` succeeds and removed when it fails.
 pub fn write_file(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
+    if is_special(path) {
+        let through = (|| {
+            let f = std::fs::OpenOptions::new().write(true).open(path)?;
+            let mut out = std::io::BufWriter::new(f);
+            write(&mut out)?;
+            out.flush()
+        })();
+        return through.map_err(|e| Error::io(path, e));
+    }
+    let target = through_links(path);
+    let path = target.as_path();
     let tmp = partial(path);
     let result = (|| {
         // The folders [`check_can_write`] allowed for are made here.
@@ -73,10 +105,14 @@ pub fn write_file(
 /// read-only file system, a file in its way), before any work: a long run should not end in
 /// an error at the writing. `is_dir`: the output is a folder to make or fill, not a file.
 pub fn check_can_write(output: &Path, is_dir: bool) -> Result<()> {
+    if !is_dir && is_special(output) {
+        return Ok(());
+    }
+    let target = through_links(output);
     let place = if is_dir {
-        output
+        target.as_path()
     } else {
-        output.parent().unwrap_or(output)
+        target.parent().unwrap_or(&target)
     };
     // Where the outputs' folders would be made: the nearest part of the path that exists (a
     // relative path none of which exists is made in the working folder).
@@ -170,6 +206,8 @@ mod tests {
         // A folder where a file would be written.
         let e = check_can_write(dir.path(), false).unwrap_err();
         assert!(e.to_string().contains("a folder of that name"), "{e}");
+        // Devices are written through.
+        check_can_write(Path::new("/dev/null"), false).unwrap();
         // Nothing was left behind.
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1);
@@ -185,6 +223,46 @@ mod tests {
         for s in ["=1+1", "+x", "@a", "-b", "plain", "'quoted", "-2"] {
             assert_eq!(unguard(&guard(s)), s);
         }
+    }
+
+    /// `-o link` replaced the link with a file and `-o /dev/full` replaced the device (as
+    /// root): a link's target is replaced and the link kept; a device or pipe is written to.
+    #[cfg(unix)]
+    #[test]
+    fn links_devices_and_pipes_are_written_through_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.csv");
+        std::fs::write(&target, "old").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("target.csv", &link).unwrap();
+        check_can_write(&link, false).unwrap();
+        write_file(&link, |w| w.write_all(b"new")).unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        // A link to a file not there yet makes it.
+        let dangling = dir.path().join("dangling.csv");
+        std::os::unix::fs::symlink("made.csv", &dangling).unwrap();
+        write_file(&dangling, |w| w.write_all(b"made")).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("made.csv")).unwrap(), b"made");
+
+        write_file(Path::new("/dev/null"), |w| w.write_all(b"gone")).unwrap();
+        assert!(std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return;
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+        };
+        write_file(&fifo, |w| w.write_all(b"piped")).unwrap();
+        assert_eq!(reader.join().unwrap(), b"piped");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
     }
 
     #[test]

@@ -1017,3 +1017,81 @@ fn every_optional_flag_that_takes_a_value_names_its_default() {
         "flags that do not name a default: {silent:?}"
     );
 }
+
+/// A detect that fails while writing (here a file-size limit, as a full disk would) leaves the
+/// output folder as it was: an earlier run's set whole, or no folder at all. It left
+/// edges.csv alone in a new folder.
+#[cfg(unix)]
+#[test]
+fn a_failed_write_leaves_the_earlier_set_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+    let o = coordnet(&[
+        "detect",
+        sample.to_str().unwrap(),
+        "-q",
+        "-o",
+        old.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let set = |d: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = set(&old);
+    // The files past 100 KiB fail with EFBIG: SIGXFSZ is ignored, as `trap` leaves it.
+    for out in [&old, &new] {
+        let o = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(r#"trap "" XFSZ; ulimit -f 200; exec "$@""#)
+            .arg("sh")
+            .arg(env!("CARGO_BIN_EXE_coordnet"))
+            .args([
+                "detect",
+                sample.to_str().unwrap(),
+                "-q",
+                "-o",
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("File too large") && !err.contains(".partial"),
+            "{err}"
+        );
+    }
+    assert!(set(&old) == before, "the earlier set changed");
+    assert!(!new.exists());
+}
+
+/// `graph -o link.csv` replaced the link with a file: the file it points to is written, the
+/// link kept.
+#[cfg(unix)]
+#[test]
+fn a_file_output_named_by_a_link_goes_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let input = sample.to_str().unwrap();
+    let target = dir.path().join("target.csv");
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let o = coordnet(&["graph", input, "-q", "-o", link.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .starts_with("source,target"));
+}
