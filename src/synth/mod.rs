@@ -30,7 +30,7 @@ use std::path::Path;
 pub const TWEETS: std::ops::RangeInclusive<u64> = 10_000..=100_000_000;
 
 /// The period the networks' daily rates are set for; over another, the same posts spread
-/// thinner or denser ([`SynthConfig::over_period`]).
+/// thinner or denser (`SynthConfig::over_period`).
 pub const RATE_DAYS: u32 = 14;
 
 /// The knobs of the generator. `SynthConfig::new(tweets)` gives the defaults: a hard but
