@@ -52,12 +52,14 @@ pub fn role(activity: &Activity, amp: &Amplification, u: usize) -> (Role, f64) {
     if conversation > 0.5 && received == 0.0 {
         return (Role::Other, 0.5 + (conversation - 0.5));
     }
-    let p_core = if made + received > 0.0 {
-        let visible = received / (made + received);
-        AMPLIFICATION_WEIGHT * visible + (1.0 - AMPLIFICATION_WEIGHT) * own
-    } else {
-        own
+    // Amplification not seen (no retweets between members) is no evidence either way: it
+    // counts as undecided, so behaviour alone decides the role but with at most
+    // 0.5 + (1 - AMPLIFICATION_WEIGHT) / 2 confidence.
+    let visible = match made + received > 0.0 {
+        true => received / (made + received),
+        false => 0.5,
     };
+    let p_core = AMPLIFICATION_WEIGHT * visible + (1.0 - AMPLIFICATION_WEIGHT) * own;
     let confidence = 0.5 + (p_core - 0.5).abs();
     if p_core >= 0.5 {
         (Role::Core, confidence)
@@ -96,8 +98,13 @@ mod tests {
         assert!(c > 0.9);
         // Retweets the cluster's cores and little else: amplifier.
         assert_eq!(one(30, 27, 0, 25, 0).0, Role::Amplifier);
-        // No visible amplification (sources unknown): its own behaviour decides.
-        assert_eq!(one(30, 25, 0, 0, 0).0, Role::Amplifier);
+        // No visible amplification (sources unknown): its own behaviour decides, less surely.
+        let (r, c) = one(30, 30, 0, 0, 0);
+        assert_eq!(r, Role::Amplifier);
+        assert!(
+            (c - (0.5 + (1.0 - AMPLIFICATION_WEIGHT) / 2.0)).abs() < 1e-9,
+            "{c}"
+        );
         assert_eq!(one(30, 3, 0, 0, 0).0, Role::Core);
         // Mostly replies, never amplified: other.
         assert_eq!(one(10, 0, 8, 0, 0).0, Role::Other);
