@@ -271,7 +271,7 @@ fn detect_and_write(
     config.fusion.graph.counter = session.counter();
     config.fusion.graph.holders = session.holders();
     config.elsewhere = session.elsewhere();
-    let d = detect_with_progress(&data, control.as_ref(), &config, progress)?;
+    let d = detect_with_progress(&data, control.as_ref().map(|c| &c.0), &config, progress)?;
     let tallied = session.rows_tallied();
     if !tallied.is_empty() {
         progress.say(&format!("rows scored where they are held{tallied}"));
@@ -316,6 +316,7 @@ fn detect_and_write(
     ));
     let mut summary = RunSummary::new(inputs, &data, &stats, ingest_secs, config, &d);
     summary.edge_files = Some(files.counts.clone());
+    summary.control = control.as_ref().map(|c| &c.1);
     write_detection(&args.output, &data, &d, &summary, &files)?;
     // The report's pictures are drawn from every process's rows too.
     session.finish()?;

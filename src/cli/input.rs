@@ -4,7 +4,7 @@ use super::one_of;
 use super::progress::Reporter;
 use coordnet::ingest::{ingest_with_progress, ActionsMapping, ObjectKind};
 use coordnet::pipeline::InputKind;
-use coordnet::{Dataset, Format, IngestOptions};
+use coordnet::{Dataset, Format, IngestOptions, IngestStats};
 use std::path::PathBuf;
 
 /// What the input is, and where the score finds ordinary accounts to compare with: flags of
@@ -35,12 +35,13 @@ impl BackgroundArgs {
         Ok(())
     }
 
-    /// The control collection, read with `options`, if one is given.
+    /// The control collection, read with `options`, with what reading it found, if one is
+    /// given.
     pub fn read_control(
         &self,
         options: &IngestOptions,
         progress: &Reporter,
-    ) -> anyhow::Result<Option<Dataset>> {
+    ) -> anyhow::Result<Option<(Dataset, IngestStats)>> {
         if self.control.is_empty() {
             return Ok(None);
         }
@@ -48,9 +49,9 @@ impl BackgroundArgs {
         progress.say(&format!("control collection: {}", stats.summary()));
         anyhow::ensure!(
             !control.is_empty(),
-            "the control collection holds no tweets"
+            "the control collection (--control) holds no tweets"
         );
-        Ok(Some(control))
+        Ok(Some((control, stats)))
     }
 }
 

@@ -151,8 +151,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         suspects.len(),
         args.accounts.display()
     );
-    let control_sources = control.as_ref().map(coordnet::graphs::retweet::sources);
-    let control = control.as_ref().zip(control_sources.as_deref());
+    let control_stats = control.as_ref().map(|c| &c.1);
+    let control = control.as_ref().map(|c| &c.0);
+    let control_sources = control.map(coordnet::graphs::retweet::sources);
+    let control = control.zip(control_sources.as_deref());
     let (input, background) = background_for_groups(&data, &cluster_of, &config, control);
     coordnet::tell!(
         "input: {} ({}); the groups are compared with {}",
@@ -199,6 +201,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let inputs = &args.input.inputs;
         let mut run = RunSummary::new(inputs, &data, &stats, ingest_secs, &config, &d);
         run.edge_files = Some(files.counts.clone());
+        run.control = control_stats;
         let summary = Summary {
             run: run.given_groups(),
             suspects: &args.accounts,

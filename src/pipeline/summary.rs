@@ -25,6 +25,10 @@ pub struct RunSummary<'a> {
     pub graphs: &'a [KindStats],
     pub counts: Counts,
     pub ingest: &'a IngestStats,
+    /// The control collection as read, its files with their SHA-256 (set by whoever read it):
+    /// the scores' nulls depend on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<&'a IngestStats>,
     /// Seconds per stage, reading included.
     pub timings_s: BTreeMap<&'static str, f64>,
     /// What `edges.csv` and `network.gexf` hold (set by whoever chose them).
@@ -132,6 +136,7 @@ impl<'a> RunSummary<'a> {
             graphs: &d.fused.kinds,
             counts,
             ingest,
+            control: None,
             timings_s,
             edge_files: None,
         }

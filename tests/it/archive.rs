@@ -422,9 +422,18 @@ fn the_command_line_takes_the_input_kind_and_a_control_collection() {
     let summary = summary_json(&out);
     assert_eq!(summary["input"]["decided_by"], "setting");
     assert_eq!(summary["input"]["background"], "the control collection");
+    // The control is recorded as the input is: the scores' nulls depend on it.
+    let control = &summary["control"];
+    assert_eq!(control["rows_accepted"], 20338, "{summary}");
+    assert_eq!(control["files"][0]["path"], sample.to_str().unwrap());
+    assert_eq!(
+        control["files"][0]["sha256"].as_str().map(str::len),
+        Some(64)
+    );
     // The report's charts drew the platform reference the score did not use.
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(!report.contains("platform reference"));
+    assert!(report.contains("<table class=\"sortable\" id=\"control\">"));
     let o = coordnet(&[
         "detect",
         sample.to_str().unwrap(),

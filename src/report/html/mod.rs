@@ -121,7 +121,14 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
             esc(&res.join(", "))
         );
     }
-    if let Some(files) = summary["ingest"]["files"].as_array() {
+    // The inputs, and the control collection the nulls came from, when one was given.
+    for (name, read) in [("inputs", "ingest"), ("control", "control")] {
+        let Some(files) = summary[read]["files"].as_array() else {
+            continue;
+        };
+        if read == "control" {
+            p.push("<p>The control collection, read for the score's ordinary accounts:</p>");
+        }
         let rows: Vec<Vec<Cell>> = files
             .iter()
             .map(|f| {
@@ -136,7 +143,7 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
             })
             .collect();
         p.table(
-            "inputs",
+            name,
             &["file", "format", "rows read", "accepted", "rejected"],
             &rows,
         );
