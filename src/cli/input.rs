@@ -30,7 +30,8 @@ impl BackgroundArgs {
     /// Refuse a control collection that names no readable file before the input is read.
     pub fn check(&self) -> anyhow::Result<()> {
         if !self.control.is_empty() {
-            coordnet::ingest::source::expand(&self.control)?;
+            coordnet::ingest::source::expand(&self.control)
+                .map_err(|e| anyhow::anyhow!("--control: {e}"))?;
         }
         Ok(())
     }

@@ -67,6 +67,25 @@ fn bad_input_exits_non_zero_with_a_one_line_reason() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.matches("missing.csv").count(), 1, "{err}");
     assert_eq!(err.matches("no such file").count(), 1, "{err}");
+
+    // A missing control file is named with its flag, before the input is read.
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let out = dir.path().join("out");
+    let o = coordnet(&[
+        "detect",
+        sample.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--control",
+        missing.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("--control: {}", missing.display())),
+        "{err}"
+    );
+    assert!(!err.contains("reading input") && !out.exists(), "{err}");
 }
 
 #[test]
