@@ -95,11 +95,18 @@ fn graph_files_declare_counts_and_scores_as_numbers() {
             assert_eq!(of("node", "flagged"), Some("boolean"));
             assert_eq!(of("node", "role"), Some("string"));
         }
-        // Every edge column is a number too, counts whole ones; only the kind is text.
+        // Every edge column is a number too, counts whole ones; only the kind and the
+        // example item (as the CSV has it, for co-action graphs) are text.
         let counts = ["pairs", "items", "retweets", "delays_known"];
+        let coaction = !path.ends_with("network.gexf") && !path.ends_with("r.gexf");
+        let example = of("edge", "example_item");
+        assert_eq!(example, coaction.then_some("string"), "{}", path.display());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let values = text.matches("\"example_item\"").count();
+        assert!(!coaction || values > 100, "{}: {values}", path.display());
         let mut seen = 0;
         for ((class, name), ty) in &types {
-            if class == "edge" && name != "kind" {
+            if class == "edge" && name != "kind" && name != "example_item" {
                 let expected = if counts.contains(&name.as_str()) {
                     seen += 1;
                     "long"

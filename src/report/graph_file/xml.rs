@@ -67,6 +67,12 @@ pub(super) fn write_graphml(
             c.kind.name()
         )?;
     }
+    if t.has_examples() {
+        writeln!(
+            out,
+            r#"  <key id="example_item" for="edge" attr.name="example_item" attr.type="string"/>"#
+        )?;
+    }
     let dir = if t.directed() {
         "directed"
     } else {
@@ -100,6 +106,11 @@ pub(super) fn write_graphml(
             if x.is_finite() {
                 push_value(buf, b"      <data key=\"e", i, b"\">", x, b"</data>\n");
             }
+        }
+        if let Some(example) = t.example(data, e).filter(|x| !x.is_empty()) {
+            buf.extend_from_slice(b"      <data key=\"example_item\">");
+            buf.extend_from_slice(xml(&example).as_bytes());
+            buf.extend_from_slice(b"</data>\n");
         }
         buf.extend_from_slice(b"    </edge>\n");
     })?;
@@ -192,6 +203,12 @@ pub(super) fn write_gexf(
             c.kind.name()
         )?;
     }
+    if t.has_examples() {
+        writeln!(
+            out,
+            r#"      <attribute id="example_item" title="example_item" type="string"/>"#
+        )?;
+    }
     writeln!(out, "    </attributes>")?;
     writeln!(out, "    <nodes>")?;
     for v in n.nodes_with(t) {
@@ -229,6 +246,11 @@ pub(super) fn write_gexf(
                 let (open, mid) = (b"          <attvalue for=\"e", b"\" value=\"");
                 push_value(buf, open, i, mid, x, b"\"/>\n");
             }
+        }
+        if let Some(example) = t.example(data, id).filter(|x| !x.is_empty()) {
+            buf.extend_from_slice(b"          <attvalue for=\"example_item\" value=\"");
+            buf.extend_from_slice(xml(&example).as_bytes());
+            buf.extend_from_slice(b"\"/>\n");
         }
         buf.extend_from_slice(b"        </attvalues>\n      </edge>\n");
     })?;
