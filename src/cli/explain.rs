@@ -162,7 +162,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         hour_of_week_cosine,
         shared_hours
     )?;
-    writeln!(out, "shared {}s: {}", kind.item_noun(), items.len())?;
+    let shared: std::collections::HashSet<&str> = items.iter().map(|e| e.item.as_str()).collect();
+    let within = items.iter().filter(|e| e.within_window).count();
+    writeln!(
+        out,
+        "shared {}s: {} ({within} pairs of actions within the window, each listed)",
+        kind.item_noun(),
+        shared.len()
+    )?;
     if !items.is_empty() {
         writeln!(
             out,

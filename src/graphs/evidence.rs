@@ -1,5 +1,5 @@
 //! Evidence: why two accounts are linked. The edge keeps its counts and one exemplar item;
-//! `evidence` goes back to the actions and lists every shared item with both times.
+//! `evidence` goes back to the actions and lists every pair the edge counts, with both times.
 
 use super::Projection;
 use crate::dataset::Dataset;
@@ -16,7 +16,8 @@ pub struct Evidence {
     pub within_window: bool,
 }
 
-/// Every item both `a` and `b` acted on, with the closest pair of their actions on it.
+/// Every pair of `a`'s and `b`'s actions on an item within the window (the pairs the edge
+/// counts), and for an item they share only further apart, its closest pair.
 pub fn evidence(data: &Dataset, p: &Projection, a: u32, b: u32) -> Vec<Evidence> {
     let act = &p.actions;
     let window = p.window_ms.unwrap_or(i64::MAX);
@@ -34,23 +35,29 @@ pub fn evidence(data: &Dataset, p: &Projection, a: u32, b: u32) -> Vec<Evidence>
             continue;
         }
         let (ta, tb) = (times(a), times(b));
-        let (mut best, mut best_d) = ((ta[0], tb[0]), i64::MAX);
-        for &x in &ta {
-            for &y in &tb {
-                if (y - x).abs() < best_d {
-                    best_d = (y - x).abs();
-                    best = (x, y);
-                }
-            }
+        let item = act.item_label(data, g);
+        let pair = |x: i64, y: i64| Evidence {
+            item: item.clone(),
+            time_a_ms: x,
+            time_b_ms: y,
+            delay_ms: (y - x).abs(),
+            within_window: (y - x).abs() <= window,
+        };
+        let pairs: Vec<Evidence> = (ta.iter())
+            .flat_map(|&x| tb.iter().map(move |&y| (x, y)))
+            .filter(|&(x, y)| (y - x).abs() <= window)
+            .map(|(x, y)| pair(x, y))
+            .collect();
+        if pairs.is_empty() {
+            let closest = (ta.iter())
+                .flat_map(|&x| tb.iter().map(move |&y| (x, y)))
+                .min_by_key(|&(x, y)| (y - x).abs())
+                .expect("both acted on the item");
+            out.push(pair(closest.0, closest.1));
+        } else {
+            out.extend(pairs);
         }
-        out.push(Evidence {
-            item: act.item_label(data, g),
-            time_a_ms: best.0,
-            time_b_ms: best.1,
-            delay_ms: best_d,
-            within_window: best_d <= window,
-        });
     }
-    out.sort_by_key(|e| e.time_a_ms.min(e.time_b_ms));
+    out.sort_by_key(|e| (e.time_a_ms.min(e.time_b_ms), e.time_a_ms, e.time_b_ms));
     out
 }

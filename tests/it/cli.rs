@@ -1114,3 +1114,50 @@ fn a_file_output_named_by_a_link_goes_through_it() {
         .unwrap()
         .starts_with("source,target"));
 }
+
+/// explain listed one pair per shared item (the closest) where the edge counted every pair
+/// within the window: 12 co-hashtag pairs on 3 items showed 3 rows.
+#[test]
+fn explain_lists_every_pair_the_edge_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two uses each of #a within 10 s (4 pairs), and #b 1000 s apart (no pair, shown as the
+    // closest, outside the window).
+    let p = write(
+        dir.path(),
+        "tags.csv",
+        "object_id,account_id,timestamp_share\n\
+         a,alice,100\na,bob,103\na,alice,105\na,bob,108\nb,alice,2000\nb,bob,3000\n",
+    );
+    let args = |json: bool| {
+        let mut v = vec![
+            "explain",
+            "alice",
+            "bob",
+            "--kind",
+            "co-hashtag",
+            "--window",
+            "10s",
+        ];
+        v.extend(["--object-kind", "hashtag", p.to_str().unwrap()]);
+        if json {
+            v.push("--json");
+        }
+        coordnet(&v)
+    };
+    let o = args(true);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let evidence = v["evidence"].as_array().unwrap();
+    let within = evidence
+        .iter()
+        .filter(|e| e["within_window"] == true)
+        .count();
+    assert_eq!(within as u64, v["edge"]["pairs"].as_u64().unwrap(), "{v}");
+    assert_eq!(within, 4, "{v}");
+    assert_eq!(evidence.len(), 5, "{v}");
+    let text = String::from_utf8(args(false).stdout).unwrap();
+    assert!(
+        text.contains("shared hashtags: 2 (4 pairs of actions within the window"),
+        "{text}"
+    );
+}
