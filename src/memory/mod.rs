@@ -68,6 +68,11 @@ pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
+    if number.parse::<f64>().is_ok_and(|n| n == 0.0) {
+        return Err(format!(
+            "'{s}' leaves no memory to work in: give a size like 12G or 500M"
+        ));
+    }
     let shift = match unit.trim().to_ascii_lowercase().as_str() {
         "" => {
             return Err(format!(
@@ -235,7 +240,10 @@ mod tests {
         assert!(bare.contains("no unit") && bare.contains("12G"), "{bare}");
         assert!(parse_size("lots").is_err());
         assert!(parse_size("12Q").is_err());
-        assert!(parse_size("0").is_err());
+        for zero in ["0", "0G", "0.0M"] {
+            let e = parse_size(zero).unwrap_err();
+            assert!(e.contains("leaves no memory"), "{e}");
+        }
         assert_eq!(format_size(3 << 29), "1.5 GB");
         assert_eq!(format_size(300 << 20), "300 MB");
     }
