@@ -154,16 +154,17 @@ mod across {
     pub struct ClusterArgs {
         /// Run across N processes, one per host or several on one: start each with the same
         /// command line and its own --process. Each reads its share of the inputs; process 0
-        /// gathers, finds the clusters and writes the outputs, the same as one process would.
+        /// gathers, finds the clusters and writes the outputs, the same as one process would
+        /// [default: one process, this one].
         #[arg(long, value_name = "N", requires_all = ["process", "hostfile"], help_heading = HEADING)]
         pub processes: Option<usize>,
 
-        /// This process's number, 0 to N-1.
+        /// This process's number, 0 to N-1 [default: none; needed with --processes].
         #[arg(long, value_name = "I", requires = "processes", help_heading = HEADING)]
         pub process: Option<usize>,
 
         /// A file with one host:port line per process, in process order; each process listens
-        /// on its own line's port.
+        /// on its own line's port [default: none; needed with --processes].
         #[arg(long, value_name = "HOSTS", requires = "processes", help_heading = HEADING)]
         pub hostfile: Option<PathBuf>,
 
