@@ -230,10 +230,15 @@ impl Fused {
         }
     }
 
+    /// Each account's fused strength: the summed weight of its edges.
+    pub fn strength(&self) -> &[f64] {
+        self.strength.get_or_init(|| self.by_account(|_, _| true))
+    }
+
     /// Each account's fused strength, and the part of it inside its own group (`none` marks
     /// accounts in no group).
     pub fn strengths(&self, group_of: &[u32], none: u32) -> (&[f64], Vec<f64>) {
-        let strength = self.strength.get_or_init(|| self.by_account(|_, _| true));
+        let strength = self.strength();
         let internal = self.by_account(|a, b| {
             let c = group_of[a as usize];
             c != none && c == group_of[b as usize]

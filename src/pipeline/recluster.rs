@@ -334,6 +334,37 @@ fn keep_clusters(membership: &[u32], min_size: usize) -> (Vec<u32>, Vec<u32>) {
     (cluster_of, label_of)
 }
 
+/// Why each account of a collection that posted is in no cluster: it has no significant tie;
+/// its ties all lead to accounts in no cluster (a group under the minimum cluster size, or
+/// left out as well); too little of them lead into clusters (the trim's minimum internal
+/// share); or enough do, but into clusters other than its own community's (a community split
+/// or dropped), leaving too little inside that (the same trim).
+pub fn left_out(d: &super::Detection, config: &DetectConfig) -> Vec<Option<&'static str>> {
+    let cluster_of = &d.cluster_of;
+    let clustered = |u: u32| cluster_of[u as usize] != NO_CLUSTER;
+    let strength = d.fused.strength();
+    let into_clusters = d.fused.weight_where(|a, b| clustered(a) || clustered(b));
+    (0..cluster_of.len())
+        .map(|u| {
+            let posted = d.activity.tweets[u] > 0;
+            (posted && !clustered(u as u32)).then(|| {
+                let (all, into) = (strength[u], into_clusters[u]);
+                if all <= 0.0 {
+                    "no significant tie to another account"
+                } else if into <= 0.0 {
+                    "tied only to accounts in no cluster (a group under the minimum cluster \
+                     size, or left out too)"
+                } else if into < config.min_internal_share * all {
+                    "too few of its ties lead into a cluster (under the minimum internal share)"
+                } else {
+                    "enough of its ties lead into clusters, but too few inside its own \
+                     community (under the minimum internal share)"
+                }
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1436,3 +1436,44 @@ fn a_lower_threshold_flags_more_but_leaves_a_collection_a_collection() {
         .unwrap()
         .contains("at the default threshold"));
 }
+
+/// In a collection, every account that posted and is in no cluster says why, as an archive's
+/// do: 214 of the sample's had significant ties and no word.
+#[test]
+fn every_posting_account_in_no_cluster_of_a_collection_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = detect_sample(&out, &["-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, accounts) = csv_rows(&out.join("accounts.csv"));
+    let mut reasons: HashMap<String, usize> = HashMap::new();
+    for a in &accounts {
+        let posted = a["tweets"] != "0";
+        let clustered = !a["cluster"].is_empty();
+        let why = &a["left_out"];
+        assert_eq!(
+            posted && !clustered,
+            !why.is_empty(),
+            "{}: cluster '{}', tweets {}, left_out '{why}'",
+            a["account_id"],
+            a["cluster"],
+            a["tweets"]
+        );
+        if !why.is_empty() {
+            // An account without a tie says so; one with ties names what became of them.
+            let tied = a["fused_strength"].parse::<f64>().unwrap() > 0.0;
+            assert_eq!(
+                why == "no significant tie to another account",
+                !tied,
+                "{why}"
+            );
+            *reasons.entry(why.clone()).or_default() += 1;
+        }
+    }
+    assert!(reasons.len() >= 3, "{reasons:?}");
+    let summary = summary_json(&out);
+    let counted = summary["counts"]["left_out"].as_object().unwrap();
+    for (why, n) in &reasons {
+        assert_eq!(counted[why].as_u64(), Some(*n as u64), "{why}");
+    }
+}
