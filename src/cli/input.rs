@@ -118,11 +118,11 @@ pub struct InputArgs {
     pub object_kind: Option<ObjectKind>,
 }
 
-/// The most `--max-record-mb` takes: a record is held whole in memory, and no tweet record
-/// comes near. (0 would refuse every record; 2^44 and more overflow the conversion to bytes.)
 /// The help heading of the flags that map an action CSV's columns.
 const ACTION_CSV: &str = "Action CSV columns";
 
+/// The most `--max-record-mb` takes: a record is held whole in memory, and no tweet record
+/// comes near. (0 would refuse every record; 2^44 and more overflow the conversion to bytes.)
 const MAX_RECORD_MB: usize = 1024;
 
 fn record_mb(s: &str) -> Result<usize, String> {
@@ -174,12 +174,14 @@ impl InputArgs {
     pub fn options(&self) -> IngestOptions {
         // Any action-CSV flag makes the input an action CSV; the flags not given keep
         // CooRTweet's names.
-        let columns = [&self.account, &self.time, &self.object, &self.content];
-        let named = columns
-            .iter()
-            .chain([&&self.object_account])
-            .any(|c| c.is_some())
-            || self.object_kind.is_some();
+        let columns = [
+            &self.account,
+            &self.time,
+            &self.object,
+            &self.content,
+            &self.object_account,
+        ];
+        let named = columns.iter().any(|c| c.is_some()) || self.object_kind.is_some();
         let mapping = named.then(|| {
             let d = ActionsMapping::coortweet();
             ActionsMapping {

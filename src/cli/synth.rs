@@ -24,7 +24,7 @@ pub struct Args {
     seed: u64,
 
     /// Length of the period in days; the networks post as much in all, spread over it.
-    #[arg(long, default_value_t = 14)]
+    #[arg(long, default_value_t = coordnet::synth::RATE_DAYS)]
     days: u32,
 
     /// Ordinary accounts [default: tweets / 25].

@@ -43,19 +43,11 @@ pub fn evidence(data: &Dataset, p: &Projection, a: u32, b: u32) -> Vec<Evidence>
             delay_ms: (y - x).abs(),
             within_window: (y - x).abs() <= window,
         };
-        let pairs: Vec<Evidence> = (ta.iter())
-            .flat_map(|&x| tb.iter().map(move |&y| (x, y)))
-            .filter(|&(x, y)| (y - x).abs() <= window)
-            .map(|(x, y)| pair(x, y))
-            .collect();
-        if pairs.is_empty() {
-            let closest = (ta.iter())
-                .flat_map(|&x| tb.iter().map(move |&y| (x, y)))
-                .min_by_key(|&(x, y)| (y - x).abs())
-                .expect("both acted on the item");
-            out.push(pair(closest.0, closest.1));
-        } else {
-            out.extend(pairs);
+        let all = || (ta.iter()).flat_map(|&x| tb.iter().map(move |&y| pair(x, y)));
+        let before = out.len();
+        out.extend(all().filter(|e| e.within_window));
+        if out.len() == before {
+            out.extend(all().min_by_key(|e| e.delay_ms));
         }
     }
     out.sort_by_key(|e| (e.time_a_ms.min(e.time_b_ms), e.time_a_ms, e.time_b_ms));

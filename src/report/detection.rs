@@ -610,8 +610,6 @@ pub fn write_summary(dir: &Path, summary: &impl serde::Serialize) -> Result<()> 
     })
 }
 
-/// Write every detection file into `dir` (created if missing), the analyst's page
-/// (`report.html`) among them, with the edge files `files` chose.
 /// The files [`write_detection`] writes in its folder.
 pub const FILES: [&str; 6] = [
     "accounts.csv",
@@ -636,6 +634,8 @@ pub fn check_can_write_detection(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Write every detection file into `dir` (created if missing), the analyst's page
+/// (`report.html`) among them, with the edge files `files` chose.
 pub fn write_detection(
     dir: &Path,
     data: &Dataset,
