@@ -670,6 +670,8 @@ fn consume(
     // Merged batches, emptied for the next round's chunks.
     let spare: std::sync::Mutex<Vec<RecordBatch>> = Default::default();
     let (mut closed, mut flush) = (false, false);
+    // Record bytes taken in so far, for a stop over the memory limit to say how far it got.
+    let mut taken = 0u64;
     loop {
         let mut round = Vec::with_capacity(round_size);
         // After a flush, the round parsed last goes to the sink before anything more is read.
@@ -723,10 +725,18 @@ fn consume(
         parsed = next;
         for m in round {
             if let Message::Chunk { chunk, .. } = m {
+                taken += chunk.bytes.len() as u64;
                 pool.give(chunk.bytes);
             }
         }
-        crate::memory::check_now("reading input", memory_limit)?;
+        let stage = match taken {
+            0 => "reading input".to_string(),
+            _ => format!(
+                "reading input (after the first {} of records)",
+                crate::memory::format_size(taken)
+            ),
+        };
+        crate::memory::check_now(&stage, memory_limit)?;
     }
     Ok(())
 }
