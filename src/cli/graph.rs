@@ -170,6 +170,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     let mut opts = args.graph.options();
+    opts.validate()?;
     args.cluster.silence_others()?;
     let progress = Reporter::new(3);
     progress.say(&args.input.memory_line());

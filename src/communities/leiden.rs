@@ -44,17 +44,7 @@ fn check(graph: &Graph, config: &LeidenConfig) -> Result<()> {
              retweet graph first",
         ));
     }
-    if config.runs == 0 {
-        return Err(Error::config(
-            "0 runs would find no clusters: Leiden needs at least 1 run (the default)",
-        ));
-    }
-    if !(config.resolution.is_finite() && config.resolution > 0.0) {
-        return Err(Error::config(format!(
-            "resolution {} must be a positive number (try 1 for modularity, 0.05 for CPM)",
-            config.resolution
-        )));
-    }
+    config.validate()?;
     if let Some(w) = graph
         .weights
         .iter()

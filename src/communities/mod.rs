@@ -100,3 +100,22 @@ impl Default for LeidenConfig {
         }
     }
 }
+
+impl LeidenConfig {
+    /// Refuse settings that can find no clusters, before any data is read.
+    pub fn validate(&self) -> crate::error::Result<()> {
+        use crate::error::Error;
+        if self.runs == 0 {
+            return Err(Error::config(
+                "0 runs would find no clusters: Leiden needs at least 1 run (the default)",
+            ));
+        }
+        if !(self.resolution.is_finite() && self.resolution > 0.0) {
+            return Err(Error::config(format!(
+                "resolution {} must be a positive number (try 1 for modularity, 0.05 for CPM)",
+                self.resolution
+            )));
+        }
+        Ok(())
+    }
+}

@@ -67,6 +67,15 @@ impl FusionOptions {
                 self.edge_pvalue
             )));
         }
+        // Twice the same kind would count its evidence twice in the fused weights.
+        let twice = |(i, k)| self.kinds[..i].contains(k).then_some(k);
+        if let Some(k) = self.kinds.iter().enumerate().find_map(twice) {
+            return Err(Error::config(format!(
+                "{} is listed twice in the kinds; name each kind once",
+                k.name()
+            )));
+        }
+        self.graph.validate()?;
         if self.kinds.is_empty() && !self.retweets {
             return Err(Error::config(
                 "no graph to build: enable the retweet graph or at least one co-action kind",

@@ -49,7 +49,7 @@ pub use store::Graph;
 pub use window::{estimate_window, Window, WindowEstimate};
 
 use crate::dataset::Dataset;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting};
 
 /// The co-action graph kinds.
 #[derive(
@@ -196,6 +196,20 @@ pub struct GraphOptions {
     /// Where the rows are held, whose holders do the graphs' work on them: all here by
     /// default, or apart across the processes of a run.
     pub holders: held::Holders,
+}
+
+impl GraphOptions {
+    /// Refuse settings that no data can make work, before any is read.
+    pub fn validate(&self) -> Result<()> {
+        if matches!(self.window, Window::Fixed(ms) if ms <= 0) {
+            return Err(Error::config(
+                "a window of 0s pairs no two actions; use 1s or longer (10s, 5m), or none for \
+                 the whole period",
+            )
+            .with_setting(Setting::Window { at_least_ms: 1000 }));
+        }
+        Ok(())
+    }
 }
 
 impl Default for GraphOptions {

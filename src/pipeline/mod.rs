@@ -103,6 +103,7 @@ impl Default for DetectConfig {
 impl DetectConfig {
     pub fn validate(&self) -> Result<()> {
         self.fusion.validate()?;
+        self.leiden.validate()?;
         if !(0.0..=1.0).contains(&self.threshold) {
             return Err(Error::config(format!(
                 "the score threshold {} is outside [0, 1]; try 0.5",

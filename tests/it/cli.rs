@@ -990,6 +990,44 @@ fn negative_numbers_are_values_and_meet_the_range_checks() {
     assert!(std::fs::read_to_string(&out).unwrap().lines().count() > 1);
 }
 
+/// Settings no data can make work are refused before the input is read (at 10^8 tweets a
+/// read is a quarter of an hour): a kind named twice (its evidence counted twice changed the
+/// clusters), a zero resolution, a zero window.
+#[test]
+fn settings_no_data_can_use_are_refused_before_reading() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let input = sample.to_str().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["detect", "--kinds", "co-retweet,co-hashtag,co-retweet"],
+            "co-retweet is listed twice in the kinds",
+        ),
+        (
+            &["detect", "--resolution", "0"],
+            "resolution 0 must be a positive number",
+        ),
+        (
+            &["detect", "--resolution", "-1"],
+            "resolution -1 must be a positive number",
+        ),
+        (
+            &["detect", "--window", "0s"],
+            "a window of 0s pairs no two actions",
+        ),
+        (
+            &["graph", "--kind", "co-hashtag", "--window", "0ms"],
+            "a window of 0s pairs no two actions",
+        ),
+    ];
+    for (args, says) in cases {
+        let o = coordnet(&[args, &[input, "-o", "unused.csv"]].concat());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("records from"), "{args:?} read first: {err}");
+    }
+}
+
 /// The README promises that `--help` lists every flag with its default: each optional flag
 /// that takes a value says what happens without it.
 #[test]
