@@ -302,3 +302,29 @@ fn a_cluster_without_creation_dates_is_said_to_have_none() {
     assert!(page.matches(said).count() >= 5, "no creation panel says so");
     assert!(!page.contains("-1-10") && !page.contains(">0-03<"));
 }
+
+/// CooRTweet's shares carry no follower counts and no retweet sources: those panels drew
+/// empty axes over a flat line, as if they measured zero.
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn panels_without_their_figures_say_why_instead_of_drawing_empty_axes() {
+    let dir = tempfile::tempdir().unwrap();
+    let shares = crate::shared("coortweet/russian_coord_tweets.csv.gz");
+    let out = dir.path().join("out");
+    let o = crate::coordnet(&[
+        "detect",
+        shares.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let clusters = page.matches("<details").count();
+    assert!(clusters > 0);
+    let followers = "followers (log scale)</h3><p class=\"note\">not in the data</p>";
+    assert_eq!(page.matches(followers).count(), clusters);
+    let delays = "each other</h3><p class=\"note\">no retweet of one member by another with a \
+                  known source</p>";
+    assert_eq!(page.matches(delays).count(), clusters);
+    assert!(!page.contains("delay (the line marks 5 min)"));
+}

@@ -63,10 +63,11 @@ pub fn clusters(points: &[(usize, f64, bool)], threshold: f64) -> String {
     })
 }
 
-/// Stacked bars per day: `series` are (name, counts per day), drawn in [`SERIES`] colours.
-pub fn stacked_days(title: &str, first_day: &str, series: &[(&str, Vec<u64>)]) -> String {
-    let days = series.first().map_or(0, |s| s.1.len());
-    let total = (0..days)
+/// Stacked bars per time bin, each labelled by its first day (`starts`): `series` are
+/// (name, counts per bin), drawn in [`SERIES`] colours.
+pub fn stacked_days(title: &str, starts: &[String], series: &[(&str, Vec<u64>)]) -> String {
+    let bins = series.first().map_or(0, |s| s.1.len());
+    let total = (0..bins)
         .map(|d| series.iter().map(|s| s.1[d]).sum::<u64>())
         .max()
         .unwrap_or(1)
@@ -77,27 +78,36 @@ pub fn stacked_days(title: &str, first_day: &str, series: &[(&str, Vec<u64>)]) -
             .margin(6)
             .x_label_area_size(30)
             .y_label_area_size(40)
-            .build_cartesian_2d(0f64..days.max(1) as f64, 0f64..total * 1.05)
+            .build_cartesian_2d(
+                (0..bins.max(1) as i32 - 1).into_segmented(),
+                0f64..total * 1.45,
+            )
             .ok()?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .max_light_lines(0)
-            .x_desc(format!("from {first_day}"))
+            .x_labels(bins.min(5))
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => starts.get(*i as usize).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
             .y_desc("tweets")
             .draw()
             .ok()?;
-        let mut base = vec![0u64; days];
+        let mut base = vec![0u64; bins];
         for (k, (name, counts)) in series.iter().enumerate() {
             let colour = SERIES[k % SERIES.len()];
-            let bars: Vec<Rectangle<(f64, f64)>> = counts
-                .iter()
-                .enumerate()
+            let bars: Vec<Rectangle<_>> = (0..)
+                .zip(counts)
                 .filter(|(_, &n)| n > 0)
                 .map(|(d, &n)| {
-                    let lo = base[d] as f64;
+                    let lo = base[d as usize] as f64;
                     Rectangle::new(
-                        [(d as f64 + 0.1, lo), (d as f64 + 0.9, lo + n as f64)],
+                        [
+                            (SegmentValue::Exact(d), lo),
+                            (SegmentValue::Exact(d + 1), lo + n as f64),
+                        ],
                         colour.filled(),
                     )
                 })
@@ -142,6 +152,7 @@ pub fn week(counts: &[[u64; 24]; 7]) -> String {
             .x_labels(13)
             .y_labels(7)
             .x_desc("hour")
+            .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&|y| {
                 DAYS.get(6 - (*y as usize).min(6))
                     .copied()
@@ -169,17 +180,17 @@ pub fn week(counts: &[[u64; 24]; 7]) -> String {
 }
 
 /// Two distributions over the same bins as shares: `observed` as bars, `null` (if any) as a
-/// line of points; bins are labelled by `labels`. `mark` draws a vertical line at a bin
-/// boundary (the 5-minute mark of a delay histogram).
+/// line of points; each bin's label is drawn under its bar. `mark` draws a vertical line at
+/// the boundary before that bin (the 5-minute mark of a delay histogram).
 pub fn distributions(
     title: &str,
     x_desc: &str,
     labels: &[String],
     observed: &[f64],
     null: Option<(&str, &[f64])>,
-    mark: Option<f64>,
+    mark: Option<usize>,
 ) -> String {
-    let n = observed.len().max(1);
+    let n = observed.len().max(1) as i32;
     let top = observed
         .iter()
         .chain(null.iter().flat_map(|x| x.1.iter()))
@@ -187,35 +198,46 @@ pub fn distributions(
         .fold(0.0f64, f64::max)
         .max(0.01);
     let labels = labels.to_vec();
+    // Head room above the tallest bar for the legend, so that it hides no data.
+    let ceiling = top * 1.4;
     svg(520, 230, |root| {
+        // Segments, so that a label sits under the middle of its bar, not at an edge.
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 14))
             .margin(6)
             .x_label_area_size(30)
             .y_label_area_size(40)
-            .build_cartesian_2d(0f64..n as f64, 0f64..top * 1.1)
+            .build_cartesian_2d((0..n - 1).into_segmented(), 0f64..ceiling)
             .ok()?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .max_light_lines(0)
-            .x_labels(n.min(12))
+            .x_labels(labels.len().min(12))
             .x_desc(x_desc)
             .y_desc("share")
-            .x_label_formatter(&|x| labels.get(*x as usize).cloned().unwrap_or_default())
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
             .draw()
             .ok()?;
         chart
-            .draw_series(observed.iter().enumerate().map(|(i, &v)| {
-                Rectangle::new([(i as f64 + 0.1, 0.0), (i as f64 + 0.9, v)], BLUE.filled())
-            }))
+            .draw_series(
+                Histogram::vertical(&chart)
+                    .margin(4)
+                    .style(BLUE.filled())
+                    .data((0..).zip(observed.iter().copied())),
+            )
             .ok()?
             .label("this cluster")
             .legend(|(x, y)| Rectangle::new([(x, y - 4), (x + 10, y + 4)], BLUE.filled()));
         if let Some((name, null)) = null {
             chart
                 .draw_series(LineSeries::new(
-                    null.iter().enumerate().map(|(i, &v)| (i as f64 + 0.5, v)),
+                    (0..)
+                        .zip(null)
+                        .map(|(i, &v)| (SegmentValue::CenterOf(i), v)),
                     RED.stroke_width(2),
                 ))
                 .ok()?
@@ -223,9 +245,10 @@ pub fn distributions(
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 10, y)], RED.stroke_width(2)));
         }
         if let Some(m) = mark {
+            let m = SegmentValue::Exact(m as i32);
             chart
                 .draw_series(LineSeries::new(
-                    [(m, 0.0), (m, top * 1.1)],
+                    [(m.clone(), 0.0), (m, ceiling)],
                     GREY.stroke_width(1),
                 ))
                 .ok()?;
@@ -239,4 +262,73 @@ pub fn distributions(
             .ok()?;
         Some(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The x positions of the SVG text elements that read `label`.
+    fn label_x(svg: &str, label: &str) -> Vec<f64> {
+        svg.split("<text")
+            .filter(|t| {
+                t.split_once('>')
+                    .is_some_and(|(_, rest)| rest.trim_start().starts_with(label))
+            })
+            .filter_map(|t| {
+                let at = t.find(" x=\"")? + 4;
+                t[at..].split('"').next()?.parse().ok()
+            })
+            .collect()
+    }
+
+    /// The x spans of the blue rectangles wider than the legend's swatch: the bars.
+    fn bars(svg: &str) -> Vec<(f64, f64)> {
+        let num = |t: &str, key: &str| -> Option<f64> {
+            let at = t.find(key)? + key.len();
+            t[at..].split('"').next()?.parse().ok()
+        };
+        svg.split("<rect")
+            .skip(1)
+            .filter(|t| t.to_ascii_lowercase().contains("fill=\"#2e86c1\""))
+            .filter_map(|t| Some((num(t, " x=\"")?, num(t, " width=\"")?)))
+            .filter(|(_, w)| *w > 12.0)
+            .collect()
+    }
+
+    #[test]
+    fn each_bin_is_labelled_under_the_middle_of_its_bar() {
+        let labels: Vec<String> = ["a1", "b2", "c3", "d4"].map(String::from).to_vec();
+        let svg = distributions("t", "x", &labels, &[0.1, 0.2, 0.3, 0.4], None, Some(2));
+        let bars = bars(&svg);
+        for (i, l) in labels.iter().enumerate() {
+            let x = label_x(&svg, l);
+            assert_eq!(x.len(), 1, "{l}: {x:?}");
+            // The bar whose span holds the label: the i-th from the left.
+            let mut under: Vec<&(f64, f64)> = bars
+                .iter()
+                .filter(|(bx, w)| *bx <= x[0] && x[0] <= bx + w)
+                .collect();
+            assert_eq!(under.len(), 1, "{l} at {x:?}: {bars:?}");
+            let (bx, w) = under.pop().unwrap();
+            assert!(
+                (bx + w / 2.0 - x[0]).abs() < 2.0,
+                "{l} at {x:?}, bar {bx}+{w}"
+            );
+            let left = bars.iter().filter(|(b, _)| b < bx).count();
+            assert_eq!(left, i, "{l}");
+        }
+    }
+
+    #[test]
+    fn one_bin_and_no_bins_draw_without_invalid_numbers() {
+        let one = [String::from("only")];
+        for svg in [
+            distributions("t", "x", &one, &[1.0], Some(("null", &[0.5][..])), None),
+            stacked_days("t", &one, &[("original", vec![3])]),
+            stacked_days("t", &[], &[("original", vec![])]),
+        ] {
+            assert!(svg.starts_with("<svg") && !svg.contains("NaN"), "{svg}");
+        }
+    }
 }

@@ -71,8 +71,13 @@ pub fn render(data: &Dataset, d: &Detection, summary: &serde_json::Value) -> Res
     Ok(p.finish())
 }
 
+/// A share as a whole percentage; a share that is neither none nor all never reads as one.
 fn pct(x: f64) -> String {
-    format!("{:.0}%", 100.0 * x)
+    match x {
+        x if x > 0.0 && x < 0.01 => "<1%".to_string(),
+        x if x < 1.0 && x > 0.99 => ">99%".to_string(),
+        x => format!("{:.0}%", 100.0 * x),
+    }
 }
 
 /// A JSON value as a short line of text.
@@ -319,9 +324,15 @@ fn parts_table(c: &Cluster) -> String {
 
 /// A panel whose figure the data does not give.
 fn not_in_the_data(title: &str) -> String {
+    note(title, "not in the data")
+}
+
+/// A chart's place, holding `why` there is nothing to draw.
+fn note(title: &str, why: &str) -> String {
     format!(
-        "<div><h3>{}</h3><p class=\"note\">not in the data</p></div>",
-        esc(title)
+        "<div><h3>{}</h3><p class=\"note\">{}</p></div>",
+        esc(title),
+        esc(why)
     )
 }
 
@@ -380,24 +391,31 @@ fn section(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster, v: &Cluster
     p.push("<div class=\"grid\">");
     p.push(&charts::stacked_days(
         &format!("tweets per {} by type", v.bin_name),
-        &v.first_day,
+        &v.bin_starts,
         &v.by_kind,
     ));
     p.push(&charts::stacked_days(
         &format!("tweets per {} by role", v.bin_name),
-        &v.first_day,
+        &v.bin_starts,
         &v.by_role,
     ));
     p.push(&charts::week(&v.week));
     let null = v.delay_null.as_ref().map(|(n, s)| (n.as_str(), &s[..]));
-    p.push(&charts::distributions(
-        "delay of members' retweets of each other",
-        "delay (upper edge of bin; the line marks 5 min)",
-        &v.delay_labels,
-        &v.delays,
-        null,
-        Some(views::FIVE_MINUTES_BIN),
-    ));
+    let title = "delay of members' retweets of each other";
+    p.push(&match v.delays.iter().all(|&s| s == 0.0) {
+        true => note(
+            title,
+            "no retweet of one member by another with a known source",
+        ),
+        false => charts::distributions(
+            title,
+            "delay (the line marks 5 min)",
+            &v.delay_labels,
+            &v.delays,
+            null,
+            Some(views::FIVE_MINUTES_BIN),
+        ),
+    });
     let null = v.created_null.as_ref().map(|(n, s)| (n.as_str(), &s[..]));
     p.push(&match v.created.is_empty() {
         true => not_in_the_data("members' account creation"),
@@ -411,14 +429,18 @@ fn section(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster, v: &Cluster
         ),
     });
     let null = v.followers_null.as_ref().map(|(n, s)| (n.as_str(), &s[..]));
-    p.push(&charts::distributions(
-        "followers (log scale)",
-        "followers",
-        &v.followers_labels,
-        &v.followers,
-        null,
-        None,
-    ));
+    let title = "followers (log scale)";
+    p.push(&match v.followers.iter().all(|&s| s == 0.0) {
+        true => not_in_the_data(title),
+        false => charts::distributions(
+            title,
+            "followers",
+            &v.followers_labels,
+            &v.followers,
+            null,
+            None,
+        ),
+    });
     p.push("</div><div class=\"grid\">");
     p.push(&shares("languages", &c.profile.languages));
     p.push(&shares("posting apps", &c.profile.clients));
@@ -537,5 +559,22 @@ fn member_table(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster) {
             all - shown,
             c.id
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pct;
+
+    #[test]
+    fn a_share_that_is_neither_none_nor_all_never_reads_as_one() {
+        assert_eq!(pct(0.0), "0%");
+        assert_eq!(pct(0.003), "<1%");
+        assert_eq!(pct(0.009), "<1%");
+        assert_eq!(pct(0.01), "1%");
+        assert_eq!(pct(0.42), "42%");
+        assert_eq!(pct(0.99), "99%");
+        assert_eq!(pct(0.995), ">99%");
+        assert_eq!(pct(1.0), "100%");
     }
 }

@@ -12,8 +12,8 @@ use hashbrown::HashMap;
 const DAY_MS: i64 = 86_400_000;
 /// Bars per time chart at most: longer spans are binned by several days.
 const MAX_TIME_BINS: i64 = 60;
-/// The bin boundary at 5 minutes, on the delay chart's axis.
-pub const FIVE_MINUTES_BIN: f64 = 5.0;
+/// The delay bins within 5 minutes (the first five of `DELAY_EDGES_S`, up to 300 s).
+pub const FIVE_MINUTES_BIN: usize = 5;
 /// Follower bins: below 1, 10, 100, ... (the last open).
 const FOLLOWER_LABELS: [&str; 7] = [
     "0", "1-9", "10-99", "100-999", "1k-10k", "10k-100k", "100k+",
@@ -24,7 +24,8 @@ const EXAMPLES_PER_CORE: usize = 2;
 
 pub struct ClusterView {
     pub bin_name: String,
-    pub first_day: String,
+    /// The first day of each time bin.
+    pub bin_starts: Vec<String>,
     pub by_kind: Vec<(&'static str, Vec<u64>)>,
     pub by_role: Vec<(&'static str, Vec<u64>)>,
     pub week: [[u64; 24]; 7],
@@ -146,11 +147,13 @@ pub fn gather(
     } else {
         reference_background.then(|| ("platform reference".to_string(), reference_delays()))
     };
+    // Each bin by its upper edge, the last by the edge it is past.
+    let edge = |e: i64| crate::graphs::format_duration(e * 1000);
     let mut delay_labels: Vec<String> = DELAY_EDGES_S
         .iter()
-        .map(|&e| crate::graphs::format_duration(e * 1000))
+        .map(|&e| format!("≤{}", edge(e)))
         .collect();
-    delay_labels.push("more".into());
+    delay_labels.extend(DELAY_EDGES_S.last().map(|&e| format!(">{}", edge(e))));
     // Members by cluster.
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); drawn];
     for (u, _) in d.cluster_of.iter().enumerate() {
@@ -262,9 +265,11 @@ pub fn gather(
                 .map(|(&(a, s), &n)| (index[&a], index[&s], n))
                 .collect();
             edges.sort_unstable();
+            let bins = by_kind[c].first().map_or(0, Vec::len) as i64;
+            let day = |b: i64| crate::dataset::time::format_iso(first + b * per)[..10].to_string();
             ClusterView {
                 bin_name,
-                first_day: crate::dataset::time::format_iso(first)[..10].to_string(),
+                bin_starts: (0..bins).map(day).collect(),
                 by_kind: [
                     TweetKind::Original,
                     TweetKind::Retweet,
@@ -349,7 +354,8 @@ mod tests {
     #[test]
     fn the_reference_delays_put_thirty_percent_within_five_minutes() {
         let r = reference_delays();
-        let within: f64 = r[..FIVE_MINUTES_BIN as usize].iter().sum();
+        assert_eq!(DELAY_EDGES_S[FIVE_MINUTES_BIN - 1], 300);
+        let within: f64 = r[..FIVE_MINUTES_BIN].iter().sum();
         assert!(
             (within - Reference::RETWEETS_WITHIN_5MIN).abs() < 0.01,
             "{within}"
