@@ -1,8 +1,10 @@
 //! The report's charts, drawn as SVG with plotters (its SVG backend alone: no fonts, no C
 //! libraries). Every chart is a function of plain numbers; labels are escaped by plotters.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 const BLUE: RGBColor = RGBColor(46, 134, 193);
 const RED: RGBColor = RGBColor(192, 57, 43);
@@ -78,36 +80,33 @@ pub fn stacked_days(title: &str, starts: &[String], series: &[(&str, Vec<u64>)])
             .margin(6)
             .x_label_area_size(30)
             .y_label_area_size(40)
-            .build_cartesian_2d(
-                (0..bins.max(1) as i32 - 1).into_segmented(),
-                0f64..total * 1.45,
-            )
+            .build_cartesian_2d(0f64..bins.max(1) as f64, 0f64..total * 1.45)
             .ok()?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .max_light_lines(0)
-            .x_labels(bins.min(5))
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => starts.get(*i as usize).cloned().unwrap_or_default(),
+            .x_labels(0)
+            .y_desc("tweets")
+            // Tweets are whole: a tick between two counts stays unlabelled.
+            .y_label_formatter(&|y| match y.fract() {
+                0.0 => format!("{y:.0}"),
                 _ => String::new(),
             })
-            .y_desc("tweets")
             .draw()
             .ok()?;
+        label_bars(root, &chart, starts, 5)?;
         let mut base = vec![0u64; bins];
         for (k, (name, counts)) in series.iter().enumerate() {
             let colour = SERIES[k % SERIES.len()];
-            let bars: Vec<Rectangle<_>> = (0..)
-                .zip(counts)
+            let bars: Vec<Rectangle<(f64, f64)>> = counts
+                .iter()
+                .enumerate()
                 .filter(|(_, &n)| n > 0)
                 .map(|(d, &n)| {
-                    let lo = base[d as usize] as f64;
+                    let lo = base[d] as f64;
                     Rectangle::new(
-                        [
-                            (SegmentValue::Exact(d), lo),
-                            (SegmentValue::Exact(d + 1), lo + n as f64),
-                        ],
+                        [(d as f64 + 0.1, lo), (d as f64 + 0.9, lo + n as f64)],
                         colour.filled(),
                     )
                 })
@@ -179,6 +178,28 @@ pub fn week(counts: &[[u64; 24]; 7]) -> String {
     })
 }
 
+type Bars<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Write `labels[i]` under the middle of bar `i` (over `[i, i + 1]`), for at most `most` bars
+/// (every k-th from the first): a label names its bar, not an edge between two.
+fn label_bars(
+    root: &DrawingArea<SVGBackend, Shift>,
+    chart: &Bars,
+    labels: &[String],
+    most: usize,
+) -> Option<()> {
+    let every = labels.len().div_ceil(most.max(1)).max(1);
+    let style = ("sans-serif", 12)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, label) in labels.iter().enumerate().step_by(every) {
+        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+        root.draw_text(label, &style, (x, y + 6)).ok()?;
+    }
+    Some(())
+}
+
 /// Two distributions over the same bins as shares: `observed` as bars, `null` (if any) as a
 /// line of points; each bin's label is drawn under its bar. `mark` draws a vertical line at
 /// the boundary before that bin (the 5-minute mark of a delay histogram).
@@ -190,7 +211,7 @@ pub fn distributions(
     null: Option<(&str, &[f64])>,
     mark: Option<usize>,
 ) -> String {
-    let n = observed.len().max(1) as i32;
+    let n = observed.len();
     let top = observed
         .iter()
         .chain(null.iter().flat_map(|x| x.1.iter()))
@@ -201,43 +222,34 @@ pub fn distributions(
     // Head room above the tallest bar for the legend, so that it hides no data.
     let ceiling = top * 1.4;
     svg(520, 230, |root| {
-        // Segments, so that a label sits under the middle of its bar, not at an edge.
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 14))
             .margin(6)
             .x_label_area_size(30)
             .y_label_area_size(40)
-            .build_cartesian_2d((0..n - 1).into_segmented(), 0f64..ceiling)
+            .build_cartesian_2d(0f64..n.max(1) as f64, 0f64..ceiling)
             .ok()?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .max_light_lines(0)
-            .x_labels(labels.len().min(12))
+            .x_labels(0)
             .x_desc(x_desc)
             .y_desc("share")
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
             .draw()
             .ok()?;
+        label_bars(root, &chart, &labels, 12)?;
         chart
-            .draw_series(
-                Histogram::vertical(&chart)
-                    .margin(4)
-                    .style(BLUE.filled())
-                    .data((0..).zip(observed.iter().copied())),
-            )
+            .draw_series((0..).zip(observed).map(|(i, &v)| {
+                Rectangle::new([(i as f64 + 0.1, 0.0), (i as f64 + 0.9, v)], BLUE.filled())
+            }))
             .ok()?
             .label("this cluster")
             .legend(|(x, y)| Rectangle::new([(x, y - 4), (x + 10, y + 4)], BLUE.filled()));
         if let Some((name, null)) = null {
             chart
                 .draw_series(LineSeries::new(
-                    (0..)
-                        .zip(null)
-                        .map(|(i, &v)| (SegmentValue::CenterOf(i), v)),
+                    (0..).zip(null).map(|(i, &v)| (i as f64 + 0.5, v)),
                     RED.stroke_width(2),
                 ))
                 .ok()?
@@ -245,10 +257,10 @@ pub fn distributions(
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 10, y)], RED.stroke_width(2)));
         }
         if let Some(m) = mark {
-            let m = SegmentValue::Exact(m as i32);
+            let m = m as f64;
             chart
                 .draw_series(LineSeries::new(
-                    [(m.clone(), 0.0), (m, ceiling)],
+                    [(m, 0.0), (m, ceiling)],
                     GREY.stroke_width(1),
                 ))
                 .ok()?;
