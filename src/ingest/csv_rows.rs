@@ -383,7 +383,12 @@ pub fn boolean(s: &str, column: &'static str) -> RowResult<Option<bool>> {
         "" => Ok(None),
         "true" | "True" | "TRUE" | "1" | "1.0" => Ok(Some(true)),
         "false" | "False" | "FALSE" | "0" | "0.0" => Ok(Some(false)),
-        _ => Err(RowError::new("bad boolean", column, "true or false", s)),
+        _ => Err(RowError::new(
+            "bad boolean",
+            column,
+            "true or false (or 1 or 0)",
+            s,
+        )),
     }
 }
 

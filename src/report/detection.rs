@@ -464,9 +464,14 @@ impl EdgeFileCounts {
     /// What a person should know of the files' limits: a line for each file that hit one.
     pub fn notes(&self) -> Vec<String> {
         let note = |file: &str, flag: &str, max: usize, held: usize, inside: usize, k| {
+            // Every account keeps its strongest tie, which can be more than the limit.
+            let past = match held > max {
+                true => ", more than the limit: each account keeps at least its strongest tie",
+                false => "",
+            };
             format!(
                 "note: {file} holds {held} of the {inside} edges inside its clusters, each \
-                 account's {k} strongest (--{flag} {max}; 0 for all)"
+                 account's {k} strongest (--{flag} {max}; 0 for all){past}"
             )
         };
         let o = &self.options;

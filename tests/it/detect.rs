@@ -1477,3 +1477,21 @@ fn every_posting_account_in_no_cluster_of_a_collection_says_why() {
         assert_eq!(counted[why].as_u64(), Some(*n as u64), "{why}");
     }
 }
+
+/// Every account keeps its strongest tie, so a limit below about half the accounts is passed:
+/// the note says so instead of reading as if the limit held.
+#[test]
+fn an_edge_limit_too_small_to_keep_every_account_says_it_was_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = detect_sample(&out, &["--csv-max-edges", "100"]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{log}");
+    let (_, rows) = csv_rows(&out.join("edges.csv"));
+    assert!(rows.len() > 100, "{}", rows.len());
+    assert!(
+        log.contains(&format!("edges.csv holds {} of the ", rows.len()))
+            && log.contains("more than the limit: each account keeps at least its strongest tie"),
+        "{log}"
+    );
+}
