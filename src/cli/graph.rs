@@ -147,6 +147,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "--pvalue {p} is not a probability; try --pvalue 0.01"
         );
     }
+    if let (EdgeWeight::Cosine, Some(m)) = (args.weight, args.min_weight) {
+        anyhow::ensure!(
+            m <= 1.0,
+            "--min-weight {m} keeps no edge: a cosine weight is at most 1; try --min-weight 0.5"
+        );
+    }
     if args.graph.kind == GraphKind::Retweet {
         let g = &args.graph;
         // What only co-action graphs have: a window, participation, a shuffled null.

@@ -1203,3 +1203,53 @@ fn explain_lists_every_pair_the_edge_counts() {
         "{text}"
     );
 }
+
+/// A co-action edge list has the same columns whether or not any edge passes the filter:
+/// scripts that join or check these files broke on the empty case (no `example_item`). A
+/// cosine floor above 1, which no edge can pass, is refused before reading.
+#[test]
+fn an_empty_edge_list_keeps_its_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let input = sample.to_str().unwrap();
+    let header = |min: &str, name: &str| {
+        let out = dir.path().join(name);
+        let o = coordnet(&[
+            "graph",
+            input,
+            "--kind",
+            "co-hashtag",
+            "--min-weight",
+            min,
+            "-q",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let text = std::fs::read_to_string(out).unwrap();
+        (
+            text.lines().next().unwrap().to_string(),
+            text.lines().count(),
+        )
+    };
+    let (some, rows) = header("1", "some.csv");
+    let (none, no_rows) = header("1000000", "none.csv");
+    assert!(rows > 1 && no_rows == 1, "{rows} {no_rows}");
+    assert!(some.ends_with(",example_item"), "{some}");
+    assert_eq!(some, none);
+    let o = coordnet(&[
+        "graph",
+        input,
+        "--kind",
+        "co-hashtag",
+        "--weight",
+        "cosine",
+        "--min-weight",
+        "2",
+        "-o",
+        "unused.csv",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("a cosine weight is at most 1") && !err.contains("records from"));
+}

@@ -109,6 +109,8 @@ pub struct EdgeTable {
     pub edges: Vec<(u32, u32, f64)>,
     /// `columns.len()` values per edge, in edge order.
     values: Vec<f64>,
+    /// Whether the kind has an example item per edge (a column even with no edges).
+    examples: bool,
     /// An example item per edge (same order as `edges`), if the kind has one.
     example: TextColumn,
 }
@@ -130,10 +132,6 @@ impl TextColumn {
         let end = *self.ends.get(i)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         Some(&self.text[start..end])
-    }
-
-    fn is_empty(&self) -> bool {
-        self.ends.is_empty()
     }
 }
 
@@ -292,6 +290,7 @@ impl EdgeTable {
             kind: p.kind.name().to_string(),
             directed: false,
             columns: COACTION_COLUMNS.to_vec(),
+            examples: true,
             ..Default::default()
         };
         for e in p.edges.iter().filter(|e| keep(e)) {
@@ -376,7 +375,7 @@ impl GraphEdges for EdgeTable {
     }
 
     fn has_examples(&self) -> bool {
-        !self.example.is_empty()
+        self.examples
     }
 
     fn example(&self, _data: &Dataset, i: usize) -> Option<Cow<'_, str>> {
@@ -417,7 +416,7 @@ impl GraphEdges for CoactionEdges<'_> {
     }
 
     fn has_examples(&self) -> bool {
-        !self.p.edges.is_empty()
+        true
     }
 
     fn example(&self, data: &Dataset, i: usize) -> Option<Cow<'_, str>> {
