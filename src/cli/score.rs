@@ -66,9 +66,11 @@ pub fn show_defaults(cmd: clap::Command) -> clap::Command {
 struct Summary<'a> {
     #[serde(flatten)]
     run: RunSummary<'a>,
-    /// The list of suspected accounts, and how many of them are not in the input.
+    /// The list of suspected accounts, how many of them are not in the input, and how many
+    /// are there only as others' retweets, replies or mentions (both left out).
     suspects: &'a Path,
     suspects_missing: usize,
+    suspects_posted_nothing: usize,
     /// Each cluster's group.
     groups: Vec<Group<'a>>,
 }
@@ -114,14 +116,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let control = (args.background).read_control(&args.input.options(), &progress)?;
     progress.finish();
 
+    // A group is scored on what its accounts did: one that is only retweeted, replied to or
+    // mentioned in the input has no behaviour of its own to measure.
+    let mut posted = vec![false; data.accounts.len()];
+    for &u in &data.account {
+        posted[u as usize] = true;
+    }
     let mut cluster_of = vec![NO_CLUSTER; data.accounts.len()];
     let mut groups: Vec<String> = Vec::new();
-    let mut missing = Vec::new();
+    let (mut missing, mut silent) = (Vec::new(), Vec::new());
     for (account, group) in &suspects {
         let Some(u) = data.accounts.lookup(account) else {
             missing.push(account.as_str());
             continue;
         };
+        if !posted[u as usize] {
+            silent.push(account.as_str());
+            continue;
+        }
         let g = match groups.iter().position(|x| x == group) {
             Some(g) => g,
             None => {
@@ -131,17 +143,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         };
         cluster_of[u as usize] = g as u32;
     }
+    let e_g = |accounts: &[&str]| accounts[..accounts.len().min(3)].join(", ");
     if !missing.is_empty() {
         coordnet::tell!(
             "{} of {} suspected accounts are not in the input (e.g. {}); they are left out",
             missing.len(),
             suspects.len(),
-            missing
-                .iter()
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
+            e_g(&missing)
+        );
+    }
+    if !silent.is_empty() {
+        coordnet::tell!(
+            "{} of {} suspected accounts posted nothing in the input, only being retweeted, \
+             replied to or mentioned (e.g. {}); they are left out",
+            silent.len(),
+            suspects.len(),
+            e_g(&silent)
         );
     }
     anyhow::ensure!(
@@ -206,6 +223,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             run: run.given_groups(),
             suspects: &args.accounts,
             suspects_missing: missing.len(),
+            suspects_posted_nothing: silent.len(),
             groups: (d.clusters.iter().zip(&names))
                 .map(|(c, &group)| Group {
                     cluster: c.id,

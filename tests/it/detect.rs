@@ -1495,3 +1495,42 @@ fn an_edge_limit_too_small_to_keep_every_account_says_it_was_passed() {
         "{log}"
     );
 }
+
+/// A listed account that is in the input only as others' retweets or mentions has no
+/// behaviour to score: it is left out, and said to be. Four IRA accounts with no tweets of
+/// their own had made LeftTroll 136 accounts (134 posted) with two "other" roles.
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn score_leaves_out_listed_accounts_that_posted_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = coordnet(&[
+        "score",
+        "--accounts",
+        crate::shared("ira-2016h2/authors.csv").to_str().unwrap(),
+        "--account-column",
+        "author_id",
+        "--group-column",
+        "account_category",
+        crate::shared("ira-2016h2/tweets.csv.gz").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let (log, said) = (
+        String::from_utf8_lossy(&o.stderr),
+        String::from_utf8_lossy(&o.stdout),
+    );
+    assert!(o.status.success(), "{log}");
+    assert!(
+        log.contains("4 of 2856 suspected accounts posted nothing in the input"),
+        "{log}"
+    );
+    assert!(said.contains("LeftTroll: 134 accounts"), "{said}");
+    assert!(said.contains("RightTroll: 81 accounts"), "{said}");
+    assert_eq!(summary_json(&out)["suspects_posted_nothing"], 4);
+    let (_, accounts) = csv_rows(&out.join("accounts.csv"));
+    assert!(accounts
+        .iter()
+        .filter(|r| !r["cluster"].is_empty())
+        .all(|r| r["tweets"] != "0"));
+}
