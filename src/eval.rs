@@ -47,7 +47,8 @@ pub struct Evaluation {
     pub f1: f64,
     pub ari: f64,
     pub nmi: f64,
-    pub role_accuracy: f64,
+    /// Roles right among flagged network accounts whose true role is known (none known: `None`).
+    pub role_accuracy: Option<f64>,
     /// Network -> (accounts, flagged).
     pub per_network: BTreeMap<String, (usize, usize)>,
     /// Trap -> (accounts, flagged); a trap counts as flagged when most of its accounts are.
@@ -62,13 +63,24 @@ pub struct Evaluation {
     /// accounts.
     pub cluster_ari: f64,
     pub cluster_nmi: f64,
-    /// Roles of clustered network accounts.
-    pub cluster_role_accuracy: f64,
+    /// Roles of clustered network accounts (of those whose true role is known).
+    pub cluster_role_accuracy: Option<f64>,
     /// Network -> listed accounts in any cluster.
     pub clustered_per_network: BTreeMap<String, usize>,
 }
 
+/// Rows of the `wanted` columns, by line.
 fn read_table(path: &Path, wanted: &[&str]) -> Result<Vec<(u64, Vec<String>)>> {
+    read_table_with(path, wanted, &[])
+}
+
+/// Rows of the `wanted` columns and then the `optional` ones (empty where the file has no
+/// such column), by line.
+fn read_table_with(
+    path: &Path,
+    wanted: &[&str],
+    optional: &[&str],
+) -> Result<Vec<(u64, Vec<String>)>> {
     let mut r = csv::ReaderBuilder::new()
         .flexible(false)
         .from_path(path)
@@ -77,21 +89,30 @@ fn read_table(path: &Path, wanted: &[&str]) -> Result<Vec<(u64, Vec<String>)>> {
         .headers()
         .map_err(|e| Error::io(path, std::io::Error::other(e)))?
         .clone();
-    let cols: Vec<usize> = wanted
+    let mut cols: Vec<Option<usize>> = wanted
         .iter()
         .map(|w| {
-            headers.iter().position(|h| h == *w).ok_or_else(|| {
-                Error::bad_row(
-                    Position::new(path, 1).with_column(*w),
-                    format!(
-                        "no column '{w}' (the header has: {})",
-                        headers.iter().collect::<Vec<_>>().join(", ")
-                    ),
-                    format!("a header with {}", wanted.join(", ")),
-                )
-            })
+            headers
+                .iter()
+                .position(|h| h == *w)
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::bad_row(
+                        Position::new(path, 1).with_column(*w),
+                        format!(
+                            "no column '{w}' (the header has: {})",
+                            headers.iter().collect::<Vec<_>>().join(", ")
+                        ),
+                        format!("a header with {}", wanted.join(", ")),
+                    )
+                })
         })
         .collect::<Result<_>>()?;
+    cols.extend(
+        optional
+            .iter()
+            .map(|o| headers.iter().position(|h| h == *o)),
+    );
     let mut out = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(|e| {
@@ -106,7 +127,7 @@ fn read_table(path: &Path, wanted: &[&str]) -> Result<Vec<(u64, Vec<String>)>> {
         out.push((
             line,
             cols.iter()
-                .map(|&c| unguard(rec.get(c).unwrap_or_default()).to_string())
+                .map(|&c| unguard(c.and_then(|c| rec.get(c)).unwrap_or_default()).to_string())
                 .collect(),
         ));
     }
@@ -152,7 +173,8 @@ fn one_row_per_account<V: PartialEq>(
 }
 
 pub fn read_truth(path: &Path) -> Result<HashMap<String, TruthRow>> {
-    let rows = read_table(path, &["account_id", "network", "role"])?;
+    // A truth without roles (researchers' persona labels) is scored on everything else.
+    let rows = read_table_with(path, &["account_id", "network"], &["role"])?;
     let rows = rows.into_iter().map(|(line, mut v)| {
         let role = v.pop().unwrap_or_default();
         let network = v.pop().unwrap_or_default();
@@ -224,8 +246,10 @@ pub fn evaluate(
             if flagged(id) {
                 slot.1 += 1;
                 tp += 1;
-                roles_seen += 1;
-                roles_right += (predicted[id].role == t.role) as usize;
+                if !t.role.is_empty() {
+                    roles_seen += 1;
+                    roles_right += (predicted[id].role == t.role) as usize;
+                }
             }
         }
     }
@@ -242,7 +266,7 @@ pub fn evaluate(
     } else {
         2.0 * e.precision * e.recall / (e.precision + e.recall)
     };
-    e.role_accuracy = roles_right as f64 / roles_seen.max(1) as f64;
+    e.role_accuracy = (roles_seen > 0).then(|| roles_right as f64 / roles_seen as f64);
 
     // Clusters against networks, over accounts planted or flagged.
     let mut ids: Vec<&String> = truth
@@ -312,24 +336,34 @@ fn clusters_against_networks(
         *labels.entry(s).or_insert(n)
     };
     let (mut true_labels, mut found_labels) = (Vec::new(), Vec::new());
-    let (mut roles_right, mut clustered) = (0usize, 0usize);
+    let (mut roles_right, mut roles_seen, mut clustered) = (0usize, 0usize, 0usize);
     for &(_, t, p) in &listed {
         true_labels.push(label(format!("t:{}", t.network)));
         found_labels.push(label(format!("p:{}", p.cluster.as_deref().unwrap_or("-"))));
         if p.cluster.is_some() {
             clustered += 1;
-            roles_right += (p.role == t.role) as usize;
+            if !t.role.is_empty() {
+                roles_seen += 1;
+                roles_right += (p.role == t.role) as usize;
+            }
             *e.clustered_per_network
                 .entry(t.network.clone())
                 .or_default() += 1;
         }
     }
     e.clustered_network_accounts = clustered;
-    e.cluster_role_accuracy = roles_right as f64 / clustered.max(1) as f64;
+    e.cluster_role_accuracy = (roles_seen > 0).then(|| roles_right as f64 / roles_seen as f64);
     if !true_labels.is_empty() {
         e.cluster_ari = ari(&true_labels, &found_labels);
         e.cluster_nmi = nmi(&true_labels, &found_labels);
     }
+}
+
+/// A role accuracy for a terminal: `n/a` when the truth gives no roles.
+fn accuracy(a: Option<f64>) -> String {
+    a.map_or("n/a (the truth gives no roles)".to_string(), |a| {
+        format!("{a:.3}")
+    })
 }
 
 impl Evaluation {
@@ -338,7 +372,7 @@ impl Evaluation {
         let mut s = format!(
             "flagged {} accounts, {} of them in planted networks (which hold {} accounts)\n\
              precision {:.3}  recall {:.3}  F1 {:.3}\n\
-             ARI {:.3}  NMI {:.3}  role accuracy {:.3}\n",
+             ARI {:.3}  NMI {:.3}  role accuracy {}\n",
             self.flagged_accounts,
             self.flagged_network_accounts,
             self.network_accounts,
@@ -347,7 +381,7 @@ impl Evaluation {
             self.f1,
             self.ari,
             self.nmi,
-            self.role_accuracy
+            accuracy(self.role_accuracy)
         );
         for (n, (total, hit)) in &self.per_network {
             s.push_str(&format!(
@@ -357,7 +391,7 @@ impl Evaluation {
         }
         s.push_str(&format!(
             "all clusters against networks{}: {} of {} network accounts in a cluster; ARI {:.3}  \
-             NMI {:.3}  role accuracy {:.3}\n",
+             NMI {:.3}  role accuracy {}\n",
             if self.archive {
                 " (a takedown archive)"
             } else {
@@ -367,7 +401,7 @@ impl Evaluation {
             self.listed_network_accounts,
             self.cluster_ari,
             self.cluster_nmi,
-            self.cluster_role_accuracy
+            accuracy(self.cluster_role_accuracy)
         ));
         if !self.traps.is_empty() {
             let accounts: usize = self.traps.values().map(|t| t.0).sum();

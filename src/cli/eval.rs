@@ -5,7 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 /// Compare `coordnet detect`'s output with the truth (`account_id, network, role`; `network`
-/// = organic for ordinary accounts, as `coordnet synth` writes): precision, recall and F1 of
+/// = organic for ordinary accounts, as `coordnet synth` writes; `role` may be left out):
+/// precision, recall and F1 of
 /// flagged accounts, ARI and NMI of clusters against networks, role accuracy, recall per
 /// network, and flagged organic traps.
 #[derive(clap::Args, Debug)]
