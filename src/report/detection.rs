@@ -285,7 +285,9 @@ pub fn cluster_columns(grouped: bool) -> Vec<ClusterColumn> {
                 c.profile
                     .amplified_accounts
                     .iter()
-                    .map(|(a, n)| format!("@{a}:{n}"))
+                    // No '@': the name may be an id, and a cell that starts with '@' is
+                    // guarded against spreadsheets with a quote.
+                    .map(|(a, n)| format!("{a}:{n}"))
                     .collect(),
             )
         }),

@@ -1370,6 +1370,10 @@ fn only_accounts_that_posted_are_members_in_a_collection_too() {
     let (_, clusters) = csv_rows(&out.join("clusters.csv"));
     assert!(clusters.iter().filter(|c| c["flagged"] == "true").count() >= 3);
     assert!(clusters.iter().all(|c| !c["amplified_accounts"].is_empty()));
+    // Written so that no spreadsheet guard is needed: it quoted every row when names began
+    // with '@'.
+    let raw = std::fs::read_to_string(out.join("clusters.csv")).unwrap();
+    assert!(!raw.contains(",'@") && !raw.contains(",@"), "{raw}");
 }
 
 /// `explain` shows the evidence behind `detect`'s edges, so it takes `detect`'s window for

@@ -449,7 +449,7 @@ fn section(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster, v: &Cluster
     p.push(&counts(
         "outside accounts it amplifies (retweets)",
         &c.profile.amplified_accounts,
-        "@",
+        "",
     ));
     p.push("</div>");
     p.push(
