@@ -47,7 +47,8 @@ pub struct Args {
     no_retweets: bool,
 
     /// One time window for every kind (10s, 5m, none for the whole period, or auto to
-    /// estimate each kind's window from the data).
+    /// estimate each kind's window from the data; a bare number is seconds, as CooRTweet's
+    /// time_window).
     #[arg(long, value_name = "DURATION", value_parser = |s: &str| s.parse::<Window>())]
     window: Option<Window>,
 

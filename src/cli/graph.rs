@@ -60,7 +60,8 @@ pub struct GraphArgs {
     pub kind: GraphKind,
 
     /// Two actions on the same item count only if at most this far apart (10s, 5m, 2h, none
-    /// for the whole period, auto to estimate it from the data).
+    /// for the whole period, auto to estimate it from the data; a bare number is seconds, as
+    /// CooRTweet's time_window).
     #[arg(long, value_name = "DURATION", value_parser = |s: &str| s.parse::<Window>())]
     pub window: Option<Window>,
 

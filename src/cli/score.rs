@@ -8,7 +8,7 @@ use coordnet::graphs::fuse;
 use coordnet::ingest::ingest_with_progress;
 use coordnet::pipeline::background_for_groups;
 use coordnet::report::detection::EdgeFiles;
-use coordnet::scoring::{Part, NO_CLUSTER};
+use coordnet::scoring::{counted, Part, NO_CLUSTER};
 use coordnet::{assess, write_detection, DetectConfig, RunSummary};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -241,10 +241,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for (c, g) in d.clusters.iter().zip(&names) {
         writeln!(
             out,
-            "{g}: {} accounts ({} core, {} amplifier, {} other), score {}{}",
-            c.size,
-            c.n_core,
-            c.n_amplifier,
+            "{g}: {} ({}, {}, {} other), score {}{}",
+            counted(c.size, "account"),
+            counted(c.n_core, "core"),
+            counted(c.n_amplifier, "amplifier"),
             c.n_other,
             coordnet::scoring::score_shown(c.score),
             if c.flagged { ", flagged" } else { "" }

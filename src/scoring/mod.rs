@@ -78,18 +78,32 @@ fn pct(x: f64) -> String {
     format!("{:.0}%", 100.0 * x)
 }
 
+/// `n` of `noun`, plural unless one: "1 account", "3 accounts".
+pub fn counted(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn counts_read_as_people_say_them() {
+    let said = [(0, "core"), (1, "account"), (30, "amplifier")].map(|(n, w)| counted(n, w));
+    assert_eq!(said, ["0 cores", "1 account", "30 amplifiers"]);
+}
+
 /// A plain-language account of the score.
 pub fn explain(c: &Cluster) -> String {
     let e = &c.evidence;
     let mut s = Vec::new();
     if e.inner_retweets > 0 {
         let mut line = format!(
-            "{} members ({} cores, {} amplifiers) made {} retweets of each other ({} of their \
-             retweets with a known source)",
-            c.size,
-            c.n_core,
-            c.n_amplifier,
-            e.inner_retweets,
+            "{} ({}, {}) made {} of each other ({} of their retweets with a known source)",
+            counted(c.size, "member"),
+            counted(c.n_core, "core"),
+            counted(c.n_amplifier, "amplifier"),
+            counted(e.inner_retweets as usize, "retweet"),
             pct(e.inner_retweets as f64 / e.retweets_known.max(1) as f64)
         );
         if let (Some(d), Some((q1, q3))) = (e.inner_median_delay_ms, e.inner_delay_quartiles_ms) {
@@ -108,8 +122,10 @@ pub fn explain(c: &Cluster) -> String {
         s.push(line);
     } else {
         s.push(format!(
-            "{} accounts ({} core, {} amplifier) with no retweets of each other",
-            c.size, c.n_core, c.n_amplifier
+            "{} ({}, {}) with no retweets of each other",
+            counted(c.size, "account"),
+            counted(c.n_core, "core"),
+            counted(c.n_amplifier, "amplifier")
         ));
     }
     if e.co_actions > 0 {

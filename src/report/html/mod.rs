@@ -24,7 +24,7 @@ use crate::dataset::{Dataset, TimeResolution};
 use crate::error::Result;
 use crate::pipeline::Detection;
 use crate::scoring::timeline::Timeline;
-use crate::scoring::{Cluster, Part};
+use crate::scoring::{counted, Cluster, Part};
 use page::{Cell, Page};
 use std::fmt::Write;
 use std::path::Path;
@@ -376,13 +376,13 @@ fn counts(title: &str, items: &[(String, u64)], prefix: &str) -> String {
 fn section(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster, v: &ClusterView) {
     let _ = write!(
         p.html,
-        "<details id=\"cluster-{id}\"{open}><summary>Cluster {id}: {size} accounts ({cores} cores, \
-         {amps} amplifiers), score {score} {flag}</summary>",
+        "<details id=\"cluster-{id}\"{open}><summary>Cluster {id}: {size} ({cores}, {amps}), \
+         score {score} {flag}</summary>",
         id = c.id,
         open = if c.flagged { " open" } else { "" },
-        size = c.size,
-        cores = c.n_core,
-        amps = c.n_amplifier,
+        size = counted(c.size, "account"),
+        cores = counted(c.n_core, "core"),
+        amps = counted(c.n_amplifier, "amplifier"),
         score = crate::scoring::score_shown(c.score),
         flag = flag(c.flagged)
     );
