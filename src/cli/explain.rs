@@ -132,7 +132,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(e) => writeln!(
             out,
             "{} -- {}: {} {} pairs within {window} on {} items (min delay {:.1} s, mean {:.1} s)\n\
-             expected under the shuffled null: {:.3} pairs; z = {:.1}, p = {:.2e}; TF-IDF cosine {:.3}",
+             expected under the shuffled null: {:.3} pairs; z = {:.1}, p {}; TF-IDF cosine {:.3}",
             args.a,
             args.b,
             e.pairs,
@@ -142,7 +142,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             e.mean_delay_ms / 1e3,
             e.expected_pairs,
             e.z,
-            e.p_value,
+            coordnet::graphs::significance::p_shown(e.p_value),
             e.cosine
         )?,
         None => writeln!(

@@ -134,6 +134,15 @@ fn ln_gamma(x: f64) -> f64 {
     0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 
+/// A p-value for people, after "p": "= 1.20e-5", or "< 1e-300" where it is below what a
+/// float holds (computed as 0; its z is then the cap, 40).
+pub fn p_shown(p: f64) -> String {
+    match p > 0.0 {
+        true => format!("= {p:.2e}"),
+        false => "< 1e-300".to_string(),
+    }
+}
+
 /// The z-score with the same upper-tail probability as `p` under a standard normal:
 /// `Φ⁻¹(1 - p)`. Reporting z this way keeps it consistent with the p-value; the usual
 /// (x - λ)/√λ makes a single co-action between two quiet accounts look like a 10-sigma event.
@@ -259,6 +268,14 @@ mod tests {
         assert!((z_from_p(0.001) - 3.090_232).abs() < 1e-5);
         assert!((z_from_p(1e-10) - 6.361_341).abs() < 1e-4);
         assert_eq!(z_from_p(0.0), 40.0);
+    }
+
+    /// explain printed "p = 0.00e0" for a p-value below what a float holds.
+    #[test]
+    fn a_p_value_too_small_for_a_float_is_shown_as_a_bound() {
+        assert_eq!(p_shown(0.0), "< 1e-300");
+        assert_eq!(p_shown(1.2e-5), "= 1.20e-5");
+        assert_eq!(p_shown(poisson_upper_tail(2000, 1.0)), "< 1e-300");
     }
 
     #[test]

@@ -43,14 +43,14 @@ pub fn pair_page(
                 page.html,
                 "<p>{} co-action pairs on {} shared items (closest {:.1} s apart, mean {:.1} s); \
                  {:.3} pairs expected if accounts were shuffled over the same action slots: \
-                 z = {:.1}, p = {:.2e}. TF-IDF cosine of their items {:.3}.</p>",
+                 z = {:.1}, p {}. TF-IDF cosine of their items {:.3}.</p>",
                 e.pairs,
                 e.items,
                 e.min_delay_ms as f64 / 1e3,
                 e.mean_delay_ms / 1e3,
                 e.expected_pairs,
                 e.z,
-                e.p_value,
+                crate::graphs::significance::p_shown(e.p_value),
                 e.cosine
             );
         }
