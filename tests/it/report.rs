@@ -301,6 +301,10 @@ fn a_cluster_without_creation_dates_is_said_to_have_none() {
     let said = "account creation</h3><p class=\"note\">not in the data</p>";
     assert!(page.matches(said).count() >= 5, "no creation panel says so");
     assert!(!page.contains("-1-10") && !page.contains(">0-03<"));
+    // An archive's page lists how it was split into operations; a collection's does not.
+    assert!(page.contains("archive = {"));
+    let sample = std::fs::read_to_string(sample_report(dir.path())).unwrap();
+    assert!(sample.contains("<h3>Settings</h3>") && !sample.contains("archive = {"));
 }
 
 /// CooRTweet's shares carry no follower counts and no retweet sources: those panels drew

@@ -22,7 +22,7 @@ pub use pair::pair_page;
 use crate::dataset::time::format_iso;
 use crate::dataset::{Dataset, TimeResolution};
 use crate::error::Result;
-use crate::pipeline::Detection;
+use crate::pipeline::{Detection, InputKind};
 use crate::scoring::timeline::Timeline;
 use crate::scoring::{counted, Cluster, Part};
 use page::{Cell, Page};
@@ -167,8 +167,10 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
     }
     if let Some(settings) = summary["settings"].as_object() {
         p.push("<h3>Settings</h3><p class=\"note\">");
-        let s: Vec<String> = settings
-            .iter()
+        // How an archive is split into operations does not apply to a collection.
+        let applies = |k: &str| k != "archive" || d.input.kind == InputKind::Archive;
+        let s: Vec<String> = (settings.iter())
+            .filter(|(k, _)| applies(k))
             .map(|(k, v)| format!("{} = {}", esc(k), esc(&plain(v))))
             .collect();
         p.push(&s.join("; "));
