@@ -80,7 +80,8 @@ pub fn stacked_days(title: &str, starts: &[String], series: &[(&str, Vec<u64>)])
             .margin(6)
             .x_label_area_size(30)
             .y_label_area_size(40)
-            .build_cartesian_2d(0f64..bins.max(1) as f64, 0f64..total * 1.45)
+            // Head room above the tallest bar for the legend's four rows.
+            .build_cartesian_2d(0f64..bins.max(1) as f64, 0f64..total * 1.7)
             .ok()?;
         chart
             .configure_mesh()
@@ -125,6 +126,8 @@ pub fn stacked_days(title: &str, starts: &[String], series: &[(&str, Vec<u64>)])
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
+            .label_font(("sans-serif", 10))
+            .margin(4)
             .background_style(WHITE.mix(0.8))
             .border_style(GREY)
             .draw()
