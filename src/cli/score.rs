@@ -143,13 +143,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         };
         cluster_of[u as usize] = g as u32;
     }
-    let e_g = |accounts: &[&str]| accounts[..accounts.len().min(3)].join(", ");
+    let first_three = |accounts: &[&str]| accounts[..accounts.len().min(3)].join(", ");
     if !missing.is_empty() {
         coordnet::tell!(
             "{} of {} suspected accounts are not in the input (e.g. {}); they are left out",
             missing.len(),
             suspects.len(),
-            e_g(&missing)
+            first_three(&missing)
         );
     }
     if !silent.is_empty() {
@@ -158,7 +158,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
              replied to or mentioned (e.g. {}); they are left out",
             silent.len(),
             suspects.len(),
-            e_g(&silent)
+            first_three(&silent)
         );
     }
     anyhow::ensure!(

@@ -221,7 +221,6 @@ pub fn distributions(
         .copied()
         .fold(0.0f64, f64::max)
         .max(0.01);
-    let labels = labels.to_vec();
     // Head room above the tallest bar for the legend, so that it hides no data.
     let ceiling = top * 1.4;
     svg(520, 230, |root| {
@@ -241,7 +240,7 @@ pub fn distributions(
             .y_desc("share")
             .draw()
             .ok()?;
-        label_bars(root, &chart, &labels, 12)?;
+        label_bars(root, &chart, labels, 12)?;
         chart
             .draw_series((0..).zip(observed).map(|(i, &v)| {
                 Rectangle::new([(i as f64 + 0.1, 0.0), (i as f64 + 0.9, v)], BLUE.filled())
