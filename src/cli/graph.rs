@@ -178,6 +178,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let mut opts = args.graph.options();
     opts.validate()?;
+    opts.memory_limit = args.input.memory_limit();
     args.cluster.silence_others()?;
     let progress = Reporter::new(3);
     progress.say(&args.input.memory_line());

@@ -146,7 +146,7 @@ pub fn project(data: &Dataset, actions: Actions, opts: &GraphOptions) -> Result<
         item_of: &item_of(&p.actions),
         weights: Some(&weights),
     };
-    let pairs = collect_pairs::<Acc>(&ctx, p.window_ms, opts.max_neighbors);
+    let pairs = collect_pairs_within::<Acc>(&ctx, &p, opts)?;
     let filter = count_pairs(data, &mut p, &pairs, opts);
     let null = ShuffledNull::new(p.actions.len(), pairs.totals.slot_pairs, degree);
     p.edges = finish_edges(pairs.maps, &filter, &null, &weights, &mut p.stats);
@@ -191,7 +191,7 @@ pub fn project_significant(
         item_of: &item_of(&p.actions),
         weights: None,
     };
-    let pairs = collect_pairs::<u32>(&ctx, p.window_ms, opts.max_neighbors);
+    let pairs = collect_pairs_within::<u32>(&ctx, &p, opts)?;
     let filter = count_pairs(data, &mut p, &pairs, opts);
     let test = EdgeTest {
         null: ShuffledNull::new(p.actions.len(), pairs.totals.slot_pairs, degree),
@@ -663,6 +663,49 @@ fn window_slots(actions: &Actions, window: i64, cap: usize) -> Slots {
         })
 }
 
+/// Per unit of [`UNIT`] actions, the pairs the window and cap allow its actions (accounts
+/// aside): what pairing the unit can form at most.
+fn unit_slots(actions: &Actions, item_of: &[u32], window: i64, cap: usize) -> Vec<u64> {
+    let t = &actions.time_ms;
+    let starts: Vec<usize> = (0..actions.len()).step_by(UNIT).collect();
+    starts
+        .into_par_iter()
+        .map(|lo| {
+            let (mut n, mut hi) = (0u64, 0usize);
+            for i in lo..(lo + UNIT).min(actions.len()) {
+                let end = actions.item(item_of[i] as usize).end;
+                hi = hi.max(i + 1);
+                while hi < end && t[hi] - t[i] <= window {
+                    hi += 1;
+                }
+                n += (hi.min(i + 1 + cap) - i - 1) as u64;
+            }
+            n
+        })
+        .collect()
+}
+
+/// Consecutive units in rounds of at most `most`, and, with `room` (what the budget has
+/// left), at most half of it in pairs unless one unit alone is more.
+fn rounds(unit_bytes: &[u64], most: usize, room: Option<u64>) -> Vec<std::ops::Range<usize>> {
+    let half = room.map_or(u64::MAX, |r| r / 2);
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut bytes = 0u64;
+    for (u, &b) in unit_bytes.iter().enumerate() {
+        match out.last_mut() {
+            Some(r) if r.len() < most && bytes.saturating_add(b) <= half => {
+                r.end = u + 1;
+                bytes += b;
+            }
+            _ => {
+                out.push(u..u + 1);
+                bytes = b;
+            }
+        }
+    }
+    out
+}
+
 /// The projection's window and accounts, before any pair: the edgeless projection, and every
 /// account's actions.
 fn prepare(
@@ -774,6 +817,48 @@ fn collect_pairs<T: Tally>(
     window_ms: Option<i64>,
     max_neighbors: u32,
 ) -> PairMaps<T> {
+    collect_pairs_stopping(ctx, window_ms, max_neighbors, None, &|_| Ok(()))
+        .expect("pairing without a memory limit never stops")
+}
+
+/// [`collect_pairs`] for projection `p`, stopping once the process holds more than the
+/// options' memory limit: a wide window pairs every action with many, and the pairs' maps
+/// grow past any estimate made before pairing.
+fn collect_pairs_within<T: Tally>(
+    ctx: &Context,
+    p: &Projection,
+    opts: &GraphOptions,
+) -> Result<PairMaps<T>> {
+    let stage = format!("building the {} graph", p.kind.name());
+    let window = p
+        .window_ms
+        .map_or("none".to_string(), super::format_duration);
+    let what_helps = format!(
+        "pair fewer actions: a narrower --window (this graph's is {window}) or a lower \
+         --max-neighbors (now {})",
+        opts.max_neighbors
+    );
+    // Kinds pairing at once each take their share of the room, and each counts the others'
+    // growth as its own.
+    let lanes = opts.lanes.max(1) as u64;
+    let check =
+        |extra: u64| crate::memory::check_or(&stage, extra * lanes, opts.memory_limit, &what_helps);
+    let held = crate::memory::resident().unwrap_or(0);
+    let room = (opts.memory_limit).map(|l| l.saturating_sub(held) / lanes);
+    collect_pairs_stopping(ctx, p.window_ms, opts.max_neighbors, room, &check)
+}
+
+/// The pairs of `ctx`'s actions, asking `check` after each round whether to go on, and
+/// before a round's pairs are formed and the maps sized for the rest whether that many more
+/// bytes can be taken. With `room` (the bytes the budget has left), a round forms at most
+/// half of it in pairs.
+fn collect_pairs_stopping<T: Tally>(
+    ctx: &Context,
+    window_ms: Option<i64>,
+    max_neighbors: u32,
+    room: Option<u64>,
+    check: &dyn Fn(u64) -> Result<()>,
+) -> Result<PairMaps<T>> {
     let (actions, item_of) = (ctx.actions, ctx.item_of);
     let window = window_ms.unwrap_or(i64::MAX);
     let cap = max_neighbors.max(1) as usize;
@@ -782,15 +867,35 @@ fn collect_pairs<T: Tally>(
     let paired = bits(actions.len());
     let capped_items = bits(actions.items());
     let units: Vec<usize> = (0..actions.len()).step_by(UNIT).collect();
-    let round = 4 * rayon::current_num_threads().max(1);
+    // What each unit's pairs can take at most: a wide window pairs each action with hundreds
+    // (a busy hashtag's with the cap's thousand), and a round of units formed them all at
+    // once, past any budget.
+    let unit_bytes: Vec<u64> = unit_slots(actions, item_of, window, cap)
+        .into_iter()
+        .map(|n| n * std::mem::size_of::<Pair>() as u64)
+        .collect();
+    let rounds = rounds(&unit_bytes, 4 * rayon::current_num_threads().max(1), room);
     // No shard can hold more account pairs than its share of the window's slots: the first
     // round's rate, extrapolated, overshot 8x at 10^8 tweets (co-url's first items pair
     // densely), and the maps' 3 GB set the run's peak.
-    let most = window_slots(actions, window, cap).slot_pairs as f64 / SHARDS as f64 * 1.05;
+    let slot_pairs = unit_bytes.iter().sum::<u64>() / std::mem::size_of::<Pair>() as u64;
+    let most = slot_pairs as f64 / SHARDS as f64 * 1.05;
     let mut maps: Vec<HashMap<u64, T>> = (0..SHARDS).map(|_| HashMap::new()).collect();
     let mut buffers: Vec<Emitted> = Vec::new();
     let mut totals = Emitted::default();
-    for (r, starts) in units.chunks(round).enumerate() {
+    // A map's slot: the entry and a control byte, at most 7/8 full.
+    let slot = (std::mem::size_of::<(u64, T)>() + 1) as f64 * 8.0 / 7.0;
+    for (r, within) in rounds.into_iter().enumerate() {
+        // The round's pairs, and the maps' next tables if its pairs can fill the present
+        // ones (a table grows by a new one of twice the size beside the old).
+        let pair_bytes: u64 = unit_bytes[within.clone()].iter().sum();
+        let (len, capacity): (usize, usize) =
+            (maps.iter()).fold((0, 0), |(l, c), m| (l + m.len(), c + m.capacity()));
+        let new_pairs = pair_bytes / std::mem::size_of::<Pair>() as u64;
+        let grows = len as u64 + new_pairs > capacity as u64;
+        check(pair_bytes + u64::from(grows) * (2.0 * capacity as f64 * slot) as u64)?;
+        let done = (within.start * UNIT).min(actions.len()) as f64;
+        let starts = &units[within];
         buffers.resize_with(starts.len(), Emitted::default);
         // Tasks work on local handles, moved out and back: neighbouring `Emitted` and map
         // headers share cache lines, and updating counts and lengths there on every pair
@@ -821,12 +926,18 @@ fn collect_pairs<T: Tally>(
         });
         // After the first round, each map is sized for its share of the rest as the first
         // round went, rather than doubled (and rehashed) a dozen times on the way.
-        let done = ((r * round * UNIT) as f64).min(actions.len() as f64);
+        let want = |len: usize| (len as f64 * actions.len() as f64 / done * 1.1).min(most);
+        if r == 1 {
+            let more: f64 = maps
+                .iter()
+                .map(|m| (want(m.len()) - m.len() as f64).max(0.0))
+                .sum();
+            check((more * slot) as u64)?;
+        }
         maps.par_iter_mut().enumerate().for_each(|(s, shared)| {
             let mut map = std::mem::take(shared);
             if r == 1 {
-                let want = (map.len() as f64 * actions.len() as f64 / done * 1.1).min(most);
-                map.reserve((want as usize).saturating_sub(map.len()));
+                map.reserve((want(map.len()) as usize).saturating_sub(map.len()));
             }
             for out in &buffers {
                 for p in &out.shards[s] {
@@ -842,13 +953,14 @@ fn collect_pairs<T: Tally>(
             totals.slot_pairs += out.slot_pairs;
             totals.capped += out.capped;
         }
+        check(0)?;
     }
-    PairMaps {
+    Ok(PairMaps {
         maps,
         totals,
         paired,
         capped_items,
-    }
+    })
 }
 
 /// Expected pairs of (a, b) when accounts are shuffled over the fixed action slots:

@@ -499,6 +499,9 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
         // Each kind's own work leaves a core idle part of the time (its sorts and merges):
         // the first kind, co-retweet by default and the largest, beside the others fills it.
         Some((&first, rest)) if opts.two_lanes && here && !rest.is_empty() => {
+            let mut two = opts.clone();
+            two.graph.lanes = 2;
+            let build = |kind| build_kind(data, kind, &two, &sources.by_row);
             let (first, rest) = rayon::join(
                 || build(first),
                 || rest.iter().map(|&k| build(k)).collect::<Result<Vec<_>>>(),

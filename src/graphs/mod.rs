@@ -196,6 +196,11 @@ pub struct GraphOptions {
     /// Where the rows are held, whose holders do the graphs' work on them: all here by
     /// default, or apart across the processes of a run.
     pub holders: held::Holders,
+    /// Pairing stops, saying so, once the process holds more than this (the run's memory
+    /// budget; `None`: no check). Set by the caller from its own budget.
+    pub memory_limit: Option<u64>,
+    /// Kinds pairing at once, which share what the budget has left.
+    pub lanes: u32,
 }
 
 impl GraphOptions {
@@ -225,6 +230,8 @@ impl Default for GraphOptions {
             similarity: 0.7,
             counter: counting::Counter::default(),
             holders: held::Holders::default(),
+            memory_limit: None,
+            lanes: 1,
         }
     }
 }

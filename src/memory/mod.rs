@@ -197,10 +197,33 @@ pub fn check_now(stage: &str, limit: Option<u64>) -> Result<()> {
     Err(over(stage, now, limit, "holds"))
 }
 
+/// Stop `stage` if the process holds more than `limit` now, or would once it takes `extra`
+/// more, saying `what_helps` besides more memory.
+pub fn check_or(stage: &str, extra: u64, limit: Option<u64>, what_helps: &str) -> Result<()> {
+    let (Some(limit), Some(now)) = (limit, resident()) else {
+        return Ok(());
+    };
+    match (now <= limit, now.saturating_add(extra) <= limit) {
+        (true, true) => Ok(()),
+        (false, _) => Err(over_or(stage, now, limit, "holds", what_helps)),
+        (true, false) => Err(over_or(
+            stage,
+            now.saturating_add(extra),
+            limit,
+            "would need about",
+            what_helps,
+        )),
+    }
+}
+
 fn over(stage: &str, need: u64, limit: u64, verb: &str) -> Error {
+    over_or(stage, need, limit, verb, "read fewer files at a time")
+}
+
+fn over_or(stage: &str, need: u64, limit: u64, verb: &str, what_helps: &str) -> Error {
     Error::limit(format!(
         "{stage} {verb} {} of memory, more than the limit of {} (the machine has {} available); \
-         raise the limit if the machine can give more, or read fewer files at a time",
+         raise the limit if the machine can give more, or {what_helps}",
         format_size(need),
         format_size(limit),
         available().map_or("an unknown amount".to_string(), format_size)

@@ -309,10 +309,11 @@ pub fn detect_with_progress(
     let graphs = config.fusion.kinds.len() + usize::from(config.fusion.retweets);
     progress.stage(STAGES[0], Some(Total::Count(graphs as u64)));
     // Two kinds' work at once where the budget holds twice the graphs' estimate.
-    let fusion = FusionOptions {
+    let mut fusion = FusionOptions {
         two_lanes: !memory::would_pass(2 * graph_bytes, limit),
         ..config.fusion.clone()
     };
+    fusion.graph.memory_limit = limit;
     let mut fused = fuse(data, &fusion, progress)?;
     if let Some(counter) = &config.fusion.graph.counter.0 {
         counter.done();

@@ -555,6 +555,58 @@ fn a_memory_limit_too_small_stops_naming_the_stage_and_the_flag() {
     );
 }
 
+/// A wide window pairs each action with hundreds: the pairs' maps grew past the budget
+/// before any check (a 500 MB limit peaked at 1.8 GB). Pairing now stops before it passes the
+/// limit, naming the graph and the window; with room enough the same run completes.
+#[test]
+fn pairing_stops_before_a_wide_window_passes_the_memory_limit() {
+    if coordnet::memory::resident().is_none() {
+        crate::skipped("no /proc to read memory from, so no limit to hit");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let o = coordnet(&[
+        "synth",
+        "--tweets",
+        "100000",
+        "-q",
+        "-o",
+        data.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let input = data.join("tweets.csv");
+    let run = |limit: &str| {
+        let out = dir.path().join(format!("out-{limit}"));
+        let args = [
+            "detect",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        let o = coordnet(
+            &[
+                &args[..],
+                &["-q", "--window", "none", "--memory-limit", limit],
+            ]
+            .concat(),
+        );
+        (o, out)
+    };
+    let (o, out) = run("150M");
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{log}");
+    assert!(
+        log.contains("building the co-")
+            && log.contains("a narrower --window (this graph's is none)"),
+        "{log}"
+    );
+    assert!(!out.join("clusters.csv").exists());
+    let (o, out) = run("4G");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.join("clusters.csv").exists());
+}
+
 /// `coordnet` with `input` on its standard input.
 fn coordnet_fed(args: &[&str], input: Vec<u8>) -> std::process::Output {
     use std::io::Write;
