@@ -96,6 +96,11 @@ impl Header {
         self.names.len()
     }
 
+    /// The column names, lowercased.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// Whether the row is the header again, in its order or another.
     fn repeated_in(&self, rec: Fields) -> Option<Repeat> {
         if rec.len() != self.names.len() {

@@ -193,6 +193,19 @@ enum Layout {
 }
 
 impl Layout {
+    /// A CSV layout's header.
+    fn header(&self) -> Option<&csv_rows::Header> {
+        match self {
+            Layout::IoTweets(c) => Some(&c.header),
+            Layout::IoUsers(c) => Some(&c.header),
+            Layout::Ira(c) => Some(&c.header),
+            Layout::Actions(c) => Some(&c.header),
+            Layout::Cnt(c) => Some(&c.header),
+            Layout::TwarcCsv(c) => Some(&c.header),
+            Layout::TwitterV2 | Layout::TwitterV1 | Layout::Snscrape => None,
+        }
+    }
+
     fn format(&self) -> Format {
         match self {
             Layout::IoTweets(_) => Format::IoTweets,
@@ -271,6 +284,8 @@ trait Sink {
     fn done(&mut self, _file: u32, _chunks: u32, _sha256: String) -> Result<()> {
         Ok(())
     }
+    /// A CSV file's columns (lowercased), as its first chunk comes in.
+    fn columns(&mut self, _file: u32, _columns: &[String]) {}
 }
 
 /// The dataset being built, and the report of what was read.
@@ -285,6 +300,10 @@ impl Sink for Merge<'_, '_> {
     fn format(&mut self, file: u32, format: Option<Format>) -> Result<()> {
         self.stats.set_format(file, format);
         Ok(())
+    }
+
+    fn columns(&mut self, file: u32, columns: &[String]) {
+        self.stats.set_columns(file, columns);
     }
 
     fn take(&mut self, mut batches: Vec<(u32, RecordBatch)>) -> Result<Vec<(u32, RecordBatch)>> {
@@ -672,6 +691,7 @@ fn consume(
     let (mut closed, mut flush) = (false, false);
     // Record bytes taken in so far, for a stop over the memory limit to say how far it got.
     let mut taken = 0u64;
+    let mut columns_seen = hashbrown::HashSet::new();
     loop {
         let mut round = Vec::with_capacity(round_size);
         // After a flush, the round parsed last goes to the sink before anything more is read.
@@ -688,7 +708,14 @@ fn consume(
                     flush = !round.is_empty();
                     break;
                 }
-                Ok(m) => round.push(m),
+                Ok(m) => {
+                    if let Message::Chunk { file, layout, .. } = &m {
+                        if let Some(h) = layout.header().filter(|_| columns_seen.insert(*file)) {
+                            sink.columns(*file, h.names());
+                        }
+                    }
+                    round.push(m)
+                }
                 Err(_) => {
                     closed = true;
                     break;

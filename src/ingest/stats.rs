@@ -22,6 +22,9 @@ pub struct FileStats {
     /// SHA-256 of the file as it is on disk (of the whole archive, for a zip entry), as
     /// `sha256sum` prints it: what a published finding was computed from.
     pub sha256: Option<String>,
+    /// A CSV's columns (lowercased), to tell parts of one input that lack some of the others'.
+    #[serde(skip)]
+    pub columns: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -75,6 +78,29 @@ impl IngestStats {
             files,
             ..Default::default()
         }
+    }
+
+    pub(crate) fn set_columns(&mut self, file: u32, columns: &[String]) {
+        self.files[file as usize].columns = columns.to_vec();
+    }
+
+    /// Per CSV file that lacks columns other files of its format have, those columns: its
+    /// rows carry none of what they give (hashtags, links, retweet sources), without a word.
+    pub fn missing_columns(&self) -> Vec<(&std::path::Path, Vec<&str>)> {
+        let csv = |f: &&FileStats| !f.columns.is_empty();
+        (self.files.iter().filter(csv))
+            .filter_map(|f| {
+                let mut lacks: Vec<&str> = (self.files.iter().filter(csv))
+                    .filter(|o| o.format == f.format)
+                    .flat_map(|o| o.columns.iter())
+                    .filter(|c| !f.columns.contains(c))
+                    .map(String::as_str)
+                    .collect();
+                lacks.sort_unstable();
+                lacks.dedup();
+                (!lacks.is_empty()).then_some((f.path.as_path(), lacks))
+            })
+            .collect()
     }
 
     pub(crate) fn set_format(&mut self, file: u32, format: Option<Format>) {
@@ -159,6 +185,16 @@ impl IngestStats {
                 Some(_) => "holds a header and no records",
             };
             s.push_str(&format!("\n  warning: {} {what}", f.path.display()));
+        }
+        for (path, lacks) in self.missing_columns() {
+            s.push_str(&format!(
+                "\n  warning: {} has no {} column{}, which other files of its layout have: its \
+                 rows carry nothing of {}",
+                path.display(),
+                lacks.join(", "),
+                if lacks.len() == 1 { "" } else { "s" },
+                if lacks.len() == 1 { "it" } else { "them" }
+            ));
         }
         for (reason, r) in &self.rejected {
             s.push_str(&format!("\n  rejected {:>9}  {reason}", r.count));
