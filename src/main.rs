@@ -49,6 +49,13 @@ fn main() -> ExitCode {
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
+    // Ctrl-C leaves no partial output behind (a detect's staging folder is hundreds of MB at
+    // scale); the temporary files of --temp-dir are unlinked already. 130: as the shell reports
+    // a program stopped by SIGINT.
+    let _ = ctrlc::set_handler(|| {
+        coordnet::report::safe::remove_unfinished();
+        std::process::exit(130);
+    });
     match cli::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -658,6 +658,7 @@ pub fn write_detection(
     let staging = dir.join(STAGING);
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+    super::safe::unfinished(&staging);
     let written = (|| {
         let summary = serde_json::to_value(summary)
             .map_err(|e| Error::io(&dir.join("summary.json"), e.into()))?;
@@ -679,6 +680,7 @@ pub fn write_detection(
         Ok(())
     })();
     let _ = std::fs::remove_dir_all(&staging);
+    super::safe::finished(&staging);
     if written.is_err() && made {
         let _ = std::fs::remove_dir(dir);
     }

@@ -38,6 +38,42 @@ pub fn unguard(s: &str) -> &str {
     }
 }
 
+/// Partial files and folders being written now: what an interrupted run removes on its way
+/// out ([`remove_unfinished`]), so that none is left hidden in the output folder.
+static UNFINISHED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Note `path` (a partial file or folder) as being written, until [`finished`].
+pub fn unfinished(path: &Path) {
+    let mut u = UNFINISHED.lock().unwrap_or_else(|e| e.into_inner());
+    u.push(path.to_path_buf());
+}
+
+/// `path` is in place or removed: nothing to clean up for it.
+pub fn finished(path: &Path) {
+    let mut u = UNFINISHED.lock().unwrap_or_else(|e| e.into_inner());
+    u.retain(|p| p != path);
+}
+
+/// Remove every partial file and folder being written: for a program stopped by the user
+/// (Ctrl-C), just before it exits.
+pub fn remove_unfinished() {
+    let u = UNFINISHED.lock().unwrap_or_else(|e| e.into_inner());
+    for p in u.iter() {
+        // The writers go on until the process exits: a file one makes in a folder being
+        // removed keeps the folder, so it is tried again.
+        for _ in 0..50 {
+            let gone = match p.is_dir() {
+                true => std::fs::remove_dir_all(p),
+                false => std::fs::remove_file(p),
+            };
+            if gone.is_ok() || !p.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
 /// The hidden file an output is written to before it is renamed into place.
 pub fn partial(path: &Path) -> PathBuf {
     let name = path
@@ -83,6 +119,7 @@ pub fn write_file(
     let target = through_links(path);
     let path = target.as_path();
     let tmp = partial(path);
+    unfinished(&tmp);
     let result = (|| {
         // The folders [`check_can_write`] allowed for are made here.
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -95,10 +132,12 @@ pub fn write_file(
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
-    result.map_err(|e| {
+    let result = result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         Error::io(path, e)
-    })
+    });
+    finished(&tmp);
+    result
 }
 
 /// Refuse an output place this process cannot write (a folder that cannot be made, a

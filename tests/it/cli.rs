@@ -1305,3 +1305,56 @@ fn an_empty_edge_list_keeps_its_columns() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("a cosine weight is at most 1") && !err.contains("records from"));
 }
+
+/// Ctrl-C while detect writes leaves no hidden partial folder: `.coordnet.partial` (hundreds
+/// of MB at scale, 40 GB with every edge) stayed until the next run into the same folder.
+#[test]
+fn ctrl_c_while_writing_leaves_no_partial_files() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let o = coordnet(&[
+        "synth",
+        "--tweets",
+        "300000",
+        "-q",
+        "-o",
+        data.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut stopped = 0;
+    for attempt in 0..5 {
+        let out = dir.path().join(format!("out{attempt}"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
+            .args([
+                "detect",
+                data.join("tweets.csv").to_str().unwrap(),
+                "-q",
+                "-o",
+            ])
+            .arg(&out)
+            .env("COORDNET_TIMINGS", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        for line in stderr.lines().map_while(Result::ok) {
+            if line.contains("writing") {
+                // SAFETY: a signal to the child this test started and still waits for.
+                unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+                break;
+            }
+        }
+        let status = child.wait().unwrap();
+        let left: Vec<String> = std::fs::read_dir(&out)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(!left.iter().any(|n| n.contains("partial")), "{left:?}");
+        stopped += usize::from(status.code() == Some(130));
+    }
+    assert!(stopped > 0, "no run was stopped while writing");
+}
