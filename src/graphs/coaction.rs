@@ -640,10 +640,7 @@ fn window_slots(actions: &Actions, window: i64, cap: usize) -> Slots {
         let (end, mut hi, mut capped) = (range.end, 0, false);
         let mut s = Slots::default();
         for i in range {
-            hi = hi.max(i + 1);
-            while hi < end && t[hi] - t[i] <= window {
-                hi += 1;
-            }
+            hi = window_end(t, i, hi, end, window);
             let limit = hi.min(i + 1 + cap);
             s.capped += (hi - limit) as u64;
             capped |= hi > limit;
@@ -663,21 +660,35 @@ fn window_slots(actions: &Actions, window: i64, cap: usize) -> Slots {
         })
 }
 
-/// Per unit of [`UNIT`] actions, the pairs the window and cap allow its actions (accounts
-/// aside): what pairing the unit can form at most.
-fn unit_slots(actions: &Actions, item_of: &[u32], window: i64, cap: usize) -> Vec<u64> {
+/// Past the last action of its item within `window` of action `i` (times `t`, the item's
+/// actions ending at `end`), searching on from `hi`: the window's end moves forward only.
+#[inline]
+fn window_end(t: &[i64], i: usize, hi: usize, end: usize, window: i64) -> usize {
+    let mut hi = hi.max(i + 1);
+    while hi < end && t[hi] - t[i] <= window {
+        hi += 1;
+    }
+    hi
+}
+
+/// Per unit of [`UNIT`] actions (starting at `units`), the pairs the window and cap allow its
+/// actions (accounts aside): what pairing the unit can form at most.
+fn unit_slots(
+    actions: &Actions,
+    item_of: &[u32],
+    units: &[usize],
+    window: i64,
+    cap: usize,
+) -> Vec<u64> {
     let t = &actions.time_ms;
-    let starts: Vec<usize> = (0..actions.len()).step_by(UNIT).collect();
-    starts
-        .into_par_iter()
-        .map(|lo| {
+    units
+        .par_iter()
+        .map(|&lo| {
             let (mut n, mut hi) = (0u64, 0usize);
-            for i in lo..(lo + UNIT).min(actions.len()) {
-                let end = actions.item(item_of[i] as usize).end;
-                hi = hi.max(i + 1);
-                while hi < end && t[hi] - t[i] <= window {
-                    hi += 1;
-                }
+            let unit = &item_of[lo..(lo + UNIT).min(actions.len())];
+            for (i, &g) in (lo..).zip(unit) {
+                let end = actions.item(g as usize).end;
+                hi = window_end(t, i, hi, end, window);
                 n += (hi.min(i + 1 + cap) - i - 1) as u64;
             }
             n
@@ -848,9 +859,9 @@ fn collect_pairs_within<T: Tally>(
     collect_pairs_stopping(ctx, p.window_ms, opts.max_neighbors, room, &check)
 }
 
-/// The pairs of `ctx`'s actions, asking `check` after each round whether to go on, and
-/// before a round's pairs are formed and the maps sized for the rest whether that many more
-/// bytes can be taken. With `room` (the bytes the budget has left), a round forms at most
+/// The pairs of `ctx`'s actions, asking `check` before each round (and after the last)
+/// whether to go on, and before a round's pairs are formed and the maps sized for the rest
+/// whether that many more bytes can be taken. With `room` (the bytes the budget has left), a round forms at most
 /// half of it in pairs.
 fn collect_pairs_stopping<T: Tally>(
     ctx: &Context,
@@ -870,16 +881,14 @@ fn collect_pairs_stopping<T: Tally>(
     // What each unit's pairs can take at most: a wide window pairs each action with hundreds
     // (a busy hashtag's with the cap's thousand), and a round of units formed them all at
     // once, past any budget.
-    let unit_bytes: Vec<u64> = unit_slots(actions, item_of, window, cap)
-        .into_iter()
-        .map(|n| n * std::mem::size_of::<Pair>() as u64)
-        .collect();
+    const PAIR_BYTES: u64 = std::mem::size_of::<Pair>() as u64;
+    let slots = unit_slots(actions, item_of, &units, window, cap);
+    let unit_bytes: Vec<u64> = slots.iter().map(|n| n * PAIR_BYTES).collect();
     let rounds = rounds(&unit_bytes, 4 * rayon::current_num_threads().max(1), room);
     // No shard can hold more account pairs than its share of the window's slots: the first
     // round's rate, extrapolated, overshot 8x at 10^8 tweets (co-url's first items pair
     // densely), and the maps' 3 GB set the run's peak.
-    let slot_pairs = unit_bytes.iter().sum::<u64>() / std::mem::size_of::<Pair>() as u64;
-    let most = slot_pairs as f64 / SHARDS as f64 * 1.05;
+    let most = slots.iter().sum::<u64>() as f64 / SHARDS as f64 * 1.05;
     let mut maps: Vec<HashMap<u64, T>> = (0..SHARDS).map(|_| HashMap::new()).collect();
     let mut buffers: Vec<Emitted> = Vec::new();
     let mut totals = Emitted::default();
@@ -888,10 +897,10 @@ fn collect_pairs_stopping<T: Tally>(
     for (r, within) in rounds.into_iter().enumerate() {
         // The round's pairs, and the maps' next tables if its pairs can fill the present
         // ones (a table grows by a new one of twice the size beside the old).
-        let pair_bytes: u64 = unit_bytes[within.clone()].iter().sum();
+        let new_pairs: u64 = slots[within.clone()].iter().sum();
+        let pair_bytes = new_pairs * PAIR_BYTES;
         let (len, capacity): (usize, usize) =
             (maps.iter()).fold((0, 0), |(l, c), m| (l + m.len(), c + m.capacity()));
-        let new_pairs = pair_bytes / std::mem::size_of::<Pair>() as u64;
         let grows = len as u64 + new_pairs > capacity as u64;
         check(pair_bytes + u64::from(grows) * (2.0 * capacity as f64 * slot) as u64)?;
         let done = (within.start * UNIT).min(actions.len()) as f64;
@@ -953,8 +962,9 @@ fn collect_pairs_stopping<T: Tally>(
             totals.slot_pairs += out.slot_pairs;
             totals.capped += out.capped;
         }
-        check(0)?;
     }
+    // Each round checked what was held before it; this is the last round's.
+    check(0)?;
     Ok(PairMaps {
         maps,
         totals,
@@ -1165,10 +1175,7 @@ fn emit(
             (hi, item) = (0, g);
         }
         let end = start[g + 1] as usize;
-        hi = hi.max(i + 1);
-        while hi < end && t[hi] - t[i] <= window {
-            hi += 1;
-        }
+        hi = window_end(t, i, hi, end, window);
         let limit = hi.min(i + 1 + cap);
         if hi > limit {
             out.capped += (hi - limit) as u64;

@@ -87,17 +87,22 @@ impl IngestStats {
     /// Per CSV file that lacks columns other files of its format have, those columns: its
     /// rows carry none of what they give (hashtags, links, retweet sources), without a word.
     pub fn missing_columns(&self) -> Vec<(&std::path::Path, Vec<&str>)> {
-        let csv = |f: &&FileStats| !f.columns.is_empty();
-        (self.files.iter().filter(csv))
+        let csv = || self.files.iter().filter(|f| !f.columns.is_empty());
+        // Every column of each format, once (an archive ships in hundreds of parts).
+        let mut of_format: Vec<(Option<Format>, std::collections::BTreeSet<&str>)> = Vec::new();
+        for f in csv() {
+            let columns = f.columns.iter().map(String::as_str);
+            match of_format.iter_mut().find(|(format, _)| *format == f.format) {
+                Some((_, all)) => all.extend(columns),
+                None => of_format.push((f.format, columns.collect())),
+            }
+        }
+        csv()
             .filter_map(|f| {
-                let mut lacks: Vec<&str> = (self.files.iter().filter(csv))
-                    .filter(|o| o.format == f.format)
-                    .flat_map(|o| o.columns.iter())
-                    .filter(|c| !f.columns.contains(c))
-                    .map(String::as_str)
+                let all = &of_format.iter().find(|(format, _)| *format == f.format)?.1;
+                let lacks: Vec<&str> = (all.iter().copied())
+                    .filter(|c| !f.columns.iter().any(|own| own == c))
                     .collect();
-                lacks.sort_unstable();
-                lacks.dedup();
                 (!lacks.is_empty()).then_some((f.path.as_path(), lacks))
             })
             .collect()
