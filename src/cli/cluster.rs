@@ -218,9 +218,9 @@ mod across {
                     };
                     Ok((Some((data, stats)), session))
                 }
-                Ok(Gathered::Other(shard)) => {
+                Ok(Gathered::Other(kept)) => {
                     // Failing, this process stops at once: process 0 sees it go.
-                    coordnet::distributed::serve_rows(&link, shard)?;
+                    coordnet::distributed::serve_rows(&link, kept)?;
                     link.finish()?;
                     Ok((None, Session::default()))
                 }

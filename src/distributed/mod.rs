@@ -19,7 +19,7 @@ mod rows;
 
 pub use hosts::{parse_hosts, read_hostfile, Host};
 pub use pairs::Pairing;
-pub use rows::{keep_rows, place_outlined, place_rows, serve_rows, RowsAcross};
+pub use rows::{place_outlined, place_rows, serve_rows, RowsAcross};
 
 use crate::error::{Error, Result};
 use std::path::Path;
@@ -156,7 +156,10 @@ impl Cluster {
             outbox: Some(outbox_tx),
             inbox: self.is_first().then_some(Mutex::new(inbox_rx)),
             answers: (self.is_first()).then(|| Arc::new(Mutex::new(answers_rx))),
-            mail: Arc::new(Mutex::new(Some(mail_rx))),
+            mail: Arc::new(Mutex::new(Some(Inbox {
+                arrived: mail_rx,
+                held: Default::default(),
+            }))),
             posted: Arc::new((0..self.processes()).map(|_| AtomicU64::new(0)).collect()),
             cuts: (!self.is_first()).then(|| Mutex::new(cuts_rx)),
             cut_out: self.is_first().then_some(cut_out_tx),
@@ -515,6 +518,11 @@ impl<P: Piece> Link<P> {
         self.mailbox().mail()
     }
 
+    /// The next message process `from` sent this one (see [`Mailbox::mail_from`]).
+    pub fn mail_from<T: serde::de::DeserializeOwned>(&self, from: usize) -> Result<T> {
+        self.mailbox().mail_from(from)
+    }
+
     /// On process 0, once it has every process's share: tell the others.
     pub fn gathered(&self) -> Result<()> {
         let outbox = self.outbox.as_ref().expect("a closed link sends nothing");
@@ -569,7 +577,14 @@ impl<P: Piece> Link<P> {
 }
 
 /// Whole messages from other processes, with who sent them; `None` once the link is closed.
-type Letters = Arc<Mutex<Option<Receiver<(usize, mail::Letter)>>>>;
+type Letters = Arc<Mutex<Option<Inbox>>>;
+
+/// The messages that arrived, and those taken out of their turn to reach one sender's
+/// ([`Mailbox::mail_from`]), which come first.
+struct Inbox {
+    arrived: Receiver<(usize, mail::Letter)>,
+    held: std::collections::VecDeque<(usize, mail::Letter)>,
+}
 
 /// Messages of any size between this process and the others (see `mail`).
 pub struct Mailbox<P: Piece> {
@@ -609,11 +624,47 @@ impl<P: Piece> Mailbox<P> {
     /// The next message another process sent this one, and who sent it; an error naming the
     /// process that failed if the others stopped first, or if the message is not a `T`.
     pub fn mail<T: serde::de::DeserializeOwned>(&self) -> Result<(usize, T)> {
-        let mail = self.mail.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(mail) = mail.as_ref() else {
-            return Err(failure(&self.cluster));
+        let letter = {
+            let mut inbox = self.mail.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(inbox) = inbox.as_mut() else {
+                return Err(failure(&self.cluster));
+            };
+            match inbox.held.pop_front() {
+                Some(letter) => letter,
+                None => (inbox.arrived.recv()).map_err(|_| failure(&self.cluster))?,
+            }
         };
-        let (from, letter) = mail.recv().map_err(|_| failure(&self.cluster))?;
+        self.read(letter)
+    }
+
+    /// The next message process `from` sent this one ([`Mailbox::mail`]); those of others
+    /// that come first wait for the next calls. Messages from one process arrive in the order
+    /// it sent them, but not in order with another's: a process that another's message set
+    /// going may write to this one before a message sent earlier arrives.
+    pub fn mail_from<T: serde::de::DeserializeOwned>(&self, from: usize) -> Result<T> {
+        let letter = {
+            let mut inbox = self.mail.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(inbox) = inbox.as_mut() else {
+                return Err(failure(&self.cluster));
+            };
+            match inbox.held.iter().position(|l| l.0 == from) {
+                Some(at) => inbox.held.remove(at).expect("a held letter"),
+                None => loop {
+                    let letter = (inbox.arrived.recv()).map_err(|_| failure(&self.cluster))?;
+                    match letter.0 == from {
+                        true => break letter,
+                        false => inbox.held.push_back(letter),
+                    }
+                },
+            }
+        };
+        Ok(self.read(letter)?.1)
+    }
+
+    fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        (from, letter): (usize, mail::Letter),
+    ) -> Result<(usize, T)> {
         // Buffered: the decoder reads a few bytes at a time.
         let letter = std::io::BufReader::with_capacity(1 << 16, letter);
         let message = bincode::deserialize_from(letter).map_err(|e| {
@@ -964,6 +1015,48 @@ mod tests {
             before < 2 * READ_AHEAD as u64,
             "{before} of {pieces} pieces came before the urgent one"
         );
+    }
+
+    /// Three processes: process 1 writes to process 2 as soon as process 0 lets it (as its
+    /// placement lets a process begin the sources' search), well before process 0's own
+    /// letter to process 2 arrives. Process 2, waiting for process 0's, gets it, and then
+    /// process 1's.
+    #[test]
+    fn a_letter_from_one_process_is_waited_for_past_another_s() {
+        let cluster = local_cluster(3);
+        let start = |p: usize| {
+            let c = cluster(p);
+            move || c.start::<u64>(9)
+        };
+        let first = std::thread::spawn({
+            let start = start(1);
+            move || {
+                let link = start()?;
+                link.post(2, &"from 1")?;
+                link.post(0, &"sent")?;
+                link.finish()
+            }
+        });
+        let second = std::thread::spawn({
+            let start = start(2);
+            move || -> Result<(String, (usize, String))> {
+                let link = start()?;
+                let got = (link.mail_from::<String>(0)?, link.mail::<String>()?);
+                link.post(0, &"done")?;
+                link.finish()?;
+                Ok(got)
+            }
+        });
+        let link = cluster(0).start::<u64>(9).unwrap();
+        assert_eq!(link.mail::<String>().unwrap(), (1, "sent".to_string()));
+        std::thread::sleep(Duration::from_millis(300));
+        link.post(2, &"from 0").unwrap();
+        assert_eq!(link.mail::<String>().unwrap(), (2, "done".to_string()));
+        link.finish().unwrap();
+        first.join().unwrap().unwrap();
+        let (from_0, next) = second.join().unwrap().unwrap();
+        assert_eq!(from_0, "from 0");
+        assert_eq!(next, (1, "from 1".to_string()));
     }
 
     #[test]

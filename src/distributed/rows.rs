@@ -578,18 +578,17 @@ pub fn place_outlined<P: Piece>(
 
 /// On another process: the rows `builder` holds (those it sent process 0), as process 0
 /// places them once it has merged their outlines: it first says which id each number stands
-/// for and asks for the rows whose tweet ids recur.
-pub fn keep_rows<P: Piece>(link: &Link<P>, mut builder: DatasetBuilder) -> Result<Shard> {
-    match link.mail::<Said>()? {
-        (0, Said::Ids(ids, rows)) => {
-            builder.place_ids(&ids)?;
-            link.post(0, &Said::Whole(builder.repeat_rows(&rows)?))?;
-            match link.mail::<Said>()? {
-                (0, Said::Placed(placement)) => builder.into_rows(&placement.rows),
-                (from, _) => Err(unexpected(link, from, "the placement of its rows")),
-            }
-        }
-        (from, _) => Err(unexpected(link, from, "the ids of its strings")),
+/// for and asks for the rows whose tweet ids recur. Another process that process 0 placed
+/// first may already have begun the sources' search with this one: its offer waits.
+fn keep_rows<P: Piece>(link: &Link<P>, mut builder: DatasetBuilder) -> Result<Shard> {
+    let Said::Ids(ids, rows) = link.mail_from::<Said>(0)? else {
+        return Err(unexpected(link, 0, "the ids of its strings"));
+    };
+    builder.place_ids(&ids)?;
+    link.post(0, &Said::Whole(builder.repeat_rows(&rows)?))?;
+    match link.mail_from::<Said>(0)? {
+        Said::Placed(placement) => builder.into_rows(&placement.rows),
+        _ => Err(unexpected(link, 0, "the placement of its rows")),
     }
 }
 
@@ -726,10 +725,12 @@ impl Holder {
     }
 }
 
-/// On another process: tally `shard`'s rows for process 0 each time it asks, until the run
-/// is done.
-pub fn serve_rows<P: Piece>(link: &Link<P>, shard: Shard) -> Result<()> {
-    let mut holder = Holder::new(shard);
+/// On another process: keep the rows `kept` it parsed as process 0 places them, then tally
+/// them for process 0 each time it asks, until the run is done. A failure here is this
+/// process's own, which process 0 does not wait to hear of: it returns at once, and
+/// process 0 sees this process go.
+pub fn serve_rows<P: Piece>(link: &Link<P>, kept: DatasetBuilder) -> Result<()> {
+    let mut holder = Holder::new(keep_rows(link, kept)?);
     let mailbox = link.mailbox();
     // Actions another process sent before process 0's word to take them.
     let mut early: Vec<(usize, Share)> = Vec::new();

@@ -96,8 +96,9 @@ pub enum Gathered {
     /// rows each other process holds (by process, rising), and then its own (the dataset
     /// holds none).
     First(Dataset, IngestStats, Vec<Vec<u32>>, Box<Shard>),
-    /// Another process: the rows it parsed, as the dataset's.
-    Other(Shard),
+    /// Another process: the rows it parsed, which process 0 places among the dataset's
+    /// ([`crate::distributed::serve_rows`] keeps them so).
+    Other(DatasetBuilder),
 }
 
 /// Read `inputs` across the processes of `link`. Process 0 gathers the dataset a single
@@ -136,9 +137,7 @@ fn read_across(
     let readers = readers(&sources, &sizes, cluster.processes());
     if !cluster.is_first() {
         let kept = send_share(&sources, &readers, opts, link)?;
-        // Reading is over for process 0 too once it places the rows.
-        let shard = crate::distributed::keep_rows(link, kept)?;
-        return Ok(Gathered::Other(shard));
+        return Ok(Gathered::Other(kept));
     }
     let expected = sources.iter().map(source::expected_bytes).sum();
     // Every file counts: this process's as they are read, the others' as each arrives whole.
