@@ -5,7 +5,7 @@ use super::progress::Reporter;
 use super::{one_of, set, with_defaults};
 use coordnet::communities::Quality;
 use coordnet::graphs::{CoactionKind, Window};
-use coordnet::pipeline::{InputKind, STAGES};
+use coordnet::pipeline::InputKind;
 use coordnet::progress::Progress;
 use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
 use coordnet::{detect_with_progress, write_detection, DetectConfig, RunSummary};
@@ -216,8 +216,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     args.input.prepare()?;
     let started = Instant::now();
     args.cluster.silence_others()?;
-    let progress =
-        Reporter::new(STAGES.len() + 2 + usize::from(!args.background.control.is_empty()));
+    let stages = coordnet::pipeline::stages(config.input_kind);
+    let progress = Reporter::new(stages + 2 + usize::from(!args.background.control.is_empty()));
     progress.say(&args.input.memory_line());
     let options = args.input.options();
     match (args.cluster).read(&args.input.inputs, &options, &progress)? {

@@ -472,8 +472,9 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
     // Sources are kept: roles and timing read each retweet's source and delay, and co-retweet
     // the originals of retweets that lost their target.
     let (sources, found_by) = opts.graph.holders.sources(data)?;
-    let build = |kind| build_kind(data, kind, opts, &sources.by_row);
-    let mut done = |built: BuiltKind| {
+    // Each kind is told as it is built, in whichever lane.
+    let told = |built: Result<BuiltKind>| {
+        let built = built?;
         progress.note(&format!(
             "{}: {} actions, {} edges, {} significant{}",
             built.stats.kind,
@@ -489,6 +490,9 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
             )
         ));
         progress.advance(1);
+        Ok(built)
+    };
+    let mut keep = |built: BuiltKind| {
         lists.push(built.list);
         kinds.push(built.stats);
         projections.push(built.projection);
@@ -501,18 +505,17 @@ pub fn fuse(data: &Dataset, opts: &FusionOptions, progress: &dyn Progress) -> Re
         Some((&first, rest)) if opts.two_lanes && here && !rest.is_empty() => {
             let mut two = opts.clone();
             two.graph.lanes = 2;
-            let build = |kind| build_kind(data, kind, &two, &sources.by_row);
+            let build = |kind| told(build_kind(data, kind, &two, &sources.by_row));
             let (first, rest) = rayon::join(
                 || build(first),
                 || rest.iter().map(|&k| build(k)).collect::<Result<Vec<_>>>(),
             );
-            for built in std::iter::once(first).chain(rest?.into_iter().map(Ok)) {
-                done(built?);
-            }
+            keep(first?);
+            rest?.into_iter().for_each(keep);
         }
         _ => {
             for &kind in &opts.kinds {
-                done(build(kind)?);
+                keep(told(build_kind(data, kind, opts, &sources.by_row))?);
             }
         }
     }

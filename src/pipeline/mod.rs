@@ -281,6 +281,16 @@ pub const STAGES: [&str; 5] = [
     "scoring operations",
 ];
 
+/// How many of [`STAGES`] a run with `input_kind` announces at most: a collection's or an
+/// archive's two, or with the kind taken from the data, the collection's and then, if it
+/// turns out an archive, the archive's (else it says [`Progress::skipped`]).
+pub fn stages(input_kind: InputKind) -> usize {
+    match input_kind {
+        InputKind::Auto => STAGES.len(),
+        InputKind::Collection | InputKind::Archive => STAGES.len() - 2,
+    }
+}
+
 /// Run the whole pipeline on `data`.
 pub fn detect(data: &Dataset, config: &DetectConfig) -> Result<Detection> {
     detect_with_progress(data, None, config, &Silent)
@@ -380,6 +390,9 @@ pub fn detect_with_progress(
         lap("scoring", &mut timings);
         let s = input_kind::coordinated_tweet_share(&d);
         if config.input_kind == InputKind::Collection || s < config.archive_tweet_share {
+            if config.input_kind == InputKind::Auto {
+                progress.skipped(2); // the archive's, counted on until now
+            }
             let against = d.input.background;
             d.input = InputDecision::new(InputKind::Collection, config, Some(s), against, against);
             d.timings = timings;

@@ -505,6 +505,22 @@ fn progress_shows_on_a_terminal_only_and_quiet_silences_it() {
     assert!(log.contains("[2/7] building graphs ("), "{log}");
     assert!(log.contains("  co-hashtag: "), "{log}");
     assert!(log.contains("done in "), "{log}");
+    // Taken as it comes, the sample turns out a collection: the archive's two stages are
+    // not counted once it is known. Taken as an archive, they are counted from the start.
+    assert!(log.contains("[4/7] scoring clusters ("), "{log}");
+    assert!(log.contains("[5/5] writing ("), "{log}");
+    let timed = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
+        .args(["detect", input, "-o", out, "--input-kind", "archive"])
+        .env("COORDNET_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&timed.stderr);
+    assert!(log.contains("[2/5] building graphs ("), "{log}");
+    assert!(
+        log.contains("[3/5] splitting the archive into operations ("),
+        "{log}"
+    );
+    assert!(log.contains("[5/5] writing ("), "{log}");
 }
 
 #[test]
