@@ -18,6 +18,8 @@ macro_rules! tell {
 pub enum Total {
     /// Bytes of input on disk (compressed as they are).
     Bytes(u64),
+    /// Bytes of input as they come, of a total nobody knows (a pipe).
+    Streamed,
     /// Things of the stage's own kind: graphs, clusters.
     Count(u64),
 }

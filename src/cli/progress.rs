@@ -89,6 +89,10 @@ impl Reporter {
                 ProgressBar::new(n),
                 "{prefix} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
             ),
+            Some(Total::Streamed) => (
+                ProgressBar::new_spinner(),
+                "{prefix} {spinner} {bytes} {binary_bytes_per_sec} {elapsed}",
+            ),
             Some(Total::Count(n)) => (ProgressBar::new(n), "{prefix} [{bar:30}] {pos}/{len} {msg}"),
             None => (
                 ProgressBar::new_spinner(),

@@ -141,8 +141,7 @@ fn read_across(
     }
     let expected = sources.iter().map(source::expected_bytes).sum();
     // Every file counts: this process's as they are read, the others' as each arrives whole.
-    let on_disk = sources.iter().map(source::size_on_disk).sum();
-    progress.stage("reading input", Some(Total::Bytes(on_disk)));
+    progress.stage("reading input", Some(super::reading_total(&sources)));
     let names = sources.iter().map(Source::display_path).collect();
     let mut arrivals = Arrivals {
         link,

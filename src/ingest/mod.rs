@@ -322,6 +322,14 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<(Dataset, Inge
     ingest_with_progress(inputs, opts, &Silent)
 }
 
+/// What reading `sources` counts to: their bytes on disk, unless one is a pipe.
+fn reading_total(sources: &[Source]) -> Total {
+    match sources.iter().any(|s| source::is_stream(&s.path)) {
+        true => Total::Streamed,
+        false => Total::Bytes(sources.iter().map(source::size_on_disk).sum()),
+    }
+}
+
 /// [`ingest`], telling `progress` of the bytes read from disk (of the files' total size).
 pub fn ingest_with_progress(
     inputs: &[PathBuf],
@@ -330,8 +338,7 @@ pub fn ingest_with_progress(
 ) -> Result<(Dataset, IngestStats)> {
     let (sources, skipped) = sources(inputs, opts)?;
     let expected = sources.iter().map(source::expected_bytes).sum();
-    let on_disk = sources.iter().map(source::size_on_disk).sum();
-    progress.stage("reading input", Some(Total::Bytes(on_disk)));
+    progress.stage("reading input", Some(reading_total(&sources)));
     let names = sources.iter().map(Source::display_path).collect();
     let mut out = run(names, expected, opts, None, |tx, pool| {
         read_sources(&sources, opts, tx, pool, progress)
