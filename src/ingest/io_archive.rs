@@ -4,7 +4,7 @@
 use super::csv_rows::{
     boolean, column, id, list, required, soft_count, soft_date, Header, Row, RowResult,
 };
-use super::text::normalize_url;
+use super::text::{hashtags, normalize_url};
 use super::time::tweet_time;
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TweetKind};
@@ -34,6 +34,9 @@ pub struct TweetColumns {
     user_mentions: Option<usize>,
 }
 
+/// The column of a tweet's hashtags; a file without it has them taken from the text.
+pub(super) const HASHTAGS: &str = "hashtags";
+
 impl TweetColumns {
     pub fn new(h: &[String]) -> Result<TweetColumns, String> {
         Ok(TweetColumns {
@@ -54,7 +57,7 @@ impl TweetColumns {
             is_retweet: column(h, "is_retweet"),
             retweet_userid: column(h, "retweet_userid"),
             retweet_tweetid: column(h, "retweet_tweetid"),
-            hashtags: column(h, "hashtags"),
+            hashtags: column(h, HASHTAGS),
             urls: column(h, "urls"),
             user_mentions: column(h, "user_mentions"),
         })
@@ -155,10 +158,17 @@ impl TweetColumns {
     /// Hashtags, URLs and mentions from the row's list columns.
     fn items(&self, r: &Row, b: &mut RecordBatch) -> RowResult<Range<u32>> {
         let items_start = b.items.len();
-        list(&r.get(self.hashtags), "hashtags", |h| {
-            let h = h.trim_start_matches('#').to_lowercase();
-            b.push_item(ItemKind::Hashtag, &h)
-        })?;
+        match self.hashtags {
+            Some(_) => list(&r.get(self.hashtags), HASHTAGS, |h| {
+                let h = h.trim_start_matches('#').to_lowercase();
+                b.push_item(ItemKind::Hashtag, &h)
+            })?,
+            // A part without the column: its hashtags are in its text, as for the layouts that
+            // never have one.
+            None => hashtags(&r.get(self.tweet_text), |h| {
+                b.push_item(ItemKind::Hashtag, h)
+            }),
+        }
         list(&r.get(self.urls), "urls", |u| {
             b.push_item(ItemKind::Url, &normalize_url(u))
         })?;

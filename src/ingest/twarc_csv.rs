@@ -5,7 +5,7 @@
 //! only co-retweet reads a retweet, through its `referenced_tweets.retweeted.id`.
 
 use super::csv_rows::{column, id, required, soft_count, soft_date, Header, Row, RowResult};
-use super::text::normalize_url;
+use super::text::{hashtags, normalize_url};
 use super::time::tweet_time;
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TweetKind};
@@ -86,6 +86,9 @@ const REFERENCE_COLUMNS: [&str; 3] = [
     "referenced_tweets.quoted.id",
 ];
 
+/// The column of a tweet's hashtags; a file without it has them taken from the text.
+pub(super) const HASHTAGS: &str = "entities.hashtags";
+
 impl Columns {
     /// Whether the header is twarc2's: a tweet's `id`, `author_id` (or `author.id`) and
     /// `created_at`, and its references flattened as twarc2 writes them.
@@ -138,7 +141,7 @@ impl Columns {
             text: column(h, "text"),
             lang: column(h, "lang"),
             source: column(h, "source"),
-            hashtags: column(h, "entities.hashtags"),
+            hashtags: column(h, HASHTAGS),
             mentions: column(h, "entities.mentions"),
             urls: column(h, "entities.urls"),
             username: column(h, "author.username"),
@@ -200,10 +203,16 @@ impl Columns {
     /// Hashtags (`#tag`), mentions (`@name`) and expanded URLs from the entity columns.
     fn items(&self, r: &Row, b: &mut RecordBatch) -> RowResult<Range<u32>> {
         let items_start = b.items.len();
-        json_list(&r.get(self.hashtags), "entities.hashtags", |h| {
-            let h = h.trim_start_matches('#').to_lowercase();
-            b.push_item(ItemKind::Hashtag, &h)
-        })?;
+        match self.hashtags {
+            Some(_) => json_list(&r.get(self.hashtags), HASHTAGS, |h| {
+                let h = h.trim_start_matches('#').to_lowercase();
+                b.push_item(ItemKind::Hashtag, &h)
+            })?,
+            // A file without the column: its hashtags are in its text.
+            None => hashtags(&unescape_newlines(&r.get(self.text)), |h| {
+                b.push_item(ItemKind::Hashtag, h)
+            }),
+        }
         json_list(&r.get(self.mentions), "entities.mentions", |m| {
             b.push_item(ItemKind::MentionName, m.trim_start_matches('@'))
         })?;

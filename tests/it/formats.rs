@@ -408,6 +408,22 @@ fn twarc_csv_layout_is_read_by_its_column_names() {
     assert_eq!(r.warnings["bad count"].count, 1);
 }
 
+/// A `twarc2 csv` file without the `entities.hashtags` column has its hashtags taken from
+/// the text, as the layouts that never have one do.
+#[test]
+fn twarc_csv_without_its_hashtags_column_takes_them_from_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "id,referenced_tweets.retweeted.id,author_id,retweeted_user_id,created_at,text";
+    let p = write(
+        dir.path(),
+        "tweets.csv",
+        &format!("{header}\n10,,101,,2021-09-22T16:37:20.000Z,Vote #Café\\nnow #Go\n"),
+    );
+    let (d, r) = ingest(std::slice::from_ref(&p), &IngestOptions::default()).unwrap();
+    assert_eq!(r.files[0].format, Some(coordnet::Format::TwarcCsv));
+    assert_eq!(hashtags_of(&d, 0), vec!["café", "go"]);
+}
+
 /// The same records read plain, gzipped, zstd-compressed, zipped, from a directory and by
 /// glob give the same dataset.
 #[test]

@@ -811,15 +811,16 @@ fn a_part_lacking_columns_the_others_have_is_named() {
     .unwrap();
     std::fs::write(
         &thin,
-        "tweetid,userid,tweet_time,tweet_text\n2,b,2020-01-01 00:01,hello\n",
+        "tweetid,userid,tweet_time,tweet_text\n2,b,2020-01-01 00:01,hello #Y and #x\n",
     )
     .unwrap();
-    let (_, stats) = ingest(&[full.clone(), thin.clone()], &IngestOptions::default()).unwrap();
+    let (data, stats) = ingest(&[full.clone(), thin.clone()], &IngestOptions::default()).unwrap();
     let missing = stats.missing_columns();
-    assert_eq!(missing, vec![(thin.as_path(), vec!["hashtags", "urls"])]);
-    assert!(stats
-        .summary()
-        .contains("part_2.csv has no hashtags, urls columns"));
+    assert_eq!(missing, vec![(thin.as_path(), vec!["urls"])]);
+    assert!(stats.summary().contains("part_2.csv has no urls column,"));
+    // Its hashtags are taken from its text, as for the layouts that never have the column.
+    assert_eq!(hashtags_of(&data, 1), vec!["y", "x"]);
+    assert_eq!(hashtags_of(&data, 0), vec!["x"]);
     // Parts alike say nothing.
     let twin = dir.path().join("part_3.csv");
     std::fs::copy(&full, &twin).unwrap();
