@@ -144,7 +144,16 @@ impl InputArgs {
     pub fn memory_line(&self) -> String {
         use coordnet::memory::{available, format_size, DEFAULT_SHARE};
         match (self.memory_limit, self.memory_limit()) {
-            (Some(l), _) => format!("memory limit {} (--memory-limit)", format_size(l)),
+            (Some(l), _) => match available().filter(|&a| a < l) {
+                // The kernel stops a run that takes what is not there, whatever the limit.
+                Some(a) => format!(
+                    "memory limit {} (--memory-limit); warning: the machine has {} available, \
+                     so a run that needs more is stopped by the system, not by the limit",
+                    format_size(l),
+                    format_size(a)
+                ),
+                None => format!("memory limit {} (--memory-limit)", format_size(l)),
+            },
             (None, Some(l)) => format!(
                 "memory limit {} ({:.0}% of the {} available; --memory-limit to change)",
                 format_size(l),

@@ -569,6 +569,16 @@ fn a_memory_limit_too_small_stops_naming_the_stage_and_the_flag() {
         log.contains("'12' has no unit: write 12G") && !log.contains("limit of"),
         "{log}"
     );
+    // More than the machine has: the run goes on, told that the limit will not be what stops it.
+    let big = dir.path().join("big");
+    let big = big.to_str().unwrap();
+    let o = coordnet(&["detect", input, "-o", big, "--memory-limit", "1000000G"]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{log}");
+    assert!(
+        log.contains("warning: the machine has ") && log.contains("stopped by the system"),
+        "{log}"
+    );
 }
 
 /// A wide window pairs each action with hundreds: the pairs' maps grew past the budget
