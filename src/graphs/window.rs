@@ -154,6 +154,8 @@ pub fn estimate_window(actions: &Actions, min_excess: f64) -> WindowEstimate {
 /// item's lifetime, and each item's time to its median action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Delays {
+    /// How many actions there are.
+    actions: u64,
     observed: DelayCounts,
     spread: DelayCounts,
     /// Per item with 3+ actions, from its first action to its median one (CooRnet's rule).
@@ -163,6 +165,7 @@ pub struct Delays {
 impl Delays {
     pub fn of(actions: &Actions) -> Delays {
         Delays {
+            actions: actions.len() as u64,
             observed: pair_delays(actions, None),
             spread: pair_delays(actions, Some(7)),
             halves: (0..actions.items())
@@ -179,6 +182,7 @@ impl std::ops::Add for Delays {
     type Output = Delays;
 
     fn add(mut self, other: Delays) -> Delays {
+        self.actions += other.actions;
         self.observed.add(&other.observed);
         self.spread.add(&other.spread);
         self.halves.extend(other.halves);
@@ -190,10 +194,14 @@ impl std::ops::Add for Delays {
 fn estimate(delays: &Delays, floor: i64, min_excess: f64) -> WindowEstimate {
     let (observed, null) = (&delays.observed, &delays.spread);
     if observed.total == 0 {
+        let none = match delays.actions {
+            0 => "no actions of this kind",
+            _ => "no item has two actions",
+        };
         return WindowEstimate {
             window_ms: 60_000,
             curve: Vec::new(),
-            explanation: "no item has two actions; using the default window of 1m".into(),
+            explanation: format!("{none}; using the default window of 1m"),
         };
     }
     let candidates: Vec<usize> = (0..CANDIDATES_S.len())
@@ -426,8 +434,23 @@ mod tests {
                 }
                 let fallback = estimate(&summed, floor, 1e9).explanation;
                 assert!(fallback.contains("CooRnet"), "{fallback}");
+                assert_eq!(summed.actions, whole.len() as u64);
             }
         }
+        // Without pairs the default window, saying whether there were actions at all.
+        let why = |actions: &Actions| estimate_window(actions, MIN_EXCESS).explanation;
+        let alone = Actions {
+            item_key: vec![7],
+            start: vec![0, 1],
+            account: vec![0],
+            time_ms: vec![0],
+            row: vec![0],
+            ..Default::default()
+        };
+        assert!(why(&alone).starts_with("no item has two actions"));
+        let hashtags = collect(&data, CoactionKind::CoHashtag, &ActionFilter::default());
+        let none = hashtags.of_items(|_| false);
+        assert!(why(&none).starts_with("no actions of this kind"));
     }
 
     /// Pairs fall in the bin a search over the candidates gives them, on times with ties,
