@@ -69,7 +69,13 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
             // A file a glob matches counts as named, as it would if the shell expanded it.
             for p in found {
                 if p.is_dir() {
+                    let before = (files.len(), skipped.len());
                     walk(&p, &mut files, &mut skipped, &mut walked)?;
+                    // Empty, not said otherwise (files left out, a folder reached again).
+                    if (files.len(), skipped.len()) == before {
+                        let why = format!("a folder '{s}' matches that holds no input files");
+                        skipped.push(Skipped { path: p, why });
+                    }
                 } else if p.is_file() {
                     files.push((p, false));
                 }

@@ -468,6 +468,14 @@ fn compressed_and_expanded_inputs_agree() {
     let pattern = dir.path().join("t.csv.*");
     let (_, r) = read(&[pattern]);
     assert_eq!(r.files.len(), 2);
+    // A folder a glob matches that holds nothing to read is named as left out.
+    let empty = dir.path().join("t.csv.parts");
+    std::fs::create_dir(&empty).unwrap();
+    let (_, r) = read(&[dir.path().join("t.csv.*")]);
+    assert_eq!(r.files.len(), 2);
+    assert_eq!(r.skipped_entries.len(), 1, "{:?}", r.skipped_entries);
+    assert_eq!(r.skipped_entries[0].path, empty);
+    assert!(r.summary().contains("t.csv.parts not read: a folder"));
 }
 
 /// Parsing in many small chunks (in parallel) gives exactly what one chunk gives.
