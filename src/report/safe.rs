@@ -54,6 +54,12 @@ pub fn finished(path: &Path) {
     u.retain(|p| p != path);
 }
 
+/// Everything noted under `dir` is in place.
+pub fn finished_under(dir: &Path) {
+    let mut u = UNFINISHED.lock().unwrap_or_else(|e| e.into_inner());
+    u.retain(|p| !p.starts_with(dir));
+}
+
 /// Remove every partial file and folder being written: for a program stopped by the user
 /// (Ctrl-C), just before it exits.
 pub fn remove_unfinished() {

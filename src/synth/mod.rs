@@ -235,7 +235,10 @@ pub struct SynthSummary {
 pub fn generate(config: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
     config.validate()?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    plan::run(&config.over_period(), dir)
+    let written = plan::run(&config.over_period(), dir);
+    // The tweets, whole with their truth.
+    crate::report::safe::finished_under(dir);
+    written
 }
 
 /// The default generated collection of about `tweets` tweets, written to `dir` and read back:

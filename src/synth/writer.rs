@@ -87,8 +87,9 @@ impl Write for Sink {
 impl Sink {
     fn create(path: &Path, compression: Compression) -> Result<Sink> {
         // Written beside its place and renamed there when whole (see `report::safe`).
-        let file =
-            File::create(crate::report::safe::partial(path)).map_err(|e| Error::io(path, e))?;
+        let partial = crate::report::safe::partial(path);
+        crate::report::safe::unfinished(&partial);
+        let file = File::create(&partial).map_err(|e| Error::io(path, e))?;
         let buffered = BufWriter::with_capacity(1 << 20, file);
         Ok(match compression {
             Compression::None => Sink::Plain(buffered),
@@ -113,7 +114,12 @@ impl Sink {
             #[cfg(feature = "zstd")]
             Sink::Zstd(w) => w.finish().map_err(io)?.flush().map_err(io)?,
         }
-        std::fs::rename(crate::report::safe::partial(path), path).map_err(io)
+        let partial = crate::report::safe::partial(path);
+        std::fs::rename(&partial, path).map_err(io)?;
+        crate::report::safe::finished(&partial);
+        // A part of a set not yet whole: a run stopped before its truth goes with its parts.
+        crate::report::safe::unfinished(path);
+        Ok(())
     }
 }
 

@@ -1332,6 +1332,41 @@ fn an_empty_edge_list_keeps_its_columns() {
     assert!(err.contains("a cosine weight is at most 1") && !err.contains("records from"));
 }
 
+/// Ctrl-C while `synth --parts` writes leaves neither hidden partial files nor the parts
+/// already in place: a set without its truth would be read as whole.
+#[test]
+fn ctrl_c_while_synth_writes_parts_leaves_no_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut stopped = 0;
+    for attempt in 0..3 {
+        let out = dir.path().join(format!("data{attempt}"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
+            .args(["synth", "--tweets", "800000", "--parts", "8", "-q", "-o"])
+            .arg(&out)
+            .spawn()
+            .unwrap();
+        // Once the first part is in place.
+        let started = std::time::Instant::now();
+        while !out.join("tweets_1.csv").exists() && started.elapsed().as_secs() < 60 {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        // SAFETY: a signal to the child this test started and still waits for.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+        let status = child.wait().unwrap();
+        let left: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        if status.code() == Some(130) {
+            assert!(left.is_empty(), "{left:?}");
+            stopped += 1;
+        } else {
+            assert!(left.contains(&"truth.csv".to_string()), "{left:?}");
+        }
+    }
+    assert!(stopped > 0, "no run was stopped while writing");
+}
+
 /// Ctrl-C while detect writes leaves no hidden partial folder: `.coordnet.partial` (hundreds
 /// of MB at scale, 40 GB with every edge) stayed until the next run into the same folder;
 /// nor the output folder the run made, empty.
