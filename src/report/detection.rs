@@ -651,10 +651,6 @@ pub fn write_detection(
     files: &EdgeFiles,
 ) -> Result<()> {
     let made = !dir.exists();
-    // A folder this run makes goes with its files if the run is stopped (Ctrl-C).
-    if made {
-        super::safe::unfinished(dir);
-    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     // The set whole or not at all: the files are made in a hidden folder inside `dir` and
     // moved out together once all are written, so a failure (a full disk) leaves the
@@ -688,7 +684,6 @@ pub fn write_detection(
     if written.is_err() && made {
         let _ = std::fs::remove_dir(dir);
     }
-    super::safe::finished(dir);
     written.map_err(|e: Error| e.named_in(&staging, dir))
 }
 
