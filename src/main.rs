@@ -56,7 +56,15 @@ fn main() -> ExitCode {
         coordnet::report::safe::remove_unfinished();
         std::process::exit(130);
     });
-    match cli::run() {
+    let result = cli::run();
+    if coordnet::report::safe::stopped() {
+        // The handler is removing what was being written (the writers' errors say only
+        // that), and exits with 130.
+        loop {
+            std::thread::park();
+        }
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // A closed pipe (`coordnet stats ... | head`) is not a failure.

@@ -650,15 +650,18 @@ pub fn write_detection(
     summary: &impl serde::Serialize,
     files: &EdgeFiles,
 ) -> Result<()> {
-    let made = !dir.exists();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let made = safe::make_folders(dir).map_err(|e| Error::io(dir, e))?;
     // The set whole or not at all: the files are made in a hidden folder inside `dir` and
     // moved out together once all are written, so a failure (a full disk) leaves the
     // folder as it was, an earlier run's set included.
     let staging = dir.join(STAGING);
     let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
-    super::safe::unfinished(&staging);
+    safe::unless_stopped(|| {
+        std::fs::create_dir(&staging)?;
+        safe::unfinished(&staging);
+        Ok(())
+    })
+    .map_err(|e| Error::io(&staging, e))?;
     let written = (|| {
         let summary = serde_json::to_value(summary)
             .map_err(|e| Error::io(&dir.join("summary.json"), e.into()))?;
@@ -673,14 +676,19 @@ pub fn write_detection(
             || write_edge_files(&staging, data, d, files),
         );
         tables.and(edges)?;
-        for name in FILES {
-            let to = dir.join(name);
-            std::fs::rename(staging.join(name), &to).map_err(|e| Error::io(&to, e))?;
-        }
-        Ok(())
+        // All moved or none: Ctrl-C waits for the moves.
+        let mut failed = None;
+        safe::unless_stopped(|| {
+            for name in FILES {
+                let to = dir.join(name);
+                std::fs::rename(staging.join(name), &to).inspect_err(|_| failed = Some(to))?;
+            }
+            Ok(())
+        })
+        .map_err(|e| Error::io(failed.as_deref().unwrap_or(&staging), e))
     })();
     let _ = std::fs::remove_dir_all(&staging);
-    super::safe::finished(&staging);
+    safe::finished(&staging);
     if written.is_err() && made {
         let _ = std::fs::remove_dir(dir);
     }

@@ -42,6 +42,32 @@ pub fn unguard(s: &str) -> &str {
 /// out ([`remove_unfinished`]), so that none is left hidden in the output folder.
 static UNFINISHED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
+/// Folders this run made for its outputs, outermost first: an interrupted run removes those
+/// left empty, so the place is as it was.
+static MADE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Whether the user stopped the program. Writers hold it shared while they make a file or a
+/// folder or put one in place ([`unless_stopped`]); the cleanup holds it alone, so no writer
+/// makes anything behind it (the writers go on until the process exits).
+static STOPPED: std::sync::RwLock<bool> = std::sync::RwLock::new(false);
+
+/// Run `make` (making a file or folder, or moving one into place) unless the user has
+/// stopped the program; the cleanup waits for it. Never nested: the lock is not reentrant.
+pub fn unless_stopped<T>(make: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+    let stopped = STOPPED.read().unwrap_or_else(|e| e.into_inner());
+    if *stopped {
+        // Not `Interrupted`, which writers retry.
+        return Err(std::io::Error::other("stopped by the user"));
+    }
+    make()
+}
+
+/// Whether the user stopped the program (it is then removing what was being written, and
+/// exits).
+pub fn stopped() -> bool {
+    *STOPPED.read().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Note `path` (a partial file or folder) as being written, until [`finished`].
 pub fn unfinished(path: &Path) {
     let mut u = UNFINISHED.lock().unwrap_or_else(|e| e.into_inner());
@@ -60,23 +86,38 @@ pub fn finished_under(dir: &Path) {
     u.retain(|p| !p.starts_with(dir));
 }
 
-/// Remove every partial file and folder being written: for a program stopped by the user
-/// (Ctrl-C), just before it exits.
+/// Make the folder `dir` and those above it that are missing, noting the ones made; whether
+/// `dir` was made.
+pub fn make_folders(dir: &Path) -> std::io::Result<bool> {
+    unless_stopped(|| {
+        let missing: Vec<PathBuf> = dir
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        std::fs::create_dir_all(dir)?;
+        let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+        made.extend(missing.iter().rev().cloned());
+        Ok(!missing.is_empty())
+    })
+}
+
+/// Remove every partial file and folder being written, then the folders made for them that
+/// are left empty: for a program stopped by the user (Ctrl-C), just before it exits. From
+/// here on nothing is made or moved into place.
 pub fn remove_unfinished() {
+    *STOPPED.write().unwrap_or_else(|e| e.into_inner()) = true;
     let u = UNFINISHED.lock().unwrap_or_else(|e| e.into_inner());
     for p in u.iter() {
-        // The writers go on until the process exits: a file one makes in a folder being
-        // removed keeps the folder, so it is tried again.
-        for _ in 0..50 {
-            let gone = match p.is_dir() {
-                true => std::fs::remove_dir_all(p),
-                false => std::fs::remove_file(p),
-            };
-            if gone.is_ok() || !p.exists() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        let _ = match p.is_dir() {
+            true => std::fs::remove_dir_all(p),
+            false => std::fs::remove_file(p),
+        };
+    }
+    let made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+    for dir in made.iter().rev() {
+        // Only an empty folder goes: one that holds anything was not this run's alone.
+        let _ = std::fs::remove_dir(dir);
     }
 }
 
@@ -129,14 +170,14 @@ pub fn write_file(
     let result = (|| {
         // The folders [`check_can_write`] allowed for are made here.
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            make_folders(dir)?;
         }
-        let f = std::fs::File::create(&tmp)?;
+        let f = unless_stopped(|| std::fs::File::create(&tmp))?;
         let mut out = std::io::BufWriter::new(f);
         write(&mut out)?;
         out.flush()?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
+        unless_stopped(|| std::fs::rename(&tmp, path))
     })();
     let result = result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);

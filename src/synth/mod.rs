@@ -234,7 +234,7 @@ pub struct SynthSummary {
 /// `traps.csv` into `dir`.
 pub fn generate(config: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
     config.validate()?;
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    crate::report::safe::make_folders(dir).map_err(|e| Error::io(dir, e))?;
     let written = plan::run(&config.over_period(), dir);
     // The tweets, whole with their truth.
     crate::report::safe::finished_under(dir);

@@ -89,7 +89,8 @@ impl Sink {
         // Written beside its place and renamed there when whole (see `report::safe`).
         let partial = crate::report::safe::partial(path);
         crate::report::safe::unfinished(&partial);
-        let file = File::create(&partial).map_err(|e| Error::io(path, e))?;
+        let file = crate::report::safe::unless_stopped(|| File::create(&partial))
+            .map_err(|e| Error::io(path, e))?;
         let buffered = BufWriter::with_capacity(1 << 20, file);
         Ok(match compression {
             Compression::None => Sink::Plain(buffered),
@@ -115,11 +116,15 @@ impl Sink {
             Sink::Zstd(w) => w.finish().map_err(io)?.flush().map_err(io)?,
         }
         let partial = crate::report::safe::partial(path);
-        std::fs::rename(&partial, path).map_err(io)?;
-        crate::report::safe::finished(&partial);
-        // A part of a set not yet whole: a run stopped before its truth goes with its parts.
-        crate::report::safe::unfinished(path);
-        Ok(())
+        crate::report::safe::unless_stopped(|| {
+            std::fs::rename(&partial, path)?;
+            crate::report::safe::finished(&partial);
+            // A part of a set not yet whole: a run stopped before its truth goes with its
+            // parts.
+            crate::report::safe::unfinished(path);
+            Ok(())
+        })
+        .map_err(io)
     }
 }
 
