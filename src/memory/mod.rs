@@ -42,7 +42,7 @@ pub fn would_pass(extra: u64, limit: Option<u64>) -> bool {
 fn held(extra: u64, limit: Option<u64>) -> Option<(u64, u64)> {
     let limit = limit?;
     let now = resident()?;
-    let Some(give_back) = HOOKS.get().map(|h| h.1) else {
+    let Some(give_back) = HOOKS.get().map(|h| h.give_back) else {
         return Some((limit, now));
     };
     if now.saturating_add(extra) <= limit {
@@ -142,8 +142,13 @@ pub enum Freed {
     Returned,
 }
 
-/// The allocator's hooks: which of [`Freed`] holds, and give back what is freed now.
-static HOOKS: OnceLock<(fn(Freed), fn())> = OnceLock::new();
+/// The allocator's hooks (see [`on_freed`]).
+struct Hooks {
+    policy: fn(Freed),
+    give_back: fn(),
+}
+
+static HOOKS: OnceLock<Hooks> = OnceLock::new();
 static FREED: AtomicU8 = AtomicU8::new(u8::MAX);
 
 /// Let the process's allocator (chosen by the binary, not the library) hear which of [`Freed`]
@@ -151,7 +156,7 @@ static FREED: AtomicU8 = AtomicU8::new(u8::MAX);
 /// changes), and give back the freed memory it keeps (`give_back`: called on each thread when
 /// a check would otherwise fail).
 pub fn on_freed(policy: fn(Freed), give_back: fn()) {
-    let _ = HOOKS.set((policy, give_back));
+    let _ = HOOKS.set(Hooks { policy, give_back });
 }
 
 /// Freed memory is held for good while the run, with what the next stage is expected to add,
@@ -160,7 +165,7 @@ pub fn on_freed(policy: fn(Freed), give_back: fn()) {
 /// (measured: 2-10% of the peak) costs little and saves faulting them in again. Nearer the
 /// limit, or in a larger run, every byte goes back.
 fn tell_freed(expected: u64, limit: u64) {
-    let Some(f) = HOOKS.get().map(|h| h.0) else {
+    let Some(f) = HOOKS.get().map(|h| h.policy) else {
         return;
     };
     let freed = freed(expected, limit);
