@@ -624,17 +624,7 @@ impl<P: Piece> Mailbox<P> {
     /// The next message another process sent this one, and who sent it; an error naming the
     /// process that failed if the others stopped first, or if the message is not a `T`.
     pub fn mail<T: serde::de::DeserializeOwned>(&self) -> Result<(usize, T)> {
-        let letter = {
-            let mut inbox = self.mail.lock().unwrap_or_else(|e| e.into_inner());
-            let Some(inbox) = inbox.as_mut() else {
-                return Err(failure(&self.cluster));
-            };
-            match inbox.held.pop_front() {
-                Some(letter) => letter,
-                None => (inbox.arrived.recv()).map_err(|_| failure(&self.cluster))?,
-            }
-        };
-        self.read(letter)
+        self.read(self.letter(None)?)
     }
 
     /// The next message process `from` sent this one ([`Mailbox::mail`]); those of others
@@ -642,23 +632,27 @@ impl<P: Piece> Mailbox<P> {
     /// it sent them, but not in order with another's: a process that another's message set
     /// going may write to this one before a message sent earlier arrives.
     pub fn mail_from<T: serde::de::DeserializeOwned>(&self, from: usize) -> Result<T> {
-        let letter = {
-            let mut inbox = self.mail.lock().unwrap_or_else(|e| e.into_inner());
-            let Some(inbox) = inbox.as_mut() else {
-                return Err(failure(&self.cluster));
-            };
-            match inbox.held.iter().position(|l| l.0 == from) {
-                Some(at) => inbox.held.remove(at).expect("a held letter"),
-                None => loop {
-                    let letter = (inbox.arrived.recv()).map_err(|_| failure(&self.cluster))?;
-                    match letter.0 == from {
-                        true => break letter,
-                        false => inbox.held.push_back(letter),
-                    }
-                },
-            }
+        Ok(self.read(self.letter(Some(from))?)?.1)
+    }
+
+    /// The next letter from `from`, or from any process, held ones first; the others'
+    /// letters that arrive before it are held.
+    fn letter(&self, from: Option<usize>) -> Result<(usize, mail::Letter)> {
+        let mut inbox = self.mail.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(inbox) = inbox.as_mut() else {
+            return Err(failure(&self.cluster));
         };
-        Ok(self.read(letter)?.1)
+        let wanted = |l: &(usize, mail::Letter)| from.is_none_or(|f| l.0 == f);
+        if let Some(at) = inbox.held.iter().position(wanted) {
+            return Ok(inbox.held.remove(at).expect("a held letter"));
+        }
+        loop {
+            let letter = (inbox.arrived.recv()).map_err(|_| failure(&self.cluster))?;
+            match wanted(&letter) {
+                true => return Ok(letter),
+                false => inbox.held.push_back(letter),
+            }
+        }
     }
 
     fn read<T: serde::de::DeserializeOwned>(
