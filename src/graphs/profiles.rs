@@ -27,6 +27,10 @@ use crate::scoring::NO_CLUSTER;
 use rayon::prelude::*;
 use std::ops::Range;
 
+/// What, besides more memory, lets the similarity graph fit: fewer neighbours kept per account.
+pub const WHAT_HELPS: &str =
+    "keep fewer of each account's most alike (a lower --archive-neighbours, above 0: 0 keeps every pair)";
+
 /// What an account acted on, one kind of item per family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -282,7 +286,7 @@ impl Profiles {
             .map_init(
                 || (vec![0f32; n], Vec::new(), Vec::new()),
                 |(acc, touched, out), run| {
-                    memory::check_now(stage, limit)?;
+                    memory::check_now(stage, limit, WHAT_HELPS)?;
                     let mut edges = Vec::new();
                     for a in (run * RUN) as u32..((run + 1) * RUN).min(n) as u32 {
                         self.neighbours(a, acc, touched, out);
@@ -302,7 +306,7 @@ impl Profiles {
             .collect::<Result<_>>()?;
         // Joined, then doubled and sorted into a graph: three copies at most.
         let edges: usize = runs.iter().map(Vec::len).sum();
-        memory::check_before(stage, 3 * 12 * edges as u64, limit)?;
+        memory::check_before(stage, 3 * 12 * edges as u64, limit, WHAT_HELPS)?;
         let mut edges = runs.concat();
         if k > 0 {
             edges = union_of_neighbours(edges);
@@ -359,7 +363,7 @@ impl Profiles {
         let mut sums: Vec<(u32, f64)> = Vec::new();
         for (i, item) in entries.chunk_by(|x, y| x.0 == y.0).enumerate() {
             if i % 4096 == 0 {
-                memory::check_now(stage, limit)?;
+                memory::check_now(stage, limit, WHAT_HELPS)?;
             }
             sums.clear();
             for same in item.chunk_by(|x, y| x.1 == y.1) {
@@ -401,7 +405,7 @@ impl Profiles {
             .map(|(a, _)| self.offsets[a + 1] - self.offsets[a])
             .sum();
         let bytes = 2 * 12 * count + 8 * self.item_offsets.len();
-        memory::check_before(stage, bytes as u64, limit)?;
+        memory::check_before(stage, bytes as u64, limit, WHAT_HELPS)?;
         let mut entries: Vec<(u32, u32, f32)> = Vec::with_capacity(count);
         let mut size = Vec::new();
         for (a, &g) in group.iter().enumerate().filter(|&(_, &g)| g != NO_CLUSTER) {

@@ -198,8 +198,8 @@ fn freed(expected: u64, limit: u64) -> Freed {
 }
 
 /// Stop before `stage` if the memory it is expected to need on top of what is held now
-/// would pass `limit`.
-pub fn check_before(stage: &str, extra: u64, limit: Option<u64>) -> Result<()> {
+/// would pass `limit`, saying `what_helps` besides more memory.
+pub fn check_before(stage: &str, extra: u64, limit: Option<u64>, what_helps: &str) -> Result<()> {
     let Some((limit, now)) = held(extra, limit) else {
         return Ok(());
     };
@@ -207,16 +207,18 @@ pub fn check_before(stage: &str, extra: u64, limit: Option<u64>) -> Result<()> {
     if now.saturating_add(extra) <= limit {
         return Ok(());
     }
-    Err(over(
+    Err(over_or(
         stage,
         now.saturating_add(extra),
         limit,
         "would need about",
+        what_helps,
     ))
 }
 
-/// Stop `stage` if the process holds more than `limit` now.
-pub fn check_now(stage: &str, limit: Option<u64>) -> Result<()> {
+/// Stop `stage` if the process holds more than `limit` now, saying `what_helps` besides more
+/// memory.
+pub fn check_now(stage: &str, limit: Option<u64>, what_helps: &str) -> Result<()> {
     let Some((limit, now)) = held(0, limit) else {
         return Ok(());
     };
@@ -224,7 +226,7 @@ pub fn check_now(stage: &str, limit: Option<u64>) -> Result<()> {
     if now <= limit {
         return Ok(());
     }
-    Err(over(stage, now, limit, "holds"))
+    Err(over_or(stage, now, limit, "holds", what_helps))
 }
 
 /// Stop `stage` if the process holds more than `limit` now, or would once it takes `extra`
@@ -244,10 +246,6 @@ pub fn check_or(stage: &str, extra: u64, limit: Option<u64>, what_helps: &str) -
             what_helps,
         )),
     }
-}
-
-fn over(stage: &str, need: u64, limit: u64, verb: &str) -> Error {
-    over_or(stage, need, limit, verb, "read fewer files at a time")
 }
 
 fn over_or(stage: &str, need: u64, limit: u64, verb: &str, what_helps: &str) -> Error {
@@ -312,13 +310,13 @@ mod tests {
             );
             return;
         }
-        let e = check_now("building graphs", Some(1 << 20)).unwrap_err();
+        let e = check_now("building graphs", Some(1 << 20), "x").unwrap_err();
         assert!(e.to_string().starts_with("building graphs holds "), "{e}");
         assert_eq!(e.setting(), Some(Setting::MemoryLimit));
-        let e = check_before("building graphs", 1 << 40, Some(1 << 40)).unwrap_err();
+        let e = check_before("building graphs", 1 << 40, Some(1 << 40), "x").unwrap_err();
         assert!(e.to_string().contains("would need about"), "{e}");
-        assert!(check_before("x", 0, Some(u64::MAX)).is_ok());
-        assert!(check_now("x", None).is_ok());
+        assert!(check_before("x", 0, Some(u64::MAX), "x").is_ok());
+        assert!(check_now("x", None, "x").is_ok());
     }
 
     /// A check that would fail asks every thread's allocator for the freed memory it keeps
@@ -340,7 +338,7 @@ mod tests {
             return;
         }
         let before = GIVEN.load(Ordering::Relaxed);
-        assert!(check_before("building graphs", 1 << 20, Some(1 << 20)).is_err());
+        assert!(check_before("building graphs", 1 << 20, Some(1 << 20), "x").is_err());
         let given = GIVEN.load(Ordering::Relaxed) - before;
         assert!(given >= rayon::current_num_threads(), "{given}");
     }

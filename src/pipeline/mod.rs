@@ -281,6 +281,13 @@ pub const STAGES: [&str; 5] = [
     "scoring operations",
 ];
 
+/// What, besides more memory, lets the graphs fit: fewer pairs to form.
+const GRAPHS_HELP: &str = "build fewer kinds of graph (--kinds) or pair within a narrower --window";
+
+/// What, besides more memory, lets Leiden fit: fewer edges in the fused graph.
+const LEIDEN_HELP: &str =
+    "keep fewer edges: fewer kinds of graph (--kinds), a narrower --window or a lower --edge-pvalue";
+
 /// How many of [`STAGES`] a run with `input_kind` announces at most: a collection's or an
 /// archive's two, or with the kind taken from the data, the collection's and then, if it
 /// turns out an archive, the archive's (else it says [`Progress::skipped`]).
@@ -315,7 +322,7 @@ pub fn detect_with_progress(
     };
     let limit = config.memory_limit;
     let graph_bytes = data.tweets() as u64 * memory::GRAPH_BYTES_PER_TWEET;
-    memory::check_before(STAGES[0], graph_bytes, limit)?;
+    memory::check_before(STAGES[0], graph_bytes, limit, GRAPHS_HELP)?;
     let graphs = config.fusion.kinds.len() + usize::from(config.fusion.retweets);
     progress.stage(STAGES[0], Some(Total::Count(graphs as u64)));
     // Two kinds' work at once where the budget holds twice the graphs' estimate.
@@ -332,7 +339,7 @@ pub fn detect_with_progress(
     let control = control.zip(control_sources.as_deref());
     let background = |archive: bool| Background::of(control, archive);
     lap("graphs", &mut timings);
-    memory::check_now(STAGES[0], limit)?;
+    memory::check_now(STAGES[0], limit, GRAPHS_HELP)?;
 
     // A collection's clusters, scored: the answer for a collection, and in doubt the test of
     // whether the data has a background at all.
@@ -346,7 +353,12 @@ pub fn detect_with_progress(
         let set_aside = memory::would_pass(leiden_bytes, limit)
             .then(|| (config.temp_dir.clone()).unwrap_or_else(std::env::temp_dir));
         let aside_bytes = set_aside.as_ref().map_or(0, |_| fused.aside_bytes());
-        memory::check_before(STAGES[1], leiden_bytes.saturating_sub(aside_bytes), limit)?;
+        memory::check_before(
+            STAGES[1],
+            leiden_bytes.saturating_sub(aside_bytes),
+            limit,
+            LEIDEN_HELP,
+        )?;
         if let Some(dir) = &set_aside {
             progress.note(&format!(
                 "{} that Leiden does not read set aside in {} while it runs (--memory-limit)",
@@ -406,7 +418,7 @@ pub fn detect_with_progress(
     };
 
     stage(STAGES[3]);
-    memory::check_now(STAGES[3], limit)?;
+    memory::check_now(STAGES[3], limit, crate::graphs::profiles::WHAT_HELPS)?;
     let activity = config.elsewhere.activity(data)?;
     let ops = operations::operations(
         data,

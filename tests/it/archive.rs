@@ -514,6 +514,11 @@ fn the_archive_similarity_stops_at_the_memory_limit() {
         panic!("a limit below what the process holds did not stop the similarity");
     };
     assert!(e.to_string().contains(stage), "{e}");
+    // What to change besides the limit: the setting that sizes this graph.
+    assert!(
+        e.to_string().contains("a lower --archive-neighbours"),
+        "{e}"
+    );
     assert_eq!(e.setting(), Some(coordnet::error::Setting::MemoryLimit));
     let Ok(roomy) = profiles.similarity(0, stage, Some(u64::MAX / 4)) else {
         panic!("a roomy limit stopped the similarity");

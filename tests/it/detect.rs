@@ -344,6 +344,28 @@ fn detect_reports_its_stages_in_order() {
     assert_eq!(names, ["graphs", "communities", "scoring"]);
 }
 
+/// A limit below what the process holds stops `detect` before the graphs, saying what to
+/// change besides the limit: the graphs' own settings, not reading's "fewer files".
+#[test]
+fn a_limit_too_small_for_the_graphs_names_what_makes_them_smaller() {
+    let Some(now) = coordnet::memory::resident() else {
+        crate::skipped("no /proc to read memory from, so no limit to hit");
+        return;
+    };
+    let (data, _) = read(&[sample()]);
+    let config = DetectConfig {
+        memory_limit: Some(now / 2),
+        ..DetectConfig::default()
+    };
+    let Err(e) = detect(&data, &config) else {
+        panic!("a limit of half what the process holds did not stop detect");
+    };
+    let e = e.to_string();
+    assert!(e.starts_with("building graphs "), "{e}");
+    assert!(e.contains("--kinds") && e.contains("--window"), "{e}");
+    assert!(!e.contains("fewer files"), "{e}");
+}
+
 /// Organic activity with viral cascades and trending bursts, and no planted network: nothing
 /// may be flagged.
 #[test]
