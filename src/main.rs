@@ -31,19 +31,13 @@ fn purge_delay(freed: coordnet::memory::Freed) {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
 }
 
-/// Give back the freed memory this thread's allocator keeps (and the process's arenas').
-fn give_back() {
-    // SAFETY: asks the allocator to return pages it holds free; no memory in use is touched.
-    unsafe { libmimalloc_sys::mi_collect(true) };
-}
-
 fn main() -> ExitCode {
     // `MIMALLOC_PURGE_DELAY` in the environment still decides.
     // Held only once a check of the budget finds the run small: commands that never check
     // it (`communities` on a large edge list, `synth`) keep the moment's delay.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         purge_delay(coordnet::memory::Freed::Kept);
-        coordnet::memory::on_freed(purge_delay, give_back);
+        coordnet::memory::on_freed(purge_delay);
     }
     // Freed memory goes back soon, so a later allocation faults its pages in again; with transparent
     // huge pages on (`always`, as on this machine), each such fault zeroes 2 MB where a few KB were

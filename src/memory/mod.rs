@@ -30,27 +30,13 @@ pub const LEIDEN_BYTES_PER_EDGE: u64 = 24;
 
 /// Whether a stage expected to add `extra` bytes to what is held now would pass `limit`.
 pub fn would_pass(extra: u64, limit: Option<u64>) -> bool {
-    matches!(held(extra, limit), Some((limit, now)) if now.saturating_add(extra) > limit)
+    matches!(held(limit), Some((limit, now)) if now.saturating_add(extra) > limit)
 }
 
-/// The limit and what this process holds now (resident), for a stage to add `extra`; `None`
-/// without a limit or a measure. Where that would pass the limit, the freed memory the
-/// allocator keeps for later is given back first and the process measured again: it is not
-/// memory the run needs (up to [`HOLD_FREED_UP_TO`] kept for good while the run was small;
-/// 16 of the 369 MB held after reading 5 million tweets under `--memory-limit 960M`, which
-/// then runs).
-fn held(extra: u64, limit: Option<u64>) -> Option<(u64, u64)> {
-    let limit = limit?;
-    let now = resident()?;
-    let Some(give_back) = HOOKS.get().map(|h| h.give_back) else {
-        return Some((limit, now));
-    };
-    if now.saturating_add(extra) <= limit {
-        return Some((limit, now));
-    }
-    // Each thread's allocator keeps its own.
-    rayon::broadcast(|_| give_back());
-    Some((limit, resident()?))
+/// The limit and what this process holds now (resident); `None` without a limit or a
+/// measure.
+fn held(limit: Option<u64>) -> Option<(u64, u64)> {
+    Some((limit?, resident()?))
 }
 
 /// The default limit: `DEFAULT_SHARE` of the memory available now, where the system says.
@@ -142,21 +128,13 @@ pub enum Freed {
     Returned,
 }
 
-/// The allocator's hooks (see [`on_freed`]).
-struct Hooks {
-    policy: fn(Freed),
-    give_back: fn(),
-}
-
-static HOOKS: OnceLock<Hooks> = OnceLock::new();
+static ON_FREED: OnceLock<fn(Freed)> = OnceLock::new();
 static FREED: AtomicU8 = AtomicU8::new(u8::MAX);
 
 /// Let the process's allocator (chosen by the binary, not the library) hear which of [`Freed`]
-/// the budget allows (`policy`: told at every check of the budget, and only when the answer
-/// changes), and give back the freed memory it keeps (`give_back`: called on each thread when
-/// a check would otherwise fail).
-pub fn on_freed(policy: fn(Freed), give_back: fn()) {
-    let _ = HOOKS.set(Hooks { policy, give_back });
+/// the budget allows; told at every check of the budget, and only when the answer changes.
+pub fn on_freed(f: fn(Freed)) {
+    let _ = ON_FREED.set(f);
 }
 
 /// Freed memory is held for good while the run, with what the next stage is expected to add,
@@ -165,9 +143,7 @@ pub fn on_freed(policy: fn(Freed), give_back: fn()) {
 /// (measured: 2-10% of the peak) costs little and saves faulting them in again. Nearer the
 /// limit, or in a larger run, every byte goes back.
 fn tell_freed(expected: u64, limit: u64) {
-    let Some(f) = HOOKS.get().map(|h| h.policy) else {
-        return;
-    };
+    let Some(f) = ON_FREED.get() else { return };
     let freed = freed(expected, limit);
     if FREED.swap(freed as u8, Ordering::Relaxed) != freed as u8 {
         f(freed);
@@ -200,7 +176,7 @@ fn freed(expected: u64, limit: u64) -> Freed {
 /// Stop before `stage` if the memory it is expected to need on top of what is held now
 /// would pass `limit`, saying `what_helps` besides more memory.
 pub fn check_before(stage: &str, extra: u64, limit: Option<u64>, what_helps: &str) -> Result<()> {
-    let Some((limit, now)) = held(extra, limit) else {
+    let Some((limit, now)) = held(limit) else {
         return Ok(());
     };
     tell_freed(now.saturating_add(extra), limit);
@@ -219,7 +195,7 @@ pub fn check_before(stage: &str, extra: u64, limit: Option<u64>, what_helps: &st
 /// Stop `stage` if the process holds more than `limit` now, saying `what_helps` besides more
 /// memory.
 pub fn check_now(stage: &str, limit: Option<u64>, what_helps: &str) -> Result<()> {
-    let Some((limit, now)) = held(0, limit) else {
+    let Some((limit, now)) = held(limit) else {
         return Ok(());
     };
     tell_freed(now, limit);
@@ -232,7 +208,7 @@ pub fn check_now(stage: &str, limit: Option<u64>, what_helps: &str) -> Result<()
 /// Stop `stage` if the process holds more than `limit` now, or would once it takes `extra`
 /// more, saying `what_helps` besides more memory.
 pub fn check_or(stage: &str, extra: u64, limit: Option<u64>, what_helps: &str) -> Result<()> {
-    let Some((limit, now)) = held(extra, limit) else {
+    let Some((limit, now)) = held(limit) else {
         return Ok(());
     };
     match (now <= limit, now.saturating_add(extra) <= limit) {
@@ -313,33 +289,10 @@ mod tests {
         let e = check_now("building graphs", Some(1 << 20), "x").unwrap_err();
         assert!(e.to_string().starts_with("building graphs holds "), "{e}");
         assert_eq!(e.setting(), Some(Setting::MemoryLimit));
-        let e = check_before("building graphs", 1 << 40, Some(1 << 40), "x").unwrap_err();
+        let e = check_before("building graphs", 1 << 40, Some(1 << 40), "pair less").unwrap_err();
         assert!(e.to_string().contains("would need about"), "{e}");
+        assert!(e.to_string().ends_with("or pair less"), "{e}");
         assert!(check_before("x", 0, Some(u64::MAX), "x").is_ok());
         assert!(check_now("x", None, "x").is_ok());
-    }
-
-    /// A check that would fail asks every thread's allocator for the freed memory it keeps
-    /// before it measures again.
-    #[test]
-    fn a_check_that_would_fail_first_has_every_thread_give_back_what_it_freed() {
-        use std::sync::atomic::AtomicUsize;
-        static GIVEN: AtomicUsize = AtomicUsize::new(0);
-        fn give_back() {
-            GIVEN.fetch_add(1, Ordering::Relaxed);
-        }
-        on_freed(|_| {}, give_back);
-        if resident().is_none() {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: no /proc/self/status to read memory from"
-            );
-            return;
-        }
-        let before = GIVEN.load(Ordering::Relaxed);
-        assert!(check_before("building graphs", 1 << 20, Some(1 << 20), "x").is_err());
-        let given = GIVEN.load(Ordering::Relaxed) - before;
-        assert!(given >= rayon::current_num_threads(), "{given}");
     }
 }
