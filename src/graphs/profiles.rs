@@ -363,7 +363,7 @@ impl Profiles {
         let mut sums: Vec<(u32, f64)> = Vec::new();
         for (i, item) in entries.chunk_by(|x, y| x.0 == y.0).enumerate() {
             if i % 4096 == 0 {
-                memory::check_now(stage, limit, WHAT_HELPS)?;
+                memory::check_now(stage, limit, memory::SMALLER_INPUT)?;
             }
             sums.clear();
             for same in item.chunk_by(|x, y| x.1 == y.1) {
@@ -405,7 +405,7 @@ impl Profiles {
             .map(|(a, _)| self.offsets[a + 1] - self.offsets[a])
             .sum();
         let bytes = 2 * 12 * count + 8 * self.item_offsets.len();
-        memory::check_before(stage, bytes as u64, limit, WHAT_HELPS)?;
+        memory::check_before(stage, bytes as u64, limit, memory::SMALLER_INPUT)?;
         let mut entries: Vec<(u32, u32, f32)> = Vec::with_capacity(count);
         let mut size = Vec::new();
         for (a, &g) in group.iter().enumerate().filter(|&(_, &g)| g != NO_CLUSTER) {

@@ -770,7 +770,7 @@ fn consume(
                 crate::memory::format_size(taken)
             ),
         };
-        crate::memory::check_now(&stage, memory_limit, "read fewer files at a time")?;
+        crate::memory::check_now(&stage, memory_limit, crate::memory::SMALLER_INPUT)?;
     }
     Ok(())
 }

@@ -28,6 +28,9 @@ pub const GRAPH_BYTES_PER_TWEET: u64 = 120;
 /// collection of 10^8 tweets (348 million edges).
 pub const LEIDEN_BYTES_PER_EDGE: u64 = 24;
 
+/// What, besides more memory, helps a stage whose needs grow with the input alone.
+pub const SMALLER_INPUT: &str = "read fewer files at a time";
+
 /// Whether a stage expected to add `extra` bytes to what is held now would pass `limit`.
 pub fn would_pass(extra: u64, limit: Option<u64>) -> bool {
     matches!(held(limit), Some((limit, now)) if now.saturating_add(extra) > limit)

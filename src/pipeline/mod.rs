@@ -282,7 +282,8 @@ pub const STAGES: [&str; 5] = [
 ];
 
 /// What, besides more memory, lets the graphs fit: fewer pairs to form.
-const GRAPHS_HELP: &str = "build fewer kinds of graph (--kinds) or pair within a narrower --window";
+const GRAPHS_HELP: &str =
+    "build fewer kinds of graph (--kinds, --no-retweets) or pair within a narrower --window";
 
 /// What, besides more memory, lets Leiden fit: fewer edges in the fused graph.
 const LEIDEN_HELP: &str =
@@ -322,7 +323,8 @@ pub fn detect_with_progress(
     };
     let limit = config.memory_limit;
     let graph_bytes = data.tweets() as u64 * memory::GRAPH_BYTES_PER_TWEET;
-    memory::check_before(STAGES[0], graph_bytes, limit, GRAPHS_HELP)?;
+    // Counted by the tweet alone: only a smaller input makes it smaller.
+    memory::check_before(STAGES[0], graph_bytes, limit, memory::SMALLER_INPUT)?;
     let graphs = config.fusion.kinds.len() + usize::from(config.fusion.retweets);
     progress.stage(STAGES[0], Some(Total::Count(graphs as u64)));
     // Two kinds' work at once where the budget holds twice the graphs' estimate.
@@ -418,7 +420,7 @@ pub fn detect_with_progress(
     };
 
     stage(STAGES[3]);
-    memory::check_now(STAGES[3], limit, crate::graphs::profiles::WHAT_HELPS)?;
+    memory::check_now(STAGES[3], limit, memory::SMALLER_INPUT)?;
     let activity = config.elsewhere.activity(data)?;
     let ops = operations::operations(
         data,

@@ -90,15 +90,26 @@ pub fn finished_under(dir: &Path) {
 /// `dir` was made.
 pub fn make_folders(dir: &Path) -> std::io::Result<bool> {
     unless_stopped(|| {
-        let missing: Vec<PathBuf> = dir
+        let missing: Vec<&Path> = dir
             .ancestors()
             .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
-            .map(Path::to_path_buf)
             .collect();
-        std::fs::create_dir_all(dir)?;
-        let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
-        made.extend(missing.iter().rev().cloned());
-        Ok(!missing.is_empty())
+        let mut made_dir = false;
+        for a in missing.into_iter().rev() {
+            // Only what this call made is noted: a path through `..` (`new/../kept`), or a
+            // folder another process makes meanwhile, names one that was there.
+            match std::fs::create_dir(a) {
+                Ok(()) => {
+                    MADE.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(a.to_path_buf());
+                    made_dir = a == dir;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && a.is_dir() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(made_dir)
     })
 }
 
@@ -349,6 +360,22 @@ mod tests {
         write_file(&fifo, |w| w.write_all(b"piped")).unwrap();
         assert_eq!(reader.join().unwrap(), b"piped");
         assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+
+    /// `-o new/../kept` had `kept`, which was there, noted as made, and so removed on Ctrl-C.
+    #[test]
+    fn only_the_folders_made_are_noted_as_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = dir.path().join("kept");
+        std::fs::create_dir(&kept).unwrap();
+        let noted = |p: &Path| MADE.lock().unwrap().iter().any(|m| m == p);
+        assert!(!make_folders(&dir.path().join("new/../kept")).unwrap());
+        assert!(noted(&dir.path().join("new")));
+        assert!(!noted(&dir.path().join("new/../kept")) && !noted(&kept));
+        let deep = dir.path().join("a/b/");
+        assert!(make_folders(&deep).unwrap());
+        assert!(deep.is_dir() && noted(&dir.path().join("a")) && noted(&deep));
+        assert!(!make_folders(&deep).unwrap());
     }
 
     #[test]
