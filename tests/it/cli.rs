@@ -710,11 +710,7 @@ fn detect_help_names_every_file_detect_writes() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let help = coordnet(&["detect", "--help"]);
     let help = String::from_utf8_lossy(&help.stdout).into_owned();
-    let mut written: Vec<String> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    written.sort();
+    let written = names_in(&out);
     let mut files = coordnet::report::detection::FILES
         .map(String::from)
         .to_vec();
@@ -1332,6 +1328,18 @@ fn an_empty_edge_list_keeps_its_columns() {
     assert!(err.contains("a cosine weight is at most 1") && !err.contains("records from"));
 }
 
+/// The names in the folder `dir`, sorted; none where there is no folder.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort_unstable();
+    names
+}
+
 /// Ctrl-C while `synth --parts` writes leaves neither hidden partial files nor the parts
 /// already in place: a set without its truth would be read as whole.
 #[test]
@@ -1353,12 +1361,7 @@ fn ctrl_c_while_synth_writes_parts_leaves_no_part() {
         // SAFETY: a signal to the child this test started and still waits for.
         unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
         let status = child.wait().unwrap();
-        let left: Vec<String> = std::fs::read_dir(&out)
-            .map(|d| {
-                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let left = names_in(&out);
         if status.code() == Some(130) {
             // The folder it made goes too.
             assert!(!out.exists(), "{left:?}");
@@ -1411,16 +1414,9 @@ fn ctrl_c_while_writing_leaves_no_partial_files() {
         // SAFETY: a signal to the child this test started and still waits for.
         unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
         let status = child.wait().unwrap();
-        let left: Vec<String> = std::fs::read_dir(&out)
-            .map(|d| {
-                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let left = names_in(&out);
         let mut whole = coordnet::report::detection::FILES.to_vec();
         whole.sort_unstable();
-        let mut left = left;
-        left.sort_unstable();
         if status.code() == Some(130) && !out.exists() {
             stopped += 1;
         } else {
