@@ -134,7 +134,7 @@ pub fn explain(c: &Cluster) -> String {
              null {})",
             pct(e.synced as f64 / e.co_actions as f64),
             e.co_actions,
-            pct(e.synced_null as f64 / e.co_actions as f64)
+            pct(e.synced_null / e.co_actions as f64)
         ));
     }
     let r = &e.rhythm;

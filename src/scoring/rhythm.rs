@@ -29,7 +29,9 @@ const MIN_BAND: usize = 50;
 const PROFILE_DRAWS: u64 = 20;
 /// The burst null's shifts stay within blocks of this many days.
 const SHIFT_BLOCK_DAYS: i64 = 14;
-const SHIFT_DRAWS: u64 = 5;
+/// Draws averaged by each time-shifted null (here the bursts', in the tally the co-actions'):
+/// one draw of a few accounts' shifts is noise.
+pub(super) const SHIFT_DRAWS: u64 = 5;
 
 /// Hour of the week of a time in ms, Monday 00h UTC = 0 (1970-01-01 was a Thursday).
 pub fn hour_of_week(ms: i64) -> usize {

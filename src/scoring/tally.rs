@@ -12,7 +12,7 @@
 use super::features::{Activity, Amplification, AmplificationTally};
 use super::parts::{NULL_SHIFT_MS, SYNC_WINDOW_MS};
 use super::profile::ProfileTally;
-use super::rhythm::{self, Plan};
+use super::rhythm::{self, Plan, SHIFT_DRAWS};
 use super::timeline::{Timeline, TimelineAsk};
 use super::NO_CLUSTER;
 use crate::dataset::{Dataset, ItemKind, TweetKind, NO_TEXT};
@@ -85,7 +85,8 @@ pub struct Tally {
     /// Members' distinct active hours: (cluster, hour since the first day, account).
     pub active_hours: Vec<(u32, u32, u32)>,
     /// Per cluster: member actions on items another member acted on, and those with the
-    /// nearest such action within the window; the same with times shifted (the null).
+    /// nearest such action within the window; the same with times shifted (the null), summed
+    /// over `SHIFT_DRAWS` draws.
     pub synced: Vec<(u64, u64)>,
     pub synced_null: Vec<(u64, u64)>,
 }
@@ -139,7 +140,10 @@ impl Tally {
                 for g in items {
                     let on = (actions, g, time_ms, ask.cluster_of);
                     synchrony_of(on, None, &mut buf, &mut t.synced);
-                    synchrony_of(on, Some(ask.seed), &mut buf, &mut t.synced_null);
+                    for d in 0..SHIFT_DRAWS {
+                        let seed = ask.seed ^ d.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                        synchrony_of(on, Some(seed), &mut buf, &mut t.synced_null);
+                    }
                 }
             }
         }

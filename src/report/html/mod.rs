@@ -245,7 +245,7 @@ fn parts_table(c: &Cluster) -> String {
         (
             "co-actions within 5 min of another member",
             share(e.synced, e.co_actions),
-            share(e.synced_null, e.co_actions),
+            (e.co_actions > 0).then(|| e.synced_null / e.co_actions as f64),
             format!("{} co-actions", e.co_actions),
         ),
         (
