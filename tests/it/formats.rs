@@ -124,7 +124,20 @@ fn twitter_v2_pages_and_stream_lines() {
         d.accounts.screen_name(d.target_account[rt]),
         Some("carolJhedges")
     );
-    assert_eq!(hashtags_of(&d, rt), vec!["borisjohnson"]);
+    // Its own entities hold only `#BorisJohnson`, read from its text cut at "yo…"; the
+    // retweeted tweet in `includes.tweets` holds them all.
+    assert_eq!(
+        hashtags_of(&d, rt),
+        [
+            "borisjohnson",
+            "universalcredit",
+            "brexit",
+            "brexit",
+            "johnsonout",
+            "boristheliar"
+        ]
+    );
+    assert_eq!(mentions_of(&d, rt), ["711945679"]);
     // Every retweet's source is known in v2 data.
     let unknown = (0..d.len())
         .filter(|&i| d.kind(i) == TweetKind::Retweet && d.target_account[i] == u32::MAX)
@@ -765,6 +778,9 @@ fn snscrape_lines_are_recognised_and_read() {
         (d.tweet_id[1], bob)
     );
     assert_eq!(d.client(0), Some("Twitter for iPhone"));
+    // The retweet lists no links of its own: they are in the tweet it carries.
+    assert_eq!(hashtags_of(&d, 1), ["now"]);
+    assert_eq!(urls_of(&d, 1), ["example.com/a"]);
 
     let dir = tempfile::tempdir().unwrap();
     let old = r#"{"_type": "snscrape.modules.twitter.Tweet", "url": "https://twitter.com/carol/status/1409534906168246272", "date": "2021-06-28T15:00:00+00:00", "content": "Old #Style http://a.example/x", "id": 1409534906168246272, "user": {"_type": "snscrape.modules.twitter.User", "username": "carol", "id": 777, "created": "2012-03-04T05:06:07+00:00"}, "outlinks": ["http://a.example/x"], "tcooutlinks": ["https://t.co/y"], "retweetedTweet": null, "quotedTweet": null, "mentionedUsers": null}"#;

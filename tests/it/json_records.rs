@@ -358,3 +358,72 @@ fn a_referenced_tweet_without_its_id_costs_the_tweet_that_holds_it() {
     let e = examples(&r.rejected, "missing tweet id");
     assert!(e.contains("sn.jsonl:2, column 'retweetedTweet.id'"), "{e}");
 }
+
+/// A retweet's own entities are read from its text, `RT @name: ` and the retweeted text cut
+/// to fit: its hashtags and links are those of the tweet it carries, whole (in v1.1's
+/// `retweeted_status`, its `extended_tweet` where long), with its own mentions beyond them
+/// (the account it retweets).
+#[test]
+fn a_v1_retweet_has_the_hashtags_and_links_of_the_tweet_it_carries() {
+    let rt = json!({
+        "id_str": "2", "created_at": "Wed Oct 10 20:19:24 +0000 2018",
+        "text": "RT @alice: A long thread about the vote, with @bob and more words than fit in…",
+        "user": {"id_str": "20", "screen_name": "carol"},
+        "entities": {"hashtags": [], "urls": [],
+            "user_mentions": [{"id_str": "10", "screen_name": "alice"},
+                              {"id_str": "30", "screen_name": "bob"}]},
+        "retweeted_status": {
+            "id_str": "1", "created_at": "Wed Oct 10 20:00:00 +0000 2018", "truncated": true,
+            "text": "A long thread about the vote, with @bob and more words than fit in a…",
+            "user": {"id_str": "10", "screen_name": "alice"},
+            "entities": {"hashtags": [], "urls": [],
+                "user_mentions": [{"id_str": "30", "screen_name": "bob"}]},
+            "extended_tweet": {
+                "full_text": "A long thread about the vote, with @bob and more words than fit in a tweet #Vote2018 #Midterms https://t.co/x",
+                "entities": {"hashtags": [{"text": "Vote2018"}, {"text": "Midterms"}],
+                    "urls": [{"url": "https://t.co/x", "expanded_url": "https://example.org/vote"}],
+                    "user_mentions": [{"id_str": "30", "screen_name": "bob"}]}}}
+    });
+    let (d, r) = read_lines("v1.jsonl", &[rt.to_string()]);
+    assert_eq!(r.rows_accepted, 1);
+    assert_eq!(d.kind(0), TweetKind::Retweet);
+    assert_eq!(hashtags_of(&d, 0), ["vote2018", "midterms"]);
+    assert_eq!(urls_of(&d, 0), ["example.org/vote"]);
+    // Bob once, though both the retweet and the tweet it carries mention him; Alice from the
+    // retweet's own `RT @alice`.
+    assert_eq!(mentions_of(&d, 0), ["30", "10"]);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
+/// v2 cuts a post longer than 280 characters: its whole text and entities are in
+/// `note_tweet`. A retweet's whole entities are those of the tweet in `includes.tweets`; on the
+/// real brexit page, that gives the hashtag and link uses twarc2's CSV of the same page gives
+/// (`twarc2 csv`, twarc-csv 0.7.2: 306 and 82), where the retweets' own entities gave 157 and
+/// 28.
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn v2_reads_note_tweets_and_a_retweets_entities_from_the_tweet_it_carries() {
+    let note = json!({"data": [{
+        "id": "1593000000000000000", "author_id": "1", "created_at": "2022-11-17T12:00:00.000Z",
+        "text": "Long note start, cut here…",
+        "entities": {"hashtags": [{"tag": "Cut"}]},
+        "note_tweet": {"text": "Long note start, cut here in the text but whole in the note #LongTag https://t.co/N",
+            "entities": {"hashtags": [{"tag": "LongTag"}],
+                "urls": [{"url": "https://t.co/N", "expanded_url": "https://example.org/long"}]}}
+    }]});
+    let (d, r) = read_lines("note.jsonl", &[note.to_string()]);
+    assert_eq!(r.rows_accepted, 1);
+    assert_eq!(hashtags_of(&d, 0), ["longtag"]);
+    assert_eq!(urls_of(&d, 0), ["example.org/long"]);
+    assert!(d.text(0).unwrap().ends_with("#LongTag https://t.co/N"));
+
+    let (d, r) = read_lines("brexit.jsonl", &[brexit_page().to_string()]);
+    assert_eq!(r.rows_accepted, 100);
+    let uses = |kind| {
+        (0..d.len())
+            .map(|i| items_of(&d, i, kind).len())
+            .sum::<usize>()
+    };
+    use coordnet::dataset::ItemKind;
+    assert_eq!((uses(ItemKind::Hashtag), uses(ItemKind::Url)), (306, 82));
+}

@@ -443,6 +443,54 @@ fn best_url<'x>(u: &'x Link, line: u64, b: &mut RecordBatch) -> &'x str {
         .unwrap_or("")
 }
 
+/// A retweet's hashtags, links and mentions. Its own entities are read from its own text,
+/// `RT @name: ` and the retweeted text cut to fit; those of the tweet it carries are whole
+/// (as twarc2's CSV gives them), so they are taken where the carried tweet is there, with the
+/// retweet's own mentions beyond them (the account it retweets).
+fn retweet_entities(
+    own: Option<Entities>,
+    carried: Option<Entities>,
+    names: &HashMap<&str, &str>,
+    line: u64,
+    b: &mut RecordBatch,
+) {
+    let Some(carried) = carried else {
+        if let Some(own) = own {
+            entities(own, names, line, b);
+        }
+        return;
+    };
+    let start = b.items.len();
+    entities(carried, names, line, b);
+    let Some(own) = own else {
+        return;
+    };
+    let mid = b.items.len();
+    let mentions = Entities {
+        hashtags: &None,
+        urls: &None,
+        mentions: own.mentions,
+    };
+    entities(mentions, names, line, b);
+    drop_repeated(b, start, mid);
+}
+
+/// Drops the items pushed from `mid` on that repeat one of `start..mid`.
+fn drop_repeated(b: &mut RecordBatch, start: usize, mid: usize) {
+    let mut kept = mid;
+    for i in mid..b.items.len() {
+        let (kind, span) = b.items[i];
+        let there = b.items[start..kept]
+            .iter()
+            .any(|&(k, s)| k == kind && b.str(s) == b.str(span));
+        if !there {
+            b.items[kept] = b.items[i];
+            kept += 1;
+        }
+    }
+    b.items.truncate(kept);
+}
+
 /// A mentioned account: by its id where the tweet gives it, with its name recorded unless
 /// `named_elsewhere` (v2's `includes.users`), else by its name alone.
 fn mention(id: &str, name: &str, named_elsewhere: bool, b: &mut RecordBatch) {

@@ -135,34 +135,20 @@ fn sn_tweet(t: &SnTweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
         text => text,
     };
     let items_start = b.items.len();
-    match &t.hashtags {
-        Some(_) => {
-            for tag in strings(&t.hashtags, "hashtags", line, b) {
-                b.push_item(ItemKind::Hashtag, &tag.to_lowercase());
-            }
+    // A retweet's own hashtags and links are read from its text cut to fit `RT @name: `;
+    // those of the tweet it carries are whole. Its own mentions are kept beyond those.
+    match soft_obj(&t.retweetedTweet, "retweetedTweet", line, b) {
+        Some(rt) if kind == TweetKind::Retweet => {
+            let rt_text = match soft(&rt.rawContent, "retweetedTweet.rawContent", line, b) {
+                "" => soft(&rt.content, "retweetedTweet.content", line, b),
+                text => text,
+            };
+            tweet_items(rt, rt_text, line, b);
+            let mid = b.items.len();
+            mentions(t, line, b);
+            drop_repeated(b, items_start, mid);
         }
-        // Releases before 0.5 list no hashtags: they are in the text.
-        None => hashtags(text, |h| b.push_item(ItemKind::Hashtag, h)),
-    }
-    for u in soft_list(&t.mentionedUsers, "mentionedUsers", line, b) {
-        let id = soft(&u.id, "mentionedUsers.id", line, b);
-        let name = soft(&u.username, "mentionedUsers.username", line, b);
-        mention(id, name, false, b);
-    }
-    match &t.links {
-        Some(_) => {
-            for l in soft_list(&t.links, "links", line, b) {
-                let url = soft(&l.url, "links.url", line, b);
-                if !url.is_empty() {
-                    b.push_item(ItemKind::Url, &normalize_url(url));
-                }
-            }
-        }
-        None => {
-            for url in strings(&t.outlinks, "outlinks", line, b) {
-                b.push_item(ItemKind::Url, &normalize_url(url));
-            }
-        }
+        _ => tweet_items(t, text, line, b),
     }
     let items = b.items_from(items_start);
     let account = b.push_str(account);
@@ -189,6 +175,44 @@ fn sn_tweet(t: &SnTweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
         items,
     });
     Ok(())
+}
+
+/// A tweet's hashtags, mentions and links (`text` is where releases before 0.5 keep its
+/// hashtags).
+fn tweet_items(t: &SnTweet, text: &str, line: u64, b: &mut RecordBatch) {
+    match &t.hashtags {
+        Some(_) => {
+            for tag in strings(&t.hashtags, "hashtags", line, b) {
+                b.push_item(ItemKind::Hashtag, &tag.to_lowercase());
+            }
+        }
+        // Releases before 0.5 list no hashtags: they are in the text.
+        None => hashtags(text, |h| b.push_item(ItemKind::Hashtag, h)),
+    }
+    mentions(t, line, b);
+    match &t.links {
+        Some(_) => {
+            for l in soft_list(&t.links, "links", line, b) {
+                let url = soft(&l.url, "links.url", line, b);
+                if !url.is_empty() {
+                    b.push_item(ItemKind::Url, &normalize_url(url));
+                }
+            }
+        }
+        None => {
+            for url in strings(&t.outlinks, "outlinks", line, b) {
+                b.push_item(ItemKind::Url, &normalize_url(url));
+            }
+        }
+    }
+}
+
+fn mentions(t: &SnTweet, line: u64, b: &mut RecordBatch) {
+    for u in soft_list(&t.mentionedUsers, "mentionedUsers", line, b) {
+        let id = soft(&u.id, "mentionedUsers.id", line, b);
+        let name = soft(&u.username, "mentionedUsers.username", line, b);
+        mention(id, name, false, b);
+    }
 }
 
 /// What the tweet retweets, replies to or quotes, and a quote a reply carries. The tweet

@@ -192,19 +192,30 @@ fn v1_tweet(t: &V1Tweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
             break;
         }
     }
-    let ents = match ext.and_then(|e| soft_obj(&e.entities, "extended_tweet.entities", line, b)) {
-        Some(e) => Some(e),
-        None => soft_obj(&t.entities, "entities", line, b),
+    let own = whole_entities(t, ext, ["extended_tweet.entities", "entities"], line, b);
+    let carried = match kind {
+        TweetKind::Retweet => {
+            soft_obj(&t.retweeted_status, "retweeted_status", line, b).and_then(|rt| {
+                let at = "retweeted_status.extended_tweet";
+                let ext = soft_obj(&rt.extended_tweet, at, line, b);
+                let fields = [
+                    "retweeted_status.extended_tweet.entities",
+                    "retweeted_status.entities",
+                ];
+                whole_entities(rt, ext, fields, line, b)
+            })
+        }
+        _ => None,
     };
     let items_start = b.items.len();
-    if let Some(e) = ents {
-        let e = Entities {
-            hashtags: &e.hashtags,
-            urls: &e.urls,
-            mentions: &e.user_mentions,
-        };
-        entities(e, &HashMap::new(), line, b);
-    }
+    let names = HashMap::new();
+    retweet_entities(
+        own.map(v1_entities),
+        carried.map(v1_entities),
+        &names,
+        line,
+        b,
+    );
     let items = b.items_from(items_start);
     let account = b.push_str(account);
     let text = b.push_str(text);
@@ -227,6 +238,29 @@ fn v1_tweet(t: &V1Tweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
         items,
     });
     Ok(())
+}
+
+/// A tweet's entities: whole in `extended_tweet` (`ext`) where it was truncated. `fields`
+/// name the two places in the line, for messages.
+fn whole_entities<'x>(
+    t: &'x V1Tweet,
+    ext: Option<&'x V1Extended<'x>>,
+    fields: [&'static str; 2],
+    line: u64,
+    b: &mut RecordBatch,
+) -> Option<&'x V1Entities<'x>> {
+    match ext.and_then(|e| soft_obj(&e.entities, fields[0], line, b)) {
+        Some(e) => Some(e),
+        None => soft_obj(&t.entities, fields[1], line, b),
+    }
+}
+
+fn v1_entities<'x, 'a>(e: &'x V1Entities<'a>) -> Entities<'x, 'a> {
+    Entities {
+        hashtags: &e.hashtags,
+        urls: &e.urls,
+        mentions: &e.user_mentions,
+    }
 }
 
 /// What the tweet retweets, replies to or quotes, and a quote a reply carries. The tweet

@@ -32,6 +32,8 @@ struct V2Object<'a> {
     in_reply_to_user_id: Option<Str<'a>>,
     #[serde(borrow)]
     entities: Option<Obj<V2Entities<'a>>>,
+    #[serde(borrow)]
+    note_tweet: Option<Obj<V2Note<'a>>>,
     /// twarc2's flattened lines carry the author inline.
     #[serde(borrow)]
     author: Option<Obj<V2User<'a>>>,
@@ -47,6 +49,20 @@ struct V2Ref<'a> {
     author_id: Option<Str<'a>>,
     #[serde(borrow)]
     author: Option<Obj<V2User<'a>>>,
+    /// twarc2's flattened lines carry the referenced tweet whole.
+    #[serde(borrow)]
+    entities: Option<Obj<V2Entities<'a>>>,
+    #[serde(borrow)]
+    note_tweet: Option<Obj<V2Note<'a>>>,
+}
+
+/// A post longer than 280 characters: its `text` and `entities` are cut, and whole here.
+#[derive(Deserialize, Debug)]
+struct V2Note<'a> {
+    #[serde(borrow)]
+    text: Option<Str<'a>>,
+    #[serde(borrow)]
+    entities: Option<Obj<V2Entities<'a>>>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -73,6 +89,33 @@ struct V2Included<'a> {
     id: Option<Str<'a>>,
     #[serde(borrow)]
     author_id: Option<Str<'a>>,
+    #[serde(borrow)]
+    entities: Option<Obj<V2Entities<'a>>>,
+    #[serde(borrow)]
+    note_tweet: Option<Obj<V2Note<'a>>>,
+}
+
+/// A tweet's entities: whole in `note_tweet` where its text was cut. `at` is where the
+/// tweet sits in the line (`""` or `"includes.tweets."`), for messages.
+fn whole_entities<'x, 'a>(
+    (entities, note): (&'x Option<Obj<V2Entities<'a>>>, &'x Option<Obj<V2Note<'a>>>),
+    at: [&'static str; 3],
+    line: u64,
+    b: &mut RecordBatch,
+) -> Option<&'x V2Entities<'a>> {
+    let note = soft_obj(note, at[0], line, b);
+    match note.and_then(|n| soft_obj(&n.entities, at[1], line, b)) {
+        Some(e) => Some(e),
+        None => soft_obj(entities, at[2], line, b),
+    }
+}
+
+fn v2_entities<'x, 'a>(e: &'x V2Entities<'a>) -> Entities<'x, 'a> {
+    Entities {
+        hashtags: &e.hashtags,
+        urls: &e.urls,
+        mentions: &e.mentions,
+    }
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -118,11 +161,20 @@ pub fn parse_v2(chunk: &RawChunk, b: &mut RecordBatch) {
 fn v2_line(obj: V2Object, line: u64, b: &mut RecordBatch) {
     let includes = soft_obj(&obj.includes, "includes", line, b);
     let mut authors: HashMap<&str, &str> = HashMap::new();
+    let mut carried: HashMap<&str, &V2Entities> = HashMap::new();
     let mut names: HashMap<&str, &str> = HashMap::new();
     if let Some(inc) = includes {
         for t in soft_list(&inc.tweets, "includes.tweets", line, b) {
             let id = soft(&t.id, "includes.tweets.id", line, b);
             authors.insert(id, soft(&t.author_id, "includes.tweets.author_id", line, b));
+            let at = [
+                "includes.tweets.note_tweet",
+                "includes.tweets.note_tweet.entities",
+                "includes.tweets.entities",
+            ];
+            if let Some(e) = whole_entities((&t.entities, &t.note_tweet), at, line, b) {
+                carried.insert(id, e);
+            }
         }
         for u in soft_list(&inc.users, "includes.users", line, b) {
             if let Some((id, name)) = v2_profile(u, line, b) {
@@ -134,7 +186,7 @@ fn v2_line(obj: V2Object, line: u64, b: &mut RecordBatch) {
         b.rows_read += 1;
         let mark = b.mark();
         let read = match t {
-            Ok(t) => v2_tweet(t, line, &authors, &names, b),
+            Ok(t) => v2_tweet(t, line, (&authors, &carried), &names, b),
             Err(w) => Err(wrong_type("data", "a tweet object", w)),
         };
         if let Err(e) = read {
@@ -238,10 +290,16 @@ fn v2_profile<'x>(u: &'x V2User, line: u64, b: &mut RecordBatch) -> Option<(&'x 
     Some((id, name))
 }
 
+/// Of the tweets in `includes`: their authors, and their entities.
+type Included<'x, 'a> = (
+    &'x HashMap<&'a str, &'a str>,
+    &'x HashMap<&'a str, &'a V2Entities<'a>>,
+);
+
 fn v2_tweet(
     t: &V2Object,
     line: u64,
-    authors: &HashMap<&str, &str>,
+    (authors, carried): Included,
     names: &HashMap<&str, &str>,
     b: &mut RecordBatch,
 ) -> Result<(), RowError> {
@@ -271,6 +329,7 @@ fn v2_tweet(
     let mut kind = TweetKind::Original;
     let mut target = RawRef::default();
     let mut quote = None;
+    let mut retweeted = None;
     for r in refs {
         let rid = required_id(&[(&r.id, "referenced_tweets.id")])?;
         const KINDS: &str = "retweeted, replied_to or quoted";
@@ -308,7 +367,16 @@ fn v2_tweet(
             screen_name: b.push_str(names.get(account).copied().unwrap_or("")),
         };
         match ref_kind {
-            "retweeted" => (kind, target) = (TweetKind::Retweet, reference),
+            "retweeted" => {
+                (kind, target) = (TweetKind::Retweet, reference);
+                let at = [
+                    "referenced_tweets.note_tweet",
+                    "referenced_tweets.note_tweet.entities",
+                    "referenced_tweets.entities",
+                ];
+                retweeted = whole_entities((&r.entities, &r.note_tweet), at, line, b)
+                    .or_else(|| carried.get(rid).copied());
+            }
             "replied_to" if kind != TweetKind::Retweet => {
                 if kind == TweetKind::Quote {
                     quote = Some(target);
@@ -323,17 +391,22 @@ fn v2_tweet(
         }
     }
     let items_start = b.items.len();
-    if let Some(e) = soft_obj(&t.entities, "entities", line, b) {
-        let e = Entities {
-            hashtags: &e.hashtags,
-            urls: &e.urls,
-            mentions: &e.mentions,
-        };
-        entities(e, names, line, b);
-    }
+    let at = ["note_tweet", "note_tweet.entities", "entities"];
+    let own = whole_entities((&t.entities, &t.note_tweet), at, line, b);
+    retweet_entities(
+        own.map(v2_entities),
+        retweeted.map(v2_entities),
+        names,
+        line,
+        b,
+    );
     let items = b.items_from(items_start);
     let account = b.push_str(author_id);
-    let text = soft(&t.text, "text", line, b);
+    let note = t.note_tweet.as_ref().and_then(Field::ok);
+    let text = match note.map(|n| soft(&n.text, "note_tweet.text", line, b)) {
+        Some(whole) if !whole.is_empty() => whole,
+        _ => soft(&t.text, "text", line, b),
+    };
     let text = b.push_str(text);
     let lang = soft(&t.lang, "lang", line, b);
     let lang = b.push_str(lang);
