@@ -971,12 +971,23 @@ fn recognise(
 /// The format a CSV of this header is read as: `opts`' or the one its columns say, if any.
 fn csv_format(header: &[String], opts: &IngestOptions) -> Option<Format> {
     let has = |n: &str| header.iter().any(|h| h == n);
+    let count = |names: &[&str]| names.iter().filter(|n| has(n)).count();
+    // A layout is known by a few of its own columns, so that a file lacking one it needs is
+    // told so, rather than taken for another layout or none.
+    let io_tweets = count(&["tweetid", "tweet_time", "tweet_text"]);
+    let ira = count(&[
+        "content",
+        "publish_date",
+        "harvested_date",
+        "post_type",
+        "region",
+    ]);
     Some(match opts.format {
         Some(f) => f,
         None if opts.mapping.is_some() => Format::Actions,
-        None if has("tweetid") && has("userid") => Format::IoTweets,
+        None if io_tweets >= 2 || io_tweets == 1 && has("userid") => Format::IoTweets,
         None if has("userid") && has("account_creation_date") => Format::IoUsers,
-        None if has("content") && has("publish_date") => Format::Ira,
+        None if has("content") && has("publish_date") || ira >= 3 => Format::Ira,
         None if actions::Columns::is_coortweet(header) => Format::Actions,
         None if cnt::Columns::is_cnt(header) => Format::Cnt,
         None if twarc_csv::Columns::is_twarc_csv(header) => Format::TwarcCsv,

@@ -218,3 +218,46 @@ fn a_missing_ira_author_names_the_column_the_file_has() {
         );
     }
 }
+
+/// A layout is known by a few of its own columns: a file of archive tweets or IRA rows that
+/// lacks one it needs says which, rather than being taken for another layout or none. An
+/// archive tweets file without `tweetid` was taken for the users file, and its tweets were
+/// left out of a run beside other files without a word.
+#[test]
+fn a_layout_lacking_a_column_it_needs_names_that_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(
+        dir.path(),
+        "good.csv",
+        &archive("1,u1,2020-01-01 00:00,False,5,[]\n"),
+    );
+    let cases = [
+        (
+            "userid,account_creation_date,tweet_text,tweet_time\nu1,2019-01-01,hi,2020-01-01 00:00\n",
+            "has no 'tweetid' column",
+        ),
+        (
+            "tweetid,tweet_text,tweet_time\n1,hi,2020-01-01 00:00\n",
+            "has no 'userid' column",
+        ),
+        (
+            "author,region,publish_date,post_type\nx,US,10/1/2016 19:58,\n",
+            "has no 'content' column",
+        ),
+        (
+            "author,content,region,post_type\nx,hello,US,\n",
+            "has no 'publish_date' column",
+        ),
+    ];
+    for (csv, says) in cases {
+        let lacking = write(dir.path(), "lacking.csv", csv);
+        let e = ingest(&[good.clone(), lacking], &IngestOptions::default()).unwrap_err();
+        let e = e.to_string();
+        assert!(e.contains("lacking.csv") && e.contains(says), "{csv}: {e}");
+    }
+    // The users file is still the users file.
+    let users = "userid,user_screen_name,account_creation_date\nu1,one,2019-01-01\n";
+    let users = write(dir.path(), "users.csv", users);
+    let (_, r) = read(&[good, users]);
+    assert_eq!(r.files[1].format, Some(coordnet::Format::IoUsers));
+}
