@@ -93,16 +93,51 @@ fn counts_read_as_people_say_them() {
     assert_eq!(said, ["0 cores", "1 account", "30 amplifiers"]);
 }
 
+/// The members by role, every member counted: "3 cores, 30 amplifiers, 2 others".
+fn roles_said(c: &Cluster) -> String {
+    let mut said = format!(
+        "{}, {}",
+        counted(c.n_core, "core"),
+        counted(c.n_amplifier, "amplifier")
+    );
+    if c.n_other > 0 {
+        said += &format!(", {}", counted(c.n_other, "other"));
+    }
+    said
+}
+
+#[cfg(test)]
+#[test]
+fn the_explanation_counts_every_member_by_role() {
+    let mut c = Cluster {
+        id: 0,
+        size: 51,
+        n_core: 17,
+        n_amplifier: 31,
+        n_other: 3,
+        score: 0.5,
+        flagged: true,
+        parts: Parts::default(),
+        evidence: Evidence::default(),
+        profile: Profile::default(),
+        explanation: String::new(),
+        group: None,
+    };
+    assert!(explain(&c).starts_with("51 accounts (17 cores, 31 amplifiers, 3 others)"));
+    c.evidence.inner_retweets = 40;
+    (c.n_amplifier, c.n_other) = (34, 0);
+    assert!(explain(&c).starts_with("51 members (17 cores, 34 amplifiers) made 40 retweets"));
+}
+
 /// A plain-language account of the score.
 pub fn explain(c: &Cluster) -> String {
     let e = &c.evidence;
     let mut s = Vec::new();
     if e.inner_retweets > 0 {
         let mut line = format!(
-            "{} ({}, {}) made {} of each other ({} of their retweets with a known source)",
+            "{} ({}) made {} of each other ({} of their retweets with a known source)",
             counted(c.size, "member"),
-            counted(c.n_core, "core"),
-            counted(c.n_amplifier, "amplifier"),
+            roles_said(c),
             counted(e.inner_retweets as usize, "retweet"),
             pct(e.inner_retweets as f64 / e.retweets_known.max(1) as f64)
         );
@@ -122,10 +157,9 @@ pub fn explain(c: &Cluster) -> String {
         s.push(line);
     } else {
         s.push(format!(
-            "{} ({}, {}) with no retweets of each other",
+            "{} ({}) with no retweets of each other",
             counted(c.size, "account"),
-            counted(c.n_core, "core"),
-            counted(c.n_amplifier, "amplifier")
+            roles_said(c)
         ));
     }
     if e.co_actions > 0 {
