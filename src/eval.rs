@@ -359,11 +359,14 @@ fn clusters_against_networks(
     }
 }
 
-/// A role accuracy for a terminal: `n/a` when the truth gives no roles.
-fn accuracy(a: Option<f64>) -> String {
-    a.map_or("n/a (the truth gives no roles)".to_string(), |a| {
-        format!("{a:.3}")
-    })
+/// A role accuracy for a terminal: `n/a` with why (no network account among those
+/// `counted`, or a truth without roles).
+fn accuracy(a: Option<f64>, counted: usize, among: &str) -> String {
+    match a {
+        Some(a) => format!("{a:.3}"),
+        None if counted == 0 => format!("n/a (no network account {among})"),
+        None => "n/a (the truth gives no roles)".to_string(),
+    }
 }
 
 impl Evaluation {
@@ -371,17 +374,20 @@ impl Evaluation {
     pub fn summary(&self) -> String {
         let mut s = format!(
             "flagged {} accounts, {} of them in planted networks (which hold {} accounts)\n\
-             precision {:.3}  recall {:.3}  F1 {:.3}\n\
+             precision {}  recall {:.3}  F1 {:.3}\n\
              ARI {:.3}  NMI {:.3}  role accuracy {}\n",
             self.flagged_accounts,
             self.flagged_network_accounts,
             self.network_accounts,
-            self.precision,
+            match self.flagged_accounts {
+                0 => "n/a (nothing flagged)".to_string(),
+                _ => format!("{:.3}", self.precision),
+            },
             self.recall,
             self.f1,
             self.ari,
             self.nmi,
-            accuracy(self.role_accuracy)
+            accuracy(self.role_accuracy, self.flagged_network_accounts, "flagged")
         );
         for (n, (total, hit)) in &self.per_network {
             s.push_str(&format!(
@@ -401,7 +407,11 @@ impl Evaluation {
             self.listed_network_accounts,
             self.cluster_ari,
             self.cluster_nmi,
-            accuracy(self.cluster_role_accuracy)
+            accuracy(
+                self.cluster_role_accuracy,
+                self.clustered_network_accounts,
+                "in a cluster"
+            )
         ));
         if !self.traps.is_empty() {
             let accounts: usize = self.traps.values().map(|t| t.0).sum();

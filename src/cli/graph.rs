@@ -176,6 +176,29 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             );
         }
     }
+    if let GraphKind::Coaction(kind) = args.graph.kind {
+        let g = &args.graph;
+        let texts = matches!(kind, CoactionKind::CoTweet | CoactionKind::CoSimilar);
+        let misplaced = [
+            (
+                "--similarity",
+                "co-similar",
+                g.similarity.is_some() && kind != CoactionKind::CoSimilar,
+            ),
+            (
+                "--min-text-chars",
+                "co-tweet or co-similar",
+                g.min_text_chars.is_some() && !texts,
+            ),
+        ];
+        if let Some((flag, kinds, _)) = misplaced.iter().find(|m| m.2) {
+            anyhow::bail!(
+                "{flag} applies to {kinds} only, not to {}; leave {flag} out, or choose {kinds} \
+                 with --kind",
+                kind.name()
+            );
+        }
+    }
     let mut opts = args.graph.options();
     opts.validate()?;
     opts.memory_limit = args.input.memory_limit();

@@ -61,10 +61,15 @@ impl Default for FusionOptions {
 
 impl FusionOptions {
     pub fn validate(&self) -> Result<()> {
-        if !(0.0..=1.0).contains(&self.edge_pvalue) {
+        if !(self.edge_pvalue > 0.0 && self.edge_pvalue <= 1.0) {
+            let why = match self.edge_pvalue == 0.0 {
+                true => "keeps no edge (no p-value is 0)",
+                false => "is not a probability",
+            };
             return Err(Error::config(format!(
-                "the edge p-value {} is not a probability; try 0.01",
-                self.edge_pvalue
+                "the edge p-value {} {why}; try {} (the default)",
+                self.edge_pvalue,
+                FusionOptions::default().edge_pvalue
             )));
         }
         // Twice the same kind would count its evidence twice in the fused weights.

@@ -104,22 +104,31 @@ impl DetectConfig {
     pub fn validate(&self) -> Result<()> {
         self.fusion.validate()?;
         self.leiden.validate()?;
+        let default = DetectConfig::default();
         if !(0.0..=1.0).contains(&self.threshold) {
             return Err(Error::config(format!(
-                "the score threshold {} is outside [0, 1]; try 0.5",
-                self.threshold
+                "the score threshold {} is outside [0, 1]; try {} (the default)",
+                self.threshold, default.threshold
             )));
         }
         if !(0.0..=1.0).contains(&self.min_internal_share) {
             return Err(Error::config(format!(
-                "--min-internal-share {} is not a share of an account's ties; try 0.4",
-                self.min_internal_share
+                "--min-internal-share {} is not a share of an account's ties; try {} (the \
+                 default)",
+                self.min_internal_share, default.min_internal_share
             )));
         }
         if !(0.0..=1.0).contains(&self.archive_tweet_share) {
             return Err(Error::config(format!(
-                "the archive tweet share {} is outside [0, 1]; try 0.5",
-                self.archive_tweet_share
+                "the archive tweet share {} is outside [0, 1]; try {} (the default)",
+                self.archive_tweet_share, default.archive_tweet_share
+            )));
+        }
+        if self.min_cluster_size < 2 {
+            return Err(Error::config(format!(
+                "--min-cluster-size {} would report single accounts as clusters; try {} (the \
+                 default)",
+                self.min_cluster_size, default.min_cluster_size
             )));
         }
         if self.archive.profiles.max_item_accounts < 2 {

@@ -1066,15 +1066,36 @@ fn negative_numbers_are_values_and_meet_the_range_checks() {
 
 /// Settings no data can make work are refused before the input is read (at 10^8 tweets a
 /// read is a quarter of an hour): a kind named twice (its evidence counted twice changed the
-/// clusters), a zero resolution, a zero window.
+/// clusters), a zero resolution, a zero window, an edge p-value of 0, clusters of one account,
+/// a flag the graph's kind does not read.
 #[test]
 fn settings_no_data_can_use_are_refused_before_reading() {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
     let input = sample.to_str().unwrap();
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 10] = [
         (
             &["detect", "--kinds", "co-retweet,co-hashtag,co-retweet"],
             "co-retweet is listed twice in the kinds",
+        ),
+        (
+            &["detect", "--edge-pvalue", "0"],
+            "the edge p-value 0 keeps no edge (no p-value is 0); try 0.01 (the default)",
+        ),
+        (
+            &["detect", "--threshold", "1.5"],
+            "the score threshold 1.5 is outside [0, 1]; try 0.4 (the default)",
+        ),
+        (
+            &["detect", "--min-cluster-size", "1"],
+            "--min-cluster-size 1 would report single accounts as clusters",
+        ),
+        (
+            &["graph", "--kind", "co-hashtag", "--similarity", "0.5"],
+            "--similarity applies to co-similar only, not to co-hashtag",
+        ),
+        (
+            &["graph", "--kind", "co-url", "--min-text-chars", "5"],
+            "--min-text-chars applies to co-tweet or co-similar only",
         ),
         (
             &["detect", "--resolution", "0"],

@@ -493,6 +493,26 @@ fn eval_scores_a_perfect_and_an_empty_detection() {
     assert!(e
         .summary()
         .contains("role accuracy n/a (the truth gives no roles)"));
+
+    // Nothing flagged: precision and role accuracy are unknown, and not for want of roles.
+    let none = write(
+        dir.path(),
+        "none.csv",
+        "account_id,cluster,role,flagged
+a,0,core,false
+b,0,amplifier,false
+f,,,false
+",
+    );
+    let summary = evaluate(&read_predicted(&none).unwrap(), &t, &tr).summary();
+    assert!(
+        summary.contains("precision n/a (nothing flagged)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("role accuracy n/a (no network account flagged)"),
+        "{summary}"
+    );
 }
 
 #[test]
