@@ -22,6 +22,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let progress = Reporter::new(1);
     let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
     progress.finish();
+    // An empty file is data with no rows; no file at all is a wrong path or folder.
+    if stats.files.is_empty() {
+        eprintln!("{}", stats.summary());
+    }
+    anyhow::ensure!(
+        !stats.files.is_empty(),
+        "no data file found in {}: every entry was passed over (see the warnings above); name \
+         the files, or give --format",
+        args.input
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let summary = Summary::of(&data);
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -101,7 +101,9 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
     let mut sources = Vec::new();
     for (path, found) in read_once(files, &mut skipped)? {
         if !is_stream(&path) && compression(&path)? == Compression::Zip {
-            let (entries, left_out) = zip_entries(&path, found)?;
+            // A zip holds files as a folder does: its entries are found, not named, named
+            // or not itself.
+            let (entries, left_out) = zip_entries(&path)?;
             sources.extend(entries);
             skipped.extend(left_out.into_iter().map(|n| Skipped {
                 path: PathBuf::from(format!("{}!/{n}", path.display())),
@@ -279,7 +281,7 @@ pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usi
 /// The data entries of a zip archive, and the names of those left out. The entries are
 /// `found` as the archive is.
 #[cfg(feature = "zip")]
-fn zip_entries(path: &Path, found: bool) -> Result<(Vec<Source>, Vec<String>)> {
+fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut archive = zip::ZipArchive::new(BufReader::new(f))
         .map_err(|e| Error::format(path, format!("not a readable zip archive: {e}")))?;
@@ -298,7 +300,7 @@ fn zip_entries(path: &Path, found: bool) -> Result<(Vec<Source>, Vec<String>)> {
             out.push(Source {
                 path: path.to_path_buf(),
                 zip_entry: Some((i, name)),
-                found,
+                found: true,
             });
         } else {
             skipped.push(name);
@@ -385,7 +387,7 @@ fn is_data_entry(name: &str) -> bool {
 }
 
 #[cfg(not(feature = "zip"))]
-fn zip_entries(path: &Path, _: bool) -> Result<(Vec<Source>, Vec<String>)> {
+fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
     Err(Error::config(format!(
         "{}: zip input needs the `zip` feature (build with default features)",
         path.display()
@@ -539,7 +541,7 @@ fn with_zip_entry<T>(
     _: usize,
     _: impl FnOnce(&mut dyn Read) -> Result<T>,
 ) -> Result<T> {
-    zip_entries(path, false).map(|_| unreachable!())
+    zip_entries(path).map(|_| unreachable!())
 }
 
 #[cfg(test)]

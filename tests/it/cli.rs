@@ -1448,3 +1448,24 @@ fn ctrl_c_while_writing_leaves_no_partial_files() {
     }
     assert!(stopped > 0, "no run was stopped while writing");
 }
+
+/// `stats` on a folder or zip where no entry is data fails as `detect` does, and shows why
+/// each was passed over (it printed "read 0 records from 0 file(s)" and exited 0).
+#[test]
+fn stats_of_input_without_a_data_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "notes.txt", "not data\n");
+    write(dir.path(), "truth.csv", "account_id,network\na,n1\n");
+    let o = coordnet(&["stats", dir.path().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("no data file found in"), "{err}");
+    assert!(
+        err.contains("truth.csv not read: unknown CSV layout"),
+        "{err}"
+    );
+    // An empty data file is data without rows.
+    let empty = write(dir.path(), "empty.csv", "");
+    let o = coordnet(&["stats", empty.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

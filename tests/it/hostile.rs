@@ -297,6 +297,11 @@ fn zips_holding_zips_and_other_files_read_their_data_and_say_what_they_left() {
     z.write_all(&inner).unwrap();
     z.start_file("README.txt", opts).unwrap();
     z.write_all(b"not data").unwrap();
+    // An answer key named as data: left out as it would be in a folder, though the zip is
+    // named (it stopped the run).
+    z.start_file("answers.csv", opts).unwrap();
+    z.write_all(b"account_id,network,role\nu1,n1,core\n")
+        .unwrap();
     z.finish().unwrap();
     let (d, s) = ingest(&[p], &IngestOptions::default()).unwrap();
     assert_eq!(d.len(), 2);
@@ -314,6 +319,12 @@ fn zips_holding_zips_and_other_files_read_their_data_and_say_what_they_left() {
         "{left:?}"
     );
     assert!(s.summary().contains("nested.zip not read"));
+    assert!(
+        s.summary()
+            .contains("outer.zip!/answers.csv not read: unknown CSV layout"),
+        "{}",
+        s.summary()
+    );
 }
 
 /// The zip crate keeps one entry per name: of two entries named alike, one entry's rows were
