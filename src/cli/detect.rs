@@ -262,7 +262,7 @@ fn detect_and_write(
     );
     let ingest_secs = started.elapsed().as_secs_f64();
 
-    let control = (args.background).read_control(&args.input.options(), progress)?;
+    let control = (args.background).read_control(&args.input.options(), &stats, progress)?;
     if let Some(own) = session.own_rows() {
         progress.say(&format!(
             "rows held where they were parsed: {own} of {} on process 0",

@@ -38,9 +38,11 @@ impl BackgroundArgs {
 
     /// The control collection, read with `options`, with what reading it found, if one is
     /// given.
+    /// The control collection, if given; `input` is what the suspects were read from.
     pub fn read_control(
         &self,
         options: &IngestOptions,
+        input: &IngestStats,
         progress: &Reporter,
     ) -> anyhow::Result<Option<(Dataset, IngestStats)>> {
         if self.control.is_empty() {
@@ -52,6 +54,23 @@ impl BackgroundArgs {
             !control.is_empty(),
             "the control collection (--control) holds no tweets"
         );
+        // The control stands for ordinary accounts: the suspects' own file would measure them
+        // against themselves.
+        let same = stats.files.iter().find_map(|c| {
+            let i = input
+                .files
+                .iter()
+                .find(|i| i.sha256.is_some() && i.sha256 == c.sha256)?;
+            Some((c, i))
+        });
+        if let Some((c, i)) = same {
+            anyhow::bail!(
+                "--control {} is the same file as the input {}: the control must be ordinary \
+                 accounts, not the suspects; give a collection of others, or leave --control out",
+                c.path.display(),
+                i.path.display()
+            );
+        }
         Ok(Some((control, stats)))
     }
 }

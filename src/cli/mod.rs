@@ -27,7 +27,7 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
 
-    /// No progress on the terminal (results, warnings and errors still print).
+    /// No progress on the terminal (the memory limit, results, warnings and errors still print).
     #[arg(long, short, global = true)]
     quiet: bool,
 }

@@ -113,7 +113,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
     progress.say(&stats.summary());
     let ingest_secs = started.elapsed().as_secs_f64();
-    let control = (args.background).read_control(&args.input.options(), &progress)?;
+    let control = (args.background).read_control(&args.input.options(), &stats, &progress)?;
     progress.finish();
 
     // A group is scored on what its accounts did: one that is only retweeted, replied to or

@@ -1469,3 +1469,30 @@ fn stats_of_input_without_a_data_file_is_an_error() {
     let o = coordnet(&["stats", empty.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// The control collection stands for ordinary accounts: the input's own file, under any
+/// name, is refused rather than measuring the suspects against themselves.
+#[test]
+fn a_control_that_is_the_input_itself_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let copy = dir.path().join("others.csv.gz");
+    std::fs::copy(&sample, &copy).unwrap();
+    let out = dir.path().join("out");
+    let o = coordnet(&[
+        "detect",
+        sample.to_str().unwrap(),
+        "--control",
+        copy.to_str().unwrap(),
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("others.csv.gz is the same file as the input"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
