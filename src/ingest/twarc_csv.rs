@@ -204,7 +204,7 @@ impl Columns {
     fn items(&self, r: &Row, b: &mut RecordBatch) -> RowResult<Range<u32>> {
         let items_start = b.items.len();
         match self.hashtags {
-            Some(_) => json_list(&r.get(self.hashtags), HASHTAGS, |h| {
+            Some(_) => json_list(&r.get(self.hashtags), HASHTAGS, &["tag"], |h| {
                 let h = h.trim_start_matches('#').to_lowercase();
                 b.push_item(ItemKind::Hashtag, &h)
             })?,
@@ -213,10 +213,14 @@ impl Columns {
                 b.push_item(ItemKind::Hashtag, h)
             }),
         }
-        json_list(&r.get(self.mentions), "entities.mentions", |m| {
-            b.push_item(ItemKind::MentionName, m.trim_start_matches('@'))
-        })?;
-        json_list(&r.get(self.urls), "entities.urls", |u| {
+        json_list(
+            &r.get(self.mentions),
+            "entities.mentions",
+            &["username"],
+            |m| b.push_item(ItemKind::MentionName, m.trim_start_matches('@')),
+        )?;
+        let urls = ["unwound_url", "expanded_url", "url"];
+        json_list(&r.get(self.urls), "entities.urls", &urls, |u| {
             b.push_item(ItemKind::Url, &normalize_url(u))
         })?;
         Ok(b.items_from(items_start))
@@ -263,14 +267,43 @@ fn tweet_id<'s>(s: &'s str, column: &'static str) -> RowResult<&'s str> {
 }
 
 /// A list as twarc-csv writes it: JSON (`["#a", "#b"]`, non-ASCII as `\u` escapes), or empty.
-fn json_list(s: &str, column: &'static str, mut f: impl FnMut(&str)) -> RowResult<()> {
+/// With `--no-process-entities` it writes the API's objects instead (`[{"start": 0, "end": 6,
+/// "tag": "Vote"}]`): each gives the first of `keys` it has.
+fn json_list(
+    s: &str,
+    column: &'static str,
+    keys: &[&str],
+    mut f: impl FnMut(&str),
+) -> RowResult<()> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Entry<'a> {
+        #[serde(borrow)]
+        Text(Cow<'a, str>),
+        Entity(serde_json::Map<String, serde_json::Value>),
+    }
     if s.is_empty() {
         return Ok(());
     }
-    let items: Vec<Cow<str>> = serde_json::from_str(s)
-        .map_err(|_| RowError::new("bad list", column, r##"a JSON list like ["#a", "#b"]"##, s))?;
-    for item in items.iter().filter(|i| !i.is_empty()) {
-        f(item);
+    let expected = r##"a JSON list like ["#a", "#b"], or of the API's entity objects"##;
+    let items: Vec<Entry> =
+        serde_json::from_str(s).map_err(|_| RowError::new("bad list", column, expected, s))?;
+    for item in &items {
+        let text: &str = match item {
+            Entry::Text(t) => t,
+            Entry::Entity(o) => {
+                let given = keys
+                    .iter()
+                    .find_map(|k| o.get(*k)?.as_str().filter(|v| !v.is_empty()));
+                match given {
+                    Some(v) => v,
+                    None => continue,
+                }
+            }
+        };
+        if !text.is_empty() {
+            f(text);
+        }
     }
     Ok(())
 }
@@ -292,13 +325,33 @@ mod tests {
     #[test]
     fn lists_are_json_with_escapes() {
         let mut seen = Vec::new();
-        json_list(r##"["#caf\u00e9", "#Brexit"]"##, "entities.hashtags", |h| {
-            seen.push(h.to_string())
-        })
+        json_list(
+            r##"["#caf\u00e9", "#Brexit"]"##,
+            "entities.hashtags",
+            &[],
+            |h| seen.push(h.to_string()),
+        )
         .unwrap();
         assert_eq!(seen, ["#café", "#Brexit"]);
-        assert!(json_list("['#a']", "entities.hashtags", |_| {}).is_err());
-        assert!(json_list("", "entities.hashtags", |_| panic!()).is_ok());
+        assert!(json_list("['#a']", "entities.hashtags", &[], |_| {}).is_err());
+        assert!(json_list("", "entities.hashtags", &[], |_| panic!()).is_ok());
+    }
+
+    /// `twarc2 csv --no-process-entities` writes the API's entity objects.
+    #[test]
+    fn lists_of_the_apis_entity_objects_give_their_tags_names_and_links() {
+        let mut seen = Vec::new();
+        let tags = r#"[{"start": 68, "end": 80, "tag": "PeoplesVote"}, {"start": 1, "end": 2}]"#;
+        json_list(tags, HASHTAGS, &["tag"], |h| seen.push(h.to_string())).unwrap();
+        let urls = r#"[{"url": "https://t.co/x", "expanded_url": "https://example.org/a"},
+                       {"url": "https://t.co/y", "expanded_url": ""}]"#;
+        let keys = ["unwound_url", "expanded_url", "url"];
+        json_list(urls, "entities.urls", &keys, |u| seen.push(u.to_string())).unwrap();
+        assert_eq!(
+            seen,
+            ["PeoplesVote", "https://example.org/a", "https://t.co/y"]
+        );
+        assert!(json_list("[1, 2]", HASHTAGS, &["tag"], |_| {}).is_err());
     }
 
     #[test]
