@@ -10,6 +10,18 @@ use super::time::refine;
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TweetKind};
 
+/// CNT's columns, in the order its `preprocess` reads them.
+const ORDER: [&str; 8] = [
+    "message_id",
+    "user_id",
+    "username",
+    "repost_id",
+    "reply_id",
+    "message",
+    "timestamp",
+    "urls",
+];
+
 #[derive(Debug)]
 pub struct Columns {
     pub header: Header,
@@ -31,12 +43,36 @@ impl Columns {
             .all(|n| header.iter().any(|h| h == n))
     }
 
+    /// By name; or, given as CNT's (`--format cnt`) with other names, by position, as CNT's
+    /// `preprocess` reads it (it skips the header).
     pub fn new(h: &[String]) -> Result<Columns, String> {
+        if !Columns::is_cnt(h) && h.len() == ORDER.len() {
+            return Ok(Columns {
+                header: Header::new(h),
+                message_id: 0,
+                user_id: 1,
+                username: Some(2),
+                repost_id: Some(3),
+                reply_id: Some(4),
+                message: Some(5),
+                timestamp: 6,
+                urls: Some(7),
+            });
+        }
+        let by_position = || {
+            format!(
+                "; read by position, CNT's CSV has {} columns ({}), this one {}",
+                ORDER.len(),
+                ORDER.join(", "),
+                h.len()
+            )
+        };
+        let needed = |name| required(h, name).map_err(|e| e + &by_position());
         Ok(Columns {
             header: Header::new(h),
-            message_id: required(h, "message_id")?,
-            user_id: required(h, "user_id")?,
-            timestamp: required(h, "timestamp")?,
+            message_id: needed("message_id")?,
+            user_id: needed("user_id")?,
+            timestamp: needed("timestamp")?,
             username: column(h, "username"),
             repost_id: column(h, "repost_id"),
             reply_id: column(h, "reply_id"),

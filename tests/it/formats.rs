@@ -344,6 +344,32 @@ fn cnt_layout_is_read_as_its_preprocess_reads_it() {
         ..Default::default()
     };
     assert_eq!(ingest(&[p], &forced).unwrap().0.len(), 4);
+    // CNT's preprocess reads its eight columns by position and skips the header: under
+    // `--format cnt`, a header of other names is read so too (it was refused).
+    let other = write(
+        dir.path(),
+        "renamed.csv",
+        "id,author,screen_name,retweet_of,in_reply_to,text,created_at_epoch,links
+         m1,u1,alice,,,hello #tag,1551441607,https://example.org/x
+         m2,u2,bob,m1,,hello #tag,1551441620,
+",
+    );
+    let (d, r) = ingest(std::slice::from_ref(&other), &forced).unwrap();
+    assert_eq!(r.rows_accepted, 2);
+    assert_eq!(d.kind(1), TweetKind::Retweet);
+    assert_eq!(
+        (hashtags_of(&d, 0), urls_of(&d, 0)),
+        (vec!["tag".to_string()], vec!["example.org/x".to_string()])
+    );
+    assert_eq!(d.time_ms[1] - d.time_ms[0], 13_000);
+    // Auto-detection does not guess by the count of columns.
+    assert!(ingest(&[other], &IngestOptions::default()).is_err());
+    let short = write(dir.path(), "short.csv", "a,b,c\n1,2,3\n");
+    let e = ingest(&[short], &forced).unwrap_err().to_string();
+    assert!(
+        e.contains("read by position, CNT's CSV has 8 columns"),
+        "{e}"
+    );
 }
 
 /// API v2 tweets flattened by `twarc2 csv`: references by their dotted columns, entity lists
