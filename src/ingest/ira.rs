@@ -1,11 +1,13 @@
 //! The FiveThirtyEight release of the Clemson IRA tweets (Linvill & Warren): accounts by
-//! author name, no tweet ids read, `post_type` RETWEET/QUOTE_TWEET (R/Q in the per-author
-//! redistribution), and hashtags, links and mentions only in the text. Retweets carry no
-//! source: graphs may recover it from the text.
+//! author name, `post_type` RETWEET/QUOTE_TWEET (R/Q in the per-author redistribution), and
+//! hashtags, links and mentions only in the text. FiveThirtyEight's own files carry each
+//! tweet's id (`tweet_id`), whose snowflake bits give the millisecond the written minute
+//! lacks; the per-author redistribution has none. Retweets carry no source: graphs may
+//! recover it from the text.
 
-use super::csv_rows::{boolean, column, soft_count, Header, Row, RowResult};
+use super::csv_rows::{boolean, column, id, soft_count, Header, Row, RowResult};
 use super::text::{hashtags, mentions, normalize_url, urls};
-use super::time::parse_datetime;
+use super::time::{parse_datetime, refine};
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TimeResolution, TweetKind};
 
@@ -22,6 +24,7 @@ pub struct Columns {
     followers: Option<usize>,
     post_type: Option<usize>,
     retweet: Option<usize>,
+    tweet_id: Option<usize>,
 }
 
 impl Columns {
@@ -45,6 +48,7 @@ impl Columns {
             followers: column(h, "followers"),
             post_type: column(h, "post_type"),
             retweet: column(h, "retweet"),
+            tweet_id: column(h, "tweet_id"),
         })
     }
 
@@ -60,9 +64,22 @@ impl Columns {
         }
         let date = r.get(Some(self.publish_date));
         let expected = "a time like 2016-10-12 11:41:00 or 10/1/2016 19:58";
-        let Some((time_ms, _)) = parse_datetime(&date) else {
+        let Some((written_ms, _)) = parse_datetime(&date) else {
             return Err(RowError::new("bad time", "publish_date", expected, &date));
         };
+        let tweet_id = r.get(self.tweet_id);
+        let tweet = match &*tweet_id {
+            "" => RawId::None,
+            t => b.push_id(id(t, "tweet_id")?),
+        };
+        let snowflake = match tweet {
+            RawId::Num(n) => Some(n),
+            _ => None,
+        };
+        // The Clemson collection wrote times to the minute (seconds are always :00).
+        let written = Some((written_ms, TimeResolution::Minute));
+        let (time_ms, resolution, mismatch) = refine(snowflake, written).expect("a written time");
+        b.snowflake_mismatches += u64::from(mismatch);
         let retweet_flag = boolean(&r.get(self.retweet), "retweet")?.unwrap_or(false);
         let post_type = r.get(self.post_type);
         let kind = match &*post_type {
@@ -97,11 +114,10 @@ impl Columns {
         let lang = b.push_str(&r.get(self.language));
         b.tweets.push(RawTweet {
             line: r.line,
-            tweet: RawId::None,
+            tweet,
             account,
             time_ms,
-            // The Clemson collection wrote times to the minute (seconds are always :00).
-            resolution: TimeResolution::Minute,
+            resolution,
             kind,
             target: RawRef::default(),
             quote: None,

@@ -841,4 +841,13 @@ fn ira_fivethirtyeight_release() {
         [TweetKind::Retweet, TweetKind::Original, TweetKind::Quote]
     );
     assert_eq!(d.accounts.screen_name(d.account[0]), Some("10_GOP"));
+    // Their `tweet_id` is read: its snowflake bits give the second and millisecond the
+    // written minute lacks (19:58 is 19:58:43.711 UTC), and a row repeated whole is one tweet.
+    assert_eq!(d.tweet_id[1], 914580356430536707);
+    assert_eq!(d.time_ms[1] % 60_000, 43_711);
+    assert!((0..d.len()).all(|i| d.resolution(i) == TimeResolution::Millisecond));
+    assert_eq!(r.snowflake_mismatches, 0);
+    let repeated = csv.to_string() + csv.lines().nth(1).unwrap() + "\n";
+    let (d, r) = read(&[write(dir.path(), "IRAhandle_tweets_2.csv", &repeated)]);
+    assert_eq!((d.len(), r.rows_read), (3, 4), "{}", r.summary());
 }
