@@ -518,11 +518,21 @@ fn finished(
                 .flat_map(|r| r.examples.iter())
                 .find(|e| e.starts_with(&shown))
                 .map_or(String::new(), |e| format!(" (e.g. {e})"));
+            // The column flags make every input an action CSV, with or without --format.
+            let (given, advice) = match opts.mapping {
+                Some(_) => (
+                    "the column flags",
+                    "check the columns --account, --time and --object name",
+                ),
+                None => (
+                    "--format",
+                    "leave out --format to have each file's format recognised",
+                ),
+            };
             return Err(Error::format(
                 &f.path,
                 format!(
-                    "none of its {} records reads as {} (--format){example}; leave out \
-                     --format to have each file's format recognised",
+                    "none of its {} records reads as {} ({given}){example}; {advice}",
                     f.rows_read,
                     format.name()
                 ),
@@ -946,11 +956,17 @@ fn recognise(
             return Err(RecogniseError::Unknown { reason, error });
         }
         if let [only] = &header[..] {
-            if only.contains('\t') {
-                let reason = "tab-separated values; coordnet reads comma-separated CSV (convert \
-                              it first, e.g. with csvkit: csvformat -t FILE.tsv > FILE.csv)";
-                let error = Error::format(name, reason);
-                let reason = reason.to_string();
+            let other = match (only.contains('\t'), only.contains(';')) {
+                (true, _) => Some(("tab", "-t")),
+                (false, true) => Some(("semicolon", "-d ';'")),
+                _ => None,
+            };
+            if let Some((by, flag)) = other {
+                let reason = format!(
+                    "{by}-separated values; coordnet reads comma-separated CSV (convert it \
+                     first, e.g. with csvkit: csvformat {flag} FILE > FILE.csv)"
+                );
+                let error = Error::format(name, &reason);
                 return Err(RecogniseError::Unknown { reason, error });
             }
         }

@@ -936,6 +936,25 @@ fn strict_stops_at_a_duplicate_and_a_wrong_format_stops_the_run() {
         err.contains("none of its 41 records reads as twitter-v1 (--format)"),
         "{err}"
     );
+    // Column flags with no --format: the advice is about the columns they name.
+    let acts = write(
+        dir.path(),
+        "acts.csv",
+        "obj,user,cid
+1,u1,abc
+2,u2,def
+",
+    );
+    let args = ["--account", "user", "--time", "cid", "--object", "obj"];
+    let o = coordnet(&[&["stats", acts.to_str().unwrap()], &args[..]].concat());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("reads as actions (the column flags)")
+            && err.contains("check the columns --account, --time and --object name")
+            && !err.contains("leave out --format"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -744,8 +744,8 @@ fn a_copy_under_another_name_is_read_once_not_doubled() {
     );
 }
 
-/// Tab-separated files are not read as CSV: named, one is refused saying how to convert it;
-/// in a folder, one is not data by its name and is left out, named.
+/// Tab- and semicolon-separated files are not read as CSV: named, one is refused saying how to
+/// convert it; in a folder, a `.tsv` is not data by its name and is left out, named.
 #[test]
 fn a_tab_separated_file_is_refused_saying_how_to_convert_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -761,6 +761,21 @@ fn a_tab_separated_file_is_refused_saying_how_to_convert_it() {
         err.contains("tweets.tsv: tab-separated values") && err.contains("csvformat -t"),
         "{err}"
     );
+    // As a spreadsheet with a comma for decimals saves it.
+    let semi = write(
+        dir.path(),
+        "semi.csv",
+        "tweetid;userid;tweet_time
+1;2;2020-01-01 00:00
+",
+    );
+    let o = coordnet(&["stats", semi.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("semi.csv: semicolon-separated values") && err.contains("csvformat -d ';'"),
+        "{err}"
+    );
+    std::fs::remove_file(&semi).unwrap();
     write(
         dir.path(),
         "t.csv",
