@@ -54,8 +54,9 @@ impl BackgroundArgs {
             !control.is_empty(),
             "the control collection (--control) holds no tweets"
         );
-        // The control stands for ordinary accounts: the suspects' own file would measure them
-        // against themselves.
+        // The control stands for ordinary accounts: the suspects' own file measures them
+        // against themselves (though for `score`, a collection holding the listed accounts
+        // among others may serve).
         let same = stats.files.iter().find_map(|c| {
             let i = input
                 .files
@@ -64,12 +65,12 @@ impl BackgroundArgs {
             Some((c, i))
         });
         if let Some((c, i)) = same {
-            anyhow::bail!(
-                "--control {} is the same file as the input {}: the control must be ordinary \
-                 accounts, not the suspects; give a collection of others, or leave --control out",
+            progress.say(&format!(
+                "note: --control {} is the same file as the input {}: a control stands for \
+                 ordinary accounts, and an archive's suspects would be compared with themselves",
                 c.path.display(),
                 i.path.display()
-            );
+            ));
         }
         Ok(Some((control, stats)))
     }
