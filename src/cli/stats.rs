@@ -25,18 +25,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // An empty file is data with no rows; no file at all is a wrong path or folder.
     if stats.files.is_empty() {
         eprintln!("{}", stats.summary());
-    }
-    anyhow::ensure!(
-        !stats.files.is_empty(),
-        "no data file found in {}: every entry was passed over (see the warnings above); name \
-         the files, or give --format",
-        args.input
-            .inputs
-            .iter()
+        let inputs: Vec<String> = (args.input.inputs.iter())
             .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+            .collect();
+        anyhow::bail!(
+            "no data file found in {}: every entry was passed over (see the warnings above); \
+             name the files, or give --format",
+            inputs.join(", ")
+        );
+    }
     let summary = Summary::of(&data);
     let mut out = std::io::stdout().lock();
     if args.json {

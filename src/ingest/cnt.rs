@@ -6,7 +6,7 @@
 use super::actions::action_time;
 use super::csv_rows::{column, id, required, Header, Row, RowResult};
 use super::text::{hashtags, mentions, normalize_url, urls};
-use super::time::refine;
+use super::time::refined;
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TweetKind};
 
@@ -101,13 +101,7 @@ impl Columns {
         let seconds = action_time(&written).ok_or_else(bad_time)?;
         // Tweet ids carry their millisecond time; other platforms' ids do not agree with it
         // and keep the written time.
-        let snowflake = match tweet {
-            RawId::Num(n) => Some(n),
-            _ => None,
-        };
-        let (time_ms, resolution, mismatch) =
-            refine(snowflake, Some(seconds)).ok_or_else(bad_time)?;
-        b.snowflake_mismatches += u64::from(mismatch);
+        let (time_ms, resolution) = refined(tweet, Some(seconds), b).ok_or_else(bad_time)?;
         let (repost, reply) = (r.get(self.repost_id), r.get(self.reply_id));
         id(&repost, "repost_id")?;
         id(&reply, "reply_id")?;

@@ -7,7 +7,7 @@
 
 use super::csv_rows::{boolean, column, id, soft_count, Header, Row, RowResult};
 use super::text::{hashtags, mentions, normalize_url, urls};
-use super::time::{parse_datetime, refine};
+use super::time::{parse_datetime, refined};
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TimeResolution, TweetKind};
 
@@ -72,14 +72,9 @@ impl Columns {
             "" => RawId::None,
             t => b.push_id(id(t, "tweet_id")?),
         };
-        let snowflake = match tweet {
-            RawId::Num(n) => Some(n),
-            _ => None,
-        };
         // The Clemson collection wrote times to the minute (seconds are always :00).
         let written = Some((written_ms, TimeResolution::Minute));
-        let (time_ms, resolution, mismatch) = refine(snowflake, written).expect("a written time");
-        b.snowflake_mismatches += u64::from(mismatch);
+        let (time_ms, resolution) = refined(tweet, written, b).expect("a written time");
         let retweet_flag = boolean(&r.get(self.retweet), "retweet")?.unwrap_or(false);
         let post_type = r.get(self.post_type);
         let kind = match &*post_type {

@@ -18,14 +18,24 @@ pub fn tweet_time(
     if written_time.is_none() && !written.trim().is_empty() {
         return Err(RowError::new("bad time", column, example, written));
     }
+    refined(tweet, written_time, b)
+        .ok_or_else(|| RowError::new("missing time", column, example, ""))
+}
+
+/// `written` refined by the snowflake time of `tweet` ([`refine`]), counting in `b` a row
+/// where the two disagree; `None` with neither.
+pub fn refined(
+    tweet: RawId,
+    written: Option<(i64, TimeResolution)>,
+    b: &mut RecordBatch,
+) -> Option<(i64, TimeResolution)> {
     let id = match tweet {
         RawId::Num(n) => Some(n),
         _ => None,
     };
-    let (ms, res, mismatch) = refine(id, written_time)
-        .ok_or_else(|| RowError::new("missing time", column, example, ""))?;
-    b.snowflake_mismatches += mismatch as u64;
-    Ok((ms, res))
+    let (ms, res, mismatch) = refine(id, written)?;
+    b.snowflake_mismatches += u64::from(mismatch);
+    Some((ms, res))
 }
 
 /// Use the snowflake time when it agrees with the written one (the written time is the

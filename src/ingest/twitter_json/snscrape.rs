@@ -130,20 +130,14 @@ fn sn_tweet(t: &SnTweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
     let (time_ms, resolution) = tweet_time(tweet, date, "date", DATE, b)?;
     let (kind, target, quote) = references(t, line, b)?;
 
-    let text = match soft(&t.rawContent, "rawContent", line, b) {
-        "" => soft(&t.content, "content", line, b),
-        text => text,
-    };
+    let text = text_of(t, ["rawContent", "content"], line, b);
     let items_start = b.items.len();
     // A retweet's own hashtags and links are read from its text cut to fit `RT @name: `;
     // those of the tweet it carries are whole. Its own mentions are kept beyond those.
     match soft_obj(&t.retweetedTweet, "retweetedTweet", line, b) {
         Some(rt) if kind == TweetKind::Retweet => {
-            let rt_text = match soft(&rt.rawContent, "retweetedTweet.rawContent", line, b) {
-                "" => soft(&rt.content, "retweetedTweet.content", line, b),
-                text => text,
-            };
-            tweet_items(rt, rt_text, line, b);
+            let fields = ["retweetedTweet.rawContent", "retweetedTweet.content"];
+            tweet_items(rt, text_of(rt, fields, line, b), line, b);
             let mid = b.items.len();
             mentions(t, line, b);
             drop_repeated(b, items_start, mid);
@@ -175,6 +169,20 @@ fn sn_tweet(t: &SnTweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
         items,
     });
     Ok(())
+}
+
+/// A tweet's text: `rawContent`, or `content` in releases before 0.5 (`fields` name the two
+/// in the line, for messages).
+fn text_of<'x>(
+    t: &'x SnTweet,
+    fields: [&'static str; 2],
+    line: u64,
+    b: &mut RecordBatch,
+) -> &'x str {
+    match soft(&t.rawContent, fields[0], line, b) {
+        "" => soft(&t.content, fields[1], line, b),
+        text => text,
+    }
 }
 
 /// A tweet's hashtags, mentions and links (`text` is where releases before 0.5 keep its

@@ -160,21 +160,19 @@ pub fn parse_v2(chunk: &RawChunk, b: &mut RecordBatch) {
 /// without tweets is one rejected record.
 fn v2_line(obj: V2Object, line: u64, b: &mut RecordBatch) {
     let includes = soft_obj(&obj.includes, "includes", line, b);
-    let mut authors: HashMap<&str, &str> = HashMap::new();
-    let mut carried: HashMap<&str, &V2Entities> = HashMap::new();
+    let mut included: Included = HashMap::new();
     let mut names: HashMap<&str, &str> = HashMap::new();
     if let Some(inc) = includes {
         for t in soft_list(&inc.tweets, "includes.tweets", line, b) {
             let id = soft(&t.id, "includes.tweets.id", line, b);
-            authors.insert(id, soft(&t.author_id, "includes.tweets.author_id", line, b));
+            let author = soft(&t.author_id, "includes.tweets.author_id", line, b);
             let at = [
                 "includes.tweets.note_tweet",
                 "includes.tweets.note_tweet.entities",
                 "includes.tweets.entities",
             ];
-            if let Some(e) = whole_entities((&t.entities, &t.note_tweet), at, line, b) {
-                carried.insert(id, e);
-            }
+            let entities = whole_entities((&t.entities, &t.note_tweet), at, line, b);
+            included.insert(id, (author, entities));
         }
         for u in soft_list(&inc.users, "includes.users", line, b) {
             if let Some((id, name)) = v2_profile(u, line, b) {
@@ -186,7 +184,7 @@ fn v2_line(obj: V2Object, line: u64, b: &mut RecordBatch) {
         b.rows_read += 1;
         let mark = b.mark();
         let read = match t {
-            Ok(t) => v2_tweet(t, line, (&authors, &carried), &names, b),
+            Ok(t) => v2_tweet(t, line, &included, &names, b),
             Err(w) => Err(wrong_type("data", "a tweet object", w)),
         };
         if let Err(e) = read {
@@ -290,16 +288,13 @@ fn v2_profile<'x>(u: &'x V2User, line: u64, b: &mut RecordBatch) -> Option<(&'x 
     Some((id, name))
 }
 
-/// Of the tweets in `includes`: their authors, and their entities.
-type Included<'x, 'a> = (
-    &'x HashMap<&'a str, &'a str>,
-    &'x HashMap<&'a str, &'a V2Entities<'a>>,
-);
+/// The tweets in `includes`, by id: their authors, and their entities.
+type Included<'a> = HashMap<&'a str, (&'a str, Option<&'a V2Entities<'a>>)>;
 
 fn v2_tweet(
     t: &V2Object,
     line: u64,
-    (authors, carried): Included,
+    included: &Included,
     names: &HashMap<&str, &str>,
     b: &mut RecordBatch,
 ) -> Result<(), RowError> {
@@ -353,7 +348,7 @@ fn v2_tweet(
             ""
         });
         let account = match account {
-            "" => authors.get(rid).copied().unwrap_or(""),
+            "" => included.get(rid).map_or("", |i| i.0),
             a => a,
         };
         let account = if account.is_empty() && ref_kind == "replied_to" {
@@ -375,7 +370,7 @@ fn v2_tweet(
                     "referenced_tweets.entities",
                 ];
                 retweeted = whole_entities((&r.entities, &r.note_tweet), at, line, b)
-                    .or_else(|| carried.get(rid).copied());
+                    .or_else(|| included.get(rid).and_then(|i| i.1));
             }
             "replied_to" if kind != TweetKind::Retweet => {
                 if kind == TweetKind::Quote {
