@@ -230,7 +230,7 @@ pub struct SynthSummary {
     pub network_accounts: u64,
 }
 
-/// Write the tweets (see `compression` and `parts`), `users.csv`, `truth.csv` and
+/// Write the tweets (see `compression` and `parts`), `truth.csv` (the accounts that tweeted) and
 /// `traps.csv` into `dir`.
 pub fn generate(config: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
     config.validate()?;

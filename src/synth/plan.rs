@@ -141,6 +141,9 @@ struct State {
     recent_base: u64,
     latest: Vec<u64>,
     pending: Vec<Tweet>,
+    /// Accounts with a tweet written: the truth lists only these, since an account without
+    /// tweets is in no input and no detector can find it.
+    tweeted: Vec<bool>,
     /// Only the planted networks' tweets are written (a takedown archive).
     archive_only: bool,
     /// Counts of the tweets written.
@@ -214,6 +217,7 @@ pub fn run(c: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
     let traps = schedule_traps(&mut rng, c);
 
     let mut out = TweetWriter::create(dir, c, ids.clone(), names)?;
+    let accounts_len = accounts.len();
     let mut s = State {
         rng,
         accounts,
@@ -223,6 +227,7 @@ pub fn run(c: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
         recent_base: 0,
         latest: vec![0; organic as usize],
         pending: Vec::new(),
+        tweeted: vec![false; accounts_len],
         archive_only: c.archive_only,
         summary: SynthSummary::default(),
         traps: Vec::new(),
@@ -281,18 +286,17 @@ pub fn run(c: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
     s.flush(&mut out, i64::MAX)?;
     out.finish()?;
 
-    s.summary.accounts = match c.archive_only {
-        true => (s.accounts.len() - organic as usize) as u64,
-        false => s.accounts.len() as u64,
-    };
-    s.summary.network_accounts = (s.accounts.len() - organic as usize) as u64;
-    // An archive holds the networks' accounts only.
-    let listed = |a: &Account| !c.archive_only || a.network.is_some();
+    // An archive holds the networks' accounts only, and `written` kept no other tweet.
+    let listed = |i: usize| s.tweeted[i];
+    s.summary.accounts = (0..s.accounts.len()).filter(|&i| listed(i)).count() as u64;
+    s.summary.network_accounts = (organic as usize..s.accounts.len())
+        .filter(|&i| listed(i))
+        .count() as u64;
     let truth = s
         .accounts
         .iter()
         .enumerate()
-        .filter(|(_, a)| listed(a))
+        .filter(|&(i, _)| listed(i))
         .map(|(i, a)| {
             let network = a.network.map_or("organic".to_string(), |n| {
                 c.networks[n as usize].name.clone()
@@ -426,6 +430,7 @@ impl State {
                 continue;
             }
             out.write(&t, &self.accounts)?;
+            self.tweeted[t.account as usize] = true;
             self.summary.tweets += 1;
         }
         Ok(())
