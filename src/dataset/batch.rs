@@ -111,7 +111,9 @@ impl<'de> serde::Deserialize<'de> for RawReject {
     }
 }
 
-fn keep(s: String) -> &'static str {
+/// `s` kept for the rest of the run, once however often it is asked for: the few words
+/// rejects are named by that come from a file (a header's column names) or another process.
+pub(crate) fn keep(s: String) -> &'static str {
     use std::sync::Mutex;
     static KEPT: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
     let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());

@@ -108,6 +108,9 @@ pub struct Columns {
     content: Option<usize>,
     object_account: Option<usize>,
     kind: ObjectKind,
+    /// The mapped columns' names as the file writes them, for the rejects: `[account, time,
+    /// object, content]`.
+    names: [&'static str; 4],
 }
 
 impl Columns {
@@ -137,27 +140,39 @@ impl Columns {
                 None => Ok(None),
             }
         };
+        let account = required(h, &lower(&m.account))?;
+        let time = required(h, &lower(&m.time))?;
+        let object = required(h, &lower(&m.object))?;
+        // CooRTweet's own layout without its content ids is still its layout.
+        let content = match &m.content {
+            None => column(h, COORTWEET_CONTENT),
+            Some(_) => optional(&m.content)?,
+        };
+        let name = |i: usize| keep(h[i].trim().to_string());
         Ok(Columns {
             header: Header::new(h),
-            account: required(h, &lower(&m.account))?,
-            time: required(h, &lower(&m.time))?,
-            object: required(h, &lower(&m.object))?,
-            // CooRTweet's own layout without its content ids is still its layout.
-            content: match &m.content {
-                None => column(h, COORTWEET_CONTENT),
-                Some(_) => optional(&m.content)?,
-            },
+            account,
+            time,
+            object,
+            content,
             object_account: optional(&m.object_account)?,
             kind: m.kind,
+            names: [
+                name(account),
+                name(time),
+                name(object),
+                content.map_or(COORTWEET_CONTENT, name),
+            ],
         })
     }
 
     pub fn row(&self, r: &Row, b: &mut RecordBatch) -> RowResult<()> {
+        let [account_name, time_name, object_name, content_name] = self.names;
         let account = r.get(Some(self.account));
         if account.is_empty() {
             return Err(RowError::new(
                 "missing account",
-                "account",
+                account_name,
                 "an account id",
                 "",
             ));
@@ -166,20 +181,20 @@ impl Columns {
         let (time_ms, resolution) = action_time(&t).ok_or_else(|| {
             RowError::new(
                 "bad time",
-                "time",
+                time_name,
                 "POSIX seconds or a date-time like 2021-06-16 21:24:51",
                 &t,
             )
         })?;
         let object = r.get(Some(self.object));
-        let tweet = b.push_id(id(&r.get(self.content), "content")?);
+        let tweet = b.push_id(id(&r.get(self.content), content_name)?);
         let items_start = b.items.len();
         let mut target = RawRef::default();
         let mut text = Span::EMPTY;
         let kind = match self.kind {
             _ if object.is_empty() => TweetKind::Original,
             ObjectKind::Retweet | ObjectKind::Reply | ObjectKind::Quote => {
-                target.tweet = b.push_id(id(&object, "object")?);
+                target.tweet = b.push_id(id(&object, object_name)?);
                 target.account = b.push_str(&r.get(self.object_account));
                 match self.kind {
                     ObjectKind::Retweet => TweetKind::Retweet,

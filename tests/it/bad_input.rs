@@ -261,3 +261,40 @@ fn a_layout_lacking_a_column_it_needs_names_that_column() {
     let (_, r) = read(&[good, users]);
     assert_eq!(r.files[1].format, Some(coordnet::Format::IoUsers));
 }
+
+/// An action CSV's bad rows are placed in the columns the user named (header names are read
+/// without case), not in the mapping's roles ("time", "account").
+#[test]
+fn an_action_csvs_bad_rows_name_the_files_own_columns() {
+    use coordnet::ingest::{ActionsMapping, ObjectKind};
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "a.csv",
+        "Who,When,Post,Shared\nu1,1623878692,1,9\nu2,yesterday,2,9\n,1623878693,3,9\nu4,1623878694,4,1.2e+18\nu5,1623878695,5.0e3,9\n",
+    );
+    let opts = IngestOptions {
+        mapping: Some(ActionsMapping {
+            account: "who".into(),
+            time: "when".into(),
+            object: "shared".into(),
+            content: Some("post".into()),
+            kind: ObjectKind::Retweet,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (_, r) = ingest(&[p], &opts).unwrap();
+    assert_balanced(&r);
+    assert_eq!((r.rows_accepted, r.rows_rejected), (1, 4));
+    let example = |reason: &str| r.rejected[reason].examples.join(" | ");
+    assert!(
+        example("bad time").contains("a.csv:3, column 'when'"),
+        "{}",
+        example("bad time")
+    );
+    assert!(example("missing account").contains("a.csv:4, column 'who'"));
+    let floats = example("id in float notation");
+    assert!(floats.contains("a.csv:5, column 'shared'"), "{floats}");
+    assert!(floats.contains("a.csv:6, column 'post'"), "{floats}");
+}
