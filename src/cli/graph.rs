@@ -154,51 +154,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "--min-weight {m} keeps no edge: a cosine weight is at most 1; try --min-weight 0.5"
         );
     }
-    if args.graph.kind == GraphKind::Retweet {
-        let g = &args.graph;
-        // What only co-action graphs have: a window, participation, a shuffled null.
-        let coaction_only = [
-            ("--pvalue", args.pvalue.is_some()),
-            ("--min-z", args.min_z.is_some()),
-            ("--weight", args.weight != EdgeWeight::Pairs),
-            ("--window", g.window.is_some()),
-            ("--min-participation", g.min_participation.is_some()),
-            ("--max-neighbors", g.max_neighbors.is_some()),
-            ("--coortweet", g.coortweet),
-            ("--min-text-chars", g.min_text_chars.is_some()),
-            ("--similarity", g.similarity.is_some()),
-        ];
-        if let Some((flag, _)) = coaction_only.iter().find(|(_, given)| *given) {
-            anyhow::bail!(
-                "{flag} applies to co-action graphs; the retweet graph's edges are retweet \
-                 counts with their delays, filtered by --min-weight (retweets); leave {flag} \
-                 out, or pick a co-action --kind"
-            );
-        }
-    }
-    if let GraphKind::Coaction(kind) = args.graph.kind {
-        let g = &args.graph;
-        let texts = matches!(kind, CoactionKind::CoTweet | CoactionKind::CoSimilar);
-        let misplaced = [
-            (
-                "--similarity",
-                "co-similar",
-                g.similarity.is_some() && kind != CoactionKind::CoSimilar,
-            ),
-            (
-                "--min-text-chars",
-                "co-tweet or co-similar",
-                g.min_text_chars.is_some() && !texts,
-            ),
-        ];
-        if let Some((flag, kinds, _)) = misplaced.iter().find(|m| m.2) {
-            anyhow::bail!(
-                "{flag} applies to {kinds} only, not to {}; leave {flag} out, or choose {kinds} \
-                 with --kind",
-                kind.name()
-            );
-        }
-    }
+    misplaced_flag(&args)?;
     let mut opts = args.graph.options();
     opts.validate()?;
     opts.memory_limit = args.input.memory_limit();
@@ -234,6 +190,54 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let built = build(&args, &data, &opts, format, &progress, &session);
     session.finish()?;
     built
+}
+
+/// Refuse a flag given for a graph kind that never reads it: one table of which flag applies
+/// to which kinds.
+fn misplaced_flag(args: &Args) -> anyhow::Result<()> {
+    let g = &args.graph;
+    let coaction = matches!(g.kind, GraphKind::Coaction(_));
+    let is = |k: CoactionKind| g.kind == GraphKind::Coaction(k);
+    let texts = is(CoactionKind::CoTweet) || is(CoactionKind::CoSimilar);
+    let co = "co-action graphs";
+    // (flag, given, applies to this kind, the kinds it applies to)
+    let flags = [
+        // What only co-action graphs have: a window, participation, a shuffled null.
+        ("--pvalue", args.pvalue.is_some(), coaction, co),
+        ("--min-z", args.min_z.is_some(), coaction, co),
+        ("--weight", args.weight != EdgeWeight::Pairs, coaction, co),
+        ("--window", g.window.is_some(), coaction, co),
+        (
+            "--min-participation",
+            g.min_participation.is_some(),
+            coaction,
+            co,
+        ),
+        ("--max-neighbors", g.max_neighbors.is_some(), coaction, co),
+        ("--coortweet", g.coortweet, coaction, co),
+        (
+            "--min-text-chars",
+            g.min_text_chars.is_some(),
+            texts,
+            "co-tweet or co-similar",
+        ),
+        (
+            "--similarity",
+            g.similarity.is_some(),
+            is(CoactionKind::CoSimilar),
+            "co-similar",
+        ),
+    ];
+    let Some((flag, _, _, kinds)) = flags.iter().find(|f| f.1 && !f.2) else {
+        return Ok(());
+    };
+    let this = match g.kind {
+        GraphKind::Retweet => "the retweet graph (its edges are retweet counts with their \
+                               delays, filtered by --min-weight)"
+            .to_string(),
+        GraphKind::Coaction(k) => k.name().to_string(),
+    };
+    anyhow::bail!("{flag} applies to {kinds} only, not to {this}; leave {flag} out, or choose {kinds} with --kind")
 }
 
 /// Build the graph `args` asks for of `data` and write it.
