@@ -276,6 +276,14 @@ fn parse_exact(
     let mut split = Splitter::new(&chunk.bytes);
     let mut rec = csv::ByteRecord::new();
     let mut lines = Lines::new(chunk);
+    let cut = super::ends_inside_a_record(chunk);
+    // A broken record that runs to the end of a file cut short is refused as cut short.
+    let reject = |batch: &mut RecordBatch, line: u64, end: usize, e: RowError| {
+        batch.reject(line, e);
+        if cut && end == chunk.bytes.len() {
+            super::cut_short(batch.rejects.last_mut().expect("just pushed"));
+        }
+    };
     while let Some(step) = split.next_record(&mut rec) {
         let step = match step {
             Ok(step) => step,
@@ -298,7 +306,7 @@ fn parse_exact(
             let raw = &raw[leading_line_ends(raw)..];
             let first = raw.split(|&b| b == b'\n').next().unwrap_or_default();
             batch.rows_read += 1;
-            batch.reject(line, malformed_quoting(first));
+            reject(batch, line, step.end, malformed_quoting(first));
             continue;
         }
         if Fields::Exact(&rec).is_blank() {
@@ -313,8 +321,10 @@ fn parse_exact(
             batch.rows_read += 1;
             let found = format!("{} fields", rec.len());
             let expected = "as many fields as the header";
-            batch.reject(
+            reject(
+                batch,
                 line,
+                step.end,
                 RowError::new("wrong number of fields", "", expected, &found),
             );
             continue;

@@ -235,6 +235,29 @@ impl Layout {
     }
 }
 
+/// Why the last record of a file cut short is refused, and what to do about it.
+const CUT_SHORT: (&str, &str) = (
+    "record cut short at the end of the file",
+    "a whole record; the file ends inside this one, without a line break: was it cut short \
+     (an interrupted download or copy)? Fetch it again",
+);
+
+/// The rejection of a record that breaks the format where the file ends inside it, without
+/// the line break writers end records with: a file cut short, however the broken record
+/// looks. Only a file's last chunk can end so (the cutter ends the others after a line end),
+/// so whether a record reaches it does not depend on where chunks were cut.
+fn cut_short(r: &mut crate::dataset::batch::RawReject) {
+    (r.reason, r.expected) = CUT_SHORT;
+}
+
+/// Whether `chunk` ends without a line end: it is a file's last, cut inside a record.
+fn ends_inside_a_record(chunk: &RawChunk) -> bool {
+    chunk
+        .bytes
+        .last()
+        .is_some_and(|b| !matches!(b, b'\n' | b'\r'))
+}
+
 /// What the reading thread sends: a file's layout once known, then its chunks.
 enum Message {
     File {

@@ -208,9 +208,22 @@ fn for_each_line(
     b: &mut RecordBatch,
     mut f: impl FnMut(&[u8], u64, &mut RecordBatch),
 ) {
+    let cut = super::ends_inside_a_record(chunk);
+    let last = match cut {
+        true => chunk.first_line + memchr::memchr_iter(b'\n', &chunk.bytes).count() as u64,
+        false => u64::MAX,
+    };
     for (line_no, line) in (chunk.first_line..).zip(chunk.bytes.split(|&c| c == b'\n')) {
         if !line.trim_ascii().is_empty() {
+            let before = b.rejects.len();
             f(line, line_no, b);
+            // A line that is not JSON where the file ends inside it: cut short.
+            if cut && line_no == last && b.rejects.len() > before {
+                let r = b.rejects.last_mut().expect("just pushed");
+                if r.reason == INVALID_JSON {
+                    super::cut_short(r);
+                }
+            }
         }
     }
 }
@@ -232,6 +245,9 @@ fn parse<'l, T: Record<'l>>(line: &'l [u8]) -> serde_json::Result<T> {
     })
 }
 
+/// Why a line that is not JSON is refused.
+pub const INVALID_JSON: &str = "invalid JSON";
+
 fn invalid_json(b: &mut RecordBatch, line: u64, e: serde_json::Error) {
     b.rows_read += 1;
     let msg = if e.is_eof() {
@@ -241,7 +257,7 @@ fn invalid_json(b: &mut RecordBatch, line: u64, e: serde_json::Error) {
     };
     b.reject(
         line,
-        RowError::new("invalid JSON", "", "one JSON object per line", &msg),
+        RowError::new(INVALID_JSON, "", "one JSON object per line", &msg),
     );
 }
 
