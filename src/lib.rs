@@ -32,6 +32,11 @@
 //! assert!(out.join("clusters.csv").exists());
 //! ```
 
+// The README's library example compiles: rustdoc tests its Rust block.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
+
 pub mod communities;
 pub mod dataset;
 #[cfg(feature = "distributed")]

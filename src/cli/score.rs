@@ -172,7 +172,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let control = control.as_ref().map(|c| &c.0);
     let control_sources = control.map(coordnet::graphs::retweet::sources);
     let control = control.zip(control_sources.as_deref());
-    let (input, background) = background_for_groups(&data, &cluster_of, &config, control);
+    let (input, background) = background_for_groups(&data, &cluster_of, &config, control)?;
     coordnet::tell!(
         "input: {} ({}); the groups are compared with {}",
         input.kind.name(),

@@ -112,7 +112,8 @@ impl LeidenConfig {
         }
         if !(self.resolution.is_finite() && self.resolution > 0.0) {
             return Err(Error::config(format!(
-                "resolution {} must be a positive number (try 1 for modularity, 0.05 for CPM)",
+                "resolution {} must be a positive number (for modularity 1 is the classic \
+                 definition and `detect` uses 2; for CPM try 0.05)",
                 self.resolution
             )));
         }

@@ -206,11 +206,15 @@ pub struct GraphOptions {
 impl GraphOptions {
     /// Refuse settings that no data can make work, before any is read.
     pub fn validate(&self) -> Result<()> {
-        if matches!(self.window, Window::Fixed(ms) if ms <= 0) {
-            return Err(Error::config(
-                "a window of 0s pairs no two actions; use 1s or longer (10s, 5m), or none for \
-                 the whole period",
-            )
+        if let Window::Fixed(ms @ ..=0) = self.window {
+            let given = match ms {
+                0 => "0s".to_string(),
+                _ => format!("{ms} ms"),
+            };
+            return Err(Error::config(format!(
+                "a window of {given} pairs no two actions; use 1s or longer (10s, 5m), or none \
+                 for the whole period"
+            ))
             .with_setting(Setting::Window { at_least_ms: 1000 }));
         }
         Ok(())

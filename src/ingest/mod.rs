@@ -144,6 +144,8 @@ pub struct IngestOptions {
     /// never closed).
     pub max_record_bytes: usize,
     /// Stop, saying so, when the process holds more than this many bytes (see `memory`).
+    /// `None` by default: the library sets no budget (the command line's default is
+    /// [`crate::memory::default_limit`]).
     pub memory_limit: Option<u64>,
     /// Texts of more than this many bytes in all move to a temporary file once read (see
     /// [`crate::dataset::Texts`]); the results are the same either way.

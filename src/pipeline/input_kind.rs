@@ -15,6 +15,7 @@
 
 use super::{DetectConfig, Detection};
 use crate::dataset::Dataset;
+use crate::error::Result;
 use crate::graphs::retweet::Source;
 use crate::scoring::{Background, NO_CLUSTER};
 
@@ -155,7 +156,8 @@ pub fn background_for_groups<'a>(
     cluster_of: &[u32],
     config: &DetectConfig,
     control: Option<(&'a Dataset, &'a [Option<Source>])>,
-) -> (InputDecision, Background<'a>) {
+) -> Result<(InputDecision, Background<'a>)> {
+    super::check_groups(data, cluster_of, None)?;
     let grouped = (data.account.iter())
         .filter(|&&u| cluster_of[u as usize] != NO_CLUSTER)
         .count();
@@ -190,7 +192,7 @@ pub fn background_for_groups<'a>(
                 .into(),
         );
     }
-    (decision, background)
+    Ok((decision, background))
 }
 
 /// Share of the data's tweets from accounts in flagged clusters.

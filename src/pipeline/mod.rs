@@ -67,7 +67,8 @@ pub struct DetectConfig {
     /// Clusters scoring at least this are flagged as coordinated.
     pub threshold: f64,
     /// Stop, saying so, before or when a stage passes this many bytes (see `memory`); the
-    /// outputs do not depend on it.
+    /// outputs do not depend on it. `None` by default: the library sets no budget (the
+    /// command line's default is [`crate::memory::default_limit`]).
     pub memory_limit: Option<u64>,
     /// Where a stage that would pass `memory_limit` sets aside what it does not read (default:
     /// the system's temporary folder).
@@ -478,6 +479,7 @@ pub fn assess(
     config: &DetectConfig,
     background: Background,
 ) -> Result<Detection> {
+    check_groups(data, &cluster_of, Some(clusters))?;
     let groups = Groups {
         cluster_of,
         clusters,
@@ -485,6 +487,29 @@ pub fn assess(
     };
     let activity = config.elsewhere.activity(data)?;
     assess_groups(data, activity, fused, groups, config, background)
+}
+
+/// Given groups fit the data: one entry per account, each a group below `clusters` (when
+/// known) or `NO_CLUSTER`.
+fn check_groups(data: &Dataset, cluster_of: &[u32], clusters: Option<usize>) -> Result<()> {
+    let accounts = data.accounts.len();
+    if cluster_of.len() != accounts {
+        return Err(Error::config(format!(
+            "cluster_of has {} entries for the dataset's {accounts} accounts: give one per \
+             account, NO_CLUSTER for those in no group",
+            cluster_of.len()
+        )));
+    }
+    let beyond = |g: u32| g != NO_CLUSTER && clusters.is_some_and(|c| g as usize >= c);
+    if let Some((a, &g)) = cluster_of.iter().enumerate().find(|&(_, &g)| beyond(g)) {
+        return Err(Error::config(format!(
+            "cluster_of puts account {} in group {g}, beyond the {} groups given: number \
+             groups from 0, or raise `clusters`",
+            data.accounts.key(a as u32),
+            clusters.unwrap_or_default()
+        )));
+    }
+    Ok(())
 }
 
 /// Groups to assess, with their parts and evidence where already measured.
@@ -689,5 +714,41 @@ mod tests {
         // The groups stay apart from each other too.
         let labels: HashSet<u32> = (0..3).map(|g| membership[120 + 8 * g]).collect();
         assert_eq!(labels.len(), 3);
+    }
+
+    /// Groups that do not fit the data are refused, naming what to fix, never a panic: a
+    /// library caller builds `cluster_of` by hand.
+    #[test]
+    fn groups_that_do_not_fit_the_data_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synth::generated_dataset(10_000, dir.path());
+        let config = DetectConfig::default();
+        let n = data.accounts.len();
+        let run = |cluster_of: Vec<u32>, clusters: usize| {
+            let fused = crate::graphs::fuse(&data, &config.fusion, &crate::progress::Silent);
+            let background = Background::of(None, false);
+            assess(
+                &data,
+                fused.unwrap(),
+                cluster_of,
+                clusters,
+                &config,
+                background,
+            )
+        };
+        let short = run(vec![0; n - 1], 1).err().unwrap().to_string();
+        assert!(
+            short.contains(&format!("{} entries for the dataset's {n}", n - 1)),
+            "{short}"
+        );
+        let mut beyond = vec![NO_CLUSTER; n];
+        beyond[3] = 5;
+        let e = run(beyond, 1).err().unwrap().to_string();
+        assert!(e.contains("in group 5, beyond the 1 groups given"), "{e}");
+        assert!(background_for_groups(&data, &[0; 2], &config, None).is_err());
+        // One that fits is scored.
+        let mut fits = vec![NO_CLUSTER; n];
+        fits[..20].iter_mut().for_each(|g| *g = 0);
+        assert_eq!(run(fits, 1).unwrap().clusters.len(), 1);
     }
 }
