@@ -49,7 +49,8 @@ fn main() -> ExitCode {
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
-    // Ctrl-C leaves no partial output behind (a detect's staging folder is hundreds of MB at
+    // Ctrl-C, SIGTERM (a scheduler's time limit, `docker stop`) and SIGHUP (a dropped ssh
+    // session) leave no partial output behind (a detect's staging folder is hundreds of MB at
     // scale); the temporary files of --temp-dir are unlinked already. 130: as the shell reports
     // a program stopped by SIGINT.
     let _ = ctrlc::set_handler(|| {
