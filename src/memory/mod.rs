@@ -110,11 +110,13 @@ pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
     Ok(bytes as u64)
 }
 
-/// Bytes as `1.5 GB` or `300 MB` (powers of 1024).
+/// Bytes as `1.5 GB`, `300 MB` or `1 KB` (powers of 1024).
 pub fn format_size(bytes: u64) -> String {
     let b = bytes as f64;
     match bytes {
-        0..=0x3FFF_FFFF => format!("{:.0} MB", b / (1u64 << 20) as f64),
+        // A limit given in K is shown as given, not as "0 MB".
+        0..=0xF_FFFF => format!("{:.0} KB", b / (1u64 << 10) as f64),
+        0x10_0000..=0x3FFF_FFFF => format!("{:.0} MB", b / (1u64 << 20) as f64),
         _ => format!("{:.1} GB", b / (1u64 << 30) as f64),
     }
 }
@@ -276,6 +278,7 @@ mod tests {
         }
         assert_eq!(format_size(3 << 29), "1.5 GB");
         assert_eq!(format_size(300 << 20), "300 MB");
+        assert_eq!(format_size(1 << 10), "1 KB");
     }
 
     #[test]
