@@ -37,6 +37,8 @@ pub fn read_hostfile(path: &Path, processes: usize) -> Result<Vec<Host>> {
 /// twice, one line per process.
 pub fn parse_hosts(path: &Path, text: &str, processes: usize) -> Result<Vec<Host>> {
     let mut hosts: Vec<Host> = Vec::new();
+    // A byte-order mark (a Windows editor's) would stay glued to the first host's name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, line) in text.lines().enumerate() {
         let line_no = i as u64 + 1;
         let address = line.trim();
@@ -100,6 +102,8 @@ mod tests {
 
     #[test]
     fn hosts_are_read_in_order_skipping_blanks_and_comments() {
+        let bom = parse("\u{feff}127.0.0.1:2101\n127.0.0.1:2102\n", 2).unwrap();
+        assert_eq!(bom[0].address, "127.0.0.1:2101");
         let h = parse("# two hosts\n10.0.0.1:2101\n\n  [::1]:2102  \n", 2).unwrap();
         assert_eq!(h[0].address, "10.0.0.1:2101");
         assert_eq!(h[1].address, "[::1]:2102");
