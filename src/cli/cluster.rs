@@ -260,14 +260,19 @@ mod across {
             let mut given = std::env::args_os().skip(1);
             while let Some(a) = given.next() {
                 let s = a.to_string_lossy();
-                if s == "--process" || s == "--threads" || s == "--connect-timeout" {
+                // Each process's own, and each host's: its memory and its disks.
+                let own = [
+                    "--process",
+                    "--threads",
+                    "--connect-timeout",
+                    "--memory-limit",
+                    "--temp-dir",
+                ];
+                if own.contains(&s.as_ref()) {
                     given.next();
                     continue;
                 }
-                if ["--process=", "--threads=", "--connect-timeout="]
-                    .iter()
-                    .any(|p| s.starts_with(p))
-                {
+                if own.iter().any(|p| s.starts_with(&format!("{p}="))) {
                     continue;
                 }
                 if s == "-q" || s == "--quiet" {

@@ -8,55 +8,91 @@
 //! every process after it: each pair is one TCP connection, as timely expects.
 
 use super::hosts::Host;
+use super::Fingerprint;
 use crate::error::{Error, Result};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 /// First bytes of every connection: the protocol's name and version.
-const MAGIC: &[u8; 8] = b"coordnt1";
+const MAGIC: &[u8; 8] = b"coordnt2";
 
 /// What a connecting process says of itself.
 struct Hello {
     process: u32,
     processes: u32,
-    fingerprint: u64,
+    fingerprint: Fingerprint,
 }
 
 impl Hello {
-    const LEN: usize = 8 + 4 + 4 + 8;
+    const LEN: usize = 8 + 4 + 4 + 3 * 8;
 
     fn bytes(&self) -> [u8; Hello::LEN] {
         let mut b = [0u8; Hello::LEN];
         b[..8].copy_from_slice(MAGIC);
         b[8..12].copy_from_slice(&self.process.to_le_bytes());
         b[12..16].copy_from_slice(&self.processes.to_le_bytes());
-        b[16..].copy_from_slice(&self.fingerprint.to_le_bytes());
+        let f = &self.fingerprint;
+        for (k, part) in [f.arguments, f.inputs, f.build].into_iter().enumerate() {
+            b[16 + 8 * k..24 + 8 * k].copy_from_slice(&part.to_le_bytes());
+        }
         b
     }
 
     fn parse(b: &[u8; Hello::LEN]) -> Option<Hello> {
+        let part = |k: usize| u64::from_le_bytes(b[16 + 8 * k..24 + 8 * k].try_into().unwrap());
         (&b[..8] == MAGIC).then(|| Hello {
             process: u32::from_le_bytes(b[8..12].try_into().unwrap()),
             processes: u32::from_le_bytes(b[12..16].try_into().unwrap()),
-            fingerprint: u64::from_le_bytes(b[16..].try_into().unwrap()),
+            fingerprint: Fingerprint {
+                arguments: part(0),
+                inputs: part(1),
+                build: part(2),
+            },
         })
     }
 }
 
-/// The acceptor's answer to a hello.
+/// The answer to a hello: welcome, or which part of the fingerprint differs.
 #[derive(Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
 enum Answer {
     Welcome = 0,
     OtherArguments = 1,
+    OtherInputs = 2,
+    OtherBuild = 3,
+}
+
+impl Answer {
+    /// The answer to a peer whose fingerprint is `theirs`.
+    fn to(mine: &Fingerprint, theirs: &Fingerprint) -> Answer {
+        match () {
+            _ if mine.build != theirs.build => Answer::OtherBuild,
+            _ if mine.arguments != theirs.arguments => Answer::OtherArguments,
+            _ if mine.inputs != theirs.inputs => Answer::OtherInputs,
+            _ => Answer::Welcome,
+        }
+    }
+
+    /// The part a refusal names, as [`Fingerprint::differs`] words it.
+    fn refusal(byte: u8) -> &'static str {
+        let mine = Fingerprint::default();
+        let theirs = match byte {
+            1 => Fingerprint {
+                arguments: 1,
+                ..mine
+            },
+            2 => Fingerprint { inputs: 1, ..mine },
+            _ => Fingerprint { build: 1, ..mine },
+        };
+        mine.differs(&theirs).expect("they differ")
+    }
 }
 
 /// One stream per process, `None` at `me`'s place: what timely's networking takes.
 pub fn connect(
     hosts: &[Host],
     me: usize,
-    fingerprint: u64,
+    fingerprint: Fingerprint,
     timeout: Duration,
 ) -> Result<Vec<Option<TcpStream>>> {
     let deadline = Instant::now() + timeout;
@@ -131,7 +167,7 @@ fn dial(host: &Host, j: usize, hello: &Hello, deadline: Instant) -> Result<TcpSt
             let mut answer = [0u8; 1];
             s.read_exact(&mut answer)?;
             if answer[0] != Answer::Welcome as u8 {
-                return Err(std::io::Error::other(OTHER_ARGUMENTS));
+                return Err(std::io::Error::other(Refused(answer[0])));
             }
             s.set_read_timeout(None)?;
             watch_silence(&s)?;
@@ -140,11 +176,10 @@ fn dial(host: &Host, j: usize, hello: &Hello, deadline: Instant) -> Result<TcpSt
         match attempt {
             Ok(Some(s)) => return Ok(s),
             Ok(None) => last = "the name resolves to no address".into(),
-            Err(e) if e.to_string() == OTHER_ARGUMENTS => {
+            Err(e) if e.get_ref().is_some_and(|e| e.is::<Refused>()) => {
                 return Err(Error::cluster(format!(
-                    "process {j} at {host} was started with other arguments or inputs: start \
-                     every process with the same command line, --process and --threads aside"
-                )))
+                    "process {j} at {host} was started with {e}"
+                )));
             }
             Err(e) => last = e.to_string(),
         }
@@ -168,7 +203,18 @@ fn watch_silence(s: &TcpStream) -> std::io::Result<()> {
     Ok(())
 }
 
-const OTHER_ARGUMENTS: &str = "other arguments";
+/// A peer's refusal of this process, with its answer's byte.
+#[derive(Debug)]
+struct Refused(u8);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(Answer::refusal(self.0))
+    }
+}
+
+impl std::error::Error for Refused {}
+
 const SECOND: Duration = Duration::from_secs(1);
 const RETRY: Duration = Duration::from_millis(100);
 /// How long a connected peer may take to say who it is.
@@ -181,7 +227,7 @@ fn accept_all(
     hosts: &[Host],
     me: usize,
     later: usize,
-    fingerprint: u64,
+    fingerprint: Fingerprint,
     deadline: Instant,
 ) -> Result<Vec<TcpStream>> {
     let mut streams: Vec<Option<TcpStream>> = (0..later).map(|_| None).collect();
@@ -220,12 +266,10 @@ fn accept_all(
                 hello.processes, hosts[me]
             )));
         }
-        if hello.fingerprint != fingerprint {
-            let _ = s.write_all(&[Answer::OtherArguments as u8]);
+        if let Some(part) = fingerprint.differs(&hello.fingerprint) {
+            let _ = s.write_all(&[Answer::to(&fingerprint, &hello.fingerprint) as u8]);
             return Err(Error::cluster(format!(
-                "process {j} ({}) was started with other arguments or inputs than process \
-                 {me}: start every process with the same command line, --process and \
-                 --threads aside",
+                "process {j} ({}) was started with {part}, compared with process {me}",
                 hosts[j]
             )));
         }
@@ -257,13 +301,21 @@ mod tests {
     use super::super::free_hosts;
     use super::*;
 
+    /// A fingerprint whose arguments are `n`.
+    fn fp(n: u64) -> Fingerprint {
+        Fingerprint {
+            arguments: n,
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn three_processes_connect_each_pair_once() {
         let hosts = free_hosts(3);
         let joins: Vec<_> = (0..3)
             .map(|me| {
                 let hosts = hosts.clone();
-                std::thread::spawn(move || connect(&hosts, me, 7, Duration::from_secs(20)))
+                std::thread::spawn(move || connect(&hosts, me, fp(7), Duration::from_secs(20)))
             })
             .collect();
         for (me, j) in joins.into_iter().enumerate() {
@@ -279,22 +331,35 @@ mod tests {
     fn a_process_started_with_other_arguments_is_refused() {
         let hosts = free_hosts(2);
         let h = hosts.clone();
-        let first = std::thread::spawn(move || connect(&h, 0, 1, Duration::from_secs(20)));
-        let second = connect(&hosts, 1, 2, Duration::from_secs(20)).unwrap_err();
+        let first = std::thread::spawn(move || connect(&h, 0, fp(1), Duration::from_secs(20)));
+        let second = connect(&hosts, 1, fp(2), Duration::from_secs(20)).unwrap_err();
         let first = first.join().unwrap().unwrap_err();
         assert!(second.to_string().contains("other arguments"), "{second}");
         assert!(first.to_string().contains("process 1"), "{first}");
+        assert!(first.to_string().contains("other arguments"), "{first}");
+        // Other inputs are named as such, on both sides.
+        let hosts = free_hosts(2);
+        let h = hosts.clone();
+        let inputs = |n| Fingerprint {
+            inputs: n,
+            ..Default::default()
+        };
+        let first = std::thread::spawn(move || connect(&h, 0, inputs(1), Duration::from_secs(20)));
+        let second = connect(&hosts, 1, inputs(2), Duration::from_secs(20)).unwrap_err();
+        let first = first.join().unwrap().unwrap_err();
+        assert!(second.to_string().contains("with other inputs"), "{second}");
+        assert!(first.to_string().contains("with other inputs"), "{first}");
     }
 
     #[test]
     fn an_unreachable_process_is_named_after_the_deadline() {
         let hosts = free_hosts(2);
         let started = Instant::now();
-        let e = connect(&hosts, 1, 0, Duration::from_millis(600)).unwrap_err();
+        let e = connect(&hosts, 1, fp(0), Duration::from_millis(600)).unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(5));
         let e = e.to_string();
         assert!(e.contains("could not reach process 0 at 127.0.0.1:"), "{e}");
-        let e = connect(&hosts, 0, 0, Duration::from_millis(300)).unwrap_err();
+        let e = connect(&hosts, 0, fp(0), Duration::from_millis(300)).unwrap_err();
         assert!(e.to_string().contains("process 1 (127.0.0.1:"), "{e}");
     }
 }

@@ -96,7 +96,7 @@ impl Cluster {
 
     /// Connect to the other processes and start timely over the connections. `fingerprint`
     /// stands for the arguments and inputs, which must be the same on every process.
-    pub fn start<P: Piece>(&self, fingerprint: u64) -> Result<Link<P>> {
+    pub fn start<P: Piece>(&self, fingerprint: Fingerprint) -> Result<Link<P>> {
         let sockets =
             connect::connect(&self.hosts, self.process, fingerprint, self.connect_timeout)?;
         let _ = RUNNING.set(self.clone());
@@ -795,25 +795,65 @@ pub fn shares(sizes: &[u64], processes: usize) -> Vec<usize> {
         .collect()
 }
 
-/// What must be the same on every process of a run, as a 64-bit digest: the arguments
-/// (`args`, less those that may differ: the process's number, its threads), the inputs as
-/// they expand (each file and zip entry's name and size), and the build (version, target, and
-/// the string hash the interners trust from other processes).
-pub fn fingerprint(args: &[String], inputs: &[std::path::PathBuf]) -> Result<u64> {
+/// What must be the same on every process of a run, each part a 64-bit digest of its own so
+/// that a mismatch names the part: the arguments (`args`, less those that may differ: the
+/// process's number, its threads and the host's own memory and disk), the inputs as they
+/// expand (each file and zip entry's name and size), and the build (version, target, and the
+/// string hash the interners trust from other processes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub arguments: u64,
+    pub inputs: u64,
+    pub build: u64,
+}
+
+impl Fingerprint {
+    /// What in `other` differs from this, in the words of what to change; `None` if nothing.
+    pub fn differs(&self, other: &Fingerprint) -> Option<&'static str> {
+        if self.build != other.build {
+            return Some(
+                "another build of coordnet: install the same version on every host (compare \
+                 `coordnet --version`)",
+            );
+        }
+        if self.arguments != other.arguments {
+            return Some(
+                "other arguments: give every process the same flags with the same values, in \
+                 the same order (--process, --threads, --connect-timeout, --memory-limit, \
+                 --temp-dir and --quiet may differ)",
+            );
+        }
+        if self.inputs != other.inputs {
+            return Some(
+                "other inputs: every process needs the same files, under the same names and \
+                 with the same sizes",
+            );
+        }
+        None
+    }
+}
+
+pub fn fingerprint(args: &[String], inputs: &[std::path::PathBuf]) -> Result<Fingerprint> {
     use crate::ingest::source;
     let (sources, _) = source::expand_noting(inputs)?;
-    let mut parts: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+    let mut files: Vec<Vec<u8>> = Vec::new();
     for s in &sources {
-        parts.push(s.display_path().to_string_lossy().as_bytes().to_vec());
+        files.push(s.display_path().to_string_lossy().as_bytes().to_vec());
         // A zip entry by its archive's size: the entries' own are read later.
         let size = std::fs::metadata(&s.path).map_or(u64::MAX, |m| m.len());
-        parts.push(size.to_le_bytes().to_vec());
+        files.push(size.to_le_bytes().to_vec());
     }
-    parts.push(env!("CARGO_PKG_VERSION").as_bytes().to_vec());
-    parts.push(std::env::consts::ARCH.as_bytes().to_vec());
-    let probe = crate::dataset::interner::hash_bytes(b"coordnet");
-    parts.push(probe.to_le_bytes().to_vec());
-    Ok(digest(parts.iter().map(|p| p.as_slice())))
+    let probe = crate::dataset::interner::hash_bytes(b"coordnet").to_le_bytes();
+    let build: [&[u8]; 3] = [
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        std::env::consts::ARCH.as_bytes(),
+        &probe,
+    ];
+    Ok(Fingerprint {
+        arguments: digest(args.iter().map(|a| a.as_bytes())),
+        inputs: digest(files.iter().map(|p| p.as_slice())),
+        build: digest(build),
+    })
 }
 
 /// A stable 64-bit digest of `parts`, the same on every host and build.
@@ -862,7 +902,7 @@ mod tests {
     /// Process `c` sending pieces `0..pieces` to process 0, on a thread of its own.
     fn send_all(c: Cluster, pieces: u64) -> std::thread::JoinHandle<Result<()>> {
         std::thread::spawn(move || {
-            let link = c.start::<u64>(9).unwrap();
+            let link = c.start::<u64>(Fingerprint::default()).unwrap();
             for k in 0..pieces {
                 link.send(k).unwrap();
             }
@@ -875,7 +915,7 @@ mod tests {
         let cluster = local_cluster(2);
         let pieces = 20 * IN_FLIGHT as u64;
         let sender = send_all(cluster(1), pieces);
-        let link = cluster(0).start::<u64>(9).unwrap();
+        let link = cluster(0).start::<u64>(Fingerprint::default()).unwrap();
         for k in 0..pieces {
             if k % 50 == 0 {
                 std::thread::sleep(Duration::from_millis(20));
@@ -895,7 +935,7 @@ mod tests {
         let cluster = local_cluster(3);
         let pieces = 5 * READ_AHEAD as u64;
         let senders = [1, 2].map(|p| send_all(cluster(p), pieces));
-        let link = cluster(0).start::<u64>(9).unwrap();
+        let link = cluster(0).start::<u64>(Fingerprint::default()).unwrap();
         let (mut from_1, mut waiting, mut most_waiting) = (0, Vec::new(), 0);
         while from_1 < pieces {
             match link.recv().unwrap() {
@@ -940,7 +980,7 @@ mod tests {
     ) -> std::thread::JoinHandle<Result<()>> {
         c.parse_ahead = pieces as usize;
         std::thread::spawn(move || {
-            let link = c.start::<u64>(9).unwrap();
+            let link = c.start::<u64>(Fingerprint::default()).unwrap();
             for k in 0..pieces {
                 link.send(k).unwrap();
             }
@@ -962,7 +1002,7 @@ mod tests {
         let sender = send_ahead(cluster(1), pieces, move |_| {
             done.store(true, Ordering::SeqCst)
         });
-        let link = cluster(0).start::<u64>(9).unwrap();
+        let link = cluster(0).start::<u64>(Fingerprint::default()).unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         while !handed.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
@@ -988,7 +1028,7 @@ mod tests {
         let cluster = local_cluster(2);
         let pieces = 4 * READ_AHEAD as u64;
         let sender = send_ahead(cluster(1), pieces, |link| link.send_urgent(u64::MAX));
-        let link = cluster(0).start::<u64>(9).unwrap();
+        let link = cluster(0).start::<u64>(Fingerprint::default()).unwrap();
         let (mut next, mut before) = (0, None);
         while next < pieces || before.is_none() {
             match link.recv().unwrap() {
@@ -1020,7 +1060,7 @@ mod tests {
         let cluster = local_cluster(3);
         let start = |p: usize| {
             let c = cluster(p);
-            move || c.start::<u64>(9)
+            move || c.start::<u64>(Fingerprint::default())
         };
         let first = std::thread::spawn({
             let start = start(1);
@@ -1041,7 +1081,7 @@ mod tests {
                 Ok(got)
             }
         });
-        let link = cluster(0).start::<u64>(9).unwrap();
+        let link = cluster(0).start::<u64>(Fingerprint::default()).unwrap();
         assert_eq!(link.mail::<String>().unwrap(), (1, "sent".to_string()));
         std::thread::sleep(Duration::from_millis(300));
         link.post(2, &"from 0").unwrap();
@@ -1072,12 +1112,13 @@ mod tests {
             a,
             fingerprint(&args(&["detect", "-o", "o"]), &inputs).unwrap()
         );
-        assert_ne!(a, fingerprint(&args(&["detect", "-oo"]), &inputs).unwrap());
+        let b = fingerprint(&args(&["detect", "-oo"]), &inputs).unwrap();
+        assert!(a.differs(&b).unwrap().starts_with("other arguments"));
         // A directory is compared by what it holds.
         std::fs::write(&file, "a,b,c\n").unwrap();
-        assert_ne!(
-            a,
-            fingerprint(&args(&["detect", "-o", "o"]), &inputs).unwrap()
-        );
+        let c = fingerprint(&args(&["detect", "-o", "o"]), &inputs).unwrap();
+        assert!(a.differs(&c).unwrap().starts_with("other inputs"));
+        let d = Fingerprint { build: 1, ..a };
+        assert!(a.differs(&d).unwrap().starts_with("another build"));
     }
 }

@@ -1463,7 +1463,10 @@ fn ctrl_c_while_writing_leaves_no_partial_files() {
             stopped += 1;
         } else {
             // Done, or stopped once the set was in place (while the run said what it found).
-            assert!(status.success() || status.code() == Some(130), "{signal}: {status:?}");
+            assert!(
+                status.success() || status.code() == Some(130),
+                "{signal}: {status:?}"
+            );
             assert_eq!(left, whole, "{signal}");
         }
     }

@@ -24,7 +24,8 @@ fn hostfile(dir: &Path, n: usize) -> (PathBuf, Vec<u16>) {
 }
 
 /// Start process `i` of `n` with `args` (the same for all) and `--threads threads`; process
-/// 0 notes what each stage did (`COORDNET_TIMINGS`).
+/// 0 notes what each stage did (`COORDNET_TIMINGS`). Each process has a memory limit of its
+/// own, as hosts of different sizes would: a host's setting, not the run's.
 fn start(args: &[&str], hosts: &Path, n: usize, i: usize, threads: usize) -> Child {
     start_in(Path::new("."), args, hosts, n, i, threads)
 }
@@ -40,6 +41,7 @@ fn start_in(cwd: &Path, args: &[&str], hosts: &Path, n: usize, i: usize, threads
         .args(["--processes", &n.to_string(), "--process", &i.to_string()])
         .args(["--hostfile", hosts.to_str().unwrap()])
         .args(["--threads", &threads.to_string(), "--connect-timeout", "20"])
+        .arg(format!("--memory-limit={}G", 16 + i))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -605,7 +607,7 @@ fn mistakes_in_starting_a_cluster_are_clear_errors_before_any_work() {
         let o = finish(p, 60);
         let e = String::from_utf8_lossy(&o.stderr);
         assert!(
-            !o.status.success() && e.contains("other arguments"),
+            !o.status.success() && e.contains("with other arguments: give every process"),
             "process {i}: {e}"
         );
     }
