@@ -109,13 +109,15 @@ fn twitter_v2_pages_and_stream_lines() {
     let dir = shared("fixtures/twitter-v2");
     let (d, r) = read(std::slice::from_ref(&dir));
     assert_balanced(&r);
-    // 100 + 100 tweets in two search pages, 7 stream lines and a truncated eighth; empty.json is empty.
+    // 100 + 100 tweets in two search pages, 7 stream lines and a truncated eighth, where the
+    // file ends without a line break: cut short; empty.json is empty.
     assert_eq!(
         (r.rows_read, r.rows_accepted, r.rows_rejected),
         (208, 207, 1)
     );
-    assert_eq!(r.rejected["invalid JSON"].count, 1);
-    assert!(r.rejected["invalid JSON"].examples[0].contains("streaming_output_with_error.jsonl:8"));
+    let cut = &r.rejected["record cut short at the end of the file"];
+    assert_eq!(cut.count, 1);
+    assert!(cut.examples[0].contains("streaming_output_with_error.jsonl:8"));
     let rt = row_of(&d, 1440716856763977732);
     assert_eq!(d.kind(rt), TweetKind::Retweet);
     assert_eq!(d.target_tweet[rt], 1440713161355583489);
