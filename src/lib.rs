@@ -57,4 +57,5 @@ pub use dataset::Dataset;
 pub use error::{Error, ErrorKind, Position, Result};
 pub use ingest::{ingest, ingest_bytes, Format, IngestOptions, IngestStats};
 pub use pipeline::{assess, detect, detect_with_progress, DetectConfig, Detection, RunSummary};
-pub use report::detection::write_detection;
+pub use report::detection::{write_detection, EdgeFiles};
+pub use scoring::{Cluster, Role, NO_CLUSTER};

@@ -276,8 +276,17 @@ pub struct Detection {
 }
 
 impl Detection {
+    /// The clusters flagged as coordinated, highest score first.
     pub fn flagged(&self) -> impl Iterator<Item = &Cluster> {
         self.clusters.iter().filter(|c| c.flagged)
+    }
+
+    /// The members of cluster `id` (a [`Cluster::id`]): each account's index in the dataset
+    /// (`data.accounts.key(a)` names it), its role and the role's confidence.
+    pub fn members(&self, id: u32) -> impl Iterator<Item = (u32, Role, f64)> + '_ {
+        (self.cluster_of.iter().enumerate())
+            .filter(move |&(_, &c)| c == id && id != NO_CLUSTER)
+            .map(|(a, _)| (a as u32, self.roles[a].0, self.roles[a].1))
     }
 }
 
@@ -749,6 +758,20 @@ mod tests {
         // One that fits is scored.
         let mut fits = vec![NO_CLUSTER; n];
         fits[..20].iter_mut().for_each(|g| *g = 0);
-        assert_eq!(run(fits, 1).unwrap().clusters.len(), 1);
+        let d = run(fits, 1).unwrap();
+        assert_eq!(d.clusters.len(), 1);
+        // Its members are the accounts given, with the roles scoring gave them.
+        let members: Vec<(u32, Role, f64)> = d.members(0).collect();
+        assert_eq!(members.len(), 20);
+        assert!(members
+            .iter()
+            .all(|&(a, role, _)| a < 20 && role == d.roles[a as usize].0));
+        let by_role = |r: Role| members.iter().filter(|m| m.1 == r).count();
+        let c = &d.clusters[0];
+        assert_eq!(
+            (by_role(Role::Core), by_role(Role::Amplifier)),
+            (c.n_core, c.n_amplifier)
+        );
+        assert_eq!(d.members(NO_CLUSTER).count(), 0);
     }
 }
