@@ -37,8 +37,7 @@ impl BackgroundArgs {
     }
 
     /// The control collection, read with `options`, with what reading it found, if one is
-    /// given.
-    /// The control collection, if given; `input` is what the suspects were read from.
+    /// given; `input` is what reading the suspects found.
     pub fn read_control(
         &self,
         options: &IngestOptions,

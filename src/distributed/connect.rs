@@ -8,7 +8,7 @@
 //! every process after it: each pair is one TCP connection, as timely expects.
 
 use super::hosts::Host;
-use super::Fingerprint;
+use super::{Fingerprint, Mismatch};
 use crate::error::{Error, Result};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -53,40 +53,8 @@ impl Hello {
     }
 }
 
-/// The answer to a hello: welcome, or which part of the fingerprint differs.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Answer {
-    Welcome = 0,
-    OtherArguments = 1,
-    OtherInputs = 2,
-    OtherBuild = 3,
-}
-
-impl Answer {
-    /// The answer to a peer whose fingerprint is `theirs`.
-    fn to(mine: &Fingerprint, theirs: &Fingerprint) -> Answer {
-        match () {
-            _ if mine.build != theirs.build => Answer::OtherBuild,
-            _ if mine.arguments != theirs.arguments => Answer::OtherArguments,
-            _ if mine.inputs != theirs.inputs => Answer::OtherInputs,
-            _ => Answer::Welcome,
-        }
-    }
-
-    /// The part a refusal names, as [`Fingerprint::differs`] words it.
-    fn refusal(byte: u8) -> &'static str {
-        let mine = Fingerprint::default();
-        let theirs = match byte {
-            1 => Fingerprint {
-                arguments: 1,
-                ..mine
-            },
-            2 => Fingerprint { inputs: 1, ..mine },
-            _ => Fingerprint { build: 1, ..mine },
-        };
-        mine.differs(&theirs).expect("they differ")
-    }
-}
+/// The answer to a hello: this byte, or the [`Mismatch`] it has with ours (`as u8`).
+const WELCOME: u8 = 0;
 
 /// One stream per process, `None` at `me`'s place: what timely's networking takes.
 pub fn connect(
@@ -166,8 +134,9 @@ fn dial(host: &Host, j: usize, hello: &Hello, deadline: Instant) -> Result<TcpSt
             s.write_all(&hello.bytes())?;
             let mut answer = [0u8; 1];
             s.read_exact(&mut answer)?;
-            if answer[0] != Answer::Welcome as u8 {
-                return Err(std::io::Error::other(Refused(answer[0])));
+            if answer[0] != WELCOME {
+                let m = Mismatch::from_byte(answer[0]).unwrap_or(Mismatch::Arguments);
+                return Err(std::io::Error::other(Refused(m)));
             }
             s.set_read_timeout(None)?;
             watch_silence(&s)?;
@@ -203,13 +172,13 @@ fn watch_silence(s: &TcpStream) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A peer's refusal of this process, with its answer's byte.
+/// A peer's refusal of this process, and what differs.
 #[derive(Debug)]
-struct Refused(u8);
+struct Refused(Mismatch);
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(Answer::refusal(self.0))
+        f.write_str(self.0.words())
     }
 }
 
@@ -258,7 +227,7 @@ fn accept_all(
         };
         let j = hello.process as usize;
         if j <= me || j >= hosts.len() || hello.processes as usize != hosts.len() {
-            let _ = s.write_all(&[Answer::OtherArguments as u8]);
+            let _ = s.write_all(&[Mismatch::Arguments as u8]);
             return Err(Error::cluster(format!(
                 "a process calling itself {j} of {} connected to process {me} at {}: start \
                  every process with the same host file and --processes, each with its own \
@@ -266,15 +235,16 @@ fn accept_all(
                 hello.processes, hosts[me]
             )));
         }
-        if let Some(part) = fingerprint.differs(&hello.fingerprint) {
-            let _ = s.write_all(&[Answer::to(&fingerprint, &hello.fingerprint) as u8]);
+        if let Some(m) = fingerprint.mismatch(&hello.fingerprint) {
+            let _ = s.write_all(&[m as u8]);
             return Err(Error::cluster(format!(
-                "process {j} ({}) was started with {part}, compared with process {me}",
-                hosts[j]
+                "process {j} ({}) was started with {}, compared with process {me}",
+                hosts[j],
+                m.words()
             )));
         }
         let welcome = (|| {
-            s.write_all(&[Answer::Welcome as u8])?;
+            s.write_all(&[WELCOME])?;
             s.set_nonblocking(false)?;
             s.set_read_timeout(None)?;
             watch_silence(&s)?;

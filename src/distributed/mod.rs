@@ -796,10 +796,7 @@ pub fn shares(sizes: &[u64], processes: usize) -> Vec<usize> {
 }
 
 /// What must be the same on every process of a run, each part a 64-bit digest of its own so
-/// that a mismatch names the part: the arguments (`args`, less those that may differ: the
-/// process's number, its threads and the host's own memory and disk), the inputs as they
-/// expand (each file and zip entry's name and size), and the build (version, target, and the
-/// string hash the interners trust from other processes).
+/// that a mismatch names the part (see [`fingerprint`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Fingerprint {
     pub arguments: u64,
@@ -807,32 +804,64 @@ pub struct Fingerprint {
     pub build: u64,
 }
 
-impl Fingerprint {
-    /// What in `other` differs from this, in the words of what to change; `None` if nothing.
-    pub fn differs(&self, other: &Fingerprint) -> Option<&'static str> {
-        if self.build != other.build {
-            return Some(
+/// The part of two fingerprints that differs, the first by the order of the checks: another
+/// build explains different arguments, and arguments name the inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mismatch {
+    Arguments = 1,
+    Inputs = 2,
+    Build = 3,
+}
+
+impl Mismatch {
+    /// The part, in the words of what to change.
+    pub fn words(self) -> &'static str {
+        match self {
+            Mismatch::Build => {
                 "another build of coordnet: install the same version on every host (compare \
-                 `coordnet --version`)",
-            );
-        }
-        if self.arguments != other.arguments {
-            return Some(
+                 `coordnet --version`)"
+            }
+            Mismatch::Arguments => {
                 "other arguments: give every process the same flags with the same values, in \
                  the same order (--process, --threads, --connect-timeout, --memory-limit, \
-                 --temp-dir and --quiet may differ)",
-            );
-        }
-        if self.inputs != other.inputs {
-            return Some(
+                 --temp-dir and --quiet may differ)"
+            }
+            Mismatch::Inputs => {
                 "other inputs: every process needs the same files, under the same names and \
-                 with the same sizes",
-            );
+                 with the same sizes"
+            }
         }
-        None
+    }
+
+    /// The mismatch a byte on the wire stands for (`self as u8`).
+    pub fn from_byte(b: u8) -> Option<Mismatch> {
+        [Mismatch::Arguments, Mismatch::Inputs, Mismatch::Build]
+            .into_iter()
+            .find(|m| *m as u8 == b)
     }
 }
 
+impl Fingerprint {
+    /// The part of `other` that differs from this; `None` if nothing.
+    pub fn mismatch(&self, other: &Fingerprint) -> Option<Mismatch> {
+        match () {
+            _ if self.build != other.build => Some(Mismatch::Build),
+            _ if self.arguments != other.arguments => Some(Mismatch::Arguments),
+            _ if self.inputs != other.inputs => Some(Mismatch::Inputs),
+            _ => None,
+        }
+    }
+
+    /// What in `other` differs from this, in the words of what to change; `None` if nothing.
+    pub fn differs(&self, other: &Fingerprint) -> Option<&'static str> {
+        self.mismatch(other).map(Mismatch::words)
+    }
+}
+
+/// This process's fingerprint: the arguments (`args`, less those that may differ: the
+/// process's number, its threads and the host's own memory and disk), the inputs as they
+/// expand (each file and zip entry's name and size, and samples of its content), and the
+/// build (version, target, and the string hash the interners trust from other processes).
 pub fn fingerprint(args: &[String], inputs: &[std::path::PathBuf]) -> Result<Fingerprint> {
     use crate::ingest::source;
     let (sources, _) = source::expand_noting(inputs)?;

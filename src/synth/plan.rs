@@ -287,16 +287,14 @@ pub fn run(c: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
     out.finish()?;
 
     // An archive holds the networks' accounts only, and `written` kept no other tweet.
-    let listed = |i: usize| s.tweeted[i];
-    s.summary.accounts = (0..s.accounts.len()).filter(|&i| listed(i)).count() as u64;
-    s.summary.network_accounts = (organic as usize..s.accounts.len())
-        .filter(|&i| listed(i))
-        .count() as u64;
+    let tweeted = |t: &[bool]| t.iter().filter(|&&t| t).count() as u64;
+    s.summary.accounts = tweeted(&s.tweeted);
+    s.summary.network_accounts = tweeted(&s.tweeted[organic as usize..]);
     let truth = s
         .accounts
         .iter()
         .enumerate()
-        .filter(|&(i, _)| listed(i))
+        .filter(|&(i, _)| s.tweeted[i])
         .map(|(i, a)| {
             let network = a.network.map_or("organic".to_string(), |n| {
                 c.networks[n as usize].name.clone()
