@@ -32,8 +32,8 @@ pub trait Progress: Sync {
     fn advance(&self, _n: u64) {}
     /// What the stage has just done, with its counts (a graph built, the clusters found).
     fn note(&self, _what: &str) {}
-    /// `n` of the stages counted on will not run: the input, taken as it comes, turned out to
-    /// need fewer.
+    /// The next `n` of the stages counted on will not run: the input, taken as it comes,
+    /// turned out to need fewer. The stages after them keep their numbers.
     fn skipped(&self, _n: usize) {}
 }
 

@@ -6,7 +6,7 @@
 use coordnet::progress::{Progress, Total};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -28,8 +28,8 @@ pub fn set_silent() {
 }
 
 pub struct Reporter {
-    /// Stages this command announces, to number them (fewer once some are skipped).
-    stages: AtomicUsize,
+    /// Stages this command counts on, to number them; a skipped stage keeps its number.
+    stages: usize,
     /// Bars and notes on a terminal.
     draw: bool,
     /// `COORDNET_TIMINGS` set: stage lines with times and memory.
@@ -44,7 +44,7 @@ impl Reporter {
     pub fn new(stages: usize) -> Reporter {
         let quiet = QUIET.load(Ordering::Relaxed);
         Reporter {
-            stages: AtomicUsize::new(stages),
+            stages,
             draw: !quiet && std::io::stderr().is_terminal(),
             timings: std::env::var_os("COORDNET_TIMINGS").is_some()
                 && !SILENT.load(Ordering::Relaxed),
@@ -116,8 +116,7 @@ impl Progress for Reporter {
             bar.finish_and_clear();
         }
         current.0 += 1;
-        let stages = self.stages.load(Ordering::Relaxed);
-        let prefix = format!("[{}/{}] {name}", current.0, stages.max(current.0));
+        let prefix = format!("[{}/{}] {name}", current.0, self.stages.max(current.0));
         if self.timings {
             coordnet::tell!("{prefix} ({:.2} s{})", self.elapsed(), usage());
         }
@@ -133,9 +132,7 @@ impl Progress for Reporter {
     }
 
     fn skipped(&self, n: usize) {
-        let _ = (self.stages).fetch_update(Ordering::Relaxed, Ordering::Relaxed, |s| {
-            Some(s.saturating_sub(n))
-        });
+        self.current().0 += n;
     }
 
     fn note(&self, what: &str) {
