@@ -168,7 +168,8 @@ mod across {
         #[arg(long, value_name = "HOSTS", requires = "processes", help_heading = HEADING)]
         pub hostfile: Option<PathBuf>,
 
-        /// Seconds to wait for the other processes to start and answer [default: 30].
+        /// Seconds to wait for the other processes to start, and for a word from one once
+        /// started (a paused or frozen process is given up after this) [default: 30].
         #[arg(long, value_name = "SECS", requires = "processes", help_heading = HEADING)]
         pub connect_timeout: Option<u64>,
     }

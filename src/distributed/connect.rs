@@ -5,7 +5,8 @@
 //! arguments or inputs (one that would compute something else and mix it in).
 //!
 //! Process `i` listens on its own address, connects to every process before it, and accepts
-//! every process after it: each pair is one TCP connection, as timely expects.
+//! every process after it: each pair is one TCP connection, as timely expects. Each process
+//! after 0 then connects to process 0 once more, for the heartbeats (see `beat`).
 
 use super::hosts::Host;
 use super::{Fingerprint, Mismatch};
@@ -15,17 +16,19 @@ use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 /// First bytes of every connection: the protocol's name and version.
-const MAGIC: &[u8; 8] = b"coordnt2";
+const MAGIC: &[u8; 8] = b"coordnt3";
 
 /// What a connecting process says of itself.
 struct Hello {
     process: u32,
     processes: u32,
     fingerprint: Fingerprint,
+    /// The connection is for heartbeats, not for timely.
+    beat: bool,
 }
 
 impl Hello {
-    const LEN: usize = 8 + 4 + 4 + 3 * 8;
+    const LEN: usize = 8 + 4 + 4 + 3 * 8 + 1;
 
     fn bytes(&self) -> [u8; Hello::LEN] {
         let mut b = [0u8; Hello::LEN];
@@ -36,6 +39,7 @@ impl Hello {
         for (k, part) in [f.arguments, f.inputs, f.build].into_iter().enumerate() {
             b[16 + 8 * k..24 + 8 * k].copy_from_slice(&part.to_le_bytes());
         }
+        b[40] = self.beat as u8;
         b
     }
 
@@ -49,6 +53,7 @@ impl Hello {
                 inputs: part(1),
                 build: part(2),
             },
+            beat: b[40] == 1,
         })
     }
 }
@@ -56,18 +61,28 @@ impl Hello {
 /// The answer to a hello: this byte, or the [`Mismatch`] it has with ours (`as u8`).
 const WELCOME: u8 = 0;
 
-/// One stream per process, `None` at `me`'s place: what timely's networking takes.
+/// The connections of one process.
+#[derive(Debug)]
+pub struct Connected {
+    /// One stream per process, `None` at this process's place: what timely's networking takes.
+    pub streams: Vec<Option<TcpStream>>,
+    /// The heartbeat connections, with the process at the other end: to every other process
+    /// on process 0, to process 0 on the others.
+    pub beats: Vec<(usize, TcpStream)>,
+}
+
 pub fn connect(
     hosts: &[Host],
     me: usize,
     fingerprint: Fingerprint,
     timeout: Duration,
-) -> Result<Vec<Option<TcpStream>>> {
+) -> Result<Connected> {
     let deadline = Instant::now() + timeout;
     let hello = Hello {
         process: me as u32,
         processes: hosts.len() as u32,
         fingerprint,
+        beat: false,
     };
     let listener = listen(&hosts[me], me)?;
     let later = hosts.len() - me - 1;
@@ -76,6 +91,7 @@ pub fn connect(
         move || accept_all(listener, &hosts, me, later, fingerprint, deadline)
     });
     let mut streams: Vec<Option<TcpStream>> = Vec::with_capacity(hosts.len());
+    let mut beats = Vec::new();
     let mut failed = None;
     for (j, host) in hosts.iter().enumerate().take(me) {
         match dial(host, j, &hello, deadline) {
@@ -86,6 +102,16 @@ pub fn connect(
             }
         }
     }
+    if me > 0 && failed.is_none() {
+        let hello = Hello {
+            beat: true,
+            ..hello
+        };
+        match dial(&hosts[0], 0, &hello, deadline) {
+            Ok(s) => beats.push((0, s)),
+            Err(e) => failed = Some(e),
+        }
+    }
     // The acceptor ends by its deadline whatever happened here.
     let accepted = accepting
         .join()
@@ -93,9 +119,11 @@ pub fn connect(
     if let Some(e) = failed {
         return Err(e);
     }
+    let accepted = accepted?;
     streams.push(None);
-    streams.extend(accepted?.into_iter().map(Some));
-    Ok(streams)
+    streams.extend(accepted.streams);
+    beats.extend(accepted.beats);
+    Ok(Connected { streams, beats })
 }
 
 fn listen(host: &Host, me: usize) -> Result<TcpListener> {
@@ -189,8 +217,8 @@ const RETRY: Duration = Duration::from_millis(100);
 /// How long a connected peer may take to say who it is.
 const HANDSHAKE: Duration = Duration::from_secs(10);
 
-/// Accept the `later` processes after `me`, in any order; returns their streams in process
-/// order.
+/// Accept the `later` processes after `me`, in any order, and on process 0 their heartbeat
+/// connections too; returns their streams in process order.
 fn accept_all(
     listener: TcpListener,
     hosts: &[Host],
@@ -198,13 +226,17 @@ fn accept_all(
     later: usize,
     fingerprint: Fingerprint,
     deadline: Instant,
-) -> Result<Vec<TcpStream>> {
+) -> Result<Connected> {
     let mut streams: Vec<Option<TcpStream>> = (0..later).map(|_| None).collect();
-    while streams.iter().any(Option::is_none) {
+    let mut beats: Vec<Option<TcpStream>> = (0..later).map(|_| None).collect();
+    if me > 0 {
+        beats.clear();
+    }
+    while streams.iter().chain(&beats).any(Option::is_none) {
         if Instant::now() >= deadline {
-            let missing: Vec<String> = (streams.iter().enumerate())
-                .filter(|(_, s)| s.is_none())
-                .map(|(k, _)| format!("process {} ({})", me + 1 + k, hosts[me + 1 + k]))
+            let missing: Vec<String> = (0..later)
+                .filter(|&k| streams[k].is_none() || beats.get(k).is_some_and(Option::is_none))
+                .map(|k| format!("process {} ({})", me + 1 + k, hosts[me + 1 + k]))
                 .collect();
             return Err(Error::cluster(format!(
                 "{} did not connect to process {me} at {}: is it started, with the same host \
@@ -226,7 +258,8 @@ fn accept_all(
             continue;
         };
         let j = hello.process as usize;
-        if j <= me || j >= hosts.len() || hello.processes as usize != hosts.len() {
+        let misplaced = hello.beat && me > 0;
+        if j <= me || j >= hosts.len() || hello.processes as usize != hosts.len() || misplaced {
             let _ = s.write_all(&[Mismatch::Arguments as u8]);
             return Err(Error::cluster(format!(
                 "a process calling itself {j} of {} connected to process {me} at {}: start \
@@ -251,10 +284,16 @@ fn accept_all(
             s.set_nodelay(true)
         })();
         if welcome.is_ok() {
-            streams[j - me - 1] = Some(s);
+            match hello.beat {
+                true => beats[j - me - 1] = Some(s),
+                false => streams[j - me - 1] = Some(s),
+            }
         }
     }
-    Ok(streams.into_iter().flatten().collect())
+    let beats = (beats.into_iter().enumerate())
+        .filter_map(|(k, b)| Some((me + 1 + k, b?)))
+        .collect();
+    Ok(Connected { streams, beats })
 }
 
 /// The hello of an accepted connection, or `None` if it is not one of ours.
@@ -289,11 +328,18 @@ mod tests {
             })
             .collect();
         for (me, j) in joins.into_iter().enumerate() {
-            let streams = j.join().unwrap().unwrap();
+            let Connected { streams, beats } = j.join().unwrap().unwrap();
             assert_eq!(streams.len(), 3);
             for (k, s) in streams.iter().enumerate() {
                 assert_eq!(s.is_none(), k == me, "process {me}, slot {k}");
             }
+            // Heartbeats between process 0 and each other process.
+            let peers: Vec<usize> = beats.iter().map(|(p, _)| *p).collect();
+            assert_eq!(
+                peers,
+                if me == 0 { vec![1, 2] } else { vec![0] },
+                "process {me}"
+            );
         }
     }
 

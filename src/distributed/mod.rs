@@ -11,6 +11,7 @@
 //! becomes an [`Error`] naming the process and its host, on every process that notices, and
 //! nothing is written.
 
+mod beat;
 mod connect;
 mod hosts;
 mod mail;
@@ -23,7 +24,7 @@ pub use rows::{place_outlined, place_rows, serve_rows, RowsAcross};
 
 use crate::error::{Error, Result};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -40,7 +41,8 @@ use timely::dataflow::InputHandle;
 pub struct Cluster {
     pub hosts: Vec<Host>,
     pub process: usize,
-    /// How long to wait for the other processes to start and answer.
+    /// How long to wait for the other processes to start, and for a heartbeat from one once
+    /// started (see `beat`).
     pub connect_timeout: Duration,
     /// Pieces a process other than 0 may have parsed and not yet sent (see
     /// [`Cluster::PARSE_AHEAD`]).
@@ -97,10 +99,28 @@ impl Cluster {
     /// Connect to the other processes and start timely over the connections. `fingerprint`
     /// stands for the arguments and inputs, which must be the same on every process.
     pub fn start<P: Piece>(&self, fingerprint: Fingerprint) -> Result<Link<P>> {
-        let sockets =
-            connect::connect(&self.hosts, self.process, fingerprint, self.connect_timeout)?;
+        let connect::Connected {
+            streams: sockets,
+            beats,
+        } = connect::connect(&self.hosts, self.process, fingerprint, self.connect_timeout)?;
         let _ = RUNNING.set(self.clone());
         watch_network_panics();
+        let beats_done = Arc::new(AtomicBool::new(false));
+        for (peer, beat) in beats {
+            let data = sockets[peer].as_ref().and_then(|s| s.try_clone().ok());
+            let silence = self.connect_timeout;
+            let silent = move || {
+                fail(
+                    peer,
+                    format!(
+                        "not a word from it for {} s: paused (Ctrl-Z) or its host frozen",
+                        silence.as_secs()
+                    ),
+                )
+            };
+            beat::watch(peer, beat, data, silence, beats_done.clone(), silent)
+                .map_err(|e| Error::cluster(format!("starting the heartbeats: {e}")))?;
+        }
         let mut hooks = Hooks::default();
         // Timely keeps the network buffers a burst of messages filled for reuse, for as long as
         // the link is up; at 10^7 tweets, after the graphs' answers, that was 60-110 MB on
@@ -166,6 +186,7 @@ impl Cluster {
             taken,
             urgent,
             guards: Mutex::new(Some(guards)),
+            beats_done,
         })
     }
 }
@@ -449,6 +470,8 @@ pub struct Link<P: Piece> {
     /// Pieces for process 0 ahead of the outbox (see [`Urgent`]).
     urgent: Urgent<P>,
     guards: Mutex<Option<timely::communication::WorkerGuards<bool>>>,
+    /// Set once the link is done with: a process silent after that is no failure of the run.
+    beats_done: Arc<AtomicBool>,
 }
 
 impl<P: Piece> Link<P> {
@@ -565,6 +588,7 @@ impl<P: Piece> Link<P> {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.join()))
                 .is_ok_and(|r| r.into_iter().all(|r| r.is_ok_and(|g| g)))
         });
+        self.beats_done.store(true, Ordering::Relaxed);
         match gathered && network_failure().is_none() {
             true => Ok(()),
             false => Err(self.failure()),
@@ -695,6 +719,7 @@ impl<P: Piece> Drop for Link<P> {
         // Dropped without finishing: this process failed and is about to exit. Joining would
         // wait for the others to send everything; leaving the threads to end with the process
         // closes the connections, which tells the others at once.
+        self.beats_done.store(true, Ordering::Relaxed);
         self.outbox = None;
         self.inbox = None;
         self.answers = None;
@@ -727,6 +752,14 @@ fn network_failure() -> Option<(usize, String)> {
     NETWORK_FAILURE.get().cloned()
 }
 
+/// Record that the connection to `peer` failed, saying `what`, unless one failed before, and
+/// start the [`watchdog`].
+fn fail(peer: usize, what: String) {
+    if NETWORK_FAILURE.set((peer, what)).is_ok() {
+        std::thread::spawn(watchdog);
+    }
+}
+
 /// Timely reports a lost connection by panicking in its network threads, and then in the
 /// workers that use them. Those panics are noted, not printed: the error says it in the
 /// user's words. Any other panic prints as before.
@@ -745,9 +778,7 @@ fn watch_network_panics() {
                     .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_default();
                 let what = what.trim_start_matches("timely communication error: ");
-                if NETWORK_FAILURE.set((peer, what.to_string())).is_ok() {
-                    std::thread::spawn(watchdog);
-                }
+                fail(peer, what.to_string());
                 return;
             }
             let in_timely = info.location().is_some_and(|l| l.file().contains("timely"));

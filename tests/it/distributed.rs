@@ -40,8 +40,12 @@ fn start_in(cwd: &Path, args: &[&str], hosts: &Path, n: usize, i: usize, threads
     c.args(args)
         .args(["--processes", &n.to_string(), "--process", &i.to_string()])
         .args(["--hostfile", hosts.to_str().unwrap()])
-        .args(["--threads", &threads.to_string(), "--connect-timeout", "20"])
+        .args(["--threads", &threads.to_string()])
         .arg(format!("--memory-limit={}G", 16 + i))
+        .args(match args.contains(&"--connect-timeout") {
+            true => &[][..],
+            false => &["--connect-timeout", "20"][..],
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -429,14 +433,24 @@ fn an_archive_split_on_2_and_3_processes_gives_the_bytes_of_one() {
     }
 }
 
-/// Start a 2-process `command` (`detect`, or `graph` and its flags) writing `out`, kill
-/// process `victim` once process 0 has said `when` (reading has started; the first graph is
-/// built), and return what the other process said, how long it took to stop, and the output.
+/// How a test stops a process.
+#[derive(Clone, Copy, PartialEq)]
+enum Stop {
+    Kill,
+    /// SIGSTOP, as Ctrl-Z does: alive, its connections open, silent.
+    Pause,
+}
+
+/// Start a 2-process `command` (`detect`, or `graph` and its flags) writing `out`, stop
+/// process `victim` as `how` says once process 0 has said `when` (reading has started; the
+/// first graph is built), and return what the other process said, how long it took to stop,
+/// and the output.
 fn kill_one(
     command: &[&str],
     out: &str,
     victim: usize,
     when: &'static str,
+    how: Stop,
 ) -> (String, Duration, PathBuf, Vec<u16>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let inputs = inputs(dir.path());
@@ -445,6 +459,8 @@ fn kill_one(
     args.extend(inputs.iter().map(String::as_str));
     args.extend(["-o", out.to_str().unwrap()]);
     let (hosts, ports) = hostfile(dir.path(), 2);
+    // A paused process is waited for as long as one that has not started: kept short here.
+    let timeout = if how == Stop::Pause { "6" } else { "20" };
     // Process 0 says when reading starts, which is once every process is connected.
     let mut p0 = Command::new(env!("CARGO_BIN_EXE_coordnet"))
         .args(&args)
@@ -456,7 +472,7 @@ fn kill_one(
             "--hostfile",
             hosts.to_str().unwrap(),
         ])
-        .args(["--threads", "1", "--connect-timeout", "20"])
+        .args(["--threads", "1", "--connect-timeout", timeout])
         .env("COORDNET_TIMINGS", "1")
         .stderr(Stdio::piped())
         .spawn()
@@ -478,15 +494,28 @@ fn kill_one(
         }
         all
     });
-    let p1 = start(&args, &hosts, 2, 1, 1);
+    let mut args1 = args.clone();
+    args1.extend(["--connect-timeout", timeout]);
+    let p1 = start(&args1, &hosts, 2, 1, 1);
     started
         .recv_timeout(Duration::from_secs(30))
         .unwrap_or_else(|_| panic!("process 0 never said '{when}'"));
     let victim_is_0 = victim == 0;
     let (victim, mut survivor) = if victim_is_0 { (p0, p1) } else { (p1, p0) };
     let mut victim = victim;
-    victim.kill().unwrap();
-    victim.wait().unwrap();
+    match how {
+        Stop::Kill => {
+            victim.kill().unwrap();
+            victim.wait().unwrap();
+        }
+        Stop::Pause => {
+            let paused = Command::new("kill")
+                .args(["-STOP", &victim.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(paused.success());
+        }
+    }
     let killed = Instant::now();
     let status = loop {
         if let Some(s) = survivor.try_wait().unwrap() {
@@ -499,6 +528,10 @@ fn kill_one(
         std::thread::sleep(Duration::from_millis(10));
     };
     let stopped = killed.elapsed();
+    if how == Stop::Pause {
+        victim.kill().unwrap(); // SIGKILL ends a stopped process too
+        victim.wait().unwrap();
+    }
     let err = if victim_is_0 {
         let mut err = String::new();
         use std::io::Read;
@@ -529,7 +562,7 @@ fn a_process_that_dies_stops_the_others_naming_it_and_nothing_is_written() {
         (&["detect"], "out", 1, "co-retweet:"),
         (&graph, "out.csv", 1, "building the co-retweet graph"),
     ] {
-        let (err, stopped, out, ports, _dir) = kill_one(command, out, victim, when);
+        let (err, stopped, out, ports, _dir) = kill_one(command, out, victim, when, Stop::Kill);
         let name = format!("process {victim} (127.0.0.1:{})", ports[victim]);
         assert!(err.contains(&name), "{err}");
         assert!(stopped < Duration::from_secs(30), "{stopped:?}");
@@ -538,6 +571,27 @@ fn a_process_that_dies_stops_the_others_naming_it_and_nothing_is_written() {
             .unwrap_or_default();
         assert!(written.is_empty(), "{written:?}");
         assert!(!out.is_file(), "{}", out.display());
+    }
+}
+
+#[test]
+fn a_paused_process_stops_the_others_naming_it_and_nothing_is_written() {
+    // Paused as Ctrl-Z pauses, the process keeps its connections and its kernel answers
+    // for it: only its silence tells. Either process, paused as the graphs are built.
+    for victim in [1, 0] {
+        let (err, stopped, out, ports, _dir) =
+            kill_one(&["detect"], "out", victim, "building graphs", Stop::Pause);
+        let name = format!("process {victim} (127.0.0.1:{})", ports[victim]);
+        assert!(err.contains(&name), "{err}");
+        assert!(err.contains("not a word from it for 6 s"), "{err}");
+        // Heard from last at most a second before the pause; the error path at most
+        // `GRACE` (10 s) after the silence.
+        assert!(stopped < Duration::from_secs(25), "{stopped:?}");
+        assert!(stopped > Duration::from_secs(4), "{stopped:?}");
+        let written: Vec<_> = std::fs::read_dir(&out)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(written.is_empty(), "{written:?}");
     }
 }
 
