@@ -56,8 +56,12 @@ impl Part {
         }
     }
 
-    /// How the part counts (synchrony resting on activity rhythm alone counts only where it
-    /// raises the score: see [`Parts::counting`]).
+    /// Whether the part is evidence of acting together, which a score cannot do without.
+    pub const fn acting_together(self) -> bool {
+        matches!(self, Part::Coaction | Part::Synchrony)
+    }
+
+    /// How the part counts.
     pub const fn counting(self) -> Counting {
         match self {
             Part::Structure | Part::ContentDuplication => Counting::WhereItRaises,
@@ -98,20 +102,23 @@ impl Parts {
     }
 
     pub fn counting(&self, part: Part) -> Counting {
-        if part == Part::Synchrony && self.synchrony_from_rhythm_only {
-            Counting::WhereItRaises
-        } else {
-            part.counting()
-        }
+        part.counting()
     }
 
     /// The score: the weighted mean of the parts that count always, then of those that count
-    /// where they raise it, best first, each added while it raises the mean.
+    /// where they raise it, best first, each added while it raises the mean. Co-action and
+    /// synchrony, the evidence of acting together, always count: as 0 where none was found.
+    /// Owned hashtags and accounts made together describe a community, ordinary ones too.
     pub fn score(&self) -> f64 {
         let (mut sum, mut weight) = (0.0, 0.0);
         let mut raising = Vec::new();
+        let measured = self.iter().any(|(_, v)| v.is_some());
         for (p, v) in self.iter() {
-            let Some(v) = v else { continue };
+            let v = match v {
+                None if measured && p.acting_together() => 0.0,
+                None => continue,
+                Some(v) => v,
+            };
             match self.counting(p) {
                 Counting::Always => {
                     sum += v * p.weight();
@@ -168,5 +175,27 @@ mod tests {
         let high = base.with(Part::Structure, 0.9);
         assert!(high.score() > plain);
         assert_eq!(Parts::default().score(), 0.0);
+    }
+
+    #[test]
+    fn owned_hashtags_without_evidence_of_acting_together_do_not_make_a_high_score() {
+        // A news desk's accounts: their own tags, no co-action, a rhythm like anyone's.
+        let mut desk = Parts::default()
+            .with(Part::HashtagConcentration, 0.95)
+            .with(Part::Synchrony, 0.0)
+            .with(Part::Structure, 0.0);
+        desk.synchrony_from_rhythm_only = true;
+        let expected = 0.95 * 0.2 / (0.2 + 0.15 + 0.25);
+        assert!((desk.score() - expected).abs() < 1e-12, "{}", desk.score());
+        // Co-action and synchrony measured at 0 score as none found, and the other way.
+        let measured = desk.clone().with(Part::Coaction, 0.0);
+        assert!((measured.score() - desk.score()).abs() < 1e-12);
+        let mut unmeasured = desk.clone();
+        unmeasured.set(Part::Synchrony, None);
+        assert!((unmeasured.score() - desk.score()).abs() < 1e-12);
+        // Amplifying its own cores still raises it; timing counts as itself.
+        assert!(desk.clone().with(Part::Structure, 0.9).score() > desk.score());
+        let timed = desk.with(Part::Synchrony, 0.8);
+        assert!((timed.score() - (0.95 * 0.2 + 0.8 * 0.25) / 0.6).abs() < 1e-12);
     }
 }
