@@ -169,6 +169,7 @@ impl Columns {
     pub fn row(&self, r: &Row, b: &mut RecordBatch) -> RowResult<()> {
         let [account_name, time_name, object_name, content_name] = self.names;
         let account = r.get(Some(self.account));
+        id(&account, account_name)?;
         if account.is_empty() {
             return Err(RowError::new(
                 "missing account",
@@ -187,6 +188,16 @@ impl Columns {
             )
         })?;
         let object = r.get(Some(self.object));
+        // A tweet that shares nothing is an original post (coordination-network-toolkit's
+        // layout read as actions); an action on a hashtag, URL, mention or text needs one.
+        let tweets = matches!(
+            self.kind,
+            ObjectKind::Retweet | ObjectKind::Reply | ObjectKind::Quote
+        );
+        if object.is_empty() && !tweets {
+            let what = "the hashtag, URL, mention or text the action is on";
+            return Err(RowError::new("missing object", object_name, what, ""));
+        }
         let tweet = b.push_id(id(&r.get(self.content), content_name)?);
         let items_start = b.items.len();
         let mut target = RawRef::default();
@@ -195,7 +206,8 @@ impl Columns {
             _ if object.is_empty() => TweetKind::Original,
             ObjectKind::Retweet | ObjectKind::Reply | ObjectKind::Quote => {
                 target.tweet = b.push_id(id(&object, object_name)?);
-                target.account = b.push_str(&r.get(self.object_account));
+                let author = r.get(self.object_account);
+                target.account = b.push_str(id(&author, "object account")?);
                 match self.kind {
                     ObjectKind::Retweet => TweetKind::Retweet,
                     ObjectKind::Reply => TweetKind::Reply,

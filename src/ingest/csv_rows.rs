@@ -350,10 +350,20 @@ fn one_row(
 
 /// An id as written, refused when it is in float notation (`1.23390562780210E+18`,
 /// `877919995476496385.0`): a spreadsheet or pandas turned it into a float, which holds 15 to
-/// 17 digits, so an 18- or 19-digit id has lost its last ones and ids collide.
+/// 17 digits, so an 18- or 19-digit id has lost its last ones and ids collide. Refused too
+/// when it held bytes that are not UTF-8 ([`Row::get`] replaced them): `Иван` and `Петр` in
+/// Windows-1251 would both read `����` and be one account.
 pub fn id<'s>(s: &'s str, column: &'static str) -> RowResult<&'s str> {
     if s.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(s); // nearly every id: nothing of a float in it
+    }
+    if s.contains(char::REPLACEMENT_CHARACTER) {
+        return Err(RowError::new(
+            "id not in UTF-8",
+            column,
+            "UTF-8 text (the file is in another encoding: convert it, e.g. `iconv -f WINDOWS-1251 -t UTF-8`)",
+            s,
+        ));
     }
     let floaty = s.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
         && s.bytes().any(|b| b.is_ascii_digit())

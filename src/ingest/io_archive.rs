@@ -118,12 +118,15 @@ impl TweetColumns {
         r: &Row,
         b: &mut RecordBatch,
     ) -> RowResult<(TweetKind, RawRef, Option<RawRef>)> {
-        let is_retweet = boolean(&r.get(self.is_retweet), "is_retweet")?.unwrap_or(false);
         let reply_to = r.get(self.in_reply_to_tweetid);
         let quoted = r.get(self.quoted_tweet_tweetid);
         let retweeted = r.get(self.retweet_tweetid);
         let (retweeted_user, replied_user) =
             (r.get(self.retweet_userid), r.get(self.in_reply_to_userid));
+        // Without the flag (a column left out, a cell left empty), the retweeted tweet or
+        // account says it: the archive fills them for retweets only.
+        let is_retweet = boolean(&r.get(self.is_retweet), "is_retweet")?
+            .unwrap_or(!retweeted.is_empty() || !retweeted_user.is_empty());
         for (value, column) in [
             (&reply_to, "in_reply_to_tweetid"),
             (&quoted, "quoted_tweet_tweetid"),

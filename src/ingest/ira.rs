@@ -54,6 +54,7 @@ impl Columns {
 
     pub fn row(&self, r: &Row, b: &mut RecordBatch) -> RowResult<()> {
         let author = r.get(Some(self.author));
+        super::csv_rows::id(&author, self.author_name)?;
         if author.is_empty() {
             return Err(RowError::new(
                 "missing account",

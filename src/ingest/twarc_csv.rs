@@ -78,8 +78,9 @@ impl Reference {
     }
 }
 
-/// twarc2's flattened references: a CSV of API v2 tweets without any of them (a pandas or
-/// tweepy dump keeps `referenced_tweets` whole) would have every retweet read as an original.
+/// twarc2's flattened references: a CSV of API v2 tweets without one of them (a pandas or
+/// tweepy dump keeps `referenced_tweets` whole; `--output-columns` may leave one out) would
+/// have every retweet, reply or quote read as an original.
 const REFERENCE_COLUMNS: [&str; 3] = [
     "referenced_tweets.retweeted.id",
     "referenced_tweets.replied_to.id",
@@ -107,12 +108,22 @@ impl Columns {
     }
 
     pub fn new(h: &[String]) -> Result<Columns, String> {
-        if !REFERENCE_COLUMNS.iter().any(|n| column(h, n).is_some()) {
+        let lacks: Vec<&str> = (REFERENCE_COLUMNS.iter().copied())
+            .filter(|n| column(h, n).is_none())
+            .collect();
+        if !lacks.is_empty() {
+            let what: Vec<&str> = (lacks.iter())
+                .map(|n| match *n {
+                    "referenced_tweets.retweeted.id" => "retweets",
+                    "referenced_tweets.replied_to.id" => "replies",
+                    _ => "quotes",
+                })
+                .collect();
             return Err(format!(
-                "has none of twarc2's reference columns ({}): its retweets, replies and quotes \
-                 would be read as original posts. Write it with `twarc2 csv` and its default \
-                 columns, or read it as an action CSV",
-                REFERENCE_COLUMNS.join(", ")
+                "has no {} column: its {} would be read as original posts. Write it with \
+                 `twarc2 csv` and its default columns, or read it as an action CSV",
+                lacks.join(", "),
+                what.join(" and ")
             ));
         }
         Ok(Columns {

@@ -2,6 +2,7 @@
 //! silently dropped row.
 
 use super::*;
+use coordnet::dataset::TweetKind;
 use coordnet::ErrorKind;
 
 const HEADER: &str = "tweetid,userid,tweet_time,is_retweet,follower_count,hashtags";
@@ -297,4 +298,92 @@ fn an_action_csvs_bad_rows_name_the_files_own_columns() {
     let floats = example("id in float notation");
     assert!(floats.contains("a.csv:5, column 'shared'"), "{floats}");
     assert!(floats.contains("a.csv:6, column 'post'"), "{floats}");
+}
+
+#[test]
+fn ids_in_another_encoding_are_refused_not_merged_into_one_account() {
+    // Windows-1251 screen names as account ids: replaced as text, they would all read
+    // `����` and be one account.
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes =
+        b"message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n".to_vec();
+    for (i, name) in [&b"\xc8\xe2\xe0\xed"[..], b"\xcf\xe5\xf2\xf0", b"ok"]
+        .iter()
+        .enumerate()
+    {
+        bytes.extend(format!("{i},").as_bytes());
+        bytes.extend(*name);
+        bytes.extend(format!(",x,,,hi #a,{},\n", 1_600_000_000 + i).as_bytes());
+    }
+    let p = dir.path().join("cp1251.csv");
+    std::fs::write(&p, bytes).unwrap();
+    let (d, r) = read(&[p]);
+    assert_balanced(&r);
+    assert_eq!((r.rows_accepted, r.rows_rejected), (1, 2));
+    let e = r.rejected["id not in UTF-8"].examples.join(" | ");
+    assert!(e.contains("cp1251.csv:2, column 'user_id'"), "{e}");
+    assert!(e.contains("iconv"), "{e}");
+    assert_eq!(d.accounts.key(d.account[0]), "ok");
+}
+
+#[test]
+fn an_archive_without_is_retweet_takes_retweets_from_what_they_retweet() {
+    // The flag left out, or one cell of it empty: the retweeted tweet says it.
+    let dir = tempfile::tempdir().unwrap();
+    let rows = "1,a,2020-01-01 10:00,,\n2,b,2020-01-01 10:01,1,a\n3,c,2020-01-01 10:02,,\n";
+    let without = write(
+        dir.path(),
+        "without.csv",
+        &format!("tweetid,userid,tweet_time,retweet_tweetid,retweet_userid\n{rows}"),
+    );
+    let empty = write(
+        dir.path(),
+        "empty.csv",
+        "tweetid,userid,tweet_time,is_retweet,retweet_tweetid,retweet_userid\n\
+         1,a,2020-01-01 10:00,false,,\n2,b,2020-01-01 10:01,,1,a\n3,c,2020-01-01 10:02,,,\n",
+    );
+    for p in [without, empty] {
+        let (d, r) = read(std::slice::from_ref(&p));
+        assert_eq!(r.rows_accepted, 3, "{}", p.display());
+        let kinds: Vec<TweetKind> = (0..d.len()).map(|i| d.kind(i)).collect();
+        assert_eq!(
+            kinds,
+            [TweetKind::Original, TweetKind::Retweet, TweetKind::Original],
+            "{}",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn an_action_on_no_hashtag_is_refused_and_a_share_of_nothing_is_a_post() {
+    use coordnet::ingest::{ActionsMapping, ObjectKind};
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "a.csv",
+        "object_id,account_id,content_id,timestamp_share\no1,a1,1,1623881091\n,a2,2,1623881092\n",
+    );
+    for (kind, accepted) in [(ObjectKind::Hashtag, 1), (ObjectKind::Retweet, 2)] {
+        let opts = IngestOptions {
+            mapping: Some(ActionsMapping {
+                account: "account_id".into(),
+                time: "timestamp_share".into(),
+                object: "object_id".into(),
+                content: Some("content_id".into()),
+                kind,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let (d, r) = ingest(std::slice::from_ref(&p), &opts).unwrap();
+        assert_balanced(&r);
+        assert_eq!(r.rows_accepted, accepted, "{kind:?}");
+        if kind == ObjectKind::Hashtag {
+            let e = r.rejected["missing object"].examples.join(" | ");
+            assert!(e.contains("a.csv:3, column 'object_id'"), "{e}");
+        } else {
+            assert_eq!(d.kind(1), TweetKind::Original);
+        }
+    }
 }

@@ -454,11 +454,12 @@ fn twarc_csv_layout_is_read_by_its_column_names() {
 #[test]
 fn twarc_csv_without_its_hashtags_column_takes_them_from_the_text() {
     let dir = tempfile::tempdir().unwrap();
-    let header = "id,referenced_tweets.retweeted.id,author_id,retweeted_user_id,created_at,text";
+    let header = "id,referenced_tweets.retweeted.id,referenced_tweets.replied_to.id,\
+                  referenced_tweets.quoted.id,author_id,retweeted_user_id,created_at,text";
     let p = write(
         dir.path(),
         "tweets.csv",
-        &format!("{header}\n10,,101,,2021-09-22T16:37:20.000Z,Vote #Café\\nnow #Go\n"),
+        &format!("{header}\n10,,,,101,,2021-09-22T16:37:20.000Z,Vote #Café\\nnow #Go\n"),
     );
     let (d, r) = ingest(std::slice::from_ref(&p), &IngestOptions::default()).unwrap();
     assert_eq!(r.files[0].format, Some(coordnet::Format::TwarcCsv));
@@ -651,14 +652,30 @@ fn v2_tweets_in_csv_without_twarc2s_references_are_refused_not_misread() {
         );
         assert!(e.contains("read as original posts"), "{e}");
     }
+    // One reference column left out (`twarc2 csv --output-columns`): its tweets would read
+    // as originals too, so the file is refused naming it.
+    let partial = write(
+        dir.path(),
+        "partial.csv",
+        "id,author_id,created_at,referenced_tweets.replied_to.id,referenced_tweets.quoted.id\n\
+         10,101,2021-09-22T16:37:20.000Z,,\n",
+    );
+    let e = ingest(std::slice::from_ref(&partial), &IngestOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("partial.csv: has no referenced_tweets.retweeted.id column: its retweets"),
+        "{e}"
+    );
     let p = write(
         dir.path(),
         "twarc.csv",
-        "id,author.id,created_at,referenced_tweets.retweeted.id,retweeted_user_id\n\
-         10,101,2021-09-22T16:37:20.000Z,,\n\
-         11,102,2021-09-22T16:37:25.000Z,10,101\n\
-         abc,103,2021-09-22T16:37:26.000Z,,\n\
-         12,104,2021-09-22T16:37:27.000Z,99999999999999999999999,101\n",
+        "id,author.id,created_at,referenced_tweets.retweeted.id,retweeted_user_id,\
+         referenced_tweets.replied_to.id,referenced_tweets.quoted.id\n\
+         10,101,2021-09-22T16:37:20.000Z,,,,\n\
+         11,102,2021-09-22T16:37:25.000Z,10,101,,\n\
+         abc,103,2021-09-22T16:37:26.000Z,,,,\n\
+         12,104,2021-09-22T16:37:27.000Z,99999999999999999999999,101,,\n",
     );
     let (d, r) = read(std::slice::from_ref(&p));
     assert_balanced(&r);
