@@ -140,9 +140,38 @@ pub fn partial(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.partial"))
 }
 
-/// A device, a pipe or a socket: something an output is written through, not replaced.
+/// A device, a pipe or a socket, or a standard stream: something an output is written
+/// through, not replaced.
 fn is_special(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+    standard_stream(path).is_some()
+        || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// The standard stream a path names (`/dev/stdout`, `/dev/fd/2`, `/proc/self/fd/1`). It is
+/// written through this process's own descriptor, where the shell's redirection put it:
+/// after what is there (`>>`, or a command before in the same redirection). Reached by name,
+/// a file it was redirected to would be replaced, or written over from its start.
+fn standard_stream(path: &Path) -> Option<u8> {
+    match path.to_str()? {
+        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(1),
+        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(2),
+        _ => None,
+    }
+}
+
+/// A handle on standard stream `n` (1 or 2) that shares its position, once what the
+/// process wrote to it before is out.
+#[cfg(unix)]
+fn open_standard_stream(n: u8) -> std::io::Result<std::fs::File> {
+    use std::os::fd::AsFd;
+    let fd = match n {
+        1 => {
+            std::io::stdout().flush()?;
+            std::io::stdout().as_fd().try_clone_to_owned()?
+        }
+        _ => std::io::stderr().as_fd().try_clone_to_owned()?,
+    };
+    Ok(std::fs::File::from(fd))
 }
 
 /// The file a link at `path` points to, through every link; `path` itself when it is no
@@ -167,7 +196,11 @@ pub fn write_file(
 ) -> Result<()> {
     if is_special(path) {
         let through = (|| {
-            let f = std::fs::OpenOptions::new().write(true).open(path)?;
+            let f = match standard_stream(path) {
+                #[cfg(unix)]
+                Some(n) => open_standard_stream(n)?,
+                _ => std::fs::OpenOptions::new().write(true).open(path)?,
+            };
             let mut out = std::io::BufWriter::new(f);
             write(&mut out)?;
             out.flush()

@@ -1522,3 +1522,32 @@ fn a_control_that_is_the_input_itself_is_noted() {
         "{err}"
     );
 }
+
+/// `-o /dev/stdout` with standard output redirected to a file (`>>`) replaced the file by
+/// renaming over it, losing what it held: the stream is written through, after it.
+#[cfg(unix)]
+#[test]
+fn an_output_to_dev_stdout_appends_where_the_shell_redirected_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let edges = write(dir.path(), "e.csv", "source,target,weight\na,b,1\nb,c,1\n");
+    let log = write(dir.path(), "log.txt", "precious\n");
+    for name in ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"] {
+        let appending = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
+            .args(["communities", edges.to_str().unwrap(), "-o", name, "-q"])
+            .stdout(appending)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let held = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        held.starts_with("precious\nnode,cluster,cluster_size\n"),
+        "{held}"
+    );
+    assert_eq!(
+        held.matches("node,cluster,cluster_size").count(),
+        3,
+        "{held}"
+    );
+}
