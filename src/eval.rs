@@ -81,10 +81,10 @@ fn read_table_with(
     wanted: &[&str],
     optional: &[&str],
 ) -> Result<Vec<(u64, Vec<String>)>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut r = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_path(path)
-        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+        .from_reader(crate::ingest::source::CrlfAsLf::new(file));
     let headers = r
         .headers()
         .map_err(|e| Error::io(path, std::io::Error::other(e)))?

@@ -72,6 +72,7 @@ fn read_rows(
 ) -> Result<()> {
     // Flexible, so that a ragged row is named here with its field counts rather than by the
     // CSV reader's own message.
+    let r = crate::ingest::source::CrlfAsLf::new(r);
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(r);
     let at = find_columns(&mut rdr, columns, shown)?;
     let mut record = csv::StringRecord::new();

@@ -316,6 +316,15 @@ fn communities_names_the_bad_row_and_the_missing_column() {
         err.contains("e.csv:3, column 'weight'") && err.contains("heavy"),
         "{err}"
     );
+    // With CRLF line ends (Excel, Python's csv module) the line is the same.
+    let p = write(
+        dir.path(),
+        "crlf.csv",
+        "source,target,weight\r\na,b,1\r\nb,c,heavy\r\n",
+    );
+    let o = coordnet(&["communities", p.to_str().unwrap(), "-o", "-"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("crlf.csv:3, column 'weight'"), "{err}");
 
     let p = write(dir.path(), "f.csv", "from,to\na,b\n");
     let o = coordnet(&["communities", p.to_str().unwrap(), "-o", "-"]);

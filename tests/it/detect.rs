@@ -907,6 +907,13 @@ fn an_account_in_two_groups_is_refused_naming_both_lines() {
         err.contains("suspects.csv:33") && err.contains("is on line 2 too, with another group"),
         "{err}"
     );
+    // Saved with CRLF line ends (Excel, Python's csv module): the same lines.
+    let o = score(&list.replace('\n', "\r\n"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("suspects.csv:33") && err.contains("is on line 2 too, with another group"),
+        "{err}"
+    );
     let o = score(&format!("account_id,group\n{},\n", organic[0]));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
