@@ -544,6 +544,68 @@ fn with_zip_entry<T>(
     zip_entries(path).map(|_| unreachable!())
 }
 
+/// A stream with its CRLF line ends read as LF. The `csv` crate places a record of a CRLF
+/// file on the line before its own (an account list or an edge list saved by Excel or
+/// Python's `csv` module named line 1, the header, for a row on line 2); with LF ends it
+/// counts right. A CR not before an LF is left as it is.
+pub struct CrlfAsLf<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    eof: bool,
+}
+
+impl<R: Read> CrlfAsLf<R> {
+    pub fn new(inner: R) -> CrlfAsLf<R> {
+        CrlfAsLf {
+            inner,
+            buf: vec![0; 1 << 16],
+            pos: 0,
+            len: 0,
+            eof: false,
+        }
+    }
+
+    /// More bytes after those not yet taken (at most a CR waiting for what follows it).
+    fn fill(&mut self) -> std::io::Result<()> {
+        let keep = self.len - self.pos;
+        self.buf.copy_within(self.pos..self.len, 0);
+        (self.pos, self.len) = (0, keep);
+        let n = self.inner.read(&mut self.buf[keep..])?;
+        self.eof = n == 0;
+        self.len += n;
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for CrlfAsLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut w = 0;
+        while w < out.len() {
+            let cr_at_end = self.pos + 1 == self.len && self.buf[self.pos] == b'\r';
+            if self.pos == self.len || (cr_at_end && !self.eof) {
+                if w > 0 {
+                    break;
+                }
+                self.fill()?;
+                if self.pos == self.len {
+                    break;
+                }
+                continue;
+            }
+            let b = self.buf[self.pos];
+            self.pos += 1;
+            if b == b'\r' && self.pos < self.len && self.buf[self.pos] == b'\n' {
+                continue;
+            }
+            out[w] = b;
+            w += 1;
+        }
+        Ok(w)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -635,67 +697,5 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("matches no file"));
-    }
-}
-
-/// A stream with its CRLF line ends read as LF. The `csv` crate places a record of a CRLF
-/// file on the line before its own (an account list or an edge list saved by Excel or
-/// Python's `csv` module named line 1, the header, for a row on line 2); with LF ends it
-/// counts right. A CR not before an LF is left as it is.
-pub struct CrlfAsLf<R> {
-    inner: R,
-    buf: Vec<u8>,
-    pos: usize,
-    len: usize,
-    eof: bool,
-}
-
-impl<R: Read> CrlfAsLf<R> {
-    pub fn new(inner: R) -> CrlfAsLf<R> {
-        CrlfAsLf {
-            inner,
-            buf: vec![0; 1 << 16],
-            pos: 0,
-            len: 0,
-            eof: false,
-        }
-    }
-
-    /// More bytes after those not yet taken (at most a CR waiting for what follows it).
-    fn fill(&mut self) -> std::io::Result<()> {
-        let keep = self.len - self.pos;
-        self.buf.copy_within(self.pos..self.len, 0);
-        (self.pos, self.len) = (0, keep);
-        let n = self.inner.read(&mut self.buf[keep..])?;
-        self.eof = n == 0;
-        self.len += n;
-        Ok(())
-    }
-}
-
-impl<R: Read> Read for CrlfAsLf<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let mut w = 0;
-        while w < out.len() {
-            let cr_at_end = self.pos + 1 == self.len && self.buf[self.pos] == b'\r';
-            if self.pos == self.len || (cr_at_end && !self.eof) {
-                if w > 0 {
-                    break;
-                }
-                self.fill()?;
-                if self.pos == self.len {
-                    break;
-                }
-                continue;
-            }
-            let b = self.buf[self.pos];
-            self.pos += 1;
-            if b == b'\r' && self.pos < self.len && self.buf[self.pos] == b'\n' {
-                continue;
-            }
-            out[w] = b;
-            w += 1;
-        }
-        Ok(w)
     }
 }
