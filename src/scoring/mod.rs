@@ -123,7 +123,18 @@ fn the_explanation_counts_every_member_by_role() {
         explanation: String::new(),
         group: None,
     };
-    assert!(explain(&c).starts_with("51 accounts (17 cores, 31 amplifiers, 3 others)"));
+    // No retweet names its source (CooRTweet's data): nothing is said of retweets among them.
+    let said = explain(&c);
+    assert!(
+        said.starts_with("51 accounts (17 cores, 31 amplifiers, 3 others), none of whose"),
+        "{said}"
+    );
+    c.evidence.retweets_known = 12;
+    let said = explain(&c);
+    assert!(
+        said.starts_with("51 accounts (17 cores, 31 amplifiers, 3 others) with no retweets of"),
+        "{said}"
+    );
     c.evidence.inner_retweets = 40;
     (c.n_amplifier, c.n_other) = (34, 0);
     assert!(explain(&c).starts_with("51 members (17 cores, 34 amplifiers) made 40 retweets"));
@@ -155,9 +166,16 @@ pub fn explain(c: &Cluster) -> String {
             }
         }
         s.push(line);
-    } else {
+    } else if e.retweets_known > 0 {
         s.push(format!(
             "{} ({}) with no retweets of each other",
+            counted(c.size, "account"),
+            roles_said(c)
+        ));
+    } else {
+        // Retweets whose source the data does not name (or none at all) cannot show it.
+        s.push(format!(
+            "{} ({}), none of whose retweets names its source",
             counted(c.size, "account"),
             roles_said(c)
         ));
