@@ -99,7 +99,8 @@ pub struct Args {
     quality: Option<Quality>,
 
     /// Leiden resolution (modularity: larger splits more). Unflagged large clusters are split
-    /// again on their own subgraph wherever a flagged group hides inside.
+    /// again on their own subgraph wherever a flagged group hides inside. A takedown archive's
+    /// operations are split at resolution 1, whatever this says.
     #[arg(long, value_name = "R")]
     resolution: Option<f64>,
 

@@ -395,13 +395,14 @@ pub struct EdgeFileCounts {
     #[serde(flatten)]
     pub options: EdgeFileOptions,
     pub edges_csv: usize,
-    /// Edges `edges.csv` would hold without its limit.
-    pub edges_csv_inside: usize,
+    /// Edges `edges.csv` would hold without its limit (those inside flagged clusters, or
+    /// every fused edge with `--all-edges`).
+    pub edges_csv_before_limit: usize,
     /// The k of its backbone, when the limit applied.
     pub edges_csv_strongest_per_account: Option<usize>,
     pub network_gexf: usize,
     /// Edges inside the clusters `network.gexf` shows, before the limit.
-    pub network_gexf_inside: usize,
+    pub network_gexf_before_limit: usize,
     /// The k of the backbone, when the limit applied.
     pub network_gexf_strongest_per_account: Option<usize>,
 }
@@ -417,24 +418,26 @@ impl<'f> EdgeFiles<'f> {
             false => flagged(),
             true => FusedEdges::new(&d.fused, |_, _| true),
         };
-        let edges_csv_inside = all.len();
+        let edges_csv_before_limit = all.len();
         let (csv, csv_k) = capped(d, all, options.csv_max_edges);
         // Without `all_edges` both files draw on the flagged clusters' edges, and the GEXF's
         // backbone can come from the csv's when its limit is the smaller: each account's k
         // strongest for the smaller k are among those for the larger.
         let gexf_within_csv =
             options.gexf_max_edges > 0 && options.gexf_max_edges <= options.csv_max_edges;
-        let (inside, network_gexf_inside) = match options.all_edges {
+        let (inside, network_gexf_before_limit) = match options.all_edges {
             true => {
                 let inside = FusedEdges::new(&d.fused, same_cluster);
                 let n = inside.len();
                 (Some(inside), n)
             }
-            false if csv_k.is_some() && !gexf_within_csv => (Some(flagged()), edges_csv_inside),
-            false => (None, edges_csv_inside),
+            false if csv_k.is_some() && !gexf_within_csv => {
+                (Some(flagged()), edges_csv_before_limit)
+            }
+            false => (None, edges_csv_before_limit),
         };
         let max = options.gexf_max_edges;
-        let (gexf, gexf_k) = match max > 0 && network_gexf_inside > max {
+        let (gexf, gexf_k) = match max > 0 && network_gexf_before_limit > max {
             true => {
                 let (edges, k) = backbone(d, inside.as_ref().unwrap_or(&csv), max);
                 (Some(edges), Some(k))
@@ -445,10 +448,10 @@ impl<'f> EdgeFiles<'f> {
             counts: EdgeFileCounts {
                 options,
                 edges_csv: csv.len(),
-                edges_csv_inside,
+                edges_csv_before_limit,
                 edges_csv_strongest_per_account: csv_k,
                 network_gexf: gexf.as_ref().unwrap_or(&csv).len(),
-                network_gexf_inside,
+                network_gexf_before_limit,
                 network_gexf_strongest_per_account: gexf_k,
             },
             csv,
@@ -478,11 +481,11 @@ impl EdgeFileCounts {
         };
         let o = &self.options;
         let csv = self.edges_csv_strongest_per_account.map(|k| {
-            let n = (self.edges_csv, self.edges_csv_inside);
+            let n = (self.edges_csv, self.edges_csv_before_limit);
             note("edges.csv", "csv-max-edges", o.csv_max_edges, n.0, n.1, k)
         });
         let gexf = self.network_gexf_strongest_per_account.map(|k| {
-            let n = (self.network_gexf, self.network_gexf_inside);
+            let n = (self.network_gexf, self.network_gexf_before_limit);
             note(
                 "network.gexf",
                 "gexf-max-edges",

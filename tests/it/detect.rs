@@ -1082,7 +1082,7 @@ fn a_large_gephi_file_keeps_each_accounts_strongest_ties() {
         after.len()
     );
     assert_eq!(
-        files["network_gexf_inside"].as_u64().unwrap() as usize,
+        files["network_gexf_before_limit"].as_u64().unwrap() as usize,
         all.len()
     );
     assert!(after.len() < all.len());
@@ -1176,7 +1176,7 @@ fn a_large_edge_list_keeps_each_accounts_strongest_ties() {
     let files = &summary["edge_files"];
     assert_eq!(files["edges_csv"].as_u64(), Some(after.len() as u64));
     assert_eq!(
-        files["edges_csv_inside"].as_u64(),
+        files["edges_csv_before_limit"].as_u64(),
         Some(before.len() as u64)
     );
     let k = files["edges_csv_strongest_per_account"].as_u64().unwrap() as usize;
