@@ -371,9 +371,15 @@ pub fn projection_summary(p: &graphs::Projection) -> String {
         );
     }
     if r.edges_below_participation > 0 {
+        // CooRTweet's own figure, the pairs its coordinated network holds, is the sum of
+        // the `pairs` of the edges kept.
+        let kept: u64 = p.edges.iter().map(|e| u64::from(e.pairs)).sum();
         out += &format!(
-            "\n  {} edges dropped by the CooRTweet participation filter",
-            r.edges_below_participation
+            "\n  of the {} edges, {} dropped by CooRTweet's participation filter: {} edges \
+             holding {kept} coordinated pairs",
+            r.edges + r.edges_below_participation,
+            r.edges_below_participation,
+            r.edges
         );
     }
     out

@@ -55,6 +55,26 @@ fn co_retweet_reproduces_coortweet_exactly() {
              [pairs, nodes, edges, components, largest]"
         );
     }
+    // The command says CooRTweet's figures in its own words.
+    let dir = tempfile::tempdir().unwrap();
+    let o = coordnet(&[
+        "graph",
+        "--coortweet",
+        "--window",
+        "10",
+        "--min-participation",
+        "2",
+        shared("coortweet/russian_coord_tweets.csv.gz")
+            .to_str()
+            .unwrap(),
+        "-o",
+        dir.path().join("e.csv").to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        said.contains("participation filter: 442 edges holding 447 coordinated pairs"),
+        "{said}"
+    );
 }
 
 fn actions_csv(dir: &Path, rows: &[(&str, &str, i64)]) -> PathBuf {
