@@ -15,6 +15,7 @@
 use crate::communities::{ari, nmi};
 use crate::error::{Error, Position, Result};
 use crate::report::safe::unguard;
+use crate::Role;
 use hashbrown::HashMap;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -175,15 +176,33 @@ fn one_row_per_account<V: PartialEq>(
 pub fn read_truth(path: &Path) -> Result<HashMap<String, TruthRow>> {
     // A truth without roles (researchers' persona labels) is scored on everything else.
     let rows = read_table_with(path, &["account_id", "network"], &["role"])?;
-    let rows = rows.into_iter().map(|(line, mut v)| {
-        let role = v.pop().unwrap_or_default();
-        let network = v.pop().unwrap_or_default();
-        (
-            line,
-            v.pop().unwrap_or_default(),
-            TruthRow { network, role },
-        )
-    });
+    // Detect's roles, and synth's name for an ordinary account's.
+    let roles = [
+        Role::Core.name(),
+        Role::Amplifier.name(),
+        Role::Other.name(),
+        "organic",
+    ];
+    let rows = rows
+        .into_iter()
+        .map(|(line, mut v)| {
+            let role = v.pop().unwrap_or_default();
+            // A role spelled otherwise (`Core`, `boss`) would only count as a wrong one.
+            if !role.is_empty() && !roles.contains(&role.as_str()) {
+                return Err(Error::bad_row(
+                    Position::new(path, line).with_column("role"),
+                    format!("role is '{role}'"),
+                    format!("{}, or empty where unknown", roles.join(", ")),
+                ));
+            }
+            let network = v.pop().unwrap_or_default();
+            Ok((
+                line,
+                v.pop().unwrap_or_default(),
+                TruthRow { network, role },
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(
         one_row_per_account(path, "account_id", "network or role", rows)?
             .into_iter()

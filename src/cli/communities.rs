@@ -22,7 +22,7 @@ pub struct Args {
 
     /// Resolution γ: 1 is classic modularity (larger gives smaller clusters); for CPM, the
     /// edge weight per node pair a cluster must exceed.
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_parser = super::finite, value_name = "R")]
     resolution: Option<f64>,
 
     /// Seed of the random node order; one seed gives one result on any number of threads.

@@ -54,11 +54,11 @@ pub struct Args {
 
     /// An edge of any graph enters the fused graph if its p-value against that graph's null
     /// model is at most this.
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_parser = super::finite, value_name = "P")]
     edge_pvalue: Option<f64>,
 
     /// Clusters scoring at least this are flagged as coordinated.
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_parser = super::finite, value_name = "S")]
     threshold: Option<f64>,
 
     /// Smaller groups are not reported as clusters.
@@ -67,7 +67,7 @@ pub struct Args {
 
     /// Accounts with less than this share of their fused evidence inside their cluster are
     /// left out of it.
-    #[arg(long, value_name = "SHARE")]
+    #[arg(long, value_parser = super::finite, value_name = "SHARE")]
     min_internal_share: Option<f64>,
 
     /// Accounts with fewer actions of a kind take no part in that kind's graph.
@@ -101,7 +101,7 @@ pub struct Args {
     /// Leiden resolution (modularity: larger splits more). Unflagged large clusters are split
     /// again on their own subgraph wherever a flagged group hides inside. A takedown archive's
     /// operations are split at resolution 1, whatever this says.
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_parser = super::finite, value_name = "R")]
     resolution: Option<f64>,
 
     /// Write every fused edge to edges.csv and every cluster to network.gexf (default: the

@@ -35,15 +35,15 @@ pub struct Args {
 
     /// Keep edges whose weight (as chosen by --weight) is at least this [default: every
     /// weight].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = super::finite, value_name = "N")]
     min_weight: Option<f64>,
 
     /// Keep edges whose p-value against the shuffled null is at most this [default: any].
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_parser = super::finite, value_name = "P")]
     pvalue: Option<f64>,
 
     /// Keep edges whose z-score against the shuffled null is at least this [default: any].
-    #[arg(long, value_name = "Z")]
+    #[arg(long, value_parser = super::finite, value_name = "Z")]
     min_z: Option<f64>,
 
     /// Output file: .csv, .graphml or .gexf (Gephi), or - for CSV on standard output.
@@ -84,7 +84,7 @@ pub struct GraphArgs {
     pub min_text_chars: Option<usize>,
 
     /// co-similar: estimated Jaccard similarity of word bigrams that makes a near-duplicate.
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_parser = super::finite, value_name = "S")]
     pub similarity: Option<f64>,
 }
 
@@ -146,6 +146,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         anyhow::ensure!(
             (0.0..=1.0).contains(&p),
             "--pvalue {p} is not a probability; try --pvalue 0.01"
+        );
+        anyhow::ensure!(
+            p > 0.0,
+            "--pvalue 0 keeps no edge (no p-value is 0); try --pvalue 0.01"
         );
     }
     if let (EdgeWeight::Cosine, Some(m)) = (args.weight, args.min_weight) {

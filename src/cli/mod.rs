@@ -93,6 +93,16 @@ where
     PossibleValuesParser::new(names).try_map(|s| s.parse::<T>())
 }
 
+/// A number flag's value parser: a finite number. `nan` passes every comparison as false, so
+/// `--min-z nan` kept no edge without a word, and `inf` none either.
+fn finite(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!("'{s}' is not a finite number")),
+        Err(_) => Err(format!("'{s}' is not a number")),
+    }
+}
+
 /// Set `field` to the flag's value where one was given.
 fn set<T>(field: &mut T, flag: Option<T>) {
     if let Some(v) = flag {

@@ -42,7 +42,7 @@ pub struct Args {
     background: BackgroundArgs,
 
     /// Groups scoring at least this are flagged as coordinated.
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_parser = super::finite, value_name = "S")]
     threshold: Option<f64>,
 
     /// Also write report.html, accounts.csv, clusters.csv, edges.csv, network.gexf and

@@ -1092,6 +1092,31 @@ fn negative_numbers_are_values_and_meet_the_range_checks() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(std::fs::read_to_string(&out).unwrap().lines().count() > 1);
+    // Not a number that compares: refused, not an empty graph. So are a p-value of 0 and
+    // thousands of threads per core.
+    for (flag, value, said) in [
+        ("--min-z", "nan", "'nan' is not a finite number"),
+        ("--min-weight", "inf", "'inf' is not a finite number"),
+        ("--pvalue", "0", "--pvalue 0 keeps no edge"),
+        (
+            "--threads",
+            "100000",
+            "--threads 100000 is more than 16 per core",
+        ),
+    ] {
+        let o = coordnet(&[
+            "graph",
+            input,
+            "-q",
+            "-o",
+            out.to_str().unwrap(),
+            flag,
+            value,
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}: {err}");
+        assert!(err.contains(said), "{flag} {value}: {err}");
+    }
 }
 
 /// Settings no data can make work are refused before the input is read (at 10^8 tweets a

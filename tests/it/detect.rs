@@ -570,6 +570,20 @@ fn eval_and_detect_name_what_is_wrong() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("is the truth of another data set?"), "{err}");
+    // A role spelled otherwise is refused, not counted as a wrong one.
+    let spelled = write(
+        dir.path(),
+        "truth4.csv",
+        "account_id,network,role\na,n1,core\nb,n1,Core\n",
+    );
+    let o = eval(&spelled);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("truth4.csv:3, column 'role': role is 'Core'")
+            && err.contains("core, amplifier, other, organic"),
+        "{err}"
+    );
     // A directory detect did not write: said so, with what to give instead.
     let o = coordnet(&[
         "eval",
