@@ -57,9 +57,10 @@ elif [ "$PARTS" = 1 ]; then
   SHAPE="one plain file"
 else
   INPUTS=()
-  for k in $(seq "$PARTS"); do INPUTS+=("$WORK/data/tweets_$k.csv.zst"); done
+  # A folder per number of parts: synth refuses one holding another run's tweet files.
+  for k in $(seq "$PARTS"); do INPUTS+=("$WORK/data-$PARTS/tweets_$k.csv.zst"); done
   [ -f "${INPUTS[0]}" ] ||
-    "$BIN" synth -o "$WORK/data" --tweets "$TWEETS" --seed 1 --zstd --parts "$PARTS" -q >/dev/null
+    "$BIN" synth -o "$WORK/data-$PARTS" --tweets "$TWEETS" --seed 1 --zstd --parts "$PARTS" -q >/dev/null
   SHAPE="$PARTS zstd files"
 fi
 # The reading stage's seconds: from its start to the next stage's, in COORDNET_TIMINGS' notes.

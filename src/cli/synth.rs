@@ -90,6 +90,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         c.viral_cascades = t;
         c.trending_bursts = t;
     }
+    refuse_stale_parts(&a.out, &c)?;
     let s = generate(&c, &a.out)?;
     if c.archive_only {
         // The collection the archive is cut from is generated, not written: its organic and
@@ -115,5 +116,36 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             a.out.display()
         );
     }
+    Ok(())
+}
+
+/// Tweet files of an earlier run in `dir` that this one would not replace (other parts, or
+/// another compression) are refused: the folder read as input would mix both data sets.
+fn refuse_stale_parts(dir: &std::path::Path, c: &SynthConfig) -> anyhow::Result<()> {
+    let ext = c.compression.extension();
+    let written: Vec<String> = match c.parts {
+        1 => vec![format!("tweets.{ext}")],
+        n => (1..=n).map(|k| format!("tweets_{k}.{ext}")).collect(),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(()); // a folder not there yet holds nothing
+    };
+    let mut stale: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| {
+            let stem = n.split('.').next().unwrap_or("");
+            let part = stem.strip_prefix("tweets_");
+            let ours = stem == "tweets" || part.is_some_and(|k| k.parse::<u32>().is_ok());
+            ours && n[stem.len()..].starts_with(".csv") && !written.contains(n)
+        })
+        .collect();
+    stale.sort();
+    anyhow::ensure!(
+        stale.is_empty(),
+        "{} already holds {} of an earlier run, which this one would not replace: read as a \
+         folder, both data sets would mix. Write to an empty folder, or remove them",
+        dir.display(),
+        stale.join(", ")
+    );
     Ok(())
 }

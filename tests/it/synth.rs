@@ -350,3 +350,33 @@ fn an_output_place_that_is_a_file_is_named_with_what_to_do() {
         "{err}"
     );
 }
+
+/// A second run into the folder of a first with more parts, or another compression, left the
+/// first's extra files beside its own: read as a folder, two data sets. Refused, naming them.
+#[test]
+fn synth_refuses_a_folder_holding_tweet_files_it_would_not_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let out = out.to_str().unwrap();
+    let synth = |more: &[&str]| {
+        let mut args = vec!["synth", "-o", out, "--tweets", "10000", "--seed", "1"];
+        args.extend(more);
+        coordnet(&args)
+    };
+    assert!(synth(&["--parts", "3"]).status.success());
+    let o = synth(&["--parts", "2"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("already holds tweets_3.csv of an earlier run"),
+        "{err}"
+    );
+    let o = synth(&["--parts", "3", "--gzip"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("tweets_1.csv, tweets_2.csv, tweets_3.csv"),
+        "{err}"
+    );
+    // The same files again are replaced.
+    assert!(synth(&["--parts", "3"]).status.success());
+}
