@@ -54,7 +54,12 @@ fn main() -> ExitCode {
     // scale); the temporary files of --temp-dir are unlinked already. 130: as the shell reports
     // a program stopped by SIGINT.
     let _ = ctrlc::set_handler(|| {
-        coordnet::report::safe::remove_unfinished();
+        let removed = coordnet::report::safe::remove_unfinished();
+        let what = match removed {
+            0 => String::new(),
+            n => format!("; {n} unfinished output(s) removed, finished ones kept"),
+        };
+        coordnet::tell!("coordnet: stopped by a signal{what}");
         std::process::exit(130);
     });
     let result = cli::run();

@@ -115,21 +115,24 @@ pub fn make_folders(dir: &Path) -> std::io::Result<bool> {
 
 /// Remove every partial file and folder being written, then the folders made for them that
 /// are left empty: for a program stopped by the user (Ctrl-C), just before it exits. From
-/// here on nothing is made or moved into place.
-pub fn remove_unfinished() {
+/// here on nothing is made or moved into place. Returns how many were removed.
+pub fn remove_unfinished() -> usize {
     *STOPPED.write().unwrap_or_else(|e| e.into_inner()) = true;
     let u = UNFINISHED.lock().unwrap_or_else(|e| e.into_inner());
+    let mut removed = 0;
     for p in u.iter() {
-        let _ = match p.is_dir() {
+        let gone = match p.is_dir() {
             true => std::fs::remove_dir_all(p),
             false => std::fs::remove_file(p),
         };
+        removed += usize::from(gone.is_ok());
     }
     let made = MADE.lock().unwrap_or_else(|e| e.into_inner());
     for dir in made.iter().rev() {
         // Only an empty folder goes: one that holds anything was not this run's alone.
         let _ = std::fs::remove_dir(dir);
     }
+    removed
 }
 
 /// The hidden file an output is written to before it is renamed into place.

@@ -1479,7 +1479,7 @@ fn ctrl_c_while_writing_leaves_no_partial_files() {
             ])
             .arg(&out)
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
         // Later at each attempt: on the staging folder's making, then into the writing.
@@ -1491,7 +1491,16 @@ fn ctrl_c_while_writing_leaves_no_partial_files() {
         let signal = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP][attempt as usize % 3];
         // SAFETY: a signal to the child this test started and still waits for.
         unsafe { libc::kill(child.id() as libc::pid_t, signal) };
-        let status = child.wait().unwrap();
+        let o = child.wait_with_output().unwrap();
+        let status = o.status;
+        if status.code() == Some(130) {
+            // Said, under --quiet too: an interrupted run is not a silent success.
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                err.contains("coordnet: stopped by a signal"),
+                "{signal}: {err}"
+            );
+        }
         let left = names_in(&out);
         let mut whole = coordnet::report::detection::FILES.to_vec();
         whole.sort_unstable();
