@@ -332,8 +332,9 @@ fn detect_and_write(
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{} clusters ({} accounts); {} flagged as coordinated ({} accounts); wrote {}",
+        "{} cluster{} ({} accounts); {} flagged as coordinated ({} accounts); wrote {}",
         d.clusters.len(),
+        if d.clusters.len() == 1 { "" } else { "s" },
         d.clusters.iter().map(|c| c.size).sum::<usize>(),
         flagged.len(),
         flagged.iter().map(|c| c.size).sum::<usize>(),
