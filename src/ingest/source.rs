@@ -258,6 +258,36 @@ fn compression_of(magic: &[u8]) -> Compression {
     }
 }
 
+/// What a file is, by its first (up to 4) bytes, when it is something coordnet does not
+/// read and would otherwise misname (a bzip2 file's bytes read as lone carriage returns, UTF-16
+/// as a CSV of an unknown layout): what it is and how to make it readable.
+fn unread(magic: &[u8]) -> Option<&'static str> {
+    let ascii = |b: u8| b.is_ascii_graphic() || b == b' ';
+    Some(match magic {
+        [b'B', b'Z', b'h', b'1'..=b'9'] => {
+            "is compressed with bzip2, which coordnet does not read: decompress it \
+             (`bunzip2 -k FILE`) or recompress it with gzip or zstd"
+        }
+        [0xfd, b'7', b'z', b'X'] => {
+            "is compressed with xz, which coordnet does not read: decompress it (`unxz -k \
+             FILE`) or recompress it with gzip or zstd"
+        }
+        [b'7', b'z', 0xbc, 0xaf] => {
+            "is a 7-Zip archive, which coordnet does not read: extract it (`7z x FILE`), or \
+             make it a zip"
+        }
+        [0xff, 0xfe, ..] | [0xfe, 0xff, ..] => {
+            "is UTF-16 text (it starts with a UTF-16 byte-order mark): convert it to UTF-8 \
+             (`iconv -f UTF-16 -t UTF-8 FILE`)"
+        }
+        [a, 0, b, 0] | [0, a, 0, b] if ascii(*a) && ascii(*b) => {
+            "is UTF-16 text (every other byte is zero): convert it to UTF-8 (`iconv -f \
+             UTF-16LE -t UTF-8 FILE`, or UTF-16BE)"
+        }
+        _ => return None,
+    })
+}
+
 /// A named pipe or a device such as `/dev/stdin`: read once, as it comes, never reopened
 /// (opening it again would lose what the first opening read).
 pub(crate) fn is_stream(path: &Path) -> bool {
@@ -484,6 +514,9 @@ fn read_decompressed<T>(
     let file = std::io::Cursor::new(magic[..n].to_vec()).chain(file);
     let buffered = |file| BufReader::with_capacity(1 << 20, file);
     match compression_of(&magic[..n]) {
+        Compression::None if unread(&magic[..n]).is_some() => {
+            Err(Error::format(path, unread(&magic[..n]).unwrap_or_default()))
+        }
         // The chunker reads megabytes at a time into its own buffers: a buffer in between
         // would only copy every byte once more.
         Compression::None => f(&mut { file }),

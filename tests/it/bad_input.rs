@@ -387,3 +387,32 @@ fn an_action_on_no_hashtag_is_refused_and_a_share_of_nothing_is_a_post() {
         }
     }
 }
+
+#[test]
+fn compressions_and_encodings_coordnet_does_not_read_are_named_with_what_to_do() {
+    // bzip2 read as lone carriage returns, xz and UTF-16 as CSV of an unknown layout.
+    let dir = tempfile::tempdir().unwrap();
+    let utf16 = |bom: bool| {
+        let mut b: Vec<u8> = if bom { vec![0xff, 0xfe] } else { vec![] };
+        b.extend(
+            "tweetid,userid\n1,a\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        b
+    };
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("a.csv.bz2", b"BZh91AY&SY\x00\x01".to_vec(), "bunzip2"),
+        ("a.csv.xz", b"\xfd7zXZ\x00\x00\x04".to_vec(), "unxz"),
+        ("bom.csv", utf16(true), "iconv -f UTF-16 -t UTF-8"),
+        ("le.csv", utf16(false), "iconv -f UTF-16LE"),
+    ];
+    for (name, bytes, hint) in cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let e = ingest(std::slice::from_ref(&p), &IngestOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(name) && e.contains(hint), "{name}: {e}");
+    }
+}
