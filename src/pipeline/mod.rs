@@ -39,7 +39,7 @@ use crate::progress::{Progress, Silent, Total};
 use crate::scoring::parts;
 use crate::scoring::tally::Elsewhere;
 use crate::scoring::{explain, roles, AccountFeatures, Activity};
-use crate::scoring::{Background, Cluster, Role, NO_CLUSTER};
+use crate::scoring::{Background, Cluster, NullFrom, Role, NO_CLUSTER};
 use hashbrown::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -471,6 +471,18 @@ pub fn detect_with_progress(
         against,
         d.input.background,
     );
+    // A control that gave no figure left every null to the reference: said so, not named
+    // as the background.
+    let from_control = |c: &Cluster| {
+        let e = &c.evidence;
+        e.fast_null_from == NullFrom::Control || e.burst_null_from == NullFrom::Control
+    };
+    if matches!(background(true), Background::Control(..))
+        && !d.clusters.is_empty()
+        && !d.clusters.iter().any(from_control)
+    {
+        d.input.background = Background::CONTROL_GAVE_NONE;
+    }
     lap("scoring operations", &mut timings);
     d.timings = timings;
     d.fused.release_actions();

@@ -39,6 +39,11 @@ impl<'a> Background<'a> {
         }
     }
 
+    /// [`Background::name`] of a control that gave no figure: every null the reference's.
+    pub const CONTROL_GAVE_NONE: &'static str = "built-in platform-wide reference figures: the \
+        control collection gave none (no retweet naming its source with a time, no account \
+        creation date)";
+
     pub fn name(&self) -> &'static str {
         match self {
             Background::Data => "the data's own accounts",

@@ -312,6 +312,35 @@ fn a_control_collection_gives_the_archive_its_nulls() {
         assert!(e.rhythm.profile_null.is_none());
     }
     assert_ne!(control_fast, Reference::RETWEETS_WITHIN_5MIN);
+    // A control with neither (posts only, no creation dates) gives no figure: the summary
+    // names the reference figures, not the control, as the background.
+    let mut posts =
+        String::from("message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n");
+    for i in 0..50 {
+        posts.push_str(&format!(
+            "{i},u{},u,,,hi,{},\n",
+            i % 7,
+            1_600_000_000 + i * 60
+        ));
+    }
+    let bare = read(&[write(dir.path(), "bare.csv", &posts)]).0;
+    let with_bare =
+        detect_with_progress(&data, Some(&bare), &config, &coordnet::progress::Silent).unwrap();
+    assert_eq!(with_bare.input.kind, InputKind::Archive);
+    assert_eq!(
+        with_bare.input.background,
+        coordnet::scoring::Background::CONTROL_GAVE_NONE
+    );
+    let fast: Vec<_> = with_bare
+        .clusters
+        .iter()
+        .map(|c| c.evidence.fast_null)
+        .collect();
+    assert!(
+        fast.iter()
+            .all(|&f| f == Some(Reference::RETWEETS_WITHIN_5MIN)),
+        "{fast:?}"
+    );
 }
 
 /// NMI (2I/(H1+H2)) of clusters with the researchers' categories over every account of an IRA
