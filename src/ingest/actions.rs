@@ -183,7 +183,7 @@ impl Columns {
             RowError::new(
                 "bad time",
                 time_name,
-                "POSIX seconds or a date-time like 2021-06-16 21:24:51",
+                "POSIX seconds (or ms, µs, ns), or a date-time like 2021-06-16 21:24:51",
                 &t,
             )
         })?;
@@ -254,7 +254,9 @@ impl Columns {
     }
 }
 
-/// POSIX seconds (`1623881091`, `1623881091.25`), milliseconds (13 digits), or a date-time.
+/// POSIX seconds (`1623881091`, `1623881091.25`), milliseconds, microseconds or nanoseconds
+/// (told apart by size: each unit's times from 1973 to 5138 fill three decimal orders of
+/// their own), or a date-time: microseconds read as milliseconds were of the year 53428.
 pub(super) fn action_time(s: &str) -> Option<(i64, TimeResolution)> {
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
     let numeric = !int.is_empty()
@@ -264,8 +266,11 @@ pub(super) fn action_time(s: &str) -> Option<(i64, TimeResolution)> {
         return parse_datetime(s);
     }
     let whole: i64 = int.parse().ok()?;
-    if whole >= 100_000_000_000 {
-        return Some((whole, TimeResolution::Millisecond));
+    match whole {
+        100_000_000_000_000_000.. => return Some((whole / 1_000_000, TimeResolution::Millisecond)),
+        100_000_000_000_000.. => return Some((whole / 1_000, TimeResolution::Millisecond)),
+        100_000_000_000.. => return Some((whole, TimeResolution::Millisecond)),
+        _ => {}
     }
     // The first three fractional digits, right-padded with zeros (".25" is 250 ms).
     let frac_ms = frac
@@ -299,6 +304,14 @@ mod tests {
             action_time("1623881091250"),
             Some((1_623_881_091_250, TimeResolution::Millisecond))
         );
+        // Microseconds and nanoseconds by their size.
+        for s in ["1623881091250000", "1623881091250000000"] {
+            assert_eq!(
+                action_time(s),
+                Some((1_623_881_091_250, TimeResolution::Millisecond)),
+                "{s}"
+            );
+        }
         assert_eq!(
             action_time("2021-06-16 22:04:51").map(|t| t.1),
             Some(TimeResolution::Second)
