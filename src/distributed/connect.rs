@@ -228,10 +228,9 @@ fn accept_all(
     deadline: Instant,
 ) -> Result<Connected> {
     let mut streams: Vec<Option<TcpStream>> = (0..later).map(|_| None).collect();
-    let mut beats: Vec<Option<TcpStream>> = (0..later).map(|_| None).collect();
-    if me > 0 {
-        beats.clear();
-    }
+    // Only process 0 takes heartbeat connections.
+    let mut beats: Vec<Option<TcpStream>> =
+        (0..if me == 0 { later } else { 0 }).map(|_| None).collect();
     while streams.iter().chain(&beats).any(Option::is_none) {
         if Instant::now() >= deadline {
             let missing: Vec<String> = (0..later)

@@ -304,7 +304,6 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
         let m = r.profiled as f64;
         0.5 * excess(s, null) * m / (m + PRIOR_ACCOUNTS)
     });
-    let synchrony_from_rhythm_only = sync_co.is_none() && sync_rt.is_none();
     let synchrony = [sync_co, sync_rt, bursts, schedule]
         .into_iter()
         .flatten()
@@ -342,7 +341,6 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
         )
     });
     let mut parts = Parts::default();
-    parts.synchrony_from_rhythm_only = synchrony_from_rhythm_only;
     for (p, v) in [
         (Part::Coaction, coaction),
         (Part::Synchrony, synchrony),

@@ -75,10 +75,6 @@ impl Part {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Parts {
     values: [Option<f64>; 6],
-    /// `synchrony` rests on activity rhythm alone (members share too few timed actions to
-    /// measure their delays); then it counts only where it raises the score: accounts run on
-    /// separate schedules can still act together.
-    pub synchrony_from_rhythm_only: bool,
 }
 
 impl Parts {
@@ -101,10 +97,6 @@ impl Parts {
         Part::ALL.into_iter().map(|p| (p, self.get(p)))
     }
 
-    pub fn counting(&self, part: Part) -> Counting {
-        part.counting()
-    }
-
     /// The score: the weighted mean of the parts that count always, then of those that count
     /// where they raise it, best first, each added while it raises the mean. Co-action and
     /// synchrony, the evidence of acting together, always count: as 0 where none was found.
@@ -119,7 +111,7 @@ impl Parts {
                 None => continue,
                 Some(v) => v,
             };
-            match self.counting(p) {
+            match p.counting() {
                 Counting::Always => {
                     sum += v * p.weight();
                     weight += p.weight();
@@ -180,11 +172,10 @@ mod tests {
     #[test]
     fn owned_hashtags_without_evidence_of_acting_together_do_not_make_a_high_score() {
         // A news desk's accounts: their own tags, no co-action, a rhythm like anyone's.
-        let mut desk = Parts::default()
+        let desk = Parts::default()
             .with(Part::HashtagConcentration, 0.95)
             .with(Part::Synchrony, 0.0)
             .with(Part::Structure, 0.0);
-        desk.synchrony_from_rhythm_only = true;
         let expected = 0.95 * 0.2 / (0.2 + 0.15 + 0.25);
         assert!((desk.score() - expected).abs() < 1e-12, "{}", desk.score());
         // Co-action and synchrony measured at 0 score as none found, and the other way.
