@@ -72,15 +72,16 @@ pub struct Evaluation {
 
 /// Rows of the `wanted` columns, by line.
 fn read_table(path: &Path, wanted: &[&str]) -> Result<Vec<(u64, Vec<String>)>> {
-    read_table_with(path, wanted, &[])
+    read_table_with(path, wanted, &[], "")
 }
 
 /// Rows of the `wanted` columns and then the `optional` ones (empty where the file has no
-/// such column), by line.
+/// such column), by line; `naming` says how to name other columns, where a header lacks one.
 fn read_table_with(
     path: &Path,
     wanted: &[&str],
     optional: &[&str],
+    naming: &str,
 ) -> Result<Vec<(u64, Vec<String>)>> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut r = csv::ReaderBuilder::new()
@@ -104,7 +105,7 @@ fn read_table_with(
                             "no column '{w}' (the header has: {})",
                             headers.iter().collect::<Vec<_>>().join(", ")
                         ),
-                        format!("a header with {}", wanted.join(", ")),
+                        format!("a header with {}{naming}", wanted.join(", ")),
                     )
                 })
         })
@@ -173,9 +174,39 @@ fn one_row_per_account<V: PartialEq>(
     Ok(out)
 }
 
+/// The truth's column names: `account_id, network, role` as `synth` writes them, or a
+/// researchers' labels file's own (IRA's `authors.csv`: `author_id`, `account_category`).
+#[derive(Clone, Debug)]
+pub struct TruthColumns {
+    pub account: String,
+    pub network: String,
+    /// Optional in the file: a truth without roles is scored on everything else.
+    pub role: String,
+}
+
+impl Default for TruthColumns {
+    fn default() -> Self {
+        TruthColumns {
+            account: "account_id".into(),
+            network: "network".into(),
+            role: "role".into(),
+        }
+    }
+}
+
+/// The truth, with `synth`'s column names.
 pub fn read_truth(path: &Path) -> Result<HashMap<String, TruthRow>> {
-    // A truth without roles (researchers' persona labels) is scored on everything else.
-    let rows = read_table_with(path, &["account_id", "network"], &["role"])?;
+    read_truth_with(path, &TruthColumns::default())
+}
+
+/// The truth, its columns named by `columns`.
+pub fn read_truth_with(path: &Path, columns: &TruthColumns) -> Result<HashMap<String, TruthRow>> {
+    let rows = read_table_with(
+        path,
+        &[&columns.account, &columns.network],
+        &[&columns.role],
+        " (or name the file's own with --account-column, --network-column and --role-column)",
+    )?;
     // Detect's roles, and synth's name for an ordinary account's.
     let roles = [
         Role::Core.name(),
@@ -190,7 +221,7 @@ pub fn read_truth(path: &Path) -> Result<HashMap<String, TruthRow>> {
             // A role spelled otherwise (`Core`, `boss`) would only count as a wrong one.
             if !role.is_empty() && !roles.contains(&role.as_str()) {
                 return Err(Error::bad_row(
-                    Position::new(path, line).with_column("role"),
+                    Position::new(path, line).with_column(&columns.role),
                     format!("role is '{role}'"),
                     format!("{}, or empty where unknown", roles.join(", ")),
                 ));
@@ -204,7 +235,7 @@ pub fn read_truth(path: &Path) -> Result<HashMap<String, TruthRow>> {
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(
-        one_row_per_account(path, "account_id", "network or role", rows)?
+        one_row_per_account(path, &columns.account, "network or role", rows)?
             .into_iter()
             .collect(),
     )

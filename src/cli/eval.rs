@@ -1,14 +1,14 @@
 //! `coordnet eval`: a detection's output directory against the truth.
 
-use coordnet::eval::{evaluate, read_predicted, read_traps, read_truth};
+use coordnet::eval::{evaluate, read_predicted, read_traps, read_truth_with, TruthColumns};
 use std::io::Write;
 use std::path::PathBuf;
 
 /// Compare `coordnet detect`'s output with the truth (`account_id, network, role`; `network`
-/// = organic for ordinary accounts, as `coordnet synth` writes; `role` may be left out):
-/// precision, recall and F1 of
-/// flagged accounts, ARI and NMI of clusters against networks, role accuracy, recall per
-/// network, and flagged organic traps.
+/// = organic for ordinary accounts, as `coordnet synth` writes; `role` may be left out; other
+/// names by --account-column, --network-column, --role-column, so a researchers' labels file
+/// serves as it is): precision, recall and F1 of flagged accounts, ARI and NMI of clusters
+/// against networks, role accuracy, recall per network, and flagged organic traps.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The truth CSV.
@@ -18,6 +18,21 @@ pub struct Args {
     /// The organic traps (`trap, account_id`); default: traps.csv beside the truth, if there.
     #[arg(long, value_name = "TRAPS.csv")]
     traps: Option<PathBuf>,
+
+    /// The truth's column of account ids, as the input names accounts (IRA's `authors.csv`:
+    /// author_id).
+    #[arg(long, value_name = "NAME", default_value_t = TruthColumns::default().account)]
+    account_column: String,
+
+    /// The truth's column of networks (operations, or persona labels such as IRA's
+    /// account_category); `organic` marks an ordinary account.
+    #[arg(long, value_name = "NAME", default_value_t = TruthColumns::default().network)]
+    network_column: String,
+
+    /// The truth's column of roles (core, amplifier, other, organic, or empty); a truth
+    /// without it is scored on everything else.
+    #[arg(long, value_name = "NAME", default_value_t = TruthColumns::default().role)]
+    role_column: String,
 
     /// Print the figures as JSON.
     #[arg(long)]
@@ -29,7 +44,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let truth = read_truth(&args.truth)?;
+    let columns = TruthColumns {
+        account: args.account_column.clone(),
+        network: args.network_column.clone(),
+        role: args.role_column.clone(),
+    };
+    let truth = read_truth_with(&args.truth, &columns)?;
     anyhow::ensure!(
         !truth.is_empty(),
         "{} holds no accounts (a header and no rows)",

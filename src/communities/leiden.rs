@@ -78,6 +78,16 @@ fn leiden_run(
     let mut p = Partition::finish(graph, &first, config);
     trace::event(|| format!("  quality {:.3} s", clock.lap()));
     drop(first);
+    // The size of a quality: modularity's is 1, CPM's that of the graph's weight (the
+    // input's units), so that gains are told from rounding alike at any scale.
+    let unit = match config.quality {
+        Quality::Modularity => 1.0,
+        Quality::Cpm => (0..graph.nodes() as u32)
+            .into_par_iter()
+            .map(|v| graph.strength(v))
+            .sum::<f64>()
+            .max(f64::MIN_POSITIVE),
+    };
     let mut iteration = 1;
     loop {
         trace::event(|| format!("iteration {iteration}: quality {:.6}", p.quality));
@@ -100,7 +110,7 @@ fn leiden_run(
         let q = Partition::finish(graph, &next, config);
         trace::event(|| format!("  quality {:.3} s", clock.lap()));
         iteration += 1;
-        let improved = q.quality > p.quality + 1e-12 * p.quality.abs().max(1.0);
+        let improved = q.quality > p.quality + 1e-12 * p.quality.abs().max(unit);
         let changed = q.membership != p.membership;
         p = q;
         if config.iterations == 0 && !(improved && changed) {

@@ -50,7 +50,9 @@ fn shuffled(n: usize, rng: &mut Pcg64Mcg) -> Vec<u32> {
         .collect()
 }
 
-/// Gains below this (relative to the node's own edge weight) are rounding, not improvement.
+/// Gains below this share of the node's own edge weight are rounding, not improvement. Only a
+/// share: weights are in the input's units, and a graph whose weights are all 1e-10 is the
+/// same graph as with weights 1.
 const EPS: f64 = 1e-10;
 
 /// Local moving from `comm` (a community id below `n` per node), updated in place. Stops
@@ -329,7 +331,7 @@ fn best_moves<G: Rows>(
         if -stay > best.1 {
             best = (ALONE, -stay);
         }
-        out[i] = (best.0 != d && best.1 > EPS * (own[i] + 1.0)).then_some((v, best.0, best.1));
+        out[i] = (best.0 != d && best.1 > EPS * own[i]).then_some((v, best.0, best.1));
     }
 }
 
@@ -407,7 +409,7 @@ pub fn refine<G: Rows>(g: G, w: &[f64], comm: &[u32], scale: f64, rng: &mut Pcg6
                         }
                     }
                     // Candidates: well-connected parts that gain; the best one sets the bar.
-                    let floor = EPS * (inside[v as usize] + 1.0);
+                    let floor = EPS * inside[v as usize];
                     cands.clear();
                     let mut top = floor;
                     for (c, k) in acc.iter() {

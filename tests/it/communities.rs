@@ -270,6 +270,50 @@ fn every_partition_is_complete_connected_and_reports_its_true_quality() {
     }
 }
 
+/// Weights are in the input's units: scaled by 2^-40, the graph is the same and its
+/// partition as good (refinement's randomness θ is in weight units, as in the reference
+/// implementation, so the partition itself may differ). A fixed floor on gains once left every
+/// node alone where all weights were 1e-10.
+#[test]
+fn the_partition_does_not_depend_on_the_weights_unit() {
+    let g = awkward(3);
+    let scale = 2f32.powi(-40);
+    let scaled: Vec<(u32, u32, f32)> = (g.edges_list().into_iter())
+        .map(|(a, b, w)| (a, b, w * scale))
+        .collect();
+    let small = Graph::undirected(g.nodes(), &scaled).unwrap();
+    for (config, unit) in [(modularity(1.0, 5), 1.0), (cpm(0.05, 5), scale as f64)] {
+        for iterations in [2, 0] {
+            let config = LeidenConfig {
+                iterations,
+                ..config.clone()
+            };
+            let p = leiden(&g, &config).unwrap();
+            let scaled_config = LeidenConfig {
+                resolution: config.resolution * unit,
+                ..config.clone()
+            };
+            let q = leiden(&small, &scaled_config).unwrap();
+            let (a, b) = (p.quality, q.quality / unit);
+            assert!(
+                b >= a - 0.02 * a.abs(),
+                "{:?}: {a} against {b}",
+                config.quality
+            );
+            assert_valid(&small, &q, config.quality, scaled_config.resolution);
+        }
+    }
+    // The smallest case: a triangle and a pair, every weight 1e-10.
+    let tiny = Graph::undirected(
+        5,
+        &[(0, 1, 1e-10), (1, 2, 1e-10), (2, 0, 1e-10), (3, 4, 1e-10)],
+    )
+    .unwrap();
+    let p = leiden(&tiny, &modularity(1.0, 1)).unwrap();
+    assert_eq!(p.sizes(), vec![3, 2]);
+    assert!((p.quality - 0.375).abs() < 1e-9, "{}", p.quality);
+}
+
 #[test]
 fn leiden_beats_components_and_singletons() {
     let (g, _) = lfr(&LfrConfig::new(3_000, 15.0, 0.3, 2));

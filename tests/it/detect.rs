@@ -1399,6 +1399,76 @@ fn network_gexf_holds_every_flagged_account_tied_or_not() {
     assert!(flagged.iter().any(|a| !tied.contains(a)));
 }
 
+/// A researchers' labels file is a truth as it ships: IRA's `authors.csv` names its columns
+/// `author_id` and `account_category`, and holds every account of the release, most of them
+/// not in the slice.
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn eval_reads_a_labels_file_by_its_own_column_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let input = shared("ira-2016-10/tweets.csv.gz");
+    let authors = shared("ira-2016-10/authors.csv");
+    let o = coordnet(&[
+        "detect",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let eval = |extra: &[&str]| {
+        let mut args = vec!["eval", "--json", "--truth", authors.to_str().unwrap()];
+        args.extend(extra);
+        args.push(out.to_str().unwrap());
+        coordnet(&args)
+    };
+    // Without the names: the missing column, and the flags that name the file's own.
+    let o = eval(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("authors.csv:1, column 'account_id'") && err.contains("--account-column"),
+        "{err}"
+    );
+    let o = eval(&[
+        "--account-column",
+        "author_id",
+        "--network-column",
+        "account_category",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("are not in"));
+    let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(e["archive"], true);
+    assert_eq!(e["listed_network_accounts"], 217);
+    assert!(e["role_accuracy"].is_null());
+    // The same NMI as the clusters and the categories give, counted here from the two files.
+    let (_, accounts) = csv_rows(&out.join("accounts.csv"));
+    let (_, labels) = csv_rows(&authors);
+    let category: HashMap<&str, &str> = (labels.iter())
+        .map(|r| (r["author_id"].as_str(), r["account_category"].as_str()))
+        .collect();
+    let mut names: HashMap<String, u32> = HashMap::new();
+    let mut id = |s: String| {
+        let n = names.len() as u32;
+        *names.entry(s).or_insert(n)
+    };
+    let (mut truth, mut found) = (Vec::new(), Vec::new());
+    for r in accounts
+        .iter()
+        .filter(|r| category.contains_key(r["account_id"].as_str()))
+    {
+        truth.push(id(format!("t:{}", category[r["account_id"].as_str()])));
+        found.push(id(format!("c:{}", r["cluster"])));
+    }
+    assert_eq!(truth.len(), 217);
+    let nmi = coordnet::communities::nmi(&truth, &found);
+    let reported = e["cluster_nmi"].as_f64().unwrap();
+    assert!((nmi - reported).abs() < 1e-9, "{nmi} against {reported}");
+    assert!(reported >= 0.65, "{reported}");
+}
+
 /// Accounts known only as the source of members' retweets were made members, and cores: on
 /// IRA October read as a collection, 88 of 200 flagged accounts had not posted (news outlets
 /// retweeted once among them). They are what a cluster amplifies, as in an archive.
