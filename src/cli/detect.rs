@@ -94,13 +94,15 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     archive_neighbours: Option<usize>,
 
-    /// Community detection quality.
+    /// Community detection quality (cpm: --resolution is the least density of a cluster, try
+    /// 0.05). A takedown archive's operations are found by modularity at resolution 1,
+    /// whatever this and --resolution say.
     #[arg(long, value_name = "Q", value_parser = one_of::<Quality>(Quality::ALL.map(Quality::name)))]
     quality: Option<Quality>,
 
     /// Leiden resolution (modularity: larger splits more). Unflagged large clusters are split
     /// again on their own subgraph wherever a flagged group hides inside. A takedown archive's
-    /// operations are split at resolution 1, whatever this says.
+    /// operations are split by modularity at resolution 1, whatever this says.
     #[arg(long, value_parser = super::finite, value_name = "R")]
     resolution: Option<f64>,
 

@@ -22,7 +22,7 @@
 //! [`graphs::profiles`]: crate::graphs::profiles
 
 use super::DetectConfig;
-use crate::communities::{leiden, LeidenConfig, Mixing, Partition};
+use crate::communities::{leiden, LeidenConfig, Mixing, Partition, Quality};
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::graphs::profiles::{Family, ProfileOptions, Profiles};
@@ -99,7 +99,10 @@ pub fn operations(
         }
     ));
     let graph = Graph::undirected(n, &similarity.edges)?;
+    // Modularity whatever --quality says: resolution 1 has its meaning (more alike than the
+    // archive predicts) only there; CPM at 1 asks for cosines above 1 and finds no operation.
     let leiden_config = LeidenConfig {
+        quality: Quality::Modularity,
         resolution: config.archive.resolution,
         ..config.leiden.clone()
     };

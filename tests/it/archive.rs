@@ -343,6 +343,32 @@ fn a_control_collection_gives_the_archive_its_nulls() {
     );
 }
 
+/// An archive's operations are found by modularity at resolution 1 whatever --quality says:
+/// with CPM (at the 0.05 its help suggests, or at 1) every operation was lost, no account in
+/// any cluster.
+#[test]
+fn an_archive_splits_into_the_same_operations_under_cpm() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = archive(dir.path(), 30_000, 5);
+    let plain = detect(&data, &DetectConfig::default()).unwrap();
+    assert_eq!(
+        plain.input.kind,
+        InputKind::Archive,
+        "{}",
+        plain.input.reason
+    );
+    assert!(plain.clusters.len() > 1);
+    for resolution in [0.05, 1.0] {
+        let mut config = DetectConfig::default();
+        config.leiden.quality = coordnet::communities::Quality::Cpm;
+        config.leiden.resolution = resolution;
+        config.input_kind = InputKind::Archive;
+        let cpm = detect(&data, &config).unwrap();
+        assert_eq!(cpm.input.kind, InputKind::Archive);
+        assert_eq!(cpm.cluster_of, plain.cluster_of, "CPM at {resolution}");
+    }
+}
+
 /// NMI (2I/(H1+H2)) of clusters with the researchers' categories over every account of an IRA
 /// slice, accounts in no cluster sharing one label; and the roles the categories imply.
 fn ira_targets(slice: &str) {
