@@ -4,7 +4,7 @@
 use super::csv_rows::{
     boolean, column, id, list, required, soft_count, soft_date, Header, Row, RowResult,
 };
-use super::text::{hashtags, normalize_url};
+use super::text::{hashtags, normalize_url, retweeted_name};
 use super::time::tweet_time;
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TweetKind};
@@ -125,8 +125,13 @@ impl TweetColumns {
             (r.get(self.retweet_userid), r.get(self.in_reply_to_userid));
         // Without the flag (a column left out, a cell left empty), the retweeted tweet or
         // account says it: the archive fills them for retweets only.
-        let is_retweet = boolean(&r.get(self.is_retweet), "is_retweet")?
-            .unwrap_or(!retweeted.is_empty() || !retweeted_user.is_empty());
+        // A file cut to fewer columns, none of them about retweets: the text's `RT @name:`
+        // says it, as the API's own text does (the source is found by name later).
+        let is_retweet = match (self.is_retweet, self.retweet_tweetid, self.retweet_userid) {
+            (None, None, None) => retweeted_name(&r.get(self.tweet_text)).is_some(),
+            _ => boolean(&r.get(self.is_retweet), "is_retweet")?
+                .unwrap_or(!retweeted.is_empty() || !retweeted_user.is_empty()),
+        };
         for (value, column) in [
             (&reply_to, "in_reply_to_tweetid"),
             (&quoted, "quoted_tweet_tweetid"),

@@ -342,7 +342,23 @@ fn an_archive_without_is_retweet_takes_retweets_from_what_they_retweet() {
         "tweetid,userid,tweet_time,is_retweet,retweet_tweetid,retweet_userid\n\
          1,a,2020-01-01 10:00,false,,\n2,b,2020-01-01 10:01,,1,a\n3,c,2020-01-01 10:02,,,\n",
     );
-    for p in [without, empty] {
+    // A file cut to fewer columns, none about retweets: the text's `RT @name:` tells them,
+    // and the name their source (every retweet was read as an original post).
+    let cut = write(
+        dir.path(),
+        "cut.csv",
+        "tweetid,userid,user_screen_name,tweet_time,tweet_text\n\
+         1,a,alice,2020-01-01 10:00,hello #x\n\
+         2,b,bob,2020-01-01 10:01,RT @Alice: hello #x\n\
+         3,c,carol,2020-01-01 10:02,so RT @alice: hello #x\n",
+    );
+    let (d, _) = read(std::slice::from_ref(&cut));
+    let found = coordnet::graphs::retweet::sources(&d);
+    let source = found[row_of(&d, 2)]
+        .as_ref()
+        .map(|s| d.accounts.key(s.account()));
+    assert_eq!(source, Some("a"));
+    for p in [without, empty, cut] {
         let (d, r) = read(std::slice::from_ref(&p));
         assert_eq!(r.rows_accepted, 3, "{}", p.display());
         let kinds: Vec<TweetKind> = (0..d.len()).map(|i| d.kind(i)).collect();
