@@ -5,7 +5,9 @@ use crate::dataset::Dataset;
 use crate::graphs::Projection;
 use std::io::Write;
 
-/// Integers as integers, everything else with six decimals; NaN (undefined) as empty. Written
+/// Integers as integers, everything else with six decimals, or below 0.001 (p-values, mostly)
+/// in scientific notation with six, which six decimals would show as nothing but 0.000000 or
+/// a digit or two; NaN (undefined) as empty. Written
 /// with `itoa` digits and no libm calls (`trunc` and `round` are calls on baseline x86-64):
 /// `{:.6}` on floats, and then `write!` of integers, were most of a large graph's write time.
 pub(super) fn push_num(out: &mut Vec<u8>, x: f64) {
@@ -16,6 +18,8 @@ pub(super) fn push_num(out: &mut Vec<u8>, x: f64) {
         out.extend_from_slice(if x > 0.0 { b"inf" } else { b"-inf" });
     } else if whole as f64 == x && x.abs() < 1e15 {
         out.extend_from_slice(digits.format(whole).as_bytes());
+    } else if x.abs() < 1e-3 {
+        let _ = write!(out, "{x:.6e}");
     } else if x.abs() < 1e9 && !near_half(x.abs() * 1e6) {
         // x·1e6 is within half an ulp of the exact product, so away from a half the rounding
         // below (half away from zero, exact since m - floor(m) is) picks what printf would.
@@ -181,15 +185,17 @@ mod tests {
         assert_eq!(num(-42.0), "-42");
         assert_eq!(num(f64::NAN), "");
         assert_eq!(num(f64::INFINITY), "inf");
-        assert_eq!(num(-0.0000001), "0.000000");
+        assert_eq!(num(-0.0000001), "-1.000000e-7");
+        // A p-value too small for six decimals keeps its digits.
+        assert_eq!(num(7.78e-12), "7.780000e-12");
+        assert_eq!(num(0.000_999_4), "9.994000e-4");
+        assert_eq!(num(0.001), "0.001000");
         for x in [
             0.5,
             20.865,
             7.6423281,
             -0.068038,
-            0.000_001,
             123_456.000_000_4,
-            1e-7,
             2.5e8 + 0.25,
             2.5e11 + 0.25,
             0.999_999_6,
@@ -211,11 +217,9 @@ mod tests {
                 1 => ((state % 1_000_000_000) as f64 + 0.5) / 1e6,
                 _ => -unit * 1e4,
             };
-            let want = format!("{x:.6}");
-            let want = if want == "-0.000000" {
-                "0.000000".into()
-            } else {
-                want
+            let want = match x.abs() < 1e-3 {
+                true => format!("{x:.6e}"),
+                false => format!("{x:.6}"),
             };
             if x.fract() != 0.0 {
                 assert_eq!(num(x), want, "{x:e}");
