@@ -50,7 +50,8 @@ pub struct Args {
     target: String,
 
     /// Column holding the weight (`none`: every edge weighs 1; a missing `weight` column
-    /// also means 1).
+    /// also means 1, and is said). Each column is found by its name, or by the one that
+    /// differs from it only in case (Gephi's `Source`, `Target`, `Weight`).
     #[arg(long, default_value = "weight", value_name = "COL")]
     weight_column: String,
 
@@ -112,6 +113,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             String::new()
         }
     ));
+    if list.unweighted {
+        coordnet::tell!(
+            "note: {} has no '{}' column: every edge weighs 1 (name the weight's column with \
+             --weight-column, or say --weight-column none)",
+            args.edges.display(),
+            args.weight_column
+        );
+    }
     if g.edges() == 0 {
         progress.say(&format!(
             "warning: {} has no edges, so every node is its own cluster; check --source, \
@@ -139,8 +148,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let sizes = p.sizes();
     let shown: Vec<String> = sizes.iter().take(5).map(|s| s.to_string()).collect();
     progress.say(&format!(
-        "{what}: {} clusters in {:.3} s; largest {}; {} of one node",
-        p.communities,
+        "{what}: {} in {:.3} s; largest {}; {} of one node",
+        coordnet::scoring::counted(p.communities, "cluster"),
         started.elapsed().as_secs_f64(),
         if shown.is_empty() {
             "none".to_string()

@@ -32,22 +32,27 @@ pub struct EdgeList {
     pub names: Interner,
     /// Rows that repeated an edge (their weights were added).
     pub repeated: u64,
+    /// A file had no column of the default name `weight`: its edges weigh 1.
+    pub unweighted: bool,
 }
 
 /// Read `path`: a header row naming the columns, then one edge per row. Node names are
-/// any strings; repeated edges add up. A weight column that is absent from the header is an
-/// error unless it is the default `weight`, in which case every edge weighs 1.
+/// any strings; repeated edges add up. A column is found by its name, or else by the one name
+/// that matches it but for case (Gephi writes `Source`, `Target`, `Weight`). A weight column
+/// that is absent from the header is an error unless it is the default `weight`, in which case
+/// every edge weighs 1 (and `unweighted` says so).
 pub fn read_edge_list(path: &Path, columns: &EdgeColumns) -> Result<EdgeList> {
     let sources = expand(&[path.to_path_buf()])?;
     let mut names = Interner::new();
     let mut edges: Vec<(u32, u32, f32)> = Vec::new();
+    let mut unweighted = false;
     for source in &sources {
         let shown = source.display_path();
-        with_reader(source, |r| {
+        unweighted |= with_reader(source, |r| {
             read_rows(r, &shown, columns, &mut names, &mut edges)
         })?;
     }
-    finish(names, edges)
+    finish(names, edges, unweighted)
 }
 
 /// [`read_edge_list`] of one stream already open (plain CSV), named `name` in messages.
@@ -58,18 +63,19 @@ pub fn read_edge_list_from(
 ) -> Result<EdgeList> {
     let mut names = Interner::new();
     let mut edges = Vec::new();
-    read_rows(reader, name, columns, &mut names, &mut edges)?;
-    finish(names, edges)
+    let unweighted = read_rows(reader, name, columns, &mut names, &mut edges)?;
+    finish(names, edges, unweighted)
 }
 
-/// The rows of one file into `names` and `edges`.
+/// The rows of one file into `names` and `edges`; whether its edges weigh 1 for want of a
+/// `weight` column.
 fn read_rows(
     r: &mut dyn std::io::Read,
     shown: &Path,
     columns: &EdgeColumns,
     names: &mut Interner,
     edges: &mut Vec<(u32, u32, f32)>,
-) -> Result<()> {
+) -> Result<bool> {
     // Flexible, so that a ragged row is named here with its field counts rather than by the
     // CSV reader's own message.
     let r = crate::ingest::source::CrlfAsLf::new(r);
@@ -117,11 +123,11 @@ fn read_rows(
         }
         edges.push((a, b, weight));
     }
-    Ok(())
+    Ok(columns.weight.is_some() && at.weight.is_none())
 }
 
 /// The graph of the rows read, repeated edges added up.
-fn finish(names: Interner, edges: Vec<(u32, u32, f32)>) -> Result<EdgeList> {
+fn finish(names: Interner, edges: Vec<(u32, u32, f32)>, unweighted: bool) -> Result<EdgeList> {
     let before = edges.len() as u64;
     let graph = Graph::undirected(names.len(), &edges)?;
     let repeated = before.saturating_sub(graph.edges() as u64);
@@ -129,6 +135,7 @@ fn finish(names: Interner, edges: Vec<(u32, u32, f32)>) -> Result<EdgeList> {
         graph,
         names,
         repeated,
+        unweighted,
     })
 }
 
@@ -154,7 +161,16 @@ fn find_columns<'a, R: std::io::Read>(
         .headers()
         .map_err(|e| Error::format(shown, format!("cannot read the header: {e}")))?
         .clone();
-    let find = |name: &str| header.iter().position(|h| h.trim() == name);
+    let find = |name: &str| {
+        let exact = header.iter().position(|h| h.trim() == name);
+        let mut alike = (header.iter().enumerate())
+            .filter(|(_, h)| h.trim().eq_ignore_ascii_case(name))
+            .map(|(i, _)| i);
+        exact.or_else(|| match (alike.next(), alike.next()) {
+            (Some(i), None) => Some(i),
+            _ => None,
+        })
+    };
     let missing = |name: &str| {
         Error::format(
             shown,

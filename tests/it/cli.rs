@@ -301,6 +301,50 @@ fn graph_then_communities_recovers_planted_networks() {
     }
 }
 
+/// Gephi's edge export names its columns `Source, Target, Type, Id, Weight`: read as they
+/// are. The weights read as 1 there (two groups of five, weighted 100 inside and 1 across,
+/// made one cluster), and nothing said so.
+#[test]
+fn communities_reads_gephi_columns_and_says_when_edges_weigh_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::from("Source,Target,Type,Id,Weight\n");
+    let mut id = 0;
+    for i in 0..10 {
+        for j in i + 1..10 {
+            let w = if (i < 5) == (j < 5) { 100 } else { 1 };
+            rows += &format!("n{i},n{j},Undirected,{id},{w}\n");
+            id += 1;
+        }
+    }
+    let gephi = write(dir.path(), "gephi.csv", &rows);
+    let run = |path: &Path| {
+        let o = coordnet(&["communities", path.to_str().unwrap(), "-o", "-"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let clusters: std::collections::HashSet<String> =
+            (String::from_utf8_lossy(&o.stdout).lines().skip(1))
+                .map(|l| l.split(',').nth(1).unwrap().to_string())
+                .collect();
+        (
+            clusters.len(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (clusters, err) = run(&gephi);
+    assert_eq!(clusters, 2, "{err}");
+    assert!(!err.contains("every edge weighs 1"), "{err}");
+    // Without a weight column: one cluster, and the note.
+    let unweighted: Vec<&str> = (rows.lines())
+        .map(|l| &l[..l.rfind(',').unwrap()])
+        .collect();
+    let plain = write(dir.path(), "plain.csv", &(unweighted.join("\n") + "\n"));
+    let (clusters, err) = run(&plain);
+    assert_eq!(clusters, 1, "{err}");
+    assert!(
+        err.contains("has no 'weight' column: every edge weighs 1"),
+        "{err}"
+    );
+}
+
 #[test]
 fn communities_names_the_bad_row_and_the_missing_column() {
     let dir = tempfile::tempdir().unwrap();
