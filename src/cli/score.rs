@@ -125,8 +125,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut cluster_of = vec![NO_CLUSTER; data.accounts.len()];
     let mut groups: Vec<String> = Vec::new();
     let (mut missing, mut silent) = (Vec::new(), Vec::new());
+    // A list written by hand names accounts by id or by screen name (`@name`, any case), with
+    // stray spaces: as `explain` finds them.
+    let mut by_name: Option<std::collections::HashMap<String, u32>> = None;
     for (account, group) in &suspects {
-        let Some(u) = data.accounts.lookup(account) else {
+        let who = account.trim().trim_start_matches('@');
+        let found = data.accounts.lookup(who).or_else(|| {
+            let names = by_name.get_or_insert_with(|| {
+                (0..data.accounts.len() as u32)
+                    .rev()
+                    .filter_map(|a| Some((data.accounts.screen_name(a)?.to_lowercase(), a)))
+                    .collect()
+            });
+            names.get(&who.to_lowercase()).copied()
+        });
+        let Some(u) = found else {
             missing.push(account.as_str());
             continue;
         };
@@ -143,7 +156,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         };
         cluster_of[u as usize] = g as u32;
     }
-    let first_three = |accounts: &[&str]| accounts[..accounts.len().min(3)].join(", ");
+    let first_three = |accounts: &[&str]| {
+        let quoted: Vec<String> = accounts.iter().take(3).map(|a| format!("'{a}'")).collect();
+        quoted.join(", ")
+    };
     if !missing.is_empty() {
         coordnet::tell!(
             "{} of {} suspected accounts are not in the input (e.g. {}); they are left out",

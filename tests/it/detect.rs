@@ -860,10 +860,24 @@ fn explanations_name_the_null_they_compare_with() {
 fn score_tells_a_suspected_network_from_random_accounts() {
     let dir = tempfile::tempdir().unwrap();
     let (_, truth) = csv_rows(&sample().join("truth.csv"));
+    // Named as a hand-made list names them: by id, by id with a stray space, by @screen name
+    // in another case.
+    let (data, _) = read(&[sample().join("tweets.csv.gz")]);
     let mut list = String::from("account_id,group\n");
-    for r in truth.iter().filter(|r| r["network"] == "ca-1:10") {
-        list.push_str(&format!("{},suspected\n", r["account_id"]));
+    for (i, r) in (truth.iter().filter(|r| r["network"] == "ca-1:10")).enumerate() {
+        let id = r["account_id"].as_str();
+        let name = data
+            .accounts
+            .lookup(id)
+            .and_then(|a| data.accounts.screen_name(a));
+        let named = match (i % 3, name) {
+            (0, _) => format!("{id} "),
+            (1, Some(name)) => format!("@{}", name.to_uppercase()),
+            _ => id.to_string(),
+        };
+        list.push_str(&format!("{named},suspected\n"));
     }
+    assert!(list.contains('@') && list.contains(" ,"), "{list}");
     for r in truth.iter().filter(|r| r["network"] == "organic").take(40) {
         list.push_str(&format!("{},random\n", r["account_id"]));
     }
@@ -881,7 +895,7 @@ fn score_tells_a_suspected_network_from_random_accounts() {
     assert!(!line("random").contains("flagged"), "{out}");
     // The account missing from the data is reported, not silently dropped.
     assert!(String::from_utf8_lossy(&o.stderr)
-        .contains("1 of 74 suspected accounts are not in the input"));
+        .contains("1 of 74 suspected accounts are not in the input (e.g. 'not-in-the-data')"));
 }
 
 /// An account in two groups cannot be scored in both: the list is refused, naming both lines,
