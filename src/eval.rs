@@ -55,6 +55,9 @@ pub struct Evaluation {
     /// Trap -> (accounts, flagged); a trap counts as flagged when most of its accounts are.
     pub traps: BTreeMap<String, (usize, usize)>,
     pub traps_flagged: usize,
+    /// Accounts in any trap, each once (an account may be in two), and those of them flagged.
+    pub trap_accounts: usize,
+    pub trap_accounts_flagged: usize,
     /// The truth has no organic accounts: a takedown archive.
     pub archive: bool,
     /// Network accounts that tweeted (listed in `accounts.csv`), and those in any cluster.
@@ -355,6 +358,9 @@ pub fn evaluate(
         e.nmi = nmi(&true_labels, &found_labels);
     }
     clusters_against_networks(predicted, truth, &mut e);
+    let in_traps: std::collections::BTreeSet<&String> = traps.values().flatten().collect();
+    e.trap_accounts = in_traps.len();
+    e.trap_accounts_flagged = in_traps.iter().filter(|a| flagged(a)).count();
     for (trap, accounts) in traps {
         let hit = accounts.iter().filter(|a| flagged(a)).count();
         e.traps.insert(trap.clone(), (accounts.len(), hit));
@@ -464,8 +470,7 @@ impl Evaluation {
             )
         ));
         if !self.traps.is_empty() {
-            let accounts: usize = self.traps.values().map(|t| t.0).sum();
-            let hit: usize = self.traps.values().map(|t| t.1).sum();
+            let (accounts, hit) = (self.trap_accounts, self.trap_accounts_flagged);
             s.push_str(&format!(
                 "traps: {} of {} flagged ({hit} of their {accounts} accounts flagged)\n",
                 self.traps_flagged,
