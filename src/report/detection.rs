@@ -468,30 +468,46 @@ impl<'f> EdgeFiles<'f> {
 impl EdgeFileCounts {
     /// What a person should know of the files' limits: a line for each file that hit one.
     pub fn notes(&self) -> Vec<String> {
-        let note = |file: &str, flag: &str, max: usize, held: usize, inside: usize, k| {
+        let note = |file: &str, flag: &str, max: usize, held: usize, of: String, k| {
             // Every account keeps its strongest tie, which can be more than the limit.
             let past = match held > max {
                 true => ", more than the limit: each account keeps at least its strongest tie",
                 false => "",
             };
             format!(
-                "note: {file} holds {held} of the {inside} edges inside its clusters, each \
-                 account's {k} strongest (--{flag} {max}; 0 for all){past}"
+                "note: {file} holds {held} of {of}, each account's {k} strongest (--{flag} \
+                 {max}; 0 for all){past}"
             )
         };
         let o = &self.options;
+        // What each file draws on: with --all-edges, every fused edge and every cluster.
+        let (csv_of, gexf_of) = match o.all_edges {
+            true => ("fused edges", "edges inside clusters"),
+            false => (
+                "edges inside flagged clusters",
+                "edges inside flagged clusters",
+            ),
+        };
         let csv = self.edges_csv_strongest_per_account.map(|k| {
-            let n = (self.edges_csv, self.edges_csv_before_limit);
-            note("edges.csv", "csv-max-edges", o.csv_max_edges, n.0, n.1, k)
+            let of = format!("the {} {csv_of}", self.edges_csv_before_limit);
+            note(
+                "edges.csv",
+                "csv-max-edges",
+                o.csv_max_edges,
+                self.edges_csv,
+                of,
+                k,
+            )
         });
         let gexf = self.network_gexf_strongest_per_account.map(|k| {
-            let n = (self.network_gexf, self.network_gexf_before_limit);
+            let of = format!("the {} {gexf_of}", self.network_gexf_before_limit);
+            let held = self.network_gexf;
             note(
                 "network.gexf",
                 "gexf-max-edges",
                 o.gexf_max_edges,
-                n.0,
-                n.1,
+                held,
+                of,
                 k,
             )
         });

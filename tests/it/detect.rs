@@ -1662,7 +1662,19 @@ fn an_edge_limit_too_small_to_keep_every_account_says_it_was_passed() {
     assert!(rows.len() > 100, "{}", rows.len());
     assert!(
         log.contains(&format!("edges.csv holds {} of the ", rows.len()))
+            && log.contains("edges inside flagged clusters")
             && log.contains("more than the limit: each account keeps at least its strongest tie"),
+        "{log}"
+    );
+    // With --all-edges the file draws on every fused edge, and the note counts those.
+    let o = detect_sample(&out, &["--all-edges", "--csv-max-edges", "500"]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{log}");
+    let fused = summary_json(&out)["counts"]["fused_edges"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        log.contains(&format!("of the {fused} fused edges, each account's")),
         "{log}"
     );
 }
