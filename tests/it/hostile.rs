@@ -814,6 +814,19 @@ fn a_json_array_is_refused_saying_how_to_make_json_lines() {
             "{err}"
         );
     }
+    // One record pretty-printed (a v2 page saved from a browser): the conversion too.
+    let page = write(
+        dir.path(),
+        "page.json",
+        "{\n  \"data\": [{\"id\": \"1\", \"author_id\": \"2\", \"text\": \"x\"}]\n}\n",
+    );
+    let o = coordnet(&["stats", page.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("page.json: is pretty-printed JSON") && err.contains("jq -c ."),
+        "{err}"
+    );
     let lines = write(dir.path(), "lines.jsonl", &format!("{a}\n{b}\n"));
     let o = coordnet(&["stats", "--json", lines.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -101,8 +101,14 @@ fn line_kind(line: &[u8]) -> Result<LineKind, String> {
                 .into(),
         );
     }
-    let v: serde_json::Value = serde_json::from_slice(line)
-        .map_err(|e| format!("starts like JSON but its first line is not valid JSON ({e})"))?;
+    let v: serde_json::Value = serde_json::from_slice(line).map_err(|e| match e.is_eof() {
+        // `{` and a line end: one record over many lines.
+        true => "is pretty-printed JSON (its first record runs over several lines); coordnet \
+                 reads JSON lines, one record per line (convert it first, e.g. with jq: jq -c . \
+                 FILE.json > FILE.jsonl)"
+            .to_string(),
+        false => format!("starts like JSON but its first line is not valid JSON ({e})"),
+    })?;
     let has = |k: &str| v.get(k).is_some();
     let v1_notice = [
         "delete",
