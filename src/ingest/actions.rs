@@ -183,7 +183,9 @@ impl Columns {
             RowError::new(
                 "bad time",
                 time_name,
-                "POSIX seconds (or ms, µs, ns), or a date-time like 2021-06-16 21:24:51",
+                "POSIX seconds (or ms, µs, ns), or a date-time like 2021-06-16 21:24:51 \
+                 (slash dates are month/day/year, as US exports write them: day/month/year \
+                 ones must be rewritten as year-month-day)",
                 &t,
             )
         })?;

@@ -345,6 +345,25 @@ fn one_row(
     if let Err(e) = row(&Row { rec, line, utf8 }, batch) {
         batch.rollback(mark);
         batch.reject(line, e);
+        return;
+    }
+    // A chunk not all UTF-8 (Latin-1, Windows-1252 exports): each row kept with its bytes
+    // replaced is said, so a name read as `M\u{FFFD}ller` does not pass unseen.
+    if !utf8 {
+        let bad = (0..rec.len())
+            .filter_map(|i| rec.get(i))
+            .find(|f| simdutf8::basic::from_utf8(f).is_err());
+        if let Some(f) = bad {
+            batch.warn(
+                line,
+                RowError::new(
+                    "text not in UTF-8 (row kept, the bytes replaced with U+FFFD)",
+                    "",
+                    "UTF-8: convert the file first, e.g. iconv -f WINDOWS-1252 -t UTF-8",
+                    &String::from_utf8_lossy(f),
+                ),
+            );
+        }
     }
 }
 

@@ -911,6 +911,9 @@ fn recognise(
     opts: &IngestOptions,
 ) -> std::result::Result<Option<Layout>, RecogniseError> {
     let first = chunker.peek_line()?.to_vec();
+    if let Some(what) = source::contents_unread(chunker.peek(512)?, &first) {
+        return Err(Error::format(name, what).into());
+    }
     let trimmed = first.trim_ascii();
     if trimmed.is_empty() {
         if chunker.peek(1 << 16)?.trim_ascii().is_empty() {

@@ -288,6 +288,35 @@ fn unread(magic: &[u8]) -> Option<&'static str> {
     })
 }
 
+/// What a file's contents are, after any decompression, by their first bytes (and its first
+/// line, `first`), when they are not records: an archive or a second compression inside a
+/// `.gz` or `.zst`, or binary data. Each read as text was misnamed (a tar's header listed as
+/// missing columns, a program as lone carriage returns).
+pub(crate) fn contents_unread(head: &[u8], first: &[u8]) -> Option<&'static str> {
+    if let Some(what) = unread(&head[..head.len().min(4)]) {
+        return Some(what);
+    }
+    Some(match head {
+        _ if head.get(257..262) == Some(b"ustar") => {
+            "is a tar archive: extract it (`tar xf FILE`) and give the folder, or the files \
+             it holds"
+        }
+        [b'P', b'K', 3, 4, ..] => {
+            "holds a zip archive inside its compression: decompress it once (`gunzip -k FILE` \
+             or `unzstd FILE`) and give the zip"
+        }
+        [0x1f, 0x8b, ..] | [0x28, 0xb5, 0x2f, 0xfd, ..] => {
+            "is compressed twice: decompress it once (`gunzip -k FILE` or `unzstd FILE`) and \
+             give what that writes"
+        }
+        _ if memchr::memchr(0, &first[..first.len().min(512)]).is_some() => {
+            "is not text: its first line holds NUL bytes (a program, an image, a database?); \
+             give CSV or JSON-lines files"
+        }
+        _ => return None,
+    })
+}
+
 /// A named pipe or a device such as `/dev/stdin`: read once, as it comes, never reopened
 /// (opening it again would lose what the first opening read).
 pub(crate) fn is_stream(path: &Path) -> bool {

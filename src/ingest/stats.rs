@@ -210,10 +210,12 @@ impl IngestStats {
             }
         }
         for (reason, r) in &self.warnings {
-            s.push_str(&format!(
-                "\n  warning  {:>9}  {reason} (row kept, field unknown)",
-                r.count
-            ));
+            // A warning that says what became of the row itself is not told it again.
+            let kept = match reason.contains("row kept") {
+                true => "",
+                false => " (row kept, field unknown)",
+            };
+            s.push_str(&format!("\n  warning  {:>9}  {reason}{kept}", r.count));
             for e in &r.examples {
                 s.push_str(&format!("\n      e.g. {e}"));
             }

@@ -117,6 +117,56 @@ fn truncated_gzip_is_an_error_naming_the_file() {
     );
 }
 
+/// What a `.gz` holds, when it is not records, is named: a tar read as a CSV had its header
+/// block listed as the columns ("no 'tweetid' column" while listing it), a program read as
+/// lone carriage returns.
+#[test]
+fn a_gzip_holding_an_archive_a_program_or_another_gzip_is_named() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let gz = |bytes: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    };
+    let csv = archive("1,u1,2019-03-01 12:00,False,1,[]\n");
+    // A tar's first block: the entry's name, then "ustar" at byte 257, then the file.
+    let mut tar = vec![0u8; 512];
+    tar[..7].copy_from_slice(b"a.csv\0\0");
+    tar[100..108].copy_from_slice(b"0000644\0");
+    tar[257..263].copy_from_slice(b"ustar\0");
+    tar.extend_from_slice(csv.as_bytes());
+    let mut program = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0".to_vec();
+    program.resize(4096, 0);
+    for (name, bytes, said) in [
+        ("tarred.csv.gz", gz(&tar), "is a tar archive: extract it"),
+        (
+            "program.csv.gz",
+            gz(&program),
+            "is not text: its first line holds NUL bytes",
+        ),
+        (
+            "twice.csv.gz",
+            gz(&gz(csv.as_bytes())),
+            "is compressed twice",
+        ),
+        (
+            "zipped.csv.gz",
+            gz(b"PK\x03\x04rest"),
+            "holds a zip archive inside",
+        ),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let e = ingest(&[p], &IngestOptions::default()).unwrap_err();
+        assert!(e.to_string().contains(&format!("{name}: {said}")), "{e}");
+    }
+    // The CSV itself, compressed once, reads.
+    let p = dir.path().join("plain.csv.gz");
+    std::fs::write(&p, gz(csv.as_bytes())).unwrap();
+    assert_eq!(ingest(&[p], &IngestOptions::default()).unwrap().0.len(), 1);
+}
+
 #[test]
 fn corrupt_zip_missing_file_and_unknown_layout_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
@@ -324,6 +374,26 @@ fn ids_in_another_encoding_are_refused_not_merged_into_one_account() {
     assert!(e.contains("cp1251.csv:2, column 'user_id'"), "{e}");
     assert!(e.contains("iconv"), "{e}");
     assert_eq!(d.accounts.key(d.account[0]), "ok");
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+
+    // Latin-1 text in a row that is kept: read with its bytes replaced, and said, line by line.
+    let mut bytes = b"tweetid,userid,user_screen_name,tweet_time,tweet_text\n".to_vec();
+    bytes.extend(b"1,a,M\xfcller,2020-01-01 10:00,caf\xe9 #ni\xf1o\n");
+    bytes.extend(b"2,b,plain,2020-01-01 10:01,hello\n");
+    bytes.extend(b"3,c,x,2020-01-01 10:02,na\xefve\n");
+    let p = dir.path().join("latin1.csv");
+    std::fs::write(&p, bytes).unwrap();
+    let (d, r) = read(&[p]);
+    assert_balanced(&r);
+    assert_eq!((r.rows_accepted, r.rows_rejected), (3, 0));
+    let w = &r.warnings["text not in UTF-8 (row kept, the bytes replaced with U+FFFD)"];
+    assert_eq!(w.count, 2);
+    let e = w.examples.join(" | ");
+    assert!(
+        e.contains("latin1.csv:2: found 'M\u{FFFD}ller'") && e.contains("latin1.csv:4: found 'na"),
+        "{e}"
+    );
+    assert_eq!(d.accounts.screen_name(d.account[0]), Some("M\u{FFFD}ller"));
 }
 
 #[test]
