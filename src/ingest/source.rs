@@ -170,7 +170,45 @@ fn read_once(
         }
         out.push((path, found));
     }
+    // A file beside its own compressed copy (`tweets.csv` and `tweets.csv.gz`, one folder
+    // given): the copy once decompressed, compared only where both names are there. Read
+    // twice, rows without tweet ids (IRA's layout) would all count twice, unseen.
+    let plain: std::collections::HashSet<PathBuf> = out.iter().map(|f| f.0.clone()).collect();
+    let mut copies = Vec::new();
+    for (i, (path, _)) in out.iter().enumerate() {
+        let stem = path.with_extension("");
+        let compressed = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("gz" | "zst")
+        );
+        if compressed && !is_stream(path) && plain.contains(&stem) && !is_stream(&stem) {
+            if sha256(&stem)? == sha256_decompressed(path)? {
+                copies.push(i);
+                let why = format!(
+                    "the same content as {} once decompressed, read once",
+                    stem.display()
+                );
+                skipped.push(Skipped {
+                    path: path.clone(),
+                    why,
+                });
+            }
+        }
+    }
+    for i in copies.into_iter().rev() {
+        out.remove(i);
+    }
     Ok(out)
+}
+
+/// The SHA-256 of what the file at `path` holds, decompressed.
+fn sha256_decompressed(path: &Path) -> Result<String> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    read_decompressed(path, file, |r| {
+        let mut hash = Sha256::new();
+        std::io::copy(r, &mut hash).map_err(|e| Error::io(path, e))?;
+        Ok(hex(hash))
+    })
 }
 
 /// The SHA-256 of the file at `path` as it is on disk, as `sha256sum` prints it.

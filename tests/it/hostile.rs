@@ -744,6 +744,43 @@ fn a_copy_under_another_name_is_read_once_not_doubled() {
     );
 }
 
+/// A folder holding a file and its gzip copy (`gunzip -k` leaves both) read every id-less row
+/// twice; the copy is read once decompressed and compared, and left out when the same. A
+/// compressed file of other content beside it is read.
+#[test]
+fn a_file_beside_its_own_compressed_copy_is_read_once() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let ira =
+        "author,content,publish_date\nann,hello #a,10/1/2016 19:58\nbob,hello #a,10/1/2016 19:59\n";
+    let gz = |text: &str| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(text.as_bytes()).unwrap();
+        e.finish().unwrap()
+    };
+    let folder = dir.path().join("slice");
+    std::fs::create_dir(&folder).unwrap();
+    let plain = write(&folder, "tweets.csv", ira);
+    let copy = folder.join("tweets.csv.gz");
+    std::fs::write(&copy, gz(ira)).unwrap();
+    let (data, stats) = ingest(std::slice::from_ref(&folder), &IngestOptions::default()).unwrap();
+    assert_balanced(&stats);
+    assert_eq!((data.len(), stats.files.len()), (2, 1));
+    let skipped = &stats.skipped_entries;
+    assert!(
+        skipped.len() == 1
+            && skipped[0].path == copy
+            && skipped[0].why.contains("once decompressed")
+            && skipped[0].why.contains(plain.to_str().unwrap()),
+        "{skipped:?}"
+    );
+    // Another slice under the compressed name: both read.
+    std::fs::write(&copy, gz(&ira.replace("ann", "cat"))).unwrap();
+    let (data, stats) = ingest(&[folder], &IngestOptions::default()).unwrap();
+    assert_eq!((data.len(), stats.files.len()), (4, 2));
+    assert!(stats.skipped_entries.is_empty());
+}
+
 /// Tab- and semicolon-separated files are not read as CSV: named, one is refused saying how to
 /// convert it; in a folder, a `.tsv` is not data by its name and is left out, named.
 #[test]
