@@ -181,18 +181,17 @@ fn read_once(
             path.extension().and_then(|e| e.to_str()),
             Some("gz" | "zst")
         );
-        if compressed && !is_stream(path) && plain.contains(&stem) && !is_stream(&stem) {
-            if sha256(&stem)? == sha256_decompressed(path)? {
-                copies.push(i);
-                let why = format!(
-                    "the same content as {} once decompressed, read once",
-                    stem.display()
-                );
-                skipped.push(Skipped {
-                    path: path.clone(),
-                    why,
-                });
-            }
+        let beside = compressed && plain.contains(&stem) && !is_stream(path) && !is_stream(&stem);
+        if beside && sha256(&stem)? == sha256_decompressed(path)? {
+            copies.push(i);
+            let why = format!(
+                "the same content as {} once decompressed, read once",
+                stem.display()
+            );
+            skipped.push(Skipped {
+                path: path.clone(),
+                why,
+            });
         }
     }
     for i in copies.into_iter().rev() {
