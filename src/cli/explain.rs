@@ -70,20 +70,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // CooRTweet counts every row, repeated ones too.
     ingest_opts.keep_repeated_rows = args.graph.coortweet;
     let (data, _) = coordnet::ingest(&args.input.inputs, &ingest_opts)?;
-    let find = |who: &str| -> anyhow::Result<u32> {
-        let who = who.trim_start_matches('@');
-        if let Some(a) = data.accounts.lookup(who) {
-            return Ok(a);
-        }
-        (0..data.accounts.len() as u32)
-            .find(|&a| {
-                data.accounts
-                    .screen_name(a)
-                    .is_some_and(|n| n.eq_ignore_ascii_case(who))
-            })
-            .ok_or_else(|| {
-                anyhow::anyhow!("no account '{who}' in the input (give its id or screen name)")
-            })
+    let mut finder = data.accounts.finder();
+    let mut find = |who: &str| -> anyhow::Result<u32> {
+        finder.find(who).ok_or_else(|| {
+            let who = who.trim().trim_start_matches('@');
+            anyhow::anyhow!("no account '{who}' in the input (give its id or screen name)")
+        })
     };
     let (a, b) = (find(&args.a)?, find(&args.b)?);
     anyhow::ensure!(

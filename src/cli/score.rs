@@ -127,19 +127,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let (mut missing, mut silent) = (Vec::new(), Vec::new());
     // A list written by hand names accounts by id or by screen name (`@name`, any case), with
     // stray spaces: as `explain` finds them.
-    let mut by_name: Option<std::collections::HashMap<String, u32>> = None;
+    let mut finder = data.accounts.finder();
     for (account, group) in &suspects {
-        let who = account.trim().trim_start_matches('@');
-        let found = data.accounts.lookup(who).or_else(|| {
-            let names = by_name.get_or_insert_with(|| {
-                (0..data.accounts.len() as u32)
-                    .rev()
-                    .filter_map(|a| Some((data.accounts.screen_name(a)?.to_lowercase(), a)))
-                    .collect()
-            });
-            names.get(&who.to_lowercase()).copied()
-        });
-        let Some(u) = found else {
+        let Some(u) = finder.find(account) else {
             missing.push(account.as_str());
             continue;
         };

@@ -100,6 +100,30 @@ pub struct Accounts {
     pub following: Vec<u32>,
 }
 
+/// Accounts by their id as written, or else by screen name in any case, `@` and stray spaces
+/// left off; the names are indexed at the first name asked for.
+pub struct AccountFinder<'a> {
+    accounts: &'a Accounts,
+    by_name: Option<hashbrown::HashMap<String, u32>>,
+}
+
+impl AccountFinder<'_> {
+    /// The account `who` names; of two with one name, the first.
+    pub fn find(&mut self, who: &str) -> Option<u32> {
+        let who = who.trim().trim_start_matches('@');
+        let accounts = self.accounts;
+        accounts.lookup(who).or_else(|| {
+            let names = self.by_name.get_or_insert_with(|| {
+                (0..accounts.len() as u32)
+                    .rev()
+                    .filter_map(|a| Some((accounts.screen_name(a)?.to_lowercase(), a)))
+                    .collect()
+            });
+            names.get(&who.to_lowercase()).copied()
+        })
+    }
+}
+
 impl Accounts {
     pub fn len(&self) -> usize {
         self.keys.len()
@@ -121,6 +145,14 @@ impl Accounts {
         match self.screen_name[account as usize] {
             NO_TEXT => None,
             id => Some(self.names.get(id)),
+        }
+    }
+
+    /// A finder of accounts as a person names them (`explain`'s arguments, `score`'s lists).
+    pub fn finder(&self) -> AccountFinder<'_> {
+        AccountFinder {
+            accounts: self,
+            by_name: None,
         }
     }
 

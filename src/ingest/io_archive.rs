@@ -124,9 +124,9 @@ impl TweetColumns {
         let (retweeted_user, replied_user) =
             (r.get(self.retweet_userid), r.get(self.in_reply_to_userid));
         // Without the flag (a column left out, a cell left empty), the retweeted tweet or
-        // account says it: the archive fills them for retweets only.
-        // A file cut to fewer columns, none of them about retweets: the text's `RT @name:`
-        // says it, as the API's own text does (the source is found by name later).
+        // account says it: the archive fills them for retweets only. In a file cut to fewer
+        // columns, none of them about retweets, the text's `RT @name:` says it, as the API's
+        // own text does (the source is found by name later).
         let is_retweet = match (self.is_retweet, self.retweet_tweetid, self.retweet_userid) {
             (None, None, None) => retweeted_name(&r.get(self.tweet_text)).is_some(),
             _ => boolean(&r.get(self.is_retweet), "is_retweet")?

@@ -579,10 +579,10 @@ fn read_decompressed<T>(
     let n = read_full(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
     let file = std::io::Cursor::new(magic[..n].to_vec()).chain(file);
     let buffered = |file| BufReader::with_capacity(1 << 20, file);
+    if let Some(what) = unread(&magic[..n]) {
+        return Err(Error::format(path, what));
+    }
     match compression_of(&magic[..n]) {
-        Compression::None if unread(&magic[..n]).is_some() => {
-            Err(Error::format(path, unread(&magic[..n]).unwrap_or_default()))
-        }
         // The chunker reads megabytes at a time into its own buffers: a buffer in between
         // would only copy every byte once more.
         Compression::None => f(&mut { file }),
