@@ -1,6 +1,9 @@
 //! Times in the dataset: milliseconds since the epoch (UTC), the creation times hidden in
 //! snowflake tweet ids, and the calendar to write them.
 
+/// A day, in the dataset's milliseconds.
+pub const DAY_MS: i64 = 86_400_000;
+
 /// Twitter's snowflake epoch (2010-11-04T01:42:54.657Z).
 pub const SNOWFLAKE_EPOCH_MS: i64 = 1_288_834_974_657;
 /// Ids below this predate snowflakes (sequential ids, no time inside).

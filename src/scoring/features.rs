@@ -5,6 +5,7 @@
 
 use super::tally::{add_counts, each, Rows};
 use super::NO_CLUSTER;
+use crate::dataset::time::DAY_MS;
 use crate::dataset::Dataset;
 use crate::dataset::TweetKind;
 use crate::graphs::retweet::{quantile, Sources};
@@ -21,6 +22,8 @@ pub struct Activity {
     /// First and last tweet, ms (`i64::MAX` / `i64::MIN` for accounts that never tweeted).
     pub first_ms: Vec<i64>,
     pub last_ms: Vec<i64>,
+    /// The days (since the epoch, UTC) the rows have tweets on, ascending.
+    pub days: Vec<i64>,
 }
 
 impl Activity {
@@ -44,8 +47,14 @@ impl Activity {
             quotes: vec![0; n],
             first_ms: vec![i64::MAX; n],
             last_ms: vec![i64::MIN; n],
+            days: Vec::new(),
         };
         for r in each(rows) {
+            let day = data.time_ms[r].div_euclid(DAY_MS);
+            // Rows come in time order, so a day's rows are together.
+            if a.days.last() != Some(&day) {
+                a.days.push(day);
+            }
             let u = data.account[r] as usize;
             a.tweets[u] += 1;
             match data.kind(r) {
@@ -57,6 +66,8 @@ impl Activity {
             a.first_ms[u] = a.first_ms[u].min(data.time_ms[r]);
             a.last_ms[u] = a.last_ms[u].max(data.time_ms[r]);
         }
+        a.days.sort_unstable(); // in case the rows' ranges are not in order
+        a.days.dedup();
         a
     }
 
@@ -81,6 +92,9 @@ impl std::ops::Add<&Activity> for Activity {
         add_counts(&mut self.quotes, &other.quotes);
         (self.first_ms.iter_mut().zip(&other.first_ms)).for_each(|(x, &y)| *x = (*x).min(y));
         (self.last_ms.iter_mut().zip(&other.last_ms)).for_each(|(x, &y)| *x = (*x).max(y));
+        self.days.extend_from_slice(&other.days);
+        self.days.sort_unstable();
+        self.days.dedup();
         self
     }
 }

@@ -13,6 +13,7 @@
 use super::features::Activity;
 use super::tally::{each, Rows};
 use super::NO_CLUSTER;
+use crate::dataset::time::DAY_MS;
 use crate::dataset::Dataset;
 use crate::hash::splitmix;
 use ndarray::{Array1, ArrayView1};
@@ -111,7 +112,7 @@ pub fn measure(
 }
 
 /// What a cluster's rhythm is measured with, settled before any row is tallied: who needs a
-/// profile (the members, and the null's pool drawn by activity), and the data's span of days.
+/// profile (the members, and the null's pool drawn by activity), and the days the data covers.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Plan {
     band_of: Vec<u32>,
@@ -121,8 +122,8 @@ pub struct Plan {
     /// Each account's profile row, or `u32::MAX`: profiled members first, then the pool.
     pub profile_row: Vec<u32>,
     pub profile_rows: usize,
-    /// The first hour of the data's first day, and its span in days (`None`: no rows).
-    pub days: Option<(i64, i64)>,
+    /// The days the burst null moves activity over.
+    pub calendar: Calendar,
 }
 
 impl Plan {
@@ -158,33 +159,74 @@ impl Plan {
         for &u in pool.iter().flatten() {
             take(u as usize, &mut profile_row);
         }
-        // The data's first and last times: its accounts' first and last, wherever the rows
-        // are.
-        let first = activity.first_ms.iter().copied().min();
-        let last = activity.last_ms.iter().copied().max();
-        let days = (first.zip(last))
-            .filter(|(first, last)| first <= last)
-            .map(|(first, last)| {
-                let first_hour = first.div_euclid(HOUR_MS * DAY_HOURS) * DAY_HOURS;
-                (
-                    first_hour,
-                    (last.div_euclid(HOUR_MS) - first_hour) / DAY_HOURS + 1,
-                )
-            });
         Plan {
             band_of,
             bands,
             pool,
             profile_row,
             profile_rows: rows as usize,
-            days,
+            calendar: Calendar::new(&activity.days),
+        }
+    }
+}
+
+/// The days the burst null moves activity over: those the data has tweets on, in blocks of at
+/// most `SHIFT_BLOCK_DAYS` of them. A day without a single tweet is not one on which a member
+/// could have been seen (an outage, the gap between two collections, the years before a
+/// placeholder date), so it is left out; a day more than a block's length after the one before
+/// starts a block of its own, as a shift is to keep slow trends. Hours are counted over these
+/// days only (see [`hour`](Calendar::hour)).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Calendar {
+    /// Days since the epoch (UTC), ascending.
+    days: Vec<i64>,
+    /// Per day of `days`: its block's first day (an index into `days`) and length in days.
+    blocks: Vec<(u32, u32)>,
+}
+
+impl Calendar {
+    fn new(days: &[i64]) -> Calendar {
+        let block = SHIFT_BLOCK_DAYS as usize;
+        let mut blocks: Vec<(u32, u32)> = Vec::with_capacity(days.len());
+        let mut start = 0;
+        for i in 0..days.len() {
+            if i > start && (i - start == block || days[i] - days[i - 1] > SHIFT_BLOCK_DAYS) {
+                start = i;
+            }
+            blocks.push((start as u32, 0));
+        }
+        for run in blocks.chunk_by_mut(|a, b| a.0 == b.0) {
+            let len = run.len() as u32;
+            run.iter_mut().for_each(|b| b.1 = len);
+        }
+        Calendar {
+            days: days.to_vec(),
+            blocks,
         }
     }
 
-    /// Hour `time_ms` falls in, counted from the first hour of the data's first day.
-    pub fn hour(&self, time_ms: i64) -> u32 {
-        let first_hour = self.days.map_or(0, |d| d.0);
-        (time_ms.div_euclid(HOUR_MS) - first_hour) as u32
+    /// The hour `time_ms` falls in, counted over the calendar's days from the first: a
+    /// function that is quick over times in order.
+    pub fn hours(&self) -> impl FnMut(i64) -> u32 + '_ {
+        let mut last = (i64::MIN, 0u32);
+        move |time_ms| {
+            let day = time_ms.div_euclid(DAY_MS);
+            if day != last.0 {
+                last = (day, self.days.partition_point(|&d| d < day) as u32);
+            }
+            last.1 * DAY_HOURS as u32 + (time_ms.rem_euclid(DAY_MS) / HOUR_MS) as u32
+        }
+    }
+
+    /// The block of calendar hour `hour`: its first hour and its length in days.
+    fn block(&self, hour: u32) -> (u32, u32) {
+        let (start, len) = self.blocks[(hour / DAY_HOURS as u32) as usize];
+        (start * DAY_HOURS as u32, len)
+    }
+
+    /// Whether any activity can be moved: a block of two days or more.
+    fn shifts(&self) -> bool {
+        self.blocks.iter().any(|b| b.1 >= 2)
     }
 }
 
@@ -252,7 +294,7 @@ fn pack(out: &mut Vec<u64>, row: u32, hour: u8, mut count: u32) {
     }
 }
 
-/// Each member's distinct active hours in `rows`: (cluster, hour since the first day,
+/// Each member's distinct active hours in `rows`: (cluster, hour of the plan's calendar,
 /// account), in row order (sorted once, when finished).
 pub fn tally_active_hours(
     data: &Dataset,
@@ -264,14 +306,18 @@ pub fn tally_active_hours(
     // drops them.
     let mut last_hour = vec![u32::MAX; cluster_of.len()];
     let mut stamps = Vec::with_capacity(rows.iter().map(|r| r.len()).sum()); // at most a row each
+    let mut hour_of = plan.calendar.hours();
     for r in each(rows) {
         let u = data.account[r];
         let c = cluster_of[u as usize];
-        let hour = plan.hour(data.time_ms[r]);
-        if c != NO_CLUSTER && last_hour[u as usize] != hour {
-            stamps.push((c, hour, u));
+        if c == NO_CLUSTER {
+            continue;
         }
-        last_hour[u as usize] = hour;
+        let hour = hour_of(data.time_ms[r]);
+        if last_hour[u as usize] != hour {
+            stamps.push((c, hour, u));
+            last_hour[u as usize] = hour;
+        }
     }
     stamps
 }
@@ -467,12 +513,9 @@ fn profiles_similarity(
 
 /// Shared bursts from the members' distinct active hours (sorted).
 fn bursts(plan: &Plan, stamps: &[(u32, u32, u32)], sizes: &[usize], seed: u64, out: &mut [Rhythm]) {
-    // Blocks are laid over the whole data's span, so a cluster's null does not depend on
+    // Blocks are laid over the whole data's days, so a cluster's null does not depend on
     // which other accounts are clustered.
-    let Some((_, span)) = plan.days else {
-        return;
-    };
-    let block = span.min(SHIFT_BLOCK_DAYS);
+    let calendar = &plan.calendar;
     for (r, &m) in out.iter_mut().zip(sizes) {
         r.burst_members = 2.max(m.div_ceil(10) as u32);
     }
@@ -498,30 +541,26 @@ fn bursts(plan: &Plan, stamps: &[(u32, u32, u32)], sizes: &[usize], seed: u64, o
     // Null: each account moved by its own whole number of days, circularly within its block
     // (a bijection on its hours, so its active hours stay distinct). Cluster by cluster, so
     // that only one cluster's hours are held per thread.
-    let null: Vec<(u64, u64)> = if block < 2 {
-        Vec::new() // under two days of data: no whole-day shift to compare with
+    let null: Vec<(u64, u64)> = if !calendar.shifts() {
+        Vec::new() // no block of two days: no whole-day shift to compare with
     } else {
-        let block_hours = block * DAY_HOURS;
+        let day = DAY_HOURS as u32;
         let shift = |d: u64, h: u32, u: u32| {
-            let h = h as i64;
-            let b = h / block_hours;
-            // The last block may be shorter.
-            let len = block.min(span - b * block);
+            let (start, len) = calendar.block(h);
             if len < 2 {
-                return h as u32;
+                return h;
             }
-            let days = 1 + (splitmix(seed ^ (d << 40) ^ u as u64) % (len as u64 - 1));
-            let within = h - b * block_hours;
-            let moved = (within + days as i64 * DAY_HOURS) % (len * DAY_HOURS);
-            (b * block_hours + moved) as u32
+            let days = 1 + (splitmix(seed ^ (d << 40) ^ u as u64) % (len as u64 - 1)) as u32;
+            start + (h - start + days * day) % (len * day)
         };
         let clusters: Vec<&[(u32, u32, u32)]> = runs().collect();
         let mut null = vec![(0u64, 0u64); out.len()];
         // Members per shifted hour, counted in a histogram (a sort per draw took most of the
         // time at 10^8 tweets) of the hours of the blocks the cluster touches, one after
-        // another: a shift stays in its block, and a histogram of the data's whole span grew
-        // with one stray date (years 1 to 9999: 350 MB a thread). Only the hours touched are
+        // another, each given a whole block's room: a shift stays in its block, and a
+        // histogram of all the data's hours grows with its days. Only the hours touched are
         // read back.
+        let block_hours = SHIFT_BLOCK_DAYS as u32 * day;
         let drawn: Vec<(usize, (u64, u64))> = clusters
             .par_iter()
             .map_init(
@@ -531,15 +570,15 @@ fn bursts(plan: &Plan, stamps: &[(u32, u32, u32)], sizes: &[usize], seed: u64, o
                     // Each stamp's offset from its hour to its slot (the run is in hour order,
                     // so a block's stamps are together).
                     slot_of.clear();
-                    let (mut blocks, mut last) = (0i64, -1i64);
+                    let (mut blocks, mut last) = (0i64, u32::MAX);
                     for &(_, h, _) in run.iter() {
-                        let b = h as i64 / block_hours;
-                        if b != last {
-                            (blocks, last) = (blocks + 1, b);
+                        let start = calendar.block(h).0;
+                        if start != last {
+                            (blocks, last) = (blocks + 1, start);
                         }
-                        slot_of.push((blocks - 1 - b) * block_hours);
+                        slot_of.push((blocks - 1) * block_hours as i64 - start as i64);
                     }
-                    let need = (blocks * block_hours) as usize;
+                    let need = (blocks * block_hours as i64) as usize;
                     if members.len() < need {
                         members.resize(need, 0);
                     }
@@ -591,5 +630,28 @@ mod tests {
             13
         );
         assert_eq!(hour_of_week(-1), 71);
+    }
+
+    #[test]
+    fn the_calendar_keeps_days_with_tweets_in_blocks_of_two_weeks() {
+        // A stray day at the epoch, then 31 days in a row with one missing (day 17,080).
+        let days: Vec<i64> = std::iter::once(0)
+            .chain((17_075..17_106).filter(|&d| d != 17_080))
+            .collect();
+        let c = Calendar::new(&days);
+        let lens: Vec<u32> = c
+            .blocks
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|b| b[0].1)
+            .collect();
+        assert_eq!(lens, [1, 14, 14, 2]);
+        assert!(c.shifts());
+        let mut hour = c.hours();
+        assert_eq!(hour(0), 0);
+        assert_eq!(hour(17_075 * DAY_MS + 5 * HOUR_MS), 24 + 5);
+        // The missing day takes no hours: the day after it follows the one before.
+        assert_eq!(hour(17_081 * DAY_MS), 24 * 6);
+        assert_eq!(c.block(24 * 6), (24, 14));
+        assert!(!Calendar::new(&[3, 40]).shifts());
     }
 }

@@ -85,6 +85,7 @@ mod tests {
             quotes: vec![0],
             first_ms: vec![0],
             last_ms: vec![0],
+            days: vec![0],
         };
         let amp = Amplification {
             made: vec![made],

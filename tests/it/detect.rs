@@ -966,13 +966,10 @@ fn an_account_in_two_groups_is_refused_naming_both_lines() {
     );
 }
 
-/// Hour-of-week profiles and shared bursts, on accounts built to differ only in when they are
-/// active: an office-hours crew posting together in bursts (each on its own items, so nothing
-/// co-acts) against ordinary accounts with a daily rhythm.
-#[test]
-fn rhythm_tells_a_shift_crew_from_ordinary_accounts() {
-    use coordnet::scoring::rhythm;
-    use coordnet::scoring::Activity;
+/// Four weeks of an office-hours crew (`crew0`-`crew7`) posting together in bursts, each on its
+/// own items so that nothing co-acts, and 200 ordinary accounts (`user0`...) with a daily
+/// rhythm, as an action CSV.
+fn crew_and_ordinary_accounts() -> String {
     use rand::{Rng, SeedableRng};
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(5);
     let monday = 1_704_067_200i64; // 2024-01-01 00:00 UTC, seconds
@@ -1013,6 +1010,17 @@ fn rhythm_tells_a_shift_crew_from_ordinary_accounts() {
             post(&mut csv, &format!("user{u}"), t);
         }
     }
+    csv
+}
+
+/// Hour-of-week profiles and shared bursts, on accounts built to differ only in when they are
+/// active: an office-hours crew posting together in bursts (each on its own items, so nothing
+/// co-acts) against ordinary accounts with a daily rhythm.
+#[test]
+fn rhythm_tells_a_shift_crew_from_ordinary_accounts() {
+    use coordnet::scoring::rhythm;
+    use coordnet::scoring::Activity;
+    let csv = crew_and_ordinary_accounts();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("actions.csv");
     std::fs::write(&path, csv).unwrap();
@@ -1043,6 +1051,55 @@ fn rhythm_tells_a_shift_crew_from_ordinary_accounts() {
     };
     assert!(excess(crew) > 0.5, "{crew:?}");
     assert!(excess(users) < 0.1, "{users:?}");
+}
+
+/// The shared bursts' null moves activity over the days the data has tweets on: a row dated
+/// 1970 (a placeholder for a missing date) and a week's outage in the collection leave the
+/// crew's null as it was, where blocks laid over the whole span moved it to empty days.
+#[test]
+fn a_placeholder_date_or_an_outage_leaves_the_burst_null_alone() {
+    use coordnet::scoring::rhythm;
+    use coordnet::scoring::Activity;
+    let dir = tempfile::tempdir().unwrap();
+    let measure = |csv: &str| {
+        let path = dir.path().join("actions.csv");
+        std::fs::write(&path, csv).unwrap();
+        let (data, _) = read(&[path]);
+        let mut cluster_of = vec![NO_CLUSTER; data.accounts.len()];
+        for m in 0..8 {
+            cluster_of[data.accounts.lookup(&format!("crew{m}")).unwrap() as usize] = 0;
+        }
+        let r = rhythm::measure(&data, &Activity::of(&data), &cluster_of, &[8], 1, true);
+        r[0].clone()
+    };
+    let csv = crew_and_ordinary_accounts();
+    let before = measure(&csv);
+    let null = before.shared_null.unwrap();
+    assert!(null > 0.0 && null < before.shared_hours as f64 / before.active_hours as f64);
+    // An ordinary account's row at the epoch's zero.
+    let stray = format!("{csv}o_stray,user3,c_stray,0\n");
+    let after = measure(&stray);
+    assert_eq!(after.shared_null, before.shared_null, "{after:?}");
+    assert_eq!(after.shared_hours, before.shared_hours);
+    // A week the collection missed (days 14 to 20) counts for nothing: the null is the one
+    // of the same rows with the week after it moved back into its place.
+    let (monday, week) = (1_704_067_200i64, 7 * 86_400);
+    let rows = |moved: i64| -> String {
+        let mut out = String::new();
+        for l in csv.lines() {
+            match l.rsplit_once(',').map(|(rest, t)| (rest, t.parse::<i64>())) {
+                Some((rest, Ok(t))) if t >= monday + 3 * week => {
+                    out.push_str(&format!("{rest},{}\n", t - moved))
+                }
+                Some((_, Ok(t))) if t >= monday + 2 * week => {} // the missed week
+                _ => out.push_str(&format!("{l}\n")),
+            }
+        }
+        out
+    };
+    let (gap, closed) = (measure(&rows(0)), measure(&rows(week)));
+    assert_eq!(gap.shared_null, closed.shared_null, "{gap:?}\n{closed:?}");
+    assert_eq!(gap.active_hours, closed.active_hours);
 }
 
 /// Past `--gexf-max-edges`, network.gexf keeps each account's strongest ties: every account

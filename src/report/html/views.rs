@@ -1,6 +1,7 @@
 //! What each drawn cluster's pictures show, gathered in one pass over the data.
 
 use super::network::{self, Member};
+use crate::dataset::time::DAY_MS;
 use crate::dataset::{Dataset, TweetKind};
 use crate::error::Result;
 use crate::pipeline::Detection;
@@ -9,7 +10,6 @@ use crate::scoring::timeline::{Timeline, TimelineAsk, DELAY_EDGES_S};
 use crate::scoring::{Reference, Role};
 use hashbrown::HashMap;
 
-const DAY_MS: i64 = 86_400_000;
 /// Bars per time chart at most: longer spans are binned by several days.
 const MAX_TIME_BINS: i64 = 60;
 /// The delay bins within 5 minutes (the first five of `DELAY_EDGES_S`, up to 300 s).
