@@ -584,6 +584,9 @@ fn finished(
         stats.add_duplicates(&duplicates);
     }
     stats.reused_tweet_ids = reused;
+    if dataset.held_apart == 0 {
+        stats.add_far_dates(&dataset);
+    }
     stats.seconds = started.elapsed().as_secs_f64();
     Ok((dataset, stats, placements))
 }

@@ -3,9 +3,11 @@
 
 use super::Format;
 use crate::dataset::batch::{RawReject, RecordBatch};
-use crate::dataset::Duplicate;
+use crate::dataset::time::{format_iso, DAY_MS};
+use crate::dataset::{Dataset, Duplicate};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::PathBuf;
 
 /// Examples kept per reason.
@@ -161,6 +163,43 @@ impl IngestStats {
         self.rows_rejected += duplicates.len() as u64;
     }
 
+    /// Rows dated far from the rest, as a warning: a missing date written as the epoch's zero
+    /// (`1970-01-01`), or a year mistyped, stretches every span the report draws. Found once
+    /// the rows are in time order (`data`'s, when they are held here).
+    pub(crate) fn add_far_dates(&mut self, data: &Dataset) {
+        let t = &data.time_ms;
+        let (before, after, (lo, hi)) = far_dates(t);
+        if before.is_empty() && after.is_empty() {
+            return;
+        }
+        let entry = self.warnings.entry(FAR_DATE.to_string()).or_default();
+        entry.count += (before.len() + after.len()) as u64;
+        let day = |ms: i64| format_iso(ms)[..10].to_string();
+        let example = |r: usize| {
+            let (side, days) = match t[r] < lo {
+                true => ("before", (lo - t[r]) / DAY_MS),
+                false => ("after", (t[r] - hi) / DAY_MS),
+            };
+            let tweet =
+                (data.tweet_key(data.tweet_id[r])).map_or(String::new(), |id| format!(" {id}"));
+            format!(
+                "{}: tweet{tweet} by {}, {days} days {side} the middle 98% of rows ({} to {})",
+                format_iso(t[r]),
+                data.accounts.key(data.account[r]),
+                day(lo),
+                day(hi)
+            )
+        };
+        // The earliest and the latest, as many of each as there are.
+        let shown = EXAMPLES.min(before.len() + after.len());
+        let first = shown.min(before.len()).max(shown - after.len().min(shown));
+        let rows = before
+            .clone()
+            .take(first)
+            .chain(after.clone().rev().take(shown - first));
+        entry.examples = rows.map(example).collect();
+    }
+
     /// Human-readable summary, one fact a line.
     pub fn summary(&self) -> String {
         let mut s = format!(
@@ -234,6 +273,31 @@ impl IngestStats {
         }
         s
     }
+}
+
+/// The warning's reason (a key of summary.json's `warnings`).
+const FAR_DATE: &str =
+    "dated far from the other rows (a placeholder for a missing date?); row kept";
+
+/// Of times in order: the rows dated at or before the epoch's zero, when others are later (no
+/// tweet is), and of the rest, those before the middle 98% of them or after it by more than
+/// its length (at least a day); and the middle's first and last time. Of a hundred rows or
+/// fewer, the middle is all.
+fn far_dates(t: &[i64]) -> (Range<usize>, Range<usize>, (i64, i64)) {
+    let zeros = match t.last() {
+        Some(&last) if last > 0 => t.partition_point(|&x| x <= 0),
+        _ => 0,
+    };
+    let rest = &t[zeros..];
+    let n = rest.len();
+    if n == 0 {
+        return (0..zeros, t.len()..t.len(), (0, 0));
+    }
+    let (lo, hi) = (rest[n / 100], rest[n - 1 - n / 100]);
+    let width = (hi - lo).max(DAY_MS);
+    let before = zeros + rest.partition_point(|&x| x < lo - width);
+    let after = zeros + rest.partition_point(|&x| x <= hi + width);
+    (0..before, after..t.len(), (lo, hi))
 }
 
 fn note(map: &mut BTreeMap<String, ReasonStats>, path: &std::path::Path, r: &RawReject) {

@@ -502,3 +502,50 @@ fn compressions_and_encodings_coordnet_does_not_read_are_named_with_what_to_do()
         assert!(e.contains(name) && e.contains(hint), "{name}: {e}");
     }
 }
+
+/// A date far from the rest (a missing one written as the epoch's zero, a mistyped year) is
+/// kept and named: the tweet, its account and how far it lies from the middle of the rows;
+/// a month of ordinary dates is not.
+#[test]
+fn rows_dated_far_from_the_rest_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::new();
+    for i in 0..300 {
+        let day = 1 + i % 30;
+        rows.push_str(&format!(
+            "{i},u{},2019-03-{day:02} 12:00,False,10,[]\n",
+            i % 7
+        ));
+    }
+    let month = write(dir.path(), "month.csv", &archive(&rows));
+    let (_, r) = read(std::slice::from_ref(&month));
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    rows.push_str("900,u1,1970-01-01 00:00,False,10,[]\n2000,u2,2091-03-01 12:00,False,10,[]\n");
+    let path = write(dir.path(), "t.csv", &archive(&rows));
+    let (d, r) = read(std::slice::from_ref(&path));
+    assert_balanced(&r);
+    assert_eq!(r.rows_accepted, 302, "both rows are kept");
+    assert_eq!(d.len(), 302);
+    let far =
+        &r.warnings["dated far from the other rows (a placeholder for a missing date?); row kept"];
+    assert_eq!(far.count, 2);
+    assert!(
+        far.examples[0].starts_with("1970-01-01T00:00:00.000Z: tweet 900 by u1, 17956 days before"),
+        "{:?}",
+        far.examples
+    );
+    assert!(far.examples[1].starts_with("2091-03-01T12:00:00.000Z: tweet 2000 by u2,"));
+    assert!(far.examples[1].contains("after the middle 98% of rows (2019-03-01 to 2019-03-30)"));
+    // What a person reads.
+    let o = coordnet(&["stats", path.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("warning          2  dated far from the other rows"),
+        "{out}"
+    );
+    // A placeholder in a file too small to have a middle is still one.
+    let small = "1,u1,2019-03-01 12:00,False,10,[]\n2,u2,1970-01-01 00:00,False,10,[]\n";
+    let (_, r) = read(&[write(dir.path(), "small.csv", &archive(small))]);
+    assert_eq!(r.warnings.values().map(|w| w.count).sum::<u64>(), 1);
+}
