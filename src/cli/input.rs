@@ -2,7 +2,7 @@
 
 use super::one_of;
 use super::progress::Reporter;
-use coordnet::ingest::{ingest_with_progress, ActionsMapping, ObjectKind};
+use coordnet::ingest::{ingest_with_progress, ActionsMapping, ObjectKind, SlashOrder};
 use coordnet::pipeline::InputKind;
 use coordnet::{Dataset, Format, IngestOptions, IngestStats};
 use std::path::PathBuf;
@@ -135,6 +135,10 @@ pub struct InputArgs {
         help_heading = ACTION_CSV
     )]
     pub object_kind: Option<ObjectKind>,
+    /// Action CSV: read slash dates as day/month/year (16/6/2021) [default: month/day/year,
+    /// as US exports write them]. A date that reads only the other way stops the run.
+    #[arg(long, help_heading = ACTION_CSV)]
+    pub day_first: bool,
 }
 
 /// The help heading of the flags that map an action CSV's columns.
@@ -234,6 +238,10 @@ impl InputArgs {
             format: self.format.or(mapping.as_ref().map(|_| Format::Actions)),
             mapping,
             strict: self.strict,
+            slash_dates: match self.day_first {
+                true => SlashOrder::DayFirst,
+                false => SlashOrder::MonthFirst,
+            },
             temp_dir: self.temp_dir.clone(),
             ..IngestOptions::default()
         };

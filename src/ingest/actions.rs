@@ -8,7 +8,7 @@
 
 use super::csv_rows::{column, id, required, Header, Row, RowResult};
 use super::text::normalize_url;
-use super::time::parse_datetime;
+use super::time::{parse_datetime_in, SlashOrder};
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TimeResolution, TweetKind};
 
@@ -111,6 +111,8 @@ pub struct Columns {
     /// The mapped columns' names as the file writes them, for the rejects: `[account, time,
     /// object, content]`.
     names: [&'static str; 4],
+    /// How slash dates are read.
+    slash: SlashOrder,
 }
 
 impl Columns {
@@ -120,7 +122,11 @@ impl Columns {
             .all(|c| header.iter().any(|h| h == c))
     }
 
-    pub fn new(h: &[String], mapping: Option<&ActionsMapping>) -> Result<Columns, String> {
+    pub fn new(
+        h: &[String],
+        mapping: Option<&ActionsMapping>,
+        slash: SlashOrder,
+    ) -> Result<Columns, String> {
         let default = ActionsMapping::coortweet();
         let m = match mapping {
             Some(m) => m,
@@ -163,6 +169,7 @@ impl Columns {
                 name(object),
                 content.map_or(COORTWEET_CONTENT, name),
             ],
+            slash,
         })
     }
 
@@ -179,13 +186,39 @@ impl Columns {
             ));
         }
         let t = r.get(Some(self.time));
-        let (time_ms, resolution) = action_time(&t).ok_or_else(|| {
+        let (time_ms, resolution) = action_time(&t, self.slash).ok_or_else(|| {
+            // A slash date that reads only the other way round means the file's other slash
+            // dates, those with a day of 12 or less, were read the wrong way round.
+            if action_time(&t, self.slash.other()).is_some() {
+                return RowError::new(
+                    SLASH_ORDER,
+                    time_name,
+                    match self.slash {
+                        SlashOrder::MonthFirst => {
+                            "a month/day/year date, as slash dates are \
+                            read: give --day-first to read them day/month/year"
+                        }
+                        SlashOrder::DayFirst => {
+                            "a day/month/year date, as --day-first reads \
+                            slash dates: leave it out to read them month/day/year"
+                        }
+                    },
+                    &t,
+                );
+            }
             RowError::new(
                 "bad time",
                 time_name,
-                "POSIX seconds (or ms, µs, ns), or a date-time like 2021-06-16 21:24:51 \
-                 (slash dates are month/day/year, as US exports write them: day/month/year \
-                 ones must be rewritten as year-month-day)",
+                match self.slash {
+                    SlashOrder::MonthFirst => {
+                        "POSIX seconds (or ms, µs, ns), or a date-time \
+                        like 2021-06-16 21:24:51 or 6/16/2021 21:24"
+                    }
+                    SlashOrder::DayFirst => {
+                        "POSIX seconds (or ms, µs, ns), or a date-time \
+                        like 2021-06-16 21:24:51 or 16/6/2021 21:24"
+                    }
+                },
                 &t,
             )
         })?;
@@ -259,13 +292,18 @@ impl Columns {
 /// POSIX seconds (`1623881091`, `1623881091.25`), milliseconds, microseconds or nanoseconds
 /// (told apart by size: each unit's times from 1973 to 5138 fill three decimal orders of
 /// their own), or a date-time: microseconds read as milliseconds were of the year 53428.
-pub(super) fn action_time(s: &str) -> Option<(i64, TimeResolution)> {
+/// The reason a row is rejected when its slash date reads only in the other order: the
+/// file's other slash dates may have been read the wrong way round, so such a row stops the
+/// run.
+pub const SLASH_ORDER: &str = "a slash date in the other order (other dates would be misread)";
+
+pub(super) fn action_time(s: &str, slash: SlashOrder) -> Option<(i64, TimeResolution)> {
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
     let numeric = !int.is_empty()
         && int.bytes().all(|c| c.is_ascii_digit())
         && frac.bytes().all(|c| c.is_ascii_digit());
     if !numeric {
-        return parse_datetime(s);
+        return parse_datetime_in(s, slash);
     }
     let whole: i64 = int.parse().ok()?;
     match whole {
@@ -295,29 +333,29 @@ mod tests {
     #[test]
     fn action_times() {
         assert_eq!(
-            action_time("1623881091"),
+            action_time("1623881091", SlashOrder::MonthFirst),
             Some((1_623_881_091_000, TimeResolution::Second))
         );
         assert_eq!(
-            action_time("1623881091.25"),
+            action_time("1623881091.25", SlashOrder::MonthFirst),
             Some((1_623_881_091_250, TimeResolution::Millisecond))
         );
         assert_eq!(
-            action_time("1623881091250"),
+            action_time("1623881091250", SlashOrder::MonthFirst),
             Some((1_623_881_091_250, TimeResolution::Millisecond))
         );
         // Microseconds and nanoseconds by their size.
         for s in ["1623881091250000", "1623881091250000000"] {
             assert_eq!(
-                action_time(s),
+                action_time(s, SlashOrder::MonthFirst),
                 Some((1_623_881_091_250, TimeResolution::Millisecond)),
                 "{s}"
             );
         }
         assert_eq!(
-            action_time("2021-06-16 22:04:51").map(|t| t.1),
+            action_time("2021-06-16 22:04:51", SlashOrder::MonthFirst).map(|t| t.1),
             Some(TimeResolution::Second)
         );
-        assert_eq!(action_time("soon"), None);
+        assert_eq!(action_time("soon", SlashOrder::MonthFirst), None);
     }
 }

@@ -98,7 +98,7 @@ impl Columns {
             let expected = "POSIX seconds like 1623881091.25";
             RowError::new("bad time", "timestamp", expected, &written)
         };
-        let seconds = action_time(&written).ok_or_else(bad_time)?;
+        let seconds = action_time(&written, Default::default()).ok_or_else(bad_time)?;
         // Tweet ids carry their millisecond time; other platforms' ids do not agree with it
         // and keep the written time.
         let (time_ms, resolution) = refined(tweet, Some(seconds), b).ok_or_else(bad_time)?;

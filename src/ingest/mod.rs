@@ -30,6 +30,7 @@ mod twitter_json;
 pub use across::{ingest_across, parse_ahead, Gathered, Shipment};
 pub use actions::{ActionsMapping, ObjectKind};
 pub use stats::{FileStats, IngestStats, ReasonStats};
+pub use time::SlashOrder;
 
 use crate::dataset::shard::Placement;
 use crate::dataset::{Built, Dataset, DatasetBuilder, RecordBatch};
@@ -128,6 +129,8 @@ pub struct IngestOptions {
     pub mapping: Option<ActionsMapping>,
     /// Stop at the first bad row instead of counting it and going on.
     pub strict: bool,
+    /// How an action CSV's slash dates (`3/10/2021`) are read.
+    pub slash_dates: SlashOrder,
     /// Keep tweet texts (needed by text graphs and the retweet graph). Without them, texts are
     /// still kept from layouts whose retweets name no retweeted tweet (the IRA layout), since
     /// the retweeted tweet is then recovered from the text.
@@ -167,6 +170,7 @@ impl Default for IngestOptions {
             format: None,
             mapping: None,
             strict: false,
+            slash_dates: SlashOrder::MonthFirst,
             keep_text: true,
             keep_repeated_rows: false,
             chunk_bytes: 4 << 20,
@@ -849,13 +853,17 @@ fn merge(
 ) -> Result<Vec<(u32, RecordBatch)>> {
     for (file, batch) in &batches {
         let (file, batch) = (*file, batch);
-        let reordered = batch.rejects.iter().find(|r| r.reason == HEADER_REORDERED);
+        // Rows that mean the others would be misread stop the run.
+        let reordered = (batch.rejects.iter())
+            .find(|r| r.reason == HEADER_REORDERED || r.reason == actions::SLASH_ORDER);
         if let Some(r) = reordered {
-            return Err(Error::bad_row(
-                Position::new(&stats.files[file as usize].path, r.line),
-                r.reason.to_string(),
-                r.expected,
-            ));
+            let mut pos = Position::new(&stats.files[file as usize].path, r.line);
+            let mut why = r.reason.to_string();
+            if r.reason == actions::SLASH_ORDER {
+                pos = pos.with_column(r.column);
+                why = format!("{why}: found {}", r.found);
+            }
+            return Err(Error::bad_row(pos, why, r.expected));
         }
         if opts.strict {
             let first = batch
@@ -1056,7 +1064,7 @@ fn csv_layout(
         Format::Cnt => Layout::Cnt(cnt::Columns::new(header).map_err(err)?),
         Format::TwarcCsv => Layout::TwarcCsv(twarc_csv::Columns::new(header).map_err(err)?),
         Format::Actions => Layout::Actions(
-            actions::Columns::new(header, opts.mapping.as_ref())
+            actions::Columns::new(header, opts.mapping.as_ref(), opts.slash_dates)
                 .map_err(|m| err(m).with_setting(Setting::ActionColumns))?,
         ),
         Format::TwitterV2 | Format::TwitterV1 | Format::Snscrape => {

@@ -66,6 +66,37 @@ pub fn refine(
 /// `2021-09-22T16:37:29+00:00`, `10/1/2017 19:58` (FiveThirtyEight) and
 /// `Tue Jul 18 23:25:04 +0000 2017` (API v1.1).
 pub fn parse_datetime(s: &str) -> Option<(i64, TimeResolution)> {
+    parse_datetime_in(s, SlashOrder::MonthFirst)
+}
+
+/// How a slash date (`3/10/2021`) is read: month first, as US exports and the IRA layout
+/// write it, or day first, as most others do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SlashOrder {
+    #[default]
+    MonthFirst,
+    DayFirst,
+}
+
+impl SlashOrder {
+    pub fn other(self) -> SlashOrder {
+        match self {
+            SlashOrder::MonthFirst => SlashOrder::DayFirst,
+            SlashOrder::DayFirst => SlashOrder::MonthFirst,
+        }
+    }
+
+    /// How the order is written: `month/day/year`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SlashOrder::MonthFirst => "month/day/year",
+            SlashOrder::DayFirst => "day/month/year",
+        }
+    }
+}
+
+/// [`parse_datetime`], with slash dates read in `order`.
+pub fn parse_datetime_in(s: &str, order: SlashOrder) -> Option<(i64, TimeResolution)> {
     let s = s.trim();
     let b = s.as_bytes();
     if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
@@ -82,11 +113,15 @@ pub fn parse_datetime(s: &str) -> Option<(i64, TimeResolution)> {
         return Some((day_ms + t - offset, res));
     }
     if let Some(slash) = s.find('/') {
-        // M/D/YYYY H:MM[:SS]
+        // M/D/YYYY H:MM[:SS], or D/M/YYYY
         let (date, time) = s.split_once(' ').unwrap_or((s, ""));
         let mut parts = date.split('/');
         let m = num(parts.next()?.as_bytes())?;
         let d = num(parts.next()?.as_bytes())?;
+        let (m, d) = match order {
+            SlashOrder::MonthFirst => (m, d),
+            SlashOrder::DayFirst => (d, m),
+        };
         let y = num(parts.next()?.as_bytes())?;
         if parts.next().is_some() || slash == 0 {
             return None;
@@ -296,6 +331,17 @@ mod tests {
         assert_eq!(
             t("10/1/2017 19:58"),
             Some(("2017-10-01T19:58:00.000Z".into(), Minute))
+        );
+        let day_first = |s| parse_datetime_in(s, SlashOrder::DayFirst).map(|x| format_iso(x.0));
+        assert_eq!(
+            day_first("10/1/2017 19:58").unwrap(),
+            "2017-01-10T19:58:00.000Z"
+        );
+        assert_eq!(day_first("31/12/2017").unwrap(), "2017-12-31T00:00:00.000Z");
+        assert_eq!(day_first("12/31/2017"), None);
+        assert_eq!(
+            day_first("2017-06-22 16:03").unwrap(),
+            "2017-06-22T16:03:00.000Z"
         );
         assert_eq!(
             t("Tue Jul 18 23:25:04 +0000 2017"),

@@ -549,3 +549,46 @@ fn rows_dated_far_from_the_rest_are_named() {
     let (_, r) = read(&[write(dir.path(), "small.csv", &archive(small))]);
     assert_eq!(r.warnings.values().map(|w| w.count).sum::<u64>(), 1);
 }
+
+/// Slash dates are read month/day/year unless `--day-first`; a date that reads only the other
+/// way stops the run naming it, since the file's dates with a day of 12 or less would
+/// otherwise be read the wrong way round without a word.
+#[test]
+fn slash_dates_in_the_other_order_stop_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "object_id,account_id,timestamp_share\n\
+               o1,a,03/04/2019 10:00\n\
+               o2,b,13/04/2019 10:00\n";
+    let path = write(dir.path(), "dm.csv", csv);
+    let p = path.to_str().unwrap();
+    let o = coordnet(&["stats", p]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("dm.csv:3, column 'timestamp_share'")
+            && err.contains("'13/04/2019 10:00'")
+            && err.contains("--day-first"),
+        "{err}"
+    );
+    // Read day first: 3 April and 13 April.
+    let opts = IngestOptions {
+        slash_dates: coordnet::ingest::SlashOrder::DayFirst,
+        ..IngestOptions::default()
+    };
+    let (d, r) = ingest(std::slice::from_ref(&path), &opts).unwrap();
+    assert_eq!(r.rows_accepted, 2);
+    let days: Vec<String> = (d.time_ms.iter())
+        .map(|&t| coordnet::dataset::time::format_iso(t)[..10].to_string())
+        .collect();
+    assert_eq!(days, ["2019-04-03", "2019-04-13"]);
+    assert!(coordnet(&["stats", "--day-first", p]).status.success());
+    // A US file given --day-first stops the same way.
+    let us = write(dir.path(), "md.csv", &csv.replace("13/04", "04/13"));
+    let o = coordnet(&["stats", "--day-first", us.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("md.csv:3") && err.contains("leave it out"),
+        "{err}"
+    );
+}
