@@ -115,7 +115,12 @@ impl ProfileTally {
             if data.client[r] != 0 {
                 *t.apps[c].entry(data.client[r]).or_default() += 1;
             }
-            for item in data.items(r) {
+            // Tweets, not uses: a tag written twice in one tweet counts once.
+            let items = data.items(r);
+            for (i, item) in items.iter().enumerate() {
+                if items[..i].contains(item) {
+                    continue;
+                }
                 match item.kind() {
                     ItemKind::Hashtag => *t.tags[c].entry(item.id()).or_default() += 1,
                     ItemKind::Url => *t.urls[c].entry(item.id()).or_default() += 1,

@@ -1774,3 +1774,33 @@ fn score_leaves_out_listed_accounts_that_posted_nothing() {
         .filter(|r| !r["cluster"].is_empty())
         .all(|r| r["tweets"] != "0"));
 }
+
+/// A cluster's top hashtags count tweets: a tag written twice in one tweet (`#Vote #vote`)
+/// counts once, as clusters.csv's `#tag:tweets` says.
+#[test]
+fn top_hashtags_count_tweets_not_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "tweetid,userid,tweet_text,tweet_time,is_retweet,hashtags\n\
+               1,u1,a,2020-01-01 10:00,false,\"['Vote', 'vote', 'Vote']\"\n\
+               2,u2,b,2020-01-01 10:05,false,\"['Vote', 'vote']\"\n\
+               3,u2,c,2020-01-02 10:05,false,\"['Other']\"\n";
+    let input = write(dir.path(), "io.csv", csv);
+    let list = write(dir.path(), "suspects.csv", "account_id\nu1\nu2\n");
+    let out = dir.path().join("out");
+    let o = coordnet(&[
+        "score",
+        "--accounts",
+        list.to_str().unwrap(),
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, clusters) = csv_rows(&out.join("clusters.csv"));
+    assert_eq!(clusters[0]["tweets"], "3");
+    assert!(
+        clusters[0]["top_hashtags"].starts_with("#vote:2 "),
+        "{}",
+        clusters[0]["top_hashtags"]
+    );
+}
