@@ -7,7 +7,7 @@
 //! counts in the account's activity but takes part in no share graph.
 
 use super::csv_rows::{column, id, required, Header, Row, RowResult};
-use super::text::normalize_url;
+use super::text::{hashtag_key, normalize_url};
 use super::time::{parse_datetime_in, SlashOrder};
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TimeResolution, TweetKind};
@@ -250,10 +250,7 @@ impl Columns {
                 }
             }
             ObjectKind::Hashtag => {
-                b.push_item(
-                    ItemKind::Hashtag,
-                    &object.trim_start_matches('#').to_lowercase(),
-                );
+                b.push_item(ItemKind::Hashtag, &hashtag_key(&object));
                 TweetKind::Original
             }
             ObjectKind::Url => {

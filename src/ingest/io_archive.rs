@@ -4,7 +4,7 @@
 use super::csv_rows::{
     boolean, column, id, list, required, soft_count, soft_date, Header, Row, RowResult,
 };
-use super::text::{hashtags, normalize_url, retweeted_name};
+use super::text::{hashtag_key, hashtags, normalize_url, retweeted_name};
 use super::time::tweet_time;
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TweetKind};
@@ -168,7 +168,7 @@ impl TweetColumns {
         let items_start = b.items.len();
         match self.hashtags {
             Some(_) => list(&r.get(self.hashtags), HASHTAGS, |h| {
-                let h = h.trim_start_matches('#').to_lowercase();
+                let h = hashtag_key(h);
                 b.push_item(ItemKind::Hashtag, &h)
             })?,
             // A part without the column: its hashtags are in its text, as for the layouts that

@@ -5,7 +5,7 @@
 //! only co-retweet reads a retweet, through its `referenced_tweets.retweeted.id`.
 
 use super::csv_rows::{column, id, required, soft_count, soft_date, Header, Row, RowResult};
-use super::text::{hashtags, normalize_url};
+use super::text::{hashtag_key, hashtags, normalize_url};
 use super::time::tweet_time;
 use crate::dataset::batch::*;
 use crate::dataset::{ItemKind, TweetKind};
@@ -216,7 +216,7 @@ impl Columns {
         let items_start = b.items.len();
         match self.hashtags {
             Some(_) => json_list(&r.get(self.hashtags), HASHTAGS, &["tag"], |h| {
-                let h = h.trim_start_matches('#').to_lowercase();
+                let h = hashtag_key(h);
                 b.push_item(ItemKind::Hashtag, &h)
             })?,
             // A file without the column: its hashtags are in its text.

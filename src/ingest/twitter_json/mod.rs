@@ -22,7 +22,7 @@ pub use v1::parse_v1;
 pub use v2::parse_v2;
 
 use super::chunk::{Chunker, RawChunk};
-use super::text::normalize_url;
+use super::text::{hashtag_key, normalize_url};
 use super::time::{parse_datetime, tweet_time};
 use super::Format;
 use crate::dataset::batch::*;
@@ -539,7 +539,7 @@ fn entities(e: Entities, names: &HashMap<&str, &str>, line: u64, b: &mut RecordB
             "" => soft(&h.text, field, line, b),
             tag => tag,
         };
-        b.push_item(ItemKind::Hashtag, &tag.to_lowercase());
+        b.push_item(ItemKind::Hashtag, &hashtag_key(tag));
     }
     for u in soft_list(e.urls, "entities.urls", line, b) {
         let url = best_url(u, line, b);

@@ -7,7 +7,7 @@
 
 use super::*;
 use crate::dataset::TweetKind;
-use crate::ingest::text::hashtags;
+use crate::ingest::text::{hashtag_key, hashtags};
 
 /// The `_type` prefix of snscrape's Twitter objects.
 pub const TYPE_PREFIX: &str = "snscrape.modules.twitter.";
@@ -191,7 +191,7 @@ fn tweet_items(t: &SnTweet, text: &str, line: u64, b: &mut RecordBatch) {
     match &t.hashtags {
         Some(_) => {
             for tag in strings(&t.hashtags, "hashtags", line, b) {
-                b.push_item(ItemKind::Hashtag, &tag.to_lowercase());
+                b.push_item(ItemKind::Hashtag, &hashtag_key(tag));
             }
         }
         // Releases before 0.5 list no hashtags: they are in the text.
