@@ -842,6 +842,21 @@ fn snscrape_lines_are_recognised_and_read() {
     assert_eq!(d.text(0).unwrap(), "Old #Style http://a.example/x");
     assert_eq!(hashtags_of(&d, 0), ["style"]);
     assert_eq!(urls_of(&d, 0), ["a.example/x"]);
+    // A quote of a tweet deleted since (a Tombstone, no id) is a quote of an unknown tweet.
+    let tomb = old.replace(
+        r#""quotedTweet": null"#,
+        r#""quotedTweet": {"_type": "snscrape.modules.twitter.Tombstone", "text": "This Tweet was deleted by the Tweet author."}"#,
+    );
+    let (d, r) = read(&[write(dir.path(), "tomb.jsonl", &format!("{tomb}\n"))]);
+    assert_eq!(
+        (r.rows_accepted, r.rows_rejected),
+        (1, 0),
+        "{}",
+        r.summary()
+    );
+    assert_eq!(d.kind(0), coordnet::dataset::TweetKind::Quote);
+    assert_eq!(d.target_tweet[0], coordnet::dataset::NO_TWEET);
+    assert_eq!(hashtags_of(&d, 0), ["style"]);
 }
 
 /// FiveThirtyEight's own files (`IRAhandle_tweets_N.csv`): the author by name, times as

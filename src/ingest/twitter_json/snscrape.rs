@@ -250,6 +250,14 @@ fn references(
         })
     };
     let quoted = match hard_obj(&t.quotedTweet, "quotedTweet")? {
+        // A quote of a tweet deleted or withheld since: a `Tombstone`, a notice without an
+        // id. The tweet is still a quote, of a tweet unknown, as the other readers keep it.
+        Some(q)
+            if q.id.is_none()
+                && soft(&q.kind, "quotedTweet._type", line, b).ends_with(".Tombstone") =>
+        {
+            Some(RawRef::default())
+        }
         Some(q) => Some(carried(b, q, "quotedTweet.id", "quotedTweet.user")?),
         None => None,
     };
