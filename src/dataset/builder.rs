@@ -32,6 +32,9 @@ pub struct DatasetBuilder {
     /// Line of each row in its file, and the first row of each file: for duplicate reports.
     row_line: Vec<u64>,
     file_starts: Vec<(usize, u32)>,
+    /// Files whose rows may share a tweet id with another record (action CSVs: one share
+    /// acting on several objects); in the others a tweet id is one tweet.
+    reused_ids: Vec<u32>,
     /// Mentions known only by screen name: (index into `items`, name), resolved at the end.
     pending_names: Vec<(usize, u32)>,
     mention_names: Interner,
@@ -132,6 +135,21 @@ impl DatasetBuilder {
     /// Whether the batches pushed from now on keep their texts.
     pub fn keep_text(&mut self, keep: bool) {
         self.keep_text = keep;
+    }
+
+    /// File `file`'s rows may share a tweet id with another record (an action CSV's do).
+    pub fn ids_reused_in(&mut self, file: u32) {
+        if !self.reused_ids.contains(&file) {
+            self.reused_ids.push(file);
+        }
+    }
+
+    /// Whether rows of `a` and `b`, the same in tweet id, account and kind, are one tweet
+    /// whatever else they say: unless either file's ids are reused, a tweet id is one tweet,
+    /// though a twarc2 CSV writes a retweet's items from the tweet it carries and its JSON from
+    /// the retweet's own text.
+    fn one_tweet(&self, a: u32, b: u32) -> bool {
+        !self.reused_ids.contains(&a) && !self.reused_ids.contains(&b)
     }
 
     pub fn len(&self) -> usize {
@@ -597,7 +615,10 @@ impl DatasetBuilder {
         let mut group: Vec<u32> = rows.keys().copied().collect();
         group.sort_unstable_by(|a, b| (&rows[a].tweet, a).cmp(&(&rows[b].tweet, b)));
         let groups = group.chunk_by(|a, b| rows[a].tweet == rows[b].tweet);
-        let same = |a: usize, b: usize| rows[&(a as u32)].same_record(&rows[&(b as u32)]);
+        let same = |a: usize, b: usize| {
+            let (a, b) = (&rows[&(a as u32)], &rows[&(b as u32)]);
+            a.same_record(b) || (a.same_tweet(b) && self.one_tweet(a.file, b.file))
+        };
         let (repeated, reused) = repeats(groups, same, &mut dropped);
         let mut duplicates: Vec<Duplicate> = (repeated.iter())
             .map(|r| {
@@ -789,9 +810,9 @@ impl DatasetBuilder {
         let groups = by_id.chunk_by(|&a, &b| d.tweet_id[a as usize] == d.tweet_id[b as usize]);
         let same = |a: usize, b: usize| {
             d.account[a] == d.account[b]
-                && d.target_tweet[a] == d.target_tweet[b]
                 && d.flags[a] & 3 == d.flags[b] & 3
-                && d.items(a) == d.items(b)
+                && ((d.target_tweet[a] == d.target_tweet[b] && d.items(a) == d.items(b))
+                    || self.one_tweet(self.file_of(a), self.file_of(b)))
         };
         let (mut repeated, reused) = repeats(groups, same, &mut dropped);
         repeated.extend(self.repeated_across_files(&mut dropped));

@@ -54,6 +54,12 @@ impl RepeatRow {
             && self.kind == other.kind
             && self.items == other.items
     }
+
+    /// Whether the two rows are the same in id, account and kind: one tweet, where ids are
+    /// not reused, however the two formats write its items.
+    pub fn same_tweet(&self, other: &RepeatRow) -> bool {
+        self.tweet == other.tweet && self.account == other.account && self.kind == other.kind
+    }
 }
 
 /// Some of a dataset's rows, in its order: `data` holds them as the dataset does, with its

@@ -885,6 +885,9 @@ fn merge(
         }
         let format = stats.files[file as usize].format;
         builder.keep_text(opts.keep_text || format == Some(Format::Ira));
+        if format == Some(Format::Actions) {
+            builder.ids_reused_in(file);
+        }
         builder.push(file, batch)?;
         builder.spill_texts(opts.max_text_memory, &opts.temp_dir())?;
         stats.add_batch(file, batch);

@@ -640,3 +640,43 @@ fn overlapping_files_without_tweet_ids_keep_shared_rows_once() {
     let (_, r) = read(&[b]);
     assert_eq!((r.rows_accepted, r.rows_rejected), (5, 0));
 }
+
+/// In tweet formats a tweet id is one tweet: given twice with other items (a twarc2 JSON and
+/// its CSV, which writes a retweet's entities from the tweet it carries) it is kept once. An
+/// action CSV's rows may share an id, one share acting on several objects, and stay.
+#[test]
+fn a_tweet_given_twice_in_two_forms_is_one_tweet() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(
+        dir.path(),
+        "a.csv",
+        &archive("1,u1,2019-03-01 12:00,False,10,[a]\n"),
+    );
+    let b = write(
+        dir.path(),
+        "b.csv",
+        &archive("1,u1,2019-03-01 12:00,False,10,\"[a, b]\"\n"),
+    );
+    let (d, r) = read(&[a, b]);
+    assert_balanced(&r);
+    assert_eq!(
+        (r.rows_accepted, r.rows_rejected, r.reused_tweet_ids),
+        (1, 1, 0)
+    );
+    assert_eq!(d.len(), 1);
+    let actions = "object_id,account_id,content_id,timestamp_share\n\
+                   #a,u1,1,1551441600\n\
+                   #b,u1,1,1551441600\n";
+    let opts = IngestOptions {
+        mapping: Some(coordnet::ingest::ActionsMapping {
+            object: "object_id".into(),
+            kind: coordnet::ingest::ObjectKind::Hashtag,
+            ..coordnet::ingest::ActionsMapping::coortweet()
+        }),
+        format: Some(coordnet::Format::Actions),
+        ..IngestOptions::default()
+    };
+    let (d, r) = ingest(&[write(dir.path(), "actions.csv", actions)], &opts).unwrap();
+    assert_eq!((r.rows_accepted, r.reused_tweet_ids), (2, 1));
+    assert_eq!(d.len(), 2);
+}

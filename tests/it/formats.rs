@@ -741,6 +741,13 @@ fn twarc2_csv_of_the_v2_fixtures_reads_as_their_json() {
             t
         };
         assert_eq!(tweets(&dc), tweets(&dj), "{name}");
+        // Both given together (the JSON and its CSV side by side): each tweet once.
+        let (db, rb) = read(&[json.clone(), csv.clone()]);
+        assert_eq!(
+            (rb.rows_accepted, rb.rows_rejected),
+            (rj.rows_accepted, rj.rows_accepted)
+        );
+        assert_eq!(tweets(&db), tweets(&dj), "{name}");
         for kind in [
             "retweet",
             "co-retweet",
