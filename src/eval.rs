@@ -272,6 +272,53 @@ pub fn read_predicted(path: &Path) -> Result<HashMap<String, Predicted>> {
         .collect()
 }
 
+/// The truth's accounts as `accounts` (an `accounts.csv`) names them: one not there by its id
+/// is found by its id in another case, or by its screen name in any case (with or without
+/// `@`), where one account answers, as `score --accounts` finds them. A labels file keyed by
+/// screen names written otherwise (IRA handles, case-insensitive) would lose those accounts.
+pub fn align_truth(
+    truth: HashMap<String, TruthRow>,
+    accounts: &Path,
+    predicted: &HashMap<String, Predicted>,
+) -> Result<HashMap<String, TruthRow>> {
+    if truth.keys().all(|id| predicted.contains_key(id)) {
+        return Ok(truth);
+    }
+    let rows = read_table_with(accounts, &["account_id"], &["screen_name"], "")?;
+    // Lowercased id or name -> the account, or "" where two accounts answer.
+    let mut by: HashMap<String, String> = HashMap::new();
+    let mut add = |key: String, id: &str| {
+        let entry = by.entry(key).or_insert_with(|| id.to_string());
+        if entry != id {
+            entry.clear();
+        }
+    };
+    for (_, v) in &rows {
+        add(v[0].to_lowercase(), &v[0]);
+        if !v[1].is_empty() {
+            add(v[1].trim_start_matches('@').to_lowercase(), &v[0]);
+        }
+    }
+    let mut out = HashMap::with_capacity(truth.len());
+    let mut rest = Vec::new();
+    for (id, t) in truth {
+        match predicted.contains_key(&id) {
+            true => drop(out.insert(id, t)),
+            false => rest.push((id, t)),
+        }
+    }
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    for (id, t) in rest {
+        let key = id.trim().trim_start_matches('@').to_lowercase();
+        let found = by
+            .get(&key)
+            .filter(|a| !a.is_empty() && !out.contains_key(*a));
+        let id = found.cloned().unwrap_or(id);
+        out.entry(id).or_insert(t);
+    }
+    Ok(out)
+}
+
 /// `traps.csv` as `synth` writes it: trap -> its accounts.
 pub fn read_traps(path: &Path) -> Result<BTreeMap<String, Vec<String>>> {
     let rows = read_table(path, &["trap", "account_id"])?;
@@ -510,4 +557,49 @@ pub fn read_suspects(
         rows.push((line, v.pop().unwrap_or_default(), group));
     }
     one_row_per_account(path, column, "group", rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Labels keyed by screen names in another case, or with `@`, find their accounts; an
+    /// account two rows could mean is left out rather than guessed.
+    #[test]
+    fn the_truth_finds_accounts_by_id_or_screen_name_in_any_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = dir.path().join("accounts.csv");
+        std::fs::write(
+            &accounts,
+            "account_id,screen_name,cluster,role,flagged\n\
+             Bob_X,Bob_X,0,core,true\n\
+             777,Carol,0,amplifier,true\n\
+             Dup,dup,1,core,false\n\
+             dUp,other,1,core,false\n",
+        )
+        .unwrap();
+        let predicted = read_predicted(&accounts).unwrap();
+        let row = |n: &str| TruthRow {
+            network: n.into(),
+            role: String::new(),
+        };
+        let truth: HashMap<String, TruthRow> = [
+            ("bob_x", "op"),
+            ("@carol", "op"),
+            ("DUP", "op"),
+            ("nobody", "op"),
+        ]
+        .into_iter()
+        .map(|(id, n)| (id.to_string(), row(n)))
+        .collect();
+        let aligned = align_truth(truth, &accounts, &predicted).unwrap();
+        let mut keys: Vec<&str> = aligned.keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(keys, ["777", "Bob_X", "DUP", "nobody"]);
+        let e = evaluate(&predicted, &aligned, &BTreeMap::new());
+        assert_eq!(
+            (e.flagged_network_accounts, e.truth_accounts_absent),
+            (2, 2)
+        );
+    }
 }

@@ -1,6 +1,8 @@
 //! `coordnet eval`: a detection's output directory against the truth.
 
-use coordnet::eval::{evaluate, read_predicted, read_traps, read_truth_with, TruthColumns};
+use coordnet::eval::{
+    align_truth, evaluate, read_predicted, read_traps, read_truth_with, TruthColumns,
+};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -62,6 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.dir.display()
     );
     let predicted = read_predicted(&accounts)?;
+    let truth = align_truth(truth, &accounts, &predicted)?;
     let traps_path = args.traps.clone().or_else(|| {
         let p = args.truth.with_file_name("traps.csv");
         p.exists().then_some(p)
