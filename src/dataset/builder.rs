@@ -14,13 +14,11 @@ use rayon::prelude::*;
 /// id, and where each process's records went.
 pub type Built = (Dataset, Vec<Duplicate>, u64, Vec<Placement>);
 
-/// A tweet dropped because its id was already seen, or, without an id, because an earlier
-/// file holds the same record: where it was.
+/// A tweet dropped because its id was already seen: where it was.
 #[derive(Clone, Debug)]
 pub struct Duplicate {
     pub file: u32,
     pub line: u64,
-    /// Empty for a record without a tweet id.
     pub tweet_id: String,
 }
 
@@ -814,8 +812,7 @@ impl DatasetBuilder {
                 && ((d.target_tweet[a] == d.target_tweet[b] && d.items(a) == d.items(b))
                     || self.one_tweet(self.file_of(a), self.file_of(b)))
         };
-        let (mut repeated, reused) = repeats(groups, same, &mut dropped);
-        repeated.extend(self.repeated_across_files(&mut dropped));
+        let (repeated, reused) = repeats(groups, same, &mut dropped);
         let mut duplicates: Vec<Duplicate> = (repeated.iter())
             .map(|&r| Duplicate {
                 file: self.file_of(r as usize),
@@ -826,70 +823,6 @@ impl DatasetBuilder {
         duplicates
             .sort_by(|a, b| (a.file, a.line, &a.tweet_id).cmp(&(b.file, b.line, &b.tweet_id)));
         (dropped, duplicates, reused)
-    }
-
-    /// Rows without a tweet id that an earlier file holds too, whole (in time, account, kind,
-    /// target, text and items), marked in `dropped`: extracts that overlap (a month's file
-    /// given beside its half-year's) would count their shared rows twice. Rows repeated
-    /// within one file stay, as nothing tells them from two tweets alike in the same minute.
-    fn repeated_across_files(&self, dropped: &mut [bool]) -> Vec<u32> {
-        let d = &self.data;
-        // Each file's rows (files come one after another) and the span of their id-less ones.
-        let ends = (self.file_starts.iter().skip(1).map(|x| x.0)).chain([d.len()]);
-        let mut runs: Vec<(i64, i64, usize, usize)> = (self.file_starts.iter().zip(ends))
-            .filter_map(|(&(start, _), end)| {
-                let times = (start..end).filter(|&r| d.tweet_id[r] == NO_TWEET);
-                let (lo, hi) = times.fold((i64::MAX, i64::MIN), |(lo, hi), r| {
-                    (lo.min(d.time_ms[r]), hi.max(d.time_ms[r]))
-                });
-                (lo <= hi).then_some((lo, hi, start, end))
-            })
-            .collect();
-        // Only files whose spans meet another's can share a row.
-        runs.sort_unstable();
-        let mut meets = vec![false; runs.len()];
-        let mut reach = (i64::MIN, usize::MAX); // the latest end so far, and its run
-        for i in 0..runs.len() {
-            if runs[i].0 <= reach.0 {
-                (meets[i], meets[reach.1]) = (true, true);
-            }
-            if runs[i].1 > reach.0 {
-                reach = (runs[i].1, i);
-            }
-        }
-        let mut rows: Vec<u32> = (runs.iter().zip(&meets))
-            .filter(|x| *x.1)
-            .flat_map(|(&(_, _, start, end), _)| start as u32..end as u32)
-            .filter(|&r| d.tweet_id[r as usize] == NO_TWEET && !dropped[r as usize])
-            .collect();
-        let key = |r: u32| {
-            let r = r as usize;
-            let target = (d.target_tweet[r], d.target_account[r]);
-            (
-                d.time_ms[r],
-                d.account[r],
-                d.text[r],
-                d.flags[r] & 3,
-                target,
-            )
-        };
-        rows.par_sort_unstable_by_key(|&r| (key(r), r));
-        let mut repeated = Vec::new();
-        for group in rows.chunk_by(|&a, &b| key(a) == key(b)) {
-            for (i, &r) in group.iter().enumerate().skip(1) {
-                let file = self.file_of(r as usize);
-                let copy = |&k: &u32| {
-                    !dropped[k as usize]
-                        && self.file_of(k as usize) != file
-                        && d.items(k as usize) == d.items(r as usize)
-                };
-                if group[..i].iter().any(copy) {
-                    dropped[r as usize] = true;
-                    repeated.push(r);
-                }
-            }
-        }
-        repeated
     }
 
     /// Rows `rows` (a builder [`for_shard`](Self::for_shard), its ids placed) whole, for

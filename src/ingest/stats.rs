@@ -149,22 +149,12 @@ impl IngestStats {
             let f = &mut self.files[d.file as usize];
             f.rows_accepted -= 1;
             f.rows_rejected += 1;
-            let r = match d.tweet_id.is_empty() {
-                false => RawReject {
-                    line: d.line,
-                    reason: "duplicate record (same tweet id and content; first copy kept)",
-                    column: "",
-                    expected: "each record once",
-                    found: d.tweet_id.clone(),
-                },
-                true => RawReject {
-                    line: d.line,
-                    reason: "record an earlier file holds too (no tweet id; first copy kept)",
-                    column: "",
-                    expected: "each record once: files that overlap given together?",
-                    found: "what a row of an earlier file holds (time, account, text, target)"
-                        .into(),
-                },
+            let r = RawReject {
+                line: d.line,
+                reason: "duplicate record (same tweet id and content; first copy kept)",
+                column: "",
+                expected: "each record once",
+                found: d.tweet_id.clone(),
             };
             let path = f.path.clone();
             note(&mut self.rejected, &path, &r);

@@ -593,54 +593,6 @@ fn slash_dates_in_the_other_order_stop_the_run() {
     );
 }
 
-/// Extracts without tweet ids that overlap (a month's file given beside its half-year's) keep
-/// each shared row once, the later file's copy counted as rejected with its line; a row
-/// repeated within one file stays, as two tweets alike in the same minute may be.
-#[test]
-fn overlapping_files_without_tweet_ids_keep_shared_rows_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let header = "author_id,content,region,language,publish_date,harvested_date,following,\
-                  followers,updates,post_type,retweet\n";
-    let row = |who: &str, text: &str, day: u32| {
-        format!("{who},{text},US,English,10/{day}/2016 10:00,10/{day}/2016 11:00,1,2,3,,0\n")
-    };
-    let month = [
-        row("a", "one", 1),
-        row("b", "two #x", 2),
-        row("c", "three", 3),
-    ]
-    .concat();
-    let half = [
-        row("b", "two #x", 2),
-        row("c", "three", 3),
-        row("c", "three again", 3),
-        row("d", "four", 4),
-        row("d", "four", 4),
-    ]
-    .concat();
-    let a = write(dir.path(), "month.csv", &format!("{header}{month}"));
-    let b = write(dir.path(), "half.csv", &format!("{header}{half}"));
-    let (d, r) = read(&[a.clone(), b.clone()]);
-    assert_balanced(&r);
-    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (8, 6, 2));
-    let shared = &r.rejected["record an earlier file holds too (no tweet id; first copy kept)"];
-    assert_eq!(shared.count, 2);
-    assert!(
-        shared.examples[0].contains("half.csv:2"),
-        "{:?}",
-        shared.examples
-    );
-    assert!(
-        shared.examples[1].contains("half.csv:3"),
-        "{:?}",
-        shared.examples
-    );
-    assert_eq!(d.len(), 6);
-    // Each file alone loses nothing, its own repeat included.
-    let (_, r) = read(&[b]);
-    assert_eq!((r.rows_accepted, r.rows_rejected), (5, 0));
-}
-
 /// In tweet formats a tweet id is one tweet: given twice with other items (a twarc2 JSON and
 /// its CSV, which writes a retweet's entities from the tweet it carries) it is kept once. An
 /// action CSV's rows may share an id, one share acting on several objects, and stay.
