@@ -175,7 +175,7 @@ impl Plan {
 /// could have been seen (an outage, the gap between two collections, the years before a
 /// placeholder date), so it is left out; a day more than a block's length after the one before
 /// starts a block of its own, as a shift is to keep slow trends. Hours are counted over these
-/// days only (see [`hour`](Calendar::hour)).
+/// days only (see [`hours`](Calendar::hours)).
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Calendar {
     /// Days since the epoch (UTC), ascending.
