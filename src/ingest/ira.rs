@@ -25,6 +25,8 @@ pub struct Columns {
     post_type: Option<usize>,
     retweet: Option<usize>,
     tweet_id: Option<usize>,
+    /// FiveThirtyEight's `tco1_step1` to `tco3_step1`: where the text's t.co links lead.
+    expanded: [Option<usize>; 3],
 }
 
 impl Columns {
@@ -49,6 +51,7 @@ impl Columns {
             post_type: column(h, "post_type"),
             retweet: column(h, "retweet"),
             tweet_id: column(h, "tweet_id"),
+            expanded: ["tco1_step1", "tco2_step1", "tco3_step1"].map(|c| column(h, c)),
         })
     }
 
@@ -102,7 +105,22 @@ impl Columns {
         };
         let items_start = b.items.len();
         hashtags(content, |h| b.push_item(ItemKind::Hashtag, h));
-        urls(content, |u| b.push_item(ItemKind::Url, &normalize_url(u)));
+        // The text's t.co links, each a link of its own, stand for where they lead, as the
+        // release gives it for the first three: shared articles then tie their sharers.
+        let mut expanded = (self.expanded.iter())
+            .map(|&c| r.get(c))
+            .filter(|u| !u.trim().is_empty());
+        urls(content, |u| {
+            let to = match normalize_url(u).starts_with("t.co/") {
+                true => expanded.next(),
+                false => None,
+            };
+            b.push_item(ItemKind::Url, &normalize_url(to.as_deref().unwrap_or(u)))
+        });
+        // Links the text no longer shows (cut short) are the tweet's all the same.
+        for u in expanded {
+            b.push_item(ItemKind::Url, &normalize_url(&u));
+        }
         mentions(content, |m| b.push_item(ItemKind::MentionName, m));
         let items = b.items_from(items_start);
         let account = b.push_str(&author);

@@ -896,4 +896,15 @@ fn ira_fivethirtyeight_release() {
     let repeated = csv.to_string() + csv.lines().nth(1).unwrap() + "\n";
     let (d, r) = read(&[write(dir.path(), "IRAhandle_tweets_2.csv", &repeated)]);
     assert_eq!((d.len(), r.rows_read), (3, 4), "{}", r.summary());
+    // Two accounts share one article, each through a t.co link of its own: `tco1_step1` says
+    // where each leads, so they share the link. A link the cut text lost is kept too.
+    let header = csv.lines().next().unwrap();
+    let shared_article = format!(
+        "{header}\n         1,ann,Read https://t.co/aaa1,US,English,10/1/2017 10:00,10/1/2017 10:01,1,1,1,,Right,0,RightTroll,0,1,,,https://www.example.com/story?utm_source=tw,,\n\
+         2,bob,Must read https://t.co/bbb2 #x…,US,English,10/1/2017 10:05,10/1/2017 10:06,1,1,1,,Right,0,RightTroll,0,2,,,http://example.com/story,http://other.example/y,\n"
+    );
+    let (d, r) = read(&[write(dir.path(), "IRAhandle_tweets_3.csv", &shared_article)]);
+    assert_eq!(r.rows_accepted, 2, "{}", r.summary());
+    assert_eq!(urls_of(&d, 0), ["example.com/story"]);
+    assert_eq!(urls_of(&d, 1), ["example.com/story", "other.example/y"]);
 }
