@@ -579,7 +579,7 @@ fn finished(
         return Err(Error::bad_row(
             Position::new(path, d.line).with_column("tweet id"),
             format!(
-                "tweet {} is a duplicate record (same tweet id and content)",
+                "tweet {} is a duplicate record (its tweet id was seen before)",
                 d.tweet_id
             ),
             "each record once (without --strict the first copy is kept)",

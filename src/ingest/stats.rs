@@ -151,7 +151,7 @@ impl IngestStats {
             f.rows_rejected += 1;
             let r = RawReject {
                 line: d.line,
-                reason: "duplicate record (same tweet id and content; first copy kept)",
+                reason: "duplicate record (same tweet id; first copy kept)",
                 column: "",
                 expected: "each record once",
                 found: d.tweet_id.clone(),
