@@ -190,7 +190,7 @@ impl IngestStats {
                 day(hi)
             )
         };
-        // The earliest and the latest, as many of each as there are.
+        // The earliest first, then the latest, up to `EXAMPLES` in all.
         let shown = EXAMPLES.min(before.len() + after.len());
         let first = shown.min(before.len()).max(shown - after.len().min(shown));
         let rows = before
@@ -281,8 +281,8 @@ const FAR_DATE: &str =
 
 /// Of times in order: the rows dated at or before the epoch's zero, when others are later (no
 /// tweet is), and of the rest, those before the middle 98% of them or after it by more than
-/// its length (at least a day); and the middle's first and last time. Of a hundred rows or
-/// fewer, the middle is all.
+/// its length (at least a day); and the middle's first and last time. Of fewer than a
+/// hundred rows, the middle is all.
 fn far_dates(t: &[i64]) -> (Range<usize>, Range<usize>, (i64, i64)) {
     let zeros = match t.last() {
         Some(&last) if last > 0 => t.partition_point(|&x| x <= 0),

@@ -212,7 +212,14 @@ impl Calendar {
         move |time_ms| {
             let day = time_ms.div_euclid(DAY_MS);
             if day != last.0 {
-                last = (day, self.days.partition_point(|&d| d < day) as u32);
+                // Every row's day is in the calendar (it is made of all the rows' days); one
+                // that were not would count as the nearest day, not past the end.
+                let i = self.days.partition_point(|&d| d < day);
+                debug_assert!(
+                    self.days.get(i) == Some(&day),
+                    "day {day} not in the calendar"
+                );
+                last = (day, i.min(self.days.len().saturating_sub(1)) as u32);
             }
             last.1 * DAY_HOURS as u32 + (time_ms.rem_euclid(DAY_MS) / HOUR_MS) as u32
         }
