@@ -209,10 +209,11 @@ mod across {
             cluster.parse_ahead = coordnet::ingest::parse_ahead(opts);
             let link = self.start(&cluster, inputs)?;
             match coordnet::ingest::ingest_across(inputs, opts, progress, &link) {
-                Ok(Gathered::First(data, stats, held, own)) => {
+                Ok(Gathered::First(data, mut stats, held, own)) => {
                     link.gathered()?;
                     let mut rows = RowsAcross::new(&link, held, data.tweets());
                     rows.hold_own(*own);
+                    rows.name_far_dates(&data, &mut stats)?;
                     let session = Session {
                         link: Some(link),
                         rows: Some(std::sync::Arc::new(rows)),

@@ -77,6 +77,9 @@ pub struct RawAccount {
     pub following: Option<u32>,
 }
 
+/// Examples the report keeps of each reason a row is rejected or doubted.
+pub const EXAMPLES: usize = 5;
+
 /// A rejected row, or a field set to unknown: where, why, and what was expected.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct RawReject {

@@ -1,18 +1,29 @@
 //! Builds a `Dataset` from record batches: interns as batches arrive (in input order), then
 //! resolves names, drops duplicated tweet ids and sorts by time once at the end.
 
-use super::batch::{RawAccount, RawId, RawRef, RecordBatch, Span};
+use super::batch::{RawAccount, RawId, RawRef, RecordBatch, Span, EXAMPLES};
 use super::coded::{Dict, Senders};
 use super::outline::{account_span, Outline, ProfileStep};
 use super::shard::{Placement, RepeatRow, Shard, NO_ROW};
+use super::time::FarDates;
 use super::*;
 use crate::error::{Error, Result};
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
-/// What a builder finishes with: the dataset, the repeated records, how many rows reuse an
-/// id, and where each process's records went.
-pub type Built = (Dataset, Vec<Duplicate>, u64, Vec<Placement>);
+/// What a builder finishes with.
+pub struct Built {
+    pub data: Dataset,
+    /// The repeated records (dropped, or kept as asked).
+    pub duplicates: Vec<Duplicate>,
+    /// How many rows share a tweet id with a different record.
+    pub reused: u64,
+    /// Where each process's records went.
+    pub placements: Vec<Placement>,
+    /// The rows dated far from the rest, found while their times are here (a dataset held
+    /// apart keeps none).
+    pub far_dates: Option<FarDates>,
+}
 
 /// A tweet dropped because its id was already seen: where it was.
 #[derive(Clone, Debug)]
@@ -441,8 +452,8 @@ impl DatasetBuilder {
     /// how many rows share a tweet id with a different record (kept: an action CSV may list
     /// one share acting on two objects).
     pub fn finish(self, keep_repeated: bool) -> (Dataset, Vec<Duplicate>, u64) {
-        let (d, duplicates, reused, _) = self.finish_placing(keep_repeated, 1);
-        (d, duplicates, reused)
+        let built = self.finish_placing(keep_repeated, 1);
+        (built.data, built.duplicates, built.reused)
     }
 
     /// [`finish`](Self::finish), and where the records each of `processes` processes sent
@@ -463,6 +474,7 @@ impl DatasetBuilder {
         if !in_order {
             order.par_sort_by_key(|&r| (d.time_ms[r as usize], r));
         }
+        let far_dates = FarDates::of(&order, |&r| d.time_ms[r as usize], EXAMPLES);
         let new_row: HashMap<u32, u32> = if d.reply_quotes.is_empty() {
             HashMap::new()
         } else {
@@ -500,7 +512,13 @@ impl DatasetBuilder {
         d.texts.shrink_to_fit();
         d.accounts.keys.shrink_to_fit();
         d.accounts.names.shrink_to_fit();
-        (d, duplicates, reused, placed)
+        Built {
+            data: d,
+            duplicates,
+            reused,
+            placements: placed,
+            far_dates,
+        }
     }
 
     /// Where the records of each process went, given the kept rows in their new order: in
@@ -642,6 +660,7 @@ impl DatasetBuilder {
         }
         let placed = self.placements(&order, &dropped, processes);
         let mut d = std::mem::take(&mut self.data);
+        let far_dates = FarDates::of(&order, |&r| d.time_ms[r as usize], EXAMPLES);
         d.time_ms = Vec::new();
         d.tweet_id = Vec::new();
         d.held_apart = order.len();
@@ -650,7 +669,13 @@ impl DatasetBuilder {
         }
         d.accounts.keys.shrink_to_fit();
         d.accounts.names.shrink_to_fit();
-        Ok((d, duplicates, reused, placed))
+        Ok(Built {
+            data: d,
+            duplicates,
+            reused,
+            placements: placed,
+            far_dates,
+        })
     }
 
     /// This process's rows (a builder [`for_shard`](Self::for_shard)) where `placement` puts

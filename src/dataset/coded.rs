@@ -631,7 +631,10 @@ mod tests {
                 admit(&mut o, sender).unwrap();
                 outlined.push(file, &o).unwrap();
             }
-            let (d, dups, reused, placed) = whole.finish_placing(false, 4);
+            let built = whole.finish_placing(false, 4);
+            let far = built.far_dates.clone();
+            let (d, dups, reused, placed) =
+                (built.data, built.duplicates, built.reused, built.placements);
             let mut asked = Vec::new();
             let mut sent = Vec::new();
             for (p, (ids, rows)) in outlined.outlined_ids(4).into_iter().enumerate() {
@@ -640,11 +643,13 @@ mod tests {
                 sent.push(own[p].repeat_rows(&rows).unwrap());
                 asked.push(rows);
             }
-            let (o, o_dups, o_reused, o_placed) =
-                outlined.finish_outlined(&asked, sent, false, 4).unwrap();
+            let o = outlined.finish_outlined(&asked, sent, false, 4).unwrap();
+            let (o_dups, o_placed) = (o.duplicates, o.placements);
             let at = format!("seed {seed}");
+            assert_eq!(o.far_dates, far, "{at}");
+            assert_eq!(o.reused, reused, "{at}");
+            let o = o.data;
             assert_eq!((o.len(), o.tweets()), (0, d.len()), "{at}");
-            assert_eq!(o_reused, reused, "{at}");
             let dup = |x: &Vec<Duplicate>| {
                 let mut v: Vec<_> = x
                     .iter()
@@ -707,7 +712,8 @@ mod tests {
                 }
                 whole.push(0, &b).unwrap();
             }
-            let (d, _, _, placed) = whole.finish_placing(false, 4);
+            let built = whole.finish_placing(false, 4);
+            let (d, placed) = (built.data, built.placements);
             assert_eq!(placed.len(), 4);
             let mut seen = vec![false; d.len()];
             let mut held = 0;

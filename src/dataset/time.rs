@@ -70,6 +70,58 @@ pub fn format_iso(ms: i64) -> String {
     )
 }
 
+/// Rows dated far from the rest: a missing date written as the epoch's zero (`1970-01-01`), or
+/// a year mistyped, stretches every span the report draws. Those at or before the epoch's zero
+/// when others are later (no tweet is), and of the rest, those before the middle 98% of them
+/// or after it by more than its length (at least a day). Of fewer than a hundred rows, the
+/// middle is all.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FarDates {
+    pub count: usize,
+    /// The middle's first and last time.
+    pub middle: (i64, i64),
+    /// Up to so many of them by dataset row (its place in time order) with its time: the
+    /// earliest first, then the latest.
+    pub examples: Vec<(u32, i64)>,
+}
+
+impl FarDates {
+    /// Of rows in time order, `time` giving each one's: `None` if none is far.
+    pub fn of<T>(rows: &[T], time: impl Fn(&T) -> i64, shown: usize) -> Option<FarDates> {
+        let zeros = match rows.last() {
+            Some(last) if time(last) > 0 => rows.partition_point(|r| time(r) <= 0),
+            _ => 0,
+        };
+        let rest = &rows[zeros..];
+        let n = rest.len();
+        let (before, after, middle) = match n {
+            0 => (zeros, rows.len(), (0, 0)),
+            _ => {
+                let (lo, hi) = (time(&rest[n / 100]), time(&rest[n - 1 - n / 100]));
+                let width = (hi - lo).max(DAY_MS);
+                let before = zeros + rest.partition_point(|r| time(r) < lo - width);
+                let after = zeros + rest.partition_point(|r| time(r) <= hi + width);
+                (before, after, (lo, hi))
+            }
+        };
+        let count = before + rows.len() - after;
+        if count == 0 {
+            return None;
+        }
+        let shown = shown.min(count);
+        let first = shown
+            .min(before)
+            .max(shown - (rows.len() - after).min(shown));
+        let late = (after..rows.len()).rev().take(shown - first);
+        let examples = (0..first).chain(late);
+        Some(FarDates {
+            count,
+            middle,
+            examples: examples.map(|r| (r as u32, time(&rows[r]))).collect(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

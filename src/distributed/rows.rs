@@ -29,6 +29,7 @@ use crate::graphs::profiles::{self, Family, FamilyPairs, ProfileOptions};
 use crate::graphs::retweet::{self, RetweetPart, RetweetTotals, RowSources, Source, SourceFound};
 use crate::graphs::similarity::{self, Forms, NearGroups};
 use crate::graphs::{CoactionKind, GraphOptions};
+use crate::ingest::IngestStats;
 use crate::scoring::rhythm::Plan;
 use crate::scoring::tally::{self, Ask, ReportTally, RowSeen, RowsElsewhere, Tally};
 use crate::scoring::timeline::{Timeline, TimelineAsk};
@@ -86,6 +87,8 @@ enum Said {
     Rows(Vec<u32>, bool),
     /// What these rows of its own (by their place in its shard) say of the items they name.
     Names(Vec<u32>),
+    /// These rows of its own (by their place in its shard): their accounts and tweet ids.
+    Tweets(Vec<u32>),
     /// What its rows' retweets add to the retweet graph, every column of it (of so many
     /// accounts).
     RetweetPart(usize),
@@ -570,7 +573,7 @@ pub fn place_outlined<P: Piece>(
         }
     }
     let mut built = builder.finish_outlined(&asked, whole, keep_repeated, processes)?;
-    let mut placements = std::mem::take(&mut built.3);
+    let mut placements = std::mem::take(&mut built.placements);
     let mine = own.into_rows(&std::mem::take(&mut placements[0].rows))?;
     let held = place_rows(link, placements)?;
     Ok((built, held, mine))
@@ -711,6 +714,17 @@ impl Holder {
             .collect()
     }
 
+    /// Rows `at` of the shard (by place): each one's account and tweet id; `None` if one is
+    /// past the rows.
+    fn tweets(&self, at: &[u32]) -> Option<Vec<(u32, Option<String>)>> {
+        let data = &self.shard.data;
+        (at.iter().map(|&r| r as usize))
+            .map(|r| {
+                (r < self.shard.len()).then(|| (data.account[r], data.tweet_key(data.tweet_id[r])))
+            })
+            .collect()
+    }
+
     /// Rows `at` of the shard (by place): each one's account, and its text if `texts`;
     /// `None` if one is past the rows.
     fn rows(&self, at: &[u32], texts: bool) -> Option<Vec<RowSeen>> {
@@ -835,6 +849,10 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, kept: DatasetBuilder) -> Result<()> 
             }
             (0, Said::Names(rows)) => match holder.names(&rows) {
                 Some(names) => link.post(0, &names)?,
+                None => return Err(unexpected(link, 0, "rows it holds")),
+            },
+            (0, Said::Tweets(rows)) => match holder.tweets(&rows) {
+                Some(tweets) => link.post(0, &tweets)?,
                 None => return Err(unexpected(link, 0, "rows it holds")),
             },
             (0, Said::End) => return Ok(()),
@@ -1014,6 +1032,21 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
 }
 
 impl<P: Piece> RowsAcross<P> {
+    /// Name the rows dated far from the rest that reading found (`stats.far_dates`): their
+    /// holders say whose they are and their tweet ids.
+    pub fn name_far_dates(&self, data: &Dataset, stats: &mut IngestStats) -> Result<()> {
+        let Some(far) = stats.far_dates.take() else {
+            return Ok(());
+        };
+        let rows: Vec<u32> = far.examples.iter().map(|&(r, _)| r).collect();
+        let named = self.read_rows(&rows, Said::Tweets, |h, at| h.tweets(at))?;
+        stats.add_far_dates(&far, |r| match named.get(&r) {
+            Some((account, tweet)) => (data.accounts.key(*account).to_string(), tweet.clone()),
+            None => (String::new(), None),
+        });
+        Ok(())
+    }
+
     /// What each of the dataset rows `rows` that a process other than 0 holds says, as
     /// `ask` asks it (of rows by their place in its shard) and `own` reads it of process 0's
     /// own rows where it holds them apart: by row.

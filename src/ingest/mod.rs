@@ -529,7 +529,13 @@ fn finished(
     built: Built,
     opts: &IngestOptions,
 ) -> Result<(Dataset, IngestStats, Vec<Placement>)> {
-    let (mut dataset, duplicates, reused, placements) = built;
+    let Built {
+        data: mut dataset,
+        duplicates,
+        reused,
+        placements,
+        far_dates,
+    } = built;
     if dataset.texts.text_bytes() > opts.max_text_memory {
         dataset.texts.move_to_disk(&opts.temp_dir())?;
     }
@@ -588,8 +594,14 @@ fn finished(
         stats.add_duplicates(&duplicates);
     }
     stats.reused_tweet_ids = reused;
-    if dataset.held_apart == 0 {
-        stats.add_far_dates(&dataset);
+    match (far_dates, dataset.held_apart) {
+        (Some(far), 0) => stats.add_far_dates(&far, |r| {
+            let r = r as usize;
+            let account = dataset.accounts.key(dataset.account[r]).to_string();
+            (account, dataset.tweet_key(dataset.tweet_id[r]))
+        }),
+        // Named once their holders can be asked (`IngestStats::far_dates`).
+        (far, _) => stats.far_dates = far,
     }
     stats.seconds = started.elapsed().as_secs_f64();
     Ok((dataset, stats, placements))

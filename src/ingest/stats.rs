@@ -2,16 +2,12 @@
 //! accepted plus rows rejected: nothing is dropped without being counted here.
 
 use super::Format;
-use crate::dataset::batch::{RawReject, RecordBatch};
-use crate::dataset::time::{format_iso, DAY_MS};
-use crate::dataset::{Dataset, Duplicate};
+use crate::dataset::batch::{RawReject, RecordBatch, EXAMPLES};
+use crate::dataset::time::{format_iso, FarDates, DAY_MS};
+use crate::dataset::Duplicate;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::ops::Range;
 use std::path::PathBuf;
-
-/// Examples kept per reason.
-const EXAMPLES: usize = 5;
 
 #[derive(Debug, Default, Serialize)]
 pub struct FileStats {
@@ -65,6 +61,10 @@ pub struct IngestStats {
     /// Records each process parsed, in a run across processes (empty otherwise).
     #[serde(skip)]
     pub rows_by_process: Vec<u64>,
+    /// Rows dated far from the rest not yet named in `warnings`: in a run across processes,
+    /// their holders say whose they are ([`add_far_dates`](Self::add_far_dates)).
+    #[serde(skip)]
+    pub far_dates: Option<FarDates>,
 }
 
 impl IngestStats {
@@ -163,41 +163,33 @@ impl IngestStats {
         self.rows_rejected += duplicates.len() as u64;
     }
 
-    /// Rows dated far from the rest, as a warning: a missing date written as the epoch's zero
-    /// (`1970-01-01`), or a year mistyped, stretches every span the report draws. Found once
-    /// the rows are in time order (`data`'s, when they are held here).
-    pub(crate) fn add_far_dates(&mut self, data: &Dataset) {
-        let t = &data.time_ms;
-        let (before, after, (lo, hi)) = far_dates(t);
-        if before.is_empty() && after.is_empty() {
-            return;
-        }
+    /// Rows dated far from the rest ([`FarDates`]), as a warning: `name` gives each example
+    /// row's account and tweet id.
+    pub fn add_far_dates(
+        &mut self,
+        far: &FarDates,
+        name: impl Fn(u32) -> (String, Option<String>),
+    ) {
         let entry = self.warnings.entry(FAR_DATE.to_string()).or_default();
-        entry.count += (before.len() + after.len()) as u64;
+        entry.count += far.count as u64;
+        let (lo, hi) = far.middle;
         let day = |ms: i64| format_iso(ms)[..10].to_string();
-        let example = |r: usize| {
-            let (side, days) = match t[r] < lo {
-                true => ("before", (lo - t[r]) / DAY_MS),
-                false => ("after", (t[r] - hi) / DAY_MS),
+        let example = |&(r, t): &(u32, i64)| {
+            let (side, days) = match t < lo {
+                true => ("before", (lo - t) / DAY_MS),
+                false => ("after", (t - hi) / DAY_MS),
             };
-            let tweet =
-                (data.tweet_key(data.tweet_id[r])).map_or(String::new(), |id| format!(" {id}"));
+            let (account, tweet) = name(r);
+            let tweet = tweet.map_or(String::new(), |id| format!(" {id}"));
             format!(
-                "{}: tweet{tweet} by {}, {days} days {side} the middle 98% of rows ({} to {})",
-                format_iso(t[r]),
-                data.accounts.key(data.account[r]),
+                "{}: tweet{tweet} by {account}, {days} days {side} the middle 98% of rows ({} \
+                 to {})",
+                format_iso(t),
                 day(lo),
                 day(hi)
             )
         };
-        // The earliest first, then the latest, up to `EXAMPLES` in all.
-        let shown = EXAMPLES.min(before.len() + after.len());
-        let first = shown.min(before.len()).max(shown - after.len().min(shown));
-        let rows = before
-            .clone()
-            .take(first)
-            .chain(after.clone().rev().take(shown - first));
-        entry.examples = rows.map(example).collect();
+        entry.examples = far.examples.iter().map(example).collect();
     }
 
     /// Human-readable summary, one fact a line.
@@ -278,27 +270,6 @@ impl IngestStats {
 /// The warning's reason (a key of summary.json's `warnings`).
 const FAR_DATE: &str =
     "dated far from the other rows (a placeholder for a missing date?); row kept";
-
-/// Of times in order: the rows dated at or before the epoch's zero, when others are later (no
-/// tweet is), and of the rest, those before the middle 98% of them or after it by more than
-/// its length (at least a day); and the middle's first and last time. Of fewer than a
-/// hundred rows, the middle is all.
-fn far_dates(t: &[i64]) -> (Range<usize>, Range<usize>, (i64, i64)) {
-    let zeros = match t.last() {
-        Some(&last) if last > 0 => t.partition_point(|&x| x <= 0),
-        _ => 0,
-    };
-    let rest = &t[zeros..];
-    let n = rest.len();
-    if n == 0 {
-        return (0..zeros, t.len()..t.len(), (0, 0));
-    }
-    let (lo, hi) = (rest[n / 100], rest[n - 1 - n / 100]);
-    let width = (hi - lo).max(DAY_MS);
-    let before = zeros + rest.partition_point(|&x| x < lo - width);
-    let after = zeros + rest.partition_point(|&x| x <= hi + width);
-    (0..before, after..t.len(), (lo, hi))
-}
 
 fn note(map: &mut BTreeMap<String, ReasonStats>, path: &std::path::Path, r: &RawReject) {
     let entry = map.entry(r.reason.to_string()).or_default();

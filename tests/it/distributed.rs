@@ -382,6 +382,79 @@ fn records_repeated_across_processes_are_dropped_as_on_one() {
     }
 }
 
+/// Rows dated far from the rest are named by the processes that hold them: process 0 keeps
+/// no row's account or tweet id, and the warning is the one process's, word for word.
+#[test]
+fn rows_dated_far_from_the_rest_are_named_across_processes_as_on_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    synth(&data, 30000, 2, &[]);
+    // A tweet's time is the one date with a clock (`"2020-03-01 12:34`); a profile's has none.
+    let redate = |line: &str, year: &str| -> String {
+        let at = (line.match_indices("\"20"))
+            .map(|(i, _)| i + 1)
+            .find(|&i| line.as_bytes().get(i + 10) == Some(&b' '))
+            .expect("a tweet time");
+        format!("{}{year}{}", &line[..at], &line[at + 4..])
+    };
+    for (file, year) in [("tweets_1.csv", "1970"), ("tweets_2.csv", "2031")] {
+        let path = data.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        for k in [3, 5] {
+            let i = lines.len() * k / 7;
+            lines[i] = redate(&lines[i], year);
+        }
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    }
+    let mut args: Vec<String> = vec!["detect".into()];
+    for f in ["tweets_1.csv", "tweets_2.csv"] {
+        args.push(data.join(f).to_str().unwrap().to_string());
+    }
+    let detect = |out: &str| -> Vec<String> {
+        let o = dir.path().join(out).to_str().unwrap().to_string();
+        let mut a = args.clone();
+        a.extend(["-o", &o, "-q"].map(String::from));
+        a
+    };
+    let o = coordnet(&detect("one").iter().map(String::as_str).collect::<Vec<_>>());
+    let one = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{one}");
+    let told = |said: &str| -> Vec<String> {
+        (said.lines())
+            .filter(|l| l.contains("dated far") || l.contains("the middle 98% of rows"))
+            .map(String::from)
+            .collect()
+    };
+    let warned = told(&one);
+    assert_eq!(warned.len(), 5, "{one}");
+    assert!(warned[0].contains("        4  dated far"), "{one}");
+    for (line, (year, side)) in warned[1..].iter().zip([
+        ("1970", "before"),
+        ("1970", "before"),
+        ("2031", "after"),
+        ("2031", "after"),
+    ]) {
+        assert!(line.contains(&format!("e.g. {year}-")), "{line}");
+        assert!(line.contains(&format!(" days {side} the middle")), "{line}");
+        assert!(
+            line.contains(": tweet 1") && line.contains(" by "),
+            "{line}"
+        );
+    }
+    let args = detect("p2");
+    let said = run_on(
+        dir.path(),
+        2,
+        1,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(told(&said), warned);
+    let (own, all) = rows_on_0(&said);
+    assert!(0 < own && own < all, "{said}");
+    same_files(&files(&dir.path().join("one")), &dir.path().join("p2"), 2);
+}
+
 /// A generated takedown archive in two files: its split into operations reads every row's
 /// profile actions (posts retweeted, texts, hashtags, mentions, and the words of accounts
 /// left over), which each process takes of the rows it holds; the outputs are the bytes of
