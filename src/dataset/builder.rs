@@ -3,6 +3,7 @@
 
 use super::batch::{RawAccount, RawId, RawRef, RecordBatch, Span, EXAMPLES};
 use super::coded::{Dict, Senders};
+use super::interner::hash_bytes;
 use super::outline::{account_span, Outline, ProfileStep};
 use super::shard::{Placement, RepeatRow, Shard, NO_ROW};
 use super::time::FarDates;
@@ -169,7 +170,6 @@ impl DatasetBuilder {
         self.data.is_empty()
     }
 
-    /// Add one parsed batch from file number `file`.
     /// Take in a batch, in input order. A batch that could take the dataset past what its
     /// `u32` ids can number is refused, before anything of it is taken in.
     pub fn push(&mut self, file: u32, batch: &RecordBatch) -> Result<()> {
@@ -568,6 +568,7 @@ impl DatasetBuilder {
         self.resolve_mention_names();
         let mut asked = vec![Vec::new(); processes];
         let mut recurring = recurring_ids(&self.data.tweet_id);
+        recurring.extend(self.idless_overlaps());
         recurring.sort_unstable();
         let mut at = recurring.iter().peekable();
         let mut sent = vec![0u32; processes];
@@ -628,14 +629,21 @@ impl DatasetBuilder {
             }
         }
         let mut dropped = vec![false; self.data.len()];
-        let mut group: Vec<u32> = rows.keys().copied().collect();
+        let (mut group, idless): (Vec<u32>, Vec<u32>) =
+            rows.keys().partition(|&r| rows[r].tweet.is_some());
         group.sort_unstable_by(|a, b| (&rows[a].tweet, a).cmp(&(&rows[b].tweet, b)));
         let groups = group.chunk_by(|a, b| rows[a].tweet == rows[b].tweet);
         let same = |a: usize, b: usize| {
             let (a, b) = (&rows[&(a as u32)], &rows[&(b as u32)]);
             a.same_record(b) || (a.same_tweet(b) && self.one_tweet(a.file, b.file))
         };
-        let (repeated, reused) = repeats(groups, same, &mut dropped);
+        let (mut repeated, reused) = repeats(groups, same, &mut dropped);
+        let mut idless: Vec<(u32, RepeatRow)> = (idless.into_iter())
+            .map(|r| (r, rows[&r].clone()))
+            .collect();
+        idless.sort_unstable_by_key(|x| x.0);
+        let time = |r: u32| self.data.time_ms[r as usize];
+        repeated.extend(repeated_across_files(&idless, time, &mut dropped));
         let mut duplicates: Vec<Duplicate> = (repeated.iter())
             .map(|r| {
                 let row = &rows[r];
@@ -837,7 +845,12 @@ impl DatasetBuilder {
                 && ((d.target_tweet[a] == d.target_tweet[b] && d.items(a) == d.items(b))
                     || self.one_tweet(self.file_of(a), self.file_of(b)))
         };
-        let (repeated, reused) = repeats(groups, same, &mut dropped);
+        let (mut repeated, reused) = repeats(groups, same, &mut dropped);
+        let idless: Vec<(u32, RepeatRow)> = (self.idless_overlaps().into_iter())
+            .map(|r| (r, self.repeat_row(r as usize)))
+            .collect();
+        let time = |r: u32| d.time_ms[r as usize];
+        repeated.extend(repeated_across_files(&idless, time, &mut dropped));
         let mut duplicates: Vec<Duplicate> = (repeated.iter())
             .map(|&r| Duplicate {
                 file: self.file_of(r as usize),
@@ -861,19 +874,66 @@ impl DatasetBuilder {
                 d.len()
             )));
         }
-        let rows = rows.iter().map(|&r| {
-            let r = r as usize;
-            RepeatRow {
-                tweet: d.tweet_key(d.tweet_id[r]),
-                account: d.account[r],
-                target: d.tweet_key(d.target_tweet[r]),
-                kind: d.flags[r] & 3,
-                items: d.items(r).iter().map(|i| i.0).collect(),
-                file: self.file_of(r),
-                line: self.row_line[r],
+        Ok(rows.iter().map(|&r| self.repeat_row(r as usize)).collect())
+    }
+
+    /// Row `r` whole, as process 0 tells repeated records by.
+    fn repeat_row(&self, r: usize) -> RepeatRow {
+        let d = &self.data;
+        RepeatRow {
+            tweet: d.tweet_key(d.tweet_id[r]),
+            account: d.account[r],
+            target: d.tweet_key(d.target_tweet[r]),
+            kind: d.flags[r] & 3,
+            items: d.items(r).iter().map(|i| i.0).collect(),
+            text: d.text(r).map(|t| hash_bytes(t.as_bytes())),
+            file: self.file_of(r),
+            line: self.row_line[r],
+        }
+    }
+
+    /// Rows without a tweet id that may repeat a row of another file (extracts that overlap,
+    /// such as a month's file given beside its half-year's): those in files whose id-less
+    /// rows' spans meet another file's, at a time such a row of another file has too. Rising.
+    /// Only the rows' times, ids and files are read, which process 0 holds of every row.
+    fn idless_overlaps(&self) -> Vec<u32> {
+        let d = &self.data;
+        let ends = (self.file_starts.iter().skip(1).map(|x| x.0)).chain([d.len()]);
+        let mut spans: Vec<(i64, i64, usize, usize)> = (self.file_starts.iter().zip(ends))
+            .filter_map(|(&(start, _), end)| {
+                let idless = (start..end).filter(|&r| d.tweet_id[r] == NO_TWEET);
+                let (lo, hi) = idless.fold((i64::MAX, i64::MIN), |(lo, hi), r| {
+                    (lo.min(d.time_ms[r]), hi.max(d.time_ms[r]))
+                });
+                (lo <= hi).then_some((lo, hi, start, end))
+            })
+            .collect();
+        spans.sort_unstable();
+        let mut meets = vec![false; spans.len()];
+        let mut reach = (i64::MIN, usize::MAX); // the latest end so far, and its file's span
+        for i in 0..spans.len() {
+            if spans[i].0 <= reach.0 {
+                (meets[i], meets[reach.1]) = (true, true);
             }
-        });
-        Ok(rows.collect())
+            if spans[i].1 > reach.0 {
+                reach = (spans[i].1, i);
+            }
+        }
+        let mut rows: Vec<u32> = (spans.iter().zip(&meets))
+            .filter(|x| *x.1)
+            .flat_map(|(&(_, _, start, end), _)| start as u32..end as u32)
+            .filter(|&r| d.tweet_id[r as usize] == NO_TWEET)
+            .collect();
+        rows.par_sort_unstable_by_key(|&r| (d.time_ms[r as usize], r));
+        let mut overlaps = Vec::new();
+        for group in rows.chunk_by(|&a, &b| d.time_ms[a as usize] == d.time_ms[b as usize]) {
+            let file = self.file_of(group[0] as usize);
+            if group.iter().any(|&r| self.file_of(r as usize) != file) {
+                overlaps.extend_from_slice(group);
+            }
+        }
+        overlaps.sort_unstable();
+        overlaps
     }
 
     fn file_of(&self, row: usize) -> u32 {
@@ -937,6 +997,38 @@ fn repeats<'a>(
         }
     }
     (repeated, reused)
+}
+
+/// Of `rows` (rows without a tweet id, whole, rising: [`DatasetBuilder::idless_overlaps`]),
+/// those that repeat a kept row of another, earlier file at the same time (`time`) in
+/// account, kind, target, text and items, marked in `dropped`. A row repeated within one file
+/// stays: nothing tells it from two tweets alike in the same minute.
+fn repeated_across_files(
+    rows: &[(u32, RepeatRow)],
+    time: impl Fn(u32) -> i64,
+    dropped: &mut [bool],
+) -> Vec<u32> {
+    let key = |i: usize| {
+        let (r, w) = &rows[i];
+        (time(*r), w.account, w.kind, w.text, &w.target)
+    };
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| (key(a), a).cmp(&(key(b), b)));
+    let mut repeated = Vec::new();
+    for group in order.chunk_by(|&a, &b| key(a) == key(b)) {
+        for (i, &at) in group.iter().enumerate().skip(1) {
+            let (r, row) = &rows[at];
+            let copy = |&k: &usize| {
+                let (earlier, e) = &rows[k];
+                !dropped[*earlier as usize] && e.file != row.file && e.items == row.items
+            };
+            if group[..i].iter().any(copy) {
+                dropped[*r as usize] = true;
+                repeated.push(*r);
+            }
+        }
+    }
+    repeated
 }
 
 /// Where each of `rows` rows goes when rows `order` are kept in that order: its place in

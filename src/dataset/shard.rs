@@ -29,9 +29,9 @@ pub struct Placement {
     pub ids: Vec<Vec<u32>>,
 }
 
-/// A row that shares its tweet id with another, whole, as its holder sends it for process 0
-/// to tell repeated records from ids reused: ids as the dataset gives them, tweet ids as
-/// their strings.
+/// A row that shares its tweet id with another (or, without one, its time with a row of
+/// another file), whole, as its holder sends it for process 0 to tell repeated records from
+/// ids reused: ids as the dataset gives them, tweet ids as their strings.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RepeatRow {
     pub tweet: Option<String>,
@@ -40,6 +40,8 @@ pub struct RepeatRow {
     /// The kind's two bits of the row's flags.
     pub kind: u8,
     pub items: Vec<u32>,
+    /// Its text's hash (texts are numbered by each process apart).
+    pub text: Option<u64>,
     pub file: u32,
     pub line: u64,
 }

@@ -144,7 +144,10 @@ impl Texts {
             None => Cow::Borrowed(self.strings.get(id)),
             Some(d) => {
                 let range = d.range(id as usize..id as usize + 1);
-                Cow::Owned(into_string(d.read(range)))
+                match d.waiting(&range) {
+                    Some(bytes) => Cow::Borrowed(as_str(bytes)),
+                    None => Cow::Owned(into_string(d.read(range))),
+                }
             }
         }
     }
@@ -285,6 +288,10 @@ impl OnDisk {
     /// `step(ids, range, bytes)` over the texts in order, a few MB of them at a time: their ids,
     /// where they lie in the file, and those bytes.
     fn steps(&self, mut step: impl FnMut(std::ops::Range<usize>, std::ops::Range<u64>, &[u8])) {
+        assert!(
+            self.writing.is_none(),
+            "texts are read in passes once sealed"
+        );
         let mut first = 0;
         while first < self.ends.len() {
             let start = self.start(first);
@@ -299,11 +306,19 @@ impl OnDisk {
         }
     }
 
-    /// The bytes at `range` of the file. The file is ours, unlinked, and written whole before
-    /// any read: failing to read it back is a fault of the machine (a disk error), not of the
+    /// The bytes at `range` while they wait to be written (a text is written whole, so it
+    /// is all in the file or all waiting).
+    fn waiting(&self, range: &std::ops::Range<u64>) -> Option<&[u8]> {
+        let w = self.writing.as_ref()?;
+        let written = self.ends.last().copied().unwrap_or(0) - w.buffer.len() as u64;
+        let at = range.start.checked_sub(written)? as usize;
+        Some(&w.buffer[at..at + (range.end - range.start) as usize])
+    }
+
+    /// The bytes at `range` of the file. The file is ours, unlinked, and holds them once
+    /// written: failing to read it back is a fault of the machine (a disk error), not of the
     /// input, and there is no sensible way on.
     fn read(&self, range: std::ops::Range<u64>) -> Vec<u8> {
-        assert!(self.writing.is_none(), "texts are read once sealed");
         let mut buf = vec![0; (range.end - range.start) as usize];
         if let Err(e) = self.file.read_exact_at(&mut buf, range.start) {
             panic!(
@@ -394,10 +409,13 @@ mod tests {
             if moved_after == words.len() {
                 t.move_to_disk(dir.path()).unwrap();
             }
+            // Each reads back before the seal too, written out or still waiting.
+            let want: Vec<String> = memory.iter().map(String::from).collect();
+            let unsealed: Vec<String> = t.iter().map(String::from).collect();
+            assert_eq!(unsealed, want, "moved after {moved_after}, not sealed");
             t.seal().unwrap();
             assert_eq!(ids, in_memory, "moved after {moved_after}");
             let back: Vec<String> = t.iter().map(String::from).collect();
-            let want: Vec<String> = memory.iter().map(String::from).collect();
             assert_eq!(back, want, "moved after {moved_after}");
             assert_eq!(t.text_bytes(), memory.text_bytes());
         }

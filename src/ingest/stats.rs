@@ -143,18 +143,30 @@ impl IngestStats {
         }
     }
 
-    /// Duplicated tweet ids found at the end move from accepted to rejected.
+    /// Repeated records found at the end (by tweet id, or without one, across files) move
+    /// from accepted to rejected.
     pub(crate) fn add_duplicates(&mut self, duplicates: &[Duplicate]) {
         for d in duplicates {
             let f = &mut self.files[d.file as usize];
             f.rows_accepted -= 1;
             f.rows_rejected += 1;
-            let r = RawReject {
-                line: d.line,
-                reason: "duplicate record (same tweet id; first copy kept)",
-                column: "",
-                expected: "each record once",
-                found: d.tweet_id.clone(),
+            let r = match d.tweet_id.is_empty() {
+                false => RawReject {
+                    line: d.line,
+                    reason: "duplicate record (same tweet id; first copy kept)",
+                    column: "",
+                    expected: "each record once",
+                    found: d.tweet_id.clone(),
+                },
+                true => RawReject {
+                    line: d.line,
+                    reason: "record an earlier file holds too (no tweet id; first copy kept)",
+                    column: "",
+                    expected: "each record once: files that overlap given together?",
+                    found: "the time, account, text, target and items of a row of an earlier \
+                            file"
+                        .into(),
+                },
             };
             let path = f.path.clone();
             note(&mut self.rejected, &path, &r);

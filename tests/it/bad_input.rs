@@ -629,3 +629,61 @@ fn a_tweet_given_twice_in_two_forms_is_one_tweet() {
     assert_eq!((r.rows_accepted, r.reused_tweet_ids), (2, 1));
     assert_eq!(d.len(), 2);
 }
+
+/// Extracts without tweet ids that overlap (a month's file given beside its half-year's) keep
+/// each shared row once, the later file's copy counted as rejected with its line; a row
+/// repeated within one file stays, as two tweets alike in the same minute may be.
+#[test]
+fn overlapping_files_without_tweet_ids_keep_shared_rows_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "author_id,content,region,language,publish_date,harvested_date,following,\
+                  followers,updates,post_type,retweet\n";
+    let row = |who: &str, text: &str, day: u32| {
+        format!("{who},{text},US,English,10/{day}/2016 10:00,10/{day}/2016 11:00,1,2,3,,0\n")
+    };
+    let month = [
+        row("a", "one", 1),
+        row("b", "two #x", 2),
+        row("c", "three", 3),
+    ]
+    .concat();
+    let half = [
+        row("b", "two #x", 2),
+        row("c", "three", 3),
+        row("c", "three again", 3),
+        row("d", "four", 4),
+        row("d", "four", 4),
+    ]
+    .concat();
+    let a = write(dir.path(), "month.csv", &format!("{header}{month}"));
+    let b = write(dir.path(), "half.csv", &format!("{header}{half}"));
+    let (d, r) = read(&[a.clone(), b.clone()]);
+    assert_balanced(&r);
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (8, 6, 2));
+    let shared = &r.rejected["record an earlier file holds too (no tweet id; first copy kept)"];
+    assert_eq!(shared.count, 2);
+    assert!(
+        shared.examples[0].contains("half.csv:2"),
+        "{:?}",
+        shared.examples
+    );
+    assert!(
+        shared.examples[1].contains("half.csv:3"),
+        "{:?}",
+        shared.examples
+    );
+    assert_eq!(d.len(), 6);
+    // Each file alone loses nothing, its own repeat included.
+    let (_, r) = read(std::slice::from_ref(&b));
+    assert_eq!((r.rows_accepted, r.rows_rejected), (5, 0));
+    // A strict run stops at the first shared row, naming it.
+    let opts = IngestOptions {
+        strict: true,
+        ..Default::default()
+    };
+    let msg = ingest(&[a, b], &opts).unwrap_err().to_string();
+    assert!(
+        msg.contains("half.csv:2") && msg.contains("is in an earlier file too"),
+        "{msg}"
+    );
+}
