@@ -196,7 +196,7 @@ fn estimate(delays: &Delays, floor: i64, min_excess: f64) -> WindowEstimate {
     if observed.total == 0 {
         let none = match delays.actions {
             0 => "no actions of this kind",
-            _ => "no item has two actions",
+            _ => "no two accounts act on one item within a day",
         };
         return WindowEstimate {
             window_ms: 60_000,
@@ -296,26 +296,29 @@ impl DelayCounts {
 
 /// [`DelayCounts`] of the actions' times, or with `spread_seed` of times drawn uniformly over
 /// each item's lifetime (first to last action), the null: each item's draws are seeded by its
-/// key, so that they do not depend on which other items are counted with it.
+/// key, so that they do not depend on which other items are counted with it. Only pairs of
+/// two accounts count: an account's own actions never make an edge.
 fn pair_delays(actions: &Actions, spread_seed: Option<u64>) -> DelayCounts {
     const EMPTY: [u64; CANDIDATES_S.len() + 1] = [0; CANDIDATES_S.len() + 1];
+    type Bins = [u64; CANDIDATES_S.len() + 1];
     let bins = (0..actions.items())
         .into_par_iter()
         .fold(
             || (EMPTY, Vec::new()),
-            |(mut bins, mut t): ([u64; CANDIDATES_S.len() + 1], Vec<i64>), g| {
+            |(mut bins, mut t): (Bins, Vec<(i64, u32)>), g| {
                 let r = actions.item(g);
                 if r.len() < 2 {
                     return (bins, t);
                 }
                 t.clear();
-                t.extend_from_slice(&actions.time_ms[r]);
+                let (times, accounts) = (&actions.time_ms[r.clone()], &actions.account[r]);
+                t.extend(times.iter().copied().zip(accounts.iter().copied()));
                 if let Some(seed) = spread_seed {
                     let item = crate::hash::splitmix(actions.item_key[g]);
                     let mut rng = rand_pcg::Pcg64::seed_from_u64(seed ^ item);
-                    let (lo, hi) = (t[0], t[t.len() - 1]);
+                    let (lo, hi) = (t[0].0, t[t.len() - 1].0);
                     for x in &mut t {
-                        *x = rng.random_range(lo..=hi);
+                        x.0 = rng.random_range(lo..=hi);
                     }
                 }
                 t.sort_unstable();
@@ -348,23 +351,25 @@ fn pair_delays(actions: &Actions, spread_seed: Option<u64>) -> DelayCounts {
 /// Pairs further apart than this are not counted.
 const HORIZON_MS: i64 = 86_400_000;
 
-/// Add to `bins` the delays between each time of `t` (sorted) and the next 50 within the
-/// horizon, each in the bin of the first candidate at least as long (the last bin: longer
-/// than every candidate).
-fn count_pairs(t: &[i64], bins: &mut [u64; CANDIDATES_S.len() + 1]) {
+/// Add to `bins` the delays between each action of `t` (time and account, sorted) and the
+/// next 50 within the horizon, those of other accounts, each in the bin of the first
+/// candidate at least as long (the last bin: longer than every candidate).
+fn count_pairs(t: &[(i64, u32)], bins: &mut [u64; CANDIDATES_S.len() + 1]) {
     for i in 0..t.len() {
         // Delays from `t[i]` only grow with `j`, so its bin only moves up: a step or two
         // a pair instead of a search over the candidates.
         let mut bin = 0;
         for j in i + 1..t.len().min(i + 51) {
-            let d = t[j] - t[i];
+            let d = t[j].0 - t[i].0;
             if d > HORIZON_MS {
                 break;
             }
             while bin < CANDIDATES_S.len() && CANDIDATES_S[bin] * 1000 < d {
                 bin += 1;
             }
-            bins[bin] += 1;
+            if t[j].1 != t[i].1 {
+                bins[bin] += 1;
+            }
         }
     }
 }
@@ -447,14 +452,25 @@ mod tests {
             row: vec![0],
             ..Default::default()
         };
-        assert!(why(&alone).starts_with("no item has two actions"));
+        assert!(why(&alone).starts_with("no two accounts act on one item"));
+        // Nor two actions of one account.
+        let own = Actions {
+            item_key: vec![7],
+            start: vec![0, 2],
+            account: vec![0, 0],
+            time_ms: vec![0, 1000],
+            row: vec![0, 1],
+            ..Default::default()
+        };
+        assert!(why(&own).starts_with("no two accounts act on one item"));
         let hashtags = collect(&data, CoactionKind::CoHashtag, &ActionFilter::default());
         let none = hashtags.of_items(|_| false);
         assert!(why(&none).starts_with("no actions of this kind"));
     }
 
-    /// Pairs fall in the bin a search over the candidates gives them, on times with ties,
-    /// gaps past the horizon and runs longer than the 50 pairs a time counts.
+    /// Pairs of two accounts fall in the bin a search over the candidates gives them, on
+    /// times with ties, gaps past the horizon and runs longer than the 50 pairs a time counts;
+    /// an account's pairs with itself are not counted.
     #[test]
     fn pairs_are_binned_as_a_search_over_the_candidates_bins_them() {
         use rand::{Rng, SeedableRng};
@@ -462,17 +478,25 @@ mod tests {
         for case in 0..300 {
             let n = rng.random_range(0..120);
             let scale = [1_000, 60_000, 3_600_000, 200_000_000][case % 4];
-            let mut t: Vec<i64> = (0..n).map(|_| rng.random_range(0..scale)).collect();
+            let accounts = [1, 3, 1000][case % 3];
+            let mut t: Vec<(i64, u32)> = (0..n)
+                .map(|_| (rng.random_range(0..scale), rng.random_range(0..accounts)))
+                .collect();
             t.sort_unstable();
             let mut searched = [0u64; CANDIDATES_S.len() + 1];
             for i in 0..t.len() {
                 for j in i + 1..t.len().min(i + 51) {
-                    let d = t[j] - t[i];
+                    let d = t[j].0 - t[i].0;
                     if d > HORIZON_MS {
                         break;
                     }
-                    searched[CANDIDATES_S.partition_point(|&c| c * 1000 < d)] += 1;
+                    if t[j].1 != t[i].1 {
+                        searched[CANDIDATES_S.partition_point(|&c| c * 1000 < d)] += 1;
+                    }
                 }
+            }
+            if accounts == 1 {
+                assert_eq!(searched, [0; CANDIDATES_S.len() + 1], "case {case}");
             }
             let mut walked = [0u64; CANDIDATES_S.len() + 1];
             count_pairs(&t, &mut walked);
