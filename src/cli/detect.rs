@@ -332,14 +332,17 @@ fn detect_and_write(
     // warnings stay on standard error.
     let flagged: Vec<_> = d.flagged().collect();
     let mut out = std::io::stdout().lock();
+    let counts = &summary.counts;
     writeln!(
         out,
-        "{} cluster{} ({} accounts); {} flagged as coordinated ({} accounts); wrote {}",
+        "{} cluster{} ({} accounts); {} flagged as coordinated ({} accounts, {:.0}% of the \
+         tweets); wrote {}",
         d.clusters.len(),
         if d.clusters.len() == 1 { "" } else { "s" },
-        d.clusters.iter().map(|c| c.size).sum::<usize>(),
-        flagged.len(),
-        flagged.iter().map(|c| c.size).sum::<usize>(),
+        counts.clustered_accounts,
+        counts.flagged_clusters,
+        counts.flagged_accounts,
+        100.0 * counts.flagged_tweets as f64 / counts.tweets.max(1) as f64,
         args.output.display()
     )?;
     for c in flagged.iter().take(5) {

@@ -108,11 +108,28 @@ pub fn urls(text: &str, mut f: impl FnMut(&str)) {
         }
         let end = cand.find(|c: char| c.is_whitespace()).unwrap_or(cand.len());
         let url = cand[..end].trim_end_matches(['.', ',', ')', '"', '\'', '!', '?', ';', ':']);
-        if url.len() > "https://".len() && !url.ends_with(CUT) {
+        if url.len() > "https://".len() && !url.ends_with(CUT) && has_a_host(url) {
             f(url);
         }
         rest = &cand[end..];
     }
+}
+
+/// Whether a link names a host: a name ending in a top-level domain, which is never a single
+/// letter, or an IPv4 address. A text cut short without `…` (the IRA release's `content` at
+/// its length) leaves fragments such as `https://open.s` or `https://youNas`.
+fn has_a_host(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |x| x.1);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |x| x.0);
+    let Some((_, last)) = host.rsplit_once('.') else {
+        return false;
+    };
+    let ipv4 = host.split('.').count() == 4
+        && host
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    ipv4 || (last.chars().count() >= 2 && !last.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The retweeted screen name in a text that starts `RT @name:`.
@@ -298,6 +315,12 @@ mod tests {
             "https://t.co/dgjTcWVghp https://t.co/dgj…",
         );
         assert_eq!(got, vec!["https://t.co/dgjTcWVghp"]);
+        // A text cut short without `…` leaves a link without a host; addresses and ports stay.
+        let got = all(
+            |t, f| urls(t, f),
+            "https://youNas http://10.0.0.1:8080/a https://bit.ly https://x.co.u https://open.s",
+        );
+        assert_eq!(got, vec!["http://10.0.0.1:8080/a", "https://bit.ly"]);
     }
 
     #[test]

@@ -59,7 +59,8 @@ pub struct InputDecision {
     pub kind: InputKind,
     /// `data` (worked out) or `setting` (the analyst said).
     pub decided_by: &'static str,
-    /// Share of tweets from accounts in clusters flagged by the collection pipeline.
+    /// Share of tweets from accounts in clusters flagged by the collection pipeline, which
+    /// decides the kind (an archive's operations, split after, flag others: `counts`).
     pub coordinated_tweet_share: Option<f64>,
     pub reason: String,
     /// Where the parts found their ordinary accounts.
@@ -96,8 +97,10 @@ impl InputDecision {
             true => String::new(),
             false => format!(" (at the default threshold, {default})"),
         };
-        let whose =
-            format!("accounts in clusters flagged as coordinated{at} against {measured_against}");
+        let whose = format!(
+            "accounts in clusters flagged as coordinated{at} against {measured_against}, \
+             scored as a collection"
+        );
         InputDecision::decided(kind, config, share, &whose, background)
     }
 

@@ -71,6 +71,8 @@ pub struct Counts {
     pub flagged_clusters: usize,
     pub clustered_accounts: usize,
     pub flagged_accounts: usize,
+    /// Tweets of the flagged clusters' accounts.
+    pub flagged_tweets: u64,
     /// Accounts that posted but are in no cluster, with the reason, where the pipeline gives
     /// one (every account of an archive is expected in an operation).
     pub left_out: BTreeMap<&'static str, usize>,
@@ -115,6 +117,7 @@ impl<'a> RunSummary<'a> {
             flagged_clusters: d.flagged().count(),
             clustered_accounts: d.clusters.iter().map(|c| c.size).sum(),
             flagged_accounts: d.flagged().map(|c| c.size).sum(),
+            flagged_tweets: d.flagged().map(|c| c.profile.tweets).sum(),
             left_out: d
                 .left_out
                 .iter()

@@ -80,10 +80,16 @@ fn opt(x: Option<f64>) -> String {
     x.map_or(String::new(), fmt)
 }
 
-/// Which accounts `accounts.csv` lists: every account that tweeted, and every clustered one.
-fn listed(data: &Dataset, d: &Detection) -> Vec<u32> {
+/// Which accounts `accounts.csv` lists: every account that tweeted, every clustered one, and
+/// every one the edge files name (`named`, rising: with `--all-edges`, retweeted accounts
+/// that never posted), so that each edge's ends join to a row.
+fn listed(data: &Dataset, d: &Detection, named: &[u32]) -> Vec<u32> {
     (0..data.accounts.len() as u32)
-        .filter(|&u| d.activity.tweets[u as usize] > 0 || d.cluster_of[u as usize] != NO_CLUSTER)
+        .filter(|&u| {
+            d.activity.tweets[u as usize] > 0
+                || d.cluster_of[u as usize] != NO_CLUSTER
+                || named.binary_search(&u).is_ok()
+        })
         .collect()
 }
 
@@ -93,7 +99,7 @@ fn named_groups(d: &Detection) -> bool {
     d.clusters.iter().any(|c| c.group.is_some())
 }
 
-pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection) -> Result<()> {
+pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection, named: &[u32]) -> Result<()> {
     let mut header: Vec<&str> = ACCOUNT_COLUMNS.to_vec();
     let grouped = named_groups(d);
     if grouped {
@@ -106,7 +112,7 @@ pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection) -> Result<()> {
     }
     header.extend(&d.features.names);
     header.extend(["created_at", "followers", "following", "left_out"]);
-    let listed = listed(data, d);
+    let listed = listed(data, d, named);
     // Rows formatted in parallel straight into byte buffers: a cell a `String`, through the
     // CSV writer, was a third of the writing stage's CPU at 10^6 tweets.
     create(dir, "accounts.csv", |out| {
@@ -141,8 +147,9 @@ fn account_row(buf: &mut Vec<u8>, data: &Dataset, d: &Detection, grouped: bool, 
         let flagged = if cl.flagged { "true" } else { "false" };
         let _ = write!(
             buf,
-            "{},{confidence:.3},{flagged},{:.4}",
+            "{},{},{flagged},{:.4}",
             role.name(),
+            crate::scoring::cut(confidence, 3),
             cl.score
         );
     }
@@ -681,13 +688,24 @@ pub fn write_detection(
         Ok(())
     })
     .map_err(|e| Error::io(&staging, e))?;
+    // Without --all-edges the edge files hold clustered accounts' edges only.
+    let named = match files.counts.options.all_edges {
+        true => {
+            let mut named = files.csv.nodes();
+            named.extend(files.gexf().nodes());
+            named.sort_unstable();
+            named.dedup();
+            named
+        }
+        false => Vec::new(),
+    };
     let written = (|| {
         let summary = serde_json::to_value(summary)
             .map_err(|e| Error::io(&dir.join("summary.json"), e.into()))?;
         // The edge files are the big ones; write them beside the tables.
         let (tables, edges) = rayon::join(
             || {
-                write_accounts(&staging, data, d)?;
+                write_accounts(&staging, data, d, &named)?;
                 write_clusters(&staging, d)?;
                 write_summary(&staging, &summary)?;
                 super::html::write_report(&staging, data, d, &summary)

@@ -32,15 +32,24 @@ pub const NO_CLUSTER: u32 = u32::MAX;
 /// the threshold never reads as at it (0.3978 shows as 0.39 beside a threshold of 0.40). The
 /// files keep four decimals.
 pub fn score_shown(score: f64) -> String {
+    cut(score, 2)
+}
+
+/// `x` to so many decimals, cut rather than rounded: a value below a bound the README names
+/// (a score's threshold, a role's confidence of 0.7 without amplification) never reads as it.
+pub fn cut(x: f64, decimals: usize) -> String {
+    let scale = 10f64.powi(decimals as i32);
     // The nudge keeps 0.29, which is 28.999... hundredths in binary, at 0.29.
-    format!("{:.2}", (score * 100.0 + 1e-9).floor() / 100.0)
+    format!("{:.*}", decimals, (x * scale + 1e-9).floor() / scale)
 }
 
 #[cfg(test)]
 #[test]
-fn a_score_shown_never_rounds_up_to_the_threshold() {
+fn shown_values_never_round_up_to_a_bound() {
     let shown: Vec<String> = [0.3978, 0.4, 0.29, 0.0, 1.0, 0.999].map(score_shown).into();
     assert_eq!(shown, ["0.39", "0.40", "0.29", "0.00", "1.00", "0.99"]);
+    // A role's confidence just below 0.7 (0.4 * 0.999 / 1.0 shrunk) is not written as 0.700.
+    assert_eq!(cut(0.5 + 0.2 * 0.99875, 3), "0.699");
 }
 
 /// The default generated collection of about 100,000 tweets and its fused graph (default

@@ -308,7 +308,9 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
         .into_iter()
         .flatten()
         .reduce(f64::max);
-    let structure = (e.inner_retweets >= MIN_SUPPORT && e.retweets_known > 0).then(|| {
+    // Measured over the retweets whose source is known: none of many going to members is
+    // evidence too (of no structure), as the report shows it.
+    let structure = (e.retweets_known >= MIN_SUPPORT).then(|| {
         shrunk_excess(
             e.inner_retweets as f64,
             e.retweets_known as f64,

@@ -47,9 +47,18 @@ fn a_generated_archive_is_recognised_and_split_into_its_operations() {
     // the operations are scored against the platform-wide figures.
     let reason = summary["input"]["reason"].as_str().unwrap();
     assert!(
-        reason.contains("against the data's own accounts"),
+        reason.contains("against the data's own accounts, scored as a collection"),
         "{reason}"
     );
+    // The operations' own share is counted apart: the tweets of the flagged ones, as
+    // clusters.csv gives them.
+    let (_, clusters) = super::detect::csv_rows(&out.join("clusters.csv"));
+    let flagged_tweets: u64 = (clusters.iter())
+        .filter(|c| c["flagged"] == "true")
+        .map(|c| c["tweets"].parse::<u64>().unwrap())
+        .sum();
+    assert!(flagged_tweets > 0);
+    assert_eq!(summary["counts"]["flagged_tweets"], flagged_tweets);
     let e = evaluate(
         &read_predicted(&out.join("accounts.csv")).unwrap(),
         &read_truth(&data_dir.join("truth.csv")).unwrap(),

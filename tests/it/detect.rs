@@ -122,7 +122,7 @@ fn graph_files_declare_counts_and_scores_as_numbers() {
     }
 }
 
-fn csv_rows(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
+pub fn csv_rows(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
     let mut r = csv::Reader::from_path(path).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     let rows = r
@@ -1574,8 +1574,9 @@ fn only_accounts_that_posted_are_members_in_a_collection_too() {
     }
     // The sources they retweet are listed as amplified, with the flagged clusters intact.
     let (_, clusters) = csv_rows(&out.join("clusters.csv"));
-    assert!(clusters.iter().filter(|c| c["flagged"] == "true").count() >= 3);
-    assert!(clusters.iter().all(|c| !c["amplified_accounts"].is_empty()));
+    let flagged: Vec<_> = clusters.iter().filter(|c| c["flagged"] == "true").collect();
+    assert!(flagged.len() >= 3);
+    assert!(flagged.iter().all(|c| !c["amplified_accounts"].is_empty()));
     // Written so that no spreadsheet guard is needed: it quoted every row when names began
     // with '@'.
     let raw = std::fs::read_to_string(out.join("clusters.csv")).unwrap();
@@ -1802,5 +1803,44 @@ fn top_hashtags_count_tweets_not_uses() {
         clusters[0]["top_hashtags"].starts_with("#vote:2 "),
         "{}",
         clusters[0]["top_hashtags"]
+    );
+}
+
+/// With `--all-edges`, edges.csv holds retweet edges to accounts that never posted (IRA
+/// October's sources outside the set): each edge's ends join to a row of accounts.csv.
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn every_edge_names_accounts_that_accounts_csv_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let input = shared("ira-2016-10/tweets.csv.gz");
+    let o = coordnet(&[
+        "detect",
+        input.to_str().unwrap(),
+        "--all-edges",
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, accounts) = csv_rows(&out.join("accounts.csv"));
+    let listed: std::collections::HashSet<&str> =
+        accounts.iter().map(|r| r["account_id"].as_str()).collect();
+    let (_, edges) = csv_rows(&out.join("edges.csv"));
+    let mut never_posted = 0;
+    for e in &edges {
+        for end in [&e["source"], &e["target"]] {
+            assert!(
+                listed.contains(end.as_str()),
+                "{end} is in no row of accounts.csv"
+            );
+        }
+    }
+    for r in &accounts {
+        never_posted += (r["tweets"] == "0") as usize;
+    }
+    assert!(
+        never_posted > 0,
+        "no account that never posted is an edge's end"
     );
 }

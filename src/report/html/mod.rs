@@ -513,7 +513,7 @@ fn member_table(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster) {
                 Cell::text(a.key(u as u32)),
                 Cell::text(a.screen_name(u as u32).unwrap_or("")),
                 Cell::text(d.roles[u].0.name()),
-                Cell::num(d.roles[u].1, format!("{:.2}", d.roles[u].1)),
+                Cell::num(d.roles[u].1, crate::scoring::cut(d.roles[u].1, 2)),
                 Cell::num(
                     d.activity.tweets[u] as f64,
                     d.activity.tweets[u].to_string(),
