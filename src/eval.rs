@@ -476,7 +476,7 @@ impl Evaluation {
     /// Lines for a terminal.
     pub fn summary(&self) -> String {
         let mut s = format!(
-            "flagged {} accounts, {} of them in planted networks (which hold {} accounts)\n\
+            "flagged {} accounts, {} of them in the truth's networks (which hold {} accounts)\n\
              precision {}  recall {:.3}  F1 {:.3}\n\
              ARI {:.3}  NMI {:.3}  role accuracy {}\n",
             self.flagged_accounts,

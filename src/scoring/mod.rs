@@ -184,7 +184,7 @@ pub fn explain(c: &Cluster) -> String {
     } else {
         // Retweets whose source the data does not name (or none at all) cannot show it.
         s.push(format!(
-            "{} ({}), none of whose retweets names its source",
+            "{} ({}) with no retweet whose source the data names",
             counted(c.size, "account"),
             roles_said(c)
         ));

@@ -160,17 +160,14 @@ impl ProfileTally {
         (0..clusters)
             .map(|c| {
                 let m = &members[c];
-                let total = tweets[c].max(1) as f64;
-                let languages = top(std::mem::take(&mut langs[c]), TOP)
+                // Shares of the tweets whose language the input gives (an input without a
+                // language column gives none), as the apps' are of those that name one.
+                let mut of_lang = std::mem::take(&mut langs[c]);
+                of_lang.remove(&0);
+                let total = of_lang.values().sum::<u64>().max(1) as f64;
+                let languages = top(of_lang, TOP)
                     .into_iter()
-                    .map(|(l, n)| {
-                        let code = if l == 0 {
-                            "und"
-                        } else {
-                            data.langs.get(l as u32)
-                        };
-                        (code.to_string(), n as f64 / total)
-                    })
+                    .map(|(l, n)| (data.langs.get(l as u32).to_string(), n as f64 / total))
                     .collect();
                 let known: u64 = apps[c].values().sum();
                 let clients = top(std::mem::take(&mut apps[c]), TOP)
