@@ -84,7 +84,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if e.truth_accounts_absent > 0 {
         coordnet::tell!(
             "warning: {} of the {} accounts of {} are not in {} (they did not tweet, or the \
-             truth is of other data); they count as not flagged",
+             truth is of more data); they are left out of every figure, as this data cannot \
+             show them",
             e.truth_accounts_absent,
             truth.len(),
             args.truth.display(),
