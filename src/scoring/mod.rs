@@ -135,7 +135,9 @@ fn the_explanation_counts_every_member_by_role() {
     // No retweet names its source (CooRTweet's data): nothing is said of retweets among them.
     let said = explain(&c);
     assert!(
-        said.starts_with("51 accounts (17 cores, 31 amplifiers, 3 others), none of whose"),
+        said.starts_with(
+            "51 accounts (17 cores, 31 amplifiers, 3 others) with no retweet whose source"
+        ),
         "{said}"
     );
     c.evidence.retweets_known = 12;
