@@ -469,7 +469,8 @@ fn eval_scores_a_perfect_and_an_empty_detection() {
     let empty = write(
         dir.path(),
         "empty.csv",
-        "account_id,cluster,role,flagged\nf,0,core,true\ng,0,core,true\n",
+        "account_id,cluster,role,flagged\nf,0,core,true\ng,0,core,true\na,,,false\nb,,,false\n\
+         c,,,false\nd,,,false\ne,,,false\n",
     );
     let e = evaluate(&read_predicted(&empty).unwrap(), &t, &tr);
     assert_eq!((e.precision, e.recall, e.f1), (0.0, 0.0, 0.0));
