@@ -582,22 +582,26 @@ fn finished(
             .min_by_key(|x| (x.file, x.line))
             .unwrap_or(d);
         let path = &stats.files[d.file as usize].path;
-        return Err(match d.tweet_id.is_empty() {
-            false => Error::bad_row(
+        let (pos, why) = match d.tweet_id.is_empty() {
+            false => (
                 Position::new(path, d.line).with_column("tweet id"),
                 format!(
                     "tweet {} is a duplicate record (its tweet id was seen before)",
                     d.tweet_id
                 ),
-                "each record once (without --strict the first copy is kept)",
             ),
-            true => Error::bad_row(
+            true => (
                 Position::new(path, d.line),
                 "this record, without a tweet id, is in an earlier file too (files that \
-                 overlap given together?)",
-                "each record once (without --strict the first copy is kept)",
+                 overlap given together?)"
+                    .to_string(),
             ),
-        });
+        };
+        return Err(Error::bad_row(
+            pos,
+            why,
+            "each record once (without --strict the first copy is kept)",
+        ));
     } else {
         stats.add_duplicates(&duplicates);
     }

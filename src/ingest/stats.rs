@@ -150,23 +150,24 @@ impl IngestStats {
             let f = &mut self.files[d.file as usize];
             f.rows_accepted -= 1;
             f.rows_rejected += 1;
-            let r = match d.tweet_id.is_empty() {
-                false => RawReject {
-                    line: d.line,
-                    reason: "duplicate record (same tweet id; first copy kept)",
-                    column: "",
-                    expected: "each record once",
-                    found: d.tweet_id.clone(),
-                },
-                true => RawReject {
-                    line: d.line,
-                    reason: "record an earlier file holds too (no tweet id; first copy kept)",
-                    column: "",
-                    expected: "each record once: files that overlap given together?",
-                    found: "the time, account, text, target and items of a row of an earlier \
-                            file"
-                        .into(),
-                },
+            let (reason, expected, found) = match d.tweet_id.is_empty() {
+                false => (
+                    "duplicate record (same tweet id; first copy kept)",
+                    "each record once",
+                    d.tweet_id.clone(),
+                ),
+                true => (
+                    "record an earlier file holds too (no tweet id; first copy kept)",
+                    "each record once: files that overlap given together?",
+                    "the time, account, text, target and items of a row of an earlier file".into(),
+                ),
+            };
+            let r = RawReject {
+                line: d.line,
+                reason,
+                column: "",
+                expected,
+                found,
             };
             let path = f.path.clone();
             note(&mut self.rejected, &path, &r);

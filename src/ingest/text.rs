@@ -125,11 +125,9 @@ fn has_a_host(url: &str) -> bool {
     let Some((_, last)) = host.rsplit_once('.') else {
         return false;
     };
-    let ipv4 = host.split('.').count() == 4
-        && host
-            .split('.')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    ipv4 || (last.chars().count() >= 2 && !last.bytes().all(|b| b.is_ascii_digit()))
+    let number = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let ipv4 = host.split('.').count() == 4 && host.split('.').all(number);
+    ipv4 || (last.chars().count() >= 2 && !number(last))
 }
 
 /// The retweeted screen name in a text that starts `RT @name:`.
