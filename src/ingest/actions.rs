@@ -257,8 +257,10 @@ impl Columns {
                 b.push_item(ItemKind::Url, &normalize_url(&object));
                 TweetKind::Original
             }
+            // By name, as text gives it: screen names match in any case, and an account's
+            // id matches its own.
             ObjectKind::Mention => {
-                b.push_item(ItemKind::Mention, object.trim_start_matches('@'));
+                b.push_item(ItemKind::MentionName, object.trim_start_matches('@'));
                 TweetKind::Original
             }
             ObjectKind::Text => {

@@ -497,12 +497,39 @@ pub fn list(s: &str, column: &'static str, mut f: impl FnMut(&str)) -> RowResult
         return quoted_list(inner, column, s, f);
     }
     // Unquoted (2018) lists: Python joined items with ", "; URLs may hold bare commas.
-    let sep = if inner.contains(", ") { ", " } else { "," };
-    for item in inner.split(sep) {
-        let item = item.trim();
-        if !item.is_empty() {
-            f(item);
+    if inner.contains(", ") {
+        inner
+            .split(", ")
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .for_each(f);
+        return Ok(());
+    }
+    // Split at bare commas, but a piece after a link that does not start a link of its own
+    // is the rest of that link (`[http://a.com/x,y]` is one URL).
+    let is_link = |x: &str| x.contains("://") || x.starts_with("www.");
+    let mut link: Option<usize> = None; // where the link being read starts
+    let mut start = 0;
+    for at in inner
+        .match_indices(',')
+        .map(|(at, _)| at)
+        .chain([inner.len()])
+    {
+        let piece = inner[start..at].trim();
+        if link.is_none() || is_link(piece) {
+            if let Some(l) = link.take() {
+                f(inner[l..start - 1].trim());
+            }
+            if is_link(piece) {
+                link = Some(start);
+            } else if !piece.is_empty() {
+                f(piece);
+            }
         }
+        start = at + 1;
+    }
+    if let Some(l) = link {
+        f(inner[l..].trim());
     }
     Ok(())
 }
@@ -565,9 +592,14 @@ mod tests {
         assert_eq!(items("[2572896396]").unwrap(), vec!["2572896396"]);
         assert_eq!(items("['maga', 'tcot']").unwrap(), vec!["maga", "tcot"]);
         assert_eq!(items(r#"['it\'s', "a,b"]"#).unwrap(), vec!["it's", "a,b"]);
+        assert_eq!(items("[a,b]").unwrap(), vec!["a", "b"]);
         assert_eq!(
             items("[http://a.com/x,y]").unwrap(),
-            vec!["http://a.com/x", "y"]
+            vec!["http://a.com/x,y"]
+        );
+        assert_eq!(
+            items("[http://a.com/x,y,www.b.com/z,,http://c.com/]").unwrap(),
+            vec!["http://a.com/x,y", "www.b.com/z,", "http://c.com/"]
         );
         assert_eq!(
             items("[http://a.com/x,y, http://b.com]").unwrap(),

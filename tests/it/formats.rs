@@ -218,6 +218,42 @@ fn generic_actions_with_a_column_mapping() {
     assert_eq!(d.time_ms[2] - d.time_ms[1], 1_500);
 }
 
+/// A mention is by screen name, as text writes it: `@Bob`, `@bob` and `BOB` are the account
+/// `bob` that acts in the file, and accounts mentioning it in any case co-mention.
+#[test]
+fn action_mentions_name_one_account_in_any_case() {
+    use coordnet::ingest::{ActionsMapping, ObjectKind};
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "m.csv",
+        "who,when,whom\nu1,1600000000,@Bob\nu2,1600000010,@bob\nu3,1600000020,BOB\n\
+         bob,1600000030,@u1\nu4,1600000040,@Carol\nu5,1600000050,@carol\n",
+    );
+    let opts = IngestOptions {
+        mapping: Some(ActionsMapping {
+            account: "who".into(),
+            time: "when".into(),
+            object: "whom".into(),
+            kind: ObjectKind::Mention,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (d, r) = ingest(&[p], &opts).unwrap();
+    assert_balanced(&r);
+    assert_eq!(r.rows_accepted, 6);
+    let whom: Vec<Vec<String>> = (0..d.len()).map(|i| mentions_of(&d, i)).collect();
+    // The account that acts keeps its key; one not in the file is named as first written.
+    let bob = vec!["bob".to_string()];
+    assert_eq!(
+        &whom[..4],
+        &[bob.clone(), bob.clone(), bob, vec!["u1".into()]]
+    );
+    assert_eq!(whom[4], whom[5]);
+    assert_eq!(d.accounts.len(), 7, "u1-u5, bob and Carol");
+}
+
 /// CooRTweet's layout is recognised by its three columns without a mapping; its
 /// `content_id` is read when there and not needed, with or without a mapping (a content
 /// column the mapping names still is).
