@@ -11,7 +11,7 @@ use crate::dataset::time::format_iso;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::pipeline::Detection;
-use crate::scoring::{Cluster, Part, NO_CLUSTER};
+use crate::scoring::{pct, Cluster, Part, NO_CLUSTER};
 use std::io::Write;
 use std::path::Path;
 
@@ -256,7 +256,7 @@ pub fn cluster_columns(grouped: bool) -> Vec<ClusterColumn> {
                 c.profile
                     .languages
                     .iter()
-                    .map(|(l, s)| format!("{l}:{:.0}%", 100.0 * s))
+                    .map(|(l, s)| format!("{l}:{}", pct(*s)))
                     .collect(),
             )
         }),
@@ -265,7 +265,7 @@ pub fn cluster_columns(grouped: bool) -> Vec<ClusterColumn> {
                 c.profile
                     .clients
                     .iter()
-                    .map(|(a, s)| format!("{a}:{:.0}%", 100.0 * s))
+                    .map(|(a, s)| format!("{a}:{}", pct(*s)))
                     .collect(),
             )
         }),

@@ -83,8 +83,21 @@ pub struct Cluster {
     pub group: Option<String>,
 }
 
-fn pct(x: f64) -> String {
-    format!("{:.0}%", 100.0 * x)
+/// A share as a whole percentage; a share that is neither none nor all never reads as one.
+pub fn pct(x: f64) -> String {
+    match x {
+        x if x > 0.0 && x < 0.01 => "<1%".to_string(),
+        x if x < 1.0 && x > 0.99 => ">99%".to_string(),
+        x => format!("{:.0}%", 100.0 * x),
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn a_share_that_is_neither_none_nor_all_never_reads_as_one() {
+    let said = [0.0, 0.003, 0.009, 0.01, 0.42, 0.99, 0.995, 1.0].map(pct);
+    let want = ["0%", "<1%", "<1%", "1%", "42%", "99%", ">99%", "100%"];
+    assert_eq!(said, want);
 }
 
 /// `n` of `noun`, plural unless one: "1 account", "3 accounts".

@@ -24,7 +24,7 @@ use crate::dataset::{Dataset, TimeResolution};
 use crate::error::Result;
 use crate::pipeline::{Detection, InputKind};
 use crate::scoring::timeline::Timeline;
-use crate::scoring::{counted, Cluster, Part};
+use crate::scoring::{counted, pct, Cluster, Part};
 use page::{Cell, Page};
 use std::fmt::Write;
 use std::path::Path;
@@ -69,15 +69,6 @@ pub fn render(data: &Dataset, d: &Detection, summary: &serde_json::Value) -> Res
         );
     }
     Ok(p.finish())
-}
-
-/// A share as a whole percentage; a share that is neither none nor all never reads as one.
-fn pct(x: f64) -> String {
-    match x {
-        x if x > 0.0 && x < 0.01 => "<1%".to_string(),
-        x if x < 1.0 && x > 0.99 => ">99%".to_string(),
-        x => format!("{:.0}%", 100.0 * x),
-    }
 }
 
 /// A JSON value as a short line of text.
@@ -561,22 +552,5 @@ fn member_table(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster) {
             all - shown,
             c.id
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::pct;
-
-    #[test]
-    fn a_share_that_is_neither_none_nor_all_never_reads_as_one() {
-        assert_eq!(pct(0.0), "0%");
-        assert_eq!(pct(0.003), "<1%");
-        assert_eq!(pct(0.009), "<1%");
-        assert_eq!(pct(0.01), "1%");
-        assert_eq!(pct(0.42), "42%");
-        assert_eq!(pct(0.99), "99%");
-        assert_eq!(pct(0.995), ">99%");
-        assert_eq!(pct(1.0), "100%");
     }
 }
