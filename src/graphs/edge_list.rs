@@ -248,7 +248,7 @@ fn weight(record: &csv::StringRecord, i: usize, pos: impl Fn() -> Position) -> R
         refuse(
             format!(
                 "weight '{raw}' is negative; Leiden needs weights >= 0 (in a `coordnet graph` \
-                 file, name a column such as pairs, items, idf or cosine with --weight-column)"
+                 file, name a column such as pairs, items, idf_weight or cosine with --weight-column)"
             ),
             "a number >= 0",
         )

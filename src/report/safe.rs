@@ -145,7 +145,7 @@ pub fn partial(path: &Path) -> PathBuf {
 
 /// A device, a pipe or a socket, or a standard stream: something an output is written
 /// through, not replaced.
-fn is_special(path: &Path) -> bool {
+pub(crate) fn is_special(path: &Path) -> bool {
     standard_stream(path).is_some()
         || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }

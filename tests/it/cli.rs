@@ -262,6 +262,33 @@ fn graph_then_communities_recovers_planted_networks() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("clusters in"), "{err}");
+    // z goes below 0: refused, with advice that names columns the file has.
+    let o = coordnet(&[
+        "communities",
+        edges.to_str().unwrap(),
+        "--weight-column",
+        "z",
+        "-o",
+        clusters.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let header = std::fs::read_to_string(&edges).unwrap();
+    let header: Vec<&str> = header.lines().next().unwrap().split(',').collect();
+    let advised = err
+        .split("such as ")
+        .nth(1)
+        .expect("advice")
+        .split(" with")
+        .next()
+        .unwrap()
+        .replace(" or ", ", ");
+    for column in advised.split(", ") {
+        assert!(
+            header.contains(&column),
+            "{column} is not in {header:?}: {err}"
+        );
+    }
     // Accounts of one planted core-amplifier network should mostly share one cluster.
     let truth: std::collections::HashMap<String, String> =
         csv::Reader::from_path(sample.join("truth.csv"))
@@ -1637,4 +1664,22 @@ fn an_output_to_dev_stdout_appends_where_the_shell_redirected_it() {
         3,
         "{held}"
     );
+    // `graph` tells its format by the name's extension; a stream or device without one
+    // takes CSV, as `-` does.
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let graphed = write(dir.path(), "graph.txt", "");
+    let appending = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&graphed)
+        .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
+        .args(["graph", "--kind", "retweet", sample.to_str().unwrap()])
+        .args(["-o", "/dev/stdout", "-q"])
+        .stdout(appending)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let graph = std::fs::read_to_string(&graphed).unwrap();
+    assert!(graph.starts_with("source,target,"), "{}", &graph[..100]);
+    assert!(graph.lines().count() > 1000, "{}", graph.lines().count());
 }

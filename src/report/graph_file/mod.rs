@@ -580,9 +580,11 @@ impl GraphFormat {
             "csv" => Ok(GraphFormat::Csv),
             "graphml" => Ok(GraphFormat::GraphMl),
             "gexf" => Ok(GraphFormat::Gexf),
+            // A device or pipe (`/dev/stdout`) takes CSV, as `-` does.
+            _ if crate::report::safe::is_special(path) => Ok(GraphFormat::Csv),
             _ => Err(Error::config(format!(
                 "cannot tell the graph format of '{}'; name the output .csv, .graphml or .gexf \
-                 (or - for CSV on standard output)",
+                 (or - or a device such as /dev/stdout for CSV)",
                 path.display()
             ))),
         }
