@@ -57,7 +57,7 @@ fn main() -> ExitCode {
         let removed = coordnet::report::safe::remove_unfinished();
         let what = match removed {
             0 => String::new(),
-            n => format!("; {n} unfinished output(s) removed, finished ones kept"),
+            n => format!("; {n} unfinished output(s) removed"),
         };
         coordnet::tell!("coordnet: stopped by a signal{what}");
         std::process::exit(130);

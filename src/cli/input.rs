@@ -11,8 +11,9 @@ use std::path::PathBuf;
 /// the commands that score (`detect`, `score`).
 #[derive(clap::Args, Debug)]
 pub struct BackgroundArgs {
-    /// What the input is: a takedown archive (only suspects: split them into operations), a
-    /// mixed collection (find the coordinated clusters among ordinary accounts), or auto to
+    /// What the input is: a takedown archive (only suspects, so clusters are compared with a
+    /// control collection or platform-wide figures, and `detect` splits it into operations),
+    /// a mixed collection (clusters are compared with its own ordinary accounts), or auto to
     /// work it out from the data.
     #[arg(long, value_name = "KIND",
           value_parser = one_of::<InputKind>(InputKind::ALL.map(InputKind::name)))]
