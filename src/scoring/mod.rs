@@ -83,20 +83,28 @@ pub struct Cluster {
     pub group: Option<String>,
 }
 
-/// A share as a whole percentage; a share that is neither none nor all never reads as one.
+/// A share as a percentage, whole where that is true to it: a share that is neither none nor
+/// all takes the decimals it needs not to read as either (0.3%, 99.96%), and stays a number.
 pub fn pct(x: f64) -> String {
-    match x {
-        x if x > 0.0 && x < 0.01 => "<1%".to_string(),
-        x if x < 1.0 && x > 0.99 => ">99%".to_string(),
-        x => format!("{:.0}%", 100.0 * x),
+    let p = 100.0 * x;
+    let mut decimals = 0;
+    while x > 0.0 && x < 1.0 && decimals < 6 {
+        let shown: f64 = format!("{p:.decimals$}").parse().unwrap_or(p);
+        if shown > 0.0 && shown < 100.0 {
+            break;
+        }
+        decimals += 1;
     }
+    format!("{p:.decimals$}%")
 }
 
 #[cfg(test)]
 #[test]
 fn a_share_that_is_neither_none_nor_all_never_reads_as_one() {
-    let said = [0.0, 0.003, 0.009, 0.01, 0.42, 0.99, 0.995, 1.0].map(pct);
-    let want = ["0%", "<1%", "<1%", "1%", "42%", "99%", ">99%", "100%"];
+    let said = [0.0, 0.003, 0.009, 0.01, 0.42, 0.99, 0.995, 0.9996, 1.0].map(pct);
+    let want = [
+        "0%", "0.3%", "1%", "1%", "42%", "99%", "99.5%", "99.96%", "100%",
+    ];
     assert_eq!(said, want);
 }
 
