@@ -98,18 +98,59 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
             return Err(Error::io(input, e));
         }
     }
+    let files = read_once(files, &mut skipped)?;
+    let mut kinds = Vec::with_capacity(files.len());
+    for (path, _) in &files {
+        kinds.push(match is_stream(path) {
+            true => None,
+            false => Some(compression(path)?),
+        });
+    }
+    // Plain files by name and size: a zip entry that is one of them, unzipped beside it, is
+    // read once.
+    let mut plain = std::collections::HashMap::new();
+    for ((path, _), kind) in files.iter().zip(&kinds) {
+        if let (Some(Compression::None), Some(name)) = (kind, path.file_name()) {
+            let len = std::fs::metadata(path)
+                .map_err(|e| Error::io(path, e))?
+                .len();
+            plain.entry((name.to_os_string(), len)).or_insert(path);
+        }
+    }
     let mut sources = Vec::new();
-    for (path, found) in read_once(files, &mut skipped)? {
-        if !is_stream(&path) && compression(&path)? == Compression::Zip {
+    for ((path, found), kind) in files.iter().zip(&kinds) {
+        if *kind == Some(Compression::Zip) {
             // A zip holds files as a folder does: its entries are found, not named, named
             // or not itself.
-            let (entries, left_out) = zip_entries(&path)?;
-            sources.extend(entries);
+            let (entries, left_out) = zip_entries(path)?;
+            for (entry, size) in entries {
+                let Some((index, name)) = &entry.zip_entry else {
+                    continue;
+                };
+                let base = name.rsplit('/').next().unwrap_or(name);
+                let copy = plain.get(&(base.into(), size));
+                if let Some(&copy) = copy {
+                    let hash = with_zip_entry(path, *index, |r| {
+                        let mut hash = Sha256::new();
+                        std::io::copy(r, &mut hash).map_err(|e| Error::io(path, e))?;
+                        Ok(hex(hash))
+                    })?;
+                    if hash == sha256(copy)? {
+                        skipped.push(Skipped {
+                            path: entry.display_path(),
+                            why: format!("the same content as {}, read once", copy.display()),
+                        });
+                        continue;
+                    }
+                }
+                sources.push(entry);
+            }
             skipped.extend(left_out.into_iter().map(|n| Skipped {
                 path: PathBuf::from(format!("{}!/{n}", path.display())),
                 why: "not a data file by its name, or compressed inside the zip".into(),
             }));
         } else {
+            let (path, found) = (path.clone(), *found);
             sources.push(Source {
                 path,
                 zip_entry: None,
@@ -377,7 +418,7 @@ pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usi
 /// The data entries of a zip archive, and the names of those left out. The entries are
 /// `found` as the archive is.
 #[cfg(feature = "zip")]
-fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
+fn zip_entries(path: &Path) -> Result<(Vec<(Source, u64)>, Vec<String>)> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut archive = zip::ZipArchive::new(BufReader::new(f))
         .map_err(|e| Error::format(path, format!("not a readable zip archive: {e}")))?;
@@ -393,11 +434,13 @@ fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
             continue;
         }
         if is_data_entry(&name) {
-            out.push(Source {
+            let size = entry.size();
+            let source = Source {
                 path: path.to_path_buf(),
                 zip_entry: Some((i, name)),
                 found: true,
-            });
+            };
+            out.push((source, size));
         } else {
             skipped.push(name);
         }
@@ -483,7 +526,7 @@ fn is_data_entry(name: &str) -> bool {
 }
 
 #[cfg(not(feature = "zip"))]
-fn zip_entries(path: &Path) -> Result<(Vec<Source>, Vec<String>)> {
+fn zip_entries(path: &Path) -> Result<(Vec<(Source, u64)>, Vec<String>)> {
     Err(Error::config(format!(
         "{}: zip input needs the `zip` feature (build with default features)",
         path.display()

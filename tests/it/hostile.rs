@@ -750,7 +750,7 @@ fn a_copy_under_another_name_is_read_once_not_doubled() {
 
 /// A folder holding a file and its gzip copy (`gunzip -k` leaves both) read every id-less row
 /// twice; the copy is read once decompressed and compared, and left out when the same. A
-/// compressed file of other content beside it is read.
+/// compressed file of other content beside it is read. So for a zip unzipped beside itself.
 #[test]
 fn a_file_beside_its_own_compressed_copy_is_read_once() {
     use std::io::Write;
@@ -780,9 +780,31 @@ fn a_file_beside_its_own_compressed_copy_is_read_once() {
     );
     // Another slice under the compressed name: both read.
     std::fs::write(&copy, gz(&ira.replace("ann", "cat").replace("bob", "dan"))).unwrap();
-    let (data, stats) = ingest(&[folder], &IngestOptions::default()).unwrap();
+    let (data, stats) = ingest(std::slice::from_ref(&folder), &IngestOptions::default()).unwrap();
     assert_eq!((data.len(), stats.files.len()), (4, 2));
     assert!(stats.skipped_entries.is_empty());
+    // A release's zip unzipped beside itself: the entry that is the loose file is read once,
+    // one of other content is read.
+    std::fs::remove_file(&copy).unwrap();
+    let zipped = folder.join("release.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&zipped).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    z.start_file("release/tweets.csv", options).unwrap();
+    z.write_all(ira.as_bytes()).unwrap();
+    z.start_file("release/more.csv", options).unwrap();
+    z.write_all(ira.replace("ann", "cat").replace("bob", "dan").as_bytes())
+        .unwrap();
+    z.finish().unwrap();
+    let (data, stats) = ingest(&[folder], &IngestOptions::default()).unwrap();
+    assert_balanced(&stats);
+    assert_eq!((data.len(), stats.files.len()), (4, 2));
+    let skipped = &stats.skipped_entries;
+    assert!(
+        skipped.len() == 1
+            && skipped[0].path.ends_with("release.zip!/release/tweets.csv")
+            && skipped[0].why.contains(plain.to_str().unwrap()),
+        "{skipped:?}"
+    );
 }
 
 /// Tab- and semicolon-separated files are not read as CSV: named, one is refused saying how to
