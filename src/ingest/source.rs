@@ -415,10 +415,13 @@ pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usi
     Ok(n)
 }
 
+/// A zip's data entries, each with its size once decompressed, and the names of those left out.
+type ZipListing = (Vec<(Source, u64)>, Vec<String>);
+
 /// The data entries of a zip archive, and the names of those left out. The entries are
 /// `found` as the archive is.
 #[cfg(feature = "zip")]
-fn zip_entries(path: &Path) -> Result<(Vec<(Source, u64)>, Vec<String>)> {
+fn zip_entries(path: &Path) -> Result<ZipListing> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut archive = zip::ZipArchive::new(BufReader::new(f))
         .map_err(|e| Error::format(path, format!("not a readable zip archive: {e}")))?;
@@ -526,7 +529,7 @@ fn is_data_entry(name: &str) -> bool {
 }
 
 #[cfg(not(feature = "zip"))]
-fn zip_entries(path: &Path) -> Result<(Vec<(Source, u64)>, Vec<String>)> {
+fn zip_entries(path: &Path) -> Result<ZipListing> {
     Err(Error::config(format!(
         "{}: zip input needs the `zip` feature (build with default features)",
         path.display()
