@@ -543,21 +543,23 @@ impl Evaluation {
 }
 
 /// An analyst's list of suspected accounts: the `column` of each row, with its group from
-/// `group_column` if given (one group otherwise). Returns (account, group) in file order, each
-/// account once; an account in two groups, or a row without its group, is an error.
+/// `group_column` if given (one group otherwise, `suspects`). Returns (line, account, group)
+/// in file order, each account once, groups without stray spaces; an account in two groups, or
+/// a row without its group, is an error.
 pub fn read_suspects(
     path: &Path,
     column: &str,
     group_column: Option<&str>,
-) -> Result<Vec<(String, String)>> {
+) -> Result<Vec<(u64, String, String)>> {
     let mut wanted = vec![column];
     wanted.extend(group_column);
     let mut rows = Vec::new();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
     for (line, mut v) in read_table(path, &wanted)? {
         let group = match group_column {
             None => "suspects".to_string(),
             Some(g) => {
-                let group = v.pop().unwrap_or_default();
+                let group = v.pop().unwrap_or_default().trim().to_string();
                 if group.is_empty() {
                     return Err(Error::bad_row(
                         Position::new(path, line).with_column(g),
@@ -568,9 +570,15 @@ pub fn read_suspects(
                 group
             }
         };
-        rows.push((line, v.pop().unwrap_or_default(), group));
+        let account = v.pop().unwrap_or_default();
+        first_line.entry(account.clone()).or_insert(line);
+        rows.push((line, account, group));
     }
-    one_row_per_account(path, column, "group", rows)
+    let rows = one_row_per_account(path, column, "group", rows)?;
+    Ok(rows
+        .into_iter()
+        .map(|(account, group)| (first_line[&account], account, group))
+        .collect())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use super::input::{BackgroundArgs, InputArgs};
 use super::progress::Reporter;
 use super::set;
+use coordnet::error::{Error, Position};
 use coordnet::eval::read_suspects;
 use coordnet::graphs::fuse;
 use coordnet::ingest::ingest_with_progress;
@@ -10,6 +11,7 @@ use coordnet::pipeline::background_for_groups;
 use coordnet::report::detection::EdgeFiles;
 use coordnet::scoring::{counted, Part, NO_CLUSTER};
 use coordnet::{assess, write_detection, DetectConfig, RunSummary};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -71,14 +73,17 @@ struct Summary<'a> {
     suspects: &'a Path,
     suspects_missing: usize,
     suspects_posted_nothing: usize,
-    /// Each cluster's group.
+    /// Each cluster's group, with the accounts the list gives it.
     groups: Vec<Group<'a>>,
+    /// Groups none of whose listed accounts posted in the input: left out.
+    groups_left_out: Vec<&'a str>,
 }
 
 #[derive(serde::Serialize)]
 struct Group<'a> {
     cluster: u32,
     group: &'a str,
+    listed: usize,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -128,10 +133,28 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // A list written by hand names accounts by id or by screen name (`@name`, any case), with
     // stray spaces: as `explain` finds them.
     let mut finder = data.accounts.finder();
-    for (account, group) in &suspects {
+    // Two spellings of one account (its id and `@name`, or another case) on two lines.
+    let mut listed_on: HashMap<u32, (u64, &str, &str)> = HashMap::new();
+    for (line, account, group) in &suspects {
         let Some(u) = finder.find(account) else {
             missing.push(account.as_str());
             continue;
+        };
+        match listed_on.get(&u) {
+            Some(&(_, _, first)) if first == group => continue,
+            Some(&(first_line, first, _)) => {
+                let at = Position::new(&args.accounts, *line).with_column(&args.account_column);
+                return Err(Error::bad_row(
+                    at,
+                    format!(
+                        "'{account}' is the account '{first}' of line {first_line} names too, \
+                         with another group"
+                    ),
+                    "each account with one group",
+                )
+                .into());
+            }
+            None => listed_on.insert(u, (*line, account, group)),
         };
         if !posted[u as usize] {
             silent.push(account.as_str());
@@ -146,6 +169,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         };
         cluster_of[u as usize] = g as u32;
     }
+    // Each group's listed accounts, in the list's order of groups.
+    let mut listed: Vec<(&str, usize)> = Vec::new();
+    for (_, _, group) in &suspects {
+        match listed.iter_mut().find(|(g, _)| g == group) {
+            Some((_, n)) => *n += 1,
+            None => listed.push((group, 1)),
+        }
+    }
+    let listed_in = |group: &str| listed.iter().find(|(g, _)| *g == group).map_or(0, |x| x.1);
+    let left_out: Vec<&str> = (listed.iter())
+        .filter(|(g, _)| !groups.iter().any(|x| x == g))
+        .map(|(g, _)| *g)
+        .collect();
     let first_three = |accounts: &[&str]| {
         let quoted: Vec<String> = accounts.iter().take(3).map(|a| format!("'{a}'")).collect();
         quoted.join(", ")
@@ -165,6 +201,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             silent.len(),
             suspects.len(),
             first_three(&silent)
+        );
+    }
+    for g in &left_out {
+        coordnet::tell!(
+            "group {g}: none of its {} listed accounts posted in the input; it is left out",
+            listed_in(g)
         );
     }
     anyhow::ensure!(
@@ -234,8 +276,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .map(|(c, &group)| Group {
                     cluster: c.id,
                     group,
+                    listed: listed_in(group),
                 })
                 .collect(),
+            groups_left_out: left_out.clone(),
         };
         write_detection(dir, &data, &d, &summary, &files)?;
         for note in files.counts.notes() {
@@ -247,8 +291,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for (c, g) in d.clusters.iter().zip(&names) {
         writeln!(
             out,
-            "{g}: {} ({}, {}, {} other), score {}{}",
+            "{g}: {} of {} listed ({}, {}, {} other), score {}{}",
             counted(c.size, "account"),
+            listed_in(g),
             counted(c.n_core, "core"),
             counted(c.n_amplifier, "amplifier"),
             c.n_other,

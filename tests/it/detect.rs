@@ -920,12 +920,35 @@ fn an_account_in_two_groups_is_refused_naming_both_lines() {
     }
     // Repeated in its own group: one account.
     list.push_str(&format!("{},a\n", organic[3]));
-    let o = score(&list);
+    // And a group none of whose accounts is in the input: named as left out.
+    let mut with_ghosts = list.clone();
+    for i in 0..4 {
+        with_ghosts.push_str(&format!("ghost{i},ghosts\n"));
+    }
+    let o = score(&with_ghosts);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains("a: 15 accounts") && out.contains("b: 15 accounts"),
+        out.contains("a: 15 accounts of 15 listed") && out.contains("b: 15 accounts of 15 listed"),
         "{out}"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("group ghosts: none of its 4 listed accounts posted in the input"),
+        "{err}"
+    );
+    // The same account in another group under another spelling (its id in capitals; an
+    // `@name` alike): refused, both lines named, not moved to the later group unsaid.
+    let o = score(&format!("{list}{},b\n", organic[1].to_uppercase()));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains("suspects.csv:33")
+            && err.contains(&format!(
+                "is the account '{}' of line 3 names too",
+                organic[1]
+            )),
+        "{err}"
     );
     // In a second group: refused, both lines named (the header is line 1).
     list.push_str(&format!("{},b\n", organic[0]));
