@@ -83,12 +83,13 @@ pub struct Cluster {
     pub group: Option<String>,
 }
 
-/// A share as a percentage, whole where that is true to it: a share that is neither none nor
-/// all takes the decimals it needs not to read as either (0.3%, 99.96%), and stays a number.
+/// A share as a percentage, whole from 1% to 99%; below and above, with the decimals it needs
+/// not to read as none or all (0.4%, 99.96%), so that a list's small shares read alike. It
+/// stays a number a parser can read.
 pub fn pct(x: f64) -> String {
     let p = 100.0 * x;
-    let mut decimals = 0;
-    while x > 0.0 && x < 1.0 && decimals < 6 {
+    let mut decimals = usize::from(x > 0.0 && x < 1.0 && !(0.01..=0.99).contains(&x));
+    while decimals > 0 && decimals < 6 {
         let shown: f64 = format!("{p:.decimals$}").parse().unwrap_or(p);
         if shown > 0.0 && shown < 100.0 {
             break;
@@ -101,9 +102,12 @@ pub fn pct(x: f64) -> String {
 #[cfg(test)]
 #[test]
 fn a_share_that_is_neither_none_nor_all_never_reads_as_one() {
-    let said = [0.0, 0.003, 0.009, 0.01, 0.42, 0.99, 0.995, 0.9996, 1.0].map(pct);
+    let said = [
+        0.0, 0.00004, 0.003, 0.0058, 0.01, 0.42, 0.99, 0.995, 0.9996, 1.0,
+    ]
+    .map(pct);
     let want = [
-        "0%", "0.3%", "1%", "1%", "42%", "99%", "99.5%", "99.96%", "100%",
+        "0%", "0.004%", "0.3%", "0.6%", "1%", "42%", "99%", "99.5%", "99.96%", "100%",
     ];
     assert_eq!(said, want);
 }
@@ -124,7 +128,7 @@ fn counts_read_as_people_say_them() {
 }
 
 /// The members by role, every member counted: "3 cores, 30 amplifiers, 2 others".
-fn roles_said(c: &Cluster) -> String {
+pub fn roles_said(c: &Cluster) -> String {
     let mut said = format!(
         "{}, {}",
         counted(c.n_core, "core"),

@@ -925,8 +925,18 @@ fn an_account_in_two_groups_is_refused_naming_both_lines() {
     for i in 0..4 {
         with_ghosts.push_str(&format!("ghost{i},ghosts\n"));
     }
-    let o = score(&with_ghosts);
+    let scored = dir.path().join("scored");
+    let o = score_groups_with(dir.path(), &with_ghosts, &["-o", scored.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = summary_json(&scored);
+    assert_eq!(summary["groups_left_out"], serde_json::json!(["ghosts"]));
+    assert_eq!(summary["groups"][0]["listed"], 15);
+    assert_eq!(summary["suspects_missing"], 4);
+    let report = std::fs::read_to_string(scored.join("report.html")).unwrap();
+    assert!(
+        report.contains("4 not in the input") && report.contains("left out: ghosts."),
+        "the report names what of the list the input does not show"
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains("a: 15 accounts of 15 listed") && out.contains("b: 15 accounts of 15 listed"),

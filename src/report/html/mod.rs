@@ -24,7 +24,7 @@ use crate::dataset::{Dataset, TimeResolution};
 use crate::error::Result;
 use crate::pipeline::{Detection, InputKind};
 use crate::scoring::timeline::Timeline;
-use crate::scoring::{counted, pct, Cluster, Part};
+use crate::scoring::{counted, pct, roles_said, Cluster, Part};
 use page::{Cell, Page};
 use std::fmt::Write;
 use std::path::Path;
@@ -154,6 +154,30 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
             .map(|(k, v)| format!("{} ({})", esc(k), plain(&v["count"])))
             .collect();
         p.push(&reasons.join("; "));
+        p.push("</p>");
+    }
+    // `score`'s list of suspects: what of it the input does not show.
+    if let Some(list) = summary["suspects"].as_str() {
+        let n = |k: &str| summary[k].as_u64().unwrap_or(0);
+        let _ = write!(
+            p.html,
+            "<p>Suspected accounts listed in {}: {} not in the input, {} there only as others' \
+             retweets, replies or mentions; both are left out.",
+            esc(list),
+            n("suspects_missing"),
+            n("suspects_posted_nothing")
+        );
+        if let Some(gone) = summary["groups_left_out"]
+            .as_array()
+            .filter(|g| !g.is_empty())
+        {
+            let gone: Vec<String> = gone.iter().map(|g| esc(&plain(g))).collect();
+            let _ = write!(
+                p.html,
+                " Groups none of whose accounts posted, left out: {}.",
+                gone.join(", ")
+            );
+        }
         p.push("</p>");
     }
     if let Some(settings) = summary["settings"].as_object() {
@@ -369,13 +393,12 @@ fn counts(title: &str, items: &[(String, u64)], prefix: &str) -> String {
 fn section(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster, v: &ClusterView) {
     let _ = write!(
         p.html,
-        "<details id=\"cluster-{id}\"{open}><summary>Cluster {id}: {size} ({cores}, {amps}), \
+        "<details id=\"cluster-{id}\"{open}><summary>Cluster {id}: {size} ({roles}), \
          score {score} {flag}</summary>",
         id = c.id,
         open = if c.flagged { " open" } else { "" },
         size = counted(c.size, "account"),
-        cores = counted(c.n_core, "core"),
-        amps = counted(c.n_amplifier, "amplifier"),
+        roles = roles_said(c),
         score = crate::scoring::score_shown(c.score),
         flag = flag(c.flagged)
     );
