@@ -5,11 +5,14 @@ use super::input::InputArgs;
 use coordnet::dataset::time::format_iso;
 use coordnet::graphs::evidence::evidence;
 use coordnet::graphs::fusion::FusionOptions;
-use coordnet::graphs::{coaction_graph, format_duration, CoactionKind, GraphKind, GraphOptions};
-use coordnet::scoring::rhythm;
+use coordnet::graphs::retweet::{self, SourceFrom};
+use coordnet::graphs::{coaction_graph, format_duration, GraphKind, GraphOptions};
+use coordnet::scoring::{counted, rhythm};
+use coordnet::Dataset;
 use std::io::Write;
 
-/// Show the shared retweets, hashtags, URLs or texts behind the edge between two accounts,
+/// Show the shared retweets, hashtags, URLs or texts behind the edge between two accounts (or,
+/// with `--kind retweet`, the retweets between them),
 /// with both timestamps, and the edge's weights against the shuffled null.
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -42,14 +45,9 @@ fn detect_options() -> GraphOptions {
     FusionOptions::default().graph
 }
 
-/// `detect`'s defaults in `--help`, and only the kinds `explain` shows: co-actions (a retweet
-/// edge's evidence is its retweets, which `graph --kind retweet` lists).
+/// `detect`'s defaults in `--help`.
 pub fn show_defaults(cmd: clap::Command) -> clap::Command {
-    super::graph::show_defaults_of(cmd, &detect_options()).mut_arg("kind", |a| {
-        a.value_parser(super::one_of::<GraphKind>(
-            CoactionKind::ALL.map(CoactionKind::name),
-        ))
-    })
+    super::graph::show_defaults_of(cmd, &detect_options())
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -62,9 +60,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.a
     );
     args.input.prepare()?;
-    let GraphKind::Coaction(kind) = args.graph.kind else {
-        anyhow::bail!("explain works on co-action graphs; pass --kind co-retweet (or co-hashtag, co-url, ...)");
-    };
+    anyhow::ensure!(
+        args.html.is_none() || args.graph.kind != GraphKind::Retweet,
+        "--html shows the shared items of a co-action edge; the retweets between two accounts \
+         are listed as text or --json"
+    );
     let opts = args.graph.options_over(detect_options());
     let mut ingest_opts = args.input.options();
     // CooRTweet counts every row, repeated ones too.
@@ -85,15 +85,31 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.a,
         args.b
     );
+    // When they are active, apart from what they act on.
+    let (pa, pb) = (rhythm::profile(&data, a), rhythm::profile(&data, b));
+    let hour_of_week_cosine = rhythm::cosine(pa.view(), pb.view());
+    let shared_hours = rhythm::shared_hours(&data, a, b);
+    let activity = format!(
+        "activity: {} and {} tweets; hour-of-week profiles cosine {:.2}; active in the same \
+         clock hour {} times",
+        pa.sum(),
+        pb.sum(),
+        hour_of_week_cosine,
+        shared_hours
+    );
+    let kind = match args.graph.kind {
+        GraphKind::Coaction(kind) => kind,
+        GraphKind::Retweet => {
+            let rhythm = serde_json::json!({"hour_of_week_cosine": hour_of_week_cosine,
+                "shared_active_hours": shared_hours});
+            return retweets_between(&args, &data, (a, b), &activity, rhythm);
+        }
+    };
     let p = coaction_graph(&data, kind, &opts)?;
     coordnet::tell!("{}", projection_summary(&p));
     let (x, y) = (a.min(b), a.max(b));
     let edge = p.edges.iter().find(|e| e.a == x && e.b == y);
     let items = evidence(&data, &p, a, b);
-    // When they are active, apart from what they act on.
-    let (pa, pb) = (rhythm::profile(&data, a), rhythm::profile(&data, b));
-    let hour_of_week_cosine = rhythm::cosine(pa.view(), pb.view());
-    let shared_hours = rhythm::shared_hours(&data, a, b);
     if let Some(path) = &args.html {
         let page = coordnet::report::html::pair_page(&data, &p, a, b, edge, &items);
         coordnet::report::safe::write_file(path, |out| out.write_all(page.as_bytes()))?;
@@ -145,15 +161,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             kind.name()
         )?,
     }
-    writeln!(
-        out,
-        "activity: {} and {} tweets; hour-of-week profiles cosine {:.2}; active in the same \
-         clock hour {} times",
-        pa.sum(),
-        pb.sum(),
-        hour_of_week_cosine,
-        shared_hours
-    )?;
+    writeln!(out, "{activity}")?;
     let shared: std::collections::HashSet<&str> = items.iter().map(|e| e.item.as_str()).collect();
     let within = items.iter().filter(|e| e.within_window).count();
     writeln!(
@@ -184,6 +192,122 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     if items.iter().any(|e| !e.within_window) {
         writeln!(out, "  (* outside the window: not part of the edge)")?;
+    }
+    Ok(())
+}
+
+/// One account's retweet of the other's post.
+#[derive(serde::Serialize)]
+struct Retweet {
+    retweeter: String,
+    time: String,
+    /// The original's time where its row is in the data.
+    original_time: Option<String>,
+    delay_ms: Option<i64>,
+    /// Where the source was found: the record, `RT @name:` in the text, or matching text.
+    source_from: SourceFrom,
+    /// The retweeted tweet's id where the data gives one (a string, as the API's `id_str`:
+    /// JSON readers lose digits of larger numbers).
+    original_id: Option<String>,
+}
+
+/// `explain --kind retweet`: each retweet either account made of the other's posts, with
+/// both times, and each direction's count against the retweet graph's null.
+fn retweets_between(
+    args: &Args,
+    data: &Dataset,
+    (a, b): (u32, u32),
+    activity: &str,
+    rhythm: serde_json::Value,
+) -> anyhow::Result<()> {
+    let found = retweet::sources(data);
+    let keys = retweet::pair_keys(data, &found, &[0..data.len()]);
+    let test = retweet::RetweetTest::new(
+        &keys,
+        data.accounts.len(),
+        FusionOptions::default().edge_pvalue,
+    );
+    let mut listed = Vec::new();
+    let mut made = [0u32; 2];
+    for (r, source) in found.iter().enumerate() {
+        let Some(source) = source else { continue };
+        let (by, of) = (data.account[r], source.account());
+        let direction = match (by, of) {
+            _ if (by, of) == (a, b) => 0,
+            _ if (by, of) == (b, a) => 1,
+            _ => continue,
+        };
+        made[direction] += 1;
+        let original = source.original_row().map(|o| o as usize);
+        let original_id = original
+            .map(|o| data.tweet_id[o])
+            .or(Some(data.target_tweet[r]))
+            .filter(|&id| id != 0)
+            .map(|id| id.to_string());
+        listed.push(Retweet {
+            retweeter: data.accounts.key(by).to_string(),
+            time: format_iso(data.time_ms[r]),
+            original_time: original.map(|o| format_iso(data.time_ms[o])),
+            delay_ms: source.delay_ms(data, r),
+            source_from: source.from(),
+            original_id,
+        });
+    }
+    let p_value = |(x, y): (u32, u32), n: u32| {
+        retweet::pair_key(x, y)
+            .filter(|_| n > 0)
+            .map(|k| test.p_value(k, n))
+    };
+    let (p_ab, p_ba) = (p_value((a, b), made[0]), p_value((b, a), made[1]));
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let v = serde_json::json!({"a": data.accounts.key(a), "b": data.accounts.key(b),
+            "kind": "retweet", "a_retweeted_b": made[0], "b_retweeted_a": made[1],
+            "p_value_a_retweeted_b": p_ab, "p_value_b_retweeted_a": p_ba,
+            "retweets": listed, "rhythm": rhythm});
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let said = |who: &str, whom: &str, n: u32, p: Option<f64>| match p {
+        Some(p) => format!(
+            "{who} retweeted {whom} {} (p {} against the retweet graph's null, {})",
+            counted(n as usize, "time"),
+            coordnet::graphs::significance::p_shown(p),
+            match p <= FusionOptions::default().edge_pvalue {
+                true => "an edge",
+                false => "not significant",
+            }
+        ),
+        None => format!("{who} never retweeted {whom}"),
+    };
+    writeln!(out, "{}", said(&args.a, &args.b, made[0], p_ab))?;
+    writeln!(out, "{}", said(&args.b, &args.a, made[1], p_ba))?;
+    writeln!(out, "{activity}")?;
+    if listed.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "  {:<16}  {:<24}  {:<24}  {:>10}  {:<11}  original",
+        "retweeter", "time of the retweet", "time of the original", "delay", "source from"
+    )?;
+    for rt in &listed {
+        writeln!(
+            out,
+            "  {:<16}  {:<24}  {:<24}  {:>10}  {:<11}  {}",
+            rt.retweeter.chars().take(16).collect::<String>(),
+            rt.time,
+            rt.original_time.as_deref().unwrap_or("-"),
+            rt.delay_ms
+                .map_or("-".into(), |d| format!("{:.1} s", d as f64 / 1e3)),
+            match rt.source_from {
+                SourceFrom::Record => "record",
+                SourceFrom::TextPrefix => "RT @name:",
+                SourceFrom::TextMatch => "same text",
+            },
+            rt.original_id.as_deref().unwrap_or("-")
+        )?;
     }
     Ok(())
 }

@@ -1683,3 +1683,59 @@ fn an_output_to_dev_stdout_appends_where_the_shell_redirected_it() {
     assert!(graph.starts_with("source,target,"), "{}", &graph[..100]);
     assert!(graph.lines().count() > 1000, "{}", graph.lines().count());
 }
+
+/// `explain --kind retweet` lists every retweet either account made of the other's posts, as
+/// the records give them: counted here from the sample's own columns.
+#[test]
+fn explain_lists_the_retweets_between_two_accounts() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(&sample).unwrap());
+    let mut pairs: std::collections::HashMap<(String, String), Vec<String>> = Default::default();
+    let mut rows = csv::Reader::from_reader(gz);
+    let header = rows.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (user, source, id) = (at("userid"), at("retweet_userid"), at("retweet_tweetid"));
+    for r in rows.records() {
+        let r = r.unwrap();
+        if !r[source].is_empty() && r[source] != r[user] {
+            let pair = (r[user].to_string(), r[source].to_string());
+            pairs.entry(pair).or_default().push(r[id].to_string());
+        }
+    }
+    let ((a, b), originals) = pairs.iter().max_by_key(|(k, v)| (v.len(), *k)).unwrap();
+    let back = pairs.get(&(b.clone(), a.clone())).map_or(0, Vec::len);
+    let sample = sample.to_str().unwrap();
+    let o = coordnet(&["explain", a, b, "--kind", "retweet", "--json", sample]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["a_retweeted_b"], originals.len());
+    assert_eq!(v["b_retweeted_a"], back);
+    let p = v["p_value_a_retweeted_b"].as_f64().unwrap();
+    assert!(p > 0.0 && p <= 1.0, "{v}");
+    let listed = v["retweets"].as_array().unwrap();
+    assert_eq!(listed.len(), originals.len() + back);
+    let mut ids: Vec<&str> = (listed.iter())
+        .filter(|r| r["retweeter"] == a.as_str())
+        .map(|r| r["original_id"].as_str().unwrap())
+        .collect();
+    let mut want: Vec<&str> = originals.iter().map(String::as_str).collect();
+    (ids.sort(), want.sort());
+    assert_eq!(ids, want);
+    assert!(listed.iter().all(|r| r["source_from"] == "record"));
+    let o = coordnet(&["explain", a, b, "--kind", "retweet", sample]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let said = format!("{a} retweeted {b} {} times", originals.len());
+    assert!(text.contains(&said), "{text}");
+    let edge = if p <= 0.01 {
+        "an edge"
+    } else {
+        "not significant"
+    };
+    assert!(text.contains(edge), "{text}");
+    // The page shows a co-action edge's items; retweets are refused there, saying so.
+    let o = coordnet(&[
+        "explain", a, b, "--kind", "retweet", "--html", "p.html", sample,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--json"));
+}
