@@ -221,7 +221,7 @@ fn retweets_between(
     rhythm: serde_json::Value,
 ) -> anyhow::Result<()> {
     let found = retweet::sources(data);
-    let keys = retweet::pair_keys(data, &found, &[0..data.len()]);
+    let keys = retweet::pair_keys(data, &found, std::slice::from_ref(&(0..data.len())));
     let test = retweet::RetweetTest::new(
         &keys,
         data.accounts.len(),
