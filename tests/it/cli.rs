@@ -1719,7 +1719,8 @@ fn explain_lists_the_retweets_between_two_accounts() {
         .map(|r| r["original_id"].as_str().unwrap())
         .collect();
     let mut want: Vec<&str> = originals.iter().map(String::as_str).collect();
-    (ids.sort(), want.sort());
+    ids.sort();
+    want.sort();
     assert_eq!(ids, want);
     assert!(listed.iter().all(|r| r["source_from"] == "record"));
     let o = coordnet(&["explain", a, b, "--kind", "retweet", sample]);
