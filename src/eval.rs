@@ -139,7 +139,8 @@ fn read_table_with(
     Ok(out)
 }
 
-/// Rows `(line, account, what the row says of it)` with each account once, in file order. An
+/// Rows `(line, account, what the row says of it)` with each account once, in file order, at
+/// its first line. An
 /// account on two rows that say different things (`what`: two groups, two networks) is an
 /// error naming both lines: which one the file means cannot be told. The same row twice is
 /// kept once.
@@ -148,9 +149,9 @@ fn one_row_per_account<V: PartialEq>(
     column: &str,
     what: &str,
     rows: impl IntoIterator<Item = (u64, String, V)>,
-) -> Result<Vec<(String, V)>> {
-    let mut out: Vec<(String, V)> = Vec::new();
-    let mut seen: HashMap<String, (u64, usize)> = HashMap::new();
+) -> Result<Vec<(u64, String, V)>> {
+    let mut out: Vec<(u64, String, V)> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for (line, account, v) in rows {
         if account.is_empty() {
             return Err(Error::bad_row(
@@ -160,17 +161,18 @@ fn one_row_per_account<V: PartialEq>(
             ));
         }
         match seen.get(&account) {
-            Some(&(_, i)) if out[i].1 == v => {}
-            Some(&(first, _)) => {
+            Some(&i) if out[i].2 == v => {}
+            Some(&i) => {
+                let first = out[i].0;
                 return Err(Error::bad_row(
                     Position::new(path, line).with_column(column),
                     format!("account '{account}' is on line {first} too, with another {what}"),
                     format!("each account with one {what}"),
-                ))
+                ));
             }
             None => {
-                seen.insert(account.clone(), (line, out.len()));
-                out.push((account, v));
+                seen.insert(account.clone(), out.len());
+                out.push((line, account, v));
             }
         }
     }
@@ -240,6 +242,7 @@ pub fn read_truth_with(path: &Path, columns: &TruthColumns) -> Result<HashMap<St
     Ok(
         one_row_per_account(path, &columns.account, "network or role", rows)?
             .into_iter()
+            .map(|(_, account, row)| (account, row))
             .collect(),
     )
 }
@@ -554,7 +557,6 @@ pub fn read_suspects(
     let mut wanted = vec![column];
     wanted.extend(group_column);
     let mut rows = Vec::new();
-    let mut first_line: HashMap<String, u64> = HashMap::new();
     for (line, mut v) in read_table(path, &wanted)? {
         let group = match group_column {
             None => "suspects".to_string(),
@@ -570,15 +572,9 @@ pub fn read_suspects(
                 group
             }
         };
-        let account = v.pop().unwrap_or_default();
-        first_line.entry(account.clone()).or_insert(line);
-        rows.push((line, account, group));
+        rows.push((line, v.pop().unwrap_or_default(), group));
     }
-    let rows = one_row_per_account(path, column, "group", rows)?;
-    Ok(rows
-        .into_iter()
-        .map(|(account, group)| (first_line[&account], account, group))
-        .collect())
+    one_row_per_account(path, column, "group", rows)
 }
 
 #[cfg(test)]

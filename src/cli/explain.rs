@@ -222,11 +222,8 @@ fn retweets_between(
 ) -> anyhow::Result<()> {
     let found = retweet::sources(data);
     let keys = retweet::pair_keys(data, &found, std::slice::from_ref(&(0..data.len())));
-    let test = retweet::RetweetTest::new(
-        &keys,
-        data.accounts.len(),
-        FusionOptions::default().edge_pvalue,
-    );
+    let alpha = FusionOptions::default().edge_pvalue;
+    let test = retweet::RetweetTest::new(&keys, data.accounts.len(), alpha);
     let mut listed = Vec::new();
     let mut made = [0u32; 2];
     for (r, source) in found.iter().enumerate() {
@@ -274,7 +271,7 @@ fn retweets_between(
             "{who} retweeted {whom} {} (p {} against the retweet graph's null, {})",
             counted(n as usize, "time"),
             coordnet::graphs::significance::p_shown(p),
-            match p <= FusionOptions::default().edge_pvalue {
+            match p <= alpha {
                 true => "an edge",
                 false => "not significant",
             }

@@ -99,13 +99,9 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
         }
     }
     let files = read_once(files, &mut skipped)?;
-    let mut kinds = Vec::with_capacity(files.len());
-    for (path, _) in &files {
-        kinds.push(match is_stream(path) {
-            true => None,
-            false => Some(compression(path)?),
-        });
-    }
+    let kinds: Vec<Option<Compression>> = (files.iter())
+        .map(|(path, _)| (!is_stream(path)).then(|| compression(path)).transpose())
+        .collect::<Result<_>>()?;
     // Plain files by name and size: a zip entry that is one of them, unzipped beside it, is
     // read once.
     let mut plain = std::collections::HashMap::new();
@@ -130,11 +126,7 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
                 let base = name.rsplit('/').next().unwrap_or(name);
                 let copy = plain.get(&(base.into(), size));
                 if let Some(&copy) = copy {
-                    let hash = with_zip_entry(path, *index, |r| {
-                        let mut hash = Sha256::new();
-                        std::io::copy(r, &mut hash).map_err(|e| Error::io(path, e))?;
-                        Ok(hex(hash))
-                    })?;
+                    let hash = with_zip_entry(path, *index, |r| sha256_of(path, r))?;
                     if hash == sha256(copy)? {
                         skipped.push(Skipped {
                             path: entry.display_path(),
@@ -150,11 +142,10 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
                 why: "not a data file by its name, or compressed inside the zip".into(),
             }));
         } else {
-            let (path, found) = (path.clone(), *found);
             sources.push(Source {
-                path,
+                path: path.clone(),
                 zip_entry: None,
-                found,
+                found: *found,
             });
         }
     }
@@ -244,18 +235,19 @@ fn read_once(
 /// The SHA-256 of what the file at `path` holds, decompressed.
 fn sha256_decompressed(path: &Path) -> Result<String> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    read_decompressed(path, file, |r| {
-        let mut hash = Sha256::new();
-        std::io::copy(r, &mut hash).map_err(|e| Error::io(path, e))?;
-        Ok(hex(hash))
-    })
+    read_decompressed(path, file, |r| sha256_of(path, r))
 }
 
 /// The SHA-256 of the file at `path` as it is on disk, as `sha256sum` prints it.
 fn sha256(path: &Path) -> Result<String> {
-    let mut hash = Sha256::new();
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    std::io::copy(&mut file, &mut hash).map_err(|e| Error::io(path, e))?;
+    sha256_of(path, &mut file)
+}
+
+/// The SHA-256 of what `r` (read from `path`) yields, as `sha256sum` prints it.
+fn sha256_of(path: &Path, r: &mut dyn Read) -> Result<String> {
+    let mut hash = Sha256::new();
+    std::io::copy(r, &mut hash).map_err(|e| Error::io(path, e))?;
     Ok(hex(hash))
 }
 
