@@ -3,11 +3,10 @@
 use super::graph::{projection_summary, GraphArgs};
 use super::input::InputArgs;
 use coordnet::dataset::time::format_iso;
-use coordnet::graphs::evidence::evidence;
+use coordnet::graphs::evidence::{self, evidence};
 use coordnet::graphs::fusion::FusionOptions;
-use coordnet::graphs::retweet::{self, SourceFrom};
 use coordnet::graphs::{coaction_graph, format_duration, GraphKind, GraphOptions};
-use coordnet::scoring::{counted, rhythm};
+use coordnet::scoring::rhythm;
 use coordnet::Dataset;
 use std::io::Write;
 
@@ -60,11 +59,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.a
     );
     args.input.prepare()?;
-    anyhow::ensure!(
-        args.html.is_none() || args.graph.kind != GraphKind::Retweet,
-        "--html shows the shared items of a co-action edge; the retweets between two accounts \
-         are listed as text or --json"
-    );
     let opts = args.graph.options_over(detect_options());
     let mut ingest_opts = args.input.options();
     // CooRTweet counts every row, repeated ones too.
@@ -196,21 +190,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One account's retweet of the other's post.
-#[derive(serde::Serialize)]
-struct Retweet {
-    retweeter: String,
-    time: String,
-    /// The original's time where its row is in the data.
-    original_time: Option<String>,
-    delay_ms: Option<i64>,
-    /// Where the source was found: the record, `RT @name:` in the text, or matching text.
-    source_from: SourceFrom,
-    /// The retweeted tweet's id where the data gives one (a string, as the API's `id_str`:
-    /// JSON readers lose digits of larger numbers).
-    original_id: Option<String>,
-}
-
 /// `explain --kind retweet`: each retweet either account made of the other's posts, with
 /// both times, and each direction's count against the retweet graph's null.
 fn retweets_between(
@@ -220,68 +199,27 @@ fn retweets_between(
     activity: &str,
     rhythm: serde_json::Value,
 ) -> anyhow::Result<()> {
-    let found = retweet::sources(data);
-    let keys = retweet::pair_keys(data, &found, std::slice::from_ref(&(0..data.len())));
     let alpha = FusionOptions::default().edge_pvalue;
-    let test = retweet::RetweetTest::new(&keys, data.accounts.len(), alpha);
-    let mut listed = Vec::new();
-    let mut made = [0u32; 2];
-    for (r, source) in found.iter().enumerate() {
-        let Some(source) = source else { continue };
-        let (by, of) = (data.account[r], source.account());
-        let direction = match (by, of) {
-            _ if (by, of) == (a, b) => 0,
-            _ if (by, of) == (b, a) => 1,
-            _ => continue,
-        };
-        made[direction] += 1;
-        let original = source.original_row().map(|o| o as usize);
-        let original_id = original
-            .map(|o| data.tweet_id[o])
-            .or(Some(data.target_tweet[r]))
-            .filter(|&id| id != 0)
-            .map(|id| id.to_string());
-        listed.push(Retweet {
-            retweeter: data.accounts.key(by).to_string(),
-            time: format_iso(data.time_ms[r]),
-            original_time: original.map(|o| format_iso(data.time_ms[o])),
-            delay_ms: source.delay_ms(data, r),
-            source_from: source.from(),
-            original_id,
-        });
+    let between = evidence::retweets_between(data, a, b, alpha);
+    if let Some(path) = &args.html {
+        let page = coordnet::report::html::retweets_page(data, a, b, &between, alpha);
+        coordnet::report::safe::write_file(path, |out| out.write_all(page.as_bytes()))?;
+        coordnet::tell!("wrote {}", path.display());
     }
-    let p_value = |(x, y): (u32, u32), n: u32| {
-        retweet::pair_key(x, y)
-            .filter(|_| n > 0)
-            .map(|k| test.p_value(k, n))
-    };
-    let (p_ab, p_ba) = (p_value((a, b), made[0]), p_value((b, a), made[1]));
     let mut out = std::io::stdout().lock();
     if args.json {
         let v = serde_json::json!({"a": data.accounts.key(a), "b": data.accounts.key(b),
-            "kind": "retweet", "a_retweeted_b": made[0], "b_retweeted_a": made[1],
-            "p_value_a_retweeted_b": p_ab, "p_value_b_retweeted_a": p_ba,
-            "retweets": listed, "rhythm": rhythm});
+            "kind": "retweet", "a_retweeted_b": between.made[0], "b_retweeted_a": between.made[1],
+            "p_value_a_retweeted_b": between.p_value[0], "p_value_b_retweeted_a": between.p_value[1],
+            "retweets": between.retweets, "rhythm": rhythm});
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
         return Ok(());
     }
-    let said = |who: &str, whom: &str, n: u32, p: Option<f64>| match p {
-        Some(p) => format!(
-            "{who} retweeted {whom} {} (p {} against the retweet graph's null, {})",
-            counted(n as usize, "time"),
-            coordnet::graphs::significance::p_shown(p),
-            match p <= alpha {
-                true => "an edge",
-                false => "not significant",
-            }
-        ),
-        None => format!("{who} never retweeted {whom}"),
-    };
-    writeln!(out, "{}", said(&args.a, &args.b, made[0], p_ab))?;
-    writeln!(out, "{}", said(&args.b, &args.a, made[1], p_ba))?;
+    writeln!(out, "{}", between.said(0, &args.a, &args.b, alpha))?;
+    writeln!(out, "{}", between.said(1, &args.b, &args.a, alpha))?;
     writeln!(out, "{activity}")?;
-    if listed.is_empty() {
+    if between.retweets.is_empty() {
         return Ok(());
     }
     writeln!(
@@ -289,7 +227,7 @@ fn retweets_between(
         "  {:<16}  {:<24}  {:<24}  {:>10}  {:<11}  original",
         "retweeter", "time of the retweet", "time of the original", "delay", "source from"
     )?;
-    for rt in &listed {
+    for rt in &between.retweets {
         writeln!(
             out,
             "  {:<16}  {:<24}  {:<24}  {:>10}  {:<11}  {}",
@@ -298,11 +236,7 @@ fn retweets_between(
             rt.original_time.as_deref().unwrap_or("-"),
             rt.delay_ms
                 .map_or("-".into(), |d| format!("{:.1} s", d as f64 / 1e3)),
-            match rt.source_from {
-                SourceFrom::Record => "record",
-                SourceFrom::TextPrefix => "RT @name:",
-                SourceFrom::TextMatch => "same text",
-            },
+            rt.source_from.said(),
             rt.original_id.as_deref().unwrap_or("-")
         )?;
     }

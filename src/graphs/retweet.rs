@@ -24,6 +24,17 @@ pub enum SourceFrom {
     TextMatch,
 }
 
+impl SourceFrom {
+    /// As a table cell says it.
+    pub fn said(self) -> &'static str {
+        match self {
+            SourceFrom::Record => "record",
+            SourceFrom::TextPrefix => "RT @name:",
+            SourceFrom::TextMatch => "same text",
+        }
+    }
+}
+
 /// A retweet with a known source. Compact (8 bytes, `Option` included, one per dataset row:
 /// 0.8 GB at 10^8 tweets): the delay is worked out from the rows when asked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

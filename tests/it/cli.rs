@@ -1733,10 +1733,26 @@ fn explain_lists_the_retweets_between_two_accounts() {
         "not significant"
     };
     assert!(text.contains(edge), "{text}");
-    // The page shows a co-action edge's items; retweets are refused there, saying so.
+    // The page says both directions as the text does (naming accounts by screen name) and lists
+    // each retweet with its original.
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("p.html");
     let o = coordnet(&[
-        "explain", a, b, "--kind", "retweet", "--html", "p.html", sample,
+        "explain",
+        a,
+        b,
+        "--kind",
+        "retweet",
+        "--html",
+        page.to_str().unwrap(),
+        sample,
     ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--json"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    let said = format!(" {} times (p ", originals.len());
+    assert!(html.contains(&said) && html.contains(edge), "{html}");
+    let table = &html[html.find("id=\"retweets\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(table.matches("<tr>").count(), 1 + listed.len());
+    assert!(want.iter().all(|id| table.contains(&format!("<td>{id}</td>"))));
 }

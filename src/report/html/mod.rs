@@ -17,7 +17,7 @@ mod pair;
 mod views;
 
 pub use page::esc;
-pub use pair::pair_page;
+pub use pair::{pair_page, retweets_page};
 
 use crate::dataset::time::format_iso;
 use crate::dataset::{Dataset, TimeResolution};
