@@ -165,13 +165,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     args.cluster.silence_others()?;
     let progress = Reporter::new(3);
     progress.say(&args.input.memory_line());
-    // Texts are a quarter of the time to read an archive, and only the retweet graph (sources
-    // from 'RT @name:') and the text graphs use them. The IRA layout keeps them regardless, to
-    // recover retweet targets.
+    // Texts are a quarter of the time to read an archive, and only the retweet graphs
+    // (sources from 'RT @name:', retweets without their post's id keyed by text) and the text
+    // graphs use them. The IRA layout keeps them regardless, to recover retweet targets.
     let mut ingest_opts = args.input.options();
     ingest_opts.keep_text = matches!(
         args.graph.kind,
-        GraphKind::Retweet | GraphKind::Coaction(CoactionKind::CoTweet | CoactionKind::CoSimilar)
+        GraphKind::Retweet
+            | GraphKind::Coaction(
+                CoactionKind::CoRetweet | CoactionKind::CoTweet | CoactionKind::CoSimilar
+            )
     );
     // CooRTweet counts every row, repeated ones too.
     ingest_opts.keep_repeated_rows = args.graph.coortweet;

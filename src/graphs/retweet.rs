@@ -338,8 +338,9 @@ pub fn sources(data: &Dataset) -> Vec<Option<Source>> {
             if o == NO_ROW {
                 return None;
             }
+            // The retweeter's own post makes it a self-retweet, as a record would say.
             let o_row = o as usize;
-            if data.time_ms[o_row] > t || data.account[o_row] == data.account[r] {
+            if data.time_ms[o_row] > t {
                 return None;
             }
             Some(Source::new(

@@ -134,12 +134,12 @@ fn ln_gamma(x: f64) -> f64 {
     0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 
-/// A p-value for people, after "p": "= 1.20e-5", or "< 1e-300" where it is below what a
+/// A p-value for people, after "p": "= 1.20e-5", or "< 5e-324" where it is below what a
 /// float holds (computed as 0; its z is then the cap, 40).
 pub fn p_shown(p: f64) -> String {
     match p > 0.0 {
         true => format!("= {p:.2e}"),
-        false => "< 1e-300".to_string(),
+        false => "< 5e-324".to_string(),
     }
 }
 
@@ -189,7 +189,9 @@ pub fn normal_quantile(p: f64) -> f64 {
         2.445_134_137_142_996,
         3.754_408_661_907_416,
     ];
-    let p = p.clamp(1e-300, 1.0 - 1e-16);
+    // Down to the smallest float (a subnormal's logarithm is exact enough): p-values of
+    // 1e-316 are written, and their z must not stop short at a clamp's 37.05.
+    let p = p.clamp(f64::from_bits(1), 1.0 - 1e-16);
     let low = 0.024_25;
     if p < low {
         let q = (-2.0 * p.ln()).sqrt();
@@ -218,6 +220,25 @@ pub fn shuffle_accounts(actions: &Actions, seed: u64) -> Actions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Far in the tail, z is the one whose normal tail is `p`: ln Q(z) from its asymptotic
+    /// series, φ(z)/z · (1 - 1/z² + 3/z⁴ - 15/z⁶), down to subnormal p-values.
+    #[test]
+    fn z_follows_p_into_the_subnormals() {
+        let mut last = 0.0;
+        for p in [1e-100, 1e-290, 1e-300, 1e-308, 6.72e-316, 1e-320, 5e-324] {
+            let z: f64 = z_from_p(p);
+            let series = 1.0 - z.powi(-2) + 3.0 * z.powi(-4) - 15.0 * z.powi(-6);
+            let ln_q =
+                -z * z / 2.0 - (2.0 * std::f64::consts::PI).sqrt().ln() - z.ln() + series.ln();
+            // A subnormal p holds fewer digits: compare logarithms.
+            assert!((ln_q - p.ln()).abs() < 1e-6 * p.ln().abs(), "p {p}: z {z}");
+            assert!(z > last, "p {p}: z {z} not above {last}");
+            last = z;
+        }
+        assert!((z_from_p(6.72e-316) - 37.98).abs() < 0.01);
+        assert_eq!(z_from_p(0.0), 40.0);
+    }
 
     #[test]
     fn poisson_tail_matches_direct_sums() {
@@ -273,9 +294,9 @@ mod tests {
     /// explain printed "p = 0.00e0" for a p-value below what a float holds.
     #[test]
     fn a_p_value_too_small_for_a_float_is_shown_as_a_bound() {
-        assert_eq!(p_shown(0.0), "< 1e-300");
+        assert_eq!(p_shown(0.0), "< 5e-324");
         assert_eq!(p_shown(1.2e-5), "= 1.20e-5");
-        assert_eq!(p_shown(poisson_upper_tail(2000, 1.0)), "< 1e-300");
+        assert_eq!(p_shown(poisson_upper_tail(2000, 1.0)), "< 5e-324");
     }
 
     #[test]

@@ -152,7 +152,7 @@ impl IngestStats {
             f.rows_rejected += 1;
             let (reason, expected, found) = match d.tweet_id.is_empty() {
                 false => (
-                    "duplicate record (same tweet id; first copy kept)",
+                    "duplicate record (same tweet id and account; the first kept)",
                     "each record once",
                     d.tweet_id.clone(),
                 ),

@@ -21,6 +21,26 @@ fn is_word(c: char) -> bool {
         || (!c.is_ascii() && (is_combining_mark(c) || c == '\u{200C}' || c == '\u{200D}'))
 }
 
+/// Whether `c` may stand right before a hashtag's sign: anything but a word character or `&`
+/// (`&#39;` is an entity), except the emoji presentation selectors, which end an emoji rather
+/// than a word (`❤️#love` is a tag, as twitter-text has it).
+fn may_precede_tag(c: Option<char>) -> bool {
+    match c {
+        Some('\u{FE0E}' | '\u{FE0F}') | None => true,
+        Some(p) => !(is_word(p) || p == '&'),
+    }
+}
+
+/// Whether what follows a sign is a tag: not a keycap (`#️⃣`: the sign, the emoji selector and
+/// the enclosing keycap), and with a letter or mark in it (`#1`, `#2016` and `#_` are not
+/// hashtags on Twitter).
+fn is_tag(tag: &str) -> bool {
+    !tag.starts_with(['\u{FE0F}', '\u{20E3}'])
+        && tag
+            .chars()
+            .any(|c| c.is_alphabetic() || is_combining_mark(c))
+}
+
 /// A hashtag as items are keyed: without its `#` or `＃`, in composed form (NFC, so a
 /// decomposed `Café` is `café`) and lowercased.
 pub fn hashtag_key(tag: &str) -> String {
@@ -59,8 +79,7 @@ pub fn hashtags(text: &str, mut f: impl FnMut(&str)) {
             }
         };
         from = i + sign;
-        let before = text[..i].chars().next_back();
-        if before.is_some_and(|p| is_word(p) || p == '&') {
+        if !may_precede_tag(text[..i].chars().next_back()) {
             continue;
         }
         let rest = &text[from..];
@@ -69,9 +88,7 @@ pub fn hashtags(text: &str, mut f: impl FnMut(&str)) {
             .map_or(rest.len(), |(j, _)| j);
         let tag = &rest[..len];
         from += len;
-        // A tag of digits only is not a hashtag on Twitter (`#1`).
-        if tag.is_empty() || tag.bytes().all(|c| c.is_ascii_digit()) || rest[len..].starts_with(CUT)
-        {
+        if !is_tag(tag) || rest[len..].starts_with(CUT) {
             continue;
         }
         buf.clear();
@@ -209,6 +226,13 @@ mod tests {
             "#MAGA and #Россия! a#b #1 &#39; #tcot_2016.#PJNet",
         );
         assert_eq!(got, vec!["maga", "россия", "tcot_2016", "pjnet"]);
+        // After an emoji's presentation selector a tag starts (twitter-text); a keycap, digits
+        // of any script and a lone `_` are not tags.
+        let got = all(
+            |t, f| hashtags(t, f),
+            "❤\u{FE0F}#feminist ⛵\u{FE0E}#boat #\u{FE0F}\u{20E3} #١٢ #_ #_1 #1a",
+        );
+        assert_eq!(got, vec!["feminist", "boat", "1a"]);
         // A text cut short: the tag running into the cut is a fragment of another.
         let got = all(|t, f| hashtags(t, f), "#MAGA… now #tcot #T…");
         assert_eq!(got, vec!["tcot"]);
@@ -240,7 +264,7 @@ mod tests {
         let mut prev: Option<char> = None;
         let mut iter = text.char_indices().peekable();
         while let Some((i, c)) = iter.next() {
-            let at_start = !prev.is_some_and(|p| is_word(p) || p == '&');
+            let at_start = may_precede_tag(prev);
             if (c == '#' || c == '＃') && at_start {
                 let start = i + c.len_utf8();
                 let mut end = start;
@@ -253,7 +277,7 @@ mod tests {
                 }
                 let tag = &text[start..end];
                 let cut = text[end..].starts_with(CUT);
-                if !tag.is_empty() && !tag.chars().all(|c| c.is_ascii_digit()) && !cut {
+                if is_tag(tag) && !cut {
                     out.push(tag.nfc().flat_map(char::to_lowercase).collect());
                 }
                 prev = text[..end].chars().next_back();
@@ -271,7 +295,7 @@ mod tests {
         // (0xEF) that starts the fullwidth sign and other characters.
         let pieces = [
             "#", "＃", "a", "Ä", "_", "1", "&", " ", ".", "é", "ｅ", "İ", "ß", "\u{FF04}", "-",
-            "…", "\u{0301}", "\u{200C}",
+            "…", "\u{0301}", "\u{200C}", "\u{FE0F}", "\u{20E3}", "١",
         ];
         let mut texts = vec![String::new()];
         for _ in 0..4 {

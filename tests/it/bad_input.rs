@@ -35,7 +35,10 @@ fn bad_rows_are_counted_with_reason_and_line() {
     assert!(example("missing tweet id").contains("t.csv:6"));
     assert!(example("missing account").contains("t.csv:7"));
     assert!(example("bad list").contains("t.csv:8"));
-    assert!(example("duplicate record (same tweet id; first copy kept)").contains("t.csv:10"));
+    assert!(
+        example("duplicate record (same tweet id and account; the first kept)")
+            .contains("t.csv:10")
+    );
     // A malformed follower count costs the tweet nothing: the row stays, the count is unknown.
     assert_eq!(r.warnings["bad count"].count, 1);
     let row = row_of(&d, 8);

@@ -545,7 +545,7 @@ fn compressed_and_expanded_inputs_agree() {
     assert_eq!(left_out, [gz.as_path(), zst.as_path()]);
     assert_eq!(d.len(), 3);
     assert_eq!(
-        r.rejected["duplicate record (same tweet id; first copy kept)"].count,
+        r.rejected["duplicate record (same tweet id and account; the first kept)"].count,
         3
     );
     let pattern = dir.path().join("t.csv.*");
