@@ -149,7 +149,8 @@ pub fn project(data: &Dataset, actions: Actions, opts: &GraphOptions) -> Result<
     let pairs = collect_pairs_within::<Acc>(&ctx, &p, opts)?;
     let filter = count_pairs(data, &mut p, &pairs, opts);
     let null = ShuffledNull::new(p.actions.len(), pairs.totals.slot_pairs, degree);
-    p.edges = finish_edges(pairs.maps, &filter, &null, &weights, &mut p.stats);
+    let budget = PairBudget::of(&p, opts);
+    p.edges = finish_edges(pairs.maps, &filter, &null, &weights, &mut p.stats, &budget)?;
     p.stats.edges = p.edges.len();
     Ok(p)
 }
@@ -200,6 +201,10 @@ pub fn project_significant(
     };
     let tallies = tally_fates(&pairs.maps, &filter, &mut p.stats);
     p.stats.edges = tallies.iter().map(|t| t[Fate::Kept as usize]).sum();
+    // The kept pairs' runs beside the maps, then joined beside the runs: each at most every
+    // kept pair.
+    let budget = PairBudget::of(&p, opts);
+    budget.check((p.stats.edges * std::mem::size_of::<(u32, u32, f64)>()) as u64)?;
     let runs: Vec<Vec<(u32, u32, f64)>> = pairs
         .maps
         .into_par_iter()
@@ -214,7 +219,9 @@ pub fn project_significant(
         })
         .collect();
     // Joined run by run, each let go once copied: `concat` held them all twice.
-    let mut edges = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+    let significant: usize = runs.iter().map(Vec::len).sum();
+    budget.check((significant * std::mem::size_of::<(u32, u32, f64)>()) as u64)?;
+    let mut edges = Vec::with_capacity(significant);
     for run in runs {
         edges.extend_from_slice(&run);
     }
@@ -840,23 +847,51 @@ fn collect_pairs_within<T: Tally>(
     p: &Projection,
     opts: &GraphOptions,
 ) -> Result<PairMaps<T>> {
-    let stage = format!("building the {} graph", p.kind.name());
-    let window = p
-        .window_ms
-        .map_or("none".to_string(), super::format_duration);
-    let what_helps = format!(
-        "pair fewer actions: a narrower --window (this graph's is {window}) or a lower \
-         --max-neighbors (now {})",
-        opts.max_neighbors
-    );
-    // Kinds pairing at once each take their share of the room, and each counts the others'
-    // growth as its own.
-    let lanes = opts.lanes.max(1) as u64;
-    let check =
-        |extra: u64| crate::memory::check_or(&stage, extra * lanes, opts.memory_limit, &what_helps);
+    let budget = PairBudget::of(p, opts);
     let held = crate::memory::resident().unwrap_or(0);
-    let room = (opts.memory_limit).map(|l| l.saturating_sub(held) / lanes);
-    collect_pairs_stopping(ctx, p.window_ms, opts.max_neighbors, room, &check)
+    let room = (opts.memory_limit).map(|l| l.saturating_sub(held) / budget.lanes);
+    collect_pairs_stopping(ctx, p.window_ms, opts.max_neighbors, room, &|extra| {
+        budget.check(extra)
+    })
+}
+
+/// The memory check of one kind's pairing and of the edges made from its pairs: the stage
+/// named, and what to change said.
+struct PairBudget {
+    stage: String,
+    what_helps: String,
+    limit: Option<u64>,
+    /// Kinds pairing at once each take their share of the room, and each counts the others'
+    /// growth as its own.
+    lanes: u64,
+}
+
+impl PairBudget {
+    fn of(p: &Projection, opts: &GraphOptions) -> PairBudget {
+        let window = p
+            .window_ms
+            .map_or("none".to_string(), super::format_duration);
+        PairBudget {
+            stage: format!("building the {} graph", p.kind.name()),
+            what_helps: format!(
+                "pair fewer actions: a narrower --window (this graph's is {window}) or a lower \
+                 --max-neighbors (now {})",
+                opts.max_neighbors
+            ),
+            limit: opts.memory_limit,
+            lanes: opts.lanes.max(1) as u64,
+        }
+    }
+
+    /// Stop if the process holds more than the limit, or would once it takes `extra` more.
+    fn check(&self, extra: u64) -> Result<()> {
+        crate::memory::check_or(
+            &self.stage,
+            extra * self.lanes,
+            self.limit,
+            &self.what_helps,
+        )
+    }
 }
 
 /// The pairs of `ctx`'s actions, asking `check` before each round (and after the last)
@@ -868,7 +903,7 @@ fn collect_pairs_stopping<T: Tally>(
     window_ms: Option<i64>,
     max_neighbors: u32,
     room: Option<u64>,
-    check: &dyn Fn(u64) -> Result<()>,
+    check: &(dyn Fn(u64) -> Result<()> + Sync),
 ) -> Result<PairMaps<T>> {
     let (actions, item_of) = (ctx.actions, ctx.item_of);
     let window = window_ms.unwrap_or(i64::MAX);
@@ -892,17 +927,11 @@ fn collect_pairs_stopping<T: Tally>(
     let mut maps: Vec<HashMap<u64, T>> = (0..SHARDS).map(|_| HashMap::new()).collect();
     let mut buffers: Vec<Emitted> = Vec::new();
     let mut totals = Emitted::default();
-    // A map's slot: the entry and a control byte, at most 7/8 full.
-    let slot = (std::mem::size_of::<(u64, T)>() + 1) as f64 * 8.0 / 7.0;
+    let table = |entries: f64| table_bytes(entries, std::mem::size_of::<(u64, T)>());
     for (r, within) in rounds.into_iter().enumerate() {
-        // The round's pairs, and the maps' next tables if its pairs can fill the present
-        // ones (a table grows by a new one of twice the size beside the old).
+        // The round's pairs; the maps' tables are checked as they grow.
         let new_pairs: u64 = slots[within.clone()].iter().sum();
-        let pair_bytes = new_pairs * PAIR_BYTES;
-        let (len, capacity): (usize, usize) =
-            (maps.iter()).fold((0, 0), |(l, c), m| (l + m.len(), c + m.capacity()));
-        let grows = len as u64 + new_pairs > capacity as u64;
-        check(pair_bytes + u64::from(grows) * (2.0 * capacity as f64 * slot) as u64)?;
+        check(new_pairs * PAIR_BYTES)?;
         let done = (within.start * UNIT).min(actions.len()) as f64;
         let starts = &units[within];
         buffers.resize_with(starts.len(), Emitted::default);
@@ -937,26 +966,40 @@ fn collect_pairs_stopping<T: Tally>(
         // round went, rather than doubled (and rehashed) a dozen times on the way.
         let want = |len: usize| (len as f64 * actions.len() as f64 / done * 1.1).min(most);
         if r == 1 {
-            let more: f64 = maps
-                .iter()
-                .map(|m| (want(m.len()) - m.len() as f64).max(0.0))
+            // Each table sized for the rest is a new one beside the present.
+            let tables: f64 = (maps.iter())
+                .map(|m| want(m.len()))
+                .filter(|&w| w > 0.0)
+                .map(table)
                 .sum();
-            check((more * slot) as u64)?;
+            check(tables as u64)?;
         }
-        maps.par_iter_mut().enumerate().for_each(|(s, shared)| {
-            let mut map = std::mem::take(shared);
-            if r == 1 {
-                map.reserve((want(map.len()) as usize).saturating_sub(map.len()));
-            }
-            for out in &buffers {
-                for p in &out.shards[s] {
-                    map.entry(p.key)
-                        .or_insert_with(|| T::new(item_of[p.i as usize]))
-                        .take(p, ctx);
+        maps.par_iter_mut()
+            .enumerate()
+            .try_for_each(|(s, shared)| -> Result<()> {
+                let mut map = std::mem::take(shared);
+                if r == 1 {
+                    map.reserve((want(map.len()) as usize).saturating_sub(map.len()));
                 }
-            }
-            *shared = map;
-        });
+                for out in &buffers {
+                    for p in &out.shards[s] {
+                        // A full table grows into one of twice its size beside it: with a
+                        // wide window the maps outgrow any estimate, so a large growth is
+                        // checked before it is made.
+                        if map.len() == map.capacity() {
+                            let next = table((map.capacity() + 1) as f64);
+                            if next >= CHECKED_GROWTH {
+                                check(next as u64)?;
+                            }
+                        }
+                        map.entry(p.key)
+                            .or_insert_with(|| T::new(item_of[p.i as usize]))
+                            .take(p, ctx);
+                    }
+                }
+                *shared = map;
+                Ok(())
+            })?;
         for out in &buffers {
             totals.pairs += out.pairs;
             totals.slot_pairs += out.slot_pairs;
@@ -972,6 +1015,21 @@ fn collect_pairs_stopping<T: Tally>(
         capped_items,
     })
 }
+
+/// The bytes of a hash table (hashbrown's) that holds `entries` of `entry` bytes: a power of
+/// two of slots, at most 7/8 full, each with its control byte.
+fn table_bytes(entries: f64, entry: usize) -> f64 {
+    let slots = ((entries * 8.0 / 7.0).ceil() as u64)
+        .next_power_of_two()
+        .max(4);
+    slots as f64 * (entry + 1) as f64
+}
+
+/// The smallest growth of a pair map that is checked against the memory budget first: below
+/// it, growths are many and cheap (64 maps, doubling from a few entries). 64 maps each growing
+/// unchecked up to 8 MB at once went 1.6x past a 300 MB limit; at this size the 64 together
+/// stay within 16 MB.
+const CHECKED_GROWTH: f64 = (256 << 10) as f64;
 
 /// Expected pairs of (a, b) when accounts are shuffled over the fixed action slots:
 /// 2 * slot_pairs * k_a * k_b / (M (M - 1)).
@@ -1056,7 +1114,8 @@ fn finish_edges(
     null: &ShuffledNull,
     weights: &ItemWeights,
     stats: &mut ProjectionStats,
-) -> Vec<CoEdge> {
+    budget: &PairBudget,
+) -> Result<Vec<CoEdge>> {
     let tallies = tally_fates(&maps, filter, stats);
     let kept = Fate::Kept as usize;
     // Each shard writes its edges into its own stretch of one exactly sized vector, and its
@@ -1064,6 +1123,7 @@ fn finish_edges(
     // Every thread first-touches its part: faulting in the 60 MB of 10^6 edges on one thread
     // (`vec![..; n]`) left the other core idle for a tenth of a second.
     let total = tallies.iter().map(|t| t[kept]).sum();
+    budget.check((total * std::mem::size_of::<CoEdge>()) as u64)?;
     let mut edges = Vec::with_capacity(total);
     edges.par_extend(rayon::iter::repeat_n(CoEdge::default(), total));
     let mut stretches = Vec::with_capacity(SHARDS);
@@ -1083,7 +1143,7 @@ fn finish_edges(
         }
     });
     edges.par_sort_unstable_by_key(|e| (e.a, e.b));
-    edges
+    Ok(edges)
 }
 
 /// An aggregated pair as an edge, with its weights and its significance under the null:

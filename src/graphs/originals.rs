@@ -333,7 +333,7 @@ impl<'a> Finder<'a> {
             } else {
                 match self.named(data.text[r]) {
                     NO_ACCOUNT => (self.text_found.get(&data.text[r]))
-                        .filter(|o| o.time_ms <= data.time_ms[r] && o.account != data.account[r])
+                        .filter(|o| o.time_ms <= data.time_ms[r])
                         .map(|o| {
                             let s = Source::new(o.account, Some(o.row), SourceFrom::TextMatch);
                             (s, Some(o.time_ms))

@@ -29,7 +29,8 @@ pub const GRAPH_BYTES_PER_TWEET: u64 = 120;
 pub const LEIDEN_BYTES_PER_EDGE: u64 = 24;
 
 /// What, besides more memory, helps a stage whose needs grow with the input alone.
-pub const SMALLER_INPUT: &str = "read fewer files at a time";
+pub const SMALLER_INPUT: &str =
+    "give less input at a time (fewer files or a shorter period; the results then cover only it)";
 
 /// Whether a stage expected to add `extra` bytes to what is held now would pass `limit`.
 pub fn would_pass(extra: u64, limit: Option<u64>) -> bool {
@@ -47,9 +48,92 @@ pub fn default_limit() -> Option<u64> {
     available().map(|a| (a as f64 * DEFAULT_SHARE) as u64)
 }
 
-/// Memory available to start new work (Linux `MemAvailable`), in bytes.
+/// Memory available to start new work, in bytes: the system's (Linux `MemAvailable`), or
+/// less where this process's control group caps it (a container's `--memory`, a batch job's
+/// allocation), since the kernel stops the process at the cap, not at the machine's end.
 pub fn available() -> Option<u64> {
-    kib_field("/proc/meminfo", "MemAvailable:")
+    let system = kib_field("/proc/meminfo", "MemAvailable:");
+    match (system, cgroup_room()) {
+        (Some(s), Some(c)) => Some(s.min(c)),
+        (s, c) => s.or(c),
+    }
+}
+
+/// What this process's control groups leave before the tightest memory cap among them and
+/// the groups above them: the cap less what is charged, page cache apart (the kernel takes
+/// it back before it stops anyone). cgroup v2 (`memory.max`) and v1 (`memory.limit_in_bytes`),
+/// found where `/proc/self/mountinfo` says they are mounted; `None` where none is capped.
+fn cgroup_room() -> Option<u64> {
+    let groups = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    let mut room: Option<u64> = None;
+    for line in groups.lines() {
+        // `id:controllers:path`: v2's controllers are empty, v1's memory group names `memory`.
+        let mut parts = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let v2 = controllers.is_empty();
+        if !v2 && !controllers.split(',').any(|c| c == "memory") {
+            continue;
+        }
+        let Some((mount_root, mount_point)) = cgroup_mount(&mounts, v2) else {
+            continue;
+        };
+        let (cap, charged, cache) = match v2 {
+            true => ("memory.max", "memory.current", "file"),
+            false => (
+                "memory.limit_in_bytes",
+                "memory.usage_in_bytes",
+                "total_cache",
+            ),
+        };
+        let relative = path.strip_prefix(mount_root.as_str()).unwrap_or(path);
+        let top = std::path::PathBuf::from(&mount_point);
+        let mut dir = top.join(relative.trim_start_matches('/'));
+        loop {
+            let read = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
+            let number = |f: &str| read(f)?.trim().parse::<u64>().ok();
+            // An unset cap reads `max` (v2) or a number near 2^63 (v1).
+            if let (Some(cap), Some(charged)) =
+                (number(cap).filter(|&c| c < 1 << 60), number(charged))
+            {
+                let cached = read("memory.stat")
+                    .and_then(|st| stat_field(&st, cache))
+                    .unwrap_or(0);
+                let left = cap.saturating_sub(charged.saturating_sub(cached));
+                room = Some(room.map_or(left, |r| r.min(left)));
+            }
+            if dir == top || !dir.pop() {
+                break;
+            }
+        }
+    }
+    room
+}
+
+/// Where the cgroup hierarchy (v2, or v1's memory controller) is mounted: the mount's root
+/// within the hierarchy and its mount point (`/proc/self/mountinfo`'s 4th and 5th fields).
+fn cgroup_mount(mountinfo: &str, v2: bool) -> Option<(String, String)> {
+    mountinfo.lines().find_map(|line| {
+        let (fields, rest) = line.split_once(" - ")?;
+        let mut rest = rest.split_whitespace();
+        let (kind, _, options) = (rest.next()?, rest.next()?, rest.next()?);
+        let wanted = match v2 {
+            true => kind == "cgroup2",
+            false => kind == "cgroup" && options.split(',').any(|o| o == "memory"),
+        };
+        let mut fields = fields.split_whitespace().skip(3);
+        let (root, point) = (fields.next()?, fields.next()?);
+        wanted.then(|| (root.to_string(), point.to_string()))
+    })
+}
+
+/// A `name value` line's value in a cgroup's `memory.stat`.
+fn stat_field(stat: &str, name: &str) -> Option<u64> {
+    stat.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
 }
 
 /// This process's resident memory, in bytes.
@@ -230,11 +314,15 @@ pub fn check_or(stage: &str, extra: u64, limit: Option<u64>, what_helps: &str) -
 }
 
 fn over_or(stage: &str, need: u64, limit: u64, verb: &str, what_helps: &str) -> Error {
+    // Sizes that read alike ("2.0 GB, more than the limit of 2.0 GB") are said to be close.
+    let (need_said, limit_said) = (format_size(need), format_size(limit));
+    let past = match need_said == limit_said {
+        true => "just past",
+        false => "more than",
+    };
     Error::limit(format!(
-        "{stage} {verb} {} of memory, more than the limit of {} (the machine has {} available); \
-         raise the limit if the machine can give more, or {what_helps}",
-        format_size(need),
-        format_size(limit),
+        "{stage} {verb} {need_said} of memory, {past} the limit of {limit_said} (the machine \
+         has {} available); raise the limit if the machine can give more, or {what_helps}",
         available().map_or("an unknown amount".to_string(), format_size)
     ))
     .with_setting(Setting::MemoryLimit)
@@ -243,6 +331,18 @@ fn over_or(stage: &str, need: u64, limit: u64, verb: &str, what_helps: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_that_read_alike_are_said_to_be_close() {
+        let g = 1u64 << 30;
+        let said = |need: u64| over_or("s", need, 2 * g, "holds", "x").to_string();
+        assert!(said(3 * g).contains("3.0 GB of memory, more than the limit of 2.0 GB"));
+        let close = said(2 * g + (25 << 20));
+        assert!(
+            close.contains("2.0 GB of memory, just past the limit of 2.0 GB"),
+            "{close}"
+        );
+    }
 
     #[test]
     fn freed_memory_is_held_under_512_mib_kept_under_2_gib_both_under_half_the_limit() {

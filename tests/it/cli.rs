@@ -715,6 +715,73 @@ fn pairing_stops_before_a_wide_window_passes_the_memory_limit() {
     assert!(out.join("clusters.csv").exists());
 }
 
+/// `coordnet args`: its exit code, the most it held resident (its own, from `wait4`: no other
+/// test's child counts) and its standard error.
+fn coordnet_peak(args: &[&str]) -> (Option<i32>, u64, String) {
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(err.reopen().unwrap())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: waits for this test's own child, into locals of the right types.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    let log = std::fs::read_to_string(err.path()).unwrap();
+    (code, usage.ru_maxrss as u64 * 1024, log)
+}
+
+/// A wide window's pairs fill 64 maps, and the edges are made beside them: maps growing
+/// unchecked took a 300 MB limit to 485 MB, and edges made unchecked a 600 MB one to 711 MB
+/// (a run that then ended well). Every large growth, and the edges, are now asked for first.
+#[test]
+fn pair_maps_and_their_edges_stay_within_the_memory_limit() {
+    if coordnet::memory::resident().is_none() {
+        crate::skipped("no /proc to read memory from, so no limit to hit");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let o = coordnet(&[
+        "synth",
+        "--tweets",
+        "100000",
+        "-q",
+        "-o",
+        data.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let input = data.join("tweets.csv");
+    let graph = dir.path().join("g.csv");
+    for limit_mb in [300, 600] {
+        let limit = format!("{limit_mb}M");
+        let (code, peak, log) = coordnet_peak(&[
+            "graph",
+            "--kind",
+            "co-hashtag",
+            "--window",
+            "none",
+            "--max-neighbors",
+            "100000",
+            "--memory-limit",
+            &limit,
+            "-q",
+            "-o",
+            graph.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ]);
+        assert_eq!(code, Some(2), "{limit}: {log}");
+        assert!(log.contains("building the co-hashtag graph"), "{log}");
+        let most = (limit_mb << 20) as f64 * 1.05 + (16 << 20) as f64;
+        assert!(peak as f64 <= most, "{limit}: peak {} MB", peak >> 20);
+        assert!(!graph.exists());
+    }
+}
+
 /// `coordnet` with `input` on its standard input.
 fn coordnet_fed(args: &[&str], input: Vec<u8>) -> std::process::Output {
     use std::io::Write;

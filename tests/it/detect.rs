@@ -363,7 +363,10 @@ fn a_limit_too_small_before_the_graphs_names_what_their_estimate_counts() {
     };
     let e = e.to_string();
     assert!(e.starts_with("building graphs "), "{e}");
-    assert!(e.ends_with("or read fewer files at a time"), "{e}");
+    assert!(
+        e.ends_with("(fewer files or a shorter period; the results then cover only it)"),
+        "{e}"
+    );
     assert!(!e.contains("--kinds"), "{e}");
 }
 
