@@ -717,6 +717,7 @@ fn pairing_stops_before_a_wide_window_passes_the_memory_limit() {
 
 /// `coordnet args`: its exit code, the most it held resident (its own, from `wait4`: no other
 /// test's child counts) and its standard error.
+#[allow(clippy::zombie_processes, reason = "wait4 reaps it, with its usage")]
 fn coordnet_peak(args: &[&str]) -> (Option<i32>, u64, String) {
     let err = tempfile::NamedTempFile::new().unwrap();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
