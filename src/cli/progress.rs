@@ -46,8 +46,13 @@ impl Reporter {
         Reporter {
             stages,
             draw: !quiet && std::io::stderr().is_terminal(),
-            timings: std::env::var_os("COORDNET_TIMINGS").is_some()
-                && !SILENT.load(Ordering::Relaxed),
+            // Set to anything but empty, 0, false or no.
+            timings: std::env::var("COORDNET_TIMINGS").is_ok_and(|v| {
+                !matches!(
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "" | "0" | "false" | "no"
+                )
+            }) && !SILENT.load(Ordering::Relaxed),
             silent: SILENT.load(Ordering::Relaxed),
             started: Instant::now(),
             current: Mutex::new((0, None)),

@@ -208,7 +208,7 @@ pub fn write_file(
             write(&mut out)?;
             out.flush()
         })();
-        return through.map_err(|e| Error::io(path, e));
+        return through.map_err(|e| Error::io(path, disk_full_said(e)));
     }
     let target = through_links(path);
     let path = target.as_path();
@@ -228,10 +228,21 @@ pub fn write_file(
     })();
     let result = result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
+        Error::io(path, disk_full_said(e))
     });
     finished(&tmp);
     result
+}
+
+/// A write that found its disk full says what to do.
+fn disk_full_said(e: std::io::Error) -> std::io::Error {
+    match e.kind() {
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => std::io::Error::new(
+            e.kind(),
+            format!("{e}: the disk is full; free space on it, or write to another disk (-o)"),
+        ),
+        _ => e,
+    }
 }
 
 /// Refuse an output place this process cannot write (a folder that cannot be made, a

@@ -1877,3 +1877,29 @@ fn co_retweet_keys_retweets_without_their_posts_id_by_text() {
     // The sample's retweets of one post share its text (`RT @name: ...`): the same pairs.
     assert_eq!(edges(&lost), by_id);
 }
+
+/// A full disk is said to be one, with what to do: the bare "No space left on device" left
+/// the analyst to guess.
+#[test]
+fn a_full_disk_is_said_to_be_full_with_what_to_do() {
+    if !Path::new("/dev/full").exists() {
+        crate::skipped("no /dev/full to write to");
+        return;
+    }
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let o = coordnet(&[
+        "graph",
+        "--kind",
+        "co-hashtag",
+        "-q",
+        "-o",
+        "/dev/full",
+        sample.to_str().unwrap(),
+    ]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{log}");
+    assert!(
+        log.contains("/dev/full: ") && log.contains("the disk is full; free space on it, or write"),
+        "{log}"
+    );
+}
