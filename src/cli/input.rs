@@ -188,11 +188,22 @@ impl InputArgs {
         }
     }
 
-    /// Before reading: refuse a `--temp-dir` that cannot take a file, and size the thread pool
+    /// Before reading: refuse a `--temp-dir` that cannot take a file (and warn of a system
+    /// temporary folder that cannot: only a large run writes there), and size the thread pool
     /// as `--threads` says (results do not depend on it).
     pub fn prepare(&self) -> anyhow::Result<()> {
-        if let Some(dir) = &self.temp_dir {
-            coordnet::memory::check_temp_dir(dir)?;
+        match &self.temp_dir {
+            Some(dir) => coordnet::memory::check_temp_dir(dir)?,
+            None => {
+                let dir = std::env::temp_dir();
+                if let Err(e) = coordnet::memory::check_temp_dir(&dir) {
+                    coordnet::tell!(
+                        "warning: {e}; it is the system's temporary folder ($TMPDIR), where a \
+                         run past 64 MiB of text or its memory limit sets files aside: give \
+                         --temp-dir DIR"
+                    );
+                }
+            }
         }
         if let Some(t) = self.threads {
             anyhow::ensure!(t > 0, "--threads must be 1 or more");

@@ -805,7 +805,8 @@ fn watchdog() {
 
 fn peer_failed(cluster: &Cluster, peer: usize, what: &str) -> String {
     format!(
-        "{} stopped or cannot be reached ({what}); this {} stops too",
+        "{} stopped or cannot be reached ({what}); if it stopped, its own error says why; this \
+         {} stops too",
         cluster.name(peer),
         cluster.name(cluster.process)
     )

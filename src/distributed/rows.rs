@@ -36,6 +36,7 @@ use crate::scoring::timeline::{Timeline, TimelineAsk};
 use crate::scoring::Activity;
 use hashbrown::HashMap;
 use rayon::slice::ParallelSliceMut;
+use std::convert::Infallible;
 use std::ops::Range;
 use std::sync::RwLock;
 
@@ -702,7 +703,12 @@ impl Holder {
         };
         let original_of = |r: usize| self.sources[r]?.original_row;
         let global = Some(&self.shard.rows[..]);
-        profiles::family_pairs(&self.shard.data, &original_of, &opts, self.here(), global)
+        // A share of the rows' words: process 0 asks its limit for them all.
+        let data = &self.shard.data;
+        let take = |_| Ok::<_, Infallible>(());
+        let Ok(pairs) =
+            profiles::family_pairs(data, &original_of, &opts, self.here(), global, &take);
+        pairs
     }
 
     /// What rows `at` of the shard (by place) say of the items they name; `None` if one is

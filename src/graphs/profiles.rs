@@ -25,6 +25,7 @@ use crate::error::Result;
 use crate::memory;
 use crate::scoring::NO_CLUSTER;
 use rayon::prelude::*;
+use std::convert::Infallible;
 use std::ops::Range;
 
 /// What, besides more memory, lets the similarity graph fit: fewer neighbours kept per account.
@@ -140,7 +141,9 @@ impl Profiles {
     pub fn build(data: &Dataset, sources: &[Option<Source>], opts: &ProfileOptions) -> Profiles {
         let original_of = |r: usize| sources[r].and_then(|s| s.original_row());
         let all = 0..data.len();
-        let pairs = family_pairs(data, &original_of, opts, std::slice::from_ref(&all), None);
+        let all = std::slice::from_ref(&all);
+        let take = |_| Ok::<_, Infallible>(());
+        let Ok(pairs) = family_pairs(data, &original_of, opts, all, None, &take);
         let mut tweets = vec![0u32; data.accounts.len()];
         data.account.iter().for_each(|&a| tweets[a as usize] += 1);
         Profiles::from_pairs(pairs, &tweets, opts)
@@ -521,13 +524,17 @@ pub type FamilyPairs = Vec<Vec<(u32, u64)>>;
 /// names them: tweet ids ([`tweet_key`]), dataset rows, hashtag and account ids, and the
 /// hashes of texts, normal forms and words (a process's own numbers for these are its own).
 /// `original_of` gives the dataset row of the original a retweet's text was found to share.
-pub fn family_pairs(
+/// `may_gather` is asked before the words' actions are gathered whether that many may be:
+/// they are held nowhere else, where the other families' are at most the rows' and items'
+/// own number.
+pub fn family_pairs<E>(
     data: &Dataset,
     original_of: &OriginalOf<'_>,
     opts: &ProfileOptions,
     rows: &[Range<usize>],
     global: Option<&[u32]>,
-) -> FamilyPairs {
+    may_gather: &(dyn Fn(usize) -> std::result::Result<(), E> + Sync),
+) -> std::result::Result<FamilyPairs, E> {
     let rows = || rows.iter().flat_map(|rows| rows.clone());
     let own = |r: usize| data.kind(r) != TweetKind::Retweet;
     // The texts of own posts among the rows, for the families that read them.
@@ -568,17 +575,17 @@ pub fn family_pairs(
                 }
             }
             texts_by_hash(data, &mut out, |e| &mut e.1);
-            out
+            Ok(out)
         }
         Family::Texts => {
             let form = normal_form_hashes(data, opts.min_text_chars, &own_texts());
-            rows()
+            Ok(rows()
                 .filter(|&r| own(r) && data.text[r] != NO_TEXT)
                 .filter_map(|r| match form[data.text[r] as usize] {
                     NO_FORM => None,
                     f => Some((data.account[r], f)),
                 })
-                .collect()
+                .collect())
         }
         Family::Hashtags | Family::Mentions => {
             let want = match family {
@@ -591,7 +598,7 @@ pub fn family_pairs(
                     out.push((data.account[r], item.id() as u64));
                 }
             }
-            out
+            Ok(out)
         }
         Family::Words => {
             // Each own text's words (three letters or more, hashtags aside), by their 64-bit
@@ -614,21 +621,31 @@ pub fn family_pairs(
                 }
                 out.into_boxed_slice()
             });
-            rows()
-                .filter(|&r| own(r) && data.text[r] != NO_TEXT)
-                .flat_map(|r| {
-                    let a = data.account[r];
-                    hashed[data.text[r] as usize].iter().map(move |&w| (a, w))
-                })
-                .collect()
+            let texts = || rows().filter(|&r| own(r) && data.text[r] != NO_TEXT);
+            let count: usize = texts().map(|r| hashed[data.text[r] as usize].len()).sum();
+            may_gather(count)?;
+            let mut out = Vec::with_capacity(count);
+            for r in texts() {
+                let a = data.account[r];
+                out.extend(hashed[data.text[r] as usize].iter().map(|&w| (a, w)));
+            }
+            Ok(out)
         }
     };
     opts.families.iter().map(|&f| of_family(f)).collect()
 }
 
+/// The bytes an action takes while it waits to be weighed ([`FamilyPairs`]).
+pub const ACTION_BYTES: u64 = size_of::<(u32, u64)>() as u64;
+
+/// The bytes weighing an action takes beside it, at most: its (item, account) count while
+/// the actions are held; the weights that follow take less once the actions are gone.
+pub const WEIGHING_BYTES: u64 = size_of::<(u64, u32, u32)>() as u64;
+
 /// One family's TF-IDF entries (account, dense item, weight), each account's block of unit
 /// length, and whether each item is used by more than `max_accounts` accounts (too common to
-/// pair on in full). Items of one account are left out.
+/// pair on in full). Items of one account are left out. Each list is sized before it is
+/// filled, so that weighing takes what [`WEIGHING_BYTES`] says.
 fn weigh(
     mut pairs: Vec<(u32, u64)>,
     posting: usize,
@@ -636,7 +653,8 @@ fn weigh(
 ) -> (Vec<(u32, u32, f32)>, Vec<bool>) {
     // (item, account, count) runs.
     pairs.par_sort_unstable_by_key(|&(a, k)| (k, a));
-    let mut counted: Vec<(u64, u32, u32)> = Vec::new();
+    let distinct = 1 + pairs.windows(2).filter(|w| w[0] != w[1]).count();
+    let mut counted: Vec<(u64, u32, u32)> = Vec::with_capacity(distinct.min(pairs.len()));
     for &(a, k) in &pairs {
         match counted.last_mut() {
             Some(last) if last.0 == k && last.1 == a => last.2 += 1,
@@ -644,7 +662,11 @@ fn weigh(
         }
     }
     drop(pairs);
-    let mut entries: Vec<(u32, u32, f32)> = Vec::new();
+    let shared = (counted.chunk_by(|x, y| x.0 == y.0))
+        .filter(|run| run.len() >= 2)
+        .map(<[_]>::len)
+        .sum();
+    let mut entries: Vec<(u32, u32, f32)> = Vec::with_capacity(shared);
     let mut item = 0u32;
     let mut common = Vec::new();
     for run in counted.chunk_by(|x, y| x.0 == y.0) {
@@ -658,6 +680,7 @@ fn weigh(
         }
         item += 1;
     }
+    drop(counted);
     // Each account's block to length 1.
     entries.par_sort_unstable_by_key(|e| (e.0, e.1));
     let mut out = Vec::with_capacity(entries.len());

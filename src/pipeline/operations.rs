@@ -25,9 +25,10 @@ use super::DetectConfig;
 use crate::communities::{leiden, LeidenConfig, Mixing, Partition, Quality};
 use crate::dataset::Dataset;
 use crate::error::Result;
-use crate::graphs::profiles::{Family, ProfileOptions, Profiles};
+use crate::graphs::profiles::{self, Family, ProfileOptions, Profiles};
 use crate::graphs::retweet::Source;
 use crate::graphs::Graph;
+use crate::memory;
 use crate::progress::Progress;
 use crate::scoring::NO_CLUSTER;
 use hashbrown::HashMap;
@@ -83,13 +84,24 @@ pub fn operations(
     progress: &dyn Progress,
 ) -> Result<Operations> {
     let n = tweets.len();
+    let (stage, limit) = (super::STAGES[3], config.memory_limit);
+    // The words' actions are asked for before they are gathered, every family's before
+    // they are weighed: what less input at a time makes fewer.
+    let weighing = |actions: usize, held: u64| {
+        let bytes = actions as u64 * (held + profiles::WEIGHING_BYTES);
+        memory::check_or(stage, bytes, limit, memory::SMALLER_INPUT)
+    };
     let profiles_of = |opts: &ProfileOptions| -> Result<Profiles> {
-        let pairs = config.elsewhere.profile_pairs(data, sources, opts)?;
+        let gather = |words| weighing(words, profiles::ACTION_BYTES);
+        let pairs = config
+            .elsewhere
+            .profile_pairs(data, sources, opts, &gather)?;
+        weighing(pairs.iter().map(Vec::len).sum(), 0)?;
         Ok(Profiles::from_pairs(pairs, tweets, opts))
     };
     let profiles = profiles_of(&config.archive.profiles)?;
     let k = config.archive.profiles.neighbours;
-    let similarity = profiles.similarity(k, super::STAGES[3], config.memory_limit)?;
+    let similarity = profiles.similarity(k, stage, limit)?;
     progress.note(&format!(
         "similarity: {} pairs, each account's {k} most alike{}",
         similarity.edges.len(),
@@ -107,7 +119,6 @@ pub fn operations(
         ..config.leiden.clone()
     };
     let everyone: Vec<u32> = (0..n as u32).collect();
-    let limit = config.memory_limit;
     let (partition, _) = clusters(&graph, &everyone, (&profiles, k, limit), &leiden_config)?;
     let mut label: Vec<u32> = (0..n)
         .map(|u| match tweets[u] {
@@ -134,7 +145,6 @@ pub fn operations(
     label = renumber(&label).0;
     // Accounts left out, and those placed from pairs that missed what they share through
     // items too common to pair on.
-    let stage = super::STAGES[3];
     let unplaced =
         |a: u32, label: &[u32]| label[a as usize] == NO_CLUSTER || profiles.uses_common_items(a);
     let mut placed = place(

@@ -439,19 +439,33 @@ impl Elsewhere {
     }
 
     /// Each profile family's actions of the rows here and elsewhere (the archive's split
-    /// reads them), `sources` the retweets' sources of the rows here.
+    /// reads them), `sources` the retweets' sources of the rows here; `may_gather` is asked
+    /// before the words of the rows here are gathered (see [`profiles::family_pairs`]).
     pub fn profile_pairs(
         &self,
         data: &Dataset,
         sources: &[Option<Source>],
         opts: &ProfileOptions,
+        may_gather: &(dyn Fn(usize) -> Result<()> + Sync),
     ) -> Result<FamilyPairs> {
         let here = self.here(data);
         let original_of = |r: usize| sources[r].and_then(|s| s.original_row());
-        let pairs = || profiles::family_pairs(data, &original_of, opts, &here, None);
-        match &self.0 {
-            None => Ok(pairs()),
-            Some(e) => e.profile_pairs(opts, data.accounts.len(), &pairs),
+        let pairs = || profiles::family_pairs(data, &original_of, opts, &here, None, may_gather);
+        let Some(e) = &self.0 else {
+            return pairs();
+        };
+        // Taken while the others gather theirs; a refusal here is said once they answered.
+        let refused = std::sync::Mutex::new(None);
+        let here = || {
+            pairs().unwrap_or_else(|e| {
+                *refused.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                vec![Vec::new(); opts.families.len()]
+            })
+        };
+        let all = e.profile_pairs(opts, data.accounts.len(), &here)?;
+        match refused.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            Some(e) => Err(e),
+            None => Ok(all),
         }
     }
 

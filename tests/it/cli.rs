@@ -717,11 +717,17 @@ fn pairing_stops_before_a_wide_window_passes_the_memory_limit() {
 
 /// `coordnet args`: its exit code, the most it held resident (its own, from `wait4`: no other
 /// test's child counts) and its standard error.
-#[allow(clippy::zombie_processes, reason = "wait4 reaps it, with its usage")]
 fn coordnet_peak(args: &[&str]) -> (Option<i32>, u64, String) {
+    coordnet_peak_with(args, &[])
+}
+
+/// [`coordnet_peak`] with `env` set.
+#[allow(clippy::zombie_processes, reason = "wait4 reaps it, with its usage")]
+fn coordnet_peak_with(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, u64, String) {
     let err = tempfile::NamedTempFile::new().unwrap();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
         .args(args)
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(err.reopen().unwrap())
         .spawn()
@@ -781,6 +787,105 @@ fn pair_maps_and_their_edges_stay_within_the_memory_limit() {
         assert!(peak as f64 <= most, "{limit}: peak {} MB", peak >> 20);
         assert!(!graph.exists());
     }
+}
+
+/// An archive's accounts that share nothing but words are placed by the words of their
+/// posts, whose actions are held nowhere else: gathered and weighed unchecked, they took a
+/// limit a quarter above what reading held to half as much again. They are now asked for
+/// first.
+#[test]
+fn the_words_of_an_archives_posts_are_asked_for_before_they_are_gathered() {
+    if coordnet::memory::resident().is_none() {
+        crate::skipped("no /proc to read memory from, so no limit to hit");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // 3,000 accounts, 30 posts each of 100 words drawn from 20,000: no post, text, hashtag or
+    // mention shared, 9 million word actions (about 290 MB to gather and weigh).
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let word = |i: u64| -> String {
+        let mut i = i;
+        (0..6)
+            .map(|_| {
+                let c = (b'a' + (i % 26) as u8) as char;
+                i /= 26;
+                c
+            })
+            .collect()
+    };
+    let mut csv = String::from("tweetid,userid,tweet_text,tweet_time,is_retweet\n");
+    for a in 0..3_000u64 {
+        for t in 0..30u64 {
+            let text: Vec<String> = (0..100).map(|_| word(next() % 20_000)).collect();
+            let id = a * 30 + t + 1;
+            let (day, hour, minute) = (1 + t % 28, a % 24, t % 60);
+            let text = text.join(" ");
+            csv += &format!(
+                "{id},{},{text},2020-01-{day:02} {hour:02}:{minute:02},False\n",
+                a + 1
+            );
+        }
+    }
+    let input = crate::write(dir.path(), "words.csv", &csv);
+    let out = dir.path().join("out");
+    let run = |limit: &str| {
+        let args = [
+            "detect",
+            "--input-kind",
+            "archive",
+            "--memory-limit",
+            limit,
+            "-q",
+            "-o",
+            out.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ];
+        coordnet_peak_with(&args, &[("COORDNET_TIMINGS", "1")])
+    };
+    let (code, peak, log) = run("8G");
+    assert_eq!(code, Some(0), "{log}");
+    assert!(
+        log.contains("more accounts placed by the words of their posts"),
+        "{log}"
+    );
+    // What the run held as the archive's split began: its stage line's peak.
+    let split = log
+        .lines()
+        .find(|l| l.contains("] splitting the archive into operations ("))
+        .unwrap_or_else(|| panic!("no line for the archive's split: {log}"));
+    let before = split
+        .split("(peak ")
+        .nth(1)
+        .and_then(|r| r.split(')').next());
+    let before = coordnet::memory::parse_size(&before.unwrap().replace(' ', "")).unwrap();
+    assert!(
+        peak > before * 3 / 2,
+        "the words should take the run well past the {} MB it held before: {} MB",
+        before >> 20,
+        peak >> 20
+    );
+    // Room for reading (under a limit the run gives back what it frees, so it holds less as
+    // the split begins), not for the words.
+    let limit = before * 5 / 4;
+    let (code, peak, log) = run(&format!("{}K", limit >> 10));
+    assert_eq!(code, Some(2), "limit {} MB: {log}", limit >> 20);
+    assert!(
+        log.contains("splitting the archive into operations"),
+        "{log}"
+    );
+    let most = limit as f64 * 1.05 + (16 << 20) as f64;
+    assert!(
+        peak as f64 <= most,
+        "limit {} MB: peak {} MB",
+        limit >> 20,
+        peak >> 20
+    );
 }
 
 /// `coordnet` with `input` on its standard input.
@@ -1179,6 +1284,35 @@ fn a_temp_dir_that_cannot_take_a_file_is_refused_before_the_input_is_read() {
             "{err}"
         );
     }
+}
+
+/// A system temporary folder that cannot take a file is warned of before reading, naming
+/// `$TMPDIR` and the flag: a small run never writes there and goes on, a large one would
+/// stop only once its texts outgrew memory.
+#[test]
+fn a_system_temp_folder_that_cannot_take_a_file_is_warned_of_and_a_small_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
+        .args(["stats", sample.to_str().unwrap()])
+        .env("TMPDIR", &missing)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let warning = err
+        .lines()
+        .find(|l| l.starts_with("warning: "))
+        .unwrap_or_default();
+    assert!(
+        warning.contains("missing: cannot make a temporary file there")
+            && warning.contains("$TMPDIR")
+            && warning.contains("give --temp-dir DIR"),
+        "{err}"
+    );
+    let read = String::from_utf8_lossy(&o.stdout);
+    assert!(read.contains("20338 accepted"), "{read}");
 }
 
 #[test]
