@@ -164,8 +164,22 @@ impl InputArgs {
         self.memory_limit.or_else(coordnet::memory::default_limit)
     }
 
-    /// A line saying the memory limit and where it came from.
+    /// A line saying the memory limit and where it came from, and that the temporary folder
+    /// is held in memory where it is.
     pub fn memory_line(&self) -> String {
+        let dir = (self.temp_dir.clone()).unwrap_or_else(std::env::temp_dir);
+        match coordnet::memory::held_in_memory(&dir) {
+            true => format!(
+                "{}; note: temporary files go to {}, held in memory (tmpfs) outside the limit: \
+                 for an input of more than 64 MiB of text, give --temp-dir DIR on a disk",
+                self.limit_line(),
+                dir.display()
+            ),
+            false => self.limit_line(),
+        }
+    }
+
+    fn limit_line(&self) -> String {
         use coordnet::memory::{available, format_size, DEFAULT_SHARE};
         match (self.memory_limit, self.memory_limit()) {
             (Some(l), _) => match available().filter(|&a| a < l) {

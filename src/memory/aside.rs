@@ -159,6 +159,31 @@ pub fn check_temp_dir(dir: &Path) -> Result<()> {
     })
 }
 
+/// Whether `dir` is on a file system held in memory (tmpfs, ramfs), by the deepest mount
+/// above it in `/proc/self/mountinfo`: what is set aside there takes memory the limit does
+/// not count. `false` where the system does not say.
+pub fn held_in_memory(dir: &Path) -> bool {
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo");
+    let (Ok(dir), Ok(mounts)) = (dir.canonicalize(), mounts) else {
+        return false;
+    };
+    mount_kind(&mounts, &dir).is_some_and(|kind| kind == "tmpfs" || kind == "ramfs")
+}
+
+/// The file system type of the deepest mount above `dir` (the last one mounted there).
+fn mount_kind<'a>(mountinfo: &'a str, dir: &Path) -> Option<&'a str> {
+    (mountinfo.lines())
+        .filter_map(|line| {
+            let (fields, rest) = line.split_once(" - ")?;
+            let point = fields.split_whitespace().nth(4)?.replace("\\040", " ");
+            let kind = rest.split_whitespace().next()?;
+            dir.starts_with(&point)
+                .then(|| (Path::new(&point).components().count(), kind))
+        })
+        .max_by_key(|&(depth, _)| depth)
+        .map(|(_, kind)| kind)
+}
+
 /// A temporary file in `dir` (`--temp-dir`) that could not be written or read.
 pub(crate) fn temp_file_error(dir: &Path, verb: &str, what: &str, e: std::io::Error) -> Error {
     let e = std::io::Error::new(
@@ -171,6 +196,27 @@ pub(crate) fn temp_file_error(dir: &Path, verb: &str, what: &str, e: std::io::Er
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_is_on_the_deepest_mount_above_it() {
+        let mounts = "22 1 252:0 / / rw,relatime - ext4 /dev/vda rw\n\
+                      25 22 0:23 / /dev/shm rw,relatime - tmpfs tmpfs rw\n\
+                      26 22 0:24 / /tmp rw - ext4 /dev/vdb rw\n\
+                      27 26 0:25 / /tmp/in\\040memory rw - tmpfs tmpfs rw\n\
+                      28 26 0:26 / /tmp rw - tmpfs tmpfs rw\n";
+        let kind = |dir: &str| mount_kind(mounts, Path::new(dir));
+        assert_eq!(kind("/dev/shm/x"), Some("tmpfs"));
+        assert_eq!(
+            kind("/dev/shmx"),
+            Some("ext4"),
+            "a mount point is whole components"
+        );
+        assert_eq!(kind("/home/a"), Some("ext4"));
+        assert_eq!(kind("/tmp/in memory/b"), Some("tmpfs"));
+        // Mounted over the first /tmp: the later one counts.
+        assert_eq!(kind("/tmp/b"), Some("tmpfs"));
+        assert_eq!(mount_kind("", Path::new("/tmp")), None);
+    }
 
     #[test]
     fn columns_of_every_width_come_back_in_order_across_blocks() {

@@ -6,7 +6,7 @@
 mod aside;
 
 pub(crate) use aside::temp_file_error;
-pub use aside::{check_temp_dir, Aside, AsideReader, AsideWriter, Word};
+pub use aside::{check_temp_dir, held_in_memory, Aside, AsideReader, AsideWriter, Word};
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;

@@ -1315,6 +1315,50 @@ fn a_system_temp_folder_that_cannot_take_a_file_is_warned_of_and_a_small_run_goe
     assert!(read.contains("20338 accepted"), "{read}");
 }
 
+/// A temporary folder held in memory is said to be where the limit line is printed: what is
+/// set aside there takes memory the limit does not count.
+#[test]
+fn a_temporary_folder_held_in_memory_is_said_to_be() {
+    let shm = Path::new("/dev/shm");
+    if !coordnet::memory::held_in_memory(shm) {
+        crate::skipped("no /dev/shm held in memory here");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let graph = dir.path().join("g.csv");
+    let limit_line = |temp: &Path| {
+        let o = coordnet(&[
+            "graph",
+            "--kind",
+            "retweet",
+            "-q",
+            "--temp-dir",
+            temp.to_str().unwrap(),
+            "-o",
+            graph.to_str().unwrap(),
+            sample.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(o.status.success(), "{err}");
+        err.lines().next().unwrap_or_default().to_string()
+    };
+    let line = limit_line(shm);
+    assert!(
+        line.starts_with("memory limit ")
+            && line.contains("temporary files go to /dev/shm, held in memory (tmpfs)")
+            && line.contains("--temp-dir DIR on a disk"),
+        "{line}"
+    );
+    if !coordnet::memory::held_in_memory(dir.path()) {
+        let line = limit_line(dir.path());
+        assert!(
+            line.starts_with("memory limit ") && !line.contains("tmpfs"),
+            "{line}"
+        );
+    }
+}
+
 #[test]
 fn a_dash_reads_standard_input() {
     let csv = "tweetid,userid,tweet_time,tweet_text\n1,u1,2020-03-01 00:03,hi\n";
