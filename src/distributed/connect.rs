@@ -239,7 +239,8 @@ fn accept_all(
                 .collect();
             return Err(Error::cluster(format!(
                 "{} did not connect to process {me} at {}: is it started, with the same host \
-                 file, and can it reach this host?",
+                 file, and can it reach this host? (One that stopped at its start says why in its \
+                 own error.)",
                 missing.join(", "),
                 hosts[me]
             )));
