@@ -172,16 +172,10 @@ pub fn held_in_memory(dir: &Path) -> bool {
 
 /// The file system type of the deepest mount above `dir` (the last one mounted there).
 fn mount_kind<'a>(mountinfo: &'a str, dir: &Path) -> Option<&'a str> {
-    (mountinfo.lines())
-        .filter_map(|line| {
-            let (fields, rest) = line.split_once(" - ")?;
-            let point = fields.split_whitespace().nth(4)?.replace("\\040", " ");
-            let kind = rest.split_whitespace().next()?;
-            dir.starts_with(&point)
-                .then(|| (Path::new(&point).components().count(), kind))
-        })
-        .max_by_key(|&(depth, _)| depth)
-        .map(|(_, kind)| kind)
+    super::mounts(mountinfo)
+        .filter(|m| dir.starts_with(&m.point))
+        .max_by_key(|m| Path::new(&m.point).components().count())
+        .map(|m| m.kind)
 }
 
 /// A temporary file in `dir` (`--temp-dir`) that could not be written or read.

@@ -114,19 +114,39 @@ fn cgroup_room() -> Option<u64> {
 }
 
 /// Where the cgroup hierarchy (v2, or v1's memory controller) is mounted: the mount's root
-/// within the hierarchy and its mount point (`/proc/self/mountinfo`'s 4th and 5th fields).
+/// within the hierarchy and its mount point.
 fn cgroup_mount(mountinfo: &str, v2: bool) -> Option<(String, String)> {
-    mountinfo.lines().find_map(|line| {
+    mounts(mountinfo)
+        .find(|m| match v2 {
+            true => m.kind == "cgroup2",
+            false => m.kind == "cgroup" && m.options.split(',').any(|o| o == "memory"),
+        })
+        .map(|m| (m.root.to_string(), m.point))
+}
+
+/// A line of `/proc/self/mountinfo`: the mount's root within its file system and its mount
+/// point (the 4th and 5th fields, spaces unescaped), its type and its super options.
+struct Mount<'a> {
+    root: &'a str,
+    point: String,
+    kind: &'a str,
+    options: &'a str,
+}
+
+fn mounts(mountinfo: &str) -> impl Iterator<Item = Mount<'_>> {
+    mountinfo.lines().filter_map(|line| {
         let (fields, rest) = line.split_once(" - ")?;
-        let mut rest = rest.split_whitespace();
-        let (kind, _, options) = (rest.next()?, rest.next()?, rest.next()?);
-        let wanted = match v2 {
-            true => kind == "cgroup2",
-            false => kind == "cgroup" && options.split(',').any(|o| o == "memory"),
-        };
         let mut fields = fields.split_whitespace().skip(3);
         let (root, point) = (fields.next()?, fields.next()?);
-        wanted.then(|| (root.to_string(), point.to_string()))
+        let mut rest = rest.split_whitespace();
+        let (kind, _, options) = (rest.next()?, rest.next()?, rest.next()?);
+        let point = point.replace("\\040", " ");
+        Some(Mount {
+            root,
+            point,
+            kind,
+            options,
+        })
     })
 }
 

@@ -674,15 +674,7 @@ fn pairing_stops_before_a_wide_window_passes_the_memory_limit() {
     }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let o = coordnet(&[
-        "synth",
-        "--tweets",
-        "100000",
-        "-q",
-        "-o",
-        data.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    synth(&data, 100_000, 1, &[]);
     let input = data.join("tweets.csv");
     let run = |limit: &str| {
         let out = dir.path().join(format!("out-{limit}"));
@@ -753,15 +745,7 @@ fn pair_maps_and_their_edges_stay_within_the_memory_limit() {
     }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let o = coordnet(&[
-        "synth",
-        "--tweets",
-        "100000",
-        "-q",
-        "-o",
-        data.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    synth(&data, 100_000, 1, &[]);
     let input = data.join("tweets.csv");
     let graph = dir.path().join("g.csv");
     for limit_mb in [300, 600] {
@@ -1775,15 +1759,7 @@ fn ctrl_c_while_synth_writes_parts_leaves_no_part() {
 fn ctrl_c_while_writing_leaves_no_partial_files() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let o = coordnet(&[
-        "synth",
-        "--tweets",
-        "300000",
-        "-q",
-        "-o",
-        data.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    synth(&data, 300_000, 1, &[]);
     let mut stopped = 0;
     for attempt in 0..9 {
         let out = dir.path().join(format!("out{attempt}"));

@@ -93,16 +93,6 @@ fn rows_on_0(said: &str) -> (usize, usize) {
     (numbers[0], numbers[1])
 }
 
-/// Generated tweets into `data`, in `parts` files.
-fn synth(data: &Path, tweets: usize, parts: usize, more: &[&str]) {
-    let (tweets, parts) = (tweets.to_string(), parts.to_string());
-    let mut args = vec!["synth", "-o", data.to_str().unwrap(), "--tweets", &tweets];
-    args.extend(["--parts", &parts, "--quiet"]);
-    args.extend(more);
-    let o = coordnet(&args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
 /// Generated collection in three files, and the sample: four inputs to share out.
 fn inputs(dir: &Path) -> Vec<String> {
     let data = dir.join("data");

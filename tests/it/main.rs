@@ -47,6 +47,16 @@ pub fn coordnet(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// Generated tweets into `data`, in `parts` files.
+pub fn synth(data: &Path, tweets: usize, parts: usize, more: &[&str]) {
+    let (tweets, parts) = (tweets.to_string(), parts.to_string());
+    let mut args = vec!["synth", "-o", data.to_str().unwrap(), "--tweets", &tweets];
+    args.extend(["--parts", &parts, "--quiet"]);
+    args.extend(more);
+    let o = coordnet(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 pub fn read(paths: &[PathBuf]) -> (Dataset, IngestStats) {
     ingest(paths, &IngestOptions::default()).expect("ingest")
 }
