@@ -151,7 +151,7 @@ impl Columns {
         let object = required(h, &lower(&m.object))?;
         // CooRTweet's own layout without its content ids is still its layout.
         let content = match &m.content {
-            None => column(h, COORTWEET_CONTENT),
+            None => column(h, COORTWEET_CONTENT)?,
             Some(_) => optional(&m.content)?,
         };
         let name = |i: usize| keep(h[i].trim().to_string());

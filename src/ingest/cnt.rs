@@ -73,11 +73,11 @@ impl Columns {
             message_id: needed("message_id")?,
             user_id: needed("user_id")?,
             timestamp: needed("timestamp")?,
-            username: column(h, "username"),
-            repost_id: column(h, "repost_id"),
-            reply_id: column(h, "reply_id"),
-            message: column(h, "message"),
-            urls: column(h, "urls"),
+            username: column(h, "username")?,
+            repost_id: column(h, "repost_id")?,
+            reply_id: column(h, "reply_id")?,
+            message: column(h, "message")?,
+            urls: column(h, "urls")?,
         })
     }
 

@@ -410,14 +410,25 @@ fn malformed_quoting(first_line: &[u8]) -> RowError {
     )
 }
 
-/// Index of the column named `name` (headers are lowercased), if present.
-pub fn column(header: &[String], name: &str) -> Option<usize> {
-    header.iter().position(|h| h == name)
+/// Index of the column named `name` (headers are lowercased), if present. A name two columns
+/// share is refused: which of them holds the data cannot be known, and reading the first
+/// would read the wrong one without a word half the time.
+pub fn column(header: &[String], name: &str) -> std::result::Result<Option<usize>, String> {
+    let mut at = (header.iter().enumerate()).filter_map(|(i, h)| (h == name).then_some(i));
+    match (at.next(), at.next()) {
+        (Some(a), Some(b)) => Err(format!(
+            "has two columns named '{name}' (columns {} and {} of its header), and which to read \
+             cannot be told: rename or remove the one not meant",
+            a + 1,
+            b + 1
+        )),
+        (first, _) => Ok(first),
+    }
 }
 
 /// Index of a column that must be present.
 pub fn required(header: &[String], name: &str) -> std::result::Result<usize, String> {
-    column(header, name)
+    column(header, name)?
         .ok_or_else(|| format!("has no '{name}' column (columns: {})", header.join(", ")))
 }
 

@@ -31,8 +31,8 @@ pub struct Columns {
 
 impl Columns {
     pub fn new(h: &[String]) -> Result<Columns, String> {
-        let (author, author_name) = (column(h, "author").map(|i| (i, "author")))
-            .or_else(|| column(h, "author_id").map(|i| (i, "author_id")))
+        let (author, author_name) = (column(h, "author")?.map(|i| (i, "author")))
+            .or(column(h, "author_id")?.map(|i| (i, "author_id")))
             .ok_or_else(|| {
                 format!(
                     "has no 'author' or 'author_id' column (columns: {})",
@@ -45,13 +45,17 @@ impl Columns {
             author_name,
             content: super::csv_rows::required(h, "content")?,
             publish_date: super::csv_rows::required(h, "publish_date")?,
-            language: column(h, "language"),
-            following: column(h, "following"),
-            followers: column(h, "followers"),
-            post_type: column(h, "post_type"),
-            retweet: column(h, "retweet"),
-            tweet_id: column(h, "tweet_id"),
-            expanded: ["tco1_step1", "tco2_step1", "tco3_step1"].map(|c| column(h, c)),
+            language: column(h, "language")?,
+            following: column(h, "following")?,
+            followers: column(h, "followers")?,
+            post_type: column(h, "post_type")?,
+            retweet: column(h, "retweet")?,
+            tweet_id: column(h, "tweet_id")?,
+            expanded: [
+                column(h, "tco1_step1")?,
+                column(h, "tco2_step1")?,
+                column(h, "tco3_step1")?,
+            ],
         })
     }
 

@@ -51,14 +51,14 @@ impl Reference {
         tweet_column: &'static str,
         user_id_column: &'static str,
         username: &str,
-    ) -> Reference {
-        Reference {
-            tweet: column(h, tweet_column),
+    ) -> Result<Reference, String> {
+        Ok(Reference {
+            tweet: column(h, tweet_column)?,
             tweet_column,
-            user_id: column(h, user_id_column),
+            user_id: column(h, user_id_column)?,
             user_id_column,
-            username: column(h, username),
-        }
+            username: column(h, username)?,
+        })
     }
 
     /// The tweet pointed at, if the row names one.
@@ -109,7 +109,7 @@ impl Columns {
 
     pub fn new(h: &[String]) -> Result<Columns, String> {
         let lacks: Vec<&str> = (REFERENCE_COLUMNS.iter().copied())
-            .filter(|n| column(h, n).is_none())
+            .filter(|n| !h.iter().any(|c| c == *n))
             .collect();
         if !lacks.is_empty() {
             let what: Vec<&str> = (lacks.iter())
@@ -136,29 +136,29 @@ impl Columns {
                 "referenced_tweets.retweeted.id",
                 "retweeted_user_id",
                 "retweeted_username",
-            ),
+            )?,
             replied_to: Reference::new(
                 h,
                 "referenced_tweets.replied_to.id",
                 "in_reply_to_user_id",
                 "in_reply_to_username",
-            ),
+            )?,
             quoted: Reference::new(
                 h,
                 "referenced_tweets.quoted.id",
                 "quoted_user_id",
                 "quoted_username",
-            ),
-            text: column(h, "text"),
-            lang: column(h, "lang"),
-            source: column(h, "source"),
-            hashtags: column(h, HASHTAGS),
-            mentions: column(h, "entities.mentions"),
-            urls: column(h, "entities.urls"),
-            username: column(h, "author.username"),
-            author_created_at: column(h, "author.created_at"),
-            followers: column(h, "author.public_metrics.followers_count"),
-            following: column(h, "author.public_metrics.following_count"),
+            )?,
+            text: column(h, "text")?,
+            lang: column(h, "lang")?,
+            source: column(h, "source")?,
+            hashtags: column(h, HASHTAGS)?,
+            mentions: column(h, "entities.mentions")?,
+            urls: column(h, "entities.urls")?,
+            username: column(h, "author.username")?,
+            author_created_at: column(h, "author.created_at")?,
+            followers: column(h, "author.public_metrics.followers_count")?,
+            following: column(h, "author.public_metrics.following_count")?,
         })
     }
 

@@ -313,6 +313,44 @@ fn a_layout_lacking_a_column_it_needs_names_that_column() {
     assert_eq!(r.files[1].format, Some(coordnet::Format::IoUsers));
 }
 
+/// A column the layout reads that two header cells name is refused with both positions: reading
+/// the first threw away a whole archive as "bad time" when the second held the times, and read
+/// the wrong accounts without a word when the first held something else. A name repeated among
+/// columns nothing reads is no concern.
+#[test]
+fn a_column_named_twice_is_refused_when_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "tweetid,userid,account_language,tweet_time\n1,u1,en,2020-01-01 00:00\n",
+            "tweetid,userid,tweet_time,tweet_time\n1,u1,en,2020-01-01 00:00\n",
+            "two columns named 'tweet_time' (columns 3 and 4",
+        ),
+        (
+            "object_id,account_id,content_id,timestamp_share,x\no,a,c,1600000000,b\n",
+            "object_id,account_id,content_id,timestamp_share,account_id\no,a,c,1600000000,b\n",
+            "two columns named 'account_id' (columns 2 and 5",
+        ),
+        (
+            "author,content,publish_date,post_type\nx,hello,10/1/2016 19:58,\n",
+            "author,content,publish_date,Author\nx,hello,10/1/2016 19:58,y\n",
+            "two columns named 'author' (columns 1 and 4",
+        ),
+    ];
+    for (fine, twice, says) in cases {
+        let (_, r) = read(&[write(dir.path(), "fine.csv", fine)]);
+        assert_eq!((r.rows_read, r.rows_accepted), (1, 1), "{fine}");
+        let p = write(dir.path(), "twice.csv", twice);
+        let e = ingest(&[p], &IngestOptions::default()).unwrap_err();
+        let e = e.to_string();
+        assert!(e.contains("twice.csv") && e.contains(says), "{twice}: {e}");
+    }
+    // Two columns nothing reads may share a name.
+    let csv = "tweetid,userid,tweet_time,note,note\n1,u1,2020-01-01 00:00,a,b\n";
+    let (_, r) = read(&[write(dir.path(), "notes.csv", csv)]);
+    assert_eq!((r.rows_read, r.rows_accepted), (1, 1));
+}
+
 /// An action CSV's bad rows are placed in the columns the user named (header names are read
 /// without case), not in the mapping's roles ("time", "account").
 #[test]
