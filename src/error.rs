@@ -1,8 +1,41 @@
 //! One error type for the whole library, small and cheap to move, whose kinds carry the
 //! position of what went wrong (file, line, column) so a user can go and look.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+/// Whether a terminal would act on `c` rather than show it: control characters (an escape
+/// sequence can clear the screen, recolour it or fake a line) and the marks that reorder text.
+fn acts_on_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// A value read from the input as a message may show it: what a terminal would act on is
+/// written out (`\u{1b}`), line ends and tabs included, so the value stays on its one line.
+pub fn shown(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(acts_on_terminal) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if acts_on_terminal(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A message of several lines as a terminal may show it: each line as [`shown`] writes it.
+pub fn shown_lines(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && acts_on_terminal(c)) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.split('\n').map(shown).collect::<Vec<_>>().join("\n"))
+}
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -210,5 +243,21 @@ impl std::error::Error for Error {
             ErrorKind::Io { source, .. } => Some(source),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_keeps_its_lines_and_loses_what_a_terminal_acts_on() {
+        assert!(matches!(shown("plain 'text' é"), Cow::Borrowed(_)));
+        assert_eq!(shown("a\tb\nc\u{1b}[0m"), "a\\u{9}b\\u{a}c\\u{1b}[0m");
+        assert_eq!(shown("x\u{2067}y\u{85}"), "x\\u{2067}y\\u{85}");
+        assert_eq!(
+            shown_lines("f.csv: bad\u{1b}[2J\n  next line"),
+            "f.csv: bad\\u{1b}[2J\n  next line"
+        );
     }
 }

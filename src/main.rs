@@ -98,6 +98,7 @@ fn main() -> ExitCode {
                     break;
                 }
             }
+            let message = coordnet::error::shown_lines(&message);
             coordnet::tell!("coordnet: error: {message}{hint}");
             ExitCode::from(2)
         }

@@ -181,7 +181,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             format_iso(ev.time_b_ms),
             ev.delay_ms as f64 / 1e3,
             if ev.within_window { " " } else { "*" },
-            ev.item
+            coordnet::error::shown(&ev.item)
         )?;
     }
     if items.iter().any(|e| !e.within_window) {

@@ -96,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let apps: Vec<String> = s
             .clients
             .iter()
-            .map(|(c, n)| format!("{c} ({n})"))
+            .map(|(c, n)| format!("{} ({n})", coordnet::error::shown(c)))
             .collect();
         writeln!(out, "posted with         {}", apps.join(", "))?;
     }

@@ -158,7 +158,8 @@ impl RowError {
         let found = if found.is_empty() {
             "nothing".to_string()
         } else {
-            format!("'{}'", found.chars().take(80).collect::<String>())
+            let cut: String = found.chars().take(80).collect();
+            format!("'{}'", crate::error::shown(&cut))
         };
         RowError {
             reason,

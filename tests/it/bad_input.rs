@@ -313,6 +313,31 @@ fn a_layout_lacking_a_column_it_needs_names_that_column() {
     assert_eq!(r.files[1].format, Some(coordnet::Format::IoUsers));
 }
 
+/// A value quoted in a message cannot act on the terminal it is printed to: an escape sequence
+/// in a bad field (which cleared the screen and recoloured it) and a mark that reorders the
+/// line are written out, and so is a line end, so the example stays on its line.
+#[test]
+fn a_bad_value_is_quoted_with_what_a_terminal_would_act_on_written_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = archive(
+        "1,u1,\x1b[2J\x1b[31mFAKE OK\x1b[0m,False,10,[]\n\
+         2,u2,2019-03-01 12:00,False,\"1\u{202e}2\n3\",[]\n",
+    );
+    let (_, r) = read(&[write(dir.path(), "t.csv", &csv)]);
+    assert_balanced(&r);
+    let time = &r.rejected["bad time"].examples[0];
+    assert!(
+        time.contains("found '\\u{1b}[2J\\u{1b}[31mFAKE OK\\u{1b}[0m'"),
+        "{time}"
+    );
+    // A bad count is set to unknown and the row kept, with a warning quoting it.
+    let count = &r.warnings["bad count"].examples[0];
+    assert!(count.contains("found '1\\u{202e}2\\u{a}3'"), "{count}");
+    for example in [time, count] {
+        assert!(!example.contains(['\x1b', '\u{202e}', '\n']), "{example}");
+    }
+}
+
 /// A column the layout reads that two header cells name is refused with both positions: reading
 /// the first threw away a whole archive as "bad time" when the second held the times, and read
 /// the wrong accounts without a word when the first held something else. A name repeated among

@@ -24,7 +24,7 @@ impl Wrong {
     fn string(s: &str) -> Wrong {
         let cut: String = s.chars().take(40).collect();
         let more = if cut.len() < s.len() { "..." } else { "" };
-        Wrong(format!("\"{cut}{more}\""))
+        Wrong(format!("\"{}{more}\"", crate::error::shown(&cut)))
     }
 
     /// Large floats in exponent notation, so an id that went through a float looks like one.
