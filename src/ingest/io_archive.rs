@@ -80,13 +80,8 @@ impl TweetColumns {
             return Err(RowError::new("missing account", "userid", "a user id", ""));
         }
         let written = r.get(Some(self.tweet_time));
-        let (time_ms, resolution) = tweet_time(
-            tweet,
-            &written,
-            "tweet_time",
-            "a time like 2017-06-22 16:03",
-            b,
-        )?;
+        let expected = ("tweet_time", "a time like 2017-06-22 16:03");
+        let (time_ms, resolution) = tweet_time(tweet, &written, expected, r.line, b)?;
         let (kind, target, quote) = self.references(r, b)?;
         let items = self.items(r, b)?;
         let account = b.push_str(&user);

@@ -30,7 +30,7 @@ mod twitter_json;
 pub use across::{ingest_across, parse_ahead, Gathered, Shipment};
 pub use actions::{ActionsMapping, ObjectKind};
 pub use stats::{FileStats, IngestStats, ReasonStats};
-pub use time::SlashOrder;
+pub use time::{SlashOrder, TIME_FROM_ID};
 
 use crate::dataset::shard::Placement;
 use crate::dataset::{Built, Dataset, DatasetBuilder, RecordBatch};

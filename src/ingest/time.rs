@@ -7,20 +7,31 @@ use crate::dataset::TimeResolution;
 
 /// A tweet's time from its id and the time written in `column` (`example` shows the layout
 /// expected there): the snowflake's where the two agree, counting the rows where they do not.
+/// A row on `line` with no time written takes its id's, with a warning: the id holds the time
+/// it was made to the millisecond, but the row did not say it.
 pub fn tweet_time(
     tweet: RawId,
     written: &str,
-    column: &'static str,
-    example: &'static str,
+    (column, example): (&'static str, &'static str),
+    line: u64,
     b: &mut RecordBatch,
 ) -> Result<(i64, TimeResolution), RowError> {
     let written_time = parse_datetime(written);
-    if written_time.is_none() && !written.trim().is_empty() {
+    let blank = written.trim().is_empty();
+    if written_time.is_none() && !blank {
         return Err(RowError::new("bad time", column, example, written));
     }
-    refined(tweet, written_time, b)
-        .ok_or_else(|| RowError::new("missing time", column, example, ""))
+    let time = refined(tweet, written_time, b)
+        .ok_or_else(|| RowError::new("missing time", column, example, ""))?;
+    if blank {
+        b.warn(line, RowError::new(TIME_FROM_ID, column, example, ""));
+    }
+    Ok(time)
 }
+
+/// The warning of a row whose time was taken from its tweet id (a key of summary.json's
+/// `warnings`).
+pub const TIME_FROM_ID: &str = "time empty, taken from the tweet id (which holds it); row kept";
 
 /// `written` refined by the snowflake time of `tweet` ([`refine`]), counting in `b` a row
 /// where the two disagree; `None` with neither.

@@ -175,7 +175,8 @@ impl Columns {
             return Err(e);
         }
         let written = r.get(Some(self.created_at));
-        let (time_ms, resolution) = tweet_time(tweet, &written, "created_at", CREATED_AT, b)?;
+        let (time_ms, resolution) =
+            tweet_time(tweet, &written, ("created_at", CREATED_AT), r.line, b)?;
         let retweeted = self.retweeted.read(r, b)?;
         let replied_to = self.replied_to.read(r, b)?;
         let quoted = self.quoted.read(r, b)?;

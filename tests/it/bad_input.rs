@@ -313,29 +313,31 @@ fn a_layout_lacking_a_column_it_needs_names_that_column() {
     assert_eq!(r.files[1].format, Some(coordnet::Format::IoUsers));
 }
 
-/// A value quoted in a message cannot act on the terminal it is printed to: an escape sequence
-/// in a bad field (which cleared the screen and recoloured it) and a mark that reorders the
-/// line are written out, and so is a line end, so the example stays on its line.
+/// A row with no time written takes its tweet id's (a snowflake id holds the millisecond it was
+/// made), and says so: it was kept without a word. An id that holds no time leaves the row
+/// without one, rejected.
 #[test]
-fn a_bad_value_is_quoted_with_what_a_terminal_would_act_on_written_out() {
+fn an_empty_time_is_taken_from_the_tweet_id_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let csv = archive(
-        "1,u1,\x1b[2J\x1b[31mFAKE OK\x1b[0m,False,10,[]\n\
-         2,u2,2019-03-01 12:00,False,\"1\u{202e}2\n3\",[]\n",
+        "877919995476496385,u1,,False,10,[]\n\
+         877919995476496386,u2,2017-06-22 16:03,False,10,[]\n\
+         5,u3,  ,False,10,[]\n",
     );
-    let (_, r) = read(&[write(dir.path(), "t.csv", &csv)]);
+    let (d, r) = read(&[write(dir.path(), "t.csv", &csv)]);
     assert_balanced(&r);
-    let time = &r.rejected["bad time"].examples[0];
+    assert_eq!((r.rows_accepted, r.rows_rejected), (2, 1));
+    assert_eq!(r.rejected["missing time"].examples.len(), 1);
+    assert!(r.rejected["missing time"].examples[0]
+        .starts_with(&format!("{}:4,", dir.path().join("t.csv").display())));
+    let warned = &r.warnings[coordnet::ingest::TIME_FROM_ID];
+    assert_eq!(warned.count, 1);
     assert!(
-        time.contains("found '\\u{1b}[2J\\u{1b}[31mFAKE OK\\u{1b}[0m'"),
-        "{time}"
+        warned.examples[0].contains("t.csv:2, column 'tweet_time'"),
+        "{warned:?}"
     );
-    // A bad count is set to unknown and the row kept, with a warning quoting it.
-    let count = &r.warnings["bad count"].examples[0];
-    assert!(count.contains("found '1\\u{202e}2\\u{a}3'"), "{count}");
-    for example in [time, count] {
-        assert!(!example.contains(['\x1b', '\u{202e}', '\n']), "{example}");
-    }
+    // 2017-06-22 16:03:32.543 UTC, from the id's bits.
+    assert_eq!(d.time_ms[0], 1_498_147_412_543);
 }
 
 /// A column the layout reads that two header cells name is refused with both positions: reading

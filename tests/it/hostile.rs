@@ -181,6 +181,34 @@ fn bad_utf8_and_nul_bytes_are_kept_as_read() {
     );
 }
 
+/// A value quoted in a message cannot act on the terminal it is printed to: an escape sequence
+/// in a bad field (which cleared the screen and recoloured it) and a mark that reorders the
+/// line are written out, and so is a line end, so the example stays on its line.
+#[test]
+fn a_bad_value_is_quoted_with_what_a_terminal_would_act_on_written_out() {
+    let s = outcome(
+        "t.csv",
+        archive_rows(&[
+            "1,u1,\x1b[2J\x1b[31mFAKE OK\x1b[0m,hi",
+            "2,u2,\"2019\u{202e}\n03\",hi",
+        ])
+        .as_bytes(),
+    );
+    let (n, examples) = rejected(&s, "bad time");
+    assert_eq!(n, 2);
+    assert!(
+        examples[0].contains("found '\\u{1b}[2J\\u{1b}[31mFAKE OK\\u{1b}[0m'"),
+        "{examples:?}"
+    );
+    assert!(
+        examples[1].contains("found '2019\\u{202e}\\u{a}03'"),
+        "{examples:?}"
+    );
+    for example in &examples {
+        assert!(!example.contains(['\x1b', '\u{202e}', '\n']), "{example}");
+    }
+}
+
 #[test]
 fn a_20_mb_field_and_100000_columns() {
     let big = "x".repeat(20 << 20);

@@ -127,7 +127,7 @@ fn sn_tweet(t: &SnTweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
     }
     let date = hard(&t.date, "date", DATE)?;
     let tweet = b.push_id(id);
-    let (time_ms, resolution) = tweet_time(tweet, date, "date", DATE, b)?;
+    let (time_ms, resolution) = tweet_time(tweet, date, ("date", DATE), line, b)?;
     let (kind, target, quote) = references(t, line, b)?;
 
     let text = text_of(t, ["rawContent", "content"], line, b);

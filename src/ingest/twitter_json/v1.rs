@@ -174,7 +174,7 @@ fn v1_tweet(t: &V1Tweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError>
     }
     let created_at = hard(&t.created_at, "created_at", CREATED_AT)?;
     let tweet = b.push_id(id);
-    let (time_ms, resolution) = tweet_time(tweet, created_at, "created_at", CREATED_AT, b)?;
+    let (time_ms, resolution) = tweet_time(tweet, created_at, ("created_at", CREATED_AT), line, b)?;
     v1_profile(user, account, line, b);
 
     let (kind, target, quote) = references(t, line, b)?;

@@ -319,7 +319,7 @@ fn v2_tweet(
         v2_profile(a, line, b);
     }
     let tweet = b.push_id(id);
-    let (time_ms, resolution) = tweet_time(tweet, created_at, "created_at", CREATED_AT, b)?;
+    let (time_ms, resolution) = tweet_time(tweet, created_at, ("created_at", CREATED_AT), line, b)?;
 
     let mut kind = TweetKind::Original;
     let mut target = RawRef::default();
