@@ -13,6 +13,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// Flagged clusters `detect` prints with their evidence; the rest are counted (every one is in
+/// clusters.csv and report.html).
+const FLAGGED_SHOWN: usize = 5;
+
 /// Find coordinated clusters of accounts, assign each account a role (core, amplifier, other),
 /// score each cluster with the evidence behind it, and write report.html (the analyst's page),
 /// accounts.csv, clusters.csv, edges.csv, network.gexf (Gephi) and summary.json into DIR.
@@ -328,7 +332,8 @@ fn detect_and_write(
     for note in files.counts.notes() {
         progress.say(&note);
     }
-    // The results on standard output, as stats, score and eval print theirs; progress and
+    // The results on standard output, as stats, score and eval print theirs (the first
+    // FLAGGED_SHOWN flagged clusters, the rest counted); progress and
     // warnings stay on standard error.
     let flagged: Vec<_> = d.flagged().collect();
     let mut out = std::io::stdout().lock();
@@ -345,7 +350,7 @@ fn detect_and_write(
         100.0 * counts.flagged_tweets as f64 / counts.tweets.max(1) as f64,
         args.output.display()
     )?;
-    for c in flagged.iter().take(5) {
+    for c in flagged.iter().take(FLAGGED_SHOWN) {
         writeln!(
             out,
             "  cluster {}: {} accounts, score {}: {}",
@@ -353,6 +358,16 @@ fn detect_and_write(
             c.size,
             coordnet::scoring::score_shown(c.score),
             c.explanation
+        )?;
+    }
+    if flagged.len() > FLAGGED_SHOWN {
+        let more = flagged.len() - FLAGGED_SHOWN;
+        writeln!(
+            out,
+            "  and {more} more flagged cluster{}: every cluster is in {} and {}",
+            if more == 1 { "" } else { "s" },
+            args.output.join("clusters.csv").display(),
+            args.output.join("report.html").display()
         )?;
     }
     out.flush()?;

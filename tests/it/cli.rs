@@ -2057,3 +2057,29 @@ fn a_full_disk_is_said_to_be_full_with_what_to_do() {
         "{log}"
     );
 }
+
+/// `detect` prints the first flagged clusters with their evidence and counts the rest, naming
+/// where they are: a run with nine flagged printed five and said nothing of the other four.
+#[test]
+fn flagged_clusters_past_those_printed_are_counted_with_where_to_find_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let out = dir.path().join("out");
+    let o = coordnet(&[
+        "detect",
+        sample.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+        "--threshold",
+        "0.1",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let flagged = summary_json(&out)["counts"]["flagged_clusters"].as_u64().unwrap();
+    assert!(flagged > 5, "the sample at threshold 0.1 flags {flagged}");
+    assert_eq!(stdout.matches("\n  cluster ").count(), 5, "{stdout}");
+    let more = format!("  and {} more flagged clusters: every cluster is in ", flagged - 5);
+    assert!(stdout.contains(&more), "{stdout}");
+    assert!(stdout.trim_end().ends_with("report.html"), "{stdout}");
+}
