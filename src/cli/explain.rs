@@ -158,9 +158,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     writeln!(out, "{activity}")?;
     let shared: std::collections::HashSet<&str> = items.iter().map(|e| e.item.as_str()).collect();
     let within = items.iter().filter(|e| e.within_window).count();
+    let own = kind.whose_items();
     writeln!(
         out,
-        "shared {}s: {} ({within} pairs of actions within the window, each listed)",
+        "shared {}s{own}: {} ({within} pairs of actions within the window, each listed)",
         kind.item_noun(),
         shared.len()
     )?;

@@ -107,6 +107,16 @@ impl CoactionKind {
             CoactionKind::CoSimilar => "near-duplicate text",
         }
     }
+
+    /// Whose posts this kind's items come from, as said after "shared hashtags": a retweet's
+    /// hashtags, links, mentions and text are the retweeted post's, so only co-retweet counts
+    /// retweets, and two accounts retweeting the same tags share none of them here.
+    pub fn whose_items(self) -> &'static str {
+        match self {
+            CoactionKind::CoRetweet | CoactionKind::CoReply => "",
+            _ => " in their own posts (their retweets count only for co-retweet)",
+        }
+    }
 }
 
 impl std::str::FromStr for CoactionKind {

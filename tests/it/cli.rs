@@ -1650,7 +1650,10 @@ fn explain_lists_every_pair_the_edge_counts() {
     assert_eq!(evidence.len(), 5, "{v}");
     let text = String::from_utf8(args(false).stdout).unwrap();
     assert!(
-        text.contains("shared hashtags: 2 (4 pairs of actions within the window"),
+        text.contains(
+            "shared hashtags in their own posts (their retweets count only for co-retweet): 2 \
+             (4 pairs of actions within the window"
+        ),
         "{text}"
     );
 }
@@ -2076,10 +2079,15 @@ fn flagged_clusters_past_those_printed_are_counted_with_where_to_find_them() {
     ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let flagged = summary_json(&out)["counts"]["flagged_clusters"].as_u64().unwrap();
+    let flagged = summary_json(&out)["counts"]["flagged_clusters"]
+        .as_u64()
+        .unwrap();
     assert!(flagged > 5, "the sample at threshold 0.1 flags {flagged}");
     assert_eq!(stdout.matches("\n  cluster ").count(), 5, "{stdout}");
-    let more = format!("  and {} more flagged clusters: every cluster is in ", flagged - 5);
+    let more = format!(
+        "  and {} more flagged clusters: every cluster is in ",
+        flagged - 5
+    );
     assert!(stdout.contains(&more), "{stdout}");
     assert!(stdout.trim_end().ends_with("report.html"), "{stdout}");
 }

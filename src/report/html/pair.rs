@@ -44,7 +44,12 @@ pub fn pair_page(
         None => page.push("<p>No edge between them with these settings.</p>"),
     }
     weeks(&mut page, data, [(a, &na), (b, &nb)]);
-    let _ = write!(page.html, "<h2>Shared {}s</h2>", esc(p.kind.item_noun()));
+    let _ = write!(
+        page.html,
+        "<h2>Shared {}s{}</h2>",
+        esc(p.kind.item_noun()),
+        esc(p.kind.whose_items())
+    );
     let rows: Vec<Vec<Cell>> = items
         .iter()
         .map(|e| {
