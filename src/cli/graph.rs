@@ -360,7 +360,8 @@ pub fn projection_summary(p: &graphs::Projection) -> String {
         r.items,
         r.accounts_below_min_participation,
         r.pairs,
-        r.edges
+        // The edges the pairs make; CooRTweet's filter, said below, drops some of them.
+        r.edges + r.edges_below_participation
     );
     out += &coordnet::progress::shared_out("actions taken", &r.actions_by_process);
     out += &coordnet::progress::shared_out("pairs counted", &r.pairs_by_process);

@@ -75,6 +75,13 @@ fn co_retweet_reproduces_coortweet_exactly() {
         said.contains("participation filter: 442 edges holding 447 coordinated pairs"),
         "{said}"
     );
+    // The pairs make 719 edges before the filter; "724 pairs -> 442 edges" read as if they
+    // fell into 442.
+    assert!(said.contains("724 pairs -> 719 edges"), "{said}");
+    assert!(
+        said.contains("of the 719 edges, 277 dropped by CooRTweet's"),
+        "{said}"
+    );
 }
 
 fn actions_csv(dir: &Path, rows: &[(&str, &str, i64)]) -> PathBuf {
