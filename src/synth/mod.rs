@@ -169,14 +169,15 @@ impl SynthConfig {
         let (least, most) = (TWEETS.start(), TWEETS.end());
         if self.tweets < *least {
             return Err(Error::config(format!(
-                "synth writes at least {least} tweets, not {}: the planted networks shrink no \
-                 further, so fewer would not hold them (more would be written than asked)",
+                "synth is asked for at least {least} tweets, not {}: the planted networks \
+                 shrink no further, so fewer would not hold them (it writes about as many as \
+                 asked, a few percent either side)",
                 self.tweets
             )));
         }
         if self.tweets > *most {
             return Err(Error::config(format!(
-                "synth writes at most {most} tweets, not {}: the largest size it is measured \
+                "synth is asked for at most {most} tweets, not {}: the largest size it is measured \
                  and tested at (benches/large.sh)",
                 self.tweets
             )));

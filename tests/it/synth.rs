@@ -287,7 +287,7 @@ fn fewer_tweets_than_the_planted_networks_hold_are_refused_not_exceeded() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("synth writes at least 10000 tweets, not 100"),
+        err.contains("synth is asked for at least 10000 tweets, not 100"),
         "{err}"
     );
     assert!(!out.join("tweets.csv").exists());
@@ -301,7 +301,7 @@ fn fewer_tweets_than_the_planted_networks_hold_are_refused_not_exceeded() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("synth writes at most 100000000 tweets"),
+        err.contains("synth is asked for at most 100000000 tweets"),
         "{err}"
     );
     assert!(!err.contains("shrink"), "{err}");
