@@ -226,13 +226,20 @@ impl fmt::Display for Error {
     }
 }
 
-/// Say what a truncated stream means in the user's words, not the decoder's.
+/// Say what an I/O error means in the user's words, not the decoder's or the system's.
 fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::UnexpectedEof => {
             "the file ends early (truncated or partly downloaded compressed file?)".to_string()
         }
         std::io::ErrorKind::InvalidData => format!("corrupt or not the expected encoding: {e}"),
+        // The system's words, without its error number.
+        std::io::ErrorKind::NotFound if e.raw_os_error().is_some() => {
+            "no such file or directory".to_string()
+        }
+        std::io::ErrorKind::PermissionDenied if e.raw_os_error().is_some() => {
+            "permission denied".to_string()
+        }
         _ => e.to_string(),
     }
 }

@@ -86,7 +86,25 @@ fn read_table_with(
     optional: &[&str],
     naming: &str,
 ) -> Result<Vec<(u64, Vec<String>)>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    // Read as the inputs are: gzip or zstd by their bytes, a missing file said as such.
+    let source = crate::ingest::source::Source {
+        path: path.to_path_buf(),
+        zip_entry: None,
+        found: false,
+    };
+    crate::ingest::source::with_reader(&source, |file| {
+        table_of(path, file, wanted, optional, naming)
+    })
+}
+
+/// [`read_table_with`] from the decompressed `file`.
+fn table_of(
+    path: &Path,
+    file: &mut dyn std::io::Read,
+    wanted: &[&str],
+    optional: &[&str],
+    naming: &str,
+) -> Result<Vec<(u64, Vec<String>)>> {
     let mut r = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(crate::ingest::source::CrlfAsLf::new(file));

@@ -2091,3 +2091,56 @@ fn flagged_clusters_past_those_printed_are_counted_with_where_to_find_them() {
     assert!(stdout.contains(&more), "{stdout}");
     assert!(stdout.trim_end().ends_with("report.html"), "{stdout}");
 }
+
+/// `eval`'s truth is read as inputs are (gzip by its bytes), and a file that is not there is
+/// said as `stats` says it, not in the system's numbered words.
+#[test]
+fn evals_truth_may_be_compressed_and_a_missing_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+    let out = dir.path().join("out");
+    let o = coordnet(&[
+        "detect",
+        samples.join("tweets.csv.gz").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let truth = std::fs::read(samples.join("truth.csv")).unwrap();
+    let gz = dir.path().join("truth.csv.gz");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut e, &truth).unwrap();
+    std::fs::write(&gz, e.finish().unwrap()).unwrap();
+    let eval = |truth: &Path| {
+        coordnet(&[
+            "eval",
+            "--truth",
+            truth.to_str().unwrap(),
+            out.to_str().unwrap(),
+        ])
+    };
+    let (plain, packed) = (eval(&samples.join("truth.csv")), eval(&gz));
+    assert!(
+        packed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&packed.stderr)
+    );
+    // The plain truth finds traps.csv beside it; the copy in a folder of its own does not.
+    let scores = |o: &std::process::Output| -> Vec<String> {
+        (String::from_utf8_lossy(&o.stdout).lines())
+            .filter(|l| !l.starts_with("traps"))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(scores(&plain), scores(&packed));
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("precision 0.985"));
+    let missing = eval(&dir.path().join("nothere.csv"));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert_eq!(missing.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("nothere.csv: no such file or directory"),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+}
