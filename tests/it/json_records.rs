@@ -288,6 +288,26 @@ fn strict_stops_at_a_field_of_the_wrong_type_naming_line_and_field() {
     );
 }
 
+/// A flattened API v2 tweet that lost its id is refused as a tweet without one, not as a line
+/// holding no tweet ("expected a `data` field with tweets" sent the user to the wrong fault).
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn a_flattened_v2_tweet_without_its_id_is_said_to_lack_it() {
+    let page = brexit_page();
+    let mut tweets: Vec<Value> = page["data"].as_array().unwrap()[..3].to_vec();
+    tweets[1].as_object_mut().unwrap().remove("id");
+    let lines: Vec<String> = tweets.iter().map(Value::to_string).collect();
+    let (_, r) = read_lines("flat.jsonl", &lines);
+    assert_eq!(
+        (r.rows_accepted, r.rows_rejected),
+        (2, 1),
+        "{}",
+        r.summary()
+    );
+    let e = examples(&r.rejected, "missing tweet id");
+    assert!(e.contains("flat.jsonl:2, column 'id'"), "{}", r.summary());
+}
+
 /// A tweet that retweets, quotes or references another always carries its id: an embedded
 /// tweet or a reference without one (or of a type no API writes) costs the tweet that holds
 /// it, named, rather than being read as an original or a retweet of nothing.

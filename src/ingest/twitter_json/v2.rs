@@ -206,8 +206,15 @@ fn v2_line(obj: V2Object, line: u64, b: &mut RecordBatch) {
             let e = wrong_type("data", "a tweet object or a list of them", w);
             b.reject(line, e);
         }
-        // A flattened line is the tweet itself.
-        None if obj.id.is_some() => read(Ok(&obj), b),
+        // A flattened line is the tweet itself; one that lost its id is still a tweet (its
+        // author, time or text say so), refused as one without an id.
+        None if obj.id.is_some()
+            || obj.author_id.is_some()
+            || obj.created_at.is_some()
+            || obj.text.is_some() =>
+        {
+            read(Ok(&obj), b)
+        }
         None => {
             b.rows_read += 1;
             b.reject(line, no_tweet(&obj));
