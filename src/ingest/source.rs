@@ -379,9 +379,14 @@ pub(crate) fn contents_unread(head: &[u8], first: &[u8]) -> Option<&'static str>
             "is compressed twice: decompress it once (`gunzip -k FILE` or `unzstd FILE`) and \
              give what that writes"
         }
-        _ if memchr::memchr(0, &first[..first.len().min(512)]).is_some() => {
-            "is not text: its first line holds NUL bytes (a program, an image, a database?); \
-             give CSV or JSON-lines files"
+        // A header or a JSON line holds no control bytes but tabs and line ends (JSON writes
+        // others escaped); random bytes hold a lone CR as often, and were misnamed by it.
+        _ if first[..first.len().min(512)]
+            .iter()
+            .any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f) =>
+        {
+            "is not text: its first line holds NUL or other control bytes (a program, an image, \
+             a database?); give CSV or JSON-lines files"
         }
         _ => return None,
     })

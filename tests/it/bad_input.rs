@@ -143,7 +143,13 @@ fn a_gzip_holding_an_archive_a_program_or_another_gzip_is_named() {
         (
             "program.csv.gz",
             gz(&program),
-            "is not text: its first line holds NUL bytes",
+            "is not text: its first line holds NUL or other control bytes",
+        ),
+        // Bytes of no text with a CR before any NUL were taken for an old Mac export.
+        (
+            "noise.csv.gz",
+            gz(b"\x9c\x03\xa7\x11\x1b\xe2\rq\x07\xf1\r\x05\n\x00"),
+            "is not text: its first line holds NUL or other control bytes",
         ),
         (
             "twice.csv.gz",
