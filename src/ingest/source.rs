@@ -629,7 +629,10 @@ fn read_decompressed<T>(
         // The chunker reads megabytes at a time into its own buffers: a buffer in between
         // would only copy every byte once more.
         Compression::None => f(&mut { file }),
-        Compression::Gzip => f(&mut flate2::bufread::MultiGzDecoder::new(buffered(file))),
+        Compression::Gzip => f(&mut Trailing::new(
+            flate2::bufread::MultiGzDecoder::new(buffered(file)),
+            "gzip",
+        )),
         Compression::Zstd => zstd_reader(path, buffered(file), f),
         // Files are expanded into their entries before: this is a pipe.
         Compression::Zip => Err(Error::format(
@@ -646,8 +649,57 @@ fn zstd_reader<T, R: Read>(
     r: BufReader<R>,
     f: impl FnOnce(&mut dyn Read) -> Result<T>,
 ) -> Result<T> {
-    let mut d = zstd::stream::read::Decoder::with_buffer(r).map_err(|e| Error::io(path, e))?;
-    f(&mut d)
+    let d = zstd::stream::read::Decoder::with_buffer(r).map_err(|e| Error::io(path, e))?;
+    f(&mut Trailing::new(d, "zstd"))
+}
+
+/// A decompressing reader whose complaint about a header, once data has come through it, is
+/// said as bytes after the compressed data: the decoder takes them for the next member or
+/// frame, and its own words ("invalid gzip header", "Unknown frame descriptor") name no cause.
+struct Trailing<R> {
+    inner: R,
+    out: u64,
+    what: &'static str,
+}
+
+impl<R> Trailing<R> {
+    fn new(inner: R, what: &'static str) -> Trailing<R> {
+        Trailing {
+            inner,
+            out: 0,
+            what,
+        }
+    }
+}
+
+impl<R: Read> Read for Trailing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.inner.read(buf) {
+            Ok(n) => {
+                self.out += n as u64;
+                Ok(n)
+            }
+            Err(e) if self.out > 0 && is_header_complaint(&e) => {
+                let (test, cat) = match self.what {
+                    "gzip" => ("gzip -t", "zcat"),
+                    _ => ("zstd -t", "zstdcat"),
+                };
+                Err(std::io::Error::other(format!(
+                    "after {} bytes decompressed, bytes follow that are not {} (a damaged \
+                     download, or something appended?): `{test}` on the file says more, and \
+                     `{cat}` keeps what reads",
+                    self.out, self.what
+                )))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Whether a decoder's error says the next member or frame does not start as one.
+fn is_header_complaint(e: &std::io::Error) -> bool {
+    let said = e.to_string();
+    said.contains("invalid gzip header") || said.contains("Unknown frame descriptor")
 }
 
 #[cfg(not(feature = "zstd"))]

@@ -117,6 +117,41 @@ fn truncated_gzip_is_an_error_naming_the_file() {
     );
 }
 
+/// Bytes after the compressed data (a damaged download, a note appended) stop the run saying
+/// so, with how much came out before and what to do; the decoders' own words were "invalid
+/// gzip header" and "Unknown frame descriptor". Members or frames joined whole still read.
+#[test]
+fn bytes_after_the_compressed_data_are_said_to_be_there() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = archive("1,u1,2019-03-01 12:00,False,1,[]\n");
+    let more = "2,u2,2019-03-01 12:01,False,1,[]\n";
+    let gz = |bytes: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    };
+    let zst = |bytes: &[u8]| zstd::encode_all(bytes, 3).unwrap();
+    let packers: [(&str, &dyn Fn(&[u8]) -> Vec<u8>, &str); 2] =
+        [("t.csv.gz", &gz, "gzip"), ("t.csv.zst", &zst, "zstd")];
+    for (name, pack, what) in packers {
+        let p = dir.path().join(name);
+        let note = b"a note appended to the file, not gzip or zstd\n";
+        std::fs::write(&p, [pack(csv.as_bytes()), note.to_vec()].concat()).unwrap();
+        let e = ingest(&[p.clone()], &IngestOptions::default()).unwrap_err();
+        let said = format!(
+            "{name}: after {} bytes decompressed, bytes follow that are not {what}",
+            csv.len()
+        );
+        assert!(e.to_string().contains(&said), "{e}");
+        // Two members or frames joined whole, as `cat a.gz b.gz` writes them, read as one.
+        let joined = [pack(csv.as_bytes()), pack(more.as_bytes())].concat();
+        std::fs::write(&p, joined).unwrap();
+        let (_, r) = ingest(&[p], &IngestOptions::default()).unwrap();
+        assert_eq!((r.rows_read, r.rows_accepted), (2, 2));
+    }
+}
+
 /// What a `.gz` holds, when it is not records, is named: a tar read as a CSV had its header
 /// block listed as the columns ("no 'tweetid' column" while listing it), a program read as
 /// lone carriage returns.
