@@ -164,9 +164,18 @@ fn read_once(
     let mut by_path: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut sizes: HashMap<u64, usize> = HashMap::new();
     let mut kept = Vec::with_capacity(files.len());
+    let mut streams: Vec<PathBuf> = Vec::new();
     for (path, found) in files {
         let mut size = None;
-        if !is_stream(&path) {
+        if is_stream(&path) {
+            // A stream given again (`-` twice) would read as empty: what it held came once.
+            if streams.contains(&path) {
+                let why = "given again (a stream is read once)".to_string();
+                skipped.push(Skipped { path, why });
+                continue;
+            }
+            streams.push(path.clone());
+        } else {
             let real = path.canonicalize().map_err(|e| Error::io(&path, e))?;
             if let Some(first) = by_path.get(&real) {
                 let why = format!("the same file as {}, read once", first.display());

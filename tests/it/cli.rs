@@ -893,6 +893,23 @@ fn coordnet_fed(args: &[&str], input: Vec<u8>) -> std::process::Output {
     out
 }
 
+/// Standard input given twice is read once and the second named as given again: it was read
+/// as an empty file ("/dev/stdin is empty"), as if the data had been lost.
+#[test]
+fn standard_input_given_twice_is_read_once_and_said_so() {
+    let rows = "tweetid,userid,tweet_time\n1,u1,2020-01-01 00:00\n2,u2,2020-01-01 00:01\n";
+    let o = coordnet_fed(&["stats", "-", "-"], rows.as_bytes().to_vec());
+    let err = String::from_utf8_lossy(&o.stderr);
+    let all = format!("{}{err}", String::from_utf8_lossy(&o.stdout));
+    assert!(o.status.success(), "{all}");
+    assert!(all.contains("2 accepted, 0 rejected"), "{all}");
+    assert!(
+        all.contains("/dev/stdin not read: given again (a stream is read once)"),
+        "{all}"
+    );
+    assert!(!all.contains("is empty"), "{all}");
+}
+
 #[test]
 fn standard_input_reads_like_the_file_plain_or_compressed_and_a_piped_zip_is_refused() {
     let dir = tempfile::tempdir().unwrap();
