@@ -132,13 +132,13 @@ fn bytes_after_the_compressed_data_are_said_to_be_there() {
         e.finish().unwrap()
     };
     let zst = |bytes: &[u8]| zstd::encode_all(bytes, 3).unwrap();
-    let packers: [(&str, &dyn Fn(&[u8]) -> Vec<u8>, &str); 2] =
-        [("t.csv.gz", &gz, "gzip"), ("t.csv.zst", &zst, "zstd")];
+    type Pack<'p> = &'p dyn Fn(&[u8]) -> Vec<u8>;
+    let packers: [(&str, Pack, &str); 2] = [("t.csv.gz", &gz, "gzip"), ("t.csv.zst", &zst, "zstd")];
     for (name, pack, what) in packers {
         let p = dir.path().join(name);
         let note = b"a note appended to the file, not gzip or zstd\n";
         std::fs::write(&p, [pack(csv.as_bytes()), note.to_vec()].concat()).unwrap();
-        let e = ingest(&[p.clone()], &IngestOptions::default()).unwrap_err();
+        let e = ingest(std::slice::from_ref(&p), &IngestOptions::default()).unwrap_err();
         let said = format!(
             "{name}: after {} bytes decompressed, bytes follow that are not {what}",
             csv.len()
