@@ -79,7 +79,8 @@ pub fn flag_for(setting: Setting) -> String {
         Setting::EdgeWeight => "--weight pairs, items, idf or cosine".into(),
         Setting::MaxRecord => "--max-record-mb".into(),
         Setting::MemoryLimit => "--memory-limit".into(),
-        Setting::TempDir => "--temp-dir".into(),
+        // Without the flag the folder is the system's: the user may not know they chose it.
+        Setting::TempDir => "--temp-dir DIR; without it, $TMPDIR or /tmp".into(),
     }
 }
 

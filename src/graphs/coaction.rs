@@ -884,9 +884,11 @@ impl PairBudget {
     }
 
     /// Stop if the process holds more than the limit, or would once it takes `extra` more.
+    /// The second is said as the next round's figure: the whole graph needs more, and a limit
+    /// raised to it stopped again a round later.
     fn check(&self, extra: u64) -> Result<()> {
         crate::memory::check_or(
-            &self.stage,
+            (&self.stage, " (its next round of pairs alone)"),
             extra * self.lanes,
             self.limit,
             &self.what_helps,

@@ -832,7 +832,7 @@ fn consume(
         let stage = match taken {
             0 => "reading input".to_string(),
             _ => format!(
-                "reading input (after the first {} of records)",
+                "reading input (after the first {} of records, decompressed)",
                 crate::memory::format_size(taken)
             ),
         };

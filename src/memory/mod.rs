@@ -315,16 +315,23 @@ pub fn check_now(stage: &str, limit: Option<u64>, what_helps: &str) -> Result<()
 }
 
 /// Stop `stage` if the process holds more than `limit` now, or would once it takes `extra`
-/// more, saying `what_helps` besides more memory.
-pub fn check_or(stage: &str, extra: u64, limit: Option<u64>, what_helps: &str) -> Result<()> {
+/// more (`step` says what of the stage that is, when not all of it), saying `what_helps`
+/// besides more memory.
+pub fn check_or(
+    (stage, step): (&str, &str),
+    extra: u64,
+    limit: Option<u64>,
+    what_helps: &str,
+) -> Result<()> {
     let Some((limit, now)) = held(limit) else {
         return Ok(());
     };
+    tell_freed(now.saturating_add(extra), limit);
     match (now <= limit, now.saturating_add(extra) <= limit) {
         (true, true) => Ok(()),
         (false, _) => Err(over_or(stage, now, limit, "holds", what_helps)),
         (true, false) => Err(over_or(
-            stage,
+            &format!("{stage}{step}"),
             now.saturating_add(extra),
             limit,
             "would need about",

@@ -89,7 +89,7 @@ pub fn operations(
     // they are weighed: what less input at a time makes fewer.
     let weighing = |actions: usize, held: u64| {
         let bytes = actions as u64 * (held + profiles::WEIGHING_BYTES);
-        memory::check_or(stage, bytes, limit, memory::SMALLER_INPUT)
+        memory::check_or((stage, ""), bytes, limit, memory::SMALLER_INPUT)
     };
     let profiles_of = |opts: &ProfileOptions| -> Result<Profiles> {
         let gather = |words| weighing(words, profiles::ACTION_BYTES);

@@ -636,7 +636,8 @@ fn a_memory_limit_too_small_stops_naming_the_stage_and_the_flag() {
     assert_eq!(o.status.code(), Some(2), "{log}");
     // How far reading got, so the held figure is not taken for what the whole input needs.
     assert!(
-        log.contains("reading input (after the first ") && log.contains(" of records) holds "),
+        log.contains("reading input (after the first ")
+            && log.contains(" of records, decompressed) holds "),
         "{log}"
     );
     assert!(log.contains("(set with --memory-limit)"), "{log}");
@@ -736,7 +737,9 @@ fn coordnet_peak_with(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, u64,
 
 /// A wide window's pairs fill 64 maps, and the edges are made beside them: maps growing
 /// unchecked took a 300 MB limit to 485 MB, and edges made unchecked a 600 MB one to 711 MB
-/// (a run that then ended well). Every large growth, and the edges, are now asked for first.
+/// (a run that then ended well). Every large growth, and the edges, are now asked for first,
+/// and a round's check has freed memory go back at once near the limit: the 600 MB run, which
+/// stopped at 507 MB while the allocator held freed pages, now ends well within it.
 #[test]
 fn pair_maps_and_their_edges_stay_within_the_memory_limit() {
     if coordnet::memory::resident().is_none() {
@@ -765,10 +768,23 @@ fn pair_maps_and_their_edges_stay_within_the_memory_limit() {
             graph.to_str().unwrap(),
             input.to_str().unwrap(),
         ]);
-        assert_eq!(code, Some(2), "{limit}: {log}");
-        assert!(log.contains("building the co-hashtag graph"), "{log}");
         let most = (limit_mb << 20) as f64 * 1.05 + (16 << 20) as f64;
         assert!(peak as f64 <= most, "{limit}: peak {} MB", peak >> 20);
+        if limit_mb == 600 {
+            assert_eq!(code, Some(0), "{limit}: {log}");
+            assert!(graph.exists());
+            continue;
+        }
+        assert_eq!(code, Some(2), "{limit}: {log}");
+        assert!(log.contains("building the co-hashtag graph"), "{log}");
+        // A stop before a round gives that round's figure, said as such: a limit raised to
+        // it stopped again a round later.
+        assert!(
+            !log.contains("graph would need")
+                && (log.contains("graph holds ")
+                    || log.contains("graph (its next round of pairs alone) would need about")),
+            "{log}"
+        );
         assert!(!graph.exists());
     }
 }
