@@ -640,7 +640,7 @@ fn read_decompressed<T>(
         Compression::None => f(&mut { file }),
         Compression::Gzip => f(&mut Trailing::new(
             flate2::bufread::MultiGzDecoder::new(buffered(file)),
-            "gzip",
+            ("gzip", "gzip -t", "zcat"),
         )),
         Compression::Zstd => zstd_reader(path, buffered(file), f),
         // Files are expanded into their entries before: this is a pipe.
@@ -659,7 +659,7 @@ fn zstd_reader<T, R: Read>(
     f: impl FnOnce(&mut dyn Read) -> Result<T>,
 ) -> Result<T> {
     let d = zstd::stream::read::Decoder::with_buffer(r).map_err(|e| Error::io(path, e))?;
-    f(&mut Trailing::new(d, "zstd"))
+    f(&mut Trailing::new(d, ("zstd", "zstd -t", "zstdcat")))
 }
 
 /// A decompressing reader whose complaint about a header, once data has come through it, is
@@ -668,15 +668,16 @@ fn zstd_reader<T, R: Read>(
 struct Trailing<R> {
     inner: R,
     out: u64,
-    what: &'static str,
+    /// The compression, the command that tests it and the one that decompresses it.
+    tools: (&'static str, &'static str, &'static str),
 }
 
 impl<R> Trailing<R> {
-    fn new(inner: R, what: &'static str) -> Trailing<R> {
+    fn new(inner: R, tools: (&'static str, &'static str, &'static str)) -> Trailing<R> {
         Trailing {
             inner,
             out: 0,
-            what,
+            tools,
         }
     }
 }
@@ -689,15 +690,12 @@ impl<R: Read> Read for Trailing<R> {
                 Ok(n)
             }
             Err(e) if self.out > 0 && is_header_complaint(&e) => {
-                let (test, cat) = match self.what {
-                    "gzip" => ("gzip -t", "zcat"),
-                    _ => ("zstd -t", "zstdcat"),
-                };
+                let (what, test, cat) = self.tools;
                 Err(std::io::Error::other(format!(
-                    "after {} bytes decompressed, bytes follow that are not {} (a damaged \
+                    "after {} bytes decompressed, bytes follow that are not {what} (a damaged \
                      download, or something appended?): `{test}` on the file says more, and \
                      `{cat}` keeps what reads",
-                    self.out, self.what
+                    self.out
                 )))
             }
             Err(e) => Err(e),

@@ -110,8 +110,7 @@ fn items_too_common_to_pair_on_still_hold_operations_together() {
 
 #[test]
 fn the_sample_is_a_mixed_collection() {
-    let (data, _) =
-        read(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz")]);
+    let (data, _) = read(&[sample_tweets()]);
     let d = detect(&data, &DetectConfig::default()).unwrap();
     assert_eq!(d.input.kind, InputKind::Collection);
     assert_eq!(d.input.background, "the data's own accounts");
@@ -461,7 +460,7 @@ fn the_command_line_takes_the_input_kind_and_a_control_collection() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("archive");
     archive(&data_dir, 20_000, 7);
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let out = dir.path().join("out");
     let o = coordnet(&[
         "detect",

@@ -69,7 +69,7 @@ fn bad_input_exits_non_zero_with_a_one_line_reason() {
     assert_eq!(err.matches("no such file").count(), 1, "{err}");
 
     // A missing control file is named with its flag, before the input is read.
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let out = dir.path().join("out");
     let o = coordnet(&[
         "detect",
@@ -547,7 +547,7 @@ fn on_a_terminal(args: &[&str]) -> Option<String> {
 #[test]
 fn progress_shows_on_a_terminal_only_and_quiet_silences_it() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let (input, out) = (sample.to_str().unwrap(), dir.path().join("out"));
     let out = out.to_str().unwrap();
     let Some(shown) = on_a_terminal(&["detect", input, "-o", out]) else {
@@ -608,7 +608,7 @@ fn progress_shows_on_a_terminal_only_and_quiet_silences_it() {
 #[test]
 fn a_memory_limit_too_small_stops_naming_the_stage_and_the_flag() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let input = sample.to_str().unwrap();
     let out = dir.path().join("out");
     let o = coordnet(&["detect", input, "-o", out.to_str().unwrap()]);
@@ -929,7 +929,7 @@ fn standard_input_given_twice_is_read_once_and_said_so() {
 #[test]
 fn standard_input_reads_like_the_file_plain_or_compressed_and_a_piped_zip_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let out = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
     let o = coordnet(&["detect", sample.to_str().unwrap(), "-o", &out("file"), "-q"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -970,7 +970,7 @@ fn standard_input_reads_like_the_file_plain_or_compressed_and_a_piped_zip_is_ref
 #[test]
 fn detect_help_names_every_file_detect_writes() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let out = dir.path().join("out");
     let o = coordnet(&[
         "detect",
@@ -999,7 +999,7 @@ fn detect_help_names_every_file_detect_writes() {
 #[test]
 fn an_output_place_that_cannot_be_written_is_refused_before_any_work() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let input = sample.to_str().unwrap();
     let file = write(dir.path(), "a-file", "x");
     let under = |name: &str| file.join(name).to_str().unwrap().to_string();
@@ -1029,7 +1029,7 @@ fn an_output_place_that_cannot_be_written_is_refused_before_any_work() {
 #[test]
 fn a_folder_in_an_outputs_place_or_outputs_inside_the_input_are_refused_before_any_work() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let input = sample.to_str().unwrap();
     let out = dir.path().join("out");
     for name in coordnet::report::detection::FILES {
@@ -1077,7 +1077,7 @@ fn a_folder_in_an_outputs_place_or_outputs_inside_the_input_are_refused_before_a
 #[test]
 fn file_outputs_are_written_into_folders_made_for_them() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let graph = dir.path().join("new/deeper/g.csv");
     let o = coordnet(&[
         "graph",
@@ -1138,7 +1138,7 @@ fn a_window_finer_than_the_timestamps_is_refused_by_detect_as_by_graph() {
 #[test]
 fn co_action_flags_are_refused_for_the_retweet_graph() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let input = sample.to_str().unwrap();
     let out = dir.path().join("r.csv");
     let out = out.to_str().unwrap();
@@ -1180,7 +1180,7 @@ fn co_action_flags_are_refused_for_the_retweet_graph() {
 fn strict_stops_at_a_duplicate_and_a_wrong_format_stops_the_run() {
     use std::io::Read;
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let mut text = String::new();
     flate2::read::GzDecoder::new(std::fs::File::open(&sample).unwrap())
         .read_to_string(&mut text)
@@ -1231,7 +1231,7 @@ fn strict_stops_at_a_duplicate_and_a_wrong_format_stops_the_run() {
 
 #[test]
 fn explain_refuses_one_account_given_twice() {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let sample = sample.to_str().unwrap();
     // By one name twice, and by its id and its screen name.
     let (data, _) = read(&[PathBuf::from(sample)]);
@@ -1310,7 +1310,7 @@ fn a_temp_dir_that_cannot_take_a_file_is_refused_before_the_input_is_read() {
 fn a_system_temp_folder_that_cannot_take_a_file_is_warned_of_and_a_small_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing");
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
         .args(["stats", sample.to_str().unwrap()])
         .env("TMPDIR", &missing)
@@ -1342,7 +1342,7 @@ fn a_temporary_folder_held_in_memory_is_said_to_be() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let graph = dir.path().join("g.csv");
     let limit_line = |temp: &Path| {
         let o = coordnet(&[
@@ -1390,7 +1390,7 @@ fn a_dash_reads_standard_input() {
 /// limits read 0 as none: it is refused, naming the range.
 #[test]
 fn max_neighbors_zero_is_refused_not_read_as_one() {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let input = sample.to_str().unwrap();
     for command in ["detect", "graph"] {
         let o = coordnet(&[command, input, "-o", "unused", "--max-neighbors", "0"]);
@@ -1408,7 +1408,7 @@ fn max_neighbors_zero_is_refused_not_read_as_one() {
 #[test]
 fn negative_numbers_are_values_and_meet_the_range_checks() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let input = sample.to_str().unwrap();
     let o = coordnet(&["detect", input, "-o", "unused", "--threshold", "-1"]);
     let err = String::from_utf8_lossy(&o.stderr);
@@ -1459,7 +1459,7 @@ fn negative_numbers_are_values_and_meet_the_range_checks() {
 /// a flag the graph's kind does not read.
 #[test]
 fn settings_no_data_can_use_are_refused_before_reading() {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let input = sample.to_str().unwrap();
     let cases: [(&[&str], &str); 10] = [
         (
@@ -1570,7 +1570,7 @@ fn every_optional_flag_that_takes_a_value_names_its_default() {
 #[test]
 fn a_failed_write_leaves_the_earlier_set_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let (old, new) = (dir.path().join("old"), dir.path().join("new"));
     let o = coordnet(&[
         "detect",
@@ -1628,7 +1628,7 @@ fn a_failed_write_leaves_the_earlier_set_or_nothing() {
 #[test]
 fn a_file_output_named_by_a_link_goes_through_it() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let input = sample.to_str().unwrap();
     let target = dir.path().join("target.csv");
     let link = dir.path().join("link.csv");
@@ -1697,7 +1697,7 @@ fn explain_lists_every_pair_the_edge_counts() {
 #[test]
 fn an_empty_edge_list_keeps_its_columns() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let input = sample.to_str().unwrap();
     let header = |min: &str, name: &str| {
         let out = dir.path().join(name);
@@ -1873,7 +1873,7 @@ fn stats_of_input_without_a_data_file_is_an_error() {
 #[test]
 fn a_control_that_is_the_input_itself_is_noted() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let copy = dir.path().join("others.csv.gz");
     std::fs::copy(&sample, &copy).unwrap();
     let out = dir.path().join("out");
@@ -1924,7 +1924,7 @@ fn an_output_to_dev_stdout_appends_where_the_shell_redirected_it() {
     );
     // `graph` tells its format by the name's extension; a stream or device without one
     // takes CSV, as `-` does.
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let graphed = write(dir.path(), "graph.txt", "");
     let appending = std::fs::OpenOptions::new()
         .append(true)
@@ -1946,7 +1946,7 @@ fn an_output_to_dev_stdout_appends_where_the_shell_redirected_it() {
 /// the records give them: counted here from the sample's own columns.
 #[test]
 fn explain_lists_the_retweets_between_two_accounts() {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let gz = flate2::read::GzDecoder::new(std::fs::File::open(&sample).unwrap());
     let mut pairs: std::collections::HashMap<(String, String), Vec<String>> = Default::default();
     let mut rows = csv::Reader::from_reader(gz);
@@ -2022,7 +2022,7 @@ fn explain_lists_the_retweets_between_two_accounts() {
 #[test]
 fn co_retweet_keys_retweets_without_their_posts_id_by_text() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let gz = flate2::read::GzDecoder::new(std::fs::File::open(&sample).unwrap());
     let mut rows = csv::Reader::from_reader(gz);
     let header = rows.headers().unwrap().clone();
@@ -2076,7 +2076,7 @@ fn a_full_disk_is_said_to_be_full_with_what_to_do() {
         crate::skipped("no /dev/full to write to");
         return;
     }
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let o = coordnet(&[
         "graph",
         "--kind",
@@ -2099,7 +2099,7 @@ fn a_full_disk_is_said_to_be_full_with_what_to_do() {
 #[test]
 fn flagged_clusters_past_those_printed_are_counted_with_where_to_find_them() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let out = dir.path().join("out");
     let o = coordnet(&[
         "detect",

@@ -5,10 +5,6 @@ use super::*;
 use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
 use coordnet::{detect, write_detection, DetectConfig, RunSummary};
 
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz")
-}
-
 /// Every file under `dir`, by name, with `summary.json`'s timings taken out.
 pub fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
@@ -51,7 +47,7 @@ fn run(threads: usize, args: &[&str]) {
 #[test]
 fn every_command_gives_the_same_bytes_on_1_2_and_4_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = sample();
+    let sample = sample_tweets();
     let input = sample.to_str().unwrap();
     let suspects = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/truth.csv");
     // A generated takedown archive too: operations from each account's nearest accounts merged
@@ -180,7 +176,7 @@ fn every_command_gives_the_same_bytes_on_1_2_and_4_threads() {
 #[test]
 fn chunk_sizes_and_texts_on_disk_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let inputs = [sample()];
+    let inputs = [sample_tweets()];
     let mut outputs = Vec::new();
     for (chunk, on_disk) in [
         (16 << 10, false),

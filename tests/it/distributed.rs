@@ -128,7 +128,7 @@ fn inputs(dir: &Path) -> Vec<String> {
     std::io::Write::write_all(&mut z, b"not data").unwrap();
     z.finish().unwrap();
     v.push(zipped.to_str().unwrap().to_string());
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     v.push(sample.to_str().unwrap().to_string());
     // The sample, the zip, then the two parts: the gzip file falls to process 0 and the zip
     // entry to process 1, which reads it whole before it parses its chunks of the parts (while
@@ -663,7 +663,7 @@ fn a_paused_process_stops_the_others_naming_it_and_nothing_is_written() {
 #[test]
 fn mistakes_in_starting_a_cluster_are_clear_errors_before_any_work() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let input = sample.to_str().unwrap();
     let out = dir.path().join("out");
     let out = out.to_str().unwrap();

@@ -833,7 +833,7 @@ fn coortweet_counts_repeated_rows_of_a_post_hashtag_url_table() {
 
 /// The sample written to `dir` with `columns` blanked on every row.
 fn sample_blanked(dir: &Path, columns: &[&str]) -> PathBuf {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let mut r = csv::Reader::from_reader(flate2::read::GzDecoder::new(
         std::fs::File::open(&sample).unwrap(),
     ));
@@ -862,7 +862,7 @@ fn sample_blanked(dir: &Path, columns: &[&str]) -> PathBuf {
 fn a_retweet_naming_only_its_tweet_gets_the_source_from_that_tweet() {
     use coordnet::graphs::retweet::{sources, SourceFrom};
     let dir = tempfile::tempdir().unwrap();
-    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let full = sample_tweets();
     let blanked = sample_blanked(dir.path(), &["retweet_userid"]);
     let read = |p: &Path| {
         coordnet::ingest(&[p.to_path_buf()], &IngestOptions::default())

@@ -441,7 +441,7 @@ const HOSTILE_NAMES: [&str; 5] = [
 /// The sample with every account renamed to one of [`HOSTILE_NAMES`] (its id kept, so names
 /// stay unique) and every tweet prefixed with one; the new names by account id.
 fn hostile_names_sample(dir: &Path) -> (PathBuf, HashMap<String, String>) {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let mut text = String::new();
     std::io::Read::read_to_string(
         &mut flate2::read::GzDecoder::new(std::fs::File::open(&sample).unwrap()),
@@ -612,7 +612,7 @@ fn detect_summary(input: &Path, out: &Path, flags: &[&str]) -> (String, serde_js
 #[test]
 fn limits_hit_are_reported_and_can_be_changed() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     // The neighbour cap: the default leaves the sample whole; a cap of 2 cuts pairs, and says so.
     let capped = |s: &serde_json::Value| -> u64 {
         let graphs = s["graphs"].as_array().unwrap();

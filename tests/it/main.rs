@@ -47,6 +47,11 @@ pub fn coordnet(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// The project's sample (`data-samples/tweets.csv.gz`), which the README's example runs on.
+pub fn sample_tweets() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz")
+}
+
 /// Generated tweets into `data`, in `parts` files.
 pub fn synth(data: &Path, tweets: usize, parts: usize, more: &[&str]) {
     let (tweets, parts) = (tweets.to_string(), parts.to_string());

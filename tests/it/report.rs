@@ -38,7 +38,7 @@ fn chromium(args: &[&str]) -> String {
 }
 
 fn sample_report(dir: &Path) -> PathBuf {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let out = dir.join("out");
     let o = coordnet(&[
         "detect",
@@ -135,7 +135,7 @@ const HOSTILE_TEXT: &str = "<script>document.title='pwned'</script> ]]> \u{202E}
 /// hostile strings.
 fn hostile_sample(dir: &Path) -> PathBuf {
     let out = dir.join("plain");
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     assert!(coordnet(&[
         "detect",
         sample.to_str().unwrap(),
@@ -246,7 +246,7 @@ fn hostile_text_runs_nothing_in_a_browser() {
 )]
 fn explain_writes_the_pairs_evidence_as_a_page() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples/tweets.csv.gz");
+    let sample = sample_tweets();
     let out = dir.path().join("out");
     assert!(coordnet(&[
         "detect",
