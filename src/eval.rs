@@ -13,7 +13,7 @@
 //!   operations.
 
 use crate::communities::{ari, nmi};
-use crate::error::{Error, Position, Result};
+use crate::error::{shown, Error, Position, Result};
 use crate::report::safe::unguard;
 use crate::Role;
 use hashbrown::HashMap;
@@ -171,7 +171,7 @@ fn one_row_per_account<V: PartialEq>(
     let mut out: Vec<(u64, String, V)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (line, account, v) in rows {
-        if account.is_empty() {
+        if account.trim().is_empty() {
             return Err(Error::bad_row(
                 Position::new(path, line).with_column(column),
                 "the account is empty",
@@ -203,8 +203,12 @@ fn one_row_per_account<V: PartialEq>(
 pub struct TruthColumns {
     pub account: String,
     pub network: String,
-    /// Optional in the file: a truth without roles is scored on everything else.
+    /// Optional in the file unless `role_named`: a truth without roles is scored on
+    /// everything else.
     pub role: String,
+    /// The user named the role column, so a file without it is a mistake (a misspelt name
+    /// would otherwise turn role accuracy off without a word).
+    pub role_named: bool,
 }
 
 impl Default for TruthColumns {
@@ -213,6 +217,7 @@ impl Default for TruthColumns {
             account: "account_id".into(),
             network: "network".into(),
             role: "role".into(),
+            role_named: false,
         }
     }
 }
@@ -224,10 +229,14 @@ pub fn read_truth(path: &Path) -> Result<HashMap<String, TruthRow>> {
 
 /// The truth, its columns named by `columns`.
 pub fn read_truth_with(path: &Path, columns: &TruthColumns) -> Result<HashMap<String, TruthRow>> {
+    let (wanted, optional): (&[&str], &[&str]) = match columns.role_named {
+        true => (&[&columns.account, &columns.network, &columns.role], &[]),
+        false => (&[&columns.account, &columns.network], &[&columns.role]),
+    };
     let rows = read_table_with(
         path,
-        &[&columns.account, &columns.network],
-        &[&columns.role],
+        wanted,
+        optional,
         " (or name the file's own with --account-column, --network-column and --role-column)",
     )?;
     // Detect's roles, and synth's name for an ordinary account's.
@@ -250,6 +259,14 @@ pub fn read_truth_with(path: &Path, columns: &TruthColumns) -> Result<HashMap<St
                 ));
             }
             let network = v.pop().unwrap_or_default();
+            // An unlabelled account would be a network of its own, named "".
+            if network.trim().is_empty() {
+                return Err(Error::bad_row(
+                    Position::new(path, line).with_column(&columns.network),
+                    "the network is empty",
+                    "a network on every row (organic for an ordinary account)",
+                ));
+            }
             Ok((
                 line,
                 v.pop().unwrap_or_default(),
@@ -299,6 +316,7 @@ pub fn read_predicted(path: &Path) -> Result<HashMap<String, Predicted>> {
 /// screen names written otherwise (IRA handles, case-insensitive) would lose those accounts.
 pub fn align_truth(
     truth: HashMap<String, TruthRow>,
+    truth_path: &Path,
     accounts: &Path,
     predicted: &HashMap<String, Predicted>,
 ) -> Result<HashMap<String, TruthRow>> {
@@ -329,13 +347,38 @@ pub fn align_truth(
         }
     }
     rest.sort_by(|a, b| a.0.cmp(&b.0));
+    // Where the account is named already, by its id or another spelling, the labels must
+    // agree: one is not to be kept and the other counted as not in the data.
+    let mut named_as: HashMap<String, String> = HashMap::new();
     for (id, t) in rest {
         let key = id.trim().trim_start_matches('@').to_lowercase();
-        let found = by
-            .get(&key)
-            .filter(|a| !a.is_empty() && !out.contains_key(*a));
-        let id = found.cloned().unwrap_or(id);
-        out.entry(id).or_insert(t);
+        let Some(account) = by.get(&key).filter(|a| !a.is_empty()).cloned() else {
+            out.insert(id, t);
+            continue;
+        };
+        match out.get(&account) {
+            None => {
+                named_as.insert(account.clone(), id);
+                out.insert(account, t);
+            }
+            Some(same) if *same == t => {}
+            Some(other) => {
+                let first = named_as.get(&account).unwrap_or(&account);
+                return Err(Error::format(
+                    truth_path,
+                    format!(
+                        "'{}' and '{}' name the same account of {} ('{}'), with different \
+                         labels ({} and {}); give each account one network and role",
+                        shown(first),
+                        shown(&id),
+                        accounts.display(),
+                        shown(&account),
+                        shown(&other.network),
+                        shown(&t.network),
+                    ),
+                ));
+            }
+        }
     }
     Ok(out)
 }
@@ -628,7 +671,7 @@ mod tests {
         .into_iter()
         .map(|(id, n)| (id.to_string(), row(n)))
         .collect();
-        let aligned = align_truth(truth, &accounts, &predicted).unwrap();
+        let aligned = align_truth(truth, Path::new("truth.csv"), &accounts, &predicted).unwrap();
         let mut keys: Vec<&str> = aligned.keys().map(String::as_str).collect();
         keys.sort();
         assert_eq!(keys, ["777", "Bob_X", "DUP", "nobody"]);

@@ -31,10 +31,11 @@ pub struct Args {
     #[arg(long, value_name = "NAME", default_value_t = TruthColumns::default().network)]
     network_column: String,
 
-    /// The truth's column of roles (core, amplifier, other, organic, or empty); a truth
-    /// without it is scored on everything else.
-    #[arg(long, value_name = "NAME", default_value_t = TruthColumns::default().role)]
-    role_column: String,
+    /// The truth's column of roles (core, amplifier, other, organic, or empty) [default:
+    /// role, where the truth has it; a truth without it is scored on everything else]. A
+    /// column named here must be there.
+    #[arg(long, value_name = "NAME")]
+    role_column: Option<String>,
 
     /// Print the figures as JSON.
     #[arg(long)]
@@ -49,7 +50,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let columns = TruthColumns {
         account: args.account_column.clone(),
         network: args.network_column.clone(),
-        role: args.role_column.clone(),
+        role: (args.role_column.clone()).unwrap_or_else(|| TruthColumns::default().role),
+        role_named: args.role_column.is_some(),
     };
     let truth = read_truth_with(&args.truth, &columns)?;
     anyhow::ensure!(
@@ -64,7 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.dir.display()
     );
     let predicted = read_predicted(&accounts)?;
-    let truth = align_truth(truth, &accounts, &predicted)?;
+    let truth = align_truth(truth, &args.truth, &accounts, &predicted)?;
     let traps_path = args.traps.clone().or_else(|| {
         let p = args.truth.with_file_name("traps.csv");
         p.exists().then_some(p)

@@ -58,6 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "'{}' given twice: explain shows what links two accounts; give two",
         args.a
     );
+    args.graph.misplaced_flag(&[])?;
     args.input.prepare()?;
     let opts = args.graph.options_over(detect_options());
     let mut ingest_opts = args.input.options();
@@ -85,11 +86,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let shared_hours = rhythm::shared_hours(&data, a, b);
     let activity = format!(
         "activity: {} and {} tweets; hour-of-week profiles cosine {:.2}; active in the same \
-         clock hour {} times",
+         clock hour {} time{}",
         pa.sum(),
         pb.sum(),
         hour_of_week_cosine,
-        shared_hours
+        shared_hours,
+        if shared_hours == 1 { "" } else { "s" }
     );
     let kind = match args.graph.kind {
         GraphKind::Coaction(kind) => kind,
@@ -129,19 +131,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         writeln!(out)?;
         return Ok(());
     }
-    let window = p.window_ms.map_or("none".into(), format_duration);
+    let window = p.window_ms.map_or("over the whole period".into(), |w| {
+        format!("within {}", format_duration(w))
+    });
     match edge {
         Some(e) => writeln!(
             out,
-            "{} -- {}: {} {} pairs within {window} on {} items (min delay {:.1} s, mean {:.1} s)\n\
+            "{} -- {}: {} {} pairs {window} on {} items (min delay {}, mean {})\n\
              expected under the shuffled null: {:.3} pairs; z = {:.1}, p {}; TF-IDF cosine {:.3}",
             args.a,
             args.b,
             e.pairs,
             kind.name(),
             e.items,
-            e.min_delay_ms as f64 / 1e3,
-            e.mean_delay_ms / 1e3,
+            delay_shown(e.min_delay_ms as f64),
+            delay_shown(e.mean_delay_ms),
             e.expected_pairs,
             e.z,
             coordnet::graphs::significance::p_shown(e.p_value),
@@ -242,4 +246,13 @@ fn retweets_between(
         )?;
     }
     Ok(())
+}
+
+/// A delay in seconds while it is short, past a minute as `format_duration` writes spans
+/// (21h15m, not 76500.0 s).
+fn delay_shown(ms: f64) -> String {
+    match ms < 60_000.0 {
+        true => format!("{:.1} s", ms / 1e3),
+        false => format_duration(ms.round() as i64),
+    }
 }

@@ -202,49 +202,64 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 /// Refuse a flag given for a graph kind that never reads it: one table of which flag applies
 /// to which kinds.
 fn misplaced_flag(args: &Args) -> anyhow::Result<()> {
-    let g = &args.graph;
-    let coaction = matches!(g.kind, GraphKind::Coaction(_));
-    let is = |k: CoactionKind| g.kind == GraphKind::Coaction(k);
-    let texts = is(CoactionKind::CoTweet) || is(CoactionKind::CoSimilar);
+    let coaction = matches!(args.graph.kind, GraphKind::Coaction(_));
     let co = "co-action graphs";
-    // (flag, given, applies to this kind, the kinds it applies to)
-    let flags = [
-        // What only co-action graphs have: a window, participation, a shuffled null.
+    args.graph.misplaced_flag(&[
+        // What only co-action graphs have: a shuffled null and its weights.
         ("--pvalue", args.pvalue.is_some(), coaction, co),
         ("--min-z", args.min_z.is_some(), coaction, co),
         ("--weight", args.weight != EdgeWeight::Pairs, coaction, co),
-        ("--window", g.window.is_some(), coaction, co),
-        (
-            "--min-participation",
-            g.min_participation.is_some(),
-            coaction,
-            co,
-        ),
-        ("--max-neighbors", g.max_neighbors.is_some(), coaction, co),
-        ("--coortweet", g.coortweet, coaction, co),
-        (
-            "--min-text-chars",
-            g.min_text_chars.is_some(),
-            texts,
-            "co-tweet or co-similar",
-        ),
-        (
-            "--similarity",
-            g.similarity.is_some(),
-            is(CoactionKind::CoSimilar),
-            "co-similar",
-        ),
-    ];
-    let Some((flag, _, _, kinds)) = flags.iter().find(|f| f.1 && !f.2) else {
-        return Ok(());
-    };
-    let this = match g.kind {
-        GraphKind::Retweet => "the retweet graph (its edges are retweet counts with their \
-                               delays, filtered by --min-weight)"
-            .to_string(),
-        GraphKind::Coaction(k) => k.name().to_string(),
-    };
-    anyhow::bail!("{flag} applies to {kinds} only, not to {this}; leave {flag} out, or choose {kinds} with --kind")
+    ])
+}
+
+impl GraphArgs {
+    /// Refuse a graph flag given for a kind that never reads it, or one of `more`: (flag,
+    /// given, applies to this kind, the kinds it applies to).
+    pub fn misplaced_flag(&self, more: &[(&str, bool, bool, &str)]) -> anyhow::Result<()> {
+        let coaction = matches!(self.kind, GraphKind::Coaction(_));
+        let is = |k: CoactionKind| self.kind == GraphKind::Coaction(k);
+        let texts = is(CoactionKind::CoTweet) || is(CoactionKind::CoSimilar);
+        let co = "co-action graphs";
+        let flags = [
+            // What only co-action graphs have: a window and participation.
+            ("--window", self.window.is_some(), coaction, co),
+            (
+                "--min-participation",
+                self.min_participation.is_some(),
+                coaction,
+                co,
+            ),
+            (
+                "--max-neighbors",
+                self.max_neighbors.is_some(),
+                coaction,
+                co,
+            ),
+            ("--coortweet", self.coortweet, coaction, co),
+            (
+                "--min-text-chars",
+                self.min_text_chars.is_some(),
+                texts,
+                "co-tweet or co-similar",
+            ),
+            (
+                "--similarity",
+                self.similarity.is_some(),
+                is(CoactionKind::CoSimilar),
+                "co-similar",
+            ),
+        ];
+        let Some(&(flag, _, _, kinds)) = more.iter().chain(&flags).find(|f| f.1 && !f.2) else {
+            return Ok(());
+        };
+        let this = match self.kind {
+            GraphKind::Retweet => "the retweet graph (its edges are retweet counts with their \
+                                   delays, filtered by --min-weight)"
+                .to_string(),
+            GraphKind::Coaction(k) => k.name().to_string(),
+        };
+        anyhow::bail!("{flag} applies to {kinds} only, not to {this}; leave {flag} out, or choose {kinds} with --kind")
+    }
 }
 
 /// Build the graph `args` asks for of `data` and write it.

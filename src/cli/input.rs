@@ -100,9 +100,10 @@ pub struct InputArgs {
     #[arg(long, value_name = "SIZE", value_parser = coordnet::memory::parse_size)]
     pub memory_limit: Option<u64>,
 
-    /// Folder for temporary files (a large input's texts, about 90 bytes per distinct text; the fused
-    /// edges' evidence while Leiden runs, when the memory limit asks); they are removed
-    /// however the run ends [default: the system's temporary folder, $TMPDIR].
+    /// Folder for temporary files (a large input's texts, about 90 bytes per distinct text;
+    /// in detect and score, the fused edges' evidence while Leiden runs, when the memory limit
+    /// asks); they are removed however the run ends [default: the system's temporary folder,
+    /// $TMPDIR].
     #[arg(long, value_name = "DIR")]
     pub temp_dir: Option<PathBuf>,
 

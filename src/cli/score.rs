@@ -11,7 +11,7 @@ use coordnet::pipeline::background_for_groups;
 use coordnet::report::detection::EdgeFiles;
 use coordnet::scoring::{counted, Part, NO_CLUSTER};
 use coordnet::{assess, write_detection, DetectConfig, RunSummary};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -135,9 +135,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut finder = data.accounts.finder();
     // Two spellings of one account (its id and `@name`, or another case) on two lines.
     let mut listed_on: HashMap<u32, (u64, &str, &str)> = HashMap::new();
+    // Each group's listed accounts, in the list's order of groups, each account once however
+    // often it is spelt (one not in the input by its spelling, as the finder reads it).
+    let mut listed: Vec<(&str, usize)> = Vec::new();
+    fn list<'a>(listed: &mut Vec<(&'a str, usize)>, group: &'a str) {
+        match listed.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, n)) => *n += 1,
+            None => listed.push((group, 1)),
+        }
+    }
+    let mut missing_seen: HashSet<String> = HashSet::new();
     for (line, account, group) in &suspects {
         let Some(u) = finder.find(account) else {
-            missing.push(account.as_str());
+            let spelt = account.trim().trim_start_matches('@').to_lowercase();
+            if missing_seen.insert(spelt) {
+                missing.push(account.as_str());
+                list(&mut listed, group);
+            }
             continue;
         };
         match listed_on.get(&u) {
@@ -154,7 +168,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 )
                 .into());
             }
-            None => listed_on.insert(u, (*line, account, group)),
+            None => {
+                list(&mut listed, group);
+                listed_on.insert(u, (*line, account, group))
+            }
         };
         if !posted[u as usize] {
             silent.push(account.as_str());
@@ -169,14 +186,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         };
         cluster_of[u as usize] = g as u32;
     }
-    // Each group's listed accounts, in the list's order of groups.
-    let mut listed: Vec<(&str, usize)> = Vec::new();
-    for (_, _, group) in &suspects {
-        match listed.iter_mut().find(|(g, _)| g == group) {
-            Some((_, n)) => *n += 1,
-            None => listed.push((group, 1)),
-        }
-    }
+    let suspected = listed.iter().map(|x| x.1).sum::<usize>();
     let listed_in = |group: &str| listed.iter().find(|(g, _)| *g == group).map_or(0, |x| x.1);
     let left_out: Vec<&str> = (listed.iter())
         .filter(|(g, _)| !groups.iter().any(|x| x == g))
@@ -190,7 +200,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         coordnet::tell!(
             "{} of {} suspected accounts are not in the input (e.g. {}); they are left out",
             missing.len(),
-            suspects.len(),
+            suspected,
             first_three(&missing)
         );
     }
@@ -199,7 +209,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "{} of {} suspected accounts posted nothing in the input, only being retweeted, \
              replied to or mentioned (e.g. {}); they are left out",
             silent.len(),
-            suspects.len(),
+            suspected,
             first_three(&silent)
         );
     }
@@ -213,7 +223,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         !groups.is_empty(),
         "none of the {} accounts in {} is in the input; check --account-column (ids must be \
          written as in the input)",
-        suspects.len(),
+        suspected,
         args.accounts.display()
     );
     let control_stats = control.as_ref().map(|c| &c.1);
@@ -297,7 +307,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             counted(c.n_core, "core"),
             counted(c.n_amplifier, "amplifier"),
             c.n_other,
-            coordnet::scoring::score_shown(c.score),
+            // Nothing measured is no evidence of innocence: 0 would read as a finding.
+            if c.size < 2 {
+                "n/a (one account: nobody to act together with)".to_string()
+            } else if c.parts.iter().all(|(_, v)| v.is_none()) {
+                "n/a (too few actions to measure any part)".to_string()
+            } else {
+                coordnet::scoring::score_shown(c.score)
+            },
             if c.flagged { ", flagged" } else { "" }
         )?;
         let parts: Vec<String> = Part::ALL

@@ -222,8 +222,9 @@ impl GraphOptions {
                 _ => format!("{ms} ms"),
             };
             return Err(Error::config(format!(
-                "a window of {given} pairs no two actions; use 1s or longer (10s, 5m), or none \
-                 for the whole period"
+                "a window of {given} pairs no two actions; use one at least as long as the \
+                 data's time resolution (1s for timestamps to the second, 1m for those to the \
+                 minute; 10s, 5m), or none for the whole period"
             ))
             .with_setting(Setting::Window { at_least_ms: 1000 }));
         }

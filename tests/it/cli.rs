@@ -198,9 +198,10 @@ fn graph_writes_an_edge_list_and_explain_shows_the_evidence() {
     assert!(text.contains("o1") && text.contains("o2"), "{text}");
     // All four actions fall in one clock hour (1970-01-01 00h UTC, a Thursday).
     assert!(
-        text.contains("profiles cosine 1.00; active in the same clock hour 1 times"),
+        text.contains("profiles cosine 1.00; active in the same clock hour 1 time"),
         "{text}"
     );
+    assert!(!text.contains("1 times"), "{text}");
     // The JSON names the edge's item as the data does; the accounts' internal numbers stay
     // inside.
     let o = coordnet(&[
@@ -1172,6 +1173,19 @@ fn co_action_flags_are_refused_for_the_retweet_graph() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = coordnet(&["explain", "a", "b", input, "--kind", "retweet"]);
     assert_eq!(o.status.code(), Some(2));
+    // `explain --kind retweet` refuses them as `graph` does, before reading the input.
+    for flags in [&["--window", "10s"][..], &["--min-participation", "5"]] {
+        let mut args = vec!["explain", "a", "b", input, "--kind", "retweet"];
+        args.extend(flags);
+        let o = coordnet(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{flags:?}: {err}");
+        assert!(
+            err.contains(&format!("{} applies to co-action graphs", flags[0]))
+                && !err.contains("no account"),
+            "{err}"
+        );
+    }
 }
 
 /// `--strict` stops at a repeated record too (found once every row is in), naming the

@@ -615,6 +615,95 @@ fn eval_and_detect_name_what_is_wrong() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("try 0.01"));
 }
 
+/// A labels file whose mistakes would change the figures without a word is refused, naming
+/// the mistake: a role column named but not there (role accuracy would be turned off), an
+/// account without a network (it would be a network of its own), and one account labelled
+/// twice under two spellings (one row kept, the other counted as not in the data).
+#[test]
+fn eval_refuses_labels_that_would_change_the_figures_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    write(
+        &out,
+        "accounts.csv",
+        "account_id,screen_name,cluster,role,flagged
+Abc,Abc,0,core,true
+b,b,0,amplifier,true
+",
+    );
+    let eval = |truth: &str, flags: &[&str]| {
+        let truth = write(dir.path(), "truth.csv", truth);
+        let mut args = vec!["eval", "--truth", truth.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        args.push(out.to_str().unwrap());
+        let o = coordnet(&args);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let good = "account_id,network,role
+Abc,op,core
+b,op,amplifier
+";
+    assert_eq!(eval(good, &[]).0, Some(0));
+    // The default role column may be absent; one named must be there.
+    assert_eq!(
+        eval(
+            "account_id,network
+Abc,op
+b,op
+",
+            &[]
+        )
+        .0,
+        Some(0)
+    );
+    let (code, err) = eval(good, &["--role-column", "rol"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("truth.csv:1, column 'rol': no column 'rol'"),
+        "{err}"
+    );
+    let (code, err) = eval(
+        "account_id,network,role
+Abc,op,core
+b, ,amplifier
+",
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("truth.csv:3, column 'network': the network is empty"),
+        "{err}"
+    );
+    let (code, err) = eval(
+        "account_id,network,role
+Abc,op,core
+abc,other,core
+b,op,
+",
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("'abc'") && err.contains("name the same account") && err.contains("'Abc'"),
+        "{err}"
+    );
+    // The same labels under two spellings are one account's, counted once.
+    let (code, err) = eval(
+        "account_id,network,role
+Abc,op,core
+@abc,op,core
+b,op,
+",
+        &[],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("not in"), "{err}");
+}
+
 /// `coordnet score` on the sample with `list` (columns `account_id, group`) as suspects.csv in
 /// `dir`, scored group by group.
 fn score_groups(dir: &Path, list: &str) -> std::process::Output {
@@ -1430,6 +1519,73 @@ fn score_refuses_a_suspects_file_with_no_accounts() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("suspects.csv lists no accounts"), "{err}");
     assert!(!err.contains("read "), "the input was read first: {err}");
+}
+
+/// A suspect written twice (another case, `@`, spaces around it) is one listed account, and
+/// so is an unknown one written twice; a cell of spaces is no account; a group of one account
+/// has no part to measure, and says so rather than scoring 0.
+#[test]
+fn score_counts_each_listed_account_once_however_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, truth) = csv_rows(&sample().join("truth.csv"));
+    let planted: Vec<&str> = (truth.iter())
+        .filter(|r| r["network"] == "ca-1:10")
+        .map(|r| r["account_id"].as_str())
+        .collect();
+    let mut list = String::from("account_id,group\n");
+    for a in &planted {
+        list.push_str(&format!("{a},net\n"));
+    }
+    let first = planted[0];
+    list.push_str(&format!("@{},net\n", first.to_uppercase()));
+    list.push_str(&format!("\" {first} \",net\n"));
+    list.push_str("nobody,net\nNOBODY,net\n");
+    let o = score_groups(dir.path(), &list);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let listed = planted.len() + 1;
+    assert!(
+        out.contains(&format!(
+            "net: {} accounts of {listed} listed",
+            planted.len()
+        )),
+        "{out}"
+    );
+    assert!(
+        err.contains(&format!(
+            "1 of {listed} suspected accounts are not in the input"
+        )),
+        "{err}"
+    );
+
+    let o = score_groups(
+        dir.path(),
+        &format!("account_id,group\n{first},a\n\"   \",a\n"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("suspects.csv:3, column 'account_id'") && err.contains("the account is empty"),
+        "{err}"
+    );
+
+    let mut list = String::from("account_id,group\n");
+    for a in &planted[1..] {
+        list.push_str(&format!("{a},net\n"));
+    }
+    list.push_str(&format!("{first},alone\n"));
+    let o = score_groups(dir.path(), &list);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let alone = out
+        .lines()
+        .find(|l| l.starts_with("alone:"))
+        .expect("the group of one");
+    assert!(
+        alone.contains("score n/a (one account: nobody to act together with)"),
+        "{alone}"
+    );
 }
 
 /// `detect ... 2>&1 | head -1`, or a pager quit early: a closed standard error or output
