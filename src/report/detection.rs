@@ -147,10 +147,10 @@ fn account_row(buf: &mut Vec<u8>, data: &Dataset, d: &Detection, grouped: bool, 
         let flagged = if cl.flagged { "true" } else { "false" };
         let _ = write!(
             buf,
-            "{},{},{flagged},{:.4}",
+            "{},{},{flagged},{}",
             role.name(),
             crate::scoring::cut(confidence, 3),
-            cl.score
+            crate::scoring::cut(cl.score, 4)
         );
     }
     for &x in d.features.values.row(ui) {
@@ -200,7 +200,7 @@ pub fn cluster_columns(grouped: bool) -> Vec<ClusterColumn> {
         column("n_core", |c| c.n_core.to_string()),
         column("n_amplifier", |c| c.n_amplifier.to_string()),
         column("n_other", |c| c.n_other.to_string()),
-        column("score", |c| format!("{:.4}", c.score)),
+        column("score", |c| crate::scoring::cut(c.score, 4)),
         column("flagged", |c| c.flagged.to_string()),
     ]);
     columns.extend(Part::ALL.map(|p| column(p.name(), move |c: &Cluster| opt(c.parts.get(p)))));
@@ -342,7 +342,7 @@ fn node_table(data: &Dataset, d: &Detection, nodes: &[u32]) -> NodeTable {
     });
     t.add_column("score", AttrType::Real, |u| match cluster(u) {
         NO_CLUSTER => String::new(),
-        c => format!("{:.4}", d.clusters[c as usize].score),
+        c => crate::scoring::cut(d.clusters[c as usize].score, 4),
     });
     t.add_column("flagged", AttrType::Boolean, |u| {
         (cluster(u) != NO_CLUSTER && d.clusters[cluster(u) as usize].flagged).to_string()

@@ -30,7 +30,7 @@ pub const NO_CLUSTER: u32 = u32::MAX;
 
 /// A score for people to read: two decimals, cut rather than rounded, so that a cluster below
 /// the threshold never reads as at it (0.3978 shows as 0.39 beside a threshold of 0.40). The
-/// files keep four decimals.
+/// files keep four decimals, cut too, so that what a page shows is what the files begin with.
 pub fn score_shown(score: f64) -> String {
     cut(score, 2)
 }

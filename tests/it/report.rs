@@ -2,6 +2,7 @@
 //! script sorts, filters and opens what it should, and hostile text stays text.
 
 use super::*;
+use crate::detect::csv_rows;
 use std::collections::HashSet;
 use std::io::Read;
 
@@ -70,6 +71,52 @@ fn the_report_is_one_self_contained_page_of_bounded_size() {
     );
     assert!(html.len() < 4_000_000, "{} bytes", html.len());
     assert!(html.contains("posting apps") && html.contains("IFTTT 100%"));
+}
+
+/// What the page says agrees with the files beside it: each cluster's score is what
+/// clusters.csv begins with (both cut, never rounded up), the flagged clusters' share of the
+/// tweets is summary.json's, and a measure at or below its null is said to be no evidence.
+#[test]
+fn the_reports_figures_are_the_files_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = sample_report(dir.path());
+    let html = std::fs::read_to_string(&report).unwrap();
+    let out = report.parent().unwrap();
+    let (_, clusters) = csv_rows(&out.join("clusters.csv"));
+    for c in &clusters {
+        let head = format!("<summary>Cluster {}: ", c["cluster"]);
+        let at = html
+            .find(&head)
+            .unwrap_or_else(|| panic!("no section {head}"));
+        let summary = &html[at..at + html[at..].find("</summary>").unwrap()];
+        let shown = summary
+            .split("score ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap();
+        assert_eq!(shown.len(), 4, "{summary}");
+        assert!(
+            c["score"].starts_with(shown),
+            "{summary} against {}",
+            c["score"]
+        );
+    }
+    let summary = summary_json(out);
+    let counts = &summary["counts"];
+    let share =
+        100.0 * counts["flagged_tweets"].as_f64().unwrap() / counts["tweets"].as_f64().unwrap();
+    assert!(
+        html.contains(&format!(
+            "({} accounts, {share:.0}% of the tweets)",
+            counts["flagged_accounts"]
+        )),
+        "no flagged share of {share:.0}% in the lead"
+    );
+    assert!(html.contains("What to look at next"));
+    // The sample's organic clusters share hashtags no more than chance would have them.
+    assert!(html.contains(": not above it, no evidence)"));
 }
 
 #[test]

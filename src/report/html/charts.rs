@@ -221,8 +221,9 @@ pub fn distributions(
         .copied()
         .fold(0.0f64, f64::max)
         .max(0.01);
-    // Head room above the tallest bar for the legend, so that it hides no data.
-    let ceiling = top * 1.4;
+    // Head room above the tallest bar for the legend (two rows, at the right, where the
+    // tallest bar may stand), so that it hides no data.
+    let ceiling = top * 1.7;
     svg(520, 230, |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 14))

@@ -81,10 +81,19 @@ fn plain(v: &serde_json::Value) -> String {
 
 fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: &Timeline) {
     let flagged: Vec<&Cluster> = d.flagged().collect();
+    // The share of the flagged clusters as they end, as the terminal says it; the Input
+    // section's share is the one the input's kind was decided on.
+    let counts = &summary["counts"];
+    let tweets_share = match (counts["flagged_tweets"].as_u64(), counts["tweets"].as_u64()) {
+        (Some(f), Some(t)) if t > 0 => {
+            format!(", {:.0}% of the tweets", 100.0 * f as f64 / t as f64)
+        }
+        _ => String::new(),
+    };
     let _ = write!(
         p.html,
         "<h1>Coordinated clusters</h1><p class=\"lead\">{} clusters ({} accounts); <b>{} flagged \
-         as coordinated</b> ({} accounts). {} tweets by {} accounts.</p>",
+         as coordinated</b> ({} accounts{tweets_share}). {} tweets by {} accounts.</p>",
         d.clusters.len(),
         d.clusters.iter().map(|c| c.size).sum::<usize>(),
         flagged.len(),
@@ -92,6 +101,15 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
         timeline.resolutions.iter().sum::<u64>(),
         d.activity.tweets.iter().filter(|&&t| t > 0).count()
     );
+    if !flagged.is_empty() {
+        p.push(
+            "<p>What to look at next: the flagged clusters below, highest score first, each with \
+             the evidence for and against it and its members, cores first. The items behind the \
+             tie of two members, with both times, are what <code>coordnet explain A B \
+             INPUT...</code> shows (A and B as accounts.csv names them, INPUT the files listed \
+             below); edges.csv holds every tie inside the flagged clusters.</p>",
+        );
+    }
     p.push("<h2>Input</h2>");
     let _ = write!(
         p.html,
@@ -227,6 +245,13 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
             ]
         })
         .collect();
+    if d.clusters.len() > MAX_SECTIONS {
+        let _ = write!(
+            p.html,
+            "<p class=\"note\">The first {MAX_SECTIONS} clusters (highest score first) have a \
+             section below, linked from their number; clusters.csv holds every cluster.</p>"
+        );
+    }
     p.table(
         "clusters",
         &[
@@ -314,11 +339,16 @@ fn parts_table(c: &Cluster) -> String {
         });
         let _ = write!(
             s,
-            "<tr><td>{}</td><td><span class=\"bar\"><span style=\"width:{:.1}%\"></span>{mark}</span></td><td>{}{}</td><td class=\"note\">{}</td></tr>",
+            "<tr><td>{}</td><td><span class=\"bar\"><span style=\"width:{:.1}%{}\"></span>{mark}</span></td><td>{}{}</td><td class=\"note\">{}</td></tr>",
             esc(name),
             100.0 * o.clamp(0.0, 1.0),
+            // At or below its null a measure is no evidence of coordination: grey, and said.
+            if below(o, null) { ";background:#aab3bd" } else { "" },
             pct(o),
-            null.map_or(String::new(), |n| format!(" (null {})", pct(n))),
+            null.map_or(String::new(), |n| match below(o, Some(n)) {
+                true => format!(" (null {}: not above it, no evidence)", pct(n)),
+                false => format!(" (null {})", pct(n)),
+            }),
             esc(&on)
         );
     }
@@ -335,8 +365,13 @@ fn parts_table(c: &Cluster) -> String {
         })
         .collect();
     s.push_str(&esc(&parts.join(", ")));
-    s.push_str("</p>");
+    s.push_str(" (- where the cluster has too little evidence to measure the part).</p>");
     s
+}
+
+/// Whether an observed share is at or below its null, so no evidence of coordination.
+fn below(observed: f64, null: Option<f64>) -> bool {
+    null.is_some_and(|n| observed <= n)
 }
 
 /// A panel whose figure the data does not give.
@@ -468,12 +503,23 @@ fn section(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster, v: &Cluster
         "",
     ));
     p.push("</div>");
-    p.push(
-        "<h3>Who amplifies whom</h3><p class=\"note\">Cores (red) in the middle, amplifiers \
-            (orange) around them next to the core they retweet most; line width follows the \
-            retweets. Hover for names and counts.</p>",
-    );
-    p.push(&v.drawing);
+    p.push("<h3>Who amplifies whom</h3>");
+    if c.evidence.inner_retweets == 0 || c.n_core == 0 {
+        // A ring of amplifiers around no core would read as a finding.
+        p.push(
+            "<p class=\"note\">No drawing: no member retweets another with a source the data \
+             names, so who amplifies whom cannot be seen here. Roles then come from each \
+             account's own behaviour (an amplifier mostly retweets, whomever), with a confidence \
+             below 0.7.</p>",
+        );
+    } else {
+        p.push(
+            "<p class=\"note\">Cores (red) in the middle, amplifiers (orange) around them next \
+             to the core they retweet most; line width follows the retweets. Hover for names and \
+             counts.</p>",
+        );
+        p.push(&v.drawing);
+    }
     member_table(p, data, d, c);
     if !v.examples.is_empty() {
         p.push("<h3>The cores' posts the cluster retweeted most</h3>");

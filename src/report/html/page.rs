@@ -131,12 +131,12 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;
 h1{font-size:24px;margin:18px 0 4px}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #d7dce2;padding-bottom:4px}
 h3{font-size:15px;margin:18px 0 6px}p.lead{color:#444;margin-top:0}
 table{border-collapse:collapse;margin:6px 0 12px;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #e5e8ec;text-align:left;vertical-align:top}
-th{background:#f3f5f7;cursor:pointer;user-select:none;white-space:nowrap}th.asc:after{content:" \25B2"}th.desc:after{content:" \25BC"}
+th{background:#f3f5f7;white-space:nowrap}table.sortable th{cursor:pointer;user-select:none}th.asc:after{content:" \25B2"}th.desc:after{content:" \25BC"}
 td[data-key]{text-align:right;font-variant-numeric:tabular-nums}
 .flag{color:#fff;background:#c0392b;border-radius:3px;padding:0 5px;font-size:12px}.calm{color:#555;background:#e8ebee;border-radius:3px;padding:0 5px;font-size:12px}
 details{border:1px solid #d7dce2;border-radius:6px;margin:10px 0;padding:0 12px}details[open]{padding-bottom:12px}
 summary{cursor:pointer;padding:10px 0;font-weight:600}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:10px 22px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(480px,100%),1fr));gap:10px 22px}
 .bar{position:relative;background:#eef1f4;height:14px;border-radius:3px;width:260px;display:inline-block;vertical-align:middle}
 .bar span{position:absolute;left:0;top:0;bottom:0;background:#2e86c1;border-radius:3px}
 .bar i{position:absolute;top:-3px;bottom:-3px;width:2px;background:#c0392b}
@@ -146,6 +146,7 @@ summary{cursor:pointer;padding:10px 0;font-weight:600}
 input.filter{margin:4px 0;padding:3px 6px;width:260px}
 table.members td{max-width:190px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 svg{max-width:100%;height:auto}
+@media (max-width:700px){table{display:block;overflow-x:auto;max-width:100%}.bar,.share .bar{width:35vw}p,li,summary{overflow-wrap:anywhere}}
 @media print{details{page-break-inside:avoid}details:not([open])>*:not(summary){display:none}input.filter{display:none}}
 "#;
 
