@@ -71,7 +71,13 @@ pub struct Evaluation {
     pub cluster_role_accuracy: Option<f64>,
     /// Network -> listed accounts in any cluster.
     pub clustered_per_network: BTreeMap<String, usize>,
+    /// Cluster -> whether it is flagged, and the truth's accounts in it by network (`organic`
+    /// too): which operations a cluster holds, without rebuilding it by hand.
+    pub per_cluster: BTreeMap<u64, (bool, BTreeMap<String, usize>)>,
 }
+
+/// Clusters shown one to a line by [`Evaluation::summary`]; `--json` has them all.
+const CLUSTERS_SHOWN: usize = 20;
 
 /// Rows of the `wanted` columns, by line.
 fn read_table(path: &Path, wanted: &[&str]) -> Result<Vec<(u64, Vec<String>)>> {
@@ -533,6 +539,21 @@ fn clusters_against_networks(
         }
     }
     e.clustered_network_accounts = clustered;
+    for (t, p) in truth
+        .iter()
+        .filter_map(|(id, t)| Some((t, predicted.get(id)?)))
+    {
+        // Clusters are numbered by detect; a name that is not a number keeps the slot after.
+        let Some(c) = p.cluster.as_deref() else {
+            continue;
+        };
+        let c = c.parse().unwrap_or(u64::MAX);
+        let slot = e
+            .per_cluster
+            .entry(c)
+            .or_insert((p.flagged, BTreeMap::new()));
+        *slot.1.entry(t.network.clone()).or_default() += 1;
+    }
     e.cluster_role_accuracy = (roles_seen > 0).then(|| roles_right as f64 / roles_seen as f64);
     if !true_labels.is_empty() {
         e.cluster_ari = ari(&true_labels, &found_labels);
@@ -562,6 +583,11 @@ impl Evaluation {
             self.network_accounts,
             match self.flagged_accounts {
                 0 => "n/a (nothing flagged)".to_string(),
+                // Nothing flagged can be wrong where the truth holds no ordinary account.
+                _ if self.archive => format!(
+                    "{:.3} (the truth names no ordinary account: see the clusters below)",
+                    self.precision
+                ),
                 _ => format!("{:.3}", self.precision),
             },
             self.recall,
@@ -594,6 +620,22 @@ impl Evaluation {
                 "in a cluster"
             )
         ));
+        for (c, (flagged, networks)) in self.per_cluster.iter().take(CLUSTERS_SHOWN) {
+            let mut by: Vec<(&String, &usize)> = networks.iter().collect();
+            by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let held: Vec<String> = by.iter().map(|(n, k)| format!("{n} {k}")).collect();
+            s.push_str(&format!(
+                "  cluster {c:<4} {:<12} {}\n",
+                if *flagged { "flagged" } else { "not flagged" },
+                held.join(", ")
+            ));
+        }
+        if self.per_cluster.len() > CLUSTERS_SHOWN {
+            s.push_str(&format!(
+                "  and {} more clusters (--json lists them all)\n",
+                self.per_cluster.len() - CLUSTERS_SHOWN
+            ));
+        }
         if !self.traps.is_empty() {
             let (accounts, hit) = (self.trap_accounts, self.trap_accounts_flagged);
             s.push_str(&format!(

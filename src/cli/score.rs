@@ -73,6 +73,9 @@ struct Summary<'a> {
     suspects: &'a Path,
     suspects_missing: usize,
     suspects_posted_nothing: usize,
+    /// Both kinds left out, each as the list writes it, so the list can be reconciled.
+    suspects_missing_listed: &'a [&'a str],
+    suspects_posted_nothing_listed: &'a [&'a str],
     /// Each cluster's group, with the accounts the list gives it.
     groups: Vec<Group<'a>>,
     /// Groups none of whose listed accounts posted in the input: left out.
@@ -198,7 +201,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     if !missing.is_empty() {
         coordnet::tell!(
-            "{} of {} suspected accounts are not in the input (e.g. {}); they are left out",
+            "{} of {} suspected accounts are not in the input (e.g. {}); they are left out \
+             (summary.json lists them all)",
             missing.len(),
             suspected,
             first_three(&missing)
@@ -282,6 +286,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             suspects: &args.accounts,
             suspects_missing: missing.len(),
             suspects_posted_nothing: silent.len(),
+            suspects_missing_listed: &missing,
+            suspects_posted_nothing_listed: &silent,
             groups: (d.clusters.iter().zip(&names))
                 .map(|(c, &group)| Group {
                     cluster: c.id,

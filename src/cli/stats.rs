@@ -56,11 +56,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let s = &summary;
     writeln!(out, "tweets              {}", s.tweets)?;
     writeln!(out, "  original          {}", s.originals)?;
-    writeln!(
-        out,
-        "  retweet           {}  ({} not naming the retweeted account; graphs look for it)",
-        s.retweets, s.retweets_without_source
-    )?;
+    let posts = match s.retweeted_posts {
+        0 if s.retweets > 0 => "  (none names the retweeted post)".to_string(),
+        0 => String::new(),
+        n => format!("  of {n} distinct posts"),
+    };
+    let without = match s.retweets_without_source {
+        0 => String::new(),
+        n => format!("; {n} without the retweeted account, which the retweet graph looks for"),
+    };
+    writeln!(out, "  retweet           {}{posts}{without}", s.retweets)?;
     writeln!(out, "  reply             {}", s.replies)?;
     writeln!(out, "  quote             {}", s.quotes)?;
     writeln!(

@@ -12,6 +12,8 @@ pub struct Summary {
     pub quotes: usize,
     /// Retweets whose source account is not known (the IRA layout's case).
     pub retweets_without_source: usize,
+    /// Distinct posts retweeted, where the retweets name them: co-retweet's items.
+    pub retweeted_posts: usize,
     /// Accounts that posted at least one tweet.
     pub posting_accounts: usize,
     /// All accounts seen: posting, retweeted, replied to or mentioned.
@@ -50,6 +52,12 @@ impl Summary {
             }
             *resolution.entry(d.resolution(row).name()).or_insert(0) += 1;
         }
+        let mut retweeted: Vec<u64> = (0..d.len())
+            .filter(|&row| d.kind(row) == TweetKind::Retweet && d.target_tweet[row] != NO_TWEET)
+            .map(|row| d.target_tweet[row])
+            .collect();
+        retweeted.sort_unstable();
+        retweeted.dedup();
         let mut posting = vec![false; d.accounts.len()];
         for &a in &d.account {
             posting[a as usize] = true;
@@ -73,6 +81,7 @@ impl Summary {
             replies: by_kind[TweetKind::Reply as usize],
             quotes: by_kind[TweetKind::Quote as usize],
             retweets_without_source,
+            retweeted_posts: retweeted.len(),
             posting_accounts: posting.iter().filter(|&&p| p).count(),
             accounts: d.accounts.len(),
             hashtags: d.hashtags.len(),

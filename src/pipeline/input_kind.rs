@@ -182,11 +182,16 @@ pub fn background_for_groups<'a>(
     // group) leave nothing ordinary to compare with: against platform-wide figures, a group
     // of ordinary accounts whose retweets and hashtags stay inside the data looks closed.
     let groups = cluster_of.iter().filter(|&&c| c != NO_CLUSTER).max();
-    if decision.decided_by == "data"
-        && control.is_none()
-        && share >= WHOLE_DATA
-        && groups.is_some_and(|&g| g > 0)
-    {
+    let whole = control.is_none() && share >= WHOLE_DATA && groups.is_some_and(|&g| g > 0);
+    if whole && kind == InputKind::Collection {
+        // Set so by the analyst: "the data's own accounts" are then the other groups.
+        decision.caution = Some(
+            "the groups hold all of the data: taken for a collection, as set, each group is \
+             compared with the other groups' accounts, not with ordinary ones; a control \
+             collection of ordinary accounts' tweets gives it a fair comparison"
+                .into(),
+        );
+    } else if whole && decision.decided_by == "data" {
         decision.caution = Some(
             "the groups hold all of the data: a group of ordinary accounts among them is \
              compared with platform-wide figures too, and looks closed, its retweets and \

@@ -177,6 +177,25 @@ fn detect_on_the_sample_finds_every_planted_network_and_no_trap() {
     let in_networks = e["flagged_network_accounts"].as_f64().unwrap();
     assert!((in_networks / flagged - e["precision"].as_f64().unwrap()).abs() < 1e-12);
     assert_eq!(e["truth_accounts_absent"], 0, "{e}");
+    // Each cluster with the truth's accounts in it by network: the flagged ones' accounts
+    // outside every network are the flagged accounts precision leaves out.
+    let (_, accounts) = csv_rows(&out.join("accounts.csv"));
+    let clusters = e["per_cluster"].as_object().unwrap();
+    let in_clusters: usize = clusters
+        .values()
+        .flat_map(|c| c[1].as_object().unwrap().values())
+        .map(|n| n.as_u64().unwrap() as usize)
+        .sum();
+    assert_eq!(
+        in_clusters,
+        accounts.iter().filter(|a| !a["cluster"].is_empty()).count()
+    );
+    let flagged_organic: f64 = clusters
+        .values()
+        .filter(|c| c[0] == true)
+        .map(|c| c[1]["organic"].as_f64().unwrap_or(0.0))
+        .sum();
+    assert_eq!(flagged_organic, flagged - in_networks, "{e}");
 }
 
 #[test]
@@ -813,6 +832,13 @@ fn score_of_an_archive_of_suspects_compares_them_with_the_reference_not_each_oth
             && line.ends_with("compared with the data's own accounts"),
         "{line}"
     );
+    // The data's own accounts are then the other groups', and the analyst is told so.
+    let err = String::from_utf8_lossy(&said.stderr);
+    assert!(
+        err.contains("each group is compared with the other groups' accounts")
+            && err.contains("(--control FILE)"),
+        "{err}"
+    );
     // Against the other suspects, the delay null is theirs: not the reference's.
     assert_ne!(null(&archive), null(&said));
 
@@ -1024,6 +1050,10 @@ fn an_account_in_two_groups_is_refused_naming_both_lines() {
     assert_eq!(summary["groups_left_out"], serde_json::json!(["ghosts"]));
     assert_eq!(summary["groups"][0]["listed"], 15);
     assert_eq!(summary["suspects_missing"], 4);
+    assert_eq!(
+        summary["suspects_missing_listed"],
+        serde_json::json!(["ghost0", "ghost1", "ghost2", "ghost3"])
+    );
     let report = std::fs::read_to_string(scored.join("report.html")).unwrap();
     assert!(
         report.contains("4 not in the input") && report.contains("left out: ghosts."),

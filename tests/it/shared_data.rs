@@ -42,5 +42,7 @@ fn coortweet_shares_keep_every_action() {
     let s = Summary::of(&d);
     assert_eq!(s.posting_accounts, 9_509);
     assert_eq!(s.retweets, 35_124);
+    // Every retweet names its object: the 7,285 the data's README counts.
+    assert_eq!(s.retweeted_posts, 7_285);
     assert!((0..d.len()).all(|i| d.resolution(i) == TimeResolution::Second));
 }
