@@ -126,11 +126,21 @@ fn table_of(
                 .position(|h| h == *w)
                 .map(Some)
                 .ok_or_else(|| {
+                    // One cell holding the names apart by another mark: said, since the
+                    // header then reads as one long name.
+                    let other = (headers.len() == 1)
+                        .then(|| [('\t', "tabs"), (';', "semicolons"), ('|', "bars")])
+                        .into_iter()
+                        .flatten()
+                        .find(|(c, _)| headers[0].contains(*c));
+                    let hint = other.map_or(String::new(), |(_, by)| {
+                        format!("; its names are apart by {by}: the table is read comma-separated")
+                    });
                     Error::bad_row(
                         Position::new(path, 1).with_column(*w),
                         format!(
-                            "no column '{w}' (the header has: {})",
-                            headers.iter().collect::<Vec<_>>().join(", ")
+                            "no column '{w}' (the header has: {}){hint}",
+                            crate::error::shown(&headers.iter().collect::<Vec<_>>().join(", "))
                         ),
                         format!("a header with {}{naming}", wanted.join(", ")),
                     )
@@ -146,11 +156,21 @@ fn table_of(
     for rec in r.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
-            Error::bad_row(
-                Position::new(path, line),
-                e.to_string(),
-                "a well-formed CSV row",
-            )
+            // The position is said once, by the error's own: not again inside its reason.
+            let (reason, expected) = match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => (
+                    format!("the row has {len} fields"),
+                    format!("{expected_len}, as the header has"),
+                ),
+                csv::ErrorKind::Utf8 { .. } => (
+                    "the row is not UTF-8 text".to_string(),
+                    "a UTF-8 file".to_string(),
+                ),
+                _ => (e.to_string(), "a well-formed CSV row".to_string()),
+            };
+            Error::bad_row(Position::new(path, line), reason, expected)
         })?;
         let line = rec.position().map_or(0, |p| p.line());
         out.push((

@@ -164,8 +164,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 return Err(Error::bad_row(
                     at,
                     format!(
-                        "'{account}' is the account '{first}' of line {first_line} names too, \
-                         with another group"
+                        "'{account}' names the account line {first_line} gives as '{first}', \
+                         there with another group"
                     ),
                     "each account with one group",
                 )

@@ -710,6 +710,16 @@ b,op,
         err.contains("'abc'") && err.contains("name the same account") && err.contains("'Abc'"),
         "{err}"
     );
+    // A table apart by tabs, and a row with a field too many, are said as such, once.
+    let (code, err) = eval("account_id\tnetwork\nAbc\top\n", &[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("its names are apart by tabs"), "{err}");
+    let (code, err) = eval("account_id,network\nAbc,op\nb,op,x\n", &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("truth.csv:3: the row has 3 fields (expected 2, as the header has)"),
+        "{err}"
+    );
     // The same labels under two spellings are one account's, counted once.
     let (code, err) = eval(
         "account_id,network,role
@@ -1077,7 +1087,7 @@ fn an_account_in_two_groups_is_refused_naming_both_lines() {
     assert!(
         err.contains("suspects.csv:33")
             && err.contains(&format!(
-                "is the account '{}' of line 3 names too",
+                "names the account line 3 gives as '{}', there with another group",
                 organic[1]
             )),
         "{err}"
