@@ -334,6 +334,9 @@ fn parts_table(c: &Cluster) -> String {
     let mut s = String::from("<table class=\"parts\"><tr><th>measure</th><th>observed (bar) against the null (red mark)</th><th></th><th>on</th></tr>");
     for (name, obs, null, on) in rows {
         let Some(o) = obs else { continue };
+        // A cosine is no share: written as the number it is.
+        let cosine = name.contains("cosine");
+        let shown = |x: f64| if cosine { format!("{x:.2}") } else { pct(x) };
         let mark = null.map_or(String::new(), |n| {
             format!("<i style=\"left:{:.1}%\"></i>", 100.0 * n.clamp(0.0, 1.0))
         });
@@ -344,10 +347,10 @@ fn parts_table(c: &Cluster) -> String {
             100.0 * o.clamp(0.0, 1.0),
             // At or below its null a measure is no evidence of coordination: grey, and said.
             if below(o, null) { ";background:#aab3bd" } else { "" },
-            pct(o),
+            shown(o),
             null.map_or(String::new(), |n| match below(o, Some(n)) {
-                true => format!(" (null {}: not above it, no evidence)", pct(n)),
-                false => format!(" (null {})", pct(n)),
+                true => format!(" (null {}: not above it, no evidence)", shown(n)),
+                false => format!(" (null {})", shown(n)),
             }),
             esc(&on)
         );

@@ -160,7 +160,9 @@ rows.sort(function(a,b){var x=cellKey(a.cells[col]),y=cellKey(b.cells[col]);if(x
 rows.forEach(function(r){body.appendChild(r);});
 Array.prototype.forEach.call(table.tHead.rows[0].cells,function(th,i){th.className=i===col?(asc?'asc':'desc'):'';});}
 Array.prototype.forEach.call(document.querySelectorAll('table.sortable'),function(t){
-Array.prototype.forEach.call(t.tHead.rows[0].cells,function(th,i){th.addEventListener('click',function(){sortTable(t,i,th.className!=='asc');});});});
+Array.prototype.forEach.call(t.tHead.rows[0].cells,function(th,i){th.addEventListener('click',function(){
+var r=t.tBodies[0].rows[0],numeric=!!r&&!!r.cells[i]&&r.cells[i].hasAttribute('data-key');
+sortTable(t,i,th.className===''?!numeric:th.className!=='asc');});});});
 function filterTable(table,text){var n=0;text=text.toLowerCase();Array.prototype.forEach.call(table.tBodies[0].rows,function(r){
 var show=r.textContent.toLowerCase().indexOf(text)>=0;r.style.display=show?'':'none';if(show)n++;});return n;}
 Array.prototype.forEach.call(document.querySelectorAll('input.filter'),function(i){
