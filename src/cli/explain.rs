@@ -73,6 +73,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         })
     };
     let (a, b) = (find(&args.a)?, find(&args.b)?);
+    // Each account as the data writes it (an id in capitals or `@Name` found it).
+    let names = [written(&data, a, &args.a), written(&data, b, &args.b)];
     anyhow::ensure!(
         a != b,
         "'{}' and '{}' are one account (its id and its screen name): explain shows what links \
@@ -98,7 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         GraphKind::Retweet => {
             let rhythm = serde_json::json!({"hour_of_week_cosine": hour_of_week_cosine,
                 "shared_active_hours": shared_hours});
-            return retweets_between(&args, &data, (a, b), &activity, rhythm);
+            return retweets_between(&args, &data, (a, b), &names, &activity, rhythm);
         }
     };
     let p = coaction_graph(&data, kind, &opts)?;
@@ -139,8 +141,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             out,
             "{} -- {}: {} {} pairs {window} on {} items (min delay {}, mean {})\n\
              expected under the shuffled null: {:.3} pairs; z = {:.1}, p {}; TF-IDF cosine {:.3}",
-            args.a,
-            args.b,
+            names[0],
+            names[1],
             e.pairs,
             kind.name(),
             e.items,
@@ -153,9 +155,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         )?,
         None => writeln!(
             out,
-            "{} -- {}: no {} edge within {window} (with these settings)",
-            args.a,
-            args.b,
+            "{} -- {}: no {} edge {window} (with these settings)",
+            names[0],
+            names[1],
             kind.name()
         )?,
     }
@@ -173,8 +175,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         writeln!(
             out,
             "  {:<24}  {:<24}  {:>10}   item",
-            format!("time of {}", args.a.chars().take(14).collect::<String>()),
-            format!("time of {}", args.b.chars().take(14).collect::<String>()),
+            format!("time of {}", names[0].chars().take(14).collect::<String>()),
+            format!("time of {}", names[1].chars().take(14).collect::<String>()),
             "delay"
         )?;
     }
@@ -201,6 +203,7 @@ fn retweets_between(
     args: &Args,
     data: &Dataset,
     (a, b): (u32, u32),
+    names: &[String; 2],
     activity: &str,
     rhythm: serde_json::Value,
 ) -> anyhow::Result<()> {
@@ -221,8 +224,8 @@ fn retweets_between(
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(out, "{}", between.said(0, &args.a, &args.b, alpha))?;
-    writeln!(out, "{}", between.said(1, &args.b, &args.a, alpha))?;
+    writeln!(out, "{}", between.said(0, &names[0], &names[1], alpha))?;
+    writeln!(out, "{}", between.said(1, &names[1], &names[0], alpha))?;
     writeln!(out, "{activity}")?;
     if between.retweets.is_empty() {
         return Ok(());
@@ -254,5 +257,17 @@ fn delay_shown(ms: f64) -> String {
     match ms < 60_000.0 {
         true => format!("{:.1} s", ms / 1e3),
         false => format_duration(ms.round() as i64),
+    }
+}
+
+/// Account `u` as the data writes it: its screen name where `given` named it so (in any
+/// case, with or without `@`), else its id.
+fn written(data: &Dataset, u: u32, given: &str) -> String {
+    let given = given.trim().trim_start_matches('@');
+    match data.accounts.screen_name(u) {
+        Some(name) if data.accounts.key(u) != given && name.eq_ignore_ascii_case(given) => {
+            name.to_string()
+        }
+        _ => data.accounts.key(u).to_string(),
     }
 }

@@ -1267,6 +1267,20 @@ fn explain_refuses_one_account_given_twice() {
         assert_eq!(o.status.code(), Some(2), "{err}");
         assert!(err.contains(said), "{err}");
     }
+    // Two accounts, one by its screen name in capitals: each said as the data writes it.
+    let b = (a + 1..data.accounts.len() as u32)
+        .find(|&b| data.accounts.screen_name(b).is_some())
+        .unwrap();
+    let shouted = format!("@{}", data.accounts.screen_name(a).unwrap().to_uppercase());
+    let o = coordnet(&["explain", &shouted, data.accounts.key(b), sample]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8_lossy(&o.stdout);
+    let head = format!(
+        "{} -- {}: ",
+        data.accounts.screen_name(a).unwrap(),
+        data.accounts.key(b)
+    );
+    assert!(said.starts_with(&head), "{said}");
 }
 
 #[cfg(not(feature = "distributed"))]
