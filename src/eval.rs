@@ -129,7 +129,7 @@ fn table_of(
                     // One cell holding the names apart by another mark: said, since the
                     // header then reads as one long name.
                     let other = (headers.len() == 1)
-                        .then(|| [('\t', "tabs"), (';', "semicolons"), ('|', "bars")])
+                        .then_some([('\t', "tabs"), (';', "semicolons"), ('|', "bars")])
                         .into_iter()
                         .flatten()
                         .find(|(c, _)| headers[0].contains(*c));
