@@ -199,6 +199,11 @@ pub fn explain(c: &Cluster) -> String {
             if let Some(null) = e.fast_null {
                 let whose = e.fast_null_from.retweets();
                 line.push_str(&format!("; null expectation {} ({whose})", pct(null)));
+                // Read beside the other figures, a share under its null passes for evidence.
+                let fast = e.inner_retweets_fast as f64 / e.inner_retweets_timed.max(1) as f64;
+                if fast <= null {
+                    line.push_str(", so no faster than chance");
+                }
             }
         }
         s.push(line);
