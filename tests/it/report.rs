@@ -71,6 +71,8 @@ fn the_report_is_one_self_contained_page_of_bounded_size() {
     );
     assert!(html.len() < 4_000_000, "{} bytes", html.len());
     assert!(html.contains("posting apps") && html.contains("IFTTT 100%"));
+    // The sample's accounts have screen names of their own: the member tables show them.
+    assert!(html.contains(">screen name<"));
 }
 
 /// What the page says agrees with the files beside it: each cluster's score is what
@@ -378,4 +380,8 @@ fn panels_without_their_figures_say_why_instead_of_drawing_empty_axes() {
                   known source</p>";
     assert_eq!(page.matches(delays).count(), clusters);
     assert!(!page.contains("delay (the line marks 5 min)"));
+    // Nor a drawing of who amplifies whom, nor a column of screen names the data lacks.
+    let no_drawing = "No drawing: no member retweets another with a source the data names";
+    assert_eq!(page.matches(no_drawing).count(), clusters);
+    assert!(!page.contains(">screen name<"));
 }

@@ -566,13 +566,18 @@ fn member_table(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster) {
         p.html,
         "<h3>Members</h3><input class=\"filter\" data-table=\"{id}\" placeholder=\"filter members\">"
     );
+    // A hashed archive writes the id again as the screen name: a column that says nothing new.
+    let a = &data.accounts;
+    let named = (members[..shown].iter()).any(|&u| {
+        a.screen_name(u as u32)
+            .is_some_and(|n| n != a.key(u as u32))
+    });
     let rows: Vec<Vec<Cell>> = members[..shown]
         .iter()
         .map(|&u| {
-            let a = &data.accounts;
             let created = a.created_ms[u];
             let followers = a.followers[u];
-            vec![
+            let mut row = vec![
                 Cell::text(a.key(u as u32)),
                 Cell::text(a.screen_name(u as u32).unwrap_or("")),
                 Cell::text(d.roles[u].0.name()),
@@ -592,25 +597,29 @@ fn member_table(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster) {
                 } else {
                     Cell::text(&format_iso(created)[..10])
                 },
-            ]
+            ];
+            if !named {
+                row.remove(1);
+            }
+            row
         })
         .collect();
     p.html.push_str("<div class=\"members-wrap\">");
     let start = p.html.len();
-    p.table(
-        &id,
-        &[
-            "account",
-            "screen name",
-            "role",
-            "confidence",
-            "tweets",
-            "own share",
-            "followers",
-            "created",
-        ],
-        &rows,
-    );
+    let mut header = vec![
+        "account",
+        "screen name",
+        "role",
+        "confidence",
+        "tweets",
+        "own share",
+        "followers",
+        "created",
+    ];
+    if !named {
+        header.remove(1);
+    }
+    p.table(&id, &header, &rows);
     // Mark member tables for the self-test.
     p.html.replace_range(
         start..start + "<table class=\"sortable\"".len(),
