@@ -44,18 +44,18 @@ impl Summary {
         let mut by_kind = [0usize; 4];
         let mut resolution = BTreeMap::new();
         let mut retweets_without_source = 0;
+        let mut retweeted: Vec<u64> = Vec::new();
         for row in 0..d.len() {
             let kind = d.kind(row);
             by_kind[kind as usize] += 1;
             if kind == TweetKind::Retweet && d.target_account[row] == NO_ACCOUNT {
                 retweets_without_source += 1;
             }
+            if kind == TweetKind::Retweet && d.target_tweet[row] != NO_TWEET {
+                retweeted.push(d.target_tweet[row]);
+            }
             *resolution.entry(d.resolution(row).name()).or_insert(0) += 1;
         }
-        let mut retweeted: Vec<u64> = (0..d.len())
-            .filter(|&row| d.kind(row) == TweetKind::Retweet && d.target_tweet[row] != NO_TWEET)
-            .map(|row| d.target_tweet[row])
-            .collect();
         retweeted.sort_unstable();
         retweeted.dedup();
         let mut posting = vec![false; d.accounts.len()];

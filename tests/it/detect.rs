@@ -646,10 +646,7 @@ fn eval_refuses_labels_that_would_change_the_figures_silently() {
     write(
         &out,
         "accounts.csv",
-        "account_id,screen_name,cluster,role,flagged
-Abc,Abc,0,core,true
-b,b,0,amplifier,true
-",
+        "account_id,screen_name,cluster,role,flagged\nAbc,Abc,0,core,true\nb,b,0,amplifier,true\n",
     );
     let eval = |truth: &str, flags: &[&str]| {
         let truth = write(dir.path(), "truth.csv", truth);
@@ -662,47 +659,24 @@ b,b,0,amplifier,true
             String::from_utf8_lossy(&o.stderr).to_string(),
         )
     };
-    let good = "account_id,network,role
-Abc,op,core
-b,op,amplifier
-";
+    let good = "account_id,network,role\nAbc,op,core\nb,op,amplifier\n";
     assert_eq!(eval(good, &[]).0, Some(0));
     // The default role column may be absent; one named must be there.
-    assert_eq!(
-        eval(
-            "account_id,network
-Abc,op
-b,op
-",
-            &[]
-        )
-        .0,
-        Some(0)
-    );
+    assert_eq!(eval("account_id,network\nAbc,op\nb,op\n", &[]).0, Some(0));
     let (code, err) = eval(good, &["--role-column", "rol"]);
     assert_eq!(code, Some(2));
     assert!(
         err.contains("truth.csv:1, column 'rol': no column 'rol'"),
         "{err}"
     );
-    let (code, err) = eval(
-        "account_id,network,role
-Abc,op,core
-b, ,amplifier
-",
-        &[],
-    );
+    let (code, err) = eval("account_id,network,role\nAbc,op,core\nb, ,amplifier\n", &[]);
     assert_eq!(code, Some(2));
     assert!(
         err.contains("truth.csv:3, column 'network': the network is empty"),
         "{err}"
     );
     let (code, err) = eval(
-        "account_id,network,role
-Abc,op,core
-abc,other,core
-b,op,
-",
+        "account_id,network,role\nAbc,op,core\nabc,other,core\nb,op,\n",
         &[],
     );
     assert_eq!(code, Some(2));
@@ -722,11 +696,7 @@ b,op,
     );
     // The same labels under two spellings are one account's, counted once.
     let (code, err) = eval(
-        "account_id,network,role
-Abc,op,core
-@abc,op,core
-b,op,
-",
+        "account_id,network,role\nAbc,op,core\n@abc,op,core\nb,op,\n",
         &[],
     );
     assert_eq!(code, Some(0), "{err}");
