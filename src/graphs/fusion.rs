@@ -725,7 +725,7 @@ fn retweet_edges(
     // In pair order, as the evidence is summed on one process.
     significant.par_sort_unstable_by_key(|e| (e.0, e.1));
     let mut stats = KindStats {
-        kind: "retweet",
+        kind: super::GraphKind::Retweet.name(),
         window: "none".into(),
         window_reason: None,
         edges: counted.edges_before_filters as usize,

@@ -22,6 +22,7 @@
 //! [`scoring`]: crate::scoring
 
 mod input_kind;
+mod one_tie;
 pub mod operations;
 pub mod recluster;
 mod summary;
@@ -427,11 +428,26 @@ pub fn detect_with_progress(
                 progress.skipped(2); // the archive's, counted on until now
             }
             let against = d.input.background;
+            // After the share, which is measured on the clusters as the archive's test has
+            // them: an archive's lone ties are suspects too.
+            let lone = one_tie::without_lone_ties(&d, &data.accounts.created_ms, config);
+            let lone = match lone {
+                Some((labels, lone)) => {
+                    d = reassess(data, d, &labels, config, background(false))?;
+                    lone
+                }
+                None => Vec::new(),
+            };
             d.input = InputDecision::new(InputKind::Collection, config, Some(s), against, against);
             d.timings = timings;
             d.fused.release_actions();
             // After the actions go: at 10^8 tweets the reasons' sums take about 100 MB.
             d.left_out = recluster::left_out(&d, config);
+            for (why, _) in
+                (d.left_out.iter_mut().zip(lone)).filter(|(w, lone)| *lone && w.is_some())
+            {
+                *why = Some(one_tie::REASON);
+            }
             return Ok(d);
         }
         share = Some(s);
@@ -627,6 +643,71 @@ fn assess_groups(
         timings: Vec::new(),
         rows: config.elsewhere.clone(),
     })
+}
+
+/// `d`'s clusters again, with the labels `labels` (`d`'s cluster ids, or `TRIMMED`): a cluster
+/// that lost members is measured again, the others keep their parts and evidence.
+fn reassess(
+    data: &Dataset,
+    d: Detection,
+    labels: &[u32],
+    config: &DetectConfig,
+    background: Background,
+) -> Result<Detection> {
+    let (cluster_of, old_of) = recluster::keep_clusters(labels, config.min_cluster_size);
+    let clusters = old_of.len();
+    let sizes = sizes(&cluster_of, clusters);
+    let changed: Vec<bool> = (0..clusters)
+        .map(|c| sizes[c] != d.clusters[old_of[c] as usize].size)
+        .collect();
+    // The changed clusters alone, numbered in order: a cluster's parts depend on its members.
+    let mut again = vec![NO_CLUSTER; clusters];
+    let mut n = 0;
+    for c in (0..clusters).filter(|&c| changed[c]) {
+        again[c] = n;
+        n += 1;
+    }
+    let of_changed: Vec<u32> = (cluster_of.iter())
+        .map(|&c| {
+            if c == NO_CLUSTER {
+                NO_CLUSTER
+            } else {
+                again[c as usize]
+            }
+        })
+        .collect();
+    let changed_sizes: Vec<usize> = (0..clusters)
+        .filter(|&c| changed[c])
+        .map(|c| sizes[c])
+        .collect();
+    let mut remeasured = parts::measure(
+        data,
+        &d.activity,
+        &d.fused,
+        &of_changed,
+        n as usize,
+        &changed_sizes,
+        config.leiden.seed,
+        background,
+        &config.elsewhere,
+    )?
+    .into_iter();
+    let mut old: Vec<Option<Cluster>> = d.clusters.into_iter().map(Some).collect();
+    let measured = (0..clusters)
+        .map(|c| match changed[c] {
+            true => remeasured.next().expect("one measure per changed cluster"),
+            false => {
+                let kept = old[old_of[c] as usize].take().expect("each cluster once");
+                (kept.parts, kept.evidence)
+            }
+        })
+        .collect();
+    let groups = Groups {
+        cluster_of,
+        clusters,
+        measured: Some(measured),
+    };
+    assess_groups(data, d.activity, d.fused, groups, config, background)
 }
 
 /// Members per group.

@@ -312,7 +312,7 @@ pub(super) const TRIMMED: u32 = u32::MAX - 1;
 
 /// Keep labels held by at least `min_size` accounts, numbered `0..` by first appearance;
 /// others get `NO_CLUSTER`. Returns each account's cluster and each cluster's label.
-fn keep_clusters(membership: &[u32], min_size: usize) -> (Vec<u32>, Vec<u32>) {
+pub(super) fn keep_clusters(membership: &[u32], min_size: usize) -> (Vec<u32>, Vec<u32>) {
     let mut size: HashMap<u32, usize> = HashMap::new();
     for &l in membership {
         *size.entry(l).or_default() += 1;

@@ -200,6 +200,13 @@ pub struct AccountFeatures {
 }
 
 impl AccountFeatures {
+    /// The feature called `name`, by account.
+    pub fn column(&self, name: &str) -> ndarray::ArrayView1<'_, f64> {
+        let i = (self.names.iter().position(|n| *n == name))
+            .unwrap_or_else(|| panic!("no account feature {name}"));
+        self.values.column(i)
+    }
+
     pub fn build(
         activity: &Activity,
         amp: &Amplification,
