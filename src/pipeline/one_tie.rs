@@ -1,16 +1,19 @@
-//! Members of a flagged cluster held to it by one tie.
+//! Members of a flagged cluster held to it by one retweet.
 //!
-//! One significant edge is one event: an ordinary account that retweeted a member once, or
-//! that a member retweeted once, is tied to the cluster by an edge the retweet graph's null
-//! finds significant (between two accounts that retweet little, one retweet is rare), and the
-//! periphery trim keeps it, since that edge is all its evidence. In a mixed collection such
-//! accounts pad every flagged cluster: 414 ordinary accounts beside 425 planted ones in the
-//! independent generator's combined collection. A lone tie is kept where the account itself
-//! shows one of the cluster's signatures: it retweeted members within [`SYNC_WINDOW_MS`]
-//! (its median delay), or it was created in the cluster's creation burst (the densest
-//! [`BURST_WINDOW_MS`] of its members' creation dates, where that is a burst: the
-//! `creation_burst` part above 0). A one-retweet amplifier of a sparse network has one or
-//! the other; an ordinary account that a member happened to retweet, neither.
+//! Between two accounts that retweet little, one retweet is rare under the retweet graph's
+//! null, so it is a significant edge; an ordinary account that retweeted a member once, or
+//! that a member retweeted once, then has all its evidence inside the cluster, and the
+//! periphery trim keeps it. In a mixed collection such accounts pad every flagged cluster: 414
+//! ordinary accounts beside 425 planted ones in the independent generator's combined
+//! collection. So a member whose one edge into its flagged cluster is a retweet edge holding a
+//! single retweet stays only where the account itself shows one of the cluster's signatures:
+//! it retweeted members within [`SYNC_WINDOW_MS`] (its median delay), or it was created in the
+//! cluster's creation burst (the densest [`BURST_WINDOW_MS`] of its members' creation dates,
+//! where that is a burst: the `creation_burst` part above 0). A one-retweet amplifier of a
+//! sparse network has one or the other; an ordinary account a member happened to retweet,
+//! neither. A tie repeated (an amplifier retweeting one core six times, hours later, as IRA
+//! accounts do) and a co-action edge (acting within the kind's window is timing of its own)
+//! are evidence as they are.
 
 use super::recluster::{self, TRIMMED};
 use super::{DetectConfig, Detection};
@@ -21,8 +24,9 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 
 /// Why an account taken out here is in no cluster (`left_out` in accounts.csv).
-pub const REASON: &str = "tied to a flagged cluster by one edge only, with neither a retweet of a \
-     member within 5 minutes nor a creation date in the cluster's creation burst";
+pub const REASON: &str =
+    "tied to a flagged cluster by one retweet only, with neither a retweet of \
+     a member within 5 minutes nor a creation date in the cluster's creation burst";
 
 /// The labels `d`'s clusters become once members of flagged clusters held by one tie without
 /// a signature of their own are taken out (`TRIMMED`), with the periphery trim run again
@@ -42,6 +46,10 @@ pub(super) fn without_lone_ties(
         })
         .collect();
     let delay = d.features.column("median_delay_to_cluster_s");
+    let made = d.features.column("retweets_to_cluster");
+    let received = d.features.column("retweeted_by_cluster");
+    // One retweet, either way: a tie repeated is evidence of its own.
+    let once = |u: usize| made[u] + received[u] <= 1.0;
     let signed = |u: usize, c: u32| {
         let fast = delay[u] * 1e3 <= SYNC_WINDOW_MS as f64; // NaN (no retweet of a member) is not
         let made_then =
@@ -59,7 +67,7 @@ pub(super) fn without_lone_ties(
                 let c = labels[u];
                 c != TRIMMED && flagged[c as usize] && ties[u] == 1 && !coacts[u]
             })
-            .filter(|&u| !signed(u, labels[u]))
+            .filter(|&u| once(u) && !signed(u, labels[u]))
             .collect();
         if out.is_empty() {
             break;

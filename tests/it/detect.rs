@@ -2047,3 +2047,44 @@ fn every_edge_names_accounts_that_accounts_csv_lists() {
         "no account that never posted is an edge's end"
     );
 }
+
+/// One retweet between quiet accounts is a significant edge, so a member held by it alone must
+/// show a signature of its own; a tie repeated is evidence as it is. IRA October read as a
+/// collection: BrianTheLifter retweeted one member six times, hours after the posts, and stays
+/// in its flagged cluster; those taken out retweeted a member, or were retweeted by one, once.
+#[test]
+#[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
+fn a_tie_repeated_keeps_its_member_where_one_retweet_would_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = crate::shared("ira-2016-10/tweets.csv.gz");
+    let run = |kind: &str, out: &Path| {
+        let o = coordnet(&[
+            "detect",
+            "--input-kind",
+            kind,
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let (_, rows) = csv_rows(&out.join("accounts.csv"));
+        rows.into_iter()
+            .map(|r| (r["account_id"].clone(), r))
+            .collect::<HashMap<String, HashMap<String, String>>>()
+    };
+    let accounts = run("collection", &dir.path().join("c"));
+    let brian = &accounts["BrianTheLifter"];
+    assert_eq!(brian["flagged"], "true", "{brian:?}");
+    assert_eq!(brian["retweets_to_cluster"], "6", "{brian:?}");
+    let lone: Vec<&String> = (accounts.iter())
+        .filter(|(_, r)| r["left_out"].starts_with("tied to a flagged cluster by one retweet"))
+        .map(|(a, _)| a)
+        .collect();
+    assert!(!lone.is_empty());
+    // Read as the archive it is, every account is a suspect: no one is taken out so.
+    let archive = run("archive", &dir.path().join("a"));
+    for a in &lone {
+        assert!(!archive[*a]["left_out"].starts_with("tied to a flagged cluster"));
+    }
+}
