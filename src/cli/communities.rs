@@ -56,7 +56,7 @@ pub struct Args {
     weight_column: String,
 
     /// Output CSV, or - for standard output.
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, visible_alias = "out", value_name = "FILE")]
     output: PathBuf,
 }
 

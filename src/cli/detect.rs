@@ -35,7 +35,7 @@ pub struct Args {
     cluster: super::cluster::ClusterArgs,
 
     /// Output directory (created if missing).
-    #[arg(short, long, value_name = "DIR")]
+    #[arg(short, long, visible_alias = "out", value_name = "DIR")]
     output: PathBuf,
 
     #[command(flatten)]

@@ -47,7 +47,7 @@ pub struct Args {
     min_z: Option<f64>,
 
     /// Output file: .csv, .graphml or .gexf (Gephi), or - for CSV on standard output.
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, visible_alias = "out", value_name = "FILE")]
     output: PathBuf,
 }
 

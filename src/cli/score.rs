@@ -49,7 +49,7 @@ pub struct Args {
 
     /// Also write report.html, accounts.csv, clusters.csv, edges.csv, network.gexf and
     /// summary.json here [default: print the scores only].
-    #[arg(short, long, value_name = "DIR")]
+    #[arg(short, long, visible_alias = "out", value_name = "DIR")]
     output: Option<PathBuf>,
 }
 

@@ -22,6 +22,26 @@ fn synth_then_stats_json() {
     let tweets = v["summary"]["tweets"].as_u64().unwrap();
     assert_eq!(v["ingest"]["rows_accepted"].as_u64().unwrap(), tweets);
     assert_eq!(v["ingest"]["files"][0]["format"], "io-tweets");
+    // `synth --out` and `detect --output` name the same thing: each command takes both.
+    let (tweets, o2) = (out.join("tweets.csv"), dir.path().join("d"));
+    let o = coordnet(&[
+        "detect",
+        tweets.to_str().unwrap(),
+        "--out",
+        o2.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o2.join("summary.json").exists());
+    let again = dir.path().join("again");
+    let o = coordnet(&[
+        "synth",
+        "--output",
+        again.to_str().unwrap(),
+        "--tweets",
+        "10000",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]
