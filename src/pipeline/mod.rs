@@ -430,7 +430,11 @@ pub fn detect_with_progress(
             let against = d.input.background;
             // After the share, which is measured on the clusters as the archive's test has
             // them: an archive's lone ties are suspects too.
-            let lone = one_tie::without_lone_ties(&d, &data.accounts.created_ms, config);
+            let lone = one_tie::without_lone_ties(
+                &d,
+                &data.accounts.created_ms,
+                config.min_internal_share,
+            );
             let lone = match lone {
                 Some((labels, lone)) => {
                     d = reassess(data, d, &labels, config, background(false))?;

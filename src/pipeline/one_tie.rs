@@ -15,8 +15,8 @@
 //! accounts do) and a co-action edge (acting within the kind's window is timing of its own)
 //! are evidence as they are.
 
-use super::recluster::{self, TRIMMED};
-use super::{DetectConfig, Detection};
+use super::recluster::TRIMMED;
+use super::Detection;
 use crate::graphs::GraphKind;
 use crate::scoring::parts::{BURST_WINDOW_MS, SYNC_WINDOW_MS};
 use crate::scoring::{Part, NO_CLUSTER};
@@ -28,14 +28,18 @@ pub const REASON: &str =
     "tied to a flagged cluster by one retweet only, with neither a retweet of \
      a member within 5 minutes nor a creation date in the cluster's creation burst";
 
-/// The labels `d`'s clusters become once members of flagged clusters held by one tie without
-/// a signature of their own are taken out (`TRIMMED`), with the periphery trim run again
-/// after each round (an account tied to those taken out can fall below its share), and
-/// whether each account was taken out for a lone tie. `None` if no one is.
+/// The labels `d`'s clusters become once members of flagged clusters held by one retweet
+/// without a signature of their own are taken out (`TRIMMED`), and whether each account was
+/// taken out so; `None` if no one is. Round after round: a member tied to those taken out may
+/// be left with one retweet, or below the trim's minimum internal share, in turn. The share is
+/// the trim's, which counted the accounts that posted nothing as members where they were in
+/// the community (the amplifiers of a source outside the data stay together); they are members
+/// no longer, so every tie to one counts as inside here, and an account falls below the share
+/// only by what it lost to those taken out.
 pub(super) fn without_lone_ties(
     d: &Detection,
     created_ms: &[i64],
-    config: &DetectConfig,
+    min_share: f64,
 ) -> Option<(Vec<u32>, Vec<bool>)> {
     let flagged: Vec<bool> = d.clusters.iter().map(|c| c.flagged).collect();
     let burst: Vec<Option<(i64, i64)>> = (d.clusters.iter())
@@ -60,6 +64,12 @@ pub(super) fn without_lone_ties(
         .map(|&c| if c == NO_CLUSTER { TRIMMED } else { c })
         .collect();
     let mut lone = vec![false; labels.len()];
+    let tweets = &d.activity.tweets;
+    let strength = d.fused.strength();
+    let mut inside = (d.fused).weight_where(|a, b| {
+        let (ca, cb) = (labels[a as usize], labels[b as usize]);
+        (ca != TRIMMED && ca == cb) || tweets[a as usize] == 0 || tweets[b as usize] == 0
+    });
     loop {
         let (ties, coacts) = inner_ties(d, &labels, &flagged);
         let out: Vec<usize> = (0..labels.len())
@@ -72,11 +82,29 @@ pub(super) fn without_lone_ties(
         if out.is_empty() {
             break;
         }
+        let mut gone = vec![false; labels.len()];
         for u in out {
-            labels[u] = TRIMMED;
+            gone[u] = true;
             lone[u] = true;
         }
-        recluster::trim_periphery(&d.fused, &mut labels, config.min_internal_share);
+        // What the others lose, and who falls below the share by it, until no one does.
+        while gone.contains(&true) {
+            let lost = (d.fused).weight_where(|a, b| {
+                let (a, b) = (a as usize, b as usize);
+                (gone[a] || gone[b]) && labels[a] == labels[b] && labels[a] != TRIMMED
+            });
+            for (u, g) in gone.iter().enumerate() {
+                if *g {
+                    labels[u] = TRIMMED;
+                }
+            }
+            for (u, l) in lost.iter().enumerate() {
+                inside[u] -= l;
+            }
+            gone = (0..labels.len())
+                .map(|u| labels[u] != TRIMMED && inside[u] < min_share * strength[u])
+                .collect();
+        }
     }
     lone.contains(&true).then_some((labels, lone))
 }
@@ -119,7 +147,7 @@ mod tests {
     fn only_ordinary_accounts_are_taken_out_for_a_lone_tie() {
         let dir = tempfile::tempdir().unwrap();
         let data = crate::synth::generated_dataset(100_000, dir.path());
-        let config = DetectConfig::default();
+        let config = super::super::DetectConfig::default();
         let d = super::super::detect(&data, &config).unwrap();
         let mut truth = csv::Reader::from_path(dir.path().join("truth.csv")).unwrap();
         let network: hashbrown::HashMap<String, String> = (truth.records())
@@ -136,6 +164,8 @@ mod tests {
         for a in &lone {
             assert_eq!(network.get(*a).map(String::as_str), Some("organic"), "{a}");
         }
-        assert!(without_lone_ties(&d, &data.accounts.created_ms, &config).is_none());
+        assert!(
+            without_lone_ties(&d, &data.accounts.created_ms, config.min_internal_share).is_none()
+        );
     }
 }
