@@ -421,15 +421,13 @@ pub fn detect_with_progress(
             measured,
         };
         let mut d = assess_groups(data, activity, fused, groups, config, background(false))?;
-        lap("scoring", &mut timings);
         let s = input_kind::coordinated_tweet_share(&d);
         if config.input_kind == InputKind::Collection || s < config.archive_tweet_share {
             if config.input_kind == InputKind::Auto {
                 progress.skipped(2); // the archive's, counted on until now
             }
             let against = d.input.background;
-            // After the share, which is measured on the clusters as the archive's test has
-            // them: an archive's lone ties are suspects too.
+            // After the share that decided it: in an archive every account is a suspect.
             let lone = one_tie::without_lone_ties(
                 &d,
                 &data.accounts.created_ms,
@@ -442,19 +440,21 @@ pub fn detect_with_progress(
                 }
                 None => Vec::new(),
             };
+            lap("scoring", &mut timings);
             d.input = InputDecision::new(InputKind::Collection, config, Some(s), against, against);
             d.timings = timings;
             d.fused.release_actions();
             // After the actions go: at 10^8 tweets the reasons' sums take about 100 MB.
             d.left_out = recluster::left_out(&d, config);
-            for (why, _) in
-                (d.left_out.iter_mut().zip(lone)).filter(|(w, lone)| *lone && w.is_some())
-            {
-                *why = Some(one_tie::REASON);
+            for (why, lone) in d.left_out.iter_mut().zip(lone) {
+                if lone && why.is_some() {
+                    *why = Some(one_tie::REASON);
+                }
             }
             return Ok(d);
         }
         share = Some(s);
+        lap("scoring", &mut timings);
         d.fused
     };
 
