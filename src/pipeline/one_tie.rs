@@ -15,7 +15,7 @@
 //! accounts do) and a co-action edge (acting within the kind's window is timing of its own)
 //! are evidence as they are.
 
-use super::recluster::TRIMMED;
+use super::recluster::{self, TRIMMED};
 use super::Detection;
 use crate::graphs::GraphKind;
 use crate::scoring::parts::{BURST_WINDOW_MS, SYNC_WINDOW_MS};
@@ -64,47 +64,32 @@ pub(super) fn without_lone_ties(
         .map(|&c| if c == NO_CLUSTER { TRIMMED } else { c })
         .collect();
     let mut lone = vec![false; labels.len()];
-    let tweets = &d.activity.tweets;
-    let strength = d.fused.strength();
-    let mut inside = (d.fused).weight_where(|a, b| {
-        let (ca, cb) = (labels[a as usize], labels[b as usize]);
-        (ca != TRIMMED && ca == cb) || tweets[a as usize] == 0 || tweets[b as usize] == 0
-    });
+    // The trim's inside share, asked for only once someone is taken out.
+    let mut inside: Option<Vec<f64>> = None;
     loop {
         let (ties, coacts) = inner_ties(d, &labels, &flagged);
-        let out: Vec<usize> = (0..labels.len())
-            .filter(|&u| {
+        let out: Vec<bool> = (0..labels.len())
+            .map(|u| {
                 let c = labels[u];
-                c != TRIMMED && flagged[c as usize] && ties[u] == 1 && !coacts[u]
+                let held = c != TRIMMED && flagged[c as usize] && ties[u] == 1 && !coacts[u];
+                held && once(u) && !signed(u, c)
             })
-            .filter(|&u| once(u) && !signed(u, labels[u]))
             .collect();
-        if out.is_empty() {
+        if !out.contains(&true) {
             break;
         }
-        let mut gone = vec![false; labels.len()];
-        for u in out {
-            gone[u] = true;
-            lone[u] = true;
+        let inside = inside.get_or_insert_with(|| {
+            let tweets = &d.activity.tweets;
+            (d.fused).weight_where(|a, b| {
+                let (ca, cb) = (labels[a as usize], labels[b as usize]);
+                (ca != TRIMMED && ca == cb) || tweets[a as usize] == 0 || tweets[b as usize] == 0
+            })
+        });
+        for (l, o) in lone.iter_mut().zip(&out) {
+            *l |= *o;
         }
-        // What the others lose, and who falls below the share by it, until no one does.
-        while gone.contains(&true) {
-            let lost = (d.fused).weight_where(|a, b| {
-                let (a, b) = (a as usize, b as usize);
-                (gone[a] || gone[b]) && labels[a] == labels[b] && labels[a] != TRIMMED
-            });
-            for (u, g) in gone.iter().enumerate() {
-                if *g {
-                    labels[u] = TRIMMED;
-                }
-            }
-            for (u, l) in lost.iter().enumerate() {
-                inside[u] -= l;
-            }
-            gone = (0..labels.len())
-                .map(|u| labels[u] != TRIMMED && inside[u] < min_share * strength[u])
-                .collect();
-        }
+        let strength = d.fused.strength();
+        recluster::trim_rounds(&d.fused, &mut labels, strength, inside, min_share, out);
     }
     lone.contains(&true).then_some((labels, lone))
 }

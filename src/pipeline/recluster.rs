@@ -282,30 +282,49 @@ pub(super) fn trim_periphery(fused: &Fused, membership: &mut [u32], min_share: f
         return;
     }
     let (strength, mut internal) = fused.strengths(membership, TRIMMED);
-    loop {
-        let below: Vec<bool> = (0..membership.len())
-            .map(|u| {
-                membership[u] != TRIMMED
-                    && strength[u] > 0.0
-                    && internal[u] < min_share * strength[u]
-            })
-            .collect();
-        if !below.contains(&true) {
-            break;
-        }
+    let below = below_share(membership, strength, &internal, min_share);
+    trim_rounds(fused, membership, strength, &mut internal, min_share, below);
+}
+
+/// The trim's rounds: those marked `out` leave their group (`TRIMMED`), the others lose their
+/// ties inside to them from `internal`, and those it leaves below `min_share` of their
+/// `strength` are out in turn, until no one is.
+pub(super) fn trim_rounds(
+    fused: &Fused,
+    membership: &mut [u32],
+    strength: &[f64],
+    internal: &mut [f64],
+    min_share: f64,
+    mut out: Vec<bool>,
+) {
+    while out.contains(&true) {
         // What the others lose: their ties inside the group to those taken out now (a pass
         // over the edges that adds only where an end is taken out, not a new sum of all).
         let lost = fused.weight_where(|a, b| {
-            (below[a as usize] || below[b as usize])
-                && membership[a as usize] == membership[b as usize]
+            (out[a as usize] || out[b as usize]) && membership[a as usize] == membership[b as usize]
         });
         for (u, c) in membership.iter_mut().enumerate() {
             internal[u] -= lost[u];
-            if below[u] {
+            if out[u] {
                 *c = TRIMMED;
             }
         }
+        out = below_share(membership, strength, internal, min_share);
     }
+}
+
+/// Accounts still in a group with less than `min_share` of their strength inside it.
+fn below_share(
+    membership: &[u32],
+    strength: &[f64],
+    internal: &[f64],
+    min_share: f64,
+) -> Vec<bool> {
+    (0..membership.len())
+        .map(|u| {
+            membership[u] != TRIMMED && strength[u] > 0.0 && internal[u] < min_share * strength[u]
+        })
+        .collect()
 }
 
 pub(super) const TRIMMED: u32 = u32::MAX - 1;
