@@ -84,11 +84,22 @@ pub fn expand_noting(inputs: &[PathBuf]) -> Result<(Vec<Source>, Vec<Skipped>)> 
                 return Err(Error::config(format!("'{s}' matches no file")));
             }
         } else if input.is_dir() {
-            let before = files.len();
+            let before = (files.len(), skipped.len());
             walk(input, &mut files, &mut skipped, &mut walked)?;
-            if files.len() == before {
+            if files.len() == before.0 {
+                let passed: Vec<String> = (skipped[before.1..].iter())
+                    .map(|k| k.path.to_string_lossy().into_owned())
+                    .collect();
+                let passed = match passed.len() {
+                    0 => String::new(),
+                    n => format!(
+                        "; passed over {n}: {}{} (name a file to read it whatever its name)",
+                        passed[..n.min(5)].join(", "),
+                        if n > 5 { ", ..." } else { "" }
+                    ),
+                };
                 return Err(Error::config(format!(
-                    "directory '{s}' holds no input files (.csv, .json, .jsonl, .gz, .zst, .zip)"
+                    "directory '{s}' holds no input files (data files are named {INPUT_NAMES}){passed}"
                 )));
             }
         } else if input.is_file() || is_stream(input) {
@@ -291,24 +302,37 @@ fn walk(
         } else {
             skipped.push(Skipped {
                 path: p,
-                why: "not a data file by its name (.csv, .json, .jsonl, .ndjson or .zip, \
-                      plain, .gz or .zst)"
-                    .into(),
+                why: format!("not a data file by its name ({INPUT_NAMES})"),
             });
         }
     }
     Ok(())
 }
 
-fn is_input_name(p: &Path) -> bool {
+/// The names of the files a folder's walk reads, as messages say them.
+const INPUT_NAMES: &str = ".csv, .json, .jsonl, .ndjson or .zip, plain, .gz or .zst";
+
+/// `p`'s file name, lower case, without a compression extension.
+fn data_name(p: &Path) -> String {
     let name = p
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    let name = name.trim_end_matches(".gz").trim_end_matches(".zst");
+    name.trim_end_matches(".gz").trim_end_matches(".zst").to_string()
+}
+
+fn is_input_name(p: &Path) -> bool {
+    let name = data_name(p);
     [".csv", ".json", ".jsonl", ".ndjson", ".zip"]
         .iter()
         .any(|ext| name.ends_with(ext))
+}
+
+/// Whether `p` is named as JSON lines (`.jsonl`, `.ndjson`), compressed or not: its first
+/// line may then be a record's cut-off end, and is still JSON lines.
+pub fn named_json_lines(p: &Path) -> bool {
+    let name = data_name(p);
+    name.ends_with(".jsonl") || name.ends_with(".ndjson")
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -867,6 +867,15 @@ fn a_tab_separated_file_is_refused_saying_how_to_convert_it() {
         "{err}"
     );
     std::fs::remove_file(&semi).unwrap();
+    // A folder of nothing but it: the refusal names what was passed over.
+    let o = coordnet(&["stats", dir.path().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("holds no input files") && err.contains("passed over 1: ")
+            && err.contains("tweets.tsv (name a file"),
+        "{err}"
+    );
     write(
         dir.path(),
         "t.csv",
@@ -923,6 +932,19 @@ fn a_json_array_is_refused_saying_how_to_make_json_lines() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["summary"]["tweets"], 2, "{v}");
+    // JSON lines whose first line was cut short (a file split by bytes) are JSON lines: the
+    // line is rejected as any later one would be, where it was taken for pretty-printing.
+    let cut = write(
+        dir.path(),
+        "cut.jsonl",
+        &format!("{}\n{b}\n{a}\n", &a[a.len() / 2..]),
+    );
+    let o = coordnet(&["stats", "--json", cut.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["tweets"], 2, "{v}");
+    let rejected = v.to_string();
+    assert!(rejected.contains("cut.jsonl:1"), "{v}");
 }
 
 /// Parts of one archive should share their columns: a part without `hashtags` or `urls` was

@@ -150,18 +150,22 @@ const NOTICES_PASSED: usize = 100;
 
 /// Which API the JSON lines `chunker` reads come from, or why they are neither. The first
 /// line of tweets decides: notices before it are passed over (up to [`NOTICES_PASSED`]); a
-/// stream of notices alone is read as the API of the first.
+/// stream of notices alone is read as the API of the first. A first line that is no record
+/// (cut short where a file was split by bytes) is rejected when read, as a later one would
+/// be, if the next line is one; if not, the file is not JSON lines and its first line says why.
 pub fn recognise(
     chunker: &mut Chunker,
     max_record: usize,
 ) -> std::io::Result<Result<Format, String>> {
     let first = chunker.peek_line()?;
     let mut start = first.len() + 1;
-    let notice = match line_kind(first.trim_ascii()) {
+    // What the lines so far say: the first notice's API, or why the first line is no record.
+    let mut said = match line_kind(first.trim_ascii()) {
         Ok(LineKind::Tweets(f)) => return Ok(Ok(f)),
-        Ok(LineKind::Notice(f)) => f,
-        Err(m) => return Ok(Err(m)),
+        Ok(LineKind::Notice(f)) => Ok(f),
+        Err(m) => Err(m),
     };
+    let first_wrong = said.is_err();
     for _ in 0..NOTICES_PASSED {
         let Some(line) = peek_line_at(chunker, start, max_record)? else {
             break;
@@ -173,12 +177,19 @@ pub fn recognise(
         }
         match line_kind(line) {
             Ok(LineKind::Tweets(f)) => return Ok(Ok(f)),
-            Ok(LineKind::Notice(_)) => {}
+            Ok(LineKind::Notice(f)) => {
+                if said.is_err() {
+                    said = Ok(f);
+                }
+            }
             // A bad line among the first is rejected with its line number when read.
             Err(_) => break,
         }
+        if first_wrong {
+            break; // the line after a bad first one decides
+        }
     }
-    Ok(Ok(notice))
+    Ok(said)
 }
 
 /// The line `start` bytes into what `chunker` has not yet read; `None` at the end of the
