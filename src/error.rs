@@ -240,6 +240,13 @@ fn io_message(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied if e.raw_os_error().is_some() => {
             "permission denied".to_string()
         }
+        std::io::ErrorKind::IsADirectory => "is a folder, where a file was expected".to_string(),
+        std::io::ErrorKind::NotADirectory => {
+            "a part of the path is a file, where a folder was expected".to_string()
+        }
+        std::io::ErrorKind::StorageFull => {
+            "the disk is full: free some space or write elsewhere".to_string()
+        }
         _ => e.to_string(),
     }
 }

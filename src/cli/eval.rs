@@ -60,9 +60,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.truth.display()
     );
     let accounts = args.dir.join("accounts.csv");
+    let there = match args.dir.is_dir() {
+        true => "no accounts.csv there",
+        false if args.dir.exists() => "is a file, not a folder",
+        false => "no such folder",
+    };
     anyhow::ensure!(
         accounts.is_file(),
-        "{}: no accounts.csv there; give the directory `coordnet detect -o DIR` wrote",
+        "{}: {there}; give the directory `coordnet detect -o DIR` wrote",
         args.dir.display()
     );
     let predicted = read_predicted(&accounts)?;

@@ -967,8 +967,8 @@ fn recognise(
                  newlines first (tr '\\r' '\\n')";
         return Err(Error::format(name, m).into());
     }
-    let looks_json = trimmed.first().is_some_and(|&c| c == b'{' || c == b'[')
-        || source::named_json_lines(name);
+    let looks_json =
+        trimmed.first().is_some_and(|&c| c == b'{' || c == b'[') || source::named_json_lines(name);
     let wanted = opts.format;
     if looks_json || wanted.is_some_and(Format::is_json) {
         let format = match wanted {

@@ -318,7 +318,9 @@ fn data_name(p: &Path) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    name.trim_end_matches(".gz").trim_end_matches(".zst").to_string()
+    name.trim_end_matches(".gz")
+        .trim_end_matches(".zst")
+        .to_string()
 }
 
 fn is_input_name(p: &Path) -> bool {
@@ -448,13 +450,26 @@ pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usi
 /// A zip's data entries, each with its size once decompressed, and the names of those left out.
 type ZipListing = (Vec<(Source, u64)>, Vec<String>);
 
+/// Why a zip archive cannot be read: its end (the table of its entries) missing, as where a
+/// download stopped early, said so.
+#[cfg(feature = "zip")]
+fn unreadable_zip(path: &Path, e: impl std::fmt::Display) -> Error {
+    let e = e.to_string();
+    let why = match e.contains("EOCD") || e.contains("end of central directory") {
+        true => "its end, which lists its entries, is missing (truncated or partly downloaded?)"
+            .to_string(),
+        false => e,
+    };
+    Error::format(path, format!("not a readable zip archive: {why}"))
+}
+
 /// The data entries of a zip archive, and the names of those left out. The entries are
 /// `found` as the archive is.
 #[cfg(feature = "zip")]
 fn zip_entries(path: &Path) -> Result<ZipListing> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut archive = zip::ZipArchive::new(BufReader::new(f))
-        .map_err(|e| Error::format(path, format!("not a readable zip archive: {e}")))?;
+    let mut archive =
+        zip::ZipArchive::new(BufReader::new(f)).map_err(|e| unreadable_zip(path, e))?;
     refuse_repeated_names(path, &mut archive)?;
     let mut out = Vec::new();
     let mut skipped = Vec::new();
@@ -501,7 +516,7 @@ fn refuse_repeated_names<R: Read + std::io::Seek>(
     }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let records = central_directory_records(file, archive.central_directory_start())
-        .map_err(|e| Error::format(path, format!("not a readable zip archive: {e}")))?;
+        .map_err(|e| unreadable_zip(path, e))?;
     for (_, raw) in records.iter().filter(|(at, _)| !kept.contains(at)) {
         let name = names
             .get(raw)
@@ -752,8 +767,8 @@ fn with_zip_entry<T>(
     f: impl FnOnce(&mut dyn Read) -> Result<T>,
 ) -> Result<T> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut archive = zip::ZipArchive::new(BufReader::new(file))
-        .map_err(|e| Error::format(path, format!("not a readable zip archive: {e}")))?;
+    let mut archive =
+        zip::ZipArchive::new(BufReader::new(file)).map_err(|e| unreadable_zip(path, e))?;
     let mut entry = archive
         .by_index(index)
         .map_err(|e| Error::format(path, format!("zip entry {index} unreadable: {e}")))?;

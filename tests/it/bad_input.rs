@@ -218,8 +218,9 @@ fn corrupt_zip_missing_file_and_unknown_layout_are_clear_errors() {
     );
     let e = ingest(&[zip], &IngestOptions::default()).unwrap_err();
     assert!(
-        e.to_string()
-            .contains("bad.zip: not a readable zip archive"),
+        e.to_string().contains(
+            "bad.zip: not a readable zip archive: its end, which lists its entries, is missing"
+        ),
         "{e}"
     );
 

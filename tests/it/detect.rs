@@ -617,6 +617,30 @@ fn eval_and_detect_name_what_is_wrong() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("no accounts.csv there"), "{err}");
+    let missing = dir.path().join("never-written");
+    let o = coordnet(&[
+        "eval",
+        "--truth",
+        truth.to_str().unwrap(),
+        missing.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("never-written: no such folder; give the directory"),
+        "{err}"
+    );
+    // A folder where a file is read: said in words, not as the system's error number.
+    let o = coordnet(&[
+        "eval",
+        "--truth",
+        dir.path().to_str().unwrap(),
+        missing.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(": is a folder, where a file was expected"),
+        "{err}"
+    );
 
     let o = detect_sample(
         &dir.path().join("d"),

@@ -872,7 +872,8 @@ fn a_tab_separated_file_is_refused_saying_how_to_convert_it() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("holds no input files") && err.contains("passed over 1: ")
+        err.contains("holds no input files")
+            && err.contains("passed over 1: ")
             && err.contains("tweets.tsv (name a file"),
         "{err}"
     );
