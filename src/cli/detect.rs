@@ -53,7 +53,7 @@ pub struct Args {
     /// One time window for every kind (10s, 5m, none for the whole period, or auto to
     /// estimate each kind's window from the data; a bare number is seconds, as CooRTweet's
     /// time_window).
-    #[arg(long, value_name = "DURATION", value_parser = |s: &str| s.parse::<Window>())]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true, value_parser = |s: &str| s.parse::<Window>())]
     window: Option<Window>,
 
     /// An edge of any graph enters the fused graph if its p-value against that graph's null

@@ -62,7 +62,7 @@ pub struct GraphArgs {
     /// Two actions on the same item count only if at most this far apart (10s, 5m, 2h, none
     /// for the whole period, auto to estimate it from the data; a bare number is seconds, as
     /// CooRTweet's time_window).
-    #[arg(long, value_name = "DURATION", value_parser = |s: &str| s.parse::<Window>())]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true, value_parser = |s: &str| s.parse::<Window>())]
     pub window: Option<Window>,
 
     /// Accounts with fewer actions of this kind take no part.

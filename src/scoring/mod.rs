@@ -251,7 +251,7 @@ pub fn explain(c: &Cluster) -> String {
     }
     if let Some(b) = c.parts.get(Part::CreationBurst).filter(|&b| b > 0.2) {
         s.push(format!(
-            "{} of accounts created within 30 days ({}: {}; burst {:.2})",
+            "{} of accounts created within one 30-day span ({}: {}; burst {:.2})",
             pct(e.created_in_burst as f64 / e.created_known.max(1) as f64),
             e.burst_null_from.accounts(),
             pct(e.burst_null),

@@ -965,7 +965,7 @@ fn explanations_name_the_null_they_compare_with() {
             .nth(2)
             .unwrap();
         assert!(
-            ca.contains(&format!("created within 30 days ({creation}")),
+            ca.contains(&format!("created within one 30-day span ({creation}")),
             "{ca}"
         );
         assert!(ca.contains(retweets), "{ca}");

@@ -313,7 +313,7 @@ fn parts_table(c: &Cluster) -> String {
             format!("{} retweets with a known source", e.retweets_known),
         ),
         (
-            "created within 30 days (creation burst)",
+            "created within one 30-day span (creation burst)",
             share(e.created_in_burst, e.created_known),
             Some(e.burst_null),
             format!("{} creation dates", e.created_known),
