@@ -39,6 +39,8 @@ pub struct IngestStats {
     pub rows_read: u64,
     pub rows_accepted: u64,
     pub rows_rejected: u64,
+    /// Of the rejected, copies of records already read (each kept once).
+    pub duplicates: u64,
     /// Rejected rows by reason.
     pub rejected: BTreeMap<String, ReasonStats>,
     /// Kept rows with a malformed field that was set to unknown.
@@ -173,6 +175,7 @@ impl IngestStats {
             note(&mut self.rejected, &path, &r);
         }
         self.rows_accepted -= duplicates.len() as u64;
+        self.duplicates += duplicates.len() as u64;
         self.rows_rejected += duplicates.len() as u64;
     }
 
@@ -208,12 +211,16 @@ impl IngestStats {
     /// Human-readable summary, one fact a line.
     pub fn summary(&self) -> String {
         let mut s = format!(
-            "read {} records from {} file(s){}: {} accepted, {} rejected",
+            "read {} records from {} file(s){}: {} accepted, {} rejected{}",
             self.rows_read,
             self.files.len(),
             crate::progress::shared_out("parsed", &self.rows_by_process),
             self.rows_accepted,
-            self.rows_rejected
+            self.rows_rejected,
+            match self.duplicates {
+                0 => String::new(),
+                n => format!(" ({n} of them copies of records already read, each kept once)"),
+            }
         );
         // A folder of notes beside the data should not bury the rest of the summary.
         const SHOWN: usize = 10;
@@ -245,6 +252,18 @@ impl IngestStats {
                 lacks.join(", "),
                 if lacks.len() == 1 { "" } else { "s" },
                 if lacks.len() == 1 { "it" } else { "them" }
+            ));
+        }
+        // FiveThirtyEight's `retweet` flag is 1 for quotes too: only `post_type` tells them.
+        let ira_unsplit = |f: &&FileStats| {
+            let has = |c: &str| f.columns.iter().any(|h| h == c);
+            f.format == Some(Format::Ira) && has("retweet") && !has("post_type")
+        };
+        for f in self.files.iter().filter(ira_unsplit) {
+            s.push_str(&format!(
+                "\n  warning: {} has no post_type column: its rows with retweet = 1 are read as \
+                 retweets, quote tweets among them",
+                f.path.display()
             ));
         }
         for (reason, r) in &self.rejected {

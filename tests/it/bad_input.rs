@@ -783,9 +783,33 @@ fn overlapping_files_without_tweet_ids_keep_shared_rows_once() {
         shared.examples
     );
     assert_eq!(d.len(), 6);
+    assert_eq!(r.duplicates, 2);
+    assert!(
+        r.summary().starts_with(
+            "read 8 records from 2 file(s): 6 accepted, 2 rejected (2 of them copies of \
+             records already read, each kept once)"
+        ),
+        "{}",
+        r.summary()
+    );
+    // Without `post_type`, a quote's `retweet` flag cannot be told from a retweet's: said.
+    assert!(!r.summary().contains("no post_type column"));
+    let bare = write(
+        dir.path(),
+        "bare.csv",
+        "author,content,publish_date,retweet\nx,hello,10/1/2016 19:58,1\n",
+    );
+    let (_, r) = read(std::slice::from_ref(&bare));
+    assert!(
+        r.summary()
+            .contains("bare.csv has no post_type column: its rows with retweet = 1"),
+        "{}",
+        r.summary()
+    );
     // Each file alone loses nothing, its own repeat included.
     let (_, r) = read(std::slice::from_ref(&b));
     assert_eq!((r.rows_accepted, r.rows_rejected), (5, 0));
+    assert!(!r.summary().contains("copies"), "{}", r.summary());
     // A strict run stops at the first shared row, naming it.
     let opts = IngestOptions {
         strict: true,
