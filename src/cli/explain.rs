@@ -139,13 +139,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match edge {
         Some(e) => writeln!(
             out,
-            "{} -- {}: {} {} pairs {window} on {} items (min delay {}, mean {})\n\
+            "{} -- {}: {} {} pair{} {window} on {} item{} (min delay {}, mean {})\n\
              expected under the shuffled null: {:.3} pairs; z = {:.1}, p {}; TF-IDF cosine {:.3}",
             names[0],
             names[1],
             e.pairs,
             kind.name(),
+            if e.pairs == 1 { "" } else { "s" },
             e.items,
+            if e.items == 1 { "" } else { "s" },
             delay_shown(e.min_delay_ms as f64),
             delay_shown(e.mean_delay_ms),
             e.expected_pairs,
@@ -183,10 +185,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for ev in &items {
         writeln!(
             out,
-            "  {:<24}  {:<24}  {:>8.1} s {}  {}",
+            "  {:<24}  {:<24}  {:>10} {}  {}",
             format_iso(ev.time_a_ms),
             format_iso(ev.time_b_ms),
-            ev.delay_ms as f64 / 1e3,
+            delay_shown(ev.delay_ms as f64),
             if ev.within_window { " " } else { "*" },
             coordnet::error::shown(&ev.item)
         )?;
@@ -242,8 +244,7 @@ fn retweets_between(
             rt.retweeter.chars().take(16).collect::<String>(),
             rt.time,
             rt.original_time.as_deref().unwrap_or("-"),
-            rt.delay_ms
-                .map_or("-".into(), |d| format!("{:.1} s", d as f64 / 1e3)),
+            rt.delay_ms.map_or("-".into(), |d| delay_shown(d as f64)),
             rt.source_from.said(),
             rt.original_id.as_deref().unwrap_or("-")
         )?;

@@ -137,10 +137,20 @@ fn ln_gamma(x: f64) -> f64 {
 /// A p-value for people, after "p": "= 1.20e-5", or "< 5e-324" where it is below what a
 /// float holds (computed as 0; its z is then the cap, 40).
 pub fn p_shown(p: f64) -> String {
-    match p > 0.0 {
-        true => format!("= {p:.2e}"),
-        false => "< 5e-324".to_string(),
+    match p {
+        // Plain decimals where they read as such (0.31, 0.0042), powers of ten below.
+        p if p >= 0.001 => format!("= {}", significant(p.min(1.0))),
+        p if p > 0.0 => format!("= {p:.2e}"),
+        _ => "< 5e-324".to_string(),
     }
+}
+
+/// `p` (in [0.001, 1]) to two significant digits, without trailing zeros.
+fn significant(p: f64) -> String {
+    let decimals = (1 - p.log10().floor() as i32).max(1) as usize;
+    let s = format!("{p:.decimals$}");
+    let s = s.trim_end_matches('0');
+    s.strip_suffix('.').unwrap_or(s).to_string()
 }
 
 /// The z-score with the same upper-tail probability as `p` under a standard normal:
@@ -296,6 +306,10 @@ mod tests {
     fn a_p_value_too_small_for_a_float_is_shown_as_a_bound() {
         assert_eq!(p_shown(0.0), "< 5e-324");
         assert_eq!(p_shown(1.2e-5), "= 1.20e-5");
+        assert_eq!(p_shown(1.0), "= 1");
+        assert_eq!(p_shown(0.31234), "= 0.31");
+        assert_eq!(p_shown(0.0042), "= 0.0042");
+        assert_eq!(p_shown(0.05), "= 0.05");
         assert_eq!(p_shown(poisson_upper_tail(2000, 1.0)), "< 5e-324");
     }
 

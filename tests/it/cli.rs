@@ -1737,6 +1737,10 @@ fn explain_lists_every_pair_the_edge_counts() {
         ),
         "{text}"
     );
+    // Delays read as spans past a minute (#b's 1000 s as 16m40s), counts in the singular
+    // where they are one.
+    assert!(text.contains("     16m40s *  "), "{text}");
+    assert!(text.contains("4 co-hashtag pairs within 10s on 1 item (min delay"), "{text}");
 }
 
 /// A co-action edge list has the same columns whether or not any edge passes the filter:
