@@ -21,7 +21,8 @@ use std::time::Instant;
 /// control collection or platform-wide figures): co-action significance, timing synchrony,
 /// core-amplifier structure, creation burst, content duplication, hashtag concentration; each
 /// account gets a role (core, amplifier, other). With --group-column, each group is scored on
-/// its own.
+/// its own. The graphs are detect's with its defaults (every kind, each kind's window
+/// estimated from the data, its edge p-value and seed).
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// CSV of suspected accounts, with a header.
