@@ -228,7 +228,7 @@ impl GraphOptions {
             ))
             .with_setting(Setting::Window { at_least_ms: 1000 }));
         }
-        Ok(())
+        similarity::check_similarity(self.similarity)
     }
 }
 

@@ -1791,6 +1791,20 @@ fn an_empty_edge_list_keeps_its_columns() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("a cosine weight is at most 1") && !err.contains("records from"));
+    // A similarity no texts can reach is refused before reading too.
+    let o = coordnet(&[
+        "graph",
+        input,
+        "--kind",
+        "co-similar",
+        "--similarity",
+        "2",
+        "-o",
+        "unused.csv",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("outside (0, 1]") && !err.contains("records from"), "{err}");
 }
 
 /// The names in the folder `dir`, sorted; none where there is no folder.
