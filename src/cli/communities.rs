@@ -92,6 +92,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         coordnet::report::safe::check_output_dir(&args.output, std::slice::from_ref(&args.edges))?;
         coordnet::report::safe::check_can_write(&args.output, false)?;
     }
+    if !args.components {
+        args.leiden().validate()?;
+    }
     let progress = Reporter::new(3);
     progress.stage("reading edges", None);
     let columns = EdgeColumns {

@@ -391,6 +391,21 @@ fn communities_reads_gephi_columns_and_says_when_edges_weigh_one() {
         err.contains("has no 'weight' column: every edge weighs 1"),
         "{err}"
     );
+    // Leiden settings that cannot work are refused before the edges are read.
+    let o = coordnet(&[
+        "communities",
+        "--runs",
+        "0",
+        gephi.to_str().unwrap(),
+        "-o",
+        "-",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("0 runs would find no clusters") && !err.contains("read 10 nodes"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -1740,7 +1755,10 @@ fn explain_lists_every_pair_the_edge_counts() {
     // Delays read as spans past a minute (#b's 1000 s as 16m40s), counts in the singular
     // where they are one.
     assert!(text.contains("     16m40s *  "), "{text}");
-    assert!(text.contains("4 co-hashtag pairs within 10s on 1 item (min delay"), "{text}");
+    assert!(
+        text.contains("4 co-hashtag pairs within 10s on 1 item (min delay"),
+        "{text}"
+    );
 }
 
 /// A co-action edge list has the same columns whether or not any edge passes the filter:
@@ -1804,7 +1822,10 @@ fn an_empty_edge_list_keeps_its_columns() {
     ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("outside (0, 1]") && !err.contains("records from"), "{err}");
+    assert!(
+        err.contains("outside (0, 1]") && !err.contains("records from"),
+        "{err}"
+    );
 }
 
 /// The names in the folder `dir`, sorted; none where there is no folder.
