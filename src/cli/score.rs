@@ -54,6 +54,9 @@ pub struct Args {
     output: Option<PathBuf>,
 }
 
+/// Why an account that posted is in no group (`left_out` in accounts.csv).
+const NOT_LISTED: &str = "not on the list of suspects";
+
 /// `--help` shows the library's defaults.
 pub fn show_defaults(cmd: clap::Command) -> clap::Command {
     let d = DetectConfig::default();
@@ -259,6 +262,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         ("scoring", clock.elapsed().as_secs_f64()),
     ];
     d.input = input;
+    // Every other account that posted is in no group because the list does not name it.
+    d.left_out = (0..d.cluster_of.len())
+        .map(|u| (d.activity.tweets[u] > 0 && d.cluster_of[u] == NO_CLUSTER).then_some(NOT_LISTED))
+        .collect();
     // Each cluster's group name, in cluster order: clusters.csv, accounts.csv and
     // summary.json carry it by cluster, and report.html at the head of the explanation.
     let names: Vec<&str> = (d.clusters.iter())

@@ -2003,6 +2003,49 @@ fn score_leaves_out_listed_accounts_that_posted_nothing() {
         .all(|r| r["tweets"] != "0"));
 }
 
+/// Accounts the list does not name are in accounts.csv with why they are in no group, as
+/// detect gives every unclustered account a reason (they had none).
+#[test]
+fn score_says_why_unlisted_accounts_are_in_no_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, truth) = csv_rows(&sample().join("truth.csv"));
+    let listed: Vec<&str> = (truth.iter())
+        .filter(|r| r["network"] == "ca-1:10")
+        .map(|r| r["account_id"].as_str())
+        .collect();
+    let list = write(
+        dir.path(),
+        "list.csv",
+        &format!("account_id\n{}\n", listed.join("\n")),
+    );
+    let out = dir.path().join("out");
+    let input = sample().join("tweets.csv.gz");
+    let o = coordnet(&[
+        "score",
+        "--accounts",
+        list.to_str().unwrap(),
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, accounts) = csv_rows(&out.join("accounts.csv"));
+    let (grouped, others): (Vec<_>, Vec<_>) =
+        accounts.iter().partition(|r| !r["cluster"].is_empty());
+    assert_eq!(grouped.len(), listed.len());
+    assert!(grouped.iter().all(|r| r["left_out"].is_empty()));
+    assert!(!others.is_empty());
+    assert!(
+        others
+            .iter()
+            .all(|r| r["left_out"] == "not on the list of suspects" && r["tweets"] != "0"),
+        "{:?}",
+        others
+            .iter()
+            .find(|r| r["left_out"] != "not on the list of suspects")
+    );
+}
+
 /// A cluster's top hashtags count tweets: a tag written twice in one tweet (`#Vote #vote`)
 /// counts once, as clusters.csv's `#tag:tweets` says.
 #[test]
