@@ -319,7 +319,11 @@ fn parse_exact(
         }
         if rec.len() != header.width() {
             batch.rows_read += 1;
-            let found = format!("{} fields", rec.len());
+            let found = format!(
+                "{} fields where the header has {}",
+                rec.len(),
+                header.width()
+            );
             let expected = "as many fields as the header";
             reject(
                 batch,

@@ -29,7 +29,8 @@ fn bad_rows_are_counted_with_reason_and_line() {
     assert_balanced(&r);
     assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (9, 2, 7));
     let example = |reason: &str| r.rejected[reason].examples[0].clone();
-    assert!(example("wrong number of fields").contains("t.csv:3"));
+    assert!(example("wrong number of fields")
+        .contains("t.csv:3: found '4 fields where the header has 6'"));
     assert!(example("bad time").contains("t.csv:4, column 'tweet_time'"));
     assert!(example("bad boolean").contains("t.csv:5, column 'is_retweet': found 'maybe'"));
     assert!(example("missing tweet id").contains("t.csv:6"));
