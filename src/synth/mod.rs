@@ -182,10 +182,16 @@ impl SynthConfig {
                 self.tweets
             )));
         }
-        if self.days == 0 || self.organic_accounts < 10 {
-            return Err(Error::config(
-                "synth needs days > 0 and at least 10 organic accounts",
-            ));
+        if self.days == 0 {
+            return Err(Error::config(format!(
+                "--days 0 leaves no time to tweet in; try --days {RATE_DAYS} (the default)"
+            )));
+        }
+        if self.organic_accounts < 10 {
+            return Err(Error::config(format!(
+                "--organic-accounts {} is too few for a background: synth needs at least 10",
+                self.organic_accounts
+            )));
         }
         if self.trap_accounts.0 > self.trap_accounts.1
             || self.trap_accounts.1 >= self.organic_accounts

@@ -305,6 +305,19 @@ fn fewer_tweets_than_the_planted_networks_hold_are_refused_not_exceeded() {
         "{err}"
     );
     assert!(!err.contains("shrink"), "{err}");
+    // Each setting that cannot work is named on its own.
+    let o = coordnet(&["synth", "-o", out.to_str().unwrap(), "--days", "0"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--days 0 leaves no time to tweet in"), "{err}");
+    let o = coordnet(&[
+        "synth",
+        "-o",
+        out.to_str().unwrap(),
+        "--organic-accounts",
+        "3",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--organic-accounts 3 is too few"), "{err}");
     let help = coordnet(&["synth", "--help"]);
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(help.contains("10000 to 100000000"), "{help}");
