@@ -244,9 +244,6 @@ fn io_message(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotADirectory => {
             "a part of the path is a file, where a folder was expected".to_string()
         }
-        std::io::ErrorKind::StorageFull => {
-            "the disk is full: free some space or write elsewhere".to_string()
-        }
         _ => e.to_string(),
     }
 }
