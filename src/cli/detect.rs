@@ -325,6 +325,9 @@ fn detect_and_write(
     let mut summary = RunSummary::new(inputs, &data, &stats, ingest_secs, config, &d);
     summary.edge_files = Some(files.counts.clone());
     summary.control = control.as_ref().map(|c| &c.1);
+    if let Some(note) = super::replacing(&args.output) {
+        progress.say(&note);
+    }
     write_detection(&args.output, &data, &d, &summary, &files)?;
     // The report's pictures are drawn from every process's rows too.
     session.finish()?;

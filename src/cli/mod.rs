@@ -111,6 +111,18 @@ fn set<T>(field: &mut T, flag: Option<T>) {
     }
 }
 
+/// Where `dir` holds an earlier run's files (its summary.json), the note that they are
+/// replaced: an analyst keeping two runs should not lose one without a word.
+fn replacing(dir: &std::path::Path) -> Option<String> {
+    dir.join("summary.json").is_file().then(|| {
+        format!(
+            "note: {} holds an earlier run's files; they are replaced (give another -o to keep \
+             them)",
+            dir.display()
+        )
+    })
+}
+
 /// Append each flag's library default to its help, `[default: ...]`, as clap does for
 /// defaults it owns.
 fn with_defaults(mut cmd: clap::Command, defaults: &[(&str, String)]) -> clap::Command {

@@ -305,6 +305,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .collect(),
             groups_left_out: left_out.clone(),
         };
+        if let Some(note) = super::replacing(dir) {
+            coordnet::tell!("{note}");
+        }
         write_detection(dir, &data, &d, &summary, &files)?;
         for note in files.counts.notes() {
             coordnet::tell!("{note}");

@@ -25,6 +25,23 @@ fn detect_sample(out: &Path, flags: &[&str]) -> std::process::Output {
     coordnet(&args)
 }
 
+/// A run into a folder holding an earlier run's files says it replaces them (they went
+/// without a word); a first run says nothing of it.
+#[test]
+fn detect_says_when_it_replaces_an_earlier_runs_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let note = "holds an earlier run's files; they are replaced";
+    let first = detect_sample(&out, &["-q"]);
+    assert!(first.status.success());
+    assert!(!String::from_utf8_lossy(&first.stderr).contains(note));
+    let again = detect_sample(&out, &["-q"]);
+    assert!(again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    let said = format!("note: {} {note}", out.display());
+    assert!(err.contains(&said), "{err}");
+}
+
 /// Without a retweet of known source and delay in the data, the fast-retweet null is
 /// undefined: clusters.csv wrote it as 0.
 #[test]
