@@ -2030,21 +2030,9 @@ fn score_says_why_unlisted_accounts_are_in_no_group() {
         .filter(|r| r["network"] == "ca-1:10")
         .map(|r| r["account_id"].as_str())
         .collect();
-    let list = write(
-        dir.path(),
-        "list.csv",
-        &format!("account_id\n{}\n", listed.join("\n")),
-    );
+    let list = format!("account_id,group\n{},g\n", listed.join(",g\n"));
     let out = dir.path().join("out");
-    let input = sample().join("tweets.csv.gz");
-    let o = coordnet(&[
-        "score",
-        "--accounts",
-        list.to_str().unwrap(),
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let o = score_groups_with(dir.path(), &list, &["-o", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (_, accounts) = csv_rows(&out.join("accounts.csv"));
     let (grouped, others): (Vec<_>, Vec<_>) =
