@@ -528,6 +528,8 @@ struct OwnedAsk {
     plan: Plan,
     seed: u64,
     hashtags: usize,
+    ties_only: bool,
+    windows: Vec<(CoactionKind, i64)>,
 }
 
 /// On process 0: send each other process its placement. Returns the rows each holds (by
@@ -679,7 +681,16 @@ impl Holder {
     fn tally(&self, ask: &Ask, sets: &[&Actions], co_tweets: Option<usize>) -> Tally {
         let blocks = tally::blocks(self.here(), sets, 2 * rayon::current_num_threads());
         let data = &self.shard.data;
-        tally::tally(data, &self.sources[..], sets, co_tweets, &blocks, ask)
+        let global = Some(&self.shard.rows[..]);
+        tally::tally(
+            data,
+            global,
+            &self.sources[..],
+            sets,
+            co_tweets,
+            &blocks,
+            ask,
+        )
     }
 
     fn activity(&self, accounts: usize) -> Activity {
@@ -829,6 +840,8 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, kept: DatasetBuilder) -> Result<()> 
                     plan: &a.plan,
                     seed: a.seed,
                     hashtags: a.hashtags,
+                    ties_only: a.ties_only,
+                    windows: &a.windows,
                 };
                 let sets: Vec<&Actions> = owned_sets.iter().collect();
                 let co_tweets = (sets.iter()).position(|a| a.kind == Some(CoactionKind::CoTweet));
@@ -962,6 +975,8 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
             plan: ask.plan.clone(),
             seed: ask.seed,
             hashtags: ask.hashtags,
+            ties_only: ask.ties_only,
+            windows: ask.windows.to_vec(),
         });
         let mut tallied = vec![0; self.held.len()];
         let sum = self.ask(

@@ -428,14 +428,11 @@ pub fn detect_with_progress(
             }
             let against = d.input.background;
             // After the share that decided it: in an archive every account is a suspect.
-            let lone = one_tie::without_lone_ties(
-                &d,
-                &data.accounts.created_ms,
-                config.min_internal_share,
-            );
+            let lone =
+                one_tie::without_lone_ties(&d, data, &config.elsewhere, config.min_internal_share)?;
             let lone = match lone {
                 Some((labels, lone)) => {
-                    d = reassess(data, d, &labels, config, background(false))?;
+                    d = reassess(data, d, (&labels, &lone), config, background(false))?;
                     lone
                 }
                 None => Vec::new(),
@@ -650,11 +647,13 @@ fn assess_groups(
 }
 
 /// `d`'s clusters again, with the labels `labels` (`d`'s cluster ids, or `TRIMMED`): a cluster
-/// that lost members is measured again, the others keep their parts and evidence.
+/// that lost members is measured again, the others keep their parts and evidence. The
+/// accounts marked in `apart` were taken out as held by one event: their ties count neither
+/// inside a cluster nor at its boundary ([`parts::measure_apart`]).
 fn reassess(
     data: &Dataset,
     d: Detection,
-    labels: &[u32],
+    (labels, apart): (&[u32], &[bool]),
     config: &DetectConfig,
     background: Background,
 ) -> Result<Detection> {
@@ -684,13 +683,12 @@ fn reassess(
         .filter(|&c| changed[c])
         .map(|c| sizes[c])
         .collect();
-    let mut remeasured = parts::measure(
+    let mut remeasured = parts::measure_apart(
         data,
         &d.activity,
         &d.fused,
-        &of_changed,
-        n as usize,
-        &changed_sizes,
+        (&of_changed, n as usize, &changed_sizes),
+        apart,
         config.leiden.seed,
         background,
         &config.elsewhere,

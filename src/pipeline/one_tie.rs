@@ -1,46 +1,55 @@
-//! Members of a flagged cluster held to it by one retweet.
+//! Members of a flagged cluster held to it by one event.
 //!
-//! Between two accounts that retweet little, one retweet is rare under the retweet graph's
-//! null, so it is a significant edge; an ordinary account that retweeted a member once, or
-//! that a member retweeted once, then has all its evidence inside the cluster, and the
-//! periphery trim keeps it. In a mixed collection such accounts pad every flagged cluster: 414
-//! ordinary accounts beside 425 planted ones in the independent generator's combined
-//! collection. So a member whose one edge into its flagged cluster is a retweet edge holding a
-//! single retweet stays only where the account itself shows one of the cluster's signatures:
-//! it retweeted members within [`SYNC_WINDOW_MS`] (its median delay), or it was created in the
-//! cluster's creation burst (the densest [`BURST_WINDOW_MS`] of its members' creation dates,
-//! where that is a burst: the `creation_burst` part above 0). A one-retweet amplifier of a
-//! sparse network has one or the other; an ordinary account a member happened to retweet,
-//! neither. A tie repeated (an amplifier retweeting one core six times, hours later, as IRA
-//! accounts do) and a co-action edge (acting within the kind's window is timing of its own)
-//! are evidence as they are.
+//! Between two accounts that act little, one retweet, or one action on the same item within
+//! the kind's window, is rare under the graphs' nulls, so it is a significant edge; an
+//! ordinary account that retweeted a member once, or that a member retweeted once, or that used
+//! a hashtag or replied to a post near a member's action, then has all its evidence inside the
+//! cluster, and the periphery trim keeps it. In a mixed collection such accounts pad every
+//! flagged cluster: 414 ordinary accounts beside 425 planted ones in the independent
+//! generator's combined collection held by one retweet, and 90 more by one co-action. So a
+//! member whose ties to the rest of its flagged cluster rest on a single event stays only where
+//! the account itself shows one of the cluster's signatures: it retweeted members within
+//! [`SYNC_WINDOW_MS`] (its median delay), or it was created in the cluster's creation burst
+//! (the densest [`BURST_WINDOW_MS`] of its members' creation dates, where that is a burst: the
+//! `creation_burst` part above 0). A one-retweet amplifier of a sparse network has one or the
+//! other; an ordinary account a member happened to retweet, neither. Events are counted as
+//! [`Ties`]: retweets between members, and the account's rows that act on an item within the
+//! kind's window of another member's action (one reply is one event, though it is a co-reply
+//! and a co-mention action). A tie repeated (an amplifier retweeting one core six times, hours
+//! later, as IRA accounts do) is evidence as it is.
 
 use super::recluster::{self, TRIMMED};
 use super::Detection;
-use crate::graphs::GraphKind;
+use crate::dataset::Dataset;
+use crate::error::Result;
+use crate::graphs::actions::Actions;
+use crate::graphs::CoactionKind;
 use crate::scoring::parts::{BURST_WINDOW_MS, SYNC_WINDOW_MS};
+use crate::scoring::rhythm::Plan;
+use crate::scoring::tally::{self, Ask, Elsewhere, Ties};
 use crate::scoring::{Part, NO_CLUSTER};
-use rayon::prelude::*;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 
 /// Why an account taken out here is in no cluster (`left_out` in accounts.csv).
 pub const REASON: &str =
-    "tied to a flagged cluster by one retweet only, with neither a retweet of \
-     a member within 5 minutes nor a creation date in the cluster's creation burst";
+    "tied to a flagged cluster by one event only (one retweet, or one action near a \
+     member's on the same item), with neither a retweet of a member within 5 minutes nor a \
+     creation date in the cluster's creation burst";
 
-/// The labels `d`'s clusters become once members of flagged clusters held by one retweet
+/// The labels `d`'s clusters become once members of flagged clusters held by one event
 /// without a signature of their own are taken out (`TRIMMED`), and whether each account was
 /// taken out so; `None` if no one is. Round after round: a member tied to those taken out may
-/// be left with one retweet, or below the trim's minimum internal share, in turn. The share is
+/// be left with one event, or below the trim's minimum internal share, in turn. The share is
 /// the trim's, which counted the accounts that posted nothing as members where they were in
 /// the community (the amplifiers of a source outside the data stay together); they are members
 /// no longer, so every tie to one counts as inside here, and an account falls below the share
-/// only by what it lost to those taken out.
+/// only by what it lost to those taken out. The events are tallied where the rows and items
+/// are (`elsewhere`: other processes').
 pub(super) fn without_lone_ties(
     d: &Detection,
-    created_ms: &[i64],
+    data: &Dataset,
+    elsewhere: &Elsewhere,
     min_share: f64,
-) -> Option<(Vec<u32>, Vec<bool>)> {
+) -> Result<Option<(Vec<u32>, Vec<bool>)>> {
     let flagged: Vec<bool> = d.clusters.iter().map(|c| c.flagged).collect();
     let burst: Vec<Option<(i64, i64)>> = (d.clusters.iter())
         .map(|c| {
@@ -49,17 +58,24 @@ pub(super) fn without_lone_ties(
             Some((start, start + BURST_WINDOW_MS))
         })
         .collect();
+    let created_ms = &data.accounts.created_ms;
     let delay = d.features.column("median_delay_to_cluster_s");
-    let made = d.features.column("retweets_to_cluster");
-    let received = d.features.column("retweeted_by_cluster");
-    // One retweet, either way: a tie repeated is evidence of its own.
-    let once = |u: usize| made[u] + received[u] <= 1.0;
     let signed = |u: usize, c: u32| {
         let fast = delay[u] * 1e3 <= SYNC_WINDOW_MS as f64; // NaN (no retweet of a member) is not
         let made_then =
             burst[c as usize].is_some_and(|(from, to)| (from..=to).contains(&created_ms[u]));
         fast || made_then
     };
+    let windows: Vec<(CoactionKind, i64)> = (d.fused.projections.iter())
+        .map(|p| (p.kind, p.window_ms.unwrap_or(i64::MAX)))
+        .collect();
+    let sets: Vec<&Actions> = d.fused.projections.iter().map(|p| &p.actions).collect();
+    let blocks = tally::blocks(
+        &elsewhere.here(data),
+        &sets,
+        2 * rayon::current_num_threads(),
+    );
+    let plan = Plan::default();
     let mut labels: Vec<u32> = (d.cluster_of.iter())
         .map(|&c| if c == NO_CLUSTER { TRIMMED } else { c })
         .collect();
@@ -67,12 +83,33 @@ pub(super) fn without_lone_ties(
     // The trim's inside share, asked for only once someone is taken out.
     let mut inside: Option<Vec<f64>> = None;
     loop {
-        let (ties, coacts) = inner_ties(d, &labels, &flagged);
+        // Only the members of flagged clusters are asked about.
+        let asked: Vec<u32> = (labels.iter())
+            .map(|&c| match c != TRIMMED && flagged[c as usize] {
+                true => c,
+                false => NO_CLUSTER,
+            })
+            .collect();
+        let ask = Ask {
+            cluster_of: &asked,
+            clusters: flagged.len(),
+            plan: &plan,
+            seed: 0,
+            hashtags: 0,
+            ties_only: true,
+            windows: &windows,
+        };
+        let here = || tally::tally(data, None, &d.fused.sources, &sets, None, &blocks, &ask);
+        let ties = match &elsewhere.0 {
+            None => here(),
+            Some(e) => e.tally(&ask, &here)?,
+        }
+        .ties;
         let out: Vec<bool> = (0..labels.len())
             .map(|u| {
-                let c = labels[u];
-                let held = c != TRIMMED && flagged[c as usize] && ties[u] == 1 && !coacts[u];
-                held && once(u) && !signed(u, c)
+                let c = asked[u];
+                let events = ties.get(&(u as u32)).map_or(0, Ties::events);
+                c != NO_CLUSTER && events <= 1 && !signed(u, c)
             })
             .collect();
         if !out.contains(&true) {
@@ -91,43 +128,15 @@ pub(super) fn without_lone_ties(
         let strength = d.fused.strength();
         recluster::trim_rounds(&d.fused, &mut labels, strength, inside, min_share, out);
     }
-    lone.contains(&true).then_some((labels, lone))
-}
-
-/// Each account's fused edges to others of its flagged cluster, and whether one of them
-/// is a co-action: acting on the same item within the kind's window is timing evidence of
-/// its own, which a retweet edge (no window) is not.
-fn inner_ties(d: &Detection, labels: &[u32], flagged: &[bool]) -> (Vec<u32>, Vec<bool>) {
-    let retweet = (d.fused.kinds.iter()).position(|k| k.kind == GraphKind::Retweet.name());
-    let ties: Vec<AtomicU32> = (0..labels.len()).map(|_| AtomicU32::new(0)).collect();
-    let coacts: Vec<AtomicBool> = (0..labels.len()).map(|_| AtomicBool::new(false)).collect();
-    let counted = |c: u32| c != TRIMMED && flagged[c as usize];
-    d.fused.edges.par_blocks().for_each(|block| {
-        for e in block {
-            let c = labels[e.a as usize];
-            if e.a != e.b && counted(c) && labels[e.b as usize] == c {
-                let coaction = e.kinds.iter().any(|&k| Some(k as usize) != retweet);
-                for u in [e.a, e.b] {
-                    ties[u as usize].fetch_add(1, Relaxed);
-                    if coaction {
-                        coacts[u as usize].store(true, Relaxed);
-                    }
-                }
-            }
-        }
-    });
-    (
-        ties.into_iter().map(AtomicU32::into_inner).collect(),
-        coacts.into_iter().map(AtomicBool::into_inner).collect(),
-    )
+    Ok(lone.contains(&true).then_some((labels, lone)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// On the generated collection, ordinary accounts tied to a network by one retweet are
-    /// taken out of it, and no planted account is; what stays meets the rule.
+    /// On the generated collection, ordinary accounts tied to a network by one event are taken
+    /// out of it, and no planted account is.
     #[test]
     fn only_ordinary_accounts_are_taken_out_for_a_lone_tie() {
         let dir = tempfile::tempdir().unwrap();
@@ -149,8 +158,5 @@ mod tests {
         for a in &lone {
             assert_eq!(network.get(*a).map(String::as_str), Some("organic"), "{a}");
         }
-        assert!(
-            without_lone_ties(&d, &data.accounts.created_ms, config.min_internal_share).is_none()
-        );
     }
 }

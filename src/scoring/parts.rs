@@ -103,6 +103,9 @@ fn excess(observed: f64, null: f64) -> f64 {
     ((observed - null) / (1.0 - null)).clamp(0.0, 1.0)
 }
 
+/// Clusters to measure: each account's cluster (or `NO_CLUSTER`), how many, and their sizes.
+type Groups<'a> = (&'a [u32], usize, &'a [usize]);
+
 /// Measure every cluster. `cluster_of[account]` is a cluster in `0..clusters` or `NO_CLUSTER`;
 /// parts that compare with ordinary accounts take them from `background`. The rows and the
 /// action sets are tallied in parts on every core ([`tally`]), and the evidence finished from
@@ -120,6 +123,34 @@ pub fn measure(
     background: Background,
     elsewhere: &Elsewhere,
 ) -> Result<Vec<(Parts, Evidence)>> {
+    let groups = (cluster_of, clusters, sizes);
+    measure_apart(
+        data,
+        activity,
+        fused,
+        groups,
+        &[],
+        seed,
+        background,
+        elsewhere,
+    )
+}
+
+/// [`measure`], where the accounts marked in `apart` (empty: none) were taken out of their
+/// clusters as held by one event ([`crate::pipeline`]'s one-event rule): a single event is no
+/// evidence of membership, nor of a member's ties leading out of its cluster, so their ties
+/// count neither inside nor at the boundary.
+#[allow(clippy::too_many_arguments)]
+pub fn measure_apart(
+    data: &Dataset,
+    activity: &Activity,
+    fused: &Fused,
+    (cluster_of, clusters, sizes): Groups,
+    apart: &[bool],
+    seed: u64,
+    background: Background,
+    elsewhere: &Elsewhere,
+) -> Result<Vec<(Parts, Evidence)>> {
     let blocks = tally::blocks(
         &elsewhere.here(data),
         &action_sets(fused).0,
@@ -130,7 +161,7 @@ pub fn measure(
         data,
         activity,
         fused,
-        groups,
+        (groups, apart),
         seed,
         background,
         (&blocks, elsewhere),
@@ -143,7 +174,7 @@ fn measure_in(
     data: &Dataset,
     activity: &Activity,
     fused: &Fused,
-    (cluster_of, clusters, sizes): (&[u32], usize, &[usize]),
+    ((cluster_of, clusters, sizes), apart): (Groups, &[bool]),
     seed: u64,
     background: Background,
     (blocks, elsewhere): (&[tally::Block], &Elsewhere),
@@ -155,9 +186,11 @@ fn measure_in(
         plan: &plan,
         seed,
         hashtags: data.hashtags.len(),
+        ties_only: false,
+        windows: &[],
     };
     let (sets, co_tweets) = action_sets(fused);
-    let here = || tally::tally(data, &fused.sources, &sets, co_tweets, blocks, &ask);
+    let here = || tally::tally(data, None, &fused.sources, &sets, co_tweets, blocks, &ask);
     let mut t = match &elsewhere.0 {
         None => here(),
         Some(e) => e.tally(&ask, &here)?,
@@ -173,7 +206,7 @@ fn measure_in(
         || {
             let mut ev = vec![Evidence::default(); clusters];
             creation_bursts(data, cluster_of, background, &mut ev);
-            (ev, fused_weights(fused, cluster_of, clusters))
+            (ev, fused_weights(fused, cluster_of, clusters, apart))
         },
     );
     finish(&mut t, background, &mut ev);
@@ -357,9 +390,20 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
 }
 
 /// Per cluster: the fused weight inside it and on its boundary.
-fn fused_weights(fused: &Fused, cluster_of: &[u32], clusters: usize) -> Vec<(f64, f64)> {
+/// Per cluster: its fused weight inside, and at its boundary; edges of accounts marked in
+/// `apart` (empty: none) count in neither.
+fn fused_weights(
+    fused: &Fused,
+    cluster_of: &[u32],
+    clusters: usize,
+    apart: &[bool],
+) -> Vec<(f64, f64)> {
     let mut w = vec![(0.0, 0.0); clusters];
+    let apart = |u: u32| apart.get(u as usize).copied().unwrap_or(false);
     for e in fused.edges.iter() {
+        if apart(e.a) || apart(e.b) {
+            continue;
+        }
         let (ca, cb) = (cluster_of[e.a as usize], cluster_of[e.b as usize]);
         if ca != NO_CLUSTER && ca == cb {
             w[ca as usize].0 += e.weight();
@@ -494,7 +538,8 @@ mod tests {
         // Each cluster's parts and evidence, every bit of them.
         let measure = |blocks: &[Block], background| -> Vec<String> {
             let here = (blocks, &Elsewhere::default());
-            let m = measure_in(&data, &activity, &fused, groups, 7, background, here).unwrap();
+            let m =
+                measure_in(&data, &activity, &fused, (groups, &[]), 7, background, here).unwrap();
             m.iter().map(|x| format!("{x:?}")).collect()
         };
         let same = |got: Vec<String>, expected: &[String], cut: &str| {

@@ -113,7 +113,7 @@ pub fn measure(
 
 /// What a cluster's rhythm is measured with, settled before any row is tallied: who needs a
 /// profile (the members, and the null's pool drawn by activity), and the days the data covers.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Plan {
     band_of: Vec<u32>,
     bands: usize,

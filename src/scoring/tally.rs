@@ -20,6 +20,7 @@ use crate::error::Result;
 use crate::graphs::actions::Actions;
 use crate::graphs::profiles::{self, FamilyPairs, ProfileOptions};
 use crate::graphs::retweet::{Source, Sources};
+use crate::graphs::CoactionKind;
 use crate::hash::splitmix;
 use hashbrown::HashMap;
 use rayon::prelude::*;
@@ -37,6 +38,55 @@ pub struct Ask<'a> {
     pub seed: u64,
     /// Distinct hashtags in the data (their uses are counted by id).
     pub hashtags: usize,
+    /// Count only members' [`Ties`], nothing else (see [`Tally::ties`]).
+    pub ties_only: bool,
+    /// Each co-action kind's window (ms; `i64::MAX` for the whole period), for the ties.
+    pub windows: &'a [(CoactionKind, i64)],
+}
+
+/// What ties a member to the rest of its cluster, as far as a member held by one event needs
+/// telling apart: the first two rows (by dataset row, which every process numbers alike;
+/// `u32::MAX`: none) of its retweets of members, of members' retweets of it, and of its
+/// actions on an item within the kind's window of another member's action. A row counts once:
+/// a reply is a co-reply and a co-mention action, a retweet of a member's post a retweet tie
+/// and often a co-retweet one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Ties {
+    pub rows: [u32; 2],
+}
+
+impl Default for Ties {
+    fn default() -> Ties {
+        Ties {
+            rows: [u32::MAX; 2],
+        }
+    }
+}
+
+impl Ties {
+    /// Row `r` among the first two rows.
+    fn row(&mut self, r: u32) {
+        let [a, b] = &mut self.rows;
+        if r == *a || r == *b {
+            return;
+        }
+        if r < *a {
+            (*a, *b) = (r, *a);
+        } else if r < *b {
+            *b = r;
+        }
+    }
+
+    fn add(&mut self, other: &Ties) {
+        for &r in other.rows.iter().filter(|&&r| r != u32::MAX) {
+            self.row(r);
+        }
+    }
+
+    /// Events behind the ties, up to 2: a second one is all the rule needs to know of.
+    pub fn events(&self) -> u32 {
+        self.rows.iter().filter(|&&r| r != u32::MAX).count() as u32
+    }
 }
 
 /// Rows to tally: ranges, rising.
@@ -89,6 +139,8 @@ pub struct Tally {
     /// over `SHIFT_DRAWS` draws.
     pub synced: Vec<(u64, u64)>,
     pub synced_null: Vec<(u64, u64)>,
+    /// With [`Ask::ties_only`], each member's [`Ties`] (members without any left out).
+    pub ties: HashMap<u32, Ties>,
 }
 
 impl Tally {
@@ -106,15 +158,21 @@ impl Tally {
         }
     }
 
-    /// Rows `rows` of `data`, whose retweets' sources are `sources` (indexed by row).
+    /// Rows `rows` of `data`, whose retweets' sources are `sources` (indexed by row); `global`
+    /// numbers them as the whole dataset does, where `data` is a process's shard of it.
     pub fn of_rows<S: Sources + ?Sized>(
         data: &Dataset,
         rows: Rows,
         sources: &S,
         ask: &Ask,
+        global: Option<&[u32]>,
     ) -> Tally {
         let mut t = Tally::new(ask.clusters);
         t.rows = rows.iter().map(|r| r.len() as u64).sum();
+        if ask.ties_only {
+            t.retweet_ties_of(data, rows, sources, ask.cluster_of, global);
+            return t;
+        }
         t.retweets_of(data, rows, sources, ask.cluster_of);
         t.texts_and_hashtags_of(data, rows, ask);
         t.profile_hours = rhythm::tally_profiles(data, rows, ask.plan);
@@ -133,6 +191,17 @@ impl Tally {
         ask: &Ask,
     ) -> Tally {
         let mut t = Tally::new(ask.clusters);
+        if ask.ties_only {
+            let window = (ask.windows.iter()).find(|w| Some(w.0) == actions.kind);
+            if let Some(&(_, window)) = window {
+                let mut buf = Vec::new();
+                for g in items {
+                    let on = (actions, g, time_ms, ask.cluster_of);
+                    t.coaction_ties_of(on, window, &mut buf);
+                }
+            }
+            return t;
+        }
         match co_tweets {
             true => t.duplicates_of(actions, items, ask.cluster_of),
             false => {
@@ -185,6 +254,63 @@ impl Tally {
                     counts.inner_timed += 1;
                     counts.inner_fast += (d <= SYNC_WINDOW_MS) as u64;
                     self.inner_delays_ms[c as usize].push(d);
+                }
+            }
+        }
+    }
+
+    /// Retweets between two members of one cluster, as ties of both.
+    fn retweet_ties_of<S: Sources + ?Sized>(
+        &mut self,
+        data: &Dataset,
+        rows: Rows,
+        sources: &S,
+        cluster_of: &[u32],
+        global: Option<&[u32]>,
+    ) {
+        for r in each(rows) {
+            let u = data.account[r];
+            let c = cluster_of[u as usize];
+            if c == NO_CLUSTER {
+                continue;
+            }
+            let Some(v) = sources.source_account(data, r) else {
+                continue;
+            };
+            if v != u && cluster_of[v as usize] == c {
+                let row = global.map_or(r as u32, |g| g[r]);
+                self.ties.entry(u).or_default().row(row);
+                self.ties.entry(v).or_default().row(row);
+            }
+        }
+    }
+
+    /// Item `g`'s member actions within `window` of another member's, as ties of their rows.
+    fn coaction_ties_of(
+        &mut self,
+        (a, g, time_ms, cluster_of): (&Actions, usize, &[i64], &[u32]),
+        window: i64,
+        buf: &mut Vec<(u32, i64, u32, u32)>,
+    ) {
+        buf.clear();
+        for i in a.item(g) {
+            let u = a.account[i];
+            let c = cluster_of[u as usize];
+            if c != NO_CLUSTER {
+                buf.push((c, a.time_of(i, time_ms), u, a.row[i]));
+            }
+        }
+        if buf.len() < 2 {
+            return;
+        }
+        buf.sort_unstable();
+        for run in buf.chunk_by(|x, y| x.0 == y.0) {
+            for (i, &(_, t, u, row)) in run.iter().enumerate() {
+                let near = |x: &&(u32, i64, u32, u32)| x.2 != u;
+                let left = run[..i].iter().rev().find(near).map(|x| t - x.1);
+                let right = run[i + 1..].iter().find(near).map(|x| x.1 - t);
+                if left.into_iter().chain(right).any(|gap| gap <= window) {
+                    self.ties.entry(u).or_default().row(row);
                 }
             }
         }
@@ -284,6 +410,16 @@ impl std::ops::Add for Tally {
         self.active_hours = to;
         add_pairs(&mut self.synced, other.synced);
         add_pairs(&mut self.synced_null, other.synced_null);
+        let (to, from) = (std::mem::take(&mut self.ties), other.ties);
+        let (mut to, from) = if to.len() >= from.len() {
+            (to, from)
+        } else {
+            (from, to)
+        };
+        for (u, t) in from {
+            to.entry(u).or_default().add(&t);
+        }
+        self.ties = to;
         self
     }
 }
@@ -639,9 +775,11 @@ pub fn blocks(here: Rows, sets: &[&Actions], per_kind: usize) -> Vec<Block> {
 }
 
 /// The sum of the tallies of `blocks`, taken on every core. `sets` are the action sets;
-/// `co_tweets` names the one whose items are texts, if any.
+/// `co_tweets` names the one whose items are texts, if any; `global` numbers `data`'s rows as
+/// the whole dataset does, where `data` is a process's shard.
 pub fn tally<S: Sources + ?Sized>(
     data: &Dataset,
+    global: Option<&[u32]>,
     sources: &S,
     sets: &[&Actions],
     co_tweets: Option<usize>,
@@ -651,7 +789,7 @@ pub fn tally<S: Sources + ?Sized>(
     parts
         .par_iter()
         .map(|p| match p {
-            Block::Rows(rows) => Tally::of_rows(data, rows, sources, ask),
+            Block::Rows(rows) => Tally::of_rows(data, rows, sources, ask, global),
             Block::Items(k, items) => {
                 let cotweet = co_tweets == Some(*k);
                 Tally::of_items(sets[*k], items.clone(), cotweet, &data.time_ms, ask)
@@ -769,5 +907,80 @@ mod tests {
                 .unwrap();
             assert_eq!(timeline, whole_timeline, "{} cuts", cuts.len());
         }
+    }
+
+    /// A member's ties keep the first two distinct rows, in whatever order they come: one
+    /// row seen by two kinds (a reply is a co-reply and a co-mention action) is one event.
+    #[test]
+    fn ties_keep_two_distinct_rows_whatever_their_order() {
+        let mut t = super::Ties::default();
+        assert_eq!(t.events(), 0);
+        t.row(40);
+        t.row(40);
+        assert_eq!(t.events(), 1);
+        t.row(7);
+        t.row(90);
+        assert_eq!((t.rows, t.events()), ([7, 40], 2));
+        let mut other = super::Ties::default();
+        other.row(3);
+        other.row(7);
+        t.add(&other);
+        assert_eq!(t.rows, [3, 7]);
+    }
+
+    /// Members' ties are tallied where the rows and items are: cut anywhere, the ties add up
+    /// to the whole's, so processes that each hold some rows find the same events as one.
+    #[test]
+    fn members_ties_add_up_over_any_cut() {
+        let (_dir, data, fused) = super::super::generated_fused();
+        let cluster_of: Vec<u32> = (0..data.accounts.len() as u32)
+            .map(|u| {
+                if u % 7 == 3 {
+                    super::NO_CLUSTER
+                } else {
+                    u % 40
+                }
+            })
+            .collect();
+        let windows: Vec<_> = (fused.projections.iter())
+            .map(|p| (p.kind, p.window_ms.unwrap_or(i64::MAX)))
+            .collect();
+        let sets: Vec<&super::Actions> = fused.projections.iter().map(|p| &p.actions).collect();
+        let plan = super::Plan::default();
+        let ask = super::Ask {
+            cluster_of: &cluster_of,
+            clusters: 40,
+            plan: &plan,
+            seed: 0,
+            hashtags: 0,
+            ties_only: true,
+            windows: &windows,
+        };
+        let n = data.len();
+        let tally = |blocks: &[super::Block]| {
+            super::tally(&data, None, &fused.sources, &sets, None, blocks, &ask).ties
+        };
+        let whole = tally(&super::blocks(std::slice::from_ref(&(0..n)), &sets, 1));
+        let events = |k: u32| whole.values().filter(|t| t.events() == k).count();
+        assert!(
+            events(1) > 0 && events(2) > 100,
+            "{} {}",
+            events(1),
+            events(2)
+        );
+        for parts in [3, 17] {
+            let ranges: Vec<_> = (0..parts)
+                .map(|p| p * n / parts..(p + 1) * n / parts)
+                .collect();
+            assert_eq!(
+                tally(&super::blocks(&ranges, &sets, parts)),
+                whole,
+                "{parts} parts"
+            );
+        }
+        // A member with ties has them with its own cluster: no account outside one has any.
+        assert!(whole
+            .keys()
+            .all(|&u| cluster_of[u as usize] != super::NO_CLUSTER));
     }
 }

@@ -2204,10 +2204,9 @@ fn flagged_clusters_past_those_printed_are_counted_with_where_to_find_them() {
         .unwrap();
     assert!(flagged > 5, "the sample at threshold 0.1 flags {flagged}");
     assert_eq!(stdout.matches("\n  cluster ").count(), 5, "{stdout}");
-    let more = format!(
-        "  and {} more flagged clusters: every cluster is in ",
-        flagged - 5
-    );
+    let more = flagged - 5;
+    let plural = if more == 1 { "" } else { "s" };
+    let more = format!("  and {more} more flagged cluster{plural}: every cluster is in ");
     assert!(stdout.contains(&more), "{stdout}");
     assert!(stdout.trim_end().ends_with("report.html"), "{stdout}");
 }

@@ -2120,10 +2120,11 @@ fn every_edge_names_accounts_that_accounts_csv_lists() {
     );
 }
 
-/// One retweet between quiet accounts is a significant edge, so a member held by it alone must
+/// One event between quiet accounts is a significant edge, so a member held by it alone must
 /// show a signature of its own; a tie repeated is evidence as it is. IRA October read as a
 /// collection: BrianTheLifter retweeted one member six times, hours after the posts, and stays
-/// in its flagged cluster; those taken out retweeted a member, or were retweeted by one, once.
+/// in its flagged cluster; those taken out have one event with theirs: a retweet to or from a
+/// member, or one action on an item near a member's.
 #[test]
 #[cfg_attr(shared_data_absent, ignore = "needs ../shared/data, which is absent")]
 fn a_tie_repeated_keeps_its_member_where_one_retweet_would_not() {
@@ -2150,7 +2151,7 @@ fn a_tie_repeated_keeps_its_member_where_one_retweet_would_not() {
     assert_eq!(brian["flagged"], "true", "{brian:?}");
     assert_eq!(brian["retweets_to_cluster"], "6", "{brian:?}");
     let lone: Vec<&String> = (accounts.iter())
-        .filter(|(_, r)| r["left_out"].starts_with("tied to a flagged cluster by one retweet"))
+        .filter(|(_, r)| r["left_out"].starts_with("tied to a flagged cluster by one event"))
         .map(|(a, _)| a)
         .collect();
     assert!(!lone.is_empty());
