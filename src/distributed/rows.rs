@@ -528,7 +528,7 @@ struct OwnedAsk {
     plan: Plan,
     seed: u64,
     hashtags: usize,
-    ties_only: bool,
+    ties_of: Vec<bool>,
     windows: Vec<(CoactionKind, i64)>,
 }
 
@@ -840,7 +840,7 @@ pub fn serve_rows<P: Piece>(link: &Link<P>, kept: DatasetBuilder) -> Result<()> 
                     plan: &a.plan,
                     seed: a.seed,
                     hashtags: a.hashtags,
-                    ties_only: a.ties_only,
+                    ties_of: &a.ties_of,
                     windows: &a.windows,
                 };
                 let sets: Vec<&Actions> = owned_sets.iter().collect();
@@ -975,7 +975,7 @@ impl<P: Piece> RowsElsewhere for RowsAcross<P> {
             plan: ask.plan.clone(),
             seed: ask.seed,
             hashtags: ask.hashtags,
-            ties_only: ask.ties_only,
+            ties_of: ask.ties_of.to_vec(),
             windows: ask.windows.to_vec(),
         });
         let mut tallied = vec![0; self.held.len()];

@@ -90,13 +90,20 @@ pub(super) fn without_lone_ties(
                 false => NO_CLUSTER,
             })
             .collect();
+        // Of those, the ones without a signature are counted; the others are their partners.
+        let unsigned: Vec<bool> = (0..labels.len())
+            .map(|u| asked[u] != NO_CLUSTER && !signed(u, asked[u]))
+            .collect();
+        if !unsigned.contains(&true) {
+            break;
+        }
         let ask = Ask {
             cluster_of: &asked,
             clusters: flagged.len(),
             plan: &plan,
             seed: 0,
             hashtags: 0,
-            ties_only: true,
+            ties_of: &unsigned,
             windows: &windows,
         };
         let here = || tally::tally(data, None, &d.fused.sources, &sets, None, &blocks, &ask);
@@ -106,11 +113,7 @@ pub(super) fn without_lone_ties(
         }
         .ties;
         let out: Vec<bool> = (0..labels.len())
-            .map(|u| {
-                let c = asked[u];
-                let events = ties.get(&(u as u32)).map_or(0, Ties::events);
-                c != NO_CLUSTER && events <= 1 && !signed(u, c)
-            })
+            .map(|u| unsigned[u] && ties.get(&(u as u32)).map_or(0, Ties::events) <= 1)
             .collect();
         if !out.contains(&true) {
             break;

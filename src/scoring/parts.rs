@@ -186,7 +186,7 @@ fn measure_in(
         plan: &plan,
         seed,
         hashtags: data.hashtags.len(),
-        ties_only: false,
+        ties_of: &[],
         windows: &[],
     };
     let (sets, co_tweets) = action_sets(fused);

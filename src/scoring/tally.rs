@@ -38,8 +38,9 @@ pub struct Ask<'a> {
     pub seed: u64,
     /// Distinct hashtags in the data (their uses are counted by id).
     pub hashtags: usize,
-    /// Count only members' [`Ties`], nothing else (see [`Tally::ties`]).
-    pub ties_only: bool,
+    /// Where not empty, count only the [`Ties`] of the accounts marked (members of the
+    /// clusters asked about; the other members are only their partners), nothing else.
+    pub ties_of: &'a [bool],
     /// Each co-action kind's window (ms; `i64::MAX` for the whole period), for the ties.
     pub windows: &'a [(CoactionKind, i64)],
 }
@@ -139,7 +140,7 @@ pub struct Tally {
     /// over `SHIFT_DRAWS` draws.
     pub synced: Vec<(u64, u64)>,
     pub synced_null: Vec<(u64, u64)>,
-    /// With [`Ask::ties_only`], each member's [`Ties`] (members without any left out).
+    /// With [`Ask::ties_of`], the [`Ties`] of each account marked (those without any left out).
     pub ties: HashMap<u32, Ties>,
 }
 
@@ -169,8 +170,8 @@ impl Tally {
     ) -> Tally {
         let mut t = Tally::new(ask.clusters);
         t.rows = rows.iter().map(|r| r.len() as u64).sum();
-        if ask.ties_only {
-            t.retweet_ties_of(data, rows, sources, ask.cluster_of, global);
+        if !ask.ties_of.is_empty() {
+            t.retweet_ties_of(data, rows, sources, ask, global);
             return t;
         }
         t.retweets_of(data, rows, sources, ask.cluster_of);
@@ -191,13 +192,12 @@ impl Tally {
         ask: &Ask,
     ) -> Tally {
         let mut t = Tally::new(ask.clusters);
-        if ask.ties_only {
+        if !ask.ties_of.is_empty() {
             let window = (ask.windows.iter()).find(|w| Some(w.0) == actions.kind);
             if let Some(&(_, window)) = window {
                 let mut buf = Vec::new();
                 for g in items {
-                    let on = (actions, g, time_ms, ask.cluster_of);
-                    t.coaction_ties_of(on, window, &mut buf);
+                    t.coaction_ties_of((actions, g, time_ms), ask, window, &mut buf);
                 }
             }
             return t;
@@ -265,9 +265,10 @@ impl Tally {
         data: &Dataset,
         rows: Rows,
         sources: &S,
-        cluster_of: &[u32],
+        ask: &Ask,
         global: Option<&[u32]>,
     ) {
+        let (cluster_of, asked) = (ask.cluster_of, ask.ties_of);
         for r in each(rows) {
             let u = data.account[r];
             let c = cluster_of[u as usize];
@@ -279,19 +280,27 @@ impl Tally {
             };
             if v != u && cluster_of[v as usize] == c {
                 let row = global.map_or(r as u32, |g| g[r]);
-                self.ties.entry(u).or_default().row(row);
-                self.ties.entry(v).or_default().row(row);
+                for w in [u, v].into_iter().filter(|&w| asked[w as usize]) {
+                    self.ties.entry(w).or_default().row(row);
+                }
             }
         }
     }
 
-    /// Item `g`'s member actions within `window` of another member's, as ties of their rows.
+    /// Item `g`'s actions by accounts asked about within `window` of another member's, as ties
+    /// of their rows. Most items have none of those accounts (in a network, most members have
+    /// a signature and are only partners), and are passed over unsorted.
     fn coaction_ties_of(
         &mut self,
-        (a, g, time_ms, cluster_of): (&Actions, usize, &[i64], &[u32]),
+        (a, g, time_ms): (&Actions, usize, &[i64]),
+        ask: &Ask,
         window: i64,
         buf: &mut Vec<(u32, i64, u32, u32)>,
     ) {
+        let (cluster_of, asked) = (ask.cluster_of, ask.ties_of);
+        if !a.account[a.item(g)].iter().any(|&u| asked[u as usize]) {
+            return;
+        }
         buf.clear();
         for i in a.item(g) {
             let u = a.account[i];
@@ -306,6 +315,9 @@ impl Tally {
         buf.sort_unstable();
         for run in buf.chunk_by(|x, y| x.0 == y.0) {
             for (i, &(_, t, u, row)) in run.iter().enumerate() {
+                if !asked[u as usize] {
+                    continue;
+                }
                 let near = |x: &&(u32, i64, u32, u32)| x.2 != u;
                 let left = run[..i].iter().rev().find(near).map(|x| t - x.1);
                 let right = run[i + 1..].iter().find(near).map(|x| x.1 - t);
@@ -947,13 +959,15 @@ mod tests {
             .collect();
         let sets: Vec<&super::Actions> = fused.projections.iter().map(|p| &p.actions).collect();
         let plan = super::Plan::default();
+        // Every other account asked about; the rest of each cluster are partners only.
+        let asked: Vec<bool> = (0..data.accounts.len()).map(|u| u % 2 == 0).collect();
         let ask = super::Ask {
             cluster_of: &cluster_of,
             clusters: 40,
             plan: &plan,
             seed: 0,
             hashtags: 0,
-            ties_only: true,
+            ties_of: &asked,
             windows: &windows,
         };
         let n = data.len();
@@ -978,9 +992,8 @@ mod tests {
                 "{parts} parts"
             );
         }
-        // A member with ties has them with its own cluster: no account outside one has any.
-        assert!(whole
-            .keys()
-            .all(|&u| cluster_of[u as usize] != super::NO_CLUSTER));
+        // Only the accounts asked about have ties, and each with its own cluster.
+        let of_asked = |&u: &u32| asked[u as usize] && cluster_of[u as usize] != super::NO_CLUSTER;
+        assert!(whole.keys().all(of_asked));
     }
 }
