@@ -244,6 +244,13 @@ impl Fused {
         }
     }
 
+    /// Each co-action kind's window in ms (`i64::MAX` for the whole period).
+    pub fn windows(&self) -> Vec<(CoactionKind, i64)> {
+        (self.projections.iter())
+            .map(|p| (p.kind, p.window_ms.unwrap_or(i64::MAX)))
+            .collect()
+    }
+
     /// Each account's fused strength: the summed weight of its edges.
     pub fn strength(&self) -> &[f64] {
         self.strength.get_or_init(|| self.by_account(|_, _| true))

@@ -23,7 +23,6 @@ use super::Detection;
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::graphs::actions::Actions;
-use crate::graphs::CoactionKind;
 use crate::scoring::parts::{BURST_WINDOW_MS, SYNC_WINDOW_MS};
 use crate::scoring::rhythm::Plan;
 use crate::scoring::tally::{self, Ask, Elsewhere, Ties};
@@ -66,9 +65,7 @@ pub(super) fn without_lone_ties(
             burst[c as usize].is_some_and(|(from, to)| (from..=to).contains(&created_ms[u]));
         fast || made_then
     };
-    let windows: Vec<(CoactionKind, i64)> = (d.fused.projections.iter())
-        .map(|p| (p.kind, p.window_ms.unwrap_or(i64::MAX)))
-        .collect();
+    let windows = d.fused.windows();
     let sets: Vec<&Actions> = d.fused.projections.iter().map(|p| &p.actions).collect();
     let blocks = tally::blocks(
         &elsewhere.here(data),

@@ -145,7 +145,7 @@ pub fn measure_apart(
     data: &Dataset,
     activity: &Activity,
     fused: &Fused,
-    (cluster_of, clusters, sizes): Groups,
+    groups: Groups,
     apart: &[bool],
     seed: u64,
     background: Background,
@@ -156,7 +156,6 @@ pub fn measure_apart(
         &action_sets(fused).0,
         2 * rayon::current_num_threads(),
     );
-    let groups = (cluster_of, clusters, sizes);
     measure_in(
         data,
         activity,
@@ -389,7 +388,6 @@ fn parts_from(e: &Evidence, size: usize) -> Parts {
     parts
 }
 
-/// Per cluster: the fused weight inside it and on its boundary.
 /// Per cluster: its fused weight inside, and at its boundary; edges of accounts marked in
 /// `apart` (empty: none) count in neither.
 fn fused_weights(

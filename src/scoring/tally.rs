@@ -818,22 +818,23 @@ mod tests {
     use crate::scoring::timeline::{Timeline, TimelineAsk};
     use crate::scoring::Role;
 
+    /// `accounts` accounts in 40 clusters by id, one in seven in none.
+    fn by_id(accounts: usize) -> Vec<u32> {
+        (0..accounts as u32)
+            .map(|u| match u % 7 == 3 {
+                true => super::NO_CLUSTER,
+                false => u % 40,
+            })
+            .collect()
+    }
+
     /// What the report reads of the rows (activity, amplification, cluster profiles) is
     /// tallied over rows too: cut anywhere, the parts add up to the whole's.
     #[test]
     fn the_reports_row_tallies_add_up_over_any_cut() {
         let (_dir, data, fused) = super::super::generated_fused();
         let sources = &fused.sources;
-        // Accounts in 40 clusters by id, one in seven in none.
-        let cluster_of: Vec<u32> = (0..data.accounts.len() as u32)
-            .map(|u| {
-                if u % 7 == 3 {
-                    super::NO_CLUSTER
-                } else {
-                    u % 40
-                }
-            })
-            .collect();
+        let cluster_of = by_id(data.accounts.len());
         let n = data.len();
         let activity = Activity::of(&data);
         let amplification = format!("{:?}", Amplification::of(&data, sources, &cluster_of));
@@ -945,18 +946,8 @@ mod tests {
     #[test]
     fn members_ties_add_up_over_any_cut() {
         let (_dir, data, fused) = super::super::generated_fused();
-        let cluster_of: Vec<u32> = (0..data.accounts.len() as u32)
-            .map(|u| {
-                if u % 7 == 3 {
-                    super::NO_CLUSTER
-                } else {
-                    u % 40
-                }
-            })
-            .collect();
-        let windows: Vec<_> = (fused.projections.iter())
-            .map(|p| (p.kind, p.window_ms.unwrap_or(i64::MAX)))
-            .collect();
+        let cluster_of = by_id(data.accounts.len());
+        let windows = fused.windows();
         let sets: Vec<&super::Actions> = fused.projections.iter().map(|p| &p.actions).collect();
         let plan = super::Plan::default();
         // Every other account asked about; the rest of each cluster are partners only.
