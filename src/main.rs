@@ -100,6 +100,7 @@ fn main() -> ExitCode {
             }
             let message = coordnet::error::shown_lines(&message);
             coordnet::tell!("coordnet: error: {message}{hint}");
+            cli::progress::stopped();
             ExitCode::from(2)
         }
     }

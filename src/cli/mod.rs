@@ -10,7 +10,7 @@ mod eval;
 mod explain;
 mod graph;
 mod input;
-mod progress;
+pub(crate) mod progress;
 mod score;
 mod stats;
 mod synth;

@@ -46,13 +46,7 @@ impl Reporter {
         Reporter {
             stages,
             draw: !quiet && std::io::stderr().is_terminal(),
-            // Set to anything but empty, 0, false or no.
-            timings: std::env::var("COORDNET_TIMINGS").is_ok_and(|v| {
-                !matches!(
-                    v.trim().to_ascii_lowercase().as_str(),
-                    "" | "0" | "false" | "no"
-                )
-            }) && !SILENT.load(Ordering::Relaxed),
+            timings: timings_asked(),
             silent: SILENT.load(Ordering::Relaxed),
             started: Instant::now(),
             current: Mutex::new((0, None)),
@@ -148,6 +142,25 @@ impl Progress for Reporter {
             }
             None => {}
         }
+    }
+}
+
+/// `COORDNET_TIMINGS` set to anything but empty, 0, false or no, in a process that speaks.
+fn timings_asked() -> bool {
+    std::env::var("COORDNET_TIMINGS").is_ok_and(|v| {
+        !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "" | "0" | "false" | "no"
+        )
+    }) && !SILENT.load(Ordering::Relaxed)
+}
+
+/// A run that stops on an error ends its timings as a finished one does: what a stop near
+/// the memory limit held at its peak is the figure to read (a parent's `ru_maxrss` for a
+/// child it spawned counts the parent's own peak, so this is the child's alone).
+pub fn stopped() {
+    if timings_asked() {
+        coordnet::tell!("stopped{}", usage());
     }
 }
 

@@ -930,6 +930,8 @@ fn collect_pairs_stopping<T: Tally>(
     let mut buffers: Vec<Emitted> = Vec::new();
     let mut totals = Emitted::default();
     let table = |entries: f64| table_bytes(entries, std::mem::size_of::<(u64, T)>());
+    // The bytes of growths under way on every thread: each thread's check counts the others'.
+    let growing = AtomicU64::new(0);
     for (r, within) in rounds.into_iter().enumerate() {
         // The round's pairs; the maps' tables are checked as they grow.
         let new_pairs: u64 = slots[within.clone()].iter().sum();
@@ -989,9 +991,9 @@ fn collect_pairs_stopping<T: Tally>(
                         // wide window the maps outgrow any estimate, so a large growth is
                         // checked before it is made.
                         if map.len() == map.capacity() {
-                            let next = table((map.capacity() + 1) as f64);
-                            if next >= CHECKED_GROWTH {
-                                check(next as u64)?;
+                            let next = table((map.capacity() + 1) as f64) as u64;
+                            if next as f64 >= CHECKED_GROWTH {
+                                grow_asked(&mut map, next, &growing, check)?;
                             }
                         }
                         map.entry(p.key)
@@ -1016,6 +1018,27 @@ fn collect_pairs_stopping<T: Tally>(
         paired,
         capped_items,
     })
+}
+
+/// Grow `map`'s table (`next` bytes) once `check` allows it beside the growths under way on
+/// other threads, which `growing` counts until their new tables are resident. Checked one by
+/// one, maps growing at once on several threads each found room for itself alone, and
+/// together passed the limit by up to a table per thread.
+fn grow_asked<V>(
+    map: &mut HashMap<u64, V>,
+    next: u64,
+    growing: &AtomicU64,
+    check: &(dyn Fn(u64) -> Result<()> + Sync),
+) -> Result<()> {
+    let others = growing.fetch_add(next, Ordering::SeqCst);
+    let asked = check(others + next);
+    if asked.is_ok() {
+        // Grown here, not at the next insert, so that its pages are resident (and counted in
+        // what the process holds) before the bytes leave `growing`.
+        map.reserve(1);
+    }
+    growing.fetch_sub(next, Ordering::SeqCst);
+    asked
 }
 
 /// The bytes of a hash table (hashbrown's) that holds `entries` of `entry` bytes: a power of
