@@ -4,7 +4,7 @@ use super::input::{BackgroundArgs, InputArgs};
 use super::progress::Reporter;
 use super::{one_of, set, with_defaults};
 use coordnet::communities::Quality;
-use coordnet::graphs::{CoactionKind, Window};
+use coordnet::graphs::{CoactionKind, FusionOptions, Window};
 use coordnet::pipeline::InputKind;
 use coordnet::progress::Progress;
 use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
@@ -41,25 +41,8 @@ pub struct Args {
     #[command(flatten)]
     background: BackgroundArgs,
 
-    /// Co-action kinds to fuse, comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "KINDS",
-          value_parser = one_of::<CoactionKind>(CoactionKind::ALL.map(CoactionKind::name)))]
-    kinds: Option<Vec<CoactionKind>>,
-
-    /// Leave the retweet graph out of the fusion.
-    #[arg(long)]
-    no_retweets: bool,
-
-    /// One time window for every kind (10s, 5m, none for the whole period, or auto to
-    /// estimate each kind's window from the data; a bare number is seconds, as CooRTweet's
-    /// time_window).
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true, value_parser = |s: &str| s.parse::<Window>())]
-    window: Option<Window>,
-
-    /// An edge of any graph enters the fused graph if its p-value against that graph's null
-    /// model is at most this.
-    #[arg(long, value_parser = super::finite, value_name = "P")]
-    edge_pvalue: Option<f64>,
+    #[command(flatten)]
+    fusion: FusionArgs,
 
     /// Clusters scoring at least this are flagged as coordinated.
     #[arg(long, value_parser = super::finite, value_name = "S")]
@@ -73,15 +56,6 @@ pub struct Args {
     /// left out of it.
     #[arg(long, value_parser = super::finite, value_name = "SHARE")]
     min_internal_share: Option<f64>,
-
-    /// Accounts with fewer actions of a kind take no part in that kind's graph.
-    #[arg(long, value_name = "N")]
-    min_participation: Option<u32>,
-
-    /// Each action pairs with at most this many later actions of its item inside the window
-    /// (bounds the cost of viral items; what it leaves out is reported).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    max_neighbors: Option<u32>,
 
     /// In an archive, a post, text, hashtag or mention used by more accounts than this is too
     /// common to pair on in full (the pairs grow with the square of its accounts): through it
@@ -130,46 +104,97 @@ pub struct Args {
     seed: Option<u64>,
 }
 
-/// `--help` shows the library's defaults.
-pub fn show_defaults(cmd: clap::Command) -> clap::Command {
-    let d = DetectConfig::default();
-    let kinds: Vec<&str> = d.fusion.kinds.iter().map(|k| k.name()).collect();
-    with_defaults(
-        cmd,
-        &[
-            ("input_kind", d.input_kind.name().to_string()),
+/// How the graphs are built and fused: `detect`'s, and those `score` scores given groups on.
+#[derive(clap::Args, Debug)]
+pub struct FusionArgs {
+    /// Co-action kinds to fuse, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "KINDS",
+          value_parser = one_of::<CoactionKind>(CoactionKind::ALL.map(CoactionKind::name)))]
+    kinds: Option<Vec<CoactionKind>>,
+
+    /// Leave the retweet graph out of the fusion.
+    #[arg(long)]
+    no_retweets: bool,
+
+    /// One time window for every kind (10s, 5m, none for the whole period, or auto to
+    /// estimate each kind's window from the data; a bare number is seconds, as CooRTweet's
+    /// time_window).
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true, value_parser = |s: &str| s.parse::<Window>())]
+    window: Option<Window>,
+
+    /// An edge of any graph enters the fused graph if its p-value against that graph's null
+    /// model is at most this.
+    #[arg(long, value_parser = super::finite, value_name = "P")]
+    edge_pvalue: Option<f64>,
+
+    /// Accounts with fewer actions of a kind take no part in that kind's graph.
+    #[arg(long, value_name = "N")]
+    min_participation: Option<u32>,
+
+    /// Each action pairs with at most this many later actions of its item inside the window
+    /// (bounds the cost of viral items; what it leaves out is reported).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_neighbors: Option<u32>,
+}
+
+impl FusionArgs {
+    /// The library's defaults of these flags, for `--help`.
+    pub fn defaults() -> Vec<(&'static str, String)> {
+        let d = DetectConfig::default();
+        let kinds: Vec<&str> = d.fusion.kinds.iter().map(|k| k.name()).collect();
+        vec![
             ("kinds", kinds.join(",")),
             ("window", d.fusion.graph.window.to_string()),
             ("edge_pvalue", d.fusion.edge_pvalue.to_string()),
-            ("threshold", d.threshold.to_string()),
-            ("min_cluster_size", d.min_cluster_size.to_string()),
-            ("min_internal_share", d.min_internal_share.to_string()),
             (
                 "min_participation",
                 d.fusion.graph.min_participation.to_string(),
             ),
             ("max_neighbors", d.fusion.graph.max_neighbors.to_string()),
-            (
-                "max_item_accounts",
-                d.archive.profiles.max_item_accounts.to_string(),
-            ),
-            (
-                "archive_neighbours",
-                d.archive.profiles.neighbours.to_string(),
-            ),
-            ("quality", d.leiden.quality.name().to_string()),
-            ("resolution", d.leiden.resolution.to_string()),
-            ("seed", d.leiden.seed.to_string()),
-            (
-                "csv_max_edges",
-                EdgeFileOptions::default().csv_max_edges.to_string(),
-            ),
-            (
-                "gexf_max_edges",
-                EdgeFileOptions::default().gexf_max_edges.to_string(),
-            ),
-        ],
-    )
+        ]
+    }
+
+    /// These flags laid over `fusion`.
+    pub fn apply(&self, fusion: &mut FusionOptions) {
+        set(&mut fusion.kinds, self.kinds.clone());
+        fusion.retweets &= !self.no_retweets;
+        set(&mut fusion.graph.window, self.window);
+        set(&mut fusion.edge_pvalue, self.edge_pvalue);
+        set(&mut fusion.graph.min_participation, self.min_participation);
+        set(&mut fusion.graph.max_neighbors, self.max_neighbors);
+    }
+}
+
+/// `--help` shows the library's defaults.
+pub fn show_defaults(cmd: clap::Command) -> clap::Command {
+    let d = DetectConfig::default();
+    let mut defaults = FusionArgs::defaults();
+    defaults.extend([
+        ("input_kind", d.input_kind.name().to_string()),
+        ("threshold", d.threshold.to_string()),
+        ("min_cluster_size", d.min_cluster_size.to_string()),
+        ("min_internal_share", d.min_internal_share.to_string()),
+        (
+            "max_item_accounts",
+            d.archive.profiles.max_item_accounts.to_string(),
+        ),
+        (
+            "archive_neighbours",
+            d.archive.profiles.neighbours.to_string(),
+        ),
+        ("quality", d.leiden.quality.name().to_string()),
+        ("resolution", d.leiden.resolution.to_string()),
+        ("seed", d.leiden.seed.to_string()),
+        (
+            "csv_max_edges",
+            EdgeFileOptions::default().csv_max_edges.to_string(),
+        ),
+        (
+            "gexf_max_edges",
+            EdgeFileOptions::default().gexf_max_edges.to_string(),
+        ),
+    ]);
+    with_defaults(cmd, &defaults)
 }
 
 impl Args {
@@ -186,18 +211,10 @@ impl Args {
     fn config(&self) -> anyhow::Result<DetectConfig> {
         let mut c = DetectConfig::default();
         set(&mut c.input_kind, self.background.input_kind);
-        set(&mut c.fusion.kinds, self.kinds.clone());
-        c.fusion.retweets &= !self.no_retweets;
-        set(&mut c.fusion.graph.window, self.window);
-        set(&mut c.fusion.edge_pvalue, self.edge_pvalue);
+        self.fusion.apply(&mut c.fusion);
         set(&mut c.threshold, self.threshold);
         set(&mut c.min_cluster_size, self.min_cluster_size);
         set(&mut c.min_internal_share, self.min_internal_share);
-        set(
-            &mut c.fusion.graph.min_participation,
-            self.min_participation,
-        );
-        set(&mut c.fusion.graph.max_neighbors, self.max_neighbors);
         set(
             &mut c.archive.profiles.max_item_accounts,
             self.max_item_accounts,

@@ -5,9 +5,8 @@ use super::progress::Reporter;
 use super::set;
 use coordnet::error::{Error, Position};
 use coordnet::eval::read_suspects;
-use coordnet::graphs::fuse;
 use coordnet::ingest::ingest_with_progress;
-use coordnet::pipeline::background_for_groups;
+use coordnet::pipeline::{background_for_groups, build_graphs};
 use coordnet::report::detection::EdgeFiles;
 use coordnet::scoring::{counted, Part, NO_CLUSTER};
 use coordnet::{assess, write_detection, DetectConfig, RunSummary};
@@ -21,8 +20,8 @@ use std::time::Instant;
 /// control collection or platform-wide figures): co-action significance, timing synchrony,
 /// core-amplifier structure, creation burst, content duplication, hashtag concentration; each
 /// account gets a role (core, amplifier, other). With --group-column, each group is scored on
-/// its own. The graphs are detect's with its defaults (every kind, each kind's window
-/// estimated from the data, its edge p-value and seed).
+/// its own. The graphs are built as `detect` builds them, with the same flags: to score a
+/// study's accounts as the study did, give its window and kinds.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// CSV of suspected accounts, with a header.
@@ -44,6 +43,9 @@ pub struct Args {
     #[command(flatten)]
     background: BackgroundArgs,
 
+    #[command(flatten)]
+    fusion: super::detect::FusionArgs,
+
     /// Groups scoring at least this are flagged as coordinated.
     #[arg(long, value_parser = super::finite, value_name = "S")]
     threshold: Option<f64>,
@@ -60,10 +62,11 @@ const NOT_LISTED: &str = "not on the list of suspects";
 /// `--help` shows the library's defaults.
 pub fn show_defaults(cmd: clap::Command) -> clap::Command {
     let d = DetectConfig::default();
-    let defaults = [
+    let mut defaults = super::detect::FusionArgs::defaults();
+    defaults.extend([
         ("input_kind", d.input_kind.name().to_string()),
         ("threshold", d.threshold.to_string()),
-    ];
+    ]);
     super::with_defaults(cmd, &defaults)
 }
 
@@ -103,6 +106,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut config = DetectConfig::default();
     set(&mut config.threshold, args.threshold);
     set(&mut config.input_kind, args.background.input_kind);
+    args.fusion.apply(&mut config.fusion);
+    config.memory_limit = args.input.memory_limit();
+    config.temp_dir = args.input.temp_dir.clone();
     config.validate()?;
     args.background.check()?;
     let suspects = read_suspects(
@@ -121,12 +127,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.accounts.display(),
         args.account_column
     );
-    let progress = Reporter::new(1 + usize::from(!args.background.control.is_empty()));
+    let progress = Reporter::new(2 + usize::from(!args.background.control.is_empty()));
+    progress.say(&args.input.memory_line());
     let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
     progress.say(&stats.summary());
     let ingest_secs = started.elapsed().as_secs_f64();
     let control = (args.background).read_control(&args.input.options(), &stats, &progress)?;
-    progress.finish();
 
     // A group is scored on what its accounts did: one that is only retweeted, replied to or
     // mentioned in the input has no behaviour of its own to measure.
@@ -204,28 +210,28 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         quoted.join(", ")
     };
     if !missing.is_empty() {
-        coordnet::tell!(
+        progress.say(&format!(
             "{} of {} suspected accounts are not in the input (e.g. {}); they are left out \
              (summary.json lists them all)",
             missing.len(),
             suspected,
             first_three(&missing)
-        );
+        ));
     }
     if !silent.is_empty() {
-        coordnet::tell!(
+        progress.say(&format!(
             "{} of {} suspected accounts posted nothing in the input, only being retweeted, \
              replied to or mentioned (e.g. {}); they are left out",
             silent.len(),
             suspected,
             first_three(&silent)
-        );
+        ));
     }
     for g in &left_out {
-        coordnet::tell!(
+        progress.say(&format!(
             "group {g}: none of its {} listed accounts posted in the input; it is left out",
             listed_in(g)
-        );
+        ));
     }
     anyhow::ensure!(
         !groups.is_empty(),
@@ -239,17 +245,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let control_sources = control.map(coordnet::graphs::retweet::sources);
     let control = control.zip(control_sources.as_deref());
     let (input, background) = background_for_groups(&data, &cluster_of, &config, control)?;
-    coordnet::tell!(
+    progress.say(&format!(
         "input: {} ({}); the groups are compared with {}",
         input.kind.name(),
         input.reason,
         input.background
-    );
+    ));
     if let Some(caution) = &input.caution {
-        coordnet::tell!("  warning: {caution} (--control FILE)");
+        progress.say(&format!("  warning: {caution} (--control FILE)"));
     }
     let clock = Instant::now();
-    let fused = fuse(&data, &config.fusion, &coordnet::progress::Silent)?;
+    let fused = build_graphs(&data, &config, &progress)?;
+    progress.finish();
     let graphs_secs = clock.elapsed().as_secs_f64();
     // Groups keep their own names: remember each one's order before `assess` renumbers.
     let first_member: Vec<u32> = (0..groups.len() as u32)

@@ -309,6 +309,33 @@ const GRAPHS_HELP: &str =
 const LEIDEN_HELP: &str =
     "keep fewer edges: fewer kinds of graph (--kinds), a narrower --window or a lower --edge-pvalue";
 
+/// The fused graph of `config`'s kinds, built within its memory limit as the first of
+/// [`STAGES`]: `detect`'s graphs, and those that given groups are scored on.
+pub fn build_graphs(
+    data: &Dataset,
+    config: &DetectConfig,
+    progress: &dyn Progress,
+) -> Result<Fused> {
+    let limit = config.memory_limit;
+    let graph_bytes = data.tweets() as u64 * memory::GRAPH_BYTES_PER_TWEET;
+    // Counted by the tweet alone: only a smaller input makes it smaller.
+    memory::check_before(STAGES[0], graph_bytes, limit, memory::SMALLER_INPUT)?;
+    let graphs = config.fusion.kinds.len() + usize::from(config.fusion.retweets);
+    progress.stage(STAGES[0], Some(Total::Count(graphs as u64)));
+    // Two kinds' work at once where the budget holds twice the graphs' estimate.
+    let mut fusion = FusionOptions {
+        two_lanes: !memory::would_pass(2 * graph_bytes, limit),
+        ..config.fusion.clone()
+    };
+    fusion.graph.memory_limit = limit;
+    let fused = fuse(data, &fusion, progress)?;
+    if let Some(counter) = &config.fusion.graph.counter.0 {
+        counter.done();
+    }
+    memory::check_now(STAGES[0], limit, GRAPHS_HELP)?;
+    Ok(fused)
+}
+
 /// How many of [`STAGES`] a run with `input_kind` announces at most: a collection's or an
 /// archive's two, or with the kind taken from the data, the collection's and then, if it
 /// turns out an archive, the archive's (else it says [`Progress::skipped`]).
@@ -342,26 +369,11 @@ pub fn detect_with_progress(
         clock = Instant::now();
     };
     let limit = config.memory_limit;
-    let graph_bytes = data.tweets() as u64 * memory::GRAPH_BYTES_PER_TWEET;
-    // Counted by the tweet alone: only a smaller input makes it smaller.
-    memory::check_before(STAGES[0], graph_bytes, limit, memory::SMALLER_INPUT)?;
-    let graphs = config.fusion.kinds.len() + usize::from(config.fusion.retweets);
-    progress.stage(STAGES[0], Some(Total::Count(graphs as u64)));
-    // Two kinds' work at once where the budget holds twice the graphs' estimate.
-    let mut fusion = FusionOptions {
-        two_lanes: !memory::would_pass(2 * graph_bytes, limit),
-        ..config.fusion.clone()
-    };
-    fusion.graph.memory_limit = limit;
-    let mut fused = fuse(data, &fusion, progress)?;
-    if let Some(counter) = &config.fusion.graph.counter.0 {
-        counter.done();
-    }
+    let mut fused = build_graphs(data, config, progress)?;
     let control_sources = control.map(crate::graphs::retweet::sources);
     let control = control.zip(control_sources.as_deref());
     let background = |archive: bool| Background::of(control, archive);
     lap("graphs", &mut timings);
-    memory::check_now(STAGES[0], limit, GRAPHS_HELP)?;
 
     // A collection's clusters, scored: the answer for a collection, and in doubt the test of
     // whether the data has a background at all.

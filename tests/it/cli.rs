@@ -826,6 +826,27 @@ fn pair_maps_and_their_edges_stay_within_the_memory_limit() {
         );
         assert!(!graph.exists());
     }
+    // `score` builds the same graphs within its limit (it once built them with none).
+    let truth = data.join("truth.csv");
+    let (code, peak, log) = coordnet_peak(&[
+        "score",
+        "--accounts",
+        truth.to_str().unwrap(),
+        "--kinds",
+        "co-hashtag",
+        "--window",
+        "none",
+        "--max-neighbors",
+        "100000",
+        "--memory-limit",
+        "300M",
+        "-q",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2), "{log}");
+    assert!(log.contains("building the co-hashtag graph"), "{log}");
+    let most = (300u64 << 20) as f64 * 1.05 + (16 << 20) as f64;
+    assert!(peak as f64 <= most, "score at 300M: peak {} MB", peak >> 20);
 }
 
 /// An archive's accounts that share nothing but words are placed by the words of their

@@ -1038,6 +1038,56 @@ fn score_tells_a_suspected_network_from_random_accounts() {
         .contains("1 of 74 suspected accounts are not in the input (e.g. 'not-in-the-data')"));
 }
 
+/// `score` built its graphs with detect's defaults only: a study's accounts could not be
+/// scored at the study's window and kinds. It takes detect's graph flags, and they reach
+/// the graphs its groups are scored on.
+#[test]
+fn score_builds_its_graphs_with_detects_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, truth) = csv_rows(&sample().join("truth.csv"));
+    let mut list = String::from("account_id,group\n");
+    for r in truth.iter().filter(|r| r["network"] == "ca-1:10") {
+        list.push_str(&format!("{},suspected\n", r["account_id"]));
+    }
+    let summary = |flags: &[&str]| {
+        let out = dir.path().join(flags.join("_"));
+        let mut all = vec!["-o", out.to_str().unwrap()];
+        all.extend_from_slice(flags);
+        let o = score_groups_with(dir.path(), &list, &all);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (
+            summary_json(&out),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let (given, shown) = summary(&[
+        "--kinds",
+        "co-hashtag,co-retweet",
+        "--no-retweets",
+        "--window",
+        "10s",
+        "--min-participation",
+        "3",
+    ]);
+    let graphs = given["graphs"].as_array().unwrap();
+    let kinds: Vec<&str> = graphs.iter().map(|g| g["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["co-hashtag", "co-retweet"], "{given}");
+    assert!(graphs.iter().all(|g| g["window"] == "10s"), "{given}");
+    assert_eq!(given["settings"]["min_participation"], 3);
+    assert_eq!(
+        given["settings"]["retweets"], false,
+        "{}",
+        given["settings"]
+    );
+    // The defaults estimate each kind's window and fuse every kind and the retweets.
+    let (default, default_shown) = summary(&[]);
+    let graphs = default["graphs"].as_array().unwrap();
+    assert!(graphs.len() > 2 && graphs.iter().any(|g| g["window"] != "10s"));
+    assert!(graphs.iter().any(|g| g["kind"] == "retweet"), "{default}");
+    // The group's evidence is measured on the graphs asked for.
+    assert_ne!(shown, default_shown);
+}
+
 /// An account in two groups cannot be scored in both: the list is refused, naming both lines,
 /// rather than the account moved to one group unsaid (which made groups of the wrong size and
 /// empty groups named '?'). The same row twice is one account; a row without its group is
