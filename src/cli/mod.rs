@@ -104,6 +104,18 @@ fn finite(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A count flag's value parser: a whole number, 0 or more. Rust's own parser said "invalid
+/// digit found in string" of `-3`.
+fn whole<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.trim()
+        .parse::<T>()
+        .map_err(|_| match s.trim().parse::<f64>() {
+            Ok(v) if v < 0.0 => format!("'{s}' is negative: give a whole number, 0 or more"),
+            Ok(v) if v.is_finite() && v.fract() == 0.0 => format!("'{s}' is too large here"),
+            _ => format!("'{s}' is not a whole number"),
+        })
+}
+
 /// Set `field` to the flag's value where one was given.
 fn set<T>(field: &mut T, flag: Option<T>) {
     if let Some(v) = flag {

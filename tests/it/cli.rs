@@ -1491,7 +1491,7 @@ fn max_neighbors_zero_is_refused_not_read_as_one() {
 }
 
 /// A negative value reaches the flag's own check, which says what is allowed; a negative z
-/// is a value like any other.
+/// is a value like any other; a count says it counts.
 #[test]
 fn negative_numbers_are_values_and_meet_the_range_checks() {
     let dir = tempfile::tempdir().unwrap();
@@ -1524,6 +1524,14 @@ fn negative_numbers_are_values_and_meet_the_range_checks() {
             "100000",
             "--threads 100000 is more than 16 per core",
         ),
+        // A count's own words, not Rust's "invalid digit found in string".
+        (
+            "--min-participation",
+            "-3",
+            "'-3' is negative: give a whole number, 0 or more",
+        ),
+        ("--min-text-chars", "2.5", "'2.5' is not a whole number"),
+        ("--min-participation", "99999999999", "is too large here"),
     ] {
         let o = coordnet(&[
             "graph",
