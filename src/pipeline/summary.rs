@@ -42,6 +42,9 @@ pub struct RunSummary<'a> {
 pub struct Settings<'a> {
     pub kinds: Vec<&'static str>,
     pub retweets: bool,
+    /// As given (`auto`: each kind's own, which `graphs` lists).
+    pub window: String,
+    pub max_neighbors: u32,
     pub edge_pvalue: f64,
     pub threshold: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,6 +98,8 @@ impl<'a> RunSummary<'a> {
         let settings = Settings {
             kinds: fusion.kinds.iter().map(|k| k.name()).collect(),
             retweets: fusion.retweets,
+            window: fusion.graph.window.to_string(),
+            max_neighbors: fusion.graph.max_neighbors,
             edge_pvalue: fusion.edge_pvalue,
             threshold: config.threshold,
             min_cluster_size: Some(config.min_cluster_size),

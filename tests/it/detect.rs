@@ -1074,6 +1074,7 @@ fn score_builds_its_graphs_with_detects_flags() {
     assert_eq!(kinds, ["co-hashtag", "co-retweet"], "{given}");
     assert!(graphs.iter().all(|g| g["window"] == "10s"), "{given}");
     assert_eq!(given["settings"]["min_participation"], 3);
+    assert_eq!(given["settings"]["window"], "10s");
     assert_eq!(
         given["settings"]["retweets"], false,
         "{}",
@@ -1084,6 +1085,7 @@ fn score_builds_its_graphs_with_detects_flags() {
     let graphs = default["graphs"].as_array().unwrap();
     assert!(graphs.len() > 2 && graphs.iter().any(|g| g["window"] != "10s"));
     assert!(graphs.iter().any(|g| g["kind"] == "retweet"), "{default}");
+    assert_eq!(default["settings"]["window"], "auto");
     // The group's evidence is measured on the graphs asked for.
     assert_ne!(shown, default_shown);
 }
