@@ -351,9 +351,23 @@ fn a_cluster_without_creation_dates_is_said_to_have_none() {
     assert!(page.matches(said).count() >= 5, "no creation panel says so");
     assert!(!page.contains("-1-10") && !page.contains(">0-03<"));
     // An archive's page lists how it was split into operations; a collection's does not.
-    assert!(page.contains("archive = {"));
+    assert!(page.contains("archive.resolution = "));
     let sample = std::fs::read_to_string(sample_report(dir.path())).unwrap();
-    assert!(sample.contains("<h3>Settings</h3>") && !sample.contains("archive = {"));
+    assert!(sample.contains("<h3>Settings</h3>") && !sample.contains("archive."));
+    // Settings read as settings, one to a name, not as JSON.
+    let settings = sample.split("<h3>Settings</h3>").nth(1).unwrap();
+    let settings = settings.split("</p>").next().unwrap();
+    for said in [
+        "kinds = co-retweet, co-hashtag",
+        "leiden.resolution = ",
+        "weight of synchrony = ",
+    ] {
+        assert!(settings.contains(said), "{said}: {settings}");
+    }
+    assert!(
+        !settings.contains(['{', '[']) && !settings.contains("&quot;"),
+        "{settings}"
+    );
 }
 
 /// CooRTweet's shares carry no follower counts and no retweet sources: those panels drew

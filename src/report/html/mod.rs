@@ -79,6 +79,29 @@ fn plain(v: &serde_json::Value) -> String {
     }
 }
 
+/// A setting of summary.json as `name = value` lines, escaped: a list as its items, a group
+/// of settings (Leiden's, the archive's) as one line each, and the parts' weights by part.
+fn setting_lines(key: &str, v: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match v {
+        Value::Object(group) => {
+            for (k, v) in group {
+                setting_lines(&format!("{key}.{k}"), v, out);
+            }
+        }
+        Value::Array(items) if key == "part_weights" && items.len() == Part::ALL.len() => {
+            for (part, w) in Part::ALL.iter().zip(items) {
+                out.push(format!("weight of {} = {}", part.name(), esc(&plain(w))));
+            }
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(plain).collect();
+            out.push(format!("{} = {}", esc(key), esc(&items.join(", "))));
+        }
+        v => out.push(format!("{} = {}", esc(key), esc(&plain(v)))),
+    }
+}
+
 fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: &Timeline) {
     let flagged: Vec<&Cluster> = d.flagged().collect();
     // The share of the flagged clusters as they end, as the terminal says it; the Input
@@ -202,10 +225,10 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
         p.push("<h3>Settings</h3><p class=\"note\">");
         // How an archive is split into operations does not apply to a collection.
         let applies = |k: &str| k != "archive" || d.input.kind == InputKind::Archive;
-        let s: Vec<String> = (settings.iter())
-            .filter(|(k, _)| applies(k))
-            .map(|(k, v)| format!("{} = {}", esc(k), esc(&plain(v))))
-            .collect();
+        let mut s: Vec<String> = Vec::new();
+        for (k, v) in settings.iter().filter(|(k, _)| applies(k)) {
+            setting_lines(k, v, &mut s);
+        }
         p.push(&s.join("; "));
         p.push("</p>");
     }
