@@ -156,11 +156,11 @@ mod across {
         /// command line and its own --process. Each reads its share of the inputs; process 0
         /// gathers, finds the clusters and writes the outputs, the same as one process would
         /// [default: one process, this one].
-        #[arg(value_parser = crate::cli::whole::<usize>, long, value_name = "N", requires_all = ["process", "hostfile"], help_heading = HEADING)]
+        #[arg(long, value_parser = crate::cli::whole::<usize>, value_name = "N", requires_all = ["process", "hostfile"], help_heading = HEADING)]
         pub processes: Option<usize>,
 
         /// This process's number, 0 to N-1 [default: none; needed with --processes].
-        #[arg(value_parser = crate::cli::whole::<usize>, long, value_name = "I", requires = "processes", help_heading = HEADING)]
+        #[arg(long, value_parser = crate::cli::whole::<usize>, value_name = "I", requires = "processes", help_heading = HEADING)]
         pub process: Option<usize>,
 
         /// A file with one host:port line per process, in process order; each process listens
@@ -170,7 +170,7 @@ mod across {
 
         /// Seconds to wait for the other processes to start, and for a word from one once
         /// started (a paused or frozen process is given up after this) [default: 30].
-        #[arg(value_parser = crate::cli::whole::<u64>, long, value_name = "SECS", requires = "processes", help_heading = HEADING)]
+        #[arg(long, value_parser = crate::cli::whole::<u64>, value_name = "SECS", requires = "processes", help_heading = HEADING)]
         pub connect_timeout: Option<u64>,
     }
 

@@ -26,15 +26,15 @@ pub struct Args {
     resolution: Option<f64>,
 
     /// Seed of the random node order; one seed gives one result on any number of threads.
-    #[arg(value_parser = crate::cli::whole::<u64>, long, value_name = "S")]
+    #[arg(long, value_parser = super::whole::<u64>, value_name = "S")]
     seed: Option<u64>,
 
     /// Independent runs (seeds S, S+1, ...); the best quality is kept.
-    #[arg(value_parser = crate::cli::whole::<u32>, long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<u32>, value_name = "N")]
     runs: Option<u32>,
 
     /// Leiden iterations per run, each refining the last (0: until nothing improves).
-    #[arg(value_parser = crate::cli::whole::<u32>, long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<u32>, value_name = "N")]
     iterations: Option<u32>,
 
     /// Connected components instead of Leiden (fast, coarse).

@@ -49,7 +49,7 @@ pub struct Args {
     threshold: Option<f64>,
 
     /// Smaller groups are not reported as clusters.
-    #[arg(value_parser = crate::cli::whole::<usize>, long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "N")]
     min_cluster_size: Option<usize>,
 
     /// Accounts with less than this share of their fused evidence inside their cluster are
@@ -61,7 +61,7 @@ pub struct Args {
     /// common to pair on in full (the pairs grow with the square of its accounts): through it
     /// each account meets only --archive-neighbours of its accounts, drawn pseudo-randomly
     /// (reported). It counts in full where no pair is made: the merge and the placement.
-    #[arg(value_parser = crate::cli::whole::<usize>, long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "N")]
     max_item_accounts: Option<usize>,
 
     /// In an archive, operations are first found among each account's this many most similar
@@ -69,7 +69,7 @@ pub struct Args {
     /// pair, summed exactly from the profiles; 0 links every two accounts that share an item,
     /// which grows with the square of the accounts. Also how many accounts each meets through
     /// an item too common to pair on in full (0: none).
-    #[arg(value_parser = crate::cli::whole::<usize>, long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "N")]
     archive_neighbours: Option<usize>,
 
     /// Community detection quality (cpm: --resolution is the least density of a cluster, try
@@ -92,15 +92,15 @@ pub struct Args {
     /// Past this many edges, edges.csv keeps each account's strongest ties only, as many per
     /// account as fit (at 10^8 tweets the flagged clusters hold hundreds of millions of edges,
     /// tens of GB). 0 for no limit.
-    #[arg(value_parser = crate::cli::whole::<usize>, long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "N")]
     csv_max_edges: Option<usize>,
 
     /// The same for network.gexf (Gephi stalls beyond about a million edges).
-    #[arg(value_parser = crate::cli::whole::<usize>, long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "N")]
     gexf_max_edges: Option<usize>,
 
     /// Seed of Leiden and of the time-shuffled null.
-    #[arg(value_parser = crate::cli::whole::<u64>, long, value_name = "S")]
+    #[arg(long, value_parser = super::whole::<u64>, value_name = "S")]
     seed: Option<u64>,
 }
 
@@ -128,7 +128,7 @@ pub struct FusionArgs {
     edge_pvalue: Option<f64>,
 
     /// Accounts with fewer actions of a kind take no part in that kind's graph.
-    #[arg(value_parser = crate::cli::whole::<u32>, long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<u32>, value_name = "N")]
     min_participation: Option<u32>,
 
     /// Each action pairs with at most this many later actions of its item inside the window

@@ -66,7 +66,7 @@ pub struct GraphArgs {
     pub window: Option<Window>,
 
     /// Accounts with fewer actions of this kind take no part.
-    #[arg(value_parser = crate::cli::whole::<u32>, long, value_name = "N")]
+    #[arg(long, value_parser = super::whole::<u32>, value_name = "N")]
     pub min_participation: Option<u32>,
 
     /// Each action pairs with at most this many later actions of its item inside the window
@@ -80,7 +80,7 @@ pub struct GraphArgs {
     pub coortweet: bool,
 
     /// co-tweet and co-similar: ignore texts shorter than this after normalization.
-    #[arg(value_parser = crate::cli::whole::<usize>, long, value_name = "CHARS")]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "CHARS")]
     pub min_text_chars: Option<usize>,
 
     /// co-similar: estimated Jaccard similarity of word bigrams that makes a near-duplicate.

@@ -108,7 +108,7 @@ pub struct InputArgs {
     pub temp_dir: Option<PathBuf>,
 
     /// Worker threads in this process, at most 16 per core [default: one per core].
-    #[arg(value_parser = crate::cli::whole::<usize>, long, value_name = "T")]
+    #[arg(long, value_parser = super::whole::<usize>, value_name = "T")]
     pub threads: Option<usize>,
 
     /// Action CSV: column holding the account [default: account_id, CooRTweet's name].

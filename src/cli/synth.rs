@@ -16,23 +16,23 @@ pub struct Args {
     out: PathBuf,
 
     /// About how many tweets to write (the range: `show_range`).
-    #[arg(value_parser = crate::cli::whole::<u64>, long, default_value_t = 100_000)]
+    #[arg(long, value_parser = super::whole::<u64>, default_value_t = 100_000)]
     tweets: u64,
 
     /// Seed: the same seed and settings write the same files.
-    #[arg(value_parser = crate::cli::whole::<u64>, long, default_value_t = 42)]
+    #[arg(long, value_parser = super::whole::<u64>, default_value_t = 42)]
     seed: u64,
 
     /// Length of the period in days; the networks post as much in all, spread over it.
-    #[arg(value_parser = crate::cli::whole::<u32>, long, default_value_t = coordnet::synth::RATE_DAYS)]
+    #[arg(long, value_parser = super::whole::<u32>, default_value_t = coordnet::synth::RATE_DAYS)]
     days: u32,
 
     /// Ordinary accounts [default: tweets / 25].
-    #[arg(value_parser = crate::cli::whole::<u32>, long)]
+    #[arg(long, value_parser = super::whole::<u32>)]
     organic_accounts: Option<u32>,
 
     /// Viral cascades and trending-hashtag bursts, each [default: 3 per 100,000 tweets, at least 2].
-    #[arg(value_parser = crate::cli::whole::<u32>, long)]
+    #[arg(long, value_parser = super::whole::<u32>)]
     traps: Option<u32>,
 
     /// Write the 2018 dialect (true/false, [a, b]) instead of the 2019+ one (True/False, ['a']).
@@ -49,7 +49,7 @@ pub struct Args {
 
     /// Split the tweets into N files (tweets_1.csv .. tweets_N.csv), each a stretch of the
     /// period with its own header, as large releases ship.
-    #[arg(value_parser = crate::cli::whole::<u32>, long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_parser = super::whole::<u32>, value_name = "N", default_value_t = 1)]
     parts: u32,
 
     /// Write a takedown archive: only the planted networks' accounts and tweets, with
