@@ -106,14 +106,33 @@ fn finite(s: &str) -> Result<f64, String> {
 
 /// A count flag's value parser: a whole number, 0 or more. Rust's own parser said "invalid
 /// digit found in string" of `-3`.
-fn whole<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+fn whole<T: Count>(s: &str) -> Result<T, String> {
     s.trim()
         .parse::<T>()
         .map_err(|_| match s.trim().parse::<f64>() {
             Ok(v) if v < 0.0 => format!("'{s}' is negative: give a whole number, 0 or more"),
-            Ok(v) if v.is_finite() && v.fract() == 0.0 => format!("'{s}' is too large here"),
+            Ok(v) if v.is_finite() && v.fract() == 0.0 => {
+                format!("'{s}' is more than {}, the most this flag takes", T::MOST)
+            }
             _ => format!("'{s}' is not a whole number"),
         })
+}
+
+/// The integer types of count flags, with their largest value.
+trait Count: std::str::FromStr + std::fmt::Display {
+    const MOST: Self;
+}
+
+impl Count for u32 {
+    const MOST: u32 = u32::MAX;
+}
+
+impl Count for u64 {
+    const MOST: u64 = u64::MAX;
+}
+
+impl Count for usize {
+    const MOST: usize = usize::MAX;
 }
 
 /// Set `field` to the flag's value where one was given.

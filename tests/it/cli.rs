@@ -1531,7 +1531,11 @@ fn negative_numbers_are_values_and_meet_the_range_checks() {
             "'-3' is negative: give a whole number, 0 or more",
         ),
         ("--min-text-chars", "2.5", "'2.5' is not a whole number"),
-        ("--min-participation", "99999999999", "is too large here"),
+        (
+            "--min-participation",
+            "99999999999",
+            "'99999999999' is more than 4294967295, the most this flag takes",
+        ),
     ] {
         let o = coordnet(&[
             "graph",
