@@ -774,6 +774,13 @@ fn coordnet_peak_with(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, u64,
     (o.status.code(), peak, log)
 }
 
+/// The most a run under `limit` bytes may hold at its peak: 5% over, for what is allocated
+/// between two checks, and 16 MB for allocations too small to check (the 64 pair maps'
+/// growths under 256 KB).
+fn peak_allowed(limit: u64) -> f64 {
+    limit as f64 * 1.05 + (16 << 20) as f64
+}
+
 /// A wide window's pairs fill 64 maps, and the edges are made beside them: maps growing
 /// unchecked took a 300 MB limit to 485 MB, and edges made unchecked a 600 MB one to 711 MB
 /// (a run that then ended well). Every large growth, and the edges, are now asked for first,
@@ -790,24 +797,22 @@ fn pair_maps_and_their_edges_stay_within_the_memory_limit() {
     synth(&data, 100_000, 1, &[]);
     let input = data.join("tweets.csv");
     let graph = dir.path().join("g.csv");
-    for limit_mb in [300, 600] {
+    // Every action of a hashtag paired with every later one.
+    let wide = ["--window", "none", "--max-neighbors", "100000"];
+    for limit_mb in [300u64, 600] {
         let limit = format!("{limit_mb}M");
-        let (code, peak, log) = coordnet_peak(&[
-            "graph",
-            "--kind",
-            "co-hashtag",
-            "--window",
-            "none",
-            "--max-neighbors",
-            "100000",
+        let mut args = vec!["graph", "--kind", "co-hashtag"];
+        args.extend(wide);
+        args.extend([
             "--memory-limit",
             &limit,
             "-q",
             "-o",
             graph.to_str().unwrap(),
-            input.to_str().unwrap(),
         ]);
-        let most = (limit_mb << 20) as f64 * 1.05 + (16 << 20) as f64;
+        args.push(input.to_str().unwrap());
+        let (code, peak, log) = coordnet_peak(&args);
+        let most = peak_allowed(limit_mb << 20);
         assert!(peak as f64 <= most, "{limit}: peak {} MB", peak >> 20);
         if limit_mb == 600 {
             assert_eq!(code, Some(0), "{limit}: {log}");
@@ -828,24 +833,14 @@ fn pair_maps_and_their_edges_stay_within_the_memory_limit() {
     }
     // `score` builds the same graphs within its limit (it once built them with none).
     let truth = data.join("truth.csv");
-    let (code, peak, log) = coordnet_peak(&[
-        "score",
-        "--accounts",
-        truth.to_str().unwrap(),
-        "--kinds",
-        "co-hashtag",
-        "--window",
-        "none",
-        "--max-neighbors",
-        "100000",
-        "--memory-limit",
-        "300M",
-        "-q",
-        input.to_str().unwrap(),
-    ]);
+    let mut args = vec!["score", "--accounts", truth.to_str().unwrap()];
+    args.extend(["--kinds", "co-hashtag"]);
+    args.extend(wide);
+    args.extend(["--memory-limit", "300M", "-q", input.to_str().unwrap()]);
+    let (code, peak, log) = coordnet_peak(&args);
     assert_eq!(code, Some(2), "{log}");
     assert!(log.contains("building the co-hashtag graph"), "{log}");
-    let most = (300u64 << 20) as f64 * 1.05 + (16 << 20) as f64;
+    let most = peak_allowed(300 << 20);
     assert!(peak as f64 <= most, "score at 300M: peak {} MB", peak >> 20);
 }
 
@@ -939,7 +934,7 @@ fn the_words_of_an_archives_posts_are_asked_for_before_they_are_gathered() {
         log.contains("splitting the archive into operations"),
         "{log}"
     );
-    let most = limit as f64 * 1.05 + (16 << 20) as f64;
+    let most = peak_allowed(limit);
     assert!(
         peak as f64 <= most,
         "limit {} MB: peak {} MB",
