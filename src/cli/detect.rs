@@ -52,8 +52,9 @@ pub struct Args {
     #[arg(long, value_parser = super::whole::<usize>, value_name = "N")]
     min_cluster_size: Option<usize>,
 
-    /// Accounts with less than this share of their fused evidence inside their cluster are
-    /// left out of it.
+    /// Accounts with less than this share of their evidence inside their cluster are left out
+    /// of it (each tie's `-log10 p` in full, as accounts.csv's fused_strength and
+    /// internal_strength show).
     #[arg(long, value_parser = super::finite, value_name = "SHARE")]
     min_internal_share: Option<f64>,
 

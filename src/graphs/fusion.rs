@@ -90,12 +90,14 @@ impl FusionOptions {
     }
 }
 
-/// The most evidence one edge of one kind can add (p-values below 1e-10 all count the same).
+/// The most evidence one edge of one kind adds to the fused weight (p-values below 1e-10 all
+/// weigh the same there; an account's strength counts them in full).
 pub const MAX_EVIDENCE: f64 = 10.0;
 
-/// Evidence of an edge with p-value `p`.
+/// Evidence of an edge with p-value `p`: `-log10 p`, with p-values below 1e-300 (or computed
+/// as 0) counted as 1e-300. Kept in full; the fused weight caps it at [`MAX_EVIDENCE`].
 pub fn evidence(p: f64) -> f64 {
-    (-p.max(1e-300).log10()).clamp(0.0, MAX_EVIDENCE)
+    (-p.max(1e-300).log10()).max(0.0)
 }
 
 /// How one kind contributed to the fused graph.
@@ -108,6 +110,7 @@ pub struct KindStats {
     pub window_reason: Option<String>,
     pub edges: usize,
     pub significant_edges: usize,
+    /// The evidence it adds to the fused graph (each edge's capped at [`MAX_EVIDENCE`]).
     pub evidence: f64,
     /// In-window pairs that `max_neighbors` left out, and the items where it did.
     pub pairs_capped: u64,
@@ -126,7 +129,7 @@ pub struct Fused {
     pub projections: Vec<Projection>,
     /// Each retweet row's source, where one was found (`None` for other rows).
     pub sources: RowSources,
-    /// Each account's fused strength, summed once when first asked: every labelling the
+    /// Each account's strength, summed once when first asked: every labelling the
     /// clusters go through reads it, and at 10^8 tweets a pass over the edges takes seconds.
     strength: std::sync::OnceLock<Vec<f64>>,
 }
@@ -251,12 +254,16 @@ impl Fused {
             .collect()
     }
 
-    /// Each account's fused strength: the summed weight of its edges.
+    /// Each account's strength: the evidence of its edges summed in full (not capped as in
+    /// the fused weight), what the trim weighs a member's ties inside its cluster by. A member
+    /// tied to its cell by pairs of p below 1e-40 is not outweighed by dozens of chance ties
+    /// at p near 0.01 elsewhere, as it would be were each of its cell's pairs counted at the
+    /// cap.
     pub fn strength(&self) -> &[f64] {
         self.strength.get_or_init(|| self.by_account(|_, _| true))
     }
 
-    /// Each account's fused strength, and the part of it inside its own group (`none` marks
+    /// Each account's strength, and the part of it inside its own group (`none` marks
     /// accounts in no group).
     pub fn strengths(&self, group_of: &[u32], none: u32) -> (&[f64], Vec<f64>) {
         let strength = self.strength();
@@ -267,24 +274,24 @@ impl Fused {
         (strength, internal)
     }
 
-    /// Each account's summed weight over the edges `keep` holds for (summed as its strength is,
+    /// Each account's summed evidence over the edges `keep` holds for (summed as its strength is,
     /// in fixed point), where `keep` is a narrow test: an edge pays for the weight only when it
     /// passes.
     pub fn weight_where(&self, keep: impl Fn(u32, u32) -> bool + Sync) -> Vec<f64> {
         self.by_account(keep)
     }
 
-    /// Each account's summed weight over the edges `keep` holds for, summed on every core at
-    /// once. The sums are kept in fixed point (`SUM_UNIT`), so they do not depend on the order
-    /// of the additions; at the default significance every weight is a multiple of 2^-23 (a sum
-    /// of f32 evidence of at least 2, or just under), so they are also exactly the sums in f64
-    /// one edge after another.
+    /// Each account's summed evidence (in full) over the edges `keep` holds for, summed on
+    /// every core at once. The sums are kept in fixed point (`SUM_UNIT`), so they do not depend
+    /// on the order of the additions; at the default significance every edge's evidence is a
+    /// multiple of 2^-23 (a sum of f32 evidence of at least 2, or just under), so they are also
+    /// exactly the sums in f64 one edge after another.
     fn by_account(&self, keep: impl Fn(u32, u32) -> bool + Sync) -> Vec<f64> {
         use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
         let sums: Vec<AtomicI64> = (0..self.accounts).map(|_| AtomicI64::new(0)).collect();
         self.edges.par_blocks().for_each(|block| {
             for e in block.filter(|e| keep(e.a, e.b)) {
-                let w = (e.weight() * SUM_UNIT).round() as i64;
+                let w = (e.full_evidence() * SUM_UNIT).round() as i64;
                 sums[e.a as usize].fetch_add(w, Relaxed);
                 sums[e.b as usize].fetch_add(w, Relaxed);
             }
@@ -292,6 +299,22 @@ impl Fused {
         (sums.into_iter())
             .map(|s| s.into_inner() as f64 / SUM_UNIT)
             .collect()
+    }
+}
+
+#[cfg(test)]
+impl Fused {
+    /// A fused graph of one kind's edges `(a, b, evidence)`, for the tests of what reads it.
+    pub(crate) fn of_edges(accounts: usize, mut list: Vec<(u32, u32, f32)>) -> Fused {
+        list.sort_unstable_by_key(|&(a, b, _)| (a, b));
+        Fused {
+            accounts,
+            edges: by_pair(vec![list.into()], accounts),
+            kinds: Vec::new(),
+            projections: Vec::new(),
+            sources: RowSources::default(),
+            strength: Default::default(),
+        }
     }
 }
 
@@ -328,16 +351,25 @@ pub struct FusedEdge<'f> {
 }
 
 impl FusedEdge<'_> {
-    /// The edge's weight: its evidence summed over kinds, in kind order (summed when asked,
-    /// not stored).
+    /// The edge's weight: its evidence summed over kinds, each kind's capped at
+    /// [`MAX_EVIDENCE`], in kind order (summed when asked, not stored).
     pub fn weight(&self) -> f64 {
+        self.values
+            .iter()
+            .map(|&x| (x as f64).min(MAX_EVIDENCE))
+            .sum()
+    }
+
+    /// The edge's evidence summed over kinds in full, in kind order.
+    pub fn full_evidence(&self) -> f64 {
         self.values.iter().map(|&x| x as f64).sum()
     }
 
-    /// The evidence of kind `k` (an index into `Fused::kinds`), 0 if that kind did not find it.
+    /// The evidence kind `k` (an index into `Fused::kinds`) adds to the weight (capped at
+    /// [`MAX_EVIDENCE`]), 0 if that kind did not find it.
     pub fn evidence(&self, k: usize) -> f32 {
         match self.kinds.iter().position(|&x| x as usize == k) {
-            Some(i) => self.values[i],
+            Some(i) => self.values[i].min(MAX_EVIDENCE as f32),
             None => 0.0,
         }
     }
@@ -386,7 +418,8 @@ impl FusedEdges {
         })
     }
 
-    /// The evidence of kind `k` on edge `i`: `get(i).evidence(k)` without finding its ends.
+    /// The evidence kind `k` adds to edge `i`'s weight: `get(i).evidence(k)` without finding
+    /// its ends.
     pub fn evidence(&self, i: usize, k: usize) -> f32 {
         self.edge(i, 0).evidence(k)
     }
@@ -689,7 +722,7 @@ fn with_evidence(significant: coaction::SignificantPairs) -> (KindEdges, f64) {
     for (a, b, p) in significant {
         let ev = evidence(p);
         list.push((a, b, ev as f32));
-        total += ev;
+        total += ev.min(MAX_EVIDENCE);
     }
     (list, total)
 }
@@ -745,7 +778,7 @@ fn retweet_edges(
         .into_iter()
         .map(|(amplifier, source, p)| {
             let ev = evidence(p);
-            stats.evidence += ev;
+            stats.evidence += ev.min(MAX_EVIDENCE);
             (amplifier.min(source), amplifier.max(source), ev as f32)
         })
         .collect();
@@ -951,9 +984,9 @@ mod tests {
         let (mut one, mut inside) = (vec![0.0; accounts], vec![0.0; accounts]);
         for e in fused.edges.iter() {
             for u in [e.a as usize, e.b as usize] {
-                one[u] += e.weight();
+                one[u] += e.full_evidence();
                 if group_of[e.a as usize] != 2 && group_of[e.a as usize] == group_of[e.b as usize] {
-                    inside[u] += e.weight();
+                    inside[u] += e.full_evidence();
                 }
             }
         }

@@ -62,8 +62,9 @@ pub struct DetectConfig {
     pub leiden: LeidenConfig,
     /// Smaller groups are not clusters (their accounts get no cluster).
     pub min_cluster_size: usize,
-    /// Accounts with less than this share of their fused evidence inside their community are
-    /// left out of it (periphery).
+    /// Accounts with less than this share of their evidence (each tie's in full:
+    /// [`Fused::strength`](crate::graphs::Fused::strength)) inside their community are left
+    /// out of it (periphery).
     pub min_internal_share: f64,
     /// Clusters scoring at least this are flagged as coordinated.
     pub threshold: f64,

@@ -399,6 +399,31 @@ mod tests {
         }
     }
 
+    /// The trim weighs ties by their evidence in full: a member tied to each of its cell far
+    /// beyond chance (p near 1e-40) stays, though dozens of chance ties elsewhere (p near
+    /// 0.003, each its own group) would outweigh it were each of its cell's ties counted at the
+    /// fused weight's cap of 10; a member held by one such chance tie still goes.
+    #[test]
+    fn strong_ties_inside_outweigh_many_chance_ties_elsewhere() {
+        let mut edges = Vec::new();
+        for a in 0..5u32 {
+            edges.extend((a + 1..5).map(|b| (a, b, 40.0)));
+        }
+        edges.extend((100..130).map(|b| (0, b, 2.5)));
+        edges.push((1, 5, 2.5));
+        edges.extend((130..140).map(|b| (5, b, 2.5)));
+        let fused = Fused::of_edges(140, edges);
+        let mut labels: Vec<u32> = (0..140).map(|u| if u < 6 { 0 } else { u }).collect();
+        trim_periphery(
+            &fused,
+            &mut labels,
+            DetectConfig::default().min_internal_share,
+        );
+        assert_eq!(&labels[..6], &[0, 0, 0, 0, 0, TRIMMED]);
+        // At the cap, account 0's cell would be 4 x 10 of its 4 x 10 + 30 x 2.5: under 0.4.
+        assert!(40.0 / (40.0 + 75.0) < DetectConfig::default().min_internal_share);
+    }
+
     /// What splitting by score measured of the clusters it forms is what measuring them afresh
     /// gives, whether a split was kept (resolution 1 on the generated collection: the sparse
     /// network hides in an organic community) or not (the default, 2).
