@@ -10,14 +10,13 @@
 #   [LOOPS=4] [WORK=DIR] benches/across_stress.sh [RUNS]   (default 1200, shared by the loops)
 #
 # Needs a build with `--features distributed`. The binary is copied first, so a rebuild while
-# it runs does not mix two builds in one run. WORK (default: a new temporary directory) is
-# removed at the end unless a run hung or failed.
+# it runs does not mix two builds in one run. WORK as in benches/common/work.sh; a temporary
+# one is also kept when a run hung or failed.
 set -euo pipefail
 RUNS=${1:-1200}
 LOOPS=${LOOPS:-4}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
+source "$ROOT/benches/common/work.sh"
 cargo build --release --features distributed --manifest-path "$ROOT/Cargo.toml" -q
 BIN="$WORK/coordnet"
 cp "$ROOT/target/release/coordnet" "$BIN"
@@ -82,6 +81,6 @@ failed=$(grep -c '^failed' "$WORK/outcomes" || true)
 echo "runs: $RUNS ($LOOPS at once); hung: $hung; failed: $failed"
 if ((hung + failed > 0)); then
   sed "s|\$| (files in $WORK/run-N)|" "$WORK/outcomes"
+  KEEP=1
   exit 1
 fi
-rm -rf "$WORK"

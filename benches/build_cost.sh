@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # What a Cargo feature costs to build: clean release builds without and with FEATURE (default
 # `distributed`), interleaved, ROUNDS times (default 2), each in a fresh target directory
-# under WORK (removed at the end). Prints each build's wall time and binary size.
+# under WORK (benches/common/work.sh). Prints each build's wall time and binary size.
 #
 #   [ROUNDS=2] [WORK=DIR] benches/build_cost.sh [FEATURE]
 set -euo pipefail
 FEATURE=${1:-distributed}
 ROUNDS=${ROUNDS:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-trap 'rm -rf "$WORK"' EXIT
+source "$ROOT/benches/common/work.sh"
 base="zstd,zip"
 for _ in $(seq "$ROUNDS"); do
   for features in "$base" "$base,$FEATURE"; do

@@ -14,9 +14,8 @@
 set -euo pipefail
 TWEETS=${1:-1000000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
+source "$ROOT/benches/common/work.sh"
 VENV=${VENV:-$WORK/venv}
-echo "work dir: $WORK"
 
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml"
 BIN=$ROOT/target/release/coordnet

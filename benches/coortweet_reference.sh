@@ -16,10 +16,7 @@ if [ ! -f "$DATA" ]; then
   echo "SKIPPED: $DATA is absent (this bench reads ../shared/data)" >&2
   exit 0
 fi
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
-cleanup() { if [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; fi; }
-trap cleanup EXIT
+source "$ROOT/benches/common/work.sh"
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" --bin coordnet
 BIN=$ROOT/target/release/coordnet
 

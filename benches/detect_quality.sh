@@ -18,9 +18,7 @@ SCALES=${1:-"100000 1000000"}
 SEEDS=${2:-"1 2 3 4 5"}
 SHAPES=${3:-"collection archive"}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
-echo "work dir: $WORK"
+source "$ROOT/benches/common/work.sh"
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" --bin coordnet
 BIN=$ROOT/target/release/coordnet
 RESULTS=$WORK/results.jsonl

@@ -20,17 +20,13 @@
 # again on the file the peer reads (CNT's CSV, format `cnt`: no URL, mention, language or
 # profile columns, hashtags from the text), so both sides read the same bytes.
 # CNT, leidenalg and igraph are installed from PyPI into a throwaway virtualenv (never a project
-# dependency). WORK (default: a new temporary directory) is removed at the end unless KEEP=1.
+# dependency), under WORK (benches/common/work.sh).
 set -euo pipefail
 TWEETS=${1:-1280000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
+source "$ROOT/benches/common/work.sh"
 VENV=${VENV:-$WORK/venv}
 RUNS=${RUNS:-3}
-echo "work dir: $WORK"
-cleanup() { if [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; fi; }
-trap cleanup EXIT
 
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" --bin coordnet
 # A private copy, so a rebuild in the tree during the run cannot swap the binary under it.

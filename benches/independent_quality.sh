@@ -10,10 +10,7 @@
 #   [WORK=DIR] [KEEP=1] benches/independent_quality.sh [SCENARIO...]   (default: all)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
-cleanup() { if [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; fi; }
-trap cleanup EXIT
+source "$ROOT/benches/common/work.sh"
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" --bin coordnet
 BIN=$ROOT/target/release/coordnet
 GEN=$ROOT/benches/independent/gen.py

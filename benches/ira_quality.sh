@@ -18,8 +18,7 @@ SLICES=${1:-"ira-2016-10 ira-2016h2"}
 shift || true
 [ "${1:-}" = "--" ] && shift
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
+source "$ROOT/benches/common/work.sh"
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" --bin coordnet
 for slice in $SLICES; do
   DATA=$ROOT/../shared/data/${slice%%:*}

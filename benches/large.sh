@@ -8,16 +8,13 @@
 #
 # Targets (issue 19, on this 2-core, 24 GiB machine): 10^8 tweets in at most 15 minutes and
 # 16 GB peak (160 bytes per tweet), 10^7 in at most 2 GB; time close to linear in tweets.
-# Generated data is written under WORK (default: a temporary folder, removed at the end
-# unless KEEP=1), compressed: 10^7 tweets take about 1 GB, 10^8 about 10 GB of disk.
+# Generated data is written under WORK (benches/common/work.sh: by default a temporary folder,
+# removed at the end unless KEEP=1), compressed: 10^7 tweets take about 1 GB, 10^8 about 10 GB of disk.
 set -euo pipefail
 SCALES=${1:-"100000 1000000 10000000"}
 SHAPES=${2:-"collection archive"}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
-[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
-echo "work dir: $WORK" >&2
+source "$ROOT/benches/common/work.sh"
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" --bin coordnet
 BIN=$ROOT/target/release/coordnet
 RESULTS=$WORK/results.jsonl

@@ -12,10 +12,8 @@
 set -euo pipefail
 MAX=${1:-1000000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
+source "$ROOT/benches/common/work.sh"
 VENV=${VENV:-$WORK/venv}
-echo "work dir: $WORK"
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" --bin coordnet --example lfr_graph
 BIN=$ROOT/target/release/coordnet
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import leidenalg, igraph" 2>/dev/null; then

@@ -18,11 +18,10 @@ set -euo pipefail
 N=${1:-1000000}
 RUNS=${2:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
+source "$ROOT/benches/common/work.sh"
 VENV=${VENV:-$WORK/venv}
 THREADS=$(nproc)
-echo "work dir: $WORK; $THREADS threads for every tool"
+echo "$THREADS threads for every tool"
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" --bin coordnet --example lfr_graph
 BIN=$ROOT/target/release/coordnet
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import networkit" 2>/dev/null; then

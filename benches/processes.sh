@@ -35,10 +35,7 @@ if [ "${PIN:-0}" = 1 ]; then
 fi
 if [ -n "${THREADS:-}" ]; then THREADS_ARG=(--threads "$THREADS"); fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
-cleanup() { if [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; fi; }
-trap cleanup EXIT
+source "$ROOT/benches/common/work.sh"
 if [ -z "${BIN:-}" ]; then
   cargo build --release --quiet --features distributed --manifest-path "$ROOT/Cargo.toml" --bin coordnet
   cp "$ROOT/target/release/coordnet" "$WORK/coordnet"

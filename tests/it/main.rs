@@ -2,6 +2,7 @@
 
 mod archive;
 mod bad_input;
+mod benches;
 mod chunk_edges;
 mod cli;
 mod communities;
