@@ -961,24 +961,14 @@ mod tests {
         list.extend(
             (0..100_000u32).map(|i| (150_001 + i % 500, 150_600 + i, 3.5 + (i % 13) as f32)),
         );
-        list.sort_unstable_by_key(|&(a, b, _)| (a, b));
         let accounts = 300_000;
-        let edges = by_pair(vec![list.into()], accounts);
-        let walked: Vec<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
-        let blocks: Vec<Vec<(u32, u32)>> = edges
-            .par_blocks()
+        let fused = Fused::of_edges(accounts, list);
+        let walked: Vec<(u32, u32)> = fused.edges.iter().map(|e| (e.a, e.b)).collect();
+        let blocks: Vec<Vec<(u32, u32)>> = (fused.edges.par_blocks())
             .map(|b| b.map(|e| (e.a, e.b)).collect())
             .collect();
         assert!(blocks.len() > 3);
         assert_eq!(blocks.concat(), walked);
-        let fused = Fused {
-            accounts,
-            edges,
-            kinds: Vec::new(),
-            projections: Vec::new(),
-            sources: RowSources::default(),
-            strength: Default::default(),
-        };
         let group_of: Vec<u32> = (0..accounts as u32).map(|u| u % 3).collect();
         let (strength, internal) = fused.strengths(&group_of, 2);
         let (mut one, mut inside) = (vec![0.0; accounts], vec![0.0; accounts]);
