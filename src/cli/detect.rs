@@ -1,5 +1,6 @@
 //! `coordnet detect`: the main job, from tweet records to scored clusters with roles.
 
+use super::graph::PairingArgs;
 use super::input::{BackgroundArgs, InputArgs};
 use super::progress::Reporter;
 use super::{one_of, set, with_defaults};
@@ -128,14 +129,8 @@ pub struct FusionArgs {
     #[arg(long, value_parser = super::finite, value_name = "P")]
     edge_pvalue: Option<f64>,
 
-    /// Accounts with fewer actions of a kind take no part in that kind's graph.
-    #[arg(long, value_parser = super::whole::<u32>, value_name = "N")]
-    min_participation: Option<u32>,
-
-    /// Each action pairs with at most this many later actions of its item inside the window
-    /// (bounds the cost of viral items; what it leaves out is reported).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    max_neighbors: Option<u32>,
+    #[command(flatten)]
+    pairing: PairingArgs,
 }
 
 impl FusionArgs {
@@ -147,12 +142,10 @@ impl FusionArgs {
             ("kinds", kinds.join(",")),
             ("window", d.fusion.graph.window.to_string()),
             ("edge_pvalue", d.fusion.edge_pvalue.to_string()),
-            (
-                "min_participation",
-                d.fusion.graph.min_participation.to_string(),
-            ),
-            ("max_neighbors", d.fusion.graph.max_neighbors.to_string()),
         ]
+        .into_iter()
+        .chain(PairingArgs::defaults(&d.fusion.graph))
+        .collect()
     }
 
     /// These flags laid over `fusion`.
@@ -161,8 +154,7 @@ impl FusionArgs {
         fusion.retweets &= !self.no_retweets;
         set(&mut fusion.graph.window, self.window);
         set(&mut fusion.edge_pvalue, self.edge_pvalue);
-        set(&mut fusion.graph.min_participation, self.min_participation);
-        set(&mut fusion.graph.max_neighbors, self.max_neighbors);
+        self.pairing.apply(&mut fusion.graph);
     }
 }
 

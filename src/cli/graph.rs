@@ -65,14 +65,8 @@ pub struct GraphArgs {
     #[arg(long, value_name = "DURATION", allow_hyphen_values = true, value_parser = |s: &str| s.parse::<Window>())]
     pub window: Option<Window>,
 
-    /// Accounts with fewer actions of this kind take no part.
-    #[arg(long, value_parser = super::whole::<u32>, value_name = "N")]
-    pub min_participation: Option<u32>,
-
-    /// Each action pairs with at most this many later actions of its item inside the window
-    /// (bounds the cost of viral items; what it leaves out is reported).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_neighbors: Option<u32>,
+    #[command(flatten)]
+    pub pairing: PairingArgs,
 
     /// Count as CooRTweet does, to reproduce its results: every row, repeated ones too, and
     /// its second participation filter.
@@ -88,6 +82,35 @@ pub struct GraphArgs {
     pub similarity: Option<f64>,
 }
 
+/// How a co-action graph's pairs are formed: `graph`'s, `explain`'s and `detect`'s.
+#[derive(clap::Args, Debug)]
+pub struct PairingArgs {
+    /// Accounts with fewer actions of a kind take no part in that kind's graph.
+    #[arg(long, value_parser = super::whole::<u32>, value_name = "N")]
+    pub min_participation: Option<u32>,
+
+    /// Each action pairs with at most this many later actions of its item inside the window
+    /// (bounds the cost of viral items; what it leaves out is reported).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_neighbors: Option<u32>,
+}
+
+impl PairingArgs {
+    /// The defaults of these flags in `d`, for `--help`.
+    pub fn defaults(d: &GraphOptions) -> [(&'static str, String); 2] {
+        [
+            ("min_participation", d.min_participation.to_string()),
+            ("max_neighbors", d.max_neighbors.to_string()),
+        ]
+    }
+
+    /// These flags laid over `o`.
+    pub fn apply(&self, o: &mut GraphOptions) {
+        set(&mut o.min_participation, self.min_participation);
+        set(&mut o.max_neighbors, self.max_neighbors);
+    }
+}
+
 /// `--help` shows the library's defaults.
 pub fn show_defaults(cmd: clap::Command) -> clap::Command {
     show_defaults_of(cmd, &GraphOptions::default())
@@ -99,11 +122,12 @@ pub fn show_defaults_of(cmd: clap::Command, d: &GraphOptions) -> clap::Command {
         cmd,
         &[
             ("window", d.window.to_string()),
-            ("min_participation", d.min_participation.to_string()),
-            ("max_neighbors", d.max_neighbors.to_string()),
             ("min_text_chars", d.filter.min_text_chars.to_string()),
             ("similarity", d.similarity.to_string()),
-        ],
+        ]
+        .into_iter()
+        .chain(PairingArgs::defaults(d))
+        .collect::<Vec<_>>(),
     )
 }
 
@@ -115,8 +139,7 @@ impl GraphArgs {
     /// The options given, the rest as in `o`.
     pub fn options_over(&self, mut o: GraphOptions) -> GraphOptions {
         set(&mut o.window, self.window);
-        set(&mut o.min_participation, self.min_participation);
-        set(&mut o.max_neighbors, self.max_neighbors);
+        self.pairing.apply(&mut o);
         o.coortweet_participation |= self.coortweet;
         set(&mut o.filter.min_text_chars, self.min_text_chars);
         set(&mut o.similarity, self.similarity);
@@ -225,13 +248,13 @@ impl GraphArgs {
             ("--window", self.window.is_some(), coaction, co),
             (
                 "--min-participation",
-                self.min_participation.is_some(),
+                self.pairing.min_participation.is_some(),
                 coaction,
                 co,
             ),
             (
                 "--max-neighbors",
-                self.max_neighbors.is_some(),
+                self.pairing.max_neighbors.is_some(),
                 coaction,
                 co,
             ),
