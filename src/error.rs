@@ -101,6 +101,8 @@ pub enum Setting {
     MaxRecord,
     /// The memory a run may use.
     MemoryLimit,
+    /// The share of records a run may reject.
+    MaxRejected,
     /// Where large intermediate data goes.
     TempDir,
 }

@@ -118,6 +118,15 @@ fn table_of(
         .headers()
         .map_err(|e| Error::io(path, std::io::Error::other(e)))?
         .clone();
+    if headers.is_empty() {
+        return Err(Error::format(
+            path,
+            format!(
+                "the file is empty (expected a header with {})",
+                wanted.join(", ")
+            ),
+        ));
+    }
     let mut cols: Vec<Option<usize>> = wanted
         .iter()
         .map(|w| {

@@ -307,8 +307,13 @@ fn detect_and_write(
         );
     }
     for k in &d.fused.kinds {
+        // A kind without edges says why, where its window is the default for want of data.
+        let why = (k.window_reason.as_deref())
+            .and_then(|r| r.split_once("; using the default window"))
+            .filter(|_| k.edges == 0)
+            .map_or(String::new(), |(why, _)| format!(" ({why})"));
         progress.say(&format!(
-            "{:<11} window {:<6} {:>9} edges, {:>8} significant",
+            "{:<11} window {:<6} {:>9} edges, {:>8} significant{why}",
             k.kind, k.window, k.edges, k.significant_edges
         ));
         if k.pairs_capped > 0 {
@@ -373,14 +378,39 @@ fn detect_and_write(
             c.explanation
         )?;
     }
-    if flagged.len() > FLAGGED_SHOWN {
-        let more = flagged.len() - FLAGGED_SHOWN;
+    // What is not shown is counted, so that no cluster goes unmentioned.
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let more = flagged.len().saturating_sub(FLAGGED_SHOWN);
+    let below = d.clusters.len() - flagged.len();
+    let unshown: Vec<String> = [
+        (more > 0).then(|| format!("{more} more flagged cluster{}", plural(more))),
+        (below > 0).then(|| {
+            format!(
+                "{below} cluster{} scoring under the threshold {}",
+                plural(below),
+                config.threshold
+            )
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !unshown.is_empty() {
         writeln!(
             out,
-            "  and {more} more flagged cluster{}: every cluster is in {} and {}",
-            if more == 1 { "" } else { "s" },
+            "  and {}: every cluster is in {} and {}",
+            unshown.join(", and "),
             args.output.join("clusters.csv").display(),
             args.output.join("report.html").display()
+        )?;
+    }
+    if stats.rows_rejected > 0 {
+        writeln!(
+            out,
+            "  {} of the {} records read were rejected: the reasons are above and in {}",
+            stats.rows_rejected,
+            stats.rows_read,
+            args.output.join("summary.json").display()
         )?;
     }
     out.flush()?;

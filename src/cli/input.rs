@@ -1,7 +1,7 @@
 //! Flags shared by every command that reads tweet records.
 
-use super::one_of;
 use super::progress::Reporter;
+use super::{one_of, set};
 use coordnet::ingest::{ingest_with_progress, ActionsMapping, ObjectKind, SlashOrder};
 use coordnet::pipeline::InputKind;
 use coordnet::{Dataset, Format, IngestOptions, IngestStats};
@@ -90,6 +90,12 @@ pub struct InputArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Stop once the input is read when more than this share of its records were rejected
+    /// (copies of records already read aside): most of an input unreadable means a damaged
+    /// file or a layout misread. 1 reads whatever can be read; `stats` reports whatever this is.
+    #[arg(long, value_name = "SHARE", value_parser = super::share)]
+    pub max_rejected: Option<f64>,
+
     /// The longest record (CSV row, JSON line) read, in MiB, 1 to 1024; a longer one stops
     /// the run naming its line [default: 64].
     #[arg(long, value_name = "MB", value_parser = record_mb)]
@@ -156,6 +162,16 @@ fn record_mb(s: &str) -> Result<usize, String> {
         _ => Err(format!(
             "expected a whole number of MiB from 1 to {MAX_RECORD_MB}, such as 64 (the default)"
         )),
+    }
+}
+
+/// `--help` shows the library's defaults, in every command that reads input.
+pub fn show_defaults(cmd: clap::Command) -> clap::Command {
+    let d = IngestOptions::default();
+    let reads_input = cmd.get_arguments().any(|a| a.get_id() == "max_rejected");
+    match reads_input {
+        true => super::with_defaults(cmd, &[("max_rejected", d.max_rejected_share.to_string())]),
+        false => cmd,
     }
 }
 
@@ -272,6 +288,7 @@ impl InputArgs {
             temp_dir: self.temp_dir.clone(),
             ..IngestOptions::default()
         };
+        set(&mut opts.max_rejected_share, self.max_rejected);
         opts.memory_limit = self.memory_limit();
         if let Some(mb) = self.max_record_mb {
             opts.max_record_bytes = mb << 20; // at most 1024 MiB: `record_mb`

@@ -54,7 +54,8 @@ pub fn run() -> anyhow::Result<()> {
         .mut_subcommand("synth", synth::show_range)
         // `--threshold -1` reaches the range check, which says what is allowed, instead of
         // clap's tip to write `-- -1`, which does not work for a flag's value.
-        .mut_subcommands(|c| c.allow_negative_numbers(true));
+        .mut_subcommands(|c| c.allow_negative_numbers(true))
+        .mut_subcommands(input::show_defaults);
     let cli = Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit());
     progress::set_quiet(cli.quiet);
     match cli.command {
@@ -72,13 +73,16 @@ pub fn run() -> anyhow::Result<()> {
 /// How to change a setting the library's error names, in this command line's words.
 pub fn flag_for(setting: Setting) -> String {
     match setting {
-        Setting::Window { at_least_ms } => format!("--window {}", format_duration(at_least_ms)),
+        Setting::Window { at_least_ms } => {
+            format!("--window, at least {}", format_duration(at_least_ms))
+        }
         Setting::Format => "--format".into(),
         Setting::ActionColumns => "--format actions --account COL --time COL --object COL".into(),
         Setting::EdgeColumns => "--source, --target and --weight-column".into(),
         Setting::EdgeWeight => "--weight pairs, items, idf or cosine".into(),
         Setting::MaxRecord => "--max-record-mb".into(),
         Setting::MemoryLimit => "--memory-limit".into(),
+        Setting::MaxRejected => "--max-rejected; 1 reads whatever can be read".into(),
         // Without the flag the folder is the system's: the user may not know they chose it.
         Setting::TempDir => "--temp-dir DIR; without it, $TMPDIR or /tmp".into(),
     }
@@ -101,6 +105,14 @@ fn finite(s: &str) -> Result<f64, String> {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) => Err(format!("'{s}' is not a finite number")),
         Err(_) => Err(format!("'{s}' is not a number")),
+    }
+}
+
+/// A share flag's value parser: a number from 0 to 1.
+fn share(s: &str) -> Result<f64, String> {
+    match finite(s)? {
+        v if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("'{s}' is not a share from 0 to 1")),
     }
 }
 

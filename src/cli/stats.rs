@@ -3,7 +3,7 @@
 use super::input::InputArgs;
 use super::progress::Reporter;
 use coordnet::dataset::Summary;
-use coordnet::ingest::ingest_with_progress;
+use coordnet::ingest::{ingest_with_progress, IngestOptions};
 use std::io::Write;
 
 /// Count records, accounts, items and rejected rows, with the time span and resolution.
@@ -20,7 +20,12 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     args.input.prepare()?;
     let progress = Reporter::new(1);
-    let (data, stats) = ingest_with_progress(&args.input.inputs, &args.input.options(), &progress)?;
+    // `stats` is where rejected records are looked into: it reports them however many.
+    let options = IngestOptions {
+        max_rejected_share: 1.0,
+        ..args.input.options()
+    };
+    let (data, stats) = ingest_with_progress(&args.input.inputs, &options, &progress)?;
     progress.finish();
     // An empty file is data with no rows; no file at all is a wrong path or folder.
     if stats.files.is_empty() {

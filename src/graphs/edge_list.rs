@@ -161,6 +161,13 @@ fn find_columns<'a, R: std::io::Read>(
         .headers()
         .map_err(|e| Error::format(shown, format!("cannot read the header: {e}")))?
         .clone();
+    if header.is_empty() {
+        return Err(Error::format(
+            shown,
+            "the file is empty (expected an edge list with a header naming its source, target \
+             and weight columns)",
+        ));
+    }
     let find = |name: &str| {
         let exact = header.iter().position(|h| h.trim() == name);
         let mut alike = (header.iter().enumerate())

@@ -363,13 +363,17 @@ fn one_row(
                 RowError::new(
                     "text not in UTF-8 (row kept, the bytes replaced with U+FFFD)",
                     "",
-                    "UTF-8: convert the file first, e.g. iconv -f WINDOWS-1252 -t UTF-8",
+                    ENCODING_HINT,
                     &String::from_utf8_lossy(f),
                 ),
             );
         }
     }
 }
+
+/// What to do with a file in another encoding than UTF-8.
+const ENCODING_HINT: &str = "UTF-8 text (the file is in another encoding: convert it first, e.g. \
+                             `iconv -f WINDOWS-1252 -t UTF-8`, naming its own encoding)";
 
 /// An id as written, refused when it is in float notation (`1.23390562780210E+18`,
 /// `877919995476496385.0`): a spreadsheet or pandas turned it into a float, which holds 15 to
@@ -381,12 +385,7 @@ pub fn id<'s>(s: &'s str, column: &'static str) -> RowResult<&'s str> {
         return Ok(s); // nearly every id: nothing of a float in it
     }
     if s.contains(char::REPLACEMENT_CHARACTER) {
-        return Err(RowError::new(
-            "id not in UTF-8",
-            column,
-            "UTF-8 text (the file is in another encoding: convert it, e.g. `iconv -f WINDOWS-1251 -t UTF-8`)",
-            s,
-        ));
+        return Err(RowError::new("id not in UTF-8", column, ENCODING_HINT, s));
     }
     let floaty = s.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
         && s.bytes().any(|b| b.is_ascii_digit())

@@ -129,6 +129,10 @@ pub struct IngestOptions {
     pub mapping: Option<ActionsMapping>,
     /// Stop at the first bad row instead of counting it and going on.
     pub strict: bool,
+    /// Stop once every row is read when more than this share of the records were rejected
+    /// (copies of records already read aside): most of an input unreadable means a damaged
+    /// file or a layout misread, and results from the rest would misrepresent it. 1: never.
+    pub max_rejected_share: f64,
     /// How an action CSV's slash dates (`3/10/2021`) are read.
     pub slash_dates: SlashOrder,
     /// Keep tweet texts (needed by text graphs and the retweet graph). Without them, texts are
@@ -170,6 +174,7 @@ impl Default for IngestOptions {
             format: None,
             mapping: None,
             strict: false,
+            max_rejected_share: 0.5,
             slash_dates: SlashOrder::MonthFirst,
             keep_text: true,
             keep_repeated_rows: false,
@@ -415,7 +420,7 @@ fn unrecognised(s: &Source, opts: &IngestOptions) -> Result<Option<String>> {
         let mut chunker = Chunker::new(reader, opts.chunk_bytes, opts.max_record_bytes, pool);
         Ok(match recognise(&mut chunker, &name, opts) {
             Err(RecogniseError::Unknown { reason, .. }) => Some(format!(
-                "{reason}; to read it, give its name with --format FORMAT (an action CSV: \
+                "{reason}; to read it, name it on the command line with --format FORMAT (an action CSV: \
                  --format actions --account COL --time COL --object COL)"
             )),
             _ => None,
@@ -574,6 +579,7 @@ fn finished(
             ));
         }
     }
+    stats.check_rejected(opts.max_rejected_share)?;
     if opts.keep_repeated_rows {
         stats.repeated_rows_kept = duplicates.len() as u64;
     } else if let (true, Some(d)) = (opts.strict, duplicates.first()) {

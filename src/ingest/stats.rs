@@ -5,9 +5,18 @@ use super::Format;
 use crate::dataset::batch::{RawReject, RecordBatch, EXAMPLES};
 use crate::dataset::time::{format_iso, FarDates, DAY_MS};
 use crate::dataset::Duplicate;
+use crate::error::{Error, Result, Setting};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+/// Rejected records that are not tweets by what they are, not by damage: a collection holds
+/// them as it was sent them.
+pub(crate) const STREAM_NOTICE: &str = "stream notice, not a tweet";
+pub(crate) const API_ERROR: &str = "API error, not a tweet";
+/// Rejected records that were read before: kept once, and no damage either.
+const DUPLICATE: &str = "duplicate record (same tweet id and account; the first kept)";
+const REPEATED: &str = "record an earlier file holds too (no tweet id; first copy kept)";
 
 #[derive(Debug, Default, Serialize)]
 pub struct FileStats {
@@ -153,13 +162,9 @@ impl IngestStats {
             f.rows_accepted -= 1;
             f.rows_rejected += 1;
             let (reason, expected, found) = match d.tweet_id.is_empty() {
-                false => (
-                    "duplicate record (same tweet id and account; the first kept)",
-                    "each record once",
-                    d.tweet_id.clone(),
-                ),
+                false => (DUPLICATE, "each record once", d.tweet_id.clone()),
                 true => (
-                    "record an earlier file holds too (no tweet id; first copy kept)",
+                    REPEATED,
                     "each record once: files that overlap given together?",
                     "the time, account, text, target and items of a row of an earlier file".into(),
                 ),
@@ -206,6 +211,49 @@ impl IngestStats {
             )
         };
         entry.examples = far.examples.iter().map(example).collect();
+    }
+
+    /// An error when more than `max_share` of the records read were rejected, copies of
+    /// records already read and records that are no tweets (stream notices, API errors)
+    /// aside, naming the file with the most and its main reason.
+    pub fn check_rejected(&self, max_share: f64) -> Result<()> {
+        let damage = |reason: &&String| {
+            ![STREAM_NOTICE, API_ERROR, DUPLICATE, REPEATED].contains(&reason.as_str())
+        };
+        let mut reasons: Vec<_> = self.rejected.iter().filter(|(r, _)| damage(r)).collect();
+        let bad: u64 = reasons.iter().map(|(_, r)| r.count).sum();
+        if bad == 0 || bad as f64 <= max_share * self.rows_read as f64 {
+            return Ok(());
+        }
+        let Some(worst) = self.files.iter().max_by_key(|f| f.rows_rejected) else {
+            return Ok(());
+        };
+        let shown = worst.path.display().to_string();
+        reasons.sort_by_key(|(_, r)| std::cmp::Reverse(r.count));
+        let why = reasons.first().map_or(String::new(), |(reason, r)| {
+            let example = (r.examples.iter())
+                .find(|e| e.starts_with(&shown))
+                .or(r.examples.first())
+                .map_or(String::new(), |e| format!(", e.g. {e}"));
+            format!(" ({} {reason}{example})", r.count)
+        });
+        let in_all = match self.files.len() {
+            1 => String::new(),
+            _ => format!("; {bad} of the {} records read in all", self.rows_read),
+        };
+        let layout = worst.format.map_or("any layout", |f| f.name());
+        Err(Error::format(
+            &worst.path,
+            format!(
+                "{} of its {} records were rejected{why}{in_all}, more than \
+                 the {} a run may reject: the input is damaged, or is not laid out as {layout} \
+                 (--format names the layout; `coordnet stats` lists every reason)",
+                worst.rows_rejected,
+                worst.rows_read,
+                crate::scoring::pct(max_share),
+            ),
+        )
+        .with_setting(Setting::MaxRejected))
     }
 
     /// Human-readable summary, one fact a line.

@@ -266,7 +266,7 @@ pub fn check_can_write(output: &Path, is_dir: bool) -> Result<()> {
         .unwrap_or(Path::new("."));
     let cannot = |why: String| {
         Error::config(format!(
-            "cannot write the output {}: {why}; choose another place with -o",
+            "cannot write the output {}: {why}; choose another place for it",
             output.display()
         ))
     };

@@ -161,14 +161,15 @@ fn the_explanation_counts_every_member_by_role() {
     let said = explain(&c);
     assert!(
         said.starts_with(
-            "51 accounts (17 cores, 31 amplifiers, 3 others) with no retweet whose source"
+            "51 accounts (17 cores, 31 amplifiers, 3 others: roles by whether most of each \
+             one's tweets are its own) with no retweet whose source"
         ),
         "{said}"
     );
     c.evidence.retweets_known = 12;
     let said = explain(&c);
     assert!(
-        said.starts_with("51 accounts (17 cores, 31 amplifiers, 3 others) with no retweets of"),
+        said.contains("3 others: roles by whether most of each one's tweets are its own) with no retweets of each other"),
         "{said}"
     );
     c.evidence.inner_retweets = 40;
@@ -207,16 +208,15 @@ pub fn explain(c: &Cluster) -> String {
             }
         }
         s.push(line);
-    } else if e.retweets_known > 0 {
-        s.push(format!(
-            "{} ({}) with no retweets of each other",
-            counted(c.size, "account"),
-            roles_said(c)
-        ));
     } else {
-        // Retweets whose source the data does not name (or none at all) cannot show it.
+        // Retweets whose source the data does not name (or none at all) cannot show it. With
+        // no amplification among them to go by, the roles rest on each account's own posts.
+        let none = match e.retweets_known > 0 {
+            true => "with no retweets of each other",
+            false => "with no retweet whose source the data names",
+        };
         s.push(format!(
-            "{} ({}) with no retweet whose source the data names",
+            "{} ({}: roles by whether most of each one's tweets are its own) {none}",
             counted(c.size, "account"),
             roles_said(c)
         ));
@@ -251,7 +251,7 @@ pub fn explain(c: &Cluster) -> String {
     }
     if let Some(b) = c.parts.get(Part::CreationBurst).filter(|&b| b > 0.2) {
         s.push(format!(
-            "{} of accounts created within one 30-day span ({}: {}; burst {:.2})",
+            "{} of accounts created within one 30-day span ({}: {}; creation_burst {:.2})",
             pct(e.created_in_burst as f64 / e.created_known.max(1) as f64),
             e.burst_null_from.accounts(),
             pct(e.burst_null),

@@ -441,7 +441,7 @@ fn an_action_csvs_bad_rows_name_the_files_own_columns() {
             kind: ObjectKind::Retweet,
             ..Default::default()
         }),
-        ..Default::default()
+        ..counting()
     };
     let (_, r) = ingest(&[p], &opts).unwrap();
     assert_balanced(&r);
@@ -821,4 +821,60 @@ fn overlapping_files_without_tweet_ids_keep_shared_rows_once() {
         msg.contains("half.csv:2") && msg.contains("is in an earlier file too"),
         "{msg}"
     );
+}
+
+/// Most of an input unreadable is a damaged file or a layout misread: the run stops once every
+/// row is counted, naming the file, its main reason and the setting, rather than finding
+/// clusters in what was left. Records read before, and stream notices, are no damage.
+#[test]
+fn most_records_rejected_stops_the_run_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "t.csv",
+        &archive(
+            "1,u1,2019-03-01 12:00,False,10,[a]\n\
+             2,u2,yesterday,False,10,[]\n\
+             3,u3,2019-03-01 12:01,False,10,[]\n\
+             4,u4,today,False,10,[]\n\
+             5,u5,tomorrow,False,10,[]\n",
+        ),
+    );
+    let e = ingest(std::slice::from_ref(&p), &IngestOptions::default()).unwrap_err();
+    let said = e.to_string();
+    assert!(
+        said.contains("t.csv: 3 of its 5 records were rejected (3 bad time, e.g. ")
+            && said.contains("t.csv:3, column 'tweet_time'")
+            && said.contains("more than the 50% a run may reject"),
+        "{said}"
+    );
+    assert_eq!(e.setting(), Some(coordnet::error::Setting::MaxRejected));
+    // Allowed more, the same file reads, its bad rows counted.
+    let opts = IngestOptions {
+        max_rejected_share: 0.6,
+        ..IngestOptions::default()
+    };
+    let (d, r) = ingest(std::slice::from_ref(&p), &opts).unwrap();
+    assert_eq!((d.tweets(), r.rows_rejected), (2, 3));
+
+    // Copies of rows read before are kept once, not damage: 4 of 5 rejected, and read.
+    let copies = write(
+        dir.path(),
+        "copies.csv",
+        &archive(&"1,u1,2019-03-01 12:00,False,10,[a]\n".repeat(5)),
+    );
+    let (d, r) = ingest(&[copies], &IngestOptions::default()).unwrap();
+    assert_eq!((d.tweets(), r.rows_rejected, r.duplicates), (1, 4, 4));
+
+    // Nor are a stream's notices, which a collection holds as it was sent them.
+    let stream = write(
+        dir.path(),
+        "stream.jsonl",
+        "{\"id_str\":\"5\",\"created_at\":\"Wed Oct 10 20:19:24 +0000 2018\",\"text\":\"hi\",\
+         \"user\":{\"id_str\":\"7\",\"screen_name\":\"a\"}}\n\
+         {\"limit\":{\"track\":12,\"timestamp_ms\":\"1600000000000\"}}\n\
+         {\"delete\":{\"status\":{\"id\":1,\"user_id\":2}}}\n",
+    );
+    let (d, r) = ingest(&[stream], &IngestOptions::default()).unwrap();
+    assert_eq!((d.tweets(), r.rows_rejected), (1, 2));
 }

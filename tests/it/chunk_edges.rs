@@ -28,7 +28,7 @@ fn read_in_chunks(
         format,
         chunk_bytes,
         strict,
-        ..IngestOptions::default()
+        ..counting()
     };
     let (d, s) = ingest_bytes("t.csv", bytes, &opts).map_err(|e| e.to_string())?;
     assert_balanced(&s);

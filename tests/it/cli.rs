@@ -44,6 +44,43 @@ fn synth_then_stats_json() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// A run on an input mostly unreadable exits 2 naming the flag that allows it; `stats`, where
+/// rejections are looked into, reports them.
+#[test]
+fn most_records_rejected_exit_2_naming_the_flag_and_stats_still_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("object_id,account_id,content_id,timestamp_share\n");
+    for i in 0..30 {
+        let time = if i % 3 == 0 { "1623878692" } else { "x" };
+        csv.push_str(&format!("o{},a{i},c{i},{time}\n", i % 4));
+    }
+    let p = write(dir.path(), "shares.csv", &csv);
+    let p = p.to_str().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let o = coordnet(&["detect", p, "-o", out, "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("shares.csv: 20 of its 30 records were rejected (20 bad time")
+            && err.contains("(set with --max-rejected; 1 reads whatever can be read)"),
+        "{err}"
+    );
+    assert!(!Path::new(out).exists(), "a stopped run leaves no output");
+
+    let o = coordnet(&["detect", p, "-o", out, "-q", "--max-rejected", "1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = coordnet(&["stats", p]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains("10 accepted, 20 rejected"), "{said}");
+
+    let o = coordnet(&["detect", p, "-o", out, "--max-rejected", "1.5"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("'1.5' is not a share from 0 to 1"), "{err}");
+}
+
 #[test]
 fn bad_input_exits_non_zero_with_a_one_line_reason() {
     let dir = tempfile::tempdir().unwrap();
@@ -251,7 +288,7 @@ fn graph_writes_an_edge_list_and_explain_shows_the_evidence() {
     assert!(String::from_utf8_lossy(&o.stderr).contains(".gexf"));
     let o = coordnet(&["graph", "--window", "500ms", p.to_str().unwrap(), "-o", "-"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--window 1s"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--window, at least 1s"));
 }
 
 #[test]
@@ -2235,10 +2272,21 @@ fn flagged_clusters_past_those_printed_are_counted_with_where_to_find_them() {
         .unwrap();
     assert!(flagged > 5, "the sample at threshold 0.1 flags {flagged}");
     assert_eq!(stdout.matches("\n  cluster ").count(), 5, "{stdout}");
+    // Those not shown are counted: flagged past the first five, and those under the threshold.
+    let clusters = std::fs::read_to_string(out.join("clusters.csv")).unwrap();
+    let below = clusters.lines().count() as u64 - 1 - flagged;
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
     let more = flagged - 5;
-    let plural = if more == 1 { "" } else { "s" };
-    let more = format!("  and {more} more flagged cluster{plural}: every cluster is in ");
-    assert!(stdout.contains(&more), "{stdout}");
+    let mut counted = format!("  and {more} more flagged cluster{}", plural(more));
+    if below > 0 {
+        let under = format!(
+            ", and {below} cluster{} scoring under the threshold 0.1",
+            plural(below)
+        );
+        counted.push_str(&under);
+    }
+    counted.push_str(": every cluster is in ");
+    assert!(stdout.contains(&counted), "{stdout}");
     assert!(stdout.trim_end().ends_with("report.html"), "{stdout}");
 }
 

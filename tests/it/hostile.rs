@@ -22,7 +22,7 @@ fn outcome(name: &str, bytes: &[u8]) -> IngestStats {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join(name);
     std::fs::write(&p, bytes).unwrap();
-    let (_, stats) = ingest(&[p], &IngestOptions::default()).unwrap();
+    let (_, stats) = ingest(&[p], &counting()).unwrap();
     assert_balanced(&stats);
     stats
 }

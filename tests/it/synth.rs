@@ -359,7 +359,7 @@ fn an_output_place_that_is_a_file_is_named_with_what_to_do() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
         err.contains(&format!("cannot write the output {}", file.display()))
-            && err.contains("choose another place with -o"),
+            && err.contains("choose another place for it"),
         "{err}"
     );
 }

@@ -159,7 +159,7 @@ fn carried<'x>(
 fn v1_tweet(t: &V1Tweet, line: u64, b: &mut RecordBatch) -> Result<(), RowError> {
     if t.delete.is_some() || t.limit.is_some() {
         return Err(RowError::new(
-            "stream notice, not a tweet",
+            crate::ingest::stats::STREAM_NOTICE,
             "",
             "a tweet object",
             "a delete or limit notice",

@@ -236,7 +236,7 @@ fn no_tweet(obj: &V2Object) -> RowError {
                 .or(text_of(&e.title))
                 .unwrap_or("an error");
             RowError::new(
-                "API error, not a tweet",
+                crate::ingest::stats::API_ERROR,
                 "errors",
                 "a `data` field with tweets",
                 said,
