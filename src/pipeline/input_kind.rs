@@ -124,9 +124,17 @@ impl InputDecision {
                 } else {
                     "below"
                 };
+                // The shares said later are of the clusters scored again, so they differ.
+                let again = match kind {
+                    InputKind::Archive => {
+                        ", whose clusters are then scored again against figures from outside \
+                         it (built in, or a control collection's)"
+                    }
+                    _ => "",
+                };
                 let reason = format!(
                     "{} of the tweets come from {whose}, {side} the {} that marks an archive: \
-                     {what}",
+                     {what}{again}",
                     pct(s),
                     pct(config.archive_tweet_share),
                 );
