@@ -737,9 +737,25 @@ impl<R: Read> Read for Trailing<R> {
                     self.out
                 )))
             }
+            // The decoder's own words ("Data corruption detected") say neither where nor what
+            // to do; errors of the disk below keep theirs.
+            Err(e) if e.raw_os_error().is_none() && is_decoder_complaint(&e) => {
+                let (what, test, _) = self.tools;
+                Err(std::io::Error::other(format!(
+                    "the {what} data is damaged after {} bytes decompressed ({e}): `{test}` on \
+                     the file says more; fetch or copy it again",
+                    self.out
+                )))
+            }
             Err(e) => Err(e),
         }
     }
+}
+
+/// Whether a decoder says its data is corrupt (a cut-short file is said apart, as such).
+fn is_decoder_complaint(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{InvalidData, InvalidInput, Other};
+    matches!(e.kind(), InvalidData | InvalidInput | Other)
 }
 
 /// Whether a decoder's error says the next member or frame does not start as one.
