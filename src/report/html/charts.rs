@@ -140,9 +140,14 @@ pub fn stacked_days(title: &str, starts: &[String], series: &[(&str, Vec<u64>)])
 pub fn week(counts: &[[u64; 24]; 7]) -> String {
     let max = counts.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    // No colour bar: the caption gives the scale's top.
+    let caption = format!(
+        "tweets by hour of the week (UTC; the darkest {})",
+        max as u64
+    );
     svg(520, 210, |root| {
         let mut chart = ChartBuilder::on(root)
-            .caption("tweets by hour of the week (UTC)", ("sans-serif", 14))
+            .caption(caption, ("sans-serif", 14))
             .margin(6)
             .x_label_area_size(28)
             .y_label_area_size(36)
@@ -152,17 +157,20 @@ pub fn week(counts: &[[u64; 24]; 7]) -> String {
             .configure_mesh()
             .disable_mesh()
             .x_labels(13)
-            .y_labels(7)
+            .y_labels(0)
             .x_desc("hour")
             .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| {
-                DAYS.get(6 - (*y as usize).min(6))
-                    .copied()
-                    .unwrap_or("")
-                    .to_string()
-            })
             .draw()
             .ok()?;
+        // Each day named beside the middle of its row, not on a line between two.
+        let style = ("sans-serif", 12)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        for (d, day) in DAYS.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(0.0, (6 - d) as f64 + 0.5));
+            root.draw_text(day, &style, (x - 6, y)).ok()?;
+        }
         chart
             .draw_series((0..7).flat_map(|d| {
                 (0..24).map(move |h| {
@@ -239,6 +247,11 @@ pub fn distributions(
             .x_labels(0)
             .x_desc(x_desc)
             .y_desc("share")
+            // The head room above is for the legend: no share there.
+            .y_label_formatter(&|y| match *y > 1.0 + 1e-9 {
+                true => String::new(),
+                false => format!("{}", (y * 1000.0).round() / 1000.0),
+            })
             .draw()
             .ok()?;
         label_bars(root, &chart, labels, 12)?;

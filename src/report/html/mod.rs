@@ -552,8 +552,9 @@ fn section(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster, v: &Cluster
         for (who, text, n) in &v.examples {
             let _ = write!(
                 p.html,
-                "<div class=\"tweet\"><b>{}</b> ({n} retweets by members)<br>{}</div>",
+                "<div class=\"tweet\"><b>{}</b> ({} by members)<br>{}</div>",
                 esc(who),
+                counted(*n as usize, "retweet"),
                 esc(text)
             );
         }

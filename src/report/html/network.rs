@@ -4,6 +4,7 @@
 //! rest as one node each side.
 
 use super::page::esc;
+use crate::scoring::counted;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -138,8 +139,9 @@ pub fn draw(members: &[Member], retweets: &[(usize, usize, u64)]) -> String {
             3.5,
             "#e67e22",
             &format!(
-                "{} (amplifier, {} retweets of cores)",
-                members[a].label, made[a]
+                "{} (amplifier, {} of cores)",
+                members[a].label,
+                counted(made[a] as usize, "retweet")
             ),
         );
     }
@@ -150,7 +152,11 @@ pub fn draw(members: &[Member], retweets: &[(usize, usize, u64)]) -> String {
             amp_agg,
             7.0,
             "#f5b041",
-            &format!("{} more amplifiers ({n} retweets)", other_amps.len()),
+            &format!(
+                "{} more amplifiers ({})",
+                other_amps.len(),
+                counted(n as usize, "retweet")
+            ),
         );
     }
     for &c in &cores {
@@ -160,8 +166,9 @@ pub fn draw(members: &[Member], retweets: &[(usize, usize, u64)]) -> String {
             7.0,
             "#c0392b",
             &format!(
-                "{} (core, retweeted {} times)",
-                members[c].label, received[c]
+                "{} (core, retweeted {})",
+                members[c].label,
+                times(received[c])
             ),
         );
     }
@@ -172,9 +179,17 @@ pub fn draw(members: &[Member], retweets: &[(usize, usize, u64)]) -> String {
             core_agg,
             9.0,
             "#e6b0aa",
-            &format!("{} more cores (retweeted {n} times)", other_cores.len()),
+            &format!("{} more cores (retweeted {})", other_cores.len(), times(n)),
         );
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// "once", "2 times".
+fn times(n: u64) -> String {
+    match n {
+        1 => "once".to_string(),
+        n => format!("{n} times"),
+    }
 }

@@ -137,15 +137,16 @@ td[data-key]{text-align:right;font-variant-numeric:tabular-nums}
 details{border:1px solid #d7dce2;border-radius:6px;margin:10px 0;padding:0 12px}details[open]{padding-bottom:12px}
 summary{cursor:pointer;padding:10px 0;font-weight:600}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(480px,100%),1fr));gap:10px 22px}
-.bar{position:relative;background:#eef1f4;height:14px;border-radius:3px;width:260px;display:inline-block;vertical-align:middle}
+.bar{position:relative;background:#eef1f4;height:14px;border-radius:3px;width:min(260px,22vw);display:inline-block;vertical-align:middle}
 .bar span{position:absolute;left:0;top:0;bottom:0;background:#2e86c1;border-radius:3px}
 .bar i{position:absolute;top:-3px;bottom:-3px;width:2px;background:#c0392b}
-.parts td:first-child{white-space:nowrap}
+.parts{display:block;overflow-x:auto;max-width:100%}.parts td:first-child{white-space:nowrap}
 .share{display:flex;gap:8px;align-items:center;font-size:13px}.share .bar{width:180px}
 .note{color:#666;font-size:12.5px}.tweet{border-left:3px solid #d7dce2;padding:2px 10px;margin:6px 0;white-space:pre-wrap;word-break:break-word}
 input.filter{margin:4px 0;padding:3px 6px;width:260px}
 table.members td{max-width:190px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 svg{max-width:100%;height:auto}
+@media (max-width:980px){.parts td:first-child{white-space:normal;min-width:9em}.parts .bar{width:16vw}}
 @media (max-width:700px){table{display:block;overflow-x:auto;max-width:100%}.bar,.share .bar{width:35vw}p,li,summary{overflow-wrap:anywhere}}
 @media print{details{page-break-inside:avoid}details:not([open])>*:not(summary){display:none}input.filter{display:none}}
 "#;
