@@ -298,64 +298,76 @@ fn flag(flagged: bool) -> String {
     }
 }
 
+/// A row of the evidence table: what is measured, the score part it feeds, observed, null,
+/// and what it is measured on.
+type PartRow = (&'static str, Part, Option<f64>, Option<f64>, String);
+
 /// Each part against its null: (name, observed, null), the observed share as a bar and the
 /// null as a red mark.
 fn parts_table(c: &Cluster) -> String {
     let e = &c.evidence;
     let share = |n: u64, of: u64| (of > 0).then(|| n as f64 / of as f64);
     let r = &e.rhythm;
-    let rows: Vec<(&str, Option<f64>, Option<f64>, String)> = vec![
+    let rows: Vec<PartRow> = vec![
         (
             "co-actions within 5 min of another member",
+            Part::Synchrony,
             share(e.synced, e.co_actions),
             (e.co_actions > 0).then(|| e.synced_null / e.co_actions as f64),
             format!("{} co-actions", e.co_actions),
         ),
         (
             "members' retweets of each other within 5 min",
+            Part::Synchrony,
             share(e.inner_retweets_fast, e.inner_retweets_timed),
             e.fast_null,
             format!("{} timed retweets", e.inner_retweets_timed),
         ),
         (
             "active hours shared with other members",
+            Part::Synchrony,
             share(r.shared_hours, r.active_hours),
             r.shared_null,
             format!("{} active hours", r.active_hours),
         ),
         (
             "hour-of-week profiles alike (mean cosine)",
+            Part::Synchrony,
             r.profile_similarity,
             r.profile_null,
             format!("{} profiled members", r.profiled),
         ),
         (
-            "retweets going to members (structure)",
+            "retweets going to members",
+            Part::Structure,
             share(e.inner_retweets, e.retweets_known),
             Some(e.received_share),
             format!("{} retweets with a known source", e.retweets_known),
         ),
         (
-            "created within one 30-day span (creation burst)",
+            "created within one 30-day span",
+            Part::CreationBurst,
             share(e.created_in_burst, e.created_known),
             Some(e.burst_null),
             format!("{} creation dates", e.created_known),
         ),
         (
             "own texts another member also posted",
+            Part::ContentDuplication,
             share(e.duplicated_texts, e.own_texts),
             Some(0.0),
             format!("{} own texts", e.own_texts),
         ),
         (
             "hashtag use on tags the cluster owns",
+            Part::HashtagConcentration,
             (e.hashtag_uses > 0).then(|| e.owned_hashtag_uses / e.hashtag_uses as f64),
             Some(e.tweet_share),
             format!("{} hashtag uses", e.hashtag_uses),
         ),
     ];
-    let mut s = String::from("<table class=\"parts\"><tr><th>measure</th><th>observed (bar) against the null (red mark)</th><th></th><th>on</th></tr>");
-    for (name, obs, null, on) in rows {
+    let mut s = String::from("<table class=\"parts\"><tr><th>measure</th><th>observed (bar) against the null (red mark)</th><th></th><th>on</th><th>score part</th></tr>");
+    for (name, part, obs, null, on) in rows {
         let Some(o) = obs else { continue };
         // A cosine is no share: written as the number it is.
         let cosine = name.contains("cosine");
@@ -365,7 +377,7 @@ fn parts_table(c: &Cluster) -> String {
         });
         let _ = write!(
             s,
-            "<tr><td>{}</td><td><span class=\"bar\"><span style=\"width:{:.1}%{}\"></span>{mark}</span></td><td>{}{}</td><td class=\"note\">{}</td></tr>",
+            "<tr><td>{}</td><td><span class=\"bar\"><span style=\"width:{:.1}%{}\"></span>{mark}</span></td><td>{}{}</td><td class=\"note\">{}</td><td class=\"note\">{}</td></tr>",
             esc(name),
             100.0 * o.clamp(0.0, 1.0),
             // At or below its null a measure is no evidence of coordination: grey, and said.
@@ -375,7 +387,9 @@ fn parts_table(c: &Cluster) -> String {
                 true => format!(" (null {}: not above it, no evidence)", shown(n)),
                 false => format!(" (null {})", shown(n)),
             }),
-            esc(&on)
+            esc(&on),
+            // A narrow window breaks the name where its words meet.
+            part.name().replace('_', "_<wbr>")
         );
     }
     s.push_str("</table><p class=\"note\">Score parts: ");
@@ -391,7 +405,13 @@ fn parts_table(c: &Cluster) -> String {
         })
         .collect();
     s.push_str(&esc(&parts.join(", ")));
-    s.push_str(" (- where the cluster has too little evidence to measure the part).</p>");
+    s.push_str(
+        " (- where the cluster has too little evidence to measure the part). Each part is its \
+         rows' excess over their nulls, shrunk for small clusters; synchrony is the strongest \
+         of its rows (a shared weekly schedule counting half); coaction, the share of the \
+         members' graph evidence that stays inside the cluster, has no row. The score is the \
+         parts' weighted mean (README, \"The method in brief\").</p>",
+    );
     s
 }
 

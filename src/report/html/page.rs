@@ -140,7 +140,7 @@ summary{cursor:pointer;padding:10px 0;font-weight:600}
 .bar{position:relative;background:#eef1f4;height:14px;border-radius:3px;width:min(260px,22vw);display:inline-block;vertical-align:middle}
 .bar span{position:absolute;left:0;top:0;bottom:0;background:#2e86c1;border-radius:3px}
 .bar i{position:absolute;top:-3px;bottom:-3px;width:2px;background:#c0392b}
-.parts{display:block;overflow-x:auto;max-width:100%}.parts td:first-child{white-space:nowrap}
+.parts{display:block;overflow-x:auto;max-width:100%}.parts td:first-child{white-space:nowrap}.parts th{white-space:normal}
 .share{display:flex;gap:8px;align-items:center;font-size:13px}.share .bar{width:180px}
 .note{color:#666;font-size:12.5px}.tweet{border-left:3px solid #d7dce2;padding:2px 10px;margin:6px 0;white-space:pre-wrap;word-break:break-word}
 input.filter{margin:4px 0;padding:3px 6px;width:260px}
