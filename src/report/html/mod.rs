@@ -136,23 +136,22 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
     p.push("<h2>Input</h2>");
     let _ = write!(
         p.html,
-        "<p>Taken for a <b>{}</b>: {}. Ordinary accounts for the score's nulls: {}.</p>",
-        if d.input.kind == crate::pipeline::InputKind::Archive {
-            "takedown archive"
-        } else {
-            "mixed collection"
-        },
+        "<p><b>What the input was taken for</b>: {}. Ordinary accounts for the score's nulls: {}.</p>",
         esc(&d.input.reason),
         esc(d.input.background)
     );
     if let Some((first, last)) = timeline.span {
         let res: Vec<String> = (timeline.resolutions.iter().enumerate())
             .filter(|&(_, &k)| k > 0)
-            .map(|(r, k)| format!("{}: {k}", TimeResolution::from_u8(r as u8).name()))
+            .map(|(r, k)| {
+                let r = TimeResolution::from_u8(r as u8).name();
+                format!("to the {r} in {}", counted(*k as usize, "tweet"))
+            })
             .collect();
         let _ = write!(
             p.html,
-            "<p>Tweets from {} to {}; time resolution {}.</p>",
+            "<p>Tweets from {} to {}; times {} (the finest the input or the tweet id \
+             gives).</p>",
             esc(&format_iso(first)),
             esc(&format_iso(last)),
             esc(&res.join(", "))
