@@ -9,6 +9,7 @@ use coordnet::graphs::{CoactionKind, FusionOptions, Window};
 use coordnet::pipeline::InputKind;
 use coordnet::progress::Progress;
 use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
+use coordnet::scoring::counted;
 use coordnet::{detect_with_progress, write_detection, DetectConfig, RunSummary};
 use std::io::Write;
 use std::path::PathBuf;
@@ -309,9 +310,9 @@ fn detect_and_write(
     for k in &d.fused.kinds {
         // A kind without edges says why, where its window is the default for want of data.
         let why = (k.window_reason.as_deref())
-            .and_then(|r| r.split_once("; using the default window"))
+            .and_then(coordnet::graphs::window::defaulted_why)
             .filter(|_| k.edges == 0)
-            .map_or(String::new(), |(why, _)| format!(" ({why})"));
+            .map_or(String::new(), |why| format!(" ({why})"));
         progress.say(&format!(
             "{:<11} window {:<6} {:>9} edges, {:>8} significant{why}",
             k.kind, k.window, k.edges, k.significant_edges
@@ -379,17 +380,13 @@ fn detect_and_write(
         )?;
     }
     // What is not shown is counted, so that no cluster goes unmentioned.
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let more = flagged.len().saturating_sub(FLAGGED_SHOWN);
     let below = d.clusters.len() - flagged.len();
     let unshown: Vec<String> = [
-        (more > 0).then(|| format!("{more} more flagged cluster{}", plural(more))),
+        (more > 0).then(|| counted(more, "more flagged cluster")),
         (below > 0).then(|| {
-            format!(
-                "{below} cluster{} scoring under the threshold {}",
-                plural(below),
-                config.threshold
-            )
+            let below = counted(below, "cluster");
+            format!("{below} scoring under the threshold {}", config.threshold)
         }),
     ]
     .into_iter()

@@ -190,6 +190,15 @@ impl std::ops::Add for Delays {
     }
 }
 
+/// How a reason ends when the window is the default for want of data to estimate it from.
+const DEFAULTED: &str = "; using the default window of 1m";
+
+/// Why a kind's window is the default, from its `reason`, when there was nothing to estimate
+/// it from ("no actions of this kind"); `None` for a window estimated or given.
+pub fn defaulted_why(reason: &str) -> Option<&str> {
+    reason.strip_suffix(DEFAULTED)
+}
+
 /// A window from `delays`, no finer than `floor`.
 fn estimate(delays: &Delays, floor: i64, min_excess: f64) -> WindowEstimate {
     let (observed, null) = (&delays.observed, &delays.spread);
@@ -201,7 +210,7 @@ fn estimate(delays: &Delays, floor: i64, min_excess: f64) -> WindowEstimate {
         return WindowEstimate {
             window_ms: 60_000,
             curve: Vec::new(),
-            explanation: format!("{none}; using the default window of 1m"),
+            explanation: format!("{none}{DEFAULTED}"),
         };
     }
     let candidates: Vec<usize> = (0..CANDIDATES_S.len())
