@@ -74,8 +74,22 @@ impl fmt::Display for Position {
 }
 
 /// An error of the library. Boxed so that `Result<T>` stays one word wide.
-#[derive(Debug)]
 pub struct Error(Box<Inner>);
+
+/// The message a user reads, so that `fn main() -> Result<(), coordnet::Error>` prints it;
+/// `{:#?}` gives the parts.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match f.alternate() {
+            true => f
+                .debug_struct("Error")
+                .field("kind", &self.0.kind)
+                .field("setting", &self.0.setting)
+                .finish(),
+            false => write!(f, "{self}"),
+        }
+    }
+}
 
 #[derive(Debug)]
 struct Inner {
@@ -109,6 +123,7 @@ pub enum Setting {
 
 /// What went wrong.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// The file could not be opened or read (includes truncated compressed streams).
     Io {
@@ -142,6 +157,14 @@ impl Error {
 
     pub fn kind(&self) -> &ErrorKind {
         &self.0.kind
+    }
+
+    /// Where in the input the error is, where it is one row's.
+    pub fn position(&self) -> Option<&Position> {
+        match &self.0.kind {
+            ErrorKind::BadRow { pos, .. } => Some(pos),
+            _ => None,
+        }
     }
 
     /// The setting to change, where one would fix this.

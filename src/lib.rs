@@ -54,7 +54,7 @@ pub mod scoring;
 pub mod synth;
 
 pub use dataset::Dataset;
-pub use error::{Error, ErrorKind, Position, Result};
+pub use error::{Error, ErrorKind, Position, Result, Setting};
 pub use ingest::{ingest, ingest_bytes, Format, IngestOptions, IngestStats};
 pub use pipeline::{assess, detect, detect_with_progress, DetectConfig, Detection, RunSummary};
 pub use report::detection::{write_detection, EdgeFiles};

@@ -38,6 +38,7 @@ pub fn leiden_with_progress(
 }
 
 fn check(graph: &Graph, config: &LeidenConfig) -> Result<()> {
+    graph.check()?;
     if graph.directed {
         return Err(Error::config(
             "Leiden needs an undirected graph; build a co-action graph, or symmetrise the \

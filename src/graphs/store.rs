@@ -6,7 +6,9 @@ use crate::error::{Error, Result};
 use rayon::prelude::*;
 
 /// A weighted graph in CSR form: node `v`'s neighbours are `targets[offsets[v]..offsets[v+1]]`.
-#[derive(Clone, Debug, Default)]
+/// Built by [`Graph::undirected`] or [`Graph::directed`]; a graph put together field by field
+/// is checked by [`Graph::check`] before Leiden reads it.
+#[derive(Clone, Debug)]
 pub struct Graph {
     pub offsets: Vec<u64>,
     pub targets: Vec<u32>,
@@ -27,7 +29,56 @@ fn check_nodes(n: usize, edges: &[(u32, u32, f32)]) -> Result<()> {
     }
 }
 
+/// The graph of no nodes: its one offset is where node 0's row would end.
+impl Default for Graph {
+    fn default() -> Graph {
+        Graph {
+            offsets: vec![0],
+            targets: Vec::new(),
+            weights: Vec::new(),
+            directed: false,
+        }
+    }
+}
+
 impl Graph {
+    /// Refuse a graph whose rows do not hold together: offsets from 0 that never fall and end
+    /// at the number of targets, one weight per target, every target a node.
+    pub fn check(&self) -> Result<()> {
+        let bad = |what: String| {
+            Err(Error::config(format!(
+                "the graph's layout is broken: {what}"
+            )))
+        };
+        let n = self.nodes();
+        match (self.offsets.first(), self.offsets.last()) {
+            (Some(0), Some(&end)) if end as usize == self.targets.len() => {}
+            (None, _) => return bad("no offsets (the graph of no nodes has one, 0)".into()),
+            (first, last) => {
+                return bad(format!(
+                    "offsets run from {} to {}, not from 0 to the {} targets",
+                    first.copied().unwrap_or(0),
+                    last.copied().unwrap_or(0),
+                    self.targets.len()
+                ))
+            }
+        }
+        if let Some(v) = self.offsets.windows(2).position(|w| w[1] < w[0]) {
+            return bad(format!("node {v}'s row ends before it starts"));
+        }
+        if self.weights.len() != self.targets.len() {
+            return bad(format!(
+                "{} weights for {} targets",
+                self.weights.len(),
+                self.targets.len()
+            ));
+        }
+        if let Some(t) = self.targets.par_iter().find_any(|&&t| t as usize >= n) {
+            return bad(format!("target {t} is not one of the {n} nodes"));
+        }
+        Ok(())
+    }
+
     /// An undirected graph on `n` nodes; parallel edges are merged (weights summed) and a
     /// self-loop is kept once. An edge to a node outside `0..n` is an error.
     pub fn undirected(n: usize, edges: &[(u32, u32, f32)]) -> Result<Graph> {

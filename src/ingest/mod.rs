@@ -428,25 +428,31 @@ fn unrecognised(s: &Source, opts: &IngestOptions) -> Result<Option<String>> {
     })
 }
 
-/// Read one input held in memory (plain, not compressed), named `name` in messages: what
-/// [`ingest`] does with a file, for callers that have the bytes already (and the fuzzers).
+/// Read one input held in memory (plain, gzip or zstd; a zip's entries one by one), named
+/// `name` in messages: what [`ingest`] does with a file, for callers that have the bytes
+/// already (an HTTP body, say; and the fuzzers).
 pub fn ingest_bytes(
     name: &str,
     bytes: &[u8],
     opts: &IngestOptions,
 ) -> Result<(Dataset, IngestStats)> {
     let path = PathBuf::from(name);
-    // A small input is chunked before parsing on the calling thread: a reader thread's start
-    // and hand-offs cost more than reading a few kilobytes. Every chunk holds a byte at least,
-    // so the queue holds them all and sending never waits.
-    let queue = (bytes.len() <= INLINE_BYTES).then_some(bytes.len() + 2);
+    // A small plain input is chunked before parsing on the calling thread: a reader thread's
+    // start and hand-offs cost more than reading a few kilobytes. Every chunk holds a byte at
+    // least, so the queue holds them all and sending never waits. What decompresses to an
+    // unknown size has its reader thread.
+    let small = bytes.len() <= INLINE_BYTES && !source::bytes_compressed(bytes);
+    let queue = small.then_some(bytes.len() + 2);
     run(
         vec![path.clone()],
         bytes.len() as u64,
         opts,
         queue,
         |tx, pool| {
-            send_stream(0, &path, &mut &bytes[..], opts, &tx, pool, None).map(|_| Vec::new())
+            source::with_bytes_decompressed(&path, bytes, |r| {
+                send_stream(0, &path, r, opts, &tx, pool, None)
+            })
+            .map(|_| Vec::new())
         },
     )
 }

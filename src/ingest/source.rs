@@ -659,6 +659,28 @@ fn hex(hash: Sha256) -> String {
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Bytes in memory decompressed as their first bytes say (plain, gzip or zstd), handed to
+/// `f`. A zip is refused: its entries are inputs of their own.
+pub(crate) fn with_bytes_decompressed<T>(
+    name: &Path,
+    bytes: &[u8],
+    f: impl FnOnce(&mut dyn Read) -> Result<T>,
+) -> Result<T> {
+    match compression_of(&bytes[..bytes.len().min(4)]) {
+        Compression::Zip => Err(Error::format(
+            name,
+            "is a zip archive: give the bytes of each entry, or save it to a file and give \
+             the file",
+        )),
+        _ => read_decompressed(name, bytes, f),
+    }
+}
+
+/// Whether bytes in memory are compressed (by their first bytes).
+pub(crate) fn bytes_compressed(bytes: &[u8]) -> bool {
+    compression_of(&bytes[..bytes.len().min(4)]) != Compression::None
+}
+
 /// `file` (at `path`) decompressed as its first bytes say, handed to `f`. The first bytes are
 /// read from `file` itself, so a pipe is read once.
 fn read_decompressed<T>(

@@ -177,33 +177,104 @@ fn the_explanation_counts_every_member_by_role() {
     assert!(explain(&c).starts_with("51 members (17 cores, 34 amplifiers) made 40 retweets"));
 }
 
+#[cfg(test)]
+#[test]
+fn a_few_retweets_among_members_are_said_as_counts_not_as_a_distribution() {
+    let mut c = Cluster {
+        id: 0,
+        size: 20,
+        n_core: 19,
+        n_amplifier: 1,
+        n_other: 0,
+        score: 0.5,
+        flagged: true,
+        parts: Parts::default(),
+        evidence: Evidence {
+            inner_retweets: 1,
+            retweets_known: 2500,
+            inner_retweets_timed: 1,
+            inner_retweets_fast: 0,
+            inner_median_delay_ms: Some(70_866_000),
+            inner_delay_quartiles_ms: Some((70_866_000, 70_866_000)),
+            fast_null: Some(0.32),
+            ..Evidence::default()
+        },
+        profile: Profile::default(),
+        explanation: String::new(),
+        group: None,
+    };
+    let said = explain(&c);
+    assert!(
+        said.contains(
+            "made 1 retweet of each other (0.04% of all the retweets they made whose source is \
+             known), delay 19h41m6s, 0 of 1 within 5 min (too few to weigh)"
+        ),
+        "{said}"
+    );
+    assert!(
+        !said.contains("middle half") && !said.contains("null expectation"),
+        "{said}"
+    );
+    let e = &mut c.evidence;
+    (
+        e.inner_retweets,
+        e.inner_retweets_timed,
+        e.inner_retweets_fast,
+    ) = (40, 40, 36);
+    (e.inner_median_delay_ms, e.inner_delay_quartiles_ms) = (Some(91_000), Some((47_000, 178_000)));
+    let said = explain(&c);
+    assert!(
+        said.contains(
+            "median delay 91s (middle half 47s-178s), 90% within 5 min; null expectation 32%"
+        ),
+        "{said}"
+    );
+}
+
 /// A plain-language account of the score.
 pub fn explain(c: &Cluster) -> String {
     let e = &c.evidence;
     let mut s = Vec::new();
     if e.inner_retweets > 0 {
         let mut line = format!(
-            "{} ({}) made {} of each other ({} of their retweets with a known source)",
+            "{} ({}) made {} of each other ({} of all the retweets they made whose source is \
+             known)",
             counted(c.size, "member"),
             roles_said(c),
             counted(e.inner_retweets as usize, "retweet"),
             pct(e.inner_retweets as f64 / e.retweets_known.max(1) as f64)
         );
         if let (Some(d), Some((q1, q3))) = (e.inner_median_delay_ms, e.inner_delay_quartiles_ms) {
-            line.push_str(&format!(
-                ", median delay {} (middle half {}-{}), {} within 5 min",
-                format_duration(d),
-                format_duration(q1),
-                format_duration(q3),
-                pct(e.inner_retweets_fast as f64 / e.inner_retweets_timed.max(1) as f64),
-            ));
-            if let Some(null) = e.fast_null {
-                let whose = e.fast_null_from.retweets();
-                line.push_str(&format!("; null expectation {} ({whose})", pct(null)));
-                // Read beside the other figures, a share under its null passes for evidence.
-                let fast = e.inner_retweets_fast as f64 / e.inner_retweets_timed.max(1) as f64;
-                if fast <= null {
-                    line.push_str(", so no faster than chance");
+            let (timed, fast) = (e.inner_retweets_timed, e.inner_retweets_fast);
+            // A median and a middle half of one to three delays would dress up so few as a
+            // distribution: those are said as they are.
+            line.push_str(&match timed {
+                1 => format!(", delay {}", format_duration(d)),
+                2 | 3 => format!(", median delay {}", format_duration(d)),
+                _ => format!(
+                    ", median delay {} (middle half {}-{})",
+                    format_duration(d),
+                    format_duration(q1),
+                    format_duration(q3)
+                ),
+            });
+            // Fewer than the synchrony part needs are not weighed: no share, no null.
+            let share = fast as f64 / timed.max(1) as f64;
+            match (timed < parts::MIN_SUPPORT, e.fast_null) {
+                (true, _) => line.push_str(&format!(
+                    ", {fast} of {timed} within 5 min (too few to weigh)"
+                )),
+                (false, null) => {
+                    line.push_str(&format!(", {} within 5 min", pct(share)));
+                    if let Some(null) = null {
+                        let whose = e.fast_null_from.retweets();
+                        line.push_str(&format!("; null expectation {} ({whose})", pct(null)));
+                        // Read beside the other figures, a share under its null passes for
+                        // evidence.
+                        if share <= null {
+                            line.push_str(", so no faster than chance");
+                        }
+                    }
                 }
             }
         }
@@ -232,11 +303,17 @@ pub fn explain(c: &Cluster) -> String {
     }
     let r = &e.rhythm;
     if let (Some(null), true) = (r.shared_null, r.shared_hours > 0) {
+        let shared = r.shared_hours as f64 / r.active_hours as f64;
         s.push(format!(
-            "{} of members' active hours shared with {}+ other members (day-shifted null {})",
-            pct(r.shared_hours as f64 / r.active_hours as f64),
+            "{} of members' active hours shared with {}+ other members (day-shifted null {}{})",
+            pct(shared),
             r.burst_members,
-            pct(null)
+            pct(null),
+            if shared <= null {
+                ", so no more than chance"
+            } else {
+                ""
+            }
         ));
     }
     // A shared weekly schedule is worth a mention only where it stands out.

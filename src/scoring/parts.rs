@@ -47,7 +47,7 @@ const COACTION_HALF_EVIDENCE: f64 = 5.0;
 const PRIOR_ACTIONS: f64 = 20.0;
 const PRIOR_ACCOUNTS: f64 = 5.0;
 /// A part needs this many observations to be reported.
-const MIN_SUPPORT: u64 = 5;
+pub(crate) const MIN_SUPPORT: u64 = 5;
 
 /// The measurements behind the parts, kept for the explanation and the report.
 #[derive(Clone, Debug, Default, serde::Serialize)]

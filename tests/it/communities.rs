@@ -360,6 +360,40 @@ fn directed_graphs_and_negative_weights_are_refused_with_advice() {
 }
 
 #[test]
+fn the_empty_graph_has_the_empty_partition_and_a_broken_layout_is_refused() {
+    for g in [Graph::default(), Graph::undirected(0, &[]).unwrap()] {
+        let p = leiden(&g, &LeidenConfig::default()).unwrap();
+        assert_eq!(p.membership.len(), 0);
+    }
+    // A graph put together field by field: each way its rows can fail to hold together.
+    let ok = Graph::undirected(3, &[(0, 1, 1.0), (1, 2, 1.0)]).unwrap();
+    let broken: [(&str, fn(&mut Graph)); 5] = [
+        ("no offsets", |g| g.offsets.clear()),
+        ("offsets run from 0 to 9", |g| {
+            *g.offsets.last_mut().unwrap() = 9
+        }),
+        ("node 1's row ends before it starts", |g| {
+            g.offsets[1] = 3;
+            g.offsets[2] = 1
+        }),
+        ("3 weights for 4 targets", |g| {
+            g.weights.pop();
+        }),
+        ("target 7 is not one of the 3 nodes", |g| g.targets[0] = 7),
+    ];
+    for (why, breaking) in broken {
+        let mut g = ok.clone();
+        breaking(&mut g);
+        let e = leiden(&g, &LeidenConfig::default()).unwrap_err();
+        assert!(
+            matches!(e.kind(), coordnet::ErrorKind::Config { .. }),
+            "{e}"
+        );
+        assert!(e.to_string().contains(why), "{why}: {e}");
+    }
+}
+
+#[test]
 fn components_with_leiden_settings_and_zero_runs_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let edges = super::write(dir.path(), "e.csv", "source,target,weight\na,b,1\nb,c,1\n");

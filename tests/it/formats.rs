@@ -534,6 +534,23 @@ fn compressed_and_expanded_inputs_agree() {
         assert_eq!(d.time_ms, reference.time_ms);
         assert_eq!(d.items, reference.items);
     }
+    // The same bytes in memory (an HTTP body, say), compressed as the files are; a zip's
+    // entries are inputs of their own, so its bytes are refused saying so.
+    let opts = IngestOptions::default();
+    for p in [&plain, &gz, &zst] {
+        let bytes = std::fs::read(p).unwrap();
+        let (d, r) = coordnet::ingest_bytes("body", &bytes, &opts).unwrap();
+        assert_balanced(&r);
+        assert_eq!(d.tweet_id, reference.tweet_id, "{}", p.display());
+        assert_eq!(d.items, reference.items);
+    }
+    let e = coordnet::ingest_bytes("body", &std::fs::read(&zip_path).unwrap(), &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("body: is a zip archive: give the bytes of each entry"),
+        "{e}"
+    );
     // The directory holds all four copies: the plain file's own .gz and .zst are left out as
     // the same content once decompressed, and each row of the zip is a duplicate.
     let (d, r) = read(&[dir.path().to_path_buf()]);
