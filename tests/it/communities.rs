@@ -367,7 +367,8 @@ fn the_empty_graph_has_the_empty_partition_and_a_broken_layout_is_refused() {
     }
     // A graph put together field by field: each way its rows can fail to hold together.
     let ok = Graph::undirected(3, &[(0, 1, 1.0), (1, 2, 1.0)]).unwrap();
-    let broken: [(&str, fn(&mut Graph)); 5] = [
+    type Breaking = fn(&mut Graph);
+    let broken: [(&str, Breaking); 5] = [
         ("no offsets", |g| g.offsets.clear()),
         ("offsets run from 0 to 9", |g| {
             *g.offsets.last_mut().unwrap() = 9
