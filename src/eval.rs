@@ -15,17 +15,47 @@
 use crate::communities::{ari, nmi};
 use crate::error::{shown, Error, Position, Result};
 use crate::report::safe::unguard;
-use crate::Role;
-use hashbrown::HashMap;
+use crate::{Dataset, Detection, Role, NO_CLUSTER};
 use std::collections::BTreeMap;
 use std::path::Path;
+
+/// The map the tables here are keyed in, by account id (`hashbrown`'s, which
+/// `std::collections::HashMap` is not); `collect()` into it.
+pub use hashbrown::HashMap;
 
 /// One account of a detection, as `accounts.csv` has it.
 #[derive(Clone, Debug)]
 pub struct Predicted {
+    /// The cluster's number, or none for an account in no cluster.
     pub cluster: Option<String>,
+    /// `core`, `amplifier` or `null`; empty for an account in no cluster.
     pub role: String,
+    /// Whether its cluster is flagged as coordinated.
     pub flagged: bool,
+}
+
+/// A detection's accounts as its `accounts.csv` lists them (every account that tweeted or is
+/// in a cluster), without writing it: what [`read_predicted`] reads back from the file.
+pub fn predicted(data: &Dataset, d: &Detection) -> HashMap<String, Predicted> {
+    crate::report::detection::listed(data, d, &[])
+        .into_iter()
+        .map(|u| {
+            let c = d.cluster_of[u as usize];
+            let p = match c == NO_CLUSTER {
+                true => Predicted {
+                    cluster: None,
+                    role: String::new(),
+                    flagged: false,
+                },
+                false => Predicted {
+                    cluster: Some(c.to_string()),
+                    role: d.roles[u as usize].0.name().to_string(),
+                    flagged: d.clusters[c as usize].flagged,
+                },
+            };
+            (data.accounts.key(u).to_string(), p)
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq)]

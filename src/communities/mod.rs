@@ -66,7 +66,9 @@ impl std::str::FromStr for Quality {
     }
 }
 
-/// Settings of [`leiden()`]. `LeidenConfig::default()` is modularity at resolution 1.
+/// Settings of [`leiden()`]. `LeidenConfig::default()` is modularity at resolution 1, the
+/// classic definition; `detect` clusters its fused graph with its own settings
+/// (`DetectConfig::default().leiden`), so to find its clusters again, start from those.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct LeidenConfig {
     pub quality: Quality,

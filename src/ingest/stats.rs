@@ -242,14 +242,18 @@ impl IngestStats {
             _ => format!("; {bad} of the {} records read in all", self.rows_read),
         };
         let layout = worst.format.map_or("any layout", |f| f.name());
+        let (r, n) = (worst.rows_rejected, worst.rows_read);
+        let rejected = match (r, n) {
+            (_, 1) => "its one record was rejected".to_string(),
+            _ if r == n => format!("all {n} of its records were rejected"),
+            _ => format!("{r} of its {n} records were rejected"),
+        };
         Err(Error::format(
             &worst.path,
             format!(
-                "{} of its {} records were rejected{why}{in_all}, more than \
-                 the {} a run may reject: the input is damaged, or is not laid out as {layout} \
-                 (--format names the layout; `coordnet stats` lists every reason)",
-                worst.rows_rejected,
-                worst.rows_read,
+                "{rejected}{why}{in_all}, more than the {} a run may reject: the input is \
+                 damaged, or is not laid out as {layout} (--format names the layout; `coordnet \
+                 stats` lists every reason)",
                 crate::scoring::pct(max_share),
             ),
         )

@@ -83,7 +83,7 @@ fn opt(x: Option<f64>) -> String {
 /// Which accounts `accounts.csv` lists: every account that tweeted, every clustered one, and
 /// every one the edge files name (`named`, rising: with `--all-edges`, retweeted accounts
 /// that never posted), so that each edge's ends join to a row.
-fn listed(data: &Dataset, d: &Detection, named: &[u32]) -> Vec<u32> {
+pub(crate) fn listed(data: &Dataset, d: &Detection, named: &[u32]) -> Vec<u32> {
     (0..data.accounts.len() as u32)
         .filter(|&u| {
             d.activity.tweets[u as usize] > 0

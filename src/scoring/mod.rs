@@ -231,8 +231,15 @@ fn a_few_retweets_among_members_are_said_as_counts_not_as_a_distribution() {
     );
 }
 
-/// A plain-language account of the score.
+/// A plain-language account of the score: its [lines](explain_lines) joined by "; ".
 pub fn explain(c: &Cluster) -> String {
+    explain_lines(c).join("; ")
+}
+
+/// The account of the score line by line, one for each kind of evidence (retweets among
+/// members, co-actions, shared hours, weekly profiles, creation dates, copied texts, hashtags);
+/// no line holds "; ", so the joined account splits back into them.
+pub fn explain_lines(c: &Cluster) -> Vec<String> {
     let e = &c.evidence;
     let mut s = Vec::new();
     if e.inner_retweets > 0 {
@@ -268,7 +275,7 @@ pub fn explain(c: &Cluster) -> String {
                     line.push_str(&format!(", {} within 5 min", pct(share)));
                     if let Some(null) = null {
                         let whose = e.fast_null_from.retweets();
-                        line.push_str(&format!("; null expectation {} ({whose})", pct(null)));
+                        line.push_str(&format!(" (null expectation {}, {whose})", pct(null)));
                         // Read beside the other figures, a share under its null passes for
                         // evidence.
                         if share <= null {
@@ -328,7 +335,7 @@ pub fn explain(c: &Cluster) -> String {
     }
     if let Some(b) = c.parts.get(Part::CreationBurst).filter(|&b| b > 0.2) {
         s.push(format!(
-            "{} of accounts created within one 30-day span ({}: {}; creation_burst {:.2})",
+            "{} of accounts created within one 30-day span ({}: {}, creation_burst {:.2})",
             pct(e.created_in_burst as f64 / e.created_known.max(1) as f64),
             e.burst_null_from.accounts(),
             pct(e.burst_null),
@@ -342,10 +349,11 @@ pub fn explain(c: &Cluster) -> String {
         ));
     }
     if let Some((tag, n)) = c.profile.top_hashtags.first() {
+        s.push(format!("top hashtag #{tag} ({n} tweets)"));
         s.push(format!(
-            "top hashtag #{tag} ({n} tweets); {} of hashtag use on tags the cluster owns",
+            "{} of hashtag use on tags the cluster owns",
             pct(e.owned_hashtag_uses / e.hashtag_uses.max(1) as f64)
         ));
     }
-    s.join("; ")
+    s
 }

@@ -437,6 +437,13 @@ fn roles_follow_who_is_retweeted_inside_the_cluster() {
     generate(&c, dir.path()).unwrap();
     let (data, _) = read(&[dir.path().join("tweets.csv")]);
     let d = detect(&data, &DetectConfig::default()).unwrap();
+    // Each cluster's account of its score splits back into its lines, for callers that list
+    // the evidence one line at a time.
+    for c in &d.clusters {
+        let lines = coordnet::scoring::explain_lines(c);
+        assert!(lines.len() >= 2, "{lines:?}");
+        assert_eq!(c.explanation.split("; ").collect::<Vec<_>>(), lines);
+    }
     let truth = read_truth(&dir.path().join("truth.csv")).unwrap();
     let (mut right, mut seen) = (0, 0);
     for u in 0..data.accounts.len() as u32 {
@@ -460,6 +467,26 @@ fn roles_follow_who_is_retweeted_inside_the_cluster() {
         right as f64 / seen as f64 >= 0.9,
         "{right} of {seen} roles right"
     );
+    // Scored in memory, the detection gives what its accounts.csv gives read back.
+    let in_memory = evaluate(
+        &coordnet::eval::predicted(&data, &d),
+        &truth,
+        &Default::default(),
+    );
+    assert!(
+        in_memory.role_accuracy.unwrap() >= 0.9,
+        "{}",
+        in_memory.summary()
+    );
+    let out = dir.path().join("out");
+    let files = coordnet::EdgeFiles::choose(&d, Default::default());
+    let (inputs, config) = ([dir.path().join("tweets.csv")], DetectConfig::default());
+    let stats = coordnet::IngestStats::default();
+    let summary = coordnet::RunSummary::new(&inputs, &data, &stats, 0.0, &config, &d);
+    coordnet::write_detection(&out, &data, &d, &summary, &files).unwrap();
+    let from_file = read_predicted(&out.join("accounts.csv")).unwrap();
+    let read_back = evaluate(&from_file, &truth, &Default::default());
+    assert_eq!(in_memory.summary(), read_back.summary());
     // Every flagged core-amplifier cluster reports cores and amplifiers, and most of its
     // retweeting goes to its own cores.
     let ca = d
