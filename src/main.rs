@@ -59,6 +59,10 @@ fn main() -> ExitCode {
             0 => String::new(),
             n => format!("; {n} unfinished output(s) removed"),
         };
+        // The progress line is cleared first, not written after: a terminal's only.
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            eprint!("\r\x1b[2K");
+        }
         coordnet::tell!("coordnet: stopped by a signal{what}");
         std::process::exit(130);
     });

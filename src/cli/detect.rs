@@ -237,6 +237,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let stages = coordnet::pipeline::stages(config.input_kind);
     let progress = Reporter::new(stages + 2 + usize::from(!args.background.control.is_empty()));
     progress.say(&args.input.memory_line());
+    // Said before the run, so that an analyst keeping an earlier run can stop this one.
+    if args.cluster.writes_outputs()? {
+        let notes = [
+            coordnet::report::detection::clear_unfinished(&args.output),
+            super::replacing(&args.output),
+        ];
+        notes.iter().flatten().for_each(|note| progress.say(note));
+    }
     let options = args.input.options();
     match (args.cluster).read(&args.input.inputs, &options, &progress)? {
         (Some((data, stats)), session) => {
@@ -341,9 +349,6 @@ fn detect_and_write(
     let mut summary = RunSummary::new(inputs, &data, &stats, ingest_secs, config, &d);
     summary.edge_files = Some(files.counts.clone());
     summary.control = control.as_ref().map(|c| &c.1);
-    if let Some(note) = super::replacing(&args.output) {
-        progress.say(&note);
-    }
     write_detection(&args.output, &data, &d, &summary, &files)?;
     // The report's pictures are drawn from every process's rows too.
     session.finish()?;

@@ -667,6 +667,37 @@ pub fn check_can_write_detection(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Remove the files a run killed while writing (by the kernel, or `kill -9`, which nothing
+/// can catch) left in `dir`'s hidden staging folder, saying how much went: they would hold
+/// the disk until a run wrote to the same folder again.
+pub fn clear_unfinished(dir: &Path) -> Option<String> {
+    let staging = dir.join(STAGING);
+    if !staging.is_dir() {
+        return None;
+    }
+    let bytes: u64 = std::fs::read_dir(&staging)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let removed = std::fs::remove_dir_all(&staging).is_ok();
+    Some(match removed {
+        true => format!(
+            "note: removed {} of unfinished files that a run stopped while writing left in {}",
+            crate::memory::format_size(bytes),
+            staging.display()
+        ),
+        false => format!(
+            "note: {} holds {} of unfinished files that a run stopped while writing left, and \
+             they could not be removed: remove the folder",
+            staging.display(),
+            crate::memory::format_size(bytes)
+        ),
+    })
+}
+
 /// Write every detection file into `dir` (created if missing), the analyst's page
 /// (`report.html`) among them, with the edge files `files` chose.
 pub fn write_detection(

@@ -26,7 +26,8 @@ fn detect_sample(out: &Path, flags: &[&str]) -> std::process::Output {
 }
 
 /// A run into a folder holding an earlier run's files says it replaces them (they went
-/// without a word); a first run says nothing of it.
+/// without a word), and removes what a run killed while writing left, before it starts; a
+/// first run says nothing of either.
 #[test]
 fn detect_says_when_it_replaces_an_earlier_runs_files() {
     let dir = tempfile::tempdir().unwrap();
@@ -35,11 +36,21 @@ fn detect_says_when_it_replaces_an_earlier_runs_files() {
     let first = detect_sample(&out, &["-q"]);
     assert!(first.status.success());
     assert!(!String::from_utf8_lossy(&first.stderr).contains(note));
+    // A run killed while writing (nothing catches `kill -9`) left its hidden staging folder.
+    let staging = out.join(".coordnet.partial");
+    std::fs::create_dir(&staging).unwrap();
+    std::fs::write(staging.join("edges.csv"), vec![b'x'; 3 << 20]).unwrap();
     let again = detect_sample(&out, &["-q"]);
     assert!(again.status.success());
     let err = String::from_utf8_lossy(&again.stderr);
     let said = format!("note: {} {note}", out.display());
     assert!(err.contains(&said), "{err}");
+    let removed = format!(
+        "note: removed 3 MB of unfinished files that a run stopped while writing left in {}",
+        staging.display()
+    );
+    assert!(err.contains(&removed), "{err}");
+    assert!(!staging.exists());
 }
 
 /// Without a retweet of known source and delay in the data, the fast-retweet null is
