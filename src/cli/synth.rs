@@ -1,6 +1,6 @@
 //! `coordnet synth`: write generated data with planted networks and its truth.
 
-use coordnet::synth::{generate, Compression, SynthConfig, TWEETS};
+use coordnet::synth::{generate_with_progress, Compression, SynthConfig, TWEETS};
 use std::path::PathBuf;
 
 /// Generate tweets in the information-operations archive's CSV layout, with planted
@@ -91,7 +91,9 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         c.trending_bursts = t;
     }
     refuse_stale_parts(&a.out, &c)?;
-    let s = generate(&c, &a.out)?;
+    let progress = super::progress::Reporter::new(1);
+    let s = generate_with_progress(&c, &a.out, &progress)?;
+    progress.finish();
     if c.archive_only {
         // The collection the archive is cut from is generated, not written: its organic and
         // trap tweets are not counted.

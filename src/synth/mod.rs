@@ -240,9 +240,18 @@ pub struct SynthSummary {
 /// Write the tweets (see `compression` and `parts`), `truth.csv` (the accounts that tweeted) and
 /// `traps.csv` into `dir`.
 pub fn generate(config: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
+    generate_with_progress(config, dir, &crate::progress::Silent)
+}
+
+/// [`generate`], saying how far it is: the period's hours, one at a time.
+pub fn generate_with_progress(
+    config: &SynthConfig,
+    dir: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<SynthSummary> {
     config.validate()?;
     crate::report::safe::make_folders(dir).map_err(|e| Error::io(dir, e))?;
-    let written = plan::run(&config.over_period(), dir);
+    let written = plan::run(&config.over_period(), dir, progress);
     // The tweets, whole with their truth.
     crate::report::safe::finished_under(dir);
     written

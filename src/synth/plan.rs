@@ -6,6 +6,7 @@ use super::writer::{write_csv, Tweet, TweetWriter};
 use super::{SynthConfig, SynthSummary};
 use crate::dataset::time::snowflake_id;
 use crate::error::Result;
+use crate::progress::{Progress, Total};
 use rand::distr::weighted::WeightedIndex;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -151,7 +152,7 @@ struct State {
     traps: Vec<Vec<String>>,
 }
 
-pub fn run(c: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
+pub fn run(c: &SynthConfig, dir: &Path, progress: &dyn Progress) -> Result<SynthSummary> {
     let mut rng = Pcg64Mcg::seed_from_u64(c.seed);
     let mut accounts: Vec<Account> = (0..c.organic_accounts)
         .map(|_| accounts::organic(&mut rng, c.start_ms))
@@ -232,7 +233,12 @@ pub fn run(c: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
         summary: SynthSummary::default(),
         traps: Vec::new(),
     };
+    progress.stage(
+        "generating the period hour by hour",
+        Some(Total::Count(hours as u64)),
+    );
     for hour in 0..hours {
+        progress.advance(1);
         let h0 = c.start_ms + hour * HOUR_MS;
         let hour_of_day = (hour % 24) as f64;
         let diurnal = 1.0 + 0.6 * ((hour_of_day - 9.0) / 24.0 * std::f64::consts::TAU).sin();

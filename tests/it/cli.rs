@@ -33,15 +33,25 @@ fn synth_then_stats_json() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(o2.join("summary.json").exists());
+    // Generating says how far it is, hour by hour (on a terminal as a bar; timed here).
     let again = dir.path().join("again");
-    let o = coordnet(&[
-        "synth",
-        "--output",
-        again.to_str().unwrap(),
-        "--tweets",
-        "10000",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
+        .args([
+            "synth",
+            "--output",
+            again.to_str().unwrap(),
+            "--tweets",
+            "10000",
+        ])
+        .env("COORDNET_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{log}");
+    assert!(
+        log.contains("[1/1] generating the period hour by hour (") && log.contains("done in "),
+        "{log}"
+    );
 }
 
 /// A run on an input mostly unreadable exits 2 naming the flag that allows it; `stats`, where
