@@ -28,6 +28,34 @@ pub const GRAPH_BYTES_PER_TWEET: u64 = 120;
 /// collection of 10^8 tweets (348 million edges).
 pub const LEIDEN_BYTES_PER_EDGE: u64 = 24;
 
+/// What whole `detect` runs measured here peaked at, as a part that does not grow with the
+/// input and bytes a tweet: generated collections of 10^5 to 10^8 tweets (171 MB at 10^5, 157
+/// bytes a tweet at 10^8) and takedown archives of 3.8 and 37.5 million tweets (320 and 407
+/// bytes a tweet: all their accounts are clustered and compared), as docs/performance.md
+/// gives them. A stage's stop names that stage's need only, and a limit raised to it can stop
+/// at a later stage; these give one figure for the whole run.
+pub const RUN_BASE: u64 = 150 << 20;
+pub const RUN_BYTES_PER_TWEET: [(&str, u64); 2] = [("collection", 160), ("takedown archive", 410)];
+
+/// A stop for memory (`Setting::MemoryLimit`) of a run on `tweets` tweets, with what whole
+/// runs of that many took ([`RUN_BYTES_PER_TWEET`]); any other error as it is.
+pub fn with_whole_run(e: Error, tweets: u64) -> Error {
+    let stopped = e.setting() == Some(Setting::MemoryLimit)
+        && matches!(e.kind(), crate::error::ErrorKind::Limit { .. });
+    if !stopped || tweets == 0 {
+        return e;
+    }
+    let sizes: Vec<String> = (RUN_BYTES_PER_TWEET.iter())
+        .map(|&(kind, per)| format!("{} as a {kind}", format_size(RUN_BASE + per * tweets)))
+        .collect();
+    Error::limit(format!(
+        "{e}. Whole runs of {tweets} tweets measured here peaked at about {}: with a limit \
+         of the larger, they ran through",
+        sizes.join(" and ")
+    ))
+    .with_setting(Setting::MemoryLimit)
+}
+
 /// What, besides more memory, helps a stage whose needs grow with the input alone.
 pub const SMALLER_INPUT: &str =
     "give less input at a time (fewer files or a shorter period; the results then cover only it)";
@@ -427,5 +455,25 @@ mod tests {
         assert!(e.to_string().ends_with("or pair less"), "{e}");
         assert!(check_before("x", 0, Some(u64::MAX), "x").is_ok());
         assert!(check_now("x", None, "x").is_ok());
+    }
+
+    /// A stop for memory gains what whole runs of as many tweets took; other errors do not.
+    #[test]
+    fn a_stop_for_memory_says_what_a_whole_run_takes() {
+        let stop = Error::limit("building graphs would need about 351 MB")
+            .with_setting(Setting::MemoryLimit);
+        let e = with_whole_run(stop, 1_796_161);
+        assert_eq!(
+            e.to_string(),
+            "building graphs would need about 351 MB. Whole runs of 1796161 tweets measured \
+             here peaked at about 424 MB as a collection and 852 MB as a takedown archive: with \
+             a limit of the larger, they ran through"
+        );
+        assert_eq!(e.setting(), Some(Setting::MemoryLimit));
+        let other = Error::config("--threshold must be between 0 and 1");
+        assert_eq!(
+            with_whole_run(other, 1000).to_string(),
+            "--threshold must be between 0 and 1"
+        );
     }
 }

@@ -361,6 +361,17 @@ pub fn detect_with_progress(
     config: &DetectConfig,
     progress: &dyn Progress,
 ) -> Result<Detection> {
+    // A stop for memory names its stage's need; what a whole run takes is said beside it.
+    detect_within(data, control, config, progress)
+        .map_err(|e| memory::with_whole_run(e, data.tweets() as u64))
+}
+
+fn detect_within(
+    data: &Dataset,
+    control: Option<&Dataset>,
+    config: &DetectConfig,
+    progress: &dyn Progress,
+) -> Result<Detection> {
     let stage = |name: &str| progress.stage(name, None);
     config.validate()?;
     let mut timings = Vec::new();

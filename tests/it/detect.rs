@@ -411,10 +411,20 @@ fn a_limit_too_small_before_the_graphs_names_what_their_estimate_counts() {
     let e = e.to_string();
     assert!(e.starts_with("building graphs "), "{e}");
     assert!(
-        e.ends_with("(fewer files or a shorter period; the results then cover only it)"),
+        e.contains("(fewer files or a shorter period; the results then cover only it). "),
         "{e}"
     );
     assert!(!e.contains("--kinds"), "{e}");
+    // Beside the stage's need, one figure for the whole run, by the input's tweets.
+    let whole = format!(
+        "Whole runs of {} tweets measured here peaked at about ",
+        data.tweets()
+    );
+    assert!(
+        e.contains(&whole)
+            && e.ends_with("as a takedown archive: with a limit of the larger, they ran through"),
+        "{e}"
+    );
 }
 
 /// Organic activity with viral cascades and trending bursts, and no planted network: nothing
