@@ -20,6 +20,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     args.input.prepare()?;
     let progress = Reporter::new(1);
+    progress.say(&args.input.memory_line());
     // `stats` is where rejected records are looked into: it reports them however many.
     let options = IngestOptions {
         max_rejected_share: 1.0,
