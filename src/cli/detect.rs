@@ -406,6 +406,16 @@ fn detect_and_write(
             args.output.join("report.html").display()
         )?;
     }
+    // In an archive every account is a suspect: those in no operation are counted, not lost.
+    let outside = d.left_out.iter().filter(|why| why.is_some()).count();
+    if d.input.kind == InputKind::Archive && outside > 0 {
+        writeln!(
+            out,
+            "  {} in no operation: why, for each, is in the left_out column of {}",
+            counted(outside, "posting account"),
+            args.output.join("accounts.csv").display()
+        )?;
+    }
     if stats.rows_rejected > 0 {
         writeln!(
             out,

@@ -284,11 +284,23 @@ impl Detection {
     }
 
     /// The members of cluster `id` (a [`Cluster::id`]): each account's index in the dataset
-    /// (`data.accounts.key(a)` names it), its role and the role's confidence.
+    /// (`data.accounts.key(a)` names it), its role and the role's confidence. One pass over
+    /// every account: to list every cluster's, [`Detection::members_by_cluster`] makes one.
     pub fn members(&self, id: u32) -> impl Iterator<Item = (u32, Role, f64)> + '_ {
         (self.cluster_of.iter().enumerate())
             .filter(move |&(_, &c)| c == id && id != NO_CLUSTER)
             .map(|(a, _)| (a as u32, self.roles[a].0, self.roles[a].1))
+    }
+
+    /// Every cluster's members (accounts' indices, rising), by cluster id, in one pass.
+    pub fn members_by_cluster(&self) -> Vec<Vec<u32>> {
+        let mut by = vec![Vec::new(); self.clusters.len()];
+        for (a, &c) in self.cluster_of.iter().enumerate() {
+            if let Some(members) = by.get_mut(c as usize) {
+                members.push(a as u32);
+            }
+        }
+        by
     }
 }
 

@@ -59,6 +59,24 @@ fn a_generated_archive_is_recognised_and_split_into_its_operations() {
         .sum();
     assert!(flagged_tweets > 0);
     assert_eq!(summary["counts"]["flagged_tweets"], flagged_tweets);
+    // The posting accounts in no operation are counted where the results are printed.
+    let (_, accounts) = super::detect::csv_rows(&out.join("accounts.csv"));
+    let outside = accounts
+        .iter()
+        .filter(|a| !a["left_out"].is_empty())
+        .count();
+    let said = format!(
+        "posting account{} in no operation",
+        if outside == 1 { "" } else { "s" }
+    );
+    let printed = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        printed.contains(&format!(
+            "  {outside} {said}: why, for each, is in the left_out column"
+        )),
+        outside > 0,
+        "{outside} left out: {printed}"
+    );
     let e = evaluate(
         &read_predicted(&out.join("accounts.csv")).unwrap(),
         &read_truth(&data_dir.join("truth.csv")).unwrap(),

@@ -459,8 +459,16 @@ fn roles_follow_who_is_retweeted_inside_the_cluster() {
     let (data, _) = read(&[dir.path().join("tweets.csv")]);
     let d = detect(&data, &DetectConfig::default()).unwrap();
     // Each cluster's account of its score splits back into its lines, for callers that list
-    // the evidence one line at a time.
+    // the evidence one line at a time; its members, listed all at once, are those listed one
+    // cluster at a time.
+    let by_cluster = d.members_by_cluster();
+    assert_eq!(by_cluster.len(), d.clusters.len());
     for c in &d.clusters {
+        let one: Vec<u32> = d.members(c.id).map(|m| m.0).collect();
+        assert_eq!(
+            (by_cluster[c.id as usize].len(), &one),
+            (c.size, &by_cluster[c.id as usize])
+        );
         let lines = coordnet::scoring::explain_lines(c);
         assert!(lines.len() >= 2, "{lines:?}");
         assert_eq!(c.explanation.split("; ").collect::<Vec<_>>(), lines);
