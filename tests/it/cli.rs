@@ -102,8 +102,13 @@ fn bad_input_exits_non_zero_with_a_one_line_reason() {
     let o = coordnet(&["stats", "--strict", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
+    // After the memory limit's line, the reason on one line.
+    let reason = err.lines().skip_while(|l| l.starts_with("memory limit "));
+    let reason: Vec<&str> = reason.collect();
     assert!(
-        err.starts_with("coordnet: error: ") && err.contains("t.csv:2, column 'tweet_time'"),
+        reason.len() == 1
+            && reason[0].starts_with("coordnet: error: ")
+            && reason[0].contains("t.csv:2, column 'tweet_time'"),
         "{err}"
     );
     assert!(!err.contains("panicked"));

@@ -1021,12 +1021,12 @@ fn explanations_name_the_null_they_compare_with() {
         (
             &[][..],
             "platform-wide reference: ",
-            "(platform-wide reference)",
+            ", platform-wide reference)",
         ),
         (
             &with_control[..],
             "the control's accounts: ",
-            "(the control's retweets)",
+            ", the control's retweets)",
         ),
     ] {
         let o = score_groups_with(dir.path(), &everyone, flags);
@@ -1047,7 +1047,7 @@ fn explanations_name_the_null_they_compare_with() {
     let o = detect_sample(&dir.path().join("d"), &[]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains("(the data's accounts: ") && out.contains("(the data's retweets)"),
+        out.contains("(the data's accounts: ") && out.contains(", the data's retweets)"),
         "{out}"
     );
 }
