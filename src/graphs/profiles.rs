@@ -126,6 +126,19 @@ pub struct Profiles {
     pub common_items: usize,
 }
 
+impl Profiles {
+    /// Entries (an account's weight on an item) in all, the accounts that have any, and the
+    /// items.
+    pub fn size(&self) -> (usize, usize, usize) {
+        let accounts = self.offsets.windows(2).filter(|w| w[1] > w[0]).count();
+        (
+            self.items.len(),
+            accounts,
+            self.item_offsets.len().saturating_sub(1),
+        )
+    }
+}
+
 /// The similarity graph: undirected edges `a < b` weighted by the mean cosine.
 pub struct Similarity {
     pub edges: Vec<(u32, u32, f32)>,

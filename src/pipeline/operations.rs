@@ -100,6 +100,12 @@ pub fn operations(
         Ok(Profiles::from_pairs(pairs, tweets, opts))
     };
     let profiles = profiles_of(&config.archive.profiles)?;
+    // Said before the pair search, the longest step, so that it is not waited out in silence.
+    let (entries, accounts, items) = profiles.size();
+    progress.note(&format!(
+        "profiles: {entries} weights of {accounts} accounts on {items} items; pairing the most \
+         alike"
+    ));
     let k = config.archive.profiles.neighbours;
     let similarity = profiles.similarity(k, stage, limit)?;
     progress.note(&format!(

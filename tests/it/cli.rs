@@ -687,7 +687,9 @@ fn progress_shows_on_a_terminal_only_and_quiet_silences_it() {
     let log = String::from_utf8_lossy(&timed.stderr);
     assert!(log.contains("[2/5] building graphs ("), "{log}");
     assert!(
-        log.contains("[3/5] splitting the archive into operations ("),
+        log.contains("[3/5] splitting the archive into operations (")
+            && log.contains("\n  profiles: ")
+            && log.contains(" items; pairing the most alike ("),
         "{log}"
     );
     assert!(log.contains("[5/5] writing ("), "{log}");
