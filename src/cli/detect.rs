@@ -8,9 +8,10 @@ use coordnet::communities::Quality;
 use coordnet::graphs::{CoactionKind, FusionOptions, Window};
 use coordnet::pipeline::InputKind;
 use coordnet::progress::Progress;
+use coordnet::report::detection::write_detection_with_progress;
 use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
 use coordnet::scoring::counted;
-use coordnet::{detect_with_progress, write_detection, DetectConfig, RunSummary};
+use coordnet::{detect_with_progress, DetectConfig, RunSummary};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -349,7 +350,7 @@ fn detect_and_write(
     let mut summary = RunSummary::new(inputs, &data, &stats, ingest_secs, config, &d);
     summary.edge_files = Some(files.counts.clone());
     summary.control = control.as_ref().map(|c| &c.1);
-    write_detection(&args.output, &data, &d, &summary, &files)?;
+    write_detection_with_progress(&args.output, &data, &d, &summary, &files, progress)?;
     // The report's pictures are drawn from every process's rows too.
     session.finish()?;
     progress.finish();

@@ -11,6 +11,7 @@ use crate::dataset::time::format_iso;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::pipeline::Detection;
+use crate::progress::Progress;
 use crate::scoring::{pct, Cluster, Part, NO_CLUSTER};
 use std::io::Write;
 use std::path::Path;
@@ -600,7 +601,13 @@ fn backbone<'f>(d: &'f Detection, inside: &FusedEdges<'f>, max: usize) -> (Fused
 }
 
 /// `edges.csv` and `network.gexf` (see [`EdgeFiles`]), written from the fused graph.
-fn write_edge_files(dir: &Path, data: &Dataset, d: &Detection, files: &EdgeFiles) -> Result<()> {
+fn write_edge_files(
+    dir: &Path,
+    data: &Dataset,
+    d: &Detection,
+    files: &EdgeFiles,
+    progress: &dyn Progress,
+) -> Result<()> {
     let (csv, gexf) = rayon::join(
         || {
             create(dir, "edges.csv", |out| {
@@ -611,7 +618,9 @@ fn write_edge_files(dir: &Path, data: &Dataset, d: &Detection, files: &EdgeFiles
                     &files.csv,
                     &NodeTable::default(),
                 )
-            })
+            })?;
+            written(dir, "edges.csv", progress);
+            Ok(())
         },
         || {
             // Every member of a cluster the file shows is a node, tied or not (an archive's
@@ -627,10 +636,22 @@ fn write_edge_files(dir: &Path, data: &Dataset, d: &Detection, files: &EdgeFiles
             let nodes = node_table(data, d, &members);
             create(dir, "network.gexf", |out| {
                 write_graph(out, GraphFormat::Gexf, data, files.gexf(), &nodes)
-            })
+            })?;
+            written(dir, "network.gexf", progress);
+            Ok(())
         },
     );
     csv.and(gexf)
+}
+
+/// Say that `dir/name` is written, with its size: writing a large run's files takes long
+/// enough to want telling how far it is.
+fn written(dir: &Path, name: &str, progress: &dyn Progress) {
+    let size = std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
+    progress.note(&format!(
+        "{name} written ({})",
+        crate::memory::format_size(size)
+    ));
 }
 
 /// `summary.json`, keys in sorted order.
@@ -707,6 +728,18 @@ pub fn write_detection(
     summary: &impl serde::Serialize,
     files: &EdgeFiles,
 ) -> Result<()> {
+    write_detection_with_progress(dir, data, d, summary, files, &crate::progress::Silent)
+}
+
+/// [`write_detection`], telling `progress` of each file as it is written.
+pub fn write_detection_with_progress(
+    dir: &Path,
+    data: &Dataset,
+    d: &Detection,
+    summary: &impl serde::Serialize,
+    files: &EdgeFiles,
+    progress: &dyn Progress,
+) -> Result<()> {
     let made = safe::make_folders(dir).map_err(|e| Error::io(dir, e))?;
     // The set whole or not at all: the files are made in a hidden folder inside `dir` and
     // moved out together once all are written, so a failure (a full disk) leaves the
@@ -737,11 +770,14 @@ pub fn write_detection(
         let (tables, edges) = rayon::join(
             || {
                 write_accounts(&staging, data, d, &named)?;
+                written(&staging, "accounts.csv", progress);
                 write_clusters(&staging, d)?;
                 write_summary(&staging, &summary)?;
-                super::html::write_report(&staging, data, d, &summary)
+                super::html::write_report(&staging, data, d, &summary)?;
+                written(&staging, "report.html", progress);
+                Ok(())
             },
-            || write_edge_files(&staging, data, d, files),
+            || write_edge_files(&staging, data, d, files, progress),
         );
         tables.and(edges)?;
         // All moved or none: Ctrl-C waits for the moves.

@@ -678,6 +678,10 @@ fn progress_shows_on_a_terminal_only_and_quiet_silences_it() {
     // counted from the start.
     assert!(log.contains("[4/7] scoring clusters ("), "{log}");
     assert!(log.contains("[7/7] writing ("), "{log}");
+    // Each file as it is written, with its size.
+    for name in ["accounts.csv", "report.html", "edges.csv", "network.gexf"] {
+        assert!(log.contains(&format!("\n  {name} written (")), "{log}");
+    }
     assert!(!log.contains("[5/"), "{log}");
     let timed = std::process::Command::new(env!("CARGO_BIN_EXE_coordnet"))
         .args(["detect", input, "-o", out, "--input-kind", "archive"])
