@@ -28,7 +28,7 @@ pub use hashbrown::HashMap;
 pub struct Predicted {
     /// The cluster's number, or none for an account in no cluster.
     pub cluster: Option<String>,
-    /// `core`, `amplifier` or `null`; empty for an account in no cluster.
+    /// `core`, `amplifier` or `other` ([`Role::name`]); empty for an account in no cluster.
     pub role: String,
     /// Whether its cluster is flagged as coordinated.
     pub flagged: bool,

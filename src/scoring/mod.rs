@@ -63,19 +63,28 @@ fn generated_fused() -> (tempfile::TempDir, crate::Dataset, crate::graphs::Fused
     (dir, data, fused)
 }
 
-/// One scored cluster.
+/// One scored cluster: a row of `clusters.csv`.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Cluster {
+    /// Its number: clusters are numbered by score, 0 the highest; `Detection::cluster_of`
+    /// gives each account's.
     pub id: u32,
+    /// Member accounts, and of them cores, amplifiers and others ([`Role`]).
     pub size: usize,
     pub n_core: usize,
     pub n_amplifier: usize,
     pub n_other: usize,
+    /// The coordination score, 0 to 1: the parts combined (docs/method.md).
     pub score: f64,
+    /// Whether the score reaches the threshold (`DetectConfig::threshold`).
     pub flagged: bool,
+    /// The score's parts, each 0 to 1 where measured.
     pub parts: Parts,
+    /// The measurements behind the parts, with what chance would give.
     pub evidence: Evidence,
+    /// What the members post: top hashtags, domains, clients, the accounts they amplify.
     pub profile: Profile,
+    /// The evidence in words, [`explain_lines`] joined by "; ".
     pub explanation: String,
     /// The analyst's name for the group, where the accounts were given in named groups
     /// (`coordnet score --group-column`) rather than found.
