@@ -149,23 +149,29 @@ pub fn roles_said(c: &Cluster) -> String {
     said
 }
 
+/// A flagged cluster of these roles' counts, with `evidence`, for the explanation's tests.
 #[cfg(test)]
-#[test]
-fn the_explanation_counts_every_member_by_role() {
-    let mut c = Cluster {
+fn flagged_with([n_core, n_amplifier, n_other]: [usize; 3], evidence: Evidence) -> Cluster {
+    Cluster {
         id: 0,
-        size: 51,
-        n_core: 17,
-        n_amplifier: 31,
-        n_other: 3,
+        size: n_core + n_amplifier + n_other,
+        n_core,
+        n_amplifier,
+        n_other,
         score: 0.5,
         flagged: true,
         parts: Parts::default(),
-        evidence: Evidence::default(),
+        evidence,
         profile: Profile::default(),
         explanation: String::new(),
         group: None,
-    };
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn the_explanation_counts_every_member_by_role() {
+    let mut c = flagged_with([17, 31, 3], Evidence::default());
     // No retweet names its source (CooRTweet's data): nothing is said of retweets among them.
     let said = explain(&c);
     assert!(
@@ -189,29 +195,17 @@ fn the_explanation_counts_every_member_by_role() {
 #[cfg(test)]
 #[test]
 fn a_few_retweets_among_members_are_said_as_counts_not_as_a_distribution() {
-    let mut c = Cluster {
-        id: 0,
-        size: 20,
-        n_core: 19,
-        n_amplifier: 1,
-        n_other: 0,
-        score: 0.5,
-        flagged: true,
-        parts: Parts::default(),
-        evidence: Evidence {
-            inner_retweets: 1,
-            retweets_known: 2500,
-            inner_retweets_timed: 1,
-            inner_retweets_fast: 0,
-            inner_median_delay_ms: Some(70_866_000),
-            inner_delay_quartiles_ms: Some((70_866_000, 70_866_000)),
-            fast_null: Some(0.32),
-            ..Evidence::default()
-        },
-        profile: Profile::default(),
-        explanation: String::new(),
-        group: None,
+    let one_retweet = Evidence {
+        inner_retweets: 1,
+        retweets_known: 2500,
+        inner_retweets_timed: 1,
+        inner_retweets_fast: 0,
+        inner_median_delay_ms: Some(70_866_000),
+        inner_delay_quartiles_ms: Some((70_866_000, 70_866_000)),
+        fast_null: Some(0.32),
+        ..Evidence::default()
     };
+    let mut c = flagged_with([19, 1, 0], one_retweet);
     let said = explain(&c);
     assert!(
         said.contains(
@@ -276,21 +270,19 @@ pub fn explain_lines(c: &Cluster) -> Vec<String> {
                 ),
             });
             // Fewer than the synchrony part needs are not weighed: no share, no null.
-            let share = fast as f64 / timed.max(1) as f64;
-            match (timed < parts::MIN_SUPPORT, e.fast_null) {
-                (true, _) => line.push_str(&format!(
+            if timed < parts::MIN_SUPPORT {
+                line.push_str(&format!(
                     ", {fast} of {timed} within 5 min (too few to weigh)"
-                )),
-                (false, null) => {
-                    line.push_str(&format!(", {} within 5 min", pct(share)));
-                    if let Some(null) = null {
-                        let whose = e.fast_null_from.retweets();
-                        line.push_str(&format!(" (null expectation {}, {whose})", pct(null)));
-                        // Read beside the other figures, a share under its null passes for
-                        // evidence.
-                        if share <= null {
-                            line.push_str(", so no faster than chance");
-                        }
+                ));
+            } else {
+                let share = fast as f64 / timed as f64;
+                line.push_str(&format!(", {} within 5 min", pct(share)));
+                if let Some(null) = e.fast_null {
+                    let whose = e.fast_null_from.retweets();
+                    line.push_str(&format!(" (null expectation {}, {whose})", pct(null)));
+                    // Read beside the other figures, a share under its null passes for evidence.
+                    if share <= null {
+                        line.push_str(", so no faster than chance");
                     }
                 }
             }
