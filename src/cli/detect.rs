@@ -288,6 +288,9 @@ fn detect_and_write(
         stats.rows_rejected
     );
     let ingest_secs = started.elapsed().as_secs_f64();
+    if let Some(warning) = coordnet::pipeline::memory_warning(&data, &config) {
+        progress.say(&warning);
+    }
 
     let control = (args.background).read_control(&args.input.options(), &stats, progress)?;
     if let Some(own) = session.own_rows() {

@@ -35,6 +35,8 @@ pub const LEIDEN_BYTES_PER_EDGE: u64 = 24;
 /// gives them. A stage's stop names that stage's need only, and a limit raised to it can stop
 /// at a later stage; these give one figure for the whole run.
 pub const RUN_BASE: u64 = 150 << 20;
+/// The fewest tweets of the runs [`RUN_BASE`] and [`RUN_BYTES_PER_TWEET`] were measured on.
+pub const RUNS_MEASURED_FROM: u64 = 100_000;
 pub const RUN_BYTES_PER_TWEET: [(&str, u64); 2] = [("collection", 160), ("takedown archive", 410)];
 
 /// A stop for memory (`Setting::MemoryLimit`) of a run on `tweets` tweets, with what whole
@@ -46,7 +48,7 @@ pub fn with_whole_run(e: Error, tweets: u64) -> Error {
         return e;
     }
     let sizes: Vec<String> = (RUN_BYTES_PER_TWEET.iter())
-        .map(|&(kind, per)| format!("{} as a {kind}", format_size(RUN_BASE + per * tweets)))
+        .map(|&(kind, per)| format!("{} as a {kind}", format_size(whole_run(tweets, per))))
         .collect();
     Error::limit(format!(
         "{e}. Whole runs of {tweets} tweets measured here peaked at about {}: with a limit \
@@ -54,6 +56,41 @@ pub fn with_whole_run(e: Error, tweets: u64) -> Error {
         sizes.join(" and ")
     ))
     .with_setting(Setting::MemoryLimit)
+}
+
+/// What a whole run of `tweets` tweets peaked at here, at `per_tweet` bytes a tweet (one of
+/// [`RUN_BYTES_PER_TWEET`]).
+fn whole_run(tweets: u64, per_tweet: u64) -> u64 {
+    RUN_BASE.saturating_add(per_tweet.saturating_mul(tweets))
+}
+
+/// Before a run of `tweets` tweets that `limit` lets start: a warning where whole runs of
+/// that many, taken as a takedown archive (`archive`) or as a collection (the smaller figure,
+/// the least such a run takes), peaked past the limit. Such a run may stop at a later stage
+/// once the earlier ones' time is spent, so the analyst hears of it while the run can still
+/// be stopped; it is a warning, not a stop, since stages past the limit work in parts where
+/// they can.
+pub fn whole_run_warning(tweets: u64, archive: bool, limit: Option<u64>) -> Option<String> {
+    // Below the runs measured, the fixed part is mostly freed memory the allocator holds
+    // while a run is small (`Freed::Held`), which a small limit does not let it hold.
+    if tweets < RUNS_MEASURED_FROM {
+        return None;
+    }
+    let limit = limit?;
+    let [(collection, in_collection), (takedown, in_archive)] = RUN_BYTES_PER_TWEET;
+    let (shape, need) = match archive {
+        true => (takedown, whole_run(tweets, in_archive)),
+        false => (collection, whole_run(tweets, in_collection)),
+    };
+    (need > limit).then(|| {
+        format!(
+            "warning: whole runs of {tweets} tweets as a {shape} measured here peaked at about \
+             {}, past the memory limit of {}: this run may stop for memory part way, after the \
+             earlier stages' time; a --memory-limit of about {0} would likely see it through",
+            format_size(need),
+            format_size(limit)
+        )
+    })
 }
 
 /// What, besides more memory, helps a stage whose needs grow with the input alone.
@@ -470,6 +507,20 @@ mod tests {
              a limit of the larger, they ran through"
         );
         assert_eq!(e.setting(), Some(Setting::MemoryLimit));
+        // Before the run, only past the limit, and by the run's shape.
+        assert_eq!(whole_run_warning(1_796_161, true, Some(900 << 20)), None);
+        assert_eq!(whole_run_warning(1_796_161, true, None), None);
+        assert_eq!(
+            whole_run_warning(1_796_161, true, Some(500 << 20)).as_deref(),
+            Some(
+                "warning: whole runs of 1796161 tweets as a takedown archive measured here \
+                 peaked at about 852 MB, past the memory limit of 500 MB: this run may stop for \
+                 memory part way, after the earlier stages' time; a --memory-limit of about 852 \
+                 MB would likely see it through"
+            )
+        );
+        assert_eq!(whole_run_warning(1_796_161, false, Some(500 << 20)), None);
+        assert_eq!(whole_run_warning(20_338, true, Some(100 << 20)), None);
         let other = Error::config("--threshold must be between 0 and 1");
         assert_eq!(
             with_whole_run(other, 1000).to_string(),

@@ -349,6 +349,20 @@ pub fn build_graphs(
     Ok(fused)
 }
 
+/// Before [`detect`] on `data`: a warning where whole runs of as many tweets, of the shape
+/// `config` asks for (a collection's where the data will say), peaked past the memory limit
+/// here ([`memory::whole_run_warning`]). Nothing where the graphs' own check will stop the run
+/// at once, since that stop gives the same figures.
+pub fn memory_warning(data: &Dataset, config: &DetectConfig) -> Option<String> {
+    let tweets = data.tweets() as u64;
+    let limit = config.memory_limit;
+    if memory::would_pass(tweets * memory::GRAPH_BYTES_PER_TWEET, limit) {
+        return None;
+    }
+    let archive = config.input_kind == InputKind::Archive;
+    memory::whole_run_warning(tweets, archive, limit)
+}
+
 /// How many of [`STAGES`] a run with `input_kind` announces at most: a collection's or an
 /// archive's two, or with the kind taken from the data, the collection's and then, if it
 /// turns out an archive, the archive's (else it says [`Progress::skipped`]).

@@ -791,6 +791,15 @@ fn pairing_stops_before_a_wide_window_passes_the_memory_limit() {
     let (o, out) = run("150M");
     let log = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{log}");
+    // Told once the tweets are counted, before the graphs' time is spent, that whole runs of
+    // as many peaked past the limit; by the shape asked for, a collection's when the data says.
+    let warned = log.find(" tweets as a collection measured here peaked at about ");
+    let stopped = log.find("coordnet: error: building the co-");
+    assert!(
+        matches!((warned, stopped), (Some(w), Some(s)) if w < s)
+            && log.contains("past the memory limit of 150 MB: this run may stop for memory"),
+        "{log}"
+    );
     assert!(
         log.contains("building the co-")
             && log.contains("a narrower --window (this graph's is none)"),
@@ -798,7 +807,9 @@ fn pairing_stops_before_a_wide_window_passes_the_memory_limit() {
     );
     assert!(!out.join("clusters.csv").exists());
     let (o, out) = run("4G");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{log}");
+    assert!(!log.contains("measured here peaked"), "{log}");
     assert!(out.join("clusters.csv").exists());
 }
 
