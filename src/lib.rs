@@ -13,6 +13,10 @@
 //! - [`eval`]: a detection scored against known answers;
 //! - [`synth`]: generated data with planted networks and known answers.
 //!
+//! Every stage may use [`error`], [`memory`] (the budget), [`progress`] and [`shown`] (how
+//! figures read). `distributed` (the Cargo feature of that name) runs the stages across processes:
+//! its reading is ingest's, dealt out by it.
+//!
 //! ```
 //! use coordnet::{detect, ingest, write_detection, DetectConfig, IngestOptions, RunSummary};
 //! use coordnet::report::detection::EdgeFiles;
@@ -51,11 +55,13 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod scoring;
+pub mod shown;
 pub mod synth;
 
 pub use dataset::Dataset;
 pub use error::{Error, ErrorKind, Position, Result, Setting};
 pub use ingest::{ingest, ingest_bytes, Format, IngestOptions, IngestStats};
-pub use pipeline::{assess, detect, detect_with_progress, DetectConfig, Detection, RunSummary};
+pub use pipeline::{assess, detect, detect_with_progress, DetectConfig, Detection};
 pub use report::detection::{write_detection, EdgeFiles};
+pub use report::summary::RunSummary;
 pub use scoring::{Cluster, Role, NO_CLUSTER};

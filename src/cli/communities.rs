@@ -152,7 +152,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let shown: Vec<String> = sizes.iter().take(5).map(|s| s.to_string()).collect();
     progress.say(&format!(
         "{what}: {} in {:.3} s; largest {}; {} of one node",
-        coordnet::scoring::counted(p.communities, "cluster"),
+        coordnet::shown::counted(p.communities, "cluster"),
         started.elapsed().as_secs_f64(),
         if shown.is_empty() {
             "none".to_string()

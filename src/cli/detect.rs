@@ -10,7 +10,7 @@ use coordnet::pipeline::InputKind;
 use coordnet::progress::Progress;
 use coordnet::report::detection::write_detection_with_progress;
 use coordnet::report::detection::{EdgeFileOptions, EdgeFiles};
-use coordnet::scoring::counted;
+use coordnet::shown::{counted, score_shown};
 use coordnet::{detect_with_progress, DetectConfig, RunSummary};
 use std::io::Write;
 use std::path::PathBuf;
@@ -384,7 +384,7 @@ fn detect_and_write(
             "  cluster {}: {} accounts, score {}: {}",
             c.id,
             c.size,
-            coordnet::scoring::score_shown(c.score),
+            score_shown(c.score),
             c.explanation
         )?;
     }

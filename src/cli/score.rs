@@ -8,7 +8,8 @@ use coordnet::eval::read_suspects;
 use coordnet::ingest::ingest_with_progress;
 use coordnet::pipeline::{background_for_groups, build_graphs};
 use coordnet::report::detection::EdgeFiles;
-use coordnet::scoring::{counted, Part, NO_CLUSTER};
+use coordnet::scoring::{Part, NO_CLUSTER};
+use coordnet::shown::{counted, score_shown};
 use coordnet::{assess, write_detection, DetectConfig, RunSummary};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -337,7 +338,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             } else if c.parts.iter().all(|(_, v)| v.is_none()) {
                 "n/a (too few actions to measure any part)".to_string()
             } else {
-                coordnet::scoring::score_shown(c.score)
+                score_shown(c.score)
             },
             if c.flagged { ", flagged" } else { "" }
         )?;

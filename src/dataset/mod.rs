@@ -33,6 +33,8 @@ pub use vocabulary::{ItemKind, TimeResolution, TweetKind};
 
 /// Marks "no account" in account columns.
 pub const NO_ACCOUNT: u32 = u32::MAX;
+/// Marks "in no cluster" in a column of groups by account (clusters, operations).
+pub const NO_CLUSTER: u32 = u32::MAX;
 /// Marks "no text" in the text column.
 pub const NO_TEXT: u32 = u32::MAX;
 /// Marks "unknown" in tweet-id columns.

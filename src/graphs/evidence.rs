@@ -91,7 +91,7 @@ impl RetweetsBetween {
         match self.p_value[d] {
             Some(p) => format!(
                 "{who} retweeted {whom} {} (p {} against the retweet graph's null, {})",
-                crate::scoring::counted(self.made[d] as usize, "time"),
+                crate::shown::counted(self.made[d] as usize, "time"),
                 super::significance::p_shown(p),
                 match p <= alpha {
                     true => "an edge",

@@ -20,10 +20,10 @@ use super::actions::{texts_by_hash, tweet_key, OriginalOf, RECOVERED_ITEM, TEXT_
 use super::retweet::Source;
 use super::text_norm::{normal_form_hashes, words, NO_FORM};
 use crate::dataset::interner::hash_bytes;
+use crate::dataset::NO_CLUSTER;
 use crate::dataset::{Dataset, ItemKind, TweetKind, NO_TEXT, NO_TWEET};
 use crate::error::Result;
 use crate::memory;
-use crate::scoring::NO_CLUSTER;
 use rayon::prelude::*;
 use std::convert::Infallible;
 use std::ops::Range;

@@ -254,7 +254,7 @@ impl IngestStats {
                 "{rejected}{why}{in_all}, more than the {} a run may reject: the input is \
                  damaged, or is not laid out as {layout} (--format names the layout; `coordnet \
                  stats` lists every reason)",
-                crate::scoring::pct(max_share),
+                crate::shown::pct(max_share),
             ),
         )
         .with_setting(Setting::MaxRejected))

@@ -5,7 +5,7 @@
 //! fused graph; clusters formed from its communities, split again where a coordinated group
 //! hides inside ([`recluster`]); then per cluster the parts of the score, the roles of its
 //! accounts, a profile and an explanation ([`scoring`]). [`assess`] scores groups the analyst
-//! gives instead of found ones. [`RunSummary`] is what `summary.json` holds.
+//! gives instead of found ones.
 //!
 //! ```
 //! use coordnet::{detect, ingest, DetectConfig, IngestOptions};
@@ -25,11 +25,9 @@ mod input_kind;
 mod one_tie;
 pub mod operations;
 pub mod recluster;
-mod summary;
 
 pub use input_kind::{background_for_groups, InputDecision, InputKind};
 pub use operations::ArchiveOptions;
-pub use summary::RunSummary;
 
 use crate::communities::{leiden_with_progress, LeidenConfig};
 use crate::dataset::Dataset;

@@ -12,7 +12,8 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::pipeline::Detection;
 use crate::progress::Progress;
-use crate::scoring::{pct, Cluster, Part, NO_CLUSTER};
+use crate::scoring::{Cluster, Part, NO_CLUSTER};
+use crate::shown::{cut, pct};
 use std::io::Write;
 use std::path::Path;
 
@@ -150,8 +151,8 @@ fn account_row(buf: &mut Vec<u8>, data: &Dataset, d: &Detection, grouped: bool, 
             buf,
             "{},{},{flagged},{}",
             role.name(),
-            crate::scoring::cut(confidence, 3),
-            crate::scoring::cut(cl.score, 4)
+            cut(confidence, 3),
+            cut(cl.score, 4)
         );
     }
     for &x in d.features.values.row(ui) {
@@ -201,7 +202,7 @@ pub fn cluster_columns(grouped: bool) -> Vec<ClusterColumn> {
         column("n_core", |c| c.n_core.to_string()),
         column("n_amplifier", |c| c.n_amplifier.to_string()),
         column("n_other", |c| c.n_other.to_string()),
-        column("score", |c| crate::scoring::cut(c.score, 4)),
+        column("score", |c| cut(c.score, 4)),
         column("flagged", |c| c.flagged.to_string()),
     ]);
     columns.extend(Part::ALL.map(|p| column(p.name(), move |c: &Cluster| opt(c.parts.get(p)))));
@@ -343,7 +344,7 @@ fn node_table(data: &Dataset, d: &Detection, nodes: &[u32]) -> NodeTable {
     });
     t.add_column("score", AttrType::Real, |u| match cluster(u) {
         NO_CLUSTER => String::new(),
-        c => crate::scoring::cut(d.clusters[c as usize].score, 4),
+        c => cut(d.clusters[c as usize].score, 4),
     });
     t.add_column("flagged", AttrType::Boolean, |u| {
         (cluster(u) != NO_CLUSTER && d.clusters[cluster(u) as usize].flagged).to_string()

@@ -5,6 +5,7 @@ pub mod detection;
 pub mod graph_file;
 pub mod html;
 pub mod safe;
+pub mod summary;
 
 pub use graph_file::{
     write_graph, AttrType, EdgeTable, FusedEdges, GraphEdges, GraphFormat, NodeColumn, NodeTable,

@@ -24,7 +24,8 @@ use crate::dataset::{Dataset, TimeResolution};
 use crate::error::Result;
 use crate::pipeline::{Detection, InputKind};
 use crate::scoring::timeline::Timeline;
-use crate::scoring::{counted, pct, roles_said, Cluster, Part};
+use crate::scoring::{roles_said, Cluster, Part};
+use crate::shown::{counted, cut, pct, score_shown};
 use page::{Cell, Page};
 use std::fmt::Write;
 use std::path::Path;
@@ -253,7 +254,7 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
                     key: Some(c.id as f64),
                     ..Cell::html(link)
                 },
-                Cell::num(c.score, crate::scoring::score_shown(c.score)),
+                Cell::num(c.score, score_shown(c.score)),
                 Cell::num(c.size as f64, c.size.to_string()),
                 Cell::num(c.n_core as f64, c.n_core.to_string()),
                 Cell::num(c.n_amplifier as f64, c.n_amplifier.to_string()),
@@ -479,7 +480,7 @@ fn section(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster, v: &Cluster
         open = if c.flagged { " open" } else { "" },
         size = counted(c.size, "account"),
         roles = roles_said(c),
-        score = crate::scoring::score_shown(c.score),
+        score = score_shown(c.score),
         flag = flag(c.flagged)
     );
     let _ = write!(p.html, "<p>{}</p>", esc(&c.explanation));
@@ -624,7 +625,7 @@ fn member_table(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster) {
                 Cell::text(a.key(u as u32)),
                 Cell::text(a.screen_name(u as u32).unwrap_or("")),
                 Cell::text(d.roles[u].0.name()),
-                Cell::num(d.roles[u].1, crate::scoring::cut(d.roles[u].1, 2)),
+                Cell::num(d.roles[u].1, cut(d.roles[u].1, 2)),
                 Cell::num(
                     d.activity.tweets[u] as f64,
                     d.activity.tweets[u].to_string(),

@@ -4,7 +4,7 @@
 //! rest as one node each side.
 
 use super::page::esc;
-use crate::scoring::counted;
+use crate::shown::counted;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 

@@ -1,10 +1,10 @@
 //! What `summary.json` holds: the inputs, the settings, each graph's contribution, the counts
 //! and the ingest statistics of one run, so that a finding can be traced to how it was made.
 
-use super::{DetectConfig, Detection};
 use crate::dataset::Dataset;
 use crate::graphs::KindStats;
 use crate::ingest::IngestStats;
+use crate::pipeline::{DetectConfig, Detection, InputDecision, InputKind};
 use crate::scoring::Part;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -20,7 +20,7 @@ pub struct RunSummary<'a> {
     pub seed: u64,
     pub inputs: &'a [PathBuf],
     /// What the input was taken for, and why.
-    pub input: &'a super::InputDecision,
+    pub input: &'a InputDecision,
     pub settings: Settings<'a>,
     pub graphs: &'a [KindStats],
     pub counts: Counts,
@@ -33,7 +33,7 @@ pub struct RunSummary<'a> {
     pub timings_s: BTreeMap<&'static str, f64>,
     /// What `edges.csv` and `network.gexf` hold (set by whoever chose them).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub edge_files: Option<crate::report::detection::EdgeFileCounts>,
+    pub edge_files: Option<super::detection::EdgeFileCounts>,
 }
 
 /// The settings that shaped the result. Those of finding the clusters are `None` where the
@@ -55,10 +55,10 @@ pub struct Settings<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leiden: Option<&'a crate::communities::LeidenConfig>,
     pub part_weights: Vec<f64>,
-    pub input_kind: super::InputKind,
+    pub input_kind: InputKind,
     pub archive_tweet_share: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub archive: Option<&'a super::ArchiveOptions>,
+    pub archive: Option<&'a crate::pipeline::ArchiveOptions>,
 }
 
 #[derive(Serialize)]
