@@ -6,7 +6,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" --bin coordnet
-"$ROOT/target/release/coordnet" detect "$ROOT/data-samples/tweets.csv.gz" -o "$WORK/out" -q >/dev/null 2>&1
+# From the root, so the page names the input as the README's first command does.
+(cd "$ROOT" && target/release/coordnet detect data-samples/tweets.csv.gz -o "$WORK/out" -q >/dev/null 2>&1)
 shot() { # page, height, file
   chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="1200,$2" \
     --screenshot="$3" "file://$1" 2>/dev/null
