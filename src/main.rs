@@ -40,10 +40,10 @@ fn main() -> ExitCode {
         coordnet::memory::on_freed(purge_delay);
     }
     // Freed memory goes back soon, so a later allocation faults its pages in again; with transparent
-    // huge pages on (`always`, as on this machine), each such fault zeroes 2 MB where a few KB were
-    // wanted: 9% of a 1.28M-tweet detect's CPU was the kernel clearing pages. So they are off
-    // for this process (PR_SET_THP_DISABLE): peak 290 -> 231 MB there, and at 10^7 tweets 1.62 ->
-    // 1.53 GB, at the same speed (docs/performance.md).
+    // huge pages on (`always`, as many Linux systems set them), each such fault zeroes 2 MB
+    // where a few KB were wanted: measured, 9% of a 1.28M-tweet detect's CPU was the kernel
+    // clearing pages. So they are off for this process (PR_SET_THP_DISABLE): peak 290 -> 231 MB
+    // there, and at 10^7 tweets 1.62 -> 1.53 GB, at the same speed (docs/performance.md).
     #[cfg(target_os = "linux")]
     // SAFETY: a process-wide flag for the kernel, set before any thread starts.
     unsafe {

@@ -69,3 +69,35 @@ fn counts_read_as_people_say_them() {
     let said = [(0, "core"), (1, "account"), (30, "amplifier")].map(|(n, w)| counted(n, w));
     assert_eq!(said, ["0 cores", "1 account", "30 amplifiers"]);
 }
+
+/// The one of `all` that `name` gives `typed` (in any case, spaces around it aside), or what
+/// to type instead: "unknown quality 'x'; expected one of: modularity, cpm". Every setting
+/// named by a word is read this way.
+pub fn by_name<T: Copy>(
+    all: &[T],
+    name: impl Fn(T) -> &'static str,
+    typed: &str,
+    what: &str,
+) -> Result<T, String> {
+    let typed = typed.trim();
+    let found = all.iter().find(|&&t| name(t).eq_ignore_ascii_case(typed));
+    found.copied().ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|&t| name(t)).collect();
+        format!(
+            "unknown {what} '{typed}'; expected one of: {}",
+            names.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+#[test]
+fn a_name_is_read_in_any_case_and_a_wrong_one_lists_the_right_ones() {
+    let all = [true, false];
+    let name = |b: bool| if b { "yes" } else { "no" };
+    assert_eq!(by_name(&all, name, " No ", "answer"), Ok(false));
+    assert_eq!(
+        by_name(&all, name, "maybe", "answer"),
+        Err("unknown answer 'maybe'; expected one of: yes, no".to_string())
+    );
+}

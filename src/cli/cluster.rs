@@ -141,6 +141,16 @@ impl ClusterArgs {
 #[cfg(feature = "distributed")]
 pub use across::ClusterArgs;
 
+/// `--help` shows the library's defaults, in every command that runs across processes.
+pub fn show_defaults(cmd: clap::Command) -> clap::Command {
+    #[cfg(feature = "distributed")]
+    if cmd.get_arguments().any(|a| a.get_id() == "connect_timeout") {
+        let timeout = coordnet::distributed::Cluster::CONNECT_TIMEOUT.as_secs();
+        return super::with_defaults(cmd, &[("connect_timeout", timeout.to_string())]);
+    }
+    cmd
+}
+
 #[cfg(feature = "distributed")]
 mod across {
     use super::*;
@@ -169,7 +179,7 @@ mod across {
         pub hostfile: Option<PathBuf>,
 
         /// Seconds to wait for the other processes to start, and for a word from one once
-        /// started (a paused or frozen process is given up after this) [default: 30].
+        /// started (a paused or frozen process is given up after this).
         #[arg(long, value_parser = crate::cli::whole::<u64>, value_name = "SECS", requires = "processes", help_heading = HEADING)]
         pub connect_timeout: Option<u64>,
     }

@@ -42,18 +42,18 @@ pub struct Args {
     components: bool,
 
     /// Column holding the first node.
-    #[arg(long, default_value = "source", value_name = "COL")]
-    source: String,
+    #[arg(long, value_name = "COL")]
+    source: Option<String>,
 
     /// Column holding the second node.
-    #[arg(long, default_value = "target", value_name = "COL")]
-    target: String,
+    #[arg(long, value_name = "COL")]
+    target: Option<String>,
 
     /// Column holding the weight (`none`: every edge weighs 1; a missing `weight` column
     /// also means 1, and is said). Each column is found by its name, or by the one that
     /// differs from it only in case (Gephi's `Source`, `Target`, `Weight`).
-    #[arg(long, default_value = "weight", value_name = "COL")]
-    weight_column: String,
+    #[arg(long, value_name = "COL")]
+    weight_column: Option<String>,
 
     /// Output CSV, or - for standard output.
     #[arg(short, long, visible_alias = "out", value_name = "FILE")]
@@ -63,9 +63,13 @@ pub struct Args {
 /// `--help` shows the library's defaults.
 pub fn show_defaults(cmd: clap::Command) -> clap::Command {
     let d = LeidenConfig::default();
+    let c = EdgeColumns::default();
     with_defaults(
         cmd,
         &[
+            ("source", c.source),
+            ("target", c.target),
+            ("weight_column", c.weight.unwrap_or("none".into())),
             ("quality", d.quality.name().to_string()),
             ("resolution", d.resolution.to_string()),
             ("seed", d.seed.to_string()),
@@ -97,11 +101,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let progress = Reporter::new(3);
     progress.stage("reading edges", None);
+    let d = EdgeColumns::default();
     let columns = EdgeColumns {
-        source: args.source.clone(),
-        target: args.target.clone(),
-        weight: (!args.weight_column.eq_ignore_ascii_case("none"))
-            .then(|| args.weight_column.clone()),
+        source: args.source.clone().unwrap_or(d.source),
+        target: args.target.clone().unwrap_or(d.target),
+        weight: match &args.weight_column {
+            Some(w) if w.eq_ignore_ascii_case("none") => None,
+            Some(w) => Some(w.clone()),
+            None => d.weight,
+        },
     };
     let list = read_edge_list(&args.edges, &columns)?;
     let g = &list.graph;
@@ -121,7 +129,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "note: {} has no '{}' column: every edge weighs 1 (name the weight's column with \
              --weight-column, or say --weight-column none)",
             args.edges.display(),
-            args.weight_column
+            columns.weight.as_deref().unwrap_or_default()
         );
     }
     if g.edges() == 0 {

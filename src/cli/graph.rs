@@ -29,9 +29,9 @@ pub struct Args {
     graph: GraphArgs,
 
     /// Edge weight written to the file.
-    #[arg(long, default_value = "pairs", value_name = "W",
-          value_parser = one_of::<EdgeWeight>(EdgeWeight::NAMES))]
-    weight: EdgeWeight,
+    #[arg(long, value_name = "W",
+          value_parser = one_of::<EdgeWeight>(EdgeWeight::ALL.map(EdgeWeight::name)))]
+    weight: Option<EdgeWeight>,
 
     /// Keep edges whose weight (as chosen by --weight) is at least this [default: every
     /// weight].
@@ -113,7 +113,8 @@ impl PairingArgs {
 
 /// `--help` shows the library's defaults.
 pub fn show_defaults(cmd: clap::Command) -> clap::Command {
-    show_defaults_of(cmd, &GraphOptions::default())
+    let cmd = show_defaults_of(cmd, &GraphOptions::default());
+    with_defaults(cmd, &[("weight", EdgeWeight::default().name().into())])
 }
 
 /// `--help` shows the defaults `d` (`explain` takes `detect`'s).
@@ -175,7 +176,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "--pvalue 0 keeps no edge (no p-value is 0); try --pvalue 0.01"
         );
     }
-    if let (EdgeWeight::Cosine, Some(m)) = (args.weight, args.min_weight) {
+    if let (Some(EdgeWeight::Cosine), Some(m)) = (args.weight, args.min_weight) {
         anyhow::ensure!(
             m <= 1.0,
             "--min-weight {m} keeps no edge: a cosine weight is at most 1; try --min-weight 0.5"
@@ -231,7 +232,7 @@ fn misplaced_flag(args: &Args) -> anyhow::Result<()> {
         // What only co-action graphs have: a shuffled null and its weights.
         ("--pvalue", args.pvalue.is_some(), coaction, co),
         ("--min-z", args.min_z.is_some(), coaction, co),
-        ("--weight", args.weight != EdgeWeight::Pairs, coaction, co),
+        ("--weight", args.weight.is_some(), coaction, co),
     ])
 }
 
@@ -322,7 +323,7 @@ fn build(
                 progress.say(&format!("window: {reason}"));
             }
             progress.say(&projection_summary(&p));
-            let weight = args.weight;
+            let weight = args.weight.unwrap_or_default();
             let keep = |e: &CoEdge| {
                 args.min_weight.is_none_or(|m| weight.of(e) >= m)
                     && args.pvalue.is_none_or(|m| e.p_value <= m)

@@ -97,12 +97,12 @@ pub struct InputArgs {
     pub max_rejected: Option<f64>,
 
     /// The longest record (CSV row, JSON line) read, in MiB, 1 to 1024; a longer one stops
-    /// the run naming its line [default: 64].
+    /// the run naming its line.
     #[arg(long, value_name = "MB", value_parser = record_mb)]
     pub max_record_mb: Option<usize>,
 
     /// Memory the run may use (12G, 500M, ...); a stage that would pass it stops before it
-    /// starts, saying what it needs [default: 80% of the memory available at start].
+    /// starts, saying what it needs.
     #[arg(long, value_name = "SIZE", value_parser = coordnet::memory::parse_size)]
     pub memory_limit: Option<u64>,
 
@@ -117,25 +117,22 @@ pub struct InputArgs {
     #[arg(long, value_parser = super::whole::<usize>, value_name = "T")]
     pub threads: Option<usize>,
 
-    /// Action CSV: column holding the account [default: account_id, CooRTweet's name].
+    /// Action CSV: column holding the account (CooRTweet's name by default).
     #[arg(long, value_name = "COL", help_heading = ACTION_CSV)]
     pub account: Option<String>,
-    /// Action CSV: column holding the time, POSIX seconds or a date-time [default:
-    /// timestamp_share].
+    /// Action CSV: column holding the time, POSIX seconds or a date-time.
     #[arg(long, value_name = "COL", help_heading = ACTION_CSV)]
     pub time: Option<String>,
     /// Action CSV: column holding the object acted on: retweeted tweet, hashtag, URL, ...
-    /// [default: object_id].
     #[arg(long, value_name = "COL", help_heading = ACTION_CSV)]
     pub object: Option<String>,
-    /// Action CSV: column holding the action's own id, a tweet id [default: content_id, if
-    /// there].
+    /// Action CSV: column holding the action's own id, a tweet id.
     #[arg(long, value_name = "COL", help_heading = ACTION_CSV)]
     pub content: Option<String>,
-    /// Action CSV: column holding the object's author, the retweeted account [default: none].
+    /// Action CSV: column holding the object's author, the retweeted account.
     #[arg(long, value_name = "COL", help_heading = ACTION_CSV)]
     pub object_account: Option<String>,
-    /// Action CSV: what the object is [default: retweet].
+    /// Action CSV: what the object is.
     #[arg(
         long,
         value_name = "KIND",
@@ -149,6 +146,12 @@ pub struct InputArgs {
     pub day_first: bool,
 }
 
+/// How much of the input's text stays in memory before the rest goes to the temporary folder.
+fn text_in_memory() -> String {
+    let bytes = IngestOptions::default().max_text_memory;
+    format!("{} MiB", bytes >> 20)
+}
+
 /// The help heading of the flags that map an action CSV's columns.
 const ACTION_CSV: &str = "Action CSV columns";
 
@@ -160,7 +163,8 @@ fn record_mb(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(mb @ 1..=MAX_RECORD_MB) => Ok(mb),
         _ => Err(format!(
-            "expected a whole number of MiB from 1 to {MAX_RECORD_MB}, such as 64 (the default)"
+            "expected a whole number of MiB from 1 to {MAX_RECORD_MB}, such as {} (the default)",
+            IngestOptions::default().max_record_bytes >> 20
         )),
     }
 }
@@ -168,11 +172,31 @@ fn record_mb(s: &str) -> Result<usize, String> {
 /// `--help` shows the library's defaults, in every command that reads input.
 pub fn show_defaults(cmd: clap::Command) -> clap::Command {
     let d = IngestOptions::default();
+    let m = ActionsMapping::coortweet();
     let reads_input = cmd.get_arguments().any(|a| a.get_id() == "max_rejected");
-    match reads_input {
-        true => super::with_defaults(cmd, &[("max_rejected", d.max_rejected_share.to_string())]),
-        false => cmd,
+    if !reads_input {
+        return cmd;
     }
+    let share = coordnet::memory::DEFAULT_SHARE * 100.0;
+    let content = coordnet::ingest::COORTWEET_CONTENT;
+    let defaults = [
+        ("max_rejected", d.max_rejected_share.to_string()),
+        ("max_record_mb", (d.max_record_bytes >> 20).to_string()),
+        (
+            "memory_limit",
+            format!("{share:.0}% of the memory available at start"),
+        ),
+        ("account", m.account),
+        ("time", m.time),
+        ("object", m.object),
+        (
+            "content",
+            m.content.unwrap_or(format!("{content}, if there")),
+        ),
+        ("object_account", m.object_account.unwrap_or("none".into())),
+        ("object_kind", m.kind.name().into()),
+    ];
+    super::with_defaults(cmd, &defaults)
 }
 
 impl InputArgs {
@@ -188,9 +212,10 @@ impl InputArgs {
         match coordnet::memory::held_in_memory(&dir) {
             true => format!(
                 "{}; note: temporary files go to {}, held in memory (tmpfs) outside the limit: \
-                 for an input of more than 64 MiB of text, give --temp-dir DIR on a disk",
+                 for an input of more than {} of text, give --temp-dir DIR on a disk",
                 self.limit_line(),
-                dir.display()
+                dir.display(),
+                text_in_memory()
             ),
             false => self.limit_line(),
         }
@@ -230,8 +255,9 @@ impl InputArgs {
                 if let Err(e) = coordnet::memory::check_temp_dir(&dir) {
                     coordnet::tell!(
                         "warning: {e}; it is the system's temporary folder ($TMPDIR), where a \
-                         run past 64 MiB of text or its memory limit sets files aside: give \
-                         --temp-dir DIR"
+                         run past {} of text or its memory limit sets files aside: give \
+                         --temp-dir DIR",
+                        text_in_memory()
                     );
                 }
             }

@@ -55,7 +55,8 @@ pub fn run() -> anyhow::Result<()> {
         // `--threshold -1` reaches the range check, which says what is allowed, instead of
         // clap's tip to write `-- -1`, which does not work for a flag's value.
         .mut_subcommands(|c| c.allow_negative_numbers(true))
-        .mut_subcommands(input::show_defaults);
+        .mut_subcommands(input::show_defaults)
+        .mut_subcommands(cluster::show_defaults);
     let cli = Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit());
     progress::set_quiet(cli.quiet);
     match cli.command {

@@ -3,15 +3,13 @@
 use super::input::{BackgroundArgs, InputArgs};
 use super::progress::Reporter;
 use super::set;
-use coordnet::error::{Error, Position};
-use coordnet::eval::read_suspects;
+use coordnet::eval::{read_suspects, SuspectGroups};
 use coordnet::ingest::ingest_with_progress;
 use coordnet::pipeline::{background_for_groups, build_graphs};
 use coordnet::report::detection::EdgeFiles;
 use coordnet::scoring::{Part, NO_CLUSTER};
 use coordnet::shown::{counted, score_shown};
 use coordnet::{assess, write_detection, DetectConfig, RunSummary};
-use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -137,75 +135,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     // A group is scored on what its accounts did: one that is only retweeted, replied to or
     // mentioned in the input has no behaviour of its own to measure.
-    let mut posted = vec![false; data.accounts.len()];
-    for &u in &data.account {
-        posted[u as usize] = true;
-    }
-    let mut cluster_of = vec![NO_CLUSTER; data.accounts.len()];
-    let mut groups: Vec<String> = Vec::new();
-    let (mut missing, mut silent) = (Vec::new(), Vec::new());
-    // A list written by hand names accounts by id or by screen name (`@name`, any case), with
-    // stray spaces: as `explain` finds them.
-    let mut finder = data.accounts.finder();
-    // Two spellings of one account (its id and `@name`, or another case) on two lines.
-    let mut listed_on: HashMap<u32, (u64, &str, &str)> = HashMap::new();
-    // Each group's listed accounts, in the list's order of groups, each account once however
-    // often it is spelt (one not in the input by its spelling, as the finder reads it).
-    let mut listed: Vec<(&str, usize)> = Vec::new();
-    fn list<'a>(listed: &mut Vec<(&'a str, usize)>, group: &'a str) {
-        match listed.iter_mut().find(|(g, _)| *g == group) {
-            Some((_, n)) => *n += 1,
-            None => listed.push((group, 1)),
-        }
-    }
-    let mut missing_seen: HashSet<String> = HashSet::new();
-    for (line, account, group) in &suspects {
-        let Some(u) = finder.find(account) else {
-            let spelt = account.trim().trim_start_matches('@').to_lowercase();
-            if missing_seen.insert(spelt) {
-                missing.push(account.as_str());
-                list(&mut listed, group);
-            }
-            continue;
-        };
-        match listed_on.get(&u) {
-            Some(&(_, _, first)) if first == group => continue,
-            Some(&(first_line, first, _)) => {
-                let at = Position::new(&args.accounts, *line).with_column(&args.account_column);
-                return Err(Error::bad_row(
-                    at,
-                    format!(
-                        "'{account}' names the account line {first_line} gives as '{first}', \
-                         there with another group"
-                    ),
-                    "each account with one group",
-                )
-                .into());
-            }
-            None => {
-                list(&mut listed, group);
-                listed_on.insert(u, (*line, account, group))
-            }
-        };
-        if !posted[u as usize] {
-            silent.push(account.as_str());
-            continue;
-        }
-        let g = match groups.iter().position(|x| x == group) {
-            Some(g) => g,
-            None => {
-                groups.push(group.clone());
-                groups.len() - 1
-            }
-        };
-        cluster_of[u as usize] = g as u32;
-    }
-    let suspected = listed.iter().map(|x| x.1).sum::<usize>();
-    let listed_in = |group: &str| listed.iter().find(|(g, _)| *g == group).map_or(0, |x| x.1);
-    let left_out: Vec<&str> = (listed.iter())
-        .filter(|(g, _)| !groups.iter().any(|x| x == g))
-        .map(|(g, _)| *g)
-        .collect();
+    let placed = SuspectGroups::place(&data, &suspects, &args.accounts, &args.account_column)?;
+    let SuspectGroups {
+        missing,
+        posted_nothing: silent,
+        ..
+    } = &placed;
+    let suspected = placed.suspected();
+    let left_out = placed.left_out();
     let first_three = |accounts: &[&str]| {
         let quoted: Vec<String> = accounts.iter().take(3).map(|a| format!("'{a}'")).collect();
         quoted.join(", ")
@@ -216,7 +153,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
              (summary.json lists them all)",
             missing.len(),
             suspected,
-            first_three(&missing)
+            first_three(missing)
         ));
     }
     if !silent.is_empty() {
@@ -225,17 +162,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
              replied to or mentioned (e.g. {}); they are left out",
             silent.len(),
             suspected,
-            first_three(&silent)
+            first_three(silent)
         ));
     }
     for g in &left_out {
         progress.say(&format!(
             "group {g}: none of its {} listed accounts posted in the input; it is left out",
-            listed_in(g)
+            placed.listed_in(g)
         ));
     }
     anyhow::ensure!(
-        !groups.is_empty(),
+        !placed.names.is_empty(),
         "none of the {} accounts in {} is in the input; check --account-column (ids must be \
          written as in the input)",
         suspected,
@@ -245,7 +182,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let control = control.as_ref().map(|c| &c.0);
     let control_sources = control.map(coordnet::graphs::retweet::sources);
     let control = control.zip(control_sources.as_deref());
-    let (input, background) = background_for_groups(&data, &cluster_of, &config, control)?;
+    let (input, background) = background_for_groups(&data, &placed.cluster_of, &config, control)?;
     progress.say(&format!(
         "input: {} ({}); the groups are compared with {}",
         input.kind.name(),
@@ -259,12 +196,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let fused = build_graphs(&data, &config, &progress)?;
     progress.finish();
     let graphs_secs = clock.elapsed().as_secs_f64();
-    // Groups keep their own names: remember each one's order before `assess` renumbers.
-    let first_member: Vec<u32> = (0..groups.len() as u32)
-        .map(|g| cluster_of.iter().position(|&c| c == g).unwrap_or(0) as u32)
-        .collect();
     let clock = Instant::now();
-    let mut d = assess(&data, fused, cluster_of, groups.len(), &config, background)?;
+    let (cluster_of, groups) = (placed.cluster_of.clone(), placed.names.len());
+    let mut d = assess(&data, fused, cluster_of, groups, &config, background)?;
     d.timings = vec![
         ("graphs", graphs_secs),
         ("scoring", clock.elapsed().as_secs_f64()),
@@ -276,13 +210,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .collect();
     // Each cluster's group name, in cluster order: clusters.csv, accounts.csv and
     // summary.json carry it by cluster, and report.html at the head of the explanation.
-    let names: Vec<&str> = (d.clusters.iter())
-        .map(|c| {
-            (first_member.iter())
-                .position(|&u| d.cluster_of[u as usize] == c.id)
-                .map_or("?", |g| groups[g].as_str())
-        })
-        .collect();
+    let names = placed.names_of(&d);
     if args.group_column.is_some() {
         for (c, g) in d.clusters.iter_mut().zip(&names) {
             c.explanation = format!("group {g}: {}", c.explanation);
@@ -302,13 +230,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             suspects: &args.accounts,
             suspects_missing: missing.len(),
             suspects_posted_nothing: silent.len(),
-            suspects_missing_listed: &missing,
-            suspects_posted_nothing_listed: &silent,
+            suspects_missing_listed: missing,
+            suspects_posted_nothing_listed: silent,
             groups: (d.clusters.iter().zip(&names))
                 .map(|(c, &group)| Group {
                     cluster: c.id,
                     group,
-                    listed: listed_in(group),
+                    listed: placed.listed_in(group),
                 })
                 .collect(),
             groups_left_out: left_out.clone(),
@@ -328,7 +256,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             out,
             "{g}: {} of {} listed ({}, {}, {} other), score {}{}",
             counted(c.size, "account"),
-            listed_in(g),
+            placed.listed_in(g),
             counted(c.n_core, "core"),
             counted(c.n_amplifier, "amplifier"),
             c.n_other,

@@ -1,6 +1,6 @@
 //! `coordnet synth`: write generated data with planted networks and its truth.
 
-use coordnet::synth::{generate_with_progress, Compression, SynthConfig, TWEETS};
+use coordnet::synth::{generate_with_progress, Compression, SynthConfig, SCALE_TWEETS, TWEETS};
 use std::path::PathBuf;
 
 /// Generate tweets in the information-operations archive's CSV layout, with planted
@@ -16,12 +16,12 @@ pub struct Args {
     out: PathBuf,
 
     /// About how many tweets to write (the range: `show_range`).
-    #[arg(long, value_parser = super::whole::<u64>, default_value_t = 100_000)]
+    #[arg(long, value_parser = super::whole::<u64>, default_value_t = SCALE_TWEETS)]
     tweets: u64,
 
     /// Seed: the same seed and settings write the same files.
-    #[arg(long, value_parser = super::whole::<u64>, default_value_t = 42)]
-    seed: u64,
+    #[arg(long, value_parser = super::whole::<u64>)]
+    seed: Option<u64>,
 
     /// Length of the period in days; the networks post as much in all, spread over it.
     #[arg(long, value_parser = super::whole::<u32>, default_value_t = coordnet::synth::RATE_DAYS)]
@@ -60,12 +60,14 @@ pub struct Args {
     archive_only: bool,
 }
 
-/// `--help` gives the range of tweets the library takes.
+/// `--help` gives the range of tweets the library takes, and its seed.
 pub fn show_range(cmd: clap::Command) -> clap::Command {
     let (least, most) = (TWEETS.start(), TWEETS.end());
-    cmd.mut_arg("tweets", |a| {
+    let cmd = cmd.mut_arg("tweets", |a| {
         a.help(format!("About how many tweets to write, {least} to {most}"))
-    })
+    });
+    let seed = SynthConfig::new(SCALE_TWEETS).seed;
+    super::with_defaults(cmd, &[("seed", seed.to_string())])
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
@@ -74,7 +76,9 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         true => SynthConfig::archive(a.tweets),
         false => SynthConfig::new(a.tweets),
     };
-    c.seed = a.seed;
+    if let Some(seed) = a.seed {
+        c.seed = seed;
+    }
     c.days = a.days;
     c.dialect_2018 = a.dialect_2018;
     c.parts = a.parts;

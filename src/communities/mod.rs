@@ -58,11 +58,8 @@ impl Quality {
 
 impl std::str::FromStr for Quality {
     type Err = String;
-    fn from_str(s: &str) -> Result<Quality, String> {
-        Quality::ALL
-            .into_iter()
-            .find(|q| q.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown quality '{s}'; use modularity or cpm"))
+    fn from_str(s: &str) -> std::result::Result<Quality, String> {
+        crate::shown::by_name(&Quality::ALL, Quality::name, s, "quality")
     }
 }
 
@@ -115,7 +112,7 @@ impl LeidenConfig {
         if !(self.resolution.is_finite() && self.resolution > 0.0) {
             return Err(Error::config(format!(
                 "resolution {} must be a positive number (for modularity 1 is the classic \
-                 definition and `detect` uses 2; for CPM try 0.05)",
+                 definition, and higher finds smaller clusters; for CPM try 0.05)",
                 self.resolution
             )));
         }

@@ -286,6 +286,24 @@ impl RecordBatch {
         start as u32..self.items.len() as u32
     }
 
+    /// One record read (at `line`) and added by `add`: counted, and where `add` refuses it,
+    /// rejected with whatever it had added taken back, so no half record stays. Whether it
+    /// was kept.
+    pub fn read_record(
+        &mut self,
+        line: u64,
+        add: impl FnOnce(&mut RecordBatch) -> Result<(), RowError>,
+    ) -> bool {
+        self.rows_read += 1;
+        let mark = self.mark();
+        let Err(e) = add(self) else {
+            return true;
+        };
+        self.rollback(mark);
+        self.reject(line, e);
+        false
+    }
+
     /// Record a rejected row.
     pub fn reject(&mut self, line: u64, e: RowError) {
         self.rejects.push(e.at(line));

@@ -122,17 +122,7 @@ impl CoactionKind {
 impl std::str::FromStr for CoactionKind {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<CoactionKind, String> {
-        let s = s.trim();
-        CoactionKind::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| {
-                let names = CoactionKind::ALL.map(CoactionKind::name);
-                format!(
-                    "unknown co-action kind '{s}'; expected some of: {}",
-                    names.join(", ")
-                )
-            })
+        crate::shown::by_name(&CoactionKind::ALL, CoactionKind::name, s, "co-action kind")
     }
 }
 
@@ -167,16 +157,7 @@ impl GraphKind {
 impl std::str::FromStr for GraphKind {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<GraphKind, String> {
-        GraphKind::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| {
-                let names = GraphKind::ALL.map(GraphKind::name);
-                format!(
-                    "unknown graph kind '{s}'; expected one of: {}",
-                    names.join(", ")
-                )
-            })
+        crate::shown::by_name(&GraphKind::ALL, GraphKind::name, s, "graph kind")
     }
 }
 

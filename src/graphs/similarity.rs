@@ -80,7 +80,8 @@ pub fn check_similarity(similarity: f64) -> Result<()> {
     match similarity > 0.0 && similarity <= 1.0 {
         true => Ok(()),
         false => Err(Error::config(format!(
-            "a similarity threshold of {similarity} is outside (0, 1]; try 0.7"
+            "a similarity threshold of {similarity} is outside (0, 1]; try {} (the default)",
+            super::GraphOptions::default().similarity
         ))),
     }
 }

@@ -54,22 +54,14 @@ impl ObjectKind {
 
 impl std::str::FromStr for ObjectKind {
     type Err = String;
-    fn from_str(s: &str) -> Result<ObjectKind, String> {
-        ObjectKind::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = ObjectKind::ALL.iter().map(|k| k.name()).collect();
-                format!(
-                    "unknown object kind '{s}'; expected one of: {}",
-                    names.join(", ")
-                )
-            })
+    fn from_str(s: &str) -> std::result::Result<ObjectKind, String> {
+        crate::shown::by_name(&ObjectKind::ALL, ObjectKind::name, s, "object kind")
     }
 }
 
-/// CooRTweet's name for the action's own id.
-const COORTWEET_CONTENT: &str = "content_id";
+/// CooRTweet's name for the action's own id, read as it when no column is named and the file
+/// has it.
+pub const COORTWEET_CONTENT: &str = "content_id";
 
 /// Which columns of an action CSV hold what.
 #[derive(Clone, Debug, Default)]

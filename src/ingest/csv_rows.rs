@@ -344,11 +344,7 @@ fn one_row(
     batch: &mut RecordBatch,
     row: &mut impl FnMut(&Row, &mut RecordBatch) -> RowResult<()>,
 ) {
-    batch.rows_read += 1;
-    let mark = batch.mark();
-    if let Err(e) = row(&Row { rec, line, utf8 }, batch) {
-        batch.rollback(mark);
-        batch.reject(line, e);
+    if !batch.read_record(line, |batch| row(&Row { rec, line, utf8 }, batch)) {
         return;
     }
     // A chunk not all UTF-8 (Latin-1, Windows-1252 exports): each row kept with its bytes

@@ -28,7 +28,7 @@ mod twitter_json;
 
 #[cfg(feature = "distributed")]
 pub use across::{ingest_across, parse_ahead, Gathered, Shipment};
-pub use actions::{ActionsMapping, ObjectKind};
+pub use actions::{ActionsMapping, ObjectKind, COORTWEET_CONTENT};
 pub use stats::{FileStats, IngestStats, ReasonStats};
 pub use time::{SlashOrder, TIME_FROM_ID};
 
@@ -107,16 +107,7 @@ impl Format {
 impl std::str::FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Format, String> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-                format!(
-                    "unknown format '{s}'; expected one of: {}",
-                    names.join(", ")
-                )
-            })
+        crate::shown::by_name(&Format::ALL, Format::name, s, "format")
     }
 }
 

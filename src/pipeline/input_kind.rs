@@ -45,11 +45,8 @@ impl InputKind {
 
 impl std::str::FromStr for InputKind {
     type Err = String;
-    fn from_str(s: &str) -> Result<InputKind, String> {
-        InputKind::ALL
-            .into_iter()
-            .find(|k| k.name() == s.trim())
-            .ok_or_else(|| format!("unknown input kind '{s}'; use auto, archive or collection"))
+    fn from_str(s: &str) -> std::result::Result<InputKind, String> {
+        crate::shown::by_name(&InputKind::ALL, InputKind::name, s, "input kind")
     }
 }
 

@@ -134,8 +134,8 @@ impl DetectConfig {
         }
         if self.archive.profiles.max_item_accounts < 2 {
             return Err(Error::config(format!(
-                "--max-item-accounts {} leaves nothing to pair accounts on; try 5000",
-                self.archive.profiles.max_item_accounts
+                "--max-item-accounts {} leaves nothing to pair accounts on; try {} (the default)",
+                self.archive.profiles.max_item_accounts, default.archive.profiles.max_item_accounts
             )));
         }
         Ok(())

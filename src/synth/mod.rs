@@ -29,6 +29,15 @@ use std::path::Path;
 /// size the generator is built and checked for.
 pub const TWEETS: std::ops::RangeInclusive<u64> = 10_000..=100_000_000;
 
+/// The size the networks' sizes are set for, and `synth`'s default: at another, they scale
+/// with the tweets (down to a fifth).
+pub const SCALE_TWEETS: u64 = 100_000;
+
+/// The scale of a collection of `tweets` against [`SCALE_TWEETS`], a fifth at the least.
+fn scale(tweets: u64) -> f64 {
+    (tweets as f64 / SCALE_TWEETS as f64).max(0.2)
+}
+
 /// The period the networks' daily rates are set for; over another, the same posts spread
 /// thinner or denser (`SynthConfig::over_period`).
 pub const RATE_DAYS: u32 = 14;
@@ -94,7 +103,7 @@ impl Compression {
 impl SynthConfig {
     /// Defaults for about `tweets` tweets over [`RATE_DAYS`] days.
     pub fn new(tweets: u64) -> SynthConfig {
-        let scale = (tweets as f64 / 100_000.0).max(0.2);
+        let scale = scale(tweets);
         let sized = |n: f64| ((n * scale).round() as u32).max(3);
         let traps = ((3.0 * scale).round() as u32).max(2);
         // Cores and amplifiers both grow with the scale, so each post reaches a share of
@@ -140,7 +149,7 @@ impl SynthConfig {
     /// campaign networks), each with its own campaign tags, language and creation burst.
     pub fn archive(tweets: u64) -> SynthConfig {
         let mut c = SynthConfig::new(tweets);
-        let scale = (tweets as f64 / 100_000.0).max(0.2);
+        let scale = scale(tweets);
         let sized = |n: f64| ((n * scale).round() as u32).max(3);
         let mut extra = vec![
             NetworkSpec::hashtag_sync("hashtag-sync-b", sized(30.0)),

@@ -86,12 +86,7 @@ impl<'l> Record<'l> for SnTweet<'l> {
 pub fn parse_snscrape(chunk: &RawChunk, b: &mut RecordBatch) {
     for_each_line(chunk, b, |line, line_no, b| match parse::<SnTweet>(line) {
         Ok(t) => {
-            b.rows_read += 1;
-            let mark = b.mark();
-            if let Err(e) = sn_tweet(&t, line_no, b) {
-                b.rollback(mark);
-                b.reject(line_no, e);
-            }
+            b.read_record(line_no, |b| sn_tweet(&t, line_no, b));
         }
         Err(e) => invalid_json(b, line_no, e),
     });

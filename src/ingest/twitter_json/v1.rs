@@ -83,18 +83,13 @@ impl<'l> Record<'l> for V1Tweet<'l> {
 pub fn parse_v1(chunk: &RawChunk, b: &mut RecordBatch) {
     for_each_line(chunk, b, |line, line_no, b| match parse::<V1Tweet>(line) {
         Ok(t) => {
-            b.rows_read += 1;
-            let mark = b.mark();
-            if let Err(e) = v1_tweet(&t, line_no, b) {
-                b.rollback(mark);
-                b.reject(line_no, e);
-            }
+            b.read_record(line_no, |b| v1_tweet(&t, line_no, b));
         }
         Err(e) => invalid_json(b, line_no, e),
     });
 }
 
-/// A tweet's id: `id_str`, or `id` where `id_str` is not good.
+/// A tweet's account, its user's id: `id_str`, or `id` where `id_str` is not good.
 fn account_of<'x>(u: &'x V1User, at: &Place) -> Result<&'x str, RowError> {
     either((&u.id_str, at.user_id_str), (&u.id, at.user_id))
 }

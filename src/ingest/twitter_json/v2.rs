@@ -181,16 +181,10 @@ fn v2_line(obj: V2Object, line: u64, b: &mut RecordBatch) {
         }
     }
     let read = |t: Result<&V2Object, &Wrong>, b: &mut RecordBatch| {
-        b.rows_read += 1;
-        let mark = b.mark();
-        let read = match t {
+        b.read_record(line, |b| match t {
             Ok(t) => v2_tweet(t, line, &included, &names, b),
             Err(w) => Err(wrong_type("data", "a tweet object", w)),
-        };
-        if let Err(e) = read {
-            b.rollback(mark);
-            b.reject(line, e);
-        }
+        });
     };
     match &obj.data {
         Some(Field::Ok(OneOrMany(tweets))) => {

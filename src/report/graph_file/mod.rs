@@ -193,7 +193,24 @@ pub enum EdgeWeight {
 }
 
 impl EdgeWeight {
-    pub const NAMES: [&'static str; 5] = ["pairs", "items", "idf", "cosine", "z"];
+    pub const ALL: [EdgeWeight; 5] = [
+        EdgeWeight::Pairs,
+        EdgeWeight::Items,
+        EdgeWeight::Idf,
+        EdgeWeight::Cosine,
+        EdgeWeight::Z,
+    ];
+
+    /// Its name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            EdgeWeight::Pairs => "pairs",
+            EdgeWeight::Items => "items",
+            EdgeWeight::Idf => "idf",
+            EdgeWeight::Cosine => "cosine",
+            EdgeWeight::Z => "z",
+        }
+    }
 
     pub fn of(self, e: &CoEdge) -> f64 {
         match self {
@@ -209,19 +226,7 @@ impl EdgeWeight {
 impl std::str::FromStr for EdgeWeight {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<EdgeWeight, String> {
-        Ok(match s {
-            "pairs" => EdgeWeight::Pairs,
-            "items" => EdgeWeight::Items,
-            "idf" => EdgeWeight::Idf,
-            "cosine" => EdgeWeight::Cosine,
-            "z" => EdgeWeight::Z,
-            _ => {
-                return Err(format!(
-                    "unknown weight '{s}'; expected one of: {}",
-                    EdgeWeight::NAMES.join(", ")
-                ))
-            }
-        })
+        crate::shown::by_name(&EdgeWeight::ALL, EdgeWeight::name, s, "weight")
     }
 }
 
