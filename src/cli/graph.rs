@@ -189,17 +189,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     args.cluster.silence_others()?;
     let progress = Reporter::new(3);
     progress.say(&args.input.memory_line());
-    // Texts are a quarter of the time to read an archive, and only the retweet graphs
-    // (sources from 'RT @name:', retweets without their post's id keyed by text) and the text
-    // graphs use them. The IRA layout keeps them regardless, to recover retweet targets.
+    // Texts are a quarter of the time to read an archive. The IRA layout keeps them
+    // regardless, to recover retweet targets.
     let mut ingest_opts = args.input.options();
-    ingest_opts.keep_text = matches!(
-        args.graph.kind,
-        GraphKind::Retweet
-            | GraphKind::Coaction(
-                CoactionKind::CoRetweet | CoactionKind::CoTweet | CoactionKind::CoSimilar
-            )
-    );
+    ingest_opts.keep_text = args.graph.kind.reads_texts();
     // CooRTweet counts every row, repeated ones too.
     ingest_opts.keep_repeated_rows = args.graph.coortweet;
     // Across processes, the rows stay where they were parsed: a co-action graph is projected

@@ -154,6 +154,21 @@ impl GraphKind {
     ];
 }
 
+impl GraphKind {
+    /// Whether building it reads the tweets' texts: the retweet graphs (sources from
+    /// `RT @name:`, retweets without their post's id keyed by text) and the text graphs. A
+    /// run that builds no such graph need not keep them.
+    pub fn reads_texts(self) -> bool {
+        matches!(
+            self,
+            GraphKind::Retweet
+                | GraphKind::Coaction(
+                    CoactionKind::CoRetweet | CoactionKind::CoTweet | CoactionKind::CoSimilar
+                )
+        )
+    }
+}
+
 impl std::str::FromStr for GraphKind {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<GraphKind, String> {

@@ -416,7 +416,7 @@ impl Prepare for Keeping<'_> {
         self.coder.code(batch);
         // Texts as process 0 keeps them (see `merge`).
         let kept = &mut self.kept;
-        kept.keep_text(self.opts.keep_text || format == Some(Format::Ira));
+        kept.keep_text(self.opts.keeps_text(format));
         kept.push(file, batch)?;
         kept.spill_texts(self.opts.max_text_memory, &self.opts.temp_dir())?;
         self.outliner.outline(batch, self.coder.numbered());

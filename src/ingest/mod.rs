@@ -153,6 +153,12 @@ pub struct IngestOptions {
 }
 
 impl IngestOptions {
+    /// Whether a file of `format` keeps its texts: as `keep_text` says, and always in the IRA
+    /// layout, whose retweets find their targets by their texts alone.
+    pub fn keeps_text(&self, format: Option<Format>) -> bool {
+        self.keep_text || format == Some(Format::Ira)
+    }
+
     /// The folder temporary files go to.
     pub fn temp_dir(&self) -> PathBuf {
         self.temp_dir.clone().unwrap_or_else(std::env::temp_dir)
@@ -911,7 +917,7 @@ fn merge(
             }
         }
         let format = stats.files[file as usize].format;
-        builder.keep_text(opts.keep_text || format == Some(Format::Ira));
+        builder.keep_text(opts.keeps_text(format));
         if format == Some(Format::Actions) {
             builder.ids_reused_in(file);
         }

@@ -233,7 +233,8 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
         p.push("</p>");
     }
     p.push("<h2>Clusters</h2>");
-    let threshold = summary["settings"]["threshold"].as_f64().unwrap_or(0.4);
+    let threshold = (summary["settings"]["threshold"].as_f64())
+        .unwrap_or(crate::DetectConfig::default().threshold);
     let points: Vec<(usize, f64, bool)> = d
         .clusters
         .iter()
