@@ -2269,3 +2269,62 @@ fn a_tie_repeated_keeps_its_member_where_one_retweet_would_not() {
         assert!(!archive[*a]["left_out"].starts_with("tied to a flagged cluster"));
     }
 }
+
+/// An analyst's list placed in the data from a program, as `score` places it: the sample's
+/// truth read as named groups, each group's accounts that posted given to it, and each
+/// scored cluster named by the group it came from.
+#[test]
+fn a_list_of_suspects_is_placed_in_the_data_and_its_groups_scored_by_name() {
+    use coordnet::eval::{read_suspects, SuspectGroups};
+    let (data, _) = read(&[sample_tweets()]);
+    let list = sample().join("truth.csv");
+    let suspects = read_suspects(&list, "account_id", Some("network")).unwrap();
+    let placed = SuspectGroups::place(&data, &suspects, &list, "account_id").unwrap();
+    // Every listed account is in the sample's tweets; the truth lists each once.
+    assert!(placed.missing.is_empty(), "{:?}", placed.missing);
+    assert_eq!(placed.suspected(), suspects.len());
+    let networks: HashSet<&str> = suspects.iter().map(|s| s.2.as_str()).collect();
+    let named: HashSet<&str> = placed.names.iter().map(String::as_str).collect();
+    let left: HashSet<&str> = placed.left_out().into_iter().collect();
+    assert_eq!(&named | &left, networks);
+    let posted = |u: usize| data.account.contains(&(u as u32));
+    for (line, account, network) in &suspects {
+        let u = data.accounts.finder().find(account).unwrap() as usize;
+        match placed.cluster_of[u] {
+            NO_CLUSTER => assert!(placed.posted_nothing.contains(&account.as_str()), "{line}"),
+            g => {
+                assert!(posted(u));
+                assert_eq!(&placed.names[g as usize], network, "line {line}");
+            }
+        }
+    }
+    // Renumbered by score, each cluster still holds one group's accounts, named by it.
+    let fused = coordnet::pipeline::build_graphs(
+        &data,
+        &DetectConfig::default(),
+        &coordnet::progress::Silent,
+    )
+    .unwrap();
+    let groups = placed.names.len();
+    let config = DetectConfig::default();
+    let background = coordnet::scoring::Background::of(None, false);
+    let d = coordnet::assess(
+        &data,
+        fused,
+        placed.cluster_of.clone(),
+        groups,
+        &config,
+        background,
+    )
+    .unwrap();
+    let names = placed.names_of(&d);
+    assert_eq!(names.len(), d.clusters.len());
+    for (c, name) in d.clusters.iter().zip(&names) {
+        let first = d.members(c.id).next().unwrap().0 as usize;
+        let g = placed.cluster_of[first] as usize;
+        assert_eq!(&placed.names[g], name);
+        let given = placed.cluster_of.iter().filter(|&&x| x == g as u32).count();
+        assert_eq!(c.size, given);
+        assert!(c.size <= placed.listed_in(name));
+    }
+}
