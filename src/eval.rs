@@ -11,6 +11,20 @@
 //!   accuracy there. On a takedown archive (a truth without organic accounts) these are the
 //!   figures that matter: every account is a suspect, and the job is to split them into
 //!   operations.
+//!
+//! A detection is scored in memory as from its files (`coordnet eval`):
+//!
+//! ```
+//! use coordnet::eval::{evaluate, predicted, read_traps, read_truth};
+//! use coordnet::{detect, ingest, DetectConfig, IngestOptions};
+//! let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data-samples");
+//! let (data, _) = ingest(&[samples.join("tweets.csv.gz")], &IngestOptions::default()).unwrap();
+//! let d = detect(&data, &DetectConfig::default()).unwrap();
+//! let truth = read_truth(&samples.join("truth.csv")).unwrap();
+//! let traps = read_traps(&samples.join("traps.csv")).unwrap();
+//! let e = evaluate(&predicted(&data, &d), &truth, &traps);
+//! assert!(e.precision > 0.9 && e.recall > 0.9, "{}", e.summary());
+//! ```
 
 use crate::communities::{ari, nmi};
 use crate::error::{shown, Error, Position, Result};

@@ -428,6 +428,19 @@ fn unrecognised(s: &Source, opts: &IngestOptions) -> Result<Option<String>> {
 /// Read one input held in memory (plain, gzip or zstd; a zip's entries one by one), named
 /// `name` in messages: what [`ingest`] does with a file, for callers that have the bytes
 /// already (an HTTP body, say; and the fuzzers).
+///
+/// ```
+/// use coordnet::{ingest_bytes, IngestOptions};
+/// let body = b"object_id,account_id,content_id,timestamp_share\n\
+///     o1,alice,c1,1623881091\no1,bob,c2,1623881095\n";
+/// let (data, stats) = ingest_bytes("shares.csv", body, &IngestOptions::default()).unwrap();
+/// assert_eq!((data.len(), stats.rows_rejected), (2, 0));
+/// // A bad row is named by its line, as in a file.
+/// let bad = b"object_id,account_id,content_id,timestamp_share\no1,alice,c1,yesterday\n";
+/// let options = IngestOptions { strict: true, ..IngestOptions::default() };
+/// let e = ingest_bytes("shares.csv", bad, &options).unwrap_err();
+/// assert_eq!(e.position().map(|p| p.line), Some(2));
+/// ```
 pub fn ingest_bytes(
     name: &str,
     bytes: &[u8],
