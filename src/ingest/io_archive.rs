@@ -16,10 +16,7 @@ pub struct TweetColumns {
     tweetid: usize,
     userid: usize,
     tweet_time: usize,
-    screen_name: Option<usize>,
-    follower_count: Option<usize>,
-    following_count: Option<usize>,
-    account_creation_date: Option<usize>,
+    profile: ProfileColumns,
     tweet_language: Option<usize>,
     tweet_client_name: Option<usize>,
     tweet_text: Option<usize>,
@@ -44,10 +41,7 @@ impl TweetColumns {
             tweetid: required(h, "tweetid")?,
             userid: required(h, "userid")?,
             tweet_time: required(h, "tweet_time")?,
-            screen_name: column(h, "user_screen_name")?,
-            follower_count: column(h, "follower_count")?,
-            following_count: column(h, "following_count")?,
-            account_creation_date: column(h, "account_creation_date")?,
+            profile: ProfileColumns::new(h)?,
             tweet_language: column(h, "tweet_language")?,
             tweet_client_name: column(h, "tweet_client_name")?,
             tweet_text: column(h, "tweet_text")?,
@@ -184,36 +178,51 @@ impl TweetColumns {
     /// The account's profile as the row tells it: every row's fields are read (and warned
     /// about), so neither the profile nor the warnings depend on where chunks were cut.
     fn profile(&self, r: &Row, account: Span, b: &mut RecordBatch) {
-        let profile = RawAccount {
-            key: account,
-            screen_name: Span::EMPTY,
-            created_ms: creation_date(r, self.account_creation_date, b),
-            followers: soft_count(&r.get(self.follower_count), "follower_count", r.line, b),
-            following: soft_count(&r.get(self.following_count), "following_count", r.line, b),
-        };
-        b.add_row_account(profile, |b| b.push_str(&r.get(self.screen_name)));
+        let profile = self.profile.read(r, account, b);
+        let screen_name = self.profile.screen_name;
+        b.add_row_account(profile, |b| b.push_str(&r.get(screen_name)));
     }
 }
 
-fn creation_date(r: &Row, col: Option<usize>, b: &mut RecordBatch) -> Option<i64> {
-    let date = r.get(col);
-    soft_date(
-        &date,
-        "account_creation_date",
-        "a date like 2013-12-07",
-        r.line,
-        b,
-    )
+/// The profile columns a tweets file and a users file both carry.
+#[derive(Debug)]
+struct ProfileColumns {
+    screen_name: Option<usize>,
+    follower_count: Option<usize>,
+    following_count: Option<usize>,
+    account_creation_date: Option<usize>,
+}
+
+impl ProfileColumns {
+    fn new(h: &[String]) -> Result<ProfileColumns, String> {
+        Ok(ProfileColumns {
+            screen_name: column(h, "user_screen_name")?,
+            follower_count: column(h, "follower_count")?,
+            following_count: column(h, "following_count")?,
+            account_creation_date: column(h, "account_creation_date")?,
+        })
+    }
+
+    /// The profile of account `key` as the row tells it, a bad field warned about; its screen
+    /// name is the caller's to add (a tweet row's only for an account not seen before).
+    fn read(&self, r: &Row, key: Span, b: &mut RecordBatch) -> RawAccount {
+        let date = r.get(self.account_creation_date);
+        let created = "a date like 2013-12-07";
+        RawAccount {
+            key,
+            screen_name: Span::EMPTY,
+            created_ms: soft_date(&date, "account_creation_date", created, r.line, b),
+            followers: soft_count(&r.get(self.follower_count), "follower_count", r.line, b),
+            following: soft_count(&r.get(self.following_count), "following_count", r.line, b),
+        }
+    }
 }
 
 #[derive(Debug)]
 pub struct UserColumns {
     pub header: Header,
     userid: usize,
-    screen_name: Option<usize>,
-    follower_count: Option<usize>,
-    following_count: Option<usize>,
-    account_creation_date: Option<usize>,
+    profile: ProfileColumns,
 }
 
 impl UserColumns {
@@ -221,10 +230,7 @@ impl UserColumns {
         Ok(UserColumns {
             header: Header::new(h),
             userid: required(h, "userid")?,
-            screen_name: column(h, "user_screen_name")?,
-            follower_count: column(h, "follower_count")?,
-            following_count: column(h, "following_count")?,
-            account_creation_date: column(h, "account_creation_date")?,
+            profile: ProfileColumns::new(h)?,
         })
     }
 
@@ -234,12 +240,10 @@ impl UserColumns {
         if user.is_empty() {
             return Err(RowError::new("missing account", "userid", "a user id", ""));
         }
+        let key = b.push_str(&user);
         let profile = RawAccount {
-            key: b.push_str(&user),
-            screen_name: b.push_str(&r.get(self.screen_name)),
-            created_ms: creation_date(r, self.account_creation_date, b),
-            followers: soft_count(&r.get(self.follower_count), "follower_count", r.line, b),
-            following: soft_count(&r.get(self.following_count), "following_count", r.line, b),
+            screen_name: b.push_str(&r.get(self.profile.screen_name)),
+            ..self.profile.read(r, key, b)
         };
         b.add_account(profile);
         b.profiles_read += 1;
