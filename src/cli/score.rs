@@ -8,7 +8,7 @@ use coordnet::ingest::ingest_with_progress;
 use coordnet::pipeline::{background_for_groups, build_graphs};
 use coordnet::report::detection::EdgeFiles;
 use coordnet::scoring::{Part, NO_CLUSTER};
-use coordnet::shown::{counted, score_shown};
+use coordnet::shown::counted;
 use coordnet::{assess, write_detection, DetectConfig, RunSummary};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -260,14 +260,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             counted(c.n_core, "core"),
             counted(c.n_amplifier, "amplifier"),
             c.n_other,
-            // Nothing measured is no evidence of innocence: 0 would read as a finding.
-            if c.size < 2 {
-                "n/a (one account: nobody to act together with)".to_string()
-            } else if c.parts.iter().all(|(_, v)| v.is_none()) {
-                "n/a (too few actions to measure any part)".to_string()
-            } else {
-                score_shown(c.score)
-            },
+            c.score_said(),
             if c.flagged { ", flagged" } else { "" }
         )?;
         let parts: Vec<String> = Part::ALL

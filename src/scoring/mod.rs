@@ -67,6 +67,30 @@ pub struct Cluster {
     pub group: Option<String>,
 }
 
+impl Cluster {
+    /// Why its score says nothing, where it does not: a group of one account has nobody to
+    /// act together with, and one with too few actions to measure any part has no evidence.
+    /// Such a score (0, or a part's alone) would read as a finding.
+    pub fn unscored(&self) -> Option<&'static str> {
+        if self.size < 2 {
+            Some("one account: nobody to act together with")
+        } else if self.parts.iter().all(|(_, v)| v.is_none()) {
+            Some("too few actions to measure any part")
+        } else {
+            None
+        }
+    }
+
+    /// Its score for people: two decimals, cut ([`crate::shown::score_shown`]), or `n/a` with
+    /// why where the score says nothing ([`Cluster::unscored`]).
+    pub fn score_said(&self) -> String {
+        match self.unscored() {
+            Some(why) => format!("n/a ({why})"),
+            None => crate::shown::score_shown(self.score),
+        }
+    }
+}
+
 /// The members by role, every member counted: "3 cores, 30 amplifiers, 2 others".
 pub fn roles_said(c: &Cluster) -> String {
     let mut said = format!(

@@ -1734,7 +1734,8 @@ fn score_counts_each_listed_account_once_however_it_is_written() {
         list.push_str(&format!("{a},net\n"));
     }
     list.push_str(&format!("{first},alone\n"));
-    let o = score_groups(dir.path(), &list);
+    let written = dir.path().join("scored");
+    let o = score_groups_with(dir.path(), &list, &["-o", written.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
     let alone = out
@@ -1744,6 +1745,12 @@ fn score_counts_each_listed_account_once_however_it_is_written() {
     assert!(
         alone.contains("score n/a (one account: nobody to act together with)"),
         "{alone}"
+    );
+    // The report says so too, where it gave the mean of the parts of one account (0.04).
+    let page = std::fs::read_to_string(written.join("report.html")).unwrap();
+    assert!(
+        page.contains("score n/a (one account: nobody to act together with)"),
+        "the report scores the group of one"
     );
 }
 

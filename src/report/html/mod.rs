@@ -25,7 +25,7 @@ use crate::error::Result;
 use crate::pipeline::{Detection, InputKind};
 use crate::scoring::timeline::Timeline;
 use crate::scoring::{roles_said, Cluster, Part};
-use crate::shown::{counted, cut, pct, score_shown};
+use crate::shown::{counted, cut, pct};
 use page::{Cell, Page};
 use std::fmt::Write;
 use std::path::Path;
@@ -255,7 +255,7 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
                     key: Some(c.id as f64),
                     ..Cell::html(link)
                 },
-                Cell::num(c.score, score_shown(c.score)),
+                Cell::num(c.score, c.score_said()),
                 Cell::num(c.size as f64, c.size.to_string()),
                 Cell::num(c.n_core as f64, c.n_core.to_string()),
                 Cell::num(c.n_amplifier as f64, c.n_amplifier.to_string()),
@@ -481,7 +481,7 @@ fn section(p: &mut Page, data: &Dataset, d: &Detection, c: &Cluster, v: &Cluster
         open = if c.flagged { " open" } else { "" },
         size = counted(c.size, "account"),
         roles = roles_said(c),
-        score = score_shown(c.score),
+        score = c.score_said(),
         flag = flag(c.flagged)
     );
     let _ = write!(p.html, "<p>{}</p>", esc(&c.explanation));
