@@ -788,7 +788,7 @@ impl<'a> SuspectGroups<'a> {
             posted[u as usize] = true;
         }
         let mut cluster_of = vec![NO_CLUSTER; data.accounts.len()];
-        let mut names: Vec<String> = Vec::new();
+        let (mut names, mut first_member): (Vec<String>, Vec<u32>) = (Vec::new(), Vec::new());
         let (mut missing, mut posted_nothing) = (Vec::new(), Vec::new());
         let mut finder = data.accounts.finder();
         // Two spellings of one account (its id and `@name`, or another case) on two lines.
@@ -836,14 +836,12 @@ impl<'a> SuspectGroups<'a> {
                 Some(g) => g,
                 None => {
                     names.push(group.clone());
+                    first_member.push(u);
                     names.len() - 1
                 }
             };
             cluster_of[u as usize] = g as u32;
         }
-        let first_member = (0..names.len() as u32)
-            .map(|g| cluster_of.iter().position(|&c| c == g).unwrap_or(0) as u32)
-            .collect();
         Ok(SuspectGroups {
             cluster_of,
             names,

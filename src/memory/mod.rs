@@ -35,9 +35,10 @@ pub const LEIDEN_BYTES_PER_EDGE: u64 = 24;
 /// gives them. A stage's stop names that stage's need only, and a limit raised to it can stop
 /// at a later stage; these give one figure for the whole run.
 pub const RUN_BASE: u64 = 150 << 20;
+/// The bytes a tweet of those runs, by shape: a collection's, then a takedown archive's.
+pub const RUN_BYTES_PER_TWEET: [(&str, u64); 2] = [("collection", 160), ("takedown archive", 410)];
 /// The fewest tweets of the runs [`RUN_BASE`] and [`RUN_BYTES_PER_TWEET`] were measured on.
 pub const RUNS_MEASURED_FROM: u64 = 100_000;
-pub const RUN_BYTES_PER_TWEET: [(&str, u64); 2] = [("collection", 160), ("takedown archive", 410)];
 
 /// A stop for memory (`Setting::MemoryLimit`) of a run on `tweets` tweets, with what whole
 /// runs of that many took ([`RUN_BYTES_PER_TWEET`]); any other error as it is.
@@ -77,11 +78,8 @@ pub fn whole_run_warning(tweets: u64, archive: bool, limit: Option<u64>) -> Opti
         return None;
     }
     let limit = limit?;
-    let [(collection, in_collection), (takedown, in_archive)] = RUN_BYTES_PER_TWEET;
-    let (shape, need) = match archive {
-        true => (takedown, whole_run(tweets, in_archive)),
-        false => (collection, whole_run(tweets, in_collection)),
-    };
+    let (shape, per_tweet) = RUN_BYTES_PER_TWEET[usize::from(archive)];
+    let need = whole_run(tweets, per_tweet);
     (need > limit).then(|| {
         format!(
             "warning: whole runs of {tweets} tweets as a {shape} measured here peaked at about \

@@ -328,7 +328,7 @@ pub fn build_graphs(
     progress: &dyn Progress,
 ) -> Result<Fused> {
     let limit = config.memory_limit;
-    let graph_bytes = data.tweets() as u64 * memory::GRAPH_BYTES_PER_TWEET;
+    let graph_bytes = graphs_estimate(data);
     // Counted by the tweet alone: only a smaller input makes it smaller.
     memory::check_before(STAGES[0], graph_bytes, limit, memory::SMALLER_INPUT)?;
     let graphs = config.fusion.kinds.len() + usize::from(config.fusion.retweets);
@@ -352,13 +352,17 @@ pub fn build_graphs(
 /// here ([`memory::whole_run_warning`]). Nothing where the graphs' own check will stop the run
 /// at once, since that stop gives the same figures.
 pub fn memory_warning(data: &Dataset, config: &DetectConfig) -> Option<String> {
-    let tweets = data.tweets() as u64;
     let limit = config.memory_limit;
-    if memory::would_pass(tweets * memory::GRAPH_BYTES_PER_TWEET, limit) {
+    if memory::would_pass(graphs_estimate(data), limit) {
         return None;
     }
     let archive = config.input_kind == InputKind::Archive;
-    memory::whole_run_warning(tweets, archive, limit)
+    memory::whole_run_warning(data.tweets() as u64, archive, limit)
+}
+
+/// What the graphs of `data` are expected to add, counted by the tweet.
+fn graphs_estimate(data: &Dataset) -> u64 {
+    data.tweets() as u64 * memory::GRAPH_BYTES_PER_TWEET
 }
 
 /// How many of [`STAGES`] a run with `input_kind` announces at most: a collection's or an
