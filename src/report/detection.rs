@@ -17,17 +17,6 @@ use crate::shown::{cut, pct};
 use std::io::Write;
 use std::path::Path;
 
-/// The fixed leading columns of `accounts.csv`; per-account features follow.
-pub const ACCOUNT_COLUMNS: [&str; 7] = [
-    "account_id",
-    "screen_name",
-    "cluster",
-    "role",
-    "role_confidence",
-    "flagged",
-    "score",
-];
-
 /// Write `dir/name` whole or not at all (see [`safe`]).
 fn create(
     dir: &Path,
@@ -102,80 +91,122 @@ fn named_groups(d: &Detection) -> bool {
 }
 
 pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection, named: &[u32]) -> Result<()> {
-    let mut header: Vec<&str> = ACCOUNT_COLUMNS.to_vec();
-    let grouped = named_groups(d);
-    if grouped {
-        let at = header
-            .iter()
-            .position(|&h| h == "cluster")
-            .expect("a cluster column")
-            + 1;
-        header.insert(at, "group");
-    }
-    header.extend(&d.features.names);
-    header.extend(["created_at", "followers", "following", "left_out"]);
+    let columns = account_columns(data, d);
+    let header: Vec<&str> = columns.iter().map(|c| c.name).collect();
     let listed = listed(data, d, named);
     // Rows formatted in parallel straight into byte buffers: a cell a `String`, through the
     // CSV writer, was a third of the writing stage's CPU at 10^6 tweets.
     create(dir, "accounts.csv", |out| {
         write_header(out, &header)?;
         write_rows(out, listed.len(), |buf, i| {
-            account_row(buf, data, d, grouped, listed[i])
+            let u = listed[i] as usize;
+            for (k, column) in columns.iter().enumerate() {
+                if k > 0 {
+                    buf.push(b',');
+                }
+                (column.cell)(buf, u);
+            }
+            buf.push(b'\n');
         })
     })
 }
 
-/// Account `u`'s line of `accounts.csv` (with a `group` column if `grouped`).
-fn account_row(buf: &mut Vec<u8>, data: &Dataset, d: &Detection, grouped: bool, u: u32) {
-    let ui = u as usize;
-    let c = d.cluster_of[ui];
-    push_field(buf, data.accounts.key(u));
-    buf.push(b',');
-    push_field(buf, data.accounts.screen_name(u).unwrap_or_default());
-    buf.push(b',');
-    if c == NO_CLUSTER {
-        if grouped {
-            buf.push(b',');
+/// A column of `accounts.csv`: its name and how an account's cell is written (straight into
+/// the row's bytes), kept together so a header and its rows cannot drift apart.
+struct AccountColumn<'a> {
+    name: &'a str,
+    cell: Box<AccountCell<'a>>,
+}
+
+/// Writes account `u`'s cell (by its index in the dataset) onto a row.
+type AccountCell<'a> = dyn Fn(&mut Vec<u8>, usize) + Sync + 'a;
+
+fn account_column<'a>(
+    name: &'a str,
+    cell: impl Fn(&mut Vec<u8>, usize) + Sync + 'a,
+) -> AccountColumn<'a> {
+    AccountColumn {
+        name,
+        cell: Box::new(cell),
+    }
+}
+
+/// The columns of `accounts.csv`, in order: who the account is, its cluster (with the group's
+/// name after it when the clusters are named groups) and role, its features, what its profile
+/// says, and why it was left out of a cluster. Cells of an account in no cluster are empty
+/// where they describe the cluster (`flagged` is false).
+fn account_columns<'a>(data: &'a Dataset, d: &'a Detection) -> Vec<AccountColumn<'a>> {
+    let cluster = move |u: usize| {
+        let c = d.cluster_of[u];
+        (c != NO_CLUSTER).then(|| (c, &d.clusters[c as usize]))
+    };
+    let accounts = &data.accounts;
+    let mut columns = vec![
+        account_column("account_id", |buf, u| {
+            push_field(buf, accounts.key(u as u32))
+        }),
+        account_column("screen_name", |buf, u| {
+            push_field(buf, accounts.screen_name(u as u32).unwrap_or_default())
+        }),
+        account_column("cluster", move |buf, u| {
+            if let Some((c, _)) = cluster(u) {
+                buf.extend_from_slice(itoa::Buffer::new().format(c).as_bytes());
+            }
+        }),
+    ];
+    if named_groups(d) {
+        columns.push(account_column("group", move |buf, u| {
+            if let Some((_, cl)) = cluster(u) {
+                push_field(buf, cl.group.as_deref().unwrap_or_default());
+            }
+        }));
+    }
+    columns.extend([
+        account_column("role", move |buf, u| {
+            if cluster(u).is_some() {
+                buf.extend_from_slice(d.roles[u].0.name().as_bytes());
+            }
+        }),
+        account_column("role_confidence", move |buf, u| {
+            if cluster(u).is_some() {
+                let _ = write!(buf, "{}", cut(d.roles[u].1, 3));
+            }
+        }),
+        account_column("flagged", move |buf, u| {
+            let flagged = cluster(u).is_some_and(|(_, cl)| cl.flagged);
+            buf.extend_from_slice(if flagged { b"true" } else { b"false" });
+        }),
+        account_column("score", move |buf, u| {
+            if let Some((_, cl)) = cluster(u) {
+                let _ = write!(buf, "{}", cut(cl.score, 4));
+            }
+        }),
+    ]);
+    columns.extend((d.features.names.iter().enumerate()).map(|(k, name)| {
+        account_column(name, move |buf, u| push_fmt(buf, d.features.values[[u, k]]))
+    }));
+    columns.push(account_column("created_at", |buf, u| {
+        let created = accounts.created_ms[u];
+        if created != i64::MIN {
+            push_field(buf, &format_iso(created));
         }
-        buf.extend_from_slice(b",,,false,");
-    } else {
-        let cl = &d.clusters[c as usize];
-        let _ = write!(buf, "{c},");
-        if grouped {
-            push_field(buf, cl.group.as_deref().unwrap_or_default());
-            buf.push(b',');
-        }
-        let (role, confidence) = d.roles[ui];
-        let flagged = if cl.flagged { "true" } else { "false" };
-        let _ = write!(
-            buf,
-            "{},{},{flagged},{}",
-            role.name(),
-            cut(confidence, 3),
-            cut(cl.score, 4)
-        );
-    }
-    for &x in d.features.values.row(ui) {
-        buf.push(b',');
-        push_fmt(buf, x);
-    }
-    buf.push(b',');
-    let created = data.accounts.created_ms[ui];
-    if created != i64::MIN {
-        push_field(buf, &format_iso(created));
-    }
-    for x in [data.accounts.followers[ui], data.accounts.following[ui]] {
-        buf.push(b',');
+    }));
+    let count = |x: u32, buf: &mut Vec<u8>| {
         if x != u32::MAX {
             buf.extend_from_slice(itoa::Buffer::new().format(x).as_bytes());
         }
-    }
-    buf.push(b',');
-    push_field(
-        buf,
-        d.left_out.get(ui).copied().flatten().unwrap_or_default(),
-    );
-    buf.push(b'\n');
+    };
+    columns.extend([
+        account_column("followers", move |buf, u| count(accounts.followers[u], buf)),
+        account_column("following", move |buf, u| count(accounts.following[u], buf)),
+        account_column("left_out", |buf, u| {
+            push_field(
+                buf,
+                d.left_out.get(u).copied().flatten().unwrap_or_default(),
+            )
+        }),
+    ]);
+    columns
 }
 
 /// A column of `clusters.csv`: its name and how a cluster's value is written, kept together
