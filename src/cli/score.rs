@@ -7,11 +7,12 @@ use coordnet::eval::{read_suspects, SuspectGroups};
 use coordnet::ingest::ingest_with_progress;
 use coordnet::pipeline::{background_for_groups, build_graphs};
 use coordnet::report::detection::EdgeFiles;
+use coordnet::report::summary::{GivenGroup, GivenGroupsSummary};
 use coordnet::scoring::{Part, NO_CLUSTER};
 use coordnet::shown::counted;
 use coordnet::{assess, write_detection, DetectConfig, RunSummary};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// Score a list of suspected accounts with the same parts and roles as `detect` gives a
@@ -67,32 +68,6 @@ pub fn show_defaults(cmd: clap::Command) -> clap::Command {
         ("threshold", d.threshold.to_string()),
     ]);
     super::with_defaults(cmd, &defaults)
-}
-
-/// `summary.json`: what `detect` writes of a run, and the analyst's list.
-#[derive(serde::Serialize)]
-struct Summary<'a> {
-    #[serde(flatten)]
-    run: RunSummary<'a>,
-    /// The list of suspected accounts, how many of them are not in the input, and how many
-    /// are there only as others' retweets, replies or mentions (both left out).
-    suspects: &'a Path,
-    suspects_missing: usize,
-    suspects_posted_nothing: usize,
-    /// Both kinds left out, each as the list writes it, so the list can be reconciled.
-    suspects_missing_listed: &'a [&'a str],
-    suspects_posted_nothing_listed: &'a [&'a str],
-    /// Each cluster's group, with the accounts the list gives it.
-    groups: Vec<Group<'a>>,
-    /// Groups none of whose listed accounts posted in the input: left out.
-    groups_left_out: Vec<&'a str>,
-}
-
-#[derive(serde::Serialize)]
-struct Group<'a> {
-    cluster: u32,
-    group: &'a str,
-    listed: usize,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -225,7 +200,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let mut run = RunSummary::new(inputs, &data, &stats, ingest_secs, &config, &d);
         run.edge_files = Some(files.counts.clone());
         run.control = control_stats;
-        let summary = Summary {
+        let summary = GivenGroupsSummary {
             run: run.given_groups(),
             suspects: &args.accounts,
             suspects_missing: missing.len(),
@@ -233,7 +208,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             suspects_missing_listed: missing,
             suspects_posted_nothing_listed: silent,
             groups: (d.clusters.iter().zip(&names))
-                .map(|(c, &group)| Group {
+                .map(|(c, &group)| GivenGroup {
                     cluster: c.id,
                     group,
                     listed: placed.listed_in(group),

@@ -8,7 +8,7 @@ use crate::pipeline::{DetectConfig, Detection, InputDecision, InputKind};
 use crate::scoring::Part;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// One `detect` run, as `summary.json` writes it.
 #[derive(Serialize)]
@@ -34,6 +34,36 @@ pub struct RunSummary<'a> {
     /// What `edges.csv` and `network.gexf` hold (set by whoever chose them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edge_files: Option<super::detection::EdgeFileCounts>,
+}
+
+/// A run of `coordnet score` on an analyst's list, as `summary.json` writes it: the run as
+/// `detect`'s is written, and what of the list the input shows. report.html reads these
+/// fields' names.
+#[derive(Serialize)]
+pub struct GivenGroupsSummary<'a> {
+    #[serde(flatten)]
+    pub run: RunSummary<'a>,
+    /// The list of suspected accounts, how many of them are not in the input, and how many
+    /// are there only as others' retweets, replies or mentions (both left out).
+    pub suspects: &'a Path,
+    pub suspects_missing: usize,
+    pub suspects_posted_nothing: usize,
+    /// Both kinds left out, each as the list writes it, so the list can be reconciled.
+    pub suspects_missing_listed: &'a [&'a str],
+    pub suspects_posted_nothing_listed: &'a [&'a str],
+    /// Each cluster's group, with the accounts the list gives it.
+    pub groups: Vec<GivenGroup<'a>>,
+    /// Groups none of whose listed accounts posted in the input: left out.
+    pub groups_left_out: Vec<&'a str>,
+}
+
+/// A group of the list, scored as a cluster.
+#[derive(Serialize)]
+pub struct GivenGroup<'a> {
+    pub cluster: u32,
+    pub group: &'a str,
+    /// The accounts the list gives it.
+    pub listed: usize,
 }
 
 /// The settings that shaped the result. Those of finding the clusters are `None` where the

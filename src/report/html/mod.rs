@@ -197,7 +197,8 @@ fn overview(p: &mut Page, d: &Detection, summary: &serde_json::Value, timeline: 
         p.push(&reasons.join("; "));
         p.push("</p>");
     }
-    // `score`'s list of suspects: what of it the input does not show.
+    // `score`'s list of suspects: what of it the input does not show
+    // (`summary::GivenGroupsSummary`).
     if let Some(list) = summary["suspects"].as_str() {
         let n = |k: &str| summary[k].as_u64().unwrap_or(0);
         let _ = write!(
