@@ -1,6 +1,6 @@
 //! Builds a `Dataset` from record batches: interns as batches arrive (in input order), then
-//! resolves names, drops duplicated tweet ids and sorts by time once at the end (`finish`;
-//! which rows repeat a tweet id is `duplicates`').
+//! resolves names, drops duplicated tweet ids and sorts by time once at the end (`finish`);
+//! `duplicates` finds the rows that repeat a tweet id.
 
 use super::batch::{RawAccount, RawId, RawRef, RecordBatch, Span, EXAMPLES};
 use super::coded::{Dict, Senders};
