@@ -1,5 +1,6 @@
 //! Inputs: files, directories or globs; plain, gzip, zstd or zip (each zip entry is an input
 //! of its own). Readers are handed out one at a time so a zip entry can borrow its archive.
+//! `zipped` lists and opens zip entries; `decompress` reads through gzip and zstd.
 
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -7,6 +8,13 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+
+mod decompress;
+mod zipped;
+
+use decompress::*;
+pub(crate) use decompress::{bytes_compressed, with_bytes_decompressed};
+use zipped::*;
 
 /// One input stream: a file, or one entry of a zip archive.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -447,140 +455,6 @@ pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usi
     Ok(n)
 }
 
-/// A zip's data entries, each with its size once decompressed, and the names of those left out.
-type ZipListing = (Vec<(Source, u64)>, Vec<String>);
-
-/// Why a zip archive cannot be read: its end (the table of its entries) missing, as where a
-/// download stopped early, said so.
-#[cfg(feature = "zip")]
-fn unreadable_zip(path: &Path, e: impl std::fmt::Display) -> Error {
-    let e = e.to_string();
-    let why = match e.contains("EOCD") || e.contains("end of central directory") {
-        true => "its end, which lists its entries, is missing (truncated or partly downloaded?)"
-            .to_string(),
-        false => e,
-    };
-    Error::format(path, format!("not a readable zip archive: {why}"))
-}
-
-/// The data entries of a zip archive, and the names of those left out. The entries are
-/// `found` as the archive is.
-#[cfg(feature = "zip")]
-fn zip_entries(path: &Path) -> Result<ZipListing> {
-    let f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut archive =
-        zip::ZipArchive::new(BufReader::new(f)).map_err(|e| unreadable_zip(path, e))?;
-    refuse_repeated_names(path, &mut archive)?;
-    let mut out = Vec::new();
-    let mut skipped = Vec::new();
-    for i in 0..archive.len() {
-        let entry = archive
-            .by_index_raw(i)
-            .map_err(|e| Error::format(path, format!("zip entry {i} unreadable: {e}")))?;
-        let name = entry.name().to_string();
-        if !entry.is_file() || name.contains("__MACOSX") {
-            continue;
-        }
-        if is_data_entry(&name) {
-            let size = entry.size();
-            let source = Source {
-                path: path.to_path_buf(),
-                zip_entry: Some((i, name)),
-                found: true,
-            };
-            out.push((source, size));
-        } else {
-            skipped.push(name);
-        }
-    }
-    Ok((out, skipped))
-}
-
-/// Refuse an archive holding two data entries of one name. The zip crate keeps one entry per
-/// name (the last; it offers no way to the others), so the other's rows would be lost unsaid.
-/// The central directory is walked here to find the records the crate did not keep.
-#[cfg(feature = "zip")]
-fn refuse_repeated_names<R: Read + std::io::Seek>(
-    path: &Path,
-    archive: &mut zip::ZipArchive<R>,
-) -> Result<()> {
-    use std::collections::{HashMap, HashSet};
-    let unreadable = |i, e| Error::format(path, format!("zip entry {i} unreadable: {e}"));
-    // Each kept entry by where its record starts, and its name by its stored bytes.
-    let mut kept = HashSet::new();
-    let mut names: HashMap<Vec<u8>, String> = HashMap::new();
-    for i in 0..archive.len() {
-        let entry = archive.by_index_raw(i).map_err(|e| unreadable(i, e))?;
-        kept.insert(entry.central_header_start());
-        names.insert(entry.name_raw().to_vec(), entry.name().to_string());
-    }
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let records = central_directory_records(file, archive.central_directory_start())
-        .map_err(|e| unreadable_zip(path, e))?;
-    for (_, raw) in records.iter().filter(|(at, _)| !kept.contains(at)) {
-        let name = names
-            .get(raw)
-            .cloned()
-            .unwrap_or_else(|| String::from_utf8_lossy(raw).into_owned());
-        if is_data_entry(&name) {
-            let count = records.iter().filter(|(_, r)| r == raw).count();
-            return Err(Error::format(
-                path,
-                format!(
-                    "holds {count} entries named '{name}', and only the last of them can be \
-                     read from the archive; unzip it, answer [r]ename each time unzip asks to \
-                     replace '{name}', and give the unzipped files instead"
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The central directory's records from `start` on, each as (where it starts, the name's
-/// stored bytes), up to the first that is not one (the end records follow the last).
-#[cfg(feature = "zip")]
-fn central_directory_records(file: File, start: u64) -> std::io::Result<Vec<(u64, Vec<u8>)>> {
-    const SIGNATURE: [u8; 4] = [b'P', b'K', 1, 2];
-    // Signature, versions, flags, method, time, date, CRC, sizes, then the lengths.
-    const FIXED: usize = 46;
-    let mut r = BufReader::new(file);
-    std::io::Seek::seek(&mut r, std::io::SeekFrom::Start(start))?;
-    let (mut at, mut out) = (start, Vec::new());
-    let mut head = [0u8; FIXED];
-    loop {
-        if read_full(&mut r, &mut head)? < FIXED || head[..4] != SIGNATURE {
-            return Ok(out);
-        }
-        let len = |i: usize| u16::from_le_bytes([head[i], head[i + 1]]) as u64;
-        let (name_len, rest) = (len(28), len(30) + len(32));
-        let mut name = vec![0u8; name_len as usize];
-        r.read_exact(&mut name)?;
-        r.seek_relative(rest as i64)?;
-        out.push((at, name));
-        at += FIXED as u64 + name_len + rest;
-    }
-}
-
-/// Whether a zip entry of this name is read as data. Entries are read as they are stored: a
-/// compressed file or a zip inside the zip would be read as bytes, so it is left out (and
-/// said so); so are a folder's entry and macOS's resource forks.
-#[cfg(feature = "zip")]
-fn is_data_entry(name: &str) -> bool {
-    let nested = [".zip", ".gz", ".zst"]
-        .iter()
-        .any(|e| name.to_lowercase().ends_with(e));
-    is_input_name(Path::new(name)) && !nested && !name.ends_with('/') && !name.contains("__MACOSX")
-}
-
-#[cfg(not(feature = "zip"))]
-fn zip_entries(path: &Path) -> Result<ZipListing> {
-    Err(Error::config(format!(
-        "{}: zip input needs the `zip` feature (build with default features)",
-        path.display()
-    )))
-}
-
 /// About how many bytes `source` holds once decompressed (gzip and zstd taken as 5:1, zip
 /// entries as unknown): enough to size the dataset's columns before they fill.
 pub fn expected_bytes(source: &Source) -> u64 {
@@ -657,169 +531,6 @@ impl<R: Read> Read for Hashing<'_, R> {
 
 fn hex(hash: Sha256) -> String {
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Bytes in memory decompressed as their first bytes say (plain, gzip or zstd), handed to
-/// `f`. A zip is refused: its entries are inputs of their own.
-pub(crate) fn with_bytes_decompressed<T>(
-    name: &Path,
-    bytes: &[u8],
-    f: impl FnOnce(&mut dyn Read) -> Result<T>,
-) -> Result<T> {
-    match compression_of(&bytes[..bytes.len().min(4)]) {
-        Compression::Zip => Err(Error::format(
-            name,
-            "is a zip archive: give the bytes of each entry, or save it to a file and give \
-             the file",
-        )),
-        _ => read_decompressed(name, bytes, f),
-    }
-}
-
-/// Whether bytes in memory are compressed (by their first bytes).
-pub(crate) fn bytes_compressed(bytes: &[u8]) -> bool {
-    compression_of(&bytes[..bytes.len().min(4)]) != Compression::None
-}
-
-/// `file` (at `path`) decompressed as its first bytes say, handed to `f`. The first bytes are
-/// read from `file` itself, so a pipe is read once.
-fn read_decompressed<T>(
-    path: &Path,
-    mut file: impl Read,
-    f: impl FnOnce(&mut dyn Read) -> Result<T>,
-) -> Result<T> {
-    let mut magic = [0u8; 4];
-    let n = read_full(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
-    let file = std::io::Cursor::new(magic[..n].to_vec()).chain(file);
-    let buffered = |file| BufReader::with_capacity(1 << 20, file);
-    if let Some(what) = unread(&magic[..n]) {
-        return Err(Error::format(path, what));
-    }
-    match compression_of(&magic[..n]) {
-        // The chunker reads megabytes at a time into its own buffers: a buffer in between
-        // would only copy every byte once more.
-        Compression::None => f(&mut { file }),
-        Compression::Gzip => f(&mut Trailing::new(
-            flate2::bufread::MultiGzDecoder::new(buffered(file)),
-            ("gzip", "gzip -t", "zcat"),
-        )),
-        Compression::Zstd => zstd_reader(path, buffered(file), f),
-        // Files are expanded into their entries before: this is a pipe.
-        Compression::Zip => Err(Error::format(
-            path,
-            "a zip archive cannot be read from a pipe (its index is at the end); save it to a \
-             file and give that",
-        )),
-    }
-}
-
-#[cfg(feature = "zstd")]
-fn zstd_reader<T, R: Read>(
-    path: &Path,
-    r: BufReader<R>,
-    f: impl FnOnce(&mut dyn Read) -> Result<T>,
-) -> Result<T> {
-    let d = zstd::stream::read::Decoder::with_buffer(r).map_err(|e| Error::io(path, e))?;
-    f(&mut Trailing::new(d, ("zstd", "zstd -t", "zstdcat")))
-}
-
-/// A decompressing reader whose complaint about a header, once data has come through it, is
-/// said as bytes after the compressed data: the decoder takes them for the next member or
-/// frame, and its own words ("invalid gzip header", "Unknown frame descriptor") name no cause.
-struct Trailing<R> {
-    inner: R,
-    out: u64,
-    /// The compression, the command that tests it and the one that decompresses it.
-    tools: (&'static str, &'static str, &'static str),
-}
-
-impl<R> Trailing<R> {
-    fn new(inner: R, tools: (&'static str, &'static str, &'static str)) -> Trailing<R> {
-        Trailing {
-            inner,
-            out: 0,
-            tools,
-        }
-    }
-}
-
-impl<R: Read> Read for Trailing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        match self.inner.read(buf) {
-            Ok(n) => {
-                self.out += n as u64;
-                Ok(n)
-            }
-            Err(e) if self.out > 0 && is_header_complaint(&e) => {
-                let (what, test, cat) = self.tools;
-                Err(std::io::Error::other(format!(
-                    "after {} bytes decompressed, bytes follow that are not {what} (a damaged \
-                     download, or something appended?): `{test}` on the file says more, and \
-                     `{cat}` keeps what reads",
-                    self.out
-                )))
-            }
-            // The decoder's own words ("Data corruption detected") say neither where nor what
-            // to do; errors of the disk below keep theirs.
-            Err(e) if e.raw_os_error().is_none() && is_decoder_complaint(&e) => {
-                let (what, test, _) = self.tools;
-                Err(std::io::Error::other(format!(
-                    "the {what} data is damaged after {} bytes decompressed ({e}): `{test}` on \
-                     the file says more; fetch or copy it again",
-                    self.out
-                )))
-            }
-            Err(e) => Err(e),
-        }
-    }
-}
-
-/// Whether a decoder says its data is corrupt (a cut-short file is said apart, as such).
-fn is_decoder_complaint(e: &std::io::Error) -> bool {
-    use std::io::ErrorKind::{InvalidData, InvalidInput, Other};
-    matches!(e.kind(), InvalidData | InvalidInput | Other)
-}
-
-/// Whether a decoder's error says the next member or frame does not start as one.
-fn is_header_complaint(e: &std::io::Error) -> bool {
-    let said = e.to_string();
-    said.contains("invalid gzip header") || said.contains("Unknown frame descriptor")
-}
-
-#[cfg(not(feature = "zstd"))]
-fn zstd_reader<T, R: Read>(
-    path: &Path,
-    _: BufReader<R>,
-    _: impl FnOnce(&mut dyn Read) -> Result<T>,
-) -> Result<T> {
-    Err(Error::config(format!(
-        "{}: zstd input needs the `zstd` feature",
-        path.display()
-    )))
-}
-
-#[cfg(feature = "zip")]
-fn with_zip_entry<T>(
-    path: &Path,
-    index: usize,
-    f: impl FnOnce(&mut dyn Read) -> Result<T>,
-) -> Result<T> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut archive =
-        zip::ZipArchive::new(BufReader::new(file)).map_err(|e| unreadable_zip(path, e))?;
-    let mut entry = archive
-        .by_index(index)
-        .map_err(|e| Error::format(path, format!("zip entry {index} unreadable: {e}")))?;
-    f(&mut entry)
-}
-
-#[cfg(not(feature = "zip"))]
-fn with_zip_entry<T>(
-    path: &Path,
-    _: usize,
-    _: impl FnOnce(&mut dyn Read) -> Result<T>,
-) -> Result<T> {
-    zip_entries(path).map(|_| unreachable!())
 }
 
 /// A stream with its CRLF line ends read as LF. The `csv` crate places a record of a CRLF
