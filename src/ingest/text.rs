@@ -202,9 +202,11 @@ fn is_tracking_param(p: &str) -> bool {
         )
 }
 
-/// The host of a normalized URL (its "domain").
-pub fn domain(normalized_url: &str) -> &str {
-    normalized_url.split(['/', '?']).next().unwrap_or("")
+/// The host of a normalized URL (its "domain"); a scheme or `www.` left on it is skipped.
+pub fn domain(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |x| x.1);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    host.strip_prefix("www.").unwrap_or(host)
 }
 
 #[cfg(test)]
@@ -354,5 +356,6 @@ mod tests {
         assert_eq!(normalize_url("http://example.com:80/"), "example.com");
         assert_eq!(normalize_url("example.com/a?s=20"), "example.com/a");
         assert_eq!(domain("example.com/a?x"), "example.com");
+        assert_eq!(domain("https://www.example.com#top"), "example.com");
     }
 }

@@ -9,6 +9,7 @@ use super::NO_CLUSTER;
 use crate::dataset::Dataset;
 use crate::dataset::ItemKind;
 use crate::graphs::retweet::Sources;
+use crate::ingest::text;
 use hashbrown::HashMap;
 
 const YEAR_MS: i64 = 365 * 86_400_000;
@@ -42,13 +43,6 @@ fn top<K: Clone + Ord>(counts: HashMap<K, u64>, n: usize) -> Vec<(K, u64)> {
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     v.truncate(n);
     v
-}
-
-/// The domain of a normalized URL (`example.com/path` or `https://example.com/...`).
-pub fn domain(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |x| x.1);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    host.strip_prefix("www.").unwrap_or(host)
 }
 
 pub fn profiles<S: Sources + ?Sized>(
@@ -146,7 +140,7 @@ impl ProfileTally {
             .map(|urls| {
                 let mut d: HashMap<&str, u64> = HashMap::new();
                 for (url, n) in urls {
-                    *d.entry(domain(data.urls.get(url))).or_default() += n;
+                    *d.entry(text::domain(data.urls.get(url))).or_default() += n;
                 }
                 d
             })
