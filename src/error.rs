@@ -43,12 +43,16 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Where in the input something was found: file, 1-based line, and column name if known.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Position {
+    /// The file as the user named it (an archive's member as `archive.zip:member`).
     pub file: PathBuf,
+    /// 1-based; a record spanning lines is at its first.
     pub line: u64,
+    /// The column, by its header name, where one field is at fault.
     pub column: Option<String>,
 }
 
 impl Position {
+    /// Line `line` of `file`, no column.
     pub fn new(file: &Path, line: u64) -> Position {
         Position {
             file: file.to_path_buf(),
@@ -57,6 +61,7 @@ impl Position {
         }
     }
 
+    /// This position, at column `column`.
     pub fn with_column(mut self, column: impl Into<String>) -> Position {
         self.column = Some(column.into());
         self
@@ -102,7 +107,10 @@ struct Inner {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Setting {
     /// The time window, at least this long.
-    Window { at_least_ms: i64 },
+    Window {
+        /// The shortest window that would do, in milliseconds.
+        at_least_ms: i64,
+    },
     /// The input format.
     Format,
     /// The account, time and object columns of an action CSV.
@@ -127,24 +135,43 @@ pub enum Setting {
 pub enum ErrorKind {
     /// The file could not be opened or read (includes truncated compressed streams).
     Io {
+        /// The file, as the user named it.
         file: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
     /// The file is not in the format it was expected or claimed to be.
-    Format { file: PathBuf, message: String },
+    Format {
+        /// The file, as the user named it.
+        file: PathBuf,
+        /// What was found, and what to do.
+        message: String,
+    },
     /// A row was malformed and the run was strict.
     BadRow {
+        /// Where the row is.
         pos: Position,
+        /// What is wrong with it.
         reason: String,
+        /// What was expected there.
         expected: String,
     },
     /// A setting or argument is wrong; `message` says what to do instead.
-    Config { message: String },
+    Config {
+        /// What is wrong, and what to give instead.
+        message: String,
+    },
     /// The input is larger than a limit of the code; `message` says which and what to do.
-    Limit { message: String },
+    Limit {
+        /// The limit, the input's size against it, and what to do.
+        message: String,
+    },
     /// Another process of a run across processes failed or could not be reached; `message`
     /// names the process and its host.
-    Cluster { message: String },
+    Cluster {
+        /// The process, its host, and what happened.
+        message: String,
+    },
 }
 
 impl Error {
@@ -155,6 +182,7 @@ impl Error {
         }))
     }
 
+    /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
         &self.0.kind
     }
@@ -189,6 +217,7 @@ impl Error {
         self
     }
 
+    /// `file` could not be opened or read.
     pub fn io(file: &Path, source: std::io::Error) -> Error {
         Error::new(ErrorKind::Io {
             file: file.to_path_buf(),
@@ -196,6 +225,7 @@ impl Error {
         })
     }
 
+    /// `file` is not in the format expected; `message` says what was found and what to do.
     pub fn format(file: &Path, message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Format {
             file: file.to_path_buf(),
@@ -203,6 +233,7 @@ impl Error {
         })
     }
 
+    /// The row at `pos` is malformed: `reason`, where `expected` was expected.
     pub fn bad_row(pos: Position, reason: impl Into<String>, expected: impl Into<String>) -> Error {
         Error::new(ErrorKind::BadRow {
             pos,
@@ -211,18 +242,21 @@ impl Error {
         })
     }
 
+    /// A setting or argument is wrong; `message` says what to give instead.
     pub fn config(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Config {
             message: message.into(),
         })
     }
 
+    /// The input passes a limit of the code; `message` says which and what to do.
     pub fn limit(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Limit {
             message: message.into(),
         })
     }
 
+    /// Another process of a run across processes failed; `message` names it and its host.
     pub fn cluster(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Cluster {
             message: message.into(),

@@ -52,6 +52,7 @@ const ITEM_IDS: u64 = ITEM_VALUE_MASK as u64;
 pub struct Item(pub u32);
 
 impl Item {
+    /// Item `id` of `kind` (a mention by name is stored as a mention).
     pub fn new(kind: ItemKind, id: u32) -> Item {
         assert!(
             id <= ITEM_VALUE_MASK,
@@ -64,6 +65,7 @@ impl Item {
         Item(((kind as u32) << ITEM_KIND_SHIFT) | id)
     }
 
+    /// The item's kind.
     pub fn kind(self) -> ItemKind {
         match self.0 >> ITEM_KIND_SHIFT {
             0 => ItemKind::Hashtag,
@@ -92,6 +94,7 @@ impl Item {
 pub struct Accounts {
     /// The account id as written in the input (user id, hashed id, or author name).
     pub keys: Interner,
+    /// Screen names, as `screen_name` numbers them.
     pub names: Interner,
     /// Index into `names`, or `NO_TEXT`.
     pub screen_name: Vec<u32>,
@@ -99,6 +102,7 @@ pub struct Accounts {
     pub created_ms: Vec<i64>,
     /// Follower and following counts, `u32::MAX` if unknown.
     pub followers: Vec<u32>,
+    /// Following counts, `u32::MAX` if unknown.
     pub following: Vec<u32>,
 }
 
@@ -127,22 +131,27 @@ impl AccountFinder<'_> {
 }
 
 impl Accounts {
+    /// Accounts seen.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// Whether no account was seen.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
 
+    /// The account's id as the input writes it.
     pub fn key(&self, account: u32) -> &str {
         self.keys.get(account)
     }
 
+    /// The account whose id the input writes as `key`.
     pub fn lookup(&self, key: &str) -> Option<u32> {
         self.keys.lookup(key)
     }
 
+    /// The account's screen name, where the input gives one.
     pub fn screen_name(&self, account: u32) -> Option<&str> {
         match self.screen_name[account as usize] {
             NO_TEXT => None,
@@ -175,6 +184,7 @@ impl Accounts {
 pub struct Dataset {
     /// Tweet id: a number below 2^63, `STRING_ID_BIT | index` into `tweet_keys`, or `NO_TWEET`.
     pub tweet_id: Vec<u64>,
+    /// The posting account, by id in `accounts`.
     pub account: Vec<u32>,
     /// Milliseconds since the Unix epoch, UTC.
     pub time_ms: Vec<i64>,
@@ -192,16 +202,23 @@ pub struct Dataset {
     pub client: Vec<u16>,
     /// Items of row `r` are `items[item_offsets[r]..item_offsets[r + 1]]`.
     pub item_offsets: Vec<u32>,
+    /// Every row's items (hashtags, URLs, mentions), row after row.
     pub items: Vec<Item>,
     /// Quotes carried by replies: (row, quoted tweet, quoted account). Sorted by row.
     pub reply_quotes: Vec<(u32, u64, u32)>,
+    /// Every account seen, with its profile.
     pub accounts: Accounts,
+    /// Hashtags, lowercased, without `#`.
     pub hashtags: Interner,
     /// Normalized URLs (see `ingest::text::normalize_url`).
     pub urls: Interner,
+    /// Texts, each once (in memory, or on disk past a size).
     pub texts: Texts,
+    /// Languages as the input writes them (`0`: unknown).
     pub langs: Interner,
+    /// Apps tweets were posted with (`0`: unknown).
     pub clients: Interner,
+    /// Tweet ids that are not numbers (see `tweet_id`).
     pub tweet_keys: Interner,
     /// Rows of the dataset whose columns are not here: process 0 of a run across processes
     /// leaves each row with the process that parsed it, its own in a shard of its own, and
@@ -215,6 +232,7 @@ impl Dataset {
         self.tweet_id.len()
     }
 
+    /// Whether these columns hold no row.
     pub fn is_empty(&self) -> bool {
         self.tweet_id.is_empty()
     }
@@ -224,14 +242,17 @@ impl Dataset {
         self.len() + self.held_apart
     }
 
+    /// The row's kind: post, retweet, reply or quote.
     pub fn kind(&self, row: usize) -> TweetKind {
         TweetKind::from_u8(self.flags[row])
     }
 
+    /// How precisely the input gave the row's time.
     pub fn resolution(&self, row: usize) -> TimeResolution {
         TimeResolution::from_u8(self.flags[row] >> 2)
     }
 
+    /// The row's items.
     pub fn items(&self, row: usize) -> &[Item] {
         &self.items[self.item_offsets[row] as usize..self.item_offsets[row + 1] as usize]
     }
@@ -253,6 +274,7 @@ impl Dataset {
         }
     }
 
+    /// The row's text, if it has one (read from disk where the texts are there).
     pub fn text(&self, row: usize) -> Option<std::borrow::Cow<'_, str>> {
         match self.text[row] {
             NO_TEXT => None,
@@ -306,7 +328,10 @@ impl Dataset {
 /// Memory held by a dataset, in bytes.
 #[derive(Clone, Copy, Debug, serde::Serialize)]
 pub struct Memory {
+    /// The columns by tweet (times, accounts, kinds, targets, items).
     pub tweet_columns: usize,
+    /// The columns by account (screen names, creation dates, follower counts).
     pub account_columns: usize,
+    /// The interned strings: account keys and names, hashtags, URLs, texts in memory.
     pub strings: usize,
 }

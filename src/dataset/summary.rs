@@ -3,12 +3,19 @@
 use super::*;
 use serde::Serialize;
 
+/// Counts of a dataset's tweets by kind, accounts and items, its time span and resolution,
+/// its apps and the memory it holds.
 #[derive(Debug, Serialize)]
 pub struct Summary {
+    /// Rows, each a tweet.
     pub tweets: usize,
+    /// Posts of one's own: neither retweet, reply nor quote.
     pub originals: usize,
+    /// Retweets.
     pub retweets: usize,
+    /// Replies.
     pub replies: usize,
+    /// Quotes.
     pub quotes: usize,
     /// Retweets whose source account is not known (the IRA layout's case).
     pub retweets_without_source: usize,
@@ -18,19 +25,28 @@ pub struct Summary {
     pub posting_accounts: usize,
     /// All accounts seen: posting, retweeted, replied to or mentioned.
     pub accounts: usize,
+    /// Distinct hashtags.
     pub hashtags: usize,
+    /// Distinct normalized URLs.
     pub urls: usize,
+    /// Distinct texts.
     pub distinct_texts: usize,
+    /// Uses of hashtags, over every tweet.
     pub hashtag_uses: usize,
+    /// Uses of URLs, over every tweet.
     pub url_uses: usize,
+    /// Mentions, over every tweet.
     pub mention_uses: usize,
+    /// The first tweet's time, UTC, as RFC 3339.
     pub first_time: Option<String>,
+    /// The last tweet's time.
     pub last_time: Option<String>,
     /// Tweets per time resolution (`millisecond`, `second`, `minute`, `day`).
     pub time_resolution: BTreeMap<&'static str, usize>,
     /// The apps tweets were posted with, most used first (at most `TOP_CLIENTS`), with their
     /// tweets; tweets whose app the format does not give are not counted.
     pub clients: Vec<(String, usize)>,
+    /// What the dataset holds in memory.
     pub memory: Memory,
 }
 
@@ -40,6 +56,7 @@ use std::collections::BTreeMap;
 const TOP_CLIENTS: usize = 10;
 
 impl Summary {
+    /// The summary of `d`.
     pub fn of(d: &Dataset) -> Summary {
         let mut by_kind = [0usize; 4];
         let mut resolution = BTreeMap::new();

@@ -18,12 +18,17 @@ pub struct RunSummary<'a> {
     /// The seed of every random draw (Leiden's order, the nulls' shifts): with the inputs
     /// (whose SHA-256 is in `ingest.files`) and the settings, it gives the same files again.
     pub seed: u64,
+    /// The inputs as given (patterns expanded into `ingest.files`).
     pub inputs: &'a [PathBuf],
     /// What the input was taken for, and why.
     pub input: &'a InputDecision,
+    /// The settings that shaped the result.
     pub settings: Settings<'a>,
+    /// Each graph built: its window, its edges and how many were significant.
     pub graphs: &'a [KindStats],
+    /// Tweets, accounts, edges, clusters and flags.
     pub counts: Counts,
+    /// What was read: each file with its SHA-256, records accepted and rejected, and why.
     pub ingest: &'a IngestStats,
     /// The control collection as read, its files with their SHA-256 (set by whoever read it):
     /// the scores' nulls depend on it.
@@ -41,15 +46,19 @@ pub struct RunSummary<'a> {
 /// fields' names.
 #[derive(Serialize)]
 pub struct GivenGroupsSummary<'a> {
+    /// The run, as `detect`'s is written.
     #[serde(flatten)]
     pub run: RunSummary<'a>,
     /// The list of suspected accounts, how many of them are not in the input, and how many
     /// are there only as others' retweets, replies or mentions (both left out).
     pub suspects: &'a Path,
+    /// Listed accounts not in the input.
     pub suspects_missing: usize,
+    /// Listed accounts the input only names (retweeted, replied to or mentioned).
     pub suspects_posted_nothing: usize,
     /// Both kinds left out, each as the list writes it, so the list can be reconciled.
     pub suspects_missing_listed: &'a [&'a str],
+    /// The second kind, as the list writes them.
     pub suspects_posted_nothing_listed: &'a [&'a str],
     /// Each cluster's group, with the accounts the list gives it.
     pub groups: Vec<GivenGroup<'a>>,
@@ -60,7 +69,9 @@ pub struct GivenGroupsSummary<'a> {
 /// A group of the list, scored as a cluster.
 #[derive(Serialize)]
 pub struct GivenGroup<'a> {
+    /// Its number in clusters.csv.
     pub cluster: u32,
+    /// Its name in the list.
     pub group: &'a str,
     /// The accounts the list gives it.
     pub listed: usize,
@@ -70,39 +81,59 @@ pub struct GivenGroup<'a> {
 /// groups were given instead ([`RunSummary::given_groups`]).
 #[derive(Serialize)]
 pub struct Settings<'a> {
+    /// The co-action kinds built, by name.
     pub kinds: Vec<&'static str>,
+    /// Whether the retweet graph was built.
     pub retweets: bool,
     /// As given (`auto`: each kind's own, which `graphs` lists).
     pub window: String,
+    /// Each action pairs with at most this many later actions of its item in the window.
     pub max_neighbors: u32,
+    /// The p-value under which an edge is significant.
     pub edge_pvalue: f64,
+    /// The score at which a cluster is flagged.
     pub threshold: f64,
+    /// The smallest cluster kept.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_cluster_size: Option<usize>,
+    /// The share of its evidence a member keeps inside its cluster.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_internal_share: Option<f64>,
+    /// Accounts with fewer actions of a kind take no part in its graph.
     pub min_participation: u32,
+    /// Leiden's resolution, iterations and seed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leiden: Option<&'a crate::communities::LeidenConfig>,
+    /// The score parts' weights, in the order of `scoring::Part::ALL`.
     pub part_weights: Vec<f64>,
+    /// What the input was said to be (`auto`: worked out).
     pub input_kind: InputKind,
+    /// The share of tweets in flagged clusters at which the input is taken for an archive.
     pub archive_tweet_share: f64,
+    /// How an archive is split into operations, where it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub archive: Option<&'a crate::pipeline::ArchiveOptions>,
 }
 
+/// What the run found, counted.
 #[derive(Serialize)]
 pub struct Counts {
+    /// Tweets read (rows of the dataset).
     pub tweets: usize,
     /// Accounts with a tweet in the data (accounts.csv lists them, and any clustered account
     /// without one).
     pub accounts: usize,
     /// Accounts the data only names: retweeted, replied to, quoted or mentioned, never posting.
     pub accounts_only_named: usize,
+    /// Edges of the fused graph that Leiden clustered.
     pub fused_edges: usize,
+    /// Clusters (clusters.csv's rows).
     pub clusters: usize,
+    /// Clusters flagged as coordinated.
     pub flagged_clusters: usize,
+    /// Accounts in a cluster.
     pub clustered_accounts: usize,
+    /// Accounts in a flagged cluster.
     pub flagged_accounts: usize,
     /// Tweets of the flagged clusters' accounts.
     pub flagged_tweets: u64,

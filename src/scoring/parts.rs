@@ -52,24 +52,32 @@ pub(crate) const MIN_SUPPORT: u64 = 5;
 /// The measurements behind the parts, kept for the explanation and the report.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Evidence {
+    /// The fused weight of the members' edges inside the cluster.
     pub internal_weight: f64,
+    /// The fused weight of the members' edges to accounts outside it.
     pub boundary_weight: f64,
     /// Member actions on items another member also acted on, and those within 5 minutes of
     /// the nearest such action; the same expected under the shifted-time null (the mean of
     /// its draws).
     pub co_actions: u64,
+    /// Of `co_actions`, those within 5 minutes of another member's.
     pub synced: u64,
+    /// The same expected with each account's times shifted.
     pub synced_null: f64,
     /// Retweets of members by members, with a known delay; within 5 minutes; the median delay.
     pub inner_retweets: u64,
+    /// Of those, with a known delay.
     pub inner_retweets_timed: u64,
+    /// Of those, within 5 minutes.
     pub inner_retweets_fast: u64,
+    /// Their median delay.
     pub inner_median_delay_ms: Option<i64>,
     /// The middle half of those delays (quartiles): how regularly amplifiers react.
     pub inner_delay_quartiles_ms: Option<(i64, i64)>,
     /// Share of the background's retweets (known delay) within 5 minutes; `None` where it has
     /// none.
     pub fast_null: Option<f64>,
+    /// Where `fast_null` came from: the data, a control collection or the reference.
     pub fast_null_from: NullFrom,
     /// Members' retweets with a known source.
     pub retweets_known: u64,
@@ -77,16 +85,25 @@ pub struct Evidence {
     pub received_share: f64,
     /// Members with a known creation date; in the densest 30 days; share of all accounts then.
     pub created_known: u64,
+    /// Of those, created in the densest 30 days.
     pub created_in_burst: u64,
+    /// When those 30 days start.
     pub burst_start_ms: Option<i64>,
+    /// The share of all accounts created in those days.
     pub burst_null: f64,
+    /// Where `burst_null` came from: the data, a control collection or the reference.
     pub burst_null_from: NullFrom,
     /// Hour-of-week profiles and shared bursts.
     pub rhythm: Rhythm,
+    /// Members' texts that are not retweets.
     pub own_texts: u64,
+    /// Of those, texts another member posted too.
     pub duplicated_texts: u64,
+    /// Members' hashtag uses.
     pub hashtag_uses: u64,
+    /// Of those, the owned share summed: Σ uses_c(t)² / uses(t).
     pub owned_hashtag_uses: f64,
+    /// The members' share of all tweets.
     pub tweet_share: f64,
 }
 

@@ -4,11 +4,17 @@
 /// A part of the coordination score: its name, its weight in the score, and how it counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Part {
+    /// How much of the members' significant ties stay inside the cluster, and how many.
     Coaction,
+    /// How often members act within 5 minutes of each other, against shifted times.
     Synchrony,
+    /// How much of the members' retweets go to members.
     Structure,
+    /// How many members were created in one 30-day span.
     CreationBurst,
+    /// How much of the members' own texts another member posted too.
     ContentDuplication,
+    /// How much of the members' hashtag use is on tags the cluster owns.
     HashtagConcentration,
 }
 
@@ -24,6 +30,7 @@ pub enum Counting {
 }
 
 impl Part {
+    /// Every part, in the order of clusters.csv's columns.
     pub const ALL: [Part; 6] = [
         Part::Coaction,
         Part::Synchrony,
@@ -33,6 +40,7 @@ impl Part {
         Part::HashtagConcentration,
     ];
 
+    /// The part's name, as clusters.csv and summary.json write it.
     pub const fn name(self) -> &'static str {
         match self {
             Part::Coaction => "coaction",
@@ -78,10 +86,12 @@ pub struct Parts {
 }
 
 impl Parts {
+    /// The part's value, if the cluster had evidence enough for it.
     pub fn get(&self, part: Part) -> Option<f64> {
         self.values[part as usize]
     }
 
+    /// Set the part's value (`None`: too little evidence).
     pub fn set(&mut self, part: Part, value: Option<f64>) {
         self.values[part as usize] = value;
     }
