@@ -81,25 +81,36 @@ pub fn predicted(data: &Dataset, d: &Detection) -> HashMap<String, Predicted> {
         .collect()
 }
 
+/// An account's line of the truth.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TruthRow {
+    /// Its network (`organic` for an ordinary account).
     pub network: String,
+    /// Its role (`core`, `amplifier`, ...), or empty where the truth gives none.
     pub role: String,
 }
 
+/// How a `detect` output compares with the truth: what `coordnet eval` prints.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Evaluation {
-    /// Accounts in planted networks by the truth, and those of them flagged.
+    /// Accounts in planted networks by the truth.
     pub network_accounts: usize,
+    /// Of those, flagged.
     pub flagged_network_accounts: usize,
+    /// Accounts flagged, of any network.
     pub flagged_accounts: usize,
     /// Accounts of the truth that are not in `accounts.csv` (they did not tweet, or the truth
     /// is another data set's).
     pub truth_accounts_absent: usize,
+    /// Flagged network accounts over flagged accounts.
     pub precision: f64,
+    /// Flagged network accounts over network accounts.
     pub recall: f64,
+    /// The harmonic mean of the two.
     pub f1: f64,
+    /// Adjusted Rand index of flagged clusters against networks (unflagged: one label).
     pub ari: f64,
+    /// Normalized mutual information of the same.
     pub nmi: f64,
     /// Roles right among flagged network accounts whose true role is known (none known: `None`).
     pub role_accuracy: Option<f64>,
@@ -107,18 +118,22 @@ pub struct Evaluation {
     pub per_network: BTreeMap<String, (usize, usize)>,
     /// Trap -> (accounts, flagged); a trap counts as flagged when most of its accounts are.
     pub traps: BTreeMap<String, (usize, usize)>,
+    /// Traps counted as flagged.
     pub traps_flagged: usize,
-    /// Accounts in any trap, each once (an account may be in two), and those of them flagged.
+    /// Accounts in any trap, each once (an account may be in two).
     pub trap_accounts: usize,
+    /// Of those, flagged.
     pub trap_accounts_flagged: usize,
     /// The truth has no organic accounts: a takedown archive.
     pub archive: bool,
-    /// Network accounts that tweeted (listed in `accounts.csv`), and those in any cluster.
+    /// Network accounts that tweeted (listed in `accounts.csv`).
     pub listed_network_accounts: usize,
+    /// Of those, in any cluster.
     pub clustered_network_accounts: usize,
-    /// Clusters (flagged or not; in none = one label) against networks, over listed network
-    /// accounts.
+    /// Adjusted Rand index of clusters (flagged or not; in none = one label) against
+    /// networks, over listed network accounts.
     pub cluster_ari: f64,
+    /// Normalized mutual information of the same.
     pub cluster_nmi: f64,
     /// Roles of clustered network accounts (of those whose true role is known).
     pub cluster_role_accuracy: Option<f64>,

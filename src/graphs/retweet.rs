@@ -19,8 +19,12 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceFrom {
+    /// The record names the source account, or the retweeted tweet, which the data holds.
     Record,
+    /// The text starts `RT @name:`, and the name is an account of the data.
     TextPrefix,
+    /// An earlier original of the data has the same text (layouts that lose the target, as
+    /// the IRA data's).
     TextMatch,
 }
 
@@ -126,8 +130,11 @@ impl Source {
 /// where both rows are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceFound {
+    /// The source account.
     pub account: u32,
+    /// How it was found.
     pub from: SourceFrom,
+    /// The delay from the original, where both times are known.
     pub delay_ms: Option<i64>,
     /// The original's row in the dataset, if it is there.
     pub original_row: Option<u32>,
@@ -211,8 +218,11 @@ impl Sources for [Option<SourceFound>] {
 /// One amplifier -> source edge (32 bytes: a large collection has millions).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetweetEdge {
+    /// The account retweeting.
     pub amplifier: u32,
+    /// The account retweeted.
     pub source: u32,
+    /// How many of its tweets the amplifier retweeted.
     pub retweets: u32,
     /// Retweets whose delay is known, and their median and interquartile range (read through
     /// the methods: meaningful only when some delay is known).
@@ -242,18 +252,26 @@ pub fn quantile<T: Copy>(sorted: &[T], p: f64) -> T {
 /// Counts of what recovery found.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RetweetStats {
+    /// Retweets in the data.
     pub retweets: usize,
+    /// Of those, with the source named by the record.
     pub source_from_record: usize,
+    /// Found by the text's `RT @name:`.
     pub source_from_text_prefix: usize,
+    /// Found by an earlier original with the same text.
     pub source_from_text_match: usize,
+    /// Not found.
     pub source_unknown: usize,
     /// Retweets of one's own tweets (kept out of the graph).
     pub self_retweets: usize,
 }
 
+/// The amplifier -> source graph, and how its retweets' sources were found.
 #[derive(Debug)]
 pub struct RetweetGraph {
+    /// One edge per amplifier and source.
     pub edges: Vec<RetweetEdge>,
+    /// How the sources were found.
     pub stats: RetweetStats,
 }
 
@@ -374,7 +392,9 @@ pub fn retweet_graph(data: &Dataset) -> RetweetGraph {
 /// apart add up.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RetweetPart {
+    /// How the rows' sources were found.
     pub stats: RetweetStats,
+    /// Each retweet's pair key (amplifier and source) and delay.
     pub delays: Vec<(u64, i64)>,
 }
 
@@ -515,8 +535,11 @@ fn made_and_received(keys: &[u64], accounts: usize) -> (Vec<u32>, Vec<u32>) {
 /// received, by account (those with any), and in all.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct RetweetTotals {
+    /// Retweets made, by account.
     pub made: Vec<(u32, u32)>,
+    /// Retweets received, by account.
     pub received: Vec<(u32, u32)>,
+    /// Retweets in all.
     pub total: u64,
 }
 

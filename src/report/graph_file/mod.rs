@@ -21,10 +21,13 @@ use std::path::Path;
 pub trait GraphEdges: Sync {
     /// The graph kind, written on every edge.
     fn kind(&self) -> &str;
+    /// Whether an edge goes from its source to its target (retweets) or both ways.
     fn directed(&self) -> bool;
     /// Named, typed numeric columns, after source, target, weight and kind.
     fn columns(&self) -> &[EdgeColumn];
+    /// Edges.
     fn len(&self) -> usize;
+    /// Whether there is none.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -36,6 +39,7 @@ pub trait GraphEdges: Sync {
     fn has_examples(&self) -> bool {
         false
     }
+    /// Edge `i`'s example item, read from `data` where the edge keeps only its id.
     fn example(&self, _data: &Dataset, _i: usize) -> Option<Cow<'_, str>> {
         None
     }
@@ -102,8 +106,11 @@ pub(super) fn write_rows(
 /// graph costs a few allocations rather than two per edge.
 #[derive(Clone, Debug, Default)]
 pub struct EdgeTable {
+    /// The graph kind, written on every edge.
     pub kind: String,
+    /// Whether edges go one way.
     pub directed: bool,
+    /// The numeric columns, after source, target, weight and kind.
     pub columns: Vec<EdgeColumn>,
     /// (source, target, weight), one per edge.
     pub edges: Vec<(u32, u32, f64)>,
@@ -140,7 +147,9 @@ impl TextColumn {
 /// the file, and so is every account in the table, tied or not.
 #[derive(Clone, Debug, Default)]
 pub struct NodeTable {
+    /// The attributes.
     pub columns: Vec<NodeColumn>,
+    /// Each account's values, one per column.
     pub values: hashbrown::HashMap<u32, Vec<String>>,
 }
 
@@ -148,13 +157,16 @@ pub struct NodeTable {
 /// reads counts and scores as numbers (Gephi sizes and colours nodes only by numbers).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeColumn {
+    /// The attribute's name.
     pub name: String,
+    /// The type its values are declared.
     pub kind: AttrType,
 }
 
 /// The type of a node attribute's values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AttrType {
+    /// Text.
     Text,
     /// A whole number (64-bit).
     Integer,
@@ -193,6 +205,7 @@ pub enum EdgeWeight {
 }
 
 impl EdgeWeight {
+    /// Every weight, as `--weight` lists them.
     pub const ALL: [EdgeWeight; 5] = [
         EdgeWeight::Pairs,
         EdgeWeight::Items,
@@ -212,6 +225,7 @@ impl EdgeWeight {
         }
     }
 
+    /// The weight of edge `e`.
     pub fn of(self, e: &CoEdge) -> f64 {
         match self {
             EdgeWeight::Pairs => e.pairs as f64,
@@ -234,11 +248,14 @@ impl std::str::FromStr for EdgeWeight {
 /// GEXF (counts as whole numbers, so that a graph tool filters and sizes by them as counts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EdgeColumn {
+    /// The column's name.
     pub name: &'static str,
+    /// The type its values are declared.
     pub kind: AttrType,
 }
 
 impl EdgeColumn {
+    /// A column of counts.
     pub const fn count(name: &'static str) -> EdgeColumn {
         EdgeColumn {
             name,
@@ -246,6 +263,7 @@ impl EdgeColumn {
         }
     }
 
+    /// A column of real numbers.
     pub const fn real(name: &'static str) -> EdgeColumn {
         EdgeColumn {
             name,
@@ -569,12 +587,16 @@ impl NodeTable {
 /// The graph file formats, chosen by the output's extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GraphFormat {
+    /// An edge list (`.csv`).
     Csv,
+    /// GraphML (`.graphml`), for Cytoscape, igraph and NetworkX.
     GraphMl,
+    /// GEXF (`.gexf`), for Gephi.
     Gexf,
 }
 
 impl GraphFormat {
+    /// The format `path`'s extension names; an error naming the ones known otherwise.
     pub fn from_path(path: &Path) -> Result<GraphFormat> {
         let ext = path
             .extension()
