@@ -7,13 +7,18 @@
 )]
 #[repr(u8)]
 pub enum TweetKind {
+    /// A post of one's own.
     Original = 0,
+    /// A retweet of another tweet, unchanged.
     Retweet = 1,
+    /// A reply to another tweet.
     Reply = 2,
+    /// A quote of another tweet, with words of one's own.
     Quote = 3,
 }
 
 impl TweetKind {
+    /// The kind in a flags byte's low two bits.
     pub fn from_u8(v: u8) -> TweetKind {
         match v & 3 {
             0 => TweetKind::Original,
@@ -23,6 +28,7 @@ impl TweetKind {
         }
     }
 
+    /// Its name, as tables write it.
     pub fn name(self) -> &'static str {
         match self {
             TweetKind::Original => "original",
@@ -53,12 +59,16 @@ pub enum TimeResolution {
     /// From the tweet id's snowflake bits, or a written time with milliseconds.
     #[default]
     Millisecond = 0,
+    /// A written time to the second (most CSV layouts, API v1 JSON).
     Second = 1,
+    /// A written time to the minute (the information-operations archive's CSV).
     Minute = 2,
+    /// A date alone.
     Day = 3,
 }
 
 impl TimeResolution {
+    /// The resolution in a flags byte's two bits.
     pub fn from_u8(v: u8) -> TimeResolution {
         match v & 3 {
             0 => TimeResolution::Millisecond,
@@ -68,6 +78,7 @@ impl TimeResolution {
         }
     }
 
+    /// Its length in milliseconds.
     pub fn millis(self) -> i64 {
         match self {
             TimeResolution::Millisecond => 1,
@@ -77,6 +88,7 @@ impl TimeResolution {
         }
     }
 
+    /// Its name, as `stats` writes it.
     pub fn name(self) -> &'static str {
         match self {
             TimeResolution::Millisecond => "millisecond",
@@ -93,7 +105,9 @@ impl TimeResolution {
 )]
 #[repr(u8)]
 pub enum ItemKind {
+    /// A hashtag, lowercased, without `#`.
     Hashtag = 0,
+    /// A link, normalized.
     Url = 1,
     /// A mentioned account, by id.
     Mention = 2,

@@ -18,13 +18,18 @@ pub(crate) const API_ERROR: &str = "API error, not a tweet";
 const DUPLICATE: &str = "duplicate record (same tweet id and account; the first kept)";
 const REPEATED: &str = "record an earlier file holds too (no tweet id; first copy kept)";
 
+/// What was read of one input file.
 #[derive(Debug, Default, Serialize)]
 pub struct FileStats {
+    /// The file as given (a zip's entry as `archive.zip!/entry`).
     pub path: PathBuf,
     /// `None` for an empty file.
     pub format: Option<Format>,
+    /// Records read.
     pub rows_read: u64,
+    /// Of those, kept.
     pub rows_accepted: u64,
+    /// Of those, rejected (`IngestStats::rejected` says why).
     pub rows_rejected: u64,
     /// SHA-256 of the file as it is on disk (of the whole archive, for a zip entry), as
     /// `sha256sum` prints it: what a published finding was computed from.
@@ -34,19 +39,25 @@ pub struct FileStats {
     pub columns: Vec<String>,
 }
 
+/// Rows rejected, or kept with a doubt, for one reason.
 #[derive(Debug, Default, Serialize)]
 pub struct ReasonStats {
+    /// How many.
     pub count: u64,
     /// The first few, as `file:line: what was found (expected ...)`.
     pub examples: Vec<String>,
 }
 
+/// What was read of every input: by file, and rows rejected or doubted by reason.
 #[derive(Debug, Default, Serialize)]
 pub struct IngestStats {
+    /// Each input file.
     pub files: Vec<FileStats>,
     /// Records read: CSV rows, JSON lines, or tweets inside API v2 pages.
     pub rows_read: u64,
+    /// Of those, kept.
     pub rows_accepted: u64,
+    /// Of those, rejected.
     pub rows_rejected: u64,
     /// Of the rejected, copies of records already read (each kept once).
     pub duplicates: u64,
@@ -67,7 +78,9 @@ pub struct IngestStats {
     /// that are not data files by their names or of no layout recognised, compressed files or
     /// zips inside a zip, a file given twice.
     pub skipped_entries: Vec<super::source::Skipped>,
+    /// Bytes parsed (decompressed, where the files are compressed).
     pub bytes_read: u64,
+    /// Seconds reading took.
     pub seconds: f64,
     /// Records each process parsed, in a run across processes (empty otherwise).
     #[serde(skip)]
@@ -79,6 +92,7 @@ pub struct IngestStats {
 }
 
 impl IngestStats {
+    /// Nothing read yet of the files `paths`.
     pub fn new(paths: Vec<PathBuf>) -> IngestStats {
         let files = paths
             .into_iter()
