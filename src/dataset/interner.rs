@@ -52,6 +52,7 @@ struct Slot {
 }
 
 impl Interner {
+    /// An interner holding no string.
     pub fn new() -> Interner {
         Interner::default()
     }
@@ -97,6 +98,7 @@ impl Interner {
         self.ends.is_empty()
     }
 
+    /// Every string, by id.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.ends.len() as u32).map(|id| self.get(id))
     }
@@ -121,6 +123,7 @@ impl Interner {
         (self.bytes, self.ends)
     }
 
+    /// Give back what the arena and table hold beyond their strings.
     pub fn shrink_to_fit(&mut self) {
         self.bytes.shrink_to_fit();
         self.ends.shrink_to_fit();

@@ -18,6 +18,7 @@ use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+/// Texts, each kept once and numbered: in memory, or moved to a file past a size.
 #[derive(Default)]
 pub struct Texts {
     strings: Interner,
@@ -243,6 +244,7 @@ impl Texts {
         }
     }
 
+    /// Give back what the strings hold beyond themselves.
     pub fn shrink_to_fit(&mut self) {
         self.strings.shrink_to_fit();
     }

@@ -143,6 +143,7 @@ impl Forms {
         self.hashes.is_empty()
     }
 
+    /// Form `f`'s MinHash signature.
     pub fn signature(&self, f: usize) -> &[u32] {
         &self.signatures[f]
     }

@@ -172,6 +172,7 @@ impl Graph {
         }
     }
 
+    /// Nodes (accounts, numbered from 0).
     pub fn nodes(&self) -> usize {
         self.offsets.len().saturating_sub(1)
     }
@@ -196,10 +197,12 @@ impl Graph {
         (self.targets.len() - loops) / 2 + loops
     }
 
+    /// Where `v`'s adjacency entries are.
     pub fn range(&self, v: u32) -> std::ops::Range<usize> {
         self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize
     }
 
+    /// `v`'s neighbours, with the edges' weights.
     pub fn neighbors(&self, v: u32) -> impl Iterator<Item = (u32, f32)> + '_ {
         let r = self.range(v);
         self.targets[r.clone()]
@@ -208,6 +211,7 @@ impl Graph {
             .zip(self.weights[r].iter().copied())
     }
 
+    /// `v`'s adjacency entries.
     pub fn degree(&self, v: u32) -> usize {
         self.range(v).len()
     }
@@ -248,10 +252,12 @@ impl Graph {
 pub struct UnionFind(Vec<u32>);
 
 impl UnionFind {
+    /// `n` sets of one.
     pub fn new(n: usize) -> UnionFind {
         UnionFind((0..n as u32).collect())
     }
 
+    /// The representative of `x`'s set.
     pub fn find(&mut self, mut x: u32) -> u32 {
         let p = &mut self.0;
         while p[x as usize] != x {
@@ -261,6 +267,7 @@ impl UnionFind {
         x
     }
 
+    /// `a`'s set and `b`'s as one.
     pub fn union(&mut self, a: u32, b: u32) {
         let (a, b) = (self.find(a), self.find(b));
         if a != b {

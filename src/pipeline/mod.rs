@@ -105,6 +105,7 @@ impl Default for DetectConfig {
 }
 
 impl DetectConfig {
+    /// An error naming the first setting out of its range, if any.
     pub fn validate(&self) -> Result<()> {
         self.fusion.validate()?;
         self.leiden.validate()?;

@@ -27,6 +27,7 @@ pub struct Activity {
 }
 
 impl Activity {
+    /// The activity of every account, from all of `data`'s rows.
     pub fn of(data: &Dataset) -> Activity {
         Activity::of_rows(
             data,
@@ -111,6 +112,7 @@ pub struct Amplification {
 }
 
 impl Amplification {
+    /// The retweets among members of every cluster, from all of `data`'s rows.
     pub fn of<S: Sources + ?Sized>(
         data: &Dataset,
         sources: &S,
@@ -166,6 +168,7 @@ pub struct AmplificationTally {
 }
 
 impl AmplificationTally {
+    /// Each account's counts, and the median of its delays.
     pub fn finish(mut self) -> Amplification {
         let mut median_delay_ms = vec![-1; self.made.len()];
         self.delays.sort_unstable();
@@ -207,6 +210,7 @@ impl AccountFeatures {
         self.values.column(i)
     }
 
+    /// Every account's features, in accounts.csv's order of columns.
     pub fn build(
         activity: &Activity,
         amp: &Amplification,

@@ -16,6 +16,7 @@ const YEAR_MS: i64 = 365 * 86_400_000;
 /// Top hashtags, domains and languages listed per cluster.
 const TOP: usize = 5;
 
+/// A cluster's takedown profile: what its members post, with what, and who they are.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Profile {
     pub tweets: u64,
@@ -45,6 +46,7 @@ fn top<K: Clone + Ord>(counts: HashMap<K, u64>, n: usize) -> Vec<(K, u64)> {
     v
 }
 
+/// Every cluster's profile, from all of `data`'s rows.
 pub fn profiles<S: Sources + ?Sized>(
     data: &Dataset,
     activity: &Activity,

@@ -19,6 +19,7 @@ use crate::hash::splitmix;
 use ndarray::{Array1, ArrayView1};
 use rayon::prelude::*;
 
+/// Hours of the week, Monday 00:00 UTC first.
 pub const HOURS_PER_WEEK: usize = 168;
 const HOUR_MS: i64 = 3_600_000;
 const DAY_HOURS: i64 = 24;

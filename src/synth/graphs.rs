@@ -74,6 +74,8 @@ pub struct LfrConfig {
 }
 
 impl LfrConfig {
+    /// An LFR benchmark of `nodes` nodes: degree exponent 2.5, community exponent 1.5,
+    /// communities from 1.5 times the mean degree up to a tenth of the nodes (100 to 1,000).
     pub fn new(nodes: usize, avg_degree: f64, mixing: f64, seed: u64) -> LfrConfig {
         LfrConfig {
             nodes,

@@ -174,6 +174,7 @@ impl SynthConfig {
         c
     }
 
+    /// An error naming the first setting out of its range, if any.
     pub fn validate(&self) -> Result<()> {
         let (least, most) = (TWEETS.start(), TWEETS.end());
         if self.tweets < *least {

@@ -59,6 +59,7 @@ pub struct NetworkSpec {
 }
 
 impl NetworkSpec {
+    /// A network of `cores` posting accounts, each retweeted by `ratio` amplifiers.
     pub fn core_amplifier(name: &str, cores: u32, ratio: f64) -> NetworkSpec {
         NetworkSpec {
             name: name.into(),
@@ -72,6 +73,7 @@ impl NetworkSpec {
         }
     }
 
+    /// A network of `members` accounts posting one hashtag at the same moments.
     pub fn hashtag_sync(name: &str, members: u32) -> NetworkSpec {
         NetworkSpec {
             name: name.into(),

@@ -68,6 +68,7 @@ impl Default for FusionOptions {
 }
 
 impl FusionOptions {
+    /// An error naming the first setting out of its range, if any.
     pub fn validate(&self) -> Result<()> {
         if !(self.edge_pvalue > 0.0 && self.edge_pvalue <= 1.0) {
             let why = match self.edge_pvalue == 0.0 {

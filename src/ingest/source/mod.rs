@@ -345,6 +345,7 @@ pub fn named_json_lines(p: &Path) -> bool {
     name.ends_with(".jsonl") || name.ends_with(".ndjson")
 }
 
+/// How an input file is compressed, by its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
     None,

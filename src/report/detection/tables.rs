@@ -26,6 +26,8 @@ pub(super) fn named_groups(d: &Detection) -> bool {
     d.clusters.iter().any(|c| c.group.is_some())
 }
 
+/// Write `dir/accounts.csv`: every account that tweeted, every clustered one, and those the
+/// edge files name (`named`).
 pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection, named: &[u32]) -> Result<()> {
     let columns = account_columns(data, d);
     let header: Vec<&str> = columns.iter().map(|c| c.name).collect();
@@ -285,6 +287,7 @@ pub fn cluster_columns(grouped: bool) -> Vec<ClusterColumn> {
     columns
 }
 
+/// Write `dir/clusters.csv`: one row per cluster, in [`cluster_columns`]' order.
 pub fn write_clusters(dir: &Path, d: &Detection) -> Result<()> {
     let columns = cluster_columns(named_groups(d));
     let header: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();

@@ -33,9 +33,9 @@ use views::ClusterView;
 
 /// Cluster sections drawn at most (flagged ones first); the rest are in clusters.csv.
 pub const MAX_SECTIONS: usize = 25;
-/// Member rows listed per flagged cluster at most, and per folded (unflagged) one; the rest
-/// are in accounts.csv.
+/// Member rows listed per flagged cluster at most; the rest are in accounts.csv.
 pub const MAX_MEMBER_ROWS: usize = 250;
+/// Member rows listed per folded (unflagged) cluster at most.
 pub const MAX_FOLDED_MEMBER_ROWS: usize = 40;
 
 /// Write `report.html` into `dir`.
