@@ -106,6 +106,24 @@ pub struct Projection {
 }
 
 impl Projection {
+    /// A projection of `actions` with no edge yet, in `window_ms` (chosen for `window_reason`).
+    fn edgeless(
+        kind: CoactionKind,
+        (window_ms, window_reason): (Option<i64>, Option<String>),
+        stats: ProjectionStats,
+        actions: Actions,
+    ) -> Projection {
+        Projection {
+            kind,
+            window_ms,
+            window_reason,
+            edges: Vec::new(),
+            stats,
+            actions,
+            names: Vec::new(),
+        }
+    }
+
     /// A readable name for the item behind edge `e` (its `exemplar_item`).
     pub fn exemplar_name(&self, data: &Dataset, e: &CoEdge) -> String {
         match self.names.get(e.exemplar_item as usize) {
@@ -276,15 +294,7 @@ fn prepare(
     let (window_ms, window_reason) = opts.window.resolve(&actions, opts.max_auto_window_ms)?;
     let mut stats = ProjectionStats::default();
     let degree = drop_light_accounts(&mut actions, data.accounts.len(), opts, &mut stats);
-    let p = Projection {
-        kind,
-        window_ms,
-        window_reason,
-        edges: Vec::new(),
-        stats,
-        actions,
-        names: Vec::new(),
-    };
+    let p = Projection::edgeless(kind, (window_ms, window_reason), stats, actions);
     Ok((p, degree))
 }
 
@@ -477,15 +487,9 @@ mod tests {
                         })
                         .collect();
                     assert!(all.iter().all(|e| e.within(accounts)));
-                    let mut p = Projection {
-                        kind,
-                        window_ms: one.window_ms,
-                        window_reason: None,
-                        edges: Vec::new(),
-                        stats: stats.clone(),
-                        actions: Actions::default(),
-                        names: Vec::new(),
-                    };
+                    let window = (one.window_ms, None);
+                    let mut p =
+                        Projection::edgeless(kind, window, stats.clone(), Actions::default());
                     let named = add_up_edges(&mut p, all, degree.clone(), min_pairs).unwrap();
                     let exemplar = |e: &CoEdge| {
                         let g = e.exemplar_item as usize;

@@ -161,15 +161,7 @@ pub(super) fn owned_projection(
         edges,
     };
     owned.retain_accounts(|a| ask.keeps(a));
-    let p = Projection {
-        kind,
-        window_ms,
-        window_reason,
-        edges: Vec::new(),
-        stats,
-        actions: owned,
-        names: Vec::new(),
-    };
+    let p = Projection::edgeless(kind, (window_ms, window_reason), stats, owned);
     Ok((p, degree, ask))
 }
 
