@@ -98,7 +98,7 @@ pub fn fingerprint(args: &[String], inputs: &[std::path::PathBuf]) -> Result<Fin
 /// smaller): copies of one size that differ (another version, an edited copy) are told apart
 /// before connecting, without reading whole files. A plain file split by byte ranges is also
 /// checked chunk by chunk in full as it is read.
-pub(super) fn samples(path: &std::path::Path, size: u64) -> std::io::Result<Vec<u8>> {
+fn samples(path: &std::path::Path, size: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Read, Seek, SeekFrom};
     const MIB: u64 = 1 << 20;
     let mut f = std::fs::File::open(path)?;
@@ -115,7 +115,7 @@ pub(super) fn samples(path: &std::path::Path, size: u64) -> std::io::Result<Vec<
 }
 
 /// A stable 64-bit digest of `parts`, the same on every host and build.
-pub(super) fn digest<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
+fn digest<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for p in parts {

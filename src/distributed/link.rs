@@ -36,7 +36,7 @@ pub(super) struct Ends<P> {
     pub(super) urgent: Urgent<P>,
 }
 
-pub(super) type PieceInput<P> = InputHandle<u64, CapacityContainerBuilder<Vec<(u32, P)>>>;
+type PieceInput<P> = InputHandle<u64, CapacityContainerBuilder<Vec<(u32, P)>>>;
 
 /// Send the urgent pieces at once.
 pub(super) fn send_urgent<P: Piece>(
@@ -384,7 +384,7 @@ impl<P: Piece> Link<P> {
 }
 
 /// Whole messages from other processes, with who sent them; `None` once the link is closed.
-pub(super) type Letters = Arc<Mutex<Option<Inbox>>>;
+type Letters = Arc<Mutex<Option<Inbox>>>;
 
 /// The messages that arrived, and those taken out of their turn to reach one sender's
 /// ([`Mailbox::mail_from`]), which come first.

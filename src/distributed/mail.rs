@@ -14,7 +14,7 @@ use timely::dataflow::operators::{Exchange, Input};
 use timely::dataflow::InputHandle;
 
 /// The largest piece of a message.
-pub(super) const PIECE_BYTES: usize = 1 << 20;
+const PIECE_BYTES: usize = 1 << 20;
 
 /// A piece of a message from process `from` to process `to`: the `seq`-th piece `from` sent
 /// `to`; `last` ends the message.
@@ -27,7 +27,7 @@ pub(super) struct Parcel {
     pub bytes: Vec<u8>,
 }
 
-pub(super) type Parcels = InputHandle<u64, CapacityContainerBuilder<Vec<Parcel>>>;
+type Parcels = InputHandle<u64, CapacityContainerBuilder<Vec<Parcel>>>;
 
 /// What has come from one sender: the next piece due, those that came early, and the pieces
 /// of the message so far.

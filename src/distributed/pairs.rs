@@ -54,7 +54,7 @@ pub(super) enum Work {
 /// A piece of one process's answer for a graph: significant edges, and with the last piece
 /// the counts.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
-pub(super) struct Counted {
+struct Counted {
     process: u32,
     count: PairCount,
     last: bool,

@@ -23,14 +23,14 @@ pub(super) fn failure(cluster: &Cluster) -> Error {
 
 /// The first peer whose connection failed, by the name of timely's network thread that
 /// panicked (`timely:recv-N`, `timely:send-N`), with what it said.
-pub(super) static NETWORK_FAILURE: OnceLock<(usize, String)> = OnceLock::new();
+static NETWORK_FAILURE: OnceLock<(usize, String)> = OnceLock::new();
 
 /// The cluster this process runs in, for the watchdog's message.
 pub(super) static RUNNING: OnceLock<Cluster> = OnceLock::new();
 
 /// How long a process whose peer failed may take to stop by itself (its error path) before
 /// the watchdog stops it: reading a file blocks without noticing the network.
-pub(super) const GRACE: Duration = Duration::from_secs(10);
+const GRACE: Duration = Duration::from_secs(10);
 
 pub(super) fn network_failure() -> Option<(usize, String)> {
     NETWORK_FAILURE.get().cloned()
@@ -76,7 +76,7 @@ pub(super) fn watch_network_panics() {
 }
 
 /// Stop the process [`GRACE`] after a peer failed, if it has not stopped by then.
-pub(super) fn watchdog() {
+fn watchdog() {
     std::thread::sleep(GRACE);
     let (Some(cluster), Some((peer, what))) = (RUNNING.get(), network_failure()) else {
         std::process::exit(2);
@@ -87,7 +87,7 @@ pub(super) fn watchdog() {
     std::process::exit(2);
 }
 
-pub(super) fn peer_failed(cluster: &Cluster, peer: usize, what: &str) -> String {
+fn peer_failed(cluster: &Cluster, peer: usize, what: &str) -> String {
     format!(
         "{} stopped or cannot be reached ({what}); if it stopped, its own error says why; this \
          {} stops too",

@@ -10,7 +10,7 @@ pub(super) fn read_table(path: &Path, wanted: &[&str]) -> Result<Vec<(u64, Vec<S
 
 /// Rows of the `wanted` columns and then the `optional` ones (empty where the file has no
 /// such column), by line; `naming` says how to name other columns, where a header lacks one.
-pub(super) fn read_table_with(
+fn read_table_with(
     path: &Path,
     wanted: &[&str],
     optional: &[&str],
@@ -28,7 +28,7 @@ pub(super) fn read_table_with(
 }
 
 /// [`read_table_with`] from the decompressed `file`.
-pub(super) fn table_of(
+fn table_of(
     path: &Path,
     file: &mut dyn std::io::Read,
     wanted: &[&str],

@@ -4,7 +4,7 @@
 use super::*;
 
 /// Why the last record of a file cut short is refused, and what to do about it.
-pub(super) const CUT_SHORT: (&str, &str) = (
+const CUT_SHORT: (&str, &str) = (
     "record cut short at the end of the file",
     "a whole record; the file ends inside this one, without a line break: was it cut short \
      (an interrupted download or copy)? Fetch it again",
@@ -80,7 +80,7 @@ pub(super) trait Sink {
 }
 
 /// The dataset being built, and the report of what was read.
-pub(super) struct Merge<'a, 'p> {
+struct Merge<'a, 'p> {
     pub(super) opts: &'a IngestOptions,
     pub(super) builder: &'a mut DatasetBuilder,
     pub(super) stats: &'a mut IngestStats,
@@ -328,7 +328,7 @@ pub(super) struct Share<'a> {
 
 /// What stands for a chunk another process parses: given that process, its count of its own
 /// chunks so far and the chunk.
-pub(super) type StandIn<'a> = dyn FnMut(u32, u32, &RawChunk) -> Result<Message> + 'a;
+type StandIn<'a> = dyn FnMut(u32, u32, &RawChunk) -> Result<Message> + 'a;
 
 /// Recognise one stream's layout and send it in chunks of whole records (with `share`, only
 /// this process's chunks, and what stands for the others); returns how many chunks the
@@ -493,10 +493,7 @@ pub(super) fn consume(
 }
 
 /// Parse a chunk into a spare batch (or a new one); a chunk parsed elsewhere passes through.
-pub(super) fn parse_chunk(
-    m: &mut Message,
-    spare: impl Fn() -> Option<RecordBatch>,
-) -> (u32, RecordBatch) {
+fn parse_chunk(m: &mut Message, spare: impl Fn() -> Option<RecordBatch>) -> (u32, RecordBatch) {
     let (file, layout, chunk) = match m {
         Message::Chunk {
             file,

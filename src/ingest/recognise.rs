@@ -204,7 +204,7 @@ pub(super) fn recognise(
 }
 
 /// The format a CSV of this header is read as: `opts`' or the one its columns say, if any.
-pub(super) fn csv_format(header: &[String], opts: &IngestOptions) -> Option<Format> {
+fn csv_format(header: &[String], opts: &IngestOptions) -> Option<Format> {
     let has = |n: &str| header.iter().any(|h| h == n);
     let count = |names: &[&str]| names.iter().filter(|n| has(n)).count();
     // A layout is known by a few of its own columns, so that a file lacking one it needs is
@@ -230,7 +230,7 @@ pub(super) fn csv_format(header: &[String], opts: &IngestOptions) -> Option<Form
     })
 }
 
-pub(super) fn csv_layout(
+fn csv_layout(
     header: &[String],
     format: Format,
     opts: &IngestOptions,

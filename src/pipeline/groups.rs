@@ -223,7 +223,7 @@ pub(super) fn sizes(cluster_of: &[u32], clusters: usize) -> Vec<usize> {
 }
 
 /// Number clusters by score, so cluster 0 is the one to look at first.
-pub(super) fn renumber_by_score(clusters: &mut [Cluster], cluster_of: &mut [u32]) {
+fn renumber_by_score(clusters: &mut [Cluster], cluster_of: &mut [u32]) {
     clusters.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.size.cmp(&a.size)));
     let mut renumber = vec![0u32; clusters.len()];
     for (new, c) in clusters.iter_mut().enumerate() {

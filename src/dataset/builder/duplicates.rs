@@ -49,7 +49,7 @@ impl DatasetBuilder {
     }
 
     /// Row `r` whole, as process 0 tells repeated records by.
-    pub(super) fn repeat_row(&self, r: usize) -> RepeatRow {
+    fn repeat_row(&self, r: usize) -> RepeatRow {
         let d = &self.data;
         RepeatRow {
             tweet: d.tweet_key(d.tweet_id[r]),
@@ -107,7 +107,7 @@ impl DatasetBuilder {
         overlaps
     }
 
-    pub(super) fn file_of(&self, row: usize) -> u32 {
+    fn file_of(&self, row: usize) -> u32 {
         let i = self.file_starts.partition_point(|&(start, _)| start <= row);
         self.file_starts[i.saturating_sub(1)].1
     }

@@ -104,7 +104,7 @@ impl DatasetBuilder {
     }
 
     /// Each run of rows one process sent, of `rows` in all: (first row, end, process).
-    pub(super) fn runs(&self, rows: usize) -> Vec<(u32, u32, u32)> {
+    fn runs(&self, rows: usize) -> Vec<(u32, u32, u32)> {
         let ends = (self.pushed_by.iter().skip(1).map(|&(start, _)| start))
             .chain(std::iter::once(rows as u32));
         (self.pushed_by.iter().zip(ends))
@@ -114,7 +114,7 @@ impl DatasetBuilder {
 
     /// Per kind, by number, the id each string process `p` sent stands for; a mention by
     /// screen name stands for the account it names.
-    pub(super) fn ids_of(&self, p: usize) -> Vec<Vec<u32>> {
+    fn ids_of(&self, p: usize) -> Vec<Vec<u32>> {
         let mut ids = self.senders.ids_of(p);
         for id in ids[Dict::MentionName as usize].iter_mut() {
             *id = (self.name_account.get(*id as usize).copied()).unwrap_or(NO_ACCOUNT);
@@ -358,7 +358,7 @@ impl DatasetBuilder {
     /// Find the account each mention by screen name names, adding one where none has the
     /// name. Names are taken in the order of their ids, which is the order of their first
     /// mentions, so an added account's id does not depend on whether the mentions are here.
-    pub(super) fn resolve_mention_names(&mut self) {
+    fn resolve_mention_names(&mut self) {
         if self.mention_names.is_empty() {
             return;
         }
@@ -397,7 +397,7 @@ impl DatasetBuilder {
 }
 
 /// Process 0's placement of a process's records does not fit them.
-pub(super) fn refuse_placement<T>(what: String) -> Result<T> {
+fn refuse_placement<T>(what: String) -> Result<T> {
     Err(Error::cluster(format!(
         "process 0's placement of this process's records {what}: every process must run the \
          same build on the same inputs"
@@ -406,7 +406,7 @@ pub(super) fn refuse_placement<T>(what: String) -> Result<T> {
 
 /// Where each of `rows` rows goes when rows `order` are kept in that order: its place in
 /// `order`, or `NO_ROW`.
-pub(super) fn new_rows(order: &[u32], rows: usize) -> Vec<u32> {
+fn new_rows(order: &[u32], rows: usize) -> Vec<u32> {
     let mut new_row = vec![NO_ROW; rows];
     for (new, &old) in order.iter().enumerate() {
         new_row[old as usize] = new as u32;
@@ -415,7 +415,7 @@ pub(super) fn new_rows(order: &[u32], rows: usize) -> Vec<u32> {
 }
 
 /// Keep rows `order` of `d`'s row columns, in that order.
-pub(super) fn reorder(d: &mut Dataset, order: &[u32]) {
+fn reorder(d: &mut Dataset, order: &[u32]) {
     let mut items = Vec::with_capacity(d.items.len());
     let mut item_offsets = Vec::with_capacity(order.len() + 1);
     item_offsets.push(0u32);
@@ -436,6 +436,6 @@ pub(super) fn reorder(d: &mut Dataset, order: &[u32]) {
     d.client = permute(&d.client, order);
 }
 
-pub(super) fn permute<T: Copy + Send + Sync>(column: &[T], order: &[u32]) -> Vec<T> {
+fn permute<T: Copy + Send + Sync>(column: &[T], order: &[u32]) -> Vec<T> {
     order.par_iter().map(|&r| column[r as usize]).collect()
 }

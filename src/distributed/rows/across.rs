@@ -183,7 +183,7 @@ impl<P: Piece> RowsAcross<P> {
     /// What each of the dataset rows `rows` that a process other than 0 holds says, as
     /// `ask` asks it (of rows by their place in its shard) and `own` reads it of process 0's
     /// own rows where it holds them apart: by row.
-    pub(super) fn read_rows<T: serde::de::DeserializeOwned>(
+    fn read_rows<T: serde::de::DeserializeOwned>(
         &self,
         rows: &[u32],
         ask: impl Fn(Vec<u32>) -> Said,
@@ -473,7 +473,7 @@ impl<P: Piece> HeldApart for RowsAcross<P> {
 impl<P: Piece> RowsAcross<P> {
     /// [`RowsAcross::ask`], where each answer must be `valid`: otherwise an error naming the
     /// first process whose answer is not (it must answer with `what`).
-    pub(super) fn ask_valid<T: serde::de::DeserializeOwned>(
+    fn ask_valid<T: serde::de::DeserializeOwned>(
         &self,
         said: Said,
         here: &(dyn Fn() -> T + Sync),

@@ -26,7 +26,7 @@ pub(super) enum Near {
 
 /// Bands whose buckets go in one round: a quarter of the 24 at co-similar's default
 /// threshold, so a process holds about 40 bytes a form of them at once, not 380.
-pub(super) const BANDS_A_ROUND: usize = 6;
+const BANDS_A_ROUND: usize = 6;
 
 impl Near {
     pub(super) fn step(&self) -> u32 {
@@ -86,7 +86,7 @@ impl<P: Piece> NearRounds<'_, P> {
 
     /// This process's part in the rounds, with `forms`, those of the rows it holds: the
     /// groups of every process's forms.
-    pub(super) fn groups(&mut self, forms: &Forms, similarity: f64) -> Result<NearGroups> {
+    fn groups(&mut self, forms: &Forms, similarity: f64) -> Result<NearGroups> {
         let (me, n) = (self.link.cluster().process, self.link.cluster().processes());
         let wrong = |q| unexpected_in(self.link, q, "a round of grouping near-duplicate texts");
         let bands = similarity::bands_for(similarity).0;

@@ -52,7 +52,7 @@ pub(super) fn window_end(t: &[i64], i: usize, hi: usize, end: usize, window: i64
 
 /// Per unit of [`UNIT`] actions (starting at `units`), the pairs the window and cap allow its
 /// actions (accounts aside): what pairing the unit can form at most.
-pub(super) fn unit_slots(
+fn unit_slots(
     actions: &Actions,
     item_of: &[u32],
     units: &[usize],
@@ -210,7 +210,7 @@ impl PairBudget {
 /// whether to go on, and before a round's pairs are formed and the maps sized for the rest
 /// whether that many more bytes can be taken. With `room` (the bytes the budget has left), a round forms at most
 /// half of it in pairs.
-pub(super) fn collect_pairs_stopping<T: Tally>(
+fn collect_pairs_stopping<T: Tally>(
     ctx: &Context,
     window_ms: Option<i64>,
     max_neighbors: u32,
@@ -334,7 +334,7 @@ pub(super) fn collect_pairs_stopping<T: Tally>(
 /// other threads, which `growing` counts until their new tables are resident. Checked one by
 /// one, maps growing at once on several threads each found room for itself alone, and
 /// together passed the limit by up to a table per thread.
-pub(super) fn grow_asked<V>(
+fn grow_asked<V>(
     map: &mut HashMap<u64, V>,
     next: u64,
     growing: &AtomicU64,
@@ -353,7 +353,7 @@ pub(super) fn grow_asked<V>(
 
 /// The bytes of a hash table (hashbrown's) that holds `entries` of `entry` bytes: a power of
 /// two of slots, at most 7/8 full, each with its control byte.
-pub(super) fn table_bytes(entries: f64, entry: usize) -> f64 {
+fn table_bytes(entries: f64, entry: usize) -> f64 {
     let slots = ((entries * 8.0 / 7.0).ceil() as u64)
         .next_power_of_two()
         .max(4);
@@ -364,4 +364,4 @@ pub(super) fn table_bytes(entries: f64, entry: usize) -> f64 {
 /// it, growths are many and cheap (64 maps, doubling from a few entries). 64 maps each growing
 /// unchecked up to 8 MB at once went 1.6x past a 300 MB limit; at this size the 64 together
 /// stay within 16 MB.
-pub(super) const CHECKED_GROWTH: f64 = (256 << 10) as f64;
+const CHECKED_GROWTH: f64 = (256 << 10) as f64;

@@ -129,7 +129,7 @@ pub(super) fn add_up_edges(
 /// the edgeless projection of `owned`, this process's items' actions (those of the accounts
 /// that take part), with the window, the accounts and the stats; every account's actions; and
 /// what every owner is asked (`edges`: for every edge's parts, else for its pairs).
-pub(super) fn owned_projection(
+fn owned_projection(
     data: &Dataset,
     mut owned: Actions,
     whole: ItemsSummary,

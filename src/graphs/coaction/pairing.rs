@@ -229,16 +229,16 @@ impl Tally for Acc {
     }
 }
 
-pub(super) fn pair_key(x: u32, y: u32) -> u64 {
+fn pair_key(x: u32, y: u32) -> u64 {
     let (a, b) = if x < y { (x, y) } else { (y, x) };
     ((a as u64) << 32) | b as u64
 }
 
-pub(super) fn mark(bits: &[AtomicU64], i: usize) {
+fn mark(bits: &[AtomicU64], i: usize) {
     bits[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
 }
 
-pub(super) fn is_marked(bits: &[AtomicU64], i: usize) -> bool {
+fn is_marked(bits: &[AtomicU64], i: usize) -> bool {
     bits[i / 64].load(Ordering::Relaxed) & (1 << (i % 64)) != 0
 }
 

@@ -43,7 +43,7 @@ pub(super) fn build_kind(
 /// One kind's projection with its window: an estimated window is capped, and a window the
 /// timestamps cannot resolve becomes the whole period (said in the window's reason) rather
 /// than failing the run.
-pub(super) fn project_kind(
+fn project_kind(
     data: &Dataset,
     kind: CoactionKind,
     graph: &GraphOptions,
@@ -95,7 +95,7 @@ pub(super) struct KindEdges {
 pub(super) type KindEdge = (u32, u32, f32);
 
 /// Entries per block (12 MB).
-pub(super) const KIND_BLOCK: usize = 1 << 20;
+const KIND_BLOCK: usize = 1 << 20;
 
 impl KindEdges {
     pub(super) fn push(&mut self, e: KindEdge) {
@@ -115,7 +115,7 @@ impl KindEdges {
     }
 
     /// The entries, each block freed once passed.
-    pub(super) fn into_entries(self) -> impl Iterator<Item = KindEdge> {
+    fn into_entries(self) -> impl Iterator<Item = KindEdge> {
         self.blocks.into_iter().flatten()
     }
 }
@@ -131,7 +131,7 @@ impl From<Vec<KindEdge>> for KindEdges {
 
 /// A kind's significant pairs with their evidence, and the evidence summed (over the f64
 /// values, in pair order).
-pub(super) fn with_evidence(significant: coaction::SignificantPairs) -> (KindEdges, f64) {
+fn with_evidence(significant: coaction::SignificantPairs) -> (KindEdges, f64) {
     let mut total = 0.0;
     let mut list = KindEdges::default();
     for (a, b, p) in significant {
@@ -204,7 +204,7 @@ pub(super) fn retweet_edges(
 /// The kinds' lists merged in pair order: for each pair, each kind that found it (in kind
 /// order) with its evidence. Mutual retweeting is one relation: the stronger direction's
 /// evidence stands.
-pub(super) fn merged<I: Iterator<Item = KindEdge>>(
+fn merged<I: Iterator<Item = KindEdge>>(
     lists: impl IntoIterator<Item = I>,
 ) -> impl Iterator<Item = ((u32, u32), u8, f32)> {
     let mut lists: Vec<_> = lists.into_iter().map(Iterator::peekable).collect();

@@ -58,7 +58,7 @@ pub(super) fn read_decompressed<T>(
 }
 
 #[cfg(feature = "zstd")]
-pub(super) fn zstd_reader<T, R: Read>(
+fn zstd_reader<T, R: Read>(
     path: &Path,
     r: BufReader<R>,
     f: impl FnOnce(&mut dyn Read) -> Result<T>,
@@ -70,7 +70,7 @@ pub(super) fn zstd_reader<T, R: Read>(
 /// A decompressing reader whose complaint about a header, once data has come through it, is
 /// said as bytes after the compressed data: the decoder takes them for the next member or
 /// frame, and its own words ("invalid gzip header", "Unknown frame descriptor") name no cause.
-pub(super) struct Trailing<R> {
+struct Trailing<R> {
     pub(super) inner: R,
     pub(super) out: u64,
     /// The compression, the command that tests it and the one that decompresses it.
@@ -119,19 +119,19 @@ impl<R: Read> Read for Trailing<R> {
 }
 
 /// Whether a decoder says its data is corrupt (a cut-short file is said apart, as such).
-pub(super) fn is_decoder_complaint(e: &std::io::Error) -> bool {
+fn is_decoder_complaint(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::{InvalidData, InvalidInput, Other};
     matches!(e.kind(), InvalidData | InvalidInput | Other)
 }
 
 /// Whether a decoder's error says the next member or frame does not start as one.
-pub(super) fn is_header_complaint(e: &std::io::Error) -> bool {
+fn is_header_complaint(e: &std::io::Error) -> bool {
     let said = e.to_string();
     said.contains("invalid gzip header") || said.contains("Unknown frame descriptor")
 }
 
 #[cfg(not(feature = "zstd"))]
-pub(super) fn zstd_reader<T, R: Read>(
+fn zstd_reader<T, R: Read>(
     path: &Path,
     _: BufReader<R>,
     _: impl FnOnce(&mut dyn Read) -> Result<T>,

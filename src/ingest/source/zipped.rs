@@ -4,12 +4,12 @@
 use super::*;
 
 /// A zip's data entries, each with its size once decompressed, and the names of those left out.
-pub(super) type ZipListing = (Vec<(Source, u64)>, Vec<String>);
+type ZipListing = (Vec<(Source, u64)>, Vec<String>);
 
 /// Why a zip archive cannot be read: its end (the table of its entries) missing, as where a
 /// download stopped early, said so.
 #[cfg(feature = "zip")]
-pub(super) fn unreadable_zip(path: &Path, e: impl std::fmt::Display) -> Error {
+fn unreadable_zip(path: &Path, e: impl std::fmt::Display) -> Error {
     let e = e.to_string();
     let why = match e.contains("EOCD") || e.contains("end of central directory") {
         true => "its end, which lists its entries, is missing (truncated or partly downloaded?)"
@@ -56,7 +56,7 @@ pub(super) fn zip_entries(path: &Path) -> Result<ZipListing> {
 /// name (the last; it offers no way to the others), so the other's rows would be lost unsaid.
 /// The central directory is walked here to find the records the crate did not keep.
 #[cfg(feature = "zip")]
-pub(super) fn refuse_repeated_names<R: Read + std::io::Seek>(
+fn refuse_repeated_names<R: Read + std::io::Seek>(
     path: &Path,
     archive: &mut zip::ZipArchive<R>,
 ) -> Result<()> {
@@ -96,10 +96,7 @@ pub(super) fn refuse_repeated_names<R: Read + std::io::Seek>(
 /// The central directory's records from `start` on, each as (where it starts, the name's
 /// stored bytes), up to the first that is not one (the end records follow the last).
 #[cfg(feature = "zip")]
-pub(super) fn central_directory_records(
-    file: File,
-    start: u64,
-) -> std::io::Result<Vec<(u64, Vec<u8>)>> {
+fn central_directory_records(file: File, start: u64) -> std::io::Result<Vec<(u64, Vec<u8>)>> {
     const SIGNATURE: [u8; 4] = [b'P', b'K', 1, 2];
     // Signature, versions, flags, method, time, date, CRC, sizes, then the lengths.
     const FIXED: usize = 46;
@@ -125,7 +122,7 @@ pub(super) fn central_directory_records(
 /// compressed file or a zip inside the zip would be read as bytes, so it is left out (and
 /// said so); so are a folder's entry and macOS's resource forks.
 #[cfg(feature = "zip")]
-pub(super) fn is_data_entry(name: &str) -> bool {
+fn is_data_entry(name: &str) -> bool {
     let nested = [".zip", ".gz", ".zst"]
         .iter()
         .any(|e| name.to_lowercase().ends_with(e));

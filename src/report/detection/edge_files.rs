@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub(super) fn node_table(data: &Dataset, d: &Detection, nodes: &[u32]) -> NodeTable {
+fn node_table(data: &Dataset, d: &Detection, nodes: &[u32]) -> NodeTable {
     // Each account's tweets from the activity, which counts the rows wherever they are.
     let mut t = NodeTable::with_tweets(data, &d.activity.tweets, nodes);
     let cluster = |u: u32| d.cluster_of[u as usize];
@@ -26,7 +26,7 @@ pub(super) fn node_table(data: &Dataset, d: &Detection, nodes: &[u32]) -> NodeTa
 }
 
 /// Whether both ends of an edge are in the same flagged cluster.
-pub(super) fn inside_flagged(d: &Detection, a: u32, b: u32) -> bool {
+fn inside_flagged(d: &Detection, a: u32, b: u32) -> bool {
     let c = d.cluster_of[a as usize];
     c != NO_CLUSTER && c == d.cluster_of[b as usize] && d.clusters[c as usize].flagged
 }
@@ -198,7 +198,7 @@ impl EdgeFileCounts {
 }
 
 /// `edges`, or past `max` (0: no limit) their backbone and its k.
-pub(super) fn capped<'f>(
+fn capped<'f>(
     d: &'f Detection,
     edges: FusedEdges<'f>,
     max: usize,
@@ -214,11 +214,7 @@ pub(super) fn capped<'f>(
 
 /// The edges of `inside` that are among the k strongest of either end, k = `max / accounts`
 /// (at least 1), so that at most about `max` remain.
-pub(super) fn backbone<'f>(
-    d: &'f Detection,
-    inside: &FusedEdges<'f>,
-    max: usize,
-) -> (FusedEdges<'f>, usize) {
+fn backbone<'f>(d: &'f Detection, inside: &FusedEdges<'f>, max: usize) -> (FusedEdges<'f>, usize) {
     use rayon::prelude::*;
     use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
     let n = d.cluster_of.len();

@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub(super) fn opt(x: Option<f64>) -> String {
+fn opt(x: Option<f64>) -> String {
     x.map_or(String::new(), fmt)
 }
 
@@ -22,7 +22,7 @@ pub(crate) fn listed(data: &Dataset, d: &Detection, named: &[u32]) -> Vec<u32> {
 
 /// Whether the clusters are named groups (`coordnet score --group-column`): then the tables
 /// carry each one's name in a `group` column, after `cluster`.
-pub(super) fn named_groups(d: &Detection) -> bool {
+fn named_groups(d: &Detection) -> bool {
     d.clusters.iter().any(|c| c.group.is_some())
 }
 
@@ -51,15 +51,15 @@ pub fn write_accounts(dir: &Path, data: &Dataset, d: &Detection, named: &[u32]) 
 
 /// A column of `accounts.csv`: its name and how an account's cell is written (straight into
 /// the row's bytes), kept together so a header and its rows cannot drift apart.
-pub(super) struct AccountColumn<'a> {
+struct AccountColumn<'a> {
     pub(super) name: &'a str,
     pub(super) cell: Box<AccountCell<'a>>,
 }
 
 /// Writes account `u`'s cell (by its index in the dataset) onto a row.
-pub(super) type AccountCell<'a> = dyn Fn(&mut Vec<u8>, usize) + Sync + 'a;
+type AccountCell<'a> = dyn Fn(&mut Vec<u8>, usize) + Sync + 'a;
 
-pub(super) fn account_column<'a>(
+fn account_column<'a>(
     name: &'a str,
     cell: impl Fn(&mut Vec<u8>, usize) + Sync + 'a,
 ) -> AccountColumn<'a> {
@@ -73,7 +73,7 @@ pub(super) fn account_column<'a>(
 /// name after it when the clusters are named groups) and role, its features, what its profile
 /// says, and why it was left out of a cluster. Cells of an account in no cluster are empty
 /// where they describe the cluster (`flagged` is false).
-pub(super) fn account_columns<'a>(data: &'a Dataset, d: &'a Detection) -> Vec<AccountColumn<'a>> {
+fn account_columns<'a>(data: &'a Dataset, d: &'a Detection) -> Vec<AccountColumn<'a>> {
     let cluster = move |u: usize| {
         let c = d.cluster_of[u];
         (c != NO_CLUSTER).then(|| (c, &d.clusters[c as usize]))
@@ -149,7 +149,7 @@ pub(super) fn account_columns<'a>(data: &'a Dataset, d: &'a Detection) -> Vec<Ac
 
 /// A column of `clusters.csv`: its name and how a cluster's value is written, kept together
 /// so a header and its rows cannot drift apart.
-pub(super) type ClusterColumn = (&'static str, Box<dyn Fn(&Cluster) -> String + Sync>);
+type ClusterColumn = (&'static str, Box<dyn Fn(&Cluster) -> String + Sync>);
 
 pub(super) fn column(
     name: &'static str,
