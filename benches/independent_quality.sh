@@ -27,11 +27,12 @@ declare -A ARGS=(
   [fans]="fans --seed 19 --accounts 20000 --tweets 200000 --days 14"
   [busy]="busy --seed 20 --accounts 8000 --tweets 100000 --days 10"
   [combined]="combined --seed 21 --accounts 50000 --tweets 250000 --days 14"
+  [combined_s34]="combined --seed 34 --accounts 50000 --tweets 250000 --days 14"
   [archive]="archive --seed 22 --days 14"
   [archive_s23]="archive --seed 23 --days 14"
   [archive_small]="archive --seed 24 --days 14 --opa-amps 500"
 )
-ORDER="fastring slow copypaste urlpush cells replyspam viral trending fans busy combined archive archive_s23 archive_small"
+ORDER="fastring slow copypaste urlpush cells replyspam viral trending fans busy combined combined_s34 archive archive_s23 archive_small"
 for name in ${*:-$ORDER}; do
   data=$WORK/d_$name out=$WORK/o_$name
   # shellcheck disable=SC2086
