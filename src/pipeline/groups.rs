@@ -150,14 +150,15 @@ pub(super) fn assess_groups(
 /// `d`'s clusters again, with the labels `labels` (`d`'s cluster ids, or `TRIMMED`): a cluster
 /// that lost members is measured again, the others keep their parts and evidence. The
 /// accounts marked in `apart` were taken out as held by one event: their ties count neither
-/// inside a cluster nor at its boundary ([`parts::measure_apart`]).
-pub(super) fn reassess(
+/// inside a cluster nor at its boundary ([`parts::measure_apart`]). Ready for
+/// [`assess_groups`] with `d`'s activity and graphs.
+pub(super) fn regroup(
     data: &Dataset,
-    d: Detection,
+    d: &Detection,
     (labels, apart): (&[u32], &[bool]),
     config: &DetectConfig,
     background: Background,
-) -> Result<Detection> {
+) -> Result<Groups> {
     let (cluster_of, old_of) = recluster::keep_clusters(labels, config.min_cluster_size);
     let clusters = old_of.len();
     let sizes = sizes(&cluster_of, clusters);
@@ -195,22 +196,20 @@ pub(super) fn reassess(
         &config.elsewhere,
     )?
     .into_iter();
-    let mut old: Vec<Option<Cluster>> = d.clusters.into_iter().map(Some).collect();
     let measured = (0..clusters)
         .map(|c| match changed[c] {
             true => remeasured.next().expect("one measure per changed cluster"),
             false => {
-                let kept = old[old_of[c] as usize].take().expect("each cluster once");
-                (kept.parts, kept.evidence)
+                let kept = &d.clusters[old_of[c] as usize];
+                (kept.parts.clone(), kept.evidence.clone())
             }
         })
         .collect();
-    let groups = Groups {
+    Ok(Groups {
         cluster_of,
         clusters,
         measured: Some(measured),
-    };
-    assess_groups(data, d.activity, d.fused, groups, config, background)
+    })
 }
 
 /// Members per group.

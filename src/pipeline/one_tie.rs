@@ -34,7 +34,7 @@ pub const REASON: &str =
      member's on the same item), with neither a retweet of a member within 5 minutes nor a \
      creation date in the cluster's creation burst";
 
-/// The labels `d`'s clusters become once members of flagged clusters held by one event
+/// The labels `d`'s clusters become once members of clusters flagged at `threshold` held by one event
 /// without a signature of their own are taken out (`TRIMMED`), and whether each account was
 /// taken out so; `None` if no one is. Round after round: a member tied to those taken out may
 /// be left with one event, or below the trim's minimum internal share, in turn. The share is
@@ -48,8 +48,9 @@ pub(super) fn without_lone_ties(
     data: &Dataset,
     elsewhere: &Elsewhere,
     min_share: f64,
+    threshold: f64,
 ) -> Result<Option<(Vec<u32>, Vec<bool>)>> {
-    let flagged: Vec<bool> = d.clusters.iter().map(|c| c.flagged).collect();
+    let flagged: Vec<bool> = d.clusters.iter().map(|c| c.score >= threshold).collect();
     let burst: Vec<Option<(i64, i64)>> = (d.clusters.iter())
         .map(|c| {
             let bursts = c.parts.get(Part::CreationBurst).is_some_and(|v| v > 0.0);

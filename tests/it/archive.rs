@@ -134,6 +134,18 @@ fn the_sample_is_a_mixed_collection() {
     assert_eq!(d.input.background, "the data's own accounts");
     let share = d.input.coordinated_tweet_share.unwrap();
     assert!(share < 0.3, "{share}");
+    // The share that decided is that of the answer given: the flagged clusters once members
+    // held by one event are out (some are, on the sample), not of a first scoring before it.
+    let lone =
+        |why: &Option<&str>| why.is_some_and(|w| w.starts_with("tied to a flagged cluster by one"));
+    assert!(d.left_out.iter().any(lone));
+    let tweets = &d.activity.tweets;
+    let flagged: u64 = (d.cluster_of.iter().zip(tweets))
+        .filter(|&(&c, _)| c != NO_CLUSTER && d.clusters[c as usize].flagged)
+        .map(|(_, &t)| t as u64)
+        .sum();
+    let all: u64 = tweets.iter().map(|&t| t as u64).sum();
+    assert_eq!(share, flagged as f64 / all as f64);
     // Said the other way, the same data is split into operations instead.
     let config = DetectConfig {
         input_kind: InputKind::Archive,
