@@ -14,7 +14,8 @@
 //! and generated archives, 0.00-0.34 on real and generated collections
 //! (`docs/performance.md`). The analyst can say instead.
 
-use super::DetectConfig;
+use super::groups::Groups;
+use super::{DetectConfig, Detection};
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::graphs::retweet::Source;
@@ -209,14 +210,23 @@ pub fn background_for_groups<'a>(
     Ok((decision, background))
 }
 
-/// Share of the data's tweets from accounts in the groups of `cluster_of` that score (`scores`,
-/// by group) at least the default threshold: what decides the input.
-pub(super) fn coordinated_tweet_share(tweets: &[u32], cluster_of: &[u32], scores: &[f64]) -> f64 {
+/// Share of the data's tweets from accounts in clusters of `d` that score at least the
+/// default threshold, or of `trimmed` (`d`'s clusters with members held by one event taken
+/// out) where any were: what decides the input.
+pub(super) fn coordinated_tweet_share(d: &Detection, trimmed: Option<&Groups>) -> f64 {
     // What the input is does not move with `--threshold`: lowered, it would flag ordinary
     // clusters and turn a collection into an archive, changing the whole method.
     let threshold = DetectConfig::default().threshold;
+    let (cluster_of, scores): (&[u32], Vec<f64>) =
+        match trimmed.and_then(|g| Some((g, g.measured.as_ref()?))) {
+            Some((g, measured)) => (
+                &g.cluster_of,
+                measured.iter().map(|(p, _)| p.score()).collect(),
+            ),
+            None => (&d.cluster_of, d.clusters.iter().map(|c| c.score).collect()),
+        };
     let (mut all, mut flagged) = (0u64, 0u64);
-    for (&t, &c) in tweets.iter().zip(cluster_of) {
+    for (&t, &c) in d.activity.tweets.iter().zip(cluster_of) {
         all += t as u64;
         if c != NO_CLUSTER && scores[c as usize] >= threshold {
             flagged += t as u64;

@@ -463,7 +463,9 @@ fn detect_within(
             config,
             background(false),
             progress,
+            &Default::default(),
         )?;
+        let labels = split.membership().to_vec();
         let (cluster_of, clusters, measured) = split.form(&fused, &activity, config);
         progress.note(&format!(
             "{clusters} clusters (Leiden: {} communities, quality {:.3})",
@@ -476,42 +478,18 @@ fn detect_within(
             clusters,
             measured,
         };
-        let mut d = assess_groups(data, activity, fused, groups, config, background(false))?;
-        // The collection's answer as the analyst would get it: members of flagged clusters held
-        // by one event taken out (`one_tie`), the clusters that lost some scored again. Its
-        // flagged share at the default threshold decides what the input is; an archive then
-        // keeps every account, each a suspect.
-        let default = DetectConfig::default().threshold;
-        let trim = |d: &Detection, threshold: f64| -> Result<Option<(Groups, Vec<bool>)>> {
-            let min_share = config.min_internal_share;
-            let lone =
-                one_tie::without_lone_ties(d, data, &config.elsewhere, min_share, threshold)?;
-            let regrouped = |(labels, lone): (Vec<u32>, Vec<bool>)| {
-                let groups = regroup(data, d, (&labels, &lone), config, background(false))?;
-                Ok((groups, lone))
-            };
-            lone.map(regrouped).transpose()
-        };
-        let decided = trim(&d, default)?;
-        let s = match &decided {
-            Some((g, _)) => {
-                let measured = g.measured.as_deref().unwrap_or_default();
-                let scores: Vec<f64> = measured.iter().map(|(p, _)| p.score()).collect();
-                input_kind::coordinated_tweet_share(&d.activity.tweets, &g.cluster_of, &scores)
-            }
-            None => {
-                let scores: Vec<f64> = d.clusters.iter().map(|c| c.score).collect();
-                input_kind::coordinated_tweet_share(&d.activity.tweets, &d.cluster_of, &scores)
-            }
-        };
+        let d = assess_groups(data, activity, fused, groups, config, background(false))?;
+        let (mut d, decided) =
+            one_tie::answer(data, d, labels, config, background(false), progress)?;
+        let s = input_kind::coordinated_tweet_share(&d, decided.as_ref().map(|(g, _)| g));
         if config.input_kind == InputKind::Collection || s < config.archive_tweet_share {
             if config.input_kind == InputKind::Auto {
                 progress.skipped(2); // the archive's, counted on until now
             }
             let against = d.input.background;
-            let trimmed = match config.threshold == default {
+            let trimmed = match config.threshold == DetectConfig::default().threshold {
                 true => decided,
-                false => trim(&d, config.threshold)?,
+                false => one_tie::trimmed(data, &d, config.threshold, config, background(false))?,
             };
             let lone = match trimmed {
                 Some((groups, lone)) => {

@@ -18,14 +18,17 @@
 //! and a co-mention action). A tie repeated (an amplifier retweeting one core six times, hours
 //! later, as IRA accounts do) is evidence as it is.
 
+use super::groups::{assess_groups, regroup, Groups};
 use super::recluster::{self, TRIMMED};
-use super::Detection;
+use super::{DetectConfig, Detection};
 use crate::dataset::Dataset;
 use crate::error::Result;
 use crate::graphs::actions::Actions;
+use crate::progress::Progress;
 use crate::scoring::parts::{BURST_WINDOW_MS, SYNC_WINDOW_MS};
 use crate::scoring::rhythm::Plan;
 use crate::scoring::tally::{self, Ask, Elsewhere, Ties};
+use crate::scoring::Background;
 use crate::scoring::{Part, NO_CLUSTER};
 
 /// Why an account taken out here is in no cluster (`left_out` in accounts.csv).
@@ -43,7 +46,7 @@ pub const REASON: &str =
 /// no longer, so every tie to one counts as inside here, and an account falls below the share
 /// only by what it lost to those taken out. The events are tallied where the rows and items
 /// are (`elsewhere`: other processes').
-pub(super) fn without_lone_ties(
+fn without_lone_ties(
     d: &Detection,
     data: &Dataset,
     elsewhere: &Elsewhere,
@@ -130,6 +133,74 @@ pub(super) fn without_lone_ties(
         recluster::trim_rounds(&d.fused, &mut labels, strength, inside, min_share, out);
     }
     Ok(lone.contains(&true).then_some((labels, lone)))
+}
+
+/// Clusters with members held by one event taken out, as groups to assess, and whether each
+/// account was taken out so.
+pub(super) type Trimmed = (Groups, Vec<bool>);
+
+/// The collection's answer as the analyst would get it, to decide what the input is: `d`
+/// (from the split whose labels are `labels`) with the members of clusters flagged at the
+/// default threshold held by one event taken out, as groups to assess, and who was taken out
+/// (`None` if no one is). A large cluster flagged only with such members is an unflagged
+/// community, so it is clustered again as those are ([`recluster::unflagged_by_trim`]), once,
+/// and `d` returned is of that split.
+pub(super) fn answer(
+    data: &Dataset,
+    mut d: Detection,
+    labels: Vec<u32>,
+    config: &DetectConfig,
+    background: Background,
+    progress: &dyn Progress,
+) -> Result<(Detection, Option<Trimmed>)> {
+    let default = DetectConfig::default().threshold;
+    let mut decided = trimmed(data, &d, default, config, background)?;
+    let lost =
+        (decided.as_ref()).map(|(g, _)| recluster::unflagged_by_trim(&d, g, &labels, config));
+    if let Some(lost) = lost.filter(|l| !l.is_empty()) {
+        progress.note(&format!(
+            "{} large clusters flagged only with members held by one event: clustered again",
+            lost.len()
+        ));
+        let split = recluster::split_by_score(
+            data,
+            &d.activity,
+            &d.fused,
+            labels,
+            config,
+            background,
+            progress,
+            &lost,
+        )?;
+        let (cluster_of, clusters, measured) = split.form(&d.fused, &d.activity, config);
+        let groups = Groups {
+            cluster_of,
+            clusters,
+            measured,
+        };
+        d = assess_groups(data, d.activity, d.fused, groups, config, background)?;
+        decided = trimmed(data, &d, default, config, background)?;
+    }
+    Ok((d, decided))
+}
+
+/// `d`'s clusters with the members of those flagged at `threshold` held by one event taken
+/// out ([`without_lone_ties`]), the clusters that lost some measured again, as groups to
+/// assess; and who was taken out. `None` if no one is.
+pub(super) fn trimmed(
+    data: &Dataset,
+    d: &Detection,
+    threshold: f64,
+    config: &DetectConfig,
+    background: Background,
+) -> Result<Option<Trimmed>> {
+    let min_share = config.min_internal_share;
+    let lone = without_lone_ties(d, data, &config.elsewhere, min_share, threshold)?;
+    let regrouped = |(labels, lone): (Vec<u32>, Vec<bool>)| {
+        let groups = regroup(data, d, (&labels, &lone), config, background)?;
+        Ok((groups, lone))
+    };
+    lone.map(regrouped).transpose()
 }
 
 #[cfg(test)]
