@@ -505,6 +505,10 @@ fn detect_within(
                 }
                 None => Vec::new(),
             };
+            if let Some(groups) = recluster::split_merged(data, &d, config, background(false))? {
+                let (activity, fused) = (d.activity, d.fused);
+                d = assess_groups(data, activity, fused, groups, config, background(false))?;
+            }
             lap("scoring", &mut timings);
             d.input = InputDecision::new(InputKind::Collection, config, Some(s), against, against);
             d.timings = timings;

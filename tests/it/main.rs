@@ -14,6 +14,7 @@ mod formats;
 mod fuzz_replay;
 mod graphs;
 mod hostile;
+mod independent;
 mod json_records;
 mod report;
 mod shared_data;
