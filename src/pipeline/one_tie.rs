@@ -37,9 +37,9 @@ pub const REASON: &str =
      member's on the same item), with neither a retweet of a member within 5 minutes nor a \
      creation date in the cluster's creation burst";
 
-/// The labels `d`'s clusters become once members of clusters flagged at `threshold` held by one event
-/// without a signature of their own are taken out (`TRIMMED`), and whether each account was
-/// taken out so; `None` if no one is. Round after round: a member tied to those taken out may
+/// The labels `d`'s clusters become once members of clusters flagged at `threshold` held by
+/// one event without a signature of their own are taken out (`TRIMMED`), and whether each
+/// account was taken out so; `None` if no one is. Round after round: a member tied to those taken out may
 /// be left with one event, or below the trim's minimum internal share, in turn. The share is
 /// the trim's, which counted the accounts that posted nothing as members where they were in
 /// the community (the amplifiers of a source outside the data stay together); they are members

@@ -293,6 +293,14 @@ pub(super) fn split_merged(
         .map(|&c| if c == NO_CLUSTER { clusters as u32 } else { c })
         .collect();
     let (split, parent) = split_labels(&d.fused, &labels, &candidates, config, 1.0)?;
+    // Parts tied apart first (one pass over the edges): measuring the parts is the cost, and
+    // most flagged clusters are one operation, whose parts are tied as chance ties them.
+    let apart = apart(&d.fused, &labels, &split, &candidates);
+    let apart = |c: &u32| apart.get(c).is_some_and(|&r| r <= MERGED_CROSS);
+    let parent: HashMap<u32, u32> = (parent.into_iter()).filter(|(_, c)| apart(c)).collect();
+    if parent.is_empty() {
+        return Ok(None);
+    }
     let ((part_of, label_of), mut after) = measure_by_label(
         data,
         &d.activity,
@@ -310,12 +318,9 @@ pub(super) fn split_merged(
             *members += size;
         }
     }
-    let apart = apart(&d.fused, &labels, &split, &candidates);
     let keep: HashSet<u32> = (flagged.iter())
         .filter(|&(&c, &(parts, members))| {
-            parts >= 2
-                && members as f64 >= MERGED_KEEP * d.clusters[c as usize].size as f64
-                && apart.get(&c).is_some_and(|&r| r <= MERGED_CROSS)
+            parts >= 2 && members as f64 >= MERGED_KEEP * d.clusters[c as usize].size as f64
         })
         .map(|(&c, _)| c)
         .collect();
