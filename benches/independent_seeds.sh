@@ -6,9 +6,10 @@
 # cluster flagged only with members held by one event was clustered again; then the medians
 # and the worst seed.
 #
-#   [WORK=DIR] [KEEP=1] benches/independent_seeds.sh [SCENARIO] [SEEDS]
+#   [WORK=DIR] [KEEP=1] [GEN_ARGS="..."] benches/independent_seeds.sh [SCENARIO] [SEEDS]
 #     (default: combined, "31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49",
-#      at 50,000 accounts, 250,000 tweets, 14 days as in independent_quality.sh)
+#      at 50,000 accounts, 250,000 tweets, 14 days as in independent_quality.sh; GEN_ARGS
+#      adds the generator's flags, e.g. GEN_ARGS="--opa-amps 500" for a small archive)
 set -euo pipefail
 SCENARIO=${1:-combined}
 SEEDS=${2:-"$(seq -s ' ' 31 49)"}
@@ -19,9 +20,11 @@ BIN=$ROOT/target/release/coordnet
 rows=$WORK/rows.tsv
 : >"$rows"
 for seed in $SEEDS; do
-  data=$WORK/d_${SCENARIO}_$seed out=$WORK/o_${SCENARIO}_$seed
+  tag=${SCENARIO}${GEN_ARGS:+_${GEN_ARGS//[^a-z0-9]/}}_$seed
+  data=$WORK/d_$tag out=$WORK/o_$tag
+  # shellcheck disable=SC2086
   [ -f "$data/tweets.csv" ] || python3 "$ROOT/benches/independent/gen.py" "$SCENARIO" \
-    --seed "$seed" --accounts 50000 --tweets 250000 --days 14 --out "$data" >/dev/null
+    --seed "$seed" --accounts 50000 --tweets 250000 --days 14 ${GEN_ARGS:-} --out "$data" >/dev/null
   # Stage notes go to standard error with COORDNET_TIMINGS (else only to a terminal).
   COORDNET_TIMINGS=1 "$BIN" detect "$data/tweets.csv" -o "$out" >/dev/null 2>"$out.log"
   traps=()

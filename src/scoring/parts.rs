@@ -233,7 +233,13 @@ fn measure_in(
     Ok(ev
         .into_iter()
         .enumerate()
-        .map(|(c, e)| (parts_from(&e, sizes[c]), e))
+        .map(|(c, e)| {
+            let parts = parts_from(&e, sizes[c]);
+            match matched_accounts {
+                true => (parts, e),
+                false => (parts.among_suspects(), e),
+            }
+        })
         .collect())
 }
 

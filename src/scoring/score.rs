@@ -69,10 +69,14 @@ impl Part {
         matches!(self, Part::Coaction | Part::Synchrony)
     }
 
-    /// How the part counts.
-    pub const fn counting(self) -> Counting {
+    /// How the part counts, measured against a collection's ordinary accounts or among a
+    /// takedown archive's suspects (`among_suspects`). There the other users of a cluster's
+    /// hashtags are the other operations: tags shared with them are no sign of innocence,
+    /// while tags an operation keeps to itself still set it apart.
+    pub const fn counting(self, among_suspects: bool) -> Counting {
         match self {
             Part::Structure | Part::ContentDuplication => Counting::WhereItRaises,
+            Part::HashtagConcentration if among_suspects => Counting::WhereItRaises,
             _ => Counting::Always,
         }
     }
@@ -83,6 +87,8 @@ impl Part {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Parts {
     values: [Option<f64>; 6],
+    /// Measured in a takedown archive, where what the data gives as chance is the suspects'.
+    among_suspects: bool,
 }
 
 impl Parts {
@@ -94,6 +100,12 @@ impl Parts {
     /// Set the part's value (`None`: too little evidence).
     pub fn set(&mut self, part: Part, value: Option<f64>) {
         self.values[part as usize] = value;
+    }
+
+    /// These parts, measured among a takedown archive's suspects: see [`Part::counting`].
+    pub fn among_suspects(mut self) -> Parts {
+        self.among_suspects = true;
+        self
     }
 
     /// These parts with `part` set to `value`.
@@ -121,7 +133,7 @@ impl Parts {
                 None => continue,
                 Some(v) => v,
             };
-            match p.counting() {
+            match p.counting(self.among_suspects) {
                 Counting::Always => {
                     sum += v * p.weight();
                     weight += p.weight();
@@ -198,5 +210,34 @@ mod tests {
         assert!(desk.clone().with(Part::Structure, 0.9).score() > desk.score());
         let timed = desk.with(Part::Synchrony, 0.8);
         assert!((timed.score() - (0.95 * 0.2 + 0.8 * 0.25) / 0.6).abs() < 1e-12);
+    }
+
+    /// A news desk in a takedown archive: links of its own, retweeted by its amplifiers, and
+    /// hashtags only from what it retweets of the world, which the other operations retweet
+    /// too. Against a collection's ordinary accounts that is a community like any other; among
+    /// suspects, it is no sign of innocence.
+    #[test]
+    fn hashtags_shared_with_other_operations_do_not_lower_an_archive_score() {
+        let desk = Parts::default()
+            .with(Part::Coaction, 0.55)
+            .with(Part::Synchrony, 0.42)
+            .with(Part::Structure, 0.88)
+            .with(Part::CreationBurst, 0.13)
+            .with(Part::HashtagConcentration, 0.0);
+        let general = (0.55 * 0.15 + 0.42 * 0.25 + 0.13 * 0.15) / 0.55;
+        let with_structure = (general * 0.55 + 0.88 * 0.15) / 0.7;
+        let collection = (with_structure * 0.7) / 0.9;
+        assert!(
+            (desk.score() - collection).abs() < 1e-12,
+            "{}",
+            desk.score()
+        );
+        let archive = desk.clone().among_suspects();
+        assert!((archive.score() - with_structure).abs() < 1e-12);
+        assert!(desk.score() < 0.4 && archive.score() >= 0.4);
+        // Tags of its own raise an archive's score as they raise a collection's.
+        let owned = |p: Parts| p.with(Part::HashtagConcentration, 0.9).score();
+        assert_eq!(owned(desk.clone()), owned(archive));
+        assert!(owned(desk.clone()) > desk.score());
     }
 }
