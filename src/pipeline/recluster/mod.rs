@@ -22,6 +22,13 @@ use crate::scoring::{parts, Activity, Background, Evidence, Parts, NO_CLUSTER};
 use hashbrown::{HashMap, HashSet};
 use rayon::prelude::*;
 
+mod merged;
+mod trim;
+
+pub(super) use merged::split_merged;
+pub use trim::left_out;
+pub(super) use trim::{keep_clusters, trim_periphery, trim_rounds, TRIMMED};
+
 /// Levels of splitting at most.
 const SPLIT_DEPTH: usize = 3;
 /// A community is split only if it has this many times the minimum cluster size.
@@ -253,158 +260,6 @@ pub(super) fn unflagged_by_trim(
         .collect()
 }
 
-/// A flagged cluster is split into operations only where its flagged parts keep this share
-/// of its members (a split takes the flag from almost no one)...
-const MERGED_KEEP: f64 = 0.9;
-/// ... and the ties between its parts are at most this share of what chance gives them (the
-/// configuration model on the cluster's own ties: an order of magnitude fewer). Measured:
-/// operations merged by modularity, 0.000-0.002; the factions of one operation, 0.23-0.99.
-const MERGED_CROSS: f64 = 0.1;
-
-/// Flagged clusters that hold several operations, split into them. On a large graph
-/// modularity merges small dense groups joined by a few ties (its resolution limit): on the
-/// independent generator's combined collection (seed 42) a copy-paste operation, a slow one
-/// and a cell (80, 63 and 10 accounts, 16 of 38,893 of the cluster's fused weight between
-/// them) came out as one flagged cluster. Each large flagged cluster is clustered again on its
-/// own subgraph at resolution 1 (the detect default, 2, leaves a near-clique's accounts apart,
-/// since on its own subgraph every pair is as expected), and split where two or more parts
-/// are flagged, keep [`MERGED_KEEP`] of its members, and are tied to each other
-/// [`MERGED_CROSS`] as much as chance would tie them or less: one operation's factions (its
-/// cores' amplifiers, say) are tied far more. Run on the collection's answer, once members
-/// held by one event are out, which would fill the parts that are not flagged. Returns the
-/// clusters with those split, as groups to assess; `None` if none is.
-pub(super) fn split_merged(
-    data: &Dataset,
-    d: &super::Detection,
-    config: &DetectConfig,
-    background: Background,
-) -> Result<Option<super::Groups>> {
-    let large = SPLIT_MIN_FACTOR * config.min_cluster_size;
-    let candidates: HashSet<u32> = (d.clusters.iter())
-        .filter(|c| c.flagged && c.size >= large)
-        .map(|c| c.id)
-        .collect();
-    if candidates.is_empty() {
-        return Ok(None);
-    }
-    // The accounts in no cluster share one label past the clusters', never a candidate.
-    let clusters = d.clusters.len();
-    let labels: Vec<u32> = (d.cluster_of.iter())
-        .map(|&c| if c == NO_CLUSTER { clusters as u32 } else { c })
-        .collect();
-    let (split, parent) = split_labels(&d.fused, &labels, &candidates, config, 1.0)?;
-    // Parts tied apart first (one pass over the edges): measuring the parts is the cost, and
-    // most flagged clusters are one operation, whose parts are tied as chance ties them.
-    let apart = apart(&d.fused, &labels, &split, &candidates);
-    let apart = |c: &u32| apart.get(c).is_some_and(|&r| r <= MERGED_CROSS);
-    let parent: HashMap<u32, u32> = (parent.into_iter()).filter(|(_, c)| apart(c)).collect();
-    if parent.is_empty() {
-        return Ok(None);
-    }
-    let ((part_of, label_of), mut after) = measure_by_label(
-        data,
-        &d.activity,
-        &d.fused,
-        &split,
-        Some(&parent),
-        config,
-        background,
-    )?;
-    let mut flagged: HashMap<u32, (usize, usize)> = HashMap::new();
-    for (label, (size, p, _)) in &after {
-        if p.score() >= config.threshold {
-            let (parts, members) = flagged.entry(parent[label]).or_default();
-            *parts += 1;
-            *members += size;
-        }
-    }
-    let keep: HashSet<u32> = (flagged.iter())
-        .filter(|&(&c, &(parts, members))| {
-            parts >= 2 && members as f64 >= MERGED_KEEP * d.clusters[c as usize].size as f64
-        })
-        .map(|(&c, _)| c)
-        .collect();
-    if keep.is_empty() {
-        return Ok(None);
-    }
-    // The clusters not split keep their parts and evidence; a split one's formed parts take
-    // its place, each as measured here.
-    let mut measured: Measured = Vec::new();
-    let mut new_of_old = vec![NO_CLUSTER; clusters];
-    for c in (0..clusters).filter(|c| !keep.contains(&(*c as u32))) {
-        new_of_old[c] = measured.len() as u32;
-        let kept = &d.clusters[c];
-        measured.push((kept.parts.clone(), kept.evidence.clone()));
-    }
-    let mut new_of_part = vec![NO_CLUSTER; label_of.len()];
-    for (k, label) in label_of.iter().enumerate() {
-        if keep.contains(&parent[label]) {
-            new_of_part[k] = measured.len() as u32;
-            let (_, p, e) = after.remove(label).expect("each part measured");
-            measured.push((p, e));
-        }
-    }
-    let cluster_of = (d.cluster_of.iter().zip(&part_of))
-        .map(|(&c, &part)| match c {
-            NO_CLUSTER => NO_CLUSTER,
-            c if keep.contains(&c) && part != NO_CLUSTER => new_of_part[part as usize],
-            c if keep.contains(&c) => NO_CLUSTER,
-            c => new_of_old[c as usize],
-        })
-        .collect();
-    Ok(Some(super::Groups {
-        cluster_of,
-        clusters: measured.len(),
-        measured: Some(measured),
-    }))
-}
-
-/// For each candidate (a label in `labels`), the fused weight between its parts (labels in
-/// `split`) over what the configuration model on its own ties gives them:
-/// `W (1 - Σ_p (vol_p / 2W)²)`, `W` the weight inside it and `vol_p` a part's degrees there.
-fn apart(
-    fused: &Fused,
-    labels: &[u32],
-    split: &[u32],
-    candidates: &HashSet<u32>,
-) -> HashMap<u32, f64> {
-    let (mut inside, mut between) = (HashMap::<u32, f64>::new(), HashMap::<u32, f64>::new());
-    let mut volume: HashMap<u32, (u32, f64)> = HashMap::new();
-    for e in fused.edges.iter() {
-        let (c, other) = (labels[e.a as usize], labels[e.b as usize]);
-        if c != other || !candidates.contains(&c) {
-            continue;
-        }
-        let w = e.weight();
-        *inside.entry(c).or_default() += w;
-        let (pa, pb) = (split[e.a as usize], split[e.b as usize]);
-        for p in [pa, pb] {
-            volume.entry(p).or_insert((c, 0.0)).1 += w;
-        }
-        if pa != pb {
-            *between.entry(c).or_default() += w;
-        }
-    }
-    let mut squares: HashMap<u32, f64> = HashMap::new();
-    for (c, v) in volume.values() {
-        *squares.entry(*c).or_default() += (v / (2.0 * inside[c])).powi(2);
-    }
-    (inside.iter())
-        .map(|(&c, &w)| {
-            let expected = w * (1.0 - squares[&c]);
-            let between = between.get(&c).copied().unwrap_or(0.0);
-            (
-                c,
-                if expected > 0.0 {
-                    between / expected
-                } else {
-                    1.0
-                },
-            )
-        })
-        .collect()
-}
-
 /// Cluster each candidate community's own subgraph at `resolution`. Returns the new labelling (other
 /// communities unchanged) and each new label's parent.
 fn split_labels(
@@ -473,118 +328,6 @@ fn split_labels(
     Ok((split, parent))
 }
 
-/// Take out of their community the accounts with less than `min_share` of their fused
-/// evidence inside it: an ordinary account that retweeted a network's post once is tied to it
-/// by one edge and to everyone else by the rest. They get the label `u32::MAX - 1`, which
-/// `keep_clusters` never keeps. Repeated until every account left meets the share: an
-/// account tied mostly to those taken out falls below it in turn.
-pub(super) fn trim_periphery(fused: &Fused, membership: &mut [u32], min_share: f64) {
-    if min_share <= 0.0 {
-        return;
-    }
-    let (strength, mut internal) = fused.strengths(membership, TRIMMED);
-    let below = below_share(membership, strength, &internal, min_share);
-    trim_rounds(fused, membership, strength, &mut internal, min_share, below);
-}
-
-/// The trim's rounds: those marked `out` leave their group (`TRIMMED`), the others lose their
-/// ties inside to them from `internal`, and those it leaves below `min_share` of their
-/// `strength` are out in turn, until no one is.
-pub(super) fn trim_rounds(
-    fused: &Fused,
-    membership: &mut [u32],
-    strength: &[f64],
-    internal: &mut [f64],
-    min_share: f64,
-    mut out: Vec<bool>,
-) {
-    while out.contains(&true) {
-        // What the others lose: their ties inside the group to those taken out now (a pass
-        // over the edges that adds only where an end is taken out, not a new sum of all).
-        let lost = fused.weight_where(|a, b| {
-            (out[a as usize] || out[b as usize]) && membership[a as usize] == membership[b as usize]
-        });
-        for (u, c) in membership.iter_mut().enumerate() {
-            internal[u] -= lost[u];
-            if out[u] {
-                *c = TRIMMED;
-            }
-        }
-        out = below_share(membership, strength, internal, min_share);
-    }
-}
-
-/// Accounts still in a group with less than `min_share` of their strength inside it.
-fn below_share(
-    membership: &[u32],
-    strength: &[f64],
-    internal: &[f64],
-    min_share: f64,
-) -> Vec<bool> {
-    (0..membership.len())
-        .map(|u| {
-            membership[u] != TRIMMED && strength[u] > 0.0 && internal[u] < min_share * strength[u]
-        })
-        .collect()
-}
-
-pub(super) const TRIMMED: u32 = u32::MAX - 1;
-
-/// Keep labels held by at least `min_size` accounts, numbered `0..` by first appearance;
-/// others get `NO_CLUSTER`. Returns each account's cluster and each cluster's label.
-pub(super) fn keep_clusters(membership: &[u32], min_size: usize) -> (Vec<u32>, Vec<u32>) {
-    let mut size: HashMap<u32, usize> = HashMap::new();
-    for &l in membership {
-        *size.entry(l).or_default() += 1;
-    }
-    let mut id: HashMap<u32, u32> = HashMap::new();
-    let mut label_of = Vec::new();
-    let cluster_of = membership
-        .iter()
-        .map(|&l| {
-            if l == TRIMMED || size[&l] < min_size.max(2) {
-                return NO_CLUSTER;
-            }
-            *id.entry(l).or_insert_with(|| {
-                label_of.push(l);
-                label_of.len() as u32 - 1
-            })
-        })
-        .collect();
-    (cluster_of, label_of)
-}
-
-/// Why each account of a collection that posted is in no cluster: it has no significant tie;
-/// its ties all lead to accounts in no cluster (a group under the minimum cluster size, or
-/// left out as well); too little of them lead into clusters (the trim's minimum internal
-/// share); or enough do, but into clusters other than its own community's (a community split
-/// or dropped), leaving too little inside that (the same trim).
-pub fn left_out(d: &super::Detection, config: &DetectConfig) -> Vec<Option<&'static str>> {
-    let cluster_of = &d.cluster_of;
-    let clustered = |u: u32| cluster_of[u as usize] != NO_CLUSTER;
-    let strength = d.fused.strength();
-    let into_clusters = d.fused.weight_where(|a, b| clustered(a) || clustered(b));
-    (0..cluster_of.len())
-        .map(|u| {
-            let posted = d.activity.tweets[u] > 0;
-            (posted && !clustered(u as u32)).then(|| {
-                let (all, into) = (strength[u], into_clusters[u]);
-                if all <= 0.0 {
-                    "no significant tie to another account"
-                } else if into <= 0.0 {
-                    "tied only to accounts in no cluster (a group under the minimum cluster \
-                     size, or left out too)"
-                } else if into < config.min_internal_share * all {
-                    "too few of its ties lead into a cluster (under the minimum internal share)"
-                } else {
-                    "enough of its ties lead into clusters, but too few inside its own \
-                     community (under the minimum internal share)"
-                }
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,68 +343,9 @@ mod tests {
         }
     }
 
-    /// The trim weighs ties by their evidence in full: a member tied to each of its cell far
-    /// beyond chance (p near 1e-40) stays, though dozens of chance ties elsewhere (p near
-    /// 0.003, each its own group) would outweigh it were each of its cell's ties counted at the
-    /// fused weight's cap of 10; a member held by one such chance tie still goes.
-    #[test]
-    fn strong_ties_inside_outweigh_many_chance_ties_elsewhere() {
-        let mut edges = Vec::new();
-        for a in 0..5u32 {
-            edges.extend((a + 1..5).map(|b| (a, b, 40.0)));
-        }
-        edges.extend((100..130).map(|b| (0, b, 2.5)));
-        edges.push((1, 5, 2.5));
-        edges.extend((130..140).map(|b| (5, b, 2.5)));
-        let fused = Fused::of_edges(140, edges);
-        let mut labels: Vec<u32> = (0..140).map(|u| if u < 6 { 0 } else { u }).collect();
-        trim_periphery(
-            &fused,
-            &mut labels,
-            DetectConfig::default().min_internal_share,
-        );
-        assert_eq!(&labels[..6], &[0, 0, 0, 0, 0, TRIMMED]);
-        // At the cap, account 0's cell would be 4 x 10 of its 4 x 10 + 30 x 2.5: under 0.4.
-        assert!(40.0 / (40.0 + 75.0) < DetectConfig::default().min_internal_share);
-    }
-
     /// What splitting by score measured of the clusters it forms is what measuring them afresh
     /// gives, whether a split was kept (resolution 1 on the generated collection: the sparse
     /// network hides in an organic community) or not (the default, 2).
-    /// Every clustered account keeps at least `min_internal_share` of its fused evidence inside
-    /// its cluster, as accounts.csv shows: trimming one account can take another below it.
-    #[test]
-    fn every_clustered_account_keeps_the_minimum_internal_share() {
-        let dir = tempfile::tempdir().unwrap();
-        let data = crate::synth::generated_dataset(100_000, dir.path());
-        let config = DetectConfig::default();
-        let fused = fuse(&data, &config.fusion, &crate::progress::Silent).unwrap();
-        let partition = leiden(&fused.graph().unwrap(), &config.leiden).unwrap();
-        let once = {
-            let mut labels = partition.membership.clone();
-            let (strength, internal) = fused.strengths(&labels, TRIMMED);
-            for (u, c) in labels.iter_mut().enumerate() {
-                if strength[u] > 0.0 && internal[u] < config.min_internal_share * strength[u] {
-                    *c = TRIMMED;
-                }
-            }
-            keep_clusters(&labels, config.min_cluster_size).0
-        };
-        let (cluster_of, _) =
-            form_labelled(&fused, &Activity::of(&data), &partition.membership, &config);
-        let below = |cluster_of: &[u32]| {
-            let (strength, internal) = fused.strengths(cluster_of, NO_CLUSTER);
-            (0..cluster_of.len())
-                .filter(|&u| cluster_of[u] != NO_CLUSTER)
-                .filter(|&u| internal[u] < config.min_internal_share * strength[u] - 1e-9)
-                .count()
-        };
-        // One pass leaves some below the share (the case this guards against), the trim none.
-        assert!(below(&once) > 0);
-        assert_eq!(below(&cluster_of), 0);
-        assert!(cluster_of.iter().filter(|&&c| c != NO_CLUSTER).count() > 100);
-    }
-
     #[test]
     fn clusters_measured_while_splitting_are_those_measured_afresh() {
         let dir = tempfile::tempdir().unwrap();
